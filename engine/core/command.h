@@ -1,0 +1,72 @@
+// Commands: what clerks, kiosks, keypads and managers ask a hall to do. Ids are
+// the config's string ids and ticket numbers as printed ("A012"); the hall
+// resolves them, so an unknown id is refused like any other wrong command.
+//
+// Strings are views: they must stay valid for the duration of Hall::apply only
+// (the server points them into the received message).
+#pragma once
+
+#include <string_view>
+#include <variant>
+
+#include "engine/core/types.h"
+
+namespace hallq::core {
+
+struct IssueTicket {
+  std::string_view service;
+  Priority priority = Priority::kNormal;
+};
+struct OpenWindow {    // on an open window with another staff id: A/B handover
+  std::string_view window;
+  std::string_view staff;  // may be empty when the hall lists no staff
+};
+struct CloseWindow { std::string_view window; };
+struct PauseWindow { std::string_view window; };
+struct ResumeWindow { std::string_view window; };
+struct CallNext { std::string_view window; };
+struct CallTicket {    // call a particular waiting or held ticket
+  std::string_view window;
+  std::string_view number;
+};
+struct Recall { std::string_view window; };
+struct StartService { std::string_view window; };
+struct SkipTicket { std::string_view window; };     // called, not answered: no-show
+struct Reactivate { std::string_view number; };     // no-show back to waiting
+struct HoldTicket { std::string_view window; };     // serving -> held
+struct UnholdTicket { std::string_view number; };   // held -> waiting (returns first)
+struct Transfer {      // serving -> waiting for another service, same number
+  std::string_view window;
+  std::string_view service;
+};
+struct Finish { std::string_view window; };
+struct Evaluate {
+  std::string_view number;
+  int level = 0;                 // 1..5 (5 非常满意 ... 1 非常不满意)
+  std::string_view window;       // optional: when given, must be the window that served it
+};
+struct Cancel {
+  std::string_view number;
+  LeaveReason reason = LeaveReason::kCancelled;
+};
+struct Tick {};        // time passes; may roll the day
+
+using CommandBody =
+    std::variant<IssueTicket, OpenWindow, CloseWindow, PauseWindow, ResumeWindow, CallNext,
+                 CallTicket, Recall, StartService, SkipTicket, Reactivate, HoldTicket,
+                 UnholdTicket, Transfer, Finish, Evaluate, Cancel, Tick>;
+
+struct Command {
+  // Client-chosen id for retries: a command repeated with the same non-empty id
+  // is answered with the first one's outcome instead of being applied again.
+  // At most kMaxRequestIdLength bytes.
+  std::string_view request_id;
+  CommandBody body;
+};
+
+inline constexpr std::size_t kMaxRequestIdLength = 64;
+
+// English verb of a command body ("issue", "call" ...), for logs and errors.
+std::string_view verb(const CommandBody& body);
+
+}  // namespace hallq::core

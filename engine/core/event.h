@@ -1,0 +1,96 @@
+// Events: the facts a hall records. The hall's state is exactly the fold of its
+// events (Hall::apply_event), which is how the engine recovers from its log and
+// how subscribers keep replicas. So every event carries what is needed to apply
+// it without consulting rules or policies that might change between runs
+// (queue positions, for instance, are in the event, not recomputed).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+
+#include "engine/core/types.h"
+
+namespace hallq::core {
+
+struct TicketIssued {
+  TicketId ticket = 0;
+  ServiceIdx service = 0;
+  std::uint32_t number = 0;  // daily sequence of the service's prefix
+  Priority priority = Priority::kNormal;
+  std::uint32_t ahead = 0;           // people ahead at issue, as predicted
+  std::int32_t predicted_wait_s = 0; // predicted wait at issue
+};
+struct WindowOpened {
+  WindowIdx window = 0;
+  std::string staff;  // staff id, may be empty
+};
+struct StaffChanged {  // A/B handover on an open window; its ticket stays
+  WindowIdx window = 0;
+  std::string staff;
+};
+struct WindowClosed { WindowIdx window = 0; };
+struct WindowPaused { WindowIdx window = 0; };
+struct WindowResumed { WindowIdx window = 0; };
+struct TicketCalled {
+  TicketId ticket = 0;
+  WindowIdx window = 0;
+};
+struct TicketRecalled {
+  TicketId ticket = 0;
+  WindowIdx window = 0;
+};
+struct ServiceStarted {
+  TicketId ticket = 0;
+  WindowIdx window = 0;
+};
+struct TicketSkipped {
+  TicketId ticket = 0;
+  WindowIdx window = 0;
+};
+struct TicketRequeued {  // reactivated no-show, resumed hold: back to waiting
+  TicketId ticket = 0;
+  TimeUs queue_key = 0;  // position in its queue (earlier key = further ahead)
+  bool returning = false; // true: ahead of all priority classes
+};
+struct TicketHeld {
+  TicketId ticket = 0;
+  WindowIdx window = 0;
+};
+struct TicketTransferred {  // serving -> waiting for another service, returning
+  TicketId ticket = 0;
+  WindowIdx window = 0;
+  ServiceIdx service = 0;  // the new service
+};
+struct TicketFinished {
+  TicketId ticket = 0;
+  WindowIdx window = 0;
+};
+struct TicketEvaluated {
+  TicketId ticket = 0;
+  std::uint8_t level = 0;  // 1..5
+};
+struct TicketLeft {
+  TicketId ticket = 0;
+  LeaveReason reason = LeaveReason::kCancelled;
+};
+struct DayRolled {  // daily number reset: open tickets expire, numbering restarts
+  std::int64_t day = 0;  // the new local day
+};
+
+using EventBody =
+    std::variant<TicketIssued, WindowOpened, StaffChanged, WindowClosed, WindowPaused,
+                 WindowResumed, TicketCalled, TicketRecalled, ServiceStarted, TicketSkipped,
+                 TicketRequeued, TicketHeld, TicketTransferred, TicketFinished, TicketEvaluated,
+                 TicketLeft, DayRolled>;
+
+struct Event {
+  Seq seq = 0;
+  TimeUs time = 0;
+  EventBody body;
+};
+
+// English name of an event kind ("ticket_called" ...).
+std::string_view event_name(const EventBody& body);
+
+}  // namespace hallq::core

@@ -1,0 +1,691 @@
+// The hall state machine. `apply` validates fully before emitting anything, so
+// a refusal leaves no trace; `apply_event` re-checks each event's fit because
+// events also arrive from disk and from the network.
+#include "engine/core/hall.h"
+
+#include <algorithm>
+#include <cassert>
+#include <fmt/format.h>
+#include <type_traits>
+#include <utility>
+
+namespace hallq::core {
+namespace {
+
+template <class... Fs>
+struct Overloaded : Fs... {
+  using Fs::operator()...;
+};
+
+Status refuse(ErrorCode code, std::string message) { return {code, std::move(message)}; }
+
+bool is_requeueable(TicketState s) { return s == TicketState::kHeld || s == TicketState::kNoShow; }
+
+}  // namespace
+
+Hall::Hall(std::shared_ptr<const HallConfig> config, const CallPolicy* policy,
+           const WaitPredictor* predictor)
+    : config_(std::move(config)), policy_(policy), predictor_(predictor) {
+  const std::size_t n_services = config_->services.size();
+  windows_.resize(config_->windows.size());
+  for (std::size_t i = 0; i < windows_.size(); ++i) windows_[i].skills = config_->windows[i].serves;
+  queues_.resize(n_services);
+  stats_.resize(n_services);
+  last_number_.assign(n_services, 0);
+  by_number_.resize(n_services);
+}
+
+// ---------------------------------------------------------------- lookups
+
+std::string_view Hall::staff_id(StaffIdx s) const {
+  return s < staff_names_.size() ? std::string_view(staff_names_[s]) : std::string_view();
+}
+
+const Ticket* Hall::find_ticket(TicketId id) const {
+  if (tickets_.empty() || id < tickets_.front().id) return nullptr;
+  const std::size_t i = id - tickets_.front().id;
+  return i < tickets_.size() ? &tickets_[i] : nullptr;
+}
+
+Ticket* Hall::ticket_mut(TicketId id) { return const_cast<Ticket*>(find_ticket(id)); }
+
+const Ticket* Hall::find_number(std::string_view number) const {
+  std::string_view prefix;
+  std::uint32_t n = 0;
+  if (!split_number(number, prefix, n) || n == 0) return nullptr;
+  const auto s = config_->find_prefix(prefix);
+  if (!s || n > by_number_[*s].size()) return nullptr;
+  return find_ticket(by_number_[*s][n - 1]);
+}
+
+std::string Hall::number_of(const Ticket& t) const {
+  return format_number(config_->services[t.issued_service].prefix, t.number,
+                       config_->rules.number_digits);
+}
+
+std::size_t Hall::waiting_total() const {
+  std::size_t n = 0;
+  for (const ServiceQueue& q : queues_) n += q.size();
+  return n;
+}
+
+const RequestRecord* Hall::find_request(std::string_view request_id) const {
+  auto it = requests_.find(std::string(request_id));
+  return it == requests_.end() ? nullptr : &it->second;
+}
+
+void Hall::remember_request(std::string_view request_id, RequestRecord record) {
+  auto [it, inserted] = requests_.try_emplace(std::string(request_id), record);
+  if (!inserted) return;
+  request_order_.push_back(it->first);
+  if (request_order_.size() > kRequestMemory) {
+    requests_.erase(request_order_.front());
+    request_order_.pop_front();
+  }
+}
+
+// ---------------------------------------------------------------- commands
+
+Status Hall::apply(const Command& cmd, TimeUs now, std::vector<Event>& out) {
+  now = std::max(now, clock_);
+  advance(now, out);
+  if (cmd.request_id.size() > kMaxRequestIdLength) {
+    return refuse(ErrorCode::kBadArgument,
+                  fmt::format("请求编号过长（{} 字节，最多 {}）", cmd.request_id.size(),
+                              kMaxRequestIdLength));
+  }
+  const std::size_t first = out.size();
+  Status status = apply_body(cmd.body, now, out);
+  if (status.ok() && !cmd.request_id.empty() && out.size() > first) {
+    remember_request(cmd.request_id,
+                     {out[first].seq, static_cast<std::uint32_t>(out.size() - first)});
+  }
+  return status;
+}
+
+void Hall::advance(TimeUs now, std::vector<Event>& out) {
+  if (day_ == 0) return;  // nothing has happened yet; the first event sets the day
+  const std::int64_t today = config_->local_day(now);
+  if (today > day_) emit(DayRolled{today}, now, out);
+}
+
+void Hall::emit(EventBody body, TimeUs now, std::vector<Event>& out) {
+  Event e{seq_ + 1, now, std::move(body)};
+  apply_event(e);
+  out.push_back(std::move(e));
+}
+
+Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>& out) {
+  const HallConfig& cfg = *config_;
+
+  auto find_window = [&](std::string_view id, WindowIdx& w) -> Status {
+    auto found = cfg.find_window(id);
+    if (!found) return refuse(ErrorCode::kUnknownWindow, fmt::format("没有窗口“{}”", id));
+    w = *found;
+    return {};
+  };
+  auto window_label = [&](WindowIdx w) { return fmt::format("{}号窗口", cfg.windows[w].number); };
+  // A window that can call: open, not paused, no current ticket.
+  auto check_can_call = [&](WindowIdx w) -> Status {
+    const Window& win = windows_[w];
+    if (win.state == WindowState::kClosed)
+      return refuse(ErrorCode::kWindowClosed, fmt::format("{}未开放", window_label(w)));
+    if (win.state == WindowState::kPaused)
+      return refuse(ErrorCode::kWindowPaused, fmt::format("{}暂停服务中，请先恢复", window_label(w)));
+    if (win.current != 0) {
+      const Ticket& t = *find_ticket(win.current);
+      return refuse(ErrorCode::kWindowBusy,
+                    fmt::format("{}当前还有 {}（{}），请先办结、过号或转出", window_label(w),
+                                number_of(t), display_name(t.state)));
+    }
+    return {};
+  };
+  // The window's current ticket, which must be in `wanted` state.
+  auto current_in = [&](WindowIdx w, TicketState wanted, const Ticket*& t) -> Status {
+    const Window& win = windows_[w];
+    if (win.current == 0) {
+      return refuse(ErrorCode::kNoCurrentTicket,
+                    fmt::format("{}当前没有{}的号", window_label(w), display_name(wanted)));
+    }
+    t = find_ticket(win.current);
+    if (t->state != wanted) {
+      return refuse(ErrorCode::kWrongTicketState,
+                    fmt::format("{} 当前为“{}”，不是“{}”", number_of(*t), display_name(t->state),
+                                display_name(wanted)));
+    }
+    return {};
+  };
+  auto find_by_number = [&](std::string_view number, const Ticket*& t) -> Status {
+    t = find_number(number);
+    if (t == nullptr) return refuse(ErrorCode::kUnknownTicket, fmt::format("今天没有 {} 号", number));
+    return {};
+  };
+  auto wrong_state = [&](const Ticket& t, std::string_view action) {
+    return refuse(ErrorCode::kWrongTicketState,
+                  fmt::format("{} 当前为“{}”，不能{}", number_of(t), display_name(t.state), action));
+  };
+
+  return std::visit(
+      Overloaded{
+          [&](const IssueTicket& c) -> Status {
+            auto s = cfg.find_service(c.service);
+            if (!s) return refuse(ErrorCode::kUnknownService, fmt::format("没有事项“{}”", c.service));
+            const std::uint32_t number = last_number_[*s] + 1;
+            if (number > static_cast<std::uint32_t>(cfg.rules.max_tickets_per_service)) {
+              return refuse(ErrorCode::kLimitReached,
+                            fmt::format("{} 今日号码已发完（{} 个）", cfg.services[*s].name,
+                                        cfg.rules.max_tickets_per_service));
+            }
+            const Prediction p = predictor_->predict_new(*this, *s, c.priority, now);
+            emit(TicketIssued{next_ticket_, *s, number, c.priority, p.ahead, p.wait_s}, now, out);
+            return {};
+          },
+          [&](const OpenWindow& c) -> Status {
+            WindowIdx w = 0;
+            if (Status st = find_window(c.window, w); !st) return st;
+            if (!cfg.staff.empty()) {
+              if (c.staff.empty())
+                return refuse(ErrorCode::kBadArgument, fmt::format("开启{}需要工号", window_label(w)));
+              if (!cfg.staff_known(c.staff))
+                return refuse(ErrorCode::kUnknownStaff, fmt::format("没有工号“{}”", c.staff));
+            }
+            if (!c.staff.empty()) {
+              for (std::size_t i = 0; i < windows_.size(); ++i) {
+                if (i != w && windows_[i].state != WindowState::kClosed &&
+                    staff_id(windows_[i].staff) == c.staff) {
+                  return refuse(ErrorCode::kBadArgument,
+                                fmt::format("工号 {} 已在{}登录", c.staff,
+                                            window_label(static_cast<WindowIdx>(i))));
+                }
+              }
+            }
+            const Window& win = windows_[w];
+            if (win.state == WindowState::kClosed) {
+              emit(WindowOpened{w, std::string(c.staff)}, now, out);
+            } else if (staff_id(win.staff) == c.staff) {
+              return refuse(ErrorCode::kWindowAlreadyOpen,
+                            c.staff.empty() ? fmt::format("{}已开放", window_label(w))
+                                            : fmt::format("{}已由 {} 开放", window_label(w), c.staff));
+            } else {
+              emit(StaffChanged{w, std::string(c.staff)}, now, out);
+            }
+            return {};
+          },
+          [&](const CloseWindow& c) -> Status {
+            WindowIdx w = 0;
+            if (Status st = find_window(c.window, w); !st) return st;
+            const Window& win = windows_[w];
+            if (win.state == WindowState::kClosed)
+              return refuse(ErrorCode::kWindowClosed, fmt::format("{}已关闭", window_label(w)));
+            if (win.current != 0) {
+              const Ticket& t = *find_ticket(win.current);
+              return refuse(ErrorCode::kWindowBusy,
+                            fmt::format("{}还有 {}（{}），请先办结、过号或转出再关闭", window_label(w),
+                                        number_of(t), display_name(t.state)));
+            }
+            emit(WindowClosed{w}, now, out);
+            return {};
+          },
+          [&](const PauseWindow& c) -> Status {
+            WindowIdx w = 0;
+            if (Status st = find_window(c.window, w); !st) return st;
+            const Window& win = windows_[w];
+            if (win.state == WindowState::kClosed)
+              return refuse(ErrorCode::kWindowClosed, fmt::format("{}未开放", window_label(w)));
+            if (win.state == WindowState::kPaused)
+              return refuse(ErrorCode::kWindowPaused, fmt::format("{}已暂停", window_label(w)));
+            emit(WindowPaused{w}, now, out);
+            return {};
+          },
+          [&](const ResumeWindow& c) -> Status {
+            WindowIdx w = 0;
+            if (Status st = find_window(c.window, w); !st) return st;
+            const Window& win = windows_[w];
+            if (win.state == WindowState::kClosed)
+              return refuse(ErrorCode::kWindowClosed, fmt::format("{}未开放", window_label(w)));
+            if (win.state != WindowState::kPaused)
+              return refuse(ErrorCode::kWindowNotPaused, fmt::format("{}没有暂停", window_label(w)));
+            emit(WindowResumed{w}, now, out);
+            return {};
+          },
+          [&](const CallNext& c) -> Status {
+            WindowIdx w = 0;
+            if (Status st = find_window(c.window, w); !st) return st;
+            if (Status st = check_can_call(w); !st) return st;
+            const TicketId id = policy_->choose(*this, w, now);
+            if (id == 0) return refuse(ErrorCode::kQueueEmpty, fmt::format("{}暂无可叫的号", window_label(w)));
+            const Ticket* t = find_ticket(id);
+            if (t == nullptr || t->state != TicketState::kWaiting) {
+              return refuse(ErrorCode::kInternal,
+                            fmt::format("叫号策略 {} 选了不在等候的票 {}", policy_->name(), id));
+            }
+            emit(TicketCalled{id, w}, now, out);
+            return {};
+          },
+          [&](const CallTicket& c) -> Status {
+            WindowIdx w = 0;
+            if (Status st = find_window(c.window, w); !st) return st;
+            if (Status st = check_can_call(w); !st) return st;
+            const Ticket* t;
+            if (Status st = find_by_number(c.number, t); !st) return st;
+            if (t->state != TicketState::kWaiting && t->state != TicketState::kHeld)
+              return wrong_state(*t, "叫号");
+            emit(TicketCalled{t->id, w}, now, out);
+            return {};
+          },
+          [&](const Recall& c) -> Status {
+            WindowIdx w = 0;
+            if (Status st = find_window(c.window, w); !st) return st;
+            const Ticket* t;
+            if (Status st = current_in(w, TicketState::kCalled, t); !st) return st;
+            if (t->recalls >= cfg.rules.recall_limit) {
+              return refuse(ErrorCode::kRecallLimit,
+                            fmt::format("{} 已重呼 {} 次（上限 {}），可按过号", number_of(*t), t->recalls,
+                                        cfg.rules.recall_limit));
+            }
+            emit(TicketRecalled{t->id, w}, now, out);
+            return {};
+          },
+          [&](const StartService& c) -> Status {
+            WindowIdx w = 0;
+            if (Status st = find_window(c.window, w); !st) return st;
+            const Ticket* t;
+            if (Status st = current_in(w, TicketState::kCalled, t); !st) return st;
+            emit(ServiceStarted{t->id, w}, now, out);
+            return {};
+          },
+          [&](const SkipTicket& c) -> Status {
+            WindowIdx w = 0;
+            if (Status st = find_window(c.window, w); !st) return st;
+            const Ticket* t;
+            if (Status st = current_in(w, TicketState::kCalled, t); !st) return st;
+            emit(TicketSkipped{t->id, w}, now, out);
+            return {};
+          },
+          [&](const Reactivate& c) -> Status {
+            const Ticket* t;
+            if (Status st = find_by_number(c.number, t); !st) return st;
+            if (t->state != TicketState::kNoShow) return wrong_state(*t, "回呼");
+            if (now - t->ended_at > cfg.rules.reactivate_min * kUsPerMinute) {
+              return refuse(ErrorCode::kReactivateExpired,
+                            fmt::format("{} 过号已超过 {} 分钟，请重新取号", number_of(*t),
+                                        cfg.rules.reactivate_min));
+            }
+            // Rejoin behind `reactivate_behind` of those waiting in its class.
+            const auto& line = queues_[t->service].line(queue_class_of(t->priority));
+            TimeUs key = now;
+            if (line.size() > static_cast<std::size_t>(cfg.rules.reactivate_behind) &&
+                cfg.rules.reactivate_behind > 0) {
+              key = std::next(line.begin(), cfg.rules.reactivate_behind - 1)->key;
+            } else if (cfg.rules.reactivate_behind == 0) {
+              key = line.empty() ? now : std::min(now, line.begin()->key);
+            }
+            emit(TicketRequeued{t->id, key, false}, now, out);
+            return {};
+          },
+          [&](const HoldTicket& c) -> Status {
+            WindowIdx w = 0;
+            if (Status st = find_window(c.window, w); !st) return st;
+            const Ticket* t;
+            if (Status st = current_in(w, TicketState::kServing, t); !st) return st;
+            emit(TicketHeld{t->id, w}, now, out);
+            return {};
+          },
+          [&](const UnholdTicket& c) -> Status {
+            const Ticket* t;
+            if (Status st = find_by_number(c.number, t); !st) return st;
+            if (t->state != TicketState::kHeld) return wrong_state(*t, "恢复排队");
+            emit(TicketRequeued{t->id, now, true}, now, out);
+            return {};
+          },
+          [&](const Transfer& c) -> Status {
+            WindowIdx w = 0;
+            if (Status st = find_window(c.window, w); !st) return st;
+            auto s = cfg.find_service(c.service);
+            if (!s) return refuse(ErrorCode::kUnknownService, fmt::format("没有事项“{}”", c.service));
+            const Ticket* t;
+            if (Status st = current_in(w, TicketState::kServing, t); !st) return st;
+            if (t->service == *s) {
+              return refuse(ErrorCode::kSameService,
+                            fmt::format("{} 已是“{}”事项", number_of(*t), cfg.services[*s].name));
+            }
+            emit(TicketTransferred{t->id, w, *s}, now, out);
+            return {};
+          },
+          [&](const Finish& c) -> Status {
+            WindowIdx w = 0;
+            if (Status st = find_window(c.window, w); !st) return st;
+            const Ticket* t;
+            if (Status st = current_in(w, TicketState::kServing, t); !st) return st;
+            emit(TicketFinished{t->id, w}, now, out);
+            return {};
+          },
+          [&](const Evaluate& c) -> Status {
+            if (c.level < 1 || c.level > 5) {
+              return refuse(ErrorCode::kBadArgument,
+                            fmt::format("评价等级须为 1 至 5（5 非常满意 … 1 非常不满意），收到 {}", c.level));
+            }
+            const Ticket* t;
+            if (Status st = find_by_number(c.number, t); !st) return st;
+            if (t->state == TicketState::kRated)
+              return refuse(ErrorCode::kAlreadyRated, fmt::format("{} 已评价过", number_of(*t)));
+            if (t->state != TicketState::kDone) return wrong_state(*t, "评价");
+            if (!c.window.empty()) {
+              WindowIdx w = 0;
+              if (Status st = find_window(c.window, w); !st) return st;
+              if (t->window != w) {
+                return refuse(ErrorCode::kBadArgument,
+                              fmt::format("{} 不是在{}办理的", number_of(*t), window_label(w)));
+              }
+            }
+            emit(TicketEvaluated{t->id, static_cast<std::uint8_t>(c.level)}, now, out);
+            return {};
+          },
+          [&](const Cancel& c) -> Status {
+            const Ticket* t;
+            if (Status st = find_by_number(c.number, t); !st) return st;
+            if (t->state != TicketState::kWaiting && !is_requeueable(t->state))
+              return wrong_state(*t, "取消");
+            emit(TicketLeft{t->id, c.reason}, now, out);
+            return {};
+          },
+          [&](const Tick&) -> Status { return {}; },
+      },
+      body);
+}
+
+// ---------------------------------------------------------------- events
+
+StaffIdx Hall::intern_staff(const std::string& staff_id) {
+  if (staff_id.empty()) return kNoStaff;
+  for (std::size_t i = 0; i < staff_names_.size(); ++i)
+    if (staff_names_[i] == staff_id) return static_cast<StaffIdx>(i);
+  staff_names_.push_back(staff_id);
+  return static_cast<StaffIdx>(staff_names_.size() - 1);
+}
+
+void Hall::enqueue(Ticket& t) {
+  t.queue_order = next_queue_order_++;
+  queues_[t.service].push(t.queue_class, {t.queue_key, t.queue_order, t.id});
+}
+
+void Hall::dequeue(Ticket& t) {
+  const bool erased = queues_[t.service].erase(t.queue_class, {t.queue_key, t.queue_order, t.id});
+  assert(erased);
+  (void)erased;
+}
+
+void Hall::apply_event(const Event& e) {
+  if (e.seq != seq_ + 1) {
+    throw CorruptionError(fmt::format("hall {}: event {} where {} was expected", config_->id, e.seq,
+                                      seq_ + 1));
+  }
+  auto fail = [&](std::string_view what) {
+    throw CorruptionError(fmt::format("hall {}: event {} ({}) does not fit: {}", config_->id, e.seq,
+                                      event_name(e.body), what));
+  };
+  auto window_at = [&](WindowIdx w) -> Window& {
+    if (w >= windows_.size()) fail("unknown window");
+    return windows_[w];
+  };
+  auto ticket_at = [&](TicketId id) -> Ticket& {
+    Ticket* t = ticket_mut(id);
+    if (t == nullptr) fail("unknown ticket");
+    return *t;
+  };
+  // The window's current ticket, which must be `id` in state `s`.
+  auto current_at = [&](WindowIdx w, TicketId id, TicketState s) -> std::pair<Window&, Ticket&> {
+    Window& win = window_at(w);
+    Ticket& t = ticket_at(id);
+    if (win.current != id || t.state != s) fail("not the window's current ticket in that state");
+    return {win, t};
+  };
+  auto free_window = [&](Window& win) {
+    win.current = 0;
+    win.idle_since = e.time;
+  };
+
+  std::visit(
+      Overloaded{
+          [&](const TicketIssued& ev) {
+            if (ev.service >= queues_.size()) fail("unknown service");
+            if (ev.ticket != next_ticket_) fail("ticket id out of order");
+            if (ev.number != last_number_[ev.service] + 1) fail("ticket number out of order");
+            if (!tickets_.empty() && tickets_.back().id + 1 != ev.ticket) fail("ticket ids not contiguous");
+            Ticket t;
+            t.id = ev.ticket;
+            t.number = ev.number;
+            t.issued_service = t.service = ev.service;
+            t.priority = ev.priority;
+            t.queue_class = queue_class_of(ev.priority);
+            t.ahead_at_issue = ev.ahead;
+            t.predicted_wait_s = ev.predicted_wait_s;
+            t.issued_at = t.queue_key = e.time;
+            tickets_.push_back(t);
+            enqueue(tickets_.back());
+            by_number_[ev.service].push_back(ev.ticket);
+            last_number_[ev.service] = ev.number;
+            next_ticket_ = ev.ticket + 1;
+          },
+          [&](const WindowOpened& ev) {
+            Window& win = window_at(ev.window);
+            if (win.state != WindowState::kClosed) fail("window already open");
+            win.state = WindowState::kOpen;
+            win.staff = intern_staff(ev.staff);
+            win.state_since = win.idle_since = e.time;
+            win.consecutive_priority = 0;
+          },
+          [&](const StaffChanged& ev) {
+            Window& win = window_at(ev.window);
+            if (win.state == WindowState::kClosed) fail("window closed");
+            win.staff = intern_staff(ev.staff);
+          },
+          [&](const WindowClosed& ev) {
+            Window& win = window_at(ev.window);
+            if (win.state == WindowState::kClosed || win.current != 0) fail("window closed or busy");
+            win.state = WindowState::kClosed;
+            win.staff = kNoStaff;
+            win.state_since = e.time;
+          },
+          [&](const WindowPaused& ev) {
+            Window& win = window_at(ev.window);
+            if (win.state != WindowState::kOpen) fail("window not open");
+            win.state = WindowState::kPaused;
+            win.state_since = e.time;
+          },
+          [&](const WindowResumed& ev) {
+            Window& win = window_at(ev.window);
+            if (win.state != WindowState::kPaused) fail("window not paused");
+            win.state = WindowState::kOpen;
+            win.state_since = e.time;
+          },
+          [&](const TicketCalled& ev) {
+            Window& win = window_at(ev.window);
+            Ticket& t = ticket_at(ev.ticket);
+            if (win.state == WindowState::kClosed || win.current != 0) fail("window cannot call");
+            if (t.state == TicketState::kWaiting) {
+              dequeue(t);
+            } else if (t.state != TicketState::kHeld) {
+              fail("ticket not waiting");
+            }
+            t.state = TicketState::kCalled;
+            t.window = ev.window;
+            t.recalls = 0;
+            t.called_at = e.time;
+            if (t.first_called_at == 0) t.first_called_at = e.time;
+            win.current = t.id;
+            if (t.queue_class == QueueClass::kNormal) {
+              win.consecutive_priority = 0;
+            } else if (win.consecutive_priority < 255) {
+              ++win.consecutive_priority;
+            }
+          },
+          [&](const TicketRecalled& ev) {
+            auto [win, t] = current_at(ev.window, ev.ticket, TicketState::kCalled);
+            if (t.recalls < 255) ++t.recalls;
+          },
+          [&](const ServiceStarted& ev) {
+            auto [win, t] = current_at(ev.window, ev.ticket, TicketState::kCalled);
+            t.state = TicketState::kServing;
+            t.started_at = e.time;
+          },
+          [&](const TicketSkipped& ev) {
+            auto [win, t] = current_at(ev.window, ev.ticket, TicketState::kCalled);
+            t.state = TicketState::kNoShow;
+            t.ended_at = e.time;
+            free_window(win);
+          },
+          [&](const TicketRequeued& ev) {
+            Ticket& t = ticket_at(ev.ticket);
+            if (!is_requeueable(t.state)) fail("ticket neither held nor a no-show");
+            t.state = TicketState::kWaiting;
+            t.queue_class = ev.returning ? QueueClass::kReturning : queue_class_of(t.priority);
+            t.queue_key = ev.queue_key;
+            t.ended_at = 0;
+            enqueue(t);
+          },
+          [&](const TicketHeld& ev) {
+            auto [win, t] = current_at(ev.window, ev.ticket, TicketState::kServing);
+            t.state = TicketState::kHeld;
+            free_window(win);
+          },
+          [&](const TicketTransferred& ev) {
+            if (ev.service >= queues_.size()) fail("unknown service");
+            auto [win, t] = current_at(ev.window, ev.ticket, TicketState::kServing);
+            t.service = ev.service;
+            if (t.transfers < 255) ++t.transfers;
+            t.state = TicketState::kWaiting;
+            t.queue_class = QueueClass::kReturning;
+            t.queue_key = e.time;
+            enqueue(t);
+            free_window(win);
+          },
+          [&](const TicketFinished& ev) {
+            auto [win, t] = current_at(ev.window, ev.ticket, TicketState::kServing);
+            t.state = TicketState::kDone;
+            t.finished_at = e.time;
+            t.staff = win.staff;
+            ++win.served;
+            stats_[t.service].add(static_cast<double>(e.time - t.started_at) / kUsPerSecond);
+            free_window(win);
+          },
+          [&](const TicketEvaluated& ev) {
+            Ticket& t = ticket_at(ev.ticket);
+            if (t.state != TicketState::kDone || ev.level < 1 || ev.level > 5) fail("not ratable");
+            t.state = TicketState::kRated;
+            t.rating = ev.level;
+          },
+          [&](const TicketLeft& ev) {
+            Ticket& t = ticket_at(ev.ticket);
+            if (t.state == TicketState::kWaiting) {
+              dequeue(t);
+            } else if (!is_requeueable(t.state)) {
+              fail("ticket cannot leave");
+            }
+            t.state = TicketState::kLeft;
+            t.ended_at = e.time;
+          },
+          [&](const DayRolled& ev) {
+            if (ev.day <= day_) fail("day does not advance");
+            for (Ticket& t : tickets_) {
+              if (t.state == TicketState::kWaiting || is_requeueable(t.state)) {
+                t.state = TicketState::kExpired;
+                t.ended_at = e.time;
+              }
+            }
+            for (ServiceQueue& q : queues_) q.clear();
+            std::fill(last_number_.begin(), last_number_.end(), 0);
+            for (auto& v : by_number_) v.clear();
+            for (Window& w : windows_) {
+              w.served = 0;
+              w.consecutive_priority = 0;
+            }
+            // Keep only tickets still at a window (called or serving across midnight)
+            // and everything after the first of them, so ids stay contiguous.
+            auto first_active = std::find_if(tickets_.begin(), tickets_.end(), [](const Ticket& t) {
+              return t.state == TicketState::kCalled || t.state == TicketState::kServing;
+            });
+            tickets_.erase(tickets_.begin(), first_active);
+          },
+      },
+      e.body);
+
+  clock_ = std::max(clock_, e.time);
+  if (std::holds_alternative<DayRolled>(e.body)) {
+    day_ = std::get<DayRolled>(e.body).day;
+  } else if (day_ == 0) {
+    day_ = config_->local_day(e.time);
+  }
+  seq_ = e.seq;
+}
+
+// ---------------------------------------------------------------- snapshots
+
+HallState Hall::export_state() const {
+  HallState s;
+  s.seq = seq_;
+  s.clock = clock_;
+  s.day = day_;
+  s.next_ticket = next_ticket_;
+  s.next_queue_order = next_queue_order_;
+  s.staff_names = staff_names_;
+  s.windows = windows_;
+  s.tickets = tickets_;
+  s.last_number = last_number_;
+  s.stats = stats_;
+  s.requests.reserve(request_order_.size());
+  for (const std::string& id : request_order_) s.requests.emplace_back(id, requests_.at(id));
+  return s;
+}
+
+void Hall::import_state(HallState s) {
+  const std::size_t n_services = config_->services.size();
+  auto fail = [&](std::string_view what) {
+    throw CorruptionError(fmt::format("hall {}: snapshot does not fit: {}", config_->id, what));
+  };
+  if (s.windows.size() != config_->windows.size()) fail("window count");
+  if (s.last_number.size() != n_services || s.stats.size() != n_services) fail("service count");
+  for (std::size_t i = 1; i < s.tickets.size(); ++i)
+    if (s.tickets[i].id != s.tickets[i - 1].id + 1) fail("ticket ids not contiguous");
+  if (!s.tickets.empty() && s.tickets.back().id >= s.next_ticket) fail("ticket id beyond next");
+  for (const Ticket& t : s.tickets) {
+    if (t.service >= n_services || t.issued_service >= n_services) fail("ticket service");
+    if (t.window != kNoWindow && t.window >= s.windows.size()) fail("ticket window");
+  }
+  for (const Window& w : s.windows) {
+    if (w.staff != kNoStaff && w.staff >= s.staff_names.size()) fail("window staff");
+    for (const Skill& k : w.skills)
+      if (k.service >= n_services) fail("window skill");
+  }
+
+  seq_ = s.seq;
+  clock_ = s.clock;
+  day_ = s.day;
+  next_ticket_ = s.next_ticket;
+  next_queue_order_ = s.next_queue_order;
+  staff_names_ = std::move(s.staff_names);
+  windows_ = std::move(s.windows);
+  tickets_ = std::move(s.tickets);
+  last_number_ = std::move(s.last_number);
+  stats_ = std::move(s.stats);
+  requests_.clear();
+  request_order_.clear();
+  for (auto& [id, rec] : s.requests) remember_request(id, rec);
+  rebuild_indexes();
+  for (const Window& w : windows_)
+    if (w.current != 0 && find_ticket(w.current) == nullptr) fail("window's current ticket missing");
+}
+
+void Hall::rebuild_indexes() {
+  for (ServiceQueue& q : queues_) q.clear();
+  for (auto& v : by_number_) v.clear();
+  for (const Ticket& t : tickets_) {
+    if (t.state == TicketState::kWaiting)
+      queues_[t.service].push(t.queue_class, {t.queue_key, t.queue_order, t.id});
+    // Today's numbers: tickets carried over from an earlier day are not indexed.
+    if (config_->local_day(t.issued_at) == day_ && t.number == by_number_[t.issued_service].size() + 1)
+      by_number_[t.issued_service].push_back(t.id);
+  }
+}
+
+}  // namespace hallq::core

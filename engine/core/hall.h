@@ -1,0 +1,154 @@
+// One hall's state machine: the pure heart of the engine.
+//
+// `apply(command, now)` checks a command against the ticket and window life of
+// DESIGN.md; a refused command returns its error and changes nothing, an
+// accepted one appends its events (numbered with the hall's gap-free sequence)
+// and applies them. `apply_event` is the fold that all state changes go
+// through, so replaying a hall's events rebuilds the same state (recovery,
+// subscriber replicas).
+//
+// No I/O, no clock, no threads: time comes in as `now`. The hall's clock never
+// goes backwards (a `now` before the last one counts as the last one), so a
+// stepped-back system clock cannot reorder events.
+//
+// Thread: not thread-safe; one owner thread. The config, policy and predictor
+// must outlive the hall.
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/core/call_policy.h"
+#include "engine/core/command.h"
+#include "engine/core/error.h"
+#include "engine/core/event.h"
+#include "engine/core/hall_config.h"
+#include "engine/core/service_queue.h"
+#include "engine/core/service_stats.h"
+#include "engine/core/ticket.h"
+#include "engine/core/types.h"
+#include "engine/core/wait_predictor.h"
+#include "engine/core/window.h"
+
+namespace hallq::core {
+
+// Thrown by apply_event/import_state when an event or state does not fit the
+// hall (a corrupt log, or a config that lost a window the log refers to).
+class CorruptionError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Where the events of an earlier command with the same request id are.
+struct RequestRecord {
+  Seq first_seq = 0;
+  std::uint32_t count = 0;  // number of events it produced
+};
+
+// Everything apply_event has built: the content of a snapshot.
+struct HallState {
+  Seq seq = 0;
+  TimeUs clock = 0;
+  std::int64_t day = 0;
+  TicketId next_ticket = 1;
+  std::uint64_t next_queue_order = 1;
+  std::vector<std::string> staff_names;
+  std::vector<Window> windows;             // in config order
+  std::vector<Ticket> tickets;             // ascending id
+  std::vector<std::uint32_t> last_number;  // per service: last number issued today
+  std::vector<ServiceStats> stats;         // per service
+  std::vector<std::pair<std::string, RequestRecord>> requests;  // oldest first
+};
+
+class Hall {
+ public:
+  // Remembered request ids per hall; the oldest are forgotten beyond this.
+  static constexpr std::size_t kRequestMemory = 1 << 16;
+
+  Hall(std::shared_ptr<const HallConfig> config, const CallPolicy* policy,
+       const WaitPredictor* predictor);
+  Hall(const Hall&) = delete;
+  Hall& operator=(const Hall&) = delete;
+
+  // Applies `cmd` at `now`. Time-driven events (the daily reset) are appended
+  // to `out` and applied first, whether or not the command is then accepted:
+  // they must be stored like any other. On refusal nothing else changes.
+  Status apply(const Command& cmd, TimeUs now, std::vector<Event>& out);
+
+  // Applies an event recorded earlier. Events must arrive in sequence order,
+  // starting at seq() + 1. Throws CorruptionError if the event does not fit.
+  void apply_event(const Event& e);
+
+  // Records that `request_id` produced events [first_seq, first_seq + count).
+  void remember_request(std::string_view request_id, RequestRecord record);
+  // The record of an earlier accepted command with this request id, or null.
+  const RequestRecord* find_request(std::string_view request_id) const;
+
+  HallState export_state() const;
+  // Replaces the whole state. Throws CorruptionError if it does not fit the config.
+  void import_state(HallState state);
+
+  // Replaces the call policy (e.g. for a replay); the pointer must outlive the hall.
+  void set_policy(const CallPolicy* policy) { policy_ = policy; }
+
+  // --- read-only views for policies, predictors, codecs and tools ---
+  const HallConfig& config() const { return *config_; }
+  const std::shared_ptr<const HallConfig>& config_ptr() const { return config_; }
+  const CallPolicy& policy() const { return *policy_; }
+  const WaitPredictor& predictor() const { return *predictor_; }
+  Seq seq() const { return seq_; }
+  TimeUs clock() const { return clock_; }
+  std::int64_t day() const { return day_; }
+  const std::vector<Window>& windows() const { return windows_; }
+  const Window& window(WindowIdx w) const { return windows_[w]; }
+  const ServiceQueue& queue(ServiceIdx s) const { return queues_[s]; }
+  const ServiceStats& stats(ServiceIdx s) const { return stats_[s]; }
+  const std::vector<std::string>& staff_names() const { return staff_names_; }
+  std::string_view staff_id(StaffIdx s) const;
+  // Today's and still-active tickets, ascending id.
+  const std::vector<Ticket>& tickets() const { return tickets_; }
+  const Ticket* find_ticket(TicketId id) const;
+  // Today's ticket with this printed number ("A012"), or null.
+  const Ticket* find_number(std::string_view number) const;
+  std::string number_of(const Ticket& t) const;
+  std::size_t waiting(ServiceIdx s) const { return queues_[s].size(); }
+  std::size_t waiting_total() const;
+
+ private:
+  Status apply_body(const CommandBody& body, TimeUs now, std::vector<Event>& out);
+  void advance(TimeUs now, std::vector<Event>& out);
+  void emit(EventBody body, TimeUs now, std::vector<Event>& out);
+
+  Ticket* ticket_mut(TicketId id);
+  Window& window_mut(WindowIdx w) { return windows_[w]; }
+  void enqueue(Ticket& t);
+  void dequeue(Ticket& t);
+  StaffIdx intern_staff(const std::string& staff_id);
+  void rebuild_indexes();
+
+  std::shared_ptr<const HallConfig> config_;
+  const CallPolicy* policy_;
+  const WaitPredictor* predictor_;
+
+  Seq seq_ = 0;
+  TimeUs clock_ = 0;
+  std::int64_t day_ = 0;
+  TicketId next_ticket_ = 1;
+  std::uint64_t next_queue_order_ = 1;
+  std::vector<std::string> staff_names_;
+  std::vector<Window> windows_;
+  std::vector<Ticket> tickets_;              // ascending id, contiguous from tickets_[0].id
+  std::vector<ServiceQueue> queues_;         // per service
+  std::vector<ServiceStats> stats_;          // per service
+  std::vector<std::uint32_t> last_number_;   // per service
+  std::vector<std::vector<TicketId>> by_number_;  // per issuing service, [number - 1]
+  std::unordered_map<std::string, RequestRecord> requests_;
+  std::deque<std::string> request_order_;
+};
+
+}  // namespace hallq::core

@@ -1,0 +1,176 @@
+// Validation and lookups of a hall config.
+#include "engine/core/hall_config.h"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+namespace hallq::core {
+namespace {
+
+bool id_chars_ok(std::string_view id, bool allow_upper) {
+  if (id.empty() || id.size() > 64) return false;
+  return std::all_of(id.begin(), id.end(), [&](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+           (allow_upper && c >= 'A' && c <= 'Z');
+  });
+}
+
+ConfigProblem problem(std::string section, int index, std::string key, std::string message) {
+  return {std::move(section), index, std::move(key), std::move(message)};
+}
+
+template <class Map>
+std::optional<std::uint32_t> lookup(const Map& m, std::string_view key) {
+  auto it = m.find(key);
+  if (it == m.end()) return std::nullopt;
+  return it->second;
+}
+
+}  // namespace
+
+std::optional<ConfigProblem> HallConfig::validate_and_index() {
+  service_index_.clear();
+  prefix_index_.clear();
+  window_index_.clear();
+  staff_index_.clear();
+  window_number_index_.clear();
+
+  bool hall_id_ok = !id.empty() && id.size() <= 64 &&
+                    std::all_of(id.begin(), id.end(), [](char c) {
+                      return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+                    });
+  if (!hall_id_ok)
+    return problem("hall", -1, "id", fmt::format("hall id \"{}\" must match [a-z0-9-]+", id));
+  if (name.empty()) return problem("hall", -1, "name", "hall name is empty");
+  for (const TimeSpan& h : hours) {
+    if (h.start_min < 0 || h.end_min > 24 * 60 || h.start_min >= h.end_min)
+      return problem("hall", -1, "hours", "each span must be \"HH:MM-HH:MM\" with start before end");
+  }
+  if (!(wait_target_min > 0)) return problem("hall", -1, "wait_target_min", "must be positive");
+  if (utc_offset_min < -12 * 60 || utc_offset_min > 14 * 60)
+    return problem("hall", -1, "utc_offset", "must be between -12:00 and +14:00");
+
+  const HallRules& r = rules;
+  if (r.policy.empty()) return problem("rules", -1, "policy", "policy name is empty");
+  if (r.recall_limit < 0 || r.recall_limit > 9) return problem("rules", -1, "recall_limit", "must be 0..9");
+  if (r.reactivate_min < 0) return problem("rules", -1, "reactivate_min", "must not be negative");
+  if (r.reactivate_behind < 0) return problem("rules", -1, "reactivate_behind", "must not be negative");
+  if (r.priority_ratio < 1 || r.priority_ratio > 255)
+    return problem("rules", -1, "priority_ratio", "must be 1..255");
+  if (r.number_digits < 1 || r.number_digits > 6)
+    return problem("rules", -1, "number_digits", "must be 1..6");
+  if (r.max_tickets_per_service < 1 || r.max_tickets_per_service > 999'999)
+    return problem("rules", -1, "max_tickets_per_service", "must be 1..999999");
+
+  if (services.empty()) return problem("service", -1, "", "a hall needs at least one [[service]]");
+  if (services.size() > 1000) return problem("service", -1, "", "at most 1000 services");
+  for (std::size_t i = 0; i < services.size(); ++i) {
+    const ServiceConfig& s = services[i];
+    const int at = static_cast<int>(i);
+    if (!id_chars_ok(s.id, false))
+      return problem("service", at, "id", fmt::format("service id \"{}\" must match [a-z0-9_-]+", s.id));
+    if (!service_index_.emplace(s.id, static_cast<std::uint32_t>(i)).second)
+      return problem("service", at, "id", fmt::format("service id \"{}\" appears twice", s.id));
+    if (s.name.empty()) return problem("service", at, "name", "service name is empty");
+    const bool prefix_ok = !s.prefix.empty() && s.prefix.size() <= 2 &&
+                           std::all_of(s.prefix.begin(), s.prefix.end(),
+                                       [](char c) { return c >= 'A' && c <= 'Z'; });
+    if (!prefix_ok)
+      return problem("service", at, "prefix",
+                     fmt::format("prefix \"{}\" must be 1 or 2 capital letters", s.prefix));
+    if (!prefix_index_.emplace(s.prefix, static_cast<std::uint32_t>(i)).second)
+      return problem("service", at, "prefix",
+                     fmt::format("prefix \"{}\" is used by another service", s.prefix));
+    if (!(s.expected_handle_min > 0) || s.expected_handle_min > 24 * 60)
+      return problem("service", at, "expected_handle_min", "must be a positive number of minutes");
+  }
+
+  if (windows.empty()) return problem("window", -1, "", "a hall needs at least one [[window]]");
+  if (windows.size() > 4000) return problem("window", -1, "", "at most 4000 windows");
+  for (std::size_t i = 0; i < windows.size(); ++i) {
+    WindowConfig& w = windows[i];
+    const int at = static_cast<int>(i);
+    if (!id_chars_ok(w.id, true))
+      return problem("window", at, "id", fmt::format("window id \"{}\" must match [A-Za-z0-9_-]+", w.id));
+    if (!window_index_.emplace(w.id, static_cast<std::uint32_t>(i)).second)
+      return problem("window", at, "id", fmt::format("window id \"{}\" appears twice", w.id));
+    if (w.number < 1 || w.number > 9999) return problem("window", at, "number", "must be 1..9999");
+    if (!window_number_index_.emplace(w.number, static_cast<WindowIdx>(i)).second)
+      return problem("window", at, "number", fmt::format("window number {} appears twice", w.number));
+    if (w.name.empty()) return problem("window", at, "name", "window name is empty");
+    if (w.serves.empty()) return problem("window", at, "serves", "a window must serve at least one service");
+    for (const Skill& k : w.serves) {
+      if (k.service >= services.size()) return problem("window", at, "serves", "unknown service");
+      if (k.level < 1 || k.level > 9) return problem("window", at, "serves", "skill levels are 1..9");
+    }
+    std::sort(w.serves.begin(), w.serves.end(), [](const Skill& a, const Skill& b) {
+      return a.level != b.level ? a.level < b.level : a.service < b.service;
+    });
+    for (std::size_t k = 1; k < w.serves.size(); ++k) {
+      for (std::size_t j = 0; j < k; ++j)
+        if (w.serves[j].service == w.serves[k].service)
+          return problem("window", at, "serves", "a service is listed twice");
+    }
+  }
+
+  for (std::size_t i = 0; i < staff.size(); ++i) {
+    const StaffConfig& s = staff[i];
+    const int at = static_cast<int>(i);
+    if (!id_chars_ok(s.id, true))
+      return problem("staff", at, "id", fmt::format("staff id \"{}\" must match [A-Za-z0-9_-]+", s.id));
+    if (!staff_index_.emplace(s.id, static_cast<std::uint32_t>(i)).second)
+      return problem("staff", at, "id", fmt::format("staff id \"{}\" appears twice", s.id));
+  }
+  return std::nullopt;
+}
+
+std::optional<ServiceIdx> HallConfig::find_service(std::string_view key) const {
+  auto v = lookup(service_index_, key);
+  return v ? std::optional<ServiceIdx>(static_cast<ServiceIdx>(*v)) : std::nullopt;
+}
+
+std::optional<ServiceIdx> HallConfig::find_prefix(std::string_view prefix) const {
+  auto v = lookup(prefix_index_, prefix);
+  return v ? std::optional<ServiceIdx>(static_cast<ServiceIdx>(*v)) : std::nullopt;
+}
+
+std::optional<WindowIdx> HallConfig::find_window(std::string_view key) const {
+  auto v = lookup(window_index_, key);
+  return v ? std::optional<WindowIdx>(static_cast<WindowIdx>(*v)) : std::nullopt;
+}
+
+std::optional<WindowIdx> HallConfig::find_window_number(int number) const {
+  auto it = window_number_index_.find(number);
+  if (it == window_number_index_.end()) return std::nullopt;
+  return it->second;
+}
+
+bool HallConfig::staff_known(std::string_view staff_id) const {
+  return staff_index_.find(staff_id) != staff_index_.end();
+}
+
+const StaffConfig* HallConfig::find_staff(std::string_view staff_id) const {
+  auto v = lookup(staff_index_, staff_id);
+  return v ? &staff[*v] : nullptr;
+}
+
+std::int64_t HallConfig::local_day(TimeUs t) const {
+  const TimeUs local = t + utc_offset_min * kUsPerMinute;
+  return local >= 0 ? local / kUsPerDay : (local - kUsPerDay + 1) / kUsPerDay;
+}
+
+int HallConfig::local_second_of_day(TimeUs t) const {
+  const TimeUs local = t + utc_offset_min * kUsPerMinute;
+  return static_cast<int>((local - local_day(t) * kUsPerDay) / kUsPerSecond);
+}
+
+TimeUs HallConfig::day_start(std::int64_t day) const {
+  return day * kUsPerDay - utc_offset_min * kUsPerMinute;
+}
+
+TimeUs HallConfig::level_delay_us() const {
+  const double min = rules.level_delay_min >= 0 ? rules.level_delay_min : wait_target_min / 2;
+  return static_cast<TimeUs>(min * kUsPerMinute);
+}
+
+}  // namespace hallq::core

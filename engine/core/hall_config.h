@@ -1,0 +1,118 @@
+// The configuration model of one hall: its services, windows, staff and the
+// calling rules. Built by config_loader from TOML (or by tests directly), then
+// validated and indexed once; immutable afterwards and shared read-only by the
+// hall state, policies, predictors and codecs.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/core/types.h"
+
+namespace hallq::core {
+
+struct ServiceConfig {
+  std::string id;          // [a-z0-9_-]+, unique in the hall
+  std::string name;        // shown to citizens, e.g. "社保医保"
+  std::string prefix;      // ticket prefix, 1-2 capital letters, unique in the hall
+  ServiceKind kind = ServiceKind::kInstant;
+  double expected_handle_min = 5;  // prior for predictions until history exists
+};
+
+struct Skill {
+  ServiceIdx service = 0;
+  std::uint8_t level = 1;  // 1 primary; 2, 3 ... later resort
+};
+
+struct WindowConfig {
+  std::string id;     // unique in the hall
+  int number = 0;     // the number painted above the counter, unique, >= 1
+  std::string name;   // e.g. "社保医保窗口"
+  WindowKind kind = WindowKind::kClassified;
+  std::vector<Skill> serves;  // sorted by (level, service); never empty
+};
+
+struct StaffConfig {
+  std::string id;
+  std::string name;
+};
+
+// Daily opening span in minutes after local midnight, [start, end).
+struct TimeSpan {
+  int start_min = 0;
+  int end_min = 0;
+};
+
+// Calling rules; every field has a default so small halls need not state them.
+struct HallRules {
+  std::string policy = "balanced";  // call-next policy, see engine/policy
+  int recall_limit = 2;             // recalls allowed after the first call
+  int reactivate_min = 30;          // a no-show may be reactivated this long after the skip
+  int reactivate_behind = 3;        // a reactivated ticket rejoins behind this many waiting
+  int priority_ratio = 3;           // consecutive priority calls per window while normal wait
+  double level_delay_min = -1;      // balanced policy: wait a level-2 ticket must be ahead by
+                                    // to be taken before level 1 (< 0: wait_target_min / 2)
+  int number_digits = 3;            // A001
+  int max_tickets_per_service = 9999;  // per day
+};
+
+// What validate_and_index found wrong, and where: `section` is "hall", "rules",
+// "service", "window" or "staff"; `index` the item's position in its array
+// (-1 for tables); `key` the offending key (may be empty).
+struct ConfigProblem {
+  std::string section;
+  int index = -1;
+  std::string key;
+  std::string message;
+};
+
+class HallConfig {
+ public:
+  std::string id;    // [a-z0-9-]+
+  std::string name;  // e.g. "商家镇便民服务中心"
+  std::vector<TimeSpan> hours;
+  double wait_target_min = 20;
+  int utc_offset_min = 8 * 60;  // China Standard Time; days roll at local midnight
+  HallRules rules;
+  std::vector<ServiceConfig> services;
+  std::vector<WindowConfig> windows;
+  std::vector<StaffConfig> staff;  // empty: any staff id is accepted
+
+  // Checks the invariants stated on the fields and builds the lookup tables.
+  // Must be called once before the config is used. On failure the problem
+  // says what is wrong and where (so a loader can name the line).
+  std::optional<ConfigProblem> validate_and_index();
+
+  std::optional<ServiceIdx> find_service(std::string_view id) const;
+  std::optional<ServiceIdx> find_prefix(std::string_view prefix) const;
+  std::optional<WindowIdx> find_window(std::string_view id) const;
+  std::optional<WindowIdx> find_window_number(int number) const;
+  bool staff_known(std::string_view staff_id) const;
+  const StaffConfig* find_staff(std::string_view staff_id) const;
+
+  // Local day number (days since 1970-01-01 in hall time) of an instant.
+  std::int64_t local_day(TimeUs t) const;
+  // Seconds since local midnight of an instant.
+  int local_second_of_day(TimeUs t) const;
+  // The instant of local midnight starting `day`.
+  TimeUs day_start(std::int64_t day) const;
+
+  TimeUs level_delay_us() const;
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using Index = std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>>;
+  Index service_index_;
+  Index prefix_index_;
+  Index window_index_;
+  Index staff_index_;
+  std::unordered_map<int, WindowIdx> window_number_index_;
+};
+
+}  // namespace hallq::core

@@ -1,0 +1,69 @@
+// Vocabulary types of the hall domain: time, indices and the small enums every
+// layer shares. Plain values only; no behaviour beyond naming.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace hallq::core {
+
+// Microseconds since the Unix epoch (UTC). The core never reads a clock: every
+// command carries `now` as one of these.
+using TimeUs = std::int64_t;
+inline constexpr TimeUs kUsPerSecond = 1'000'000;
+inline constexpr TimeUs kUsPerMinute = 60 * kUsPerSecond;
+inline constexpr TimeUs kUsPerDay = 86'400 * kUsPerSecond;
+
+// Gap-free per-hall event sequence number; the first event of a hall is 1.
+using Seq = std::uint64_t;
+
+// Hall-wide ticket identity, never reused (ticket numbers like "A012" are reused
+// every day; ids are not).
+using TicketId = std::uint64_t;
+
+// Positions in the hall config's service, window and staff lists.
+using ServiceIdx = std::uint16_t;
+using WindowIdx = std::uint16_t;
+using StaffIdx = std::uint32_t;
+inline constexpr StaffIdx kNoStaff = 0xFFFF'FFFF;
+
+enum class Priority : std::uint8_t { kNormal, kPriority, kAppointment };
+
+enum class TicketState : std::uint8_t {
+  kWaiting,  // in a queue
+  kCalled,   // called to a window, citizen not yet at the counter
+  kServing,  // at the counter
+  kHeld,     // set aside (citizen fetching a document); resumes to waiting
+  kDone,     // finished, not yet rated
+  kRated,    // finished and rated
+  kNoShow,   // skipped after calls; may be reactivated within the hall's limit
+  kLeft,     // cancelled, or gave up waiting
+  kExpired,  // still open at the daily number reset
+};
+
+enum class WindowState : std::uint8_t { kClosed, kOpen, kPaused };
+
+enum class WindowKind : std::uint8_t { kClassified, kFallback, kAssist, kInstant, kPriority };
+
+enum class ServiceKind : std::uint8_t { kInstant, kPromise };
+
+// Why a ticket left the queue without being called.
+enum class LeaveReason : std::uint8_t { kCancelled, kGaveUp };
+
+std::string_view to_string(Priority p);
+std::string_view to_string(TicketState s);
+std::string_view to_string(WindowState s);
+std::string_view to_string(WindowKind k);
+std::string_view to_string(ServiceKind k);
+std::string_view to_string(LeaveReason r);
+
+// Chinese names shown to people in the hall (e.g. "办理中").
+std::string_view display_name(Priority p);
+std::string_view display_name(TicketState s);
+
+// Parse the English names above; false if `text` names none.
+bool parse(std::string_view text, Priority& out);
+bool parse(std::string_view text, WindowKind& out);
+bool parse(std::string_view text, ServiceKind& out);
+
+}  // namespace hallq::core

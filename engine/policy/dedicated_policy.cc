@@ -1,0 +1,11 @@
+#include "engine/policy/dedicated_policy.h"
+
+#include "engine/policy/head_selection.h"
+
+namespace hallq::policy {
+
+core::TicketId DedicatedPolicy::choose(const core::Hall& hall, core::WindowIdx window, core::TimeUs) const {
+  return select_head(hall, window, {.max_level = 1, .level_delay = 0});
+}
+
+}  // namespace hallq::policy

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages hallq needs to build, test and run.
+# Idempotent: when everything is present it only checks, in well under a second.
+#   tools/install-deps.sh          install what is missing
+#   tools/install-deps.sh --check  list what is missing, exit 1 if anything is
+set -euo pipefail
+
+packages=(
+  # toolchain
+  g++ cmake make ccache pkg-config python3 git
+  # engine: Asio, ZeroMQ, FlatBuffers, LMDB, config and command line
+  libboost-dev libzmq3-dev cppzmq-dev libflatbuffers-dev flatbuffers-compiler
+  liblmdb-dev lmdb-utils libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libfmt-dev
+  # tests and benchmarks
+  googletest libgtest-dev libgmock-dev libbenchmark-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "${1:-}" = "--check" ]; then
+  echo "missing: ${missing[*]}"
+  exit 1
+fi
+
+echo "installing: ${missing[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  sudo="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
