@@ -1,0 +1,2 @@
+// Placeholder: the TOML loader is being written.
+#include "engine/core/config_loader.h"
