@@ -4,6 +4,10 @@
 // Errors are exceptions (configuration is start-up work): ConfigError's message
 // names the file, the line and what is wrong, e.g.
 //   conf/town.toml:42: window "w3": serves: unknown service "socail"
+// The first problem found is reported; nothing is returned for a broken file.
+// Unknown keys are errors, except the top-level sections later loaders own
+// (screen, speaker, kiosk, keypad, caller, device, notice, display and plurals),
+// which are skipped. The functions share no state and may run on any thread.
 #pragma once
 
 #include <memory>
@@ -24,7 +28,8 @@ class ConfigError : public std::runtime_error {
 // The result is validated and indexed (HallConfig::validate_and_index).
 std::shared_ptr<HallConfig> parse_hall_config(std::string_view toml_text, std::string_view source_name);
 
-// Reads and parses the file at `path`.
+// Reads and parses the file at `path`; a file that cannot be opened or read is
+// a ConfigError naming the path and the OS reason.
 std::shared_ptr<HallConfig> load_hall_config(const std::string& path);
 
 }  // namespace hallq::core
