@@ -318,7 +318,8 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
                 cfg.rules.reactivate_behind > 0) {
               key = std::next(line.begin(), cfg.rules.reactivate_behind - 1)->key;
             } else if (cfg.rules.reactivate_behind == 0) {
-              key = line.empty() ? now : std::min(now, line.begin()->key);
+              // Just ahead of the head: with an equal key the later enqueue order sorts behind it.
+              key = line.empty() ? now : std::min(now, line.begin()->key - 1);
             }
             emit(TicketRequeued{t->id, key, false}, now, out);
             return {};

@@ -8,13 +8,18 @@ namespace {
 struct Best {
   const core::QueueEntry* entry = nullptr;
   core::TimeUs adjusted = std::numeric_limits<core::TimeUs>::max();
+  int level = 0;
 
-  void offer(const core::QueueEntry* e, core::TimeUs handicap) {
+  // On equal adjusted keys the lower level wins (a later resort must be older by
+  // *more* than the delay), then the earlier enqueue order.
+  void offer(const core::QueueEntry* e, core::TimeUs handicap, int skill_level) {
     if (e == nullptr) return;
     const core::TimeUs a = e->key + handicap;
-    if (entry == nullptr || a < adjusted || (a == adjusted && e->order < entry->order)) {
+    if (entry == nullptr || a < adjusted ||
+        (a == adjusted && (skill_level < level || (skill_level == level && e->order < entry->order)))) {
       entry = e;
       adjusted = a;
+      level = skill_level;
     }
   }
 };
@@ -30,9 +35,9 @@ core::TicketId select_head(const core::Hall& hall, core::WindowIdx window, const
     const core::ServiceQueue& q = hall.queue(skill.service);
     if (q.empty()) continue;
     const core::TimeUs handicap = (skill.level - 1) * rule.level_delay;
-    returning.offer(q.head(QueueClass::kReturning), handicap);
-    priority.offer(q.head(QueueClass::kPriority), handicap);
-    normal.offer(q.head(QueueClass::kNormal), handicap);
+    returning.offer(q.head(QueueClass::kReturning), handicap, skill.level);
+    priority.offer(q.head(QueueClass::kPriority), handicap, skill.level);
+    normal.offer(q.head(QueueClass::kNormal), handicap, skill.level);
   }
   if (returning.entry) return returning.entry->ticket;
   if (priority.entry &&

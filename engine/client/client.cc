@@ -1,0 +1,80 @@
+#include "engine/client/client.h"
+
+#include <fmt/format.h>
+
+#include <random>
+
+#include "engine/protocol/request_codec.h"
+
+namespace hallq::client {
+
+Client::Client(zmq::context_t& ctx, std::string endpoint, ClientOptions options)
+    : socket_(ctx, zmq::socket_type::dealer), endpoint_(std::move(endpoint)), options_(options) {
+  socket_.set(zmq::sockopt::linger, 0);
+  socket_.set(zmq::sockopt::rcvhwm, 0);
+  if (options_.immediate) socket_.set(zmq::sockopt::immediate, 1);
+  socket_.connect(endpoint_);
+  std::random_device rd;
+  id_prefix_ = fmt::format("{:08x}{:08x}", rd(), rd());
+}
+
+std::string Client::next_request_id() { return fmt::format("{}-{}", id_prefix_, ++counter_); }
+
+bool Client::send(std::string_view bytes, bool dontwait) {
+  auto sent = socket_.send(zmq::buffer(bytes.data(), bytes.size()),
+                           dontwait ? zmq::send_flags::dontwait : zmq::send_flags::none);
+  return sent.has_value();
+}
+
+std::optional<protocol::DecodedReply> Client::receive(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
+    if (zmq::poll(&item, 1, std::max(left, std::chrono::milliseconds(0))) == 0) return std::nullopt;
+    zmq::message_t msg;
+    if (!socket_.recv(msg, zmq::recv_flags::dontwait)) continue;
+    // A DEALER talking to a ROUTER gets the bare payload; tolerate a leading empty frame.
+    while (msg.more() && msg.size() == 0) {
+      if (!socket_.recv(msg, zmq::recv_flags::none)) break;
+    }
+    const protocol::Bytes bytes{static_cast<const std::uint8_t*>(msg.data()), msg.size()};
+    if (protocol::inspect(bytes) == protocol::MessageKind::kReply) return protocol::decode_reply(bytes);
+    // Not a reply: ignore it and keep waiting.
+  }
+}
+
+std::optional<protocol::DecodedReply> Client::round_trip(const std::string& request, const std::string& request_id) {
+  for (int attempt = 0; attempt < options_.attempts; ++attempt) {
+    if (!send(request, options_.immediate)) continue;
+    const auto deadline = std::chrono::steady_clock::now() + options_.timeout;
+    while (true) {
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) break;
+      auto reply = receive(left);
+      if (!reply) break;
+      if (reply->request_id == request_id) return reply;
+      // A late answer to an earlier request: drop it.
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<protocol::DecodedReply> Client::command(std::string_view hall, const core::CommandBody& cmd,
+                                                      std::string request_id) {
+  if (request_id.empty()) request_id = next_request_id();
+  return round_trip(protocol::encode_request(request_id, hall, cmd), request_id);
+}
+
+std::optional<protocol::DecodedReply> Client::snapshot(std::string_view hall) {
+  const std::string id = next_request_id();
+  return round_trip(protocol::encode_snapshot_request(id, hall), id);
+}
+
+std::optional<protocol::DecodedReply> Client::ping() {
+  const std::string id = next_request_id();
+  return round_trip(protocol::encode_ping(id), id);
+}
+
+}  // namespace hallq::client

@@ -1,0 +1,59 @@
+// The command side of the client library: a DEALER socket to the engine's
+// ROUTER. Every request carries a request id; a request that times out is
+// resent with the SAME id, so the engine applies it at most once (a retry of
+// an issued ticket returns the same ticket, never a second one).
+//
+// Thread: a Client is used by one thread at a time (ZeroMQ sockets are not
+// thread-safe). The zmq::context_t must outlive it.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <zmq.hpp>
+
+#include "engine/core/command.h"
+#include "engine/protocol/reply_codec.h"
+
+namespace hallq::client {
+
+struct ClientOptions {
+  std::chrono::milliseconds timeout{1500};  // per attempt
+  int attempts = 3;                         // sends of the same request before giving up
+  bool immediate = false;                   // true: do not queue while disconnected (ZMQ_IMMEDIATE)
+};
+
+class Client {
+ public:
+  Client(zmq::context_t& ctx, std::string endpoint, ClientOptions options = {});
+
+  // Sends `cmd` for `hall` and waits for the reply; nullopt if the engine did
+  // not answer within attempts x timeout. `request_id` empty: a fresh id.
+  std::optional<protocol::DecodedReply> command(std::string_view hall, const core::CommandBody& cmd,
+                                                std::string request_id = {});
+  std::optional<protocol::DecodedReply> snapshot(std::string_view hall);
+  std::optional<protocol::DecodedReply> ping();
+
+  // A request id unique to this client: a random prefix per client and a counter.
+  std::string next_request_id();
+
+  // Raw, asynchronous use (load generators, subscribers): send an encoded
+  // request without waiting (false if it could not be queued), and receive
+  // the next verified reply within `timeout`.
+  bool send(std::string_view bytes, bool dontwait = false);
+  std::optional<protocol::DecodedReply> receive(std::chrono::milliseconds timeout);
+  zmq::socket_t& socket() { return socket_; }
+  const std::string& endpoint() const { return endpoint_; }
+
+ private:
+  std::optional<protocol::DecodedReply> round_trip(const std::string& request, const std::string& request_id);
+
+  zmq::socket_t socket_;
+  std::string endpoint_;
+  ClientOptions options_;
+  std::string id_prefix_;
+  std::uint64_t counter_ = 0;
+};
+
+}  // namespace hallq::client

@@ -1,0 +1,45 @@
+// What people read off a hall at a glance, computed from a hall's state (a
+// subscriber's replica or the engine's own): per service the people waiting,
+// the longest wait and a newcomer's predicted wait; per window its state,
+// current ticket and staff. Used by `hallq status`, screens and the dashboard.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/core/hall.h"
+
+namespace hallq::client {
+
+struct ServiceSummary {
+  std::string id, name, prefix;
+  std::uint32_t waiting = 0;
+  std::int32_t predicted_wait_s = 0;  // for a newcomer (normal priority)
+  std::int64_t longest_wait_s = 0;    // of those waiting now
+  std::uint32_t open_windows = 0;     // open, unpaused windows serving it
+};
+
+struct WindowSummary {
+  std::string id, name;
+  int number = 0;
+  std::string state;           // closed | idle | busy | paused
+  std::string current;         // ticket number, empty if none
+  std::string current_state;   // called | serving
+  std::string service;         // current ticket's service id
+  std::string staff;           // staff id
+  std::string staff_name;      // from the config's staff list, if any
+  std::uint32_t served = 0;    // today
+};
+
+struct HallSummary {
+  std::string id, name;
+  std::uint64_t seq = 0;
+  std::uint32_t waiting = 0;
+  std::vector<ServiceSummary> services;  // config order
+  std::vector<WindowSummary> windows;    // config order
+};
+
+HallSummary summarize(const core::Hall& hall, core::TimeUs now);
+
+}  // namespace hallq::client

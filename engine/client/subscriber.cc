@@ -1,0 +1,250 @@
+// Replica bookkeeping for the Clone pattern. The replica is a real core::Hall,
+// so predictions and displays computed from it agree with the engine's.
+#include "engine/client/subscriber.h"
+
+#include <deque>
+
+#include "engine/policy/policy_registry.h"
+#include "engine/predict/queue_length_predictor.h"
+#include "engine/protocol/request_codec.h"
+#include "engine/protocol/snapshot_codec.h"
+
+namespace hallq::client {
+
+struct Subscriber::Replica {
+  std::string id;
+  std::string topic;
+  std::shared_ptr<core::HallConfig> config;
+  std::unique_ptr<core::Hall> hall;
+  bool syncing = true;
+  std::string pending_request;          // id of the snapshot request in flight
+  Clock::time_point requested_at{};
+  std::deque<std::string> buffered;     // events received while syncing
+  std::uint64_t epoch = 0;
+  Clock::time_point last_heard{};
+  bool online = false;
+};
+
+Subscriber::Subscriber(zmq::context_t& ctx, std::string cmd_endpoint, std::string pub_endpoint,
+                       std::vector<std::string> halls, Listener* listener, SubscriberOptions options)
+    : client_(ctx, std::move(cmd_endpoint), ClientOptions{.immediate = true}),
+      sub_(ctx, zmq::socket_type::sub),
+      listener_(listener),
+      options_(options) {
+  sub_.set(zmq::sockopt::linger, 0);
+  sub_.set(zmq::sockopt::rcvhwm, options_.rcvhwm);
+  client_.socket().set(zmq::sockopt::sndhwm, 16);
+  for (std::string& h : halls) {
+    auto r = std::make_unique<Replica>();
+    r->id = h;
+    r->topic = protocol::topic_of(h);
+    sub_.set(zmq::sockopt::subscribe, r->topic);
+    by_hall_[h] = r.get();
+    by_topic_[r->topic] = std::move(r);
+  }
+  sub_.connect(pub_endpoint);
+  // Subscribing before asking for snapshots is what makes the pattern safe.
+  for (auto& [topic, r] : by_topic_) resync(*r);
+}
+
+Subscriber::~Subscriber() = default;
+
+const core::Hall* Subscriber::hall(std::string_view id) const {
+  auto it = by_hall_.find(id);
+  return it == by_hall_.end() ? nullptr : it->second->hall.get();
+}
+
+bool Subscriber::online(std::string_view id) const {
+  auto it = by_hall_.find(id);
+  return it != by_hall_.end() && it->second->online;
+}
+
+bool Subscriber::synced(std::string_view id) const {
+  auto it = by_hall_.find(id);
+  return it != by_hall_.end() && it->second->hall && !it->second->syncing;
+}
+
+void Subscriber::resync(Replica& r) {
+  r.syncing = true;
+  r.pending_request = client_.next_request_id();
+  r.requested_at = Clock::now();
+  // Not queued while disconnected (ZMQ_IMMEDIATE): the retry timer resends.
+  if (!client_.send(protocol::encode_snapshot_request(r.pending_request, r.id), true)) r.pending_request.clear();
+}
+
+void Subscriber::mark_heard(Replica& r) {
+  r.last_heard = Clock::now();
+  if (!r.online) {
+    r.online = true;
+    if (listener_) listener_->on_connection(r.id, true);
+  }
+}
+
+void Subscriber::poll(std::chrono::milliseconds timeout) {
+  zmq::pollitem_t items[] = {{sub_.handle(), 0, ZMQ_POLLIN, 0}, {client_.socket().handle(), 0, ZMQ_POLLIN, 0}};
+  const auto deadline = Clock::now() + timeout;
+  auto left = timeout;
+  for (;;) {
+    zmq::poll(items, 2, left);
+    bool handled = false;
+    // Drain both sockets completely: a partial drain could leave events behind.
+    for (;;) {
+      zmq::message_t topic;
+      if (!sub_.recv(topic, zmq::recv_flags::dontwait)) break;
+      handled = true;
+      if (!topic.more()) {
+        ++stats_.invalid;
+        continue;
+      }
+      zmq::message_t body;
+      (void)sub_.recv(body, zmq::recv_flags::none);
+      for (bool more = body.more(); more;) {  // ignore extra frames
+        zmq::message_t extra;
+        if (!sub_.recv(extra, zmq::recv_flags::none)) break;
+        more = extra.more();
+      }
+      on_publication(topic.to_string_view(), {static_cast<const std::uint8_t*>(body.data()), body.size()});
+    }
+    while (auto reply = client_.receive(std::chrono::milliseconds(0))) {
+      handled = true;
+      on_reply(*reply);
+    }
+    timers();
+    left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (handled || left.count() <= 0) return;
+  }
+}
+
+void Subscriber::on_publication(std::string_view topic, protocol::Bytes bytes) {
+  auto it = by_topic_.find(topic);
+  if (it == by_topic_.end()) return;  // a hall we did not subscribe to (prefix match)
+  Replica& r = *it->second;
+  std::string why;
+  const protocol::MessageKind kind = protocol::inspect(bytes, &why);
+  if (kind == protocol::MessageKind::kHeartbeat) {
+    ++stats_.heartbeats;
+    const protocol::Heartbeat hb = protocol::decode_heartbeat(bytes);
+    if (hb.hall != r.id) {
+      ++stats_.invalid;
+      return;
+    }
+    const bool was_offline = !r.online;
+    mark_heard(r);
+    if (r.epoch != 0 && hb.epoch != r.epoch) {
+      ++stats_.restarts;
+      r.epoch = hb.epoch;
+      resync(r);
+      return;
+    }
+    if (!r.syncing && r.hall && (hb.seq != r.hall->seq() || was_offline)) {
+      // Missed events (or the engine lost some: a restored store): start over.
+      if (hb.seq > r.hall->seq()) ++stats_.gaps;
+      resync(r);
+    }
+    return;
+  }
+  if (kind != protocol::MessageKind::kEvent) {
+    ++stats_.invalid;
+    return;
+  }
+  const protocol::EventHeader header = protocol::peek_event(bytes);
+  if (header.hall != r.id) {
+    ++stats_.invalid;
+    return;
+  }
+  mark_heard(r);
+  if (r.syncing) {
+    r.buffered.emplace_back(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    if (r.buffered.size() > options_.max_buffered) r.buffered.pop_front();
+    return;
+  }
+  if (header.seq <= r.hall->seq()) return;  // already in the snapshot
+  if (header.seq != r.hall->seq() + 1) {
+    ++stats_.gaps;
+    r.buffered.emplace_back(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    resync(r);
+    return;
+  }
+  if (!apply_one(r, bytes)) resync(r);
+}
+
+bool Subscriber::apply_one(Replica& r, protocol::Bytes bytes) {
+  protocol::DecodedEvent decoded;
+  if (!protocol::decode_event(bytes, *r.config, decoded).ok()) {
+    ++stats_.invalid;
+    return false;
+  }
+  try {
+    r.hall->apply_event(decoded.event);
+  } catch (const core::CorruptionError&) {
+    ++stats_.invalid;
+    return false;
+  }
+  ++stats_.events;
+  if (listener_) listener_->on_event(*r.hall, decoded, bytes);
+  return true;
+}
+
+void Subscriber::on_reply(const protocol::DecodedReply& reply) {
+  Replica* target = nullptr;
+  for (auto& [topic, r] : by_topic_) {
+    if (!r->pending_request.empty() && r->pending_request == reply.request_id) target = r.get();
+  }
+  if (target == nullptr || !reply.ok() || reply.snapshot.empty()) return;  // stale, or refused
+  Replica& r = *target;
+  r.pending_request.clear();
+  protocol::DecodedSnapshot snap;
+  const protocol::Bytes bytes = protocol::as_bytes(reply.snapshot);
+  if (!protocol::decode_snapshot(bytes, snap).ok() || snap.hall != r.id) {
+    ++stats_.invalid;
+    return;
+  }
+  const core::CallPolicy* policy = policy::find_policy(snap.config->rules.policy);
+  if (policy == nullptr) policy = policy::find_policy(policy::kDefaultPolicy);
+  auto hall = std::make_unique<core::Hall>(snap.config, policy, &predict::default_predictor());
+  try {
+    hall->import_state(std::move(snap.state));
+  } catch (const core::CorruptionError&) {
+    ++stats_.invalid;
+    return;
+  }
+  ++stats_.snapshots;
+  r.config = snap.config;
+  r.hall = std::move(hall);
+  r.epoch = snap.epoch;
+  r.syncing = false;
+  mark_heard(r);
+  apply_buffered(r);
+  if (!r.syncing && listener_) listener_->on_reset(*r.hall);
+}
+
+void Subscriber::apply_buffered(Replica& r) {
+  while (!r.buffered.empty()) {
+    const std::string bytes = std::move(r.buffered.front());
+    r.buffered.pop_front();
+    const protocol::Bytes b = protocol::as_bytes(bytes);
+    const core::Seq seq = protocol::peek_event(b).seq;
+    if (seq <= r.hall->seq()) continue;
+    if (seq != r.hall->seq() + 1 || !apply_one(r, b)) {
+      ++stats_.gaps;
+      r.buffered.clear();
+      resync(r);
+      return;
+    }
+  }
+}
+
+void Subscriber::timers() {
+  const auto now = Clock::now();
+  for (auto& [topic, rp] : by_topic_) {
+    Replica& r = *rp;
+    if (r.online && now - r.last_heard > options_.heartbeat_timeout) {
+      r.online = false;
+      r.syncing = true;  // whatever happened meanwhile, start over when it comes back
+      if (listener_) listener_->on_connection(r.id, false);
+    }
+    if (r.syncing && (r.pending_request.empty() || now - r.requested_at > options_.snapshot_retry)) resync(r);
+  }
+}
+
+}  // namespace hallq::client

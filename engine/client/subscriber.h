@@ -1,0 +1,101 @@
+// The event side of the client library: keeps a consistent replica of each
+// subscribed hall (a core::Hall folded from the engine's events), following
+// the ZeroMQ guide's Clone pattern:
+//   - subscribe first, then ask for a snapshot (which names the sequence it
+//     reflects); events that arrive meanwhile are buffered, and those after
+//     the snapshot's sequence are applied on top of it;
+//   - an event whose sequence skips one (a gap), a heartbeat announcing a
+//     sequence the replica has not seen, or a new engine epoch (a restart)
+//     makes it ask for a fresh snapshot;
+//   - no message from a hall for `heartbeat_timeout` marks it offline, so a
+//     screen can show "系统连接中" instead of stale numbers.
+// Messages that fail verification are counted and ignored.
+//
+// Thread: one thread calls poll() and reads the replicas. The zmq::context_t
+// must outlive the subscriber. Listener callbacks run inside poll().
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+#include <zmq.hpp>
+
+#include "engine/client/client.h"
+#include "engine/core/hall.h"
+#include "engine/protocol/event_codec.h"
+
+namespace hallq::client {
+
+struct SubscriberOptions {
+  std::chrono::milliseconds heartbeat_timeout{3500};
+  std::chrono::milliseconds snapshot_retry{1000};
+  std::size_t max_buffered = 200'000;  // events kept while waiting for a snapshot
+  int rcvhwm = 1'000'000;
+};
+
+class Subscriber {
+ public:
+  class Listener {
+   public:
+    virtual ~Listener() = default;
+    // The replica of `hall` was (re)built from a snapshot (and any buffered events).
+    virtual void on_reset(const core::Hall& hall) { (void)hall; }
+    // `event` was applied; `hall` is the state after it; `raw` is the encoded event.
+    virtual void on_event(const core::Hall& hall, const protocol::DecodedEvent& event, protocol::Bytes raw) {
+      (void)hall, (void)event, (void)raw;
+    }
+    // The hall's events started or stopped arriving.
+    virtual void on_connection(std::string_view hall, bool online) { (void)hall, (void)online; }
+  };
+
+  Subscriber(zmq::context_t& ctx, std::string cmd_endpoint, std::string pub_endpoint,
+             std::vector<std::string> halls, Listener* listener = nullptr, SubscriberOptions options = {});
+  ~Subscriber();
+
+  // Handles what arrives within `timeout`; returns as soon as something was
+  // handled (or at the timeout). Also drives snapshot retries and the
+  // offline timeout.
+  void poll(std::chrono::milliseconds timeout);
+
+  // The replica, or null before its first snapshot.
+  const core::Hall* hall(std::string_view id) const;
+  // True while the hall's heartbeats and events keep arriving.
+  bool online(std::string_view id) const;
+  // True when the replica is complete and current (not waiting for a snapshot).
+  bool synced(std::string_view id) const;
+
+  struct Stats {
+    std::uint64_t events = 0, snapshots = 0, gaps = 0, invalid = 0, restarts = 0, heartbeats = 0;
+  };
+  const Stats& stats() const { return stats_; }
+
+  // Polling integration (e.g. an SDL loop): the two sockets to poll for input.
+  zmq::socket_t& event_socket() { return sub_; }
+  zmq::socket_t& reply_socket() { return client_.socket(); }
+
+ private:
+  struct Replica;
+  using Clock = std::chrono::steady_clock;
+
+  void on_publication(std::string_view topic, protocol::Bytes bytes);
+  void on_reply(const protocol::DecodedReply& reply);
+  void resync(Replica& r);
+  void apply_buffered(Replica& r);
+  bool apply_one(Replica& r, protocol::Bytes bytes);
+  void timers();
+  void mark_heard(Replica& r);
+
+  Client client_;
+  zmq::socket_t sub_;
+  Listener* listener_;
+  SubscriberOptions options_;
+  std::map<std::string, std::unique_ptr<Replica>, std::less<>> by_topic_;
+  std::map<std::string, Replica*, std::less<>> by_hall_;
+  Stats stats_;
+};
+
+}  // namespace hallq::client

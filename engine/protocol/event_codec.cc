@@ -1,0 +1,366 @@
+// Event and heartbeat encoding. Decoding maps string ids back to the indices
+// of the receiver's config, so replicas work even if their config lists the
+// same services and windows in another order.
+#include "engine/protocol/event_codec.h"
+
+#include <fmt/format.h>
+
+#include "engine/protocol/hallq_generated.h"
+
+namespace hallq::protocol {
+namespace {
+
+namespace w = wire;
+using core::ErrorCode;
+using core::Status;
+
+std::string_view view(const flatbuffers::String* s) {
+  return s ? std::string_view(s->data(), s->size()) : std::string_view();
+}
+
+template <class... Fs>
+struct Overloaded : Fs... {
+  using Fs::operator()...;
+};
+
+}  // namespace
+
+std::string topic_of(std::string_view hall) { return fmt::format("hall/{}/", hall); }
+
+std::string encode_event(const core::Hall& hall, const core::Event& e, std::string_view request_id) {
+  const core::HallConfig& cfg = hall.config();
+  flatbuffers::FlatBufferBuilder fbb(256);
+  auto str = [&](std::string_view s) { return fbb.CreateString(s.data(), s.size()); };
+  auto window_id = [&](core::WindowIdx win) { return str(cfg.windows[win].id); };
+
+  core::TicketId ticket = 0;
+  int window_number = 0;
+  w::EventBody type = w::EventBody::NONE;
+  flatbuffers::Offset<void> body;
+  auto named = [&](core::WindowIdx win) { window_number = cfg.windows[win].number; };
+
+  std::visit(
+      Overloaded{
+          [&](const core::TicketIssued& b) {
+            ticket = b.ticket;
+            type = w::EventBody::TicketIssued;
+            body = w::CreateTicketIssued(fbb, str(cfg.services[b.service].id), b.number,
+                                         static_cast<w::Priority>(b.priority), b.ahead, b.predicted_wait_s)
+                       .Union();
+          },
+          [&](const core::WindowOpened& b) {
+            named(b.window);
+            type = w::EventBody::WindowOpened;
+            auto win = window_id(b.window);
+            body = w::CreateWindowOpened(fbb, win, str(b.staff)).Union();
+          },
+          [&](const core::StaffChanged& b) {
+            named(b.window);
+            type = w::EventBody::StaffChanged;
+            auto win = window_id(b.window);
+            body = w::CreateStaffChanged(fbb, win, str(b.staff)).Union();
+          },
+          [&](const core::WindowClosed& b) {
+            named(b.window);
+            type = w::EventBody::WindowClosed;
+            body = w::CreateWindowClosed(fbb, window_id(b.window)).Union();
+          },
+          [&](const core::WindowPaused& b) {
+            named(b.window);
+            type = w::EventBody::WindowPaused;
+            body = w::CreateWindowPaused(fbb, window_id(b.window)).Union();
+          },
+          [&](const core::WindowResumed& b) {
+            named(b.window);
+            type = w::EventBody::WindowResumed;
+            body = w::CreateWindowResumed(fbb, window_id(b.window)).Union();
+          },
+          [&](const core::TicketCalled& b) {
+            ticket = b.ticket;
+            named(b.window);
+            type = w::EventBody::TicketCalled;
+            body = w::CreateTicketCalled(fbb, window_id(b.window)).Union();
+          },
+          [&](const core::TicketRecalled& b) {
+            ticket = b.ticket;
+            named(b.window);
+            type = w::EventBody::TicketRecalled;
+            body = w::CreateTicketRecalled(fbb, window_id(b.window)).Union();
+          },
+          [&](const core::ServiceStarted& b) {
+            ticket = b.ticket;
+            named(b.window);
+            type = w::EventBody::ServiceStarted;
+            body = w::CreateServiceStarted(fbb, window_id(b.window)).Union();
+          },
+          [&](const core::TicketSkipped& b) {
+            ticket = b.ticket;
+            named(b.window);
+            type = w::EventBody::TicketSkipped;
+            body = w::CreateTicketSkipped(fbb, window_id(b.window)).Union();
+          },
+          [&](const core::TicketRequeued& b) {
+            ticket = b.ticket;
+            type = w::EventBody::TicketRequeued;
+            body = w::CreateTicketRequeued(fbb, b.queue_key, b.returning).Union();
+          },
+          [&](const core::TicketHeld& b) {
+            ticket = b.ticket;
+            named(b.window);
+            type = w::EventBody::TicketHeld;
+            body = w::CreateTicketHeld(fbb, window_id(b.window)).Union();
+          },
+          [&](const core::TicketTransferred& b) {
+            ticket = b.ticket;
+            named(b.window);
+            type = w::EventBody::TicketTransferred;
+            auto win = window_id(b.window);
+            body = w::CreateTicketTransferred(fbb, win, str(cfg.services[b.service].id)).Union();
+          },
+          [&](const core::TicketFinished& b) {
+            ticket = b.ticket;
+            named(b.window);
+            type = w::EventBody::TicketFinished;
+            body = w::CreateTicketFinished(fbb, window_id(b.window)).Union();
+          },
+          [&](const core::TicketEvaluated& b) {
+            ticket = b.ticket;
+            if (const core::Ticket* t = hall.find_ticket(b.ticket); t && t->window != core::kNoWindow)
+              named(t->window);
+            type = w::EventBody::TicketEvaluated;
+            body = w::CreateTicketEvaluated(fbb, b.level).Union();
+          },
+          [&](const core::TicketLeft& b) {
+            ticket = b.ticket;
+            type = w::EventBody::TicketLeft;
+            body = w::CreateTicketLeft(fbb, static_cast<w::LeaveReason>(b.reason)).Union();
+          },
+          [&](const core::DayRolled& b) {
+            type = w::EventBody::DayRolled;
+            body = w::CreateDayRolled(fbb, b.day).Union();
+          },
+      },
+      e.body);
+
+  flatbuffers::Offset<flatbuffers::String> number;
+  if (ticket != 0) {
+    if (const core::Ticket* t = hall.find_ticket(ticket)) number = str(hall.number_of(*t));
+  }
+  auto hall_id = str(cfg.id);
+  auto rid = str(request_id);
+  auto ev = w::CreateEvent(fbb, hall_id, e.seq, e.time, rid, ticket, number,
+                           static_cast<std::uint16_t>(window_number), type, body);
+  w::FinishMessageBuffer(fbb, w::CreateMessage(fbb, w::Body::Event, ev.Union()));
+  return std::string(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
+}
+
+EventHeader peek_event(Bytes bytes) {
+  const w::Event* ev = w::GetMessage(bytes.data())->body_as_Event();
+  if (ev == nullptr) return {};
+  return {view(ev->hall()), ev->seq()};
+}
+
+Status decode_event(Bytes bytes, const core::HallConfig& cfg, DecodedEvent& out) {
+  const w::Event* ev = w::GetMessage(bytes.data())->body_as_Event();
+  if (ev == nullptr) return {ErrorCode::kMalformed, "not an event"};
+  out.hall = view(ev->hall());
+  out.request_id = view(ev->request_id());
+  out.number = view(ev->number());
+  out.window_number = ev->window_number();
+  out.event.seq = ev->seq();
+  out.event.time = ev->time_us();
+  const core::TicketId ticket = ev->ticket();
+
+  Status st;
+  auto bad = [&](std::string what) {
+    if (st.ok()) st = {ErrorCode::kMalformed, fmt::format("event {} of hall {}: {}", ev->seq(), out.hall, what)};
+  };
+  auto window = [&](const flatbuffers::String* id) -> core::WindowIdx {
+    auto found = cfg.find_window(view(id));
+    if (!found) {
+      bad(fmt::format("unknown window \"{}\"", view(id)));
+      return 0;
+    }
+    return *found;
+  };
+  auto service = [&](const flatbuffers::String* id) -> core::ServiceIdx {
+    auto found = cfg.find_service(view(id));
+    if (!found) {
+      bad(fmt::format("unknown service \"{}\"", view(id)));
+      return 0;
+    }
+    return *found;
+  };
+  auto need_ticket = [&] {
+    if (ticket == 0) bad("ticket event without a ticket");
+  };
+  auto staff = [](const flatbuffers::String* s) { return std::string(view(s)); };
+
+  switch (ev->body_type()) {
+    case w::EventBody::TicketIssued: {
+      auto b = ev->body_as_TicketIssued();
+      need_ticket();
+      if (b->priority() > w::Priority::MAX) bad("unknown priority");
+      out.event.body = core::TicketIssued{ticket, service(b->service()), b->number_seq(),
+                                          static_cast<core::Priority>(b->priority()), b->ahead(),
+                                          b->predicted_wait_s()};
+      break;
+    }
+    case w::EventBody::WindowOpened: {
+      auto b = ev->body_as_WindowOpened();
+      out.event.body = core::WindowOpened{window(b->window()), staff(b->staff())};
+      break;
+    }
+    case w::EventBody::StaffChanged: {
+      auto b = ev->body_as_StaffChanged();
+      out.event.body = core::StaffChanged{window(b->window()), staff(b->staff())};
+      break;
+    }
+    case w::EventBody::WindowClosed:
+      out.event.body = core::WindowClosed{window(ev->body_as_WindowClosed()->window())};
+      break;
+    case w::EventBody::WindowPaused:
+      out.event.body = core::WindowPaused{window(ev->body_as_WindowPaused()->window())};
+      break;
+    case w::EventBody::WindowResumed:
+      out.event.body = core::WindowResumed{window(ev->body_as_WindowResumed()->window())};
+      break;
+    case w::EventBody::TicketCalled:
+      need_ticket();
+      out.event.body = core::TicketCalled{ticket, window(ev->body_as_TicketCalled()->window())};
+      break;
+    case w::EventBody::TicketRecalled:
+      need_ticket();
+      out.event.body = core::TicketRecalled{ticket, window(ev->body_as_TicketRecalled()->window())};
+      break;
+    case w::EventBody::ServiceStarted:
+      need_ticket();
+      out.event.body = core::ServiceStarted{ticket, window(ev->body_as_ServiceStarted()->window())};
+      break;
+    case w::EventBody::TicketSkipped:
+      need_ticket();
+      out.event.body = core::TicketSkipped{ticket, window(ev->body_as_TicketSkipped()->window())};
+      break;
+    case w::EventBody::TicketRequeued: {
+      auto b = ev->body_as_TicketRequeued();
+      need_ticket();
+      out.event.body = core::TicketRequeued{ticket, b->queue_key_us(), b->returning()};
+      break;
+    }
+    case w::EventBody::TicketHeld:
+      need_ticket();
+      out.event.body = core::TicketHeld{ticket, window(ev->body_as_TicketHeld()->window())};
+      break;
+    case w::EventBody::TicketTransferred: {
+      auto b = ev->body_as_TicketTransferred();
+      need_ticket();
+      out.event.body = core::TicketTransferred{ticket, window(b->window()), service(b->service())};
+      break;
+    }
+    case w::EventBody::TicketFinished:
+      need_ticket();
+      out.event.body = core::TicketFinished{ticket, window(ev->body_as_TicketFinished()->window())};
+      break;
+    case w::EventBody::TicketEvaluated:
+      need_ticket();
+      out.event.body = core::TicketEvaluated{ticket, ev->body_as_TicketEvaluated()->level()};
+      break;
+    case w::EventBody::TicketLeft: {
+      auto b = ev->body_as_TicketLeft();
+      need_ticket();
+      if (b->reason() > w::LeaveReason::MAX) bad("unknown leave reason");
+      out.event.body = core::TicketLeft{ticket, static_cast<core::LeaveReason>(b->reason())};
+      break;
+    }
+    case w::EventBody::DayRolled:
+      out.event.body = core::DayRolled{ev->body_as_DayRolled()->day()};
+      break;
+    default:
+      bad("event without a known body");
+  }
+  return st;
+}
+
+std::string encode_heartbeat(const Heartbeat& hb) {
+  flatbuffers::FlatBufferBuilder fbb(96);
+  auto hall = fbb.CreateString(hb.hall);
+  auto body = w::CreateHeartbeat(fbb, hall, hb.seq, hb.epoch, hb.time);
+  w::FinishMessageBuffer(fbb, w::CreateMessage(fbb, w::Body::Heartbeat, body.Union()));
+  return std::string(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
+}
+
+Heartbeat decode_heartbeat(Bytes bytes) {
+  const w::Heartbeat* hb = w::GetMessage(bytes.data())->body_as_Heartbeat();
+  if (hb == nullptr) return {};
+  return {std::string(view(hb->hall())), hb->seq(), hb->epoch(), hb->time_us()};
+}
+
+}  // namespace hallq::protocol
+
+namespace hallq::protocol {
+
+EventSummary describe_event(Bytes bytes) {
+  const wire::Event* ev = wire::GetMessage(bytes.data())->body_as_Event();
+  EventSummary s;
+  if (ev == nullptr) return s;
+  auto str = [](const flatbuffers::String* v) { return v ? std::string(v->data(), v->size()) : std::string(); };
+  s.hall = str(ev->hall());
+  s.seq = ev->seq();
+  s.time = ev->time_us();
+  s.kind = wire::EnumNameEventBody(ev->body_type());
+  s.request_id = str(ev->request_id());
+  s.ticket = ev->ticket();
+  s.number = str(ev->number());
+  s.window_number = ev->window_number();
+  switch (ev->body_type()) {
+    case wire::EventBody::TicketIssued: {
+      auto b = ev->body_as_TicketIssued();
+      s.service = str(b->service());
+      s.priority = core::to_string(static_cast<core::Priority>(b->priority()));
+      s.ahead = b->ahead();
+      s.predicted_wait_s = b->predicted_wait_s();
+      break;
+    }
+    case wire::EventBody::WindowOpened:
+      s.window = str(ev->body_as_WindowOpened()->window());
+      s.staff = str(ev->body_as_WindowOpened()->staff());
+      break;
+    case wire::EventBody::StaffChanged:
+      s.window = str(ev->body_as_StaffChanged()->window());
+      s.staff = str(ev->body_as_StaffChanged()->staff());
+      break;
+    case wire::EventBody::WindowClosed: s.window = str(ev->body_as_WindowClosed()->window()); break;
+    case wire::EventBody::WindowPaused: s.window = str(ev->body_as_WindowPaused()->window()); break;
+    case wire::EventBody::WindowResumed: s.window = str(ev->body_as_WindowResumed()->window()); break;
+    case wire::EventBody::TicketCalled: s.window = str(ev->body_as_TicketCalled()->window()); break;
+    case wire::EventBody::TicketRecalled: s.window = str(ev->body_as_TicketRecalled()->window()); break;
+    case wire::EventBody::ServiceStarted: s.window = str(ev->body_as_ServiceStarted()->window()); break;
+    case wire::EventBody::TicketSkipped: s.window = str(ev->body_as_TicketSkipped()->window()); break;
+    case wire::EventBody::TicketHeld: s.window = str(ev->body_as_TicketHeld()->window()); break;
+    case wire::EventBody::TicketTransferred:
+      s.window = str(ev->body_as_TicketTransferred()->window());
+      s.service = str(ev->body_as_TicketTransferred()->service());
+      break;
+    case wire::EventBody::TicketFinished: s.window = str(ev->body_as_TicketFinished()->window()); break;
+    case wire::EventBody::TicketEvaluated: s.level = ev->body_as_TicketEvaluated()->level(); break;
+    case wire::EventBody::TicketLeft:
+      s.reason = core::to_string(static_cast<core::LeaveReason>(ev->body_as_TicketLeft()->reason()));
+      break;
+    case wire::EventBody::DayRolled: s.day = ev->body_as_DayRolled()->day(); break;
+    default: break;
+  }
+  // Wire enum names are CamelCase; people and JSON get snake_case ("TicketCalled" -> "ticket_called").
+  std::string snake;
+  for (char c : s.kind) {
+    if (c >= 'A' && c <= 'Z') {
+      if (!snake.empty()) snake += '_';
+      snake += static_cast<char>(c - 'A' + 'a');
+    } else {
+      snake += c;
+    }
+  }
+  s.kind = snake;
+  return s;
+}
+
+}  // namespace hallq::protocol

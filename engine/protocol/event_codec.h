@@ -1,0 +1,79 @@
+// Events and heartbeats: what the engine stores in its log and publishes on
+// its PUB socket. An encoded event is self-describing for displays (hall,
+// ticket number as printed, window number) and decodable into a core::Event
+// against the hall's config for replicas and recovery.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "engine/core/error.h"
+#include "engine/core/event.h"
+#include "engine/core/hall.h"
+#include "engine/protocol/message.h"
+
+namespace hallq::protocol {
+
+// Encodes `e`, which `hall` has just applied (the encoder reads the ticket's
+// number and the window ids from the hall's current state and config).
+std::string encode_event(const core::Hall& hall, const core::Event& e, std::string_view request_id);
+
+struct DecodedEvent {
+  std::string hall;
+  std::string request_id;
+  std::string number;      // ticket events: "A012"
+  int window_number = 0;   // events naming a window
+  core::Event event;
+};
+
+// The hall and sequence of an inspected event, without decoding the rest.
+struct EventHeader {
+  std::string_view hall;
+  core::Seq seq = 0;
+};
+EventHeader peek_event(Bytes bytes);
+
+// Decodes an inspected event against `config` (the config of the hall the
+// event belongs to). Unknown window or service ids, out-of-range values or a
+// body that does not match the event are refused with kMalformed.
+core::Status decode_event(Bytes bytes, const core::HallConfig& config, DecodedEvent& out);
+
+// A flat, config-free description of an inspected event, for people and
+// tools (hallq's output, watch): names as on the wire.
+struct EventSummary {
+  std::string hall;
+  core::Seq seq = 0;
+  core::TimeUs time = 0;
+  std::string kind;        // "ticket_called" ...
+  std::string request_id;
+  core::TicketId ticket = 0;
+  std::string number;      // "A012"
+  std::string window;      // window id
+  int window_number = 0;
+  std::string service;     // issued or transferred-to service id
+  std::string staff;
+  std::string priority;    // issued: normal | priority | appointment
+  std::uint32_t ahead = 0; // issued
+  std::int32_t predicted_wait_s = 0;  // issued
+  int level = 0;           // evaluated
+  std::string reason;      // left: cancelled | gave_up
+  std::int64_t day = 0;    // day_rolled
+};
+EventSummary describe_event(Bytes bytes);
+
+struct Heartbeat {
+  std::string hall;
+  core::Seq seq = 0;          // the hall's last published event
+  std::uint64_t epoch = 0;    // changes when the engine restarts
+  core::TimeUs time = 0;
+};
+std::string encode_heartbeat(const Heartbeat& hb);
+// Decodes an inspected heartbeat.
+Heartbeat decode_heartbeat(Bytes bytes);
+
+// The PUB topic of a hall: subscribers subscribe to it; prefix matching cannot
+// confuse hall "a" with hall "ab".
+std::string topic_of(std::string_view hall);
+
+}  // namespace hallq::protocol

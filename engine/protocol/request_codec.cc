@@ -1,0 +1,222 @@
+// Request encoding and decoding. Decoding refuses missing fields here, so the
+// core only ever sees complete commands.
+#include "engine/protocol/request_codec.h"
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+
+#include "engine/protocol/hallq_generated.h"
+
+namespace hallq::protocol {
+namespace {
+
+namespace w = wire;
+using core::ErrorCode;
+using core::Status;
+
+std::string_view view(const flatbuffers::String* s) {
+  return s ? std::string_view(s->data(), s->size()) : std::string_view();
+}
+
+std::string finish(flatbuffers::FlatBufferBuilder& fbb, flatbuffers::Offset<w::Request> req) {
+  auto msg = w::CreateMessage(fbb, w::Body::Request, req.Union());
+  w::FinishMessageBuffer(fbb, msg);
+  return std::string(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
+}
+
+// Reads a required string field; sets `status` if it is missing or empty.
+std::string_view need(const flatbuffers::String* s, const char* verb, const char* field, Status& status) {
+  if ((s == nullptr || s->size() == 0) && status.ok())
+    status = {ErrorCode::kMalformed, fmt::format("{}: missing {}", verb, field)};
+  return view(s);
+}
+
+}  // namespace
+
+Status decode_request(Bytes bytes, DecodedRequest& out) {
+  const w::Request* r = w::GetMessage(bytes.data())->body_as_Request();
+  if (r == nullptr) return {ErrorCode::kMalformed, "not a request"};
+  out.request_id = view(r->request_id());
+  out.hall = view(r->hall());
+  if (out.request_id.size() > core::kMaxRequestIdLength)
+    return {ErrorCode::kBadArgument, fmt::format("request id longer than {} bytes", core::kMaxRequestIdLength)};
+  Status st;
+  switch (r->command_type()) {
+    case w::Command::Ping:
+      out.kind = RequestKind::kPing;
+      return {};
+    case w::Command::SnapshotRequest:
+      out.kind = RequestKind::kSnapshot;
+      break;
+    case w::Command::IssueTicket: {
+      auto c = r->command_as_IssueTicket();
+      if (c->priority() > w::Priority::MAX) return {ErrorCode::kBadArgument, "issue: unknown priority"};
+      out.command = core::IssueTicket{need(c->service(), "issue", "service", st),
+                                      static_cast<core::Priority>(c->priority())};
+      break;
+    }
+    case w::Command::OpenWindow: {
+      auto c = r->command_as_OpenWindow();
+      out.command = core::OpenWindow{need(c->window(), "open", "window", st), view(c->staff())};
+      break;
+    }
+    case w::Command::CloseWindow:
+      out.command = core::CloseWindow{need(r->command_as_CloseWindow()->window(), "close", "window", st)};
+      break;
+    case w::Command::PauseWindow:
+      out.command = core::PauseWindow{need(r->command_as_PauseWindow()->window(), "pause", "window", st)};
+      break;
+    case w::Command::ResumeWindow:
+      out.command = core::ResumeWindow{need(r->command_as_ResumeWindow()->window(), "resume", "window", st)};
+      break;
+    case w::Command::CallNext:
+      out.command = core::CallNext{need(r->command_as_CallNext()->window(), "call", "window", st)};
+      break;
+    case w::Command::CallTicket: {
+      auto c = r->command_as_CallTicket();
+      out.command = core::CallTicket{need(c->window(), "call", "window", st),
+                                     need(c->number(), "call", "ticket number", st)};
+      break;
+    }
+    case w::Command::Recall:
+      out.command = core::Recall{need(r->command_as_Recall()->window(), "recall", "window", st)};
+      break;
+    case w::Command::StartService:
+      out.command = core::StartService{need(r->command_as_StartService()->window(), "start", "window", st)};
+      break;
+    case w::Command::SkipTicket:
+      out.command = core::SkipTicket{need(r->command_as_SkipTicket()->window(), "skip", "window", st)};
+      break;
+    case w::Command::Reactivate:
+      out.command = core::Reactivate{need(r->command_as_Reactivate()->number(), "reactivate", "ticket number", st)};
+      break;
+    case w::Command::HoldTicket:
+      out.command = core::HoldTicket{need(r->command_as_HoldTicket()->window(), "hold", "window", st)};
+      break;
+    case w::Command::UnholdTicket:
+      out.command = core::UnholdTicket{need(r->command_as_UnholdTicket()->number(), "unhold", "ticket number", st)};
+      break;
+    case w::Command::Transfer: {
+      auto c = r->command_as_Transfer();
+      out.command = core::Transfer{need(c->window(), "transfer", "window", st),
+                                   need(c->service(), "transfer", "service", st)};
+      break;
+    }
+    case w::Command::FinishTicket:
+      out.command = core::Finish{need(r->command_as_FinishTicket()->window(), "finish", "window", st)};
+      break;
+    case w::Command::Evaluate: {
+      auto c = r->command_as_Evaluate();
+      out.command = core::Evaluate{need(c->number(), "evaluate", "ticket number", st), c->level(),
+                                   view(c->window())};
+      break;
+    }
+    case w::Command::Cancel: {
+      auto c = r->command_as_Cancel();
+      if (c->reason() > w::LeaveReason::MAX) return {ErrorCode::kBadArgument, "cancel: unknown reason"};
+      out.command = core::Cancel{need(c->number(), "cancel", "ticket number", st),
+                                 static_cast<core::LeaveReason>(c->reason())};
+      break;
+    }
+    default:
+      return {ErrorCode::kMalformed, "request without a known command"};
+  }
+  if (!st.ok()) return st;
+  out.kind = out.kind == RequestKind::kSnapshot ? RequestKind::kSnapshot : RequestKind::kCommand;
+  if (out.hall.empty()) return {ErrorCode::kMalformed, "request without a hall"};
+  return {};
+}
+
+std::string encode_request(std::string_view request_id, std::string_view hall,
+                           const core::CommandBody& command) {
+  flatbuffers::FlatBufferBuilder fbb(256);
+  auto str = [&](std::string_view s) { return fbb.CreateString(s.data(), s.size()); };
+  // Strings must be created before the tables that hold them.
+  auto rid = str(request_id);
+  auto hid = str(hall);
+  w::Command type = w::Command::NONE;
+  flatbuffers::Offset<void> body;
+  std::visit(
+      [&](const auto& c) {
+        using T = std::decay_t<decltype(c)>;
+        if constexpr (std::is_same_v<T, core::IssueTicket>) {
+          type = w::Command::IssueTicket;
+          body = w::CreateIssueTicket(fbb, str(c.service), static_cast<w::Priority>(c.priority)).Union();
+        } else if constexpr (std::is_same_v<T, core::OpenWindow>) {
+          type = w::Command::OpenWindow;
+          auto win = str(c.window);
+          body = w::CreateOpenWindow(fbb, win, str(c.staff)).Union();
+        } else if constexpr (std::is_same_v<T, core::CloseWindow>) {
+          type = w::Command::CloseWindow;
+          body = w::CreateCloseWindow(fbb, str(c.window)).Union();
+        } else if constexpr (std::is_same_v<T, core::PauseWindow>) {
+          type = w::Command::PauseWindow;
+          body = w::CreatePauseWindow(fbb, str(c.window)).Union();
+        } else if constexpr (std::is_same_v<T, core::ResumeWindow>) {
+          type = w::Command::ResumeWindow;
+          body = w::CreateResumeWindow(fbb, str(c.window)).Union();
+        } else if constexpr (std::is_same_v<T, core::CallNext>) {
+          type = w::Command::CallNext;
+          body = w::CreateCallNext(fbb, str(c.window)).Union();
+        } else if constexpr (std::is_same_v<T, core::CallTicket>) {
+          type = w::Command::CallTicket;
+          auto win = str(c.window);
+          body = w::CreateCallTicket(fbb, win, str(c.number)).Union();
+        } else if constexpr (std::is_same_v<T, core::Recall>) {
+          type = w::Command::Recall;
+          body = w::CreateRecall(fbb, str(c.window)).Union();
+        } else if constexpr (std::is_same_v<T, core::StartService>) {
+          type = w::Command::StartService;
+          body = w::CreateStartService(fbb, str(c.window)).Union();
+        } else if constexpr (std::is_same_v<T, core::SkipTicket>) {
+          type = w::Command::SkipTicket;
+          body = w::CreateSkipTicket(fbb, str(c.window)).Union();
+        } else if constexpr (std::is_same_v<T, core::Reactivate>) {
+          type = w::Command::Reactivate;
+          body = w::CreateReactivate(fbb, str(c.number)).Union();
+        } else if constexpr (std::is_same_v<T, core::HoldTicket>) {
+          type = w::Command::HoldTicket;
+          body = w::CreateHoldTicket(fbb, str(c.window)).Union();
+        } else if constexpr (std::is_same_v<T, core::UnholdTicket>) {
+          type = w::Command::UnholdTicket;
+          body = w::CreateUnholdTicket(fbb, str(c.number)).Union();
+        } else if constexpr (std::is_same_v<T, core::Transfer>) {
+          type = w::Command::Transfer;
+          auto win = str(c.window);
+          body = w::CreateTransfer(fbb, win, str(c.service)).Union();
+        } else if constexpr (std::is_same_v<T, core::Finish>) {
+          type = w::Command::FinishTicket;
+          body = w::CreateFinishTicket(fbb, str(c.window)).Union();
+        } else if constexpr (std::is_same_v<T, core::Evaluate>) {
+          type = w::Command::Evaluate;
+          auto number = str(c.number);
+          auto win = str(c.window);
+          body = w::CreateEvaluate(fbb, number, static_cast<std::uint8_t>(c.level), win).Union();
+        } else if constexpr (std::is_same_v<T, core::Cancel>) {
+          type = w::Command::Cancel;
+          body = w::CreateCancel(fbb, str(c.number), static_cast<w::LeaveReason>(c.reason)).Union();
+        } else {
+          throw std::invalid_argument("command cannot be sent over the wire");
+        }
+      },
+      command);
+  return finish(fbb, w::CreateRequest(fbb, rid, hid, type, body));
+}
+
+std::string encode_snapshot_request(std::string_view request_id, std::string_view hall) {
+  flatbuffers::FlatBufferBuilder fbb(128);
+  auto rid = fbb.CreateString(request_id.data(), request_id.size());
+  auto hid = fbb.CreateString(hall.data(), hall.size());
+  auto body = w::CreateSnapshotRequest(fbb).Union();
+  return finish(fbb, w::CreateRequest(fbb, rid, hid, w::Command::SnapshotRequest, body));
+}
+
+std::string encode_ping(std::string_view request_id) {
+  flatbuffers::FlatBufferBuilder fbb(64);
+  auto rid = fbb.CreateString(request_id.data(), request_id.size());
+  auto body = w::CreatePing(fbb).Union();
+  return finish(fbb, w::CreateRequest(fbb, rid, 0, w::Command::Ping, body));
+}
+
+}  // namespace hallq::protocol

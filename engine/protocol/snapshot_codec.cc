@@ -1,0 +1,307 @@
+// Snapshot encoding. Tickets travel as fixed-size structs (a busy hall has a
+// few thousand a day), the config as tables.
+#include "engine/protocol/snapshot_codec.h"
+
+#include <fmt/format.h>
+
+#include "engine/protocol/hallq_generated.h"
+
+namespace hallq::protocol {
+namespace {
+
+namespace w = wire;
+using core::ErrorCode;
+using core::Status;
+
+std::string view_str(const flatbuffers::String* s) { return s ? std::string(s->data(), s->size()) : std::string(); }
+
+std::vector<w::Skill> skills_out(const std::vector<core::Skill>& skills) {
+  std::vector<w::Skill> out;
+  out.reserve(skills.size());
+  for (const core::Skill& k : skills) out.emplace_back(k.service, k.level);
+  return out;
+}
+
+std::vector<core::Skill> skills_in(const flatbuffers::Vector<const w::Skill*>* v) {
+  std::vector<core::Skill> out;
+  if (v == nullptr) return out;
+  out.reserve(v->size());
+  for (const w::Skill* k : *v) out.push_back({k->service(), k->level()});
+  return out;
+}
+
+flatbuffers::Offset<w::HallConf> config_out(flatbuffers::FlatBufferBuilder& fbb, const core::HallConfig& c) {
+  std::vector<w::Span> hours;
+  for (const core::TimeSpan& h : c.hours)
+    hours.emplace_back(static_cast<std::int16_t>(h.start_min), static_cast<std::int16_t>(h.end_min));
+  std::vector<flatbuffers::Offset<w::ServiceConf>> services;
+  for (const core::ServiceConfig& s : c.services) {
+    services.push_back(w::CreateServiceConfDirect(fbb, s.id.c_str(), s.name.c_str(), s.prefix.c_str(),
+                                                  static_cast<w::ServiceKind>(s.kind), s.expected_handle_min));
+  }
+  std::vector<flatbuffers::Offset<w::WindowConf>> windows;
+  for (const core::WindowConfig& win : c.windows) {
+    auto serves = skills_out(win.serves);
+    windows.push_back(w::CreateWindowConfDirect(fbb, win.id.c_str(), static_cast<std::uint16_t>(win.number),
+                                                win.name.c_str(), static_cast<w::WindowKind>(win.kind), &serves));
+  }
+  std::vector<flatbuffers::Offset<w::StaffConf>> staff;
+  for (const core::StaffConfig& s : c.staff)
+    staff.push_back(w::CreateStaffConfDirect(fbb, s.id.c_str(), s.name.c_str()));
+  const core::HallRules& r = c.rules;
+  auto rules = w::CreateRulesDirect(fbb, r.policy.c_str(), static_cast<std::uint8_t>(r.recall_limit),
+                                    r.reactivate_min, r.reactivate_behind,
+                                    static_cast<std::uint8_t>(r.priority_ratio), r.level_delay_min,
+                                    static_cast<std::uint8_t>(r.number_digits),
+                                    static_cast<std::uint32_t>(r.max_tickets_per_service));
+  return w::CreateHallConfDirect(fbb, c.id.c_str(), c.name.c_str(), &hours, c.wait_target_min,
+                                 static_cast<std::int16_t>(c.utc_offset_min), rules, &services, &windows, &staff);
+}
+
+Status config_in(const w::HallConf* in, core::HallConfig& c) {
+  if (in == nullptr) return {ErrorCode::kMalformed, "snapshot without config"};
+  c.id = view_str(in->id());
+  c.name = view_str(in->name());
+  if (in->hours())
+    for (const w::Span* h : *in->hours()) c.hours.push_back({h->start_min(), h->end_min()});
+  c.wait_target_min = in->wait_target_min();
+  c.utc_offset_min = in->utc_offset_min();
+  if (const w::Rules* r = in->rules()) {
+    c.rules.policy = view_str(r->policy());
+    c.rules.recall_limit = r->recall_limit();
+    c.rules.reactivate_min = r->reactivate_min();
+    c.rules.reactivate_behind = r->reactivate_behind();
+    c.rules.priority_ratio = r->priority_ratio();
+    c.rules.level_delay_min = r->level_delay_min();
+    c.rules.number_digits = r->number_digits();
+    c.rules.max_tickets_per_service = static_cast<int>(r->max_tickets_per_service());
+  }
+  if (in->services()) {
+    for (const w::ServiceConf* s : *in->services()) {
+      if (s->kind() > w::ServiceKind::MAX) return {ErrorCode::kMalformed, "snapshot: bad service kind"};
+      c.services.push_back({view_str(s->id()), view_str(s->name()), view_str(s->prefix()),
+                            static_cast<core::ServiceKind>(s->kind()), s->expected_handle_min()});
+    }
+  }
+  if (in->windows()) {
+    for (const w::WindowConf* win : *in->windows()) {
+      if (win->kind() > w::WindowKind::MAX) return {ErrorCode::kMalformed, "snapshot: bad window kind"};
+      c.windows.push_back({view_str(win->id()), win->number(), view_str(win->name()),
+                           static_cast<core::WindowKind>(win->kind()), skills_in(win->serves())});
+    }
+  }
+  if (in->staff())
+    for (const w::StaffConf* s : *in->staff()) c.staff.push_back({view_str(s->id()), view_str(s->name())});
+  if (auto problem = c.validate_and_index())
+    return {ErrorCode::kMalformed, fmt::format("snapshot config: {} {}: {}", problem->section, problem->key,
+                                               problem->message)};
+  return {};
+}
+
+}  // namespace
+
+std::string encode_snapshot(const core::Hall& hall, std::uint64_t epoch, bool with_requests) {
+  const core::HallState s = hall.export_state();
+  flatbuffers::FlatBufferBuilder fbb(4096 + s.tickets.size() * sizeof(w::TicketLive));
+  auto config = config_out(fbb, hall.config());
+  std::vector<flatbuffers::Offset<flatbuffers::String>> staff_names;
+  for (const std::string& n : s.staff_names) staff_names.push_back(fbb.CreateString(n));
+  std::vector<flatbuffers::Offset<w::WindowLive>> windows;
+  for (const core::Window& win : s.windows) {
+    auto skills = skills_out(win.skills);
+    windows.push_back(w::CreateWindowLiveDirect(fbb, static_cast<w::WindowState>(win.state), win.staff, win.current,
+                                                &skills, win.consecutive_priority, win.state_since,
+                                                win.idle_since, win.served));
+  }
+  std::vector<w::TicketLive> tickets;
+  tickets.reserve(s.tickets.size());
+  for (const core::Ticket& t : s.tickets) {
+    tickets.emplace_back(t.id, t.issued_at, t.queue_key, t.queue_order, t.first_called_at, t.called_at,
+                         t.started_at, t.finished_at, t.ended_at, t.number, t.ahead_at_issue,
+                         t.predicted_wait_s, t.staff, t.issued_service, t.service, t.window,
+                         static_cast<w::Priority>(t.priority), static_cast<w::TicketState>(t.state),
+                         static_cast<w::QueueClass>(t.queue_class), t.recalls, t.transfers, t.rating);
+  }
+  std::vector<w::StatsLive> stats;
+  for (const core::ServiceStats& st : s.stats) stats.emplace_back(st.finished, st.sum_handle_s, st.ewma_handle_s);
+  std::vector<flatbuffers::Offset<w::RequestLive>> requests;
+  if (with_requests) {
+    for (const auto& [id, rec] : s.requests)
+      requests.push_back(w::CreateRequestLiveDirect(fbb, id.c_str(), rec.first_seq, rec.count));
+  }
+  auto snap = w::CreateHallSnapshotDirect(fbb, hall.config().id.c_str(), s.seq, epoch, s.clock, s.day,
+                                          s.next_ticket, s.next_queue_order, config, &staff_names, &windows,
+                                          &tickets, &s.last_number, &stats, with_requests ? &requests : nullptr);
+  w::FinishMessageBuffer(fbb, w::CreateMessage(fbb, w::Body::HallSnapshot, snap.Union()));
+  return std::string(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
+}
+
+Status decode_snapshot(Bytes bytes, DecodedSnapshot& out) {
+  const w::HallSnapshot* in = w::GetMessage(bytes.data())->body_as_HallSnapshot();
+  if (in == nullptr) return {ErrorCode::kMalformed, "not a snapshot"};
+  auto config = std::make_shared<core::HallConfig>();
+  if (Status st = config_in(in->config(), *config); !st) return st;
+  out.hall = view_str(in->hall());
+  out.seq = in->seq();
+  out.epoch = in->epoch();
+  out.config = config;
+
+  core::HallState& s = out.state;
+  s = {};
+  s.seq = in->seq();
+  s.clock = in->clock();
+  s.day = in->day();
+  s.next_ticket = in->next_ticket();
+  s.next_queue_order = in->next_queue_order();
+  if (in->staff_names())
+    for (const flatbuffers::String* n : *in->staff_names()) s.staff_names.push_back(view_str(n));
+  if (in->windows()) {
+    for (const w::WindowLive* win : *in->windows()) {
+      if (win->state() > w::WindowState::MAX) return {ErrorCode::kMalformed, "snapshot: bad window state"};
+      core::Window cw;
+      cw.state = static_cast<core::WindowState>(win->state());
+      cw.staff = win->staff();
+      cw.current = win->current();
+      cw.skills = skills_in(win->skills());
+      cw.consecutive_priority = win->consecutive_priority();
+      cw.state_since = win->state_since();
+      cw.idle_since = win->idle_since();
+      cw.served = win->served();
+      s.windows.push_back(std::move(cw));
+    }
+  }
+  if (in->tickets()) {
+    s.tickets.reserve(in->tickets()->size());
+    for (const w::TicketLive* t : *in->tickets()) {
+      if (t->priority() > w::Priority::MAX || t->state() > w::TicketState::MAX ||
+          t->queue_class() > w::QueueClass::MAX)
+        return {ErrorCode::kMalformed, "snapshot: bad ticket enum"};
+      core::Ticket ct;
+      ct.id = t->id();
+      ct.number = t->number();
+      ct.issued_service = t->issued_service();
+      ct.service = t->service();
+      ct.priority = static_cast<core::Priority>(t->priority());
+      ct.state = static_cast<core::TicketState>(t->state());
+      ct.queue_class = static_cast<core::QueueClass>(t->queue_class());
+      ct.recalls = t->recalls();
+      ct.transfers = t->transfers();
+      ct.rating = t->rating();
+      ct.window = t->window();
+      ct.staff = t->staff();
+      ct.ahead_at_issue = t->ahead_at_issue();
+      ct.predicted_wait_s = t->predicted_wait_s();
+      ct.issued_at = t->issued_at();
+      ct.queue_key = t->queue_key();
+      ct.queue_order = t->queue_order();
+      ct.first_called_at = t->first_called_at();
+      ct.called_at = t->called_at();
+      ct.started_at = t->started_at();
+      ct.finished_at = t->finished_at();
+      ct.ended_at = t->ended_at();
+      s.tickets.push_back(ct);
+    }
+  }
+  if (in->last_number()) s.last_number.assign(in->last_number()->begin(), in->last_number()->end());
+  if (in->stats())
+    for (const w::StatsLive* st : *in->stats())
+      s.stats.push_back({st->finished(), st->sum_handle_s(), st->ewma_handle_s()});
+  if (in->requests())
+    for (const w::RequestLive* r : *in->requests())
+      s.requests.emplace_back(view_str(r->id()), core::RequestRecord{r->first_seq(), r->count()});
+
+  // Index checks, so a replica's import_state cannot be handed nonsense.
+  const std::size_t ns = config->services.size();
+  const std::size_t nw = config->windows.size();
+  if (s.windows.size() != nw || s.last_number.size() != ns || s.stats.size() != ns)
+    return {ErrorCode::kMalformed, "snapshot: state does not match its config"};
+  for (const core::Ticket& t : s.tickets) {
+    if (t.service >= ns || t.issued_service >= ns || (t.window != core::kNoWindow && t.window >= nw))
+      return {ErrorCode::kMalformed, "snapshot: ticket refers to an unknown service or window"};
+  }
+  for (const core::Window& win : s.windows)
+    for (const core::Skill& k : win.skills)
+      if (k.service >= ns) return {ErrorCode::kMalformed, "snapshot: skill of an unknown service"};
+  return {};
+}
+
+core::HallState remap_state(const DecodedSnapshot& snap, const core::HallConfig& target) {
+  const core::HallConfig& from = *snap.config;
+  auto fail = [&](std::string what) {
+    throw core::CorruptionError(fmt::format("hall {}: stored state does not fit the config: {}", target.id, what));
+  };
+  std::vector<int> service_map(from.services.size(), -1);
+  for (std::size_t i = 0; i < from.services.size(); ++i) {
+    if (auto s = target.find_service(from.services[i].id)) service_map[i] = *s;
+  }
+  auto map_service = [&](core::ServiceIdx s) -> core::ServiceIdx {
+    if (service_map[s] < 0) fail(fmt::format("service \"{}\" is in use but no longer configured", from.services[s].id));
+    return static_cast<core::ServiceIdx>(service_map[s]);
+  };
+  std::vector<int> window_map(from.windows.size(), -1);
+  for (std::size_t i = 0; i < from.windows.size(); ++i) {
+    if (auto w = target.find_window(from.windows[i].id)) window_map[i] = *w;
+  }
+
+  core::HallState s = snap.state;
+  // Windows: by id; removed windows must be closed and idle.
+  std::vector<core::Window> windows(target.windows.size());
+  for (std::size_t i = 0; i < target.windows.size(); ++i) windows[i].skills = target.windows[i].serves;
+  for (std::size_t i = 0; i < s.windows.size(); ++i) {
+    core::Window& old = s.windows[i];
+    if (window_map[i] < 0) {
+      if (old.state != core::WindowState::kClosed || old.current != 0)
+        fail(fmt::format("window \"{}\" is open but no longer configured", from.windows[i].id));
+      continue;
+    }
+    const core::WindowConfig& now_cfg = target.windows[window_map[i]];
+    std::vector<core::Skill> serves_then;
+    for (const core::Skill& k : from.windows[i].serves) {
+      if (service_map[k.service] >= 0)
+        serves_then.push_back({static_cast<core::ServiceIdx>(service_map[k.service]), k.level});
+    }
+    const bool operator_changed =
+        serves_then.size() != now_cfg.serves.size() ||
+        !std::is_permutation(serves_then.begin(), serves_then.end(), now_cfg.serves.begin(),
+                             [](const core::Skill& a, const core::Skill& b) {
+                               return a.service == b.service && a.level == b.level;
+                             });
+    core::Window w = old;
+    if (operator_changed) {
+      w.skills = now_cfg.serves;
+    } else {
+      w.skills.clear();
+      for (const core::Skill& k : old.skills)
+        if (service_map[k.service] >= 0)
+          w.skills.push_back({static_cast<core::ServiceIdx>(service_map[k.service]), k.level});
+    }
+    windows[window_map[i]] = std::move(w);
+  }
+  s.windows = std::move(windows);
+
+  for (core::Ticket& t : s.tickets) {
+    t.service = map_service(t.service);
+    t.issued_service = map_service(t.issued_service);
+    if (t.window != core::kNoWindow) {
+      if (window_map[t.window] < 0) {
+        if (t.state == core::TicketState::kCalled || t.state == core::TicketState::kServing)
+          fail(fmt::format("window \"{}\" has a ticket but is no longer configured", from.windows[t.window].id));
+        t.window = core::kNoWindow;
+      } else {
+        t.window = static_cast<core::WindowIdx>(window_map[t.window]);
+      }
+    }
+  }
+  std::vector<std::uint32_t> last_number(target.services.size(), 0);
+  std::vector<core::ServiceStats> stats(target.services.size());
+  for (std::size_t i = 0; i < service_map.size(); ++i) {
+    if (service_map[i] < 0) continue;
+    last_number[service_map[i]] = s.last_number[i];
+    stats[service_map[i]] = s.stats[i];
+  }
+  s.last_number = std::move(last_number);
+  s.stats = std::move(stats);
+  return s;
+}
+
+}  // namespace hallq::protocol

@@ -1,0 +1,116 @@
+// The engine's application layer, free of sockets: it owns every hall's state
+// and the store, turns received request buffers into replies and publications,
+// and makes each batch durable before anything leaves.
+//
+// A batch: call handle() for each request that arrived together (and tick()
+// when time passes), then commit(). commit() writes every event of the batch
+// in one LMDB transaction (group commit) and only then makes the replies and
+// the events to publish available. If the write fails, every command of the
+// batch is answered with a `storage` error and the halls it touched are
+// reloaded from the store, so memory never runs ahead of the disk.
+//
+// Thread: single owner thread (the server's io_context).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/core/hall.h"
+#include "engine/core/hall_config.h"
+#include "engine/protocol/message.h"
+#include "engine/protocol/reply_codec.h"
+
+namespace hallq::store {
+class EventStore;
+}
+
+namespace hallq::server {
+
+struct EngineOptions {
+  // A hall's state is snapshotted into the store every this many events, so
+  // recovery replays at most that many.
+  std::uint64_t snapshot_every = 20'000;
+  // When the LMDB map fills, it is doubled up to this size; beyond it (or if
+  // the disk cannot hold it) commands are refused with a `storage` error.
+  std::size_t max_map_size = std::size_t{1} << 40;
+  std::string version = "hallq 0.1.0";
+};
+
+// A message to publish on the PUB socket.
+struct Publication {
+  std::string topic;
+  std::string bytes;  // an encoded Message
+};
+
+class Engine {
+ public:
+  // Recovers every configured hall from `store` (latest snapshot + later
+  // events). Throws std::runtime_error for an unknown policy name and
+  // core::CorruptionError for a store that does not fit the configs.
+  Engine(std::vector<std::shared_ptr<const core::HallConfig>> halls, store::EventStore& store,
+         EngineOptions options = {});
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Handles one received buffer at `now`; its reply is the next entry of
+  // replies() after commit(). Never throws for bad input: garbage gets an
+  // error reply.
+  void handle(protocol::Bytes request, core::TimeUs now);
+
+  // Lets time pass for every hall (the daily reset). Produces no reply.
+  void tick(core::TimeUs now);
+
+  // Makes the batch durable; then replies() holds one reply per handle() call
+  // in order, and publications() the batch's events in sequence order per hall.
+  // Both stay valid until the next handle() or tick().
+  void commit();
+  const std::vector<std::string>& replies() const { return replies_; }
+  const std::vector<Publication>& publications() const { return publications_; }
+
+  // One heartbeat per hall, to publish each second.
+  std::vector<Publication> heartbeats(core::TimeUs now) const;
+
+  // Snapshots every hall into the store (clean shutdown: a fast restart).
+  void checkpoint();
+
+  std::uint64_t epoch() const { return epoch_; }
+  const core::Hall* hall(std::string_view id) const;
+  std::vector<std::string> hall_ids() const;
+
+  struct Counters {
+    std::uint64_t requests = 0, accepted = 0, refused = 0, malformed = 0, duplicates = 0;
+    std::uint64_t batches = 0, events = 0, storage_failures = 0, map_growths = 0;
+  };
+  const Counters& counters() const { return counters_; }
+
+ private:
+  struct HallSlot;
+  struct PendingReply;
+
+  HallSlot* find(std::string_view id);
+  void recover(HallSlot& slot);
+  void add_events(HallSlot& slot, std::size_t first, std::string_view request_id);
+  std::string event_bytes(const HallSlot& slot, core::Seq seq) const;
+  void fail_batch(const std::string& why);
+  bool grow_map();
+
+  store::EventStore& store_;
+  EngineOptions options_;
+  std::uint64_t epoch_;
+  std::map<std::string, std::unique_ptr<HallSlot>, std::less<>> halls_;
+  protocol::EngineInfo info_;
+
+  // The current batch.
+  std::vector<PendingReply> pending_;
+  std::vector<std::string> replies_;
+  std::vector<Publication> publications_;
+  std::vector<core::Event> scratch_;
+  Counters counters_;
+};
+
+}  // namespace hallq::server

@@ -1,0 +1,51 @@
+// The engine's network edge: a ZeroMQ ROUTER for commands and a PUB for
+// events, driven by one Asio io_context thread. The only place with sockets,
+// timers and the real clock.
+//
+// Each time the ROUTER becomes readable the server drains everything waiting
+// (up to max_batch), hands it to the Engine as one batch, commits it (one
+// LMDB transaction), then sends the replies and publishes the events. Each
+// second it lets time pass (daily reset) and publishes a heartbeat per hall.
+//
+// Thread: everything runs on the io_context's thread.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <memory>
+#include <string>
+
+namespace hallq::server {
+
+class Engine;
+
+struct ServerOptions {
+  std::string cmd_endpoint = "tcp://127.0.0.1:5570";
+  std::string pub_endpoint = "tcp://127.0.0.1:5571";
+  std::size_t max_batch = 4096;    // requests per group commit
+  int pub_hwm = 1'000'000;         // messages queued per subscriber before ZeroMQ drops
+  int heartbeat_ms = 1000;
+};
+
+class Server {
+ public:
+  // Binds both sockets (throws zmq::error_t if an endpoint cannot be bound).
+  Server(boost::asio::io_context& io, Engine& engine, ServerOptions options);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Starts serving on the io_context.
+  void start();
+  // Stops reading and timers; pending work is finished first. Idempotent.
+  void stop();
+
+  // The endpoints actually bound (a "*" port resolved).
+  const std::string& cmd_endpoint() const;
+  const std::string& pub_endpoint() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hallq::server

@@ -1,0 +1,632 @@
+// The event store on LMDB. Four named databases:
+//   meta       "format" -> "hallq-store 1"
+//   halls      hall id -> 4-byte big-endian hall number, assigned on first write
+//   events     hall number (4 bytes BE) + seq (8 bytes BE) -> event bytes
+//   snapshots  same key shape -> snapshot bytes; the two latest per hall
+// Big-endian keys make LMDB's byte order the (hall, seq) order, so a hall's
+// events are one contiguous, ascending range.
+//
+// A writable store caches each hall's number and last seq, loaded at open:
+// commit() checks sequences against the cache and touches LMDB only to write.
+// The cache changes only after the transaction has committed, so a failed
+// commit leaves it as it was.
+#include "engine/store/event_store.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <limits>
+#include <map>
+#include <stdexcept>
+#include <system_error>
+#include <unordered_map>
+#include <utility>
+
+#include "engine/store/lmdb.h"
+
+namespace hallq::store {
+namespace {
+
+constexpr std::string_view kFormatKey = "format";
+constexpr std::string_view kFormat = "hallq-store 1";
+constexpr std::size_t kMaxHallIdSize = 64;
+constexpr std::size_t kSnapshotsKept = 2;
+constexpr MDB_dbi kMaxDbs = 8;
+constexpr mdb_mode_t kFileMode = 0644;
+// Held (flock) by the one writable EventStore of a directory: the cache
+// assumes no one else writes.
+constexpr const char* kWriterLockFile = "hallq.lock";
+
+using Key = std::array<char, 12>;
+
+void put_be(char* out, std::uint64_t value, int bytes) {
+  for (int i = bytes - 1; i >= 0; --i) {
+    out[i] = static_cast<char>(value & 0xff);
+    value >>= 8;
+  }
+}
+
+std::uint64_t get_be(const char* in, int bytes) {
+  std::uint64_t value = 0;
+  for (int i = 0; i < bytes; ++i) value = (value << 8) | static_cast<unsigned char>(in[i]);
+  return value;
+}
+
+Key make_key(std::uint32_t hall_no, std::uint64_t seq) {
+  Key key;
+  put_be(key.data(), hall_no, 4);
+  put_be(key.data() + 4, seq, 8);
+  return key;
+}
+
+std::string_view view(const Key& key) { return {key.data(), key.size()}; }
+
+[[noreturn]] void corrupt(std::string_view what) {
+  throw StoreError(MDB_CORRUPTED, "read", fmt::format("store damaged: {}", what));
+}
+
+std::uint32_t key_hall(const MDB_val& key) {
+  if (key.mv_size != sizeof(Key)) corrupt(fmt::format("a key of {} bytes", key.mv_size));
+  return static_cast<std::uint32_t>(get_be(static_cast<const char*>(key.mv_data), 4));
+}
+
+std::uint64_t key_seq(const MDB_val& key) { return get_be(static_cast<const char*>(key.mv_data) + 4, 8); }
+
+std::uint32_t decode_hall_no(std::string_view value) {
+  if (value.size() != 4) corrupt(fmt::format("a hall number of {} bytes", value.size()));
+  return static_cast<std::uint32_t>(get_be(value.data(), 4));
+}
+
+bool valid_hall_id(std::string_view hall) {
+  if (hall.empty() || hall.size() > kMaxHallIdSize) return false;
+  return std::all_of(hall.begin(), hall.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
+}
+
+// Places `cursor` on the greatest key of hall `hall_no` in its database;
+// returns false (cursor anywhere) if the hall has none.
+bool seek_last_of_hall(lmdb::Cursor& cursor, std::uint32_t hall_no, MDB_val* key, MDB_val* data) {
+  bool found;
+  if (hall_no == std::numeric_limits<std::uint32_t>::max()) {
+    found = cursor.get(key, data, MDB_LAST);
+  } else {
+    const Key next = make_key(hall_no + 1, 0);
+    *key = lmdb::to_val(view(next));
+    found = cursor.get(key, data, MDB_SET_RANGE) ? cursor.get(key, data, MDB_PREV)
+                                                 : cursor.get(key, data, MDB_LAST);
+  }
+  return found && key_hall(*key) == hall_no;
+}
+
+// Adds "store DIR: " to an LMDB error, keeping its code.
+[[noreturn]] void rethrow_in(const std::string& dir, const StoreError& e) {
+  throw StoreError(e.code(), e.call(), fmt::format("store {}: {}", dir, e.what()));
+}
+
+// An owned file descriptor (the writer lock).
+class UniqueFd {
+ public:
+  UniqueFd() = default;
+  explicit UniqueFd(int fd) : fd_(fd) {}
+  ~UniqueFd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  UniqueFd& operator=(UniqueFd&& other) noexcept {
+    std::swap(fd_, other.fd_);
+    return *this;
+  }
+  int get() const { return fd_; }
+
+ private:
+  int fd_ = -1;
+};
+
+UniqueFd lock_for_writing(const std::string& dir) {
+  const std::string path = dir + "/" + kWriterLockFile;
+  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, kFileMode));
+  if (fd.get() < 0) {
+    const int err = errno;
+    throw StoreError(err, "open", fmt::format("cannot open {}: {}", path, std::strerror(err)));
+  }
+  if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    if (err == EWOULDBLOCK) {
+      throw StoreError(err, "flock",
+                       "already open for writing by another process (or another EventStore in this one)");
+    }
+    throw StoreError(err, "flock", fmt::format("cannot lock {}: {}", path, std::strerror(err)));
+  }
+  return fd;
+}
+
+// fsync a file or directory, so a finished backup survives a crash.
+void sync_path(const std::string& path, int flags) {
+  UniqueFd fd(::open(path.c_str(), flags | O_CLOEXEC));
+  if (fd.get() < 0 || ::fsync(fd.get()) != 0) {
+    const int err = errno;
+    throw StoreError(err, "fsync", fmt::format("cannot flush {}: {}", path, std::strerror(err)));
+  }
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- Batch
+
+void EventStore::Batch::add_event(std::string_view hall, std::uint64_t seq, std::string_view bytes) {
+  add(Kind::kEvent, hall, seq, bytes);
+}
+
+void EventStore::Batch::put_snapshot(std::string_view hall, std::uint64_t seq, std::string_view bytes) {
+  add(Kind::kSnapshot, hall, seq, bytes);
+}
+
+void EventStore::Batch::clear() {
+  entries_.clear();
+  arena_.clear();
+}
+
+void EventStore::Batch::add(Kind kind, std::string_view hall, std::uint64_t seq, std::string_view bytes) {
+  if (!valid_hall_id(hall)) {
+    throw std::invalid_argument(
+        fmt::format("hall id '{}' is not [a-z0-9-]+ of at most {} characters", hall, kMaxHallIdSize));
+  }
+  const std::size_t offset = arena_.size();
+  arena_.append(hall).append(bytes);
+  entries_.push_back({kind, static_cast<std::uint8_t>(hall.size()), seq, offset, bytes.size()});
+}
+
+// ---------------------------------------------------------------- Impl
+
+class EventStore::Impl {
+ public:
+  explicit Impl(StoreOptions options);
+
+  void commit(const Batch& batch);
+  std::uint64_t last_seq(std::string_view hall) const;
+  std::optional<StoredSnapshot> latest_snapshot(std::string_view hall) const;
+  void for_each_event(std::string_view hall, std::uint64_t from,
+                      const std::function<bool(std::uint64_t, std::string_view)>& fn) const;
+  std::optional<std::string> read_event(std::string_view hall, std::uint64_t seq) const;
+  std::vector<std::string> halls() const;
+  void backup(const std::string& dest_dir, bool compact) const;
+  void grow_map(std::size_t new_size);
+  Stats stats() const;
+
+ private:
+  struct HallState {
+    std::uint32_t number;
+    std::uint64_t last_seq;
+  };
+  using HallCache = std::map<std::string, HallState, std::less<>>;
+
+  // A hall that the batch being committed touches.
+  struct Touched {
+    std::string_view hall;
+    HallState* state;        // its cache entry (for a new hall, a node not yet in the cache)
+    std::uint64_t last_seq;  // as of the entries checked so far
+    bool is_new;
+    bool has_snapshots;
+  };
+  struct Write {
+    Key key;
+    std::size_t entry;
+  };
+
+  // A read transaction that counts itself, so grow_map() can refuse to remap
+  // the memory under it.
+  class ReadTxn {
+   public:
+    explicit ReadTxn(const Impl& store) : count_(store.open_read_txns_), txn_(store.begin(MDB_RDONLY)) {
+      ++count_;
+    }
+    ~ReadTxn() { --count_; }
+    MDB_txn* get() const { return txn_.handle(); }
+
+   private:
+    int& count_;
+    lmdb::Txn txn_;
+  };
+
+  lmdb::Txn begin(unsigned flags) const;
+  void open_databases();
+  void load_cache();
+  std::optional<std::uint32_t> find_hall(MDB_txn* txn, std::string_view hall) const;
+  std::uint64_t stored_last_seq(MDB_txn* txn, std::uint32_t hall_no) const;
+  // The index in touched_ of `hall`, adding it (and for a new hall, its
+  // number and cache node in `fresh`) on first sight.
+  std::size_t touch(std::string_view hall, HallCache& fresh);
+  void write(MDB_txn* txn, const Batch& batch);
+  void trim_snapshots(MDB_txn* txn, std::uint32_t hall_no);
+
+  StoreOptions options_;
+  UniqueFd writer_lock_;  // declared before env_: released after the environment closes
+  lmdb::Env env_;
+  lmdb::Dbi meta_db_, halls_db_, events_db_, snapshots_db_;
+  mutable int open_read_txns_ = 0;
+
+  // Writable stores only.
+  HallCache cache_;
+  std::uint32_t next_hall_no_ = 1;
+  // The hall holding the greatest key in `events`: its new events and those
+  // of any later hall sort after everything stored, so they go in with
+  // MDB_APPEND (no search, and full pages when they split).
+  std::uint32_t append_hall_no_ = 0;
+
+  // commit() scratch, kept to reuse its memory.
+  std::vector<Touched> touched_;
+  std::unordered_map<std::string_view, std::size_t> touched_index_;
+  std::vector<Write> event_writes_;
+  std::vector<Write> snapshot_writes_;
+};
+
+EventStore::Impl::Impl(StoreOptions options) : options_(std::move(options)) {
+  if (options_.dir.empty()) throw std::invalid_argument("store: StoreOptions::dir is empty");
+  try {
+    // MDB_NOTLS: read transactions nest (store reads inside a for_each_event
+    // callback), and the owner thread need not be the one that opened the store.
+    unsigned flags = MDB_NOTLS;
+    if (options_.read_only) {
+      flags |= MDB_RDONLY;
+    } else {
+      std::error_code ec;
+      std::filesystem::create_directories(options_.dir, ec);
+      if (ec) {
+        throw StoreError(ec.value(), "create_directories",
+                         fmt::format("cannot create the directory: {}", ec.message()));
+      }
+      writer_lock_ = lock_for_writing(options_.dir);
+      if (!options_.durable) flags |= MDB_NOSYNC;
+    }
+    env_ = lmdb::Env::create();
+    env_.set_maxdbs(kMaxDbs);
+    // No map size before open: LMDB then maps the size recorded in the store,
+    // which grow_map() may have raised beyond options_.map_size.
+    env_.open(options_.dir.c_str(), flags, kFileMode);
+    if (!options_.read_only && env_.info().me_mapsize < options_.map_size)
+      env_.set_mapsize(options_.map_size);
+    open_databases();
+    if (!options_.read_only) load_cache();
+  } catch (const StoreError& e) {
+    rethrow_in(options_.dir, e);
+  }
+}
+
+lmdb::Txn EventStore::Impl::begin(unsigned flags) const {
+  try {
+    return lmdb::Txn::begin(env_.handle(), flags);
+  } catch (const StoreError& e) {
+    // Another process grew the map past ours (a read-only store sees this
+    // when the engine grew it). Adopt the new size, which LMDB allows only
+    // while this process has no transaction open.
+    if (e.code() != MDB_MAP_RESIZED || open_read_txns_ != 0) throw;
+  }
+  lmdb::env_set_mapsize(env_.handle(), 0);
+  return lmdb::Txn::begin(env_.handle(), flags);
+}
+
+void EventStore::Impl::open_databases() {
+  lmdb::Txn txn = begin(options_.read_only ? MDB_RDONLY : 0);
+  MDB_txn* t = txn.handle();
+  const lmdb::Dbi main_db = *lmdb::Dbi::open(t, nullptr);
+  bool created = false;
+  if (auto meta = lmdb::Dbi::open(t, "meta")) {
+    meta_db_ = *meta;
+    const auto format = meta_db_.get(t, kFormatKey);
+    if (format != kFormat) {
+      throw StoreError(MDB_INCOMPATIBLE, "open",
+                       fmt::format("unknown store format '{}' (this build reads '{}')",
+                                   format.value_or("(none)"), kFormat));
+    }
+  } else if (main_db.stat(t).ms_entries != 0) {
+    throw StoreError(MDB_INCOMPATIBLE, "open", "not a hallq store (other LMDB data, no 'meta' database)");
+  } else if (options_.read_only) {
+    throw StoreError(MDB_NOTFOUND, "open", "empty, not a hallq store yet");
+  } else {
+    created = true;
+    meta_db_ = *lmdb::Dbi::open(t, "meta", MDB_CREATE);
+    meta_db_.put(t, kFormatKey, kFormat);
+  }
+  const auto require = [&](const char* name) {
+    auto dbi = lmdb::Dbi::open(t, name, created ? MDB_CREATE : 0);
+    if (!dbi) {
+      throw StoreError(MDB_NOTFOUND, "open", fmt::format("damaged, the '{}' database is missing", name));
+    }
+    return *dbi;
+  };
+  halls_db_ = require("halls");
+  events_db_ = require("events");
+  snapshots_db_ = require("snapshots");
+  // Commit even a read-only transaction: DBI handles opened by an aborted one are closed.
+  txn.commit();
+}
+
+void EventStore::Impl::load_cache() {
+  ReadTxn txn(*this);
+  lmdb::Cursor cursor = lmdb::Cursor::open(txn.get(), halls_db_);
+  MDB_val key{}, data{};
+  for (bool more = cursor.get(&key, &data, MDB_FIRST); more; more = cursor.get(&key, &data, MDB_NEXT)) {
+    const std::uint32_t number = decode_hall_no(lmdb::to_view(data));
+    const std::uint64_t last = stored_last_seq(txn.get(), number);
+    cache_.emplace(std::string(lmdb::to_view(key)), HallState{number, last});
+    next_hall_no_ = std::max(next_hall_no_, number + 1);
+    if (last != 0) append_hall_no_ = std::max(append_hall_no_, number);
+  }
+}
+
+std::optional<std::uint32_t> EventStore::Impl::find_hall(MDB_txn* txn, std::string_view hall) const {
+  if (!valid_hall_id(hall)) return std::nullopt;  // never stored; and LMDB refuses empty keys
+  const auto value = halls_db_.get(txn, hall);
+  if (!value) return std::nullopt;
+  return decode_hall_no(*value);
+}
+
+std::uint64_t EventStore::Impl::stored_last_seq(MDB_txn* txn, std::uint32_t hall_no) const {
+  lmdb::Cursor cursor = lmdb::Cursor::open(txn, events_db_);
+  MDB_val key{}, data{};
+  return seek_last_of_hall(cursor, hall_no, &key, &data) ? key_seq(key) : 0;
+}
+
+// ---------------------------------------------------------------- commit
+
+void EventStore::Impl::commit(const Batch& batch) {
+  if (options_.read_only) {
+    throw std::logic_error(fmt::format("store {}: commit on a store opened read-only", options_.dir));
+  }
+  if (batch.empty()) return;
+
+  // 1. Check the whole batch against the cache; nothing is written yet.
+  touched_.clear();
+  touched_index_.clear();
+  event_writes_.clear();
+  snapshot_writes_.clear();
+  HallCache fresh;  // cache nodes of new halls, spliced into cache_ once committed
+  std::size_t current = 0;
+  for (std::size_t i = 0; i < batch.entries_.size(); ++i) {
+    const Batch::Entry& entry = batch.entries_[i];
+    const std::string_view hall = batch.hall(entry);
+    // Entries of one hall tend to come together: try the previous one first.
+    if (touched_.empty() || touched_[current].hall != hall) current = touch(hall, fresh);
+    Touched& t = touched_[current];
+    if (entry.kind == Batch::Kind::kEvent) {
+      if (entry.seq != t.last_seq + 1) {
+        throw std::logic_error(
+            fmt::format("store: hall '{}': event seq {} does not follow {}; nothing written", hall, entry.seq,
+                        t.last_seq));
+      }
+      t.last_seq = entry.seq;
+      event_writes_.push_back({make_key(t.state->number, entry.seq), i});
+    } else {
+      if (entry.seq > t.last_seq) {
+        throw std::logic_error(
+            fmt::format("store: hall '{}': snapshot at seq {} is ahead of its last event {}; nothing written",
+                        hall, entry.seq, t.last_seq));
+      }
+      t.has_snapshots = true;
+      snapshot_writes_.push_back({make_key(t.state->number, entry.seq), i});
+    }
+  }
+  // Key order: each hall's run goes in ascending, and appends stay appends.
+  const auto by_key = [](const Write& a, const Write& b) {
+    return std::memcmp(a.key.data(), b.key.data(), a.key.size()) < 0;  // bytes compare unsigned, as in LMDB
+  };
+  if (!std::is_sorted(event_writes_.begin(), event_writes_.end(), by_key)) {
+    std::sort(event_writes_.begin(), event_writes_.end(), by_key);
+  }
+
+  // 2. One write transaction; any exception aborts it.
+  try {
+    lmdb::Txn txn = begin(0);
+    write(txn.handle(), batch);
+    txn.commit();
+  } catch (const StoreError& e) {
+    rethrow_in(options_.dir, e);
+  }
+
+  // 3. Committed: bring the cache up to date. Nothing here allocates or
+  // throws (map::merge moves nodes), so cache and store cannot part.
+  cache_.merge(fresh);
+  for (const Touched& t : touched_) {
+    t.state->last_seq = t.last_seq;
+    if (t.last_seq != 0) append_hall_no_ = std::max(append_hall_no_, t.state->number);
+    if (t.is_new) next_hall_no_ = std::max(next_hall_no_, t.state->number + 1);
+  }
+}
+
+std::size_t EventStore::Impl::touch(std::string_view hall, HallCache& fresh) {
+  if (auto it = touched_index_.find(hall); it != touched_index_.end()) return it->second;
+  Touched t{hall, nullptr, 0, false, false};
+  if (auto it = cache_.find(hall); it != cache_.end()) {
+    t.state = &it->second;
+    t.last_seq = it->second.last_seq;
+  } else {
+    const std::uint64_t number = next_hall_no_ + fresh.size();
+    if (number > std::numeric_limits<std::uint32_t>::max()) {
+      throw StoreError(EOVERFLOW, "commit", fmt::format("store {}: out of hall numbers", options_.dir));
+    }
+    t.state =
+        &fresh.emplace(std::string(hall), HallState{static_cast<std::uint32_t>(number), 0}).first->second;
+    t.is_new = true;
+  }
+  touched_.push_back(t);
+  touched_index_.emplace(hall, touched_.size() - 1);
+  return touched_.size() - 1;
+}
+
+void EventStore::Impl::write(MDB_txn* txn, const Batch& batch) {
+  char number[4];
+  for (const Touched& t : touched_) {
+    if (!t.is_new) continue;
+    put_be(number, t.state->number, 4);
+    halls_db_.put(txn, t.hall, std::string_view(number, 4), MDB_NOOVERWRITE);
+  }
+  {
+    // Events are never overwritten: MDB_NOOVERWRITE turns a stale cache (a
+    // second writer) into an error instead of a lost event.
+    lmdb::Cursor cursor = lmdb::Cursor::open(txn, events_db_);
+    for (const Write& w : event_writes_) {
+      const std::uint32_t hall_no = static_cast<std::uint32_t>(get_be(w.key.data(), 4));
+      const unsigned flags = MDB_NOOVERWRITE | (hall_no >= append_hall_no_ ? MDB_APPEND : 0u);
+      cursor.put(view(w.key), batch.bytes(batch.entries_[w.entry]), flags);
+    }
+  }  // the cursor closes before the transaction ends
+  for (const Write& w : snapshot_writes_)
+    snapshots_db_.put(txn, view(w.key), batch.bytes(batch.entries_[w.entry]));
+  for (const Touched& t : touched_) {
+    if (t.has_snapshots) trim_snapshots(txn, t.state->number);
+  }
+}
+
+void EventStore::Impl::trim_snapshots(MDB_txn* txn, std::uint32_t hall_no) {
+  std::vector<Key> doomed;
+  {
+    lmdb::Cursor cursor = lmdb::Cursor::open(txn, snapshots_db_);
+    MDB_val key{}, data{};
+    std::size_t seen = 0;
+    for (bool more = seek_last_of_hall(cursor, hall_no, &key, &data); more && key_hall(key) == hall_no;
+         more = cursor.get(&key, &data, MDB_PREV)) {
+      if (++seen > kSnapshotsKept) doomed.push_back(make_key(hall_no, key_seq(key)));
+    }
+  }
+  for (const Key& key : doomed) snapshots_db_.del(txn, view(key));
+}
+
+// ---------------------------------------------------------------- reads
+
+std::uint64_t EventStore::Impl::last_seq(std::string_view hall) const {
+  if (!options_.read_only) {
+    const auto it = cache_.find(hall);
+    return it == cache_.end() ? 0 : it->second.last_seq;
+  }
+  // Read-only: another process writes, so ask the store.
+  ReadTxn txn(*this);
+  const auto hall_no = find_hall(txn.get(), hall);
+  return hall_no ? stored_last_seq(txn.get(), *hall_no) : 0;
+}
+
+std::optional<StoredSnapshot> EventStore::Impl::latest_snapshot(std::string_view hall) const {
+  ReadTxn txn(*this);
+  const auto hall_no = find_hall(txn.get(), hall);
+  if (!hall_no) return std::nullopt;
+  lmdb::Cursor cursor = lmdb::Cursor::open(txn.get(), snapshots_db_);
+  MDB_val key{}, data{};
+  if (!seek_last_of_hall(cursor, *hall_no, &key, &data)) return std::nullopt;
+  return StoredSnapshot{key_seq(key), std::string(lmdb::to_view(data))};
+}
+
+void EventStore::Impl::for_each_event(std::string_view hall, std::uint64_t from,
+                                      const std::function<bool(std::uint64_t, std::string_view)>& fn) const {
+  ReadTxn txn(*this);
+  const auto hall_no = find_hall(txn.get(), hall);
+  if (!hall_no) return;
+  lmdb::Cursor cursor = lmdb::Cursor::open(txn.get(), events_db_);
+  const Key start = make_key(*hall_no, from);
+  MDB_val key = lmdb::to_val(view(start));
+  MDB_val data{};
+  for (bool more = cursor.get(&key, &data, MDB_SET_RANGE); more && key_hall(key) == *hall_no;
+       more = cursor.get(&key, &data, MDB_NEXT)) {
+    if (!fn(key_seq(key), lmdb::to_view(data))) break;
+  }
+}
+
+std::optional<std::string> EventStore::Impl::read_event(std::string_view hall, std::uint64_t seq) const {
+  ReadTxn txn(*this);
+  const auto hall_no = find_hall(txn.get(), hall);
+  if (!hall_no) return std::nullopt;
+  const auto bytes = events_db_.get(txn.get(), view(make_key(*hall_no, seq)));
+  if (!bytes) return std::nullopt;
+  return std::string(*bytes);
+}
+
+std::vector<std::string> EventStore::Impl::halls() const {
+  ReadTxn txn(*this);
+  lmdb::Cursor cursor = lmdb::Cursor::open(txn.get(), halls_db_);
+  std::vector<std::string> result;
+  MDB_val key{}, data{};
+  for (bool more = cursor.get(&key, &data, MDB_FIRST); more; more = cursor.get(&key, &data, MDB_NEXT)) {
+    result.emplace_back(lmdb::to_view(key));
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------- maintenance
+
+void EventStore::Impl::backup(const std::string& dest_dir, bool compact) const {
+  std::error_code ec;
+  std::filesystem::create_directories(dest_dir, ec);
+  if (ec) {
+    throw StoreError(ec.value(), "create_directories",
+                     fmt::format("backup to {}: cannot create the directory: {}", dest_dir, ec.message()));
+  }
+  const std::string data_file = dest_dir + "/data.mdb";
+  if (std::filesystem::exists(data_file, ec)) {
+    throw StoreError(EEXIST, "backup", fmt::format("backup to {}: it already holds a data.mdb", dest_dir));
+  }
+  try {
+    // The copy runs in its own read transaction: a consistent state however
+    // long it takes, while writers go on.
+    env_.copy(dest_dir.c_str(), compact ? MDB_CP_COMPACT : 0);
+  } catch (const StoreError& e) {
+    throw StoreError(e.code(), e.call(),
+                     fmt::format("store {}: backup to {}: {}", options_.dir, dest_dir, e.what()));
+  }
+  sync_path(data_file, O_RDONLY);
+  sync_path(dest_dir, O_RDONLY | O_DIRECTORY);
+}
+
+void EventStore::Impl::grow_map(std::size_t new_size) {
+  if (options_.read_only) {
+    throw std::logic_error(fmt::format("store {}: grow_map on a store opened read-only", options_.dir));
+  }
+  if (open_read_txns_ != 0) {
+    throw std::logic_error(
+        fmt::format("store {}: grow_map inside a read (a for_each_event callback)", options_.dir));
+  }
+  try {
+    if (new_size > env_.info().me_mapsize) env_.set_mapsize(new_size);
+  } catch (const StoreError& e) {
+    rethrow_in(options_.dir, e);
+  }
+}
+
+EventStore::Stats EventStore::Impl::stats() const {
+  ReadTxn txn(*this);
+  const MDB_stat events = events_db_.stat(txn.get());
+  const MDB_stat snapshots = snapshots_db_.stat(txn.get());
+  const MDB_envinfo info = env_.info();
+  return {events.ms_entries, snapshots.ms_entries, info.me_mapsize,
+          (info.me_last_pgno + 1) * events.ms_psize};
+}
+
+// ---------------------------------------------------------------- EventStore
+
+EventStore::EventStore(StoreOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+EventStore::~EventStore() = default;
+EventStore::EventStore(EventStore&&) noexcept = default;
+EventStore& EventStore::operator=(EventStore&&) noexcept = default;
+
+void EventStore::commit(const Batch& batch) { impl_->commit(batch); }
+std::uint64_t EventStore::last_seq(std::string_view hall) const { return impl_->last_seq(hall); }
+std::optional<StoredSnapshot> EventStore::latest_snapshot(std::string_view hall) const {
+  return impl_->latest_snapshot(hall);
+}
+void EventStore::for_each_event(std::string_view hall, std::uint64_t from,
+                                const std::function<bool(std::uint64_t, std::string_view)>& fn) const {
+  impl_->for_each_event(hall, from, fn);
+}
+std::optional<std::string> EventStore::read_event(std::string_view hall, std::uint64_t seq) const {
+  return impl_->read_event(hall, seq);
+}
+std::vector<std::string> EventStore::halls() const { return impl_->halls(); }
+void EventStore::backup(const std::string& dest_dir, bool compact) const { impl_->backup(dest_dir, compact); }
+void EventStore::grow_map(std::size_t new_size) { impl_->grow_map(new_size); }
+EventStore::Stats EventStore::stats() const { return impl_->stats(); }
+
+}  // namespace hallq::store

@@ -1,0 +1,151 @@
+// The engine's durable event log: each hall's events under a gap-free
+// sequence number (the first is 1), plus the hall's two latest snapshots, in
+// one LMDB environment. The engine writes a whole group of commands' events
+// in one transaction (Batch + commit) before it replies, and on start
+// recovers each hall from latest_snapshot() plus for_each_event() after it.
+// Payloads are opaque bytes (FlatBuffers, encoded elsewhere); the store knows
+// halls, sequence numbers and bytes, nothing of their meaning.
+//
+// Errors: StoreError for storage failures (LMDB or the file system) with
+// nothing of the failed call written; std::logic_error for misuse (a gap in a
+// sequence, a write to a read-only store) with nothing written either.
+//
+// Thread: not thread-safe; one owner thread calls every method (it need not
+// be the thread that opened the store). Other processes may read the same
+// store at the same time by opening it read-only; only one EventStore at a
+// time may have a store open for writing (the second open fails). Do not
+// open the same directory twice in one process. backup() blocks its caller
+// for the whole copy, so back up a large live store from another process
+// (a read-only EventStore, or `mdb_copy -c`; see README.md).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/store/store_error.h"
+
+namespace hallq::store {
+
+struct StoreOptions {
+  std::string dir;                     // created if missing (unless read_only)
+  std::size_t map_size = 64ull << 30;  // LMDB map size, a sparse reservation; a
+                                       // store grown beyond it keeps its size
+  bool durable = true;                 // false: MDB_NOSYNC, for tests and benchmarks only
+  bool read_only = false;              // open an existing store read-only (inspection, backup tools)
+};
+
+struct StoredSnapshot {
+  std::uint64_t seq;  // the last event the snapshot reflects
+  std::string bytes;
+};
+
+class EventStore {
+ public:
+  // The writes of one group commit. It copies halls and payloads, so the
+  // caller's buffers may be reused at once; clear() keeps the memory for the
+  // next group.
+  class Batch {
+   public:
+    // Both throw std::invalid_argument for a hall id that is not
+    // [a-z0-9-]+ of at most 64 characters. Sequence numbers are checked by
+    // commit(), against the store.
+    void add_event(std::string_view hall, std::uint64_t seq, std::string_view bytes);
+    // The hall's state as of its event `seq` (which must be stored, or added
+    // earlier in this batch). Snapshots of a hall beyond its two latest are
+    // deleted by the same commit.
+    void put_snapshot(std::string_view hall, std::uint64_t seq, std::string_view bytes);
+
+    bool empty() const { return entries_.empty(); }
+    std::size_t size() const { return entries_.size(); }
+    void clear();
+
+   private:
+    friend class EventStore;
+    enum class Kind : std::uint8_t { kEvent, kSnapshot };
+    struct Entry {
+      Kind kind;
+      std::uint8_t hall_size;
+      std::uint64_t seq;
+      std::size_t offset;  // the hall id at arena_[offset], the payload right after it
+      std::size_t size;    // payload size
+    };
+    void add(Kind kind, std::string_view hall, std::uint64_t seq, std::string_view bytes);
+    std::string_view hall(const Entry& e) const { return {arena_.data() + e.offset, e.hall_size}; }
+    std::string_view bytes(const Entry& e) const { return {arena_.data() + e.offset + e.hall_size, e.size}; }
+
+    std::vector<Entry> entries_;
+    std::string arena_;
+  };
+
+  // Opens (creating if needed, unless read_only) the store in options.dir.
+  // Throws StoreError if the directory cannot be created or opened, holds no
+  // hallq store (read_only), holds a store of another format version or
+  // other LMDB data, or is already open for writing elsewhere.
+  explicit EventStore(StoreOptions options);
+  ~EventStore();
+  // A moved-from store may only be destroyed or assigned to.
+  EventStore(EventStore&&) noexcept;
+  EventStore& operator=(EventStore&&) noexcept;
+
+  // Writes the batch in one write transaction, all or nothing, durably
+  // (fsync) unless opened with durable = false. An empty batch does nothing.
+  // Checks first that each hall's events continue its sequence without gaps
+  // (seq == last_seq(hall) + 1, also from event to event within the batch)
+  // and that each snapshot's seq is an event already stored or earlier in
+  // the batch; throws std::logic_error otherwise, writing nothing (not the
+  // other halls' entries either). Throws std::logic_error on a read-only
+  // store. Throws StoreError on an LMDB failure (map full, disk full, I/O)
+  // with nothing written and the store still usable: on map_full(), call
+  // grow_map() and commit again, or commit a smaller batch. (After an error
+  // with code MDB_PANIC the environment is unusable and must be reopened.)
+  void commit(const Batch& batch);
+
+  // The last event's seq of `hall`; 0 if it has none.
+  std::uint64_t last_seq(std::string_view hall) const;
+  // The latest snapshot of `hall`, if any.
+  std::optional<StoredSnapshot> latest_snapshot(std::string_view hall) const;
+  // Calls fn(seq, bytes) for the events of `hall` with seq >= from, in
+  // ascending order, until fn returns false. `bytes` points into the store's
+  // memory map and is valid only during the call. All calls see one
+  // consistent state of the store; fn may call this store's read methods but
+  // not commit() or grow_map(). An exception from fn propagates.
+  void for_each_event(std::string_view hall, std::uint64_t from,
+                      const std::function<bool(std::uint64_t, std::string_view)>& fn) const;
+  std::optional<std::string> read_event(std::string_view hall, std::uint64_t seq) const;
+  // The halls with anything stored, in byte order of their ids.
+  std::vector<std::string> halls() const;
+
+  // Writes a consistent copy of the store, as of the start of the call, into
+  // `dest_dir` (created if missing; must not hold a data.mdb yet), ready to be
+  // opened by EventStore; compacting omits free pages (smaller, slower to
+  // make). Safe while another process writes; also works on a read-only
+  // store, which is how a separate backup process should do it. The copy is
+  // flushed to disk before returning. Throws StoreError.
+  void backup(const std::string& dest_dir, bool compact = true) const;
+
+  // Enlarges the LMDB map to `new_size` bytes (no-op if not larger). The new
+  // size is recorded in the store by the next commit. Throws std::logic_error
+  // on a read-only store or from inside a for_each_event callback, StoreError
+  // if the new mapping fails. Readers in other processes follow by themselves.
+  void grow_map(std::size_t new_size);
+
+  struct Stats {
+    std::uint64_t events;
+    std::uint64_t snapshots;
+    std::size_t map_size;    // bytes reserved for the map
+    std::size_t used_bytes;  // bytes of the map in use, free pages included
+  };
+  Stats stats() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hallq::store

@@ -1,0 +1,159 @@
+#include "tests/server/engine_process.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+extern char** environ;
+
+namespace hallq::testing {
+namespace {
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+pid_t spawn(const std::string& path, const std::vector<std::string>& args, int out_fd, int err_fd) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out_fd, STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, err_fd, STDERR_FILENO);
+  std::vector<char*> argv;
+  argv.push_back(const_cast<char*>(path.c_str()));
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, path.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) throw std::runtime_error("cannot start " + path);
+  return pid;
+}
+
+int reap(pid_t pid) {
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  return 128 + WTERMSIG(status);
+}
+
+std::string field(const std::string& line, const std::string& key) {
+  const auto at = line.find(key + "=");
+  if (at == std::string::npos) return {};
+  const auto start = at + key.size() + 1;
+  return line.substr(start, line.find(' ', start) - start);
+}
+
+}  // namespace
+
+TempDir::TempDir() {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "hallq-test-XXXXXX").string();
+  if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+EngineProcess::EngineProcess(std::vector<std::string> confs, std::string data_dir, std::vector<std::string> extra)
+    : confs_(std::move(confs)), data_dir_(std::move(data_dir)), extra_(std::move(extra)) {
+  start("tcp://127.0.0.1:*", "tcp://127.0.0.1:*");
+}
+
+EngineProcess::~EngineProcess() {
+  if (running()) kill9();
+}
+
+void EngineProcess::start(const std::string& cmd, const std::string& pub) {
+  std::vector<std::string> args;
+  for (const std::string& c : confs_) {
+    args.push_back("--conf");
+    args.push_back(c);
+  }
+  args.insert(args.end(), {"--data", data_dir_, "--cmd", cmd, "--pub", pub});
+  args.insert(args.end(), extra_.begin(), extra_.end());
+  int pipe_fds[2];
+  if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
+  const std::string err_path = data_dir_ + ".stderr";
+  const int err_fd = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  pid_ = spawn(HALLQD_PATH, args, pipe_fds[1], err_fd);
+  close(pipe_fds[1]);
+  close(err_fd);
+  if (stdout_fd_ >= 0) close(stdout_fd_);
+  stdout_fd_ = pipe_fds[0];
+
+  // Wait for the ready line: its arrival is the signal, the deadline only a guard.
+  std::string out;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (out.find('\n') == std::string::npos) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    pollfd p{stdout_fd_, POLLIN, 0};
+    if (left.count() <= 0 || poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
+    char buf[512];
+    const ssize_t n = read(stdout_fd_, buf, sizeof buf);
+    if (n <= 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  const std::string line = out.substr(0, out.find('\n'));
+  if (line.find("ready") == std::string::npos) {
+    kill(pid_, SIGKILL);
+    const int code = reap(pid_);
+    pid_ = -1;
+    throw std::runtime_error("hallqd did not become ready (exit " + std::to_string(code) + "): " + line + " " +
+                             slurp(err_path));
+  }
+  cmd_ = field(line, "cmd");
+  pub_ = field(line, "pub");
+}
+
+void EngineProcess::kill9() {
+  if (!running()) return;
+  kill(pid_, SIGKILL);
+  reap(pid_);
+  pid_ = -1;
+}
+
+int EngineProcess::terminate() {
+  if (!running()) return -1;
+  kill(pid_, SIGTERM);
+  const int code = reap(pid_);
+  pid_ = -1;
+  return code;
+}
+
+void EngineProcess::restart() {
+  if (running()) kill9();
+  start(cmd_, pub_);
+}
+
+RunResult run_program(const std::string& path, const std::vector<std::string>& args) {
+  TempDir dir;
+  const std::string out_path = dir.path() + "/out", err_path = dir.path() + "/err";
+  const int out_fd = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  const int err_fd = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  const pid_t pid = spawn(path, args, out_fd, err_fd);
+  close(out_fd);
+  close(err_fd);
+  RunResult r;
+  r.exit_code = reap(pid);
+  r.out = slurp(out_path);
+  r.err = slurp(err_path);
+  return r;
+}
+
+}  // namespace hallq::testing

@@ -1,0 +1,150 @@
+// The real hallqd process over real ZeroMQ sockets on loopback and a real
+// LMDB store in a temporary directory.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <zmq.hpp>
+
+#include "engine/client/client.h"
+#include "engine/protocol/event_codec.h"
+#include "engine/protocol/request_codec.h"
+#include "tests/server/engine_process.h"
+
+namespace hallq::testing {
+namespace {
+
+using core::ErrorCode;
+
+const std::string kTown = std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml";
+const std::string kDistrict = std::string(HALLQ_SOURCE_DIR) + "/conf/district.toml";
+
+class HallqdTest : public ::testing::Test {
+ protected:
+  TempDir dir_;
+  zmq::context_t ctx_;
+};
+
+TEST_F(HallqdTest, ServesSeveralHallsEachIsolated) {
+  EngineProcess engine({kTown, kDistrict}, dir_.path() + "/data");
+  client::Client c(ctx_, engine.cmd());
+  auto ping = c.ping();
+  ASSERT_TRUE(ping && ping->engine);
+  EXPECT_EQ(ping->engine->halls, (std::vector<std::string>{"town", "district"}));
+
+  auto a = c.command("town", core::IssueTicket{"social"});
+  auto b = c.command("district", core::IssueTicket{"social"});
+  ASSERT_TRUE(a && a->ok() && b && b->ok()) << (a ? a->message : "") << (b ? b->message : "");
+  EXPECT_EQ(protocol::describe_event(protocol::as_bytes(a->events[0])).number, "A001");
+  EXPECT_EQ(protocol::describe_event(protocol::as_bytes(b->events[0])).number, "A001");
+  // The district lists its staff: opening needs a known staff id; the town does not.
+  auto refused = c.command("district", core::OpenWindow{"w1", "nobody"});
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->code, ErrorCode::kUnknownStaff);
+  auto opened = c.command("town", core::OpenWindow{"w1", ""});
+  ASSERT_TRUE(opened && opened->ok());
+  auto called = c.command("town", core::CallNext{"w1"});
+  ASSERT_TRUE(called && called->ok());
+  EXPECT_EQ(protocol::describe_event(protocol::as_bytes(called->events[0])).number, "A001");
+  auto district_call = c.command("district", core::CallNext{"w1"});
+  ASSERT_TRUE(district_call);
+  EXPECT_EQ(district_call->code, ErrorCode::kWindowClosed);
+}
+
+TEST_F(HallqdTest, HostileBytesGetErrorsAndTheEngineKeepsServing) {
+  EngineProcess engine({kTown}, dir_.path() + "/data");
+  zmq::socket_t raw(ctx_, zmq::socket_type::dealer);
+  raw.set(zmq::sockopt::linger, 0);
+  raw.connect(engine.cmd());
+  client::Client c(ctx_, engine.cmd());
+
+  std::mt19937 rng(7);
+  const std::string valid = protocol::encode_request("x", "town", core::IssueTicket{"social"});
+  std::vector<std::string> hostile = {"", "x", std::string(1 << 20, '\xff'), valid.substr(0, 13)};
+  for (int i = 0; i < 200; ++i) {
+    std::string m = valid;
+    m[rng() % m.size()] = static_cast<char>(rng());
+    m[rng() % m.size()] = static_cast<char>(rng());
+    hostile.push_back(m);
+  }
+  for (const std::string& h : hostile) raw.send(zmq::buffer(h), zmq::send_flags::none);
+  // Multipart garbage too: the last frame is taken as the payload.
+  raw.send(zmq::str_buffer("a"), zmq::send_flags::sndmore);
+  raw.send(zmq::str_buffer("b"), zmq::send_flags::none);
+
+  std::size_t answered = 0;
+  zmq::pollitem_t item{raw.handle(), 0, ZMQ_POLLIN, 0};
+  while (answered < hostile.size() + 1 && zmq::poll(&item, 1, std::chrono::seconds(10)) > 0) {
+    // The multipart request's extra frame comes back as an envelope: take the last frame.
+    zmq::message_t reply;
+    do {
+      ASSERT_TRUE(raw.recv(reply, zmq::recv_flags::none));
+    } while (reply.more());
+    ASSERT_EQ(protocol::inspect({static_cast<const std::uint8_t*>(reply.data()), reply.size()}),
+              protocol::MessageKind::kReply);
+    ++answered;
+  }
+  EXPECT_EQ(answered, hostile.size() + 1);
+  auto ok = c.command("town", core::IssueTicket{"tax"});
+  ASSERT_TRUE(ok && ok->ok());
+  EXPECT_EQ(protocol::describe_event(protocol::as_bytes(ok->events[0])).number, "G001");
+}
+
+TEST_F(HallqdTest, ReqSocketsWorkToo) {
+  EngineProcess engine({kTown}, dir_.path() + "/data");
+  zmq::socket_t req(ctx_, zmq::socket_type::req);
+  req.set(zmq::sockopt::linger, 0);
+  req.connect(engine.cmd());
+  const std::string bytes = protocol::encode_ping("p");
+  req.send(zmq::buffer(bytes), zmq::send_flags::none);
+  zmq::message_t reply;
+  ASSERT_TRUE(req.recv(reply, zmq::recv_flags::none));
+  const protocol::Bytes b{static_cast<const std::uint8_t*>(reply.data()), reply.size()};
+  ASSERT_EQ(protocol::inspect(b), protocol::MessageKind::kReply);
+  EXPECT_EQ(protocol::decode_reply(b).request_id, "p");
+}
+
+TEST_F(HallqdTest, SigtermStopsCleanlyAndStateSurvives) {
+  EngineProcess engine({kTown}, dir_.path() + "/data");
+  {
+    client::Client c(ctx_, engine.cmd());
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(c.command("town", core::IssueTicket{"estate"})->ok());
+  }
+  EXPECT_EQ(engine.terminate(), 0);
+  engine.restart();
+  client::Client c(ctx_, engine.cmd());
+  auto r = c.command("town", core::IssueTicket{"estate"});
+  ASSERT_TRUE(r && r->ok());
+  EXPECT_EQ(protocol::describe_event(protocol::as_bytes(r->events[0])).number, "B006");
+}
+
+TEST_F(HallqdTest, BrokenConfigIsAUsageErrorNamingTheLine) {
+  const std::string conf = dir_.path() + "/bad.toml";
+  std::ofstream(conf) << "[hall]\nid = \"x\"\nname = \"镇\"\nhours = [\"08:30-17:30\"]\nwait_target_min = \"soon\"\n";
+  const RunResult r = run_program(HALLQD_PATH, {"--conf", conf, "--data", dir_.path() + "/data"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("bad.toml:5"), std::string::npos) << r.err;
+}
+
+TEST_F(HallqdTest, UnusableDataDirIsARuntimeError) {
+  const std::string file = dir_.path() + "/not-a-dir";
+  std::ofstream(file) << "x";
+  const RunResult r = run_program(HALLQD_PATH, {"--conf", kTown, "--data", file, "--cmd", "tcp://127.0.0.1:*",
+                                                "--pub", "tcp://127.0.0.1:*"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_FALSE(r.err.empty());
+}
+
+TEST_F(HallqdTest, PortInUseIsARuntimeError) {
+  EngineProcess first({kTown}, dir_.path() + "/a");
+  const RunResult r =
+      run_program(HALLQD_PATH, {"--conf", kTown, "--data", dir_.path() + "/b", "--cmd", first.cmd(), "--pub",
+                                "tcp://127.0.0.1:*"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("cannot listen"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace hallq::testing

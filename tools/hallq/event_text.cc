@@ -1,0 +1,88 @@
+#include "tools/hallq/event_text.h"
+
+#include <fmt/format.h>
+
+namespace hallq::cli {
+
+std::string_view rating_name(int level) {
+  switch (level) {
+    case 5: return "非常满意";
+    case 4: return "满意";
+    case 3: return "基本满意";
+    case 2: return "不满意";
+    case 1: return "非常不满意";
+    default: return "未评价";
+  }
+}
+
+std::string wait_text(std::int64_t seconds) {
+  if (seconds <= 30) return "无需等待";
+  return fmt::format("约 {} 分钟", (seconds + 59) / 60);
+}
+
+std::string describe(const protocol::EventSummary& e) {
+  const std::string window = e.window_number > 0 ? fmt::format("{} 号窗口", e.window_number) : e.window;
+  const std::string& k = e.kind;
+  if (k == "ticket_issued") {
+    std::string_view prio = e.priority == "priority" ? "，优先" : e.priority == "appointment" ? "，预约" : "";
+    const std::string wait =
+        e.predicted_wait_s <= 30 ? std::string("无需等待") : "预计等待" + wait_text(e.predicted_wait_s);
+    return fmt::format("取号：{}（{}{}），前面还有 {} 人，{}", e.number, e.service, prio, e.ahead, wait);
+  }
+  if (k == "ticket_called") return fmt::format("叫号：请 {} 号到 {}办理", e.number, window);
+  if (k == "ticket_recalled") return fmt::format("重呼：请 {} 号到 {}办理", e.number, window);
+  if (k == "service_started") return fmt::format("开始办理：{}（{}）", e.number, window);
+  if (k == "ticket_skipped") return fmt::format("过号：{}（{}）", e.number, window);
+  if (k == "ticket_requeued") return fmt::format("重新排队：{}", e.number);
+  if (k == "ticket_held") return fmt::format("挂起：{}（{}）", e.number, window);
+  if (k == "ticket_transferred") return fmt::format("转事项：{} 转至 {}（{}）", e.number, e.service, window);
+  if (k == "ticket_finished") return fmt::format("办结：{}（{}）", e.number, window);
+  if (k == "ticket_evaluated") return fmt::format("评价：{} {}（{}）", e.number, rating_name(e.level), e.level);
+  if (k == "ticket_left")
+    return fmt::format("离开：{}（{}）", e.number, e.reason == "gave_up" ? "放弃等待" : "取消");
+  if (k == "window_opened")
+    return e.staff.empty() ? fmt::format("{} 开始服务", window)
+                           : fmt::format("{} 开始服务（工号 {}）", window, e.staff);
+  if (k == "staff_changed") return fmt::format("{} 换岗（工号 {}）", window, e.staff);
+  if (k == "window_closed") return fmt::format("{} 停止服务", window);
+  if (k == "window_paused") return fmt::format("{} 暂停服务", window);
+  if (k == "window_resumed") return fmt::format("{} 恢复服务", window);
+  if (k == "day_rolled") return "新的一天：号码已重置，未办理的号已过期";
+  return k;
+}
+
+int display_width(std::string_view s) {
+  int width = 0;
+  for (std::size_t i = 0; i < s.size();) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    std::uint32_t cp = c;
+    int len = 1;
+    if (c >= 0xF0) {
+      len = 4;
+      cp = c & 0x07;
+    } else if (c >= 0xE0) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if (c >= 0xC0) {
+      len = 2;
+      cp = c & 0x1F;
+    }
+    for (int j = 1; j < len && i + j < s.size(); ++j) cp = (cp << 6) | (static_cast<unsigned char>(s[i + j]) & 0x3F);
+    i += len;
+    // CJK, Hangul, fullwidth forms: two columns.
+    const bool wide = (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
+                      (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+                      (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+                      (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD);
+    width += wide ? 2 : 1;
+  }
+  return width;
+}
+
+std::string pad(std::string_view text, int width) {
+  std::string out(text);
+  for (int w = display_width(text); w < width; ++w) out += ' ';
+  return out;
+}
+
+}  // namespace hallq::cli

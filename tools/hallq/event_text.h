@@ -1,0 +1,26 @@
+// How `hallq` words things for people: events, waits and ratings in
+// Simplified Chinese, and column widths that count a Chinese character as two.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "engine/protocol/event_codec.h"
+
+namespace hallq::cli {
+
+// One line describing an event, e.g. "叫号：请 A012 号到 5 号窗口办理".
+std::string describe(const protocol::EventSummary& e);
+
+// "约 18 分钟" / "无需等待".
+std::string wait_text(std::int64_t seconds);
+
+// 5 非常满意 … 1 非常不满意.
+std::string_view rating_name(int level);
+
+// Terminal columns of UTF-8 text (East Asian wide characters count two).
+int display_width(std::string_view utf8);
+// `text` padded with spaces to `width` columns.
+std::string pad(std::string_view text, int width);
+
+}  // namespace hallq::cli

@@ -1,0 +1,403 @@
+// hallq: the command line of a hall. Every verb of DESIGN.md's contract:
+//   hallq [--engine EP] [--json] VERB ...
+// Exit codes: 0 done, 1 refused (the engine's reason printed), 2 usage error,
+// 3 engine unreachable within the timeout.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <chrono>
+#include <csignal>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <zmq.hpp>
+
+#include "engine/client/client.h"
+#include "engine/client/hall_summary.h"
+#include "engine/client/subscriber.h"
+#include "engine/core/types.h"
+#include "engine/policy/policy_registry.h"
+#include "engine/predict/queue_length_predictor.h"
+#include "engine/protocol/event_codec.h"
+#include "engine/protocol/snapshot_codec.h"
+#include "tools/hallq/event_text.h"
+#include "tools/hallq/replay_verb.h"
+
+namespace hallq::cli {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr int kDone = 0;
+constexpr int kRefused = 1;
+constexpr int kUsage = 2;
+constexpr int kUnreachable = 3;
+
+struct Globals {
+  std::string engine = "tcp://127.0.0.1:5570";
+  std::string pub = "tcp://127.0.0.1:5571";
+  bool json = false;
+  int timeout_ms = 3000;
+};
+
+core::TimeUs now_us() {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+json event_json(const protocol::EventSummary& e) {
+  json j = {{"seq", e.seq}, {"time_us", e.time}, {"kind", e.kind}};
+  if (e.ticket) j["ticket"] = e.ticket;
+  if (!e.number.empty()) j["number"] = e.number;
+  if (!e.window.empty()) j["window"] = e.window;
+  if (e.window_number) j["window_number"] = e.window_number;
+  if (!e.service.empty()) j["service"] = e.service;
+  if (!e.staff.empty()) j["staff"] = e.staff;
+  if (e.kind == "ticket_issued") {
+    j["priority"] = e.priority;
+    j["ahead"] = e.ahead;
+    j["predicted_wait_s"] = e.predicted_wait_s;
+  }
+  if (e.level) j["level"] = e.level;
+  if (!e.reason.empty()) j["reason"] = e.reason;
+  if (e.kind == "day_rolled") j["day"] = e.day;
+  return j;
+}
+
+int unreachable(const Globals& g) {
+  const std::string msg = fmt::format("引擎 {} 在 {} 毫秒内没有应答", g.engine, g.timeout_ms);
+  if (g.json) {
+    std::cout << json{{"ok", false}, {"error", "unreachable"}, {"message", msg}}.dump() << std::endl;
+  } else {
+    std::cerr << "无法连接：" << msg << std::endl;
+  }
+  return kUnreachable;
+}
+
+int refused(const Globals& g, const protocol::DecodedReply& r) {
+  if (g.json) {
+    std::cout << json{{"ok", false}, {"error", core::to_string(r.code)}, {"message", r.message}}.dump()
+              << std::endl;
+  } else {
+    std::cerr << "拒绝：" << r.message << "（" << core::to_string(r.code) << "）" << std::endl;
+  }
+  return kRefused;
+}
+
+client::Client make_client(zmq::context_t& ctx, const Globals& g) {
+  client::ClientOptions o;
+  o.attempts = 2;
+  o.timeout = std::chrono::milliseconds(std::max(1, g.timeout_ms / o.attempts));
+  return client::Client(ctx, g.engine, o);
+}
+
+int run_command(const Globals& g, const std::string& hall, const core::CommandBody& cmd,
+                const std::string& request_id) {
+  zmq::context_t ctx;
+  client::Client c = make_client(ctx, g);
+  auto reply = c.command(hall, cmd, request_id);
+  if (!reply) return unreachable(g);
+  if (!reply->ok()) return refused(g, *reply);
+
+  json out = {{"ok", true}, {"hall", hall}, {"verb", core::verb(cmd)}, {"duplicate", reply->duplicate}};
+  json events = json::array();
+  std::vector<std::string> lines;
+  for (const std::string& bytes : reply->events) {
+    const protocol::EventSummary e = protocol::describe_event(protocol::as_bytes(bytes));
+    events.push_back(event_json(e));
+    lines.push_back(describe(e));
+    if (e.kind == "day_rolled") continue;
+    if (!e.number.empty()) out["number"] = e.number;
+    if (e.kind == "ticket_issued") {
+      out["ticket"] = e.ticket;
+      out["service"] = e.service;
+      out["priority"] = e.priority;
+      out["ahead"] = e.ahead;
+      out["predicted_wait_s"] = e.predicted_wait_s;
+    }
+    if (!e.window.empty()) out["window"] = e.window;
+    if (e.window_number) out["window_number"] = e.window_number;
+  }
+  out["events"] = events;
+  if (g.json) {
+    std::cout << out.dump() << std::endl;
+  } else {
+    for (const std::string& l : lines) std::cout << l << "\n";
+    if (reply->duplicate) std::cout << "（重复请求：返回的是第一次的结果）\n";
+    std::cout.flush();
+  }
+  return kDone;
+}
+
+std::optional<protocol::DecodedSnapshot> fetch_snapshot(const Globals& g, const std::string& hall, int& rc) {
+  zmq::context_t ctx;
+  client::Client c = make_client(ctx, g);
+  auto reply = c.snapshot(hall);
+  if (!reply) {
+    rc = unreachable(g);
+    return std::nullopt;
+  }
+  if (!reply->ok()) {
+    rc = refused(g, *reply);
+    return std::nullopt;
+  }
+  protocol::DecodedSnapshot snap;
+  if (protocol::inspect(protocol::as_bytes(reply->snapshot)) != protocol::MessageKind::kSnapshot ||
+      !protocol::decode_snapshot(protocol::as_bytes(reply->snapshot), snap).ok()) {
+    std::cerr << "引擎返回的快照无法解析" << std::endl;
+    rc = kRefused;
+    return std::nullopt;
+  }
+  return snap;
+}
+
+std::string state_name(const std::string& s) {
+  if (s == "idle") return "空闲";
+  if (s == "busy") return "办理中";
+  if (s == "paused") return "暂停服务";
+  return "未开放";
+}
+
+int run_status(const Globals& g, const std::string& hall_id) {
+  int rc = kDone;
+  auto snap = fetch_snapshot(g, hall_id, rc);
+  if (!snap) return rc;
+  // A replica of the hall as the snapshot has it; summarize() asks its predictor.
+  core::Hall replica(snap->config, policy::find_policy(policy::kDefaultPolicy), &predict::default_predictor());
+  replica.import_state(std::move(snap->state));
+  const client::HallSummary s = client::summarize(replica, now_us());
+  if (g.json) {
+    json services = json::array(), windows = json::array();
+    for (const auto& sv : s.services) {
+      services.push_back({{"id", sv.id},
+                          {"name", sv.name},
+                          {"prefix", sv.prefix},
+                          {"waiting", sv.waiting},
+                          {"predicted_wait_s", sv.predicted_wait_s},
+                          {"longest_wait_s", sv.longest_wait_s},
+                          {"open_windows", sv.open_windows}});
+    }
+    for (const auto& w : s.windows) {
+      windows.push_back({{"id", w.id},
+                         {"number", w.number},
+                         {"name", w.name},
+                         {"state", w.state},
+                         {"current", w.current.empty() ? json(nullptr) : json(w.current)},
+                         {"current_state", w.current_state},
+                         {"staff", w.staff},
+                         {"served", w.served}});
+    }
+    std::cout << json{{"hall", s.id}, {"name", s.name}, {"seq", s.seq}, {"waiting", s.waiting},
+                      {"services", services}, {"windows", windows}}
+                     .dump()
+              << std::endl;
+    return kDone;
+  }
+  std::cout << fmt::format("{}（{}）  共 {} 人等候  事件序号 {}\n\n", s.name, s.id, s.waiting, s.seq);
+  std::cout << pad("事项", 22) << pad("等候", 6) << pad("最久等待", 10) << pad("预计等待", 14) << "开放窗口\n";
+  for (const auto& sv : s.services) {
+    std::cout << pad(fmt::format("{}（{}）", sv.name, sv.prefix), 22) << pad(std::to_string(sv.waiting), 6)
+              << pad(sv.waiting ? fmt::format("{}分", sv.longest_wait_s / 60) : "-", 10)
+              << pad(wait_text(sv.predicted_wait_s), 14) << sv.open_windows << "\n";
+  }
+  std::cout << "\n" << pad("窗口", 8) << pad("名称", 20) << pad("状态", 10) << pad("当前号", 8)
+            << pad("工作人员", 16) << "今日办结\n";
+  for (const auto& w : s.windows) {
+    std::string staff = w.staff_name.empty() ? w.staff : fmt::format("{}({})", w.staff_name, w.staff);
+    std::cout << pad(fmt::format("{}号", w.number), 8) << pad(w.name, 20) << pad(state_name(w.state), 10)
+              << pad(w.current.empty() ? "-" : w.current, 8) << pad(staff.empty() ? "-" : staff, 16) << w.served
+              << "\n";
+  }
+  std::cout.flush();
+  return kDone;
+}
+
+volatile std::sig_atomic_t g_stop = 0;
+
+class WatchPrinter : public client::Subscriber::Listener {
+ public:
+  WatchPrinter(const Globals& g, int max_events) : g_(g), left_(max_events) {}
+
+  void on_reset(const core::Hall& hall) override {
+    const client::HallSummary s = client::summarize(hall, now_us());
+    offset_min_ = hall.config().utc_offset_min;
+    if (g_.json) {
+      std::cout << json{{"kind", "synced"}, {"hall", s.id}, {"seq", s.seq}, {"waiting", s.waiting}}.dump()
+                << std::endl;
+    } else {
+      std::cout << fmt::format("已同步 {}：事件序号 {}，{} 人等候", s.name, s.seq, s.waiting) << std::endl;
+    }
+  }
+  void on_event(const core::Hall&, const protocol::DecodedEvent&, protocol::Bytes raw) override {
+    const protocol::EventSummary e = protocol::describe_event(raw);
+    if (g_.json) {
+      std::cout << event_json(e).dump() << std::endl;
+    } else {
+      const std::int64_t local_s = e.time / core::kUsPerSecond + offset_min_ * 60;
+      const std::int64_t sod = ((local_s % 86400) + 86400) % 86400;
+      std::cout << fmt::format("{:02}:{:02}:{:02}  {}", sod / 3600, sod / 60 % 60, sod % 60, describe(e))
+                << std::endl;
+    }
+    if (left_ > 0 && --left_ == 0) g_stop = 1;
+  }
+  void on_connection(std::string_view hall, bool online) override {
+    if (g_.json) {
+      std::cout << json{{"kind", online ? "online" : "offline"}, {"hall", hall}}.dump() << std::endl;
+    } else {
+      std::cout << (online ? "已连接引擎" : "与引擎失去联系，正在重连……") << std::endl;
+    }
+  }
+
+ private:
+  const Globals& g_;
+  int left_;
+  int offset_min_ = 480;
+};
+
+int run_watch(const Globals& g, const std::string& hall, int max_events, double seconds) {
+  zmq::context_t ctx;
+  WatchPrinter printer(g, max_events);
+  client::Subscriber sub(ctx, g.engine, g.pub, {hall}, &printer);
+  std::signal(SIGINT, [](int) { g_stop = 1; });
+  std::signal(SIGTERM, [](int) { g_stop = 1; });
+  const auto start = std::chrono::steady_clock::now();
+  // Without a first snapshot within the timeout the engine is unreachable.
+  while (!g_stop) {
+    sub.poll(std::chrono::milliseconds(200));
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (!sub.hall(hall) && elapsed * 1000 > g.timeout_ms) return unreachable(g);
+    if (seconds > 0 && elapsed >= seconds) break;
+  }
+  return kDone;
+}
+
+int run_ping(const Globals& g) {
+  zmq::context_t ctx;
+  client::Client c = make_client(ctx, g);
+  auto reply = c.ping();
+  if (!reply) return unreachable(g);
+  if (!reply->ok() || !reply->engine) return refused(g, *reply);
+  const protocol::EngineInfo& info = *reply->engine;
+  if (g.json) {
+    std::cout << json{{"ok", true}, {"epoch", info.epoch}, {"version", info.version}, {"halls", info.halls}}.dump()
+              << std::endl;
+  } else {
+    std::cout << fmt::format("{}  运行标识 {:016x}  大厅：{}", info.version, info.epoch, fmt::join(info.halls, "、"))
+              << std::endl;
+  }
+  return kDone;
+}
+
+}  // namespace
+}  // namespace hallq::cli
+
+int main(int argc, char** argv) {
+  using namespace hallq;
+  using namespace hallq::cli;
+  CLI::App app{"hallq: command line of a hallq service hall"};
+  app.require_subcommand(1);
+  Globals g;
+  app.add_option("--engine", g.engine, "engine command endpoint")->capture_default_str();
+  app.add_option("--pub", g.pub, "engine event endpoint (watch)")->capture_default_str();
+  app.add_flag("--json", g.json, "print one JSON object per result");
+  app.add_option("--timeout", g.timeout_ms, "milliseconds to wait for the engine")->capture_default_str();
+
+  std::string hall, window, service, number, staff, priority = "normal", request_id, ticket;
+  int level = 0, count = 0;
+  double seconds = 0;
+  std::optional<core::CommandBody> command;
+
+  auto with_request_id = [&](CLI::App* sub) {
+    sub->add_option("--request-id", request_id, "idempotency key: a retry with the same id is applied once");
+  };
+  auto window_verb = [&](const char* name, const char* help, auto make) {
+    CLI::App* sub = app.add_subcommand(name, help);
+    sub->add_option("hall", hall, "hall id")->required();
+    sub->add_option("window", window, "window id")->required();
+    with_request_id(sub);
+    sub->callback([&, make] { command = make(); });
+    return sub;
+  };
+  auto number_verb = [&](const char* name, const char* help, auto make) {
+    CLI::App* sub = app.add_subcommand(name, help);
+    sub->add_option("hall", hall, "hall id")->required();
+    sub->add_option("number", number, "ticket number, e.g. A012")->required();
+    with_request_id(sub);
+    sub->callback([&, make] { command = make(); });
+    return sub;
+  };
+
+  {
+    CLI::App* sub = app.add_subcommand("issue", "issue a ticket (取号)");
+    sub->add_option("hall", hall, "hall id")->required();
+    sub->add_option("service", service, "service id")->required();
+    sub->add_option("--priority", priority, "normal | priority | appointment")
+        ->check(CLI::IsMember({"normal", "priority", "appointment"}));
+    with_request_id(sub);
+    sub->callback([&] {
+      core::Priority p = core::Priority::kNormal;
+      core::parse(priority, p);
+      command = core::IssueTicket{service, p};
+    });
+  }
+  window_verb("open", "open a window, or hand it over to another staff (开窗 / AB岗交接)",
+              [&] { return core::CommandBody(core::OpenWindow{window, staff}); })
+      ->add_option("--staff", staff, "staff id");
+  window_verb("close", "close a window (停止服务)", [&] { return core::CommandBody(core::CloseWindow{window}); });
+  window_verb("pause", "pause a window (暂停服务)", [&] { return core::CommandBody(core::PauseWindow{window}); });
+  window_verb("resume", "resume a paused window (恢复服务)",
+              [&] { return core::CommandBody(core::ResumeWindow{window}); });
+  window_verb("call", "call the next ticket, or a given one (叫号)", [&] {
+    return ticket.empty() ? core::CommandBody(core::CallNext{window})
+                          : core::CommandBody(core::CallTicket{window, ticket});
+  })->add_option("--ticket", ticket, "call this ticket number instead of the next");
+  window_verb("recall", "call the current ticket again (重呼)", [&] { return core::CommandBody(core::Recall{window}); });
+  window_verb("start", "the citizen is at the counter (开始办理)",
+              [&] { return core::CommandBody(core::StartService{window}); });
+  window_verb("skip", "the citizen did not come (过号)", [&] { return core::CommandBody(core::SkipTicket{window}); });
+  window_verb("hold", "set the current ticket aside (挂起)", [&] { return core::CommandBody(core::HoldTicket{window}); });
+  window_verb("finish", "finish the current ticket (办结)", [&] { return core::CommandBody(core::Finish{window}); });
+  {
+    CLI::App* sub = window_verb("transfer", "send the current ticket to another service, same number (转事项)",
+                                [&] { return core::CommandBody(core::Transfer{window, service}); });
+    sub->add_option("service", service, "the new service id")->required();
+  }
+  number_verb("reactivate", "put a no-show back in the queue (回呼)",
+              [&] { return core::CommandBody(core::Reactivate{number}); });
+  number_verb("unhold", "put a held ticket back in the queue (恢复排队)",
+              [&] { return core::CommandBody(core::UnholdTicket{number}); });
+  number_verb("cancel", "cancel a waiting ticket (取消)", [&] { return core::CommandBody(core::Cancel{number}); });
+  {
+    CLI::App* sub = number_verb("evaluate", "rate a finished ticket, 5 非常满意 … 1 非常不满意 (评价)",
+                                [&] { return core::CommandBody(core::Evaluate{number, level, window}); });
+    sub->add_option("level", level, "1..5")->required();
+    sub->add_option("--window", window, "the window that served it (checked)");
+  }
+  CLI::App* status = app.add_subcommand("status", "windows, current numbers and waiting per service");
+  status->add_option("hall", hall, "hall id")->required();
+  CLI::App* watch = app.add_subcommand("watch", "print the hall's events as they happen");
+  watch->add_option("hall", hall, "hall id")->required();
+  watch->add_option("--count", count, "exit after this many events");
+  watch->add_option("--seconds", seconds, "exit after this many seconds");
+  CLI::App* ping = app.add_subcommand("ping", "ask the engine who it is");
+  ReplayArgs replay_args;
+  CLI::App* replay = add_replay_verb(app, replay_args);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? kDone : kUsage;
+  }
+  try {
+    if (command) return run_command(g, hall, *command, request_id);
+    if (status->parsed()) return run_status(g, hall);
+    if (watch->parsed()) return run_watch(g, hall, count, seconds);
+    if (ping->parsed()) return run_ping(g);
+    if (replay->parsed()) return run_replay(replay_args, g.json);
+  } catch (const std::exception& e) {
+    std::cerr << "hallq: " << e.what() << std::endl;
+    return kUsage;
+  }
+  return kUsage;
+}
