@@ -21,7 +21,9 @@
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/snapshot_codec.h"
 #include "tools/hallq/event_text.h"
+#include "tools/hallq/board_verb.h"
 #include "tools/hallq/replay_verb.h"
+#include "tools/hallq/simulate_verb.h"
 
 namespace hallq::cli {
 namespace {
@@ -382,6 +384,10 @@ int main(int argc, char** argv) {
   CLI::App* ping = app.add_subcommand("ping", "ask the engine who it is");
   ReplayArgs replay_args;
   CLI::App* replay = add_replay_verb(app, replay_args);
+  SimulateArgs simulate_args;
+  CLI::App* simulate = add_simulate_verb(app, simulate_args);
+  BoardArgs board_args;
+  CLI::App* board = add_board_verb(app, board_args);
 
   try {
     app.parse(argc, argv);
@@ -395,6 +401,8 @@ int main(int argc, char** argv) {
     if (watch->parsed()) return run_watch(g, hall, count, seconds);
     if (ping->parsed()) return run_ping(g);
     if (replay->parsed()) return run_replay(replay_args, g.json);
+    if (simulate->parsed()) return run_simulate(simulate_args, g.engine, g.timeout_ms);
+    if (board->parsed()) return run_board(board_args, g.engine, g.pub);
   } catch (const std::exception& e) {
     std::cerr << "hallq: " << e.what() << std::endl;
     return kUsage;

@@ -1,0 +1,23 @@
+// `hallq simulate`: one day of a hall trace played against the live engine at
+// an accelerated pace, by simulated citizens and clerks (the demo's traffic).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+namespace hallq::cli {
+
+struct SimulateArgs {
+  std::string hall, trace;
+  int day = 0;
+  double speed = 60;
+  double seconds = 0;
+  unsigned seed = 1;
+};
+
+CLI::App* add_simulate_verb(CLI::App& app, SimulateArgs& args);
+
+// Exit codes: 0 done, 1 refused by the engine, 2 trace error, 3 engine unreachable.
+int run_simulate(const SimulateArgs& args, const std::string& engine, int timeout_ms);
+
+}  // namespace hallq::cli
