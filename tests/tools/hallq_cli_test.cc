@@ -179,5 +179,25 @@ TEST_F(HallqCliTest, SimulateDrivesTheLiveEngine) {
   EXPECT_NE(board.out.find("商家镇便民服务中心"), std::string::npos) << board.out;
 }
 
+TEST_F(HallqCliTest, BackupOfTheLiveStoreRestoresTheSameHall) {
+  hallq_json({"issue", "town", "police"});
+  const std::string copy = dir_->path() + "/backup";
+  json b = hallq_json({"backup", dir_->path() + "/data", copy});
+  EXPECT_GT(b["events"].get<int>(), 0);
+  EXPECT_NE(hallq({"backup", dir_->path() + "/data", copy}).exit_code, 0);  // never over an existing store
+  // The copy, started as a store of its own, holds the same hall.
+  const json live = hallq_json({"status", "town"});
+  EngineProcess restored({kTown}, copy);
+  const RunResult r = run_program(HALLQ_PATH, {"--engine", restored.cmd(), "--json", "status", "town"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json from_copy = json::parse(r.out);
+  json live_services = live["services"];
+  for (json* services : {&from_copy["services"], &live_services})
+    for (json& sv : *services) sv.erase("longest_wait_s");  // depends on the moment asked
+  EXPECT_EQ(from_copy["seq"], live["seq"]);
+  EXPECT_EQ(from_copy["services"], live_services);
+  EXPECT_EQ(from_copy["windows"], live["windows"]);
+}
+
 }  // namespace
 }  // namespace hallq::testing

@@ -21,6 +21,7 @@
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/snapshot_codec.h"
 #include "tools/hallq/event_text.h"
+#include "tools/hallq/backup_verb.h"
 #include "tools/hallq/board_verb.h"
 #include "tools/hallq/replay_verb.h"
 #include "tools/hallq/simulate_verb.h"
@@ -388,6 +389,8 @@ int main(int argc, char** argv) {
   CLI::App* simulate = add_simulate_verb(app, simulate_args);
   BoardArgs board_args;
   CLI::App* board = add_board_verb(app, board_args);
+  BackupArgs backup_args;
+  CLI::App* backup = add_backup_verb(app, backup_args);
 
   try {
     app.parse(argc, argv);
@@ -403,6 +406,7 @@ int main(int argc, char** argv) {
     if (replay->parsed()) return run_replay(replay_args, g.json);
     if (simulate->parsed()) return run_simulate(simulate_args, g.engine, g.timeout_ms);
     if (board->parsed()) return run_board(board_args, g.engine, g.pub);
+    if (backup->parsed()) return run_backup(backup_args, g.json);
   } catch (const std::exception& e) {
     std::cerr << "hallq: " << e.what() << std::endl;
     return kUsage;
