@@ -25,7 +25,10 @@ struct CloseWindow { std::string_view window; };
 struct PauseWindow { std::string_view window; };
 struct ResumeWindow { std::string_view window; };
 struct CallNext { std::string_view window; };
-struct CallTicket {    // call a particular waiting or held ticket
+// Calls a particular waiting or held ticket: the clerk's override. The window
+// need not serve the ticket's service (a fallback or assist window taking a
+// citizen sent over), and a held ticket may be called back directly.
+struct CallTicket {
   std::string_view window;
   std::string_view number;
 };
@@ -44,6 +47,7 @@ struct Evaluate {
   std::string_view number;
   int level = 0;                 // 1..5 (5 非常满意 ... 1 非常不满意)
   std::string_view window;       // optional: when given, must be the window that served it
+                                 // (a keypad names its window: kWrongWindow otherwise)
 };
 struct Cancel {
   std::string_view number;

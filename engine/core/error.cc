@@ -6,7 +6,7 @@
 namespace hallq::core {
 namespace {
 
-constexpr std::array<std::string_view, 25> kNames = {
+constexpr std::array<std::string_view, 27> kNames = {
     "ok",
     "malformed",
     "too_large",
@@ -32,8 +32,10 @@ constexpr std::array<std::string_view, 25> kNames = {
     "storage",
     "unavailable",
     "internal",
+    "staff_on_duty",
+    "wrong_window",
 };
-static_assert(kNames.size() == static_cast<std::size_t>(ErrorCode::kInternal) + 1);
+static_assert(kNames.size() == static_cast<std::size_t>(kLastErrorCode) + 1);
 
 }  // namespace
 

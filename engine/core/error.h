@@ -37,7 +37,10 @@ enum class ErrorCode : std::uint8_t {
   kStorage,          // durable write failed; nothing was applied
   kUnavailable,      // engine cannot accept commands right now
   kInternal,
+  kStaffOnDuty,      // the staff id is logged in at another window
+  kWrongWindow,      // the ticket was served at another window than the one named
 };
+inline constexpr ErrorCode kLastErrorCode = ErrorCode::kWrongWindow;
 
 std::string_view to_string(ErrorCode code);
 // Inverse of to_string; returns kInternal for unknown names.

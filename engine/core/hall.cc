@@ -193,7 +193,7 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
               for (std::size_t i = 0; i < windows_.size(); ++i) {
                 if (i != w && windows_[i].state != WindowState::kClosed &&
                     staff_id(windows_[i].staff) == c.staff) {
-                  return refuse(ErrorCode::kBadArgument,
+                  return refuse(ErrorCode::kStaffOnDuty,
                                 fmt::format("工号 {} 已在{}登录", c.staff,
                                             window_label(static_cast<WindowIdx>(i))));
                 }
@@ -375,7 +375,7 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
               WindowIdx w = 0;
               if (Status st = find_window(c.window, w); !st) return st;
               if (t->window != w) {
-                return refuse(ErrorCode::kBadArgument,
+                return refuse(ErrorCode::kWrongWindow,
                               fmt::format("{} 不是在{}办理的", number_of(*t), window_label(w)));
               }
             }
@@ -640,6 +640,7 @@ HallState Hall::export_state() const {
 }
 
 void Hall::import_state(HallState s) {
+  // Every check comes before the first assignment: a refused state leaves the hall as it was.
   const std::size_t n_services = config_->services.size();
   auto fail = [&](std::string_view what) {
     throw CorruptionError(fmt::format("hall {}: snapshot does not fit: {}", config_->id, what));
@@ -657,6 +658,9 @@ void Hall::import_state(HallState s) {
     if (w.staff != kNoStaff && w.staff >= s.staff_names.size()) fail("window staff");
     for (const Skill& k : w.skills)
       if (k.service >= n_services) fail("window skill");
+    // Ids are contiguous, so the current ticket is present iff its id is in range.
+    if (w.current != 0 && (s.tickets.empty() || w.current < s.tickets.front().id || w.current > s.tickets.back().id))
+      fail("window's current ticket missing");
   }
 
   seq_ = s.seq;
@@ -673,8 +677,6 @@ void Hall::import_state(HallState s) {
   request_order_.clear();
   for (auto& [id, rec] : s.requests) remember_request(id, rec);
   rebuild_indexes();
-  for (const Window& w : windows_)
-    if (w.current != 0 && find_ticket(w.current) == nullptr) fail("window's current ticket missing");
 }
 
 void Hall::rebuild_indexes() {

@@ -7,6 +7,11 @@
 // through, so replaying a hall's events rebuilds the same state (recovery,
 // subscriber replicas).
 //
+// Daily reset: the first command (or Tick) of a new local day emits DayRolled.
+// Waiting, held and no-show tickets expire; numbering restarts at 001. A ticket
+// called or being served across midnight stays at its window and can be
+// finished, but is no longer found by its number (today's A001 is a new one).
+//
 // No I/O, no clock, no threads: time comes in as `now`. The hall's clock never
 // goes backwards (a `now` before the last one counts as the last one), so a
 // stepped-back system clock cannot reorder events.

@@ -7,7 +7,7 @@ namespace {
 
 namespace w = wire;
 
-static_assert(static_cast<int>(w::ErrorCode::MAX) == static_cast<int>(core::ErrorCode::kInternal),
+static_assert(static_cast<int>(w::ErrorCode::MAX) == static_cast<int>(core::kLastErrorCode),
               "wire and core error codes must match");
 
 flatbuffers::Offset<w::Blob> blob(flatbuffers::FlatBufferBuilder& fbb, std::string_view bytes) {

@@ -37,10 +37,13 @@ std::string_view need(const flatbuffers::String* s, const char* verb, const char
 Status decode_request(Bytes bytes, DecodedRequest& out) {
   const w::Request* r = w::GetMessage(bytes.data())->body_as_Request();
   if (r == nullptr) return {ErrorCode::kMalformed, "not a request"};
+  out = {};  // callers may reuse `out`; nothing of an earlier request may remain
   out.request_id = view(r->request_id());
   out.hall = view(r->hall());
   if (out.request_id.size() > core::kMaxRequestIdLength)
     return {ErrorCode::kBadArgument, fmt::format("request id longer than {} bytes", core::kMaxRequestIdLength)};
+  // The verifier accepts a command type without its table.
+  if (r->command() == nullptr) return {ErrorCode::kMalformed, "request without a command"};
   Status st;
   switch (r->command_type()) {
     case w::Command::Ping:
@@ -192,7 +195,9 @@ std::string encode_request(std::string_view request_id, std::string_view hall,
           type = w::Command::Evaluate;
           auto number = str(c.number);
           auto win = str(c.window);
-          body = w::CreateEvaluate(fbb, number, static_cast<std::uint8_t>(c.level), win).Union();
+          // The wire has a byte: a level beyond it must not wrap into a valid one (261 -> 5).
+          const auto level = static_cast<std::uint8_t>(c.level >= 0 && c.level <= 255 ? c.level : 0);
+          body = w::CreateEvaluate(fbb, number, level, win).Union();
         } else if constexpr (std::is_same_v<T, core::Cancel>) {
           type = w::Command::Cancel;
           body = w::CreateCancel(fbb, str(c.number), static_cast<w::LeaveReason>(c.reason)).Union();

@@ -73,13 +73,13 @@ TEST_F(RefusalTest, OpenAnOpenWindowWithTheSameStaff) {
 }
 
 TEST_F(RefusalTest, OpenWithStaffLoggedInAtAnotherWindow) {
-  EXPECT_TRUE(refused(OpenWindow{"w3", "s1"}, ErrorCode::kBadArgument, at(kLater)));
-  EXPECT_TRUE(refused(OpenWindow{"w3", "s2"}, ErrorCode::kBadArgument, at(kLater)));
+  EXPECT_TRUE(refused(OpenWindow{"w3", "s1"}, ErrorCode::kStaffOnDuty, at(kLater)));
+  EXPECT_TRUE(refused(OpenWindow{"w3", "s2"}, ErrorCode::kStaffOnDuty, at(kLater)));
   // Nor as the B post of another open window.
-  EXPECT_TRUE(refused(OpenWindow{"w1", "s2"}, ErrorCode::kBadArgument, at(kLater)));
+  EXPECT_TRUE(refused(OpenWindow{"w1", "s2"}, ErrorCode::kStaffOnDuty, at(kLater)));
   // A paused window still holds its staff.
   ok(PauseWindow{"w2"}, at(kLater));
-  EXPECT_TRUE(refused(OpenWindow{"w3", "s2"}, ErrorCode::kBadArgument, at(kLater)));
+  EXPECT_TRUE(refused(OpenWindow{"w3", "s2"}, ErrorCode::kStaffOnDuty, at(kLater)));
 }
 
 TEST_F(RefusalTest, StaffListHallRefusesMissingAndUnknownStaff) {
@@ -95,7 +95,7 @@ TEST_F(RefusalTest, StaffListHallRefusesMissingAndUnknownStaff) {
   EXPECT_TRUE(refused(OpenWindow{"w1", ""}, ErrorCode::kBadArgument, at(2)));
   EXPECT_TRUE(refused(OpenWindow{"w1", "ghost"}, ErrorCode::kUnknownStaff, at(2)));
   EXPECT_TRUE(refused(OpenWindow{"w1", "zhang"}, ErrorCode::kWindowAlreadyOpen, at(2)));
-  EXPECT_TRUE(refused(OpenWindow{"w2", "zhang"}, ErrorCode::kBadArgument, at(2)));
+  EXPECT_TRUE(refused(OpenWindow{"w2", "zhang"}, ErrorCode::kStaffOnDuty, at(2)));
 }
 
 TEST_F(RefusalTest, CloseRefusals) {
@@ -277,7 +277,7 @@ TEST_F(RefusalTest, EvaluateRefusals) {
   EXPECT_TRUE(refused(Evaluate{"A001", 5, ""}, ErrorCode::kWrongTicketState, at(kLater))) << "called";
   EXPECT_TRUE(refused(Evaluate{"B001", 5, ""}, ErrorCode::kWrongTicketState, at(kLater))) << "serving";
   ok(Finish{"w2"}, at(kLater));
-  EXPECT_TRUE(refused(Evaluate{"B001", 5, "w1"}, ErrorCode::kBadArgument, at(kLater))) << "wrong window";
+  EXPECT_TRUE(refused(Evaluate{"B001", 5, "w1"}, ErrorCode::kWrongWindow, at(kLater))) << "wrong window";
   EXPECT_TRUE(refused(Evaluate{"B001", 5, "w9"}, ErrorCode::kUnknownWindow, at(kLater)));
   EXPECT_TRUE(refused(Evaluate{"B001", 7, "w2"}, ErrorCode::kBadArgument, at(kLater)));
   ok(Evaluate{"B001", 3, "w2"}, at(kLater));

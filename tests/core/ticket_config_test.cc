@@ -100,7 +100,7 @@ TEST(Names, EnumsRoundTrip) {
 }
 
 TEST(Names, ErrorCodesRoundTrip) {
-  for (int i = 0; i <= static_cast<int>(ErrorCode::kInternal); ++i) {
+  for (int i = 0; i <= static_cast<int>(kLastErrorCode); ++i) {
     const auto code = static_cast<ErrorCode>(i);
     EXPECT_EQ(error_code_from_string(to_string(code)), code) << to_string(code);
   }
