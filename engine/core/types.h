@@ -13,6 +13,11 @@ using TimeUs = std::int64_t;
 inline constexpr TimeUs kUsPerSecond = 1'000'000;
 inline constexpr TimeUs kUsPerMinute = 60 * kUsPerSecond;
 inline constexpr TimeUs kUsPerDay = 86'400 * kUsPerSecond;
+// Times a hall can hold: from the epoch to the year 3000. Anything outside,
+// read from the wire or the store, is refused as corrupt (which also keeps
+// day arithmetic far from overflow).
+inline constexpr TimeUs kLatestTime = 32'503'680'000LL * kUsPerSecond;
+inline bool plausible_time(TimeUs t) { return t >= 0 && t <= kLatestTime; }
 
 // Gap-free per-hall event sequence number; the first event of a hall is 1.
 using Seq = std::uint64_t;

@@ -170,6 +170,8 @@ Status decode_event(Bytes bytes, const core::HallConfig& cfg, DecodedEvent& out)
   out.event.seq = ev->seq();
   out.event.time = ev->time_us();
   const core::TicketId ticket = ev->ticket();
+  if (!core::plausible_time(out.event.time))
+    return {ErrorCode::kMalformed, fmt::format("event {} of hall {}: implausible time", ev->seq(), out.hall)};
 
   Status st;
   auto bad = [&](std::string what) {
@@ -249,6 +251,7 @@ Status decode_event(Bytes bytes, const core::HallConfig& cfg, DecodedEvent& out)
     case w::EventBody::TicketRequeued: {
       auto b = ev->body_as_TicketRequeued();
       need_ticket();
+      if (!core::plausible_time(b->queue_key_us())) bad("implausible queue position");
       out.event.body = core::TicketRequeued{ticket, b->queue_key_us(), b->returning()};
       break;
     }

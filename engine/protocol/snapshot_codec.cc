@@ -2,6 +2,8 @@
 // few thousand a day), the config as tables.
 #include "engine/protocol/snapshot_codec.h"
 
+#include <cstdint>
+
 #include <fmt/format.h>
 
 #include "engine/protocol/hallq_generated.h"
@@ -146,6 +148,15 @@ Status decode_snapshot(Bytes bytes, DecodedSnapshot& out) {
   out.epoch = in->epoch();
   out.config = config;
 
+  // The verifier checks a vector's length word, not that the 8-byte structs
+  // after it are aligned; reading misaligned ones is undefined behaviour.
+  auto misaligned = [](const void* data, std::size_t align) {
+    return reinterpret_cast<std::uintptr_t>(data) % align != 0;
+  };
+  if ((in->tickets() && misaligned(in->tickets()->Data(), alignof(w::TicketLive))) ||
+      (in->stats() && misaligned(in->stats()->Data(), alignof(w::StatsLive))))
+    return {ErrorCode::kMalformed, "snapshot: misaligned ticket or statistics vector"};
+
   core::HallState& s = out.state;
   s = {};
   s.seq = in->seq();
@@ -210,7 +221,18 @@ Status decode_snapshot(Bytes bytes, DecodedSnapshot& out) {
     for (const w::RequestLive* r : *in->requests())
       s.requests.emplace_back(view_str(r->id()), core::RequestRecord{r->first_seq(), r->count()});
 
-  // Index checks, so a replica's import_state cannot be handed nonsense.
+  // Range and index checks, so a replica's import_state cannot be handed nonsense.
+  if (!core::plausible_time(s.clock)) return {ErrorCode::kMalformed, "snapshot: implausible clock"};
+  for (const core::Ticket& t : s.tickets) {
+    for (core::TimeUs v : {t.issued_at, t.queue_key, t.first_called_at, t.called_at, t.started_at, t.finished_at,
+                           t.ended_at}) {
+      if (!core::plausible_time(v)) return {ErrorCode::kMalformed, "snapshot: implausible ticket time"};
+    }
+  }
+  for (const core::Window& win : s.windows) {
+    if (!core::plausible_time(win.state_since) || !core::plausible_time(win.idle_since))
+      return {ErrorCode::kMalformed, "snapshot: implausible window time"};
+  }
   const std::size_t ns = config->services.size();
   const std::size_t nw = config->windows.size();
   if (s.windows.size() != nw || s.last_number.size() != ns || s.stats.size() != ns)

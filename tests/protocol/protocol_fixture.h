@@ -1,0 +1,376 @@
+// Shared support for the protocol tests: a hall driven through a scripted
+// day that produces every event kind, each event encoded as the engine does
+// and paired with what `describe_event` must say about it; a comparator for
+// hall configs; helpers to hand-craft messages with the generated builder;
+// and `exercise`, which runs every decoder that applies to a buffer (used on
+// hostile input, where the only requirement is to refuse without crashing).
+//
+// Builds on the core tests' fixture (tests/core/test_hall_fixture.h) for the
+// default hall and the event and state comparators.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <fmt/format.h>
+
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/protocol/event_codec.h"
+#include "engine/protocol/hallq_generated.h"
+#include "engine/protocol/message.h"
+#include "engine/protocol/reply_codec.h"
+#include "engine/protocol/request_codec.h"
+#include "engine/protocol/snapshot_codec.h"
+#include "tests/core/test_hall_fixture.h"
+
+namespace hallq::protocol {
+
+inline void PrintTo(MessageKind kind, std::ostream* os) {
+  constexpr const char* kNames[] = {"kInvalid", "kRequest", "kReply", "kEvent", "kHeartbeat", "kSnapshot"};
+  const auto i = static_cast<std::size_t>(kind);
+  *os << (i < std::size(kNames) ? kNames[i] : "?");
+}
+
+inline void PrintTo(RequestKind kind, std::ostream* os) {
+  constexpr const char* kNames[] = {"kCommand", "kSnapshot", "kPing"};
+  const auto i = static_cast<std::size_t>(kind);
+  *os << (i < std::size(kNames) ? kNames[i] : "?");
+}
+
+}  // namespace hallq::protocol
+
+namespace hallq::test {
+
+namespace protocol = hallq::protocol;
+namespace wire = hallq::wire;
+using protocol::as_bytes;
+using protocol::MessageKind;
+
+// ---------------------------------------------------------------- hand-crafting
+
+// Finishes `fbb` as a Message with the given body and returns its bytes.
+inline std::string finish_message(flatbuffers::FlatBufferBuilder& fbb, wire::Body type,
+                                  flatbuffers::Offset<void> body) {
+  auto msg = wire::CreateMessage(fbb, type, body);
+  wire::FinishMessageBuffer(fbb, msg);
+  return std::string(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
+}
+
+// A Request message with an arbitrary command (type and table chosen by the caller).
+inline std::string craft_request(std::string_view request_id, std::string_view hall, wire::Command type,
+                                 const std::function<flatbuffers::Offset<void>(flatbuffers::FlatBufferBuilder&)>& body) {
+  flatbuffers::FlatBufferBuilder fbb;
+  auto rid = fbb.CreateString(request_id.data(), request_id.size());
+  auto hid = hall.empty() ? flatbuffers::Offset<flatbuffers::String>() : fbb.CreateString(hall.data(), hall.size());
+  auto cmd = body ? body(fbb) : flatbuffers::Offset<void>();
+  return finish_message(fbb, wire::Body::Request, wire::CreateRequest(fbb, rid, hid, type, cmd).Union());
+}
+
+// An Event message of hall "test-hall" with an arbitrary body.
+inline std::string craft_event(std::uint64_t ticket, wire::EventBody type,
+                               const std::function<flatbuffers::Offset<void>(flatbuffers::FlatBufferBuilder&)>& body,
+                               std::uint64_t seq = 1) {
+  flatbuffers::FlatBufferBuilder fbb;
+  auto hall = fbb.CreateString("test-hall");
+  auto b = body ? body(fbb) : flatbuffers::Offset<void>();
+  auto ev = wire::CreateEvent(fbb, hall, seq, 1'700'000'000'000'000, 0, ticket, 0, 0, type, b);
+  return finish_message(fbb, wire::Body::Event, ev.Union());
+}
+
+// ---------------------------------------------------------------- configs
+
+static_assert(sizeof(HallConfig) == 520, "HallConfig changed: update diff_configs in protocol_fixture.h");
+static_assert(sizeof(HallRules) == 64, "HallRules changed: update diff_configs");
+static_assert(sizeof(ServiceConfig) == 112, "ServiceConfig changed: update diff_configs");
+static_assert(sizeof(WindowConfig) == 104, "WindowConfig changed: update diff_configs");
+static_assert(sizeof(StaffConfig) == 64, "StaffConfig changed: update diff_configs");
+
+// Every difference between two configs' contents (not their lookup indexes).
+inline std::vector<std::string> diff_configs(const HallConfig& a, const HallConfig& b) {
+  std::vector<std::string> out;
+  auto diff = [&](const std::string& where, const auto& x, const auto& y) {
+    if (!(x == y)) out.push_back(fmt::format("{}: {} vs {}", where, show(x), show(y)));
+  };
+  diff("id", a.id, b.id);
+  diff("name", a.name, b.name);
+  if (a.hours.size() != b.hours.size()) {
+    out.push_back("hours differ in count");
+  } else {
+    for (std::size_t i = 0; i < a.hours.size(); ++i) {
+      diff(fmt::format("hours[{}].start_min", i), a.hours[i].start_min, b.hours[i].start_min);
+      diff(fmt::format("hours[{}].end_min", i), a.hours[i].end_min, b.hours[i].end_min);
+    }
+  }
+  diff("wait_target_min", a.wait_target_min, b.wait_target_min);
+  diff("utc_offset_min", a.utc_offset_min, b.utc_offset_min);
+  diff("rules.policy", a.rules.policy, b.rules.policy);
+  diff("rules.recall_limit", a.rules.recall_limit, b.rules.recall_limit);
+  diff("rules.reactivate_min", a.rules.reactivate_min, b.rules.reactivate_min);
+  diff("rules.reactivate_behind", a.rules.reactivate_behind, b.rules.reactivate_behind);
+  diff("rules.priority_ratio", a.rules.priority_ratio, b.rules.priority_ratio);
+  diff("rules.level_delay_min", a.rules.level_delay_min, b.rules.level_delay_min);
+  diff("rules.number_digits", a.rules.number_digits, b.rules.number_digits);
+  diff("rules.max_tickets_per_service", a.rules.max_tickets_per_service, b.rules.max_tickets_per_service);
+  if (a.services.size() != b.services.size()) {
+    out.push_back("services differ in count");
+  } else {
+    for (std::size_t i = 0; i < a.services.size(); ++i) {
+      const std::string at = fmt::format("services[{}].", i);
+      diff(at + "id", a.services[i].id, b.services[i].id);
+      diff(at + "name", a.services[i].name, b.services[i].name);
+      diff(at + "prefix", a.services[i].prefix, b.services[i].prefix);
+      diff(at + "kind", a.services[i].kind, b.services[i].kind);
+      diff(at + "expected_handle_min", a.services[i].expected_handle_min, b.services[i].expected_handle_min);
+    }
+  }
+  if (a.windows.size() != b.windows.size()) {
+    out.push_back("windows differ in count");
+  } else {
+    for (std::size_t i = 0; i < a.windows.size(); ++i) {
+      const std::string at = fmt::format("windows[{}].", i);
+      diff(at + "id", a.windows[i].id, b.windows[i].id);
+      diff(at + "number", a.windows[i].number, b.windows[i].number);
+      diff(at + "name", a.windows[i].name, b.windows[i].name);
+      diff(at + "kind", a.windows[i].kind, b.windows[i].kind);
+      if (!same_skills(a.windows[i].serves, b.windows[i].serves))
+        out.push_back(fmt::format("{}serves: {} vs {}", at, show(a.windows[i].serves), show(b.windows[i].serves)));
+    }
+  }
+  if (a.staff.size() != b.staff.size()) {
+    out.push_back("staff differ in count");
+  } else {
+    for (std::size_t i = 0; i < a.staff.size(); ++i) {
+      diff(fmt::format("staff[{}].id", i), a.staff[i].id, b.staff[i].id);
+      diff(fmt::format("staff[{}].name", i), a.staff[i].name, b.staff[i].name);
+    }
+  }
+  return out;
+}
+
+inline ::testing::AssertionResult same_config(const HallConfig& a, const HallConfig& b) {
+  const std::vector<std::string> d = diff_configs(a, b);
+  if (d.empty()) return ::testing::AssertionSuccess();
+  auto r = ::testing::AssertionFailure() << d.size() << " differences:";
+  for (const std::string& s : d) r << "\n  " << s;
+  return r;
+}
+
+// ---------------------------------------------------------------- events
+
+// The ticket an event body names, or 0.
+inline TicketId ticket_of(const EventBody& body) {
+  return std::visit(
+      [](const auto& b) -> TicketId {
+        if constexpr (requires { b.ticket; }) {
+          return b.ticket;
+        } else {
+          return 0;
+        }
+      },
+      body);
+}
+
+// What describe_event must say about an event, beyond what the core event
+// itself gives (seq, time, ticket id, ahead, predicted wait). Unset fields
+// must be empty / zero.
+struct Want {
+  std::string kind;
+  std::string number;
+  std::string window;
+  int window_number = 0;
+  std::string service;
+  std::string staff;
+  std::string priority;
+  int level = 0;
+  std::string reason;
+  std::int64_t day = 0;
+};
+
+// One event as applied by the live hall and as the engine would publish it.
+struct Sent {
+  Event event;
+  std::string request_id;
+  std::string bytes;
+  Want want;
+};
+
+// The default hall with a staff list, and a scripted day through it.
+class ProtocolFixture : public HallFixture {
+ public:
+  void SetUp() override { build(with_staff_list); }
+
+  // Applies a command that must be accepted, encodes its events as the engine
+  // does (after the whole command is applied) and records them with `wants`.
+  void send(const CommandBody& body, TimeUs now, std::string_view request_id, std::vector<Want> wants) {
+    const std::vector<Event> events = ok(body, now, request_id);
+    if (events.size() != wants.size()) {
+      ADD_FAILURE() << verb(body) << " at seq " << hall_->seq() << " emitted " << events.size() << " events, want "
+                    << wants.size();
+    }
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      const bool timed = std::holds_alternative<DayRolled>(events[i].body);
+      sent_.push_back({events[i], timed ? std::string() : std::string(request_id),
+                       protocol::encode_event(*hall_, events[i], timed ? std::string_view() : request_id),
+                       i < wants.size() ? wants[i] : Want{}});
+    }
+  }
+
+  // 09:00 - 09:50 on the test day. Ends with w1 open (staff wang) serving A001,
+  // w2 never opened, w3 closed; A002 waiting (returning), A003 and B001 rated,
+  // B002 and C001 left.
+  void run_morning() {
+    send(OpenWindow{"w1", "zhang"}, at(0), "r-open-1",
+         {{.kind = "window_opened", .window = "w1", .window_number = 1, .staff = "zhang"}});
+    send(OpenWindow{"w3", "li"}, at(1), "",
+         {{.kind = "window_opened", .window = "w3", .window_number = 3, .staff = "li"}});
+    send(OpenWindow{"w1", "wang"}, at(2), "r-handover",
+         {{.kind = "staff_changed", .window = "w1", .window_number = 1, .staff = "wang"}});
+    send(IssueTicket{"social"}, at(3), "kiosk-1",
+         {{.kind = "ticket_issued", .number = "A001", .service = "social", .priority = "normal"}});
+    send(IssueTicket{"social", Priority::kPriority}, at(4), "kiosk-2",
+         {{.kind = "ticket_issued", .number = "A002", .service = "social", .priority = "priority"}});
+    send(IssueTicket{"civil", Priority::kAppointment}, at(5), "kiosk-3",
+         {{.kind = "ticket_issued", .number = "B001", .service = "civil", .priority = "appointment"}});
+    send(IssueTicket{"social"}, at(6), "kiosk-4",
+         {{.kind = "ticket_issued", .number = "A003", .service = "social", .priority = "normal"}});
+    send(IssueTicket{"tax"}, at(7), "kiosk-5",
+         {{.kind = "ticket_issued", .number = "C001", .service = "tax", .priority = "normal"}});
+    send(IssueTicket{"civil"}, at(7.5), "",
+         {{.kind = "ticket_issued", .number = "B002", .service = "civil", .priority = "normal"}});
+    send(PauseWindow{"w3"}, at(8), "pad-3-1", {{.kind = "window_paused", .window = "w3", .window_number = 3}});
+    send(ResumeWindow{"w3"}, at(9), "pad-3-2", {{.kind = "window_resumed", .window = "w3", .window_number = 3}});
+    send(CallTicket{"w1", "A001"}, at(10), "pad-1-1",
+         {{.kind = "ticket_called", .number = "A001", .window = "w1", .window_number = 1}});
+    send(Recall{"w1"}, at(11), "pad-1-2",
+         {{.kind = "ticket_recalled", .number = "A001", .window = "w1", .window_number = 1}});
+    send(SkipTicket{"w1"}, at(12), "pad-1-3",
+         {{.kind = "ticket_skipped", .number = "A001", .window = "w1", .window_number = 1}});
+    send(Reactivate{"A001"}, at(13), "desk-1", {{.kind = "ticket_requeued", .number = "A001"}});
+    send(CallTicket{"w1", "A002"}, at(14), "pad-1-4",
+         {{.kind = "ticket_called", .number = "A002", .window = "w1", .window_number = 1}});
+    send(StartService{"w1"}, at(15), "pad-1-5",
+         {{.kind = "service_started", .number = "A002", .window = "w1", .window_number = 1}});
+    send(HoldTicket{"w1"}, at(16), "pad-1-6",
+         {{.kind = "ticket_held", .number = "A002", .window = "w1", .window_number = 1}});
+    send(UnholdTicket{"A002"}, at(17), "desk-2", {{.kind = "ticket_requeued", .number = "A002"}});
+    send(CallTicket{"w3", "B001"}, at(18), "",
+         {{.kind = "ticket_called", .number = "B001", .window = "w3", .window_number = 3}});
+    send(StartService{"w3"}, at(19), "",
+         {{.kind = "service_started", .number = "B001", .window = "w3", .window_number = 3}});
+    send(Transfer{"w3", "tax"}, at(25), "pad-3-3",
+         {{.kind = "ticket_transferred", .number = "B001", .window = "w3", .window_number = 3, .service = "tax"}});
+    send(CallTicket{"w1", "A003"}, at(26), "",
+         {{.kind = "ticket_called", .number = "A003", .window = "w1", .window_number = 1}});
+    send(StartService{"w1"}, at(27), "",
+         {{.kind = "service_started", .number = "A003", .window = "w1", .window_number = 1}});
+    send(Finish{"w1"}, at(33), "pad-1-7",
+         {{.kind = "ticket_finished", .number = "A003", .window = "w1", .window_number = 1}});
+    // Rated at the counter's keypad, so the event names the window that served it.
+    send(Evaluate{"A003", 5, "w1"}, at(34), "rate-1",
+         {{.kind = "ticket_evaluated", .number = "A003", .window_number = 1, .level = 5}});
+    send(Cancel{"B002", LeaveReason::kGaveUp}, at(35), "",
+         {{.kind = "ticket_left", .number = "B002", .reason = "gave_up"}});
+    send(Cancel{"C001"}, at(36), "kiosk-6", {{.kind = "ticket_left", .number = "C001", .reason = "cancelled"}});
+    send(CallTicket{"w3", "B001"}, at(37), "",
+         {{.kind = "ticket_called", .number = "B001", .window = "w3", .window_number = 3}});
+    send(StartService{"w3"}, at(38), "",
+         {{.kind = "service_started", .number = "B001", .window = "w3", .window_number = 3}});
+    send(Finish{"w3"}, at(45), "",
+         {{.kind = "ticket_finished", .number = "B001", .window = "w3", .window_number = 3}});
+    send(Evaluate{"B001", 1}, at(46), "", {{.kind = "ticket_evaluated", .number = "B001", .window_number = 3, .level = 1}});
+    send(CloseWindow{"w3"}, at(47), "pad-3-4", {{.kind = "window_closed", .window = "w3", .window_number = 3}});
+    send(PauseWindow{"w1"}, at(47.5), "", {{.kind = "window_paused", .window = "w1", .window_number = 1}});
+    send(ResumeWindow{"w1"}, at(48), "", {{.kind = "window_resumed", .window = "w1", .window_number = 1}});
+    send(CallTicket{"w1", "A001"}, at(49), "",
+         {{.kind = "ticket_called", .number = "A001", .window = "w1", .window_number = 1}});
+    send(StartService{"w1"}, at(50), "",
+         {{.kind = "service_started", .number = "A001", .window = "w1", .window_number = 1}});
+  }
+
+  // The next morning: the day rolls while A001 is still at w1 (A002 expires),
+  // a new A001 is issued, the old one finished and w1 closed.
+  void run_next_day() {
+    const TimeUs morning = config_->day_start(kDay + 1) + minutes(8 * 60);
+    send(Tick{}, morning, "", {{.kind = "day_rolled", .day = kDay + 1}});
+    send(IssueTicket{"social"}, morning + minutes(1), "kiosk-7",
+         {{.kind = "ticket_issued", .number = "A001", .service = "social", .priority = "normal"}});
+    send(Finish{"w1"}, morning + minutes(2), "pad-1-8",
+         {{.kind = "ticket_finished", .number = "A001", .window = "w1", .window_number = 1}});
+    send(CloseWindow{"w1"}, morning + minutes(3), "pad-1-9",
+         {{.kind = "window_closed", .window = "w1", .window_number = 1}});
+  }
+
+  void run_full_session() {
+    run_morning();
+    run_next_day();
+  }
+
+  std::vector<Sent> sent_;
+};
+
+// ---------------------------------------------------------------- hostile input
+
+// Runs `inspect` and every decoder that applies to what it found. Decoders of
+// messages that passed verification must return (ok or an error), never crash;
+// nested blobs of a reply must themselves pass inspect. Returns the kind.
+inline MessageKind exercise(protocol::Bytes bytes, const HallConfig& config) {
+  std::string why;
+  const MessageKind kind = protocol::inspect(bytes, &why);
+  switch (kind) {
+    case MessageKind::kInvalid:
+      EXPECT_FALSE(why.empty());
+      break;
+    case MessageKind::kRequest: {
+      protocol::DecodedRequest r;
+      const Status st = protocol::decode_request(bytes, r);
+      if (!st.ok()) {
+        EXPECT_FALSE(st.message().empty());
+      }
+      break;
+    }
+    case MessageKind::kEvent: {
+      (void)protocol::peek_event(bytes);
+      (void)protocol::describe_event(bytes);
+      protocol::DecodedEvent e;
+      const Status st = protocol::decode_event(bytes, config, e);
+      if (!st.ok()) {
+        EXPECT_EQ(st.code(), ErrorCode::kMalformed);
+      }
+      break;
+    }
+    case MessageKind::kSnapshot: {
+      protocol::DecodedSnapshot s;
+      const Status st = protocol::decode_snapshot(bytes, s);
+      if (st.ok()) {
+        try {
+          (void)protocol::remap_state(s, config);
+        } catch (const CorruptionError&) {
+        }
+      } else {
+        EXPECT_EQ(st.code(), ErrorCode::kMalformed);
+      }
+      break;
+    }
+    case MessageKind::kReply: {
+      const protocol::DecodedReply r = protocol::decode_reply(bytes);
+      for (const std::string& e : r.events) {
+        EXPECT_EQ(exercise(as_bytes(e), config), MessageKind::kEvent);
+      }
+      if (!r.snapshot.empty()) {
+        EXPECT_EQ(exercise(as_bytes(r.snapshot), config), MessageKind::kSnapshot);
+      }
+      break;
+    }
+    case MessageKind::kHeartbeat:
+      (void)protocol::decode_heartbeat(bytes);
+      break;
+  }
+  return kind;
+}
+
+}  // namespace hallq::test
