@@ -6,22 +6,19 @@
 #include <fmt/format.h>
 
 #include "engine/protocol/hallq_generated.h"
+#include "engine/protocol/wire_util.h"
 
 namespace hallq::protocol {
 namespace {
 
+using detail::bytes_of;
+using detail::copy;
+using detail::Overloaded;
+using detail::view;
+
 namespace w = wire;
 using core::ErrorCode;
 using core::Status;
-
-std::string_view view(const flatbuffers::String* s) {
-  return s ? std::string_view(s->data(), s->size()) : std::string_view();
-}
-
-template <class... Fs>
-struct Overloaded : Fs... {
-  using Fs::operator()...;
-};
 
 }  // namespace
 
@@ -151,7 +148,7 @@ std::string encode_event(const core::Hall& hall, const core::Event& e, std::stri
   auto ev = w::CreateEvent(fbb, hall_id, e.seq, e.time, rid, ticket, number,
                            static_cast<std::uint16_t>(window_number), type, body);
   w::FinishMessageBuffer(fbb, w::CreateMessage(fbb, w::Body::Event, ev.Union()));
-  return std::string(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
+  return bytes_of(fbb);
 }
 
 EventHeader peek_event(Bytes bytes) {
@@ -294,7 +291,7 @@ std::string encode_heartbeat(const Heartbeat& hb) {
   auto hall = fbb.CreateString(hb.hall);
   auto body = w::CreateHeartbeat(fbb, hall, hb.seq, hb.epoch, hb.time);
   w::FinishMessageBuffer(fbb, w::CreateMessage(fbb, w::Body::Heartbeat, body.Union()));
-  return std::string(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
+  return bytes_of(fbb);
 }
 
 Heartbeat decode_heartbeat(Bytes bytes) {
@@ -311,45 +308,44 @@ EventSummary describe_event(Bytes bytes) {
   const wire::Event* ev = wire::GetMessage(bytes.data())->body_as_Event();
   EventSummary s;
   if (ev == nullptr) return s;
-  auto str = [](const flatbuffers::String* v) { return v ? std::string(v->data(), v->size()) : std::string(); };
-  s.hall = str(ev->hall());
+  s.hall = detail::copy(ev->hall());
   s.seq = ev->seq();
   s.time = ev->time_us();
   s.kind = wire::EnumNameEventBody(ev->body_type());
-  s.request_id = str(ev->request_id());
+  s.request_id = detail::copy(ev->request_id());
   s.ticket = ev->ticket();
-  s.number = str(ev->number());
+  s.number = detail::copy(ev->number());
   s.window_number = ev->window_number();
   switch (ev->body() ? ev->body_type() : wire::EventBody::NONE) {  // a type without its table names nothing
     case wire::EventBody::TicketIssued: {
       auto b = ev->body_as_TicketIssued();
-      s.service = str(b->service());
+      s.service = detail::copy(b->service());
       s.priority = core::to_string(static_cast<core::Priority>(b->priority()));
       s.ahead = b->ahead();
       s.predicted_wait_s = b->predicted_wait_s();
       break;
     }
     case wire::EventBody::WindowOpened:
-      s.window = str(ev->body_as_WindowOpened()->window());
-      s.staff = str(ev->body_as_WindowOpened()->staff());
+      s.window = detail::copy(ev->body_as_WindowOpened()->window());
+      s.staff = detail::copy(ev->body_as_WindowOpened()->staff());
       break;
     case wire::EventBody::StaffChanged:
-      s.window = str(ev->body_as_StaffChanged()->window());
-      s.staff = str(ev->body_as_StaffChanged()->staff());
+      s.window = detail::copy(ev->body_as_StaffChanged()->window());
+      s.staff = detail::copy(ev->body_as_StaffChanged()->staff());
       break;
-    case wire::EventBody::WindowClosed: s.window = str(ev->body_as_WindowClosed()->window()); break;
-    case wire::EventBody::WindowPaused: s.window = str(ev->body_as_WindowPaused()->window()); break;
-    case wire::EventBody::WindowResumed: s.window = str(ev->body_as_WindowResumed()->window()); break;
-    case wire::EventBody::TicketCalled: s.window = str(ev->body_as_TicketCalled()->window()); break;
-    case wire::EventBody::TicketRecalled: s.window = str(ev->body_as_TicketRecalled()->window()); break;
-    case wire::EventBody::ServiceStarted: s.window = str(ev->body_as_ServiceStarted()->window()); break;
-    case wire::EventBody::TicketSkipped: s.window = str(ev->body_as_TicketSkipped()->window()); break;
-    case wire::EventBody::TicketHeld: s.window = str(ev->body_as_TicketHeld()->window()); break;
+    case wire::EventBody::WindowClosed: s.window = detail::copy(ev->body_as_WindowClosed()->window()); break;
+    case wire::EventBody::WindowPaused: s.window = detail::copy(ev->body_as_WindowPaused()->window()); break;
+    case wire::EventBody::WindowResumed: s.window = detail::copy(ev->body_as_WindowResumed()->window()); break;
+    case wire::EventBody::TicketCalled: s.window = detail::copy(ev->body_as_TicketCalled()->window()); break;
+    case wire::EventBody::TicketRecalled: s.window = detail::copy(ev->body_as_TicketRecalled()->window()); break;
+    case wire::EventBody::ServiceStarted: s.window = detail::copy(ev->body_as_ServiceStarted()->window()); break;
+    case wire::EventBody::TicketSkipped: s.window = detail::copy(ev->body_as_TicketSkipped()->window()); break;
+    case wire::EventBody::TicketHeld: s.window = detail::copy(ev->body_as_TicketHeld()->window()); break;
     case wire::EventBody::TicketTransferred:
-      s.window = str(ev->body_as_TicketTransferred()->window());
-      s.service = str(ev->body_as_TicketTransferred()->service());
+      s.window = detail::copy(ev->body_as_TicketTransferred()->window());
+      s.service = detail::copy(ev->body_as_TicketTransferred()->service());
       break;
-    case wire::EventBody::TicketFinished: s.window = str(ev->body_as_TicketFinished()->window()); break;
+    case wire::EventBody::TicketFinished: s.window = detail::copy(ev->body_as_TicketFinished()->window()); break;
     case wire::EventBody::TicketEvaluated: s.level = ev->body_as_TicketEvaluated()->level(); break;
     case wire::EventBody::TicketLeft:
       s.reason = core::to_string(static_cast<core::LeaveReason>(ev->body_as_TicketLeft()->reason()));

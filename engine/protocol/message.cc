@@ -5,6 +5,7 @@
 namespace hallq::protocol {
 namespace {
 
+
 // Verifies `bytes` as one Message, without the buffers nested in it (a reply's
 // blobs): FlatBuffers would verify those recursively, with fresh limits at each
 // level, so replies nested in replies could exhaust the stack. Sets `reason`

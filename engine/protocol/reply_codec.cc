@@ -1,9 +1,13 @@
 #include "engine/protocol/reply_codec.h"
 
 #include "engine/protocol/hallq_generated.h"
+#include "engine/protocol/wire_util.h"
 
 namespace hallq::protocol {
 namespace {
+
+using detail::bytes_of;
+using detail::copy;
 
 namespace w = wire;
 
@@ -16,8 +20,6 @@ flatbuffers::Offset<w::Blob> blob(flatbuffers::FlatBufferBuilder& fbb, std::stri
   auto data = fbb.CreateVector(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
   return w::CreateBlob(fbb, data);
 }
-
-std::string str(const flatbuffers::String* s) { return s ? std::string(s->data(), s->size()) : std::string(); }
 
 std::string bytes_of(const w::Blob* b) {
   if (b == nullptr || b->data() == nullptr) return {};
@@ -47,7 +49,7 @@ std::string encode_reply(const ReplySpec& r) {
   auto reply = w::CreateReply(fbb, rid, static_cast<w::ErrorCode>(r.code), msg, events_vec, snapshot, engine,
                               r.duplicate);
   w::FinishMessageBuffer(fbb, w::CreateMessage(fbb, w::Body::Reply, reply.Union()));
-  return std::string(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
+  return bytes_of(fbb);
 }
 
 DecodedReply decode_reply(Bytes bytes) {
@@ -58,16 +60,16 @@ DecodedReply decode_reply(Bytes bytes) {
     out.message = "not a reply";
     return out;
   }
-  out.request_id = str(r->request_id());
+  out.request_id = copy(r->request_id());
   out.code = r->code() > w::ErrorCode::MAX ? core::ErrorCode::kInternal : static_cast<core::ErrorCode>(r->code());
-  out.message = str(r->message());
+  out.message = copy(r->message());
   if (r->events())
     for (const w::Blob* b : *r->events()) out.events.push_back(bytes_of(b));
   out.snapshot = bytes_of(r->snapshot());
   if (const w::EngineInfo* e = r->engine()) {
-    EngineInfo info{e->epoch(), str(e->version()), {}};
+    EngineInfo info{e->epoch(), copy(e->version()), {}};
     if (e->halls())
-      for (const flatbuffers::String* h : *e->halls()) info.halls.push_back(str(h));
+      for (const flatbuffers::String* h : *e->halls()) info.halls.push_back(copy(h));
     out.engine = std::move(info);
   }
   out.duplicate = r->duplicate();

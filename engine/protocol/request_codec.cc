@@ -7,22 +7,22 @@
 #include <stdexcept>
 
 #include "engine/protocol/hallq_generated.h"
+#include "engine/protocol/wire_util.h"
 
 namespace hallq::protocol {
 namespace {
+
+using detail::bytes_of;
+using detail::view;
 
 namespace w = wire;
 using core::ErrorCode;
 using core::Status;
 
-std::string_view view(const flatbuffers::String* s) {
-  return s ? std::string_view(s->data(), s->size()) : std::string_view();
-}
-
 std::string finish(flatbuffers::FlatBufferBuilder& fbb, flatbuffers::Offset<w::Request> req) {
   auto msg = w::CreateMessage(fbb, w::Body::Request, req.Union());
   w::FinishMessageBuffer(fbb, msg);
-  return std::string(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
+  return bytes_of(fbb);
 }
 
 // Reads a required string field; sets `status` if it is missing or empty.

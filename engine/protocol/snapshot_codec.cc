@@ -7,15 +7,17 @@
 #include <fmt/format.h>
 
 #include "engine/protocol/hallq_generated.h"
+#include "engine/protocol/wire_util.h"
 
 namespace hallq::protocol {
 namespace {
 
+using detail::bytes_of;
+using detail::copy;
+
 namespace w = wire;
 using core::ErrorCode;
 using core::Status;
-
-std::string view_str(const flatbuffers::String* s) { return s ? std::string(s->data(), s->size()) : std::string(); }
 
 std::vector<w::Skill> skills_out(const std::vector<core::Skill>& skills) {
   std::vector<w::Skill> out;
@@ -62,14 +64,14 @@ flatbuffers::Offset<w::HallConf> config_out(flatbuffers::FlatBufferBuilder& fbb,
 
 Status config_in(const w::HallConf* in, core::HallConfig& c) {
   if (in == nullptr) return {ErrorCode::kMalformed, "snapshot without config"};
-  c.id = view_str(in->id());
-  c.name = view_str(in->name());
+  c.id = copy(in->id());
+  c.name = copy(in->name());
   if (in->hours())
     for (const w::Span* h : *in->hours()) c.hours.push_back({h->start_min(), h->end_min()});
   c.wait_target_min = in->wait_target_min();
   c.utc_offset_min = in->utc_offset_min();
   if (const w::Rules* r = in->rules()) {
-    c.rules.policy = view_str(r->policy());
+    c.rules.policy = copy(r->policy());
     c.rules.recall_limit = r->recall_limit();
     c.rules.reactivate_min = r->reactivate_min();
     c.rules.reactivate_behind = r->reactivate_behind();
@@ -81,19 +83,19 @@ Status config_in(const w::HallConf* in, core::HallConfig& c) {
   if (in->services()) {
     for (const w::ServiceConf* s : *in->services()) {
       if (s->kind() > w::ServiceKind::MAX) return {ErrorCode::kMalformed, "snapshot: bad service kind"};
-      c.services.push_back({view_str(s->id()), view_str(s->name()), view_str(s->prefix()),
+      c.services.push_back({copy(s->id()), copy(s->name()), copy(s->prefix()),
                             static_cast<core::ServiceKind>(s->kind()), s->expected_handle_min()});
     }
   }
   if (in->windows()) {
     for (const w::WindowConf* win : *in->windows()) {
       if (win->kind() > w::WindowKind::MAX) return {ErrorCode::kMalformed, "snapshot: bad window kind"};
-      c.windows.push_back({view_str(win->id()), win->number(), view_str(win->name()),
+      c.windows.push_back({copy(win->id()), win->number(), copy(win->name()),
                            static_cast<core::WindowKind>(win->kind()), skills_in(win->serves())});
     }
   }
   if (in->staff())
-    for (const w::StaffConf* s : *in->staff()) c.staff.push_back({view_str(s->id()), view_str(s->name())});
+    for (const w::StaffConf* s : *in->staff()) c.staff.push_back({copy(s->id()), copy(s->name())});
   if (auto problem = c.validate_and_index())
     return {ErrorCode::kMalformed, fmt::format("snapshot config: {} {}: {}", problem->section, problem->key,
                                                problem->message)};
@@ -135,7 +137,7 @@ std::string encode_snapshot(const core::Hall& hall, std::uint64_t epoch, bool wi
                                           s.next_ticket, s.next_queue_order, config, &staff_names, &windows,
                                           &tickets, &s.last_number, &stats, with_requests ? &requests : nullptr);
   w::FinishMessageBuffer(fbb, w::CreateMessage(fbb, w::Body::HallSnapshot, snap.Union()));
-  return std::string(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
+  return bytes_of(fbb);
 }
 
 Status decode_snapshot(Bytes bytes, DecodedSnapshot& out) {
@@ -143,7 +145,7 @@ Status decode_snapshot(Bytes bytes, DecodedSnapshot& out) {
   if (in == nullptr) return {ErrorCode::kMalformed, "not a snapshot"};
   auto config = std::make_shared<core::HallConfig>();
   if (Status st = config_in(in->config(), *config); !st) return st;
-  out.hall = view_str(in->hall());
+  out.hall = copy(in->hall());
   out.seq = in->seq();
   out.epoch = in->epoch();
   out.config = config;
@@ -165,7 +167,7 @@ Status decode_snapshot(Bytes bytes, DecodedSnapshot& out) {
   s.next_ticket = in->next_ticket();
   s.next_queue_order = in->next_queue_order();
   if (in->staff_names())
-    for (const flatbuffers::String* n : *in->staff_names()) s.staff_names.push_back(view_str(n));
+    for (const flatbuffers::String* n : *in->staff_names()) s.staff_names.push_back(copy(n));
   if (in->windows()) {
     for (const w::WindowLive* win : *in->windows()) {
       if (win->state() > w::WindowState::MAX) return {ErrorCode::kMalformed, "snapshot: bad window state"};
@@ -219,7 +221,7 @@ Status decode_snapshot(Bytes bytes, DecodedSnapshot& out) {
       s.stats.push_back({st->finished(), st->sum_handle_s(), st->ewma_handle_s()});
   if (in->requests())
     for (const w::RequestLive* r : *in->requests())
-      s.requests.emplace_back(view_str(r->id()), core::RequestRecord{r->first_seq(), r->count()});
+      s.requests.emplace_back(copy(r->id()), core::RequestRecord{r->first_seq(), r->count()});
 
   // Range and index checks, so a replica's import_state cannot be handed nonsense.
   if (!core::plausible_time(s.clock)) return {ErrorCode::kMalformed, "snapshot: implausible clock"};
