@@ -21,10 +21,13 @@
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/request_codec.h"
 #include "engine/protocol/snapshot_codec.h"
-#include "tests/server/engine_process.h"
+#include "tools/process/engine_process.h"
 
 namespace hallq::testing {
 namespace {
+
+using proc::EngineProcess;
+using proc::TempDir;
 
 using namespace std::chrono_literals;
 const std::string kTown = std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml";

@@ -15,13 +15,14 @@
 #include "engine/protocol/request_codec.h"
 #include "engine/protocol/snapshot_codec.h"
 #include "engine/store/event_store.h"
-#include "tests/server/engine_process.h"
+#include "tools/process/engine_process.h"
 
 namespace hallq::server {
 namespace {
 
+using proc::TempDir;
+
 using core::ErrorCode;
-using testing::TempDir;
 
 // 2026-03-02 09:00 in Beijing.
 constexpr core::TimeUs kMorning = 1'772'413'200LL * core::kUsPerSecond;

@@ -11,10 +11,15 @@
 #include "engine/client/client.h"
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/request_codec.h"
-#include "tests/server/engine_process.h"
+#include "tools/process/engine_process.h"
 
 namespace hallq::testing {
 namespace {
+
+using proc::EngineProcess;
+using proc::run_program;
+using proc::RunResult;
+using proc::TempDir;
 
 using core::ErrorCode;
 
@@ -123,7 +128,7 @@ TEST_F(HallqdTest, SigtermStopsCleanlyAndStateSurvives) {
 TEST_F(HallqdTest, BrokenConfigIsAUsageErrorNamingTheLine) {
   const std::string conf = dir_.path() + "/bad.toml";
   std::ofstream(conf) << "[hall]\nid = \"x\"\nname = \"镇\"\nhours = [\"08:30-17:30\"]\nwait_target_min = \"soon\"\n";
-  const RunResult r = run_program(HALLQD_PATH, {"--conf", conf, "--data", dir_.path() + "/data"});
+  const RunResult r = run_program(proc::default_hallqd(), {"--conf", conf, "--data", dir_.path() + "/data"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("bad.toml:5"), std::string::npos) << r.err;
 }
@@ -131,7 +136,7 @@ TEST_F(HallqdTest, BrokenConfigIsAUsageErrorNamingTheLine) {
 TEST_F(HallqdTest, UnusableDataDirIsARuntimeError) {
   const std::string file = dir_.path() + "/not-a-dir";
   std::ofstream(file) << "x";
-  const RunResult r = run_program(HALLQD_PATH, {"--conf", kTown, "--data", file, "--cmd", "tcp://127.0.0.1:*",
+  const RunResult r = run_program(proc::default_hallqd(), {"--conf", kTown, "--data", file, "--cmd", "tcp://127.0.0.1:*",
                                                 "--pub", "tcp://127.0.0.1:*"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_FALSE(r.err.empty());
@@ -140,7 +145,7 @@ TEST_F(HallqdTest, UnusableDataDirIsARuntimeError) {
 TEST_F(HallqdTest, PortInUseIsARuntimeError) {
   EngineProcess first({kTown}, dir_.path() + "/a");
   const RunResult r =
-      run_program(HALLQD_PATH, {"--conf", kTown, "--data", dir_.path() + "/b", "--cmd", first.cmd(), "--pub",
+      run_program(proc::default_hallqd(), {"--conf", kTown, "--data", dir_.path() + "/b", "--cmd", first.cmd(), "--pub",
                                 "tcp://127.0.0.1:*"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("cannot listen"), std::string::npos) << r.err;

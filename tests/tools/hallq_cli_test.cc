@@ -10,10 +10,15 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "tests/server/engine_process.h"
+#include "tools/process/engine_process.h"
 
 namespace hallq::testing {
 namespace {
+
+using proc::EngineProcess;
+using proc::run_program;
+using proc::RunResult;
+using proc::TempDir;
 
 using json = nlohmann::json;
 const std::string kSource = HALLQ_SOURCE_DIR;

@@ -1,4 +1,4 @@
-#include "tests/server/engine_process.h"
+#include "tools/process/engine_process.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -16,7 +16,7 @@
 
 extern char** environ;
 
-namespace hallq::testing {
+namespace hallq::proc {
 namespace {
 
 std::string slurp(const std::string& path) {
@@ -59,8 +59,10 @@ std::string field(const std::string& line, const std::string& key) {
 
 }  // namespace
 
-TempDir::TempDir() {
-  std::string tmpl = (std::filesystem::temp_directory_path() / "hallq-test-XXXXXX").string();
+const char* default_hallqd() { return HALLQD_PATH; }
+
+TempDir::TempDir(const std::string& stem) {
+  std::string tmpl = (std::filesystem::temp_directory_path() / (stem + "-XXXXXX")).string();
   if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
   path_ = tmpl;
 }
@@ -70,13 +72,15 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
-EngineProcess::EngineProcess(std::vector<std::string> confs, std::string data_dir, std::vector<std::string> extra)
-    : confs_(std::move(confs)), data_dir_(std::move(data_dir)), extra_(std::move(extra)) {
+EngineProcess::EngineProcess(std::vector<std::string> confs, std::string data_dir, std::vector<std::string> extra,
+                             std::string hallqd)
+    : confs_(std::move(confs)), data_dir_(std::move(data_dir)), extra_(std::move(extra)), hallqd_(std::move(hallqd)) {
   start("tcp://127.0.0.1:*", "tcp://127.0.0.1:*");
 }
 
 EngineProcess::~EngineProcess() {
   if (running()) kill9();
+  if (stdout_fd_ >= 0) close(stdout_fd_);
 }
 
 void EngineProcess::start(const std::string& cmd, const std::string& pub) {
@@ -91,7 +95,7 @@ void EngineProcess::start(const std::string& cmd, const std::string& pub) {
   if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
   const std::string err_path = data_dir_ + ".stderr";
   const int err_fd = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  pid_ = spawn(HALLQD_PATH, args, pipe_fds[1], err_fd);
+  pid_ = spawn(hallqd_, args, pipe_fds[1], err_fd);
   close(pipe_fds[1]);
   close(err_fd);
   if (stdout_fd_ >= 0) close(stdout_fd_);
@@ -117,6 +121,7 @@ void EngineProcess::start(const std::string& cmd, const std::string& pub) {
     throw std::runtime_error("hallqd did not become ready (exit " + std::to_string(code) + "): " + line + " " +
                              slurp(err_path));
   }
+  ready_line_ = line;
   cmd_ = field(line, "cmd");
   pub_ = field(line, "pub");
 }
@@ -134,6 +139,34 @@ int EngineProcess::terminate() {
   const int code = reap(pid_);
   pid_ = -1;
   return code;
+}
+
+int EngineProcess::stop(std::string& output) {
+  if (!running()) return -1;
+  kill(pid_, SIGTERM);
+  output.clear();
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(stdout_fd_, buf, sizeof buf)) > 0) output.append(buf, static_cast<std::size_t>(n));
+  const int code = reap(pid_);
+  pid_ = -1;
+  return code;
+}
+
+double EngineProcess::cpu_seconds() const {
+  if (pid_ <= 0) return 0;
+  const std::string stat = slurp("/proc/" + std::to_string(pid_) + "/stat");
+  // Fields after the command name (which may hold spaces) start past ')'.
+  const auto close = stat.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream in(stat.substr(close + 2));
+  std::string f;
+  unsigned long long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && in >> f; ++i) {
+    if (i == 14) utime = std::strtoull(f.c_str(), nullptr, 10);
+    if (i == 15) stime = std::strtoull(f.c_str(), nullptr, 10);
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 void EngineProcess::restart() {
@@ -156,4 +189,4 @@ RunResult run_program(const std::string& path, const std::vector<std::string>& a
   return r;
 }
 
-}  // namespace hallq::testing
+}  // namespace hallq::proc

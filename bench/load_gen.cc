@@ -1,0 +1,778 @@
+// hallq_load: drives a hallqd over ZeroMQ with many concurrent clients and
+// reports the throughput and latency of acknowledged (durable) commands.
+//
+//   hallq_load --engine tcp://127.0.0.1:5570 --hall town --clients 8 --inflight 16 --seconds 10
+//   hallq_load --spawn --conf conf/town.toml --clients 1 --inflight 1 --seconds 10
+//
+// Each client is a thread with its own DEALER socket and keeps `inflight`
+// requests in the pipe (1: a closed loop, one request at a time). Latency is
+// send -> reply on steady_clock, per request, kept in a vector allocated up
+// front and sorted once at the end. Every reply is verified and decoded like
+// a client would; a refusal that the mix expects (queue_empty in the cycle
+// mix) is counted apart, anything else is an error.
+//
+// Mixes. `issue`: kiosks issuing tickets for the hall's services round robin.
+// `cycle`: clerks; each client owns some windows and runs open, then
+// [issue, call-next, start, finish] per window; the ticket issued is for the
+// window's primary service, so the queues stay as long as --prefill made them.
+// A client's requests reach the engine in order, so a window's cycle can be
+// pipelined.
+//
+// With --spawn the tool starts hallqd itself in a fresh data directory (the
+// engine is durable: every batch is fsynced) and stops it with SIGTERM at the
+// end. The shipped halls allow 999 or 9999 tickets per service a day, which a
+// load test uses up in a second, so --spawn runs a copy of each config with
+// the ticket limit raised to the maximum (--keep-limits runs them as they are).
+#include <fmt/format.h>
+#include <sys/resource.h>
+#include <toml++/toml.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <latch>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+#include <zmq.hpp>
+
+#include "tools/process/engine_process.h"
+#include "engine/client/client.h"
+#include "engine/protocol/message.h"
+#include "engine/protocol/reply_codec.h"
+#include "engine/protocol/request_codec.h"
+#include "engine/protocol/snapshot_codec.h"
+#include "engine/store/event_store.h"
+
+namespace hallq::bench {
+namespace {
+
+using proc::EngineProcess;
+using proc::TempDir;
+
+using Clock = std::chrono::steady_clock;
+using core::ErrorCode;
+
+struct Options {
+  std::string engine;
+  bool spawn = false;
+  std::string hallqd = proc::default_hallqd();
+  std::vector<std::string> confs;
+  std::string data;
+  std::vector<std::string> hallqd_args;
+  bool keep_limits = false;
+  int clients = 4;
+  int inflight = 1;
+  double seconds = 0;
+  std::uint64_t requests = 0;
+  double warmup = 1.0;
+  std::string hall;
+  std::string mix = "cycle";
+  std::size_t prefill = 200;
+  int timeout_ms = 10'000;
+  bool json = false;
+  int repeat = 1;
+  bool floor = true;
+};
+
+// ---------------------------------------------------------------- machine
+
+struct Machine {
+  unsigned nproc = 0;
+  std::string model;
+};
+
+Machine read_machine() {
+  Machine m;
+  m.nproc = std::thread::hardware_concurrency();
+  std::ifstream in("/proc/cpuinfo");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("model name", 0) == 0) {
+      m.model = line.substr(line.find(':') + 2);
+      break;
+    }
+  }
+  return m;
+}
+
+double process_cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+// ---------------------------------------------------------------- configs
+
+// A copy of `conf` in `dir` whose ticket limit allows a load test.
+std::string raise_limits(const std::string& conf, const std::string& dir) {
+  toml::table doc = toml::parse_file(conf);
+  if (!doc.contains("rules")) doc.insert("rules", toml::table{});
+  toml::table& rules = *doc["rules"].as_table();
+  rules.insert_or_assign("max_tickets_per_service", 999'999);
+  rules.insert_or_assign("number_digits", 6);
+  const std::string out = (std::filesystem::path(dir) / std::filesystem::path(conf).filename()).string();
+  std::ofstream file(out);
+  file << doc << "\n";
+  if (!file) throw std::runtime_error("cannot write " + out);
+  return out;
+}
+
+// What the load needs to know of the hall, read from a snapshot the engine sends.
+struct HallInfo {
+  std::string id;
+  std::shared_ptr<core::HallConfig> config;
+  core::HallState state;
+};
+
+HallInfo fetch_hall(client::Client& control, std::string hall) {
+  if (hall.empty()) {
+    auto pong = control.ping();
+    if (!pong || !pong->engine || pong->engine->halls.empty())
+      throw std::runtime_error("the engine did not answer a ping (or serves no hall)");
+    hall = pong->engine->halls.front();
+  }
+  auto reply = control.snapshot(hall);
+  if (!reply) throw std::runtime_error("the engine did not answer a snapshot request");
+  if (!reply->ok()) throw std::runtime_error(fmt::format("snapshot of {}: {}", hall, reply->message));
+  const protocol::Bytes bytes = protocol::as_bytes(reply->snapshot);
+  if (protocol::inspect(bytes) != protocol::MessageKind::kSnapshot)
+    throw std::runtime_error("the snapshot reply holds no snapshot");
+  protocol::DecodedSnapshot snap;
+  if (core::Status st = protocol::decode_snapshot(bytes, snap); !st)
+    throw std::runtime_error("undecodable snapshot: " + st.message());
+  return {hall, snap.config, std::move(snap.state)};
+}
+
+// ---------------------------------------------------------------- the mixes
+
+// The commands one client sends, in order.
+class CommandSource {
+ public:
+  virtual ~CommandSource() = default;
+  virtual core::CommandBody next() = 0;
+  // Refusals this mix runs into by design.
+  virtual bool expected(ErrorCode code) const = 0;
+};
+
+class IssueSource final : public CommandSource {
+ public:
+  IssueSource(const core::HallConfig& cfg, int client) : cfg_(cfg), s_(client % cfg.services.size()) {}
+  core::CommandBody next() override {
+    const std::string_view id = cfg_.services[s_].id;
+    if (++s_ == cfg_.services.size()) s_ = 0;
+    return core::IssueTicket{id};
+  }
+  bool expected(ErrorCode) const override { return false; }
+
+ private:
+  const core::HallConfig& cfg_;
+  std::size_t s_;
+};
+
+class CycleSource final : public CommandSource {
+ public:
+  CycleSource(const core::HallConfig& cfg, std::vector<core::WindowIdx> windows)
+      : cfg_(cfg), windows_(std::move(windows)), phase_(windows_.size(), 0) {}
+  core::CommandBody next() override {
+    const core::WindowIdx w = windows_[at_];
+    const std::string_view window = cfg_.windows[w].id;
+    core::CommandBody body;
+    switch (phase_[at_]) {
+      case 0:
+        body = core::IssueTicket{cfg_.services[cfg_.windows[w].serves.front().service].id};
+        break;
+      case 1:
+        body = core::CallNext{window};
+        break;
+      case 2:
+        body = core::StartService{window};
+        break;
+      default:
+        body = core::Finish{window};
+        break;
+    }
+    phase_[at_] = static_cast<std::uint8_t>((phase_[at_] + 1) % 4);
+    if (++at_ == windows_.size()) at_ = 0;
+    return body;
+  }
+  // Another window may take the ticket this one just issued: then call-next
+  // finds nothing, and start and finish have no ticket to act on.
+  bool expected(ErrorCode code) const override {
+    return code == ErrorCode::kQueueEmpty || code == ErrorCode::kNoCurrentTicket;
+  }
+
+ private:
+  const core::HallConfig& cfg_;
+  std::vector<core::WindowIdx> windows_;
+  std::vector<std::uint8_t> phase_;
+  std::size_t at_ = 0;
+};
+
+// ---------------------------------------------------------------- clients
+
+struct ClientResult {
+  std::vector<std::int64_t> latency_ns;  // of measured requests
+  std::uint64_t sent = 0, replies = 0, measured = 0, ok = 0, expected = 0, errors = 0, timeouts = 0;
+  std::map<std::string, std::uint64_t> codes;  // refusals by code name
+  std::string first_error;
+  Clock::time_point last_reply{};
+};
+
+struct RunShared {
+  Options opt;
+  std::string endpoint;
+  std::string hall;
+  std::string run_id;
+  Clock::time_point start, measure_from, send_until;  // send_until: --seconds only
+};
+
+void run_client(zmq::context_t& ctx, const RunShared& run, int index, CommandSource& source,
+                std::uint64_t quota, std::latch& ready, std::latch& go, ClientResult& r) {
+  // A raw DEALER rather than client::Client::receive: that one polls before
+  // each receive, a system call per reply that the engine's core would feel
+  // on a 2-core machine.
+  zmq::socket_t dealer(ctx, zmq::socket_type::dealer);
+  dealer.set(zmq::sockopt::linger, 0);
+  dealer.set(zmq::sockopt::rcvhwm, 0);
+  dealer.set(zmq::sockopt::sndhwm, 0);
+  dealer.set(zmq::sockopt::rcvtimeo, run.opt.timeout_ms);
+  dealer.connect(run.endpoint);
+
+  struct Slot {
+    std::uint64_t seq = 0;
+    Clock::time_point sent{};
+  };
+  const std::size_t k = static_cast<std::size_t>(run.opt.inflight);
+  std::vector<Slot> ring(k);
+  std::uint64_t next_seq = 0, outstanding = 0, measured_sent = 0;
+  const std::string prefix = fmt::format("{}-{}-", run.run_id, index);
+  std::string rid;
+
+  auto may_send = [&](Clock::time_point now) {
+    if (now < run.measure_from) return true;  // warming up
+    if (run.opt.requests > 0) return measured_sent < quota;
+    return now < run.send_until;
+  };
+  auto send_one = [&] {
+    const std::uint64_t seq = ++next_seq;
+    rid.assign(prefix);
+    fmt::format_to(std::back_inserter(rid), "{}", seq);
+    const std::string bytes = protocol::encode_request(rid, run.hall, source.next());
+    Slot& slot = ring[seq % k];
+    slot.seq = seq;
+    slot.sent = Clock::now();
+    if (slot.sent >= run.measure_from) ++measured_sent;
+    dealer.send(zmq::buffer(bytes), zmq::send_flags::none);
+    ++outstanding;
+    ++r.sent;
+  };
+  auto error = [&](std::string what) {
+    ++r.errors;
+    if (r.first_error.empty()) r.first_error = std::move(what);
+  };
+
+  ready.count_down();
+  go.wait();
+  for (std::size_t i = 0; i < k && may_send(Clock::now()); ++i) send_one();
+  zmq::message_t msg;
+  while (outstanding > 0) {
+    if (!dealer.recv(msg, zmq::recv_flags::none)) {
+      r.timeouts += outstanding;
+      if (r.first_error.empty()) r.first_error = fmt::format("no reply within {} ms", run.opt.timeout_ms);
+      break;
+    }
+    const Clock::time_point now = Clock::now();
+    --outstanding;
+    ++r.replies;
+    const protocol::Bytes bytes{static_cast<const std::uint8_t*>(msg.data()), msg.size()};
+    if (protocol::inspect(bytes) != protocol::MessageKind::kReply) {
+      error("a message that is not a verified reply");
+    } else {
+      const protocol::DecodedReply reply = protocol::decode_reply(bytes);
+      const auto dash = reply.request_id.rfind('-');
+      const std::uint64_t seq =
+          dash == std::string::npos ? 0 : std::strtoull(reply.request_id.c_str() + dash + 1, nullptr, 10);
+      const Slot& slot = ring[seq % k];
+      if (seq == 0 || reply.request_id.rfind(prefix, 0) != 0 || slot.seq != seq) {
+        error(fmt::format("reply to an unknown request \"{}\"", reply.request_id));
+      } else {
+        if (slot.sent >= run.measure_from) {
+          r.latency_ns.push_back(
+              std::chrono::duration_cast<std::chrono::nanoseconds>(now - slot.sent).count());
+          ++r.measured;
+          r.last_reply = now;
+        }
+        if (reply.ok()) {
+          ++r.ok;
+        } else {
+          ++r.codes[std::string(core::to_string(reply.code))];
+          if (source.expected(reply.code)) {
+            ++r.expected;
+          } else {
+            error(fmt::format("{}: {}", core::to_string(reply.code), reply.message));
+          }
+        }
+      }
+    }
+    if (may_send(now)) send_one();
+  }
+}
+
+// ---------------------------------------------------------------- setup
+
+// Opens the windows the cycle mix uses (a window left open or busy by an
+// earlier run is taken over and freed) and fills the queues.
+void prepare_cycle(client::Client& control, const HallInfo& hall, std::size_t prefill, bool quiet) {
+  const core::HallConfig& cfg = *hall.config;
+  int problems = 0;
+  auto send = [&](const core::CommandBody& body, bool must) {
+    auto reply = control.command(hall.id, body);
+    if (!reply) throw std::runtime_error("the engine stopped answering during setup");
+    if (must && !reply->ok()) {
+      ++problems;
+      if (!quiet) std::cerr << "setup: " << core::verb(body) << ": " << reply->message << "\n";
+    }
+  };
+  for (std::size_t w = 0; w < cfg.windows.size(); ++w) {
+    const core::Window& live = hall.state.windows[w];
+    const std::string_view id = cfg.windows[w].id;
+    const std::string_view staff =
+        cfg.staff.empty() ? std::string_view() : cfg.staff[w % cfg.staff.size()].id;
+    if (live.state == core::WindowState::kClosed) {
+      send(core::OpenWindow{id, staff}, true);
+    } else if (live.state == core::WindowState::kPaused) {
+      send(core::ResumeWindow{id}, true);
+    }
+    if (live.current != 0) {
+      send(core::StartService{id}, false);
+      send(core::Finish{id}, false);
+    }
+  }
+  for (std::size_t i = 0; i < prefill; ++i) {
+    const auto& w = cfg.windows[i % cfg.windows.size()];
+    send(core::IssueTicket{cfg.services[w.serves.front().service].id}, true);
+  }
+  if (problems > 0 && !quiet) std::cerr << "setup: " << problems << " commands refused\n";
+}
+
+// ---------------------------------------------------------------- floor
+
+// The physical limit of a lone durable command at the moment of the run
+// (DESIGN.md: one ZeroMQ round trip + one LMDB durable commit): the engine
+// answers a ping without touching the store, and a store of our own, next to
+// the engine's data when we started it, times one-event group commits. Both
+// move a lot while other work runs on the machine, so every run measures them.
+struct Floor {
+  double ping_us = 0;
+  double commit_us = 0;
+};
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+Floor measure_floor(client::Client& control) {
+  constexpr int kSamples = 100;
+  Floor f;
+  std::vector<double> t;
+  for (int i = 0; i < kSamples; ++i) {
+    const auto start = Clock::now();
+    if (!control.ping()) throw std::runtime_error("the engine did not answer a ping");
+    t.push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count());
+  }
+  f.ping_us = median(t);
+  t.clear();
+  {
+    const TempDir dir("hallq-load-probe");  // the system temp dir, where --spawn keeps hallqd's data
+    store::EventStore probe({.dir = dir.path() + "/store", .map_size = std::size_t{1} << 30});
+    store::EventStore::Batch batch;
+    const std::string event(208, 'e');  // the size of an encoded ticket_issued
+    for (int i = 0; i < kSamples; ++i) {
+      batch.clear();
+      batch.add_event("probe", static_cast<std::uint64_t>(i) + 1, event);
+      const auto start = Clock::now();
+      probe.commit(batch);
+      t.push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count());
+    }
+  }
+  f.commit_us = median(t);
+  return f;
+}
+
+// ---------------------------------------------------------------- one run
+
+// What one measured run found.
+struct Summary {
+  std::uint64_t measured = 0, sent = 0, replies = 0, ok = 0, expected = 0, errors = 0, timeouts = 0;
+  std::map<std::string, std::uint64_t> codes;
+  std::string first_error;
+  double seconds = 0, throughput = 0;
+  double mean_us = 0, p50_us = 0, p90_us = 0, p99_us = 0, p999_us = 0, max_us = 0;
+  double cpu_load_gen = 0, cpu_engine = -1;  // cores busy; -1: not known (engine not spawned)
+  std::uint64_t engine_requests = 0, engine_batches = 0;
+  int engine_exit = 0;
+  std::string engine_line;  // hallqd's ready line, or the endpoint given
+  std::string hall;
+  std::optional<Floor> floor;
+};
+
+double percentile_us(const std::vector<std::int64_t>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  const auto i = static_cast<std::size_t>(p / 100.0 * static_cast<double>(sorted.size() - 1) + 0.5);
+  return static_cast<double>(sorted[std::min(i, sorted.size() - 1)]) / 1000.0;
+}
+
+// hallqd's closing line: "hallqd stopped: N requests, N accepted, ... N batches".
+bool requests_and_batches(const std::string& out, Summary& s) {
+  const auto at = out.find("hallqd stopped:");
+  if (at == std::string::npos) return false;
+  unsigned long long requests = 0, accepted = 0, refused = 0, malformed = 0, batches = 0;
+  if (std::sscanf(out.c_str() + at,
+                  "hallqd stopped: %llu requests, %llu accepted, %llu refused, %llu malformed, %llu batches",
+                  &requests, &accepted, &refused, &malformed, &batches) != 5)
+    return false;
+  s.engine_requests = requests;
+  s.engine_batches = batches;
+  return true;
+}
+
+Summary run_once(const Options& opt, bool quiet) {
+  Summary sum;
+  // The engine: given, or started here.
+  std::optional<TempDir> temp;  // declared first: removed after hallqd has stopped
+  std::optional<EngineProcess> spawned;
+  RunShared run;
+  run.opt = opt;
+  if (opt.spawn) {
+    const std::string& temp_dir = temp.emplace("hallq-load").path();
+    std::vector<std::string> confs;
+    for (const std::string& c : opt.confs) confs.push_back(opt.keep_limits ? c : raise_limits(c, temp_dir));
+    const std::string data = opt.data.empty() ? temp_dir + "/data" : opt.data;
+    spawned.emplace(confs, data, opt.hallqd_args, opt.hallqd);  // its stderr: DATA.stderr
+    run.endpoint = spawned->cmd();
+    sum.engine_line = spawned->ready_line();
+  } else {
+    run.endpoint = opt.engine;
+    sum.engine_line = opt.engine;
+  }
+
+  zmq::context_t ctx(1);
+  client::Client control(ctx, run.endpoint,
+                         {.timeout = std::chrono::milliseconds(opt.timeout_ms), .attempts = 1});
+  HallInfo hall = fetch_hall(control, opt.hall);
+  run.hall = sum.hall = hall.id;
+  if (opt.floor) sum.floor = measure_floor(control);
+  const core::HallConfig& cfg = *hall.config;
+
+  const int n_clients = opt.clients;
+  if (opt.mix == "cycle" && static_cast<std::size_t>(n_clients) > cfg.windows.size()) {
+    throw std::runtime_error(
+        fmt::format("--mix cycle: hall {} has {} windows, fewer than --clients {} (each client "
+                    "needs a window of its own)",
+                    hall.id, cfg.windows.size(), n_clients));
+  }
+  if (opt.mix == "cycle") prepare_cycle(control, hall, opt.prefill, quiet);
+  if (!quiet) {
+    fmt::print(
+        "engine:  {}\nhall:    {} ({} services, {} windows, {} staff); mix {}, {} clients x {} in flight{}\n",
+        sum.engine_line, hall.id, cfg.services.size(), cfg.windows.size(), cfg.staff.size(), opt.mix,
+        n_clients, opt.inflight,
+        opt.mix == "cycle" ? fmt::format(", prefill {}", opt.prefill) : std::string());
+  }
+
+  std::vector<std::unique_ptr<CommandSource>> sources;
+  for (int c = 0; c < n_clients; ++c) {
+    if (opt.mix == "cycle") {
+      std::vector<core::WindowIdx> owned;
+      for (auto w = static_cast<std::size_t>(c); w < cfg.windows.size();
+           w += static_cast<std::size_t>(n_clients))
+        owned.push_back(static_cast<core::WindowIdx>(w));
+      sources.push_back(std::make_unique<CycleSource>(cfg, std::move(owned)));
+    } else {
+      sources.push_back(std::make_unique<IssueSource>(cfg, c));
+    }
+  }
+
+  std::random_device rd;
+  run.run_id = fmt::format("lg{:08x}", rd());
+  std::vector<ClientResult> results(static_cast<std::size_t>(n_clients));
+  // Room for every measured latency up front (400k replies/s is well above
+  // what this machine does), so recording one never allocates.
+  const std::uint64_t per_client_capacity =
+      opt.requests > 0 ? opt.requests / static_cast<std::uint64_t>(n_clients) + 1
+                       : static_cast<std::uint64_t>(opt.seconds * 400'000 / n_clients) + 1024;
+  for (ClientResult& r : results) r.latency_ns.reserve(per_client_capacity);
+
+  std::latch ready(n_clients), go(1);
+  std::vector<std::thread> threads;
+  for (int c = 0; c < n_clients; ++c) {
+    std::uint64_t quota = 0;
+    if (opt.requests > 0) {
+      quota = opt.requests / static_cast<std::uint64_t>(n_clients) +
+              (static_cast<std::uint64_t>(c) < opt.requests % static_cast<std::uint64_t>(n_clients) ? 1 : 0);
+    }
+    threads.emplace_back(run_client, std::ref(ctx), std::cref(run), c,
+                         std::ref(*sources[static_cast<std::size_t>(c)]), quota, std::ref(ready),
+                         std::ref(go), std::ref(results[static_cast<std::size_t>(c)]));
+  }
+  ready.wait();
+  run.start = Clock::now();
+  auto secs = [](double s) {
+    return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
+  };
+  run.measure_from = run.start + secs(opt.warmup);
+  run.send_until = run.measure_from + secs(opt.seconds);
+  go.count_down();
+  // CPU use over the measured part, sampled at its start and end.
+  std::this_thread::sleep_until(run.measure_from);
+  const double engine_cpu0 = spawned ? spawned->cpu_seconds() : 0;
+  const double self_cpu0 = process_cpu_seconds();
+  const Clock::time_point cpu_from = Clock::now();
+  for (std::thread& t : threads) t.join();
+  const double cpu_wall = std::chrono::duration<double>(Clock::now() - cpu_from).count();
+  if (cpu_wall > 0) {
+    sum.cpu_load_gen = (process_cpu_seconds() - self_cpu0) / cpu_wall;
+    if (spawned) sum.cpu_engine = (spawned->cpu_seconds() - engine_cpu0) / cpu_wall;
+  }
+
+  std::vector<std::int64_t> lat;
+  std::size_t total = 0;
+  for (const ClientResult& r : results) total += r.latency_ns.size();
+  lat.reserve(total);
+  Clock::time_point last_reply{};
+  for (ClientResult& r : results) {
+    lat.insert(lat.end(), r.latency_ns.begin(), r.latency_ns.end());
+    sum.sent += r.sent;
+    sum.replies += r.replies;
+    sum.measured += r.measured;
+    sum.ok += r.ok;
+    sum.expected += r.expected;
+    sum.errors += r.errors;
+    sum.timeouts += r.timeouts;
+    for (const auto& [code, n] : r.codes) sum.codes[code] += n;
+    if (sum.first_error.empty()) sum.first_error = r.first_error;
+    last_reply = std::max(last_reply, r.last_reply);
+  }
+  std::sort(lat.begin(), lat.end());
+  sum.seconds = sum.measured > 0 ? std::chrono::duration<double>(last_reply - run.measure_from).count() : 0;
+  sum.throughput = sum.seconds > 0 ? static_cast<double>(sum.measured) / sum.seconds : 0;
+  double total_ns = 0;
+  for (std::int64_t v : lat) total_ns += static_cast<double>(v);
+  sum.mean_us = lat.empty() ? 0 : total_ns / static_cast<double>(lat.size()) / 1000.0;
+  sum.p50_us = percentile_us(lat, 50);
+  sum.p90_us = percentile_us(lat, 90);
+  sum.p99_us = percentile_us(lat, 99);
+  sum.p999_us = percentile_us(lat, 99.9);
+  sum.max_us = percentile_us(lat, 100);
+
+  if (spawned) {
+    std::string out;
+    sum.engine_exit = spawned->stop(out);
+    requests_and_batches(out, sum);
+  }
+  return sum;
+}
+
+// ---------------------------------------------------------------- report
+
+std::string command_line(int argc, char** argv) {
+  std::string s;
+  for (int i = 0; i < argc; ++i) {
+    if (i) s += ' ';
+    s += argv[i];
+  }
+  return s;
+}
+
+nlohmann::json to_json(const Summary& s) {
+  nlohmann::json j;
+  j["requests"] = s.measured;
+  j["measured_s"] = s.seconds;
+  j["throughput_per_s"] = s.throughput;
+  j["latency_us"] = {{"mean", s.mean_us}, {"p50", s.p50_us},   {"p90", s.p90_us},
+                     {"p99", s.p99_us},   {"p999", s.p999_us}, {"max", s.max_us}};
+  j["sent"] = s.sent;
+  j["replies"] = s.replies;
+  j["ok"] = s.ok;
+  j["expected_refusals"] = s.expected;
+  j["errors"] = s.errors;
+  j["timeouts"] = s.timeouts;
+  j["refusals_by_code"] = s.codes;
+  if (!s.first_error.empty()) j["first_error"] = s.first_error;
+  if (s.floor) {
+    j["floor_us"] = {{"ping_round_trip", s.floor->ping_us},
+                     {"store_commit", s.floor->commit_us},
+                     {"sum", s.floor->ping_us + s.floor->commit_us}};
+  }
+  j["cpu_cores_busy"] = {{"load_gen", s.cpu_load_gen}};
+  if (s.cpu_engine >= 0) j["cpu_cores_busy"]["hallqd"] = s.cpu_engine;
+  if (s.engine_batches > 0) {
+    j["hallqd"] = {
+        {"requests", s.engine_requests},
+        {"batches", s.engine_batches},
+        {"mean_batch", static_cast<double>(s.engine_requests) / static_cast<double>(s.engine_batches)},
+        {"exit", s.engine_exit}};
+  }
+  return j;
+}
+
+void print_summary(const Summary& s, const Options& opt) {
+  fmt::print("measured: {} requests in {:.2f} s after {:.1f} s warm-up ({} sent, {} replies in all)\n",
+             s.measured, s.seconds, opt.warmup, s.sent, s.replies);
+  fmt::print("replies:  {} ok, {} expected refusals, {} errors, {} timeouts\n", s.ok, s.expected, s.errors,
+             s.timeouts);
+  if (!s.codes.empty()) {
+    std::string codes;
+    for (const auto& [code, n] : s.codes) codes += fmt::format(" {}={}", code, n);
+    fmt::print("refusals:{}\n", codes);
+  }
+  if (!s.first_error.empty()) fmt::print("first error: {}\n", s.first_error);
+  fmt::print("throughput: {:.0f} acknowledged commands/s\n", s.throughput);
+  fmt::print("latency (us): mean {:.1f}  p50 {:.1f}  p90 {:.1f}  p99 {:.1f}  p99.9 {:.1f}  max {:.1f}\n",
+             s.mean_us, s.p50_us, s.p90_us, s.p99_us, s.p999_us, s.max_us);
+  if (s.floor) {
+    // The floor bounds a lone request; with more in flight, queueing behind a batch is expected.
+    const double sum = s.floor->ping_us + s.floor->commit_us;
+    const bool lone = opt.clients == 1 && opt.inflight == 1;
+    fmt::print("floor (us): ping round trip {:.1f} + store commit {:.1f} = {:.1f}{}\n", s.floor->ping_us,
+               s.floor->commit_us, sum,
+               lone && sum > 0 ? fmt::format("; p50 is {:.2f}x that", s.p50_us / sum) : std::string());
+  }
+  fmt::print("cpu (cores busy): load generator {:.2f}{}\n", s.cpu_load_gen,
+             s.cpu_engine >= 0 ? fmt::format(", hallqd {:.2f}", s.cpu_engine) : std::string());
+  if (s.engine_batches > 0) {
+    fmt::print("hallqd exit {}: {} requests in {} group commits, {:.1f} per commit (whole run)\n",
+               s.engine_exit, s.engine_requests, s.engine_batches,
+               static_cast<double>(s.engine_requests) / static_cast<double>(s.engine_batches));
+  }
+}
+
+int run(const Options& opt, int argc, char** argv) {
+  const Machine machine = read_machine();
+  const std::string cmdline = command_line(argc, argv);
+  if (!opt.json) {
+    fmt::print("command: {}\nmachine: nproc {}, {}\n", cmdline, machine.nproc, machine.model);
+  }
+  std::vector<Summary> runs;
+  for (int i = 0; i < opt.repeat; ++i) {
+    if (!opt.json && opt.repeat > 1) fmt::print("--- run {} of {}\n", i + 1, opt.repeat);
+    runs.push_back(run_once(opt, opt.json || i > 0));
+    if (!opt.json) print_summary(runs.back(), opt);
+  }
+  auto med = [&](auto field) {
+    std::vector<double> v;
+    for (const Summary& s : runs) v.push_back(static_cast<double>(field(s)));
+    return median(std::move(v));
+  };
+  const double m_throughput = med([](const Summary& s) { return s.throughput; });
+  const double m_p50 = med([](const Summary& s) { return s.p50_us; });
+  const double m_p90 = med([](const Summary& s) { return s.p90_us; });
+  const double m_p99 = med([](const Summary& s) { return s.p99_us; });
+  const double m_max = med([](const Summary& s) { return s.max_us; });
+  const double m_floor =
+      med([](const Summary& s) { return s.floor ? s.floor->ping_us + s.floor->commit_us : 0; });
+  std::uint64_t errors = 0;
+  for (const Summary& s : runs) errors += s.errors + s.timeouts;
+
+  if (opt.json) {
+    nlohmann::json j;
+    j["command"] = cmdline;
+    j["machine"] = {{"nproc", machine.nproc}, {"model", machine.model}};
+    j["engine"] = runs.front().engine_line;
+    j["hall"] = runs.front().hall;
+    j["mix"] = opt.mix;
+    j["clients"] = opt.clients;
+    j["inflight"] = opt.inflight;
+    j["warmup_s"] = opt.warmup;
+    j["runs"] = nlohmann::json::array();
+    for (const Summary& s : runs) j["runs"].push_back(to_json(s));
+    j["median"] = {{"throughput_per_s", m_throughput},
+                   {"latency_us", {{"p50", m_p50}, {"p90", m_p90}, {"p99", m_p99}, {"max", m_max}}},
+                   {"floor_us", m_floor}};
+    j["errors"] = errors;
+    std::cout << j.dump() << std::endl;
+  } else if (opt.repeat > 1) {
+    fmt::print(
+        "--- median of {} runs: {:.0f} acknowledged commands/s; latency (us) p50 {:.1f}  p90 {:.1f}  "
+        "p99 {:.1f}  max {:.1f}; floor {:.1f}\n",
+        opt.repeat, m_throughput, m_p50, m_p90, m_p99, m_max, m_floor);
+  }
+  return errors == 0 ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace hallq::bench
+
+int main(int argc, char** argv) {
+  hallq::bench::Options opt;
+  CLI::App app{"hallq_load: load generator for hallqd (throughput and latency of acknowledged commands)"};
+  auto* engine = app.add_option("--engine", opt.engine, "command endpoint of a running hallqd");
+  auto* spawn =
+      app.add_flag("--spawn", opt.spawn, "start hallqd here, in a fresh data dir, and stop it at the end");
+  engine->excludes(spawn);
+  app.add_option("--hallqd", opt.hallqd, "hallqd program for --spawn")->capture_default_str();
+  app.add_option("--conf", opt.confs, "hall config(s) for --spawn")->check(CLI::ExistingFile);
+  app.add_option("--data", opt.data, "data dir for --spawn (default: a fresh temporary one, removed after)");
+  app.add_option("--hallqd-arg", opt.hallqd_args, "extra argument passed to the spawned hallqd (repeat)")
+      ->allow_extra_args(false);
+  app.add_flag("--keep-limits", opt.keep_limits, "--spawn: run the configs as they are (ticket limits too)");
+  app.add_option("--clients", opt.clients, "client threads, each with its own DEALER")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 4096));
+  app.add_option("--inflight", opt.inflight, "pipelined requests per client (1: closed loop)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1 << 20));
+  auto* seconds =
+      app.add_option("--seconds", opt.seconds, "measure for this long")->check(CLI::PositiveNumber);
+  auto* requests =
+      app.add_option("--requests", opt.requests, "measure this many requests")->check(CLI::PositiveNumber);
+  seconds->excludes(requests);
+  app.add_option("--warmup", opt.warmup, "seconds of load before measuring")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--hall", opt.hall, "hall id (default: the engine's first hall)");
+  app.add_option("--mix", opt.mix, "issue | cycle")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"issue", "cycle"}));
+  app.add_option("--prefill", opt.prefill,
+                 "cycle mix: tickets issued before the run, so call-next meets a queue")
+      ->capture_default_str();
+  app.add_option("--timeout-ms", opt.timeout_ms, "give up on a reply after this long")->capture_default_str();
+  app.add_option("--repeat", opt.repeat,
+                 "measure this many times (a fresh hallqd each time with --spawn); medians")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  app.add_flag("!--no-floor", opt.floor,
+               "skip measuring the ping round trip and store commit before each run");
+  app.add_flag("--json", opt.json, "print one JSON object with the results");
+  try {
+    app.parse(argc, argv);
+    if (!opt.spawn && opt.engine.empty())
+      throw CLI::ValidationError("--engine or --spawn", "one is required");
+    if (opt.spawn && opt.confs.empty())
+      throw CLI::ValidationError("--conf", "--spawn needs at least one --conf");
+    if (opt.seconds <= 0 && opt.requests == 0) opt.seconds = 10;
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  try {
+    return hallq::bench::run(opt, argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "hallq_load: " << e.what() << "\n";
+    return 3;
+  }
+}
