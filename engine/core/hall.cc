@@ -69,19 +69,10 @@ std::size_t Hall::waiting_total() const {
   return n;
 }
 
-const RequestRecord* Hall::find_request(std::string_view request_id) const {
-  auto it = requests_.find(std::string(request_id));
-  return it == requests_.end() ? nullptr : &it->second;
-}
+const RequestRecord* Hall::find_request(std::string_view request_id) const { return requests_.find(request_id); }
 
 void Hall::remember_request(std::string_view request_id, RequestRecord record) {
-  auto [it, inserted] = requests_.try_emplace(std::string(request_id), record);
-  if (!inserted) return;
-  request_order_.push_back(it->first);
-  if (request_order_.size() > kRequestMemory) {
-    requests_.erase(request_order_.front());
-    request_order_.pop_front();
-  }
+  requests_.remember(request_id, record);
 }
 
 // ---------------------------------------------------------------- commands
@@ -622,7 +613,7 @@ void Hall::apply_event(const Event& e) {
 
 // ---------------------------------------------------------------- snapshots
 
-HallState Hall::export_state() const {
+HallState Hall::export_state(bool with_requests) const {
   HallState s;
   s.seq = seq_;
   s.clock = clock_;
@@ -634,8 +625,10 @@ HallState Hall::export_state() const {
   s.tickets = tickets_;
   s.last_number = last_number_;
   s.stats = stats_;
-  s.requests.reserve(request_order_.size());
-  for (const std::string& id : request_order_) s.requests.emplace_back(id, requests_.at(id));
+  if (with_requests) {
+    s.requests.reserve(requests_.size());
+    requests_.for_each([&](std::string_view id, const RequestRecord& r) { s.requests.emplace_back(id, r); });
+  }
   return s;
 }
 
@@ -674,8 +667,7 @@ void Hall::import_state(HallState s) {
   last_number_ = std::move(s.last_number);
   stats_ = std::move(s.stats);
   requests_.clear();
-  request_order_.clear();
-  for (auto& [id, rec] : s.requests) remember_request(id, rec);
+  for (auto& [id, rec] : s.requests) requests_.remember(id, rec);
   rebuild_indexes();
 }
 

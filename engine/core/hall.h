@@ -20,12 +20,10 @@
 // must outlive the hall.
 #pragma once
 
-#include <deque>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "engine/core/call_policy.h"
@@ -33,6 +31,7 @@
 #include "engine/core/error.h"
 #include "engine/core/event.h"
 #include "engine/core/hall_config.h"
+#include "engine/core/request_memory.h"
 #include "engine/core/service_queue.h"
 #include "engine/core/service_stats.h"
 #include "engine/core/ticket.h"
@@ -47,12 +46,6 @@ namespace hallq::core {
 class CorruptionError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
-};
-
-// Where the events of an earlier command with the same request id are.
-struct RequestRecord {
-  Seq first_seq = 0;
-  std::uint32_t count = 0;  // number of events it produced
 };
 
 // Everything apply_event has built: the content of a snapshot.
@@ -73,7 +66,7 @@ struct HallState {
 class Hall {
  public:
   // Remembered request ids per hall; the oldest are forgotten beyond this.
-  static constexpr std::size_t kRequestMemory = 1 << 16;
+  static constexpr std::size_t kRequestMemory = RequestMemory::kCapacity;
 
   Hall(std::shared_ptr<const HallConfig> config, const CallPolicy* policy,
        const WaitPredictor* predictor);
@@ -94,7 +87,9 @@ class Hall {
   // The record of an earlier accepted command with this request id, or null.
   const RequestRecord* find_request(std::string_view request_id) const;
 
-  HallState export_state() const;
+  // The whole state; the request-id memory only if `with_requests` (it is
+  // large and only the engine's own store needs it).
+  HallState export_state(bool with_requests = true) const;
   // Replaces the whole state. Throws CorruptionError if it does not fit the config.
   void import_state(HallState state);
 
@@ -152,8 +147,7 @@ class Hall {
   std::vector<ServiceStats> stats_;          // per service
   std::vector<std::uint32_t> last_number_;   // per service
   std::vector<std::vector<TicketId>> by_number_;  // per issuing service, [number - 1]
-  std::unordered_map<std::string, RequestRecord> requests_;
-  std::deque<std::string> request_order_;
+  RequestMemory requests_;
 };
 
 }  // namespace hallq::core

@@ -105,7 +105,7 @@ Status config_in(const w::HallConf* in, core::HallConfig& c) {
 }  // namespace
 
 std::string encode_snapshot(const core::Hall& hall, std::uint64_t epoch, bool with_requests) {
-  const core::HallState s = hall.export_state();
+  const core::HallState s = hall.export_state(with_requests);
   flatbuffers::FlatBufferBuilder fbb(4096 + s.tickets.size() * sizeof(w::TicketLive));
   auto config = config_out(fbb, hall.config());
   std::vector<flatbuffers::Offset<flatbuffers::String>> staff_names;

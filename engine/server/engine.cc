@@ -243,15 +243,10 @@ void Engine::commit() {
   replies_.clear();
   publications_.clear();
   store::EventStore::Batch batch;
-  std::vector<std::pair<HallSlot*, core::Seq>> snapshots;
   for (auto& [id, slot] : halls_) {
     if (!slot->touched) continue;
     for (std::size_t i = 0; i < slot->batch_events.size(); ++i)
       batch.add_event(id, slot->committed_seq + 1 + i, slot->batch_events[i]);
-    if (slot->hall->seq() - slot->last_snapshot >= options_.snapshot_every) {
-      batch.put_snapshot(id, slot->hall->seq(), protocol::encode_snapshot(*slot->hall, epoch_, true));
-      snapshots.emplace_back(slot.get(), slot->hall->seq());
-    }
   }
   if (!batch.empty()) {
     for (;;) {
@@ -268,9 +263,8 @@ void Engine::commit() {
       }
     }
     ++counters_.batches;
-    counters_.events += batch.size() - snapshots.size();
+    counters_.events += batch.size();
   }
-  for (auto& [slot, seq] : snapshots) slot->last_snapshot = seq;
 
   // Replies, then publications (which take the event bytes over).
   std::map<HallSlot*, std::string> snapshot_cache;
@@ -354,15 +348,35 @@ std::vector<Publication> Engine::heartbeats(core::TimeUs now) const {
   return out;
 }
 
-void Engine::checkpoint() {
+void Engine::write_snapshots(bool all) {
   store::EventStore::Batch batch;
+  std::vector<HallSlot*> written;
   for (auto& [id, slot] : halls_) {
-    if (slot->hall->seq() > slot->last_snapshot && slot->hall->seq() == slot->committed_seq)
-      batch.put_snapshot(id, slot->hall->seq(), protocol::encode_snapshot(*slot->hall, epoch_, true));
+    // Only committed state: between batches memory and store agree.
+    const core::Seq seq = slot->hall->seq();
+    if (seq != slot->committed_seq || seq == slot->last_snapshot) continue;
+    // Due after snapshot_every events, and never before the events since the
+    // last one outnumber the tickets it would copy: the cost of snapshots per
+    // event stays constant however busy the day.
+    const std::uint64_t due = std::max<std::uint64_t>(options_.snapshot_every, 4 * slot->hall->tickets().size());
+    if (!all && seq - slot->last_snapshot < due) continue;
+    batch.put_snapshot(id, seq, protocol::encode_snapshot(*slot->hall, epoch_, true));
+    written.push_back(slot.get());
   }
   if (batch.empty()) return;
   store_.commit(batch);
-  for (auto& [id, slot] : halls_) slot->last_snapshot = slot->committed_seq;
+  for (HallSlot* slot : written) slot->last_snapshot = slot->committed_seq;
+  counters_.snapshots += written.size();
 }
+
+void Engine::maintain() {
+  try {
+    write_snapshots(false);
+  } catch (const std::exception&) {
+    ++counters_.snapshot_failures;
+  }
+}
+
+void Engine::checkpoint() { write_snapshots(true); }
 
 }  // namespace hallq::server

@@ -31,8 +31,9 @@ class EventStore;
 namespace hallq::server {
 
 struct EngineOptions {
-  // A hall's state is snapshotted into the store every this many events, so
-  // recovery replays at most that many.
+  // A hall's state is snapshotted into the store every this many events (or
+  // four times its ticket count, if larger), so recovery replays at most that
+  // many.
   std::uint64_t snapshot_every = 20'000;
   // When the LMDB map fills, it is doubled up to this size; beyond it (or if
   // the disk cannot hold it) commands are refused with a `storage` error.
@@ -75,6 +76,12 @@ class Engine {
   // One heartbeat per hall, to publish each second.
   std::vector<Publication> heartbeats(core::TimeUs now) const;
 
+  // Housekeeping after the batch's replies are out: stores a snapshot of each
+  // hall that has gone `snapshot_every` events without one, in a transaction
+  // of its own (nothing waits for it). A failure is only counted: the events
+  // are safe in the log and the next call tries again.
+  void maintain();
+
   // Snapshots every hall into the store (clean shutdown: a fast restart).
   void checkpoint();
 
@@ -85,6 +92,7 @@ class Engine {
   struct Counters {
     std::uint64_t requests = 0, accepted = 0, refused = 0, malformed = 0, duplicates = 0;
     std::uint64_t batches = 0, events = 0, storage_failures = 0, map_growths = 0;
+    std::uint64_t snapshots = 0, snapshot_failures = 0;
   };
   const Counters& counters() const { return counters_; }
 
@@ -98,6 +106,7 @@ class Engine {
   std::string event_bytes(const HallSlot& slot, core::Seq seq) const;
   void fail_batch(const std::string& why);
   bool grow_map();
+  void write_snapshots(bool all);
 
   store::EventStore& store_;
   EngineOptions options_;

@@ -112,6 +112,7 @@ class Server::Impl {
       engine_.commit();
       send_replies();
       publish(engine_.publications());
+      engine_.maintain();
     }
     wait_readable();
   }
@@ -141,6 +142,7 @@ class Server::Impl {
       engine_.commit();
       publish(engine_.publications());
       publish(engine_.heartbeats(now));
+      engine_.maintain();
       schedule_tick();
     });
   }

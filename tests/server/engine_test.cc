@@ -54,6 +54,7 @@ class EngineTest : public ::testing::Test {
     const std::string bytes = protocol::encode_request(request_id, "town", cmd);
     engine_->handle(protocol::as_bytes(bytes), at ? at : now_);
     engine_->commit();
+    engine_->maintain();  // as the server does once the replies are out
     EXPECT_EQ(engine_->replies().size(), 1u);
     return decode(engine_->replies().at(0));
   }
@@ -181,6 +182,7 @@ TEST_F(EngineTest, RecoveryFromSnapshotPlusEventsEqualsFullReplay) {
   }
   ASSERT_TRUE(store_->latest_snapshot("town").has_value());
   EXPECT_GT(store_->latest_snapshot("town")->seq, 0u);
+  EXPECT_GE(engine_->counters().snapshots, 3u);
   const std::string live = snapshot_of(*engine_->hall("town"));
   open(1ull << 30, EngineOptions{.snapshot_every = 7});
   EXPECT_EQ(snapshot_of(*engine_->hall("town")), live);
