@@ -355,10 +355,8 @@ void Engine::write_snapshots(bool all) {
     // Only committed state: between batches memory and store agree.
     const core::Seq seq = slot->hall->seq();
     if (seq != slot->committed_seq || seq == slot->last_snapshot) continue;
-    // Due after snapshot_every events, and never before the events since the
-    // last one outnumber the tickets it would copy: the cost of snapshots per
-    // event stays constant however busy the day.
-    const std::uint64_t due = std::max<std::uint64_t>(options_.snapshot_every, 4 * slot->hall->tickets().size());
+    const std::uint64_t due =
+        std::max<std::uint64_t>(options_.snapshot_every, options_.snapshot_per_ticket * slot->hall->tickets().size());
     if (!all && seq - slot->last_snapshot < due) continue;
     batch.put_snapshot(id, seq, protocol::encode_snapshot(*slot->hall, epoch_, true));
     written.push_back(slot.get());

@@ -31,10 +31,12 @@ class EventStore;
 namespace hallq::server {
 
 struct EngineOptions {
-  // A hall's state is snapshotted into the store every this many events (or
-  // four times its ticket count, if larger), so recovery replays at most that
-  // many.
+  // A hall's state is snapshotted into the store every this many events, so
+  // recovery replays at most that many; but never before the events since the
+  // last snapshot number `snapshot_per_ticket` times the tickets it would copy,
+  // so the cost of snapshots per event stays constant however busy the day.
   std::uint64_t snapshot_every = 20'000;
+  std::uint64_t snapshot_per_ticket = 4;
   // When the LMDB map fills, it is doubled up to this size; beyond it (or if
   // the disk cannot hold it) commands are refused with a `storage` error.
   std::size_t max_map_size = std::size_t{1} << 40;

@@ -171,7 +171,7 @@ TEST_F(EngineTest, RecoveryRestoresStateAndRequestMemory) {
 }
 
 TEST_F(EngineTest, RecoveryFromSnapshotPlusEventsEqualsFullReplay) {
-  open(1ull << 30, EngineOptions{.snapshot_every = 7});
+  open(1ull << 30, EngineOptions{.snapshot_every = 7, .snapshot_per_ticket = 0});
   send(core::OpenWindow{"w1", ""});
   send(core::OpenWindow{"w4", ""});
   for (int i = 0; i < 30; ++i) {
@@ -184,7 +184,7 @@ TEST_F(EngineTest, RecoveryFromSnapshotPlusEventsEqualsFullReplay) {
   EXPECT_GT(store_->latest_snapshot("town")->seq, 0u);
   EXPECT_GE(engine_->counters().snapshots, 3u);
   const std::string live = snapshot_of(*engine_->hall("town"));
-  open(1ull << 30, EngineOptions{.snapshot_every = 7});
+  open(1ull << 30, EngineOptions{.snapshot_every = 7, .snapshot_per_ticket = 0});
   EXPECT_EQ(snapshot_of(*engine_->hall("town")), live);
   // And request memory survived across the snapshot: r3 was before it.
   auto dup = send(core::IssueTicket{"social"}, "r3");
