@@ -32,7 +32,7 @@ constexpr std::string_view kHallKeys[] = {"id",           "name",      "hours", 
                                           "number_reset", "utc_offset"};
 constexpr std::string_view kRulesKeys[] = {
     "policy",         "recall_limit",    "reactivate_min", "reactivate_behind",
-    "priority_ratio", "level_delay_min", "number_digits",  "max_tickets_per_service"};
+    "priority_ratio", "help_load", "number_digits",  "max_tickets_per_service"};
 constexpr std::string_view kServiceKeys[] = {"id", "name", "prefix", "kind", "expected_handle_min"};
 constexpr std::string_view kWindowKeys[] = {"id", "number", "name", "kind", "serves"};
 constexpr std::string_view kStaffKeys[] = {"id", "name"};
@@ -349,7 +349,7 @@ class Loader {
     read(s, "reactivate_min", r.reactivate_min, Need::kOptional);
     read(s, "reactivate_behind", r.reactivate_behind, Need::kOptional);
     read(s, "priority_ratio", r.priority_ratio, Need::kOptional);
-    read_number(s, "level_delay_min", r.level_delay_min, Need::kOptional);
+    read_number(s, "help_load", r.help_load, Need::kOptional);
     read(s, "number_digits", r.number_digits, Need::kOptional);
     read(s, "max_tickets_per_service", r.max_tickets_per_service, Need::kOptional);
   }

@@ -33,6 +33,23 @@ Hall::Hall(std::shared_ptr<const HallConfig> config, const CallPolicy* policy,
   stats_.resize(n_services);
   last_number_.assign(n_services, 0);
   by_number_.resize(n_services);
+  count_open_windows();
+}
+
+double Hall::mean_handle_s(ServiceIdx s) const {
+  return stats_[s].mean_handle_s(config_->services[s].expected_handle_min * 60);
+}
+
+int Hall::open_windows(ServiceIdx s, int level) const {
+  return level >= 1 && level <= 9 ? open_at_level_[s][level] : 0;
+}
+
+void Hall::count_open_windows() {
+  open_at_level_.assign(config_->services.size(), {});
+  for (const Window& w : windows_) {
+    if (w.state != WindowState::kOpen) continue;
+    for (const Skill& k : w.skills) ++open_at_level_[k.service][k.level];
+  }
 }
 
 // ---------------------------------------------------------------- lookups
@@ -458,6 +475,7 @@ void Hall::apply_event(const Event& e) {
             by_number_[ev.service].push_back(ev.ticket);
             last_number_[ev.service] = ev.number;
             next_ticket_ = ev.ticket + 1;
+            stats_[ev.service].add_arrival(e.time);
           },
           [&](const WindowOpened& ev) {
             Window& win = window_at(ev.window);
@@ -603,6 +621,10 @@ void Hall::apply_event(const Event& e) {
       e.body);
 
   clock_ = std::max(clock_, e.time);
+  if (std::holds_alternative<WindowOpened>(e.body) || std::holds_alternative<WindowClosed>(e.body) ||
+      std::holds_alternative<WindowPaused>(e.body) || std::holds_alternative<WindowResumed>(e.body)) {
+    count_open_windows();
+  }
   if (std::holds_alternative<DayRolled>(e.body)) {
     day_ = std::get<DayRolled>(e.body).day;
   } else if (day_ == 0) {
@@ -669,6 +691,7 @@ void Hall::import_state(HallState s) {
   requests_.clear();
   for (auto& [id, rec] : s.requests) requests_.remember(id, rec);
   rebuild_indexes();
+  count_open_windows();
 }
 
 void Hall::rebuild_indexes() {

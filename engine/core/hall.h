@@ -20,6 +20,7 @@
 // must outlive the hall.
 #pragma once
 
+#include <array>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -27,6 +28,7 @@
 #include <vector>
 
 #include "engine/core/call_policy.h"
+#include "engine/core/call_view.h"
 #include "engine/core/command.h"
 #include "engine/core/error.h"
 #include "engine/core/event.h"
@@ -63,7 +65,7 @@ struct HallState {
   std::vector<std::pair<std::string, RequestRecord>> requests;  // oldest first
 };
 
-class Hall {
+class Hall final : public CallView {
  public:
   // Remembered request ids per hall; the oldest are forgotten beyond this.
   static constexpr std::size_t kRequestMemory = RequestMemory::kCapacity;
@@ -96,8 +98,17 @@ class Hall {
   // Replaces the call policy (e.g. for a replay); the pointer must outlive the hall.
   void set_policy(const CallPolicy* policy) { policy_ = policy; }
 
-  // --- read-only views for policies, predictors, codecs and tools ---
-  const HallConfig& config() const { return *config_; }
+  // --- CallView: what policies see ---
+  const HallConfig& config() const override { return *config_; }
+  const std::vector<Skill>& skills(WindowIdx w) const override { return windows_[w].skills; }
+  int consecutive_priority(WindowIdx w) const override { return windows_[w].consecutive_priority; }
+  const QueueEntry* head(ServiceIdx s, QueueClass c) const override { return queues_[s].head(c); }
+  bool has_waiting(ServiceIdx s) const override { return !queues_[s].empty(); }
+  double mean_handle_s(ServiceIdx s) const override;
+  double arrival_rate(ServiceIdx s, TimeUs now) const override { return stats_[s].arrival_rate(now); }
+  int open_windows(ServiceIdx s, int level) const override;
+
+  // --- read-only views for predictors, codecs and tools ---
   const std::shared_ptr<const HallConfig>& config_ptr() const { return config_; }
   const CallPolicy& policy() const { return *policy_; }
   const WaitPredictor& predictor() const { return *predictor_; }
@@ -130,6 +141,7 @@ class Hall {
   void dequeue(Ticket& t);
   StaffIdx intern_staff(const std::string& staff_id);
   void rebuild_indexes();
+  void count_open_windows();
 
   std::shared_ptr<const HallConfig> config_;
   const CallPolicy* policy_;
@@ -147,6 +159,7 @@ class Hall {
   std::vector<ServiceStats> stats_;          // per service
   std::vector<std::uint32_t> last_number_;   // per service
   std::vector<std::vector<TicketId>> by_number_;  // per issuing service, [number - 1]
+  std::vector<std::array<std::uint16_t, 10>> open_at_level_;  // per service: open windows by skill level
   RequestMemory requests_;
 };
 

@@ -57,6 +57,7 @@ std::optional<ConfigProblem> HallConfig::validate_and_index() {
   if (r.reactivate_behind < 0) return problem("rules", -1, "reactivate_behind", "must not be negative");
   if (r.priority_ratio < 1 || r.priority_ratio > 255)
     return problem("rules", -1, "priority_ratio", "must be 1..255");
+  if (!(r.help_load >= 0) || r.help_load > 1000) return problem("rules", -1, "help_load", "must be 0..1000");
   if (r.number_digits < 1 || r.number_digits > 6)
     return problem("rules", -1, "number_digits", "must be 1..6");
   if (r.max_tickets_per_service < 1 || r.max_tickets_per_service > 999'999)
@@ -166,11 +167,6 @@ int HallConfig::local_second_of_day(TimeUs t) const {
 
 TimeUs HallConfig::day_start(std::int64_t day) const {
   return day * kUsPerDay - utc_offset_min * kUsPerMinute;
-}
-
-TimeUs HallConfig::level_delay_us() const {
-  const double min = rules.level_delay_min >= 0 ? rules.level_delay_min : wait_target_min / 2;
-  return static_cast<TimeUs>(min * kUsPerMinute);
 }
 
 }  // namespace hallq::core

@@ -53,8 +53,10 @@ struct HallRules {
   int reactivate_min = 30;          // a no-show may be reactivated this long after the skip
   int reactivate_behind = 3;        // a reactivated ticket rejoins behind this many waiting
   int priority_ratio = 3;           // consecutive priority calls per window while normal wait
-  double level_delay_min = -1;      // balanced policy: wait a level-2 ticket must be ahead by
-                                    // to be taken before level 1 (< 0: wait_target_min / 2)
+  double help_load = 1.0;           // balanced policy: a window helps with a later-resort
+                                    // service only while (arrivals per hour of its own primary
+                                    // services per open primary window) x (that service's mean
+                                    // handling time in hours) is at most this
   int number_digits = 3;            // A001
   int max_tickets_per_service = 9999;  // per day
 };
@@ -99,8 +101,6 @@ class HallConfig {
   int local_second_of_day(TimeUs t) const;
   // The instant of local midnight starting `day`.
   TimeUs day_start(std::int64_t day) const;
-
-  TimeUs level_delay_us() const;
 
  private:
   struct Hash {

@@ -9,7 +9,7 @@ namespace hallq::policy {
 class DedicatedPolicy final : public core::CallPolicy {
  public:
   std::string_view name() const override { return "dedicated"; }
-  core::TicketId choose(const core::Hall& hall, core::WindowIdx window, core::TimeUs now) const override;
+  core::TicketId choose(const core::CallView& view, core::WindowIdx window, core::TimeUs now) const override;
 };
 
 }  // namespace hallq::policy

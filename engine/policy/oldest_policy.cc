@@ -4,8 +4,8 @@
 
 namespace hallq::policy {
 
-core::TicketId OldestPolicy::choose(const core::Hall& hall, core::WindowIdx window, core::TimeUs) const {
-  return select_head(hall, window, {.max_level = 9, .level_delay = 0});
+core::TicketId OldestPolicy::choose(const core::CallView& view, core::WindowIdx window, core::TimeUs now) const {
+  return select_head(view, window, now, 9, [](const Candidate& c) -> std::optional<double> { return c.age_s; });
 }
 
 }  // namespace hallq::policy

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include "engine/protocol/hallq_generated.h"
 #include "engine/protocol/wire_util.h"
 
@@ -55,9 +57,9 @@ flatbuffers::Offset<w::HallConf> config_out(flatbuffers::FlatBufferBuilder& fbb,
   const core::HallRules& r = c.rules;
   auto rules = w::CreateRulesDirect(fbb, r.policy.c_str(), static_cast<std::uint8_t>(r.recall_limit),
                                     r.reactivate_min, r.reactivate_behind,
-                                    static_cast<std::uint8_t>(r.priority_ratio), r.level_delay_min,
+                                    static_cast<std::uint8_t>(r.priority_ratio),
                                     static_cast<std::uint8_t>(r.number_digits),
-                                    static_cast<std::uint32_t>(r.max_tickets_per_service));
+                                    static_cast<std::uint32_t>(r.max_tickets_per_service), r.help_load);
   return w::CreateHallConfDirect(fbb, c.id.c_str(), c.name.c_str(), &hours, c.wait_target_min,
                                  static_cast<std::int16_t>(c.utc_offset_min), rules, &services, &windows, &staff);
 }
@@ -76,7 +78,7 @@ Status config_in(const w::HallConf* in, core::HallConfig& c) {
     c.rules.reactivate_min = r->reactivate_min();
     c.rules.reactivate_behind = r->reactivate_behind();
     c.rules.priority_ratio = r->priority_ratio();
-    c.rules.level_delay_min = r->level_delay_min();
+    c.rules.help_load = r->help_load();
     c.rules.number_digits = r->number_digits();
     c.rules.max_tickets_per_service = static_cast<int>(r->max_tickets_per_service());
   }
@@ -127,7 +129,8 @@ std::string encode_snapshot(const core::Hall& hall, std::uint64_t epoch, bool wi
                          static_cast<w::QueueClass>(t.queue_class), t.recalls, t.transfers, t.rating);
   }
   std::vector<w::StatsLive> stats;
-  for (const core::ServiceStats& st : s.stats) stats.emplace_back(st.finished, st.sum_handle_s, st.ewma_handle_s);
+  for (const core::ServiceStats& st : s.stats)
+    stats.emplace_back(st.finished, st.sum_handle_s, st.ewma_handle_s, st.arrivals, st.last_arrival);
   std::vector<flatbuffers::Offset<w::RequestLive>> requests;
   if (with_requests) {
     for (const auto& [id, rec] : s.requests)
@@ -218,7 +221,7 @@ Status decode_snapshot(Bytes bytes, DecodedSnapshot& out) {
   if (in->last_number()) s.last_number.assign(in->last_number()->begin(), in->last_number()->end());
   if (in->stats())
     for (const w::StatsLive* st : *in->stats())
-      s.stats.push_back({st->finished(), st->sum_handle_s(), st->ewma_handle_s()});
+      s.stats.push_back({st->finished(), st->sum_handle_s(), st->ewma_handle_s(), st->arrivals(), st->last_arrival()});
   if (in->requests())
     for (const w::RequestLive* r : *in->requests())
       s.requests.emplace_back(copy(r->id()), core::RequestRecord{r->first_seq(), r->count()});
@@ -230,6 +233,11 @@ Status decode_snapshot(Bytes bytes, DecodedSnapshot& out) {
                            t.ended_at}) {
       if (!core::plausible_time(v)) return {ErrorCode::kMalformed, "snapshot: implausible ticket time"};
     }
+  }
+  for (const core::ServiceStats& st : s.stats) {
+    if (!core::plausible_time(st.last_arrival) || !(st.arrivals >= 0) || !std::isfinite(st.arrivals) ||
+        !std::isfinite(st.sum_handle_s) || !std::isfinite(st.ewma_handle_s))
+      return {ErrorCode::kMalformed, "snapshot: implausible service statistics"};
   }
   for (const core::Window& win : s.windows) {
     if (!core::plausible_time(win.state_since) || !core::plausible_time(win.idle_since))

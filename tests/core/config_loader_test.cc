@@ -123,7 +123,7 @@ utc_offset = "-03:30"
 
 [rules]
 policy = "oldest"
-level_delay_min = 7.5
+help_load = 7.5
 recall_limit = 1
 
 [[service]]
@@ -163,7 +163,7 @@ kind = "keypad"
   ASSERT_EQ(c->hours.size(), 2u);
   EXPECT_EQ(c->hours[1].start_min, 13 * 60 + 30);
   EXPECT_EQ(c->rules.policy, "oldest");
-  EXPECT_DOUBLE_EQ(c->rules.level_delay_min, 7.5);
+  EXPECT_DOUBLE_EQ(c->rules.help_load, 7.5);
   EXPECT_EQ(c->rules.recall_limit, 1);
   EXPECT_EQ(c->rules.priority_ratio, HallRules{}.priority_ratio);
   EXPECT_EQ(c->services[1].kind, ServiceKind::kPromise);

@@ -62,64 +62,72 @@ TEST_F(LevelTest, OldestCallsTheOldestAcrossLevels) {
   EXPECT_EQ(serve_next("w3", at(30)), "C001");
 }
 
-TEST_F(LevelTest, BalancedPrefersLevelOneWithinTheLevelDelay) {
-  build({}, "balanced");  // level_delay_min = 10
-  ok(OpenWindow{"w1", "s1"}, at(0));
-  ok(IssueTicket{"civil"}, at(0));
-  ok(IssueTicket{"social"}, at(9));
-  EXPECT_EQ(call_next("w1", at(9)), "A001") << "B001 is older by 9 min only";
-}
-
-TEST_F(LevelTest, BalancedTakesLevelTwoOlderByMoreThanTheDelay) {
+TEST_F(LevelTest, BalancedServesItsOwnServicesFirst) {
   build({}, "balanced");
   ok(OpenWindow{"w1", "s1"}, at(0));
   ok(IssueTicket{"civil"}, at(0));
-  ok(IssueTicket{"social"}, at(10) + 1);
-  EXPECT_EQ(call_next("w1", at(11)), "B001");
+  ok(IssueTicket{"social"}, at(60));
+  EXPECT_EQ(call_next("w1", at(61)), "A001") << "B001 is older by an hour, but civil is not w1's own";
 }
 
-TEST_F(LevelTest, BalancedAtExactlyTheDelayStaysWithLevelOne) {
-  build({}, "balanced");
-  ok(OpenWindow{"w1", "s1"}, at(0));
-  ok(IssueTicket{"civil"}, at(0));
-  ok(IssueTicket{"social"}, at(10));
-  EXPECT_EQ(call_next("w1", at(10)), "A001") << "older by exactly the delay is not more than it";
-}
-
-TEST_F(LevelTest, BalancedTakesLevelTwoWhenLevelOneIsEmpty) {
-  build({}, "balanced");
-  ok(OpenWindow{"w1", "s1"}, at(0));
-  ok(IssueTicket{"civil"}, at(0));
-  EXPECT_EQ(call_next("w1", at(0)), "B001");
-}
-
-TEST_F(LevelTest, BalancedHandicapGrowsPerLevel) {
-  build([](HallConfig& c) { c.windows[kW3].serves = {{kSocial, 1}, {kCivil, 3}}; }, "balanced");
+TEST_F(LevelTest, BalancedOwnServicesByWaitPerRootOfHandlingTime) {
+  // w3 with two own services: tax (4 min) and social (6 min).
+  build([](HallConfig& c) { c.windows[kW3].serves = {{kSocial, 1}, {kTax, 1}}; }, "balanced");
   ok(OpenWindow{"w3", ""}, at(0));
-  ok(IssueTicket{"civil"}, at(0));
-  ok(IssueTicket{"social"}, at(15));
-  ok(IssueTicket{"social"}, at(21));
-  // Level 3: pushed back by 2 x 10 min. B001 (0 + 20) is after A001 (15), before A002 (21).
-  EXPECT_EQ(serve_next("w3", at(21)), "A001");
-  EXPECT_EQ(serve_next("w3", at(21)), "B001");
-  EXPECT_EQ(serve_next("w3", at(21)), "A002");
+  ok(IssueTicket{"social"}, at(0));
+  ok(IssueTicket{"tax"}, at(1));
+  // At 09:09: social waited 9 min (9/sqrt(6) = 3.67), tax 8 min (8/sqrt(4) = 4): tax first.
+  EXPECT_EQ(serve_next("w3", at(9)), "C001");
+  EXPECT_EQ(serve_next("w3", at(9)), "A001");
+  // With equal waits the shorter business goes first; older business still wins in the end.
+  ok(IssueTicket{"tax"}, at(10));
+  ok(IssueTicket{"social"}, at(0) + 1);  // clamped: issued at 09:10 too
+  EXPECT_EQ(serve_next("w3", at(10)), "C002");
 }
 
-TEST_F(LevelTest, BalancedDefaultDelayIsHalfTheWaitTarget) {
-  build(
-      [](HallConfig& c) {
-        c.rules.level_delay_min = -1;
-        c.wait_target_min = 30;
-      },
-      "balanced");
-  EXPECT_EQ(config_->level_delay_us(), 15 * kUsPerMinute);
-  ok(OpenWindow{"w1", ""}, at(0));
+TEST_F(LevelTest, BalancedHelpsWhenItsOwnLineIsEmptyAndQuiet) {
+  build({}, "balanced");
+  ok(OpenWindow{"w1", "s1"}, at(0));
   ok(IssueTicket{"civil"}, at(0));
-  ok(IssueTicket{"social"}, at(14));
-  ok(IssueTicket{"social"}, at(16));
-  EXPECT_EQ(serve_next("w1", at(16)), "A001");
-  EXPECT_EQ(serve_next("w1", at(16)), "B001");
-  EXPECT_EQ(serve_next("w1", at(16)), "A002");
+  EXPECT_EQ(call_next("w1", at(0)), "B001") << "no social citizen waits or is arriving";
+}
+
+TEST_F(LevelTest, BalancedDoesNotHelpWhileItsOwnCitizensKeepArriving) {
+  build({}, "balanced");
+  ok(OpenWindow{"w1", "s1"}, at(0));
+  // Twelve social citizens in the last half hour, all served: w1's line is empty.
+  for (int i = 0; i < 12; ++i) {
+    ok(IssueTicket{"social"}, at(2 * i));
+    EXPECT_EQ(serve_next("w1", at(2 * i)), fmt::format("A{:03}", i + 1));
+  }
+  ok(IssueTicket{"civil"}, at(24));
+  // About 0.27 social arrivals a minute on w1 alone (the decayed rate), a 10-minute civil
+  // matter: between two and three would arrive meanwhile.
+  EXPECT_NEAR(hall_->arrival_rate(kSocial, at(24)) * 60, 0.27, 0.02);
+  EXPECT_TRUE(refused(CallNext{"w1"}, ErrorCode::kQueueEmpty, at(25)));
+  // Once the arrivals have died down (an hour later) w1 helps.
+  EXPECT_EQ(call_next("w1", at(120)), "B001");
+}
+
+TEST_F(LevelTest, BalancedHelpLoadIsConfigurable) {
+  build([](HallConfig& c) { c.rules.help_load = 100; }, "balanced");
+  ok(OpenWindow{"w1", "s1"}, at(0));
+  for (int i = 0; i < 12; ++i) {
+    ok(IssueTicket{"social"}, at(2 * i));
+    serve_next("w1", at(2 * i));
+  }
+  ok(IssueTicket{"civil"}, at(24));
+  EXPECT_EQ(call_next("w1", at(25)), "B001");
+}
+
+TEST_F(LevelTest, BalancedHelpsTheLongestWaitingAmongOthers) {
+  // w3: tax is its own, social and civil later resorts.
+  build({}, "balanced");
+  ok(OpenWindow{"w3", "s3"}, at(0));
+  ok(IssueTicket{"social"}, at(0));
+  ok(IssueTicket{"civil"}, at(1));
+  EXPECT_EQ(serve_next("w3", at(5)), "A001");
+  EXPECT_EQ(serve_next("w3", at(5)), "B001");
 }
 
 TEST_F(LevelTest, SameKeyBreaksTiesByIssueOrder) {

@@ -57,7 +57,6 @@ inline std::shared_ptr<HallConfig> make_config(const ConfigTweak& tweak = {}) {
   cfg->hours = {{8 * 60 + 30, 17 * 60 + 30}};
   cfg->wait_target_min = 20;
   cfg->utc_offset_min = 8 * 60;
-  cfg->rules.level_delay_min = 10;
   cfg->services = {
       {"social", "社保医保", "A", ServiceKind::kInstant, 6},
       {"civil", "民政", "B", ServiceKind::kInstant, 10},
@@ -196,7 +195,7 @@ inline ::testing::AssertionResult well_ordered(const std::vector<Event>& log, Se
 // If one of these fails, a field was added: compare it below too.
 static_assert(sizeof(Ticket) == 104, "Ticket changed: update diff_ticket in test_hall_fixture.h");
 static_assert(sizeof(Window) == 72, "Window changed: update diff_window in test_hall_fixture.h");
-static_assert(sizeof(ServiceStats) == 24, "ServiceStats changed: update diff_stats in test_hall_fixture.h");
+static_assert(sizeof(ServiceStats) == 40, "ServiceStats changed: update diff_stats in test_hall_fixture.h");
 static_assert(sizeof(HallState) == 184, "HallState changed: update diff_states in test_hall_fixture.h");
 
 #define HALLQ_DIFF(field)    \
@@ -254,6 +253,8 @@ inline void diff_stats(const ServiceStats& a, const ServiceStats& b, const std::
   HALLQ_DIFF(finished);
   HALLQ_DIFF(sum_handle_s);
   HALLQ_DIFF(ewma_handle_s);
+  HALLQ_DIFF(arrivals);
+  HALLQ_DIFF(last_arrival);
 }
 
 // Every difference between two states, e.g. "tickets[3].state: 0 vs 1".

@@ -162,16 +162,15 @@ TEST(HallDay, OtherOffsetsAndBeforeTheEpoch) {
   }
 }
 
-TEST(HallDay, LevelDelay) {
-  auto cfg = make_config();
-  EXPECT_EQ(cfg->level_delay_us(), 10 * kUsPerMinute);
-  auto half = make_config([](HallConfig& c) {
-    c.rules.level_delay_min = -1;
-    c.wait_target_min = 25;
-  });
-  EXPECT_EQ(half->level_delay_us(), static_cast<TimeUs>(12.5 * kUsPerMinute));
-  auto zero = make_config([](HallConfig& c) { c.rules.level_delay_min = 0; });
-  EXPECT_EQ(zero->level_delay_us(), 0);
+TEST(HallRules, HelpLoadDefaultsToOneAndMustBeSane) {
+  EXPECT_EQ(make_config()->rules.help_load, 1.0);
+  for (double bad : {-0.5, 1001.0, std::nan("")}) {
+    auto cfg = std::make_shared<HallConfig>(*make_config());
+    cfg->rules.help_load = bad;
+    auto problem = cfg->validate_and_index();
+    ASSERT_TRUE(problem.has_value()) << bad;
+    EXPECT_EQ(problem->key, "help_load");
+  }
 }
 
 // ------------------------------------------------------------ validation

@@ -113,7 +113,7 @@ inline std::vector<std::string> diff_configs(const HallConfig& a, const HallConf
   diff("rules.reactivate_min", a.rules.reactivate_min, b.rules.reactivate_min);
   diff("rules.reactivate_behind", a.rules.reactivate_behind, b.rules.reactivate_behind);
   diff("rules.priority_ratio", a.rules.priority_ratio, b.rules.priority_ratio);
-  diff("rules.level_delay_min", a.rules.level_delay_min, b.rules.level_delay_min);
+  diff("rules.help_load", a.rules.help_load, b.rules.help_load);
   diff("rules.number_digits", a.rules.number_digits, b.rules.number_digits);
   diff("rules.max_tickets_per_service", a.rules.max_tickets_per_service, b.rules.max_tickets_per_service);
   if (a.services.size() != b.services.size()) {

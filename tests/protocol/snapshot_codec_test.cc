@@ -115,8 +115,8 @@ TEST_F(SnapshotCodecTest, HallAfterTheDayRolledRoundTrips) {
 }
 
 TEST_F(SnapshotCodecTest, EveryConfigFieldSurvives) {
-  for (double level_delay : {7.25, -1.0}) {
-    SCOPED_TRACE(level_delay);
+  for (double help_load : {7.25, 0.0}) {
+    SCOPED_TRACE(help_load);
     build([&](HallConfig& c) {
       with_staff_list(c);
       c.id = "district-7";
@@ -129,7 +129,7 @@ TEST_F(SnapshotCodecTest, EveryConfigFieldSurvives) {
       c.rules.reactivate_min = 45;
       c.rules.reactivate_behind = 0;
       c.rules.priority_ratio = 5;
-      c.rules.level_delay_min = level_delay;
+      c.rules.help_load = help_load;
       c.rules.number_digits = 4;
       c.rules.max_tickets_per_service = 500;
       c.services[1].kind = ServiceKind::kPromise;
@@ -281,13 +281,13 @@ std::string snapshot_with_vector_at(bool shift_tickets, std::size_t shift) {
       wire::CreateServiceConfDirect(fbb, "social", "社保", "A", wire::ServiceKind::instant, 5)};
   std::vector<flatbuffers::Offset<wire::WindowConf>> windows = {
       wire::CreateWindowConfDirect(fbb, "w1", 1, "一号", wire::WindowKind::classified, &serves)};
-  auto rules = wire::CreateRulesDirect(fbb, "balanced", 2, 30, 3, 3, -1, 3, 9999);
+  auto rules = wire::CreateRulesDirect(fbb, "balanced", 2, 30, 3, 3, 3, 9999);
   auto config = wire::CreateHallConfDirect(fbb, "h", "大厅", nullptr, 20, 480, rules, &services, &windows);
   std::vector<flatbuffers::Offset<wire::WindowLive>> live = {wire::CreateWindowLiveDirect(fbb)};
   const wire::TicketLive ticket(1, 1'709'514'000'000'000, 1'709'514'000'000'000, 1, 0, 0, 0, 0, 0, 1, 0, 0,
                                 0xFFFFFFFF, 0, 0, kNoWindow, wire::Priority::normal, wire::TicketState::waiting,
                                 wire::QueueClass::normal, 0, 0, 0);
-  const wire::StatsLive stats(0, 0, 0);
+  const wire::StatsLive stats(0, 0, 0, 0, 0);
   // Builds a vector of one struct aligned to 4 only, after `pad` bytes.
   auto vector_of = [&](const auto& item, std::size_t pad) {
     fbb.StartVector(sizeof(item) / 4 + pad / 4, 4);
@@ -355,7 +355,6 @@ std::shared_ptr<HallConfig> reordered_config(const ConfigTweak& tweak = {}) {
   c->id = "test-hall";
   c->name = "测试便民服务中心";
   c->hours = {{8 * 60 + 30, 17 * 60 + 30}};
-  c->rules.level_delay_min = 10;
   c->services = {
       {"passport", "出入境", "D", ServiceKind::kInstant, 8},
       {"tax", "税务", "C", ServiceKind::kPromise, 4},

@@ -185,12 +185,12 @@ class ReferenceRulePolicy final : public core::CallPolicy {
  public:
   explicit ReferenceRulePolicy(int max_level) : max_level_(max_level) {}
   std::string_view name() const override { return "reference-rule"; }
-  core::TicketId choose(const core::Hall& hall, core::WindowIdx window, core::TimeUs) const override {
+  core::TicketId choose(const core::CallView& view, core::WindowIdx window, core::TimeUs) const override {
     for (int c = 0; c < core::kQueueClasses; ++c) {
       const core::QueueEntry* best = nullptr;
-      for (const core::Skill& skill : hall.window(window).skills) {
+      for (const core::Skill& skill : view.skills(window)) {
         if (skill.level > max_level_) break;
-        const core::QueueEntry* head = hall.queue(skill.service).head(static_cast<core::QueueClass>(c));
+        const core::QueueEntry* head = view.head(skill.service, static_cast<core::QueueClass>(c));
         if (head != nullptr && (best == nullptr || head->key < best->key)) best = head;
       }
       if (best != nullptr) return best->ticket;
