@@ -5,7 +5,7 @@
 #include <deque>
 
 #include "engine/policy/policy_registry.h"
-#include "engine/predict/queue_length_predictor.h"
+#include "engine/predict/forecast_predictor.h"
 #include "engine/protocol/request_codec.h"
 #include "engine/protocol/snapshot_codec.h"
 

@@ -36,6 +36,11 @@ Hall::Hall(std::shared_ptr<const HallConfig> config, const CallPolicy* policy,
   count_open_windows();
 }
 
+double Hall::mean_pause_s() const {
+  constexpr double kPriorS = 30 * 60, kPriorWeight = 2;
+  return (pause_seconds_ + kPriorS * kPriorWeight) / (pauses_ + kPriorWeight);
+}
+
 double Hall::mean_handle_s(ServiceIdx s) const {
   return stats_[s].mean_handle_s(config_->services[s].expected_handle_min * 60);
 }
@@ -506,6 +511,8 @@ void Hall::apply_event(const Event& e) {
           [&](const WindowResumed& ev) {
             Window& win = window_at(ev.window);
             if (win.state != WindowState::kPaused) fail("window not paused");
+            ++pauses_;
+            pause_seconds_ += std::max<double>(0, static_cast<double>(e.time - win.state_since) / kUsPerSecond);
             win.state = WindowState::kOpen;
             win.state_since = e.time;
           },
@@ -647,6 +654,8 @@ HallState Hall::export_state(bool with_requests) const {
   s.tickets = tickets_;
   s.last_number = last_number_;
   s.stats = stats_;
+  s.pauses = pauses_;
+  s.pause_seconds = pause_seconds_;
   if (with_requests) {
     s.requests.reserve(requests_.size());
     requests_.for_each([&](std::string_view id, const RequestRecord& r) { s.requests.emplace_back(id, r); });
@@ -688,6 +697,8 @@ void Hall::import_state(HallState s) {
   tickets_ = std::move(s.tickets);
   last_number_ = std::move(s.last_number);
   stats_ = std::move(s.stats);
+  pauses_ = s.pauses;
+  pause_seconds_ = s.pause_seconds;
   requests_.clear();
   for (auto& [id, rec] : s.requests) requests_.remember(id, rec);
   rebuild_indexes();

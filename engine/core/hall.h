@@ -62,6 +62,8 @@ struct HallState {
   std::vector<Ticket> tickets;             // ascending id
   std::vector<std::uint32_t> last_number;  // per service: last number issued today
   std::vector<ServiceStats> stats;         // per service
+  std::uint32_t pauses = 0;                // pauses ended (resumed) so far
+  double pause_seconds = 0;                // their total length
   std::vector<std::pair<std::string, RequestRecord>> requests;  // oldest first
 };
 
@@ -128,6 +130,9 @@ class Hall final : public CallView {
   const Ticket* find_number(std::string_view number) const;
   std::string number_of(const Ticket& t) const;
   std::size_t waiting(ServiceIdx s) const { return queues_[s].size(); }
+  // How long a pause (lunch, a break) lasts here, learned from resumed pauses;
+  // 30 minutes until there is history.
+  double mean_pause_s() const;
   std::size_t waiting_total() const;
 
  private:
@@ -157,6 +162,8 @@ class Hall final : public CallView {
   std::vector<Ticket> tickets_;              // ascending id, contiguous from tickets_[0].id
   std::vector<ServiceQueue> queues_;         // per service
   std::vector<ServiceStats> stats_;          // per service
+  std::uint32_t pauses_ = 0;
+  double pause_seconds_ = 0;
   std::vector<std::uint32_t> last_number_;   // per service
   std::vector<std::vector<TicketId>> by_number_;  // per issuing service, [number - 1]
   std::vector<std::array<std::uint16_t, 10>> open_at_level_;  // per service: open windows by skill level

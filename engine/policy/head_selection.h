@@ -31,7 +31,6 @@ core::TicketId select_head(const core::CallView& view, core::WindowIdx window, c
   } best[core::kQueueClasses];
   for (const core::Skill& skill : view.skills(window)) {
     if (skill.level > max_level) break;  // skills are sorted by level
-    if (!view.has_waiting(skill.service)) continue;
     for (int k = 0; k < core::kQueueClasses; ++k) {
       const core::QueueEntry* e = view.head(skill.service, static_cast<core::QueueClass>(k));
       if (e == nullptr) continue;

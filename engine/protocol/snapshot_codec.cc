@@ -138,7 +138,8 @@ std::string encode_snapshot(const core::Hall& hall, std::uint64_t epoch, bool wi
   }
   auto snap = w::CreateHallSnapshotDirect(fbb, hall.config().id.c_str(), s.seq, epoch, s.clock, s.day,
                                           s.next_ticket, s.next_queue_order, config, &staff_names, &windows,
-                                          &tickets, &s.last_number, &stats, with_requests ? &requests : nullptr);
+                                          &tickets, &s.last_number, &stats, with_requests ? &requests : nullptr, s.pauses,
+                                          s.pause_seconds);
   w::FinishMessageBuffer(fbb, w::CreateMessage(fbb, w::Body::HallSnapshot, snap.Union()));
   return bytes_of(fbb);
 }
@@ -169,6 +170,10 @@ Status decode_snapshot(Bytes bytes, DecodedSnapshot& out) {
   s.day = in->day();
   s.next_ticket = in->next_ticket();
   s.next_queue_order = in->next_queue_order();
+  s.pauses = in->pauses();
+  s.pause_seconds = in->pause_seconds();
+  if (!(s.pause_seconds >= 0) || !std::isfinite(s.pause_seconds))
+    return {ErrorCode::kMalformed, "snapshot: implausible pause statistics"};
   if (in->staff_names())
     for (const flatbuffers::String* n : *in->staff_names()) s.staff_names.push_back(copy(n));
   if (in->windows()) {

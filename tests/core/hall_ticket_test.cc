@@ -14,9 +14,10 @@ using ::testing::IsEmpty;
 using TicketTest = HallFixture;
 
 TEST_F(TicketTest, IssueEmitsTicketIssuedAndQueuesByClass) {
-  // No window open: the predictor assumes one server and adds half a service.
+  // No window open during opening hours: one social service (6 min) on the one
+  // window the config gives social first.
   auto ev = ok(IssueTicket{"social"}, at(0));
-  ASSERT_TRUE(bodies_are(ev, {TicketIssued{1, kSocial, 1, Priority::kNormal, 0, 180}}));
+  ASSERT_TRUE(bodies_are(ev, {TicketIssued{1, kSocial, 1, Priority::kNormal, 0, 360}}));
   EXPECT_EQ(ev[0].seq, 1u);
   EXPECT_EQ(ev[0].time, at(0));
 
@@ -32,15 +33,16 @@ TEST_F(TicketTest, IssueEmitsTicketIssuedAndQueuesByClass) {
   EXPECT_EQ(a1.window, kNoWindow);
   EXPECT_EQ(a1.staff, kNoStaff);
   EXPECT_EQ(a1.ahead_at_issue, 0u);
-  EXPECT_EQ(a1.predicted_wait_s, 180);
+  EXPECT_EQ(a1.predicted_wait_s, 360);
   EXPECT_EQ(a1.first_called_at, 0);
 
+  // Still no window: (people ahead + its own turn) x the service's time.
   ev = ok(IssueTicket{"social"}, at(1));
-  EXPECT_TRUE(bodies_are(ev, {TicketIssued{2, kSocial, 2, Priority::kNormal, 1, 540}}));
+  EXPECT_TRUE(bodies_are(ev, {TicketIssued{2, kSocial, 2, Priority::kNormal, 1, 720}}));
   ev = ok(IssueTicket{"social", Priority::kPriority}, at(2));
-  EXPECT_TRUE(bodies_are(ev, {TicketIssued{3, kSocial, 3, Priority::kPriority, 0, 180}}));
+  EXPECT_TRUE(bodies_are(ev, {TicketIssued{3, kSocial, 3, Priority::kPriority, 0, 360}}));
   ev = ok(IssueTicket{"civil", Priority::kAppointment}, at(3));
-  EXPECT_TRUE(bodies_are(ev, {TicketIssued{4, kCivil, 1, Priority::kAppointment, 0, 300}}));
+  EXPECT_TRUE(bodies_are(ev, {TicketIssued{4, kCivil, 1, Priority::kAppointment, 0, 600}}));
   EXPECT_EQ(ev[0].seq, 4u);
   EXPECT_EQ(ev[0].time, at(3));
 
@@ -228,8 +230,9 @@ TEST_F(TicketTest, TransferKeepsTheNumberAndReturnsFirst) {
   // The transfer uses no civil number.
   EXPECT_EQ(hall_->export_state().last_number[kCivil], 1u);
   ev = ok(IssueTicket{"civil"}, at(6));
-  EXPECT_TRUE(bodies_are(ev, {TicketIssued{3, kCivil, 2, Priority::kNormal, 1, 300}}))
-      << "B002: the returning A001 ahead, 10 min / 2 open windows (w2 busy, w1 idle)";
+  EXPECT_TRUE(bodies_are(ev, {TicketIssued{3, kCivil, 2, Priority::kNormal, 1, 600}}))
+      << "B002: w1 (its social line quiet) takes the returning A001 at once; w2 is still calling "
+         "B001 (10 min expected); the newcomer goes when either is free, at 10 min";
   EXPECT_THAT(queue_numbers(kCivil), ElementsAre("A001", "B002"));
 
   // w2 serves civil at level 1: the returning ticket goes before B002.

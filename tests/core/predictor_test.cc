@@ -1,9 +1,11 @@
-// The queue-length predictor and the handling-time learning it relies on.
+// The forecast predictor (engine/predict) and the learning it relies on:
+// handling times, arrival rates, pauses.
 #include <gtest/gtest.h>
 
 #include <cmath>
 
 #include "engine/core/service_stats.h"
+#include "engine/predict/forecast.h"
 #include "tests/core/test_hall_fixture.h"
 
 namespace hallq::test {
@@ -14,117 +16,152 @@ using PredictorTest = HallFixture;
 constexpr double kSocialPriorS = 6 * 60;  // expected_handle_min of "social"
 
 TEST_F(PredictorTest, NameAndDefaultInstance) {
-  EXPECT_EQ(predict::default_predictor().name(), "queue-length");
-  EXPECT_EQ(&predict::default_predictor(), &hall_->predictor());
+  EXPECT_EQ(predict::default_predictor().name(), "forecast");
+  EXPECT_EQ(&predict::default_predictor(), &predict::default_predictor());
 }
 
-TEST_F(PredictorTest, NoOpenWindowAssumesOneServerAndHalfAService) {
-  Prediction p = predictor_->predict_new(*hall_, kSocial, Priority::kNormal, at(0));
-  EXPECT_EQ(p.ahead, 0u);
-  EXPECT_EQ(p.wait_s, 180);
-  for (int i = 0; i < 3; ++i) ok(IssueTicket{"social"}, at(0));
-  p = predictor_->predict_new(*hall_, kSocial, Priority::kNormal, at(0));
-  EXPECT_EQ(p.ahead, 3u);
-  EXPECT_EQ(p.wait_s, 3 * 360 + 180);
-  // Tax (4 min) is served only by w3; its queue is its own.
-  p = predictor_->predict_new(*hall_, kTax, Priority::kNormal, at(0));
-  EXPECT_EQ(p.ahead, 0u);
-  EXPECT_EQ(p.wait_s, 120);
-}
+// The fixture: social 6 min (w1 level 1, w3 level 2), civil 10 min (w2; w1 and
+// w3 level 2), tax 4 min (w3). Balanced policy; times in seconds below.
 
-TEST_F(PredictorTest, AheadCountsByClass) {
+TEST_F(PredictorTest, AnIdleWindowMeansNoWait) {
   ok(OpenWindow{"w1", ""}, at(0));
-  ok(OpenWindow{"w3", ""}, at(0));  // both serve social (w3 at level 2)
-  for (int i = 0; i < 4; ++i) ok(IssueTicket{"social"}, at(0));
-  ok(IssueTicket{"social", Priority::kPriority}, at(0));
-  ok(IssueTicket{"social", Priority::kAppointment}, at(0));
-  // A returning ticket: call the first priority one, start, hold, unhold.
-  ASSERT_EQ(call_next("w1", at(1)), "A005");
-  ok(StartService{"w1"}, at(1));
-  ok(HoldTicket{"w1"}, at(1));
-  ok(UnholdTicket{"A005"}, at(1));
-  // Waiting: returning 1, priority 1, normal 4. Two idle windows serve social.
-  Prediction p = predictor_->predict_new(*hall_, kSocial, Priority::kNormal, at(2));
-  EXPECT_EQ(p.ahead, 6u);
-  EXPECT_EQ(p.wait_s, 6 * 360 / 2);
-  p = predictor_->predict_new(*hall_, kSocial, Priority::kPriority, at(2));
-  EXPECT_EQ(p.ahead, 2u) << "a priority newcomer passes the normal ones";
-  EXPECT_EQ(p.wait_s, 2 * 360 / 2);
-  p = predictor_->predict_new(*hall_, kSocial, Priority::kAppointment, at(2));
-  EXPECT_EQ(p.ahead, 2u);
-  // The issued ticket records the prediction.
-  auto ev = ok(IssueTicket{"social", Priority::kPriority}, at(2));
-  EXPECT_TRUE(bodies_are(ev, {TicketIssued{7, kSocial, 7, Priority::kPriority, 2, 360}}));
-  EXPECT_EQ(ticket("A007").ahead_at_issue, 2u);
-  EXPECT_EQ(ticket("A007").predicted_wait_s, 360);
+  const Prediction p = predictor_->predict_new(*hall_, kSocial, Priority::kNormal, at(0));
+  EXPECT_EQ(p.ahead, 0u);
+  EXPECT_EQ(p.wait_s, 0);
 }
 
-TEST_F(PredictorTest, TicketsIssuedOneAfterAnother) {
+TEST_F(PredictorTest, ALineOnOneWindow) {
+  ok(OpenWindow{"w1", ""}, at(0));
+  for (int i = 0; i < 3; ++i) ok(IssueTicket{"social"}, at(0));
+  // w1 calls A001 at 0, A002 at 360, A003 at 720, the newcomer at 1080.
+  const Prediction p = predictor_->predict_new(*hall_, kSocial, Priority::kNormal, at(0));
+  EXPECT_EQ(p.ahead, 3u);
+  EXPECT_EQ(p.wait_s, 1080);
+}
+
+TEST_F(PredictorTest, TheHallsPolicyDecidesWhoHelps) {
+  ok(OpenWindow{"w1", ""}, at(0));
+  ok(OpenWindow{"w3", ""}, at(0));  // its own service (tax) is quiet: it helps with social
+  for (int i = 0; i < 4; ++i) ok(IssueTicket{"social"}, at(0));
+  // Both call at 0 and at 360; the newcomer goes at 720.
+  Prediction p = predictor_->predict_new(*hall_, kSocial, Priority::kNormal, at(0));
+  EXPECT_EQ(p.ahead, 4u);
+  EXPECT_EQ(p.wait_s, 720);
+  // Under `dedicated` w3 never takes social: one window, 4 x 360.
+  build({}, "dedicated");
   ok(OpenWindow{"w1", ""}, at(0));
   ok(OpenWindow{"w3", ""}, at(0));
-  const int want[] = {0, 180, 360, 540};
+  for (int i = 0; i < 4; ++i) ok(IssueTicket{"social"}, at(0));
+  p = predictor_->predict_new(*hall_, kSocial, Priority::kNormal, at(0));
+  EXPECT_EQ(p.wait_s, 1440);
+}
+
+TEST_F(PredictorTest, BusyWindowsFreeUpLikeRandomCompletions) {
+  ok(OpenWindow{"w1", ""}, at(0));
+  ok(OpenWindow{"w3", ""}, at(0));
+  ok(IssueTicket{"social"}, at(0));
+  ok(IssueTicket{"social"}, at(0));
+  call_next("w1", at(0));
+  call_next("w3", at(0));
+  ok(StartService{"w1"}, at(0));
+  ok(StartService{"w3"}, at(0));
+  // Both have 360 s to go on average; the first of two completions comes after
+  // 360 / 2 = 180, the second 360 after that.
+  Prediction p = predictor_->predict_new(*hall_, kSocial, Priority::kNormal, at(0));
+  EXPECT_EQ(p.wait_s, 180);
+  ok(IssueTicket{"social"}, at(0));
+  p = predictor_->predict_new(*hall_, kSocial, Priority::kNormal, at(0));
+  EXPECT_EQ(p.ahead, 1u);
+  EXPECT_EQ(p.wait_s, 540);
+  // Four minutes into both services: 2 min left on average each, the first after 1.
+  p = predictor_->predict_new(*hall_, kSocial, Priority::kNormal, at(4));
+  EXPECT_EQ(p.wait_s, 60 + 120);
+  // Long past the mean, at least a third of it is expected to remain: 120 each.
+  p = predictor_->predict_new(*hall_, kSocial, Priority::kNormal, at(30));
+  EXPECT_EQ(p.wait_s, 60 + 120);
+}
+
+TEST_F(PredictorTest, PriorityNewcomersPassNormalOnesWithinTheRatio) {
+  ok(OpenWindow{"w1", ""}, at(0));
+  for (int i = 0; i < 3; ++i) ok(IssueTicket{"social"}, at(0));
+  Prediction p = predictor_->predict_new(*hall_, kSocial, Priority::kPriority, at(0));
+  EXPECT_EQ(p.ahead, 0u);
+  EXPECT_EQ(p.wait_s, 0);
+  // Four priority tickets wait before one normal: after three priority calls
+  // (ratio 3) the normal one goes, then the fourth; the newcomer after that.
+  for (int i = 0; i < 4; ++i) ok(IssueTicket{"social", Priority::kPriority}, at(0));
+  p = predictor_->predict_new(*hall_, kSocial, Priority::kAppointment, at(0));
+  EXPECT_EQ(p.ahead, 5u);
+  EXPECT_EQ(p.wait_s, 5 * 360);
+  p = predictor_->predict_new(*hall_, kSocial, Priority::kNormal, at(0));
+  EXPECT_EQ(p.ahead, 7u);
+  EXPECT_EQ(p.wait_s, 7 * 360);
+}
+
+TEST_F(PredictorTest, PausedWindowsReturnAfterTheUsualPause) {
+  ok(OpenWindow{"w1", ""}, at(0));
+  ok(PauseWindow{"w1"}, at(0));
+  for (int i = 0; i < 2; ++i) ok(IssueTicket{"social"}, at(10));
+  // No history: a pause lasts 30 min, so w1 is back at 09:30, 20 min from now.
+  Prediction p = predictor_->predict_new(*hall_, kSocial, Priority::kNormal, at(10));
+  EXPECT_EQ(p.wait_s, 1200 + 2 * 360);
+  // Already paused for 40 min: at least half a usual pause still to come.
+  p = predictor_->predict_new(*hall_, kSocial, Priority::kNormal, at(40));
+  EXPECT_EQ(p.wait_s, 900 + 2 * 360);
+  // A pause of 10 min is learned: (600 + 2 x 1800 prior) / 3.
+  ok(ResumeWindow{"w1"}, at(10));
+  EXPECT_DOUBLE_EQ(hall_->mean_pause_s(), 1400);
+}
+
+TEST_F(PredictorTest, WithNoWindowForItTheWaitRunsToTheOpening) {
+  // 08:00, nothing open: the hall opens at 08:30; two ahead on the one window
+  // the config gives social first.
+  for (int i = 0; i < 2; ++i) ok(IssueTicket{"social"}, at(-60));
+  Prediction p = predictor_->predict_new(*hall_, kSocial, Priority::kNormal, at(-60));
+  EXPECT_EQ(p.ahead, 2u);
+  EXPECT_EQ(p.wait_s, 1800 + 2 * 360);
+  // During opening hours with no window for it: its own turn counts too.
+  p = predictor_->predict_new(*hall_, kSocial, Priority::kNormal, at(0));
+  EXPECT_EQ(p.wait_s, 3 * 360);
+  // Closed windows do not serve; an open window of another service does not either.
+  ok(OpenWindow{"w2", ""}, at(0));
+  p = predictor_->predict_new(*hall_, kSocial, Priority::kNormal, at(0));
+  EXPECT_EQ(p.wait_s, 3 * 360);
+}
+
+TEST_F(PredictorTest, EveryWaitingTicketHasItsForecast) {
+  ok(OpenWindow{"w1", ""}, at(0));
+  for (int i = 0; i < 3; ++i) ok(IssueTicket{"social"}, at(0));
+  ok(IssueTicket{"social", Priority::kPriority}, at(0));  // A004
+  const predict::Forecast f = predict::forecast(*hall_, at(0));
+  ASSERT_EQ(f.tickets.size(), 4u);
+  const char* order[] = {"A004", "A001", "A002", "A003"};
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(f.tickets[i].ticket, ticket(order[i]).id) << i;
+    EXPECT_EQ(f.tickets[i].ahead, static_cast<std::uint32_t>(i));
+    EXPECT_EQ(f.tickets[i].wait_s, 360 * i);
+    const Prediction p = predictor_->predict(*hall_, ticket(order[i]).id, at(0));
+    EXPECT_EQ(p.ahead, f.tickets[i].ahead);
+    EXPECT_EQ(p.wait_s, f.tickets[i].wait_s);
+  }
+  EXPECT_EQ(f.seq, hall_->seq());
+  EXPECT_EQ(f.normal[kSocial].wait_s, 4 * 360);
+  EXPECT_EQ(f.normal[kCivil].wait_s, predict::kUnknownWait) << "no open window serves civil";
+  // Not waiting, or unknown: nothing to predict.
+  call_next("w1", at(0));
+  EXPECT_EQ(predictor_->predict(*hall_, ticket("A004").id, at(0)).wait_s, 0);
+  EXPECT_EQ(predictor_->predict(*hall_, 999, at(0)).wait_s, 0);
+}
+
+TEST_F(PredictorTest, TheIssuedTicketRecordsItsPrediction) {
+  ok(OpenWindow{"w1", ""}, at(0));
+  const int want[] = {0, 360, 720, 1080};
   for (std::uint32_t i = 0; i < 4; ++i) {
     auto ev = ok(IssueTicket{"social"}, at(1));
     EXPECT_TRUE(bodies_are(ev, {TicketIssued{i + 1, kSocial, i + 1, Priority::kNormal, i, want[i]}}));
   }
-}
-
-TEST_F(PredictorTest, AllBusyAddsHalfAServicePerServer) {
-  ok(OpenWindow{"w1", ""}, at(0));
-  ok(OpenWindow{"w3", ""}, at(0));
-  for (int i = 0; i < 5; ++i) ok(IssueTicket{"social"}, at(0));
-  call_next("w1", at(1));
-  // One of two busy: no extra.
-  Prediction p = predictor_->predict_new(*hall_, kSocial, Priority::kNormal, at(1));
-  EXPECT_EQ(p.ahead, 4u);
-  EXPECT_EQ(p.wait_s, 4 * 360 / 2);
-  call_next("w3", at(1));
-  ok(StartService{"w3"}, at(1));
-  p = predictor_->predict_new(*hall_, kSocial, Priority::kNormal, at(1));
-  EXPECT_EQ(p.ahead, 3u);
-  EXPECT_EQ(p.wait_s, 3 * 360 / 2 + 360 / 4);
-}
-
-TEST_F(PredictorTest, PausedAndClosedWindowsDoNotServe) {
-  ok(OpenWindow{"w1", ""}, at(0));
-  ok(OpenWindow{"w3", ""}, at(0));
-  for (int i = 0; i < 4; ++i) ok(IssueTicket{"social"}, at(0));
-  ok(PauseWindow{"w3"}, at(1));
-  Prediction p = predictor_->predict_new(*hall_, kSocial, Priority::kNormal, at(1));
-  EXPECT_EQ(p.wait_s, 4 * 360) << "one open window";
-  ok(PauseWindow{"w1"}, at(1));
-  p = predictor_->predict_new(*hall_, kSocial, Priority::kNormal, at(1));
-  EXPECT_EQ(p.wait_s, 4 * 360 + 180) << "none open";
-  ok(CloseWindow{"w1"}, at(1));
-  ok(ResumeWindow{"w3"}, at(1));
-  p = predictor_->predict_new(*hall_, kSocial, Priority::kNormal, at(1));
-  EXPECT_EQ(p.wait_s, 4 * 360) << "w3 serves social at level 2, and counts";
-  // Windows not serving the service do not count.
-  ok(OpenWindow{"w2", ""}, at(1));
-  p = predictor_->predict_new(*hall_, kSocial, Priority::kNormal, at(1));
-  EXPECT_EQ(p.wait_s, 4 * 360);
-}
-
-TEST_F(PredictorTest, RemainingWaitOfAWaitingTicket) {
-  ok(OpenWindow{"w1", ""}, at(0));
-  for (int i = 0; i < 3; ++i) ok(IssueTicket{"social"}, at(0));
-  ok(IssueTicket{"social", Priority::kPriority}, at(0));  // A004
-  Prediction p = predictor_->predict(*hall_, ticket("A002").id, at(1));
-  EXPECT_EQ(p.ahead, 2u) << "A004 (priority) and A001";
-  EXPECT_EQ(p.wait_s, 2 * 360);
-  p = predictor_->predict(*hall_, ticket("A004").id, at(1));
-  EXPECT_EQ(p.ahead, 0u);
-  EXPECT_EQ(p.wait_s, 0);
-  call_next("w1", at(1));  // A004, window now busy
-  p = predictor_->predict(*hall_, ticket("A004").id, at(1));
-  EXPECT_EQ(p.ahead, 0u) << "not waiting";
-  EXPECT_EQ(p.wait_s, 0);
-  p = predictor_->predict(*hall_, ticket("A001").id, at(1));
-  EXPECT_EQ(p.ahead, 0u);
-  EXPECT_EQ(p.wait_s, 180) << "the only window is busy";
-  p = predictor_->predict(*hall_, 999, at(1));
-  EXPECT_EQ(p.ahead, 0u);
-  EXPECT_EQ(p.wait_s, 0);
+  EXPECT_EQ(ticket("A004").predicted_wait_s, 1080);
+  EXPECT_EQ(ticket("A004").ahead_at_issue, 3u);
 }
 
 TEST_F(PredictorTest, LearnedMeanMovesFromThePriorTowardsObservedTimes) {

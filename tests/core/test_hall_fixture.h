@@ -29,7 +29,7 @@
 #include "engine/core/hall_config.h"
 #include "engine/core/ticket.h"
 #include "engine/policy/policy_registry.h"
-#include "engine/predict/queue_length_predictor.h"
+#include "engine/predict/forecast_predictor.h"
 
 namespace hallq::test {
 
@@ -196,7 +196,7 @@ inline ::testing::AssertionResult well_ordered(const std::vector<Event>& log, Se
 static_assert(sizeof(Ticket) == 104, "Ticket changed: update diff_ticket in test_hall_fixture.h");
 static_assert(sizeof(Window) == 72, "Window changed: update diff_window in test_hall_fixture.h");
 static_assert(sizeof(ServiceStats) == 40, "ServiceStats changed: update diff_stats in test_hall_fixture.h");
-static_assert(sizeof(HallState) == 184, "HallState changed: update diff_states in test_hall_fixture.h");
+static_assert(sizeof(HallState) == 200, "HallState changed: update diff_states in test_hall_fixture.h");
 
 #define HALLQ_DIFF(field)    \
   if (!(a.field == b.field)) \
@@ -282,6 +282,8 @@ inline std::vector<std::string> diff_states(const HallState& a, const HallState&
       diff_ticket(a.tickets[i], b.tickets[i], fmt::format("tickets[{}]", i), out);
   }
   if (a.last_number != b.last_number) out.push_back("last_number differs");
+  HALLQ_DIFF(pauses);
+  HALLQ_DIFF(pause_seconds);
   if (a.stats.size() != b.stats.size()) {
     out.push_back("stats sizes differ");
   } else {

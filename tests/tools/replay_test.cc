@@ -57,9 +57,9 @@ TEST(ReplayTest, IdleWindowCallsAtOnceAndServesForHandleS) {
   EXPECT_EQ(c2.called_s, 110.0);  // when c1's 100 s are over
   EXPECT_EQ(c2.number, "A002");
   // Recorded from the core's TicketIssued: nobody waiting, the only window
-  // busy, so half of the 5-minute prior.
+  // 10 s into a service of 5 minutes (the prior): 290 s to go.
   EXPECT_EQ(c2.ahead, 0u);
-  EXPECT_EQ(c2.predicted_wait_s, 150);
+  EXPECT_EQ(c2.predicted_wait_s, 290);
 }
 
 TEST(ReplayTest, AbsentTicketIsCalledTwiceThenSkippedAfter60s) {
@@ -385,8 +385,8 @@ TEST(ReplayTest, WritesFormatColumnsFirst) {
   EXPECT_EQ(out.str(),
             "ticket,service,priority,arrive_s,predicted_wait_s,called_s,window,left_s,number,ahead\n"
             "c1,a,normal,10,0,10,w1,,A001,0\n"
-            "c2,a,priority,20.5,150,,,50.5,A002,0\n"
-            "c3,b,normal,21,300,,,,B001,0\n");
+            "c2,a,priority,20.5,289,,,50.5,A002,0\n"   // 10.5 s into c1's 5-minute service
+            "c3,b,normal,21,28779,,,,B001,0\n");       // no window for b: until the 08:00 opening
 }
 
 TEST(ReplayTest, SummaryFollowsScorePy) {

@@ -1,15 +1,17 @@
-// The simple predictor: people ahead in the same service x its learned mean
-// handling time / the open windows serving it, plus half a service when every
-// such window is busy. A baseline the later predictors must beat.
+// The default wait predictor: a newcomer's or a waiting ticket's wait is read
+// off a forecast (forecast.h) of the hall played forward with its own policy.
+// Where no open window would call it (before opening time, all windows for
+// it closed) the wait runs to the hall's next opening span plus the work
+// ahead of it over the windows the config gives the service.
 #pragma once
 
 #include "engine/core/wait_predictor.h"
 
 namespace hallq::predict {
 
-class QueueLengthPredictor final : public core::WaitPredictor {
+class ForecastPredictor final : public core::WaitPredictor {
  public:
-  std::string_view name() const override { return "queue-length"; }
+  std::string_view name() const override { return "forecast"; }
   core::Prediction predict_new(const core::Hall& hall, core::ServiceIdx service, core::Priority priority,
                                core::TimeUs now) const override;
   core::Prediction predict(const core::Hall& hall, core::TicketId ticket, core::TimeUs now) const override;

@@ -1,0 +1,250 @@
+// The forward play of a hall. Windows are kept in a heap by the time they
+// become free; each free window asks the hall's policy (on the simulated
+// queues) for its next ticket and is busy for that service's mean handling
+// time. A window the policy leaves idle stays idle: with no arrivals in the
+// play, queues only shrink and the policies' eligibility rules do not change.
+//
+// The play reads the hall's own queue sets through iterators (nothing is
+// copied), so a capped play costs the same however long the queues are.
+#include "engine/predict/forecast.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+#include <queue>
+
+namespace hallq::predict {
+namespace {
+
+using core::QueueClass;
+using core::QueueEntry;
+using core::TimeUs;
+
+constexpr int kReturning = static_cast<int>(QueueClass::kReturning);
+constexpr int kPriority = static_cast<int>(QueueClass::kPriority);
+constexpr int kNormal = static_cast<int>(QueueClass::kNormal);
+
+// Probe ids: at the top of the id space, two per service (ticket ids count up from 1).
+core::TicketId probe_id(std::size_t service, bool priority) {
+  return ~core::TicketId{0} - (2 * service + (priority ? 1 : 0));
+}
+bool is_probe(core::TicketId id, std::size_t services) { return id > ~core::TicketId{0} - 2 * services; }
+
+// The hall's queues as the play consumes them; everything else as the hall is.
+class PlayView final : public core::CallView {
+ public:
+  PlayView(const core::Hall& hall, TimeUs now) : hall_(hall) {
+    const std::size_t ns = hall.config().services.size();
+    lines_.resize(ns);
+    mean_handle_.resize(ns);
+    arrival_rate_.resize(ns);
+    for (std::size_t s = 0; s < ns; ++s) {
+      const auto si = static_cast<core::ServiceIdx>(s);
+      for (int c = 0; c < core::kQueueClasses; ++c) {
+        const auto& set = hall.queue(si).line(static_cast<QueueClass>(c));
+        Line& l = lines_[s][c];
+        l.next = set.begin();
+        l.end = set.end();
+        l.left = set.size();
+        // A newcomer now sorts after everyone in its line (every key is <= now).
+        l.probe = {now, std::numeric_limits<std::uint64_t>::max(), probe_id(s, c == kPriority)};
+        l.probe_left = c != kReturning;
+      }
+      // What the policy asks of the hall does not change during the play.
+      mean_handle_[s] = hall.mean_handle_s(si);
+      arrival_rate_[s] = hall.arrival_rate(si, now);
+    }
+    consecutive_.resize(hall.windows().size());
+    for (std::size_t w = 0; w < consecutive_.size(); ++w)
+      consecutive_[w] = hall.window(static_cast<core::WindowIdx>(w)).consecutive_priority;
+  }
+
+  const core::HallConfig& config() const override { return hall_.config(); }
+  const std::vector<core::Skill>& skills(core::WindowIdx w) const override { return hall_.skills(w); }
+  int consecutive_priority(core::WindowIdx w) const override { return consecutive_[w]; }
+  const QueueEntry* head(core::ServiceIdx s, QueueClass c) const override {
+    const Line& l = lines_[s][static_cast<int>(c)];
+    if (l.next != l.end) return &*l.next;
+    return l.probe_left ? &l.probe : nullptr;
+  }
+  bool has_waiting(core::ServiceIdx s) const override {
+    for (const Line& l : lines_[s])
+      if (l.next != l.end || l.probe_left) return true;
+    return false;
+  }
+  double mean_handle_s(core::ServiceIdx s) const override { return mean_handle_[s]; }
+  // Arrivals go on in reality: keep the rate of `now` through the play.
+  double arrival_rate(core::ServiceIdx s, TimeUs) const override { return arrival_rate_[s]; }
+  int open_windows(core::ServiceIdx s, int level) const override { return hall_.open_windows(s, level); }
+
+  // Takes `ticket` off the head of its line among window `w`'s services;
+  // false if it is not such a head (a policy may only name those).
+  bool take(core::WindowIdx w, core::TicketId ticket, core::ServiceIdx& service, int& cls) {
+    for (const core::Skill& k : hall_.skills(w)) {
+      for (int c = 0; c < core::kQueueClasses; ++c) {
+        Line& l = lines_[k.service][c];
+        const QueueEntry* h = head(k.service, static_cast<QueueClass>(c));
+        if (h == nullptr || h->ticket != ticket) continue;
+        if (l.next != l.end) {
+          ++l.next;
+          --l.left;
+        } else {
+          l.probe_left = false;
+        }
+        service = k.service;
+        cls = c;
+        return true;
+      }
+    }
+    return false;
+  }
+  void count_call(core::WindowIdx w, int cls) {
+    consecutive_[w] = cls == kNormal ? 0 : std::min(255, consecutive_[w] + 1);
+  }
+  // Real tickets still in line ahead of a newcomer of `s` (priority: the
+  // returning and priority lines; normal: all three).
+  std::size_t left_ahead(core::ServiceIdx s, bool priority) const {
+    std::size_t n = lines_[s][kReturning].left + lines_[s][kPriority].left;
+    return priority ? n : n + lines_[s][kNormal].left;
+  }
+  bool probe_left(core::ServiceIdx s, bool priority) const {
+    return lines_[s][priority ? kPriority : kNormal].probe_left;
+  }
+
+ private:
+  struct Line {
+    core::ServiceQueue::Line::const_iterator next, end;
+    std::size_t left = 0;  // real tickets not yet called
+    QueueEntry probe;
+    bool probe_left = false;
+  };
+  const core::Hall& hall_;
+  std::vector<std::array<Line, core::kQueueClasses>> lines_;
+  std::vector<int> consecutive_;
+  std::vector<double> mean_handle_, arrival_rate_;
+};
+
+// When a busy window is expected to be free: a ticket in service has used
+// part of its time; one just called still has all of it ahead. A long service
+// is likely a long one: never expect less than a third of the mean to remain.
+TimeUs expected_free(const core::Hall& hall, const core::Window& w, TimeUs now) {
+  if (w.current == 0) return now;
+  const core::Ticket* t = hall.find_ticket(w.current);
+  if (t == nullptr) return now;
+  const double mean = hall.mean_handle_s(t->service);
+  double remaining = mean;
+  if (t->state == core::TicketState::kServing) {
+    const double elapsed = static_cast<double>(now - t->started_at) / core::kUsPerSecond;
+    remaining = std::max(mean - elapsed, mean / 3);
+  }
+  return now + static_cast<TimeUs>(remaining * core::kUsPerSecond);
+}
+
+}  // namespace
+
+Forecast forecast(const core::Hall& hall, TimeUs now, const ForecastRequest& request) {
+  now = std::max(now, hall.clock());
+  const core::HallConfig& cfg = hall.config();
+  const std::size_t ns = cfg.services.size();
+  Forecast out;
+  out.at = now;
+  out.seq = hall.seq();
+  out.normal.assign(ns, {0, kUnknownWait});
+  out.priority.assign(ns, {0, kUnknownWait});
+  if (!request.stop_at_probe) out.tickets.reserve(hall.waiting_total());
+
+  PlayView view(hall, now);
+  using Slot = std::pair<TimeUs, core::WindowIdx>;
+  std::priority_queue<Slot, std::vector<Slot>, std::greater<>> free_at;
+  const TimeUs pause = static_cast<TimeUs>(hall.mean_pause_s() * core::kUsPerSecond);
+  // Busy windows: the first of n random completions comes well before the
+  // smallest expected one. With residuals spread like exponentials of their
+  // mean r, the k-th completion is expected at r (1/n + 1/(n-1) + ... ):
+  // busy windows get those times, the one expected soonest first.
+  std::vector<std::pair<TimeUs, core::WindowIdx>> busy;
+  for (std::size_t i = 0; i < hall.windows().size(); ++i) {
+    const core::Window& w = hall.window(static_cast<core::WindowIdx>(i));
+    if (w.state == core::WindowState::kClosed) continue;
+    const auto wi = static_cast<core::WindowIdx>(i);
+    if (w.state == core::WindowState::kPaused) {
+      // A pause already longer than usual is likely a long one: at least half
+      // a usual pause is still to come.
+      const TimeUs back = std::max(w.state_since + pause, now + pause / 2);
+      free_at.push({std::max(expected_free(hall, w, now), back), wi});
+    } else if (w.current == 0) {
+      free_at.push({now, wi});
+    } else {
+      busy.push_back({expected_free(hall, w, now) - now, wi});
+    }
+  }
+  if (!busy.empty()) {
+    std::sort(busy.begin(), busy.end());
+    double mean_residual = 0;
+    for (const auto& b : busy) mean_residual += static_cast<double>(b.first);
+    mean_residual /= static_cast<double>(busy.size());
+    double at = 0;
+    for (std::size_t k = 0; k < busy.size(); ++k) {
+      at += mean_residual / static_cast<double>(busy.size() - k);
+      free_at.push({now + static_cast<TimeUs>(at), busy[k].second});
+    }
+  }
+
+  std::vector<std::uint32_t> called(ns, 0);  // real tickets of each service called so far
+  const core::CallPolicy& policy = hall.policy();
+  std::size_t picks = 0;
+  TimeUs last = now;
+  bool capped = false;
+  while (!free_at.empty()) {
+    if (request.max_calls > 0 && picks >= request.max_calls) {
+      capped = true;
+      break;
+    }
+    const auto [t, w] = free_at.top();
+    free_at.pop();
+    const core::TicketId id = policy.choose(view, w, t);
+    if (id == 0) continue;  // idle for the rest of the play
+    core::ServiceIdx s = 0;
+    int c = kNormal;
+    if (!view.take(w, id, s, c)) break;  // a policy that names no head: stop rather than loop
+    last = t;
+    const auto wait = static_cast<std::int32_t>((t - now) / core::kUsPerSecond);
+    if (is_probe(id, ns)) {
+      const bool priority = c == kPriority;
+      (priority ? out.priority[s] : out.normal[s]) = {called[s], wait};
+      free_at.push({t, w});  // a probe takes no time
+      if (request.stop_at_probe && s == request.service && priority == request.priority) break;
+      continue;
+    }
+    ++picks;
+    view.count_call(w, c);
+    if (!request.stop_at_probe) out.tickets.push_back({id, called[s], wait});
+    ++called[s];
+    free_at.push({t + static_cast<TimeUs>(view.mean_handle_s(s) * core::kUsPerSecond), w});
+  }
+
+  // Newcomers the play did not reach.
+  const double played_s = static_cast<double>(last - now) / core::kUsPerSecond;
+  for (std::size_t s = 0; s < ns; ++s) {
+    const auto si = static_cast<core::ServiceIdx>(s);
+    for (bool priority : {false, true}) {
+      NewcomerForecast& f = priority ? out.priority[s] : out.normal[s];
+      if (!view.probe_left(si, priority)) continue;
+      const std::size_t ahead = view.left_ahead(si, priority);
+      f.ahead = called[s] + static_cast<std::uint32_t>(ahead);
+      // Capped: the rest of the line goes at the pace the play called this
+      // service; a service the play did not reach drains at one window's pace.
+      if (!capped) continue;
+      double rate = played_s > 0 && called[s] >= 2 ? called[s] / played_s : 0;
+      if (rate == 0) {
+        int servers = 0;
+        for (int level = 1; level <= 9; ++level) servers += hall.open_windows(si, level);
+        if (servers > 0) rate = 1 / view.mean_handle_s(si);
+      }
+      if (rate > 0) f.wait_s = static_cast<std::int32_t>(std::lround(played_s + (ahead + 1) / rate));
+    }
+  }
+  return out;
+}
+
+}  // namespace hallq::predict

@@ -1,0 +1,61 @@
+// A forecast of a hall: when each waiting citizen will be called, and how long
+// a newcomer of each service would wait, made by playing the hall forward from
+// its present state with what a person at the hall knows:
+//   - the queues (classes, order) and which windows are open, paused or busy
+//     and for how long;
+//   - each window's skills and the hall's own call policy, which decides every
+//     simulated call exactly as it would decide a real one (engine/policy runs
+//     on a core::CallView; the simulation is one);
+//   - handling times and arrival rates learned from the hall's own history,
+//     the config's expected_handle_min as the prior; paused windows return
+//     after the hall's learned mean pause.
+// Newcomers are zero-length "probes" at the end of each service's priority and
+// normal lines. No future arrivals are simulated; the predictor corrects for
+// what that leaves out with factors learned from its own past errors.
+//
+// Pure: a function of the hall and `now`. Cost: one simulated call per waiting
+// ticket (bench: predict/forecast in bench/core_bench).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "engine/core/hall.h"
+
+namespace hallq::predict {
+
+inline constexpr std::int32_t kUnknownWait = -1;  // no open window would ever call it
+
+struct TicketForecast {
+  core::TicketId ticket = 0;
+  std::uint32_t ahead = 0;      // tickets of its service called before it
+  std::int32_t wait_s = 0;      // from the forecast's `at` to its call; kUnknownWait if none
+};
+
+struct NewcomerForecast {
+  std::uint32_t ahead = 0;
+  std::int32_t wait_s = 0;      // kUnknownWait if no open window serves the service
+};
+
+struct Forecast {
+  core::TimeUs at = 0;
+  core::Seq seq = 0;                                 // the hall's sequence it reflects
+  std::vector<TicketForecast> tickets;               // waiting tickets, in predicted call order
+  std::vector<NewcomerForecast> normal, priority;    // per service
+};
+
+// Plays `hall` forward from `now`. If `stop_at_probe` names a service (and
+// `priority` class), the play stops once that newcomer has been called, only
+// that service's newcomer entry is meaningful and no per-ticket forecast is
+// kept. With `max_calls`, the play stops after that many simulated calls and
+// newcomers not yet reached are extrapolated at the pace the play called
+// their service (the cost of a capped play does not grow with the queues).
+struct ForecastRequest {
+  bool stop_at_probe = false;
+  core::ServiceIdx service = 0;
+  bool priority = false;
+  std::size_t max_calls = 0;  // 0: play until nothing more would be called
+};
+Forecast forecast(const core::Hall& hall, core::TimeUs now, const ForecastRequest& request = {});
+
+}  // namespace hallq::predict
