@@ -8,7 +8,7 @@
 #include <stdexcept>
 
 #include "engine/core/config_loader.h"
-#include "engine/predict/queue_length_predictor.h"
+#include "engine/predict/forecast_predictor.h"
 
 namespace hallq::bench {
 namespace {

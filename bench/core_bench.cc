@@ -15,7 +15,7 @@
 
 #include "bench/bench_halls.h"
 #include "engine/policy/policy_registry.h"
-#include "engine/predict/queue_length_predictor.h"
+#include "engine/predict/forecast_predictor.h"
 
 namespace hallq::bench {
 namespace {

@@ -17,7 +17,7 @@
 #include "engine/client/subscriber.h"
 #include "engine/core/types.h"
 #include "engine/policy/policy_registry.h"
-#include "engine/predict/queue_length_predictor.h"
+#include "engine/predict/forecast_predictor.h"
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/snapshot_codec.h"
 #include "tools/hallq/event_text.h"

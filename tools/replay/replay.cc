@@ -19,7 +19,7 @@
 #include "engine/core/hall.h"
 #include "engine/core/ticket.h"
 #include "engine/policy/policy_registry.h"
-#include "engine/predict/queue_length_predictor.h"
+#include "engine/predict/forecast_predictor.h"
 
 namespace hallq::replay {
 namespace {
