@@ -23,6 +23,12 @@
 // end. The shipped halls allow 999 or 9999 tickets per service a day, which a
 // load test uses up in a second, so --spawn runs a copy of each config with
 // the ticket limit raised to the maximum (--keep-limits runs them as they are).
+//
+// Many halls: `--spawn --halls N` starts hallqd with N copies of the one
+// config (ids <id>-1 ... <id>-N) and spreads the clients over them: client c
+// works on hall c mod N, or, with fewer clients than halls, on halls c,
+// c + clients, c + 2 * clients, ..., so that every hall gets load. After a
+// spawned run the store's size is read back (data.mdb bytes per event).
 #include <fmt/format.h>
 #include <sys/resource.h>
 #include <toml++/toml.h>
@@ -46,13 +52,13 @@
 #include <vector>
 #include <zmq.hpp>
 
-#include "tools/process/engine_process.h"
 #include "engine/client/client.h"
 #include "engine/protocol/message.h"
 #include "engine/protocol/reply_codec.h"
 #include "engine/protocol/request_codec.h"
 #include "engine/protocol/snapshot_codec.h"
 #include "engine/store/event_store.h"
+#include "tools/process/engine_process.h"
 
 namespace hallq::bench {
 namespace {
@@ -77,6 +83,7 @@ struct Options {
   std::uint64_t requests = 0;
   double warmup = 1.0;
   std::string hall;
+  int halls = 0;  // --halls: copies of the one config; 0: the configs as given
   std::string mix = "cycle";
   std::size_t prefill = 200;
   int timeout_ms = 10'000;
@@ -114,18 +121,47 @@ double process_cpu_seconds() {
 
 // ---------------------------------------------------------------- configs
 
-// A copy of `conf` in `dir` whose ticket limit allows a load test.
-std::string raise_limits(const std::string& conf, const std::string& dir) {
-  toml::table doc = toml::parse_file(conf);
+void write_config(const toml::table& doc, const std::string& out) {
+  std::ofstream file(out);
+  file << doc << "\n";
+  if (!file) throw std::runtime_error("cannot write " + out);
+}
+
+// Raises the ticket limit of a parsed config so that it allows a load test.
+void raise_limits(toml::table& doc) {
   if (!doc.contains("rules")) doc.insert("rules", toml::table{});
   toml::table& rules = *doc["rules"].as_table();
   rules.insert_or_assign("max_tickets_per_service", 999'999);
   rules.insert_or_assign("number_digits", 6);
+}
+
+// A copy of `conf` in `dir` whose ticket limit allows a load test.
+std::string raised_copy(const std::string& conf, const std::string& dir) {
+  toml::table doc = toml::parse_file(conf);
+  raise_limits(doc);
   const std::string out = (std::filesystem::path(dir) / std::filesystem::path(conf).filename()).string();
-  std::ofstream file(out);
-  file << doc << "\n";
-  if (!file) throw std::runtime_error("cannot write " + out);
+  write_config(doc, out);
   return out;
+}
+
+// `n` copies of `conf` in `dir` (limits raised unless `keep_limits`), the
+// hall ids <id>-1 ... <id>-n; their paths, and the ids in `ids`.
+std::vector<std::string> hall_copies(const std::string& conf, int n, const std::string& dir, bool keep_limits,
+                                     std::vector<std::string>& ids) {
+  toml::table doc = toml::parse_file(conf);
+  if (!keep_limits) raise_limits(doc);
+  const auto base = doc["hall"]["id"].value<std::string>();
+  if (!base) throw std::runtime_error(conf + ": no [hall] id to number the copies after");
+  const std::string stem = std::filesystem::path(conf).stem().string();
+  std::vector<std::string> paths;
+  ids.clear();
+  for (int i = 1; i <= n; ++i) {
+    ids.push_back(fmt::format("{}-{}", *base, i));
+    doc["hall"].as_table()->insert_or_assign("id", ids.back());
+    paths.push_back((std::filesystem::path(dir) / fmt::format("{}-{}.toml", stem, i)).string());
+    write_config(doc, paths.back());
+  }
+  return paths;
 }
 
 // What the load needs to know of the hall, read from a snapshot the engine sends.
@@ -156,41 +192,60 @@ HallInfo fetch_hall(client::Client& control, std::string hall) {
 
 // ---------------------------------------------------------------- the mixes
 
+// A command and the hall it is for.
+struct Command {
+  std::string_view hall;
+  core::CommandBody body;
+};
+
 // The commands one client sends, in order.
 class CommandSource {
  public:
   virtual ~CommandSource() = default;
-  virtual core::CommandBody next() = 0;
+  virtual Command next() = 0;
   // Refusals this mix runs into by design.
   virtual bool expected(ErrorCode code) const = 0;
 };
 
+// Kiosks: round robin over the client's halls, and in each over its services.
 class IssueSource final : public CommandSource {
  public:
-  IssueSource(const core::HallConfig& cfg, int client) : cfg_(cfg), s_(client % cfg.services.size()) {}
-  core::CommandBody next() override {
-    const std::string_view id = cfg_.services[s_].id;
-    if (++s_ == cfg_.services.size()) s_ = 0;
-    return core::IssueTicket{id};
+  IssueSource(std::vector<const HallInfo*> halls, int client)
+      : halls_(std::move(halls)), s_(static_cast<std::size_t>(client)) {}
+  Command next() override {
+    const HallInfo& hall = *halls_[h_];
+    const auto& services = hall.config->services;
+    const Command command{hall.id, core::IssueTicket{services[s_ % services.size()].id}};
+    if (++h_ == halls_.size()) {
+      h_ = 0;
+      ++s_;
+    }
+    return command;
   }
   bool expected(ErrorCode) const override { return false; }
 
  private:
-  const core::HallConfig& cfg_;
-  std::size_t s_;
+  std::vector<const HallInfo*> halls_;
+  std::size_t h_ = 0, s_;
 };
 
+// Clerks: round robin over the client's windows (of one hall or several).
 class CycleSource final : public CommandSource {
  public:
-  CycleSource(const core::HallConfig& cfg, std::vector<core::WindowIdx> windows)
-      : cfg_(cfg), windows_(std::move(windows)), phase_(windows_.size(), 0) {}
-  core::CommandBody next() override {
-    const core::WindowIdx w = windows_[at_];
-    const std::string_view window = cfg_.windows[w].id;
+  struct Owned {
+    const HallInfo* hall;
+    core::WindowIdx window;
+  };
+  explicit CycleSource(std::vector<Owned> windows)
+      : windows_(std::move(windows)), phase_(windows_.size(), 0) {}
+  Command next() override {
+    const core::HallConfig& cfg = *windows_[at_].hall->config;
+    const core::WindowIdx w = windows_[at_].window;
+    const std::string_view window = cfg.windows[w].id;
     core::CommandBody body;
     switch (phase_[at_]) {
       case 0:
-        body = core::IssueTicket{cfg_.services[cfg_.windows[w].serves.front().service].id};
+        body = core::IssueTicket{cfg.services[cfg.windows[w].serves.front().service].id};
         break;
       case 1:
         body = core::CallNext{window};
@@ -202,9 +257,10 @@ class CycleSource final : public CommandSource {
         body = core::Finish{window};
         break;
     }
+    const std::string_view hall = windows_[at_].hall->id;
     phase_[at_] = static_cast<std::uint8_t>((phase_[at_] + 1) % 4);
     if (++at_ == windows_.size()) at_ = 0;
-    return body;
+    return {hall, std::move(body)};
   }
   // Another window may take the ticket this one just issued: then call-next
   // finds nothing, and start and finish have no ticket to act on.
@@ -213,8 +269,7 @@ class CycleSource final : public CommandSource {
   }
 
  private:
-  const core::HallConfig& cfg_;
-  std::vector<core::WindowIdx> windows_;
+  std::vector<Owned> windows_;
   std::vector<std::uint8_t> phase_;
   std::size_t at_ = 0;
 };
@@ -232,7 +287,6 @@ struct ClientResult {
 struct RunShared {
   Options opt;
   std::string endpoint;
-  std::string hall;
   std::string run_id;
   Clock::time_point start, measure_from, send_until;  // send_until: --seconds only
 };
@@ -268,7 +322,8 @@ void run_client(zmq::context_t& ctx, const RunShared& run, int index, CommandSou
     const std::uint64_t seq = ++next_seq;
     rid.assign(prefix);
     fmt::format_to(std::back_inserter(rid), "{}", seq);
-    const std::string bytes = protocol::encode_request(rid, run.hall, source.next());
+    const Command command = source.next();
+    const std::string bytes = protocol::encode_request(rid, command.hall, command.body);
     Slot& slot = ring[seq % k];
     slot.seq = seq;
     slot.sent = Clock::now();
@@ -331,37 +386,71 @@ void run_client(zmq::context_t& ctx, const RunShared& run, int index, CommandSou
 
 // ---------------------------------------------------------------- setup
 
+struct SetupCommand {
+  std::string_view hall;
+  core::CommandBody body;
+  bool must;  // a refusal is a problem worth reporting
+};
+
 // Opens the windows the cycle mix uses (a window left open or busy by an
 // earlier run is taken over and freed) and fills the queues.
-void prepare_cycle(client::Client& control, const HallInfo& hall, std::size_t prefill, bool quiet) {
+void prepare_cycle(const HallInfo& hall, std::size_t prefill, std::vector<SetupCommand>& out) {
   const core::HallConfig& cfg = *hall.config;
-  int problems = 0;
-  auto send = [&](const core::CommandBody& body, bool must) {
-    auto reply = control.command(hall.id, body);
-    if (!reply) throw std::runtime_error("the engine stopped answering during setup");
-    if (must && !reply->ok()) {
-      ++problems;
-      if (!quiet) std::cerr << "setup: " << core::verb(body) << ": " << reply->message << "\n";
-    }
-  };
   for (std::size_t w = 0; w < cfg.windows.size(); ++w) {
     const core::Window& live = hall.state.windows[w];
     const std::string_view id = cfg.windows[w].id;
     const std::string_view staff =
         cfg.staff.empty() ? std::string_view() : cfg.staff[w % cfg.staff.size()].id;
     if (live.state == core::WindowState::kClosed) {
-      send(core::OpenWindow{id, staff}, true);
+      out.push_back({hall.id, core::OpenWindow{id, staff}, true});
     } else if (live.state == core::WindowState::kPaused) {
-      send(core::ResumeWindow{id}, true);
+      out.push_back({hall.id, core::ResumeWindow{id}, true});
     }
     if (live.current != 0) {
-      send(core::StartService{id}, false);
-      send(core::Finish{id}, false);
+      out.push_back({hall.id, core::StartService{id}, false});
+      out.push_back({hall.id, core::Finish{id}, false});
     }
   }
   for (std::size_t i = 0; i < prefill; ++i) {
     const auto& w = cfg.windows[i % cfg.windows.size()];
-    send(core::IssueTicket{cfg.services[w.serves.front().service].id}, true);
+    out.push_back({hall.id, core::IssueTicket{cfg.services[w.serves.front().service].id}, true});
+  }
+}
+
+// Sends the setup commands over one DEALER, many in flight: the engine
+// handles one connection's requests in order, so a window is opened before
+// its ticket is finished, and the setup of 200 halls (some 40,000 commands)
+// takes seconds instead of 40,000 durable round trips.
+void run_setup(zmq::context_t& ctx, const RunShared& run, const std::vector<SetupCommand>& commands,
+               bool quiet) {
+  constexpr std::size_t kInflight = 256;
+  zmq::socket_t dealer(ctx, zmq::socket_type::dealer);
+  dealer.set(zmq::sockopt::linger, 0);
+  dealer.set(zmq::sockopt::rcvtimeo, run.opt.timeout_ms);
+  dealer.connect(run.endpoint);
+  const std::string prefix = run.run_id + "-setup-";
+  std::size_t sent = 0, received = 0, problems = 0;
+  zmq::message_t msg;
+  while (received < commands.size()) {
+    for (; sent < commands.size() && sent - received < kInflight; ++sent) {
+      const std::string bytes =
+          protocol::encode_request(prefix + std::to_string(sent), commands[sent].hall, commands[sent].body);
+      dealer.send(zmq::buffer(bytes), zmq::send_flags::none);
+    }
+    if (!dealer.recv(msg, zmq::recv_flags::none))
+      throw std::runtime_error("the engine stopped answering during setup");
+    ++received;
+    const protocol::Bytes bytes{static_cast<const std::uint8_t*>(msg.data()), msg.size()};
+    if (protocol::inspect(bytes) != protocol::MessageKind::kReply)
+      throw std::runtime_error("setup: a message that is not a verified reply");
+    const protocol::DecodedReply reply = protocol::decode_reply(bytes);
+    if (reply.ok() || reply.request_id.rfind(prefix, 0) != 0) continue;
+    const std::size_t i = std::strtoull(reply.request_id.c_str() + prefix.size(), nullptr, 10);
+    if (i >= commands.size() || !commands[i].must) continue;
+    if (!quiet && ++problems <= 5) {
+      std::cerr << "setup: " << commands[i].hall << ": " << core::verb(commands[i].body) << ": "
+                << reply.message << "\n";
+    }
   }
   if (problems > 0 && !quiet) std::cerr << "setup: " << problems << " commands refused\n";
 }
@@ -426,8 +515,12 @@ struct Summary {
   std::uint64_t engine_requests = 0, engine_batches = 0;
   int engine_exit = 0;
   std::string engine_line;  // hallqd's ready line, or the endpoint given
-  std::string hall;
+  std::string hall;         // the hall's id, or the first and last of --halls
+  std::size_t halls = 1;
   std::optional<Floor> floor;
+  // The spawned engine's store after it stopped (0: not known).
+  std::uint64_t store_bytes = 0, store_events = 0, store_snapshots = 0;
+  std::uint64_t latest_snapshot_bytes = 0;  // the halls' latest snapshots together
 };
 
 double percentile_us(const std::vector<std::int64_t>& sorted, double p) {
@@ -450,6 +543,28 @@ bool requests_and_batches(const std::string& out, Summary& s) {
   return true;
 }
 
+// The halls client `c` of `clients` works on: hall c mod N, or with fewer
+// clients than halls, halls c, c + clients, c + 2 * clients, ...
+std::vector<std::size_t> halls_of_client(int c, int clients, std::size_t halls) {
+  const auto cc = static_cast<std::size_t>(c), n = static_cast<std::size_t>(clients);
+  if (n >= halls) return {cc % halls};
+  std::vector<std::size_t> out;
+  for (std::size_t h = cc; h < halls; h += n) out.push_back(h);
+  return out;
+}
+
+// Reads back the store a spawned engine left in `data` (it has stopped).
+void measure_store(const std::string& data, Summary& sum) {
+  store::EventStore stored({.dir = data, .read_only = true});
+  const store::EventStore::Stats stats = stored.stats();
+  sum.store_events = stats.events;
+  sum.store_snapshots = stats.snapshots;
+  for (const std::string& hall : stored.halls()) {
+    if (auto snapshot = stored.latest_snapshot(hall)) sum.latest_snapshot_bytes += snapshot->bytes.size();
+  }
+  sum.store_bytes = std::filesystem::file_size(std::filesystem::path(data) / "data.mdb");
+}
+
 Summary run_once(const Options& opt, bool quiet) {
   Summary sum;
   // The engine: given, or started here.
@@ -457,11 +572,17 @@ Summary run_once(const Options& opt, bool quiet) {
   std::optional<EngineProcess> spawned;
   RunShared run;
   run.opt = opt;
+  std::vector<std::string> hall_ids;  // --halls: the copies' ids
+  std::string data;
   if (opt.spawn) {
     const std::string& temp_dir = temp.emplace("hallq-load").path();
     std::vector<std::string> confs;
-    for (const std::string& c : opt.confs) confs.push_back(opt.keep_limits ? c : raise_limits(c, temp_dir));
-    const std::string data = opt.data.empty() ? temp_dir + "/data" : opt.data;
+    if (opt.halls > 0) {
+      confs = hall_copies(opt.confs.front(), opt.halls, temp_dir, opt.keep_limits, hall_ids);
+    } else {
+      for (const std::string& c : opt.confs) confs.push_back(opt.keep_limits ? c : raised_copy(c, temp_dir));
+    }
+    data = opt.data.empty() ? temp_dir + "/data" : opt.data;
     spawned.emplace(confs, data, opt.hallqd_args, opt.hallqd);  // its stderr: DATA.stderr
     run.endpoint = spawned->cmd();
     sum.engine_line = spawned->ready_line();
@@ -469,46 +590,74 @@ Summary run_once(const Options& opt, bool quiet) {
     run.endpoint = opt.engine;
     sum.engine_line = opt.engine;
   }
+  std::random_device rd;
+  run.run_id = fmt::format("lg{:08x}", rd());
 
   zmq::context_t ctx(1);
   client::Client control(ctx, run.endpoint,
                          {.timeout = std::chrono::milliseconds(opt.timeout_ms), .attempts = 1});
-  HallInfo hall = fetch_hall(control, opt.hall);
-  run.hall = sum.hall = hall.id;
+  std::vector<HallInfo> halls;
+  if (hall_ids.empty()) {
+    halls.push_back(fetch_hall(control, opt.hall));
+    sum.hall = halls.front().id;
+  } else {
+    for (const std::string& id : hall_ids) halls.push_back(fetch_hall(control, id));
+    sum.hall = fmt::format("{} ... {}", hall_ids.front(), hall_ids.back());
+  }
+  sum.halls = halls.size();
   if (opt.floor) sum.floor = measure_floor(control);
-  const core::HallConfig& cfg = *hall.config;
+  const core::HallConfig& cfg = *halls.front().config;
 
   const int n_clients = opt.clients;
-  if (opt.mix == "cycle" && static_cast<std::size_t>(n_clients) > cfg.windows.size()) {
-    throw std::runtime_error(
-        fmt::format("--mix cycle: hall {} has {} windows, fewer than --clients {} (each client "
-                    "needs a window of its own)",
-                    hall.id, cfg.windows.size(), n_clients));
+  // Clients per hall (at most): each cycle-mix client needs a window of its own.
+  const std::size_t per_hall = (static_cast<std::size_t>(n_clients) + halls.size() - 1) / halls.size();
+  if (opt.mix == "cycle") {
+    for (const HallInfo& hall : halls) {
+      if (per_hall > hall.config->windows.size()) {
+        throw std::runtime_error(
+            fmt::format("--mix cycle: hall {} has {} windows, fewer than its {} clients (each client "
+                        "needs a window of its own)",
+                        hall.id, hall.config->windows.size(), per_hall));
+      }
+    }
+    std::vector<SetupCommand> setup;
+    for (const HallInfo& hall : halls) prepare_cycle(hall, opt.prefill, setup);
+    run_setup(ctx, run, setup, quiet);
   }
-  if (opt.mix == "cycle") prepare_cycle(control, hall, opt.prefill, quiet);
   if (!quiet) {
     fmt::print(
-        "engine:  {}\nhall:    {} ({} services, {} windows, {} staff); mix {}, {} clients x {} in flight{}\n",
-        sum.engine_line, hall.id, cfg.services.size(), cfg.windows.size(), cfg.staff.size(), opt.mix,
-        n_clients, opt.inflight,
-        opt.mix == "cycle" ? fmt::format(", prefill {}", opt.prefill) : std::string());
+        "engine:  {}\nhall:    {}{} ({} services, {} windows, {} staff); mix {}, {} clients x {} in "
+        "flight{}\n",
+        sum.engine_line, sum.hall, halls.size() > 1 ? fmt::format(", {} halls", halls.size()) : std::string(),
+        cfg.services.size(), cfg.windows.size(), cfg.staff.size(), opt.mix, n_clients, opt.inflight,
+        opt.mix == "cycle" ? fmt::format(", prefill {}{}", opt.prefill, halls.size() > 1 ? " per hall" : "")
+                           : std::string());
   }
 
   std::vector<std::unique_ptr<CommandSource>> sources;
   for (int c = 0; c < n_clients; ++c) {
+    const std::vector<std::size_t> mine = halls_of_client(c, n_clients, halls.size());
     if (opt.mix == "cycle") {
-      std::vector<core::WindowIdx> owned;
-      for (auto w = static_cast<std::size_t>(c); w < cfg.windows.size();
-           w += static_cast<std::size_t>(n_clients))
-        owned.push_back(static_cast<core::WindowIdx>(w));
-      sources.push_back(std::make_unique<CycleSource>(cfg, std::move(owned)));
+      std::vector<CycleSource::Owned> owned;
+      for (std::size_t h : mine) {
+        // Clients c, c + N, c + 2N, ... share hall h = c mod N: the j-th of
+        // them owns windows j, j + n, j + 2n, ... of its n.
+        std::size_t j = 0, n = 1;
+        if (static_cast<std::size_t>(n_clients) >= halls.size()) {
+          j = static_cast<std::size_t>(c) / halls.size();
+          n = (static_cast<std::size_t>(n_clients) - h + halls.size() - 1) / halls.size();
+        }
+        for (std::size_t w = j; w < halls[h].config->windows.size(); w += n)
+          owned.push_back({&halls[h], static_cast<core::WindowIdx>(w)});
+      }
+      sources.push_back(std::make_unique<CycleSource>(std::move(owned)));
     } else {
-      sources.push_back(std::make_unique<IssueSource>(cfg, c));
+      std::vector<const HallInfo*> theirs;
+      for (std::size_t h : mine) theirs.push_back(&halls[h]);
+      sources.push_back(std::make_unique<IssueSource>(std::move(theirs), c));
     }
   }
 
-  std::random_device rd;
-  run.run_id = fmt::format("lg{:08x}", rd());
   std::vector<ClientResult> results(static_cast<std::size_t>(n_clients));
   // Room for every measured latency up front (400k replies/s is well above
   // what this machine does), so recording one never allocates.
@@ -583,6 +732,11 @@ Summary run_once(const Options& opt, bool quiet) {
     std::string out;
     sum.engine_exit = spawned->stop(out);
     requests_and_batches(out, sum);
+    try {
+      measure_store(data, sum);
+    } catch (const std::exception& e) {
+      std::cerr << "hallq_load: cannot read the engine's store back: " << e.what() << "\n";
+    }
   }
   return sum;
 }
@@ -627,6 +781,14 @@ nlohmann::json to_json(const Summary& s) {
         {"mean_batch", static_cast<double>(s.engine_requests) / static_cast<double>(s.engine_batches)},
         {"exit", s.engine_exit}};
   }
+  if (s.store_events > 0) {
+    j["store"] = {
+        {"data_mdb_bytes", s.store_bytes},
+        {"events", s.store_events},
+        {"snapshots", s.store_snapshots},
+        {"latest_snapshots_bytes", s.latest_snapshot_bytes},
+        {"bytes_per_event", static_cast<double>(s.store_bytes) / static_cast<double>(s.store_events)}};
+  }
   return j;
 }
 
@@ -659,6 +821,14 @@ void print_summary(const Summary& s, const Options& opt) {
                s.engine_exit, s.engine_requests, s.engine_batches,
                static_cast<double>(s.engine_requests) / static_cast<double>(s.engine_batches));
   }
+  if (s.store_events > 0) {
+    fmt::print(
+        "store after the run: data.mdb {:.1f} MB, {} events: {:.0f} bytes per event ({} snapshots; the "
+        "latest of each hall {:.1f} MB together)\n",
+        static_cast<double>(s.store_bytes) / 1e6, s.store_events,
+        static_cast<double>(s.store_bytes) / static_cast<double>(s.store_events), s.store_snapshots,
+        static_cast<double>(s.latest_snapshot_bytes) / 1e6);
+  }
 }
 
 int run(const Options& opt, int argc, char** argv) {
@@ -685,6 +855,9 @@ int run(const Options& opt, int argc, char** argv) {
   const double m_max = med([](const Summary& s) { return s.max_us; });
   const double m_floor =
       med([](const Summary& s) { return s.floor ? s.floor->ping_us + s.floor->commit_us : 0; });
+  const double m_store = med([](const Summary& s) {
+    return s.store_events > 0 ? static_cast<double>(s.store_bytes) / static_cast<double>(s.store_events) : 0;
+  });
   std::uint64_t errors = 0;
   for (const Summary& s : runs) errors += s.errors + s.timeouts;
 
@@ -694,6 +867,7 @@ int run(const Options& opt, int argc, char** argv) {
     j["machine"] = {{"nproc", machine.nproc}, {"model", machine.model}};
     j["engine"] = runs.front().engine_line;
     j["hall"] = runs.front().hall;
+    j["halls"] = runs.front().halls;
     j["mix"] = opt.mix;
     j["clients"] = opt.clients;
     j["inflight"] = opt.inflight;
@@ -702,14 +876,16 @@ int run(const Options& opt, int argc, char** argv) {
     for (const Summary& s : runs) j["runs"].push_back(to_json(s));
     j["median"] = {{"throughput_per_s", m_throughput},
                    {"latency_us", {{"p50", m_p50}, {"p90", m_p90}, {"p99", m_p99}, {"max", m_max}}},
-                   {"floor_us", m_floor}};
+                   {"floor_us", m_floor},
+                   {"store_bytes_per_event", m_store}};
     j["errors"] = errors;
     std::cout << j.dump() << std::endl;
   } else if (opt.repeat > 1) {
     fmt::print(
         "--- median of {} runs: {:.0f} acknowledged commands/s; latency (us) p50 {:.1f}  p90 {:.1f}  "
-        "p99 {:.1f}  max {:.1f}; floor {:.1f}\n",
-        opt.repeat, m_throughput, m_p50, m_p90, m_p99, m_max, m_floor);
+        "p99 {:.1f}  max {:.1f}; floor {:.1f}{}\n",
+        opt.repeat, m_throughput, m_p50, m_p90, m_p99, m_max, m_floor,
+        m_store > 0 ? fmt::format("; store {:.0f} bytes per event", m_store) : std::string());
   }
   return errors == 0 ? 0 : 1;
 }
@@ -744,7 +920,11 @@ int main(int argc, char** argv) {
   app.add_option("--warmup", opt.warmup, "seconds of load before measuring")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
-  app.add_option("--hall", opt.hall, "hall id (default: the engine's first hall)");
+  auto* hall = app.add_option("--hall", opt.hall, "hall id (default: the engine's first hall)");
+  app.add_option("--halls", opt.halls,
+                 "--spawn: run N copies of the one --conf (ids <id>-1 ... <id>-N), clients spread over them")
+      ->check(CLI::Range(1, 100000))
+      ->excludes(hall);
   app.add_option("--mix", opt.mix, "issue | cycle")
       ->capture_default_str()
       ->check(CLI::IsMember({"issue", "cycle"}));
@@ -765,6 +945,8 @@ int main(int argc, char** argv) {
       throw CLI::ValidationError("--engine or --spawn", "one is required");
     if (opt.spawn && opt.confs.empty())
       throw CLI::ValidationError("--conf", "--spawn needs at least one --conf");
+    if (opt.halls > 0 && (!opt.spawn || opt.confs.size() != 1))
+      throw CLI::ValidationError("--halls", "needs --spawn and exactly one --conf");
     if (opt.seconds <= 0 && opt.requests == 0) opt.seconds = 10;
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;

@@ -50,4 +50,6 @@ step load-cycle-district-32x8 "${load[@]}" --conf "$conf/district.toml" --client
 step load-issue-12x32 "${load[@]}" --conf "$conf/town.toml" --mix issue --clients 12 --inflight 32 --seconds 5
 step load-cycle-12x32-nosnap "${load[@]}" --conf "$conf/town.toml" --clients 12 --inflight 32 --seconds 5 \
   --hallqd-arg=--snapshot-every=1000000000
+# 200 copies of the town hall in one engine (ids town-1 ... town-200).
+step load-cycle-200halls-16x16 "${load[@]}" --conf "$conf/town.toml" --halls 200 --clients 16 --inflight 16 --seconds 5
 echo "outputs in $out"

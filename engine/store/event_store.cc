@@ -1,15 +1,21 @@
-// The event store on LMDB. Four named databases:
-//   meta       "format" -> "hallq-store 1"
-//   halls      hall id -> 4-byte big-endian hall number, assigned on first write
-//   events     hall number (4 bytes BE) + seq (8 bytes BE) -> event bytes
-//   snapshots  same key shape -> snapshot bytes; the two latest per hall
-// Big-endian keys make LMDB's byte order the (hall, seq) order, so a hall's
-// events are one contiguous, ascending range.
+// The event store on LMDB, format "hallq-store 2". Named databases:
+//   meta         "format" -> "hallq-store 2"
+//   halls        hall id -> 4-byte big-endian hall number, assigned on first write
+//   events:<id>  one per hall: seq (8 bytes BE) -> event bytes
+//   snapshots    hall number (4 bytes BE) + seq (8 bytes BE) -> snapshot bytes;
+//                the two latest per hall
+// A hall's events are its own B-tree whose keys only grow, so every event is
+// appended (MDB_APPEND: no search, and a full page is left full when the tree
+// grows). With one shared tree keyed (hall, seq), as in format 1, every hall
+// but the last inserted mid-tree, and LMDB split those pages in half.
+// Snapshots stay shared: they are few and large (overflow pages), and a
+// database per hall costs a DBI slot, which LMDB allocates per transaction.
 //
-// A writable store caches each hall's number and last seq, loaded at open:
-// commit() checks sequences against the cache and touches LMDB only to write.
-// The cache changes only after the transaction has committed, so a failed
-// commit leaves it as it was.
+// A writable store caches each hall's number, last seq and events DBI, all
+// loaded at open: commit() checks sequences against the cache and touches
+// LMDB only to write. The cache changes only after the transaction has
+// committed, so a failed commit leaves it as it was. A read-only store opens
+// a hall's database when first asked for it (the writer may add halls).
 #include "engine/store/event_store.h"
 
 #include <fcntl.h>
@@ -35,16 +41,24 @@ namespace hallq::store {
 namespace {
 
 constexpr std::string_view kFormatKey = "format";
-constexpr std::string_view kFormat = "hallq-store 1";
+constexpr std::string_view kFormat = "hallq-store 2";
+constexpr std::string_view kFormat1 = "hallq-store 1";
+constexpr std::string_view kEventsDbPrefix = "events:";
 constexpr std::size_t kMaxHallIdSize = 64;
 constexpr std::size_t kSnapshotsKept = 2;
-constexpr MDB_dbi kMaxDbs = 8;
+// Halls per store: each has a database of its own, and LMDB sizes every read
+// transaction by the number of databases it may open (about 50 bytes each,
+// zeroed per transaction). README.md, "Limits", has the measurements.
+constexpr std::size_t kMaxHalls = EventStore::kMaxHalls;
+constexpr MDB_dbi kCoreDbs = 3;  // meta, halls, snapshots
+constexpr MDB_dbi kMaxDbs = kCoreDbs + kMaxHalls;
 constexpr mdb_mode_t kFileMode = 0644;
 // Held (flock) by the one writable EventStore of a directory: the cache
 // assumes no one else writes.
 constexpr const char* kWriterLockFile = "hallq.lock";
 
-using Key = std::array<char, 12>;
+using SeqKey = std::array<char, 8>;        // an event's key in its hall's database
+using SnapshotKey = std::array<char, 12>;  // hall number + seq
 
 void put_be(char* out, std::uint64_t value, int bytes) {
   for (int i = bytes - 1; i >= 0; --i) {
@@ -59,25 +73,41 @@ std::uint64_t get_be(const char* in, int bytes) {
   return value;
 }
 
-Key make_key(std::uint32_t hall_no, std::uint64_t seq) {
-  Key key;
+SeqKey seq_key(std::uint64_t seq) {
+  SeqKey key;
+  put_be(key.data(), seq, 8);
+  return key;
+}
+
+SnapshotKey snapshot_key(std::uint32_t hall_no, std::uint64_t seq) {
+  SnapshotKey key;
   put_be(key.data(), hall_no, 4);
   put_be(key.data() + 4, seq, 8);
   return key;
 }
 
-std::string_view view(const Key& key) { return {key.data(), key.size()}; }
+template <std::size_t N>
+std::string_view view(const std::array<char, N>& key) {
+  return {key.data(), key.size()};
+}
 
 [[noreturn]] void corrupt(std::string_view what) {
   throw StoreError(MDB_CORRUPTED, "read", fmt::format("store damaged: {}", what));
 }
 
-std::uint32_t key_hall(const MDB_val& key) {
-  if (key.mv_size != sizeof(Key)) corrupt(fmt::format("a key of {} bytes", key.mv_size));
+std::uint64_t event_seq(const MDB_val& key) {
+  if (key.mv_size != sizeof(SeqKey)) corrupt(fmt::format("an event key of {} bytes", key.mv_size));
+  return get_be(static_cast<const char*>(key.mv_data), 8);
+}
+
+std::uint32_t snapshot_hall(const MDB_val& key) {
+  if (key.mv_size != sizeof(SnapshotKey)) corrupt(fmt::format("a snapshot key of {} bytes", key.mv_size));
   return static_cast<std::uint32_t>(get_be(static_cast<const char*>(key.mv_data), 4));
 }
 
-std::uint64_t key_seq(const MDB_val& key) { return get_be(static_cast<const char*>(key.mv_data) + 4, 8); }
+std::uint64_t snapshot_seq(const MDB_val& key) {
+  return get_be(static_cast<const char*>(key.mv_data) + 4, 8);
+}
 
 std::uint32_t decode_hall_no(std::string_view value) {
   if (value.size() != 4) corrupt(fmt::format("a hall number of {} bytes", value.size()));
@@ -90,19 +120,32 @@ bool valid_hall_id(std::string_view hall) {
                      [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
 }
 
-// Places `cursor` on the greatest key of hall `hall_no` in its database;
-// returns false (cursor anywhere) if the hall has none.
-bool seek_last_of_hall(lmdb::Cursor& cursor, std::uint32_t hall_no, MDB_val* key, MDB_val* data) {
+// Opens (with MDB_CREATE: creates) the events database of `hall`; nullopt if
+// it does not exist and `flags` lacks MDB_CREATE.
+std::optional<lmdb::Dbi> open_events_db(MDB_txn* txn, std::string_view hall, unsigned flags) {
+  const std::string name = fmt::format("{}{}", kEventsDbPrefix, hall);
+  try {
+    return lmdb::Dbi::open(txn, name.c_str(), flags);
+  } catch (const StoreError& e) {
+    if (e.code() != MDB_DBS_FULL) throw;
+    throw StoreError(e.code(), e.call(),
+                     fmt::format("more halls than this build opens ({}): {}", kMaxHalls, e.what()));
+  }
+}
+
+// Places `cursor` on the greatest key of hall `hall_no` in the snapshots
+// database; returns false (cursor anywhere) if the hall has none.
+bool seek_last_snapshot(lmdb::Cursor& cursor, std::uint32_t hall_no, MDB_val* key, MDB_val* data) {
   bool found;
   if (hall_no == std::numeric_limits<std::uint32_t>::max()) {
     found = cursor.get(key, data, MDB_LAST);
   } else {
-    const Key next = make_key(hall_no + 1, 0);
+    const SnapshotKey next = snapshot_key(hall_no + 1, 0);
     *key = lmdb::to_val(view(next));
     found = cursor.get(key, data, MDB_SET_RANGE) ? cursor.get(key, data, MDB_PREV)
                                                  : cursor.get(key, data, MDB_LAST);
   }
-  return found && key_hall(*key) == hall_no;
+  return found && snapshot_hall(*key) == hall_no;
 }
 
 // Adds "store DIR: " to an LMDB error, keeping its code.
@@ -203,7 +246,8 @@ class EventStore::Impl {
  private:
   struct HallState {
     std::uint32_t number;
-    std::uint64_t last_seq;
+    std::uint64_t last_seq;  // writable stores only
+    lmdb::Dbi events;
   };
   using HallCache = std::map<std::string, HallState, std::less<>>;
 
@@ -215,8 +259,12 @@ class EventStore::Impl {
     bool is_new;
     bool has_snapshots;
   };
-  struct Write {
-    Key key;
+  struct EventWrite {
+    std::size_t touched;  // index in touched_
+    std::size_t entry;
+  };
+  struct SnapshotWrite {
+    SnapshotKey key;
     std::size_t entry;
   };
 
@@ -238,33 +286,36 @@ class EventStore::Impl {
   lmdb::Txn begin(unsigned flags) const;
   void open_databases();
   void load_cache();
-  std::optional<std::uint32_t> find_hall(MDB_txn* txn, std::string_view hall) const;
-  std::uint64_t stored_last_seq(MDB_txn* txn, std::uint32_t hall_no) const;
+  // The hall's cache entry; nullptr if it has nothing stored. A read-only
+  // store opens the hall's database on first use, in a transaction of its
+  // own (LMDB: a transaction that opens a database must end before another
+  // may open one, and a database opened later is invisible to transactions
+  // begun earlier), so call this before beginning the read that needs it.
+  const HallState* find(std::string_view hall) const;
+  std::uint64_t stored_last_seq(MDB_txn* txn, lmdb::Dbi events) const;
   // The index in touched_ of `hall`, adding it (and for a new hall, its
   // number and cache node in `fresh`) on first sight.
   std::size_t touch(std::string_view hall, HallCache& fresh);
   void write(MDB_txn* txn, const Batch& batch);
+  void write_events(MDB_txn* txn, const Batch& batch);
   void trim_snapshots(MDB_txn* txn, std::uint32_t hall_no);
 
   StoreOptions options_;
   UniqueFd writer_lock_;  // declared before env_: released after the environment closes
   lmdb::Env env_;
-  lmdb::Dbi meta_db_, halls_db_, events_db_, snapshots_db_;
+  lmdb::Dbi meta_db_, halls_db_, snapshots_db_;
   mutable int open_read_txns_ = 0;
 
-  // Writable stores only.
-  HallCache cache_;
-  std::uint32_t next_hall_no_ = 1;
-  // The hall holding the greatest key in `events`: its new events and those
-  // of any later hall sort after everything stored, so they go in with
-  // MDB_APPEND (no search, and full pages when they split).
-  std::uint32_t append_hall_no_ = 0;
+  // Writable stores: every hall, loaded at open. Read-only stores: the halls
+  // asked for so far.
+  mutable HallCache cache_;
+  std::uint32_t next_hall_no_ = 1;  // writable stores only
 
   // commit() scratch, kept to reuse its memory.
   std::vector<Touched> touched_;
   std::unordered_map<std::string_view, std::size_t> touched_index_;
-  std::vector<Write> event_writes_;
-  std::vector<Write> snapshot_writes_;
+  std::vector<EventWrite> event_writes_;
+  std::vector<SnapshotWrite> snapshot_writes_;
 };
 
 EventStore::Impl::Impl(StoreOptions options) : options_(std::move(options)) {
@@ -320,6 +371,14 @@ void EventStore::Impl::open_databases() {
   if (auto meta = lmdb::Dbi::open(t, "meta")) {
     meta_db_ = *meta;
     const auto format = meta_db_.get(t, kFormatKey);
+    if (format == kFormat1) {
+      throw StoreError(
+          MDB_INCOMPATIBLE, "open",
+          fmt::format("store format '{}' (all halls' events in one database) is not read by this "
+                      "build, which reads '{}' (a database per hall); there is no migration: "
+                      "move the directory away and start with an empty one",
+                      kFormat1, kFormat));
+    }
     if (format != kFormat) {
       throw StoreError(MDB_INCOMPATIBLE, "open",
                        fmt::format("unknown store format '{}' (this build reads '{}')",
@@ -342,36 +401,47 @@ void EventStore::Impl::open_databases() {
     return *dbi;
   };
   halls_db_ = require("halls");
-  events_db_ = require("events");
   snapshots_db_ = require("snapshots");
   // Commit even a read-only transaction: DBI handles opened by an aborted one are closed.
   txn.commit();
 }
 
 void EventStore::Impl::load_cache() {
-  ReadTxn txn(*this);
-  lmdb::Cursor cursor = lmdb::Cursor::open(txn.get(), halls_db_);
+  // Not a ReadTxn: it opens every hall's database, and must commit to keep them.
+  lmdb::Txn txn = begin(MDB_RDONLY);
+  lmdb::Cursor cursor = lmdb::Cursor::open(txn.handle(), halls_db_);
   MDB_val key{}, data{};
   for (bool more = cursor.get(&key, &data, MDB_FIRST); more; more = cursor.get(&key, &data, MDB_NEXT)) {
+    const std::string_view hall = lmdb::to_view(key);
     const std::uint32_t number = decode_hall_no(lmdb::to_view(data));
-    const std::uint64_t last = stored_last_seq(txn.get(), number);
-    cache_.emplace(std::string(lmdb::to_view(key)), HallState{number, last});
+    const auto events = open_events_db(txn.handle(), hall, 0);
+    if (!events) corrupt(fmt::format("hall '{}' has no events database", hall));
+    cache_.emplace(std::string(hall), HallState{number, stored_last_seq(txn.handle(), *events), *events});
     next_hall_no_ = std::max(next_hall_no_, number + 1);
-    if (last != 0) append_hall_no_ = std::max(append_hall_no_, number);
   }
+  cursor.close();  // before its transaction ends
+  txn.commit();
 }
 
-std::optional<std::uint32_t> EventStore::Impl::find_hall(MDB_txn* txn, std::string_view hall) const {
-  if (!valid_hall_id(hall)) return std::nullopt;  // never stored; and LMDB refuses empty keys
-  const auto value = halls_db_.get(txn, hall);
-  if (!value) return std::nullopt;
-  return decode_hall_no(*value);
+const EventStore::Impl::HallState* EventStore::Impl::find(std::string_view hall) const {
+  if (const auto it = cache_.find(hall); it != cache_.end()) return &it->second;
+  // A writable store knows every hall; invalid ids were never stored (and
+  // LMDB refuses empty keys).
+  if (!options_.read_only || !valid_hall_id(hall)) return nullptr;
+  lmdb::Txn txn = begin(MDB_RDONLY);
+  const auto value = halls_db_.get(txn.handle(), hall);
+  if (!value) return nullptr;  // not yet: the writer may add it later
+  const std::uint32_t number = decode_hall_no(*value);
+  const auto events = open_events_db(txn.handle(), hall, 0);
+  if (!events) corrupt(fmt::format("hall '{}' has no events database", hall));
+  txn.commit();  // keeps the handle
+  return &cache_.emplace(std::string(hall), HallState{number, 0, *events}).first->second;
 }
 
-std::uint64_t EventStore::Impl::stored_last_seq(MDB_txn* txn, std::uint32_t hall_no) const {
-  lmdb::Cursor cursor = lmdb::Cursor::open(txn, events_db_);
+std::uint64_t EventStore::Impl::stored_last_seq(MDB_txn* txn, lmdb::Dbi events) const {
+  lmdb::Cursor cursor = lmdb::Cursor::open(txn, events);
   MDB_val key{}, data{};
-  return seek_last_of_hall(cursor, hall_no, &key, &data) ? key_seq(key) : 0;
+  return cursor.get(&key, &data, MDB_LAST) ? event_seq(key) : 0;
 }
 
 // ---------------------------------------------------------------- commit
@@ -402,7 +472,7 @@ void EventStore::Impl::commit(const Batch& batch) {
                         t.last_seq));
       }
       t.last_seq = entry.seq;
-      event_writes_.push_back({make_key(t.state->number, entry.seq), i});
+      event_writes_.push_back({current, i});
     } else {
       if (entry.seq > t.last_seq) {
         throw std::logic_error(
@@ -410,18 +480,19 @@ void EventStore::Impl::commit(const Batch& batch) {
                         hall, entry.seq, t.last_seq));
       }
       t.has_snapshots = true;
-      snapshot_writes_.push_back({make_key(t.state->number, entry.seq), i});
+      snapshot_writes_.push_back({snapshot_key(t.state->number, entry.seq), i});
     }
   }
-  // Key order: each hall's run goes in ascending, and appends stay appends.
-  const auto by_key = [](const Write& a, const Write& b) {
-    return std::memcmp(a.key.data(), b.key.data(), a.key.size()) < 0;  // bytes compare unsigned, as in LMDB
-  };
-  if (!std::is_sorted(event_writes_.begin(), event_writes_.end(), by_key)) {
-    std::sort(event_writes_.begin(), event_writes_.end(), by_key);
+  // One run per hall, in seq order (the sort is stable), so that each hall's
+  // events go in through one cursor that stays at the end of its database.
+  // The engine sends each hall's events together: already in this order.
+  const auto by_hall = [](const EventWrite& a, const EventWrite& b) { return a.touched < b.touched; };
+  if (!std::is_sorted(event_writes_.begin(), event_writes_.end(), by_hall)) {
+    std::stable_sort(event_writes_.begin(), event_writes_.end(), by_hall);
   }
 
-  // 2. One write transaction; any exception aborts it.
+  // 2. One write transaction; any exception aborts it (and closes the
+  // databases it created).
   try {
     lmdb::Txn txn = begin(0);
     write(txn.handle(), batch);
@@ -435,7 +506,6 @@ void EventStore::Impl::commit(const Batch& batch) {
   cache_.merge(fresh);
   for (const Touched& t : touched_) {
     t.state->last_seq = t.last_seq;
-    if (t.last_seq != 0) append_hall_no_ = std::max(append_hall_no_, t.state->number);
     if (t.is_new) next_hall_no_ = std::max(next_hall_no_, t.state->number + 1);
   }
 }
@@ -447,12 +517,14 @@ std::size_t EventStore::Impl::touch(std::string_view hall, HallCache& fresh) {
     t.state = &it->second;
     t.last_seq = it->second.last_seq;
   } else {
-    const std::uint64_t number = next_hall_no_ + fresh.size();
-    if (number > std::numeric_limits<std::uint32_t>::max()) {
-      throw StoreError(EOVERFLOW, "commit", fmt::format("store {}: out of hall numbers", options_.dir));
+    if (cache_.size() + fresh.size() >= kMaxHalls) {
+      throw StoreError(MDB_DBS_FULL, "commit",
+                       fmt::format("store {}: hall '{}' would be its hall number {}, beyond the limit of {} "
+                                   "halls per store; nothing written",
+                                   options_.dir, hall, cache_.size() + fresh.size() + 1, kMaxHalls));
     }
-    t.state =
-        &fresh.emplace(std::string(hall), HallState{static_cast<std::uint32_t>(number), 0}).first->second;
+    const std::uint32_t number = next_hall_no_ + static_cast<std::uint32_t>(fresh.size());
+    t.state = &fresh.emplace(std::string(hall), HallState{number, 0, {}}).first->second;
     t.is_new = true;
   }
   touched_.push_back(t);
@@ -466,81 +538,96 @@ void EventStore::Impl::write(MDB_txn* txn, const Batch& batch) {
     if (!t.is_new) continue;
     put_be(number, t.state->number, 4);
     halls_db_.put(txn, t.hall, std::string_view(number, 4), MDB_NOOVERWRITE);
+    // Its handle is valid once the transaction commits; the cache node holding
+    // it joins the cache only then.
+    t.state->events = *open_events_db(txn, t.hall, MDB_CREATE);
   }
-  {
-    // Events are never overwritten: MDB_NOOVERWRITE turns a stale cache (a
-    // second writer) into an error instead of a lost event.
-    lmdb::Cursor cursor = lmdb::Cursor::open(txn, events_db_);
-    for (const Write& w : event_writes_) {
-      const std::uint32_t hall_no = static_cast<std::uint32_t>(get_be(w.key.data(), 4));
-      const unsigned flags = MDB_NOOVERWRITE | (hall_no >= append_hall_no_ ? MDB_APPEND : 0u);
-      cursor.put(view(w.key), batch.bytes(batch.entries_[w.entry]), flags);
-    }
-  }  // the cursor closes before the transaction ends
-  for (const Write& w : snapshot_writes_)
+  write_events(txn, batch);
+  for (const SnapshotWrite& w : snapshot_writes_)
     snapshots_db_.put(txn, view(w.key), batch.bytes(batch.entries_[w.entry]));
   for (const Touched& t : touched_) {
     if (t.has_snapshots) trim_snapshots(txn, t.state->number);
   }
 }
 
+void EventStore::Impl::write_events(MDB_txn* txn, const Batch& batch) {
+  for (std::size_t i = 0; i < event_writes_.size();) {
+    const std::size_t hall = event_writes_[i].touched;
+    const Touched& t = touched_[hall];
+    lmdb::Cursor cursor = lmdb::Cursor::open(txn, t.state->events);
+    for (; i < event_writes_.size() && event_writes_[i].touched == hall; ++i) {
+      const Batch::Entry& entry = batch.entries_[event_writes_[i].entry];
+      // MDB_APPEND refuses (MDB_KEYEXIST) any key not greater than the
+      // database's last, so besides skipping the search it guards like
+      // MDB_NOOVERWRITE: a stale cache (a second writer) is an error, never
+      // an overwritten or misplaced event.
+      try {
+        cursor.put(view(seq_key(entry.seq)), batch.bytes(entry), MDB_APPEND | MDB_NOOVERWRITE);
+      } catch (const StoreError& e) {
+        if (e.code() != MDB_KEYEXIST) throw;
+        throw StoreError(e.code(), e.call(),
+                         fmt::format("hall '{}': event {} is not after the last stored one (written by "
+                                     "another process?); nothing written: {}",
+                                     t.hall, entry.seq, e.what()));
+      }
+    }
+  }  // each cursor closes before the transaction ends
+}
+
 void EventStore::Impl::trim_snapshots(MDB_txn* txn, std::uint32_t hall_no) {
-  std::vector<Key> doomed;
+  std::vector<SnapshotKey> doomed;
   {
     lmdb::Cursor cursor = lmdb::Cursor::open(txn, snapshots_db_);
     MDB_val key{}, data{};
     std::size_t seen = 0;
-    for (bool more = seek_last_of_hall(cursor, hall_no, &key, &data); more && key_hall(key) == hall_no;
+    for (bool more = seek_last_snapshot(cursor, hall_no, &key, &data); more && snapshot_hall(key) == hall_no;
          more = cursor.get(&key, &data, MDB_PREV)) {
-      if (++seen > kSnapshotsKept) doomed.push_back(make_key(hall_no, key_seq(key)));
+      if (++seen > kSnapshotsKept) doomed.push_back(snapshot_key(hall_no, snapshot_seq(key)));
     }
   }
-  for (const Key& key : doomed) snapshots_db_.del(txn, view(key));
+  for (const SnapshotKey& key : doomed) snapshots_db_.del(txn, view(key));
 }
 
 // ---------------------------------------------------------------- reads
 
 std::uint64_t EventStore::Impl::last_seq(std::string_view hall) const {
-  if (!options_.read_only) {
-    const auto it = cache_.find(hall);
-    return it == cache_.end() ? 0 : it->second.last_seq;
-  }
+  const HallState* state = find(hall);
+  if (state == nullptr) return 0;
+  if (!options_.read_only) return state->last_seq;
   // Read-only: another process writes, so ask the store.
   ReadTxn txn(*this);
-  const auto hall_no = find_hall(txn.get(), hall);
-  return hall_no ? stored_last_seq(txn.get(), *hall_no) : 0;
+  return stored_last_seq(txn.get(), state->events);
 }
 
 std::optional<StoredSnapshot> EventStore::Impl::latest_snapshot(std::string_view hall) const {
+  const HallState* state = find(hall);
+  if (state == nullptr) return std::nullopt;
   ReadTxn txn(*this);
-  const auto hall_no = find_hall(txn.get(), hall);
-  if (!hall_no) return std::nullopt;
   lmdb::Cursor cursor = lmdb::Cursor::open(txn.get(), snapshots_db_);
   MDB_val key{}, data{};
-  if (!seek_last_of_hall(cursor, *hall_no, &key, &data)) return std::nullopt;
-  return StoredSnapshot{key_seq(key), std::string(lmdb::to_view(data))};
+  if (!seek_last_snapshot(cursor, state->number, &key, &data)) return std::nullopt;
+  return StoredSnapshot{snapshot_seq(key), std::string(lmdb::to_view(data))};
 }
 
 void EventStore::Impl::for_each_event(std::string_view hall, std::uint64_t from,
                                       const std::function<bool(std::uint64_t, std::string_view)>& fn) const {
+  const HallState* state = find(hall);
+  if (state == nullptr) return;
   ReadTxn txn(*this);
-  const auto hall_no = find_hall(txn.get(), hall);
-  if (!hall_no) return;
-  lmdb::Cursor cursor = lmdb::Cursor::open(txn.get(), events_db_);
-  const Key start = make_key(*hall_no, from);
+  lmdb::Cursor cursor = lmdb::Cursor::open(txn.get(), state->events);
+  const SeqKey start = seq_key(from);
   MDB_val key = lmdb::to_val(view(start));
   MDB_val data{};
-  for (bool more = cursor.get(&key, &data, MDB_SET_RANGE); more && key_hall(key) == *hall_no;
-       more = cursor.get(&key, &data, MDB_NEXT)) {
-    if (!fn(key_seq(key), lmdb::to_view(data))) break;
+  for (bool more = cursor.get(&key, &data, MDB_SET_RANGE); more; more = cursor.get(&key, &data, MDB_NEXT)) {
+    if (!fn(event_seq(key), lmdb::to_view(data))) break;
   }
 }
 
 std::optional<std::string> EventStore::Impl::read_event(std::string_view hall, std::uint64_t seq) const {
+  const HallState* state = find(hall);
+  if (state == nullptr) return std::nullopt;
   ReadTxn txn(*this);
-  const auto hall_no = find_hall(txn.get(), hall);
-  if (!hall_no) return std::nullopt;
-  const auto bytes = events_db_.get(txn.get(), view(make_key(*hall_no, seq)));
+  const auto bytes = state->events.get(txn.get(), view(seq_key(seq)));
   if (!bytes) return std::nullopt;
   return std::string(*bytes);
 }
@@ -597,12 +684,16 @@ void EventStore::Impl::grow_map(std::size_t new_size) {
 }
 
 EventStore::Stats EventStore::Impl::stats() const {
+  std::vector<const HallState*> states;
+  for (const std::string& hall : halls()) {
+    if (const HallState* state = find(hall)) states.push_back(state);  // before the read below
+  }
   ReadTxn txn(*this);
-  const MDB_stat events = events_db_.stat(txn.get());
+  std::uint64_t events = 0;
+  for (const HallState* state : states) events += state->events.stat(txn.get()).ms_entries;
   const MDB_stat snapshots = snapshots_db_.stat(txn.get());
   const MDB_envinfo info = env_.info();
-  return {events.ms_entries, snapshots.ms_entries, info.me_mapsize,
-          (info.me_last_pgno + 1) * events.ms_psize};
+  return {events, snapshots.ms_entries, info.me_mapsize, (info.me_last_pgno + 1) * snapshots.ms_psize};
 }
 
 // ---------------------------------------------------------------- EventStore

@@ -1,8 +1,9 @@
 // The engine's durable event log: each hall's events under a gap-free
 // sequence number (the first is 1), plus the hall's two latest snapshots, in
-// one LMDB environment. The engine writes a whole group of commands' events
-// in one transaction (Batch + commit) before it replies, and on start
-// recovers each hall from latest_snapshot() plus for_each_event() after it.
+// one LMDB environment (a database per hall; README.md has the layout). The
+// engine writes a whole group of commands' events in one transaction (Batch +
+// commit) before it replies, and on start recovers each hall from
+// latest_snapshot() plus for_each_event() after it.
 // Payloads are opaque bytes (FlatBuffers, encoded elsewhere); the store knows
 // halls, sequence numbers and bytes, nothing of their meaning.
 //
@@ -47,6 +48,10 @@ struct StoredSnapshot {
 
 class EventStore {
  public:
+  // Halls per store (each has an LMDB database of its own; README.md,
+  // "Limits"). commit() refuses a batch that would add a hall beyond it.
+  static constexpr std::size_t kMaxHalls = 1000;
+
   // The writes of one group commit. It copies halls and payloads, so the
   // caller's buffers may be reused at once; clear() keeps the memory for the
   // next group.
@@ -104,6 +109,10 @@ class EventStore {
   // with nothing written and the store still usable: on map_full(), call
   // grow_map() and commit again, or commit a smaller batch. (After an error
   // with code MDB_PANIC the environment is unusable and must be reopened.)
+  // Throws StoreError with code MDB_DBS_FULL, nothing written, if the batch
+  // would bring the store beyond kMaxHalls halls, and with code MDB_KEYEXIST
+  // if an event is already stored although the store's cache says it is not
+  // (someone else wrote to the store).
   void commit(const Batch& batch);
 
   // The last event's seq of `hall`; 0 if it has none.

@@ -1,7 +1,8 @@
 // The event store against real LMDB files: round trips across reopening,
-// all-or-nothing commits (sequence errors, a full map), snapshot trimming,
-// backups of a live store (also from another process), format checks and
-// read-only use.
+// all-or-nothing commits (sequence errors, a full map, the hall limit),
+// snapshot trimming, many halls interleaved, the per-hall layout and its
+// append order, backups of a live store (also from another process), format
+// checks and read-only use.
 #include "engine/store/event_store.h"
 
 #include <fcntl.h>
@@ -11,9 +12,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
+#include <random>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -384,6 +387,271 @@ void expect_same_content(const EventStore& a, const EventStore& b) {
   EXPECT_EQ(a.stats().snapshots, b.stats().snapshots);
 }
 
+// Many halls, their events interleaved within each batch (in no hall order,
+// each hall's own events ascending), with snapshots: all of it reads back
+// after reopening, writable and read-only, and through a compact backup.
+TEST_F(EventStoreTest, ManyHallsInterleavedInBatchesSurviveReopen) {
+  constexpr int kHalls = 120;
+  constexpr int kBatches = 6;
+  std::vector<std::string> ids;
+  for (int h = 0; h < kHalls; ++h) ids.push_back(fmt::format("hall-{}", h * 7 % kHalls));  // not in id order
+  std::vector<std::uint64_t> last(kHalls, 0);
+  std::mt19937 rng(42);
+  {
+    EventStore store(options());
+    EventStore::Batch batch;
+    for (int b = 0; b < kBatches; ++b) {
+      // Each hall gets 0..9 events in this batch; draw the halls in random order.
+      std::vector<int> draws;
+      for (int h = 0; h < kHalls; ++h) draws.insert(draws.end(), static_cast<std::size_t>(rng() % 10), h);
+      std::shuffle(draws.begin(), draws.end(), rng);
+      batch.clear();
+      for (int h : draws) {
+        ++last[h];
+        batch.add_event(ids[h], last[h], payload(ids[h], last[h]));
+      }
+      for (int h = b; h < kHalls; h += 17) {
+        if (last[h] > 0) batch.put_snapshot(ids[h], last[h], fmt::format("{}@{}", ids[h], last[h]));
+      }
+      store.commit(batch);
+    }
+    for (int h = 0; h < kHalls; ++h) EXPECT_EQ(store.last_seq(ids[h]), last[h]) << ids[h];
+  }
+  const auto check = [&](const EventStore& store) {
+    std::uint64_t total = 0;
+    for (int h = 0; h < kHalls; ++h) {
+      SCOPED_TRACE(ids[h]);
+      EXPECT_EQ(store.last_seq(ids[h]), last[h]);
+      EXPECT_EQ(events_of(store, ids[h]), expected_events(ids[h], last[h]));
+      total += last[h];
+    }
+    EXPECT_EQ(store.stats().events, total);
+    std::vector<std::string> sorted = ids;
+    std::sort(sorted.begin(), sorted.end());
+    EXPECT_EQ(store.halls(), sorted);
+  };
+  {
+    EventStore reopened(options());
+    check(reopened);
+    // The reloaded cache continues every hall's sequence.
+    EventStore::Batch batch;
+    for (int h = kHalls - 1; h >= 0; --h) {
+      ++last[h];
+      batch.add_event(ids[h], last[h], payload(ids[h], last[h]));
+    }
+    reopened.commit(batch);
+    check(reopened);
+    reopened.backup(dir_.sub("copy"));
+  }
+  EventStore reader(read_only_options());
+  check(reader);
+  StoreOptions copy_options;
+  copy_options.dir = dir_.sub("copy");
+  copy_options.read_only = true;
+  EventStore copy(copy_options);
+  expect_same_content(reader, copy);
+}
+
+// The layout as README.md describes it: a database "events:<hall id>" per
+// hall, keyed by the 8-byte big-endian seq, so its byte order is seq order
+// (also across 255 -> 256), each hall's events appended in order.
+TEST_F(EventStoreTest, EachHallsEventsAreItsOwnDatabaseInSeqOrder) {
+  {
+    EventStore store(options());
+    EventStore::Batch batch;
+    for (std::uint64_t seq = 1; seq <= 300; ++seq) {
+      batch.add_event("b", seq, payload("b", seq));
+      if (seq <= 260) batch.add_event("a", seq, payload("a", seq));
+      if (seq % 100 == 0) {
+        store.commit(batch);
+        batch.clear();
+      }
+    }
+    store.commit(batch);
+  }
+  lmdb::Env env = lmdb::Env::create();
+  env.set_maxdbs(8);
+  env.open(options().dir.c_str(), MDB_RDONLY, 0644);
+  lmdb::Txn txn = lmdb::Txn::begin(env.handle(), MDB_RDONLY);
+  EXPECT_FALSE(lmdb::Dbi::open(txn.handle(), "events"));  // format 1's shared database is gone
+  for (const auto& [hall, count] : {std::pair<std::string, std::uint64_t>{"a", 260}, {"b", 300}}) {
+    SCOPED_TRACE(hall);
+    const auto db = lmdb::Dbi::open(txn.handle(), ("events:" + hall).c_str());
+    ASSERT_TRUE(db);
+    lmdb::Cursor cursor = lmdb::Cursor::open(txn.handle(), *db);
+    MDB_val key{}, data{};
+    std::uint64_t expected = 0;
+    for (bool more = cursor.get(&key, &data, MDB_FIRST); more; more = cursor.get(&key, &data, MDB_NEXT)) {
+      ASSERT_EQ(key.mv_size, 8u);
+      std::uint64_t seq = 0;
+      for (std::size_t i = 0; i < 8; ++i)
+        seq = (seq << 8) | static_cast<const unsigned char*>(key.mv_data)[i];
+      ASSERT_EQ(seq, ++expected);
+      EXPECT_EQ(lmdb::to_view(data), payload(hall, seq));
+    }
+    EXPECT_EQ(expected, count);
+  }
+}
+
+// MDB_APPEND doubles as MDB_NOOVERWRITE: an event that someone else stored
+// behind the writer's back (its cache says the seq is free) is an error and
+// the whole batch is refused; nothing is overwritten.
+TEST_F(EventStoreTest, AnEventStoredBehindTheWritersBackIsNotOverwritten) {
+  EventStore store(options());
+  EventStore::Batch batch;
+  add_events(batch, "town", 0, 3);
+  add_events(batch, "city", 0, 1);
+  store.commit(batch);
+
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    // Child: a rogue writer with raw LMDB (it skips the store's writer lock).
+    int code = 0;
+    try {
+      lmdb::Env env = lmdb::Env::create();
+      env.set_maxdbs(8);
+      env.open(options().dir.c_str(), 0, 0644);
+      lmdb::Txn txn = lmdb::Txn::begin(env.handle());
+      const lmdb::Dbi events = *lmdb::Dbi::open(txn.handle(), "events:town");
+      const char key[8] = {0, 0, 0, 0, 0, 0, 0, 4};
+      events.put(txn.handle(), std::string_view(key, 8), "rogue");
+      txn.commit();
+    } catch (...) {
+      code = 1;
+    }
+    ::_exit(code);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 0);
+
+  batch.clear();
+  add_events(batch, "city", 1, 2);
+  add_events(batch, "town", 3, 4);
+  try {
+    store.commit(batch);
+    FAIL() << "overwrote an event";
+  } catch (const StoreError& e) {
+    EXPECT_EQ(e.code(), MDB_KEYEXIST);
+    EXPECT_THAT(e.what(), HasSubstr("hall 'town': event 4 is not after the last stored one"));
+  }
+  EXPECT_EQ(store.read_event("town", 4), "rogue");
+  EXPECT_EQ(store.read_event("city", 2), std::nullopt);
+  EXPECT_EQ(store.last_seq("city"), 1u);
+}
+
+// The store holds at most EventStore::kMaxHalls halls: a batch that would
+// add one more is refused with a StoreError naming the limit, nothing of it
+// written, and the store stays usable (also after reopening).
+TEST_F(EventStoreTest, HallsBeyondTheLimitAreRefused) {
+  constexpr std::size_t kMax = EventStore::kMaxHalls;
+  const auto id = [](std::size_t i) { return fmt::format("h{}", i); };
+  std::optional<EventStore> opened(std::in_place, options());
+  EventStore::Batch batch;
+  for (std::size_t i = 1; i < kMax; ++i) batch.add_event(id(i), 1, payload(id(i), 1));
+  opened->commit(batch);
+
+  const auto refused = [&](EventStore& store, const EventStore::Batch& b, std::string_view why) {
+    SCOPED_TRACE(why);
+    try {
+      store.commit(b);
+      ADD_FAILURE() << "a hall beyond the limit";
+    } catch (const StoreError& e) {
+      EXPECT_EQ(e.code(), MDB_DBS_FULL);
+      EXPECT_THAT(e.what(), HasSubstr(fmt::format("beyond the limit of {} halls", kMax)));
+      EXPECT_THAT(e.what(), HasSubstr("nothing written"));
+    }
+  };
+  // Hall kMax fits, kMax + 1 does not: neither is written, nor the old hall's event.
+  batch.clear();
+  batch.add_event(id(1), 2, payload(id(1), 2));
+  batch.add_event(id(kMax), 1, "last that fits");
+  batch.add_event(id(kMax + 1), 1, "one too many");
+  refused(*opened, batch, "two new halls, one beyond");
+  EXPECT_EQ(opened->last_seq(id(1)), 1u);
+  EXPECT_EQ(opened->halls().size(), kMax - 1);
+
+  batch.clear();
+  batch.add_event(id(kMax), 1, "last that fits");
+  batch.add_event(id(1), 2, payload(id(1), 2));
+  opened->commit(batch);
+  EXPECT_EQ(opened->halls().size(), kMax);
+
+  batch.clear();
+  batch.put_snapshot(id(kMax + 1), 0, "a snapshot would add the hall too");
+  refused(*opened, batch, "a new hall by snapshot");
+
+  opened.reset();
+  EventStore reopened(options());
+  batch.clear();
+  batch.add_event(id(kMax + 1), 1, "still too many");
+  refused(reopened, batch, "after reopening");
+  batch.clear();
+  add_events(batch, id(kMax), 1, 3);
+  reopened.commit(batch);  // existing halls go on
+  EXPECT_EQ(reopened.last_seq(id(kMax)), 3u);
+  EXPECT_EQ(reopened.stats().events, kMax + 1 + 2);
+
+  // A reader opens every hall's database.
+  EventStore reader(read_only_options());
+  EXPECT_EQ(reader.stats().events, kMax + 1 + 2);
+  EXPECT_EQ(reader.read_event(id(kMax), 1), "last that fits");
+}
+
+// A read-only store opens a hall's database when first asked for it: halls
+// the writer adds after the reader opened are found, also from inside a
+// for_each_event callback (a database opened while a read is under way).
+TEST_F(EventStoreTest, ReaderFindsHallsAddedAfterItOpened) {
+  EventStore store(options());
+  EventStore::Batch batch;
+  add_events(batch, "town", 0, 5);
+  store.commit(batch);
+
+  int to_child[2], to_parent[2];
+  ASSERT_EQ(::pipe(to_child), 0);
+  ASSERT_EQ(::pipe(to_parent), 0);
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    int code = 0;
+    try {
+      EventStore reader(read_only_options());
+      if (reader.last_seq("city") != 0 || reader.last_seq("town") != 5) ::_exit(10);
+      char c = 'r';
+      if (::write(to_parent[1], &c, 1) != 1) ::_exit(11);
+      if (::read(to_child[0], &c, 1) != 1) ::_exit(12);
+      int seen = 0;
+      reader.for_each_event("town", 1, [&](std::uint64_t seq, std::string_view) {
+        // First use of "village" and "city": their databases open now.
+        if (seq == 1 && reader.read_event("village", 2) != payload("village", 2)) code = 13;
+        if (reader.last_seq("city") != 3) code = 14;
+        ++seen;
+        return true;
+      });
+      if (seen != 5) code = 15;
+      if (reader.halls() != std::vector<std::string>{"city", "town", "village"}) code = 16;
+      if (reader.stats().events != 5 + 3 + 2) code = 17;
+    } catch (...) {
+      code = 18;
+    }
+    ::_exit(code);
+  }
+  char c = 0;
+  ASSERT_EQ(::read(to_parent[0], &c, 1), 1);
+  batch.clear();
+  add_events(batch, "city", 0, 3);
+  add_events(batch, "village", 0, 2);
+  store.commit(batch);
+  ASSERT_EQ(::write(to_child[1], &c, 1), 1);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  for (int fd : {to_child[0], to_child[1], to_parent[0], to_parent[1]}) ::close(fd);
+}
+
 TEST_F(EventStoreTest, BackupOfAnOpenStoreOpensReadOnlyWithTheSameEvents) {
   EventStore store(options());
   EventStore::Batch batch;
@@ -552,18 +820,20 @@ TEST_F(EventStoreTest, MdbCopyOfALiveStoreOpens) {
   expect_same_content(store, copy);
 }
 
+// Rewrites the format version of the (closed) store in `dir`.
+void set_format(const std::string& dir, std::string_view format) {
+  lmdb::Env env = lmdb::Env::create();
+  env.set_maxdbs(8);
+  env.open(dir.c_str(), 0, 0644);
+  lmdb::Txn txn = lmdb::Txn::begin(env.handle());
+  lmdb::Dbi meta = *lmdb::Dbi::open(txn.handle(), "meta");
+  meta.put(txn.handle(), "format", format);
+  txn.commit();
+}
+
 TEST_F(EventStoreTest, UnknownFormatVersionIsRefused) {
   { EventStore store(options()); }
-  {
-    // Rewrite the version as a future build would.
-    lmdb::Env env = lmdb::Env::create();
-    env.set_maxdbs(8);
-    env.open(options().dir.c_str(), 0, 0644);
-    lmdb::Txn txn = lmdb::Txn::begin(env.handle());
-    lmdb::Dbi meta = *lmdb::Dbi::open(txn.handle(), "meta");
-    meta.put(txn.handle(), "format", "hallq-store 99");
-    txn.commit();
-  }
+  set_format(options().dir, "hallq-store 99");  // as a future build would
   for (bool read_only : {false, true}) {
     StoreOptions o = options();
     o.read_only = read_only;
@@ -572,7 +842,33 @@ TEST_F(EventStoreTest, UnknownFormatVersionIsRefused) {
       FAIL() << "opened a store of an unknown format";
     } catch (const StoreError& e) {
       EXPECT_THAT(e.what(), HasSubstr("unknown store format 'hallq-store 99'"));
-      EXPECT_THAT(e.what(), HasSubstr("'hallq-store 1'"));
+      EXPECT_THAT(e.what(), HasSubstr("'hallq-store 2'"));
+      EXPECT_THAT(e.what(), HasSubstr(o.dir));
+    }
+  }
+}
+
+// Format 1 (all halls in one events database) is refused with a message
+// that says what it is; there is no migration.
+TEST_F(EventStoreTest, FormatOneIsRefusedAndNamed) {
+  {
+    EventStore store(options());
+    EventStore::Batch batch;
+    add_events(batch, "town", 0, 3);
+    store.commit(batch);
+  }
+  set_format(options().dir, "hallq-store 1");
+  for (bool read_only : {false, true}) {
+    StoreOptions o = options();
+    o.read_only = read_only;
+    try {
+      EventStore store(o);
+      FAIL() << "opened a format 1 store";
+    } catch (const StoreError& e) {
+      EXPECT_EQ(e.code(), MDB_INCOMPATIBLE);
+      EXPECT_THAT(e.what(), HasSubstr("store format 'hallq-store 1' (all halls' events in one database)"));
+      EXPECT_THAT(e.what(), HasSubstr("'hallq-store 2'"));
+      EXPECT_THAT(e.what(), HasSubstr("no migration"));
       EXPECT_THAT(e.what(), HasSubstr(o.dir));
     }
   }
