@@ -52,6 +52,21 @@ HallSummary summarize(const core::Hall& hall, core::TimeUs now) {
     ws.served = w.served;
     out.windows.push_back(std::move(ws));
   }
+  for (const core::Advisory& a : hall.advisories()) {
+    const core::TimeUs left = a.issued_at + core::kAdvisoryLifetime - now;
+    if (left <= 0) continue;
+    AdvisorySummary as;
+    as.id = a.id;
+    as.service = cfg.services[a.service].id;
+    as.window = cfg.windows[a.window].id;
+    as.window_number = cfg.windows[a.window].number;
+    as.action = std::string(core::to_string(a.action));
+    for (const core::Skill& k : a.skills) as.serves.emplace_back(cfg.services[k.service].id, k.level);
+    as.wait_before_s = a.wait_before_s;
+    as.wait_after_s = a.wait_after_s;
+    as.expires_in_s = left / core::kUsPerSecond;
+    out.advisories.push_back(std::move(as));
+  }
   return out;
 }
 

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/core/hall.h"
@@ -32,12 +33,23 @@ struct WindowSummary {
   std::uint32_t served = 0;    // today
 };
 
+struct AdvisorySummary {
+  std::uint32_t id = 0;
+  std::string service, window, action;  // action: open | lend
+  int window_number = 0;
+  std::vector<std::pair<std::string, int>> serves;  // the window's skills if accepted
+  std::int32_t wait_before_s = 0;  // -1: no window served the service
+  std::int32_t wait_after_s = 0;
+  std::int64_t expires_in_s = 0;
+};
+
 struct HallSummary {
   std::string id, name;
   std::uint64_t seq = 0;
   std::uint32_t waiting = 0;
   std::vector<ServiceSummary> services;  // config order
   std::vector<WindowSummary> windows;    // config order
+  std::vector<AdvisorySummary> advisories;  // open tidal-window advisories
 };
 
 HallSummary summarize(const core::Hall& hall, core::TimeUs now);

@@ -7,8 +7,11 @@
 #pragma once
 
 #include <string_view>
+#include <utility>
 #include <variant>
+#include <vector>
 
+#include "engine/core/hall_config.h"
 #include "engine/core/types.h"
 
 namespace hallq::core {
@@ -54,11 +57,33 @@ struct Cancel {
   LeaveReason reason = LeaveReason::kCancelled;
 };
 struct Tick {};        // time passes; may roll the day
+// A manager changes what a window serves, live (tidal windows, 潮汐窗口).
+struct SetWindowSkills {
+  std::string_view window;
+  std::vector<std::pair<std::string_view, int>> serves;  // service id -> level 1..9, not empty
+};
+// The engine's tidal-window advisor records a proposal (internal: not sent
+// by clients; indices refer to the hall's config).
+struct Advise {
+  ServiceIdx service = 0;
+  WindowIdx window = 0;
+  AdvisoryAction action = AdvisoryAction::kLend;
+  std::vector<Skill> skills;           // the window's skills if accepted
+  std::int32_t wait_before_s = 0;      // the service's predicted newcomer wait now
+  std::int32_t wait_after_s = 0;       // ... and with the proposal
+};
+// A manager accepts an open advisory: the window opens if needed (with
+// `staff`) and takes the proposed skills.
+struct AcceptAdvisory {
+  std::uint32_t advisory = 0;
+  std::string_view staff;
+};
 
 using CommandBody =
     std::variant<IssueTicket, OpenWindow, CloseWindow, PauseWindow, ResumeWindow, CallNext,
                  CallTicket, Recall, StartService, SkipTicket, Reactivate, HoldTicket,
-                 UnholdTicket, Transfer, Finish, Evaluate, Cancel, Tick>;
+                 UnholdTicket, Transfer, Finish, Evaluate, Cancel, Tick, SetWindowSkills, Advise,
+                 AcceptAdvisory>;
 
 struct Command {
   // Client-chosen id for retries: a command repeated with the same non-empty id

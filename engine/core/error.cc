@@ -6,7 +6,7 @@
 namespace hallq::core {
 namespace {
 
-constexpr std::array<std::string_view, 27> kNames = {
+constexpr std::array<std::string_view, 28> kNames = {
     "ok",
     "malformed",
     "too_large",
@@ -34,6 +34,7 @@ constexpr std::array<std::string_view, 27> kNames = {
     "internal",
     "staff_on_duty",
     "wrong_window",
+    "unknown_advisory",
 };
 static_assert(kNames.size() == static_cast<std::size_t>(kLastErrorCode) + 1);
 

@@ -39,8 +39,9 @@ enum class ErrorCode : std::uint8_t {
   kInternal,
   kStaffOnDuty,      // the staff id is logged in at another window
   kWrongWindow,      // the ticket was served at another window than the one named
+  kUnknownAdvisory,  // no open advisory with that id (accepted, replaced or expired)
 };
-inline constexpr ErrorCode kLastErrorCode = ErrorCode::kWrongWindow;
+inline constexpr ErrorCode kLastErrorCode = ErrorCode::kUnknownAdvisory;
 
 std::string_view to_string(ErrorCode code);
 // Inverse of to_string; returns kInternal for unknown names.

@@ -8,7 +8,9 @@
 #include <cstdint>
 #include <string>
 #include <variant>
+#include <vector>
 
+#include "engine/core/hall_config.h"
 #include "engine/core/types.h"
 
 namespace hallq::core {
@@ -77,12 +79,26 @@ struct TicketLeft {
 struct DayRolled {  // daily number reset: open tickets expire, numbering restarts
   std::int64_t day = 0;  // the new local day
 };
+struct WindowSkillsChanged {
+  WindowIdx window = 0;
+  std::vector<Skill> skills;      // sorted by (level, service)
+  std::uint32_t advisory = 0;     // the advisory accepted, 0 if none
+};
+struct AdvisoryIssued {           // a tidal-window proposal, open until accepted or replaced
+  std::uint32_t advisory = 0;     // hall-wide id, from 1
+  ServiceIdx service = 0;
+  WindowIdx window = 0;
+  AdvisoryAction action = AdvisoryAction::kLend;
+  std::vector<Skill> skills;
+  std::int32_t wait_before_s = 0;
+  std::int32_t wait_after_s = 0;
+};
 
 using EventBody =
     std::variant<TicketIssued, WindowOpened, StaffChanged, WindowClosed, WindowPaused,
                  WindowResumed, TicketCalled, TicketRecalled, ServiceStarted, TicketSkipped,
                  TicketRequeued, TicketHeld, TicketTransferred, TicketFinished, TicketEvaluated,
-                 TicketLeft, DayRolled>;
+                 TicketLeft, DayRolled, WindowSkillsChanged, AdvisoryIssued>;
 
 struct Event {
   Seq seq = 0;

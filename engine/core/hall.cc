@@ -168,6 +168,23 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
     }
     return {};
   };
+  // The staff who would open window `w`: known (when the hall lists staff)
+  // and not logged in at another window.
+  auto check_staff = [&](WindowIdx w, std::string_view staff) -> Status {
+    if (!cfg.staff.empty()) {
+      if (staff.empty()) return refuse(ErrorCode::kBadArgument, fmt::format("开启{}需要工号", window_label(w)));
+      if (!cfg.staff_known(staff)) return refuse(ErrorCode::kUnknownStaff, fmt::format("没有工号“{}”", staff));
+    }
+    if (!staff.empty()) {
+      for (std::size_t i = 0; i < windows_.size(); ++i) {
+        if (i != w && windows_[i].state != WindowState::kClosed && staff_id(windows_[i].staff) == staff) {
+          return refuse(ErrorCode::kStaffOnDuty,
+                        fmt::format("工号 {} 已在{}登录", staff, window_label(static_cast<WindowIdx>(i))));
+        }
+      }
+    }
+    return {};
+  };
   auto find_by_number = [&](std::string_view number, const Ticket*& t) -> Status {
     t = find_number(number);
     if (t == nullptr) return refuse(ErrorCode::kUnknownTicket, fmt::format("今天没有 {} 号", number));
@@ -196,22 +213,7 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
           [&](const OpenWindow& c) -> Status {
             WindowIdx w = 0;
             if (Status st = find_window(c.window, w); !st) return st;
-            if (!cfg.staff.empty()) {
-              if (c.staff.empty())
-                return refuse(ErrorCode::kBadArgument, fmt::format("开启{}需要工号", window_label(w)));
-              if (!cfg.staff_known(c.staff))
-                return refuse(ErrorCode::kUnknownStaff, fmt::format("没有工号“{}”", c.staff));
-            }
-            if (!c.staff.empty()) {
-              for (std::size_t i = 0; i < windows_.size(); ++i) {
-                if (i != w && windows_[i].state != WindowState::kClosed &&
-                    staff_id(windows_[i].staff) == c.staff) {
-                  return refuse(ErrorCode::kStaffOnDuty,
-                                fmt::format("工号 {} 已在{}登录", c.staff,
-                                            window_label(static_cast<WindowIdx>(i))));
-                }
-              }
-            }
+            if (Status st = check_staff(w, c.staff); !st) return st;
             const Window& win = windows_[w];
             if (win.state == WindowState::kClosed) {
               emit(WindowOpened{w, std::string(c.staff)}, now, out);
@@ -404,6 +406,63 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
             return {};
           },
           [&](const Tick&) -> Status { return {}; },
+          [&](const SetWindowSkills& c) -> Status {
+            WindowIdx w = 0;
+            if (Status st = find_window(c.window, w); !st) return st;
+            if (c.serves.empty())
+              return refuse(ErrorCode::kBadArgument, fmt::format("{}至少要办理一项事项", window_label(w)));
+            std::vector<Skill> skills;
+            for (const auto& [id, level] : c.serves) {
+              auto s = cfg.find_service(id);
+              if (!s) return refuse(ErrorCode::kUnknownService, fmt::format("没有事项“{}”", id));
+              if (level < 1 || level > 9)
+                return refuse(ErrorCode::kBadArgument, fmt::format("事项 {} 的级别须为 1 至 9，收到 {}", id, level));
+              for (const Skill& k : skills)
+                if (k.service == *s) return refuse(ErrorCode::kBadArgument, fmt::format("事项 {} 重复", id));
+              skills.push_back({*s, static_cast<std::uint8_t>(level)});
+            }
+            sort_skills(skills);
+            const auto& now_skills = windows_[w].skills;
+            if (std::equal(skills.begin(), skills.end(), now_skills.begin(), now_skills.end(),
+                           [](const Skill& a, const Skill& b) { return a.service == b.service && a.level == b.level; }))
+              return refuse(ErrorCode::kBadArgument, fmt::format("{}已是这样办理", window_label(w)));
+            emit(WindowSkillsChanged{w, std::move(skills), 0}, now, out);
+            return {};
+          },
+          [&](const Advise& c) -> Status {
+            if (c.service >= cfg.services.size() || c.window >= cfg.windows.size() || c.skills.empty())
+              return refuse(ErrorCode::kBadArgument, "建议无效");
+            for (const Skill& k : c.skills)
+              if (k.service >= cfg.services.size() || k.level < 1 || k.level > 9)
+                return refuse(ErrorCode::kBadArgument, "建议的事项无效");
+            std::vector<Skill> skills = c.skills;
+            sort_skills(skills);
+            emit(AdvisoryIssued{next_advisory_, c.service, c.window, c.action, std::move(skills), c.wait_before_s,
+                                c.wait_after_s},
+                 now, out);
+            return {};
+          },
+          [&](const AcceptAdvisory& c) -> Status {
+            const Advisory* a = nullptr;
+            for (const Advisory& x : advisories_)
+              if (x.id == c.advisory) a = &x;
+            if (a == nullptr)
+              return refuse(ErrorCode::kUnknownAdvisory, fmt::format("没有待处理的建议 #{}", c.advisory));
+            if (now - a->issued_at > kAdvisoryLifetime)
+              return refuse(ErrorCode::kUnknownAdvisory, fmt::format("建议 #{} 已过期，请等待新的建议", c.advisory));
+            const WindowIdx w = a->window;
+            const bool closed = windows_[w].state == WindowState::kClosed;
+            if (closed && a->action == AdvisoryAction::kLend)
+              return refuse(ErrorCode::kWindowClosed, fmt::format("{}已关闭，建议 #{} 不再适用", window_label(w), c.advisory));
+            if (closed) {
+              if (Status st = check_staff(w, c.staff); !st) return st;
+            }
+            std::vector<Skill> skills = a->skills;
+            const std::uint32_t id = a->id;
+            if (closed) emit(WindowOpened{w, std::string(c.staff)}, now, out);
+            emit(WindowSkillsChanged{w, std::move(skills), id}, now, out);
+            return {};
+          },
       },
       body);
 }
@@ -602,6 +661,25 @@ void Hall::apply_event(const Event& e) {
             t.state = TicketState::kLeft;
             t.ended_at = e.time;
           },
+          [&](const WindowSkillsChanged& ev) {
+            Window& win = window_at(ev.window);
+            if (ev.skills.empty()) fail("no skills");
+            for (const Skill& k : ev.skills)
+              if (k.service >= queues_.size() || k.level < 1 || k.level > 9) fail("bad skill");
+            win.skills = ev.skills;
+            std::erase_if(advisories_, [&](const Advisory& a) { return a.id == ev.advisory; });
+          },
+          [&](const AdvisoryIssued& ev) {
+            if (ev.advisory != next_advisory_) fail("advisory id out of order");
+            if (ev.service >= queues_.size() || ev.window >= windows_.size() || ev.skills.empty()) fail("bad advisory");
+            for (const Skill& k : ev.skills)
+              if (k.service >= queues_.size() || k.level < 1 || k.level > 9) fail("bad skill");
+            // One open advisory per service: the newest replaces the older.
+            std::erase_if(advisories_, [&](const Advisory& a) { return a.service == ev.service; });
+            advisories_.push_back(
+                {ev.advisory, ev.service, ev.window, ev.action, ev.skills, ev.wait_before_s, ev.wait_after_s, e.time});
+            next_advisory_ = ev.advisory + 1;
+          },
           [&](const DayRolled& ev) {
             if (ev.day <= day_) fail("day does not advance");
             for (Ticket& t : tickets_) {
@@ -612,6 +690,7 @@ void Hall::apply_event(const Event& e) {
             }
             for (ServiceQueue& q : queues_) q.clear();
             std::fill(last_number_.begin(), last_number_.end(), 0);
+            advisories_.clear();
             for (auto& v : by_number_) v.clear();
             for (Window& w : windows_) {
               w.served = 0;
@@ -629,7 +708,8 @@ void Hall::apply_event(const Event& e) {
 
   clock_ = std::max(clock_, e.time);
   if (std::holds_alternative<WindowOpened>(e.body) || std::holds_alternative<WindowClosed>(e.body) ||
-      std::holds_alternative<WindowPaused>(e.body) || std::holds_alternative<WindowResumed>(e.body)) {
+      std::holds_alternative<WindowPaused>(e.body) || std::holds_alternative<WindowResumed>(e.body) ||
+      std::holds_alternative<WindowSkillsChanged>(e.body)) {
     count_open_windows();
   }
   if (std::holds_alternative<DayRolled>(e.body)) {
@@ -656,6 +736,8 @@ HallState Hall::export_state(bool with_requests) const {
   s.stats = stats_;
   s.pauses = pauses_;
   s.pause_seconds = pause_seconds_;
+  s.advisories = advisories_;
+  s.next_advisory = next_advisory_;
   if (with_requests) {
     s.requests.reserve(requests_.size());
     requests_.for_each([&](std::string_view id, const RequestRecord& r) { s.requests.emplace_back(id, r); });
@@ -678,6 +760,11 @@ void Hall::import_state(HallState s) {
     if (t.service >= n_services || t.issued_service >= n_services) fail("ticket service");
     if (t.window != kNoWindow && t.window >= s.windows.size()) fail("ticket window");
   }
+  for (const Advisory& a : s.advisories) {
+    if (a.service >= n_services || a.window >= s.windows.size() || a.id >= s.next_advisory) fail("advisory");
+    for (const Skill& k : a.skills)
+      if (k.service >= n_services) fail("advisory skill");
+  }
   for (const Window& w : s.windows) {
     if (w.staff != kNoStaff && w.staff >= s.staff_names.size()) fail("window staff");
     for (const Skill& k : w.skills)
@@ -699,6 +786,8 @@ void Hall::import_state(HallState s) {
   stats_ = std::move(s.stats);
   pauses_ = s.pauses;
   pause_seconds_ = s.pause_seconds;
+  advisories_ = std::move(s.advisories);
+  next_advisory_ = s.next_advisory;
   requests_.clear();
   for (auto& [id, rec] : s.requests) requests_.remember(id, rec);
   rebuild_indexes();

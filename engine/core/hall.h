@@ -27,6 +27,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/core/advisory.h"
 #include "engine/core/call_policy.h"
 #include "engine/core/call_view.h"
 #include "engine/core/command.h"
@@ -64,6 +65,8 @@ struct HallState {
   std::vector<ServiceStats> stats;         // per service
   std::uint32_t pauses = 0;                // pauses ended (resumed) so far
   double pause_seconds = 0;                // their total length
+  std::vector<Advisory> advisories;        // open tidal-window advisories
+  std::uint32_t next_advisory = 1;
   std::vector<std::pair<std::string, RequestRecord>> requests;  // oldest first
 };
 
@@ -130,6 +133,8 @@ class Hall final : public CallView {
   const Ticket* find_number(std::string_view number) const;
   std::string number_of(const Ticket& t) const;
   std::size_t waiting(ServiceIdx s) const { return queues_[s].size(); }
+  // Open tidal-window advisories (at most one per service).
+  const std::vector<Advisory>& advisories() const { return advisories_; }
   // How long a pause (lunch, a break) lasts here, learned from resumed pauses;
   // 30 minutes until there is history.
   double mean_pause_s() const;
@@ -164,6 +169,8 @@ class Hall final : public CallView {
   std::vector<ServiceStats> stats_;          // per service
   std::uint32_t pauses_ = 0;
   double pause_seconds_ = 0;
+  std::vector<Advisory> advisories_;
+  std::uint32_t next_advisory_ = 1;
   std::vector<std::uint32_t> last_number_;   // per service
   std::vector<std::vector<TicketId>> by_number_;  // per issuing service, [number - 1]
   std::vector<std::array<std::uint16_t, 10>> open_at_level_;  // per service: open windows by skill level

@@ -28,6 +28,12 @@ std::optional<std::uint32_t> lookup(const Map& m, std::string_view key) {
 
 }  // namespace
 
+void sort_skills(std::vector<Skill>& skills) {
+  std::sort(skills.begin(), skills.end(), [](const Skill& a, const Skill& b) {
+    return a.level != b.level ? a.level < b.level : a.service < b.service;
+  });
+}
+
 std::optional<ConfigProblem> HallConfig::validate_and_index() {
   service_index_.clear();
   prefix_index_.clear();
@@ -104,9 +110,7 @@ std::optional<ConfigProblem> HallConfig::validate_and_index() {
       if (k.service >= services.size()) return problem("window", at, "serves", "unknown service");
       if (k.level < 1 || k.level > 9) return problem("window", at, "serves", "skill levels are 1..9");
     }
-    std::sort(w.serves.begin(), w.serves.end(), [](const Skill& a, const Skill& b) {
-      return a.level != b.level ? a.level < b.level : a.service < b.service;
-    });
+    sort_skills(w.serves);
     for (std::size_t k = 1; k < w.serves.size(); ++k) {
       for (std::size_t j = 0; j < k; ++j)
         if (w.serves[j].service == w.serves[k].service)

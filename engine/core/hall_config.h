@@ -25,7 +25,11 @@ struct ServiceConfig {
 struct Skill {
   ServiceIdx service = 0;
   std::uint8_t level = 1;  // 1 primary; 2, 3 ... later resort
+  bool operator==(const Skill&) const = default;
 };
+
+// Orders skills as windows keep them: by level, then service.
+void sort_skills(std::vector<Skill>& skills);
 
 struct WindowConfig {
   std::string id;     // unique in the hall

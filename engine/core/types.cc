@@ -28,6 +28,7 @@ constexpr std::array<std::string_view, 5> kWindowKind = {"classified", "fallback
                                                          "instant", "priority"};
 constexpr std::array<std::string_view, 2> kServiceKind = {"instant", "promise"};
 constexpr std::array<std::string_view, 2> kLeaveReason = {"cancelled", "gave_up"};
+constexpr std::array<std::string_view, 2> kAdvisoryAction = {"open", "lend"};
 
 template <std::size_t N, class E>
 std::string_view name_of(const std::array<std::string_view, N>& names, E e) {
@@ -43,6 +44,7 @@ std::string_view to_string(WindowState s) { return name_of(kWindowState, s); }
 std::string_view to_string(WindowKind k) { return name_of(kWindowKind, k); }
 std::string_view to_string(ServiceKind k) { return name_of(kServiceKind, k); }
 std::string_view to_string(LeaveReason r) { return name_of(kLeaveReason, r); }
+std::string_view to_string(AdvisoryAction a) { return name_of(kAdvisoryAction, a); }
 std::string_view display_name(Priority p) { return name_of(kPriorityZh, p); }
 std::string_view display_name(TicketState s) { return name_of(kTicketStateZh, s); }
 

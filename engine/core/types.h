@@ -55,12 +55,17 @@ enum class ServiceKind : std::uint8_t { kInstant, kPromise };
 // Why a ticket left the queue without being called.
 enum class LeaveReason : std::uint8_t { kCancelled, kGaveUp };
 
+// What a tidal-window advisory proposes: open a closed window, or lend an
+// open one to a service (its skills change).
+enum class AdvisoryAction : std::uint8_t { kOpen, kLend };
+
 std::string_view to_string(Priority p);
 std::string_view to_string(TicketState s);
 std::string_view to_string(WindowState s);
 std::string_view to_string(WindowKind k);
 std::string_view to_string(ServiceKind k);
 std::string_view to_string(LeaveReason r);
+std::string_view to_string(AdvisoryAction a);
 
 // Chinese names shown to people in the hall (e.g. "办理中").
 std::string_view display_name(Priority p);

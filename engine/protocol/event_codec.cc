@@ -20,6 +20,13 @@ namespace w = wire;
 using core::ErrorCode;
 using core::Status;
 
+flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<w::SkillRef>>> skill_refs(
+    flatbuffers::FlatBufferBuilder& fbb, const core::HallConfig& cfg, const std::vector<core::Skill>& skills) {
+  std::vector<flatbuffers::Offset<w::SkillRef>> refs;
+  for (const core::Skill& k : skills) refs.push_back(w::CreateSkillRefDirect(fbb, cfg.services[k.service].id.c_str(), k.level));
+  return fbb.CreateVector(refs);
+}
+
 }  // namespace
 
 std::string topic_of(std::string_view hall) { return fmt::format("hall/{}/", hall); }
@@ -136,6 +143,23 @@ std::string encode_event(const core::Hall& hall, const core::Event& e, std::stri
             type = w::EventBody::DayRolled;
             body = w::CreateDayRolled(fbb, b.day).Union();
           },
+          [&](const core::WindowSkillsChanged& b) {
+            named(b.window);
+            type = w::EventBody::WindowSkillsChanged;
+            auto serves = skill_refs(fbb, cfg, b.skills);
+            auto win = window_id(b.window);
+            body = w::CreateWindowSkillsChanged(fbb, win, serves, b.advisory).Union();
+          },
+          [&](const core::AdvisoryIssued& b) {
+            named(b.window);
+            type = w::EventBody::AdvisoryIssued;
+            auto serves = skill_refs(fbb, cfg, b.skills);
+            auto service = str(cfg.services[b.service].id);
+            auto win = window_id(b.window);
+            body = w::CreateAdvisoryIssued(fbb, b.advisory, service, win, static_cast<w::AdvisoryAction>(b.action),
+                                           serves, b.wait_before_s, b.wait_after_s)
+                       .Union();
+          },
       },
       e.body);
 
@@ -194,6 +218,19 @@ Status decode_event(Bytes bytes, const core::HallConfig& cfg, DecodedEvent& out)
     if (ticket == 0) bad("ticket event without a ticket");
   };
   auto staff = [](const flatbuffers::String* s) { return std::string(view(s)); };
+  auto skills = [&](const flatbuffers::Vector<flatbuffers::Offset<w::SkillRef>>* refs) {
+    std::vector<core::Skill> out_skills;
+    if (refs == nullptr || refs->size() == 0) {
+      bad("skills missing");
+      return out_skills;
+    }
+    for (const w::SkillRef* k : *refs) {
+      if (k->level() < 1 || k->level() > 9) bad("skill level out of range");
+      out_skills.push_back({service(k->service()), k->level()});
+    }
+    core::sort_skills(out_skills);
+    return out_skills;
+  };
 
   // The verifier accepts a body type without its table.
   if (ev->body() == nullptr) {
@@ -280,6 +317,19 @@ Status decode_event(Bytes bytes, const core::HallConfig& cfg, DecodedEvent& out)
     case w::EventBody::DayRolled:
       out.event.body = core::DayRolled{ev->body_as_DayRolled()->day()};
       break;
+    case w::EventBody::WindowSkillsChanged: {
+      auto b = ev->body_as_WindowSkillsChanged();
+      out.event.body = core::WindowSkillsChanged{window(b->window()), skills(b->serves()), b->advisory()};
+      break;
+    }
+    case w::EventBody::AdvisoryIssued: {
+      auto b = ev->body_as_AdvisoryIssued();
+      if (b->action() > w::AdvisoryAction::MAX) bad("unknown advisory action");
+      out.event.body = core::AdvisoryIssued{b->advisory(), service(b->service()), window(b->window()),
+                                            static_cast<core::AdvisoryAction>(b->action()), skills(b->serves()),
+                                            b->wait_before_s(), b->wait_after_s()};
+      break;
+    }
     default:
       bad("event without a known body");
   }
@@ -351,6 +401,26 @@ EventSummary describe_event(Bytes bytes) {
       s.reason = core::to_string(static_cast<core::LeaveReason>(ev->body_as_TicketLeft()->reason()));
       break;
     case wire::EventBody::DayRolled: s.day = ev->body_as_DayRolled()->day(); break;
+    case wire::EventBody::WindowSkillsChanged: {
+      auto b = ev->body_as_WindowSkillsChanged();
+      s.window = detail::copy(b->window());
+      s.advisory = b->advisory();
+      if (b->serves())
+        for (const wire::SkillRef* k : *b->serves()) s.serves.emplace_back(detail::copy(k->service()), k->level());
+      break;
+    }
+    case wire::EventBody::AdvisoryIssued: {
+      auto b = ev->body_as_AdvisoryIssued();
+      s.advisory = b->advisory();
+      s.service = detail::copy(b->service());
+      s.window = detail::copy(b->window());
+      s.action = b->action() == wire::AdvisoryAction::open ? "open" : "lend";
+      s.wait_before_s = b->wait_before_s();
+      s.wait_after_s = b->wait_after_s();
+      if (b->serves())
+        for (const wire::SkillRef* k : *b->serves()) s.serves.emplace_back(detail::copy(k->service()), k->level());
+      break;
+    }
     default: break;
   }
   // Wire enum names are CamelCase; people and JSON get snake_case ("TicketCalled" -> "ticket_called").

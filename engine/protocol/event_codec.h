@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "engine/core/error.h"
 #include "engine/core/event.h"
@@ -59,6 +61,11 @@ struct EventSummary {
   int level = 0;           // evaluated
   std::string reason;      // left: cancelled | gave_up
   std::int64_t day = 0;    // day_rolled
+  // window_skills_changed, advisory_issued:
+  std::vector<std::pair<std::string, int>> serves;  // service id, level
+  std::uint32_t advisory = 0;
+  std::string action;      // open | lend
+  std::int32_t wait_before_s = 0, wait_after_s = 0;
 };
 EventSummary describe_event(Bytes bytes);
 

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "engine/protocol/hallq_generated.h"
@@ -115,6 +116,23 @@ Status decode_request(Bytes bytes, DecodedRequest& out) {
                                    view(c->window())};
       break;
     }
+    case w::Command::SetWindowSkills: {
+      auto c = r->command_as_SetWindowSkills();
+      core::SetWindowSkills cmd{need(c->window(), "skills", "window", st), {}};
+      if (c->serves() == nullptr || c->serves()->size() == 0) {
+        if (st.ok()) st = {ErrorCode::kMalformed, "skills: missing serves"};
+      } else {
+        for (const w::SkillRef* k : *c->serves())
+          cmd.serves.emplace_back(need(k->service(), "skills", "service", st), k->level());
+      }
+      out.command = std::move(cmd);
+      break;
+    }
+    case w::Command::AcceptAdvisory: {
+      auto c = r->command_as_AcceptAdvisory();
+      out.command = core::AcceptAdvisory{c->advisory(), view(c->staff())};
+      break;
+    }
     case w::Command::Cancel: {
       auto c = r->command_as_Cancel();
       if (c->reason() > w::LeaveReason::MAX) return {ErrorCode::kBadArgument, "cancel: unknown reason"};
@@ -198,6 +216,16 @@ std::string encode_request(std::string_view request_id, std::string_view hall,
           // The wire has a byte: a level beyond it must not wrap into a valid one (261 -> 5).
           const auto level = static_cast<std::uint8_t>(c.level >= 0 && c.level <= 255 ? c.level : 0);
           body = w::CreateEvaluate(fbb, number, level, win).Union();
+        } else if constexpr (std::is_same_v<T, core::SetWindowSkills>) {
+          type = w::Command::SetWindowSkills;
+          std::vector<flatbuffers::Offset<w::SkillRef>> serves;
+          for (const auto& [id, level] : c.serves)
+            serves.push_back(w::CreateSkillRef(fbb, str(id), static_cast<std::uint8_t>(std::clamp(level, 0, 255))));
+          auto win = str(c.window);
+          body = w::CreateSetWindowSkills(fbb, win, fbb.CreateVector(serves)).Union();
+        } else if constexpr (std::is_same_v<T, core::AcceptAdvisory>) {
+          type = w::Command::AcceptAdvisory;
+          body = w::CreateAcceptAdvisory(fbb, c.advisory, str(c.staff)).Union();
         } else if constexpr (std::is_same_v<T, core::Cancel>) {
           type = w::Command::Cancel;
           body = w::CreateCancel(fbb, str(c.number), static_cast<w::LeaveReason>(c.reason)).Union();

@@ -26,8 +26,8 @@ struct DecodedRequest {
 // missing.
 core::Status decode_request(Bytes bytes, DecodedRequest& out);
 
-// Encoders for clients. A core::Tick is internal and cannot be encoded
-// (std::invalid_argument).
+// Encoders for clients. core::Tick and core::Advise are the engine's own and
+// cannot be encoded (std::invalid_argument).
 std::string encode_request(std::string_view request_id, std::string_view hall,
                            const core::CommandBody& command);
 std::string encode_snapshot_request(std::string_view request_id, std::string_view hall);

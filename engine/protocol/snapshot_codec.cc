@@ -3,6 +3,8 @@
 #include "engine/protocol/snapshot_codec.h"
 
 #include <cstdint>
+#include <cstring>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -136,15 +138,29 @@ std::string encode_snapshot(const core::Hall& hall, std::uint64_t epoch, bool wi
     for (const auto& [id, rec] : s.requests)
       requests.push_back(w::CreateRequestLiveDirect(fbb, id.c_str(), rec.first_seq, rec.count));
   }
+  std::vector<flatbuffers::Offset<w::AdvisoryLive>> advisories;
+  for (const core::Advisory& a : s.advisories) {
+    auto skills = skills_out(a.skills);
+    advisories.push_back(w::CreateAdvisoryLiveDirect(fbb, a.id, a.service, a.window,
+                                                     static_cast<w::AdvisoryAction>(a.action), &skills,
+                                                     a.wait_before_s, a.wait_after_s, a.issued_at));
+  }
   auto snap = w::CreateHallSnapshotDirect(fbb, hall.config().id.c_str(), s.seq, epoch, s.clock, s.day,
                                           s.next_ticket, s.next_queue_order, config, &staff_names, &windows,
                                           &tickets, &s.last_number, &stats, with_requests ? &requests : nullptr, s.pauses,
-                                          s.pause_seconds);
+                                          s.pause_seconds, &advisories, s.next_advisory);
   w::FinishMessageBuffer(fbb, w::CreateMessage(fbb, w::Body::HallSnapshot, snap.Union()));
   return bytes_of(fbb);
 }
 
 Status decode_snapshot(Bytes bytes, DecodedSnapshot& out) {
+  // FlatBuffers aligns a struct vector relative to the buffer's start, so the
+  // start itself must be aligned for the structs' 8-byte fields.
+  if (reinterpret_cast<std::uintptr_t>(bytes.data()) % alignof(std::uint64_t) != 0) {
+    std::vector<std::uint64_t> aligned((bytes.size() + 7) / 8);
+    std::memcpy(aligned.data(), bytes.data(), bytes.size());
+    return decode_snapshot(Bytes(reinterpret_cast<const std::uint8_t*>(aligned.data()), bytes.size()), out);
+  }
   const w::HallSnapshot* in = w::GetMessage(bytes.data())->body_as_HallSnapshot();
   if (in == nullptr) return {ErrorCode::kMalformed, "not a snapshot"};
   auto config = std::make_shared<core::HallConfig>();
@@ -155,12 +171,12 @@ Status decode_snapshot(Bytes bytes, DecodedSnapshot& out) {
   out.config = config;
 
   // The verifier checks a vector's length word, not that the 8-byte structs
-  // after it are aligned; reading misaligned ones is undefined behaviour.
-  auto misaligned = [](const void* data, std::size_t align) {
-    return reinterpret_cast<std::uintptr_t>(data) % align != 0;
+  // after it are aligned; reading misaligned ones is undefined behaviour. An
+  // empty vector has no structs to read (and FlatBuffers does not align it).
+  auto misaligned = [](const auto* v, std::size_t align) {
+    return v != nullptr && v->size() != 0 && reinterpret_cast<std::uintptr_t>(v->Data()) % align != 0;
   };
-  if ((in->tickets() && misaligned(in->tickets()->Data(), alignof(w::TicketLive))) ||
-      (in->stats() && misaligned(in->stats()->Data(), alignof(w::StatsLive))))
+  if (misaligned(in->tickets(), alignof(w::TicketLive)) || misaligned(in->stats(), alignof(w::StatsLive)))
     return {ErrorCode::kMalformed, "snapshot: misaligned ticket or statistics vector"};
 
   core::HallState& s = out.state;
@@ -172,6 +188,15 @@ Status decode_snapshot(Bytes bytes, DecodedSnapshot& out) {
   s.next_queue_order = in->next_queue_order();
   s.pauses = in->pauses();
   s.pause_seconds = in->pause_seconds();
+  s.next_advisory = in->next_advisory();
+  if (in->advisories()) {
+    for (const w::AdvisoryLive* a : *in->advisories()) {
+      if (a->action() > w::AdvisoryAction::MAX || !core::plausible_time(a->issued_at()))
+        return {ErrorCode::kMalformed, "snapshot: bad advisory"};
+      s.advisories.push_back({a->id(), a->service(), a->window(), static_cast<core::AdvisoryAction>(a->action()),
+                              skills_in(a->skills()), a->wait_before_s(), a->wait_after_s(), a->issued_at()});
+    }
+  }
   if (!(s.pause_seconds >= 0) || !std::isfinite(s.pause_seconds))
     return {ErrorCode::kMalformed, "snapshot: implausible pause statistics"};
   if (in->staff_names())
@@ -259,6 +284,12 @@ Status decode_snapshot(Bytes bytes, DecodedSnapshot& out) {
   for (const core::Window& win : s.windows)
     for (const core::Skill& k : win.skills)
       if (k.service >= ns) return {ErrorCode::kMalformed, "snapshot: skill of an unknown service"};
+  for (const core::Advisory& a : s.advisories) {
+    if (a.service >= ns || a.window >= nw || a.id >= s.next_advisory)
+      return {ErrorCode::kMalformed, "snapshot: advisory refers to an unknown service or window"};
+    for (const core::Skill& k : a.skills)
+      if (k.service >= ns) return {ErrorCode::kMalformed, "snapshot: advisory skill of an unknown service"};
+  }
   return {};
 }
 
@@ -338,6 +369,22 @@ core::HallState remap_state(const DecodedSnapshot& snap, const core::HallConfig&
   }
   s.last_number = std::move(last_number);
   s.stats = std::move(stats);
+  // Advisories the target config can no longer express are dropped: they were only proposals.
+  std::vector<core::Advisory> advisories;
+  for (core::Advisory a : s.advisories) {
+    if (service_map[a.service] < 0 || window_map[a.window] < 0) continue;
+    bool ok = true;
+    for (core::Skill& k : a.skills) {
+      if (service_map[k.service] < 0) ok = false;
+      else k.service = static_cast<core::ServiceIdx>(service_map[k.service]);
+    }
+    if (!ok) continue;
+    a.service = static_cast<core::ServiceIdx>(service_map[a.service]);
+    a.window = static_cast<core::WindowIdx>(window_map[a.window]);
+    core::sort_skills(a.skills);
+    advisories.push_back(std::move(a));
+  }
+  s.advisories = std::move(advisories);
   return s;
 }
 

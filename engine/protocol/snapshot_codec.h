@@ -26,7 +26,9 @@ struct DecodedSnapshot {
 };
 
 // Decodes an inspected snapshot; kMalformed if its config or state is
-// inconsistent (bad indices, invalid config).
+// inconsistent (bad indices, invalid config). `bytes` may start at any
+// address (ZeroMQ hands out frames inside its receive buffer): a snapshot
+// that does not start on an 8-byte boundary is copied before it is read.
 core::Status decode_snapshot(Bytes bytes, DecodedSnapshot& out);
 
 // Re-expresses a snapshot's state for `target`, the config the hall runs with

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "engine/policy/policy_registry.h"
+#include "engine/policy/tidal_advisor.h"
 #include "engine/predict/forecast_predictor.h"
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/request_codec.h"
@@ -24,6 +25,7 @@ struct Engine::HallSlot {
   std::string topic;
   core::Seq committed_seq = 0;   // last sequence durable in the store
   core::Seq last_snapshot = 0;   // sequence of the latest stored snapshot
+  core::TimeUs last_advice = 0;  // when the advisor last looked at this hall
   std::vector<std::string> batch_events;  // encoded, seq committed_seq + 1 ...
   bool touched = false;          // changed in the current batch
 };
@@ -230,7 +232,24 @@ void Engine::tick(core::TimeUs now) {
     scratch_.clear();
     (void)slot->hall->apply(core::Command{{}, core::Tick{}}, now, scratch_);
     add_events(*slot, 0, {});
+    if (options_.advise_every > 0 && now - slot->last_advice >= options_.advise_every) {
+      slot->last_advice = now;
+      advise(*slot, now);
+    }
   }
+}
+
+void Engine::advise(HallSlot& slot, core::TimeUs now) {
+  std::optional<core::Advise> proposal = policy::advise(*slot.hall, now);
+  if (!proposal) return;
+  // The same proposal is already open: say nothing new.
+  for (const core::Advisory& a : slot.hall->advisories()) {
+    if (a.service == proposal->service && a.window == proposal->window && a.skills == proposal->skills &&
+        now - a.issued_at < core::kAdvisoryLifetime)
+      return;
+  }
+  scratch_.clear();
+  if (slot.hall->apply(core::Command{{}, std::move(*proposal)}, now, scratch_).ok()) add_events(slot, 0, {});
 }
 
 std::string Engine::event_bytes(const HallSlot& slot, core::Seq seq) const {

@@ -40,6 +40,8 @@ struct EngineOptions {
   // When the LMDB map fills, it is doubled up to this size; beyond it (or if
   // the disk cannot hold it) commands are refused with a `storage` error.
   std::size_t max_map_size = std::size_t{1} << 40;
+  // Tidal-window advisories are considered this often per hall (0: never).
+  core::TimeUs advise_every = 60 * core::kUsPerSecond;
   std::string version = "hallq 0.1.0";
 };
 
@@ -65,7 +67,9 @@ class Engine {
   // error reply.
   void handle(protocol::Bytes request, core::TimeUs now);
 
-  // Lets time pass for every hall (the daily reset). Produces no reply.
+  // Lets time pass for every hall (the daily reset) and, every advise_every,
+  // records a tidal-window advisory where a service's predicted wait exceeds
+  // the hall's target. Produces no reply.
   void tick(core::TimeUs now);
 
   // Makes the batch durable; then replies() holds one reply per handle() call
@@ -108,6 +112,7 @@ class Engine {
   std::string event_bytes(const HallSlot& slot, core::Seq seq) const;
   void fail_batch(const std::string& why);
   bool grow_map();
+  void advise(HallSlot& slot, core::TimeUs now);
   void write_snapshots(bool all);
 
   store::EventStore& store_;

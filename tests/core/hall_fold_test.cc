@@ -107,7 +107,7 @@ class SessionGenerator {
   }
 
   CommandBody body(const Hall& hall) {
-    const int r = pick(0, 99);
+    const int r = pick(0, 105);
     if (r < 18) return IssueTicket{service(), priority()};
     if (r < 22) return OpenWindow{window(), staff()};
     if (r < 24) return CloseWindow{window()};
@@ -128,7 +128,24 @@ class SessionGenerator {
                       chance(50) ? std::string_view() : window()};
     }
     if (r < 97) return Cancel{number(hall), chance(50) ? LeaveReason::kCancelled : LeaveReason::kGaveUp};
-    return Tick{};
+    if (r < 100) return Tick{};
+    if (r < 102) {
+      SetWindowSkills c{window(), {{service(), pick(0, 3)}}};
+      if (chance(50)) c.serves.emplace_back(service(), pick(1, 3));
+      return c;
+    }
+    if (r < 104) {
+      const auto s = static_cast<ServiceIdx>(pick(0, 3));  // 3: no such service
+      std::vector<Skill> skills = {{s, 1}};
+      if (chance(50)) skills.push_back({static_cast<ServiceIdx>((s + 1) % 3), 2});
+      return Advise{s, static_cast<WindowIdx>(pick(0, 2)), chance(50) ? AdvisoryAction::kOpen : AdvisoryAction::kLend,
+                    skills, pick(0, 3000), pick(0, 3000)};
+    }
+    // Mostly an advisory that is open, sometimes one that is not.
+    const auto& open = hall.advisories();
+    const std::uint32_t id = !open.empty() && chance(80) ? open[pick(0, static_cast<int>(open.size()) - 1)].id
+                                                         : static_cast<std::uint32_t>(pick(0, 50));
+    return AcceptAdvisory{id, staff()};
   }
 
   std::mt19937 rng_;
@@ -259,7 +276,8 @@ TEST_P(FoldTest, RandomSessionFoldsAndRestores) {
 
   // The session was not vacuous: every verb was accepted and refused, over several days.
   for (const char* v : {"issue", "open", "close", "pause", "resume", "call", "call_ticket", "recall", "start",
-                        "skip", "reactivate", "hold", "unhold", "transfer", "finish", "evaluate", "cancel"}) {
+                        "skip", "reactivate", "hold", "unhold", "transfer", "finish", "evaluate", "cancel",
+                        "skills", "advise", "accept"}) {
     EXPECT_GT(outcomes[v][0], 0) << v << " never accepted";
     EXPECT_GT(outcomes[v][1], 0) << v << " never refused";
   }

@@ -124,6 +124,10 @@ inline auto tie_of(const TicketFinished& e) { return std::tie(e.ticket, e.window
 inline auto tie_of(const TicketEvaluated& e) { return std::tie(e.ticket, e.level); }
 inline auto tie_of(const TicketLeft& e) { return std::tie(e.ticket, e.reason); }
 inline auto tie_of(const DayRolled& e) { return std::tie(e.day); }
+inline auto tie_of(const WindowSkillsChanged& e) { return std::tie(e.window, e.skills, e.advisory); }
+inline auto tie_of(const AdvisoryIssued& e) {
+  return std::tie(e.advisory, e.service, e.window, e.action, e.skills, e.wait_before_s, e.wait_after_s);
+}
 
 inline bool same_body(const EventBody& a, const EventBody& b) {
   if (a.index() != b.index()) return false;
@@ -196,7 +200,7 @@ inline ::testing::AssertionResult well_ordered(const std::vector<Event>& log, Se
 static_assert(sizeof(Ticket) == 104, "Ticket changed: update diff_ticket in test_hall_fixture.h");
 static_assert(sizeof(Window) == 72, "Window changed: update diff_window in test_hall_fixture.h");
 static_assert(sizeof(ServiceStats) == 40, "ServiceStats changed: update diff_stats in test_hall_fixture.h");
-static_assert(sizeof(HallState) == 200, "HallState changed: update diff_states in test_hall_fixture.h");
+static_assert(sizeof(HallState) == 232, "HallState changed: update diff_states in test_hall_fixture.h");
 
 #define HALLQ_DIFF(field)    \
   if (!(a.field == b.field)) \
@@ -284,6 +288,20 @@ inline std::vector<std::string> diff_states(const HallState& a, const HallState&
   if (a.last_number != b.last_number) out.push_back("last_number differs");
   HALLQ_DIFF(pauses);
   HALLQ_DIFF(pause_seconds);
+  HALLQ_DIFF(next_advisory);
+  if (a.advisories.size() != b.advisories.size()) {
+    out.push_back(fmt::format("advisories: {} vs {}", a.advisories.size(), b.advisories.size()));
+  } else {
+    for (std::size_t i = 0; i < a.advisories.size(); ++i) {
+      const Advisory& x = a.advisories[i];
+      const Advisory& y = b.advisories[i];
+      const bool same_skills = std::equal(x.skills.begin(), x.skills.end(), y.skills.begin(), y.skills.end(),
+                                          [](const Skill& p, const Skill& q) { return p.service == q.service && p.level == q.level; });
+      if (x.id != y.id || x.service != y.service || x.window != y.window || x.action != y.action || !same_skills ||
+          x.wait_before_s != y.wait_before_s || x.wait_after_s != y.wait_after_s || x.issued_at != y.issued_at)
+        out.push_back(fmt::format("advisories[{}] differ", i));
+    }
+  }
   if (a.stats.size() != b.stats.size()) {
     out.push_back("stats sizes differ");
   } else {

@@ -301,6 +301,13 @@ class ProtocolFixture : public HallFixture {
          {{.kind = "ticket_issued", .number = "A001", .service = "social", .priority = "normal"}});
     send(Finish{"w1"}, morning + minutes(2), "pad-1-8",
          {{.kind = "ticket_finished", .number = "A001", .window = "w1", .window_number = 1}});
+    // Tidal windows: a manager's skill change, an advisory and its acceptance.
+    send(SetWindowSkills{"w1", {{"social", 1}, {"civil", 3}}}, morning + minutes(2), "mgr-1",
+         {{.kind = "window_skills_changed", .window = "w1", .window_number = 1}});
+    send(Advise{kCivil, kW1, AdvisoryAction::kLend, {{kCivil, 1}, {kSocial, 2}}, 1500, 600}, morning + minutes(2), "",
+         {{.kind = "advisory_issued", .window = "w1", .window_number = 1, .service = "civil"}});
+    send(AcceptAdvisory{1, ""}, morning + minutes(2), "mgr-2",
+         {{.kind = "window_skills_changed", .window = "w1", .window_number = 1}});
     send(CloseWindow{"w1"}, morning + minutes(3), "pad-1-9",
          {{.kind = "window_closed", .window = "w1", .window_number = 1}});
   }

@@ -34,6 +34,11 @@ inline auto tie_of(const Finish& c) { return std::tie(c.window); }
 inline auto tie_of(const Evaluate& c) { return std::tie(c.number, c.level, c.window); }
 inline auto tie_of(const Cancel& c) { return std::tie(c.number, c.reason); }
 inline auto tie_of(const Tick&) { return std::tie(); }
+inline auto tie_of(const SetWindowSkills& c) { return std::tie(c.window, c.serves); }
+inline auto tie_of(const Advise& c) {
+  return std::tie(c.service, c.window, c.action, c.skills, c.wait_before_s, c.wait_after_s);
+}
+inline auto tie_of(const AcceptAdvisory& c) { return std::tie(c.advisory, c.staff); }
 
 ::testing::AssertionResult same_command(const CommandBody& a, const CommandBody& b) {
   if (a.index() != b.index())
@@ -69,6 +74,8 @@ std::vector<CommandBody> every_command() {
       Finish{"w2"},
       Evaluate{"C007", 4, "w3"},
       Cancel{"A099", LeaveReason::kGaveUp},
+      SetWindowSkills{"w1", {{"social", 1}, {"civil", 2}, {"tax", 9}}},
+      AcceptAdvisory{7, "zhang"},
   };
 }
 
@@ -93,8 +100,8 @@ TEST(RequestCodec, EveryCommandKindRoundTrips) {
     EXPECT_EQ(r.hall, "test-hall");
     EXPECT_TRUE(same_command(r.command, body));
   }
-  // Every variant but Tick (internal) is covered.
-  EXPECT_EQ(kinds.size(), std::variant_size_v<CommandBody> - 1);
+  // Every variant but Tick and Advise (the engine's own) is covered.
+  EXPECT_EQ(kinds.size(), std::variant_size_v<CommandBody> - 2);
 }
 
 TEST(RequestCodec, DefaultsAndOptionalFieldsRoundTrip) {
@@ -229,6 +236,9 @@ TEST(RequestCodec, MissingRequiredFieldIsMalformedAndNamed) {
       {Finish{""}, "window"},
       {Evaluate{"", 5, "w1"}, "number"},
       {Cancel{""}, "number"},
+      {SetWindowSkills{"", {{"social", 1}}}, "window"},
+      {SetWindowSkills{"w1", {}}, "serves"},
+      {SetWindowSkills{"w1", {{"", 1}}}, "service"},
   };
   std::set<std::size_t> kinds;
   for (const Case& c : cases) {
@@ -236,7 +246,8 @@ TEST(RequestCodec, MissingRequiredFieldIsMalformedAndNamed) {
     kinds.insert(c.body.index());
     expect_refused(protocol::encode_request("r", "test-hall", c.body), ErrorCode::kMalformed, c.field);
   }
-  EXPECT_EQ(kinds.size(), std::variant_size_v<CommandBody> - 1);
+  // All but Tick, Advise (internal) and AcceptAdvisory (no required string).
+  EXPECT_EQ(kinds.size(), std::variant_size_v<CommandBody> - 3);
 }
 
 TEST(RequestCodec, AbsentRequiredFieldIsMalformedAndNamed) {

@@ -48,6 +48,20 @@ std::string describe(const protocol::EventSummary& e) {
   if (k == "window_paused") return fmt::format("{} 暂停服务", window);
   if (k == "window_resumed") return fmt::format("{} 恢复服务", window);
   if (k == "day_rolled") return "新的一天：号码已重置，未办理的号已过期";
+  auto serves = [&] {
+    std::string out;
+    for (const auto& [id, level] : e.serves) out += fmt::format("{}{}（{}级）", out.empty() ? "" : "、", id, level);
+    return out;
+  };
+  if (k == "window_skills_changed")
+    return e.advisory ? fmt::format("{} 按建议 #{} 调整为办理 {}", window, e.advisory, serves())
+                      : fmt::format("{} 调整为办理 {}", window, serves());
+  if (k == "advisory_issued") {
+    const std::string before = e.wait_before_s < 0 ? std::string("暂无窗口") : wait_text(e.wait_before_s);
+    return fmt::format("潮汐窗口建议 #{}：{}{}办理 {}，{} 的预计等待由{}缩短到{}（hallq accept 接受）", e.advisory,
+                       e.action == "open" ? "开启" : "借调", window, e.service, e.service, before,
+                       wait_text(e.wait_after_s));
+  }
   return k;
 }
 

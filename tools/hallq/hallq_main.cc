@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <charconv>
 #include <chrono>
 #include <csignal>
 #include <iostream>
@@ -190,8 +191,22 @@ int run_status(const Globals& g, const std::string& hall_id) {
                          {"staff", w.staff},
                          {"served", w.served}});
     }
-    std::cout << json{{"hall", s.id}, {"name", s.name}, {"seq", s.seq}, {"waiting", s.waiting},
-                      {"services", services}, {"windows", windows}}
+    json advisories = json::array();
+    for (const auto& a : s.advisories) {
+      json serves = json::object();
+      for (const auto& [id, level] : a.serves) serves[id] = level;
+      advisories.push_back({{"id", a.id},
+                            {"service", a.service},
+                            {"window", a.window},
+                            {"action", a.action},
+                            {"serves", serves},
+                            {"wait_before_s", a.wait_before_s},
+                            {"wait_after_s", a.wait_after_s},
+                            {"expires_in_s", a.expires_in_s}});
+    }
+    std::cout << json{{"hall", s.id},         {"name", s.name},         {"seq", s.seq},
+                      {"waiting", s.waiting}, {"services", services}, {"windows", windows},
+                      {"advisories", advisories}}
                      .dump()
               << std::endl;
     return kDone;
@@ -210,6 +225,14 @@ int run_status(const Globals& g, const std::string& hall_id) {
     std::cout << pad(fmt::format("{}号", w.number), 8) << pad(w.name, 20) << pad(state_name(w.state), 10)
               << pad(w.current.empty() ? "-" : w.current, 8) << pad(staff.empty() ? "-" : staff, 16) << w.served
               << "\n";
+  }
+  for (const auto& a : s.advisories) {
+    std::string serves;
+    for (const auto& [id, level] : a.serves) serves += fmt::format("{}{}={}", serves.empty() ? "" : " ", id, level);
+    std::cout << fmt::format("\n潮汐窗口建议 #{}：{} {} 号窗口（{}），{} 预计等待 {} → {}；{} 分钟内可接受：hallq accept {} {}\n",
+                             a.id, a.action == "open" ? "开启" : "借调", a.window_number, serves, a.service,
+                             a.wait_before_s < 0 ? std::string("暂无窗口") : wait_text(a.wait_before_s),
+                             wait_text(a.wait_after_s), (a.expires_in_s + 59) / 60, s.id, a.id);
   }
   std::cout.flush();
   return kDone;
@@ -375,6 +398,35 @@ int main(int argc, char** argv) {
                                 [&] { return core::CommandBody(core::Evaluate{number, level, window}); });
     sub->add_option("level", level, "1..5")->required();
     sub->add_option("--window", window, "the window that served it (checked)");
+  }
+  std::vector<std::string> serves_args;
+  std::uint32_t advisory_id = 0;
+  {
+    CLI::App* sub = app.add_subcommand("skills", "change what a window serves, live (潮汐窗口)");
+    sub->add_option("hall", hall, "hall id")->required();
+    sub->add_option("window", window, "window id")->required();
+    sub->add_option("serves", serves_args, "service=level ... (level 1 = its own, 2.. later resort)")->required();
+    with_request_id(sub);
+    sub->callback([&] {
+      core::SetWindowSkills c{window, {}};
+      for (const std::string& a : serves_args) {
+        const auto eq = a.find('=');
+        int level = 0;
+        if (eq == std::string::npos || eq == 0 ||
+            std::from_chars(a.data() + eq + 1, a.data() + a.size(), level).ec != std::errc())
+          throw CLI::ValidationError("serves", "expected service=level, got " + a);
+        c.serves.emplace_back(std::string_view(a).substr(0, eq), level);
+      }
+      command = std::move(c);
+    });
+  }
+  {
+    CLI::App* sub = app.add_subcommand("accept", "accept a tidal-window advisory (接受潮汐窗口建议)");
+    sub->add_option("hall", hall, "hall id")->required();
+    sub->add_option("advisory", advisory_id, "advisory number, as in the advisory event or `hallq status`")->required();
+    sub->add_option("--staff", staff, "staff id, when the advisory opens a closed window");
+    with_request_id(sub);
+    sub->callback([&] { command = core::AcceptAdvisory{advisory_id, staff}; });
   }
   CLI::App* status = app.add_subcommand("status", "windows, current numbers and waiting per service");
   status->add_option("hall", hall, "hall id")->required();
