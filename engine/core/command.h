@@ -48,7 +48,9 @@ struct Transfer {      // serving -> waiting for another service, same number
 struct Finish { std::string_view window; };
 struct Evaluate {
   std::string_view number;
-  int level = 0;                 // 1..5 (5 非常满意 ... 1 非常不满意)
+  int level = 0;                 // 1..5 (5 非常满意 ... 1 非常不满意); 0: not rated
+                                 // (未评价: the keypad's time ran out), which also
+                                 // closes the ticket's evaluation
   std::string_view window;       // optional: when given, must be the window that served it
                                  // (a keypad names its window: kWrongWindow otherwise)
 };

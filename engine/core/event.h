@@ -70,7 +70,7 @@ struct TicketFinished {
 };
 struct TicketEvaluated {
   TicketId ticket = 0;
-  std::uint8_t level = 0;  // 1..5
+  std::uint8_t level = 0;  // 1..5; 0 not rated (未评价)
 };
 struct TicketLeft {
   TicketId ticket = 0;

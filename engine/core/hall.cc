@@ -377,14 +377,16 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
             return {};
           },
           [&](const Evaluate& c) -> Status {
-            if (c.level < 1 || c.level > 5) {
+            if (c.level < 0 || c.level > 5) {
               return refuse(ErrorCode::kBadArgument,
-                            fmt::format("评价等级须为 1 至 5（5 非常满意 … 1 非常不满意），收到 {}", c.level));
+                            fmt::format("评价等级须为 1 至 5（5 非常满意 … 1 非常不满意；0 未评价），收到 {}", c.level));
             }
             const Ticket* t;
             if (Status st = find_by_number(c.number, t); !st) return st;
-            if (t->state == TicketState::kRated)
-              return refuse(ErrorCode::kAlreadyRated, fmt::format("{} 已评价过", number_of(*t)));
+            if (t->state == TicketState::kRated) {
+              return refuse(ErrorCode::kAlreadyRated, t->rating == 0 ? fmt::format("{} 已记为未评价", number_of(*t))
+                                                                     : fmt::format("{} 已评价过", number_of(*t)));
+            }
             if (t->state != TicketState::kDone) return wrong_state(*t, "评价");
             if (!c.window.empty()) {
               WindowIdx w = 0;
@@ -647,7 +649,7 @@ void Hall::apply_event(const Event& e) {
           },
           [&](const TicketEvaluated& ev) {
             Ticket& t = ticket_at(ev.ticket);
-            if (t.state != TicketState::kDone || ev.level < 1 || ev.level > 5) fail("not ratable");
+            if (t.state != TicketState::kDone || ev.level > 5) fail("not ratable");
             t.state = TicketState::kRated;
             t.rating = ev.level;
           },

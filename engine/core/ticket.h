@@ -27,7 +27,7 @@ struct Ticket {
   QueueClass queue_class = QueueClass::kNormal;
   std::uint8_t recalls = 0;        // recalls of the current call
   std::uint8_t transfers = 0;
-  std::uint8_t rating = 0;         // 1..5 once rated
+  std::uint8_t rating = 0;         // 1..5 once rated; 0 also when rated "not rated"
   WindowIdx window = kNoWindow;    // current or last window
   StaffIdx staff = kNoStaff;       // staff who finished it (for ratings)
   std::uint32_t ahead_at_issue = 0;

@@ -213,8 +213,9 @@ std::string encode_request(std::string_view request_id, std::string_view hall,
           type = w::Command::Evaluate;
           auto number = str(c.number);
           auto win = str(c.window);
-          // The wire has a byte: a level beyond it must not wrap into a valid one (261 -> 5).
-          const auto level = static_cast<std::uint8_t>(c.level >= 0 && c.level <= 255 ? c.level : 0);
+          // The wire has a byte: a level beyond it must not wrap into a valid one
+          // (261 -> 5); 255 is invalid (0 is "not rated").
+          const auto level = static_cast<std::uint8_t>(c.level >= 0 && c.level <= 255 ? c.level : 255);
           body = w::CreateEvaluate(fbb, number, level, win).Union();
         } else if constexpr (std::is_same_v<T, core::SetWindowSkills>) {
           type = w::Command::SetWindowSkills;

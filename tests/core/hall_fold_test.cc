@@ -379,7 +379,6 @@ TEST_F(CorruptionTest, EventsThatDoNotFitTheState) {
   EXPECT_TRUE(corrupt(DayRolled{kDay})) << "day does not advance";
   EXPECT_TRUE(corrupt(DayRolled{kDay - 1}));
   ok(Finish{"w1"}, at(3));
-  EXPECT_TRUE(corrupt(TicketEvaluated{1, 0})) << "level 0";
   EXPECT_TRUE(corrupt(TicketEvaluated{1, 6})) << "level 6";
 }
 

@@ -270,7 +270,7 @@ TEST_F(RefusalTest, UnholdRefusals) {
 // ------------------------------------------------------------ evaluate / cancel
 
 TEST_F(RefusalTest, EvaluateRefusals) {
-  for (int level : {0, 6, -1, 100})
+  for (int level : {6, -1, 100, 255})
     EXPECT_TRUE(refused(Evaluate{"B001", level, ""}, ErrorCode::kBadArgument, at(kLater))) << level;
   EXPECT_TRUE(refused(Evaluate{"B009", 5, ""}, ErrorCode::kUnknownTicket, at(kLater)));
   EXPECT_TRUE(refused(Evaluate{"A002", 5, ""}, ErrorCode::kWrongTicketState, at(kLater))) << "waiting";

@@ -123,6 +123,21 @@ TEST_F(TicketTest, EvaluateWithoutWindowAndEveryLevel) {
   }
 }
 
+// The keypad's time ran out: "not rated" (level 0) is recorded and closes the
+// evaluation; a rating after it is refused and changes nothing.
+TEST_F(TicketTest, NotRatedClosesTheEvaluation) {
+  ok(OpenWindow{"w1", ""}, at(0));
+  ok(IssueTicket{"social"}, at(1));
+  serve_next("w1", at(2));
+  auto ev = ok(Evaluate{"A001", 0, "w1"}, at(3));
+  EXPECT_TRUE(bodies_are(ev, {TicketEvaluated{ticket("A001").id, 0}}));
+  EXPECT_EQ(ticket("A001").state, TicketState::kRated);
+  EXPECT_EQ(ticket("A001").rating, 0);
+  EXPECT_TRUE(refused(Evaluate{"A001", 5, "w1"}, ErrorCode::kAlreadyRated, at(4)));
+  EXPECT_TRUE(refused(Evaluate{"A001", 0, "w1"}, ErrorCode::kAlreadyRated, at(4)));
+  EXPECT_EQ(ticket("A001").rating, 0);
+}
+
 TEST_F(TicketTest, SkipThenReactivateRejoinsTheQueue) {
   ok(OpenWindow{"w1", "s1"}, at(0));
   ok(IssueTicket{"social"}, at(1));

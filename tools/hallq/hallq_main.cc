@@ -394,9 +394,9 @@ int main(int argc, char** argv) {
               [&] { return core::CommandBody(core::UnholdTicket{number}); });
   number_verb("cancel", "cancel a waiting ticket (取消)", [&] { return core::CommandBody(core::Cancel{number}); });
   {
-    CLI::App* sub = number_verb("evaluate", "rate a finished ticket, 5 非常满意 … 1 非常不满意 (评价)",
+    CLI::App* sub = number_verb("evaluate", "rate a finished ticket, 5 非常满意 … 1 非常不满意, 0 未评价 (评价)",
                                 [&] { return core::CommandBody(core::Evaluate{number, level, window}); });
-    sub->add_option("level", level, "1..5")->required();
+    sub->add_option("level", level, "1..5, or 0: not rated (the keypad's time ran out)")->required();
     sub->add_option("--window", window, "the window that served it (checked)");
   }
   std::vector<std::string> serves_args;
