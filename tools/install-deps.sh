@@ -12,7 +12,7 @@ packages=(
   libboost-dev libzmq3-dev cppzmq-dev libflatbuffers-dev flatbuffers-compiler
   liblmdb-dev lmdb-utils libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libfmt-dev
   # screens and devices: SDL2 (+ TTF), the CJK font, PNG frames, espeak-ng's Mandarin voice
-  libsdl2-dev libsdl2-ttf-dev fonts-noto-cjk libpng-dev libespeak-ng-dev espeak-ng-data
+  libsdl2-dev libsdl2-ttf-dev fonts-noto-cjk libpng-dev libespeak-ng-dev espeak-ng-data libncurses-dev
   # tests and benchmarks (Xvfb for a real window, tmux to drive terminal programs)
   googletest libgtest-dev libgmock-dev libbenchmark-dev xvfb xauth tmux
 )
