@@ -15,6 +15,8 @@
 
 #include "bench/bench_halls.h"
 #include "engine/policy/policy_registry.h"
+#include "engine/policy/tidal_advisor.h"
+#include "engine/predict/forecast.h"
 #include "engine/predict/forecast_predictor.h"
 
 namespace hallq::bench {
@@ -147,6 +149,32 @@ void BM_PredictTicket(benchmark::State& state, HallSize size) {
   state.SetItemsProcessed(state.iterations());
 }
 
+// Every waiting ticket's prediction at once (what a screen or the dashboard
+// recomputes after an event): one forecast of the whole hall, uncapped.
+void BM_ForecastAll(benchmark::State& state, HallSize size) {
+  HallDriver driver(hall_config(size), policy_named("balanced"));
+  driver.open_all();
+  driver.fill(500);
+  for (int i = 0; i < 2000; ++i) driver.step();
+  std::size_t waiting = 0;
+  for (const core::Ticket& t : driver.hall().tickets()) waiting += t.state == core::TicketState::kWaiting;
+  for (auto _ : state) benchmark::DoNotOptimize(predict::forecast(driver.hall(), driver.now()));
+  state.SetItemsProcessed(state.iterations());
+  state.counters["waiting"] = static_cast<double>(waiting);
+  state.counters["windows"] = static_cast<double>(driver.config().windows.size());
+}
+
+// The tidal-window advisor's minute for a hall with a long queue: what-if
+// forecasts of every candidate window (engine/policy/tidal_advisor.h).
+void BM_Advise(benchmark::State& state, HallSize size) {
+  HallDriver driver(hall_config(size), policy_named("balanced"));
+  driver.open_all();
+  driver.fill(500);
+  for (int i = 0; i < 2000; ++i) driver.step();
+  for (auto _ : state) benchmark::DoNotOptimize(policy::advise(driver.hall(), driver.now()));
+  state.SetItemsProcessed(state.iterations());
+}
+
 // The hall's request-id memory (the engine's retry protection): every
 // command from a client carries a fresh id, which the engine looks up
 // (find_request, a miss) and the hall then remembers, forgetting the oldest
@@ -204,6 +232,9 @@ void register_all() {
                                  BM_PredictNew, size);
     benchmark::RegisterBenchmark(fmt::format("predict_ticket/{}/waiting:500", to_string(size)).c_str(),
                                  BM_PredictTicket, size);
+    benchmark::RegisterBenchmark(fmt::format("forecast_all/{}/waiting:500", to_string(size)).c_str(),
+                                 BM_ForecastAll, size);
+    benchmark::RegisterBenchmark(fmt::format("advise/{}/waiting:500", to_string(size)).c_str(), BM_Advise, size);
   }
 }
 

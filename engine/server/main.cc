@@ -29,6 +29,11 @@ int main(int argc, char** argv) {
   app.add_option("--pub", server_options.pub_endpoint, "event endpoint (PUB)")->capture_default_str();
   app.add_option("--snapshot-every", engine_options.snapshot_every, "events between stored snapshots of a hall")
       ->capture_default_str();
+  double advise_every_s = static_cast<double>(engine_options.advise_every) / core::kUsPerSecond;
+  app.add_option("--advise-every", advise_every_s,
+                 "seconds between tidal-window forecasts of each hall (0: never); checked at each heartbeat")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--map-size-gib", map_size_gib, "LMDB map size in GiB (sparse)")->capture_default_str();
   app.add_option("--max-batch", server_options.max_batch, "requests per group commit")->capture_default_str();
   try {
@@ -36,6 +41,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
+
+  engine_options.advise_every = static_cast<core::TimeUs>(advise_every_s * core::kUsPerSecond);
 
   std::vector<std::shared_ptr<const core::HallConfig>> halls;
   try {

@@ -215,6 +215,46 @@ TEST_F(EngineTest, TickAcrossMidnightRollsTheDayAndPublishesIt) {
   EXPECT_EQ(engine_->hall("town")->find_number("A001")->id, 2u);
 }
 
+// Tidal windows end to end in the engine: the minute tick finds social far
+// over the 20-minute target, publishes one advisory (and not the same one
+// again a minute later), and a manager's acceptance changes the window.
+TEST_F(EngineTest, TickAdvisesATidalWindowAndAcceptingItChangesTheWindow) {
+  ASSERT_TRUE(send(core::OpenWindow{"w1", ""}).ok());
+  ASSERT_TRUE(send(core::OpenWindow{"w5", ""}).ok());  // estate, nobody waiting for it
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(send(core::IssueTicket{"social"}).ok());
+  const core::Seq before = engine_->hall("town")->seq();
+
+  const core::TimeUs t1 = now_ + 61 * core::kUsPerSecond;
+  engine_->tick(t1);
+  engine_->commit();
+  ASSERT_EQ(engine_->publications().size(), 1u);
+  const protocol::EventSummary advice =
+      protocol::describe_event(protocol::as_bytes(engine_->publications()[0].bytes));
+  ASSERT_EQ(advice.kind, "advisory_issued");
+  EXPECT_EQ(advice.seq, before + 1);
+  EXPECT_EQ(advice.service, "social");
+  EXPECT_GT(advice.wait_before_s, 20 * 60);
+  EXPECT_LT(advice.wait_after_s, advice.wait_before_s);
+  EXPECT_EQ(store_->last_seq("town"), before + 1) << "advisories are stored like any event";
+
+  engine_->tick(t1 + 61 * core::kUsPerSecond);
+  engine_->commit();
+  EXPECT_TRUE(engine_->publications().empty()) << "the same advice is not repeated while open";
+
+  auto r = send(core::AcceptAdvisory{advice.advisory, ""}, "", t1 + 2 * 61 * core::kUsPerSecond);
+  ASSERT_TRUE(r.ok()) << r.message;
+  const protocol::EventSummary changed = event(r, r.events.size() - 1);
+  EXPECT_EQ(changed.kind, "window_skills_changed");
+  EXPECT_EQ(changed.window, advice.window);
+  EXPECT_EQ(changed.advisory, advice.advisory);
+  EXPECT_EQ(changed.serves, advice.serves);
+  const core::Hall& hall = *engine_->hall("town");
+  const auto w = hall.config().find_window(advice.window);
+  ASSERT_TRUE(w.has_value());
+  EXPECT_EQ(core::skill_level(hall.window(*w), *hall.config().find_service("social")), 1);
+  EXPECT_EQ(send(core::AcceptAdvisory{advice.advisory, ""}).code, ErrorCode::kUnknownAdvisory) << "accepted once";
+}
+
 TEST_F(EngineTest, HeartbeatsNameEveryHallsLastCommittedSequence) {
   send(core::IssueTicket{"social"});
   const auto hbs = engine_->heartbeats(now_);

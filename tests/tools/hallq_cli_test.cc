@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <thread>
 
 #include <filesystem>
@@ -202,6 +203,68 @@ TEST_F(HallqCliTest, BackupOfTheLiveStoreRestoresTheSameHall) {
   EXPECT_EQ(from_copy["seq"], live["seq"]);
   EXPECT_EQ(from_copy["services"], live_services);
   EXPECT_EQ(from_copy["windows"], live["windows"]);
+}
+
+// Tidal windows through the command line, with an engine of its own that
+// forecasts every 0.2 s and a copy of the town hall open around the clock (so
+// the test does not depend on the hour it runs at).
+TEST(HallqCliTidalTest, AdvisoryShowsInStatusAndIsAcceptedWithOneCommand) {
+  TempDir dir;
+  std::ifstream in(kTown);
+  std::string conf((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string hours = "hours = [\"08:30-17:30\"]";
+  ASSERT_NE(conf.find(hours), std::string::npos);
+  conf.replace(conf.find(hours), hours.size(), "hours = [\"00:00-24:00\"]");
+  const std::string conf_path = dir.path() + "/town.toml";
+  std::ofstream(conf_path) << conf;
+  EngineProcess engine({conf_path}, dir.path() + "/data", {"--advise-every", "0.2"});
+  auto hallq = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--engine", engine.cmd()});
+    return run_program(HALLQ_PATH, args);
+  };
+  auto hallq_json = [&](std::vector<std::string> args, int expect_exit = 0) {
+    args.insert(args.begin(), "--json");
+    const RunResult r = hallq(args);
+    EXPECT_EQ(r.exit_code, expect_exit) << r.out << r.err;
+    return json::parse(r.out.substr(0, r.out.find('\n')));
+  };
+
+  // Skills by hand: checked, then live.
+  EXPECT_EQ(hallq_json({"skills", "town", "w5", "nosuch=1"}, 1)["error"], "unknown_service");
+  EXPECT_EQ(hallq({"skills", "town", "w5", "estate"}).exit_code, 2);
+  json set = hallq_json({"skills", "town", "w5", "estate=1", "tax=2"});
+  EXPECT_EQ(set["events"][0]["kind"], "window_skills_changed");
+  EXPECT_EQ(hallq_json({"accept", "town", "99"}, 1)["error"], "unknown_advisory");
+
+  ASSERT_EQ(hallq({"open", "town", "w1"}).exit_code, 0);
+  ASSERT_EQ(hallq({"open", "town", "w5"}).exit_code, 0);
+  for (int i = 0; i < 20; ++i) ASSERT_EQ(hallq({"issue", "town", "social"}).exit_code, 0);
+
+  // The engine advises within a few of its 1-second heartbeats.
+  json advice;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (advice.is_null() && std::chrono::steady_clock::now() < deadline) {
+    const json status = hallq_json({"status", "town"});
+    if (!status["advisories"].empty()) advice = status["advisories"][0];
+  }
+  ASSERT_FALSE(advice.is_null()) << "no advisory within 15 s";
+  EXPECT_EQ(advice["service"], "social");
+  EXPECT_GT(advice["wait_before_s"].get<int>(), 20 * 60);
+  EXPECT_LT(advice["wait_after_s"].get<int>(), advice["wait_before_s"].get<int>());
+  EXPECT_EQ(advice["serves"]["social"], 1);
+  const RunResult human = hallq({"status", "town"});
+  EXPECT_NE(human.out.find("潮汐窗口建议 #" + std::to_string(advice["id"].get<int>())), std::string::npos) << human.out;
+
+  const std::string id = std::to_string(advice["id"].get<int>());
+  json accepted = hallq_json({"accept", "town", id});
+  EXPECT_EQ(accepted["events"].back()["kind"], "window_skills_changed");
+  EXPECT_EQ(accepted["events"].back()["window"], advice["window"]);
+  EXPECT_EQ(hallq_json({"accept", "town", id}, 1)["error"], "unknown_advisory");
+  const json after = hallq_json({"status", "town"});
+  for (const json& sv : after["services"])
+    if (sv["id"] == "social") {
+      EXPECT_GE(sv["open_windows"].get<int>(), 2);
+    }
 }
 
 }  // namespace
