@@ -31,11 +31,11 @@ std::int32_t fallback_wait(const core::Hall& hall, core::ServiceIdx s, std::uint
   return static_cast<std::int32_t>(std::lround(until_open + work));
 }
 
-// At issue the play stops after eight rounds of the open windows (at least 64
+// At issue the play stops after three rounds of the open windows (at least 24
 // calls): the cost is bounded however long the queues, and on the traces the
 // accuracy is that of the full play (bench/README.md).
 std::size_t max_calls(const core::Hall& hall) {
-  constexpr std::size_t kRounds = 8, kMinCalls = 64;
+  constexpr std::size_t kRounds = 3, kMinCalls = 24;
   std::size_t open = 0;
   for (const core::Window& w : hall.windows()) open += w.state != core::WindowState::kClosed;
   return std::max(kMinCalls, kRounds * open);
