@@ -24,6 +24,12 @@ for p in "${packages[@]}"; do
   fi
 done
 
+# Node.js and npm install the dashboard's libraries at build time; a machine may
+# have them from elsewhere (NodeSource), whose nodejs conflicts with Debian's npm.
+if ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
+
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
