@@ -71,13 +71,15 @@ enum class Fate : std::uint8_t { kUnissued, kWaiting, kCalled, kLeft, kExpired }
 class Replayer {
  public:
   Replayer(std::shared_ptr<const core::HallConfig> config, const Trace& trace, const core::CallPolicy& policy,
-           const core::WaitPredictor& predictor, IdleOrder idle_order)
+           const core::WaitPredictor& predictor, IdleOrder idle_order,
+           std::function<void(const core::Event&)> sink)
       : config_(std::move(config)),
         cfg_(*config_),
         trace_(trace),
         hall_(config_, &policy, &predictor),
         epoch_(cfg_.day_start(kEpochDay.time_since_epoch().count())),
         idle_order_(idle_order),
+        sink_(std::move(sink)),
         pending_(cfg_.windows.size(), Pending::kNone),
         fate_(trace.arrivals, Fate::kUnissued),
         arrival_row_(trace.arrivals, nullptr) {
@@ -143,7 +145,10 @@ class Replayer {
     ++result_.commands;
     core::Status st = hall_.apply(core::Command{{}, body}, epoch_ + now_, events_);
     result_.events += events_.size();
-    for (const core::Event& e : events_) on_event(e);
+    for (const core::Event& e : events_) {
+      on_event(e);
+      if (sink_) sink_(e);
+    }
     return st;
   }
 
@@ -390,6 +395,7 @@ class Replayer {
   core::Hall hall_;
   const TimeUs epoch_;  // core time of trace second 0
   const IdleOrder idle_order_;
+  const std::function<void(const core::Event&)> sink_;
   TimeUs now_ = 0;  // trace time, microseconds
 
   std::vector<Pending> pending_;              // per window
@@ -435,7 +441,7 @@ ReplayResult replay(std::shared_ptr<const core::HallConfig> config, const Trace&
   }
   const core::WaitPredictor* predictor =
       options.predictor ? options.predictor : &predict::default_predictor();
-  return Replayer(std::move(config), trace, *policy, *predictor, options.idle_order).run();
+  return Replayer(std::move(config), trace, *policy, *predictor, options.idle_order, options.on_event).run();
 }
 
 void write_results_csv(std::ostream& out, const ReplayResult& result) {

@@ -43,6 +43,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <optional>
@@ -51,6 +52,7 @@
 #include <vector>
 
 #include "engine/core/call_policy.h"
+#include "engine/core/event.h"
 #include "engine/core/hall_config.h"
 #include "engine/core/types.h"
 #include "engine/core/wait_predictor.h"
@@ -70,6 +72,9 @@ struct ReplayOptions {
   const core::CallPolicy* policy = nullptr;        // null: the config's rules.policy
   const core::WaitPredictor* predictor = nullptr;  // null: predict::default_predictor()
   IdleOrder idle_order = IdleOrder::kConfig;
+  // Called with every event the core emits, in order (e.g. to store a
+  // replayed history as the engine would: statistics tests and benches).
+  std::function<void(const core::Event&)> on_event;
 };
 
 // What happened to one arrival. Times are trace seconds.
