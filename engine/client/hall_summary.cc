@@ -10,6 +10,7 @@ HallSummary summarize(const core::Hall& hall, core::TimeUs now) {
   HallSummary out;
   out.id = cfg.id;
   out.name = cfg.name;
+  out.notice = hall.notice();
   out.seq = hall.seq();
   for (std::size_t i = 0; i < cfg.services.size(); ++i) {
     const auto s = static_cast<core::ServiceIdx>(i);

@@ -50,6 +50,7 @@ struct HallSummary {
   std::vector<ServiceSummary> services;  // config order
   std::vector<WindowSummary> windows;    // config order
   std::vector<AdvisorySummary> advisories;  // open tidal-window advisories
+  std::string notice;                       // the manager's notice to the screens, empty if none
 };
 
 HallSummary summarize(const core::Hall& hall, core::TimeUs now);

@@ -80,12 +80,19 @@ struct AcceptAdvisory {
   std::uint32_t advisory = 0;
   std::string_view staff;
 };
+// A manager broadcasts a notice to the hall's screens (replacing the last
+// one); empty text withdraws it. At most kMaxNoticeBytes of valid UTF-8,
+// without control characters.
+inline constexpr std::size_t kMaxNoticeBytes = 600;  // 200 Chinese characters
+struct SetNotice {
+  std::string_view text;
+};
 
 using CommandBody =
     std::variant<IssueTicket, OpenWindow, CloseWindow, PauseWindow, ResumeWindow, CallNext,
                  CallTicket, Recall, StartService, SkipTicket, Reactivate, HoldTicket,
                  UnholdTicket, Transfer, Finish, Evaluate, Cancel, Tick, SetWindowSkills, Advise,
-                 AcceptAdvisory>;
+                 AcceptAdvisory, SetNotice>;
 
 struct Command {
   // Client-chosen id for retries: a command repeated with the same non-empty id

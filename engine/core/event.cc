@@ -10,7 +10,7 @@ std::string_view event_name(const EventBody& body) {
       "window_paused",   "window_resumed",  "ticket_called",   "ticket_recalled",
       "service_started", "ticket_skipped",  "ticket_requeued", "ticket_held",
       "ticket_transferred", "ticket_finished", "ticket_evaluated", "ticket_left",
-      "day_rolled", "window_skills_changed", "advisory_issued"};
+      "day_rolled", "window_skills_changed", "advisory_issued", "notice_changed"};
   return kNames[body.index()];
 }
 

@@ -79,6 +79,9 @@ struct TicketLeft {
 struct DayRolled {  // daily number reset: open tickets expire, numbering restarts
   std::int64_t day = 0;  // the new local day
 };
+struct NoticeChanged {
+  std::string text;  // empty: withdrawn
+};
 struct WindowSkillsChanged {
   WindowIdx window = 0;
   std::vector<Skill> skills;      // sorted by (level, service)
@@ -98,7 +101,7 @@ using EventBody =
     std::variant<TicketIssued, WindowOpened, StaffChanged, WindowClosed, WindowPaused,
                  WindowResumed, TicketCalled, TicketRecalled, ServiceStarted, TicketSkipped,
                  TicketRequeued, TicketHeld, TicketTransferred, TicketFinished, TicketEvaluated,
-                 TicketLeft, DayRolled, WindowSkillsChanged, AdvisoryIssued>;
+                 TicketLeft, DayRolled, WindowSkillsChanged, AdvisoryIssued, NoticeChanged>;
 
 struct Event {
   Seq seq = 0;

@@ -9,6 +9,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "engine/core/utf8.h"
+
 namespace hallq::core {
 namespace {
 
@@ -465,6 +467,18 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
             emit(WindowSkillsChanged{w, std::move(skills), id}, now, out);
             return {};
           },
+          [&](const SetNotice& c) -> Status {
+            if (c.text.size() > kMaxNoticeBytes) {
+              return refuse(ErrorCode::kBadArgument,
+                            fmt::format("通知过长：{} 字节，最多 {} 字节（约 {} 个汉字）", c.text.size(),
+                                        kMaxNoticeBytes, kMaxNoticeBytes / 3));
+            }
+            if (!printable_utf8(c.text))
+              return refuse(ErrorCode::kBadArgument, "通知须为 UTF-8 文字，不含控制字符");
+            if (c.text == notice_) return refuse(ErrorCode::kBadArgument, "通知内容与当前相同");
+            emit(NoticeChanged{std::string(c.text)}, now, out);
+            return {};
+          },
       },
       body);
 }
@@ -671,6 +685,10 @@ void Hall::apply_event(const Event& e) {
             win.skills = ev.skills;
             std::erase_if(advisories_, [&](const Advisory& a) { return a.id == ev.advisory; });
           },
+          [&](const NoticeChanged& ev) {
+            if (ev.text.size() > kMaxNoticeBytes) fail("notice too long");
+            notice_ = ev.text;
+          },
           [&](const AdvisoryIssued& ev) {
             if (ev.advisory != next_advisory_) fail("advisory id out of order");
             if (ev.service >= queues_.size() || ev.window >= windows_.size() || ev.skills.empty()) fail("bad advisory");
@@ -740,6 +758,7 @@ HallState Hall::export_state(bool with_requests) const {
   s.pause_seconds = pause_seconds_;
   s.advisories = advisories_;
   s.next_advisory = next_advisory_;
+  s.notice = notice_;
   if (with_requests) {
     s.requests.reserve(requests_.size());
     requests_.for_each([&](std::string_view id, const RequestRecord& r) { s.requests.emplace_back(id, r); });
@@ -790,6 +809,7 @@ void Hall::import_state(HallState s) {
   pause_seconds_ = s.pause_seconds;
   advisories_ = std::move(s.advisories);
   next_advisory_ = s.next_advisory;
+  notice_ = std::move(s.notice);
   requests_.clear();
   for (auto& [id, rec] : s.requests) requests_.remember(id, rec);
   rebuild_indexes();

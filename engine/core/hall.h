@@ -67,6 +67,7 @@ struct HallState {
   double pause_seconds = 0;                // their total length
   std::vector<Advisory> advisories;        // open tidal-window advisories
   std::uint32_t next_advisory = 1;
+  std::string notice;                      // the manager's notice to the screens; empty if none
   std::vector<std::pair<std::string, RequestRecord>> requests;  // oldest first
 };
 
@@ -135,6 +136,8 @@ class Hall final : public CallView {
   std::size_t waiting(ServiceIdx s) const { return queues_[s].size(); }
   // Open tidal-window advisories (at most one per service).
   const std::vector<Advisory>& advisories() const { return advisories_; }
+  // The notice a manager broadcast to the screens (SetNotice); empty if none.
+  const std::string& notice() const { return notice_; }
   // How long a pause (lunch, a break) lasts here, learned from resumed pauses;
   // 30 minutes until there is history.
   double mean_pause_s() const;
@@ -171,6 +174,7 @@ class Hall final : public CallView {
   double pause_seconds_ = 0;
   std::vector<Advisory> advisories_;
   std::uint32_t next_advisory_ = 1;
+  std::string notice_;
   std::vector<std::uint32_t> last_number_;   // per service
   std::vector<std::vector<TicketId>> by_number_;  // per issuing service, [number - 1]
   std::vector<std::array<std::uint16_t, 10>> open_at_level_;  // per service: open windows by skill level

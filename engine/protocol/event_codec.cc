@@ -143,6 +143,10 @@ std::string encode_event(const core::Hall& hall, const core::Event& e, std::stri
             type = w::EventBody::DayRolled;
             body = w::CreateDayRolled(fbb, b.day).Union();
           },
+          [&](const core::NoticeChanged& b) {
+            type = w::EventBody::NoticeChanged;
+            body = w::CreateNoticeChanged(fbb, fbb.CreateString(b.text)).Union();
+          },
           [&](const core::WindowSkillsChanged& b) {
             named(b.window);
             type = w::EventBody::WindowSkillsChanged;
@@ -322,6 +326,11 @@ Status decode_event(Bytes bytes, const core::HallConfig& cfg, DecodedEvent& out)
       out.event.body = core::WindowSkillsChanged{window(b->window()), skills(b->serves()), b->advisory()};
       break;
     }
+    case w::EventBody::NoticeChanged: {
+      const flatbuffers::String* text = ev->body_as_NoticeChanged()->text();
+      out.event.body = core::NoticeChanged{text ? text->str() : std::string()};
+      break;
+    }
     case w::EventBody::AdvisoryIssued: {
       auto b = ev->body_as_AdvisoryIssued();
       if (b->action() > w::AdvisoryAction::MAX) bad("unknown advisory action");
@@ -409,6 +418,7 @@ EventSummary describe_event(Bytes bytes) {
         for (const wire::SkillRef* k : *b->serves()) s.serves.emplace_back(detail::copy(k->service()), k->level());
       break;
     }
+    case wire::EventBody::NoticeChanged: s.text = detail::copy(ev->body_as_NoticeChanged()->text()); break;
     case wire::EventBody::AdvisoryIssued: {
       auto b = ev->body_as_AdvisoryIssued();
       s.advisory = b->advisory();

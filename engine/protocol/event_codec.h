@@ -60,6 +60,7 @@ struct EventSummary {
   std::int32_t predicted_wait_s = 0;  // issued
   int level = 0;           // evaluated
   std::string reason;      // left: cancelled | gave_up
+  std::string text;        // notice_changed: the notice (empty: withdrawn)
   std::int64_t day = 0;    // day_rolled
   // window_skills_changed, advisory_issued:
   std::vector<std::pair<std::string, int>> serves;  // service id, level

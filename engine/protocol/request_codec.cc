@@ -133,6 +133,10 @@ Status decode_request(Bytes bytes, DecodedRequest& out) {
       out.command = core::AcceptAdvisory{c->advisory(), view(c->staff())};
       break;
     }
+    case w::Command::SetNotice: {
+      out.command = core::SetNotice{view(r->command_as_SetNotice()->text())};
+      break;
+    }
     case w::Command::Cancel: {
       auto c = r->command_as_Cancel();
       if (c->reason() > w::LeaveReason::MAX) return {ErrorCode::kBadArgument, "cancel: unknown reason"};
@@ -227,6 +231,9 @@ std::string encode_request(std::string_view request_id, std::string_view hall,
         } else if constexpr (std::is_same_v<T, core::AcceptAdvisory>) {
           type = w::Command::AcceptAdvisory;
           body = w::CreateAcceptAdvisory(fbb, c.advisory, str(c.staff)).Union();
+        } else if constexpr (std::is_same_v<T, core::SetNotice>) {
+          type = w::Command::SetNotice;
+          body = w::CreateSetNotice(fbb, str(c.text)).Union();
         } else if constexpr (std::is_same_v<T, core::Cancel>) {
           type = w::Command::Cancel;
           body = w::CreateCancel(fbb, str(c.number), static_cast<w::LeaveReason>(c.reason)).Union();

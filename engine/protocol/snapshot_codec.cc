@@ -148,7 +148,8 @@ std::string encode_snapshot(const core::Hall& hall, std::uint64_t epoch, bool wi
   auto snap = w::CreateHallSnapshotDirect(fbb, hall.config().id.c_str(), s.seq, epoch, s.clock, s.day,
                                           s.next_ticket, s.next_queue_order, config, &staff_names, &windows,
                                           &tickets, &s.last_number, &stats, with_requests ? &requests : nullptr, s.pauses,
-                                          s.pause_seconds, &advisories, s.next_advisory);
+                                          s.pause_seconds, &advisories, s.next_advisory,
+                                          s.notice.empty() ? nullptr : s.notice.c_str());
   w::FinishMessageBuffer(fbb, w::CreateMessage(fbb, w::Body::HallSnapshot, snap.Union()));
   return bytes_of(fbb);
 }
@@ -189,6 +190,8 @@ Status decode_snapshot(Bytes bytes, DecodedSnapshot& out) {
   s.pauses = in->pauses();
   s.pause_seconds = in->pause_seconds();
   s.next_advisory = in->next_advisory();
+  s.notice = copy(in->notice());
+  if (s.notice.size() > core::kMaxNoticeBytes) return {ErrorCode::kMalformed, "snapshot: notice too long"};
   if (in->advisories()) {
     for (const w::AdvisoryLive* a : *in->advisories()) {
       if (a->action() > w::AdvisoryAction::MAX || !core::plausible_time(a->issued_at()))

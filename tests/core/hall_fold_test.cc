@@ -107,7 +107,7 @@ class SessionGenerator {
   }
 
   CommandBody body(const Hall& hall) {
-    const int r = pick(0, 105);
+    const int r = pick(0, 107);
     if (r < 18) return IssueTicket{service(), priority()};
     if (r < 22) return OpenWindow{window(), staff()};
     if (r < 24) return CloseWindow{window()};
@@ -140,6 +140,11 @@ class SessionGenerator {
       if (chance(50)) skills.push_back({static_cast<ServiceIdx>((s + 1) % 3), 2});
       return Advise{s, static_cast<WindowIdx>(pick(0, 2)), chance(50) ? AdvisoryAction::kOpen : AdvisoryAction::kLend,
                     skills, pick(0, 3000), pick(0, 3000)};
+    }
+    if (r < 106) {
+      static constexpr std::string_view kNotices[] = {"", "今日下午 3 点后暂停不动产登记", "首问负责 一次性告知",
+                                                      "bad\x01control", "\xE5\x8A"};
+      return SetNotice{kNotices[pick(0, 4)]};
     }
     // Mostly an advisory that is open, sometimes one that is not.
     const auto& open = hall.advisories();

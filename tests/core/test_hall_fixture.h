@@ -124,6 +124,7 @@ inline auto tie_of(const TicketFinished& e) { return std::tie(e.ticket, e.window
 inline auto tie_of(const TicketEvaluated& e) { return std::tie(e.ticket, e.level); }
 inline auto tie_of(const TicketLeft& e) { return std::tie(e.ticket, e.reason); }
 inline auto tie_of(const DayRolled& e) { return std::tie(e.day); }
+inline auto tie_of(const NoticeChanged& e) { return std::tie(e.text); }
 inline auto tie_of(const WindowSkillsChanged& e) { return std::tie(e.window, e.skills, e.advisory); }
 inline auto tie_of(const AdvisoryIssued& e) {
   return std::tie(e.advisory, e.service, e.window, e.action, e.skills, e.wait_before_s, e.wait_after_s);
@@ -200,7 +201,7 @@ inline ::testing::AssertionResult well_ordered(const std::vector<Event>& log, Se
 static_assert(sizeof(Ticket) == 104, "Ticket changed: update diff_ticket in test_hall_fixture.h");
 static_assert(sizeof(Window) == 72, "Window changed: update diff_window in test_hall_fixture.h");
 static_assert(sizeof(ServiceStats) == 40, "ServiceStats changed: update diff_stats in test_hall_fixture.h");
-static_assert(sizeof(HallState) == 232, "HallState changed: update diff_states in test_hall_fixture.h");
+static_assert(sizeof(HallState) == 264, "HallState changed: update diff_states in test_hall_fixture.h");
 
 #define HALLQ_DIFF(field)    \
   if (!(a.field == b.field)) \
@@ -289,6 +290,7 @@ inline std::vector<std::string> diff_states(const HallState& a, const HallState&
   HALLQ_DIFF(pauses);
   HALLQ_DIFF(pause_seconds);
   HALLQ_DIFF(next_advisory);
+  HALLQ_DIFF(notice);
   if (a.advisories.size() != b.advisories.size()) {
     out.push_back(fmt::format("advisories: {} vs {}", a.advisories.size(), b.advisories.size()));
   } else {

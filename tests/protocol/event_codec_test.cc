@@ -60,6 +60,7 @@ TEST_F(EventCodecTest, DescribeNamesEverythingPeopleSee) {
     EXPECT_EQ(d.priority, w.priority);
     EXPECT_EQ(d.level, w.level);
     EXPECT_EQ(d.reason, w.reason);
+    EXPECT_EQ(d.text, w.text);
     EXPECT_EQ(d.day, w.day);
     if (const auto* issued = std::get_if<TicketIssued>(&s.event.body)) {
       EXPECT_EQ(d.ahead, issued->ahead);

@@ -189,6 +189,7 @@ struct Want {
   int level = 0;
   std::string reason;
   std::int64_t day = 0;
+  std::string text;
 };
 
 // One event as applied by the live hall and as the engine would publish it.
@@ -308,6 +309,8 @@ class ProtocolFixture : public HallFixture {
          {{.kind = "advisory_issued", .window = "w1", .window_number = 1, .service = "civil"}});
     send(AcceptAdvisory{1, ""}, morning + minutes(2), "mgr-2",
          {{.kind = "window_skills_changed", .window = "w1", .window_number = 1}});
+    send(SetNotice{"今日下午暂停办理不动产登记"}, morning + minutes(2), "mgr-3",
+         {{.kind = "notice_changed", .text = "今日下午暂停办理不动产登记"}});
     send(CloseWindow{"w1"}, morning + minutes(3), "pad-1-9",
          {{.kind = "window_closed", .window = "w1", .window_number = 1}});
   }

@@ -39,6 +39,7 @@ inline auto tie_of(const Advise& c) {
   return std::tie(c.service, c.window, c.action, c.skills, c.wait_before_s, c.wait_after_s);
 }
 inline auto tie_of(const AcceptAdvisory& c) { return std::tie(c.advisory, c.staff); }
+inline auto tie_of(const SetNotice& c) { return std::tie(c.text); }
 
 ::testing::AssertionResult same_command(const CommandBody& a, const CommandBody& b) {
   if (a.index() != b.index())
@@ -76,6 +77,7 @@ std::vector<CommandBody> every_command() {
       Cancel{"A099", LeaveReason::kGaveUp},
       SetWindowSkills{"w1", {{"social", 1}, {"civil", 2}, {"tax", 9}}},
       AcceptAdvisory{7, "zhang"},
+      SetNotice{"今日 12:00-13:30 午间照常办理"},
   };
 }
 
@@ -246,8 +248,9 @@ TEST(RequestCodec, MissingRequiredFieldIsMalformedAndNamed) {
     kinds.insert(c.body.index());
     expect_refused(protocol::encode_request("r", "test-hall", c.body), ErrorCode::kMalformed, c.field);
   }
-  // All but Tick, Advise (internal) and AcceptAdvisory (no required string).
-  EXPECT_EQ(kinds.size(), std::variant_size_v<CommandBody> - 3);
+  // All but Tick, Advise (internal), AcceptAdvisory and SetNotice (no
+  // required string: an empty notice withdraws it).
+  EXPECT_EQ(kinds.size(), std::variant_size_v<CommandBody> - 4);
 }
 
 TEST(RequestCodec, AbsentRequiredFieldIsMalformedAndNamed) {

@@ -56,6 +56,7 @@ std::string describe(const protocol::EventSummary& e) {
   if (k == "window_skills_changed")
     return e.advisory ? fmt::format("{} 按建议 #{} 调整为办理 {}", window, e.advisory, serves())
                       : fmt::format("{} 调整为办理 {}", window, serves());
+  if (k == "notice_changed") return e.text.empty() ? std::string("撤下通知") : fmt::format("通知：{}", e.text);
   if (k == "advisory_issued") {
     const std::string before = e.wait_before_s < 0 ? std::string("暂无窗口") : wait_text(e.wait_before_s);
     return fmt::format("潮汐窗口建议 #{}：{}{}办理 {}，{} 的预计等待由{}缩短到{}（hallq accept 接受）", e.advisory,

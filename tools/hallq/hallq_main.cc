@@ -206,7 +206,7 @@ int run_status(const Globals& g, const std::string& hall_id) {
     }
     std::cout << json{{"hall", s.id},         {"name", s.name},         {"seq", s.seq},
                       {"waiting", s.waiting}, {"services", services}, {"windows", windows},
-                      {"advisories", advisories}}
+                      {"advisories", advisories}, {"notice", s.notice}}
                      .dump()
               << std::endl;
     return kDone;
@@ -427,6 +427,14 @@ int main(int argc, char** argv) {
     sub->add_option("--staff", staff, "staff id, when the advisory opens a closed window");
     with_request_id(sub);
     sub->callback([&] { command = core::AcceptAdvisory{advisory_id, staff}; });
+  }
+  std::string notice_text;
+  {
+    CLI::App* sub = app.add_subcommand("notice", "show a notice on the hall's screens; \"\" withdraws it (发布通知)");
+    sub->add_option("hall", hall, "hall id")->required();
+    sub->add_option("text", notice_text, "the notice, at most 200 Chinese characters")->required();
+    with_request_id(sub);
+    sub->callback([&] { command = core::SetNotice{notice_text}; });
   }
   CLI::App* status = app.add_subcommand("status", "windows, current numbers and waiting per service");
   status->add_option("hall", hall, "hall id")->required();

@@ -1,0 +1,12 @@
+// UTF-8 checks for text that people type and screens show (notices).
+#pragma once
+
+#include <string_view>
+
+namespace hallq::core {
+
+// True if `text` is well-formed UTF-8 (no overlong forms, no surrogates,
+// nothing beyond U+10FFFF) without control characters (C0, DEL, C1).
+bool printable_utf8(std::string_view text);
+
+}  // namespace hallq::core
