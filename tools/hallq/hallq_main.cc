@@ -25,6 +25,7 @@
 #include "tools/hallq/backup_verb.h"
 #include "tools/hallq/board_verb.h"
 #include "tools/hallq/replay_verb.h"
+#include "tools/hallq/report_verb.h"
 #include "tools/hallq/simulate_verb.h"
 
 namespace hallq::cli {
@@ -451,6 +452,8 @@ int main(int argc, char** argv) {
   CLI::App* board = add_board_verb(app, board_args);
   BackupArgs backup_args;
   CLI::App* backup = add_backup_verb(app, backup_args);
+  ReportArgs report_args;
+  CLI::App* report = add_report_verb(app, report_args);
 
   try {
     app.parse(argc, argv);
@@ -467,6 +470,7 @@ int main(int argc, char** argv) {
     if (simulate->parsed()) return run_simulate(simulate_args, g.engine, g.timeout_ms);
     if (board->parsed()) return run_board(board_args, g.engine, g.pub);
     if (backup->parsed()) return run_backup(backup_args, g.json);
+    if (report->parsed()) return run_report(report_args, g.json);
   } catch (const std::exception& e) {
     std::cerr << "hallq: " << e.what() << std::endl;
     return kUsage;

@@ -1,0 +1,57 @@
+// Statistics of a stored range of days: reads a hall's events from the LMDB
+// event log (store::EventStore, read-only is enough: works while hallqd runs)
+// and folds them through a StatsBuilder.
+//
+// Finding the range: event times never decrease along a hall's sequence (the
+// core's clock does not go backwards), so the first event at or after an
+// instant is found by binary search over sequence numbers (read_event +
+// decode, about 20 reads). Folding starts `lookback_days` local days before
+// the range, so windows opened and tickets issued the day before are known
+// (a window opened earlier than that and silent since counts from its next
+// event); figures count only what happened inside the range. Reading stops at
+// the first event after the range. Windows still open at the end count as
+// open until the last event read.
+//
+// Errors: HistoryError for an event that cannot be read or decoded against
+// the config (a store of another hall or config), naming the sequence number;
+// StoreError from the store propagates.
+// Thread: the store's (one owner thread per EventStore).
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+#include "engine/core/hall_config.h"
+#include "engine/store/event_store.h"
+#include "engine/stats/aggregate.h"
+
+namespace hallq::stats {
+
+class HistoryError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct HistoryRequest {
+  std::int64_t first_day = 0;  // local days (local_date.h), inclusive
+  std::int64_t last_day = 0;
+  Period period = Period::kDay;
+  int lookback_days = 1;
+};
+
+struct HistoryResult {
+  Stats stats;
+  std::uint64_t events_read = 0;       // events folded (lookback included)
+  std::uint64_t first_seq = 0, last_seq = 0;  // the folded sequence range; 0 if none
+  std::uint64_t unknown_ticket_events = 0;
+};
+
+// The first sequence number of `hall` whose event time is >= t; last_seq + 1 if none.
+std::uint64_t first_seq_at(const store::EventStore& store, const core::HallConfig& config, core::TimeUs t);
+
+// `config` is the hall's (its id names the hall in the store).
+HistoryResult read_history(const store::EventStore& store, std::shared_ptr<const core::HallConfig> config,
+                           const HistoryRequest& request);
+
+}  // namespace hallq::stats

@@ -1,0 +1,258 @@
+#include "tools/hallq/report_verb.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "engine/core/config_loader.h"
+#include "engine/protocol/snapshot_codec.h"
+#include "engine/stats/history.h"
+#include "engine/stats/local_date.h"
+#include "engine/stats/report_tables.h"
+#include "engine/store/event_store.h"
+
+#ifndef HALLQ_CHART_JS
+#define HALLQ_CHART_JS ""
+#endif
+
+namespace hallq::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+constexpr int kDone = 0;
+constexpr int kFailed = 1;
+constexpr int kUsage = 2;
+constexpr std::int64_t kMaxDays = 366;
+
+int fail(int code, const std::string& message) {
+  std::cerr << "hallq report: " << message << std::endl;
+  return code;
+}
+
+json number(double v) { return std::isnan(v) ? json(nullptr) : json(v); }
+
+json figures_json(const stats::Figures& f) {
+  return {{"issued", f.issued},
+          {"called", f.called},
+          {"served", f.served},
+          {"transferred", f.transferred},
+          {"no_shows", f.no_shows},
+          {"left", f.left},
+          {"gave_up", f.gave_up},
+          {"cancelled", f.cancelled},
+          {"expired", f.expired},
+          {"wait_mean_min", number(f.wait_mean_min)},
+          {"wait_p90_min", number(f.wait_p90_min)},
+          {"wait_max_min", number(f.wait_max_min)},
+          {"over_target", f.over_target},
+          {"over_target_share", number(f.over_target_share)},
+          {"handle_mean_min", number(f.handle_mean_min)},
+          {"handle_p90_min", number(f.handle_p90_min)},
+          {"ratings", f.ratings},
+          {"rated", f.rated},
+          {"satisfaction", number(f.satisfaction)},
+          {"no_show_rate", number(f.no_show_rate)},
+          {"left_rate", number(f.left_rate)},
+          {"open_s", f.open_s},
+          {"paused_s", f.paused_s},
+          {"busy_s", f.busy_s},
+          {"utilisation", number(f.utilisation)}};
+}
+
+std::optional<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The hall's config from its latest stored snapshot, if it has one.
+std::shared_ptr<const core::HallConfig> config_from_snapshot(const store::EventStore& store, const std::string& hall) {
+  const auto snap = store.latest_snapshot(hall);
+  if (!snap) return nullptr;
+  const protocol::Bytes bytes = protocol::as_bytes(snap->bytes);
+  protocol::DecodedSnapshot decoded;
+  if (protocol::inspect(bytes) != protocol::MessageKind::kSnapshot || !protocol::decode_snapshot(bytes, decoded).ok())
+    return nullptr;
+  return decoded.config;
+}
+
+std::string local_now_text(const core::HallConfig& hall) {
+  using namespace std::chrono;
+  const core::TimeUs now = duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+  const int s = hall.local_second_of_day(now);
+  return fmt::format("{} {:02}:{:02}", stats::format_date(hall.local_day(now)), s / 3600, s / 60 % 60);
+}
+
+std::string title_of(std::int64_t from, std::int64_t to, stats::Period by) {
+  if (from == to) return "服务大厅运行日报";
+  const bool whole_month = stats::month_of_day(from) == stats::month_of_day(to) &&
+                           stats::first_day_of_month(stats::month_of_day(from)) == from &&
+                           stats::month_of_day(to + 1) != stats::month_of_day(to);
+  if (whole_month || by == stats::Period::kMonth) return "服务大厅运行月报";
+  return "服务大厅运行报告";
+}
+
+}  // namespace
+
+CLI::App* add_report_verb(CLI::App& app, ReportArgs& args) {
+  CLI::App* sub = app.add_subcommand("report", "daily or monthly bulletin from the event history (运行日报/月报)");
+  sub->add_option("hall", args.hall, "hall id")->required();
+  sub->add_option("--data", args.data, "the store's directory (hallqd --data)")->required();
+  sub->add_option("--from", args.from, "first day, YYYY-MM-DD (hall local time)")->required();
+  sub->add_option("--to", args.to, "last day, YYYY-MM-DD, inclusive")->required();
+  sub->add_option("--out", args.out, "output directory (default report-HALL-FROM-TO)");
+  sub->add_option("--by", args.by, "rows of by_day.csv: day or month")->check(CLI::IsMember({"day", "month"}));
+  sub->add_option("--conf", args.conf, "the hall's config (default: from the store's latest snapshot)");
+  return sub;
+}
+
+int run_report(const ReportArgs& args, bool json_out) {
+  const auto started = std::chrono::steady_clock::now();
+  // 1. Arguments, before touching anything.
+  const auto from = stats::parse_date(args.from);
+  const auto to = stats::parse_date(args.to);
+  if (!from) return fail(kUsage, fmt::format("--from {}：日期格式应为 YYYY-MM-DD（如 2026-01-05）", args.from));
+  if (!to) return fail(kUsage, fmt::format("--to {}：日期格式应为 YYYY-MM-DD（如 2026-01-31）", args.to));
+  if (*from > *to) return fail(kUsage, fmt::format("--from {} 晚于 --to {}", args.from, args.to));
+  if (*to - *from + 1 > kMaxDays)
+    return fail(kUsage, fmt::format("统计区间 {} 天，超过上限 {} 天", *to - *from + 1, kMaxDays));
+  const stats::Period by = args.by == "month" ? stats::Period::kMonth : stats::Period::kDay;
+
+  std::shared_ptr<const core::HallConfig> config;
+  if (!args.conf.empty()) {
+    try {
+      config = core::load_hall_config(args.conf);
+    } catch (const core::ConfigError& e) {
+      return fail(kUsage, e.what());
+    }
+    if (config->id != args.hall)
+      return fail(kUsage, fmt::format("{} 是大厅 {} 的配置，不是 {}", args.conf, config->id, args.hall));
+  }
+
+  const std::string chart_path = HALLQ_CHART_JS;
+  const auto chart_js = read_file(chart_path);
+  if (!chart_js || chart_js->empty())
+    return fail(kFailed, fmt::format("找不到图表库 Chart.js（{}）：请先构建 hallq_web_deps（npm ci）", chart_path));
+
+  // 2. The store, read-only.
+  try {
+    if (!fs::is_directory(args.data)) return fail(kFailed, fmt::format("数据目录 {} 不存在", args.data));
+    store::EventStore store({.dir = args.data, .read_only = true});
+    const auto halls = store.halls();
+    if (std::find(halls.begin(), halls.end(), args.hall) == halls.end())
+      return fail(kFailed, fmt::format("数据目录 {} 中没有大厅 {} 的记录（有：{}）", args.data, args.hall,
+                                       fmt::join(halls, ", ")));
+    if (!config) config = config_from_snapshot(store, args.hall);
+    if (!config)
+      return fail(kFailed, fmt::format("数据目录中没有大厅 {} 的快照：请用 --conf 指定大厅配置文件", args.hall));
+
+    // 3. Statistics and documents, all in memory.
+    const stats::HistoryResult history =
+        stats::read_history(store, config, {.first_day = *from, .last_day = *to, .period = by});
+    const stats::Stats& st = history.stats;
+    const std::string range_label =
+        *from == *to ? args.from : fmt::format("{} 至 {}", stats::format_date(*from), stats::format_date(*to));
+    const std::vector<std::pair<std::string, std::string>> files = {
+        {"by_service.csv", stats::csv_by_service(st, *config)},
+        {"by_window.csv", stats::csv_by_window(st, *config)},
+        {"by_staff.csv", stats::csv_by_staff(st, *config)},
+        {"by_day.csv", stats::csv_by_period(st)},
+        {"report.html", stats::render_html(st, *config,
+                                           {.title = title_of(*from, *to, by),
+                                            .range_label = range_label,
+                                            .generated_at = local_now_text(*config),
+                                            .chart_js = *chart_js})},
+    };
+
+    // 4. Write: each file under a temporary name, then all renamed.
+    const std::string out_dir =
+        args.out.empty() ? fmt::format("report-{}-{}-{}", args.hall, args.from, args.to) : args.out;
+    const bool created = !fs::exists(out_dir);
+    std::error_code ec;
+    fs::create_directories(out_dir, ec);
+    if (ec) return fail(kFailed, fmt::format("无法创建输出目录 {}：{}", out_dir, ec.message()));
+    auto cleanup = [&] {
+      for (const auto& [name, _] : files) fs::remove(fs::path(out_dir) / (name + ".tmp"), ec);
+      if (created) fs::remove(out_dir, ec);
+    };
+    for (const auto& [name, content] : files) {
+      std::ofstream f(fs::path(out_dir) / (name + ".tmp"), std::ios::binary | std::ios::trunc);
+      f << content;
+      f.close();
+      if (!f) {
+        cleanup();
+        return fail(kFailed, fmt::format("无法写入 {}/{}", out_dir, name));
+      }
+    }
+    for (const auto& [name, _] : files) fs::rename(fs::path(out_dir) / (name + ".tmp"), fs::path(out_dir) / name);
+
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    if (json_out) {
+      json services = json::array(), windows = json::array(), staff = json::array(), periods = json::array();
+      for (std::size_t i = 0; i < config->services.size(); ++i) {
+        json j = figures_json(st.total.services[i]);
+        j["id"] = config->services[i].id;
+        services.push_back(j);
+      }
+      for (std::size_t i = 0; i < config->windows.size(); ++i) {
+        json j = figures_json(st.total.windows[i]);
+        j["id"] = config->windows[i].id;
+        windows.push_back(j);
+      }
+      for (std::size_t i = 0; i < st.staff_ids.size(); ++i) {
+        json j = figures_json(st.total.staff[i]);
+        j["id"] = st.staff_ids[i];
+        staff.push_back(j);
+      }
+      for (const stats::Slice& s : st.slices) {
+        json j = figures_json(s.hall);
+        j["period"] = s.label;
+        periods.push_back(j);
+      }
+      json files_json = json::array();
+      for (const auto& [name, _] : files) files_json.push_back((fs::path(out_dir) / name).string());
+      std::cout << json{{"ok", true},
+                        {"hall", args.hall},
+                        {"from", args.from},
+                        {"to", args.to},
+                        {"out", out_dir},
+                        {"files", files_json},
+                        {"events", history.events_read},
+                        {"seconds", seconds},
+                        {"total", figures_json(st.total.hall)},
+                        {"services", services},
+                        {"windows", windows},
+                        {"staff", staff},
+                        {"periods", periods}}
+                       .dump()
+                << std::endl;
+    } else {
+      const stats::Figures& t = st.total.hall;
+      std::cout << fmt::format("{} {}（{}）：取号 {}，办结 {}，平均等待 {:.1f} 分，满意率 {}\n", config->name,
+                               title_of(*from, *to, by), range_label, t.issued, t.served,
+                               std::isnan(t.wait_mean_min) ? 0.0 : t.wait_mean_min,
+                               std::isnan(t.satisfaction) ? "—" : fmt::format("{:.1f}%", t.satisfaction * 100))
+                << fmt::format("已写入 {}/（report.html 与 4 个 CSV），读取 {} 个事件，用时 {:.3f} 秒", out_dir,
+                               history.events_read, seconds)
+                << std::endl;
+    }
+    return kDone;
+  } catch (const store::StoreError& e) {
+    return fail(kFailed, fmt::format("{} 不是可读的 hallq 数据目录：{}", args.data, e.what()));
+  } catch (const std::exception& e) {
+    return fail(kFailed, e.what());
+  }
+}
+
+}  // namespace hallq::cli
