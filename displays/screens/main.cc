@@ -1,0 +1,70 @@
+// hallq-display: the hall screen (综合屏) or the window LED strips (窗口屏) of
+// one hall, as configured in a screen file (conf/screens/*.toml).
+// Exit codes: 0 done, 2 bad configuration or usage, 1 SDL or font failure.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <exception>
+
+#include "displays/common/font_set.h"
+#include "displays/common/sdl_init.h"
+#include "displays/screens/display_app.h"
+#include "displays/screens/screen_config.h"
+#include "displays/screens/screen_model.h"
+#include "engine/core/config_loader.h"
+
+int main(int argc, char** argv) {
+  using namespace hallq;
+  CLI::App app{"hallq-display: hall screen and window LED strips"};
+  std::string screen_path, clock_text, engine, events;
+  display::AppOptions o;
+  app.add_option("--screen", screen_path, "screen config (conf/screens/*.toml)")->required();
+  app.add_flag("--headless", o.headless, "no window: off-screen software rendering (SDL dummy driver)");
+  app.add_option("--driver", o.driver, "SDL video driver to use (x11, wayland, dummy, offscreen)");
+  app.add_option("--snapshot", o.snapshot, "write the frame as PNG to FILE after each change shown");
+  app.add_option("--snapshot-every", o.snapshot_every, "also write the snapshot every SEC seconds");
+  app.add_option("--frames", o.frames, "exit after N frames");
+  app.add_option("--exit-after", o.exit_after, "exit after SEC seconds");
+  app.add_option("--clock", clock_text, "freeze the shown time (hall-local, 2024-03-04T09:30:00) and animations");
+  app.add_option("--engine", engine, "override screen.engine (commands endpoint)");
+  app.add_option("--events", events, "override screen.events (publisher endpoint)");
+  app.add_flag("--quiet", o.quiet, "no line per change shown");
+  CLI11_PARSE(app, argc, argv);
+
+  display::ScreenConfig screen;
+  std::shared_ptr<core::HallConfig> hall;
+  try {
+    screen = display::load_screen_config(screen_path);
+    hall = core::load_hall_config(screen.hall_config);
+    display::check_against(screen, *hall);
+  } catch (const display::ScreenConfigError& e) {
+    std::fprintf(stderr, "hallq-display: %s\n", e.what());
+    return 2;
+  } catch (const core::ConfigError& e) {
+    std::fprintf(stderr, "hallq-display: %s (screen.hall_config of %s)\n", e.what(), screen_path.c_str());
+    return 2;
+  }
+  if (!engine.empty()) screen.engine = engine;
+  if (!events.empty()) screen.events = events;
+  if (!clock_text.empty()) {
+    core::TimeUs t = 0;
+    if (!display::parse_local_time(clock_text, hall->utc_offset_min, t)) {
+      std::fprintf(stderr, "hallq-display: --clock: \"%s\" is not YYYY-MM-DDTHH:MM:SS\n", clock_text.c_str());
+      return 2;
+    }
+    o.clock = t;
+  }
+  try {
+    return display::run_display(screen, *hall, o);
+  } catch (const sdl::FontError& e) {
+    std::fprintf(stderr, "hallq-display: %s\n", e.what());
+    return 1;
+  } catch (const sdl::SdlError& e) {
+    std::fprintf(stderr, "hallq-display: %s\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "hallq-display: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,151 @@
+// The screen model: the only place that turns hall state into screen words.
+#include "displays/screens/screen_model.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "engine/client/hall_summary.h"
+
+namespace hallq::display {
+namespace {
+
+// Days since 1970-01-01 -> civil date (Howard Hinnant's algorithm).
+void civil_from_days(std::int64_t z, int& y, unsigned& m, unsigned& d) {
+  z += 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const std::int64_t yy = static_cast<std::int64_t>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  d = doy - (153 * mp + 2) / 5 + 1;
+  m = mp < 10 ? mp + 3 : mp - 9;
+  y = static_cast<int>(yy + (m <= 2));
+}
+
+std::int64_t days_from_civil(int y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+std::int64_t local_seconds(core::TimeUs t, int offset_min) {
+  return t / core::kUsPerSecond + static_cast<std::int64_t>(offset_min) * 60;
+}
+
+std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - ((a % b) != 0 && ((a < 0) != (b < 0))); }
+
+}  // namespace
+
+std::string wait_text(std::int32_t seconds) {
+  if (seconds < 0) return "暂停受理";
+  if (seconds == 0) return "无需等待";
+  return fmt::format("约 {} 分钟", (seconds + 59) / 60);
+}
+
+std::string date_text(core::TimeUs t, int offset_min) {
+  static constexpr const char* kWeekdays[] = {"星期四", "星期五", "星期六", "星期日", "星期一", "星期二", "星期三"};
+  const std::int64_t days = floor_div(local_seconds(t, offset_min), 86400);
+  int y = 0;
+  unsigned m = 0, d = 0;
+  civil_from_days(days, y, m, d);
+  return fmt::format("{}年{}月{}日 {}", y, m, d, kWeekdays[((days % 7) + 7) % 7]);
+}
+
+std::string time_text(core::TimeUs t, int offset_min) {
+  const std::int64_t s = local_seconds(t, offset_min);
+  const std::int64_t sod = ((s % 86400) + 86400) % 86400;
+  return fmt::format("{:02}:{:02}:{:02}", sod / 3600, sod / 60 % 60, sod % 60);
+}
+
+std::string call_text(const std::string& number, int window_number) {
+  return fmt::format("请 {} 号 到 {} 号窗口", number, window_number);
+}
+
+bool parse_local_time(const std::string& text, int offset_min, core::TimeUs& out) {
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
+  char tail = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &s, &tail) != 6) return false;
+  if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) return false;
+  const std::int64_t secs = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 +
+                            mi * 60 + s - static_cast<std::int64_t>(offset_min) * 60;
+  out = secs * core::kUsPerSecond;
+  return true;
+}
+
+ScreenModel build_model(const core::Hall* hall, bool online, core::TimeUs now, core::TimeUs shown, int recent,
+                        const std::string& title, int utc_offset_min, const RecallTimes* recalls) {
+  ScreenModel m;
+  const int offset = hall ? hall->config().utc_offset_min : utc_offset_min;
+  m.date_text = date_text(shown, offset);
+  m.time_text = time_text(shown, offset);
+  m.hall_name = !title.empty() ? title : hall ? hall->config().name : std::string();
+  m.online = online && hall != nullptr;
+  if (!m.online) return m;
+
+  const client::HallSummary sum = client::summarize(*hall, now);
+  m.seq = sum.seq;
+  m.waiting = sum.waiting;
+  for (const auto& s : sum.services) {
+    ServiceRow row;
+    row.name = s.name;
+    row.prefix = s.prefix;
+    row.waiting = s.waiting;
+    row.wait_text = s.open_windows == 0 ? wait_text(-1) : wait_text(s.predicted_wait_s);
+    m.services.push_back(std::move(row));
+  }
+  for (const auto& w : sum.windows) {
+    std::string state = "办理中", current;
+    WindowTone tone = WindowTone::kIdle;
+    if (w.state == "closed") {
+      state = "未开放";
+      tone = WindowTone::kClosed;
+    } else if (w.state == "paused") {
+      state = "暂停服务";
+      tone = WindowTone::kPaused;
+    } else if (!w.current.empty()) {
+      current = w.current;
+      tone = w.current_state == "called" ? WindowTone::kCalled : WindowTone::kServing;
+    }
+    m.windows.push_back(WindowRow{w.id, w.number, w.name, std::move(current), std::move(state), tone});
+  }
+
+  // Recent calls: every ticket of today that was called, by its latest call.
+  struct Called {
+    core::TimeUs at;
+    const core::Ticket* ticket;
+  };
+  std::vector<Called> called;
+  for (const core::Ticket& t : hall->tickets()) {
+    if (t.called_at <= 0 || t.window == core::kNoWindow || t.window >= hall->config().windows.size()) continue;
+    core::TimeUs at = t.called_at;
+    if (recalls) {
+      auto it = recalls->find(t.id);
+      if (it != recalls->end() && t.state == core::TicketState::kCalled) at = std::max(at, it->second);
+    }
+    called.push_back({at, &t});
+  }
+  const std::size_t n = std::min<std::size_t>(called.size(), static_cast<std::size_t>(std::max(recent, 0)));
+  std::partial_sort(called.begin(), called.begin() + static_cast<std::ptrdiff_t>(n), called.end(),
+                    [](const Called& a, const Called& b) {
+                      return a.at != b.at ? a.at > b.at : a.ticket->id > b.ticket->id;
+                    });
+  for (std::size_t i = 0; i < n; ++i) {
+    const core::Ticket& t = *called[i].ticket;
+    const core::WindowConfig& wc = hall->config().windows[t.window];
+    CallRow row;
+    row.number = hall->number_of(t);
+    row.window_number = wc.number;
+    row.window_name = wc.name;
+    row.text = call_text(row.number, wc.number);
+    m.calls.push_back(std::move(row));
+  }
+  return m;
+}
+
+}  // namespace hallq::display

@@ -1,0 +1,95 @@
+// Screen files: the shipped ones load; every mistake names its line.
+#include "displays/screens/screen_config.h"
+
+#include <gtest/gtest.h>
+
+#include "engine/core/config_loader.h"
+
+namespace hallq::display {
+namespace {
+
+const std::string kScreens = std::string(HALLQ_SOURCE_DIR) + "/conf/screens/";
+
+TEST(ScreenConfigTest, ShippedScreensLoadAndFitTheTownHall) {
+  auto town = core::load_hall_config(std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml");
+  struct Case {
+    const char* file;
+    ScreenKind kind;
+    int w, h;
+  };
+  for (const Case& c : {Case{"town-hall-1080p.toml", ScreenKind::kHall, 1920, 1080},
+                        Case{"town-hall-portrait.toml", ScreenKind::kHall, 1080, 1920},
+                        Case{"town-hall-wall-2x2.toml", ScreenKind::kHall, 3840, 2160},
+                        Case{"town-window-strips.toml", ScreenKind::kWindowStrips, 0, 0}}) {
+    SCOPED_TRACE(c.file);
+    const ScreenConfig s = load_screen_config(kScreens + c.file);
+    EXPECT_EQ(s.kind, c.kind);
+    EXPECT_EQ(s.hall, "town");
+    EXPECT_NO_THROW(check_against(s, *town));
+    const std::size_t panels = s.strip_windows(*town).size();
+    if (c.w) {
+      EXPECT_EQ(s.canvas_width(panels), c.w);
+      EXPECT_EQ(s.canvas_height(panels), c.h);
+      EXPECT_EQ(s.notice.lines.size(), 4u);
+    } else {
+      EXPECT_EQ(panels, 12u);
+      EXPECT_EQ(s.canvas_width(panels), 12 + 2 * (128 * 4 + 12));
+      EXPECT_EQ(s.canvas_height(panels), 12 + 6 * (32 * 4 + 12));
+    }
+  }
+}
+
+std::string error_of(const std::string& text) {
+  try {
+    parse_screen_config(text, "conf/screens/x.toml");
+  } catch (const ScreenConfigError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(ScreenConfigTest, MistakesNameTheLine) {
+  const std::string head = "[screen]\nhall = \"town\"\nhall_config = \"../town.toml\"\n";
+  EXPECT_EQ(error_of(head + "widht = 3\n"),
+            "conf/screens/x.toml:4: unknown key \"widht\" in [screen] (known: kind, hall, hall_config, engine, "
+            "events, title, width, height, x, y, fullscreen, borderless, fps, font, font_face)");
+  EXPECT_EQ(error_of(head + "width = \"big\"\n"), "conf/screens/x.toml:4: screen.width: expected an integer");
+  EXPECT_EQ(error_of(head + "\n\nfps = 0\n"), "conf/screens/x.toml:6: screen.fps: 0 is out of range 1..240");
+  EXPECT_EQ(error_of(head + "kind = \"tv\"\n"),
+            "conf/screens/x.toml:4: screen.kind: \"tv\" is not one of hall, window_strips");
+  EXPECT_EQ(error_of(head + "[notice]\nlines = [\"a\", 3]\n"),
+            "conf/screens/x.toml:5: notice.lines: expected an array of strings");
+  EXPECT_EQ(error_of(head + "[led]\ncolors = \"rgb\"\n"),
+            "conf/screens/x.toml:5: led.colors: \"rgb\" is not one of single, dual");
+  EXPECT_EQ(error_of("[screen]\nhall_config = \"a.toml\"\n"),
+            "conf/screens/x.toml:1: missing required key \"hall\" in [screen]");
+  EXPECT_NE(error_of(head + "width = \n").find("conf/screens/x.toml:4: "), std::string::npos);  // TOML syntax
+  EXPECT_EQ(error_of(head + "[speaker]\n"), "conf/screens/x.toml:4: unknown top-level key \"speaker\" (known: screen, wall, calls, notice, led)");
+  EXPECT_EQ(error_of(head + "kind = \"window_strips\"\n"),
+            "conf/screens/x.toml:1: missing required section [led] for screen.kind = \"window_strips\"");
+}
+
+TEST(ScreenConfigTest, UnknownHallOrWindowIsAnError) {
+  auto town = core::load_hall_config(std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml");
+  ScreenConfig s = parse_screen_config(
+      "[screen]\nkind = \"window_strips\"\nhall = \"twon\"\nhall_config = \"../town.toml\"\n[led]\nwindows = [\"w1\", "
+      "\"w13\"]\n",
+      "conf/screens/x.toml");
+  EXPECT_EQ(s.hall_config, "conf/town.toml");  // relative to the screen file
+  try {
+    check_against(s, *town);
+    FAIL();
+  } catch (const ScreenConfigError& e) {
+    EXPECT_STREQ(e.what(), "conf/screens/x.toml:3: screen.hall: unknown hall \"twon\" (conf/town.toml is hall \"town\")");
+  }
+  s.hall = "town";
+  try {
+    check_against(s, *town);
+    FAIL();
+  } catch (const ScreenConfigError& e) {
+    EXPECT_STREQ(e.what(), "conf/screens/x.toml:6: led.windows: unknown window \"w13\" in hall \"town\"");
+  }
+}
+
+}  // namespace
+}  // namespace hallq::display
