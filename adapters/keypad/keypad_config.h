@@ -1,0 +1,51 @@
+// The keypad's device settings (conf/devices/keypad-*.toml; keys in
+// adapters/README-speaker-keypad.md):
+//
+//   [keypad]        hall, window, engine, pub, timeout_s, thanks_s, retry_ms,
+//                   input = "stdin" | "serial" | "sdl", serial_device, baud
+//   [keypad.keys]   key name = level (1..5), e.g. "KP_5" = 5; the defaults
+//                   map "1".."5" and "KP_1".."KP_5" to levels 1..5
+//
+// Errors are devconf::DeviceConfigError naming file:line. The window is
+// checked against the hall when the engine's snapshot arrives.
+// Stateless; any thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "adapters/keypad/rating_machine.h"
+#include "engine/core/hall_config.h"
+
+namespace hallq::keypad {
+
+enum class InputKind : std::uint8_t { kStdin, kSerial, kSdl };
+
+struct KeypadConfig {
+  std::string source;
+  std::string hall;
+  std::string window;
+  std::uint32_t window_line = 0;
+  std::string engine = "tcp://127.0.0.1:5570";
+  std::string pub = "tcp://127.0.0.1:5571";
+  RatingOptions rating;
+  std::chrono::milliseconds retry{2000};
+  InputKind input = InputKind::kStdin;
+  std::string serial_device;
+  int baud = 9600;
+  std::map<std::string, int, std::less<>> keys;  // key name -> level
+
+  // The level of a key name, 0 if it means nothing.
+  int level_of(std::string_view key) const;
+};
+
+KeypadConfig parse_keypad_config(std::string_view text, std::string_view source);
+KeypadConfig load_keypad_config(const std::string& path);
+
+// The configured window exists in `hall`; otherwise the message naming the line.
+std::optional<std::string> check_window(const KeypadConfig& config, const core::HallConfig& hall);
+
+}  // namespace hallq::keypad

@@ -1,0 +1,329 @@
+// hallq-speaker (语音叫号): announces every call and recall of its windows.
+//
+// Two threads: the main thread polls the engine's events (client::Subscriber)
+// and pushes announcements into the queue; the synthesis thread owns the
+// voice (espeak-ng is not thread-safe) and the audio output, and takes one
+// announcement at a time, so a new call never cuts one in progress.
+// stdout gets one line per announcement and per connection change, which
+// the tests read.
+#include <CLI/CLI.hpp>
+#include <SDL2/SDL.h>
+#include <fmt/format.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <zmq.hpp>
+
+#include "adapters/speaker/announcement_queue.h"
+#include "adapters/speaker/announcer.h"
+#include "adapters/speaker/audio_sink.h"
+#include "adapters/speaker/device_toml.h"
+#include "adapters/speaker/espeak_voice.h"
+#include "adapters/speaker/sdl_audio_sink.h"
+#include "adapters/speaker/speaker_config.h"
+#include "adapters/speaker/voice_pack.h"
+#include "adapters/speaker/voice_pack_maker.h"
+#include "engine/client/subscriber.h"
+
+namespace hallq::speaker {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+std::atomic<bool> g_stop{false};  // set by SIGTERM/SIGINT only
+extern "C" void on_signal(int) { g_stop = true; }
+
+// Lines on stdout from both threads, whole and flushed.
+class Output {
+ public:
+  template <class... Args>
+  void line(fmt::format_string<Args...> f, Args&&... args) {
+    std::lock_guard lock(mutex_);
+    fmt::print(f, std::forward<Args>(args)...);
+    std::fputc('\n', stdout);
+    std::fflush(stdout);
+  }
+
+ private:
+  std::mutex mutex_;
+};
+
+// The queue shared by the two threads.
+struct Shared {
+  explicit Shared(std::size_t capacity) : queue(capacity) {}
+  std::mutex mutex;
+  std::condition_variable wake;
+  AnnouncementQueue queue;
+  bool stop = false;
+};
+
+std::string_view kind_name(AnnouncementKind k) { return k == AnnouncementKind::kRecall ? "recall" : "call"; }
+
+class EventListener final : public client::Subscriber::Listener {
+ public:
+  EventListener(const SpeakerConfig& config, Voice& voice, Shared& shared, Output& out)
+      : config_(config), voice_(voice), shared_(shared), out_(out) {}
+
+  void on_reset(const core::Hall& hall) override {
+    if (checked_) return;
+    checked_ = true;
+    if (auto problem = check_windows(config_, hall.config())) return fatal(*problem);
+    for (const auto& s : hall.config().services) {
+      Sentence letters;
+      for (auto& t : read_ticket(s.prefix, config_.announcer.reading)) letters.push_back({t, false});
+      auto missing = voice_.missing(letters);
+      if (!missing.empty())
+        return fatal(fmt::format("{}: the voice pack has no clip for \"{}\" (ticket prefix of service \"{}\")",
+                                 config_.pack_dir, missing.front(), s.id));
+    }
+    out_.line("synced {} seq={} windows={}", hall.config().id, hall.seq(),
+              config_.windows.empty() ? std::string("all") : fmt::format("{}", fmt::join(config_.windows, ",")));
+  }
+
+  void on_event(const core::Hall& hall, const protocol::DecodedEvent& e, protocol::Bytes) override {
+    AnnouncementKind kind;
+    core::WindowIdx window;
+    if (auto* c = std::get_if<core::TicketCalled>(&e.event.body)) {
+      kind = AnnouncementKind::kCall, window = c->window;
+    } else if (auto* r = std::get_if<core::TicketRecalled>(&e.event.body)) {
+      kind = AnnouncementKind::kRecall, window = r->window;
+    } else {
+      return;
+    }
+    const std::string& id = hall.config().windows.at(window).id;
+    if (!config_.windows.empty() && std::find(config_.windows.begin(), config_.windows.end(), id) == config_.windows.end())
+      return;
+    Announcement a{kind, e.hall, e.number, id, e.window_number, e.event.seq, Clock::now()};
+    PushResult result;
+    {
+      std::lock_guard lock(shared_.mutex);
+      result = shared_.queue.push(a);
+    }
+    if (result == PushResult::kQueued) {
+      shared_.wake.notify_one();
+    } else {
+      out_.line("{} {} {} {} seq={}", result == PushResult::kDuplicate ? "duplicate" : "refused", kind_name(kind),
+                a.number, a.window, a.seq);
+    }
+  }
+
+  void on_connection(std::string_view hall, bool online) override {
+    out_.line("{} {}", online ? "online" : "offline", hall);
+  }
+
+  const std::string& fatal_message() const { return fatal_; }
+
+ private:
+  void fatal(std::string message) {
+    fatal_ = std::move(message);
+    g_stop = true;
+  }
+
+  const SpeakerConfig& config_;
+  Voice& voice_;
+  Shared& shared_;
+  Output& out_;
+  bool checked_ = false;
+  std::string fatal_;
+};
+
+// The synthesis thread: render, play, next.
+void synthesis_loop(Announcer& announcer, AudioSink& sink, Shared& shared, Output& out) {
+  std::uint64_t index = 0;
+  while (true) {
+    std::optional<Announcement> a;
+    {
+      std::unique_lock lock(shared.mutex);
+      shared.wake.wait(lock, [&] { return shared.stop || (!shared.queue.in_progress() && shared.queue.waiting() > 0); });
+      if (shared.stop) return;
+      a = shared.queue.begin_next();
+    }
+    const auto start = Clock::now();
+    const Pcm pcm = announcer.render(*a);
+    const auto rendered = Clock::now();
+    std::string where;
+    try {
+      where = sink.play(pcm, *a, ++index);
+    } catch (const std::exception& e) {
+      out.line("error {}", e.what());
+    }
+    const auto played = Clock::now();
+    std::size_t waiting;
+    {
+      std::lock_guard lock(shared.mutex);
+      shared.queue.finish();
+      waiting = shared.queue.waiting();
+    }
+    using ms = std::chrono::duration<double, std::milli>;
+    out.line("announced {} {} {} {} seq={} audio_ms={:.0f} synth_ms={:.2f} latency_ms={:.2f} play_ms={:.1f} waiting={} {}",
+             index, kind_name(a->kind), a->number, a->window, a->seq, pcm.seconds() * 1000,
+             ms(rendered - start).count(), ms(start - a->received).count(), ms(played - rendered).count(), waiting,
+             where);
+  }
+}
+
+// Start-up check that the voice can say every part of the templates and of
+// any number (a voice pack may lack a clip).
+std::optional<std::string> check_voice(const SpeakerConfig& c, Voice& voice) {
+  const AnnouncerOptions& a = c.announcer;
+  std::vector<std::string> missing;
+  for (const AnnouncementTemplate* t : {&a.call_template, &a.recall_template}) {
+    for (auto& m : voice.missing(t->expand("0123456789", 2345, a.reading))) missing.push_back(m);
+    for (auto& m : voice.missing(t->expand("1234", 10, a.reading))) missing.push_back(m);
+  }
+  if (missing.empty()) return std::nullopt;
+  return fmt::format("{}: the voice pack {} has no clip for \"{}\" (needed by the templates or numbers)", c.source,
+                     c.pack_dir, missing.front());
+}
+
+int run(int argc, char** argv) {
+  CLI::App app{"hallq-speaker: announces calls and recalls (语音叫号)"};
+  std::string config_path, engine, pub, wav_dir, voice_override, pack_dir, make_pack;
+  bool headless = false;
+  double play_speed = 0;
+  app.add_option("--config", config_path, "device settings (conf/devices/speaker-*.toml)");
+  app.add_option("--engine", engine, "engine command endpoint (overrides the config)");
+  app.add_option("--pub", pub, "engine event endpoint (overrides the config)");
+  app.add_flag("--headless", headless, "no audio device: write one WAV per announcement to --wav-dir");
+  app.add_option("--wav-dir", wav_dir, "folder for the WAV files (headless)");
+  app.add_option("--play-speed", play_speed, "headless: wait each announcement's duration / this (0: no wait)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--voice", voice_override, "espeak | pack (overrides the config)")
+      ->check(CLI::IsMember({"espeak", "pack"}));
+  app.add_option("--pack-dir", pack_dir, "voice pack folder (overrides the config)");
+  app.add_option("--make-pack", make_pack, "write a voice pack made with espeak-ng to this folder and exit");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+
+  if (!make_pack.empty()) {
+    EspeakOptions options;
+    if (!config_path.empty()) options = load_speaker_config(config_path).espeak;
+    EspeakVoice voice(options);
+    make_voice_pack(make_pack, voice, default_vocabulary());
+    fmt::print("voice pack written to {} ({} clips)\n", make_pack, default_vocabulary().size());
+    return 0;
+  }
+  if (config_path.empty()) {
+    fmt::print(stderr, "hallq-speaker: --config is required\n");
+    return 2;
+  }
+  if (headless && wav_dir.empty()) {
+    fmt::print(stderr, "hallq-speaker: --headless needs --wav-dir DIR\n");
+    return 2;
+  }
+  SpeakerConfig config = load_speaker_config(config_path);
+  if (!engine.empty()) config.engine = engine;
+  if (!pub.empty()) config.pub = pub;
+  if (!voice_override.empty()) config.voice = voice_override == "pack" ? VoiceKind::kPack : VoiceKind::kEspeak;
+  if (!pack_dir.empty()) config.pack_dir = pack_dir;
+  if (config.voice == VoiceKind::kPack && config.pack_dir.empty()) {
+    fmt::print(stderr, "hallq-speaker: the pack voice needs --pack-dir or speaker.voice.pack_dir\n");
+    return 2;
+  }
+
+  std::unique_ptr<Voice> voice;
+  try {
+    if (config.voice == VoiceKind::kPack) voice = std::make_unique<VoicePack>(VoicePack::load(config.pack_dir, config.pack));
+    else voice = std::make_unique<EspeakVoice>(config.espeak);
+  } catch (const VoicePackError& e) {
+    fmt::print(stderr, "hallq-speaker: {}\n", e.what());
+    return 2;
+  }
+  if (auto problem = check_voice(config, *voice)) {
+    fmt::print(stderr, "hallq-speaker: {}\n", *problem);
+    return 2;
+  }
+
+  std::unique_ptr<AudioSink> sink;
+  bool sdl_up = false;
+  if (headless) {
+    sink = std::make_unique<WavDirSink>(wav_dir, play_speed);
+  } else {
+    if (SDL_Init(SDL_INIT_AUDIO) != 0) {
+      fmt::print(stderr, "hallq-speaker: SDL audio: {}\n", SDL_GetError());
+      return 1;
+    }
+    sdl_up = true;
+    sink = std::make_unique<SdlAudioSink>(voice->rate(), config.audio_device);
+  }
+
+  zmq::context_t ctx;
+  {
+    // An engine that answers but does not know the hall is a configuration
+    // error; an engine that does not answer is just offline for now.
+    client::Client probe(ctx, config.engine, {std::chrono::milliseconds(700), 1, false});
+    if (auto pong = probe.ping(); pong && pong->engine) {
+      const auto& halls = pong->engine->halls;
+      if (std::find(halls.begin(), halls.end(), config.hall) == halls.end()) {
+        fmt::print(stderr, "{}:1: speaker.hall: the engine at {} has no hall \"{}\" (it has: {})\n", config.source,
+                   config.engine, config.hall, fmt::join(halls, ", "));
+        return 2;
+      }
+    }
+  }
+
+  Output out;
+  Shared shared(config.queue_capacity);
+  Announcer announcer(*voice, config.announcer);
+  EventListener listener(config, *voice, shared, out);
+  client::Subscriber sub(ctx, config.engine, config.pub, {config.hall}, &listener);
+  std::signal(SIGTERM, on_signal);
+  std::signal(SIGINT, on_signal);
+  out.line("hallq-speaker ready hall={} voice={} output={}", config.hall,
+           config.voice == VoiceKind::kPack ? "pack" : "espeak", headless ? wav_dir : "sdl");
+
+  std::thread synthesis([&] { synthesis_loop(announcer, *sink, shared, out); });
+  while (!g_stop) {
+    try {
+      sub.poll(200ms);
+    } catch (const zmq::error_t& e) {
+      if (e.num() != EINTR) {  // a signal interrupting the poll is how we stop
+        out.line("error {}", e.what());
+        g_stop = true;
+      }
+    }
+  }
+  {
+    std::lock_guard lock(shared.mutex);
+    shared.stop = true;
+  }
+  shared.wake.notify_all();
+  synthesis.join();
+  const auto& st = shared.queue.stats();
+  out.line("stopped queued={} spoken={} duplicates={} refused={} max_waiting={} invalid={}", st.queued, st.spoken,
+           st.duplicates, st.refused, st.max_waiting, sub.stats().invalid);
+  sink.reset();
+  if (sdl_up) SDL_Quit();
+  if (!listener.fatal_message().empty()) {
+    fmt::print(stderr, "hallq-speaker: {}\n", listener.fatal_message());
+    return 2;
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace hallq::speaker
+
+int main(int argc, char** argv) {
+  try {
+    return hallq::speaker::run(argc, argv);
+  } catch (const hallq::devconf::DeviceConfigError& e) {
+    fmt::print(stderr, "{}\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "hallq-speaker: {}\n", e.what());
+    return 1;
+  }
+}

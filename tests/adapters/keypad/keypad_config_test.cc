@@ -1,0 +1,56 @@
+// Keypad settings: samples load, broken files name the line.
+#include "adapters/keypad/keypad_config.h"
+
+#include <gtest/gtest.h>
+
+#include "adapters/speaker/device_toml.h"
+#include "engine/core/config_loader.h"
+
+namespace hallq::keypad {
+namespace {
+
+const std::string kDir = std::string(HALLQ_SOURCE_DIR) + "/conf/devices/";
+
+std::string error_of(const std::string& text) {
+  try {
+    parse_keypad_config(text, "kp.toml");
+  } catch (const devconf::DeviceConfigError& e) {
+    return e.what();
+  }
+  return "(accepted)";
+}
+
+TEST(KeypadConfig, SamplesLoadAndFitTheTownHall) {
+  const auto town = core::load_hall_config(std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml");
+  const KeypadConfig w5 = load_keypad_config(kDir + "keypad-w5.toml");
+  EXPECT_EQ(w5.window, "w5");
+  EXPECT_EQ(w5.rating.timeout, std::chrono::seconds(30));
+  EXPECT_EQ(w5.input, InputKind::kStdin);
+  EXPECT_EQ(w5.level_of("A"), 5);
+  EXPECT_EQ(w5.level_of("KP_2"), 2);
+  EXPECT_EQ(w5.level_of("Keypad 3"), 3);
+  EXPECT_EQ(w5.level_of("Z"), 0);
+  EXPECT_FALSE(check_window(w5, *town));
+  const KeypadConfig w1 = load_keypad_config(kDir + "keypad-w1-serial.toml");
+  EXPECT_EQ(w1.input, InputKind::kSerial);
+  EXPECT_EQ(w1.serial_device, "/dev/ttyUSB0");
+  EXPECT_FALSE(check_window(w1, *town));
+}
+
+TEST(KeypadConfig, BrokenFilesNameTheLine) {
+  EXPECT_EQ(error_of("[keypad]\nhall = \"town\"\nwindow = \"w1\"\ntimeout = 5\n"),
+            "kp.toml:4: unknown key \"timeout\" in [keypad] (did you mean \"timeout_s\"?)");
+  EXPECT_EQ(error_of("[keypad]\nhall = \"town\"\n"), "kp.toml:1: missing required key \"window\" in [keypad]");
+  EXPECT_EQ(error_of("[keypad]\nhall = \"town\"\nwindow = \"w1\"\ninput = \"serial\"\n"),
+            "kp.toml:4: keypad.input: a serial input needs serial_device");
+  EXPECT_EQ(error_of("[keypad]\nhall = \"town\"\nwindow = \"w1\"\nbaud = 9601\n"),
+            "kp.toml:4: keypad.baud: 9601 is not a standard rate (1200 ... 115200)");
+  EXPECT_EQ(error_of("[keypad]\nhall = \"town\"\nwindow = \"w1\"\n[keypad.keys]\n\"A\" = 7\n"),
+            "kp.toml:5: keypad.keys.A: 7 is out of range 1..5");
+  const auto town = core::load_hall_config(std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml");
+  const KeypadConfig c = parse_keypad_config("[keypad]\nhall = \"town\"\n\nwindow = \"w50\"\n", "kp.toml");
+  EXPECT_EQ(check_window(c, *town).value_or(""), "kp.toml:4: keypad.window: hall \"town\" has no window \"w50\"");
+}
+
+}  // namespace
+}  // namespace hallq::keypad

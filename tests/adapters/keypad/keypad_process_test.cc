@@ -1,0 +1,203 @@
+// The real hallq-keypad against the real hallqd: a finished ticket is asked
+// for, a press is recorded exactly once, a timeout records "not rated", the
+// serial line protocol on a pseudo-terminal, the engine going away between
+// press and acknowledgement, and broken settings.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <set>
+#include <zmq.hpp>
+
+#include "engine/client/client.h"
+#include "engine/client/subscriber.h"
+#include "engine/protocol/event_codec.h"
+#include "tests/adapters/speaker/child_program.h"
+#include "tools/process/engine_process.h"
+
+namespace hallq::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using proc::EngineProcess;
+using proc::TempDir;
+
+const std::string kTown = std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml";
+const std::string kKeypad = HALLQ_KEYPAD_PATH;
+
+bool starts_with(const std::string& s, const std::string& p) { return s.rfind(p, 0) == 0; }
+
+class KeypadProcessTest : public ::testing::Test {
+ protected:
+  void write_config(const std::string& extra) {
+    config_ = dir_.path() + "/keypad.toml";
+    std::ofstream(config_) << "[keypad]\nhall = \"town\"\nwindow = \"w5\"\nengine = \"" << engine_->cmd()
+                           << "\"\npub = \"" << engine_->pub() << "\"\n"
+                           << extra;
+  }
+  std::unique_ptr<ChildProgram> start(std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"--config", config_, "--headless"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto p = std::make_unique<ChildProgram>(kKeypad, args, dir_.path() + "/keypad.stderr");
+    EXPECT_TRUE(p->wait_for_prefix("hallq-keypad ready")) << slurp(dir_.path() + "/keypad.stderr");
+    return p;
+  }
+  // Opens w5 with staff s07 and takes one citizen through to finished; returns the number.
+  std::string serve_one(client::Client& c, bool open = true) {
+    if (open) {
+      EXPECT_TRUE(c.command("town", core::OpenWindow{"w5", "s07"})->ok());
+    }
+    EXPECT_TRUE(c.command("town", core::IssueTicket{"estate"})->ok());
+    auto r = c.command("town", core::CallNext{"w5"});
+    EXPECT_TRUE(r && r->ok());
+    const std::string number = protocol::describe_event(protocol::as_bytes(r->events.back())).number;
+    EXPECT_TRUE(c.command("town", core::StartService{"w5"})->ok());
+    EXPECT_TRUE(c.command("town", core::Finish{"w5"})->ok());
+    return number;
+  }
+  // The engine's own record of `number` (a fresh replica from a snapshot).
+  std::pair<core::TicketState, int> engine_record(const std::string& number) {
+    client::Subscriber sub(ctx_, engine_->cmd(), engine_->pub(), {"town"});
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (!sub.synced("town") && std::chrono::steady_clock::now() < deadline) sub.poll(50ms);
+    const core::Ticket* t = sub.synced("town") ? sub.hall("town")->find_number(number) : nullptr;
+    if (!t) return {core::TicketState::kWaiting, -1};
+    return {t->state, t->rating};
+  }
+  int count(const ChildProgram& p, const std::string& prefix) {
+    int n = 0;
+    for (const auto& l : p.lines()) n += starts_with(l, prefix);
+    return n;
+  }
+
+  TempDir dir_{"keypad-proc"};
+  zmq::context_t ctx_;
+  std::unique_ptr<EngineProcess> engine_ =
+      std::make_unique<EngineProcess>(std::vector<std::string>{kTown}, dir_.path() + "/data");
+  std::string config_;
+};
+
+TEST_F(KeypadProcessTest, PressIsRecordedOnceAndExtraPressesAreIgnoredVisibly) {
+  write_config("timeout_s = 20\nthanks_s = 30\nretry_ms = 300\n");
+  auto keypad = start();
+  client::Client c(ctx_, engine_->cmd());
+  ASSERT_TRUE(c.command("town", core::OpenWindow{"w5", "s07"})->ok());
+  ASSERT_TRUE(keypad->wait_for_prefix("STATE idle window=5 staff=s07"));
+  keypad->write("R 3\n");  // nothing to rate yet
+  ASSERT_TRUE(keypad->wait_for_prefix("ERR 当前没有待评价的业务"));
+  const std::string number = serve_one(c, false);
+  ASSERT_TRUE(keypad->wait_for_prefix("STATE asking " + number));
+  keypad->write("K Z\n");
+  ASSERT_TRUE(keypad->wait_for_prefix("ERR 无效按键"));
+  keypad->write("R 5\n");
+  ASSERT_TRUE(keypad->wait_for_prefix("RECORDED " + number + " 5 非常满意"));
+  keypad->write("R 4\n");
+  ASSERT_TRUE(keypad->wait_for_prefix("ERR " + number + " 已评价，请勿重复按键"));
+  keypad->write("P\n");
+  ASSERT_TRUE(keypad->wait_for([](const std::string& l) { return l == "OK"; }));
+  const auto [state, rating] = engine_record(number);
+  EXPECT_EQ(state, core::TicketState::kRated);
+  EXPECT_EQ(rating, 5);
+  EXPECT_EQ(c.command("town", core::Evaluate{number, 4, "w5"})->code, core::ErrorCode::kAlreadyRated);
+  EXPECT_EQ(keypad->terminate(), 0);
+  EXPECT_EQ(count(*keypad, "RECORDED "), 1);
+  EXPECT_EQ(count(*keypad, "stopped pending=0"), 1);
+}
+
+TEST_F(KeypadProcessTest, TimeoutRecordsNotRated) {
+  write_config("timeout_s = 0.5\n");
+  auto keypad = start();
+  client::Client c(ctx_, engine_->cmd());
+  const std::string number = serve_one(c);
+  ASSERT_TRUE(keypad->wait_for_prefix("STATE asking " + number));
+  ASSERT_TRUE(keypad->wait_for_prefix("RECORDED " + number + " 0 未评价"));
+  keypad->write("R 5\n");
+  ASSERT_TRUE(keypad->wait_for_prefix("ERR 当前没有待评价的业务"));
+  const auto [state, rating] = engine_record(number);
+  EXPECT_EQ(state, core::TicketState::kRated);
+  EXPECT_EQ(rating, 0);
+}
+
+TEST_F(KeypadProcessTest, SerialLineOnAPseudoTerminal) {
+  const int master = posix_openpt(O_RDWR | O_NOCTTY);
+  ASSERT_GE(master, 0);
+  ASSERT_EQ(grantpt(master), 0);
+  ASSERT_EQ(unlockpt(master), 0);
+  const std::string slave = ptsname(master);
+  write_config("input = \"serial\"\nserial_device = \"" + slave + "\"\nbaud = 19200\n");
+  auto keypad = start();
+  // Read the box's side of the line until `want` arrives.
+  std::string received;
+  auto wait_serial = [&](const std::string& want) {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (received.find(want) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+      pollfd p{master, POLLIN, 0};
+      if (poll(&p, 1, 100) == 1) {
+        char buf[256];
+        const ssize_t n = read(master, buf, sizeof buf);
+        if (n > 0) received.append(buf, static_cast<std::size_t>(n));
+      }
+    }
+    return received.find(want) != std::string::npos;
+  };
+  ASSERT_EQ(write(master, "P\r\n", 3), 3);
+  ASSERT_TRUE(wait_serial("OK\r\n")) << received;
+  client::Client c(ctx_, engine_->cmd());
+  const std::string number = serve_one(c);
+  ASSERT_TRUE(keypad->wait_for_prefix("STATE asking " + number));
+  ASSERT_EQ(write(master, "S\r\n", 3), 3);
+  ASSERT_TRUE(wait_serial("STATE asking " + number)) << received;
+  ASSERT_EQ(write(master, "R 2\r\nR 2\r\n", 10), 10);
+  ASSERT_TRUE(keypad->wait_for_prefix("RECORDED " + number + " 2 不满意"));
+  ASSERT_TRUE(wait_serial("ERR " + number + " 已评价")) << received;
+  EXPECT_EQ(engine_record(number).second, 2);
+  EXPECT_EQ(keypad->terminate(), 0);
+  EXPECT_EQ(count(*keypad, "RECORDED "), 1);
+  close(master);
+}
+
+TEST_F(KeypadProcessTest, PressWhileTheEngineIsGoneIsRecordedOnceWhenItReturns) {
+  write_config("timeout_s = 60\nretry_ms = 200\n");
+  auto keypad = start();
+  client::Client c(ctx_, engine_->cmd());
+  const std::string number = serve_one(c);
+  ASSERT_TRUE(keypad->wait_for_prefix("STATE asking " + number));
+  engine_->kill9();
+  ASSERT_TRUE(keypad->wait_for_prefix("offline town", 15s));
+  keypad->write("R 4\n");
+  ASSERT_TRUE(keypad->wait_for_prefix("STATE sending " + number + " 4 offline"));
+  ASSERT_TRUE(keypad->wait_for_prefix("RESEND " + number + " 4"));  // retried with its id while away
+  engine_->restart();
+  ASSERT_TRUE(keypad->wait_for_prefix("RECORDED " + number + " 4 满意", 20s));
+  const auto [state, rating] = engine_record(number);
+  EXPECT_EQ(state, core::TicketState::kRated);
+  EXPECT_EQ(rating, 4);
+  EXPECT_EQ(keypad->terminate(), 0);
+  EXPECT_EQ(count(*keypad, "RECORDED "), 1);
+  // Every send carried the same request id.
+  std::set<std::string> ids;
+  for (const auto& l : keypad->lines())
+    if (starts_with(l, "RESEND ")) ids.insert(l.substr(l.find("id=")));
+  EXPECT_EQ(ids.size(), 1u);
+}
+
+TEST_F(KeypadProcessTest, BrokenSettingsExitTwoNamingTheLine) {
+  write_config("timeout_s = -1\n");
+  auto r = proc::run_program(kKeypad, {"--config", config_, "--headless"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(config_ + ":6: keypad.timeout_s: -1 is out of range"), std::string::npos) << r.err;
+  config_ = dir_.path() + "/w50.toml";
+  std::ofstream(config_) << "[keypad]\nhall = \"town\"\nwindow = \"w50\"\nengine = \"" << engine_->cmd()
+                         << "\"\npub = \"" << engine_->pub() << "\"\n";
+  ChildProgram p(kKeypad, {"--config", config_, "--headless"}, dir_.path() + "/w50.stderr");
+  EXPECT_EQ(p.wait_exit(15s).value_or(-1), 2);
+  EXPECT_NE(slurp(dir_.path() + "/w50.stderr").find(config_ + ":3: keypad.window: hall \"town\" has no window \"w50\""),
+            std::string::npos)
+      << slurp(dir_.path() + "/w50.stderr");
+}
+
+}  // namespace
+}  // namespace hallq::testing

@@ -1,0 +1,127 @@
+// The keypad's rating state machine, driven by hand-made time.
+#include "adapters/keypad/rating_machine.h"
+
+#include <gtest/gtest.h>
+
+#include "adapters/keypad/line_protocol.h"
+#include "adapters/keypad/outbox.h"
+
+namespace hallq::keypad {
+namespace {
+
+using namespace std::chrono_literals;
+
+class RatingMachineTest : public ::testing::Test {
+ protected:
+  Clock::time_point t0_ = Clock::now();
+  RatingMachine m_{RatingOptions{30s, 3s, 3s}};
+};
+
+TEST_F(RatingMachineTest, AskPressAcknowledgeThankIdle) {
+  EXPECT_EQ(m_.state(), KeypadState::kIdle);
+  EXPECT_FALSE(m_.finished("B001", t0_));
+  EXPECT_EQ(m_.view(t0_).state, KeypadState::kAsking);
+  EXPECT_EQ(m_.view(t0_).number, "B001");
+  EXPECT_EQ(m_.view(t0_ + 10s).seconds_left, 20);
+  auto e = m_.press(5, t0_ + 10s);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->number, "B001");
+  EXPECT_EQ(e->level, 5);
+  EXPECT_EQ(m_.state(), KeypadState::kSending);
+  m_.acknowledged("B001", true, "", t0_ + 11s);
+  EXPECT_EQ(m_.state(), KeypadState::kThanks);
+  EXPECT_FALSE(m_.tick(t0_ + 13s));
+  EXPECT_EQ(m_.state(), KeypadState::kThanks);
+  EXPECT_FALSE(m_.tick(t0_ + 14s));
+  EXPECT_EQ(m_.state(), KeypadState::kIdle);
+}
+
+TEST_F(RatingMachineTest, TimeoutRecordsNotRatedOnce) {
+  m_.finished("A007", t0_);
+  EXPECT_FALSE(m_.tick(t0_ + 29s));
+  auto e = m_.tick(t0_ + 30s);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->number, "A007");
+  EXPECT_EQ(e->level, 0);
+  EXPECT_EQ(m_.state(), KeypadState::kIdle);
+  EXPECT_FALSE(m_.tick(t0_ + 60s));
+  EXPECT_FALSE(m_.press(5, t0_ + 61s)) << "a late press after the timeout";
+  EXPECT_EQ(m_.view(t0_ + 61s).message, "当前没有待评价的业务");
+}
+
+TEST_F(RatingMachineTest, SecondPressIdlePressAndUnknownKeyAreIgnoredVisibly) {
+  EXPECT_FALSE(m_.press(3, t0_));
+  EXPECT_EQ(m_.view(t0_).message, "当前没有待评价的业务");
+  EXPECT_EQ(m_.view(t0_ + 4s).message, "") << "messages fade";
+  m_.finished("C010", t0_);
+  EXPECT_FALSE(m_.press(0, t0_ + 1s));
+  EXPECT_EQ(m_.view(t0_ + 1s).message, "无效按键，请按 1-5 键评价");
+  EXPECT_EQ(m_.state(), KeypadState::kAsking);
+  ASSERT_TRUE(m_.press(4, t0_ + 2s));
+  EXPECT_FALSE(m_.press(1, t0_ + 2s));  // sending
+  EXPECT_EQ(m_.view(t0_ + 2s).message, "C010 已评价，请勿重复按键");
+  m_.acknowledged("C010", true, "", t0_ + 3s);
+  EXPECT_FALSE(m_.press(1, t0_ + 4s));  // thanks
+  EXPECT_EQ(m_.view(t0_ + 4s).level, 4);
+}
+
+TEST_F(RatingMachineTest, NextFinishWhileAskingRecordsThePreviousAsNotRated) {
+  m_.finished("A001", t0_);
+  EXPECT_FALSE(m_.finished("A001", t0_ + 1s)) << "the same finish twice is one question";
+  auto unrated = m_.finished("A002", t0_ + 5s);
+  ASSERT_TRUE(unrated);
+  EXPECT_EQ(unrated->number, "A001");
+  EXPECT_EQ(unrated->level, 0);
+  EXPECT_EQ(m_.view(t0_ + 5s).number, "A002");
+  EXPECT_EQ(m_.view(t0_ + 5s).seconds_left, 30);
+}
+
+TEST_F(RatingMachineTest, RefusalShowsTheReasonAndReturnsToIdle) {
+  m_.finished("A001", t0_);
+  m_.press(2, t0_);
+  m_.acknowledged("A001", false, "该业务已评价", t0_ + 1s);
+  EXPECT_EQ(m_.state(), KeypadState::kIdle);
+  EXPECT_EQ(m_.view(t0_ + 1s).message, "A001 评价未记录：该业务已评价");
+}
+
+TEST(OutboxTest, ResendsWithTheSameIdUntilAcknowledged) {
+  const auto t0 = Clock::now();
+  Outbox box(2s);
+  box.add("id-1", {"A001", 5}, t0);
+  box.add("id-2", {"A002", 0}, t0 + 1s);
+  auto due = box.due(t0);
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].request_id, "id-1");
+  EXPECT_TRUE(box.due(t0 + 500ms).empty());
+  due = box.due(t0 + 2s);
+  ASSERT_EQ(due.size(), 2u);
+  EXPECT_EQ(due[0].request_id, "id-1");
+  EXPECT_EQ(due[0].sends, 2);
+  EXPECT_EQ(due[1].request_id, "id-2");
+  EXPECT_EQ(box.acknowledge("id-1")->number, "A001");
+  EXPECT_FALSE(box.acknowledge("id-1")) << "a late repeat's answer";
+  EXPECT_EQ(box.size(), 1u);
+}
+
+TEST(LineProtocol, Commands) {
+  EXPECT_EQ(parse_line("R 5").kind, LineCommand::Kind::kRate);
+  EXPECT_EQ(parse_line("R 5\r").level, 5);
+  EXPECT_EQ(parse_line("R 6").level, 0);
+  EXPECT_EQ(parse_line("R").level, 0);
+  EXPECT_EQ(parse_line("K KP_3").key, "KP_3");
+  EXPECT_EQ(parse_line("P").kind, LineCommand::Kind::kPing);
+  EXPECT_EQ(parse_line(" S ").kind, LineCommand::Kind::kState);
+  EXPECT_EQ(parse_line("").kind, LineCommand::Kind::kEmpty);
+  EXPECT_EQ(parse_line("X 1").kind, LineCommand::Kind::kInvalid);
+  EXPECT_EQ(parse_line("RATE 5").kind, LineCommand::Kind::kInvalid);
+  EXPECT_EQ(parse_line("K").kind, LineCommand::Kind::kInvalid);
+
+  std::string buffer = "R 5\r\nP\nR 4";
+  std::vector<std::string> lines;
+  for_each_line(buffer, [&](std::string_view l) { lines.emplace_back(l); });
+  EXPECT_EQ(lines, (std::vector<std::string>{"R 5", "P"}));
+  EXPECT_EQ(buffer, "R 4");
+}
+
+}  // namespace
+}  // namespace hallq::keypad
