@@ -1,0 +1,190 @@
+#include "adapters/caller/caller_session.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "engine/client/hall_summary.h"
+#include "engine/predict/forecast.h"
+
+namespace hallq::caller {
+
+std::optional<WindowView> view_window(const core::Hall& hall, std::string_view window, core::TimeUs now) {
+  const core::HallConfig& cfg = hall.config();
+  const auto wi = cfg.find_window(window);
+  if (!wi) return std::nullopt;
+  const core::Window& w = hall.window(*wi);
+  const client::HallSummary summary = client::summarize(hall, now);
+  const client::WindowSummary& ws = summary.windows[*wi];
+  WindowView v;
+  v.hall_name = cfg.name;
+  v.window_id = cfg.windows[*wi].id;
+  v.window_name = cfg.windows[*wi].name;
+  v.number = cfg.windows[*wi].number;
+  v.open = w.state != core::WindowState::kClosed;
+  v.paused = w.state == core::WindowState::kPaused;
+  v.staff = ws.staff;
+  v.staff_name = ws.staff_name;
+  v.current = ws.current;
+  v.served = ws.served;
+  v.hall_waiting = summary.waiting;
+  if (const core::Ticket* t = w.current ? hall.find_ticket(w.current) : nullptr) {
+    v.current_state = std::string(core::display_name(t->state));
+    v.current_service = cfg.services[t->service].name;
+  }
+  if (!v.open) v.state = "关闭";
+  else if (v.paused) v.state = "暂停";
+  else if (w.current == 0) v.state = "空闲";
+  else v.state = v.current_state.empty() ? "办理中" : v.current_state;
+
+  const predict::Forecast f = predict::forecast(hall, now);
+  for (const core::Skill& s : w.skills) {
+    QueueLine q;
+    q.id = cfg.services[s.service].id;
+    q.name = cfg.services[s.service].name;
+    q.level = s.level;
+    q.waiting = summary.services[s.service].waiting;
+    q.predicted_wait_s = summary.services[s.service].predicted_wait_s;
+    for (const predict::TicketForecast& tf : f.tickets) {
+      if (q.next.size() >= 4) break;
+      const core::Ticket* t = hall.find_ticket(tf.ticket);
+      if (t && t->service == s.service) q.next.push_back(hall.number_of(*t));
+    }
+    // With no open window the forecast calls nobody: show the queue in issue order then.
+    for (const core::Ticket& t : hall.tickets()) {
+      if (q.next.size() >= 4) break;
+      if (t.state != core::TicketState::kWaiting || t.service != s.service) continue;
+      const std::string n = hall.number_of(t);
+      if (std::find(q.next.begin(), q.next.end(), n) == q.next.end()) q.next.push_back(n);
+    }
+    v.queues.push_back(std::move(q));
+  }
+  return v;
+}
+
+core::CommandBody to_command(const Request& r, const std::string& window) {
+  switch (r.action) {
+    case Key::kCallNext: return core::CallNext{window};
+    case Key::kRecall: return core::Recall{window};
+    case Key::kStart: return core::StartService{window};
+    case Key::kSkip: return core::SkipTicket{window};
+    case Key::kHold: return core::HoldTicket{window};
+    case Key::kTransfer: return core::Transfer{window, r.arg};
+    case Key::kFinish: return core::Finish{window};
+    case Key::kPause:
+      if (r.arg == "resume") return core::ResumeWindow{window};
+      return core::PauseWindow{window};
+    case Key::kLogin: return core::OpenWindow{window, r.arg};
+    case Key::kLogout: return core::CloseWindow{window};
+    case Key::kQuit: break;
+  }
+  return core::Tick{};
+}
+
+namespace {
+std::string_view working_text(const Request& r) {
+  switch (r.action) {
+    case Key::kCallNext: return "正在呼叫…";
+    case Key::kRecall: return "正在重呼…";
+    case Key::kStart: return "正在开始办理…";
+    case Key::kSkip: return "正在过号…";
+    case Key::kHold: return "正在挂起…";
+    case Key::kTransfer: return "正在转事项…";
+    case Key::kFinish: return "正在办结…";
+    case Key::kPause: return r.arg == "resume" ? "正在恢复…" : "正在暂停…";
+    case Key::kLogin: return "正在登录…";
+    case Key::kLogout: return "正在退出登录…";
+    case Key::kQuit: break;
+  }
+  return "";
+}
+}  // namespace
+
+std::string CallerSession::prompt() const {
+  if (!prompting_) return "";
+  return fmt::format("{}{}", *prompting_ == Key::kLogin ? "工号：" : "转至事项：", typed_);
+}
+
+std::optional<Request> CallerSession::on_key(int ch, const WindowView* view) {
+  if (prompting_) {
+    if (ch == 27) {
+      prompting_.reset();
+      typed_.clear();
+      set("已取消");
+    } else if (ch == 127 || ch == 8 || ch == 263 /* KEY_BACKSPACE */) {
+      if (!typed_.empty()) typed_.pop_back();
+    } else if (ch == '\n' || ch == '\r' || ch == 343 /* KEY_ENTER */) {
+      if (typed_.empty()) {
+        set(*prompting_ == Key::kLogin ? "请输入工号" : "请输入事项编号", true);
+        return std::nullopt;
+      }
+      Request r{*prompting_, typed_};
+      prompting_.reset();
+      typed_.clear();
+      if (pending_) {
+        set("上一操作尚未完成，请稍候", true);
+        return std::nullopt;
+      }
+      pending_ = r;
+      set(std::string(working_text(r)));
+      return r;
+    } else if (ch >= 0x21 && ch <= 0x7E && typed_.size() < 64) {
+      typed_.push_back(static_cast<char>(ch));
+    }
+    return std::nullopt;
+  }
+  auto it = config_.keys.find(static_cast<char>(ch));
+  if (ch < 0 || ch > 0x7E || it == config_.keys.end()) {
+    if (ch >= 0x21 && ch <= 0x7E) set(fmt::format("按键 {} 未定义", static_cast<char>(ch)), true);
+    return std::nullopt;
+  }
+  const Key key = it->second;
+  if (key == Key::kQuit) {
+    quit_ = true;
+    return std::nullopt;
+  }
+  if (pending_) {
+    set("上一操作尚未完成，请稍候", true);
+    return std::nullopt;
+  }
+  if (key == Key::kLogin || key == Key::kTransfer) {
+    prompting_ = key;
+    typed_ = key == Key::kLogin ? config_.staff : "";
+    set(key == Key::kLogin ? "请输入工号，回车确认，Esc 取消" : "请输入要转至的事项编号，回车确认，Esc 取消");
+    return std::nullopt;
+  }
+  Request r{key, ""};
+  if (key == Key::kPause && view && view->paused) r.arg = "resume";
+  pending_ = r;
+  set(std::string(working_text(r)));
+  return r;
+}
+
+void CallerSession::on_reply(bool ok, const std::string& message, const std::string& number) {
+  if (!pending_) return;
+  const Request r = *pending_;
+  pending_.reset();
+  if (!ok) {
+    set("拒绝：" + message, true);
+    return;
+  }
+  switch (r.action) {
+    case Key::kCallNext: set("已呼叫 " + number); break;
+    case Key::kRecall: set("已重呼 " + number); break;
+    case Key::kStart: set("开始办理 " + number); break;
+    case Key::kSkip: set("已过号 " + number); break;
+    case Key::kHold: set("已挂起 " + number); break;
+    case Key::kTransfer: set(fmt::format("{} 已转至 {}", number, r.arg)); break;
+    case Key::kFinish: set("已办结 " + number); break;
+    case Key::kPause: set(r.arg == "resume" ? "已恢复叫号" : "已暂停叫号"); break;
+    case Key::kLogin: set("已登录：" + r.arg); break;
+    case Key::kLogout: set("已退出登录，窗口已关闭"); break;
+    case Key::kQuit: break;
+  }
+}
+
+void CallerSession::on_connecting() {
+  if (pending_) set(fmt::format("系统连接中，请稍候（{}已保留，恢复后自动提交）", key_label(pending_->action)), true);
+}
+
+}  // namespace hallq::caller

@@ -1,0 +1,171 @@
+// hallq-caller: the clerk's terminal caller (呼叫器) for one window.
+//   hallq-caller --conf conf/devices/caller-town-w1.toml [--engine EP] [--events EP]
+//                [--window ID] [--staff ID]
+// Exit codes: 0 quit, 2 usage / config error / unknown hall or window, 1 runtime failure.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <ncursesw/ncurses.h>
+
+#include <chrono>
+#include <clocale>
+#include <csignal>
+#include <iostream>
+#include <optional>
+#include <zmq.hpp>
+
+#include "adapters/caller/caller_config.h"
+#include "adapters/caller/caller_session.h"
+#include "adapters/caller/caller_view.h"
+#include "adapters/kiosk/toml_reader.h"
+#include "engine/client/client.h"
+#include "engine/client/subscriber.h"
+#include "engine/protocol/event_codec.h"
+#include "engine/protocol/request_codec.h"
+#include "engine/protocol/snapshot_codec.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+volatile std::sig_atomic_t g_stop = 0;
+void on_signal(int) { g_stop = 1; }
+
+hallq::core::TimeUs now_us() {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::string clock_text(int utc_offset_min) {
+  const std::int64_t s = now_us() / 1'000'000 + utc_offset_min * 60;
+  const std::int64_t m = ((s / 60) % 1440 + 1440) % 1440;
+  return fmt::format("{:02}:{:02}:{:02}", m / 60, m % 60, ((s % 60) + 60) % 60);
+}
+
+// The one command in flight: resent with the same request id until answered.
+struct Pending {
+  std::string id, bytes;
+  Clock::time_point next_send;
+  int sends = 0;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace hallq;
+  CLI::App cli{"hallq-caller: the clerk's terminal caller (呼叫器)"};
+  std::string conf, engine, events, window, staff;
+  cli.add_option("--conf", conf, "caller config (conf/devices/caller-*.toml)")->required();
+  cli.add_option("--engine", engine, "engine command endpoint (overrides the config)");
+  cli.add_option("--events", events, "engine event endpoint (overrides the config)");
+  cli.add_option("--window", window, "window id (overrides the config)");
+  cli.add_option("--staff", staff, "staff id offered at login (overrides the config)");
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e) == 0 ? 0 : 2;
+  }
+  caller::CallerConfig config;
+  try {
+    config = caller::load_caller_config(conf);
+  } catch (const device::DeviceConfigError& e) {
+    std::cerr << e.what() << "\n";
+    return 2;
+  }
+  if (!engine.empty()) config.engine = engine;
+  if (!events.empty()) config.events = events;
+  if (!window.empty()) config.window = window;
+  if (!staff.empty()) config.staff = staff;
+
+  zmq::context_t ctx;
+  client::ClientOptions co;
+  co.timeout = std::chrono::milliseconds(1000);
+  co.attempts = 1;
+  client::Client client(ctx, config.engine, co);
+  // Unknown hall or window: a clear error at start (if the engine is up; offline we start and check later).
+  if (auto r = client.snapshot(config.hall)) {
+    if (!r->ok()) {
+      std::cerr << fmt::format("hallq-caller: hall \"{}\": {}\n", config.hall, r->message);
+      return 2;
+    }
+    protocol::DecodedSnapshot snap;
+    if (protocol::decode_snapshot(protocol::as_bytes(r->snapshot), snap).ok() && !snap.config->find_window(config.window)) {
+      std::cerr << fmt::format("hallq-caller: hall \"{}\" has no window \"{}\"\n", config.hall, config.window);
+      return 2;
+    }
+  }
+  client::Subscriber sub(ctx, config.engine, config.events, {config.hall});
+  caller::CallerSession session(config);
+  std::optional<Pending> pending;
+
+  std::setlocale(LC_ALL, "");
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  initscr();
+  cbreak();
+  noecho();
+  keypad(stdscr, TRUE);
+  nodelay(stdscr, TRUE);
+  set_escdelay(25);
+  curs_set(0);
+
+  int rc = 0;
+  std::string last_frame;
+  while (!g_stop && !session.quit()) {
+    auto timeout = std::chrono::milliseconds(250);
+    if (pending) timeout = std::min(timeout, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                 std::max(pending->next_send - Clock::now(), Clock::duration::zero())));
+    zmq::pollitem_t items[] = {{sub.event_socket().handle(), 0, ZMQ_POLLIN, 0},
+                               {sub.reply_socket().handle(), 0, ZMQ_POLLIN, 0},
+                               {client.socket().handle(), 0, ZMQ_POLLIN, 0},
+                               {nullptr, 0, ZMQ_POLLIN, 0}};
+    zmq::poll(items, 4, timeout);
+    sub.poll(std::chrono::milliseconds(0));
+    const core::Hall* hall = sub.hall(config.hall);
+    std::optional<caller::WindowView> view;
+    if (hall) {
+      view = caller::view_window(*hall, config.window, now_us());
+      if (!view) {
+        rc = 2;
+        break;
+      }
+    }
+    // Keys.
+    for (int ch; (ch = getch()) != ERR;) {
+      if (ch == KEY_RESIZE) continue;
+      if (auto req = session.on_key(ch, view ? &*view : nullptr)) {
+        Pending p;
+        p.id = client.next_request_id();
+        p.bytes = protocol::encode_request(p.id, config.hall, caller::to_command(*req, config.window));
+        p.next_send = Clock::now();
+        pending = std::move(p);
+      }
+      if (session.quit()) break;
+    }
+    // Replies.
+    while (auto reply = client.receive(std::chrono::milliseconds(0))) {
+      if (!pending || reply->request_id != pending->id) continue;
+      std::string number;
+      for (const std::string& e : reply->events) {
+        const protocol::EventSummary s = protocol::describe_event(protocol::as_bytes(e));
+        if (s.kind != "day_rolled" && !s.number.empty()) number = s.number;
+      }
+      session.on_reply(reply->ok(), reply->message, number);
+      pending.reset();
+    }
+    if (pending && Clock::now() >= pending->next_send) {
+      (void)client.send(pending->bytes, true);
+      if (++pending->sends == 2) session.on_connecting();
+      pending->next_send = Clock::now() + std::chrono::milliseconds(1000);
+    }
+    const bool online = sub.online(config.hall);
+    const std::string clock = clock_text(hall ? hall->config().utc_offset_min : 480);
+    const std::string frame = fmt::format("{}{}{}{}{}{}", online, session.status(), session.prompt(), clock,
+                                          hall ? hall->seq() : 0, pending ? pending->sends : -1);
+    if (frame != last_frame) {
+      last_frame = frame;
+      caller::draw_screen(config, view ? &*view : nullptr, session, online, pending && pending->sends > 1, clock);
+    }
+  }
+  endwin();
+  if (rc == 2) std::cerr << fmt::format("hallq-caller: hall \"{}\" has no window \"{}\"\n", config.hall, config.window);
+  return rc;
+}

@@ -1,0 +1,264 @@
+#include "adapters/kiosk/kiosk_app.h"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+#include "adapters/kiosk/civil_date.h"
+#include "adapters/kiosk/resident_id.h"
+#include "adapters/kiosk/ticket_layout.h"
+#include "engine/protocol/event_codec.h"
+#include "engine/protocol/request_codec.h"
+
+namespace hallq::kiosk {
+
+using json = nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+std::unique_ptr<AppointmentBook> load_book(const KioskConfig& c) {
+  if (c.appointments_file.empty()) return nullptr;
+  auto book = std::make_unique<AppointmentBook>(AppointmentBook::load(c.appointments_file));
+  book->open_used_log(c.used_log);
+  return book;
+}
+
+client::ClientOptions client_options() {
+  client::ClientOptions o;
+  o.timeout = std::chrono::milliseconds(1000);
+  o.attempts = 1;
+  return o;
+}
+}  // namespace
+
+KioskApp::KioskApp(zmq::context_t& ctx, const KioskConfig& config, std::ostream& out)
+    : config_(config),
+      out_(out),
+      book_(load_book(config)),
+      session_(config_, book_.get()),
+      subscriber_(ctx, config.engine, config.events, {config.hall}),
+      client_(ctx, config.engine, client_options()),
+      printer_(make_printer(config.printer)) {}
+
+KioskApp::~KioskApp() = default;
+
+core::TimeUs KioskApp::now() const {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+const core::Hall* KioskApp::hall() const { return subscriber_.hall(config_.hall); }
+bool KioskApp::online() const { return subscriber_.online(config_.hall); }
+
+int KioskApp::utc_offset_min() const {
+  const core::Hall* h = hall();
+  return h ? h->config().utc_offset_min : 8 * 60;
+}
+
+std::string KioskApp::hall_name() const {
+  const core::Hall* h = hall();
+  return h ? h->config().name : config_.hall;
+}
+
+std::vector<ServiceTile> KioskApp::tiles() const {
+  const core::Hall* h = hall();
+  if (!h) return {};
+  return service_tiles(*h, now(), config_.services);
+}
+
+void KioskApp::emit(const std::string& line) { out_ << line << '\n' << std::flush; }
+
+void KioskApp::emit_state() {
+  emit(json{{"event", "state"},
+            {"screen", to_string(session_.screen())},
+            {"online", online()},
+            {"message", session_.message()},
+            {"priority", session_.priority_label()}}
+           .dump());
+}
+
+bool KioskApp::step(std::chrono::milliseconds timeout, int fd) {
+  const auto t0 = Clock::now();
+  if (pending_) timeout = std::min(timeout, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                std::max(pending_->next_send - t0, Clock::duration::zero())));
+  if (!print_queue_.empty()) timeout = std::min(timeout, std::chrono::milliseconds(200));
+  zmq::pollitem_t items[] = {{subscriber_.event_socket().handle(), 0, ZMQ_POLLIN, 0},
+                             {subscriber_.reply_socket().handle(), 0, ZMQ_POLLIN, 0},
+                             {client_.socket().handle(), 0, ZMQ_POLLIN, 0},
+                             {nullptr, fd, ZMQ_POLLIN, 0}};
+  zmq::poll(items, fd >= 0 ? 4 : 3, timeout);
+  subscriber_.poll(std::chrono::milliseconds(0));
+  while (auto reply = client_.receive(std::chrono::milliseconds(0))) on_reply(*reply);
+  if (online() != last_online_) {
+    last_online_ = online();
+    emit(json{{"event", last_online_ ? "online" : "offline"}}.dump());
+  }
+  if (pending_ && Clock::now() >= pending_->next_send) send_pending();
+  if (!print_queue_.empty() && Clock::now() >= print_queue_.front().next_try) try_print();
+  return fd >= 0 && (items[3].revents & ZMQ_POLLIN) != 0;
+}
+
+void KioskApp::start(std::optional<IssueRequest> request) {
+  if (!request) {
+    if (session_.screen() == Screen::kRefused) emit(json{{"event", "refused"}, {"reason", session_.message()}}.dump());
+    emit_state();
+    return;
+  }
+  Pending p;
+  p.id = request->request_id.empty() ? client_.next_request_id() : request->request_id;
+  p.bytes = protocol::encode_request(p.id, config_.hall, core::IssueTicket{request->service, request->priority});
+  p.request = std::move(*request);
+  pending_ = std::move(p);
+  emit(json{{"event", "requested"}, {"service", pending_->request.service}, {"request_id", pending_->id},
+            {"priority", core::to_string(pending_->request.priority)}}
+           .dump());
+  emit_state();
+  send_pending();
+}
+
+void KioskApp::send_pending() {
+  // Queued by the DEALER while disconnected; a reconnect delivers the copies,
+  // which the engine answers from its request memory.
+  (void)client_.send(pending_->bytes, true);
+  ++pending_->sends;
+  pending_->next_send = Clock::now() + resend_interval_;
+  if (pending_->sends == 2) {
+    emit(json{{"event", "connecting"}, {"message", "系统连接中，请稍候"}}.dump());
+  }
+}
+
+void KioskApp::on_reply(const protocol::DecodedReply& reply) {
+  if (!pending_ || reply.request_id != pending_->id) return;  // late answer to a finished request
+  Pending p = std::move(*pending_);
+  pending_.reset();
+  if (!reply.ok()) {
+    session_.refused(reply.message);
+    emit(json{{"event", "refused"}, {"reason", reply.message}, {"code", core::to_string(reply.code)}}.dump());
+    emit_state();
+    return;
+  }
+  Issued t;
+  t.service_name = p.request.service_name;
+  t.label = p.request.label;
+  for (const std::string& bytes : reply.events) {
+    const protocol::EventSummary e = protocol::describe_event(protocol::as_bytes(bytes));
+    if (e.kind != "ticket_issued") continue;
+    t.number = e.number;
+    t.ahead = e.ahead;
+    t.predicted_wait_s = e.predicted_wait_s;
+  }
+  if (t.number.empty()) {
+    session_.refused("出票失败，请咨询导办台");
+    emit(json{{"event", "refused"}, {"reason", "reply without a ticket"}}.dump());
+    emit_state();
+    return;
+  }
+  if (p.request.appointment && book_) {
+    std::string error;
+    if (!book_->mark_used(*p.request.appointment, error)) {
+      emit(json{{"event", "error"}, {"message", error}}.dump());
+    }
+  }
+  // The ticket's printed form.
+  TicketInfo info;
+  info.hall_id = config_.hall;
+  info.hall_name = hall_name();
+  info.number = t.number;
+  info.service_name = t.service_name;
+  info.priority_label = t.label;
+  info.ahead = t.ahead;
+  info.predicted_wait_s = t.predicted_wait_s;
+  const core::TimeUs at = now();
+  info.date = format_iso_date(local_date(at, utc_offset_min()));
+  const int minute = local_minute_of_day(at, utc_offset_min());
+  info.time = fmt::format("{:02}:{:02}", minute / 60, minute % 60);
+  if (!config_.qr_url.empty()) info.qr = expand_qr_template(config_.qr_url, info);
+  info.footer = config_.footer;
+  const int number_size = config_.paper_mm == 58 ? 4 : 5;
+  print_queue_.push_back({t.number, layout_ticket(info, number_size, config_.paper_mm == 58 ? 5 : 6), Clock::now()});
+
+  emit(json{{"event", "issued"},
+            {"number", t.number},
+            {"service", p.request.service},
+            {"priority", core::to_string(p.request.priority)},
+            {"ahead", t.ahead},
+            {"predicted_wait_s", t.predicted_wait_s},
+            {"duplicate", reply.duplicate},
+            {"sends", p.sends}}
+           .dump());
+  session_.issued(std::move(t));
+  emit_state();
+  try_print();
+}
+
+void KioskApp::try_print() {
+  while (!print_queue_.empty()) {
+    PrintJob& job = print_queue_.front();
+    std::string error;
+    if (!printer_->print(job.bytes, error)) {
+      job.next_try = Clock::now() + resend_interval_;
+      emit(json{{"event", "printer_error"}, {"number", job.number}, {"message", error}}.dump());
+      return;
+    }
+    emit(json{{"event", "printed"}, {"number", job.number}, {"bytes", job.bytes.size()}}.dump());
+    print_queue_.erase(print_queue_.begin());
+  }
+}
+
+void KioskApp::tap(std::string_view service) {
+  const auto t = tiles();
+  start(session_.tap(service, hall() ? &t : nullptr));
+}
+
+void KioskApp::priority(std::string_view category) {
+  session_.choose_priority(category);
+  start(std::nullopt);
+}
+
+void KioskApp::resident_id(std::string_view id) {
+  const core::TimeUs at = now();
+  session_.enter_id(id, local_date(at, utc_offset_min()));
+  emit(json{{"event", "id_read"}, {"id", mask_resident_id(id)}}.dump());
+  start(std::nullopt);
+}
+
+void KioskApp::appointment(std::string_view code) {
+  const core::TimeUs at = now();
+  const auto t = tiles();
+  start(session_.enter_appointment(code, local_date(at, utc_offset_min()), local_minute_of_day(at, utc_offset_min()),
+                                   hall() ? &t : nullptr));
+}
+
+void KioskApp::cancel() {
+  session_.cancel();
+  emit_state();
+}
+
+bool KioskApp::handle_line(std::string_view line) {
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
+  const std::size_t sp = line.find(' ');
+  const std::string_view verb = line.substr(0, sp);
+  const std::string_view arg = sp == std::string_view::npos ? std::string_view{} : line.substr(sp + 1);
+  if (verb == "quit") return false;
+  if (verb == "tap") tap(arg);
+  else if (verb == "priority") priority(arg);
+  else if (verb == "id") resident_id(arg);
+  else if (verb == "appt") appointment(arg);
+  else if (verb == "cancel") cancel();
+  else if (verb == "tiles" || verb == "state") {
+    json services = json::array();
+    for (const ServiceTile& t : tiles()) {
+      services.push_back({{"id", t.id}, {"name", t.name}, {"waiting", t.waiting},
+                          {"predicted_wait_s", t.predicted_wait_s}, {"open_windows", t.open_windows},
+                          {"caption", tile_caption(t)}});
+    }
+    emit(json{{"event", "tiles"}, {"online", online()}, {"synced", hall() != nullptr}, {"services", services}}.dump());
+    if (verb == "state") emit_state();
+  } else if (!verb.empty()) {
+    emit(json{{"event", "error"}, {"message", fmt::format("unknown input \"{}\"", verb)}}.dump());
+  }
+  return true;
+}
+
+}  // namespace hallq::kiosk

@@ -1,0 +1,44 @@
+// The kiosk's device config (conf/devices/kiosk-*.toml):
+//   [kiosk]        hall, engine, events, services, font, font_index, width, height
+//   [priority]     age_threshold, elderly_label, categories
+//   [appointments] file, used_log, early_min, late_min
+//   [printer]      kind, path, host, port, timeout_ms, paper_mm, qr_url, footer
+// Relative paths are taken from the config file's directory. Errors throw
+// device::DeviceConfigError naming file:line (see toml_reader.h).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "adapters/kiosk/printer_sink.h"
+
+namespace hallq::kiosk {
+
+struct KioskConfig {
+  std::string hall;
+  std::string engine = "tcp://127.0.0.1:5570";
+  std::string events = "tcp://127.0.0.1:5571";
+  std::vector<std::string> services;  // buttons shown, in order; empty: all of the hall's
+  std::string font = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
+  int font_index = 2;
+  int width = 1080, height = 1920;    // the touch screen (portrait kiosk)
+
+  int age_threshold = 65;
+  std::string elderly_label = "老年人";
+  std::vector<std::string> categories = {"残疾人", "现役军人", "孕妇"};
+
+  std::string appointments_file;   // empty: no appointment check-in
+  std::string used_log;            // where checked-in codes are recorded
+  int early_min = 15, late_min = 10;
+
+  PrinterTarget printer;
+  int paper_mm = 80;               // 58 or 80
+  std::string qr_url;              // template with {hall} {number} {date}; empty: no QR
+  std::vector<std::string> footer = {"请留意叫号，过号请到导办台"};
+};
+
+KioskConfig parse_kiosk_config(std::string_view text, const std::string& source);
+KioskConfig load_kiosk_config(const std::string& path);
+
+}  // namespace hallq::kiosk

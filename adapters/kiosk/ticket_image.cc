@@ -1,0 +1,94 @@
+#include "adapters/kiosk/ticket_image.h"
+
+#include <algorithm>
+#include <variant>
+
+#include "displays/common/font_set.h"
+#include "displays/common/png_frame.h"
+#include "displays/common/sdl_init.h"
+#include "displays/common/text_cache.h"
+
+namespace hallq::kiosk {
+namespace {
+
+constexpr int kLineDots = 24;   // font A: 12 x 24 dots
+constexpr int kSpacing = 6;     // default line spacing beyond the glyph height
+constexpr int kQrModules = 33;  // a version-4 symbol; the real size depends on the payload
+
+int item_height(const PrintedItem& item) {
+  if (auto* l = std::get_if<PrintedLine>(&item)) return kLineDots * l->height * 4 / 3 + kSpacing;  // the font's line gap
+  if (auto* q = std::get_if<PrintedQr>(&item)) return q->module_size * kQrModules + 2 * kSpacing;
+  if (auto* f = std::get_if<PrintedFeed>(&item)) return f->lines * (kLineDots + kSpacing);
+  return 24;  // the cut line
+}
+
+}  // namespace
+
+void render_ticket_png(const DecodedPrint& ticket, int width, const std::string& path,
+                       const TicketImageOptions& options) {
+  int height = 2 * kLineDots;
+  for (const PrintedItem& i : ticket.items) height += item_height(i);
+  sdl::SdlSession session({true, ""});
+  sdl::CanvasOptions co;
+  co.width = width;
+  co.height = height;
+  sdl::Canvas canvas(session, co);
+  sdl::FontSet fonts({options.font, options.font_index});
+  sdl::TextCache text(canvas.renderer(), fonts);
+  SDL_Renderer* r = canvas.renderer();
+  SDL_SetRenderDrawColor(r, 255, 255, 255, 255);
+  SDL_RenderClear(r);
+  const SDL_Color ink{0, 0, 0, 255};
+  const int margin = 8;
+  int y = kLineDots;
+  for (const PrintedItem& item : ticket.items) {
+    const int h = item_height(item);
+    if (auto* l = std::get_if<PrintedLine>(&item)) {
+      const int px = kLineDots * l->height;
+      // SDL_ttf has no horizontal stretch: draw at the height's size, then scale the texture to the width multiplier.
+      const sdl::Text& t = text.get(l->text, px, ink);
+      if (t.texture) {
+        const int w = std::min(width - 2 * margin, t.width * l->width / l->height);
+        int x = margin;
+        if (l->align == Align::kCenter) x = (width - w) / 2;
+        if (l->align == Align::kRight) x = width - margin - w;
+        const SDL_Rect dst{x, y, w, t.height};
+        SDL_RenderCopy(r, t.texture, nullptr, &dst);
+        if (l->bold) {  // printer bold: double-strike, shifted one dot
+          const SDL_Rect dst2{x + 1, y, w, t.height};
+          SDL_RenderCopy(r, t.texture, nullptr, &dst2);
+        }
+      }
+    } else if (auto* q = std::get_if<PrintedQr>(&item)) {
+      const int side = q->module_size * kQrModules;
+      const SDL_Rect box{(width - side) / 2, y + kSpacing, side, side};
+      SDL_SetRenderDrawColor(r, 0, 0, 0, 255);
+      for (int i = 0; i < 3; ++i) {
+        const SDL_Rect f{box.x + i, box.y + i, box.w - 2 * i, box.h - 2 * i};
+        SDL_RenderDrawRect(r, &f);
+      }
+      // Finder patterns in three corners, as on any QR symbol.
+      const int fp = 7 * q->module_size;
+      for (const SDL_Point c : {SDL_Point{box.x, box.y}, SDL_Point{box.x + side - fp, box.y}, SDL_Point{box.x, box.y + side - fp}}) {
+        SDL_Rect outer{c.x, c.y, fp, fp};
+        SDL_RenderFillRect(r, &outer);
+        SDL_SetRenderDrawColor(r, 255, 255, 255, 255);
+        SDL_Rect ring{c.x + q->module_size, c.y + q->module_size, fp - 2 * q->module_size, fp - 2 * q->module_size};
+        SDL_RenderFillRect(r, &ring);
+        SDL_SetRenderDrawColor(r, 0, 0, 0, 255);
+        SDL_Rect eye{c.x + 2 * q->module_size, c.y + 2 * q->module_size, 3 * q->module_size, 3 * q->module_size};
+        SDL_RenderFillRect(r, &eye);
+      }
+      text.draw("QR", side / 5, ink, {box.x, box.y + side / 3, side, side / 4}, sdl::Align::kCenter);
+      text.draw(q->data, 14, {80, 80, 80, 255}, {box.x + 2 * q->module_size, box.y + side * 2 / 3, side - 4 * q->module_size, side / 4},
+                sdl::Align::kCenter);
+    } else if (std::holds_alternative<PrintedCut>(item)) {
+      SDL_SetRenderDrawColor(r, 160, 160, 160, 255);
+      for (int x = 0; x < width; x += 12) SDL_RenderDrawLine(r, x, y + 12, x + 6, y + 12);
+    }
+    y += h;
+  }
+  sdl::write_frame_png(r, path);
+}
+
+}  // namespace hallq::kiosk

@@ -1,0 +1,261 @@
+// hallq-caller: the key logic and config (pure), and the program in a real
+// terminal (tmux) against the real hallqd: every key's feedback, the engine's
+// refusals, offline and back without losing or repeating a key.
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <zmq.hpp>
+
+#include "adapters/caller/caller_config.h"
+#include "adapters/caller/caller_session.h"
+#include "adapters/kiosk/toml_reader.h"
+#include "engine/client/client.h"
+#include "engine/client/subscriber.h"
+#include "engine/protocol/event_codec.h"
+#include "tools/process/engine_process.h"
+
+namespace hallq::testing {
+namespace {
+
+using namespace std::chrono_literals;
+const std::string kTown = std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml";
+
+std::string config_error(std::string_view text) {
+  try {
+    caller::parse_caller_config(text, "caller.toml");
+  } catch (const device::DeviceConfigError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(CallerConfig, ErrorsNameFileAndLine) {
+  EXPECT_EQ(config_error("[caller]\nhall = \"town\"\n"), "caller.toml:1: missing required key \"window\" in [caller]");
+  EXPECT_EQ(config_error("[caller]\nhall = \"town\"\nwindow = \"w1\"\n[keys]\ncall_next = \"nn\"\n"),
+            "caller.toml:5: keys.call_next: \"nn\": expected one printable ASCII character");
+  EXPECT_EQ(config_error("[caller]\nhall = \"town\"\nwindow = \"w1\"\n[keys]\nrecall = \"n\"\n"),
+            "caller.toml:5: keys.recall: 'n' is already the key for call_next");
+  EXPECT_EQ(config_error("[caller]\nhall = \"town\"\nwindow = \"w1\"\n[keys]\nfinnish = \"x\"\n"),
+            "caller.toml:5: unknown key \"finnish\" in [keys] (did you mean \"finish\"?)");
+  const auto c = caller::load_caller_config(std::string(HALLQ_SOURCE_DIR) + "/conf/devices/caller-town-w1.toml");
+  EXPECT_EQ(c.window, "w1");
+  EXPECT_EQ(c.key_for(caller::Key::kCallNext), 'n');
+  EXPECT_EQ(c.keys.size(), 11u);
+}
+
+TEST(CallerSession, KeysGiveFeedbackAndOneRequestAtATime) {
+  caller::CallerConfig c;
+  c.keys = caller::default_keys();
+  c.staff = "s0";
+  caller::CallerSession s(c);
+  auto r = s.on_key('n', nullptr);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->action, caller::Key::kCallNext);
+  EXPECT_EQ(s.status(), "正在呼叫…");
+  EXPECT_FALSE(s.on_key('f', nullptr));  // the call is still unanswered
+  EXPECT_EQ(s.status(), "上一操作尚未完成，请稍候");
+  s.on_connecting();
+  EXPECT_EQ(s.status(), "系统连接中，请稍候（呼叫下一位已保留，恢复后自动提交）");
+  s.on_reply(true, "", "A012");
+  EXPECT_EQ(s.status(), "已呼叫 A012");
+  EXPECT_FALSE(s.on_key('l', nullptr));  // prompts, pre-filled with the configured staff id
+  EXPECT_EQ(s.prompt(), "工号：s0");
+  s.on_key('1', nullptr);
+  s.on_key(127, nullptr);
+  s.on_key('7', nullptr);
+  r = s.on_key('\n', nullptr);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->arg, "s07");
+  s.on_reply(false, "工号 s07 不存在", "");
+  EXPECT_EQ(s.status(), "拒绝：工号 s07 不存在");
+  EXPECT_TRUE(s.status_is_error());
+  caller::WindowView paused;
+  paused.paused = true;
+  r = s.on_key('p', &paused);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->arg, "resume");
+  EXPECT_TRUE(std::holds_alternative<core::ResumeWindow>(caller::to_command(*r, "w1")));
+  s.on_reply(true, "", "");
+  EXPECT_EQ(s.status(), "已恢复叫号");
+  s.on_key('t', nullptr);
+  s.on_key(27, nullptr);
+  EXPECT_EQ(s.status(), "已取消");
+  EXPECT_FALSE(s.on_key('z', nullptr));
+  EXPECT_EQ(s.status(), "按键 z 未定义");
+  s.on_key('q', nullptr);
+  EXPECT_TRUE(s.quit());
+}
+
+// A caller in a detached tmux session, driven by send-keys and read by capture-pane.
+class Tmux {
+ public:
+  explicit Tmux(const std::string& command) {
+    static std::atomic<int> counter{0};
+    socket_ = "hallq-caller-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+    run("new-session -d -x 120 -y 40 " + quote("env LANG=C.UTF-8 TERM=xterm-256color " + command + "; echo EXITED $?; sleep 60"));
+  }
+  ~Tmux() { run("kill-server"); }
+  void keys(const std::string& k) { run("send-keys " + k); }
+  std::string screen() {
+    std::string out;
+    FILE* p = ::popen(("tmux -L " + socket_ + " capture-pane -p 2>/dev/null").c_str(), "r");
+    if (!p) return out;
+    char buf[4096];
+    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+    ::pclose(p);
+    return out;
+  }
+  // Polls the screen until it shows `text`; the screen (or the last one, on timeout).
+  bool wait_for(const std::string& text, std::chrono::milliseconds limit = 15s) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+      last_ = screen();
+      if (last_.find(text) != std::string::npos) return true;
+      ::poll(nullptr, 0, 20);  // the interval between two captures, not a wait for the result
+    }
+    return false;
+  }
+  const std::string& last() const { return last_; }
+
+ private:
+  static std::string quote(const std::string& s) { return "'" + s + "'"; }
+  void run(const std::string& args) { (void)std::system(("tmux -L " + socket_ + " " + args + " >/dev/null 2>&1").c_str()); }
+  std::string socket_;
+  std::string last_;
+};
+
+class CallerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    engine_ = std::make_unique<proc::EngineProcess>(std::vector<std::string>{kTown}, dir_.path() + "/data");
+    client_ = std::make_unique<client::Client>(ctx_, engine_->cmd());
+  }
+  std::string caller_command(const std::string& extra = "") {
+    return std::string(CALLER_PATH) + " --conf " + HALLQ_SOURCE_DIR + "/conf/devices/caller-town-w1.toml --engine " +
+           engine_->cmd() + " --events " + engine_->pub() + " " + extra;
+  }
+  void issue(const std::string& service) { ASSERT_TRUE(client_->command("town", core::IssueTicket{service})->ok()); }
+  // The engine's own view of window w1 (a fresh replica).
+  template <class Pred>
+  bool engine_shows(Pred pred) {
+    client::Subscriber sub(ctx_, engine_->cmd(), engine_->pub(), {"town"});
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      sub.poll(50ms);
+      if (const core::Hall* h = sub.hall("town"); h && sub.synced("town") && pred(*h)) return true;
+    }
+    return false;
+  }
+  static std::string current_of_w1(const core::Hall& h) {
+    const core::Window& w = h.window(0);
+    const core::Ticket* t = w.current ? h.find_ticket(w.current) : nullptr;
+    return t ? h.number_of(*t) : "";
+  }
+
+  proc::TempDir dir_{"hallq-caller"};
+  zmq::context_t ctx_;
+  std::unique_ptr<proc::EngineProcess> engine_;
+  std::unique_ptr<client::Client> client_;
+};
+
+TEST_F(CallerTest, ClerkWorksTheQueueWithImmediateFeedback) {
+  issue("social");
+  issue("social");
+  issue("social");
+  Tmux t(caller_command());
+  ASSERT_TRUE(t.wait_for("窗口状态：关闭")) << t.last();
+  EXPECT_NE(t.last().find("1号窗口 社保医保窗口"), std::string::npos) << t.last();
+  EXPECT_NE(t.last().find("A001 A002 A003"), std::string::npos) << t.last();  // next numbers of 社保医保
+  t.keys("n");
+  ASSERT_TRUE(t.wait_for("状态：拒绝：")) << t.last();  // closed: the engine's reason
+  t.keys("l");
+  ASSERT_TRUE(t.wait_for("工号：s001_")) << t.last();
+  t.keys("Enter");
+  ASSERT_TRUE(t.wait_for("已登录：s001")) << t.last();
+  ASSERT_TRUE(t.wait_for("窗口状态：空闲")) << t.last();
+  t.keys("n");
+  ASSERT_TRUE(t.wait_for("已呼叫 A001")) << t.last();
+  ASSERT_TRUE(t.wait_for("当前号：A001")) << t.last();
+  EXPECT_TRUE(engine_shows([](const core::Hall& h) { return current_of_w1(h) == "A001"; }));
+  t.keys("r");
+  ASSERT_TRUE(t.wait_for("已重呼 A001")) << t.last();
+  t.keys("s");
+  ASSERT_TRUE(t.wait_for("开始办理 A001")) << t.last();
+  t.keys("f");
+  ASSERT_TRUE(t.wait_for("已办结 A001")) << t.last();
+  ASSERT_TRUE(t.wait_for("今日已办结：1")) << t.last();
+  t.keys("n");
+  ASSERT_TRUE(t.wait_for("已呼叫 A002")) << t.last();
+  t.keys("k");
+  ASSERT_TRUE(t.wait_for("已过号 A002")) << t.last();
+  t.keys("n");
+  ASSERT_TRUE(t.wait_for("已呼叫 A003")) << t.last();
+  t.keys("s");
+  ASSERT_TRUE(t.wait_for("开始办理 A003")) << t.last();
+  t.keys("t");
+  ASSERT_TRUE(t.wait_for("转至事项：_")) << t.last();
+  t.keys("c i v i l Enter");
+  ASSERT_TRUE(t.wait_for("A003 已转至 civil")) << t.last();
+  t.keys("p");
+  ASSERT_TRUE(t.wait_for("已暂停叫号")) << t.last();
+  ASSERT_TRUE(t.wait_for("窗口状态：暂停")) << t.last();
+  t.keys("n");
+  ASSERT_TRUE(t.wait_for("状态：拒绝：")) << t.last();
+  t.keys("p");
+  ASSERT_TRUE(t.wait_for("已恢复叫号")) << t.last();
+  t.keys("n");  // A003 waits for civil now, which w1 serves at level 2
+  ASSERT_TRUE(t.wait_for("已呼叫 A003")) << t.last();
+  t.keys("h");
+  ASSERT_TRUE(t.wait_for("状态：拒绝：")) << t.last();  // hold needs a ticket being served
+  t.keys("s");
+  ASSERT_TRUE(t.wait_for("开始办理 A003")) << t.last();
+  t.keys("h");
+  ASSERT_TRUE(t.wait_for("已挂起 A003")) << t.last();
+  t.keys("o");
+  ASSERT_TRUE(t.wait_for("已退出登录，窗口已关闭")) << t.last();
+  EXPECT_TRUE(engine_shows([](const core::Hall& h) { return h.window(0).state == core::WindowState::kClosed; }));
+  t.keys("q");
+  ASSERT_TRUE(t.wait_for("EXITED 0")) << t.last();
+}
+
+TEST_F(CallerTest, KeyPressedWhileEngineIsDownIsAppliedOnceAfterRestart) {
+  issue("social");
+  issue("social");
+  ASSERT_TRUE(client_->command("town", core::OpenWindow{"w1", "s001"})->ok());
+  Tmux t(caller_command());
+  ASSERT_TRUE(t.wait_for("窗口状态：空闲")) << t.last();
+  engine_->kill9();
+  t.keys("n");
+  ASSERT_TRUE(t.wait_for("正在呼叫…")) << t.last();
+  ASSERT_TRUE(t.wait_for("系统连接中，请稍候（呼叫下一位已保留")) << t.last();
+  t.keys("f");
+  ASSERT_TRUE(t.wait_for("上一操作尚未完成")) << t.last();
+  ASSERT_TRUE(t.wait_for("[离线 系统连接中]")) << t.last();
+  engine_->restart();
+  ASSERT_TRUE(t.wait_for("已呼叫 A001", 20s)) << t.last();
+  ASSERT_TRUE(t.wait_for("[在线]")) << t.last();
+  // One call, not one per resend: A002 still waits.
+  EXPECT_TRUE(engine_shows([](const core::Hall& h) {
+    return current_of_w1(h) == "A001" && h.find_number("A002") && h.find_number("A002")->state == core::TicketState::kWaiting;
+  }));
+}
+
+TEST_F(CallerTest, UnknownWindowAndBrokenConfigExit2) {
+  proc::RunResult r = proc::run_program(CALLER_PATH, {"--conf", std::string(HALLQ_SOURCE_DIR) + "/conf/devices/caller-town-w1.toml",
+                                                      "--engine", engine_->cmd(), "--events", engine_->pub(), "--window", "w99"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("hall \"town\" has no window \"w99\""), std::string::npos) << r.err;
+  const std::string bad = dir_.path() + "/bad.toml";
+  std::ofstream(bad) << "[caller]\nhall = \"town\"\nwindow = 1\n";
+  r = proc::run_program(CALLER_PATH, {"--conf", bad});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(bad + ":3: caller.window: expected a string, got integer"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace hallq::testing

@@ -1,0 +1,350 @@
+// The kiosk's pure parts: ID numbers, dates, appointments, the ESC/POS bytes
+// (encoded, then decoded back), config errors, the session and the layout.
+#include <gtest/gtest.h>
+
+#include "adapters/kiosk/appointment_book.h"
+#include "adapters/kiosk/civil_date.h"
+#include "adapters/kiosk/escpos.h"
+#include "adapters/kiosk/escpos_decoder.h"
+#include "adapters/kiosk/gb18030.h"
+#include "adapters/kiosk/kiosk_config.h"
+#include "adapters/kiosk/kiosk_layout.h"
+#include "adapters/kiosk/kiosk_session.h"
+#include "adapters/kiosk/resident_id.h"
+#include "adapters/kiosk/ticket_layout.h"
+#include "adapters/kiosk/toml_reader.h"
+
+namespace hallq::kiosk {
+namespace {
+
+// A valid number for a birth date: 17 digits plus the computed check character.
+std::string make_id(std::string_view birth_yyyymmdd) {
+  std::string id = "110105" + std::string(birth_yyyymmdd) + "123";
+  id.push_back(resident_id_check_char(id));
+  return id;
+}
+
+TEST(ResidentId, CheckCharacterFollowsGb11643) {
+  // The standard's own example: 11010519491231002X.
+  EXPECT_EQ(resident_id_check_char("11010519491231002"), 'X');
+  EXPECT_EQ(resident_id_check_char("44052418800101001"), '4');
+  const CivilDate today{2025, 3, 1};
+  EXPECT_TRUE(check_resident_id("11010519491231002X", today).ok());
+  EXPECT_TRUE(check_resident_id("11010519491231002x", today).ok());
+  EXPECT_EQ(check_resident_id("110105194912310021", today).problem, IdProblem::kCheckDigit);
+  EXPECT_EQ(check_resident_id("11010519491231002", today).problem, IdProblem::kLength);
+  EXPECT_EQ(check_resident_id("1101051949123100AX", today).problem, IdProblem::kCharacters);
+  // 30 February does not exist; the check character is right, the date is not.
+  EXPECT_EQ(check_resident_id(make_id("19490230"), today).problem, IdProblem::kBirthDate);
+  EXPECT_EQ(check_resident_id(make_id("20300101"), today).problem, IdProblem::kBirthDate);
+  const IdCheck c = check_resident_id("11010519491231002X", today);
+  EXPECT_EQ(c.birth, (CivilDate{1949, 12, 31}));
+}
+
+TEST(ResidentId, EveryWrongCheckCharacterIsRefused) {
+  const std::string good = make_id("19600715");
+  for (char c : std::string("0123456789X")) {
+    std::string id = good;
+    id[17] = c;
+    EXPECT_EQ(check_resident_id(id, {2025, 1, 1}).ok(), c == good[17]) << id;
+  }
+}
+
+TEST(ResidentId, MaskKeepsOnlyTheEnds) {
+  EXPECT_EQ(mask_resident_id("11010519491231002X"), "1101**********002X");
+  EXPECT_EQ(mask_resident_id("1234"), "****");
+}
+
+TEST(CivilDate, AgeCountsBirthdays) {
+  EXPECT_EQ(age_on({1960, 3, 2}, {2025, 3, 1}), 64);
+  EXPECT_EQ(age_on({1960, 3, 1}, {2025, 3, 1}), 65);
+  EXPECT_EQ(age_on({1960, 2, 29}, {2025, 2, 28}), 64);  // leap-day birthday: counts on 1 March
+  EXPECT_EQ(age_on({1960, 2, 29}, {2025, 3, 1}), 65);
+  EXPECT_EQ(civil_from_days(days_from_civil({2024, 2, 29})), (CivilDate{2024, 2, 29}));
+  EXPECT_EQ(days_from_civil({1970, 1, 1}), 0);
+  EXPECT_FALSE(parse_iso_date("2025-02-29"));
+  EXPECT_TRUE(parse_iso_date("2024-02-29"));
+}
+
+TEST(CivilDate, LocalDateUsesTheHallsOffset) {
+  // 2025-03-01 16:30 UTC is 2025-03-02 00:30 in China (+08:00).
+  const core::TimeUs t = (days_from_civil({2025, 3, 1}) * 86400 + 16 * 3600 + 30 * 60) * core::kUsPerSecond;
+  EXPECT_EQ(local_date(t, 480), (CivilDate{2025, 3, 2}));
+  EXPECT_EQ(local_minute_of_day(t, 480), 30);
+  EXPECT_EQ(local_date(t, 0), (CivilDate{2025, 3, 1}));
+}
+
+TEST(Gb18030, RoundTripsChineseText) {
+  const std::string text = "商家镇便民服务中心 A012 前面等候：3 人 𠮷";
+  const std::string gb = utf8_to_gb18030(text);
+  EXPECT_NE(gb, text);
+  EXPECT_EQ(gb.substr(0, 2), "\xC9\xCC");  // 商 in GB2312/GB18030
+  EXPECT_EQ(gb18030_to_utf8(gb), text);
+  EXPECT_THROW(utf8_to_gb18030("\xFF\xFE"), std::runtime_error);
+}
+
+TEST(EscPos, BytesAreTheDocumentedCommands) {
+  EscPos p;
+  p.init().align(Align::kCenter).size(4, 4).bold(true).line("A012").cut(3);
+  const std::string expected = std::string("\x1B\x40\x1C\x26", 4) + "\x1B\x61\x01" + "\x1D\x21\x33" + "\x1B\x45\x01" +
+                               "A012\n" + "\x1D\x56\x42\x03";
+  EXPECT_EQ(p.bytes(), expected);
+  EscPos q;
+  q.qr("https://x/1", 6, QrEcc::kM);
+  const std::string& b = q.bytes();
+  // store: GS ( k pL pH 49 80 48 data, pL = len + 3
+  const std::string store = std::string("\x1D\x28\x6B", 3) + char(11 + 3) + '\0' + "\x31\x50\x30" + "https://x/1";
+  EXPECT_NE(b.find(store), std::string::npos);
+  EXPECT_NE(b.find(std::string("\x1D\x28\x6B\x03\x00\x31\x51\x30", 8)), std::string::npos);  // print
+}
+
+TicketInfo sample_ticket() {
+  TicketInfo t;
+  t.hall_id = "town";
+  t.hall_name = "商家镇便民服务中心";
+  t.number = "A012";
+  t.service_name = "社保医保";
+  t.priority_label = "优先（老年人）";
+  t.ahead = 3;
+  t.predicted_wait_s = 690;
+  t.date = "2025-03-01";
+  t.time = "09:12";
+  t.qr = expand_qr_template("https://q.example/{hall}/{date}/{number}", t);
+  t.footer = {"请留意叫号，过号请到导办台"};
+  return t;
+}
+
+TEST(TicketLayout, DecodesBackToTheTicketsContent) {
+  const std::string bytes = layout_ticket(sample_ticket(), 4, 6);
+  const DecodedPrint p = decode_escpos(bytes);
+  ASSERT_TRUE(p.error.empty()) << p.error;
+  EXPECT_EQ(p.inits, 1);
+  EXPECT_EQ(p.cuts(), 1);
+  std::vector<std::string> text;
+  const PrintedLine* number = nullptr;
+  for (const PrintedLine* l : p.lines()) {
+    text.push_back(l->text);
+    if (l->text == "A012") number = l;
+  }
+  ASSERT_NE(number, nullptr) << describe(p);
+  EXPECT_EQ(number->width, 4);
+  EXPECT_EQ(number->height, 4);
+  EXPECT_TRUE(number->bold);
+  EXPECT_EQ(number->align, Align::kCenter);
+  auto has = [&](std::string_view s) { return std::find(text.begin(), text.end(), s) != text.end(); };
+  EXPECT_TRUE(has("商家镇便民服务中心")) << describe(p);
+  EXPECT_TRUE(has("社保医保"));
+  EXPECT_TRUE(has("优先（老年人）"));
+  EXPECT_TRUE(has("前面等候：3 人"));
+  EXPECT_TRUE(has("预计等待：约 12 分钟"));
+  EXPECT_TRUE(has("取号时间：2025-03-01 09:12"));
+  EXPECT_TRUE(has("请留意叫号，过号请到导办台"));
+  ASSERT_EQ(p.qrs().size(), 1u);
+  EXPECT_EQ(p.qrs()[0]->data, "https://q.example/town/2025-03-01/A012");
+  EXPECT_EQ(p.qrs()[0]->module_size, 6);
+  EXPECT_EQ(p.qrs()[0]->model, 2);
+  // Chinese travels as GB18030, never as UTF-8.
+  EXPECT_EQ(bytes.find("社保医保"), std::string::npos);
+  EXPECT_NE(bytes.find(utf8_to_gb18030("社保医保")), std::string::npos);
+}
+
+TEST(EscPosDecoder, ReportsTruncationAndUnknownCommands) {
+  const std::string bytes = layout_ticket(sample_ticket());
+  const DecodedPrint cut_short = decode_escpos(std::string_view(bytes).substr(0, bytes.size() - 2));
+  EXPECT_FALSE(cut_short.error.empty());
+  EXPECT_EQ(cut_short.cuts(), 0);
+  const DecodedPrint unknown = decode_escpos(std::string("\x1B\x40\x1B\x7A\x01", 5));
+  EXPECT_NE(unknown.error.find("ESC 7A"), std::string::npos) << unknown.error;
+  // Two tickets in one spool split at the cut.
+  EXPECT_EQ(decode_escpos(bytes + bytes).split_at_cuts().size(), 2u);
+}
+
+TEST(TicketLayout, WaitText) {
+  EXPECT_EQ(wait_text(-1), "暂无法预计");
+  EXPECT_EQ(wait_text(30), "即将叫号");
+  EXPECT_EQ(wait_text(60), "约 1 分钟");
+  EXPECT_EQ(wait_text(61), "约 2 分钟");
+}
+
+TEST(Appointments, CheckInWithinTheSlotOnce) {
+  auto book = AppointmentBook::parse("code,service,date,slot,name\n482913,social,2025-03-01,09:00-09:30,张*明\n", "a.csv");
+  const CivilDate day{2025, 3, 1};
+  EXPECT_EQ(book.check("000000", day, 540, 15, 10).reason, "预约码不存在，请核对后重新输入");
+  EXPECT_EQ(book.check("482913", {2025, 3, 2}, 540, 15, 10).reason, "该预约的日期是 2025-03-01，不是今天");
+  EXPECT_EQ(book.check("482913", day, 8 * 60 + 44, 15, 10).reason, "预约时段 09:00-09:30，请于 08:45 后签到");
+  EXPECT_TRUE(book.check("482913", day, 8 * 60 + 45, 15, 10).ok());
+  EXPECT_TRUE(book.check("482913", day, 9 * 60 + 40, 15, 10).ok());
+  EXPECT_EQ(book.check("482913", day, 9 * 60 + 41, 15, 10).reason, "已超过预约时段 09:00-09:30，请取普通号");
+  std::string error;
+  const CheckIn c = book.check("482913", day, 9 * 60, 15, 10);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c.appointment->service, "social");
+  ASSERT_TRUE(book.mark_used(*c.appointment, error));
+  EXPECT_EQ(book.check("482913", day, 9 * 60, 15, 10).reason, "该预约码已签到，请勿重复取号");
+}
+
+TEST(Appointments, UsedCodesSurviveARestart) {
+  const std::string log = ::testing::TempDir() + "/kiosk-used-" + std::to_string(::getpid()) + ".log";
+  std::remove(log.c_str());
+  const std::string csv = "777001,social,2025-03-01,09:00-09:30,张*\n";
+  {
+    auto book = AppointmentBook::parse(csv, "a.csv");
+    book.open_used_log(log);
+    std::string error;
+    ASSERT_TRUE(book.mark_used(book.all()[0], error)) << error;
+  }
+  auto again = AppointmentBook::parse(csv, "a.csv");
+  again.open_used_log(log);
+  EXPECT_TRUE(again.used("777001", {2025, 3, 1}));
+  EXPECT_FALSE(again.check("777001", {2025, 3, 1}, 540, 15, 10).ok());
+  std::remove(log.c_str());
+}
+
+TEST(Appointments, BrokenFileNamesTheLine) {
+  auto fails_with = [](std::string_view text) {
+    try {
+      AppointmentBook::parse(text, "appts.csv");
+    } catch (const device::DeviceConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(fails_with("code,service,date,slot,name\n1,social,2025-03-01,09:00-09:30,a\n2,social,2025-13-01,09:00-09:30,b\n"),
+            "appts.csv:3: date \"2025-13-01\": expected YYYY-MM-DD");
+  EXPECT_EQ(fails_with("1,social,2025-03-01,09:30-09:00,a\n"),
+            "appts.csv:1: slot \"09:30-09:00\": expected HH:MM-HH:MM with the end after the start");
+  EXPECT_EQ(fails_with("1,social,2025-03-01\n"), "appts.csv:1: expected 5 fields (code,service,date,slot,name), got 3");
+  EXPECT_EQ(fails_with("1,a,2025-03-01,09:00-09:30,x\n1,a,2025-03-01,09:00-09:30,y\n"), "appts.csv:2: code \"1\" appears twice");
+}
+
+std::string config_error(std::string_view text) {
+  try {
+    parse_kiosk_config(text, "kiosk.toml");
+  } catch (const device::DeviceConfigError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(KioskConfig, ErrorsNameFileAndLine) {
+  EXPECT_EQ(config_error("[kiosk]\nhall = \"town\"\n\n[printer]\nkind = \"file\"\npath = \"x\"\nhost = \"p\"\n"),
+            "kiosk.toml:7: printer.host: a file printer has a path, not a host");
+  EXPECT_EQ(config_error("[kiosk]\nhall = \"town\"\n[printer]\nkind = \"tcp\"\nhost = \"p\"\nport = \"9100\"\n"),
+            "kiosk.toml:6: printer.port: expected an integer, got string");
+  EXPECT_EQ(config_error("[kiosk]\nhal = \"town\"\n"), "kiosk.toml:2: unknown key \"hal\" in [kiosk] (did you mean \"hall\"?)");
+  EXPECT_EQ(config_error("[kiosk]\nhall = \"town\"\n[priority]\nage_threshold = 200\n"),
+            "kiosk.toml:4: priority.age_threshold: 200 is out of range 1..150");
+  EXPECT_EQ(config_error("[kiosk]\nhall = \"town\"\n[printer]\nkind = \"usb\"\npath = \"/dev/x\"\n"),
+            "kiosk.toml:4: printer.kind: \"usb\" is not one of file, device, tcp");
+  EXPECT_EQ(config_error("[kiosk]\nhall = \"town\"\n[printr]\n"), "kiosk.toml:3: unknown section \"printr\" (did you mean \"printer\"?)");
+  EXPECT_EQ(config_error("[kiosk]\nhall = \"town\n").rfind("kiosk.toml:2: syntax error: ", 0), 0u);
+  EXPECT_EQ(config_error("[kiosk]\nhall = \"town\"\n[printer]\npath = \"/tmp/spool\"\npaper_mm = 70\n"),
+            "kiosk.toml:5: printer.paper_mm: 70: expected 58 or 80");
+}
+
+TEST(KioskConfig, ShippedSampleLoads) {
+  const KioskConfig c = load_kiosk_config(std::string(HALLQ_SOURCE_DIR) + "/conf/devices/kiosk-town.toml");
+  EXPECT_EQ(c.hall, "town");
+  EXPECT_EQ(c.age_threshold, 65);
+  EXPECT_EQ(c.printer.kind, PrinterKind::kDevice);
+  EXPECT_EQ(c.appointments_file, std::string(HALLQ_SOURCE_DIR) + "/adapters/kiosk/sample-appointments.csv");
+  EXPECT_NO_THROW(AppointmentBook::load(c.appointments_file));
+}
+
+class SessionTest : public ::testing::Test {
+ protected:
+  KioskConfig config_;
+  std::vector<ServiceTile> tiles_ = {{"social", "社保医保", "A", 3, 600, 2}, {"tax", "税务", "G", 0, -1, 0}};
+};
+
+TEST_F(SessionTest, ServiceWithoutOpenWindowIsRefusedBeforeSending) {
+  KioskSession s(config_, nullptr);
+  EXPECT_FALSE(s.tap("tax", &tiles_));
+  EXPECT_EQ(s.screen(), Screen::kRefused);
+  EXPECT_EQ(s.message(), "该事项暂无窗口办理，请咨询导办台");
+  auto r = s.tap("social", &tiles_);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->priority, core::Priority::kNormal);
+  EXPECT_EQ(r->service_name, "社保医保");
+  // A second tap while the first is unanswered makes no second request.
+  EXPECT_FALSE(s.tap("social", &tiles_));
+  s.issued({"A004", "社保医保", "", 3, 600});
+  EXPECT_EQ(s.screen(), Screen::kIssued);
+  EXPECT_TRUE(s.tap("social", &tiles_));
+}
+
+TEST_F(SessionTest, ElderlyPriorityByAgeOnTheLocalDate) {
+  config_.age_threshold = 65;
+  KioskSession s(config_, nullptr);
+  const CivilDate today{2025, 3, 1};
+  s.enter_id(make_id("19600302"), today);  // 64 until tomorrow
+  EXPECT_EQ(s.screen(), Screen::kRefused);
+  EXPECT_EQ(s.message(), "年满 65 周岁可走优先通道，请取普通号");
+  s.enter_id(make_id("19600301"), today);  // 65 today
+  EXPECT_EQ(s.screen(), Screen::kPriorityChosen);
+  EXPECT_EQ(s.priority_label(), "优先（老年人）");
+  auto r = s.tap("social", &tiles_);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->priority, core::Priority::kPriority);
+  EXPECT_EQ(r->label, "优先（老年人）");
+  // The next citizen starts normal again.
+  s.issued({"A005", "社保医保", "", 0, 0});
+  EXPECT_EQ(s.tap("social", &tiles_)->priority, core::Priority::kNormal);
+}
+
+TEST_F(SessionTest, CategoryAndAppointment) {
+  auto book = AppointmentBook::parse("482913,social,2025-03-01,09:00-09:30,张*明\n", "a.csv");
+  KioskSession s(config_, &book);
+  s.choose_priority("军人");
+  EXPECT_EQ(s.screen(), Screen::kRefused);
+  s.choose_priority("现役军人");
+  EXPECT_EQ(s.priority_label(), "优先（现役军人）");
+  s.cancel();
+  EXPECT_EQ(s.tap("social", &tiles_)->priority, core::Priority::kNormal);
+  s.refused("x");
+  auto r = s.enter_appointment("482913", {2025, 3, 1}, 9 * 60 + 5, &tiles_);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->priority, core::Priority::kAppointment);
+  EXPECT_EQ(r->service, "social");
+  EXPECT_EQ(r->request_id, "kiosk-appt-2025-03-01-482913");
+  EXPECT_EQ(r->label, "预约 09:00-09:30 张*明");
+  EXPECT_EQ(format_slot(23 * 60, 24 * 60), "23:00-24:00");
+}
+
+TEST(KioskLayout, TouchesFindTheirButtons) {
+  KioskConfig c;
+  c.appointments_file = "x.csv";
+  std::vector<ServiceTile> tiles = {{"social", "社保医保", "A", 3, 600, 2}, {"estate", "不动产登记", "B", 0, -1, 1},
+                                    {"tax", "税务", "G", 0, -1, 0}};
+  const Layout l = layout_screen(1080, 1920, tiles, c, {}, false);
+  // 3 tiles + elderly + 3 categories + appointment.
+  ASSERT_EQ(l.buttons.size(), 8u);
+  for (const Button& b : l.buttons) {
+    const Button* h = hit(l, b.rect.x + b.rect.w / 2, b.rect.y + b.rect.h / 2);
+    ASSERT_NE(h, nullptr);
+    EXPECT_EQ(h, &b);
+    EXPECT_LE(b.rect.x + b.rect.w, 1080);
+    EXPECT_LE(b.rect.y + b.rect.h, 1920);
+  }
+  EXPECT_EQ(l.buttons[0].caption, "前面 3 人 预计 10 分钟");
+  EXPECT_TRUE(l.buttons[2].disabled);
+  EXPECT_EQ(hit(l, 1, 1), nullptr);  // the header is not a button
+}
+
+TEST(KioskLayout, PadTypesAnIdAndHidesIt) {
+  PadState pad{PadKind::kId, ""};
+  const std::string id = make_id("19500101");
+  for (char ch : id.substr(0, 17)) pad.press(ActionKind::kPadKey, std::string(1, ch));
+  pad.press(ActionKind::kPadKey, std::string(1, id[17]));
+  EXPECT_EQ(pad.typed, id);
+  EXPECT_EQ(pad.shown().find(id.substr(6, 8)), std::string::npos);  // the birth date is not on screen
+  pad.press(ActionKind::kPadKey, "9");                               // full: ignored
+  EXPECT_EQ(pad.typed.size(), 18u);
+  EXPECT_TRUE(pad.press(ActionKind::kPadOk, ""));
+  PadState appt{PadKind::kAppointment, ""};
+  appt.press(ActionKind::kPadKey, "X");
+  EXPECT_TRUE(appt.typed.empty());
+}
+
+}  // namespace
+}  // namespace hallq::kiosk
