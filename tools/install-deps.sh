@@ -13,8 +13,12 @@ packages=(
   liblmdb-dev lmdb-utils libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libfmt-dev
   # screens and devices: SDL2 (+ TTF), the CJK font, PNG frames, espeak-ng's Mandarin voice
   libsdl2-dev libsdl2-ttf-dev fonts-noto-cjk libpng-dev libespeak-ng-dev espeak-ng-data libncurses-dev
+  # the kiosk's ticket preview draws the QR code the printer prints; managers' passwords (libsodium)
+  libqrencode-dev libsodium-dev
   # tests and benchmarks (Xvfb for a real window, tmux to drive terminal programs)
   googletest libgtest-dev libgmock-dev libbenchmark-dev xvfb xauth tmux
+  # the dashboard's browser tests (Playwright drives Debian's Chromium); clang for the libFuzzer targets
+  chromium clang libclang-rt-14-dev
 )
 
 missing=()
