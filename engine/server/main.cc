@@ -1,7 +1,8 @@
 // hallqd: the engine process. Loads the hall configs, recovers the store,
 // serves commands and publishes events until SIGTERM or SIGINT.
-//   hallqd --conf FILE... --data DIR [--cmd EP] [--pub EP]
-// Prints a line containing "ready" once it listens. Exit codes: 0 clean stop,
+//   hallqd --conf FILE... --data DIR [--cmd EP] [--pub EP] [--http HOST:PORT|off]
+// Prints a line containing "ready" once it listens (with the endpoints it
+// bound, e.g. "http=127.0.0.1:8080"). Exit codes: 0 clean stop,
 // 1 runtime failure (store, bind, corruption), 2 usage or configuration error.
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
@@ -12,6 +13,9 @@
 
 #include "engine/core/config_loader.h"
 #include "engine/server/engine.h"
+#include "engine/server/http_api.h"
+#include "engine/server/http_history.h"
+#include "engine/server/http_server.h"
 #include "engine/server/server.h"
 #include "engine/store/event_store.h"
 
@@ -36,6 +40,13 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   app.add_option("--map-size-gib", map_size_gib, "LMDB map size in GiB (sparse)")->capture_default_str();
   app.add_option("--max-batch", server_options.max_batch, "requests per group commit")->capture_default_str();
+  std::string http = "127.0.0.1:8080";
+  app.add_option("--http", http, "HTTP API and dashboard HOST:PORT (loopback only; port 0: any free port; off: none)")
+      ->capture_default_str();
+  server::HttpApiOptions http_options{.web_root = HALLQ_WEB_ROOT, .chart_js = HALLQ_CHART_JS, .history = {}};
+  app.add_option("--web-root", http_options.web_root, "the dashboard's files")->capture_default_str();
+  app.add_option("--chart-js", http_options.chart_js, "Chart.js (UMD build) served to the dashboard")
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -43,6 +54,23 @@ int main(int argc, char** argv) {
   }
 
   engine_options.advise_every = static_cast<core::TimeUs>(advise_every_s * core::kUsPerSecond);
+  server::HttpServerOptions http_server_options;
+  const bool http_on = http != "off";
+  if (http_on) {
+    const std::size_t colon = http.rfind(':');
+    unsigned long port = 0;
+    try {
+      if (colon == std::string::npos || colon == 0) throw std::invalid_argument("no port");
+      std::size_t used = 0;
+      port = std::stoul(http.substr(colon + 1), &used);
+      if (used != http.size() - colon - 1 || port > 65535) throw std::invalid_argument("bad port");
+    } catch (const std::exception&) {
+      std::cerr << "hallqd: --http " << http << ": expected HOST:PORT (e.g. 127.0.0.1:8080) or off\n";
+      return 2;
+    }
+    http_server_options.host = http.substr(0, colon);
+    http_server_options.port = static_cast<std::uint16_t>(port);
+  }
 
   std::vector<std::shared_ptr<const core::HallConfig>> halls;
   try {
@@ -61,13 +89,28 @@ int main(int argc, char** argv) {
     signals.async_wait([&](const boost::system::error_code& ec, int) {
       if (ec) return;
       server.stop();
-      io.stop();
+      io.stop();  // the HTTP server's connections end with the io_context
     });
     server.start();
-    std::cout << fmt::format("hallqd ready cmd={} pub={} halls={} data={}", server.cmd_endpoint(),
-                             server.pub_endpoint(), fmt::join(engine.hall_ids(), ","), data_dir)
+    http_options.history = server::make_history_source(store, halls);
+    server::HttpApi api(engine, server, http_options);
+    std::unique_ptr<server::HttpServer> http_server;
+    std::string http_bound = "off";
+    if (http_on) {
+      try {
+        http_server = std::make_unique<server::HttpServer>(io, api, server, http_server_options);
+      } catch (const std::invalid_argument& e) {
+        std::cerr << "hallqd: " << e.what() << "\n";
+        return 2;
+      }
+      http_server->start();
+      http_bound = fmt::format("{}:{}", http_server_options.host, http_server->port());
+    }
+    std::cout << fmt::format("hallqd ready cmd={} pub={} http={} halls={} data={}", server.cmd_endpoint(),
+                             server.pub_endpoint(), http_bound, fmt::join(engine.hall_ids(), ","), data_dir)
               << std::endl;
     io.run();
+    if (http_server) http_server->stop();
     engine.checkpoint();
     const auto& c = engine.counters();
     std::cout << fmt::format("hallqd stopped: {} requests, {} accepted, {} refused, {} malformed, {} batches",

@@ -69,6 +69,15 @@ class Server::Impl {
     timer_.cancel();
   }
 
+  void submit(std::string request, std::function<void(const std::string&)> done) {
+    local_.push_back({std::move(request), std::move(done)});
+    if (local_.size() == 1) boost::asio::post(io_, [this] { drain(); });
+  }
+
+  void on_publish(std::function<void(const std::vector<Publication>&)> observer) {
+    observers_.push_back(std::move(observer));
+  }
+
   std::string cmd_bound_, pub_bound_;
 
  private:
@@ -89,7 +98,12 @@ class Server::Impl {
     if (!running_) return;
     envelopes_.clear();
     const core::TimeUs now = wall_clock_us();
-    std::size_t n = 0;
+    // Requests from inside the process first: their replies are the first
+    // ones of the batch.
+    std::vector<Local> local;
+    local.swap(local_);
+    for (const Local& l : local) engine_.handle(protocol::as_bytes(l.request), now);
+    std::size_t n = local.size();
     while (n < options_.max_batch) {
       frames_.clear();
       // A request is [identity][(empty delimiter from REQ)][payload].
@@ -110,18 +124,20 @@ class Server::Impl {
     }
     if (n > 0) {
       engine_.commit();
-      send_replies();
+      const auto& replies = engine_.replies();
+      for (std::size_t i = 0; i < local.size() && i < replies.size(); ++i) local[i].done(replies[i]);
+      send_replies(local.size());
       publish(engine_.publications());
       engine_.maintain();
     }
     wait_readable();
   }
 
-  void send_replies() {
+  void send_replies(std::size_t skip) {
     const auto& replies = engine_.replies();
-    for (std::size_t i = 0; i < replies.size() && i < envelopes_.size(); ++i) {
+    for (std::size_t i = 0; i + skip < replies.size() && i < envelopes_.size(); ++i) {
       for (zmq::message_t& part : envelopes_[i]) router_.send(part, zmq::send_flags::sndmore);
-      router_.send(zmq::buffer(replies[i]), zmq::send_flags::none);
+      router_.send(zmq::buffer(replies[i + skip]), zmq::send_flags::none);
     }
   }
 
@@ -130,6 +146,8 @@ class Server::Impl {
       pub_.send(zmq::buffer(p.topic), zmq::send_flags::sndmore);
       pub_.send(zmq::buffer(p.bytes), zmq::send_flags::none);
     }
+    if (!pubs.empty())
+      for (const auto& observer : observers_) observer(pubs);
   }
 
   void schedule_tick() {
@@ -158,6 +176,12 @@ class Server::Impl {
   bool running_ = false;
   std::vector<zmq::message_t> frames_;
   std::vector<std::vector<zmq::message_t>> envelopes_;
+  struct Local {
+    std::string request;
+    std::function<void(const std::string&)> done;
+  };
+  std::vector<Local> local_;
+  std::vector<std::function<void(const std::vector<Publication>&)>> observers_;
 };
 
 Server::Server(boost::asio::io_context& io, Engine& engine, ServerOptions options)
@@ -165,6 +189,12 @@ Server::Server(boost::asio::io_context& io, Engine& engine, ServerOptions option
 Server::~Server() = default;
 void Server::start() { impl_->start(); }
 void Server::stop() { impl_->stop(); }
+void Server::submit(std::string request, std::function<void(const std::string&)> done) {
+  impl_->submit(std::move(request), std::move(done));
+}
+void Server::on_publish(std::function<void(const std::vector<Publication>&)> observer) {
+  impl_->on_publish(std::move(observer));
+}
 const std::string& Server::cmd_endpoint() const { return impl_->cmd_bound_; }
 const std::string& Server::pub_endpoint() const { return impl_->pub_bound_; }
 

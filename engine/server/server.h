@@ -11,12 +11,15 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace hallq::server {
 
 class Engine;
+struct Publication;
 
 struct ServerOptions {
   std::string cmd_endpoint = "tcp://127.0.0.1:5570";
@@ -38,6 +41,15 @@ class Server {
   void start();
   // Stops reading and timers; pending work is finished first. Idempotent.
   void stop();
+
+  // Queues an encoded request from inside the process (the HTTP API) into
+  // the next group commit, like one from the ROUTER; `done` gets its encoded
+  // reply after the commit. Call on the io_context's thread.
+  void submit(std::string request, std::function<void(const std::string& reply)> done);
+
+  // Called on the io_context's thread with every batch of events published
+  // (after the commit), e.g. to push them to browsers.
+  void on_publish(std::function<void(const std::vector<Publication>&)> observer);
 
   // The endpoints actually bound (a "*" port resolved).
   const std::string& cmd_endpoint() const;

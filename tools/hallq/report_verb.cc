@@ -16,6 +16,7 @@
 #include "engine/stats/history.h"
 #include "engine/stats/local_date.h"
 #include "engine/stats/report_tables.h"
+#include "engine/stats/stats_json.h"
 #include "engine/store/event_store.h"
 
 #ifndef HALLQ_CHART_JS
@@ -36,36 +37,6 @@ constexpr std::int64_t kMaxDays = 366;
 int fail(int code, const std::string& message) {
   std::cerr << "hallq report: " << message << std::endl;
   return code;
-}
-
-json number(double v) { return std::isnan(v) ? json(nullptr) : json(v); }
-
-json figures_json(const stats::Figures& f) {
-  return {{"issued", f.issued},
-          {"called", f.called},
-          {"served", f.served},
-          {"transferred", f.transferred},
-          {"no_shows", f.no_shows},
-          {"left", f.left},
-          {"gave_up", f.gave_up},
-          {"cancelled", f.cancelled},
-          {"expired", f.expired},
-          {"wait_mean_min", number(f.wait_mean_min)},
-          {"wait_p90_min", number(f.wait_p90_min)},
-          {"wait_max_min", number(f.wait_max_min)},
-          {"over_target", f.over_target},
-          {"over_target_share", number(f.over_target_share)},
-          {"handle_mean_min", number(f.handle_mean_min)},
-          {"handle_p90_min", number(f.handle_p90_min)},
-          {"ratings", f.ratings},
-          {"rated", f.rated},
-          {"satisfaction", number(f.satisfaction)},
-          {"no_show_rate", number(f.no_show_rate)},
-          {"left_rate", number(f.left_rate)},
-          {"open_s", f.open_s},
-          {"paused_s", f.paused_s},
-          {"busy_s", f.busy_s},
-          {"utilisation", number(f.utilisation)}};
 }
 
 std::optional<std::string> read_file(const std::string& path) {
@@ -199,27 +170,7 @@ int run_report(const ReportArgs& args, bool json_out) {
 
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (json_out) {
-      json services = json::array(), windows = json::array(), staff = json::array(), periods = json::array();
-      for (std::size_t i = 0; i < config->services.size(); ++i) {
-        json j = figures_json(st.total.services[i]);
-        j["id"] = config->services[i].id;
-        services.push_back(j);
-      }
-      for (std::size_t i = 0; i < config->windows.size(); ++i) {
-        json j = figures_json(st.total.windows[i]);
-        j["id"] = config->windows[i].id;
-        windows.push_back(j);
-      }
-      for (std::size_t i = 0; i < st.staff_ids.size(); ++i) {
-        json j = figures_json(st.total.staff[i]);
-        j["id"] = st.staff_ids[i];
-        staff.push_back(j);
-      }
-      for (const stats::Slice& s : st.slices) {
-        json j = figures_json(s.hall);
-        j["period"] = s.label;
-        periods.push_back(j);
-      }
+      json out = stats::stats_json(st, *config);
       json files_json = json::array();
       for (const auto& [name, _] : files) files_json.push_back((fs::path(out_dir) / name).string());
       std::cout << json{{"ok", true},
@@ -230,11 +181,11 @@ int run_report(const ReportArgs& args, bool json_out) {
                         {"files", files_json},
                         {"events", history.events_read},
                         {"seconds", seconds},
-                        {"total", figures_json(st.total.hall)},
-                        {"services", services},
-                        {"windows", windows},
-                        {"staff", staff},
-                        {"periods", periods}}
+                        {"total", out["total"]},
+                        {"services", out["services"]},
+                        {"windows", out["windows"]},
+                        {"staff", out["staff"]},
+                        {"periods", out["periods"]}}
                        .dump()
                 << std::endl;
     } else {

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -75,7 +76,7 @@ TempDir::~TempDir() {
 EngineProcess::EngineProcess(std::vector<std::string> confs, std::string data_dir, std::vector<std::string> extra,
                              std::string hallqd)
     : confs_(std::move(confs)), data_dir_(std::move(data_dir)), extra_(std::move(extra)), hallqd_(std::move(hallqd)) {
-  start("tcp://127.0.0.1:*", "tcp://127.0.0.1:*");
+  start("tcp://127.0.0.1:*", "tcp://127.0.0.1:*", "127.0.0.1:0");
 }
 
 EngineProcess::~EngineProcess() {
@@ -83,13 +84,14 @@ EngineProcess::~EngineProcess() {
   if (stdout_fd_ >= 0) close(stdout_fd_);
 }
 
-void EngineProcess::start(const std::string& cmd, const std::string& pub) {
+void EngineProcess::start(const std::string& cmd, const std::string& pub, const std::string& http) {
   std::vector<std::string> args;
   for (const std::string& c : confs_) {
     args.push_back("--conf");
     args.push_back(c);
   }
   args.insert(args.end(), {"--data", data_dir_, "--cmd", cmd, "--pub", pub});
+  if (std::find(extra_.begin(), extra_.end(), "--http") == extra_.end()) args.insert(args.end(), {"--http", http});
   args.insert(args.end(), extra_.begin(), extra_.end());
   int pipe_fds[2];
   if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
@@ -124,6 +126,7 @@ void EngineProcess::start(const std::string& cmd, const std::string& pub) {
   ready_line_ = line;
   cmd_ = field(line, "cmd");
   pub_ = field(line, "pub");
+  http_ = field(line, "http");
 }
 
 void EngineProcess::kill9() {
@@ -171,7 +174,7 @@ double EngineProcess::cpu_seconds() const {
 
 void EngineProcess::restart() {
   if (running()) kill9();
-  start(cmd_, pub_);
+  start(cmd_, pub_, http_.empty() || http_ == "off" ? "127.0.0.1:0" : http_);
 }
 
 RunResult run_program(const std::string& path, const std::vector<std::string>& args) {

@@ -30,6 +30,9 @@ class EngineProcess {
 
   const std::string& cmd() const { return cmd_; }
   const std::string& pub() const { return pub_; }
+  // The HTTP API's HOST:PORT ("off" if started with --http off). Unless
+  // `extra` names --http, hallqd gets any free loopback port, kept on restart.
+  const std::string& http() const { return http_; }
   const std::string& ready_line() const { return ready_line_; }
   pid_t pid() const { return pid_; }
   bool running() const { return pid_ > 0; }
@@ -44,13 +47,13 @@ class EngineProcess {
   double cpu_seconds() const;
 
  private:
-  void start(const std::string& cmd, const std::string& pub);
+  void start(const std::string& cmd, const std::string& pub, const std::string& http);
 
   std::vector<std::string> confs_;
   std::string data_dir_;
   std::vector<std::string> extra_;
   std::string hallqd_;
-  std::string cmd_, pub_, ready_line_;
+  std::string cmd_, pub_, http_, ready_line_;
   pid_t pid_ = -1;
   int stdout_fd_ = -1;
 };

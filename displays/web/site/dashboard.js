@@ -1,0 +1,275 @@
+// The managers' dashboard: live state of one hall over a WebSocket
+// (/ws?hall=ID: a summary at once, then each event and a fresh summary at
+// most every 250 ms while the hall changes), manager actions through the JSON
+// API, and history from the engine's event store. Charts: Chart.js.
+"use strict";
+
+const $ = (sel) => document.querySelector(sel);
+const STATE_TEXT = { busy: "办理中", idle: "空闲", paused: "暂停服务", closed: "未开放" };
+const LEVEL_TEXT = ["未评价", "非常不满意", "不满意", "基本满意", "满意", "非常满意"];
+const EVENT_TEXT = {
+  ticket_issued: "取号", ticket_called: "叫号", ticket_recalled: "重呼", service_started: "开始办理",
+  ticket_finished: "办结", ticket_skipped: "过号", ticket_transferred: "转办", ticket_held: "挂起",
+  ticket_cancelled: "取消", ticket_gave_up: "离开", ticket_evaluated: "评价", window_opened: "开窗",
+  window_closed: "关窗", window_paused: "暂停", window_resumed: "恢复", window_skills_changed: "调整事项",
+  advisory_issued: "潮汐建议", notice_changed: "公告", day_rolled: "日切",
+};
+
+let hallId = null, socket = null, retryMs = 500, summary = null, serviceChart = null, hourChart = null, dayChart = null;
+
+const pct = (x) => (x === null || x === undefined || Number.isNaN(x) ? "—" : (100 * x).toFixed(1) + "%");
+const mins = (s) => (s < 0 ? "暂停受理" : s < 60 ? (s === 0 ? "无需等待" : "1 分钟内") : Math.round(s / 60) + " 分钟");
+const minNum = (m) => (m === null || m === undefined ? "—" : m.toFixed(1));
+// The hall's calendar day (from the engine: the hall's time zone, not the browser's).
+let hallDate = null;
+const today = () => hallDate || new Date().toISOString().slice(0, 10);
+const esc = (t) => String(t ?? "").replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+const key = () => (crypto.randomUUID ? crypto.randomUUID() : Date.now() + "-" + Math.random().toString(16).slice(2));
+
+function setConn(state) {
+  const el = $("#conn");
+  el.dataset.state = state;
+  el.textContent = { live: "实时", connecting: "连接中", offline: "已断开，重连中" }[state];
+}
+
+async function api(method, path, body) {
+  const init = { method, headers: {} };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.headers["Idempotency-Key"] = key();
+    init.body = JSON.stringify(body);
+  }
+  const res = await fetch(path, init);
+  const data = await res.json().catch(() => ({ message: res.statusText }));
+  if (!res.ok) throw new Error(data.message || data.error || res.status);
+  return data;
+}
+
+function showResult(text, ok) {
+  const el = $("#action-result");
+  el.textContent = text;
+  el.className = ok ? "ok" : "error";
+}
+
+async function act(path, body, done) {
+  try {
+    await api("POST", `/api/halls/${hallId}/${path}`, body);
+    showResult(done, true);
+  } catch (e) {
+    showResult("未执行：" + e.message, false);
+  }
+}
+
+// --- live view
+function render(s) {
+  summary = s;
+  const firstSummary = hallDate === null;
+  hallDate = s.local_date;
+  if (firstSummary) { $("#from").value = $("#to").value = hallDate; loadHours(); loadRange(); }
+  $("#hall-name").textContent = s.name + " · 运行监控";
+  $("#wait-target").textContent = s.wait_target_min;
+  const live = s.live;
+  $("#kpi-waiting").textContent = s.waiting;
+  $("#kpi-issued").textContent = live.issued;
+  $("#kpi-called").textContent = live.called;
+  $("#kpi-satisfaction").textContent = live.ratings ? pct(live.satisfaction) : "—";
+  $("#kpi-ratings").textContent = `评价 ${live.ratings} 次，未评价 ${live.not_rated}`;
+  $("#kpi-noshow").textContent = live.called ? pct(live.no_show_rate) : "—";
+  $("#kpi-giveup").textContent = live.issued ? pct(live.give_up_rate) : "—";
+  $("#notice-current").textContent = s.notice || "（无）";
+
+  const liveSvc = Object.fromEntries(live.services.map((x) => [x.id, x]));
+  $("#services tbody").innerHTML = s.services.map((sv) => {
+    const l = liveSvc[sv.id] || {};
+    const over = l.over_target_share > 0.2 ? " over" : "";
+    return `<tr data-service="${esc(sv.id)}"><td>${esc(sv.name)}（${esc(sv.prefix)}）</td><td class="waiting">${sv.waiting}</td>` +
+      `<td>${sv.waiting ? Math.round(sv.longest_wait_s / 60) + " 分钟" : "—"}</td><td class="predicted">${mins(sv.predicted_wait_s)}</td>` +
+      `<td>${sv.open_windows}</td><td>${l.issued ?? 0}</td><td>${l.called ?? 0}</td>` +
+      `<td>${l.called ? (l.mean_wait_s / 60).toFixed(1) + " 分钟" : "—"}</td><td class="${over}">${l.called ? pct(l.over_target_share) : "—"}</td></tr>`;
+  }).join("");
+
+  const liveWin = Object.fromEntries(live.windows.map((x) => [x.id, x]));
+  $("#windows tbody").innerHTML = s.windows.map((w) => {
+    const l = liveWin[w.id] || {};
+    const buttons = w.state === "closed"
+      ? `<button data-act="open">开窗</button>`
+      : (w.state === "paused" ? `<button data-act="resume">恢复</button>` : `<button data-act="pause">暂停</button>`) +
+        ` <button data-act="close">关窗</button>`;
+    return `<tr data-window="${esc(w.id)}" class="${esc(w.state)}"><td>${w.number}号</td><td>${esc(w.name)}</td>` +
+      `<td class="state">${STATE_TEXT[w.state] || esc(w.state)}</td><td class="current">${esc(w.current ?? "—")}</td>` +
+      `<td>${esc(w.staff_name || w.staff || "—")}</td><td class="served">${l.finished ?? w.served}</td>` +
+      `<td>${l.finished ? (l.mean_handle_s / 60).toFixed(1) + " 分钟" : "—"}</td><td>${w.state === "closed" ? "—" : pct(l.utilisation)}</td>` +
+      `<td>${buttons}</td></tr>`;
+  }).join("");
+
+  $("#alerts").innerHTML = live.alerts.length
+    ? live.alerts.map((a) => `<li class="${esc(a.kind)}">${esc(a.message)}</li>`).join("")
+    : `<li class="none">暂无预警</li>`;
+  const svcName = Object.fromEntries(s.services.map((x) => [x.id, x.name]));
+  $("#advisories").innerHTML = s.advisories.length
+    ? s.advisories.map((a) => {
+        const what = a.action === "open" ? `开启 ${a.window_number} 号窗口` : `将 ${a.window_number} 号窗口借调`;
+        const before = a.wait_before_s < 0 ? "无窗口受理" : `约 ${Math.round(a.wait_before_s / 60)} 分钟`;
+        return `<li data-advisory="${a.id}">${what}办理${esc(svcName[a.service] || a.service)}：` +
+          `预计等待 ${before} → 约 ${Math.round(a.wait_after_s / 60)} 分钟 <button class="accept" data-advisory="${a.id}">采纳</button></li>`;
+      }).join("")
+    : `<li class="none">暂无建议</li>`;
+
+  const labels = s.services.map((x) => x.name);
+  const waiting = s.services.map((x) => x.waiting);
+  const predicted = s.services.map((x) => (x.predicted_wait_s < 0 ? null : Math.round(x.predicted_wait_s / 60)));
+  if (!serviceChart) {
+    serviceChart = new Chart($("#chart-services"), {
+      type: "bar",
+      data: { labels, datasets: [
+        { label: "等候人数", data: waiting, backgroundColor: "#4a90e2", yAxisID: "y" },
+        { label: "新取号预计等待（分钟）", data: predicted, type: "line", borderColor: "#f7d154", backgroundColor: "#f7d154", yAxisID: "y1" },
+      ] },
+      options: chartOptions({ y1: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false }, ticks: { color: "#8da2bd" } } }),
+    });
+  } else {
+    serviceChart.data.labels = labels;
+    serviceChart.data.datasets[0].data = waiting;
+    serviceChart.data.datasets[1].data = predicted;
+    serviceChart.update("none");
+  }
+}
+
+function chartOptions(extraScales = {}) {
+  return {
+    animation: false, maintainAspectRatio: false,
+    plugins: { legend: { labels: { color: "#e8eef7" } } },
+    scales: { x: { ticks: { color: "#8da2bd" } }, y: { beginAtZero: true, ticks: { color: "#8da2bd" } }, ...extraScales },
+  };
+}
+
+function addEvent(e) {
+  const t = new Date(e.time_us / 1000).toLocaleTimeString("zh-CN", { hour12: false });
+  let text = `${t} ${EVENT_TEXT[e.kind] || e.kind}`;
+  if (e.number) text += ` ${e.number}`;
+  if (e.window_number) text += ` → ${e.window_number}号窗口`;
+  if (e.kind === "ticket_evaluated") text += ` ${LEVEL_TEXT[e.level] || ""}`;
+  if (e.kind === "notice_changed") text += ` ${e.text || "（撤下）"}`;
+  const li = document.createElement("li");
+  li.textContent = text;
+  li.dataset.kind = e.kind;
+  const list = $("#events");
+  list.prepend(li);
+  while (list.children.length > 50) list.lastChild.remove();
+}
+
+function connect() {
+  if (socket) socket.close();
+  setConn("connecting");
+  const proto = location.protocol === "https:" ? "wss" : "ws";
+  const ws = new WebSocket(`${proto}://${location.host}/ws?hall=${encodeURIComponent(hallId)}`);
+  socket = ws;
+  ws.onopen = () => { retryMs = 500; };
+  ws.onmessage = (m) => {
+    const msg = JSON.parse(m.data);
+    if (msg.type === "summary") { render(msg.data); setConn("live"); }
+    else if (msg.type === "event") { addEvent(msg.data); refreshHoursSoon(); }
+  };
+  ws.onclose = () => {
+    if (socket !== ws) return;  // replaced by a newer connection
+    setConn("offline");
+    setTimeout(connect, retryMs);
+    retryMs = Math.min(retryMs * 2, 5000);
+  };
+}
+
+// --- history
+function figureTable(el, rows, nameOf) {
+  el.querySelector("thead").innerHTML = "<tr><th>名称</th><th>取号</th><th>叫号</th><th>办结</th><th>过号</th><th>离开</th>" +
+    "<th>平均等待</th><th>90%等待</th><th>超时占比</th><th>平均办理</th><th>90%办理</th><th>评价</th><th>满意率</th></tr>";
+  el.querySelector("tbody").innerHTML = rows.map((r) =>
+    `<tr><td>${esc(nameOf(r))}</td><td>${r.issued}</td><td>${r.called}</td><td>${r.served}</td><td>${r.no_shows}</td><td>${r.left}</td>` +
+    `<td>${minNum(r.wait_mean_min)}</td><td>${minNum(r.wait_p90_min)}</td><td>${pct(r.over_target_share)}</td>` +
+    `<td>${minNum(r.handle_mean_min)}</td><td>${minNum(r.handle_p90_min)}</td><td>${r.rated}</td><td>${pct(r.satisfaction)}</td></tr>`).join("");
+}
+
+function lineChart(old, canvas, labels, issued, wait, served) {
+  if (old) old.destroy();
+  return new Chart(canvas, {
+    type: "bar",
+    data: { labels, datasets: [
+      { label: "取号", data: issued, backgroundColor: "#4a90e2", yAxisID: "y" },
+      { label: "办结", data: served, backgroundColor: "#3ecf8e", yAxisID: "y" },
+      { label: "平均等待（分钟）", data: wait, type: "line", borderColor: "#f7d154", backgroundColor: "#f7d154", yAxisID: "y1" },
+    ] },
+    options: chartOptions({ y1: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false }, ticks: { color: "#8da2bd" } } }),
+  });
+}
+
+// Today's hours are folded from the store: at most every 5 s while events come.
+let hoursTimer = null;
+function refreshHoursSoon() {
+  if (hoursTimer === null) hoursTimer = setTimeout(() => { hoursTimer = null; loadHours(); }, 5000);
+}
+
+async function loadHours() {
+  try {
+    const h = await api("GET", `/api/halls/${hallId}/history?date=${today()}&by=hour`);
+    // Opening hours, widened to any hour that saw something.
+    const busy = h.periods.map((p, i) => (p.issued || p.called || p.served ? i : -1)).filter((i) => i >= 0);
+    const lo = Math.min(8, ...busy), hi = Math.max(18, ...busy);
+    const rows = h.periods.slice(lo, hi + 1);
+    hourChart = lineChart(hourChart, $("#chart-hours"), rows.map((p) => p.period.slice(11)), rows.map((p) => p.issued),
+                          rows.map((p) => p.wait_mean_min), rows.map((p) => p.served));
+  } catch (e) { /* the live view goes on; the range query shows errors */ }
+}
+
+async function loadRange() {
+  const from = $("#from").value, to = $("#to").value;
+  $("#history-status").textContent = "查询中…";
+  try {
+    const h = await api("GET", `/api/halls/${hallId}/history?from=${from}&to=${to}&by=day`);
+    dayChart = lineChart(dayChart, $("#chart-days"), h.periods.map((p) => p.period), h.periods.map((p) => p.issued),
+                         h.periods.map((p) => p.wait_mean_min), h.periods.map((p) => p.served));
+    figureTable($("#history-services"), h.services, (r) => r.name);
+    figureTable($("#history-windows"), h.windows, (r) => r.name);
+    figureTable($("#history-staff"), h.staff, (r) => r.name);
+    $("#history-status").textContent = `${h.from} 至 ${h.to}，共 ${h.total.issued} 张号，读取事件 ${h.events} 条`;
+  } catch (e) {
+    $("#history-status").textContent = "查询失败：" + e.message;
+  }
+}
+
+// --- wiring
+document.addEventListener("click", (ev) => {
+  const b = ev.target.closest("button");
+  if (!b) return;
+  if (b.dataset.advisory) {
+    act(`advisories/${b.dataset.advisory}/accept`, {}, "已采纳潮汐窗口建议");
+  } else if (b.dataset.act) {
+    const w = b.closest("tr").dataset.window;
+    const body = b.dataset.act === "open" ? { staff: $("#staff-id").value.trim() } : {};
+    const text = { open: "已开窗", close: "已关窗", pause: "已暂停", resume: "已恢复" }[b.dataset.act];
+    act(`windows/${w}/${b.dataset.act}`, body, `${text}：${w}`);
+  }
+});
+$("#notice-send").onclick = () => act("notice", { text: $("#notice-text").value.trim() }, "公告已发布");
+$("#notice-clear").onclick = () => act("notice", { text: "" }, "公告已撤下");
+$("#history-go").onclick = loadRange;
+
+function tick() { $("#clock").textContent = new Date().toLocaleString("zh-CN", { hour12: false }); }
+
+async function start() {
+  tick();
+  setInterval(tick, 1000);
+  const halls = await api("GET", "/api/halls");
+  const select = $("#hall-select");
+  select.innerHTML = halls.map((h) => `<option value="${esc(h.id)}">${esc(h.name)}</option>`).join("");
+  const wanted = new URLSearchParams(location.search).get("hall");
+  hallId = halls.some((h) => h.id === wanted) ? wanted : halls[0].id;
+  select.value = hallId;
+  select.onchange = () => {
+    hallId = select.value;
+    hallDate = null;  // the first summary of the other hall loads its history
+    history.replaceState(null, "", `?hall=${hallId}`);
+    connect();
+  };
+  connect();
+  setInterval(loadHours, 60000);
+}
+start();

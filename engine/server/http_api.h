@@ -1,0 +1,95 @@
+// The engine's HTTP API for managers and IT staff, free of any HTTP library:
+// a request (method, target, body) in, a response (status, type, body) out.
+// http_server.h carries it over Boost.Beast on the engine's io_context.
+//
+//   GET  /api/halls                             every hall at a glance
+//   GET  /api/halls/{hall}                      summary (services, windows, advisories, notice) + live statistics
+//   GET  /api/halls/{hall}/tickets[?state=S]    today's tickets (S: waiting | all), predicted waits
+//   GET  /api/halls/{hall}/staff                the hall's staff and where each is logged in
+//   GET  /api/halls/{hall}/history?from=D&to=D  daily figures from the event history (see HistorySource)
+//   GET  /api/halls/{hall}/history?date=D&by=hour  one day by hour
+//   POST /api/halls/{hall}/windows/{w}/{open|close|pause|resume}   {"staff": "..."} for open
+//   POST /api/halls/{hall}/windows/{w}/skills   {"serves": {"social": 1, "civil": 2}}
+//   POST /api/halls/{hall}/advisories/{id}/accept  {"staff": "..."}
+//   POST /api/halls/{hall}/staff/{staff}/move   {"window": "w3"}: leaves its window, opens the other
+//   POST /api/halls/{hall}/notice               {"text": "..."} ("" withdraws it)
+//   GET  /metrics                               Prometheus text format
+//   GET  /, /static/{file}, /vendor/chart.umd.js   the dashboard page and its library
+//
+// Answers are JSON. Errors: {"error": code, "message": text} with 400 (bad
+// JSON, missing field, bad argument), 404 (unknown route, hall, window,
+// ticket, advisory), 405 (wrong method), 409 (the engine refused: wrong state),
+// 503 (storage). A refused or malformed request changes nothing. Manager
+// actions go through the engine's group commit like any command (answered
+// after they are durable); an "Idempotency-Key" header makes a retry safe.
+//
+// Thread: the io_context's thread only.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+
+namespace hallq::server {
+
+class Engine;
+class Server;
+
+struct HttpRequest {
+  std::string method;   // GET, POST, ...
+  std::string target;   // path and query, as sent
+  std::string body;
+  std::string idempotency_key;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json; charset=utf-8";
+  std::string body;
+};
+
+// Daily or hourly figures of a hall between two local dates, as JSON; errors
+// as std::invalid_argument (bad dates: 400) or std::runtime_error (500).
+// Null: the route answers 501.
+using HistorySource = std::function<std::string(std::string_view hall, const std::map<std::string, std::string>& query)>;
+
+struct HttpApiOptions {
+  std::string web_root;     // the dashboard's files (index.html ...); empty: none served
+  std::string chart_js;     // Chart.js UMD file served as /vendor/chart.umd.js
+  HistorySource history;
+};
+
+class HttpApi {
+ public:
+  HttpApi(Engine& engine, Server& server, HttpApiOptions options);
+
+  // Answers `request`; `reply` is called exactly once, at once for reads,
+  // after the commit for manager actions.
+  void handle(const HttpRequest& request, std::function<void(HttpResponse)> reply);
+
+  // The JSON a browser's live view gets for `hall`: {"type": "summary", ...}
+  // with the summary and today's statistics; empty for an unknown hall.
+  std::string live_message(std::string_view hall) const;
+
+  // Counters of HTTP use, for /metrics.
+  struct Counters {
+    std::uint64_t requests = 0, errors = 0, actions = 0, websocket_messages = 0;
+  };
+  Counters& counters() { return counters_; }
+
+ private:
+  std::string metrics_text(std::int64_t now_us) const;
+
+  Engine& engine_;
+  Server& server_;
+  HttpApiOptions options_;
+  Counters counters_;
+  // Request ids of actions without an Idempotency-Key: unique across restarts
+  // (the engine remembers request ids in its store).
+  std::string boot_;
+  std::uint64_t next_request_ = 1;
+};
+
+}  // namespace hallq::server

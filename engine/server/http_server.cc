@@ -1,0 +1,323 @@
+// Beast sessions: one HttpSession per connection (keep-alive, one request at
+// a time, a body limit, a 30-second idle timeout), upgraded to a WsSession on
+// /ws. WebSocket writes are queued per session; a browser that lets more than
+// kMaxQueued messages pile up is disconnected rather than slowing the engine.
+#include "engine/server/http_server.h"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <deque>
+#include <fmt/format.h>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+#include <vector>
+
+#include "engine/client/json_view.h"
+#include "engine/protocol/event_codec.h"
+#include "engine/protocol/message.h"
+#include "engine/server/engine.h"
+#include "engine/server/http_api.h"
+#include "engine/server/server.h"
+
+namespace hallq::server {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using tcp = boost::asio::ip::tcp;
+
+namespace {
+
+constexpr std::size_t kMaxQueued = 4096;
+constexpr auto kIdleTimeout = std::chrono::seconds(30);
+
+std::string query_value(std::string_view target, std::string_view key) {
+  const std::size_t q = target.find('?');
+  if (q == std::string_view::npos) return {};
+  std::string_view rest = target.substr(q + 1);
+  while (!rest.empty()) {
+    const std::size_t amp = rest.find('&');
+    const std::string_view pair = rest.substr(0, amp);
+    const std::size_t eq = pair.find('=');
+    if (pair.substr(0, eq) == key && eq != std::string_view::npos) return std::string(pair.substr(eq + 1));
+    if (amp == std::string_view::npos) break;
+    rest.remove_prefix(amp + 1);
+  }
+  return {};
+}
+
+}  // namespace
+
+class WsSession;
+
+class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
+ public:
+  Impl(boost::asio::io_context& io, HttpApi& api, Server& server, HttpServerOptions options)
+      : io_(io), api_(api), server_(server), options_(std::move(options)), acceptor_(io) {
+    const std::string host = options_.host == "localhost" ? "127.0.0.1" : options_.host;
+    boost::system::error_code ec;
+    const auto address = boost::asio::ip::make_address(host, ec);
+    if (ec) throw std::invalid_argument(fmt::format("--http {}: not an IP address", options_.host));
+    if (!address.is_loopback()) {
+      throw std::invalid_argument(fmt::format(
+          "--http {}: the managers' API has no login yet and listens on loopback only (127.0.0.1 or ::1)",
+          options_.host));
+    }
+    const tcp::endpoint endpoint(address, options_.port);
+    acceptor_.open(endpoint.protocol());
+    acceptor_.set_option(boost::asio::socket_base::reuse_address(true));
+    acceptor_.bind(endpoint, ec);
+    if (ec) throw std::runtime_error(fmt::format("--http {}:{}: {}", options_.host, options_.port, ec.message()));
+    acceptor_.listen(boost::asio::socket_base::max_listen_connections);
+  }
+
+  void start();
+  void stop();
+  std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
+
+  HttpApi& api() { return api_; }
+  const HttpServerOptions& options() const { return options_; }
+  bool running() const { return running_; }
+  void add(const std::string& hall, const std::shared_ptr<WsSession>& s) { sockets_[hall].push_back(s); }
+  void published(const std::vector<Publication>& pubs);
+
+ private:
+  void accept();
+  void push_summary(const std::string& hall);
+
+  boost::asio::io_context& io_;
+  HttpApi& api_;
+  Server& server_;
+  HttpServerOptions options_;
+  tcp::acceptor acceptor_;
+  bool running_ = false;
+  std::map<std::string, std::vector<std::weak_ptr<WsSession>>> sockets_;
+  std::map<std::string, std::unique_ptr<boost::asio::steady_timer>> push_timers_;
+};
+
+// ------------------------------------------------------------ WebSocket
+
+class WsSession : public std::enable_shared_from_this<WsSession> {
+ public:
+  WsSession(tcp::socket socket, std::shared_ptr<HttpServer::Impl> owner, std::string hall)
+      : ws_(std::move(socket)), owner_(std::move(owner)), hall_(std::move(hall)) {}
+
+  void run(http::request<http::string_body> req) {
+    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(http::field::server, "hallqd"); }));
+    ws_.async_accept(req, [self = shared_from_this()](beast::error_code ec) {
+      if (ec) return;
+      self->owner_->add(self->hall_, self);
+      self->send(self->owner_->api().live_message(self->hall_));
+      self->read();
+    });
+  }
+
+  void send(std::string message) {
+    if (closed_) return;
+    if (queue_.size() >= kMaxQueued) {  // a browser that does not read: let it go
+      closed_ = true;
+      beast::get_lowest_layer(ws_).close();
+      return;
+    }
+    ++owner_->api().counters().websocket_messages;
+    queue_.push_back(std::move(message));
+    if (queue_.size() == 1) write();
+  }
+
+  void close() {
+    if (closed_) return;
+    closed_ = true;
+    ws_.async_close(websocket::close_code::going_away, [self = shared_from_this()](beast::error_code) {});
+  }
+
+ private:
+  void read() {
+    ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) {
+        self->closed_ = true;
+        return;
+      }
+      self->buffer_.consume(self->buffer_.size());  // browsers only listen; what they send is ignored
+      self->read();
+    });
+  }
+
+  void write() {
+    ws_.text(true);
+    ws_.async_write(boost::asio::buffer(queue_.front()), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) {
+        self->closed_ = true;
+        self->queue_.clear();
+        return;
+      }
+      self->queue_.pop_front();
+      if (!self->queue_.empty() && !self->closed_) self->write();
+    });
+  }
+
+  websocket::stream<beast::tcp_stream> ws_;
+  std::shared_ptr<HttpServer::Impl> owner_;
+  std::string hall_;
+  beast::flat_buffer buffer_;
+  std::deque<std::string> queue_;
+  bool closed_ = false;
+};
+
+// ------------------------------------------------------------ HTTP
+
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(tcp::socket socket, std::shared_ptr<HttpServer::Impl> owner)
+      : stream_(std::move(socket)), owner_(std::move(owner)) {}
+
+  void read() {
+    parser_.emplace();
+    parser_->body_limit(owner_->options().max_body);
+    stream_.expires_after(kIdleTimeout);
+    http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->on_read(ec);
+    });
+  }
+
+ private:
+  void on_read(beast::error_code ec) {
+    if (ec == http::error::end_of_stream) return shutdown();
+    if (ec == http::error::body_limit) {
+      HttpResponse r{413, "application/json; charset=utf-8",
+                     nlohmann::json{{"error", "too_large"}, {"message", "请求内容过大"}}.dump()};
+      return write(std::move(r), 11, false, false);
+    }
+    if (ec || !owner_->running()) return;
+    http::request<http::string_body> req = parser_->release();
+    if (websocket::is_upgrade(req)) {
+      const std::string_view target(req.target().data(), req.target().size());
+      const std::string hall = query_value(target, "hall");
+      if (target.substr(0, target.find('?')) != "/ws" || hall.empty() || owner_->api().live_message(hall).empty()) {
+        HttpResponse r{404, "application/json; charset=utf-8",
+                       nlohmann::json{{"error", "unknown_hall"}, {"message", "用 /ws?hall=大厅编号 订阅一个大厅"}}.dump()};
+        return write(std::move(r), req.version(), false, false);
+      }
+      stream_.expires_never();
+      std::make_shared<WsSession>(stream_.release_socket(), owner_, hall)->run(std::move(req));
+      return;
+    }
+    HttpRequest r;
+    r.method = std::string(req.method_string());
+    r.target = std::string(req.target());
+    r.body = std::move(req.body());
+    r.idempotency_key = std::string(req["Idempotency-Key"]);
+    const bool keep_alive = req.keep_alive();
+    const bool head = req.method() == http::verb::head;
+    const unsigned version = req.version();
+    owner_->api().handle(r, [self = shared_from_this(), keep_alive, head, version](HttpResponse res) {
+      self->write(std::move(res), version, keep_alive, head);
+    });
+  }
+
+  void write(HttpResponse r, unsigned version, bool keep_alive, bool head) {
+    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), version);
+    res->set(http::field::server, "hallqd");
+    res->set(http::field::content_type, r.content_type);
+    res->set(http::field::cache_control, "no-store");
+    res->set("X-Content-Type-Options", "nosniff");
+    res->keep_alive(keep_alive);
+    res->body() = std::move(r.body);
+    res->prepare_payload();
+    if (head) res->body().clear();
+    http::async_write(stream_, *res, [self = shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {
+      if (ec) return;
+      if (!keep_alive) return self->shutdown();
+      self->read();
+    });
+  }
+
+  void shutdown() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
+  beast::tcp_stream stream_;
+  std::shared_ptr<HttpServer::Impl> owner_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+};
+
+// ------------------------------------------------------------ the server
+
+void HttpServer::Impl::start() {
+  running_ = true;
+  std::weak_ptr<Impl> weak = shared_from_this();
+  server_.on_publish([weak](const std::vector<Publication>& pubs) {
+    if (auto self = weak.lock(); self && self->running_) self->published(pubs);
+  });
+  accept();
+}
+
+void HttpServer::Impl::stop() {
+  if (!running_) return;
+  running_ = false;
+  beast::error_code ignored;
+  acceptor_.close(ignored);
+  for (auto& [hall, list] : sockets_)
+    for (auto& weak : list)
+      if (auto s = weak.lock()) s->close();
+  sockets_.clear();
+  for (auto& [hall, timer] : push_timers_) timer->cancel();
+}
+
+void HttpServer::Impl::accept() {
+  acceptor_.async_accept([self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+    if (!self->running_) return;
+    if (!ec) std::make_shared<HttpSession>(std::move(socket), self)->read();
+    self->accept();
+  });
+}
+
+void HttpServer::Impl::published(const std::vector<Publication>& pubs) {
+  if (sockets_.empty()) return;
+  for (const Publication& p : pubs) {
+    const protocol::Bytes bytes = protocol::as_bytes(p.bytes);
+    if (protocol::inspect(bytes) != protocol::MessageKind::kEvent) continue;
+    const protocol::EventSummary e = protocol::describe_event(bytes);
+    auto it = sockets_.find(e.hall);
+    if (it == sockets_.end()) continue;
+    const std::string message = nlohmann::json{{"type", "event"}, {"hall", e.hall}, {"data", client::to_json(e)}}.dump();
+    std::erase_if(it->second, [](const std::weak_ptr<WsSession>& w) { return w.expired(); });
+    for (auto& weak : it->second)
+      if (auto s = weak.lock()) s->send(message);
+    push_summary(e.hall);
+  }
+}
+
+// At most one summary per push_interval per hall: the first change arms a
+// timer, changes until it fires ride along.
+void HttpServer::Impl::push_summary(const std::string& hall) {
+  auto& timer = push_timers_[hall];
+  if (timer) return;  // armed
+  timer = std::make_unique<boost::asio::steady_timer>(io_, options_.push_interval);
+  timer->async_wait([self = shared_from_this(), hall](beast::error_code ec) {
+    self->push_timers_.erase(hall);
+    if (ec || !self->running_) return;
+    auto it = self->sockets_.find(hall);
+    if (it == self->sockets_.end()) return;
+    const std::string message = self->api_.live_message(hall);
+    for (auto& weak : it->second)
+      if (auto s = weak.lock()) s->send(message);
+  });
+}
+
+HttpServer::HttpServer(boost::asio::io_context& io, HttpApi& api, Server& server, HttpServerOptions options)
+    : impl_(std::make_shared<Impl>(io, api, server, std::move(options))) {}
+HttpServer::~HttpServer() { impl_->stop(); }
+void HttpServer::start() { impl_->start(); }
+void HttpServer::stop() { impl_->stop(); }
+std::uint16_t HttpServer::port() const { return impl_->port(); }
+
+}  // namespace hallq::server

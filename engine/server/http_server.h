@@ -1,0 +1,50 @@
+// HTTP and WebSocket for the engine (Boost.Beast on the engine's io_context):
+// every request goes to HttpApi; `GET /ws?hall=ID` upgrades to a WebSocket
+// that gets the hall's summary with today's statistics at once, each event
+// as it is published ({"type": "event", "data": {...}}), and a fresh summary
+// at most every `push_interval` while the hall changes.
+//
+// Until devices and managers authenticate (CURVE, accounts), the server only
+// binds to loopback addresses: anything else is refused at construction.
+//
+// Thread: the io_context's thread only.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace hallq::server {
+
+class HttpApi;
+class Server;
+
+struct HttpServerOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;  // 0: any free port (see port())
+  std::chrono::milliseconds push_interval{250};
+  std::size_t max_body = 64 * 1024;
+};
+
+class HttpServer {
+ public:
+  // Binds and listens; throws std::invalid_argument for a host that is not a
+  // loopback IP address, std::runtime_error for an address that cannot be bound.
+  HttpServer(boost::asio::io_context& io, HttpApi& api, Server& server, HttpServerOptions options);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  void start();
+  void stop();  // closes the listener and every connection
+  std::uint16_t port() const;
+
+  class Impl;  // public only so that the sessions in http_server.cc can name it
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace hallq::server

@@ -1,0 +1,339 @@
+// hallqd's HTTP API and WebSocket push over real HTTP on loopback: reads,
+// manager actions answered after the commit, errors that change nothing,
+// idempotent retries, history from the store, Prometheus metrics, and a
+// browser's WebSocket getting each event.
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "tools/process/engine_process.h"
+
+namespace hallq::testing {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using boost::asio::ip::tcp;
+using json = nlohmann::json;
+using proc::EngineProcess;
+using proc::RunResult;
+using proc::TempDir;
+using proc::run_program;
+
+const std::string kSource = HALLQ_SOURCE_DIR;
+const std::string kTown = kSource + "/conf/town.toml";
+
+struct Answer {
+  int status = 0;
+  std::string type, body;
+  json j() const { return json::parse(body, nullptr, false); }
+};
+
+// One request on a fresh connection (as curl would).
+Answer request(const std::string& host_port, http::verb method, const std::string& target, const std::string& body = "",
+               const std::string& idempotency_key = "") {
+  boost::asio::io_context io;
+  tcp::resolver resolver(io);
+  tcp::socket socket(io);
+  const std::size_t colon = host_port.rfind(':');
+  boost::asio::connect(socket, resolver.resolve(host_port.substr(0, colon), host_port.substr(colon + 1)));
+  http::request<http::string_body> req{method, target, 11};
+  req.set(http::field::host, host_port);
+  if (!body.empty()) req.set(http::field::content_type, "application/json");
+  if (!idempotency_key.empty()) req.set("Idempotency-Key", idempotency_key);
+  req.body() = body;
+  req.prepare_payload();
+  http::write(socket, req);
+  beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  http::read(socket, buffer, res);
+  return {static_cast<int>(res.result_int()), std::string(res[http::field::content_type]), res.body()};
+}
+
+class HttpTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    engine_ = std::make_unique<EngineProcess>(std::vector<std::string>{kTown}, dir_.path() + "/data");
+    http_ = engine_->http();
+    ASSERT_NE(http_.find("127.0.0.1:"), std::string::npos) << engine_->ready_line();
+  }
+  Answer get(const std::string& target) { return request(http_, http::verb::get, target); }
+  Answer post(const std::string& target, const std::string& body, const std::string& key = "") {
+    return request(http_, http::verb::post, target, body, key);
+  }
+  RunResult hallq(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--engine", engine_->cmd()});
+    return run_program(HALLQ_PATH, args);
+  }
+  std::uint64_t seq() { return get("/api/halls/town").j()["seq"].get<std::uint64_t>(); }
+
+  TempDir dir_;
+  std::unique_ptr<EngineProcess> engine_;
+  std::string http_;
+};
+
+TEST_F(HttpTest, ReadsTheHallsServicesWindowsAndTickets) {
+  ASSERT_EQ(hallq({"open", "town", "w1", "--staff", "s01"}).exit_code, 0);
+  ASSERT_EQ(hallq({"issue", "town", "social"}).exit_code, 0);
+  ASSERT_EQ(hallq({"issue", "town", "social"}).exit_code, 0);
+
+  const Answer halls = get("/api/halls");
+  ASSERT_EQ(halls.status, 200) << halls.body;
+  EXPECT_NE(halls.type.find("application/json"), std::string::npos);
+  ASSERT_EQ(halls.j().size(), 1u);
+  EXPECT_EQ(halls.j()[0]["id"], "town");
+  EXPECT_EQ(halls.j()[0]["waiting"], 2);
+  EXPECT_EQ(halls.j()[0]["open_windows"], 1);
+
+  const json hall = get("/api/halls/town").j();
+  EXPECT_EQ(hall["name"], "商家镇便民服务中心");
+  EXPECT_EQ(hall["seq"], 3);
+  EXPECT_EQ(hall["services"][0]["id"], "social");
+  EXPECT_EQ(hall["services"][0]["waiting"], 2);
+  EXPECT_GT(hall["services"][0]["predicted_wait_s"].get<int>(), 0);
+  EXPECT_EQ(hall["windows"][0]["state"], "idle");
+  EXPECT_EQ(hall["windows"][0]["staff"], "s01");
+  EXPECT_EQ(hall["live"]["issued"], 2);
+  EXPECT_TRUE(hall["local_date"].is_string());
+
+  const json tickets = get("/api/halls/town/tickets?state=waiting").j();
+  ASSERT_EQ(tickets.size(), 2u);
+  EXPECT_EQ(tickets[0]["number"], "A001");
+  EXPECT_EQ(tickets[1]["ahead"], 1);
+  EXPECT_GE(tickets[1]["predicted_wait_s"].get<int>(), tickets[0]["predicted_wait_s"].get<int>());
+
+  const json staff = get("/api/halls/town/staff").j();
+  EXPECT_TRUE(staff.is_array());
+}
+
+TEST_F(HttpTest, ManagerActionsChangeTheEngineAfterTheCommit) {
+  Answer r = post("/api/halls/town/windows/w3/open", R"({"staff": "s07"})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.j()["events"][0]["kind"], "window_opened");
+  EXPECT_EQ(get("/api/halls/town").j()["windows"][2]["state"], "idle");
+
+  r = post("/api/halls/town/windows/w3/skills", R"({"serves": {"estate": 1, "social": 2}})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.j()["events"][0]["kind"], "window_skills_changed");
+
+  r = post("/api/halls/town/windows/w3/pause", "");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(get("/api/halls/town").j()["windows"][2]["state"], "paused");
+  ASSERT_EQ(post("/api/halls/town/windows/w3/resume", "").status, 200);
+
+  // Staff s07 moves from w3 to w4: w3 closes, w4 opens with s07.
+  r = post("/api/halls/town/staff/s07/move", R"({"window": "w4"})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json hall = get("/api/halls/town").j();
+  EXPECT_EQ(hall["windows"][2]["state"], "closed");
+  EXPECT_EQ(hall["windows"][3]["state"], "idle");
+  EXPECT_EQ(hall["windows"][3]["staff"], "s07");
+
+  r = post("/api/halls/town/notice", R"({"text": "今日下午社保系统升级"})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(get("/api/halls/town").j()["notice"], "今日下午社保系统升级");
+  const RunResult status = hallq({"--json", "status", "town"});
+  EXPECT_EQ(json::parse(status.out.substr(0, status.out.find('\n')))["notice"], "今日下午社保系统升级");
+}
+
+TEST_F(HttpTest, BadRequestsGetClearErrorsAndChangeNothing) {
+  ASSERT_EQ(post("/api/halls/town/windows/w1/open", "{}").status, 200);
+  const std::uint64_t before = seq();
+  struct Case {
+    http::verb method;
+    std::string target, body;
+    int status;
+    std::string code;
+  };
+  const std::vector<Case> cases = {
+      {http::verb::get, "/api/nothing", "", 404, "not_found"},
+      {http::verb::get, "/api/halls/nosuch", "", 404, "unknown_hall"},
+      {http::verb::post, "/api/halls/town/windows/w99/open", "{}", 404, "unknown_window"},
+      {http::verb::post, "/api/halls/town/windows/w1/open", "{}", 409, ""},  // already open
+      {http::verb::post, "/api/halls/town/windows/w2/close", "", 409, ""},   // not open
+      {http::verb::post, "/api/halls/town/windows/w1/open", "{not json", 400, "malformed"},
+      {http::verb::post, "/api/halls/town/windows/w1/open", "[1,2]", 400, "malformed"},
+      {http::verb::post, "/api/halls/town/windows/w2/open", R"({"staff": 7})", 400, "bad_argument"},
+      {http::verb::post, "/api/halls/town/windows/w1/skills", R"({"serves": {"nosuch": 1}})", 404, "unknown_service"},
+      {http::verb::post, "/api/halls/town/windows/w1/skills", R"({"serves": {"social": "x"}})", 400, "bad_argument"},
+      {http::verb::post, "/api/halls/town/notice", R"({"txt": "x"})", 400, "bad_argument"},
+      {http::verb::post, "/api/halls/town/notice", R"({"text": "bad\u0007bell"})", 400, ""},
+      {http::verb::post, "/api/halls/town/advisories/99/accept", "{}", 404, "unknown_advisory"},
+      {http::verb::post, "/api/halls/town/advisories/abc/accept", "{}", 400, "bad_argument"},
+      {http::verb::get, "/api/halls/town/windows/w1/open", "", 405, "method_not_allowed"},
+      {http::verb::post, "/api/halls/town", "{}", 405, "method_not_allowed"},
+      {http::verb::put, "/api/halls/town/notice", "{}", 405, "method_not_allowed"},
+      {http::verb::get, "/api/halls/town/tickets?state=gone", "", 400, "bad_argument"},
+      {http::verb::get, "/api/halls/town/history?from=2026-02-30&to=2026-03-01", "", 400, "bad_argument"},
+      {http::verb::get, "/api/halls/town/history?from=2026-03-05&to=2026-03-01", "", 400, "bad_argument"},
+      {http::verb::get, "/api/halls/town/history?from=2024-01-01&to=2026-01-01", "", 400, "bad_argument"},
+      {http::verb::get, "/api/halls/town/history?from=2026-03-01", "", 400, "bad_argument"},
+      {http::verb::get, "/api/halls/town/history?date=2026-03-01&by=week", "", 400, "bad_argument"},
+      {http::verb::get, "/api/halls/town/history?date=2026-03-01&color=red", "", 400, "bad_argument"},
+      {http::verb::get, "/static/../../etc/passwd", "", 404, ""},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::string(http::to_string(c.method)) + " " + c.target + " " + c.body);
+    const Answer a = request(http_, c.method, c.target, c.body);
+    EXPECT_EQ(a.status, c.status) << a.body;
+    const json j = a.j();
+    if (c.target.rfind("/static", 0) == 0) continue;
+    ASSERT_TRUE(j.is_object()) << a.body;
+    EXPECT_FALSE(j["message"].get<std::string>().empty());
+    if (!c.code.empty()) {
+      EXPECT_EQ(j["error"], c.code);
+    }
+  }
+  EXPECT_EQ(seq(), before);
+  // The engine serves everyone else as before.
+  EXPECT_EQ(hallq({"issue", "town", "social"}).exit_code, 0);
+  EXPECT_EQ(seq(), before + 1);
+}
+
+TEST_F(HttpTest, AnIdempotencyKeyMakesARetrySafe) {
+  const Answer first = post("/api/halls/town/windows/w2/open", R"({"staff": "s02"})", "retry-1");
+  ASSERT_EQ(first.status, 200) << first.body;
+  const std::uint64_t after = seq();
+  const Answer again = post("/api/halls/town/windows/w2/open", R"({"staff": "s02"})", "retry-1");
+  EXPECT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(seq(), after);
+  // Across an engine crash too.
+  engine_->kill9();
+  engine_->restart();
+  ASSERT_EQ(engine_->http(), http_);
+  EXPECT_EQ(post("/api/halls/town/windows/w2/open", R"({"staff": "s02"})", "retry-1").status, 200);
+  EXPECT_EQ(seq(), after);
+  // Without a key, actions after a restart are new actions, not "duplicates" of earlier ones.
+  ASSERT_EQ(post("/api/halls/town/notice", R"({"text": "一"})").status, 200);
+  engine_->kill9();
+  engine_->restart();
+  ASSERT_EQ(post("/api/halls/town/notice", R"({"text": "二"})").status, 200);
+  EXPECT_EQ(get("/api/halls/town").j()["notice"], "二");
+}
+
+TEST_F(HttpTest, HistoryComesFromTheStore) {
+  ASSERT_EQ(hallq({"open", "town", "w1"}).exit_code, 0);
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(hallq({"issue", "town", "social"}).exit_code, 0);
+  ASSERT_EQ(hallq({"call", "town", "w1"}).exit_code, 0);
+  ASSERT_EQ(hallq({"start", "town", "w1"}).exit_code, 0);
+  ASSERT_EQ(hallq({"finish", "town", "w1"}).exit_code, 0);
+  const std::string date = get("/api/halls/town").j()["local_date"];
+
+  const Answer by_hour = get("/api/halls/town/history?date=" + date + "&by=hour");
+  ASSERT_EQ(by_hour.status, 200) << by_hour.body;
+  const json h = by_hour.j();
+  EXPECT_EQ(h["period"], "hour");
+  EXPECT_EQ(h["periods"].size(), 24u);
+  EXPECT_EQ(h["total"]["issued"], 3);
+  EXPECT_EQ(h["total"]["called"], 1);
+  EXPECT_EQ(h["total"]["served"], 1);
+  EXPECT_EQ(h["services"][0]["id"], "social");
+  EXPECT_EQ(h["services"][0]["issued"], 3);
+  int issued_in_hours = 0;
+  for (const json& p : h["periods"]) issued_in_hours += p["issued"].get<int>();
+  EXPECT_EQ(issued_in_hours, 3);
+
+  const json by_day = get("/api/halls/town/history?from=" + date + "&to=" + date).j();
+  EXPECT_EQ(by_day["period"], "day");
+  ASSERT_EQ(by_day["periods"].size(), 1u);
+  EXPECT_EQ(by_day["periods"][0]["issued"], 3);
+  EXPECT_EQ(by_day["windows"][0]["served"], 1);
+}
+
+TEST_F(HttpTest, MetricsAreInPrometheusTextFormat) {
+  ASSERT_EQ(hallq({"open", "town", "w1"}).exit_code, 0);
+  ASSERT_EQ(hallq({"issue", "town", "estate"}).exit_code, 0);
+  const Answer m = get("/metrics");
+  ASSERT_EQ(m.status, 200);
+  EXPECT_NE(m.type.find("text/plain"), std::string::npos);
+  EXPECT_NE(m.body.find("# TYPE hallq_engine_requests_total counter"), std::string::npos) << m.body;
+  EXPECT_NE(m.body.find("hallq_waiting{hall=\"town\",service=\"estate\"} 1"), std::string::npos) << m.body;
+  // Every sample line is NAME{labels} VALUE or NAME VALUE.
+  std::size_t samples = 0;
+  for (std::size_t at = 0; at < m.body.size();) {
+    const std::size_t end = m.body.find('\n', at);
+    const std::string line = m.body.substr(at, end - at);
+    at = end == std::string::npos ? m.body.size() : end + 1;
+    if (line.empty() || line[0] == '#') continue;
+    ++samples;
+    const std::size_t space = line.rfind(' ');
+    ASSERT_NE(space, std::string::npos) << line;
+    EXPECT_NO_THROW((void)std::stod(line.substr(space + 1))) << line;
+  }
+  EXPECT_GT(samples, 20u);
+}
+
+TEST_F(HttpTest, TheDashboardAndItsLibraryAreServed) {
+  const Answer page = get("/");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.type.find("text/html"), std::string::npos);
+  EXPECT_NE(page.body.find("运行监控"), std::string::npos);
+  EXPECT_EQ(get("/static/dashboard.js").status, 200);
+  const Answer chart = get("/vendor/chart.umd.js");
+  ASSERT_EQ(chart.status, 200);
+  EXPECT_GT(chart.body.size(), 100000u);
+}
+
+TEST_F(HttpTest, AWebSocketGetsTheSummaryAndEachEvent) {
+  boost::asio::io_context io;
+  tcp::resolver resolver(io);
+  websocket::stream<tcp::socket> ws(io);
+  const std::size_t colon = http_.rfind(':');
+  boost::asio::connect(ws.next_layer(), resolver.resolve(http_.substr(0, colon), http_.substr(colon + 1)));
+  timeval tv{5, 0};  // a read that hangs fails the test instead
+  setsockopt(ws.next_layer().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ws.handshake(http_, "/ws?hall=town");
+  auto next = [&ws] {
+    beast::flat_buffer b;
+    ws.read(b);
+    return json::parse(beast::buffers_to_string(b.data()));
+  };
+  const json first = next();
+  EXPECT_EQ(first["type"], "summary");
+  EXPECT_EQ(first["data"]["hall"], "town");
+
+  const auto issued = std::chrono::steady_clock::now();
+  ASSERT_EQ(hallq({"issue", "town", "police"}).exit_code, 0);
+  json event;
+  json summary;
+  while (event.is_null() || summary.is_null()) {
+    const json m = next();
+    if (m["type"] == "event") event = m;
+    if (m["type"] == "summary" && m["data"]["waiting"] == 1) summary = m;
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - issued, std::chrono::seconds(1));
+  EXPECT_EQ(event["data"]["kind"], "ticket_issued");
+  EXPECT_EQ(event["data"]["number"], "D001");
+  EXPECT_EQ(summary["data"]["services"][3]["waiting"], 1);
+  ws.close(websocket::close_code::normal);
+
+  // An unknown hall is refused at the handshake.
+  websocket::stream<tcp::socket> other(io);
+  boost::asio::connect(other.next_layer(), resolver.resolve(http_.substr(0, colon), http_.substr(colon + 1)));
+  EXPECT_THROW(other.handshake(http_, "/ws?hall=nosuch"), boost::system::system_error);
+}
+
+TEST(HttpStartTest, OnlyLoopbackAndAValidAddress) {
+  TempDir dir;
+  RunResult r = run_program(proc::default_hallqd(),
+                            {"--conf", kTown, "--data", dir.path() + "/a", "--cmd", "tcp://127.0.0.1:*", "--pub",
+                             "tcp://127.0.0.1:*", "--http", "0.0.0.0:0"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("loopback"), std::string::npos) << r.err;
+  r = run_program(proc::default_hallqd(), {"--conf", kTown, "--data", dir.path() + "/b", "--http", "127.0.0.1"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("HOST:PORT"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace hallq::testing

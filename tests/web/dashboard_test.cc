@@ -1,0 +1,47 @@
+// The managers' dashboard in a real browser: Debian's Chromium driven by
+// Playwright (dashboard_check.js) against the real hallqd, acting with the
+// real hallq CLI. The script's lines are checked here.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include "tools/process/engine_process.h"
+
+namespace hallq::testing {
+namespace {
+
+using proc::EngineProcess;
+using proc::RunResult;
+using proc::TempDir;
+
+const std::string kSource = HALLQ_SOURCE_DIR;
+
+TEST(DashboardTest, LiveCallsAdvisoriesAndNoticesInChromium) {
+  ASSERT_TRUE(std::filesystem::exists("/usr/bin/chromium")) << "Chromium missing: run tools/install-deps.sh";
+  TempDir dir;
+  // Open all day, so the tidal advisor works whatever the time of the run.
+  std::ifstream in(kSource + "/conf/town.toml");
+  std::string conf((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string hours = "hours = [\"08:30-17:30\"]";
+  ASSERT_NE(conf.find(hours), std::string::npos);
+  conf.replace(conf.find(hours), hours.size(), "hours = [\"00:00-24:00\"]");
+  std::ofstream(dir.path() + "/town.toml") << conf;
+  EngineProcess engine({dir.path() + "/town.toml"}, dir.path() + "/data", {"--advise-every", "0.2"});
+
+  setenv("HALLQ_WEB_MODULES", HALLQ_WEB_MODULES, 1);
+  const std::string out_dir = std::getenv("HALLQ_SCREENSHOTS") ? std::getenv("HALLQ_SCREENSHOTS") : dir.path();
+  const RunResult r = proc::run_program(HALLQ_NODE, {kSource + "/tests/web/dashboard_check.js", "http://" + engine.http(),
+                                                     engine.cmd(), HALLQ_PATH, out_dir});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("call_visible_ms "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("advisory_accepted "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\nok\n"), std::string::npos) << r.out;
+  EXPECT_TRUE(std::filesystem::exists(out_dir + "/dashboard.png"));
+  std::cout << r.out;
+}
+
+}  // namespace
+}  // namespace hallq::testing
