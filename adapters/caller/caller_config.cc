@@ -5,7 +5,7 @@
 #include <array>
 #include <vector>
 
-#include "adapters/kiosk/toml_reader.h"
+#include "adapters/common/device_toml.h"
 
 namespace hallq::caller {
 namespace {
@@ -17,19 +17,20 @@ constexpr std::string_view kCallerKeys[] = {"hall", "window", "engine", "events"
 constexpr std::string_view kKeyNames[] = {"call_next", "recall", "start", "skip", "hold", "transfer",
                                           "finish", "pause", "login", "logout", "quit"};
 
-CallerConfig parse(const device::TomlReader& r) {
-  r.only_sections(kSections);
+CallerConfig parse(const toml::table& root, const std::string& source) {
+  const device::TableReader r = device::TableReader::document(root, source);
+  r.allow_only(kSections);
   CallerConfig c;
-  const device::Section s = r.section("caller");
-  if (!s.present()) r.fail({}, "missing section [caller]");
-  s.only_keys(kCallerKeys);
+  const device::TableReader s = r.section("caller");
+  if (!s.present()) r.fail_here("missing section [caller]");
+  s.allow_only(kCallerKeys);
   c.hall = s.required_string("hall");
   c.window = s.required_string("window");
   c.engine = s.string("engine", c.engine);
   c.events = s.string("events", c.events);
   c.staff = s.string("staff", "");
-  const device::Section k = r.section("keys");
-  k.only_keys(kKeyNames);
+  const device::TableReader k = r.section("keys");
+  k.allow_only(kKeyNames);
   const auto defaults = default_keys();
   for (Key key : kAll) {
     char ch = 0;
@@ -72,8 +73,10 @@ std::string_view key_label(Key k) {
 }
 
 CallerConfig parse_caller_config(std::string_view text, const std::string& source) {
-  return parse(device::TomlReader(text, source));
+  return parse(device::parse_toml(text, source), source);
 }
-CallerConfig load_caller_config(const std::string& path) { return parse(device::TomlReader(path)); }
+CallerConfig load_caller_config(const std::string& path) {
+  return parse(device::parse_toml(device::read_text_file(path), path), path);
+}
 
 }  // namespace hallq::caller

@@ -16,7 +16,7 @@
 #include "adapters/caller/caller_config.h"
 #include "adapters/caller/caller_session.h"
 #include "adapters/caller/caller_view.h"
-#include "adapters/kiosk/toml_reader.h"
+#include "adapters/common/device_toml.h"
 #include "engine/client/client.h"
 #include "engine/client/subscriber.h"
 #include "engine/protocol/event_codec.h"

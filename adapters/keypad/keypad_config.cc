@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "adapters/speaker/device_toml.h"
+#include "adapters/common/device_toml.h"
 
 namespace hallq::keypad {
 
@@ -13,18 +13,26 @@ int KeypadConfig::level_of(std::string_view key) const {
   return it == keys.end() ? 0 : it->second;
 }
 
+std::string KeypadConfig::key_label(int level) const {
+  std::string best;
+  for (const auto& [name, l] : keys) {
+    if (l == level && (best.empty() || name.size() < best.size())) best = name;
+  }
+  return best;
+}
+
 KeypadConfig parse_keypad_config(std::string_view text, std::string_view source) {
-  using devconf::TableReader;
-  const toml::table root = devconf::parse_toml(text, source);
+  using device::TableReader;
+  const toml::table root = device::parse_toml(text, source);
   KeypadConfig c;
   c.source = std::string(source);
-  TableReader top(root, source, "(top level)");
+  TableReader top = device::TableReader::document(root, source);
   top.allow_only({"keypad"});
   const toml::table* keypad = top.table("keypad");
-  if (!keypad) throw devconf::DeviceConfigError(fmt::format("{}:1: missing [keypad] table", source));
+  if (!keypad) throw device::DeviceConfigError(fmt::format("{}:1: missing [keypad] table", source));
   TableReader k(*keypad, source, "keypad");
   k.allow_only({"hall", "window", "engine", "pub", "timeout_s", "thanks_s", "retry_ms", "input", "serial_device",
-                "baud", "keys"});
+                "baud", "keys", "width", "height", "fullscreen", "font", "font_index"});
   c.hall = k.required_string("hall");
   c.window = k.required_string("window");
   c.window_line = k.line("window");
@@ -47,6 +55,12 @@ KeypadConfig parse_keypad_config(std::string_view text, std::string_view source)
   if (std::find(std::begin(kBauds), std::end(kBauds), c.baud) == std::end(kBauds))
     k.fail("baud", fmt::format("{} is not a standard rate (1200 ... 115200)", c.baud));
 
+  c.width = static_cast<int>(k.integer("width", 160, 7680, c.width));
+  c.height = static_cast<int>(k.integer("height", 120, 4320, c.height));
+  c.fullscreen = k.boolean("fullscreen", c.fullscreen);
+  c.font = k.string("font", c.font);
+  c.font_index = static_cast<int>(k.integer("font_index", 0, 64, c.font_index));
+
   for (int level = 1; level <= 5; ++level) {
     c.keys[std::to_string(level)] = level;
     c.keys["KP_" + std::to_string(level)] = level;
@@ -62,7 +76,7 @@ KeypadConfig parse_keypad_config(std::string_view text, std::string_view source)
 }
 
 KeypadConfig load_keypad_config(const std::string& path) {
-  return parse_keypad_config(devconf::read_text_file(path), path);
+  return parse_keypad_config(device::read_text_file(path), path);
 }
 
 std::optional<std::string> check_window(const KeypadConfig& c, const core::HallConfig& hall) {

@@ -1,12 +1,13 @@
 // The keypad's device settings (conf/devices/keypad-*.toml; keys in
-// adapters/README-speaker-keypad.md):
+// adapters/README.md):
 //
 //   [keypad]        hall, window, engine, pub, timeout_s, thanks_s, retry_ms,
-//                   input = "stdin" | "serial" | "sdl", serial_device, baud
+//                   input = "stdin" | "serial" | "sdl", serial_device, baud,
+//                   width, height, fullscreen, font, font_index (the window)
 //   [keypad.keys]   key name = level (1..5), e.g. "KP_5" = 5; the defaults
 //                   map "1".."5" and "KP_1".."KP_5" to levels 1..5
 //
-// Errors are devconf::DeviceConfigError naming file:line. The window is
+// Errors are device::DeviceConfigError naming file:line. The window is
 // checked against the hall when the engine's snapshot arrives.
 // Stateless; any thread.
 #pragma once
@@ -37,9 +38,17 @@ struct KeypadConfig {
   std::string serial_device;
   int baud = 9600;
   std::map<std::string, int, std::less<>> keys;  // key name -> level
+  // The SDL window (input = "sdl").
+  int width = 800, height = 480;
+  bool fullscreen = false;
+  std::string font = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
+  int font_index = 2;  // Noto Sans CJK SC
 
   // The level of a key name, 0 if it means nothing.
   int level_of(std::string_view key) const;
+  // The key shown on the button of `level`: the shortest key name mapped to
+  // it (a digit with the defaults).
+  std::string key_label(int level) const;
 };
 
 KeypadConfig parse_keypad_config(std::string_view text, std::string_view source);

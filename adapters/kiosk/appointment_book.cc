@@ -10,7 +10,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "adapters/kiosk/toml_reader.h"
+#include "adapters/common/device_toml.h"
 
 namespace hallq::kiosk {
 namespace {

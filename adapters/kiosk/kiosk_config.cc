@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "adapters/kiosk/toml_reader.h"
+#include "adapters/common/device_toml.h"
 
 namespace hallq::kiosk {
 namespace {
@@ -20,38 +20,39 @@ std::string resolve(const std::string& base_dir, const std::string& p) {
   return (std::filesystem::path(base_dir) / p).lexically_normal().string();
 }
 
-KioskConfig parse(const device::TomlReader& r, const std::string& base_dir) {
-  r.only_sections(kSections);
+KioskConfig parse(const toml::table& root, const std::string& source, const std::string& base_dir) {
+  const device::TableReader r = device::TableReader::document(root, source);
+  r.allow_only(kSections);
   KioskConfig c;
-  const device::Section k = r.section("kiosk");
-  if (!k.present()) r.fail({}, "missing section [kiosk]");
-  k.only_keys(kKioskKeys);
+  const device::TableReader k = r.section("kiosk");
+  if (!k.present()) r.fail_here("missing section [kiosk]");
+  k.allow_only(kKioskKeys);
   c.hall = k.required_string("hall");
   c.engine = k.string("engine", c.engine);
   c.events = k.string("events", c.events);
   if (auto s = k.strings("services")) c.services = *s;
   c.font = resolve(base_dir, k.string("font", c.font));
-  c.font_index = static_cast<int>(k.integer("font_index", c.font_index, 0, 64));
-  c.width = static_cast<int>(k.integer("width", c.width, 320, 7680));
-  c.height = static_cast<int>(k.integer("height", c.height, 240, 7680));
+  c.font_index = static_cast<int>(k.integer("font_index", 0, 64, c.font_index));
+  c.width = static_cast<int>(k.integer("width", 320, 7680, c.width));
+  c.height = static_cast<int>(k.integer("height", 240, 7680, c.height));
 
-  const device::Section p = r.section("priority");
-  p.only_keys(kPriorityKeys);
-  c.age_threshold = static_cast<int>(p.integer("age_threshold", c.age_threshold, 1, 150));
+  const device::TableReader p = r.section("priority");
+  p.allow_only(kPriorityKeys);
+  c.age_threshold = static_cast<int>(p.integer("age_threshold", 1, 150, c.age_threshold));
   c.elderly_label = p.string("elderly_label", c.elderly_label);
   if (auto s = p.strings("categories")) c.categories = *s;
 
-  const device::Section a = r.section("appointments");
-  a.only_keys(kAppointmentKeys);
+  const device::TableReader a = r.section("appointments");
+  a.allow_only(kAppointmentKeys);
   if (a.present()) {
     c.appointments_file = resolve(base_dir, a.required_string("file"));
     c.used_log = resolve(base_dir, a.required_string("used_log"));
   }
-  c.early_min = static_cast<int>(a.integer("early_min", c.early_min, 0, 720));
-  c.late_min = static_cast<int>(a.integer("late_min", c.late_min, 0, 720));
+  c.early_min = static_cast<int>(a.integer("early_min", 0, 720, c.early_min));
+  c.late_min = static_cast<int>(a.integer("late_min", 0, 720, c.late_min));
 
-  const device::Section pr = r.section("printer");
-  pr.only_keys(kPrinterKeys);
+  const device::TableReader pr = r.section("printer");
+  pr.allow_only(kPrinterKeys);
   const std::string kind = pr.string("kind", "file");
   if (kind == "file") c.printer.kind = PrinterKind::kFile;
   else if (kind == "device") c.printer.kind = PrinterKind::kDevice;
@@ -59,14 +60,14 @@ KioskConfig parse(const device::TomlReader& r, const std::string& base_dir) {
   else pr.fail("kind", fmt::format("\"{}\" is not one of file, device, tcp", kind));
   if (c.printer.kind == PrinterKind::kTcp) {
     c.printer.host = pr.required_string("host");
-    c.printer.port = static_cast<int>(pr.integer("port", 9100, 1, 65535));
+    c.printer.port = static_cast<int>(pr.integer("port", 1, 65535, 9100));
     if (pr.string("path")) pr.fail("path", "a tcp printer has host and port, not a path");
   } else {
     c.printer.path = resolve(base_dir, pr.required_string("path"));
     if (pr.string("host")) pr.fail("host", fmt::format("a {} printer has a path, not a host", kind));
   }
-  c.printer.timeout = std::chrono::milliseconds(pr.integer("timeout_ms", 2000, 100, 60000));
-  c.paper_mm = static_cast<int>(pr.integer("paper_mm", 80, 58, 80));
+  c.printer.timeout = std::chrono::milliseconds(pr.integer("timeout_ms", 100, 60000, 2000));
+  c.paper_mm = static_cast<int>(pr.integer("paper_mm", 58, 80, 80));
   if (c.paper_mm != 58 && c.paper_mm != 80) pr.fail("paper_mm", fmt::format("{}: expected 58 or 80", c.paper_mm));
   c.qr_url = pr.string("qr_url", "");
   if (auto s = pr.strings("footer")) c.footer = *s;
@@ -76,12 +77,12 @@ KioskConfig parse(const device::TomlReader& r, const std::string& base_dir) {
 }  // namespace
 
 KioskConfig parse_kiosk_config(std::string_view text, const std::string& source) {
-  return parse(device::TomlReader(text, source), "");
+  return parse(device::parse_toml(text, source), source, "");
 }
 
 KioskConfig load_kiosk_config(const std::string& path) {
-  const device::TomlReader r(path);
-  return parse(r, std::filesystem::path(path).parent_path().string());
+  return parse(device::parse_toml(device::read_text_file(path), path), path,
+               std::filesystem::path(path).parent_path().string());
 }
 
 }  // namespace hallq::kiosk

@@ -4,7 +4,7 @@
 //   [appointments] file, used_log, early_min, late_min
 //   [printer]      kind, path, host, port, timeout_ms, paper_mm, qr_url, footer
 // Relative paths are taken from the config file's directory. Errors throw
-// device::DeviceConfigError naming file:line (see toml_reader.h).
+// device::DeviceConfigError naming file:line (adapters/common/device_toml.h).
 #pragma once
 
 #include <string>

@@ -18,7 +18,7 @@
 #include "adapters/kiosk/kiosk_config.h"
 #include "adapters/kiosk/kiosk_screen.h"
 #include "adapters/kiosk/ticket_image.h"
-#include "adapters/kiosk/toml_reader.h"
+#include "adapters/common/device_toml.h"
 
 namespace {
 

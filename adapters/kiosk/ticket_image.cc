@@ -1,5 +1,7 @@
 #include "adapters/kiosk/ticket_image.h"
 
+#include "adapters/kiosk/qr_matrix.h"
+
 #include <algorithm>
 #include <variant>
 
@@ -13,11 +15,13 @@ namespace {
 
 constexpr int kLineDots = 24;   // font A: 12 x 24 dots
 constexpr int kSpacing = 6;     // default line spacing beyond the glyph height
-constexpr int kQrModules = 33;  // a version-4 symbol; the real size depends on the payload
+constexpr int kQuietZone = 2;   // modules of white around the symbol (the paper is white anyway)
 
 int item_height(const PrintedItem& item) {
   if (auto* l = std::get_if<PrintedLine>(&item)) return kLineDots * l->height * 4 / 3 + kSpacing;  // the font's line gap
-  if (auto* q = std::get_if<PrintedQr>(&item)) return q->module_size * kQrModules + 2 * kSpacing;
+  if (auto* q = std::get_if<PrintedQr>(&item)) {
+    return q->module_size * (encode_qr(q->data, q->ecc).size + 2 * kQuietZone) + 2 * kSpacing;
+  }
   if (auto* f = std::get_if<PrintedFeed>(&item)) return f->lines * (kLineDots + kSpacing);
   return 24;  // the cut line
 }
@@ -60,28 +64,18 @@ void render_ticket_png(const DecodedPrint& ticket, int width, const std::string&
         }
       }
     } else if (auto* q = std::get_if<PrintedQr>(&item)) {
-      const int side = q->module_size * kQrModules;
-      const SDL_Rect box{(width - side) / 2, y + kSpacing, side, side};
+      // The symbol the printer prints for this payload (same bytes, same error correction).
+      const QrMatrix m = encode_qr(q->data, q->ecc);
+      const int module = q->module_size;
+      const int x0 = (width - m.size * module) / 2, y0 = y + kSpacing + kQuietZone * module;
       SDL_SetRenderDrawColor(r, 0, 0, 0, 255);
-      for (int i = 0; i < 3; ++i) {
-        const SDL_Rect f{box.x + i, box.y + i, box.w - 2 * i, box.h - 2 * i};
-        SDL_RenderDrawRect(r, &f);
+      for (int my = 0; my < m.size; ++my) {
+        for (int mx = 0; mx < m.size; ++mx) {
+          if (!m.at(mx, my)) continue;
+          const SDL_Rect cell{x0 + mx * module, y0 + my * module, module, module};
+          SDL_RenderFillRect(r, &cell);
+        }
       }
-      // Finder patterns in three corners, as on any QR symbol.
-      const int fp = 7 * q->module_size;
-      for (const SDL_Point c : {SDL_Point{box.x, box.y}, SDL_Point{box.x + side - fp, box.y}, SDL_Point{box.x, box.y + side - fp}}) {
-        SDL_Rect outer{c.x, c.y, fp, fp};
-        SDL_RenderFillRect(r, &outer);
-        SDL_SetRenderDrawColor(r, 255, 255, 255, 255);
-        SDL_Rect ring{c.x + q->module_size, c.y + q->module_size, fp - 2 * q->module_size, fp - 2 * q->module_size};
-        SDL_RenderFillRect(r, &ring);
-        SDL_SetRenderDrawColor(r, 0, 0, 0, 255);
-        SDL_Rect eye{c.x + 2 * q->module_size, c.y + 2 * q->module_size, 3 * q->module_size, 3 * q->module_size};
-        SDL_RenderFillRect(r, &eye);
-      }
-      text.draw("QR", side / 5, ink, {box.x, box.y + side / 3, side, side / 4}, sdl::Align::kCenter);
-      text.draw(q->data, 14, {80, 80, 80, 255}, {box.x + 2 * q->module_size, box.y + side * 2 / 3, side - 4 * q->module_size, side / 4},
-                sdl::Align::kCenter);
     } else if (std::holds_alternative<PrintedCut>(item)) {
       SDL_SetRenderDrawColor(r, 160, 160, 160, 255);
       for (int x = 0; x < width; x += 12) SDL_RenderDrawLine(r, x, y + 12, x + 6, y + 12);

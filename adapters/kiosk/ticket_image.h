@@ -1,9 +1,10 @@
 // Renders a decoded ESC/POS ticket as the paper would look: a white strip
 // `width_dots` wide (384 for 58 mm, 576 for 80 mm paper at 203 dpi), text at
 // 24 dots per line of font A times the character size, aligned as printed.
-// The QR code is drawn as a framed placeholder of the printer's symbol size
-// with its payload underneath (the printer, not the kiosk, encodes the QR).
-// For the README and for looking at a spool file.
+// The QR code is the symbol the printer prints for the stream's payload
+// (qr_matrix.h: libqrencode, same bytes and error correction, module size as
+// the stream asks), centred with a quiet zone. For the README and for looking
+// at a spool file.
 //
 // Errors: sdl::SdlError / FontError / std::runtime_error (PNG). Starts its own
 // headless SdlSession: call only where no other SDL session exists.

@@ -4,12 +4,12 @@
 
 #include <filesystem>
 
-#include "adapters/speaker/device_toml.h"
+#include "adapters/common/device_toml.h"
 
 namespace hallq::speaker {
 namespace {
 
-using devconf::TableReader;
+using device::TableReader;
 
 NumberReading reading(const TableReader& r, std::string_view key, NumberReading fallback) {
   const std::optional<std::string> v = r.string(key);
@@ -30,13 +30,13 @@ AnnouncementTemplate parse_template(const TableReader& r, std::string_view key, 
 }  // namespace
 
 SpeakerConfig parse_speaker_config(std::string_view text, std::string_view source) {
-  const toml::table root = devconf::parse_toml(text, source);
+  const toml::table root = device::parse_toml(text, source);
   SpeakerConfig c;
   c.source = std::string(source);
-  TableReader top(root, source, "(top level)");
+  TableReader top = device::TableReader::document(root, source);
   top.allow_only({"speaker", "zone"});
   const toml::table* speaker = top.table("speaker");
-  if (!speaker) throw devconf::DeviceConfigError(fmt::format("{}:1: missing [speaker] table", source));
+  if (!speaker) throw device::DeviceConfigError(fmt::format("{}:1: missing [speaker] table", source));
   TableReader s(*speaker, source, "speaker");
   s.allow_only({"hall", "engine", "pub", "windows", "zone", "template", "recall_template", "repeat", "gap_ms",
                 "chime", "volume", "ticket_reading", "window_reading", "zero", "two", "queue_capacity",
@@ -122,7 +122,7 @@ SpeakerConfig parse_speaker_config(std::string_view text, std::string_view sourc
 }
 
 SpeakerConfig load_speaker_config(const std::string& path) {
-  return parse_speaker_config(devconf::read_text_file(path), path);
+  return parse_speaker_config(device::read_text_file(path), path);
 }
 
 std::optional<std::string> check_windows(const SpeakerConfig& c, const core::HallConfig& hall) {

@@ -1,5 +1,5 @@
 // The speaker's device settings (conf/devices/speaker-*.toml; keys in
-// adapters/README-speaker-keypad.md):
+// adapters/README.md):
 //
 //   [speaker]                 hall, engine, pub, windows | zone, template,
 //                             recall_template, repeat, gap_ms, chime, volume,
@@ -10,7 +10,7 @@
 //   [speaker.letters]         A = "诶" ... (how letters are read)
 //   [[zone]]                  id, windows = ["w1", ...]
 //
-// Errors are devconf::DeviceConfigError naming file:line (device_toml.h).
+// Errors are device::DeviceConfigError naming file:line (adapters/common/device_toml.h).
 // Window ids are checked against the hall later, when the engine's snapshot
 // arrives (check_windows). Stateless; any thread.
 #pragma once

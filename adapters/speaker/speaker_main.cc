@@ -25,7 +25,7 @@
 #include "adapters/speaker/announcement_queue.h"
 #include "adapters/speaker/announcer.h"
 #include "adapters/speaker/audio_sink.h"
-#include "adapters/speaker/device_toml.h"
+#include "adapters/common/device_toml.h"
 #include "adapters/speaker/espeak_voice.h"
 #include "adapters/speaker/sdl_audio_sink.h"
 #include "adapters/speaker/speaker_config.h"
@@ -319,7 +319,7 @@ int run(int argc, char** argv) {
 int main(int argc, char** argv) {
   try {
     return hallq::speaker::run(argc, argv);
-  } catch (const hallq::devconf::DeviceConfigError& e) {
+  } catch (const hallq::device::DeviceConfigError& e) {
     fmt::print(stderr, "{}\n", e.what());
     return 2;
   } catch (const std::exception& e) {

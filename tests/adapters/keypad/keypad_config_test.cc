@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "adapters/speaker/device_toml.h"
+#include "adapters/common/device_toml.h"
 #include "engine/core/config_loader.h"
 
 namespace hallq::keypad {
@@ -14,7 +14,7 @@ const std::string kDir = std::string(HALLQ_SOURCE_DIR) + "/conf/devices/";
 std::string error_of(const std::string& text) {
   try {
     parse_keypad_config(text, "kp.toml");
-  } catch (const devconf::DeviceConfigError& e) {
+  } catch (const device::DeviceConfigError& e) {
     return e.what();
   }
   return "(accepted)";
@@ -31,6 +31,16 @@ TEST(KeypadConfig, SamplesLoadAndFitTheTownHall) {
   EXPECT_EQ(w5.level_of("Keypad 3"), 3);
   EXPECT_EQ(w5.level_of("Z"), 0);
   EXPECT_FALSE(check_window(w5, *town));
+  EXPECT_EQ(w5.key_label(5), "5");
+  EXPECT_EQ(w5.key_label(1), "1");
+  const KeypadConfig window = load_keypad_config(kDir + "keypad-w5-window.toml");
+  EXPECT_EQ(window.input, InputKind::kSdl);
+  EXPECT_EQ(window.width, 800);
+  EXPECT_EQ(window.height, 480);
+  EXPECT_EQ(window.level_of("Keypad 4"), 4);
+  EXPECT_FALSE(check_window(window, *core::load_hall_config(std::string(HALLQ_SOURCE_DIR) + "/conf/district.toml")));
+  EXPECT_EQ(error_of("[keypad]\nhall = \"town\"\nwindow = \"w5\"\nwidth = 10\n"),
+            "kp.toml:4: keypad.width: 10 is out of range 160..7680");
   const KeypadConfig w1 = load_keypad_config(kDir + "keypad-w1-serial.toml");
   EXPECT_EQ(w1.input, InputKind::kSerial);
   EXPECT_EQ(w1.serial_device, "/dev/ttyUSB0");

@@ -1,6 +1,11 @@
 // The kiosk's pure parts: ID numbers, dates, appointments, the ESC/POS bytes
 // (encoded, then decoded back), config errors, the session and the layout.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <tuple>
 
 #include "adapters/kiosk/appointment_book.h"
 #include "adapters/kiosk/civil_date.h"
@@ -10,9 +15,12 @@
 #include "adapters/kiosk/kiosk_config.h"
 #include "adapters/kiosk/kiosk_layout.h"
 #include "adapters/kiosk/kiosk_session.h"
+#include "adapters/kiosk/qr_matrix.h"
 #include "adapters/kiosk/resident_id.h"
+#include "adapters/kiosk/ticket_image.h"
 #include "adapters/kiosk/ticket_layout.h"
-#include "adapters/kiosk/toml_reader.h"
+#include "displays/common/png_frame.h"
+#include "adapters/common/device_toml.h"
 
 namespace hallq::kiosk {
 namespace {
@@ -344,6 +352,76 @@ TEST(KioskLayout, PadTypesAnIdAndHidesIt) {
   PadState appt{PadKind::kAppointment, ""};
   appt.press(ActionKind::kPadKey, "X");
   EXPECT_TRUE(appt.typed.empty());
+}
+
+}  // namespace
+}  // namespace hallq::kiosk
+
+namespace hallq::kiosk {
+namespace {
+
+TEST(QrMatrix, EncodesTheFinderPatternsAndGrowsWithThePayload) {
+  const QrMatrix small = encode_qr("A012", QrEcc::kM);
+  EXPECT_EQ(small.size, 21);  // version 1
+  // The three finder patterns: a dark 7x7 ring with a light ring inside and a dark 3x3 eye.
+  for (const auto& [ox, oy] : {std::pair{0, 0}, std::pair{small.size - 7, 0}, std::pair{0, small.size - 7}}) {
+    for (int i = 0; i < 7; ++i) {
+      EXPECT_TRUE(small.at(ox + i, oy));
+      EXPECT_TRUE(small.at(ox + i, oy + 6));
+      EXPECT_TRUE(small.at(ox, oy + i));
+    }
+    EXPECT_FALSE(small.at(ox + 1, oy + 1));
+    EXPECT_TRUE(small.at(ox + 3, oy + 3));
+  }
+  const QrMatrix big = encode_qr(std::string(120, 'x'), QrEcc::kH);
+  EXPECT_GT(big.size, small.size);
+  EXPECT_EQ((big.size - 17) % 4, 0);
+  EXPECT_THROW(encode_qr(std::string(5000, 'x'), QrEcc::kH), std::runtime_error);
+}
+
+// The rendered ticket carries the QR symbol of the stream's payload, module for
+// module, on both paper widths. HALLQ_KIOSK_DOC_DIR=adapters/kiosk/doc
+// regenerates the README's ticket-80mm.png and ticket-58mm.png from these.
+TEST(TicketImage, DrawsTheQrCodeThePrinterPrints) {
+  ::setenv("SDL_VIDEODRIVER", "dummy", 1);
+  TicketInfo t = sample_ticket();
+  t.qr = expand_qr_template("https://zwfw.example.gov.cn/queue/{hall}/{date}/{number}", t);
+  t.footer = {"请留意叫号，过号请到导办台", "服务监督电话 12345"};
+  for (const auto& [paper_mm, width, number_size] : {std::tuple{80, 576, 5}, std::tuple{58, 384, 4}}) {
+    SCOPED_TRACE(paper_mm);
+    const DecodedPrint print = decode_escpos(layout_ticket(t, number_size, 6));
+    const PrintedQr* qr = nullptr;
+    for (const PrintedItem& i : print.items)
+      if (auto* q = std::get_if<PrintedQr>(&i)) qr = q;
+    ASSERT_NE(qr, nullptr);
+    ASSERT_EQ(qr->data, t.qr);
+    const QrMatrix m = encode_qr(qr->data, qr->ecc);
+    const std::string name = fmt::format("ticket-{}mm.png", paper_mm);
+    const std::string path = ::testing::TempDir() + "/" + name;
+    render_ticket_png(print, width, path, {});
+    if (const char* doc = std::getenv("HALLQ_KIOSK_DOC_DIR")) {
+      std::filesystem::copy_file(path, std::string(doc) + "/" + name, std::filesystem::copy_options::overwrite_existing);
+    }
+    const sdl::Image img = sdl::load_png(path);
+    ASSERT_EQ(img.width, width);
+    auto dark = [&](int x, int y) { return img.rgba[(static_cast<std::size_t>(y) * img.width + x) * 4] < 128; };
+    const int module = qr->module_size, side = m.size * module, x0 = (width - side) / 2;
+    ASSERT_LT(side, width);
+    // The symbol's top row: the first row where the top-left finder's edge is dark and its left neighbour light.
+    int y0 = -1;
+    for (int y = 0; y < img.height && y0 < 0; ++y) {
+      bool run = true;
+      for (int x = x0; x < x0 + 7 * module && run; ++x) run = dark(x, y);
+      if (run && !dark(x0 - 1, y)) y0 = y;
+    }
+    ASSERT_GE(y0, 0);
+    ASSERT_LE(y0 + side, img.height);
+    int wrong = 0;
+    for (int my = 0; my < m.size; ++my)
+      for (int mx = 0; mx < m.size; ++mx)
+        wrong += dark(x0 + mx * module + module / 2, y0 + my * module + module / 2) != m.at(mx, my);
+    EXPECT_EQ(wrong, 0) << "of " << m.size * m.size << " modules";
+  }
 }
 
 }  // namespace

@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "adapters/speaker/device_toml.h"
+#include "adapters/common/device_toml.h"
 #include "engine/core/config_loader.h"
 
 namespace hallq::speaker {
@@ -14,7 +14,7 @@ const std::string kDir = std::string(HALLQ_SOURCE_DIR) + "/conf/devices/";
 std::string error_of(const std::string& text) {
   try {
     parse_speaker_config(text, "sp.toml");
-  } catch (const devconf::DeviceConfigError& e) {
+  } catch (const device::DeviceConfigError& e) {
     return e.what();
   }
   return "(accepted)";

@@ -1,4 +1,6 @@
-#include "adapters/speaker/device_toml.h"
+// Device config reading: toml++ judges the syntax, this file the keys and
+// types, and both report "FILE:LINE: what".
+#include "adapters/common/device_toml.h"
 
 #include <fmt/format.h>
 
@@ -9,7 +11,7 @@
 #include <fstream>
 #include <sstream>
 
-namespace hallq::devconf {
+namespace hallq::device {
 namespace {
 
 std::uint32_t line_of(const toml::source_region& where) { return where.begin.line > 0 ? where.begin.line : 1; }
@@ -56,14 +58,39 @@ toml::table parse_toml(std::string_view text, std::string_view source) {
   try {
     return toml::parse(text, source);
   } catch (const toml::parse_error& e) {
-    throw DeviceConfigError(fmt::format("{}:{}: {}", source, line_of(e.source()), e.description()));
+    throw DeviceConfigError(fmt::format("{}:{}: syntax error: {}", source, line_of(e.source()), e.description()));
   }
+}
+
+std::string did_you_mean(std::string_view word, std::span<const std::string_view> candidates) {
+  std::string_view best;
+  std::size_t best_distance = 3;
+  for (std::string_view c : candidates) {
+    const std::size_t d = edit_distance(word, c);
+    if (d < best_distance && d < c.size()) best = c, best_distance = d;
+  }
+  return best.empty() ? std::string() : fmt::format(" (did you mean \"{}\"?)", best);
 }
 
 TableReader::TableReader(const toml::table& table, std::string_view source, std::string section)
     : table_(table), source_(source), section_(std::move(section)) {}
 
-std::string TableReader::ref(std::string_view key) const { return fmt::format("{}.{}", section_, key); }
+TableReader TableReader::document(const toml::table& root, std::string_view source) {
+  return TableReader(root, source, "");
+}
+
+TableReader TableReader::section(std::string_view key) const {
+  const std::string name = section_.empty() ? std::string(key) : ref(key);
+  if (const toml::table* t = table(key)) return TableReader(*t, source_, name);
+  static const toml::table kEmpty;  // immutable: the absent section's keys
+  TableReader absent(kEmpty, source_, name);
+  absent.present_ = false;
+  return absent;
+}
+
+std::string TableReader::ref(std::string_view key) const {
+  return section_.empty() ? std::string(key) : fmt::format("{}.{}", section_, key);
+}
 
 std::uint32_t TableReader::line(std::string_view key) const {
   if (const toml::node* n = table_.get(key)) return line_of(n->source());
@@ -78,18 +105,24 @@ void TableReader::fail_at(const toml::node& node, std::string_view what) const {
   throw DeviceConfigError(fmt::format("{}:{}: {}", source_, line_of(node.source()), what));
 }
 
+void TableReader::fail_here(std::string_view what) const {
+  throw DeviceConfigError(fmt::format("{}:{}: {}", source_, line_of(table_.source()), what));
+}
+
 void TableReader::allow_only(std::initializer_list<std::string_view> allowed) const {
+  allow_only(std::span<const std::string_view>(allowed.begin(), allowed.size()));
+}
+
+void TableReader::allow_only(std::span<const std::string_view> allowed) const {
   for (auto&& [key, node] : table_) {
     const std::string_view k = key.str();
     if (std::find(allowed.begin(), allowed.end(), k) != allowed.end()) continue;
-    std::string_view best;
-    std::size_t best_distance = 3;
-    for (std::string_view c : allowed) {
-      const std::size_t d = edit_distance(k, c);
-      if (d < best_distance && d < c.size()) best = c, best_distance = d;
+    if (section_.empty()) {
+      throw DeviceConfigError(fmt::format("{}:{}: unknown section \"{}\"{}", source_, line_of(key.source()), k,
+                                          did_you_mean(k, allowed)));
     }
     throw DeviceConfigError(fmt::format("{}:{}: unknown key \"{}\" in [{}]{}", source_, line_of(key.source()), k,
-                                        section_, best.empty() ? "" : fmt::format(" (did you mean \"{}\"?)", best)));
+                                        section_, did_you_mean(k, allowed)));
   }
 }
 
@@ -112,7 +145,8 @@ std::string TableReader::string(std::string_view key, std::string fallback) cons
 std::string TableReader::required_string(std::string_view key) const {
   if (!has(key))
     throw DeviceConfigError(
-        fmt::format("{}:{}: missing required key \"{}\" in [{}]", source_, line(key), key, section_));
+        fmt::format("{}:{}: missing required key \"{}\" in [{}]", source_, line(key), key,
+                    section_.empty() ? "(top level)" : section_));
   std::string v = *string(key);
   if (v.empty()) fail(key, "must not be empty");
   return v;
@@ -171,4 +205,4 @@ std::vector<const toml::table*> TableReader::tables(std::string_view key) const 
   return out;
 }
 
-}  // namespace hallq::devconf
+}  // namespace hallq::device
