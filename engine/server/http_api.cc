@@ -1,6 +1,7 @@
 #include "engine/server/http_api.h"
 
 #include <fmt/format.h>
+#include <iostream>
 
 #include <chrono>
 #include <fstream>
@@ -218,7 +219,94 @@ json staff_json(const core::Hall& hall) {
 }  // namespace
 
 HttpApi::HttpApi(Engine& engine, Server& server, HttpApiOptions options)
-    : engine_(engine), server_(server), options_(std::move(options)), boot_(fmt::format("http-{}", wall_clock_us())) {}
+    : engine_(engine), server_(server), options_(std::move(options)), boot_(fmt::format("http-{}", wall_clock_us())) {
+  if (options_.accounts != nullptr) {
+    if (!options_.post) throw std::invalid_argument("HttpApi: accounts need HttpApiOptions::post");
+    checker_ = std::make_unique<PasswordChecker>(options_.post);
+    dummy_hash_ = hash_password("no such user");
+  }
+}
+
+namespace {
+
+std::string cookie_value(std::string_view header, std::string_view name) {
+  while (!header.empty()) {
+    const std::size_t semi = header.find(';');
+    std::string_view item = header.substr(0, semi);
+    header = semi == std::string_view::npos ? std::string_view() : header.substr(semi + 1);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    if (item.size() > name.size() && item.substr(0, name.size()) == name && item[name.size()] == '=')
+      return std::string(item.substr(name.size() + 1));
+  }
+  return {};
+}
+
+constexpr std::string_view kSessionCookie = "hallq_session";
+
+json session_json(const Session& s) {
+  return {{"auth", true}, {"user", s.account->name}, {"role", to_string(s.account->role)},
+          {"halls", s.account->halls}, {"csrf", s.csrf}};
+}
+
+}  // namespace
+
+const Session* HttpApi::session_of(const HttpRequest& req) {
+  if (options_.accounts == nullptr) return nullptr;
+  const std::string id = cookie_value(req.cookie, kSessionCookie);
+  return id.empty() ? nullptr : sessions_.find(id, SessionTable::Clock::now());
+}
+
+bool HttpApi::allows_live(const HttpRequest& req, std::string_view hall) {
+  if (options_.accounts == nullptr) return true;
+  const Session* s = session_of(req);
+  return s != nullptr && s->account->may_see(hall);
+}
+
+void HttpApi::write_audit(const std::string& user, const HttpRequest& req, std::string_view hall, int status,
+                          std::string_view result) {
+  if (!options_.audit) return;
+  const std::size_t qmark = req.target.find('?');
+  json body = json::parse(req.body, nullptr, false);
+  if (body.is_object() && body.contains("password")) body["password"] = "***";
+  json record = {{"time_us", wall_clock_us()}, {"user", user},       {"peer", req.peer},
+                 {"method", req.method},       {"path", req.target.substr(0, qmark)},
+                 {"hall", hall},               {"status", status},   {"result", result}};
+  if (!req.body.empty()) record["body"] = body.is_discarded() ? json(req.body.substr(0, 512)) : body;
+  try {
+    options_.audit(record.dump());
+  } catch (const std::exception& e) {
+    std::cerr << "hallqd: audit log: " << e.what() << ": " << record.dump() << std::endl;
+  }
+}
+
+void HttpApi::login(const HttpRequest& req, std::function<void(HttpResponse)> reply) {
+  const json body = json::parse(req.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object() || !body.contains("user") || !body["user"].is_string() ||
+      !body.contains("password") || !body["password"].is_string())
+    return reply(error(400, "malformed", "请求内容须为 {\"user\": 用户名, \"password\": 密码}"));
+  const std::string user = body["user"];
+  const auto now = SessionTable::Clock::now();
+  if (sessions_.locked(user, now)) {
+    write_audit(user, req, "", 429, "locked");
+    return reply(error(429, "too_many_attempts", "登录失败次数过多，请稍后再试"));
+  }
+  const Account* account = options_.accounts->find(user);
+  const std::string hash = account != nullptr ? account->password_hash : dummy_hash_;
+  const bool queued = checker_->check(hash, body["password"], [this, req, user, account, reply](bool ok) {
+    if (!ok || account == nullptr) {
+      sessions_.failed(user, SessionTable::Clock::now());
+      write_audit(user, req, "", 401, "login_failed");
+      return reply(error(401, "bad_credentials", "用户名或密码错误"));
+    }
+    sessions_.succeeded(user);
+    const Session& s = sessions_.create(*account, SessionTable::Clock::now());
+    write_audit(user, req, "", 200, "login");
+    HttpResponse r = json_response(200, session_json(s));
+    r.set_cookie = fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict", kSessionCookie, s.id);
+    reply(std::move(r));
+  });
+  if (!queued) reply(error(503, "busy", "登录请求过多，请稍后再试"));
+}
 
 std::string HttpApi::live_message(std::string_view hall_id) const {
   const core::Hall* hall = engine_.hall(hall_id);
@@ -228,6 +316,7 @@ std::string HttpApi::live_message(std::string_view hall_id) const {
 
 void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> reply) {
   ++counters_.requests;
+  const bool auth = options_.accounts != nullptr;
   auto answer = [&](HttpResponse r) {
     if (r.status >= 400) ++counters_.errors;
     reply(std::move(r));
@@ -260,14 +349,66 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
     if (!get) return answer(error(405, "method_not_allowed", "只支持 GET"));
     return answer({200, "text/plain; version=0.0.4; charset=utf-8", metrics_text(now)});
   }
-  if (parts[0] != "api" || parts.size() < 2 || parts[1] != "halls")
+  // --- logins
+  if (parts.size() == 2 && parts[0] == "api" && (parts[1] == "login" || parts[1] == "logout" || parts[1] == "session")) {
+    if (parts[1] == "session") {
+      if (!get) return answer(error(405, "method_not_allowed", "只支持 GET"));
+      if (!auth) return answer(json_response(200, json{{"auth", false}, {"role", "admin"}, {"halls", json::array()}, {"csrf", ""}}));
+      const Session* s = session_of(req);
+      return answer(s ? json_response(200, session_json(*s)) : error(401, "login_required", "请先登录"));
+    }
+    if (!post) return answer(error(405, "method_not_allowed", "只支持 POST"));
+    if (!auth) return answer(error(404, "not_found", "未启用登录（hallqd 没有 --accounts）"));
+    if (parts[1] == "login") return login(req, [this, reply](HttpResponse r) {
+      if (r.status >= 400) ++counters_.errors;
+      reply(std::move(r));
+    });
+    const Session* s = session_of(req);
+    if (s != nullptr) {
+      write_audit(s->account->name, req, "", 200, "logout");
+      sessions_.remove(std::string(s->id));
+    }
+    HttpResponse r = json_response(200, json{{"ok", true}});
+    r.set_cookie = fmt::format("{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0", kSessionCookie);
+    return answer(std::move(r));
+  }
+  if (parts[0] != "api" || parts.size() < 2 || (parts[1] != "halls" && parts[1] != "audit"))
     return answer(error(404, "not_found", fmt::format("没有这个地址：{}", path)));
+  const Session* session = session_of(req);
+  if (auth && session == nullptr) return answer(error(401, "login_required", "请先登录"));
+  const std::string user = session ? session->account->name : "(loopback)";
+  const bool admin = !auth || session->account->role == Role::kAdmin;
+
+  // --- the audit log
+  if (parts[1] == "audit") {
+    if (!get) return answer(error(405, "method_not_allowed", "只支持 GET"));
+    if (parts.size() != 2) return answer(error(404, "not_found", fmt::format("没有这个地址：{}", path)));
+    if (!admin) return answer(error(403, "forbidden", "只有管理员可以查看审计日志"));
+    if (!options_.read_audit) return answer(error(501, "not_implemented", "审计日志不可用"));
+    std::uint64_t from = 1, limit = 200;
+    try {
+      if (query.count("from")) from = std::stoull(query.at("from"));
+      if (query.count("limit")) limit = std::min<std::uint64_t>(std::stoull(query.at("limit")), 1000);
+    } catch (const std::exception&) {
+      return answer(error(400, "bad_argument", "from 和 limit 须为数字"));
+    }
+    json records = json::array();
+    options_.read_audit(from, [&](std::uint64_t n, std::string_view bytes) {
+      json r = json::parse(bytes, nullptr, false);
+      if (r.is_discarded()) r = json::object();
+      r["n"] = n;
+      records.push_back(std::move(r));
+      return records.size() < limit;
+    });
+    return answer(json_response(200, records));
+  }
 
   // --- reads
   if (parts.size() == 2) {
     if (!get) return answer(error(405, "method_not_allowed", "只支持 GET"));
     json halls = json::array();
     for (const std::string& id : engine_.hall_ids()) {
+      if (session != nullptr && !session->account->may_see(id)) continue;
       const core::Hall* h = engine_.hall(id);
       const client::HallSummary s = client::summarize(*h, now);
       std::uint32_t open = 0;
@@ -279,6 +420,8 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
   const std::string& hall_id = parts[2];
   const core::Hall* hall = engine_.hall(hall_id);
   if (hall == nullptr) return answer(error(404, "unknown_hall", fmt::format("没有大厅“{}”", hall_id)));
+  if (session != nullptr && !session->account->may_see(hall_id))
+    return answer(error(403, "forbidden", fmt::format("{} 无权查看大厅“{}”", user, hall_id)));
   if (parts.size() == 3) {
     if (!get) return answer(error(405, "method_not_allowed", "只支持 GET"));
     return answer(json_response(200, hall_json(*hall, now)));
@@ -312,6 +455,21 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
     return answer(known ? error(405, "method_not_allowed", "只支持 POST")
                         : error(404, "not_found", fmt::format("没有这个地址：{}", path)));
   }
+  auto deny = [&](std::string_view code, const std::string& message) {
+    write_audit(user, req, hall_id, 403, code);
+    return answer(error(403, code, message));
+  };
+  if (!admin) return deny("forbidden", fmt::format("{} 是只读账号，不能操作", user));
+  if (auth && req.csrf_token != session->csrf) return deny("csrf", "缺少或错误的 X-CSRF-Token（请刷新页面）");
+  if (auth && !req.origin.empty() && req.origin != "http://" + req.host && req.origin != "https://" + req.host)
+    return deny("csrf", fmt::format("来源 {} 与本站不符", req.origin));
+  // From here on every answer is an action's outcome: audited before it is sent.
+  reply = [this, user, req, hall_id, reply = std::move(reply)](HttpResponse r) {
+    const json j = json::parse(r.body, nullptr, false);
+    const std::string result = r.status == 200 ? "ok" : (j.is_object() && j.contains("error") ? j["error"].get<std::string>() : "error");
+    write_audit(user, req, hall_id, r.status, result);
+    reply(std::move(r));
+  };
   json body = json::object();
   if (!req.body.empty()) {
     body = json::parse(req.body, nullptr, false);

@@ -13,6 +13,8 @@
 //   POST /api/halls/{hall}/advisories/{id}/accept  {"staff": "..."}
 //   POST /api/halls/{hall}/staff/{staff}/move   {"window": "w3"}: leaves its window, opens the other
 //   POST /api/halls/{hall}/notice               {"text": "..."} ("" withdraws it)
+//   POST /api/login {"user", "password"}  GET /api/session  POST /api/logout
+//   GET  /api/audit?from=N&limit=M               the audit log (admins)
 //   GET  /metrics                               Prometheus text format
 //   GET  /, /static/{file}, /vendor/chart.umd.js   the dashboard page and its library
 //
@@ -23,14 +25,25 @@
 // actions go through the engine's group commit like any command (answered
 // after they are durable); an "Idempotency-Key" header makes a retry safe.
 //
+// Logins (with HttpApiOptions::accounts): every /api route but /api/login
+// needs a session cookie (401 login_required); a manager sees only the halls
+// of the account (403 forbidden); actions need the admin role and the
+// session's CSRF token in X-CSRF-Token, and a same-host Origin if the
+// browser sends one (403 forbidden / csrf). Without accounts the API is open
+// (the server then listens on loopback only). Every action, login, failed
+// login and logout is written to the store's audit log before it is answered.
+//
 // Thread: the io_context's thread only.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
+
+#include "engine/server/http_sessions.h"
 
 namespace hallq::server {
 
@@ -42,12 +55,18 @@ struct HttpRequest {
   std::string target;   // path and query, as sent
   std::string body;
   std::string idempotency_key;
+  std::string cookie;      // the Cookie header
+  std::string csrf_token;  // X-CSRF-Token
+  std::string origin;      // Origin, if the browser sent one
+  std::string host;        // Host
+  std::string peer;        // the client's address
 };
 
 struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json; charset=utf-8";
   std::string body;
+  std::string set_cookie;  // a Set-Cookie header, if any
 };
 
 // Daily or hourly figures of a hall between two local dates, as JSON; errors
@@ -59,6 +78,14 @@ struct HttpApiOptions {
   std::string web_root;     // the dashboard's files (index.html ...); empty: none served
   std::string chart_js;     // Chart.js UMD file served as /vendor/chart.umd.js
   HistorySource history;
+  // Logins: null for none (open API, loopback only).
+  const Accounts* accounts = nullptr;
+  // Runs a function on the engine's thread (the password checker answers through it).
+  PasswordChecker::Post post;
+  // The store's audit log: append one record (throws on a storage failure);
+  // read from a record number on.
+  std::function<void(const std::string&)> audit;
+  std::function<void(std::uint64_t, const std::function<bool(std::uint64_t, std::string_view)>&)> read_audit;
 };
 
 class HttpApi {
@@ -73,6 +100,9 @@ class HttpApi {
   // with the summary and today's statistics; empty for an unknown hall.
   std::string live_message(std::string_view hall) const;
 
+  // Whether `request` (a WebSocket upgrade) may watch `hall` live.
+  bool allows_live(const HttpRequest& request, std::string_view hall);
+
   // Counters of HTTP use, for /metrics.
   struct Counters {
     std::uint64_t requests = 0, errors = 0, actions = 0, websocket_messages = 0;
@@ -81,6 +111,10 @@ class HttpApi {
 
  private:
   std::string metrics_text(std::int64_t now_us) const;
+  const Session* session_of(const HttpRequest& request);
+  void login(const HttpRequest& request, std::function<void(HttpResponse)> reply);
+  void write_audit(const std::string& user, const HttpRequest& request, std::string_view hall, int status,
+                   std::string_view result);
 
   Engine& engine_;
   Server& server_;
@@ -90,6 +124,9 @@ class HttpApi {
   // (the engine remembers request ids in its store).
   std::string boot_;
   std::uint64_t next_request_ = 1;
+  SessionTable sessions_;
+  std::unique_ptr<PasswordChecker> checker_;
+  std::string dummy_hash_;  // checked for unknown users, so that they take as long as known ones
 };
 
 }  // namespace hallq::server

@@ -63,7 +63,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
     boost::system::error_code ec;
     const auto address = boost::asio::ip::make_address(host, ec);
     if (ec) throw std::invalid_argument(fmt::format("--http {}: not an IP address", options_.host));
-    if (!address.is_loopback()) {
+    if (!address.is_loopback() && !options_.allow_remote) {
       throw std::invalid_argument(fmt::format(
           "--http {}: the managers' API has no login yet and listens on loopback only (127.0.0.1 or ::1)",
           options_.host));
@@ -199,6 +199,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     if (websocket::is_upgrade(req)) {
       const std::string_view target(req.target().data(), req.target().size());
       const std::string hall = query_value(target, "hall");
+      HttpRequest probe;
+      probe.cookie = std::string(req[http::field::cookie]);
+      if (target.substr(0, target.find('?')) == "/ws" && !hall.empty() && !owner_->api().live_message(hall).empty() &&
+          !owner_->api().allows_live(probe, hall)) {
+        HttpResponse r{401, "application/json; charset=utf-8",
+                       nlohmann::json{{"error", "login_required"}, {"message", "请先登录"}}.dump()};
+        return write(std::move(r), req.version(), false, false);
+      }
       if (target.substr(0, target.find('?')) != "/ws" || hall.empty() || owner_->api().live_message(hall).empty()) {
         HttpResponse r{404, "application/json; charset=utf-8",
                        nlohmann::json{{"error", "unknown_hall"}, {"message", "用 /ws?hall=大厅编号 订阅一个大厅"}}.dump()};
@@ -213,6 +221,13 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     r.target = std::string(req.target());
     r.body = std::move(req.body());
     r.idempotency_key = std::string(req["Idempotency-Key"]);
+    r.cookie = std::string(req[http::field::cookie]);
+    r.csrf_token = std::string(req["X-CSRF-Token"]);
+    r.origin = std::string(req[http::field::origin]);
+    r.host = std::string(req[http::field::host]);
+    beast::error_code ignored;
+    const auto remote = stream_.socket().remote_endpoint(ignored);
+    if (!ignored) r.peer = remote.address().to_string();
     const bool keep_alive = req.keep_alive();
     const bool head = req.method() == http::verb::head;
     const unsigned version = req.version();
@@ -227,6 +242,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     res->set(http::field::content_type, r.content_type);
     res->set(http::field::cache_control, "no-store");
     res->set("X-Content-Type-Options", "nosniff");
+    res->set("X-Frame-Options", "DENY");
+    if (!r.set_cookie.empty()) res->set(http::field::set_cookie, r.set_cookie);
     res->keep_alive(keep_alive);
     res->body() = std::move(r.body);
     res->prepare_payload();

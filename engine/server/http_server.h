@@ -4,8 +4,8 @@
 // as it is published ({"type": "event", "data": {...}}), and a fresh summary
 // at most every `push_interval` while the hall changes.
 //
-// Until devices and managers authenticate (CURVE, accounts), the server only
-// binds to loopback addresses: anything else is refused at construction.
+// Without managers' logins the server only binds to loopback addresses
+// (anything else is refused at construction); with them, allow_remote.
 //
 // Thread: the io_context's thread only.
 #pragma once
@@ -26,6 +26,7 @@ struct HttpServerOptions {
   std::uint16_t port = 8080;  // 0: any free port (see port())
   std::chrono::milliseconds push_interval{250};
   std::size_t max_body = 64 * 1024;
+  bool allow_remote = false;  // other than loopback: only with managers' logins (HttpApiOptions::accounts)
 };
 
 class HttpServer {

@@ -6,12 +6,16 @@
 // 1 runtime failure (store, bind, corruption), 2 usage or configuration error.
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <fmt/format.h>
+#include <algorithm>
 #include <iostream>
+#include <optional>
 #include <zmq.hpp>
 
 #include "engine/core/config_loader.h"
+#include "engine/server/accounts.h"
 #include "engine/server/engine.h"
 #include "engine/server/http_api.h"
 #include "engine/server/http_history.h"
@@ -47,6 +51,10 @@ int main(int argc, char** argv) {
   app.add_option("--web-root", http_options.web_root, "the dashboard's files")->capture_default_str();
   app.add_option("--chart-js", http_options.chart_js, "Chart.js (UMD build) served to the dashboard")
       ->capture_default_str();
+  std::string accounts_file;
+  app.add_option("--accounts", accounts_file,
+                 "managers' accounts (TOML, hallq-passwd): logins for the HTTP API, which may then listen beyond loopback")
+      ->check(CLI::ExistingFile);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -79,6 +87,22 @@ int main(int argc, char** argv) {
     std::cerr << "hallqd: " << e.what() << "\n";
     return 2;
   }
+  std::optional<server::Accounts> accounts;
+  try {
+    if (!accounts_file.empty()) accounts = server::Accounts::load(accounts_file);
+  } catch (const server::AccountsError& e) {
+    std::cerr << "hallqd: " << e.what() << "\n";
+    return 2;
+  }
+  if (accounts) {
+    for (const server::Account& a : accounts->all())
+      for (const std::string& h : a.halls)
+        if (std::none_of(halls.begin(), halls.end(), [&](const auto& c) { return c->id == h; })) {
+          std::cerr << "hallqd: " << accounts_file << ": manager " << a.name << " names unknown hall " << h << "\n";
+          return 2;
+        }
+    http_server_options.allow_remote = true;
+  }
 
   try {
     store::EventStore store({.dir = data_dir, .map_size = map_size_gib << 30});
@@ -93,6 +117,13 @@ int main(int argc, char** argv) {
     });
     server.start();
     http_options.history = server::make_history_source(store, halls);
+    http_options.accounts = accounts ? &*accounts : nullptr;
+    http_options.post = [&io](std::function<void()> f) { boost::asio::post(io, std::move(f)); };
+    http_options.audit = [&store](const std::string& record) { store.append_audit(record); };
+    http_options.read_audit = [&store](std::uint64_t from,
+                                       const std::function<bool(std::uint64_t, std::string_view)>& fn) {
+      store.for_each_audit(from, fn);
+    };
     server::HttpApi api(engine, server, http_options);
     std::unique_ptr<server::HttpServer> http_server;
     std::string http_bound = "off";

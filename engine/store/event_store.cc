@@ -50,7 +50,7 @@ constexpr std::size_t kSnapshotsKept = 2;
 // transaction by the number of databases it may open (about 50 bytes each,
 // zeroed per transaction). README.md, "Limits", has the measurements.
 constexpr std::size_t kMaxHalls = EventStore::kMaxHalls;
-constexpr MDB_dbi kCoreDbs = 3;  // meta, halls, snapshots
+constexpr MDB_dbi kCoreDbs = 4;  // meta, halls, snapshots, audit
 constexpr MDB_dbi kMaxDbs = kCoreDbs + kMaxHalls;
 constexpr mdb_mode_t kFileMode = 0644;
 // Held (flock) by the one writable EventStore of a directory: the cache
@@ -239,6 +239,8 @@ class EventStore::Impl {
                       const std::function<bool(std::uint64_t, std::string_view)>& fn) const;
   std::optional<std::string> read_event(std::string_view hall, std::uint64_t seq) const;
   std::vector<std::string> halls() const;
+  std::uint64_t append_audit(std::string_view record);
+  void for_each_audit(std::uint64_t from, const std::function<bool(std::uint64_t, std::string_view)>& fn) const;
   void backup(const std::string& dest_dir, bool compact) const;
   void grow_map(std::size_t new_size);
   Stats stats() const;
@@ -304,6 +306,8 @@ class EventStore::Impl {
   UniqueFd writer_lock_;  // declared before env_: released after the environment closes
   lmdb::Env env_;
   lmdb::Dbi meta_db_, halls_db_, snapshots_db_;
+  std::optional<lmdb::Dbi> audit_db_;  // created by the first append_audit
+  std::uint64_t last_audit_ = 0;
   mutable int open_read_txns_ = 0;
 
   // Writable stores: every hall, loaded at open. Read-only stores: the halls
@@ -402,6 +406,12 @@ void EventStore::Impl::open_databases() {
   };
   halls_db_ = require("halls");
   snapshots_db_ = require("snapshots");
+  audit_db_ = lmdb::Dbi::open(t, "audit");  // absent until the first record
+  if (audit_db_) {
+    lmdb::Cursor cursor = lmdb::Cursor::open(t, *audit_db_);
+    MDB_val key{}, data{};
+    if (cursor.get(&key, &data, MDB_LAST)) last_audit_ = event_seq(key);
+  }
   // Commit even a read-only transaction: DBI handles opened by an aborted one are closed.
   txn.commit();
 }
@@ -643,6 +653,34 @@ std::vector<std::string> EventStore::Impl::halls() const {
   return result;
 }
 
+std::uint64_t EventStore::Impl::append_audit(std::string_view record) {
+  if (options_.read_only) throw std::logic_error("store: append_audit on a read-only store");
+  lmdb::Txn txn = begin(0);
+  std::optional<lmdb::Dbi> db = audit_db_;
+  if (!db) db = lmdb::Dbi::open(txn.handle(), "audit", MDB_CREATE);
+  const std::uint64_t seq = last_audit_ + 1;
+  db->put(txn.handle(), view(seq_key(seq)), record, MDB_APPEND | MDB_NOOVERWRITE);
+  txn.commit();
+  audit_db_ = db;
+  last_audit_ = seq;
+  return seq;
+}
+
+void EventStore::Impl::for_each_audit(std::uint64_t from,
+                                      const std::function<bool(std::uint64_t, std::string_view)>& fn) const {
+  ReadTxn txn(*this);
+  std::optional<lmdb::Dbi> db = audit_db_;
+  if (!db) db = lmdb::Dbi::open(txn.get(), "audit");  // a read-only store: written since it opened?
+  if (!db) return;
+  lmdb::Cursor cursor = lmdb::Cursor::open(txn.get(), *db);
+  const SeqKey start = seq_key(from);
+  MDB_val key = lmdb::to_val(view(start));
+  MDB_val data{};
+  for (bool more = cursor.get(&key, &data, MDB_SET_RANGE); more; more = cursor.get(&key, &data, MDB_NEXT)) {
+    if (!fn(event_seq(key), lmdb::to_view(data))) break;
+  }
+}
+
 // ---------------------------------------------------------------- maintenance
 
 void EventStore::Impl::backup(const std::string& dest_dir, bool compact) const {
@@ -716,6 +754,11 @@ std::optional<std::string> EventStore::read_event(std::string_view hall, std::ui
   return impl_->read_event(hall, seq);
 }
 std::vector<std::string> EventStore::halls() const { return impl_->halls(); }
+std::uint64_t EventStore::append_audit(std::string_view record) { return impl_->append_audit(record); }
+void EventStore::for_each_audit(std::uint64_t from,
+                                const std::function<bool(std::uint64_t, std::string_view)>& fn) const {
+  impl_->for_each_audit(from, fn);
+}
 void EventStore::backup(const std::string& dest_dir, bool compact) const { impl_->backup(dest_dir, compact); }
 void EventStore::grow_map(std::size_t new_size) { impl_->grow_map(new_size); }
 EventStore::Stats EventStore::stats() const { return impl_->stats(); }

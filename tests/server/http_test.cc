@@ -12,9 +12,12 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <chrono>
+#include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "engine/server/accounts.h"
 #include "tools/process/engine_process.h"
 
 namespace hallq::testing {
@@ -35,13 +38,13 @@ const std::string kTown = kSource + "/conf/town.toml";
 
 struct Answer {
   int status = 0;
-  std::string type, body;
+  std::string type, body, set_cookie;
   json j() const { return json::parse(body, nullptr, false); }
 };
 
 // One request on a fresh connection (as curl would).
 Answer request(const std::string& host_port, http::verb method, const std::string& target, const std::string& body = "",
-               const std::string& idempotency_key = "") {
+               const std::string& idempotency_key = "", const std::map<std::string, std::string>& headers = {}) {
   boost::asio::io_context io;
   tcp::resolver resolver(io);
   tcp::socket socket(io);
@@ -51,13 +54,15 @@ Answer request(const std::string& host_port, http::verb method, const std::strin
   req.set(http::field::host, host_port);
   if (!body.empty()) req.set(http::field::content_type, "application/json");
   if (!idempotency_key.empty()) req.set("Idempotency-Key", idempotency_key);
+  for (const auto& [name, value] : headers) req.set(name, value);
   req.body() = body;
   req.prepare_payload();
   http::write(socket, req);
   beast::flat_buffer buffer;
   http::response<http::string_body> res;
   http::read(socket, buffer, res);
-  return {static_cast<int>(res.result_int()), std::string(res[http::field::content_type]), res.body()};
+  return {static_cast<int>(res.result_int()), std::string(res[http::field::content_type]), res.body(),
+          std::string(res[http::field::set_cookie])};
 }
 
 class HttpTest : public ::testing::Test {
@@ -333,6 +338,178 @@ TEST(HttpStartTest, OnlyLoopbackAndAValidAddress) {
   r = run_program(proc::default_hallqd(), {"--conf", kTown, "--data", dir.path() + "/b", "--http", "127.0.0.1"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("HOST:PORT"), std::string::npos) << r.err;
+}
+
+
+// --- managers' logins (hallqd --accounts)
+
+class HttpAuthTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    // Hashing is slow on purpose (Argon2id): once for the suite.
+    admin_hash_ = new std::string(server::hash_password("admin-pass-1"));
+    viewer_hash_ = new std::string(server::hash_password("viewer-pass-1"));
+  }
+  void SetUp() override {
+    accounts_ = dir_.path() + "/managers.toml";
+    std::ofstream(accounts_) << "[[manager]]\nname = \"zhang\"\nrole = \"admin\"\npassword_hash = \"" << *admin_hash_
+                             << "\"\n\n[[manager]]\nname = \"li\"\nrole = \"viewer\"\nhalls = [\"town\"]\npassword_hash = \""
+                             << *viewer_hash_ << "\"\n";
+    engine_ = std::make_unique<EngineProcess>(std::vector<std::string>{kTown, kSource + "/conf/district.toml"},
+                                              dir_.path() + "/data", std::vector<std::string>{"--accounts", accounts_});
+    http_ = engine_->http();
+  }
+  struct Login {
+    std::string cookie, csrf;
+  };
+  Login login(const std::string& user, const std::string& password) {
+    const Answer a = request(http_, http::verb::post, "/api/login", json{{"user", user}, {"password", password}}.dump());
+    EXPECT_EQ(a.status, 200) << a.body;
+    EXPECT_NE(a.set_cookie.find("HttpOnly"), std::string::npos) << a.set_cookie;
+    EXPECT_NE(a.set_cookie.find("SameSite=Strict"), std::string::npos) << a.set_cookie;
+    return {a.set_cookie.substr(0, a.set_cookie.find(';')), a.j()["csrf"]};
+  }
+  Answer as(const Login& l, http::verb method, const std::string& target, const std::string& body = "",
+            bool with_csrf = true, const std::string& origin = "") {
+    std::map<std::string, std::string> headers{{"Cookie", l.cookie}};
+    if (with_csrf) headers["X-CSRF-Token"] = l.csrf;
+    if (!origin.empty()) headers["Origin"] = origin;
+    return request(http_, method, target, body, "", headers);
+  }
+  std::uint64_t town_seq(const Login& l) { return as(l, http::verb::get, "/api/halls/town").j()["seq"]; }
+
+  static inline std::string* admin_hash_ = nullptr;
+  static inline std::string* viewer_hash_ = nullptr;
+  TempDir dir_;
+  std::string accounts_;
+  std::unique_ptr<EngineProcess> engine_;
+  std::string http_;
+};
+
+TEST_F(HttpAuthTest, NothingWithoutALogin) {
+  EXPECT_EQ(request(http_, http::verb::get, "/api/halls").status, 401);
+  EXPECT_EQ(request(http_, http::verb::get, "/api/halls/town").j()["error"], "login_required");
+  EXPECT_EQ(request(http_, http::verb::post, "/api/halls/town/windows/w1/open", "{}").status, 401);
+  EXPECT_EQ(request(http_, http::verb::get, "/api/session").status, 401);
+  EXPECT_EQ(request(http_, http::verb::get, "/api/audit").status, 401);
+  EXPECT_EQ(request(http_, http::verb::get, "/").status, 200);  // the page, which shows the login form
+  EXPECT_EQ(request(http_, http::verb::post, "/api/login", R"({"user": "zhang", "password": "wrong"})").status, 401);
+  EXPECT_EQ(request(http_, http::verb::post, "/api/login", R"({"user": "nobody", "password": "x"})").status, 401);
+  EXPECT_EQ(request(http_, http::verb::post, "/api/login", "{user").status, 400);
+  // A forged session cookie is no session.
+  EXPECT_EQ(request(http_, http::verb::get, "/api/halls", "", "", {{"Cookie", "hallq_session=" + std::string(64, 'a')}}).status,
+            401);
+}
+
+TEST_F(HttpAuthTest, AdminsActWithTheirCsrfTokenViewersOnlyRead) {
+  const Login admin = login("zhang", "admin-pass-1");
+  EXPECT_EQ(as(admin, http::verb::get, "/api/halls").j().size(), 2u);
+  EXPECT_EQ(as(admin, http::verb::get, "/api/session").j()["role"], "admin");
+  const std::uint64_t before = town_seq(admin);
+  Answer a = as(admin, http::verb::post, "/api/halls/town/windows/w1/open", "{}", /*with_csrf=*/false);
+  EXPECT_EQ(a.status, 403);
+  EXPECT_EQ(a.j()["error"], "csrf");
+  a = as(admin, http::verb::post, "/api/halls/town/windows/w1/open", "{}", true, "http://evil.example");
+  EXPECT_EQ(a.status, 403);
+  EXPECT_EQ(town_seq(admin), before);
+  a = as(admin, http::verb::post, "/api/halls/town/windows/w1/open", R"({"staff": "s01"})", true, "http://" + http_);
+  ASSERT_EQ(a.status, 200) << a.body;
+  EXPECT_EQ(town_seq(admin), before + 1);
+
+  const Login viewer = login("li", "viewer-pass-1");
+  const json halls = as(viewer, http::verb::get, "/api/halls").j();
+  ASSERT_EQ(halls.size(), 1u);
+  EXPECT_EQ(halls[0]["id"], "town");
+  EXPECT_EQ(as(viewer, http::verb::get, "/api/halls/town").status, 200);
+  EXPECT_EQ(as(viewer, http::verb::get, "/api/halls/district").status, 403);
+  a = as(viewer, http::verb::post, "/api/halls/town/windows/w2/open", "{}");
+  EXPECT_EQ(a.status, 403);
+  EXPECT_EQ(a.j()["error"], "forbidden");
+  EXPECT_EQ(as(viewer, http::verb::get, "/api/audit").status, 403);
+  EXPECT_EQ(town_seq(admin), before + 1);
+
+  // Logged out: the cookie is dead.
+  EXPECT_EQ(as(viewer, http::verb::post, "/api/logout", "{}").status, 200);
+  EXPECT_EQ(as(viewer, http::verb::get, "/api/halls").status, 401);
+  EXPECT_EQ(as(admin, http::verb::get, "/api/halls").status, 200);
+}
+
+TEST_F(HttpAuthTest, TheAuditLogHasEveryLoginAndActionAndSurvivesACrash) {
+  EXPECT_EQ(request(http_, http::verb::post, "/api/login", R"({"user": "zhang", "password": "nope"})").status, 401);
+  Login admin = login("zhang", "admin-pass-1");
+  ASSERT_EQ(as(admin, http::verb::post, "/api/halls/town/notice", R"({"text": "系统维护"})").status, 200);
+  ASSERT_EQ(as(admin, http::verb::post, "/api/halls/town/windows/w9/close", "{}").status, 409);
+  ASSERT_EQ(as(admin, http::verb::post, "/api/halls/town/notice", R"({"text": "x"})", false).status, 403);
+  const Login viewer = login("li", "viewer-pass-1");
+  ASSERT_EQ(as(viewer, http::verb::post, "/api/halls/town/notice", R"({"text": "y"})").status, 403);
+
+  engine_->kill9();
+  engine_->restart();
+  EXPECT_EQ(as(admin, http::verb::get, "/api/halls").status, 401);  // sessions do not survive a restart
+  admin = login("zhang", "admin-pass-1");
+  const json log = as(admin, http::verb::get, "/api/audit").j();
+  std::vector<std::string> seen;
+  for (const json& r : log) seen.push_back(r["user"].get<std::string>() + " " + r["result"].get<std::string>());
+  const std::vector<std::string> expected = {"zhang login_failed", "zhang login", "zhang ok", "zhang window_closed",
+                                             "zhang csrf", "li login", "li forbidden", "zhang login"};
+  EXPECT_EQ(seen, expected);
+  ASSERT_GE(log.size(), 3u);
+  EXPECT_EQ(log[2]["path"], "/api/halls/town/notice");
+  EXPECT_EQ(log[2]["body"]["text"], "系统维护");
+  EXPECT_EQ(log[1]["peer"], "127.0.0.1");
+  EXPECT_EQ(log[0].value("body", json::object()).value("password", ""), "***");  // passwords never stored
+  EXPECT_EQ(as(admin, http::verb::get, "/api/audit?from=3&limit=2").j().size(), 2u);
+}
+
+TEST_F(HttpAuthTest, RepeatedFailuresLockTheAccountForAWhile) {
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(request(http_, http::verb::post, "/api/login", R"({"user": "zhang", "password": "guess"})").status, 401);
+  const Answer locked = request(http_, http::verb::post, "/api/login", R"({"user": "zhang", "password": "admin-pass-1"})");
+  EXPECT_EQ(locked.status, 429) << locked.body;
+  login("li", "viewer-pass-1");  // others are not locked out
+}
+
+TEST_F(HttpAuthTest, TheLiveViewNeedsASessionForItsHall) {
+  boost::asio::io_context io;
+  tcp::resolver resolver(io);
+  const std::size_t colon = http_.rfind(':');
+  const auto endpoints = resolver.resolve(http_.substr(0, colon), http_.substr(colon + 1));
+  websocket::stream<tcp::socket> anonymous(io);
+  boost::asio::connect(anonymous.next_layer(), endpoints);
+  EXPECT_THROW(anonymous.handshake(http_, "/ws?hall=town"), boost::system::system_error);
+
+  const Login viewer = login("li", "viewer-pass-1");
+  auto with_cookie = [&](websocket::request_type& req) { req.set(http::field::cookie, viewer.cookie); };
+  websocket::stream<tcp::socket> other_hall(io);
+  boost::asio::connect(other_hall.next_layer(), endpoints);
+  other_hall.set_option(websocket::stream_base::decorator(with_cookie));
+  EXPECT_THROW(other_hall.handshake(http_, "/ws?hall=district"), boost::system::system_error);
+
+  websocket::stream<tcp::socket> ws(io);
+  boost::asio::connect(ws.next_layer(), endpoints);
+  ws.set_option(websocket::stream_base::decorator(with_cookie));
+  ws.handshake(http_, "/ws?hall=town");
+  beast::flat_buffer b;
+  ws.read(b);
+  EXPECT_EQ(json::parse(beast::buffers_to_string(b.data()))["type"], "summary");
+}
+
+TEST(HttpAccountsFileTest, BrokenFilesAreRefusedWithTheirLine) {
+  TempDir dir;
+  const std::string file = dir.path() + "/managers.toml";
+  std::ofstream(file) << "[[manager]]\nname = \"zhang\"\nrole = \"boss\"\npassword_hash = \"$argon2id$x\"\n";
+  RunResult r = run_program(proc::default_hallqd(),
+                            {"--conf", kTown, "--data", dir.path() + "/a", "--accounts", file, "--http", "127.0.0.1:0"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("managers.toml:3: manager.role \"boss\""), std::string::npos) << r.err;
+  std::ofstream(file) << "[[manager]]\nname = \"zhang\"\nhalls = [\"nosuch\"]\npassword_hash = \"$argon2id$x\"\n";
+  r = run_program(proc::default_hallqd(), {"--conf", kTown, "--data", dir.path() + "/b", "--accounts", file});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("unknown hall nosuch"), std::string::npos) << r.err;
+  // With logins, the API may listen beyond loopback.
+  std::ofstream(file) << "[[manager]]\nname = \"zhang\"\npassword_hash = \"$argon2id$x\"\n";
+  EngineProcess engine({kTown}, dir.path() + "/c", {"--accounts", file, "--http", "0.0.0.0:0"});
+  EXPECT_NE(engine.http().find("0.0.0.0:"), std::string::npos) << engine.ready_line();
 }
 
 }  // namespace

@@ -15,6 +15,7 @@ const EVENT_TEXT = {
   advisory_issued: "潮汐建议", notice_changed: "公告", day_rolled: "日切",
 };
 
+let csrf = "";  // the session's token, echoed on every action (logins on: hallqd --accounts)
 let hallId = null, socket = null, retryMs = 500, summary = null, serviceChart = null, hourChart = null, dayChart = null;
 
 const pct = (x) => (x === null || x === undefined || Number.isNaN(x) ? "—" : (100 * x).toFixed(1) + "%");
@@ -37,10 +38,12 @@ async function api(method, path, body) {
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.headers["Idempotency-Key"] = key();
+    init.headers["X-CSRF-Token"] = csrf;
     init.body = JSON.stringify(body);
   }
   const res = await fetch(path, init);
   const data = await res.json().catch(() => ({ message: res.statusText }));
+  if (res.status === 401 && path !== "/api/login") showLogin();
   if (!res.ok) throw new Error(data.message || data.error || res.status);
   return data;
 }
@@ -173,6 +176,7 @@ function connect() {
   ws.onclose = () => {
     if (socket !== ws) return;  // replaced by a newer connection
     setConn("offline");
+    api("GET", "/api/session").catch(() => {});  // a lapsed session brings the login form
     setTimeout(connect, retryMs);
     retryMs = Math.min(retryMs * 2, 5000);
   };
@@ -254,9 +258,38 @@ $("#history-go").onclick = loadRange;
 
 function tick() { $("#clock").textContent = new Date().toLocaleString("zh-CN", { hour12: false }); }
 
+// --- logins
+function showLogin() {
+  if (socket) { const s = socket; socket = null; s.close(); }
+  $("#login").hidden = false;
+  $("#login-user").focus();
+}
+
+$("#login-form").onsubmit = async (ev) => {
+  ev.preventDefault();
+  try {
+    const s = await api("POST", "/api/login", { user: $("#login-user").value.trim(), password: $("#login-password").value });
+    $("#login-password").value = "";
+    $("#login").hidden = true;
+    signedIn(s);
+    if (hallId === null) start(); else connect();
+  } catch (e) {
+    $("#login-error").textContent = e.message;
+  }
+};
+$("#logout").onclick = async () => { await api("POST", "/api/logout", {}).catch(() => {}); location.reload(); };
+
+function signedIn(s) {
+  csrf = s.csrf || "";
+  document.body.classList.toggle("viewer", s.role !== "admin");
+  $("#who").textContent = s.auth ? `${s.user}（${s.role === "admin" ? "管理员" : "只读"}）` : "";
+  $("#logout").hidden = !s.auth;
+}
+
 async function start() {
-  tick();
-  setInterval(tick, 1000);
+  let s;
+  try { s = await api("GET", "/api/session"); } catch (e) { return; }  // the login form is up
+  signedIn(s);
   const halls = await api("GET", "/api/halls");
   const select = $("#hall-select");
   select.innerHTML = halls.map((h) => `<option value="${esc(h.id)}">${esc(h.name)}</option>`).join("");
@@ -272,4 +305,6 @@ async function start() {
   connect();
   setInterval(loadHours, 60000);
 }
+tick();
+setInterval(tick, 1000);
 start();
