@@ -8,6 +8,7 @@
 #include <iterator>
 #include <string>
 
+#include "engine/server/accounts.h"
 #include "tools/process/engine_process.h"
 
 namespace hallq::testing {
@@ -41,6 +42,21 @@ TEST(DashboardTest, LiveCallsAdvisoriesAndNoticesInChromium) {
   EXPECT_NE(r.out.find("\nok\n"), std::string::npos) << r.out;
   EXPECT_TRUE(std::filesystem::exists(out_dir + "/dashboard.png"));
   std::cout << r.out;
+}
+
+TEST(DashboardTest, LoginFormRolesAndLogoutInChromium) {
+  ASSERT_TRUE(std::filesystem::exists("/usr/bin/chromium")) << "Chromium missing: run tools/install-deps.sh";
+  TempDir dir;
+  const std::string accounts = dir.path() + "/managers.toml";
+  std::ofstream(accounts) << "[[manager]]\nname = \"zhang\"\nrole = \"admin\"\npassword_hash = \""
+                          << server::hash_password("admin-pass-1") << "\"\n\n[[manager]]\nname = \"li\"\n"
+                          << "role = \"viewer\"\nhalls = [\"town\"]\npassword_hash = \""
+                          << server::hash_password("viewer-pass-1") << "\"\n";
+  EngineProcess engine({kSource + "/conf/town.toml"}, dir.path() + "/data", {"--accounts", accounts});
+  setenv("HALLQ_WEB_MODULES", HALLQ_WEB_MODULES, 1);
+  const RunResult r = proc::run_program(HALLQ_NODE, {kSource + "/tests/web/login_check.js", "http://" + engine.http()});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("ok\n"), std::string::npos) << r.out;
 }
 
 }  // namespace
