@@ -18,6 +18,9 @@ template <class... Fs>
 struct Overloaded : Fs... {
   using Fs::operator()...;
 };
+// Clang before 17 does not deduce aggregate template arguments by itself.
+template <class... Fs>
+Overloaded(Fs...) -> Overloaded<Fs...>;
 
 Status refuse(ErrorCode code, std::string message) { return {code, std::move(message)}; }
 
@@ -776,7 +779,9 @@ void Hall::import_state(HallState s) {
   if (s.last_number.size() != n_services || s.stats.size() != n_services) fail("service count");
   for (std::size_t i = 1; i < s.tickets.size(); ++i)
     if (s.tickets[i].id != s.tickets[i - 1].id + 1) fail("ticket ids not contiguous");
-  if (!s.tickets.empty() && s.tickets.back().id >= s.next_ticket) fail("ticket id beyond next");
+  // Tickets are only ever dropped from the front (day roll), so the next id
+  // follows the last one; a gap would make the next issue fail (fuzz/regressions/snapshot).
+  if (!s.tickets.empty() && s.tickets.back().id + 1 != s.next_ticket) fail("next ticket id does not follow the last");
   for (const Ticket& t : s.tickets) {
     if (t.service >= n_services || t.issued_service >= n_services) fail("ticket service");
     if (t.window != kNoWindow && t.window >= s.windows.size()) fail("ticket window");
@@ -784,15 +789,24 @@ void Hall::import_state(HallState s) {
   for (const Advisory& a : s.advisories) {
     if (a.service >= n_services || a.window >= s.windows.size() || a.id >= s.next_advisory) fail("advisory");
     for (const Skill& k : a.skills)
-      if (k.service >= n_services) fail("advisory skill");
+      if (k.service >= n_services || k.level < 1 || k.level > 9) fail("advisory skill");
   }
-  for (const Window& w : s.windows) {
+  for (std::size_t wi = 0; wi < s.windows.size(); ++wi) {
+    const Window& w = s.windows[wi];
     if (w.staff != kNoStaff && w.staff >= s.staff_names.size()) fail("window staff");
+    // Levels index open_at_level_ (1..9), as apply_event checks for skill events.
     for (const Skill& k : w.skills)
-      if (k.service >= n_services) fail("window skill");
+      if (k.service >= n_services || k.level < 1 || k.level > 9) fail("window skill");
     // Ids are contiguous, so the current ticket is present iff its id is in range.
     if (w.current != 0 && (s.tickets.empty() || w.current < s.tickets.front().id || w.current > s.tickets.back().id))
       fail("window's current ticket missing");
+    // ... and called or served there: a day roll keeps only such tickets, so
+    // any other would be dropped under the window (fuzz/regressions/snapshot/current-*).
+    if (w.current != 0) {
+      const Ticket& t = s.tickets[w.current - s.tickets.front().id];
+      if ((t.state != TicketState::kCalled && t.state != TicketState::kServing) || t.window != wi)
+        fail("window's current ticket is not called or served there");
+    }
   }
 
   seq_ = s.seq;

@@ -4,8 +4,12 @@
 #include <algorithm>
 #include <fmt/format.h>
 
+#include "engine/core/utf8.h"
+
 namespace hallq::core {
 namespace {
+
+constexpr const char* kNameText = "names must be UTF-8 text without control characters";
 
 bool id_chars_ok(std::string_view id, bool allow_upper) {
   if (id.empty() || id.size() > 64) return false;
@@ -48,6 +52,9 @@ std::optional<ConfigProblem> HallConfig::validate_and_index() {
   if (!hall_id_ok)
     return problem("hall", -1, "id", fmt::format("hall id \"{}\" must match [a-z0-9-]+", id));
   if (name.empty()) return problem("hall", -1, "name", "hall name is empty");
+  // Names are shown on screens and travel in snapshots as C strings: no NUL,
+  // no control characters (fuzz/regressions/config/nul-*).
+  if (!printable_utf8(name)) return problem("hall", -1, "name", kNameText);
   for (const TimeSpan& h : hours) {
     if (h.start_min < 0 || h.end_min > 24 * 60 || h.start_min >= h.end_min)
       return problem("hall", -1, "hours", "each span must be \"HH:MM-HH:MM\" with start before end");
@@ -58,6 +65,8 @@ std::optional<ConfigProblem> HallConfig::validate_and_index() {
 
   const HallRules& r = rules;
   if (r.policy.empty()) return problem("rules", -1, "policy", "policy name is empty");
+  if (!id_chars_ok(r.policy, false))  // it travels in snapshots as a C string
+    return problem("rules", -1, "policy", fmt::format("policy name \"{}\" must match [a-z0-9_-]+", r.policy));
   if (r.recall_limit < 0 || r.recall_limit > 9) return problem("rules", -1, "recall_limit", "must be 0..9");
   if (r.reactivate_min < 0) return problem("rules", -1, "reactivate_min", "must not be negative");
   if (r.reactivate_behind < 0) return problem("rules", -1, "reactivate_behind", "must not be negative");
@@ -79,6 +88,7 @@ std::optional<ConfigProblem> HallConfig::validate_and_index() {
     if (!service_index_.emplace(s.id, static_cast<std::uint32_t>(i)).second)
       return problem("service", at, "id", fmt::format("service id \"{}\" appears twice", s.id));
     if (s.name.empty()) return problem("service", at, "name", "service name is empty");
+    if (!printable_utf8(s.name)) return problem("service", at, "name", kNameText);
     const bool prefix_ok = !s.prefix.empty() && s.prefix.size() <= 2 &&
                            std::all_of(s.prefix.begin(), s.prefix.end(),
                                        [](char c) { return c >= 'A' && c <= 'Z'; });
@@ -105,6 +115,7 @@ std::optional<ConfigProblem> HallConfig::validate_and_index() {
     if (!window_number_index_.emplace(w.number, static_cast<WindowIdx>(i)).second)
       return problem("window", at, "number", fmt::format("window number {} appears twice", w.number));
     if (w.name.empty()) return problem("window", at, "name", "window name is empty");
+    if (!printable_utf8(w.name)) return problem("window", at, "name", kNameText);
     if (w.serves.empty()) return problem("window", at, "serves", "a window must serve at least one service");
     for (const Skill& k : w.serves) {
       if (k.service >= services.size()) return problem("window", at, "serves", "unknown service");
@@ -125,6 +136,7 @@ std::optional<ConfigProblem> HallConfig::validate_and_index() {
       return problem("staff", at, "id", fmt::format("staff id \"{}\" must match [A-Za-z0-9_-]+", s.id));
     if (!staff_index_.emplace(s.id, static_cast<std::uint32_t>(i)).second)
       return problem("staff", at, "id", fmt::format("staff id \"{}\" appears twice", s.id));
+    if (!printable_utf8(s.name)) return problem("staff", at, "name", kNameText);
   }
   return std::nullopt;
 }

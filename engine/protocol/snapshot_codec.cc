@@ -136,7 +136,8 @@ std::string encode_snapshot(const core::Hall& hall, std::uint64_t epoch, bool wi
   std::vector<flatbuffers::Offset<w::RequestLive>> requests;
   if (with_requests) {
     for (const auto& [id, rec] : s.requests)
-      requests.push_back(w::CreateRequestLiveDirect(fbb, id.c_str(), rec.first_seq, rec.count));
+      // With its length: a request id is any bytes, NUL included (fuzz/regressions/request/nul-*).
+      requests.push_back(w::CreateRequestLive(fbb, fbb.CreateString(id), rec.first_seq, rec.count));
   }
   std::vector<flatbuffers::Offset<w::AdvisoryLive>> advisories;
   for (const core::Advisory& a : s.advisories) {
@@ -268,8 +269,12 @@ Status decode_snapshot(Bytes bytes, DecodedSnapshot& out) {
     }
   }
   for (const core::ServiceStats& st : s.stats) {
+    // A handling time is a span of plausible times: predictions turn it back
+    // into microseconds (fuzz/regressions/snapshot/huge-handle-time-*).
+    constexpr double kLongestHandleS = static_cast<double>(core::kLatestTime / core::kUsPerSecond);
     if (!core::plausible_time(st.last_arrival) || !(st.arrivals >= 0) || !std::isfinite(st.arrivals) ||
-        !std::isfinite(st.sum_handle_s) || !std::isfinite(st.ewma_handle_s))
+        !(st.sum_handle_s >= 0) || !std::isfinite(st.sum_handle_s) ||
+        !(st.ewma_handle_s >= 0 && st.ewma_handle_s <= kLongestHandleS))
       return {ErrorCode::kMalformed, "snapshot: implausible service statistics"};
   }
   for (const core::Window& win : s.windows) {
