@@ -3,16 +3,34 @@
 #include <fmt/format.h>
 
 #include <random>
+#include <stdexcept>
 
 #include "engine/protocol/request_codec.h"
 
 namespace hallq::client {
 
+void apply_curve(zmq::socket_t& socket, const CurveOptions& curve) {
+  if (!curve.enabled()) return;
+  auto set = [&](int option, const std::string& key, const char* what) {
+    // 41 bytes: the Z85 text and its NUL, as libzmq expects.
+    if (key.size() != 40 || zmq_setsockopt(socket.handle(), option, key.c_str(), key.size() + 1) != 0)
+      throw std::invalid_argument(fmt::format("CURVE {} is not 40 characters of Z85", what));
+  };
+  set(ZMQ_CURVE_SERVERKEY, curve.server_key, "server key");
+  set(ZMQ_CURVE_PUBLICKEY, curve.public_key, "public key");
+  set(ZMQ_CURVE_SECRETKEY, curve.secret_key, "secret key");
+}
+
 Client::Client(zmq::context_t& ctx, std::string endpoint, ClientOptions options)
-    : socket_(ctx, zmq::socket_type::dealer), endpoint_(std::move(endpoint)), options_(options) {
+    : socket_(ctx, zmq::socket_type::dealer), endpoint_(std::move(endpoint)), options_(std::move(options)) {
   socket_.set(zmq::sockopt::linger, 0);
   socket_.set(zmq::sockopt::rcvhwm, 0);
   if (options_.immediate) socket_.set(zmq::sockopt::immediate, 1);
+  apply_curve(socket_, options_.curve);
+  // A refused handshake (a key not enrolled, or plaintext against a CURVE
+  // engine) leaves the DEALER without a peer, where a blocking send would
+  // wait forever: bound every send by the timeout.
+  socket_.set(zmq::sockopt::sndtimeo, static_cast<int>(options_.timeout.count()));
   socket_.connect(endpoint_);
   std::random_device rd;
   id_prefix_ = fmt::format("{:08x}{:08x}", rd(), rd());

@@ -18,10 +18,26 @@
 
 namespace hallq::client {
 
+// CURVE encryption and authentication, for an engine started with --keys:
+// the engine's public key and this device's own enrolled key pair, each 40
+// characters of Z85. An empty server_key means plaintext (loopback engines).
+// A key the engine does not know never gets a connection: requests time out.
+struct CurveOptions {
+  std::string server_key;
+  std::string public_key;
+  std::string secret_key;
+  bool enabled() const { return !server_key.empty(); }
+};
+
+// Sets `curve` on a socket before it connects; nothing if not enabled.
+// Throws std::invalid_argument for a key that is not 40 Z85 characters.
+void apply_curve(zmq::socket_t& socket, const CurveOptions& curve);
+
 struct ClientOptions {
   std::chrono::milliseconds timeout{1500};  // per attempt
   int attempts = 3;                         // sends of the same request before giving up
   bool immediate = false;                   // true: do not queue while disconnected (ZMQ_IMMEDIATE)
+  CurveOptions curve;                       // plaintext unless curve.server_key is set
 };
 
 class Client {

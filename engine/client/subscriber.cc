@@ -27,12 +27,13 @@ struct Subscriber::Replica {
 
 Subscriber::Subscriber(zmq::context_t& ctx, std::string cmd_endpoint, std::string pub_endpoint,
                        std::vector<std::string> halls, Listener* listener, SubscriberOptions options)
-    : client_(ctx, std::move(cmd_endpoint), ClientOptions{.immediate = true}),
+    : client_(ctx, std::move(cmd_endpoint), ClientOptions{.immediate = true, .curve = options.curve}),
       sub_(ctx, zmq::socket_type::sub),
       listener_(listener),
       options_(options) {
   sub_.set(zmq::sockopt::linger, 0);
   sub_.set(zmq::sockopt::rcvhwm, options_.rcvhwm);
+  apply_curve(sub_, options_.curve);
   client_.socket().set(zmq::sockopt::sndhwm, 16);
   for (std::string& h : halls) {
     auto r = std::make_unique<Replica>();

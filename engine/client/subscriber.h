@@ -35,6 +35,7 @@ struct SubscriberOptions {
   std::chrono::milliseconds snapshot_retry{1000};
   std::size_t max_buffered = 200'000;  // events kept while waiting for a snapshot
   int rcvhwm = 1'000'000;
+  CurveOptions curve;  // for both sockets (snapshots and events); plaintext if unset
 };
 
 class Subscriber {

@@ -6,7 +6,7 @@
 namespace hallq::core {
 namespace {
 
-constexpr std::array<std::string_view, 28> kNames = {
+constexpr std::array<std::string_view, 29> kNames = {
     "ok",
     "malformed",
     "too_large",
@@ -35,6 +35,7 @@ constexpr std::array<std::string_view, 28> kNames = {
     "staff_on_duty",
     "wrong_window",
     "unknown_advisory",
+    "forbidden",
 };
 static_assert(kNames.size() == static_cast<std::size_t>(kLastErrorCode) + 1);
 

@@ -40,8 +40,9 @@ enum class ErrorCode : std::uint8_t {
   kStaffOnDuty,      // the staff id is logged in at another window
   kWrongWindow,      // the ticket was served at another window than the one named
   kUnknownAdvisory,  // no open advisory with that id (accepted, replaced or expired)
+  kForbidden,        // the device's key may not do this (role or scope); nothing applied
 };
-inline constexpr ErrorCode kLastErrorCode = ErrorCode::kUnknownAdvisory;
+inline constexpr ErrorCode kLastErrorCode = ErrorCode::kForbidden;
 
 std::string_view to_string(ErrorCode code);
 // Inverse of to_string; returns kInternal for unknown names.

@@ -53,6 +53,7 @@ int status_of(ErrorCode code) {
     case ErrorCode::kBadArgument:
     case ErrorCode::kMalformed:
     case ErrorCode::kTooLarge: return 400;
+    case ErrorCode::kForbidden: return 403;
     case ErrorCode::kStorage: return 503;
     default: return 409;
   }

@@ -1,6 +1,7 @@
 // hallqd: the engine process. Loads the hall configs, recovers the store,
 // serves commands and publishes events until SIGTERM or SIGINT.
 //   hallqd --conf FILE... --data DIR [--cmd EP] [--pub EP] [--http HOST:PORT|off]
+//          [--keys FILE [--engine-key FILE]]  (CURVE and enrolled device keys; needed beyond loopback)
 // Prints a line containing "ready" once it listens (with the endpoints it
 // bound, e.g. "http=127.0.0.1:8080"). Exit codes: 0 clean stop,
 // 1 runtime failure (store, bind, corruption), 2 usage or configuration error.
@@ -16,6 +17,7 @@
 
 #include "engine/core/config_loader.h"
 #include "engine/server/accounts.h"
+#include "engine/server/curve_setup.h"
 #include "engine/server/engine.h"
 #include "engine/server/http_api.h"
 #include "engine/server/http_history.h"
@@ -55,6 +57,13 @@ int main(int argc, char** argv) {
   app.add_option("--accounts", accounts_file,
                  "managers' accounts (TOML, hallq-passwd): logins for the HTTP API, which may then listen beyond loopback")
       ->check(CLI::ExistingFile);
+  std::string keys_file, engine_key_file;
+  app.add_option("--keys", keys_file,
+                 "enrolled device keys (TOML, hallq keys gen): CURVE encryption, ZAP authentication and role checks "
+                 "on both sockets, which may then listen beyond loopback (SECURITY.md)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--engine-key", engine_key_file, "the engine's CURVE secret key file (default: the keys file's [engine] secret_key_file)")
+      ->check(CLI::ExistingFile);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -85,6 +94,10 @@ int main(int argc, char** argv) {
     for (const std::string& f : conf_files) halls.push_back(core::load_hall_config(f));
   } catch (const core::ConfigError& e) {
     std::cerr << "hallqd: " << e.what() << "\n";
+    return 2;
+  }
+  if (std::string why = server::configure_curve(keys_file, engine_key_file, halls, server_options); !why.empty()) {
+    std::cerr << "hallqd: " << why << "\n";
     return 2;
   }
   std::optional<server::Accounts> accounts;
@@ -147,6 +160,12 @@ int main(int argc, char** argv) {
     std::cout << fmt::format("hallqd stopped: {} requests, {} accepted, {} refused, {} malformed, {} batches",
                              c.requests, c.accepted, c.refused, c.malformed, c.batches)
               << std::endl;
+    if (server_options.keys) {
+      const auto sc = server.security_counters();
+      std::cout << fmt::format("hallqd security: {} forbidden, {} handshakes refused", sc.forbidden,
+                               sc.refused_handshakes)
+                << std::endl;
+    }
     return 0;
   } catch (const zmq::error_t& e) {
     std::cerr << "hallqd: cannot listen: " << e.what() << "\n";

@@ -7,10 +7,20 @@
 // LMDB transaction), then sends the replies and publishes the events. Each
 // second it lets time pass (daily reset) and publishes a heartbeat per hall.
 //
-// Thread: everything runs on the io_context's thread.
+// Security (ServerOptions::keys set): both sockets are CURVE servers with the
+// engine's key pair; a ZAP handler (zap_handler.h) lets only enrolled keys
+// complete the handshake, and every request from the ROUTER is checked
+// against its key's role and scope (access_policy.h) before it enters the
+// batch: a refused one is answered `forbidden` right away, counted and
+// logged, and never reaches the engine. Without keys nothing of this runs
+// (no per-message cost).
+//
+// Thread: everything runs on the io_context's thread (the ZAP handler has
+// its own).
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -19,6 +29,7 @@
 namespace hallq::server {
 
 class Engine;
+class KeyRegistry;
 struct Publication;
 
 struct ServerOptions {
@@ -27,6 +38,9 @@ struct ServerOptions {
   std::size_t max_batch = 4096;    // requests per group commit
   int pub_hwm = 1'000'000;         // messages queued per subscriber before ZeroMQ drops
   int heartbeat_ms = 1000;
+  // CURVE + ZAP + role checks when set (immutable, shared with the ZAP thread).
+  std::shared_ptr<const KeyRegistry> keys;
+  std::string curve_secret_key;  // the engine's own, Z85; required with keys
 };
 
 class Server {
@@ -50,6 +64,12 @@ class Server {
   // Called on the io_context's thread with every batch of events published
   // (after the commit), e.g. to push them to browsers.
   void on_publish(std::function<void(const std::vector<Publication>&)> observer);
+
+  struct SecurityCounters {
+    std::uint64_t forbidden = 0;          // requests refused by role or scope
+    std::uint64_t refused_handshakes = 0; // connection attempts with keys not enrolled
+  };
+  SecurityCounters security_counters() const;
 
   // The endpoints actually bound (a "*" port resolved).
   const std::string& cmd_endpoint() const;

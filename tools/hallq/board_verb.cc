@@ -98,13 +98,14 @@ CLI::App* add_board_verb(CLI::App& app, BoardArgs& args) {
   return sub;
 }
 
-int run_board(const BoardArgs& args, const std::string& engine, const std::string& pub) {
+int run_board(const BoardArgs& args, const std::string& engine, const std::string& pub,
+              const client::CurveOptions& curve) {
   std::signal(SIGINT, [](int) { g_stop = 1; });
   std::signal(SIGTERM, [](int) { g_stop = 1; });
   const bool ansi = !args.plain && isatty(STDOUT_FILENO);
   zmq::context_t ctx;
   Board board;
-  client::Subscriber sub(ctx, engine, pub, {args.hall}, &board);
+  client::Subscriber sub(ctx, engine, pub, {args.hall}, &board, {.curve = curve});
   const auto start = Clock::now();
   auto last_draw = Clock::time_point{};
   int last_second = -1;

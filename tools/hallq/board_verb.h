@@ -8,6 +8,8 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
+#include "engine/client/client.h"
+
 namespace hallq::cli {
 
 struct BoardArgs {
@@ -17,6 +19,7 @@ struct BoardArgs {
 };
 
 CLI::App* add_board_verb(CLI::App& app, BoardArgs& args);
-int run_board(const BoardArgs& args, const std::string& engine, const std::string& pub);
+int run_board(const BoardArgs& args, const std::string& engine, const std::string& pub,
+              const client::CurveOptions& curve = {});
 
 }  // namespace hallq::cli

@@ -1,5 +1,5 @@
 // hallq: the command line of a hall. Every verb of DESIGN.md's contract:
-//   hallq [--engine EP] [--json] VERB ...
+//   hallq [--engine EP] [--json] [--key FILE --server-key KEY_OR_FILE] VERB ...
 // Exit codes: 0 done, 1 refused (the engine's reason printed), 2 usage error,
 // 3 engine unreachable within the timeout.
 #include <CLI/CLI.hpp>
@@ -21,9 +21,11 @@
 #include "engine/predict/forecast_predictor.h"
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/snapshot_codec.h"
+#include "engine/server/curve_keys.h"
 #include "tools/hallq/event_text.h"
 #include "tools/hallq/backup_verb.h"
 #include "tools/hallq/board_verb.h"
+#include "tools/hallq/keys_verb.h"
 #include "tools/hallq/replay_verb.h"
 #include "tools/hallq/report_verb.h"
 #include "tools/hallq/simulate_verb.h"
@@ -43,6 +45,7 @@ struct Globals {
   std::string pub = "tcp://127.0.0.1:5571";
   bool json = false;
   int timeout_ms = 3000;
+  client::CurveOptions curve;  // from --key and --server-key
 };
 
 core::TimeUs now_us() {
@@ -93,6 +96,7 @@ client::Client make_client(zmq::context_t& ctx, const Globals& g) {
   client::ClientOptions o;
   o.attempts = 2;
   o.timeout = std::chrono::milliseconds(std::max(1, g.timeout_ms / o.attempts));
+  o.curve = g.curve;
   return client::Client(ctx, g.engine, o);
 }
 
@@ -284,7 +288,7 @@ class WatchPrinter : public client::Subscriber::Listener {
 int run_watch(const Globals& g, const std::string& hall, int max_events, double seconds) {
   zmq::context_t ctx;
   WatchPrinter printer(g, max_events);
-  client::Subscriber sub(ctx, g.engine, g.pub, {hall}, &printer);
+  client::Subscriber sub(ctx, g.engine, g.pub, {hall}, &printer, {.curve = g.curve});
   std::signal(SIGINT, [](int) { g_stop = 1; });
   std::signal(SIGTERM, [](int) { g_stop = 1; });
   const auto start = std::chrono::steady_clock::now();
@@ -328,6 +332,11 @@ int main(int argc, char** argv) {
   app.add_option("--pub", g.pub, "engine event endpoint (watch)")->capture_default_str();
   app.add_flag("--json", g.json, "print one JSON object per result");
   app.add_option("--timeout", g.timeout_ms, "milliseconds to wait for the engine")->capture_default_str();
+  std::string key_file, server_key;
+  app.add_option("--key", key_file, "this device's CURVE secret key file (hallq keys gen), for an engine with --keys");
+  app.add_option("--server-key", server_key, "the engine's CURVE public key: 40 Z85 characters or its .pub file");
+  KeysArgs keys_args;
+  CLI::App* keys_gen = add_keys_verb(app, keys_args);
 
   std::string hall, window, service, number, staff, priority = "normal", request_id, ticket;
   int level = 0, count = 0;
@@ -461,14 +470,28 @@ int main(int argc, char** argv) {
     const int rc = app.exit(e);
     return rc == 0 ? kDone : kUsage;
   }
+  if (key_file.empty() != server_key.empty()) {
+    std::cerr << "hallq: --key and --server-key go together (CURVE needs both)\n";
+    return kUsage;
+  }
+  if (!key_file.empty()) {
+    try {
+      const server::CurveKeyPair own = server::read_secret_key_file(key_file);
+      g.curve = {server::read_public_key(server_key), own.public_key, own.secret_key};
+    } catch (const std::exception& e) {
+      std::cerr << "hallq: " << e.what() << "\n";
+      return kUsage;
+    }
+  }
   try {
+    if (keys_gen->parsed()) return run_keys_gen(keys_args, g.json);
     if (command) return run_command(g, hall, *command, request_id);
     if (status->parsed()) return run_status(g, hall);
     if (watch->parsed()) return run_watch(g, hall, count, seconds);
     if (ping->parsed()) return run_ping(g);
     if (replay->parsed()) return run_replay(replay_args, g.json);
-    if (simulate->parsed()) return run_simulate(simulate_args, g.engine, g.timeout_ms);
-    if (board->parsed()) return run_board(board_args, g.engine, g.pub);
+    if (simulate->parsed()) return run_simulate(simulate_args, g.engine, g.timeout_ms, g.curve);
+    if (board->parsed()) return run_board(board_args, g.engine, g.pub, g.curve);
     if (backup->parsed()) return run_backup(backup_args, g.json);
     if (report->parsed()) return run_report(report_args, g.json);
   } catch (const std::exception& e) {

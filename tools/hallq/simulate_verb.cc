@@ -309,11 +309,12 @@ CLI::App* add_simulate_verb(CLI::App& app, SimulateArgs& args) {
   return sub;
 }
 
-int run_simulate(const SimulateArgs& args, const std::string& engine, int timeout_ms) {
+int run_simulate(const SimulateArgs& args, const std::string& engine, int timeout_ms,
+                 const client::CurveOptions& curve) {
   std::signal(SIGINT, [](int) { g_stop = 1; });
   std::signal(SIGTERM, [](int) { g_stop = 1; });
   zmq::context_t ctx;
-  client::Client c(ctx, engine, {.timeout = std::chrono::milliseconds(timeout_ms), .attempts = 2});
+  client::Client c(ctx, engine, {.timeout = std::chrono::milliseconds(timeout_ms), .attempts = 2, .curve = curve});
   auto reply = c.snapshot(args.hall);
   if (!reply) {
     std::cerr << fmt::format("hallq simulate: 引擎 {} 没有应答\n", engine);

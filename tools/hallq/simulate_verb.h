@@ -5,6 +5,8 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
+#include "engine/client/client.h"
+
 namespace hallq::cli {
 
 struct SimulateArgs {
@@ -18,6 +20,7 @@ struct SimulateArgs {
 CLI::App* add_simulate_verb(CLI::App& app, SimulateArgs& args);
 
 // Exit codes: 0 done, 1 refused by the engine, 2 trace error, 3 engine unreachable.
-int run_simulate(const SimulateArgs& args, const std::string& engine, int timeout_ms);
+int run_simulate(const SimulateArgs& args, const std::string& engine, int timeout_ms,
+                 const client::CurveOptions& curve = {});
 
 }  // namespace hallq::cli

@@ -1,0 +1,82 @@
+// The table of the header as code. Reasons are built only on refusal, so the
+// allowed path costs a few comparisons.
+#include "engine/server/access_policy.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <type_traits>
+#include <variant>
+
+namespace hallq::server {
+namespace {
+
+core::Status forbid(const std::string& reason) {
+  return {core::ErrorCode::kForbidden, fmt::format("无权执行此操作：{}", reason)};
+}
+
+std::string halls_text(const KeyEntry& key) { return fmt::format("{}", fmt::join(key.halls, ", ")); }
+
+std::string scope_reason(const KeyEntry& key) {
+  const std::string who = fmt::format("{} {}", to_string(key.role), key.name);
+  switch (key.role) {
+    case DeviceRole::kKiosk: return fmt::format("{} may only issue tickets in {}", who, halls_text(key));
+    case DeviceRole::kCaller: return fmt::format("{} may only act on window {} in {}", who, key.window, halls_text(key));
+    case DeviceRole::kKeypad: return fmt::format("{} may only evaluate at window {} in {}", who, key.window, halls_text(key));
+    case DeviceRole::kDisplay:
+    case DeviceRole::kSpeaker: return fmt::format("{} may only subscribe to {} (no commands)", who, halls_text(key));
+    case DeviceRole::kManager: return fmt::format("{} may only act in {}", who, halls_text(key));
+  }
+  return who;
+}
+
+// The window a caller's command acts on; "" for commands that name none.
+std::string_view window_of(const core::CommandBody& body, std::string_view hall, const TicketWindowLookup& lookup) {
+  return std::visit(
+      [&](const auto& c) -> std::string_view {
+        using T = std::decay_t<decltype(c)>;
+        if constexpr (std::is_same_v<T, core::OpenWindow> || std::is_same_v<T, core::CloseWindow> ||
+                      std::is_same_v<T, core::PauseWindow> || std::is_same_v<T, core::ResumeWindow> ||
+                      std::is_same_v<T, core::CallNext> || std::is_same_v<T, core::CallTicket> ||
+                      std::is_same_v<T, core::Recall> || std::is_same_v<T, core::StartService> ||
+                      std::is_same_v<T, core::SkipTicket> || std::is_same_v<T, core::HoldTicket> ||
+                      std::is_same_v<T, core::Transfer> || std::is_same_v<T, core::Finish>) {
+          return c.window;
+        } else if constexpr (std::is_same_v<T, core::Reactivate> || std::is_same_v<T, core::UnholdTicket>) {
+          return lookup ? lookup(hall, c.number) : std::string_view();
+        } else {
+          return {};
+        }
+      },
+      body);
+}
+
+}  // namespace
+
+core::Status authorize(const KeyEntry& key, const protocol::DecodedRequest& request, const TicketWindowLookup& lookup) {
+  if (request.kind == protocol::RequestKind::kPing) return core::Status::Ok();
+  if (std::find(key.halls.begin(), key.halls.end(), request.hall) == key.halls.end())
+    return forbid(fmt::format("{} (not {})", scope_reason(key), request.hall));
+  if (request.kind == protocol::RequestKind::kSnapshot) return core::Status::Ok();
+  const core::CommandBody& body = request.command;
+  switch (key.role) {
+    case DeviceRole::kManager: return core::Status::Ok();
+    case DeviceRole::kKiosk:
+      if (std::holds_alternative<core::IssueTicket>(body)) return core::Status::Ok();
+      break;
+    case DeviceRole::kKeypad:
+      if (const auto* e = std::get_if<core::Evaluate>(&body); e != nullptr && e->window == key.window)
+        return core::Status::Ok();
+      break;
+    case DeviceRole::kCaller: {
+      const std::string_view w = window_of(body, request.hall, lookup);
+      if (!w.empty() && w == key.window) return core::Status::Ok();
+      break;
+    }
+    case DeviceRole::kDisplay:
+    case DeviceRole::kSpeaker: break;
+  }
+  return forbid(fmt::format("{} (not {})", scope_reason(key), core::verb(body)));
+}
+
+}  // namespace hallq::server

@@ -1,0 +1,35 @@
+// Who may do what: the role and scope check of an authenticated device's
+// request, before the request enters the engine's batch (pure: no I/O).
+//
+//   kiosk            issue tickets, in its hall
+//   caller           window commands on its own window (open, close, pause,
+//                    resume, call, recall, start, skip, hold, transfer,
+//                    finish), and reactivate / unhold of a ticket last at
+//                    that window, in its hall
+//   keypad           evaluate, naming its own window, in its hall
+//   display, speaker no commands (subscribe only)
+//   manager          everything, in its halls
+// Every role may ping the engine and ask for snapshots of its halls (the
+// Subscriber's resync).
+//
+// A refusal is core::ErrorCode::kForbidden with "无权执行此操作：" and the
+// reason in English for the hall's IT staff (e.g. "kiosk k1 may only issue
+// tickets in town"). Any thread; stateless.
+#pragma once
+
+#include <functional>
+#include <string_view>
+
+#include "engine/core/error.h"
+#include "engine/protocol/request_codec.h"
+#include "engine/server/key_registry.h"
+
+namespace hallq::server {
+
+// The window id a ticket is at or was last served at in `hall` ("" if none
+// or unknown). Used for the caller's ticket-number commands.
+using TicketWindowLookup = std::function<std::string_view(std::string_view hall, std::string_view number)>;
+
+core::Status authorize(const KeyEntry& key, const protocol::DecodedRequest& request, const TicketWindowLookup& lookup);
+
+}  // namespace hallq::server

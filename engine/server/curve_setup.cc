@@ -1,0 +1,69 @@
+#include "engine/server/curve_setup.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <ranges>
+
+#include "engine/server/curve_keys.h"
+#include "engine/server/key_registry.h"
+
+namespace hallq::server {
+
+bool is_loopback_endpoint(std::string_view ep) {
+  if (ep.starts_with("ipc://") || ep.starts_with("inproc://")) return true;
+  if (!ep.starts_with("tcp://")) return false;
+  std::string_view host = ep.substr(6);
+  // tcp://interface;host:port (a connect form) is never what hallqd binds.
+  if (host.find(';') != std::string_view::npos) return false;
+  const std::size_t colon = host.rfind(':');
+  if (colon == std::string_view::npos) return false;
+  host = host.substr(0, colon);
+  if (host == "localhost" || host == "[::1]" || host == "::1") return true;
+  if (!host.starts_with("127.")) return false;
+  return std::all_of(host.begin(), host.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
+}
+
+std::string configure_curve(const std::string& keys_file, const std::string& engine_key_file,
+                            const std::vector<std::shared_ptr<const core::HallConfig>>& halls,
+                            ServerOptions& options) {
+  if (keys_file.empty()) {
+    if (!engine_key_file.empty()) return "--engine-key needs --keys (the enrolled device keys)";
+    for (const std::string* ep : {&options.cmd_endpoint, &options.pub_endpoint})
+      if (!is_loopback_endpoint(*ep))
+        return fmt::format(
+            "{} is not a loopback endpoint: beyond loopback the engine needs --keys FILE (CURVE encryption and "
+            "enrolled device keys; see SECURITY.md)",
+            *ep);
+    return {};
+  }
+  std::shared_ptr<const KeyRegistry> keys;
+  try {
+    keys = std::make_shared<const KeyRegistry>(KeyRegistry::load(keys_file));
+  } catch (const KeyRegistryError& e) {
+    return e.what();
+  }
+  for (const KeyEntry& k : keys->entries()) {
+    for (const std::string& h : k.halls) {
+      auto it = std::find_if(halls.begin(), halls.end(), [&](const auto& c) { return c->id == h; });
+      if (it == halls.end())
+        return fmt::format("{}:{}: key \"{}\": unknown hall \"{}\" (this engine serves: {})", keys_file, k.line, k.name, h,
+                           fmt::join(halls | std::views::transform([](const auto& c) { return c->id; }), ", "));
+      if (!k.window.empty() && !(*it)->find_window(k.window))
+        return fmt::format("{}:{}: key \"{}\": hall \"{}\" has no window \"{}\"", keys_file, k.line, k.name, h, k.window);
+    }
+  }
+  const std::string secret_file = engine_key_file.empty() ? keys->engine_secret_key_file() : engine_key_file;
+  if (secret_file.empty())
+    return fmt::format("{}: no engine key: give --engine-key FILE or [engine] secret_key_file (hallq keys gen engine)",
+                       keys_file);
+  try {
+    options.curve_secret_key = read_secret_key_file(secret_file).secret_key;
+  } catch (const KeyFileError& e) {
+    return fmt::format("engine key: {}", e.what());
+  }
+  options.keys = std::move(keys);
+  return {};
+}
+
+}  // namespace hallq::server

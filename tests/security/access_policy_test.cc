@@ -1,0 +1,93 @@
+// The role table, request by request, without sockets.
+#include "engine/server/access_policy.h"
+
+#include <gtest/gtest.h>
+
+namespace hallq::server {
+namespace {
+
+using protocol::DecodedRequest;
+using protocol::RequestKind;
+
+KeyEntry key(DeviceRole role, std::vector<std::string> halls, std::string window = {}) {
+  return {.name = "d1", .public_key = {}, .role = role, .halls = std::move(halls), .window = std::move(window)};
+}
+
+DecodedRequest cmd(std::string_view hall, core::CommandBody body) {
+  return {.request_id = "r", .hall = hall, .kind = RequestKind::kCommand, .command = std::move(body)};
+}
+DecodedRequest snapshot(std::string_view hall) { return {.request_id = "r", .hall = hall, .kind = RequestKind::kSnapshot}; }
+
+// Tickets "A001" was last at w1, "A002" at w2.
+std::string_view lookup(std::string_view, std::string_view number) {
+  return number == "A001" ? "w1" : number == "A002" ? "w2" : "";
+}
+
+bool allowed(const KeyEntry& k, const DecodedRequest& r) { return authorize(k, r, lookup).ok(); }
+
+TEST(AccessPolicy, KioskIssuesInItsHallOnly) {
+  const KeyEntry k = key(DeviceRole::kKiosk, {"town"});
+  EXPECT_TRUE(allowed(k, cmd("town", core::IssueTicket{"social"})));
+  EXPECT_FALSE(allowed(k, cmd("district", core::IssueTicket{"social"})));
+  const core::Status st = authorize(k, cmd("town", core::CallNext{"w1"}), lookup);
+  EXPECT_EQ(st.code(), core::ErrorCode::kForbidden);
+  EXPECT_EQ(st.message(), "无权执行此操作：kiosk d1 may only issue tickets in town (not call)");
+  EXPECT_FALSE(allowed(k, cmd("town", core::Cancel{"A001"})));
+  EXPECT_TRUE(allowed(k, snapshot("town")));
+  EXPECT_FALSE(allowed(k, snapshot("district")));
+}
+
+TEST(AccessPolicy, CallerActsOnItsOwnWindowOnly) {
+  const KeyEntry k = key(DeviceRole::kCaller, {"town"}, "w1");
+  for (const core::CommandBody& body :
+       {core::CommandBody(core::OpenWindow{"w1", "s01"}), core::CommandBody(core::CallNext{"w1"}),
+        core::CommandBody(core::CallTicket{"w1", "A009"}), core::CommandBody(core::Recall{"w1"}),
+        core::CommandBody(core::StartService{"w1"}), core::CommandBody(core::SkipTicket{"w1"}),
+        core::CommandBody(core::HoldTicket{"w1"}), core::CommandBody(core::Transfer{"w1", "tax"}),
+        core::CommandBody(core::Finish{"w1"}), core::CommandBody(core::PauseWindow{"w1"}),
+        core::CommandBody(core::ResumeWindow{"w1"}), core::CommandBody(core::CloseWindow{"w1"}),
+        core::CommandBody(core::Reactivate{"A001"}), core::CommandBody(core::UnholdTicket{"A001"})}) {
+    EXPECT_TRUE(allowed(k, cmd("town", body))) << core::verb(body);
+  }
+  EXPECT_FALSE(allowed(k, cmd("town", core::CallNext{"w2"})));
+  EXPECT_FALSE(allowed(k, cmd("town", core::Reactivate{"A002"})));  // last at w2
+  EXPECT_FALSE(allowed(k, cmd("town", core::Reactivate{"Z999"})));  // unknown: no window
+  EXPECT_FALSE(allowed(k, cmd("town", core::IssueTicket{"social"})));
+  EXPECT_FALSE(allowed(k, cmd("town", core::Evaluate{"A001", 5, "w1"})));
+  EXPECT_FALSE(allowed(k, cmd("town", core::SetNotice{"x"})));
+  EXPECT_FALSE(allowed(k, cmd("district", core::CallNext{"w1"})));
+  EXPECT_EQ(authorize(k, cmd("town", core::CallNext{"w2"}), lookup).message(),
+            "无权执行此操作：caller d1 may only act on window w1 in town (not call)");
+}
+
+TEST(AccessPolicy, KeypadEvaluatesNamingItsWindow) {
+  const KeyEntry k = key(DeviceRole::kKeypad, {"town"}, "w3");
+  EXPECT_TRUE(allowed(k, cmd("town", core::Evaluate{"A001", 5, "w3"})));
+  EXPECT_FALSE(allowed(k, cmd("town", core::Evaluate{"A001", 5, "w4"})));
+  EXPECT_FALSE(allowed(k, cmd("town", core::Evaluate{"A001", 5, ""})));  // must name it
+  EXPECT_FALSE(allowed(k, cmd("town", core::CallNext{"w3"})));
+}
+
+TEST(AccessPolicy, DisplayAndSpeakerOnlySubscribe) {
+  for (DeviceRole role : {DeviceRole::kDisplay, DeviceRole::kSpeaker}) {
+    const KeyEntry k = key(role, {"town"});
+    EXPECT_TRUE(allowed(k, snapshot("town")));
+    EXPECT_TRUE(allowed(k, {.request_id = "p", .hall = "", .kind = RequestKind::kPing}));
+    EXPECT_FALSE(allowed(k, cmd("town", core::IssueTicket{"social"})));
+    EXPECT_FALSE(allowed(k, cmd("town", core::SetNotice{""})));
+  }
+  EXPECT_EQ(authorize(key(DeviceRole::kSpeaker, {"town"}), cmd("town", core::CallNext{"w1"}), lookup).message(),
+            "无权执行此操作：speaker d1 may only subscribe to town (no commands) (not call)");
+}
+
+TEST(AccessPolicy, ManagerDoesEverythingInItsHallsOnly) {
+  const KeyEntry k = key(DeviceRole::kManager, {"town", "bank"});
+  EXPECT_TRUE(allowed(k, cmd("town", core::SetNotice{"x"})));
+  EXPECT_TRUE(allowed(k, cmd("bank", core::CallNext{"w9"})));
+  EXPECT_TRUE(allowed(k, cmd("town", core::AcceptAdvisory{1, ""})));
+  EXPECT_FALSE(allowed(k, cmd("district", core::IssueTicket{"social"})));
+  EXPECT_FALSE(allowed(k, snapshot("district")));
+}
+
+}  // namespace
+}  // namespace hallq::server

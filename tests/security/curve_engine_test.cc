@@ -1,0 +1,256 @@
+// The real hallqd with --keys on loopback, real CURVE handshakes through the
+// ZAP handler, driven by client::Client and client::Subscriber holding real
+// key pairs: each role does what it may and is refused the rest (and a
+// refusal changes nothing); unknown keys and plaintext clients get nothing;
+// start-up mistakes exit 2.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <zmq.hpp>
+
+#include "engine/client/client.h"
+#include "engine/client/subscriber.h"
+#include "engine/server/curve_keys.h"
+#include "engine/server/key_registry.h"
+#include "tools/process/engine_process.h"
+
+namespace hallq::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using core::ErrorCode;
+using proc::EngineProcess;
+using proc::TempDir;
+using server::CurveKeyPair;
+
+const std::string kTown = std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml";
+const std::string kDistrict = std::string(HALLQ_SOURCE_DIR) + "/conf/district.toml";
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::size_t count_of(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+struct Device {
+  const char* name;
+  const char* role;
+  const char* halls;  // TOML array body
+  const char* window;
+};
+constexpr Device kDevices[] = {
+    {"k1", "kiosk", "\"town\"", ""},        {"c1", "caller", "\"town\"", "w1"}, {"p1", "keypad", "\"town\"", "w1"},
+    {"d1", "display", "\"town\"", ""},      {"s1", "speaker", "\"town\"", ""},  {"m1", "manager", "\"town\"", ""},
+    {"m2", "manager", "\"district\"", ""},
+};
+
+class CurveEngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    engine_key_ = server::generate_key_pair();
+    (void)server::write_key_files(dir_.path() + "/keys", "engine", engine_key_, "test engine");
+    std::string toml = "[engine]\nsecret_key_file = \"keys/engine.key\"\n";
+    for (const Device& d : kDevices) {
+      keys_[d.name] = server::generate_key_pair();
+      toml += "\n[[key]]\nname = \"" + std::string(d.name) + "\"\npublic_key = \"" + keys_[d.name].public_key +
+              "\"\nrole = \"" + d.role + "\"\nhalls = [" + d.halls + "]\n";
+      if (*d.window) toml += "window = \"" + std::string(d.window) + "\"\n";
+    }
+    keys_file_ = dir_.path() + "/keys.toml";
+    std::ofstream(keys_file_) << toml;
+    engine_ = std::make_unique<EngineProcess>(std::vector<std::string>{kTown, kDistrict}, dir_.path() + "/data",
+                                              std::vector<std::string>{"--keys", keys_file_, "--http", "off"});
+  }
+
+  client::CurveOptions curve(const CurveKeyPair& own) const {
+    return {engine_key_.public_key, own.public_key, own.secret_key};
+  }
+  std::unique_ptr<client::Client> client_for(const CurveKeyPair& own, std::chrono::milliseconds timeout = 3000ms) {
+    return std::make_unique<client::Client>(ctx_, engine_->cmd(),
+                                            client::ClientOptions{.timeout = timeout, .attempts = 1, .curve = curve(own)});
+  }
+  client::Client& as(const std::string& name) {
+    auto& c = clients_[name];
+    if (!c) c = client_for(keys_.at(name));
+    return *c;
+  }
+  ErrorCode code(const std::string& who, std::string_view hall, const core::CommandBody& body) {
+    auto r = as(who).command(hall, body);
+    EXPECT_TRUE(r.has_value()) << who << " got no reply";
+    return r ? r->code : ErrorCode::kInternal;
+  }
+  std::string stderr_text() const { return slurp(dir_.path() + "/data.stderr"); }
+
+  TempDir dir_{"hallq-curve"};
+  zmq::context_t ctx_;
+  CurveKeyPair engine_key_;
+  std::map<std::string, CurveKeyPair> keys_;
+  std::string keys_file_;
+  std::unique_ptr<EngineProcess> engine_;
+  std::map<std::string, std::unique_ptr<client::Client>> clients_;
+};
+
+TEST_F(CurveEngineTest, KioskIssuesInItsHallButIsRefusedTheRest) {
+  auto issued = as("k1").command("town", core::IssueTicket{"social"});
+  ASSERT_TRUE(issued && issued->ok()) << (issued ? issued->message : "no reply");
+  auto call = as("k1").command("town", core::CallNext{"w1"});
+  ASSERT_TRUE(call.has_value());
+  EXPECT_EQ(call->code, ErrorCode::kForbidden);
+  EXPECT_EQ(call->message, "无权执行此操作：kiosk k1 may only issue tickets in town (not call)");
+  EXPECT_EQ(code("k1", "district", core::IssueTicket{"social"}), ErrorCode::kForbidden);
+  // Nothing of a refused command is applied: the window the kiosk tried to
+  // open is still closed for the manager.
+  EXPECT_EQ(code("k1", "town", core::OpenWindow{"w2", ""}), ErrorCode::kForbidden);
+  EXPECT_EQ(code("m1", "town", core::OpenWindow{"w2", ""}), ErrorCode::kOk);
+  // Logged with the reason, and counted.
+  EXPECT_NE(stderr_text().find("kiosk k1 may only issue tickets in town"), std::string::npos) << stderr_text();
+  std::string out;
+  EXPECT_EQ(engine_->stop(out), 0);
+  EXPECT_NE(out.find("hallqd security: 3 forbidden"), std::string::npos) << out;
+}
+
+TEST_F(CurveEngineTest, CallerActsOnItsOwnWindowOnly) {
+  ASSERT_EQ(code("k1", "town", core::IssueTicket{"social"}), ErrorCode::kOk);
+  ASSERT_EQ(code("k1", "town", core::IssueTicket{"social"}), ErrorCode::kOk);
+  EXPECT_EQ(code("c1", "town", core::OpenWindow{"w1", ""}), ErrorCode::kOk);
+  EXPECT_EQ(code("c1", "town", core::CallNext{"w1"}), ErrorCode::kOk);
+  EXPECT_EQ(code("c1", "town", core::SkipTicket{"w1"}), ErrorCode::kOk);
+  EXPECT_EQ(code("c1", "town", core::Reactivate{"A001"}), ErrorCode::kOk);  // last at w1
+  EXPECT_EQ(code("c1", "town", core::OpenWindow{"w2", ""}), ErrorCode::kForbidden);
+  EXPECT_EQ(code("c1", "town", core::CallNext{"w2"}), ErrorCode::kForbidden);
+  EXPECT_EQ(code("c1", "town", core::IssueTicket{"social"}), ErrorCode::kForbidden);
+  EXPECT_EQ(code("c1", "district", core::OpenWindow{"w1", ""}), ErrorCode::kForbidden);
+  // A002 is still waiting: the forbidden call at w2 called nobody.
+  EXPECT_EQ(code("m1", "town", core::OpenWindow{"w2", ""}), ErrorCode::kOk);
+  auto r = as("m1").command("town", core::CallTicket{"w2", "A002"});
+  ASSERT_TRUE(r.has_value());
+  EXPECT_TRUE(r->ok()) << r->message;
+}
+
+TEST_F(CurveEngineTest, KeypadEvaluatesOnlyAtItsWindow) {
+  ASSERT_EQ(code("k1", "town", core::IssueTicket{"social"}), ErrorCode::kOk);
+  ASSERT_EQ(code("c1", "town", core::OpenWindow{"w1", ""}), ErrorCode::kOk);
+  ASSERT_EQ(code("c1", "town", core::CallNext{"w1"}), ErrorCode::kOk);
+  ASSERT_EQ(code("c1", "town", core::StartService{"w1"}), ErrorCode::kOk);
+  ASSERT_EQ(code("c1", "town", core::Finish{"w1"}), ErrorCode::kOk);
+  EXPECT_EQ(code("p1", "town", core::Evaluate{"A001", 5, "w2"}), ErrorCode::kForbidden);
+  EXPECT_EQ(code("p1", "town", core::Evaluate{"A001", 5, ""}), ErrorCode::kForbidden);
+  EXPECT_EQ(code("p1", "town", core::CallNext{"w1"}), ErrorCode::kForbidden);
+  EXPECT_EQ(code("p1", "town", core::Evaluate{"A001", 5, "w1"}), ErrorCode::kOk);
+  EXPECT_EQ(code("p1", "town", core::Evaluate{"A001", 4, "w1"}), ErrorCode::kAlreadyRated);  // the core still rules
+}
+
+TEST_F(CurveEngineTest, DisplayAndSpeakerSubscribeButMayNotCommand) {
+  for (const char* who : {"d1", "s1"}) {
+    SCOPED_TRACE(who);
+    client::Subscriber sub(ctx_, engine_->cmd(), engine_->pub(), {"town"}, nullptr, {.curve = curve(keys_.at(who))});
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (!sub.synced("town") && std::chrono::steady_clock::now() < deadline) sub.poll(50ms);
+    ASSERT_TRUE(sub.synced("town")) << "no snapshot over CURVE";
+    const std::size_t before = sub.hall("town")->waiting_total();
+    ASSERT_EQ(code("k1", "town", core::IssueTicket{"social"}), ErrorCode::kOk);
+    while (sub.hall("town")->waiting_total() == before && std::chrono::steady_clock::now() < deadline) sub.poll(50ms);
+    EXPECT_EQ(sub.hall("town")->waiting_total(), before + 1) << "the event did not arrive over CURVE";
+    EXPECT_EQ(code(who, "town", core::IssueTicket{"social"}), ErrorCode::kForbidden);
+    EXPECT_EQ(code(who, "town", core::SetNotice{"x"}), ErrorCode::kForbidden);
+  }
+}
+
+TEST_F(CurveEngineTest, ManagerDoesEverythingInItsHallsNothingElsewhere) {
+  EXPECT_EQ(code("m1", "town", core::IssueTicket{"social"}), ErrorCode::kOk);
+  EXPECT_EQ(code("m1", "town", core::OpenWindow{"w3", ""}), ErrorCode::kOk);
+  EXPECT_EQ(code("m1", "town", core::SetNotice{"今日办理社保业务请带身份证"}), ErrorCode::kOk);
+  EXPECT_EQ(code("m1", "district", core::IssueTicket{"social"}), ErrorCode::kForbidden);
+  EXPECT_EQ(code("m1", "district", core::SetNotice{"x"}), ErrorCode::kForbidden);
+  EXPECT_EQ(code("m2", "district", core::IssueTicket{"social"}), ErrorCode::kOk);
+  auto snap = as("m1").snapshot("district");
+  ASSERT_TRUE(snap.has_value());
+  EXPECT_EQ(snap->code, ErrorCode::kForbidden);
+}
+
+TEST_F(CurveEngineTest, UnknownKeyCannotConnectAndOthersAreStillServed) {
+  const CurveKeyPair stranger = server::generate_key_pair();
+  for (int i = 0; i < 3; ++i) {
+    auto c = client_for(stranger, 300ms);
+    EXPECT_FALSE(c->ping().has_value()) << "an unknown key got a reply";
+    EXPECT_FALSE(c->command("town", core::IssueTicket{"social"}).has_value());
+  }
+  EXPECT_EQ(code("k1", "town", core::IssueTicket{"social"}), ErrorCode::kOk);
+  const std::string err = stderr_text();
+  EXPECT_EQ(count_of(err, stranger.public_key), 1u) << "logged once per peer, not per attempt:\n" << err;
+  std::string out;
+  EXPECT_EQ(engine_->stop(out), 0);
+  EXPECT_EQ(out.find("handshakes refused"), out.rfind("handshakes refused"));
+  EXPECT_EQ(out.find(" 0 handshakes refused"), std::string::npos) << out;
+}
+
+TEST_F(CurveEngineTest, PlaintextClientGetsNothing) {
+  client::Client plain(ctx_, engine_->cmd(), {.timeout = 300ms, .attempts = 1});
+  EXPECT_FALSE(plain.ping().has_value());
+  client::Subscriber sub(ctx_, engine_->cmd(), engine_->pub(), {"town"});
+  ASSERT_EQ(code("k1", "town", core::IssueTicket{"social"}), ErrorCode::kOk);
+  const auto until = std::chrono::steady_clock::now() + 500ms;
+  while (std::chrono::steady_clock::now() < until) sub.poll(50ms);
+  EXPECT_EQ(sub.hall("town"), nullptr);
+  EXPECT_EQ(sub.stats().events + sub.stats().heartbeats + sub.stats().snapshots, 0u);
+}
+
+// ----------------------------------------------------------- start-up
+
+class CurveStartTest : public ::testing::Test {
+ protected:
+  proc::RunResult hallqd(std::vector<std::string> extra) {
+    std::vector<std::string> args = {"--conf", kTown, "--data", dir_.path() + "/data", "--http", "off"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return proc::run_program(proc::default_hallqd(), args);
+  }
+  std::string write(const std::string& name, const std::string& text) {
+    const std::string path = dir_.path() + "/" + name;
+    std::ofstream(path) << text;
+    return path;
+  }
+  TempDir dir_{"hallq-curve-start"};
+};
+
+TEST_F(CurveStartTest, NonLoopbackWithoutKeysExits2) {
+  const auto r = hallqd({"--cmd", "tcp://0.0.0.0:*", "--pub", "tcp://127.0.0.1:*"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("tcp://0.0.0.0:* is not a loopback endpoint"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--keys"), std::string::npos) << r.err;
+}
+
+TEST_F(CurveStartTest, BrokenKeyFileExits2NamingTheLine) {
+  const std::string pub = server::generate_key_pair().public_key;
+  const std::string keys = write("keys.toml", "[[key]]\nname = \"k1\"\npublic_key = \"" + pub +
+                                                  "\"\nrole = \"cashier\"\nhalls = [\"town\"]\n");
+  const auto r = hallqd({"--keys", keys});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(keys + ":4: key \"k1\": unknown role \"cashier\""), std::string::npos) << r.err;
+}
+
+TEST_F(CurveStartTest, UnknownWindowOrMissingEngineKeyExits2) {
+  const std::string pub = server::generate_key_pair().public_key;
+  const std::string keys = write("keys.toml", "\n[[key]]\nname = \"c1\"\npublic_key = \"" + pub +
+                                                  "\"\nrole = \"caller\"\nhalls = [\"town\"]\nwindow = \"w99\"\n");
+  auto r = hallqd({"--keys", keys});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(keys + ":2: key \"c1\": hall \"town\" has no window \"w99\""), std::string::npos) << r.err;
+  const std::string ok_keys = write("ok.toml", "[[key]]\nname = \"c1\"\npublic_key = \"" + pub +
+                                                   "\"\nrole = \"caller\"\nhalls = [\"town\"]\nwindow = \"w1\"\n");
+  r = hallqd({"--keys", ok_keys});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("no engine key"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace hallq::testing
