@@ -15,6 +15,7 @@
 
 #include "engine/client/client.h"
 #include "engine/client/hall_summary.h"
+#include "engine/client/json_view.h"
 #include "engine/client/subscriber.h"
 #include "engine/core/types.h"
 #include "engine/policy/policy_registry.h"
@@ -53,24 +54,7 @@ core::TimeUs now_us() {
   return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-json event_json(const protocol::EventSummary& e) {
-  json j = {{"seq", e.seq}, {"time_us", e.time}, {"kind", e.kind}};
-  if (e.ticket) j["ticket"] = e.ticket;
-  if (!e.number.empty()) j["number"] = e.number;
-  if (!e.window.empty()) j["window"] = e.window;
-  if (e.window_number) j["window_number"] = e.window_number;
-  if (!e.service.empty()) j["service"] = e.service;
-  if (!e.staff.empty()) j["staff"] = e.staff;
-  if (e.kind == "ticket_issued") {
-    j["priority"] = e.priority;
-    j["ahead"] = e.ahead;
-    j["predicted_wait_s"] = e.predicted_wait_s;
-  }
-  if (e.level) j["level"] = e.level;
-  if (!e.reason.empty()) j["reason"] = e.reason;
-  if (e.kind == "day_rolled") j["day"] = e.day;
-  return j;
-}
+json event_json(const protocol::EventSummary& e) { return client::to_json(e); }
 
 int unreachable(const Globals& g) {
   const std::string msg = fmt::format("引擎 {} 在 {} 毫秒内没有应答", g.engine, g.timeout_ms);
@@ -176,43 +160,7 @@ int run_status(const Globals& g, const std::string& hall_id) {
   replica.import_state(std::move(snap->state));
   const client::HallSummary s = client::summarize(replica, now_us());
   if (g.json) {
-    json services = json::array(), windows = json::array();
-    for (const auto& sv : s.services) {
-      services.push_back({{"id", sv.id},
-                          {"name", sv.name},
-                          {"prefix", sv.prefix},
-                          {"waiting", sv.waiting},
-                          {"predicted_wait_s", sv.predicted_wait_s},
-                          {"longest_wait_s", sv.longest_wait_s},
-                          {"open_windows", sv.open_windows}});
-    }
-    for (const auto& w : s.windows) {
-      windows.push_back({{"id", w.id},
-                         {"number", w.number},
-                         {"name", w.name},
-                         {"state", w.state},
-                         {"current", w.current.empty() ? json(nullptr) : json(w.current)},
-                         {"current_state", w.current_state},
-                         {"staff", w.staff},
-                         {"served", w.served}});
-    }
-    json advisories = json::array();
-    for (const auto& a : s.advisories) {
-      json serves = json::object();
-      for (const auto& [id, level] : a.serves) serves[id] = level;
-      advisories.push_back({{"id", a.id},
-                            {"service", a.service},
-                            {"window", a.window},
-                            {"action", a.action},
-                            {"serves", serves},
-                            {"wait_before_s", a.wait_before_s},
-                            {"wait_after_s", a.wait_after_s},
-                            {"expires_in_s", a.expires_in_s}});
-    }
-    std::cout << json{{"hall", s.id},         {"name", s.name},         {"seq", s.seq},
-                      {"waiting", s.waiting}, {"services", services}, {"windows", windows},
-                      {"advisories", advisories}, {"notice", s.notice}}
-                     .dump()
+    std::cout << client::to_json(s).dump()
               << std::endl;
     return kDone;
   }
