@@ -2,6 +2,8 @@
 // so predictions and displays computed from it agree with the engine's.
 #include "engine/client/subscriber.h"
 
+#include <cstdint>
+#include <cstring>
 #include <deque>
 
 #include "engine/policy/policy_registry.h"
@@ -29,6 +31,7 @@ Subscriber::Subscriber(zmq::context_t& ctx, std::string cmd_endpoint, std::strin
                        std::vector<std::string> halls, Listener* listener, SubscriberOptions options)
     : client_(ctx, std::move(cmd_endpoint), ClientOptions{.immediate = true, .curve = options.curve}),
       sub_(ctx, zmq::socket_type::sub),
+      monitor_(ctx, zmq::socket_type::pair),
       listener_(listener),
       options_(options) {
   sub_.set(zmq::sockopt::linger, 0);
@@ -43,12 +46,19 @@ Subscriber::Subscriber(zmq::context_t& ctx, std::string cmd_endpoint, std::strin
     by_hall_[h] = r.get();
     by_topic_[r->topic] = std::move(r);
   }
+  // Before connecting, so the first handshake is seen too.
+  const std::string monitor_endpoint =
+      "inproc://hallq-subscriber-monitor-" + std::to_string(reinterpret_cast<std::uintptr_t>(this));
+  if (zmq_socket_monitor(sub_.handle(), monitor_endpoint.c_str(), ZMQ_EVENT_HANDSHAKE_SUCCEEDED) != 0)
+    throw zmq::error_t();
+  monitor_.set(zmq::sockopt::linger, 0);
+  monitor_.connect(monitor_endpoint);
   sub_.connect(pub_endpoint);
   // Subscribing before asking for snapshots is what makes the pattern safe.
   for (auto& [topic, r] : by_topic_) resync(*r);
 }
 
-Subscriber::~Subscriber() = default;
+Subscriber::~Subscriber() { (void)zmq_socket_monitor(sub_.handle(), nullptr, 0); }
 
 const core::Hall* Subscriber::hall(std::string_view id) const {
   auto it = by_hall_.find(id);
@@ -82,11 +92,14 @@ void Subscriber::mark_heard(Replica& r) {
 }
 
 void Subscriber::poll(std::chrono::milliseconds timeout) {
-  zmq::pollitem_t items[] = {{sub_.handle(), 0, ZMQ_POLLIN, 0}, {client_.socket().handle(), 0, ZMQ_POLLIN, 0}};
+  zmq::pollitem_t items[] = {{sub_.handle(), 0, ZMQ_POLLIN, 0},
+                             {client_.socket().handle(), 0, ZMQ_POLLIN, 0},
+                             {monitor_.handle(), 0, ZMQ_POLLIN, 0}};
   const auto deadline = Clock::now() + timeout;
   auto left = timeout;
   for (;;) {
-    zmq::poll(items, 2, left);
+    zmq::poll(items, 3, left);
+    drain_monitor();
     bool handled = false;
     // Drain both sockets completely: a partial drain could leave events behind.
     for (;;) {
@@ -113,6 +126,31 @@ void Subscriber::poll(std::chrono::milliseconds timeout) {
     timers();
     left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (handled || left.count() <= 0) return;
+  }
+}
+
+void Subscriber::drain_monitor() {
+  // Each monitor event is two frames: 2-byte event id + 4-byte value, then the endpoint.
+  for (;;) {
+    zmq::message_t event;
+    if (!monitor_.recv(event, zmq::recv_flags::dontwait)) return;
+    for (bool more = event.more(); more;) {
+      zmq::message_t rest;
+      if (!monitor_.recv(rest, zmq::recv_flags::none)) break;
+      more = rest.more();
+    }
+    std::uint16_t id = 0;
+    if (event.size() >= sizeof id) std::memcpy(&id, event.data(), sizeof id);
+    if (id != ZMQ_EVENT_HANDSHAKE_SUCCEEDED) continue;
+    if (!handshaken_) {  // the first connection: the constructor already asked
+      handshaken_ = true;
+      continue;
+    }
+    // Reconnected (the engine restarted, or the network came back): whatever
+    // the replicas hold may be stale, and the next heartbeat is up to a
+    // period away. Events from now on are buffered until the snapshot.
+    ++stats_.reconnects;
+    for (auto& [topic, r] : by_topic_) resync(*r);
   }
 }
 
@@ -210,6 +248,7 @@ void Subscriber::on_reply(const protocol::DecodedReply& reply) {
     return;
   }
   ++stats_.snapshots;
+  if (r.epoch != 0 && snap.epoch != r.epoch) ++stats_.restarts;  // learnt from the snapshot, before any heartbeat
   r.config = snap.config;
   r.hall = std::move(hall);
   r.epoch = snap.epoch;

@@ -7,6 +7,10 @@
 //   - an event whose sequence skips one (a gap), a heartbeat announcing a
 //     sequence the replica has not seen, or a new engine epoch (a restart)
 //     makes it ask for a fresh snapshot;
+//   - the event socket reconnecting (a ZeroMQ socket monitor reports each
+//     completed handshake) makes it ask for fresh snapshots at once: after an
+//     engine restart the replicas are current within the reconnect interval
+//     plus one snapshot round trip, without waiting for the next heartbeat;
 //   - no message from a hall for `heartbeat_timeout` marks it offline, so a
 //     screen can show "系统连接中" instead of stale numbers.
 // Messages that fail verification are counted and ignored.
@@ -58,8 +62,9 @@ class Subscriber {
   ~Subscriber();
 
   // Handles what arrives within `timeout`; returns as soon as something was
-  // handled (or at the timeout). Also drives snapshot retries and the
-  // offline timeout.
+  // handled (or at the timeout). Also drives snapshot retries, reconnects
+  // and the offline timeout. A caller polling the sockets itself should call
+  // poll(0) at least every few hundred milliseconds.
   void poll(std::chrono::milliseconds timeout);
 
   // The replica, or null before its first snapshot.
@@ -71,6 +76,7 @@ class Subscriber {
 
   struct Stats {
     std::uint64_t events = 0, snapshots = 0, gaps = 0, invalid = 0, restarts = 0, heartbeats = 0;
+    std::uint64_t reconnects = 0;  // handshakes of the event socket after the first
   };
   const Stats& stats() const { return stats_; }
 
@@ -89,9 +95,12 @@ class Subscriber {
   bool apply_one(Replica& r, protocol::Bytes bytes);
   void timers();
   void mark_heard(Replica& r);
+  void drain_monitor();
 
   Client client_;
   zmq::socket_t sub_;
+  zmq::socket_t monitor_;  // PAIR fed by zmq_socket_monitor(sub_)
+  bool handshaken_ = false;
   Listener* listener_;
   SubscriberOptions options_;
   std::map<std::string, std::unique_ptr<Replica>, std::less<>> by_topic_;
