@@ -2,7 +2,10 @@
 #include "engine/server/engine.h"
 
 #include <fmt/format.h>
+#include <sys/resource.h>
+#include <sys/statvfs.h>
 
+#include <cerrno>
 #include <random>
 #include <stdexcept>
 
@@ -55,6 +58,27 @@ std::string error_reply(std::string_view request_id, ErrorCode code, std::string
   spec.code = code;
   spec.message = message;
   return protocol::encode_reply(spec);
+}
+
+// What an operator should read in a refusal and in the log. LMDB reports a
+// write cut short by a full disk as EIO, so the free space of the data dir
+// and the process's file-size limit (ulimit -f) tell a full disk from a
+// failing one.
+std::string storage_reason(const store::StoreError& e, const std::string& dir) {
+  if (e.map_full()) return fmt::format("存储已达上限 --map-limit-mib（{}）", e.what());
+  const int code = e.code();
+  if (code != ENOSPC && code != EDQUOT && code != EFBIG && code != EIO) return e.what();
+  struct statvfs fs {};
+  const bool known = ::statvfs(dir.c_str(), &fs) == 0;
+  const std::uint64_t free_kib = known ? static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize / 1024 : 0;
+  rlimit fsize{};
+  const bool limited = ::getrlimit(RLIMIT_FSIZE, &fsize) == 0 && fsize.rlim_cur != RLIM_INFINITY;
+  if (code == EFBIG || (code == EIO && limited && !(known && free_kib < 1024)))
+    return fmt::format("磁盘空间不足：超过进程的文件大小上限 {} KiB（ulimit -f；{}）",
+                       limited ? fsize.rlim_cur / 1024 : 0, e.what());
+  if (code != EIO || (known && free_kib < 1024))
+    return fmt::format("磁盘空间不足：数据目录剩余 {} KiB（{}）", free_kib, e.what());
+  return fmt::format("磁盘写入错误（{}）", e.what());
 }
 
 }  // namespace
@@ -274,13 +298,16 @@ void Engine::commit() {
         break;
       } catch (const store::StoreError& e) {
         if (e.map_full() && grow_map()) continue;
-        fail_batch(e.what());
+        storage_problem_ = storage_reason(e, store_.dir());
+        fail_batch(storage_problem_);
         return;
       } catch (const std::exception& e) {
-        fail_batch(e.what());
+        storage_problem_ = e.what();
+        fail_batch(storage_problem_);
         return;
       }
     }
+    storage_problem_.clear();
     ++counters_.batches;
     counters_.events += batch.size();
   }

@@ -101,6 +101,9 @@ class Engine {
     std::uint64_t snapshots = 0, snapshot_failures = 0;
   };
   const Counters& counters() const { return counters_; }
+  // Why the last commit failed ("磁盘空间不足（…）", a full map at its limit,
+  // an I/O error), or empty: no failure yet, or a commit succeeded since.
+  const std::string& storage_problem() const { return storage_problem_; }
 
  private:
   struct HallSlot;
@@ -127,6 +130,7 @@ class Engine {
   std::vector<Publication> publications_;
   std::vector<core::Event> scratch_;
   Counters counters_;
+  std::string storage_problem_;
 };
 
 }  // namespace hallq::server

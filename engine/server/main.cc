@@ -11,6 +11,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <fmt/format.h>
 #include <algorithm>
+#include <csignal>
 #include <iostream>
 #include <optional>
 #include <zmq.hpp>
@@ -33,6 +34,7 @@ int main(int argc, char** argv) {
   server::ServerOptions server_options;
   server::EngineOptions engine_options;
   std::size_t map_size_gib = 64;
+  std::size_t map_limit_mib = 0;
   app.add_option("--conf", conf_files, "hall config files (TOML), one per hall")->required()->check(CLI::ExistingFile);
   app.add_option("--data", data_dir, "data directory of the LMDB store (created if missing)")->required();
   app.add_option("--cmd", server_options.cmd_endpoint, "command endpoint (ROUTER)")->capture_default_str();
@@ -45,6 +47,9 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   app.add_option("--map-size-gib", map_size_gib, "LMDB map size in GiB (sparse)")->capture_default_str();
+  app.add_option("--map-limit-mib", map_limit_mib,
+                 "largest LMDB map in MiB the engine grows to; beyond it commands are refused with 'storage' "
+                 "(default: 1 TiB; the initial map is at most this)");
   app.add_option("--max-batch", server_options.max_batch, "requests per group commit")->capture_default_str();
   std::string http = "127.0.0.1:8080";
   app.add_option("--http", http, "HTTP API and dashboard HOST:PORT (loopback only; port 0: any free port; off: none)")
@@ -117,8 +122,17 @@ int main(int argc, char** argv) {
     http_server_options.allow_remote = true;
   }
 
+  std::size_t map_size = map_size_gib << 30;
+  if (map_limit_mib > 0) {
+    engine_options.max_map_size = map_limit_mib << 20;
+    map_size = std::min(map_size, engine_options.max_map_size);
+  }
+  // A file-size limit (ulimit -f) must look like a full disk, a refused
+  // batch with EFBIG, not kill the engine with SIGXFSZ.
+  std::signal(SIGXFSZ, SIG_IGN);
+
   try {
-    store::EventStore store({.dir = data_dir, .map_size = map_size_gib << 30});
+    store::EventStore store({.dir = data_dir, .map_size = map_size});
     server::Engine engine(halls, store, engine_options);
     boost::asio::io_context io(1);
     server::Server server(io, engine, server_options);

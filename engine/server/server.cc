@@ -169,6 +169,7 @@ class Server::Impl {
     }
     if (handled > 0) {
       engine_.commit();
+      note_storage();
       const auto& replies = engine_.replies();
       for (std::size_t i = 0; i < local.size() && i < replies.size(); ++i) local[i].done(replies[i]);
     }
@@ -233,6 +234,23 @@ class Server::Impl {
     }
   }
 
+  // Logs when commits start failing (disk full, map at its limit) and when
+  // they work again, not every refusal in between.
+  void note_storage() {
+    const std::string& problem = engine_.storage_problem();
+    if (problem == logged_storage_problem_) return;
+    const std::uint64_t failures = engine_.counters().storage_failures;
+    std::cerr.clear();  // a write to a full disk may have failed before
+    if (problem.empty())
+      std::cerr << fmt::format("hallqd: storage works again ({} batches refused meanwhile)\n",
+                               failures - failures_logged_);
+    else
+      std::cerr << fmt::format("hallqd: storage failing, commands refused until it recovers: {}\n", problem);
+    std::cerr.flush();
+    logged_storage_problem_ = problem;
+    failures_logged_ = problem.empty() ? failures : failures - 1;  // count the first refusal too
+  }
+
   void publish(const std::vector<Publication>& pubs) {
     for (const Publication& p : pubs) {
       pub_.send(zmq::buffer(p.topic), zmq::send_flags::sndmore);
@@ -250,6 +268,7 @@ class Server::Impl {
       const core::TimeUs now = wall_clock_us();
       engine_.tick(now);
       engine_.commit();
+      note_storage();
       publish(engine_.publications());
       publish(engine_.heartbeats(now));
       engine_.maintain();
@@ -271,6 +290,8 @@ class Server::Impl {
   std::vector<std::vector<zmq::message_t>> envelopes_;
   std::vector<std::string> denied_;  // per envelope: its forbidden reply, or "" (keys only)
   std::uint64_t forbidden_ = 0;
+  std::string logged_storage_problem_;
+  std::uint64_t failures_logged_ = 0;
   std::map<std::string, std::uint64_t> forbidden_by_key_;
   struct Local {
     std::string request;

@@ -243,6 +243,7 @@ class EventStore::Impl {
   void for_each_audit(std::uint64_t from, const std::function<bool(std::uint64_t, std::string_view)>& fn) const;
   void backup(const std::string& dest_dir, bool compact) const;
   void grow_map(std::size_t new_size);
+  const std::string& dir() const { return options_.dir; }
   Stats stats() const;
 
  private:
@@ -760,6 +761,8 @@ void EventStore::for_each_audit(std::uint64_t from,
   impl_->for_each_audit(from, fn);
 }
 void EventStore::backup(const std::string& dest_dir, bool compact) const { impl_->backup(dest_dir, compact); }
+const std::string& EventStore::dir() const { return impl_->dir(); }
+
 void EventStore::grow_map(std::size_t new_size) { impl_->grow_map(new_size); }
 EventStore::Stats EventStore::stats() const { return impl_->stats(); }
 

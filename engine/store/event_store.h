@@ -159,6 +159,8 @@ class EventStore {
     std::size_t used_bytes;  // bytes of the map in use, free pages included
   };
   Stats stats() const;
+  // The directory it was opened in (StoreOptions::dir).
+  const std::string& dir() const;
 
  private:
   class Impl;
