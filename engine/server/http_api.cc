@@ -312,7 +312,7 @@ void HttpApi::login(const HttpRequest& req, std::function<void(HttpResponse)> re
 std::string HttpApi::live_message(std::string_view hall_id) const {
   const core::Hall* hall = engine_.hall(hall_id);
   if (hall == nullptr) return {};
-  return json{{"type", "summary"}, {"data", hall_json(*hall, wall_clock_us())}}.dump();
+  return json{{"type", "summary"}, {"data", hall_json(*hall, server_.now())}}.dump();
 }
 
 void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> reply) {
@@ -328,7 +328,7 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
   const std::vector<std::string> parts = split_path(path);
   const bool get = req.method == "GET" || req.method == "HEAD";
   const bool post = req.method == "POST";
-  const core::TimeUs now = wall_clock_us();
+  const core::TimeUs now = server_.now();
 
   // --- static files and metrics
   if (parts.empty() || parts[0] == "static" || parts[0] == "vendor") {

@@ -24,15 +24,17 @@
 #include "engine/protocol/request_codec.h"
 #include "engine/server/access_policy.h"
 #include "engine/server/engine.h"
+#include "engine/server/engine_clock.h"
 #include "engine/server/key_registry.h"
 #include "engine/server/zap_handler.h"
 
 namespace hallq::server {
 namespace {
 
-core::TimeUs wall_clock_us() {
+template <class C>
+core::TimeUs clock_us() {
   using namespace std::chrono;
-  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+  return duration_cast<microseconds>(C::now().time_since_epoch()).count();
 }
 
 void set_z85_option(zmq::socket_t& socket, int option, const std::string& key) {
@@ -87,6 +89,10 @@ class Server::Impl {
     router_fd_.release();
   }
 
+  core::TimeUs now() {
+    return clock_.now(clock_us<std::chrono::system_clock>(), clock_us<std::chrono::steady_clock>());
+  }
+
   void start() {
     running_ = true;
     wait_readable();
@@ -133,7 +139,7 @@ class Server::Impl {
   void drain() {
     if (!running_) return;
     envelopes_.clear();
-    const core::TimeUs now = wall_clock_us();
+    const core::TimeUs now = this->now();
     // Requests from inside the process first: their replies are the first
     // ones of the batch.
     std::vector<Local> local;
@@ -265,7 +271,7 @@ class Server::Impl {
     timer_.expires_after(std::chrono::milliseconds(options_.heartbeat_ms));
     timer_.async_wait([this](const boost::system::error_code& ec) {
       if (ec || !running_) return;
-      const core::TimeUs now = wall_clock_us();
+      const core::TimeUs now = this->now();
       engine_.tick(now);
       engine_.commit();
       note_storage();
@@ -290,6 +296,7 @@ class Server::Impl {
   std::vector<std::vector<zmq::message_t>> envelopes_;
   std::vector<std::string> denied_;  // per envelope: its forbidden reply, or "" (keys only)
   std::uint64_t forbidden_ = 0;
+  EngineClock clock_;
   std::string logged_storage_problem_;
   std::uint64_t failures_logged_ = 0;
   std::map<std::string, std::uint64_t> forbidden_by_key_;
@@ -313,6 +320,7 @@ void Server::on_publish(std::function<void(const std::vector<Publication>&)> obs
   impl_->on_publish(std::move(observer));
 }
 Server::SecurityCounters Server::security_counters() const { return impl_->security_counters(); }
+core::TimeUs Server::now() { return impl_->now(); }
 const std::string& Server::cmd_endpoint() const { return impl_->cmd_bound_; }
 const std::string& Server::pub_endpoint() const { return impl_->pub_bound_; }
 

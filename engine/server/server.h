@@ -15,6 +15,9 @@
 // logged, and never reaches the engine. Without keys nothing of this runs
 // (no per-message cost).
 //
+// Time: the engine's clock (engine_clock.h) stamps every command and tick, so
+// a system clock stepped backwards neither reorders nor freezes the hall.
+//
 // Thread: everything runs on the io_context's thread (the ZAP handler has
 // its own).
 #pragma once
@@ -25,6 +28,8 @@
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "engine/core/types.h"
 
 namespace hallq::server {
 
@@ -70,6 +75,10 @@ class Server {
     std::uint64_t refused_handshakes = 0; // connection attempts with keys not enrolled
   };
   SecurityCounters security_counters() const;
+
+  // The engine's time (engine_clock.h): the wall clock, never backwards and
+  // never standing still. Everything stamped or forecast in the engine uses it.
+  core::TimeUs now();
 
   // The endpoints actually bound (a "*" port resolved).
   const std::string& cmd_endpoint() const;

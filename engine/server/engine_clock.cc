@@ -1,0 +1,26 @@
+#include "engine/server/engine_clock.h"
+
+#include <algorithm>
+
+namespace hallq::server {
+
+core::TimeUs EngineClock::now(core::TimeUs wall, core::TimeUs steady) {
+  if (!started_) {
+    started_ = true;
+    last_ = wall;
+    last_steady_ = steady;
+    return last_;
+  }
+  const core::TimeUs elapsed = std::max<core::TimeUs>(0, steady - last_steady_);
+  last_steady_ = std::max(last_steady_, steady);
+  if (wall >= last_ + elapsed) {
+    last_ = wall;  // on time, or stepped forwards: follow
+  } else {
+    const auto slowed = static_cast<core::TimeUs>(static_cast<double>(elapsed) * (1.0 - slew_));
+    last_ = std::max(last_ + slowed, std::max(wall, last_));
+  }
+  ahead_ = std::max<core::TimeUs>(0, last_ - wall);
+  return last_;
+}
+
+}  // namespace hallq::server

@@ -1,0 +1,48 @@
+// The engine's clock: wall-clock time (events are stamped with it, days roll
+// at local midnight) that never runs backwards and never stands still.
+//
+// The system clock can step: forwards (a hall PC without a clock battery
+// boots in 2000 and NTP moves it to today; the engine must follow, or its day
+// is wrong) and backwards (NTP corrects a clock that ran fast). The core
+// already treats a `now` before the last one as the last one, so a step back
+// cannot reorder events; but on its own that would freeze the hall's time
+// for as long as the step: every service finished meanwhile would last zero
+// seconds and teach the predictor that business takes no time.
+//
+// So `now(wall, steady)` advances with the steady (monotonic) clock and
+//   - follows the wall clock whenever the wall clock is ahead (normal
+//     running, or a step forwards);
+//   - when the wall clock is behind (a step backwards), keeps advancing at
+//     (1 - slew) of real time until the wall clock has caught up: a step back
+//     of D is absorbed in D / slew of real time, with durations measured
+//     that much shorter meanwhile (10 % by default), and the engine's clock
+//     ahead of the wall clock by at most D.
+// Pure: both clocks come in as arguments (microseconds).
+//
+// Thread: not thread-safe; one owner.
+#pragma once
+
+#include "engine/core/types.h"
+
+namespace hallq::server {
+
+class EngineClock {
+ public:
+  explicit EngineClock(double slew = 0.1) : slew_(slew) {}
+
+  // The engine's time for a wall-clock and a steady-clock reading taken
+  // together; never less than the previous result.
+  core::TimeUs now(core::TimeUs wall, core::TimeUs steady);
+
+  // How far the engine's clock is ahead of the wall clock (0 normally).
+  core::TimeUs ahead() const { return ahead_; }
+
+ private:
+  double slew_;
+  bool started_ = false;
+  core::TimeUs last_ = 0;
+  core::TimeUs last_steady_ = 0;
+  core::TimeUs ahead_ = 0;
+};
+
+}  // namespace hallq::server
