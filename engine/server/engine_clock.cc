@@ -7,8 +7,16 @@ namespace hallq::server {
 core::TimeUs EngineClock::now(core::TimeUs wall, core::TimeUs steady) {
   if (!started_) {
     started_ = true;
-    last_ = wall;
+    last_ = scale_ > 0 && start_ != 0 ? start_ : wall;
+    start_ = last_;
     last_steady_ = steady;
+    return last_;
+  }
+  if (scale_ > 0) {
+    // Anchored at the first reading: no rounding drift from reading to reading.
+    const auto elapsed = static_cast<double>(std::max<core::TimeUs>(0, steady - last_steady_));
+    last_ = std::max(last_, start_ + static_cast<core::TimeUs>(elapsed * scale_));
+    ahead_ = 0;
     return last_;
   }
   const core::TimeUs elapsed = std::max<core::TimeUs>(0, steady - last_steady_);

@@ -19,6 +19,12 @@
 //     ahead of the wall clock by at most D.
 // Pure: both clocks come in as arguments (microseconds).
 //
+// Simulated time (demos and soaks, never a real hall): `simulated(scale,
+// start)` ignores the wall clock after its first reading and runs `scale`
+// times faster than the steady clock from `start` (0: the first wall-clock
+// reading), so a week of a hall, nights and day rolls included, passes in
+// minutes and handling times are learnt in the hall's own seconds.
+//
 // Thread: not thread-safe; one owner.
 #pragma once
 
@@ -29,6 +35,12 @@ namespace hallq::server {
 class EngineClock {
  public:
   explicit EngineClock(double slew = 0.1) : slew_(slew) {}
+  static EngineClock simulated(double scale, core::TimeUs start = 0) {
+    EngineClock c;
+    c.scale_ = scale;
+    c.start_ = start;
+    return c;
+  }
 
   // The engine's time for a wall-clock and a steady-clock reading taken
   // together; never less than the previous result.
@@ -39,6 +51,8 @@ class EngineClock {
 
  private:
   double slew_;
+  double scale_ = 0;         // > 0: simulated time
+  core::TimeUs start_ = 0;   // simulated: the engine's time at the first reading (0: wall)
   bool started_ = false;
   core::TimeUs last_ = 0;
   core::TimeUs last_steady_ = 0;

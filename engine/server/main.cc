@@ -11,6 +11,8 @@
 #include <boost/asio/signal_set.hpp>
 #include <fmt/format.h>
 #include <algorithm>
+#include <cctype>
+#include <cstdlib>
 #include <csignal>
 #include <iostream>
 #include <optional>
@@ -24,6 +26,7 @@
 #include "engine/server/http_history.h"
 #include "engine/server/http_server.h"
 #include "engine/server/server.h"
+#include "engine/stats/local_date.h"
 #include "engine/store/event_store.h"
 
 int main(int argc, char** argv) {
@@ -50,6 +53,13 @@ int main(int argc, char** argv) {
   app.add_option("--map-limit-mib", map_limit_mib,
                  "largest LMDB map in MiB the engine grows to; beyond it commands are refused with 'storage' "
                  "(default: 1 TiB; the initial map is at most this)");
+  std::string time_start;
+  app.add_option("--time-scale", server_options.time_scale,
+                 "simulated time for demos and soaks: the engine's clock runs this many times faster than real "
+                 "time (nights and day rolls included); never in a real hall");
+  app.add_option("--time-start", time_start,
+                 "with --time-scale: the simulated time to start at, \"YYYY-MM-DD HH:MM\" in the first hall's "
+                 "local time (default: now)");
   app.add_option("--max-batch", server_options.max_batch, "requests per group commit")->capture_default_str();
   std::string http = "127.0.0.1:8080";
   app.add_option("--http", http, "HTTP API and dashboard HOST:PORT (loopback only; port 0: any free port; off: none)")
@@ -105,6 +115,32 @@ int main(int argc, char** argv) {
     std::cerr << "hallqd: " << why << "\n";
     return 2;
   }
+  if (!time_start.empty()) {
+    const auto day = time_start.size() == 16 && time_start[10] == ' ' && time_start[13] == ':'
+                         ? stats::parse_date(std::string_view(time_start).substr(0, 10))
+                         : std::nullopt;
+    int hour = -1, minute = -1;
+    if (day) {
+      hour = std::atoi(time_start.substr(11, 2).c_str());
+      minute = std::atoi(time_start.substr(14, 2).c_str());
+    }
+    if (!day || server_options.time_scale <= 0 || hour < 0 || hour > 23 || minute < 0 || minute > 59 ||
+        !std::isdigit(static_cast<unsigned char>(time_start[11])) ||
+        !std::isdigit(static_cast<unsigned char>(time_start[12])) ||
+        !std::isdigit(static_cast<unsigned char>(time_start[14])) ||
+        !std::isdigit(static_cast<unsigned char>(time_start[15]))) {
+      std::cerr << "hallqd: --time-start " << time_start
+                << ": expected \"YYYY-MM-DD HH:MM\" (a real date and time), and --time-scale\n";
+      return 2;
+    }
+    server_options.time_start = halls.front()->day_start(*day) + (hour * 60 + minute) * core::kUsPerMinute;
+  }
+  if (server_options.time_scale < 0) {
+    std::cerr << "hallqd: --time-scale must be positive\n";
+    return 2;
+  }
+  if (server_options.time_scale > 0)
+    std::cerr << "hallqd: simulated time at " << server_options.time_scale << "x (--time-scale): not for a real hall\n";
   std::optional<server::Accounts> accounts;
   try {
     if (!accounts_file.empty()) accounts = server::Accounts::load(accounts_file);

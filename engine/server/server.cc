@@ -60,6 +60,7 @@ class Server::Impl {
         pub_(ctx_, zmq::socket_type::pub),
         router_fd_(io),
         timer_(io) {
+    if (options_.time_scale > 0) clock_ = EngineClock::simulated(options_.time_scale, options_.time_start);
     router_.set(zmq::sockopt::linger, 0);
     router_.set(zmq::sockopt::router_mandatory, 0);
     router_.set(zmq::sockopt::rcvhwm, 0);  // never drop commands
@@ -94,6 +95,7 @@ class Server::Impl {
   }
 
   void start() {
+    (void)now();  // the clock's first reading: simulated time starts here
     running_ = true;
     wait_readable();
     schedule_tick();

@@ -43,6 +43,10 @@ struct ServerOptions {
   std::size_t max_batch = 4096;    // requests per group commit
   int pub_hwm = 1'000'000;         // messages queued per subscriber before ZeroMQ drops
   int heartbeat_ms = 1000;
+  // Simulated time (demos, soaks; engine_clock.h): > 0 runs the engine's
+  // clock this many times faster than real time, from time_start (0: now).
+  double time_scale = 0;
+  core::TimeUs time_start = 0;
   // CURVE + ZAP + role checks when set (immutable, shared with the ZAP thread).
   std::shared_ptr<const KeyRegistry> keys;
   std::string curve_secret_key;  // the engine's own, Z85; required with keys

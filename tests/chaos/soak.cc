@@ -11,21 +11,25 @@
 //   - a probe client sends a durable command pair every 50 ms (issue and
 //     cancel a ticket in the town hall) and records each round trip;
 //   - a Subscriber keeps a replica of the district hall (a display's view).
-// After each simulated day it prints hallqd's resident memory (VmRSS, and its
-// peak VmHWM), CPU seconds, the store's size, the district's tickets, and the
-// probe's latency (median, p99, max) during that day. At the end the
+// After each simulated day it prints hallqd's resident memory (VmRSS, and
+// its anonymous part RssAnon: heap and stacks, without the store's pages
+// that LMDB maps and the kernel may keep resident), CPU seconds, the store's
+// size, the district's tickets when the day's play ended (0 if the play ran
+// past midnight) and the probe's latency (median, p99, max) during that day. At the end the
 // subscriber's replica must equal the engine's snapshot.
 //
-// Acceleration: the engine stamps events with its real clock, so a whole
-// simulated week happens within one real day: no day roll, and the hall keeps
-// every ticket of the week in memory (a real week drops them at each local
-// midnight). Memory growth per day is therefore expected and is reported per
-// ticket.
+// Time: hallqd runs on simulated time (--time-scale SPEED, starting on
+// Monday 2026-11-23 just before the trace's first row), so nights pass and
+// the hall rolls its day at local midnight, dropping the day's tickets, as a
+// real week does; each day's `hallq simulate` starts when the engine's clock
+// reaches that day's first row. Memory should therefore stay flat from day
+// to day; the last line compares the first and the last day.
 //
 // Exit 0 done; 1 a simulate run or the final check failed; 2 usage.
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -116,10 +120,37 @@ int main(int argc, char** argv) {
     std::cerr << "usage: hallq_soak --trace DISTRICT_TRACE.csv [--days 7] [--speed 1000]\n";
     return 2;
   }
+  // Each day's first row (seconds after day 0's midnight), as simulate picks them.
+  std::vector<double> first_row(days, -1);
+  {
+    std::ifstream in(trace);
+    std::string line;
+    std::getline(in, line);  // header
+    while (std::getline(in, line)) {
+      const double t = std::atof(line.c_str());
+      for (int d = 0; d < days; ++d)
+        if (t >= d * 86400.0 - 3600 && t < (d + 1) * 86400.0 && (first_row[d] < 0 || t < first_row[d])) first_row[d] = t;
+    }
+    if (std::any_of(first_row.begin(), first_row.end(), [](double t) { return t < 0; })) {
+      std::cerr << "hallq_soak: " << trace << " has no rows for some of the " << days << " days\n";
+      return 2;
+    }
+  }
+  // Day 0 is Monday 2026-11-23 in the district's local time; start a minute
+  // before its first row.
+  const int start_min = std::max(0, static_cast<int>(first_row[0] / 60) - 1);
+  const double sim_start = start_min * 60.0;
   const std::string src = HALLQ_SOURCE_DIR;
   proc::TempDir dir("hallq-soak");
   const std::string data = dir.path() + "/data";
-  proc::EngineProcess engine({src + "/conf/district.toml", src + "/conf/town.toml"}, data);
+  proc::EngineProcess engine({src + "/conf/district.toml", src + "/conf/town.toml"}, data,
+                             {"--time-scale", fmt::format("{}", speed), "--time-start",
+                              fmt::format("2026-11-23 {:02}:{:02}", start_min / 60, start_min % 60)});
+  const auto engine_started = Clock::now();
+  // The real instant the engine's clock shows `sim_s` seconds after day 0's midnight.
+  auto real_at = [&](double sim_s) {
+    return engine_started + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>((sim_s - sim_start) / speed));
+  };
   zmq::context_t ctx;
 
   Latencies lat;
@@ -137,15 +168,18 @@ int main(int argc, char** argv) {
   });
 
   std::cout << fmt::format("soak: district hall, {} simulated days at {}x, hallqd pid {}\n", days, speed, engine.pid());
-  std::cout << "day  sim_s  real_s  rss_MB  hwm_MB  cpu_s  store_MB  tickets  events_seen  probe_p50_us  p99_us  max_us  "
+  std::cout << "day  sim_s  real_s  rss_MB  anon_MB  cpu_s  store_MB  tickets  events_seen  probe_p50_us  p99_us  max_us  "
                "probe_fail  soak_rss_MB\n";
   client::Client c(ctx, engine.cmd());
   int status = 0;
   const long rss0 = status_kb(engine.pid(), "VmRSS");
-  std::cout << fmt::format("{:>3}  {:>5}  {:>6}  {:>6.1f}  {:>6.1f}  {:>5.1f}\n", "-", "-", "-", rss0 / 1024.0,
-                           status_kb(engine.pid(), "VmHWM") / 1024.0, engine.cpu_seconds());
+  std::cout << fmt::format("{:>3}  {:>5}  {:>6}  {:>6.1f}  {:>7.1f}  {:>5.1f}\n", "-", "-", "-", rss0 / 1024.0,
+                           status_kb(engine.pid(), "RssAnon") / 1024.0, engine.cpu_seconds());
   std::size_t tickets = 0;
+  long rss_day0 = 0;
   for (int d = 0; d < days; ++d) {
+    // Pacing a manual soak against the engine's simulated clock.
+    std::this_thread::sleep_until(real_at(first_row[d] - 1));
     const auto t0 = Clock::now();
     const proc::RunResult r =
         proc::run_program(HALLQ_PATH, {"--engine", engine.cmd(), "simulate", "district", "--trace", trace, "--day",
@@ -169,18 +203,18 @@ int main(int argc, char** argv) {
     std::error_code ec;
     const auto store_bytes = std::filesystem::file_size(data + "/data.mdb", ec);
     std::cout << fmt::format(
-        "{:>3}  {:>5.0f}  {:>6.1f}  {:>6.1f}  {:>6.1f}  {:>5.1f}  {:>8.1f}  {:>7}  {:>11}  {:>12.0f}  {:>6.0f}  {:>6.0f}  "
+        "{:>3}  {:>5.0f}  {:>6.1f}  {:>6.1f}  {:>7.1f}  {:>5.1f}  {:>8.1f}  {:>7}  {:>11}  {:>12.0f}  {:>6.0f}  {:>6.0f}  "
         "{:>10}  {:>11.1f}\n",
-        d, real_s * speed, real_s, status_kb(engine.pid(), "VmRSS") / 1024.0, status_kb(engine.pid(), "VmHWM") / 1024.0,
+        d, real_s * speed, real_s, status_kb(engine.pid(), "VmRSS") / 1024.0, status_kb(engine.pid(), "RssAnon") / 1024.0,
         engine.cpu_seconds(), store_bytes / 1e6, tickets, replica_events.load(), pct(day_us, 0.5), pct(day_us, 0.99),
         pct(day_us, 1.0), failures, own_rss_kb() / 1024.0);
     std::cout.flush();
+    if (d == 0) rss_day0 = status_kb(engine.pid(), "RssAnon");
   }
-  const long rss_end = status_kb(engine.pid(), "VmRSS");
-  std::cout << fmt::format("hallqd RSS {:.1f} MB -> {:.1f} MB over {} tickets kept (no day roll at accelerated time): "
-                           "{:.0f} bytes per ticket\n",
-                           rss0 / 1024.0, rss_end / 1024.0, tickets,
-                           tickets ? (rss_end - rss0) * 1024.0 / tickets : 0.0);
+  const long rss_end = status_kb(engine.pid(), "RssAnon");
+  std::cout << fmt::format("hallqd anonymous memory (heap and stacks, RssAnon) {:.1f} MB after day 0, {:.1f} MB after "
+                           "day {} ({:+.1f} MB); the rest of RSS is the mapped store and libraries (RssFile)\n",
+                           rss_day0 / 1024.0, rss_end / 1024.0, days - 1, (rss_end - rss_day0) / 1024.0);
 
   // The display's view equals the engine's at the end.
   stop = true;

@@ -75,6 +75,18 @@ TEST(EngineClockTest, NeverReturnsLessThanBeforeWhateverTheInputs) {
   EXPECT_EQ(previous, kWall0 + 5 * kMinute);
 }
 
+TEST(EngineClockTest, SimulatedTimeRunsAtItsScaleFromItsStartWhateverTheWallClock) {
+  const TimeUs start = kWall0 - 30 * 24 * 3600 * kSecond;
+  EngineClock clock = EngineClock::simulated(1000, start);
+  EXPECT_EQ(clock.now(kWall0, 7 * kSecond), start);
+  EXPECT_EQ(clock.now(kWall0 - 3600 * kSecond, 8 * kSecond), start + 1000 * kSecond);  // wall ignored
+  EXPECT_EQ(clock.now(kWall0, 7 * kSecond + 86'400'000), start + 86'400 * kSecond);      // a day in 86.4 s
+  EXPECT_EQ(clock.now(kWall0, 0), start + 86'400 * kSecond);                           // never back
+  EngineClock from_wall = EngineClock::simulated(60);
+  EXPECT_EQ(from_wall.now(kWall0, 0), kWall0);
+  EXPECT_EQ(from_wall.now(kWall0, kSecond), kWall0 + 60 * kSecond);
+}
+
 // One window serving a steady stream of social-security citizens for four
 // hours, each for exactly six minutes; the wall clock the engine reads steps
 // back by `step` after two hours.

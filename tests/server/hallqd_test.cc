@@ -133,6 +133,46 @@ TEST_F(HallqdTest, BrokenConfigIsAUsageErrorNamingTheLine) {
   EXPECT_NE(r.err.find("bad.toml:5"), std::string::npos) << r.err;
 }
 
+TEST_F(HallqdTest, SimulatedTimeStartsWhereToldAndRunsAtItsScale) {
+  // A Monday 08:59 in the town hall (UTC+8), an hour per real second.
+  EngineProcess engine({kTown}, dir_.path() + "/data", {"--time-scale", "3600", "--time-start", "2026-11-23 08:59"});
+  zmq::context_t ctx;
+  client::Client c(ctx, engine.cmd());
+  using Clock = std::chrono::steady_clock;
+  auto issue_time = [&](Clock::time_point& sent, Clock::time_point& answered) {
+    sent = Clock::now();
+    auto r = c.command("town", core::IssueTicket{"social"});
+    answered = Clock::now();
+    EXPECT_TRUE(r && r->ok());
+    return r && r->ok() ? protocol::describe_event(protocol::as_bytes(r->events.back())).time : 0;
+  };
+  Clock::time_point t0, t1, t2, t3;
+  const core::TimeUs first = issue_time(t0, t1);
+  const core::TimeUs monday_0859 = (1'795'395'540LL) * core::kUsPerSecond;  // 2026-11-23 08:59 +08:00
+  EXPECT_GE(first, monday_0859);
+  EXPECT_LT(first, monday_0859 + 3600 * core::kUsPerSecond) << "more than a real second after start?";
+  // Some real time later (waiting on the clock, not sleeping).
+  while (Clock::now() - t1 < std::chrono::milliseconds(20)) (void)c.ping();
+  const core::TimeUs second = issue_time(t2, t3);
+  auto us = [](Clock::duration d) { return std::chrono::duration_cast<std::chrono::microseconds>(d).count(); };
+  EXPECT_GE(second - first, 3600 * us(t2 - t1));
+  EXPECT_LE(second - first, 3600 * us(t3 - t0));
+}
+
+TEST_F(HallqdTest, BadSimulatedTimeIsAUsageError) {
+  for (const std::vector<std::string>& extra :
+       {std::vector<std::string>{"--time-scale", "60", "--time-start", "2026-02-30 09:00"},
+        std::vector<std::string>{"--time-scale", "60", "--time-start", "2026-11-23 9:00"},
+        std::vector<std::string>{"--time-start", "2026-11-23 09:00"},
+        std::vector<std::string>{"--time-scale", "-5"}}) {
+    std::vector<std::string> args = {"--conf", kTown, "--data", dir_.path() + "/data"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const RunResult r = run_program(proc::default_hallqd(), args);
+    EXPECT_EQ(r.exit_code, 2) << extra.back() << ": " << r.err;
+    EXPECT_NE(r.err.find("--time-s"), std::string::npos) << r.err;
+  }
+}
+
 TEST_F(HallqdTest, UnusableDataDirIsARuntimeError) {
   const std::string file = dir_.path() + "/not-a-dir";
   std::ofstream(file) << "x";
