@@ -12,7 +12,7 @@ namespace {
 
 constexpr std::array<Key, 11> kAll = {Key::kCallNext, Key::kRecall, Key::kStart, Key::kSkip,   Key::kHold, Key::kTransfer,
                                       Key::kFinish,   Key::kPause,  Key::kLogin, Key::kLogout, Key::kQuit};
-constexpr std::string_view kSections[] = {"caller", "keys"};
+constexpr std::string_view kSections[] = {"caller", "keys", "security"};
 constexpr std::string_view kCallerKeys[] = {"hall", "window", "engine", "events", "staff"};
 constexpr std::string_view kKeyNames[] = {"call_next", "recall", "start", "skip", "hold", "transfer",
                                           "finish", "pause", "login", "logout", "quit"};
@@ -21,6 +21,7 @@ CallerConfig parse(const toml::table& root, const std::string& source) {
   const device::TableReader r = device::TableReader::document(root, source);
   r.allow_only(kSections);
   CallerConfig c;
+  c.security = device::read_security(r);
   const device::TableReader s = r.section("caller");
   if (!s.present()) r.fail_here("missing section [caller]");
   s.allow_only(kCallerKeys);

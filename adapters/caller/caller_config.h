@@ -2,12 +2,16 @@
 //   [caller]  hall, window, engine, events, staff (pre-filled at login)
 //   [keys]    call_next, recall, start, skip, hold, transfer, finish, pause,
 //             login, logout, quit — one character each, all different
+//   [security] key_file, engine_public_key_file | engine_public_key (CURVE keys;
+//             adapters/common/device_security.h)
 // Errors: device::DeviceConfigError naming file:line.
 #pragma once
 
 #include <map>
 #include <string>
 #include <string_view>
+
+#include "adapters/common/device_security.h"
 
 namespace hallq::caller {
 
@@ -19,6 +23,7 @@ struct CallerConfig {
   std::string events = "tcp://127.0.0.1:5571";
   std::string staff;
   std::map<char, Key> keys;  // character -> action
+  device::SecurityConfig security;  // no [security]: plaintext
   char key_for(Key k) const;
 };
 

@@ -1,6 +1,6 @@
 // hallq-caller: the clerk's terminal caller (呼叫器) for one window.
 //   hallq-caller --conf conf/devices/caller-town-w1.toml [--engine EP] [--events EP]
-//                [--window ID] [--staff ID]
+//                [--window ID] [--staff ID] [--key FILE --server-key FILE|Z85]
 // Exit codes: 0 quit, 2 usage / config error / unknown hall or window, 1 runtime failure.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -58,14 +58,22 @@ int main(int argc, char** argv) {
   cli.add_option("--events", events, "engine event endpoint (overrides the config)");
   cli.add_option("--window", window, "window id (overrides the config)");
   cli.add_option("--staff", staff, "staff id offered at login (overrides the config)");
+  std::string key_file, server_key;
+  cli.add_option("--key", key_file, "this caller's CURVE secret key file (overrides [security] key_file)");
+  cli.add_option("--server-key", server_key,
+                 "the engine's public key: a .pub/.key file or 40 Z85 characters (overrides [security])");
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return cli.exit(e) == 0 ? 0 : 2;
   }
   caller::CallerConfig config;
+  device::LoadedCurve keys;
   try {
     config = caller::load_caller_config(conf);
+    device::override_security(config.security, key_file, server_key);
+    keys = device::load_curve(config.security);
+    for (const std::string& w : keys.warnings) std::cerr << "hallq-caller: " << w << "\n";
   } catch (const device::DeviceConfigError& e) {
     std::cerr << e.what() << "\n";
     return 2;
@@ -79,6 +87,7 @@ int main(int argc, char** argv) {
   client::ClientOptions co;
   co.timeout = std::chrono::milliseconds(1000);
   co.attempts = 1;
+  co.curve = keys.curve;
   client::Client client(ctx, config.engine, co);
   // Unknown hall or window: a clear error at start (if the engine is up; offline we start and check later).
   if (auto r = client.snapshot(config.hall)) {
@@ -92,7 +101,9 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  client::Subscriber sub(ctx, config.engine, config.events, {config.hall});
+  client::SubscriberOptions sub_options;
+  sub_options.curve = keys.curve;
+  client::Subscriber sub(ctx, config.engine, config.events, {config.hall}, nullptr, sub_options);
   caller::CallerSession session(config);
   std::optional<Pending> pending;
 

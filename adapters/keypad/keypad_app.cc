@@ -11,13 +11,21 @@
 
 namespace hallq::keypad {
 
-KeypadApp::KeypadApp(zmq::context_t& ctx, const KeypadConfig& config, Say say)
+namespace {
+client::SubscriberOptions subscriber_options(const client::CurveOptions& curve) {
+  client::SubscriberOptions o;
+  o.curve = curve;
+  return o;
+}
+}  // namespace
+
+KeypadApp::KeypadApp(zmq::context_t& ctx, const KeypadConfig& config, Say say, const client::CurveOptions& curve)
     : config_(config),
       say_(std::move(say)),
       machine_(config.rating),
       outbox_(config.retry),
-      sender_(ctx, config.engine, {std::chrono::milliseconds(1000), 1, false}),
-      subscriber_(ctx, config.engine, config.pub, {config.hall}, this) {}
+      sender_(ctx, config.engine, {std::chrono::milliseconds(1000), 1, false, curve}),
+      subscriber_(ctx, config.engine, config.pub, {config.hall}, this, subscriber_options(curve)) {}
 
 KeypadApp::~KeypadApp() = default;
 

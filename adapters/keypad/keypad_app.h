@@ -44,7 +44,9 @@ class KeypadApp : private client::Subscriber::Listener {
 
   // Connects (lazily, as ZeroMQ does) to the engine of `config`; the config
   // and the context must outlive the app.
-  KeypadApp(zmq::context_t& ctx, const KeypadConfig& config, Say say);
+  // `curve`: the keys of config.security (device::load_curve) for both
+  // sockets; empty: plaintext.
+  KeypadApp(zmq::context_t& ctx, const KeypadConfig& config, Say say, const client::CurveOptions& curve = {});
   ~KeypadApp() override;
   KeypadApp(const KeypadApp&) = delete;
   KeypadApp& operator=(const KeypadApp&) = delete;

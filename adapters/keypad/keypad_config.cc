@@ -27,7 +27,8 @@ KeypadConfig parse_keypad_config(std::string_view text, std::string_view source)
   KeypadConfig c;
   c.source = std::string(source);
   TableReader top = device::TableReader::document(root, source);
-  top.allow_only({"keypad"});
+  top.allow_only({"keypad", "security"});
+  c.security = device::read_security(top);
   const toml::table* keypad = top.table("keypad");
   if (!keypad) throw device::DeviceConfigError(fmt::format("{}:1: missing [keypad] table", source));
   TableReader k(*keypad, source, "keypad");

@@ -6,6 +6,8 @@
 //                   width, height, fullscreen, font, font_index (the window)
 //   [keypad.keys]   key name = level (1..5), e.g. "KP_5" = 5; the defaults
 //                   map "1".."5" and "KP_1".."KP_5" to levels 1..5
+//   [security]      key_file, engine_public_key_file | engine_public_key
+//                   (CURVE keys; adapters/common/device_security.h)
 //
 // Errors are device::DeviceConfigError naming file:line. The window is
 // checked against the hall when the engine's snapshot arrives.
@@ -18,6 +20,7 @@
 #include <optional>
 #include <string>
 
+#include "adapters/common/device_security.h"
 #include "adapters/keypad/rating_machine.h"
 #include "engine/core/hall_config.h"
 
@@ -43,6 +46,7 @@ struct KeypadConfig {
   bool fullscreen = false;
   std::string font = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
   int font_index = 2;  // Noto Sans CJK SC
+  device::SecurityConfig security;  // no [security]: plaintext
 
   // The level of a key name, 0 if it means nothing.
   int level_of(std::string_view key) const;

@@ -6,7 +6,8 @@
 // (stdin or a serial line), or with keypad.input = "sdl" the window
 // (keypad_screen.h) adds the keyboard. State changes are printed on stdout,
 // one line each (README), which the tests read; on a serial line the box gets
-// OK / ERR / STATE answers.
+// OK / ERR / STATE answers. Against an engine with --keys both sockets speak
+// CURVE with the keys of [security] or --key FILE --server-key FILE|Z85.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <unistd.h>
@@ -70,11 +71,14 @@ void run_lines(KeypadApp& app, SerialPort* port) {
 
 int run(int argc, char** argv) {
   CLI::App cli{"hallq-keypad: the window's rating keypad (评价器)"};
-  std::string config_path, engine, pub, serial, snapshot;
+  std::string config_path, engine, pub, serial, snapshot, key_file, server_key;
   bool headless = false, window = false;
   cli.add_option("--config", config_path, "device settings (conf/devices/keypad-*.toml)")->required();
   cli.add_option("--engine", engine, "engine command endpoint (overrides the config)");
   cli.add_option("--pub", pub, "engine event endpoint (overrides the config)");
+  cli.add_option("--key", key_file, "this keypad's CURVE secret key file (overrides [security] key_file)");
+  cli.add_option("--server-key", server_key,
+                 "the engine's public key: a .pub/.key file or 40 Z85 characters (overrides [security])");
   cli.add_option("--serial", serial, "read the line protocol from this tty (overrides the config)");
   cli.add_flag("--sdl", window, "the SDL window (overrides the config's input)");
   cli.add_flag("--headless", headless,
@@ -88,6 +92,9 @@ int run(int argc, char** argv) {
   KeypadConfig config = load_keypad_config(config_path);
   if (!engine.empty()) config.engine = engine;
   if (!pub.empty()) config.pub = pub;
+  device::override_security(config.security, key_file, server_key);
+  const device::LoadedCurve keys = device::load_curve(config.security);  // errors: exit 2 (main)
+  for (const std::string& w : keys.warnings) fmt::print(stderr, "hallq-keypad: {}\n", w);
   if (!serial.empty()) config.input = InputKind::kSerial, config.serial_device = serial;
   if (window) config.input = InputKind::kSdl;
 
@@ -96,7 +103,7 @@ int run(int argc, char** argv) {
 
   zmq::context_t ctx;
   {
-    client::Client probe(ctx, config.engine, {std::chrono::milliseconds(700), 1, false});
+    client::Client probe(ctx, config.engine, {std::chrono::milliseconds(700), 1, false, keys.curve});
     if (auto pong = probe.ping(); pong && pong->engine) {
       const auto& halls = pong->engine->halls;
       if (std::find(halls.begin(), halls.end(), config.hall) == halls.end()) {
@@ -106,7 +113,7 @@ int run(int argc, char** argv) {
       }
     }
   }
-  KeypadApp app(ctx, config, say);
+  KeypadApp app(ctx, config, say, keys.curve);
   std::signal(SIGTERM, on_signal);
   std::signal(SIGINT, on_signal);
   const std::string input = config.input == InputKind::kSdl ? std::string(headless ? "sdl-headless" : "sdl")

@@ -24,21 +24,28 @@ std::unique_ptr<AppointmentBook> load_book(const KioskConfig& c) {
   return book;
 }
 
-client::ClientOptions client_options() {
+client::ClientOptions client_options(const client::CurveOptions& curve) {
   client::ClientOptions o;
   o.timeout = std::chrono::milliseconds(1000);
   o.attempts = 1;
+  o.curve = curve;
+  return o;
+}
+
+client::SubscriberOptions subscriber_options(const client::CurveOptions& curve) {
+  client::SubscriberOptions o;
+  o.curve = curve;
   return o;
 }
 }  // namespace
 
-KioskApp::KioskApp(zmq::context_t& ctx, const KioskConfig& config, std::ostream& out)
+KioskApp::KioskApp(zmq::context_t& ctx, const KioskConfig& config, std::ostream& out, const client::CurveOptions& curve)
     : config_(config),
       out_(out),
       book_(load_book(config)),
       session_(config_, book_.get()),
-      subscriber_(ctx, config.engine, config.events, {config.hall}),
-      client_(ctx, config.engine, client_options()),
+      subscriber_(ctx, config.engine, config.events, {config.hall}, nullptr, subscriber_options(curve)),
+      client_(ctx, config.engine, client_options(curve)),
       printer_(make_printer(config.printer)) {}
 
 KioskApp::~KioskApp() = default;

@@ -42,7 +42,9 @@ namespace hallq::kiosk {
 class KioskApp {
  public:
   // Throws device::DeviceConfigError for a broken appointments file.
-  KioskApp(zmq::context_t& ctx, const KioskConfig& config, std::ostream& out);
+  // `curve`: the keys of config.security (device::load_curve) for both
+  // sockets; empty: plaintext.
+  KioskApp(zmq::context_t& ctx, const KioskConfig& config, std::ostream& out, const client::CurveOptions& curve = {});
   ~KioskApp();
 
   // Waits at most `timeout` for engine traffic (or `fd` readable, if >= 0),

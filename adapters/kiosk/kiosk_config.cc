@@ -9,7 +9,7 @@
 namespace hallq::kiosk {
 namespace {
 
-constexpr std::string_view kSections[] = {"kiosk", "priority", "appointments", "printer"};
+constexpr std::string_view kSections[] = {"kiosk", "priority", "appointments", "printer", "security"};
 constexpr std::string_view kKioskKeys[] = {"hall", "engine", "events", "services", "font", "font_index", "width", "height"};
 constexpr std::string_view kPriorityKeys[] = {"age_threshold", "elderly_label", "categories"};
 constexpr std::string_view kAppointmentKeys[] = {"file", "used_log", "early_min", "late_min"};
@@ -24,6 +24,7 @@ KioskConfig parse(const toml::table& root, const std::string& source, const std:
   const device::TableReader r = device::TableReader::document(root, source);
   r.allow_only(kSections);
   KioskConfig c;
+  c.security = device::read_security(r);
   const device::TableReader k = r.section("kiosk");
   if (!k.present()) r.fail_here("missing section [kiosk]");
   k.allow_only(kKioskKeys);

@@ -3,6 +3,8 @@
 //   [priority]     age_threshold, elderly_label, categories
 //   [appointments] file, used_log, early_min, late_min
 //   [printer]      kind, path, host, port, timeout_ms, paper_mm, qr_url, footer
+//   [security]     key_file, engine_public_key_file | engine_public_key
+//                  (CURVE keys; adapters/common/device_security.h)
 // Relative paths are taken from the config file's directory. Errors throw
 // device::DeviceConfigError naming file:line (adapters/common/device_toml.h).
 #pragma once
@@ -11,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "adapters/common/device_security.h"
 #include "adapters/kiosk/printer_sink.h"
 
 namespace hallq::kiosk {
@@ -36,6 +39,8 @@ struct KioskConfig {
   int paper_mm = 80;               // 58 or 80
   std::string qr_url;              // template with {hall} {number} {date}; empty: no QR
   std::vector<std::string> footer = {"请留意叫号，过号请到导办台"};
+
+  device::SecurityConfig security;  // no [security]: plaintext
 };
 
 KioskConfig parse_kiosk_config(std::string_view text, const std::string& source);

@@ -1,5 +1,6 @@
 // hallq-kiosk: the self-service ticket kiosk (自助取号机) of one hall.
 //   hallq-kiosk --conf conf/devices/kiosk-town.toml [--engine EP] [--events EP]
+//               [--key FILE --server-key FILE|Z85]   (CURVE; default: [security])
 //               [--headless] [--snapshot FILE.png]
 //   hallq-kiosk --decode SPOOL        print what an ESC/POS spool file holds
 //   hallq-kiosk --render SPOOL --out FILE.png [--width 576]
@@ -81,12 +82,15 @@ int run_headless(hallq::kiosk::KioskApp& app) {
 int main(int argc, char** argv) {
   using namespace hallq;
   CLI::App cli{"hallq-kiosk: self-service ticket kiosk (自助取号机)"};
-  std::string conf, engine, events, snapshot, decode, render, out_png;
+  std::string conf, engine, events, snapshot, decode, render, out_png, key_file, server_key;
   bool headless = false;
   int width = 0;
   cli.add_option("--conf", conf, "kiosk config (conf/devices/kiosk-*.toml)");
   cli.add_option("--engine", engine, "engine command endpoint (overrides the config)");
   cli.add_option("--events", events, "engine event endpoint (overrides the config)");
+  cli.add_option("--key", key_file, "this kiosk's CURVE secret key file (overrides [security] key_file)");
+  cli.add_option("--server-key", server_key,
+                 "the engine's public key: a .pub/.key file or 40 Z85 characters (overrides [security])");
   cli.add_flag("--headless", headless, "no window: input lines on stdin, state lines on stdout");
   cli.add_option("--snapshot", snapshot, "write the screen as PNG after each change (headless or not)");
   cli.add_option("--decode", decode, "print the content of an ESC/POS spool file and exit");
@@ -130,8 +134,12 @@ int main(int argc, char** argv) {
     return 2;
   }
   kiosk::KioskConfig config;
+  device::LoadedCurve keys;
   try {
     config = kiosk::load_kiosk_config(conf);
+    device::override_security(config.security, key_file, server_key);
+    keys = device::load_curve(config.security);
+    for (const std::string& w : keys.warnings) std::cerr << "hallq-kiosk: " << w << "\n";
   } catch (const device::DeviceConfigError& e) {
     std::cerr << e.what() << "\n";
     return 2;
@@ -144,7 +152,7 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   try {
     zmq::context_t ctx;
-    kiosk::KioskApp app(ctx, config, std::cout);
+    kiosk::KioskApp app(ctx, config, std::cout, keys.curve);
     if (headless && snapshot.empty()) return run_headless(app);
     return kiosk::run_screen(app, config, headless, snapshot, g_stop);
   } catch (const device::DeviceConfigError& e) {

@@ -34,7 +34,8 @@ SpeakerConfig parse_speaker_config(std::string_view text, std::string_view sourc
   SpeakerConfig c;
   c.source = std::string(source);
   TableReader top = device::TableReader::document(root, source);
-  top.allow_only({"speaker", "zone"});
+  top.allow_only({"speaker", "zone", "security"});
+  c.security = device::read_security(top);
   const toml::table* speaker = top.table("speaker");
   if (!speaker) throw device::DeviceConfigError(fmt::format("{}:1: missing [speaker] table", source));
   TableReader s(*speaker, source, "speaker");

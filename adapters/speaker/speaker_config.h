@@ -9,6 +9,8 @@
 //                             pack_dir, clip_gap_ms
 //   [speaker.letters]         A = "诶" ... (how letters are read)
 //   [[zone]]                  id, windows = ["w1", ...]
+//   [security]                key_file, engine_public_key_file | engine_public_key
+//                             (CURVE keys; adapters/common/device_security.h)
 //
 // Errors are device::DeviceConfigError naming file:line (adapters/common/device_toml.h).
 // Window ids are checked against the hall later, when the engine's snapshot
@@ -21,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/common/device_security.h"
 #include "adapters/speaker/announcer.h"
 #include "adapters/speaker/espeak_voice.h"
 #include "adapters/speaker/voice_pack.h"
@@ -45,6 +48,7 @@ struct SpeakerConfig {
   VoicePackOptions pack;
   std::size_t queue_capacity = 1000;
   std::string audio_device;          // SDL output device name; empty: the default
+  device::SecurityConfig security;   // no [security]: plaintext
 };
 
 SpeakerConfig parse_speaker_config(std::string_view text, std::string_view source);

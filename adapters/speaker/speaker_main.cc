@@ -5,7 +5,8 @@
 // voice (espeak-ng is not thread-safe) and the audio output, and takes one
 // announcement at a time, so a new call never cuts one in progress.
 // stdout gets one line per announcement and per connection change, which
-// the tests read.
+// the tests read. Against an engine with --keys both sockets speak CURVE with
+// the keys of [security] or --key FILE --server-key FILE|Z85.
 #include <CLI/CLI.hpp>
 #include <SDL2/SDL.h>
 #include <fmt/format.h>
@@ -187,7 +188,7 @@ std::optional<std::string> check_voice(const SpeakerConfig& c, Voice& voice) {
 
 int run(int argc, char** argv) {
   CLI::App app{"hallq-speaker: announces calls and recalls (语音叫号)"};
-  std::string config_path, engine, pub, wav_dir, voice_override, pack_dir, make_pack;
+  std::string config_path, engine, pub, wav_dir, voice_override, pack_dir, make_pack, key_file, server_key;
   bool headless = false;
   double play_speed = 0;
   app.add_option("--config", config_path, "device settings (conf/devices/speaker-*.toml)");
@@ -200,6 +201,9 @@ int run(int argc, char** argv) {
   app.add_option("--voice", voice_override, "espeak | pack (overrides the config)")
       ->check(CLI::IsMember({"espeak", "pack"}));
   app.add_option("--pack-dir", pack_dir, "voice pack folder (overrides the config)");
+  app.add_option("--key", key_file, "this speaker's CURVE secret key file (overrides [security] key_file)");
+  app.add_option("--server-key", server_key,
+                 "the engine's public key: a .pub/.key file or 40 Z85 characters (overrides [security])");
   app.add_option("--make-pack", make_pack, "write a voice pack made with espeak-ng to this folder and exit");
   try {
     app.parse(argc, argv);
@@ -226,6 +230,9 @@ int run(int argc, char** argv) {
   SpeakerConfig config = load_speaker_config(config_path);
   if (!engine.empty()) config.engine = engine;
   if (!pub.empty()) config.pub = pub;
+  device::override_security(config.security, key_file, server_key);
+  const device::LoadedCurve keys = device::load_curve(config.security);  // errors: exit 2 (main)
+  for (const std::string& w : keys.warnings) fmt::print(stderr, "hallq-speaker: {}\n", w);
   if (!voice_override.empty()) config.voice = voice_override == "pack" ? VoiceKind::kPack : VoiceKind::kEspeak;
   if (!pack_dir.empty()) config.pack_dir = pack_dir;
   if (config.voice == VoiceKind::kPack && config.pack_dir.empty()) {
@@ -263,7 +270,7 @@ int run(int argc, char** argv) {
   {
     // An engine that answers but does not know the hall is a configuration
     // error; an engine that does not answer is just offline for now.
-    client::Client probe(ctx, config.engine, {std::chrono::milliseconds(700), 1, false});
+    client::Client probe(ctx, config.engine, {std::chrono::milliseconds(700), 1, false, keys.curve});
     if (auto pong = probe.ping(); pong && pong->engine) {
       const auto& halls = pong->engine->halls;
       if (std::find(halls.begin(), halls.end(), config.hall) == halls.end()) {
@@ -278,7 +285,9 @@ int run(int argc, char** argv) {
   Shared shared(config.queue_capacity);
   Announcer announcer(*voice, config.announcer);
   EventListener listener(config, *voice, shared, out);
-  client::Subscriber sub(ctx, config.engine, config.pub, {config.hall}, &listener);
+  client::SubscriberOptions sub_options;
+  sub_options.curve = keys.curve;
+  client::Subscriber sub(ctx, config.engine, config.pub, {config.hall}, &listener, sub_options);
   std::signal(SIGTERM, on_signal);
   std::signal(SIGINT, on_signal);
   out.line("hallq-speaker ready hall={} voice={} output={}", config.hall,

@@ -104,7 +104,9 @@ int run_display(const ScreenConfig& screen, const core::HallConfig& hall_config,
 
   zmq::context_t ctx;
   Watcher watcher;
-  client::Subscriber sub(ctx, screen.engine, screen.events, {screen.hall}, &watcher);
+  client::SubscriberOptions sub_options;
+  sub_options.curve = o.curve;
+  client::Subscriber sub(ctx, screen.engine, screen.events, {screen.hall}, &watcher, sub_options);
 
   const auto start = Clock::now();
   const double cpu_start = cpu_seconds();

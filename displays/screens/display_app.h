@@ -35,6 +35,7 @@ struct AppOptions {
   double exit_after = 0;            // exit after this many seconds (0: no limit)
   std::optional<core::TimeUs> clock;  // frozen displayed time (also freezes animation)
   bool quiet = false;               // no "shown" lines
+  client::CurveOptions curve;       // keys for both sockets (device::load_curve); empty: plaintext
 };
 
 // Runs until a signal (SIGINT/SIGTERM), the window closes, or a limit; returns

@@ -1,5 +1,7 @@
 // hallq-display: the hall screen (综合屏) or the window LED strips (窗口屏) of
-// one hall, as configured in a screen file (conf/screens/*.toml).
+// one hall, as configured in a screen file (conf/screens/*.toml). Against an
+// engine with --keys it speaks CURVE with the keys of the file's [security]
+// table or --key FILE --server-key FILE|Z85.
 // Exit codes: 0 done, 2 bad configuration or usage, 1 SDL or font failure.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -17,7 +19,7 @@
 int main(int argc, char** argv) {
   using namespace hallq;
   CLI::App app{"hallq-display: hall screen and window LED strips"};
-  std::string screen_path, clock_text, engine, events;
+  std::string screen_path, clock_text, engine, events, key_file, server_key;
   display::AppOptions o;
   app.add_option("--screen", screen_path, "screen config (conf/screens/*.toml)")->required();
   app.add_flag("--headless", o.headless, "no window: off-screen software rendering (SDL dummy driver)");
@@ -30,6 +32,9 @@ int main(int argc, char** argv) {
   app.add_option("--engine", engine, "override screen.engine (commands endpoint)");
   app.add_option("--events", events, "override screen.events (publisher endpoint)");
   app.add_flag("--quiet", o.quiet, "no line per change shown");
+  app.add_option("--key", key_file, "this screen's CURVE secret key file (overrides [security] key_file)");
+  app.add_option("--server-key", server_key,
+                 "the engine's public key: a .pub/.key file or 40 Z85 characters (overrides [security])");
   CLI11_PARSE(app, argc, argv);
 
   display::ScreenConfig screen;
@@ -38,6 +43,13 @@ int main(int argc, char** argv) {
     screen = display::load_screen_config(screen_path);
     hall = core::load_hall_config(screen.hall_config);
     display::check_against(screen, *hall);
+    device::override_security(screen.security, key_file, server_key);
+    device::LoadedCurve keys = device::load_curve(screen.security);
+    for (const std::string& w : keys.warnings) std::fprintf(stderr, "hallq-display: %s\n", w.c_str());
+    o.curve = keys.curve;
+  } catch (const device::DeviceConfigError& e) {
+    std::fprintf(stderr, "hallq-display: %s\n", e.what());
+    return 2;
   } catch (const display::ScreenConfigError& e) {
     std::fprintf(stderr, "hallq-display: %s\n", e.what());
     return 2;

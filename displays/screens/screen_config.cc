@@ -2,6 +2,8 @@
 // typo is an error naming its line, never a silent default.
 #include "displays/screens/screen_config.h"
 
+#include "adapters/common/device_toml.h"
+
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
@@ -143,7 +145,7 @@ ScreenConfig parse_screen_config(std::string_view text, std::string_view source_
     throw ScreenConfigError(fmt::format("{}:{}: {}", source_name, line_of(e.source()), e.description()));
   }
   Reader r(root, source_name);
-  r.check_keys(root, "", {"screen", "wall", "calls", "notice", "led"});
+  r.check_keys(root, "", {"screen", "wall", "calls", "notice", "led", "security"});
   ScreenConfig c;
   c.source = std::string(source_name);
   const toml::table& s = *r.table("screen", true);
@@ -202,6 +204,12 @@ ScreenConfig parse_screen_config(std::string_view text, std::string_view source_
     c.led.windows = r.strings(*t, "led", "windows", &c.led.windows_line);
   } else if (c.kind == ScreenKind::kWindowStrips) {
     r.fail(1, "missing required section [led] for screen.kind = \"window_strips\"");
+  }
+  // [security]: the reader every device shares (adapters/common/device_security.h).
+  try {
+    c.security = device::read_security(device::TableReader::document(root, source_name));
+  } catch (const device::DeviceConfigError& e) {
+    throw ScreenConfigError(e.what());
   }
   return c;
 }

@@ -1,8 +1,9 @@
 // A screen process's configuration (conf/screens/*.toml): which hall and
 // engine, what to draw (the hall screen 综合屏 or window LED strips 窗口屏),
 // the canvas (size, position, a wall of several screens as one canvas), the
-// font, the notices, and the LED panels. Keys are documented in
-// displays/README.md.
+// font, the notices, the LED panels, and the CURVE keys ([security], read by
+// adapters/common/device_security.h like every device's). Keys are
+// documented in displays/README.md.
 //
 // Errors: ScreenConfigError naming "FILE:LINE: what" (the way
 // engine/core/config_loader.h reports hall files); unknown keys are errors.
@@ -15,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "adapters/common/device_security.h"
 #include "engine/core/hall_config.h"
 
 namespace hallq::display {
@@ -70,6 +72,7 @@ struct ScreenConfig {
   CallsConfig calls;
   NoticeConfig notice;
   LedConfig led;
+  device::SecurityConfig security;  // no [security]: plaintext
 
   // The whole canvas: a hall screen is width*columns x height*rows; LED strips
   // are as large as the grid of `panels` panels.

@@ -64,9 +64,34 @@ TEST(ScreenConfigTest, MistakesNameTheLine) {
   EXPECT_EQ(error_of("[screen]\nhall_config = \"a.toml\"\n"),
             "conf/screens/x.toml:1: missing required key \"hall\" in [screen]");
   EXPECT_NE(error_of(head + "width = \n").find("conf/screens/x.toml:4: "), std::string::npos);  // TOML syntax
-  EXPECT_EQ(error_of(head + "[speaker]\n"), "conf/screens/x.toml:4: unknown top-level key \"speaker\" (known: screen, wall, calls, notice, led)");
+  EXPECT_EQ(error_of(head + "[speaker]\n"), "conf/screens/x.toml:4: unknown top-level key \"speaker\" (known: screen, wall, calls, notice, led, security)");
   EXPECT_EQ(error_of(head + "kind = \"window_strips\"\n"),
             "conf/screens/x.toml:1: missing required section [led] for screen.kind = \"window_strips\"");
+}
+
+// [security] is the table every device reads (adapters/common/device_security.h):
+// paths from the screen file's folder, mistakes with the screen file's line.
+TEST(ScreenConfigTest, SecurityTableIsReadLikeEveryDevice) {
+  const std::string head = "[screen]\nhall = \"town\"\nhall_config = \"../town.toml\"\n";
+  const ScreenConfig plain = parse_screen_config(head, "conf/screens/x.toml");
+  EXPECT_FALSE(plain.security.enabled());
+  const ScreenConfig s = parse_screen_config(
+      head + "[security]\nkey_file = \"keys/screen-1.key\"\nengine_public_key_file = \"/etc/hallq/engine.pub\"\n",
+      "conf/screens/x.toml");
+  EXPECT_TRUE(s.security.enabled());
+  EXPECT_EQ(s.security.key_file, "conf/screens/keys/screen-1.key");
+  EXPECT_EQ(s.security.key_file_line, 5u);
+  EXPECT_EQ(s.security.engine_public_key_file, "/etc/hallq/engine.pub");
+  EXPECT_EQ(error_of(head + "[security]\nkey_file = \"k.key\"\n"),
+            "conf/screens/x.toml:4: security: missing engine_public_key_file or engine_public_key (the engine's "
+            "public key, engine.pub)");
+  EXPECT_EQ(error_of(head + "[security]\nkey_file = \"k.key\"\nengine_public_key = \"short\"\n"),
+            "conf/screens/x.toml:6: security.engine_public_key: must be 40 characters of Z85 (got 5 characters); "
+            "for a file use engine_public_key_file");
+  EXPECT_EQ(error_of(head + "[security]\nkey = \"k.key\"\n"),
+            "conf/screens/x.toml:5: unknown key \"key\" in [security]");
+  for (const char* f : {"town-hall-1080p.toml", "town-hall-portrait.toml", "town-hall-wall-2x2.toml", "town-window-strips.toml"})
+    EXPECT_FALSE(load_screen_config(kScreens + f).security.enabled()) << f;  // the demo runs without keys
 }
 
 TEST(ScreenConfigTest, UnknownHallOrWindowIsAnError) {

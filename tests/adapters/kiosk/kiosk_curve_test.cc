@@ -1,0 +1,147 @@
+// hallq-kiosk against the real hallqd started with --keys: with its enrolled
+// key in [security] the kiosk gets the hall's snapshot and issues a ticket
+// over CURVE; a key the engine does not know (given with --key) gets nothing
+// while the engine keeps serving the others; a broken [security] exits 2
+// naming the line.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <zmq.hpp>
+
+#include "engine/client/client.h"
+#include "engine/protocol/event_codec.h"
+#include "tests/adapters/common/secure_engine.h"
+#include "tests/adapters/kiosk/kiosk_process.h"
+
+namespace hallq::testing {
+namespace {
+
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+const std::string kTown = std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml";
+
+class KioskCurveTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    se_.add_device("kiosk-1", "kiosk", "town");
+    se_.add_device("mgr", "manager", "town");
+    se_.add_device("stranger", "kiosk", "town", "", /*enrol=*/false);
+    se_.start({kTown});
+  }
+
+  // A kiosk config next to the keys folder, its [security] pointing into it.
+  std::string write_config(bool security = true) {
+    const std::string path = se_.dir() + "/kiosk.toml";
+    std::ofstream f(path);
+    f << "[kiosk]\nhall = \"town\"\nwidth = 540\nheight = 960\n"
+      << "[printer]\nkind = \"file\"\npath = \"spool.bin\"\n";
+    if (security)
+      f << "[security]\nkey_file = \"keys/kiosk-1.key\"\nengine_public_key_file = \"keys/engine.pub\"\n";
+    return path;
+  }
+  std::unique_ptr<KioskProcess> start_kiosk(std::vector<std::string> extra = {}, bool security = true) {
+    std::vector<std::string> args = {"--conf", write_config(security), "--engine", se_.engine().cmd(),
+                                     "--events", se_.engine().pub(), "--headless"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return std::make_unique<KioskProcess>(KIOSK_PATH, args);
+  }
+  // Asks for tiles until the kiosk's replica shows `service` with an open window.
+  static bool wait_open(KioskProcess& k, const std::string& service) {
+    const auto deadline = std::chrono::steady_clock::now() + 15s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      k.send("tiles");
+      const json t = k.wait_event("tiles", 2s);
+      if (t.is_null()) return false;
+      for (const json& s : t["services"])
+        if (s["id"] == service && s["open_windows"].get<int>() > 0) return true;
+    }
+    return false;
+  }
+  client::Client& manager() {
+    if (!manager_)
+      manager_ = std::make_unique<client::Client>(ctx_, se_.engine().cmd(),
+                                                  client::ClientOptions{.timeout = 3000ms, .attempts = 1, .curve = se_.curve("mgr")});
+    return *manager_;
+  }
+  std::string issue_directly(const std::string& service) {
+    auto r = manager().command("town", core::IssueTicket{service});
+    EXPECT_TRUE(r && r->ok()) << (r ? r->message : "no reply");
+    return r && r->ok() ? protocol::describe_event(protocol::as_bytes(r->events.back())).number : "";
+  }
+
+  SecureEngine se_{"hallq-kiosk-curve"};
+  zmq::context_t ctx_;
+  std::unique_ptr<client::Client> manager_;
+};
+
+TEST_F(KioskCurveTest, EnrolledKioskGetsTheHallAndIssuesOverCurve) {
+  auto open = manager().command("town", core::OpenWindow{"w1", "s1"});
+  ASSERT_TRUE(open && open->ok()) << (open ? open->message : "no reply");
+  auto k = start_kiosk();
+  ASSERT_TRUE(wait_open(*k, "social")) << k->transcript();  // the snapshot came over CURVE
+  k->send("tap social");
+  const json issued = k->wait_event("issued");
+  ASSERT_FALSE(issued.is_null()) << k->transcript();
+  EXPECT_EQ(issued["number"], "A001");
+  ASSERT_FALSE(k->wait_event("printed").is_null()) << k->transcript();
+  EXPECT_EQ(issue_directly("social"), "A002");  // the kiosk issued exactly one
+  // No refusal was logged for the kiosk.
+  EXPECT_EQ(se_.engine_stderr().find("not enrolled"), std::string::npos) << se_.engine_stderr();
+}
+
+TEST_F(KioskCurveTest, KeyNotEnrolledGetsNothingAndTheEngineKeepsServing) {
+  ASSERT_TRUE(manager().command("town", core::OpenWindow{"w1", "s1"})->ok());
+  // The config's key replaced on the command line by one the engine does not know.
+  auto k = start_kiosk({"--key", se_.key_path("stranger")});
+  k->send("tap social");
+  ASSERT_FALSE(k->wait_event("connecting").is_null()) << k->transcript();
+  ASSERT_TRUE(se_.wait_stderr("is not enrolled")) << se_.engine_stderr();
+  // Meanwhile the engine serves enrolled devices: a manager and the real kiosk.
+  EXPECT_EQ(issue_directly("social"), "A001");
+  auto good = start_kiosk();
+  ASSERT_TRUE(wait_open(*good, "social")) << good->transcript();
+  good->send("tap social");
+  const json issued = good->wait_event("issued");
+  ASSERT_FALSE(issued.is_null()) << good->transcript();
+  EXPECT_EQ(issued["number"], "A002");
+  // The stranger never got a replica, a ticket or a refusal.
+  k->send("tiles");
+  const json tiles = k->wait_event("tiles", 5s);
+  ASSERT_FALSE(tiles.is_null()) << k->transcript();
+  EXPECT_TRUE(tiles["services"].empty()) << tiles.dump();
+  for (const json& l : k->lines()) {
+    EXPECT_NE(l.value("event", ""), "issued") << l.dump();
+    EXPECT_NE(l.value("event", ""), "refused") << l.dump();
+    if (l.value("event", "") == "state") {
+      EXPECT_FALSE(l["online"].get<bool>()) << l.dump();
+    }
+  }
+  EXPECT_EQ(issue_directly("social"), "A003");
+}
+
+TEST_F(KioskCurveTest, PlaintextKioskGetsNothingFromACurveEngine) {
+  auto k = start_kiosk({}, /*security=*/false);
+  k->send("tap social");
+  ASSERT_FALSE(k->wait_event("connecting").is_null()) << k->transcript();
+  EXPECT_EQ(issue_directly("social"), "A001");  // the tap never reached the engine
+}
+
+TEST_F(KioskCurveTest, BrokenSecurityNamesTheLineAndExits2) {
+  const std::string path = se_.dir() + "/bad.toml";
+  std::ofstream(path) << "[kiosk]\nhall = \"town\"\n[printer]\nkind = \"file\"\npath = \"x\"\n"
+                      << "[security]\nkey_file = \"keys/kiosk-9.key\"\nengine_public_key_file = \"keys/engine.pub\"\n";
+  proc::RunResult r = proc::run_program(KIOSK_PATH, {"--conf", path, "--headless"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(path + ":7: security.key_file: " + se_.dir() + "/keys/kiosk-9.key: No such file or directory"),
+            std::string::npos)
+      << r.err;
+  // --key without the engine's key anywhere.
+  const std::string plain = se_.dir() + "/plain.toml";
+  std::ofstream(plain) << "[kiosk]\nhall = \"town\"\n[printer]\nkind = \"file\"\npath = \"x\"\n";
+  r = proc::run_program(KIOSK_PATH, {"--conf", plain, "--headless", "--key", se_.key_path("kiosk-1")});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--key: needs the engine's public key too"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace hallq::testing
