@@ -5,6 +5,10 @@
 //              request, a ping, events of a mid-day hall, a heartbeat, replies
 //   snapshot/  mid-day snapshots of the three sample halls, with and without
 //              request memory, and an empty hall's
+//   http/      raw HTTP requests (a flags byte first, http_fuzz.cc): every
+//              route of http_api.h, GET and POST, with and without session
+//              cookies, CSRF tokens and Idempotency-Key, chunked, pipelined,
+//              bad JSON, over-long headers and bodies, garbage
 // Usage: hallq_fuzz_corpus_gen OUT_DIR  (e.g. fuzz/corpus). Deterministic:
 // the same tree writes the same files. Exit 1 on a write failure.
 #include <fmt/format.h>
@@ -108,6 +112,137 @@ void snapshots(const fs::path& dir) {
 
 }  // namespace
 
+// One HTTP seed: the flags byte of http_fuzz.cc (bit 0: the API with
+// accounts; bits 1-6: a fragment size), then the raw request(s).
+void http_seed(const fs::path& dir, const std::string& name, bool auth, unsigned fragment, const std::string& bytes) {
+  write(dir, name, std::string(1, static_cast<char>((auth ? 1 : 0) | (fragment << 1))) + bytes);
+}
+
+// A request with a Content-Length body (none if empty and not POST).
+std::string http_req(const std::string& method, const std::string& target, const std::vector<std::string>& headers = {},
+                     const std::string& body = "") {
+  std::string out = fmt::format("{} {} HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n", method, target);
+  for (const std::string& h : headers) out += h + "\r\n";
+  if (!body.empty() || method == "POST") out += fmt::format("Content-Length: {}\r\n", body.size());
+  return out + "\r\n" + body;
+}
+
+void http_requests(const fs::path& dir) {
+  const std::vector<std::string> admin = {"Cookie: hallq_session={sa}", "X-CSRF-Token: {ca}",
+                                          "Origin: http://127.0.0.1:8080"};
+  const std::vector<std::string> viewer = {"Cookie: hallq_session={sv}", "X-CSRF-Token: {cv}"};
+  auto with = [](std::vector<std::string> a, const std::vector<std::string>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+  };
+  // Reads, open API.
+  http_seed(dir, "get-halls", false, 0, http_req("GET", "/api/halls"));
+  http_seed(dir, "get-hall", false, 0, http_req("GET", "/api/halls/town"));
+  http_seed(dir, "get-tickets-waiting", false, 0, http_req("GET", "/api/halls/town/tickets?state=waiting"));
+  http_seed(dir, "get-tickets-all-district", false, 0, http_req("GET", "/api/halls/district/tickets?state=all"));
+  http_seed(dir, "get-tickets-bad-state", false, 0, http_req("GET", "/api/halls/town/tickets?state=gone"));
+  http_seed(dir, "get-staff", false, 0, http_req("GET", "/api/halls/town/staff"));
+  http_seed(dir, "get-history-days", false, 0, http_req("GET", "/api/halls/town/history?from=2026-11-20&to=2026-11-24"));
+  http_seed(dir, "get-history-hours", false, 0, http_req("GET", "/api/halls/district/history?date=2026-11-24&by=hour"));
+  http_seed(dir, "get-history-bad-date", false, 0, http_req("GET", "/api/halls/town/history?from=2026-02-30&to=2026-03-01"));
+  http_seed(dir, "get-unknown-hall", false, 0, http_req("GET", "/api/halls/nosuch"));
+  http_seed(dir, "get-percent-encoded", false, 0, http_req("GET", "/api/halls/%74own//tickets?state=%77aiting&x=1+2"));
+  http_seed(dir, "get-metrics", false, 0, http_req("GET", "/metrics"));
+  http_seed(dir, "get-index", false, 0, http_req("GET", "/"));
+  http_seed(dir, "get-static", false, 0, http_req("GET", "/static/dashboard.css"));
+  http_seed(dir, "get-static-dotdot", false, 0, http_req("GET", "/static/../../etc/passwd"));
+  http_seed(dir, "get-vendor", false, 0, http_req("GET", "/vendor/chart.umd.js"));
+  http_seed(dir, "get-session-open", false, 0, http_req("GET", "/api/session"));
+  http_seed(dir, "get-audit-open", false, 0, http_req("GET", "/api/audit?from=1&limit=5"));
+  http_seed(dir, "get-audit-bad-args", false, 0, http_req("GET", "/api/audit?from=x&limit=-1"));
+  http_seed(dir, "head-hall-http10", false, 0,
+            "HEAD /api/halls/town HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n");
+  // Actions, open API.
+  http_seed(dir, "post-open", false, 0,
+            http_req("POST", "/api/halls/town/windows/w3/open", {"Idempotency-Key: k-open-w3"}, R"({"staff": "s07"})"));
+  http_seed(dir, "post-close", false, 0, http_req("POST", "/api/halls/town/windows/w2/close"));
+  http_seed(dir, "post-pause", false, 0, http_req("POST", "/api/halls/town/windows/w1/pause"));
+  http_seed(dir, "post-resume", false, 0, http_req("POST", "/api/halls/district/windows/w1/resume", {}, "{}"));
+  http_seed(dir, "post-skills", false, 0,
+            http_req("POST", "/api/halls/town/windows/w2/skills", {}, R"({"serves": {"estate": 1, "social": 2}})"));
+  http_seed(dir, "post-skills-bad-level", false, 0,
+            http_req("POST", "/api/halls/town/windows/w2/skills", {}, R"({"serves": {"social": "x"}})"));
+  http_seed(dir, "post-advisory", false, 0,
+            http_req("POST", "/api/halls/town/advisories/1/accept", {}, R"({"staff": "s01"})"));
+  http_seed(dir, "post-advisory-bad-id", false, 0,
+            http_req("POST", "/api/halls/town/advisories/99999999999/accept", {}, "{}"));
+  http_seed(dir, "post-move", false, 0,
+            http_req("POST", "/api/halls/town/staff/s01/move", {"Idempotency-Key: k-move"}, R"({"window": "w4"})"));
+  http_seed(dir, "post-move-to-open-window", false, 0,
+            http_req("POST", "/api/halls/town/staff/s01/move", {}, R"({"window": "w2"})"));
+  http_seed(dir, "post-notice", false, 0,
+            http_req("POST", "/api/halls/town/notice", {}, R"({"text": "今日下午社保系统升级"})"));
+  http_seed(dir, "post-notice-control-char", false, 0,
+            http_req("POST", "/api/halls/town/notice", {}, R"({"text": "bad\u0007bell"})"));
+  http_seed(dir, "post-bad-json", false, 0, http_req("POST", "/api/halls/town/windows/w1/open", {}, "{not json"));
+  http_seed(dir, "post-array-body", false, 0, http_req("POST", "/api/halls/town/windows/w1/open", {}, "[1,2]"));
+  http_seed(dir, "post-long-idempotency-key", false, 0,
+            http_req("POST", "/api/halls/town/windows/w1/pause", {"Idempotency-Key: " + std::string(80, 'k')}));
+  http_seed(dir, "post-read-route", false, 0, http_req("POST", "/api/halls/town", {}, "{}"));
+  http_seed(dir, "put-notice", false, 0, http_req("PUT", "/api/halls/town/notice", {}, "{}"));
+  http_seed(dir, "post-logout-open", false, 0, http_req("POST", "/api/logout"));
+  // Framing: chunked, pipelined, limits, garbage.
+  http_seed(dir, "post-notice-chunked", false, 5,
+            "POST /api/halls/town/notice HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+            "a;ext=1\r\n{\"text\": \"\r\n8\r\nnotice\"}\r\n0\r\nX-Trailer: t\r\n\r\n");
+  http_seed(dir, "pipelined", false, 3,
+            http_req("GET", "/api/halls") + http_req("POST", "/api/halls/town/windows/w1/pause") +
+                http_req("POST", "/api/halls/town/windows/w1/resume") + http_req("GET", "/api/halls/town"));
+  http_seed(dir, "header-too-large", false, 0, http_req("GET", "/api/halls", {"X-Filler: " + std::string(9000, 'f')}));
+  http_seed(dir, "body-too-large", false, 0,
+            "POST /api/halls/town/notice HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 70000\r\n\r\n{");
+  http_seed(dir, "chunk-too-large", false, 0,
+            "POST /api/halls/town/notice HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+            "20000\r\n{");
+  http_seed(dir, "chunk-extension-too-long", false, 9,
+            "POST /api/halls/town/notice HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+            "2;x=" + std::string(9000, 'e') + "\r\n{}\r\n0\r\n\r\n");
+  http_seed(dir, "garbage-tls-hello", false, 0, std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11));
+  http_seed(dir, "bad-version", false, 0, "GET /api/halls HTTP/9.9\r\nHost: x\r\n\r\n");
+  http_seed(dir, "incomplete", false, 1, "GET /api/halls HTTP/1.1\r\nHost: 127.0");
+  http_seed(dir, "websocket-upgrade", false, 0,
+            http_req("GET", "/ws?hall=town",
+                     {"Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+                      "Sec-WebSocket-Version: 13"}));
+  // Logins and sessions (the API with accounts).
+  http_seed(dir, "login-admin", true, 0, http_req("POST", "/api/login", {}, R"({"user": "admin", "password": "pw-admin"})"));
+  http_seed(dir, "login-wrong-password", true, 0,
+            http_req("POST", "/api/login", {}, R"({"user": "viewer", "password": "nope"})"));
+  http_seed(dir, "login-unknown-user", true, 0, http_req("POST", "/api/login", {}, R"({"user": "nobody", "password": "x"})"));
+  http_seed(dir, "login-malformed", true, 0, http_req("POST", "/api/login", {}, R"({"user": 1})"));
+  http_seed(dir, "session-admin", true, 0, http_req("GET", "/api/session", {"Cookie: a=b; hallq_session={sa}"}));
+  http_seed(dir, "session-none", true, 0, http_req("GET", "/api/session"));
+  http_seed(dir, "halls-viewer", true, 0, http_req("GET", "/api/halls", viewer));
+  http_seed(dir, "hall-viewer-forbidden", true, 0, http_req("GET", "/api/halls/district", viewer));
+  http_seed(dir, "hall-no-session", true, 0, http_req("GET", "/api/halls/town"));
+  http_seed(dir, "audit-admin", true, 0, http_req("GET", "/api/audit?from=1&limit=10", admin));
+  http_seed(dir, "audit-viewer", true, 0, http_req("GET", "/api/audit", viewer));
+  http_seed(dir, "action-admin", true, 0,
+            http_req("POST", "/api/halls/town/windows/w3/open", with(admin, {"Idempotency-Key: k-auth-open"}),
+                     R"({"staff": "s07"})"));
+  http_seed(dir, "action-admin-notice", true, 4,
+            http_req("POST", "/api/halls/district/notice", admin, R"({"text": "系统维护"})"));
+  http_seed(dir, "action-admin-move", true, 0,
+            http_req("POST", "/api/halls/town/staff/s01/move", admin, R"({"window": "w5"})"));
+  http_seed(dir, "action-admin-no-csrf", true, 0,
+            http_req("POST", "/api/halls/town/windows/w1/pause", {"Cookie: hallq_session={sa}"}));
+  http_seed(dir, "action-admin-other-origin", true, 0,
+            http_req("POST", "/api/halls/town/windows/w1/pause",
+                     {"Cookie: hallq_session={sa}", "X-CSRF-Token: {ca}", "Origin: http://evil.example"}));
+  http_seed(dir, "action-viewer", true, 0, http_req("POST", "/api/halls/town/windows/w1/pause", viewer));
+  http_seed(dir, "action-no-session", true, 0, http_req("POST", "/api/halls/town/windows/w1/pause"));
+  http_seed(dir, "logout-admin", true, 0, http_req("POST", "/api/logout", {"Cookie: hallq_session={sa}"}));
+  http_seed(dir, "websocket-upgrade-session", true, 0,
+            http_req("GET", "/ws?hall=town",
+                     {"Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+                      "Sec-WebSocket-Version: 13", "Cookie: hallq_session={sv}"}));
+}
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     std::cerr << "usage: " << argv[0] << " OUT_DIR\n";
@@ -116,6 +251,7 @@ int main(int argc, char** argv) {
   try {
     requests(fs::path(argv[1]) / "request");
     snapshots(fs::path(argv[1]) / "snapshot");
+    http_requests(fs::path(argv[1]) / "http");
   } catch (const std::exception& e) {
     std::cerr << argv[0] << ": " << e.what() << "\n";
     return 1;

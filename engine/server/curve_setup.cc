@@ -3,7 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <ranges>
+#include <string>
+#include <vector>
 
 #include "engine/server/curve_keys.h"
 #include "engine/server/key_registry.h"
@@ -46,9 +47,12 @@ std::string configure_curve(const std::string& keys_file, const std::string& eng
   for (const KeyEntry& k : keys->entries()) {
     for (const std::string& h : k.halls) {
       auto it = std::find_if(halls.begin(), halls.end(), [&](const auto& c) { return c->id == h; });
-      if (it == halls.end())
+      if (it == halls.end()) {
+        std::vector<std::string> served;  // a plain loop: clang 14 cannot use GCC 12's <ranges> views
+        for (const auto& c : halls) served.push_back(c->id);
         return fmt::format("{}:{}: key \"{}\": unknown hall \"{}\" (this engine serves: {})", keys_file, k.line, k.name, h,
-                           fmt::join(halls | std::views::transform([](const auto& c) { return c->id; }), ", "));
+                           fmt::join(served, ", "));
+      }
       if (!k.window.empty() && !(*it)->find_window(k.window))
         return fmt::format("{}:{}: key \"{}\": hall \"{}\" has no window \"{}\"", keys_file, k.line, k.name, h, k.window);
     }

@@ -14,6 +14,7 @@
 #include "engine/client/json_view.h"
 #include "engine/client/live_stats.h"
 #include "engine/core/command.h"
+#include "engine/core/utf8.h"
 #include "engine/predict/forecast.h"
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/message.h"
@@ -34,8 +35,12 @@ core::TimeUs wall_clock_us() {
   return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+// Text from a request (a percent-decoded path, a body that is not JSON) may
+// be any bytes: invalid UTF-8 is replaced (U+FFFD), as dump() would throw.
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
 HttpResponse json_response(int status, const json& body) {
-  return {status, "application/json; charset=utf-8", body.dump()};
+  return {status, "application/json; charset=utf-8", dump(body)};
 }
 
 HttpResponse error(int status, std::string_view code, std::string_view message) {
@@ -274,9 +279,9 @@ void HttpApi::write_audit(const std::string& user, const HttpRequest& req, std::
                  {"hall", hall},               {"status", status},   {"result", result}};
   if (!req.body.empty()) record["body"] = body.is_discarded() ? json(req.body.substr(0, 512)) : body;
   try {
-    options_.audit(record.dump());
+    options_.audit(dump(record));
   } catch (const std::exception& e) {
-    std::cerr << "hallqd: audit log: " << e.what() << ": " << record.dump() << std::endl;
+    std::cerr << "hallqd: audit log: " << e.what() << ": " << dump(record) << std::endl;
   }
 }
 
@@ -312,7 +317,7 @@ void HttpApi::login(const HttpRequest& req, std::function<void(HttpResponse)> re
 std::string HttpApi::live_message(std::string_view hall_id) const {
   const core::Hall* hall = engine_.hall(hall_id);
   if (hall == nullptr) return {};
-  return json{{"type", "summary"}, {"data", hall_json(*hall, server_.now())}}.dump();
+  return dump(json{{"type", "summary"}, {"data", hall_json(*hall, server_.now())}});
 }
 
 void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> reply) {
@@ -326,6 +331,10 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
   const std::string_view path = std::string_view(req.target).substr(0, qmark);
   const auto query = parse_query(qmark == std::string::npos ? std::string_view() : std::string_view(req.target).substr(qmark + 1));
   const std::vector<std::string> parts = split_path(path);
+  // Path parts name halls, windows, staff: they end up in commands, events
+  // and JSON, so they must be text (a staff id is not checked by the core).
+  for (const std::string& part : parts)
+    if (!core::printable_utf8(part)) return answer(error(400, "bad_argument", "地址须为 UTF-8 文字，不含控制字符"));
   const bool get = req.method == "GET" || req.method == "HEAD";
   const bool post = req.method == "POST";
   const core::TimeUs now = server_.now();

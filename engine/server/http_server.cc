@@ -1,6 +1,6 @@
 // Beast sessions: one HttpSession per connection (keep-alive, one request at
-// a time, a body limit, a 30-second idle timeout), upgraded to a WsSession on
-// /ws. WebSocket writes are queued per session; a browser that lets more than
+// a time, read by HttpRequestReader with its limits, a 30-second idle
+// timeout), upgraded to a WsSession on /ws. WebSocket writes are queued per session; a browser that lets more than
 // kMaxQueued messages pile up is disconnected rather than slowing the engine.
 #include "engine/server/http_server.h"
 
@@ -13,7 +13,6 @@
 #include <fmt/format.h>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <optional>
 #include <stdexcept>
 #include <vector>
 
@@ -22,6 +21,7 @@
 #include "engine/protocol/message.h"
 #include "engine/server/engine.h"
 #include "engine/server/http_api.h"
+#include "engine/server/http_request_parse.h"
 #include "engine/server/server.h"
 
 namespace hallq::server {
@@ -35,6 +35,7 @@ namespace {
 
 constexpr std::size_t kMaxQueued = 4096;
 constexpr auto kIdleTimeout = std::chrono::seconds(30);
+constexpr std::size_t kReadSize = 16 * 1024;  // per read from a connection
 
 std::string query_value(std::string_view target, std::string_view key) {
   const std::size_t q = target.find('?');
@@ -107,11 +108,13 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   WsSession(tcp::socket socket, std::shared_ptr<HttpServer::Impl> owner, std::string hall)
       : ws_(std::move(socket)), owner_(std::move(owner)), hall_(std::move(hall)) {}
 
-  void run(http::request<http::string_body> req) {
+  // `raw_request`: the upgrade request's header as received (HttpRequestReader::raw_header).
+  void run(std::string raw_request) {
+    raw_request_ = std::move(raw_request);
     ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
     ws_.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(http::field::server, "hallqd"); }));
-    ws_.async_accept(req, [self = shared_from_this()](beast::error_code ec) {
+    ws_.async_accept(boost::asio::buffer(raw_request_), [self = shared_from_this()](beast::error_code ec) {
       if (ec) return;
       self->owner_->add(self->hall_, self);
       self->send(self->owner_->api().live_message(self->hall_));
@@ -165,6 +168,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   websocket::stream<beast::tcp_stream> ws_;
   std::shared_ptr<HttpServer::Impl> owner_;
   std::string hall_;
+  std::string raw_request_;
   beast::flat_buffer buffer_;
   std::deque<std::string> queue_;
   bool closed_ = false;
@@ -175,62 +179,65 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
   HttpSession(tcp::socket socket, std::shared_ptr<HttpServer::Impl> owner)
-      : stream_(std::move(socket)), owner_(std::move(owner)) {}
+      : stream_(std::move(socket)), owner_(std::move(owner)), reader_(owner_->options().max_body) {}
 
+  // Reads the next request: first from what is buffered (a pipelined
+  // request), then from the socket, until the reader has one or refuses.
   void read() {
-    parser_.emplace();
-    parser_->body_limit(owner_->options().max_body);
+    reader_.reset();
     stream_.expires_after(kIdleTimeout);
-    http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      self->on_read(ec);
-    });
+    parse();
   }
 
  private:
-  void on_read(beast::error_code ec) {
-    if (ec == http::error::end_of_stream) return shutdown();
-    if (ec == http::error::body_limit) {
-      HttpResponse r{413, "application/json; charset=utf-8",
-                     nlohmann::json{{"error", "too_large"}, {"message", "请求内容过大"}}.dump()};
+  void parse() {
+    if (buffer_.size() > 0) {
+      const auto data = buffer_.data();
+      buffer_.consume(reader_.feed(std::string_view(static_cast<const char*>(data.data()), data.size())));
+      if (reader_.state() != HttpRequestReader::State::kNeedMore) return on_read();
+    }
+    stream_.async_read_some(buffer_.prepare(kReadSize), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+      if (ec == boost::asio::error::eof && !self->reader_.started() && self->buffer_.size() == 0) return self->shutdown();
+      if (ec) return;  // timeout, reset, or the client left in the middle of a request
+      self->buffer_.commit(n);
+      self->parse();
+    });
+  }
+
+  void on_read() {
+    if (reader_.state() == HttpRequestReader::State::kRefused) {
+      HttpResponse r = reader_.refusal();
       return write(std::move(r), 11, false, false);
     }
-    if (ec || !owner_->running()) return;
-    http::request<http::string_body> req = parser_->release();
-    if (websocket::is_upgrade(req)) {
-      const std::string_view target(req.target().data(), req.target().size());
+    if (!owner_->running()) return;
+    ParsedHttpRequest parsed = reader_.take();
+    if (parsed.websocket_upgrade) {
+      const std::string_view target = parsed.request.target;
       const std::string hall = query_value(target, "hall");
       HttpRequest probe;
-      probe.cookie = std::string(req[http::field::cookie]);
+      probe.cookie = parsed.request.cookie;
       if (target.substr(0, target.find('?')) == "/ws" && !hall.empty() && !owner_->api().live_message(hall).empty() &&
           !owner_->api().allows_live(probe, hall)) {
         HttpResponse r{401, "application/json; charset=utf-8",
                        nlohmann::json{{"error", "login_required"}, {"message", "请先登录"}}.dump()};
-        return write(std::move(r), req.version(), false, false);
+        return write(std::move(r), parsed.version, false, false);
       }
       if (target.substr(0, target.find('?')) != "/ws" || hall.empty() || owner_->api().live_message(hall).empty()) {
         HttpResponse r{404, "application/json; charset=utf-8",
                        nlohmann::json{{"error", "unknown_hall"}, {"message", "用 /ws?hall=大厅编号 订阅一个大厅"}}.dump()};
-        return write(std::move(r), req.version(), false, false);
+        return write(std::move(r), parsed.version, false, false);
       }
       stream_.expires_never();
-      std::make_shared<WsSession>(stream_.release_socket(), owner_, hall)->run(std::move(req));
+      std::make_shared<WsSession>(stream_.release_socket(), owner_, hall)->run(std::move(parsed.raw_header));
       return;
     }
-    HttpRequest r;
-    r.method = std::string(req.method_string());
-    r.target = std::string(req.target());
-    r.body = std::move(req.body());
-    r.idempotency_key = std::string(req["Idempotency-Key"]);
-    r.cookie = std::string(req[http::field::cookie]);
-    r.csrf_token = std::string(req["X-CSRF-Token"]);
-    r.origin = std::string(req[http::field::origin]);
-    r.host = std::string(req[http::field::host]);
+    HttpRequest& r = parsed.request;
     beast::error_code ignored;
     const auto remote = stream_.socket().remote_endpoint(ignored);
     if (!ignored) r.peer = remote.address().to_string();
-    const bool keep_alive = req.keep_alive();
-    const bool head = req.method() == http::verb::head;
-    const unsigned version = req.version();
+    const bool keep_alive = parsed.keep_alive;
+    const bool head = parsed.head;
+    const unsigned version = parsed.version;
     owner_->api().handle(r, [self = shared_from_this(), keep_alive, head, version](HttpResponse res) {
       self->write(std::move(res), version, keep_alive, head);
     });
@@ -263,7 +270,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   beast::tcp_stream stream_;
   std::shared_ptr<HttpServer::Impl> owner_;
   beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
+  HttpRequestReader reader_;
 };
 
 // ------------------------------------------------------------ the server
@@ -305,7 +312,9 @@ void HttpServer::Impl::published(const std::vector<Publication>& pubs) {
     const protocol::EventSummary e = protocol::describe_event(bytes);
     auto it = sockets_.find(e.hall);
     if (it == sockets_.end()) continue;
-    const std::string message = nlohmann::json{{"type", "event"}, {"hall", e.hall}, {"data", client::to_json(e)}}.dump();
+    // replace: an event may carry bytes that are not UTF-8 (a staff id from a command).
+    const std::string message = nlohmann::json{{"type", "event"}, {"hall", e.hall}, {"data", client::to_json(e)}}.dump(
+        -1, ' ', false, nlohmann::json::error_handler_t::replace);
     std::erase_if(it->second, [](const std::weak_ptr<WsSession>& w) { return w.expired(); });
     for (auto& weak : it->second)
       if (auto s = weak.lock()) s->send(message);
