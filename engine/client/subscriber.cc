@@ -47,8 +47,10 @@ Subscriber::Subscriber(zmq::context_t& ctx, std::string cmd_endpoint, std::strin
     by_topic_[r->topic] = std::move(r);
   }
   // Before connecting, so the first handshake is seen too.
-  const std::string monitor_endpoint =
-      "inproc://hallq-subscriber-monitor-" + std::to_string(reinterpret_cast<std::uintptr_t>(this));
+  // A name of its own: the client's random id prefix. (Not the object's
+  // address: a subscriber made where the last one was would find the name
+  // still bound, as ZeroMQ unbinds a closed monitor asynchronously.)
+  const std::string monitor_endpoint = "inproc://hallq-subscriber-monitor-" + client_.next_request_id();
   if (zmq_socket_monitor(sub_.handle(), monitor_endpoint.c_str(), ZMQ_EVENT_HANDSHAKE_SUCCEEDED) != 0)
     throw zmq::error_t();
   monitor_.set(zmq::sockopt::linger, 0);
