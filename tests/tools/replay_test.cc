@@ -195,6 +195,35 @@ TEST(ReplayTest, TicketsStillWaitingExpireAtMidnight) {
   EXPECT_EQ(ticket(r, "c3").number, "A001");  // daily numbers restart
 }
 
+TEST(ReplayTest, TicketsStillWaitingAreSentHomeWhenTheLastWindowCloses) {
+  const ReplayResult r =
+      run("0,open,,,,,,,w1\n"
+          "0,open,,,,,,,w3\n"
+          "10,arrive,c1,a,normal,1000,,0,\n"
+          "20,arrive,c2,a,normal,60,,0,\n"   // waits behind c1
+          "30,arrive,c3,b,normal,60,,0,\n"
+          "500,close,,,,,,,w3\n"             // w1 is still open: not yet
+          "600,close,,,,,,,w1\n"             // deferred until c1 is done at 1010
+          "2000,arrive,c4,a,normal,60,,0,\n"  // the hall is closed
+          "86500,open,,,,,,,w1\n"
+          "86600,arrive,c5,a,normal,60,,0,\n"
+          "86700,arrive,c6,b,normal,60,,0,\n",  // w1 stays open: the trace's end
+          {.policy = dedicated()});  // w3 does not help with a
+  EXPECT_FALSE(ticket(r, "c1").sent_home_s);  // called
+  EXPECT_EQ(ticket(r, "c2").sent_home_s, 1010.0);
+  EXPECT_EQ(ticket(r, "c4").sent_home_s, 2000.0);  // never before the arrival
+  EXPECT_FALSE(ticket(r, "c5").sent_home_s);
+  EXPECT_EQ(ticket(r, "c6").sent_home_s, 86700.0);  // the last instant replayed
+  EXPECT_FALSE(ticket(r, "c2").left_s);  // not a results column: FORMAT.md's left_s stays empty
+
+  const WaitSummary s = summarize(r, 5);
+  EXPECT_EQ(s.called, 3u);  // c1, c3, c5
+  EXPECT_EQ(s.left, 0u);
+  EXPECT_EQ(s.unserved, 3u);  // c2, c4, c6
+  // waits: c1 0, c2 990, c3 0, c4 0, c5 0, c6 0 seconds
+  EXPECT_DOUBLE_EQ(s.waited_all_min, 990.0 / 6 / 60);
+}
+
 TEST(ReplayTest, RowsBeforeTimeZeroBelongToTheDayBefore) {
   const ReplayResult r =
       run("-1,open,,,,,,,w1\n"
@@ -398,12 +427,19 @@ TEST(ReplayTest, SummaryFollowsScorePy) {
     r.tickets.push_back(t);
   }
   TicketResult gone;
-  gone.left_s = 50;
+  gone.arrive_s = 50;
+  gone.left_s = 50 + 60 * 12;
   r.tickets.push_back(gone);
+  TicketResult sent_home;
+  sent_home.arrive_s = 100;
+  sent_home.sent_home_s = 100 + 60 * 30;
+  r.tickets.push_back(sent_home);
   const WaitSummary s = summarize(r, 5);
-  EXPECT_EQ(s.tickets, 11u);
+  EXPECT_EQ(s.tickets, 12u);
   EXPECT_EQ(s.called, 10u);
   EXPECT_EQ(s.left, 1u);
+  EXPECT_EQ(s.unserved, 2u);
+  EXPECT_DOUBLE_EQ(s.waited_all_min, (45.0 + 12 + 30) / 12);  // everyone, until called, gone or sent home
   EXPECT_DOUBLE_EQ(s.mean_min, 4.5);
   EXPECT_DOUBLE_EQ(s.p90_min, 9);  // waits[min(9, int(0.9 * 10))]
   EXPECT_DOUBLE_EQ(s.max_min, 9);
@@ -412,6 +448,7 @@ TEST(ReplayTest, SummaryFollowsScorePy) {
   const WaitSummary none = summarize(ReplayResult{}, 5);
   EXPECT_EQ(none.called, 0u);
   EXPECT_TRUE(std::isnan(none.mean_min));
+  EXPECT_TRUE(std::isnan(none.waited_all_min));
 }
 
 }  // namespace

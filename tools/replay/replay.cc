@@ -132,6 +132,7 @@ class Replayer {
         call_idle_windows();
       }
     }
+    send_home(to_s(now_));  // whoever still waits when the trace ends
     result_.cpu_seconds = thread_cpu_seconds() - cpu_start;
     return std::move(result_);
   }
@@ -207,12 +208,26 @@ class Replayer {
             result_.tickets[i].left_s = t;
             fate_[i] = Fate::kLeft;
           } else if constexpr (std::is_same_v<E, core::DayRolled>) {
-            for (std::size_t i : waiting_today_)
-              if (fate_[i] == Fate::kWaiting) fate_[i] = Fate::kExpired;
-            waiting_today_.clear();
+            send_home(t);
+          } else if constexpr (std::is_same_v<E, core::WindowOpened>) {
+            ++open_windows_;
+          } else if constexpr (std::is_same_v<E, core::WindowClosed>) {
+            if (--open_windows_ == 0) hall_closed_s_ = t;
           }
         },
         e.body);
+  }
+
+  // Today's tickets still waiting expire: sent home when the hall's last
+  // window closed, or at `t` (trace seconds) if one is still open.
+  void send_home(double t) {
+    for (std::size_t i : waiting_today_) {
+      if (fate_[i] != Fate::kWaiting) continue;
+      fate_[i] = Fate::kExpired;
+      TicketResult& r = result_.tickets[i];
+      r.sent_home_s = std::max(r.arrive_s, open_windows_ == 0 ? hall_closed_s_ : t);
+    }
+    waiting_today_.clear();
   }
 
   static constexpr std::size_t kNoIndex = static_cast<std::size_t>(-1);
@@ -405,6 +420,8 @@ class Replayer {
   core::TicketId id_base_ = 0;                // core id of the first arrival
   std::size_t issuing_ = 0;                   // arrival whose IssueTicket is being applied
   std::size_t last_called_ = kNoIndex;        // arrival named by the last TicketCalled
+  int open_windows_ = 0;                      // windows not closed (paused ones count)
+  double hall_closed_s_ = 0;                  // trace time the last open window closed
 
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
   std::uint64_t next_timer_seq_ = 0;
@@ -462,10 +479,16 @@ WaitSummary summarize(const ReplayResult& result, double wait_target_min) {
   s.tickets = result.tickets.size();
   std::vector<double> waits;
   waits.reserve(result.tickets.size());
+  double waited_all_s = 0;
   for (const TicketResult& t : result.tickets) {
     if (t.called_s) waits.push_back(*t.called_s - t.arrive_s);
     if (t.left_s) ++s.left;
+    if (!t.called_s && (t.left_s || t.sent_home_s)) ++s.unserved;
+    const std::optional<double> end = t.called_s ? t.called_s : t.left_s ? t.left_s : t.sent_home_s;
+    if (end) waited_all_s += *end - t.arrive_s;
   }
+  s.waited_all_min = s.tickets == 0 ? std::numeric_limits<double>::quiet_NaN()
+                                    : waited_all_s / static_cast<double>(s.tickets) / 60;
   s.called = waits.size();
   if (waits.empty()) {
     s.mean_min = s.p90_min = s.max_min = s.over_target = std::numeric_limits<double>::quiet_NaN();

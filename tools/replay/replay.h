@@ -88,6 +88,11 @@ struct TicketResult {
   std::optional<double> called_s;     // first call; none: never called
   std::string window;                 // window id of the first call; empty if never called
   std::optional<double> left_s;       // gave up (patience); none: did not
+  // Neither called nor gone when the hall closed for the day: sent home
+  // unserved, at the moment the hall's last open window closed (or, if a
+  // window stayed open, when the day rolled or the trace ended); never before
+  // the arrival. Not a results column (FORMAT.md has none for it).
+  std::optional<double> sent_home_s;
   std::string number;                 // as printed, "A012"
 };
 
@@ -112,7 +117,12 @@ void write_results_csv(std::ostream& out, const ReplayResult& result);
 
 // Wait figures as tools/traces/score.py computes them (waits_metrics): waits
 // are first call minus arrival, over the called tickets; minutes. With no
-// ticket called, mean, p90, max and over_target are NaN.
+// ticket called, mean, p90, max and over_target are NaN. Two figures go
+// beyond score.py, because its mean counts only the citizens who were called
+// (a policy that never serves a department whose window is closed is not
+// charged for them): `unserved` counts everyone who left or was sent home,
+// and `waited_all_min` is the mean time every citizen spent waiting, until
+// called, gone or sent home (NaN with no tickets).
 struct WaitSummary {
   std::size_t tickets = 0;
   std::size_t called = 0;
@@ -121,6 +131,8 @@ struct WaitSummary {
   double p90_min = 0;  // sorted waits[min(n - 1, int(0.9 n))], as score.py
   double max_min = 0;
   double over_target = 0;  // share of called tickets that waited longer than the target
+  std::size_t unserved = 0;   // left, or sent home when the hall closed
+  double waited_all_min = 0;  // mean over all tickets of the time spent waiting
 };
 
 WaitSummary summarize(const ReplayResult& result, double wait_target_min);
