@@ -24,6 +24,7 @@
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/snapshot_codec.h"
 #include "engine/store/event_store.h"
+#include "tests/chaos/engine_hall.h"
 #include "tests/chaos/ledger.h"
 #include "tests/chaos/workload.h"
 #include "tools/process/engine_process.h"
@@ -50,17 +51,6 @@ std::unique_ptr<core::Hall> fold(const store::EventStore& store, std::shared_ptr
     return true;
   });
   return hall;
-}
-
-std::unique_ptr<core::Hall> engine_hall(client::Client& c, const std::string& hall) {
-  auto reply = c.snapshot(hall);
-  if (!reply || !reply->ok()) return nullptr;
-  protocol::DecodedSnapshot snap;
-  if (!protocol::decode_snapshot(protocol::as_bytes(reply->snapshot), snap).ok()) return nullptr;
-  auto h = std::make_unique<core::Hall>(snap.config, policy::find_policy(snap.config->rules.policy),
-                                        &predict::default_predictor());
-  h->import_state(std::move(snap.state));
-  return h;
 }
 
 TEST(BackupTest, BackupUnderLoadRestoresToTheStateItsLastSequenceImplies) {

@@ -34,10 +34,9 @@
 #include "engine/client/client.h"
 #include "engine/client/subscriber.h"
 #include "engine/core/config_loader.h"
-#include "engine/policy/policy_registry.h"
-#include "engine/predict/forecast_predictor.h"
 #include "engine/protocol/request_codec.h"
 #include "engine/protocol/snapshot_codec.h"
+#include "tests/chaos/engine_hall.h"
 #include "tests/chaos/ledger.h"
 #include "tests/chaos/workload.h"
 #include "tools/process/engine_process.h"
@@ -57,21 +56,6 @@ std::uint64_t env_number(const char* name, std::uint64_t fallback) {
 }
 
 double ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
-
-// The engine's current state of `hall`, as a hall.
-std::unique_ptr<core::Hall> engine_hall(client::Client& c, const std::string& hall, std::uint64_t* epoch = nullptr,
-                                        std::string* bytes = nullptr) {
-  auto reply = c.snapshot(hall);
-  if (!reply || !reply->ok()) return nullptr;
-  protocol::DecodedSnapshot snap;
-  if (!protocol::decode_snapshot(protocol::as_bytes(reply->snapshot), snap).ok()) return nullptr;
-  auto h = std::make_unique<core::Hall>(snap.config, policy::find_policy(snap.config->rules.policy),
-                                        &predict::default_predictor());
-  h->import_state(std::move(snap.state));
-  if (epoch) *epoch = snap.epoch;
-  if (bytes) *bytes = std::move(reply->snapshot);
-  return h;
-}
 
 // Sends `bytes` (request `id`) and waits for its answer.
 std::optional<protocol::DecodedReply> round_trip(client::Client& c, const std::string& id, const std::string& bytes) {

@@ -35,11 +35,10 @@
 #include "engine/client/client.h"
 #include "engine/client/subscriber.h"
 #include "engine/core/config_loader.h"
-#include "engine/policy/policy_registry.h"
-#include "engine/predict/forecast_predictor.h"
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/request_codec.h"
 #include "engine/protocol/snapshot_codec.h"
+#include "tests/chaos/engine_hall.h"
 #include "tools/process/engine_process.h"
 
 namespace hallq::chaos {
@@ -49,17 +48,6 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 const std::string kTown = std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml";
 const char* const kServices[] = {"social", "estate", "business", "police", "civil", "consult", "tax"};
-
-std::unique_ptr<core::Hall> engine_hall(client::Client& c) {
-  auto reply = c.snapshot("town");
-  if (!reply || !reply->ok()) return nullptr;
-  protocol::DecodedSnapshot snap;
-  if (!protocol::decode_snapshot(protocol::as_bytes(reply->snapshot), snap).ok()) return nullptr;
-  auto h = std::make_unique<core::Hall>(snap.config, policy::find_policy(snap.config->rules.policy),
-                                        &predict::default_predictor());
-  h->import_state(std::move(snap.state));
-  return h;
-}
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path);
@@ -164,7 +152,7 @@ void survive(proc::EngineProcess& engine, const std::string& stderr_path, const 
   std::cout << "[storage] refused after " << hall.acknowledged() << " tickets: " << refusal.message << "\n";
 
   // Nothing changed, reads work, the display stays current.
-  auto before = engine_hall(hall.client());
+  auto before = engine_hall(hall.client(), "town");
   ASSERT_NE(before, nullptr) << "snapshots must be served while the store is full";
   hall.expect_exactly_acknowledged(*before);
   EXPECT_TRUE(hall.display_current(before->seq())) << "the display fell behind or went offline";
@@ -177,7 +165,7 @@ void survive(proc::EngineProcess& engine, const std::string& stderr_path, const 
   }
   auto ping = hall.client().ping();
   ASSERT_TRUE(ping && ping->ok());
-  auto still = engine_hall(hall.client());
+  auto still = engine_hall(hall.client(), "town");
   ASSERT_NE(still, nullptr);
   hall.expect_exactly_acknowledged(*still);
   EXPECT_NE(read_file(stderr_path).find("storage failing"), std::string::npos) << "the fault was not logged";
@@ -189,7 +177,7 @@ void survive(proc::EngineProcess& engine, const std::string& stderr_path, const 
   ASSERT_TRUE(retried->ok()) << retried->message;
   EXPECT_FALSE(retried->duplicate) << "a refused request must not have been applied";
   for (int i = 0; i < 20; ++i) ASSERT_TRUE(hall.issue(hall.client().next_request_id())->ok());
-  auto after = engine_hall(hall.client());
+  auto after = engine_hall(hall.client(), "town");
   ASSERT_NE(after, nullptr);
   hall.expect_exactly_acknowledged(*after);
   EXPECT_TRUE(hall.display_current(after->seq()));
@@ -198,7 +186,7 @@ void survive(proc::EngineProcess& engine, const std::string& stderr_path, const 
   // Nothing acknowledged lost, nothing else there, after kill -9.
   engine.kill9();
   engine.restart();
-  auto recovered = engine_hall(hall.client());
+  auto recovered = engine_hall(hall.client(), "town");
   ASSERT_NE(recovered, nullptr);
   EXPECT_EQ(recovered->seq(), after->seq());
   hall.expect_exactly_acknowledged(*recovered);
@@ -285,7 +273,7 @@ TEST(StorageFullTest, MapAtItsLimitRefusesCommandsAndALargerLimitRecovers) {
   ASSERT_EQ(refusal.code, core::ErrorCode::kStorage) << refusal.message;
   EXPECT_NE(refusal.message.find("--map-limit-mib"), std::string::npos) << refusal.message;
   std::cout << "[storage] refused after " << hall.acknowledged() << " tickets: " << refusal.message << "\n";
-  auto before = engine_hall(hall.client());
+  auto before = engine_hall(hall.client(), "town");
   ASSERT_NE(before, nullptr);
   hall.expect_exactly_acknowledged(*before);
   EXPECT_TRUE(hall.display_current(before->seq()));
@@ -296,7 +284,7 @@ TEST(StorageFullTest, MapAtItsLimitRefusesCommandsAndALargerLimitRecovers) {
   engine = std::make_unique<proc::EngineProcess>(std::vector<std::string>{kTown}, data,
                                                  std::vector<std::string>{"--map-limit-mib", "16"});
   Hall after_restart(*engine);
-  auto recovered = engine_hall(after_restart.client());
+  auto recovered = engine_hall(after_restart.client(), "town");
   ASSERT_NE(recovered, nullptr);
   EXPECT_EQ(recovered->seq(), before->seq());
   hall.expect_exactly_acknowledged(*recovered);
