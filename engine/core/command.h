@@ -6,6 +6,7 @@
 // (the server points them into the received message).
 #pragma once
 
+#include <cstddef>
 #include <string_view>
 #include <utility>
 #include <variant>
@@ -20,6 +21,10 @@ struct IssueTicket {
   std::string_view service;
   Priority priority = Priority::kNormal;
 };
+// Longest staff id a command may carry: printable UTF-8 (engine/core/utf8.h)
+// of at most this many bytes, or the command is refused with bad_argument.
+inline constexpr std::size_t kMaxStaffIdBytes = 64;
+
 struct OpenWindow {    // on an open window with another staff id: A/B handover
   std::string_view window;
   std::string_view staff;  // may be empty when the hall lists no staff

@@ -173,9 +173,14 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
     }
     return {};
   };
-  // The staff who would open window `w`: known (when the hall lists staff)
-  // and not logged in at another window.
+  // The staff who would open window `w`: an id that can be shown and stored
+  // (it goes into events, screens and reports), known (when the hall lists
+  // staff) and not logged in at another window.
   auto check_staff = [&](WindowIdx w, std::string_view staff) -> Status {
+    if (staff.size() > kMaxStaffIdBytes || !printable_utf8(staff)) {
+      return refuse(ErrorCode::kBadArgument,
+                    fmt::format("工号须为 UTF-8 文字，不含控制字符，至多 {} 字节", kMaxStaffIdBytes));
+    }
     if (!cfg.staff.empty()) {
       if (staff.empty()) return refuse(ErrorCode::kBadArgument, fmt::format("开启{}需要工号", window_label(w)));
       if (!cfg.staff_known(staff)) return refuse(ErrorCode::kUnknownStaff, fmt::format("没有工号“{}”", staff));

@@ -82,6 +82,19 @@ TEST_F(RefusalTest, OpenWithStaffLoggedInAtAnotherWindow) {
   EXPECT_TRUE(refused(OpenWindow{"w3", "s2"}, ErrorCode::kStaffOnDuty, at(kLater)));
 }
 
+TEST_F(RefusalTest, StaffIdMustBeShortPrintableText) {
+  // The hall lists no staff, so any id is taken, but only one that screens,
+  // events and reports can carry.
+  const core::Seq before = hall_->seq();
+  EXPECT_TRUE(refused(OpenWindow{"w3", "\xff\xfe"}, ErrorCode::kBadArgument, at(kLater)));
+  EXPECT_TRUE(refused(OpenWindow{"w3", "a\nb"}, ErrorCode::kBadArgument, at(kLater)));
+  EXPECT_TRUE(refused(OpenWindow{"w3", std::string(kMaxStaffIdBytes + 1, 'x')}, ErrorCode::kBadArgument, at(kLater)));
+  EXPECT_TRUE(refused(OpenWindow{"w1", "\xc3"}, ErrorCode::kBadArgument, at(kLater))) << "nor as a handover";
+  EXPECT_EQ(hall_->seq(), before);
+  ok(OpenWindow{"w3", std::string(kMaxStaffIdBytes, 'x')}, at(kLater));
+  ok(OpenWindow{"w3", "王芳"}, at(kLater));  // handover
+}
+
 TEST_F(RefusalTest, StaffListHallRefusesMissingAndUnknownStaff) {
   build(with_staff_list);
   EXPECT_TRUE(refused(OpenWindow{"w1", ""}, ErrorCode::kBadArgument, at(0)));
