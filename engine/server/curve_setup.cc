@@ -1,6 +1,7 @@
 #include "engine/server/curve_setup.h"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <string>
@@ -27,7 +28,7 @@ bool is_loopback_endpoint(std::string_view ep) {
 
 std::string configure_curve(const std::string& keys_file, const std::string& engine_key_file,
                             const std::vector<std::shared_ptr<const core::HallConfig>>& halls,
-                            ServerOptions& options) {
+                            ServerOptions& options, std::vector<std::string>* warnings) {
   if (keys_file.empty()) {
     if (!engine_key_file.empty()) return "--engine-key needs --keys (the enrolled device keys)";
     for (const std::string* ep : {&options.cmd_endpoint, &options.pub_endpoint})
@@ -65,6 +66,13 @@ std::string configure_curve(const std::string& keys_file, const std::string& eng
     options.curve_secret_key = read_secret_key_file(secret_file).secret_key;
   } catch (const KeyFileError& e) {
     return fmt::format("engine key: {}", e.what());
+  }
+  struct stat st {};
+  if (warnings != nullptr && ::stat(secret_file.c_str(), &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+    warnings->push_back(fmt::format(
+        "warning: the engine's secret key {} is readable by others (mode {:04o}); anyone who can read it can "
+        "impersonate this engine to every device: chmod 600 {}",
+        secret_file, st.st_mode & 07777, secret_file));
   }
   options.keys = std::move(keys);
   return {};

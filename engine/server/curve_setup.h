@@ -24,8 +24,10 @@ bool is_loopback_endpoint(std::string_view endpoint);
 
 // Fills options.keys and options.curve_secret_key, or checks that plaintext
 // endpoints are loopback. Returns "" when hallqd may start, else the reason.
+// Things worth fixing that need not stop the engine (an engine secret key
+// readable by group or others) are appended to `warnings`, if given.
 std::string configure_curve(const std::string& keys_file, const std::string& engine_key_file,
                             const std::vector<std::shared_ptr<const core::HallConfig>>& halls,
-                            ServerOptions& options);
+                            ServerOptions& options, std::vector<std::string>* warnings = nullptr);
 
 }  // namespace hallq::server

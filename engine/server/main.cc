@@ -111,10 +111,13 @@ int main(int argc, char** argv) {
     std::cerr << "hallqd: " << e.what() << "\n";
     return 2;
   }
-  if (std::string why = server::configure_curve(keys_file, engine_key_file, halls, server_options); !why.empty()) {
+  std::vector<std::string> warnings;
+  if (std::string why = server::configure_curve(keys_file, engine_key_file, halls, server_options, &warnings);
+      !why.empty()) {
     std::cerr << "hallqd: " << why << "\n";
     return 2;
   }
+  for (const std::string& w : warnings) std::cerr << "hallqd: " << w << "\n";
   if (!time_start.empty()) {
     const auto day = time_start.size() == 16 && time_start[10] == ' ' && time_start[13] == ':'
                          ? stats::parse_date(std::string_view(time_start).substr(0, 10))

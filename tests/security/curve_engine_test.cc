@@ -4,6 +4,7 @@
 // refusal changes nothing); unknown keys and plaintext clients get nothing;
 // start-up mistakes exit 2.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <chrono>
 #include <fstream>
@@ -114,6 +115,7 @@ TEST_F(CurveEngineTest, KioskIssuesInItsHallButIsRefusedTheRest) {
   EXPECT_EQ(code("m1", "town", core::OpenWindow{"w2", ""}), ErrorCode::kOk);
   // Logged with the reason, and counted.
   EXPECT_NE(stderr_text().find("kiosk k1 may only issue tickets in town"), std::string::npos) << stderr_text();
+  EXPECT_EQ(stderr_text().find("readable by others"), std::string::npos) << "the engine key is mode 0600";
   std::string out;
   EXPECT_EQ(engine_->stop(out), 0);
   EXPECT_NE(out.find("hallqd security: 3 forbidden"), std::string::npos) << out;
@@ -250,6 +252,24 @@ TEST_F(CurveStartTest, UnknownWindowOrMissingEngineKeyExits2) {
   r = hallqd({"--keys", ok_keys});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("no engine key"), std::string::npos) << r.err;
+}
+
+TEST_F(CurveStartTest, EngineKeyReadableByOthersIsWarnedAbout) {
+  const CurveKeyPair engine_key = server::generate_key_pair();
+  const auto files = server::write_key_files(dir_.path() + "/keys", "engine", engine_key, "test engine");
+  ASSERT_EQ(::chmod(files.secret_path.c_str(), 0640), 0);
+  const std::string keys = write("keys.toml", "[engine]\nsecret_key_file = \"keys/engine.key\"\n\n[[key]]\nname = \"k1\"\n"
+                                              "public_key = \"" + server::generate_key_pair().public_key +
+                                              "\"\nrole = \"kiosk\"\nhalls = [\"town\"]\n");
+  {
+    EngineProcess engine({kTown}, dir_.path() + "/data", {"--keys", keys, "--http", "off"});  // it starts
+  }
+  const std::string err = slurp(dir_.path() + "/data.stderr");
+  EXPECT_NE(err.find("hallqd: warning: the engine's secret key " + files.secret_path +
+                     " is readable by others (mode 0640)"),
+            std::string::npos)
+      << err;
+  EXPECT_NE(err.find("chmod 600 " + files.secret_path), std::string::npos) << err;
 }
 
 }  // namespace
