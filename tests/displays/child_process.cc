@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 
@@ -111,6 +112,14 @@ std::string ChildProcess::output() const {
   std::string out;
   for (const std::string& l : lines_) out += l + "\n";
   return out + buffer_;
+}
+
+bool starts_with(const std::string& line, const std::string& prefix) { return line.starts_with(prefix); }
+
+double field(const std::string& line, const std::string& key) {
+  const std::size_t at = line.find(" " + key + " ");
+  if (at == std::string::npos) return -1;
+  return std::atof(line.c_str() + at + key.size() + 2);
 }
 
 }  // namespace hallq::testing

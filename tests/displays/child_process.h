@@ -48,4 +48,11 @@ class ChildProcess {
   int exit_code_ = -1;
 };
 
+// Reading the lines a program prints:
+// whether `line` begins with `prefix`;
+bool starts_with(const std::string& line, const std::string& prefix);
+// the number after `key` in a line like "stats frames 3 fps 60.0 ...", or -1
+// if the line has no " key ".
+double field(const std::string& line, const std::string& key);
+
 }  // namespace hallq::testing

@@ -22,15 +22,6 @@ using namespace std::chrono_literals;
 const std::string kTown = std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml";
 const std::string kDisplay = HALLQ_DISPLAY_PATH;
 
-bool starts_with(const std::string& s, const std::string& p) { return s.rfind(p, 0) == 0; }
-
-// The number after `key` in a line like "stats frames 3 ... events 4 ...".
-double field(const std::string& line, const std::string& key) {
-  const std::size_t at = line.find(" " + key + " ");
-  if (at == std::string::npos) return -1;
-  return std::atof(line.c_str() + at + key.size() + 2);
-}
-
 class DisplayCurveTest : public ::testing::Test {
  protected:
   void SetUp() override {

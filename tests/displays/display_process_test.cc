@@ -42,15 +42,6 @@ const std::string kScreens = kSource + "/conf/screens/";
 const std::string kGolden = kSource + "/tests/displays/golden/";
 const std::string kDisplay = HALLQ_DISPLAY_PATH;
 
-bool starts_with(const std::string& s, const std::string& p) { return s.rfind(p, 0) == 0; }
-
-// The number after `key` in a line like "stats frames 3 fps 60.0 ...".
-double field(const std::string& line, const std::string& key) {
-  const std::size_t at = line.find(" " + key + " ");
-  if (at == std::string::npos) return -1;
-  return std::atof(line.c_str() + at + key.size() + 2);
-}
-
 // Anti-aliasing may differ slightly between builds (tolerance per channel);
 // one changed digit of the clock is already more than the share allowed.
 constexpr sdl::CompareOptions kGoldenCompare{.tolerance = 48, .max_differing = 0.0001};
