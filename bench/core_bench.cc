@@ -234,7 +234,8 @@ void register_all() {
                                  BM_PredictTicket, size);
     benchmark::RegisterBenchmark(fmt::format("forecast_all/{}/waiting:500", to_string(size)).c_str(),
                                  BM_ForecastAll, size);
-    benchmark::RegisterBenchmark(fmt::format("advise/{}/waiting:500", to_string(size)).c_str(), BM_Advise, size);
+    benchmark::RegisterBenchmark(fmt::format("advise/{}/waiting:500", to_string(size)).c_str(), BM_Advise,
+                                 size);
   }
 }
 

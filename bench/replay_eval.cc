@@ -2,17 +2,17 @@
 // engine's own core and prints one table: per trace and policy the wait
 // figures (mean, p90, max, share over the hall's target, citizens who gave
 // up; then citizens left unserved and the mean time every citizen waited,
-// which score.py does not compute: replay::WaitSummary) and the accuracy of the predicted waits against the QL and LES
-// baselines (tools/replay/prediction_score.h). It is how policies and
-// predictors are compared (issue 3); results are in bench/README.md.
+// which score.py does not compute: replay::WaitSummary) and the accuracy of the predicted waits against the
+// QL and LES baselines (tools/replay/prediction_score.h). It is how policies and predictors are compared
+// (issue 3); results are in bench/README.md.
 //
 //   hallq_replay_eval                       the shared traces (tools/traces)
 //   hallq_replay_eval --case CONF:TRACE ... other halls and loads
 //   hallq_replay_eval --policy balanced      one policy only
 //   hallq_replay_eval --csv                  machine-readable
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <iostream>
 #include <string>
@@ -70,12 +70,14 @@ int main(int argc, char** argv) {
     for (std::string_view p : policy::policy_names()) policies.emplace_back(p);
 
   if (csv) {
-    std::cout << "trace,policy,tickets,called,mean_min,p90_min,max_min,over_target,left,unserved,waited_all_min,"
-                 "mae_engine_min,mae_ql_min,mae_les_min,ratio,replay_ms\n";
+    std::cout
+        << "trace,policy,tickets,called,mean_min,p90_min,max_min,over_target,left,unserved,waited_all_min,"
+           "mae_engine_min,mae_ql_min,mae_les_min,ratio,replay_ms\n";
   } else {
     std::cout << fmt::format(
-        "{:<22} {:<10} {:>7} {:>7} {:>7} {:>6} {:>5} | {:>8} {:>7} | {:>6} {:>6} {:>6} {:>6} | {:>7}\n", "trace",
-        "policy", "mean", "p90", "max", "over", "left", "unserved", "all", "MAE", "QL", "LES", "ratio", "replay");
+        "{:<22} {:<10} {:>7} {:>7} {:>7} {:>6} {:>5} | {:>8} {:>7} | {:>6} {:>6} {:>6} {:>6} | {:>7}\n",
+        "trace", "policy", "mean", "p90", "max", "over", "left", "unserved", "all", "MAE", "QL", "LES",
+        "ratio", "replay");
   }
   for (const Case& c : cases) {
     std::shared_ptr<core::HallConfig> config;
@@ -95,21 +97,23 @@ int main(int argc, char** argv) {
       }
       const auto start = std::chrono::steady_clock::now();
       const replay::ReplayResult result = replay::replay(config, trace, {.policy = policy});
-      const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+      const double ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
       const replay::WaitSummary w = replay::summarize(result, config->wait_target_min);
       const replay::PredictionScore p = replay::score_predictions(*config, trace, result);
       const std::string trace_name = base_name(c.trace);
       if (csv) {
         std::cout << fmt::format(
-            "{},{},{},{},{:.3f},{:.3f},{:.2f},{:.4f},{},{},{:.3f},{:.3f},{:.3f},{:.3f},{:.4f},{:.1f}\n", trace_name, name,
-            w.tickets, w.called, w.mean_min, w.p90_min, w.max_min, w.over_target, w.left, w.unserved,
-            w.waited_all_min, p.mae_engine_min, p.mae_ql_min, p.mae_les_min, p.ratio(), ms);
+            "{},{},{},{},{:.3f},{:.3f},{:.2f},{:.4f},{},{},{:.3f},{:.3f},{:.3f},{:.3f},{:.4f},{:.1f}\n",
+            trace_name, name, w.tickets, w.called, w.mean_min, w.p90_min, w.max_min, w.over_target, w.left,
+            w.unserved, w.waited_all_min, p.mae_engine_min, p.mae_ql_min, p.mae_les_min, p.ratio(), ms);
       } else {
         std::cout << fmt::format(
-            "{:<22} {:<10} {:>7.2f} {:>7.2f} {:>7.1f} {:>6.3f} {:>5} | {:>8} {:>7.2f} | {:>6.2f} {:>6.2f} {:>6.2f} {:>6.3f} | "
+            "{:<22} {:<10} {:>7.2f} {:>7.2f} {:>7.1f} {:>6.3f} {:>5} | {:>8} {:>7.2f} | {:>6.2f} {:>6.2f} "
+            "{:>6.2f} {:>6.3f} | "
             "{:>5.0f}ms\n",
-            trace_name, name, w.mean_min, w.p90_min, w.max_min, w.over_target, w.left, w.unserved, w.waited_all_min,
-            p.mae_engine_min, p.mae_ql_min, p.mae_les_min, p.ratio(), ms);
+            trace_name, name, w.mean_min, w.p90_min, w.max_min, w.over_target, w.left, w.unserved,
+            w.waited_all_min, p.mae_engine_min, p.mae_ql_min, p.mae_les_min, p.ratio(), ms);
       }
     }
   }

@@ -8,9 +8,9 @@
 //
 //   hallq_report_bench [--conf conf/district.toml] [--days 30] [--util 0.85] [--seed 7]
 //                      [--trace FILE] [--runs 5] [--keep DIR]
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -46,8 +46,9 @@ std::string slurp(const std::string& path) {
 }
 
 std::string run_tracegen(const std::string& conf, int days, double util, int seed) {
-  const std::string cmd = fmt::format("python3 '{}/tools/traces/tracegen.py' '{}' --days {} --util {} --seed {}",
-                                      HALLQ_SOURCE_DIR, conf, days, util, seed);
+  const std::string cmd =
+      fmt::format("python3 '{}/tools/traces/tracegen.py' '{}' --days {} --util {} --seed {}",
+                  HALLQ_SOURCE_DIR, conf, days, util, seed);
   FILE* p = popen(cmd.c_str(), "r");
   if (p == nullptr) throw std::runtime_error("cannot run " + cmd);
   std::string out;
@@ -78,7 +79,8 @@ int main(int argc, char** argv) {
     const auto config = core::load_hall_config(conf);
     auto t0 = Clock::now();
     const std::string text = trace_path.empty() ? run_tracegen(conf, days, util, seed) : slurp(trace_path);
-    const replay::Trace trace = replay::parse_trace(text, trace_path.empty() ? "tracegen" : trace_path, *config);
+    const replay::Trace trace =
+        replay::parse_trace(text, trace_path.empty() ? "tracegen" : trace_path, *config);
     fmt::print("trace: {} rows, generated/read in {:.2f} s\n", trace.rows.size(), since(t0));
 
     proc::TempDir tmp("hallq-report-bench");
@@ -103,7 +105,8 @@ int main(int argc, char** argv) {
       result = replay::replay(config, trace, options);
       store.commit(batch);
     }
-    fmt::print("stored {} events of {} tickets in {:.2f} s ({})\n", events, result.tickets.size(), since(t0), dir);
+    fmt::print("stored {} events of {} tickets in {:.2f} s ({})\n", events, result.tickets.size(), since(t0),
+               dir);
 
     // The replay's days: local midnight of 2026-01-05 on (replay.h).
     const std::int64_t first = *stats::parse_date("2026-01-05");
@@ -115,26 +118,29 @@ int main(int argc, char** argv) {
     for (int r = 0; r < runs; ++r) {
       const auto start = Clock::now();
       store::EventStore store({.dir = dir, .read_only = true});
-      const stats::HistoryResult h = stats::read_history(store, config, {.first_day = first, .last_day = last});
+      const stats::HistoryResult h =
+          stats::read_history(store, config, {.first_day = first, .last_day = last});
       fold_times.push_back(since(start));
-      bytes = stats::csv_by_service(h.stats, *config).size() + stats::csv_by_window(h.stats, *config).size() +
-              stats::csv_by_staff(h.stats, *config).size() + stats::csv_by_period(h.stats).size() +
-              stats::render_html(h.stats, *config, {.title = "服务大厅运行月报", .chart_js = chart_js}).size();
+      bytes =
+          stats::csv_by_service(h.stats, *config).size() + stats::csv_by_window(h.stats, *config).size() +
+          stats::csv_by_staff(h.stats, *config).size() + stats::csv_by_period(h.stats).size() +
+          stats::render_html(h.stats, *config, {.title = "服务大厅运行月报", .chart_js = chart_js}).size();
       times.push_back(since(start));
       read = h.events_read;
     }
     std::sort(times.begin(), times.end());
     std::sort(fold_times.begin(), fold_times.end());
     const double median = times[times.size() / 2], fold = fold_times[fold_times.size() / 2];
-    fmt::print("in process, median of {}: {:.3f} s (read + decode + fold + aggregate {:.3f} s), {} events, "
-               "{:.2f} M events/s, {} bytes of documents\n",
-               runs, median, fold, read, static_cast<double>(read) / median / 1e6, bytes);
+    fmt::print(
+        "in process, median of {}: {:.3f} s (read + decode + fold + aggregate {:.3f} s), {} events, "
+        "{:.2f} M events/s, {} bytes of documents\n",
+        runs, median, fold, read, static_cast<double>(read) / median / 1e6, bytes);
 
     const std::string out = tmp.path() + "/out";
     t0 = Clock::now();
-    const proc::RunResult cli =
-        proc::run_program(HALLQ_PATH, {"report", config->id, "--data", dir, "--conf", conf, "--from",
-                                       stats::format_date(first), "--to", stats::format_date(last), "--out", out});
+    const proc::RunResult cli = proc::run_program(
+        HALLQ_PATH, {"report", config->id, "--data", dir, "--conf", conf, "--from", stats::format_date(first),
+                     "--to", stats::format_date(last), "--out", out});
     const double cli_s = since(t0);
     if (cli.exit_code != 0) {
       fmt::print(stderr, "hallq report failed: {}\n", cli.err);

@@ -46,12 +46,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     hallq::protocol::DecodedSnapshot decoded;
     if (hallq::protocol::inspect(hallq::protocol::as_bytes(bytes)) != hallq::protocol::MessageKind::kSnapshot)
       std::abort();
-    if (const auto st = hallq::protocol::decode_snapshot(hallq::protocol::as_bytes(bytes), decoded); !st.ok()) {
+    if (const auto st = hallq::protocol::decode_snapshot(hallq::protocol::as_bytes(bytes), decoded);
+        !st.ok()) {
       std::fprintf(stderr, "snapshot of an accepted config refused: %s\n", st.message().c_str());
       std::abort();
     }
     // ... and carries the names as configured (subscribers show them).
-    bool same = decoded.config->name == config->name && decoded.config->windows.size() == config->windows.size() &&
+    bool same = decoded.config->name == config->name &&
+                decoded.config->windows.size() == config->windows.size() &&
                 decoded.config->services.size() == config->services.size();
     for (std::size_t i = 0; same && i < config->windows.size(); ++i)
       same = decoded.config->windows[i].name == config->windows[i].name;

@@ -75,7 +75,8 @@ void requests(const fs::path& dir) {
       write(dir, fmt::format("{}-{:02}-{}", c.id, i, core::verb(cmds[i])),
             protocol::encode_request(fmt::format("seed-{}-{}", h, i), c.id, cmds[i]));
     }
-    write(dir, fmt::format("{}-snapshot-request", c.id), protocol::encode_snapshot_request("seed-snap", c.id));
+    write(dir, fmt::format("{}-snapshot-request", c.id),
+          protocol::encode_snapshot_request("seed-snap", c.id));
   }
   write(dir, "ping", protocol::encode_ping("seed-ping"));
 
@@ -86,7 +87,8 @@ void requests(const fs::path& dir) {
   for (const auto& body : commands(hall->config())) (void)hall->apply(core::Command{"seed", body}, now, out);
   std::vector<std::string> events;
   for (const core::Event& e : out) events.push_back(protocol::encode_event(*hall, e, "seed"));
-  for (std::size_t i = 0; i < events.size() && i < 12; ++i) write(dir, fmt::format("event-{:02}", i), events[i]);
+  for (std::size_t i = 0; i < events.size() && i < 12; ++i)
+    write(dir, fmt::format("event-{:02}", i), events[i]);
   write(dir, "heartbeat", protocol::encode_heartbeat({"town", hall->seq(), 42, now}));
   protocol::ReplySpec spec;
   spec.request_id = "seed";
@@ -103,7 +105,8 @@ void snapshots(const fs::path& dir) {
   for (std::size_t h = 0; h < fuzz::kSampleHalls; ++h) {
     auto hall = fuzz::mid_day_hall(h);
     write(dir, fmt::format("{}-mid-day", hall->config().id), protocol::encode_snapshot(*hall, 7, false));
-    write(dir, fmt::format("{}-mid-day-requests", hall->config().id), protocol::encode_snapshot(*hall, 7, true));
+    write(dir, fmt::format("{}-mid-day-requests", hall->config().id),
+          protocol::encode_snapshot(*hall, 7, true));
   }
   auto cfg = fuzz::sample_config_ptr(0);
   core::Hall empty(cfg, policy::find_policy("balanced"), &predict::default_predictor());
@@ -114,13 +117,14 @@ void snapshots(const fs::path& dir) {
 
 // One HTTP seed: the flags byte of http_fuzz.cc (bit 0: the API with
 // accounts; bits 1-6: a fragment size), then the raw request(s).
-void http_seed(const fs::path& dir, const std::string& name, bool auth, unsigned fragment, const std::string& bytes) {
+void http_seed(const fs::path& dir, const std::string& name, bool auth, unsigned fragment,
+               const std::string& bytes) {
   write(dir, name, std::string(1, static_cast<char>((auth ? 1 : 0) | (fragment << 1))) + bytes);
 }
 
 // A request with a Content-Length body (none if empty and not POST).
-std::string http_req(const std::string& method, const std::string& target, const std::vector<std::string>& headers = {},
-                     const std::string& body = "") {
+std::string http_req(const std::string& method, const std::string& target,
+                     const std::vector<std::string>& headers = {}, const std::string& body = "") {
   std::string out = fmt::format("{} {} HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n", method, target);
   for (const std::string& h : headers) out += h + "\r\n";
   if (!body.empty() || method == "POST") out += fmt::format("Content-Length: {}\r\n", body.size());
@@ -139,14 +143,19 @@ void http_requests(const fs::path& dir) {
   http_seed(dir, "get-halls", false, 0, http_req("GET", "/api/halls"));
   http_seed(dir, "get-hall", false, 0, http_req("GET", "/api/halls/town"));
   http_seed(dir, "get-tickets-waiting", false, 0, http_req("GET", "/api/halls/town/tickets?state=waiting"));
-  http_seed(dir, "get-tickets-all-district", false, 0, http_req("GET", "/api/halls/district/tickets?state=all"));
+  http_seed(dir, "get-tickets-all-district", false, 0,
+            http_req("GET", "/api/halls/district/tickets?state=all"));
   http_seed(dir, "get-tickets-bad-state", false, 0, http_req("GET", "/api/halls/town/tickets?state=gone"));
   http_seed(dir, "get-staff", false, 0, http_req("GET", "/api/halls/town/staff"));
-  http_seed(dir, "get-history-days", false, 0, http_req("GET", "/api/halls/town/history?from=2026-11-20&to=2026-11-24"));
-  http_seed(dir, "get-history-hours", false, 0, http_req("GET", "/api/halls/district/history?date=2026-11-24&by=hour"));
-  http_seed(dir, "get-history-bad-date", false, 0, http_req("GET", "/api/halls/town/history?from=2026-02-30&to=2026-03-01"));
+  http_seed(dir, "get-history-days", false, 0,
+            http_req("GET", "/api/halls/town/history?from=2026-11-20&to=2026-11-24"));
+  http_seed(dir, "get-history-hours", false, 0,
+            http_req("GET", "/api/halls/district/history?date=2026-11-24&by=hour"));
+  http_seed(dir, "get-history-bad-date", false, 0,
+            http_req("GET", "/api/halls/town/history?from=2026-02-30&to=2026-03-01"));
   http_seed(dir, "get-unknown-hall", false, 0, http_req("GET", "/api/halls/nosuch"));
-  http_seed(dir, "get-percent-encoded", false, 0, http_req("GET", "/api/halls/%74own//tickets?state=%77aiting&x=1+2"));
+  http_seed(dir, "get-percent-encoded", false, 0,
+            http_req("GET", "/api/halls/%74own//tickets?state=%77aiting&x=1+2"));
   http_seed(dir, "get-metrics", false, 0, http_req("GET", "/metrics"));
   http_seed(dir, "get-index", false, 0, http_req("GET", "/"));
   http_seed(dir, "get-static", false, 0, http_req("GET", "/static/dashboard.css"));
@@ -159,30 +168,37 @@ void http_requests(const fs::path& dir) {
             "HEAD /api/halls/town HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n");
   // Actions, open API.
   http_seed(dir, "post-open", false, 0,
-            http_req("POST", "/api/halls/town/windows/w3/open", {"Idempotency-Key: k-open-w3"}, R"({"staff": "s07"})"));
+            http_req("POST", "/api/halls/town/windows/w3/open", {"Idempotency-Key: k-open-w3"},
+                     R"({"staff": "s07"})"));
   http_seed(dir, "post-close", false, 0, http_req("POST", "/api/halls/town/windows/w2/close"));
   http_seed(dir, "post-pause", false, 0, http_req("POST", "/api/halls/town/windows/w1/pause"));
-  http_seed(dir, "post-resume", false, 0, http_req("POST", "/api/halls/district/windows/w1/resume", {}, "{}"));
-  http_seed(dir, "post-skills", false, 0,
-            http_req("POST", "/api/halls/town/windows/w2/skills", {}, R"({"serves": {"estate": 1, "social": 2}})"));
+  http_seed(dir, "post-resume", false, 0,
+            http_req("POST", "/api/halls/district/windows/w1/resume", {}, "{}"));
+  http_seed(
+      dir, "post-skills", false, 0,
+      http_req("POST", "/api/halls/town/windows/w2/skills", {}, R"({"serves": {"estate": 1, "social": 2}})"));
   http_seed(dir, "post-skills-bad-level", false, 0,
             http_req("POST", "/api/halls/town/windows/w2/skills", {}, R"({"serves": {"social": "x"}})"));
   http_seed(dir, "post-advisory", false, 0,
             http_req("POST", "/api/halls/town/advisories/1/accept", {}, R"({"staff": "s01"})"));
   http_seed(dir, "post-advisory-bad-id", false, 0,
             http_req("POST", "/api/halls/town/advisories/99999999999/accept", {}, "{}"));
-  http_seed(dir, "post-move", false, 0,
-            http_req("POST", "/api/halls/town/staff/s01/move", {"Idempotency-Key: k-move"}, R"({"window": "w4"})"));
+  http_seed(
+      dir, "post-move", false, 0,
+      http_req("POST", "/api/halls/town/staff/s01/move", {"Idempotency-Key: k-move"}, R"({"window": "w4"})"));
   http_seed(dir, "post-move-to-open-window", false, 0,
             http_req("POST", "/api/halls/town/staff/s01/move", {}, R"({"window": "w2"})"));
   http_seed(dir, "post-notice", false, 0,
             http_req("POST", "/api/halls/town/notice", {}, R"({"text": "今日下午社保系统升级"})"));
   http_seed(dir, "post-notice-control-char", false, 0,
             http_req("POST", "/api/halls/town/notice", {}, R"({"text": "bad\u0007bell"})"));
-  http_seed(dir, "post-bad-json", false, 0, http_req("POST", "/api/halls/town/windows/w1/open", {}, "{not json"));
-  http_seed(dir, "post-array-body", false, 0, http_req("POST", "/api/halls/town/windows/w1/open", {}, "[1,2]"));
-  http_seed(dir, "post-long-idempotency-key", false, 0,
-            http_req("POST", "/api/halls/town/windows/w1/pause", {"Idempotency-Key: " + std::string(80, 'k')}));
+  http_seed(dir, "post-bad-json", false, 0,
+            http_req("POST", "/api/halls/town/windows/w1/open", {}, "{not json"));
+  http_seed(dir, "post-array-body", false, 0,
+            http_req("POST", "/api/halls/town/windows/w1/open", {}, "[1,2]"));
+  http_seed(
+      dir, "post-long-idempotency-key", false, 0,
+      http_req("POST", "/api/halls/town/windows/w1/pause", {"Idempotency-Key: " + std::string(80, 'k')}));
   http_seed(dir, "post-read-route", false, 0, http_req("POST", "/api/halls/town", {}, "{}"));
   http_seed(dir, "put-notice", false, 0, http_req("PUT", "/api/halls/town/notice", {}, "{}"));
   http_seed(dir, "post-logout-open", false, 0, http_req("POST", "/api/logout"));
@@ -193,7 +209,8 @@ void http_requests(const fs::path& dir) {
   http_seed(dir, "pipelined", false, 3,
             http_req("GET", "/api/halls") + http_req("POST", "/api/halls/town/windows/w1/pause") +
                 http_req("POST", "/api/halls/town/windows/w1/resume") + http_req("GET", "/api/halls/town"));
-  http_seed(dir, "header-too-large", false, 0, http_req("GET", "/api/halls", {"X-Filler: " + std::string(9000, 'f')}));
+  http_seed(dir, "header-too-large", false, 0,
+            http_req("GET", "/api/halls", {"X-Filler: " + std::string(9000, 'f')}));
   http_seed(dir, "body-too-large", false, 0,
             "POST /api/halls/town/notice HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 70000\r\n\r\n{");
   http_seed(dir, "chunk-too-large", false, 0,
@@ -201,21 +218,26 @@ void http_requests(const fs::path& dir) {
             "20000\r\n{");
   http_seed(dir, "chunk-extension-too-long", false, 9,
             "POST /api/halls/town/notice HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
-            "2;x=" + std::string(9000, 'e') + "\r\n{}\r\n0\r\n\r\n");
-  http_seed(dir, "garbage-tls-hello", false, 0, std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11));
+            "2;x=" +
+                std::string(9000, 'e') + "\r\n{}\r\n0\r\n\r\n");
+  http_seed(dir, "garbage-tls-hello", false, 0,
+            std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11));
   http_seed(dir, "bad-version", false, 0, "GET /api/halls HTTP/9.9\r\nHost: x\r\n\r\n");
   http_seed(dir, "incomplete", false, 1, "GET /api/halls HTTP/1.1\r\nHost: 127.0");
   http_seed(dir, "websocket-upgrade", false, 0,
             http_req("GET", "/ws?hall=town",
-                     {"Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
-                      "Sec-WebSocket-Version: 13"}));
+                     {"Upgrade: websocket", "Connection: Upgrade",
+                      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version: 13"}));
   // Logins and sessions (the API with accounts).
-  http_seed(dir, "login-admin", true, 0, http_req("POST", "/api/login", {}, R"({"user": "admin", "password": "pw-admin"})"));
+  http_seed(dir, "login-admin", true, 0,
+            http_req("POST", "/api/login", {}, R"({"user": "admin", "password": "pw-admin"})"));
   http_seed(dir, "login-wrong-password", true, 0,
             http_req("POST", "/api/login", {}, R"({"user": "viewer", "password": "nope"})"));
-  http_seed(dir, "login-unknown-user", true, 0, http_req("POST", "/api/login", {}, R"({"user": "nobody", "password": "x"})"));
+  http_seed(dir, "login-unknown-user", true, 0,
+            http_req("POST", "/api/login", {}, R"({"user": "nobody", "password": "x"})"));
   http_seed(dir, "login-malformed", true, 0, http_req("POST", "/api/login", {}, R"({"user": 1})"));
-  http_seed(dir, "session-admin", true, 0, http_req("GET", "/api/session", {"Cookie: a=b; hallq_session={sa}"}));
+  http_seed(dir, "session-admin", true, 0,
+            http_req("GET", "/api/session", {"Cookie: a=b; hallq_session={sa}"}));
   http_seed(dir, "session-none", true, 0, http_req("GET", "/api/session"));
   http_seed(dir, "halls-viewer", true, 0, http_req("GET", "/api/halls", viewer));
   http_seed(dir, "hall-viewer-forbidden", true, 0, http_req("GET", "/api/halls/district", viewer));
@@ -239,8 +261,9 @@ void http_requests(const fs::path& dir) {
   http_seed(dir, "logout-admin", true, 0, http_req("POST", "/api/logout", {"Cookie: hallq_session={sa}"}));
   http_seed(dir, "websocket-upgrade-session", true, 0,
             http_req("GET", "/ws?hall=town",
-                     {"Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
-                      "Sec-WebSocket-Version: 13", "Cookie: hallq_session={sv}"}));
+                     {"Upgrade: websocket", "Connection: Upgrade",
+                      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version: 13",
+                      "Cookie: hallq_session={sv}"}));
 }
 
 int main(int argc, char** argv) {

@@ -39,7 +39,8 @@ Sample load(const char* name) {
   const std::string staff = s.config->staff.empty() ? std::string() : s.config->staff.front().id;
   for (std::size_t k = 0; k < 12; ++k) {
     const auto& svc = s.config->services[k % s.config->services.size()];
-    step(core::IssueTicket{svc.id, k % 5 == 0 ? core::Priority::kPriority : core::Priority::kNormal}, "issue");
+    step(core::IssueTicket{svc.id, k % 5 == 0 ? core::Priority::kPriority : core::Priority::kNormal},
+         "issue");
   }
   for (const auto& w : s.config->windows) {
     out.clear();
@@ -48,7 +49,8 @@ Sample load(const char* name) {
   }
   step(core::CallNext{w0}, "call");
   step(core::StartService{w0}, "start");
-  if (s.config->windows.size() > 1) (void)hall.apply(core::Command{{}, core::CallNext{s.config->windows[1].id}}, now, out);
+  if (s.config->windows.size() > 1)
+    (void)hall.apply(core::Command{{}, core::CallNext{s.config->windows[1].id}}, now, out);
   s.mid_day = hall.export_state(true);
   return s;
 }

@@ -40,6 +40,7 @@
 // HttpApi against a dummy hash at the production cost (~0.1 s, 64 MiB): the
 // libFuzzer binary skips such requests (HALLQ_FUZZ_SKIP_SLOW_LOGINS), the
 // regression runner runs them.
+#include <fmt/format.h>
 #include <sodium.h>
 
 #include <boost/asio/io_context.hpp>
@@ -51,7 +52,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fmt/format.h>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -164,8 +164,10 @@ struct World {
     engine = std::make_unique<server::Engine>(p.halls, *store, server::EngineOptions{.advise_every = 0});
     server = std::make_unique<server::Server>(
         io, *engine,
-        server::ServerOptions{.cmd_endpoint = "tcp://127.0.0.1:*", .pub_endpoint = "tcp://127.0.0.1:*",
-                              .heartbeat_ms = 3'600'000});  // no tick during a run: seq moves only by requests
+        server::ServerOptions{
+            .cmd_endpoint = "tcp://127.0.0.1:*",
+            .pub_endpoint = "tcp://127.0.0.1:*",
+            .heartbeat_ms = 3'600'000});  // no tick during a run: seq moves only by requests
     server->start();
     server::HttpApiOptions options;
     options.web_root = std::string(HALLQ_SOURCE_DIR) + "/displays/web/site";
@@ -175,7 +177,8 @@ struct World {
     options.audit = [this](const std::string& record) {
       if (audit_records++ < kAuditKept) store->append_audit(record);
     };
-    options.read_audit = [this](std::uint64_t from, const std::function<bool(std::uint64_t, std::string_view)>& fn) {
+    options.read_audit = [this](std::uint64_t from,
+                                const std::function<bool(std::uint64_t, std::string_view)>& fn) {
       store->for_each_audit(from, fn);
     };
     open_api = std::make_unique<server::HttpApi>(*engine, *server, options);
@@ -283,7 +286,8 @@ std::unique_ptr<World>& world() {
 
 std::string substitute(std::string bytes, const std::vector<User>& users) {
   for (const User& u : users) {
-    for (const auto& [token, value] : {std::pair{u.session_token, &u.session}, std::pair{u.csrf_token, &u.csrf}}) {
+    for (const auto& [token, value] :
+         {std::pair{u.session_token, &u.session}, std::pair{u.csrf_token, &u.csrf}}) {
       const std::string_view t(token);
       for (std::size_t at = bytes.find(t); at != std::string::npos; at = bytes.find(t, at + value->size()))
         bytes.replace(at, t.size(), *value);
@@ -300,10 +304,10 @@ struct ReadOutcome {
 
 bool same(const ParsedHttpRequest& a, const ParsedHttpRequest& b) {
   const HttpRequest &x = a.request, &y = b.request;
-  return x.method == y.method && x.target == y.target && x.body == y.body && x.idempotency_key == y.idempotency_key &&
-         x.cookie == y.cookie && x.csrf_token == y.csrf_token && x.origin == y.origin && x.host == y.host &&
-         a.version == b.version && a.keep_alive == b.keep_alive && a.head == b.head &&
-         a.websocket_upgrade == b.websocket_upgrade && a.raw_header == b.raw_header;
+  return x.method == y.method && x.target == y.target && x.body == y.body &&
+         x.idempotency_key == y.idempotency_key && x.cookie == y.cookie && x.csrf_token == y.csrf_token &&
+         x.origin == y.origin && x.host == y.host && a.version == b.version && a.keep_alive == b.keep_alive &&
+         a.head == b.head && a.websocket_upgrade == b.websocket_upgrade && a.raw_header == b.raw_header;
 }
 
 // Feeds `bytes` as the session does (http_server.cc): what is buffered first,
@@ -334,10 +338,12 @@ ReadOutcome read_connection(std::string_view bytes, std::size_t fragment) {
 }
 
 void check_error_body(const HttpResponse& r, const std::string& what) {
-  check(r.content_type.rfind("application/json", 0) == 0, what + ": error without a JSON type: " + r.content_type);
+  check(r.content_type.rfind("application/json", 0) == 0,
+        what + ": error without a JSON type: " + r.content_type);
   const json j = json::parse(r.body, nullptr, false);
-  check(j.is_object() && j.contains("error") && j["error"].is_string() && !j["error"].get<std::string>().empty() &&
-            j.contains("message") && j["message"].is_string() && !j["message"].get<std::string>().empty(),
+  check(j.is_object() && j.contains("error") && j["error"].is_string() &&
+            !j["error"].get<std::string>().empty() && j.contains("message") && j["message"].is_string() &&
+            !j["message"].get<std::string>().empty(),
         what + ": error body without error and message: " + r.body);
 }
 
@@ -345,8 +351,8 @@ void check_error_body(const HttpResponse& r, const std::string& what) {
 bool slow_login(const HttpRequest& req, const std::vector<User>& users) {
   if (req.method != "POST" || req.body.find("password") == std::string::npos) return false;
   const json body = json::parse(req.body, nullptr, false);
-  if (!body.is_object() || !body.contains("user") || !body["user"].is_string() || !body.contains("password") ||
-      !body["password"].is_string())
+  if (!body.is_object() || !body.contains("user") || !body["user"].is_string() ||
+      !body.contains("password") || !body["password"].is_string())
     return false;
   const std::string user = body["user"];
   for (const User& u : users)
@@ -375,7 +381,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   ++w->inputs;
   const bool auth = data[0] & 1;
   const std::size_t fragment = (data[0] >> 1) & 0x3F;
-  const std::string bytes = substitute(std::string(reinterpret_cast<const char*>(data + 1), size - 1), p.users);
+  const std::string bytes =
+      substitute(std::string(reinterpret_cast<const char*>(data + 1), size - 1), p.users);
 
   try {
     const ReadOutcome whole = read_connection(bytes, 0);
@@ -383,7 +390,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       const ReadOutcome pieces = read_connection(bytes, fragment);
       check(pieces.requests.size() == whole.requests.size(), "fragments give another number of requests");
       for (std::size_t i = 0; i < whole.requests.size(); ++i)
-        check(same(pieces.requests[i], whole.requests[i]), fmt::format("fragments give another request {}", i));
+        check(same(pieces.requests[i], whole.requests[i]),
+              fmt::format("fragments give another request {}", i));
       // Two tolerated differences, both about when a syntax error (400) is
       // seen: Beast looks at a start line before the whole header is in
       // only the first time (basic_parser::maybe_need_more), so a bad start
@@ -392,16 +400,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       // chunk line is seen only if the line arrives whole, else the framing
       // limit (431) comes first. Otherwise both refuse alike.
       if (pieces.refusal && whole.refusal)
-        check((pieces.refusal->status == whole.refusal->status && pieces.refusal->body == whole.refusal->body) ||
+        check((pieces.refusal->status == whole.refusal->status &&
+               pieces.refusal->body == whole.refusal->body) ||
                   (pieces.refusal->status != whole.refusal->status &&
                    (pieces.refusal->status == 400 || whole.refusal->status == 400)),
-              fmt::format("fragments give another refusal: {} instead of {}", pieces.refusal->body, whole.refusal->body));
+              fmt::format("fragments give another refusal: {} instead of {}", pieces.refusal->body,
+                          whole.refusal->body));
       else if (pieces.refusal || whole.refusal)
         check((whole.refusal ? *whole.refusal : *pieces.refusal).status == 400,
               "only one of whole and fragments refuses, for a limit");
     }
     if (whole.refusal) {
-      if (p.verbose) std::fprintf(stderr, "refused: %d %s\n", whole.refusal->status, whole.refusal->body.c_str());
+      if (p.verbose)
+        std::fprintf(stderr, "refused: %d %s\n", whole.refusal->status, whole.refusal->body.c_str());
       const int s = whole.refusal->status;
       check(s == 400 || s == 413 || s == 431, fmt::format("reader refusal with status {}", s));
       check_error_body(*whole.refusal, "reader refusal");
@@ -419,15 +430,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       (void)slow_login;
 #endif
       posted = posted || req.method == "POST";
-      for (std::size_t i = 0; i < p.users.size(); ++i) relogin[i] = relogin[i] || (auth && names_user(req, p.users[i]));
+      for (std::size_t i = 0; i < p.users.size(); ++i)
+        relogin[i] = relogin[i] || (auth && names_user(req, p.users[i]));
       if (parsed.websocket_upgrade) {
         // The session answers an upgrade itself (http_server.cc): with what
         // the API says of the hall named in the query.
         const std::size_t at = req.target.find("hall=");
-        const std::string hall = at == std::string::npos ? "" : req.target.substr(at + 5, req.target.find('&', at) - at - 5);
+        const std::string hall =
+            at == std::string::npos ? "" : req.target.substr(at + 5, req.target.find('&', at) - at - 5);
         const std::string live = api.live_message(hall);
         check(live.empty() == (w->engine->hall(hall) == nullptr), "live_message for hall " + hall);
-        if (!live.empty()) check(!json::parse(live, nullptr, false).is_discarded(), "live_message is not JSON");
+        if (!live.empty())
+          check(!json::parse(live, nullptr, false).is_discarded(), "live_message is not JSON");
         HttpRequest probe;
         probe.cookie = req.cookie;
         (void)api.allows_live(probe, hall);

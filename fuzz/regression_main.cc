@@ -25,7 +25,8 @@ int main(int argc, char** argv) {
     std::error_code ec;
     if (fs::is_directory(p, ec)) {
       for (const auto& entry : fs::directory_iterator(p))
-        if (entry.is_regular_file() && entry.path().filename().string().front() != '.') files.push_back(entry.path());
+        if (entry.is_regular_file() && entry.path().filename().string().front() != '.')
+          files.push_back(entry.path());
     } else if (fs::is_regular_file(p, ec)) {
       files.push_back(p);
     } else {

@@ -90,8 +90,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const protocol::Bytes bytes(data, size);
   if (size > protocol::kMaxRequestBytes) return 0;  // refused unread by the engine
   switch (protocol::inspect(bytes)) {
-    case protocol::MessageKind::kRequest: fuzz_request(bytes); break;
-    case protocol::MessageKind::kReply: (void)protocol::decode_reply(bytes); break;
+    case protocol::MessageKind::kRequest:
+      fuzz_request(bytes);
+      break;
+    case protocol::MessageKind::kReply:
+      (void)protocol::decode_reply(bytes);
+      break;
     case protocol::MessageKind::kEvent: {
       (void)protocol::describe_event(bytes);
       (void)protocol::peek_event(bytes);
@@ -99,9 +103,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       (void)protocol::decode_event(bytes, fuzz::sample_config(0), decoded);
       break;
     }
-    case protocol::MessageKind::kHeartbeat: (void)protocol::decode_heartbeat(bytes); break;
+    case protocol::MessageKind::kHeartbeat:
+      (void)protocol::decode_heartbeat(bytes);
+      break;
     case protocol::MessageKind::kSnapshot:  // the snapshot target's business
-    case protocol::MessageKind::kInvalid: break;
+    case protocol::MessageKind::kInvalid:
+      break;
   }
   return 0;
 }

@@ -61,7 +61,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::vector<core::Event> out;
   const core::TimeUs now = hall.clock() + core::kUsPerSecond;
   (void)hall.apply(core::Command{{}, core::Tick{}}, now, out);
-  for (const auto& w : hall.config().windows) (void)hall.apply(core::Command{{}, core::CallNext{w.id}}, now, out);
-  for (const auto& s : hall.config().services) (void)hall.apply(core::Command{{}, core::IssueTicket{s.id}}, now, out);
+  for (const auto& w : hall.config().windows)
+    (void)hall.apply(core::Command{{}, core::CallNext{w.id}}, now, out);
+  for (const auto& s : hall.config().services)
+    (void)hall.apply(core::Command{{}, core::IssueTicket{s.id}}, now, out);
   return 0;
 }

@@ -10,12 +10,13 @@
 namespace hallq::caller {
 namespace {
 
-constexpr std::array<Key, 11> kAll = {Key::kCallNext, Key::kRecall, Key::kStart, Key::kSkip,   Key::kHold, Key::kTransfer,
-                                      Key::kFinish,   Key::kPause,  Key::kLogin, Key::kLogout, Key::kQuit};
+constexpr std::array<Key, 11> kAll = {Key::kCallNext, Key::kRecall,   Key::kStart,  Key::kSkip,
+                                      Key::kHold,     Key::kTransfer, Key::kFinish, Key::kPause,
+                                      Key::kLogin,    Key::kLogout,   Key::kQuit};
 constexpr std::string_view kSections[] = {"caller", "keys", "security"};
 constexpr std::string_view kCallerKeys[] = {"hall", "window", "engine", "events", "staff"};
-constexpr std::string_view kKeyNames[] = {"call_next", "recall", "start", "skip", "hold", "transfer",
-                                          "finish", "pause", "login", "logout", "quit"};
+constexpr std::string_view kKeyNames[] = {"call_next", "recall", "start", "skip",   "hold", "transfer",
+                                          "finish",    "pause",  "login", "logout", "quit"};
 
 CallerConfig parse(const toml::table& root, const std::string& source) {
   const device::TableReader r = device::TableReader::document(root, source);
@@ -38,7 +39,8 @@ CallerConfig parse(const toml::table& root, const std::string& source) {
     for (const auto& [dc, dk] : defaults)
       if (dk == key) ch = dc;
     if (auto v = k.string(key_name(key))) {
-      if (v->size() != 1 || static_cast<unsigned char>((*v)[0]) < 0x21 || static_cast<unsigned char>((*v)[0]) > 0x7E) {
+      if (v->size() != 1 || static_cast<unsigned char>((*v)[0]) < 0x21 ||
+          static_cast<unsigned char>((*v)[0]) > 0x7E) {
         k.fail(key_name(key), fmt::format("\"{}\": expected one printable ASCII character", *v));
       }
       ch = (*v)[0];
@@ -54,9 +56,9 @@ CallerConfig parse(const toml::table& root, const std::string& source) {
 }  // namespace
 
 std::map<char, Key> default_keys() {
-  return {{'n', Key::kCallNext}, {'r', Key::kRecall}, {'s', Key::kStart},  {'k', Key::kSkip},
+  return {{'n', Key::kCallNext}, {'r', Key::kRecall},   {'s', Key::kStart},  {'k', Key::kSkip},
           {'h', Key::kHold},     {'t', Key::kTransfer}, {'f', Key::kFinish}, {'p', Key::kPause},
-          {'l', Key::kLogin},    {'o', Key::kLogout}, {'q', Key::kQuit}};
+          {'l', Key::kLogin},    {'o', Key::kLogout},   {'q', Key::kQuit}};
 }
 
 char CallerConfig::key_for(Key k) const {
@@ -68,8 +70,9 @@ char CallerConfig::key_for(Key k) const {
 std::string_view key_name(Key k) { return kKeyNames[static_cast<int>(k)]; }
 
 std::string_view key_label(Key k) {
-  static constexpr std::string_view kLabels[] = {"呼叫下一位", "重呼", "开始办理", "过号", "挂起", "转事项",
-                                                 "办结",       "暂停/恢复", "登录", "退出登录", "退出程序"};
+  static constexpr std::string_view kLabels[] = {"呼叫下一位", "重呼",     "开始办理", "过号",
+                                                 "挂起",       "转事项",   "办结",     "暂停/恢复",
+                                                 "登录",       "退出登录", "退出程序"};
   return kLabels[static_cast<int>(k)];
 }
 

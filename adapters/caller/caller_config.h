@@ -15,22 +15,34 @@
 
 namespace hallq::caller {
 
-enum class Key { kCallNext, kRecall, kStart, kSkip, kHold, kTransfer, kFinish, kPause, kLogin, kLogout, kQuit };
+enum class Key {
+  kCallNext,
+  kRecall,
+  kStart,
+  kSkip,
+  kHold,
+  kTransfer,
+  kFinish,
+  kPause,
+  kLogin,
+  kLogout,
+  kQuit
+};
 
 struct CallerConfig {
   std::string hall, window;
   std::string engine = "tcp://127.0.0.1:5570";
   std::string events = "tcp://127.0.0.1:5571";
   std::string staff;
-  std::map<char, Key> keys;  // character -> action
+  std::map<char, Key> keys;         // character -> action
   device::SecurityConfig security;  // no [security]: plaintext
   char key_for(Key k) const;
 };
 
 // Defaults: n r s k h t f p l o q.
 std::map<char, Key> default_keys();
-std::string_view key_name(Key k);  // config key name, "call_next" ...
-std::string_view key_label(Key k); // "呼叫" ...
+std::string_view key_name(Key k);   // config key name, "call_next" ...
+std::string_view key_label(Key k);  // "呼叫" ...
 
 CallerConfig parse_caller_config(std::string_view text, const std::string& source);
 CallerConfig load_caller_config(const std::string& path);

@@ -32,10 +32,14 @@ std::optional<WindowView> view_window(const core::Hall& hall, std::string_view w
     v.current_state = std::string(core::display_name(t->state));
     v.current_service = cfg.services[t->service].name;
   }
-  if (!v.open) v.state = "关闭";
-  else if (v.paused) v.state = "暂停";
-  else if (w.current == 0) v.state = "空闲";
-  else v.state = v.current_state.empty() ? "办理中" : v.current_state;
+  if (!v.open)
+    v.state = "关闭";
+  else if (v.paused)
+    v.state = "暂停";
+  else if (w.current == 0)
+    v.state = "空闲";
+  else
+    v.state = v.current_state.empty() ? "办理中" : v.current_state;
 
   const predict::Forecast f = predict::forecast(hall, now);
   for (const core::Skill& s : w.skills) {
@@ -64,19 +68,29 @@ std::optional<WindowView> view_window(const core::Hall& hall, std::string_view w
 
 core::CommandBody to_command(const Request& r, const std::string& window) {
   switch (r.action) {
-    case Key::kCallNext: return core::CallNext{window};
-    case Key::kRecall: return core::Recall{window};
-    case Key::kStart: return core::StartService{window};
-    case Key::kSkip: return core::SkipTicket{window};
-    case Key::kHold: return core::HoldTicket{window};
-    case Key::kTransfer: return core::Transfer{window, r.arg};
-    case Key::kFinish: return core::Finish{window};
+    case Key::kCallNext:
+      return core::CallNext{window};
+    case Key::kRecall:
+      return core::Recall{window};
+    case Key::kStart:
+      return core::StartService{window};
+    case Key::kSkip:
+      return core::SkipTicket{window};
+    case Key::kHold:
+      return core::HoldTicket{window};
+    case Key::kTransfer:
+      return core::Transfer{window, r.arg};
+    case Key::kFinish:
+      return core::Finish{window};
     case Key::kPause:
       if (r.arg == "resume") return core::ResumeWindow{window};
       return core::PauseWindow{window};
-    case Key::kLogin: return core::OpenWindow{window, r.arg};
-    case Key::kLogout: return core::CloseWindow{window};
-    case Key::kQuit: break;
+    case Key::kLogin:
+      return core::OpenWindow{window, r.arg};
+    case Key::kLogout:
+      return core::CloseWindow{window};
+    case Key::kQuit:
+      break;
   }
   return core::Tick{};
 }
@@ -84,17 +98,28 @@ core::CommandBody to_command(const Request& r, const std::string& window) {
 namespace {
 std::string_view working_text(const Request& r) {
   switch (r.action) {
-    case Key::kCallNext: return "正在呼叫…";
-    case Key::kRecall: return "正在重呼…";
-    case Key::kStart: return "正在开始办理…";
-    case Key::kSkip: return "正在过号…";
-    case Key::kHold: return "正在挂起…";
-    case Key::kTransfer: return "正在转事项…";
-    case Key::kFinish: return "正在办结…";
-    case Key::kPause: return r.arg == "resume" ? "正在恢复…" : "正在暂停…";
-    case Key::kLogin: return "正在登录…";
-    case Key::kLogout: return "正在退出登录…";
-    case Key::kQuit: break;
+    case Key::kCallNext:
+      return "正在呼叫…";
+    case Key::kRecall:
+      return "正在重呼…";
+    case Key::kStart:
+      return "正在开始办理…";
+    case Key::kSkip:
+      return "正在过号…";
+    case Key::kHold:
+      return "正在挂起…";
+    case Key::kTransfer:
+      return "正在转事项…";
+    case Key::kFinish:
+      return "正在办结…";
+    case Key::kPause:
+      return r.arg == "resume" ? "正在恢复…" : "正在暂停…";
+    case Key::kLogin:
+      return "正在登录…";
+    case Key::kLogout:
+      return "正在退出登录…";
+    case Key::kQuit:
+      break;
   }
   return "";
 }
@@ -169,22 +194,44 @@ void CallerSession::on_reply(bool ok, const std::string& message, const std::str
     return;
   }
   switch (r.action) {
-    case Key::kCallNext: set("已呼叫 " + number); break;
-    case Key::kRecall: set("已重呼 " + number); break;
-    case Key::kStart: set("开始办理 " + number); break;
-    case Key::kSkip: set("已过号 " + number); break;
-    case Key::kHold: set("已挂起 " + number); break;
-    case Key::kTransfer: set(fmt::format("{} 已转至 {}", number, r.arg)); break;
-    case Key::kFinish: set("已办结 " + number); break;
-    case Key::kPause: set(r.arg == "resume" ? "已恢复叫号" : "已暂停叫号"); break;
-    case Key::kLogin: set("已登录：" + r.arg); break;
-    case Key::kLogout: set("已退出登录，窗口已关闭"); break;
-    case Key::kQuit: break;
+    case Key::kCallNext:
+      set("已呼叫 " + number);
+      break;
+    case Key::kRecall:
+      set("已重呼 " + number);
+      break;
+    case Key::kStart:
+      set("开始办理 " + number);
+      break;
+    case Key::kSkip:
+      set("已过号 " + number);
+      break;
+    case Key::kHold:
+      set("已挂起 " + number);
+      break;
+    case Key::kTransfer:
+      set(fmt::format("{} 已转至 {}", number, r.arg));
+      break;
+    case Key::kFinish:
+      set("已办结 " + number);
+      break;
+    case Key::kPause:
+      set(r.arg == "resume" ? "已恢复叫号" : "已暂停叫号");
+      break;
+    case Key::kLogin:
+      set("已登录：" + r.arg);
+      break;
+    case Key::kLogout:
+      set("已退出登录，窗口已关闭");
+      break;
+    case Key::kQuit:
+      break;
   }
 }
 
 void CallerSession::on_connecting() {
-  if (pending_) set(fmt::format("系统连接中，请稍候（{}已保留，恢复后自动提交）", key_label(pending_->action)), true);
+  if (pending_)
+    set(fmt::format("系统连接中，请稍候（{}已保留，恢复后自动提交）", key_label(pending_->action)), true);
 }
 
 }  // namespace hallq::caller

@@ -24,22 +24,22 @@ namespace hallq::caller {
 
 struct QueueLine {
   std::string id, name;
-  int level = 1;                    // the window's skill level for it
+  int level = 1;  // the window's skill level for it
   std::uint32_t waiting = 0;
-  std::vector<std::string> next;    // next numbers in predicted call order (up to 4)
+  std::vector<std::string> next;       // next numbers in predicted call order (up to 4)
   std::int32_t predicted_wait_s = -1;  // a newcomer's
 };
 
 struct WindowView {
   std::string hall_name, window_id, window_name;
   int number = 0;
-  std::string state;                // 关闭 空闲 呼叫中 办理中 暂停
+  std::string state;  // 关闭 空闲 呼叫中 办理中 暂停
   bool open = false, paused = false;
   std::string staff, staff_name;
   std::string current, current_state, current_service;
-  std::uint32_t served = 0;         // finished today at this window
+  std::uint32_t served = 0;  // finished today at this window
   std::uint32_t hall_waiting = 0;
-  std::vector<QueueLine> queues;    // services the window serves, by level
+  std::vector<QueueLine> queues;  // services the window serves, by level
 };
 
 // Nullopt if the hall has no such window.
@@ -48,7 +48,7 @@ std::optional<WindowView> view_window(const core::Hall& hall, std::string_view w
 // An owned command: the strings a core::CommandBody will point into.
 struct Request {
   Key action = Key::kCallNext;
-  std::string arg;        // staff id (login), service id (transfer), "resume" (pause key on a paused window)
+  std::string arg;  // staff id (login), service id (transfer), "resume" (pause key on a paused window)
 };
 core::CommandBody to_command(const Request& r, const std::string& window);
 

@@ -32,8 +32,9 @@ void draw_screen(const CallerConfig& config, const WindowView* v, const CallerSe
   if (!v) {
     put(2, 0, "正在同步大厅状态…");
   } else {
-    put(2, 0, fmt::format("工作人员：{}{}", v->staff.empty() ? "未登录" : v->staff,
-                          v->staff_name.empty() ? "" : " " + v->staff_name));
+    put(2, 0,
+        fmt::format("工作人员：{}{}", v->staff.empty() ? "未登录" : v->staff,
+                    v->staff_name.empty() ? "" : " " + v->staff_name));
     put(2, 40, "窗口状态：" + v->state, A_BOLD);
     put(3, 0, "当前号：");
     put(3, 8, v->current.empty() ? "-" : v->current, A_BOLD | A_STANDOUT);
@@ -57,7 +58,8 @@ void draw_screen(const CallerConfig& config, const WindowView* v, const CallerSe
   std::string legend;
   int ly = LINES - 4;
   for (int k = 0; k <= static_cast<int>(Key::kQuit); ++k) {
-    const std::string item = fmt::format("{} {}  ", config.key_for(static_cast<Key>(k)), key_label(static_cast<Key>(k)));
+    const std::string item =
+        fmt::format("{} {}  ", config.key_for(static_cast<Key>(k)), key_label(static_cast<Key>(k)));
     if (legend.size() + item.size() > static_cast<std::size_t>(width) * 3 / 2) {
       put(ly++, 0, legend);
       legend.clear();

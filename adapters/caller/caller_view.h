@@ -11,7 +11,7 @@
 
 namespace hallq::caller {
 
-void draw_screen(const CallerConfig& config, const WindowView* view, const CallerSession& session, bool online,
-                 bool connecting, const std::string& clock);
+void draw_screen(const CallerConfig& config, const WindowView* view, const CallerSession& session,
+                 bool online, bool connecting, const std::string& clock);
 
 }  // namespace hallq::caller

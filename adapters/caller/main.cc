@@ -2,10 +2,10 @@
 //   hallq-caller --conf conf/devices/caller-town-w1.toml [--engine EP] [--events EP]
 //                [--window ID] [--staff ID] [--key FILE --server-key FILE|Z85]
 // Exit codes: 0 quit, 2 usage / config error / unknown hall or window, 1 runtime failure.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <ncursesw/ncurses.h>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <clocale>
 #include <csignal>
@@ -96,8 +96,10 @@ int main(int argc, char** argv) {
       return 2;
     }
     protocol::DecodedSnapshot snap;
-    if (protocol::decode_snapshot(protocol::as_bytes(r->snapshot), snap).ok() && !snap.config->find_window(config.window)) {
-      std::cerr << fmt::format("hallq-caller: hall \"{}\" has no window \"{}\"\n", config.hall, config.window);
+    if (protocol::decode_snapshot(protocol::as_bytes(r->snapshot), snap).ok() &&
+        !snap.config->find_window(config.window)) {
+      std::cerr << fmt::format("hallq-caller: hall \"{}\" has no window \"{}\"\n", config.hall,
+                               config.window);
       return 2;
     }
   }
@@ -122,8 +124,9 @@ int main(int argc, char** argv) {
   std::string last_frame;
   while (!g_stop && !session.quit()) {
     auto timeout = std::chrono::milliseconds(250);
-    if (pending) timeout = std::min(timeout, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                 std::max(pending->next_send - Clock::now(), Clock::duration::zero())));
+    if (pending)
+      timeout = std::min(timeout, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      std::max(pending->next_send - Clock::now(), Clock::duration::zero())));
     zmq::pollitem_t items[] = {{sub.event_socket().handle(), 0, ZMQ_POLLIN, 0},
                                {sub.reply_socket().handle(), 0, ZMQ_POLLIN, 0},
                                {client.socket().handle(), 0, ZMQ_POLLIN, 0},
@@ -173,10 +176,12 @@ int main(int argc, char** argv) {
                                           hall ? hall->seq() : 0, pending ? pending->sends : -1);
     if (frame != last_frame) {
       last_frame = frame;
-      caller::draw_screen(config, view ? &*view : nullptr, session, online, pending && pending->sends > 1, clock);
+      caller::draw_screen(config, view ? &*view : nullptr, session, online, pending && pending->sends > 1,
+                          clock);
     }
   }
   endwin();
-  if (rc == 2) std::cerr << fmt::format("hallq-caller: hall \"{}\" has no window \"{}\"\n", config.hall, config.window);
+  if (rc == 2)
+    std::cerr << fmt::format("hallq-caller: hall \"{}\" has no window \"{}\"\n", config.hall, config.window);
   return rc;
 }

@@ -25,20 +25,21 @@ std::string resolve(const std::string& source, const std::string& path) {
 }
 
 // "CONFIG:LINE: security.KEY" or, for a command-line value, "--OPTION".
-std::string where(const SecurityConfig& s, std::uint32_t line, std::string_view key, std::string_view option) {
+std::string where(const SecurityConfig& s, std::uint32_t line, std::string_view key,
+                  std::string_view option) {
   if (line == 0) return std::string(option);
   return fmt::format("{}:{}: security.{}", s.source, line, key);
 }
 
-[[noreturn]] void fail(const SecurityConfig& s, std::uint32_t line, std::string_view key, std::string_view option,
-                       std::string_view what) {
+[[noreturn]] void fail(const SecurityConfig& s, std::uint32_t line, std::string_view key,
+                       std::string_view option, std::string_view what) {
   throw DeviceConfigError(fmt::format("{}: {}", where(s, line, key, option), what));
 }
 
 // The file exists and is a regular, readable file (a clearer message than a
 // TOML reader's "cannot open").
-void check_readable(const SecurityConfig& s, std::uint32_t line, std::string_view key, std::string_view option,
-                    const std::string& path, struct stat& st) {
+void check_readable(const SecurityConfig& s, std::uint32_t line, std::string_view key,
+                    std::string_view option, const std::string& path, struct stat& st) {
   if (::stat(path.c_str(), &st) != 0)
     fail(s, line, key, option, fmt::format("{}: {}", path, std::strerror(errno)));
   if (!S_ISREG(st.st_mode)) fail(s, line, key, option, fmt::format("{}: not a regular file", path));
@@ -51,17 +52,21 @@ void check_complete(const SecurityConfig& s, std::uint32_t table_line) {
   if (s.key_file.empty() && !has_engine) return;
   if (s.key_file.empty()) {
     if (s.engine_key_line == 0)
-      throw DeviceConfigError("--server-key: needs this device's own key too (--key FILE or [security] key_file)");
-    throw DeviceConfigError(fmt::format("{}:{}: security: missing key_file (this device's secret key, hallq keys gen)",
-                                        s.source, table_line));
+      throw DeviceConfigError(
+          "--server-key: needs this device's own key too (--key FILE or [security] key_file)");
+    throw DeviceConfigError(
+        fmt::format("{}:{}: security: missing key_file (this device's secret key, hallq keys gen)", s.source,
+                    table_line));
   }
   if (!has_engine) {
     if (s.key_file_line == 0)
       throw DeviceConfigError(
-          "--key: needs the engine's public key too (--server-key FILE|Z85 or [security] engine_public_key_file)");
-    throw DeviceConfigError(fmt::format(
-        "{}:{}: security: missing engine_public_key_file or engine_public_key (the engine's public key, engine.pub)",
-        s.source, table_line));
+          "--key: needs the engine's public key too (--server-key FILE|Z85 or [security] "
+          "engine_public_key_file)");
+    throw DeviceConfigError(
+        fmt::format("{}:{}: security: missing engine_public_key_file or engine_public_key (the engine's "
+                    "public key, engine.pub)",
+                    s.source, table_line));
   }
 }
 
@@ -89,8 +94,9 @@ SecurityConfig read_security(const TableReader& document) {
     s.engine_key_line = t.line("engine_public_key");
     if (!server::is_z85_key(s.engine_public_key))
       t.fail("engine_public_key",
-             fmt::format("must be 40 characters of Z85 (got {} characters); for a file use engine_public_key_file",
-                         s.engine_public_key.size()));
+             fmt::format(
+                 "must be 40 characters of Z85 (got {} characters); for a file use engine_public_key_file",
+                 s.engine_public_key.size()));
   }
   check_complete(s, table_line);
   return s;
@@ -105,8 +111,10 @@ void override_security(SecurityConfig& s, const std::string& key_file, const std
     s.engine_public_key.clear();
     s.engine_public_key_file.clear();
     // Like hallq --server-key: the 40 characters themselves, unless a file of that name exists.
-    if (server::is_z85_key(server_key) && !std::filesystem::exists(server_key)) s.engine_public_key = server_key;
-    else s.engine_public_key_file = server_key;
+    if (server::is_z85_key(server_key) && !std::filesystem::exists(server_key))
+      s.engine_public_key = server_key;
+    else
+      s.engine_public_key_file = server_key;
     s.engine_key_line = 0;
   }
   check_complete(s, 1);
@@ -125,14 +133,15 @@ LoadedCurve load_curve(const SecurityConfig& s) {
     fail(s, s.key_file_line, "key_file", "--key", e.what());
   }
   if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
-    out.warnings.push_back(fmt::format("{}: warning: {} is readable by others (mode {:04o}); "
-                                       "a device's secret key should be mode 0600 (chmod 600 {})",
-                                       where(s, s.key_file_line, "key_file", "--key"), s.key_file,
-                                       st.st_mode & 07777, s.key_file));
+    out.warnings.push_back(fmt::format(
+        "{}: warning: {} is readable by others (mode {:04o}); "
+        "a device's secret key should be mode 0600 (chmod 600 {})",
+        where(s, s.key_file_line, "key_file", "--key"), s.key_file, st.st_mode & 07777, s.key_file));
   if (!s.engine_public_key.empty()) {
     out.curve.server_key = s.engine_public_key;
   } else {
-    check_readable(s, s.engine_key_line, "engine_public_key_file", "--server-key", s.engine_public_key_file, st);
+    check_readable(s, s.engine_key_line, "engine_public_key_file", "--server-key", s.engine_public_key_file,
+                   st);
     try {
       out.curve.server_key = server::read_public_key(s.engine_public_key_file);
     } catch (const server::KeyFileError& e) {

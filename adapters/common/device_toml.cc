@@ -14,7 +14,9 @@
 namespace hallq::device {
 namespace {
 
-std::uint32_t line_of(const toml::source_region& where) { return where.begin.line > 0 ? where.begin.line : 1; }
+std::uint32_t line_of(const toml::source_region& where) {
+  return where.begin.line > 0 ? where.begin.line : 1;
+}
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
@@ -33,13 +35,20 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 
 std::string_view type_name(toml::node_type t) {
   switch (t) {
-    case toml::node_type::table: return "table";
-    case toml::node_type::array: return "array";
-    case toml::node_type::string: return "string";
-    case toml::node_type::integer: return "integer";
-    case toml::node_type::floating_point: return "float";
-    case toml::node_type::boolean: return "boolean";
-    default: return "a date or time";
+    case toml::node_type::table:
+      return "table";
+    case toml::node_type::array:
+      return "array";
+    case toml::node_type::string:
+      return "string";
+    case toml::node_type::integer:
+      return "integer";
+    case toml::node_type::floating_point:
+      return "float";
+    case toml::node_type::boolean:
+      return "boolean";
+    default:
+      return "a date or time";
   }
 }
 
@@ -58,7 +67,8 @@ toml::table parse_toml(std::string_view text, std::string_view source) {
   try {
     return toml::parse(text, source);
   } catch (const toml::parse_error& e) {
-    throw DeviceConfigError(fmt::format("{}:{}: syntax error: {}", source, line_of(e.source()), e.description()));
+    throw DeviceConfigError(
+        fmt::format("{}:{}: syntax error: {}", source, line_of(e.source()), e.description()));
   }
 }
 
@@ -118,15 +128,16 @@ void TableReader::allow_only(std::span<const std::string_view> allowed) const {
     const std::string_view k = key.str();
     if (std::find(allowed.begin(), allowed.end(), k) != allowed.end()) continue;
     if (section_.empty()) {
-      throw DeviceConfigError(fmt::format("{}:{}: unknown section \"{}\"{}", source_, line_of(key.source()), k,
-                                          did_you_mean(k, allowed)));
+      throw DeviceConfigError(fmt::format("{}:{}: unknown section \"{}\"{}", source_, line_of(key.source()),
+                                          k, did_you_mean(k, allowed)));
     }
-    throw DeviceConfigError(fmt::format("{}:{}: unknown key \"{}\" in [{}]{}", source_, line_of(key.source()), k,
-                                        section_, did_you_mean(k, allowed)));
+    throw DeviceConfigError(fmt::format("{}:{}: unknown key \"{}\" in [{}]{}", source_, line_of(key.source()),
+                                        k, section_, did_you_mean(k, allowed)));
   }
 }
 
-const toml::node& TableReader::require_type(std::string_view key, toml::node_type type, std::string_view what) const {
+const toml::node& TableReader::require_type(std::string_view key, toml::node_type type,
+                                            std::string_view what) const {
   const toml::node& n = *table_.get(key);
   if (n.type() != type) fail(key, fmt::format("expected {}, got {}", what, type_name(n.type())));
   return n;
@@ -144,15 +155,15 @@ std::string TableReader::string(std::string_view key, std::string fallback) cons
 
 std::string TableReader::required_string(std::string_view key) const {
   if (!has(key))
-    throw DeviceConfigError(
-        fmt::format("{}:{}: missing required key \"{}\" in [{}]", source_, line(key), key,
-                    section_.empty() ? "(top level)" : section_));
+    throw DeviceConfigError(fmt::format("{}:{}: missing required key \"{}\" in [{}]", source_, line(key), key,
+                                        section_.empty() ? "(top level)" : section_));
   std::string v = *string(key);
   if (v.empty()) fail(key, "must not be empty");
   return v;
 }
 
-std::optional<std::int64_t> TableReader::integer(std::string_view key, std::int64_t min, std::int64_t max) const {
+std::optional<std::int64_t> TableReader::integer(std::string_view key, std::int64_t min,
+                                                 std::int64_t max) const {
   if (!has(key)) return std::nullopt;
   const std::int64_t v = *require_type(key, toml::node_type::integer, "an integer").value<std::int64_t>();
   if (v < min || v > max) fail(key, fmt::format("{} is out of range {}..{}", v, min, max));
@@ -169,7 +180,8 @@ double TableReader::number(std::string_view key, double min, double max, double 
   const toml::node& n = *table_.get(key);
   if (!n.is_number()) fail(key, fmt::format("expected a number, got {}", type_name(n.type())));
   const double v = *n.value<double>();
-  if (!std::isfinite(v) || v < min || v > max) fail(key, fmt::format("{} is out of range {}..{}", v, min, max));
+  if (!std::isfinite(v) || v < min || v > max)
+    fail(key, fmt::format("{} is out of range {}..{}", v, min, max));
   return v;
 }
 
@@ -183,7 +195,8 @@ std::optional<std::vector<std::string>> TableReader::strings(std::string_view ke
   const toml::array& arr = *require_type(key, toml::node_type::array, "an array of strings").as_array();
   std::vector<std::string> out;
   for (const toml::node& e : arr) {
-    if (!e.is_string()) fail_at(e, fmt::format("{}: expected strings, got {}", ref(key), type_name(e.type())));
+    if (!e.is_string())
+      fail_at(e, fmt::format("{}: expected strings, got {}", ref(key), type_name(e.type())));
     out.emplace_back(*e.value<std::string_view>());
   }
   return out;

@@ -19,7 +19,8 @@ client::SubscriberOptions subscriber_options(const client::CurveOptions& curve) 
 }
 }  // namespace
 
-KeypadApp::KeypadApp(zmq::context_t& ctx, const KeypadConfig& config, Say say, const client::CurveOptions& curve)
+KeypadApp::KeypadApp(zmq::context_t& ctx, const KeypadConfig& config, Say say,
+                     const client::CurveOptions& curve)
     : config_(config),
       say_(std::move(say)),
       machine_(config.rating),
@@ -75,12 +76,18 @@ void KeypadApp::update_window(const core::Hall& hall) {
 std::string KeypadApp::handle_line(std::string_view text) {
   const LineCommand c = parse_line(text);
   switch (c.kind) {
-    case LineCommand::Kind::kEmpty: return {};
-    case LineCommand::Kind::kPing: return "OK";
-    case LineCommand::Kind::kState: return state_line();
-    case LineCommand::Kind::kInvalid: return "ERR " + c.error;
-    case LineCommand::Kind::kRate: return press(c.level);
-    case LineCommand::Kind::kKey: return press(config_.level_of(c.key));
+    case LineCommand::Kind::kEmpty:
+      return {};
+    case LineCommand::Kind::kPing:
+      return "OK";
+    case LineCommand::Kind::kState:
+      return state_line();
+    case LineCommand::Kind::kInvalid:
+      return "ERR " + c.error;
+    case LineCommand::Kind::kRate:
+      return press(c.level);
+    case LineCommand::Kind::kKey:
+      return press(config_.level_of(c.key));
   }
   return "ERR unknown command";
 }
@@ -114,8 +121,11 @@ void KeypadApp::on_reply(const protocol::DecodedReply& r) {
   // evaluation the engine already holds (a repeat that outlived the engine's
   // memory) counts as recorded too.
   const bool ok = r.ok() || r.code == core::ErrorCode::kAlreadyRated;
-  if (ok) say_(fmt::format("RECORDED {} {} {}", evaluation->number, evaluation->level, level_name(evaluation->level)));
-  else say_(fmt::format("REFUSED {} {} {}", evaluation->number, core::to_string(r.code), r.message));
+  if (ok)
+    say_(fmt::format("RECORDED {} {} {}", evaluation->number, evaluation->level,
+                     level_name(evaluation->level)));
+  else
+    say_(fmt::format("REFUSED {} {} {}", evaluation->number, core::to_string(r.code), r.message));
   machine_.acknowledged(evaluation->number, ok, r.message, now);
 }
 
@@ -151,8 +161,10 @@ void KeypadApp::update() {
   for (const OutboxEntry& e : outbox_.due(now)) {
     const std::string request = protocol::encode_request(
         e.request_id, config_.hall, core::Evaluate{e.evaluation.number, e.evaluation.level, config_.window});
-    if (!sender_.send(request, true)) say_(fmt::format("RETRY {} (engine queue full)", e.evaluation.number));
-    else if (e.sends > 1) say_(fmt::format("RESEND {} {} id={}", e.evaluation.number, e.evaluation.level, e.request_id));
+    if (!sender_.send(request, true))
+      say_(fmt::format("RETRY {} (engine queue full)", e.evaluation.number));
+    else if (e.sends > 1)
+      say_(fmt::format("RESEND {} {} id={}", e.evaluation.number, e.evaluation.level, e.request_id));
   }
   const KeypadView v = machine_.view(now);
   const std::string line = state_line(/*with_countdown=*/false);

@@ -31,11 +31,11 @@ namespace hallq::keypad {
 
 // What the idle screen shows about the window.
 struct WindowInfo {
-  int number = 0;           // 0 until the first snapshot
-  std::string name;         // "社保医保综合窗口"
-  std::string staff_id;     // 工号; empty when nobody is logged in
-  std::string staff_name;   // empty when the hall's config does not list the id
-  bool open = false;        // the window is open (not closed)
+  int number = 0;          // 0 until the first snapshot
+  std::string name;        // "社保医保综合窗口"
+  std::string staff_id;    // 工号; empty when nobody is logged in
+  std::string staff_name;  // empty when the hall's config does not list the id
+  bool open = false;       // the window is open (not closed)
 };
 
 class KeypadApp : private client::Subscriber::Listener {

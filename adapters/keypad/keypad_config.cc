@@ -32,22 +32,27 @@ KeypadConfig parse_keypad_config(std::string_view text, std::string_view source)
   const toml::table* keypad = top.table("keypad");
   if (!keypad) throw device::DeviceConfigError(fmt::format("{}:1: missing [keypad] table", source));
   TableReader k(*keypad, source, "keypad");
-  k.allow_only({"hall", "window", "engine", "pub", "timeout_s", "thanks_s", "retry_ms", "input", "serial_device",
-                "baud", "keys", "width", "height", "fullscreen", "font", "font_index"});
+  k.allow_only({"hall", "window", "engine", "pub", "timeout_s", "thanks_s", "retry_ms", "input",
+                "serial_device", "baud", "keys", "width", "height", "fullscreen", "font", "font_index"});
   c.hall = k.required_string("hall");
   c.window = k.required_string("window");
   c.window_line = k.line("window");
   c.engine = k.string("engine", c.engine);
   c.pub = k.string("pub", c.pub);
-  c.rating.timeout = std::chrono::milliseconds(
-      static_cast<std::int64_t>(k.number("timeout_s", 0.1, 3600, 30) * 1000));
-  c.rating.thanks = std::chrono::milliseconds(static_cast<std::int64_t>(k.number("thanks_s", 0, 60, 3) * 1000));
+  c.rating.timeout =
+      std::chrono::milliseconds(static_cast<std::int64_t>(k.number("timeout_s", 0.1, 3600, 30) * 1000));
+  c.rating.thanks =
+      std::chrono::milliseconds(static_cast<std::int64_t>(k.number("thanks_s", 0, 60, 3) * 1000));
   c.retry = std::chrono::milliseconds(k.integer("retry_ms", 100, 60'000, 2000));
   const std::string input = k.string("input", "stdin");
-  if (input == "stdin") c.input = InputKind::kStdin;
-  else if (input == "serial") c.input = InputKind::kSerial;
-  else if (input == "sdl") c.input = InputKind::kSdl;
-  else k.fail("input", fmt::format("\"{}\" is not an input (use \"stdin\", \"serial\" or \"sdl\")", input));
+  if (input == "stdin")
+    c.input = InputKind::kStdin;
+  else if (input == "serial")
+    c.input = InputKind::kSerial;
+  else if (input == "sdl")
+    c.input = InputKind::kSdl;
+  else
+    k.fail("input", fmt::format("\"{}\" is not an input (use \"stdin\", \"serial\" or \"sdl\")", input));
   c.serial_device = k.string("serial_device", "");
   if (c.input == InputKind::kSerial && c.serial_device.empty())
     k.fail("input", "a serial input needs serial_device");
@@ -82,8 +87,8 @@ KeypadConfig load_keypad_config(const std::string& path) {
 
 std::optional<std::string> check_window(const KeypadConfig& c, const core::HallConfig& hall) {
   if (hall.find_window(c.window)) return std::nullopt;
-  return fmt::format("{}:{}: keypad.window: hall \"{}\" has no window \"{}\"", c.source, c.window_line, hall.id,
-                     c.window);
+  return fmt::format("{}:{}: keypad.window: hall \"{}\" has no window \"{}\"", c.source, c.window_line,
+                     hall.id, c.window);
 }
 
 }  // namespace hallq::keypad

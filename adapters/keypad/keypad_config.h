@@ -45,7 +45,7 @@ struct KeypadConfig {
   int width = 800, height = 480;
   bool fullscreen = false;
   std::string font = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
-  int font_index = 2;  // Noto Sans CJK SC
+  int font_index = 2;               // Noto Sans CJK SC
   device::SecurityConfig security;  // no [security]: plaintext
 
   // The level of a key name, 0 if it means nothing.

@@ -31,15 +31,17 @@ KeypadFrame layout_keypad(int width, int height, const KeypadModel& m) {
   };
   // Rows of the body as shares of its height.
   auto row = [&](double from, double to) {
-    return Box{pad, body_y + static_cast<int>(body_h * from), width - 2 * pad, static_cast<int>(body_h * (to - from))};
+    return Box{pad, body_y + static_cast<int>(body_h * from), width - 2 * pad,
+               static_cast<int>(body_h * (to - from))};
   };
 
   // Header: the window, and the connection state on the right.
   f.panels.push_back({{0, 0, width, header_h}, Tone::kAccent});
-  text({pad, 0, width * 2 / 3, header_h}, window_title(m.window), header_h * 2 / 5, Tone::kOnDark, TextAlign::kLeft);
+  text({pad, 0, width * 2 / 3, header_h}, window_title(m.window), header_h * 2 / 5, Tone::kOnDark,
+       TextAlign::kLeft);
   const Box status{width * 2 / 3, 0, width / 3 - pad, m.pending > 0 ? header_h / 2 : header_h};
-  text(status, m.online ? "系统正常" : "系统连接中", header_h * 3 / 10, m.online ? Tone::kOnDark : Tone::kWarn,
-       TextAlign::kRight);
+  text(status, m.online ? "系统正常" : "系统连接中", header_h * 3 / 10,
+       m.online ? Tone::kOnDark : Tone::kWarn, TextAlign::kRight);
   if (m.pending > 0) {
     text({width * 2 / 3, header_h / 2, width / 3 - pad, header_h / 2}, fmt::format("待提交 {} 条", m.pending),
          header_h / 4, Tone::kWarn, TextAlign::kRight);
@@ -50,8 +52,10 @@ KeypadFrame layout_keypad(int width, int height, const KeypadModel& m) {
   switch (v.state) {
     case KeypadState::kIdle:
       text(row(0.05, 0.35), staff_line(m.window), big * 4 / 5, Tone::kInk);
-      if (m.online) text(row(0.45, 0.85), "欢迎评价", big * 3 / 2, Tone::kAccent);
-      else text(row(0.45, 0.85), "系统连接中，请稍候", big, Tone::kWarn);
+      if (m.online)
+        text(row(0.45, 0.85), "欢迎评价", big * 3 / 2, Tone::kAccent);
+      else
+        text(row(0.45, 0.85), "系统连接中，请稍候", big, Tone::kWarn);
       break;
     case KeypadState::kAsking: {
       text(row(0.0, 0.2), "请对本次服务进行评价", big, Tone::kInk);
@@ -65,7 +69,8 @@ KeypadFrame layout_keypad(int width, int height, const KeypadModel& m) {
         const Box b{area.x + i * (w + gap), area.y, w, area.h};
         const Tone fill = level >= 4 ? Tone::kGood : level == 3 ? Tone::kAccent : Tone::kBad;
         f.panels.push_back({b, fill});
-        text({b.x, b.y, b.w, b.h * 45 / 100}, m.key_labels[level], std::min(b.h * 2 / 5, b.w / 2), Tone::kOnDark);
+        text({b.x, b.y, b.w, b.h * 45 / 100}, m.key_labels[level], std::min(b.h * 2 / 5, b.w / 2),
+             Tone::kOnDark);
         text({b.x + b.w / 20, b.y + b.h / 2, b.w - b.w / 10, b.h * 2 / 5}, std::string(level_name(level)),
              std::min(b.h / 5, b.w / 4), Tone::kOnDark);
       }

@@ -8,10 +8,10 @@
 // one line each (README), which the tests read; on a serial line the box gets
 // OK / ERR / STATE answers. Against an engine with --keys both sockets speak
 // CURVE with the keys of [security] or --key FILE --server-key FILE|Z85.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
@@ -55,8 +55,10 @@ void run_lines(KeypadApp& app, SerialPort* port) {
       for_each_line(buffer, [&](std::string_view line) {
         const std::string answer = app.handle_line(line);
         if (answer.empty()) return;
-        if (port) port->write_line(answer);
-        else say(answer);
+        if (port)
+          port->write_line(answer);
+        else
+          say(answer);
       });
       app.update();
     } else if (n == 0 && !port) {
@@ -99,7 +101,8 @@ int run(int argc, char** argv) {
   if (window) config.input = InputKind::kSdl;
 
   std::unique_ptr<SerialPort> port;
-  if (config.input == InputKind::kSerial) port = std::make_unique<SerialPort>(config.serial_device, config.baud);
+  if (config.input == InputKind::kSerial)
+    port = std::make_unique<SerialPort>(config.serial_device, config.baud);
 
   zmq::context_t ctx;
   {
@@ -107,8 +110,8 @@ int run(int argc, char** argv) {
     if (auto pong = probe.ping(); pong && pong->engine) {
       const auto& halls = pong->engine->halls;
       if (std::find(halls.begin(), halls.end(), config.hall) == halls.end()) {
-        fmt::print(stderr, "{}:1: keypad.hall: the engine at {} has no hall \"{}\"\n", config.source, config.engine,
-                   config.hall);
+        fmt::print(stderr, "{}:1: keypad.hall: the engine at {} has no hall \"{}\"\n", config.source,
+                   config.engine, config.hall);
         return 2;
       }
     }
@@ -121,8 +124,10 @@ int run(int argc, char** argv) {
                                                             : std::string("stdin");
   say(fmt::format("hallq-keypad ready hall={} window={} input={}", config.hall, config.window, input));
 
-  if (config.input == InputKind::kSdl) run_screen(app, config, headless, snapshot, say, g_stop);
-  else run_lines(app, port.get());
+  if (config.input == InputKind::kSdl)
+    run_screen(app, config, headless, snapshot, say, g_stop);
+  else
+    run_lines(app, port.get());
 
   say(fmt::format("stopped pending={}", app.pending()));
   if (!app.fatal().empty()) {

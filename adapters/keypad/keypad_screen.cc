@@ -18,13 +18,20 @@ constexpr SDL_Color kBackground{243, 246, 250, 255};
 
 SDL_Color color(Tone t) {
   switch (t) {
-    case Tone::kInk: return {33, 37, 41, 255};
-    case Tone::kMuted: return {100, 108, 118, 255};
-    case Tone::kOnDark: return {255, 255, 255, 255};
-    case Tone::kAccent: return {30, 90, 168, 255};
-    case Tone::kGood: return {20, 130, 60, 255};
-    case Tone::kWarn: return {230, 120, 20, 255};
-    case Tone::kBad: return {200, 40, 40, 255};
+    case Tone::kInk:
+      return {33, 37, 41, 255};
+    case Tone::kMuted:
+      return {100, 108, 118, 255};
+    case Tone::kOnDark:
+      return {255, 255, 255, 255};
+    case Tone::kAccent:
+      return {30, 90, 168, 255};
+    case Tone::kGood:
+      return {20, 130, 60, 255};
+    case Tone::kWarn:
+      return {230, 120, 20, 255};
+    case Tone::kBad:
+      return {200, 40, 40, 255};
   }
   return {0, 0, 0, 255};
 }
@@ -37,9 +44,12 @@ SDL_Color text_color(Tone t, bool on_header) {
 
 sdl::Align align(TextAlign a) {
   switch (a) {
-    case TextAlign::kLeft: return sdl::Align::kLeft;
-    case TextAlign::kCenter: return sdl::Align::kCenter;
-    case TextAlign::kRight: return sdl::Align::kRight;
+    case TextAlign::kLeft:
+      return sdl::Align::kLeft;
+    case TextAlign::kCenter:
+      return sdl::Align::kCenter;
+    case TextAlign::kRight:
+      return sdl::Align::kRight;
   }
   return sdl::Align::kCenter;
 }
@@ -54,9 +64,10 @@ sdl::CanvasOptions canvas_options(const KeypadConfig& c) {
 }
 
 std::string signature(const KeypadModel& m) {
-  std::string s = fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", static_cast<int>(m.view.state), m.view.number,
-                              m.view.level, m.view.seconds_left, m.view.message, m.window.number, m.window.name,
-                              m.window.staff_id, m.window.staff_name, m.window.open, m.online, m.pending);
+  std::string s =
+      fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", static_cast<int>(m.view.state), m.view.number,
+                  m.view.level, m.view.seconds_left, m.view.message, m.window.number, m.window.name,
+                  m.window.staff_id, m.window.staff_name, m.window.open, m.online, m.pending);
   return s;
 }
 
@@ -93,8 +104,10 @@ bool KeypadScreen::pump() {
   bool open = true;
   SDL_Event e;
   while (SDL_PollEvent(&e)) {
-    if (e.type == SDL_QUIT) open = false;
-    else if (e.type == SDL_KEYDOWN && e.key.repeat == 0) app_.press_key(SDL_GetKeyName(e.key.keysym.sym));
+    if (e.type == SDL_QUIT)
+      open = false;
+    else if (e.type == SDL_KEYDOWN && e.key.repeat == 0)
+      app_.press_key(SDL_GetKeyName(e.key.keysym.sym));
   }
   return open;
 }
@@ -118,8 +131,8 @@ bool KeypadScreen::draw_if_changed(bool force) {
   }
   const int header_bottom = frame.panels.empty() ? 0 : frame.panels.front().box.h;
   for (const TextItem& t : frame.texts) {
-    sdl_->text.draw(t.text, t.size, text_color(t.tone, t.box.y < header_bottom), {t.box.x, t.box.y, t.box.w, t.box.h},
-                    align(t.align));
+    sdl_->text.draw(t.text, t.size, text_color(t.tone, t.box.y < header_bottom),
+                    {t.box.x, t.box.y, t.box.w, t.box.h}, align(t.align));
   }
   sdl_->canvas.present();
   sdl_->text.end_frame();
@@ -127,7 +140,9 @@ bool KeypadScreen::draw_if_changed(bool force) {
   return true;
 }
 
-void KeypadScreen::snapshot(const std::string& path) const { sdl::write_frame_png(sdl_->canvas.renderer(), path); }
+void KeypadScreen::snapshot(const std::string& path) const {
+  sdl::write_frame_png(sdl_->canvas.renderer(), path);
+}
 
 std::uint64_t KeypadScreen::text_failures() const { return sdl_->text.stats().failures; }
 
@@ -144,7 +159,8 @@ int run_screen(KeypadApp& app, const KeypadConfig& config, bool headless, const 
   bool input_open = headless;  // headless: the line protocol on stdin as well
   while (!stop && app.fatal().empty()) {
     // Short waits with a window: keys are read between engine polls.
-    const bool readable = app.step(std::chrono::milliseconds(headless ? 100 : 20), input_open ? STDIN_FILENO : -1);
+    const bool readable =
+        app.step(std::chrono::milliseconds(headless ? 100 : 20), input_open ? STDIN_FILENO : -1);
     if (readable) {
       char chunk[512];
       const ssize_t n = ::read(STDIN_FILENO, chunk, sizeof chunk);

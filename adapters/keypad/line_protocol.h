@@ -20,9 +20,9 @@ namespace hallq::keypad {
 struct LineCommand {
   enum class Kind : std::uint8_t { kRate, kKey, kPing, kState, kEmpty, kInvalid };
   Kind kind = Kind::kInvalid;
-  int level = 0;         // kRate: 1..5; 0 when the number was out of range
-  std::string key;       // kKey
-  std::string error;     // kInvalid: why
+  int level = 0;      // kRate: 1..5; 0 when the number was out of range
+  std::string key;    // kKey
+  std::string error;  // kInvalid: why
 };
 
 LineCommand parse_line(std::string_view line);

@@ -20,7 +20,8 @@ std::vector<OutboxEntry> Outbox::due(Clock::time_point now) {
 }
 
 std::optional<Evaluation> Outbox::acknowledge(const std::string& request_id) {
-  auto it = std::find_if(entries_.begin(), entries_.end(), [&](const OutboxEntry& e) { return e.request_id == request_id; });
+  auto it = std::find_if(entries_.begin(), entries_.end(),
+                         [&](const OutboxEntry& e) { return e.request_id == request_id; });
   if (it == entries_.end()) return std::nullopt;
   Evaluation e = std::move(it->evaluation);
   entries_.erase(it);

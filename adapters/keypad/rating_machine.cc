@@ -6,22 +6,32 @@ namespace hallq::keypad {
 
 std::string_view to_string(KeypadState s) {
   switch (s) {
-    case KeypadState::kIdle: return "idle";
-    case KeypadState::kAsking: return "asking";
-    case KeypadState::kSending: return "sending";
-    case KeypadState::kThanks: return "thanks";
+    case KeypadState::kIdle:
+      return "idle";
+    case KeypadState::kAsking:
+      return "asking";
+    case KeypadState::kSending:
+      return "sending";
+    case KeypadState::kThanks:
+      return "thanks";
   }
   return "?";
 }
 
 std::string_view level_name(int level) {
   switch (level) {
-    case 5: return "非常满意";
-    case 4: return "满意";
-    case 3: return "基本满意";
-    case 2: return "不满意";
-    case 1: return "非常不满意";
-    case 0: return "未评价";
+    case 5:
+      return "非常满意";
+    case 4:
+      return "满意";
+    case 3:
+      return "基本满意";
+    case 2:
+      return "不满意";
+    case 1:
+      return "非常不满意";
+    case 0:
+      return "未评价";
   }
   return "?";
 }

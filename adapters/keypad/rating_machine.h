@@ -44,10 +44,10 @@ struct RatingOptions {
 // What the keypad shows.
 struct KeypadView {
   KeypadState state = KeypadState::kIdle;
-  std::string number;       // the ticket being rated (asking, sending, thanks)
-  int level = 0;            // the chosen level (sending, thanks)
-  int seconds_left = 0;     // asking: countdown
-  std::string message;      // the last refusal, while it shows; else empty
+  std::string number;    // the ticket being rated (asking, sending, thanks)
+  int level = 0;         // the chosen level (sending, thanks)
+  int seconds_left = 0;  // asking: countdown
+  std::string message;   // the last refusal, while it shows; else empty
 };
 
 class RatingMachine {
@@ -76,7 +76,7 @@ class RatingMachine {
   KeypadState state_ = KeypadState::kIdle;
   std::string number_;
   int level_ = 0;
-  Clock::time_point since_{};       // when the state was entered
+  Clock::time_point since_{};  // when the state was entered
   std::string message_;
   Clock::time_point message_until_{};
 };

@@ -48,7 +48,9 @@ std::string hhmm(int minutes) {
   return fmt::format("{:02}:{:02}", minutes / 60, minutes % 60);
 }
 
-std::string used_key(std::string_view code, CivilDate date) { return format_iso_date(date) + " " + std::string(code); }
+std::string used_key(std::string_view code, CivilDate date) {
+  return format_iso_date(date) + " " + std::string(code);
+}
 
 }  // namespace
 
@@ -95,7 +97,9 @@ AppointmentBook AppointmentBook::parse(std::string_view text, const std::string&
 
 AppointmentBook AppointmentBook::load(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw device::DeviceConfigError(fmt::format("{}: cannot open the appointments file: {}", path, std::strerror(errno)));
+  if (!in)
+    throw device::DeviceConfigError(
+        fmt::format("{}: cannot open the appointments file: {}", path, std::strerror(errno)));
   std::ostringstream s;
   s << in.rdbuf();
   return parse(s.str(), path);
@@ -148,7 +152,8 @@ bool AppointmentBook::mark_used(const Appointment& a, std::string& error) {
       return false;
     }
     const std::string line = key + "\n";
-    const bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) && ::fsync(fd) == 0;
+    const bool ok =
+        ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) && ::fsync(fd) == 0;
     if (!ok) error = fmt::format("无法记录预约签到 {}：{}", used_path_, std::strerror(errno));
     ::close(fd);
     if (!ok) return false;

@@ -63,7 +63,9 @@ std::int64_t local_seconds(core::TimeUs t, int utc_offset_min) {
   const std::int64_t s = t / core::kUsPerSecond + std::int64_t{utc_offset_min} * 60;
   return s;
 }
-std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
 }  // namespace
 
 CivilDate local_date(core::TimeUs t, int utc_offset_min) {

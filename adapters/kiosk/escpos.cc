@@ -35,17 +35,19 @@ EscPos& EscPos::line(std::string_view utf8) {
 EscPos& EscPos::qr(std::string_view data, int module_size, QrEcc ecc) {
   if (data.size() > 7089) throw std::runtime_error("QR data longer than 7089 bytes");
   module_size = std::clamp(module_size, 1, 16);
-  raw({0x1D, 0x28, 0x6B, 0x04, 0x00, 0x31, 0x41, 0x32, 0x00});                      // model 2
+  raw({0x1D, 0x28, 0x6B, 0x04, 0x00, 0x31, 0x41, 0x32, 0x00});  // model 2
   raw({0x1D, 0x28, 0x6B, 0x03, 0x00, 0x31, 0x43, static_cast<std::uint8_t>(module_size)});
   raw({0x1D, 0x28, 0x6B, 0x03, 0x00, 0x31, 0x45, static_cast<std::uint8_t>(ecc)});
   const std::size_t len = data.size() + 3;
-  raw({0x1D, 0x28, 0x6B, static_cast<std::uint8_t>(len & 0xFF), static_cast<std::uint8_t>(len >> 8), 0x31, 0x50,
-       0x30});
+  raw({0x1D, 0x28, 0x6B, static_cast<std::uint8_t>(len & 0xFF), static_cast<std::uint8_t>(len >> 8), 0x31,
+       0x50, 0x30});
   out_.append(data);
-  return raw({0x1D, 0x28, 0x6B, 0x03, 0x00, 0x31, 0x51, 0x30});                      // print
+  return raw({0x1D, 0x28, 0x6B, 0x03, 0x00, 0x31, 0x51, 0x30});  // print
 }
 
-EscPos& EscPos::feed(int lines) { return raw({0x1B, 0x64, static_cast<std::uint8_t>(std::clamp(lines, 0, 255))}); }
+EscPos& EscPos::feed(int lines) {
+  return raw({0x1B, 0x64, static_cast<std::uint8_t>(std::clamp(lines, 0, 255))});
+}
 
 EscPos& EscPos::cut(int feed_lines) {
   return raw({0x1D, 0x56, 0x42, static_cast<std::uint8_t>(std::clamp(feed_lines, 0, 255))});

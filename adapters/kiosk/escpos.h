@@ -24,7 +24,7 @@ enum class QrEcc : std::uint8_t { kL = 48, kM = 49, kQ = 50, kH = 51 };
 
 class EscPos {
  public:
-  EscPos& init();            // ESC @ then FS & (Chinese mode)
+  EscPos& init();  // ESC @ then FS & (Chinese mode)
   EscPos& align(Align a);
   EscPos& bold(bool on);
   EscPos& size(int width, int height);  // multipliers 1..8 (clamped)

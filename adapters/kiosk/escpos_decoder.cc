@@ -53,9 +53,12 @@ class Decoder {
       gs();
     } else if (c == 0x1C) {
       const std::uint8_t n = at(pos_ + 1);
-      if (n == 0x26) chinese_ = true;
-      else if (n == 0x2E) chinese_ = false;
-      else throw std::runtime_error(fmt::format("unknown command FS {:02X}", n));
+      if (n == 0x26)
+        chinese_ = true;
+      else if (n == 0x2E)
+        chinese_ = false;
+      else
+        throw std::runtime_error(fmt::format("unknown command FS {:02X}", n));
       pos_ += 2;
     } else if (c < 0x20) {
       throw std::runtime_error(fmt::format("unexpected control byte {:02X}", c));
@@ -132,20 +135,27 @@ class Decoder {
     const std::uint8_t cn = at(body), fn = at(body + 1);
     if (cn != 0x31) throw std::runtime_error(fmt::format("unsupported 2D symbol cn={:02X}", cn));
     switch (fn) {
-      case 0x41: qr_.model = at(body + 2) - 0x30; break;
-      case 0x43: qr_.module_size = at(body + 2); break;
+      case 0x41:
+        qr_.model = at(body + 2) - 0x30;
+        break;
+      case 0x43:
+        qr_.module_size = at(body + 2);
+        break;
       case 0x45: {
         const std::uint8_t e = at(body + 2);
         if (e < 48 || e > 51) throw std::runtime_error(fmt::format("bad QR error correction {:02X}", e));
         qr_.ecc = static_cast<QrEcc>(e);
         break;
       }
-      case 0x50: qr_.data.assign(b_.substr(body + 3, len - 3)); break;
+      case 0x50:
+        qr_.data.assign(b_.substr(body + 3, len - 3));
+        break;
       case 0x51:
         if (!pending_.empty()) flush_line();
         out_.items.push_back(qr_);
         break;
-      default: throw std::runtime_error(fmt::format("unsupported QR function {:02X}", fn));
+      default:
+        throw std::runtime_error(fmt::format("unsupported QR function {:02X}", fn));
     }
     pos_ = body + len;
   }

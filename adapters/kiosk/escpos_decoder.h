@@ -30,15 +30,17 @@ struct PrintedQr {
   QrEcc ecc = QrEcc::kL;
   int model = 2;
 };
-struct PrintedFeed { int lines = 0; };
+struct PrintedFeed {
+  int lines = 0;
+};
 struct PrintedCut {};
 
 using PrintedItem = std::variant<PrintedLine, PrintedQr, PrintedFeed, PrintedCut>;
 
 struct DecodedPrint {
   std::vector<PrintedItem> items;
-  int inits = 0;                 // ESC @ seen
-  std::string error;             // empty if the whole stream decoded
+  int inits = 0;      // ESC @ seen
+  std::string error;  // empty if the whole stream decoded
 
   // Convenience for tests: the text lines, the QR payloads, the cuts.
   std::vector<const PrintedLine*> lines() const;

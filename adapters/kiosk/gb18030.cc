@@ -39,8 +39,8 @@ class Iconv {
         out.resize(out.size() * 2);
         continue;
       }
-      throw std::runtime_error(
-          fmt::format("cannot convert text at byte {}: invalid or incomplete sequence", in.size() - src_left));
+      throw std::runtime_error(fmt::format("cannot convert text at byte {}: invalid or incomplete sequence",
+                                           in.size() - src_left));
     }
     out.resize(produced);
     return out;

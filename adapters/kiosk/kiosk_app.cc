@@ -39,7 +39,8 @@ client::SubscriberOptions subscriber_options(const client::CurveOptions& curve) 
 }
 }  // namespace
 
-KioskApp::KioskApp(zmq::context_t& ctx, const KioskConfig& config, std::ostream& out, const client::CurveOptions& curve)
+KioskApp::KioskApp(zmq::context_t& ctx, const KioskConfig& config, std::ostream& out,
+                   const client::CurveOptions& curve)
     : config_(config),
       out_(out),
       book_(load_book(config)),
@@ -87,8 +88,9 @@ void KioskApp::emit_state() {
 
 bool KioskApp::step(std::chrono::milliseconds timeout, int fd) {
   const auto t0 = Clock::now();
-  if (pending_) timeout = std::min(timeout, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                std::max(pending_->next_send - t0, Clock::duration::zero())));
+  if (pending_)
+    timeout = std::min(timeout, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::max(pending_->next_send - t0, Clock::duration::zero())));
   if (!print_queue_.empty()) timeout = std::min(timeout, std::chrono::milliseconds(200));
   zmq::pollitem_t items[] = {{subscriber_.event_socket().handle(), 0, ZMQ_POLLIN, 0},
                              {subscriber_.reply_socket().handle(), 0, ZMQ_POLLIN, 0},
@@ -108,16 +110,20 @@ bool KioskApp::step(std::chrono::milliseconds timeout, int fd) {
 
 void KioskApp::start(std::optional<IssueRequest> request) {
   if (!request) {
-    if (session_.screen() == Screen::kRefused) emit(json{{"event", "refused"}, {"reason", session_.message()}}.dump());
+    if (session_.screen() == Screen::kRefused)
+      emit(json{{"event", "refused"}, {"reason", session_.message()}}.dump());
     emit_state();
     return;
   }
   Pending p;
   p.id = request->request_id.empty() ? client_.next_request_id() : request->request_id;
-  p.bytes = protocol::encode_request(p.id, config_.hall, core::IssueTicket{request->service, request->priority});
+  p.bytes =
+      protocol::encode_request(p.id, config_.hall, core::IssueTicket{request->service, request->priority});
   p.request = std::move(*request);
   pending_ = std::move(p);
-  emit(json{{"event", "requested"}, {"service", pending_->request.service}, {"request_id", pending_->id},
+  emit(json{{"event", "requested"},
+            {"service", pending_->request.service},
+            {"request_id", pending_->id},
             {"priority", core::to_string(pending_->request.priority)}}
            .dump());
   emit_state();
@@ -183,7 +189,8 @@ void KioskApp::on_reply(const protocol::DecodedReply& reply) {
   if (!config_.qr_url.empty()) info.qr = expand_qr_template(config_.qr_url, info);
   info.footer = config_.footer;
   const int number_size = config_.paper_mm == 58 ? 4 : 5;
-  print_queue_.push_back({t.number, layout_ticket(info, number_size, config_.paper_mm == 58 ? 5 : 6), Clock::now()});
+  print_queue_.push_back(
+      {t.number, layout_ticket(info, number_size, config_.paper_mm == 58 ? 5 : 6), Clock::now()});
 
   emit(json{{"event", "issued"},
             {"number", t.number},
@@ -233,8 +240,8 @@ void KioskApp::resident_id(std::string_view id) {
 void KioskApp::appointment(std::string_view code) {
   const core::TimeUs at = now();
   const auto t = tiles();
-  start(session_.enter_appointment(code, local_date(at, utc_offset_min()), local_minute_of_day(at, utc_offset_min()),
-                                   hall() ? &t : nullptr));
+  start(session_.enter_appointment(code, local_date(at, utc_offset_min()),
+                                   local_minute_of_day(at, utc_offset_min()), hall() ? &t : nullptr));
 }
 
 void KioskApp::cancel() {
@@ -248,19 +255,28 @@ bool KioskApp::handle_line(std::string_view line) {
   const std::string_view verb = line.substr(0, sp);
   const std::string_view arg = sp == std::string_view::npos ? std::string_view{} : line.substr(sp + 1);
   if (verb == "quit") return false;
-  if (verb == "tap") tap(arg);
-  else if (verb == "priority") priority(arg);
-  else if (verb == "id") resident_id(arg);
-  else if (verb == "appt") appointment(arg);
-  else if (verb == "cancel") cancel();
+  if (verb == "tap")
+    tap(arg);
+  else if (verb == "priority")
+    priority(arg);
+  else if (verb == "id")
+    resident_id(arg);
+  else if (verb == "appt")
+    appointment(arg);
+  else if (verb == "cancel")
+    cancel();
   else if (verb == "tiles" || verb == "state") {
     json services = json::array();
     for (const ServiceTile& t : tiles()) {
-      services.push_back({{"id", t.id}, {"name", t.name}, {"waiting", t.waiting},
-                          {"predicted_wait_s", t.predicted_wait_s}, {"open_windows", t.open_windows},
+      services.push_back({{"id", t.id},
+                          {"name", t.name},
+                          {"waiting", t.waiting},
+                          {"predicted_wait_s", t.predicted_wait_s},
+                          {"open_windows", t.open_windows},
                           {"caption", tile_caption(t)}});
     }
-    emit(json{{"event", "tiles"}, {"online", online()}, {"synced", hall() != nullptr}, {"services", services}}.dump());
+    emit(json{{"event", "tiles"}, {"online", online()}, {"synced", hall() != nullptr}, {"services", services}}
+             .dump());
     if (verb == "state") emit_state();
   } else if (!verb.empty()) {
     emit(json{{"event", "error"}, {"message", fmt::format("unknown input \"{}\"", verb)}}.dump());

@@ -44,7 +44,8 @@ class KioskApp {
   // Throws device::DeviceConfigError for a broken appointments file.
   // `curve`: the keys of config.security (device::load_curve) for both
   // sockets; empty: plaintext.
-  KioskApp(zmq::context_t& ctx, const KioskConfig& config, std::ostream& out, const client::CurveOptions& curve = {});
+  KioskApp(zmq::context_t& ctx, const KioskConfig& config, std::ostream& out,
+           const client::CurveOptions& curve = {});
   ~KioskApp();
 
   // Waits at most `timeout` for engine traffic (or `fd` readable, if >= 0),

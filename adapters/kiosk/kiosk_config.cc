@@ -10,10 +10,12 @@ namespace hallq::kiosk {
 namespace {
 
 constexpr std::string_view kSections[] = {"kiosk", "priority", "appointments", "printer", "security"};
-constexpr std::string_view kKioskKeys[] = {"hall", "engine", "events", "services", "font", "font_index", "width", "height"};
+constexpr std::string_view kKioskKeys[] = {"hall", "engine",     "events", "services",
+                                           "font", "font_index", "width",  "height"};
 constexpr std::string_view kPriorityKeys[] = {"age_threshold", "elderly_label", "categories"};
 constexpr std::string_view kAppointmentKeys[] = {"file", "used_log", "early_min", "late_min"};
-constexpr std::string_view kPrinterKeys[] = {"kind", "path", "host", "port", "timeout_ms", "paper_mm", "qr_url", "footer"};
+constexpr std::string_view kPrinterKeys[] = {"kind",       "path",     "host",   "port",
+                                             "timeout_ms", "paper_mm", "qr_url", "footer"};
 
 std::string resolve(const std::string& base_dir, const std::string& p) {
   if (p.empty() || p.front() == '/' || base_dir.empty()) return p;
@@ -55,10 +57,14 @@ KioskConfig parse(const toml::table& root, const std::string& source, const std:
   const device::TableReader pr = r.section("printer");
   pr.allow_only(kPrinterKeys);
   const std::string kind = pr.string("kind", "file");
-  if (kind == "file") c.printer.kind = PrinterKind::kFile;
-  else if (kind == "device") c.printer.kind = PrinterKind::kDevice;
-  else if (kind == "tcp") c.printer.kind = PrinterKind::kTcp;
-  else pr.fail("kind", fmt::format("\"{}\" is not one of file, device, tcp", kind));
+  if (kind == "file")
+    c.printer.kind = PrinterKind::kFile;
+  else if (kind == "device")
+    c.printer.kind = PrinterKind::kDevice;
+  else if (kind == "tcp")
+    c.printer.kind = PrinterKind::kTcp;
+  else
+    pr.fail("kind", fmt::format("\"{}\" is not one of file, device, tcp", kind));
   if (c.printer.kind == PrinterKind::kTcp) {
     c.printer.host = pr.required_string("host");
     c.printer.port = static_cast<int>(pr.integer("port", 1, 65535, 9100));
@@ -69,7 +75,8 @@ KioskConfig parse(const toml::table& root, const std::string& source, const std:
   }
   c.printer.timeout = std::chrono::milliseconds(pr.integer("timeout_ms", 100, 60000, 2000));
   c.paper_mm = static_cast<int>(pr.integer("paper_mm", 58, 80, 80));
-  if (c.paper_mm != 58 && c.paper_mm != 80) pr.fail("paper_mm", fmt::format("{}: expected 58 or 80", c.paper_mm));
+  if (c.paper_mm != 58 && c.paper_mm != 80)
+    pr.fail("paper_mm", fmt::format("{}: expected 58 or 80", c.paper_mm));
   c.qr_url = pr.string("qr_url", "");
   if (auto s = pr.strings("footer")) c.footer = *s;
   return c;

@@ -25,19 +25,19 @@ struct KioskConfig {
   std::vector<std::string> services;  // buttons shown, in order; empty: all of the hall's
   std::string font = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
   int font_index = 2;
-  int width = 1080, height = 1920;    // the touch screen (portrait kiosk)
+  int width = 1080, height = 1920;  // the touch screen (portrait kiosk)
 
   int age_threshold = 65;
   std::string elderly_label = "老年人";
   std::vector<std::string> categories = {"残疾人", "现役军人", "孕妇"};
 
-  std::string appointments_file;   // empty: no appointment check-in
-  std::string used_log;            // where checked-in codes are recorded
+  std::string appointments_file;  // empty: no appointment check-in
+  std::string used_log;           // where checked-in codes are recorded
   int early_min = 15, late_min = 10;
 
   PrinterTarget printer;
-  int paper_mm = 80;               // 58 or 80
-  std::string qr_url;              // template with {hall} {number} {date}; empty: no QR
+  int paper_mm = 80;   // 58 or 80
+  std::string qr_url;  // template with {hall} {number} {date}; empty: no QR
   std::vector<std::string> footer = {"请留意叫号，过号请到导办台"};
 
   device::SecurityConfig security;  // no [security]: plaintext

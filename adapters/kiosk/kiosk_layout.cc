@@ -50,8 +50,11 @@ Layout layout_screen(int width, int height, const std::vector<ServiceTile>& tile
     const int rows = 5, cols = 3;
     const int key_w = (width - 2 * margin - (cols - 1) * margin) / cols;
     const int key_h = (height - pad_top - margin - (rows - 1) * margin) / rows;
-    const char* keys[rows][cols] = {{"1", "2", "3"}, {"4", "5", "6"}, {"7", "8", "9"},
-                                    {pad.kind == PadKind::kId ? "X" : "", "0", "删除"}, {"取消", "", "确定"}};
+    const char* keys[rows][cols] = {{"1", "2", "3"},
+                                    {"4", "5", "6"},
+                                    {"7", "8", "9"},
+                                    {pad.kind == PadKind::kId ? "X" : "", "0", "删除"},
+                                    {"取消", "", "确定"}};
     for (int r = 0; r < rows; ++r) {
       for (int c = 0; c < cols; ++c) {
         const std::string k = keys[r][c];
@@ -59,9 +62,12 @@ Layout layout_screen(int width, int height, const std::vector<ServiceTile>& tile
         Button b;
         b.rect = {margin + c * (key_w + margin), pad_top + r * (key_h + margin), key_w, key_h};
         b.label = k;
-        if (k == "删除") b.kind = ActionKind::kPadDelete;
-        else if (k == "取消") b.kind = ActionKind::kPadCancel;
-        else if (k == "确定") b.kind = ActionKind::kPadOk;
+        if (k == "删除")
+          b.kind = ActionKind::kPadDelete;
+        else if (k == "取消")
+          b.kind = ActionKind::kPadCancel;
+        else if (k == "确定")
+          b.kind = ActionKind::kPadOk;
         else {
           b.kind = ActionKind::kPadKey;
           b.arg = k;

@@ -24,15 +24,15 @@ struct Rect {
 enum class PadKind { kNone, kId, kAppointment };
 
 enum class ActionKind {
-  kService,      // arg: service id
-  kCategory,     // arg: priority category
+  kService,   // arg: service id
+  kCategory,  // arg: priority category
   kOpenIdPad,
   kOpenApptPad,
-  kPadKey,       // arg: "0".."9" or "X"
+  kPadKey,  // arg: "0".."9" or "X"
   kPadDelete,
   kPadOk,
   kPadCancel,
-  kHome,         // back to the home screen
+  kHome,  // back to the home screen
 };
 
 struct Button {

@@ -42,7 +42,8 @@ void frame(SDL_Renderer* r, const Rect& rect, SDL_Color c, int thickness) {
 }
 SDL_Rect sdl(const Rect& r) { return {r.x, r.y, r.w, r.h}; }
 SDL_Rect part(const Rect& r, double from, double to) {
-  return {r.x + r.w / 20, r.y + static_cast<int>(r.h * from), r.w - r.w / 10, static_cast<int>(r.h * (to - from))};
+  return {r.x + r.w / 20, r.y + static_cast<int>(r.h * from), r.w - r.w / 10,
+          static_cast<int>(r.h * (to - from))};
 }
 
 class TouchScreen {
@@ -65,7 +66,8 @@ class TouchScreen {
     last_signature_ = sig;
     const auto t0 = std::chrono::steady_clock::now();
     draw();
-    last_render_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    last_render_ms_ =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     return true;
   }
 
@@ -74,20 +76,34 @@ class TouchScreen {
     if (!b) return;
     const Button button = *b;  // the layout changes under the actions
     switch (button.kind) {
-      case ActionKind::kService: app_.tap(button.arg); break;
-      case ActionKind::kCategory: app_.priority(button.arg); break;
-      case ActionKind::kOpenIdPad: pad_ = {PadKind::kId, ""}; break;
-      case ActionKind::kOpenApptPad: pad_ = {PadKind::kAppointment, ""}; break;
-      case ActionKind::kPadCancel: pad_ = {}; break;
-      case ActionKind::kHome: app_.cancel(); break;
+      case ActionKind::kService:
+        app_.tap(button.arg);
+        break;
+      case ActionKind::kCategory:
+        app_.priority(button.arg);
+        break;
+      case ActionKind::kOpenIdPad:
+        pad_ = {PadKind::kId, ""};
+        break;
+      case ActionKind::kOpenApptPad:
+        pad_ = {PadKind::kAppointment, ""};
+        break;
+      case ActionKind::kPadCancel:
+        pad_ = {};
+        break;
+      case ActionKind::kHome:
+        app_.cancel();
+        break;
       case ActionKind::kPadKey:
       case ActionKind::kPadDelete:
       case ActionKind::kPadOk:
         if (pad_.press(button.kind, button.arg)) {
           const PadState entered = std::move(pad_);
           pad_ = {};
-          if (entered.kind == PadKind::kId) app_.resident_id(entered.typed);
-          else app_.appointment(entered.typed);
+          if (entered.kind == PadKind::kId)
+            app_.resident_id(entered.typed);
+          else
+            app_.appointment(entered.typed);
         }
         break;
     }
@@ -132,9 +148,12 @@ class TouchScreen {
     const Rect& h = layout_.header;
     text_.draw(app_.hall_name(), h.h * 2 / 5, kWhite, {h.x + h.w / 30, h.y, h.w * 3 / 5, h.h * 3 / 5},
                sdl::Align::kLeft);
-    text_.draw("自助取号", h.h / 4, kWhite, {h.x + h.w / 30, h.y + h.h * 3 / 5, h.w / 2, h.h / 3}, sdl::Align::kLeft);
-    text_.draw(clock_text(), h.h / 4, kWhite, {h.x + h.w * 2 / 3, h.y, h.w / 3 - h.w / 30, h.h / 2}, sdl::Align::kRight);
-    text_.draw(app_.online() ? "系统正常" : "系统连接中", h.h / 4, app_.online() ? kWhite : SDL_Color{255, 200, 80, 255},
+    text_.draw("自助取号", h.h / 4, kWhite, {h.x + h.w / 30, h.y + h.h * 3 / 5, h.w / 2, h.h / 3},
+               sdl::Align::kLeft);
+    text_.draw(clock_text(), h.h / 4, kWhite, {h.x + h.w * 2 / 3, h.y, h.w / 3 - h.w / 30, h.h / 2},
+               sdl::Align::kRight);
+    text_.draw(app_.online() ? "系统正常" : "系统连接中", h.h / 4,
+               app_.online() ? kWhite : SDL_Color{255, 200, 80, 255},
                {h.x + h.w / 2, h.y + h.h / 2, h.w / 2 - h.w / 30, h.h / 2}, sdl::Align::kRight);
     // Message line.
     std::string msg = app_.session().message();
@@ -156,7 +175,8 @@ class TouchScreen {
     if (pad_.kind != PadKind::kNone) {
       fill(r, layout_.pad_display, kWhite);
       frame(r, layout_.pad_display, kBorder, 3);
-      text_.draw(pad_.shown(), layout_.pad_display.h * 3 / 5, kInk, sdl(layout_.pad_display), sdl::Align::kCenter);
+      text_.draw(pad_.shown(), layout_.pad_display.h * 3 / 5, kInk, sdl(layout_.pad_display),
+                 sdl::Align::kCenter);
     }
     for (const Button& b : layout_.buttons) draw_button(b);
     canvas_.present();
@@ -168,8 +188,10 @@ class TouchScreen {
     SDL_Color face = kWhite, ink = kInk, sub = kGrey;
     switch (b.kind) {
       case ActionKind::kService:
-        if (b.disabled) ink = kGrey;
-        else sub = kTeal;
+        if (b.disabled)
+          ink = kGrey;
+        else
+          sub = kTeal;
         break;
       case ActionKind::kCategory:
       case ActionKind::kOpenIdPad:
@@ -189,17 +211,21 @@ class TouchScreen {
         face = kGrey;
         ink = kWhite;
         break;
-      default: break;
+      default:
+        break;
     }
     fill(r, b.rect, face);
     frame(r, b.rect, kBorder, 2);
     if (b.caption.empty()) {
       text_.draw(b.label, std::min(b.rect.h * 2 / 5, b.rect.w / 3), ink, sdl(b.rect), sdl::Align::kCenter);
     } else {
-      // Service tiles size their name to the tile; the bottom row shares one size (labels up to 4 characters).
-      const int size = b.kind == ActionKind::kService
-                           ? std::min(b.rect.h * 3 / 10, b.rect.w / std::max<int>(3, static_cast<int>(sdl::decode_utf8(b.label).size()) + 1))
-                           : std::min(b.rect.h / 5, b.rect.w / 5);
+      // Service tiles size their name to the tile; the bottom row shares one size (labels up to 4
+      // characters).
+      const int size =
+          b.kind == ActionKind::kService
+              ? std::min(b.rect.h * 3 / 10,
+                         b.rect.w / std::max<int>(3, static_cast<int>(sdl::decode_utf8(b.label).size()) + 1))
+              : std::min(b.rect.h / 5, b.rect.w / 5);
       text_.draw(b.label, size, ink, part(b.rect, 0.1, 0.58), sdl::Align::kCenter);
       text_.draw(b.caption, std::max(12, size * 3 / 5), sub, part(b.rect, 0.6, 0.9), sdl::Align::kCenter);
     }
@@ -227,7 +253,10 @@ int run_screen(KioskApp& app, const KioskConfig& config, bool headless, const st
   auto write_frame = [&] {
     if (snapshot.empty()) return;
     sdl::write_frame_png(screen.renderer(), snapshot);
-    std::cout << nlohmann::json{{"event", "frame"}, {"path", snapshot}, {"render_ms", screen.last_render_ms()}}.dump()
+    std::cout << nlohmann::json{{"event", "frame"},
+                                {"path", snapshot},
+                                {"render_ms", screen.last_render_ms()}}
+                     .dump()
               << std::endl;
   };
   if (screen.draw_if_changed(true)) write_frame();
@@ -256,10 +285,13 @@ int run_screen(KioskApp& app, const KioskConfig& config, bool headless, const st
     }
     SDL_Event e;
     while (SDL_PollEvent(&e)) {
-      if (e.type == SDL_QUIT) quit = true;
-      else if (e.type == SDL_MOUSEBUTTONDOWN && e.button.which != SDL_TOUCH_MOUSEID) screen.touch(e.button.x, e.button.y);
+      if (e.type == SDL_QUIT)
+        quit = true;
+      else if (e.type == SDL_MOUSEBUTTONDOWN && e.button.which != SDL_TOUCH_MOUSEID)
+        screen.touch(e.button.x, e.button.y);
       else if (e.type == SDL_FINGERDOWN) {
-        screen.touch(static_cast<int>(e.tfinger.x * screen.width()), static_cast<int>(e.tfinger.y * screen.height()));
+        screen.touch(static_cast<int>(e.tfinger.x * screen.width()),
+                     static_cast<int>(e.tfinger.y * screen.height()));
       }
     }
     if (screen.draw_if_changed(false)) write_frame();

@@ -18,7 +18,8 @@ std::vector<ServiceTile> service_tiles(const core::Hall& hall, core::TimeUs now,
     const client::ServiceSummary& s = summary.services[i];
     ServiceTile t{s.id, s.name, s.prefix, s.waiting, s.predicted_wait_s, 0};
     for (const core::Window& w : hall.windows()) {
-      if (w.state != core::WindowState::kClosed && core::skill_level(w, static_cast<core::ServiceIdx>(i)) > 0) {
+      if (w.state != core::WindowState::kClosed &&
+          core::skill_level(w, static_cast<core::ServiceIdx>(i)) > 0) {
         ++t.open_windows;
       }
     }
@@ -43,16 +44,22 @@ std::string tile_caption(const ServiceTile& t) {
 
 std::string_view to_string(Screen s) {
   switch (s) {
-    case Screen::kHome: return "home";
-    case Screen::kPriorityChosen: return "priority";
-    case Screen::kPending: return "pending";
-    case Screen::kIssued: return "issued";
-    case Screen::kRefused: return "refused";
+    case Screen::kHome:
+      return "home";
+    case Screen::kPriorityChosen:
+      return "priority";
+    case Screen::kPending:
+      return "pending";
+    case Screen::kIssued:
+      return "issued";
+    case Screen::kRefused:
+      return "refused";
   }
   return "?";
 }
 
-KioskSession::KioskSession(const KioskConfig& config, const AppointmentBook* book) : config_(config), book_(book) {}
+KioskSession::KioskSession(const KioskConfig& config, const AppointmentBook* book)
+    : config_(config), book_(book) {}
 
 void KioskSession::refuse(std::string reason) {
   screen_ = Screen::kRefused;
@@ -69,7 +76,8 @@ std::optional<IssueRequest> KioskSession::begin(IssueRequest r) {
   return r;
 }
 
-std::optional<IssueRequest> KioskSession::tap(std::string_view service, const std::vector<ServiceTile>* tiles) {
+std::optional<IssueRequest> KioskSession::tap(std::string_view service,
+                                              const std::vector<ServiceTile>* tiles) {
   if (pending()) {
     message_ = "正在出票，请稍候";
     return std::nullopt;
@@ -78,7 +86,8 @@ std::optional<IssueRequest> KioskSession::tap(std::string_view service, const st
   r.service = std::string(service);
   r.service_name = r.service;
   if (tiles) {
-    auto it = std::find_if(tiles->begin(), tiles->end(), [&](const ServiceTile& t) { return t.id == service; });
+    auto it =
+        std::find_if(tiles->begin(), tiles->end(), [&](const ServiceTile& t) { return t.id == service; });
     if (it == tiles->end()) {
       refuse("本机不办理该事项，请咨询导办台");
       return std::nullopt;
@@ -124,7 +133,8 @@ void KioskSession::enter_id(std::string_view id, CivilDate today) {
   message_ = fmt::format("已为您开通优先通道（{} 周岁），请选择办理事项", age);
 }
 
-std::optional<IssueRequest> KioskSession::enter_appointment(std::string_view code, CivilDate today, int minute,
+std::optional<IssueRequest> KioskSession::enter_appointment(std::string_view code, CivilDate today,
+                                                            int minute,
                                                             const std::vector<ServiceTile>* tiles) {
   if (pending()) {
     message_ = "正在出票，请稍候";
@@ -144,7 +154,8 @@ std::optional<IssueRequest> KioskSession::enter_appointment(std::string_view cod
   r.service = a.service;
   r.service_name = a.service;
   if (tiles) {
-    auto it = std::find_if(tiles->begin(), tiles->end(), [&](const ServiceTile& t) { return t.id == a.service; });
+    auto it =
+        std::find_if(tiles->begin(), tiles->end(), [&](const ServiceTile& t) { return t.id == a.service; });
     if (it != tiles->end()) {
       if (it->open_windows == 0) {
         refuse("该事项暂无窗口办理，请咨询导办台");

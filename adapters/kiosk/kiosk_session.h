@@ -36,16 +36,17 @@ struct ServiceTile {
   std::uint32_t open_windows = 0;      // open (or paused) windows serving it
 };
 // Tiles for `services` (all of the hall's when empty), from a replica.
-std::vector<ServiceTile> service_tiles(const core::Hall& hall, core::TimeUs now, const std::vector<std::string>& services);
+std::vector<ServiceTile> service_tiles(const core::Hall& hall, core::TimeUs now,
+                                       const std::vector<std::string>& services);
 // "前面 3 人 预计 12 分钟" / "暂无窗口办理".
 std::string tile_caption(const ServiceTile& t);
 
 struct IssueRequest {
-  std::string service;        // service id
+  std::string service;  // service id
   std::string service_name;
   core::Priority priority = core::Priority::kNormal;
-  std::string label;          // printed under the number; empty for normal tickets
-  std::string request_id;     // empty: the sender picks a fresh one
+  std::string label;                       // printed under the number; empty for normal tickets
+  std::string request_id;                  // empty: the sender picks a fresh one
   std::optional<Appointment> appointment;  // to mark used once acknowledged
 };
 

@@ -5,21 +5,21 @@
 //   hallq-kiosk --decode SPOOL        print what an ESC/POS spool file holds
 //   hallq-kiosk --render SPOOL --out FILE.png [--width 576]
 // Exit codes: 0 done, 2 usage or config error, 1 runtime failure.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <csignal>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
+#include "adapters/common/device_toml.h"
 #include "adapters/kiosk/escpos_decoder.h"
 #include "adapters/kiosk/kiosk_app.h"
 #include "adapters/kiosk/kiosk_config.h"
 #include "adapters/kiosk/kiosk_screen.h"
 #include "adapters/kiosk/ticket_image.h"
-#include "adapters/common/device_toml.h"
 
 namespace {
 

@@ -130,9 +130,12 @@ class TcpSink : public PrinterSink {
 
 std::unique_ptr<PrinterSink> make_printer(const PrinterTarget& target) {
   switch (target.kind) {
-    case PrinterKind::kFile: return std::make_unique<FileSink>(target.path, true);
-    case PrinterKind::kDevice: return std::make_unique<FileSink>(target.path, false);
-    case PrinterKind::kTcp: return std::make_unique<TcpSink>(target);
+    case PrinterKind::kFile:
+      return std::make_unique<FileSink>(target.path, true);
+    case PrinterKind::kDevice:
+      return std::make_unique<FileSink>(target.path, false);
+    case PrinterKind::kTcp:
+      return std::make_unique<TcpSink>(target);
   }
   return nullptr;
 }

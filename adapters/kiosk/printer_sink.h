@@ -20,8 +20,8 @@ enum class PrinterKind { kFile, kDevice, kTcp };
 
 struct PrinterTarget {
   PrinterKind kind = PrinterKind::kFile;
-  std::string path;               // file, device
-  std::string host = "127.0.0.1"; // tcp
+  std::string path;                // file, device
+  std::string host = "127.0.0.1";  // tcp
   int port = 9100;
   std::chrono::milliseconds timeout{2000};
 };

@@ -11,13 +11,22 @@ namespace hallq::kiosk {
 QrMatrix encode_qr(std::string_view data, QrEcc ecc) {
   QRecLevel level = QR_ECLEVEL_L;
   switch (ecc) {
-    case QrEcc::kL: level = QR_ECLEVEL_L; break;
-    case QrEcc::kM: level = QR_ECLEVEL_M; break;
-    case QrEcc::kQ: level = QR_ECLEVEL_Q; break;
-    case QrEcc::kH: level = QR_ECLEVEL_H; break;
+    case QrEcc::kL:
+      level = QR_ECLEVEL_L;
+      break;
+    case QrEcc::kM:
+      level = QR_ECLEVEL_M;
+      break;
+    case QrEcc::kQ:
+      level = QR_ECLEVEL_Q;
+      break;
+    case QrEcc::kH:
+      level = QR_ECLEVEL_H;
+      break;
   }
   std::unique_ptr<QRcode, decltype(&QRcode_free)> code(
-      QRcode_encodeData(static_cast<int>(data.size()), reinterpret_cast<const unsigned char*>(data.data()), 0, level),
+      QRcode_encodeData(static_cast<int>(data.size()), reinterpret_cast<const unsigned char*>(data.data()), 0,
+                        level),
       &QRcode_free);
   if (!code) throw std::runtime_error(fmt::format("QR code: cannot encode {} bytes", data.size()));
   QrMatrix m;

@@ -38,11 +38,16 @@ IdCheck check_resident_id(std::string_view id, CivilDate today) {
 
 std::string_view describe(IdProblem p) {
   switch (p) {
-    case IdProblem::kOk: return "身份证号码有效";
-    case IdProblem::kLength: return "身份证号码应为18位";
-    case IdProblem::kCharacters: return "身份证号码只能是数字，最后一位可以是X";
-    case IdProblem::kBirthDate: return "身份证号码中的出生日期无效";
-    case IdProblem::kCheckDigit: return "身份证号码校验位不正确，请核对后重新输入";
+    case IdProblem::kOk:
+      return "身份证号码有效";
+    case IdProblem::kLength:
+      return "身份证号码应为18位";
+    case IdProblem::kCharacters:
+      return "身份证号码只能是数字，最后一位可以是X";
+    case IdProblem::kBirthDate:
+      return "身份证号码中的出生日期无效";
+    case IdProblem::kCheckDigit:
+      return "身份证号码校验位不正确，请核对后重新输入";
   }
   return "身份证号码无效";
 }

@@ -1,10 +1,9 @@
 #include "adapters/kiosk/ticket_image.h"
 
-#include "adapters/kiosk/qr_matrix.h"
-
 #include <algorithm>
 #include <variant>
 
+#include "adapters/kiosk/qr_matrix.h"
 #include "displays/common/font_set.h"
 #include "displays/common/png_frame.h"
 #include "displays/common/sdl_init.h"
@@ -13,12 +12,13 @@
 namespace hallq::kiosk {
 namespace {
 
-constexpr int kLineDots = 24;   // font A: 12 x 24 dots
-constexpr int kSpacing = 6;     // default line spacing beyond the glyph height
-constexpr int kQuietZone = 2;   // modules of white around the symbol (the paper is white anyway)
+constexpr int kLineDots = 24;  // font A: 12 x 24 dots
+constexpr int kSpacing = 6;    // default line spacing beyond the glyph height
+constexpr int kQuietZone = 2;  // modules of white around the symbol (the paper is white anyway)
 
 int item_height(const PrintedItem& item) {
-  if (auto* l = std::get_if<PrintedLine>(&item)) return kLineDots * l->height * 4 / 3 + kSpacing;  // the font's line gap
+  if (auto* l = std::get_if<PrintedLine>(&item))
+    return kLineDots * l->height * 4 / 3 + kSpacing;  // the font's line gap
   if (auto* q = std::get_if<PrintedQr>(&item)) {
     return q->module_size * (encode_qr(q->data, q->ecc).size + 2 * kQuietZone) + 2 * kSpacing;
   }
@@ -49,7 +49,8 @@ void render_ticket_png(const DecodedPrint& ticket, int width, const std::string&
     const int h = item_height(item);
     if (auto* l = std::get_if<PrintedLine>(&item)) {
       const int px = kLineDots * l->height;
-      // SDL_ttf has no horizontal stretch: draw at the height's size, then scale the texture to the width multiplier.
+      // SDL_ttf has no horizontal stretch: draw at the height's size, then scale the texture to the width
+      // multiplier.
       const sdl::Text& t = text.get(l->text, px, ink);
       if (t.texture) {
         const int w = std::min(width - 2 * margin, t.width * l->width / l->height);

@@ -13,14 +13,14 @@ namespace hallq::kiosk {
 
 struct TicketInfo {
   std::string hall_id, hall_name;
-  std::string number;        // "A012"
-  std::string service_name;  // "社保医保"
+  std::string number;          // "A012"
+  std::string service_name;    // "社保医保"
   std::string priority_label;  // empty for a normal ticket, else e.g. "优先（老年人）"
   std::uint32_t ahead = 0;
   std::int32_t predicted_wait_s = 0;  // < 0: unknown
-  std::string date;          // "2025-03-01" (hall's local date)
-  std::string time;          // "09:12"
-  std::string qr;            // payload; empty: no QR code
+  std::string date;                   // "2025-03-01" (hall's local date)
+  std::string time;                   // "09:12"
+  std::string qr;                     // payload; empty: no QR code
   std::vector<std::string> footer;
 };
 

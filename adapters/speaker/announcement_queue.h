@@ -27,10 +27,10 @@ enum class AnnouncementKind : std::uint8_t { kCall, kRecall };
 struct Announcement {
   AnnouncementKind kind = AnnouncementKind::kCall;
   std::string hall;
-  std::string number;       // "A012"
-  std::string window;       // window id, "w5"
-  int window_number = 0;    // 5
-  std::uint64_t seq = 0;    // the engine event's sequence
+  std::string number;                                // "A012"
+  std::string window;                                // window id, "w5"
+  int window_number = 0;                             // 5
+  std::uint64_t seq = 0;                             // the engine event's sequence
   std::chrono::steady_clock::time_point received{};  // for latency measurements
 };
 

@@ -14,9 +14,10 @@ Sentence Announcer::sentence(const Announcement& a) const {
 Pcm Announcer::render(const Announcement& a) {
   const Pcm speech = voice_.speak(sentence(a));
   Pcm out{voice_.rate(), {}};
-  out.samples.reserve(chime_.samples.size() +
-                      static_cast<std::size_t>(options_.repeat) *
-                          (speech.samples.size() + static_cast<std::size_t>(out.rate * options_.gap_ms / 1000)));
+  out.samples.reserve(
+      chime_.samples.size() +
+      static_cast<std::size_t>(options_.repeat) *
+          (speech.samples.size() + static_cast<std::size_t>(out.rate * options_.gap_ms / 1000)));
   if (options_.chime) {
     append(out, chime_);
     append_silence(out, options_.gap_ms);

@@ -17,11 +17,11 @@ struct AnnouncerOptions {
   AnnouncementTemplate call_template{"请{number}号到{window}号窗口办理"};
   AnnouncementTemplate recall_template{"请{number}号到{window}号窗口办理"};
   ReadingOptions reading;
-  int repeat = 2;          // times the sentence is said
-  int gap_ms = 600;        // between chime and sentence, and between repetitions
+  int repeat = 2;    // times the sentence is said
+  int gap_ms = 600;  // between chime and sentence, and between repetitions
   bool chime = true;
   ChimeOptions chime_sound;
-  double volume = 1.0;     // gain applied to the whole announcement
+  double volume = 1.0;  // gain applied to the whole announcement
 };
 
 class Announcer {

@@ -15,7 +15,8 @@ Pcm make_chime(int rate, const ChimeOptions& o) {
       const double t = static_cast<double>(i) / rate;
       const double env = std::min(1.0, static_cast<double>(i) / attack) * std::exp(-4.0 * i / n) *
                          std::min(1.0, static_cast<double>(n - i) / attack);
-      const double wave = std::sin(2 * std::numbers::pi * hz * t) + 0.3 * std::sin(4 * std::numbers::pi * hz * t);
+      const double wave =
+          std::sin(2 * std::numbers::pi * hz * t) + 0.3 * std::sin(4 * std::numbers::pi * hz * t);
       out.samples.push_back(static_cast<std::int16_t>(std::lround(32767.0 * o.amplitude * env * wave / 1.3)));
     }
   }

@@ -11,7 +11,7 @@ struct ChimeOptions {
   double first_hz = 659.25;   // E5
   double second_hz = 523.25;  // C5
   int tone_ms = 450;
-  double amplitude = 0.45;    // of full scale
+  double amplitude = 0.45;  // of full scale
 };
 
 Pcm make_chime(int rate, const ChimeOptions& options = {});

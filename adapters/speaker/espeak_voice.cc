@@ -56,7 +56,8 @@ Pcm EspeakVoice::speak_text(const std::string& text) {
   out.samples.reserve(static_cast<std::size_t>(rate_) * 5);
   const espeak_ERROR err = espeak_Synth(text.c_str(), text.size() + 1, 0, POS_CHARACTER, 0, espeakCHARS_UTF8,
                                         nullptr, &out.samples);
-  if (err != EE_OK) throw std::runtime_error(fmt::format("espeak-ng: synthesis failed ({})", static_cast<int>(err)));
+  if (err != EE_OK)
+    throw std::runtime_error(fmt::format("espeak-ng: synthesis failed ({})", static_cast<int>(err)));
   // Synchronous mode: espeak_Synth returns when all samples went through the callback.
   return out;
 }

@@ -21,8 +21,8 @@ std::vector<std::string> read_integer(std::uint32_t n, const ReadingOptions& o) 
   if (n == 0) return {o.zero};
   if (n > 9999) return read_digits(std::to_string(n), o);
   static constexpr const char* kUnits[] = {"千", "百", "十", ""};
-  const int digits[4] = {static_cast<int>(n / 1000), static_cast<int>(n / 100 % 10), static_cast<int>(n / 10 % 10),
-                         static_cast<int>(n % 10)};
+  const int digits[4] = {static_cast<int>(n / 1000), static_cast<int>(n / 100 % 10),
+                         static_cast<int>(n / 10 % 10), static_cast<int>(n % 10)};
   std::vector<std::string> out;
   bool started = false;
   bool pending_zero = false;  // a zero between non-zero digits is read once (1005 -> 一千零五)
@@ -51,7 +51,8 @@ std::vector<std::string> read_digits(std::string_view digits, const ReadingOptio
 std::vector<std::string> read_ticket(std::string_view number, const ReadingOptions& o) {
   std::vector<std::string> out;
   std::size_t i = 0;
-  while (i < number.size() && ((number[i] >= 'A' && number[i] <= 'Z') || (number[i] >= 'a' && number[i] <= 'z')))
+  while (i < number.size() &&
+         ((number[i] >= 'A' && number[i] <= 'Z') || (number[i] >= 'a' && number[i] <= 'z')))
     out.push_back(letter(number[i++], o));
   const std::string_view rest = number.substr(i);
   bool all_digits = !rest.empty();

@@ -23,7 +23,7 @@ struct ReadingOptions {
   NumberReading ticket = NumberReading::kDigits;
   NumberReading window = NumberReading::kNumber;
   std::string zero = "零";
-  std::string two = "二";                     // "二" or "两" (before 百 and 千 only)
+  std::string two = "二";                      // "二" or "两" (before 百 and 千 only)
   std::map<std::string, std::string> letters;  // "A" -> what to say instead; absent: the letter
 };
 

@@ -47,8 +47,8 @@ void trim_silence(Pcm& pcm, int threshold, int keep_ms) {
   auto last = std::find_if(pcm.samples.rbegin(), pcm.samples.rend(), loud).base();
   const std::ptrdiff_t keep = static_cast<std::ptrdiff_t>(pcm.rate) * keep_ms / 1000;
   const std::ptrdiff_t begin = std::max<std::ptrdiff_t>(0, (first - pcm.samples.begin()) - keep);
-  const std::ptrdiff_t end =
-      std::min<std::ptrdiff_t>(static_cast<std::ptrdiff_t>(pcm.samples.size()), (last - pcm.samples.begin()) + keep);
+  const std::ptrdiff_t end = std::min<std::ptrdiff_t>(static_cast<std::ptrdiff_t>(pcm.samples.size()),
+                                                      (last - pcm.samples.begin()) + keep);
   pcm.samples = std::vector<std::int16_t>(pcm.samples.begin() + begin, pcm.samples.begin() + end);
 }
 

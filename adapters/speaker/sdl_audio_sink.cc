@@ -14,7 +14,8 @@ SdlAudioSink::SdlAudioSink(int rate, const std::string& device_name) : rate_(rat
   want.samples = 2048;
   SDL_AudioSpec have{};
   device_ = SDL_OpenAudioDevice(device_name.empty() ? nullptr : device_name.c_str(), 0, &want, &have, 0);
-  if (device_ == 0) throw std::runtime_error(fmt::format("SDL audio: cannot open device: {}", SDL_GetError()));
+  if (device_ == 0)
+    throw std::runtime_error(fmt::format("SDL audio: cannot open device: {}", SDL_GetError()));
   if (name_.empty()) name_ = "default";
   SDL_PauseAudioDevice(device_, 0);
 }

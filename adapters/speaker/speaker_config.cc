@@ -104,9 +104,12 @@ SpeakerConfig parse_speaker_config(std::string_view text, std::string_view sourc
     TableReader v(*voice, source, "speaker.voice");
     v.allow_only({"kind", "name", "rate_wpm", "pitch", "pack_dir", "clip_gap_ms"});
     const std::string kind = v.string("kind", "espeak");
-    if (kind == "espeak") c.voice = VoiceKind::kEspeak;
-    else if (kind == "pack") c.voice = VoiceKind::kPack;
-    else v.fail("kind", fmt::format("\"{}\" is not a voice kind (use \"espeak\" or \"pack\")", kind));
+    if (kind == "espeak")
+      c.voice = VoiceKind::kEspeak;
+    else if (kind == "pack")
+      c.voice = VoiceKind::kPack;
+    else
+      v.fail("kind", fmt::format("\"{}\" is not a voice kind (use \"espeak\" or \"pack\")", kind));
     c.espeak.voice = v.string("name", c.espeak.voice);
     c.espeak.rate_wpm = static_cast<int>(v.integer("rate_wpm", 80, 450, c.espeak.rate_wpm));
     c.espeak.pitch = static_cast<int>(v.integer("pitch", 0, 100, c.espeak.pitch));
@@ -116,8 +119,7 @@ SpeakerConfig parse_speaker_config(std::string_view text, std::string_view sourc
       if (p.is_relative()) p = std::filesystem::path(std::string(source)).parent_path() / p;
       c.pack_dir = p.lexically_normal().string();
     }
-    if (c.voice == VoiceKind::kPack && c.pack_dir.empty())
-      v.fail("kind", "a voice pack needs pack_dir");
+    if (c.voice == VoiceKind::kPack && c.pack_dir.empty()) v.fail("kind", "a voice pack needs pack_dir");
   }
   return c;
 }

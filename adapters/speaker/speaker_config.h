@@ -44,11 +44,11 @@ struct SpeakerConfig {
   AnnouncerOptions announcer;
   VoiceKind voice = VoiceKind::kEspeak;
   EspeakOptions espeak;
-  std::string pack_dir;              // absolute, or relative to the config file's folder
+  std::string pack_dir;  // absolute, or relative to the config file's folder
   VoicePackOptions pack;
   std::size_t queue_capacity = 1000;
-  std::string audio_device;          // SDL output device name; empty: the default
-  device::SecurityConfig security;   // no [security]: plaintext
+  std::string audio_device;         // SDL output device name; empty: the default
+  device::SecurityConfig security;  // no [security]: plaintext
 };
 
 SpeakerConfig parse_speaker_config(std::string_view text, std::string_view source);

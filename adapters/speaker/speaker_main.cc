@@ -7,10 +7,10 @@
 // stdout gets one line per announcement and per connection change, which
 // the tests read. Against an engine with --keys both sockets speak CURVE with
 // the keys of [security] or --key FILE --server-key FILE|Z85.
-#include <CLI/CLI.hpp>
 #include <SDL2/SDL.h>
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -23,10 +23,10 @@
 #include <thread>
 #include <zmq.hpp>
 
+#include "adapters/common/device_toml.h"
 #include "adapters/speaker/announcement_queue.h"
 #include "adapters/speaker/announcer.h"
 #include "adapters/speaker/audio_sink.h"
-#include "adapters/common/device_toml.h"
 #include "adapters/speaker/espeak_voice.h"
 #include "adapters/speaker/sdl_audio_sink.h"
 #include "adapters/speaker/speaker_config.h"
@@ -83,11 +83,13 @@ class EventListener final : public client::Subscriber::Listener {
       for (auto& t : read_ticket(s.prefix, config_.announcer.reading)) letters.push_back({t, false});
       auto missing = voice_.missing(letters);
       if (!missing.empty())
-        return fatal(fmt::format("{}: the voice pack has no clip for \"{}\" (ticket prefix of service \"{}\")",
-                                 config_.pack_dir, missing.front(), s.id));
+        return fatal(
+            fmt::format("{}: the voice pack has no clip for \"{}\" (ticket prefix of service \"{}\")",
+                        config_.pack_dir, missing.front(), s.id));
     }
-    out_.line("synced {} seq={} windows={}", hall.config().id, hall.seq(),
-              config_.windows.empty() ? std::string("all") : fmt::format("{}", fmt::join(config_.windows, ",")));
+    out_.line(
+        "synced {} seq={} windows={}", hall.config().id, hall.seq(),
+        config_.windows.empty() ? std::string("all") : fmt::format("{}", fmt::join(config_.windows, ",")));
   }
 
   void on_event(const core::Hall& hall, const protocol::DecodedEvent& e, protocol::Bytes) override {
@@ -101,7 +103,8 @@ class EventListener final : public client::Subscriber::Listener {
       return;
     }
     const std::string& id = hall.config().windows.at(window).id;
-    if (!config_.windows.empty() && std::find(config_.windows.begin(), config_.windows.end(), id) == config_.windows.end())
+    if (!config_.windows.empty() &&
+        std::find(config_.windows.begin(), config_.windows.end(), id) == config_.windows.end())
       return;
     Announcement a{kind, e.hall, e.number, id, e.window_number, e.event.seq, Clock::now()};
     PushResult result;
@@ -112,8 +115,8 @@ class EventListener final : public client::Subscriber::Listener {
     if (result == PushResult::kQueued) {
       shared_.wake.notify_one();
     } else {
-      out_.line("{} {} {} {} seq={}", result == PushResult::kDuplicate ? "duplicate" : "refused", kind_name(kind),
-                a.number, a.window, a.seq);
+      out_.line("{} {} {} {} seq={}", result == PushResult::kDuplicate ? "duplicate" : "refused",
+                kind_name(kind), a.number, a.window, a.seq);
     }
   }
 
@@ -144,7 +147,8 @@ void synthesis_loop(Announcer& announcer, AudioSink& sink, Shared& shared, Outpu
     std::optional<Announcement> a;
     {
       std::unique_lock lock(shared.mutex);
-      shared.wake.wait(lock, [&] { return shared.stop || (!shared.queue.in_progress() && shared.queue.waiting() > 0); });
+      shared.wake.wait(
+          lock, [&] { return shared.stop || (!shared.queue.in_progress() && shared.queue.waiting() > 0); });
       if (shared.stop) return;
       a = shared.queue.begin_next();
     }
@@ -165,10 +169,12 @@ void synthesis_loop(Announcer& announcer, AudioSink& sink, Shared& shared, Outpu
       waiting = shared.queue.waiting();
     }
     using ms = std::chrono::duration<double, std::milli>;
-    out.line("announced {} {} {} {} seq={} audio_ms={:.0f} synth_ms={:.2f} latency_ms={:.2f} play_ms={:.1f} waiting={} {}",
-             index, kind_name(a->kind), a->number, a->window, a->seq, pcm.seconds() * 1000,
-             ms(rendered - start).count(), ms(start - a->received).count(), ms(played - rendered).count(), waiting,
-             where);
+    out.line(
+        "announced {} {} {} {} seq={} audio_ms={:.0f} synth_ms={:.2f} latency_ms={:.2f} play_ms={:.1f} "
+        "waiting={} {}",
+        index, kind_name(a->kind), a->number, a->window, a->seq, pcm.seconds() * 1000,
+        ms(rendered - start).count(), ms(start - a->received).count(), ms(played - rendered).count(), waiting,
+        where);
   }
 }
 
@@ -182,8 +188,8 @@ std::optional<std::string> check_voice(const SpeakerConfig& c, Voice& voice) {
     for (auto& m : voice.missing(t->expand("1234", 10, a.reading))) missing.push_back(m);
   }
   if (missing.empty()) return std::nullopt;
-  return fmt::format("{}: the voice pack {} has no clip for \"{}\" (needed by the templates or numbers)", c.source,
-                     c.pack_dir, missing.front());
+  return fmt::format("{}: the voice pack {} has no clip for \"{}\" (needed by the templates or numbers)",
+                     c.source, c.pack_dir, missing.front());
 }
 
 int run(int argc, char** argv) {
@@ -196,7 +202,8 @@ int run(int argc, char** argv) {
   app.add_option("--pub", pub, "engine event endpoint (overrides the config)");
   app.add_flag("--headless", headless, "no audio device: write one WAV per announcement to --wav-dir");
   app.add_option("--wav-dir", wav_dir, "folder for the WAV files (headless)");
-  app.add_option("--play-speed", play_speed, "headless: wait each announcement's duration / this (0: no wait)")
+  app.add_option("--play-speed", play_speed,
+                 "headless: wait each announcement's duration / this (0: no wait)")
       ->check(CLI::NonNegativeNumber);
   app.add_option("--voice", voice_override, "espeak | pack (overrides the config)")
       ->check(CLI::IsMember({"espeak", "pack"}));
@@ -233,7 +240,8 @@ int run(int argc, char** argv) {
   device::override_security(config.security, key_file, server_key);
   const device::LoadedCurve keys = device::load_curve(config.security);  // errors: exit 2 (main)
   for (const std::string& w : keys.warnings) fmt::print(stderr, "hallq-speaker: {}\n", w);
-  if (!voice_override.empty()) config.voice = voice_override == "pack" ? VoiceKind::kPack : VoiceKind::kEspeak;
+  if (!voice_override.empty())
+    config.voice = voice_override == "pack" ? VoiceKind::kPack : VoiceKind::kEspeak;
   if (!pack_dir.empty()) config.pack_dir = pack_dir;
   if (config.voice == VoiceKind::kPack && config.pack_dir.empty()) {
     fmt::print(stderr, "hallq-speaker: the pack voice needs --pack-dir or speaker.voice.pack_dir\n");
@@ -242,8 +250,10 @@ int run(int argc, char** argv) {
 
   std::unique_ptr<Voice> voice;
   try {
-    if (config.voice == VoiceKind::kPack) voice = std::make_unique<VoicePack>(VoicePack::load(config.pack_dir, config.pack));
-    else voice = std::make_unique<EspeakVoice>(config.espeak);
+    if (config.voice == VoiceKind::kPack)
+      voice = std::make_unique<VoicePack>(VoicePack::load(config.pack_dir, config.pack));
+    else
+      voice = std::make_unique<EspeakVoice>(config.espeak);
   } catch (const VoicePackError& e) {
     fmt::print(stderr, "hallq-speaker: {}\n", e.what());
     return 2;
@@ -274,8 +284,8 @@ int run(int argc, char** argv) {
     if (auto pong = probe.ping(); pong && pong->engine) {
       const auto& halls = pong->engine->halls;
       if (std::find(halls.begin(), halls.end(), config.hall) == halls.end()) {
-        fmt::print(stderr, "{}:1: speaker.hall: the engine at {} has no hall \"{}\" (it has: {})\n", config.source,
-                   config.engine, config.hall, fmt::join(halls, ", "));
+        fmt::print(stderr, "{}:1: speaker.hall: the engine at {} has no hall \"{}\" (it has: {})\n",
+                   config.source, config.engine, config.hall, fmt::join(halls, ", "));
         return 2;
       }
     }
@@ -311,8 +321,8 @@ int run(int argc, char** argv) {
   shared.wake.notify_all();
   synthesis.join();
   const auto& st = shared.queue.stats();
-  out.line("stopped queued={} spoken={} duplicates={} refused={} max_waiting={} invalid={}", st.queued, st.spoken,
-           st.duplicates, st.refused, st.max_waiting, sub.stats().invalid);
+  out.line("stopped queued={} spoken={} duplicates={} refused={} max_waiting={} invalid={}", st.queued,
+           st.spoken, st.duplicates, st.refused, st.max_waiting, sub.stats().invalid);
   sink.reset();
   if (sdl_up) SDL_Quit();
   if (!listener.fatal_message().empty()) {

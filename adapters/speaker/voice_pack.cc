@@ -23,8 +23,8 @@ std::size_t utf8_length(unsigned char lead) {
 }
 
 bool is_pause(std::string_view ch) {
-  static constexpr std::string_view kPauses[] = {" ", "\t", ",", ".", "!", "?", ";", ":", "，", "。",
-                                                 "、", "！", "？", "；", "：", "　"};
+  static constexpr std::string_view kPauses[] = {" ",  "\t", ",",  ".",  "!",  "?",  ";",  ":",
+                                                 "，", "。", "、", "！", "？", "；", "：", "　"};
   return std::find(std::begin(kPauses), std::end(kPauses), ch) != std::end(kPauses);
 }
 
@@ -54,7 +54,8 @@ VoicePack VoicePack::load(const std::string& dir, const VoicePackOptions& option
     }
   } else {
     for (const auto& entry : fs::directory_iterator(dir, ec))
-      if (entry.path().extension() == ".wav") files.emplace_back(entry.path().stem().string(), entry.path().string());
+      if (entry.path().extension() == ".wav")
+        files.emplace_back(entry.path().stem().string(), entry.path().string());
   }
   if (files.empty()) throw VoicePackError(fmt::format("{}: voice pack has no clips", dir));
   for (const auto& [token, path] : files) {
@@ -72,12 +73,15 @@ VoicePack VoicePack::load(const std::string& dir, const VoicePackOptions& option
   return pack;
 }
 
-std::vector<std::string> VoicePack::clip_tokens(const Sentence& sentence, std::vector<std::string>* missing) const {
+std::vector<std::string> VoicePack::clip_tokens(const Sentence& sentence,
+                                                std::vector<std::string>* missing) const {
   std::vector<std::string> out;
   for (const Token& t : sentence) {
     if (!t.literal) {
-      if (clips_.count(t.text)) out.push_back(t.text);
-      else if (missing) missing->push_back(t.text);
+      if (clips_.count(t.text))
+        out.push_back(t.text);
+      else if (missing)
+        missing->push_back(t.text);
       continue;
     }
     const std::string& s = t.text;
@@ -129,7 +133,7 @@ Pcm VoicePack::speak(const Sentence& sentence) {
 }
 
 std::vector<std::string> default_vocabulary() {
-  std::vector<std::string> v = {"零", "一", "二", "三", "四", "五", "六", "七", "八", "九",
+  std::vector<std::string> v = {"零", "一", "二", "三", "四", "五", "六", "七",   "八",  "九",
                                 "十", "百", "千", "两", "请", "号", "到", "窗口", "办理"};
   for (char c = 'A'; c <= 'Z'; ++c) v.emplace_back(1, c);
   return v;

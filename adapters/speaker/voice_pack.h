@@ -27,10 +27,10 @@ class VoicePackError : public std::runtime_error {
 };
 
 struct VoicePackOptions {
-  int rate = 22050;     // output rate; clips are converted to it
-  int gap_ms = 40;      // between clips
-  int pause_ms = 250;   // for punctuation and spaces in literal text
-  bool trim = true;     // trim each clip's leading and trailing silence
+  int rate = 22050;    // output rate; clips are converted to it
+  int gap_ms = 40;     // between clips
+  int pause_ms = 250;  // for punctuation and spaces in literal text
+  bool trim = true;    // trim each clip's leading and trailing silence
 };
 
 class VoicePack final : public Voice {

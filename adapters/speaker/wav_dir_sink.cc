@@ -20,7 +20,8 @@ std::string WavDirSink::play(const Pcm& pcm, const Announcement& a, std::uint64_
   const std::string path = fmt::format("{}/{:06d}-{}-{}.wav", dir_, index, a.number, a.window);
   write_wav(path, pcm);
   // Emulated playback: the device is busy for the audio's (scaled) duration.
-  if (play_speed_ > 0) std::this_thread::sleep_for(std::chrono::duration<double>(pcm.seconds() / play_speed_));
+  if (play_speed_ > 0)
+    std::this_thread::sleep_for(std::chrono::duration<double>(pcm.seconds() / play_speed_));
   return path;
 }
 

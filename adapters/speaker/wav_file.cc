@@ -26,7 +26,8 @@ std::uint32_t get32(const std::vector<char>& b, std::size_t at) {
          static_cast<std::uint32_t>(static_cast<unsigned char>(b[at + 3])) << 24;
 }
 std::uint16_t get16(const std::vector<char>& b, std::size_t at) {
-  return static_cast<std::uint16_t>(static_cast<unsigned char>(b[at]) | static_cast<unsigned char>(b[at + 1]) << 8);
+  return static_cast<std::uint16_t>(static_cast<unsigned char>(b[at]) | static_cast<unsigned char>(b[at + 1])
+                                                                            << 8);
 }
 
 }  // namespace
@@ -78,7 +79,8 @@ Pcm read_wav(const std::string& path) {
       bits = get16(b, body + 14);
     } else if (std::memcmp(b.data() + at, "data", 4) == 0) {
       if (channels < 1 || channels > 2 || (bits != 8 && bits != 16) || rate < 1000 || rate > 192000)
-        throw WavError(fmt::format("{}: unsupported format ({} channels, {} bits, {} Hz)", path, channels, bits, rate));
+        throw WavError(
+            fmt::format("{}: unsupported format ({} channels, {} bits, {} Hz)", path, channels, bits, rate));
       Pcm pcm{static_cast<int>(rate), {}};
       const std::size_t frame = static_cast<std::size_t>(channels * bits / 8);
       pcm.samples.reserve(size / frame);

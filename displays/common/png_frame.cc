@@ -47,7 +47,9 @@ void write_png(const std::string& path, const Image& image) {
   }
 }
 
-void write_frame_png(SDL_Renderer* renderer, const std::string& path) { write_png(path, read_pixels(renderer)); }
+void write_frame_png(SDL_Renderer* renderer, const std::string& path) {
+  write_png(path, read_pixels(renderer));
+}
 
 Image load_png(const std::string& path) {
   png_image png{};

@@ -55,11 +55,11 @@ struct CanvasOptions {
   std::string title = "hallq";
   int width = 1920;
   int height = 1080;
-  int x = -1, y = -1;      // window position; -1: centred (a TV wall uses 0,0)
-  bool fullscreen = false; // desktop fullscreen
-  bool borderless = false; // e.g. one window spanning a wall of screens
-  bool vsync = true;       // windows only: present waits for the display
-  bool software = true;    // software renderer (the project's measured default)
+  int x = -1, y = -1;       // window position; -1: centred (a TV wall uses 0,0)
+  bool fullscreen = false;  // desktop fullscreen
+  bool borderless = false;  // e.g. one window spanning a wall of screens
+  bool vsync = true;        // windows only: present waits for the display
+  bool software = true;     // software renderer (the project's measured default)
 };
 
 // What a program draws on: a window with a renderer, or (headless) an

@@ -125,10 +125,11 @@ int run_display(const ScreenConfig& screen, const core::HallConfig& hall_config,
   bool snapshot_due = false;
   bool repaint_all = true;
   long full_paints = 0;
-  std::int64_t model_us = 0, paint_us = 0, present_us = 0;  // totals, for the per-frame means in the stats line
+  std::int64_t model_us = 0, paint_us = 0,
+               present_us = 0;  // totals, for the per-frame means in the stats line
 
-  std::printf("display kind %s hall %s canvas %dx%d driver %s\n", strips ? "window_strips" : "hall", screen.hall.c_str(), W,
-              H, session.driver().c_str());
+  std::printf("display kind %s hall %s canvas %dx%d driver %s\n", strips ? "window_strips" : "hall",
+              screen.hall.c_str(), W, H, session.driver().c_str());
   std::fflush(stdout);
 
   while (!g_stop) {
@@ -136,7 +137,8 @@ int run_display(const ScreenConfig& screen, const core::HallConfig& hall_config,
     auto now = Clock::now();
     try {
       if (watcher.pending_.empty() && now < next_frame) {
-        sub.poll(std::chrono::duration_cast<std::chrono::milliseconds>(next_frame - now + std::chrono::microseconds(999)));
+        sub.poll(std::chrono::duration_cast<std::chrono::milliseconds>(next_frame - now +
+                                                                       std::chrono::microseconds(999)));
       } else {
         sub.poll(std::chrono::milliseconds(0));
       }
@@ -146,8 +148,10 @@ int run_display(const ScreenConfig& screen, const core::HallConfig& hall_config,
     SDL_Event ev;
     while (SDL_PollEvent(&ev)) {
       if (ev.type == SDL_QUIT) g_stop = 1;
-      if (ev.type == SDL_WINDOWEVENT) repaint_all = true;  // exposed, resized, restored: the surface may be stale
-      if (ev.type == SDL_KEYDOWN && (ev.key.keysym.sym == SDLK_ESCAPE || ev.key.keysym.sym == SDLK_q)) g_stop = 1;
+      if (ev.type == SDL_WINDOWEVENT)
+        repaint_all = true;  // exposed, resized, restored: the surface may be stale
+      if (ev.type == SDL_KEYDOWN && (ev.key.keysym.sym == SDLK_ESCAPE || ev.key.keysym.sym == SDLK_q))
+        g_stop = 1;
     }
     if (g_stop) break;
     now = Clock::now();
@@ -161,8 +165,8 @@ int run_display(const ScreenConfig& screen, const core::HallConfig& hall_config,
     const core::Hall* hall = sub.hall(screen.hall);
     const bool online = hall && sub.online(screen.hall) && sub.synced(screen.hall);
     if (watcher.changed_ || !have_model || second != model_second) {
-      model = build_model(hall, online, real_now, shown, screen.calls.recent, screen.title, hall_config.utc_offset_min,
-                          &watcher.recalls_);
+      model = build_model(hall, online, real_now, shown, screen.calls.recent, screen.title,
+                          hall_config.utc_offset_min, &watcher.recalls_);
       if (model.hall_name.empty()) model.hall_name = screen.title.empty() ? hall_config.name : screen.title;
       have_model = true;
       model_second = second;
@@ -174,8 +178,10 @@ int run_display(const ScreenConfig& screen, const core::HallConfig& hall_config,
     if (!strips) {
       const double since_call = std::chrono::duration<double>(now - watcher.last_call_).count();
       bool flash = watcher.live_call_ && since_call < screen.calls.flash_seconds;
-      if (o.clock) flash = watcher.live_call_;  // frozen: the highlighted phase, steadily
-      else if (flash) flash = static_cast<long>(since_call * 2.5) % 2 == 0;
+      if (o.clock)
+        flash = watcher.live_call_;  // frozen: the highlighted phase, steadily
+      else if (flash)
+        flash = static_cast<long>(since_call * 2.5) % 2 == 0;
       LayoutOptions lo;
       lo.flash_on = flash && !model.calls.empty();
       lo.recent = screen.calls.recent;
@@ -194,7 +200,8 @@ int run_display(const ScreenConfig& screen, const core::HallConfig& hall_config,
           if (w.id == strip_ids[i]) row = &w;
         const std::vector<LedLine> lines = led_lines(row, model.online, screen.led.rows, screen.led.colors);
         led_painter->compose(i, lines, anim);
-        const int col = static_cast<int>(i) % screen.led.grid_columns, rw = static_cast<int>(i) / screen.led.grid_columns;
+        const int col = static_cast<int>(i) % screen.led.grid_columns,
+                  rw = static_cast<int>(i) / screen.led.grid_columns;
         led_painter->draw(i, g.margin + col * (pw + g.margin), g.margin + rw * (ph + g.margin));
       }
     }
@@ -221,16 +228,18 @@ int run_display(const ScreenConfig& screen, const core::HallConfig& hall_config,
       shown_online = model.online;
       snapshot_due = true;
       if (!o.quiet)
-        std::printf("shown seq %llu online %d calls %zu frame %ld%s%s\n", static_cast<unsigned long long>(model.seq),
-                    int(model.online), model.calls.size(), frames, model.calls.empty() ? "" : " newest ",
+        std::printf("shown seq %llu online %d calls %zu frame %ld%s%s\n",
+                    static_cast<unsigned long long>(model.seq), int(model.online), model.calls.size(), frames,
+                    model.calls.empty() ? "" : " newest ",
                     model.calls.empty() ? "" : model.calls.front().number.c_str());
     }
     if (!o.snapshot.empty() &&
-        (snapshot_due || (o.snapshot_every > 0 &&
-                          std::chrono::duration<double>(presented - last_snapshot).count() >= o.snapshot_every))) {
+        (snapshot_due ||
+         (o.snapshot_every > 0 &&
+          std::chrono::duration<double>(presented - last_snapshot).count() >= o.snapshot_every))) {
       sdl::write_frame_png(r, o.snapshot);
-      std::printf("snapshot %s seq %llu online %d\n", o.snapshot.c_str(), static_cast<unsigned long long>(model.seq),
-                  int(model.online));
+      std::printf("snapshot %s seq %llu online %d\n", o.snapshot.c_str(),
+                  static_cast<unsigned long long>(model.seq), int(model.online));
       last_snapshot = presented;
       snapshot_due = false;
     }
@@ -243,7 +252,8 @@ int run_display(const ScreenConfig& screen, const core::HallConfig& hall_config,
   const double cpu = cpu_seconds() - cpu_start;
   const auto& st = sub.stats();
   std::printf(
-      "stats frames %ld seconds %.2f fps %.1f cpu_percent %.1f latency_n %llu latency_p50_us %lld latency_p99_us %lld "
+      "stats frames %ld seconds %.2f fps %.1f cpu_percent %.1f latency_n %llu latency_p50_us %lld "
+      "latency_p99_us %lld "
       "latency_max_us %lld events %llu snapshots %llu gaps %llu invalid %llu restarts %llu text_renders %llu "
       "full_paints %ld model_ms %.2f paint_ms %.2f present_ms %.2f\n",
       frames, wall, wall > 0 ? frames / wall : 0.0, wall > 0 ? 100.0 * cpu / wall : 0.0,
@@ -251,8 +261,8 @@ int run_display(const ScreenConfig& screen, const core::HallConfig& hall_config,
       static_cast<long long>(latency.percentile(99)), static_cast<long long>(latency.max()),
       static_cast<unsigned long long>(st.events), static_cast<unsigned long long>(st.snapshots),
       static_cast<unsigned long long>(st.gaps), static_cast<unsigned long long>(st.invalid),
-      static_cast<unsigned long long>(st.restarts), static_cast<unsigned long long>(cache.stats().renders), full_paints,
-      frames ? model_us / 1000.0 / frames : 0.0, frames ? paint_us / 1000.0 / frames : 0.0,
+      static_cast<unsigned long long>(st.restarts), static_cast<unsigned long long>(cache.stats().renders),
+      full_paints, frames ? model_us / 1000.0 / frames : 0.0, frames ? paint_us / 1000.0 / frames : 0.0,
       frames ? present_us / 1000.0 / frames : 0.0);
   std::fflush(stdout);
   return 0;

@@ -28,14 +28,14 @@ namespace hallq::display {
 
 struct AppOptions {
   bool headless = false;
-  std::string driver;               // SDL video driver to force
-  std::string snapshot;             // PNG path written after each shown change
-  double snapshot_every = 0;        // also every this many seconds (0: only on changes)
-  long frames = 0;                  // exit after this many frames (0: no limit)
-  double exit_after = 0;            // exit after this many seconds (0: no limit)
+  std::string driver;                 // SDL video driver to force
+  std::string snapshot;               // PNG path written after each shown change
+  double snapshot_every = 0;          // also every this many seconds (0: only on changes)
+  long frames = 0;                    // exit after this many frames (0: no limit)
+  double exit_after = 0;              // exit after this many seconds (0: no limit)
   std::optional<core::TimeUs> clock;  // frozen displayed time (also freezes animation)
-  bool quiet = false;               // no "shown" lines
-  client::CurveOptions curve;       // keys for both sockets (device::load_curve); empty: plaintext
+  bool quiet = false;                 // no "shown" lines
+  client::CurveOptions curve;         // keys for both sockets (device::load_curve); empty: plaintext
 };
 
 // Runs until a signal (SIGINT/SIGTERM), the window closes, or a limit; returns

@@ -42,7 +42,9 @@ double em_width(std::string_view s) {
 
 int px(double v) { return static_cast<int>(std::lround(v)); }
 
-Box inset(const Box& b, int dx, int dy) { return Box{b.x + dx, b.y + dy, std::max(0, b.w - 2 * dx), std::max(0, b.h - 2 * dy)}; }
+Box inset(const Box& b, int dx, int dy) {
+  return Box{b.x + dx, b.y + dy, std::max(0, b.w - 2 * dx), std::max(0, b.h - 2 * dy)};
+}
 
 struct Bands {
   Box header, calls, windows, services, notice;
@@ -50,7 +52,8 @@ struct Bands {
 
 Bands bands(int w, int h, bool portrait, bool has_notice) {
   // Fractions of the height for header, calls, windows, services; notice gets the rest.
-  const double f[4] = {portrait ? 0.08 : 0.09, portrait ? 0.20 : 0.27, portrait ? 0.44 : 0.37, portrait ? 0.20 : 0.21};
+  const double f[4] = {portrait ? 0.08 : 0.09, portrait ? 0.20 : 0.27, portrait ? 0.44 : 0.37,
+                       portrait ? 0.20 : 0.21};
   const double notice = has_notice ? (portrait ? 0.045 : 0.06) : 0.0;
   const double scale = (1.0 - notice) / (f[0] + f[1] + f[2] + f[3]);
   Bands b;
@@ -70,7 +73,8 @@ Bands bands(int w, int h, bool portrait, bool has_notice) {
 void text(HallLayout& l, Box box, std::string s, double size_frac, Rgba c, HAlign a = HAlign::kLeft) {
   if (s.empty() || box.w <= 0 || box.h <= 0) return;
   const double by_width = box.w * 0.98 / std::max(0.5, em_width(s));
-  l.texts.push_back(TextItem{box, std::move(s), std::max(6, px(std::min(box.h * size_frac, by_width))), c, a});
+  l.texts.push_back(
+      TextItem{box, std::move(s), std::max(6, px(std::min(box.h * size_frac, by_width))), c, a});
 }
 
 Rgba tone_color(WindowTone t) {
@@ -120,14 +124,16 @@ HallLayout layout_hall(const ScreenModel& m, int w, int h, const LayoutOptions& 
     text(l, Box{hb.x, hb.y, split, hb.h}, m.hall_name, 0.56, kWhite);
     const Box right{hb.x + split, hb.y, hb.w - split, hb.h};
     const int time_w = px(right.w * 0.36);
-    text(l, Box{right.x, right.y, right.w - time_w - pad, right.h}, m.date_text, 0.40, kWhite, HAlign::kRight);
+    text(l, Box{right.x, right.y, right.w - time_w - pad, right.h}, m.date_text, 0.40, kWhite,
+         HAlign::kRight);
     l.clock = Box{right.x + right.w - time_w, right.y, time_w, right.h};
     text(l, l.clock, m.time_text, 0.50, kYellow, HAlign::kRight);
   }
 
   if (!m.online) {
     Box rest{0, b.calls.y, w, h - b.calls.y};
-    text(l, Box{0, rest.y + px(rest.h * 0.30), w, px(rest.h * 0.20)}, "系统连接中…", 0.80, kYellow, HAlign::kCenter);
+    text(l, Box{0, rest.y + px(rest.h * 0.30), w, px(rest.h * 0.20)}, "系统连接中…", 0.80, kYellow,
+         HAlign::kCenter);
     text(l, Box{0, rest.y + px(rest.h * 0.52), w, px(rest.h * 0.08)}, "正在连接叫号系统，请稍候", 0.70, kGrey,
          HAlign::kCenter);
     return l;
@@ -218,11 +224,13 @@ HallLayout layout_hall(const ScreenModel& m, int w, int h, const LayoutOptions& 
     const int cw = grid.w / cols, ch = grid.h / rows;
     for (int i = 0; i < ns; ++i) {
       const ServiceRow& s = m.services[i];
-      const Box cell = inset(Box{grid.x + (i % cols) * cw, grid.y + (i / cols) * ch, cw, ch}, pad / 2, pad / 2);
+      const Box cell =
+          inset(Box{grid.x + (i % cols) * cw, grid.y + (i / cols) * ch, cw, ch}, pad / 2, pad / 2);
       l.fills.push_back(FillItem{cell, kCell});
       const Box in = inset(cell, pad, 0);
       text(l, Box{in.x, in.y, in.w, in.h / 2}, fmt::format("{}（{}）", s.name, s.prefix), 0.70, kWhite);
-      text(l, Box{in.x, in.y + in.h / 2, in.w / 2, in.h / 2}, fmt::format("等候 {} 人", s.waiting), 0.66, kCyan);
+      text(l, Box{in.x, in.y + in.h / 2, in.w / 2, in.h / 2}, fmt::format("等候 {} 人", s.waiting), 0.66,
+           kCyan);
       text(l, Box{in.x + in.w / 2, in.y + in.h / 2, in.w / 2, in.h / 2}, s.wait_text, 0.66,
            s.wait_text == "暂停受理" ? kOrange : kGreen, HAlign::kRight);
     }

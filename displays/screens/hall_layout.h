@@ -24,7 +24,9 @@ struct Rgba {
 struct Box {
   int x = 0, y = 0, w = 0, h = 0;
   bool operator==(const Box&) const = default;
-  bool contains(const Box& o) const { return o.x >= x && o.y >= y && o.x + o.w <= x + w && o.y + o.h <= y + h; }
+  bool contains(const Box& o) const {
+    return o.x >= x && o.y >= y && o.x + o.w <= x + w && o.y + o.h <= y + h;
+  }
 };
 enum class HAlign { kLeft, kCenter, kRight };
 
@@ -34,15 +36,15 @@ struct FillItem {
   bool operator==(const FillItem&) const = default;
 };
 struct TextItem {
-  Box box;          // the text is centred vertically in it and shrunk to its width
+  Box box;  // the text is centred vertically in it and shrunk to its width
   std::string text;
-  int size = 0;     // pixel size
+  int size = 0;  // pixel size
   Rgba color;
   HAlign align = HAlign::kLeft;
   bool operator==(const TextItem&) const = default;
 };
 struct Marquee {
-  Box box;          // empty when there is no notice
+  Box box;  // empty when there is no notice
   std::string text;
   int size = 0;
   Rgba color;
@@ -56,9 +58,9 @@ struct HallLayout {
 };
 
 struct LayoutOptions {
-  bool flash_on = false;         // the newest call in its highlighted phase
-  int recent = 5;                // calls shown, newest included
-  std::string notice;            // the scrolling text; empty: no notice line
+  bool flash_on = false;  // the newest call in its highlighted phase
+  int recent = 5;         // calls shown, newest included
+  std::string notice;     // the scrolling text; empty: no notice line
 };
 
 HallLayout layout_hall(const ScreenModel& model, int width, int height, const LayoutOptions& options);

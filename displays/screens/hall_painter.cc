@@ -9,7 +9,9 @@ namespace {
 SDL_Rect rect(const Box& b) { return SDL_Rect{b.x, b.y, b.w, b.h}; }
 SDL_Color color(const Rgba& c) { return SDL_Color{c.r, c.g, c.b, c.a}; }
 sdl::Align align(HAlign a) {
-  return a == HAlign::kCenter ? sdl::Align::kCenter : a == HAlign::kRight ? sdl::Align::kRight : sdl::Align::kLeft;
+  return a == HAlign::kCenter  ? sdl::Align::kCenter
+         : a == HAlign::kRight ? sdl::Align::kRight
+                               : sdl::Align::kLeft;
 }
 
 }  // namespace
@@ -33,7 +35,8 @@ bool HallPainter::paint(const HallLayout& layout, double seconds, double speed_p
   };
   if (full) {
     for (const FillItem& f : layout.fills) fill(f.box, f.color);
-    for (const TextItem& t : layout.texts) cache_.draw(t.text, t.size, color(t.color), rect(t.box), align(t.align));
+    for (const TextItem& t : layout.texts)
+      cache_.draw(t.text, t.size, color(t.color), rect(t.box), align(t.align));
   } else {
     for (std::size_t i = 0; i < layout.texts.size(); ++i) {
       const TextItem& t = layout.texts[i];

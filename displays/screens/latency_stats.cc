@@ -13,7 +13,9 @@ int bucket_of(std::int64_t us) {
   return static_cast<int>(std::ceil(std::log(static_cast<double>(us)) / std::log(kGrowth)));
 }
 
-std::int64_t upper_bound_of(int bucket) { return static_cast<std::int64_t>(std::ceil(std::pow(kGrowth, bucket))); }
+std::int64_t upper_bound_of(int bucket) {
+  return static_cast<std::int64_t>(std::ceil(std::pow(kGrowth, bucket)));
+}
 
 }  // namespace
 

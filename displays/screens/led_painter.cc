@@ -30,12 +30,13 @@ Uint32 led_argb(LedColor c, LedColors colors) {
 
 }  // namespace
 
-LedPainter::LedPainter(SDL_Renderer* renderer, sdl::FontSet& fonts, const LedConfig& config, std::size_t panels)
+LedPainter::LedPainter(SDL_Renderer* renderer, sdl::FontSet& fonts, const LedConfig& config,
+                       std::size_t panels)
     : renderer_(renderer), fonts_(fonts), config_(config) {
   for (std::size_t i = 0; i < panels; ++i) {
     Panel p{LedBitmap(config.columns, config.rows), LedBitmap(config.columns, config.rows)};
-    p.texture = SDL_CreateTexture(renderer_, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STREAMING, config.columns,
-                                  config.rows);
+    p.texture = SDL_CreateTexture(renderer_, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STREAMING,
+                                  config.columns, config.rows);
     if (!p.texture) sdl::throw_sdl_error("SDL_CreateTexture(led panel)");
     SDL_SetTextureScaleMode(p.texture, SDL_ScaleModeNearest);
     panels_.push_back(std::move(p));
@@ -116,7 +117,8 @@ const LedBitmap& LedPainter::compose(std::size_t i, const std::vector<LedLine>& 
     if (m.width == 0) continue;
     const int x = line_x(m.width, config_.columns, seconds, config_.scroll_speed);
     p.bitmap.blit(m, x, band.y, lines[k].color);
-    if (m.width > config_.columns) p.bitmap.blit(m, x + scroll_period(m.width, config_.columns), band.y, lines[k].color);
+    if (m.width > config_.columns)
+      p.bitmap.blit(m, x + scroll_period(m.width, config_.columns), band.y, lines[k].color);
   }
   return p.bitmap;
 }
@@ -129,7 +131,8 @@ void LedPainter::draw(std::size_t i, int x, int y) {
     if (SDL_LockTexture(p.texture, nullptr, &pixels, &pitch) == 0) {
       for (int row = 0; row < config_.rows; ++row) {
         auto* out = reinterpret_cast<Uint32*>(static_cast<Uint8*>(pixels) + row * pitch);
-        for (int col = 0; col < config_.columns; ++col) out[col] = led_argb(p.bitmap.at(col, row), config_.colors);
+        for (int col = 0; col < config_.columns; ++col)
+          out[col] = led_argb(p.bitmap.at(col, row), config_.colors);
       }
       SDL_UnlockTexture(p.texture);
       p.shown = p.bitmap;

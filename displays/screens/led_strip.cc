@@ -52,7 +52,8 @@ void LedBitmap::blit(const LedMask& mask, int dx, int dy, LedColor color) {
 }
 
 std::size_t LedBitmap::lit() const {
-  return static_cast<std::size_t>(std::count_if(px_.begin(), px_.end(), [](LedColor c) { return c != LedColor::kOff; }));
+  return static_cast<std::size_t>(
+      std::count_if(px_.begin(), px_.end(), [](LedColor c) { return c != LedColor::kOff; }));
 }
 
 int line_x(int text_width, int panel_width, double seconds, double speed) {

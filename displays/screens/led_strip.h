@@ -38,7 +38,8 @@ struct LedMask {
 
 class LedBitmap {
  public:
-  LedBitmap(int width, int height) : width_(width), height_(height), px_(static_cast<std::size_t>(width) * height) {}
+  LedBitmap(int width, int height)
+      : width_(width), height_(height), px_(static_cast<std::size_t>(width) * height) {}
   int width() const { return width_; }
   int height() const { return height_; }
   LedColor at(int x, int y) const { return px_[static_cast<std::size_t>(y) * width_ + x]; }

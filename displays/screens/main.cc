@@ -3,9 +3,9 @@
 // engine with --keys it speaks CURVE with the keys of the file's [security]
 // table or --key FILE --server-key FILE|Z85.
 // Exit codes: 0 done, 2 bad configuration or usage, 1 SDL or font failure.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
 
@@ -28,7 +28,8 @@ int main(int argc, char** argv) {
   app.add_option("--snapshot-every", o.snapshot_every, "also write the snapshot every SEC seconds");
   app.add_option("--frames", o.frames, "exit after N frames");
   app.add_option("--exit-after", o.exit_after, "exit after SEC seconds");
-  app.add_option("--clock", clock_text, "freeze the shown time (hall-local, 2024-03-04T09:30:00) and animations");
+  app.add_option("--clock", clock_text,
+                 "freeze the shown time (hall-local, 2024-03-04T09:30:00) and animations");
   app.add_option("--engine", engine, "override screen.engine (commands endpoint)");
   app.add_option("--events", events, "override screen.events (publisher endpoint)");
   app.add_flag("--quiet", o.quiet, "no line per change shown");

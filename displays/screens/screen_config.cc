@@ -2,8 +2,6 @@
 // typo is an error naming its line, never a silent default.
 #include "displays/screens/screen_config.h"
 
-#include "adapters/common/device_toml.h"
-
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
@@ -13,6 +11,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include "adapters/common/device_toml.h"
 
 namespace hallq::display {
 namespace {
@@ -34,8 +34,9 @@ class Reader {
       if (std::find(allowed.begin(), allowed.end(), key.str()) != allowed.end()) continue;
       std::string list;
       for (auto k : allowed) list += (list.empty() ? "" : ", ") + std::string(k);
-      fail(line_of(key.source()), name.empty() ? fmt::format("unknown top-level key \"{}\" (known: {})", key.str(), list)
-                                               : fmt::format("unknown key \"{}\" in [{}] (known: {})", key.str(), name, list));
+      fail(line_of(key.source()),
+           name.empty() ? fmt::format("unknown top-level key \"{}\" (known: {})", key.str(), list)
+                        : fmt::format("unknown key \"{}\" in [{}] (known: {})", key.str(), name, list));
     }
   }
 
@@ -49,8 +50,8 @@ class Reader {
     return n->as_table();
   }
 
-  std::string str(const toml::table& t, std::string_view sec, std::string_view key, std::string dflt, bool required,
-                  int* line = nullptr) const {
+  std::string str(const toml::table& t, std::string_view sec, std::string_view key, std::string dflt,
+                  bool required, int* line = nullptr) const {
     const toml::node* n = t.get(key);
     if (!n) {
       if (required) fail(line_of(t.source()), fmt::format("missing required key \"{}\" in [{}]", key, sec));
@@ -69,7 +70,8 @@ class Reader {
     if (!n) return dflt;
     if (!n->is_integer()) fail(line_of(n->source()), fmt::format("{}.{}: expected an integer", sec, key));
     const std::int64_t v = n->as_integer()->get();
-    if (v < lo || v > hi) fail(line_of(n->source()), fmt::format("{}.{}: {} is out of range {}..{}", sec, key, v, lo, hi));
+    if (v < lo || v > hi)
+      fail(line_of(n->source()), fmt::format("{}.{}: {} is out of range {}..{}", sec, key, v, lo, hi));
     return v;
   }
 
@@ -78,10 +80,14 @@ class Reader {
     const toml::node* n = t.get(key);
     if (!n) return dflt;
     double v = 0;
-    if (n->is_integer()) v = static_cast<double>(n->as_integer()->get());
-    else if (n->is_floating_point()) v = n->as_floating_point()->get();
-    else fail(line_of(n->source()), fmt::format("{}.{}: expected a number", sec, key));
-    if (!(v >= lo && v <= hi)) fail(line_of(n->source()), fmt::format("{}.{}: {} is out of range {}..{}", sec, key, v, lo, hi));
+    if (n->is_integer())
+      v = static_cast<double>(n->as_integer()->get());
+    else if (n->is_floating_point())
+      v = n->as_floating_point()->get();
+    else
+      fail(line_of(n->source()), fmt::format("{}.{}: expected a number", sec, key));
+    if (!(v >= lo && v <= hi))
+      fail(line_of(n->source()), fmt::format("{}.{}: {} is out of range {}..{}", sec, key, v, lo, hi));
     return v;
   }
 
@@ -92,12 +98,14 @@ class Reader {
     return n->as_boolean()->get();
   }
 
-  std::vector<std::string> strings(const toml::table& t, std::string_view sec, std::string_view key, int* line) const {
+  std::vector<std::string> strings(const toml::table& t, std::string_view sec, std::string_view key,
+                                   int* line) const {
     std::vector<std::string> out;
     const toml::node* n = t.get(key);
     if (!n) return out;
     if (line) *line = line_of(n->source());
-    if (!n->is_array()) fail(line_of(n->source()), fmt::format("{}.{}: expected an array of strings", sec, key));
+    if (!n->is_array())
+      fail(line_of(n->source()), fmt::format("{}.{}: expected an array of strings", sec, key));
     for (const toml::node& item : *n->as_array()) {
       if (!item.is_string())
         fail(line_of(item.source().begin.line ? item.source() : n->source()),
@@ -149,18 +157,24 @@ ScreenConfig parse_screen_config(std::string_view text, std::string_view source_
   ScreenConfig c;
   c.source = std::string(source_name);
   const toml::table& s = *r.table("screen", true);
-  r.check_keys(s, "screen", {"kind", "hall", "hall_config", "engine", "events", "title", "width", "height", "x", "y",
-                             "fullscreen", "borderless", "fps", "font", "font_face"});
+  r.check_keys(s, "screen",
+               {"kind", "hall", "hall_config", "engine", "events", "title", "width", "height", "x", "y",
+                "fullscreen", "borderless", "fps", "font", "font_face"});
   int kind_line = line_of(s.source());
   const std::string kind = r.str(s, "screen", "kind", "hall", false, &kind_line);
-  if (kind == "hall") c.kind = ScreenKind::kHall;
-  else if (kind == "window_strips") c.kind = ScreenKind::kWindowStrips;
-  else r.fail(kind_line, fmt::format("screen.kind: \"{}\" is not one of hall, window_strips", kind));
+  if (kind == "hall")
+    c.kind = ScreenKind::kHall;
+  else if (kind == "window_strips")
+    c.kind = ScreenKind::kWindowStrips;
+  else
+    r.fail(kind_line, fmt::format("screen.kind: \"{}\" is not one of hall, window_strips", kind));
   c.hall = r.str(s, "screen", "hall", "", true, &c.hall_line);
   int conf_line = 0;
   c.hall_config = r.str(s, "screen", "hall_config", "", true, &conf_line);
   if (std::filesystem::path(c.hall_config).is_relative())
-    c.hall_config = (std::filesystem::path(std::string(source_name)).parent_path() / c.hall_config).lexically_normal().string();
+    c.hall_config = (std::filesystem::path(std::string(source_name)).parent_path() / c.hall_config)
+                        .lexically_normal()
+                        .string();
   c.engine = r.str(s, "screen", "engine", c.engine, false);
   c.events = r.str(s, "screen", "events", c.events, false);
   c.title = r.str(s, "screen", "title", "", false);
@@ -190,14 +204,18 @@ ScreenConfig parse_screen_config(std::string_view text, std::string_view source_
     c.notice.speed = r.number(*t, "notice", "speed", c.notice.speed, 0, 10);
   }
   if (const toml::table* t = r.table("led", false)) {
-    r.check_keys(*t, "led", {"columns", "rows", "colors", "dot_px", "grid_columns", "scroll_speed", "windows"});
+    r.check_keys(*t, "led",
+                 {"columns", "rows", "colors", "dot_px", "grid_columns", "scroll_speed", "windows"});
     c.led.columns = static_cast<int>(r.integer(*t, "led", "columns", c.led.columns, 16, 1024));
     c.led.rows = static_cast<int>(r.integer(*t, "led", "rows", c.led.rows, 8, 256));
     int colors_line = line_of(t->source());
     const std::string colors = r.str(*t, "led", "colors", "dual", false, &colors_line);
-    if (colors == "single") c.led.colors = LedColors::kSingle;
-    else if (colors == "dual") c.led.colors = LedColors::kDual;
-    else r.fail(colors_line, fmt::format("led.colors: \"{}\" is not one of single, dual", colors));
+    if (colors == "single")
+      c.led.colors = LedColors::kSingle;
+    else if (colors == "dual")
+      c.led.colors = LedColors::kDual;
+    else
+      r.fail(colors_line, fmt::format("led.colors: \"{}\" is not one of single, dual", colors));
     c.led.dot_px = static_cast<int>(r.integer(*t, "led", "dot_px", c.led.dot_px, 1, 64));
     c.led.grid_columns = static_cast<int>(r.integer(*t, "led", "grid_columns", c.led.grid_columns, 1, 16));
     c.led.scroll_speed = r.number(*t, "led", "scroll_speed", c.led.scroll_speed, 0, 1000);
@@ -224,12 +242,13 @@ ScreenConfig load_screen_config(const std::string& path) {
 
 void check_against(const ScreenConfig& screen, const core::HallConfig& hall) {
   if (hall.id != screen.hall)
-    throw ScreenConfigError(fmt::format("{}:{}: screen.hall: unknown hall \"{}\" ({} is hall \"{}\")", screen.source,
-                                        screen.hall_line, screen.hall, screen.hall_config, hall.id));
+    throw ScreenConfigError(fmt::format("{}:{}: screen.hall: unknown hall \"{}\" ({} is hall \"{}\")",
+                                        screen.source, screen.hall_line, screen.hall, screen.hall_config,
+                                        hall.id));
   for (const std::string& w : screen.led.windows)
     if (!hall.find_window(w))
-      throw ScreenConfigError(fmt::format("{}:{}: led.windows: unknown window \"{}\" in hall \"{}\"", screen.source,
-                                          screen.led.windows_line, w, hall.id));
+      throw ScreenConfigError(fmt::format("{}:{}: led.windows: unknown window \"{}\" in hall \"{}\"",
+                                          screen.source, screen.led.windows_line, w, hall.id));
 }
 
 }  // namespace hallq::display

@@ -34,8 +34,8 @@ struct WallConfig {
 };
 
 struct CallsConfig {
-  int recent = 5;             // calls listed, the newest included
-  double flash_seconds = 5;   // how long the newest call flashes
+  int recent = 5;            // calls listed, the newest included
+  double flash_seconds = 5;  // how long the newest call flashes
 };
 
 struct NoticeConfig {
@@ -46,24 +46,24 @@ struct NoticeConfig {
 struct LedConfig {
   int columns = 128, rows = 32;  // LEDs of one panel
   LedColors colors = LedColors::kDual;
-  int dot_px = 4;                // on-screen pixels per LED
-  int grid_columns = 2;          // panels side by side on the canvas
-  double scroll_speed = 24;      // LEDs per second for text wider than the panel
+  int dot_px = 4;                    // on-screen pixels per LED
+  int grid_columns = 2;              // panels side by side on the canvas
+  double scroll_speed = 24;          // LEDs per second for text wider than the panel
   std::vector<std::string> windows;  // window ids; empty: every window of the hall
   int windows_line = 0;
 };
 
 struct ScreenConfig {
-  std::string source;        // the file read
+  std::string source;  // the file read
   ScreenKind kind = ScreenKind::kHall;
-  std::string hall;          // hall id
+  std::string hall;  // hall id
   int hall_line = 0;
-  std::string hall_config;   // path of the hall's TOML, resolved against the screen file's folder
+  std::string hall_config;  // path of the hall's TOML, resolved against the screen file's folder
   std::string engine = "tcp://127.0.0.1:5570";  // commands (snapshots)
   std::string events = "tcp://127.0.0.1:5571";  // event publisher
-  std::string title;         // replaces the hall's name in the header if set
-  int width = 1920, height = 1080;  // one screen, pixels
-  int x = -1, y = -1;        // window position; -1 centred
+  std::string title;                            // replaces the hall's name in the header if set
+  int width = 1920, height = 1080;              // one screen, pixels
+  int x = -1, y = -1;                           // window position; -1 centred
   bool fullscreen = false, borderless = false;
   int fps = 60;
   std::string font = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";

@@ -38,7 +38,9 @@ std::int64_t local_seconds(core::TimeUs t, int offset_min) {
   return t / core::kUsPerSecond + static_cast<std::int64_t>(offset_min) * 60;
 }
 
-std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - ((a % b) != 0 && ((a < 0) != (b < 0))); }
+std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+  return a / b - ((a % b) != 0 && ((a < 0) != (b < 0)));
+}
 
 }  // namespace
 
@@ -49,7 +51,8 @@ std::string wait_text(std::int32_t seconds) {
 }
 
 std::string date_text(core::TimeUs t, int offset_min) {
-  static constexpr const char* kWeekdays[] = {"星期四", "星期五", "星期六", "星期日", "星期一", "星期二", "星期三"};
+  static constexpr const char* kWeekdays[] = {"星期四", "星期五", "星期六", "星期日",
+                                              "星期一", "星期二", "星期三"};
   const std::int64_t days = floor_div(local_seconds(t, offset_min), 86400);
   int y = 0;
   unsigned m = 0, d = 0;
@@ -70,10 +73,11 @@ std::string call_text(const std::string& number, int window_number) {
 bool parse_local_time(const std::string& text, int offset_min, core::TimeUs& out) {
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
   char tail = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &s, &tail) != 6) return false;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &s, &tail) != 6)
+    return false;
   if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) return false;
-  const std::int64_t secs = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 +
-                            mi * 60 + s - static_cast<std::int64_t>(offset_min) * 60;
+  const std::int64_t secs = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
+                            h * 3600 + mi * 60 + s - static_cast<std::int64_t>(offset_min) * 60;
   out = secs * core::kUsPerSecond;
   return true;
 }
@@ -122,7 +126,8 @@ ScreenModel build_model(const core::Hall* hall, bool online, core::TimeUs now, c
   };
   std::vector<Called> called;
   for (const core::Ticket& t : hall->tickets()) {
-    if (t.called_at <= 0 || t.window == core::kNoWindow || t.window >= hall->config().windows.size()) continue;
+    if (t.called_at <= 0 || t.window == core::kNoWindow || t.window >= hall->config().windows.size())
+      continue;
     core::TimeUs at = t.called_at;
     if (recalls) {
       auto it = recalls->find(t.id);

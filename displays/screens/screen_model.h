@@ -39,11 +39,11 @@ struct ServiceRow {
 };
 
 struct CallRow {
-  std::string number;   // "A012"
+  std::string number;  // "A012"
   int window_number = 0;
   std::string window_name;
-  core::Seq seq = 0;    // not known from state alone: 0
-  std::string text;     // "请 A012 号 到 5 号窗口"
+  core::Seq seq = 0;  // not known from state alone: 0
+  std::string text;   // "请 A012 号 到 5 号窗口"
 };
 
 struct ScreenModel {

@@ -47,7 +47,8 @@ bool Client::send(std::string_view bytes, bool dontwait) {
 std::optional<protocol::DecodedReply> Client::receive(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
     if (zmq::poll(&item, 1, std::max(left, std::chrono::milliseconds(0))) == 0) return std::nullopt;
     zmq::message_t msg;
@@ -62,7 +63,8 @@ std::optional<protocol::DecodedReply> Client::receive(std::chrono::milliseconds 
   }
 }
 
-std::optional<protocol::DecodedReply> Client::round_trip(const std::string& request, const std::string& request_id) {
+std::optional<protocol::DecodedReply> Client::round_trip(const std::string& request,
+                                                         const std::string& request_id) {
   for (int attempt = 0; attempt < options_.attempts; ++attempt) {
     if (!send(request, options_.immediate)) continue;
     const auto deadline = std::chrono::steady_clock::now() + options_.timeout;

@@ -39,9 +39,15 @@ HallSummary summarize(const core::Hall& hall, core::TimeUs now) {
     ws.name = cfg.windows[i].name;
     ws.number = cfg.windows[i].number;
     switch (w.state) {
-      case core::WindowState::kClosed: ws.state = "closed"; break;
-      case core::WindowState::kPaused: ws.state = "paused"; break;
-      case core::WindowState::kOpen: ws.state = w.current != 0 ? "busy" : "idle"; break;
+      case core::WindowState::kClosed:
+        ws.state = "closed";
+        break;
+      case core::WindowState::kPaused:
+        ws.state = "paused";
+        break;
+      case core::WindowState::kOpen:
+        ws.state = w.current != 0 ? "busy" : "idle";
+        break;
     }
     if (const core::Ticket* t = w.current != 0 ? hall.find_ticket(w.current) : nullptr) {
       ws.current = hall.number_of(*t);

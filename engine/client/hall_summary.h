@@ -24,13 +24,13 @@ struct ServiceSummary {
 struct WindowSummary {
   std::string id, name;
   int number = 0;
-  std::string state;           // closed | idle | busy | paused
-  std::string current;         // ticket number, empty if none
-  std::string current_state;   // called | serving
-  std::string service;         // current ticket's service id
-  std::string staff;           // staff id
-  std::string staff_name;      // from the config's staff list, if any
-  std::uint32_t served = 0;    // today
+  std::string state;          // closed | idle | busy | paused
+  std::string current;        // ticket number, empty if none
+  std::string current_state;  // called | serving
+  std::string service;        // current ticket's service id
+  std::string staff;          // staff id
+  std::string staff_name;     // from the config's staff list, if any
+  std::uint32_t served = 0;   // today
 };
 
 struct AdvisorySummary {
@@ -38,7 +38,7 @@ struct AdvisorySummary {
   std::string service, window, action;  // action: open | lend
   int window_number = 0;
   std::vector<std::pair<std::string, int>> serves;  // the window's skills if accepted
-  std::int32_t wait_before_s = 0;  // -1: no window served the service
+  std::int32_t wait_before_s = 0;                   // -1: no window served the service
   std::int32_t wait_after_s = 0;
   std::int64_t expires_in_s = 0;
 };
@@ -47,8 +47,8 @@ struct HallSummary {
   std::string id, name;
   std::uint64_t seq = 0;
   std::uint32_t waiting = 0;
-  std::vector<ServiceSummary> services;  // config order
-  std::vector<WindowSummary> windows;    // config order
+  std::vector<ServiceSummary> services;     // config order
+  std::vector<WindowSummary> windows;       // config order
   std::vector<AdvisorySummary> advisories;  // open tidal-window advisories
   std::string notice;                       // the manager's notice to the screens, empty if none
 };

@@ -50,9 +50,8 @@ json to_json(const HallSummary& s) {
                           {"wait_after_s", a.wait_after_s},
                           {"expires_in_s", a.expires_in_s}});
   }
-  return {{"hall", s.id},         {"name", s.name},         {"seq", s.seq},
-          {"waiting", s.waiting}, {"notice", s.notice},     {"services", services},
-          {"windows", windows},   {"advisories", advisories}};
+  return {{"hall", s.id},       {"name", s.name},       {"seq", s.seq},       {"waiting", s.waiting},
+          {"notice", s.notice}, {"services", services}, {"windows", windows}, {"advisories", advisories}};
 }
 
 json to_json(const protocol::EventSummary& e) {

@@ -1,7 +1,8 @@
 #include "engine/client/live_stats.h"
 
-#include <algorithm>
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace hallq::client {
 
@@ -73,7 +74,8 @@ LiveStats live_stats(const core::Hall& hall, core::TimeUs now, const AlertThresh
         t && t->state == TicketState::kServing && t->started_at >= midnight)
       busy_s += static_cast<double>(now - t->started_at) / core::kUsPerSecond;
     if (first_call[i] != 0 && now > first_call[i])
-      w.utilisation = std::clamp(busy_s / (static_cast<double>(now - first_call[i]) / core::kUsPerSecond), 0.0, 1.0);
+      w.utilisation =
+          std::clamp(busy_s / (static_cast<double>(now - first_call[i]) / core::kUsPerSecond), 0.0, 1.0);
   }
   if (out.ratings > 0) out.satisfaction = static_cast<double>(out.satisfied) / out.ratings;
   if (out.called > 0) out.no_show_rate = static_cast<double>(out.no_shows) / out.called;
@@ -113,8 +115,7 @@ LiveStats live_stats(const core::Hall& hall, core::TimeUs now, const AlertThresh
       if (k.level != 1 || hall.waiting(k.service) == 0) continue;
       out.alerts.push_back({"idle_window", "", cfg.windows[i].id,
                             fmt::format("{}号窗口空闲 {} 分钟，{} 有 {} 人等候", cfg.windows[i].number,
-                                        idle_s / 60, cfg.services[k.service].name,
-                                        hall.waiting(k.service))});
+                                        idle_s / 60, cfg.services[k.service].name, hall.waiting(k.service))});
       break;
     }
   }

@@ -19,17 +19,17 @@ namespace hallq::client {
 
 struct WindowLive {
   std::string id;
-  std::uint32_t finished = 0;       // tickets finished here today
-  double mean_handle_s = 0;         // their mean start-to-finish time; 0 if none
-  double utilisation = 0;           // serving time / time since its first call today, 0..1
+  std::uint32_t finished = 0;  // tickets finished here today
+  double mean_handle_s = 0;    // their mean start-to-finish time; 0 if none
+  double utilisation = 0;      // serving time / time since its first call today, 0..1
 };
 
 struct ServiceLive {
   std::string id;
   std::uint32_t issued = 0, called = 0, finished = 0;
-  double mean_wait_s = 0;           // issue to first call, over today's called tickets
-  double over_target_share = 0;     // of today's called tickets, waited > wait_target_min
-  double mean_handle_s = 0;         // learned (the predictor's figure)
+  double mean_wait_s = 0;        // issue to first call, over today's called tickets
+  double over_target_share = 0;  // of today's called tickets, waited > wait_target_min
+  double mean_handle_s = 0;      // learned (the predictor's figure)
 };
 
 struct Alert {
@@ -40,8 +40,9 @@ struct Alert {
 };
 
 struct AlertThresholds {
-  double queue_per_window = 8;      // long_queue: waiting > this x open windows serving it (or > this if none)
-  std::int64_t idle_window_s = 180; // idle_window: open, idle this long while its own services have people waiting
+  double queue_per_window = 8;  // long_queue: waiting > this x open windows serving it (or > this if none)
+  std::int64_t idle_window_s =
+      180;  // idle_window: open, idle this long while its own services have people waiting
 };
 
 struct LiveStats {
@@ -52,8 +53,8 @@ struct LiveStats {
   std::uint32_t not_rated = 0;        // the keypad's time ran out
   double satisfaction = 0;            // satisfied / ratings; 0 if none
   std::uint32_t called = 0, no_shows = 0, left = 0, issued = 0;
-  double no_show_rate = 0;            // no-shows / called tickets
-  double give_up_rate = 0;            // left / issued
+  double no_show_rate = 0;  // no-shows / called tickets
+  double give_up_rate = 0;  // left / issued
   std::vector<Alert> alerts;
 };
 

@@ -19,9 +19,9 @@ struct Subscriber::Replica {
   std::shared_ptr<core::HallConfig> config;
   std::unique_ptr<core::Hall> hall;
   bool syncing = true;
-  std::string pending_request;          // id of the snapshot request in flight
+  std::string pending_request;  // id of the snapshot request in flight
   Clock::time_point requested_at{};
-  std::deque<std::string> buffered;     // events received while syncing
+  std::deque<std::string> buffered;  // events received while syncing
   std::uint64_t epoch = 0;
   Clock::time_point last_heard{};
   bool online = false;
@@ -82,7 +82,8 @@ void Subscriber::resync(Replica& r) {
   r.pending_request = client_.next_request_id();
   r.requested_at = Clock::now();
   // Not queued while disconnected (ZMQ_IMMEDIATE): the retry timer resends.
-  if (!client_.send(protocol::encode_snapshot_request(r.pending_request, r.id), true)) r.pending_request.clear();
+  if (!client_.send(protocol::encode_snapshot_request(r.pending_request, r.id), true))
+    r.pending_request.clear();
 }
 
 void Subscriber::mark_heard(Replica& r) {
@@ -250,7 +251,8 @@ void Subscriber::on_reply(const protocol::DecodedReply& reply) {
     return;
   }
   ++stats_.snapshots;
-  if (r.epoch != 0 && snap.epoch != r.epoch) ++stats_.restarts;  // learnt from the snapshot, before any heartbeat
+  if (r.epoch != 0 && snap.epoch != r.epoch)
+    ++stats_.restarts;  // learnt from the snapshot, before any heartbeat
   r.config = snap.config;
   r.hall = std::move(hall);
   r.epoch = snap.epoch;

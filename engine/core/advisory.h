@@ -16,9 +16,9 @@ struct Advisory {
   ServiceIdx service = 0;
   WindowIdx window = 0;
   AdvisoryAction action = AdvisoryAction::kLend;
-  std::vector<Skill> skills;        // the window's skills if accepted
-  std::int32_t wait_before_s = 0;   // the service's predicted newcomer wait when proposed
-  std::int32_t wait_after_s = 0;    // ... with the proposal
+  std::vector<Skill> skills;       // the window's skills if accepted
+  std::int32_t wait_before_s = 0;  // the service's predicted newcomer wait when proposed
+  std::int32_t wait_after_s = 0;   // ... with the proposal
   TimeUs issued_at = 0;
 };
 

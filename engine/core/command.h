@@ -25,14 +25,22 @@ struct IssueTicket {
 // of at most this many bytes, or the command is refused with bad_argument.
 inline constexpr std::size_t kMaxStaffIdBytes = 64;
 
-struct OpenWindow {    // on an open window with another staff id: A/B handover
+struct OpenWindow {  // on an open window with another staff id: A/B handover
   std::string_view window;
   std::string_view staff;  // may be empty when the hall lists no staff
 };
-struct CloseWindow { std::string_view window; };
-struct PauseWindow { std::string_view window; };
-struct ResumeWindow { std::string_view window; };
-struct CallNext { std::string_view window; };
+struct CloseWindow {
+  std::string_view window;
+};
+struct PauseWindow {
+  std::string_view window;
+};
+struct ResumeWindow {
+  std::string_view window;
+};
+struct CallNext {
+  std::string_view window;
+};
 // Calls a particular waiting or held ticket: the clerk's override. The window
 // need not serve the ticket's service (a fallback or assist window taking a
 // citizen sent over), and a held ticket may be called back directly.
@@ -40,30 +48,44 @@ struct CallTicket {
   std::string_view window;
   std::string_view number;
 };
-struct Recall { std::string_view window; };
-struct StartService { std::string_view window; };
-struct SkipTicket { std::string_view window; };     // called, not answered: no-show
-struct Reactivate { std::string_view number; };     // no-show back to waiting
-struct HoldTicket { std::string_view window; };     // serving -> held
-struct UnholdTicket { std::string_view number; };   // held -> waiting (returns first)
-struct Transfer {      // serving -> waiting for another service, same number
+struct Recall {
+  std::string_view window;
+};
+struct StartService {
+  std::string_view window;
+};
+struct SkipTicket {
+  std::string_view window;
+};  // called, not answered: no-show
+struct Reactivate {
+  std::string_view number;
+};  // no-show back to waiting
+struct HoldTicket {
+  std::string_view window;
+};  // serving -> held
+struct UnholdTicket {
+  std::string_view number;
+};                 // held -> waiting (returns first)
+struct Transfer {  // serving -> waiting for another service, same number
   std::string_view window;
   std::string_view service;
 };
-struct Finish { std::string_view window; };
+struct Finish {
+  std::string_view window;
+};
 struct Evaluate {
   std::string_view number;
-  int level = 0;                 // 1..5 (5 非常满意 ... 1 非常不满意); 0: not rated
-                                 // (未评价: the keypad's time ran out), which also
-                                 // closes the ticket's evaluation
-  std::string_view window;       // optional: when given, must be the window that served it
-                                 // (a keypad names its window: kWrongWindow otherwise)
+  int level = 0;            // 1..5 (5 非常满意 ... 1 非常不满意); 0: not rated
+                            // (未评价: the keypad's time ran out), which also
+                            // closes the ticket's evaluation
+  std::string_view window;  // optional: when given, must be the window that served it
+                            // (a keypad names its window: kWrongWindow otherwise)
 };
 struct Cancel {
   std::string_view number;
   LeaveReason reason = LeaveReason::kCancelled;
 };
-struct Tick {};        // time passes; may roll the day
+struct Tick {};  // time passes; may roll the day
 // A manager changes what a window serves, live (tidal windows, 潮汐窗口).
 struct SetWindowSkills {
   std::string_view window;
@@ -75,9 +97,9 @@ struct Advise {
   ServiceIdx service = 0;
   WindowIdx window = 0;
   AdvisoryAction action = AdvisoryAction::kLend;
-  std::vector<Skill> skills;           // the window's skills if accepted
-  std::int32_t wait_before_s = 0;      // the service's predicted newcomer wait now
-  std::int32_t wait_after_s = 0;       // ... and with the proposal
+  std::vector<Skill> skills;       // the window's skills if accepted
+  std::int32_t wait_before_s = 0;  // the service's predicted newcomer wait now
+  std::int32_t wait_after_s = 0;   // ... and with the proposal
 };
 // A manager accepts an open advisory: the window opens if needed (with
 // `staff`) and takes the proposed skills.
@@ -94,10 +116,9 @@ struct SetNotice {
 };
 
 using CommandBody =
-    std::variant<IssueTicket, OpenWindow, CloseWindow, PauseWindow, ResumeWindow, CallNext,
-                 CallTicket, Recall, StartService, SkipTicket, Reactivate, HoldTicket,
-                 UnholdTicket, Transfer, Finish, Evaluate, Cancel, Tick, SetWindowSkills, Advise,
-                 AcceptAdvisory, SetNotice>;
+    std::variant<IssueTicket, OpenWindow, CloseWindow, PauseWindow, ResumeWindow, CallNext, CallTicket,
+                 Recall, StartService, SkipTicket, Reactivate, HoldTicket, UnholdTicket, Transfer, Finish,
+                 Evaluate, Cancel, Tick, SetWindowSkills, Advise, AcceptAdvisory, SetNotice>;
 
 struct Command {
   // Client-chosen id for retries: a command repeated with the same non-empty id

@@ -31,8 +31,8 @@ constexpr std::string_view kTopKeys[] = {"hall", "rules", "service", "window", "
 constexpr std::string_view kHallKeys[] = {"id",           "name",      "hours", "wait_target_min",
                                           "number_reset", "utc_offset"};
 constexpr std::string_view kRulesKeys[] = {
-    "policy",         "recall_limit",    "reactivate_min", "reactivate_behind",
-    "priority_ratio", "help_load", "number_digits",  "max_tickets_per_service"};
+    "policy",         "recall_limit", "reactivate_min", "reactivate_behind",
+    "priority_ratio", "help_load",    "number_digits",  "max_tickets_per_service"};
 constexpr std::string_view kServiceKeys[] = {"id", "name", "prefix", "kind", "expected_handle_min"};
 constexpr std::string_view kWindowKeys[] = {"id", "number", "name", "kind", "serves"};
 constexpr std::string_view kStaffKeys[] = {"id", "name"};

@@ -13,29 +13,29 @@ namespace hallq::core {
 // Stable codes: their English names travel on the wire and in `hallq --json`.
 enum class ErrorCode : std::uint8_t {
   kOk = 0,
-  kMalformed,        // message failed verification or is incomplete
-  kTooLarge,         // message over the size limit
-  kBadArgument,      // a field out of range (level 7, empty id ...)
+  kMalformed,    // message failed verification or is incomplete
+  kTooLarge,     // message over the size limit
+  kBadArgument,  // a field out of range (level 7, empty id ...)
   kUnknownHall,
   kUnknownService,
   kUnknownWindow,
   kUnknownTicket,
   kUnknownStaff,
-  kWindowClosed,     // window must be open for this
-  kWindowPaused,     // window paused: no calls
+  kWindowClosed,  // window must be open for this
+  kWindowPaused,  // window paused: no calls
   kWindowAlreadyOpen,
   kWindowNotPaused,
-  kWindowBusy,       // window has a current ticket
-  kNoCurrentTicket,  // window has no current ticket
-  kQueueEmpty,       // call-next found nothing to call
-  kWrongTicketState, // ticket's state does not allow the command
+  kWindowBusy,        // window has a current ticket
+  kNoCurrentTicket,   // window has no current ticket
+  kQueueEmpty,        // call-next found nothing to call
+  kWrongTicketState,  // ticket's state does not allow the command
   kRecallLimit,
   kReactivateExpired,
   kAlreadyRated,
-  kSameService,      // transfer to the service it already is
-  kLimitReached,     // a hall limit (tickets per day ...) is exhausted
-  kStorage,          // durable write failed; nothing was applied
-  kUnavailable,      // engine cannot accept commands right now
+  kSameService,   // transfer to the service it already is
+  kLimitReached,  // a hall limit (tickets per day ...) is exhausted
+  kStorage,       // durable write failed; nothing was applied
+  kUnavailable,   // engine cannot accept commands right now
   kInternal,
   kStaffOnDuty,      // the staff id is logged in at another window
   kWrongWindow,      // the ticket was served at another window than the one named

@@ -20,8 +20,8 @@ struct TicketIssued {
   ServiceIdx service = 0;
   std::uint32_t number = 0;  // daily sequence of the service's prefix
   Priority priority = Priority::kNormal;
-  std::uint32_t ahead = 0;           // people ahead at issue, as predicted
-  std::int32_t predicted_wait_s = 0; // predicted wait at issue
+  std::uint32_t ahead = 0;            // people ahead at issue, as predicted
+  std::int32_t predicted_wait_s = 0;  // predicted wait at issue
 };
 struct WindowOpened {
   WindowIdx window = 0;
@@ -31,9 +31,15 @@ struct StaffChanged {  // A/B handover on an open window; its ticket stays
   WindowIdx window = 0;
   std::string staff;
 };
-struct WindowClosed { WindowIdx window = 0; };
-struct WindowPaused { WindowIdx window = 0; };
-struct WindowResumed { WindowIdx window = 0; };
+struct WindowClosed {
+  WindowIdx window = 0;
+};
+struct WindowPaused {
+  WindowIdx window = 0;
+};
+struct WindowResumed {
+  WindowIdx window = 0;
+};
 struct TicketCalled {
   TicketId ticket = 0;
   WindowIdx window = 0;
@@ -52,8 +58,8 @@ struct TicketSkipped {
 };
 struct TicketRequeued {  // reactivated no-show, resumed hold: back to waiting
   TicketId ticket = 0;
-  TimeUs queue_key = 0;  // position in its queue (earlier key = further ahead)
-  bool returning = false; // true: ahead of all priority classes
+  TimeUs queue_key = 0;    // position in its queue (earlier key = further ahead)
+  bool returning = false;  // true: ahead of all priority classes
 };
 struct TicketHeld {
   TicketId ticket = 0;
@@ -76,7 +82,7 @@ struct TicketLeft {
   TicketId ticket = 0;
   LeaveReason reason = LeaveReason::kCancelled;
 };
-struct DayRolled {  // daily number reset: open tickets expire, numbering restarts
+struct DayRolled {       // daily number reset: open tickets expire, numbering restarts
   std::int64_t day = 0;  // the new local day
 };
 struct NoticeChanged {
@@ -84,11 +90,11 @@ struct NoticeChanged {
 };
 struct WindowSkillsChanged {
   WindowIdx window = 0;
-  std::vector<Skill> skills;      // sorted by (level, service)
-  std::uint32_t advisory = 0;     // the advisory accepted, 0 if none
+  std::vector<Skill> skills;   // sorted by (level, service)
+  std::uint32_t advisory = 0;  // the advisory accepted, 0 if none
 };
-struct AdvisoryIssued {           // a tidal-window proposal, open until accepted or replaced
-  std::uint32_t advisory = 0;     // hall-wide id, from 1
+struct AdvisoryIssued {        // a tidal-window proposal, open until accepted or replaced
+  std::uint32_t advisory = 0;  // hall-wide id, from 1
   ServiceIdx service = 0;
   WindowIdx window = 0;
   AdvisoryAction action = AdvisoryAction::kLend;
@@ -97,11 +103,10 @@ struct AdvisoryIssued {           // a tidal-window proposal, open until accepte
   std::int32_t wait_after_s = 0;
 };
 
-using EventBody =
-    std::variant<TicketIssued, WindowOpened, StaffChanged, WindowClosed, WindowPaused,
-                 WindowResumed, TicketCalled, TicketRecalled, ServiceStarted, TicketSkipped,
-                 TicketRequeued, TicketHeld, TicketTransferred, TicketFinished, TicketEvaluated,
-                 TicketLeft, DayRolled, WindowSkillsChanged, AdvisoryIssued, NoticeChanged>;
+using EventBody = std::variant<TicketIssued, WindowOpened, StaffChanged, WindowClosed, WindowPaused,
+                               WindowResumed, TicketCalled, TicketRecalled, ServiceStarted, TicketSkipped,
+                               TicketRequeued, TicketHeld, TicketTransferred, TicketFinished, TicketEvaluated,
+                               TicketLeft, DayRolled, WindowSkillsChanged, AdvisoryIssued, NoticeChanged>;
 
 struct Event {
   Seq seq = 0;

@@ -3,9 +3,10 @@
 // events also arrive from disk and from the network.
 #include "engine/core/hall.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cassert>
-#include <fmt/format.h>
 #include <type_traits>
 #include <utility>
 
@@ -28,8 +29,7 @@ bool is_requeueable(TicketState s) { return s == TicketState::kHeld || s == Tick
 
 }  // namespace
 
-Hall::Hall(std::shared_ptr<const HallConfig> config, const CallPolicy* policy,
-           const WaitPredictor* predictor)
+Hall::Hall(std::shared_ptr<const HallConfig> config, const CallPolicy* policy, const WaitPredictor* predictor)
     : config_(std::move(config)), policy_(policy), predictor_(predictor) {
   const std::size_t n_services = config_->services.size();
   windows_.resize(config_->windows.size());
@@ -86,8 +86,7 @@ const Ticket* Hall::find_number(std::string_view number) const {
 }
 
 std::string Hall::number_of(const Ticket& t) const {
-  return format_number(config_->services[t.issued_service].prefix, t.number,
-                       config_->rules.number_digits);
+  return format_number(config_->services[t.issued_service].prefix, t.number, config_->rules.number_digits);
 }
 
 std::size_t Hall::waiting_total() const {
@@ -96,7 +95,9 @@ std::size_t Hall::waiting_total() const {
   return n;
 }
 
-const RequestRecord* Hall::find_request(std::string_view request_id) const { return requests_.find(request_id); }
+const RequestRecord* Hall::find_request(std::string_view request_id) const {
+  return requests_.find(request_id);
+}
 
 void Hall::remember_request(std::string_view request_id, RequestRecord record) {
   requests_.remember(request_id, record);
@@ -108,15 +109,13 @@ Status Hall::apply(const Command& cmd, TimeUs now, std::vector<Event>& out) {
   now = std::max(now, clock_);
   advance(now, out);
   if (cmd.request_id.size() > kMaxRequestIdLength) {
-    return refuse(ErrorCode::kBadArgument,
-                  fmt::format("请求编号过长（{} 字节，最多 {}）", cmd.request_id.size(),
-                              kMaxRequestIdLength));
+    return refuse(ErrorCode::kBadArgument, fmt::format("请求编号过长（{} 字节，最多 {}）",
+                                                       cmd.request_id.size(), kMaxRequestIdLength));
   }
   const std::size_t first = out.size();
   Status status = apply_body(cmd.body, now, out);
   if (status.ok() && !cmd.request_id.empty() && out.size() > first) {
-    remember_request(cmd.request_id,
-                     {out[first].seq, static_cast<std::uint32_t>(out.size() - first)});
+    remember_request(cmd.request_id, {out[first].seq, static_cast<std::uint32_t>(out.size() - first)});
   }
   return status;
 }
@@ -153,8 +152,8 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
     if (win.current != 0) {
       const Ticket& t = *find_ticket(win.current);
       return refuse(ErrorCode::kWindowBusy,
-                    fmt::format("{}当前还有 {}（{}），请先办结、过号或转出", window_label(w),
-                                number_of(t), display_name(t.state)));
+                    fmt::format("{}当前还有 {}（{}），请先办结、过号或转出", window_label(w), number_of(t),
+                                display_name(t.state)));
     }
     return {};
   };
@@ -167,9 +166,8 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
     }
     t = find_ticket(win.current);
     if (t->state != wanted) {
-      return refuse(ErrorCode::kWrongTicketState,
-                    fmt::format("{} 当前为“{}”，不是“{}”", number_of(*t), display_name(t->state),
-                                display_name(wanted)));
+      return refuse(ErrorCode::kWrongTicketState, fmt::format("{} 当前为“{}”，不是“{}”", number_of(*t),
+                                                              display_name(t->state), display_name(wanted)));
     }
     return {};
   };
@@ -182,8 +180,10 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
                     fmt::format("工号须为 UTF-8 文字，不含控制字符，至多 {} 字节", kMaxStaffIdBytes));
     }
     if (!cfg.staff.empty()) {
-      if (staff.empty()) return refuse(ErrorCode::kBadArgument, fmt::format("开启{}需要工号", window_label(w)));
-      if (!cfg.staff_known(staff)) return refuse(ErrorCode::kUnknownStaff, fmt::format("没有工号“{}”", staff));
+      if (staff.empty())
+        return refuse(ErrorCode::kBadArgument, fmt::format("开启{}需要工号", window_label(w)));
+      if (!cfg.staff_known(staff))
+        return refuse(ErrorCode::kUnknownStaff, fmt::format("没有工号“{}”", staff));
     }
     if (!staff.empty()) {
       for (std::size_t i = 0; i < windows_.size(); ++i) {
@@ -278,7 +278,8 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
             if (Status st = find_window(c.window, w); !st) return st;
             if (Status st = check_can_call(w); !st) return st;
             const TicketId id = policy_->choose(*this, w, now);
-            if (id == 0) return refuse(ErrorCode::kQueueEmpty, fmt::format("{}暂无可叫的号", window_label(w)));
+            if (id == 0)
+              return refuse(ErrorCode::kQueueEmpty, fmt::format("{}暂无可叫的号", window_label(w)));
             const Ticket* t = find_ticket(id);
             if (t == nullptr || t->state != TicketState::kWaiting) {
               return refuse(ErrorCode::kInternal,
@@ -332,9 +333,9 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
             if (Status st = find_by_number(c.number, t); !st) return st;
             if (t->state != TicketState::kNoShow) return wrong_state(*t, "回呼");
             if (now - t->ended_at > cfg.rules.reactivate_min * kUsPerMinute) {
-              return refuse(ErrorCode::kReactivateExpired,
-                            fmt::format("{} 过号已超过 {} 分钟，请重新取号", number_of(*t),
-                                        cfg.rules.reactivate_min));
+              return refuse(
+                  ErrorCode::kReactivateExpired,
+                  fmt::format("{} 过号已超过 {} 分钟，请重新取号", number_of(*t), cfg.rules.reactivate_min));
             }
             // Rejoin behind `reactivate_behind` of those waiting in its class.
             const auto& line = queues_[t->service].line(queue_class_of(t->priority));
@@ -389,13 +390,15 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
           [&](const Evaluate& c) -> Status {
             if (c.level < 0 || c.level > 5) {
               return refuse(ErrorCode::kBadArgument,
-                            fmt::format("评价等级须为 1 至 5（5 非常满意 … 1 非常不满意；0 未评价），收到 {}", c.level));
+                            fmt::format("评价等级须为 1 至 5（5 非常满意 … 1 非常不满意；0 未评价），收到 {}",
+                                        c.level));
             }
             const Ticket* t;
             if (Status st = find_by_number(c.number, t); !st) return st;
             if (t->state == TicketState::kRated) {
-              return refuse(ErrorCode::kAlreadyRated, t->rating == 0 ? fmt::format("{} 已记为未评价", number_of(*t))
-                                                                     : fmt::format("{} 已评价过", number_of(*t)));
+              return refuse(ErrorCode::kAlreadyRated, t->rating == 0
+                                                          ? fmt::format("{} 已记为未评价", number_of(*t))
+                                                          : fmt::format("{} 已评价过", number_of(*t)));
             }
             if (t->state != TicketState::kDone) return wrong_state(*t, "评价");
             if (!c.window.empty()) {
@@ -428,7 +431,8 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
               auto s = cfg.find_service(id);
               if (!s) return refuse(ErrorCode::kUnknownService, fmt::format("没有事项“{}”", id));
               if (level < 1 || level > 9)
-                return refuse(ErrorCode::kBadArgument, fmt::format("事项 {} 的级别须为 1 至 9，收到 {}", id, level));
+                return refuse(ErrorCode::kBadArgument,
+                              fmt::format("事项 {} 的级别须为 1 至 9，收到 {}", id, level));
               for (const Skill& k : skills)
                 if (k.service == *s) return refuse(ErrorCode::kBadArgument, fmt::format("事项 {} 重复", id));
               skills.push_back({*s, static_cast<std::uint8_t>(level)});
@@ -436,7 +440,9 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
             sort_skills(skills);
             const auto& now_skills = windows_[w].skills;
             if (std::equal(skills.begin(), skills.end(), now_skills.begin(), now_skills.end(),
-                           [](const Skill& a, const Skill& b) { return a.service == b.service && a.level == b.level; }))
+                           [](const Skill& a, const Skill& b) {
+                             return a.service == b.service && a.level == b.level;
+                           }))
               return refuse(ErrorCode::kBadArgument, fmt::format("{}已是这样办理", window_label(w)));
             emit(WindowSkillsChanged{w, std::move(skills), 0}, now, out);
             return {};
@@ -449,8 +455,8 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
                 return refuse(ErrorCode::kBadArgument, "建议的事项无效");
             std::vector<Skill> skills = c.skills;
             sort_skills(skills);
-            emit(AdvisoryIssued{next_advisory_, c.service, c.window, c.action, std::move(skills), c.wait_before_s,
-                                c.wait_after_s},
+            emit(AdvisoryIssued{next_advisory_, c.service, c.window, c.action, std::move(skills),
+                                c.wait_before_s, c.wait_after_s},
                  now, out);
             return {};
           },
@@ -461,11 +467,13 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
             if (a == nullptr)
               return refuse(ErrorCode::kUnknownAdvisory, fmt::format("没有待处理的建议 #{}", c.advisory));
             if (now - a->issued_at > kAdvisoryLifetime)
-              return refuse(ErrorCode::kUnknownAdvisory, fmt::format("建议 #{} 已过期，请等待新的建议", c.advisory));
+              return refuse(ErrorCode::kUnknownAdvisory,
+                            fmt::format("建议 #{} 已过期，请等待新的建议", c.advisory));
             const WindowIdx w = a->window;
             const bool closed = windows_[w].state == WindowState::kClosed;
             if (closed && a->action == AdvisoryAction::kLend)
-              return refuse(ErrorCode::kWindowClosed, fmt::format("{}已关闭，建议 #{} 不再适用", window_label(w), c.advisory));
+              return refuse(ErrorCode::kWindowClosed,
+                            fmt::format("{}已关闭，建议 #{} 不再适用", window_label(w), c.advisory));
             if (closed) {
               if (Status st = check_staff(w, c.staff); !st) return st;
             }
@@ -514,12 +522,12 @@ void Hall::dequeue(Ticket& t) {
 
 void Hall::apply_event(const Event& e) {
   if (e.seq != seq_ + 1) {
-    throw CorruptionError(fmt::format("hall {}: event {} where {} was expected", config_->id, e.seq,
-                                      seq_ + 1));
+    throw CorruptionError(
+        fmt::format("hall {}: event {} where {} was expected", config_->id, e.seq, seq_ + 1));
   }
   auto fail = [&](std::string_view what) {
-    throw CorruptionError(fmt::format("hall {}: event {} ({}) does not fit: {}", config_->id, e.seq,
-                                      event_name(e.body), what));
+    throw CorruptionError(
+        fmt::format("hall {}: event {} ({}) does not fit: {}", config_->id, e.seq, event_name(e.body), what));
   };
   auto window_at = [&](WindowIdx w) -> Window& {
     if (w >= windows_.size()) fail("unknown window");
@@ -542,197 +550,199 @@ void Hall::apply_event(const Event& e) {
     win.idle_since = e.time;
   };
 
-  std::visit(
-      Overloaded{
-          [&](const TicketIssued& ev) {
-            if (ev.service >= queues_.size()) fail("unknown service");
-            if (ev.ticket != next_ticket_) fail("ticket id out of order");
-            if (ev.number != last_number_[ev.service] + 1) fail("ticket number out of order");
-            if (!tickets_.empty() && tickets_.back().id + 1 != ev.ticket) fail("ticket ids not contiguous");
-            Ticket t;
-            t.id = ev.ticket;
-            t.number = ev.number;
-            t.issued_service = t.service = ev.service;
-            t.priority = ev.priority;
-            t.queue_class = queue_class_of(ev.priority);
-            t.ahead_at_issue = ev.ahead;
-            t.predicted_wait_s = ev.predicted_wait_s;
-            t.issued_at = t.queue_key = e.time;
-            tickets_.push_back(t);
-            enqueue(tickets_.back());
-            by_number_[ev.service].push_back(ev.ticket);
-            last_number_[ev.service] = ev.number;
-            next_ticket_ = ev.ticket + 1;
-            stats_[ev.service].add_arrival(e.time);
-          },
-          [&](const WindowOpened& ev) {
-            Window& win = window_at(ev.window);
-            if (win.state != WindowState::kClosed) fail("window already open");
-            win.state = WindowState::kOpen;
-            win.staff = intern_staff(ev.staff);
-            win.state_since = win.idle_since = e.time;
-            win.consecutive_priority = 0;
-          },
-          [&](const StaffChanged& ev) {
-            Window& win = window_at(ev.window);
-            if (win.state == WindowState::kClosed) fail("window closed");
-            win.staff = intern_staff(ev.staff);
-          },
-          [&](const WindowClosed& ev) {
-            Window& win = window_at(ev.window);
-            if (win.state == WindowState::kClosed || win.current != 0) fail("window closed or busy");
-            win.state = WindowState::kClosed;
-            win.staff = kNoStaff;
-            win.state_since = e.time;
-          },
-          [&](const WindowPaused& ev) {
-            Window& win = window_at(ev.window);
-            if (win.state != WindowState::kOpen) fail("window not open");
-            win.state = WindowState::kPaused;
-            win.state_since = e.time;
-          },
-          [&](const WindowResumed& ev) {
-            Window& win = window_at(ev.window);
-            if (win.state != WindowState::kPaused) fail("window not paused");
-            ++pauses_;
-            pause_seconds_ += std::max<double>(0, static_cast<double>(e.time - win.state_since) / kUsPerSecond);
-            win.state = WindowState::kOpen;
-            win.state_since = e.time;
-          },
-          [&](const TicketCalled& ev) {
-            Window& win = window_at(ev.window);
-            Ticket& t = ticket_at(ev.ticket);
-            if (win.state == WindowState::kClosed || win.current != 0) fail("window cannot call");
-            if (t.state == TicketState::kWaiting) {
-              dequeue(t);
-            } else if (t.state != TicketState::kHeld) {
-              fail("ticket not waiting");
-            }
-            t.state = TicketState::kCalled;
-            t.window = ev.window;
-            t.recalls = 0;
-            t.called_at = e.time;
-            if (t.first_called_at == 0) t.first_called_at = e.time;
-            win.current = t.id;
-            if (t.queue_class == QueueClass::kNormal) {
-              win.consecutive_priority = 0;
-            } else if (win.consecutive_priority < 255) {
-              ++win.consecutive_priority;
-            }
-          },
-          [&](const TicketRecalled& ev) {
-            auto [win, t] = current_at(ev.window, ev.ticket, TicketState::kCalled);
-            if (t.recalls < 255) ++t.recalls;
-          },
-          [&](const ServiceStarted& ev) {
-            auto [win, t] = current_at(ev.window, ev.ticket, TicketState::kCalled);
-            t.state = TicketState::kServing;
-            t.started_at = e.time;
-          },
-          [&](const TicketSkipped& ev) {
-            auto [win, t] = current_at(ev.window, ev.ticket, TicketState::kCalled);
-            t.state = TicketState::kNoShow;
-            t.ended_at = e.time;
-            free_window(win);
-          },
-          [&](const TicketRequeued& ev) {
-            Ticket& t = ticket_at(ev.ticket);
-            if (!is_requeueable(t.state)) fail("ticket neither held nor a no-show");
-            t.state = TicketState::kWaiting;
-            t.queue_class = ev.returning ? QueueClass::kReturning : queue_class_of(t.priority);
-            t.queue_key = ev.queue_key;
-            t.ended_at = 0;
-            enqueue(t);
-          },
-          [&](const TicketHeld& ev) {
-            auto [win, t] = current_at(ev.window, ev.ticket, TicketState::kServing);
-            t.state = TicketState::kHeld;
-            free_window(win);
-          },
-          [&](const TicketTransferred& ev) {
-            if (ev.service >= queues_.size()) fail("unknown service");
-            auto [win, t] = current_at(ev.window, ev.ticket, TicketState::kServing);
-            t.service = ev.service;
-            if (t.transfers < 255) ++t.transfers;
-            t.state = TicketState::kWaiting;
-            t.queue_class = QueueClass::kReturning;
-            t.queue_key = e.time;
-            enqueue(t);
-            free_window(win);
-          },
-          [&](const TicketFinished& ev) {
-            auto [win, t] = current_at(ev.window, ev.ticket, TicketState::kServing);
-            t.state = TicketState::kDone;
-            t.finished_at = e.time;
-            t.staff = win.staff;
-            ++win.served;
-            stats_[t.service].add(static_cast<double>(e.time - t.started_at) / kUsPerSecond);
-            free_window(win);
-          },
-          [&](const TicketEvaluated& ev) {
-            Ticket& t = ticket_at(ev.ticket);
-            if (t.state != TicketState::kDone || ev.level > 5) fail("not ratable");
-            t.state = TicketState::kRated;
-            t.rating = ev.level;
-          },
-          [&](const TicketLeft& ev) {
-            Ticket& t = ticket_at(ev.ticket);
-            if (t.state == TicketState::kWaiting) {
-              dequeue(t);
-            } else if (!is_requeueable(t.state)) {
-              fail("ticket cannot leave");
-            }
-            t.state = TicketState::kLeft;
-            t.ended_at = e.time;
-          },
-          [&](const WindowSkillsChanged& ev) {
-            Window& win = window_at(ev.window);
-            if (ev.skills.empty()) fail("no skills");
-            for (const Skill& k : ev.skills)
-              if (k.service >= queues_.size() || k.level < 1 || k.level > 9) fail("bad skill");
-            win.skills = ev.skills;
-            std::erase_if(advisories_, [&](const Advisory& a) { return a.id == ev.advisory; });
-          },
-          [&](const NoticeChanged& ev) {
-            if (ev.text.size() > kMaxNoticeBytes) fail("notice too long");
-            notice_ = ev.text;
-          },
-          [&](const AdvisoryIssued& ev) {
-            if (ev.advisory != next_advisory_) fail("advisory id out of order");
-            if (ev.service >= queues_.size() || ev.window >= windows_.size() || ev.skills.empty()) fail("bad advisory");
-            for (const Skill& k : ev.skills)
-              if (k.service >= queues_.size() || k.level < 1 || k.level > 9) fail("bad skill");
-            // One open advisory per service: the newest replaces the older.
-            std::erase_if(advisories_, [&](const Advisory& a) { return a.service == ev.service; });
-            advisories_.push_back(
-                {ev.advisory, ev.service, ev.window, ev.action, ev.skills, ev.wait_before_s, ev.wait_after_s, e.time});
-            next_advisory_ = ev.advisory + 1;
-          },
-          [&](const DayRolled& ev) {
-            if (ev.day <= day_) fail("day does not advance");
-            for (Ticket& t : tickets_) {
-              if (t.state == TicketState::kWaiting || is_requeueable(t.state)) {
-                t.state = TicketState::kExpired;
-                t.ended_at = e.time;
-              }
-            }
-            for (ServiceQueue& q : queues_) q.clear();
-            std::fill(last_number_.begin(), last_number_.end(), 0);
-            advisories_.clear();
-            for (auto& v : by_number_) v.clear();
-            for (Window& w : windows_) {
-              w.served = 0;
-              w.consecutive_priority = 0;
-            }
-            // Keep only tickets still at a window (called or serving across midnight)
-            // and everything after the first of them, so ids stay contiguous.
-            auto first_active = std::find_if(tickets_.begin(), tickets_.end(), [](const Ticket& t) {
-              return t.state == TicketState::kCalled || t.state == TicketState::kServing;
-            });
-            tickets_.erase(tickets_.begin(), first_active);
-          },
-      },
-      e.body);
+  std::visit(Overloaded{
+                 [&](const TicketIssued& ev) {
+                   if (ev.service >= queues_.size()) fail("unknown service");
+                   if (ev.ticket != next_ticket_) fail("ticket id out of order");
+                   if (ev.number != last_number_[ev.service] + 1) fail("ticket number out of order");
+                   if (!tickets_.empty() && tickets_.back().id + 1 != ev.ticket)
+                     fail("ticket ids not contiguous");
+                   Ticket t;
+                   t.id = ev.ticket;
+                   t.number = ev.number;
+                   t.issued_service = t.service = ev.service;
+                   t.priority = ev.priority;
+                   t.queue_class = queue_class_of(ev.priority);
+                   t.ahead_at_issue = ev.ahead;
+                   t.predicted_wait_s = ev.predicted_wait_s;
+                   t.issued_at = t.queue_key = e.time;
+                   tickets_.push_back(t);
+                   enqueue(tickets_.back());
+                   by_number_[ev.service].push_back(ev.ticket);
+                   last_number_[ev.service] = ev.number;
+                   next_ticket_ = ev.ticket + 1;
+                   stats_[ev.service].add_arrival(e.time);
+                 },
+                 [&](const WindowOpened& ev) {
+                   Window& win = window_at(ev.window);
+                   if (win.state != WindowState::kClosed) fail("window already open");
+                   win.state = WindowState::kOpen;
+                   win.staff = intern_staff(ev.staff);
+                   win.state_since = win.idle_since = e.time;
+                   win.consecutive_priority = 0;
+                 },
+                 [&](const StaffChanged& ev) {
+                   Window& win = window_at(ev.window);
+                   if (win.state == WindowState::kClosed) fail("window closed");
+                   win.staff = intern_staff(ev.staff);
+                 },
+                 [&](const WindowClosed& ev) {
+                   Window& win = window_at(ev.window);
+                   if (win.state == WindowState::kClosed || win.current != 0) fail("window closed or busy");
+                   win.state = WindowState::kClosed;
+                   win.staff = kNoStaff;
+                   win.state_since = e.time;
+                 },
+                 [&](const WindowPaused& ev) {
+                   Window& win = window_at(ev.window);
+                   if (win.state != WindowState::kOpen) fail("window not open");
+                   win.state = WindowState::kPaused;
+                   win.state_since = e.time;
+                 },
+                 [&](const WindowResumed& ev) {
+                   Window& win = window_at(ev.window);
+                   if (win.state != WindowState::kPaused) fail("window not paused");
+                   ++pauses_;
+                   pause_seconds_ +=
+                       std::max<double>(0, static_cast<double>(e.time - win.state_since) / kUsPerSecond);
+                   win.state = WindowState::kOpen;
+                   win.state_since = e.time;
+                 },
+                 [&](const TicketCalled& ev) {
+                   Window& win = window_at(ev.window);
+                   Ticket& t = ticket_at(ev.ticket);
+                   if (win.state == WindowState::kClosed || win.current != 0) fail("window cannot call");
+                   if (t.state == TicketState::kWaiting) {
+                     dequeue(t);
+                   } else if (t.state != TicketState::kHeld) {
+                     fail("ticket not waiting");
+                   }
+                   t.state = TicketState::kCalled;
+                   t.window = ev.window;
+                   t.recalls = 0;
+                   t.called_at = e.time;
+                   if (t.first_called_at == 0) t.first_called_at = e.time;
+                   win.current = t.id;
+                   if (t.queue_class == QueueClass::kNormal) {
+                     win.consecutive_priority = 0;
+                   } else if (win.consecutive_priority < 255) {
+                     ++win.consecutive_priority;
+                   }
+                 },
+                 [&](const TicketRecalled& ev) {
+                   auto [win, t] = current_at(ev.window, ev.ticket, TicketState::kCalled);
+                   if (t.recalls < 255) ++t.recalls;
+                 },
+                 [&](const ServiceStarted& ev) {
+                   auto [win, t] = current_at(ev.window, ev.ticket, TicketState::kCalled);
+                   t.state = TicketState::kServing;
+                   t.started_at = e.time;
+                 },
+                 [&](const TicketSkipped& ev) {
+                   auto [win, t] = current_at(ev.window, ev.ticket, TicketState::kCalled);
+                   t.state = TicketState::kNoShow;
+                   t.ended_at = e.time;
+                   free_window(win);
+                 },
+                 [&](const TicketRequeued& ev) {
+                   Ticket& t = ticket_at(ev.ticket);
+                   if (!is_requeueable(t.state)) fail("ticket neither held nor a no-show");
+                   t.state = TicketState::kWaiting;
+                   t.queue_class = ev.returning ? QueueClass::kReturning : queue_class_of(t.priority);
+                   t.queue_key = ev.queue_key;
+                   t.ended_at = 0;
+                   enqueue(t);
+                 },
+                 [&](const TicketHeld& ev) {
+                   auto [win, t] = current_at(ev.window, ev.ticket, TicketState::kServing);
+                   t.state = TicketState::kHeld;
+                   free_window(win);
+                 },
+                 [&](const TicketTransferred& ev) {
+                   if (ev.service >= queues_.size()) fail("unknown service");
+                   auto [win, t] = current_at(ev.window, ev.ticket, TicketState::kServing);
+                   t.service = ev.service;
+                   if (t.transfers < 255) ++t.transfers;
+                   t.state = TicketState::kWaiting;
+                   t.queue_class = QueueClass::kReturning;
+                   t.queue_key = e.time;
+                   enqueue(t);
+                   free_window(win);
+                 },
+                 [&](const TicketFinished& ev) {
+                   auto [win, t] = current_at(ev.window, ev.ticket, TicketState::kServing);
+                   t.state = TicketState::kDone;
+                   t.finished_at = e.time;
+                   t.staff = win.staff;
+                   ++win.served;
+                   stats_[t.service].add(static_cast<double>(e.time - t.started_at) / kUsPerSecond);
+                   free_window(win);
+                 },
+                 [&](const TicketEvaluated& ev) {
+                   Ticket& t = ticket_at(ev.ticket);
+                   if (t.state != TicketState::kDone || ev.level > 5) fail("not ratable");
+                   t.state = TicketState::kRated;
+                   t.rating = ev.level;
+                 },
+                 [&](const TicketLeft& ev) {
+                   Ticket& t = ticket_at(ev.ticket);
+                   if (t.state == TicketState::kWaiting) {
+                     dequeue(t);
+                   } else if (!is_requeueable(t.state)) {
+                     fail("ticket cannot leave");
+                   }
+                   t.state = TicketState::kLeft;
+                   t.ended_at = e.time;
+                 },
+                 [&](const WindowSkillsChanged& ev) {
+                   Window& win = window_at(ev.window);
+                   if (ev.skills.empty()) fail("no skills");
+                   for (const Skill& k : ev.skills)
+                     if (k.service >= queues_.size() || k.level < 1 || k.level > 9) fail("bad skill");
+                   win.skills = ev.skills;
+                   std::erase_if(advisories_, [&](const Advisory& a) { return a.id == ev.advisory; });
+                 },
+                 [&](const NoticeChanged& ev) {
+                   if (ev.text.size() > kMaxNoticeBytes) fail("notice too long");
+                   notice_ = ev.text;
+                 },
+                 [&](const AdvisoryIssued& ev) {
+                   if (ev.advisory != next_advisory_) fail("advisory id out of order");
+                   if (ev.service >= queues_.size() || ev.window >= windows_.size() || ev.skills.empty())
+                     fail("bad advisory");
+                   for (const Skill& k : ev.skills)
+                     if (k.service >= queues_.size() || k.level < 1 || k.level > 9) fail("bad skill");
+                   // One open advisory per service: the newest replaces the older.
+                   std::erase_if(advisories_, [&](const Advisory& a) { return a.service == ev.service; });
+                   advisories_.push_back({ev.advisory, ev.service, ev.window, ev.action, ev.skills,
+                                          ev.wait_before_s, ev.wait_after_s, e.time});
+                   next_advisory_ = ev.advisory + 1;
+                 },
+                 [&](const DayRolled& ev) {
+                   if (ev.day <= day_) fail("day does not advance");
+                   for (Ticket& t : tickets_) {
+                     if (t.state == TicketState::kWaiting || is_requeueable(t.state)) {
+                       t.state = TicketState::kExpired;
+                       t.ended_at = e.time;
+                     }
+                   }
+                   for (ServiceQueue& q : queues_) q.clear();
+                   std::fill(last_number_.begin(), last_number_.end(), 0);
+                   advisories_.clear();
+                   for (auto& v : by_number_) v.clear();
+                   for (Window& w : windows_) {
+                     w.served = 0;
+                     w.consecutive_priority = 0;
+                   }
+                   // Keep only tickets still at a window (called or serving across midnight)
+                   // and everything after the first of them, so ids stay contiguous.
+                   auto first_active = std::find_if(tickets_.begin(), tickets_.end(), [](const Ticket& t) {
+                     return t.state == TicketState::kCalled || t.state == TicketState::kServing;
+                   });
+                   tickets_.erase(tickets_.begin(), first_active);
+                 },
+             },
+             e.body);
 
   clock_ = std::max(clock_, e.time);
   if (std::holds_alternative<WindowOpened>(e.body) || std::holds_alternative<WindowClosed>(e.body) ||
@@ -786,7 +796,8 @@ void Hall::import_state(HallState s) {
     if (s.tickets[i].id != s.tickets[i - 1].id + 1) fail("ticket ids not contiguous");
   // Tickets are only ever dropped from the front (day roll), so the next id
   // follows the last one; a gap would make the next issue fail (fuzz/regressions/snapshot).
-  if (!s.tickets.empty() && s.tickets.back().id + 1 != s.next_ticket) fail("next ticket id does not follow the last");
+  if (!s.tickets.empty() && s.tickets.back().id + 1 != s.next_ticket)
+    fail("next ticket id does not follow the last");
   for (const Ticket& t : s.tickets) {
     if (t.service >= n_services || t.issued_service >= n_services) fail("ticket service");
     if (t.window != kNoWindow && t.window >= s.windows.size()) fail("ticket window");
@@ -803,7 +814,8 @@ void Hall::import_state(HallState s) {
     for (const Skill& k : w.skills)
       if (k.service >= n_services || k.level < 1 || k.level > 9) fail("window skill");
     // Ids are contiguous, so the current ticket is present iff its id is in range.
-    if (w.current != 0 && (s.tickets.empty() || w.current < s.tickets.front().id || w.current > s.tickets.back().id))
+    if (w.current != 0 &&
+        (s.tickets.empty() || w.current < s.tickets.front().id || w.current > s.tickets.back().id))
       fail("window's current ticket missing");
     // ... and called or served there: a day roll keeps only such tickets, so
     // any other would be dropped under the window (fuzz/regressions/snapshot/current-*).

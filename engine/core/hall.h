@@ -67,7 +67,7 @@ struct HallState {
   double pause_seconds = 0;                // their total length
   std::vector<Advisory> advisories;        // open tidal-window advisories
   std::uint32_t next_advisory = 1;
-  std::string notice;                      // the manager's notice to the screens; empty if none
+  std::string notice;  // the manager's notice to the screens; empty if none
   std::vector<std::pair<std::string, RequestRecord>> requests;  // oldest first
 };
 
@@ -76,8 +76,7 @@ class Hall final : public CallView {
   // Remembered request ids per hall; the oldest are forgotten beyond this.
   static constexpr std::size_t kRequestMemory = RequestMemory::kCapacity;
 
-  Hall(std::shared_ptr<const HallConfig> config, const CallPolicy* policy,
-       const WaitPredictor* predictor);
+  Hall(std::shared_ptr<const HallConfig> config, const CallPolicy* policy, const WaitPredictor* predictor);
   Hall(const Hall&) = delete;
   Hall& operator=(const Hall&) = delete;
 
@@ -167,16 +166,16 @@ class Hall final : public CallView {
   std::uint64_t next_queue_order_ = 1;
   std::vector<std::string> staff_names_;
   std::vector<Window> windows_;
-  std::vector<Ticket> tickets_;              // ascending id, contiguous from tickets_[0].id
-  std::vector<ServiceQueue> queues_;         // per service
-  std::vector<ServiceStats> stats_;          // per service
+  std::vector<Ticket> tickets_;       // ascending id, contiguous from tickets_[0].id
+  std::vector<ServiceQueue> queues_;  // per service
+  std::vector<ServiceStats> stats_;   // per service
   std::uint32_t pauses_ = 0;
   double pause_seconds_ = 0;
   std::vector<Advisory> advisories_;
   std::uint32_t next_advisory_ = 1;
   std::string notice_;
-  std::vector<std::uint32_t> last_number_;   // per service
-  std::vector<std::vector<TicketId>> by_number_;  // per issuing service, [number - 1]
+  std::vector<std::uint32_t> last_number_;                    // per service
+  std::vector<std::vector<TicketId>> by_number_;              // per issuing service, [number - 1]
   std::vector<std::array<std::uint16_t, 10>> open_at_level_;  // per service: open windows by skill level
   RequestMemory requests_;
 };

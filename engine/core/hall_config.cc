@@ -1,8 +1,9 @@
 // Validation and lookups of a hall config.
 #include "engine/core/hall_config.h"
 
-#include <algorithm>
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "engine/core/utf8.h"
 
@@ -45,12 +46,10 @@ std::optional<ConfigProblem> HallConfig::validate_and_index() {
   staff_index_.clear();
   window_number_index_.clear();
 
-  bool hall_id_ok = !id.empty() && id.size() <= 64 &&
-                    std::all_of(id.begin(), id.end(), [](char c) {
-                      return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-                    });
-  if (!hall_id_ok)
-    return problem("hall", -1, "id", fmt::format("hall id \"{}\" must match [a-z0-9-]+", id));
+  bool hall_id_ok = !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+  });
+  if (!hall_id_ok) return problem("hall", -1, "id", fmt::format("hall id \"{}\" must match [a-z0-9-]+", id));
   if (name.empty()) return problem("hall", -1, "name", "hall name is empty");
   // Names are shown on screens and travel in snapshots as C strings: no NUL,
   // no control characters (fuzz/regressions/config/nul-*).
@@ -89,9 +88,9 @@ std::optional<ConfigProblem> HallConfig::validate_and_index() {
       return problem("service", at, "id", fmt::format("service id \"{}\" appears twice", s.id));
     if (s.name.empty()) return problem("service", at, "name", "service name is empty");
     if (!printable_utf8(s.name)) return problem("service", at, "name", kNameText);
-    const bool prefix_ok = !s.prefix.empty() && s.prefix.size() <= 2 &&
-                           std::all_of(s.prefix.begin(), s.prefix.end(),
-                                       [](char c) { return c >= 'A' && c <= 'Z'; });
+    const bool prefix_ok =
+        !s.prefix.empty() && s.prefix.size() <= 2 &&
+        std::all_of(s.prefix.begin(), s.prefix.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
     if (!prefix_ok)
       return problem("service", at, "prefix",
                      fmt::format("prefix \"{}\" must be 1 or 2 capital letters", s.prefix));

@@ -15,9 +15,9 @@
 namespace hallq::core {
 
 struct ServiceConfig {
-  std::string id;          // [a-z0-9_-]+, unique in the hall
-  std::string name;        // shown to citizens, e.g. "社保医保"
-  std::string prefix;      // ticket prefix, 1-2 capital letters, unique in the hall
+  std::string id;      // [a-z0-9_-]+, unique in the hall
+  std::string name;    // shown to citizens, e.g. "社保医保"
+  std::string prefix;  // ticket prefix, 1-2 capital letters, unique in the hall
   ServiceKind kind = ServiceKind::kInstant;
   double expected_handle_min = 5;  // prior for predictions until history exists
 };
@@ -32,9 +32,9 @@ struct Skill {
 void sort_skills(std::vector<Skill>& skills);
 
 struct WindowConfig {
-  std::string id;     // unique in the hall
-  int number = 0;     // the number painted above the counter, unique, >= 1
-  std::string name;   // e.g. "社保医保窗口"
+  std::string id;    // unique in the hall
+  int number = 0;    // the number painted above the counter, unique, >= 1
+  std::string name;  // e.g. "社保医保窗口"
   WindowKind kind = WindowKind::kClassified;
   std::vector<Skill> serves;  // sorted by (level, service); never empty
 };
@@ -52,16 +52,16 @@ struct TimeSpan {
 
 // Calling rules; every field has a default so small halls need not state them.
 struct HallRules {
-  std::string policy = "balanced";  // call-next policy, see engine/policy
-  int recall_limit = 2;             // recalls allowed after the first call
-  int reactivate_min = 30;          // a no-show may be reactivated this long after the skip
-  int reactivate_behind = 3;        // a reactivated ticket rejoins behind this many waiting
-  int priority_ratio = 3;           // consecutive priority calls per window while normal wait
-  double help_load = 1.0;           // balanced policy: a window helps with a later-resort
-                                    // service only while (arrivals per hour of its own primary
-                                    // services per open primary window) x (that service's mean
-                                    // handling time in hours) is at most this
-  int number_digits = 3;            // A001
+  std::string policy = "balanced";     // call-next policy, see engine/policy
+  int recall_limit = 2;                // recalls allowed after the first call
+  int reactivate_min = 30;             // a no-show may be reactivated this long after the skip
+  int reactivate_behind = 3;           // a reactivated ticket rejoins behind this many waiting
+  int priority_ratio = 3;              // consecutive priority calls per window while normal wait
+  double help_load = 1.0;              // balanced policy: a window helps with a later-resort
+                                       // service only while (arrivals per hour of its own primary
+                                       // services per open primary window) x (that service's mean
+                                       // handling time in hours) is at most this
+  int number_digits = 3;               // A001
   int max_tickets_per_service = 9999;  // per day
 };
 

@@ -57,8 +57,8 @@ class RequestMemory {
   std::size_t probe_start(std::uint64_t hash) const { return hash & (kIndexSize - 1); }
   void erase_from_index(std::uint32_t slot);
 
-  std::vector<Slot> slots_;           // ring; grows to kCapacity, then reused
-  std::size_t head_ = 0;              // the oldest slot
+  std::vector<Slot> slots_;  // ring; grows to kCapacity, then reused
+  std::size_t head_ = 0;     // the oldest slot
   std::size_t size_ = 0;
   std::vector<std::uint32_t> index_;  // slot numbers, kEmpty where free; allocated on first use
 };

@@ -35,7 +35,9 @@ class ServiceQueue {
   std::size_t size(QueueClass c) const { return lines_[index(c)].size(); }
   std::size_t size() const { return lines_[0].size() + lines_[1].size() + lines_[2].size(); }
   bool empty() const { return size() == 0; }
-  void clear() { for (Line& l : lines_) l.clear(); }
+  void clear() {
+    for (Line& l : lines_) l.clear();
+  }
 
  private:
   static std::size_t index(QueueClass c) { return static_cast<std::size_t>(c); }

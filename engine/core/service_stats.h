@@ -14,11 +14,11 @@ struct ServiceStats {
   // Arrivals are counted with an exponential decay of this time constant.
   static constexpr double kArrivalWindowS = 1800;  // chosen by replay (bench/README.md)
 
-  std::uint32_t finished = 0;   // tickets finished since the hall started
-  double sum_handle_s = 0;      // their total handling time
-  double ewma_handle_s = 0;     // exponentially weighted, recent days count more
-  double arrivals = 0;          // decayed arrival count as of last_arrival
-  TimeUs last_arrival = 0;      // 0: none yet
+  std::uint32_t finished = 0;  // tickets finished since the hall started
+  double sum_handle_s = 0;     // their total handling time
+  double ewma_handle_s = 0;    // exponentially weighted, recent days count more
+  double arrivals = 0;         // decayed arrival count as of last_arrival
+  TimeUs last_arrival = 0;     // 0: none yet
 
   // Record one handling time (start to finish), in seconds.
   void add(double handle_s);
@@ -29,7 +29,6 @@ struct ServiceStats {
   void add_arrival(TimeUs t);
   // Arrivals per second around `now` (about the last kArrivalWindowS).
   double arrival_rate(TimeUs now) const;
-
 };
 
 }  // namespace hallq::core

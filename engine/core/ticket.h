@@ -19,27 +19,27 @@ inline constexpr int kQueueClasses = 3;
 
 struct Ticket {
   TicketId id = 0;
-  std::uint32_t number = 0;        // daily sequence within the issuing service's prefix
-  ServiceIdx issued_service = 0;   // gives the prefix; never changes
-  ServiceIdx service = 0;          // what it waits for now (changes on transfer)
+  std::uint32_t number = 0;       // daily sequence within the issuing service's prefix
+  ServiceIdx issued_service = 0;  // gives the prefix; never changes
+  ServiceIdx service = 0;         // what it waits for now (changes on transfer)
   Priority priority = Priority::kNormal;
   TicketState state = TicketState::kWaiting;
   QueueClass queue_class = QueueClass::kNormal;
-  std::uint8_t recalls = 0;        // recalls of the current call
+  std::uint8_t recalls = 0;  // recalls of the current call
   std::uint8_t transfers = 0;
-  std::uint8_t rating = 0;         // 1..5 once rated; 0 also when rated "not rated"
-  WindowIdx window = kNoWindow;    // current or last window
-  StaffIdx staff = kNoStaff;       // staff who finished it (for ratings)
+  std::uint8_t rating = 0;       // 1..5 once rated; 0 also when rated "not rated"
+  WindowIdx window = kNoWindow;  // current or last window
+  StaffIdx staff = kNoStaff;     // staff who finished it (for ratings)
   std::uint32_t ahead_at_issue = 0;
   std::int32_t predicted_wait_s = 0;  // at issue
   TimeUs issued_at = 0;
-  TimeUs queue_key = 0;            // order within its queue class
-  std::uint64_t queue_order = 0;   // tie-break for equal keys: enqueue order
-  TimeUs first_called_at = 0;      // 0: never called
-  TimeUs called_at = 0;            // latest call
+  TimeUs queue_key = 0;           // order within its queue class
+  std::uint64_t queue_order = 0;  // tie-break for equal keys: enqueue order
+  TimeUs first_called_at = 0;     // 0: never called
+  TimeUs called_at = 0;           // latest call
   TimeUs started_at = 0;
   TimeUs finished_at = 0;
-  TimeUs ended_at = 0;             // skipped, left or expired
+  TimeUs ended_at = 0;  // skipped, left or expired
 };
 
 // "A012": prefix + number, zero-padded to `digits`.

@@ -13,8 +13,8 @@ namespace hallq::core {
 class Hall;
 
 struct Prediction {
-  std::uint32_t ahead = 0;   // people expected to be called first
-  std::int32_t wait_s = 0;   // expected wait until the first call
+  std::uint32_t ahead = 0;  // people expected to be called first
+  std::int32_t wait_s = 0;  // expected wait until the first call
 };
 
 class WaitPredictor {

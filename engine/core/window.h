@@ -12,13 +12,13 @@ namespace hallq::core {
 
 struct Window {
   WindowState state = WindowState::kClosed;
-  StaffIdx staff = kNoStaff;      // index into Hall::staff_names()
-  TicketId current = 0;           // called or serving ticket; 0: none
-  std::vector<Skill> skills;      // live skills; start as the config's `serves`
+  StaffIdx staff = kNoStaff;              // index into Hall::staff_names()
+  TicketId current = 0;                   // called or serving ticket; 0: none
+  std::vector<Skill> skills;              // live skills; start as the config's `serves`
   std::uint8_t consecutive_priority = 0;  // priority-class calls since the last normal one
-  TimeUs state_since = 0;         // last open/close/pause/resume
-  TimeUs idle_since = 0;          // when it last became free of a current ticket
-  std::uint32_t served = 0;       // tickets finished today
+  TimeUs state_since = 0;                 // last open/close/pause/resume
+  TimeUs idle_since = 0;                  // when it last became free of a current ticket
+  std::uint32_t served = 0;               // tickets finished today
 };
 
 inline bool is_idle(const Window& w) { return w.state == WindowState::kOpen && w.current == 0; }

@@ -7,7 +7,8 @@
 
 namespace hallq::policy {
 
-core::TicketId BalancedPolicy::choose(const core::CallView& view, core::WindowIdx window, core::TimeUs now) const {
+core::TicketId BalancedPolicy::choose(const core::CallView& view, core::WindowIdx window,
+                                      core::TimeUs now) const {
   const auto& skills = view.skills(window);
   bool own_waiting = false;
   double own_load = 0;  // arrivals per second per open window, of the window's own services

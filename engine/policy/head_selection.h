@@ -22,8 +22,8 @@ struct Candidate {
 // `score(const Candidate&) -> std::optional<double>`; skills above
 // `max_level` are not considered.
 template <class Score>
-core::TicketId select_head(const core::CallView& view, core::WindowIdx window, core::TimeUs now, int max_level,
-                           Score&& score) {
+core::TicketId select_head(const core::CallView& view, core::WindowIdx window, core::TimeUs now,
+                           int max_level, Score&& score) {
   struct Best {
     Candidate c;
     double score = 0;
@@ -34,12 +34,14 @@ core::TicketId select_head(const core::CallView& view, core::WindowIdx window, c
     for (int k = 0; k < core::kQueueClasses; ++k) {
       const core::QueueEntry* e = view.head(skill.service, static_cast<core::QueueClass>(k));
       if (e == nullptr) continue;
-      const Candidate c{e, skill.service, skill.level, static_cast<double>(now - e->key) / core::kUsPerSecond};
+      const Candidate c{e, skill.service, skill.level,
+                        static_cast<double>(now - e->key) / core::kUsPerSecond};
       const std::optional<double> s = score(c);
       if (!s) continue;
       Best& b = best[k];
-      const bool better = !b.found || *s > b.score ||
-                          (*s == b.score && (c.level < b.c.level || (c.level == b.c.level && e->order < b.c.entry->order)));
+      const bool better =
+          !b.found || *s > b.score ||
+          (*s == b.score && (c.level < b.c.level || (c.level == b.c.level && e->order < b.c.entry->order)));
       if (better) b = {c, *s, true};
     }
   }

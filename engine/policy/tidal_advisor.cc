@@ -94,11 +94,12 @@ std::optional<core::Advise> advise(const core::Hall& hall, core::TimeUs now, con
       }
     }
     if (!lender_ok) continue;
-    const bool enough = wait_before == kNoWindowYet
-                            ? wait_after != kNoWindowYet
-                            : wait_before - wait_after >= std::max<std::int32_t>(
-                                  options.min_gain_s,
-                                  static_cast<std::int32_t>(options.min_gain_share * wait_before));
+    const bool enough =
+        wait_before == kNoWindowYet
+            ? wait_after != kNoWindowYet
+            : wait_before - wait_after >=
+                  std::max<std::int32_t>(options.min_gain_s,
+                                         static_cast<std::int32_t>(options.min_gain_share * wait_before));
     if (!enough) continue;
     if (!best || wait_after < best->wait_after_s) {
       best = core::Advise{s, w, action, skills, wait_before == kNoWindowYet ? -1 : wait_before, wait_after};

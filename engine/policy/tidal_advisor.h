@@ -25,6 +25,7 @@ struct AdvisorOptions {
 
 // The proposal, ready to record, or none (nothing over target, outside
 // opening hours, or nothing that helps enough).
-std::optional<core::Advise> advise(const core::Hall& hall, core::TimeUs now, const AdvisorOptions& options = {});
+std::optional<core::Advise> advise(const core::Hall& hall, core::TimeUs now,
+                                   const AdvisorOptions& options = {});
 
 }  // namespace hallq::policy

@@ -28,20 +28,20 @@ inline constexpr std::int32_t kUnknownWait = -1;  // no open window would ever c
 
 struct TicketForecast {
   core::TicketId ticket = 0;
-  std::uint32_t ahead = 0;      // tickets of its service called before it
-  std::int32_t wait_s = 0;      // from the forecast's `at` to its call; kUnknownWait if none
+  std::uint32_t ahead = 0;  // tickets of its service called before it
+  std::int32_t wait_s = 0;  // from the forecast's `at` to its call; kUnknownWait if none
 };
 
 struct NewcomerForecast {
   std::uint32_t ahead = 0;
-  std::int32_t wait_s = 0;      // kUnknownWait if no open window serves the service
+  std::int32_t wait_s = 0;  // kUnknownWait if no open window serves the service
 };
 
 struct Forecast {
   core::TimeUs at = 0;
-  core::Seq seq = 0;                                 // the hall's sequence it reflects
-  std::vector<TicketForecast> tickets;               // waiting tickets, in predicted call order
-  std::vector<NewcomerForecast> normal, priority;    // per service
+  core::Seq seq = 0;                               // the hall's sequence it reflects
+  std::vector<TicketForecast> tickets;             // waiting tickets, in predicted call order
+  std::vector<NewcomerForecast> normal, priority;  // per service
 };
 
 // Plays `hall` forward from `now`. If `stop_at_probe` names a service (and

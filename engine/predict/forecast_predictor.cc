@@ -10,7 +10,8 @@ namespace {
 
 // A wait no open window can give: until the next opening span, then the work
 // of those ahead over the windows that serve the service first.
-std::int32_t fallback_wait(const core::Hall& hall, core::ServiceIdx s, std::uint32_t ahead, core::TimeUs now) {
+std::int32_t fallback_wait(const core::Hall& hall, core::ServiceIdx s, std::uint32_t ahead,
+                           core::TimeUs now) {
   const core::HallConfig& cfg = hall.config();
   const int second = cfg.local_second_of_day(now);
   double until_open = 0;
@@ -46,13 +47,14 @@ std::size_t max_calls(const core::Hall& hall) {
 core::Prediction ForecastPredictor::predict_new(const core::Hall& hall, core::ServiceIdx service,
                                                 core::Priority priority, core::TimeUs now) const {
   const bool prio = priority != core::Priority::kNormal;
-  const Forecast f = forecast(hall, now, {.stop_at_probe = true, .service = service, .priority = prio,
-                                          .max_calls = max_calls(hall)});
+  const Forecast f = forecast(
+      hall, now, {.stop_at_probe = true, .service = service, .priority = prio, .max_calls = max_calls(hall)});
   const NewcomerForecast& n = prio ? f.priority[service] : f.normal[service];
   return {n.ahead, n.wait_s != kUnknownWait ? n.wait_s : fallback_wait(hall, service, n.ahead, now)};
 }
 
-core::Prediction ForecastPredictor::predict(const core::Hall& hall, core::TicketId ticket, core::TimeUs now) const {
+core::Prediction ForecastPredictor::predict(const core::Hall& hall, core::TicketId ticket,
+                                            core::TimeUs now) const {
   const core::Ticket* t = hall.find_ticket(ticket);
   if (t == nullptr || t->state != core::TicketState::kWaiting) return {};
   const Forecast f = forecast(hall, now);

@@ -21,9 +21,11 @@ using core::ErrorCode;
 using core::Status;
 
 flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<w::SkillRef>>> skill_refs(
-    flatbuffers::FlatBufferBuilder& fbb, const core::HallConfig& cfg, const std::vector<core::Skill>& skills) {
+    flatbuffers::FlatBufferBuilder& fbb, const core::HallConfig& cfg,
+    const std::vector<core::Skill>& skills) {
   std::vector<flatbuffers::Offset<w::SkillRef>> refs;
-  for (const core::Skill& k : skills) refs.push_back(w::CreateSkillRefDirect(fbb, cfg.services[k.service].id.c_str(), k.level));
+  for (const core::Skill& k : skills)
+    refs.push_back(w::CreateSkillRefDirect(fbb, cfg.services[k.service].id.c_str(), k.level));
   return fbb.CreateVector(refs);
 }
 
@@ -43,129 +45,130 @@ std::string encode_event(const core::Hall& hall, const core::Event& e, std::stri
   flatbuffers::Offset<void> body;
   auto named = [&](core::WindowIdx win) { window_number = cfg.windows[win].number; };
 
-  std::visit(
-      Overloaded{
-          [&](const core::TicketIssued& b) {
-            ticket = b.ticket;
-            type = w::EventBody::TicketIssued;
-            body = w::CreateTicketIssued(fbb, str(cfg.services[b.service].id), b.number,
-                                         static_cast<w::Priority>(b.priority), b.ahead, b.predicted_wait_s)
-                       .Union();
-          },
-          [&](const core::WindowOpened& b) {
-            named(b.window);
-            type = w::EventBody::WindowOpened;
-            auto win = window_id(b.window);
-            body = w::CreateWindowOpened(fbb, win, str(b.staff)).Union();
-          },
-          [&](const core::StaffChanged& b) {
-            named(b.window);
-            type = w::EventBody::StaffChanged;
-            auto win = window_id(b.window);
-            body = w::CreateStaffChanged(fbb, win, str(b.staff)).Union();
-          },
-          [&](const core::WindowClosed& b) {
-            named(b.window);
-            type = w::EventBody::WindowClosed;
-            body = w::CreateWindowClosed(fbb, window_id(b.window)).Union();
-          },
-          [&](const core::WindowPaused& b) {
-            named(b.window);
-            type = w::EventBody::WindowPaused;
-            body = w::CreateWindowPaused(fbb, window_id(b.window)).Union();
-          },
-          [&](const core::WindowResumed& b) {
-            named(b.window);
-            type = w::EventBody::WindowResumed;
-            body = w::CreateWindowResumed(fbb, window_id(b.window)).Union();
-          },
-          [&](const core::TicketCalled& b) {
-            ticket = b.ticket;
-            named(b.window);
-            type = w::EventBody::TicketCalled;
-            body = w::CreateTicketCalled(fbb, window_id(b.window)).Union();
-          },
-          [&](const core::TicketRecalled& b) {
-            ticket = b.ticket;
-            named(b.window);
-            type = w::EventBody::TicketRecalled;
-            body = w::CreateTicketRecalled(fbb, window_id(b.window)).Union();
-          },
-          [&](const core::ServiceStarted& b) {
-            ticket = b.ticket;
-            named(b.window);
-            type = w::EventBody::ServiceStarted;
-            body = w::CreateServiceStarted(fbb, window_id(b.window)).Union();
-          },
-          [&](const core::TicketSkipped& b) {
-            ticket = b.ticket;
-            named(b.window);
-            type = w::EventBody::TicketSkipped;
-            body = w::CreateTicketSkipped(fbb, window_id(b.window)).Union();
-          },
-          [&](const core::TicketRequeued& b) {
-            ticket = b.ticket;
-            type = w::EventBody::TicketRequeued;
-            body = w::CreateTicketRequeued(fbb, b.queue_key, b.returning).Union();
-          },
-          [&](const core::TicketHeld& b) {
-            ticket = b.ticket;
-            named(b.window);
-            type = w::EventBody::TicketHeld;
-            body = w::CreateTicketHeld(fbb, window_id(b.window)).Union();
-          },
-          [&](const core::TicketTransferred& b) {
-            ticket = b.ticket;
-            named(b.window);
-            type = w::EventBody::TicketTransferred;
-            auto win = window_id(b.window);
-            body = w::CreateTicketTransferred(fbb, win, str(cfg.services[b.service].id)).Union();
-          },
-          [&](const core::TicketFinished& b) {
-            ticket = b.ticket;
-            named(b.window);
-            type = w::EventBody::TicketFinished;
-            body = w::CreateTicketFinished(fbb, window_id(b.window)).Union();
-          },
-          [&](const core::TicketEvaluated& b) {
-            ticket = b.ticket;
-            if (const core::Ticket* t = hall.find_ticket(b.ticket); t && t->window != core::kNoWindow)
-              named(t->window);
-            type = w::EventBody::TicketEvaluated;
-            body = w::CreateTicketEvaluated(fbb, b.level).Union();
-          },
-          [&](const core::TicketLeft& b) {
-            ticket = b.ticket;
-            type = w::EventBody::TicketLeft;
-            body = w::CreateTicketLeft(fbb, static_cast<w::LeaveReason>(b.reason)).Union();
-          },
-          [&](const core::DayRolled& b) {
-            type = w::EventBody::DayRolled;
-            body = w::CreateDayRolled(fbb, b.day).Union();
-          },
-          [&](const core::NoticeChanged& b) {
-            type = w::EventBody::NoticeChanged;
-            body = w::CreateNoticeChanged(fbb, fbb.CreateString(b.text)).Union();
-          },
-          [&](const core::WindowSkillsChanged& b) {
-            named(b.window);
-            type = w::EventBody::WindowSkillsChanged;
-            auto serves = skill_refs(fbb, cfg, b.skills);
-            auto win = window_id(b.window);
-            body = w::CreateWindowSkillsChanged(fbb, win, serves, b.advisory).Union();
-          },
-          [&](const core::AdvisoryIssued& b) {
-            named(b.window);
-            type = w::EventBody::AdvisoryIssued;
-            auto serves = skill_refs(fbb, cfg, b.skills);
-            auto service = str(cfg.services[b.service].id);
-            auto win = window_id(b.window);
-            body = w::CreateAdvisoryIssued(fbb, b.advisory, service, win, static_cast<w::AdvisoryAction>(b.action),
-                                           serves, b.wait_before_s, b.wait_after_s)
-                       .Union();
-          },
-      },
-      e.body);
+  std::visit(Overloaded{
+                 [&](const core::TicketIssued& b) {
+                   ticket = b.ticket;
+                   type = w::EventBody::TicketIssued;
+                   body = w::CreateTicketIssued(fbb, str(cfg.services[b.service].id), b.number,
+                                                static_cast<w::Priority>(b.priority), b.ahead,
+                                                b.predicted_wait_s)
+                              .Union();
+                 },
+                 [&](const core::WindowOpened& b) {
+                   named(b.window);
+                   type = w::EventBody::WindowOpened;
+                   auto win = window_id(b.window);
+                   body = w::CreateWindowOpened(fbb, win, str(b.staff)).Union();
+                 },
+                 [&](const core::StaffChanged& b) {
+                   named(b.window);
+                   type = w::EventBody::StaffChanged;
+                   auto win = window_id(b.window);
+                   body = w::CreateStaffChanged(fbb, win, str(b.staff)).Union();
+                 },
+                 [&](const core::WindowClosed& b) {
+                   named(b.window);
+                   type = w::EventBody::WindowClosed;
+                   body = w::CreateWindowClosed(fbb, window_id(b.window)).Union();
+                 },
+                 [&](const core::WindowPaused& b) {
+                   named(b.window);
+                   type = w::EventBody::WindowPaused;
+                   body = w::CreateWindowPaused(fbb, window_id(b.window)).Union();
+                 },
+                 [&](const core::WindowResumed& b) {
+                   named(b.window);
+                   type = w::EventBody::WindowResumed;
+                   body = w::CreateWindowResumed(fbb, window_id(b.window)).Union();
+                 },
+                 [&](const core::TicketCalled& b) {
+                   ticket = b.ticket;
+                   named(b.window);
+                   type = w::EventBody::TicketCalled;
+                   body = w::CreateTicketCalled(fbb, window_id(b.window)).Union();
+                 },
+                 [&](const core::TicketRecalled& b) {
+                   ticket = b.ticket;
+                   named(b.window);
+                   type = w::EventBody::TicketRecalled;
+                   body = w::CreateTicketRecalled(fbb, window_id(b.window)).Union();
+                 },
+                 [&](const core::ServiceStarted& b) {
+                   ticket = b.ticket;
+                   named(b.window);
+                   type = w::EventBody::ServiceStarted;
+                   body = w::CreateServiceStarted(fbb, window_id(b.window)).Union();
+                 },
+                 [&](const core::TicketSkipped& b) {
+                   ticket = b.ticket;
+                   named(b.window);
+                   type = w::EventBody::TicketSkipped;
+                   body = w::CreateTicketSkipped(fbb, window_id(b.window)).Union();
+                 },
+                 [&](const core::TicketRequeued& b) {
+                   ticket = b.ticket;
+                   type = w::EventBody::TicketRequeued;
+                   body = w::CreateTicketRequeued(fbb, b.queue_key, b.returning).Union();
+                 },
+                 [&](const core::TicketHeld& b) {
+                   ticket = b.ticket;
+                   named(b.window);
+                   type = w::EventBody::TicketHeld;
+                   body = w::CreateTicketHeld(fbb, window_id(b.window)).Union();
+                 },
+                 [&](const core::TicketTransferred& b) {
+                   ticket = b.ticket;
+                   named(b.window);
+                   type = w::EventBody::TicketTransferred;
+                   auto win = window_id(b.window);
+                   body = w::CreateTicketTransferred(fbb, win, str(cfg.services[b.service].id)).Union();
+                 },
+                 [&](const core::TicketFinished& b) {
+                   ticket = b.ticket;
+                   named(b.window);
+                   type = w::EventBody::TicketFinished;
+                   body = w::CreateTicketFinished(fbb, window_id(b.window)).Union();
+                 },
+                 [&](const core::TicketEvaluated& b) {
+                   ticket = b.ticket;
+                   if (const core::Ticket* t = hall.find_ticket(b.ticket); t && t->window != core::kNoWindow)
+                     named(t->window);
+                   type = w::EventBody::TicketEvaluated;
+                   body = w::CreateTicketEvaluated(fbb, b.level).Union();
+                 },
+                 [&](const core::TicketLeft& b) {
+                   ticket = b.ticket;
+                   type = w::EventBody::TicketLeft;
+                   body = w::CreateTicketLeft(fbb, static_cast<w::LeaveReason>(b.reason)).Union();
+                 },
+                 [&](const core::DayRolled& b) {
+                   type = w::EventBody::DayRolled;
+                   body = w::CreateDayRolled(fbb, b.day).Union();
+                 },
+                 [&](const core::NoticeChanged& b) {
+                   type = w::EventBody::NoticeChanged;
+                   body = w::CreateNoticeChanged(fbb, fbb.CreateString(b.text)).Union();
+                 },
+                 [&](const core::WindowSkillsChanged& b) {
+                   named(b.window);
+                   type = w::EventBody::WindowSkillsChanged;
+                   auto serves = skill_refs(fbb, cfg, b.skills);
+                   auto win = window_id(b.window);
+                   body = w::CreateWindowSkillsChanged(fbb, win, serves, b.advisory).Union();
+                 },
+                 [&](const core::AdvisoryIssued& b) {
+                   named(b.window);
+                   type = w::EventBody::AdvisoryIssued;
+                   auto serves = skill_refs(fbb, cfg, b.skills);
+                   auto service = str(cfg.services[b.service].id);
+                   auto win = window_id(b.window);
+                   body = w::CreateAdvisoryIssued(fbb, b.advisory, service, win,
+                                                  static_cast<w::AdvisoryAction>(b.action), serves,
+                                                  b.wait_before_s, b.wait_after_s)
+                              .Union();
+                 },
+             },
+             e.body);
 
   flatbuffers::Offset<flatbuffers::String> number;
   if (ticket != 0) {
@@ -200,7 +203,8 @@ Status decode_event(Bytes bytes, const core::HallConfig& cfg, DecodedEvent& out)
 
   Status st;
   auto bad = [&](std::string what) {
-    if (st.ok()) st = {ErrorCode::kMalformed, fmt::format("event {} of hall {}: {}", ev->seq(), out.hall, what)};
+    if (st.ok())
+      st = {ErrorCode::kMalformed, fmt::format("event {} of hall {}: {}", ev->seq(), out.hall, what)};
   };
   auto window = [&](const flatbuffers::String* id) -> core::WindowIdx {
     auto found = cfg.find_window(view(id));
@@ -246,9 +250,9 @@ Status decode_event(Bytes bytes, const core::HallConfig& cfg, DecodedEvent& out)
       auto b = ev->body_as_TicketIssued();
       need_ticket();
       if (b->priority() > w::Priority::MAX) bad("unknown priority");
-      out.event.body = core::TicketIssued{ticket, service(b->service()), b->number_seq(),
-                                          static_cast<core::Priority>(b->priority()), b->ahead(),
-                                          b->predicted_wait_s()};
+      out.event.body = core::TicketIssued{ticket,          service(b->service()),
+                                          b->number_seq(), static_cast<core::Priority>(b->priority()),
+                                          b->ahead(),      b->predicted_wait_s()};
       break;
     }
     case w::EventBody::WindowOpened: {
@@ -334,9 +338,11 @@ Status decode_event(Bytes bytes, const core::HallConfig& cfg, DecodedEvent& out)
     case w::EventBody::AdvisoryIssued: {
       auto b = ev->body_as_AdvisoryIssued();
       if (b->action() > w::AdvisoryAction::MAX) bad("unknown advisory action");
-      out.event.body = core::AdvisoryIssued{b->advisory(), service(b->service()), window(b->window()),
-                                            static_cast<core::AdvisoryAction>(b->action()), skills(b->serves()),
-                                            b->wait_before_s(), b->wait_after_s()};
+      out.event.body =
+          core::AdvisoryIssued{b->advisory(),       service(b->service()),
+                               window(b->window()), static_cast<core::AdvisoryAction>(b->action()),
+                               skills(b->serves()), b->wait_before_s(),
+                               b->wait_after_s()};
       break;
     }
     default:
@@ -392,33 +398,58 @@ EventSummary describe_event(Bytes bytes) {
       s.window = detail::copy(ev->body_as_StaffChanged()->window());
       s.staff = detail::copy(ev->body_as_StaffChanged()->staff());
       break;
-    case wire::EventBody::WindowClosed: s.window = detail::copy(ev->body_as_WindowClosed()->window()); break;
-    case wire::EventBody::WindowPaused: s.window = detail::copy(ev->body_as_WindowPaused()->window()); break;
-    case wire::EventBody::WindowResumed: s.window = detail::copy(ev->body_as_WindowResumed()->window()); break;
-    case wire::EventBody::TicketCalled: s.window = detail::copy(ev->body_as_TicketCalled()->window()); break;
-    case wire::EventBody::TicketRecalled: s.window = detail::copy(ev->body_as_TicketRecalled()->window()); break;
-    case wire::EventBody::ServiceStarted: s.window = detail::copy(ev->body_as_ServiceStarted()->window()); break;
-    case wire::EventBody::TicketSkipped: s.window = detail::copy(ev->body_as_TicketSkipped()->window()); break;
-    case wire::EventBody::TicketHeld: s.window = detail::copy(ev->body_as_TicketHeld()->window()); break;
+    case wire::EventBody::WindowClosed:
+      s.window = detail::copy(ev->body_as_WindowClosed()->window());
+      break;
+    case wire::EventBody::WindowPaused:
+      s.window = detail::copy(ev->body_as_WindowPaused()->window());
+      break;
+    case wire::EventBody::WindowResumed:
+      s.window = detail::copy(ev->body_as_WindowResumed()->window());
+      break;
+    case wire::EventBody::TicketCalled:
+      s.window = detail::copy(ev->body_as_TicketCalled()->window());
+      break;
+    case wire::EventBody::TicketRecalled:
+      s.window = detail::copy(ev->body_as_TicketRecalled()->window());
+      break;
+    case wire::EventBody::ServiceStarted:
+      s.window = detail::copy(ev->body_as_ServiceStarted()->window());
+      break;
+    case wire::EventBody::TicketSkipped:
+      s.window = detail::copy(ev->body_as_TicketSkipped()->window());
+      break;
+    case wire::EventBody::TicketHeld:
+      s.window = detail::copy(ev->body_as_TicketHeld()->window());
+      break;
     case wire::EventBody::TicketTransferred:
       s.window = detail::copy(ev->body_as_TicketTransferred()->window());
       s.service = detail::copy(ev->body_as_TicketTransferred()->service());
       break;
-    case wire::EventBody::TicketFinished: s.window = detail::copy(ev->body_as_TicketFinished()->window()); break;
-    case wire::EventBody::TicketEvaluated: s.level = ev->body_as_TicketEvaluated()->level(); break;
+    case wire::EventBody::TicketFinished:
+      s.window = detail::copy(ev->body_as_TicketFinished()->window());
+      break;
+    case wire::EventBody::TicketEvaluated:
+      s.level = ev->body_as_TicketEvaluated()->level();
+      break;
     case wire::EventBody::TicketLeft:
       s.reason = core::to_string(static_cast<core::LeaveReason>(ev->body_as_TicketLeft()->reason()));
       break;
-    case wire::EventBody::DayRolled: s.day = ev->body_as_DayRolled()->day(); break;
+    case wire::EventBody::DayRolled:
+      s.day = ev->body_as_DayRolled()->day();
+      break;
     case wire::EventBody::WindowSkillsChanged: {
       auto b = ev->body_as_WindowSkillsChanged();
       s.window = detail::copy(b->window());
       s.advisory = b->advisory();
       if (b->serves())
-        for (const wire::SkillRef* k : *b->serves()) s.serves.emplace_back(detail::copy(k->service()), k->level());
+        for (const wire::SkillRef* k : *b->serves())
+          s.serves.emplace_back(detail::copy(k->service()), k->level());
       break;
     }
-    case wire::EventBody::NoticeChanged: s.text = detail::copy(ev->body_as_NoticeChanged()->text()); break;
+    case wire::EventBody::NoticeChanged:
+      s.text = detail::copy(ev->body_as_NoticeChanged()->text());
+      break;
     case wire::EventBody::AdvisoryIssued: {
       auto b = ev->body_as_AdvisoryIssued();
       s.advisory = b->advisory();
@@ -428,10 +459,12 @@ EventSummary describe_event(Bytes bytes) {
       s.wait_before_s = b->wait_before_s();
       s.wait_after_s = b->wait_after_s();
       if (b->serves())
-        for (const wire::SkillRef* k : *b->serves()) s.serves.emplace_back(detail::copy(k->service()), k->level());
+        for (const wire::SkillRef* k : *b->serves())
+          s.serves.emplace_back(detail::copy(k->service()), k->level());
       break;
     }
-    default: break;
+    default:
+      break;
   }
   // Wire enum names are CamelCase; people and JSON get snake_case ("TicketCalled" -> "ticket_called").
   std::string snake;

@@ -24,8 +24,8 @@ std::string encode_event(const core::Hall& hall, const core::Event& e, std::stri
 struct DecodedEvent {
   std::string hall;
   std::string request_id;
-  std::string number;      // ticket events: "A012"
-  int window_number = 0;   // events naming a window
+  std::string number;     // ticket events: "A012"
+  int window_number = 0;  // events naming a window
   core::Event event;
 };
 
@@ -47,33 +47,33 @@ struct EventSummary {
   std::string hall;
   core::Seq seq = 0;
   core::TimeUs time = 0;
-  std::string kind;        // "ticket_called" ...
+  std::string kind;  // "ticket_called" ...
   std::string request_id;
   core::TicketId ticket = 0;
-  std::string number;      // "A012"
-  std::string window;      // window id
+  std::string number;  // "A012"
+  std::string window;  // window id
   int window_number = 0;
-  std::string service;     // issued or transferred-to service id
+  std::string service;  // issued or transferred-to service id
   std::string staff;
-  std::string priority;    // issued: normal | priority | appointment
-  std::uint32_t ahead = 0; // issued
+  std::string priority;               // issued: normal | priority | appointment
+  std::uint32_t ahead = 0;            // issued
   std::int32_t predicted_wait_s = 0;  // issued
-  int level = 0;           // evaluated
-  std::string reason;      // left: cancelled | gave_up
-  std::string text;        // notice_changed: the notice (empty: withdrawn)
-  std::int64_t day = 0;    // day_rolled
+  int level = 0;                      // evaluated
+  std::string reason;                 // left: cancelled | gave_up
+  std::string text;                   // notice_changed: the notice (empty: withdrawn)
+  std::int64_t day = 0;               // day_rolled
   // window_skills_changed, advisory_issued:
   std::vector<std::pair<std::string, int>> serves;  // service id, level
   std::uint32_t advisory = 0;
-  std::string action;      // open | lend
+  std::string action;  // open | lend
   std::int32_t wait_before_s = 0, wait_after_s = 0;
 };
 EventSummary describe_event(Bytes bytes);
 
 struct Heartbeat {
   std::string hall;
-  core::Seq seq = 0;          // the hall's last published event
-  std::uint64_t epoch = 0;    // changes when the engine restarts
+  core::Seq seq = 0;        // the hall's last published event
+  std::uint64_t epoch = 0;  // changes when the engine restarts
   core::TimeUs time = 0;
 };
 std::string encode_heartbeat(const Heartbeat& hb);

@@ -5,7 +5,6 @@
 namespace hallq::protocol {
 namespace {
 
-
 // Verifies `bytes` as one Message, without the buffers nested in it (a reply's
 // blobs): FlatBuffers would verify those recursively, with fresh limits at each
 // level, so replies nested in replies could exhaust the stack. Sets `reason`
@@ -55,7 +54,8 @@ MessageKind inspect(Bytes bytes, std::string* why) {
   const wire::Message* m = verify(bytes, reason);
   if (m == nullptr) return fail(reason);
   switch (m->body_type()) {
-    case wire::Body::Request: return MessageKind::kRequest;
+    case wire::Body::Request:
+      return MessageKind::kRequest;
     case wire::Body::Reply:
       if (const wire::Reply* r = m->body_as_Reply()) {
         if (r->events()) {
@@ -67,10 +67,14 @@ MessageKind inspect(Bytes bytes, std::string* why) {
           return fail("reply carries an invalid snapshot");
       }
       return MessageKind::kReply;
-    case wire::Body::Event: return MessageKind::kEvent;
-    case wire::Body::Heartbeat: return MessageKind::kHeartbeat;
-    case wire::Body::HallSnapshot: return MessageKind::kSnapshot;
-    default: return fail("message has no body");
+    case wire::Body::Event:
+      return MessageKind::kEvent;
+    case wire::Body::Heartbeat:
+      return MessageKind::kHeartbeat;
+    case wire::Body::HallSnapshot:
+      return MessageKind::kSnapshot;
+    default:
+      return fail("message has no body");
   }
 }
 

@@ -61,7 +61,8 @@ DecodedReply decode_reply(Bytes bytes) {
     return out;
   }
   out.request_id = copy(r->request_id());
-  out.code = r->code() > w::ErrorCode::MAX ? core::ErrorCode::kInternal : static_cast<core::ErrorCode>(r->code());
+  out.code =
+      r->code() > w::ErrorCode::MAX ? core::ErrorCode::kInternal : static_cast<core::ErrorCode>(r->code());
   out.message = copy(r->message());
   if (r->events())
     for (const w::Blob* b : *r->events()) out.events.push_back(bytes_of(b));

@@ -42,7 +42,8 @@ Status decode_request(Bytes bytes, DecodedRequest& out) {
   out.request_id = view(r->request_id());
   out.hall = view(r->hall());
   if (out.request_id.size() > core::kMaxRequestIdLength)
-    return {ErrorCode::kBadArgument, fmt::format("request id longer than {} bytes", core::kMaxRequestIdLength)};
+    return {ErrorCode::kBadArgument,
+            fmt::format("request id longer than {} bytes", core::kMaxRequestIdLength)};
   // The verifier accepts a command type without its table.
   if (r->command() == nullptr) return {ErrorCode::kMalformed, "request without a command"};
   Status st;
@@ -93,13 +94,15 @@ Status decode_request(Bytes bytes, DecodedRequest& out) {
       out.command = core::SkipTicket{need(r->command_as_SkipTicket()->window(), "skip", "window", st)};
       break;
     case w::Command::Reactivate:
-      out.command = core::Reactivate{need(r->command_as_Reactivate()->number(), "reactivate", "ticket number", st)};
+      out.command =
+          core::Reactivate{need(r->command_as_Reactivate()->number(), "reactivate", "ticket number", st)};
       break;
     case w::Command::HoldTicket:
       out.command = core::HoldTicket{need(r->command_as_HoldTicket()->window(), "hold", "window", st)};
       break;
     case w::Command::UnholdTicket:
-      out.command = core::UnholdTicket{need(r->command_as_UnholdTicket()->number(), "unhold", "ticket number", st)};
+      out.command =
+          core::UnholdTicket{need(r->command_as_UnholdTicket()->number(), "unhold", "ticket number", st)};
       break;
     case w::Command::Transfer: {
       auto c = r->command_as_Transfer();
@@ -112,8 +115,8 @@ Status decode_request(Bytes bytes, DecodedRequest& out) {
       break;
     case w::Command::Evaluate: {
       auto c = r->command_as_Evaluate();
-      out.command = core::Evaluate{need(c->number(), "evaluate", "ticket number", st), c->level(),
-                                   view(c->window())};
+      out.command =
+          core::Evaluate{need(c->number(), "evaluate", "ticket number", st), c->level(), view(c->window())};
       break;
     }
     case w::Command::SetWindowSkills: {
@@ -225,7 +228,8 @@ std::string encode_request(std::string_view request_id, std::string_view hall,
           type = w::Command::SetWindowSkills;
           std::vector<flatbuffers::Offset<w::SkillRef>> serves;
           for (const auto& [id, level] : c.serves)
-            serves.push_back(w::CreateSkillRef(fbb, str(id), static_cast<std::uint8_t>(std::clamp(level, 0, 255))));
+            serves.push_back(
+                w::CreateSkillRef(fbb, str(id), static_cast<std::uint8_t>(std::clamp(level, 0, 255))));
           auto win = str(c.window);
           body = w::CreateSetWindowSkills(fbb, win, fbb.CreateVector(serves)).Union();
         } else if constexpr (std::is_same_v<T, core::AcceptAdvisory>) {

@@ -2,13 +2,12 @@
 // few thousand a day), the config as tables.
 #include "engine/protocol/snapshot_codec.h"
 
-#include <cstdint>
-#include <cstring>
-#include <vector>
-
 #include <fmt/format.h>
 
 #include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <vector>
 
 #include "engine/protocol/hallq_generated.h"
 #include "engine/protocol/wire_util.h"
@@ -45,25 +44,27 @@ flatbuffers::Offset<w::HallConf> config_out(flatbuffers::FlatBufferBuilder& fbb,
   std::vector<flatbuffers::Offset<w::ServiceConf>> services;
   for (const core::ServiceConfig& s : c.services) {
     services.push_back(w::CreateServiceConfDirect(fbb, s.id.c_str(), s.name.c_str(), s.prefix.c_str(),
-                                                  static_cast<w::ServiceKind>(s.kind), s.expected_handle_min));
+                                                  static_cast<w::ServiceKind>(s.kind),
+                                                  s.expected_handle_min));
   }
   std::vector<flatbuffers::Offset<w::WindowConf>> windows;
   for (const core::WindowConfig& win : c.windows) {
     auto serves = skills_out(win.serves);
     windows.push_back(w::CreateWindowConfDirect(fbb, win.id.c_str(), static_cast<std::uint16_t>(win.number),
-                                                win.name.c_str(), static_cast<w::WindowKind>(win.kind), &serves));
+                                                win.name.c_str(), static_cast<w::WindowKind>(win.kind),
+                                                &serves));
   }
   std::vector<flatbuffers::Offset<w::StaffConf>> staff;
   for (const core::StaffConfig& s : c.staff)
     staff.push_back(w::CreateStaffConfDirect(fbb, s.id.c_str(), s.name.c_str()));
   const core::HallRules& r = c.rules;
-  auto rules = w::CreateRulesDirect(fbb, r.policy.c_str(), static_cast<std::uint8_t>(r.recall_limit),
-                                    r.reactivate_min, r.reactivate_behind,
-                                    static_cast<std::uint8_t>(r.priority_ratio),
-                                    static_cast<std::uint8_t>(r.number_digits),
-                                    static_cast<std::uint32_t>(r.max_tickets_per_service), r.help_load);
+  auto rules = w::CreateRulesDirect(
+      fbb, r.policy.c_str(), static_cast<std::uint8_t>(r.recall_limit), r.reactivate_min, r.reactivate_behind,
+      static_cast<std::uint8_t>(r.priority_ratio), static_cast<std::uint8_t>(r.number_digits),
+      static_cast<std::uint32_t>(r.max_tickets_per_service), r.help_load);
   return w::CreateHallConfDirect(fbb, c.id.c_str(), c.name.c_str(), &hours, c.wait_target_min,
-                                 static_cast<std::int16_t>(c.utc_offset_min), rules, &services, &windows, &staff);
+                                 static_cast<std::int16_t>(c.utc_offset_min), rules, &services, &windows,
+                                 &staff);
 }
 
 Status config_in(const w::HallConf* in, core::HallConfig& c) {
@@ -101,8 +102,8 @@ Status config_in(const w::HallConf* in, core::HallConfig& c) {
   if (in->staff())
     for (const w::StaffConf* s : *in->staff()) c.staff.push_back({copy(s->id()), copy(s->name())});
   if (auto problem = c.validate_and_index())
-    return {ErrorCode::kMalformed, fmt::format("snapshot config: {} {}: {}", problem->section, problem->key,
-                                               problem->message)};
+    return {ErrorCode::kMalformed,
+            fmt::format("snapshot config: {} {}: {}", problem->section, problem->key, problem->message)};
   return {};
 }
 
@@ -117,9 +118,9 @@ std::string encode_snapshot(const core::Hall& hall, std::uint64_t epoch, bool wi
   std::vector<flatbuffers::Offset<w::WindowLive>> windows;
   for (const core::Window& win : s.windows) {
     auto skills = skills_out(win.skills);
-    windows.push_back(w::CreateWindowLiveDirect(fbb, static_cast<w::WindowState>(win.state), win.staff, win.current,
-                                                &skills, win.consecutive_priority, win.state_since,
-                                                win.idle_since, win.served));
+    windows.push_back(w::CreateWindowLiveDirect(fbb, static_cast<w::WindowState>(win.state), win.staff,
+                                                win.current, &skills, win.consecutive_priority,
+                                                win.state_since, win.idle_since, win.served));
   }
   std::vector<w::TicketLive> tickets;
   tickets.reserve(s.tickets.size());
@@ -146,11 +147,10 @@ std::string encode_snapshot(const core::Hall& hall, std::uint64_t epoch, bool wi
                                                      static_cast<w::AdvisoryAction>(a.action), &skills,
                                                      a.wait_before_s, a.wait_after_s, a.issued_at));
   }
-  auto snap = w::CreateHallSnapshotDirect(fbb, hall.config().id.c_str(), s.seq, epoch, s.clock, s.day,
-                                          s.next_ticket, s.next_queue_order, config, &staff_names, &windows,
-                                          &tickets, &s.last_number, &stats, with_requests ? &requests : nullptr, s.pauses,
-                                          s.pause_seconds, &advisories, s.next_advisory,
-                                          s.notice.empty() ? nullptr : s.notice.c_str());
+  auto snap = w::CreateHallSnapshotDirect(
+      fbb, hall.config().id.c_str(), s.seq, epoch, s.clock, s.day, s.next_ticket, s.next_queue_order, config,
+      &staff_names, &windows, &tickets, &s.last_number, &stats, with_requests ? &requests : nullptr, s.pauses,
+      s.pause_seconds, &advisories, s.next_advisory, s.notice.empty() ? nullptr : s.notice.c_str());
   w::FinishMessageBuffer(fbb, w::CreateMessage(fbb, w::Body::HallSnapshot, snap.Union()));
   return bytes_of(fbb);
 }
@@ -197,8 +197,9 @@ Status decode_snapshot(Bytes bytes, DecodedSnapshot& out) {
     for (const w::AdvisoryLive* a : *in->advisories()) {
       if (a->action() > w::AdvisoryAction::MAX || !core::plausible_time(a->issued_at()))
         return {ErrorCode::kMalformed, "snapshot: bad advisory"};
-      s.advisories.push_back({a->id(), a->service(), a->window(), static_cast<core::AdvisoryAction>(a->action()),
-                              skills_in(a->skills()), a->wait_before_s(), a->wait_after_s(), a->issued_at()});
+      s.advisories.push_back({a->id(), a->service(), a->window(),
+                              static_cast<core::AdvisoryAction>(a->action()), skills_in(a->skills()),
+                              a->wait_before_s(), a->wait_after_s(), a->issued_at()});
     }
   }
   if (!(s.pause_seconds >= 0) || !std::isfinite(s.pause_seconds))
@@ -255,7 +256,8 @@ Status decode_snapshot(Bytes bytes, DecodedSnapshot& out) {
   if (in->last_number()) s.last_number.assign(in->last_number()->begin(), in->last_number()->end());
   if (in->stats())
     for (const w::StatsLive* st : *in->stats())
-      s.stats.push_back({st->finished(), st->sum_handle_s(), st->ewma_handle_s(), st->arrivals(), st->last_arrival()});
+      s.stats.push_back(
+          {st->finished(), st->sum_handle_s(), st->ewma_handle_s(), st->arrivals(), st->last_arrival()});
   if (in->requests())
     for (const w::RequestLive* r : *in->requests())
       s.requests.emplace_back(copy(r->id()), core::RequestRecord{r->first_seq(), r->count()});
@@ -263,8 +265,8 @@ Status decode_snapshot(Bytes bytes, DecodedSnapshot& out) {
   // Range and index checks, so a replica's import_state cannot be handed nonsense.
   if (!core::plausible_time(s.clock)) return {ErrorCode::kMalformed, "snapshot: implausible clock"};
   for (const core::Ticket& t : s.tickets) {
-    for (core::TimeUs v : {t.issued_at, t.queue_key, t.first_called_at, t.called_at, t.started_at, t.finished_at,
-                           t.ended_at}) {
+    for (core::TimeUs v : {t.issued_at, t.queue_key, t.first_called_at, t.called_at, t.started_at,
+                           t.finished_at, t.ended_at}) {
       if (!core::plausible_time(v)) return {ErrorCode::kMalformed, "snapshot: implausible ticket time"};
     }
   }
@@ -304,14 +306,16 @@ Status decode_snapshot(Bytes bytes, DecodedSnapshot& out) {
 core::HallState remap_state(const DecodedSnapshot& snap, const core::HallConfig& target) {
   const core::HallConfig& from = *snap.config;
   auto fail = [&](std::string what) {
-    throw core::CorruptionError(fmt::format("hall {}: stored state does not fit the config: {}", target.id, what));
+    throw core::CorruptionError(
+        fmt::format("hall {}: stored state does not fit the config: {}", target.id, what));
   };
   std::vector<int> service_map(from.services.size(), -1);
   for (std::size_t i = 0; i < from.services.size(); ++i) {
     if (auto s = target.find_service(from.services[i].id)) service_map[i] = *s;
   }
   auto map_service = [&](core::ServiceIdx s) -> core::ServiceIdx {
-    if (service_map[s] < 0) fail(fmt::format("service \"{}\" is in use but no longer configured", from.services[s].id));
+    if (service_map[s] < 0)
+      fail(fmt::format("service \"{}\" is in use but no longer configured", from.services[s].id));
     return static_cast<core::ServiceIdx>(service_map[s]);
   };
   std::vector<int> window_map(from.windows.size(), -1);
@@ -361,7 +365,8 @@ core::HallState remap_state(const DecodedSnapshot& snap, const core::HallConfig&
     if (t.window != core::kNoWindow) {
       if (window_map[t.window] < 0) {
         if (t.state == core::TicketState::kCalled || t.state == core::TicketState::kServing)
-          fail(fmt::format("window \"{}\" has a ticket but is no longer configured", from.windows[t.window].id));
+          fail(fmt::format("window \"{}\" has a ticket but is no longer configured",
+                           from.windows[t.window].id));
         t.window = core::kNoWindow;
       } else {
         t.window = static_cast<core::WindowIdx>(window_map[t.window]);
@@ -383,8 +388,10 @@ core::HallState remap_state(const DecodedSnapshot& snap, const core::HallConfig&
     if (service_map[a.service] < 0 || window_map[a.window] < 0) continue;
     bool ok = true;
     for (core::Skill& k : a.skills) {
-      if (service_map[k.service] < 0) ok = false;
-      else k.service = static_cast<core::ServiceIdx>(service_map[k.service]);
+      if (service_map[k.service] < 0)
+        ok = false;
+      else
+        k.service = static_cast<core::ServiceIdx>(service_map[k.service]);
     }
     if (!ok) continue;
     a.service = static_cast<core::ServiceIdx>(service_map[a.service]);

@@ -20,18 +20,24 @@ std::string halls_text(const KeyEntry& key) { return fmt::format("{}", fmt::join
 std::string scope_reason(const KeyEntry& key) {
   const std::string who = fmt::format("{} {}", to_string(key.role), key.name);
   switch (key.role) {
-    case DeviceRole::kKiosk: return fmt::format("{} may only issue tickets in {}", who, halls_text(key));
-    case DeviceRole::kCaller: return fmt::format("{} may only act on window {} in {}", who, key.window, halls_text(key));
-    case DeviceRole::kKeypad: return fmt::format("{} may only evaluate at window {} in {}", who, key.window, halls_text(key));
+    case DeviceRole::kKiosk:
+      return fmt::format("{} may only issue tickets in {}", who, halls_text(key));
+    case DeviceRole::kCaller:
+      return fmt::format("{} may only act on window {} in {}", who, key.window, halls_text(key));
+    case DeviceRole::kKeypad:
+      return fmt::format("{} may only evaluate at window {} in {}", who, key.window, halls_text(key));
     case DeviceRole::kDisplay:
-    case DeviceRole::kSpeaker: return fmt::format("{} may only subscribe to {} (no commands)", who, halls_text(key));
-    case DeviceRole::kManager: return fmt::format("{} may only act in {}", who, halls_text(key));
+    case DeviceRole::kSpeaker:
+      return fmt::format("{} may only subscribe to {} (no commands)", who, halls_text(key));
+    case DeviceRole::kManager:
+      return fmt::format("{} may only act in {}", who, halls_text(key));
   }
   return who;
 }
 
 // The window a caller's command acts on; "" for commands that name none.
-std::string_view window_of(const core::CommandBody& body, std::string_view hall, const TicketWindowLookup& lookup) {
+std::string_view window_of(const core::CommandBody& body, std::string_view hall,
+                           const TicketWindowLookup& lookup) {
   return std::visit(
       [&](const auto& c) -> std::string_view {
         using T = std::decay_t<decltype(c)>;
@@ -53,14 +59,16 @@ std::string_view window_of(const core::CommandBody& body, std::string_view hall,
 
 }  // namespace
 
-core::Status authorize(const KeyEntry& key, const protocol::DecodedRequest& request, const TicketWindowLookup& lookup) {
+core::Status authorize(const KeyEntry& key, const protocol::DecodedRequest& request,
+                       const TicketWindowLookup& lookup) {
   if (request.kind == protocol::RequestKind::kPing) return core::Status::Ok();
   if (std::find(key.halls.begin(), key.halls.end(), request.hall) == key.halls.end())
     return forbid(fmt::format("{} (not {})", scope_reason(key), request.hall));
   if (request.kind == protocol::RequestKind::kSnapshot) return core::Status::Ok();
   const core::CommandBody& body = request.command;
   switch (key.role) {
-    case DeviceRole::kManager: return core::Status::Ok();
+    case DeviceRole::kManager:
+      return core::Status::Ok();
     case DeviceRole::kKiosk:
       if (std::holds_alternative<core::IssueTicket>(body)) return core::Status::Ok();
       break;
@@ -74,7 +82,8 @@ core::Status authorize(const KeyEntry& key, const protocol::DecodedRequest& requ
       break;
     }
     case DeviceRole::kDisplay:
-    case DeviceRole::kSpeaker: break;
+    case DeviceRole::kSpeaker:
+      break;
   }
   return forbid(fmt::format("{} (not {})", scope_reason(key), core::verb(body)));
 }

@@ -30,6 +30,7 @@ namespace hallq::server {
 // or unknown). Used for the caller's ticket-number commands.
 using TicketWindowLookup = std::function<std::string_view(std::string_view hall, std::string_view number)>;
 
-core::Status authorize(const KeyEntry& key, const protocol::DecodedRequest& request, const TicketWindowLookup& lookup);
+core::Status authorize(const KeyEntry& key, const protocol::DecodedRequest& request,
+                       const TicketWindowLookup& lookup);
 
 }  // namespace hallq::server

@@ -2,11 +2,11 @@
 
 #include <fmt/format.h>
 #include <sodium.h>
+#include <toml++/toml.h>
 
 #include <algorithm>
 #include <fstream>
 #include <sstream>
-#include <toml++/toml.h>
 
 namespace hallq::server {
 namespace {
@@ -51,7 +51,8 @@ Accounts Accounts::parse(std::string_view text, const std::string& source) {
     return AccountsError(fmt::format("{}:{}: {}", source, line, what));
   };
   for (const auto& [key, node] : doc)
-    if (key.str() != "manager") throw fail(line_of(node), fmt::format("unknown key \"{}\" (expected [[manager]])", key.str()));
+    if (key.str() != "manager")
+      throw fail(line_of(node), fmt::format("unknown key \"{}\" (expected [[manager]])", key.str()));
   Accounts out;
   const toml::node* managers = doc.get("manager");
   if (managers == nullptr) return out;
@@ -70,14 +71,18 @@ Accounts Accounts::parse(std::string_view text, const std::string& source) {
         if (v == nullptr) throw fail(line, fmt::format("manager.{}: expected a string", k));
         const std::string& s = v->get();
         if (k == "name") {
-          if (!valid_name(s)) throw fail(line, fmt::format("manager.name \"{}\": use 1..32 of a-z 0-9 . _ -", s));
+          if (!valid_name(s))
+            throw fail(line, fmt::format("manager.name \"{}\": use 1..32 of a-z 0-9 . _ -", s));
           if (out.find(s) != nullptr) throw fail(line, fmt::format("manager.name \"{}\" appears twice", s));
           a.name = s;
           has_name = true;
         } else if (k == "role") {
-          if (s == "admin") a.role = Role::kAdmin;
-          else if (s == "viewer") a.role = Role::kViewer;
-          else throw fail(line, fmt::format("manager.role \"{}\": expected admin or viewer", s));
+          if (s == "admin")
+            a.role = Role::kAdmin;
+          else if (s == "viewer")
+            a.role = Role::kViewer;
+          else
+            throw fail(line, fmt::format("manager.role \"{}\": expected admin or viewer", s));
         } else {
           if (s.rfind("$argon2id$", 0) != 0)
             throw fail(line, "manager.password_hash: not an Argon2id hash (make one with hallq-passwd)");
@@ -92,7 +97,9 @@ Accounts Accounts::parse(std::string_view text, const std::string& source) {
           a.halls.push_back(h.as_string()->get());
         }
       } else {
-        throw fail(line, fmt::format("unknown key \"{}\" in [[manager]] (known: name, role, halls, password_hash)", k));
+        throw fail(
+            line,
+            fmt::format("unknown key \"{}\" in [[manager]] (known: name, role, halls, password_hash)", k));
       }
     }
     if (!has_name) throw fail(line_of(item), "manager: name is missing");

@@ -39,7 +39,9 @@ toml::table parse(const std::string& path) {
 std::string key_field(const toml::table& t, const std::string& path, std::string_view field, bool required) {
   const toml::node* n = t.get(field);
   if (n == nullptr) {
-    if (required) throw KeyFileError(fmt::format("{}: no {} (expected {} = \"<40 Z85 characters>\")", path, field, field));
+    if (required)
+      throw KeyFileError(
+          fmt::format("{}: no {} (expected {} = \"<40 Z85 characters>\")", path, field, field));
     return {};
   }
   const auto* s = n->as_string();
@@ -52,7 +54,8 @@ std::string key_field(const toml::table& t, const std::string& path, std::string
 void write_exclusive(const std::string& path, const std::string& text, mode_t mode) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
   if (fd < 0) {
-    if (errno == EEXIST) throw KeyFileError(fmt::format("{}: already exists (refusing to overwrite a key)", path));
+    if (errno == EEXIST)
+      throw KeyFileError(fmt::format("{}: already exists (refusing to overwrite a key)", path));
     throw KeyFileError(fmt::format("{}: cannot create: {}", path, std::strerror(errno)));
   }
   ::fchmod(fd, mode);  // the umask may have narrowed or (for 0600, never) widened it
@@ -68,7 +71,8 @@ void write_exclusive(const std::string& path, const std::string& text, mode_t mo
     }
     done += static_cast<std::size_t>(n);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) throw KeyFileError(fmt::format("{}: cannot write: {}", path, std::strerror(errno)));
+  if (::fsync(fd) != 0 || ::close(fd) != 0)
+    throw KeyFileError(fmt::format("{}: cannot write: {}", path, std::strerror(errno)));
 }
 
 }  // namespace
@@ -123,14 +127,16 @@ WrittenKeyFiles write_key_files(const std::string& dir, std::string_view name, c
   WrittenKeyFiles out{(std::filesystem::path(dir) / fmt::format("{}.key", name)).string(),
                       (std::filesystem::path(dir) / fmt::format("{}.pub", name)).string()};
   for (const std::string& p : {out.secret_path, out.public_path})
-    if (std::filesystem::exists(p)) throw KeyFileError(fmt::format("{}: already exists (refusing to overwrite a key)", p));
+    if (std::filesystem::exists(p))
+      throw KeyFileError(fmt::format("{}: already exists (refusing to overwrite a key)", p));
   write_exclusive(out.secret_path,
                   fmt::format("# {}\n# SECRET: keep this file on the device only (mode 0600).\n"
                               "secret_key = \"{}\"\npublic_key = \"{}\"\n",
                               comment, pair.secret_key, pair.public_key),
                   0600);
   try {
-    write_exclusive(out.public_path, fmt::format("# {}\npublic_key = \"{}\"\n", comment, pair.public_key), 0644);
+    write_exclusive(out.public_path, fmt::format("# {}\npublic_key = \"{}\"\n", comment, pair.public_key),
+                    0644);
   } catch (...) {
     ::unlink(out.secret_path.c_str());
     throw;

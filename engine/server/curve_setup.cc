@@ -34,7 +34,8 @@ std::string configure_curve(const std::string& keys_file, const std::string& eng
     for (const std::string* ep : {&options.cmd_endpoint, &options.pub_endpoint})
       if (!is_loopback_endpoint(*ep))
         return fmt::format(
-            "{} is not a loopback endpoint: beyond loopback the engine needs --keys FILE (CURVE encryption and "
+            "{} is not a loopback endpoint: beyond loopback the engine needs --keys FILE (CURVE encryption "
+            "and "
             "enrolled device keys; see SECURITY.md)",
             *ep);
     return {};
@@ -51,24 +52,27 @@ std::string configure_curve(const std::string& keys_file, const std::string& eng
       if (it == halls.end()) {
         std::vector<std::string> served;  // a plain loop: clang 14 cannot use GCC 12's <ranges> views
         for (const auto& c : halls) served.push_back(c->id);
-        return fmt::format("{}:{}: key \"{}\": unknown hall \"{}\" (this engine serves: {})", keys_file, k.line, k.name, h,
-                           fmt::join(served, ", "));
+        return fmt::format("{}:{}: key \"{}\": unknown hall \"{}\" (this engine serves: {})", keys_file,
+                           k.line, k.name, h, fmt::join(served, ", "));
       }
       if (!k.window.empty() && !(*it)->find_window(k.window))
-        return fmt::format("{}:{}: key \"{}\": hall \"{}\" has no window \"{}\"", keys_file, k.line, k.name, h, k.window);
+        return fmt::format("{}:{}: key \"{}\": hall \"{}\" has no window \"{}\"", keys_file, k.line, k.name,
+                           h, k.window);
     }
   }
   const std::string secret_file = engine_key_file.empty() ? keys->engine_secret_key_file() : engine_key_file;
   if (secret_file.empty())
-    return fmt::format("{}: no engine key: give --engine-key FILE or [engine] secret_key_file (hallq keys gen engine)",
-                       keys_file);
+    return fmt::format(
+        "{}: no engine key: give --engine-key FILE or [engine] secret_key_file (hallq keys gen engine)",
+        keys_file);
   try {
     options.curve_secret_key = read_secret_key_file(secret_file).secret_key;
   } catch (const KeyFileError& e) {
     return fmt::format("engine key: {}", e.what());
   }
   struct stat st {};
-  if (warnings != nullptr && ::stat(secret_file.c_str(), &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+  if (warnings != nullptr && ::stat(secret_file.c_str(), &st) == 0 &&
+      (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
     warnings->push_back(fmt::format(
         "warning: the engine's secret key {} is readable by others (mode {:04o}); anyone who can read it can "
         "impersonate this engine to every device: chmod 600 {}",

@@ -26,19 +26,19 @@ struct Engine::HallSlot {
   const core::CallPolicy* policy = nullptr;
   std::unique_ptr<core::Hall> hall;
   std::string topic;
-  core::Seq committed_seq = 0;   // last sequence durable in the store
-  core::Seq last_snapshot = 0;   // sequence of the latest stored snapshot
-  core::TimeUs last_advice = 0;  // when the advisor last looked at this hall
+  core::Seq committed_seq = 0;            // last sequence durable in the store
+  core::Seq last_snapshot = 0;            // sequence of the latest stored snapshot
+  core::TimeUs last_advice = 0;           // when the advisor last looked at this hall
   std::vector<std::string> batch_events;  // encoded, seq committed_seq + 1 ...
-  bool touched = false;          // changed in the current batch
+  bool touched = false;                   // changed in the current batch
 };
 
 struct Engine::PendingReply {
   enum class Kind { kReady, kEvents, kSnapshot } kind = Kind::kReady;
-  std::string ready;          // kReady: the encoded reply
+  std::string ready;  // kReady: the encoded reply
   HallSlot* slot = nullptr;
   std::string request_id;
-  core::Seq first_seq = 0;    // kEvents: the command's events
+  core::Seq first_seq = 0;  // kEvents: the command's events
   std::uint32_t count = 0;
   bool duplicate = false;
 };
@@ -127,10 +127,12 @@ void Engine::recover(HallSlot& slot) {
     const protocol::Bytes bytes = protocol::as_bytes(snap->bytes);
     std::string why;
     if (protocol::inspect(bytes, &why) != protocol::MessageKind::kSnapshot)
-      throw core::CorruptionError(fmt::format("hall {}: stored snapshot {} is unreadable: {}", id, snap->seq, why));
+      throw core::CorruptionError(
+          fmt::format("hall {}: stored snapshot {} is unreadable: {}", id, snap->seq, why));
     protocol::DecodedSnapshot decoded;
     if (core::Status st = protocol::decode_snapshot(bytes, decoded); !st)
-      throw core::CorruptionError(fmt::format("hall {}: stored snapshot {}: {}", id, snap->seq, st.message()));
+      throw core::CorruptionError(
+          fmt::format("hall {}: stored snapshot {}: {}", id, snap->seq, st.message()));
     slot.hall->import_state(protocol::remap_state(decoded, *slot.config));
     slot.last_snapshot = snap->seq;
   }
@@ -334,7 +336,8 @@ void Engine::commit() {
         spec.request_id = p.request_id;
         spec.duplicate = p.duplicate;
         dup_bytes.clear();
-        for (core::Seq s = p.first_seq; s < p.first_seq + p.count; ++s) dup_bytes.push_back(event_bytes(*p.slot, s));
+        for (core::Seq s = p.first_seq; s < p.first_seq + p.count; ++s)
+          dup_bytes.push_back(event_bytes(*p.slot, s));
         for (const std::string& b : dup_bytes) spec.events.push_back(b);
         replies_.push_back(protocol::encode_reply(spec));
         break;
@@ -401,8 +404,8 @@ void Engine::write_snapshots(bool all) {
     // Only committed state: between batches memory and store agree.
     const core::Seq seq = slot->hall->seq();
     if (seq != slot->committed_seq || seq == slot->last_snapshot) continue;
-    const std::uint64_t due =
-        std::max<std::uint64_t>(options_.snapshot_every, options_.snapshot_per_ticket * slot->hall->tickets().size());
+    const std::uint64_t due = std::max<std::uint64_t>(
+        options_.snapshot_every, options_.snapshot_per_ticket * slot->hall->tickets().size());
     if (!all && seq - slot->last_snapshot < due) continue;
     batch.put_snapshot(id, seq, protocol::encode_snapshot(*slot->hall, epoch_, true));
     written.push_back(slot.get());

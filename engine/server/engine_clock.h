@@ -51,8 +51,8 @@ class EngineClock {
 
  private:
   double slew_;
-  double scale_ = 0;         // > 0: simulated time
-  core::TimeUs start_ = 0;   // simulated: the engine's time at the first reading (0: wall)
+  double scale_ = 0;        // > 0: simulated time
+  core::TimeUs start_ = 0;  // simulated: the engine's time at the first reading (0: wall)
   bool started_ = false;
   core::TimeUs last_ = 0;
   core::TimeUs last_steady_ = 0;

@@ -1,10 +1,10 @@
 #include "engine/server/http_api.h"
 
 #include <fmt/format.h>
-#include <iostream>
 
 #include <chrono>
 #include <fstream>
+#include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
@@ -27,8 +27,8 @@
 namespace hallq::server {
 namespace {
 
-using nlohmann::json;
 using core::ErrorCode;
+using nlohmann::json;
 
 core::TimeUs wall_clock_us() {
   using namespace std::chrono;
@@ -49,18 +49,24 @@ HttpResponse error(int status, std::string_view code, std::string_view message) 
 
 int status_of(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kOk: return 200;
+    case ErrorCode::kOk:
+      return 200;
     case ErrorCode::kUnknownHall:
     case ErrorCode::kUnknownWindow:
     case ErrorCode::kUnknownTicket:
     case ErrorCode::kUnknownService:
-    case ErrorCode::kUnknownAdvisory: return 404;
+    case ErrorCode::kUnknownAdvisory:
+      return 404;
     case ErrorCode::kBadArgument:
     case ErrorCode::kMalformed:
-    case ErrorCode::kTooLarge: return 400;
-    case ErrorCode::kForbidden: return 403;
-    case ErrorCode::kStorage: return 503;
-    default: return 409;
+    case ErrorCode::kTooLarge:
+      return 400;
+    case ErrorCode::kForbidden:
+      return 403;
+    case ErrorCode::kStorage:
+      return 503;
+    default:
+      return 409;
   }
 }
 
@@ -69,7 +75,8 @@ std::string percent_decode(std::string_view in) {
   for (std::size_t i = 0; i < in.size(); ++i) {
     if (in[i] == '+') {
       out += ' ';
-    } else if (in[i] == '%' && i + 2 < in.size() + 0 && std::isxdigit(static_cast<unsigned char>(in[i + 1])) &&
+    } else if (in[i] == '%' && i + 2 < in.size() + 0 &&
+               std::isxdigit(static_cast<unsigned char>(in[i + 1])) &&
                std::isxdigit(static_cast<unsigned char>(in[i + 2]))) {
       out += static_cast<char>(std::stoi(std::string(in.substr(i + 1, 2)), nullptr, 16));
       i += 2;
@@ -87,7 +94,8 @@ std::vector<std::string> split_path(std::string_view path) {
   while (i < path.size()) {
     while (i < path.size() && path[i] == '/') ++i;
     const std::size_t j = path.find('/', i);
-    const std::string_view part = path.substr(i, j == std::string_view::npos ? std::string_view::npos : j - i);
+    const std::string_view part =
+        path.substr(i, j == std::string_view::npos ? std::string_view::npos : j - i);
     if (!part.empty()) parts.push_back(percent_decode(part));
     if (j == std::string_view::npos) break;
     i = j;
@@ -102,7 +110,8 @@ std::map<std::string, std::string> parse_query(std::string_view q) {
     const std::string_view pair = q.substr(0, amp);
     const std::size_t eq = pair.find('=');
     if (!pair.empty())
-      out[percent_decode(pair.substr(0, eq))] = eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1));
+      out[percent_decode(pair.substr(0, eq))] =
+          eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1));
     if (amp == std::string_view::npos) break;
     q.remove_prefix(amp + 1);
   }
@@ -119,7 +128,9 @@ bool read_file(const std::string& path, std::string& out) {
 }
 
 std::string_view content_type_of(std::string_view file) {
-  auto ends = [&](std::string_view ext) { return file.size() >= ext.size() && file.substr(file.size() - ext.size()) == ext; };
+  auto ends = [&](std::string_view ext) {
+    return file.size() >= ext.size() && file.substr(file.size() - ext.size()) == ext;
+  };
   if (ends(".html")) return "text/html; charset=utf-8";
   if (ends(".js")) return "text/javascript; charset=utf-8";
   if (ends(".css")) return "text/css; charset=utf-8";
@@ -133,14 +144,18 @@ std::string_view content_type_of(std::string_view file) {
 bool safe_relative(std::string_view p) {
   if (p.empty() || p.find("..") != std::string_view::npos || p.front() == '/') return false;
   for (char c : p)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '/')) return false;
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '/'))
+      return false;
   return true;
 }
 
 json live_json(const client::LiveStats& l) {
   json windows = json::array(), services = json::array(), alerts = json::array();
   for (const client::WindowLive& w : l.windows)
-    windows.push_back({{"id", w.id}, {"finished", w.finished}, {"mean_handle_s", w.mean_handle_s}, {"utilisation", w.utilisation}});
+    windows.push_back({{"id", w.id},
+                       {"finished", w.finished},
+                       {"mean_handle_s", w.mean_handle_s},
+                       {"utilisation", w.utilisation}});
   for (const client::ServiceLive& s : l.services) {
     services.push_back({{"id", s.id},
                         {"issued", s.issued},
@@ -151,7 +166,8 @@ json live_json(const client::LiveStats& l) {
                         {"mean_handle_s", s.mean_handle_s}});
   }
   for (const client::Alert& a : l.alerts)
-    alerts.push_back({{"kind", a.kind}, {"service", a.service}, {"window", a.window}, {"message", a.message}});
+    alerts.push_back(
+        {{"kind", a.kind}, {"service", a.service}, {"window", a.window}, {"message", a.message}});
   return {{"windows", windows},
           {"services", services},
           {"ratings", l.ratings},
@@ -218,14 +234,18 @@ json staff_json(const core::Hall& hall) {
     }
     return nullptr;
   };
-  for (const core::StaffConfig& s : cfg.staff) out.push_back({{"id", s.id}, {"name", s.name}, {"window", where(s.id)}});
+  for (const core::StaffConfig& s : cfg.staff)
+    out.push_back({{"id", s.id}, {"name", s.name}, {"window", where(s.id)}});
   return out;
 }
 
 }  // namespace
 
 HttpApi::HttpApi(Engine& engine, Server& server, HttpApiOptions options)
-    : engine_(engine), server_(server), options_(std::move(options)), boot_(fmt::format("http-{}", wall_clock_us())) {
+    : engine_(engine),
+      server_(server),
+      options_(std::move(options)),
+      boot_(fmt::format("http-{}", wall_clock_us())) {
   if (options_.accounts != nullptr) {
     if (!options_.post) throw std::invalid_argument("HttpApi: accounts need HttpApiOptions::post");
     checker_ = std::make_unique<PasswordChecker>(options_.post);
@@ -250,8 +270,11 @@ std::string cookie_value(std::string_view header, std::string_view name) {
 constexpr std::string_view kSessionCookie = "hallq_session";
 
 json session_json(const Session& s) {
-  return {{"auth", true}, {"user", s.account->name}, {"role", to_string(s.account->role)},
-          {"halls", s.account->halls}, {"csrf", s.csrf}};
+  return {{"auth", true},
+          {"user", s.account->name},
+          {"role", to_string(s.account->role)},
+          {"halls", s.account->halls},
+          {"csrf", s.csrf}};
 }
 
 }  // namespace
@@ -274,9 +297,9 @@ void HttpApi::write_audit(const std::string& user, const HttpRequest& req, std::
   const std::size_t qmark = req.target.find('?');
   json body = json::parse(req.body, nullptr, false);
   if (body.is_object() && body.contains("password")) body["password"] = "***";
-  json record = {{"time_us", wall_clock_us()}, {"user", user},       {"peer", req.peer},
-                 {"method", req.method},       {"path", req.target.substr(0, qmark)},
-                 {"hall", hall},               {"status", status},   {"result", result}};
+  json record = {
+      {"time_us", wall_clock_us()},          {"user", user}, {"peer", req.peer}, {"method", req.method},
+      {"path", req.target.substr(0, qmark)}, {"hall", hall}, {"status", status}, {"result", result}};
   if (!req.body.empty()) record["body"] = body.is_discarded() ? json(req.body.substr(0, 512)) : body;
   try {
     options_.audit(dump(record));
@@ -329,12 +352,14 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
   };
   const std::size_t qmark = req.target.find('?');
   const std::string_view path = std::string_view(req.target).substr(0, qmark);
-  const auto query = parse_query(qmark == std::string::npos ? std::string_view() : std::string_view(req.target).substr(qmark + 1));
+  const auto query = parse_query(qmark == std::string::npos ? std::string_view()
+                                                            : std::string_view(req.target).substr(qmark + 1));
   const std::vector<std::string> parts = split_path(path);
   // Path parts name halls, windows, staff: they end up in commands, events
   // and JSON, so they must be text (a staff id is not checked by the core).
   for (const std::string& part : parts)
-    if (!core::printable_utf8(part)) return answer(error(400, "bad_argument", "地址须为 UTF-8 文字，不含控制字符"));
+    if (!core::printable_utf8(part))
+      return answer(error(400, "bad_argument", "地址须为 UTF-8 文字，不含控制字符"));
   const bool get = req.method == "GET" || req.method == "HEAD";
   const bool post = req.method == "POST";
   const core::TimeUs now = server_.now();
@@ -352,7 +377,8 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
       for (std::size_t i = 1; i < parts.size(); ++i) rel += (i > 1 ? "/" : "") + parts[i];
       if (safe_relative(rel)) file = options_.web_root + "/" + rel;
     }
-    if (file.empty() || !read_file(file, body)) return answer(error(404, "not_found", fmt::format("没有 {}", path)));
+    if (file.empty() || !read_file(file, body))
+      return answer(error(404, "not_found", fmt::format("没有 {}", path)));
     return answer({200, std::string(content_type_of(file)), std::move(body)});
   }
   if (parts.size() == 1 && parts[0] == "metrics") {
@@ -360,19 +386,23 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
     return answer({200, "text/plain; version=0.0.4; charset=utf-8", metrics_text(now)});
   }
   // --- logins
-  if (parts.size() == 2 && parts[0] == "api" && (parts[1] == "login" || parts[1] == "logout" || parts[1] == "session")) {
+  if (parts.size() == 2 && parts[0] == "api" &&
+      (parts[1] == "login" || parts[1] == "logout" || parts[1] == "session")) {
     if (parts[1] == "session") {
       if (!get) return answer(error(405, "method_not_allowed", "只支持 GET"));
-      if (!auth) return answer(json_response(200, json{{"auth", false}, {"role", "admin"}, {"halls", json::array()}, {"csrf", ""}}));
+      if (!auth)
+        return answer(json_response(
+            200, json{{"auth", false}, {"role", "admin"}, {"halls", json::array()}, {"csrf", ""}}));
       const Session* s = session_of(req);
       return answer(s ? json_response(200, session_json(*s)) : error(401, "login_required", "请先登录"));
     }
     if (!post) return answer(error(405, "method_not_allowed", "只支持 POST"));
     if (!auth) return answer(error(404, "not_found", "未启用登录（hallqd 没有 --accounts）"));
-    if (parts[1] == "login") return login(req, [this, reply](HttpResponse r) {
-      if (r.status >= 400) ++counters_.errors;
-      reply(std::move(r));
-    });
+    if (parts[1] == "login")
+      return login(req, [this, reply](HttpResponse r) {
+        if (r.status >= 400) ++counters_.errors;
+        reply(std::move(r));
+      });
     const Session* s = session_of(req);
     if (s != nullptr) {
       write_audit(s->account->name, req, "", 200, "logout");
@@ -423,7 +453,8 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
       const client::HallSummary s = client::summarize(*h, now);
       std::uint32_t open = 0;
       for (const auto& w : s.windows) open += w.state != "closed";
-      halls.push_back({{"id", s.id}, {"name", s.name}, {"seq", s.seq}, {"waiting", s.waiting}, {"open_windows", open}});
+      halls.push_back(
+          {{"id", s.id}, {"name", s.name}, {"seq", s.seq}, {"waiting", s.waiting}, {"open_windows", open}});
     }
     return answer(json_response(200, halls));
   }
@@ -471,12 +502,15 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
   };
   if (!admin) return deny("forbidden", fmt::format("{} 是只读账号，不能操作", user));
   if (auth && req.csrf_token != session->csrf) return deny("csrf", "缺少或错误的 X-CSRF-Token（请刷新页面）");
-  if (auth && !req.origin.empty() && req.origin != "http://" + req.host && req.origin != "https://" + req.host)
+  if (auth && !req.origin.empty() && req.origin != "http://" + req.host &&
+      req.origin != "https://" + req.host)
     return deny("csrf", fmt::format("来源 {} 与本站不符", req.origin));
   // From here on every answer is an action's outcome: audited before it is sent.
   reply = [this, user, req, hall_id, reply = std::move(reply)](HttpResponse r) {
     const json j = json::parse(r.body, nullptr, false);
-    const std::string result = r.status == 200 ? "ok" : (j.is_object() && j.contains("error") ? j["error"].get<std::string>() : "error");
+    const std::string result =
+        r.status == 200 ? "ok"
+                        : (j.is_object() && j.contains("error") ? j["error"].get<std::string>() : "error");
     write_audit(user, req, hall_id, r.status, result);
     reply(std::move(r));
   };
@@ -515,7 +549,8 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
       if (!body.contains("serves") || !body["serves"].is_object() || body["serves"].empty())
         return answer(error(400, "bad_argument", "serves 须为 {\"事项\": 级别} 对象"));
       for (const auto& [id, level] : body["serves"].items()) {
-        if (!level.is_number_integer()) return answer(error(400, "bad_argument", fmt::format("事项 {} 的级别须为整数", id)));
+        if (!level.is_number_integer())
+          return answer(error(400, "bad_argument", fmt::format("事项 {} 的级别须为整数", id)));
         serves.emplace_back(id, level.get<int>());
       }
       core::SetWindowSkills c{window, {}};
@@ -538,9 +573,11 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
     command = core::AcceptAdvisory{id, staff};
   } else if (parts.size() == 6 && what == "staff" && parts[5] == "move") {
     staff = parts[4];
-    if (!text_field("window", window, true)) return answer(error(400, "bad_argument", "缺少字符串字段 window"));
+    if (!text_field("window", window, true))
+      return answer(error(400, "bad_argument", "缺少字符串字段 window"));
     const core::HallConfig& cfg = hall->config();
-    if (!cfg.find_window(window)) return answer(error(404, "unknown_window", fmt::format("没有窗口“{}”", window)));
+    if (!cfg.find_window(window))
+      return answer(error(404, "unknown_window", fmt::format("没有窗口“{}”", window)));
     // Where the staff is now: that window is closed first (it must be free).
     std::string from;
     for (std::size_t i = 0; i < cfg.windows.size(); ++i) {
@@ -558,7 +595,8 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
           return reply(error(status_of(r.code), core::to_string(r.code), r.message));
         }
       }
-      const std::string id = key.empty() ? fmt::format("{}-{}-open", boot_, next_request_++) : "http:" + key + ":open";
+      const std::string id =
+          key.empty() ? fmt::format("{}-{}-open", boot_, next_request_++) : "http:" + key + ":open";
       server_.submit(protocol::encode_request(id, hall_id, core::OpenWindow{window, staff}),
                      [this, reply](const std::string& bytes) {
                        const protocol::DecodedReply r = protocol::decode_reply(protocol::as_bytes(bytes));
@@ -571,7 +609,8 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
                      });
     };
     if (from.empty()) return open({});
-    const std::string id = key.empty() ? fmt::format("{}-{}-close", boot_, next_request_++) : "http:" + key + ":close";
+    const std::string id =
+        key.empty() ? fmt::format("{}-{}-close", boot_, next_request_++) : "http:" + key + ":close";
     server_.submit(protocol::encode_request(id, hall_id, core::CloseWindow{from}), std::move(open));
     return;
   } else {
@@ -579,8 +618,10 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
   }
 
   ++counters_.actions;
-  const std::string id = req.idempotency_key.empty() ? fmt::format("{}-{}", boot_, next_request_++) : "http:" + req.idempotency_key;
-  if (id.size() > core::kMaxRequestIdLength) return answer(error(400, "bad_argument", "Idempotency-Key 过长"));
+  const std::string id = req.idempotency_key.empty() ? fmt::format("{}-{}", boot_, next_request_++)
+                                                     : "http:" + req.idempotency_key;
+  if (id.size() > core::kMaxRequestIdLength)
+    return answer(error(400, "bad_argument", "Idempotency-Key 过长"));
   server_.submit(protocol::encode_request(id, hall_id, command), [this, reply](const std::string& bytes) {
     const protocol::DecodedReply r = protocol::decode_reply(protocol::as_bytes(bytes));
     if (!r.ok()) {
@@ -588,7 +629,8 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
       return reply(error(status_of(r.code), core::to_string(r.code), r.message));
     }
     json events = json::array();
-    for (const std::string& e : r.events) events.push_back(client::to_json(protocol::describe_event(protocol::as_bytes(e))));
+    for (const std::string& e : r.events)
+      events.push_back(client::to_json(protocol::describe_event(protocol::as_bytes(e))));
     reply(json_response(200, json{{"ok", true}, {"duplicate", r.duplicate}, {"events", events}}));
   });
 }
@@ -600,10 +642,11 @@ std::string HttpApi::metrics_text(std::int64_t now) const {
   };
   const Engine::Counters& c = engine_.counters();
   const std::pair<const char*, std::uint64_t> counters[] = {
-      {"requests", c.requests},       {"accepted", c.accepted},     {"refused", c.refused},
-      {"malformed", c.malformed},     {"duplicates", c.duplicates}, {"batches", c.batches},
-      {"events", c.events},           {"storage_failures", c.storage_failures},
-      {"snapshots", c.snapshots},     {"snapshot_failures", c.snapshot_failures}};
+      {"requests", c.requests},     {"accepted", c.accepted},
+      {"refused", c.refused},       {"malformed", c.malformed},
+      {"duplicates", c.duplicates}, {"batches", c.batches},
+      {"events", c.events},         {"storage_failures", c.storage_failures},
+      {"snapshots", c.snapshots},   {"snapshot_failures", c.snapshot_failures}};
   for (const auto& [name, value] : counters) {
     const std::string metric = fmt::format("hallq_engine_{}_total", name);
     family(metric, "counter", fmt::format("engine {} since start", name));
@@ -625,7 +668,8 @@ std::string HttpApi::metrics_text(std::int64_t now) const {
     const client::LiveStats l = client::live_stats(hall, now);
     rows["hallq_hall_seq"].push_back({fmt::format("hall=\"{}\"", id), static_cast<double>(s.seq)});
     rows["hallq_hall_satisfaction_ratio"].push_back({fmt::format("hall=\"{}\"", id), l.satisfaction});
-    rows["hallq_hall_alerts"].push_back({fmt::format("hall=\"{}\"", id), static_cast<double>(l.alerts.size())});
+    rows["hallq_hall_alerts"].push_back(
+        {fmt::format("hall=\"{}\"", id), static_cast<double>(l.alerts.size())});
     for (const auto& sv : s.services) {
       const std::string labels = fmt::format("hall=\"{}\",service=\"{}\"", id, sv.id);
       rows["hallq_waiting"].push_back({labels, static_cast<double>(sv.waiting)});

@@ -3,20 +3,18 @@
 // http_server.h carries it over Boost.Beast on the engine's io_context.
 //
 //   GET  /api/halls                             every hall at a glance
-//   GET  /api/halls/{hall}                      summary (services, windows, advisories, notice) + live statistics
-//   GET  /api/halls/{hall}/tickets[?state=S]    today's tickets (S: waiting | all), predicted waits
-//   GET  /api/halls/{hall}/staff                the hall's staff and where each is logged in
-//   GET  /api/halls/{hall}/history?from=D&to=D  daily figures from the event history (see HistorySource)
-//   GET  /api/halls/{hall}/history?date=D&by=hour  one day by hour
-//   POST /api/halls/{hall}/windows/{w}/{open|close|pause|resume}   {"staff": "..."} for open
-//   POST /api/halls/{hall}/windows/{w}/skills   {"serves": {"social": 1, "civil": 2}}
-//   POST /api/halls/{hall}/advisories/{id}/accept  {"staff": "..."}
-//   POST /api/halls/{hall}/staff/{staff}/move   {"window": "w3"}: leaves its window, opens the other
-//   POST /api/halls/{hall}/notice               {"text": "..."} ("" withdraws it)
-//   POST /api/login {"user", "password"}  GET /api/session  POST /api/logout
-//   GET  /api/audit?from=N&limit=M               the audit log (admins)
-//   GET  /metrics                               Prometheus text format
-//   GET  /, /static/{file}, /vendor/chart.umd.js   the dashboard page and its library
+//   GET  /api/halls/{hall}                      summary (services, windows, advisories, notice) + live
+//   statistics GET  /api/halls/{hall}/tickets[?state=S]    today's tickets (S: waiting | all), predicted
+//   waits GET  /api/halls/{hall}/staff                the hall's staff and where each is logged in GET
+//   /api/halls/{hall}/history?from=D&to=D  daily figures from the event history (see HistorySource) GET
+//   /api/halls/{hall}/history?date=D&by=hour  one day by hour POST
+//   /api/halls/{hall}/windows/{w}/{open|close|pause|resume}   {"staff": "..."} for open POST
+//   /api/halls/{hall}/windows/{w}/skills   {"serves": {"social": 1, "civil": 2}} POST
+//   /api/halls/{hall}/advisories/{id}/accept  {"staff": "..."} POST /api/halls/{hall}/staff/{staff}/move
+//   {"window": "w3"}: leaves its window, opens the other POST /api/halls/{hall}/notice               {"text":
+//   "..."} ("" withdraws it) POST /api/login {"user", "password"}  GET /api/session  POST /api/logout GET
+//   /api/audit?from=N&limit=M               the audit log (admins) GET  /metrics Prometheus text format GET
+//   /, /static/{file}, /vendor/chart.umd.js   the dashboard page and its library
 //
 // Answers are JSON. Errors: {"error": code, "message": text} with 400 (bad
 // JSON, missing field, bad argument), 404 (unknown route, hall, window,
@@ -51,8 +49,8 @@ class Engine;
 class Server;
 
 struct HttpRequest {
-  std::string method;   // GET, POST, ...
-  std::string target;   // path and query, as sent
+  std::string method;  // GET, POST, ...
+  std::string target;  // path and query, as sent
   std::string body;
   std::string idempotency_key;
   std::string cookie;      // the Cookie header
@@ -72,11 +70,12 @@ struct HttpResponse {
 // Daily or hourly figures of a hall between two local dates, as JSON; errors
 // as std::invalid_argument (bad dates: 400) or std::runtime_error (500).
 // Null: the route answers 501.
-using HistorySource = std::function<std::string(std::string_view hall, const std::map<std::string, std::string>& query)>;
+using HistorySource =
+    std::function<std::string(std::string_view hall, const std::map<std::string, std::string>& query)>;
 
 struct HttpApiOptions {
-  std::string web_root;     // the dashboard's files (index.html ...); empty: none served
-  std::string chart_js;     // Chart.js UMD file served as /vendor/chart.umd.js
+  std::string web_root;  // the dashboard's files (index.html ...); empty: none served
+  std::string chart_js;  // Chart.js UMD file served as /vendor/chart.umd.js
   HistorySource history;
   // Logins: null for none (open API, loopback only).
   const Accounts* accounts = nullptr;

@@ -39,14 +39,19 @@ HistorySource make_history_source(const store::EventStore& store,
 
     const std::string by = query.count("by") ? query.at("by") : (query.count("date") ? "hour" : "day");
     stats::Period period;
-    if (by == "hour") period = stats::Period::kHour;
-    else if (by == "day") period = stats::Period::kDay;
-    else if (by == "month") period = stats::Period::kMonth;
-    else throw std::invalid_argument(fmt::format("by={} 无效（hour, day 或 month）", by));
+    if (by == "hour")
+      period = stats::Period::kHour;
+    else if (by == "day")
+      period = stats::Period::kDay;
+    else if (by == "month")
+      period = stats::Period::kMonth;
+    else
+      throw std::invalid_argument(fmt::format("by={} 无效（hour, day 或 month）", by));
 
     std::int64_t first = 0, last = 0;
     if (query.count("date")) {
-      if (query.count("from") || query.count("to")) throw std::invalid_argument("date 与 from/to 不能同时使用");
+      if (query.count("from") || query.count("to"))
+        throw std::invalid_argument("date 与 from/to 不能同时使用");
       first = last = day_of(query, "date");
     } else {
       first = day_of(query, "from");

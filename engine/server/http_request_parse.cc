@@ -1,10 +1,11 @@
 #include "engine/server/http_request_parse.h"
 
+#include <fmt/format.h>
+
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -19,12 +20,14 @@ struct HttpRequestReader::Parser {
 namespace {
 
 HttpResponse refuse(int status, std::string_view code, const std::string& message) {
-  return {status, "application/json; charset=utf-8", nlohmann::json{{"error", code}, {"message", message}}.dump()};
+  return {status, "application/json; charset=utf-8",
+          nlohmann::json{{"error", code}, {"message", message}}.dump()};
 }
 
 }  // namespace
 
-HttpRequestReader::HttpRequestReader(std::size_t max_body) : parser_(std::make_unique<Parser>()), max_body_(max_body) {
+HttpRequestReader::HttpRequestReader(std::size_t max_body)
+    : parser_(std::make_unique<Parser>()), max_body_(max_body) {
   reset();
 }
 
@@ -54,14 +57,16 @@ std::size_t HttpRequestReader::feed(std::string_view bytes) {
   while (state_ == State::kNeedMore && used < bytes.size()) {
     const bool header_before = p.is_header_done();
     const std::size_t n = p.put(boost::asio::const_buffer(bytes.data() + used, bytes.size() - used), ec);
-    if (!header_before) raw_header_.append(bytes.substr(used, n));  // eager(false): no body bytes in this step
+    if (!header_before)
+      raw_header_.append(bytes.substr(used, n));  // eager(false): no body bytes in this step
     used += n;
     consumed_ += n;
     // Beast bounds the header, not chunk headers (their extensions) or the
     // trailers: bound those bytes, consumed or waiting, or a client could
     // make the connection's buffer grow for as long as it keeps sending.
     // Counted the same way however the bytes arrive.
-    const std::size_t framing = p.is_header_done() ? consumed_ - raw_header_.size() - p.get().body().size() : 0;
+    const std::size_t framing =
+        p.is_header_done() ? consumed_ - raw_header_.size() - p.get().body().size() : 0;
     if (ec == http::error::need_more) {
       if (p.is_header_done() && framing + (bytes.size() - used) > kMaxHeaderBytes) refuse_framing();
       break;

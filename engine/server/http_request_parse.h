@@ -30,10 +30,10 @@
 namespace hallq::server {
 
 struct ParsedHttpRequest {
-  HttpRequest request;  // every field but `peer` (the connection knows it)
-  unsigned version = 11;   // 10 or 11
+  HttpRequest request;    // every field but `peer` (the connection knows it)
+  unsigned version = 11;  // 10 or 11
   bool keep_alive = true;
-  bool head = false;       // HEAD: answer without a body
+  bool head = false;  // HEAD: answer without a body
   bool websocket_upgrade = false;
   std::string raw_header;  // the request line and fields as received (a WebSocket upgrade replays them)
 };

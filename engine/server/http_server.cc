@@ -1,8 +1,10 @@
 // Beast sessions: one HttpSession per connection (keep-alive, one request at
 // a time, read by HttpRequestReader with its limits, a 30-second idle
-// timeout), upgraded to a WsSession on /ws. WebSocket writes are queued per session; a browser that lets more than
-// kMaxQueued messages pile up is disconnected rather than slowing the engine.
+// timeout), upgraded to a WsSession on /ws. WebSocket writes are queued per session; a browser that lets more
+// than kMaxQueued messages pile up is disconnected rather than slowing the engine.
 #include "engine/server/http_server.h"
+
+#include <fmt/format.h>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -10,7 +12,6 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <deque>
-#include <fmt/format.h>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -73,7 +74,8 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(boost::asio::socket_base::reuse_address(true));
     acceptor_.bind(endpoint, ec);
-    if (ec) throw std::runtime_error(fmt::format("--http {}:{}: {}", options_.host, options_.port, ec.message()));
+    if (ec)
+      throw std::runtime_error(fmt::format("--http {}:{}: {}", options_.host, options_.port, ec.message()));
     acceptor_.listen(boost::asio::socket_base::max_listen_connections);
   }
 
@@ -154,15 +156,16 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
 
   void write() {
     ws_.text(true);
-    ws_.async_write(boost::asio::buffer(queue_.front()), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec) {
-        self->closed_ = true;
-        self->queue_.clear();
-        return;
-      }
-      self->queue_.pop_front();
-      if (!self->queue_.empty() && !self->closed_) self->write();
-    });
+    ws_.async_write(boost::asio::buffer(queue_.front()),
+                    [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                      if (ec) {
+                        self->closed_ = true;
+                        self->queue_.clear();
+                        return;
+                      }
+                      self->queue_.pop_front();
+                      if (!self->queue_.empty() && !self->closed_) self->write();
+                    });
   }
 
   websocket::stream<beast::tcp_stream> ws_;
@@ -196,12 +199,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       buffer_.consume(reader_.feed(std::string_view(static_cast<const char*>(data.data()), data.size())));
       if (reader_.state() != HttpRequestReader::State::kNeedMore) return on_read();
     }
-    stream_.async_read_some(buffer_.prepare(kReadSize), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
-      if (ec == boost::asio::error::eof && !self->reader_.started() && self->buffer_.size() == 0) return self->shutdown();
-      if (ec) return;  // timeout, reset, or the client left in the middle of a request
-      self->buffer_.commit(n);
-      self->parse();
-    });
+    stream_.async_read_some(
+        buffer_.prepare(kReadSize), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+          if (ec == boost::asio::error::eof && !self->reader_.started() && self->buffer_.size() == 0)
+            return self->shutdown();
+          if (ec) return;  // timeout, reset, or the client left in the middle of a request
+          self->buffer_.commit(n);
+          self->parse();
+        });
   }
 
   void on_read() {
@@ -216,15 +221,18 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       const std::string hall = query_value(target, "hall");
       HttpRequest probe;
       probe.cookie = parsed.request.cookie;
-      if (target.substr(0, target.find('?')) == "/ws" && !hall.empty() && !owner_->api().live_message(hall).empty() &&
-          !owner_->api().allows_live(probe, hall)) {
+      if (target.substr(0, target.find('?')) == "/ws" && !hall.empty() &&
+          !owner_->api().live_message(hall).empty() && !owner_->api().allows_live(probe, hall)) {
         HttpResponse r{401, "application/json; charset=utf-8",
                        nlohmann::json{{"error", "login_required"}, {"message", "请先登录"}}.dump()};
         return write(std::move(r), parsed.version, false, false);
       }
-      if (target.substr(0, target.find('?')) != "/ws" || hall.empty() || owner_->api().live_message(hall).empty()) {
-        HttpResponse r{404, "application/json; charset=utf-8",
-                       nlohmann::json{{"error", "unknown_hall"}, {"message", "用 /ws?hall=大厅编号 订阅一个大厅"}}.dump()};
+      if (target.substr(0, target.find('?')) != "/ws" || hall.empty() ||
+          owner_->api().live_message(hall).empty()) {
+        HttpResponse r{
+            404, "application/json; charset=utf-8",
+            nlohmann::json{{"error", "unknown_hall"}, {"message", "用 /ws?hall=大厅编号 订阅一个大厅"}}
+                .dump()};
         return write(std::move(r), parsed.version, false, false);
       }
       stream_.expires_never();
@@ -244,7 +252,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   }
 
   void write(HttpResponse r, unsigned version, bool keep_alive, bool head) {
-    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), version);
+    auto res =
+        std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), version);
     res->set(http::field::server, "hallqd");
     res->set(http::field::content_type, r.content_type);
     res->set(http::field::cache_control, "no-store");
@@ -255,11 +264,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     res->body() = std::move(r.body);
     res->prepare_payload();
     if (head) res->body().clear();
-    http::async_write(stream_, *res, [self = shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {
-      if (ec) return;
-      if (!keep_alive) return self->shutdown();
-      self->read();
-    });
+    http::async_write(stream_, *res,
+                      [self = shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {
+                        if (ec) return;
+                        if (!keep_alive) return self->shutdown();
+                        self->read();
+                      });
   }
 
   void shutdown() {
@@ -313,8 +323,9 @@ void HttpServer::Impl::published(const std::vector<Publication>& pubs) {
     auto it = sockets_.find(e.hall);
     if (it == sockets_.end()) continue;
     // replace: an event may carry bytes that are not UTF-8 (a staff id from a command).
-    const std::string message = nlohmann::json{{"type", "event"}, {"hall", e.hall}, {"data", client::to_json(e)}}.dump(
-        -1, ' ', false, nlohmann::json::error_handler_t::replace);
+    const std::string message =
+        nlohmann::json{{"type", "event"}, {"hall", e.hall}, {"data", client::to_json(e)}}.dump(
+            -1, ' ', false, nlohmann::json::error_handler_t::replace);
     std::erase_if(it->second, [](const std::weak_ptr<WsSession>& w) { return w.expired(); });
     for (auto& weak : it->second)
       if (auto s = weak.lock()) s->send(message);

@@ -23,7 +23,8 @@ const Session& SessionTable::create(const Account& account, Clock::time_point no
   // Expired sessions go when someone logs in: the table stays as small as the staff.
   for (auto it = sessions_.begin(); it != sessions_.end();) {
     const Session& s = it->second;
-    it = (now - s.last_seen > limits_.idle || now - s.created > limits_.absolute) ? sessions_.erase(it) : std::next(it);
+    it = (now - s.last_seen > limits_.idle || now - s.created > limits_.absolute) ? sessions_.erase(it)
+                                                                                  : std::next(it);
   }
   Session s{random_hex(32), random_hex(16), &account, now, now};
   auto [it, _] = sessions_.emplace(s.id, std::move(s));
@@ -49,7 +50,8 @@ void SessionTable::remove(std::string_view id) {
 
 bool SessionTable::locked(std::string_view user, Clock::time_point now) const {
   const auto it = failures_.find(user);
-  return it != failures_.end() && it->second.count >= limits_.failures_before_lockout && now < it->second.until;
+  return it != failures_.end() && it->second.count >= limits_.failures_before_lockout &&
+         now < it->second.until;
 }
 
 void SessionTable::failed(std::string_view user, Clock::time_point now) {
@@ -81,11 +83,12 @@ bool PasswordChecker::check(std::string hash, std::string password, std::functio
   {
     std::lock_guard lock(mutex_);
     if (queue_.size() >= max_pending_) return false;
-    queue_.push_back([this, hash = std::move(hash), password = std::move(password), done = std::move(done)]() mutable {
-      const bool ok = verify_password(hash, password);
-      sodium_memzero(password.data(), password.size());
-      post_back_([done = std::move(done), ok] { done(ok); });
-    });
+    queue_.push_back(
+        [this, hash = std::move(hash), password = std::move(password), done = std::move(done)]() mutable {
+          const bool ok = verify_password(hash, password);
+          sodium_memzero(password.data(), password.size());
+          post_back_([done = std::move(done), ok] { done(ok); });
+        });
   }
   wake_.notify_one();
   return true;

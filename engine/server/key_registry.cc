@@ -20,7 +20,8 @@
 namespace hallq::server {
 namespace {
 
-constexpr std::array<std::string_view, 6> kRoleNames = {"kiosk", "caller", "keypad", "display", "speaker", "manager"};
+constexpr std::array<std::string_view, 6> kRoleNames = {"kiosk",   "caller",  "keypad",
+                                                        "display", "speaker", "manager"};
 constexpr std::string_view kKeyKeys[] = {"name", "public_key", "role", "halls", "window"};
 
 [[noreturn]] void fail(std::string_view source, const toml::source_region& where, std::string_view what) {
@@ -67,14 +68,16 @@ KeyRegistry KeyRegistry::parse(std::string_view toml_text, std::string_view sour
   }
   for (const auto& [k, node] : root) {
     if (k.str() != "engine" && k.str() != "key")
-      fail(source_name, node.source(), fmt::format("unknown section \"{}\" (expected [engine] or [[key]])", k.str()));
+      fail(source_name, node.source(),
+           fmt::format("unknown section \"{}\" (expected [engine] or [[key]])", k.str()));
   }
   if (const toml::node* e = root.get("engine")) {
     const auto* t = e->as_table();
     if (t == nullptr) fail(source_name, e->source(), "[engine] must be a table");
     for (const auto& [k, node] : *t)
       if (k.str() != "secret_key_file")
-        fail(source_name, node.source(), fmt::format("[engine]: unknown key \"{}\" (expected secret_key_file)", k.str()));
+        fail(source_name, node.source(),
+             fmt::format("[engine]: unknown key \"{}\" (expected secret_key_file)", k.str()));
     const std::string file = string_field(source_name, *t, "secret_key_file", false);
     if (!file.empty()) {
       const std::filesystem::path p(file);
@@ -84,7 +87,8 @@ KeyRegistry KeyRegistry::parse(std::string_view toml_text, std::string_view sour
   }
   if (const toml::node* keys = root.get("key")) {
     const auto* arr = keys->as_array();
-    if (arr == nullptr || !arr->is_array_of_tables()) fail(source_name, keys->source(), "key must be [[key]] tables");
+    if (arr == nullptr || !arr->is_array_of_tables())
+      fail(source_name, keys->source(), "key must be [[key]] tables");
     for (const toml::node& n : *arr) {
       const toml::table& t = *n.as_table();
       for (const auto& [k, v] : t)
@@ -95,22 +99,26 @@ KeyRegistry KeyRegistry::parse(std::string_view toml_text, std::string_view sour
       e.line = static_cast<int>(t.source().begin.line);
       e.name = string_field(source_name, t, "name", true);
       if (!valid_id(e.name))
-        fail(source_name, t.get("name")->source(), fmt::format("name \"{}\": use [a-z0-9_.-], at most 64", e.name));
+        fail(source_name, t.get("name")->source(),
+             fmt::format("name \"{}\": use [a-z0-9_.-], at most 64", e.name));
       e.public_key = string_field(source_name, t, "public_key", true);
       if (!is_z85_key(e.public_key))
         fail(source_name, t.get("public_key")->source(),
-             fmt::format("key \"{}\": public_key must be 40 characters of Z85 (hallq keys gen writes it)", e.name));
+             fmt::format("key \"{}\": public_key must be 40 characters of Z85 (hallq keys gen writes it)",
+                         e.name));
       const std::string role = string_field(source_name, t, "role", true);
       const std::optional<DeviceRole> r = device_role_from_string(role);
       if (!r)
         fail(source_name, t.get("role")->source(),
-             fmt::format("key \"{}\": unknown role \"{}\" (kiosk, caller, keypad, display, speaker, manager)", e.name, role));
+             fmt::format("key \"{}\": unknown role \"{}\" (kiosk, caller, keypad, display, speaker, manager)",
+                         e.name, role));
       e.role = *r;
       const toml::node* halls = t.get("halls");
       if (halls == nullptr) fail(source_name, t.source(), fmt::format("key \"{}\": no halls", e.name));
       const auto* ha = halls->as_array();
       if (ha == nullptr || ha->empty())
-        fail(source_name, halls->source(), fmt::format("key \"{}\": halls must be a list of hall ids, e.g. [\"town\"]", e.name));
+        fail(source_name, halls->source(),
+             fmt::format("key \"{}\": halls must be a list of hall ids, e.g. [\"town\"]", e.name));
       for (const toml::node& h : *ha) {
         const auto* s = h.as_string();
         if (s == nullptr || s->get().empty())
@@ -118,7 +126,8 @@ KeyRegistry KeyRegistry::parse(std::string_view toml_text, std::string_view sour
         e.halls.push_back(s->get());
       }
       if (e.role != DeviceRole::kManager && e.halls.size() != 1)
-        fail(source_name, halls->source(), fmt::format("key \"{}\": a {} serves exactly one hall", e.name, role));
+        fail(source_name, halls->source(),
+             fmt::format("key \"{}\": a {} serves exactly one hall", e.name, role));
       e.window = string_field(source_name, t, "window", false);
       if (role_needs_window(e.role) && e.window.empty())
         fail(source_name, t.source(), fmt::format("key \"{}\": a {} needs window = \"...\"", e.name, role));
@@ -127,10 +136,12 @@ KeyRegistry KeyRegistry::parse(std::string_view toml_text, std::string_view sour
              fmt::format("key \"{}\": window applies to callers and keypads only, not a {}", e.name, role));
       if (reg.by_name_.count(e.name))
         fail(source_name, t.source(),
-             fmt::format("key \"{}\" enrolled twice (first at line {})", e.name, reg.entries_[reg.by_name_[e.name]].line));
+             fmt::format("key \"{}\" enrolled twice (first at line {})", e.name,
+                         reg.entries_[reg.by_name_[e.name]].line));
       if (auto it = reg.by_key_.find(e.public_key); it != reg.by_key_.end())
         fail(source_name, t.get("public_key")->source(),
-             fmt::format("key \"{}\" has the same public_key as \"{}\"", e.name, reg.entries_[it->second].name));
+             fmt::format("key \"{}\" has the same public_key as \"{}\"", e.name,
+                         reg.entries_[it->second].name));
       reg.by_name_[e.name] = reg.entries_.size();
       reg.by_key_[e.public_key] = reg.entries_.size();
       reg.entries_.push_back(std::move(e));
@@ -160,8 +171,9 @@ const KeyEntry* KeyRegistry::by_name(std::string_view name) const {
 std::string format_key_entry(const KeyEntry& e) {
   std::string halls;
   for (const std::string& h : e.halls) halls += fmt::format("{}\"{}\"", halls.empty() ? "" : ", ", h);
-  std::string out = fmt::format("\n[[key]]\nname = \"{}\"\npublic_key = \"{}\"\nrole = \"{}\"\nhalls = [{}]\n", e.name,
-                                e.public_key, to_string(e.role), halls);
+  std::string out =
+      fmt::format("\n[[key]]\nname = \"{}\"\npublic_key = \"{}\"\nrole = \"{}\"\nhalls = [{}]\n", e.name,
+                  e.public_key, to_string(e.role), halls);
   if (!e.window.empty()) out += fmt::format("window = \"{}\"\n", e.window);
   return out;
 }

@@ -5,15 +5,16 @@
 // Prints a line containing "ready" once it listens (with the endpoints it
 // bound, e.g. "http=127.0.0.1:8080"). Exit codes: 0 clean stop,
 // 1 runtime failure (store, bind, corruption), 2 usage or configuration error.
+#include <fmt/format.h>
+
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <fmt/format.h>
-#include <algorithm>
 #include <cctype>
-#include <cstdlib>
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 #include <optional>
 #include <zmq.hpp>
@@ -38,11 +39,14 @@ int main(int argc, char** argv) {
   server::EngineOptions engine_options;
   std::size_t map_size_gib = 64;
   std::size_t map_limit_mib = 0;
-  app.add_option("--conf", conf_files, "hall config files (TOML), one per hall")->required()->check(CLI::ExistingFile);
+  app.add_option("--conf", conf_files, "hall config files (TOML), one per hall")
+      ->required()
+      ->check(CLI::ExistingFile);
   app.add_option("--data", data_dir, "data directory of the LMDB store (created if missing)")->required();
   app.add_option("--cmd", server_options.cmd_endpoint, "command endpoint (ROUTER)")->capture_default_str();
   app.add_option("--pub", server_options.pub_endpoint, "event endpoint (PUB)")->capture_default_str();
-  app.add_option("--snapshot-every", engine_options.snapshot_every, "events between stored snapshots of a hall")
+  app.add_option("--snapshot-every", engine_options.snapshot_every,
+                 "events between stored snapshots of a hall")
       ->capture_default_str();
   double advise_every_s = static_cast<double>(engine_options.advise_every) / core::kUsPerSecond;
   app.add_option("--advise-every", advise_every_s,
@@ -54,15 +58,18 @@ int main(int argc, char** argv) {
                  "largest LMDB map in MiB the engine grows to; beyond it commands are refused with 'storage' "
                  "(default: 1 TiB; the initial map is at most this)");
   std::string time_start;
-  app.add_option("--time-scale", server_options.time_scale,
-                 "simulated time for demos and soaks: the engine's clock runs this many times faster than real "
-                 "time (nights and day rolls included); never in a real hall");
-  app.add_option("--time-start", time_start,
-                 "with --time-scale: the simulated time to start at, \"YYYY-MM-DD HH:MM\" in the first hall's "
-                 "local time (default: now)");
+  app.add_option(
+      "--time-scale", server_options.time_scale,
+      "simulated time for demos and soaks: the engine's clock runs this many times faster than real "
+      "time (nights and day rolls included); never in a real hall");
+  app.add_option(
+      "--time-start", time_start,
+      "with --time-scale: the simulated time to start at, \"YYYY-MM-DD HH:MM\" in the first hall's "
+      "local time (default: now)");
   app.add_option("--max-batch", server_options.max_batch, "requests per group commit")->capture_default_str();
   std::string http = "127.0.0.1:8080";
-  app.add_option("--http", http, "HTTP API and dashboard HOST:PORT (loopback only; port 0: any free port; off: none)")
+  app.add_option("--http", http,
+                 "HTTP API and dashboard HOST:PORT (loopback only; port 0: any free port; off: none)")
       ->capture_default_str();
   server::HttpApiOptions http_options{.web_root = HALLQ_WEB_ROOT, .chart_js = HALLQ_CHART_JS, .history = {}};
   app.add_option("--web-root", http_options.web_root, "the dashboard's files")->capture_default_str();
@@ -70,14 +77,17 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   std::string accounts_file;
   app.add_option("--accounts", accounts_file,
-                 "managers' accounts (TOML, hallq-passwd): logins for the HTTP API, which may then listen beyond loopback")
+                 "managers' accounts (TOML, hallq-passwd): logins for the HTTP API, which may then listen "
+                 "beyond loopback")
       ->check(CLI::ExistingFile);
   std::string keys_file, engine_key_file;
-  app.add_option("--keys", keys_file,
-                 "enrolled device keys (TOML, hallq keys gen): CURVE encryption, ZAP authentication and role checks "
-                 "on both sockets, which may then listen beyond loopback (SECURITY.md)")
+  app.add_option(
+         "--keys", keys_file,
+         "enrolled device keys (TOML, hallq keys gen): CURVE encryption, ZAP authentication and role checks "
+         "on both sockets, which may then listen beyond loopback (SECURITY.md)")
       ->check(CLI::ExistingFile);
-  app.add_option("--engine-key", engine_key_file, "the engine's CURVE secret key file (default: the keys file's [engine] secret_key_file)")
+  app.add_option("--engine-key", engine_key_file,
+                 "the engine's CURVE secret key file (default: the keys file's [engine] secret_key_file)")
       ->check(CLI::ExistingFile);
   try {
     app.parse(argc, argv);
@@ -143,7 +153,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (server_options.time_scale > 0)
-    std::cerr << "hallqd: simulated time at " << server_options.time_scale << "x (--time-scale): not for a real hall\n";
+    std::cerr << "hallqd: simulated time at " << server_options.time_scale
+              << "x (--time-scale): not for a real hall\n";
   std::optional<server::Accounts> accounts;
   try {
     if (!accounts_file.empty()) accounts = server::Accounts::load(accounts_file);
@@ -155,7 +166,8 @@ int main(int argc, char** argv) {
     for (const server::Account& a : accounts->all())
       for (const std::string& h : a.halls)
         if (std::none_of(halls.begin(), halls.end(), [&](const auto& c) { return c->id == h; })) {
-          std::cerr << "hallqd: " << accounts_file << ": manager " << a.name << " names unknown hall " << h << "\n";
+          std::cerr << "hallqd: " << accounts_file << ": manager " << a.name << " names unknown hall " << h
+                    << "\n";
           return 2;
         }
     http_server_options.allow_remote = true;

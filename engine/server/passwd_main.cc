@@ -2,11 +2,11 @@
 // the password's Argon2id hash (accounts.h). The password is read from the
 // terminal without echo (asked twice), or as the first line of stdin.
 //   hallq-passwd NAME [--role admin|viewer] [--hall ID]... >> conf/managers.toml
+#include <fmt/format.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <fmt/format.h>
 #include <iostream>
 #include <string>
 

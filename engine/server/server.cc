@@ -8,12 +8,12 @@
 // engine sees it, and keeps each reply in arrival order.
 #include "engine/server/server.h"
 
+#include <fmt/format.h>
+
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
-#include <fmt/format.h>
-
 #include <iostream>
 #include <map>
 #include <vector>
@@ -68,7 +68,8 @@ class Server::Impl {
     pub_.set(zmq::sockopt::linger, 1000);
     pub_.set(zmq::sockopt::sndhwm, options_.pub_hwm);
     if (options_.keys) {
-      if (options_.curve_secret_key.empty()) throw std::invalid_argument("CURVE keys without the engine's secret key");
+      if (options_.curve_secret_key.empty())
+        throw std::invalid_argument("CURVE keys without the engine's secret key");
       zap_ = std::make_unique<ZapHandler>(ctx_, options_.keys);
       for (zmq::socket_t* s : {&router_, &pub_}) {
         s->set(zmq::sockopt::curve_server, 1);
@@ -118,9 +119,7 @@ class Server::Impl {
     observers_.push_back(std::move(observer));
   }
 
-  Server::SecurityCounters security_counters() const {
-    return {forbidden_, zap_ ? zap_->refused() : 0};
-  }
+  Server::SecurityCounters security_counters() const { return {forbidden_, zap_ ? zap_->refused() : 0}; }
 
   std::string cmd_bound_, pub_bound_;
 
@@ -197,20 +196,24 @@ class Server::Impl {
     protocol::DecodedRequest request;
     // Anything that does not decode goes to the engine, which answers it as
     // malformed; an unauthenticated peer cannot get here (ZAP refused it).
-    if (bytes.size() > protocol::kMaxRequestBytes || protocol::inspect(bytes) != protocol::MessageKind::kRequest ||
+    if (bytes.size() > protocol::kMaxRequestBytes ||
+        protocol::inspect(bytes) != protocol::MessageKind::kRequest ||
         !protocol::decode_request(bytes, request).ok())
       return {};
-    core::Status st = key == nullptr ? core::Status(core::ErrorCode::kForbidden, "无权执行此操作：connection without an enrolled key")
-                                     : authorize(*key, request, [this](std::string_view hall, std::string_view number) {
-                                         return ticket_window(hall, number);
-                                       });
+    core::Status st =
+        key == nullptr
+            ? core::Status(core::ErrorCode::kForbidden, "无权执行此操作：connection without an enrolled key")
+            : authorize(*key, request, [this](std::string_view hall, std::string_view number) {
+                return ticket_window(hall, number);
+              });
     if (st.ok()) return {};
     ++forbidden_;
-    const std::string who = key ? fmt::format("{} {}", to_string(key->role), key->name) : std::string("unknown");
+    const std::string who =
+        key ? fmt::format("{} {}", to_string(key->role), key->name) : std::string("unknown");
     const std::uint64_t count = ++forbidden_by_key_[key ? key->name : std::string()];
     if (count <= kLogFirst || count % kLogEvery == 0)
-      std::cerr << fmt::format("hallqd: forbidden ({} from this key): {} -> hall {}: {}", count, who, request.hall,
-                               st.message())
+      std::cerr << fmt::format("hallqd: forbidden ({} from this key): {} -> hall {}: {}", count, who,
+                               request.hall, st.message())
                 << std::endl;
     protocol::ReplySpec spec;
     spec.request_id = request.request_id;

@@ -40,8 +40,8 @@ struct Publication;
 struct ServerOptions {
   std::string cmd_endpoint = "tcp://127.0.0.1:5570";
   std::string pub_endpoint = "tcp://127.0.0.1:5571";
-  std::size_t max_batch = 4096;    // requests per group commit
-  int pub_hwm = 1'000'000;         // messages queued per subscriber before ZeroMQ drops
+  std::size_t max_batch = 4096;  // requests per group commit
+  int pub_hwm = 1'000'000;       // messages queued per subscriber before ZeroMQ drops
   int heartbeat_ms = 1000;
   // Simulated time (demos, soaks; engine_clock.h): > 0 runs the engine's
   // clock this many times faster than real time, from time_start (0: now).
@@ -75,8 +75,8 @@ class Server {
   void on_publish(std::function<void(const std::vector<Publication>&)> observer);
 
   struct SecurityCounters {
-    std::uint64_t forbidden = 0;          // requests refused by role or scope
-    std::uint64_t refused_handshakes = 0; // connection attempts with keys not enrolled
+    std::uint64_t forbidden = 0;           // requests refused by role or scope
+    std::uint64_t refused_handshakes = 0;  // connection attempts with keys not enrolled
   };
   SecurityCounters security_counters() const;
 

@@ -87,8 +87,9 @@ void ZapHandler::run(zmq::socket_t handler, zmq::socket_t stop) {
       refused_.fetch_add(1, std::memory_order_relaxed);
       const std::string peer = fmt::format("{} {} {}", address, mechanism, public_key);
       if (logged.size() < kMaxLoggedPeers && logged.insert(peer).second)
-        std::cerr << fmt::format("hallqd: refused connection from {}: {} key {} is not enrolled in {}", address,
-                                 mechanism, public_key.empty() ? "(none)" : public_key, keys_->source())
+        std::cerr << fmt::format("hallqd: refused connection from {}: {} key {} is not enrolled in {}",
+                                 address, mechanism, public_key.empty() ? "(none)" : public_key,
+                                 keys_->source())
                   << std::endl;
     }
     handler.send(zmq::str_buffer("1.0"), zmq::send_flags::sndmore);

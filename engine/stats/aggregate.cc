@@ -37,7 +37,8 @@ Figures finish(Acc& a) {
   Figures f = a.f;
   f.wait_mean_min = mean_min(a.waits);
   f.wait_p90_min = p90_of(a.waits) / kUsPerMin;
-  f.wait_max_min = a.waits.empty() ? kNaN : static_cast<double>(a.waits.back()) / kUsPerMin;  // sorted by p90_of
+  f.wait_max_min =
+      a.waits.empty() ? kNaN : static_cast<double>(a.waits.back()) / kUsPerMin;  // sorted by p90_of
   f.over_target_share = share(f.over_target, f.called);
   f.handle_mean_min = mean_min(a.handles);
   f.handle_p90_min = p90_of(a.handles) / kUsPerMin;
@@ -64,7 +65,8 @@ class Aggregator {
         total_(ns_, nw_, nst_) {}
 
   Stats run() {
-    const std::int64_t target_us = static_cast<std::int64_t>(std::llround(config_.wait_target_min * kUsPerMin));
+    const std::int64_t target_us =
+        static_cast<std::int64_t>(std::llround(config_.wait_target_min * kUsPerMin));
     for (const TicketFacts& t : fold_.tickets()) {
       add(t.issued_at, t.service, kNone, kNone, [](Acc& a) { ++a.f.issued; });
       const Visit& first = t.first();
@@ -78,7 +80,8 @@ class Aggregator {
       }
       for (const Visit& v : t.visits) {
         switch (v.end) {
-          case VisitEnd::kOpen: break;
+          case VisitEnd::kOpen:
+            break;
           case VisitEnd::kFinished:
             add(v.ended_at, v.service, v.end_window, v.end_staff, [&](Acc& a) {
               ++a.f.served;
@@ -136,7 +139,8 @@ class Aggregator {
   void add(core::TimeUs t, std::size_t service, std::size_t window, std::size_t staff, const Fn& fn) {
     if (!in_range(t)) return;
     add_to(total_, service, window, staff, fn);
-    if (o_.period != Period::kAll) add_to(slice_at(bucket_of(config_, o_.period, t)), service, window, staff, fn);
+    if (o_.period != Period::kAll)
+      add_to(slice_at(bucket_of(config_, o_.period, t)), service, window, staff, fn);
   }
   void add(core::TimeUs t, std::size_t service, WindowIdx window, StaffRef staff, const auto& fn) {
     add(t, service, window == core::kNoWindow ? kNone : std::size_t{window},

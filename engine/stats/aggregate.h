@@ -40,32 +40,32 @@ struct Figures {
   std::uint32_t served = 0;
   std::uint32_t transferred = 0;
   std::uint32_t no_shows = 0;
-  std::uint32_t left = 0;       // gave_up + cancelled
+  std::uint32_t left = 0;  // gave_up + cancelled
   std::uint32_t gave_up = 0;
   std::uint32_t cancelled = 0;
   std::uint32_t expired = 0;
   // Waits of the called tickets, minutes.
   double wait_mean_min = 0, wait_p90_min = 0, wait_max_min = 0;
   std::uint32_t over_target = 0;
-  double over_target_share = 0;   // over_target / called
+  double over_target_share = 0;  // over_target / called
   // Handling of the served tickets, minutes.
   double handle_mean_min = 0, handle_p90_min = 0;
   // ratings[0] 未评价 (asked, not rated), ratings[1..5] 非常不满意 .. 非常满意.
   std::array<std::uint32_t, 6> ratings{};
-  std::uint32_t rated = 0;        // ratings[1] + .. + ratings[5]
-  double satisfaction = 0;        // (ratings[4] + ratings[5]) / rated
-  double no_show_rate = 0;        // no_shows / called
-  double left_rate = 0;           // left / issued
+  std::uint32_t rated = 0;  // ratings[1] + .. + ratings[5]
+  double satisfaction = 0;  // (ratings[4] + ratings[5]) / rated
+  double no_show_rate = 0;  // no_shows / called
+  double left_rate = 0;     // left / issued
   // Window time, seconds: open (logged in, not paused), paused, busy (a ticket
   // called or being served while open).
   double open_s = 0, paused_s = 0, busy_s = 0;
-  double utilisation = 0;         // busy_s / open_s
+  double utilisation = 0;  // busy_s / open_s
 };
 
 // One period: the hall, and each service, window and staff member.
 struct Slice {
-  std::int64_t key = 0;           // bucket key (local_date.h)
-  std::string label;              // "2026-01-05" ...
+  std::int64_t key = 0;             // bucket key (local_date.h)
+  std::string label;                // "2026-01-05" ...
   core::TimeUs begin = 0, end = 0;  // the period, clipped to the range
   Figures hall;
   std::vector<Figures> services;  // per config service
@@ -78,9 +78,9 @@ struct Stats {
   core::TimeUs from = 0, to = 0;
   double wait_target_min = 0;
   std::vector<std::string> staff_ids;  // as logged in; "" for a window opened without staff
-  Slice total;                // the whole range
-  std::vector<Slice> slices;  // one per period, ascending; every period of a bounded range
-  std::uint64_t tickets = 0;  // facts considered
+  Slice total;                         // the whole range
+  std::vector<Slice> slices;           // one per period, ascending; every period of a bounded range
+  std::uint64_t tickets = 0;           // facts considered
 };
 
 struct AggregateOptions {

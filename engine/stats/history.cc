@@ -16,8 +16,8 @@ void decode(const std::string& bytes, const core::HallConfig& config, std::uint6
   if (protocol::inspect(b, &why) != protocol::MessageKind::kEvent)
     throw HistoryError(fmt::format("hall {}: stored event {} is unreadable: {}", config.id, seq, why));
   if (core::Status st = protocol::decode_event(b, config, out); !st)
-    throw HistoryError(fmt::format("hall {}: stored event {} does not fit the hall's config: {}", config.id, seq,
-                                   st.message()));
+    throw HistoryError(fmt::format("hall {}: stored event {} does not fit the hall's config: {}", config.id,
+                                   seq, st.message()));
 }
 
 core::TimeUs time_of(const store::EventStore& store, const core::HallConfig& config, std::uint64_t seq) {
@@ -53,7 +53,8 @@ HistoryResult read_history(const store::EventStore& store, std::shared_ptr<const
 
   HistoryResult out;
   StatsBuilder builder(config);
-  const std::uint64_t start = first_seq_at(store, hall, hall.day_start(request.first_day - request.lookback_days));
+  const std::uint64_t start =
+      first_seq_at(store, hall, hall.day_start(request.first_day - request.lookback_days));
   std::string buffer;  // reused: LMDB memory is not aligned for FlatBuffers
   protocol::DecodedEvent decoded;
   store.for_each_event(hall.id, start, [&](std::uint64_t seq, std::string_view raw) {

@@ -23,8 +23,8 @@
 #include <string>
 
 #include "engine/core/hall_config.h"
-#include "engine/store/event_store.h"
 #include "engine/stats/aggregate.h"
+#include "engine/store/event_store.h"
 
 namespace hallq::stats {
 
@@ -42,7 +42,7 @@ struct HistoryRequest {
 
 struct HistoryResult {
   Stats stats;
-  std::uint64_t events_read = 0;       // events folded (lookback included)
+  std::uint64_t events_read = 0;              // events folded (lookback included)
   std::uint64_t first_seq = 0, last_seq = 0;  // the folded sequence range; 0 if none
   std::uint64_t unknown_ticket_events = 0;
 };

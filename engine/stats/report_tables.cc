@@ -32,25 +32,34 @@ std::string text(std::string_view s) {
 }
 
 std::string figure_fields(const Figures& f) {
-  return fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
-                     f.issued, f.called, f.served, f.transferred, f.no_shows, f.left, f.gave_up, f.cancelled,
-                     f.expired, num(f.wait_mean_min, 2), num(f.wait_p90_min, 2), num(f.wait_max_min, 2),
-                     f.over_target, num(f.over_target_share, 4), num(f.handle_mean_min, 2),
-                     num(f.handle_p90_min, 2), f.rated, f.ratings[5], f.ratings[4], f.ratings[3], f.ratings[2],
-                     f.ratings[1], f.ratings[0], num(f.satisfaction, 4), num(f.no_show_rate, 4),
-                     num(f.left_rate, 4), num(f.open_s / 3600, 2), num(f.paused_s / 3600, 2),
-                     num(f.busy_s / 3600, 2), num(f.utilisation, 4));
+  return fmt::format(
+      "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}", f.issued,
+      f.called, f.served, f.transferred, f.no_shows, f.left, f.gave_up, f.cancelled, f.expired,
+      num(f.wait_mean_min, 2), num(f.wait_p90_min, 2), num(f.wait_max_min, 2), f.over_target,
+      num(f.over_target_share, 4), num(f.handle_mean_min, 2), num(f.handle_p90_min, 2), f.rated, f.ratings[5],
+      f.ratings[4], f.ratings[3], f.ratings[2], f.ratings[1], f.ratings[0], num(f.satisfaction, 4),
+      num(f.no_show_rate, 4), num(f.left_rate, 4), num(f.open_s / 3600, 2), num(f.paused_s / 3600, 2),
+      num(f.busy_s / 3600, 2), num(f.utilisation, 4));
 }
 
 std::string html_escape(std::string_view s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -82,7 +91,8 @@ std::string_view figure_columns() { return kFigureColumns; }
 
 std::string staff_display_name(const core::HallConfig& hall, std::string_view staff_id) {
   if (staff_id.empty()) return "未登记";
-  if (const core::StaffConfig* s = hall.find_staff(staff_id); s != nullptr && !s->name.empty()) return s->name;
+  if (const core::StaffConfig* s = hall.find_staff(staff_id); s != nullptr && !s->name.empty())
+    return s->name;
   return std::string(staff_id);
 }
 
@@ -100,7 +110,8 @@ std::string csv_by_window(const Stats& stats, const core::HallConfig& hall) {
   std::string out = fmt::format("window,number,name,{}\n", kFigureColumns);
   for (std::size_t i = 0; i < hall.windows.size(); ++i) {
     const core::WindowConfig& w = hall.windows[i];
-    out += fmt::format("{},{},{},{}\n", text(w.id), w.number, text(w.name), figure_fields(stats.total.windows[i]));
+    out += fmt::format("{},{},{},{}\n", text(w.id), w.number, text(w.name),
+                       figure_fields(stats.total.windows[i]));
   }
   return out;
 }
@@ -108,8 +119,9 @@ std::string csv_by_window(const Stats& stats, const core::HallConfig& hall) {
 std::string csv_by_staff(const Stats& stats, const core::HallConfig& hall) {
   std::string out = fmt::format("staff,name,{}\n", kFigureColumns);
   for (std::size_t i = 0; i < stats.staff_ids.size(); ++i) {
-    out += fmt::format("{},{},{}\n", text(stats.staff_ids[i]), text(staff_display_name(hall, stats.staff_ids[i])),
-                       figure_fields(stats.total.staff[i]));
+    out +=
+        fmt::format("{},{},{}\n", text(stats.staff_ids[i]),
+                    text(staff_display_name(hall, stats.staff_ids[i])), figure_fields(stats.total.staff[i]));
   }
   return out;
 }
@@ -147,7 +159,8 @@ section { break-inside: avoid-page; }
 </style>
 )";
   h += "</head>\n<body>\n";
-  h += fmt::format("<div class=\"hall\">{}</div>\n<h1>{}</h1>\n", html_escape(hall.name), html_escape(o.title));
+  h += fmt::format("<div class=\"hall\">{}</div>\n<h1>{}</h1>\n", html_escape(hall.name),
+                   html_escape(o.title));
   h += fmt::format("<div class=\"sub\">统计期间：{}　服务承诺等待时限：{} 分钟　生成时间：{}</div>\n",
                    html_escape(o.range_label), stats.wait_target_min, html_escape(o.generated_at));
 
@@ -171,7 +184,8 @@ section { break-inside: avoid-page; }
                    const std::vector<Figures>& rows) {
     h += fmt::format("<section><h2>{}</h2>\n<table>\n<tr><th>{}</th>{}</tr>\n", title, first_col, kTableHead);
     for (std::size_t i = 0; i < rows.size(); ++i)
-      h += fmt::format("<tr><td class=\"name\">{}</td>{}</tr>\n", html_escape(names[i]), table_cells(rows[i]));
+      h +=
+          fmt::format("<tr><td class=\"name\">{}</td>{}</tr>\n", html_escape(names[i]), table_cells(rows[i]));
     h += fmt::format("<tr><th>合计</th>{}</tr>\n</table>\n", table_cells(t));
   };
 
@@ -183,12 +197,14 @@ section { break-inside: avoid-page; }
   table("二、按事项", "事项", service_names, stats.total.services);
   h += "<div class=\"chart\"><canvas id=\"c_service\"></canvas></div>\n</section>\n";
   table("三、按窗口", "窗口", window_names, stats.total.windows);
-  h += "<table>\n<tr><th>窗口</th><th>在岗（时）</th><th>暂停（时）</th><th>办理中（时）</th><th>利用率</th></tr>\n";
+  h += "<table>\n<tr><th>窗口</th><th>在岗（时）</th><th>暂停（时）</th><th>办理中（时）</th><th>利用率</"
+       "th></tr>\n";
   for (std::size_t i = 0; i < hall.windows.size(); ++i) {
     const Figures& f = stats.total.windows[i];
-    h += fmt::format("<tr><td class=\"name\">{}</td><td>{:.1f}</td><td>{:.1f}</td><td>{:.1f}</td><td>{}</td></tr>\n",
-                     html_escape(window_names[i]), f.open_s / 3600, f.paused_s / 3600, f.busy_s / 3600,
-                     cell_pct(f.utilisation));
+    h += fmt::format(
+        "<tr><td class=\"name\">{}</td><td>{:.1f}</td><td>{:.1f}</td><td>{:.1f}</td><td>{}</td></tr>\n",
+        html_escape(window_names[i]), f.open_s / 3600, f.paused_s / 3600, f.busy_s / 3600,
+        cell_pct(f.utilisation));
   }
   h += "</table>\n<div class=\"chart\"><canvas id=\"c_window\"></canvas></div>\n</section>\n";
   table("四、按工作人员", "工作人员", staff_names, stats.total.staff);
@@ -196,17 +212,22 @@ section { break-inside: avoid-page; }
 
   h += "<section><h2>五、评价（好差评）</h2>\n<table>\n<tr><th>非常满意</th><th>满意</th><th>基本满意</th>"
        "<th>不满意</th><th>非常不满意</th><th>未评价</th><th>满意率</th></tr>\n";
-  h += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n</table>\n",
-                   t.ratings[5], t.ratings[4], t.ratings[3], t.ratings[2], t.ratings[1], t.ratings[0],
-                   cell_pct(t.satisfaction));
+  h += fmt::format(
+      "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n</table>\n",
+      t.ratings[5], t.ratings[4], t.ratings[3], t.ratings[2], t.ratings[1], t.ratings[0],
+      cell_pct(t.satisfaction));
   h += "<div class=\"chart\"><canvas id=\"c_rating\"></canvas></div>\n";
   h += "<p class=\"note\">说明：等待时间为取号至首次叫号；办理时间为开始办理至办结（暂停挂起的时间不计）；"
-       "超时比例为等待超过服务承诺时限的叫号人数占比；满意率为“非常满意”与“满意”占全部评价（不含未评价）的比例；"
+       "超时比例为等待超过服务承诺时限的叫号人数占比；满意率为“非常满意”与“满意”占全部评价（不含未评价）的比"
+       "例；"
        "过号率为过号人数占叫号人数的比例。各项定义详见 engine/stats/README.md。</p>\n</section>\n";
 
   // Chart data.
-  json period = {{"labels", json::array()}, {"issued", json::array()}, {"served", json::array()},
-                 {"wait_mean", json::array()}, {"wait_p90", json::array()}};
+  json period = {{"labels", json::array()},
+                 {"issued", json::array()},
+                 {"served", json::array()},
+                 {"wait_mean", json::array()},
+                 {"wait_p90", json::array()}};
   for (const Slice& s : stats.slices) {
     period["labels"].push_back(s.label);
     period["issued"].push_back(s.hall.issued);
@@ -224,17 +245,20 @@ section { break-inside: avoid-page; }
     window["utilisation"].push_back(nullable(f.utilisation * 100));
     window["served"].push_back(f.served);
   }
-  json data = {{"period", period},
-               {"service", service},
-               {"window", window},
-               {"ratings", {t.ratings[5], t.ratings[4], t.ratings[3], t.ratings[2], t.ratings[1], t.ratings[0]}},
-               {"target", stats.wait_target_min}};
+  json data = {
+      {"period", period},
+      {"service", service},
+      {"window", window},
+      {"ratings", {t.ratings[5], t.ratings[4], t.ratings[3], t.ratings[2], t.ratings[1], t.ratings[0]}},
+      {"target", stats.wait_target_min}};
   std::string data_text = data.dump();
   // Inside <script>, "</" could end the element.
-  for (std::size_t p = 0; (p = data_text.find("</", p)) != std::string::npos; p += 3) data_text.replace(p, 2, "<\\/");
+  for (std::size_t p = 0; (p = data_text.find("</", p)) != std::string::npos; p += 3)
+    data_text.replace(p, 2, "<\\/");
 
   std::string lib = o.chart_js;
-  for (std::size_t p = 0; (p = lib.find("</script", p)) != std::string::npos; p += 9) lib.replace(p, 8, "<\\/script");
+  for (std::size_t p = 0; (p = lib.find("</script", p)) != std::string::npos; p += 9)
+    lib.replace(p, 8, "<\\/script");
   h += "<script>\n" + lib + "\n</script>\n";
   h += "<script>\nconst DATA = " + data_text + ";\n";
   h += R"JS(Chart.defaults.animation = false;

@@ -30,10 +30,10 @@ std::string csv_by_staff(const Stats& stats, const core::HallConfig& hall);
 std::string csv_by_period(const Stats& stats);
 
 struct HtmlOptions {
-  std::string title;          // e.g. "服务大厅运行月报"
-  std::string range_label;    // e.g. "2026-01-01 至 2026-01-31"
-  std::string generated_at;   // e.g. "2026-02-01 08:00"
-  std::string chart_js;       // the Chart.js UMD build, embedded as is
+  std::string title;         // e.g. "服务大厅运行月报"
+  std::string range_label;   // e.g. "2026-01-01 至 2026-01-31"
+  std::string generated_at;  // e.g. "2026-02-01 08:00"
+  std::string chart_js;      // the Chart.js UMD build, embedded as is
 };
 
 // A self-contained HTML document (no external references), A4 print CSS.

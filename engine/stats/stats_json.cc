@@ -14,10 +14,14 @@ json number(double v) { return std::isnan(v) ? json(nullptr) : json(v); }
 
 std::string_view period_name(Period p) {
   switch (p) {
-    case Period::kAll: return "all";
-    case Period::kHour: return "hour";
-    case Period::kDay: return "day";
-    case Period::kMonth: return "month";
+    case Period::kAll:
+      return "all";
+    case Period::kHour:
+      return "hour";
+    case Period::kDay:
+      return "day";
+    case Period::kMonth:
+      return "month";
   }
   return "all";
 }

@@ -17,11 +17,16 @@ Overloaded(Ts...) -> Overloaded<Ts...>;
 
 std::string_view to_string(Outcome o) {
   switch (o) {
-    case Outcome::kOpen: return "open";
-    case Outcome::kServed: return "served";
-    case Outcome::kNoShow: return "no_show";
-    case Outcome::kLeft: return "left";
-    case Outcome::kExpired: return "expired";
+    case Outcome::kOpen:
+      return "open";
+    case Outcome::kServed:
+      return "served";
+    case Outcome::kNoShow:
+      return "no_show";
+    case Outcome::kLeft:
+      return "left";
+    case Outcome::kExpired:
+      return "expired";
   }
   return "?";
 }
@@ -103,164 +108,163 @@ void FactFold::add(const core::Event& e) {
     windows_[w].current = 0;
   };
 
-  std::visit(
-      Overloaded{
-          [&](const TicketIssued& ev) {
-            if (!tickets_.empty() && ev.ticket != tickets_.back().id + 1) {
-              ++unknown_ticket_events_;  // ids are contiguous in a hall; anything else is not ours
-              return;
-            }
-            TicketFacts f;
-            f.id = ev.ticket;
-            f.service = ev.service;
-            f.number = ev.number;
-            f.priority = ev.priority;
-            f.issued_at = t;
-            f.visits.push_back(Visit{.service = ev.service, .queued_at = t});
-            tickets_.push_back(std::move(f));
-            serving_since_.push_back(0);
-          },
-          [&](const WindowOpened& ev) {
-            if (!window_ok(ev.window)) return;
-            cut(ev.window, t);
-            WindowNow& win = windows_[ev.window];
-            win.open = true;
-            win.paused = false;
-            win.staff = intern(ev.staff);
-          },
-          [&](const StaffChanged& ev) {
-            if (!window_ok(ev.window)) return;
-            ensure_open(ev.window);
-            cut(ev.window, t);
-            windows_[ev.window].staff = intern(ev.staff);
-          },
-          [&](const WindowClosed& ev) {
-            if (!window_ok(ev.window)) return;
-            cut(ev.window, t);
-            windows_[ev.window] = WindowNow{.since = t};
-          },
-          [&](const WindowPaused& ev) {
-            if (!window_ok(ev.window)) return;
-            ensure_open(ev.window);
-            cut(ev.window, t);
-            windows_[ev.window].paused = true;
-          },
-          [&](const WindowResumed& ev) {
-            if (!window_ok(ev.window)) return;
-            ensure_open(ev.window);
-            cut(ev.window, t);
-            windows_[ev.window].paused = false;
-          },
-          [&](const TicketCalled& ev) {
-            if (!window_ok(ev.window)) return;
-            ensure_open(ev.window);
-            cut(ev.window, t);
-            windows_[ev.window].current = ev.ticket;
-            TicketFacts* f = ticket(ev.ticket);
-            if (f == nullptr) return;
-            Visit& v = f->visits.back();
-            if (v.first_called_at == 0) {
-              v.first_called_at = t;
-              v.call_window = ev.window;
-              v.call_staff = windows_[ev.window].staff;
-            }
-            f->state = TicketState::kCalled;
-          },
-          [&](const TicketRecalled& ev) {
-            if (TicketFacts* f = ticket(ev.ticket)) ++f->recalls;
-          },
-          [&](const ServiceStarted& ev) {
-            TicketFacts* f = ticket(ev.ticket);
-            if (f == nullptr) return;
-            if (f->visits.back().started_at == 0) f->visits.back().started_at = t;
-            serving_since_[f - tickets_.data()] = t;
-            f->state = TicketState::kServing;
-          },
-          [&](const TicketSkipped& ev) {
-            if (window_ok(ev.window)) free_window(ev.window);
-            TicketFacts* f = ticket(ev.ticket);
-            if (f == nullptr) return;
-            end_visit(*f, VisitEnd::kNoShow, ev.window);
-            f->outcome = Outcome::kNoShow;
-            f->state = TicketState::kNoShow;
-          },
-          [&](const TicketRequeued& ev) {
-            TicketFacts* f = ticket(ev.ticket);
-            if (f == nullptr) return;
-            Visit& v = f->visits.back();
-            v.end = VisitEnd::kOpen;
-            v.ended_at = 0;
-            v.end_window = core::kNoWindow;
-            v.end_staff = kNoStaffRef;
-            f->outcome = Outcome::kOpen;
-            f->state = TicketState::kWaiting;
-          },
-          [&](const TicketHeld& ev) {
-            if (window_ok(ev.window)) free_window(ev.window);
-            TicketFacts* f = ticket(ev.ticket);
-            if (f == nullptr) return;
-            end_serving_segment(*f, t);
-            f->state = TicketState::kHeld;
-          },
-          [&](const TicketTransferred& ev) {
-            TicketFacts* f = ticket(ev.ticket);
-            if (f != nullptr) {
-              end_serving_segment(*f, t);
-              end_visit(*f, VisitEnd::kTransferred, ev.window);
-              f->visits.push_back(Visit{.service = ev.service, .queued_at = t});
-              f->state = TicketState::kWaiting;
-            }
-            if (window_ok(ev.window)) free_window(ev.window);
-          },
-          [&](const TicketFinished& ev) {
-            TicketFacts* f = ticket(ev.ticket);
-            if (f != nullptr) {
-              end_serving_segment(*f, t);
-              end_visit(*f, VisitEnd::kFinished, ev.window);
-              f->outcome = Outcome::kServed;
-              f->state = TicketState::kDone;
-            }
-            if (window_ok(ev.window)) free_window(ev.window);
-          },
-          [&](const TicketEvaluated& ev) {
-            TicketFacts* f = ticket(ev.ticket);
-            if (f == nullptr) return;
-            f->rating = static_cast<std::int8_t>(ev.level > 5 ? 0 : ev.level);
-            f->rated_at = t;
-            f->state = TicketState::kRated;
-          },
-          [&](const TicketLeft& ev) {
-            TicketFacts* f = ticket(ev.ticket);
-            if (f == nullptr) return;
-            end_visit(*f, VisitEnd::kLeft, core::kNoWindow);
-            f->outcome = Outcome::kLeft;
-            f->leave_reason = ev.reason;
-            f->state = TicketState::kLeft;
-          },
-          [&](const DayRolled&) {
-            // As the core: waiting, held and no-show tickets expire. A no-show
-            // stays a no-show for statistics: it can no longer come back.
-            for (std::size_t i = expiry_scan_from_; i < tickets_.size(); ++i) {
-              TicketFacts& f = tickets_[i];
-              if (f.state == TicketState::kNoShow) {
-                f.state = TicketState::kExpired;
-              } else if (f.state == TicketState::kWaiting || f.state == TicketState::kHeld) {
-                end_visit(f, VisitEnd::kExpired, core::kNoWindow);
-                f.outcome = Outcome::kExpired;
-                f.state = TicketState::kExpired;
-              }
-            }
-            // Only tickets at a window can still change state to one that expires.
-            std::size_t i = expiry_scan_from_;
-            while (i < tickets_.size() && tickets_[i].state != TicketState::kCalled &&
-                   tickets_[i].state != TicketState::kServing)
-              ++i;
-            expiry_scan_from_ = i;
-          },
-          // Skills, advisories, notices: nothing to count.
-          [&](const auto&) {},
-      },
-      e.body);
+  std::visit(Overloaded{
+                 [&](const TicketIssued& ev) {
+                   if (!tickets_.empty() && ev.ticket != tickets_.back().id + 1) {
+                     ++unknown_ticket_events_;  // ids are contiguous in a hall; anything else is not ours
+                     return;
+                   }
+                   TicketFacts f;
+                   f.id = ev.ticket;
+                   f.service = ev.service;
+                   f.number = ev.number;
+                   f.priority = ev.priority;
+                   f.issued_at = t;
+                   f.visits.push_back(Visit{.service = ev.service, .queued_at = t});
+                   tickets_.push_back(std::move(f));
+                   serving_since_.push_back(0);
+                 },
+                 [&](const WindowOpened& ev) {
+                   if (!window_ok(ev.window)) return;
+                   cut(ev.window, t);
+                   WindowNow& win = windows_[ev.window];
+                   win.open = true;
+                   win.paused = false;
+                   win.staff = intern(ev.staff);
+                 },
+                 [&](const StaffChanged& ev) {
+                   if (!window_ok(ev.window)) return;
+                   ensure_open(ev.window);
+                   cut(ev.window, t);
+                   windows_[ev.window].staff = intern(ev.staff);
+                 },
+                 [&](const WindowClosed& ev) {
+                   if (!window_ok(ev.window)) return;
+                   cut(ev.window, t);
+                   windows_[ev.window] = WindowNow{.since = t};
+                 },
+                 [&](const WindowPaused& ev) {
+                   if (!window_ok(ev.window)) return;
+                   ensure_open(ev.window);
+                   cut(ev.window, t);
+                   windows_[ev.window].paused = true;
+                 },
+                 [&](const WindowResumed& ev) {
+                   if (!window_ok(ev.window)) return;
+                   ensure_open(ev.window);
+                   cut(ev.window, t);
+                   windows_[ev.window].paused = false;
+                 },
+                 [&](const TicketCalled& ev) {
+                   if (!window_ok(ev.window)) return;
+                   ensure_open(ev.window);
+                   cut(ev.window, t);
+                   windows_[ev.window].current = ev.ticket;
+                   TicketFacts* f = ticket(ev.ticket);
+                   if (f == nullptr) return;
+                   Visit& v = f->visits.back();
+                   if (v.first_called_at == 0) {
+                     v.first_called_at = t;
+                     v.call_window = ev.window;
+                     v.call_staff = windows_[ev.window].staff;
+                   }
+                   f->state = TicketState::kCalled;
+                 },
+                 [&](const TicketRecalled& ev) {
+                   if (TicketFacts* f = ticket(ev.ticket)) ++f->recalls;
+                 },
+                 [&](const ServiceStarted& ev) {
+                   TicketFacts* f = ticket(ev.ticket);
+                   if (f == nullptr) return;
+                   if (f->visits.back().started_at == 0) f->visits.back().started_at = t;
+                   serving_since_[f - tickets_.data()] = t;
+                   f->state = TicketState::kServing;
+                 },
+                 [&](const TicketSkipped& ev) {
+                   if (window_ok(ev.window)) free_window(ev.window);
+                   TicketFacts* f = ticket(ev.ticket);
+                   if (f == nullptr) return;
+                   end_visit(*f, VisitEnd::kNoShow, ev.window);
+                   f->outcome = Outcome::kNoShow;
+                   f->state = TicketState::kNoShow;
+                 },
+                 [&](const TicketRequeued& ev) {
+                   TicketFacts* f = ticket(ev.ticket);
+                   if (f == nullptr) return;
+                   Visit& v = f->visits.back();
+                   v.end = VisitEnd::kOpen;
+                   v.ended_at = 0;
+                   v.end_window = core::kNoWindow;
+                   v.end_staff = kNoStaffRef;
+                   f->outcome = Outcome::kOpen;
+                   f->state = TicketState::kWaiting;
+                 },
+                 [&](const TicketHeld& ev) {
+                   if (window_ok(ev.window)) free_window(ev.window);
+                   TicketFacts* f = ticket(ev.ticket);
+                   if (f == nullptr) return;
+                   end_serving_segment(*f, t);
+                   f->state = TicketState::kHeld;
+                 },
+                 [&](const TicketTransferred& ev) {
+                   TicketFacts* f = ticket(ev.ticket);
+                   if (f != nullptr) {
+                     end_serving_segment(*f, t);
+                     end_visit(*f, VisitEnd::kTransferred, ev.window);
+                     f->visits.push_back(Visit{.service = ev.service, .queued_at = t});
+                     f->state = TicketState::kWaiting;
+                   }
+                   if (window_ok(ev.window)) free_window(ev.window);
+                 },
+                 [&](const TicketFinished& ev) {
+                   TicketFacts* f = ticket(ev.ticket);
+                   if (f != nullptr) {
+                     end_serving_segment(*f, t);
+                     end_visit(*f, VisitEnd::kFinished, ev.window);
+                     f->outcome = Outcome::kServed;
+                     f->state = TicketState::kDone;
+                   }
+                   if (window_ok(ev.window)) free_window(ev.window);
+                 },
+                 [&](const TicketEvaluated& ev) {
+                   TicketFacts* f = ticket(ev.ticket);
+                   if (f == nullptr) return;
+                   f->rating = static_cast<std::int8_t>(ev.level > 5 ? 0 : ev.level);
+                   f->rated_at = t;
+                   f->state = TicketState::kRated;
+                 },
+                 [&](const TicketLeft& ev) {
+                   TicketFacts* f = ticket(ev.ticket);
+                   if (f == nullptr) return;
+                   end_visit(*f, VisitEnd::kLeft, core::kNoWindow);
+                   f->outcome = Outcome::kLeft;
+                   f->leave_reason = ev.reason;
+                   f->state = TicketState::kLeft;
+                 },
+                 [&](const DayRolled&) {
+                   // As the core: waiting, held and no-show tickets expire. A no-show
+                   // stays a no-show for statistics: it can no longer come back.
+                   for (std::size_t i = expiry_scan_from_; i < tickets_.size(); ++i) {
+                     TicketFacts& f = tickets_[i];
+                     if (f.state == TicketState::kNoShow) {
+                       f.state = TicketState::kExpired;
+                     } else if (f.state == TicketState::kWaiting || f.state == TicketState::kHeld) {
+                       end_visit(f, VisitEnd::kExpired, core::kNoWindow);
+                       f.outcome = Outcome::kExpired;
+                       f.state = TicketState::kExpired;
+                     }
+                   }
+                   // Only tickets at a window can still change state to one that expires.
+                   std::size_t i = expiry_scan_from_;
+                   while (i < tickets_.size() && tickets_[i].state != TicketState::kCalled &&
+                          tickets_[i].state != TicketState::kServing)
+                     ++i;
+                   expiry_scan_from_ = i;
+                 },
+                 // Skills, advisories, notices: nothing to count.
+                 [&](const auto&) {},
+             },
+             e.body);
 }
 
 }  // namespace hallq::stats

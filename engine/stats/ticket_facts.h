@@ -56,13 +56,13 @@ enum class VisitEnd : std::uint8_t { kOpen, kFinished, kTransferred, kNoShow, kL
 
 struct Visit {
   ServiceIdx service = 0;
-  TimeUs queued_at = 0;         // issue, or the transfer that started this visit
-  TimeUs first_called_at = 0;   // 0: never called in this visit
+  TimeUs queued_at = 0;                     // issue, or the transfer that started this visit
+  TimeUs first_called_at = 0;               // 0: never called in this visit
   WindowIdx call_window = core::kNoWindow;  // window of the first call
   StaffRef call_staff = kNoStaffRef;        // staff there at that call
-  TimeUs started_at = 0;        // first ServiceStarted of the visit; 0: never
-  TimeUs handling_us = 0;       // time serving, summed over segments (holds interrupt)
-  TimeUs ended_at = 0;          // finish, transfer, skip, leave or expiry; 0: open
+  TimeUs started_at = 0;                    // first ServiceStarted of the visit; 0: never
+  TimeUs handling_us = 0;                   // time serving, summed over segments (holds interrupt)
+  TimeUs ended_at = 0;                      // finish, transfer, skip, leave or expiry; 0: open
   WindowIdx end_window = core::kNoWindow;   // window that finished, transferred or skipped it
   StaffRef end_staff = kNoStaffRef;         // staff there at that moment
   VisitEnd end = VisitEnd::kOpen;
@@ -70,17 +70,17 @@ struct Visit {
 
 struct TicketFacts {
   core::TicketId id = 0;
-  ServiceIdx service = 0;       // issued for (gives the prefix)
+  ServiceIdx service = 0;  // issued for (gives the prefix)
   std::uint32_t number = 0;
   core::Priority priority = core::Priority::kNormal;
   TimeUs issued_at = 0;
-  std::int8_t rating = -1;      // -1 never rated; 0 未评价 (keypad timed out); 1..5
+  std::int8_t rating = -1;  // -1 never rated; 0 未评价 (keypad timed out); 1..5
   TimeUs rated_at = 0;
   core::LeaveReason leave_reason = core::LeaveReason::kCancelled;  // when outcome is kLeft
   Outcome outcome = Outcome::kOpen;
   core::TicketState state = core::TicketState::kWaiting;  // as the core has it
-  std::uint16_t recalls = 0;    // all recalls of the ticket
-  std::vector<Visit> visits;    // at least one; the last is the current or final
+  std::uint16_t recalls = 0;                              // all recalls of the ticket
+  std::vector<Visit> visits;                              // at least one; the last is the current or final
 
   const Visit& first() const { return visits.front(); }
   const Visit& last() const { return visits.back(); }
@@ -134,7 +134,8 @@ class FactFold {
   void end_serving_segment(TicketFacts& t, TimeUs now);
 
   std::vector<TicketFacts> tickets_;
-  std::vector<TimeUs> serving_since_;  // per ticket (parallel to tickets_): start of the current segment, 0 none
+  std::vector<TimeUs>
+      serving_since_;  // per ticket (parallel to tickets_): start of the current segment, 0 none
   std::vector<WindowSpan> spans_;
   std::vector<WindowNow> windows_;
   std::vector<std::string> staff_ids_;

@@ -240,7 +240,8 @@ class EventStore::Impl {
   std::optional<std::string> read_event(std::string_view hall, std::uint64_t seq) const;
   std::vector<std::string> halls() const;
   std::uint64_t append_audit(std::string_view record);
-  void for_each_audit(std::uint64_t from, const std::function<bool(std::uint64_t, std::string_view)>& fn) const;
+  void for_each_audit(std::uint64_t from,
+                      const std::function<bool(std::uint64_t, std::string_view)>& fn) const;
   void backup(const std::string& dest_dir, bool compact) const;
   void grow_map(std::size_t new_size);
   const std::string& dir() const { return options_.dir; }

@@ -136,7 +136,8 @@ class EventStore {
   // written) or std::logic_error on a read-only store. for_each_audit calls
   // fn(number, bytes) from `from` on, ascending, until fn returns false.
   std::uint64_t append_audit(std::string_view record);
-  void for_each_audit(std::uint64_t from, const std::function<bool(std::uint64_t, std::string_view)>& fn) const;
+  void for_each_audit(std::uint64_t from,
+                      const std::function<bool(std::uint64_t, std::string_view)>& fn) const;
 
   // Writes a consistent copy of the store, as of the start of the call, into
   // `dest_dir` (created if missing; must not hold a data.mdb yet), ready to be

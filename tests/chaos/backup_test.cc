@@ -38,8 +38,8 @@ const std::string kTown = std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml";
 const std::string kDistrict = std::string(HALLQ_SOURCE_DIR) + "/conf/district.toml";
 
 // The hall that `store`'s first `upto` events of `hall` fold to.
-std::unique_ptr<core::Hall> fold(const store::EventStore& store, std::shared_ptr<const core::HallConfig> config,
-                                 std::uint64_t upto) {
+std::unique_ptr<core::Hall> fold(const store::EventStore& store,
+                                 std::shared_ptr<const core::HallConfig> config, std::uint64_t upto) {
   auto hall = std::make_unique<core::Hall>(config, policy::find_policy(config->rules.policy),
                                            &predict::default_predictor());
   store.for_each_event(config->id, 1, [&](std::uint64_t seq, std::string_view raw) {
@@ -68,14 +68,15 @@ TEST(BackupTest, BackupUnderLoadRestoresToTheStateItsLastSequenceImplies) {
     ActorSpec kiosk{ActorSpec::Kind::kKiosk, id, {}, {}, {}};
     for (const auto& s : c->services) kiosk.services.push_back(s.id);
     cast.emplace_back(kiosk, ++seed);
-    cast.emplace_back(ActorSpec{ActorSpec::Kind::kClerk, id, {}, c->windows[0].id,
-                                c->staff.empty() ? "" : c->staff[0].id},
-                      ++seed);
+    cast.emplace_back(
+        ActorSpec{ActorSpec::Kind::kClerk, id, {}, c->windows[0].id, c->staff.empty() ? "" : c->staff[0].id},
+        ++seed);
   }
   std::atomic<std::uint64_t> answers{0};
   std::atomic<bool> stop{false};
   std::vector<std::thread> threads;
-  for (Actor& a : cast) threads.emplace_back([&, &a = a] { a.run(ctx, engine.cmd(), ledger, answers, stop, 200ms); });
+  for (Actor& a : cast)
+    threads.emplace_back([&, &a = a] { a.run(ctx, engine.cmd(), ledger, answers, stop, 200ms); });
 
   // Three backups, each taken while the clients keep the engine writing.
   constexpr int kBackups = 3;
@@ -152,7 +153,8 @@ TEST(BackupTest, BackupUnderLoadRestoresToTheStateItsLastSequenceImplies) {
       EXPECT_EQ(e.ticket, expected->tickets().empty() ? 1 : expected->tickets().back().id + 1) << id;
     }
     std::cout << "[backup] backup " << b << ": town at event " << last["town"] << ", district at event "
-              << last["district"] << "; " << answers_during[b] << " commands answered while it ran; restored and "
+              << last["district"] << "; " << answers_during[b]
+              << " commands answered while it ran; restored and "
               << "compared\n";
   }
   EXPECT_GT(probes, 0u);

@@ -58,7 +58,8 @@ std::uint64_t env_number(const char* name, std::uint64_t fallback) {
 double ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
 // Sends `bytes` (request `id`) and waits for its answer.
-std::optional<protocol::DecodedReply> round_trip(client::Client& c, const std::string& id, const std::string& bytes) {
+std::optional<protocol::DecodedReply> round_trip(client::Client& c, const std::string& id,
+                                                 const std::string& bytes) {
   for (int attempt = 0; attempt < 3; ++attempt) {
     if (!c.send(bytes)) return std::nullopt;
     std::optional<protocol::DecodedReply> r;
@@ -146,14 +147,15 @@ TEST(ChaosTest, SigkillAtRandomPointsKeepsTheAcknowledgedHistory) {
     ASSERT_TRUE(reached) << "kill " << kill << ": the clients stalled at " << answers << " answers";
 
     // The subscriber notices the new engine (epoch) and resynchronises.
-    ASSERT_TRUE(poll_until([&] { return sub.stats().restarts >= restarts_before + kHalls.size() && all_current(); }, 5s))
+    ASSERT_TRUE(poll_until(
+        [&] { return sub.stats().restarts >= restarts_before + kHalls.size() && all_current(); }, 5s))
         << "kill " << kill << ": the subscriber did not resynchronise";
     const auto t_resync = Clock::now();
     worst_ready_ms = std::max(worst_ready_ms, ms(t_ready - t_kill));
     worst_resync_ms = std::max(worst_resync_ms, ms(t_resync - t_kill));
     sum_resync_ms += ms(t_resync - t_kill);
-    EXPECT_LT(t_resync - t_ready, resync_bound) << "kill " << kill << ": resync took " << ms(t_resync - t_ready)
-                                                << " ms after ready";
+    EXPECT_LT(t_resync - t_ready, resync_bound)
+        << "kill " << kill << ": resync took " << ms(t_resync - t_ready) << " ms after ready";
     for (const std::string& h : kHalls) {
       std::uint64_t epoch = 0;
       std::string bytes;
@@ -191,23 +193,26 @@ TEST(ChaosTest, SigkillAtRandomPointsKeepsTheAcknowledgedHistory) {
       auto hall = engine_hall(checker, kHalls[i]);
       ASSERT_NE(hall, nullptr);
       if (start_day[i] < 0) start_day[i] = hall->day();
-      if (hall->day() != start_day[i]) GTEST_SKIP() << "the test ran across local midnight: numbering restarted";
+      if (hall->day() != start_day[i])
+        GTEST_SKIP() << "the test ran across local midnight: numbering restarted";
       const auto problems = ledger.check(kHalls[i], data, *hall);
-      for (const std::string& p : problems) ADD_FAILURE() << "kill " << kill << ", " << kHalls[i] << ": " << p;
+      for (const std::string& p : problems)
+        ADD_FAILURE() << "kill " << kill << ", " << kHalls[i] << ": " << p;
       ASSERT_TRUE(problems.empty());
       ++checks;
     }
   }
   const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
-  std::cout << "[chaos] " << kills << " SIGKILLs survived in " << seconds << " s (seed " << seed << "): "
-            << ledger.answered() << " commands answered and checked (" << ledger.accepted_count() << " accepted, "
-            << ledger.acknowledged_events() << " events, " << ledger.acknowledged_tickets() << " tickets), "
-            << retried << " unanswered requests retried (" << retried_applied_before
+  std::cout << "[chaos] " << kills << " SIGKILLs survived in " << seconds << " s (seed " << seed
+            << "): " << ledger.answered() << " commands answered and checked (" << ledger.accepted_count()
+            << " accepted, " << ledger.acknowledged_events() << " events, " << ledger.acknowledged_tickets()
+            << " tickets), " << retried << " unanswered requests retried (" << retried_applied_before
             << " had been applied before the kill), " << probes << " idempotency probes, " << checks
             << " full history checks\n"
-            << "[chaos] recovery: kill -> engine ready max " << worst_ready_ms << " ms; kill -> subscriber online "
-            << "with the new state max " << worst_resync_ms << " ms, mean " << sum_resync_ms / std::max(1, kills)
-            << " ms\n";
+            << "[chaos] recovery: kill -> engine ready max " << worst_ready_ms
+            << " ms; kill -> subscriber online "
+            << "with the new state max " << worst_resync_ms << " ms, mean "
+            << sum_resync_ms / std::max(1, kills) << " ms\n";
   RecordProperty("kills", kills);
   RecordProperty("commands", static_cast<int>(ledger.answered()));
   RecordProperty("max_recovery_ms", static_cast<int>(worst_resync_ms));

@@ -18,7 +18,7 @@ namespace hallq::chaos {
 
 // `epoch`, if given, receives the snapshot's store epoch and `bytes` the
 // snapshot as the engine sent it.
-std::unique_ptr<core::Hall> engine_hall(client::Client& c, const std::string& hall, std::uint64_t* epoch = nullptr,
-                                        std::string* bytes = nullptr);
+std::unique_ptr<core::Hall> engine_hall(client::Client& c, const std::string& hall,
+                                        std::uint64_t* epoch = nullptr, std::string* bytes = nullptr);
 
 }  // namespace hallq::chaos

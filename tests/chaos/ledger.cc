@@ -21,18 +21,30 @@ std::optional<std::pair<core::TicketId, core::TicketState>> ticket_after(const c
   return std::visit(
       [](const auto& e) -> std::optional<std::pair<core::TicketId, core::TicketState>> {
         using T = std::decay_t<decltype(e)>;
-        if constexpr (std::is_same_v<T, core::TicketIssued>) return {{e.ticket, S::kWaiting}};
-        else if constexpr (std::is_same_v<T, core::TicketCalled>) return {{e.ticket, S::kCalled}};
-        else if constexpr (std::is_same_v<T, core::TicketRecalled>) return {{e.ticket, S::kCalled}};
-        else if constexpr (std::is_same_v<T, core::ServiceStarted>) return {{e.ticket, S::kServing}};
-        else if constexpr (std::is_same_v<T, core::TicketSkipped>) return {{e.ticket, S::kNoShow}};
-        else if constexpr (std::is_same_v<T, core::TicketRequeued>) return {{e.ticket, S::kWaiting}};
-        else if constexpr (std::is_same_v<T, core::TicketHeld>) return {{e.ticket, S::kHeld}};
-        else if constexpr (std::is_same_v<T, core::TicketTransferred>) return {{e.ticket, S::kWaiting}};
-        else if constexpr (std::is_same_v<T, core::TicketFinished>) return {{e.ticket, S::kDone}};
-        else if constexpr (std::is_same_v<T, core::TicketEvaluated>) return {{e.ticket, S::kRated}};
-        else if constexpr (std::is_same_v<T, core::TicketLeft>) return {{e.ticket, S::kLeft}};
-        else return std::nullopt;
+        if constexpr (std::is_same_v<T, core::TicketIssued>)
+          return {{e.ticket, S::kWaiting}};
+        else if constexpr (std::is_same_v<T, core::TicketCalled>)
+          return {{e.ticket, S::kCalled}};
+        else if constexpr (std::is_same_v<T, core::TicketRecalled>)
+          return {{e.ticket, S::kCalled}};
+        else if constexpr (std::is_same_v<T, core::ServiceStarted>)
+          return {{e.ticket, S::kServing}};
+        else if constexpr (std::is_same_v<T, core::TicketSkipped>)
+          return {{e.ticket, S::kNoShow}};
+        else if constexpr (std::is_same_v<T, core::TicketRequeued>)
+          return {{e.ticket, S::kWaiting}};
+        else if constexpr (std::is_same_v<T, core::TicketHeld>)
+          return {{e.ticket, S::kHeld}};
+        else if constexpr (std::is_same_v<T, core::TicketTransferred>)
+          return {{e.ticket, S::kWaiting}};
+        else if constexpr (std::is_same_v<T, core::TicketFinished>)
+          return {{e.ticket, S::kDone}};
+        else if constexpr (std::is_same_v<T, core::TicketEvaluated>)
+          return {{e.ticket, S::kRated}};
+        else if constexpr (std::is_same_v<T, core::TicketLeft>)
+          return {{e.ticket, S::kLeft}};
+        else
+          return std::nullopt;
       },
       body);
 }
@@ -55,8 +67,10 @@ void Ledger::record_answer(const std::string& request_id, const protocol::Decode
   auto it = answers_.find(request_id);
   // A refused command is not remembered by the engine, so its retry may be
   // applied; an accepted one's first answer stays the reference.
-  if (it == answers_.end()) answers_.emplace(request_id, std::move(a));
-  else if (it->second.code != core::ErrorCode::kOk) it->second = std::move(a);
+  if (it == answers_.end())
+    answers_.emplace(request_id, std::move(a));
+  else if (it->second.code != core::ErrorCode::kOk)
+    it->second = std::move(a);
 }
 
 std::map<std::string, Sent> Ledger::take_unanswered() {
@@ -132,8 +146,10 @@ std::vector<std::string> Ledger::check(const std::string& hall_id, const std::st
       }
       acked_seqs[id].insert(d.event.seq);
       const auto stored = store.read_event(hall_id, d.event.seq);
-      if (!stored) problem(fmt::format("acknowledged event {} (request {}) is lost", d.event.seq, id));
-      else if (*stored != bytes) problem(fmt::format("stored event {} differs from the one acknowledged to {}", d.event.seq, id));
+      if (!stored)
+        problem(fmt::format("acknowledged event {} (request {}) is lost", d.event.seq, id));
+      else if (*stored != bytes)
+        problem(fmt::format("stored event {} differs from the one acknowledged to {}", d.event.seq, id));
       if (auto t = ticket_after(d.event.body)) {
         auto& slot = expected[t->first];
         if (d.event.seq >= slot.first) slot = {d.event.seq, t->second};
@@ -163,16 +179,18 @@ std::vector<std::string> Ledger::check(const std::string& hall_id, const std::st
   });
   for (const auto& [id, seqs] : stored_seqs) {
     auto it = answers_.find(id);
-    if (it == answers_.end()) problem(fmt::format("request {} is applied but was never acknowledged", id));
-    else if (acked_seqs[id] != seqs) problem(fmt::format("request {}: stored events differ from its answer", id));
+    if (it == answers_.end())
+      problem(fmt::format("request {} is applied but was never acknowledged", id));
+    else if (acked_seqs[id] != seqs)
+      problem(fmt::format("request {}: stored events differ from its answer", id));
   }
   for (const auto& [id, seqs] : acked_seqs)
     if (!stored_seqs.contains(id)) problem(fmt::format("acknowledged request {} has no stored event", id));
 
   // 3. The engine serves exactly the stored history.
   if (protocol::encode_snapshot(fold, 0, false) != protocol::encode_snapshot(engine_state, 0, false))
-    problem(fmt::format("the engine's state (seq {}) differs from the fold of its log (seq {})", engine_state.seq(),
-                        fold.seq()));
+    problem(fmt::format("the engine's state (seq {}) differs from the fold of its log (seq {})",
+                        engine_state.seq(), fold.seq()));
 
   // 4. Tickets: each acknowledged one under its number with its last state;
   // no number twice; no ticket nobody asked for.
@@ -188,13 +206,15 @@ std::vector<std::string> Ledger::check(const std::string& hall_id, const std::st
                           static_cast<int>(last.second)));
     auto n = issued_numbers.find(ticket);
     if (n != issued_numbers.end() && n->second != engine_state.number_of(*t))
-      problem(fmt::format("ticket {} acknowledged as {} is now {}", ticket, n->second, engine_state.number_of(*t)));
+      problem(fmt::format("ticket {} acknowledged as {} is now {}", ticket, n->second,
+                          engine_state.number_of(*t)));
   }
   std::set<std::string> numbers;
   for (const core::Ticket& t : engine_state.tickets()) {
     if (!numbers.insert(engine_state.number_of(t)).second)
       problem(fmt::format("number {} issued twice", engine_state.number_of(t)));
-    if (!issued_numbers.contains(t.id)) problem(fmt::format("ticket {} was issued to nobody", engine_state.number_of(t)));
+    if (!issued_numbers.contains(t.id))
+      problem(fmt::format("ticket {} was issued to nobody", engine_state.number_of(t)));
   }
   return problems;
 }

@@ -1,6 +1,8 @@
 // The chaos test's checker must be able to fail: a Ledger against a real
 // store written here, where the history is intact, then lost, applied behind
 // the clients' back, or served differently from the log.
+#include "tests/chaos/ledger.h"
+
 #include <gtest/gtest.h>
 
 #include "engine/core/config_loader.h"
@@ -9,7 +11,6 @@
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/request_codec.h"
 #include "engine/store/event_store.h"
-#include "tests/chaos/ledger.h"
 #include "tools/process/engine_process.h"
 
 namespace hallq::chaos {
@@ -69,7 +70,8 @@ TEST_F(LedgerTest, LostAcknowledgedEventIsFound) {
   run("r1", core::IssueTicket{"social"});
   run("r2", core::IssueTicket{"tax"}, /*store_it=*/false);
   const auto problems = check();
-  EXPECT_TRUE(mentions(problems, "acknowledged event 2 (request r2) is lost")) << ::testing::PrintToString(problems);
+  EXPECT_TRUE(mentions(problems, "acknowledged event 2 (request r2) is lost"))
+      << ::testing::PrintToString(problems);
 }
 
 TEST_F(LedgerTest, UnacknowledgedAppliedRequestIsFound) {

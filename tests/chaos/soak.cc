@@ -29,9 +29,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -87,8 +87,10 @@ void probe(zmq::context_t& ctx, const std::string& cmd, Latencies& lat, const st
     const double us = std::chrono::duration<double, std::micro>(Clock::now() - t0).count() / 2;
     {
       std::lock_guard lock(lat.mu);
-      if (ok) lat.us.push_back(us);
-      else ++lat.failures;
+      if (ok)
+        lat.us.push_back(us);
+      else
+        ++lat.failures;
     }
     next += 50ms;
     // Pace without sleeping on a guess: wait on the socket (nothing arrives) until the next slot.
@@ -112,9 +114,12 @@ int main(int argc, char** argv) {
   double speed = 1000;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
-    if (a == "--trace") trace = argv[i + 1];
-    else if (a == "--days") days = std::stoi(argv[i + 1]);
-    else if (a == "--speed") speed = std::stod(argv[i + 1]);
+    if (a == "--trace")
+      trace = argv[i + 1];
+    else if (a == "--days")
+      days = std::stoi(argv[i + 1]);
+    else if (a == "--speed")
+      speed = std::stod(argv[i + 1]);
   }
   if (trace.empty() || days < 1 || speed <= 0) {
     std::cerr << "usage: hallq_soak --trace DISTRICT_TRACE.csv [--days 7] [--speed 1000]\n";
@@ -129,7 +134,8 @@ int main(int argc, char** argv) {
     while (std::getline(in, line)) {
       const double t = std::atof(line.c_str());
       for (int d = 0; d < days; ++d)
-        if (t >= d * 86400.0 - 3600 && t < (d + 1) * 86400.0 && (first_row[d] < 0 || t < first_row[d])) first_row[d] = t;
+        if (t >= d * 86400.0 - 3600 && t < (d + 1) * 86400.0 && (first_row[d] < 0 || t < first_row[d]))
+          first_row[d] = t;
     }
     if (std::any_of(first_row.begin(), first_row.end(), [](double t) { return t < 0; })) {
       std::cerr << "hallq_soak: " << trace << " has no rows for some of the " << days << " days\n";
@@ -149,7 +155,8 @@ int main(int argc, char** argv) {
   const auto engine_started = Clock::now();
   // The real instant the engine's clock shows `sim_s` seconds after day 0's midnight.
   auto real_at = [&](double sim_s) {
-    return engine_started + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>((sim_s - sim_start) / speed));
+    return engine_started + std::chrono::duration_cast<Clock::duration>(
+                                std::chrono::duration<double>((sim_s - sim_start) / speed));
   };
   zmq::context_t ctx;
 
@@ -167,14 +174,16 @@ int main(int argc, char** argv) {
     }
   });
 
-  std::cout << fmt::format("soak: district hall, {} simulated days at {}x, hallqd pid {}\n", days, speed, engine.pid());
-  std::cout << "day  sim_s  real_s  rss_MB  anon_MB  cpu_s  store_MB  tickets  events_seen  probe_p50_us  p99_us  max_us  "
+  std::cout << fmt::format("soak: district hall, {} simulated days at {}x, hallqd pid {}\n", days, speed,
+                           engine.pid());
+  std::cout << "day  sim_s  real_s  rss_MB  anon_MB  cpu_s  store_MB  tickets  events_seen  probe_p50_us  "
+               "p99_us  max_us  "
                "probe_fail  soak_rss_MB\n";
   client::Client c(ctx, engine.cmd());
   int status = 0;
   const long rss0 = status_kb(engine.pid(), "VmRSS");
-  std::cout << fmt::format("{:>3}  {:>5}  {:>6}  {:>6.1f}  {:>7.1f}  {:>5.1f}\n", "-", "-", "-", rss0 / 1024.0,
-                           status_kb(engine.pid(), "RssAnon") / 1024.0, engine.cpu_seconds());
+  std::cout << fmt::format("{:>3}  {:>5}  {:>6}  {:>6.1f}  {:>7.1f}  {:>5.1f}\n", "-", "-", "-",
+                           rss0 / 1024.0, status_kb(engine.pid(), "RssAnon") / 1024.0, engine.cpu_seconds());
   std::size_t tickets = 0;
   long rss_day0 = 0;
   for (int d = 0; d < days; ++d) {
@@ -182,8 +191,8 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_until(real_at(first_row[d] - 1));
     const auto t0 = Clock::now();
     const proc::RunResult r =
-        proc::run_program(HALLQ_PATH, {"--engine", engine.cmd(), "simulate", "district", "--trace", trace, "--day",
-                                       std::to_string(d), "--speed", fmt::format("{}", speed)});
+        proc::run_program(HALLQ_PATH, {"--engine", engine.cmd(), "simulate", "district", "--trace", trace,
+                                       "--day", std::to_string(d), "--speed", fmt::format("{}", speed)});
     const double real_s = std::chrono::duration<double>(Clock::now() - t0).count();
     if (r.exit_code != 0) {
       std::cerr << fmt::format("day {}: hallq simulate exited {}: {}\n", d, r.exit_code, r.err);
@@ -198,23 +207,27 @@ int main(int argc, char** argv) {
     }
     if (auto snap = c.snapshot("district"); snap && snap->ok()) {
       protocol::DecodedSnapshot s;
-      if (protocol::decode_snapshot(protocol::as_bytes(snap->snapshot), s).ok()) tickets = s.state.tickets.size();
+      if (protocol::decode_snapshot(protocol::as_bytes(snap->snapshot), s).ok())
+        tickets = s.state.tickets.size();
     }
     std::error_code ec;
     const auto store_bytes = std::filesystem::file_size(data + "/data.mdb", ec);
     std::cout << fmt::format(
-        "{:>3}  {:>5.0f}  {:>6.1f}  {:>6.1f}  {:>7.1f}  {:>5.1f}  {:>8.1f}  {:>7}  {:>11}  {:>12.0f}  {:>6.0f}  {:>6.0f}  "
+        "{:>3}  {:>5.0f}  {:>6.1f}  {:>6.1f}  {:>7.1f}  {:>5.1f}  {:>8.1f}  {:>7}  {:>11}  {:>12.0f}  "
+        "{:>6.0f}  {:>6.0f}  "
         "{:>10}  {:>11.1f}\n",
-        d, real_s * speed, real_s, status_kb(engine.pid(), "VmRSS") / 1024.0, status_kb(engine.pid(), "RssAnon") / 1024.0,
-        engine.cpu_seconds(), store_bytes / 1e6, tickets, replica_events.load(), pct(day_us, 0.5), pct(day_us, 0.99),
-        pct(day_us, 1.0), failures, own_rss_kb() / 1024.0);
+        d, real_s * speed, real_s, status_kb(engine.pid(), "VmRSS") / 1024.0,
+        status_kb(engine.pid(), "RssAnon") / 1024.0, engine.cpu_seconds(), store_bytes / 1e6, tickets,
+        replica_events.load(), pct(day_us, 0.5), pct(day_us, 0.99), pct(day_us, 1.0), failures,
+        own_rss_kb() / 1024.0);
     std::cout.flush();
     if (d == 0) rss_day0 = status_kb(engine.pid(), "RssAnon");
   }
   const long rss_end = status_kb(engine.pid(), "RssAnon");
-  std::cout << fmt::format("hallqd anonymous memory (heap and stacks, RssAnon) {:.1f} MB after day 0, {:.1f} MB after "
-                           "day {} ({:+.1f} MB); the rest of RSS is the mapped store and libraries (RssFile)\n",
-                           rss_day0 / 1024.0, rss_end / 1024.0, days - 1, (rss_end - rss_day0) / 1024.0);
+  std::cout << fmt::format(
+      "hallqd anonymous memory (heap and stacks, RssAnon) {:.1f} MB after day 0, {:.1f} MB after "
+      "day {} ({:+.1f} MB); the rest of RSS is the mapped store and libraries (RssFile)\n",
+      rss_day0 / 1024.0, rss_end / 1024.0, days - 1, (rss_end - rss_day0) / 1024.0);
 
   // The display's view equals the engine's at the end.
   stop = true;

@@ -70,7 +70,8 @@ class Hall {
     while (in_flight > 0 || (!refusal && sent < limit)) {
       while (!refusal && sent < limit && in_flight < window) {
         const std::string id = client_.next_request_id();
-        const std::string bytes = protocol::encode_request(id, "town", core::IssueTicket{kServices[next_service_++ % 7]});
+        const std::string bytes =
+            protocol::encode_request(id, "town", core::IssueTicket{kServices[next_service_++ % 7]});
         if (!client_.send(bytes)) {
           ADD_FAILURE() << "cannot send";
           return {};
@@ -205,8 +206,10 @@ class SmallDisk {
   SmallDisk(const std::string& path, const std::string& size) : path_(path) {
     ::mkdir(path.c_str(), 0700);
     const std::string opts = "size=" + size + ",mode=0700";
-    if (::mount("tmpfs", path.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, opts.c_str()) == 0) mounted_ = true;
-    else error_ = std::strerror(errno);
+    if (::mount("tmpfs", path.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, opts.c_str()) == 0)
+      mounted_ = true;
+    else
+      error_ = std::strerror(errno);
   }
   ~SmallDisk() {
     if (mounted_) ::umount2(path_.c_str(), MNT_DETACH);
@@ -226,7 +229,8 @@ TEST(StorageFullTest, FullDiskRefusesCommandsKeepsServingReadsAndRecovers) {
   proc::TempDir dir("hallq-diskfull");
   const std::string data = dir.path() + "/data";  // the mount point itself: hallqd's log stays outside
   SmallDisk disk(data, "8m");
-  if (!disk.mounted()) GTEST_SKIP() << "cannot mount a tmpfs here (" << disk.error() << "); the file-size limit test covers it";
+  if (!disk.mounted())
+    GTEST_SKIP() << "cannot mount a tmpfs here (" << disk.error() << "); the file-size limit test covers it";
   proc::EngineProcess engine({kTown}, data, {"--snapshot-every", "100"});
   const std::string filler = data + "/filler";
   auto fill = [&] {
@@ -254,7 +258,9 @@ TEST(StorageFullTest, FileSizeLimitRefusesCommandsKeepsServingReadsAndRecovers) 
     const rlimit tight{static_cast<rlim_t>(st.st_size) + (32u << 10), original.rlim_max};
     ASSERT_EQ(::prlimit(engine.pid(), RLIMIT_FSIZE, &tight, nullptr), 0) << std::strerror(errno);
   };
-  auto free = [&] { ASSERT_EQ(::prlimit(engine.pid(), RLIMIT_FSIZE, &original, nullptr), 0) << std::strerror(errno); };
+  auto free = [&] {
+    ASSERT_EQ(::prlimit(engine.pid(), RLIMIT_FSIZE, &original, nullptr), 0) << std::strerror(errno);
+  };
   survive(engine, data + ".stderr", fill, free, "磁盘空间不足");
 }
 
@@ -263,9 +269,9 @@ TEST(StorageFullTest, MapAtItsLimitRefusesCommandsAndALargerLimitRecovers) {
   const std::string data = dir.path() + "/data";
   // Restarted with a larger limit: a new process on the same data dir. The
   // first engine grows its map up to 1 MiB and then refuses.
-  std::unique_ptr<proc::EngineProcess> engine =
-      std::make_unique<proc::EngineProcess>(std::vector<std::string>{kTown}, data,
-                                            std::vector<std::string>{"--map-limit-mib", "1", "--snapshot-every", "100"});
+  std::unique_ptr<proc::EngineProcess> engine = std::make_unique<proc::EngineProcess>(
+      std::vector<std::string>{kTown}, data,
+      std::vector<std::string>{"--map-limit-mib", "1", "--snapshot-every", "100"});
   // The same checks as survive(), but the remedy is a restart on new ports.
   Hall hall(*engine);
   std::string refused_id;

@@ -13,30 +13,37 @@ core::CommandBody Actor::next_command(std::string& scratch) {
       return core::Cancel{scratch, core::LeaveReason::kCancelled};
     }
     const auto r = rng_() % 20;
-    const core::Priority p = r == 0 ? core::Priority::kPriority : r == 1 ? core::Priority::kAppointment
-                                                                        : core::Priority::kNormal;
+    const core::Priority p = r == 0   ? core::Priority::kPriority
+                             : r == 1 ? core::Priority::kAppointment
+                                      : core::Priority::kNormal;
     return core::IssueTicket{spec_.services[rng_() % spec_.services.size()], p};
   }
   switch (step_) {
-    case Step::kOpen: return core::OpenWindow{spec_.window, spec_.staff};
-    case Step::kCall: return core::CallNext{spec_.window};
+    case Step::kOpen:
+      return core::OpenWindow{spec_.window, spec_.staff};
+    case Step::kCall:
+      return core::CallNext{spec_.window};
     case Step::kStart:
       if (rng_() % 8 == 0) return core::Recall{spec_.window};
       if (rng_() % 8 == 0) return core::SkipTicket{spec_.window};
       return core::StartService{spec_.window};
-    case Step::kFinish: return core::Finish{spec_.window};
+    case Step::kFinish:
+      return core::Finish{spec_.window};
     case Step::kEvaluate:
       scratch = last_number_;
       return core::Evaluate{scratch, static_cast<int>(1 + rng_() % 5), spec_.window};
-    case Step::kPause: return core::PauseWindow{spec_.window};
-    case Step::kResume: return core::ResumeWindow{spec_.window};
+    case Step::kPause:
+      return core::PauseWindow{spec_.window};
+    case Step::kResume:
+      return core::ResumeWindow{spec_.window};
   }
   return core::CallNext{spec_.window};
 }
 
 void Actor::after(bool ok, const protocol::DecodedReply& reply) {
   auto number = [&] {
-    return reply.events.empty() ? std::string() : protocol::describe_event(protocol::as_bytes(reply.events.back())).number;
+    return reply.events.empty() ? std::string()
+                                : protocol::describe_event(protocol::as_bytes(reply.events.back())).number;
   };
   if (spec_.kind == ActorSpec::Kind::kKiosk) {
     if (ok && !reply.events.empty()) {
@@ -55,26 +62,41 @@ void Actor::after(bool ok, const protocol::DecodedReply& reply) {
     return;
   }
   switch (step_) {
-    case Step::kOpen: step_ = Step::kCall; break;
+    case Step::kOpen:
+      step_ = Step::kCall;
+      break;
     case Step::kCall:
-      if (ok) step_ = Step::kStart;
-      else if (reply.code != core::ErrorCode::kQueueEmpty) step_ = Step::kFinish;  // still serving someone
-      else if (rng_() % 4 == 0) step_ = Step::kPause;
+      if (ok)
+        step_ = Step::kStart;
+      else if (reply.code != core::ErrorCode::kQueueEmpty)
+        step_ = Step::kFinish;  // still serving someone
+      else if (rng_() % 4 == 0)
+        step_ = Step::kPause;
       break;
     case Step::kStart: {
-      const std::string kind = reply.events.empty() ? "" : protocol::describe_event(protocol::as_bytes(reply.events.back())).kind;
-      if (!ok) step_ = Step::kCall;
-      else if (kind == "ticket_skipped") step_ = Step::kCall;
-      else if (kind == "service_started") step_ = Step::kFinish;
+      const std::string kind =
+          reply.events.empty() ? "" : protocol::describe_event(protocol::as_bytes(reply.events.back())).kind;
+      if (!ok)
+        step_ = Step::kCall;
+      else if (kind == "ticket_skipped")
+        step_ = Step::kCall;
+      else if (kind == "service_started")
+        step_ = Step::kFinish;
       break;  // recalled: try again
     }
     case Step::kFinish:
       if (ok) last_number_ = number();
       step_ = ok ? Step::kEvaluate : Step::kCall;
       break;
-    case Step::kEvaluate: step_ = Step::kCall; break;
-    case Step::kPause: step_ = ok ? Step::kResume : Step::kCall; break;
-    case Step::kResume: step_ = ok ? Step::kCall : Step::kResume; break;
+    case Step::kEvaluate:
+      step_ = Step::kCall;
+      break;
+    case Step::kPause:
+      step_ = ok ? Step::kResume : Step::kCall;
+      break;
+    case Step::kResume:
+      step_ = ok ? Step::kCall : Step::kResume;
+      break;
   }
 }
 

@@ -38,8 +38,9 @@ class Actor {
 
   // Sends commands to `endpoint` until `stop` is set (then returns within
   // `timeout`); counts each answer in `answers`.
-  void run(zmq::context_t& ctx, const std::string& endpoint, Ledger& ledger, std::atomic<std::uint64_t>& answers,
-           const std::atomic<bool>& stop, std::chrono::milliseconds timeout);
+  void run(zmq::context_t& ctx, const std::string& endpoint, Ledger& ledger,
+           std::atomic<std::uint64_t>& answers, const std::atomic<bool>& stop,
+           std::chrono::milliseconds timeout);
 
  private:
   enum class Step { kOpen, kCall, kStart, kFinish, kEvaluate, kPause, kResume };
@@ -49,8 +50,8 @@ class Actor {
   ActorSpec spec_;
   std::mt19937_64 rng_;
   Step step_ = Step::kOpen;
-  std::string last_number_;            // clerk: the ticket it served; kiosk: one it issued
-  std::vector<std::string> issued_;   // kiosk: numbers it issued
+  std::string last_number_;          // clerk: the ticket it served; kiosk: one it issued
+  std::vector<std::string> issued_;  // kiosk: numbers it issued
 };
 
 }  // namespace hallq::chaos

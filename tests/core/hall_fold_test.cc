@@ -138,12 +138,16 @@ class SessionGenerator {
       const auto s = static_cast<ServiceIdx>(pick(0, 3));  // 3: no such service
       std::vector<Skill> skills = {{s, 1}};
       if (chance(50)) skills.push_back({static_cast<ServiceIdx>((s + 1) % 3), 2});
-      return Advise{s, static_cast<WindowIdx>(pick(0, 2)), chance(50) ? AdvisoryAction::kOpen : AdvisoryAction::kLend,
-                    skills, pick(0, 3000), pick(0, 3000)};
+      return Advise{s,
+                    static_cast<WindowIdx>(pick(0, 2)),
+                    chance(50) ? AdvisoryAction::kOpen : AdvisoryAction::kLend,
+                    skills,
+                    pick(0, 3000),
+                    pick(0, 3000)};
     }
     if (r < 106) {
-      static constexpr std::string_view kNotices[] = {"", "今日下午 3 点后暂停不动产登记", "首问负责 一次性告知",
-                                                      "bad\x01control", "\xE5\x8A"};
+      static constexpr std::string_view kNotices[] = {"", "今日下午 3 点后暂停不动产登记",
+                                                      "首问负责 一次性告知", "bad\x01control", "\xE5\x8A"};
       return SetNotice{kNotices[pick(0, 4)]};
     }
     // Mostly an advisory that is open, sometimes one that is not.
@@ -280,9 +284,9 @@ TEST_P(FoldTest, RandomSessionFoldsAndRestores) {
   EXPECT_TRUE(fresh.export_state().requests.empty()) << "events do not carry request ids";
 
   // The session was not vacuous: every verb was accepted and refused, over several days.
-  for (const char* v : {"issue", "open", "close", "pause", "resume", "call", "call_ticket", "recall", "start",
-                        "skip", "reactivate", "hold", "unhold", "transfer", "finish", "evaluate", "cancel",
-                        "skills", "advise", "accept"}) {
+  for (const char* v : {"issue",  "open",     "close",  "pause",      "resume", "call",   "call_ticket",
+                        "recall", "start",    "skip",   "reactivate", "hold",   "unhold", "transfer",
+                        "finish", "evaluate", "cancel", "skills",     "advise", "accept"}) {
     EXPECT_GT(outcomes[v][0], 0) << v << " never accepted";
     EXPECT_GT(outcomes[v][1], 0) << v << " never refused";
   }

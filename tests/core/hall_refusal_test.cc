@@ -88,7 +88,8 @@ TEST_F(RefusalTest, StaffIdMustBeShortPrintableText) {
   const core::Seq before = hall_->seq();
   EXPECT_TRUE(refused(OpenWindow{"w3", "\xff\xfe"}, ErrorCode::kBadArgument, at(kLater)));
   EXPECT_TRUE(refused(OpenWindow{"w3", "a\nb"}, ErrorCode::kBadArgument, at(kLater)));
-  EXPECT_TRUE(refused(OpenWindow{"w3", std::string(kMaxStaffIdBytes + 1, 'x')}, ErrorCode::kBadArgument, at(kLater)));
+  EXPECT_TRUE(
+      refused(OpenWindow{"w3", std::string(kMaxStaffIdBytes + 1, 'x')}, ErrorCode::kBadArgument, at(kLater)));
   EXPECT_TRUE(refused(OpenWindow{"w1", "\xc3"}, ErrorCode::kBadArgument, at(kLater))) << "nor as a handover";
   EXPECT_EQ(hall_->seq(), before);
   ok(OpenWindow{"w3", std::string(kMaxStaffIdBytes, 'x')}, at(kLater));

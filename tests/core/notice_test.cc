@@ -25,7 +25,8 @@ TEST_F(NoticeTest, SetReplacedWithdrawnAndKeptOverNight) {
 
 TEST_F(NoticeTest, BadTextIsRefusedAndChangesNothing) {
   ok(SetNotice{"请保管好随身物品"}, at(0));
-  EXPECT_TRUE(refused(SetNotice{std::string(kMaxNoticeBytes + 1, 'x')}, ErrorCode::kBadArgument, at(1))) << "long";
+  EXPECT_TRUE(refused(SetNotice{std::string(kMaxNoticeBytes + 1, 'x')}, ErrorCode::kBadArgument, at(1)))
+      << "long";
   EXPECT_TRUE(refused(SetNotice{"line\nbreak"}, ErrorCode::kBadArgument, at(1))) << "control";
   EXPECT_TRUE(refused(SetNotice{"\xE5\x8A"}, ErrorCode::kBadArgument, at(1))) << "cut UTF-8";
   EXPECT_TRUE(refused(SetNotice{"请保管好随身物品"}, ErrorCode::kBadArgument, at(1))) << "unchanged";

@@ -22,8 +22,9 @@ TEST(RequestMemory, AgreesWithAReferenceModelOverManyEvictions) {
   const std::size_t cap = RequestMemory::kCapacity;
   for (std::size_t i = 0; i < cap * 12; ++i) {
     // Ids of varied length, some repeated (a retry: must not be stored twice).
-    std::string id = (rng() % 8 == 0 && !issued.empty()) ? issued[rng() % issued.size()]
-                                                          : "k" + std::to_string(rng() % 100000) + "-" + std::to_string(i);
+    std::string id = (rng() % 8 == 0 && !issued.empty())
+                         ? issued[rng() % issued.size()]
+                         : "k" + std::to_string(rng() % 100000) + "-" + std::to_string(i);
     const RequestRecord rec{i + 1, static_cast<std::uint32_t>(1 + i % 3)};
     memory.remember(id, rec);
     if (!model.count(id)) {

@@ -297,10 +297,12 @@ inline std::vector<std::string> diff_states(const HallState& a, const HallState&
     for (std::size_t i = 0; i < a.advisories.size(); ++i) {
       const Advisory& x = a.advisories[i];
       const Advisory& y = b.advisories[i];
-      const bool same_skills = std::equal(x.skills.begin(), x.skills.end(), y.skills.begin(), y.skills.end(),
-                                          [](const Skill& p, const Skill& q) { return p.service == q.service && p.level == q.level; });
-      if (x.id != y.id || x.service != y.service || x.window != y.window || x.action != y.action || !same_skills ||
-          x.wait_before_s != y.wait_before_s || x.wait_after_s != y.wait_after_s || x.issued_at != y.issued_at)
+      const bool same_skills = std::equal(
+          x.skills.begin(), x.skills.end(), y.skills.begin(), y.skills.end(),
+          [](const Skill& p, const Skill& q) { return p.service == q.service && p.level == q.level; });
+      if (x.id != y.id || x.service != y.service || x.window != y.window || x.action != y.action ||
+          !same_skills || x.wait_before_s != y.wait_before_s || x.wait_after_s != y.wait_after_s ||
+          x.issued_at != y.issued_at)
         out.push_back(fmt::format("advisories[{}] differ", i));
     }
   }

@@ -32,7 +32,8 @@ TEST_F(TidalTest, BadSkillChangesAreRefusedAndChangeNothing) {
 TEST_F(TidalTest, AdvisoriesAreRecordedOnePerServiceAndAcceptedOnce) {
   ok(OpenWindow{"w2", "s2"}, at(0));
   auto ev = ok(Advise{kSocial, kW2, AdvisoryAction::kLend, {{kSocial, 1}, {kCivil, 1}}, 1800, 600}, at(1));
-  EXPECT_TRUE(bodies_are(ev, {AdvisoryIssued{1, kSocial, kW2, AdvisoryAction::kLend, {{kSocial, 1}, {kCivil, 1}}, 1800, 600}}));
+  EXPECT_TRUE(bodies_are(
+      ev, {AdvisoryIssued{1, kSocial, kW2, AdvisoryAction::kLend, {{kSocial, 1}, {kCivil, 1}}, 1800, 600}}));
   ASSERT_EQ(hall_->advisories().size(), 1u);
   EXPECT_EQ(hall_->advisories()[0].issued_at, at(1));
   // A newer advisory for the same service replaces it.
@@ -42,7 +43,8 @@ TEST_F(TidalTest, AdvisoriesAreRecordedOnePerServiceAndAcceptedOnce) {
   EXPECT_TRUE(refused(AcceptAdvisory{1, ""}, ErrorCode::kUnknownAdvisory, at(3)));
   // Accepting an "open" advisory opens the closed window and sets its skills.
   ev = ok(AcceptAdvisory{2, "s3"}, at(3));
-  EXPECT_TRUE(bodies_are(ev, {WindowOpened{kW3, "s3"}, WindowSkillsChanged{kW3, {{kSocial, 1}, {kTax, 1}}, 2}}));
+  EXPECT_TRUE(
+      bodies_are(ev, {WindowOpened{kW3, "s3"}, WindowSkillsChanged{kW3, {{kSocial, 1}, {kTax, 1}}, 2}}));
   EXPECT_TRUE(hall_->advisories().empty());
   EXPECT_TRUE(refused(AcceptAdvisory{2, "s3"}, ErrorCode::kUnknownAdvisory, at(4))) << "accepted once";
 }
@@ -53,7 +55,8 @@ TEST_F(TidalTest, AdvisoriesExpireAndFollowTheWindow) {
   EXPECT_TRUE(refused(AcceptAdvisory{1, ""}, ErrorCode::kUnknownAdvisory, at(16))) << "15 minutes to accept";
   ok(Advise{kSocial, kW2, AdvisoryAction::kLend, {{kSocial, 1}, {kCivil, 1}}, 1800, 600}, at(16));
   ok(CloseWindow{"w2"}, at(17));
-  EXPECT_TRUE(refused(AcceptAdvisory{2, ""}, ErrorCode::kWindowClosed, at(17))) << "a lent window must be open";
+  EXPECT_TRUE(refused(AcceptAdvisory{2, ""}, ErrorCode::kWindowClosed, at(17)))
+      << "a lent window must be open";
   // The daily reset drops open advisories.
   ok(Tick{}, config_->day_start(kDay + 1));
   EXPECT_TRUE(hall_->advisories().empty());

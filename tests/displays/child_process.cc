@@ -79,7 +79,8 @@ std::string ChildProcess::wait_line(const std::function<bool(const std::string&)
       const std::string& line = lines_[consumed_++];
       if (match(line)) return line;
     }
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return {};
     if (!read_some(std::min(left, std::chrono::milliseconds(100))) && consumed_ >= lines_.size()) return {};
   }

@@ -16,8 +16,8 @@ class ChildProcess {
  public:
   // Starts `path args...` with `env` added to the environment ("K=V");
   // stderr goes to stderr_path (or is inherited if empty).
-  ChildProcess(const std::string& path, const std::vector<std::string>& args, const std::vector<std::string>& env = {},
-               const std::string& stderr_path = {});
+  ChildProcess(const std::string& path, const std::vector<std::string>& args,
+               const std::vector<std::string>& env = {}, const std::string& stderr_path = {});
   ~ChildProcess();  // SIGKILL if still running
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;

@@ -86,7 +86,8 @@ TEST_F(SdlTest, DrawnFramesRoundTripThroughPngAndCompareTolerantly) {
     std::copy_n(&frame.rgba[(y - 4) * 200 * 4], 200 * 4, &shifted.rgba[y * 200 * 4]);
   EXPECT_FALSE(compare_images(shifted, frame).ok);
   Image noisy = frame;  // small per-pixel noise is tolerated
-  for (std::size_t i = 0; i < noisy.rgba.size(); i += 4) noisy.rgba[i] = static_cast<std::uint8_t>(noisy.rgba[i] ^ 8);
+  for (std::size_t i = 0; i < noisy.rgba.size(); i += 4)
+    noisy.rgba[i] = static_cast<std::uint8_t>(noisy.rgba[i] ^ 8);
   EXPECT_TRUE(compare_images(noisy, frame).ok);
   EXPECT_FALSE(compare_images(Image{.width = 1, .height = 1, .rgba = {0, 0, 0, 255}}, frame).same_size);
 }

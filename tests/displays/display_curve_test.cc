@@ -30,7 +30,8 @@ class DisplayCurveTest : public ::testing::Test {
     se_.add_device("stranger", "display", "town", "", /*enrol=*/false);
     se_.start({kTown});
     manager_ = std::make_unique<client::Client>(
-        ctx_, se_.engine().cmd(), client::ClientOptions{.timeout = 3000ms, .attempts = 1, .curve = se_.curve("mgr")});
+        ctx_, se_.engine().cmd(),
+        client::ClientOptions{.timeout = 3000ms, .attempts = 1, .curve = se_.curve("mgr")});
   }
 
   // A hall screen next to the keys folder; `security` is its [security] body.
@@ -54,7 +55,8 @@ class DisplayCurveTest : public ::testing::Test {
   SecureEngine se_{"hallq-display-curve"};
   zmq::context_t ctx_;
   std::unique_ptr<client::Client> manager_;
-  const std::string good_ = "key_file = \"keys/screen-1.key\"\nengine_public_key_file = \"keys/engine.pub\"\n";
+  const std::string good_ =
+      "key_file = \"keys/screen-1.key\"\nengine_public_key_file = \"keys/engine.pub\"\n";
 };
 
 TEST_F(DisplayCurveTest, EnrolledScreenGetsSnapshotAndEventsOverCurve) {
@@ -76,7 +78,8 @@ TEST_F(DisplayCurveTest, EnrolledScreenGetsSnapshotAndEventsOverCurve) {
   ASSERT_FALSE(line.empty()) << display.output();
   EXPECT_NE(line.find("newest A002"), std::string::npos) << line;
   EXPECT_EQ(display.stop(), 0);
-  const std::string stats = display.wait_line([](const std::string& l) { return starts_with(l, "stats "); }, 2s);
+  const std::string stats =
+      display.wait_line([](const std::string& l) { return starts_with(l, "stats "); }, 2s);
   ASSERT_FALSE(stats.empty()) << display.output();
   EXPECT_GE(field(stats, "snapshots"), 1) << stats;
   EXPECT_GE(field(stats, "events"), 3) << stats;
@@ -88,19 +91,23 @@ TEST_F(DisplayCurveTest, KeyNotEnrolledGetsNothingAndTheEngineKeepsServing) {
   std::vector<std::string> a = args(screen);
   a.insert(a.end(), {"--key", se_.key_path("stranger")});
   ChildProcess stranger(kDisplay, a);
-  ASSERT_FALSE(stranger.wait_line([](const std::string& l) { return starts_with(l, "frame 1 presented"); }).empty())
+  ASSERT_FALSE(
+      stranger.wait_line([](const std::string& l) { return starts_with(l, "frame 1 presented"); }).empty())
       << stranger.output();
   ASSERT_TRUE(se_.wait_stderr("is not enrolled")) << se_.engine_stderr();
   // The engine serves the enrolled screen and the manager meanwhile.
   ChildProcess good(kDisplay, args(screen));
   const core::Seq seq = run(core::IssueTicket{"social"});
-  ASSERT_FALSE(good.wait_line([&](const std::string& l) { return starts_with(l, fmt::format("shown seq {} online 1", seq)); })
+  ASSERT_FALSE(good.wait_line([&](const std::string& l) {
+                     return starts_with(l, fmt::format("shown seq {} online 1", seq));
+                   })
                    .empty())
       << good.output();
   EXPECT_EQ(good.stop(), 0);
   // The stranger never saw the hall.
   EXPECT_EQ(stranger.stop(), 0);
-  const std::string stats = stranger.wait_line([](const std::string& l) { return starts_with(l, "stats "); }, 2s);
+  const std::string stats =
+      stranger.wait_line([](const std::string& l) { return starts_with(l, "stats "); }, 2s);
   ASSERT_FALSE(stats.empty()) << stranger.output();
   EXPECT_EQ(field(stats, "snapshots"), 0) << stats;
   EXPECT_EQ(field(stats, "events"), 0) << stats;
@@ -109,14 +116,19 @@ TEST_F(DisplayCurveTest, KeyNotEnrolledGetsNothingAndTheEngineKeepsServing) {
 }
 
 TEST_F(DisplayCurveTest, BrokenSecurityNamesTheLineAndExits2) {
-  const std::string bad = write_screen("bad.toml", "key_file = \"keys/screen-1.key\"\nengine_public_key = \"xyz\"\n");
+  const std::string bad =
+      write_screen("bad.toml", "key_file = \"keys/screen-1.key\"\nengine_public_key = \"xyz\"\n");
   proc::RunResult r = proc::run_program(kDisplay, {"--screen", bad, "--headless", "--frames", "1"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find(bad + ":7: security.engine_public_key: must be 40 characters of Z85"), std::string::npos) << r.err;
-  const std::string missing = write_screen("missing.toml", "key_file = \"keys/none.key\"\nengine_public_key_file = \"keys/engine.pub\"\n");
+  EXPECT_NE(r.err.find(bad + ":7: security.engine_public_key: must be 40 characters of Z85"),
+            std::string::npos)
+      << r.err;
+  const std::string missing = write_screen(
+      "missing.toml", "key_file = \"keys/none.key\"\nengine_public_key_file = \"keys/engine.pub\"\n");
   r = proc::run_program(kDisplay, {"--screen", missing, "--headless", "--frames", "1"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find(missing + ":6: security.key_file: " + se_.dir() + "/keys/none.key: No such file or directory"),
+  EXPECT_NE(r.err.find(missing + ":6: security.key_file: " + se_.dir() +
+                       "/keys/none.key: No such file or directory"),
             std::string::npos)
       << r.err;
   EXPECT_EQ(r.out, "");

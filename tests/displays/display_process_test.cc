@@ -15,8 +15,8 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -96,9 +96,11 @@ class DisplayTest : public ::testing::Test {
     if (!r.ok) {
       const std::string keep = ::testing::TempDir() + "/actual-" + name;
       std::filesystem::copy_file(png, keep, std::filesystem::copy_options::overwrite_existing);
-      if (r.same_size) sdl::write_png(::testing::TempDir() + "/diff-" + name, sdl::diff_image(actual, expected, 48));
+      if (r.same_size)
+        sdl::write_png(::testing::TempDir() + "/diff-" + name, sdl::diff_image(actual, expected, 48));
       ADD_FAILURE() << name << ": " << r.differing << " pixels (" << r.share * 100 << "%) differ, max delta "
-                    << r.max_delta << (r.same_size ? "" : ", size differs") << "; actual frame saved as " << keep;
+                    << r.max_delta << (r.same_size ? "" : ", size differs") << "; actual frame saved as "
+                    << keep;
     }
   }
 
@@ -121,19 +123,28 @@ class DisplayTest : public ::testing::Test {
   zmq::context_t ctx_;
 };
 
-TEST_F(DisplayTest, HallScreen1080pMatchesGolden) { golden_of("town-hall-1080p.toml", "town-hall-1080p.png"); }
-TEST_F(DisplayTest, HallScreenPortraitMatchesGolden) { golden_of("town-hall-portrait.toml", "town-hall-portrait.png"); }
-TEST_F(DisplayTest, HallScreenWall2x2MatchesGolden) { golden_of("town-hall-wall-2x2.toml", "town-hall-wall-2x2.png"); }
-TEST_F(DisplayTest, WindowStripsMatchGolden) { golden_of("town-window-strips.toml", "town-window-strips.png"); }
+TEST_F(DisplayTest, HallScreen1080pMatchesGolden) {
+  golden_of("town-hall-1080p.toml", "town-hall-1080p.png");
+}
+TEST_F(DisplayTest, HallScreenPortraitMatchesGolden) {
+  golden_of("town-hall-portrait.toml", "town-hall-portrait.png");
+}
+TEST_F(DisplayTest, HallScreenWall2x2MatchesGolden) {
+  golden_of("town-hall-wall-2x2.toml", "town-hall-wall-2x2.png");
+}
+TEST_F(DisplayTest, WindowStripsMatchGolden) {
+  golden_of("town-window-strips.toml", "town-window-strips.png");
+}
 
 TEST_F(DisplayTest, OfflineScreenMatchesGolden) {
   // No engine at all: the screen says it is connecting, with no numbers.
   const std::string png = dir_.path() + "/offline.png";
-  ChildProcess display(kDisplay, {"--screen", kScreens + "town-hall-1080p.toml", "--engine", "tcp://127.0.0.1:1",
-                                  "--events", "tcp://127.0.0.1:1", "--headless", "--snapshot", png, "--clock",
-                                  "2024-03-04T09:30:00", "--frames", "2"});
+  ChildProcess display(kDisplay, {"--screen", kScreens + "town-hall-1080p.toml", "--engine",
+                                  "tcp://127.0.0.1:1", "--events", "tcp://127.0.0.1:1", "--headless",
+                                  "--snapshot", png, "--clock", "2024-03-04T09:30:00", "--frames", "2"});
   EXPECT_EQ(display.wait_exit(), 0);
-  ASSERT_NE(display.output().find("snapshot " + png + " seq 0 online 0"), std::string::npos) << display.output();
+  ASSERT_NE(display.output().find("snapshot " + png + " seq 0 online 0"), std::string::npos)
+      << display.output();
   expect_golden(png, "town-hall-offline.png");
 }
 
@@ -143,9 +154,9 @@ TEST_F(DisplayTest, GoldenComparisonCatchesOneChangedDigit) {
   std::vector<sdl::Image> frames;
   for (const char* clock : {"2024-03-04T09:30:00", "2024-03-04T09:30:01"}) {
     const std::string png = dir_.path() + "/digit.png";
-    ChildProcess display(kDisplay, {"--screen", kScreens + "town-hall-1080p.toml", "--engine", "tcp://127.0.0.1:1",
-                                    "--events", "tcp://127.0.0.1:1", "--headless", "--snapshot", png, "--clock", clock,
-                                    "--frames", "1"});
+    ChildProcess display(
+        kDisplay, {"--screen", kScreens + "town-hall-1080p.toml", "--engine", "tcp://127.0.0.1:1", "--events",
+                   "tcp://127.0.0.1:1", "--headless", "--snapshot", png, "--clock", clock, "--frames", "1"});
     ASSERT_EQ(display.wait_exit(), 0);
     frames.push_back(sdl::load_png(png));
   }
@@ -158,7 +169,8 @@ TEST_F(DisplayTest, LiveCallsAppearInTheNextFrameAndTheEngineRestartShowsConnect
   EngineProcess engine({kTown}, dir_.path() + "/data");
   auto a = args("town-hall-1080p.toml", engine);
   ChildProcess display(kDisplay, a);
-  ASSERT_FALSE(display.wait_line([](const std::string& l) { return starts_with(l, "shown seq 0 online 1"); }).empty())
+  ASSERT_FALSE(
+      display.wait_line([](const std::string& l) { return starts_with(l, "shown seq 0 online 1"); }).empty())
       << display.output();
 
   client::Client c(ctx_, engine.cmd());
@@ -167,7 +179,8 @@ TEST_F(DisplayTest, LiveCallsAppearInTheNextFrameAndTheEngineRestartShowsConnect
     ASSERT_TRUE(c.command("town", core::IssueTicket{"social"})->ok());
     auto r = c.command("town", core::CallNext{"w1"});
     ASSERT_TRUE(r && r->ok());
-    const std::string number = r->events.empty() ? "" : protocol::describe_event(protocol::as_bytes(r->events.back())).number;
+    const std::string number =
+        r->events.empty() ? "" : protocol::describe_event(protocol::as_bytes(r->events.back())).number;
     const std::string want = fmt::format("shown seq {} online 1", last_seq(*r));
     const std::string line = display.wait_line([&](const std::string& l) { return starts_with(l, want); });
     ASSERT_FALSE(line.empty()) << "call " << i << " never shown\n" << display.output();
@@ -178,7 +191,8 @@ TEST_F(DisplayTest, LiveCallsAppearInTheNextFrameAndTheEngineRestartShowsConnect
 
   // The engine dies: the screen turns to "系统连接中" instead of stale numbers...
   engine.kill9();
-  ASSERT_FALSE(display.wait_line([](const std::string& l) { return starts_with(l, "shown seq 0 online 0"); }).empty())
+  ASSERT_FALSE(
+      display.wait_line([](const std::string& l) { return starts_with(l, "shown seq 0 online 0"); }).empty())
       << display.output();
   // ... and comes back by itself with the same state.
   engine.restart();
@@ -191,11 +205,13 @@ TEST_F(DisplayTest, LiveCallsAppearInTheNextFrameAndTheEngineRestartShowsConnect
       << display.output();
 
   EXPECT_EQ(display.stop(), 0);
-  const std::string stats = display.wait_line([](const std::string& l) { return starts_with(l, "stats "); }, 1s);
+  const std::string stats =
+      display.wait_line([](const std::string& l) { return starts_with(l, "stats "); }, 1s);
   ASSERT_FALSE(stats.empty()) << display.output();
   EXPECT_GE(field(stats, "latency_n"), 80);  // every event of the session was measured
   EXPECT_GT(field(stats, "latency_p50_us"), 0);
-  EXPECT_LT(field(stats, "latency_p99_us"), 100'000) << stats;  // within a few frames even on a loaded machine
+  EXPECT_LT(field(stats, "latency_p99_us"), 100'000)
+      << stats;                             // within a few frames even on a loaded machine
   EXPECT_GE(field(stats, "snapshots"), 2);  // start and after the restart
   std::printf("%s\n", stats.c_str());
 }
@@ -204,11 +220,14 @@ TEST_F(DisplayTest, GarbageOnTheEventSocketIsCountedAndIgnored) {
   zmq::socket_t pub(ctx_, zmq::socket_type::pub);
   pub.bind("tcp://127.0.0.1:*");
   const std::string endpoint = pub.get(zmq::sockopt::last_endpoint);
-  ChildProcess display(kDisplay, {"--screen", kScreens + "town-hall-1080p.toml", "--engine", "tcp://127.0.0.1:1",
-                                  "--events", endpoint, "--headless", "--exit-after", "1.5"});
-  ASSERT_FALSE(display.wait_line([](const std::string& l) { return starts_with(l, "frame 1 presented"); }).empty());
+  ChildProcess display(
+      kDisplay, {"--screen", kScreens + "town-hall-1080p.toml", "--engine", "tcp://127.0.0.1:1", "--events",
+                 endpoint, "--headless", "--exit-after", "1.5"});
+  ASSERT_FALSE(
+      display.wait_line([](const std::string& l) { return starts_with(l, "frame 1 presented"); }).empty());
   // Publish until the display has exited on its own: every kind of garbage a broken engine could send.
-  const std::vector<std::string> garbage = {std::string("\x00\x01\x02", 3), std::string(200, '\xff'), "hello", ""};
+  const std::vector<std::string> garbage = {std::string("\x00\x01\x02", 3), std::string(200, '\xff'), "hello",
+                                            ""};
   std::size_t sent = 0;
   while (display.wait_line([](const std::string& l) { return starts_with(l, "stats "); }, 10ms).empty()) {
     pub.send(zmq::buffer(std::string("hall/town/")), zmq::send_flags::sndmore);
@@ -234,10 +253,13 @@ TEST_F(DisplayTest, BrokenConfigsNameTheLineAndExitWith2) {
     std::string file, text, message;
   };
   const std::vector<Case> cases = {
-      {"typo.toml", "[screen]\nhall = \"town\"\n" + hall_conf + "fsp = 60\n", "typo.toml:4: unknown key \"fsp\" in [screen]"},
-      {"hall.toml", "[screen]\nhall = \"village\"\n" + hall_conf, "hall.toml:2: screen.hall: unknown hall \"village\""},
+      {"typo.toml", "[screen]\nhall = \"town\"\n" + hall_conf + "fsp = 60\n",
+       "typo.toml:4: unknown key \"fsp\" in [screen]"},
+      {"hall.toml", "[screen]\nhall = \"village\"\n" + hall_conf,
+       "hall.toml:2: screen.hall: unknown hall \"village\""},
       {"window.toml",
-       "[screen]\nkind = \"window_strips\"\nhall = \"town\"\n" + hall_conf + "[led]\nwindows = [\"w1\", \"w99\"]\n",
+       "[screen]\nkind = \"window_strips\"\nhall = \"town\"\n" + hall_conf +
+           "[led]\nwindows = [\"w1\", \"w99\"]\n",
        "window.toml:6: led.windows: unknown window \"w99\" in hall \"town\""},
       {"syntax.toml", "[screen]\nhall = \"town\"\nwidth = = 3\n", "syntax.toml:3: "},
       {"nohall.toml", "[screen]\nhall = \"town\"\nhall_config = \"missing.toml\"\n", "missing.toml"},
@@ -262,8 +284,9 @@ TEST_F(DisplayTest, OpensARealWindowUnderXvfb) {
   // Xvfb picks a free display number itself and writes it to the pipe (-displayfd).
   int fds[2];
   ASSERT_EQ(pipe(fds), 0);
-  ChildProcess x(xvfb, {"-displayfd", std::to_string(fds[1]), "-screen", "0", "1280x800x24", "-nolisten", "tcp"}, {},
-                 dir_.path() + "/xvfb.log");
+  ChildProcess x(xvfb,
+                 {"-displayfd", std::to_string(fds[1]), "-screen", "0", "1280x800x24", "-nolisten", "tcp"},
+                 {}, dir_.path() + "/xvfb.log");
   close(fds[1]);
   std::string number;
   char ch;
@@ -278,12 +301,14 @@ TEST_F(DisplayTest, OpensARealWindowUnderXvfb) {
                        {"--screen", kScreens + "town-hall-1080p.toml", "--engine", engine.cmd(), "--events",
                         engine.pub(), "--driver", "x11", "--snapshot", png},
                        {"DISPLAY=:" + number}, dir_.path() + "/display.err");
-  const std::string first = display.wait_line([](const std::string& l) { return starts_with(l, "frame 1 presented"); });
+  const std::string first =
+      display.wait_line([](const std::string& l) { return starts_with(l, "frame 1 presented"); });
   ASSERT_EQ(first, "frame 1 presented 1920x1080 driver x11") << display.output();
   const std::string want = fmt::format("snapshot {} seq {} online 1", png, seq);
   ASSERT_EQ(display.wait_line([&](const std::string& l) { return l == want; }), want) << display.output();
   EXPECT_EQ(display.stop(), 0);
-  const std::string stats = display.wait_line([](const std::string& l) { return starts_with(l, "stats "); }, 1s);
+  const std::string stats =
+      display.wait_line([](const std::string& l) { return starts_with(l, "stats "); }, 1s);
   EXPECT_GT(field(stats, "frames"), 1) << stats;
 
   // The frame read back from the window has the screen's content, not black.
@@ -293,7 +318,8 @@ TEST_F(DisplayTest, OpensARealWindowUnderXvfb) {
   for (std::size_t i = 0; i < img.rgba.size(); i += 4)
     yellow += img.rgba[i] > 200 && img.rgba[i + 1] > 170 && img.rgba[i + 2] < 100;
   for (int y = 1; y < img.height; ++y)
-    distinct_rows += std::memcmp(&img.rgba[y * img.width * 4], &img.rgba[(y - 1) * img.width * 4], img.width * 4) != 0;
+    distinct_rows +=
+        std::memcmp(&img.rgba[y * img.width * 4], &img.rgba[(y - 1) * img.width * 4], img.width * 4) != 0;
   EXPECT_GT(yellow, 5000u) << "the called numbers are drawn in yellow";
   EXPECT_GT(distinct_rows, 300u);
 }

@@ -61,7 +61,8 @@ TEST_F(RenderTest, EveryScreenStringHasItsGlyphs) {
   for (const WindowRow& w : live.windows)
     for (int rows : {16, 32, 64})
       for (bool online : {true, false})
-        for (const LedLine& l : led_lines(&w, online, rows, LedColors::kDual)) strings.emplace_back(l.text, rows / 2);
+        for (const LedLine& l : led_lines(&w, online, rows, LedColors::kDual))
+          strings.emplace_back(l.text, rows / 2);
   ASSERT_GT(strings.size(), 200u);
   std::size_t checked = 0;
   for (const auto& [text, size] : strings) {

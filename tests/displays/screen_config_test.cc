@@ -50,9 +50,10 @@ std::string error_of(const std::string& text) {
 
 TEST(ScreenConfigTest, MistakesNameTheLine) {
   const std::string head = "[screen]\nhall = \"town\"\nhall_config = \"../town.toml\"\n";
-  EXPECT_EQ(error_of(head + "widht = 3\n"),
-            "conf/screens/x.toml:4: unknown key \"widht\" in [screen] (known: kind, hall, hall_config, engine, "
-            "events, title, width, height, x, y, fullscreen, borderless, fps, font, font_face)");
+  EXPECT_EQ(
+      error_of(head + "widht = 3\n"),
+      "conf/screens/x.toml:4: unknown key \"widht\" in [screen] (known: kind, hall, hall_config, engine, "
+      "events, title, width, height, x, y, fullscreen, borderless, fps, font, font_face)");
   EXPECT_EQ(error_of(head + "width = \"big\"\n"), "conf/screens/x.toml:4: screen.width: expected an integer");
   EXPECT_EQ(error_of(head + "\n\nfps = 0\n"), "conf/screens/x.toml:6: screen.fps: 0 is out of range 1..240");
   EXPECT_EQ(error_of(head + "kind = \"tv\"\n"),
@@ -64,7 +65,9 @@ TEST(ScreenConfigTest, MistakesNameTheLine) {
   EXPECT_EQ(error_of("[screen]\nhall_config = \"a.toml\"\n"),
             "conf/screens/x.toml:1: missing required key \"hall\" in [screen]");
   EXPECT_NE(error_of(head + "width = \n").find("conf/screens/x.toml:4: "), std::string::npos);  // TOML syntax
-  EXPECT_EQ(error_of(head + "[speaker]\n"), "conf/screens/x.toml:4: unknown top-level key \"speaker\" (known: screen, wall, calls, notice, led, security)");
+  EXPECT_EQ(error_of(head + "[speaker]\n"),
+            "conf/screens/x.toml:4: unknown top-level key \"speaker\" (known: screen, wall, calls, notice, "
+            "led, security)");
   EXPECT_EQ(error_of(head + "kind = \"window_strips\"\n"),
             "conf/screens/x.toml:1: missing required section [led] for screen.kind = \"window_strips\"");
 }
@@ -75,29 +78,35 @@ TEST(ScreenConfigTest, SecurityTableIsReadLikeEveryDevice) {
   const std::string head = "[screen]\nhall = \"town\"\nhall_config = \"../town.toml\"\n";
   const ScreenConfig plain = parse_screen_config(head, "conf/screens/x.toml");
   EXPECT_FALSE(plain.security.enabled());
-  const ScreenConfig s = parse_screen_config(
-      head + "[security]\nkey_file = \"keys/screen-1.key\"\nengine_public_key_file = \"/etc/hallq/engine.pub\"\n",
-      "conf/screens/x.toml");
+  const ScreenConfig s =
+      parse_screen_config(head +
+                              "[security]\nkey_file = \"keys/screen-1.key\"\nengine_public_key_file = "
+                              "\"/etc/hallq/engine.pub\"\n",
+                          "conf/screens/x.toml");
   EXPECT_TRUE(s.security.enabled());
   EXPECT_EQ(s.security.key_file, "conf/screens/keys/screen-1.key");
   EXPECT_EQ(s.security.key_file_line, 5u);
   EXPECT_EQ(s.security.engine_public_key_file, "/etc/hallq/engine.pub");
-  EXPECT_EQ(error_of(head + "[security]\nkey_file = \"k.key\"\n"),
-            "conf/screens/x.toml:4: security: missing engine_public_key_file or engine_public_key (the engine's "
-            "public key, engine.pub)");
-  EXPECT_EQ(error_of(head + "[security]\nkey_file = \"k.key\"\nengine_public_key = \"short\"\n"),
-            "conf/screens/x.toml:6: security.engine_public_key: must be 40 characters of Z85 (got 5 characters); "
-            "for a file use engine_public_key_file");
+  EXPECT_EQ(
+      error_of(head + "[security]\nkey_file = \"k.key\"\n"),
+      "conf/screens/x.toml:4: security: missing engine_public_key_file or engine_public_key (the engine's "
+      "public key, engine.pub)");
+  EXPECT_EQ(
+      error_of(head + "[security]\nkey_file = \"k.key\"\nengine_public_key = \"short\"\n"),
+      "conf/screens/x.toml:6: security.engine_public_key: must be 40 characters of Z85 (got 5 characters); "
+      "for a file use engine_public_key_file");
   EXPECT_EQ(error_of(head + "[security]\nkey = \"k.key\"\n"),
             "conf/screens/x.toml:5: unknown key \"key\" in [security]");
-  for (const char* f : {"town-hall-1080p.toml", "town-hall-portrait.toml", "town-hall-wall-2x2.toml", "town-window-strips.toml"})
+  for (const char* f : {"town-hall-1080p.toml", "town-hall-portrait.toml", "town-hall-wall-2x2.toml",
+                        "town-window-strips.toml"})
     EXPECT_FALSE(load_screen_config(kScreens + f).security.enabled()) << f;  // the demo runs without keys
 }
 
 TEST(ScreenConfigTest, UnknownHallOrWindowIsAnError) {
   auto town = core::load_hall_config(std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml");
   ScreenConfig s = parse_screen_config(
-      "[screen]\nkind = \"window_strips\"\nhall = \"twon\"\nhall_config = \"../town.toml\"\n[led]\nwindows = [\"w1\", "
+      "[screen]\nkind = \"window_strips\"\nhall = \"twon\"\nhall_config = \"../town.toml\"\n[led]\nwindows = "
+      "[\"w1\", "
       "\"w13\"]\n",
       "conf/screens/x.toml");
   EXPECT_EQ(s.hall_config, "conf/town.toml");  // relative to the screen file
@@ -105,7 +114,9 @@ TEST(ScreenConfigTest, UnknownHallOrWindowIsAnError) {
     check_against(s, *town);
     FAIL();
   } catch (const ScreenConfigError& e) {
-    EXPECT_STREQ(e.what(), "conf/screens/x.toml:3: screen.hall: unknown hall \"twon\" (conf/town.toml is hall \"town\")");
+    EXPECT_STREQ(
+        e.what(),
+        "conf/screens/x.toml:3: screen.hall: unknown hall \"twon\" (conf/town.toml is hall \"town\")");
   }
   s.hall = "town";
   try {

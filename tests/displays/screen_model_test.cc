@@ -20,7 +20,8 @@ TEST(ScreenTextTest, DatesTimesAndWaitsInChinese) {
   EXPECT_EQ(date_text(kMorning, 480), "2024年3月4日 星期一");
   EXPECT_EQ(time_text(kMorning, 480), "09:30:00");
   EXPECT_EQ(time_text(kMorning + 59 * core::kUsPerSecond, 480), "09:30:59");
-  EXPECT_EQ(date_text(kMorning + 15 * 3600 * core::kUsPerSecond, 480), "2024年3月5日 星期二");  // past local midnight
+  EXPECT_EQ(date_text(kMorning + 15 * 3600 * core::kUsPerSecond, 480),
+            "2024年3月5日 星期二");  // past local midnight
   EXPECT_EQ(wait_text(0), "无需等待");
   EXPECT_EQ(wait_text(61), "约 2 分钟");
   EXPECT_EQ(wait_text(-1), "暂停受理");
@@ -63,7 +64,8 @@ TEST(ScreenModelTest, WindowsServicesAndRecentCallsFromTheHall) {
   const core::Ticket* first = town.hall().find_number(m.calls[2].number);
   ASSERT_NE(first, nullptr);
   const RecallTimes recalls{{first->id, kMorning + 80 * core::kUsPerSecond}};
-  const ScreenModel r = build_model(&town.hall(), true, kMorning + 90 * core::kUsPerSecond, kMorning, 2, {}, 480, &recalls);
+  const ScreenModel r =
+      build_model(&town.hall(), true, kMorning + 90 * core::kUsPerSecond, kMorning, 2, {}, 480, &recalls);
   ASSERT_EQ(r.calls.size(), 2u);
   EXPECT_EQ(r.calls[0].window_number, 1);
 }
@@ -109,7 +111,8 @@ TEST_P(HallLayoutTest, FitsAndScales) {
     EXPECT_GE(a.size, h > w ? w / 100 : h / 100) << a.text << " is readable from across the hall";
     for (std::size_t j = i + 1; j < l.texts.size(); ++j) {
       const Box& b = l.texts[j].box;
-      const bool overlap = a.box.x < b.x + b.w && b.x < a.box.x + a.box.w && a.box.y < b.y + b.h && b.y < a.box.y + a.box.h;
+      const bool overlap =
+          a.box.x < b.x + b.w && b.x < a.box.x + a.box.w && a.box.y < b.y + b.h && b.y < a.box.y + a.box.h;
       EXPECT_FALSE(overlap) << a.text << " / " << l.texts[j].text;
     }
   }
@@ -128,8 +131,9 @@ TEST_P(HallLayoutTest, FitsAndScales) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Canvases, HallLayoutTest,
-                         ::testing::Values(std::pair{1920, 1080}, std::pair{3840, 2160}, std::pair{1080, 1920},
-                                           std::pair{1366, 768}, std::pair{1280, 1024}));
+                         ::testing::Values(std::pair{1920, 1080}, std::pair{3840, 2160},
+                                           std::pair{1080, 1920}, std::pair{1366, 768},
+                                           std::pair{1280, 1024}));
 
 TEST(HallLayoutTest, TheNewestCallFlashes) {
   TownHall town;

@@ -28,7 +28,8 @@ class TownHall {
   // Applies `body` at kMorning + `at_s`; fails the test if refused.
   void apply(const core::CommandBody& body, int at_s) {
     std::vector<core::Event> events;
-    const core::Status st = hall_.apply(core::Command{"", body}, kMorning + at_s * core::kUsPerSecond, events);
+    const core::Status st =
+        hall_.apply(core::Command{"", body}, kMorning + at_s * core::kUsPerSecond, events);
     ASSERT_TRUE(st.ok()) << st.message();
   }
   // The scripted morning the goldens also show: four windows open, calls, a pause.

@@ -195,8 +195,9 @@ TEST_F(EventCodecTest, DecodeAgainstAConfigWithoutTheServiceNamesIt) {
 // ------------------------------------------------------------ hand-crafted events
 
 TEST(EventCodec, TicketEventWithoutATicketIsMalformed) {
-  const std::string bytes = craft_event(0, wire::EventBody::TicketCalled,
-                                        [](auto& fbb) { return wire::CreateTicketCalledDirect(fbb, "w1").Union(); });
+  const std::string bytes = craft_event(0, wire::EventBody::TicketCalled, [](auto& fbb) {
+    return wire::CreateTicketCalledDirect(fbb, "w1").Union();
+  });
   ASSERT_EQ(protocol::inspect(as_bytes(bytes)), MessageKind::kEvent);
   protocol::DecodedEvent d;
   const Status st = protocol::decode_event(as_bytes(bytes), *make_config(), d);
@@ -207,12 +208,14 @@ TEST(EventCodec, TicketEventWithoutATicketIsMalformed) {
 TEST(EventCodec, OutOfRangeEnumsAreRefusedNotCast) {
   const auto cfg = make_config();
   const std::vector<std::string> odd = {
-      craft_event(1, wire::EventBody::TicketIssued,
-                  [](auto& fbb) {
-                    return wire::CreateTicketIssuedDirect(fbb, "social", 1, static_cast<wire::Priority>(7)).Union();
-                  }),
-      craft_event(1, wire::EventBody::TicketLeft,
-                  [](auto& fbb) { return wire::CreateTicketLeft(fbb, static_cast<wire::LeaveReason>(2)).Union(); }),
+      craft_event(
+          1, wire::EventBody::TicketIssued,
+          [](auto& fbb) {
+            return wire::CreateTicketIssuedDirect(fbb, "social", 1, static_cast<wire::Priority>(7)).Union();
+          }),
+      craft_event(
+          1, wire::EventBody::TicketLeft,
+          [](auto& fbb) { return wire::CreateTicketLeft(fbb, static_cast<wire::LeaveReason>(2)).Union(); }),
   };
   for (const std::string& bytes : odd) {
     ASSERT_EQ(protocol::inspect(as_bytes(bytes)), MessageKind::kEvent);
@@ -276,15 +279,16 @@ TEST(Heartbeat, DecodingANonHeartbeatGivesNothing) {
 
 TEST(Topic, NoHallsTopicIsAPrefixOfAnothersTopic) {
   // PUB/SUB filters by prefix: subscribing to one hall must not deliver another's.
-  const std::vector<std::string> halls = {"a", "ab", "a-b", "a-", "hall-1", "hall-10", "hall-1-2", "b", "1", "10"};
+  const std::vector<std::string> halls = {"a",       "ab",       "a-b", "a-", "hall-1",
+                                          "hall-10", "hall-1-2", "b",   "1",  "10"};
   for (const std::string& x : halls) {
     EXPECT_FALSE(protocol::topic_of(x).empty());
     EXPECT_EQ(protocol::topic_of(x), protocol::topic_of(x));  // stable
     for (const std::string& y : halls) {
       if (x == y) continue;
       const std::string tx = protocol::topic_of(x), ty = protocol::topic_of(y);
-      EXPECT_FALSE(ty.starts_with(tx)) << "topic of " << x << " (" << tx << ") is a prefix of " << y << "'s (" << ty
-                                       << ")";
+      EXPECT_FALSE(ty.starts_with(tx))
+          << "topic of " << x << " (" << tx << ") is a prefix of " << y << "'s (" << ty << ")";
     }
   }
 }

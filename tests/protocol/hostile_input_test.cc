@@ -29,9 +29,12 @@ std::string fingerprint(const std::string& bytes, const HallConfig& config) {
       const Status st = protocol::decode_request(b, r);
       if (!st.ok()) return fmt::format("refused request {}", st.message());
       switch (r.kind) {
-        case protocol::RequestKind::kPing: return protocol::encode_ping(r.request_id);
-        case protocol::RequestKind::kSnapshot: return protocol::encode_snapshot_request(r.request_id, r.hall);
-        case protocol::RequestKind::kCommand: return protocol::encode_request(r.request_id, r.hall, r.command);
+        case protocol::RequestKind::kPing:
+          return protocol::encode_ping(r.request_id);
+        case protocol::RequestKind::kSnapshot:
+          return protocol::encode_snapshot_request(r.request_id, r.hall);
+        case protocol::RequestKind::kCommand:
+          return protocol::encode_request(r.request_id, r.hall, r.command);
       }
       return {};
     }
@@ -39,10 +42,10 @@ std::string fingerprint(const std::string& bytes, const HallConfig& config) {
       const protocol::EventSummary s = protocol::describe_event(b);
       protocol::DecodedEvent d;
       const Status st = protocol::decode_event(b, config, d);
-      return fmt::format("{} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} | {} {}", s.hall, s.seq, s.time, s.kind,
-                         s.request_id, s.ticket, s.number, s.window, s.window_number, s.service, s.staff, s.priority,
-                         s.ahead, s.predicted_wait_s, s.level, s.reason, s.day, st.message(),
-                         st.ok() ? describe(d.event) : "");
+      return fmt::format("{} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} | {} {}", s.hall, s.seq, s.time,
+                         s.kind, s.request_id, s.ticket, s.number, s.window, s.window_number, s.service,
+                         s.staff, s.priority, s.ahead, s.predicted_wait_s, s.level, s.reason, s.day,
+                         st.message(), st.ok() ? describe(d.event) : "");
     }
     case MessageKind::kSnapshot: {
       protocol::DecodedSnapshot d;
@@ -79,7 +82,8 @@ class HostileInputTest : public ProtocolFixture {
   void SetUp() override {
     ProtocolFixture::SetUp();
     run_full_session();
-    samples_.push_back(protocol::encode_request("kiosk-1", "test-hall", IssueTicket{"social", Priority::kPriority}));
+    samples_.push_back(
+        protocol::encode_request("kiosk-1", "test-hall", IssueTicket{"social", Priority::kPriority}));
     samples_.push_back(protocol::encode_request("pad-1", "test-hall", CallTicket{"w1", "A012"}));
     samples_.push_back(protocol::encode_request("", "test-hall", Evaluate{"A001", 5, "w1"}));
     samples_.push_back(protocol::encode_request("r", "test-hall", Transfer{"w3", "tax"}));
@@ -110,7 +114,8 @@ class HostileInputTest : public ProtocolFixture {
     samples_.push_back(protocol::encode_reply(error));
     for (std::size_t i = 0; i < samples_.size(); ++i) {
       std::string why;
-      ASSERT_NE(protocol::inspect(as_bytes(samples_[i]), &why), MessageKind::kInvalid) << "sample " << i << ": " << why;
+      ASSERT_NE(protocol::inspect(as_bytes(samples_[i]), &why), MessageKind::kInvalid)
+          << "sample " << i << ": " << why;
     }
   }
 
@@ -184,8 +189,8 @@ TEST_F(HostileInputTest, EveryTruncationIsInvalidOrLosesOnlyPadding) {
       ++checked;
       if (kind == MessageKind::kInvalid) continue;
       EXPECT_GE(n + 8, full.size()) << "a truncation to " << n << " of " << full.size() << " bytes verified";
-      EXPECT_EQ(fingerprint(cut, *config_), want) << "truncation to " << n << " of " << full.size()
-                                                   << " bytes changed the content";
+      EXPECT_EQ(fingerprint(cut, *config_), want)
+          << "truncation to " << n << " of " << full.size() << " bytes changed the content";
     }
   }
   EXPECT_GT(checked, 10'000);
@@ -216,7 +221,12 @@ class Mutator {
       case 3: {  // an aligned 32-bit word: offsets, lengths, vtable entries
         const std::size_t at = pos(b) & ~std::size_t{3};
         if (at + 4 > b.size()) break;
-        const std::array<std::uint32_t, 10> values = {0, 1, 4, 0xFFFFFFFFu, 0x7FFFFFFFu, 0x80000000u,
+        const std::array<std::uint32_t, 10> values = {0,
+                                                      1,
+                                                      4,
+                                                      0xFFFFFFFFu,
+                                                      0x7FFFFFFFu,
+                                                      0x80000000u,
                                                       static_cast<std::uint32_t>(b.size()),
                                                       static_cast<std::uint32_t>(b.size() - at),
                                                       static_cast<std::uint32_t>(b.size() - at - 4),
@@ -228,7 +238,8 @@ class Mutator {
       case 4: {  // a 16-bit value: vtable sizes and field offsets
         const std::size_t at = pos(b) & ~std::size_t{1};
         if (at + 2 > b.size()) break;
-        const std::array<std::uint16_t, 6> values = {0, 1, 2, 0xFFFF, 0x8000, static_cast<std::uint16_t>(rng_())};
+        const std::array<std::uint16_t, 6> values = {0,      1,      2,
+                                                     0xFFFF, 0x8000, static_cast<std::uint16_t>(rng_())};
         const std::uint16_t v = values[pick(0, static_cast<int>(values.size()) - 1)];
         std::memcpy(b.data() + at, &v, 2);
         break;
@@ -241,7 +252,8 @@ class Mutator {
       }
       case 6: {  // a chunk copied from elsewhere in the buffer
         const std::size_t from = pos(b), to = pos(b);
-        const std::size_t n = std::min<std::size_t>({static_cast<std::size_t>(pick(1, 32)), b.size() - from, b.size() - to});
+        const std::size_t n =
+            std::min<std::size_t>({static_cast<std::size_t>(pick(1, 32)), b.size() - from, b.size() - to});
         std::memmove(b.data() + to, b.data() + from, n);
         break;
       }
@@ -268,7 +280,9 @@ class Mutator {
 
  private:
   int pick(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
-  std::size_t pos(const std::string& b) { return std::uniform_int_distribution<std::size_t>(0, b.size() - 1)(rng_); }
+  std::size_t pos(const std::string& b) {
+    return std::uniform_int_distribution<std::size_t>(0, b.size() - 1)(rng_);
+  }
   std::mt19937 rng_;
 };
 
@@ -295,8 +309,8 @@ TEST_F(HostileInputTest, MutatedMessagesDecodeOrAreRefused) {
   // Not vacuous: many mutants verify and reach the decoders, many do not.
   RecordProperty("invalid", invalid);
   EXPECT_GT(invalid, kMutations / 10);
-  for (MessageKind k : {MessageKind::kRequest, MessageKind::kEvent, MessageKind::kSnapshot, MessageKind::kReply,
-                        MessageKind::kHeartbeat}) {
+  for (MessageKind k : {MessageKind::kRequest, MessageKind::kEvent, MessageKind::kSnapshot,
+                        MessageKind::kReply, MessageKind::kHeartbeat}) {
     EXPECT_GT(verified[k], 20) << "kind " << static_cast<int>(k);
   }
 }
@@ -314,7 +328,8 @@ TEST_F(HostileInputTest, MutatedRequestsThatDecodeAreSafeForTheHall) {
     const std::string bytes = m.mutate(requests[pick() % requests.size()]);
     if (protocol::inspect(as_bytes(bytes)) != MessageKind::kRequest) continue;
     protocol::DecodedRequest r;
-    if (!protocol::decode_request(as_bytes(bytes), r).ok() || r.kind != protocol::RequestKind::kCommand) continue;
+    if (!protocol::decode_request(as_bytes(bytes), r).ok() || r.kind != protocol::RequestKind::kCommand)
+      continue;
     now += kUsPerSecond;
     (void)apply(r.command, now, r.request_id);
     ++applied;
@@ -366,19 +381,19 @@ std::string nest_in_replies(const std::string& inner, std::size_t levels) {
   for (std::size_t level = levels; level-- > 0;) {
     const std::size_t h = level * kHeader;
     const std::size_t inside = out.size() - h - kHeader;
-    put32(h + 0, 16);                      // root: the Message table at 16
+    put32(h + 0, 16);  // root: the Message table at 16
     std::memcpy(out.data() + h + 4, "HQ01", 4);
     put16(h + 8, 8), put16(h + 10, 12), put16(h + 12, 4), put16(h + 14, 8);  // Message vtable
-    put32(h + 16, 8);                      // Message table -> its vtable at 8
+    put32(h + 16, 8);  // Message table -> its vtable at 8
     out[h + 20] = static_cast<char>(wire::Body::Reply);
-    put32(h + 24, 44 - 24);                // body -> Reply table at 44
-    put16(h + 28, 14), put16(h + 30, 8);   // Reply vtable: only field 4 (snapshot)
+    put32(h + 24, 44 - 24);               // body -> Reply table at 44
+    put16(h + 28, 14), put16(h + 30, 8);  // Reply vtable: only field 4 (snapshot)
     put16(h + 32, 0), put16(h + 34, 0), put16(h + 36, 0), put16(h + 38, 0), put16(h + 40, 4);
-    put32(h + 44, 44 - 28);                // Reply table -> its vtable at 28
-    put32(h + 48, 60 - 48);                // snapshot -> Blob table at 60
+    put32(h + 44, 44 - 28);                                // Reply table -> its vtable at 28
+    put32(h + 48, 60 - 48);                                // snapshot -> Blob table at 60
     put16(h + 52, 6), put16(h + 54, 8), put16(h + 56, 4);  // Blob vtable
-    put32(h + 60, 60 - 52);                // Blob table -> its vtable at 52
-    put32(h + 64, 68 - 64);                // data -> vector at 68
+    put32(h + 60, 60 - 52);                                // Blob table -> its vtable at 52
+    put32(h + 64, 68 - 64);                                // data -> vector at 68
     put32(h + 68, static_cast<std::uint32_t>(inside));
   }
   return out;
@@ -432,8 +447,9 @@ TEST(HostileInput, ReplyBlobsMustBeHallqEventsAndSnapshots) {
     return protocol::encode_reply(spec);
   };
   EXPECT_EQ(protocol::inspect(as_bytes(reply({event}, snapshot))), MessageKind::kReply);  // the sane case
-  for (const std::string& bytes : {reply({snapshot}, ""), reply({event, protocol::encode_ping("p")}, ""),
-                                   reply({}, event), reply({foreign}, ""), reply({}, protocol::encode_reply({}))}) {
+  for (const std::string& bytes :
+       {reply({snapshot}, ""), reply({event, protocol::encode_ping("p")}, ""), reply({}, event),
+        reply({foreign}, ""), reply({}, protocol::encode_reply({}))}) {
     std::string why;
     EXPECT_EQ(protocol::inspect(as_bytes(bytes), &why), MessageKind::kInvalid);
     EXPECT_FALSE(why.empty());

@@ -9,9 +9,8 @@
 // default hall and the event and state comparators.
 #pragma once
 
-#include <gtest/gtest.h>
-
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 
 #include <cstdint>
 #include <optional>
@@ -62,19 +61,22 @@ inline std::string finish_message(flatbuffers::FlatBufferBuilder& fbb, wire::Bod
 }
 
 // A Request message with an arbitrary command (type and table chosen by the caller).
-inline std::string craft_request(std::string_view request_id, std::string_view hall, wire::Command type,
-                                 const std::function<flatbuffers::Offset<void>(flatbuffers::FlatBufferBuilder&)>& body) {
+inline std::string craft_request(
+    std::string_view request_id, std::string_view hall, wire::Command type,
+    const std::function<flatbuffers::Offset<void>(flatbuffers::FlatBufferBuilder&)>& body) {
   flatbuffers::FlatBufferBuilder fbb;
   auto rid = fbb.CreateString(request_id.data(), request_id.size());
-  auto hid = hall.empty() ? flatbuffers::Offset<flatbuffers::String>() : fbb.CreateString(hall.data(), hall.size());
+  auto hid =
+      hall.empty() ? flatbuffers::Offset<flatbuffers::String>() : fbb.CreateString(hall.data(), hall.size());
   auto cmd = body ? body(fbb) : flatbuffers::Offset<void>();
   return finish_message(fbb, wire::Body::Request, wire::CreateRequest(fbb, rid, hid, type, cmd).Union());
 }
 
 // An Event message of hall "test-hall" with an arbitrary body.
-inline std::string craft_event(std::uint64_t ticket, wire::EventBody type,
-                               const std::function<flatbuffers::Offset<void>(flatbuffers::FlatBufferBuilder&)>& body,
-                               std::uint64_t seq = 1) {
+inline std::string craft_event(
+    std::uint64_t ticket, wire::EventBody type,
+    const std::function<flatbuffers::Offset<void>(flatbuffers::FlatBufferBuilder&)>& body,
+    std::uint64_t seq = 1) {
   flatbuffers::FlatBufferBuilder fbb;
   auto hall = fbb.CreateString("test-hall");
   auto b = body ? body(fbb) : flatbuffers::Offset<void>();
@@ -138,7 +140,8 @@ inline std::vector<std::string> diff_configs(const HallConfig& a, const HallConf
       diff(at + "name", a.windows[i].name, b.windows[i].name);
       diff(at + "kind", a.windows[i].kind, b.windows[i].kind);
       if (!same_skills(a.windows[i].serves, b.windows[i].serves))
-        out.push_back(fmt::format("{}serves: {} vs {}", at, show(a.windows[i].serves), show(b.windows[i].serves)));
+        out.push_back(
+            fmt::format("{}serves: {} vs {}", at, show(a.windows[i].serves), show(b.windows[i].serves)));
     }
   }
   if (a.staff.size() != b.staff.size()) {
@@ -210,8 +213,8 @@ class ProtocolFixture : public HallFixture {
   void send(const CommandBody& body, TimeUs now, std::string_view request_id, std::vector<Want> wants) {
     const std::vector<Event> events = ok(body, now, request_id);
     if (events.size() != wants.size()) {
-      ADD_FAILURE() << verb(body) << " at seq " << hall_->seq() << " emitted " << events.size() << " events, want "
-                    << wants.size();
+      ADD_FAILURE() << verb(body) << " at seq " << hall_->seq() << " emitted " << events.size()
+                    << " events, want " << wants.size();
     }
     for (std::size_t i = 0; i < events.size(); ++i) {
       const bool timed = std::holds_alternative<DayRolled>(events[i].body);
@@ -243,8 +246,10 @@ class ProtocolFixture : public HallFixture {
          {{.kind = "ticket_issued", .number = "C001", .service = "tax", .priority = "normal"}});
     send(IssueTicket{"civil"}, at(7.5), "",
          {{.kind = "ticket_issued", .number = "B002", .service = "civil", .priority = "normal"}});
-    send(PauseWindow{"w3"}, at(8), "pad-3-1", {{.kind = "window_paused", .window = "w3", .window_number = 3}});
-    send(ResumeWindow{"w3"}, at(9), "pad-3-2", {{.kind = "window_resumed", .window = "w3", .window_number = 3}});
+    send(PauseWindow{"w3"}, at(8), "pad-3-1",
+         {{.kind = "window_paused", .window = "w3", .window_number = 3}});
+    send(ResumeWindow{"w3"}, at(9), "pad-3-2",
+         {{.kind = "window_resumed", .window = "w3", .window_number = 3}});
     send(CallTicket{"w1", "A001"}, at(10), "pad-1-1",
          {{.kind = "ticket_called", .number = "A001", .window = "w1", .window_number = 1}});
     send(Recall{"w1"}, at(11), "pad-1-2",
@@ -264,7 +269,11 @@ class ProtocolFixture : public HallFixture {
     send(StartService{"w3"}, at(19), "",
          {{.kind = "service_started", .number = "B001", .window = "w3", .window_number = 3}});
     send(Transfer{"w3", "tax"}, at(25), "pad-3-3",
-         {{.kind = "ticket_transferred", .number = "B001", .window = "w3", .window_number = 3, .service = "tax"}});
+         {{.kind = "ticket_transferred",
+           .number = "B001",
+           .window = "w3",
+           .window_number = 3,
+           .service = "tax"}});
     send(CallTicket{"w1", "A003"}, at(26), "",
          {{.kind = "ticket_called", .number = "A003", .window = "w1", .window_number = 1}});
     send(StartService{"w1"}, at(27), "",
@@ -276,15 +285,18 @@ class ProtocolFixture : public HallFixture {
          {{.kind = "ticket_evaluated", .number = "A003", .window_number = 1, .level = 5}});
     send(Cancel{"B002", LeaveReason::kGaveUp}, at(35), "",
          {{.kind = "ticket_left", .number = "B002", .reason = "gave_up"}});
-    send(Cancel{"C001"}, at(36), "kiosk-6", {{.kind = "ticket_left", .number = "C001", .reason = "cancelled"}});
+    send(Cancel{"C001"}, at(36), "kiosk-6",
+         {{.kind = "ticket_left", .number = "C001", .reason = "cancelled"}});
     send(CallTicket{"w3", "B001"}, at(37), "",
          {{.kind = "ticket_called", .number = "B001", .window = "w3", .window_number = 3}});
     send(StartService{"w3"}, at(38), "",
          {{.kind = "service_started", .number = "B001", .window = "w3", .window_number = 3}});
     send(Finish{"w3"}, at(45), "",
          {{.kind = "ticket_finished", .number = "B001", .window = "w3", .window_number = 3}});
-    send(Evaluate{"B001", 1}, at(46), "", {{.kind = "ticket_evaluated", .number = "B001", .window_number = 3, .level = 1}});
-    send(CloseWindow{"w3"}, at(47), "pad-3-4", {{.kind = "window_closed", .window = "w3", .window_number = 3}});
+    send(Evaluate{"B001", 1}, at(46), "",
+         {{.kind = "ticket_evaluated", .number = "B001", .window_number = 3, .level = 1}});
+    send(CloseWindow{"w3"}, at(47), "pad-3-4",
+         {{.kind = "window_closed", .window = "w3", .window_number = 3}});
     send(PauseWindow{"w1"}, at(47.5), "", {{.kind = "window_paused", .window = "w1", .window_number = 1}});
     send(ResumeWindow{"w1"}, at(48), "", {{.kind = "window_resumed", .window = "w1", .window_number = 1}});
     send(CallTicket{"w1", "A001"}, at(49), "",
@@ -305,7 +317,8 @@ class ProtocolFixture : public HallFixture {
     // Tidal windows: a manager's skill change, an advisory and its acceptance.
     send(SetWindowSkills{"w1", {{"social", 1}, {"civil", 3}}}, morning + minutes(2), "mgr-1",
          {{.kind = "window_skills_changed", .window = "w1", .window_number = 1}});
-    send(Advise{kCivil, kW1, AdvisoryAction::kLend, {{kCivil, 1}, {kSocial, 2}}, 1500, 600}, morning + minutes(2), "",
+    send(Advise{kCivil, kW1, AdvisoryAction::kLend, {{kCivil, 1}, {kSocial, 2}}, 1500, 600},
+         morning + minutes(2), "",
          {{.kind = "advisory_issued", .window = "w1", .window_number = 1, .service = "civil"}});
     send(AcceptAdvisory{1, ""}, morning + minutes(2), "mgr-2",
          {{.kind = "window_skills_changed", .window = "w1", .window_number = 1}});

@@ -76,7 +76,8 @@ TEST_F(ReplyCodecTest, SnapshotComesBackVerifiable) {
 }
 
 TEST(ReplyCodec, EngineInfoRoundTrips) {
-  const protocol::EngineInfo info{0x0123'4567'89AB'CDEFull, "hallq 0.1.0 (g1234567)", {"district-7", "town-a", "b"}};
+  const protocol::EngineInfo info{
+      0x0123'4567'89AB'CDEFull, "hallq 0.1.0 (g1234567)", {"district-7", "town-a", "b"}};
   protocol::ReplySpec spec;
   spec.request_id = "ping-1";
   spec.engine = &info;

@@ -108,12 +108,12 @@ TEST(RequestCodec, EveryCommandKindRoundTrips) {
 
 TEST(RequestCodec, DefaultsAndOptionalFieldsRoundTrip) {
   const std::vector<CommandBody> bodies = {
-      IssueTicket{"social"},               // priority normal (the wire default)
+      IssueTicket{"social"},  // priority normal (the wire default)
       IssueTicket{"tax", Priority::kPriority},
-      OpenWindow{"w1", ""},                // halls without a staff list
-      Evaluate{"A001", 1, ""},             // window optional
+      OpenWindow{"w1", ""},     // halls without a staff list
+      Evaluate{"A001", 1, ""},  // window optional
       Evaluate{"A001", 5, ""},
-      Cancel{"A001"},                      // reason cancelled (the wire default)
+      Cancel{"A001"},  // reason cancelled (the wire default)
   };
   for (const CommandBody& body : bodies) {
     SCOPED_TRACE(verb(body));
@@ -187,7 +187,8 @@ void expect_refused(const std::string& bytes, ErrorCode code, std::string_view n
   const Status st = decode(bytes, r);
   EXPECT_FALSE(st.ok());
   EXPECT_EQ(to_string(st.code()), to_string(code)) << st.message();
-  EXPECT_NE(st.message().find(names), std::string::npos) << "message \"" << st.message() << "\" should name " << names;
+  EXPECT_NE(st.message().find(names), std::string::npos)
+      << "message \"" << st.message() << "\" should name " << names;
 }
 
 TEST(RequestCodec, CommandWithoutHallIsMalformed) {
@@ -258,15 +259,18 @@ TEST(RequestCodec, AbsentRequiredFieldIsMalformedAndNamed) {
   expect_refused(craft_request("r", "test-hall", wire::Command::IssueTicket,
                                [](auto& fbb) { return wire::CreateIssueTicket(fbb).Union(); }),
                  ErrorCode::kMalformed, "service");
-  expect_refused(craft_request("r", "test-hall", wire::Command::CallTicket,
-                               [](auto& fbb) { return wire::CreateCallTicketDirect(fbb, "w1", nullptr).Union(); }),
-                 ErrorCode::kMalformed, "number");
-  expect_refused(craft_request("r", "test-hall", wire::Command::Transfer,
-                               [](auto& fbb) { return wire::CreateTransferDirect(fbb, nullptr, "tax").Union(); }),
-                 ErrorCode::kMalformed, "window");
-  expect_refused(craft_request("r", "test-hall", wire::Command::Evaluate,
-                               [](auto& fbb) { return wire::CreateEvaluateDirect(fbb, nullptr, 5, "w1").Union(); }),
-                 ErrorCode::kMalformed, "number");
+  expect_refused(
+      craft_request("r", "test-hall", wire::Command::CallTicket,
+                    [](auto& fbb) { return wire::CreateCallTicketDirect(fbb, "w1", nullptr).Union(); }),
+      ErrorCode::kMalformed, "number");
+  expect_refused(
+      craft_request("r", "test-hall", wire::Command::Transfer,
+                    [](auto& fbb) { return wire::CreateTransferDirect(fbb, nullptr, "tax").Union(); }),
+      ErrorCode::kMalformed, "window");
+  expect_refused(
+      craft_request("r", "test-hall", wire::Command::Evaluate,
+                    [](auto& fbb) { return wire::CreateEvaluateDirect(fbb, nullptr, 5, "w1").Union(); }),
+      ErrorCode::kMalformed, "number");
 }
 
 TEST(RequestCodec, RequestIdOfAtMost64Bytes) {
@@ -296,8 +300,9 @@ TEST(RequestCodec, UnknownPriorityIsRefusedNotCast) {
     protocol::DecodedRequest r;
     EXPECT_FALSE(decode(bytes, r).ok());
     // Also when a client casts a number into the core enum.
-    EXPECT_FALSE(decode(protocol::encode_request("r", "test-hall", IssueTicket{"social", static_cast<Priority>(p)}), r)
-                     .ok());
+    EXPECT_FALSE(
+        decode(protocol::encode_request("r", "test-hall", IssueTicket{"social", static_cast<Priority>(p)}), r)
+            .ok());
   }
 }
 

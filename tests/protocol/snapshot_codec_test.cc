@@ -35,7 +35,8 @@ class SnapshotCodecTest : public ProtocolFixture {
       std::vector<Event> theirs;
       const Status mine = apply(body, now);
       const Status other = copy.apply(Command{{}, body}, now, theirs);
-      EXPECT_EQ(to_string(mine.code()), to_string(other.code())) << mine.message() << " / " << other.message();
+      EXPECT_EQ(to_string(mine.code()), to_string(other.code()))
+          << mine.message() << " / " << other.message();
       EXPECT_TRUE(same_events(last_, theirs));
     }
     EXPECT_TRUE(same_state(hall_->export_state(), copy.export_state(), compare_requests));
@@ -43,8 +44,15 @@ class SnapshotCodecTest : public ProtocolFixture {
 };
 
 const std::vector<CommandBody> kAfterMorning = {
-    IssueTicket{"social"}, IssueTicket{"civil"}, Finish{"w1"},  CallNext{"w1"},  StartService{"w1"},
-    Finish{"w1"},          OpenWindow{"w2", "zhang"}, CallNext{"w2"}, Evaluate{"A001", 4, "w1"},
+    IssueTicket{"social"},
+    IssueTicket{"civil"},
+    Finish{"w1"},
+    CallNext{"w1"},
+    StartService{"w1"},
+    Finish{"w1"},
+    OpenWindow{"w2", "zhang"},
+    CallNext{"w2"},
+    Evaluate{"A001", 4, "w1"},
 };
 
 // ------------------------------------------------------------ round trips
@@ -196,9 +204,11 @@ std::size_t first_difference(const T& a, const T& b) {
   return 0;
 }
 
-wire::TicketLive ticket_live(std::uint16_t service, std::uint8_t priority, std::uint8_t state, std::uint8_t qc) {
-  return wire::TicketLive(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, service, 0, static_cast<wire::Priority>(priority),
-                          static_cast<wire::TicketState>(state), static_cast<wire::QueueClass>(qc), 0, 0, 0);
+wire::TicketLive ticket_live(std::uint16_t service, std::uint8_t priority, std::uint8_t state,
+                             std::uint8_t qc) {
+  return wire::TicketLive(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, service, 0,
+                          static_cast<wire::Priority>(priority), static_cast<wire::TicketState>(state),
+                          static_cast<wire::QueueClass>(qc), 0, 0, 0);
 }
 
 // Patches an encoded snapshot in place (same size, still verifiable) and
@@ -232,7 +242,8 @@ class SnapshotRefusalTest : public SnapshotCodecTest {
 };
 
 TEST_F(SnapshotRefusalTest, TicketStateOutOfRange) {
-  writable(snap_->tickets()->Get(0))[first_difference(ticket_live(0, 0, 0, 0), ticket_live(0, 0, 42, 0))] = 42;
+  writable(snap_->tickets()->Get(0))[first_difference(ticket_live(0, 0, 0, 0), ticket_live(0, 0, 42, 0))] =
+      42;
   expect_refused("ticket");
 }
 
@@ -254,7 +265,8 @@ TEST_F(SnapshotRefusalTest, TicketOfAnUnknownService) {
 
 TEST_F(SnapshotRefusalTest, WindowStateOutOfRange) {
   const wire::WindowLive* w1 = snap_->windows()->Get(kW1);  // open: its state is stored
-  const std::uint8_t* state = reinterpret_cast<const flatbuffers::Table*>(w1)->GetAddressOf(wire::WindowLive::VT_STATE);
+  const std::uint8_t* state =
+      reinterpret_cast<const flatbuffers::Table*>(w1)->GetAddressOf(wire::WindowLive::VT_STATE);
   ASSERT_NE(state, nullptr);
   *const_cast<std::uint8_t*>(state) = 3;
   expect_refused("window state");
@@ -286,7 +298,8 @@ TEST_F(SnapshotRefusalTest, InvalidConfig) {
 
 TEST_F(SnapshotRefusalTest, ServiceKindOutOfRange) {
   const wire::ServiceConf* tax = snap_->config()->services()->Get(kTax);  // promise: its kind is stored
-  const std::uint8_t* kind = reinterpret_cast<const flatbuffers::Table*>(tax)->GetAddressOf(wire::ServiceConf::VT_KIND);
+  const std::uint8_t* kind =
+      reinterpret_cast<const flatbuffers::Table*>(tax)->GetAddressOf(wire::ServiceConf::VT_KIND);
   ASSERT_NE(kind, nullptr);
   *const_cast<std::uint8_t*>(kind) = 2;
   expect_refused("service kind");
@@ -294,7 +307,8 @@ TEST_F(SnapshotRefusalTest, ServiceKindOutOfRange) {
 
 TEST_F(SnapshotRefusalTest, WindowKindOutOfRange) {
   const wire::WindowConf* w3 = snap_->config()->windows()->Get(kW3);  // fallback: its kind is stored
-  const std::uint8_t* kind = reinterpret_cast<const flatbuffers::Table*>(w3)->GetAddressOf(wire::WindowConf::VT_KIND);
+  const std::uint8_t* kind =
+      reinterpret_cast<const flatbuffers::Table*>(w3)->GetAddressOf(wire::WindowConf::VT_KIND);
   ASSERT_NE(kind, nullptr);
   *const_cast<std::uint8_t*>(kind) = 5;
   expect_refused("window kind");
@@ -314,8 +328,8 @@ std::string snapshot_with_vector_at(bool shift_tickets, std::size_t shift) {
   auto config = wire::CreateHallConfDirect(fbb, "h", "大厅", nullptr, 20, 480, rules, &services, &windows);
   std::vector<flatbuffers::Offset<wire::WindowLive>> live = {wire::CreateWindowLiveDirect(fbb)};
   const wire::TicketLive ticket(1, 1'709'514'000'000'000, 1'709'514'000'000'000, 1, 0, 0, 0, 0, 0, 1, 0, 0,
-                                0xFFFFFFFF, 0, 0, kNoWindow, wire::Priority::normal, wire::TicketState::waiting,
-                                wire::QueueClass::normal, 0, 0, 0);
+                                0xFFFFFFFF, 0, 0, kNoWindow, wire::Priority::normal,
+                                wire::TicketState::waiting, wire::QueueClass::normal, 0, 0, 0);
   const wire::StatsLive stats(0, 0, 0, 0, 0);
   // Builds a vector of one struct aligned to 4 only, after `pad` bytes.
   auto vector_of = [&](const auto& item, std::size_t pad) {
@@ -326,13 +340,15 @@ std::string snapshot_with_vector_at(bool shift_tickets, std::size_t shift) {
   };
   const flatbuffers::uoffset_t tickets =
       shift_tickets ? vector_of(ticket, shift) : fbb.CreateVectorOfStructs(&ticket, 1).o;
-  const flatbuffers::uoffset_t stat = shift_tickets ? fbb.CreateVectorOfStructs(&stats, 1).o : vector_of(stats, shift);
+  const flatbuffers::uoffset_t stat =
+      shift_tickets ? fbb.CreateVectorOfStructs(&stats, 1).o : vector_of(stats, shift);
   auto hall = fbb.CreateString("h");
   auto windows_live = fbb.CreateVector(live);
   auto last_number = fbb.CreateVector(std::vector<std::uint32_t>{1});
-  auto snap = wire::CreateHallSnapshot(fbb, hall, 1, 1, 1'709'514'000'000'000, 19786, 2, 2, config, 0, windows_live,
-                                       flatbuffers::Offset<flatbuffers::Vector<const wire::TicketLive*>>(tickets),
-                                       last_number, flatbuffers::Offset<flatbuffers::Vector<const wire::StatsLive*>>(stat));
+  auto snap = wire::CreateHallSnapshot(
+      fbb, hall, 1, 1, 1'709'514'000'000'000, 19786, 2, 2, config, 0, windows_live,
+      flatbuffers::Offset<flatbuffers::Vector<const wire::TicketLive*>>(tickets), last_number,
+      flatbuffers::Offset<flatbuffers::Vector<const wire::StatsLive*>>(stat));
   return finish_message(fbb, wire::Body::HallSnapshot, snap.Union());
 }
 
@@ -480,7 +496,8 @@ TEST_F(RemapTest, ReorderedConfigWithAnExtraServiceAndWindowMapsById) {
   // carries on where the live one is.
   Hall moved(target, policy_, predictor_);
   moved.import_state(s);
-  for (const Ticket& t : hall_->tickets()) EXPECT_EQ(moved.number_of(*moved.find_ticket(t.id)), hall_->number_of(t));
+  for (const Ticket& t : hall_->tickets())
+    EXPECT_EQ(moved.number_of(*moved.find_ticket(t.id)), hall_->number_of(t));
   ASSERT_NE(moved.find_number("A002"), nullptr);
   std::vector<Event> out;
   ASSERT_TRUE(moved.apply(Command{{}, IssueTicket{"social"}}, hall_->clock() + minutes(1), out).ok());
@@ -504,11 +521,13 @@ TEST_F(RemapTest, AgreesWithFoldingTheEventsIntoTheTargetConfig) {
   by_snapshot.import_state(protocol::remap_state(round_trip(*hall_, 1, false), *target));
   auto normalized = [](HallState s) {
     for (Window& w : s.windows)
-      std::sort(w.skills.begin(), w.skills.end(),
-                [](const Skill& a, const Skill& b) { return std::tie(a.level, a.service) < std::tie(b.level, b.service); });
+      std::sort(w.skills.begin(), w.skills.end(), [](const Skill& a, const Skill& b) {
+        return std::tie(a.level, a.service) < std::tie(b.level, b.service);
+      });
     return s;
   };
-  EXPECT_TRUE(same_state(normalized(by_events.export_state()), normalized(by_snapshot.export_state()), false));
+  EXPECT_TRUE(
+      same_state(normalized(by_events.export_state()), normalized(by_snapshot.export_state()), false));
 }
 
 TEST_F(RemapTest, RefusesATargetWithoutAnOpenWindow) {

@@ -10,13 +10,16 @@ using protocol::DecodedRequest;
 using protocol::RequestKind;
 
 KeyEntry key(DeviceRole role, std::vector<std::string> halls, std::string window = {}) {
-  return {.name = "d1", .public_key = {}, .role = role, .halls = std::move(halls), .window = std::move(window)};
+  return {
+      .name = "d1", .public_key = {}, .role = role, .halls = std::move(halls), .window = std::move(window)};
 }
 
 DecodedRequest cmd(std::string_view hall, core::CommandBody body) {
   return {.request_id = "r", .hall = hall, .kind = RequestKind::kCommand, .command = std::move(body)};
 }
-DecodedRequest snapshot(std::string_view hall) { return {.request_id = "r", .hall = hall, .kind = RequestKind::kSnapshot}; }
+DecodedRequest snapshot(std::string_view hall) {
+  return {.request_id = "r", .hall = hall, .kind = RequestKind::kSnapshot};
+}
 
 // Tickets "A001" was last at w1, "A002" at w2.
 std::string_view lookup(std::string_view, std::string_view number) {
@@ -76,8 +79,9 @@ TEST(AccessPolicy, DisplayAndSpeakerOnlySubscribe) {
     EXPECT_FALSE(allowed(k, cmd("town", core::IssueTicket{"social"})));
     EXPECT_FALSE(allowed(k, cmd("town", core::SetNotice{""})));
   }
-  EXPECT_EQ(authorize(key(DeviceRole::kSpeaker, {"town"}), cmd("town", core::CallNext{"w1"}), lookup).message(),
-            "无权执行此操作：speaker d1 may only subscribe to town (no commands) (not call)");
+  EXPECT_EQ(
+      authorize(key(DeviceRole::kSpeaker, {"town"}), cmd("town", core::CallNext{"w1"}), lookup).message(),
+      "无权执行此操作：speaker d1 may only subscribe to town (no commands) (not call)");
 }
 
 TEST(AccessPolicy, ManagerDoesEverythingInItsHallsOnly) {

@@ -30,13 +30,14 @@ Result run(bool curve, int requests, int window) {
   if (curve) {
     const server::CurveKeyPair engine = server::generate_key_pair(), device = server::generate_key_pair();
     (void)server::write_key_files(dir.path(), "engine", engine, "bench");
-    std::ofstream(dir.path() + "/keys.toml") << "[engine]\nsecret_key_file = \"engine.key\"\n[[key]]\nname = \"m1\"\n"
-                                             << "public_key = \"" << device.public_key
-                                             << "\"\nrole = \"manager\"\nhalls = [\"town\"]\n";
+    std::ofstream(dir.path() + "/keys.toml")
+        << "[engine]\nsecret_key_file = \"engine.key\"\n[[key]]\nname = \"m1\"\n"
+        << "public_key = \"" << device.public_key << "\"\nrole = \"manager\"\nhalls = [\"town\"]\n";
     extra.insert(extra.end(), {"--keys", dir.path() + "/keys.toml"});
     options.curve = {engine.public_key, device.public_key, device.secret_key};
   }
-  proc::EngineProcess engine({std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml"}, dir.path() + "/data", extra);
+  proc::EngineProcess engine({std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml"}, dir.path() + "/data",
+                             extra);
   zmq::context_t ctx;
   client::Client c(ctx, engine.cmd(), options);
   if (!c.ping()) std::abort();

@@ -50,8 +50,9 @@ struct Device {
   const char* window;
 };
 constexpr Device kDevices[] = {
-    {"k1", "kiosk", "\"town\"", ""},        {"c1", "caller", "\"town\"", "w1"}, {"p1", "keypad", "\"town\"", "w1"},
-    {"d1", "display", "\"town\"", ""},      {"s1", "speaker", "\"town\"", ""},  {"m1", "manager", "\"town\"", ""},
+    {"k1", "kiosk", "\"town\"", ""},       {"c1", "caller", "\"town\"", "w1"},
+    {"p1", "keypad", "\"town\"", "w1"},    {"d1", "display", "\"town\"", ""},
+    {"s1", "speaker", "\"town\"", ""},     {"m1", "manager", "\"town\"", ""},
     {"m2", "manager", "\"district\"", ""},
 };
 
@@ -63,22 +64,24 @@ class CurveEngineTest : public ::testing::Test {
     std::string toml = "[engine]\nsecret_key_file = \"keys/engine.key\"\n";
     for (const Device& d : kDevices) {
       keys_[d.name] = server::generate_key_pair();
-      toml += "\n[[key]]\nname = \"" + std::string(d.name) + "\"\npublic_key = \"" + keys_[d.name].public_key +
-              "\"\nrole = \"" + d.role + "\"\nhalls = [" + d.halls + "]\n";
+      toml += "\n[[key]]\nname = \"" + std::string(d.name) + "\"\npublic_key = \"" +
+              keys_[d.name].public_key + "\"\nrole = \"" + d.role + "\"\nhalls = [" + d.halls + "]\n";
       if (*d.window) toml += "window = \"" + std::string(d.window) + "\"\n";
     }
     keys_file_ = dir_.path() + "/keys.toml";
     std::ofstream(keys_file_) << toml;
-    engine_ = std::make_unique<EngineProcess>(std::vector<std::string>{kTown, kDistrict}, dir_.path() + "/data",
-                                              std::vector<std::string>{"--keys", keys_file_, "--http", "off"});
+    engine_ =
+        std::make_unique<EngineProcess>(std::vector<std::string>{kTown, kDistrict}, dir_.path() + "/data",
+                                        std::vector<std::string>{"--keys", keys_file_, "--http", "off"});
   }
 
   client::CurveOptions curve(const CurveKeyPair& own) const {
     return {engine_key_.public_key, own.public_key, own.secret_key};
   }
-  std::unique_ptr<client::Client> client_for(const CurveKeyPair& own, std::chrono::milliseconds timeout = 3000ms) {
-    return std::make_unique<client::Client>(ctx_, engine_->cmd(),
-                                            client::ClientOptions{.timeout = timeout, .attempts = 1, .curve = curve(own)});
+  std::unique_ptr<client::Client> client_for(const CurveKeyPair& own,
+                                             std::chrono::milliseconds timeout = 3000ms) {
+    return std::make_unique<client::Client>(
+        ctx_, engine_->cmd(), client::ClientOptions{.timeout = timeout, .attempts = 1, .curve = curve(own)});
   }
   client::Client& as(const std::string& name) {
     auto& c = clients_[name];
@@ -114,7 +117,8 @@ TEST_F(CurveEngineTest, KioskIssuesInItsHallButIsRefusedTheRest) {
   EXPECT_EQ(code("k1", "town", core::OpenWindow{"w2", ""}), ErrorCode::kForbidden);
   EXPECT_EQ(code("m1", "town", core::OpenWindow{"w2", ""}), ErrorCode::kOk);
   // Logged with the reason, and counted.
-  EXPECT_NE(stderr_text().find("kiosk k1 may only issue tickets in town"), std::string::npos) << stderr_text();
+  EXPECT_NE(stderr_text().find("kiosk k1 may only issue tickets in town"), std::string::npos)
+      << stderr_text();
   EXPECT_EQ(stderr_text().find("readable by others"), std::string::npos) << "the engine key is mode 0600";
   std::string out;
   EXPECT_EQ(engine_->stop(out), 0);
@@ -149,19 +153,22 @@ TEST_F(CurveEngineTest, KeypadEvaluatesOnlyAtItsWindow) {
   EXPECT_EQ(code("p1", "town", core::Evaluate{"A001", 5, ""}), ErrorCode::kForbidden);
   EXPECT_EQ(code("p1", "town", core::CallNext{"w1"}), ErrorCode::kForbidden);
   EXPECT_EQ(code("p1", "town", core::Evaluate{"A001", 5, "w1"}), ErrorCode::kOk);
-  EXPECT_EQ(code("p1", "town", core::Evaluate{"A001", 4, "w1"}), ErrorCode::kAlreadyRated);  // the core still rules
+  EXPECT_EQ(code("p1", "town", core::Evaluate{"A001", 4, "w1"}),
+            ErrorCode::kAlreadyRated);  // the core still rules
 }
 
 TEST_F(CurveEngineTest, DisplayAndSpeakerSubscribeButMayNotCommand) {
   for (const char* who : {"d1", "s1"}) {
     SCOPED_TRACE(who);
-    client::Subscriber sub(ctx_, engine_->cmd(), engine_->pub(), {"town"}, nullptr, {.curve = curve(keys_.at(who))});
+    client::Subscriber sub(ctx_, engine_->cmd(), engine_->pub(), {"town"}, nullptr,
+                           {.curve = curve(keys_.at(who))});
     const auto deadline = std::chrono::steady_clock::now() + 10s;
     while (!sub.synced("town") && std::chrono::steady_clock::now() < deadline) sub.poll(50ms);
     ASSERT_TRUE(sub.synced("town")) << "no snapshot over CURVE";
     const std::size_t before = sub.hall("town")->waiting_total();
     ASSERT_EQ(code("k1", "town", core::IssueTicket{"social"}), ErrorCode::kOk);
-    while (sub.hall("town")->waiting_total() == before && std::chrono::steady_clock::now() < deadline) sub.poll(50ms);
+    while (sub.hall("town")->waiting_total() == before && std::chrono::steady_clock::now() < deadline)
+      sub.poll(50ms);
     EXPECT_EQ(sub.hall("town")->waiting_total(), before + 1) << "the event did not arrive over CURVE";
     EXPECT_EQ(code(who, "town", core::IssueTicket{"social"}), ErrorCode::kForbidden);
     EXPECT_EQ(code(who, "town", core::SetNotice{"x"}), ErrorCode::kForbidden);
@@ -242,13 +249,16 @@ TEST_F(CurveStartTest, BrokenKeyFileExits2NamingTheLine) {
 
 TEST_F(CurveStartTest, UnknownWindowOrMissingEngineKeyExits2) {
   const std::string pub = server::generate_key_pair().public_key;
-  const std::string keys = write("keys.toml", "\n[[key]]\nname = \"c1\"\npublic_key = \"" + pub +
-                                                  "\"\nrole = \"caller\"\nhalls = [\"town\"]\nwindow = \"w99\"\n");
+  const std::string keys =
+      write("keys.toml", "\n[[key]]\nname = \"c1\"\npublic_key = \"" + pub +
+                             "\"\nrole = \"caller\"\nhalls = [\"town\"]\nwindow = \"w99\"\n");
   auto r = hallqd({"--keys", keys});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find(keys + ":2: key \"c1\": hall \"town\" has no window \"w99\""), std::string::npos) << r.err;
-  const std::string ok_keys = write("ok.toml", "[[key]]\nname = \"c1\"\npublic_key = \"" + pub +
-                                                   "\"\nrole = \"caller\"\nhalls = [\"town\"]\nwindow = \"w1\"\n");
+  EXPECT_NE(r.err.find(keys + ":2: key \"c1\": hall \"town\" has no window \"w99\""), std::string::npos)
+      << r.err;
+  const std::string ok_keys =
+      write("ok.toml", "[[key]]\nname = \"c1\"\npublic_key = \"" + pub +
+                           "\"\nrole = \"caller\"\nhalls = [\"town\"]\nwindow = \"w1\"\n");
   r = hallqd({"--keys", ok_keys});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("no engine key"), std::string::npos) << r.err;
@@ -258,9 +268,11 @@ TEST_F(CurveStartTest, EngineKeyReadableByOthersIsWarnedAbout) {
   const CurveKeyPair engine_key = server::generate_key_pair();
   const auto files = server::write_key_files(dir_.path() + "/keys", "engine", engine_key, "test engine");
   ASSERT_EQ(::chmod(files.secret_path.c_str(), 0640), 0);
-  const std::string keys = write("keys.toml", "[engine]\nsecret_key_file = \"keys/engine.key\"\n\n[[key]]\nname = \"k1\"\n"
-                                              "public_key = \"" + server::generate_key_pair().public_key +
-                                              "\"\nrole = \"kiosk\"\nhalls = [\"town\"]\n");
+  const std::string keys =
+      write("keys.toml",
+            "[engine]\nsecret_key_file = \"keys/engine.key\"\n\n[[key]]\nname = \"k1\"\n"
+            "public_key = \"" +
+                server::generate_key_pair().public_key + "\"\nrole = \"kiosk\"\nhalls = [\"town\"]\n");
   {
     EngineProcess engine({kTown}, dir_.path() + "/data", {"--keys", keys, "--http", "off"});  // it starts
   }

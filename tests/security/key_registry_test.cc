@@ -25,8 +25,11 @@ std::string error_of(const std::string& text) {
 TEST(KeyRegistry, ParsesEntriesAndResolvesTheEngineKeyFile) {
   const KeyRegistry reg = KeyRegistry::parse(
       "[engine]\nsecret_key_file = \"keys/engine.key\"\n"
-      "[[key]]\nname = \"k1\"\npublic_key = \"" + kKey1 + "\"\nrole = \"kiosk\"\nhalls = [\"town\"]\n"
-      "[[key]]\nname = \"boss\"\npublic_key = \"" + kKey2 + "\"\nrole = \"manager\"\nhalls = [\"town\", \"district\"]\n",
+      "[[key]]\nname = \"k1\"\npublic_key = \"" +
+          kKey1 +
+          "\"\nrole = \"kiosk\"\nhalls = [\"town\"]\n"
+          "[[key]]\nname = \"boss\"\npublic_key = \"" +
+          kKey2 + "\"\nrole = \"manager\"\nhalls = [\"town\", \"district\"]\n",
       "/etc/hallq/keys.toml");
   ASSERT_EQ(reg.entries().size(), 2u);
   EXPECT_EQ(reg.engine_secret_key_file(), "/etc/hallq/keys/engine.key");
@@ -41,7 +44,8 @@ TEST(KeyRegistry, ParsesEntriesAndResolvesTheEngineKeyFile) {
 }
 
 TEST(KeyRegistry, TheDocumentedExampleParses) {
-  const KeyRegistry reg = KeyRegistry::load(std::string(HALLQ_SOURCE_DIR) + "/conf/security/keys.example.toml");
+  const KeyRegistry reg =
+      KeyRegistry::load(std::string(HALLQ_SOURCE_DIR) + "/conf/security/keys.example.toml");
   EXPECT_EQ(reg.entries().size(), 6u);
   EXPECT_EQ(reg.by_name("caller-w1")->window, "w1");
   EXPECT_EQ(reg.by_name("manager-li")->halls.size(), 2u);
@@ -49,7 +53,8 @@ TEST(KeyRegistry, TheDocumentedExampleParses) {
 }
 
 TEST(KeyRegistry, FormattedEntryParsesBack) {
-  KeyEntry e{.name = "c-w1", .public_key = kKey1, .role = DeviceRole::kCaller, .halls = {"town"}, .window = "w1"};
+  KeyEntry e{
+      .name = "c-w1", .public_key = kKey1, .role = DeviceRole::kCaller, .halls = {"town"}, .window = "w1"};
   const KeyRegistry reg = KeyRegistry::parse(format_key_entry(e), "x.toml");
   ASSERT_EQ(reg.entries().size(), 1u);
   const KeyEntry& back = reg.entries()[0];
@@ -62,25 +67,33 @@ TEST(KeyRegistry, FormattedEntryParsesBack) {
 
 TEST(KeyRegistry, MistakesNameFileAndLine) {
   const std::string head = "[[key]]\nname = \"k1\"\n";
-  EXPECT_EQ(error_of(head + "public_key = \"short\"\nrole = \"kiosk\"\nhalls = [\"town\"]\n"),
-            "conf/keys.toml:3: key \"k1\": public_key must be 40 characters of Z85 (hallq keys gen writes it)");
+  EXPECT_EQ(
+      error_of(head + "public_key = \"short\"\nrole = \"kiosk\"\nhalls = [\"town\"]\n"),
+      "conf/keys.toml:3: key \"k1\": public_key must be 40 characters of Z85 (hallq keys gen writes it)");
   EXPECT_EQ(error_of(head + "public_key = \"" + kKey1 + "\"\nrole = \"cashier\"\nhalls = [\"town\"]\n"),
-            "conf/keys.toml:4: key \"k1\": unknown role \"cashier\" (kiosk, caller, keypad, display, speaker, manager)");
+            "conf/keys.toml:4: key \"k1\": unknown role \"cashier\" (kiosk, caller, keypad, display, "
+            "speaker, manager)");
   EXPECT_EQ(error_of(head + "public_key = \"" + kKey1 + "\"\nrole = \"caller\"\nhalls = [\"town\"]\n"),
             "conf/keys.toml:1: key \"k1\": a caller needs window = \"...\"");
-  EXPECT_EQ(error_of(head + "public_key = \"" + kKey1 + "\"\nrole = \"kiosk\"\nhalls = [\"town\", \"district\"]\n"),
-            "conf/keys.toml:5: key \"k1\": a kiosk serves exactly one hall");
-  EXPECT_EQ(error_of(head + "public_key = \"" + kKey1 + "\"\nrole = \"kiosk\"\nhalls = [\"town\"]\nwindow = \"w1\"\n"),
+  EXPECT_EQ(
+      error_of(head + "public_key = \"" + kKey1 + "\"\nrole = \"kiosk\"\nhalls = [\"town\", \"district\"]\n"),
+      "conf/keys.toml:5: key \"k1\": a kiosk serves exactly one hall");
+  EXPECT_EQ(error_of(head + "public_key = \"" + kKey1 +
+                     "\"\nrole = \"kiosk\"\nhalls = [\"town\"]\nwindow = \"w1\"\n"),
             "conf/keys.toml:6: key \"k1\": window applies to callers and keypads only, not a kiosk");
-  EXPECT_EQ(error_of(head + "public_key = \"" + kKey1 + "\"\nrole = \"kiosk\"\nhalls = [\"town\"]\ncolour = 1\n"),
-            "conf/keys.toml:6: unknown key \"colour\" (expected name, public_key, role, halls, window)");
+  EXPECT_EQ(
+      error_of(head + "public_key = \"" + kKey1 + "\"\nrole = \"kiosk\"\nhalls = [\"town\"]\ncolour = 1\n"),
+      "conf/keys.toml:6: unknown key \"colour\" (expected name, public_key, role, halls, window)");
   const std::string one = head + "public_key = \"" + kKey1 + "\"\nrole = \"kiosk\"\nhalls = [\"town\"]\n";
-  EXPECT_EQ(error_of(one + "[[key]]\nname = \"k2\"\npublic_key = \"" + kKey1 + "\"\nrole = \"kiosk\"\nhalls = [\"town\"]\n"),
+  EXPECT_EQ(error_of(one + "[[key]]\nname = \"k2\"\npublic_key = \"" + kKey1 +
+                     "\"\nrole = \"kiosk\"\nhalls = [\"town\"]\n"),
             "conf/keys.toml:8: key \"k2\" has the same public_key as \"k1\"");
-  EXPECT_EQ(error_of(one + "[[key]]\nname = \"k1\"\npublic_key = \"" + kKey2 + "\"\nrole = \"kiosk\"\nhalls = [\"town\"]\n"),
+  EXPECT_EQ(error_of(one + "[[key]]\nname = \"k1\"\npublic_key = \"" + kKey2 +
+                     "\"\nrole = \"kiosk\"\nhalls = [\"town\"]\n"),
             "conf/keys.toml:6: key \"k1\" enrolled twice (first at line 1)");
   EXPECT_EQ(error_of("[[key]\n").substr(0, 17), "conf/keys.toml:1:");  // TOML syntax, via toml++
-  EXPECT_EQ(error_of("[users]\n"), "conf/keys.toml:1: unknown section \"users\" (expected [engine] or [[key]])");
+  EXPECT_EQ(error_of("[users]\n"),
+            "conf/keys.toml:1: unknown section \"users\" (expected [engine] or [[key]])");
 }
 
 TEST(KeyFiles, SecretKeyGivesItsPublicKey) {
@@ -90,13 +103,13 @@ TEST(KeyFiles, SecretKeyGivesItsPublicKey) {
   EXPECT_EQ(public_key_of(p.secret_key), p.public_key);
   EXPECT_NE(p.public_key, generate_key_pair().public_key);
   EXPECT_FALSE(is_z85_key("too short"));
-  EXPECT_FALSE(is_z85_key(std::string(40, '"')));  // not in the Z85 alphabet
+  EXPECT_FALSE(is_z85_key(std::string(40, '"')));          // not in the Z85 alphabet
   EXPECT_EQ(read_public_key(p.public_key), p.public_key);  // inline Z85, not a file
 }
 
 TEST(Endpoints, OnlyLoopbackCountsAsLoopback) {
-  for (const char* ep : {"tcp://127.0.0.1:5570", "tcp://127.0.0.1:*", "tcp://localhost:5570", "tcp://[::1]:5570",
-                         "ipc:///tmp/hallq.sock", "inproc://x"})
+  for (const char* ep : {"tcp://127.0.0.1:5570", "tcp://127.0.0.1:*", "tcp://localhost:5570",
+                         "tcp://[::1]:5570", "ipc:///tmp/hallq.sock", "inproc://x"})
     EXPECT_TRUE(is_loopback_endpoint(ep)) << ep;
   for (const char* ep : {"tcp://*:5570", "tcp://0.0.0.0:5570", "tcp://192.168.1.10:5570", "tcp://eth0:5570",
                          "tcp://127.0.0.1.evil.example:5570", "tcp://127.0.0.1", "udp://127.0.0.1:5570"})

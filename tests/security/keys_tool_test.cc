@@ -54,9 +54,11 @@ TEST(KeysTool, WritesKeyFilesWithModesAndRefusesToOverwrite) {
 TEST(KeysTool, EnrolsDevicesAndRefusesBadEntriesWithoutWritingKeys) {
   TempDir dir("hallq-keys");
   const std::string out = dir.path() + "/keys", keys = dir.path() + "/keys.toml";
-  auto r = hallq({"--json", "keys", "gen", "k1", "--role", "kiosk", "--hall", "town", "--out", out, "--enrol", keys});
+  auto r = hallq(
+      {"--json", "keys", "gen", "k1", "--role", "kiosk", "--hall", "town", "--out", out, "--enrol", keys});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  r = hallq({"keys", "gen", "c-w1", "--role", "caller", "--hall", "town", "--window", "w1", "--out", out, "--enrol", keys});
+  r = hallq({"keys", "gen", "c-w1", "--role", "caller", "--hall", "town", "--window", "w1", "--out", out,
+             "--enrol", keys});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const server::KeyRegistry reg = server::KeyRegistry::load(keys);
   ASSERT_EQ(reg.entries().size(), 2u);
@@ -70,7 +72,8 @@ TEST(KeysTool, EnrolsDevicesAndRefusesBadEntriesWithoutWritingKeys) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("needs window"), std::string::npos) << r.err;
   EXPECT_EQ(mode_of(out + "/c2.key"), 0u) << "a key was written for a refused entry";
-  r = hallq({"keys", "gen", "k1", "--role", "kiosk", "--hall", "town", "--out", dir.path() + "/other", "--enrol", keys});
+  r = hallq({"keys", "gen", "k1", "--role", "kiosk", "--hall", "town", "--out", dir.path() + "/other",
+             "--enrol", keys});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("enrolled twice"), std::string::npos) << r.err;
   EXPECT_EQ(server::KeyRegistry::load(keys).entries().size(), 2u);
@@ -80,11 +83,14 @@ TEST(KeysTool, EnrolledKioskDrivesTheRealEngineThroughTheCli) {
   TempDir dir("hallq-keys");
   const std::string out = dir.path() + "/keys", keys = dir.path() + "/keys.toml";
   ASSERT_EQ(hallq({"keys", "gen", "engine", "--out", out}).exit_code, 0);
-  ASSERT_EQ(hallq({"keys", "gen", "k1", "--role", "kiosk", "--hall", "town", "--out", out, "--enrol", keys}).exit_code, 0);
+  ASSERT_EQ(hallq({"keys", "gen", "k1", "--role", "kiosk", "--hall", "town", "--out", out, "--enrol", keys})
+                .exit_code,
+            0);
   proc::EngineProcess engine({kTown}, dir.path() + "/data",
                              {"--keys", keys, "--engine-key", out + "/engine.key", "--http", "off"});
-  const std::vector<std::string> as_k1 = {"--engine", engine.cmd(), "--key", out + "/k1.key", "--server-key",
-                                          out + "/engine.pub", "--timeout", "3000", "--json"};
+  const std::vector<std::string> as_k1 = {"--engine",      engine.cmd(),   "--key",
+                                          out + "/k1.key", "--server-key", out + "/engine.pub",
+                                          "--timeout",     "3000",         "--json"};
   auto with = [&](std::vector<std::string> verb) {
     std::vector<std::string> args = as_k1;
     args.insert(args.end(), verb.begin(), verb.end());

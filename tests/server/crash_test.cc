@@ -91,7 +91,8 @@ TEST(CrashTest, KillNineUnderLoadLosesNothingAcknowledged) {
     const int kill_after = ledger.acks + 50 + static_cast<int>(rng() % 400);
     std::vector<std::thread> clients;
     for (int i = 0; i < kClients; ++i)
-      clients.emplace_back(issue_until_silent, std::ref(ctx), engine.cmd(), std::ref(ledger), round * 100 + i);
+      clients.emplace_back(issue_until_silent, std::ref(ctx), engine.cmd(), std::ref(ledger),
+                           round * 100 + i);
     // The acknowledgement count is the signal to kill; no timing involved.
     const auto guard = std::chrono::steady_clock::now() + 60s;
     while (ledger.acks < kill_after) {
@@ -139,7 +140,8 @@ TEST(CrashTest, KillNineUnderLoadLosesNothingAcknowledged) {
       EXPECT_EQ(t->issued_at, issued.time) << issued.number;
       EXPECT_TRUE(acked_ids.insert(t->id).second) << "two requests got " << issued.number;
     }
-    EXPECT_EQ(hall.tickets().size(), ledger.acked.size()) << "tickets nobody asked for (round " << round << ")";
+    EXPECT_EQ(hall.tickets().size(), ledger.acked.size())
+        << "tickets nobody asked for (round " << round << ")";
     std::set<std::string> numbers;
     for (const core::Ticket& t : hall.tickets()) EXPECT_TRUE(numbers.insert(hall.number_of(t)).second);
   }

@@ -26,7 +26,8 @@ constexpr TimeUs kWall0 = 1'700'000'000 * kSecond;
 
 TEST(EngineClockTest, FollowsAWallClockThatRunsNormally) {
   EngineClock clock;
-  for (TimeUs t = 0; t < 10 * kSecond; t += 7'919) EXPECT_EQ(clock.now(kWall0 + t, 5 * kSecond + t), kWall0 + t);
+  for (TimeUs t = 0; t < 10 * kSecond; t += 7'919)
+    EXPECT_EQ(clock.now(kWall0 + t, 5 * kSecond + t), kWall0 + t);
   EXPECT_EQ(clock.ahead(), 0);
 }
 
@@ -50,7 +51,8 @@ TEST(EngineClockTest, AbsorbsAStepBackwardsWithoutStoppingOrReversing) {
     steady = s * kSecond;
     const TimeUs wall = kWall0 + steady - (s > 60 ? step : 0);
     const TimeUs now = clock.now(wall, steady);
-    ASSERT_GE(now - previous, static_cast<TimeUs>(0.9 * kSecond)) << "second " << s << ": stood still or ran back";
+    ASSERT_GE(now - previous, static_cast<TimeUs>(0.9 * kSecond))
+        << "second " << s << ": stood still or ran back";
     ASSERT_LE(now - previous, kSecond) << "second " << s;
     ASSERT_LE(clock.ahead(), step);
     if (caught_up_at < 0 && s > 60 && now == wall) caught_up_at = s;
@@ -65,7 +67,8 @@ TEST(EngineClockTest, AbsorbsAStepBackwardsWithoutStoppingOrReversing) {
 TEST(EngineClockTest, NeverReturnsLessThanBeforeWhateverTheInputs) {
   EngineClock clock;
   TimeUs previous = clock.now(kWall0, 100);
-  const TimeUs walls[] = {kWall0 - kMinute, kWall0 + kSecond, kWall0 - 3600 * kSecond, kWall0, kWall0 + 5 * kMinute};
+  const TimeUs walls[] = {kWall0 - kMinute, kWall0 + kSecond, kWall0 - 3600 * kSecond, kWall0,
+                          kWall0 + 5 * kMinute};
   const TimeUs steadies[] = {50, 200, 200, 10, 400};  // the steady clock too, if fed wrong
   for (int i = 0; i < 5; ++i) {
     const TimeUs now = clock.now(walls[i], steadies[i]);
@@ -80,7 +83,7 @@ TEST(EngineClockTest, SimulatedTimeRunsAtItsScaleFromItsStartWhateverTheWallCloc
   EngineClock clock = EngineClock::simulated(1000, start);
   EXPECT_EQ(clock.now(kWall0, 7 * kSecond), start);
   EXPECT_EQ(clock.now(kWall0 - 3600 * kSecond, 8 * kSecond), start + 1000 * kSecond);  // wall ignored
-  EXPECT_EQ(clock.now(kWall0, 7 * kSecond + 86'400'000), start + 86'400 * kSecond);      // a day in 86.4 s
+  EXPECT_EQ(clock.now(kWall0, 7 * kSecond + 86'400'000), start + 86'400 * kSecond);    // a day in 86.4 s
   EXPECT_EQ(clock.now(kWall0, 0), start + 86'400 * kSecond);                           // never back
   EngineClock from_wall = EngineClock::simulated(60);
   EXPECT_EQ(from_wall.now(kWall0, 0), kWall0);
@@ -170,7 +173,8 @@ TEST(EngineClockTest, AHallKeepsItsOrderAndItsPredictionsThroughAStepBack) {
     EXPECT_GE(l, 0.9 * 360 - 1e-6);
     EXPECT_LE(l, 360 + 1e-6);
   }
-  EXPECT_NEAR(stepped.learned_handle_s, steady.learned_handle_s, 0.1 * steady.learned_handle_s);  // the slew bound
+  EXPECT_NEAR(stepped.learned_handle_s, steady.learned_handle_s,
+              0.1 * steady.learned_handle_s);  // the slew bound
   EXPECT_NEAR(stepped.newcomer_wait_s, steady.newcomer_wait_s, std::max(60.0, 0.1 * steady.newcomer_wait_s));
 
   // What the engine's clock prevents: the core alone would hold the hall's

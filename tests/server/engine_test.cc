@@ -50,7 +50,8 @@ class EngineTest : public ::testing::Test {
   }
 
   // Sends one command as its own batch.
-  protocol::DecodedReply send(const core::CommandBody& cmd, std::string request_id = {}, core::TimeUs at = 0) {
+  protocol::DecodedReply send(const core::CommandBody& cmd, std::string request_id = {},
+                              core::TimeUs at = 0) {
     const std::string bytes = protocol::encode_request(request_id, "town", cmd);
     engine_->handle(protocol::as_bytes(bytes), at ? at : now_);
     engine_->commit();
@@ -101,7 +102,8 @@ TEST_F(EngineTest, GarbageGetsAnErrorReplyAndTheEngineKeepsServing) {
   const std::string unknown_hall = protocol::encode_request("r1", "nohall", core::IssueTicket{"social"});
   const std::string good = protocol::encode_request("r2", "town", core::IssueTicket{"social"});
   std::string truncated = good.substr(0, good.size() / 2);
-  for (const std::string* b : std::vector<const std::string*>{&garbage, &huge, &truncated, &unknown_hall, &good})
+  for (const std::string* b :
+       std::vector<const std::string*>{&garbage, &huge, &truncated, &unknown_hall, &good})
     engine_->handle(protocol::as_bytes(*b), now_);
   engine_->commit();
   ASSERT_EQ(engine_->replies().size(), 5u);
@@ -116,7 +118,8 @@ TEST_F(EngineTest, GarbageGetsAnErrorReplyAndTheEngineKeepsServing) {
 
 TEST_F(EngineTest, OneBatchIsOneTransactionAndRepliesKeepOrder) {
   std::vector<std::string> requests;
-  for (int i = 0; i < 50; ++i) requests.push_back(protocol::encode_request("", "town", core::IssueTicket{"tax"}));
+  for (int i = 0; i < 50; ++i)
+    requests.push_back(protocol::encode_request("", "town", core::IssueTicket{"tax"}));
   for (const std::string& r : requests) engine_->handle(protocol::as_bytes(r), now_);
   engine_->commit();
   ASSERT_EQ(engine_->replies().size(), 50u);
@@ -207,7 +210,8 @@ TEST_F(EngineTest, TickAcrossMidnightRollsTheDayAndPublishesIt) {
   engine_->commit();
   EXPECT_TRUE(engine_->replies().empty());
   ASSERT_EQ(engine_->publications().size(), 1u);
-  EXPECT_EQ(protocol::describe_event(protocol::as_bytes(engine_->publications()[0].bytes)).kind, "day_rolled");
+  EXPECT_EQ(protocol::describe_event(protocol::as_bytes(engine_->publications()[0].bytes)).kind,
+            "day_rolled");
   auto r = send(core::IssueTicket{"social"}, "", next_morning);
   EXPECT_EQ(event(r).number, "A001");
   // Yesterday's expired ticket is gone from memory (the log keeps it); A001 is today's.
@@ -252,7 +256,8 @@ TEST_F(EngineTest, TickAdvisesATidalWindowAndAcceptingItChangesTheWindow) {
   const auto w = hall.config().find_window(advice.window);
   ASSERT_TRUE(w.has_value());
   EXPECT_EQ(core::skill_level(hall.window(*w), *hall.config().find_service("social")), 1);
-  EXPECT_EQ(send(core::AcceptAdvisory{advice.advisory, ""}).code, ErrorCode::kUnknownAdvisory) << "accepted once";
+  EXPECT_EQ(send(core::AcceptAdvisory{advice.advisory, ""}).code, ErrorCode::kUnknownAdvisory)
+      << "accepted once";
 }
 
 TEST_F(EngineTest, HeartbeatsNameEveryHallsLastCommittedSequence) {
@@ -322,8 +327,8 @@ TEST_F(EngineTest, StorageFailureRefusesTheBatchAndRollsMemoryBack) {
   engine_->commit();
   EXPECT_TRUE(decode(engine_->replies()[0]).ok());
   // A retry of a refused request is not a duplicate: it was never applied.
-  const std::string retry = protocol::encode_request(fmt::format("fill-{}-0", batch - 1), "town",
-                                                     core::IssueTicket{"social"});
+  const std::string retry =
+      protocol::encode_request(fmt::format("fill-{}-0", batch - 1), "town", core::IssueTicket{"social"});
   engine_->handle(protocol::as_bytes(retry), now_);
   engine_->commit();
   EXPECT_FALSE(decode(engine_->replies()[0]).duplicate);

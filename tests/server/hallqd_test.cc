@@ -127,7 +127,8 @@ TEST_F(HallqdTest, SigtermStopsCleanlyAndStateSurvives) {
 
 TEST_F(HallqdTest, BrokenConfigIsAUsageErrorNamingTheLine) {
   const std::string conf = dir_.path() + "/bad.toml";
-  std::ofstream(conf) << "[hall]\nid = \"x\"\nname = \"镇\"\nhours = [\"08:30-17:30\"]\nwait_target_min = \"soon\"\n";
+  std::ofstream(conf)
+      << "[hall]\nid = \"x\"\nname = \"镇\"\nhours = [\"08:30-17:30\"]\nwait_target_min = \"soon\"\n";
   const RunResult r = run_program(proc::default_hallqd(), {"--conf", conf, "--data", dir_.path() + "/data"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("bad.toml:5"), std::string::npos) << r.err;
@@ -135,7 +136,8 @@ TEST_F(HallqdTest, BrokenConfigIsAUsageErrorNamingTheLine) {
 
 TEST_F(HallqdTest, SimulatedTimeStartsWhereToldAndRunsAtItsScale) {
   // A Monday 08:59 in the town hall (UTC+8), an hour per real second.
-  EngineProcess engine({kTown}, dir_.path() + "/data", {"--time-scale", "3600", "--time-start", "2026-11-23 08:59"});
+  EngineProcess engine({kTown}, dir_.path() + "/data",
+                       {"--time-scale", "3600", "--time-start", "2026-11-23 08:59"});
   zmq::context_t ctx;
   client::Client c(ctx, engine.cmd());
   using Clock = std::chrono::steady_clock;
@@ -154,7 +156,9 @@ TEST_F(HallqdTest, SimulatedTimeStartsWhereToldAndRunsAtItsScale) {
   // Some real time later (waiting on the clock, not sleeping).
   while (Clock::now() - t1 < std::chrono::milliseconds(20)) (void)c.ping();
   const core::TimeUs second = issue_time(t2, t3);
-  auto us = [](Clock::duration d) { return std::chrono::duration_cast<std::chrono::microseconds>(d).count(); };
+  auto us = [](Clock::duration d) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
+  };
   EXPECT_GE(second - first, 3600 * us(t2 - t1));
   EXPECT_LE(second - first, 3600 * us(t3 - t0));
 }
@@ -176,17 +180,18 @@ TEST_F(HallqdTest, BadSimulatedTimeIsAUsageError) {
 TEST_F(HallqdTest, UnusableDataDirIsARuntimeError) {
   const std::string file = dir_.path() + "/not-a-dir";
   std::ofstream(file) << "x";
-  const RunResult r = run_program(proc::default_hallqd(), {"--conf", kTown, "--data", file, "--cmd", "tcp://127.0.0.1:*",
-                                                "--pub", "tcp://127.0.0.1:*"});
+  const RunResult r = run_program(
+      proc::default_hallqd(),
+      {"--conf", kTown, "--data", file, "--cmd", "tcp://127.0.0.1:*", "--pub", "tcp://127.0.0.1:*"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_FALSE(r.err.empty());
 }
 
 TEST_F(HallqdTest, PortInUseIsARuntimeError) {
   EngineProcess first({kTown}, dir_.path() + "/a");
-  const RunResult r =
-      run_program(proc::default_hallqd(), {"--conf", kTown, "--data", dir_.path() + "/b", "--cmd", first.cmd(), "--pub",
-                                "tcp://127.0.0.1:*"});
+  const RunResult r = run_program(
+      proc::default_hallqd(),
+      {"--conf", kTown, "--data", dir_.path() + "/b", "--cmd", first.cmd(), "--pub", "tcp://127.0.0.1:*"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("cannot listen"), std::string::npos) << r.err;
 }

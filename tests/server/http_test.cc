@@ -29,9 +29,9 @@ namespace websocket = beast::websocket;
 using boost::asio::ip::tcp;
 using json = nlohmann::json;
 using proc::EngineProcess;
+using proc::run_program;
 using proc::RunResult;
 using proc::TempDir;
-using proc::run_program;
 
 const std::string kSource = HALLQ_SOURCE_DIR;
 const std::string kTown = kSource + "/conf/town.toml";
@@ -43,8 +43,9 @@ struct Answer {
 };
 
 // One request on a fresh connection (as curl would).
-Answer request(const std::string& host_port, http::verb method, const std::string& target, const std::string& body = "",
-               const std::string& idempotency_key = "", const std::map<std::string, std::string>& headers = {}) {
+Answer request(const std::string& host_port, http::verb method, const std::string& target,
+               const std::string& body = "", const std::string& idempotency_key = "",
+               const std::map<std::string, std::string>& headers = {}) {
   boost::asio::io_context io;
   tcp::resolver resolver(io);
   tcp::socket socket(io);
@@ -169,8 +170,10 @@ TEST_F(HttpTest, BadRequestsGetClearErrorsAndChangeNothing) {
       {http::verb::post, "/api/halls/town/windows/w1/open", "{not json", 400, "malformed"},
       {http::verb::post, "/api/halls/town/windows/w1/open", "[1,2]", 400, "malformed"},
       {http::verb::post, "/api/halls/town/windows/w2/open", R"({"staff": 7})", 400, "bad_argument"},
-      {http::verb::post, "/api/halls/town/windows/w1/skills", R"({"serves": {"nosuch": 1}})", 404, "unknown_service"},
-      {http::verb::post, "/api/halls/town/windows/w1/skills", R"({"serves": {"social": "x"}})", 400, "bad_argument"},
+      {http::verb::post, "/api/halls/town/windows/w1/skills", R"({"serves": {"nosuch": 1}})", 404,
+       "unknown_service"},
+      {http::verb::post, "/api/halls/town/windows/w1/skills", R"({"serves": {"social": "x"}})", 400,
+       "bad_argument"},
       {http::verb::post, "/api/halls/town/notice", R"({"txt": "x"})", 400, "bad_argument"},
       {http::verb::post, "/api/halls/town/notice", R"({"text": "bad\u0007bell"})", 400, ""},
       {http::verb::post, "/api/halls/town/advisories/99/accept", "{}", 404, "unknown_advisory"},
@@ -331,15 +334,15 @@ TEST_F(HttpTest, AWebSocketGetsTheSummaryAndEachEvent) {
 TEST(HttpStartTest, OnlyLoopbackAndAValidAddress) {
   TempDir dir;
   RunResult r = run_program(proc::default_hallqd(),
-                            {"--conf", kTown, "--data", dir.path() + "/a", "--cmd", "tcp://127.0.0.1:*", "--pub",
-                             "tcp://127.0.0.1:*", "--http", "0.0.0.0:0"});
+                            {"--conf", kTown, "--data", dir.path() + "/a", "--cmd", "tcp://127.0.0.1:*",
+                             "--pub", "tcp://127.0.0.1:*", "--http", "0.0.0.0:0"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("loopback"), std::string::npos) << r.err;
-  r = run_program(proc::default_hallqd(), {"--conf", kTown, "--data", dir.path() + "/b", "--http", "127.0.0.1"});
+  r = run_program(proc::default_hallqd(),
+                  {"--conf", kTown, "--data", dir.path() + "/b", "--http", "127.0.0.1"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("HOST:PORT"), std::string::npos) << r.err;
 }
-
 
 // --- managers' logins (hallqd --accounts)
 
@@ -352,18 +355,21 @@ class HttpAuthTest : public ::testing::Test {
   }
   void SetUp() override {
     accounts_ = dir_.path() + "/managers.toml";
-    std::ofstream(accounts_) << "[[manager]]\nname = \"zhang\"\nrole = \"admin\"\npassword_hash = \"" << *admin_hash_
-                             << "\"\n\n[[manager]]\nname = \"li\"\nrole = \"viewer\"\nhalls = [\"town\"]\npassword_hash = \""
-                             << *viewer_hash_ << "\"\n";
-    engine_ = std::make_unique<EngineProcess>(std::vector<std::string>{kTown, kSource + "/conf/district.toml"},
-                                              dir_.path() + "/data", std::vector<std::string>{"--accounts", accounts_});
+    std::ofstream(accounts_)
+        << "[[manager]]\nname = \"zhang\"\nrole = \"admin\"\npassword_hash = \"" << *admin_hash_
+        << "\"\n\n[[manager]]\nname = \"li\"\nrole = \"viewer\"\nhalls = [\"town\"]\npassword_hash = \""
+        << *viewer_hash_ << "\"\n";
+    engine_ = std::make_unique<EngineProcess>(
+        std::vector<std::string>{kTown, kSource + "/conf/district.toml"}, dir_.path() + "/data",
+        std::vector<std::string>{"--accounts", accounts_});
     http_ = engine_->http();
   }
   struct Login {
     std::string cookie, csrf;
   };
   Login login(const std::string& user, const std::string& password) {
-    const Answer a = request(http_, http::verb::post, "/api/login", json{{"user", user}, {"password", password}}.dump());
+    const Answer a =
+        request(http_, http::verb::post, "/api/login", json{{"user", user}, {"password", password}}.dump());
     EXPECT_EQ(a.status, 200) << a.body;
     EXPECT_NE(a.set_cookie.find("HttpOnly"), std::string::npos) << a.set_cookie;
     EXPECT_NE(a.set_cookie.find("SameSite=Strict"), std::string::npos) << a.set_cookie;
@@ -393,11 +399,16 @@ TEST_F(HttpAuthTest, NothingWithoutALogin) {
   EXPECT_EQ(request(http_, http::verb::get, "/api/session").status, 401);
   EXPECT_EQ(request(http_, http::verb::get, "/api/audit").status, 401);
   EXPECT_EQ(request(http_, http::verb::get, "/").status, 200);  // the page, which shows the login form
-  EXPECT_EQ(request(http_, http::verb::post, "/api/login", R"({"user": "zhang", "password": "wrong"})").status, 401);
-  EXPECT_EQ(request(http_, http::verb::post, "/api/login", R"({"user": "nobody", "password": "x"})").status, 401);
+  EXPECT_EQ(
+      request(http_, http::verb::post, "/api/login", R"({"user": "zhang", "password": "wrong"})").status,
+      401);
+  EXPECT_EQ(request(http_, http::verb::post, "/api/login", R"({"user": "nobody", "password": "x"})").status,
+            401);
   EXPECT_EQ(request(http_, http::verb::post, "/api/login", "{user").status, 400);
   // A forged session cookie is no session.
-  EXPECT_EQ(request(http_, http::verb::get, "/api/halls", "", "", {{"Cookie", "hallq_session=" + std::string(64, 'a')}}).status,
+  EXPECT_EQ(request(http_, http::verb::get, "/api/halls", "", "",
+                    {{"Cookie", "hallq_session=" + std::string(64, 'a')}})
+                .status,
             401);
 }
 
@@ -412,7 +423,8 @@ TEST_F(HttpAuthTest, AdminsActWithTheirCsrfTokenViewersOnlyRead) {
   a = as(admin, http::verb::post, "/api/halls/town/windows/w1/open", "{}", true, "http://evil.example");
   EXPECT_EQ(a.status, 403);
   EXPECT_EQ(town_seq(admin), before);
-  a = as(admin, http::verb::post, "/api/halls/town/windows/w1/open", R"({"staff": "s01"})", true, "http://" + http_);
+  a = as(admin, http::verb::post, "/api/halls/town/windows/w1/open", R"({"staff": "s01"})", true,
+         "http://" + http_);
   ASSERT_EQ(a.status, 200) << a.body;
   EXPECT_EQ(town_seq(admin), before + 1);
 
@@ -435,7 +447,8 @@ TEST_F(HttpAuthTest, AdminsActWithTheirCsrfTokenViewersOnlyRead) {
 }
 
 TEST_F(HttpAuthTest, TheAuditLogHasEveryLoginAndActionAndSurvivesACrash) {
-  EXPECT_EQ(request(http_, http::verb::post, "/api/login", R"({"user": "zhang", "password": "nope"})").status, 401);
+  EXPECT_EQ(request(http_, http::verb::post, "/api/login", R"({"user": "zhang", "password": "nope"})").status,
+            401);
   Login admin = login("zhang", "admin-pass-1");
   ASSERT_EQ(as(admin, http::verb::post, "/api/halls/town/notice", R"({"text": "系统维护"})").status, 200);
   ASSERT_EQ(as(admin, http::verb::post, "/api/halls/town/windows/w9/close", "{}").status, 409);
@@ -449,9 +462,11 @@ TEST_F(HttpAuthTest, TheAuditLogHasEveryLoginAndActionAndSurvivesACrash) {
   admin = login("zhang", "admin-pass-1");
   const json log = as(admin, http::verb::get, "/api/audit").j();
   std::vector<std::string> seen;
-  for (const json& r : log) seen.push_back(r["user"].get<std::string>() + " " + r["result"].get<std::string>());
-  const std::vector<std::string> expected = {"zhang login_failed", "zhang login", "zhang ok", "zhang window_closed",
-                                             "zhang csrf", "li login", "li forbidden", "zhang login"};
+  for (const json& r : log)
+    seen.push_back(r["user"].get<std::string>() + " " + r["result"].get<std::string>());
+  const std::vector<std::string> expected = {"zhang login_failed",  "zhang login", "zhang ok",
+                                             "zhang window_closed", "zhang csrf",  "li login",
+                                             "li forbidden",        "zhang login"};
   EXPECT_EQ(seen, expected);
   ASSERT_GE(log.size(), 3u);
   EXPECT_EQ(log[2]["path"], "/api/halls/town/notice");
@@ -463,8 +478,11 @@ TEST_F(HttpAuthTest, TheAuditLogHasEveryLoginAndActionAndSurvivesACrash) {
 
 TEST_F(HttpAuthTest, RepeatedFailuresLockTheAccountForAWhile) {
   for (int i = 0; i < 5; ++i)
-    EXPECT_EQ(request(http_, http::verb::post, "/api/login", R"({"user": "zhang", "password": "guess"})").status, 401);
-  const Answer locked = request(http_, http::verb::post, "/api/login", R"({"user": "zhang", "password": "admin-pass-1"})");
+    EXPECT_EQ(
+        request(http_, http::verb::post, "/api/login", R"({"user": "zhang", "password": "guess"})").status,
+        401);
+  const Answer locked =
+      request(http_, http::verb::post, "/api/login", R"({"user": "zhang", "password": "admin-pass-1"})");
   EXPECT_EQ(locked.status, 429) << locked.body;
   login("li", "viewer-pass-1");  // others are not locked out
 }
@@ -498,11 +516,12 @@ TEST(HttpAccountsFileTest, BrokenFilesAreRefusedWithTheirLine) {
   TempDir dir;
   const std::string file = dir.path() + "/managers.toml";
   std::ofstream(file) << "[[manager]]\nname = \"zhang\"\nrole = \"boss\"\npassword_hash = \"$argon2id$x\"\n";
-  RunResult r = run_program(proc::default_hallqd(),
-                            {"--conf", kTown, "--data", dir.path() + "/a", "--accounts", file, "--http", "127.0.0.1:0"});
+  RunResult r = run_program(proc::default_hallqd(), {"--conf", kTown, "--data", dir.path() + "/a",
+                                                     "--accounts", file, "--http", "127.0.0.1:0"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("managers.toml:3: manager.role \"boss\""), std::string::npos) << r.err;
-  std::ofstream(file) << "[[manager]]\nname = \"zhang\"\nhalls = [\"nosuch\"]\npassword_hash = \"$argon2id$x\"\n";
+  std::ofstream(file)
+      << "[[manager]]\nname = \"zhang\"\nhalls = [\"nosuch\"]\npassword_hash = \"$argon2id$x\"\n";
   r = run_program(proc::default_hallqd(), {"--conf", kTown, "--data", dir.path() + "/b", "--accounts", file});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("unknown hall nosuch"), std::string::npos) << r.err;

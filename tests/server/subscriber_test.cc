@@ -128,7 +128,8 @@ TEST_F(SubscriberTest, EngineRestartIsNoticedAndTheReplicaResyncs) {
   auto r = c.command("town", core::IssueTicket{"tax"});
   ASSERT_TRUE(r && r->ok());
   EXPECT_EQ(protocol::describe_event(protocol::as_bytes(r->events[0])).number, "G002");
-  ASSERT_TRUE(poll_until(sub, [&] { return sub.online("town") && sub.synced("town") && sub.hall("town")->seq() == 2; }));
+  ASSERT_TRUE(poll_until(
+      sub, [&] { return sub.online("town") && sub.synced("town") && sub.hall("town")->seq() == 2; }));
   EXPECT_EQ(conn.ups, 2);
   expect_same_state(c, *sub.hall("town"), c.ping()->engine->epoch);
 }
@@ -144,7 +145,8 @@ class FakeEngine {
     router_.bind("tcp://127.0.0.1:*");
     pub_.bind("tcp://127.0.0.1:*");
     config_ = core::load_hall_config(kTown);
-    hall_ = std::make_unique<core::Hall>(config_, policy::find_policy("balanced"), &predict::default_predictor());
+    hall_ =
+        std::make_unique<core::Hall>(config_, policy::find_policy("balanced"), &predict::default_predictor());
   }
   std::string cmd() { return router_.get(zmq::sockopt::last_endpoint); }
   std::string pub() { return pub_.get(zmq::sockopt::last_endpoint); }
@@ -175,7 +177,8 @@ class FakeEngine {
       (void)router_.recv(body);
       protocol::DecodedRequest req;
       const protocol::Bytes b{static_cast<const std::uint8_t*>(body.data()), body.size()};
-      if (protocol::inspect(b) != protocol::MessageKind::kRequest || !protocol::decode_request(b, req).ok()) continue;
+      if (protocol::inspect(b) != protocol::MessageKind::kRequest || !protocol::decode_request(b, req).ok())
+        continue;
       const std::string snap = protocol::encode_snapshot(*hall_, 42, false);
       protocol::ReplySpec spec;
       spec.request_id = req.request_id;

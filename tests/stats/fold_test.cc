@@ -28,7 +28,8 @@ std::shared_ptr<HallConfig> make_config() {
   c->name = "测试中心";
   c->hours = {{8 * 60 + 30, 17 * 60 + 30}};
   c->wait_target_min = 10;
-  c->services = {{"social", "社保", "A", ServiceKind::kInstant, 6}, {"tax", "税务", "B", ServiceKind::kInstant, 5}};
+  c->services = {{"social", "社保", "A", ServiceKind::kInstant, 6},
+                 {"tax", "税务", "B", ServiceKind::kInstant, 5}};
   c->windows = {{"w1", 1, "一号", WindowKind::kClassified, {{kSocial, 1}}},
                 {"w2", 2, "二号", WindowKind::kFallback, {{kSocial, 1}, {kTax, 1}}}};
   EXPECT_FALSE(c->validate_and_index().has_value());
@@ -76,7 +77,7 @@ TEST_F(FoldTest, ServedTicketsGiveWaitsHandlingAndRatings) {
   const TicketId a = issue(at(9, 0), kSocial);
   const TicketId b = issue(at(9, 1), kSocial);
   const TicketId c = issue(at(9, 2), kSocial);
-  serve(a, kW1, at(9, 4), at(9, 5), at(9, 11));    // wait 4, handling 6
+  serve(a, kW1, at(9, 4), at(9, 5), at(9, 11));  // wait 4, handling 6
   ev(at(9, 11, 30), TicketEvaluated{a, 5});
   serve(b, kW1, at(9, 13), at(9, 13), at(9, 23));  // wait 12 (> 10), handling 10
   ev(at(9, 24), TicketEvaluated{b, 0});            // 未评价
@@ -97,7 +98,7 @@ TEST_F(FoldTest, ServedTicketsGiveWaitsHandlingAndRatings) {
   EXPECT_DOUBLE_EQ(h.handle_p90_min, 10);
   EXPECT_EQ(h.ratings[5], 1u);
   EXPECT_EQ(h.ratings[0], 1u);
-  EXPECT_EQ(h.rated, 1u);                  // 未评价 is not a rating
+  EXPECT_EQ(h.rated, 1u);  // 未评价 is not a rating
   EXPECT_DOUBLE_EQ(h.satisfaction, 1.0);
   EXPECT_EQ(s.total.services[kSocial].served, 3u);
   EXPECT_EQ(s.total.services[kTax].issued, 0u);

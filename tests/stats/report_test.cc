@@ -2,9 +2,8 @@
 // through the real core into a real LMDB store, the report's figures checked
 // against those computed independently from the replay's per-ticket results;
 // the store reader's range search; bad input; and a live hallqd's store.
-#include <gtest/gtest.h>
-
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 
 #include <chrono>
 #include <cmath>
@@ -83,7 +82,8 @@ struct Waits {
     return v[std::min(v.size() - 1, static_cast<std::size_t>(0.9 * static_cast<double>(v.size())))] / 60;
   }
   std::size_t over(double target_min) const {
-    return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [&](double w) { return w > target_min * 60; }));
+    return static_cast<std::size_t>(
+        std::count_if(s.begin(), s.end(), [&](double w) { return w > target_min * 60; }));
   }
 };
 
@@ -215,19 +215,19 @@ TEST_F(ReportTest, FiguresMatchTheReplaysTickets) {
   // The HTML is self-contained, in Chinese, with the chart library inline.
   const std::string html = slurp(out + "/report.html");
   EXPECT_NE(html.find("服务大厅运行报告"), std::string::npos);
-  for (const char* heading : {"按事项", "按窗口", "按工作人员", "取号", "办结", "平均等待", "90%等待", "超时比例",
-                              "满意率", "过号", "@page"})
+  for (const char* heading : {"按事项", "按窗口", "按工作人员", "取号", "办结", "平均等待", "90%等待",
+                              "超时比例", "满意率", "过号", "@page"})
     EXPECT_NE(html.find(heading), std::string::npos) << heading;
   EXPECT_EQ(html.find("<script src"), std::string::npos);
   EXPECT_EQ(html.find("http://"), html.find("http://www.w3.org"));  // no fetched resources
-  EXPECT_GT(html.size(), 100'000u);                                  // Chart.js is in it
+  EXPECT_GT(html.size(), 100'000u);                                 // Chart.js is in it
   EXPECT_NE(html.find("new Chart("), std::string::npos);
 }
 
 TEST_F(ReportTest, OneDayAndByMonth) {
   const std::string out = dir_->path() + "/day";
-  RunResult r = report({"town", "--data", store_dir(), "--conf", kTown, "--from", "2026-01-07", "--to", "2026-01-07",
-                        "--out", out});
+  RunResult r = report({"town", "--data", store_dir(), "--conf", kTown, "--from", "2026-01-07", "--to",
+                        "2026-01-07", "--out", out});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   json j = json::parse(r.out);
   std::size_t issued = 0;
@@ -237,8 +237,8 @@ TEST_F(ReportTest, OneDayAndByMonth) {
   EXPECT_NE(slurp(out + "/report.html").find("服务大厅运行日报"), std::string::npos);
 
   const std::string month = dir_->path() + "/month";
-  r = report({"town", "--data", store_dir(), "--conf", kTown, "--from", "2026-01-01", "--to", "2026-01-31", "--by",
-              "month", "--out", month});
+  r = report({"town", "--data", store_dir(), "--conf", kTown, "--from", "2026-01-01", "--to", "2026-01-31",
+              "--by", "month", "--out", month});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   j = json::parse(r.out);
   EXPECT_EQ(j["total"]["issued"], result_->tickets.size());
@@ -293,15 +293,16 @@ TEST_F(ReportTest, BadInputIsRefusedAndWritesNothing) {
     EXPECT_NE(r.err.find(c.says), std::string::npos) << r.err;
   }
   // Unknown hall; a directory that holds no store; a config of another hall.
-  RunResult r = report({"nowhere", "--data", store_dir(), "--from", "2026-01-05", "--to", "2026-01-05", "--out", out});
+  RunResult r =
+      report({"nowhere", "--data", store_dir(), "--from", "2026-01-05", "--to", "2026-01-05", "--out", out});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("没有大厅 nowhere"), std::string::npos) << r.err;
   r = report({"town", "--data", empty_dir, "--from", "2026-01-05", "--to", "2026-01-05", "--out", out});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("不是可读的 hallq 数据目录"), std::string::npos) << r.err;
   EXPECT_TRUE(fs::is_empty(empty_dir));  // read-only: nothing created in it
-  r = report({"town", "--data", store_dir(), "--conf", kSource + "/conf/district.toml", "--from", "2026-01-05",
-              "--to", "2026-01-05", "--out", out});
+  r = report({"town", "--data", store_dir(), "--conf", kSource + "/conf/district.toml", "--from",
+              "2026-01-05", "--to", "2026-01-05", "--out", out});
   EXPECT_EQ(r.exit_code, 2);
   // The replayed store has no snapshot: the config must be given.
   r = report({"town", "--data", store_dir(), "--from", "2026-01-05", "--to", "2026-01-05", "--out", out});
@@ -338,8 +339,8 @@ TEST(ReportLiveTest, ReportsALiveStore) {
                        .count();
   const std::string today = format_date(config->local_day(now));
   const std::string out = dir.path() + "/out";
-  const RunResult r = run_program(HALLQ_PATH, {"--json", "report", "town", "--data", data, "--conf", kTown, "--from",
-                                               today, "--to", today, "--out", out});
+  const RunResult r = run_program(HALLQ_PATH, {"--json", "report", "town", "--data", data, "--conf", kTown,
+                                               "--from", today, "--to", today, "--out", out});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const json j = json::parse(r.out);
   EXPECT_EQ(j["total"]["issued"], 2);
@@ -360,8 +361,8 @@ TEST(ReportLiveTest, ReportsALiveStore) {
 
   // Stopped cleanly, the engine leaves a snapshot: its config serves without --conf.
   EXPECT_EQ(engine.terminate(), 0);
-  const RunResult again = run_program(HALLQ_PATH, {"--json", "report", "town", "--data", data, "--from", today,
-                                                   "--to", today, "--out", dir.path() + "/again"});
+  const RunResult again = run_program(HALLQ_PATH, {"--json", "report", "town", "--data", data, "--from",
+                                                   today, "--to", today, "--out", dir.path() + "/again"});
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(json::parse(again.out)["total"], j["total"]);
 }

@@ -5,11 +5,10 @@
 
 #include <atomic>
 #include <chrono>
-#include <thread>
-
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "tools/process/engine_process.h"
 
@@ -88,8 +87,8 @@ TEST_F(HallqCliTest, UsageErrorsExitTwo) {
 }
 
 TEST_F(HallqCliTest, UnreachableEngineExitsThree) {
-  const RunResult r = run_program(HALLQ_PATH, {"--engine", "tcp://127.0.0.1:9", "--timeout", "300", "--json",
-                                               "issue", "town", "social"});
+  const RunResult r = run_program(
+      HALLQ_PATH, {"--engine", "tcp://127.0.0.1:9", "--timeout", "300", "--json", "issue", "town", "social"});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_EQ(json::parse(r.out)["error"], "unreachable");
 }
@@ -132,7 +131,8 @@ TEST_F(HallqCliTest, StatusListsServicesAndWindows) {
     if (sv["id"] == "tax") tax_seen = sv["waiting"].get<int>() >= 1;
   }
   EXPECT_TRUE(tax_seen);
-  for (const json& w : s["windows"]) EXPECT_TRUE(w.contains("id") && w.contains("state") && w.contains("current"));
+  for (const json& w : s["windows"])
+    EXPECT_TRUE(w.contains("id") && w.contains("state") && w.contains("current"));
   const RunResult human = hallq({"status", "town"});
   EXPECT_NE(human.out.find("商家镇便民服务中心"), std::string::npos);
   EXPECT_NE(human.out.find("税务（G）"), std::string::npos);
@@ -140,16 +140,16 @@ TEST_F(HallqCliTest, StatusListsServicesAndWindows) {
 
 TEST_F(HallqCliTest, ReplayWritesTheResultsOfFormatMd) {
   const std::string out = dir_->path() + "/results.csv";
-  const RunResult r = hallq({"replay", "--conf", kTown, "--trace", kSource + "/tools/traces/town-week.csv", "--out",
-                             out, "--policy", "dedicated"});
+  const RunResult r = hallq({"replay", "--conf", kTown, "--trace", kSource + "/tools/traces/town-week.csv",
+                             "--out", out, "--policy", "dedicated"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("mean_wait=7.04min"), std::string::npos) << r.out;  // REFERENCE.md
   std::ifstream in(out);
   std::string header;
   std::getline(in, header);
   EXPECT_EQ(header.rfind("ticket,service,priority,arrive_s,predicted_wait_s,called_s,window,left_s", 0), 0u);
-  EXPECT_EQ(hallq({"replay", "--conf", kTown, "--trace", kSource + "/tools/traces/town-week.csv", "--out", out,
-                   "--policy", "fastest"})
+  EXPECT_EQ(hallq({"replay", "--conf", kTown, "--trace", kSource + "/tools/traces/town-week.csv", "--out",
+                   out, "--policy", "fastest"})
                 .exit_code,
             2);
   const std::string bad = dir_->path() + "/bad.csv";
@@ -176,8 +176,8 @@ TEST_F(HallqCliTest, WatchPrintsEventsAsTheyHappen) {
 }
 
 TEST_F(HallqCliTest, SimulateDrivesTheLiveEngine) {
-  const RunResult r = hallq({"simulate", "town", "--trace", kSource + "/tools/traces/town-week.csv", "--day", "1",
-                             "--speed", "3000", "--seconds", "3"});
+  const RunResult r = hallq({"simulate", "town", "--trace", kSource + "/tools/traces/town-week.csv", "--day",
+                             "1", "--speed", "3000", "--seconds", "3"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("模拟结束"), std::string::npos) << r.out;
   const RunResult board = hallq({"board", "town", "--plain", "--seconds", "1"});
@@ -253,7 +253,8 @@ TEST(HallqCliTidalTest, AdvisoryShowsInStatusAndIsAcceptedWithOneCommand) {
   EXPECT_LT(advice["wait_after_s"].get<int>(), advice["wait_before_s"].get<int>());
   EXPECT_EQ(advice["serves"]["social"], 1);
   const RunResult human = hallq({"status", "town"});
-  EXPECT_NE(human.out.find("潮汐窗口建议 #" + std::to_string(advice["id"].get<int>())), std::string::npos) << human.out;
+  EXPECT_NE(human.out.find("潮汐窗口建议 #" + std::to_string(advice["id"].get<int>())), std::string::npos)
+      << human.out;
 
   const std::string id = std::to_string(advice["id"].get<int>());
   json accepted = hallq_json({"accept", "town", id});

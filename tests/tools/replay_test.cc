@@ -200,21 +200,21 @@ TEST(ReplayTest, TicketsStillWaitingAreSentHomeWhenTheLastWindowCloses) {
       run("0,open,,,,,,,w1\n"
           "0,open,,,,,,,w3\n"
           "10,arrive,c1,a,normal,1000,,0,\n"
-          "20,arrive,c2,a,normal,60,,0,\n"   // waits behind c1
+          "20,arrive,c2,a,normal,60,,0,\n"  // waits behind c1
           "30,arrive,c3,b,normal,60,,0,\n"
-          "500,close,,,,,,,w3\n"             // w1 is still open: not yet
-          "600,close,,,,,,,w1\n"             // deferred until c1 is done at 1010
+          "500,close,,,,,,,w3\n"              // w1 is still open: not yet
+          "600,close,,,,,,,w1\n"              // deferred until c1 is done at 1010
           "2000,arrive,c4,a,normal,60,,0,\n"  // the hall is closed
           "86500,open,,,,,,,w1\n"
           "86600,arrive,c5,a,normal,60,,0,\n"
           "86700,arrive,c6,b,normal,60,,0,\n",  // w1 stays open: the trace's end
-          {.policy = dedicated()});  // w3 does not help with a
-  EXPECT_FALSE(ticket(r, "c1").sent_home_s);  // called
+          {.policy = dedicated()});             // w3 does not help with a
+  EXPECT_FALSE(ticket(r, "c1").sent_home_s);    // called
   EXPECT_EQ(ticket(r, "c2").sent_home_s, 1010.0);
   EXPECT_EQ(ticket(r, "c4").sent_home_s, 2000.0);  // never before the arrival
   EXPECT_FALSE(ticket(r, "c5").sent_home_s);
   EXPECT_EQ(ticket(r, "c6").sent_home_s, 86700.0);  // the last instant replayed
-  EXPECT_FALSE(ticket(r, "c2").left_s);  // not a results column: FORMAT.md's left_s stays empty
+  EXPECT_FALSE(ticket(r, "c2").left_s);             // not a results column: FORMAT.md's left_s stays empty
 
   const WaitSummary s = summarize(r, 5);
   EXPECT_EQ(s.called, 3u);  // c1, c3, c5
@@ -414,8 +414,8 @@ TEST(ReplayTest, WritesFormatColumnsFirst) {
   EXPECT_EQ(out.str(),
             "ticket,service,priority,arrive_s,predicted_wait_s,called_s,window,left_s,number,ahead\n"
             "c1,a,normal,10,0,10,w1,,A001,0\n"
-            "c2,a,priority,20.5,289,,,50.5,A002,0\n"   // 10.5 s into c1's 5-minute service
-            "c3,b,normal,21,28779,,,,B001,0\n");       // no window for b: until the 08:00 opening
+            "c2,a,priority,20.5,289,,,50.5,A002,0\n"  // 10.5 s into c1's 5-minute service
+            "c3,b,normal,21,28779,,,,B001,0\n");      // no window for b: until the 08:00 opening
 }
 
 TEST(ReplayTest, SummaryFollowsScorePy) {

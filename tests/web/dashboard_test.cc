@@ -33,9 +33,11 @@ TEST(DashboardTest, LiveCallsAdvisoriesAndNoticesInChromium) {
   EngineProcess engine({dir.path() + "/town.toml"}, dir.path() + "/data", {"--advise-every", "0.2"});
 
   setenv("HALLQ_WEB_MODULES", HALLQ_WEB_MODULES, 1);
-  const std::string out_dir = std::getenv("HALLQ_SCREENSHOTS") ? std::getenv("HALLQ_SCREENSHOTS") : dir.path();
-  const RunResult r = proc::run_program(HALLQ_NODE, {kSource + "/tests/web/dashboard_check.js", "http://" + engine.http(),
-                                                     engine.cmd(), HALLQ_PATH, out_dir});
+  const std::string out_dir =
+      std::getenv("HALLQ_SCREENSHOTS") ? std::getenv("HALLQ_SCREENSHOTS") : dir.path();
+  const RunResult r =
+      proc::run_program(HALLQ_NODE, {kSource + "/tests/web/dashboard_check.js", "http://" + engine.http(),
+                                     engine.cmd(), HALLQ_PATH, out_dir});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("call_visible_ms "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("advisory_accepted "), std::string::npos) << r.out;
@@ -54,7 +56,8 @@ TEST(DashboardTest, LoginFormRolesAndLogoutInChromium) {
                           << server::hash_password("viewer-pass-1") << "\"\n";
   EngineProcess engine({kSource + "/conf/town.toml"}, dir.path() + "/data", {"--accounts", accounts});
   setenv("HALLQ_WEB_MODULES", HALLQ_WEB_MODULES, 1);
-  const RunResult r = proc::run_program(HALLQ_NODE, {kSource + "/tests/web/login_check.js", "http://" + engine.http()});
+  const RunResult r =
+      proc::run_program(HALLQ_NODE, {kSource + "/tests/web/login_check.js", "http://" + engine.http()});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("ok\n"), std::string::npos) << r.out;
 }

@@ -65,12 +65,13 @@ class Board : public client::Subscriber::Listener {
     out += std::string(72, '-') + "\n";
     out += pad("窗口", 8) + pad("名称", 20) + pad("当前", 8) + pad("状态", 10) + "工作人员\n";
     for (const auto& w : s.windows) {
-      const std::string state = w.state == "closed" ? "未开放"
+      const std::string state = w.state == "closed"   ? "未开放"
                                 : w.state == "paused" ? "暂停服务"
-                                : w.state == "busy"   ? (w.current_state == "called" ? "叫号中" : "办理中")
-                                                      : "空闲";
-      out += pad(fmt::format("{}号", w.number), 8) + pad(w.name, 20) + pad(w.current.empty() ? "-" : w.current, 8) +
-             pad(state, 10) + (w.staff_name.empty() ? w.staff : w.staff_name) + "\n";
+                                : w.state == "busy" ? (w.current_state == "called" ? "叫号中" : "办理中")
+                                                    : "空闲";
+      out += pad(fmt::format("{}号", w.number), 8) + pad(w.name, 20) +
+             pad(w.current.empty() ? "-" : w.current, 8) + pad(state, 10) +
+             (w.staff_name.empty() ? w.staff : w.staff_name) + "\n";
     }
     out += std::string(72, '-') + "\n";
     out += pad("事项", 22) + pad("等候", 8) + "预计等待\n";
@@ -121,7 +122,8 @@ int run_board(const BoardArgs& args, const std::string& engine, const std::strin
         last_draw = now;
         last_second = second;
       }
-    } else if (sub.synced(args.hall) && (last_draw == Clock::time_point{} || now - last_draw > std::chrono::seconds(5))) {
+    } else if (sub.synced(args.hall) &&
+               (last_draw == Clock::time_point{} || now - last_draw > std::chrono::seconds(5))) {
       std::cout << board.frame(sub, args.hall, false) << std::endl;
       last_draw = now;
     }

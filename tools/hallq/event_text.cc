@@ -6,12 +6,18 @@ namespace hallq::cli {
 
 std::string_view rating_name(int level) {
   switch (level) {
-    case 5: return "非常满意";
-    case 4: return "满意";
-    case 3: return "基本满意";
-    case 2: return "不满意";
-    case 1: return "非常不满意";
-    default: return "未评价";
+    case 5:
+      return "非常满意";
+    case 4:
+      return "满意";
+    case 3:
+      return "基本满意";
+    case 2:
+      return "不满意";
+    case 1:
+      return "非常不满意";
+    default:
+      return "未评价";
   }
 }
 
@@ -37,7 +43,8 @@ std::string describe(const protocol::EventSummary& e) {
   if (k == "ticket_held") return fmt::format("挂起：{}（{}）", e.number, window);
   if (k == "ticket_transferred") return fmt::format("转事项：{} 转至 {}（{}）", e.number, e.service, window);
   if (k == "ticket_finished") return fmt::format("办结：{}（{}）", e.number, window);
-  if (k == "ticket_evaluated") return fmt::format("评价：{} {}（{}）", e.number, rating_name(e.level), e.level);
+  if (k == "ticket_evaluated")
+    return fmt::format("评价：{} {}（{}）", e.number, rating_name(e.level), e.level);
   if (k == "ticket_left")
     return fmt::format("离开：{}（{}）", e.number, e.reason == "gave_up" ? "放弃等待" : "取消");
   if (k == "window_opened")
@@ -50,17 +57,19 @@ std::string describe(const protocol::EventSummary& e) {
   if (k == "day_rolled") return "新的一天：号码已重置，未办理的号已过期";
   auto serves = [&] {
     std::string out;
-    for (const auto& [id, level] : e.serves) out += fmt::format("{}{}（{}级）", out.empty() ? "" : "、", id, level);
+    for (const auto& [id, level] : e.serves)
+      out += fmt::format("{}{}（{}级）", out.empty() ? "" : "、", id, level);
     return out;
   };
   if (k == "window_skills_changed")
     return e.advisory ? fmt::format("{} 按建议 #{} 调整为办理 {}", window, e.advisory, serves())
                       : fmt::format("{} 调整为办理 {}", window, serves());
-  if (k == "notice_changed") return e.text.empty() ? std::string("撤下通知") : fmt::format("通知：{}", e.text);
+  if (k == "notice_changed")
+    return e.text.empty() ? std::string("撤下通知") : fmt::format("通知：{}", e.text);
   if (k == "advisory_issued") {
     const std::string before = e.wait_before_s < 0 ? std::string("暂无窗口") : wait_text(e.wait_before_s);
-    return fmt::format("潮汐窗口建议 #{}：{}{}办理 {}，{} 的预计等待由{}缩短到{}（hallq accept 接受）", e.advisory,
-                       e.action == "open" ? "开启" : "借调", window, e.service, e.service, before,
+    return fmt::format("潮汐窗口建议 #{}：{}{}办理 {}，{} 的预计等待由{}缩短到{}（hallq accept 接受）",
+                       e.advisory, e.action == "open" ? "开启" : "借调", window, e.service, e.service, before,
                        wait_text(e.wait_after_s));
   }
   return k;
@@ -82,7 +91,8 @@ int display_width(std::string_view s) {
       len = 2;
       cp = c & 0x1F;
     }
-    for (int j = 1; j < len && i + j < s.size(); ++j) cp = (cp << 6) | (static_cast<unsigned char>(s[i + j]) & 0x3F);
+    for (int j = 1; j < len && i + j < s.size(); ++j)
+      cp = (cp << 6) | (static_cast<unsigned char>(s[i + j]) & 0x3F);
     i += len;
     // CJK, Hangul, fullwidth forms: two columns.
     const bool wide = (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||

@@ -2,9 +2,9 @@
 //   hallq [--engine EP] [--json] [--key FILE --server-key KEY_OR_FILE] VERB ...
 // Exit codes: 0 done, 1 refused (the engine's reason printed), 2 usage error,
 // 3 engine unreachable within the timeout.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <charconv>
 #include <chrono>
 #include <csignal>
@@ -23,9 +23,9 @@
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/snapshot_codec.h"
 #include "engine/server/curve_keys.h"
-#include "tools/hallq/event_text.h"
 #include "tools/hallq/backup_verb.h"
 #include "tools/hallq/board_verb.h"
+#include "tools/hallq/event_text.h"
 #include "tools/hallq/keys_verb.h"
 #include "tools/hallq/replay_verb.h"
 #include "tools/hallq/report_verb.h"
@@ -156,36 +156,40 @@ int run_status(const Globals& g, const std::string& hall_id) {
   auto snap = fetch_snapshot(g, hall_id, rc);
   if (!snap) return rc;
   // A replica of the hall as the snapshot has it; summarize() asks its predictor.
-  core::Hall replica(snap->config, policy::find_policy(policy::kDefaultPolicy), &predict::default_predictor());
+  core::Hall replica(snap->config, policy::find_policy(policy::kDefaultPolicy),
+                     &predict::default_predictor());
   replica.import_state(std::move(snap->state));
   const client::HallSummary s = client::summarize(replica, now_us());
   if (g.json) {
-    std::cout << client::to_json(s).dump()
-              << std::endl;
+    std::cout << client::to_json(s).dump() << std::endl;
     return kDone;
   }
   std::cout << fmt::format("{}（{}）  共 {} 人等候  事件序号 {}\n\n", s.name, s.id, s.waiting, s.seq);
-  std::cout << pad("事项", 22) << pad("等候", 6) << pad("最久等待", 10) << pad("预计等待", 14) << "开放窗口\n";
+  std::cout << pad("事项", 22) << pad("等候", 6) << pad("最久等待", 10) << pad("预计等待", 14)
+            << "开放窗口\n";
   for (const auto& sv : s.services) {
     std::cout << pad(fmt::format("{}（{}）", sv.name, sv.prefix), 22) << pad(std::to_string(sv.waiting), 6)
               << pad(sv.waiting ? fmt::format("{}分", sv.longest_wait_s / 60) : "-", 10)
               << pad(wait_text(sv.predicted_wait_s), 14) << sv.open_windows << "\n";
   }
-  std::cout << "\n" << pad("窗口", 8) << pad("名称", 20) << pad("状态", 10) << pad("当前号", 8)
-            << pad("工作人员", 16) << "今日办结\n";
+  std::cout << "\n"
+            << pad("窗口", 8) << pad("名称", 20) << pad("状态", 10) << pad("当前号", 8) << pad("工作人员", 16)
+            << "今日办结\n";
   for (const auto& w : s.windows) {
     std::string staff = w.staff_name.empty() ? w.staff : fmt::format("{}({})", w.staff_name, w.staff);
     std::cout << pad(fmt::format("{}号", w.number), 8) << pad(w.name, 20) << pad(state_name(w.state), 10)
-              << pad(w.current.empty() ? "-" : w.current, 8) << pad(staff.empty() ? "-" : staff, 16) << w.served
-              << "\n";
+              << pad(w.current.empty() ? "-" : w.current, 8) << pad(staff.empty() ? "-" : staff, 16)
+              << w.served << "\n";
   }
   for (const auto& a : s.advisories) {
     std::string serves;
-    for (const auto& [id, level] : a.serves) serves += fmt::format("{}{}={}", serves.empty() ? "" : " ", id, level);
-    std::cout << fmt::format("\n潮汐窗口建议 #{}：{} {} 号窗口（{}），{} 预计等待 {} → {}；{} 分钟内可接受：hallq accept {} {}\n",
-                             a.id, a.action == "open" ? "开启" : "借调", a.window_number, serves, a.service,
-                             a.wait_before_s < 0 ? std::string("暂无窗口") : wait_text(a.wait_before_s),
-                             wait_text(a.wait_after_s), (a.expires_in_s + 59) / 60, s.id, a.id);
+    for (const auto& [id, level] : a.serves)
+      serves += fmt::format("{}{}={}", serves.empty() ? "" : " ", id, level);
+    std::cout << fmt::format(
+        "\n潮汐窗口建议 #{}：{} {} 号窗口（{}），{} 预计等待 {} → {}；{} 分钟内可接受：hallq accept {} {}\n",
+        a.id, a.action == "open" ? "开启" : "借调", a.window_number, serves, a.service,
+        a.wait_before_s < 0 ? std::string("暂无窗口") : wait_text(a.wait_before_s), wait_text(a.wait_after_s),
+        (a.expires_in_s + 59) / 60, s.id, a.id);
   }
   std::cout.flush();
   return kDone;
@@ -258,10 +262,12 @@ int run_ping(const Globals& g) {
   if (!reply->ok() || !reply->engine) return refused(g, *reply);
   const protocol::EngineInfo& info = *reply->engine;
   if (g.json) {
-    std::cout << json{{"ok", true}, {"epoch", info.epoch}, {"version", info.version}, {"halls", info.halls}}.dump()
-              << std::endl;
+    std::cout
+        << json{{"ok", true}, {"epoch", info.epoch}, {"version", info.version}, {"halls", info.halls}}.dump()
+        << std::endl;
   } else {
-    std::cout << fmt::format("{}  运行标识 {:016x}  大厅：{}", info.version, info.epoch, fmt::join(info.halls, "、"))
+    std::cout << fmt::format("{}  运行标识 {:016x}  大厅：{}", info.version, info.epoch,
+                             fmt::join(info.halls, "、"))
               << std::endl;
   }
   return kDone;
@@ -281,8 +287,10 @@ int main(int argc, char** argv) {
   app.add_flag("--json", g.json, "print one JSON object per result");
   app.add_option("--timeout", g.timeout_ms, "milliseconds to wait for the engine")->capture_default_str();
   std::string key_file, server_key;
-  app.add_option("--key", key_file, "this device's CURVE secret key file (hallq keys gen), for an engine with --keys");
-  app.add_option("--server-key", server_key, "the engine's CURVE public key: 40 Z85 characters or its .pub file");
+  app.add_option("--key", key_file,
+                 "this device's CURVE secret key file (hallq keys gen), for an engine with --keys");
+  app.add_option("--server-key", server_key,
+                 "the engine's CURVE public key: 40 Z85 characters or its .pub file");
   KeysArgs keys_args;
   CLI::App* keys_gen = add_keys_verb(app, keys_args);
 
@@ -324,36 +332,47 @@ int main(int argc, char** argv) {
       command = core::IssueTicket{service, p};
     });
   }
-  window_verb("open", "open a window, or hand it over to another staff (开窗 / AB岗交接)",
-              [&] { return core::CommandBody(core::OpenWindow{window, staff}); })
-      ->add_option("--staff", staff, "staff id");
-  window_verb("close", "close a window (停止服务)", [&] { return core::CommandBody(core::CloseWindow{window}); });
-  window_verb("pause", "pause a window (暂停服务)", [&] { return core::CommandBody(core::PauseWindow{window}); });
+  window_verb("open", "open a window, or hand it over to another staff (开窗 / AB岗交接)", [&] {
+    return core::CommandBody(core::OpenWindow{window, staff});
+  })->add_option("--staff", staff, "staff id");
+  window_verb("close", "close a window (停止服务)",
+              [&] { return core::CommandBody(core::CloseWindow{window}); });
+  window_verb("pause", "pause a window (暂停服务)",
+              [&] { return core::CommandBody(core::PauseWindow{window}); });
   window_verb("resume", "resume a paused window (恢复服务)",
               [&] { return core::CommandBody(core::ResumeWindow{window}); });
   window_verb("call", "call the next ticket, or a given one (叫号)", [&] {
     return ticket.empty() ? core::CommandBody(core::CallNext{window})
                           : core::CommandBody(core::CallTicket{window, ticket});
   })->add_option("--ticket", ticket, "call this ticket number instead of the next");
-  window_verb("recall", "call the current ticket again (重呼)", [&] { return core::CommandBody(core::Recall{window}); });
+  window_verb("recall", "call the current ticket again (重呼)",
+              [&] { return core::CommandBody(core::Recall{window}); });
   window_verb("start", "the citizen is at the counter (开始办理)",
               [&] { return core::CommandBody(core::StartService{window}); });
-  window_verb("skip", "the citizen did not come (过号)", [&] { return core::CommandBody(core::SkipTicket{window}); });
-  window_verb("hold", "set the current ticket aside (挂起)", [&] { return core::CommandBody(core::HoldTicket{window}); });
-  window_verb("finish", "finish the current ticket (办结)", [&] { return core::CommandBody(core::Finish{window}); });
+  window_verb("skip", "the citizen did not come (过号)",
+              [&] { return core::CommandBody(core::SkipTicket{window}); });
+  window_verb("hold", "set the current ticket aside (挂起)",
+              [&] { return core::CommandBody(core::HoldTicket{window}); });
+  window_verb("finish", "finish the current ticket (办结)",
+              [&] { return core::CommandBody(core::Finish{window}); });
   {
-    CLI::App* sub = window_verb("transfer", "send the current ticket to another service, same number (转事项)",
-                                [&] { return core::CommandBody(core::Transfer{window, service}); });
+    CLI::App* sub =
+        window_verb("transfer", "send the current ticket to another service, same number (转事项)", [&] {
+          return core::CommandBody(core::Transfer{window, service});
+        });
     sub->add_option("service", service, "the new service id")->required();
   }
   number_verb("reactivate", "put a no-show back in the queue (回呼)",
               [&] { return core::CommandBody(core::Reactivate{number}); });
   number_verb("unhold", "put a held ticket back in the queue (恢复排队)",
               [&] { return core::CommandBody(core::UnholdTicket{number}); });
-  number_verb("cancel", "cancel a waiting ticket (取消)", [&] { return core::CommandBody(core::Cancel{number}); });
+  number_verb("cancel", "cancel a waiting ticket (取消)",
+              [&] { return core::CommandBody(core::Cancel{number}); });
   {
-    CLI::App* sub = number_verb("evaluate", "rate a finished ticket, 5 非常满意 … 1 非常不满意, 0 未评价 (评价)",
-                                [&] { return core::CommandBody(core::Evaluate{number, level, window}); });
+    CLI::App* sub =
+        number_verb("evaluate", "rate a finished ticket, 5 非常满意 … 1 非常不满意, 0 未评价 (评价)", [&] {
+          return core::CommandBody(core::Evaluate{number, level, window});
+        });
     sub->add_option("level", level, "1..5, or 0: not rated (the keypad's time ran out)")->required();
     sub->add_option("--window", window, "the window that served it (checked)");
   }
@@ -363,7 +382,8 @@ int main(int argc, char** argv) {
     CLI::App* sub = app.add_subcommand("skills", "change what a window serves, live (潮汐窗口)");
     sub->add_option("hall", hall, "hall id")->required();
     sub->add_option("window", window, "window id")->required();
-    sub->add_option("serves", serves_args, "service=level ... (level 1 = its own, 2.. later resort)")->required();
+    sub->add_option("serves", serves_args, "service=level ... (level 1 = its own, 2.. later resort)")
+        ->required();
     with_request_id(sub);
     sub->callback([&] {
       core::SetWindowSkills c{window, {}};
@@ -381,14 +401,16 @@ int main(int argc, char** argv) {
   {
     CLI::App* sub = app.add_subcommand("accept", "accept a tidal-window advisory (接受潮汐窗口建议)");
     sub->add_option("hall", hall, "hall id")->required();
-    sub->add_option("advisory", advisory_id, "advisory number, as in the advisory event or `hallq status`")->required();
+    sub->add_option("advisory", advisory_id, "advisory number, as in the advisory event or `hallq status`")
+        ->required();
     sub->add_option("--staff", staff, "staff id, when the advisory opens a closed window");
     with_request_id(sub);
     sub->callback([&] { command = core::AcceptAdvisory{advisory_id, staff}; });
   }
   std::string notice_text;
   {
-    CLI::App* sub = app.add_subcommand("notice", "show a notice on the hall's screens; \"\" withdraws it (发布通知)");
+    CLI::App* sub =
+        app.add_subcommand("notice", "show a notice on the hall's screens; \"\" withdraws it (发布通知)");
     sub->add_option("hall", hall, "hall id")->required();
     sub->add_option("text", notice_text, "the notice, at most 200 Chinese characters")->required();
     with_request_id(sub);

@@ -43,9 +43,11 @@ const char* kKeysHeader =
 CLI::App* add_keys_verb(CLI::App& app, KeysArgs& args) {
   CLI::App* keys = app.add_subcommand("keys", "CURVE keys of the engine and the devices (SECURITY.md)");
   keys->require_subcommand(1);
-  CLI::App* gen = keys->add_subcommand("gen", "generate NAME.key (secret, 0600) and NAME.pub; --enrol adds the device");
+  CLI::App* gen =
+      keys->add_subcommand("gen", "generate NAME.key (secret, 0600) and NAME.pub; --enrol adds the device");
   gen->add_option("name", args.name, "key name: the device (k1, caller-w1 ...) or \"engine\"")->required();
-  gen->add_option("--role", args.role, "kiosk | caller | keypad | display | speaker | manager (none: the engine's own key)");
+  gen->add_option("--role", args.role,
+                  "kiosk | caller | keypad | display | speaker | manager (none: the engine's own key)");
   gen->add_option("--hall", args.halls, "hall id (manager: repeat for several)");
   gen->add_option("--window", args.window, "window id (caller and keypad)");
   gen->add_option("--out", args.out, "directory for the key files")->capture_default_str();
@@ -67,8 +69,9 @@ int run_keys_gen(const KeysArgs& args, bool json) {
   } else {
     const auto role = server::device_role_from_string(args.role);
     if (!role) {
-      std::cerr << fmt::format("hallq keys gen: unknown role \"{}\" (kiosk, caller, keypad, display, speaker, manager)\n",
-                               args.role);
+      std::cerr << fmt::format(
+          "hallq keys gen: unknown role \"{}\" (kiosk, caller, keypad, display, speaker, manager)\n",
+          args.role);
       return kUsage;
     }
     entry.role = *role;
@@ -79,9 +82,11 @@ int run_keys_gen(const KeysArgs& args, bool json) {
   if (!args.role.empty()) {
     // Validate the entry (and the file it joins) with the registry's own
     // parser before writing any key, so a mistake leaves nothing behind.
-    const std::string existing =
-        !args.enrol.empty() && std::filesystem::exists(args.enrol) ? read_all(args.enrol) : std::string(kKeysHeader);
-    enrolled_text = existing + (existing.empty() || existing.back() == '\n' ? "" : "\n") + server::format_key_entry(entry);
+    const std::string existing = !args.enrol.empty() && std::filesystem::exists(args.enrol)
+                                     ? read_all(args.enrol)
+                                     : std::string(kKeysHeader);
+    enrolled_text = existing + (existing.empty() || existing.back() == '\n' ? "" : "\n") +
+                    server::format_key_entry(entry);
     try {
       (void)server::KeyRegistry::parse(enrolled_text, args.enrol.empty() ? "(new entry)" : args.enrol);
     } catch (const server::KeyRegistryError& e) {
@@ -91,7 +96,8 @@ int run_keys_gen(const KeysArgs& args, bool json) {
   }
   const std::string comment =
       args.role.empty() ? fmt::format("hallq CURVE key \"{}\" (the engine's own)", args.name)
-                        : fmt::format("hallq CURVE key \"{}\": {} in {}{}", args.name, args.role, fmt::join(args.halls, ", "),
+                        : fmt::format("hallq CURVE key \"{}\": {} in {}{}", args.name, args.role,
+                                      fmt::join(args.halls, ", "),
                                       args.window.empty() ? "" : fmt::format(", window {}", args.window));
   server::WrittenKeyFiles files;
   try {
@@ -127,9 +133,10 @@ int run_keys_gen(const KeysArgs& args, bool json) {
                      .dump()
               << std::endl;
   } else {
-    std::cout << fmt::format("{}  {}\n  secret: {} (mode 0600, keep it on the device)\n  public: {}\n", args.name,
-                             pair.public_key, files.secret_path, files.public_path);
-    if (!args.enrol.empty()) std::cout << fmt::format("  enrolled in {} (restart hallqd to apply)\n", args.enrol);
+    std::cout << fmt::format("{}  {}\n  secret: {} (mode 0600, keep it on the device)\n  public: {}\n",
+                             args.name, pair.public_key, files.secret_path, files.public_path);
+    if (!args.enrol.empty())
+      std::cout << fmt::format("  enrolled in {} (restart hallqd to apply)\n", args.enrol);
   }
   return kDone;
 }

@@ -15,12 +15,14 @@
 namespace hallq::cli {
 
 CLI::App* add_replay_verb(CLI::App& app, ReplayArgs& args) {
-  CLI::App* sub = app.add_subcommand("replay", "replay a hall trace in simulated time (tools/traces/FORMAT.md)");
+  CLI::App* sub =
+      app.add_subcommand("replay", "replay a hall trace in simulated time (tools/traces/FORMAT.md)");
   sub->add_option("--conf", args.conf, "hall configuration (TOML)")->required();
   sub->add_option("--trace", args.trace, "trace CSV")->required();
   sub->add_option("--out", args.out, "results CSV to write")->required();
-  sub->add_option("--policy", args.policy,
-                  fmt::format("call policy (default: the config's): {}", fmt::join(policy::policy_names(), ", ")));
+  sub->add_option(
+      "--policy", args.policy,
+      fmt::format("call policy (default: the config's): {}", fmt::join(policy::policy_names(), ", ")));
   return sub;
 }
 
@@ -77,8 +79,8 @@ int run_replay(const ReplayArgs& args, bool json) {
     std::cout << fmt::format(
                      "policy={} tickets={} called={} left={} mean_wait={:.2f}min p90={:.2f} max={:.1f} "
                      "over_target={:.3f} cpu={:.3f}s -> {}",
-                     policy_name, s.tickets, s.called, s.left, s.mean_min, s.p90_min, s.max_min, s.over_target,
-                     result.cpu_seconds, args.out)
+                     policy_name, s.tickets, s.called, s.left, s.mean_min, s.p90_min, s.max_min,
+                     s.over_target, result.cpu_seconds, args.out)
               << std::endl;
   }
   return 0;

@@ -48,12 +48,14 @@ std::optional<std::string> read_file(const std::string& path) {
 }
 
 // The hall's config from its latest stored snapshot, if it has one.
-std::shared_ptr<const core::HallConfig> config_from_snapshot(const store::EventStore& store, const std::string& hall) {
+std::shared_ptr<const core::HallConfig> config_from_snapshot(const store::EventStore& store,
+                                                             const std::string& hall) {
   const auto snap = store.latest_snapshot(hall);
   if (!snap) return nullptr;
   const protocol::Bytes bytes = protocol::as_bytes(snap->bytes);
   protocol::DecodedSnapshot decoded;
-  if (protocol::inspect(bytes) != protocol::MessageKind::kSnapshot || !protocol::decode_snapshot(bytes, decoded).ok())
+  if (protocol::inspect(bytes) != protocol::MessageKind::kSnapshot ||
+      !protocol::decode_snapshot(bytes, decoded).ok())
     return nullptr;
   return decoded.config;
 }
@@ -77,13 +79,15 @@ std::string title_of(std::int64_t from, std::int64_t to, stats::Period by) {
 }  // namespace
 
 CLI::App* add_report_verb(CLI::App& app, ReportArgs& args) {
-  CLI::App* sub = app.add_subcommand("report", "daily or monthly bulletin from the event history (运行日报/月报)");
+  CLI::App* sub =
+      app.add_subcommand("report", "daily or monthly bulletin from the event history (运行日报/月报)");
   sub->add_option("hall", args.hall, "hall id")->required();
   sub->add_option("--data", args.data, "the store's directory (hallqd --data)")->required();
   sub->add_option("--from", args.from, "first day, YYYY-MM-DD (hall local time)")->required();
   sub->add_option("--to", args.to, "last day, YYYY-MM-DD, inclusive")->required();
   sub->add_option("--out", args.out, "output directory (default report-HALL-FROM-TO)");
-  sub->add_option("--by", args.by, "rows of by_day.csv: day or month")->check(CLI::IsMember({"day", "month"}));
+  sub->add_option("--by", args.by, "rows of by_day.csv: day or month")
+      ->check(CLI::IsMember({"day", "month"}));
   sub->add_option("--conf", args.conf, "the hall's config (default: from the store's latest snapshot)");
   return sub;
 }
@@ -93,7 +97,8 @@ int run_report(const ReportArgs& args, bool json_out) {
   // 1. Arguments, before touching anything.
   const auto from = stats::parse_date(args.from);
   const auto to = stats::parse_date(args.to);
-  if (!from) return fail(kUsage, fmt::format("--from {}：日期格式应为 YYYY-MM-DD（如 2026-01-05）", args.from));
+  if (!from)
+    return fail(kUsage, fmt::format("--from {}：日期格式应为 YYYY-MM-DD（如 2026-01-05）", args.from));
   if (!to) return fail(kUsage, fmt::format("--to {}：日期格式应为 YYYY-MM-DD（如 2026-01-31）", args.to));
   if (*from > *to) return fail(kUsage, fmt::format("--from {} 晚于 --to {}", args.from, args.to));
   if (*to - *from + 1 > kMaxDays)
@@ -114,7 +119,8 @@ int run_report(const ReportArgs& args, bool json_out) {
   const std::string chart_path = HALLQ_CHART_JS;
   const auto chart_js = read_file(chart_path);
   if (!chart_js || chart_js->empty())
-    return fail(kFailed, fmt::format("找不到图表库 Chart.js（{}）：请先构建 hallq_web_deps（npm ci）", chart_path));
+    return fail(kFailed,
+                fmt::format("找不到图表库 Chart.js（{}）：请先构建 hallq_web_deps（npm ci）", chart_path));
 
   // 2. The store, read-only.
   try {
@@ -126,14 +132,16 @@ int run_report(const ReportArgs& args, bool json_out) {
                                        fmt::join(halls, ", ")));
     if (!config) config = config_from_snapshot(store, args.hall);
     if (!config)
-      return fail(kFailed, fmt::format("数据目录中没有大厅 {} 的快照：请用 --conf 指定大厅配置文件", args.hall));
+      return fail(kFailed,
+                  fmt::format("数据目录中没有大厅 {} 的快照：请用 --conf 指定大厅配置文件", args.hall));
 
     // 3. Statistics and documents, all in memory.
     const stats::HistoryResult history =
         stats::read_history(store, config, {.first_day = *from, .last_day = *to, .period = by});
     const stats::Stats& st = history.stats;
     const std::string range_label =
-        *from == *to ? args.from : fmt::format("{} 至 {}", stats::format_date(*from), stats::format_date(*to));
+        *from == *to ? args.from
+                     : fmt::format("{} 至 {}", stats::format_date(*from), stats::format_date(*to));
     const std::vector<std::pair<std::string, std::string>> files = {
         {"by_service.csv", stats::csv_by_service(st, *config)},
         {"by_window.csv", stats::csv_by_window(st, *config)},
@@ -166,7 +174,8 @@ int run_report(const ReportArgs& args, bool json_out) {
         return fail(kFailed, fmt::format("无法写入 {}/{}", out_dir, name));
       }
     }
-    for (const auto& [name, _] : files) fs::rename(fs::path(out_dir) / (name + ".tmp"), fs::path(out_dir) / name);
+    for (const auto& [name, _] : files)
+      fs::rename(fs::path(out_dir) / (name + ".tmp"), fs::path(out_dir) / name);
 
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (json_out) {
@@ -190,12 +199,13 @@ int run_report(const ReportArgs& args, bool json_out) {
                 << std::endl;
     } else {
       const stats::Figures& t = st.total.hall;
-      std::cout << fmt::format("{} {}（{}）：取号 {}，办结 {}，平均等待 {:.1f} 分，满意率 {}\n", config->name,
-                               title_of(*from, *to, by), range_label, t.issued, t.served,
-                               std::isnan(t.wait_mean_min) ? 0.0 : t.wait_mean_min,
-                               std::isnan(t.satisfaction) ? "—" : fmt::format("{:.1f}%", t.satisfaction * 100))
-                << fmt::format("已写入 {}/（report.html 与 4 个 CSV），读取 {} 个事件，用时 {:.3f} 秒", out_dir,
-                               history.events_read, seconds)
+      std::cout << fmt::format(
+                       "{} {}（{}）：取号 {}，办结 {}，平均等待 {:.1f} 分，满意率 {}\n", config->name,
+                       title_of(*from, *to, by), range_label, t.issued, t.served,
+                       std::isnan(t.wait_mean_min) ? 0.0 : t.wait_mean_min,
+                       std::isnan(t.satisfaction) ? "—" : fmt::format("{:.1f}%", t.satisfaction * 100))
+                << fmt::format("已写入 {}/（report.html 与 4 个 CSV），读取 {} 个事件，用时 {:.3f} 秒",
+                               out_dir, history.events_read, seconds)
                 << std::endl;
     }
     return kDone;

@@ -55,7 +55,11 @@ class Simulation {
  public:
   Simulation(const SimulateArgs& args, client::Client& client, std::shared_ptr<core::HallConfig> config,
              replay::Trace trace)
-      : args_(args), c_(client), cfg_(std::move(config)), trace_(std::move(trace)), rng_(args.seed),
+      : args_(args),
+        c_(client),
+        cfg_(std::move(config)),
+        trace_(std::move(trace)),
+        rng_(args.seed),
         windows_(cfg_->windows.size()) {}
 
   int run() {
@@ -82,7 +86,8 @@ class Simulation {
       agenda_.pop();
       if (!step(next)) return 3;
     }
-    std::cout << fmt::format("模拟结束：取号 {}，叫号 {}，办结 {}，评价 {}", issued_, called_, finished_, rated_)
+    std::cout << fmt::format("模拟结束：取号 {}，叫号 {}，办结 {}，评价 {}", issued_, called_, finished_,
+                             rated_)
               << std::endl;
     return 0;
   }
@@ -298,11 +303,13 @@ class Simulation {
 }  // namespace
 
 CLI::App* add_simulate_verb(CLI::App& app, SimulateArgs& args) {
-  CLI::App* sub = app.add_subcommand("simulate", "play a day of a trace against the live engine (demo traffic)");
+  CLI::App* sub =
+      app.add_subcommand("simulate", "play a day of a trace against the live engine (demo traffic)");
   sub->add_option("hall", args.hall, "hall id")->required();
   sub->add_option("--trace", args.trace, "trace CSV (tools/traces/FORMAT.md)")->required();
   sub->add_option("--day", args.day, "which day of the trace (0 = first)")->capture_default_str();
-  sub->add_option("--speed", args.speed, "simulated seconds per real second")->capture_default_str()
+  sub->add_option("--speed", args.speed, "simulated seconds per real second")
+      ->capture_default_str()
       ->check(CLI::Range(0.1, 100000.0));
   sub->add_option("--seconds", args.seconds, "stop after this many real seconds (0: the whole day)");
   sub->add_option("--seed", args.seed, "random seed for ratings")->capture_default_str();
@@ -314,7 +321,8 @@ int run_simulate(const SimulateArgs& args, const std::string& engine, int timeou
   std::signal(SIGINT, [](int) { g_stop = 1; });
   std::signal(SIGTERM, [](int) { g_stop = 1; });
   zmq::context_t ctx;
-  client::Client c(ctx, engine, {.timeout = std::chrono::milliseconds(timeout_ms), .attempts = 2, .curve = curve});
+  client::Client c(ctx, engine,
+                   {.timeout = std::chrono::milliseconds(timeout_ms), .attempts = 2, .curve = curve});
   auto reply = c.snapshot(args.hall);
   if (!reply) {
     std::cerr << fmt::format("hallq simulate: 引擎 {} 没有应答\n", engine);

@@ -73,9 +73,12 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
-EngineProcess::EngineProcess(std::vector<std::string> confs, std::string data_dir, std::vector<std::string> extra,
-                             std::string hallqd)
-    : confs_(std::move(confs)), data_dir_(std::move(data_dir)), extra_(std::move(extra)), hallqd_(std::move(hallqd)) {
+EngineProcess::EngineProcess(std::vector<std::string> confs, std::string data_dir,
+                             std::vector<std::string> extra, std::string hallqd)
+    : confs_(std::move(confs)),
+      data_dir_(std::move(data_dir)),
+      extra_(std::move(extra)),
+      hallqd_(std::move(hallqd)) {
   start("tcp://127.0.0.1:*", "tcp://127.0.0.1:*", "127.0.0.1:0");
 }
 
@@ -91,7 +94,8 @@ void EngineProcess::start(const std::string& cmd, const std::string& pub, const 
     args.push_back(c);
   }
   args.insert(args.end(), {"--data", data_dir_, "--cmd", cmd, "--pub", pub});
-  if (std::find(extra_.begin(), extra_.end(), "--http") == extra_.end()) args.insert(args.end(), {"--http", http});
+  if (std::find(extra_.begin(), extra_.end(), "--http") == extra_.end())
+    args.insert(args.end(), {"--http", http});
   args.insert(args.end(), extra_.begin(), extra_.end());
   int pipe_fds[2];
   if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
@@ -107,7 +111,8 @@ void EngineProcess::start(const std::string& cmd, const std::string& pub, const 
   std::string out;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (out.find('\n') == std::string::npos) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     pollfd p{stdout_fd_, POLLIN, 0};
     if (left.count() <= 0 || poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
     char buf[512];
@@ -120,8 +125,8 @@ void EngineProcess::start(const std::string& cmd, const std::string& pub, const 
     kill(pid_, SIGKILL);
     const int code = reap(pid_);
     pid_ = -1;
-    throw std::runtime_error("hallqd did not become ready (exit " + std::to_string(code) + "): " + line + " " +
-                             slurp(err_path));
+    throw std::runtime_error("hallqd did not become ready (exit " + std::to_string(code) + "): " + line +
+                             " " + slurp(err_path));
   }
   ready_line_ = line;
   cmd_ = field(line, "cmd");

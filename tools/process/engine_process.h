@@ -37,12 +37,12 @@ class EngineProcess {
   pid_t pid() const { return pid_; }
   bool running() const { return pid_ > 0; }
 
-  void kill9();          // SIGKILL, then reap
-  int terminate();       // SIGTERM, then reap; returns the exit status
+  void kill9();     // SIGKILL, then reap
+  int terminate();  // SIGTERM, then reap; returns the exit status
   // SIGTERM, then reap; `output` gets what hallqd printed after its ready
   // line (its closing counters). Returns the exit status.
   int stop(std::string& output);
-  void restart();        // start again on the same ports and data dir
+  void restart();  // start again on the same ports and data dir
   // CPU seconds (user + system) hallqd has used so far, from /proc.
   double cpu_seconds() const;
 

@@ -22,9 +22,7 @@ struct Row {
   double ql = 0;
   double les = 0;
   std::int64_t day = 0;
-  std::optional<double> wait() const {
-    return called ? std::optional<double>(*called - arr) : std::nullopt;
-  }
+  std::optional<double> wait() const { return called ? std::optional<double>(*called - arr) : std::nullopt; }
 };
 
 std::int64_t day_of(double t) { return static_cast<std::int64_t>(std::floor(t / 86400)); }
@@ -36,7 +34,8 @@ double PredictionScore::ratio() const {
   return best > 0 ? mae_engine_min / best : std::numeric_limits<double>::infinity();
 }
 
-PredictionScore score_predictions(const core::HallConfig& config, const Trace& trace, const ReplayResult& result) {
+PredictionScore score_predictions(const core::HallConfig& config, const Trace& trace,
+                                  const ReplayResult& result) {
   std::vector<Row> rows;
   std::vector<std::pair<double, std::pair<core::WindowIdx, bool>>> timeline;
   rows.reserve(result.tickets.size());
@@ -107,7 +106,8 @@ PredictionScore score_predictions(const core::HallConfig& config, const Trace& t
     int servers = 0;
     for (const auto& [w, on] : state) {
       const auto& serves = config.windows[w].serves;
-      if (on && std::any_of(serves.begin(), serves.end(), [&](const core::Skill& k) { return k.service == r.service; }))
+      if (on && std::any_of(serves.begin(), serves.end(),
+                            [&](const core::Skill& k) { return k.service == r.service; }))
         ++servers;
     }
     r.ql = static_cast<double>(ahead) * mean_h / std::max(1, servers);

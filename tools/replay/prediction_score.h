@@ -29,6 +29,7 @@ struct PredictionScore {
 };
 
 // `result` must come from replaying `trace` against `config`.
-PredictionScore score_predictions(const core::HallConfig& config, const Trace& trace, const ReplayResult& result);
+PredictionScore score_predictions(const core::HallConfig& config, const Trace& trace,
+                                  const ReplayResult& result);
 
 }  // namespace hallq::replay

@@ -93,7 +93,7 @@ struct TicketResult {
   // window stayed open, when the day rolled or the trace ended); never before
   // the arrival. Not a results column (FORMAT.md has none for it).
   std::optional<double> sent_home_s;
-  std::string number;                 // as printed, "A012"
+  std::string number;  // as printed, "A012"
 };
 
 struct ReplayResult {
@@ -130,7 +130,7 @@ struct WaitSummary {
   double mean_min = 0;
   double p90_min = 0;  // sorted waits[min(n - 1, int(0.9 n))], as score.py
   double max_min = 0;
-  double over_target = 0;  // share of called tickets that waited longer than the target
+  double over_target = 0;     // share of called tickets that waited longer than the target
   std::size_t unserved = 0;   // left, or sent home when the hall closed
   double waited_all_min = 0;  // mean over all tickets of the time spent waiting
 };

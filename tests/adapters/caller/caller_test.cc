@@ -35,14 +35,16 @@ std::string config_error(std::string_view text) {
 }
 
 TEST(CallerConfig, ErrorsNameFileAndLine) {
-  EXPECT_EQ(config_error("[caller]\nhall = \"town\"\n"), "caller.toml:1: missing required key \"window\" in [caller]");
+  EXPECT_EQ(config_error("[caller]\nhall = \"town\"\n"),
+            "caller.toml:1: missing required key \"window\" in [caller]");
   EXPECT_EQ(config_error("[caller]\nhall = \"town\"\nwindow = \"w1\"\n[keys]\ncall_next = \"nn\"\n"),
             "caller.toml:5: keys.call_next: \"nn\": expected one printable ASCII character");
   EXPECT_EQ(config_error("[caller]\nhall = \"town\"\nwindow = \"w1\"\n[keys]\nrecall = \"n\"\n"),
             "caller.toml:5: keys.recall: 'n' is already the key for call_next");
   EXPECT_EQ(config_error("[caller]\nhall = \"town\"\nwindow = \"w1\"\n[keys]\nfinnish = \"x\"\n"),
             "caller.toml:5: unknown key \"finnish\" in [keys] (did you mean \"finish\"?)");
-  const auto c = caller::load_caller_config(std::string(HALLQ_SOURCE_DIR) + "/conf/devices/caller-town-w1.toml");
+  const auto c =
+      caller::load_caller_config(std::string(HALLQ_SOURCE_DIR) + "/conf/devices/caller-town-w1.toml");
   EXPECT_EQ(c.window, "w1");
   EXPECT_EQ(c.key_for(caller::Key::kCallNext), 'n');
   EXPECT_EQ(c.keys.size(), 11u);
@@ -97,7 +99,8 @@ class Tmux {
   explicit Tmux(const std::string& command) {
     static std::atomic<int> counter{0};
     socket_ = "hallq-caller-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
-    run("new-session -d -x 120 -y 40 " + quote("env LANG=C.UTF-8 TERM=xterm-256color " + command + "; echo EXITED $?; sleep 60"));
+    run("new-session -d -x 120 -y 40 " +
+        quote("env LANG=C.UTF-8 TERM=xterm-256color " + command + "; echo EXITED $?; sleep 60"));
   }
   ~Tmux() { run("kill-server"); }
   void keys(const std::string& k) { run("send-keys " + k); }
@@ -124,7 +127,9 @@ class Tmux {
 
  private:
   static std::string quote(const std::string& s) { return "'" + s + "'"; }
-  void run(const std::string& args) { (void)std::system(("tmux -L " + socket_ + " " + args + " >/dev/null 2>&1").c_str()); }
+  void run(const std::string& args) {
+    (void)std::system(("tmux -L " + socket_ + " " + args + " >/dev/null 2>&1").c_str());
+  }
   std::string socket_;
   std::string last_;
 };
@@ -136,10 +141,13 @@ class CallerTest : public ::testing::Test {
     client_ = std::make_unique<client::Client>(ctx_, engine_->cmd());
   }
   std::string caller_command(const std::string& extra = "") {
-    return std::string(CALLER_PATH) + " --conf " + HALLQ_SOURCE_DIR + "/conf/devices/caller-town-w1.toml --engine " +
-           engine_->cmd() + " --events " + engine_->pub() + " " + extra;
+    return std::string(CALLER_PATH) + " --conf " + HALLQ_SOURCE_DIR +
+           "/conf/devices/caller-town-w1.toml --engine " + engine_->cmd() + " --events " + engine_->pub() +
+           " " + extra;
   }
-  void issue(const std::string& service) { ASSERT_TRUE(client_->command("town", core::IssueTicket{service})->ok()); }
+  void issue(const std::string& service) {
+    ASSERT_TRUE(client_->command("town", core::IssueTicket{service})->ok());
+  }
   // The engine's own view of window w1 (a fresh replica).
   template <class Pred>
   bool engine_shows(Pred pred) {
@@ -218,7 +226,8 @@ TEST_F(CallerTest, ClerkWorksTheQueueWithImmediateFeedback) {
   ASSERT_TRUE(t.wait_for("已挂起 A003")) << t.last();
   t.keys("o");
   ASSERT_TRUE(t.wait_for("已退出登录，窗口已关闭")) << t.last();
-  EXPECT_TRUE(engine_shows([](const core::Hall& h) { return h.window(0).state == core::WindowState::kClosed; }));
+  EXPECT_TRUE(
+      engine_shows([](const core::Hall& h) { return h.window(0).state == core::WindowState::kClosed; }));
   t.keys("q");
   ASSERT_TRUE(t.wait_for("EXITED 0")) << t.last();
 }
@@ -241,20 +250,23 @@ TEST_F(CallerTest, KeyPressedWhileEngineIsDownIsAppliedOnceAfterRestart) {
   ASSERT_TRUE(t.wait_for("[在线]")) << t.last();
   // One call, not one per resend: A002 still waits.
   EXPECT_TRUE(engine_shows([](const core::Hall& h) {
-    return current_of_w1(h) == "A001" && h.find_number("A002") && h.find_number("A002")->state == core::TicketState::kWaiting;
+    return current_of_w1(h) == "A001" && h.find_number("A002") &&
+           h.find_number("A002")->state == core::TicketState::kWaiting;
   }));
 }
 
 TEST_F(CallerTest, UnknownWindowAndBrokenConfigExit2) {
-  proc::RunResult r = proc::run_program(CALLER_PATH, {"--conf", std::string(HALLQ_SOURCE_DIR) + "/conf/devices/caller-town-w1.toml",
-                                                      "--engine", engine_->cmd(), "--events", engine_->pub(), "--window", "w99"});
+  proc::RunResult r = proc::run_program(
+      CALLER_PATH, {"--conf", std::string(HALLQ_SOURCE_DIR) + "/conf/devices/caller-town-w1.toml", "--engine",
+                    engine_->cmd(), "--events", engine_->pub(), "--window", "w99"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("hall \"town\" has no window \"w99\""), std::string::npos) << r.err;
   const std::string bad = dir_.path() + "/bad.toml";
   std::ofstream(bad) << "[caller]\nhall = \"town\"\nwindow = 1\n";
   r = proc::run_program(CALLER_PATH, {"--conf", bad});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find(bad + ":3: caller.window: expected a string, got integer"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(bad + ":3: caller.window: expected a string, got integer"), std::string::npos)
+      << r.err;
 }
 
 }  // namespace

@@ -58,7 +58,8 @@ class DeviceSecurityTest : public ::testing::Test {
 
 TEST_F(DeviceSecurityTest, GoodTableGivesTheKeysGenWrote) {
   const SecurityConfig s = read(
-      "[device]\nx = 1\n\n[security]\nkey_file = \"keys/kiosk-1.key\"\nengine_public_key_file = \"keys/engine.pub\"\n");
+      "[device]\nx = 1\n\n[security]\nkey_file = \"keys/kiosk-1.key\"\nengine_public_key_file = "
+      "\"keys/engine.pub\"\n");
   EXPECT_TRUE(s.enabled());
   EXPECT_EQ(s.key_file, dir_.path() + "/keys/kiosk-1.key");  // relative to the config file
   EXPECT_EQ(s.key_file_line, 5u);
@@ -72,14 +73,14 @@ TEST_F(DeviceSecurityTest, GoodTableGivesTheKeysGenWrote) {
 }
 
 TEST_F(DeviceSecurityTest, EngineKeyInlineOrFromItsKeyFileAndAbsolutePaths) {
-  const LoadedCurve inline_key = load_curve(
-      read("[security]\nkey_file = \"" + dir_.path() + "/keys/kiosk-1.key\"\nengine_public_key = \"" + engine_.public_key +
-           "\"\n"));
+  const LoadedCurve inline_key =
+      load_curve(read("[security]\nkey_file = \"" + dir_.path() +
+                      "/keys/kiosk-1.key\"\nengine_public_key = \"" + engine_.public_key + "\"\n"));
   EXPECT_EQ(inline_key.curve.server_key, engine_.public_key);
   EXPECT_EQ(inline_key.curve.public_key, own_.public_key);
   // The engine's .key works too (its public half is derived).
-  const LoadedCurve from_key =
-      load_curve(read("[security]\nkey_file = \"keys/kiosk-1.key\"\nengine_public_key_file = \"keys/engine.key\"\n"));
+  const LoadedCurve from_key = load_curve(
+      read("[security]\nkey_file = \"keys/kiosk-1.key\"\nengine_public_key_file = \"keys/engine.key\"\n"));
   EXPECT_EQ(from_key.curve.server_key, engine_.public_key);
 }
 
@@ -100,11 +101,14 @@ TEST_F(DeviceSecurityTest, EachMistakeNamesTheFileAndLine) {
   write("keys/garbage.key", "secret_key = \"too short\"\n");
   write("keys/syntax.key", "secret_key = = 3\n");
   write("keys/empty.pub", "# nothing\n");
-  write("keys/mismatch.key", "secret_key = \"" + own_.secret_key + "\"\npublic_key = \"" + engine_.public_key + "\"\n");
+  write("keys/mismatch.key",
+        "secret_key = \"" + own_.secret_key + "\"\npublic_key = \"" + engine_.public_key + "\"\n");
   const std::vector<Case> cases = {
-      {"[security]\nkey_fle = \"x\"\n", conf() + ":2: unknown key \"key_fle\" in [security] (did you mean \"key_file\"?)"},
+      {"[security]\nkey_fle = \"x\"\n",
+       conf() + ":2: unknown key \"key_fle\" in [security] (did you mean \"key_file\"?)"},
       {"[security]\n" + good_engine, conf() + ":1: security: missing key_file"},
-      {"# c\n[security]\n" + good_key, conf() + ":2: security: missing engine_public_key_file or engine_public_key"},
+      {"# c\n[security]\n" + good_key,
+       conf() + ":2: security: missing engine_public_key_file or engine_public_key"},
       {"[security]\nkey_file = \"\"\n" + good_engine, conf() + ":2: security.key_file: must not be empty"},
       {"[security]\nkey_file = 7\n" + good_engine, conf() + ":2: security.key_file: expected a string"},
       {"[security]\n" + good_key + good_engine + "engine_public_key = \"" + engine_.public_key + "\"\n",
@@ -115,15 +119,19 @@ TEST_F(DeviceSecurityTest, EachMistakeNamesTheFileAndLine) {
        conf() + ":3: security.engine_public_key: must be 40 characters of Z85"},
       {"[security]\nkey_file = \"keys/nope.key\"\n" + good_engine,
        conf() + ":2: security.key_file: " + dir_.path() + "/keys/nope.key: No such file or directory"},
-      {"[security]\nkey_file = \"keys\"\n" + good_engine, conf() + ":2: security.key_file: " + dir_.path() + "/keys: not a regular file"},
+      {"[security]\nkey_file = \"keys\"\n" + good_engine,
+       conf() + ":2: security.key_file: " + dir_.path() + "/keys: not a regular file"},
       {"[security]\nkey_file = \"keys/garbage.key\"\n" + good_engine,
-       conf() + ":2: security.key_file: " + dir_.path() + "/keys/garbage.key:1: secret_key must be 40 characters of Z85"},
+       conf() + ":2: security.key_file: " + dir_.path() +
+           "/keys/garbage.key:1: secret_key must be 40 characters of Z85"},
       {"[security]\nkey_file = \"keys/syntax.key\"\n" + good_engine,
        conf() + ":2: security.key_file: " + dir_.path() + "/keys/syntax.key:1: "},
       {"[security]\nkey_file = \"keys/mismatch.key\"\n" + good_engine,
-       conf() + ":2: security.key_file: " + dir_.path() + "/keys/mismatch.key: public_key does not belong to secret_key"},
+       conf() + ":2: security.key_file: " + dir_.path() +
+           "/keys/mismatch.key: public_key does not belong to secret_key"},
       {"[security]\n" + good_key + "engine_public_key_file = \"keys/missing.pub\"\n",
-       conf() + ":3: security.engine_public_key_file: " + dir_.path() + "/keys/missing.pub: No such file or directory"},
+       conf() + ":3: security.engine_public_key_file: " + dir_.path() +
+           "/keys/missing.pub: No such file or directory"},
       {"[security]\n" + good_key + "engine_public_key_file = \"keys/empty.pub\"\n",
        conf() + ":3: security.engine_public_key_file: " + dir_.path() + "/keys/empty.pub: no public_key"},
       {"[security]\n" + good_key + "engine_public_key_file = \"keys/kiosk-1.pub\"\n",
@@ -132,7 +140,8 @@ TEST_F(DeviceSecurityTest, EachMistakeNamesTheFileAndLine) {
   };
   for (const Case& c : cases) {
     const std::string e = error_of(c.body);
-    EXPECT_EQ(e.rfind(c.message, 0), 0u) << "config:\n" << c.body << "\ngot:      " << e << "\nexpected: " << c.message;
+    EXPECT_EQ(e.rfind(c.message, 0), 0u) << "config:\n"
+                                         << c.body << "\ngot:      " << e << "\nexpected: " << c.message;
   }
 }
 
@@ -140,23 +149,27 @@ TEST_F(DeviceSecurityTest, UnreadableKeyFileIsNamed) {
   if (::geteuid() == 0) GTEST_SKIP() << "root reads files of any mode";
   const std::string key = dir_.path() + "/keys/kiosk-1.key";
   ASSERT_EQ(::chmod(key.c_str(), 0000), 0);
-  EXPECT_EQ(error_of("[security]\nkey_file = \"keys/kiosk-1.key\"\nengine_public_key_file = \"keys/engine.pub\"\n"),
-            conf() + ":2: security.key_file: " + key + ": cannot read: Permission denied");
+  EXPECT_EQ(
+      error_of("[security]\nkey_file = \"keys/kiosk-1.key\"\nengine_public_key_file = \"keys/engine.pub\"\n"),
+      conf() + ":2: security.key_file: " + key + ": cannot read: Permission denied");
 }
 
 TEST_F(DeviceSecurityTest, SecretKeyReadableByOthersIsWarnedNotRefused) {
   const std::string key = dir_.path() + "/keys/kiosk-1.key";
   ASSERT_EQ(::chmod(key.c_str(), 0644), 0);
-  const LoadedCurve c =
-      load_curve(read("[security]\nkey_file = \"keys/kiosk-1.key\"\nengine_public_key_file = \"keys/engine.pub\"\n"));
+  const LoadedCurve c = load_curve(
+      read("[security]\nkey_file = \"keys/kiosk-1.key\"\nengine_public_key_file = \"keys/engine.pub\"\n"));
   EXPECT_EQ(c.curve.secret_key, own_.secret_key);
   ASSERT_EQ(c.warnings.size(), 1u);
-  EXPECT_EQ(c.warnings[0], conf() + ":2: security.key_file: warning: " + key +
-                               " is readable by others (mode 0644); a device's secret key should be mode 0600 (chmod 600 " +
-                               key + ")");
+  EXPECT_EQ(c.warnings[0],
+            conf() + ":2: security.key_file: warning: " + key +
+                " is readable by others (mode 0644); a device's secret key should be mode 0600 (chmod 600 " +
+                key + ")");
   ASSERT_EQ(::chmod(key.c_str(), 0600), 0);
-  EXPECT_TRUE(load_curve(read("[security]\nkey_file = \"keys/kiosk-1.key\"\nengine_public_key_file = \"keys/engine.pub\"\n"))
-                  .warnings.empty());
+  EXPECT_TRUE(
+      load_curve(
+          read("[security]\nkey_file = \"keys/kiosk-1.key\"\nengine_public_key_file = \"keys/engine.pub\"\n"))
+          .warnings.empty());
 }
 
 TEST_F(DeviceSecurityTest, CommandLineOverridesTheTable) {
@@ -201,20 +214,30 @@ TEST_F(DeviceSecurityTest, EveryDeviceConfigReadsTheTable) {
   const std::string sec =
       "\n[security]\nkey_file = \"keys/kiosk-1.key\"\nengine_public_key_file = \"keys/engine.pub\"\n";
   const std::string want = dir_.path() + "/keys/kiosk-1.key";
-  EXPECT_EQ(kiosk::load_kiosk_config(write("k.toml", "[kiosk]\nhall = \"town\"\n[printer]\nkind = \"file\"\npath = \"spool.bin\"\n" + sec)).security.key_file, want);
-  EXPECT_EQ(caller::load_caller_config(write("c.toml", "[caller]\nhall = \"town\"\nwindow = \"w1\"\n" + sec)).security.key_file,
+  EXPECT_EQ(kiosk::load_kiosk_config(
+                write("k.toml",
+                      "[kiosk]\nhall = \"town\"\n[printer]\nkind = \"file\"\npath = \"spool.bin\"\n" + sec))
+                .security.key_file,
             want);
-  EXPECT_EQ(keypad::load_keypad_config(write("p.toml", "[keypad]\nhall = \"town\"\nwindow = \"w1\"\n" + sec)).security.key_file,
+  EXPECT_EQ(caller::load_caller_config(write("c.toml", "[caller]\nhall = \"town\"\nwindow = \"w1\"\n" + sec))
+                .security.key_file,
+            want);
+  EXPECT_EQ(keypad::load_keypad_config(write("p.toml", "[keypad]\nhall = \"town\"\nwindow = \"w1\"\n" + sec))
+                .security.key_file,
             want);
   const auto speaker = speaker::load_speaker_config(write("s.toml", "[speaker]\nhall = \"town\"\n" + sec));
   EXPECT_EQ(speaker.security.key_file, want);
   EXPECT_EQ(load_curve(speaker.security).curve.public_key, own_.public_key);
   // A mistake in the table is the device's config error with its line.
   try {
-    (void)kiosk::load_kiosk_config(write("bad.toml", "[kiosk]\nhall = \"town\"\n[printer]\nkind = \"file\"\npath = \"spool.bin\"\n[security]\nkey_file = \"k.key\"\n"));
+    (void)kiosk::load_kiosk_config(write("bad.toml",
+                                         "[kiosk]\nhall = \"town\"\n[printer]\nkind = \"file\"\npath = "
+                                         "\"spool.bin\"\n[security]\nkey_file = \"k.key\"\n"));
     ADD_FAILURE() << "accepted a table without the engine's key";
   } catch (const DeviceConfigError& e) {
-    EXPECT_EQ(std::string(e.what()).rfind(dir_.path() + "/bad.toml:6: security: missing engine_public_key_file", 0), 0u)
+    EXPECT_EQ(
+        std::string(e.what()).rfind(dir_.path() + "/bad.toml:6: security: missing engine_public_key_file", 0),
+        0u)
         << e.what();
   }
   const std::string devices = std::string(HALLQ_SOURCE_DIR) + "/conf/devices/";

@@ -41,8 +41,8 @@ class SecureEngine {
     pairs_[name] = server::generate_key_pair();
     (void)server::write_key_files(keys_dir(), name, pairs_[name], "test device " + name);
     if (!enrol) return;
-    keys_toml_ += "\n[[key]]\nname = \"" + name + "\"\npublic_key = \"" + pairs_[name].public_key + "\"\nrole = \"" +
-                  role + "\"\nhalls = [\"" + hall + "\"]\n";
+    keys_toml_ += "\n[[key]]\nname = \"" + name + "\"\npublic_key = \"" + pairs_[name].public_key +
+                  "\"\nrole = \"" + role + "\"\nhalls = [\"" + hall + "\"]\n";
     if (!window.empty()) keys_toml_ += "window = \"" + window + "\"\n";
   }
 
@@ -50,8 +50,8 @@ class SecureEngine {
   void start(const std::vector<std::string>& confs) {
     const std::string keys_file = dir_.path() + "/keys.toml";
     std::ofstream(keys_file) << keys_toml_;
-    engine_ = std::make_unique<proc::EngineProcess>(confs, dir_.path() + "/data",
-                                                    std::vector<std::string>{"--keys", keys_file, "--http", "off"});
+    engine_ = std::make_unique<proc::EngineProcess>(
+        confs, dir_.path() + "/data", std::vector<std::string>{"--keys", keys_file, "--http", "off"});
   }
   proc::EngineProcess& engine() { return *engine_; }
 
@@ -69,11 +69,13 @@ class SecureEngine {
   }
   // Polls hallqd's stderr until it contains `text` (the engine logs as it
   // refuses; no other signal exists for a refused handshake), up to `limit`.
-  bool wait_stderr(const std::string& text, std::chrono::milliseconds limit = std::chrono::seconds(10)) const {
+  bool wait_stderr(const std::string& text,
+                   std::chrono::milliseconds limit = std::chrono::seconds(10)) const {
     const auto deadline = std::chrono::steady_clock::now() + limit;
     while (engine_stderr().find(text) == std::string::npos) {
       if (std::chrono::steady_clock::now() > deadline) return false;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));  // poll interval of a condition with a deadline
+      std::this_thread::sleep_for(
+          std::chrono::milliseconds(20));  // poll interval of a condition with a deadline
     }
     return true;
   }

@@ -38,7 +38,8 @@ TEST(KeypadConfig, SamplesLoadAndFitTheTownHall) {
   EXPECT_EQ(window.width, 800);
   EXPECT_EQ(window.height, 480);
   EXPECT_EQ(window.level_of("Keypad 4"), 4);
-  EXPECT_FALSE(check_window(window, *core::load_hall_config(std::string(HALLQ_SOURCE_DIR) + "/conf/district.toml")));
+  EXPECT_FALSE(
+      check_window(window, *core::load_hall_config(std::string(HALLQ_SOURCE_DIR) + "/conf/district.toml")));
   EXPECT_EQ(error_of("[keypad]\nhall = \"town\"\nwindow = \"w5\"\nwidth = 10\n"),
             "kp.toml:4: keypad.width: 10 is out of range 160..7680");
   const KeypadConfig w1 = load_keypad_config(kDir + "keypad-w1-serial.toml");
@@ -50,7 +51,8 @@ TEST(KeypadConfig, SamplesLoadAndFitTheTownHall) {
 TEST(KeypadConfig, BrokenFilesNameTheLine) {
   EXPECT_EQ(error_of("[keypad]\nhall = \"town\"\nwindow = \"w1\"\ntimeout = 5\n"),
             "kp.toml:4: unknown key \"timeout\" in [keypad] (did you mean \"timeout_s\"?)");
-  EXPECT_EQ(error_of("[keypad]\nhall = \"town\"\n"), "kp.toml:1: missing required key \"window\" in [keypad]");
+  EXPECT_EQ(error_of("[keypad]\nhall = \"town\"\n"),
+            "kp.toml:1: missing required key \"window\" in [keypad]");
   EXPECT_EQ(error_of("[keypad]\nhall = \"town\"\nwindow = \"w1\"\ninput = \"serial\"\n"),
             "kp.toml:4: keypad.input: a serial input needs serial_device");
   EXPECT_EQ(error_of("[keypad]\nhall = \"town\"\nwindow = \"w1\"\nbaud = 9601\n"),
@@ -59,7 +61,8 @@ TEST(KeypadConfig, BrokenFilesNameTheLine) {
             "kp.toml:5: keypad.keys.A: 7 is out of range 1..5");
   const auto town = core::load_hall_config(std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml");
   const KeypadConfig c = parse_keypad_config("[keypad]\nhall = \"town\"\n\nwindow = \"w50\"\n", "kp.toml");
-  EXPECT_EQ(check_window(c, *town).value_or(""), "kp.toml:4: keypad.window: hall \"town\" has no window \"w50\"");
+  EXPECT_EQ(check_window(c, *town).value_or(""),
+            "kp.toml:4: keypad.window: hall \"town\" has no window \"w50\"");
 }
 
 }  // namespace

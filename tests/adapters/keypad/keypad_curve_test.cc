@@ -23,16 +23,18 @@ TEST(KeypadCurveTest, EnrolledKeypadRecordsAnEvaluationOverCurve) {
   se.add_device("mgr", "manager", "town");
   se.start({kTown});
   const std::string config = se.dir() + "/keypad.toml";
-  std::ofstream(config) << "[keypad]\nhall = \"town\"\nwindow = \"w5\"\nengine = \"" << se.engine().cmd()
-                        << "\"\npub = \"" << se.engine().pub() << "\"\ntimeout_s = 20\n"
-                        << "[security]\nkey_file = \"keys/keypad-w5.key\"\nengine_public_key_file = \"keys/engine.pub\"\n";
+  std::ofstream(config)
+      << "[keypad]\nhall = \"town\"\nwindow = \"w5\"\nengine = \"" << se.engine().cmd() << "\"\npub = \""
+      << se.engine().pub() << "\"\ntimeout_s = 20\n"
+      << "[security]\nkey_file = \"keys/keypad-w5.key\"\nengine_public_key_file = \"keys/engine.pub\"\n";
   ChildProgram keypad(HALLQ_KEYPAD_PATH, {"--config", config, "--headless"}, se.dir() + "/keypad.stderr");
   ASSERT_TRUE(keypad.wait_for_prefix("hallq-keypad ready")) << slurp(se.dir() + "/keypad.stderr");
 
   zmq::context_t ctx;
   client::Client c(ctx, se.engine().cmd(), {.timeout = 3000ms, .attempts = 1, .curve = se.curve("mgr")});
   ASSERT_TRUE(c.command("town", core::OpenWindow{"w5", "s07"})->ok());
-  ASSERT_TRUE(keypad.wait_for_prefix("STATE idle window=5 staff=s07")) << se.engine_stderr();  // events over CURVE
+  ASSERT_TRUE(keypad.wait_for_prefix("STATE idle window=5 staff=s07"))
+      << se.engine_stderr();  // events over CURVE
   ASSERT_TRUE(c.command("town", core::IssueTicket{"estate"})->ok());
   auto r = c.command("town", core::CallNext{"w5"});
   ASSERT_TRUE(r && r->ok());
@@ -41,7 +43,8 @@ TEST(KeypadCurveTest, EnrolledKeypadRecordsAnEvaluationOverCurve) {
   ASSERT_TRUE(c.command("town", core::Finish{"w5"})->ok());
   ASSERT_TRUE(keypad.wait_for_prefix("STATE asking " + number));
   keypad.write("R 4\n");
-  ASSERT_TRUE(keypad.wait_for_prefix("RECORDED " + number + " 4 满意")) << se.engine_stderr();  // the engine's ack
+  ASSERT_TRUE(keypad.wait_for_prefix("RECORDED " + number + " 4 满意"))
+      << se.engine_stderr();  // the engine's ack
   // The engine has it: a second rating is refused as already rated.
   EXPECT_EQ(c.command("town", core::Evaluate{number, 5, "w5"})->code, core::ErrorCode::kAlreadyRated);
   EXPECT_EQ(keypad.terminate(), 0);

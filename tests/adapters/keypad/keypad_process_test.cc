@@ -194,7 +194,8 @@ TEST_F(KeypadProcessTest, BrokenSettingsExitTwoNamingTheLine) {
                          << "\"\npub = \"" << engine_->pub() << "\"\n";
   ChildProgram p(kKeypad, {"--config", config_, "--headless"}, dir_.path() + "/w50.stderr");
   EXPECT_EQ(p.wait_exit(15s).value_or(-1), 2);
-  EXPECT_NE(slurp(dir_.path() + "/w50.stderr").find(config_ + ":3: keypad.window: hall \"town\" has no window \"w50\""),
+  EXPECT_NE(slurp(dir_.path() + "/w50.stderr")
+                .find(config_ + ":3: keypad.window: hall \"town\" has no window \"w50\""),
             std::string::npos)
       << slurp(dir_.path() + "/w50.stderr");
 }

@@ -69,10 +69,10 @@ class KeypadWindowTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ::setenv("SDL_VIDEODRIVER", "dummy", 1);
-    config_ = parse_keypad_config(
-        "[keypad]\nhall = \"district\"\nwindow = \"w5\"\nengine = \"" + engine_->cmd() + "\"\npub = \"" +
-            engine_->pub() + "\"\ninput = \"sdl\"\ntimeout_s = 60\nthanks_s = 30\nretry_ms = 200\n",
-        "kp.toml");
+    config_ = parse_keypad_config("[keypad]\nhall = \"district\"\nwindow = \"w5\"\nengine = \"" +
+                                      engine_->cmd() + "\"\npub = \"" + engine_->pub() +
+                                      "\"\ninput = \"sdl\"\ntimeout_s = 60\nthanks_s = 30\nretry_ms = 200\n",
+                                  "kp.toml");
     app_ = std::make_unique<KeypadApp>(ctx_, config_, [this](std::string_view l) { lines_.emplace_back(l); });
     screen_ = std::make_unique<KeypadScreen>(*app_, config_, /*headless=*/true);
   }
@@ -89,11 +89,12 @@ class KeypadWindowTest : public ::testing::Test {
     return false;
   }
   bool saw(const std::string& prefix) {
-    return std::any_of(lines_.begin(), lines_.end(), [&](const std::string& l) { return l.rfind(prefix, 0) == 0; });
+    return std::any_of(lines_.begin(), lines_.end(),
+                       [&](const std::string& l) { return l.rfind(prefix, 0) == 0; });
   }
   int count(const std::string& prefix) {
-    return static_cast<int>(
-        std::count_if(lines_.begin(), lines_.end(), [&](const std::string& l) { return l.rfind(prefix, 0) == 0; }));
+    return static_cast<int>(std::count_if(lines_.begin(), lines_.end(),
+                                          [&](const std::string& l) { return l.rfind(prefix, 0) == 0; }));
   }
   KeypadFrame frame() { return layout_keypad(config_.width, config_.height, screen_->model()); }
   // Writes the current frame to the temp dir (and the doc dir when asked) and loads it back.
@@ -174,9 +175,11 @@ TEST_F(KeypadWindowTest, KeyFourOnTheWindowIsRecordedOnceAndExtraKeysShowMessage
   f = frame();
   EXPECT_TRUE(shows(f, "请对本次服务进行评价"));
   EXPECT_TRUE(shows(f, "票号 " + number));
-  for (const char* choice : {"非常满意", "满意", "基本满意", "不满意", "非常不满意"}) EXPECT_TRUE(shows(f, choice)) << choice;
+  for (const char* choice : {"非常满意", "满意", "基本满意", "不满意", "非常不满意"})
+    EXPECT_TRUE(shows(f, choice)) << choice;
   for (const char* key : {"1", "2", "3", "4", "5"}) {
-    EXPECT_TRUE(std::any_of(f.texts.begin(), f.texts.end(), [&](const TextItem& t) { return t.text == key; })) << key;
+    EXPECT_TRUE(std::any_of(f.texts.begin(), f.texts.end(), [&](const TextItem& t) { return t.text == key; }))
+        << key;
   }
   EXPECT_TRUE(shows(f, "剩余 ")) << ::testing::PrintToString(texts_of(f));
   const sdl::Image asking = snapshot("keypad-asking.png");
@@ -235,12 +238,13 @@ TEST(KeypadLayoutTest, EveryScreenHasItsTextsAndNoMissingGlyphs) {
   std::vector<KeypadModel> models;
   for (bool online : {true, false}) {
     m.online = online;
-    for (KeypadState s : {KeypadState::kIdle, KeypadState::kAsking, KeypadState::kSending, KeypadState::kThanks}) {
+    for (KeypadState s :
+         {KeypadState::kIdle, KeypadState::kAsking, KeypadState::kSending, KeypadState::kThanks}) {
       m.view = {s, "A012", 4, 27, ""};
       models.push_back(m);
       m.pending = 2;
-      for (const char* msg : {"当前没有待评价的业务", "无效按键，请按 1-5 键评价", "A012 已评价，请勿重复按键",
-                              "A012 评价未记录：ticket A012 is not finished"}) {
+      for (const char* msg : {"当前没有待评价的业务", "无效按键，请按 1-5 键评价",
+                              "A012 已评价，请勿重复按键", "A012 评价未记录：ticket A012 is not finished"}) {
         m.view.message = msg;
         models.push_back(m);
       }

@@ -40,8 +40,8 @@ class KioskCurveTest : public ::testing::Test {
     return path;
   }
   std::unique_ptr<KioskProcess> start_kiosk(std::vector<std::string> extra = {}, bool security = true) {
-    std::vector<std::string> args = {"--conf", write_config(security), "--engine", se_.engine().cmd(),
-                                     "--events", se_.engine().pub(), "--headless"};
+    std::vector<std::string> args = {"--conf",   write_config(security), "--engine",  se_.engine().cmd(),
+                                     "--events", se_.engine().pub(),     "--headless"};
     args.insert(args.end(), extra.begin(), extra.end());
     return std::make_unique<KioskProcess>(KIOSK_PATH, args);
   }
@@ -59,8 +59,9 @@ class KioskCurveTest : public ::testing::Test {
   }
   client::Client& manager() {
     if (!manager_)
-      manager_ = std::make_unique<client::Client>(ctx_, se_.engine().cmd(),
-                                                  client::ClientOptions{.timeout = 3000ms, .attempts = 1, .curve = se_.curve("mgr")});
+      manager_ = std::make_unique<client::Client>(
+          ctx_, se_.engine().cmd(),
+          client::ClientOptions{.timeout = 3000ms, .attempts = 1, .curve = se_.curve("mgr")});
     return *manager_;
   }
   std::string issue_directly(const std::string& service) {
@@ -128,11 +129,13 @@ TEST_F(KioskCurveTest, PlaintextKioskGetsNothingFromACurveEngine) {
 
 TEST_F(KioskCurveTest, BrokenSecurityNamesTheLineAndExits2) {
   const std::string path = se_.dir() + "/bad.toml";
-  std::ofstream(path) << "[kiosk]\nhall = \"town\"\n[printer]\nkind = \"file\"\npath = \"x\"\n"
-                      << "[security]\nkey_file = \"keys/kiosk-9.key\"\nengine_public_key_file = \"keys/engine.pub\"\n";
+  std::ofstream(path)
+      << "[kiosk]\nhall = \"town\"\n[printer]\nkind = \"file\"\npath = \"x\"\n"
+      << "[security]\nkey_file = \"keys/kiosk-9.key\"\nengine_public_key_file = \"keys/engine.pub\"\n";
   proc::RunResult r = proc::run_program(KIOSK_PATH, {"--conf", path, "--headless"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find(path + ":7: security.key_file: " + se_.dir() + "/keys/kiosk-9.key: No such file or directory"),
+  EXPECT_NE(r.err.find(path + ":7: security.key_file: " + se_.dir() +
+                       "/keys/kiosk-9.key: No such file or directory"),
             std::string::npos)
       << r.err;
   // --key without the engine's key anywhere.

@@ -16,8 +16,8 @@
 #include "adapters/kiosk/kiosk_config.h"
 #include "adapters/kiosk/kiosk_layout.h"
 #include "adapters/kiosk/resident_id.h"
-#include "displays/common/png_frame.h"
 #include "adapters/kiosk/ticket_layout.h"
+#include "displays/common/png_frame.h"
 #include "engine/client/client.h"
 #include "engine/protocol/event_codec.h"
 #include "tests/adapters/kiosk/kiosk_process.h"
@@ -51,7 +51,9 @@ std::string id_born(std::string_view yyyymmdd) {
 
 class KioskTest : public ::testing::Test {
  protected:
-  void SetUp() override { engine_ = std::make_unique<proc::EngineProcess>(std::vector<std::string>{kTown}, dir_.path() + "/data"); }
+  void SetUp() override {
+    engine_ = std::make_unique<proc::EngineProcess>(std::vector<std::string>{kTown}, dir_.path() + "/data");
+  }
 
   // A kiosk config in the temp dir; `printer` is the [printer] body.
   std::string write_config(const std::string& printer = "") {
@@ -63,12 +65,15 @@ class KioskTest : public ::testing::Test {
       << (printer.empty() ? "kind = \"file\"\npath = \"spool.bin\"\n" : printer)
       << "qr_url = \"https://q.example/{hall}/{date}/{number}\"\n";
     std::ofstream a(dir_.path() + "/appts.csv");
-    a << "code,service,date,slot,name\n" << "482913," << "social," << today_iso() << ",00:00-24:00,张*明\n";
+    a << "code,service,date,slot,name\n"
+      << "482913,"
+      << "social," << today_iso() << ",00:00-24:00,张*明\n";
     return path;
   }
 
   std::unique_ptr<KioskProcess> start_kiosk(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"--conf", write_config(printer_), "--engine", engine_->cmd(), "--events", engine_->pub()};
+    std::vector<std::string> args = {"--conf",   write_config(printer_), "--engine", engine_->cmd(),
+                                     "--events", engine_->pub()};
     if (extra.empty()) args.push_back("--headless");
     for (auto& e : extra) args.push_back(e);
     return std::make_unique<KioskProcess>(KIOSK_PATH, args);
@@ -88,7 +93,9 @@ class KioskTest : public ::testing::Test {
     return false;
   }
 
-  void open_window(const std::string& w) { ASSERT_TRUE(client().command("town", core::OpenWindow{w, "s1"})->ok()); }
+  void open_window(const std::string& w) {
+    ASSERT_TRUE(client().command("town", core::OpenWindow{w, "s1"})->ok());
+  }
   client::Client& client() {
     if (!client_) client_ = std::make_unique<client::Client>(ctx_, engine_->cmd());
     return *client_;
@@ -115,7 +122,9 @@ std::vector<std::string> texts(const kiosk::DecodedPrint& p) {
   for (const auto* l : p.lines()) out.push_back(l->text);
   return out;
 }
-bool contains(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+bool contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
 
 TEST_F(KioskTest, IssuesAndPrintsTheAcknowledgedTicket) {
   open_window("w1");
@@ -164,7 +173,8 @@ TEST_F(KioskTest, ElderlyPriorityByIdNumber) {
   const json r = k->wait_event("refused");
   EXPECT_EQ(r["reason"], "年满 65 周岁可走优先通道，请取普通号");
   k->send("id " + old);
-  const json st = k->wait_for([](const json& j) { return j["event"] == "state" && j["screen"] == "priority"; });
+  const json st =
+      k->wait_for([](const json& j) { return j["event"] == "state" && j["screen"] == "priority"; });
   EXPECT_EQ(st["priority"], "优先（老年人）");
   k->send("tap social");
   const json issued = k->wait_event("issued");
@@ -210,7 +220,8 @@ TEST_F(KioskTest, TapWhileEngineIsDownIsIssuedOnceAfterRestart) {
   ASSERT_FALSE(k->wait_event("connecting").is_null()) << k->transcript();
   k->send("tap social");  // an impatient second tap while connecting
   // Let several resends queue up before the engine returns.
-  ASSERT_FALSE(k->wait_for([](const json& j) { return j["event"] == "state" && j["screen"] == "pending"; }).is_null());
+  ASSERT_FALSE(
+      k->wait_for([](const json& j) { return j["event"] == "state" && j["screen"] == "pending"; }).is_null());
   engine_->restart();
   const json issued = k->wait_event("issued", 20s);
   ASSERT_FALSE(issued.is_null()) << k->transcript();
@@ -263,7 +274,8 @@ TEST_F(KioskTest, PrintsToARawTcpPrinter) {
 }
 
 TEST_F(KioskTest, PrinterDownIsReportedAndRetried) {
-  printer_ = "kind = \"tcp\"\nhost = \"127.0.0.1\"\nport = 1\ntimeout_ms = 200\n";  // nothing listens on port 1
+  printer_ =
+      "kind = \"tcp\"\nhost = \"127.0.0.1\"\nport = 1\ntimeout_ms = 200\n";  // nothing listens on port 1
   open_window("w1");
   auto k = start_kiosk();
   ASSERT_TRUE(wait_open(*k, "social"));
@@ -299,10 +311,12 @@ TEST_F(KioskTest, TouchScreenHeadlessWithSnapshots) {
 
 TEST_F(KioskTest, BrokenConfigNamesTheLineAndExits2) {
   const std::string path = dir_.path() + "/bad.toml";
-  std::ofstream(path) << "[kiosk]\nhall = \"town\"\n[printer]\nkind = \"file\"\npath = \"x\"\ntimeout_ms = \"soon\"\n";
+  std::ofstream(path)
+      << "[kiosk]\nhall = \"town\"\n[printer]\nkind = \"file\"\npath = \"x\"\ntimeout_ms = \"soon\"\n";
   const proc::RunResult r = proc::run_program(KIOSK_PATH, {"--conf", path, "--headless"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find(path + ":6: printer.timeout_ms: expected an integer, got string"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(path + ":6: printer.timeout_ms: expected an integer, got string"), std::string::npos)
+      << r.err;
 }
 
 TEST_F(KioskTest, DecodeToolShowsASpool) {

@@ -66,7 +66,8 @@ class KioskProcess {
       for (; checked_ < lines_.size(); ++checked_) {
         if (match(lines_[checked_])) return lines_[checked_++];
       }
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0) return nullptr;
       pollfd p{out_, POLLIN, 0};
       if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
@@ -81,8 +82,10 @@ class KioskProcess {
       }
     }
   }
-  nlohmann::json wait_event(const std::string& event, std::chrono::milliseconds limit = std::chrono::seconds(15)) {
-    return wait_for([&](const nlohmann::json& j) { return j.is_object() && j.value("event", "") == event; }, limit);
+  nlohmann::json wait_event(const std::string& event,
+                            std::chrono::milliseconds limit = std::chrono::seconds(15)) {
+    return wait_for([&](const nlohmann::json& j) { return j.is_object() && j.value("event", "") == event; },
+                    limit);
   }
   // Waits for the process to exit; its status, or -1 at the deadline.
   int wait_exit(std::chrono::milliseconds limit = std::chrono::seconds(15)) {

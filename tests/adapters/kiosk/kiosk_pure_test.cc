@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <tuple>
 
+#include "adapters/common/device_toml.h"
 #include "adapters/kiosk/appointment_book.h"
 #include "adapters/kiosk/civil_date.h"
 #include "adapters/kiosk/escpos.h"
@@ -20,7 +21,6 @@
 #include "adapters/kiosk/ticket_image.h"
 #include "adapters/kiosk/ticket_layout.h"
 #include "displays/common/png_frame.h"
-#include "adapters/common/device_toml.h"
 
 namespace hallq::kiosk {
 namespace {
@@ -94,14 +94,15 @@ TEST(Gb18030, RoundTripsChineseText) {
 TEST(EscPos, BytesAreTheDocumentedCommands) {
   EscPos p;
   p.init().align(Align::kCenter).size(4, 4).bold(true).line("A012").cut(3);
-  const std::string expected = std::string("\x1B\x40\x1C\x26", 4) + "\x1B\x61\x01" + "\x1D\x21\x33" + "\x1B\x45\x01" +
-                               "A012\n" + "\x1D\x56\x42\x03";
+  const std::string expected = std::string("\x1B\x40\x1C\x26", 4) + "\x1B\x61\x01" + "\x1D\x21\x33" +
+                               "\x1B\x45\x01" + "A012\n" + "\x1D\x56\x42\x03";
   EXPECT_EQ(p.bytes(), expected);
   EscPos q;
   q.qr("https://x/1", 6, QrEcc::kM);
   const std::string& b = q.bytes();
   // store: GS ( k pL pH 49 80 48 data, pL = len + 3
-  const std::string store = std::string("\x1D\x28\x6B", 3) + char(11 + 3) + '\0' + "\x31\x50\x30" + "https://x/1";
+  const std::string store =
+      std::string("\x1D\x28\x6B", 3) + char(11 + 3) + '\0' + "\x31\x50\x30" + "https://x/1";
   EXPECT_NE(b.find(store), std::string::npos);
   EXPECT_NE(b.find(std::string("\x1D\x28\x6B\x03\x00\x31\x51\x30", 8)), std::string::npos);  // print
 }
@@ -175,7 +176,8 @@ TEST(TicketLayout, WaitText) {
 }
 
 TEST(Appointments, CheckInWithinTheSlotOnce) {
-  auto book = AppointmentBook::parse("code,service,date,slot,name\n482913,social,2025-03-01,09:00-09:30,张*明\n", "a.csv");
+  auto book = AppointmentBook::parse(
+      "code,service,date,slot,name\n482913,social,2025-03-01,09:00-09:30,张*明\n", "a.csv");
   const CivilDate day{2025, 3, 1};
   EXPECT_EQ(book.check("000000", day, 540, 15, 10).reason, "预约码不存在，请核对后重新输入");
   EXPECT_EQ(book.check("482913", {2025, 3, 2}, 540, 15, 10).reason, "该预约的日期是 2025-03-01，不是今天");
@@ -217,12 +219,15 @@ TEST(Appointments, BrokenFileNamesTheLine) {
     }
     return std::string("no error");
   };
-  EXPECT_EQ(fails_with("code,service,date,slot,name\n1,social,2025-03-01,09:00-09:30,a\n2,social,2025-13-01,09:00-09:30,b\n"),
+  EXPECT_EQ(fails_with("code,service,date,slot,name\n1,social,2025-03-01,09:00-09:30,a\n2,social,2025-13-01,"
+                       "09:00-09:30,b\n"),
             "appts.csv:3: date \"2025-13-01\": expected YYYY-MM-DD");
   EXPECT_EQ(fails_with("1,social,2025-03-01,09:30-09:00,a\n"),
             "appts.csv:1: slot \"09:30-09:00\": expected HH:MM-HH:MM with the end after the start");
-  EXPECT_EQ(fails_with("1,social,2025-03-01\n"), "appts.csv:1: expected 5 fields (code,service,date,slot,name), got 3");
-  EXPECT_EQ(fails_with("1,a,2025-03-01,09:00-09:30,x\n1,a,2025-03-01,09:00-09:30,y\n"), "appts.csv:2: code \"1\" appears twice");
+  EXPECT_EQ(fails_with("1,social,2025-03-01\n"),
+            "appts.csv:1: expected 5 fields (code,service,date,slot,name), got 3");
+  EXPECT_EQ(fails_with("1,a,2025-03-01,09:00-09:30,x\n1,a,2025-03-01,09:00-09:30,y\n"),
+            "appts.csv:2: code \"1\" appears twice");
 }
 
 std::string config_error(std::string_view text) {
@@ -235,16 +240,20 @@ std::string config_error(std::string_view text) {
 }
 
 TEST(KioskConfig, ErrorsNameFileAndLine) {
-  EXPECT_EQ(config_error("[kiosk]\nhall = \"town\"\n\n[printer]\nkind = \"file\"\npath = \"x\"\nhost = \"p\"\n"),
-            "kiosk.toml:7: printer.host: a file printer has a path, not a host");
-  EXPECT_EQ(config_error("[kiosk]\nhall = \"town\"\n[printer]\nkind = \"tcp\"\nhost = \"p\"\nport = \"9100\"\n"),
-            "kiosk.toml:6: printer.port: expected an integer, got string");
-  EXPECT_EQ(config_error("[kiosk]\nhal = \"town\"\n"), "kiosk.toml:2: unknown key \"hal\" in [kiosk] (did you mean \"hall\"?)");
+  EXPECT_EQ(
+      config_error("[kiosk]\nhall = \"town\"\n\n[printer]\nkind = \"file\"\npath = \"x\"\nhost = \"p\"\n"),
+      "kiosk.toml:7: printer.host: a file printer has a path, not a host");
+  EXPECT_EQ(
+      config_error("[kiosk]\nhall = \"town\"\n[printer]\nkind = \"tcp\"\nhost = \"p\"\nport = \"9100\"\n"),
+      "kiosk.toml:6: printer.port: expected an integer, got string");
+  EXPECT_EQ(config_error("[kiosk]\nhal = \"town\"\n"),
+            "kiosk.toml:2: unknown key \"hal\" in [kiosk] (did you mean \"hall\"?)");
   EXPECT_EQ(config_error("[kiosk]\nhall = \"town\"\n[priority]\nage_threshold = 200\n"),
             "kiosk.toml:4: priority.age_threshold: 200 is out of range 1..150");
   EXPECT_EQ(config_error("[kiosk]\nhall = \"town\"\n[printer]\nkind = \"usb\"\npath = \"/dev/x\"\n"),
             "kiosk.toml:4: printer.kind: \"usb\" is not one of file, device, tcp");
-  EXPECT_EQ(config_error("[kiosk]\nhall = \"town\"\n[printr]\n"), "kiosk.toml:3: unknown section \"printr\" (did you mean \"printer\"?)");
+  EXPECT_EQ(config_error("[kiosk]\nhall = \"town\"\n[printr]\n"),
+            "kiosk.toml:3: unknown section \"printr\" (did you mean \"printer\"?)");
   EXPECT_EQ(config_error("[kiosk]\nhall = \"town\n").rfind("kiosk.toml:2: syntax error: ", 0), 0u);
   EXPECT_EQ(config_error("[kiosk]\nhall = \"town\"\n[printer]\npath = \"/tmp/spool\"\npaper_mm = 70\n"),
             "kiosk.toml:5: printer.paper_mm: 70: expected 58 or 80");
@@ -322,7 +331,8 @@ TEST_F(SessionTest, CategoryAndAppointment) {
 TEST(KioskLayout, TouchesFindTheirButtons) {
   KioskConfig c;
   c.appointments_file = "x.csv";
-  std::vector<ServiceTile> tiles = {{"social", "社保医保", "A", 3, 600, 2}, {"estate", "不动产登记", "B", 0, -1, 1},
+  std::vector<ServiceTile> tiles = {{"social", "社保医保", "A", 3, 600, 2},
+                                    {"estate", "不动产登记", "B", 0, -1, 1},
                                     {"tax", "税务", "G", 0, -1, 0}};
   const Layout l = layout_screen(1080, 1920, tiles, c, {}, false);
   // 3 tiles + elderly + 3 categories + appointment.
@@ -346,7 +356,7 @@ TEST(KioskLayout, PadTypesAnIdAndHidesIt) {
   pad.press(ActionKind::kPadKey, std::string(1, id[17]));
   EXPECT_EQ(pad.typed, id);
   EXPECT_EQ(pad.shown().find(id.substr(6, 8)), std::string::npos);  // the birth date is not on screen
-  pad.press(ActionKind::kPadKey, "9");                               // full: ignored
+  pad.press(ActionKind::kPadKey, "9");                              // full: ignored
   EXPECT_EQ(pad.typed.size(), 18u);
   EXPECT_TRUE(pad.press(ActionKind::kPadOk, ""));
   PadState appt{PadKind::kAppointment, ""};
@@ -400,14 +410,18 @@ TEST(TicketImage, DrawsTheQrCodeThePrinterPrints) {
     const std::string path = ::testing::TempDir() + "/" + name;
     render_ticket_png(print, width, path, {});
     if (const char* doc = std::getenv("HALLQ_KIOSK_DOC_DIR")) {
-      std::filesystem::copy_file(path, std::string(doc) + "/" + name, std::filesystem::copy_options::overwrite_existing);
+      std::filesystem::copy_file(path, std::string(doc) + "/" + name,
+                                 std::filesystem::copy_options::overwrite_existing);
     }
     const sdl::Image img = sdl::load_png(path);
     ASSERT_EQ(img.width, width);
-    auto dark = [&](int x, int y) { return img.rgba[(static_cast<std::size_t>(y) * img.width + x) * 4] < 128; };
+    auto dark = [&](int x, int y) {
+      return img.rgba[(static_cast<std::size_t>(y) * img.width + x) * 4] < 128;
+    };
     const int module = qr->module_size, side = m.size * module, x0 = (width - side) / 2;
     ASSERT_LT(side, width);
-    // The symbol's top row: the first row where the top-left finder's edge is dark and its left neighbour light.
+    // The symbol's top row: the first row where the top-left finder's edge is dark and its left neighbour
+    // light.
     int y0 = -1;
     for (int y = 0; y < img.height && y0 < 0; ++y) {
       bool run = true;

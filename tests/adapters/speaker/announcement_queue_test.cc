@@ -47,12 +47,12 @@ TEST(AnnouncementQueue, NewCallNeverCutsTheOneInProgress) {
 
 TEST(AnnouncementQueue, RecallOfAQueuedTicketIsNotQueuedTwice) {
   AnnouncementQueue q;
-  q.push(call("A001", "w1"));                                   // in progress below
+  q.push(call("A001", "w1"));  // in progress below
   ASSERT_TRUE(q.begin_next());
   EXPECT_EQ(q.push(call("B001", "w2")), PushResult::kQueued);
   EXPECT_EQ(q.push(recall("B001", "w2")), PushResult::kDuplicate);  // its call still waits
   EXPECT_EQ(q.push(recall("B001", "w2")), PushResult::kDuplicate);
-  EXPECT_EQ(q.push(recall("B001", "w3")), PushResult::kQueued);     // another window: a new call
+  EXPECT_EQ(q.push(recall("B001", "w3")), PushResult::kQueued);  // another window: a new call
   // The one being spoken does not count: a recall pressed meanwhile is said again after.
   EXPECT_EQ(q.push(recall("A001", "w1")), PushResult::kQueued);
   EXPECT_EQ(q.push(recall("A001", "w1")), PushResult::kDuplicate);

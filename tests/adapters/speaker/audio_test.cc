@@ -86,7 +86,8 @@ TEST(VoicePackTest, GeneratedPackSpeaksAndNamesWhatItLacks) {
   ASSERT_GT(pcm.samples.size(), qing.samples.size());
   EXPECT_TRUE(std::equal(qing.samples.begin(), qing.samples.end(), pcm.samples.begin()));
 
-  const auto missing = pack.missing(AnnouncementTemplate("请{number}号到{window}号窗口取件").expand("A001", 1, {}));
+  const auto missing =
+      pack.missing(AnnouncementTemplate("请{number}号到{window}号窗口取件").expand("A001", 1, {}));
   ASSERT_EQ(missing.size(), 2u);
   EXPECT_EQ(missing[0], "取");
   EXPECT_EQ(missing[1], "件");

@@ -38,7 +38,8 @@ TEST(SpeakerConfig, SamplesLoadAndFitTheTownHall) {
 TEST(SpeakerConfig, BrokenFilesNameTheLine) {
   EXPECT_EQ(error_of("[speaker]\nhall = \"town\"\nrepeet = 2\n"),
             "sp.toml:3: unknown key \"repeet\" in [speaker] (did you mean \"repeat\"?)");
-  EXPECT_EQ(error_of("[speaker]\nhall = \"town\"\nrepeat = 0\n"), "sp.toml:3: speaker.repeat: 0 is out of range 1..9");
+  EXPECT_EQ(error_of("[speaker]\nhall = \"town\"\nrepeat = 0\n"),
+            "sp.toml:3: speaker.repeat: 0 is out of range 1..9");
   EXPECT_EQ(error_of("[speaker]\nhall = \"town\"\n\ntemplate = \"请{numbr}号\"\n"),
             "sp.toml:4: speaker.template: unknown placeholder {numbr} (use {number} and {window})");
   EXPECT_EQ(error_of("[speaker]\nhall = \"town\"\nzone = \"east\"\n"),
@@ -56,8 +57,10 @@ TEST(SpeakerConfig, BrokenFilesNameTheLine) {
 
 TEST(SpeakerConfig, UnknownWindowNamesItsLine) {
   const auto town = core::load_hall_config(std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml");
-  const SpeakerConfig c = parse_speaker_config("[speaker]\nhall = \"town\"\n\nwindows = [\"w1\", \"w99\"]\n", "sp.toml");
-  EXPECT_EQ(check_windows(c, *town).value_or(""), "sp.toml:4: speaker.windows: hall \"town\" has no window \"w99\"");
+  const SpeakerConfig c =
+      parse_speaker_config("[speaker]\nhall = \"town\"\n\nwindows = [\"w1\", \"w99\"]\n", "sp.toml");
+  EXPECT_EQ(check_windows(c, *town).value_or(""),
+            "sp.toml:4: speaker.windows: hall \"town\" has no window \"w99\"");
 }
 
 }  // namespace

@@ -47,12 +47,14 @@ class SpeakerCurveTest : public ::testing::Test {
     std::vector<std::string> args = {"--config", config, "--headless", "--wav-dir", se_.dir() + "/wavs"};
     args.insert(args.end(), extra.begin(), extra.end());
     ChildProgram speaker(HALLQ_SPEAKER_PATH, args, se_.dir() + "/speaker.stderr");
-    ASSERT_TRUE(speaker.wait_for_prefix("synced town")) << slurp(se_.dir() + "/speaker.stderr") << se_.engine_stderr();
+    ASSERT_TRUE(speaker.wait_for_prefix("synced town"))
+        << slurp(se_.dir() + "/speaker.stderr") << se_.engine_stderr();
     const std::string number = call_one();
     const auto line = speaker.wait_for_prefix("announced ", 20s);
     ASSERT_TRUE(line) << slurp(se_.dir() + "/speaker.stderr");
     std::smatch m;
-    ASSERT_TRUE(std::regex_match(*line, m, std::regex(R"(^announced \d+ call (\S+) w1 .* (\S+\.wav)$)"))) << *line;
+    ASSERT_TRUE(std::regex_match(*line, m, std::regex(R"(^announced \d+ call (\S+) w1 .* (\S+\.wav)$)")))
+        << *line;
     EXPECT_EQ(m[1], number);
     EXPECT_GT(speaker::read_wav(m[2]).seconds(), 1.0);
     EXPECT_EQ(speaker.terminate(), 0);
@@ -69,7 +71,8 @@ TEST_F(SpeakerCurveTest, EnrolledSpeakerSyncsAndAnnouncesOverCurve) {
 }
 
 TEST_F(SpeakerCurveTest, KeysFromTheCommandLine) {
-  expect_announced({"--key", se_.key_path("speaker-1"), "--server-key", se_.engine_public_key()}, write_config(""));
+  expect_announced({"--key", se_.key_path("speaker-1"), "--server-key", se_.engine_public_key()},
+                   write_config(""));
 }
 
 }  // namespace

@@ -74,8 +74,8 @@ class SpeakerProcessTest : public ::testing::Test {
 
   TempDir dir_{"speaker-proc"};
   zmq::context_t ctx_;
-  std::unique_ptr<EngineProcess> engine_ = std::make_unique<EngineProcess>(
-      std::vector<std::string>{kTown}, dir_.path() + "/data");
+  std::unique_ptr<EngineProcess> engine_ =
+      std::make_unique<EngineProcess>(std::vector<std::string>{kTown}, dir_.path() + "/data");
   std::string config_;
 };
 
@@ -84,9 +84,11 @@ TEST_F(SpeakerProcessTest, CallsBecomeRealSpeechInCallOrder) {
   auto speaker = start();
   client::Client c(ctx_, engine_->cmd());
   for (const char* w : {"w1", "w4", "w5"}) ASSERT_TRUE(c.command("town", core::OpenWindow{w, ""})->ok());
-  for (const char* s : {"social", "estate", "estate"}) ASSERT_TRUE(c.command("town", core::IssueTicket{s})->ok());
+  for (const char* s : {"social", "estate", "estate"})
+    ASSERT_TRUE(c.command("town", core::IssueTicket{s})->ok());
   std::vector<std::pair<std::string, std::string>> called;  // number, window
-  for (const char* w : {"w5", "w1", "w4"}) called.emplace_back(number_of(c.command("town", core::CallNext{w})), w);
+  for (const char* w : {"w5", "w1", "w4"})
+    called.emplace_back(number_of(c.command("town", core::CallNext{w})), w);
 
   const auto announced = wait_announced(*speaker, 3);
   ASSERT_EQ(announced.size(), 3u) << slurp(dir_.path() + "/speaker.stderr");
@@ -117,7 +119,8 @@ TEST_F(SpeakerProcessTest, ZoneVoicePackAndNoDoubleRecall) {
   auto speaker = start({"--play-speed", "8"});
   client::Client c(ctx_, engine_->cmd());
   for (const char* w : {"w1", "w2", "w5"}) ASSERT_TRUE(c.command("town", core::OpenWindow{w, ""})->ok());
-  for (const char* s : {"social", "social", "estate"}) ASSERT_TRUE(c.command("town", core::IssueTicket{s})->ok());
+  for (const char* s : {"social", "social", "estate"})
+    ASSERT_TRUE(c.command("town", core::IssueTicket{s})->ok());
   const std::string outside = number_of(c.command("town", core::CallNext{"w5"}));  // not in the zone
   const std::string first = number_of(c.command("town", core::CallNext{"w1"}));
   const std::string second = number_of(c.command("town", core::CallNext{"w2"}));
@@ -180,7 +183,8 @@ TEST_F(SpeakerProcessTest, BrokenSettingsExitTwoNamingTheLine) {
   write_config("windows = [\"w1\", \"w42\"]\n");
   r = proc::run_program(kSpeaker, {"--config", config_, "--headless", "--wav-dir", dir_.path() + "/w"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find(config_ + ":5: speaker.windows: hall \"town\" has no window \"w42\""), std::string::npos)
+  EXPECT_NE(r.err.find(config_ + ":5: speaker.windows: hall \"town\" has no window \"w42\""),
+            std::string::npos)
       << r.err;
 
   config_ = dir_.path() + "/other.toml";

@@ -4,14 +4,13 @@
 //   HALLQ_SPEAKER_SOAK=20000 hallq_speaker_tests --gtest_filter='SpeakerSoak.*'
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-
-#include <ctime>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 
@@ -82,10 +81,13 @@ TEST(SpeakerSoak, MemoryAndLatencyStayFlat) {
   }
   const long rss_end = rss_kb();
   const std::size_t fifth = latency_ms.size() / 5;
-  const double early = median({latency_ms.begin() + static_cast<long>(fifth), latency_ms.begin() + 2 * static_cast<long>(fifth)});
+  const double early = median(
+      {latency_ms.begin() + static_cast<long>(fifth), latency_ms.begin() + 2 * static_cast<long>(fifth)});
   const double late = median({latency_ms.end() - static_cast<long>(fifth), latency_ms.end()});
-  std::printf("soak: %d announcements, render+write CPU median %.2f ms early, %.2f ms late; RSS %ld kB after warm-up, %ld kB at end\n",
-              n, early, late, rss_after_warmup, rss_end);
+  std::printf(
+      "soak: %d announcements, render+write CPU median %.2f ms early, %.2f ms late; RSS %ld kB after "
+      "warm-up, %ld kB at end\n",
+      n, early, late, rss_after_warmup, rss_end);
   EXPECT_EQ(queue.stats().spoken, static_cast<std::uint64_t>(n));
   EXPECT_LT(rss_end - rss_after_warmup, 2048) << "memory grows with the number of announcements";
   EXPECT_LT(late, early * 1.5 + 2.0) << "announcements get slower over time";
