@@ -7,7 +7,7 @@ set -euo pipefail
 
 packages=(
   # toolchain
-  g++ cmake make ccache pkg-config python3 git
+  g++ cmake make ccache pkg-config python3 git clang-format
   # engine: Asio, ZeroMQ, FlatBuffers, LMDB, config and command line
   libboost-dev libzmq3-dev cppzmq-dev libflatbuffers-dev flatbuffers-compiler
   liblmdb-dev lmdb-utils libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libfmt-dev
