@@ -10,18 +10,11 @@
 #include <type_traits>
 #include <utility>
 
+#include "engine/core/overloaded.h"
 #include "engine/core/utf8.h"
 
 namespace hallq::core {
 namespace {
-
-template <class... Fs>
-struct Overloaded : Fs... {
-  using Fs::operator()...;
-};
-// Clang before 17 does not deduce aggregate template arguments by itself.
-template <class... Fs>
-Overloaded(Fs...) -> Overloaded<Fs...>;
 
 Status refuse(ErrorCode code, std::string message) { return {code, std::move(message)}; }
 
