@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/core/test_hall_fixture.h"
+#include "tests/support/test_hall.h"
 
 namespace hallq::test {
 namespace {

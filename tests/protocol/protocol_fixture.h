@@ -5,8 +5,8 @@
 // and `exercise`, which runs every decoder that applies to a buffer (used on
 // hostile input, where the only requirement is to refuse without crashing).
 //
-// Builds on the core tests' fixture (tests/core/test_hall_fixture.h) for the
-// default hall and the event and state comparators.
+// Builds on the test hall (tests/support/test_hall.h) for the default hall
+// and the event and state comparators.
 #pragma once
 
 #include <fmt/format.h>
@@ -25,7 +25,7 @@
 #include "engine/protocol/reply_codec.h"
 #include "engine/protocol/request_codec.h"
 #include "engine/protocol/snapshot_codec.h"
-#include "tests/core/test_hall_fixture.h"
+#include "tests/support/test_hall.h"
 
 namespace hallq::protocol {
 

@@ -1,6 +1,7 @@
-// Shared test support for the core tests: a small N+1 hall built in code, a
-// fixture that drives it and keeps every event it emitted, and comparators for
-// events and whole hall states (the core types have no operator==).
+// The test hall, shared by the core, policy, predict and protocol tests: a
+// small N+1 hall built in code, a fixture that drives it and keeps every event
+// it emitted, and comparators for events and whole hall states (the core
+// types have no operator==).
 //
 // The default hall has three services and three windows:
 //   social "A" (6 min), civil "B" (10 min), tax "C" (4 min);
