@@ -69,6 +69,7 @@ struct HallState {
   std::uint32_t next_advisory = 1;
   std::string notice;  // the manager's notice to the screens; empty if none
   std::vector<std::pair<std::string, RequestRecord>> requests;  // oldest first
+  bool operator==(const HallState&) const = default;
 };
 
 class Hall final : public CallView {

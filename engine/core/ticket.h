@@ -40,6 +40,7 @@ struct Ticket {
   TimeUs started_at = 0;
   TimeUs finished_at = 0;
   TimeUs ended_at = 0;  // skipped, left or expired
+  bool operator==(const Ticket&) const = default;
 };
 
 // "A012": prefix + number, zero-padded to `digits`.
