@@ -25,46 +25,45 @@ bool is_requeueable(TicketState s) { return s == TicketState::kHeld || s == Tick
 Hall::Hall(std::shared_ptr<const HallConfig> config, const CallPolicy* policy, const WaitPredictor* predictor)
     : config_(std::move(config)), policy_(policy), predictor_(predictor) {
   const std::size_t n_services = config_->services.size();
-  windows_.resize(config_->windows.size());
-  for (std::size_t i = 0; i < windows_.size(); ++i) windows_[i].skills = config_->windows[i].serves;
-  queues_.resize(n_services);
-  stats_.resize(n_services);
-  last_number_.assign(n_services, 0);
-  by_number_.resize(n_services);
-  count_open_windows();
+  state_.windows.resize(config_->windows.size());
+  for (std::size_t i = 0; i < state_.windows.size(); ++i)
+    state_.windows[i].skills = config_->windows[i].serves;
+  state_.stats.resize(n_services);
+  state_.last_number.assign(n_services, 0);
+  rebuild_indexes();
 }
 
 double Hall::mean_pause_s() const {
   constexpr double kPriorS = 30 * 60, kPriorWeight = 2;
-  return (pause_seconds_ + kPriorS * kPriorWeight) / (pauses_ + kPriorWeight);
+  return (state_.pause_seconds + kPriorS * kPriorWeight) / (state_.pauses + kPriorWeight);
 }
 
 double Hall::mean_handle_s(ServiceIdx s) const {
-  return stats_[s].mean_handle_s(config_->services[s].expected_handle_min * 60);
+  return state_.stats[s].mean_handle_s(config_->services[s].expected_handle_min * 60);
 }
 
 int Hall::open_windows(ServiceIdx s, int level) const {
-  return level >= 1 && level <= 9 ? open_at_level_[s][level] : 0;
+  return level >= 1 && level <= 9 ? index_.open_at_level[s][level] : 0;
 }
 
 void Hall::count_open_windows() {
-  open_at_level_.assign(config_->services.size(), {});
-  for (const Window& w : windows_) {
+  index_.open_at_level.assign(config_->services.size(), {});
+  for (const Window& w : state_.windows) {
     if (w.state != WindowState::kOpen) continue;
-    for (const Skill& k : w.skills) ++open_at_level_[k.service][k.level];
+    for (const Skill& k : w.skills) ++index_.open_at_level[k.service][k.level];
   }
 }
 
 // ---------------------------------------------------------------- lookups
 
 std::string_view Hall::staff_id(StaffIdx s) const {
-  return s < staff_names_.size() ? std::string_view(staff_names_[s]) : std::string_view();
+  return s < state_.staff_names.size() ? std::string_view(state_.staff_names[s]) : std::string_view();
 }
 
 const Ticket* Hall::find_ticket(TicketId id) const {
-  if (tickets_.empty() || id < tickets_.front().id) return nullptr;
-  const std::size_t i = id - tickets_.front().id;
-  return i < tickets_.size() ? &tickets_[i] : nullptr;
+  if (state_.tickets.empty() || id < state_.tickets.front().id) return nullptr;
+  const std::size_t i = id - state_.tickets.front().id;
+  return i < state_.tickets.size() ? &state_.tickets[i] : nullptr;
 }
 
 Ticket* Hall::ticket_mut(TicketId id) { return const_cast<Ticket*>(find_ticket(id)); }
@@ -74,8 +73,8 @@ const Ticket* Hall::find_number(std::string_view number) const {
   std::uint32_t n = 0;
   if (!split_number(number, prefix, n) || n == 0) return nullptr;
   const auto s = config_->find_prefix(prefix);
-  if (!s || n > by_number_[*s].size()) return nullptr;
-  return find_ticket(by_number_[*s][n - 1]);
+  if (!s || n > index_.by_number[*s].size()) return nullptr;
+  return find_ticket(index_.by_number[*s][n - 1]);
 }
 
 std::string Hall::number_of(const Ticket& t) const {
@@ -84,7 +83,7 @@ std::string Hall::number_of(const Ticket& t) const {
 
 std::size_t Hall::waiting_total() const {
   std::size_t n = 0;
-  for (const ServiceQueue& q : queues_) n += q.size();
+  for (const ServiceQueue& q : index_.queues) n += q.size();
   return n;
 }
 
@@ -99,7 +98,7 @@ void Hall::remember_request(std::string_view request_id, RequestRecord record) {
 // ---------------------------------------------------------------- commands
 
 Status Hall::apply(const Command& cmd, TimeUs now, std::vector<Event>& out) {
-  now = std::max(now, clock_);
+  now = std::max(now, state_.clock);
   advance(now, out);
   if (cmd.request_id.size() > kMaxRequestIdLength) {
     return refuse(ErrorCode::kBadArgument, fmt::format("请求编号过长（{} 字节，最多 {}）",
@@ -114,13 +113,13 @@ Status Hall::apply(const Command& cmd, TimeUs now, std::vector<Event>& out) {
 }
 
 void Hall::advance(TimeUs now, std::vector<Event>& out) {
-  if (day_ == 0) return;  // nothing has happened yet; the first event sets the day
+  if (state_.day == 0) return;  // nothing has happened yet; the first event sets the day
   const std::int64_t today = config_->local_day(now);
-  if (today > day_) emit(DayRolled{today}, now, out);
+  if (today > state_.day) emit(DayRolled{today}, now, out);
 }
 
 void Hall::emit(EventBody body, TimeUs now, std::vector<Event>& out) {
-  Event e{seq_ + 1, now, std::move(body)};
+  Event e{state_.seq + 1, now, std::move(body)};
   apply_event(e);
   out.push_back(std::move(e));
 }
@@ -137,7 +136,7 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
   auto window_label = [&](WindowIdx w) { return fmt::format("{}号窗口", cfg.windows[w].number); };
   // A window that can call: open, not paused, no current ticket.
   auto check_can_call = [&](WindowIdx w) -> Status {
-    const Window& win = windows_[w];
+    const Window& win = state_.windows[w];
     if (win.state == WindowState::kClosed)
       return refuse(ErrorCode::kWindowClosed, fmt::format("{}未开放", window_label(w)));
     if (win.state == WindowState::kPaused)
@@ -152,7 +151,7 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
   };
   // The window's current ticket, which must be in `wanted` state.
   auto current_in = [&](WindowIdx w, TicketState wanted, const Ticket*& t) -> Status {
-    const Window& win = windows_[w];
+    const Window& win = state_.windows[w];
     if (win.current == 0) {
       return refuse(ErrorCode::kNoCurrentTicket,
                     fmt::format("{}当前没有{}的号", window_label(w), display_name(wanted)));
@@ -179,8 +178,9 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
         return refuse(ErrorCode::kUnknownStaff, fmt::format("没有工号“{}”", staff));
     }
     if (!staff.empty()) {
-      for (std::size_t i = 0; i < windows_.size(); ++i) {
-        if (i != w && windows_[i].state != WindowState::kClosed && staff_id(windows_[i].staff) == staff) {
+      for (std::size_t i = 0; i < state_.windows.size(); ++i) {
+        if (i != w && state_.windows[i].state != WindowState::kClosed &&
+            staff_id(state_.windows[i].staff) == staff) {
           return refuse(ErrorCode::kStaffOnDuty,
                         fmt::format("工号 {} 已在{}登录", staff, window_label(static_cast<WindowIdx>(i))));
         }
@@ -203,21 +203,21 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
           [&](const IssueTicket& c) -> Status {
             auto s = cfg.find_service(c.service);
             if (!s) return refuse(ErrorCode::kUnknownService, fmt::format("没有事项“{}”", c.service));
-            const std::uint32_t number = last_number_[*s] + 1;
+            const std::uint32_t number = state_.last_number[*s] + 1;
             if (number > static_cast<std::uint32_t>(cfg.rules.max_tickets_per_service)) {
               return refuse(ErrorCode::kLimitReached,
                             fmt::format("{} 今日号码已发完（{} 个）", cfg.services[*s].name,
                                         cfg.rules.max_tickets_per_service));
             }
             const Prediction p = predictor_->predict_new(*this, *s, c.priority, now);
-            emit(TicketIssued{next_ticket_, *s, number, c.priority, p.ahead, p.wait_s}, now, out);
+            emit(TicketIssued{state_.next_ticket, *s, number, c.priority, p.ahead, p.wait_s}, now, out);
             return {};
           },
           [&](const OpenWindow& c) -> Status {
             WindowIdx w = 0;
             if (Status st = find_window(c.window, w); !st) return st;
             if (Status st = check_staff(w, c.staff); !st) return st;
-            const Window& win = windows_[w];
+            const Window& win = state_.windows[w];
             if (win.state == WindowState::kClosed) {
               emit(WindowOpened{w, std::string(c.staff)}, now, out);
             } else if (staff_id(win.staff) == c.staff) {
@@ -232,7 +232,7 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
           [&](const CloseWindow& c) -> Status {
             WindowIdx w = 0;
             if (Status st = find_window(c.window, w); !st) return st;
-            const Window& win = windows_[w];
+            const Window& win = state_.windows[w];
             if (win.state == WindowState::kClosed)
               return refuse(ErrorCode::kWindowClosed, fmt::format("{}已关闭", window_label(w)));
             if (win.current != 0) {
@@ -247,7 +247,7 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
           [&](const PauseWindow& c) -> Status {
             WindowIdx w = 0;
             if (Status st = find_window(c.window, w); !st) return st;
-            const Window& win = windows_[w];
+            const Window& win = state_.windows[w];
             if (win.state == WindowState::kClosed)
               return refuse(ErrorCode::kWindowClosed, fmt::format("{}未开放", window_label(w)));
             if (win.state == WindowState::kPaused)
@@ -258,7 +258,7 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
           [&](const ResumeWindow& c) -> Status {
             WindowIdx w = 0;
             if (Status st = find_window(c.window, w); !st) return st;
-            const Window& win = windows_[w];
+            const Window& win = state_.windows[w];
             if (win.state == WindowState::kClosed)
               return refuse(ErrorCode::kWindowClosed, fmt::format("{}未开放", window_label(w)));
             if (win.state != WindowState::kPaused)
@@ -331,7 +331,7 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
                   fmt::format("{} 过号已超过 {} 分钟，请重新取号", number_of(*t), cfg.rules.reactivate_min));
             }
             // Rejoin behind `reactivate_behind` of those waiting in its class.
-            const auto& line = queues_[t->service].line(queue_class_of(t->priority));
+            const auto& line = index_.queues[t->service].line(queue_class_of(t->priority));
             TimeUs key = now;
             if (line.size() > static_cast<std::size_t>(cfg.rules.reactivate_behind) &&
                 cfg.rules.reactivate_behind > 0) {
@@ -431,7 +431,7 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
               skills.push_back({*s, static_cast<std::uint8_t>(level)});
             }
             sort_skills(skills);
-            const auto& now_skills = windows_[w].skills;
+            const auto& now_skills = state_.windows[w].skills;
             if (std::equal(skills.begin(), skills.end(), now_skills.begin(), now_skills.end(),
                            [](const Skill& a, const Skill& b) {
                              return a.service == b.service && a.level == b.level;
@@ -448,14 +448,14 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
                 return refuse(ErrorCode::kBadArgument, "建议的事项无效");
             std::vector<Skill> skills = c.skills;
             sort_skills(skills);
-            emit(AdvisoryIssued{next_advisory_, c.service, c.window, c.action, std::move(skills),
+            emit(AdvisoryIssued{state_.next_advisory, c.service, c.window, c.action, std::move(skills),
                                 c.wait_before_s, c.wait_after_s},
                  now, out);
             return {};
           },
           [&](const AcceptAdvisory& c) -> Status {
             const Advisory* a = nullptr;
-            for (const Advisory& x : advisories_)
+            for (const Advisory& x : state_.advisories)
               if (x.id == c.advisory) a = &x;
             if (a == nullptr)
               return refuse(ErrorCode::kUnknownAdvisory, fmt::format("没有待处理的建议 #{}", c.advisory));
@@ -463,7 +463,7 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
               return refuse(ErrorCode::kUnknownAdvisory,
                             fmt::format("建议 #{} 已过期，请等待新的建议", c.advisory));
             const WindowIdx w = a->window;
-            const bool closed = windows_[w].state == WindowState::kClosed;
+            const bool closed = state_.windows[w].state == WindowState::kClosed;
             if (closed && a->action == AdvisoryAction::kLend)
               return refuse(ErrorCode::kWindowClosed,
                             fmt::format("{}已关闭，建议 #{} 不再适用", window_label(w), c.advisory));
@@ -484,7 +484,7 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
             }
             if (!printable_utf8(c.text))
               return refuse(ErrorCode::kBadArgument, "通知须为 UTF-8 文字，不含控制字符");
-            if (c.text == notice_) return refuse(ErrorCode::kBadArgument, "通知内容与当前相同");
+            if (c.text == state_.notice) return refuse(ErrorCode::kBadArgument, "通知内容与当前相同");
             emit(NoticeChanged{std::string(c.text)}, now, out);
             return {};
           },
@@ -496,35 +496,35 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
 
 StaffIdx Hall::intern_staff(const std::string& staff_id) {
   if (staff_id.empty()) return kNoStaff;
-  for (std::size_t i = 0; i < staff_names_.size(); ++i)
-    if (staff_names_[i] == staff_id) return static_cast<StaffIdx>(i);
-  staff_names_.push_back(staff_id);
-  return static_cast<StaffIdx>(staff_names_.size() - 1);
+  for (std::size_t i = 0; i < state_.staff_names.size(); ++i)
+    if (state_.staff_names[i] == staff_id) return static_cast<StaffIdx>(i);
+  state_.staff_names.push_back(staff_id);
+  return static_cast<StaffIdx>(state_.staff_names.size() - 1);
 }
 
 void Hall::enqueue(Ticket& t) {
-  t.queue_order = next_queue_order_++;
-  queues_[t.service].push(t.queue_class, {t.queue_key, t.queue_order, t.id});
+  t.queue_order = state_.next_queue_order++;
+  index_.queues[t.service].push(t.queue_class, {t.queue_key, t.queue_order, t.id});
 }
 
 void Hall::dequeue(Ticket& t) {
-  const bool erased = queues_[t.service].erase(t.queue_class, {t.queue_key, t.queue_order, t.id});
+  const bool erased = index_.queues[t.service].erase(t.queue_class, {t.queue_key, t.queue_order, t.id});
   assert(erased);
   (void)erased;
 }
 
 void Hall::apply_event(const Event& e) {
-  if (e.seq != seq_ + 1) {
+  if (e.seq != state_.seq + 1) {
     throw CorruptionError(
-        fmt::format("hall {}: event {} where {} was expected", config_->id, e.seq, seq_ + 1));
+        fmt::format("hall {}: event {} where {} was expected", config_->id, e.seq, state_.seq + 1));
   }
   auto fail = [&](std::string_view what) {
     throw CorruptionError(
         fmt::format("hall {}: event {} ({}) does not fit: {}", config_->id, e.seq, event_name(e.body), what));
   };
   auto window_at = [&](WindowIdx w) -> Window& {
-    if (w >= windows_.size()) fail("unknown window");
-    return windows_[w];
+    if (w >= state_.windows.size()) fail("unknown window");
+    return state_.windows[w];
   };
   auto ticket_at = [&](TicketId id) -> Ticket& {
     Ticket* t = ticket_mut(id);
@@ -543,233 +543,220 @@ void Hall::apply_event(const Event& e) {
     win.idle_since = e.time;
   };
 
-  std::visit(Overloaded{
-                 [&](const TicketIssued& ev) {
-                   if (ev.service >= queues_.size()) fail("unknown service");
-                   if (ev.ticket != next_ticket_) fail("ticket id out of order");
-                   if (ev.number != last_number_[ev.service] + 1) fail("ticket number out of order");
-                   if (!tickets_.empty() && tickets_.back().id + 1 != ev.ticket)
-                     fail("ticket ids not contiguous");
-                   Ticket t;
-                   t.id = ev.ticket;
-                   t.number = ev.number;
-                   t.issued_service = t.service = ev.service;
-                   t.priority = ev.priority;
-                   t.queue_class = queue_class_of(ev.priority);
-                   t.ahead_at_issue = ev.ahead;
-                   t.predicted_wait_s = ev.predicted_wait_s;
-                   t.issued_at = t.queue_key = e.time;
-                   tickets_.push_back(t);
-                   enqueue(tickets_.back());
-                   by_number_[ev.service].push_back(ev.ticket);
-                   last_number_[ev.service] = ev.number;
-                   next_ticket_ = ev.ticket + 1;
-                   stats_[ev.service].add_arrival(e.time);
-                 },
-                 [&](const WindowOpened& ev) {
-                   Window& win = window_at(ev.window);
-                   if (win.state != WindowState::kClosed) fail("window already open");
-                   win.state = WindowState::kOpen;
-                   win.staff = intern_staff(ev.staff);
-                   win.state_since = win.idle_since = e.time;
-                   win.consecutive_priority = 0;
-                 },
-                 [&](const StaffChanged& ev) {
-                   Window& win = window_at(ev.window);
-                   if (win.state == WindowState::kClosed) fail("window closed");
-                   win.staff = intern_staff(ev.staff);
-                 },
-                 [&](const WindowClosed& ev) {
-                   Window& win = window_at(ev.window);
-                   if (win.state == WindowState::kClosed || win.current != 0) fail("window closed or busy");
-                   win.state = WindowState::kClosed;
-                   win.staff = kNoStaff;
-                   win.state_since = e.time;
-                 },
-                 [&](const WindowPaused& ev) {
-                   Window& win = window_at(ev.window);
-                   if (win.state != WindowState::kOpen) fail("window not open");
-                   win.state = WindowState::kPaused;
-                   win.state_since = e.time;
-                 },
-                 [&](const WindowResumed& ev) {
-                   Window& win = window_at(ev.window);
-                   if (win.state != WindowState::kPaused) fail("window not paused");
-                   ++pauses_;
-                   pause_seconds_ +=
-                       std::max<double>(0, static_cast<double>(e.time - win.state_since) / kUsPerSecond);
-                   win.state = WindowState::kOpen;
-                   win.state_since = e.time;
-                 },
-                 [&](const TicketCalled& ev) {
-                   Window& win = window_at(ev.window);
-                   Ticket& t = ticket_at(ev.ticket);
-                   if (win.state == WindowState::kClosed || win.current != 0) fail("window cannot call");
-                   if (t.state == TicketState::kWaiting) {
-                     dequeue(t);
-                   } else if (t.state != TicketState::kHeld) {
-                     fail("ticket not waiting");
-                   }
-                   t.state = TicketState::kCalled;
-                   t.window = ev.window;
-                   t.recalls = 0;
-                   t.called_at = e.time;
-                   if (t.first_called_at == 0) t.first_called_at = e.time;
-                   win.current = t.id;
-                   if (t.queue_class == QueueClass::kNormal) {
-                     win.consecutive_priority = 0;
-                   } else if (win.consecutive_priority < 255) {
-                     ++win.consecutive_priority;
-                   }
-                 },
-                 [&](const TicketRecalled& ev) {
-                   auto [win, t] = current_at(ev.window, ev.ticket, TicketState::kCalled);
-                   if (t.recalls < 255) ++t.recalls;
-                 },
-                 [&](const ServiceStarted& ev) {
-                   auto [win, t] = current_at(ev.window, ev.ticket, TicketState::kCalled);
-                   t.state = TicketState::kServing;
-                   t.started_at = e.time;
-                 },
-                 [&](const TicketSkipped& ev) {
-                   auto [win, t] = current_at(ev.window, ev.ticket, TicketState::kCalled);
-                   t.state = TicketState::kNoShow;
-                   t.ended_at = e.time;
-                   free_window(win);
-                 },
-                 [&](const TicketRequeued& ev) {
-                   Ticket& t = ticket_at(ev.ticket);
-                   if (!is_requeueable(t.state)) fail("ticket neither held nor a no-show");
-                   t.state = TicketState::kWaiting;
-                   t.queue_class = ev.returning ? QueueClass::kReturning : queue_class_of(t.priority);
-                   t.queue_key = ev.queue_key;
-                   t.ended_at = 0;
-                   enqueue(t);
-                 },
-                 [&](const TicketHeld& ev) {
-                   auto [win, t] = current_at(ev.window, ev.ticket, TicketState::kServing);
-                   t.state = TicketState::kHeld;
-                   free_window(win);
-                 },
-                 [&](const TicketTransferred& ev) {
-                   if (ev.service >= queues_.size()) fail("unknown service");
-                   auto [win, t] = current_at(ev.window, ev.ticket, TicketState::kServing);
-                   t.service = ev.service;
-                   if (t.transfers < 255) ++t.transfers;
-                   t.state = TicketState::kWaiting;
-                   t.queue_class = QueueClass::kReturning;
-                   t.queue_key = e.time;
-                   enqueue(t);
-                   free_window(win);
-                 },
-                 [&](const TicketFinished& ev) {
-                   auto [win, t] = current_at(ev.window, ev.ticket, TicketState::kServing);
-                   t.state = TicketState::kDone;
-                   t.finished_at = e.time;
-                   t.staff = win.staff;
-                   ++win.served;
-                   stats_[t.service].add(static_cast<double>(e.time - t.started_at) / kUsPerSecond);
-                   free_window(win);
-                 },
-                 [&](const TicketEvaluated& ev) {
-                   Ticket& t = ticket_at(ev.ticket);
-                   if (t.state != TicketState::kDone || ev.level > 5) fail("not ratable");
-                   t.state = TicketState::kRated;
-                   t.rating = ev.level;
-                 },
-                 [&](const TicketLeft& ev) {
-                   Ticket& t = ticket_at(ev.ticket);
-                   if (t.state == TicketState::kWaiting) {
-                     dequeue(t);
-                   } else if (!is_requeueable(t.state)) {
-                     fail("ticket cannot leave");
-                   }
-                   t.state = TicketState::kLeft;
-                   t.ended_at = e.time;
-                 },
-                 [&](const WindowSkillsChanged& ev) {
-                   Window& win = window_at(ev.window);
-                   if (ev.skills.empty()) fail("no skills");
-                   for (const Skill& k : ev.skills)
-                     if (k.service >= queues_.size() || k.level < 1 || k.level > 9) fail("bad skill");
-                   win.skills = ev.skills;
-                   std::erase_if(advisories_, [&](const Advisory& a) { return a.id == ev.advisory; });
-                 },
-                 [&](const NoticeChanged& ev) {
-                   if (ev.text.size() > kMaxNoticeBytes) fail("notice too long");
-                   notice_ = ev.text;
-                 },
-                 [&](const AdvisoryIssued& ev) {
-                   if (ev.advisory != next_advisory_) fail("advisory id out of order");
-                   if (ev.service >= queues_.size() || ev.window >= windows_.size() || ev.skills.empty())
-                     fail("bad advisory");
-                   for (const Skill& k : ev.skills)
-                     if (k.service >= queues_.size() || k.level < 1 || k.level > 9) fail("bad skill");
-                   // One open advisory per service: the newest replaces the older.
-                   std::erase_if(advisories_, [&](const Advisory& a) { return a.service == ev.service; });
-                   advisories_.push_back({ev.advisory, ev.service, ev.window, ev.action, ev.skills,
-                                          ev.wait_before_s, ev.wait_after_s, e.time});
-                   next_advisory_ = ev.advisory + 1;
-                 },
-                 [&](const DayRolled& ev) {
-                   if (ev.day <= day_) fail("day does not advance");
-                   for (Ticket& t : tickets_) {
-                     if (t.state == TicketState::kWaiting || is_requeueable(t.state)) {
-                       t.state = TicketState::kExpired;
-                       t.ended_at = e.time;
-                     }
-                   }
-                   for (ServiceQueue& q : queues_) q.clear();
-                   std::fill(last_number_.begin(), last_number_.end(), 0);
-                   advisories_.clear();
-                   for (auto& v : by_number_) v.clear();
-                   for (Window& w : windows_) {
-                     w.served = 0;
-                     w.consecutive_priority = 0;
-                   }
-                   // Keep only tickets still at a window (called or serving across midnight)
-                   // and everything after the first of them, so ids stay contiguous.
-                   auto first_active = std::find_if(tickets_.begin(), tickets_.end(), [](const Ticket& t) {
-                     return t.state == TicketState::kCalled || t.state == TicketState::kServing;
-                   });
-                   tickets_.erase(tickets_.begin(), first_active);
-                 },
-             },
-             e.body);
+  std::visit(
+      Overloaded{
+          [&](const TicketIssued& ev) {
+            if (ev.service >= index_.queues.size()) fail("unknown service");
+            if (ev.ticket != state_.next_ticket) fail("ticket id out of order");
+            if (ev.number != state_.last_number[ev.service] + 1) fail("ticket number out of order");
+            if (!state_.tickets.empty() && state_.tickets.back().id + 1 != ev.ticket)
+              fail("ticket ids not contiguous");
+            Ticket t;
+            t.id = ev.ticket;
+            t.number = ev.number;
+            t.issued_service = t.service = ev.service;
+            t.priority = ev.priority;
+            t.queue_class = queue_class_of(ev.priority);
+            t.ahead_at_issue = ev.ahead;
+            t.predicted_wait_s = ev.predicted_wait_s;
+            t.issued_at = t.queue_key = e.time;
+            state_.tickets.push_back(t);
+            enqueue(state_.tickets.back());
+            index_.by_number[ev.service].push_back(ev.ticket);
+            state_.last_number[ev.service] = ev.number;
+            state_.next_ticket = ev.ticket + 1;
+            state_.stats[ev.service].add_arrival(e.time);
+          },
+          [&](const WindowOpened& ev) {
+            Window& win = window_at(ev.window);
+            if (win.state != WindowState::kClosed) fail("window already open");
+            win.state = WindowState::kOpen;
+            win.staff = intern_staff(ev.staff);
+            win.state_since = win.idle_since = e.time;
+            win.consecutive_priority = 0;
+          },
+          [&](const StaffChanged& ev) {
+            Window& win = window_at(ev.window);
+            if (win.state == WindowState::kClosed) fail("window closed");
+            win.staff = intern_staff(ev.staff);
+          },
+          [&](const WindowClosed& ev) {
+            Window& win = window_at(ev.window);
+            if (win.state == WindowState::kClosed || win.current != 0) fail("window closed or busy");
+            win.state = WindowState::kClosed;
+            win.staff = kNoStaff;
+            win.state_since = e.time;
+          },
+          [&](const WindowPaused& ev) {
+            Window& win = window_at(ev.window);
+            if (win.state != WindowState::kOpen) fail("window not open");
+            win.state = WindowState::kPaused;
+            win.state_since = e.time;
+          },
+          [&](const WindowResumed& ev) {
+            Window& win = window_at(ev.window);
+            if (win.state != WindowState::kPaused) fail("window not paused");
+            ++state_.pauses;
+            state_.pause_seconds +=
+                std::max<double>(0, static_cast<double>(e.time - win.state_since) / kUsPerSecond);
+            win.state = WindowState::kOpen;
+            win.state_since = e.time;
+          },
+          [&](const TicketCalled& ev) {
+            Window& win = window_at(ev.window);
+            Ticket& t = ticket_at(ev.ticket);
+            if (win.state == WindowState::kClosed || win.current != 0) fail("window cannot call");
+            if (t.state == TicketState::kWaiting) {
+              dequeue(t);
+            } else if (t.state != TicketState::kHeld) {
+              fail("ticket not waiting");
+            }
+            t.state = TicketState::kCalled;
+            t.window = ev.window;
+            t.recalls = 0;
+            t.called_at = e.time;
+            if (t.first_called_at == 0) t.first_called_at = e.time;
+            win.current = t.id;
+            if (t.queue_class == QueueClass::kNormal) {
+              win.consecutive_priority = 0;
+            } else if (win.consecutive_priority < 255) {
+              ++win.consecutive_priority;
+            }
+          },
+          [&](const TicketRecalled& ev) {
+            auto [win, t] = current_at(ev.window, ev.ticket, TicketState::kCalled);
+            if (t.recalls < 255) ++t.recalls;
+          },
+          [&](const ServiceStarted& ev) {
+            auto [win, t] = current_at(ev.window, ev.ticket, TicketState::kCalled);
+            t.state = TicketState::kServing;
+            t.started_at = e.time;
+          },
+          [&](const TicketSkipped& ev) {
+            auto [win, t] = current_at(ev.window, ev.ticket, TicketState::kCalled);
+            t.state = TicketState::kNoShow;
+            t.ended_at = e.time;
+            free_window(win);
+          },
+          [&](const TicketRequeued& ev) {
+            Ticket& t = ticket_at(ev.ticket);
+            if (!is_requeueable(t.state)) fail("ticket neither held nor a no-show");
+            t.state = TicketState::kWaiting;
+            t.queue_class = ev.returning ? QueueClass::kReturning : queue_class_of(t.priority);
+            t.queue_key = ev.queue_key;
+            t.ended_at = 0;
+            enqueue(t);
+          },
+          [&](const TicketHeld& ev) {
+            auto [win, t] = current_at(ev.window, ev.ticket, TicketState::kServing);
+            t.state = TicketState::kHeld;
+            free_window(win);
+          },
+          [&](const TicketTransferred& ev) {
+            if (ev.service >= index_.queues.size()) fail("unknown service");
+            auto [win, t] = current_at(ev.window, ev.ticket, TicketState::kServing);
+            t.service = ev.service;
+            if (t.transfers < 255) ++t.transfers;
+            t.state = TicketState::kWaiting;
+            t.queue_class = QueueClass::kReturning;
+            t.queue_key = e.time;
+            enqueue(t);
+            free_window(win);
+          },
+          [&](const TicketFinished& ev) {
+            auto [win, t] = current_at(ev.window, ev.ticket, TicketState::kServing);
+            t.state = TicketState::kDone;
+            t.finished_at = e.time;
+            t.staff = win.staff;
+            ++win.served;
+            state_.stats[t.service].add(static_cast<double>(e.time - t.started_at) / kUsPerSecond);
+            free_window(win);
+          },
+          [&](const TicketEvaluated& ev) {
+            Ticket& t = ticket_at(ev.ticket);
+            if (t.state != TicketState::kDone || ev.level > 5) fail("not ratable");
+            t.state = TicketState::kRated;
+            t.rating = ev.level;
+          },
+          [&](const TicketLeft& ev) {
+            Ticket& t = ticket_at(ev.ticket);
+            if (t.state == TicketState::kWaiting) {
+              dequeue(t);
+            } else if (!is_requeueable(t.state)) {
+              fail("ticket cannot leave");
+            }
+            t.state = TicketState::kLeft;
+            t.ended_at = e.time;
+          },
+          [&](const WindowSkillsChanged& ev) {
+            Window& win = window_at(ev.window);
+            if (ev.skills.empty()) fail("no skills");
+            for (const Skill& k : ev.skills)
+              if (k.service >= index_.queues.size() || k.level < 1 || k.level > 9) fail("bad skill");
+            win.skills = ev.skills;
+            std::erase_if(state_.advisories, [&](const Advisory& a) { return a.id == ev.advisory; });
+          },
+          [&](const NoticeChanged& ev) {
+            if (ev.text.size() > kMaxNoticeBytes) fail("notice too long");
+            state_.notice = ev.text;
+          },
+          [&](const AdvisoryIssued& ev) {
+            if (ev.advisory != state_.next_advisory) fail("advisory id out of order");
+            if (ev.service >= index_.queues.size() || ev.window >= state_.windows.size() || ev.skills.empty())
+              fail("bad advisory");
+            for (const Skill& k : ev.skills)
+              if (k.service >= index_.queues.size() || k.level < 1 || k.level > 9) fail("bad skill");
+            // One open advisory per service: the newest replaces the older.
+            std::erase_if(state_.advisories, [&](const Advisory& a) { return a.service == ev.service; });
+            state_.advisories.push_back({ev.advisory, ev.service, ev.window, ev.action, ev.skills,
+                                         ev.wait_before_s, ev.wait_after_s, e.time});
+            state_.next_advisory = ev.advisory + 1;
+          },
+          [&](const DayRolled& ev) {
+            if (ev.day <= state_.day) fail("day does not advance");
+            for (Ticket& t : state_.tickets) {
+              if (t.state == TicketState::kWaiting || is_requeueable(t.state)) {
+                t.state = TicketState::kExpired;
+                t.ended_at = e.time;
+              }
+            }
+            for (ServiceQueue& q : index_.queues) q.clear();
+            std::fill(state_.last_number.begin(), state_.last_number.end(), 0);
+            state_.advisories.clear();
+            for (auto& v : index_.by_number) v.clear();
+            for (Window& w : state_.windows) {
+              w.served = 0;
+              w.consecutive_priority = 0;
+            }
+            // Keep only tickets still at a window (called or serving across midnight)
+            // and everything after the first of them, so ids stay contiguous.
+            auto first_active =
+                std::find_if(state_.tickets.begin(), state_.tickets.end(), [](const Ticket& t) {
+                  return t.state == TicketState::kCalled || t.state == TicketState::kServing;
+                });
+            state_.tickets.erase(state_.tickets.begin(), first_active);
+          },
+      },
+      e.body);
 
-  clock_ = std::max(clock_, e.time);
+  state_.clock = std::max(state_.clock, e.time);
   if (std::holds_alternative<WindowOpened>(e.body) || std::holds_alternative<WindowClosed>(e.body) ||
       std::holds_alternative<WindowPaused>(e.body) || std::holds_alternative<WindowResumed>(e.body) ||
       std::holds_alternative<WindowSkillsChanged>(e.body)) {
     count_open_windows();
   }
   if (std::holds_alternative<DayRolled>(e.body)) {
-    day_ = std::get<DayRolled>(e.body).day;
-  } else if (day_ == 0) {
-    day_ = config_->local_day(e.time);
+    state_.day = std::get<DayRolled>(e.body).day;
+  } else if (state_.day == 0) {
+    state_.day = config_->local_day(e.time);
   }
-  seq_ = e.seq;
+  state_.seq = e.seq;
 }
 
 // ---------------------------------------------------------------- snapshots
 
 HallState Hall::export_state(bool with_requests) const {
-  HallState s;
-  s.seq = seq_;
-  s.clock = clock_;
-  s.day = day_;
-  s.next_ticket = next_ticket_;
-  s.next_queue_order = next_queue_order_;
-  s.staff_names = staff_names_;
-  s.windows = windows_;
-  s.tickets = tickets_;
-  s.last_number = last_number_;
-  s.stats = stats_;
-  s.pauses = pauses_;
-  s.pause_seconds = pause_seconds_;
-  s.advisories = advisories_;
-  s.next_advisory = next_advisory_;
-  s.notice = notice_;
+  HallState s = state_;
   if (with_requests) {
     s.requests.reserve(requests_.size());
     requests_.for_each([&](std::string_view id, const RequestRecord& r) { s.requests.emplace_back(id, r); });
@@ -803,7 +790,7 @@ void Hall::import_state(HallState s) {
   for (std::size_t wi = 0; wi < s.windows.size(); ++wi) {
     const Window& w = s.windows[wi];
     if (w.staff != kNoStaff && w.staff >= s.staff_names.size()) fail("window staff");
-    // Levels index open_at_level_ (1..9), as apply_event checks for skill events.
+    // Levels index index_.open_at_level (1..9), as apply_event checks for skill events.
     for (const Skill& k : w.skills)
       if (k.service >= n_services || k.level < 1 || k.level > 9) fail("window skill");
     // Ids are contiguous, so the current ticket is present iff its id is in range.
@@ -819,37 +806,26 @@ void Hall::import_state(HallState s) {
     }
   }
 
-  seq_ = s.seq;
-  clock_ = s.clock;
-  day_ = s.day;
-  next_ticket_ = s.next_ticket;
-  next_queue_order_ = s.next_queue_order;
-  staff_names_ = std::move(s.staff_names);
-  windows_ = std::move(s.windows);
-  tickets_ = std::move(s.tickets);
-  last_number_ = std::move(s.last_number);
-  stats_ = std::move(s.stats);
-  pauses_ = s.pauses;
-  pause_seconds_ = s.pause_seconds;
-  advisories_ = std::move(s.advisories);
-  next_advisory_ = s.next_advisory;
-  notice_ = std::move(s.notice);
   requests_.clear();
-  for (auto& [id, rec] : s.requests) requests_.remember(id, rec);
+  for (const auto& [id, rec] : s.requests) requests_.remember(id, rec);
+  s.requests.clear();
+  state_ = std::move(s);
   rebuild_indexes();
-  count_open_windows();
 }
 
 void Hall::rebuild_indexes() {
-  for (ServiceQueue& q : queues_) q.clear();
-  for (auto& v : by_number_) v.clear();
-  for (const Ticket& t : tickets_) {
+  const std::size_t n_services = config_->services.size();
+  index_.queues.assign(n_services, ServiceQueue());
+  index_.by_number.assign(n_services, {});
+  for (const Ticket& t : state_.tickets) {
     if (t.state == TicketState::kWaiting)
-      queues_[t.service].push(t.queue_class, {t.queue_key, t.queue_order, t.id});
+      index_.queues[t.service].push(t.queue_class, {t.queue_key, t.queue_order, t.id});
     // Today's numbers: tickets carried over from an earlier day are not indexed.
-    if (config_->local_day(t.issued_at) == day_ && t.number == by_number_[t.issued_service].size() + 1)
-      by_number_[t.issued_service].push_back(t.id);
+    if (config_->local_day(t.issued_at) == state_.day &&
+        t.number == index_.by_number[t.issued_service].size() + 1)
+      index_.by_number[t.issued_service].push_back(t.id);
   }
+  count_open_windows();
 }
 
 }  // namespace hallq::core
