@@ -5,7 +5,11 @@
 // accepted one appends its events (numbered with the hall's gap-free sequence)
 // and applies them. `apply_event` is the fold that all state changes go
 // through, so replaying a hall's events rebuilds the same state (recovery,
-// subscriber replicas).
+// subscriber replicas). The hall holds its state as one HallState value
+// (hall_state.h) plus indexes derived from it.
+//
+// Files: hall_decide.cc (apply), hall_fold.cc (apply_event), hall_state.cc
+// (export_state, import_state, the indexes), hall.cc (the rest).
 //
 // Daily reset: the first command (or Tick) of a new local day emits DayRolled.
 // Waiting, held and no-show tickets expire; numbering restarts at 001. A ticket
@@ -34,6 +38,7 @@
 #include "engine/core/error.h"
 #include "engine/core/event.h"
 #include "engine/core/hall_config.h"
+#include "engine/core/hall_state.h"
 #include "engine/core/request_memory.h"
 #include "engine/core/service_queue.h"
 #include "engine/core/service_stats.h"
@@ -49,28 +54,6 @@ namespace hallq::core {
 class CorruptionError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
-};
-
-// Everything apply_event has built: the content of a snapshot, and what a Hall
-// holds (plus indexes derived from it). Compares member-wise.
-struct HallState {
-  Seq seq = 0;
-  TimeUs clock = 0;
-  std::int64_t day = 0;
-  TicketId next_ticket = 1;
-  std::uint64_t next_queue_order = 1;
-  std::vector<std::string> staff_names;
-  std::vector<Window> windows;             // in config order
-  std::vector<Ticket> tickets;             // ascending id, contiguous
-  std::vector<std::uint32_t> last_number;  // per service: last number issued today
-  std::vector<ServiceStats> stats;         // per service
-  std::uint32_t pauses = 0;                // pauses ended (resumed) so far
-  double pause_seconds = 0;                // their total length
-  std::vector<Advisory> advisories;        // open tidal-window advisories
-  std::uint32_t next_advisory = 1;
-  std::string notice;  // the manager's notice to the screens; empty if none
-  std::vector<std::pair<std::string, RequestRecord>> requests;  // oldest first
-  bool operator==(const HallState&) const = default;
 };
 
 class Hall final : public CallView {
@@ -154,18 +137,18 @@ class Hall final : public CallView {
     std::vector<std::array<std::uint16_t, 10>> open_at_level;  // per service: open windows by skill level
   };
 
-  // Deciding: commands -> events.
+  // hall_decide.cc: commands -> events.
   Status apply_body(const CommandBody& body, TimeUs now, std::vector<Event>& out);
   void advance(TimeUs now, std::vector<Event>& out);
   void emit(EventBody body, TimeUs now, std::vector<Event>& out);
 
-  // Folding: events -> state_ and index_.
+  // hall_fold.cc: events -> state_ and index_.
   Ticket* ticket_mut(TicketId id);
   void enqueue(Ticket& t);
   void dequeue(Ticket& t);
   StaffIdx intern_staff(const std::string& staff_id);
 
-  // index_ from state_.
+  // hall_state.cc: index_ from state_.
   void rebuild_indexes();
   void count_open_windows();
 
