@@ -352,11 +352,7 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
               skills.push_back({*s, static_cast<std::uint8_t>(level)});
             }
             sort_skills(skills);
-            const auto& now_skills = state_.windows[w].skills;
-            if (std::equal(skills.begin(), skills.end(), now_skills.begin(), now_skills.end(),
-                           [](const Skill& a, const Skill& b) {
-                             return a.service == b.service && a.level == b.level;
-                           }))
+            if (skills == state_.windows[w].skills)
               return refuse(ErrorCode::kBadArgument, fmt::format("{}已是这样办理", window_label(w)));
             emit(WindowSkillsChanged{w, std::move(skills), 0}, now, out);
             return {};
