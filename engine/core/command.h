@@ -139,10 +139,21 @@ struct SetNotice {
   bool operator==(const SetNotice&) const = default;
 };
 
+// A manager moves a staff member to `window` in one step: the window they are
+// on duty at, if any, closes (it must have no current ticket) and `window`
+// opens with them, or is handed over to them if it is open. The events are
+// those of CloseWindow and OpenWindow; refused as a whole (already_there if
+// they are on duty at `window`) or applied as a whole.
+struct MoveStaff {
+  std::string_view staff;
+  std::string_view window;
+  bool operator==(const MoveStaff&) const = default;
+};
+
 using CommandBody =
     std::variant<IssueTicket, OpenWindow, CloseWindow, PauseWindow, ResumeWindow, CallNext, CallTicket,
                  Recall, StartService, SkipTicket, Reactivate, HoldTicket, UnholdTicket, Transfer, Finish,
-                 Evaluate, Cancel, Tick, SetWindowSkills, Advise, AcceptAdvisory, SetNotice>;
+                 Evaluate, Cancel, Tick, SetWindowSkills, Advise, AcceptAdvisory, SetNotice, MoveStaff>;
 
 struct Command {
   // Client-chosen id for retries: a command repeated with the same non-empty id

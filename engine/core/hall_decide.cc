@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "engine/core/hall.h"
@@ -87,7 +88,19 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
   // The staff who would open window `w`: an id that can be shown and stored
   // (it goes into events, screens and reports), known (when the hall lists
   // staff) and not logged in at another window.
-  auto check_staff = [&](WindowIdx w, std::string_view staff) -> Status {
+  // The window other than `except` at which `staff` is on duty, if any.
+  auto on_duty_at = [&](std::string_view staff, WindowIdx except) -> std::optional<WindowIdx> {
+    for (std::size_t i = 0; i < state_.windows.size(); ++i) {
+      if (i != except && state_.windows[i].state != WindowState::kClosed &&
+          staff_id(state_.windows[i].staff) == staff)
+        return static_cast<WindowIdx>(i);
+    }
+    return std::nullopt;
+  };
+  // A staff id that can be shown and stored (it goes into events, screens and
+  // reports) and is known when the hall lists staff; `w` is the window it is
+  // for (named when the id is missing).
+  auto check_staff_id = [&](WindowIdx w, std::string_view staff) -> Status {
     if (staff.size() > kMaxStaffIdBytes || !printable_utf8(staff)) {
       return refuse(ErrorCode::kBadArgument,
                     fmt::format("工号须为 UTF-8 文字，不含控制字符，至多 {} 字节", kMaxStaffIdBytes));
@@ -98,14 +111,26 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
       if (!cfg.staff_known(staff))
         return refuse(ErrorCode::kUnknownStaff, fmt::format("没有工号“{}”", staff));
     }
+    return {};
+  };
+  // The staff who would open window `w`: a valid id, not logged in at another window.
+  auto check_staff = [&](WindowIdx w, std::string_view staff) -> Status {
+    if (Status st = check_staff_id(w, staff); !st) return st;
     if (!staff.empty()) {
-      for (std::size_t i = 0; i < state_.windows.size(); ++i) {
-        if (i != w && state_.windows[i].state != WindowState::kClosed &&
-            staff_id(state_.windows[i].staff) == staff) {
-          return refuse(ErrorCode::kStaffOnDuty,
-                        fmt::format("工号 {} 已在{}登录", staff, window_label(static_cast<WindowIdx>(i))));
-        }
+      if (auto at = on_duty_at(staff, w)) {
+        return refuse(ErrorCode::kStaffOnDuty, fmt::format("工号 {} 已在{}登录", staff, window_label(*at)));
       }
+    }
+    return {};
+  };
+  // An open window that may close: no current ticket.
+  auto check_can_close = [&](WindowIdx w) -> Status {
+    const Window& win = state_.windows[w];
+    if (win.current != 0) {
+      const Ticket& t = *find_ticket(win.current);
+      return refuse(ErrorCode::kWindowBusy,
+                    fmt::format("{}还有 {}（{}），请先办结、过号或转出再关闭", window_label(w), number_of(t),
+                                display_name(t.state)));
     }
     return {};
   };
@@ -156,12 +181,7 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
             const Window& win = state_.windows[w];
             if (win.state == WindowState::kClosed)
               return refuse(ErrorCode::kWindowClosed, fmt::format("{}已关闭", window_label(w)));
-            if (win.current != 0) {
-              const Ticket& t = *find_ticket(win.current);
-              return refuse(ErrorCode::kWindowBusy,
-                            fmt::format("{}还有 {}（{}），请先办结、过号或转出再关闭", window_label(w),
-                                        number_of(t), display_name(t.state)));
-            }
+            if (Status st = check_can_close(w); !st) return st;
             emit(WindowClosed{w}, now, out);
             return {};
           },
@@ -403,6 +423,27 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
               return refuse(ErrorCode::kBadArgument, "通知须为 UTF-8 文字，不含控制字符");
             if (c.text == state_.notice) return refuse(ErrorCode::kBadArgument, "通知内容与当前相同");
             emit(NoticeChanged{std::string(c.text)}, now, out);
+            return {};
+          },
+          [&](const MoveStaff& c) -> Status {
+            WindowIdx to = 0;
+            if (Status st = find_window(c.window, to); !st) return st;
+            if (c.staff.empty()) return refuse(ErrorCode::kBadArgument, "调岗需要工号");
+            if (Status st = check_staff_id(to, c.staff); !st) return st;
+            const std::optional<WindowIdx> from = on_duty_at(c.staff, kNoWindow);
+            if (from == to)
+              return refuse(ErrorCode::kAlreadyThere, fmt::format("{} 已在{}", c.staff, window_label(to)));
+            if (from) {
+              if (Status st = check_can_close(*from); !st) return st;
+            }
+            // The events of CloseWindow(from) and OpenWindow(to, staff), checked as one.
+            const bool closed = state_.windows[to].state == WindowState::kClosed;
+            if (from) emit(WindowClosed{*from}, now, out);
+            if (closed) {
+              emit(WindowOpened{to, std::string(c.staff)}, now, out);
+            } else {
+              emit(StaffChanged{to, std::string(c.staff)}, now, out);
+            }
             return {};
           },
       },
