@@ -37,6 +37,7 @@ std::vector<CommandBody> every_command() {
       SetWindowSkills{"w1", {{"social", 1}, {"civil", 2}, {"tax", 9}}},
       AcceptAdvisory{7, "zhang"},
       SetNotice{"今日 12:00-13:30 午间照常办理"},
+      MoveStaff{"zhang", "w3"},
   };
 }
 
@@ -201,6 +202,8 @@ TEST(RequestCodec, MissingRequiredFieldIsMalformedAndNamed) {
       {SetWindowSkills{"", {{"social", 1}}}, "window"},
       {SetWindowSkills{"w1", {}}, "serves"},
       {SetWindowSkills{"w1", {{"", 1}}}, "service"},
+      {MoveStaff{"", "w1"}, "staff"},
+      {MoveStaff{"zhang", ""}, "window"},
   };
   std::set<std::size_t> kinds;
   for (const Case& c : cases) {
@@ -230,6 +233,10 @@ TEST(RequestCodec, AbsentRequiredFieldIsMalformedAndNamed) {
       craft_request("r", "test-hall", wire::Command::Evaluate,
                     [](auto& fbb) { return wire::CreateEvaluateDirect(fbb, nullptr, 5, "w1").Union(); }),
       ErrorCode::kMalformed, "number");
+  expect_refused(
+      craft_request("r", "test-hall", wire::Command::MoveStaff,
+                    [](auto& fbb) { return wire::CreateMoveStaffDirect(fbb, nullptr, "w1").Union(); }),
+      ErrorCode::kMalformed, "staff");
 }
 
 TEST(RequestCodec, RequestIdOfAtMost64Bytes) {
