@@ -64,7 +64,8 @@ std::vector<core::CommandBody> commands(const core::HallConfig& c) {
           core::Cancel{"A003", core::LeaveReason::kCancelled},
           core::SetWindowSkills{w, {{s, 1}, {s2, 2}}},
           core::AcceptAdvisory{1, staff},
-          core::SetNotice{"今日下午社保窗口暂停办理，请到兜底综合窗口。"}};
+          core::SetNotice{"今日下午社保窗口暂停办理，请到兜底综合窗口。"},
+          core::MoveStaff{staff.empty() ? std::string_view("s1") : staff, c.windows.back().id}};
 }
 
 void requests(const fs::path& dir) {

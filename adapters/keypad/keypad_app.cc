@@ -7,6 +7,7 @@
 #include <cerrno>
 
 #include "adapters/keypad/line_protocol.h"
+#include "engine/core/rating.h"
 #include "engine/protocol/request_codec.h"
 
 namespace hallq::keypad {
@@ -123,7 +124,7 @@ void KeypadApp::on_reply(const protocol::DecodedReply& r) {
   const bool ok = r.ok() || r.code == core::ErrorCode::kAlreadyRated;
   if (ok)
     say_(fmt::format("RECORDED {} {} {}", evaluation->number, evaluation->level,
-                     level_name(evaluation->level)));
+                     core::rating_name(evaluation->level)));
   else
     say_(fmt::format("REFUSED {} {} {}", evaluation->number, core::to_string(r.code), r.message));
   machine_.acknowledged(evaluation->number, ok, r.message, now);

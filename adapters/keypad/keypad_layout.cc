@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "engine/core/rating.h"
+
 namespace hallq::keypad {
 
 std::string window_title(const WindowInfo& w) {
@@ -71,21 +73,22 @@ KeypadFrame layout_keypad(int width, int height, const KeypadModel& m) {
         f.panels.push_back({b, fill});
         text({b.x, b.y, b.w, b.h * 45 / 100}, m.key_labels[level], std::min(b.h * 2 / 5, b.w / 2),
              Tone::kOnDark);
-        text({b.x + b.w / 20, b.y + b.h / 2, b.w - b.w / 10, b.h * 2 / 5}, std::string(level_name(level)),
-             std::min(b.h / 5, b.w / 4), Tone::kOnDark);
+        text({b.x + b.w / 20, b.y + b.h / 2, b.w - b.w / 10, b.h * 2 / 5},
+             std::string(core::rating_name(level)), std::min(b.h / 5, b.w / 4), Tone::kOnDark);
       }
       text(row(0.86, 1.0), fmt::format("请按键评价，剩余 {} 秒（超时记为未评价）", v.seconds_left), big / 2,
            v.seconds_left <= 5 ? Tone::kBad : Tone::kMuted);
       break;
     }
     case KeypadState::kSending:
-      text(row(0.05, 0.35), fmt::format("您的评价：{}", level_name(v.level)), big, Tone::kInk);
+      text(row(0.05, 0.35), fmt::format("您的评价：{}", core::rating_name(v.level)), big, Tone::kInk);
       text(row(0.45, 0.8), m.online ? "正在提交评价…" : "系统连接中，评价已保存，恢复后自动提交", big * 3 / 5,
            m.online ? Tone::kMuted : Tone::kWarn);
       break;
     case KeypadState::kThanks:
       text(row(0.05, 0.5), "谢谢您的评价", big * 3 / 2, Tone::kGood);
-      text(row(0.55, 0.8), fmt::format("{} · {}", v.number, level_name(v.level)), big * 3 / 5, Tone::kMuted);
+      text(row(0.55, 0.8), fmt::format("{} · {}", v.number, core::rating_name(v.level)), big * 3 / 5,
+           Tone::kMuted);
       break;
   }
 

@@ -18,24 +18,6 @@ std::string_view to_string(KeypadState s) {
   return "?";
 }
 
-std::string_view level_name(int level) {
-  switch (level) {
-    case 5:
-      return "非常满意";
-    case 4:
-      return "满意";
-    case 3:
-      return "基本满意";
-    case 2:
-      return "不满意";
-    case 1:
-      return "非常不满意";
-    case 0:
-      return "未评价";
-  }
-  return "?";
-}
-
 void RatingMachine::show(std::string message, Clock::time_point now) {
   message_ = std::move(message);
   message_until_ = now + options_.message;

@@ -27,9 +27,6 @@ using Clock = std::chrono::steady_clock;
 enum class KeypadState : std::uint8_t { kIdle, kAsking, kSending, kThanks };
 std::string_view to_string(KeypadState s);
 
-// 5 非常满意 ... 1 非常不满意; 0 未评价 (not rated).
-std::string_view level_name(int level);
-
 struct Evaluation {
   std::string number;  // "A012"
   int level = 0;       // 0..5

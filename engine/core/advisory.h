@@ -20,6 +20,7 @@ struct Advisory {
   std::int32_t wait_before_s = 0;  // the service's predicted newcomer wait when proposed
   std::int32_t wait_after_s = 0;   // ... with the proposal
   TimeUs issued_at = 0;
+  bool operator==(const Advisory&) const = default;
 };
 
 // An advisory can be accepted this long after it was issued.

@@ -3,7 +3,8 @@
 // resolves them, so an unknown id is refused like any other wrong command.
 //
 // Strings are views: they must stay valid for the duration of Hall::apply only
-// (the server points them into the received message).
+// (the server points them into the received message). Commands compare
+// member-wise (defaulted operator==), strings by content.
 #pragma once
 
 #include <cstddef>
@@ -20,6 +21,7 @@ namespace hallq::core {
 struct IssueTicket {
   std::string_view service;
   Priority priority = Priority::kNormal;
+  bool operator==(const IssueTicket&) const = default;
 };
 // Longest staff id a command may carry: printable UTF-8 (engine/core/utf8.h)
 // of at most this many bytes, or the command is refused with bad_argument.
@@ -28,18 +30,23 @@ inline constexpr std::size_t kMaxStaffIdBytes = 64;
 struct OpenWindow {  // on an open window with another staff id: A/B handover
   std::string_view window;
   std::string_view staff;  // may be empty when the hall lists no staff
+  bool operator==(const OpenWindow&) const = default;
 };
 struct CloseWindow {
   std::string_view window;
+  bool operator==(const CloseWindow&) const = default;
 };
 struct PauseWindow {
   std::string_view window;
+  bool operator==(const PauseWindow&) const = default;
 };
 struct ResumeWindow {
   std::string_view window;
+  bool operator==(const ResumeWindow&) const = default;
 };
 struct CallNext {
   std::string_view window;
+  bool operator==(const CallNext&) const = default;
 };
 // Calls a particular waiting or held ticket: the clerk's override. The window
 // need not serve the ticket's service (a fallback or assist window taking a
@@ -47,31 +54,40 @@ struct CallNext {
 struct CallTicket {
   std::string_view window;
   std::string_view number;
+  bool operator==(const CallTicket&) const = default;
 };
 struct Recall {
   std::string_view window;
+  bool operator==(const Recall&) const = default;
 };
 struct StartService {
   std::string_view window;
+  bool operator==(const StartService&) const = default;
 };
 struct SkipTicket {
   std::string_view window;
+  bool operator==(const SkipTicket&) const = default;
 };  // called, not answered: no-show
 struct Reactivate {
   std::string_view number;
+  bool operator==(const Reactivate&) const = default;
 };  // no-show back to waiting
 struct HoldTicket {
   std::string_view window;
+  bool operator==(const HoldTicket&) const = default;
 };  // serving -> held
 struct UnholdTicket {
   std::string_view number;
+  bool operator==(const UnholdTicket&) const = default;
 };                 // held -> waiting (returns first)
 struct Transfer {  // serving -> waiting for another service, same number
   std::string_view window;
   std::string_view service;
+  bool operator==(const Transfer&) const = default;
 };
 struct Finish {
   std::string_view window;
+  bool operator==(const Finish&) const = default;
 };
 struct Evaluate {
   std::string_view number;
@@ -80,16 +96,21 @@ struct Evaluate {
                             // closes the ticket's evaluation
   std::string_view window;  // optional: when given, must be the window that served it
                             // (a keypad names its window: kWrongWindow otherwise)
+  bool operator==(const Evaluate&) const = default;
 };
 struct Cancel {
   std::string_view number;
   LeaveReason reason = LeaveReason::kCancelled;
+  bool operator==(const Cancel&) const = default;
 };
-struct Tick {};  // time passes; may roll the day
+struct Tick {
+  bool operator==(const Tick&) const = default;
+};  // time passes; may roll the day
 // A manager changes what a window serves, live (tidal windows, 潮汐窗口).
 struct SetWindowSkills {
   std::string_view window;
   std::vector<std::pair<std::string_view, int>> serves;  // service id -> level 1..9, not empty
+  bool operator==(const SetWindowSkills&) const = default;
 };
 // The engine's tidal-window advisor records a proposal (internal: not sent
 // by clients; indices refer to the hall's config).
@@ -100,12 +121,14 @@ struct Advise {
   std::vector<Skill> skills;       // the window's skills if accepted
   std::int32_t wait_before_s = 0;  // the service's predicted newcomer wait now
   std::int32_t wait_after_s = 0;   // ... and with the proposal
+  bool operator==(const Advise&) const = default;
 };
 // A manager accepts an open advisory: the window opens if needed (with
 // `staff`) and takes the proposed skills.
 struct AcceptAdvisory {
   std::uint32_t advisory = 0;
   std::string_view staff;
+  bool operator==(const AcceptAdvisory&) const = default;
 };
 // A manager broadcasts a notice to the hall's screens (replacing the last
 // one); empty text withdraws it. At most kMaxNoticeBytes of valid UTF-8,
@@ -113,12 +136,24 @@ struct AcceptAdvisory {
 inline constexpr std::size_t kMaxNoticeBytes = 600;  // 200 Chinese characters
 struct SetNotice {
   std::string_view text;
+  bool operator==(const SetNotice&) const = default;
+};
+
+// A manager moves a staff member to `window` in one step: the window they are
+// on duty at, if any, closes (it must have no current ticket) and `window`
+// opens with them, or is handed over to them if it is open. The events are
+// those of CloseWindow and OpenWindow; refused as a whole (already_there if
+// they are on duty at `window`) or applied as a whole.
+struct MoveStaff {
+  std::string_view staff;
+  std::string_view window;
+  bool operator==(const MoveStaff&) const = default;
 };
 
 using CommandBody =
     std::variant<IssueTicket, OpenWindow, CloseWindow, PauseWindow, ResumeWindow, CallNext, CallTicket,
                  Recall, StartService, SkipTicket, Reactivate, HoldTicket, UnholdTicket, Transfer, Finish,
-                 Evaluate, Cancel, Tick, SetWindowSkills, Advise, AcceptAdvisory, SetNotice>;
+                 Evaluate, Cancel, Tick, SetWindowSkills, Advise, AcceptAdvisory, SetNotice, MoveStaff>;
 
 struct Command {
   // Client-chosen id for retries: a command repeated with the same non-empty id
@@ -126,6 +161,7 @@ struct Command {
   // At most kMaxRequestIdLength bytes.
   std::string_view request_id;
   CommandBody body;
+  bool operator==(const Command&) const = default;
 };
 
 inline constexpr std::size_t kMaxRequestIdLength = 64;

@@ -6,7 +6,7 @@
 namespace hallq::core {
 namespace {
 
-constexpr std::array<std::string_view, 29> kNames = {
+constexpr std::array<std::string_view, 30> kNames = {
     "ok",
     "malformed",
     "too_large",
@@ -36,6 +36,7 @@ constexpr std::array<std::string_view, 29> kNames = {
     "wrong_window",
     "unknown_advisory",
     "forbidden",
+    "already_there",
 };
 static_assert(kNames.size() == static_cast<std::size_t>(kLastErrorCode) + 1);
 

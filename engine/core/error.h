@@ -41,8 +41,9 @@ enum class ErrorCode : std::uint8_t {
   kWrongWindow,      // the ticket was served at another window than the one named
   kUnknownAdvisory,  // no open advisory with that id (accepted, replaced or expired)
   kForbidden,        // the device's key may not do this (role or scope); nothing applied
+  kAlreadyThere,     // move: the staff member is already on duty at that window
 };
-inline constexpr ErrorCode kLastErrorCode = ErrorCode::kForbidden;
+inline constexpr ErrorCode kLastErrorCode = ErrorCode::kAlreadyThere;
 
 std::string_view to_string(ErrorCode code);
 // Inverse of to_string; returns kInternal for unknown names.

@@ -3,6 +3,7 @@
 // how subscribers keep replicas. So every event carries what is needed to apply
 // it without consulting rules or policies that might change between runs
 // (queue positions, for instance, are in the event, not recomputed).
+// Events compare member-wise (defaulted operator==).
 #pragma once
 
 #include <cstdint>
@@ -22,76 +23,95 @@ struct TicketIssued {
   Priority priority = Priority::kNormal;
   std::uint32_t ahead = 0;            // people ahead at issue, as predicted
   std::int32_t predicted_wait_s = 0;  // predicted wait at issue
+  bool operator==(const TicketIssued&) const = default;
 };
 struct WindowOpened {
   WindowIdx window = 0;
   std::string staff;  // staff id, may be empty
+  bool operator==(const WindowOpened&) const = default;
 };
 struct StaffChanged {  // A/B handover on an open window; its ticket stays
   WindowIdx window = 0;
   std::string staff;
+  bool operator==(const StaffChanged&) const = default;
 };
 struct WindowClosed {
   WindowIdx window = 0;
+  bool operator==(const WindowClosed&) const = default;
 };
 struct WindowPaused {
   WindowIdx window = 0;
+  bool operator==(const WindowPaused&) const = default;
 };
 struct WindowResumed {
   WindowIdx window = 0;
+  bool operator==(const WindowResumed&) const = default;
 };
 struct TicketCalled {
   TicketId ticket = 0;
   WindowIdx window = 0;
+  bool operator==(const TicketCalled&) const = default;
 };
 struct TicketRecalled {
   TicketId ticket = 0;
   WindowIdx window = 0;
+  bool operator==(const TicketRecalled&) const = default;
 };
 struct ServiceStarted {
   TicketId ticket = 0;
   WindowIdx window = 0;
+  bool operator==(const ServiceStarted&) const = default;
 };
 struct TicketSkipped {
   TicketId ticket = 0;
   WindowIdx window = 0;
+  bool operator==(const TicketSkipped&) const = default;
 };
 struct TicketRequeued {  // reactivated no-show, resumed hold: back to waiting
   TicketId ticket = 0;
   TimeUs queue_key = 0;    // position in its queue (earlier key = further ahead)
   bool returning = false;  // true: ahead of all priority classes
+  bool operator==(const TicketRequeued&) const = default;
 };
 struct TicketHeld {
   TicketId ticket = 0;
   WindowIdx window = 0;
+  bool operator==(const TicketHeld&) const = default;
 };
 struct TicketTransferred {  // serving -> waiting for another service, returning
   TicketId ticket = 0;
   WindowIdx window = 0;
   ServiceIdx service = 0;  // the new service
+  bool operator==(const TicketTransferred&) const = default;
 };
 struct TicketFinished {
   TicketId ticket = 0;
   WindowIdx window = 0;
+  bool operator==(const TicketFinished&) const = default;
 };
 struct TicketEvaluated {
   TicketId ticket = 0;
   std::uint8_t level = 0;  // 1..5; 0 not rated (未评价)
+  bool operator==(const TicketEvaluated&) const = default;
 };
 struct TicketLeft {
   TicketId ticket = 0;
   LeaveReason reason = LeaveReason::kCancelled;
+  bool operator==(const TicketLeft&) const = default;
 };
 struct DayRolled {       // daily number reset: open tickets expire, numbering restarts
   std::int64_t day = 0;  // the new local day
+  bool operator==(const DayRolled&) const = default;
 };
 struct NoticeChanged {
   std::string text;  // empty: withdrawn
+  bool operator==(const NoticeChanged&) const = default;
 };
 struct WindowSkillsChanged {
   WindowIdx window = 0;
   std::vector<Skill> skills;   // sorted by (level, service)
   std::uint32_t advisory = 0;  // the advisory accepted, 0 if none
+  bool operator==(const WindowSkillsChanged&) const = default;
 };
 struct AdvisoryIssued {        // a tidal-window proposal, open until accepted or replaced
   std::uint32_t advisory = 0;  // hall-wide id, from 1
@@ -101,6 +121,7 @@ struct AdvisoryIssued {        // a tidal-window proposal, open until accepted o
   std::vector<Skill> skills;
   std::int32_t wait_before_s = 0;
   std::int32_t wait_after_s = 0;
+  bool operator==(const AdvisoryIssued&) const = default;
 };
 
 using EventBody = std::variant<TicketIssued, WindowOpened, StaffChanged, WindowClosed, WindowPaused,
@@ -112,6 +133,7 @@ struct Event {
   Seq seq = 0;
   TimeUs time = 0;
   EventBody body;
+  bool operator==(const Event&) const = default;
 };
 
 // English name of an event kind ("ticket_called" ...).

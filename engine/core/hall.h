@@ -5,7 +5,11 @@
 // accepted one appends its events (numbered with the hall's gap-free sequence)
 // and applies them. `apply_event` is the fold that all state changes go
 // through, so replaying a hall's events rebuilds the same state (recovery,
-// subscriber replicas).
+// subscriber replicas). The hall holds its state as one HallState value
+// (hall_state.h) plus indexes derived from it.
+//
+// Files: hall_decide.cc (apply), hall_fold.cc (apply_event), hall_state.cc
+// (export_state, import_state, the indexes), hall.cc (the rest).
 //
 // Daily reset: the first command (or Tick) of a new local day emits DayRolled.
 // Waiting, held and no-show tickets expire; numbering restarts at 001. A ticket
@@ -34,6 +38,7 @@
 #include "engine/core/error.h"
 #include "engine/core/event.h"
 #include "engine/core/hall_config.h"
+#include "engine/core/hall_state.h"
 #include "engine/core/request_memory.h"
 #include "engine/core/service_queue.h"
 #include "engine/core/service_stats.h"
@@ -49,26 +54,6 @@ namespace hallq::core {
 class CorruptionError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
-};
-
-// Everything apply_event has built: the content of a snapshot.
-struct HallState {
-  Seq seq = 0;
-  TimeUs clock = 0;
-  std::int64_t day = 0;
-  TicketId next_ticket = 1;
-  std::uint64_t next_queue_order = 1;
-  std::vector<std::string> staff_names;
-  std::vector<Window> windows;             // in config order
-  std::vector<Ticket> tickets;             // ascending id
-  std::vector<std::uint32_t> last_number;  // per service: last number issued today
-  std::vector<ServiceStats> stats;         // per service
-  std::uint32_t pauses = 0;                // pauses ended (resumed) so far
-  double pause_seconds = 0;                // their total length
-  std::vector<Advisory> advisories;        // open tidal-window advisories
-  std::uint32_t next_advisory = 1;
-  std::string notice;  // the manager's notice to the screens; empty if none
-  std::vector<std::pair<std::string, RequestRecord>> requests;  // oldest first
 };
 
 class Hall final : public CallView {
@@ -105,53 +90,65 @@ class Hall final : public CallView {
 
   // --- CallView: what policies see ---
   const HallConfig& config() const override { return *config_; }
-  const std::vector<Skill>& skills(WindowIdx w) const override { return windows_[w].skills; }
-  int consecutive_priority(WindowIdx w) const override { return windows_[w].consecutive_priority; }
-  const QueueEntry* head(ServiceIdx s, QueueClass c) const override { return queues_[s].head(c); }
-  bool has_waiting(ServiceIdx s) const override { return !queues_[s].empty(); }
+  const std::vector<Skill>& skills(WindowIdx w) const override { return state_.windows[w].skills; }
+  int consecutive_priority(WindowIdx w) const override { return state_.windows[w].consecutive_priority; }
+  const QueueEntry* head(ServiceIdx s, QueueClass c) const override { return index_.queues[s].head(c); }
+  bool has_waiting(ServiceIdx s) const override { return !index_.queues[s].empty(); }
   double mean_handle_s(ServiceIdx s) const override;
-  double arrival_rate(ServiceIdx s, TimeUs now) const override { return stats_[s].arrival_rate(now); }
+  double arrival_rate(ServiceIdx s, TimeUs now) const override { return state_.stats[s].arrival_rate(now); }
   int open_windows(ServiceIdx s, int level) const override;
 
   // --- read-only views for predictors, codecs and tools ---
   const std::shared_ptr<const HallConfig>& config_ptr() const { return config_; }
   const CallPolicy& policy() const { return *policy_; }
   const WaitPredictor& predictor() const { return *predictor_; }
-  Seq seq() const { return seq_; }
-  TimeUs clock() const { return clock_; }
-  std::int64_t day() const { return day_; }
-  const std::vector<Window>& windows() const { return windows_; }
-  const Window& window(WindowIdx w) const { return windows_[w]; }
-  const ServiceQueue& queue(ServiceIdx s) const { return queues_[s]; }
-  const ServiceStats& stats(ServiceIdx s) const { return stats_[s]; }
-  const std::vector<std::string>& staff_names() const { return staff_names_; }
+  Seq seq() const { return state_.seq; }
+  TimeUs clock() const { return state_.clock; }
+  std::int64_t day() const { return state_.day; }
+  const std::vector<Window>& windows() const { return state_.windows; }
+  const Window& window(WindowIdx w) const { return state_.windows[w]; }
+  const ServiceQueue& queue(ServiceIdx s) const { return index_.queues[s]; }
+  const ServiceStats& stats(ServiceIdx s) const { return state_.stats[s]; }
+  const std::vector<std::string>& staff_names() const { return state_.staff_names; }
   std::string_view staff_id(StaffIdx s) const;
   // Today's and still-active tickets, ascending id.
-  const std::vector<Ticket>& tickets() const { return tickets_; }
+  const std::vector<Ticket>& tickets() const { return state_.tickets; }
   const Ticket* find_ticket(TicketId id) const;
   // Today's ticket with this printed number ("A012"), or null.
   const Ticket* find_number(std::string_view number) const;
   std::string number_of(const Ticket& t) const;
-  std::size_t waiting(ServiceIdx s) const { return queues_[s].size(); }
+  std::size_t waiting(ServiceIdx s) const { return index_.queues[s].size(); }
   // Open tidal-window advisories (at most one per service).
-  const std::vector<Advisory>& advisories() const { return advisories_; }
+  const std::vector<Advisory>& advisories() const { return state_.advisories; }
   // The notice a manager broadcast to the screens (SetNotice); empty if none.
-  const std::string& notice() const { return notice_; }
+  const std::string& notice() const { return state_.notice; }
   // How long a pause (lunch, a break) lasts here, learned from resumed pauses;
   // 30 minutes until there is history.
   double mean_pause_s() const;
   std::size_t waiting_total() const;
 
  private:
+  // Indexes derived from state_ for fast lookups; rebuild_indexes() makes
+  // them from scratch (construction, import_state), apply_event keeps them
+  // up to date event by event. Never stored: a snapshot is state_ alone.
+  struct Indexes {
+    std::vector<ServiceQueue> queues;              // per service: its waiting tickets in order
+    std::vector<std::vector<TicketId>> by_number;  // per issuing service: today's ids, [number - 1]
+    std::vector<std::array<std::uint16_t, 10>> open_at_level;  // per service: open windows by skill level
+  };
+
+  // hall_decide.cc: commands -> events.
   Status apply_body(const CommandBody& body, TimeUs now, std::vector<Event>& out);
   void advance(TimeUs now, std::vector<Event>& out);
   void emit(EventBody body, TimeUs now, std::vector<Event>& out);
 
+  // hall_fold.cc: events -> state_ and index_.
   Ticket* ticket_mut(TicketId id);
-  Window& window_mut(WindowIdx w) { return windows_[w]; }
   void enqueue(Ticket& t);
   void dequeue(Ticket& t);
   StaffIdx intern_staff(const std::string& staff_id);
+
+  // hall_state.cc: index_ from state_.
   void rebuild_indexes();
   void count_open_windows();
 
@@ -159,24 +156,10 @@ class Hall final : public CallView {
   const CallPolicy* policy_;
   const WaitPredictor* predictor_;
 
-  Seq seq_ = 0;
-  TimeUs clock_ = 0;
-  std::int64_t day_ = 0;
-  TicketId next_ticket_ = 1;
-  std::uint64_t next_queue_order_ = 1;
-  std::vector<std::string> staff_names_;
-  std::vector<Window> windows_;
-  std::vector<Ticket> tickets_;       // ascending id, contiguous from tickets_[0].id
-  std::vector<ServiceQueue> queues_;  // per service
-  std::vector<ServiceStats> stats_;   // per service
-  std::uint32_t pauses_ = 0;
-  double pause_seconds_ = 0;
-  std::vector<Advisory> advisories_;
-  std::uint32_t next_advisory_ = 1;
-  std::string notice_;
-  std::vector<std::uint32_t> last_number_;                    // per service
-  std::vector<std::vector<TicketId>> by_number_;              // per issuing service, [number - 1]
-  std::vector<std::array<std::uint16_t, 10>> open_at_level_;  // per service: open windows by skill level
+  // The hall's state, all of it but the request-id memory (state_.requests
+  // stays empty: the ids live in requests_, which export_state copies out).
+  HallState state_;
+  Indexes index_;
   RequestMemory requests_;
 };
 

@@ -40,11 +40,11 @@ void sort_skills(std::vector<Skill>& skills) {
 }
 
 std::optional<ConfigProblem> HallConfig::validate_and_index() {
-  service_index_.clear();
-  prefix_index_.clear();
-  window_index_.clear();
-  staff_index_.clear();
-  window_number_index_.clear();
+  index_.service.clear();
+  index_.prefix.clear();
+  index_.window.clear();
+  index_.staff.clear();
+  index_.window_number.clear();
 
   bool hall_id_ok = !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
@@ -84,7 +84,7 @@ std::optional<ConfigProblem> HallConfig::validate_and_index() {
     const int at = static_cast<int>(i);
     if (!id_chars_ok(s.id, false))
       return problem("service", at, "id", fmt::format("service id \"{}\" must match [a-z0-9_-]+", s.id));
-    if (!service_index_.emplace(s.id, static_cast<std::uint32_t>(i)).second)
+    if (!index_.service.emplace(s.id, static_cast<std::uint32_t>(i)).second)
       return problem("service", at, "id", fmt::format("service id \"{}\" appears twice", s.id));
     if (s.name.empty()) return problem("service", at, "name", "service name is empty");
     if (!printable_utf8(s.name)) return problem("service", at, "name", kNameText);
@@ -94,7 +94,7 @@ std::optional<ConfigProblem> HallConfig::validate_and_index() {
     if (!prefix_ok)
       return problem("service", at, "prefix",
                      fmt::format("prefix \"{}\" must be 1 or 2 capital letters", s.prefix));
-    if (!prefix_index_.emplace(s.prefix, static_cast<std::uint32_t>(i)).second)
+    if (!index_.prefix.emplace(s.prefix, static_cast<std::uint32_t>(i)).second)
       return problem("service", at, "prefix",
                      fmt::format("prefix \"{}\" is used by another service", s.prefix));
     if (!(s.expected_handle_min > 0) || s.expected_handle_min > 24 * 60)
@@ -108,10 +108,10 @@ std::optional<ConfigProblem> HallConfig::validate_and_index() {
     const int at = static_cast<int>(i);
     if (!id_chars_ok(w.id, true))
       return problem("window", at, "id", fmt::format("window id \"{}\" must match [A-Za-z0-9_-]+", w.id));
-    if (!window_index_.emplace(w.id, static_cast<std::uint32_t>(i)).second)
+    if (!index_.window.emplace(w.id, static_cast<std::uint32_t>(i)).second)
       return problem("window", at, "id", fmt::format("window id \"{}\" appears twice", w.id));
     if (w.number < 1 || w.number > 9999) return problem("window", at, "number", "must be 1..9999");
-    if (!window_number_index_.emplace(w.number, static_cast<WindowIdx>(i)).second)
+    if (!index_.window_number.emplace(w.number, static_cast<WindowIdx>(i)).second)
       return problem("window", at, "number", fmt::format("window number {} appears twice", w.number));
     if (w.name.empty()) return problem("window", at, "name", "window name is empty");
     if (!printable_utf8(w.name)) return problem("window", at, "name", kNameText);
@@ -133,7 +133,7 @@ std::optional<ConfigProblem> HallConfig::validate_and_index() {
     const int at = static_cast<int>(i);
     if (!id_chars_ok(s.id, true))
       return problem("staff", at, "id", fmt::format("staff id \"{}\" must match [A-Za-z0-9_-]+", s.id));
-    if (!staff_index_.emplace(s.id, static_cast<std::uint32_t>(i)).second)
+    if (!index_.staff.emplace(s.id, static_cast<std::uint32_t>(i)).second)
       return problem("staff", at, "id", fmt::format("staff id \"{}\" appears twice", s.id));
     if (!printable_utf8(s.name)) return problem("staff", at, "name", kNameText);
   }
@@ -141,32 +141,32 @@ std::optional<ConfigProblem> HallConfig::validate_and_index() {
 }
 
 std::optional<ServiceIdx> HallConfig::find_service(std::string_view key) const {
-  auto v = lookup(service_index_, key);
+  auto v = lookup(index_.service, key);
   return v ? std::optional<ServiceIdx>(static_cast<ServiceIdx>(*v)) : std::nullopt;
 }
 
 std::optional<ServiceIdx> HallConfig::find_prefix(std::string_view prefix) const {
-  auto v = lookup(prefix_index_, prefix);
+  auto v = lookup(index_.prefix, prefix);
   return v ? std::optional<ServiceIdx>(static_cast<ServiceIdx>(*v)) : std::nullopt;
 }
 
 std::optional<WindowIdx> HallConfig::find_window(std::string_view key) const {
-  auto v = lookup(window_index_, key);
+  auto v = lookup(index_.window, key);
   return v ? std::optional<WindowIdx>(static_cast<WindowIdx>(*v)) : std::nullopt;
 }
 
 std::optional<WindowIdx> HallConfig::find_window_number(int number) const {
-  auto it = window_number_index_.find(number);
-  if (it == window_number_index_.end()) return std::nullopt;
+  auto it = index_.window_number.find(number);
+  if (it == index_.window_number.end()) return std::nullopt;
   return it->second;
 }
 
 bool HallConfig::staff_known(std::string_view staff_id) const {
-  return staff_index_.find(staff_id) != staff_index_.end();
+  return index_.staff.find(staff_id) != index_.staff.end();
 }
 
 const StaffConfig* HallConfig::find_staff(std::string_view staff_id) const {
-  auto v = lookup(staff_index_, staff_id);
+  auto v = lookup(index_.staff, staff_id);
   return v ? &staff[*v] : nullptr;
 }
 

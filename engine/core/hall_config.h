@@ -20,6 +20,7 @@ struct ServiceConfig {
   std::string prefix;  // ticket prefix, 1-2 capital letters, unique in the hall
   ServiceKind kind = ServiceKind::kInstant;
   double expected_handle_min = 5;  // prior for predictions until history exists
+  bool operator==(const ServiceConfig&) const = default;
 };
 
 struct Skill {
@@ -37,17 +38,20 @@ struct WindowConfig {
   std::string name;  // e.g. "社保医保窗口"
   WindowKind kind = WindowKind::kClassified;
   std::vector<Skill> serves;  // sorted by (level, service); never empty
+  bool operator==(const WindowConfig&) const = default;
 };
 
 struct StaffConfig {
   std::string id;
   std::string name;
+  bool operator==(const StaffConfig&) const = default;
 };
 
 // Daily opening span in minutes after local midnight, [start, end).
 struct TimeSpan {
   int start_min = 0;
   int end_min = 0;
+  bool operator==(const TimeSpan&) const = default;
 };
 
 // Calling rules; every field has a default so small halls need not state them.
@@ -63,6 +67,7 @@ struct HallRules {
                                        // handling time in hours) is at most this
   int number_digits = 3;               // A001
   int max_tickets_per_service = 9999;  // per day
+  bool operator==(const HallRules&) const = default;
 };
 
 // What validate_and_index found wrong, and where: `section` is "hall", "rules",
@@ -73,6 +78,7 @@ struct ConfigProblem {
   int index = -1;
   std::string key;
   std::string message;
+  bool operator==(const ConfigProblem&) const = default;
 };
 
 class HallConfig {
@@ -86,6 +92,9 @@ class HallConfig {
   std::vector<ServiceConfig> services;
   std::vector<WindowConfig> windows;
   std::vector<StaffConfig> staff;  // empty: any staff id is accepted
+
+  // Configs are equal when the fields above are (the lookup tables follow them).
+  bool operator==(const HallConfig&) const = default;
 
   // Checks the invariants stated on the fields and builds the lookup tables.
   // Must be called once before the config is used. On failure the problem
@@ -112,11 +121,17 @@ class HallConfig {
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   using Index = std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>>;
-  Index service_index_;
-  Index prefix_index_;
-  Index window_index_;
-  Index staff_index_;
-  std::unordered_map<int, WindowIdx> window_number_index_;
+  // Built from the fields above by validate_and_index: derived, so it takes
+  // no part in comparing configs.
+  struct Indexes {
+    Index service;
+    Index prefix;
+    Index window;
+    Index staff;
+    std::unordered_map<int, WindowIdx> window_number;
+    bool operator==(const Indexes&) const { return true; }
+  };
+  Indexes index_;
 };
 
 }  // namespace hallq::core

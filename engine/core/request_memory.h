@@ -21,6 +21,7 @@ namespace hallq::core {
 struct RequestRecord {
   Seq first_seq = 0;
   std::uint32_t count = 0;  // number of events it produced
+  bool operator==(const RequestRecord&) const = default;
 };
 
 class RequestMemory {

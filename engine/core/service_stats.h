@@ -29,6 +29,7 @@ struct ServiceStats {
   void add_arrival(TimeUs t);
   // Arrivals per second around `now` (about the last kArrivalWindowS).
   double arrival_rate(TimeUs now) const;
+  bool operator==(const ServiceStats&) const = default;
 };
 
 }  // namespace hallq::core

@@ -27,6 +27,8 @@ QueueClass queue_class_of(Priority p) {
   return p == Priority::kNormal ? QueueClass::kNormal : QueueClass::kPriority;
 }
 
+bool is_requeueable(TicketState s) { return s == TicketState::kHeld || s == TicketState::kNoShow; }
+
 bool is_open(TicketState s) {
   switch (s) {
     case TicketState::kWaiting:

@@ -40,6 +40,7 @@ struct Ticket {
   TimeUs started_at = 0;
   TimeUs finished_at = 0;
   TimeUs ended_at = 0;  // skipped, left or expired
+  bool operator==(const Ticket&) const = default;
 };
 
 // "A012": prefix + number, zero-padded to `digits`.
@@ -48,6 +49,7 @@ std::string format_number(std::string_view prefix, std::uint32_t number, int dig
 bool split_number(std::string_view text, std::string_view& prefix, std::uint32_t& number);
 
 QueueClass queue_class_of(Priority p);
-bool is_open(TicketState s);  // waiting, called, serving, held, no_show
+bool is_open(TicketState s);         // waiting, called, serving, held, no_show
+bool is_requeueable(TicketState s);  // held or no_show: may go back to waiting
 
 }  // namespace hallq::core

@@ -19,6 +19,7 @@ struct Window {
   TimeUs state_since = 0;                 // last open/close/pause/resume
   TimeUs idle_since = 0;                  // when it last became free of a current ticket
   std::uint32_t served = 0;               // tickets finished today
+  bool operator==(const Window&) const = default;
 };
 
 inline bool is_idle(const Window& w) { return w.state == WindowState::kOpen && w.current == 0; }

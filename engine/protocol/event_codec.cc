@@ -5,15 +5,16 @@
 
 #include <fmt/format.h>
 
+#include "engine/core/overloaded.h"
 #include "engine/protocol/hallq_generated.h"
 #include "engine/protocol/wire_util.h"
 
 namespace hallq::protocol {
 namespace {
 
+using core::Overloaded;
 using detail::bytes_of;
 using detail::copy;
-using detail::Overloaded;
 using detail::view;
 
 namespace w = wire;

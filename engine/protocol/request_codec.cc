@@ -140,6 +140,12 @@ Status decode_request(Bytes bytes, DecodedRequest& out) {
       out.command = core::SetNotice{view(r->command_as_SetNotice()->text())};
       break;
     }
+    case w::Command::MoveStaff: {
+      auto c = r->command_as_MoveStaff();
+      out.command =
+          core::MoveStaff{need(c->staff(), "move", "staff", st), need(c->window(), "move", "window", st)};
+      break;
+    }
     case w::Command::Cancel: {
       auto c = r->command_as_Cancel();
       if (c->reason() > w::LeaveReason::MAX) return {ErrorCode::kBadArgument, "cancel: unknown reason"};
@@ -238,6 +244,10 @@ std::string encode_request(std::string_view request_id, std::string_view hall,
         } else if constexpr (std::is_same_v<T, core::SetNotice>) {
           type = w::Command::SetNotice;
           body = w::CreateSetNotice(fbb, str(c.text)).Union();
+        } else if constexpr (std::is_same_v<T, core::MoveStaff>) {
+          type = w::Command::MoveStaff;
+          auto staff = str(c.staff);
+          body = w::CreateMoveStaff(fbb, staff, str(c.window)).Union();
         } else if constexpr (std::is_same_v<T, core::Cancel>) {
           type = w::Command::Cancel;
           body = w::CreateCancel(fbb, str(c.number), static_cast<w::LeaveReason>(c.reason)).Union();

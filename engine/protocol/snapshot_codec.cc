@@ -342,10 +342,7 @@ core::HallState remap_state(const DecodedSnapshot& snap, const core::HallConfig&
     }
     const bool operator_changed =
         serves_then.size() != now_cfg.serves.size() ||
-        !std::is_permutation(serves_then.begin(), serves_then.end(), now_cfg.serves.begin(),
-                             [](const core::Skill& a, const core::Skill& b) {
-                               return a.service == b.service && a.level == b.level;
-                             });
+        !std::is_permutation(serves_then.begin(), serves_then.end(), now_cfg.serves.begin());
     core::Window w = old;
     if (operator_changed) {
       w.skills = now_cfg.serves;

@@ -20,12 +20,4 @@ inline std::string bytes_of(const flatbuffers::FlatBufferBuilder& fbb) {
   return std::string(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
 }
 
-template <class... Fs>
-struct Overloaded : Fs... {
-  using Fs::operator()...;
-};
-// Clang before 17 does not deduce aggregate template arguments by itself.
-template <class... Fs>
-Overloaded(Fs...) -> Overloaded<Fs...>;
-
 }  // namespace hallq::protocol::detail

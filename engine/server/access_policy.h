@@ -8,7 +8,8 @@
 //                    that window, in its hall
 //   keypad           evaluate, naming its own window, in its hall
 //   display, speaker no commands (subscribe only)
-//   manager          everything, in its halls
+//   manager          everything, in its halls (among it, moving staff
+//                    between windows: no other role may)
 // Every role may ping the engine and ask for snapshots of its halls (the
 // Subscriber's resync).
 //

@@ -572,47 +572,12 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
     if (!text_field("staff", staff, false)) return answer(error(400, "bad_argument", "staff 须为字符串"));
     command = core::AcceptAdvisory{id, staff};
   } else if (parts.size() == 6 && what == "staff" && parts[5] == "move") {
+    // One command: the engine closes the staff's window and opens the new one
+    // together, or refuses both (already_there, window_busy ...).
     staff = parts[4];
     if (!text_field("window", window, true))
       return answer(error(400, "bad_argument", "缺少字符串字段 window"));
-    const core::HallConfig& cfg = hall->config();
-    if (!cfg.find_window(window))
-      return answer(error(404, "unknown_window", fmt::format("没有窗口“{}”", window)));
-    // Where the staff is now: that window is closed first (it must be free).
-    std::string from;
-    for (std::size_t i = 0; i < cfg.windows.size(); ++i) {
-      const core::Window& w = hall->window(static_cast<core::WindowIdx>(i));
-      if (w.state != core::WindowState::kClosed && hall->staff_id(w.staff) == staff) from = cfg.windows[i].id;
-    }
-    if (from == window) return answer(error(409, "already_there", fmt::format("{} 已在该窗口", staff)));
-    ++counters_.actions;
-    const std::string key = req.idempotency_key;
-    auto open = [this, hall_id, window, staff, key, reply](const std::string& close_reply) {
-      if (!close_reply.empty()) {
-        const protocol::DecodedReply r = protocol::decode_reply(protocol::as_bytes(close_reply));
-        if (!r.ok()) {
-          ++counters_.errors;
-          return reply(error(status_of(r.code), core::to_string(r.code), r.message));
-        }
-      }
-      const std::string id =
-          key.empty() ? fmt::format("{}-{}-open", boot_, next_request_++) : "http:" + key + ":open";
-      server_.submit(protocol::encode_request(id, hall_id, core::OpenWindow{window, staff}),
-                     [this, reply](const std::string& bytes) {
-                       const protocol::DecodedReply r = protocol::decode_reply(protocol::as_bytes(bytes));
-                       json events = json::array();
-                       for (const std::string& e : r.events)
-                         events.push_back(client::to_json(protocol::describe_event(protocol::as_bytes(e))));
-                       if (!r.ok()) ++counters_.errors;
-                       reply(r.ok() ? json_response(200, json{{"ok", true}, {"events", events}})
-                                    : error(status_of(r.code), core::to_string(r.code), r.message));
-                     });
-    };
-    if (from.empty()) return open({});
-    const std::string id =
-        key.empty() ? fmt::format("{}-{}-close", boot_, next_request_++) : "http:" + key + ":close";
-    server_.submit(protocol::encode_request(id, hall_id, core::CloseWindow{from}), std::move(open));
-    return;
+    command = core::MoveStaff{staff, window};
   } else {
     return answer(error(404, "not_found", fmt::format("没有这个地址：{}", path)));
   }

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "engine/core/rating.h"
+
 namespace hallq::stats {
 namespace {
 
@@ -210,8 +212,15 @@ section { break-inside: avoid-page; }
   table("四、按工作人员", "工作人员", staff_names, stats.total.staff);
   h += "</section>\n";
 
-  h += "<section><h2>五、评价（好差评）</h2>\n<table>\n<tr><th>非常满意</th><th>满意</th><th>基本满意</th>"
-       "<th>不满意</th><th>非常不满意</th><th>未评价</th><th>满意率</th></tr>\n";
+  // Rating columns from best to 未评价, in the table and the chart.
+  constexpr int kRatingOrder[] = {5, 4, 3, 2, 1, 0};
+  std::string rating_labels;
+  h += "<section><h2>五、评价（好差评）</h2>\n<table>\n<tr>";
+  for (int level : kRatingOrder) {
+    h += fmt::format("<th>{}</th>", core::rating_name(level));
+    rating_labels += fmt::format("{}'{}'", rating_labels.empty() ? "" : ", ", core::rating_name(level));
+  }
+  h += "<th>满意率</th></tr>\n";
   h += fmt::format(
       "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n</table>\n",
       t.ratings[5], t.ratings[4], t.ratings[3], t.ratings[2], t.ratings[1], t.ratings[0],
@@ -280,8 +289,10 @@ chart('c_service', { type: 'bar', data: { labels: DATA.service.labels, datasets:
 chart('c_window', { type: 'bar', data: { labels: DATA.window.labels, datasets: [
   { label: '利用率（%）', data: DATA.window.utilisation, backgroundColor: '#2e7d32' } ] },
   options: { scales: { y: { min: 0, max: 100 } }, plugins: { title: { display: true, text: '窗口利用率' } } } });
-chart('c_rating', { type: 'doughnut', data: { labels: ['非常满意', '满意', '基本满意', '不满意', '非常不满意', '未评价'],
-  datasets: [ { data: DATA.ratings, backgroundColor: ['#1b5e20', '#66bb6a', '#fdd835', '#fb8c00', '#c62828', '#bdbdbd'] } ] },
+)JS";
+  h += "chart('c_rating', { type: 'doughnut', data: { labels: [" + rating_labels + "],\n";
+  h +=
+      R"JS(  datasets: [ { data: DATA.ratings, backgroundColor: ['#1b5e20', '#66bb6a', '#fdd835', '#fb8c00', '#c62828', '#bdbdbd'] } ] },
   options: { plugins: { legend: { position: 'right' } } } });
 </script>
 </body>

@@ -3,18 +3,9 @@
 #include <type_traits>
 #include <variant>
 
+#include "engine/core/overloaded.h"
+
 namespace hallq::stats {
-namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
-
-}  // namespace
-
 std::string_view to_string(Outcome o) {
   switch (o) {
     case Outcome::kOpen:
@@ -108,7 +99,7 @@ void FactFold::add(const core::Event& e) {
     windows_[w].current = 0;
   };
 
-  std::visit(Overloaded{
+  std::visit(core::Overloaded{
                  [&](const TicketIssued& ev) {
                    if (!tickets_.empty() && ev.ticket != tickets_.back().id + 1) {
                      ++unknown_ticket_events_;  // ids are contiguous in a hall; anything else is not ours

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/core/test_hall_fixture.h"
+#include "tests/support/test_hall.h"
 
 namespace hallq::test {
 namespace {
@@ -107,7 +107,7 @@ class SessionGenerator {
   }
 
   CommandBody body(const Hall& hall) {
-    const int r = pick(0, 107);
+    const int r = pick(0, 109);
     if (r < 18) return IssueTicket{service(), priority()};
     if (r < 22) return OpenWindow{window(), staff()};
     if (r < 24) return CloseWindow{window()};
@@ -150,6 +150,7 @@ class SessionGenerator {
                                                       "首问负责 一次性告知", "bad\x01control", "\xE5\x8A"};
       return SetNotice{kNotices[pick(0, 4)]};
     }
+    if (r >= 108) return MoveStaff{staff(), window()};
     // Mostly an advisory that is open, sometimes one that is not.
     const auto& open = hall.advisories();
     const std::uint32_t id = !open.empty() && chance(80) ? open[pick(0, static_cast<int>(open.size()) - 1)].id
@@ -286,7 +287,7 @@ TEST_P(FoldTest, RandomSessionFoldsAndRestores) {
   // The session was not vacuous: every verb was accepted and refused, over several days.
   for (const char* v : {"issue",  "open",     "close",  "pause",      "resume", "call",   "call_ticket",
                         "recall", "start",    "skip",   "reactivate", "hold",   "unhold", "transfer",
-                        "finish", "evaluate", "cancel", "skills",     "advise", "accept"}) {
+                        "finish", "evaluate", "cancel", "skills",     "advise", "accept", "move"}) {
     EXPECT_GT(outcomes[v][0], 0) << v << " never accepted";
     EXPECT_GT(outcomes[v][1], 0) << v << " never refused";
   }

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "tests/core/test_hall_fixture.h"
+#include "tests/support/test_hall.h"
 
 namespace hallq::test {
 namespace {
@@ -111,12 +111,12 @@ TEST_F(DayRollTest, FirstCommandOfTheNextDayRollsFirst) {
   ASSERT_EQ(hall_->window(kW2).served, 1u);
   auto ev = ok(IssueTicket{"social"}, midnight_);
   ASSERT_EQ(ev.size(), 2u);
-  EXPECT_TRUE(same_body(ev[0].body, DayRolled{kDay + 1})) << describe(ev[0]);
+  EXPECT_EQ(ev[0].body, EventBody(DayRolled{kDay + 1}));
   EXPECT_EQ(ev[0].time, midnight_);
   EXPECT_EQ(ev[1].seq, ev[0].seq + 1);
   // Numbering restarts: A001 again, with a new hall-wide id.
-  EXPECT_TRUE(same_body(ev[1].body, TicketIssued{8, kSocial, 1, Priority::kNormal, 0, 90}))
-      << describe(ev[1]) << " (w1 and w3 busy: half a service over two windows)";
+  EXPECT_EQ(ev[1].body, EventBody(TicketIssued{8, kSocial, 1, Priority::kNormal, 0, 90}))
+      << "w1 and w3 busy: half a service over two windows";
   EXPECT_EQ(hall_->day(), kDay + 1);
   EXPECT_EQ(ticket("A001").id, 8u);
   EXPECT_EQ(hall_->find_number("A002"), nullptr);

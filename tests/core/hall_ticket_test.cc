@@ -3,7 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "tests/core/test_hall_fixture.h"
+#include "tests/support/test_hall.h"
 
 namespace hallq::test {
 namespace {

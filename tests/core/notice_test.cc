@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/core/utf8.h"
-#include "tests/core/test_hall_fixture.h"
+#include "tests/support/test_hall.h"
 
 namespace hallq::test {
 namespace {

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "tests/core/test_hall_fixture.h"
+#include "tests/support/test_hall.h"
 
 namespace hallq::test {
 namespace {

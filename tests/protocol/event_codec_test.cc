@@ -81,7 +81,7 @@ TEST_F(EventCodecTest, DecodeGivesTheSameEvent) {
     SCOPED_TRACE(describe(s.event));
     const Status st = protocol::decode_event(bytes_of(s), *config_, d);
     ASSERT_TRUE(st.ok()) << st.message();
-    EXPECT_TRUE(same_event(d.event, s.event)) << describe(d.event);
+    EXPECT_EQ(d.event, s.event);
     EXPECT_EQ(d.hall, "test-hall");
     EXPECT_EQ(d.request_id, s.request_id);
     EXPECT_EQ(d.number, s.want.number);

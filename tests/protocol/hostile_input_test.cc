@@ -88,6 +88,7 @@ class HostileInputTest : public ProtocolFixture {
     samples_.push_back(protocol::encode_request("", "test-hall", Evaluate{"A001", 5, "w1"}));
     samples_.push_back(protocol::encode_request("r", "test-hall", Transfer{"w3", "tax"}));
     samples_.push_back(protocol::encode_request("r", "test-hall", Cancel{"B002", LeaveReason::kGaveUp}));
+    samples_.push_back(protocol::encode_request("mgr", "test-hall", MoveStaff{"zhang", "w2"}));
     samples_.push_back(protocol::encode_snapshot_request("s", "test-hall"));
     samples_.push_back(protocol::encode_ping("ping"));
     for (const Sent& s : sent_) samples_.push_back(s.bytes);

@@ -1,12 +1,12 @@
 // Shared support for the protocol tests: a hall driven through a scripted
 // day that produces every event kind, each event encoded as the engine does
-// and paired with what `describe_event` must say about it; a comparator for
-// hall configs; helpers to hand-craft messages with the generated builder;
-// and `exercise`, which runs every decoder that applies to a buffer (used on
-// hostile input, where the only requirement is to refuse without crashing).
+// and paired with what `describe_event` must say about it; helpers to
+// hand-craft messages with the generated builder; and `exercise`, which runs
+// every decoder that applies to a buffer (used on hostile input, where the
+// only requirement is to refuse without crashing).
 //
-// Builds on the core tests' fixture (tests/core/test_hall_fixture.h) for the
-// default hall and the event and state comparators.
+// Builds on the test hall (tests/support/test_hall.h) for the default hall
+// and the assertions on events and states.
 #pragma once
 
 #include <fmt/format.h>
@@ -25,7 +25,7 @@
 #include "engine/protocol/reply_codec.h"
 #include "engine/protocol/request_codec.h"
 #include "engine/protocol/snapshot_codec.h"
-#include "tests/core/test_hall_fixture.h"
+#include "tests/support/test_hall.h"
 
 namespace hallq::protocol {
 
@@ -82,85 +82,6 @@ inline std::string craft_event(
   auto b = body ? body(fbb) : flatbuffers::Offset<void>();
   auto ev = wire::CreateEvent(fbb, hall, seq, 1'700'000'000'000'000, 0, ticket, 0, 0, type, b);
   return finish_message(fbb, wire::Body::Event, ev.Union());
-}
-
-// ---------------------------------------------------------------- configs
-
-static_assert(sizeof(HallConfig) == 520, "HallConfig changed: update diff_configs in protocol_fixture.h");
-static_assert(sizeof(HallRules) == 64, "HallRules changed: update diff_configs");
-static_assert(sizeof(ServiceConfig) == 112, "ServiceConfig changed: update diff_configs");
-static_assert(sizeof(WindowConfig) == 104, "WindowConfig changed: update diff_configs");
-static_assert(sizeof(StaffConfig) == 64, "StaffConfig changed: update diff_configs");
-
-// Every difference between two configs' contents (not their lookup indexes).
-inline std::vector<std::string> diff_configs(const HallConfig& a, const HallConfig& b) {
-  std::vector<std::string> out;
-  auto diff = [&](const std::string& where, const auto& x, const auto& y) {
-    if (!(x == y)) out.push_back(fmt::format("{}: {} vs {}", where, show(x), show(y)));
-  };
-  diff("id", a.id, b.id);
-  diff("name", a.name, b.name);
-  if (a.hours.size() != b.hours.size()) {
-    out.push_back("hours differ in count");
-  } else {
-    for (std::size_t i = 0; i < a.hours.size(); ++i) {
-      diff(fmt::format("hours[{}].start_min", i), a.hours[i].start_min, b.hours[i].start_min);
-      diff(fmt::format("hours[{}].end_min", i), a.hours[i].end_min, b.hours[i].end_min);
-    }
-  }
-  diff("wait_target_min", a.wait_target_min, b.wait_target_min);
-  diff("utc_offset_min", a.utc_offset_min, b.utc_offset_min);
-  diff("rules.policy", a.rules.policy, b.rules.policy);
-  diff("rules.recall_limit", a.rules.recall_limit, b.rules.recall_limit);
-  diff("rules.reactivate_min", a.rules.reactivate_min, b.rules.reactivate_min);
-  diff("rules.reactivate_behind", a.rules.reactivate_behind, b.rules.reactivate_behind);
-  diff("rules.priority_ratio", a.rules.priority_ratio, b.rules.priority_ratio);
-  diff("rules.help_load", a.rules.help_load, b.rules.help_load);
-  diff("rules.number_digits", a.rules.number_digits, b.rules.number_digits);
-  diff("rules.max_tickets_per_service", a.rules.max_tickets_per_service, b.rules.max_tickets_per_service);
-  if (a.services.size() != b.services.size()) {
-    out.push_back("services differ in count");
-  } else {
-    for (std::size_t i = 0; i < a.services.size(); ++i) {
-      const std::string at = fmt::format("services[{}].", i);
-      diff(at + "id", a.services[i].id, b.services[i].id);
-      diff(at + "name", a.services[i].name, b.services[i].name);
-      diff(at + "prefix", a.services[i].prefix, b.services[i].prefix);
-      diff(at + "kind", a.services[i].kind, b.services[i].kind);
-      diff(at + "expected_handle_min", a.services[i].expected_handle_min, b.services[i].expected_handle_min);
-    }
-  }
-  if (a.windows.size() != b.windows.size()) {
-    out.push_back("windows differ in count");
-  } else {
-    for (std::size_t i = 0; i < a.windows.size(); ++i) {
-      const std::string at = fmt::format("windows[{}].", i);
-      diff(at + "id", a.windows[i].id, b.windows[i].id);
-      diff(at + "number", a.windows[i].number, b.windows[i].number);
-      diff(at + "name", a.windows[i].name, b.windows[i].name);
-      diff(at + "kind", a.windows[i].kind, b.windows[i].kind);
-      if (!same_skills(a.windows[i].serves, b.windows[i].serves))
-        out.push_back(
-            fmt::format("{}serves: {} vs {}", at, show(a.windows[i].serves), show(b.windows[i].serves)));
-    }
-  }
-  if (a.staff.size() != b.staff.size()) {
-    out.push_back("staff differ in count");
-  } else {
-    for (std::size_t i = 0; i < a.staff.size(); ++i) {
-      diff(fmt::format("staff[{}].id", i), a.staff[i].id, b.staff[i].id);
-      diff(fmt::format("staff[{}].name", i), a.staff[i].name, b.staff[i].name);
-    }
-  }
-  return out;
-}
-
-inline ::testing::AssertionResult same_config(const HallConfig& a, const HallConfig& b) {
-  const std::vector<std::string> d = diff_configs(a, b);
-  if (d.empty()) return ::testing::AssertionSuccess();
-  auto r = ::testing::AssertionFailure() << d.size() << " differences:";
-  for (const std::string& s : d) r << "\n  " << s;
-  return r;
 }
 
 // ---------------------------------------------------------------- events

@@ -40,7 +40,7 @@ TEST_F(ReplyCodecTest, EventsComeBackAsTheBytesPublished) {
     std::string why;
     ASSERT_EQ(protocol::inspect(as_bytes(r.events[i]), &why), MessageKind::kEvent) << why;
     ASSERT_TRUE(protocol::decode_event(as_bytes(r.events[i]), *config_, d).ok());
-    EXPECT_TRUE(same_event(d.event, sent_[i].event));
+    EXPECT_EQ(d.event, sent_[i].event);
   }
 }
 

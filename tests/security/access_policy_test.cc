@@ -36,6 +36,7 @@ TEST(AccessPolicy, KioskIssuesInItsHallOnly) {
   EXPECT_EQ(st.code(), core::ErrorCode::kForbidden);
   EXPECT_EQ(st.message(), "无权执行此操作：kiosk d1 may only issue tickets in town (not call)");
   EXPECT_FALSE(allowed(k, cmd("town", core::Cancel{"A001"})));
+  EXPECT_FALSE(allowed(k, cmd("town", core::MoveStaff{"s01", "w1"})));
   EXPECT_TRUE(allowed(k, snapshot("town")));
   EXPECT_FALSE(allowed(k, snapshot("district")));
 }
@@ -58,6 +59,10 @@ TEST(AccessPolicy, CallerActsOnItsOwnWindowOnly) {
   EXPECT_FALSE(allowed(k, cmd("town", core::IssueTicket{"social"})));
   EXPECT_FALSE(allowed(k, cmd("town", core::Evaluate{"A001", 5, "w1"})));
   EXPECT_FALSE(allowed(k, cmd("town", core::SetNotice{"x"})));
+  // Moving staff involves two windows: managers only, even onto its own window.
+  EXPECT_FALSE(allowed(k, cmd("town", core::MoveStaff{"s01", "w1"})));
+  EXPECT_EQ(authorize(k, cmd("town", core::MoveStaff{"s01", "w1"}), lookup).message(),
+            "无权执行此操作：caller d1 may only act on window w1 in town (not move)");
   EXPECT_FALSE(allowed(k, cmd("district", core::CallNext{"w1"})));
   EXPECT_EQ(authorize(k, cmd("town", core::CallNext{"w2"}), lookup).message(),
             "无权执行此操作：caller d1 may only act on window w1 in town (not call)");
@@ -69,6 +74,7 @@ TEST(AccessPolicy, KeypadEvaluatesNamingItsWindow) {
   EXPECT_FALSE(allowed(k, cmd("town", core::Evaluate{"A001", 5, "w4"})));
   EXPECT_FALSE(allowed(k, cmd("town", core::Evaluate{"A001", 5, ""})));  // must name it
   EXPECT_FALSE(allowed(k, cmd("town", core::CallNext{"w3"})));
+  EXPECT_FALSE(allowed(k, cmd("town", core::MoveStaff{"s01", "w3"})));
 }
 
 TEST(AccessPolicy, DisplayAndSpeakerOnlySubscribe) {
@@ -78,6 +84,7 @@ TEST(AccessPolicy, DisplayAndSpeakerOnlySubscribe) {
     EXPECT_TRUE(allowed(k, {.request_id = "p", .hall = "", .kind = RequestKind::kPing}));
     EXPECT_FALSE(allowed(k, cmd("town", core::IssueTicket{"social"})));
     EXPECT_FALSE(allowed(k, cmd("town", core::SetNotice{""})));
+    EXPECT_FALSE(allowed(k, cmd("town", core::MoveStaff{"s01", "w1"})));
   }
   EXPECT_EQ(
       authorize(key(DeviceRole::kSpeaker, {"town"}), cmd("town", core::CallNext{"w1"}), lookup).message(),
@@ -89,7 +96,9 @@ TEST(AccessPolicy, ManagerDoesEverythingInItsHallsOnly) {
   EXPECT_TRUE(allowed(k, cmd("town", core::SetNotice{"x"})));
   EXPECT_TRUE(allowed(k, cmd("bank", core::CallNext{"w9"})));
   EXPECT_TRUE(allowed(k, cmd("town", core::AcceptAdvisory{1, ""})));
+  EXPECT_TRUE(allowed(k, cmd("town", core::MoveStaff{"s01", "w2"})));
   EXPECT_FALSE(allowed(k, cmd("district", core::IssueTicket{"social"})));
+  EXPECT_FALSE(allowed(k, cmd("district", core::MoveStaff{"s01", "w2"})));
   EXPECT_FALSE(allowed(k, snapshot("district")));
 }
 

@@ -144,6 +144,12 @@ TEST_F(HttpTest, ManagerActionsChangeTheEngineAfterTheCommit) {
   EXPECT_EQ(hall["windows"][2]["state"], "closed");
   EXPECT_EQ(hall["windows"][3]["state"], "idle");
   EXPECT_EQ(hall["windows"][3]["staff"], "s07");
+  EXPECT_EQ(r.j()["events"][0]["kind"], "window_closed");
+  EXPECT_EQ(r.j()["events"][1]["kind"], "window_opened");
+  r = post("/api/halls/town/staff/s07/move", R"({"window": "w4"})");
+  EXPECT_EQ(r.status, 409) << r.body;
+  EXPECT_EQ(r.j()["error"], "already_there");
+  EXPECT_EQ(post("/api/halls/town/staff/s07/move", R"({"window": "w99"})").status, 404);
 
   r = post("/api/halls/town/notice", R"({"text": "今日下午社保系统升级"})");
   ASSERT_EQ(r.status, 200) << r.body;

@@ -119,6 +119,20 @@ TEST_F(HallqCliTest, AWindowsWholeDay) {
   EXPECT_EQ(hallq({"close", "town", "w9"}).exit_code, 0);
 }
 
+TEST_F(HallqCliTest, MoveClosesTheStaffsWindowAndOpensTheOther) {
+  ASSERT_EQ(hallq({"open", "town", "w7", "--staff", "s77"}).exit_code, 0);
+  json moved = hallq_json({"move", "town", "s77", "w8"});
+  ASSERT_EQ(moved["events"].size(), 2u);
+  EXPECT_EQ(moved["events"][0]["kind"], "window_closed");
+  EXPECT_EQ(moved["events"][0]["window"], "w7");
+  EXPECT_EQ(moved["events"][1]["kind"], "window_opened");
+  EXPECT_EQ(moved["events"][1]["window"], "w8");
+  EXPECT_EQ(moved["events"][1]["staff"], "s77");
+  EXPECT_EQ(hallq_json({"move", "town", "s77", "w8"}, 1)["error"], "already_there");
+  EXPECT_EQ(hallq({"move", "town", "s77"}).exit_code, 2);
+  EXPECT_EQ(hallq({"close", "town", "w8"}).exit_code, 0);
+}
+
 TEST_F(HallqCliTest, StatusListsServicesAndWindows) {
   hallq_json({"issue", "town", "tax"});
   json s = hallq_json({"status", "town"});

@@ -2,24 +2,9 @@
 
 #include <fmt/format.h>
 
-namespace hallq::cli {
+#include "engine/core/rating.h"
 
-std::string_view rating_name(int level) {
-  switch (level) {
-    case 5:
-      return "非常满意";
-    case 4:
-      return "满意";
-    case 3:
-      return "基本满意";
-    case 2:
-      return "不满意";
-    case 1:
-      return "非常不满意";
-    default:
-      return "未评价";
-  }
-}
+namespace hallq::cli {
 
 std::string wait_text(std::int64_t seconds) {
   if (seconds <= 30) return "无需等待";
@@ -44,7 +29,7 @@ std::string describe(const protocol::EventSummary& e) {
   if (k == "ticket_transferred") return fmt::format("转事项：{} 转至 {}（{}）", e.number, e.service, window);
   if (k == "ticket_finished") return fmt::format("办结：{}（{}）", e.number, window);
   if (k == "ticket_evaluated")
-    return fmt::format("评价：{} {}（{}）", e.number, rating_name(e.level), e.level);
+    return fmt::format("评价：{} {}（{}）", e.number, core::rating_name(e.level), e.level);
   if (k == "ticket_left")
     return fmt::format("离开：{}（{}）", e.number, e.reason == "gave_up" ? "放弃等待" : "取消");
   if (k == "window_opened")

@@ -15,9 +15,6 @@ std::string describe(const protocol::EventSummary& e);
 // "约 18 分钟" / "无需等待".
 std::string wait_text(std::int64_t seconds);
 
-// 5 非常满意 … 1 非常不满意.
-std::string_view rating_name(int level);
-
 // Terminal columns of UTF-8 text (East Asian wide characters count two).
 int display_width(std::string_view utf8);
 // `text` padded with spaces to `width` columns.

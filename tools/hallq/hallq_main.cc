@@ -416,6 +416,15 @@ int main(int argc, char** argv) {
     with_request_id(sub);
     sub->callback([&] { command = core::SetNotice{notice_text}; });
   }
+  {
+    CLI::App* sub = app.add_subcommand(
+        "move", "move a staff member to another window: theirs closes, that one opens (调岗)");
+    sub->add_option("hall", hall, "hall id")->required();
+    sub->add_option("staff", staff, "staff id")->required();
+    sub->add_option("window", window, "the window to move to")->required();
+    with_request_id(sub);
+    sub->callback([&] { command = core::MoveStaff{staff, window}; });
+  }
   CLI::App* status = app.add_subcommand("status", "windows, current numbers and waiting per service");
   status->add_option("hall", hall, "hall id")->required();
   CLI::App* watch = app.add_subcommand("watch", "print the hall's events as they happen");

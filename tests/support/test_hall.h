@@ -1,6 +1,8 @@
-// Shared test support for the core tests: a small N+1 hall built in code, a
-// fixture that drives it and keeps every event it emitted, and comparators for
-// events and whole hall states (the core types have no operator==).
+// The test hall, shared by the core, policy, predict and protocol tests: a
+// small N+1 hall built in code, a fixture that drives it and keeps every event
+// it emitted, and assertions on events and whole hall states. Values compare
+// with the core types' operator==; failure messages print them with
+// tests/support/describe.h (gtest's EXPECT_EQ too, through PrintTo below).
 //
 // The default hall has three services and three windows:
 //   social "A" (6 min), civil "B" (10 min), tax "C" (4 min);
@@ -12,13 +14,14 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <tuple>
-#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -30,6 +33,50 @@
 #include "engine/core/ticket.h"
 #include "engine/policy/policy_registry.h"
 #include "engine/predict/forecast_predictor.h"
+#include "tests/support/describe.h"
+
+namespace hallq::core {
+
+// gtest prints core structs through describe() (found by argument-dependent
+// lookup); containers and variants of them by its own printers around this.
+template <class T>
+requires(test::has_fields<T>()) void PrintTo(const T& v, std::ostream* os) { *os << test::describe(v); }
+
+// The content of a config for describe() and diff() (its lookup tables are derived).
+inline auto fields_of(const HallConfig& c) {
+  return std::tie(c.id, c.name, c.hours, c.wait_target_min, c.utc_offset_min, c.rules, c.services, c.windows,
+                  c.staff);
+}
+
+// Field names for diff paths ("state.tickets[3].state: waiting vs called").
+inline auto field_names(const HallState&) {
+  return std::to_array<std::string_view>({"seq", "clock", "day", "next_ticket", "next_queue_order",
+                                          "staff_names", "windows", "tickets", "last_number", "stats",
+                                          "pauses", "pause_seconds", "advisories", "next_advisory", "notice",
+                                          "requests"});
+}
+inline auto field_names(const Ticket&) {
+  return std::to_array<std::string_view>(
+      {"id",          "number",      "issued_service",  "service",          "priority",
+       "state",       "queue_class", "recalls",         "transfers",        "rating",
+       "window",      "staff",       "ahead_at_issue",  "predicted_wait_s", "issued_at",
+       "queue_key",   "queue_order", "first_called_at", "called_at",        "started_at",
+       "finished_at", "ended_at"});
+}
+inline auto field_names(const Window&) {
+  return std::to_array<std::string_view>(
+      {"state", "staff", "current", "skills", "consecutive_priority", "state_since", "idle_since", "served"});
+}
+inline auto field_names(const ServiceStats&) {
+  return std::to_array<std::string_view>(
+      {"finished", "sum_handle_s", "ewma_handle_s", "arrivals", "last_arrival"});
+}
+inline auto field_names(const HallConfig&) {
+  return std::to_array<std::string_view>(
+      {"id", "name", "hours", "wait_target_min", "utc_offset_min", "rules", "services", "windows", "staff"});
+}
+
+}  // namespace hallq::core
 
 namespace hallq::test {
 
@@ -82,88 +129,13 @@ inline void with_staff_list(HallConfig& cfg) {
 
 inline TimeUs minutes(double m) { return static_cast<TimeUs>(m * static_cast<double>(kUsPerMinute)); }
 
-// ---------------------------------------------------------------- printing
-
-template <class T>
-std::string show(const T& v) {
-  if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::string_view>) {
-    return fmt::format("\"{}\"", v);
-  } else if constexpr (std::is_enum_v<T>) {
-    return fmt::format("{}", static_cast<long long>(v));
-  } else if constexpr (std::is_floating_point_v<T>) {
-    return fmt::format("{:.17g}", v);
-  } else if constexpr (std::is_integral_v<T>) {
-    return fmt::format("{}", static_cast<long long>(v));
-  } else if constexpr (std::is_same_v<T, std::vector<Skill>>) {
-    std::string s = "[";
-    for (const Skill& k : v) s += fmt::format("{}@{} ", k.service, static_cast<int>(k.level));
-    return s + "]";
-  } else {
-    return "?";
-  }
-}
-
 // ---------------------------------------------------------------- events
-
-inline auto tie_of(const TicketIssued& e) {
-  return std::tie(e.ticket, e.service, e.number, e.priority, e.ahead, e.predicted_wait_s);
-}
-inline auto tie_of(const WindowOpened& e) { return std::tie(e.window, e.staff); }
-inline auto tie_of(const StaffChanged& e) { return std::tie(e.window, e.staff); }
-inline auto tie_of(const WindowClosed& e) { return std::tie(e.window); }
-inline auto tie_of(const WindowPaused& e) { return std::tie(e.window); }
-inline auto tie_of(const WindowResumed& e) { return std::tie(e.window); }
-inline auto tie_of(const TicketCalled& e) { return std::tie(e.ticket, e.window); }
-inline auto tie_of(const TicketRecalled& e) { return std::tie(e.ticket, e.window); }
-inline auto tie_of(const ServiceStarted& e) { return std::tie(e.ticket, e.window); }
-inline auto tie_of(const TicketSkipped& e) { return std::tie(e.ticket, e.window); }
-inline auto tie_of(const TicketRequeued& e) { return std::tie(e.ticket, e.queue_key, e.returning); }
-inline auto tie_of(const TicketHeld& e) { return std::tie(e.ticket, e.window); }
-inline auto tie_of(const TicketTransferred& e) { return std::tie(e.ticket, e.window, e.service); }
-inline auto tie_of(const TicketFinished& e) { return std::tie(e.ticket, e.window); }
-inline auto tie_of(const TicketEvaluated& e) { return std::tie(e.ticket, e.level); }
-inline auto tie_of(const TicketLeft& e) { return std::tie(e.ticket, e.reason); }
-inline auto tie_of(const DayRolled& e) { return std::tie(e.day); }
-inline auto tie_of(const NoticeChanged& e) { return std::tie(e.text); }
-inline auto tie_of(const WindowSkillsChanged& e) { return std::tie(e.window, e.skills, e.advisory); }
-inline auto tie_of(const AdvisoryIssued& e) {
-  return std::tie(e.advisory, e.service, e.window, e.action, e.skills, e.wait_before_s, e.wait_after_s);
-}
-
-inline bool same_body(const EventBody& a, const EventBody& b) {
-  if (a.index() != b.index()) return false;
-  return std::visit(
-      [&](const auto& x) {
-        using T = std::decay_t<decltype(x)>;
-        return tie_of(x) == tie_of(std::get<T>(b));
-      },
-      a);
-}
-
-inline std::string describe(const EventBody& body) {
-  return std::visit(
-      [&](const auto& x) {
-        std::string fields;
-        std::apply([&](const auto&... f) { ((fields += show(f) + ","), ...); }, tie_of(x));
-        if (!fields.empty()) fields.pop_back();
-        return fmt::format("{}{{{}}}", event_name(body), fields);
-      },
-      body);
-}
-
-inline std::string describe(const Event& e) {
-  return fmt::format("#{} @{} {}", e.seq, e.time, describe(e.body));
-}
-
-inline bool same_event(const Event& a, const Event& b) {
-  return a.seq == b.seq && a.time == b.time && same_body(a.body, b.body);
-}
 
 // The bodies of `got` are exactly `want`, in order.
 inline ::testing::AssertionResult bodies_are(const std::vector<Event>& got,
                                              const std::vector<EventBody>& want) {
   bool ok = got.size() == want.size();
-  for (std::size_t i = 0; ok && i < got.size(); ++i) ok = same_body(got[i].body, want[i]);
+  for (std::size_t i = 0; ok && i < got.size(); ++i) ok = got[i].body == want[i];
   if (ok) return ::testing::AssertionSuccess();
   std::string msg = "got:\n";
   for (const Event& e : got) msg += "  " + describe(e) + "\n";
@@ -176,7 +148,7 @@ inline ::testing::AssertionResult same_events(const std::vector<Event>& a, const
   if (a.size() != b.size())
     return ::testing::AssertionFailure() << "event counts differ: " << a.size() << " vs " << b.size();
   for (std::size_t i = 0; i < a.size(); ++i) {
-    if (!same_event(a[i], b[i]))
+    if (!(a[i] == b[i]))
       return ::testing::AssertionFailure()
              << "event " << i << ": " << describe(a[i]) << " vs " << describe(b[i]);
   }
@@ -197,146 +169,24 @@ inline ::testing::AssertionResult well_ordered(const std::vector<Event>& log, Se
 
 // ---------------------------------------------------------------- states
 
-// If one of these fails, a field was added: compare it below too.
-static_assert(sizeof(Ticket) == 104, "Ticket changed: update diff_ticket in test_hall_fixture.h");
-static_assert(sizeof(Window) == 72, "Window changed: update diff_window in test_hall_fixture.h");
-static_assert(sizeof(ServiceStats) == 40, "ServiceStats changed: update diff_stats in test_hall_fixture.h");
-static_assert(sizeof(HallState) == 264, "HallState changed: update diff_states in test_hall_fixture.h");
-
-#define HALLQ_DIFF(field)    \
-  if (!(a.field == b.field)) \
-  out.push_back(fmt::format("{}.{}: {} vs {}", where, #field, show(a.field), show(b.field)))
-
-inline void diff_ticket(const Ticket& a, const Ticket& b, const std::string& where,
-                        std::vector<std::string>& out) {
-  HALLQ_DIFF(id);
-  HALLQ_DIFF(number);
-  HALLQ_DIFF(issued_service);
-  HALLQ_DIFF(service);
-  HALLQ_DIFF(priority);
-  HALLQ_DIFF(state);
-  HALLQ_DIFF(queue_class);
-  HALLQ_DIFF(recalls);
-  HALLQ_DIFF(transfers);
-  HALLQ_DIFF(rating);
-  HALLQ_DIFF(window);
-  HALLQ_DIFF(staff);
-  HALLQ_DIFF(ahead_at_issue);
-  HALLQ_DIFF(predicted_wait_s);
-  HALLQ_DIFF(issued_at);
-  HALLQ_DIFF(queue_key);
-  HALLQ_DIFF(queue_order);
-  HALLQ_DIFF(first_called_at);
-  HALLQ_DIFF(called_at);
-  HALLQ_DIFF(started_at);
-  HALLQ_DIFF(finished_at);
-  HALLQ_DIFF(ended_at);
-}
-
-inline bool same_skills(const std::vector<Skill>& a, const std::vector<Skill>& b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (a[i].service != b[i].service || a[i].level != b[i].level) return false;
-  return true;
-}
-
-inline void diff_window(const Window& a, const Window& b, const std::string& where,
-                        std::vector<std::string>& out) {
-  HALLQ_DIFF(state);
-  HALLQ_DIFF(staff);
-  HALLQ_DIFF(current);
-  if (!same_skills(a.skills, b.skills))
-    out.push_back(fmt::format("{}.skills: {} vs {}", where, show(a.skills), show(b.skills)));
-  HALLQ_DIFF(consecutive_priority);
-  HALLQ_DIFF(state_since);
-  HALLQ_DIFF(idle_since);
-  HALLQ_DIFF(served);
-}
-
-inline void diff_stats(const ServiceStats& a, const ServiceStats& b, const std::string& where,
-                       std::vector<std::string>& out) {
-  HALLQ_DIFF(finished);
-  HALLQ_DIFF(sum_handle_s);
-  HALLQ_DIFF(ewma_handle_s);
-  HALLQ_DIFF(arrivals);
-  HALLQ_DIFF(last_arrival);
-}
-
-// Every difference between two states, e.g. "tickets[3].state: 0 vs 1".
-// `with_requests` false skips the remembered request ids (which events do not carry).
-inline std::vector<std::string> diff_states(const HallState& a, const HallState& b,
-                                            bool with_requests = true) {
-  std::vector<std::string> out;
-  const std::string where = "state";
-  HALLQ_DIFF(seq);
-  HALLQ_DIFF(clock);
-  HALLQ_DIFF(day);
-  HALLQ_DIFF(next_ticket);
-  HALLQ_DIFF(next_queue_order);
-  if (a.staff_names != b.staff_names) out.push_back("staff_names differ");
-  if (a.windows.size() != b.windows.size()) {
-    out.push_back(fmt::format("windows: {} vs {}", a.windows.size(), b.windows.size()));
-  } else {
-    for (std::size_t i = 0; i < a.windows.size(); ++i)
-      diff_window(a.windows[i], b.windows[i], fmt::format("windows[{}]", i), out);
-  }
-  if (a.tickets.size() != b.tickets.size()) {
-    out.push_back(fmt::format("tickets: {} vs {}", a.tickets.size(), b.tickets.size()));
-  } else {
-    for (std::size_t i = 0; i < a.tickets.size(); ++i)
-      diff_ticket(a.tickets[i], b.tickets[i], fmt::format("tickets[{}]", i), out);
-  }
-  if (a.last_number != b.last_number) out.push_back("last_number differs");
-  HALLQ_DIFF(pauses);
-  HALLQ_DIFF(pause_seconds);
-  HALLQ_DIFF(next_advisory);
-  HALLQ_DIFF(notice);
-  if (a.advisories.size() != b.advisories.size()) {
-    out.push_back(fmt::format("advisories: {} vs {}", a.advisories.size(), b.advisories.size()));
-  } else {
-    for (std::size_t i = 0; i < a.advisories.size(); ++i) {
-      const Advisory& x = a.advisories[i];
-      const Advisory& y = b.advisories[i];
-      const bool same_skills = std::equal(
-          x.skills.begin(), x.skills.end(), y.skills.begin(), y.skills.end(),
-          [](const Skill& p, const Skill& q) { return p.service == q.service && p.level == q.level; });
-      if (x.id != y.id || x.service != y.service || x.window != y.window || x.action != y.action ||
-          !same_skills || x.wait_before_s != y.wait_before_s || x.wait_after_s != y.wait_after_s ||
-          x.issued_at != y.issued_at)
-        out.push_back(fmt::format("advisories[{}] differ", i));
-    }
-  }
-  if (a.stats.size() != b.stats.size()) {
-    out.push_back("stats sizes differ");
-  } else {
-    for (std::size_t i = 0; i < a.stats.size(); ++i)
-      diff_stats(a.stats[i], b.stats[i], fmt::format("stats[{}]", i), out);
-  }
-  if (with_requests) {
-    if (a.requests.size() != b.requests.size()) {
-      out.push_back(fmt::format("requests: {} vs {}", a.requests.size(), b.requests.size()));
-    } else {
-      for (std::size_t i = 0; i < a.requests.size(); ++i) {
-        const auto& [ia, ra] = a.requests[i];
-        const auto& [ib, rb] = b.requests[i];
-        if (ia != ib || ra.first_seq != rb.first_seq || ra.count != rb.count)
-          out.push_back(fmt::format("requests[{}]: {}@{}+{} vs {}@{}+{}", i, ia, ra.first_seq, ra.count, ib,
-                                    rb.first_seq, rb.count));
-      }
-    }
-  }
-  return out;
-}
-
-#undef HALLQ_DIFF
-
-inline ::testing::AssertionResult same_state(const HallState& a, const HallState& b,
-                                             bool with_requests = true) {
-  const std::vector<std::string> d = diff_states(a, b, with_requests);
-  if (d.empty()) return ::testing::AssertionSuccess();
+// a == b; if not, the fields that differ (the first 30), named from `what`.
+template <class T>
+::testing::AssertionResult same_value(const T& a, const T& b, const std::string& what) {
+  if (a == b) return ::testing::AssertionSuccess();
+  const std::vector<std::string> d = diff(a, b, what);
   auto r = ::testing::AssertionFailure() << d.size() << " differences:";
   for (std::size_t i = 0; i < d.size() && i < 30; ++i) r << "\n  " << d[i];
   return r;
+}
+
+// The states are equal. `with_requests` false leaves out the remembered
+// request ids (which events do not carry).
+inline ::testing::AssertionResult same_state(HallState a, HallState b, bool with_requests = true) {
+  if (!with_requests) {
+    a.requests.clear();
+    b.requests.clear();
+  }
+  return same_value(a, b, "state");
 }
 
 // ---------------------------------------------------------------- fixture

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "engine/policy/policy_registry.h"
-#include "tests/core/test_hall_fixture.h"
+#include "tests/support/test_hall.h"
 
 namespace hallq::test {
 namespace {

@@ -6,7 +6,7 @@
 
 #include "engine/core/service_stats.h"
 #include "engine/predict/forecast.h"
-#include "tests/core/test_hall_fixture.h"
+#include "tests/support/test_hall.h"
 
 namespace hallq::test {
 namespace {

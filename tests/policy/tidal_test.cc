@@ -2,7 +2,7 @@
 // engine records advisories; a manager accepts one with one command.
 #include <gtest/gtest.h>
 
-#include "tests/core/test_hall_fixture.h"
+#include "tests/support/test_hall.h"
 
 namespace hallq::test {
 namespace {

@@ -1,0 +1,453 @@
+// Deciding: Hall::apply checks a command against the hall's state and turns it
+// into events. It validates fully before emitting anything, so a refusal
+// leaves no trace; each accepted event is folded (hall_fold.cc) as it is
+// emitted.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <optional>
+#include <utility>
+
+#include "engine/core/hall.h"
+#include "engine/core/overloaded.h"
+#include "engine/core/utf8.h"
+
+namespace hallq::core {
+namespace {
+
+Status refuse(ErrorCode code, std::string message) { return {code, std::move(message)}; }
+
+}  // namespace
+
+Status Hall::apply(const Command& cmd, TimeUs now, std::vector<Event>& out) {
+  now = std::max(now, state_.clock);
+  advance(now, out);
+  if (cmd.request_id.size() > kMaxRequestIdLength) {
+    return refuse(ErrorCode::kBadArgument, fmt::format("请求编号过长（{} 字节，最多 {}）",
+                                                       cmd.request_id.size(), kMaxRequestIdLength));
+  }
+  const std::size_t first = out.size();
+  Status status = apply_body(cmd.body, now, out);
+  if (status.ok() && !cmd.request_id.empty() && out.size() > first) {
+    remember_request(cmd.request_id, {out[first].seq, static_cast<std::uint32_t>(out.size() - first)});
+  }
+  return status;
+}
+
+void Hall::advance(TimeUs now, std::vector<Event>& out) {
+  if (state_.day == 0) return;  // nothing has happened yet; the first event sets the day
+  const std::int64_t today = config_->local_day(now);
+  if (today > state_.day) emit(DayRolled{today}, now, out);
+}
+
+void Hall::emit(EventBody body, TimeUs now, std::vector<Event>& out) {
+  Event e{state_.seq + 1, now, std::move(body)};
+  apply_event(e);
+  out.push_back(std::move(e));
+}
+
+Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>& out) {
+  const HallConfig& cfg = *config_;
+
+  auto find_window = [&](std::string_view id, WindowIdx& w) -> Status {
+    auto found = cfg.find_window(id);
+    if (!found) return refuse(ErrorCode::kUnknownWindow, fmt::format("没有窗口“{}”", id));
+    w = *found;
+    return {};
+  };
+  auto window_label = [&](WindowIdx w) { return fmt::format("{}号窗口", cfg.windows[w].number); };
+  // A window that can call: open, not paused, no current ticket.
+  auto check_can_call = [&](WindowIdx w) -> Status {
+    const Window& win = state_.windows[w];
+    if (win.state == WindowState::kClosed)
+      return refuse(ErrorCode::kWindowClosed, fmt::format("{}未开放", window_label(w)));
+    if (win.state == WindowState::kPaused)
+      return refuse(ErrorCode::kWindowPaused, fmt::format("{}暂停服务中，请先恢复", window_label(w)));
+    if (win.current != 0) {
+      const Ticket& t = *find_ticket(win.current);
+      return refuse(ErrorCode::kWindowBusy,
+                    fmt::format("{}当前还有 {}（{}），请先办结、过号或转出", window_label(w), number_of(t),
+                                display_name(t.state)));
+    }
+    return {};
+  };
+  // The window's current ticket, which must be in `wanted` state.
+  auto current_in = [&](WindowIdx w, TicketState wanted, const Ticket*& t) -> Status {
+    const Window& win = state_.windows[w];
+    if (win.current == 0) {
+      return refuse(ErrorCode::kNoCurrentTicket,
+                    fmt::format("{}当前没有{}的号", window_label(w), display_name(wanted)));
+    }
+    t = find_ticket(win.current);
+    if (t->state != wanted) {
+      return refuse(ErrorCode::kWrongTicketState, fmt::format("{} 当前为“{}”，不是“{}”", number_of(*t),
+                                                              display_name(t->state), display_name(wanted)));
+    }
+    return {};
+  };
+  // The staff who would open window `w`: an id that can be shown and stored
+  // (it goes into events, screens and reports), known (when the hall lists
+  // staff) and not logged in at another window.
+  // The window other than `except` at which `staff` is on duty, if any.
+  auto on_duty_at = [&](std::string_view staff, WindowIdx except) -> std::optional<WindowIdx> {
+    for (std::size_t i = 0; i < state_.windows.size(); ++i) {
+      if (i != except && state_.windows[i].state != WindowState::kClosed &&
+          staff_id(state_.windows[i].staff) == staff)
+        return static_cast<WindowIdx>(i);
+    }
+    return std::nullopt;
+  };
+  // A staff id that can be shown and stored (it goes into events, screens and
+  // reports) and is known when the hall lists staff; `w` is the window it is
+  // for (named when the id is missing).
+  auto check_staff_id = [&](WindowIdx w, std::string_view staff) -> Status {
+    if (staff.size() > kMaxStaffIdBytes || !printable_utf8(staff)) {
+      return refuse(ErrorCode::kBadArgument,
+                    fmt::format("工号须为 UTF-8 文字，不含控制字符，至多 {} 字节", kMaxStaffIdBytes));
+    }
+    if (!cfg.staff.empty()) {
+      if (staff.empty())
+        return refuse(ErrorCode::kBadArgument, fmt::format("开启{}需要工号", window_label(w)));
+      if (!cfg.staff_known(staff))
+        return refuse(ErrorCode::kUnknownStaff, fmt::format("没有工号“{}”", staff));
+    }
+    return {};
+  };
+  // The staff who would open window `w`: a valid id, not logged in at another window.
+  auto check_staff = [&](WindowIdx w, std::string_view staff) -> Status {
+    if (Status st = check_staff_id(w, staff); !st) return st;
+    if (!staff.empty()) {
+      if (auto at = on_duty_at(staff, w)) {
+        return refuse(ErrorCode::kStaffOnDuty, fmt::format("工号 {} 已在{}登录", staff, window_label(*at)));
+      }
+    }
+    return {};
+  };
+  // An open window that may close: no current ticket.
+  auto check_can_close = [&](WindowIdx w) -> Status {
+    const Window& win = state_.windows[w];
+    if (win.current != 0) {
+      const Ticket& t = *find_ticket(win.current);
+      return refuse(ErrorCode::kWindowBusy,
+                    fmt::format("{}还有 {}（{}），请先办结、过号或转出再关闭", window_label(w), number_of(t),
+                                display_name(t.state)));
+    }
+    return {};
+  };
+  auto find_by_number = [&](std::string_view number, const Ticket*& t) -> Status {
+    t = find_number(number);
+    if (t == nullptr) return refuse(ErrorCode::kUnknownTicket, fmt::format("今天没有 {} 号", number));
+    return {};
+  };
+  auto wrong_state = [&](const Ticket& t, std::string_view action) {
+    return refuse(ErrorCode::kWrongTicketState,
+                  fmt::format("{} 当前为“{}”，不能{}", number_of(t), display_name(t.state), action));
+  };
+
+  return std::visit(
+      Overloaded{
+          [&](const IssueTicket& c) -> Status {
+            auto s = cfg.find_service(c.service);
+            if (!s) return refuse(ErrorCode::kUnknownService, fmt::format("没有事项“{}”", c.service));
+            const std::uint32_t number = state_.last_number[*s] + 1;
+            if (number > static_cast<std::uint32_t>(cfg.rules.max_tickets_per_service)) {
+              return refuse(ErrorCode::kLimitReached,
+                            fmt::format("{} 今日号码已发完（{} 个）", cfg.services[*s].name,
+                                        cfg.rules.max_tickets_per_service));
+            }
+            const Prediction p = predictor_->predict_new(*this, *s, c.priority, now);
+            emit(TicketIssued{state_.next_ticket, *s, number, c.priority, p.ahead, p.wait_s}, now, out);
+            return {};
+          },
+          [&](const OpenWindow& c) -> Status {
+            WindowIdx w = 0;
+            if (Status st = find_window(c.window, w); !st) return st;
+            if (Status st = check_staff(w, c.staff); !st) return st;
+            const Window& win = state_.windows[w];
+            if (win.state == WindowState::kClosed) {
+              emit(WindowOpened{w, std::string(c.staff)}, now, out);
+            } else if (staff_id(win.staff) == c.staff) {
+              return refuse(ErrorCode::kWindowAlreadyOpen,
+                            c.staff.empty() ? fmt::format("{}已开放", window_label(w))
+                                            : fmt::format("{}已由 {} 开放", window_label(w), c.staff));
+            } else {
+              emit(StaffChanged{w, std::string(c.staff)}, now, out);
+            }
+            return {};
+          },
+          [&](const CloseWindow& c) -> Status {
+            WindowIdx w = 0;
+            if (Status st = find_window(c.window, w); !st) return st;
+            const Window& win = state_.windows[w];
+            if (win.state == WindowState::kClosed)
+              return refuse(ErrorCode::kWindowClosed, fmt::format("{}已关闭", window_label(w)));
+            if (Status st = check_can_close(w); !st) return st;
+            emit(WindowClosed{w}, now, out);
+            return {};
+          },
+          [&](const PauseWindow& c) -> Status {
+            WindowIdx w = 0;
+            if (Status st = find_window(c.window, w); !st) return st;
+            const Window& win = state_.windows[w];
+            if (win.state == WindowState::kClosed)
+              return refuse(ErrorCode::kWindowClosed, fmt::format("{}未开放", window_label(w)));
+            if (win.state == WindowState::kPaused)
+              return refuse(ErrorCode::kWindowPaused, fmt::format("{}已暂停", window_label(w)));
+            emit(WindowPaused{w}, now, out);
+            return {};
+          },
+          [&](const ResumeWindow& c) -> Status {
+            WindowIdx w = 0;
+            if (Status st = find_window(c.window, w); !st) return st;
+            const Window& win = state_.windows[w];
+            if (win.state == WindowState::kClosed)
+              return refuse(ErrorCode::kWindowClosed, fmt::format("{}未开放", window_label(w)));
+            if (win.state != WindowState::kPaused)
+              return refuse(ErrorCode::kWindowNotPaused, fmt::format("{}没有暂停", window_label(w)));
+            emit(WindowResumed{w}, now, out);
+            return {};
+          },
+          [&](const CallNext& c) -> Status {
+            WindowIdx w = 0;
+            if (Status st = find_window(c.window, w); !st) return st;
+            if (Status st = check_can_call(w); !st) return st;
+            const TicketId id = policy_->choose(*this, w, now);
+            if (id == 0)
+              return refuse(ErrorCode::kQueueEmpty, fmt::format("{}暂无可叫的号", window_label(w)));
+            const Ticket* t = find_ticket(id);
+            if (t == nullptr || t->state != TicketState::kWaiting) {
+              return refuse(ErrorCode::kInternal,
+                            fmt::format("叫号策略 {} 选了不在等候的票 {}", policy_->name(), id));
+            }
+            emit(TicketCalled{id, w}, now, out);
+            return {};
+          },
+          [&](const CallTicket& c) -> Status {
+            WindowIdx w = 0;
+            if (Status st = find_window(c.window, w); !st) return st;
+            if (Status st = check_can_call(w); !st) return st;
+            const Ticket* t;
+            if (Status st = find_by_number(c.number, t); !st) return st;
+            if (t->state != TicketState::kWaiting && t->state != TicketState::kHeld)
+              return wrong_state(*t, "叫号");
+            emit(TicketCalled{t->id, w}, now, out);
+            return {};
+          },
+          [&](const Recall& c) -> Status {
+            WindowIdx w = 0;
+            if (Status st = find_window(c.window, w); !st) return st;
+            const Ticket* t;
+            if (Status st = current_in(w, TicketState::kCalled, t); !st) return st;
+            if (t->recalls >= cfg.rules.recall_limit) {
+              return refuse(ErrorCode::kRecallLimit,
+                            fmt::format("{} 已重呼 {} 次（上限 {}），可按过号", number_of(*t), t->recalls,
+                                        cfg.rules.recall_limit));
+            }
+            emit(TicketRecalled{t->id, w}, now, out);
+            return {};
+          },
+          [&](const StartService& c) -> Status {
+            WindowIdx w = 0;
+            if (Status st = find_window(c.window, w); !st) return st;
+            const Ticket* t;
+            if (Status st = current_in(w, TicketState::kCalled, t); !st) return st;
+            emit(ServiceStarted{t->id, w}, now, out);
+            return {};
+          },
+          [&](const SkipTicket& c) -> Status {
+            WindowIdx w = 0;
+            if (Status st = find_window(c.window, w); !st) return st;
+            const Ticket* t;
+            if (Status st = current_in(w, TicketState::kCalled, t); !st) return st;
+            emit(TicketSkipped{t->id, w}, now, out);
+            return {};
+          },
+          [&](const Reactivate& c) -> Status {
+            const Ticket* t;
+            if (Status st = find_by_number(c.number, t); !st) return st;
+            if (t->state != TicketState::kNoShow) return wrong_state(*t, "回呼");
+            if (now - t->ended_at > cfg.rules.reactivate_min * kUsPerMinute) {
+              return refuse(
+                  ErrorCode::kReactivateExpired,
+                  fmt::format("{} 过号已超过 {} 分钟，请重新取号", number_of(*t), cfg.rules.reactivate_min));
+            }
+            // Rejoin behind `reactivate_behind` of those waiting in its class.
+            const auto& line = index_.queues[t->service].line(queue_class_of(t->priority));
+            TimeUs key = now;
+            if (line.size() > static_cast<std::size_t>(cfg.rules.reactivate_behind) &&
+                cfg.rules.reactivate_behind > 0) {
+              key = std::next(line.begin(), cfg.rules.reactivate_behind - 1)->key;
+            } else if (cfg.rules.reactivate_behind == 0) {
+              // Just ahead of the head: with an equal key the later enqueue order sorts behind it.
+              key = line.empty() ? now : std::min(now, line.begin()->key - 1);
+            }
+            emit(TicketRequeued{t->id, key, false}, now, out);
+            return {};
+          },
+          [&](const HoldTicket& c) -> Status {
+            WindowIdx w = 0;
+            if (Status st = find_window(c.window, w); !st) return st;
+            const Ticket* t;
+            if (Status st = current_in(w, TicketState::kServing, t); !st) return st;
+            emit(TicketHeld{t->id, w}, now, out);
+            return {};
+          },
+          [&](const UnholdTicket& c) -> Status {
+            const Ticket* t;
+            if (Status st = find_by_number(c.number, t); !st) return st;
+            if (t->state != TicketState::kHeld) return wrong_state(*t, "恢复排队");
+            emit(TicketRequeued{t->id, now, true}, now, out);
+            return {};
+          },
+          [&](const Transfer& c) -> Status {
+            WindowIdx w = 0;
+            if (Status st = find_window(c.window, w); !st) return st;
+            auto s = cfg.find_service(c.service);
+            if (!s) return refuse(ErrorCode::kUnknownService, fmt::format("没有事项“{}”", c.service));
+            const Ticket* t;
+            if (Status st = current_in(w, TicketState::kServing, t); !st) return st;
+            if (t->service == *s) {
+              return refuse(ErrorCode::kSameService,
+                            fmt::format("{} 已是“{}”事项", number_of(*t), cfg.services[*s].name));
+            }
+            emit(TicketTransferred{t->id, w, *s}, now, out);
+            return {};
+          },
+          [&](const Finish& c) -> Status {
+            WindowIdx w = 0;
+            if (Status st = find_window(c.window, w); !st) return st;
+            const Ticket* t;
+            if (Status st = current_in(w, TicketState::kServing, t); !st) return st;
+            emit(TicketFinished{t->id, w}, now, out);
+            return {};
+          },
+          [&](const Evaluate& c) -> Status {
+            if (c.level < 0 || c.level > 5) {
+              return refuse(ErrorCode::kBadArgument,
+                            fmt::format("评价等级须为 1 至 5（5 非常满意 … 1 非常不满意；0 未评价），收到 {}",
+                                        c.level));
+            }
+            const Ticket* t;
+            if (Status st = find_by_number(c.number, t); !st) return st;
+            if (t->state == TicketState::kRated) {
+              return refuse(ErrorCode::kAlreadyRated, t->rating == 0
+                                                          ? fmt::format("{} 已记为未评价", number_of(*t))
+                                                          : fmt::format("{} 已评价过", number_of(*t)));
+            }
+            if (t->state != TicketState::kDone) return wrong_state(*t, "评价");
+            if (!c.window.empty()) {
+              WindowIdx w = 0;
+              if (Status st = find_window(c.window, w); !st) return st;
+              if (t->window != w) {
+                return refuse(ErrorCode::kWrongWindow,
+                              fmt::format("{} 不是在{}办理的", number_of(*t), window_label(w)));
+              }
+            }
+            emit(TicketEvaluated{t->id, static_cast<std::uint8_t>(c.level)}, now, out);
+            return {};
+          },
+          [&](const Cancel& c) -> Status {
+            const Ticket* t;
+            if (Status st = find_by_number(c.number, t); !st) return st;
+            if (t->state != TicketState::kWaiting && !is_requeueable(t->state))
+              return wrong_state(*t, "取消");
+            emit(TicketLeft{t->id, c.reason}, now, out);
+            return {};
+          },
+          [&](const Tick&) -> Status { return {}; },
+          [&](const SetWindowSkills& c) -> Status {
+            WindowIdx w = 0;
+            if (Status st = find_window(c.window, w); !st) return st;
+            if (c.serves.empty())
+              return refuse(ErrorCode::kBadArgument, fmt::format("{}至少要办理一项事项", window_label(w)));
+            std::vector<Skill> skills;
+            for (const auto& [id, level] : c.serves) {
+              auto s = cfg.find_service(id);
+              if (!s) return refuse(ErrorCode::kUnknownService, fmt::format("没有事项“{}”", id));
+              if (level < 1 || level > 9)
+                return refuse(ErrorCode::kBadArgument,
+                              fmt::format("事项 {} 的级别须为 1 至 9，收到 {}", id, level));
+              for (const Skill& k : skills)
+                if (k.service == *s) return refuse(ErrorCode::kBadArgument, fmt::format("事项 {} 重复", id));
+              skills.push_back({*s, static_cast<std::uint8_t>(level)});
+            }
+            sort_skills(skills);
+            if (skills == state_.windows[w].skills)
+              return refuse(ErrorCode::kBadArgument, fmt::format("{}已是这样办理", window_label(w)));
+            emit(WindowSkillsChanged{w, std::move(skills), 0}, now, out);
+            return {};
+          },
+          [&](const Advise& c) -> Status {
+            if (c.service >= cfg.services.size() || c.window >= cfg.windows.size() || c.skills.empty())
+              return refuse(ErrorCode::kBadArgument, "建议无效");
+            for (const Skill& k : c.skills)
+              if (k.service >= cfg.services.size() || k.level < 1 || k.level > 9)
+                return refuse(ErrorCode::kBadArgument, "建议的事项无效");
+            std::vector<Skill> skills = c.skills;
+            sort_skills(skills);
+            emit(AdvisoryIssued{state_.next_advisory, c.service, c.window, c.action, std::move(skills),
+                                c.wait_before_s, c.wait_after_s},
+                 now, out);
+            return {};
+          },
+          [&](const AcceptAdvisory& c) -> Status {
+            const Advisory* a = nullptr;
+            for (const Advisory& x : state_.advisories)
+              if (x.id == c.advisory) a = &x;
+            if (a == nullptr)
+              return refuse(ErrorCode::kUnknownAdvisory, fmt::format("没有待处理的建议 #{}", c.advisory));
+            if (now - a->issued_at > kAdvisoryLifetime)
+              return refuse(ErrorCode::kUnknownAdvisory,
+                            fmt::format("建议 #{} 已过期，请等待新的建议", c.advisory));
+            const WindowIdx w = a->window;
+            const bool closed = state_.windows[w].state == WindowState::kClosed;
+            if (closed && a->action == AdvisoryAction::kLend)
+              return refuse(ErrorCode::kWindowClosed,
+                            fmt::format("{}已关闭，建议 #{} 不再适用", window_label(w), c.advisory));
+            if (closed) {
+              if (Status st = check_staff(w, c.staff); !st) return st;
+            }
+            std::vector<Skill> skills = a->skills;
+            const std::uint32_t id = a->id;
+            if (closed) emit(WindowOpened{w, std::string(c.staff)}, now, out);
+            emit(WindowSkillsChanged{w, std::move(skills), id}, now, out);
+            return {};
+          },
+          [&](const SetNotice& c) -> Status {
+            if (c.text.size() > kMaxNoticeBytes) {
+              return refuse(ErrorCode::kBadArgument,
+                            fmt::format("通知过长：{} 字节，最多 {} 字节（约 {} 个汉字）", c.text.size(),
+                                        kMaxNoticeBytes, kMaxNoticeBytes / 3));
+            }
+            if (!printable_utf8(c.text))
+              return refuse(ErrorCode::kBadArgument, "通知须为 UTF-8 文字，不含控制字符");
+            if (c.text == state_.notice) return refuse(ErrorCode::kBadArgument, "通知内容与当前相同");
+            emit(NoticeChanged{std::string(c.text)}, now, out);
+            return {};
+          },
+          [&](const MoveStaff& c) -> Status {
+            WindowIdx to = 0;
+            if (Status st = find_window(c.window, to); !st) return st;
+            if (c.staff.empty()) return refuse(ErrorCode::kBadArgument, "调岗需要工号");
+            if (Status st = check_staff_id(to, c.staff); !st) return st;
+            const std::optional<WindowIdx> from = on_duty_at(c.staff, kNoWindow);
+            if (from == to)
+              return refuse(ErrorCode::kAlreadyThere, fmt::format("{} 已在{}", c.staff, window_label(to)));
+            if (from) {
+              if (Status st = check_can_close(*from); !st) return st;
+            }
+            // The events of CloseWindow(from) and OpenWindow(to, staff), checked as one.
+            const bool closed = state_.windows[to].state == WindowState::kClosed;
+            if (from) emit(WindowClosed{*from}, now, out);
+            if (closed) {
+              emit(WindowOpened{to, std::string(c.staff)}, now, out);
+            } else {
+              emit(StaffChanged{to, std::string(c.staff)}, now, out);
+            }
+            return {};
+          },
+      },
+      body);
+}
+
+}  // namespace hallq::core

@@ -1,0 +1,274 @@
+// Folding: Hall::apply_event, the one way the hall's state changes. Replaying
+// a hall's events rebuilds the same state, so each event is re-checked for fit
+// (events also arrive from disk and from the network) before anything moves.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cassert>
+#include <utility>
+
+#include "engine/core/hall.h"
+#include "engine/core/overloaded.h"
+
+namespace hallq::core {
+
+StaffIdx Hall::intern_staff(const std::string& staff_id) {
+  if (staff_id.empty()) return kNoStaff;
+  for (std::size_t i = 0; i < state_.staff_names.size(); ++i)
+    if (state_.staff_names[i] == staff_id) return static_cast<StaffIdx>(i);
+  state_.staff_names.push_back(staff_id);
+  return static_cast<StaffIdx>(state_.staff_names.size() - 1);
+}
+
+void Hall::enqueue(Ticket& t) {
+  t.queue_order = state_.next_queue_order++;
+  index_.queues[t.service].push(t.queue_class, {t.queue_key, t.queue_order, t.id});
+}
+
+void Hall::dequeue(Ticket& t) {
+  const bool erased = index_.queues[t.service].erase(t.queue_class, {t.queue_key, t.queue_order, t.id});
+  assert(erased);
+  (void)erased;
+}
+
+void Hall::apply_event(const Event& e) {
+  if (e.seq != state_.seq + 1) {
+    throw CorruptionError(
+        fmt::format("hall {}: event {} where {} was expected", config_->id, e.seq, state_.seq + 1));
+  }
+  auto fail = [&](std::string_view what) {
+    throw CorruptionError(
+        fmt::format("hall {}: event {} ({}) does not fit: {}", config_->id, e.seq, event_name(e.body), what));
+  };
+  auto window_at = [&](WindowIdx w) -> Window& {
+    if (w >= state_.windows.size()) fail("unknown window");
+    return state_.windows[w];
+  };
+  auto ticket_at = [&](TicketId id) -> Ticket& {
+    Ticket* t = ticket_mut(id);
+    if (t == nullptr) fail("unknown ticket");
+    return *t;
+  };
+  // The window's current ticket, which must be `id` in state `s`.
+  auto current_at = [&](WindowIdx w, TicketId id, TicketState s) -> std::pair<Window&, Ticket&> {
+    Window& win = window_at(w);
+    Ticket& t = ticket_at(id);
+    if (win.current != id || t.state != s) fail("not the window's current ticket in that state");
+    return {win, t};
+  };
+  auto free_window = [&](Window& win) {
+    win.current = 0;
+    win.idle_since = e.time;
+  };
+
+  std::visit(
+      Overloaded{
+          [&](const TicketIssued& ev) {
+            if (ev.service >= index_.queues.size()) fail("unknown service");
+            if (ev.ticket != state_.next_ticket) fail("ticket id out of order");
+            if (ev.number != state_.last_number[ev.service] + 1) fail("ticket number out of order");
+            if (!state_.tickets.empty() && state_.tickets.back().id + 1 != ev.ticket)
+              fail("ticket ids not contiguous");
+            Ticket t;
+            t.id = ev.ticket;
+            t.number = ev.number;
+            t.issued_service = t.service = ev.service;
+            t.priority = ev.priority;
+            t.queue_class = queue_class_of(ev.priority);
+            t.ahead_at_issue = ev.ahead;
+            t.predicted_wait_s = ev.predicted_wait_s;
+            t.issued_at = t.queue_key = e.time;
+            state_.tickets.push_back(t);
+            enqueue(state_.tickets.back());
+            index_.by_number[ev.service].push_back(ev.ticket);
+            state_.last_number[ev.service] = ev.number;
+            state_.next_ticket = ev.ticket + 1;
+            state_.stats[ev.service].add_arrival(e.time);
+          },
+          [&](const WindowOpened& ev) {
+            Window& win = window_at(ev.window);
+            if (win.state != WindowState::kClosed) fail("window already open");
+            win.state = WindowState::kOpen;
+            win.staff = intern_staff(ev.staff);
+            win.state_since = win.idle_since = e.time;
+            win.consecutive_priority = 0;
+          },
+          [&](const StaffChanged& ev) {
+            Window& win = window_at(ev.window);
+            if (win.state == WindowState::kClosed) fail("window closed");
+            win.staff = intern_staff(ev.staff);
+          },
+          [&](const WindowClosed& ev) {
+            Window& win = window_at(ev.window);
+            if (win.state == WindowState::kClosed || win.current != 0) fail("window closed or busy");
+            win.state = WindowState::kClosed;
+            win.staff = kNoStaff;
+            win.state_since = e.time;
+          },
+          [&](const WindowPaused& ev) {
+            Window& win = window_at(ev.window);
+            if (win.state != WindowState::kOpen) fail("window not open");
+            win.state = WindowState::kPaused;
+            win.state_since = e.time;
+          },
+          [&](const WindowResumed& ev) {
+            Window& win = window_at(ev.window);
+            if (win.state != WindowState::kPaused) fail("window not paused");
+            ++state_.pauses;
+            state_.pause_seconds +=
+                std::max<double>(0, static_cast<double>(e.time - win.state_since) / kUsPerSecond);
+            win.state = WindowState::kOpen;
+            win.state_since = e.time;
+          },
+          [&](const TicketCalled& ev) {
+            Window& win = window_at(ev.window);
+            Ticket& t = ticket_at(ev.ticket);
+            if (win.state == WindowState::kClosed || win.current != 0) fail("window cannot call");
+            if (t.state == TicketState::kWaiting) {
+              dequeue(t);
+            } else if (t.state != TicketState::kHeld) {
+              fail("ticket not waiting");
+            }
+            t.state = TicketState::kCalled;
+            t.window = ev.window;
+            t.recalls = 0;
+            t.called_at = e.time;
+            if (t.first_called_at == 0) t.first_called_at = e.time;
+            win.current = t.id;
+            if (t.queue_class == QueueClass::kNormal) {
+              win.consecutive_priority = 0;
+            } else if (win.consecutive_priority < 255) {
+              ++win.consecutive_priority;
+            }
+          },
+          [&](const TicketRecalled& ev) {
+            auto [win, t] = current_at(ev.window, ev.ticket, TicketState::kCalled);
+            if (t.recalls < 255) ++t.recalls;
+          },
+          [&](const ServiceStarted& ev) {
+            auto [win, t] = current_at(ev.window, ev.ticket, TicketState::kCalled);
+            t.state = TicketState::kServing;
+            t.started_at = e.time;
+          },
+          [&](const TicketSkipped& ev) {
+            auto [win, t] = current_at(ev.window, ev.ticket, TicketState::kCalled);
+            t.state = TicketState::kNoShow;
+            t.ended_at = e.time;
+            free_window(win);
+          },
+          [&](const TicketRequeued& ev) {
+            Ticket& t = ticket_at(ev.ticket);
+            if (!is_requeueable(t.state)) fail("ticket neither held nor a no-show");
+            t.state = TicketState::kWaiting;
+            t.queue_class = ev.returning ? QueueClass::kReturning : queue_class_of(t.priority);
+            t.queue_key = ev.queue_key;
+            t.ended_at = 0;
+            enqueue(t);
+          },
+          [&](const TicketHeld& ev) {
+            auto [win, t] = current_at(ev.window, ev.ticket, TicketState::kServing);
+            t.state = TicketState::kHeld;
+            free_window(win);
+          },
+          [&](const TicketTransferred& ev) {
+            if (ev.service >= index_.queues.size()) fail("unknown service");
+            auto [win, t] = current_at(ev.window, ev.ticket, TicketState::kServing);
+            t.service = ev.service;
+            if (t.transfers < 255) ++t.transfers;
+            t.state = TicketState::kWaiting;
+            t.queue_class = QueueClass::kReturning;
+            t.queue_key = e.time;
+            enqueue(t);
+            free_window(win);
+          },
+          [&](const TicketFinished& ev) {
+            auto [win, t] = current_at(ev.window, ev.ticket, TicketState::kServing);
+            t.state = TicketState::kDone;
+            t.finished_at = e.time;
+            t.staff = win.staff;
+            ++win.served;
+            state_.stats[t.service].add(static_cast<double>(e.time - t.started_at) / kUsPerSecond);
+            free_window(win);
+          },
+          [&](const TicketEvaluated& ev) {
+            Ticket& t = ticket_at(ev.ticket);
+            if (t.state != TicketState::kDone || ev.level > 5) fail("not ratable");
+            t.state = TicketState::kRated;
+            t.rating = ev.level;
+          },
+          [&](const TicketLeft& ev) {
+            Ticket& t = ticket_at(ev.ticket);
+            if (t.state == TicketState::kWaiting) {
+              dequeue(t);
+            } else if (!is_requeueable(t.state)) {
+              fail("ticket cannot leave");
+            }
+            t.state = TicketState::kLeft;
+            t.ended_at = e.time;
+          },
+          [&](const WindowSkillsChanged& ev) {
+            Window& win = window_at(ev.window);
+            if (ev.skills.empty()) fail("no skills");
+            for (const Skill& k : ev.skills)
+              if (k.service >= index_.queues.size() || k.level < 1 || k.level > 9) fail("bad skill");
+            win.skills = ev.skills;
+            std::erase_if(state_.advisories, [&](const Advisory& a) { return a.id == ev.advisory; });
+          },
+          [&](const NoticeChanged& ev) {
+            if (ev.text.size() > kMaxNoticeBytes) fail("notice too long");
+            state_.notice = ev.text;
+          },
+          [&](const AdvisoryIssued& ev) {
+            if (ev.advisory != state_.next_advisory) fail("advisory id out of order");
+            if (ev.service >= index_.queues.size() || ev.window >= state_.windows.size() || ev.skills.empty())
+              fail("bad advisory");
+            for (const Skill& k : ev.skills)
+              if (k.service >= index_.queues.size() || k.level < 1 || k.level > 9) fail("bad skill");
+            // One open advisory per service: the newest replaces the older.
+            std::erase_if(state_.advisories, [&](const Advisory& a) { return a.service == ev.service; });
+            state_.advisories.push_back({ev.advisory, ev.service, ev.window, ev.action, ev.skills,
+                                         ev.wait_before_s, ev.wait_after_s, e.time});
+            state_.next_advisory = ev.advisory + 1;
+          },
+          [&](const DayRolled& ev) {
+            if (ev.day <= state_.day) fail("day does not advance");
+            for (Ticket& t : state_.tickets) {
+              if (t.state == TicketState::kWaiting || is_requeueable(t.state)) {
+                t.state = TicketState::kExpired;
+                t.ended_at = e.time;
+              }
+            }
+            for (ServiceQueue& q : index_.queues) q.clear();
+            std::fill(state_.last_number.begin(), state_.last_number.end(), 0);
+            state_.advisories.clear();
+            for (auto& v : index_.by_number) v.clear();
+            for (Window& w : state_.windows) {
+              w.served = 0;
+              w.consecutive_priority = 0;
+            }
+            // Keep only tickets still at a window (called or serving across midnight)
+            // and everything after the first of them, so ids stay contiguous.
+            auto first_active =
+                std::find_if(state_.tickets.begin(), state_.tickets.end(), [](const Ticket& t) {
+                  return t.state == TicketState::kCalled || t.state == TicketState::kServing;
+                });
+            state_.tickets.erase(state_.tickets.begin(), first_active);
+          },
+      },
+      e.body);
+
+  state_.clock = std::max(state_.clock, e.time);
+  if (std::holds_alternative<WindowOpened>(e.body) || std::holds_alternative<WindowClosed>(e.body) ||
+      std::holds_alternative<WindowPaused>(e.body) || std::holds_alternative<WindowResumed>(e.body) ||
+      std::holds_alternative<WindowSkillsChanged>(e.body)) {
+    count_open_windows();
+  }
+  if (std::holds_alternative<DayRolled>(e.body)) {
+    state_.day = std::get<DayRolled>(e.body).day;
+  } else if (state_.day == 0) {
+    state_.day = config_->local_day(e.time);
+  }
+  state_.seq = e.seq;
+}
+
+}  // namespace hallq::core

@@ -1,0 +1,92 @@
+// A hall's state as one value: export and import (snapshots, recovery,
+// replicas) and the indexes derived from it.
+#include <fmt/format.h>
+
+#include <utility>
+
+#include "engine/core/hall.h"
+
+namespace hallq::core {
+
+HallState Hall::export_state(bool with_requests) const {
+  HallState s = state_;
+  if (with_requests) {
+    s.requests.reserve(requests_.size());
+    requests_.for_each([&](std::string_view id, const RequestRecord& r) { s.requests.emplace_back(id, r); });
+  }
+  return s;
+}
+
+void Hall::import_state(HallState s) {
+  // Every check comes before the first assignment: a refused state leaves the hall as it was.
+  const std::size_t n_services = config_->services.size();
+  auto fail = [&](std::string_view what) {
+    throw CorruptionError(fmt::format("hall {}: snapshot does not fit: {}", config_->id, what));
+  };
+  if (s.windows.size() != config_->windows.size()) fail("window count");
+  if (s.last_number.size() != n_services || s.stats.size() != n_services) fail("service count");
+  for (std::size_t i = 1; i < s.tickets.size(); ++i)
+    if (s.tickets[i].id != s.tickets[i - 1].id + 1) fail("ticket ids not contiguous");
+  // Tickets are only ever dropped from the front (day roll), so the next id
+  // follows the last one; a gap would make the next issue fail (fuzz/regressions/snapshot).
+  if (!s.tickets.empty() && s.tickets.back().id + 1 != s.next_ticket)
+    fail("next ticket id does not follow the last");
+  for (const Ticket& t : s.tickets) {
+    if (t.service >= n_services || t.issued_service >= n_services) fail("ticket service");
+    if (t.window != kNoWindow && t.window >= s.windows.size()) fail("ticket window");
+  }
+  for (const Advisory& a : s.advisories) {
+    if (a.service >= n_services || a.window >= s.windows.size() || a.id >= s.next_advisory) fail("advisory");
+    for (const Skill& k : a.skills)
+      if (k.service >= n_services || k.level < 1 || k.level > 9) fail("advisory skill");
+  }
+  for (std::size_t wi = 0; wi < s.windows.size(); ++wi) {
+    const Window& w = s.windows[wi];
+    if (w.staff != kNoStaff && w.staff >= s.staff_names.size()) fail("window staff");
+    // Levels index index_.open_at_level (1..9), as apply_event checks for skill events.
+    for (const Skill& k : w.skills)
+      if (k.service >= n_services || k.level < 1 || k.level > 9) fail("window skill");
+    // Ids are contiguous, so the current ticket is present iff its id is in range.
+    if (w.current != 0 &&
+        (s.tickets.empty() || w.current < s.tickets.front().id || w.current > s.tickets.back().id))
+      fail("window's current ticket missing");
+    // ... and called or served there: a day roll keeps only such tickets, so
+    // any other would be dropped under the window (fuzz/regressions/snapshot/current-*).
+    if (w.current != 0) {
+      const Ticket& t = s.tickets[w.current - s.tickets.front().id];
+      if ((t.state != TicketState::kCalled && t.state != TicketState::kServing) || t.window != wi)
+        fail("window's current ticket is not called or served there");
+    }
+  }
+
+  requests_.clear();
+  for (const auto& [id, rec] : s.requests) requests_.remember(id, rec);
+  s.requests.clear();
+  state_ = std::move(s);
+  rebuild_indexes();
+}
+
+void Hall::rebuild_indexes() {
+  const std::size_t n_services = config_->services.size();
+  index_.queues.assign(n_services, ServiceQueue());
+  index_.by_number.assign(n_services, {});
+  for (const Ticket& t : state_.tickets) {
+    if (t.state == TicketState::kWaiting)
+      index_.queues[t.service].push(t.queue_class, {t.queue_key, t.queue_order, t.id});
+    // Today's numbers: tickets carried over from an earlier day are not indexed.
+    if (config_->local_day(t.issued_at) == state_.day &&
+        t.number == index_.by_number[t.issued_service].size() + 1)
+      index_.by_number[t.issued_service].push_back(t.id);
+  }
+  count_open_windows();
+}
+
+void Hall::count_open_windows() {
+  index_.open_at_level.assign(config_->services.size(), {});
+  for (const Window& w : state_.windows) {
+    if (w.state != WindowState::kOpen) continue;
+    for (const Skill& k : w.skills) ++index_.open_at_level[k.service][k.level];
+  }
+}
+
+}  // namespace hallq::core
