@@ -14,10 +14,13 @@
 #include <sstream>
 
 #include "engine/core/config_loader.h"
+#include "engine/protocol/event_codec.h"
+#include "engine/protocol/message.h"
 #include "engine/stats/history.h"
 #include "engine/stats/local_date.h"
-#include "tests/stats/replay_store.h"
+#include "engine/store/event_store.h"
 #include "tools/process/engine_process.h"
+#include "tools/replay/replay_store.h"
 #include "tools/replay/trace.h"
 
 namespace hallq::stats {
@@ -93,7 +96,7 @@ class ReportTest : public ::testing::Test {
     dir_ = new TempDir("hallq-report");
     config_ = core::load_hall_config(kTown);
     const replay::Trace trace = replay::load_trace(kSource + "/tools/traces/town-week.csv", *config_);
-    result_ = new replay::ReplayResult(testing::replay_into_store(config_, trace, store_dir()));
+    result_ = new replay::ReplayResult(replay::replay_into_store(config_, trace, store_dir()));
   }
   static void TearDownTestSuite() {
     delete result_;
