@@ -58,13 +58,14 @@
 #include "engine/protocol/request_codec.h"
 #include "engine/protocol/snapshot_codec.h"
 #include "engine/store/event_store.h"
-#include "tools/process/engine_process.h"
+#include "tests/support/engine_process.h"
+#include "tests/support/temp_dir.h"
 
 namespace hallq::bench {
 namespace {
 
-using proc::EngineProcess;
-using proc::TempDir;
+using testing::EngineProcess;
+using testing::TempDir;
 
 using Clock = std::chrono::steady_clock;
 using core::ErrorCode;
@@ -72,7 +73,7 @@ using core::ErrorCode;
 struct Options {
   std::string engine;
   bool spawn = false;
-  std::string hallqd = proc::default_hallqd();
+  std::string hallqd = testing::default_hallqd();
   std::vector<std::string> confs;
   std::string data;
   std::vector<std::string> hallqd_args;

@@ -23,7 +23,9 @@
 #include "engine/stats/local_date.h"
 #include "engine/stats/report_tables.h"
 #include "engine/store/event_store.h"
-#include "tools/process/engine_process.h"
+#include "tests/support/program_output.h"
+#include "tests/support/run_program.h"
+#include "tests/support/temp_dir.h"
 #include "tools/replay/replay.h"
 #include "tools/replay/replay_store.h"
 #include "tools/replay/trace.h"
@@ -31,16 +33,10 @@
 namespace {
 
 using namespace hallq;
+using hallq::testing::slurp;
 using Clock = std::chrono::steady_clock;
 
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 std::string run_tracegen(const std::string& conf, int days, double util, int seed) {
   const std::string cmd =
@@ -80,7 +76,7 @@ int main(int argc, char** argv) {
         replay::parse_trace(text, trace_path.empty() ? "tracegen" : trace_path, *config);
     fmt::print("trace: {} rows, generated/read in {:.2f} s\n", trace.rows.size(), since(t0));
 
-    proc::TempDir tmp("hallq-report-bench");
+    hallq::testing::TempDir tmp("hallq-report-bench");
     const std::string dir = keep.empty() ? tmp.path() + "/store" : keep;
     t0 = Clock::now();
     const replay::ReplayResult result = replay::replay_into_store(config, trace, dir);
@@ -117,7 +113,7 @@ int main(int argc, char** argv) {
 
     const std::string out = tmp.path() + "/out";
     t0 = Clock::now();
-    const proc::RunResult cli = proc::run_program(
+    const hallq::testing::RunResult cli = hallq::testing::run_program(
         HALLQ_PATH, {"report", config->id, "--data", dir, "--conf", conf, "--from", stats::format_date(first),
                      "--to", stats::format_date(last), "--out", out});
     const double cli_s = since(t0);

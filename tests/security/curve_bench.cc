@@ -12,7 +12,8 @@
 #include "engine/client/client.h"
 #include "engine/protocol/request_codec.h"
 #include "engine/server/curve_keys.h"
-#include "tools/process/engine_process.h"
+#include "tests/support/engine_process.h"
+#include "tests/support/temp_dir.h"
 
 using namespace hallq;
 using Clock = std::chrono::steady_clock;
@@ -24,7 +25,7 @@ struct Result {
 };
 
 Result run(bool curve, int requests, int window) {
-  proc::TempDir dir("hallq-curve-bench");
+  hallq::testing::TempDir dir("hallq-curve-bench");
   std::vector<std::string> extra = {"--http", "off"};
   client::ClientOptions options{.timeout = std::chrono::milliseconds(5000), .attempts = 1};
   if (curve) {
@@ -36,8 +37,8 @@ Result run(bool curve, int requests, int window) {
     extra.insert(extra.end(), {"--keys", dir.path() + "/keys.toml"});
     options.curve = {engine.public_key, device.public_key, device.secret_key};
   }
-  proc::EngineProcess engine({std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml"}, dir.path() + "/data",
-                             extra);
+  hallq::testing::EngineProcess engine({std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml"},
+                                       dir.path() + "/data", extra);
   zmq::context_t ctx;
   client::Client c(ctx, engine.cmd(), options);
   if (!c.ping()) std::abort();

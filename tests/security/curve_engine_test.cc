@@ -16,26 +16,20 @@
 #include "engine/client/subscriber.h"
 #include "engine/server/curve_keys.h"
 #include "engine/server/key_registry.h"
-#include "tools/process/engine_process.h"
+#include "tests/support/engine_process.h"
+#include "tests/support/program_output.h"
+#include "tests/support/run_program.h"
+#include "tests/support/temp_dir.h"
 
 namespace hallq::testing {
 namespace {
 
 using namespace std::chrono_literals;
 using core::ErrorCode;
-using proc::EngineProcess;
-using proc::TempDir;
 using server::CurveKeyPair;
 
 const std::string kTown = std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml";
 const std::string kDistrict = std::string(HALLQ_SOURCE_DIR) + "/conf/district.toml";
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 std::size_t count_of(const std::string& text, const std::string& what) {
   std::size_t n = 0;
@@ -218,10 +212,10 @@ TEST_F(CurveEngineTest, PlaintextClientGetsNothing) {
 
 class CurveStartTest : public ::testing::Test {
  protected:
-  proc::RunResult hallqd(std::vector<std::string> extra) {
+  RunResult hallqd(std::vector<std::string> extra) {
     std::vector<std::string> args = {"--conf", kTown, "--data", dir_.path() + "/data", "--http", "off"};
     args.insert(args.end(), extra.begin(), extra.end());
-    return proc::run_program(proc::default_hallqd(), args);
+    return run_program(default_hallqd(), args);
   }
   std::string write(const std::string& name, const std::string& text) {
     const std::string path = dir_.path() + "/" + name;

@@ -9,22 +9,15 @@
 
 #include "engine/server/curve_keys.h"
 #include "engine/server/key_registry.h"
-#include "tools/process/engine_process.h"
+#include "tests/support/engine_process.h"
+#include "tests/support/program_output.h"
+#include "tests/support/run_program.h"
+#include "tests/support/temp_dir.h"
 
 namespace hallq::testing {
 namespace {
 
-using proc::run_program;
-using proc::TempDir;
-
 const std::string kTown = std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml";
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 unsigned mode_of(const std::string& path) {
   struct stat st {};
@@ -32,7 +25,7 @@ unsigned mode_of(const std::string& path) {
   return st.st_mode & 0777;
 }
 
-proc::RunResult hallq(std::vector<std::string> args) { return run_program(HALLQ_PATH, args); }
+RunResult hallq(std::vector<std::string> args) { return run_program(HALLQ_PATH, args); }
 
 TEST(KeysTool, WritesKeyFilesWithModesAndRefusesToOverwrite) {
   TempDir dir("hallq-keys");
@@ -86,8 +79,8 @@ TEST(KeysTool, EnrolledKioskDrivesTheRealEngineThroughTheCli) {
   ASSERT_EQ(hallq({"keys", "gen", "k1", "--role", "kiosk", "--hall", "town", "--out", out, "--enrol", keys})
                 .exit_code,
             0);
-  proc::EngineProcess engine({kTown}, dir.path() + "/data",
-                             {"--keys", keys, "--engine-key", out + "/engine.key", "--http", "off"});
+  EngineProcess engine({kTown}, dir.path() + "/data",
+                       {"--keys", keys, "--engine-key", out + "/engine.key", "--http", "off"});
   const std::vector<std::string> as_k1 = {"--engine",      engine.cmd(),   "--key",
                                           out + "/k1.key", "--server-key", out + "/engine.pub",
                                           "--timeout",     "3000",         "--json"};

@@ -19,7 +19,10 @@
 #include "engine/stats/history.h"
 #include "engine/stats/local_date.h"
 #include "engine/store/event_store.h"
-#include "tools/process/engine_process.h"
+#include "tests/support/engine_process.h"
+#include "tests/support/program_output.h"
+#include "tests/support/run_program.h"
+#include "tests/support/temp_dir.h"
 #include "tools/replay/replay_store.h"
 #include "tools/replay/trace.h"
 
@@ -28,19 +31,14 @@ namespace {
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
-using proc::run_program;
-using proc::RunResult;
-using proc::TempDir;
+using hallq::testing::EngineProcess;
+using hallq::testing::run_program;
+using hallq::testing::RunResult;
+using hallq::testing::slurp;
+using hallq::testing::TempDir;
 
 const std::string kSource = HALLQ_SOURCE_DIR;
 const std::string kTown = kSource + "/conf/town.toml";
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // Rows of a CSV without quoted commas (the town's names have none), by the header's column names.
 std::vector<std::map<std::string, std::string>> read_csv(const std::string& path) {
@@ -318,7 +316,7 @@ TEST_F(ReportTest, BadInputIsRefusedAndWritesNothing) {
 TEST(ReportLiveTest, ReportsALiveStore) {
   TempDir dir("hallq-report-live");
   const std::string data = dir.path() + "/data";
-  proc::EngineProcess engine({kTown}, data);
+  EngineProcess engine({kTown}, data);
   auto hallq = [&](std::vector<std::string> args) {
     args.insert(args.begin(), {"--engine", engine.cmd()});
     const RunResult r = run_program(HALLQ_PATH, args);

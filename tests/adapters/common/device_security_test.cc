@@ -15,7 +15,7 @@
 #include "adapters/kiosk/kiosk_config.h"
 #include "adapters/speaker/speaker_config.h"
 #include "engine/server/curve_keys.h"
-#include "tools/process/engine_process.h"
+#include "tests/support/temp_dir.h"
 
 namespace hallq::device {
 namespace {
@@ -52,7 +52,7 @@ class DeviceSecurityTest : public ::testing::Test {
   }
   std::string conf() const { return dir_.path() + "/dev.toml"; }
 
-  proc::TempDir dir_{"hallq-devsec-unit"};
+  testing::TempDir dir_{"hallq-devsec-unit"};
   server::CurveKeyPair engine_, own_;
 };
 

@@ -2,17 +2,20 @@
 // on loopback ports it chooses itself, waits for its "ready" line (a signal,
 // not a sleep), and kills or stops it. Restarts reuse the same ports, so
 // connected clients and subscribers reconnect on their own, as they would in
-// a hall. Also: running a program to completion, and temporary directories.
+// a hall. Built on ChildProcess (child_process.h).
 //
 // Thread: one owner thread per object.
 #pragma once
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
-namespace hallq::proc {
+#include "tests/support/child_process.h"
+
+namespace hallq::testing {
 
 // The hallqd built with this tree.
 const char* default_hallqd();
@@ -24,7 +27,7 @@ class EngineProcess {
   // said) if it does not become ready.
   EngineProcess(std::vector<std::string> confs, std::string data_dir, std::vector<std::string> extra = {},
                 std::string hallqd = default_hallqd());
-  ~EngineProcess();  // SIGKILL if still running
+  ~EngineProcess() = default;  // SIGKILL if still running
   EngineProcess(const EngineProcess&) = delete;
   EngineProcess& operator=(const EngineProcess&) = delete;
 
@@ -34,8 +37,8 @@ class EngineProcess {
   // `extra` names --http, hallqd gets any free loopback port, kept on restart.
   const std::string& http() const { return http_; }
   const std::string& ready_line() const { return ready_line_; }
-  pid_t pid() const { return pid_; }
-  bool running() const { return pid_ > 0; }
+  pid_t pid() const { return running() ? child_->pid() : -1; }
+  bool running() const { return child_ && child_->running(); }
 
   void kill9();     // SIGKILL, then reap
   int terminate();  // SIGTERM, then reap; returns the exit status
@@ -54,29 +57,7 @@ class EngineProcess {
   std::vector<std::string> extra_;
   std::string hallqd_;
   std::string cmd_, pub_, http_, ready_line_;
-  pid_t pid_ = -1;
-  int stdout_fd_ = -1;
+  std::optional<ChildProcess> child_;
 };
 
-// Runs a program to completion, capturing stdout and stderr separately.
-struct RunResult {
-  int exit_code = -1;
-  std::string out, err;
-};
-RunResult run_program(const std::string& path, const std::vector<std::string>& args);
-
-// A fresh directory under the system temp dir ("<stem>-XXXXXX"), removed
-// with everything in it on destruction.
-class TempDir {
- public:
-  explicit TempDir(const std::string& stem = "hallq-test");
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-}  // namespace hallq::proc
+}  // namespace hallq::testing
