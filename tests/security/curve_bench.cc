@@ -10,8 +10,8 @@
 #include <zmq.hpp>
 
 #include "engine/client/client.h"
+#include "engine/keys/curve_keys.h"
 #include "engine/protocol/request_codec.h"
-#include "engine/server/curve_keys.h"
 #include "tests/support/engine_process.h"
 #include "tests/support/temp_dir.h"
 
@@ -29,8 +29,8 @@ Result run(bool curve, int requests, int window) {
   std::vector<std::string> extra = {"--http", "off"};
   client::ClientOptions options{.timeout = std::chrono::milliseconds(5000), .attempts = 1};
   if (curve) {
-    const server::CurveKeyPair engine = server::generate_key_pair(), device = server::generate_key_pair();
-    (void)server::write_key_files(dir.path(), "engine", engine, "bench");
+    const keys::CurveKeyPair engine = keys::generate_key_pair(), device = keys::generate_key_pair();
+    (void)keys::write_key_files(dir.path(), "engine", engine, "bench");
     std::ofstream(dir.path() + "/keys.toml")
         << "[engine]\nsecret_key_file = \"engine.key\"\n[[key]]\nname = \"m1\"\n"
         << "public_key = \"" << device.public_key << "\"\nrole = \"manager\"\nhalls = [\"town\"]\n";

@@ -7,8 +7,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "engine/server/curve_keys.h"
-#include "engine/server/key_registry.h"
+#include "engine/keys/curve_keys.h"
+#include "engine/keys/key_registry.h"
 #include "tests/support/engine_process.h"
 #include "tests/support/program_output.h"
 #include "tests/support/run_program.h"
@@ -34,8 +34,8 @@ TEST(KeysTool, WritesKeyFilesWithModesAndRefusesToOverwrite) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(mode_of(out + "/engine.key"), 0600u);
   EXPECT_EQ(mode_of(out + "/engine.pub"), 0644u);
-  const server::CurveKeyPair pair = server::read_secret_key_file(out + "/engine.key");
-  EXPECT_EQ(server::read_public_key(out + "/engine.pub"), pair.public_key);
+  const keys::CurveKeyPair pair = keys::read_secret_key_file(out + "/engine.key");
+  EXPECT_EQ(keys::read_public_key(out + "/engine.pub"), pair.public_key);
   EXPECT_NE(r.out.find(pair.public_key), std::string::npos) << r.out;
   const std::string before = slurp(out + "/engine.key");
   r = hallq({"keys", "gen", "engine", "--out", out});
@@ -53,12 +53,12 @@ TEST(KeysTool, EnrolsDevicesAndRefusesBadEntriesWithoutWritingKeys) {
   r = hallq({"keys", "gen", "c-w1", "--role", "caller", "--hall", "town", "--window", "w1", "--out", out,
              "--enrol", keys});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const server::KeyRegistry reg = server::KeyRegistry::load(keys);
+  const keys::KeyRegistry reg = keys::KeyRegistry::load(keys);
   ASSERT_EQ(reg.entries().size(), 2u);
-  const server::KeyEntry* k1 = reg.by_name("k1");
+  const keys::KeyEntry* k1 = reg.by_name("k1");
   ASSERT_NE(k1, nullptr);
-  EXPECT_EQ(k1->public_key, server::read_secret_key_file(out + "/k1.key").public_key);
-  EXPECT_EQ(k1->role, server::DeviceRole::kKiosk);
+  EXPECT_EQ(k1->public_key, keys::read_secret_key_file(out + "/k1.key").public_key);
+  EXPECT_EQ(k1->role, keys::DeviceRole::kKiosk);
   EXPECT_EQ(reg.by_name("c-w1")->window, "w1");
   // A caller without its window, a duplicate name: refused, nothing written.
   r = hallq({"keys", "gen", "c2", "--role", "caller", "--hall", "town", "--out", out, "--enrol", keys});
@@ -69,7 +69,7 @@ TEST(KeysTool, EnrolsDevicesAndRefusesBadEntriesWithoutWritingKeys) {
              "--enrol", keys});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("enrolled twice"), std::string::npos) << r.err;
-  EXPECT_EQ(server::KeyRegistry::load(keys).entries().size(), 2u);
+  EXPECT_EQ(keys::KeyRegistry::load(keys).entries().size(), 2u);
 }
 
 TEST(KeysTool, EnrolledKioskDrivesTheRealEngineThroughTheCli) {

@@ -8,15 +8,15 @@
 namespace hallq::testing {
 
 SecureEngine::SecureEngine(const std::string& stem) : dir_(stem) {
-  engine_key_ = server::generate_key_pair();
-  (void)server::write_key_files(keys_dir(), "engine", engine_key_, "test engine");
+  engine_key_ = keys::generate_key_pair();
+  (void)keys::write_key_files(keys_dir(), "engine", engine_key_, "test engine");
   keys_toml_ = "[engine]\nsecret_key_file = \"keys/engine.key\"\n";
 }
 
 void SecureEngine::add_device(const std::string& name, const std::string& role, const std::string& hall,
                               const std::string& window, bool enrol) {
-  pairs_[name] = server::generate_key_pair();
-  (void)server::write_key_files(keys_dir(), name, pairs_[name], "test device " + name);
+  pairs_[name] = keys::generate_key_pair();
+  (void)keys::write_key_files(keys_dir(), name, pairs_[name], "test device " + name);
   if (!enrol) return;
   keys_toml_ += "\n[[key]]\nname = \"" + name + "\"\npublic_key = \"" + pairs_[name].public_key +
                 "\"\nrole = \"" + role + "\"\nhalls = [\"" + hall + "\"]\n";
@@ -31,7 +31,7 @@ void SecureEngine::start(const std::vector<std::string>& confs) {
 }
 
 client::CurveOptions SecureEngine::curve(const std::string& name) const {
-  const server::CurveKeyPair& p = pairs_.at(name);
+  const keys::CurveKeyPair& p = pairs_.at(name);
   return {engine_key_.public_key, p.public_key, p.secret_key};
 }
 

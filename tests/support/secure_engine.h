@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "engine/client/client.h"
-#include "engine/server/curve_keys.h"
+#include "engine/keys/curve_keys.h"
 #include "tests/support/engine_process.h"
 #include "tests/support/temp_dir.h"
 
@@ -47,8 +47,8 @@ class SecureEngine {
 
  private:
   TempDir dir_;
-  server::CurveKeyPair engine_key_;
-  std::map<std::string, server::CurveKeyPair> pairs_;
+  keys::CurveKeyPair engine_key_;
+  std::map<std::string, keys::CurveKeyPair> pairs_;
   std::string keys_toml_;
   std::unique_ptr<EngineProcess> engine_;
 };

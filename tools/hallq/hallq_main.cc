@@ -18,11 +18,11 @@
 #include "engine/client/json_view.h"
 #include "engine/client/subscriber.h"
 #include "engine/core/types.h"
+#include "engine/keys/curve_keys.h"
 #include "engine/policy/policy_registry.h"
 #include "engine/predict/forecast_predictor.h"
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/snapshot_codec.h"
-#include "engine/server/curve_keys.h"
 #include "tools/hallq/backup_verb.h"
 #include "tools/hallq/board_verb.h"
 #include "tools/hallq/event_text.h"
@@ -446,8 +446,8 @@ int main(int argc, char** argv) {
   }
   if (!key_file.empty()) {
     try {
-      const server::CurveKeyPair own = server::read_secret_key_file(key_file);
-      g.curve = {server::read_public_key(server_key), own.public_key, own.secret_key};
+      const keys::CurveKeyPair own = keys::read_secret_key_file(key_file);
+      g.curve = {keys::read_public_key(server_key), own.public_key, own.secret_key};
     } catch (const std::exception& e) {
       std::cerr << "hallq: " << e.what() << "\n";
       return kUsage;

@@ -24,7 +24,7 @@
 #include <string_view>
 #include <vector>
 
-namespace hallq::server {
+namespace hallq::keys {
 
 enum class DeviceRole { kKiosk, kCaller, kKeypad, kDisplay, kSpeaker, kManager };
 std::string_view to_string(DeviceRole role);
@@ -71,4 +71,4 @@ class KeyRegistry {
 // The text of one [[key]] entry, as `hallq keys gen --enrol` appends it.
 std::string format_key_entry(const KeyEntry& entry);
 
-}  // namespace hallq::server
+}  // namespace hallq::keys

@@ -2,7 +2,7 @@
 // mistake becomes "FILE:LINE: what", the way core/config_loader.cc does for
 // halls. Validation against the hall configs (does hall "town" have window
 // "w9"?) is the caller's, since only hallqd knows the halls.
-#include "engine/server/key_registry.h"
+#include "engine/keys/key_registry.h"
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
@@ -15,9 +15,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "engine/server/curve_keys.h"
+#include "engine/keys/curve_keys.h"
 
-namespace hallq::server {
+namespace hallq::keys {
 namespace {
 
 constexpr std::array<std::string_view, 6> kRoleNames = {"kiosk",   "caller",  "keypad",
@@ -178,4 +178,4 @@ std::string format_key_entry(const KeyEntry& e) {
   return out;
 }
 
-}  // namespace hallq::server
+}  // namespace hallq::keys

@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-namespace hallq::server {
+namespace hallq::keys {
 
 inline constexpr std::size_t kZ85KeyLength = 40;
 
@@ -55,4 +55,4 @@ struct WrittenKeyFiles {
 WrittenKeyFiles write_key_files(const std::string& dir, std::string_view name, const CurveKeyPair& pair,
                                 std::string_view comment);
 
-}  // namespace hallq::server
+}  // namespace hallq::keys

@@ -1,7 +1,7 @@
 // Key files are written with O_CREAT|O_EXCL so that a key is never silently
 // replaced (an enrolled device would be locked out), and the secret file gets
 // mode 0600 at creation rather than by a later chmod.
-#include "engine/server/curve_keys.h"
+#include "engine/keys/curve_keys.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -16,7 +16,7 @@
 #include <fstream>
 #include <sstream>
 
-namespace hallq::server {
+namespace hallq::keys {
 namespace {
 
 std::string read_file(const std::string& path) {
@@ -144,4 +144,4 @@ WrittenKeyFiles write_key_files(const std::string& dir, std::string_view name, c
   return out;
 }
 
-}  // namespace hallq::server
+}  // namespace hallq::keys
