@@ -10,19 +10,18 @@
 #include <stdexcept>
 #include <vector>
 
-#include "engine/client/hall_summary.h"
-#include "engine/client/json_view.h"
-#include "engine/client/live_stats.h"
 #include "engine/core/command.h"
 #include "engine/core/utf8.h"
-#include "engine/predict/forecast.h"
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/message.h"
 #include "engine/protocol/reply_codec.h"
 #include "engine/protocol/request_codec.h"
 #include "engine/server/engine.h"
 #include "engine/server/server.h"
-#include "engine/stats/local_date.h"
+#include "engine/view/hall_json.h"
+#include "engine/view/hall_summary.h"
+#include "engine/view/json_view.h"
+#include "engine/view/live_stats.h"
 
 namespace hallq::server {
 namespace {
@@ -149,96 +148,6 @@ bool safe_relative(std::string_view p) {
   return true;
 }
 
-json live_json(const client::LiveStats& l) {
-  json windows = json::array(), services = json::array(), alerts = json::array();
-  for (const client::WindowLive& w : l.windows)
-    windows.push_back({{"id", w.id},
-                       {"finished", w.finished},
-                       {"mean_handle_s", w.mean_handle_s},
-                       {"utilisation", w.utilisation}});
-  for (const client::ServiceLive& s : l.services) {
-    services.push_back({{"id", s.id},
-                        {"issued", s.issued},
-                        {"called", s.called},
-                        {"finished", s.finished},
-                        {"mean_wait_s", s.mean_wait_s},
-                        {"over_target_share", s.over_target_share},
-                        {"mean_handle_s", s.mean_handle_s}});
-  }
-  for (const client::Alert& a : l.alerts)
-    alerts.push_back(
-        {{"kind", a.kind}, {"service", a.service}, {"window", a.window}, {"message", a.message}});
-  return {{"windows", windows},
-          {"services", services},
-          {"ratings", l.ratings},
-          {"satisfied", l.satisfied},
-          {"not_rated", l.not_rated},
-          {"satisfaction", l.satisfaction},
-          {"issued", l.issued},
-          {"called", l.called},
-          {"no_shows", l.no_shows},
-          {"left", l.left},
-          {"no_show_rate", l.no_show_rate},
-          {"give_up_rate", l.give_up_rate},
-          {"alerts", alerts}};
-}
-
-json hall_json(const core::Hall& hall, core::TimeUs now) {
-  json j = client::to_json(client::summarize(hall, now));
-  j["live"] = live_json(client::live_stats(hall, now));
-  j["wait_target_min"] = hall.config().wait_target_min;
-  // The hall's own calendar day (its time zone, not the browser's), for history queries.
-  j["local_date"] = stats::format_date(hall.config().local_day(now));
-  return j;
-}
-
-json tickets_json(const core::Hall& hall, core::TimeUs now, bool waiting_only) {
-  const core::HallConfig& cfg = hall.config();
-  const core::TimeUs midnight = cfg.day_start(cfg.local_day(now));
-  const predict::Forecast f = predict::forecast(hall, now);
-  std::map<core::TicketId, const predict::TicketForecast*> by_id;
-  for (const predict::TicketForecast& tf : f.tickets) by_id[tf.ticket] = &tf;
-  json out = json::array();
-  for (const core::Ticket& t : hall.tickets()) {
-    if (t.issued_at < midnight) continue;
-    if (waiting_only && t.state != core::TicketState::kWaiting) continue;
-    json j = {{"id", t.id},
-              {"number", hall.number_of(t)},
-              {"service", cfg.services[t.service].id},
-              {"priority", core::to_string(t.priority)},
-              {"state", core::to_string(t.state)},
-              {"issued_at_us", t.issued_at},
-              {"predicted_wait_at_issue_s", t.predicted_wait_s}};
-    if (t.window != core::kNoWindow) j["window"] = cfg.windows[t.window].id;
-    if (t.first_called_at) j["waited_s"] = (t.first_called_at - t.issued_at) / core::kUsPerSecond;
-    if (t.state == core::TicketState::kWaiting) {
-      j["waited_s"] = (now - t.issued_at) / core::kUsPerSecond;
-      if (auto it = by_id.find(t.id); it != by_id.end()) {
-        j["ahead"] = it->second->ahead;
-        j["predicted_wait_s"] = it->second->wait_s;
-      }
-    }
-    if (t.state == core::TicketState::kRated) j["rating"] = t.rating;
-    out.push_back(std::move(j));
-  }
-  return out;
-}
-
-json staff_json(const core::Hall& hall) {
-  const core::HallConfig& cfg = hall.config();
-  json out = json::array();
-  auto where = [&](std::string_view staff) -> json {
-    for (std::size_t i = 0; i < cfg.windows.size(); ++i) {
-      const core::Window& w = hall.window(static_cast<core::WindowIdx>(i));
-      if (w.state != core::WindowState::kClosed && hall.staff_id(w.staff) == staff) return cfg.windows[i].id;
-    }
-    return nullptr;
-  };
-  for (const core::StaffConfig& s : cfg.staff)
-    out.push_back({{"id", s.id}, {"name", s.name}, {"window", where(s.id)}});
-  return out;
-}
-
 }  // namespace
 
 HttpApi::HttpApi(Engine& engine, Server& server, HttpApiOptions options)
@@ -340,7 +249,7 @@ void HttpApi::login(const HttpRequest& req, std::function<void(HttpResponse)> re
 std::string HttpApi::live_message(std::string_view hall_id) const {
   const core::Hall* hall = engine_.hall(hall_id);
   if (hall == nullptr) return {};
-  return dump(json{{"type", "summary"}, {"data", hall_json(*hall, server_.now())}});
+  return dump(json{{"type", "summary"}, {"data", view::hall_json(*hall, server_.now())}});
 }
 
 void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> reply) {
@@ -449,12 +358,7 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
     json halls = json::array();
     for (const std::string& id : engine_.hall_ids()) {
       if (session != nullptr && !session->account->may_see(id)) continue;
-      const core::Hall* h = engine_.hall(id);
-      const client::HallSummary s = client::summarize(*h, now);
-      std::uint32_t open = 0;
-      for (const auto& w : s.windows) open += w.state != "closed";
-      halls.push_back(
-          {{"id", s.id}, {"name", s.name}, {"seq", s.seq}, {"waiting", s.waiting}, {"open_windows", open}});
+      halls.push_back(view::overview_json(view::summarize(*engine_.hall(id), now)));
     }
     return answer(json_response(200, halls));
   }
@@ -465,7 +369,7 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
     return answer(error(403, "forbidden", fmt::format("{} 无权查看大厅“{}”", user, hall_id)));
   if (parts.size() == 3) {
     if (!get) return answer(error(405, "method_not_allowed", "只支持 GET"));
-    return answer(json_response(200, hall_json(*hall, now)));
+    return answer(json_response(200, view::hall_json(*hall, now)));
   }
   const std::string& what = parts[3];
   if (get) {
@@ -473,9 +377,9 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
       const std::string state = query.count("state") ? query.at("state") : "all";
       if (state != "all" && state != "waiting")
         return answer(error(400, "bad_argument", "state 只能是 waiting 或 all"));
-      return answer(json_response(200, tickets_json(*hall, now, state == "waiting")));
+      return answer(json_response(200, view::tickets_json(*hall, now, state == "waiting")));
     }
-    if (parts.size() == 4 && what == "staff") return answer(json_response(200, staff_json(*hall)));
+    if (parts.size() == 4 && what == "staff") return answer(json_response(200, view::staff_json(*hall)));
     if (parts.size() == 4 && what == "history") {
       if (!options_.history) return answer(error(501, "not_implemented", "历史统计不可用"));
       try {
@@ -597,16 +501,14 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
       }
       const std::string id =
           key.empty() ? fmt::format("{}-{}-open", boot_, next_request_++) : "http:" + key + ":open";
-      server_.submit(protocol::encode_request(id, hall_id, core::OpenWindow{window, staff}),
-                     [this, reply](const std::string& bytes) {
-                       const protocol::DecodedReply r = protocol::decode_reply(protocol::as_bytes(bytes));
-                       json events = json::array();
-                       for (const std::string& e : r.events)
-                         events.push_back(client::to_json(protocol::describe_event(protocol::as_bytes(e))));
-                       if (!r.ok()) ++counters_.errors;
-                       reply(r.ok() ? json_response(200, json{{"ok", true}, {"events", events}})
-                                    : error(status_of(r.code), core::to_string(r.code), r.message));
-                     });
+      server_.submit(
+          protocol::encode_request(id, hall_id, core::OpenWindow{window, staff}),
+          [this, reply](const std::string& bytes) {
+            const protocol::DecodedReply r = protocol::decode_reply(protocol::as_bytes(bytes));
+            if (!r.ok()) ++counters_.errors;
+            reply(r.ok() ? json_response(200, json{{"ok", true}, {"events", view::events_json(r.events)}})
+                         : error(status_of(r.code), core::to_string(r.code), r.message));
+          });
     };
     if (from.empty()) return open({});
     const std::string id =
@@ -628,10 +530,8 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
       ++counters_.errors;
       return reply(error(status_of(r.code), core::to_string(r.code), r.message));
     }
-    json events = json::array();
-    for (const std::string& e : r.events)
-      events.push_back(client::to_json(protocol::describe_event(protocol::as_bytes(e))));
-    reply(json_response(200, json{{"ok", true}, {"duplicate", r.duplicate}, {"events", events}}));
+    reply(json_response(
+        200, json{{"ok", true}, {"duplicate", r.duplicate}, {"events", view::events_json(r.events)}}));
   });
 }
 
@@ -664,8 +564,8 @@ std::string HttpApi::metrics_text(std::int64_t now) const {
   std::map<std::string, std::vector<Row>> rows;
   for (const std::string& id : engine_.hall_ids()) {
     const core::Hall& hall = *engine_.hall(id);
-    const client::HallSummary s = client::summarize(hall, now);
-    const client::LiveStats l = client::live_stats(hall, now);
+    const view::HallSummary s = view::summarize(hall, now);
+    const view::LiveStats l = view::live_stats(hall, now);
     rows["hallq_hall_seq"].push_back({fmt::format("hall=\"{}\"", id), static_cast<double>(s.seq)});
     rows["hallq_hall_satisfaction_ratio"].push_back({fmt::format("hall=\"{}\"", id), l.satisfaction});
     rows["hallq_hall_alerts"].push_back(

@@ -1,10 +1,10 @@
-#include "engine/client/live_stats.h"
+#include "engine/view/live_stats.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 
-namespace hallq::client {
+namespace hallq::view {
 
 using core::TicketState;
 
@@ -122,4 +122,4 @@ LiveStats live_stats(const core::Hall& hall, core::TimeUs now, const AlertThresh
   return out;
 }
 
-}  // namespace hallq::client
+}  // namespace hallq::view

@@ -11,7 +11,7 @@
 
 #include "engine/core/hall.h"
 
-namespace hallq::client {
+namespace hallq::view {
 
 struct ServiceSummary {
   std::string id, name, prefix;
@@ -55,4 +55,4 @@ struct HallSummary {
 
 HallSummary summarize(const core::Hall& hall, core::TimeUs now);
 
-}  // namespace hallq::client
+}  // namespace hallq::view

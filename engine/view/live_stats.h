@@ -15,7 +15,7 @@
 
 #include "engine/core/hall.h"
 
-namespace hallq::client {
+namespace hallq::view {
 
 struct WindowLive {
   std::string id;
@@ -60,4 +60,4 @@ struct LiveStats {
 
 LiveStats live_stats(const core::Hall& hall, core::TimeUs now, const AlertThresholds& thresholds = {});
 
-}  // namespace hallq::client
+}  // namespace hallq::view

@@ -1,8 +1,10 @@
-#include "engine/client/json_view.h"
+#include "engine/view/json_view.h"
 
 #include <nlohmann/json.hpp>
 
-namespace hallq::client {
+#include "engine/protocol/message.h"
+
+namespace hallq::view {
 
 using nlohmann::json;
 
@@ -54,6 +56,46 @@ json to_json(const HallSummary& s) {
           {"notice", s.notice}, {"services", services}, {"windows", windows}, {"advisories", advisories}};
 }
 
+json overview_json(const HallSummary& s) {
+  std::uint32_t open = 0;
+  for (const WindowSummary& w : s.windows) open += w.state != "closed";
+  return {{"id", s.id}, {"name", s.name}, {"seq", s.seq}, {"waiting", s.waiting}, {"open_windows", open}};
+}
+
+json to_json(const LiveStats& l) {
+  json windows = json::array(), services = json::array(), alerts = json::array();
+  for (const WindowLive& w : l.windows)
+    windows.push_back({{"id", w.id},
+                       {"finished", w.finished},
+                       {"mean_handle_s", w.mean_handle_s},
+                       {"utilisation", w.utilisation}});
+  for (const ServiceLive& s : l.services) {
+    services.push_back({{"id", s.id},
+                        {"issued", s.issued},
+                        {"called", s.called},
+                        {"finished", s.finished},
+                        {"mean_wait_s", s.mean_wait_s},
+                        {"over_target_share", s.over_target_share},
+                        {"mean_handle_s", s.mean_handle_s}});
+  }
+  for (const Alert& a : l.alerts)
+    alerts.push_back(
+        {{"kind", a.kind}, {"service", a.service}, {"window", a.window}, {"message", a.message}});
+  return {{"windows", windows},
+          {"services", services},
+          {"ratings", l.ratings},
+          {"satisfied", l.satisfied},
+          {"not_rated", l.not_rated},
+          {"satisfaction", l.satisfaction},
+          {"issued", l.issued},
+          {"called", l.called},
+          {"no_shows", l.no_shows},
+          {"left", l.left},
+          {"no_show_rate", l.no_show_rate},
+          {"give_up_rate", l.give_up_rate},
+          {"alerts", alerts}};
+}
+
 json to_json(const protocol::EventSummary& e) {
   json j = {{"seq", e.seq}, {"time_us", e.time}, {"kind", e.kind}};
   if (e.ticket) j["ticket"] = e.ticket;
@@ -83,4 +125,11 @@ json to_json(const protocol::EventSummary& e) {
   return j;
 }
 
-}  // namespace hallq::client
+json events_json(const std::vector<std::string>& encoded_events) {
+  json out = json::array();
+  for (const std::string& e : encoded_events)
+    out.push_back(to_json(protocol::describe_event(protocol::as_bytes(e))));
+  return out;
+}
+
+}  // namespace hallq::view

@@ -1,8 +1,8 @@
-#include "engine/client/hall_summary.h"
+#include "engine/view/hall_summary.h"
 
 #include <algorithm>
 
-namespace hallq::client {
+namespace hallq::view {
 
 HallSummary summarize(const core::Hall& hall, core::TimeUs now) {
   const core::HallConfig& cfg = hall.config();
@@ -77,4 +77,4 @@ HallSummary summarize(const core::Hall& hall, core::TimeUs now) {
   return out;
 }
 
-}  // namespace hallq::client
+}  // namespace hallq::view
