@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <cerrno>
-#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "engine/core/command.h"
@@ -17,17 +15,6 @@ namespace hallq::server {
 namespace {
 
 using nlohmann::json;
-
-// An advisory id in a path, as std::stoul reads it: the whole part, at most
-// 32 bits; nullopt otherwise.
-std::optional<std::uint32_t> advisory_id(const std::string& part) {
-  errno = 0;
-  char* end = nullptr;
-  const unsigned long v = std::strtoul(part.c_str(), &end, 10);
-  if (end == part.c_str() || errno == ERANGE || end != part.c_str() + part.size() || v > 0xFFFFFFFFul)
-    return std::nullopt;
-  return static_cast<std::uint32_t>(v);
-}
 
 HttpError not_found(std::string_view path) {
   return {404, "not_found", fmt::format("没有这个地址：{}", path)};
@@ -91,10 +78,11 @@ void HttpActions::act(const core::Hall& hall, std::string_view path, const std::
       return fail(not_found(path));
     }
   } else if (parts.size() == 6 && what == "advisories" && parts[5] == "accept") {
-    const std::optional<std::uint32_t> id = advisory_id(parts[4]);
-    if (!id) return fail({400, "bad_argument", fmt::format("建议编号须为数字，收到“{}”", parts[4])});
+    const std::optional<std::uint64_t> id = parse_number(parts[4], true);
+    if (!id || *id > 0xFFFFFFFFu)
+      return fail({400, "bad_argument", fmt::format("建议编号须为数字，收到“{}”", parts[4])});
     if (!text_field("staff", staff, false)) return fail({400, "bad_argument", "staff 须为字符串"});
-    command = core::AcceptAdvisory{*id, staff};
+    command = core::AcceptAdvisory{static_cast<std::uint32_t>(*id), staff};
   } else if (parts.size() == 6 && what == "staff" && parts[5] == "move") {
     staff = parts[4];
     if (!text_field("window", window, true)) return fail({400, "bad_argument", "缺少字符串字段 window"});

@@ -1,5 +1,7 @@
 #include "engine/server/http_reply.h"
 
+#include <cerrno>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 namespace hallq::server {
@@ -20,6 +22,15 @@ HttpResponse error_response(const HttpError& e) {
 HttpResponse to_response(HttpOutcome outcome) {
   if (HttpError* e = std::get_if<HttpError>(&outcome)) return error_response(*e);
   return std::get<HttpResponse>(std::move(outcome));
+}
+
+std::optional<std::uint64_t> parse_number(const std::string& text, bool whole) {
+  errno = 0;
+  char* end = nullptr;
+  const unsigned long long v = std::strtoull(text.c_str(), &end, 10);
+  if (end == text.c_str() || errno == ERANGE || (whole && end != text.c_str() + text.size()))
+    return std::nullopt;
+  return v;
 }
 
 int status_of(ErrorCode code) {

@@ -10,8 +10,10 @@
 // Stateless; any thread.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <nlohmann/json_fwd.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -41,6 +43,11 @@ std::string dump(const nlohmann::json& j);
 HttpResponse json_response(int status, const nlohmann::json& body);
 HttpResponse error_response(const HttpError& e);
 HttpResponse to_response(HttpOutcome outcome);
+
+// A number in a request's text as std::stoull reads it (leading blanks and
+// a sign allowed), without the exception: nullopt if `text` does not start
+// with one, if it is out of range, or, with `whole`, if more text follows.
+std::optional<std::uint64_t> parse_number(const std::string& text, bool whole);
 
 // The HTTP status of a core error code (a refusal of the engine):
 // 404 unknown_*, 400 bad_argument/malformed/too_large, 403 forbidden,

@@ -3,8 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -14,21 +12,8 @@
 #include "engine/view/json_view.h"
 
 namespace hallq::server {
-namespace {
 
 using nlohmann::json;
-
-// A number as std::stoull reads it, without the exception: nullopt if
-// `text` does not start with one or it is out of range.
-std::optional<std::uint64_t> leading_number(const std::string& text) {
-  errno = 0;
-  char* end = nullptr;
-  const unsigned long long v = std::strtoull(text.c_str(), &end, 10);
-  if (end == text.c_str() || errno == ERANGE) return std::nullopt;
-  return v;
-}
-
-}  // namespace
 
 HttpOutcome HttpViews::halls(const Caller& caller, core::TimeUs now) const {
   json halls = json::array();
@@ -65,8 +50,8 @@ HttpOutcome HttpViews::audit_log(const Caller& caller, const HttpQuery& query) c
   if (!caller.admin) return HttpError{403, "forbidden", "只有管理员可以查看审计日志"};
   if (!options_.read_audit) return HttpError{501, "not_implemented", "审计日志不可用"};
   std::optional<std::uint64_t> from = 1, limit = 200;
-  if (query.count("from")) from = leading_number(query.at("from"));
-  if (query.count("limit")) limit = leading_number(query.at("limit"));
+  if (query.count("from")) from = parse_number(query.at("from"), false);
+  if (query.count("limit")) limit = parse_number(query.at("limit"), false);
   if (!from || !limit) return HttpError{400, "bad_argument", "from 和 limit 须为数字"};
   const std::uint64_t most = std::min<std::uint64_t>(*limit, 1000);
   json records = json::array();
