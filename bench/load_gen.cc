@@ -11,12 +11,10 @@
 // a client would; a refusal that the mix expects (queue_empty in the cycle
 // mix) is counted apart, anything else is an error.
 //
-// Mixes. `issue`: kiosks issuing tickets for the hall's services round robin.
-// `cycle`: clerks; each client owns some windows and runs open, then
-// [issue, call-next, start, finish] per window; the ticket issued is for the
-// window's primary service, so the queues stay as long as --prefill made them.
-// A client's requests reach the engine in order, so a window's cycle can be
-// pipelined.
+// The mixes (`issue`: kiosks; `cycle`: clerks, after a setup that opens the
+// windows and fills the queues) are bench/load_mix.h's; the figures and
+// their text and JSON are bench/load_report.h's. This program does the rest:
+// the engine, the sockets, the clock.
 //
 // With --spawn the tool starts hallqd itself in a fresh data directory (the
 // engine is durable: every batch is fsynced) and stops it with SIGTERM at the
@@ -25,10 +23,9 @@
 // the ticket limit raised to the maximum (--keep-limits runs them as they are).
 //
 // Many halls: `--spawn --halls N` starts hallqd with N copies of the one
-// config (ids <id>-1 ... <id>-N) and spreads the clients over them: client c
-// works on hall c mod N, or, with fewer clients than halls, on halls c,
-// c + clients, c + 2 * clients, ..., so that every hall gets load. After a
-// spawned run the store's size is read back (data.mdb bytes per event).
+// config (ids <id>-1 ... <id>-N) and spreads the clients over them
+// (load_mix.h). After a spawned run the store's size is read back (data.mdb
+// bytes per event).
 #include <fmt/format.h>
 #include <sys/resource.h>
 #include <toml++/toml.h>
@@ -52,19 +49,22 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "bench/load_mix.h"
+#include "bench/load_report.h"
 #include "engine/client/client.h"
 #include "engine/protocol/message.h"
 #include "engine/protocol/reply_codec.h"
 #include "engine/protocol/request_codec.h"
 #include "engine/protocol/snapshot_codec.h"
 #include "engine/store/event_store.h"
-#include "tools/process/engine_process.h"
+#include "tests/support/engine_process.h"
+#include "tests/support/temp_dir.h"
 
 namespace hallq::bench {
 namespace {
 
-using proc::EngineProcess;
-using proc::TempDir;
+using testing::EngineProcess;
+using testing::TempDir;
 
 using Clock = std::chrono::steady_clock;
 using core::ErrorCode;
@@ -72,7 +72,7 @@ using core::ErrorCode;
 struct Options {
   std::string engine;
   bool spawn = false;
-  std::string hallqd = proc::default_hallqd();
+  std::string hallqd = testing::default_hallqd();
   std::vector<std::string> confs;
   std::string data;
   std::vector<std::string> hallqd_args;
@@ -93,24 +93,6 @@ struct Options {
 };
 
 // ---------------------------------------------------------------- machine
-
-struct Machine {
-  unsigned nproc = 0;
-  std::string model;
-};
-
-Machine read_machine() {
-  Machine m;
-  m.nproc = std::thread::hardware_concurrency();
-  std::ifstream in("/proc/cpuinfo");
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind("model name", 0) == 0) {
-      m.model = line.substr(line.find(':') + 2);
-      break;
-    }
-  }
-  return m;
-}
 
 double process_cpu_seconds() {
   rusage u{};
@@ -164,13 +146,6 @@ std::vector<std::string> hall_copies(const std::string& conf, int n, const std::
   return paths;
 }
 
-// What the load needs to know of the hall, read from a snapshot the engine sends.
-struct HallInfo {
-  std::string id;
-  std::shared_ptr<core::HallConfig> config;
-  core::HallState state;
-};
-
 HallInfo fetch_hall(client::Client& control, std::string hall) {
   if (hall.empty()) {
     auto pong = control.ping();
@@ -189,90 +164,6 @@ HallInfo fetch_hall(client::Client& control, std::string hall) {
     throw std::runtime_error("undecodable snapshot: " + st.message());
   return {hall, snap.config, std::move(snap.state)};
 }
-
-// ---------------------------------------------------------------- the mixes
-
-// A command and the hall it is for.
-struct Command {
-  std::string_view hall;
-  core::CommandBody body;
-};
-
-// The commands one client sends, in order.
-class CommandSource {
- public:
-  virtual ~CommandSource() = default;
-  virtual Command next() = 0;
-  // Refusals this mix runs into by design.
-  virtual bool expected(ErrorCode code) const = 0;
-};
-
-// Kiosks: round robin over the client's halls, and in each over its services.
-class IssueSource final : public CommandSource {
- public:
-  IssueSource(std::vector<const HallInfo*> halls, int client)
-      : halls_(std::move(halls)), s_(static_cast<std::size_t>(client)) {}
-  Command next() override {
-    const HallInfo& hall = *halls_[h_];
-    const auto& services = hall.config->services;
-    const Command command{hall.id, core::IssueTicket{services[s_ % services.size()].id}};
-    if (++h_ == halls_.size()) {
-      h_ = 0;
-      ++s_;
-    }
-    return command;
-  }
-  bool expected(ErrorCode) const override { return false; }
-
- private:
-  std::vector<const HallInfo*> halls_;
-  std::size_t h_ = 0, s_;
-};
-
-// Clerks: round robin over the client's windows (of one hall or several).
-class CycleSource final : public CommandSource {
- public:
-  struct Owned {
-    const HallInfo* hall;
-    core::WindowIdx window;
-  };
-  explicit CycleSource(std::vector<Owned> windows)
-      : windows_(std::move(windows)), phase_(windows_.size(), 0) {}
-  Command next() override {
-    const core::HallConfig& cfg = *windows_[at_].hall->config;
-    const core::WindowIdx w = windows_[at_].window;
-    const std::string_view window = cfg.windows[w].id;
-    core::CommandBody body;
-    switch (phase_[at_]) {
-      case 0:
-        body = core::IssueTicket{cfg.services[cfg.windows[w].serves.front().service].id};
-        break;
-      case 1:
-        body = core::CallNext{window};
-        break;
-      case 2:
-        body = core::StartService{window};
-        break;
-      default:
-        body = core::Finish{window};
-        break;
-    }
-    const std::string_view hall = windows_[at_].hall->id;
-    phase_[at_] = static_cast<std::uint8_t>((phase_[at_] + 1) % 4);
-    if (++at_ == windows_.size()) at_ = 0;
-    return {hall, std::move(body)};
-  }
-  // Another window may take the ticket this one just issued: then call-next
-  // finds nothing, and start and finish have no ticket to act on.
-  bool expected(ErrorCode code) const override {
-    return code == ErrorCode::kQueueEmpty || code == ErrorCode::kNoCurrentTicket;
-  }
-
- private:
-  std::vector<Owned> windows_;
-  std::vector<std::uint8_t> phase_;
-  std::size_t at_ = 0;
-};
 
 // ---------------------------------------------------------------- clients
 
@@ -386,37 +277,6 @@ void run_client(zmq::context_t& ctx, const RunShared& run, int index, CommandSou
 
 // ---------------------------------------------------------------- setup
 
-struct SetupCommand {
-  std::string_view hall;
-  core::CommandBody body;
-  bool must;  // a refusal is a problem worth reporting
-};
-
-// Opens the windows the cycle mix uses (a window left open or busy by an
-// earlier run is taken over and freed) and fills the queues.
-void prepare_cycle(const HallInfo& hall, std::size_t prefill, std::vector<SetupCommand>& out) {
-  const core::HallConfig& cfg = *hall.config;
-  for (std::size_t w = 0; w < cfg.windows.size(); ++w) {
-    const core::Window& live = hall.state.windows[w];
-    const std::string_view id = cfg.windows[w].id;
-    const std::string_view staff =
-        cfg.staff.empty() ? std::string_view() : cfg.staff[w % cfg.staff.size()].id;
-    if (live.state == core::WindowState::kClosed) {
-      out.push_back({hall.id, core::OpenWindow{id, staff}, true});
-    } else if (live.state == core::WindowState::kPaused) {
-      out.push_back({hall.id, core::ResumeWindow{id}, true});
-    }
-    if (live.current != 0) {
-      out.push_back({hall.id, core::StartService{id}, false});
-      out.push_back({hall.id, core::Finish{id}, false});
-    }
-  }
-  for (std::size_t i = 0; i < prefill; ++i) {
-    const auto& w = cfg.windows[i % cfg.windows.size()];
-    out.push_back({hall.id, core::IssueTicket{cfg.services[w.serves.front().service].id}, true});
-  }
-}
-
 // Sends the setup commands over one DEALER, many in flight: the engine
 // handles one connection's requests in order, so a window is opened before
 // its ticket is finished, and the setup of 200 halls (some 40,000 commands)
@@ -457,23 +317,8 @@ void run_setup(zmq::context_t& ctx, const RunShared& run, const std::vector<Setu
 
 // ---------------------------------------------------------------- floor
 
-// The physical limit of a lone durable command at the moment of the run
-// (DESIGN.md: one ZeroMQ round trip + one LMDB durable commit): the engine
-// answers a ping without touching the store, and a store of our own, next to
-// the engine's data when we started it, times one-event group commits. Both
-// move a lot while other work runs on the machine, so every run measures them.
-struct Floor {
-  double ping_us = 0;
-  double commit_us = 0;
-};
-
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
+// The floor (load_report.h): the ping round trip and a one-event store
+// commit, each the median of 100.
 Floor measure_floor(client::Client& control) {
   constexpr int kSamples = 100;
   Floor f;
@@ -503,55 +348,6 @@ Floor measure_floor(client::Client& control) {
 }
 
 // ---------------------------------------------------------------- one run
-
-// What one measured run found.
-struct Summary {
-  std::uint64_t measured = 0, sent = 0, replies = 0, ok = 0, expected = 0, errors = 0, timeouts = 0;
-  std::map<std::string, std::uint64_t> codes;
-  std::string first_error;
-  double seconds = 0, throughput = 0;
-  double mean_us = 0, p50_us = 0, p90_us = 0, p99_us = 0, p999_us = 0, max_us = 0;
-  double cpu_load_gen = 0, cpu_engine = -1;  // cores busy; -1: not known (engine not spawned)
-  std::uint64_t engine_requests = 0, engine_batches = 0;
-  int engine_exit = 0;
-  std::string engine_line;  // hallqd's ready line, or the endpoint given
-  std::string hall;         // the hall's id, or the first and last of --halls
-  std::size_t halls = 1;
-  std::optional<Floor> floor;
-  // The spawned engine's store after it stopped (0: not known).
-  std::uint64_t store_bytes = 0, store_events = 0, store_snapshots = 0;
-  std::uint64_t latest_snapshot_bytes = 0;  // the halls' latest snapshots together
-};
-
-double percentile_us(const std::vector<std::int64_t>& sorted, double p) {
-  if (sorted.empty()) return 0;
-  const auto i = static_cast<std::size_t>(p / 100.0 * static_cast<double>(sorted.size() - 1) + 0.5);
-  return static_cast<double>(sorted[std::min(i, sorted.size() - 1)]) / 1000.0;
-}
-
-// hallqd's closing line: "hallqd stopped: N requests, N accepted, ... N batches".
-bool requests_and_batches(const std::string& out, Summary& s) {
-  const auto at = out.find("hallqd stopped:");
-  if (at == std::string::npos) return false;
-  unsigned long long requests = 0, accepted = 0, refused = 0, malformed = 0, batches = 0;
-  if (std::sscanf(out.c_str() + at,
-                  "hallqd stopped: %llu requests, %llu accepted, %llu refused, %llu malformed, %llu batches",
-                  &requests, &accepted, &refused, &malformed, &batches) != 5)
-    return false;
-  s.engine_requests = requests;
-  s.engine_batches = batches;
-  return true;
-}
-
-// The halls client `c` of `clients` works on: hall c mod N, or with fewer
-// clients than halls, halls c, c + clients, c + 2 * clients, ...
-std::vector<std::size_t> halls_of_client(int c, int clients, std::size_t halls) {
-  const auto cc = static_cast<std::size_t>(c), n = static_cast<std::size_t>(clients);
-  if (n >= halls) return {cc % halls};
-  std::vector<std::size_t> out;
-  for (std::size_t h = cc; h < halls; h += n) out.push_back(h);
-  return out;
-}
 
 // Reads back the store a spawned engine left in `data` (it has stopped).
 void measure_store(const std::string& data, Summary& sum) {
@@ -609,17 +405,8 @@ Summary run_once(const Options& opt, bool quiet) {
   const core::HallConfig& cfg = *halls.front().config;
 
   const int n_clients = opt.clients;
-  // Clients per hall (at most): each cycle-mix client needs a window of its own.
-  const std::size_t per_hall = (static_cast<std::size_t>(n_clients) + halls.size() - 1) / halls.size();
   if (opt.mix == "cycle") {
-    for (const HallInfo& hall : halls) {
-      if (per_hall > hall.config->windows.size()) {
-        throw std::runtime_error(
-            fmt::format("--mix cycle: hall {} has {} windows, fewer than its {} clients (each client "
-                        "needs a window of its own)",
-                        hall.id, hall.config->windows.size(), per_hall));
-      }
-    }
+    require_a_window_per_client(halls, n_clients);
     std::vector<SetupCommand> setup;
     for (const HallInfo& hall : halls) prepare_cycle(hall, opt.prefill, setup);
     run_setup(ctx, run, setup, quiet);
@@ -634,29 +421,7 @@ Summary run_once(const Options& opt, bool quiet) {
                            : std::string());
   }
 
-  std::vector<std::unique_ptr<CommandSource>> sources;
-  for (int c = 0; c < n_clients; ++c) {
-    const std::vector<std::size_t> mine = halls_of_client(c, n_clients, halls.size());
-    if (opt.mix == "cycle") {
-      std::vector<CycleSource::Owned> owned;
-      for (std::size_t h : mine) {
-        // Clients c, c + N, c + 2N, ... share hall h = c mod N: the j-th of
-        // them owns windows j, j + n, j + 2n, ... of its n.
-        std::size_t j = 0, n = 1;
-        if (static_cast<std::size_t>(n_clients) >= halls.size()) {
-          j = static_cast<std::size_t>(c) / halls.size();
-          n = (static_cast<std::size_t>(n_clients) - h + halls.size() - 1) / halls.size();
-        }
-        for (std::size_t w = j; w < halls[h].config->windows.size(); w += n)
-          owned.push_back({&halls[h], static_cast<core::WindowIdx>(w)});
-      }
-      sources.push_back(std::make_unique<CycleSource>(std::move(owned)));
-    } else {
-      std::vector<const HallInfo*> theirs;
-      for (std::size_t h : mine) theirs.push_back(&halls[h]);
-      sources.push_back(std::make_unique<IssueSource>(std::move(theirs), c));
-    }
-  }
+  const std::vector<std::unique_ptr<CommandSource>> sources = make_sources(opt.mix, halls, n_clients);
 
   std::vector<ClientResult> results(static_cast<std::size_t>(n_clients));
   // Room for every measured latency up front (400k replies/s is well above
@@ -716,17 +481,9 @@ Summary run_once(const Options& opt, bool quiet) {
     if (sum.first_error.empty()) sum.first_error = r.first_error;
     last_reply = std::max(last_reply, r.last_reply);
   }
-  std::sort(lat.begin(), lat.end());
   sum.seconds = sum.measured > 0 ? std::chrono::duration<double>(last_reply - run.measure_from).count() : 0;
   sum.throughput = sum.seconds > 0 ? static_cast<double>(sum.measured) / sum.seconds : 0;
-  double total_ns = 0;
-  for (std::int64_t v : lat) total_ns += static_cast<double>(v);
-  sum.mean_us = lat.empty() ? 0 : total_ns / static_cast<double>(lat.size()) / 1000.0;
-  sum.p50_us = percentile_us(lat, 50);
-  sum.p90_us = percentile_us(lat, 90);
-  sum.p99_us = percentile_us(lat, 99);
-  sum.p999_us = percentile_us(lat, 99.9);
-  sum.max_us = percentile_us(lat, 100);
+  set_latencies(sum, std::move(lat));
 
   if (spawned) {
     std::string out;
@@ -741,153 +498,23 @@ Summary run_once(const Options& opt, bool quiet) {
   return sum;
 }
 
-// ---------------------------------------------------------------- report
-
-std::string command_line(int argc, char** argv) {
-  std::string s;
-  for (int i = 0; i < argc; ++i) {
-    if (i) s += ' ';
-    s += argv[i];
-  }
-  return s;
-}
-
-nlohmann::json to_json(const Summary& s) {
-  nlohmann::json j;
-  j["requests"] = s.measured;
-  j["measured_s"] = s.seconds;
-  j["throughput_per_s"] = s.throughput;
-  j["latency_us"] = {{"mean", s.mean_us}, {"p50", s.p50_us},   {"p90", s.p90_us},
-                     {"p99", s.p99_us},   {"p999", s.p999_us}, {"max", s.max_us}};
-  j["sent"] = s.sent;
-  j["replies"] = s.replies;
-  j["ok"] = s.ok;
-  j["expected_refusals"] = s.expected;
-  j["errors"] = s.errors;
-  j["timeouts"] = s.timeouts;
-  j["refusals_by_code"] = s.codes;
-  if (!s.first_error.empty()) j["first_error"] = s.first_error;
-  if (s.floor) {
-    j["floor_us"] = {{"ping_round_trip", s.floor->ping_us},
-                     {"store_commit", s.floor->commit_us},
-                     {"sum", s.floor->ping_us + s.floor->commit_us}};
-  }
-  j["cpu_cores_busy"] = {{"load_gen", s.cpu_load_gen}};
-  if (s.cpu_engine >= 0) j["cpu_cores_busy"]["hallqd"] = s.cpu_engine;
-  if (s.engine_batches > 0) {
-    j["hallqd"] = {
-        {"requests", s.engine_requests},
-        {"batches", s.engine_batches},
-        {"mean_batch", static_cast<double>(s.engine_requests) / static_cast<double>(s.engine_batches)},
-        {"exit", s.engine_exit}};
-  }
-  if (s.store_events > 0) {
-    j["store"] = {
-        {"data_mdb_bytes", s.store_bytes},
-        {"events", s.store_events},
-        {"snapshots", s.store_snapshots},
-        {"latest_snapshots_bytes", s.latest_snapshot_bytes},
-        {"bytes_per_event", static_cast<double>(s.store_bytes) / static_cast<double>(s.store_events)}};
-  }
-  return j;
-}
-
-void print_summary(const Summary& s, const Options& opt) {
-  fmt::print("measured: {} requests in {:.2f} s after {:.1f} s warm-up ({} sent, {} replies in all)\n",
-             s.measured, s.seconds, opt.warmup, s.sent, s.replies);
-  fmt::print("replies:  {} ok, {} expected refusals, {} errors, {} timeouts\n", s.ok, s.expected, s.errors,
-             s.timeouts);
-  if (!s.codes.empty()) {
-    std::string codes;
-    for (const auto& [code, n] : s.codes) codes += fmt::format(" {}={}", code, n);
-    fmt::print("refusals:{}\n", codes);
-  }
-  if (!s.first_error.empty()) fmt::print("first error: {}\n", s.first_error);
-  fmt::print("throughput: {:.0f} acknowledged commands/s\n", s.throughput);
-  fmt::print("latency (us): mean {:.1f}  p50 {:.1f}  p90 {:.1f}  p99 {:.1f}  p99.9 {:.1f}  max {:.1f}\n",
-             s.mean_us, s.p50_us, s.p90_us, s.p99_us, s.p999_us, s.max_us);
-  if (s.floor) {
-    // The floor bounds a lone request; with more in flight, queueing behind a batch is expected.
-    const double sum = s.floor->ping_us + s.floor->commit_us;
-    const bool lone = opt.clients == 1 && opt.inflight == 1;
-    fmt::print("floor (us): ping round trip {:.1f} + store commit {:.1f} = {:.1f}{}\n", s.floor->ping_us,
-               s.floor->commit_us, sum,
-               lone && sum > 0 ? fmt::format("; p50 is {:.2f}x that", s.p50_us / sum) : std::string());
-  }
-  fmt::print("cpu (cores busy): load generator {:.2f}{}\n", s.cpu_load_gen,
-             s.cpu_engine >= 0 ? fmt::format(", hallqd {:.2f}", s.cpu_engine) : std::string());
-  if (s.engine_batches > 0) {
-    fmt::print("hallqd exit {}: {} requests in {} group commits, {:.1f} per commit (whole run)\n",
-               s.engine_exit, s.engine_requests, s.engine_batches,
-               static_cast<double>(s.engine_requests) / static_cast<double>(s.engine_batches));
-  }
-  if (s.store_events > 0) {
-    fmt::print(
-        "store after the run: data.mdb {:.1f} MB, {} events: {:.0f} bytes per event ({} snapshots; the "
-        "latest of each hall {:.1f} MB together)\n",
-        static_cast<double>(s.store_bytes) / 1e6, s.store_events,
-        static_cast<double>(s.store_bytes) / static_cast<double>(s.store_events), s.store_snapshots,
-        static_cast<double>(s.latest_snapshot_bytes) / 1e6);
-  }
-}
+// ---------------------------------------------------------------- main
 
 int run(const Options& opt, int argc, char** argv) {
-  const Machine machine = read_machine();
-  const std::string cmdline = command_line(argc, argv);
-  if (!opt.json) {
-    fmt::print("command: {}\nmachine: nproc {}, {}\n", cmdline, machine.nproc, machine.model);
-  }
+  const ReportHeader header{.command = command_line(argc, argv),
+                            .machine = read_machine(),
+                            .mix = opt.mix,
+                            .clients = opt.clients,
+                            .inflight = opt.inflight,
+                            .warmup_s = opt.warmup};
+  if (!opt.json) print_header(header);
   std::vector<Summary> runs;
   for (int i = 0; i < opt.repeat; ++i) {
     if (!opt.json && opt.repeat > 1) fmt::print("--- run {} of {}\n", i + 1, opt.repeat);
     runs.push_back(run_once(opt, opt.json || i > 0));
-    if (!opt.json) print_summary(runs.back(), opt);
+    if (!opt.json) print_summary(runs.back(), header);
   }
-  auto med = [&](auto field) {
-    std::vector<double> v;
-    for (const Summary& s : runs) v.push_back(static_cast<double>(field(s)));
-    return median(std::move(v));
-  };
-  const double m_throughput = med([](const Summary& s) { return s.throughput; });
-  const double m_p50 = med([](const Summary& s) { return s.p50_us; });
-  const double m_p90 = med([](const Summary& s) { return s.p90_us; });
-  const double m_p99 = med([](const Summary& s) { return s.p99_us; });
-  const double m_max = med([](const Summary& s) { return s.max_us; });
-  const double m_floor =
-      med([](const Summary& s) { return s.floor ? s.floor->ping_us + s.floor->commit_us : 0; });
-  const double m_store = med([](const Summary& s) {
-    return s.store_events > 0 ? static_cast<double>(s.store_bytes) / static_cast<double>(s.store_events) : 0;
-  });
-  std::uint64_t errors = 0;
-  for (const Summary& s : runs) errors += s.errors + s.timeouts;
-
-  if (opt.json) {
-    nlohmann::json j;
-    j["command"] = cmdline;
-    j["machine"] = {{"nproc", machine.nproc}, {"model", machine.model}};
-    j["engine"] = runs.front().engine_line;
-    j["hall"] = runs.front().hall;
-    j["halls"] = runs.front().halls;
-    j["mix"] = opt.mix;
-    j["clients"] = opt.clients;
-    j["inflight"] = opt.inflight;
-    j["warmup_s"] = opt.warmup;
-    j["runs"] = nlohmann::json::array();
-    for (const Summary& s : runs) j["runs"].push_back(to_json(s));
-    j["median"] = {{"throughput_per_s", m_throughput},
-                   {"latency_us", {{"p50", m_p50}, {"p90", m_p90}, {"p99", m_p99}, {"max", m_max}}},
-                   {"floor_us", m_floor},
-                   {"store_bytes_per_event", m_store}};
-    j["errors"] = errors;
-    std::cout << j.dump() << std::endl;
-  } else if (opt.repeat > 1) {
-    fmt::print(
-        "--- median of {} runs: {:.0f} acknowledged commands/s; latency (us) p50 {:.1f}  p90 {:.1f}  "
-        "p99 {:.1f}  max {:.1f}; floor {:.1f}{}\n",
-        opt.repeat, m_throughput, m_p50, m_p90, m_p99, m_max, m_floor,
-        m_store > 0 ? fmt::format("; store {:.0f} bytes per event", m_store) : std::string());
-  }
-  return errors == 0 ? 0 : 1;
+  return report_runs(runs, header, opt.json) == 0 ? 0 : 1;
 }
 
 }  // namespace

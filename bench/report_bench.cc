@@ -19,31 +19,24 @@
 #include <sstream>
 
 #include "engine/core/config_loader.h"
-#include "engine/core/hall.h"
-#include "engine/policy/policy_registry.h"
-#include "engine/predict/forecast_predictor.h"
-#include "engine/protocol/event_codec.h"
 #include "engine/stats/history.h"
 #include "engine/stats/local_date.h"
 #include "engine/stats/report_tables.h"
 #include "engine/store/event_store.h"
-#include "tools/process/engine_process.h"
+#include "tests/support/program_output.h"
+#include "tests/support/run_program.h"
+#include "tests/support/temp_dir.h"
 #include "tools/replay/replay.h"
+#include "tools/replay/replay_store.h"
 #include "tools/replay/trace.h"
 
 namespace {
 
 using namespace hallq;
+using hallq::testing::slurp;
 using Clock = std::chrono::steady_clock;
 
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 std::string run_tracegen(const std::string& conf, int days, double util, int seed) {
   const std::string cmd =
@@ -83,30 +76,12 @@ int main(int argc, char** argv) {
         replay::parse_trace(text, trace_path.empty() ? "tracegen" : trace_path, *config);
     fmt::print("trace: {} rows, generated/read in {:.2f} s\n", trace.rows.size(), since(t0));
 
-    proc::TempDir tmp("hallq-report-bench");
+    hallq::testing::TempDir tmp("hallq-report-bench");
     const std::string dir = keep.empty() ? tmp.path() + "/store" : keep;
     t0 = Clock::now();
-    std::uint64_t events = 0;
-    replay::ReplayResult result;
-    {
-      core::Hall mirror(config, policy::find_policy(config->rules.policy), &predict::default_predictor());
-      store::EventStore store({.dir = dir, .durable = false});
-      store::EventStore::Batch batch;
-      replay::ReplayOptions options;
-      options.on_event = [&](const core::Event& e) {
-        mirror.apply_event(e);
-        batch.add_event(config->id, e.seq, protocol::encode_event(mirror, e, ""));
-        ++events;
-        if (batch.size() >= 10'000) {
-          store.commit(batch);
-          batch.clear();
-        }
-      };
-      result = replay::replay(config, trace, options);
-      store.commit(batch);
-    }
-    fmt::print("stored {} events of {} tickets in {:.2f} s ({})\n", events, result.tickets.size(), since(t0),
-               dir);
+    const replay::ReplayResult result = replay::replay_into_store(config, trace, dir);
+    fmt::print("stored {} events of {} tickets in {:.2f} s ({})\n", result.events, result.tickets.size(),
+               since(t0), dir);
 
     // The replay's days: local midnight of 2026-01-05 on (replay.h).
     const std::int64_t first = *stats::parse_date("2026-01-05");
@@ -138,7 +113,7 @@ int main(int argc, char** argv) {
 
     const std::string out = tmp.path() + "/out";
     t0 = Clock::now();
-    const proc::RunResult cli = proc::run_program(
+    const hallq::testing::RunResult cli = hallq::testing::run_program(
         HALLQ_PATH, {"report", config->id, "--data", dir, "--conf", conf, "--from", stats::format_date(first),
                      "--to", stats::format_date(last), "--out", out});
     const double cli_s = since(t0);

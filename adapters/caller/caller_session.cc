@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
-#include "engine/client/hall_summary.h"
 #include "engine/predict/forecast.h"
+#include "engine/view/hall_summary.h"
 
 namespace hallq::caller {
 
@@ -14,8 +14,8 @@ std::optional<WindowView> view_window(const core::Hall& hall, std::string_view w
   const auto wi = cfg.find_window(window);
   if (!wi) return std::nullopt;
   const core::Window& w = hall.window(*wi);
-  const client::HallSummary summary = client::summarize(hall, now);
-  const client::WindowSummary& ws = summary.windows[*wi];
+  const view::HallSummary summary = view::summarize(hall, now);
+  const view::WindowSummary& ws = summary.windows[*wi];
   WindowView v;
   v.hall_name = cfg.name;
   v.window_id = cfg.windows[*wi].id;

@@ -11,7 +11,7 @@
 #include <cstring>
 #include <filesystem>
 
-#include "engine/server/curve_keys.h"
+#include "engine/keys/curve_keys.h"
 
 namespace hallq::device {
 namespace {
@@ -92,7 +92,7 @@ SecurityConfig read_security(const TableReader& document) {
   if (t.has("engine_public_key")) {
     s.engine_public_key = t.required_string("engine_public_key");
     s.engine_key_line = t.line("engine_public_key");
-    if (!server::is_z85_key(s.engine_public_key))
+    if (!keys::is_z85_key(s.engine_public_key))
       t.fail("engine_public_key",
              fmt::format(
                  "must be 40 characters of Z85 (got {} characters); for a file use engine_public_key_file",
@@ -111,7 +111,7 @@ void override_security(SecurityConfig& s, const std::string& key_file, const std
     s.engine_public_key.clear();
     s.engine_public_key_file.clear();
     // Like hallq --server-key: the 40 characters themselves, unless a file of that name exists.
-    if (server::is_z85_key(server_key) && !std::filesystem::exists(server_key))
+    if (keys::is_z85_key(server_key) && !std::filesystem::exists(server_key))
       s.engine_public_key = server_key;
     else
       s.engine_public_key_file = server_key;
@@ -126,10 +126,10 @@ LoadedCurve load_curve(const SecurityConfig& s) {
   struct stat st {};
   check_readable(s, s.key_file_line, "key_file", "--key", s.key_file, st);
   try {
-    const server::CurveKeyPair own = server::read_secret_key_file(s.key_file);
+    const keys::CurveKeyPair own = keys::read_secret_key_file(s.key_file);
     out.curve.secret_key = own.secret_key;
     out.curve.public_key = own.public_key;
-  } catch (const server::KeyFileError& e) {
+  } catch (const keys::KeyFileError& e) {
     fail(s, s.key_file_line, "key_file", "--key", e.what());
   }
   if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
@@ -143,8 +143,8 @@ LoadedCurve load_curve(const SecurityConfig& s) {
     check_readable(s, s.engine_key_line, "engine_public_key_file", "--server-key", s.engine_public_key_file,
                    st);
     try {
-      out.curve.server_key = server::read_public_key(s.engine_public_key_file);
-    } catch (const server::KeyFileError& e) {
+      out.curve.server_key = keys::read_public_key(s.engine_public_key_file);
+    } catch (const keys::KeyFileError& e) {
       fail(s, s.engine_key_line, "engine_public_key_file", "--server-key", e.what());
     }
   }

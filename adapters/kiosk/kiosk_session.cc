@@ -6,16 +6,16 @@
 
 #include "adapters/kiosk/resident_id.h"
 #include "adapters/kiosk/ticket_layout.h"
-#include "engine/client/hall_summary.h"
+#include "engine/view/hall_summary.h"
 
 namespace hallq::kiosk {
 
 std::vector<ServiceTile> service_tiles(const core::Hall& hall, core::TimeUs now,
                                        const std::vector<std::string>& services) {
-  const client::HallSummary summary = client::summarize(hall, now);
+  const view::HallSummary summary = view::summarize(hall, now);
   std::vector<ServiceTile> out;
   auto add = [&](std::size_t i) {
-    const client::ServiceSummary& s = summary.services[i];
+    const view::ServiceSummary& s = summary.services[i];
     ServiceTile t{s.id, s.name, s.prefix, s.waiting, s.predicted_wait_s, 0};
     for (const core::Window& w : hall.windows()) {
       if (w.state != core::WindowState::kClosed &&

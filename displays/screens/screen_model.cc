@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "engine/client/hall_summary.h"
+#include "engine/view/hall_summary.h"
 
 namespace hallq::display {
 namespace {
@@ -92,7 +92,7 @@ ScreenModel build_model(const core::Hall* hall, bool online, core::TimeUs now, c
   m.online = online && hall != nullptr;
   if (!m.online) return m;
 
-  const client::HallSummary sum = client::summarize(*hall, now);
+  const view::HallSummary sum = view::summarize(*hall, now);
   m.seq = sum.seq;
   m.waiting = sum.waiting;
   for (const auto& s : sum.services) {

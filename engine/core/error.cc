@@ -1,4 +1,4 @@
-// Wire names of error codes.
+// Names of error codes, by number.
 #include "engine/core/error.h"
 
 #include <array>
@@ -30,7 +30,7 @@ constexpr std::array<std::string_view, 30> kNames = {
     "same_service",
     "limit_reached",
     "storage",
-    "unavailable",
+    "",  // 23: unused (was "unavailable")
     "internal",
     "staff_on_duty",
     "wrong_window",
@@ -42,15 +42,23 @@ static_assert(kNames.size() == static_cast<std::size_t>(kLastErrorCode) + 1);
 
 }  // namespace
 
+bool is_error_code(int number) {
+  return number >= 0 && number < static_cast<int>(kNames.size()) && !kNames[number].empty();
+}
+
 std::string_view to_string(ErrorCode code) {
-  const auto i = static_cast<std::size_t>(code);
-  return i < kNames.size() ? kNames[i] : std::string_view("internal");
+  const int i = static_cast<int>(code);
+  return is_error_code(i) ? kNames[i] : std::string_view("internal");
 }
 
 ErrorCode error_code_from_string(std::string_view name) {
   for (std::size_t i = 0; i < kNames.size(); ++i)
-    if (kNames[i] == name) return static_cast<ErrorCode>(i);
+    if (!name.empty() && kNames[i] == name) return static_cast<ErrorCode>(i);
   return ErrorCode::kInternal;
+}
+
+ErrorCode error_code_from_number(int number) {
+  return is_error_code(number) ? static_cast<ErrorCode>(number) : ErrorCode::kInternal;
 }
 
 }  // namespace hallq::core

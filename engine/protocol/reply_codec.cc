@@ -11,6 +11,7 @@ using detail::copy;
 
 namespace w = wire;
 
+// The numbers are the wire's: the schema lists every core code (and the unused 23) in order.
 static_assert(static_cast<int>(w::ErrorCode::MAX) == static_cast<int>(core::kLastErrorCode),
               "wire and core error codes must match");
 
@@ -61,8 +62,7 @@ DecodedReply decode_reply(Bytes bytes) {
     return out;
   }
   out.request_id = copy(r->request_id());
-  out.code =
-      r->code() > w::ErrorCode::MAX ? core::ErrorCode::kInternal : static_cast<core::ErrorCode>(r->code());
+  out.code = core::error_code_from_number(static_cast<int>(r->code()));
   out.message = copy(r->message());
   if (r->events())
     for (const w::Blob* b : *r->events()) out.events.push_back(bytes_of(b));

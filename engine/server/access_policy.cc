@@ -15,21 +15,21 @@ core::Status forbid(const std::string& reason) {
   return {core::ErrorCode::kForbidden, fmt::format("无权执行此操作：{}", reason)};
 }
 
-std::string halls_text(const KeyEntry& key) { return fmt::format("{}", fmt::join(key.halls, ", ")); }
+std::string halls_text(const keys::KeyEntry& key) { return fmt::format("{}", fmt::join(key.halls, ", ")); }
 
-std::string scope_reason(const KeyEntry& key) {
+std::string scope_reason(const keys::KeyEntry& key) {
   const std::string who = fmt::format("{} {}", to_string(key.role), key.name);
   switch (key.role) {
-    case DeviceRole::kKiosk:
+    case keys::DeviceRole::kKiosk:
       return fmt::format("{} may only issue tickets in {}", who, halls_text(key));
-    case DeviceRole::kCaller:
+    case keys::DeviceRole::kCaller:
       return fmt::format("{} may only act on window {} in {}", who, key.window, halls_text(key));
-    case DeviceRole::kKeypad:
+    case keys::DeviceRole::kKeypad:
       return fmt::format("{} may only evaluate at window {} in {}", who, key.window, halls_text(key));
-    case DeviceRole::kDisplay:
-    case DeviceRole::kSpeaker:
+    case keys::DeviceRole::kDisplay:
+    case keys::DeviceRole::kSpeaker:
       return fmt::format("{} may only subscribe to {} (no commands)", who, halls_text(key));
-    case DeviceRole::kManager:
+    case keys::DeviceRole::kManager:
       return fmt::format("{} may only act in {}", who, halls_text(key));
   }
   return who;
@@ -59,7 +59,7 @@ std::string_view window_of(const core::CommandBody& body, std::string_view hall,
 
 }  // namespace
 
-core::Status authorize(const KeyEntry& key, const protocol::DecodedRequest& request,
+core::Status authorize(const keys::KeyEntry& key, const protocol::DecodedRequest& request,
                        const TicketWindowLookup& lookup) {
   if (request.kind == protocol::RequestKind::kPing) return core::Status::Ok();
   if (std::find(key.halls.begin(), key.halls.end(), request.hall) == key.halls.end())
@@ -67,22 +67,22 @@ core::Status authorize(const KeyEntry& key, const protocol::DecodedRequest& requ
   if (request.kind == protocol::RequestKind::kSnapshot) return core::Status::Ok();
   const core::CommandBody& body = request.command;
   switch (key.role) {
-    case DeviceRole::kManager:
+    case keys::DeviceRole::kManager:
       return core::Status::Ok();
-    case DeviceRole::kKiosk:
+    case keys::DeviceRole::kKiosk:
       if (std::holds_alternative<core::IssueTicket>(body)) return core::Status::Ok();
       break;
-    case DeviceRole::kKeypad:
+    case keys::DeviceRole::kKeypad:
       if (const auto* e = std::get_if<core::Evaluate>(&body); e != nullptr && e->window == key.window)
         return core::Status::Ok();
       break;
-    case DeviceRole::kCaller: {
+    case keys::DeviceRole::kCaller: {
       const std::string_view w = window_of(body, request.hall, lookup);
       if (!w.empty() && w == key.window) return core::Status::Ok();
       break;
     }
-    case DeviceRole::kDisplay:
-    case DeviceRole::kSpeaker:
+    case keys::DeviceRole::kDisplay:
+    case keys::DeviceRole::kSpeaker:
       break;
   }
   return forbid(fmt::format("{} (not {})", scope_reason(key), core::verb(body)));

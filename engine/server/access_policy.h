@@ -22,8 +22,8 @@
 #include <string_view>
 
 #include "engine/core/error.h"
+#include "engine/keys/key_registry.h"
 #include "engine/protocol/request_codec.h"
-#include "engine/server/key_registry.h"
 
 namespace hallq::server {
 
@@ -31,7 +31,7 @@ namespace hallq::server {
 // or unknown). Used for the caller's ticket-number commands.
 using TicketWindowLookup = std::function<std::string_view(std::string_view hall, std::string_view number)>;
 
-core::Status authorize(const KeyEntry& key, const protocol::DecodedRequest& request,
+core::Status authorize(const keys::KeyEntry& key, const protocol::DecodedRequest& request,
                        const TicketWindowLookup& lookup);
 
 }  // namespace hallq::server

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/server/curve_keys.h"
-#include "engine/server/key_registry.h"
+#include "engine/keys/curve_keys.h"
+#include "engine/keys/key_registry.h"
 
 namespace hallq::server {
 
@@ -40,13 +40,13 @@ std::string configure_curve(const std::string& keys_file, const std::string& eng
             *ep);
     return {};
   }
-  std::shared_ptr<const KeyRegistry> keys;
+  std::shared_ptr<const keys::KeyRegistry> keys;
   try {
-    keys = std::make_shared<const KeyRegistry>(KeyRegistry::load(keys_file));
-  } catch (const KeyRegistryError& e) {
+    keys = std::make_shared<const keys::KeyRegistry>(keys::KeyRegistry::load(keys_file));
+  } catch (const keys::KeyRegistryError& e) {
     return e.what();
   }
-  for (const KeyEntry& k : keys->entries()) {
+  for (const keys::KeyEntry& k : keys->entries()) {
     for (const std::string& h : k.halls) {
       auto it = std::find_if(halls.begin(), halls.end(), [&](const auto& c) { return c->id == h; });
       if (it == halls.end()) {
@@ -66,8 +66,8 @@ std::string configure_curve(const std::string& keys_file, const std::string& eng
         "{}: no engine key: give --engine-key FILE or [engine] secret_key_file (hallq keys gen engine)",
         keys_file);
   try {
-    options.curve_secret_key = read_secret_key_file(secret_file).secret_key;
-  } catch (const KeyFileError& e) {
+    options.curve_secret_key = keys::read_secret_key_file(secret_file).secret_key;
+  } catch (const keys::KeyFileError& e) {
     return fmt::format("engine key: {}", e.what());
   }
   struct stat st {};

@@ -2,19 +2,27 @@
 // a request (method, target, body) in, a response (status, type, body) out.
 // http_server.h carries it over Boost.Beast on the engine's io_context.
 //
-//   GET  /api/halls                             every hall at a glance
-//   GET  /api/halls/{hall}                      summary (services, windows, advisories, notice) + live
-//   statistics GET  /api/halls/{hall}/tickets[?state=S]    today's tickets (S: waiting | all), predicted
-//   waits GET  /api/halls/{hall}/staff                the hall's staff and where each is logged in GET
-//   /api/halls/{hall}/history?from=D&to=D  daily figures from the event history (see HistorySource) GET
-//   /api/halls/{hall}/history?date=D&by=hour  one day by hour POST
-//   /api/halls/{hall}/windows/{w}/{open|close|pause|resume}   {"staff": "..."} for open POST
-//   /api/halls/{hall}/windows/{w}/skills   {"serves": {"social": 1, "civil": 2}} POST
-//   /api/halls/{hall}/advisories/{id}/accept  {"staff": "..."} POST /api/halls/{hall}/staff/{staff}/move
-//   {"window": "w3"}: leaves its window, opens the other POST /api/halls/{hall}/notice               {"text":
-//   "..."} ("" withdraws it) POST /api/login {"user", "password"}  GET /api/session  POST /api/logout GET
-//   /api/audit?from=N&limit=M               the audit log (admins) GET  /metrics Prometheus text format GET
-//   /, /static/{file}, /vendor/chart.umd.js   the dashboard page and its library
+//   GET  /api/halls                               every hall at a glance
+//   GET  /api/halls/{hall}                        summary (services, windows, advisories, notice) + live
+//   GET  /api/halls/{hall}/tickets[?state=S]      today's tickets (S: waiting | all), predicted waits
+//   GET  /api/halls/{hall}/staff                  the hall's staff and where each is logged in
+//   GET  /api/halls/{hall}/history?from=D&to=D    daily figures from the event history (HistorySource)
+//   GET  /api/halls/{hall}/history?date=D&by=hour one day by hour
+//   POST /api/halls/{hall}/windows/{w}/{open|close|pause|resume}   {"staff": "..."} for open
+//   POST /api/halls/{hall}/windows/{w}/skills     {"serves": {"social": 1, "civil": 2}}
+//   POST /api/halls/{hall}/advisories/{id}/accept {"staff": "..."}
+//   POST /api/halls/{hall}/staff/{staff}/move     {"window": "w3"}: leaves its window, opens the other
+//   POST /api/halls/{hall}/notice                 {"text": "..."} ("" withdraws it)
+//   POST /api/login {"user", "password"}   GET /api/session   POST /api/logout
+//   GET  /api/audit?from=N&limit=M                the audit log (admins)
+//   GET  /metrics                                 Prometheus text format
+//   GET  /, /static/{file}, /vendor/chart.umd.js  the dashboard page and its library
+//
+// Where each part lives: http_routing.cc (this class: the dispatcher),
+// http_auth (logins, roles, CSRF, audit records), http_views (the reads,
+// glue to engine/view), http_actions (POST -> core command, the reply
+// mapping), http_metrics (/metrics), http_static (the dashboard's files),
+// http_reply (answers and the error model).
 //
 // Answers are JSON. Errors: {"error": code, "message": text} with 400 (bad
 // JSON, missing field, bad argument), 404 (unknown route, hall, window,
@@ -47,6 +55,9 @@ namespace hallq::server {
 
 class Engine;
 class Server;
+class HttpAuth;
+class HttpViews;
+class HttpActions;
 
 struct HttpRequest {
   std::string method;  // GET, POST, ...
@@ -67,11 +78,15 @@ struct HttpResponse {
   std::string set_cookie;  // a Set-Cookie header, if any
 };
 
-// Daily or hourly figures of a hall between two local dates, as JSON; errors
-// as std::invalid_argument (bad dates: 400) or std::runtime_error (500).
-// Null: the route answers 501.
+// Daily or hourly figures of a hall between two local dates: the JSON, or
+// why the query cannot be answered (bad dates, unknown parameters: answered
+// 400). A store that fails throws (answered 500). Null: the route answers 501.
+struct HistoryAnswer {
+  std::string json;
+  std::string bad_query;  // non-empty: the query is wrong, for people
+};
 using HistorySource =
-    std::function<std::string(std::string_view hall, const std::map<std::string, std::string>& query)>;
+    std::function<HistoryAnswer(std::string_view hall, const std::map<std::string, std::string>& query)>;
 
 struct HttpApiOptions {
   std::string web_root;  // the dashboard's files (index.html ...); empty: none served
@@ -89,7 +104,11 @@ struct HttpApiOptions {
 
 class HttpApi {
  public:
+  // Throws std::invalid_argument if options.accounts comes without options.post.
   HttpApi(Engine& engine, Server& server, HttpApiOptions options);
+  ~HttpApi();
+  HttpApi(const HttpApi&) = delete;
+  HttpApi& operator=(const HttpApi&) = delete;
 
   // Answers `request`; `reply` is called exactly once, at once for reads,
   // after the commit for manager actions.
@@ -109,23 +128,13 @@ class HttpApi {
   Counters& counters() { return counters_; }
 
  private:
-  std::string metrics_text(std::int64_t now_us) const;
-  const Session* session_of(const HttpRequest& request);
-  void login(const HttpRequest& request, std::function<void(HttpResponse)> reply);
-  void write_audit(const std::string& user, const HttpRequest& request, std::string_view hall, int status,
-                   std::string_view result);
-
   Engine& engine_;
   Server& server_;
   HttpApiOptions options_;
   Counters counters_;
-  // Request ids of actions without an Idempotency-Key: unique across restarts
-  // (the engine remembers request ids in its store).
-  std::string boot_;
-  std::uint64_t next_request_ = 1;
-  SessionTable sessions_;
-  std::unique_ptr<PasswordChecker> checker_;
-  std::string dummy_hash_;  // checked for unknown users, so that they take as long as known ones
+  std::unique_ptr<HttpAuth> auth_;
+  std::unique_ptr<HttpViews> views_;
+  std::unique_ptr<HttpActions> actions_;
 };
 
 }  // namespace hallq::server

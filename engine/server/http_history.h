@@ -7,8 +7,8 @@
 //
 // The answer is stats_json (engine/stats/stats_json.h) plus "hall", "from",
 // "to", "events" (events read). A malformed or reversed date, a range too
-// long, an unknown `by` or unknown parameters: std::invalid_argument with a
-// message for people (the API answers 400).
+// long, an unknown `by` or unknown parameters: HistoryAnswer::bad_query, a
+// message for people (the API answers 400); a failing store throws.
 //
 // Reads run on the caller's thread against the engine's own store (LMDB
 // readers do not block the writer, but the engine thread waits for the

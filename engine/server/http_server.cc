@@ -17,13 +17,13 @@
 #include <stdexcept>
 #include <vector>
 
-#include "engine/client/json_view.h"
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/message.h"
 #include "engine/server/engine.h"
 #include "engine/server/http_api.h"
 #include "engine/server/http_request_parse.h"
 #include "engine/server/server.h"
+#include "engine/view/json_view.h"
 
 namespace hallq::server {
 
@@ -324,7 +324,7 @@ void HttpServer::Impl::published(const std::vector<Publication>& pubs) {
     if (it == sockets_.end()) continue;
     // replace: an event may carry bytes that are not UTF-8 (a staff id from a command).
     const std::string message =
-        nlohmann::json{{"type", "event"}, {"hall", e.hall}, {"data", client::to_json(e)}}.dump(
+        nlohmann::json{{"type", "event"}, {"hall", e.hall}, {"data", view::to_json(e)}}.dump(
             -1, ' ', false, nlohmann::json::error_handler_t::replace);
     std::erase_if(it->second, [](const std::weak_ptr<WsSession>& w) { return w.expired(); });
     for (auto& weak : it->second)

@@ -19,13 +19,13 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "engine/keys/key_registry.h"
 #include "engine/protocol/message.h"
 #include "engine/protocol/reply_codec.h"
 #include "engine/protocol/request_codec.h"
 #include "engine/server/access_policy.h"
 #include "engine/server/engine.h"
 #include "engine/server/engine_clock.h"
-#include "engine/server/key_registry.h"
 #include "engine/server/zap_handler.h"
 
 namespace hallq::server {
@@ -192,7 +192,7 @@ class Server::Impl {
   // `forbidden` when the connection's key may not make this request.
   std::string check(const zmq::message_t& payload, protocol::Bytes bytes) {
     const char* user = zmq_msg_gets(payload.handle(), "User-Id");
-    const KeyEntry* key = user != nullptr ? options_.keys->by_name(user) : nullptr;
+    const keys::KeyEntry* key = user != nullptr ? options_.keys->by_name(user) : nullptr;
     protocol::DecodedRequest request;
     // Anything that does not decode goes to the engine, which answers it as
     // malformed; an unauthenticated peer cannot get here (ZAP refused it).

@@ -31,10 +31,13 @@
 
 #include "engine/core/types.h"
 
+namespace hallq::keys {
+class KeyRegistry;
+}
+
 namespace hallq::server {
 
 class Engine;
-class KeyRegistry;
 struct Publication;
 
 struct ServerOptions {
@@ -48,7 +51,7 @@ struct ServerOptions {
   double time_scale = 0;
   core::TimeUs time_start = 0;
   // CURVE + ZAP + role checks when set (immutable, shared with the ZAP thread).
-  std::shared_ptr<const KeyRegistry> keys;
+  std::shared_ptr<const keys::KeyRegistry> keys;
   std::string curve_secret_key;  // the engine's own, Z85; required with keys
 };
 

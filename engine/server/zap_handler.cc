@@ -28,7 +28,7 @@ std::string z85(const zmq::message_t& raw) {
 
 }  // namespace
 
-ZapHandler::ZapHandler(zmq::context_t& ctx, std::shared_ptr<const KeyRegistry> keys)
+ZapHandler::ZapHandler(zmq::context_t& ctx, std::shared_ptr<const keys::KeyRegistry> keys)
     : keys_(std::move(keys)), stop_send_(ctx, zmq::socket_type::pair) {
   zmq::socket_t handler(ctx, zmq::socket_type::rep);
   handler.set(zmq::sockopt::linger, 0);
@@ -74,7 +74,7 @@ void ZapHandler::run(zmq::socket_t handler, zmq::socket_t stop) {
     const std::string request_id = frames.size() > 1 ? frames[1].to_string() : std::string();
     const std::string address = complete ? frames[3].to_string() : std::string("?");
     const std::string mechanism = complete ? frames[5].to_string() : std::string("?");
-    const KeyEntry* key = nullptr;
+    const keys::KeyEntry* key = nullptr;
     std::string public_key;
     if (complete && mechanism == "CURVE" && frames.size() >= 7) {
       public_key = z85(frames[6]);

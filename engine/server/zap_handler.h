@@ -20,13 +20,13 @@
 #include <thread>
 #include <zmq.hpp>
 
-#include "engine/server/key_registry.h"
+#include "engine/keys/key_registry.h"
 
 namespace hallq::server {
 
 class ZapHandler {
  public:
-  ZapHandler(zmq::context_t& ctx, std::shared_ptr<const KeyRegistry> keys);
+  ZapHandler(zmq::context_t& ctx, std::shared_ptr<const keys::KeyRegistry> keys);
   ~ZapHandler();
   ZapHandler(const ZapHandler&) = delete;
   ZapHandler& operator=(const ZapHandler&) = delete;
@@ -38,7 +38,7 @@ class ZapHandler {
  private:
   void run(zmq::socket_t handler, zmq::socket_t stop);
 
-  std::shared_ptr<const KeyRegistry> keys_;
+  std::shared_ptr<const keys::KeyRegistry> keys_;
   zmq::socket_t stop_send_;
   std::atomic<std::uint64_t> refused_{0}, accepted_{0};
   std::thread thread_;

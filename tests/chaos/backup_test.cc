@@ -27,7 +27,9 @@
 #include "tests/chaos/engine_hall.h"
 #include "tests/chaos/ledger.h"
 #include "tests/chaos/workload.h"
-#include "tools/process/engine_process.h"
+#include "tests/support/engine_process.h"
+#include "tests/support/run_program.h"
+#include "tests/support/temp_dir.h"
 
 namespace hallq::chaos {
 namespace {
@@ -57,9 +59,9 @@ TEST(BackupTest, BackupUnderLoadRestoresToTheStateItsLastSequenceImplies) {
   std::map<std::string, std::shared_ptr<const core::HallConfig>> configs = {
       {"town", core::load_hall_config(kTown)}, {"district", core::load_hall_config(kDistrict)}};
   Ledger ledger(configs);
-  proc::TempDir dir("hallq-backup");
+  testing::TempDir dir("hallq-backup");
   const std::string live = dir.path() + "/live";
-  proc::EngineProcess engine({kTown, kDistrict}, live, {"--snapshot-every", "300"});
+  testing::EngineProcess engine({kTown, kDistrict}, live, {"--snapshot-every", "300"});
   zmq::context_t ctx;
 
   std::vector<Actor> cast;
@@ -91,7 +93,7 @@ TEST(BackupTest, BackupUnderLoadRestoresToTheStateItsLastSequenceImplies) {
     }
     backups.push_back(dir.path() + "/backup-" + std::to_string(b));
     const std::uint64_t before = answers;
-    const proc::RunResult r = proc::run_program(HALLQ_PATH, {"--json", "backup", live, backups.back()});
+    const testing::RunResult r = testing::run_program(HALLQ_PATH, {"--json", "backup", live, backups.back()});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.out.find("\"ok\":true"), std::string::npos) << r.out;
     answers_during.push_back(answers - before);
@@ -105,7 +107,7 @@ TEST(BackupTest, BackupUnderLoadRestoresToTheStateItsLastSequenceImplies) {
     SCOPED_TRACE("backup " + std::to_string(b));
     // Restore: a copy of the backup as a fresh data dir, and a new engine on it.
     const std::string restored = dir.path() + "/restored-" + std::to_string(b);
-    const proc::RunResult r = proc::run_program(HALLQ_PATH, {"backup", backups[b], restored});
+    const testing::RunResult r = testing::run_program(HALLQ_PATH, {"backup", backups[b], restored});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     std::map<std::string, std::uint64_t> last;
     {
@@ -121,7 +123,7 @@ TEST(BackupTest, BackupUnderLoadRestoresToTheStateItsLastSequenceImplies) {
         });
       }
     }
-    proc::EngineProcess restored_engine({kTown, kDistrict}, restored);
+    testing::EngineProcess restored_engine({kTown, kDistrict}, restored);
     client::Client c(ctx, restored_engine.cmd());
     for (const auto& [id, config] : configs) {
       auto expected = fold(live_store, config, last[id]);

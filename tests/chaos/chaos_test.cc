@@ -39,7 +39,8 @@
 #include "tests/chaos/engine_hall.h"
 #include "tests/chaos/ledger.h"
 #include "tests/chaos/workload.h"
-#include "tools/process/engine_process.h"
+#include "tests/support/engine_process.h"
+#include "tests/support/temp_dir.h"
 
 namespace hallq::chaos {
 namespace {
@@ -96,10 +97,10 @@ TEST(ChaosTest, SigkillAtRandomPointsKeepsTheAcknowledgedHistory) {
   auto district = core::load_hall_config(kDistrict);
   Ledger ledger({{"town", town}, {"district", district}});
 
-  proc::TempDir dir("hallq-chaos");
+  testing::TempDir dir("hallq-chaos");
   const std::string data = dir.path() + "/data";
   // Frequent stored snapshots, so recovery goes through snapshot + events.
-  proc::EngineProcess engine({kTown, kDistrict}, data, {"--snapshot-every", "300"});
+  testing::EngineProcess engine({kTown, kDistrict}, data, {"--snapshot-every", "300"});
   zmq::context_t ctx;
   client::Client checker(ctx, engine.cmd(), {.timeout = 2s, .attempts = 3});
   client::Subscriber sub(ctx, engine.cmd(), engine.pub(), kHalls);

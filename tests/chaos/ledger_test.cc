@@ -11,7 +11,7 @@
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/request_codec.h"
 #include "engine/store/event_store.h"
-#include "tools/process/engine_process.h"
+#include "tests/support/temp_dir.h"
 
 namespace hallq::chaos {
 namespace {
@@ -45,7 +45,7 @@ class LedgerTest : public ::testing::Test {
 
   std::vector<std::string> check() { return ledger_.check("town", dir_.path(), hall_); }
 
-  proc::TempDir dir_{"hallq-ledger"};
+  testing::TempDir dir_{"hallq-ledger"};
   std::shared_ptr<const core::HallConfig> config_;
   Ledger ledger_;
   core::Hall hall_{config_, policy::find_policy("balanced"), &predict::default_predictor()};

@@ -47,7 +47,9 @@
 #include "engine/predict/forecast_predictor.h"
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/snapshot_codec.h"
-#include "tools/process/engine_process.h"
+#include "tests/support/engine_process.h"
+#include "tests/support/run_program.h"
+#include "tests/support/temp_dir.h"
 
 namespace {
 
@@ -147,11 +149,12 @@ int main(int argc, char** argv) {
   const int start_min = std::max(0, static_cast<int>(first_row[0] / 60) - 1);
   const double sim_start = start_min * 60.0;
   const std::string src = HALLQ_SOURCE_DIR;
-  proc::TempDir dir("hallq-soak");
+  hallq::testing::TempDir dir("hallq-soak");
   const std::string data = dir.path() + "/data";
-  proc::EngineProcess engine({src + "/conf/district.toml", src + "/conf/town.toml"}, data,
-                             {"--time-scale", fmt::format("{}", speed), "--time-start",
-                              fmt::format("2026-11-23 {:02}:{:02}", start_min / 60, start_min % 60)});
+  hallq::testing::EngineProcess engine(
+      {src + "/conf/district.toml", src + "/conf/town.toml"}, data,
+      {"--time-scale", fmt::format("{}", speed), "--time-start",
+       fmt::format("2026-11-23 {:02}:{:02}", start_min / 60, start_min % 60)});
   const auto engine_started = Clock::now();
   // The real instant the engine's clock shows `sim_s` seconds after day 0's midnight.
   auto real_at = [&](double sim_s) {
@@ -190,9 +193,9 @@ int main(int argc, char** argv) {
     // Pacing a manual soak against the engine's simulated clock.
     std::this_thread::sleep_until(real_at(first_row[d] - 1));
     const auto t0 = Clock::now();
-    const proc::RunResult r =
-        proc::run_program(HALLQ_PATH, {"--engine", engine.cmd(), "simulate", "district", "--trace", trace,
-                                       "--day", std::to_string(d), "--speed", fmt::format("{}", speed)});
+    const hallq::testing::RunResult r = hallq::testing::run_program(
+        HALLQ_PATH, {"--engine", engine.cmd(), "simulate", "district", "--trace", trace, "--day",
+                     std::to_string(d), "--speed", fmt::format("{}", speed)});
     const double real_s = std::chrono::duration<double>(Clock::now() - t0).count();
     if (r.exit_code != 0) {
       std::cerr << fmt::format("day {}: hallq simulate exited {}: {}\n", d, r.exit_code, r.err);

@@ -39,25 +39,23 @@
 #include "engine/protocol/request_codec.h"
 #include "engine/protocol/snapshot_codec.h"
 #include "tests/chaos/engine_hall.h"
-#include "tools/process/engine_process.h"
+#include "tests/support/engine_process.h"
+#include "tests/support/program_output.h"
+#include "tests/support/temp_dir.h"
 
 namespace hallq::chaos {
 namespace {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
+using hallq::testing::slurp;
 const std::string kTown = std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml";
 const char* const kServices[] = {"social", "estate", "business", "police", "civil", "consult", "tax"};
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 // The town hall as a kiosk and a display see it.
 class Hall {
  public:
-  explicit Hall(const proc::EngineProcess& engine)
+  explicit Hall(const testing::EngineProcess& engine)
       : client_(ctx_, engine.cmd(), {.timeout = 2s, .attempts = 2}),
         display_(ctx_, engine.cmd(), engine.pub(), {"town"}) {}
 
@@ -138,8 +136,8 @@ class Hall {
 };
 
 // The checks every fault shares: `fill` makes writes fail, `free` undoes it.
-void survive(proc::EngineProcess& engine, const std::string& stderr_path, const std::function<void()>& fill,
-             const std::function<void()>& free, const std::string& cause) {
+void survive(testing::EngineProcess& engine, const std::string& stderr_path,
+             const std::function<void()>& fill, const std::function<void()>& free, const std::string& cause) {
   Hall hall(engine);
   // A working hall first.
   for (int i = 0; i < 20; ++i) ASSERT_TRUE(hall.issue(hall.client().next_request_id()));
@@ -169,7 +167,7 @@ void survive(proc::EngineProcess& engine, const std::string& stderr_path, const 
   auto still = engine_hall(hall.client(), "town");
   ASSERT_NE(still, nullptr);
   hall.expect_exactly_acknowledged(*still);
-  EXPECT_NE(read_file(stderr_path).find("storage failing"), std::string::npos) << "the fault was not logged";
+  EXPECT_NE(slurp(stderr_path).find("storage failing"), std::string::npos) << "the fault was not logged";
 
   // Space returns: the refused request, retried with its id, is accepted.
   free();
@@ -182,7 +180,7 @@ void survive(proc::EngineProcess& engine, const std::string& stderr_path, const 
   ASSERT_NE(after, nullptr);
   hall.expect_exactly_acknowledged(*after);
   EXPECT_TRUE(hall.display_current(after->seq()));
-  EXPECT_NE(read_file(stderr_path).find("storage works again"), std::string::npos);
+  EXPECT_NE(slurp(stderr_path).find("storage works again"), std::string::npos);
 
   // Nothing acknowledged lost, nothing else there, after kill -9.
   engine.kill9();
@@ -226,12 +224,12 @@ class SmallDisk {
 };
 
 TEST(StorageFullTest, FullDiskRefusesCommandsKeepsServingReadsAndRecovers) {
-  proc::TempDir dir("hallq-diskfull");
+  testing::TempDir dir("hallq-diskfull");
   const std::string data = dir.path() + "/data";  // the mount point itself: hallqd's log stays outside
   SmallDisk disk(data, "8m");
   if (!disk.mounted())
     GTEST_SKIP() << "cannot mount a tmpfs here (" << disk.error() << "); the file-size limit test covers it";
-  proc::EngineProcess engine({kTown}, data, {"--snapshot-every", "100"});
+  testing::EngineProcess engine({kTown}, data, {"--snapshot-every", "100"});
   const std::string filler = data + "/filler";
   auto fill = [&] {
     // Leave a few pages: the next commits find no room.
@@ -247,9 +245,9 @@ TEST(StorageFullTest, FullDiskRefusesCommandsKeepsServingReadsAndRecovers) {
 }
 
 TEST(StorageFullTest, FileSizeLimitRefusesCommandsKeepsServingReadsAndRecovers) {
-  proc::TempDir dir("hallq-fsize");
+  testing::TempDir dir("hallq-fsize");
   const std::string data = dir.path() + "/data";
-  proc::EngineProcess engine({kTown}, data, {"--snapshot-every", "100"});
+  testing::EngineProcess engine({kTown}, data, {"--snapshot-every", "100"});
   rlimit original{};
   ASSERT_EQ(::prlimit(engine.pid(), RLIMIT_FSIZE, nullptr, &original), 0) << std::strerror(errno);
   auto fill = [&] {
@@ -265,11 +263,11 @@ TEST(StorageFullTest, FileSizeLimitRefusesCommandsKeepsServingReadsAndRecovers) 
 }
 
 TEST(StorageFullTest, MapAtItsLimitRefusesCommandsAndALargerLimitRecovers) {
-  proc::TempDir dir("hallq-mapfull");
+  testing::TempDir dir("hallq-mapfull");
   const std::string data = dir.path() + "/data";
   // Restarted with a larger limit: a new process on the same data dir. The
   // first engine grows its map up to 1 MiB and then refuses.
-  std::unique_ptr<proc::EngineProcess> engine = std::make_unique<proc::EngineProcess>(
+  std::unique_ptr<testing::EngineProcess> engine = std::make_unique<testing::EngineProcess>(
       std::vector<std::string>{kTown}, data,
       std::vector<std::string>{"--map-limit-mib", "1", "--snapshot-every", "100"});
   // The same checks as survive(), but the remedy is a restart on new ports.
@@ -283,12 +281,12 @@ TEST(StorageFullTest, MapAtItsLimitRefusesCommandsAndALargerLimitRecovers) {
   ASSERT_NE(before, nullptr);
   hall.expect_exactly_acknowledged(*before);
   EXPECT_TRUE(hall.display_current(before->seq()));
-  EXPECT_NE(read_file(data + ".stderr").find("storage failing"), std::string::npos);
+  EXPECT_NE(slurp(data + ".stderr").find("storage failing"), std::string::npos);
 
   // An operator raises the limit: the engine is restarted with it.
   engine->kill9();
-  engine = std::make_unique<proc::EngineProcess>(std::vector<std::string>{kTown}, data,
-                                                 std::vector<std::string>{"--map-limit-mib", "16"});
+  engine = std::make_unique<testing::EngineProcess>(std::vector<std::string>{kTown}, data,
+                                                    std::vector<std::string>{"--map-limit-mib", "16"});
   Hall after_restart(*engine);
   auto recovered = engine_hall(after_restart.client(), "town");
   ASSERT_NE(recovered, nullptr);

@@ -101,6 +101,7 @@ TEST(Names, EnumsRoundTrip) {
 
 TEST(Names, ErrorCodesRoundTrip) {
   for (int i = 0; i <= static_cast<int>(kLastErrorCode); ++i) {
+    if (!is_error_code(i)) continue;  // a removed code's number
     const auto code = static_cast<ErrorCode>(i);
     EXPECT_EQ(error_code_from_string(to_string(code)), code) << to_string(code);
   }

@@ -12,8 +12,10 @@
 
 #include "engine/client/client.h"
 #include "engine/protocol/event_codec.h"
-#include "tests/adapters/common/secure_engine.h"
-#include "tests/displays/child_process.h"
+#include "tests/support/child_process.h"
+#include "tests/support/program_output.h"
+#include "tests/support/run_program.h"
+#include "tests/support/secure_engine.h"
 
 namespace hallq::testing {
 namespace {
@@ -66,20 +68,18 @@ TEST_F(DisplayCurveTest, EnrolledScreenGetsSnapshotAndEventsOverCurve) {
   ChildProcess display(kDisplay, args(write_screen("screen.toml", good_)));
   // The snapshot: the state before the screen started, online.
   const std::string first = fmt::format("shown seq {} online 1", before);
-  ASSERT_FALSE(display.wait_line([&](const std::string& l) { return starts_with(l, first); }).empty())
-      << display.output() << se_.engine_stderr();
+  ASSERT_TRUE(display.wait_prefix(first)) << display.output() << se_.engine_stderr();
   // Then live events.
   run(core::IssueTicket{"social"});
   run(core::StartService{"w1"});
   run(core::Finish{"w1"});
   const core::Seq after = run(core::CallNext{"w1"});
   const std::string live = fmt::format("shown seq {} online 1", after);
-  const std::string line = display.wait_line([&](const std::string& l) { return starts_with(l, live); });
+  const std::string line = display.wait_prefix(live).value_or("");
   ASSERT_FALSE(line.empty()) << display.output();
   EXPECT_NE(line.find("newest A002"), std::string::npos) << line;
   EXPECT_EQ(display.stop(), 0);
-  const std::string stats =
-      display.wait_line([](const std::string& l) { return starts_with(l, "stats "); }, 2s);
+  const std::string stats = display.wait_prefix("stats ", 2s).value_or("");
   ASSERT_FALSE(stats.empty()) << display.output();
   EXPECT_GE(field(stats, "snapshots"), 1) << stats;
   EXPECT_GE(field(stats, "events"), 3) << stats;
@@ -91,23 +91,16 @@ TEST_F(DisplayCurveTest, KeyNotEnrolledGetsNothingAndTheEngineKeepsServing) {
   std::vector<std::string> a = args(screen);
   a.insert(a.end(), {"--key", se_.key_path("stranger")});
   ChildProcess stranger(kDisplay, a);
-  ASSERT_FALSE(
-      stranger.wait_line([](const std::string& l) { return starts_with(l, "frame 1 presented"); }).empty())
-      << stranger.output();
+  ASSERT_TRUE(stranger.wait_prefix("frame 1 presented")) << stranger.output();
   ASSERT_TRUE(se_.wait_stderr("is not enrolled")) << se_.engine_stderr();
   // The engine serves the enrolled screen and the manager meanwhile.
   ChildProcess good(kDisplay, args(screen));
   const core::Seq seq = run(core::IssueTicket{"social"});
-  ASSERT_FALSE(good.wait_line([&](const std::string& l) {
-                     return starts_with(l, fmt::format("shown seq {} online 1", seq));
-                   })
-                   .empty())
-      << good.output();
+  ASSERT_TRUE(good.wait_prefix(fmt::format("shown seq {} online 1", seq))) << good.output();
   EXPECT_EQ(good.stop(), 0);
   // The stranger never saw the hall.
   EXPECT_EQ(stranger.stop(), 0);
-  const std::string stats =
-      stranger.wait_line([](const std::string& l) { return starts_with(l, "stats "); }, 2s);
+  const std::string stats = stranger.wait_prefix("stats ", 2s).value_or("");
   ASSERT_FALSE(stats.empty()) << stranger.output();
   EXPECT_EQ(field(stats, "snapshots"), 0) << stats;
   EXPECT_EQ(field(stats, "events"), 0) << stats;
@@ -118,14 +111,14 @@ TEST_F(DisplayCurveTest, KeyNotEnrolledGetsNothingAndTheEngineKeepsServing) {
 TEST_F(DisplayCurveTest, BrokenSecurityNamesTheLineAndExits2) {
   const std::string bad =
       write_screen("bad.toml", "key_file = \"keys/screen-1.key\"\nengine_public_key = \"xyz\"\n");
-  proc::RunResult r = proc::run_program(kDisplay, {"--screen", bad, "--headless", "--frames", "1"});
+  RunResult r = run_program(kDisplay, {"--screen", bad, "--headless", "--frames", "1"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find(bad + ":7: security.engine_public_key: must be 40 characters of Z85"),
             std::string::npos)
       << r.err;
   const std::string missing = write_screen(
       "missing.toml", "key_file = \"keys/none.key\"\nengine_public_key_file = \"keys/engine.pub\"\n");
-  r = proc::run_program(kDisplay, {"--screen", missing, "--headless", "--frames", "1"});
+  r = run_program(kDisplay, {"--screen", missing, "--headless", "--frames", "1"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find(missing + ":6: security.key_file: " + se_.dir() +
                        "/keys/none.key: No such file or directory"),

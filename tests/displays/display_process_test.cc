@@ -26,15 +26,16 @@
 #include "engine/client/client.h"
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/message.h"
-#include "tests/displays/child_process.h"
-#include "tools/process/engine_process.h"
+#include "tests/support/child_process.h"
+#include "tests/support/engine_process.h"
+#include "tests/support/program_output.h"
+#include "tests/support/run_program.h"
+#include "tests/support/temp_dir.h"
 
 namespace hallq::testing {
 namespace {
 
 using namespace std::chrono_literals;
-using proc::EngineProcess;
-using proc::TempDir;
 
 const std::string kSource = HALLQ_SOURCE_DIR;
 const std::string kTown = kSource + "/conf/town.toml";
@@ -169,9 +170,7 @@ TEST_F(DisplayTest, LiveCallsAppearInTheNextFrameAndTheEngineRestartShowsConnect
   EngineProcess engine({kTown}, dir_.path() + "/data");
   auto a = args("town-hall-1080p.toml", engine);
   ChildProcess display(kDisplay, a);
-  ASSERT_FALSE(
-      display.wait_line([](const std::string& l) { return starts_with(l, "shown seq 0 online 1"); }).empty())
-      << display.output();
+  ASSERT_TRUE(display.wait_prefix("shown seq 0 online 1")) << display.output();
 
   client::Client c(ctx_, engine.cmd());
   ASSERT_TRUE(c.command("town", core::OpenWindow{"w1", ""})->ok());
@@ -182,7 +181,7 @@ TEST_F(DisplayTest, LiveCallsAppearInTheNextFrameAndTheEngineRestartShowsConnect
     const std::string number =
         r->events.empty() ? "" : protocol::describe_event(protocol::as_bytes(r->events.back())).number;
     const std::string want = fmt::format("shown seq {} online 1", last_seq(*r));
-    const std::string line = display.wait_line([&](const std::string& l) { return starts_with(l, want); });
+    const std::string line = display.wait_prefix(want).value_or("");
     ASSERT_FALSE(line.empty()) << "call " << i << " never shown\n" << display.output();
     EXPECT_NE(line.find("newest " + number), std::string::npos) << line;
     ASSERT_TRUE(c.command("town", core::StartService{"w1"})->ok());
@@ -191,22 +190,14 @@ TEST_F(DisplayTest, LiveCallsAppearInTheNextFrameAndTheEngineRestartShowsConnect
 
   // The engine dies: the screen turns to "系统连接中" instead of stale numbers...
   engine.kill9();
-  ASSERT_FALSE(
-      display.wait_line([](const std::string& l) { return starts_with(l, "shown seq 0 online 0"); }).empty())
-      << display.output();
+  ASSERT_TRUE(display.wait_prefix("shown seq 0 online 0")) << display.output();
   // ... and comes back by itself with the same state.
   engine.restart();
   const core::Seq after = last_seq(*c.command("town", core::IssueTicket{"tax"}));
-  ASSERT_FALSE(display
-                   .wait_line([&](const std::string& l) {
-                     return starts_with(l, fmt::format("shown seq {} online 1", after));
-                   })
-                   .empty())
-      << display.output();
+  ASSERT_TRUE(display.wait_prefix(fmt::format("shown seq {} online 1", after))) << display.output();
 
   EXPECT_EQ(display.stop(), 0);
-  const std::string stats =
-      display.wait_line([](const std::string& l) { return starts_with(l, "stats "); }, 1s);
+  const std::string stats = display.wait_prefix("stats ", 1s).value_or("");
   ASSERT_FALSE(stats.empty()) << display.output();
   EXPECT_GE(field(stats, "latency_n"), 80);  // every event of the session was measured
   EXPECT_GT(field(stats, "latency_p50_us"), 0);
@@ -223,13 +214,12 @@ TEST_F(DisplayTest, GarbageOnTheEventSocketIsCountedAndIgnored) {
   ChildProcess display(
       kDisplay, {"--screen", kScreens + "town-hall-1080p.toml", "--engine", "tcp://127.0.0.1:1", "--events",
                  endpoint, "--headless", "--exit-after", "1.5"});
-  ASSERT_FALSE(
-      display.wait_line([](const std::string& l) { return starts_with(l, "frame 1 presented"); }).empty());
+  ASSERT_TRUE(display.wait_prefix("frame 1 presented"));
   // Publish until the display has exited on its own: every kind of garbage a broken engine could send.
   const std::vector<std::string> garbage = {std::string("\x00\x01\x02", 3), std::string(200, '\xff'), "hello",
                                             ""};
   std::size_t sent = 0;
-  while (display.wait_line([](const std::string& l) { return starts_with(l, "stats "); }, 10ms).empty()) {
+  while (!display.wait_prefix("stats ", 10ms)) {
     pub.send(zmq::buffer(std::string("hall/town/")), zmq::send_flags::sndmore);
     pub.send(zmq::buffer(garbage[sent++ % garbage.size()]), zmq::send_flags::none);
     pub.send(zmq::buffer(std::string("hall/town/")), zmq::send_flags::none);  // a topic without a body
@@ -266,12 +256,12 @@ TEST_F(DisplayTest, BrokenConfigsNameTheLineAndExitWith2) {
   };
   for (const Case& c : cases) {
     const std::string path = write(c.file, c.text);
-    const proc::RunResult r = proc::run_program(kDisplay, {"--screen", path, "--headless", "--frames", "1"});
+    const RunResult r = run_program(kDisplay, {"--screen", path, "--headless", "--frames", "1"});
     EXPECT_EQ(r.exit_code, 2) << c.file << ": " << r.err;
     EXPECT_NE(r.err.find(c.message), std::string::npos) << c.file << ": " << r.err;
     EXPECT_EQ(r.out, "") << c.file;
   }
-  const proc::RunResult clock = proc::run_program(
+  const RunResult clock = run_program(
       kDisplay, {"--screen", kScreens + "town-hall-1080p.toml", "--headless", "--clock", "yesterday"});
   EXPECT_EQ(clock.exit_code, 2);
   EXPECT_NE(clock.err.find("--clock"), std::string::npos);
@@ -286,7 +276,7 @@ TEST_F(DisplayTest, OpensARealWindowUnderXvfb) {
   ASSERT_EQ(pipe(fds), 0);
   ChildProcess x(xvfb,
                  {"-displayfd", std::to_string(fds[1]), "-screen", "0", "1280x800x24", "-nolisten", "tcp"},
-                 {}, dir_.path() + "/xvfb.log");
+                 {.stderr_path = dir_.path() + "/xvfb.log"});
   close(fds[1]);
   std::string number;
   char ch;
@@ -300,15 +290,13 @@ TEST_F(DisplayTest, OpensARealWindowUnderXvfb) {
   ChildProcess display(kDisplay,
                        {"--screen", kScreens + "town-hall-1080p.toml", "--engine", engine.cmd(), "--events",
                         engine.pub(), "--driver", "x11", "--snapshot", png},
-                       {"DISPLAY=:" + number}, dir_.path() + "/display.err");
-  const std::string first =
-      display.wait_line([](const std::string& l) { return starts_with(l, "frame 1 presented"); });
+                       {.env = {"DISPLAY=:" + number}, .stderr_path = dir_.path() + "/display.err"});
+  const std::string first = display.wait_prefix("frame 1 presented").value_or("");
   ASSERT_EQ(first, "frame 1 presented 1920x1080 driver x11") << display.output();
   const std::string want = fmt::format("snapshot {} seq {} online 1", png, seq);
   ASSERT_EQ(display.wait_line([&](const std::string& l) { return l == want; }), want) << display.output();
   EXPECT_EQ(display.stop(), 0);
-  const std::string stats =
-      display.wait_line([](const std::string& l) { return starts_with(l, "stats "); }, 1s);
+  const std::string stats = display.wait_prefix("stats ", 1s).value_or("");
   EXPECT_GT(field(stats, "frames"), 1) << stats;
 
   // The frame read back from the window has the screen's content, not black.

@@ -6,6 +6,8 @@
 namespace hallq::server {
 namespace {
 
+using keys::DeviceRole;
+using keys::KeyEntry;
 using protocol::DecodedRequest;
 using protocol::RequestKind;
 

@@ -10,9 +10,10 @@
 #include <zmq.hpp>
 
 #include "engine/client/client.h"
+#include "engine/keys/curve_keys.h"
 #include "engine/protocol/request_codec.h"
-#include "engine/server/curve_keys.h"
-#include "tools/process/engine_process.h"
+#include "tests/support/engine_process.h"
+#include "tests/support/temp_dir.h"
 
 using namespace hallq;
 using Clock = std::chrono::steady_clock;
@@ -24,20 +25,20 @@ struct Result {
 };
 
 Result run(bool curve, int requests, int window) {
-  proc::TempDir dir("hallq-curve-bench");
+  hallq::testing::TempDir dir("hallq-curve-bench");
   std::vector<std::string> extra = {"--http", "off"};
   client::ClientOptions options{.timeout = std::chrono::milliseconds(5000), .attempts = 1};
   if (curve) {
-    const server::CurveKeyPair engine = server::generate_key_pair(), device = server::generate_key_pair();
-    (void)server::write_key_files(dir.path(), "engine", engine, "bench");
+    const keys::CurveKeyPair engine = keys::generate_key_pair(), device = keys::generate_key_pair();
+    (void)keys::write_key_files(dir.path(), "engine", engine, "bench");
     std::ofstream(dir.path() + "/keys.toml")
         << "[engine]\nsecret_key_file = \"engine.key\"\n[[key]]\nname = \"m1\"\n"
         << "public_key = \"" << device.public_key << "\"\nrole = \"manager\"\nhalls = [\"town\"]\n";
     extra.insert(extra.end(), {"--keys", dir.path() + "/keys.toml"});
     options.curve = {engine.public_key, device.public_key, device.secret_key};
   }
-  proc::EngineProcess engine({std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml"}, dir.path() + "/data",
-                             extra);
+  hallq::testing::EngineProcess engine({std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml"},
+                                       dir.path() + "/data", extra);
   zmq::context_t ctx;
   client::Client c(ctx, engine.cmd(), options);
   if (!c.ping()) std::abort();

@@ -14,28 +14,22 @@
 
 #include "engine/client/client.h"
 #include "engine/client/subscriber.h"
-#include "engine/server/curve_keys.h"
-#include "engine/server/key_registry.h"
-#include "tools/process/engine_process.h"
+#include "engine/keys/curve_keys.h"
+#include "engine/keys/key_registry.h"
+#include "tests/support/engine_process.h"
+#include "tests/support/program_output.h"
+#include "tests/support/run_program.h"
+#include "tests/support/temp_dir.h"
 
 namespace hallq::testing {
 namespace {
 
 using namespace std::chrono_literals;
 using core::ErrorCode;
-using proc::EngineProcess;
-using proc::TempDir;
-using server::CurveKeyPair;
+using keys::CurveKeyPair;
 
 const std::string kTown = std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml";
 const std::string kDistrict = std::string(HALLQ_SOURCE_DIR) + "/conf/district.toml";
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 std::size_t count_of(const std::string& text, const std::string& what) {
   std::size_t n = 0;
@@ -59,11 +53,11 @@ constexpr Device kDevices[] = {
 class CurveEngineTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    engine_key_ = server::generate_key_pair();
-    (void)server::write_key_files(dir_.path() + "/keys", "engine", engine_key_, "test engine");
+    engine_key_ = keys::generate_key_pair();
+    (void)keys::write_key_files(dir_.path() + "/keys", "engine", engine_key_, "test engine");
     std::string toml = "[engine]\nsecret_key_file = \"keys/engine.key\"\n";
     for (const Device& d : kDevices) {
-      keys_[d.name] = server::generate_key_pair();
+      keys_[d.name] = keys::generate_key_pair();
       toml += "\n[[key]]\nname = \"" + std::string(d.name) + "\"\npublic_key = \"" +
               keys_[d.name].public_key + "\"\nrole = \"" + d.role + "\"\nhalls = [" + d.halls + "]\n";
       if (*d.window) toml += "window = \"" + std::string(d.window) + "\"\n";
@@ -188,7 +182,7 @@ TEST_F(CurveEngineTest, ManagerDoesEverythingInItsHallsNothingElsewhere) {
 }
 
 TEST_F(CurveEngineTest, UnknownKeyCannotConnectAndOthersAreStillServed) {
-  const CurveKeyPair stranger = server::generate_key_pair();
+  const CurveKeyPair stranger = keys::generate_key_pair();
   for (int i = 0; i < 3; ++i) {
     auto c = client_for(stranger, 300ms);
     EXPECT_FALSE(c->ping().has_value()) << "an unknown key got a reply";
@@ -218,10 +212,10 @@ TEST_F(CurveEngineTest, PlaintextClientGetsNothing) {
 
 class CurveStartTest : public ::testing::Test {
  protected:
-  proc::RunResult hallqd(std::vector<std::string> extra) {
+  RunResult hallqd(std::vector<std::string> extra) {
     std::vector<std::string> args = {"--conf", kTown, "--data", dir_.path() + "/data", "--http", "off"};
     args.insert(args.end(), extra.begin(), extra.end());
-    return proc::run_program(proc::default_hallqd(), args);
+    return run_program(default_hallqd(), args);
   }
   std::string write(const std::string& name, const std::string& text) {
     const std::string path = dir_.path() + "/" + name;
@@ -239,7 +233,7 @@ TEST_F(CurveStartTest, NonLoopbackWithoutKeysExits2) {
 }
 
 TEST_F(CurveStartTest, BrokenKeyFileExits2NamingTheLine) {
-  const std::string pub = server::generate_key_pair().public_key;
+  const std::string pub = keys::generate_key_pair().public_key;
   const std::string keys = write("keys.toml", "[[key]]\nname = \"k1\"\npublic_key = \"" + pub +
                                                   "\"\nrole = \"cashier\"\nhalls = [\"town\"]\n");
   const auto r = hallqd({"--keys", keys});
@@ -248,7 +242,7 @@ TEST_F(CurveStartTest, BrokenKeyFileExits2NamingTheLine) {
 }
 
 TEST_F(CurveStartTest, UnknownWindowOrMissingEngineKeyExits2) {
-  const std::string pub = server::generate_key_pair().public_key;
+  const std::string pub = keys::generate_key_pair().public_key;
   const std::string keys =
       write("keys.toml", "\n[[key]]\nname = \"c1\"\npublic_key = \"" + pub +
                              "\"\nrole = \"caller\"\nhalls = [\"town\"]\nwindow = \"w99\"\n");
@@ -265,14 +259,14 @@ TEST_F(CurveStartTest, UnknownWindowOrMissingEngineKeyExits2) {
 }
 
 TEST_F(CurveStartTest, EngineKeyReadableByOthersIsWarnedAbout) {
-  const CurveKeyPair engine_key = server::generate_key_pair();
-  const auto files = server::write_key_files(dir_.path() + "/keys", "engine", engine_key, "test engine");
+  const CurveKeyPair engine_key = keys::generate_key_pair();
+  const auto files = keys::write_key_files(dir_.path() + "/keys", "engine", engine_key, "test engine");
   ASSERT_EQ(::chmod(files.secret_path.c_str(), 0640), 0);
   const std::string keys =
       write("keys.toml",
             "[engine]\nsecret_key_file = \"keys/engine.key\"\n\n[[key]]\nname = \"k1\"\n"
             "public_key = \"" +
-                server::generate_key_pair().public_key + "\"\nrole = \"kiosk\"\nhalls = [\"town\"]\n");
+                keys::generate_key_pair().public_key + "\"\nrole = \"kiosk\"\nhalls = [\"town\"]\n");
   {
     EngineProcess engine({kTown}, dir_.path() + "/data", {"--keys", keys, "--http", "off"});  // it starts
   }

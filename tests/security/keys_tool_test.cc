@@ -7,24 +7,17 @@
 #include <fstream>
 #include <sstream>
 
-#include "engine/server/curve_keys.h"
-#include "engine/server/key_registry.h"
-#include "tools/process/engine_process.h"
+#include "engine/keys/curve_keys.h"
+#include "engine/keys/key_registry.h"
+#include "tests/support/engine_process.h"
+#include "tests/support/program_output.h"
+#include "tests/support/run_program.h"
+#include "tests/support/temp_dir.h"
 
 namespace hallq::testing {
 namespace {
 
-using proc::run_program;
-using proc::TempDir;
-
 const std::string kTown = std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml";
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 unsigned mode_of(const std::string& path) {
   struct stat st {};
@@ -32,7 +25,7 @@ unsigned mode_of(const std::string& path) {
   return st.st_mode & 0777;
 }
 
-proc::RunResult hallq(std::vector<std::string> args) { return run_program(HALLQ_PATH, args); }
+RunResult hallq(std::vector<std::string> args) { return run_program(HALLQ_PATH, args); }
 
 TEST(KeysTool, WritesKeyFilesWithModesAndRefusesToOverwrite) {
   TempDir dir("hallq-keys");
@@ -41,8 +34,8 @@ TEST(KeysTool, WritesKeyFilesWithModesAndRefusesToOverwrite) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(mode_of(out + "/engine.key"), 0600u);
   EXPECT_EQ(mode_of(out + "/engine.pub"), 0644u);
-  const server::CurveKeyPair pair = server::read_secret_key_file(out + "/engine.key");
-  EXPECT_EQ(server::read_public_key(out + "/engine.pub"), pair.public_key);
+  const keys::CurveKeyPair pair = keys::read_secret_key_file(out + "/engine.key");
+  EXPECT_EQ(keys::read_public_key(out + "/engine.pub"), pair.public_key);
   EXPECT_NE(r.out.find(pair.public_key), std::string::npos) << r.out;
   const std::string before = slurp(out + "/engine.key");
   r = hallq({"keys", "gen", "engine", "--out", out});
@@ -60,12 +53,12 @@ TEST(KeysTool, EnrolsDevicesAndRefusesBadEntriesWithoutWritingKeys) {
   r = hallq({"keys", "gen", "c-w1", "--role", "caller", "--hall", "town", "--window", "w1", "--out", out,
              "--enrol", keys});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const server::KeyRegistry reg = server::KeyRegistry::load(keys);
+  const keys::KeyRegistry reg = keys::KeyRegistry::load(keys);
   ASSERT_EQ(reg.entries().size(), 2u);
-  const server::KeyEntry* k1 = reg.by_name("k1");
+  const keys::KeyEntry* k1 = reg.by_name("k1");
   ASSERT_NE(k1, nullptr);
-  EXPECT_EQ(k1->public_key, server::read_secret_key_file(out + "/k1.key").public_key);
-  EXPECT_EQ(k1->role, server::DeviceRole::kKiosk);
+  EXPECT_EQ(k1->public_key, keys::read_secret_key_file(out + "/k1.key").public_key);
+  EXPECT_EQ(k1->role, keys::DeviceRole::kKiosk);
   EXPECT_EQ(reg.by_name("c-w1")->window, "w1");
   // A caller without its window, a duplicate name: refused, nothing written.
   r = hallq({"keys", "gen", "c2", "--role", "caller", "--hall", "town", "--out", out, "--enrol", keys});
@@ -76,7 +69,7 @@ TEST(KeysTool, EnrolsDevicesAndRefusesBadEntriesWithoutWritingKeys) {
              "--enrol", keys});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("enrolled twice"), std::string::npos) << r.err;
-  EXPECT_EQ(server::KeyRegistry::load(keys).entries().size(), 2u);
+  EXPECT_EQ(keys::KeyRegistry::load(keys).entries().size(), 2u);
 }
 
 TEST(KeysTool, EnrolledKioskDrivesTheRealEngineThroughTheCli) {
@@ -86,8 +79,8 @@ TEST(KeysTool, EnrolledKioskDrivesTheRealEngineThroughTheCli) {
   ASSERT_EQ(hallq({"keys", "gen", "k1", "--role", "kiosk", "--hall", "town", "--out", out, "--enrol", keys})
                 .exit_code,
             0);
-  proc::EngineProcess engine({kTown}, dir.path() + "/data",
-                             {"--keys", keys, "--engine-key", out + "/engine.key", "--http", "off"});
+  EngineProcess engine({kTown}, dir.path() + "/data",
+                       {"--keys", keys, "--engine-key", out + "/engine.key", "--http", "off"});
   const std::vector<std::string> as_k1 = {"--engine",      engine.cmd(),   "--key",
                                           out + "/k1.key", "--server-key", out + "/engine.pub",
                                           "--timeout",     "3000",         "--json"};

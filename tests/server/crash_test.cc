@@ -21,13 +21,11 @@
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/request_codec.h"
 #include "engine/protocol/snapshot_codec.h"
-#include "tools/process/engine_process.h"
+#include "tests/support/engine_process.h"
+#include "tests/support/temp_dir.h"
 
 namespace hallq::testing {
 namespace {
-
-using proc::EngineProcess;
-using proc::TempDir;
 
 using namespace std::chrono_literals;
 const std::string kTown = std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml";

@@ -15,12 +15,12 @@
 #include "engine/protocol/request_codec.h"
 #include "engine/protocol/snapshot_codec.h"
 #include "engine/store/event_store.h"
-#include "tools/process/engine_process.h"
+#include "tests/support/temp_dir.h"
 
 namespace hallq::server {
 namespace {
 
-using proc::TempDir;
+using testing::TempDir;
 
 using core::ErrorCode;
 

@@ -11,15 +11,12 @@
 #include "engine/client/client.h"
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/request_codec.h"
-#include "tools/process/engine_process.h"
+#include "tests/support/engine_process.h"
+#include "tests/support/run_program.h"
+#include "tests/support/temp_dir.h"
 
 namespace hallq::testing {
 namespace {
-
-using proc::EngineProcess;
-using proc::run_program;
-using proc::RunResult;
-using proc::TempDir;
 
 using core::ErrorCode;
 
@@ -129,7 +126,7 @@ TEST_F(HallqdTest, BrokenConfigIsAUsageErrorNamingTheLine) {
   const std::string conf = dir_.path() + "/bad.toml";
   std::ofstream(conf)
       << "[hall]\nid = \"x\"\nname = \"镇\"\nhours = [\"08:30-17:30\"]\nwait_target_min = \"soon\"\n";
-  const RunResult r = run_program(proc::default_hallqd(), {"--conf", conf, "--data", dir_.path() + "/data"});
+  const RunResult r = run_program(default_hallqd(), {"--conf", conf, "--data", dir_.path() + "/data"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("bad.toml:5"), std::string::npos) << r.err;
 }
@@ -171,7 +168,7 @@ TEST_F(HallqdTest, BadSimulatedTimeIsAUsageError) {
         std::vector<std::string>{"--time-scale", "-5"}}) {
     std::vector<std::string> args = {"--conf", kTown, "--data", dir_.path() + "/data"};
     args.insert(args.end(), extra.begin(), extra.end());
-    const RunResult r = run_program(proc::default_hallqd(), args);
+    const RunResult r = run_program(default_hallqd(), args);
     EXPECT_EQ(r.exit_code, 2) << extra.back() << ": " << r.err;
     EXPECT_NE(r.err.find("--time-s"), std::string::npos) << r.err;
   }
@@ -180,18 +177,16 @@ TEST_F(HallqdTest, BadSimulatedTimeIsAUsageError) {
 TEST_F(HallqdTest, UnusableDataDirIsARuntimeError) {
   const std::string file = dir_.path() + "/not-a-dir";
   std::ofstream(file) << "x";
-  const RunResult r = run_program(
-      proc::default_hallqd(),
-      {"--conf", kTown, "--data", file, "--cmd", "tcp://127.0.0.1:*", "--pub", "tcp://127.0.0.1:*"});
+  const RunResult r = run_program(default_hallqd(), {"--conf", kTown, "--data", file, "--cmd",
+                                                     "tcp://127.0.0.1:*", "--pub", "tcp://127.0.0.1:*"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_FALSE(r.err.empty());
 }
 
 TEST_F(HallqdTest, PortInUseIsARuntimeError) {
   EngineProcess first({kTown}, dir_.path() + "/a");
-  const RunResult r = run_program(
-      proc::default_hallqd(),
-      {"--conf", kTown, "--data", dir_.path() + "/b", "--cmd", first.cmd(), "--pub", "tcp://127.0.0.1:*"});
+  const RunResult r = run_program(default_hallqd(), {"--conf", kTown, "--data", dir_.path() + "/b", "--cmd",
+                                                     first.cmd(), "--pub", "tcp://127.0.0.1:*"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("cannot listen"), std::string::npos) << r.err;
 }

@@ -18,7 +18,9 @@
 #include <string>
 
 #include "engine/server/accounts.h"
-#include "tools/process/engine_process.h"
+#include "tests/support/engine_process.h"
+#include "tests/support/run_program.h"
+#include "tests/support/temp_dir.h"
 
 namespace hallq::testing {
 namespace {
@@ -28,10 +30,6 @@ namespace http = beast::http;
 namespace websocket = beast::websocket;
 using boost::asio::ip::tcp;
 using json = nlohmann::json;
-using proc::EngineProcess;
-using proc::run_program;
-using proc::RunResult;
-using proc::TempDir;
 
 const std::string kSource = HALLQ_SOURCE_DIR;
 const std::string kTown = kSource + "/conf/town.toml";
@@ -339,13 +337,12 @@ TEST_F(HttpTest, AWebSocketGetsTheSummaryAndEachEvent) {
 
 TEST(HttpStartTest, OnlyLoopbackAndAValidAddress) {
   TempDir dir;
-  RunResult r = run_program(proc::default_hallqd(),
-                            {"--conf", kTown, "--data", dir.path() + "/a", "--cmd", "tcp://127.0.0.1:*",
-                             "--pub", "tcp://127.0.0.1:*", "--http", "0.0.0.0:0"});
+  RunResult r = run_program(
+      default_hallqd(), {"--conf", kTown, "--data", dir.path() + "/a", "--cmd", "tcp://127.0.0.1:*", "--pub",
+                         "tcp://127.0.0.1:*", "--http", "0.0.0.0:0"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("loopback"), std::string::npos) << r.err;
-  r = run_program(proc::default_hallqd(),
-                  {"--conf", kTown, "--data", dir.path() + "/b", "--http", "127.0.0.1"});
+  r = run_program(default_hallqd(), {"--conf", kTown, "--data", dir.path() + "/b", "--http", "127.0.0.1"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("HOST:PORT"), std::string::npos) << r.err;
 }
@@ -522,13 +519,13 @@ TEST(HttpAccountsFileTest, BrokenFilesAreRefusedWithTheirLine) {
   TempDir dir;
   const std::string file = dir.path() + "/managers.toml";
   std::ofstream(file) << "[[manager]]\nname = \"zhang\"\nrole = \"boss\"\npassword_hash = \"$argon2id$x\"\n";
-  RunResult r = run_program(proc::default_hallqd(), {"--conf", kTown, "--data", dir.path() + "/a",
-                                                     "--accounts", file, "--http", "127.0.0.1:0"});
+  RunResult r = run_program(default_hallqd(), {"--conf", kTown, "--data", dir.path() + "/a", "--accounts",
+                                               file, "--http", "127.0.0.1:0"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("managers.toml:3: manager.role \"boss\""), std::string::npos) << r.err;
   std::ofstream(file)
       << "[[manager]]\nname = \"zhang\"\nhalls = [\"nosuch\"]\npassword_hash = \"$argon2id$x\"\n";
-  r = run_program(proc::default_hallqd(), {"--conf", kTown, "--data", dir.path() + "/b", "--accounts", file});
+  r = run_program(default_hallqd(), {"--conf", kTown, "--data", dir.path() + "/b", "--accounts", file});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("unknown hall nosuch"), std::string::npos) << r.err;
   // With logins, the API may listen beyond loopback.

@@ -14,10 +14,16 @@
 #include <sstream>
 
 #include "engine/core/config_loader.h"
+#include "engine/protocol/event_codec.h"
+#include "engine/protocol/message.h"
 #include "engine/stats/history.h"
 #include "engine/stats/local_date.h"
-#include "tests/stats/replay_store.h"
-#include "tools/process/engine_process.h"
+#include "engine/store/event_store.h"
+#include "tests/support/engine_process.h"
+#include "tests/support/program_output.h"
+#include "tests/support/run_program.h"
+#include "tests/support/temp_dir.h"
+#include "tools/replay/replay_store.h"
 #include "tools/replay/trace.h"
 
 namespace hallq::stats {
@@ -25,19 +31,14 @@ namespace {
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
-using proc::run_program;
-using proc::RunResult;
-using proc::TempDir;
+using hallq::testing::EngineProcess;
+using hallq::testing::run_program;
+using hallq::testing::RunResult;
+using hallq::testing::slurp;
+using hallq::testing::TempDir;
 
 const std::string kSource = HALLQ_SOURCE_DIR;
 const std::string kTown = kSource + "/conf/town.toml";
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // Rows of a CSV without quoted commas (the town's names have none), by the header's column names.
 std::vector<std::map<std::string, std::string>> read_csv(const std::string& path) {
@@ -93,7 +94,7 @@ class ReportTest : public ::testing::Test {
     dir_ = new TempDir("hallq-report");
     config_ = core::load_hall_config(kTown);
     const replay::Trace trace = replay::load_trace(kSource + "/tools/traces/town-week.csv", *config_);
-    result_ = new replay::ReplayResult(testing::replay_into_store(config_, trace, store_dir()));
+    result_ = new replay::ReplayResult(replay::replay_into_store(config_, trace, store_dir()));
   }
   static void TearDownTestSuite() {
     delete result_;
@@ -315,7 +316,7 @@ TEST_F(ReportTest, BadInputIsRefusedAndWritesNothing) {
 TEST(ReportLiveTest, ReportsALiveStore) {
   TempDir dir("hallq-report-live");
   const std::string data = dir.path() + "/data";
-  proc::EngineProcess engine({kTown}, data);
+  EngineProcess engine({kTown}, data);
   auto hallq = [&](std::vector<std::string> args) {
     args.insert(args.begin(), {"--engine", engine.cmd()});
     const RunResult r = run_program(HALLQ_PATH, args);

@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "engine/store/lmdb.h"
-#include "tests/store/temp_dir.h"
+#include "tests/support/temp_dir.h"
 
 namespace hallq::store {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/store/temp_dir.h"
+#include "tests/support/temp_dir.h"
 
 namespace hallq::store::lmdb {
 namespace {

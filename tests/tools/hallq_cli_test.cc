@@ -10,15 +10,12 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "tools/process/engine_process.h"
+#include "tests/support/engine_process.h"
+#include "tests/support/run_program.h"
+#include "tests/support/temp_dir.h"
 
 namespace hallq::testing {
 namespace {
-
-using proc::EngineProcess;
-using proc::run_program;
-using proc::RunResult;
-using proc::TempDir;
 
 using json = nlohmann::json;
 const std::string kSource = HALLQ_SOURCE_DIR;

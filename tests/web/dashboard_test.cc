@@ -9,14 +9,12 @@
 #include <string>
 
 #include "engine/server/accounts.h"
-#include "tools/process/engine_process.h"
+#include "tests/support/engine_process.h"
+#include "tests/support/run_program.h"
+#include "tests/support/temp_dir.h"
 
 namespace hallq::testing {
 namespace {
-
-using proc::EngineProcess;
-using proc::RunResult;
-using proc::TempDir;
 
 const std::string kSource = HALLQ_SOURCE_DIR;
 
@@ -35,9 +33,8 @@ TEST(DashboardTest, LiveCallsAdvisoriesAndNoticesInChromium) {
   setenv("HALLQ_WEB_MODULES", HALLQ_WEB_MODULES, 1);
   const std::string out_dir =
       std::getenv("HALLQ_SCREENSHOTS") ? std::getenv("HALLQ_SCREENSHOTS") : dir.path();
-  const RunResult r =
-      proc::run_program(HALLQ_NODE, {kSource + "/tests/web/dashboard_check.js", "http://" + engine.http(),
-                                     engine.cmd(), HALLQ_PATH, out_dir});
+  const RunResult r = run_program(HALLQ_NODE, {kSource + "/tests/web/dashboard_check.js",
+                                               "http://" + engine.http(), engine.cmd(), HALLQ_PATH, out_dir});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("call_visible_ms "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("advisory_accepted "), std::string::npos) << r.out;
@@ -57,7 +54,7 @@ TEST(DashboardTest, LoginFormRolesAndLogoutInChromium) {
   EngineProcess engine({kSource + "/conf/town.toml"}, dir.path() + "/data", {"--accounts", accounts});
   setenv("HALLQ_WEB_MODULES", HALLQ_WEB_MODULES, 1);
   const RunResult r =
-      proc::run_program(HALLQ_NODE, {kSource + "/tests/web/login_check.js", "http://" + engine.http()});
+      run_program(HALLQ_NODE, {kSource + "/tests/web/login_check.js", "http://" + engine.http()});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("ok\n"), std::string::npos) << r.out;
 }

@@ -9,8 +9,8 @@
 #include <iostream>
 #include <zmq.hpp>
 
-#include "engine/client/hall_summary.h"
 #include "engine/client/subscriber.h"
+#include "engine/view/hall_summary.h"
 #include "tools/hallq/event_text.h"
 
 namespace hallq::cli {
@@ -51,7 +51,7 @@ class Board : public client::Subscriber::Listener {
     if (!hall || !sub.online(hall_id)) {
       return fmt::format("{}\n\n        系统连接中……\n", hall ? hall->config().name : hall_id);
     }
-    const client::HallSummary s = client::summarize(*hall, now_us());
+    const view::HallSummary s = view::summarize(*hall, now_us());
     const int offset = hall->config().utc_offset_min;
     out += fmt::format("{}    {}    等候 {} 人\n", s.name, clock_text(now_us(), offset), s.waiting);
     out += std::string(72, '=') + "\n";

@@ -14,15 +14,15 @@
 #include <zmq.hpp>
 
 #include "engine/client/client.h"
-#include "engine/client/hall_summary.h"
-#include "engine/client/json_view.h"
 #include "engine/client/subscriber.h"
 #include "engine/core/types.h"
+#include "engine/keys/curve_keys.h"
 #include "engine/policy/policy_registry.h"
 #include "engine/predict/forecast_predictor.h"
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/snapshot_codec.h"
-#include "engine/server/curve_keys.h"
+#include "engine/view/hall_summary.h"
+#include "engine/view/json_view.h"
 #include "tools/hallq/backup_verb.h"
 #include "tools/hallq/board_verb.h"
 #include "tools/hallq/event_text.h"
@@ -54,7 +54,7 @@ core::TimeUs now_us() {
   return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-json event_json(const protocol::EventSummary& e) { return client::to_json(e); }
+json event_json(const protocol::EventSummary& e) { return view::to_json(e); }
 
 int unreachable(const Globals& g) {
   const std::string msg = fmt::format("引擎 {} 在 {} 毫秒内没有应答", g.engine, g.timeout_ms);
@@ -159,9 +159,9 @@ int run_status(const Globals& g, const std::string& hall_id) {
   core::Hall replica(snap->config, policy::find_policy(policy::kDefaultPolicy),
                      &predict::default_predictor());
   replica.import_state(std::move(snap->state));
-  const client::HallSummary s = client::summarize(replica, now_us());
+  const view::HallSummary s = view::summarize(replica, now_us());
   if (g.json) {
-    std::cout << client::to_json(s).dump() << std::endl;
+    std::cout << view::to_json(s).dump() << std::endl;
     return kDone;
   }
   std::cout << fmt::format("{}（{}）  共 {} 人等候  事件序号 {}\n\n", s.name, s.id, s.waiting, s.seq);
@@ -202,7 +202,7 @@ class WatchPrinter : public client::Subscriber::Listener {
   WatchPrinter(const Globals& g, int max_events) : g_(g), left_(max_events) {}
 
   void on_reset(const core::Hall& hall) override {
-    const client::HallSummary s = client::summarize(hall, now_us());
+    const view::HallSummary s = view::summarize(hall, now_us());
     offset_min_ = hall.config().utc_offset_min;
     if (g_.json) {
       std::cout << json{{"kind", "synced"}, {"hall", s.id}, {"seq", s.seq}, {"waiting", s.waiting}}.dump()
@@ -455,8 +455,8 @@ int main(int argc, char** argv) {
   }
   if (!key_file.empty()) {
     try {
-      const server::CurveKeyPair own = server::read_secret_key_file(key_file);
-      g.curve = {server::read_public_key(server_key), own.public_key, own.secret_key};
+      const keys::CurveKeyPair own = keys::read_secret_key_file(key_file);
+      g.curve = {keys::read_public_key(server_key), own.public_key, own.secret_key};
     } catch (const std::exception& e) {
       std::cerr << "hallq: " << e.what() << "\n";
       return kUsage;

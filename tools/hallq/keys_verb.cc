@@ -16,8 +16,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "engine/server/curve_keys.h"
-#include "engine/server/key_registry.h"
+#include "engine/keys/curve_keys.h"
+#include "engine/keys/key_registry.h"
 
 namespace hallq::cli {
 namespace {
@@ -56,7 +56,7 @@ CLI::App* add_keys_verb(CLI::App& app, KeysArgs& args) {
 }
 
 int run_keys_gen(const KeysArgs& args, bool json) {
-  using server::KeyEntry;
+  using keys::KeyEntry;
   KeyEntry entry;
   entry.name = args.name;
   entry.halls = args.halls;
@@ -67,7 +67,7 @@ int run_keys_gen(const KeysArgs& args, bool json) {
       return kUsage;
     }
   } else {
-    const auto role = server::device_role_from_string(args.role);
+    const auto role = keys::device_role_from_string(args.role);
     if (!role) {
       std::cerr << fmt::format(
           "hallq keys gen: unknown role \"{}\" (kiosk, caller, keypad, display, speaker, manager)\n",
@@ -76,7 +76,7 @@ int run_keys_gen(const KeysArgs& args, bool json) {
     }
     entry.role = *role;
   }
-  server::CurveKeyPair pair = server::generate_key_pair();
+  keys::CurveKeyPair pair = keys::generate_key_pair();
   entry.public_key = pair.public_key;
   std::string enrolled_text;
   if (!args.role.empty()) {
@@ -85,11 +85,11 @@ int run_keys_gen(const KeysArgs& args, bool json) {
     const std::string existing = !args.enrol.empty() && std::filesystem::exists(args.enrol)
                                      ? read_all(args.enrol)
                                      : std::string(kKeysHeader);
-    enrolled_text = existing + (existing.empty() || existing.back() == '\n' ? "" : "\n") +
-                    server::format_key_entry(entry);
+    enrolled_text =
+        existing + (existing.empty() || existing.back() == '\n' ? "" : "\n") + keys::format_key_entry(entry);
     try {
-      (void)server::KeyRegistry::parse(enrolled_text, args.enrol.empty() ? "(new entry)" : args.enrol);
-    } catch (const server::KeyRegistryError& e) {
+      (void)keys::KeyRegistry::parse(enrolled_text, args.enrol.empty() ? "(new entry)" : args.enrol);
+    } catch (const keys::KeyRegistryError& e) {
       std::cerr << "hallq keys gen: " << e.what() << "\n";
       return kUsage;
     }
@@ -99,10 +99,10 @@ int run_keys_gen(const KeysArgs& args, bool json) {
                         : fmt::format("hallq CURVE key \"{}\": {} in {}{}", args.name, args.role,
                                       fmt::join(args.halls, ", "),
                                       args.window.empty() ? "" : fmt::format(", window {}", args.window));
-  server::WrittenKeyFiles files;
+  keys::WrittenKeyFiles files;
   try {
-    files = server::write_key_files(args.out, args.name, pair, comment);
-  } catch (const server::KeyFileError& e) {
+    files = keys::write_key_files(args.out, args.name, pair, comment);
+  } catch (const keys::KeyFileError& e) {
     std::cerr << "hallq keys gen: " << e.what() << "\n";
     return kUsage;
   }

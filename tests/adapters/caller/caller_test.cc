@@ -17,7 +17,9 @@
 #include "engine/client/client.h"
 #include "engine/client/subscriber.h"
 #include "engine/protocol/event_codec.h"
-#include "tools/process/engine_process.h"
+#include "tests/support/engine_process.h"
+#include "tests/support/run_program.h"
+#include "tests/support/temp_dir.h"
 
 namespace hallq::testing {
 namespace {
@@ -137,7 +139,7 @@ class Tmux {
 class CallerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    engine_ = std::make_unique<proc::EngineProcess>(std::vector<std::string>{kTown}, dir_.path() + "/data");
+    engine_ = std::make_unique<EngineProcess>(std::vector<std::string>{kTown}, dir_.path() + "/data");
     client_ = std::make_unique<client::Client>(ctx_, engine_->cmd());
   }
   std::string caller_command(const std::string& extra = "") {
@@ -165,9 +167,9 @@ class CallerTest : public ::testing::Test {
     return t ? h.number_of(*t) : "";
   }
 
-  proc::TempDir dir_{"hallq-caller"};
+  TempDir dir_{"hallq-caller"};
   zmq::context_t ctx_;
-  std::unique_ptr<proc::EngineProcess> engine_;
+  std::unique_ptr<EngineProcess> engine_;
   std::unique_ptr<client::Client> client_;
 };
 
@@ -256,14 +258,14 @@ TEST_F(CallerTest, KeyPressedWhileEngineIsDownIsAppliedOnceAfterRestart) {
 }
 
 TEST_F(CallerTest, UnknownWindowAndBrokenConfigExit2) {
-  proc::RunResult r = proc::run_program(
-      CALLER_PATH, {"--conf", std::string(HALLQ_SOURCE_DIR) + "/conf/devices/caller-town-w1.toml", "--engine",
-                    engine_->cmd(), "--events", engine_->pub(), "--window", "w99"});
+  RunResult r =
+      run_program(CALLER_PATH, {"--conf", std::string(HALLQ_SOURCE_DIR) + "/conf/devices/caller-town-w1.toml",
+                                "--engine", engine_->cmd(), "--events", engine_->pub(), "--window", "w99"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("hall \"town\" has no window \"w99\""), std::string::npos) << r.err;
   const std::string bad = dir_.path() + "/bad.toml";
   std::ofstream(bad) << "[caller]\nhall = \"town\"\nwindow = 1\n";
-  r = proc::run_program(CALLER_PATH, {"--conf", bad});
+  r = run_program(CALLER_PATH, {"--conf", bad});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find(bad + ":3: caller.window: expected a string, got integer"), std::string::npos)
       << r.err;

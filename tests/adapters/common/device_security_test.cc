@@ -14,8 +14,8 @@
 #include "adapters/keypad/keypad_config.h"
 #include "adapters/kiosk/kiosk_config.h"
 #include "adapters/speaker/speaker_config.h"
-#include "engine/server/curve_keys.h"
-#include "tools/process/engine_process.h"
+#include "engine/keys/curve_keys.h"
+#include "tests/support/temp_dir.h"
 
 namespace hallq::device {
 namespace {
@@ -23,10 +23,10 @@ namespace {
 class DeviceSecurityTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    engine_ = server::generate_key_pair();
-    own_ = server::generate_key_pair();
-    (void)server::write_key_files(dir_.path() + "/keys", "engine", engine_, "engine");
-    (void)server::write_key_files(dir_.path() + "/keys", "kiosk-1", own_, "kiosk-1");
+    engine_ = keys::generate_key_pair();
+    own_ = keys::generate_key_pair();
+    (void)keys::write_key_files(dir_.path() + "/keys", "engine", engine_, "engine");
+    (void)keys::write_key_files(dir_.path() + "/keys", "kiosk-1", own_, "kiosk-1");
   }
 
   // Writes `text` as DIR/NAME and returns the path.
@@ -52,8 +52,8 @@ class DeviceSecurityTest : public ::testing::Test {
   }
   std::string conf() const { return dir_.path() + "/dev.toml"; }
 
-  proc::TempDir dir_{"hallq-devsec-unit"};
-  server::CurveKeyPair engine_, own_;
+  testing::TempDir dir_{"hallq-devsec-unit"};
+  keys::CurveKeyPair engine_, own_;
 };
 
 TEST_F(DeviceSecurityTest, GoodTableGivesTheKeysGenWrote) {

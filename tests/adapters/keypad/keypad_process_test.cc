@@ -15,20 +15,19 @@
 #include "engine/client/client.h"
 #include "engine/client/subscriber.h"
 #include "engine/protocol/event_codec.h"
-#include "tests/adapters/speaker/child_program.h"
-#include "tools/process/engine_process.h"
+#include "tests/support/child_process.h"
+#include "tests/support/engine_process.h"
+#include "tests/support/program_output.h"
+#include "tests/support/run_program.h"
+#include "tests/support/temp_dir.h"
 
 namespace hallq::testing {
 namespace {
 
 using namespace std::chrono_literals;
-using proc::EngineProcess;
-using proc::TempDir;
 
 const std::string kTown = std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml";
 const std::string kKeypad = HALLQ_KEYPAD_PATH;
-
-bool starts_with(const std::string& s, const std::string& p) { return s.rfind(p, 0) == 0; }
 
 class KeypadProcessTest : public ::testing::Test {
  protected:
@@ -38,11 +37,12 @@ class KeypadProcessTest : public ::testing::Test {
                            << "\"\npub = \"" << engine_->pub() << "\"\n"
                            << extra;
   }
-  std::unique_ptr<ChildProgram> start(std::vector<std::string> extra = {}) {
+  std::unique_ptr<ChildProcess> start(std::vector<std::string> extra = {}) {
     std::vector<std::string> args = {"--config", config_, "--headless"};
     args.insert(args.end(), extra.begin(), extra.end());
-    auto p = std::make_unique<ChildProgram>(kKeypad, args, dir_.path() + "/keypad.stderr");
-    EXPECT_TRUE(p->wait_for_prefix("hallq-keypad ready")) << slurp(dir_.path() + "/keypad.stderr");
+    auto p = std::make_unique<ChildProcess>(
+        kKeypad, args, ChildProcess::Options{.stderr_path = dir_.path() + "/keypad.stderr"});
+    EXPECT_TRUE(p->wait_prefix("hallq-keypad ready")) << slurp(dir_.path() + "/keypad.stderr");
     return p;
   }
   // Opens w5 with staff s07 and takes one citizen through to finished; returns the number.
@@ -67,7 +67,7 @@ class KeypadProcessTest : public ::testing::Test {
     if (!t) return {core::TicketState::kWaiting, -1};
     return {t->state, t->rating};
   }
-  int count(const ChildProgram& p, const std::string& prefix) {
+  int count(const ChildProcess& p, const std::string& prefix) {
     int n = 0;
     for (const auto& l : p.lines()) n += starts_with(l, prefix);
     return n;
@@ -85,24 +85,24 @@ TEST_F(KeypadProcessTest, PressIsRecordedOnceAndExtraPressesAreIgnoredVisibly) {
   auto keypad = start();
   client::Client c(ctx_, engine_->cmd());
   ASSERT_TRUE(c.command("town", core::OpenWindow{"w5", "s07"})->ok());
-  ASSERT_TRUE(keypad->wait_for_prefix("STATE idle window=5 staff=s07"));
+  ASSERT_TRUE(keypad->wait_prefix("STATE idle window=5 staff=s07"));
   keypad->write("R 3\n");  // nothing to rate yet
-  ASSERT_TRUE(keypad->wait_for_prefix("ERR 当前没有待评价的业务"));
+  ASSERT_TRUE(keypad->wait_prefix("ERR 当前没有待评价的业务"));
   const std::string number = serve_one(c, false);
-  ASSERT_TRUE(keypad->wait_for_prefix("STATE asking " + number));
+  ASSERT_TRUE(keypad->wait_prefix("STATE asking " + number));
   keypad->write("K Z\n");
-  ASSERT_TRUE(keypad->wait_for_prefix("ERR 无效按键"));
+  ASSERT_TRUE(keypad->wait_prefix("ERR 无效按键"));
   keypad->write("R 5\n");
-  ASSERT_TRUE(keypad->wait_for_prefix("RECORDED " + number + " 5 非常满意"));
+  ASSERT_TRUE(keypad->wait_prefix("RECORDED " + number + " 5 非常满意"));
   keypad->write("R 4\n");
-  ASSERT_TRUE(keypad->wait_for_prefix("ERR " + number + " 已评价，请勿重复按键"));
+  ASSERT_TRUE(keypad->wait_prefix("ERR " + number + " 已评价，请勿重复按键"));
   keypad->write("P\n");
-  ASSERT_TRUE(keypad->wait_for([](const std::string& l) { return l == "OK"; }));
+  ASSERT_TRUE(keypad->wait_line([](const std::string& l) { return l == "OK"; }));
   const auto [state, rating] = engine_record(number);
   EXPECT_EQ(state, core::TicketState::kRated);
   EXPECT_EQ(rating, 5);
   EXPECT_EQ(c.command("town", core::Evaluate{number, 4, "w5"})->code, core::ErrorCode::kAlreadyRated);
-  EXPECT_EQ(keypad->terminate(), 0);
+  EXPECT_EQ(keypad->stop(), 0);
   EXPECT_EQ(count(*keypad, "RECORDED "), 1);
   EXPECT_EQ(count(*keypad, "stopped pending=0"), 1);
 }
@@ -112,10 +112,10 @@ TEST_F(KeypadProcessTest, TimeoutRecordsNotRated) {
   auto keypad = start();
   client::Client c(ctx_, engine_->cmd());
   const std::string number = serve_one(c);
-  ASSERT_TRUE(keypad->wait_for_prefix("STATE asking " + number));
-  ASSERT_TRUE(keypad->wait_for_prefix("RECORDED " + number + " 0 未评价"));
+  ASSERT_TRUE(keypad->wait_prefix("STATE asking " + number));
+  ASSERT_TRUE(keypad->wait_prefix("RECORDED " + number + " 0 未评价"));
   keypad->write("R 5\n");
-  ASSERT_TRUE(keypad->wait_for_prefix("ERR 当前没有待评价的业务"));
+  ASSERT_TRUE(keypad->wait_prefix("ERR 当前没有待评价的业务"));
   const auto [state, rating] = engine_record(number);
   EXPECT_EQ(state, core::TicketState::kRated);
   EXPECT_EQ(rating, 0);
@@ -147,14 +147,14 @@ TEST_F(KeypadProcessTest, SerialLineOnAPseudoTerminal) {
   ASSERT_TRUE(wait_serial("OK\r\n")) << received;
   client::Client c(ctx_, engine_->cmd());
   const std::string number = serve_one(c);
-  ASSERT_TRUE(keypad->wait_for_prefix("STATE asking " + number));
+  ASSERT_TRUE(keypad->wait_prefix("STATE asking " + number));
   ASSERT_EQ(write(master, "S\r\n", 3), 3);
   ASSERT_TRUE(wait_serial("STATE asking " + number)) << received;
   ASSERT_EQ(write(master, "R 2\r\nR 2\r\n", 10), 10);
-  ASSERT_TRUE(keypad->wait_for_prefix("RECORDED " + number + " 2 不满意"));
+  ASSERT_TRUE(keypad->wait_prefix("RECORDED " + number + " 2 不满意"));
   ASSERT_TRUE(wait_serial("ERR " + number + " 已评价")) << received;
   EXPECT_EQ(engine_record(number).second, 2);
-  EXPECT_EQ(keypad->terminate(), 0);
+  EXPECT_EQ(keypad->stop(), 0);
   EXPECT_EQ(count(*keypad, "RECORDED "), 1);
   close(master);
 }
@@ -164,18 +164,18 @@ TEST_F(KeypadProcessTest, PressWhileTheEngineIsGoneIsRecordedOnceWhenItReturns) 
   auto keypad = start();
   client::Client c(ctx_, engine_->cmd());
   const std::string number = serve_one(c);
-  ASSERT_TRUE(keypad->wait_for_prefix("STATE asking " + number));
+  ASSERT_TRUE(keypad->wait_prefix("STATE asking " + number));
   engine_->kill9();
-  ASSERT_TRUE(keypad->wait_for_prefix("offline town", 15s));
+  ASSERT_TRUE(keypad->wait_prefix("offline town", 15s));
   keypad->write("R 4\n");
-  ASSERT_TRUE(keypad->wait_for_prefix("STATE sending " + number + " 4 offline"));
-  ASSERT_TRUE(keypad->wait_for_prefix("RESEND " + number + " 4"));  // retried with its id while away
+  ASSERT_TRUE(keypad->wait_prefix("STATE sending " + number + " 4 offline"));
+  ASSERT_TRUE(keypad->wait_prefix("RESEND " + number + " 4"));  // retried with its id while away
   engine_->restart();
-  ASSERT_TRUE(keypad->wait_for_prefix("RECORDED " + number + " 4 满意", 20s));
+  ASSERT_TRUE(keypad->wait_prefix("RECORDED " + number + " 4 满意", 20s));
   const auto [state, rating] = engine_record(number);
   EXPECT_EQ(state, core::TicketState::kRated);
   EXPECT_EQ(rating, 4);
-  EXPECT_EQ(keypad->terminate(), 0);
+  EXPECT_EQ(keypad->stop(), 0);
   EXPECT_EQ(count(*keypad, "RECORDED "), 1);
   // Every send carried the same request id.
   std::set<std::string> ids;
@@ -186,13 +186,13 @@ TEST_F(KeypadProcessTest, PressWhileTheEngineIsGoneIsRecordedOnceWhenItReturns) 
 
 TEST_F(KeypadProcessTest, BrokenSettingsExitTwoNamingTheLine) {
   write_config("timeout_s = -1\n");
-  auto r = proc::run_program(kKeypad, {"--config", config_, "--headless"});
+  auto r = run_program(kKeypad, {"--config", config_, "--headless"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find(config_ + ":6: keypad.timeout_s: -1 is out of range"), std::string::npos) << r.err;
   config_ = dir_.path() + "/w50.toml";
   std::ofstream(config_) << "[keypad]\nhall = \"town\"\nwindow = \"w50\"\nengine = \"" << engine_->cmd()
                          << "\"\npub = \"" << engine_->pub() << "\"\n";
-  ChildProgram p(kKeypad, {"--config", config_, "--headless"}, dir_.path() + "/w50.stderr");
+  ChildProcess p(kKeypad, {"--config", config_, "--headless"}, {.stderr_path = dir_.path() + "/w50.stderr"});
   EXPECT_EQ(p.wait_exit(15s).value_or(-1), 2);
   EXPECT_NE(slurp(dir_.path() + "/w50.stderr")
                 .find(config_ + ":3: keypad.window: hall \"town\" has no window \"w50\""),

@@ -26,14 +26,15 @@
 #include "engine/client/client.h"
 #include "engine/client/subscriber.h"
 #include "engine/protocol/event_codec.h"
-#include "tools/process/engine_process.h"
+#include "tests/support/engine_process.h"
+#include "tests/support/temp_dir.h"
 
 namespace hallq::keypad {
 namespace {
 
 using namespace std::chrono_literals;
-using proc::EngineProcess;
-using proc::TempDir;
+using testing::EngineProcess;
+using testing::TempDir;
 
 const std::string kDistrict = std::string(HALLQ_SOURCE_DIR) + "/conf/district.toml";
 

@@ -10,8 +10,10 @@
 
 #include "engine/client/client.h"
 #include "engine/protocol/event_codec.h"
-#include "tests/adapters/common/secure_engine.h"
-#include "tests/adapters/kiosk/kiosk_process.h"
+#include "tests/support/child_process.h"
+#include "tests/support/json_lines.h"
+#include "tests/support/run_program.h"
+#include "tests/support/secure_engine.h"
 
 namespace hallq::testing {
 namespace {
@@ -39,18 +41,19 @@ class KioskCurveTest : public ::testing::Test {
       f << "[security]\nkey_file = \"keys/kiosk-1.key\"\nengine_public_key_file = \"keys/engine.pub\"\n";
     return path;
   }
-  std::unique_ptr<KioskProcess> start_kiosk(std::vector<std::string> extra = {}, bool security = true) {
+  std::unique_ptr<ChildProcess> start_kiosk(std::vector<std::string> extra = {}, bool security = true) {
     std::vector<std::string> args = {"--conf",   write_config(security), "--engine",  se_.engine().cmd(),
                                      "--events", se_.engine().pub(),     "--headless"};
     args.insert(args.end(), extra.begin(), extra.end());
-    return std::make_unique<KioskProcess>(KIOSK_PATH, args);
+    return std::make_unique<ChildProcess>(KIOSK_PATH, args,
+                                          ChildProcess::Options{.env = {"SDL_VIDEODRIVER=dummy"}});
   }
   // Asks for tiles until the kiosk's replica shows `service` with an open window.
-  static bool wait_open(KioskProcess& k, const std::string& service) {
+  static bool wait_open(ChildProcess& k, const std::string& service) {
     const auto deadline = std::chrono::steady_clock::now() + 15s;
     while (std::chrono::steady_clock::now() < deadline) {
-      k.send("tiles");
-      const json t = k.wait_event("tiles", 2s);
+      k.write_line("tiles");
+      const json t = wait_json_event(k, "tiles", 2s);
       if (t.is_null()) return false;
       for (const json& s : t["services"])
         if (s["id"] == service && s["open_windows"].get<int>() > 0) return true;
@@ -79,12 +82,12 @@ TEST_F(KioskCurveTest, EnrolledKioskGetsTheHallAndIssuesOverCurve) {
   auto open = manager().command("town", core::OpenWindow{"w1", "s1"});
   ASSERT_TRUE(open && open->ok()) << (open ? open->message : "no reply");
   auto k = start_kiosk();
-  ASSERT_TRUE(wait_open(*k, "social")) << k->transcript();  // the snapshot came over CURVE
-  k->send("tap social");
-  const json issued = k->wait_event("issued");
-  ASSERT_FALSE(issued.is_null()) << k->transcript();
+  ASSERT_TRUE(wait_open(*k, "social")) << k->output();  // the snapshot came over CURVE
+  k->write_line("tap social");
+  const json issued = wait_json_event(*k, "issued");
+  ASSERT_FALSE(issued.is_null()) << k->output();
   EXPECT_EQ(issued["number"], "A001");
-  ASSERT_FALSE(k->wait_event("printed").is_null()) << k->transcript();
+  ASSERT_FALSE(wait_json_event(*k, "printed").is_null()) << k->output();
   EXPECT_EQ(issue_directly("social"), "A002");  // the kiosk issued exactly one
   // No refusal was logged for the kiosk.
   EXPECT_EQ(se_.engine_stderr().find("not enrolled"), std::string::npos) << se_.engine_stderr();
@@ -94,23 +97,23 @@ TEST_F(KioskCurveTest, KeyNotEnrolledGetsNothingAndTheEngineKeepsServing) {
   ASSERT_TRUE(manager().command("town", core::OpenWindow{"w1", "s1"})->ok());
   // The config's key replaced on the command line by one the engine does not know.
   auto k = start_kiosk({"--key", se_.key_path("stranger")});
-  k->send("tap social");
-  ASSERT_FALSE(k->wait_event("connecting").is_null()) << k->transcript();
+  k->write_line("tap social");
+  ASSERT_FALSE(wait_json_event(*k, "connecting").is_null()) << k->output();
   ASSERT_TRUE(se_.wait_stderr("is not enrolled")) << se_.engine_stderr();
   // Meanwhile the engine serves enrolled devices: a manager and the real kiosk.
   EXPECT_EQ(issue_directly("social"), "A001");
   auto good = start_kiosk();
-  ASSERT_TRUE(wait_open(*good, "social")) << good->transcript();
-  good->send("tap social");
-  const json issued = good->wait_event("issued");
-  ASSERT_FALSE(issued.is_null()) << good->transcript();
+  ASSERT_TRUE(wait_open(*good, "social")) << good->output();
+  good->write_line("tap social");
+  const json issued = wait_json_event(*good, "issued");
+  ASSERT_FALSE(issued.is_null()) << good->output();
   EXPECT_EQ(issued["number"], "A002");
   // The stranger never got a replica, a ticket or a refusal.
-  k->send("tiles");
-  const json tiles = k->wait_event("tiles", 5s);
-  ASSERT_FALSE(tiles.is_null()) << k->transcript();
+  k->write_line("tiles");
+  const json tiles = wait_json_event(*k, "tiles", 5s);
+  ASSERT_FALSE(tiles.is_null()) << k->output();
   EXPECT_TRUE(tiles["services"].empty()) << tiles.dump();
-  for (const json& l : k->lines()) {
+  for (const json& l : json_lines(*k)) {
     EXPECT_NE(l.value("event", ""), "issued") << l.dump();
     EXPECT_NE(l.value("event", ""), "refused") << l.dump();
     if (l.value("event", "") == "state") {
@@ -122,8 +125,8 @@ TEST_F(KioskCurveTest, KeyNotEnrolledGetsNothingAndTheEngineKeepsServing) {
 
 TEST_F(KioskCurveTest, PlaintextKioskGetsNothingFromACurveEngine) {
   auto k = start_kiosk({}, /*security=*/false);
-  k->send("tap social");
-  ASSERT_FALSE(k->wait_event("connecting").is_null()) << k->transcript();
+  k->write_line("tap social");
+  ASSERT_FALSE(wait_json_event(*k, "connecting").is_null()) << k->output();
   EXPECT_EQ(issue_directly("social"), "A001");  // the tap never reached the engine
 }
 
@@ -132,7 +135,7 @@ TEST_F(KioskCurveTest, BrokenSecurityNamesTheLineAndExits2) {
   std::ofstream(path)
       << "[kiosk]\nhall = \"town\"\n[printer]\nkind = \"file\"\npath = \"x\"\n"
       << "[security]\nkey_file = \"keys/kiosk-9.key\"\nengine_public_key_file = \"keys/engine.pub\"\n";
-  proc::RunResult r = proc::run_program(KIOSK_PATH, {"--conf", path, "--headless"});
+  RunResult r = run_program(KIOSK_PATH, {"--conf", path, "--headless"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find(path + ":7: security.key_file: " + se_.dir() +
                        "/keys/kiosk-9.key: No such file or directory"),
@@ -141,7 +144,7 @@ TEST_F(KioskCurveTest, BrokenSecurityNamesTheLineAndExits2) {
   // --key without the engine's key anywhere.
   const std::string plain = se_.dir() + "/plain.toml";
   std::ofstream(plain) << "[kiosk]\nhall = \"town\"\n[printer]\nkind = \"file\"\npath = \"x\"\n";
-  r = proc::run_program(KIOSK_PATH, {"--conf", plain, "--headless", "--key", se_.key_path("kiosk-1")});
+  r = run_program(KIOSK_PATH, {"--conf", plain, "--headless", "--key", se_.key_path("kiosk-1")});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--key: needs the engine's public key too"), std::string::npos) << r.err;
 }

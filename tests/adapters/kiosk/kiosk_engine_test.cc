@@ -20,8 +20,12 @@
 #include "displays/common/png_frame.h"
 #include "engine/client/client.h"
 #include "engine/protocol/event_codec.h"
-#include "tests/adapters/kiosk/kiosk_process.h"
-#include "tools/process/engine_process.h"
+#include "tests/support/child_process.h"
+#include "tests/support/engine_process.h"
+#include "tests/support/json_lines.h"
+#include "tests/support/program_output.h"
+#include "tests/support/run_program.h"
+#include "tests/support/temp_dir.h"
 
 namespace hallq::testing {
 namespace {
@@ -29,13 +33,6 @@ namespace {
 using json = nlohmann::json;
 using namespace std::chrono_literals;
 const std::string kTown = std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml";
-
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 std::string today_iso() {
   using namespace std::chrono;
@@ -52,7 +49,7 @@ std::string id_born(std::string_view yyyymmdd) {
 class KioskTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    engine_ = std::make_unique<proc::EngineProcess>(std::vector<std::string>{kTown}, dir_.path() + "/data");
+    engine_ = std::make_unique<EngineProcess>(std::vector<std::string>{kTown}, dir_.path() + "/data");
   }
 
   // A kiosk config in the temp dir; `printer` is the [printer] body.
@@ -71,20 +68,21 @@ class KioskTest : public ::testing::Test {
     return path;
   }
 
-  std::unique_ptr<KioskProcess> start_kiosk(std::vector<std::string> extra = {}) {
+  std::unique_ptr<ChildProcess> start_kiosk(std::vector<std::string> extra = {}) {
     std::vector<std::string> args = {"--conf",   write_config(printer_), "--engine", engine_->cmd(),
                                      "--events", engine_->pub()};
     if (extra.empty()) args.push_back("--headless");
     for (auto& e : extra) args.push_back(e);
-    return std::make_unique<KioskProcess>(KIOSK_PATH, args);
+    return std::make_unique<ChildProcess>(KIOSK_PATH, args,
+                                          ChildProcess::Options{.env = {"SDL_VIDEODRIVER=dummy"}});
   }
 
   // Asks for tiles until the kiosk's replica shows `service` with an open window.
-  bool wait_open(KioskProcess& k, const std::string& service) {
+  bool wait_open(ChildProcess& k, const std::string& service) {
     const auto deadline = std::chrono::steady_clock::now() + 15s;
     while (std::chrono::steady_clock::now() < deadline) {
-      k.send("tiles");
-      json t = k.wait_event("tiles", 2s);
+      k.write_line("tiles");
+      json t = wait_json_event(k, "tiles", 2s);
       if (t.is_null()) return false;
       for (const json& s : t["services"]) {
         if (s["id"] == service && s["open_windows"].get<int>() > 0) return true;
@@ -107,11 +105,11 @@ class KioskTest : public ::testing::Test {
     return protocol::describe_event(protocol::as_bytes(r->events.back())).number;
   }
   std::vector<kiosk::DecodedPrint> spool() {
-    return kiosk::decode_escpos(read_all(dir_.path() + "/spool.bin")).split_at_cuts();
+    return kiosk::decode_escpos(slurp(dir_.path() + "/spool.bin")).split_at_cuts();
   }
 
-  proc::TempDir dir_{"hallq-kiosk"};
-  std::unique_ptr<proc::EngineProcess> engine_;
+  TempDir dir_{"hallq-kiosk"};
+  std::unique_ptr<EngineProcess> engine_;
   zmq::context_t ctx_;
   std::unique_ptr<client::Client> client_;
   std::string printer_;
@@ -130,14 +128,14 @@ TEST_F(KioskTest, IssuesAndPrintsTheAcknowledgedTicket) {
   open_window("w1");
   issue_directly("social");  // one citizen ahead
   auto k = start_kiosk();
-  ASSERT_TRUE(wait_open(*k, "social")) << k->transcript();
-  k->send("tap social");
-  const json issued = k->wait_event("issued");
-  ASSERT_FALSE(issued.is_null()) << k->transcript();
+  ASSERT_TRUE(wait_open(*k, "social")) << k->output();
+  k->write_line("tap social");
+  const json issued = wait_json_event(*k, "issued");
+  ASSERT_FALSE(issued.is_null()) << k->output();
   EXPECT_EQ(issued["number"], "A002");
   EXPECT_EQ(issued["ahead"], 1);
-  const json printed = k->wait_event("printed");
-  ASSERT_FALSE(printed.is_null()) << k->transcript();
+  const json printed = wait_json_event(*k, "printed");
+  ASSERT_FALSE(printed.is_null()) << k->output();
   const auto tickets = spool();
   ASSERT_EQ(tickets.size(), 1u);
   const auto t = texts(tickets[0]);
@@ -154,59 +152,59 @@ TEST_F(KioskTest, IssuesAndPrintsTheAcknowledgedTicket) {
 TEST_F(KioskTest, RefusesServiceWithoutWindowAndShowsEngineReasons) {
   open_window("w1");
   auto k = start_kiosk();
-  ASSERT_TRUE(wait_open(*k, "social")) << k->transcript();
-  k->send("tap tax");  // w1 serves social and civil only
-  const json r = k->wait_event("refused");
+  ASSERT_TRUE(wait_open(*k, "social")) << k->output();
+  k->write_line("tap tax");  // w1 serves social and civil only
+  const json r = wait_json_event(*k, "refused");
   ASSERT_FALSE(r.is_null());
   EXPECT_EQ(r["reason"], "该事项暂无窗口办理，请咨询导办台");
   EXPECT_EQ(issue_directly("tax"), "G001");  // nothing was sent
-  k->send("priority 老年人");                // not a category: the elderly go by ID number
-  EXPECT_FALSE(k->wait_event("refused").is_null());
+  k->write_line("priority 老年人");          // not a category: the elderly go by ID number
+  EXPECT_FALSE(wait_json_event(*k, "refused").is_null());
 }
 
 TEST_F(KioskTest, ElderlyPriorityByIdNumber) {
   open_window("w1");
   auto k = start_kiosk();
-  ASSERT_TRUE(wait_open(*k, "social")) << k->transcript();
+  ASSERT_TRUE(wait_open(*k, "social")) << k->output();
   const std::string young = id_born("19900101"), old = id_born("19500101");
-  k->send("id " + young);
-  const json r = k->wait_event("refused");
+  k->write_line("id " + young);
+  const json r = wait_json_event(*k, "refused");
   EXPECT_EQ(r["reason"], "年满 65 周岁可走优先通道，请取普通号");
-  k->send("id " + old);
+  k->write_line("id " + old);
   const json st =
-      k->wait_for([](const json& j) { return j["event"] == "state" && j["screen"] == "priority"; });
+      wait_json(*k, [](const json& j) { return j["event"] == "state" && j["screen"] == "priority"; });
   EXPECT_EQ(st["priority"], "优先（老年人）");
-  k->send("tap social");
-  const json issued = k->wait_event("issued");
+  k->write_line("tap social");
+  const json issued = wait_json_event(*k, "issued");
   EXPECT_EQ(issued["priority"], "priority");
-  ASSERT_FALSE(k->wait_event("printed").is_null());
+  ASSERT_FALSE(wait_json_event(*k, "printed").is_null());
   const auto tickets = spool();
   ASSERT_EQ(tickets.size(), 1u);
   EXPECT_TRUE(contains(texts(tickets[0]), "优先（老年人）"));
   // The ID number never leaves the kiosk in full: not on stdout, not on paper.
-  const std::string bytes = read_all(dir_.path() + "/spool.bin");
+  const std::string bytes = slurp(dir_.path() + "/spool.bin");
   EXPECT_EQ(bytes.find(old), std::string::npos);
-  EXPECT_EQ(k->transcript().find(old), std::string::npos);
-  EXPECT_NE(k->transcript().find(kiosk::mask_resident_id(old)), std::string::npos);
+  EXPECT_EQ(k->output().find(old), std::string::npos);
+  EXPECT_NE(k->output().find(kiosk::mask_resident_id(old)), std::string::npos);
 }
 
 TEST_F(KioskTest, AppointmentChecksInOnceEvenAcrossRestarts) {
   open_window("w1");
   {
     auto k = start_kiosk();
-    ASSERT_TRUE(wait_open(*k, "social")) << k->transcript();
-    k->send("appt 482913");
-    const json issued = k->wait_event("issued");
-    ASSERT_FALSE(issued.is_null()) << k->transcript();
+    ASSERT_TRUE(wait_open(*k, "social")) << k->output();
+    k->write_line("appt 482913");
+    const json issued = wait_json_event(*k, "issued");
+    ASSERT_FALSE(issued.is_null()) << k->output();
     EXPECT_EQ(issued["priority"], "appointment");
-    ASSERT_FALSE(k->wait_event("printed").is_null());
-    k->send("appt 482913");
-    EXPECT_EQ(k->wait_event("refused")["reason"], "该预约码已签到，请勿重复取号");
+    ASSERT_FALSE(wait_json_event(*k, "printed").is_null());
+    k->write_line("appt 482913");
+    EXPECT_EQ(wait_json_event(*k, "refused")["reason"], "该预约码已签到，请勿重复取号");
   }
   auto k2 = start_kiosk();
   ASSERT_TRUE(wait_open(*k2, "social"));
-  k2->send("appt 482913");
-  EXPECT_EQ(k2->wait_event("refused")["reason"], "该预约码已签到，请勿重复取号");
+  k2->write_line("appt 482913");
+  EXPECT_EQ(wait_json_event(*k2, "refused")["reason"], "该预约码已签到，请勿重复取号");
   EXPECT_EQ(spool().size(), 1u);
   EXPECT_EQ(issue_directly("social"), "A002");
 }
@@ -214,20 +212,21 @@ TEST_F(KioskTest, AppointmentChecksInOnceEvenAcrossRestarts) {
 TEST_F(KioskTest, TapWhileEngineIsDownIsIssuedOnceAfterRestart) {
   open_window("w1");
   auto k = start_kiosk();
-  ASSERT_TRUE(wait_open(*k, "social")) << k->transcript();
+  ASSERT_TRUE(wait_open(*k, "social")) << k->output();
   engine_->kill9();
-  k->send("tap social");
-  ASSERT_FALSE(k->wait_event("connecting").is_null()) << k->transcript();
-  k->send("tap social");  // an impatient second tap while connecting
+  k->write_line("tap social");
+  ASSERT_FALSE(wait_json_event(*k, "connecting").is_null()) << k->output();
+  k->write_line("tap social");  // an impatient second tap while connecting
   // Let several resends queue up before the engine returns.
-  ASSERT_FALSE(
-      k->wait_for([](const json& j) { return j["event"] == "state" && j["screen"] == "pending"; }).is_null());
+  ASSERT_FALSE(wait_json(*k, [](const json& j) {
+                 return j["event"] == "state" && j["screen"] == "pending";
+               }).is_null());
   engine_->restart();
-  const json issued = k->wait_event("issued", 20s);
-  ASSERT_FALSE(issued.is_null()) << k->transcript();
+  const json issued = wait_json_event(*k, "issued", 20s);
+  ASSERT_FALSE(issued.is_null()) << k->output();
   EXPECT_EQ(issued["number"], "A001");
   EXPECT_GE(issued["sends"].get<int>(), 2);
-  ASSERT_FALSE(k->wait_event("printed").is_null());
+  ASSERT_FALSE(wait_json_event(*k, "printed").is_null());
   EXPECT_EQ(spool().size(), 1u);
   EXPECT_EQ(issue_directly("social"), "A002");  // exactly one ticket was issued
 }
@@ -236,11 +235,11 @@ TEST_F(KioskTest, EngineRefusalIsShownAsItComes) {
   // Offline from the start: no replica, so the engine decides and explains.
   engine_->kill9();
   auto k = start_kiosk();
-  k->send("tap nosuch");
-  ASSERT_FALSE(k->wait_event("connecting").is_null());
+  k->write_line("tap nosuch");
+  ASSERT_FALSE(wait_json_event(*k, "connecting").is_null());
   engine_->restart();
-  const json r = k->wait_event("refused", 20s);
-  ASSERT_FALSE(r.is_null()) << k->transcript();
+  const json r = wait_json_event(*k, "refused", 20s);
+  ASSERT_FALSE(r.is_null()) << k->output();
   EXPECT_EQ(r["code"], "unknown_service");
   EXPECT_NE(r["reason"].get<std::string>().find("nosuch"), std::string::npos) << r.dump();
 }
@@ -258,8 +257,8 @@ TEST_F(KioskTest, PrintsToARawTcpPrinter) {
   open_window("w1");
   auto k = start_kiosk();
   ASSERT_TRUE(wait_open(*k, "social"));
-  k->send("tap social");
-  ASSERT_FALSE(k->wait_event("printed").is_null()) << k->transcript();
+  k->write_line("tap social");
+  ASSERT_FALSE(wait_json_event(*k, "printed").is_null()) << k->output();
   const int conn = ::accept(listener, nullptr, nullptr);
   ASSERT_GE(conn, 0);
   std::string bytes;
@@ -279,29 +278,29 @@ TEST_F(KioskTest, PrinterDownIsReportedAndRetried) {
   open_window("w1");
   auto k = start_kiosk();
   ASSERT_TRUE(wait_open(*k, "social"));
-  k->send("tap social");
-  EXPECT_FALSE(k->wait_event("issued").is_null());
-  const json e = k->wait_event("printer_error");
+  k->write_line("tap social");
+  EXPECT_FALSE(wait_json_event(*k, "issued").is_null());
+  const json e = wait_json_event(*k, "printer_error");
   ASSERT_FALSE(e.is_null());
   EXPECT_EQ(e["number"], "A001");
-  EXPECT_FALSE(k->wait_event("printer_error").is_null());  // retried
+  EXPECT_FALSE(wait_json_event(*k, "printer_error").is_null());  // retried
 }
 
 TEST_F(KioskTest, TouchScreenHeadlessWithSnapshots) {
   open_window("w1");
   const std::string png = dir_.path() + "/screen.png";
   auto k = start_kiosk({"--headless", "--snapshot", png});
-  ASSERT_TRUE(wait_open(*k, "social")) << k->transcript();
+  ASSERT_TRUE(wait_open(*k, "social")) << k->output();
   // Tap the first tile (social) where the layout puts it.
   const kiosk::KioskConfig c = kiosk::load_kiosk_config(dir_.path() + "/kiosk.toml");
   std::vector<kiosk::ServiceTile> tiles(7);
   const kiosk::Layout l = kiosk::layout_screen(540, 960, tiles, c, {}, false);
   const auto& r = l.buttons[0].rect;
-  k->send("touch " + std::to_string(r.x + r.w / 2) + " " + std::to_string(r.y + r.h / 2));
-  const json issued = k->wait_event("issued");
-  ASSERT_FALSE(issued.is_null()) << k->transcript();
+  k->write_line("touch " + std::to_string(r.x + r.w / 2) + " " + std::to_string(r.y + r.h / 2));
+  const json issued = wait_json_event(*k, "issued");
+  ASSERT_FALSE(issued.is_null()) << k->output();
   EXPECT_EQ(issued["service"], "social");
-  const json f = k->wait_event("frame");
+  const json f = wait_json_event(*k, "frame");
   ASSERT_FALSE(f.is_null());
   const sdl::Image img = sdl::load_png(png);
   EXPECT_EQ(img.width, 540);
@@ -313,7 +312,7 @@ TEST_F(KioskTest, BrokenConfigNamesTheLineAndExits2) {
   const std::string path = dir_.path() + "/bad.toml";
   std::ofstream(path)
       << "[kiosk]\nhall = \"town\"\n[printer]\nkind = \"file\"\npath = \"x\"\ntimeout_ms = \"soon\"\n";
-  const proc::RunResult r = proc::run_program(KIOSK_PATH, {"--conf", path, "--headless"});
+  const RunResult r = run_program(KIOSK_PATH, {"--conf", path, "--headless"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find(path + ":6: printer.timeout_ms: expected an integer, got string"), std::string::npos)
       << r.err;
@@ -323,9 +322,9 @@ TEST_F(KioskTest, DecodeToolShowsASpool) {
   open_window("w1");
   auto k = start_kiosk();
   ASSERT_TRUE(wait_open(*k, "social"));
-  k->send("tap social");
-  ASSERT_FALSE(k->wait_event("printed").is_null());
-  const proc::RunResult r = proc::run_program(KIOSK_PATH, {"--decode", dir_.path() + "/spool.bin"});
+  k->write_line("tap social");
+  ASSERT_FALSE(wait_json_event(*k, "printed").is_null());
+  const RunResult r = run_program(KIOSK_PATH, {"--decode", dir_.path() + "/spool.bin"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("text 5x5 bold center: A001"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("cut"), std::string::npos);

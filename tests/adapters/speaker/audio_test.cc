@@ -11,13 +11,13 @@
 #include "adapters/speaker/voice_pack.h"
 #include "adapters/speaker/voice_pack_maker.h"
 #include "adapters/speaker/wav_file.h"
-#include "tools/process/engine_process.h"
+#include "tests/support/temp_dir.h"
 
 namespace hallq::speaker {
 namespace {
 
 TEST(Wav, RoundTripAndConversion) {
-  proc::TempDir dir("speaker-wav");
+  testing::TempDir dir("speaker-wav");
   Pcm pcm{16000, {}};
   for (int i = 0; i < 1600; ++i) pcm.samples.push_back(static_cast<std::int16_t>((i % 100) * 300 - 15000));
   const std::string path = dir.path() + "/a.wav";
@@ -63,7 +63,7 @@ TEST(Espeak, MandarinSentenceIsRealSpeech) {
 }
 
 TEST(VoicePackTest, GeneratedPackSpeaksAndNamesWhatItLacks) {
-  proc::TempDir dir("speaker-pack");
+  testing::TempDir dir("speaker-pack");
   {
     EspeakVoice espeak;
     make_voice_pack(dir.path(), espeak, default_vocabulary());
@@ -106,7 +106,7 @@ TEST(VoicePackTest, GeneratedPackSpeaksAndNamesWhatItLacks) {
 }
 
 TEST(AnnouncerTest, ChimeThenSentenceRepeated) {
-  proc::TempDir dir("speaker-pack");
+  testing::TempDir dir("speaker-pack");
   {
     EspeakVoice espeak;
     make_voice_pack(dir.path(), espeak, default_vocabulary());

@@ -11,8 +11,9 @@
 #include "adapters/speaker/wav_file.h"
 #include "engine/client/client.h"
 #include "engine/protocol/event_codec.h"
-#include "tests/adapters/common/secure_engine.h"
-#include "tests/adapters/speaker/child_program.h"
+#include "tests/support/child_process.h"
+#include "tests/support/program_output.h"
+#include "tests/support/secure_engine.h"
 
 namespace hallq::testing {
 namespace {
@@ -46,18 +47,18 @@ class SpeakerCurveTest : public ::testing::Test {
   void expect_announced(const std::vector<std::string>& extra, const std::string& config) {
     std::vector<std::string> args = {"--config", config, "--headless", "--wav-dir", se_.dir() + "/wavs"};
     args.insert(args.end(), extra.begin(), extra.end());
-    ChildProgram speaker(HALLQ_SPEAKER_PATH, args, se_.dir() + "/speaker.stderr");
-    ASSERT_TRUE(speaker.wait_for_prefix("synced town"))
+    ChildProcess speaker(HALLQ_SPEAKER_PATH, args, {.stderr_path = se_.dir() + "/speaker.stderr"});
+    ASSERT_TRUE(speaker.wait_prefix("synced town"))
         << slurp(se_.dir() + "/speaker.stderr") << se_.engine_stderr();
     const std::string number = call_one();
-    const auto line = speaker.wait_for_prefix("announced ", 20s);
+    const auto line = speaker.wait_prefix("announced ", 20s);
     ASSERT_TRUE(line) << slurp(se_.dir() + "/speaker.stderr");
     std::smatch m;
     ASSERT_TRUE(std::regex_match(*line, m, std::regex(R"(^announced \d+ call (\S+) w1 .* (\S+\.wav)$)")))
         << *line;
     EXPECT_EQ(m[1], number);
     EXPECT_GT(speaker::read_wav(m[2]).seconds(), 1.0);
-    EXPECT_EQ(speaker.terminate(), 0);
+    EXPECT_EQ(speaker.stop(), 0);
     EXPECT_EQ(se_.engine_stderr().find("not enrolled"), std::string::npos) << se_.engine_stderr();
   }
 

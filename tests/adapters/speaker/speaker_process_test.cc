@@ -14,15 +14,16 @@
 #include "adapters/speaker/wav_file.h"
 #include "engine/client/client.h"
 #include "engine/protocol/event_codec.h"
-#include "tests/adapters/speaker/child_program.h"
-#include "tools/process/engine_process.h"
+#include "tests/support/child_process.h"
+#include "tests/support/engine_process.h"
+#include "tests/support/program_output.h"
+#include "tests/support/run_program.h"
+#include "tests/support/temp_dir.h"
 
 namespace hallq::testing {
 namespace {
 
 using namespace std::chrono_literals;
-using proc::EngineProcess;
-using proc::TempDir;
 
 const std::string kTown = std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml";
 const std::string kSpeaker = HALLQ_SPEAKER_PATH;
@@ -39,8 +40,6 @@ std::optional<Announced> parse_announced(const std::string& line) {
   return Announced{m[1], m[2], m[3], m[4]};
 }
 
-bool starts_with(const std::string& s, const std::string& p) { return s.rfind(p, 0) == 0; }
-
 class SpeakerProcessTest : public ::testing::Test {
  protected:
   void write_config(const std::string& extra_speaker, const std::string& tail = "") {
@@ -50,11 +49,12 @@ class SpeakerProcessTest : public ::testing::Test {
                            << extra_speaker << "\n"
                            << tail;
   }
-  std::unique_ptr<ChildProgram> start(std::vector<std::string> extra = {}) {
+  std::unique_ptr<ChildProcess> start(std::vector<std::string> extra = {}) {
     std::vector<std::string> args = {"--config", config_, "--headless", "--wav-dir", dir_.path() + "/wavs"};
     args.insert(args.end(), extra.begin(), extra.end());
-    auto p = std::make_unique<ChildProgram>(kSpeaker, args, dir_.path() + "/speaker.stderr");
-    EXPECT_TRUE(p->wait_for_prefix("synced town")) << slurp(dir_.path() + "/speaker.stderr");
+    auto p = std::make_unique<ChildProcess>(
+        kSpeaker, args, ChildProcess::Options{.stderr_path = dir_.path() + "/speaker.stderr"});
+    EXPECT_TRUE(p->wait_prefix("synced town")) << slurp(dir_.path() + "/speaker.stderr");
     return p;
   }
   std::string number_of(const std::optional<protocol::DecodedReply>& r) {
@@ -62,10 +62,10 @@ class SpeakerProcessTest : public ::testing::Test {
     if (!r || !r->ok()) return "";
     return protocol::describe_event(protocol::as_bytes(r->events.back())).number;
   }
-  std::vector<Announced> wait_announced(ChildProgram& p, std::size_t count) {
+  std::vector<Announced> wait_announced(ChildProcess& p, std::size_t count) {
     std::vector<Announced> out;
     while (out.size() < count) {
-      auto line = p.wait_for_prefix("announced ", 20s);
+      auto line = p.wait_prefix("announced ", 20s);
       if (!line) break;
       if (auto a = parse_announced(*line)) out.push_back(*a);
     }
@@ -107,11 +107,11 @@ TEST_F(SpeakerProcessTest, CallsBecomeRealSpeechInCallOrder) {
     EXPECT_GT(speaker::rms(pcm, 0, static_cast<std::size_t>(chime * pcm.rate)), 1500) << "chime";
     EXPECT_GT(speaker::rms(pcm, speech_start), 1000) << "speech";
   }
-  EXPECT_EQ(speaker->terminate(), 0);
+  EXPECT_EQ(speaker->stop(), 0);
 }
 
 TEST_F(SpeakerProcessTest, ZoneVoicePackAndNoDoubleRecall) {
-  const auto made = proc::run_program(kSpeaker, {"--make-pack", dir_.path() + "/pack"});
+  const auto made = run_program(kSpeaker, {"--make-pack", dir_.path() + "/pack"});
   ASSERT_EQ(made.exit_code, 0) << made.err;
   write_config("zone = \"social\"\nrepeat = 1\n[speaker.voice]\nkind = \"pack\"\npack_dir = \"pack\"\n",
                "[[zone]]\nid = \"social\"\nwindows = [\"w1\", \"w2\", \"w3\"]\n");
@@ -145,7 +145,7 @@ TEST_F(SpeakerProcessTest, ZoneVoicePackAndNoDoubleRecall) {
   ASSERT_EQ(announced.size(), 1u);
   EXPECT_EQ(announced[0].kind, "recall");
   EXPECT_EQ(announced[0].number, first);
-  EXPECT_EQ(speaker->terminate(), 0);
+  EXPECT_EQ(speaker->stop(), 0);
   bool stopped_line = false;
   for (const auto& l : speaker->lines()) {
     EXPECT_EQ(l.find(outside), std::string::npos) << "a call outside the zone was announced: " << l;
@@ -161,9 +161,9 @@ TEST_F(SpeakerProcessTest, KeepsWorkingWhenTheEngineGoesAwayAndComesBack) {
   write_config("repeat = 1\n");
   auto speaker = start();
   engine_->kill9();
-  ASSERT_TRUE(speaker->wait_for_prefix("offline town", 15s));
+  ASSERT_TRUE(speaker->wait_prefix("offline town", 15s));
   engine_->restart();
-  ASSERT_TRUE(speaker->wait_for_prefix("online town", 15s));
+  ASSERT_TRUE(speaker->wait_prefix("online town", 15s));
   client::Client c(ctx_, engine_->cmd());
   ASSERT_TRUE(c.command("town", core::OpenWindow{"w3", ""})->ok());
   ASSERT_TRUE(c.command("town", core::IssueTicket{"police"})->ok());
@@ -171,17 +171,17 @@ TEST_F(SpeakerProcessTest, KeepsWorkingWhenTheEngineGoesAwayAndComesBack) {
   const auto announced = wait_announced(*speaker, 1);
   ASSERT_EQ(announced.size(), 1u);
   EXPECT_EQ(announced[0].number, number);
-  EXPECT_EQ(speaker->terminate(), 0);
+  EXPECT_EQ(speaker->stop(), 0);
 }
 
 TEST_F(SpeakerProcessTest, BrokenSettingsExitTwoNamingTheLine) {
   write_config("repeat = 0\n");
-  auto r = proc::run_program(kSpeaker, {"--config", config_, "--headless", "--wav-dir", dir_.path() + "/w"});
+  auto r = run_program(kSpeaker, {"--config", config_, "--headless", "--wav-dir", dir_.path() + "/w"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find(config_ + ":5: speaker.repeat: 0 is out of range 1..9"), std::string::npos) << r.err;
 
   write_config("windows = [\"w1\", \"w42\"]\n");
-  r = proc::run_program(kSpeaker, {"--config", config_, "--headless", "--wav-dir", dir_.path() + "/w"});
+  r = run_program(kSpeaker, {"--config", config_, "--headless", "--wav-dir", dir_.path() + "/w"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find(config_ + ":5: speaker.windows: hall \"town\" has no window \"w42\""),
             std::string::npos)
@@ -189,11 +189,11 @@ TEST_F(SpeakerProcessTest, BrokenSettingsExitTwoNamingTheLine) {
 
   config_ = dir_.path() + "/other.toml";
   std::ofstream(config_) << "[speaker]\nhall = \"village\"\nengine = \"" << engine_->cmd() << "\"\n";
-  r = proc::run_program(kSpeaker, {"--config", config_, "--headless", "--wav-dir", dir_.path() + "/w"});
+  r = run_program(kSpeaker, {"--config", config_, "--headless", "--wav-dir", dir_.path() + "/w"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("has no hall \"village\""), std::string::npos) << r.err;
 
-  r = proc::run_program(kSpeaker, {"--config", config_, "--headless"});
+  r = run_program(kSpeaker, {"--config", config_, "--headless"});
   EXPECT_EQ(r.exit_code, 2);
 }
 

@@ -18,7 +18,7 @@
 #include "adapters/speaker/announcer.h"
 #include "adapters/speaker/audio_sink.h"
 #include "adapters/speaker/espeak_voice.h"
-#include "tools/process/engine_process.h"
+#include "tests/support/temp_dir.h"
 
 namespace hallq::speaker {
 namespace {
@@ -44,7 +44,7 @@ double median(std::vector<double> v) {
 TEST(SpeakerSoak, MemoryAndLatencyStayFlat) {
   const char* env = std::getenv("HALLQ_SPEAKER_SOAK");
   const int n = env ? std::max(100, std::atoi(env)) : 300;
-  proc::TempDir dir("speaker-soak");
+  testing::TempDir dir("speaker-soak");
   EspeakVoice voice;
   Announcer announcer(voice, AnnouncerOptions{});
   WavDirSink sink(dir.path());

@@ -1,0 +1,147 @@
+// Key files are written with O_CREAT|O_EXCL so that a key is never silently
+// replaced (an enrolled device would be locked out), and the secret file gets
+// mode 0600 at creation rather than by a later chmod.
+#include "engine/keys/curve_keys.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <toml++/toml.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace hallq::keys {
+namespace {
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw KeyFileError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+toml::table parse(const std::string& path) {
+  const std::string text = read_file(path);
+  try {
+    return toml::parse(text, path);
+  } catch (const toml::parse_error& e) {
+    throw KeyFileError(fmt::format("{}:{}: {}", path, e.source().begin.line, e.description()));
+  }
+}
+
+std::string key_field(const toml::table& t, const std::string& path, std::string_view field, bool required) {
+  const toml::node* n = t.get(field);
+  if (n == nullptr) {
+    if (required)
+      throw KeyFileError(
+          fmt::format("{}: no {} (expected {} = \"<40 Z85 characters>\")", path, field, field));
+    return {};
+  }
+  const auto* s = n->as_string();
+  const int line = static_cast<int>(n->source().begin.line);
+  if (s == nullptr || !is_z85_key(s->get()))
+    throw KeyFileError(fmt::format("{}:{}: {} must be 40 characters of Z85", path, line, field));
+  return s->get();
+}
+
+void write_exclusive(const std::string& path, const std::string& text, mode_t mode) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0) {
+    if (errno == EEXIST)
+      throw KeyFileError(fmt::format("{}: already exists (refusing to overwrite a key)", path));
+    throw KeyFileError(fmt::format("{}: cannot create: {}", path, std::strerror(errno)));
+  }
+  ::fchmod(fd, mode);  // the umask may have narrowed or (for 0600, never) widened it
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int err = errno;
+      ::close(fd);
+      ::unlink(path.c_str());
+      throw KeyFileError(fmt::format("{}: cannot write: {}", path, std::strerror(err)));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0)
+    throw KeyFileError(fmt::format("{}: cannot write: {}", path, std::strerror(errno)));
+}
+
+}  // namespace
+
+CurveKeyPair generate_key_pair() {
+  char pub[kZ85KeyLength + 1];
+  char sec[kZ85KeyLength + 1];
+  if (zmq_curve_keypair(pub, sec) != 0)
+    throw std::runtime_error(fmt::format("cannot generate a CURVE key pair: {}", zmq_strerror(zmq_errno())));
+  return {pub, sec};
+}
+
+bool is_z85_key(std::string_view text) {
+  if (text.size() != kZ85KeyLength) return false;
+  const std::string z(text);
+  std::uint8_t raw[32];
+  return zmq_z85_decode(raw, z.c_str()) != nullptr;
+}
+
+std::string public_key_of(std::string_view secret_key) {
+  if (!is_z85_key(secret_key)) throw KeyFileError("secret key is not 40 characters of Z85");
+  char pub[kZ85KeyLength + 1];
+  const std::string sec(secret_key);
+  if (zmq_curve_public(pub, sec.c_str()) != 0)
+    throw KeyFileError(fmt::format("cannot derive the public key: {}", zmq_strerror(zmq_errno())));
+  return pub;
+}
+
+CurveKeyPair read_secret_key_file(const std::string& path) {
+  const toml::table t = parse(path);
+  CurveKeyPair pair;
+  pair.secret_key = key_field(t, path, "secret_key", true);
+  pair.public_key = public_key_of(pair.secret_key);
+  const std::string stated = key_field(t, path, "public_key", false);
+  if (!stated.empty() && stated != pair.public_key)
+    throw KeyFileError(fmt::format("{}: public_key does not belong to secret_key", path));
+  return pair;
+}
+
+std::string read_public_key(const std::string& key_or_file) {
+  if (is_z85_key(key_or_file) && !std::filesystem::exists(key_or_file)) return key_or_file;
+  const toml::table t = parse(key_or_file);
+  if (t.contains("secret_key")) return read_secret_key_file(key_or_file).public_key;
+  return key_field(t, key_or_file, "public_key", true);
+}
+
+WrittenKeyFiles write_key_files(const std::string& dir, std::string_view name, const CurveKeyPair& pair,
+                                std::string_view comment) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw KeyFileError(fmt::format("{}: cannot create directory: {}", dir, ec.message()));
+  WrittenKeyFiles out{(std::filesystem::path(dir) / fmt::format("{}.key", name)).string(),
+                      (std::filesystem::path(dir) / fmt::format("{}.pub", name)).string()};
+  for (const std::string& p : {out.secret_path, out.public_path})
+    if (std::filesystem::exists(p))
+      throw KeyFileError(fmt::format("{}: already exists (refusing to overwrite a key)", p));
+  write_exclusive(out.secret_path,
+                  fmt::format("# {}\n# SECRET: keep this file on the device only (mode 0600).\n"
+                              "secret_key = \"{}\"\npublic_key = \"{}\"\n",
+                              comment, pair.secret_key, pair.public_key),
+                  0600);
+  try {
+    write_exclusive(out.public_path, fmt::format("# {}\npublic_key = \"{}\"\n", comment, pair.public_key),
+                    0644);
+  } catch (...) {
+    ::unlink(out.secret_path.c_str());
+    throw;
+  }
+  return out;
+}
+
+}  // namespace hallq::keys

@@ -1,0 +1,60 @@
+// The managers' actions over HTTP: a POST becomes one core command that goes
+// through the engine's group commit like any other (answered after it is
+// durable), and the engine's reply becomes the HTTP answer.
+//
+//   POST /api/halls/{hall}/notice                     {"text": "..."}  ("" withdraws it)
+//   POST /api/halls/{hall}/windows/{w}/open           {"staff": "..."}
+//   POST /api/halls/{hall}/windows/{w}/{close|pause|resume}
+//   POST /api/halls/{hall}/windows/{w}/skills         {"serves": {"social": 1, "civil": 2}}
+//   POST /api/halls/{hall}/advisories/{id}/accept     {"staff": "..."}
+//   POST /api/halls/{hall}/staff/{staff}/move         {"window": "w3"}: leaves its window, opens the other
+//
+// Answers: 200 {"ok": true, "duplicate": bool, "events": [...]} or an error
+// (http_reply.h): a malformed body 400, an unknown route 404, a refusal with
+// the status of its code. Request ids: "http:" + the Idempotency-Key header
+// (a retry is answered with the first outcome), else "<boot>-<n>", unique
+// across restarts since the engine remembers ids in its store.
+//
+// Thread: the io_context's thread only.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/core/hall.h"
+#include "engine/server/http_reply.h"
+
+namespace hallq::server {
+
+class Server;
+
+class HttpActions {
+ public:
+  // `boot`: this run's prefix of request ids; `actions`: counts the actions submitted.
+  HttpActions(Server& server, std::string boot, std::uint64_t& actions)
+      : server_(server), boot_(std::move(boot)), actions_(actions) {}
+
+  // Whether the parts of a path under /api/halls/{hall}/ name an action (so
+  // that another method is answered 405 rather than 404).
+  static bool is_action(const std::vector<std::string>& parts);
+
+  // Acts on `hall` as the POST to `path` (split into `parts`) asks; `reply`
+  // is called once: at once for a request that cannot become a command,
+  // after the commit otherwise.
+  void act(const core::Hall& hall, std::string_view path, const std::vector<std::string>& parts,
+           const HttpRequest& req, HttpReply reply);
+
+ private:
+  // Submits `command` for `hall` and answers with the engine's reply.
+  void submit(const std::string& hall, const core::CommandBody& command, const std::string& idempotency_key,
+              HttpReply reply);
+
+  Server& server_;
+  std::string boot_;
+  std::uint64_t& actions_;
+  std::uint64_t next_request_ = 1;
+};
+
+}  // namespace hallq::server

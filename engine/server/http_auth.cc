@@ -1,0 +1,158 @@
+#include "engine/server/http_auth.h"
+
+#include <fmt/format.h>
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+namespace hallq::server {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kSessionCookie = "hallq_session";
+
+std::string cookie_value(std::string_view header, std::string_view name) {
+  while (!header.empty()) {
+    const std::size_t semi = header.find(';');
+    std::string_view item = header.substr(0, semi);
+    header = semi == std::string_view::npos ? std::string_view() : header.substr(semi + 1);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    if (item.size() > name.size() && item.substr(0, name.size()) == name && item[name.size()] == '=')
+      return std::string(item.substr(name.size() + 1));
+  }
+  return {};
+}
+
+json session_json(const Session& s) {
+  return {{"auth", true},
+          {"user", s.account->name},
+          {"role", to_string(s.account->role)},
+          {"halls", s.account->halls},
+          {"csrf", s.csrf}};
+}
+
+HttpError only(std::string_view method) {
+  return {405, "method_not_allowed", fmt::format("只支持 {}", method)};
+}
+
+}  // namespace
+
+HttpAuth::HttpAuth(const HttpApiOptions& options, WallClock wall_clock)
+    : accounts_(options.accounts), audit_(options.audit), wall_clock_(std::move(wall_clock)) {
+  if (accounts_ != nullptr) {
+    if (!options.post) throw std::invalid_argument("HttpApi: accounts need HttpApiOptions::post");
+    checker_ = std::make_unique<PasswordChecker>(options.post);
+    dummy_hash_ = hash_password("no such user");
+  }
+}
+
+const Session* HttpAuth::session_of(const HttpRequest& req) {
+  if (accounts_ == nullptr) return nullptr;
+  const std::string id = cookie_value(req.cookie, kSessionCookie);
+  return id.empty() ? nullptr : sessions_.find(id, SessionTable::Clock::now());
+}
+
+void HttpAuth::handle(const HttpRequest& req, std::string_view route, HttpReply reply) {
+  const bool get = req.method == "GET" || req.method == "HEAD";
+  if (route == "session") {
+    if (!get) return reply(error_response(only("GET")));
+    if (!enabled())
+      return reply(json_response(
+          200, json{{"auth", false}, {"role", "admin"}, {"halls", json::array()}, {"csrf", ""}}));
+    const Session* s = session_of(req);
+    return reply(s ? json_response(200, session_json(*s))
+                   : error_response({401, "login_required", "请先登录"}));
+  }
+  if (req.method != "POST") return reply(error_response(only("POST")));
+  if (!enabled()) return reply(error_response({404, "not_found", "未启用登录（hallqd 没有 --accounts）"}));
+  if (route == "login") return login(req, std::move(reply));
+  if (const Session* s = session_of(req)) {
+    audit(s->account->name, req, "", 200, "logout");
+    sessions_.remove(std::string(s->id));
+  }
+  HttpResponse r = json_response(200, json{{"ok", true}});
+  r.set_cookie = fmt::format("{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0", kSessionCookie);
+  reply(std::move(r));
+}
+
+void HttpAuth::login(const HttpRequest& req, HttpReply reply) {
+  const json body = json::parse(req.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object() || !body.contains("user") || !body["user"].is_string() ||
+      !body.contains("password") || !body["password"].is_string())
+    return reply(error_response({400, "malformed", "请求内容须为 {\"user\": 用户名, \"password\": 密码}"}));
+  const std::string user = body["user"];
+  const auto now = SessionTable::Clock::now();
+  if (sessions_.locked(user, now)) {
+    audit(user, req, "", 429, "locked");
+    return reply(error_response({429, "too_many_attempts", "登录失败次数过多，请稍后再试"}));
+  }
+  const Account* account = accounts_->find(user);
+  const std::string hash = account != nullptr ? account->password_hash : dummy_hash_;
+  const bool queued = checker_->check(hash, body["password"], [this, req, user, account, reply](bool ok) {
+    if (!ok || account == nullptr) {
+      sessions_.failed(user, SessionTable::Clock::now());
+      audit(user, req, "", 401, "login_failed");
+      return reply(error_response({401, "bad_credentials", "用户名或密码错误"}));
+    }
+    sessions_.succeeded(user);
+    const Session& s = sessions_.create(*account, SessionTable::Clock::now());
+    audit(user, req, "", 200, "login");
+    HttpResponse r = json_response(200, session_json(s));
+    r.set_cookie = fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict", kSessionCookie, s.id);
+    reply(std::move(r));
+  });
+  if (!queued) reply(error_response({503, "busy", "登录请求过多，请稍后再试"}));
+}
+
+std::variant<Caller, HttpError> HttpAuth::identify(const HttpRequest& req) {
+  if (!enabled()) return Caller{nullptr, "(loopback)", true};
+  const Session* session = session_of(req);
+  if (session == nullptr) return HttpError{401, "login_required", "请先登录"};
+  return Caller{session, session->account->name, session->account->role == Role::kAdmin};
+}
+
+std::optional<HttpError> HttpAuth::may_act(const Caller& caller, const HttpRequest& req,
+                                           std::string_view hall) {
+  auto deny = [&](std::string code, std::string message) {
+    audit(caller.user, req, hall, 403, code);
+    return HttpError{403, std::move(code), std::move(message)};
+  };
+  if (!caller.admin) return deny("forbidden", fmt::format("{} 是只读账号，不能操作", caller.user));
+  if (caller.session == nullptr) return std::nullopt;  // the open API
+  if (req.csrf_token != caller.session->csrf) return deny("csrf", "缺少或错误的 X-CSRF-Token（请刷新页面）");
+  if (!req.origin.empty() && req.origin != "http://" + req.host && req.origin != "https://" + req.host)
+    return deny("csrf", fmt::format("来源 {} 与本站不符", req.origin));
+  return std::nullopt;
+}
+
+bool HttpAuth::allows_live(const HttpRequest& req, std::string_view hall) {
+  if (!enabled()) return true;
+  const Session* s = session_of(req);
+  return s != nullptr && s->account->may_see(hall);
+}
+
+void HttpAuth::audit(const std::string& user, const HttpRequest& req, std::string_view hall, int status,
+                     std::string_view result) {
+  if (!audit_) return;
+  const std::size_t qmark = req.target.find('?');
+  json body = json::parse(req.body, nullptr, false);
+  if (body.is_object() && body.contains("password")) body["password"] = "***";
+  json record = {{"time_us", wall_clock_()},
+                 {"user", user},
+                 {"peer", req.peer},
+                 {"method", req.method},
+                 {"path", req.target.substr(0, qmark)},
+                 {"hall", hall},
+                 {"status", status},
+                 {"result", result}};
+  if (!req.body.empty()) record["body"] = body.is_discarded() ? json(req.body.substr(0, 512)) : body;
+  try {
+    audit_(dump(record));
+  } catch (const std::exception& e) {
+    std::cerr << "hallqd: audit log: " << e.what() << ": " << dump(record) << std::endl;
+  }
+}
+
+}  // namespace hallq::server

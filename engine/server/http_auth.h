@@ -1,0 +1,82 @@
+// Logins over the HTTP API and who may do what (http_api.h, "Logins"), and
+// the audit log's records: sessions in a cookie, the Argon2id check off the
+// engine's thread, roles (viewer reads, admin acts), halls per account, the
+// CSRF token and same-host Origin of every action. Every action, login,
+// failed login, logout and denial is written to the audit log before it is
+// answered.
+//
+// Without accounts the API is open: every caller is "(loopback)" with the
+// admin role (hallqd then listens on loopback only).
+//
+// Errors: refusals are HttpError values (http_reply.h); the constructor
+// throws std::invalid_argument (start-up) for accounts without a way to post
+// back to the engine's thread.
+// Thread: the io_context's thread only.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "engine/core/types.h"
+#include "engine/server/http_reply.h"
+#include "engine/server/http_sessions.h"
+
+namespace hallq::server {
+
+// Who sent an /api request.
+struct Caller {
+  const Session* session = nullptr;  // null: no logins (the open API)
+  std::string user;                  // the account's name, or "(loopback)"
+  bool admin = true;
+  // Whether the caller may read `hall` (any hall without logins).
+  bool may_see(std::string_view hall) const { return session == nullptr || session->account->may_see(hall); }
+};
+
+class HttpAuth {
+ public:
+  using WallClock = std::function<core::TimeUs()>;  // the audit records' time
+
+  HttpAuth(const HttpApiOptions& options, WallClock wall_clock);
+  HttpAuth(const HttpAuth&) = delete;
+  HttpAuth& operator=(const HttpAuth&) = delete;
+
+  bool enabled() const { return accounts_ != nullptr; }
+
+  // POST /api/login, POST /api/logout and GET /api/session; `route` is
+  // "login", "logout" or "session". `reply` is called once (for a login,
+  // after the password check).
+  void handle(const HttpRequest& req, std::string_view route, HttpReply reply);
+
+  // The caller of an /api request; 401 login_required without a live
+  // session when logins are on.
+  std::variant<Caller, HttpError> identify(const HttpRequest& req);
+
+  // Whether `caller` may act on `hall`: the admin role, the session's CSRF
+  // token and, if the browser sent one, a same-host Origin. A denial is
+  // audited before it is returned.
+  std::optional<HttpError> may_act(const Caller& caller, const HttpRequest& req, std::string_view hall);
+
+  // Whether `req` (a WebSocket upgrade) may watch `hall` live.
+  bool allows_live(const HttpRequest& req, std::string_view hall);
+
+  // Appends one record to the audit log (a password in the body is masked).
+  // A failing store is reported on stderr; the answer goes out anyway.
+  void audit(const std::string& user, const HttpRequest& req, std::string_view hall, int status,
+             std::string_view result);
+
+ private:
+  const Session* session_of(const HttpRequest& req);
+  void login(const HttpRequest& req, HttpReply reply);
+
+  const Accounts* accounts_;
+  std::function<void(const std::string&)> audit_;
+  WallClock wall_clock_;
+  SessionTable sessions_;
+  std::unique_ptr<PasswordChecker> checker_;
+  std::string dummy_hash_;  // checked for unknown users, so that they take as long as known ones
+};
+
+}  // namespace hallq::server

@@ -1,0 +1,201 @@
+// HttpApi, the request dispatcher: splits the target into path parts and
+// query, and sends each route to its handler (static files, metrics,
+// logins, the audit log, reads, actions). Handlers return HttpOutcome values
+// or reply through the HttpReply they are given; every answer passes the
+// counting below once, an action's also the audit log.
+#include <fmt/format.h>
+
+#include <cctype>
+#include <chrono>
+#include <exception>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <vector>
+
+#include "engine/core/utf8.h"
+#include "engine/server/engine.h"
+#include "engine/server/http_actions.h"
+#include "engine/server/http_api.h"
+#include "engine/server/http_auth.h"
+#include "engine/server/http_metrics.h"
+#include "engine/server/http_reply.h"
+#include "engine/server/http_static.h"
+#include "engine/server/http_views.h"
+#include "engine/server/server.h"
+
+namespace hallq::server {
+namespace {
+
+core::TimeUs wall_clock_us() {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::string percent_decode(std::string_view in) {
+  std::string out;
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '+') {
+      out += ' ';
+    } else if (in[i] == '%' && i + 2 < in.size() + 0 &&
+               std::isxdigit(static_cast<unsigned char>(in[i + 1])) &&
+               std::isxdigit(static_cast<unsigned char>(in[i + 2]))) {
+      out += static_cast<char>(std::stoi(std::string(in.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else {
+      out += in[i];
+    }
+  }
+  return out;
+}
+
+// "/a/b/c" -> {"a", "b", "c"}, each percent-decoded.
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> parts;
+  std::size_t i = 0;
+  while (i < path.size()) {
+    while (i < path.size() && path[i] == '/') ++i;
+    const std::size_t j = path.find('/', i);
+    const std::string_view part =
+        path.substr(i, j == std::string_view::npos ? std::string_view::npos : j - i);
+    if (!part.empty()) parts.push_back(percent_decode(part));
+    if (j == std::string_view::npos) break;
+    i = j;
+  }
+  return parts;
+}
+
+HttpQuery parse_query(std::string_view q) {
+  HttpQuery out;
+  while (!q.empty()) {
+    const std::size_t amp = q.find('&');
+    const std::string_view pair = q.substr(0, amp);
+    const std::size_t eq = pair.find('=');
+    if (!pair.empty())
+      out[percent_decode(pair.substr(0, eq))] =
+          eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1));
+    if (amp == std::string_view::npos) break;
+    q.remove_prefix(amp + 1);
+  }
+  return out;
+}
+
+HttpError only(std::string_view method) {
+  return {405, "method_not_allowed", fmt::format("只支持 {}", method)};
+}
+HttpError not_found(std::string_view path) {
+  return {404, "not_found", fmt::format("没有这个地址：{}", path)};
+}
+
+}  // namespace
+
+HttpApi::HttpApi(Engine& engine, Server& server, HttpApiOptions options)
+    : engine_(engine),
+      server_(server),
+      options_(std::move(options)),
+      auth_(std::make_unique<HttpAuth>(options_, &wall_clock_us)),
+      views_(std::make_unique<HttpViews>(engine_, options_)),
+      actions_(std::make_unique<HttpActions>(server_, fmt::format("http-{}", wall_clock_us()),
+                                             counters_.actions)) {}
+
+HttpApi::~HttpApi() = default;
+
+bool HttpApi::allows_live(const HttpRequest& req, std::string_view hall) {
+  return auth_->allows_live(req, hall);
+}
+
+std::string HttpApi::live_message(std::string_view hall) const {
+  return views_->live_message(hall, server_.now());
+}
+
+void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> reply) {
+  ++counters_.requests;
+  HttpReply done = [this, reply = std::move(reply)](HttpResponse r) {
+    if (r.status >= 400) ++counters_.errors;
+    reply(std::move(r));
+  };
+  auto answer = [&](HttpOutcome outcome) { done(to_response(std::move(outcome))); };
+  const std::size_t qmark = req.target.find('?');
+  const std::string_view path = std::string_view(req.target).substr(0, qmark);
+  const HttpQuery query = parse_query(
+      qmark == std::string::npos ? std::string_view() : std::string_view(req.target).substr(qmark + 1));
+  const std::vector<std::string> parts = split_path(path);
+  // Path parts name halls, windows, staff: they end up in commands, events
+  // and JSON, so they must be text (a staff id is not checked by the core).
+  for (const std::string& part : parts)
+    if (!core::printable_utf8(part))
+      return answer(HttpError{400, "bad_argument", "地址须为 UTF-8 文字，不含控制字符"});
+  const bool get = req.method == "GET" || req.method == "HEAD";
+  const bool post = req.method == "POST";
+  const core::TimeUs now = server_.now();
+
+  // --- static files and metrics
+  if (parts.empty() || parts[0] == "static" || parts[0] == "vendor") {
+    if (!get) return answer(only("GET"));
+    return answer(static_file(options_, parts, path));
+  }
+  if (parts.size() == 1 && parts[0] == "metrics") {
+    if (!get) return answer(only("GET"));
+    return answer(
+        HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", metrics_text(engine_, counters_, now)});
+  }
+  // --- logins
+  if (parts.size() == 2 && parts[0] == "api" &&
+      (parts[1] == "login" || parts[1] == "logout" || parts[1] == "session"))
+    return auth_->handle(req, parts[1], std::move(done));
+  if (parts[0] != "api" || parts.size() < 2 || (parts[1] != "halls" && parts[1] != "audit"))
+    return answer(not_found(path));
+  std::variant<Caller, HttpError> who = auth_->identify(req);
+  if (HttpError* e = std::get_if<HttpError>(&who)) return answer(std::move(*e));
+  const Caller& caller = std::get<Caller>(who);
+
+  // --- the audit log
+  if (parts[1] == "audit") {
+    if (!get) return answer(only("GET"));
+    if (parts.size() != 2) return answer(not_found(path));
+    return answer(views_->audit_log(caller, query));
+  }
+
+  // --- reads
+  if (parts.size() == 2) {
+    if (!get) return answer(only("GET"));
+    return answer(views_->halls(caller, now));
+  }
+  const std::string& hall_id = parts[2];
+  const core::Hall* hall = engine_.hall(hall_id);
+  if (hall == nullptr) return answer(HttpError{404, "unknown_hall", fmt::format("没有大厅“{}”", hall_id)});
+  if (!caller.may_see(hall_id))
+    return answer(HttpError{403, "forbidden", fmt::format("{} 无权查看大厅“{}”", caller.user, hall_id)});
+  if (parts.size() == 3) {
+    if (!get) return answer(only("GET"));
+    return answer(views_->hall(*hall, now));
+  }
+  const std::string& what = parts[3];
+  if (get && parts.size() == 4) {
+    if (what == "tickets") return answer(views_->tickets(*hall, query, now));
+    if (what == "staff") return answer(views_->staff(*hall));
+    if (what == "history") {
+      try {
+        return answer(views_->history(hall_id, query));
+      } catch (const std::exception& e) {  // a failing store: not an expected outcome
+        return answer(HttpError{500, "internal", e.what()});
+      }
+    }
+  }
+
+  // --- manager actions
+  if (!post) return answer(HttpActions::is_action(parts) ? only("POST") : not_found(path));
+  if (std::optional<HttpError> denied = auth_->may_act(caller, req, hall_id))
+    return answer(std::move(*denied));
+  // From here on every answer is an action's outcome: audited before it is sent.
+  HttpReply audited = [this, user = caller.user, req, hall_id, done = std::move(done)](HttpResponse r) {
+    const nlohmann::json j = nlohmann::json::parse(r.body, nullptr, false);
+    const std::string result =
+        r.status == 200 ? "ok"
+                        : (j.is_object() && j.contains("error") ? j["error"].get<std::string>() : "error");
+    auth_->audit(user, req, hall_id, r.status, result);
+    done(std::move(r));
+  };
+  actions_->act(*hall, path, parts, req, std::move(audited));
+}
+
+}  // namespace hallq::server
