@@ -18,7 +18,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "engine/core/config_loader.h"
+#include "engine/config/config_loader.h"
 #include "engine/core/hall.h"
 #include "engine/policy/policy_registry.h"
 #include "engine/predict/forecast_predictor.h"
@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   try {
-    const auto config = core::load_hall_config(conf);
+    const auto config = config::load_hall_config(conf);
     auto t0 = Clock::now();
     const std::string text = trace_path.empty() ? run_tracegen(conf, days, util, seed) : slurp(trace_path);
     const replay::Trace trace =

@@ -16,9 +16,9 @@
 #include "adapters/caller/caller_config.h"
 #include "adapters/caller/caller_session.h"
 #include "adapters/caller/caller_view.h"
-#include "adapters/common/device_toml.h"
 #include "engine/client/client.h"
 #include "engine/client/subscriber.h"
+#include "engine/config/toml_reader.h"
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/request_codec.h"
 #include "engine/protocol/snapshot_codec.h"
@@ -74,7 +74,7 @@ int main(int argc, char** argv) {
     device::override_security(config.security, key_file, server_key);
     keys = device::load_curve(config.security);
     for (const std::string& w : keys.warnings) std::cerr << "hallq-caller: " << w << "\n";
-  } catch (const device::DeviceConfigError& e) {
+  } catch (const config::ConfigError& e) {
     std::cerr << e.what() << "\n";
     return 2;
   }

@@ -10,7 +10,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "adapters/common/device_toml.h"
+#include "engine/config/config_error.h"
 
 namespace hallq::kiosk {
 namespace {
@@ -60,7 +60,7 @@ AppointmentBook AppointmentBook::parse(std::string_view text, const std::string&
   AppointmentBook book;
   int line_no = 0;
   auto fail = [&](std::string_view what) {
-    throw device::DeviceConfigError(fmt::format("{}:{}: {}", source, line_no, what));
+    throw config::ConfigError(source, static_cast<std::uint32_t>(line_no), std::string(what));
   };
   while (!text.empty()) {
     const std::size_t nl = text.find('\n');
@@ -98,8 +98,8 @@ AppointmentBook AppointmentBook::parse(std::string_view text, const std::string&
 AppointmentBook AppointmentBook::load(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
-    throw device::DeviceConfigError(
-        fmt::format("{}: cannot open the appointments file: {}", path, std::strerror(errno)));
+    throw config::ConfigError(path, 0,
+                              fmt::format("cannot open the appointments file: {}", std::strerror(errno)));
   std::ostringstream s;
   s << in.rdbuf();
   return parse(s.str(), path);

@@ -8,7 +8,7 @@
 // fsynced before the ticket is printed, and read back at start-up, so a code
 // is checked in once even across restarts.
 //
-// Errors: a malformed appointments file throws device::DeviceConfigError
+// Errors: a malformed appointments file throws config::ConfigError
 // naming file:line; check-in refusals are values with a reason in Chinese.
 // Thread: one owner thread.
 #pragma once

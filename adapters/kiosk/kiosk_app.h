@@ -41,7 +41,7 @@ namespace hallq::kiosk {
 
 class KioskApp {
  public:
-  // Throws device::DeviceConfigError for a broken appointments file.
+  // Throws config::ConfigError for a broken appointments file.
   // `curve`: the keys of config.security (device::load_curve) for both
   // sockets; empty: plaintext.
   KioskApp(zmq::context_t& ctx, const KioskConfig& config, std::ostream& out,

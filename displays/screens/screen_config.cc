@@ -12,7 +12,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "adapters/common/device_toml.h"
+#include "engine/config/toml_reader.h"
 
 namespace hallq::display {
 namespace {
@@ -225,8 +225,8 @@ ScreenConfig parse_screen_config(std::string_view text, std::string_view source_
   }
   // [security]: the reader every device shares (adapters/common/device_security.h).
   try {
-    c.security = device::read_security(device::TableReader::document(root, source_name));
-  } catch (const device::DeviceConfigError& e) {
+    c.security = device::read_security(config::TableReader::document(root, source_name));
+  } catch (const config::ConfigError& e) {
     throw ScreenConfigError(e.what());
   }
   return c;

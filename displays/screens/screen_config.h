@@ -6,7 +6,7 @@
 // documented in displays/README.md.
 //
 // Errors: ScreenConfigError naming "FILE:LINE: what" (the way
-// engine/core/config_loader.h reports hall files); unknown keys are errors.
+// engine/config/config_loader.h reports hall files); unknown keys are errors.
 // check_against() refuses a hall or window the hall's own config does not
 // know, naming the screen file's line. Pure; no shared state.
 #pragma once

@@ -13,7 +13,7 @@
 //
 // The registry is immutable once loaded, so the ZAP thread and the engine
 // thread read it without locks. Errors: KeyRegistryError, "FILE:LINE: what"
-// (like core::ConfigError), first problem only.
+// (like config::ConfigError), first problem only.
 #pragma once
 
 #include <map>

@@ -19,7 +19,7 @@
 #include <optional>
 #include <zmq.hpp>
 
-#include "engine/core/config_loader.h"
+#include "engine/config/config_loader.h"
 #include "engine/server/accounts.h"
 #include "engine/server/curve_setup.h"
 #include "engine/server/engine.h"
@@ -116,8 +116,8 @@ int main(int argc, char** argv) {
 
   std::vector<std::shared_ptr<const core::HallConfig>> halls;
   try {
-    for (const std::string& f : conf_files) halls.push_back(core::load_hall_config(f));
-  } catch (const core::ConfigError& e) {
+    for (const std::string& f : conf_files) halls.push_back(config::load_hall_config(f));
+  } catch (const config::ConfigError& e) {
     std::cerr << "hallqd: " << e.what() << "\n";
     return 2;
   }

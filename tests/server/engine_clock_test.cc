@@ -10,7 +10,7 @@
 #include <cmath>
 #include <variant>
 
-#include "engine/core/config_loader.h"
+#include "engine/config/config_loader.h"
 #include "engine/core/hall.h"
 #include "engine/policy/policy_registry.h"
 #include "engine/predict/forecast.h"
@@ -113,7 +113,7 @@ struct Day {
 };
 
 Day run_day(TimeUs step, bool through_engine_clock) {
-  auto config = core::load_hall_config(std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml");
+  auto config = config::load_hall_config(std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml");
   Day day;
   day.hall = std::make_unique<core::Hall>(config, policy::find_policy(config->rules.policy),
                                           &predict::default_predictor());

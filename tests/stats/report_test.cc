@@ -13,7 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "engine/core/config_loader.h"
+#include "engine/config/config_loader.h"
 #include "engine/stats/history.h"
 #include "engine/stats/local_date.h"
 #include "tests/stats/replay_store.h"
@@ -91,7 +91,7 @@ class ReportTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new TempDir("hallq-report");
-    config_ = core::load_hall_config(kTown);
+    config_ = config::load_hall_config(kTown);
     const replay::Trace trace = replay::load_trace(kSource + "/tools/traces/town-week.csv", *config_);
     result_ = new replay::ReplayResult(testing::replay_into_store(config_, trace, store_dir()));
   }
@@ -333,7 +333,7 @@ TEST(ReportLiveTest, ReportsALiveStore) {
   hallq({"call", "town", "w1"});
   hallq({"skip", "town", "w1"});
 
-  const auto config = core::load_hall_config(kTown);
+  const auto config = config::load_hall_config(kTown);
   const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();

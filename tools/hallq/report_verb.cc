@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "engine/core/config_loader.h"
+#include "engine/config/config_loader.h"
 #include "engine/protocol/snapshot_codec.h"
 #include "engine/stats/history.h"
 #include "engine/stats/local_date.h"
@@ -108,8 +108,8 @@ int run_report(const ReportArgs& args, bool json_out) {
   std::shared_ptr<const core::HallConfig> config;
   if (!args.conf.empty()) {
     try {
-      config = core::load_hall_config(args.conf);
-    } catch (const core::ConfigError& e) {
+      config = config::load_hall_config(args.conf);
+    } catch (const config::ConfigError& e) {
       return fail(kUsage, e.what());
     }
     if (config->id != args.hall)

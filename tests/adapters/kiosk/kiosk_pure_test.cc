@@ -7,7 +7,6 @@
 #include <filesystem>
 #include <tuple>
 
-#include "adapters/common/device_toml.h"
 #include "adapters/kiosk/appointment_book.h"
 #include "adapters/kiosk/civil_date.h"
 #include "adapters/kiosk/escpos.h"
@@ -21,6 +20,7 @@
 #include "adapters/kiosk/ticket_image.h"
 #include "adapters/kiosk/ticket_layout.h"
 #include "displays/common/png_frame.h"
+#include "engine/config/toml_reader.h"
 
 namespace hallq::kiosk {
 namespace {
@@ -214,7 +214,7 @@ TEST(Appointments, BrokenFileNamesTheLine) {
   auto fails_with = [](std::string_view text) {
     try {
       AppointmentBook::parse(text, "appts.csv");
-    } catch (const device::DeviceConfigError& e) {
+    } catch (const config::ConfigError& e) {
       return std::string(e.what());
     }
     return std::string("no error");
@@ -233,7 +233,7 @@ TEST(Appointments, BrokenFileNamesTheLine) {
 std::string config_error(std::string_view text) {
   try {
     parse_kiosk_config(text, "kiosk.toml");
-  } catch (const device::DeviceConfigError& e) {
+  } catch (const config::ConfigError& e) {
     return e.what();
   }
   return "no error";
