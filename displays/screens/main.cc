@@ -56,9 +56,6 @@ int main(int argc, char** argv) {
   } catch (const config::ConfigError& e) {
     std::fprintf(stderr, "hallq-display: %s\n", e.what());
     return 2;
-  } catch (const display::ScreenConfigError& e) {
-    std::fprintf(stderr, "hallq-display: %s\n", e.what());
-    return 2;
   }
   if (!engine.empty()) screen.engine = engine;
   if (!events.empty()) screen.events = events;

@@ -42,7 +42,7 @@ TEST(ScreenConfigTest, ShippedScreensLoadAndFitTheTownHall) {
 std::string error_of(const std::string& text) {
   try {
     parse_screen_config(text, "conf/screens/x.toml");
-  } catch (const ScreenConfigError& e) {
+  } catch (const config::ConfigError& e) {
     return e.what();
   }
   return "no error";
@@ -113,7 +113,7 @@ TEST(ScreenConfigTest, UnknownHallOrWindowIsAnError) {
   try {
     check_against(s, *town);
     FAIL();
-  } catch (const ScreenConfigError& e) {
+  } catch (const config::ConfigError& e) {
     EXPECT_STREQ(
         e.what(),
         "conf/screens/x.toml:3: screen.hall: unknown hall \"twon\" (conf/town.toml is hall \"town\")");
@@ -122,7 +122,7 @@ TEST(ScreenConfigTest, UnknownHallOrWindowIsAnError) {
   try {
     check_against(s, *town);
     FAIL();
-  } catch (const ScreenConfigError& e) {
+  } catch (const config::ConfigError& e) {
     EXPECT_STREQ(e.what(), "conf/screens/x.toml:6: led.windows: unknown window \"w13\" in hall \"town\"");
   }
 }
