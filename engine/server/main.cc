@@ -158,7 +158,7 @@ int main(int argc, char** argv) {
   std::optional<server::Accounts> accounts;
   try {
     if (!accounts_file.empty()) accounts = server::Accounts::load(accounts_file);
-  } catch (const server::AccountsError& e) {
+  } catch (const config::ConfigError& e) {
     std::cerr << "hallqd: " << e.what() << "\n";
     return 2;
   }
