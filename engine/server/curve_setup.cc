@@ -43,7 +43,7 @@ std::string configure_curve(const std::string& keys_file, const std::string& eng
   std::shared_ptr<const KeyRegistry> keys;
   try {
     keys = std::make_shared<const KeyRegistry>(KeyRegistry::load(keys_file));
-  } catch (const KeyRegistryError& e) {
+  } catch (const config::ConfigError& e) {
     return e.what();
   }
   for (const KeyEntry& k : keys->entries()) {
