@@ -128,7 +128,7 @@ LoadedCurve load_curve(const SecurityConfig& s) {
     const server::CurveKeyPair own = server::read_secret_key_file(s.key_file);
     out.curve.secret_key = own.secret_key;
     out.curve.public_key = own.public_key;
-  } catch (const server::KeyFileError& e) {
+  } catch (const config::ConfigError& e) {
     fail(s, s.key_file_line, "key_file", "--key", e.what());
   }
   if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
@@ -143,7 +143,7 @@ LoadedCurve load_curve(const SecurityConfig& s) {
                    st);
     try {
       out.curve.server_key = server::read_public_key(s.engine_public_key_file);
-    } catch (const server::KeyFileError& e) {
+    } catch (const config::ConfigError& e) {
       fail(s, s.engine_key_line, "engine_public_key_file", "--server-key", e.what());
     }
   }

@@ -67,7 +67,7 @@ std::string configure_curve(const std::string& keys_file, const std::string& eng
         keys_file);
   try {
     options.curve_secret_key = read_secret_key_file(secret_file).secret_key;
-  } catch (const KeyFileError& e) {
+  } catch (const config::ConfigError& e) {
     return fmt::format("engine key: {}", e.what());
   }
   struct stat st {};
