@@ -13,6 +13,7 @@
 #include "engine/client/hall_summary.h"
 #include "engine/client/json_view.h"
 #include "engine/client/live_stats.h"
+#include "engine/core/calendar.h"
 #include "engine/core/command.h"
 #include "engine/core/utf8.h"
 #include "engine/predict/forecast.h"
@@ -22,7 +23,6 @@
 #include "engine/protocol/request_codec.h"
 #include "engine/server/engine.h"
 #include "engine/server/server.h"
-#include "engine/stats/local_date.h"
 
 namespace hallq::server {
 namespace {
@@ -188,7 +188,7 @@ json hall_json(const core::Hall& hall, core::TimeUs now) {
   j["live"] = live_json(client::live_stats(hall, now));
   j["wait_target_min"] = hall.config().wait_target_min;
   // The hall's own calendar day (its time zone, not the browser's), for history queries.
-  j["local_date"] = stats::format_date(hall.config().local_day(now));
+  j["local_date"] = core::format_date(hall.config().local_day(now));
   return j;
 }
 

@@ -14,8 +14,9 @@
 #include <sstream>
 
 #include "engine/config/config_loader.h"
+#include "engine/core/calendar.h"
 #include "engine/stats/history.h"
-#include "engine/stats/local_date.h"
+#include "engine/stats/period.h"
 #include "tests/stats/replay_store.h"
 #include "tools/process/engine_process.h"
 #include "tools/replay/trace.h"
@@ -185,7 +186,7 @@ TEST_F(ReportTest, FiguresMatchTheReplaysTickets) {
   ASSERT_EQ(j["periods"].size(), 5u);
   for (int d = 0; d < 5; ++d) {
     const json& p = j["periods"][d];
-    EXPECT_EQ(p["period"], format_date(*parse_date("2026-01-05") + d));
+    EXPECT_EQ(p["period"], core::format_date(*core::parse_day("2026-01-05") + d));
     EXPECT_EQ(p["called"], by_day[d].s.size());
     EXPECT_NEAR(p["wait_mean_min"].get<double>(), by_day[d].mean_min(), 1e-9);
   }
@@ -250,7 +251,7 @@ TEST_F(ReportTest, OneDayAndByMonth) {
 
 TEST_F(ReportTest, FirstSeqAtFindsTheDayByBinarySearch) {
   store::EventStore store({.dir = store_dir(), .read_only = true});
-  const std::int64_t day = *parse_date("2026-01-07");
+  const std::int64_t day = *core::parse_day("2026-01-07");
   const std::uint64_t seq = first_seq_at(store, *config_, config_->day_start(day));
   ASSERT_GT(seq, 1u);
   ASSERT_LE(seq, store.last_seq("town"));
@@ -337,7 +338,7 @@ TEST(ReportLiveTest, ReportsALiveStore) {
   const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
-  const std::string today = format_date(config->local_day(now));
+  const std::string today = core::format_date(config->local_day(now));
   const std::string out = dir.path() + "/out";
   const RunResult r = run_program(HALLQ_PATH, {"--json", "report", "town", "--data", data, "--conf", kTown,
                                                "--from", today, "--to", today, "--out", out});

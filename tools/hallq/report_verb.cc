@@ -12,9 +12,9 @@
 #include <sstream>
 
 #include "engine/config/config_loader.h"
+#include "engine/core/calendar.h"
 #include "engine/protocol/snapshot_codec.h"
 #include "engine/stats/history.h"
-#include "engine/stats/local_date.h"
 #include "engine/stats/report_tables.h"
 #include "engine/stats/stats_json.h"
 #include "engine/store/event_store.h"
@@ -64,14 +64,14 @@ std::string local_now_text(const core::HallConfig& hall) {
   using namespace std::chrono;
   const core::TimeUs now = duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
   const int s = hall.local_second_of_day(now);
-  return fmt::format("{} {:02}:{:02}", stats::format_date(hall.local_day(now)), s / 3600, s / 60 % 60);
+  return fmt::format("{} {:02}:{:02}", core::format_date(hall.local_day(now)), s / 3600, s / 60 % 60);
 }
 
 std::string title_of(std::int64_t from, std::int64_t to, stats::Period by) {
   if (from == to) return "服务大厅运行日报";
-  const bool whole_month = stats::month_of_day(from) == stats::month_of_day(to) &&
-                           stats::first_day_of_month(stats::month_of_day(from)) == from &&
-                           stats::month_of_day(to + 1) != stats::month_of_day(to);
+  const bool whole_month = core::month_of_day(from) == core::month_of_day(to) &&
+                           core::first_day_of_month(core::month_of_day(from)) == from &&
+                           core::month_of_day(to + 1) != core::month_of_day(to);
   if (whole_month || by == stats::Period::kMonth) return "服务大厅运行月报";
   return "服务大厅运行报告";
 }
@@ -95,8 +95,8 @@ CLI::App* add_report_verb(CLI::App& app, ReportArgs& args) {
 int run_report(const ReportArgs& args, bool json_out) {
   const auto started = std::chrono::steady_clock::now();
   // 1. Arguments, before touching anything.
-  const auto from = stats::parse_date(args.from);
-  const auto to = stats::parse_date(args.to);
+  const auto from = core::parse_day(args.from);
+  const auto to = core::parse_day(args.to);
   if (!from)
     return fail(kUsage, fmt::format("--from {}：日期格式应为 YYYY-MM-DD（如 2026-01-05）", args.from));
   if (!to) return fail(kUsage, fmt::format("--to {}：日期格式应为 YYYY-MM-DD（如 2026-01-31）", args.to));
@@ -140,8 +140,7 @@ int run_report(const ReportArgs& args, bool json_out) {
         stats::read_history(store, config, {.first_day = *from, .last_day = *to, .period = by});
     const stats::Stats& st = history.stats;
     const std::string range_label =
-        *from == *to ? args.from
-                     : fmt::format("{} 至 {}", stats::format_date(*from), stats::format_date(*to));
+        *from == *to ? args.from : fmt::format("{} 至 {}", core::format_date(*from), core::format_date(*to));
     const std::vector<std::pair<std::string, std::string>> files = {
         {"by_service.csv", stats::csv_by_service(st, *config)},
         {"by_window.csv", stats::csv_by_window(st, *config)},
