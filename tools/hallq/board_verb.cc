@@ -11,6 +11,7 @@
 
 #include "engine/client/hall_summary.h"
 #include "engine/client/subscriber.h"
+#include "engine/core/calendar.h"
 #include "tools/hallq/event_text.h"
 
 namespace hallq::cli {
@@ -22,12 +23,6 @@ volatile std::sig_atomic_t g_stop = 0;
 core::TimeUs now_us() {
   using namespace std::chrono;
   return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
-}
-
-std::string clock_text(core::TimeUs t, int offset_min) {
-  const std::int64_t s = t / core::kUsPerSecond + offset_min * 60;
-  const std::int64_t sod = ((s % 86400) + 86400) % 86400;
-  return fmt::format("{:02}:{:02}:{:02}", sod / 3600, sod / 60 % 60, sod % 60);
 }
 
 class Board : public client::Subscriber::Listener {
@@ -53,7 +48,8 @@ class Board : public client::Subscriber::Listener {
     }
     const client::HallSummary s = client::summarize(*hall, now_us());
     const int offset = hall->config().utc_offset_min;
-    out += fmt::format("{}    {}    等候 {} 人\n", s.name, clock_text(now_us(), offset), s.waiting);
+    out += fmt::format("{}    {}    等候 {} 人\n", s.name,
+                       core::format_time_of_day(core::local_second_of_day(now_us(), offset)), s.waiting);
     out += std::string(72, '=') + "\n";
     const bool flash = Clock::now() < flash_until_ && ansi;
     if (calls_.empty()) {

@@ -17,6 +17,7 @@
 #include "engine/client/hall_summary.h"
 #include "engine/client/json_view.h"
 #include "engine/client/subscriber.h"
+#include "engine/core/calendar.h"
 #include "engine/core/types.h"
 #include "engine/policy/policy_registry.h"
 #include "engine/predict/forecast_predictor.h"
@@ -216,10 +217,8 @@ class WatchPrinter : public client::Subscriber::Listener {
     if (g_.json) {
       std::cout << event_json(e).dump() << std::endl;
     } else {
-      const std::int64_t local_s = e.time / core::kUsPerSecond + offset_min_ * 60;
-      const std::int64_t sod = ((local_s % 86400) + 86400) % 86400;
-      std::cout << fmt::format("{:02}:{:02}:{:02}  {}", sod / 3600, sod / 60 % 60, sod % 60, describe(e))
-                << std::endl;
+      std::cout << core::format_time_of_day(core::local_second_of_day(e.time, offset_min_)) << "  "
+                << describe(e) << std::endl;
     }
     if (left_ > 0 && --left_ == 0) g_stop = 1;
   }
