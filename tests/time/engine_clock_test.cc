@@ -2,7 +2,7 @@
 // forwards and backwards, and a hall run through it: a step back of half an
 // hour in the middle of a day neither reorders the hall's events nor teaches
 // the predictor that business takes no time.
-#include "engine/server/engine_clock.h"
+#include "engine/time/engine_clock.h"
 
 #include <gtest/gtest.h>
 
@@ -16,7 +16,7 @@
 #include "engine/predict/forecast.h"
 #include "engine/predict/forecast_predictor.h"
 
-namespace hallq::server {
+namespace hallq::time {
 namespace {
 
 using core::TimeUs;
@@ -186,4 +186,4 @@ TEST(EngineClockTest, AHallKeepsItsOrderAndItsPredictionsThroughAStepBack) {
 }
 
 }  // namespace
-}  // namespace hallq::server
+}  // namespace hallq::time
