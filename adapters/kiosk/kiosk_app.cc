@@ -40,9 +40,10 @@ client::SubscriberOptions subscriber_options(const client::CurveOptions& curve) 
 }  // namespace
 
 KioskApp::KioskApp(zmq::context_t& ctx, const KioskConfig& config, std::ostream& out,
-                   const client::CurveOptions& curve)
+                   const client::CurveOptions& curve, const time::Clock& wall)
     : config_(config),
       out_(out),
+      wall_(wall),
       book_(load_book(config)),
       session_(config_, book_.get()),
       subscriber_(ctx, config.engine, config.events, {config.hall}, nullptr, subscriber_options(curve)),
@@ -50,11 +51,6 @@ KioskApp::KioskApp(zmq::context_t& ctx, const KioskConfig& config, std::ostream&
       printer_(make_printer(config.printer)) {}
 
 KioskApp::~KioskApp() = default;
-
-core::TimeUs KioskApp::now() const {
-  using namespace std::chrono;
-  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 const core::Hall* KioskApp::hall() const { return subscriber_.hall(config_.hall); }
 bool KioskApp::online() const { return subscriber_.online(config_.hall); }

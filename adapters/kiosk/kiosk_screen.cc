@@ -124,8 +124,7 @@ class TouchScreen {
   }
 
   std::string clock_text() const {
-    using namespace std::chrono;
-    const auto us = duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+    const core::TimeUs us = app_.now();
     const int offset = app_.hall() ? app_.hall()->config().utc_offset_min : 480;
     const int m = core::local_minute_of_day(us, offset);
     return fmt::format("{} {:02}:{:02}", core::format_date(core::local_date(us, offset)), m / 60, m % 60);

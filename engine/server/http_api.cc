@@ -30,11 +30,6 @@ namespace {
 using core::ErrorCode;
 using nlohmann::json;
 
-core::TimeUs wall_clock_us() {
-  using namespace std::chrono;
-  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
-}
-
 // Text from a request (a percent-decoded path, a body that is not JSON) may
 // be any bytes: invalid UTF-8 is replaced (U+FFFD), as dump() would throw.
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
@@ -245,7 +240,7 @@ HttpApi::HttpApi(Engine& engine, Server& server, HttpApiOptions options)
     : engine_(engine),
       server_(server),
       options_(std::move(options)),
-      boot_(fmt::format("http-{}", wall_clock_us())) {
+      boot_(fmt::format("http-{}", options_.wall_clock->now_us())) {
   if (options_.accounts != nullptr) {
     if (!options_.post) throw std::invalid_argument("HttpApi: accounts need HttpApiOptions::post");
     checker_ = std::make_unique<PasswordChecker>(options_.post);
@@ -298,8 +293,8 @@ void HttpApi::write_audit(const std::string& user, const HttpRequest& req, std::
   json body = json::parse(req.body, nullptr, false);
   if (body.is_object() && body.contains("password")) body["password"] = "***";
   json record = {
-      {"time_us", wall_clock_us()},          {"user", user}, {"peer", req.peer}, {"method", req.method},
-      {"path", req.target.substr(0, qmark)}, {"hall", hall}, {"status", status}, {"result", result}};
+      {"time_us", options_.wall_clock->now_us()}, {"user", user}, {"peer", req.peer}, {"method", req.method},
+      {"path", req.target.substr(0, qmark)},      {"hall", hall}, {"status", status}, {"result", result}};
   if (!req.body.empty()) record["body"] = body.is_discarded() ? json(req.body.substr(0, 512)) : body;
   try {
     options_.audit(dump(record));

@@ -24,6 +24,7 @@
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/snapshot_codec.h"
 #include "engine/server/curve_keys.h"
+#include "engine/time/system_clock.h"
 #include "tools/hallq/backup_verb.h"
 #include "tools/hallq/board_verb.h"
 #include "tools/hallq/event_text.h"
@@ -47,13 +48,9 @@ struct Globals {
   std::string pub = "tcp://127.0.0.1:5571";
   bool json = false;
   int timeout_ms = 3000;
-  client::CurveOptions curve;  // from --key and --server-key
+  client::CurveOptions curve;                        // from --key and --server-key
+  const time::Clock* clock = &time::system_clock();  // the wall clock (summaries' waits)
 };
-
-core::TimeUs now_us() {
-  using namespace std::chrono;
-  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 json event_json(const protocol::EventSummary& e) { return client::to_json(e); }
 
@@ -160,7 +157,7 @@ int run_status(const Globals& g, const std::string& hall_id) {
   core::Hall replica(snap->config, policy::find_policy(policy::kDefaultPolicy),
                      &predict::default_predictor());
   replica.import_state(std::move(snap->state));
-  const client::HallSummary s = client::summarize(replica, now_us());
+  const client::HallSummary s = client::summarize(replica, g.clock->now_us());
   if (g.json) {
     std::cout << client::to_json(s).dump() << std::endl;
     return kDone;
@@ -203,7 +200,7 @@ class WatchPrinter : public client::Subscriber::Listener {
   WatchPrinter(const Globals& g, int max_events) : g_(g), left_(max_events) {}
 
   void on_reset(const core::Hall& hall) override {
-    const client::HallSummary s = client::summarize(hall, now_us());
+    const client::HallSummary s = client::summarize(hall, g_.clock->now_us());
     offset_min_ = hall.config().utc_offset_min;
     if (g_.json) {
       std::cout << json{{"kind", "synced"}, {"hall", s.id}, {"seq", s.seq}, {"waiting", s.waiting}}.dump()
@@ -460,9 +457,9 @@ int main(int argc, char** argv) {
     if (ping->parsed()) return run_ping(g);
     if (replay->parsed()) return run_replay(replay_args, g.json);
     if (simulate->parsed()) return run_simulate(simulate_args, g.engine, g.timeout_ms, g.curve);
-    if (board->parsed()) return run_board(board_args, g.engine, g.pub, g.curve);
+    if (board->parsed()) return run_board(board_args, g.engine, g.pub, *g.clock, g.curve);
     if (backup->parsed()) return run_backup(backup_args, g.json);
-    if (report->parsed()) return run_report(report_args, g.json);
+    if (report->parsed()) return run_report(report_args, g.json, *g.clock);
   } catch (const std::exception& e) {
     std::cerr << "hallq: " << e.what() << std::endl;
     return kUsage;

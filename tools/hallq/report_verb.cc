@@ -60,9 +60,8 @@ std::shared_ptr<const core::HallConfig> config_from_snapshot(const store::EventS
   return decoded.config;
 }
 
-std::string local_now_text(const core::HallConfig& hall) {
-  using namespace std::chrono;
-  const core::TimeUs now = duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+std::string local_now_text(const core::HallConfig& hall, const time::Clock& wall) {
+  const core::TimeUs now = wall.now_us();
   const int s = hall.local_second_of_day(now);
   return fmt::format("{} {:02}:{:02}", core::format_date(hall.local_day(now)), s / 3600, s / 60 % 60);
 }
@@ -92,7 +91,7 @@ CLI::App* add_report_verb(CLI::App& app, ReportArgs& args) {
   return sub;
 }
 
-int run_report(const ReportArgs& args, bool json_out) {
+int run_report(const ReportArgs& args, bool json_out, const time::Clock& wall) {
   const auto started = std::chrono::steady_clock::now();
   // 1. Arguments, before touching anything.
   const auto from = core::parse_day(args.from);
@@ -149,7 +148,7 @@ int run_report(const ReportArgs& args, bool json_out) {
         {"report.html", stats::render_html(st, *config,
                                            {.title = title_of(*from, *to, by),
                                             .range_label = range_label,
-                                            .generated_at = local_now_text(*config),
+                                            .generated_at = local_now_text(*config, wall),
                                             .chart_js = *chart_js})},
     };
 
