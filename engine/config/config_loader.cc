@@ -87,6 +87,14 @@ void read(const TableReader& r, std::string_view key, double& out, Need need) {
   if (std::optional<double> v = r.number(key)) out = *v;
 }
 
+// An item's required `kind` (core::parse), or a failure listing the `choices`.
+template <class Kind>
+void read_kind(const TableReader& r, Kind& out, std::string_view choices) {
+  std::string kind;
+  read(r, "kind", kind, Need::kRequired);
+  if (!parse(kind, out)) r.fail("kind", fmt::format("unknown kind \"{}\" ({})", kind, choices));
+}
+
 class Loader {
  public:
   Loader(const toml::table& root, std::string_view source)
@@ -203,10 +211,7 @@ class Loader {
       read(s, "id", svc.id, Need::kRequired);
       read(s, "name", svc.name, Need::kRequired);
       read(s, "prefix", svc.prefix, Need::kRequired);
-      std::string kind;
-      read(s, "kind", kind, Need::kRequired);
-      if (!parse(kind, svc.kind))
-        s.fail("kind", fmt::format("unknown kind \"{}\" (instant or promise)", kind));
+      read_kind(s, svc.kind, "instant or promise");
       read(s, "expected_handle_min", svc.expected_handle_min, Need::kRequired);
     }
   }
@@ -226,11 +231,7 @@ class Loader {
       read(s, "id", w.id, Need::kRequired);
       read(s, "number", w.number, Need::kRequired);
       read(s, "name", w.name, Need::kRequired);
-      std::string kind;
-      read(s, "kind", kind, Need::kRequired);
-      if (!parse(kind, w.kind))
-        s.fail("kind",
-               fmt::format("unknown kind \"{}\" (classified, fallback, assist, instant or priority)", kind));
+      read_kind(s, w.kind, "classified, fallback, assist, instant or priority");
 
       s.require("serves");
       const toml::table* serves = s.node("serves")->as_table();
