@@ -7,7 +7,7 @@
 
 #include <stdexcept>
 
-#include "engine/core/config_loader.h"
+#include "engine/config/config_loader.h"
 #include "engine/predict/forecast_predictor.h"
 
 namespace hallq::bench {
@@ -83,9 +83,9 @@ std::shared_ptr<core::HallConfig> make_synthetic_hall(int windows, int services)
 
 std::shared_ptr<const core::HallConfig> hall_config(HallSize size) {
   static const std::shared_ptr<const core::HallConfig> kTown =
-      core::load_hall_config(HALLQ_CONF_DIR "/town.toml");
+      config::load_hall_config(HALLQ_CONF_DIR "/town.toml");
   static const std::shared_ptr<const core::HallConfig> kDistrict =
-      core::load_hall_config(HALLQ_CONF_DIR "/district.toml");
+      config::load_hall_config(HALLQ_CONF_DIR "/district.toml");
   static const std::shared_ptr<const core::HallConfig> kBig = make_synthetic_hall(200, 20);
   switch (size) {
     case HallSize::kTown:

@@ -27,7 +27,7 @@ inline constexpr HallSize kHallSizes[] = {HallSize::kTown, HallSize::kDistrict, 
 std::string_view to_string(HallSize size);
 
 // The config of a hall size, loaded (conf/town.toml, conf/district.toml) or
-// built once and shared. Throws core::ConfigError if a shipped file is broken.
+// built once and shared. Throws config::ConfigError if a shipped file is broken.
 std::shared_ptr<const core::HallConfig> hall_config(HallSize size);
 
 // A synthetic hall of `windows` windows and `services` services: window w

@@ -52,6 +52,7 @@
 #include "bench/load_mix.h"
 #include "bench/load_report.h"
 #include "engine/client/client.h"
+#include "engine/config/toml_reader.h"
 #include "engine/protocol/message.h"
 #include "engine/protocol/reply_codec.h"
 #include "engine/protocol/request_codec.h"
@@ -119,7 +120,7 @@ void raise_limits(toml::table& doc) {
 
 // A copy of `conf` in `dir` whose ticket limit allows a load test.
 std::string raised_copy(const std::string& conf, const std::string& dir) {
-  toml::table doc = toml::parse_file(conf);
+  toml::table doc = config::read_toml_file(conf);
   raise_limits(doc);
   const std::string out = (std::filesystem::path(dir) / std::filesystem::path(conf).filename()).string();
   write_config(doc, out);
@@ -130,7 +131,7 @@ std::string raised_copy(const std::string& conf, const std::string& dir) {
 // hall ids <id>-1 ... <id>-n; their paths, and the ids in `ids`.
 std::vector<std::string> hall_copies(const std::string& conf, int n, const std::string& dir, bool keep_limits,
                                      std::vector<std::string>& ids) {
-  toml::table doc = toml::parse_file(conf);
+  toml::table doc = config::read_toml_file(conf);
   if (!keep_limits) raise_limits(doc);
   const auto base = doc["hall"]["id"].value<std::string>();
   if (!base) throw std::runtime_error(conf + ": no [hall] id to number the copies after");

@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/core/config_loader.h"
+#include "engine/config/config_loader.h"
 #include "engine/policy/policy_registry.h"
 #include "tools/replay/prediction_score.h"
 #include "tools/replay/replay.h"
@@ -83,7 +83,7 @@ int main(int argc, char** argv) {
     std::shared_ptr<core::HallConfig> config;
     replay::Trace trace;
     try {
-      config = core::load_hall_config(c.conf);
+      config = config::load_hall_config(c.conf);
       trace = replay::load_trace(c.trace, *config);
     } catch (const std::exception& e) {
       std::cerr << "hallq_replay_eval: " << e.what() << "\n";

@@ -18,9 +18,13 @@
 #include <fstream>
 #include <sstream>
 
-#include "engine/core/config_loader.h"
+#include "engine/config/config_loader.h"
+#include "engine/core/calendar.h"
+#include "engine/core/hall.h"
+#include "engine/policy/policy_registry.h"
+#include "engine/predict/forecast_predictor.h"
+#include "engine/protocol/event_codec.h"
 #include "engine/stats/history.h"
-#include "engine/stats/local_date.h"
 #include "engine/stats/report_tables.h"
 #include "engine/store/event_store.h"
 #include "tests/support/program_output.h"
@@ -69,7 +73,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   try {
-    const auto config = core::load_hall_config(conf);
+    const auto config = config::load_hall_config(conf);
     auto t0 = Clock::now();
     const std::string text = trace_path.empty() ? run_tracegen(conf, days, util, seed) : slurp(trace_path);
     const replay::Trace trace =
@@ -84,7 +88,7 @@ int main(int argc, char** argv) {
                since(t0), dir);
 
     // The replay's days: local midnight of 2026-01-05 on (replay.h).
-    const std::int64_t first = *stats::parse_date("2026-01-05");
+    const std::int64_t first = *core::parse_day("2026-01-05");
     const std::int64_t last = first + days - 1;
     const std::string chart_js = slurp(HALLQ_CHART_JS);
     std::vector<double> times, fold_times;
@@ -114,8 +118,8 @@ int main(int argc, char** argv) {
     const std::string out = tmp.path() + "/out";
     t0 = Clock::now();
     const hallq::testing::RunResult cli = hallq::testing::run_program(
-        HALLQ_PATH, {"report", config->id, "--data", dir, "--conf", conf, "--from", stats::format_date(first),
-                     "--to", stats::format_date(last), "--out", out});
+        HALLQ_PATH, {"report", config->id, "--data", dir, "--conf", conf, "--from", core::format_date(first),
+                     "--to", core::format_date(last), "--out", out});
     const double cli_s = since(t0);
     if (cli.exit_code != 0) {
       fmt::print(stderr, "hallq report failed: {}\n", cli.err);

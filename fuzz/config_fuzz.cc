@@ -1,5 +1,5 @@
 // Fuzz target "config": TOML text through the hall config parser
-// (engine/core/config_loader). The contract: a validated HallConfig, or a
+// (engine/config/config_loader). The contract: a validated HallConfig, or a
 // ConfigError whose message starts with the source name and a line number
 // ("fuzz.toml:12: ..."). Any other exception escapes and is reported by
 // libFuzzer as a crash, like a sanitizer finding. An accepted config must
@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-#include "engine/core/config_loader.h"
+#include "engine/config/config_loader.h"
 #include "engine/policy/policy_registry.h"
 #include "engine/predict/forecast_predictor.h"
 #include "engine/protocol/snapshot_codec.h"
@@ -37,7 +37,7 @@ bool names_file_and_line(std::string_view message) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   try {
-    auto config = hallq::core::parse_hall_config(text, kSource);
+    auto config = hallq::config::parse_hall_config(text, kSource);
     if (!config || config->services.empty() || config->windows.empty()) std::abort();
     const hallq::core::CallPolicy* policy = hallq::policy::find_policy(config->rules.policy);
     if (policy == nullptr) return 0;  // hallqd refuses an unknown policy at start
@@ -63,7 +63,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       std::fprintf(stderr, "a snapshot changed the config's names\n");
       std::abort();
     }
-  } catch (const hallq::core::ConfigError& e) {
+  } catch (const hallq::config::ConfigError& e) {
     if (!names_file_and_line(e.what())) std::abort();
   }
   return 0;

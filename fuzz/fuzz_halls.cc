@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/core/config_loader.h"
+#include "engine/config/config_loader.h"
 #include "engine/policy/policy_registry.h"
 #include "engine/predict/forecast_predictor.h"
 
@@ -26,7 +26,7 @@ void must(const core::Status& st, const char* what) {
 
 Sample load(const char* name) {
   Sample s;
-  s.config = core::load_hall_config(std::string(HALLQ_SOURCE_DIR) + "/conf/" + name + ".toml");
+  s.config = config::load_hall_config(std::string(HALLQ_SOURCE_DIR) + "/conf/" + name + ".toml");
   core::Hall hall(s.config, policy::find_policy(s.config->rules.policy), &predict::default_predictor());
   std::vector<core::Event> out;
   core::TimeUs now = kMidDay - 3'600 * core::kUsPerSecond;

@@ -5,7 +5,7 @@
 #include <array>
 #include <vector>
 
-#include "adapters/common/device_toml.h"
+#include "engine/config/toml_reader.h"
 
 namespace hallq::caller {
 namespace {
@@ -19,19 +19,18 @@ constexpr std::string_view kKeyNames[] = {"call_next", "recall", "start", "skip"
                                           "finish",    "pause",  "login", "logout", "quit"};
 
 CallerConfig parse(const toml::table& root, const std::string& source) {
-  const device::TableReader r = device::TableReader::document(root, source);
+  const config::TableReader r = config::TableReader::document(root, source);
   r.allow_only(kSections);
   CallerConfig c;
   c.security = device::read_security(r);
-  const device::TableReader s = r.section("caller");
-  if (!s.present()) r.fail_here("missing section [caller]");
+  const config::TableReader s = r.required_section("caller");
   s.allow_only(kCallerKeys);
   c.hall = s.required_string("hall");
   c.window = s.required_string("window");
   c.engine = s.string("engine", c.engine);
   c.events = s.string("events", c.events);
   c.staff = s.string("staff", "");
-  const device::TableReader k = r.section("keys");
+  const config::TableReader k = r.section("keys");
   k.allow_only(kKeyNames);
   const auto defaults = default_keys();
   for (Key key : kAll) {
@@ -77,10 +76,10 @@ std::string_view key_label(Key k) {
 }
 
 CallerConfig parse_caller_config(std::string_view text, const std::string& source) {
-  return parse(device::parse_toml(text, source), source);
+  return parse(config::parse_toml(text, source), source);
 }
 CallerConfig load_caller_config(const std::string& path) {
-  return parse(device::parse_toml(device::read_text_file(path), path), path);
+  return parse(config::parse_toml(config::read_text_file(path), path), path);
 }
 
 }  // namespace hallq::caller

@@ -4,7 +4,7 @@
 //             login, logout, quit — one character each, all different
 //   [security] key_file, engine_public_key_file | engine_public_key (CURVE keys;
 //             adapters/common/device_security.h)
-// Errors: device::DeviceConfigError naming file:line.
+// Errors: config::ConfigError naming file:line.
 #pragma once
 
 #include <map>

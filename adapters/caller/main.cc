@@ -16,29 +16,20 @@
 #include "adapters/caller/caller_config.h"
 #include "adapters/caller/caller_session.h"
 #include "adapters/caller/caller_view.h"
-#include "adapters/common/device_toml.h"
 #include "engine/client/client.h"
 #include "engine/client/subscriber.h"
+#include "engine/config/toml_reader.h"
+#include "engine/core/calendar.h"
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/request_codec.h"
 #include "engine/protocol/snapshot_codec.h"
+#include "engine/time/system_clock.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 volatile std::sig_atomic_t g_stop = 0;
 void on_signal(int) { g_stop = 1; }
-
-hallq::core::TimeUs now_us() {
-  using namespace std::chrono;
-  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
-}
-
-std::string clock_text(int utc_offset_min) {
-  const std::int64_t s = now_us() / 1'000'000 + utc_offset_min * 60;
-  const std::int64_t m = ((s / 60) % 1440 + 1440) % 1440;
-  return fmt::format("{:02}:{:02}:{:02}", m / 60, m % 60, ((s % 60) + 60) % 60);
-}
 
 // The one command in flight: resent with the same request id until answered.
 struct Pending {
@@ -67,6 +58,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return cli.exit(e) == 0 ? 0 : 2;
   }
+  const time::Clock& wall = time::system_clock();
   caller::CallerConfig config;
   device::LoadedCurve keys;
   try {
@@ -74,7 +66,7 @@ int main(int argc, char** argv) {
     device::override_security(config.security, key_file, server_key);
     keys = device::load_curve(config.security);
     for (const std::string& w : keys.warnings) std::cerr << "hallq-caller: " << w << "\n";
-  } catch (const device::DeviceConfigError& e) {
+  } catch (const config::ConfigError& e) {
     std::cerr << e.what() << "\n";
     return 2;
   }
@@ -136,7 +128,7 @@ int main(int argc, char** argv) {
     const core::Hall* hall = sub.hall(config.hall);
     std::optional<caller::WindowView> view;
     if (hall) {
-      view = caller::view_window(*hall, config.window, now_us());
+      view = caller::view_window(*hall, config.window, wall.now_us());
       if (!view) {
         rc = 2;
         break;
@@ -171,7 +163,8 @@ int main(int argc, char** argv) {
       pending->next_send = Clock::now() + std::chrono::milliseconds(1000);
     }
     const bool online = sub.online(config.hall);
-    const std::string clock = clock_text(hall ? hall->config().utc_offset_min : 480);
+    const std::string clock = hallq::core::format_time_of_day(
+        hallq::core::local_second_of_day(wall.now_us(), hall ? hall->config().utc_offset_min : 480));
     const std::string frame = fmt::format("{}{}{}{}{}{}", online, session.status(), session.prompt(), clock,
                                           hall ? hall->seq() : 0, pending ? pending->sends : -1);
     if (frame != last_frame) {

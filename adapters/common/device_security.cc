@@ -33,7 +33,8 @@ std::string where(const SecurityConfig& s, std::uint32_t line, std::string_view 
 
 [[noreturn]] void fail(const SecurityConfig& s, std::uint32_t line, std::string_view key,
                        std::string_view option, std::string_view what) {
-  throw DeviceConfigError(fmt::format("{}: {}", where(s, line, key, option), what));
+  if (line == 0) throw config::ConfigError(fmt::format("{}: {}", option, what));
+  throw config::ConfigError(s.source, line, fmt::format("security.{}: {}", key, what));
 }
 
 // The file exists and is a regular, readable file (a clearer message than a
@@ -52,30 +53,28 @@ void check_complete(const SecurityConfig& s, std::uint32_t table_line) {
   if (s.key_file.empty() && !has_engine) return;
   if (s.key_file.empty()) {
     if (s.engine_key_line == 0)
-      throw DeviceConfigError(
+      throw config::ConfigError(
           "--server-key: needs this device's own key too (--key FILE or [security] key_file)");
-    throw DeviceConfigError(
-        fmt::format("{}:{}: security: missing key_file (this device's secret key, hallq keys gen)", s.source,
-                    table_line));
+    throw config::ConfigError(s.source, table_line,
+                              "security: missing key_file (this device's secret key, hallq keys gen)");
   }
   if (!has_engine) {
     if (s.key_file_line == 0)
-      throw DeviceConfigError(
+      throw config::ConfigError(
           "--key: needs the engine's public key too (--server-key FILE|Z85 or [security] "
           "engine_public_key_file)");
-    throw DeviceConfigError(
-        fmt::format("{}:{}: security: missing engine_public_key_file or engine_public_key (the engine's "
-                    "public key, engine.pub)",
-                    s.source, table_line));
+    throw config::ConfigError(s.source, table_line,
+                              "security: missing engine_public_key_file or engine_public_key (the engine's "
+                              "public key, engine.pub)");
   }
 }
 
 }  // namespace
 
-SecurityConfig read_security(const TableReader& document) {
+SecurityConfig read_security(const config::TableReader& document) {
   SecurityConfig s;
   s.source = document.source();
-  const TableReader t = document.section("security");
+  const config::TableReader t = document.section("security");
   if (!t.present()) return s;
   t.allow_only(kKeys);
   const std::uint32_t table_line = t.line("");  // no such key: the [security] header's line
@@ -129,7 +128,7 @@ LoadedCurve load_curve(const SecurityConfig& s) {
     const keys::CurveKeyPair own = keys::read_secret_key_file(s.key_file);
     out.curve.secret_key = own.secret_key;
     out.curve.public_key = own.public_key;
-  } catch (const keys::KeyFileError& e) {
+  } catch (const config::ConfigError& e) {
     fail(s, s.key_file_line, "key_file", "--key", e.what());
   }
   if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
@@ -144,7 +143,7 @@ LoadedCurve load_curve(const SecurityConfig& s) {
                    st);
     try {
       out.curve.server_key = keys::read_public_key(s.engine_public_key_file);
-    } catch (const keys::KeyFileError& e) {
+    } catch (const config::ConfigError& e) {
       fail(s, s.engine_key_line, "engine_public_key_file", "--server-key", e.what());
     }
   }

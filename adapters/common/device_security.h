@@ -19,7 +19,7 @@
 // The command line may replace either half first (override_security, the
 // hallq CLI's names: --key FILE, --server-key FILE|Z85).
 //
-// Errors: device::DeviceConfigError naming "CONFIG:LINE: security.KEY: what",
+// Errors: config::ConfigError naming "CONFIG:LINE: security.KEY: what",
 // e.g. "kiosk.toml:9: security.key_file: keys/k.key: cannot open: No such file
 // or directory"; for a value from the command line "--key: ...". A secret key
 // file readable by group or others is NOT refused (hallqd does not check its
@@ -32,8 +32,8 @@
 #include <string>
 #include <vector>
 
-#include "adapters/common/device_toml.h"
 #include "engine/client/client.h"
+#include "engine/config/toml_reader.h"
 
 namespace hallq::device {
 
@@ -50,11 +50,11 @@ struct SecurityConfig {
 // Reads `document`'s [security] table (absent: disabled). `document` is the
 // reader of the file's top level (TableReader::document); the caller allows
 // "security" among its sections.
-SecurityConfig read_security(const TableReader& document);
+SecurityConfig read_security(const config::TableReader& document);
 
 // Command-line overrides: `key_file` (--key) and `server_key` (--server-key:
 // 40 Z85 characters or a .pub/.key file) replace the config's values when
-// not empty. Throws DeviceConfigError if the result has one half without the
+// not empty. Throws config::ConfigError if the result has one half without the
 // other.
 void override_security(SecurityConfig& security, const std::string& key_file, const std::string& server_key);
 

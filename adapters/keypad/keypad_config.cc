@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "adapters/common/device_toml.h"
+#include "engine/config/toml_reader.h"
 
 namespace hallq::keypad {
 
@@ -22,16 +22,14 @@ std::string KeypadConfig::key_label(int level) const {
 }
 
 KeypadConfig parse_keypad_config(std::string_view text, std::string_view source) {
-  using device::TableReader;
-  const toml::table root = device::parse_toml(text, source);
+  using config::TableReader;
+  const toml::table root = config::parse_toml(text, source);
   KeypadConfig c;
   c.source = std::string(source);
-  TableReader top = device::TableReader::document(root, source);
+  TableReader top = config::TableReader::document(root, source);
   top.allow_only({"keypad", "security"});
   c.security = device::read_security(top);
-  const toml::table* keypad = top.table("keypad");
-  if (!keypad) throw device::DeviceConfigError(fmt::format("{}:1: missing [keypad] table", source));
-  TableReader k(*keypad, source, "keypad");
+  const TableReader k = top.required_section("keypad");
   k.allow_only({"hall", "window", "engine", "pub", "timeout_s", "thanks_s", "retry_ms", "input",
                 "serial_device", "baud", "keys", "width", "height", "fullscreen", "font", "font_index"});
   c.hall = k.required_string("hall");
@@ -82,7 +80,7 @@ KeypadConfig parse_keypad_config(std::string_view text, std::string_view source)
 }
 
 KeypadConfig load_keypad_config(const std::string& path) {
-  return parse_keypad_config(device::read_text_file(path), path);
+  return parse_keypad_config(config::read_text_file(path), path);
 }
 
 std::optional<std::string> check_window(const KeypadConfig& c, const core::HallConfig& hall) {

@@ -9,7 +9,7 @@
 //   [security]      key_file, engine_public_key_file | engine_public_key
 //                   (CURVE keys; adapters/common/device_security.h)
 //
-// Errors are device::DeviceConfigError naming file:line. The window is
+// Errors are config::ConfigError naming file:line. The window is
 // checked against the hall when the engine's snapshot arrives.
 // Stateless; any thread.
 #pragma once

@@ -19,7 +19,6 @@
 #include <memory>
 #include <zmq.hpp>
 
-#include "adapters/common/device_toml.h"
 #include "adapters/keypad/keypad_app.h"
 #include "adapters/keypad/keypad_config.h"
 #include "adapters/keypad/keypad_screen.h"
@@ -28,6 +27,7 @@
 #include "displays/common/font_set.h"
 #include "displays/common/sdl_init.h"
 #include "engine/client/client.h"
+#include "engine/config/toml_reader.h"
 
 namespace hallq::keypad {
 namespace {
@@ -143,7 +143,7 @@ int run(int argc, char** argv) {
 int main(int argc, char** argv) {
   try {
     return hallq::keypad::run(argc, argv);
-  } catch (const hallq::device::DeviceConfigError& e) {
+  } catch (const hallq::config::ConfigError& e) {
     fmt::print(stderr, "{}\n", e.what());
     return 2;
   } catch (const hallq::sdl::FontError& e) {

@@ -10,7 +10,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "adapters/common/device_toml.h"
+#include "engine/config/config_error.h"
 
 namespace hallq::kiosk {
 namespace {
@@ -48,8 +48,8 @@ std::string hhmm(int minutes) {
   return fmt::format("{:02}:{:02}", minutes / 60, minutes % 60);
 }
 
-std::string used_key(std::string_view code, CivilDate date) {
-  return format_iso_date(date) + " " + std::string(code);
+std::string used_key(std::string_view code, core::CivilDate date) {
+  return core::format_date(date) + " " + std::string(code);
 }
 
 }  // namespace
@@ -60,7 +60,7 @@ AppointmentBook AppointmentBook::parse(std::string_view text, const std::string&
   AppointmentBook book;
   int line_no = 0;
   auto fail = [&](std::string_view what) {
-    throw device::DeviceConfigError(fmt::format("{}:{}: {}", source, line_no, what));
+    throw config::ConfigError(source, static_cast<std::uint32_t>(line_no), std::string(what));
   };
   while (!text.empty()) {
     const std::size_t nl = text.find('\n');
@@ -78,7 +78,7 @@ AppointmentBook AppointmentBook::parse(std::string_view text, const std::string&
     }
     if (f[1].empty()) fail("service: must not be empty");
     a.service = std::string(f[1]);
-    const auto date = parse_iso_date(f[2]);
+    const auto date = core::parse_date(f[2]);
     if (!date) fail(fmt::format("date \"{}\": expected YYYY-MM-DD", f[2]));
     a.date = *date;
     const std::size_t dash = f[3].find('-');
@@ -98,8 +98,8 @@ AppointmentBook AppointmentBook::parse(std::string_view text, const std::string&
 AppointmentBook AppointmentBook::load(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
-    throw device::DeviceConfigError(
-        fmt::format("{}: cannot open the appointments file: {}", path, std::strerror(errno)));
+    throw config::ConfigError(path, 0,
+                              fmt::format("cannot open the appointments file: {}", std::strerror(errno)));
   std::ostringstream s;
   s << in.rdbuf();
   return parse(s.str(), path);
@@ -115,11 +115,11 @@ void AppointmentBook::open_used_log(const std::string& path) {
   }
 }
 
-bool AppointmentBook::used(std::string_view code, CivilDate date) const {
+bool AppointmentBook::used(std::string_view code, core::CivilDate date) const {
   return used_.contains(used_key(code, date));
 }
 
-CheckIn AppointmentBook::check(std::string_view code, CivilDate today, int minute, int early_min,
+CheckIn AppointmentBook::check(std::string_view code, core::CivilDate today, int minute, int early_min,
                                int late_min) const {
   CheckIn r;
   auto it = by_code_.find(code);
@@ -129,7 +129,7 @@ CheckIn AppointmentBook::check(std::string_view code, CivilDate today, int minut
   }
   const Appointment& a = appointments_[it->second];
   if (a.date != today) {
-    r.reason = fmt::format("该预约的日期是 {}，不是今天", format_iso_date(a.date));
+    r.reason = fmt::format("该预约的日期是 {}，不是今天", core::format_date(a.date));
   } else if (used(code, today)) {
     r.reason = "该预约码已签到，请勿重复取号";
   } else if (minute < a.start_min - early_min) {

@@ -8,7 +8,7 @@
 // fsynced before the ticket is printed, and read back at start-up, so a code
 // is checked in once even across restarts.
 //
-// Errors: a malformed appointments file throws device::DeviceConfigError
+// Errors: a malformed appointments file throws config::ConfigError
 // naming file:line; check-in refusals are values with a reason in Chinese.
 // Thread: one owner thread.
 #pragma once
@@ -20,14 +20,14 @@
 #include <string_view>
 #include <vector>
 
-#include "adapters/kiosk/civil_date.h"
+#include "engine/core/calendar.h"
 
 namespace hallq::kiosk {
 
 struct Appointment {
   std::string code;
   std::string service;
-  CivilDate date;
+  core::CivilDate date;
   int start_min = 0, end_min = 0;  // slot, minutes after local midnight
   std::string name;                // masked, e.g. "张*明"
 };
@@ -48,11 +48,12 @@ class AppointmentBook {
   // mark_used() calls append to it.
   void open_used_log(const std::string& path);
 
-  CheckIn check(std::string_view code, CivilDate today, int minute_of_day, int early_min, int late_min) const;
+  CheckIn check(std::string_view code, core::CivilDate today, int minute_of_day, int early_min,
+                int late_min) const;
   // Records `code` as checked in (append + fsync); false with `error` if the
   // log cannot be written (the caller must not print then).
   bool mark_used(const Appointment& a, std::string& error);
-  bool used(std::string_view code, CivilDate date) const;
+  bool used(std::string_view code, core::CivilDate date) const;
 
   const std::vector<Appointment>& all() const { return appointments_; }
 

@@ -5,9 +5,9 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
-#include "adapters/kiosk/civil_date.h"
 #include "adapters/kiosk/resident_id.h"
 #include "adapters/kiosk/ticket_layout.h"
+#include "engine/core/calendar.h"
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/request_codec.h"
 
@@ -40,9 +40,10 @@ client::SubscriberOptions subscriber_options(const client::CurveOptions& curve) 
 }  // namespace
 
 KioskApp::KioskApp(zmq::context_t& ctx, const KioskConfig& config, std::ostream& out,
-                   const client::CurveOptions& curve)
+                   const client::CurveOptions& curve, const time::Clock& wall)
     : config_(config),
       out_(out),
+      wall_(wall),
       book_(load_book(config)),
       session_(config_, book_.get()),
       subscriber_(ctx, config.engine, config.events, {config.hall}, nullptr, subscriber_options(curve)),
@@ -50,11 +51,6 @@ KioskApp::KioskApp(zmq::context_t& ctx, const KioskConfig& config, std::ostream&
       printer_(make_printer(config.printer)) {}
 
 KioskApp::~KioskApp() = default;
-
-core::TimeUs KioskApp::now() const {
-  using namespace std::chrono;
-  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 const core::Hall* KioskApp::hall() const { return subscriber_.hall(config_.hall); }
 bool KioskApp::online() const { return subscriber_.online(config_.hall); }
@@ -183,8 +179,8 @@ void KioskApp::on_reply(const protocol::DecodedReply& reply) {
   info.ahead = t.ahead;
   info.predicted_wait_s = t.predicted_wait_s;
   const core::TimeUs at = now();
-  info.date = format_iso_date(local_date(at, utc_offset_min()));
-  const int minute = local_minute_of_day(at, utc_offset_min());
+  info.date = core::format_date(core::local_date(at, utc_offset_min()));
+  const int minute = core::local_minute_of_day(at, utc_offset_min());
   info.time = fmt::format("{:02}:{:02}", minute / 60, minute % 60);
   if (!config_.qr_url.empty()) info.qr = expand_qr_template(config_.qr_url, info);
   info.footer = config_.footer;
@@ -232,7 +228,7 @@ void KioskApp::priority(std::string_view category) {
 
 void KioskApp::resident_id(std::string_view id) {
   const core::TimeUs at = now();
-  session_.enter_id(id, local_date(at, utc_offset_min()));
+  session_.enter_id(id, core::local_date(at, utc_offset_min()));
   emit(json{{"event", "id_read"}, {"id", mask_resident_id(id)}}.dump());
   start(std::nullopt);
 }
@@ -240,8 +236,8 @@ void KioskApp::resident_id(std::string_view id) {
 void KioskApp::appointment(std::string_view code) {
   const core::TimeUs at = now();
   const auto t = tiles();
-  start(session_.enter_appointment(code, local_date(at, utc_offset_min()),
-                                   local_minute_of_day(at, utc_offset_min()), hall() ? &t : nullptr));
+  start(session_.enter_appointment(code, core::local_date(at, utc_offset_min()),
+                                   core::local_minute_of_day(at, utc_offset_min()), hall() ? &t : nullptr));
 }
 
 void KioskApp::cancel() {

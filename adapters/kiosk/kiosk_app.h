@@ -36,16 +36,18 @@
 #include "adapters/kiosk/printer_sink.h"
 #include "engine/client/client.h"
 #include "engine/client/subscriber.h"
+#include "engine/time/system_clock.h"
 
 namespace hallq::kiosk {
 
 class KioskApp {
  public:
-  // Throws device::DeviceConfigError for a broken appointments file.
+  // Throws config::ConfigError for a broken appointments file.
   // `curve`: the keys of config.security (device::load_curve) for both
-  // sockets; empty: plaintext.
+  // sockets; empty: plaintext. `wall`: the clock of dates, appointment
+  // slots and waits (not owned).
   KioskApp(zmq::context_t& ctx, const KioskConfig& config, std::ostream& out,
-           const client::CurveOptions& curve = {});
+           const client::CurveOptions& curve = {}, const time::Clock& wall = time::system_clock());
   ~KioskApp();
 
   // Waits at most `timeout` for engine traffic (or `fd` readable, if >= 0),
@@ -70,6 +72,8 @@ class KioskApp {
   bool connecting() const { return pending_ && pending_->sends > 1; }
   // Nothing pending and nothing left to print.
   bool idle() const { return !pending_ && print_queue_.empty(); }
+  // The wall clock's time.
+  core::TimeUs now() const { return wall_.now_us(); }
 
  private:
   struct Pending {
@@ -83,7 +87,6 @@ class KioskApp {
     std::chrono::steady_clock::time_point next_try;
   };
 
-  core::TimeUs now() const;
   int utc_offset_min() const;
   void start(std::optional<IssueRequest> request);
   void send_pending();
@@ -94,6 +97,7 @@ class KioskApp {
 
   const KioskConfig& config_;
   std::ostream& out_;
+  const time::Clock& wall_;
   std::unique_ptr<AppointmentBook> book_;
   KioskSession session_;
   client::Subscriber subscriber_;

@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "adapters/common/device_toml.h"
+#include "engine/config/toml_reader.h"
 
 namespace hallq::kiosk {
 namespace {
@@ -23,12 +23,11 @@ std::string resolve(const std::string& base_dir, const std::string& p) {
 }
 
 KioskConfig parse(const toml::table& root, const std::string& source, const std::string& base_dir) {
-  const device::TableReader r = device::TableReader::document(root, source);
+  const config::TableReader r = config::TableReader::document(root, source);
   r.allow_only(kSections);
   KioskConfig c;
   c.security = device::read_security(r);
-  const device::TableReader k = r.section("kiosk");
-  if (!k.present()) r.fail_here("missing section [kiosk]");
+  const config::TableReader k = r.required_section("kiosk");
   k.allow_only(kKioskKeys);
   c.hall = k.required_string("hall");
   c.engine = k.string("engine", c.engine);
@@ -39,13 +38,13 @@ KioskConfig parse(const toml::table& root, const std::string& source, const std:
   c.width = static_cast<int>(k.integer("width", 320, 7680, c.width));
   c.height = static_cast<int>(k.integer("height", 240, 7680, c.height));
 
-  const device::TableReader p = r.section("priority");
+  const config::TableReader p = r.section("priority");
   p.allow_only(kPriorityKeys);
   c.age_threshold = static_cast<int>(p.integer("age_threshold", 1, 150, c.age_threshold));
   c.elderly_label = p.string("elderly_label", c.elderly_label);
   if (auto s = p.strings("categories")) c.categories = *s;
 
-  const device::TableReader a = r.section("appointments");
+  const config::TableReader a = r.section("appointments");
   a.allow_only(kAppointmentKeys);
   if (a.present()) {
     c.appointments_file = resolve(base_dir, a.required_string("file"));
@@ -54,7 +53,7 @@ KioskConfig parse(const toml::table& root, const std::string& source, const std:
   c.early_min = static_cast<int>(a.integer("early_min", 0, 720, c.early_min));
   c.late_min = static_cast<int>(a.integer("late_min", 0, 720, c.late_min));
 
-  const device::TableReader pr = r.section("printer");
+  const config::TableReader pr = r.section("printer");
   pr.allow_only(kPrinterKeys);
   const std::string kind = pr.string("kind", "file");
   if (kind == "file")
@@ -85,11 +84,11 @@ KioskConfig parse(const toml::table& root, const std::string& source, const std:
 }  // namespace
 
 KioskConfig parse_kiosk_config(std::string_view text, const std::string& source) {
-  return parse(device::parse_toml(text, source), source, "");
+  return parse(config::parse_toml(text, source), source, "");
 }
 
 KioskConfig load_kiosk_config(const std::string& path) {
-  return parse(device::parse_toml(device::read_text_file(path), path), path,
+  return parse(config::parse_toml(config::read_text_file(path), path), path,
                std::filesystem::path(path).parent_path().string());
 }
 

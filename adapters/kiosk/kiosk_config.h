@@ -6,7 +6,7 @@
 //   [security]     key_file, engine_public_key_file | engine_public_key
 //                  (CURVE keys; adapters/common/device_security.h)
 // Relative paths are taken from the config file's directory. Errors throw
-// device::DeviceConfigError naming file:line (adapters/common/device_toml.h).
+// config::ConfigError naming file:line (engine/config/toml_reader.h).
 #pragma once
 
 #include <string>

@@ -7,12 +7,12 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "adapters/kiosk/civil_date.h"
 #include "adapters/kiosk/kiosk_layout.h"
 #include "displays/common/font_set.h"
 #include "displays/common/png_frame.h"
 #include "displays/common/sdl_init.h"
 #include "displays/common/text_cache.h"
+#include "engine/core/calendar.h"
 
 namespace hallq::kiosk {
 namespace {
@@ -124,11 +124,10 @@ class TouchScreen {
   }
 
   std::string clock_text() const {
-    using namespace std::chrono;
-    const auto us = duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+    const core::TimeUs us = app_.now();
     const int offset = app_.hall() ? app_.hall()->config().utc_offset_min : 480;
-    const int m = local_minute_of_day(us, offset);
-    return fmt::format("{} {:02}:{:02}", format_iso_date(local_date(us, offset)), m / 60, m % 60);
+    const int m = core::local_minute_of_day(us, offset);
+    return fmt::format("{} {:02}:{:02}", core::format_date(core::local_date(us, offset)), m / 60, m % 60);
   }
 
   std::string signature(const std::vector<ServiceTile>& tiles) const {

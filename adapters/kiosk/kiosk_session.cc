@@ -115,14 +115,14 @@ void KioskSession::choose_priority(std::string_view category) {
   message_ = "请出示相关证件，并选择办理事项";
 }
 
-void KioskSession::enter_id(std::string_view id, CivilDate today) {
+void KioskSession::enter_id(std::string_view id, core::CivilDate today) {
   if (pending()) return;
   const IdCheck c = check_resident_id(id, today);
   if (!c.ok()) {
     refuse(std::string(describe(c.problem)));
     return;
   }
-  const int age = age_on(c.birth, today);
+  const int age = core::age_on(c.birth, today);
   if (age < config_.age_threshold) {
     refuse(fmt::format("年满 {} 周岁可走优先通道，请取普通号", config_.age_threshold));
     return;
@@ -133,7 +133,7 @@ void KioskSession::enter_id(std::string_view id, CivilDate today) {
   message_ = fmt::format("已为您开通优先通道（{} 周岁），请选择办理事项", age);
 }
 
-std::optional<IssueRequest> KioskSession::enter_appointment(std::string_view code, CivilDate today,
+std::optional<IssueRequest> KioskSession::enter_appointment(std::string_view code, core::CivilDate today,
                                                             int minute,
                                                             const std::vector<ServiceTile>* tiles) {
   if (pending()) {
@@ -168,7 +168,7 @@ std::optional<IssueRequest> KioskSession::enter_appointment(std::string_view cod
   r.label = fmt::format("预约 {} {}", format_slot(a.start_min, a.end_min), a.name);
   // The same code on the same day always gets the same request id, so even a
   // kiosk restarted mid-request cannot issue a second ticket for it.
-  r.request_id = fmt::format("kiosk-appt-{}-{}", format_iso_date(a.date), a.code);
+  r.request_id = fmt::format("kiosk-appt-{}-{}", core::format_date(a.date), a.code);
   r.appointment = a;
   return begin(std::move(r));
 }

@@ -21,8 +21,8 @@
 #include <vector>
 
 #include "adapters/kiosk/appointment_book.h"
-#include "adapters/kiosk/civil_date.h"
 #include "adapters/kiosk/kiosk_config.h"
+#include "engine/core/calendar.h"
 #include "engine/core/hall.h"
 #include "engine/core/types.h"
 
@@ -69,9 +69,9 @@ class KioskSession {
   // A priority category without an ID (残疾人, 军人 ...: the clerk checks the certificate).
   void choose_priority(std::string_view category);
   // The elderly path: an ID number read on the digit pad.
-  void enter_id(std::string_view id, CivilDate today);
+  void enter_id(std::string_view id, core::CivilDate today);
   // Appointment check-in.
-  std::optional<IssueRequest> enter_appointment(std::string_view code, CivilDate today, int minute,
+  std::optional<IssueRequest> enter_appointment(std::string_view code, core::CivilDate today, int minute,
                                                 const std::vector<ServiceTile>* tiles);
   void cancel();  // back to the home screen
 

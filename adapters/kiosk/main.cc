@@ -14,12 +14,12 @@
 #include <iostream>
 #include <sstream>
 
-#include "adapters/common/device_toml.h"
 #include "adapters/kiosk/escpos_decoder.h"
 #include "adapters/kiosk/kiosk_app.h"
 #include "adapters/kiosk/kiosk_config.h"
 #include "adapters/kiosk/kiosk_screen.h"
 #include "adapters/kiosk/ticket_image.h"
+#include "engine/config/toml_reader.h"
 
 namespace {
 
@@ -140,7 +140,7 @@ int main(int argc, char** argv) {
     device::override_security(config.security, key_file, server_key);
     keys = device::load_curve(config.security);
     for (const std::string& w : keys.warnings) std::cerr << "hallq-kiosk: " << w << "\n";
-  } catch (const device::DeviceConfigError& e) {
+  } catch (const config::ConfigError& e) {
     std::cerr << e.what() << "\n";
     return 2;
   }
@@ -155,7 +155,7 @@ int main(int argc, char** argv) {
     kiosk::KioskApp app(ctx, config, std::cout, keys.curve);
     if (headless && snapshot.empty()) return run_headless(app);
     return kiosk::run_screen(app, config, headless, snapshot, g_stop);
-  } catch (const device::DeviceConfigError& e) {
+  } catch (const config::ConfigError& e) {
     std::cerr << e.what() << "\n";
     return 2;
   } catch (const std::exception& e) {

@@ -17,7 +17,7 @@ char resident_id_check_char(std::string_view id17) {
   return kCheck[sum % 11];
 }
 
-IdCheck check_resident_id(std::string_view id, CivilDate today) {
+IdCheck check_resident_id(std::string_view id, core::CivilDate today) {
   IdCheck r;
   if (id.size() != 18) return {IdProblem::kLength, {}};
   for (std::size_t i = 0; i < 17; ++i) {
@@ -30,8 +30,9 @@ IdCheck check_resident_id(std::string_view id, CivilDate today) {
     for (std::size_t i = 0; i < n; ++i) v = v * 10 + (id[pos + i] - '0');
     return v;
   };
-  r.birth = CivilDate{digits(6, 4), digits(10, 2), digits(12, 2)};
-  if (!valid_date(r.birth) || r.birth.year < 1900 || r.birth > today) return {IdProblem::kBirthDate, {}};
+  r.birth = core::CivilDate{digits(6, 4), digits(10, 2), digits(12, 2)};
+  if (!core::valid_date(r.birth) || r.birth.year < 1900 || r.birth > today)
+    return {IdProblem::kBirthDate, {}};
   if (resident_id_check_char(id) != last) return {IdProblem::kCheckDigit, {}};
   return r;
 }

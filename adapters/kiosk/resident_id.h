@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-#include "adapters/kiosk/civil_date.h"
+#include "engine/core/calendar.h"
 
 namespace hallq::kiosk {
 
@@ -21,7 +21,7 @@ enum class IdProblem { kOk, kLength, kCharacters, kBirthDate, kCheckDigit };
 
 struct IdCheck {
   IdProblem problem = IdProblem::kOk;
-  CivilDate birth;  // valid when problem == kOk
+  core::CivilDate birth;  // valid when problem == kOk
   bool ok() const { return problem == IdProblem::kOk; }
 };
 
@@ -31,7 +31,7 @@ char resident_id_check_char(std::string_view id17);
 
 // Validates length, characters (17 digits then a digit or X/x), the birth date
 // (a real date, not after `today`, not before 1900) and the check character.
-IdCheck check_resident_id(std::string_view id, CivilDate today);
+IdCheck check_resident_id(std::string_view id, core::CivilDate today);
 
 // What a citizen is told for a problem (Simplified Chinese).
 std::string_view describe(IdProblem p);

@@ -4,12 +4,12 @@
 
 #include <filesystem>
 
-#include "adapters/common/device_toml.h"
+#include "engine/config/toml_reader.h"
 
 namespace hallq::speaker {
 namespace {
 
-using device::TableReader;
+using config::TableReader;
 
 NumberReading reading(const TableReader& r, std::string_view key, NumberReading fallback) {
   const std::optional<std::string> v = r.string(key);
@@ -30,15 +30,13 @@ AnnouncementTemplate parse_template(const TableReader& r, std::string_view key, 
 }  // namespace
 
 SpeakerConfig parse_speaker_config(std::string_view text, std::string_view source) {
-  const toml::table root = device::parse_toml(text, source);
+  const toml::table root = config::parse_toml(text, source);
   SpeakerConfig c;
   c.source = std::string(source);
-  TableReader top = device::TableReader::document(root, source);
+  TableReader top = config::TableReader::document(root, source);
   top.allow_only({"speaker", "zone", "security"});
   c.security = device::read_security(top);
-  const toml::table* speaker = top.table("speaker");
-  if (!speaker) throw device::DeviceConfigError(fmt::format("{}:1: missing [speaker] table", source));
-  TableReader s(*speaker, source, "speaker");
+  const TableReader s = top.required_section("speaker");
   s.allow_only({"hall", "engine", "pub", "windows", "zone", "template", "recall_template", "repeat", "gap_ms",
                 "chime", "volume", "ticket_reading", "window_reading", "zero", "two", "queue_capacity",
                 "audio_device", "voice", "letters"});
@@ -125,7 +123,7 @@ SpeakerConfig parse_speaker_config(std::string_view text, std::string_view sourc
 }
 
 SpeakerConfig load_speaker_config(const std::string& path) {
-  return parse_speaker_config(device::read_text_file(path), path);
+  return parse_speaker_config(config::read_text_file(path), path);
 }
 
 std::optional<std::string> check_windows(const SpeakerConfig& c, const core::HallConfig& hall) {

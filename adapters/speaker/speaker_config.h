@@ -12,7 +12,7 @@
 //   [security]                key_file, engine_public_key_file | engine_public_key
 //                             (CURVE keys; adapters/common/device_security.h)
 //
-// Errors are device::DeviceConfigError naming file:line (adapters/common/device_toml.h).
+// Errors are config::ConfigError naming file:line (engine/config/toml_reader.h).
 // Window ids are checked against the hall later, when the engine's snapshot
 // arrives (check_windows). Stateless; any thread.
 #pragma once

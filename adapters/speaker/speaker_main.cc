@@ -23,7 +23,6 @@
 #include <thread>
 #include <zmq.hpp>
 
-#include "adapters/common/device_toml.h"
 #include "adapters/speaker/announcement_queue.h"
 #include "adapters/speaker/announcer.h"
 #include "adapters/speaker/audio_sink.h"
@@ -33,6 +32,7 @@
 #include "adapters/speaker/voice_pack.h"
 #include "adapters/speaker/voice_pack_maker.h"
 #include "engine/client/subscriber.h"
+#include "engine/config/toml_reader.h"
 
 namespace hallq::speaker {
 namespace {
@@ -338,7 +338,7 @@ int run(int argc, char** argv) {
 int main(int argc, char** argv) {
   try {
     return hallq::speaker::run(argc, argv);
-  } catch (const hallq::device::DeviceConfigError& e) {
+  } catch (const hallq::config::ConfigError& e) {
     fmt::print(stderr, "{}\n", e.what());
     return 2;
   } catch (const std::exception& e) {

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "adapters/common/device_toml.h"
 #include "adapters/speaker/wav_file.h"
+#include "engine/config/toml_reader.h"
 
 namespace hallq::speaker {
 namespace {
@@ -39,17 +39,17 @@ VoicePack VoicePack::load(const std::string& dir, const VoicePackOptions& option
   if (fs::exists(manifest, ec)) {
     try {
       const std::string source = manifest.string();
-      const toml::table root = device::parse_toml(device::read_text_file(source), source);
-      device::TableReader top(root, source, "manifest");
+      const toml::table root = config::read_toml_file(source);
+      const config::TableReader top(root, source, "manifest");
       top.allow_only({"pack", "clips"});
       const toml::table* clips = top.table("clips");
-      if (!clips) throw VoicePackError(fmt::format("{}:1: missing [clips]", source));
-      device::TableReader reader(*clips, source, "clips");
+      if (!clips) top.fail_here("missing [clips]");
+      const config::TableReader reader(*clips, source, "clips");
       for (auto&& [key, node] : *clips) {
         if (!node.is_string()) reader.fail(key.str(), "expected a file name");
         files.emplace_back(std::string(key.str()), (fs::path(dir) / *node.value<std::string>()).string());
       }
-    } catch (const device::DeviceConfigError& e) {
+    } catch (const config::ConfigError& e) {
       throw VoicePackError(e.what());
     }
   } else {

@@ -32,11 +32,6 @@ using Clock = std::chrono::steady_clock;
 volatile std::sig_atomic_t g_stop = 0;
 void on_signal(int) { g_stop = 1; }
 
-core::TimeUs wall_now() {
-  using namespace std::chrono;
-  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
-}
-
 double cpu_seconds() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
@@ -158,7 +153,7 @@ int run_display(const ScreenConfig& screen, const core::HallConfig& hall_config,
     if (now < next_frame && watcher.pending_.empty()) continue;
 
     // Times: real, or frozen for reproducible frames.
-    const core::TimeUs real_now = wall_now();
+    const core::TimeUs real_now = o.wall_clock->now_us();
     const core::TimeUs shown = o.clock ? *o.clock : real_now;
     const double anim = o.clock ? 0.0 : std::chrono::duration<double>(now - start).count();
     const std::int64_t second = real_now / core::kUsPerSecond;

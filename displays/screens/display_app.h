@@ -23,6 +23,7 @@
 
 #include "displays/screens/screen_config.h"
 #include "engine/core/types.h"
+#include "engine/time/system_clock.h"
 
 namespace hallq::display {
 
@@ -36,6 +37,7 @@ struct AppOptions {
   std::optional<core::TimeUs> clock;  // frozen displayed time (also freezes animation)
   bool quiet = false;                 // no "shown" lines
   client::CurveOptions curve;         // keys for both sockets (device::load_curve); empty: plaintext
+  const time::Clock* wall_clock = &time::system_clock();  // the time of day shown (not owned)
 };
 
 // Runs until a signal (SIGINT/SIGTERM), the window closes, or a limit; returns

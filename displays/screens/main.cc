@@ -14,7 +14,7 @@
 #include "displays/screens/display_app.h"
 #include "displays/screens/screen_config.h"
 #include "displays/screens/screen_model.h"
-#include "engine/core/config_loader.h"
+#include "engine/config/config_loader.h"
 
 int main(int argc, char** argv) {
   using namespace hallq;
@@ -42,20 +42,19 @@ int main(int argc, char** argv) {
   std::shared_ptr<core::HallConfig> hall;
   try {
     screen = display::load_screen_config(screen_path);
-    hall = core::load_hall_config(screen.hall_config);
+    try {
+      hall = config::load_hall_config(screen.hall_config);
+    } catch (const config::ConfigError& e) {
+      std::fprintf(stderr, "hallq-display: %s (screen.hall_config of %s)\n", e.what(), screen_path.c_str());
+      return 2;
+    }
     display::check_against(screen, *hall);
     device::override_security(screen.security, key_file, server_key);
     device::LoadedCurve keys = device::load_curve(screen.security);
     for (const std::string& w : keys.warnings) std::fprintf(stderr, "hallq-display: %s\n", w.c_str());
     o.curve = keys.curve;
-  } catch (const device::DeviceConfigError& e) {
+  } catch (const config::ConfigError& e) {
     std::fprintf(stderr, "hallq-display: %s\n", e.what());
-    return 2;
-  } catch (const display::ScreenConfigError& e) {
-    std::fprintf(stderr, "hallq-display: %s\n", e.what());
-    return 2;
-  } catch (const core::ConfigError& e) {
-    std::fprintf(stderr, "hallq-display: %s (screen.hall_config of %s)\n", e.what(), screen_path.c_str());
     return 2;
   }
   if (!engine.empty()) screen.engine = engine;

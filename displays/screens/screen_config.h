@@ -5,26 +5,21 @@
 // adapters/common/device_security.h like every device's). Keys are
 // documented in displays/README.md.
 //
-// Errors: ScreenConfigError naming "FILE:LINE: what" (the way
-// engine/core/config_loader.h reports hall files); unknown keys are errors.
+// Errors: config::ConfigError naming "FILE:LINE: what" (engine/config, like
+// hall and device files); unknown keys are errors, named with the known ones.
 // check_against() refuses a hall or window the hall's own config does not
 // know, naming the screen file's line. Pure; no shared state.
 #pragma once
 
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "adapters/common/device_security.h"
+#include "engine/config/config_error.h"
 #include "engine/core/hall_config.h"
 
 namespace hallq::display {
-
-class ScreenConfigError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 enum class ScreenKind { kHall, kWindowStrips };
 enum class LedColors { kSingle, kDual };
@@ -83,7 +78,7 @@ struct ScreenConfig {
 };
 
 ScreenConfig parse_screen_config(std::string_view toml_text, std::string_view source_name);
-// Reads the file; unreadable is a ScreenConfigError naming the path.
+// Reads the file; unreadable is a config::ConfigError naming the path.
 ScreenConfig load_screen_config(const std::string& path);
 
 // The hall config must be the screen's hall and know every window named.

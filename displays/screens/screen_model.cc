@@ -6,43 +6,10 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "engine/core/calendar.h"
 #include "engine/view/hall_summary.h"
 
 namespace hallq::display {
-namespace {
-
-// Days since 1970-01-01 -> civil date (Howard Hinnant's algorithm).
-void civil_from_days(std::int64_t z, int& y, unsigned& m, unsigned& d) {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const std::int64_t yy = static_cast<std::int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  y = static_cast<int>(yy + (m <= 2));
-}
-
-std::int64_t days_from_civil(int y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
-std::int64_t local_seconds(core::TimeUs t, int offset_min) {
-  return t / core::kUsPerSecond + static_cast<std::int64_t>(offset_min) * 60;
-}
-
-std::int64_t floor_div(std::int64_t a, std::int64_t b) {
-  return a / b - ((a % b) != 0 && ((a < 0) != (b < 0)));
-}
-
-}  // namespace
 
 std::string wait_text(std::int32_t seconds) {
   if (seconds < 0) return "暂停受理";
@@ -51,19 +18,15 @@ std::string wait_text(std::int32_t seconds) {
 }
 
 std::string date_text(core::TimeUs t, int offset_min) {
-  static constexpr const char* kWeekdays[] = {"星期四", "星期五", "星期六", "星期日",
-                                              "星期一", "星期二", "星期三"};
-  const std::int64_t days = floor_div(local_seconds(t, offset_min), 86400);
-  int y = 0;
-  unsigned m = 0, d = 0;
-  civil_from_days(days, y, m, d);
-  return fmt::format("{}年{}月{}日 {}", y, m, d, kWeekdays[((days % 7) + 7) % 7]);
+  static constexpr const char* kWeekdays[] = {"星期日", "星期一", "星期二", "星期三",
+                                              "星期四", "星期五", "星期六"};
+  const std::int64_t day = core::local_day(t, offset_min);
+  const core::CivilDate d = core::civil_date(day);
+  return fmt::format("{}年{}月{}日 {}", d.year, d.month, d.day, kWeekdays[core::weekday(day)]);
 }
 
 std::string time_text(core::TimeUs t, int offset_min) {
-  const std::int64_t s = local_seconds(t, offset_min);
-  const std::int64_t sod = ((s % 86400) + 86400) % 86400;
-  return fmt::format("{:02}:{:02}:{:02}", sod / 3600, sod / 60 % 60, sod % 60);
+  return core::format_time_of_day(core::local_second_of_day(t, offset_min));
 }
 
 std::string call_text(const std::string& number, int window_number) {
@@ -76,9 +39,8 @@ bool parse_local_time(const std::string& text, int offset_min, core::TimeUs& out
   if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &s, &tail) != 6)
     return false;
   if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) return false;
-  const std::int64_t secs = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
-                            h * 3600 + mi * 60 + s - static_cast<std::int64_t>(offset_min) * 60;
-  out = secs * core::kUsPerSecond;
+  out = core::day_start(core::day_number({y, mo, d}), offset_min) +
+        (h * 3600 + mi * 60 + s) * core::kUsPerSecond;
   return true;
 }
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "engine/core/calendar.h"
 #include "engine/core/utf8.h"
 
 namespace hallq::core {
@@ -170,18 +171,10 @@ const StaffConfig* HallConfig::find_staff(std::string_view staff_id) const {
   return v ? &staff[*v] : nullptr;
 }
 
-std::int64_t HallConfig::local_day(TimeUs t) const {
-  const TimeUs local = t + utc_offset_min * kUsPerMinute;
-  return local >= 0 ? local / kUsPerDay : (local - kUsPerDay + 1) / kUsPerDay;
-}
+std::int64_t HallConfig::local_day(TimeUs t) const { return core::local_day(t, utc_offset_min); }
 
-int HallConfig::local_second_of_day(TimeUs t) const {
-  const TimeUs local = t + utc_offset_min * kUsPerMinute;
-  return static_cast<int>((local - local_day(t) * kUsPerDay) / kUsPerSecond);
-}
+int HallConfig::local_second_of_day(TimeUs t) const { return core::local_second_of_day(t, utc_offset_min); }
 
-TimeUs HallConfig::day_start(std::int64_t day) const {
-  return day * kUsPerDay - utc_offset_min * kUsPerMinute;
-}
+TimeUs HallConfig::day_start(std::int64_t day) const { return core::day_start(day, utc_offset_min); }
 
 }  // namespace hallq::core

@@ -108,7 +108,8 @@ class HallConfig {
   bool staff_known(std::string_view staff_id) const;
   const StaffConfig* find_staff(std::string_view staff_id) const;
 
-  // Local day number (days since 1970-01-01 in hall time) of an instant.
+  // Local day number (days since 1970-01-01 in hall time) of an instant
+  // (calendar.h at utc_offset_min).
   std::int64_t local_day(TimeUs t) const;
   // Seconds since local midnight of an instant.
   int local_second_of_day(TimeUs t) const;

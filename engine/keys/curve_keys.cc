@@ -6,48 +6,30 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
-#include <toml++/toml.h>
 #include <unistd.h>
 #include <zmq.h>
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+
+#include "engine/config/toml_reader.h"
 
 namespace hallq::keys {
 namespace {
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw KeyFileError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-toml::table parse(const std::string& path) {
-  const std::string text = read_file(path);
-  try {
-    return toml::parse(text, path);
-  } catch (const toml::parse_error& e) {
-    throw KeyFileError(fmt::format("{}:{}: {}", path, e.source().begin.line, e.description()));
-  }
-}
 
 std::string key_field(const toml::table& t, const std::string& path, std::string_view field, bool required) {
   const toml::node* n = t.get(field);
   if (n == nullptr) {
     if (required)
-      throw KeyFileError(
-          fmt::format("{}: no {} (expected {} = \"<40 Z85 characters>\")", path, field, field));
+      throw config::ConfigError(path, 0,
+                                fmt::format("no {} (expected {} = \"<40 Z85 characters>\")", field, field));
     return {};
   }
   const auto* s = n->as_string();
-  const int line = static_cast<int>(n->source().begin.line);
   if (s == nullptr || !is_z85_key(s->get()))
-    throw KeyFileError(fmt::format("{}:{}: {} must be 40 characters of Z85", path, line, field));
+    throw config::ConfigError(path, config::line_of(n->source()),
+                              fmt::format("{} must be 40 characters of Z85", field));
   return s->get();
 }
 
@@ -102,19 +84,19 @@ std::string public_key_of(std::string_view secret_key) {
 }
 
 CurveKeyPair read_secret_key_file(const std::string& path) {
-  const toml::table t = parse(path);
+  const toml::table t = config::read_toml_file(path);
   CurveKeyPair pair;
   pair.secret_key = key_field(t, path, "secret_key", true);
   pair.public_key = public_key_of(pair.secret_key);
   const std::string stated = key_field(t, path, "public_key", false);
   if (!stated.empty() && stated != pair.public_key)
-    throw KeyFileError(fmt::format("{}: public_key does not belong to secret_key", path));
+    throw config::ConfigError(path, 0, "public_key does not belong to secret_key");
   return pair;
 }
 
 std::string read_public_key(const std::string& key_or_file) {
   if (is_z85_key(key_or_file) && !std::filesystem::exists(key_or_file)) return key_or_file;
-  const toml::table t = parse(key_or_file);
+  const toml::table t = config::read_toml_file(key_or_file);
   if (t.contains("secret_key")) return read_secret_key_file(key_or_file).public_key;
   return key_field(t, key_or_file, "public_key", true);
 }

@@ -5,13 +5,17 @@
 // The engine reads its own NAME.key; devices and hallq read theirs, plus the
 // engine's public key (a .pub/.key file, or the 40 Z85 characters inline).
 //
-// Errors: std::runtime_error naming the file (and line for TOML syntax).
-// Stateless; any thread.
+// Errors: a key file that cannot be read or holds no valid key is a
+// config::ConfigError naming the file (and line), like any file an operator
+// configures; generating and writing keys (hallq keys gen) fail with
+// KeyFileError. Stateless; any thread.
 #pragma once
 
 #include <stdexcept>
 #include <string>
 #include <string_view>
+
+#include "engine/config/config_error.h"
 
 namespace hallq::keys {
 
@@ -39,11 +43,11 @@ bool is_z85_key(std::string_view text);
 std::string public_key_of(std::string_view secret_key);
 
 // Reads a secret key file: secret_key required, public_key optional but, if
-// present, must belong to the secret key.
+// present, must belong to the secret key. Errors: config::ConfigError.
 CurveKeyPair read_secret_key_file(const std::string& path);
 
 // `key_or_file` is either 40 Z85 characters or the path of a .pub or .key
-// file; returns the public key it names.
+// file; returns the public key it names. Errors: config::ConfigError.
 std::string read_public_key(const std::string& key_or_file);
 
 // Writes NAME.key (0600) and NAME.pub (0644) into `dir` (created if missing).

@@ -1,20 +1,15 @@
-// Checks every key and type itself (toml++ only judges syntax) so that each
-// mistake becomes "FILE:LINE: what", the way core/config_loader.cc does for
-// halls. Validation against the hall configs (does hall "town" have window
-// "w9"?) is the caller's, since only hallqd knows the halls.
+// Reads with the engine's TOML reader (engine/config) so that each mistake
+// becomes "FILE:LINE: what", as for hall files. Validation against the hall configs (does hall "town" have
+// window "w9"?) is the caller's, since only hallqd knows the halls.
 #include "engine/keys/key_registry.h"
 
 #include <fmt/format.h>
-#include <toml++/toml.h>
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "engine/config/toml_reader.h"
 #include "engine/keys/curve_keys.h"
 
 namespace hallq::keys {
@@ -22,10 +17,12 @@ namespace {
 
 constexpr std::array<std::string_view, 6> kRoleNames = {"kiosk",   "caller",  "keypad",
                                                         "display", "speaker", "manager"};
+constexpr std::string_view kSections[] = {"engine", "key"};
+constexpr std::string_view kEngineKeys[] = {"secret_key_file"};
 constexpr std::string_view kKeyKeys[] = {"name", "public_key", "role", "halls", "window"};
 
 [[noreturn]] void fail(std::string_view source, const toml::source_region& where, std::string_view what) {
-  throw KeyRegistryError(fmt::format("{}:{}: {}", source, where.begin.line, what));
+  throw config::ConfigError(std::string(source), config::line_of(where), std::string(what));
 }
 
 bool valid_id(std::string_view s) {
@@ -60,24 +57,18 @@ bool role_needs_window(DeviceRole role) { return role == DeviceRole::kCaller || 
 KeyRegistry KeyRegistry::parse(std::string_view toml_text, std::string_view source_name) {
   KeyRegistry reg;
   reg.source_ = source_name;
-  toml::table root;
-  try {
-    root = toml::parse(toml_text, source_name);
-  } catch (const toml::parse_error& e) {
-    throw KeyRegistryError(fmt::format("{}:{}: {}", source_name, e.source().begin.line, e.description()));
-  }
-  for (const auto& [k, node] : root) {
-    if (k.str() != "engine" && k.str() != "key")
-      fail(source_name, node.source(),
-           fmt::format("unknown section \"{}\" (expected [engine] or [[key]])", k.str()));
-  }
+  const toml::table root = config::parse_toml(toml_text, source_name);
+  if (const auto unknown = config::find_unknown_key(root, kSections))
+    throw config::ConfigError(
+        std::string(source_name), unknown->line,
+        fmt::format("unknown section \"{}\" (expected [engine] or [[key]])", unknown->key));
   if (const toml::node* e = root.get("engine")) {
     const auto* t = e->as_table();
     if (t == nullptr) fail(source_name, e->source(), "[engine] must be a table");
-    for (const auto& [k, node] : *t)
-      if (k.str() != "secret_key_file")
-        fail(source_name, node.source(),
-             fmt::format("[engine]: unknown key \"{}\" (expected secret_key_file)", k.str()));
+    if (const auto unknown = config::find_unknown_key(*t, kEngineKeys))
+      throw config::ConfigError(
+          std::string(source_name), unknown->line,
+          fmt::format("[engine]: unknown key \"{}\" (expected secret_key_file)", unknown->key));
     const std::string file = string_field(source_name, *t, "secret_key_file", false);
     if (!file.empty()) {
       const std::filesystem::path p(file);
@@ -91,10 +82,10 @@ KeyRegistry KeyRegistry::parse(std::string_view toml_text, std::string_view sour
       fail(source_name, keys->source(), "key must be [[key]] tables");
     for (const toml::node& n : *arr) {
       const toml::table& t = *n.as_table();
-      for (const auto& [k, v] : t)
-        if (std::find(std::begin(kKeyKeys), std::end(kKeyKeys), k.str()) == std::end(kKeyKeys))
-          fail(source_name, v.source(),
-               fmt::format("unknown key \"{}\" (expected name, public_key, role, halls, window)", k.str()));
+      if (const auto unknown = config::find_unknown_key(t, kKeyKeys))
+        throw config::ConfigError(
+            std::string(source_name), unknown->line,
+            fmt::format("unknown key \"{}\" (expected name, public_key, role, halls, window)", unknown->key));
       KeyEntry e;
       e.line = static_cast<int>(t.source().begin.line);
       e.name = string_field(source_name, t, "name", true);
@@ -150,13 +141,7 @@ KeyRegistry KeyRegistry::parse(std::string_view toml_text, std::string_view sour
   return reg;
 }
 
-KeyRegistry KeyRegistry::load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw KeyRegistryError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
-  std::ostringstream s;
-  s << in.rdbuf();
-  return parse(s.str(), path);
-}
+KeyRegistry KeyRegistry::load(const std::string& path) { return parse(config::read_text_file(path), path); }
 
 const KeyEntry* KeyRegistry::by_public_key(std::string_view z85) const {
   auto it = by_key_.find(z85);

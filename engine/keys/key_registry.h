@@ -12,17 +12,18 @@
 //   window = "w1"                         # caller and keypad only (required there)
 //
 // The registry is immutable once loaded, so the ZAP thread and the engine
-// thread read it without locks. Errors: KeyRegistryError, "FILE:LINE: what"
-// (like core::ConfigError), first problem only.
+// thread read it without locks. Errors: config::ConfigError, "FILE:LINE:
+// what", first problem only.
 #pragma once
 
 #include <map>
 #include <memory>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "engine/config/config_error.h"
 
 namespace hallq::keys {
 
@@ -41,17 +42,12 @@ struct KeyEntry {
   int line = 0;        // where it is enrolled, for messages
 };
 
-class KeyRegistryError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
 class KeyRegistry {
  public:
   // Parses `toml_text`; `source_name` (a path) is used in messages and to
   // resolve [engine] secret_key_file.
   static KeyRegistry parse(std::string_view toml_text, std::string_view source_name);
-  // Reads and parses `path`; an unreadable file is a KeyRegistryError.
+  // Reads and parses `path`; an unreadable file is a config::ConfigError.
   static KeyRegistry load(const std::string& path);
 
   const KeyEntry* by_public_key(std::string_view z85) const;

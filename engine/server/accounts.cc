@@ -2,11 +2,10 @@
 
 #include <fmt/format.h>
 #include <sodium.h>
-#include <toml++/toml.h>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
+
+#include "engine/config/toml_reader.h"
 
 namespace hallq::server {
 namespace {
@@ -15,7 +14,7 @@ void init_sodium() {
   if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
 }
 
-std::uint32_t line_of(const toml::node& node) { return std::max<std::uint32_t>(node.source().begin.line, 1); }
+std::uint32_t line_of(const toml::node& node) { return config::line_of(node.source()); }
 
 bool valid_name(std::string_view name) {
   if (name.empty() || name.size() > 32) return false;
@@ -32,23 +31,12 @@ bool Account::may_see(std::string_view hall) const {
   return halls.empty() || std::find(halls.begin(), halls.end(), hall) != halls.end();
 }
 
-Accounts Accounts::load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw AccountsError(fmt::format("{}: cannot read the accounts file", path));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse(text.str(), path);
-}
+Accounts Accounts::load(const std::string& path) { return parse(config::read_text_file(path), path); }
 
 Accounts Accounts::parse(std::string_view text, const std::string& source) {
-  toml::table doc;
-  try {
-    doc = toml::parse(text, source);
-  } catch (const toml::parse_error& e) {
-    throw AccountsError(fmt::format("{}:{}: {}", source, e.source().begin.line, e.description()));
-  }
-  auto fail = [&](std::uint32_t line, const std::string& what) -> AccountsError {
-    return AccountsError(fmt::format("{}:{}: {}", source, line, what));
+  const toml::table doc = config::parse_toml(text, source);
+  auto fail = [&](std::uint32_t line, const std::string& what) {
+    return config::ConfigError(source, line, what);
   };
   for (const auto& [key, node] : doc)
     if (key.str() != "manager")

@@ -11,24 +11,20 @@
 //   halls = ["town"]             # optional; absent: every hall
 //   password_hash = "$argon2id$v=19$m=65536,t=2,p=1$..."
 //
-// Errors: AccountsError naming FILE:LINE and the problem (unknown keys, a
+// Errors: config::ConfigError naming FILE:LINE and the problem (unknown keys, a
 // bad role, a duplicate name, a hash that is not an Argon2id string).
 // Thread: load once; Accounts is immutable afterwards (any thread may read).
 // verify_password is slow on purpose: never call it on the engine's thread.
 #pragma once
 
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace hallq::server {
+#include "engine/config/config_error.h"
 
-class AccountsError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+namespace hallq::server {
 
 enum class Role { kViewer, kAdmin };
 std::string_view to_string(Role role);

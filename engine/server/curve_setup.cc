@@ -43,7 +43,7 @@ std::string configure_curve(const std::string& keys_file, const std::string& eng
   std::shared_ptr<const keys::KeyRegistry> keys;
   try {
     keys = std::make_shared<const keys::KeyRegistry>(keys::KeyRegistry::load(keys_file));
-  } catch (const keys::KeyRegistryError& e) {
+  } catch (const config::ConfigError& e) {
     return e.what();
   }
   for (const keys::KeyEntry& k : keys->entries()) {
@@ -67,7 +67,7 @@ std::string configure_curve(const std::string& keys_file, const std::string& eng
         keys_file);
   try {
     options.curve_secret_key = keys::read_secret_key_file(secret_file).secret_key;
-  } catch (const keys::KeyFileError& e) {
+  } catch (const config::ConfigError& e) {
     return fmt::format("engine key: {}", e.what());
   }
   struct stat st {};

@@ -50,6 +50,7 @@
 #include <string_view>
 
 #include "engine/server/http_sessions.h"
+#include "engine/time/system_clock.h"
 
 namespace hallq::server {
 
@@ -100,6 +101,8 @@ struct HttpApiOptions {
   // read from a record number on.
   std::function<void(const std::string&)> audit;
   std::function<void(std::uint64_t, const std::function<bool(std::uint64_t, std::string_view)>&)> read_audit;
+  // The wall clock of audit records and request ids (not owned).
+  const time::Clock* wall_clock = &time::system_clock();
 };
 
 class HttpApi {

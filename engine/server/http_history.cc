@@ -5,8 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "engine/core/calendar.h"
 #include "engine/stats/history.h"
-#include "engine/stats/local_date.h"
 #include "engine/stats/stats_json.h"
 #include "engine/store/event_store.h"
 
@@ -23,7 +23,7 @@ std::optional<std::int64_t> day_of(const std::map<std::string, std::string>& que
     error = fmt::format("缺少参数 {}（YYYY-MM-DD）", key);
     return std::nullopt;
   }
-  const std::optional<std::int64_t> day = stats::parse_date(it->second);
+  const std::optional<std::int64_t> day = core::parse_day(it->second);
   if (!day) error = fmt::format("{}={} 不是有效日期（YYYY-MM-DD）", key, it->second);
   return day;
 }
@@ -73,8 +73,8 @@ HistorySource make_history_source(const store::EventStore& store,
         stats::read_history(store, config, {.first_day = *first, .last_day = *last, .period = period});
     nlohmann::json out = stats::stats_json(history.stats, *config);
     out["hall"] = config->id;
-    out["from"] = stats::format_date(*first);
-    out["to"] = stats::format_date(*last);
+    out["from"] = core::format_date(*first);
+    out["to"] = core::format_date(*last);
     out["events"] = history.events_read;
     return {.json = out.dump(), .bad_query = {}};
   };

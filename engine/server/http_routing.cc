@@ -6,7 +6,6 @@
 #include <fmt/format.h>
 
 #include <cctype>
-#include <chrono>
 #include <exception>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -25,11 +24,6 @@
 
 namespace hallq::server {
 namespace {
-
-core::TimeUs wall_clock_us() {
-  using namespace std::chrono;
-  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 std::string percent_decode(std::string_view in) {
   std::string out;
@@ -92,9 +86,9 @@ HttpApi::HttpApi(Engine& engine, Server& server, HttpApiOptions options)
     : engine_(engine),
       server_(server),
       options_(std::move(options)),
-      auth_(std::make_unique<HttpAuth>(options_, &wall_clock_us)),
+      auth_(std::make_unique<HttpAuth>(options_, [clock = options_.wall_clock] { return clock->now_us(); })),
       views_(std::make_unique<HttpViews>(engine_, options_)),
-      actions_(std::make_unique<HttpActions>(server_, fmt::format("http-{}", wall_clock_us()),
+      actions_(std::make_unique<HttpActions>(server_, fmt::format("http-{}", options_.wall_clock->now_us()),
                                              counters_.actions)) {}
 
 HttpApi::~HttpApi() = default;

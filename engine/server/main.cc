@@ -19,7 +19,8 @@
 #include <optional>
 #include <zmq.hpp>
 
-#include "engine/core/config_loader.h"
+#include "engine/config/config_loader.h"
+#include "engine/core/calendar.h"
 #include "engine/server/accounts.h"
 #include "engine/server/curve_setup.h"
 #include "engine/server/engine.h"
@@ -27,7 +28,6 @@
 #include "engine/server/http_history.h"
 #include "engine/server/http_server.h"
 #include "engine/server/server.h"
-#include "engine/stats/local_date.h"
 #include "engine/store/event_store.h"
 
 int main(int argc, char** argv) {
@@ -116,8 +116,8 @@ int main(int argc, char** argv) {
 
   std::vector<std::shared_ptr<const core::HallConfig>> halls;
   try {
-    for (const std::string& f : conf_files) halls.push_back(core::load_hall_config(f));
-  } catch (const core::ConfigError& e) {
+    for (const std::string& f : conf_files) halls.push_back(config::load_hall_config(f));
+  } catch (const config::ConfigError& e) {
     std::cerr << "hallqd: " << e.what() << "\n";
     return 2;
   }
@@ -130,7 +130,7 @@ int main(int argc, char** argv) {
   for (const std::string& w : warnings) std::cerr << "hallqd: " << w << "\n";
   if (!time_start.empty()) {
     const auto day = time_start.size() == 16 && time_start[10] == ' ' && time_start[13] == ':'
-                         ? stats::parse_date(std::string_view(time_start).substr(0, 10))
+                         ? core::parse_day(std::string_view(time_start).substr(0, 10))
                          : std::nullopt;
     int hour = -1, minute = -1;
     if (day) {
@@ -158,7 +158,7 @@ int main(int argc, char** argv) {
   std::optional<server::Accounts> accounts;
   try {
     if (!accounts_file.empty()) accounts = server::Accounts::load(accounts_file);
-  } catch (const server::AccountsError& e) {
+  } catch (const config::ConfigError& e) {
     std::cerr << "hallqd: " << e.what() << "\n";
     return 2;
   }

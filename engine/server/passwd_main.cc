@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
   entry += fmt::format("password_hash = \"{}\"\n", hallq::server::hash_password(password));
   try {
     hallq::server::Accounts::parse(entry, "entry");  // the same checks hallqd makes
-  } catch (const hallq::server::AccountsError& e) {
+  } catch (const hallq::config::ConfigError& e) {
     std::cerr << "hallq-passwd: " << e.what() << "\n";
     return 2;
   }

@@ -25,17 +25,12 @@
 #include "engine/protocol/request_codec.h"
 #include "engine/server/access_policy.h"
 #include "engine/server/engine.h"
-#include "engine/server/engine_clock.h"
 #include "engine/server/zap_handler.h"
+#include "engine/time/engine_clock.h"
+#include "engine/time/system_clock.h"
 
 namespace hallq::server {
 namespace {
-
-template <class C>
-core::TimeUs clock_us() {
-  using namespace std::chrono;
-  return duration_cast<microseconds>(C::now().time_since_epoch()).count();
-}
 
 void set_z85_option(zmq::socket_t& socket, int option, const std::string& key) {
   // 41 bytes: Z85 text with its terminating NUL, as libzmq expects.
@@ -60,7 +55,9 @@ class Server::Impl {
         pub_(ctx_, zmq::socket_type::pub),
         router_fd_(io),
         timer_(io) {
-    if (options_.time_scale > 0) clock_ = EngineClock::simulated(options_.time_scale, options_.time_start);
+    if (options_.wall_clock == nullptr) options_.wall_clock = &time::system_clock();
+    if (options_.time_scale > 0)
+      clock_ = time::EngineClock::simulated(options_.time_scale, options_.time_start);
     router_.set(zmq::sockopt::linger, 0);
     router_.set(zmq::sockopt::router_mandatory, 0);
     router_.set(zmq::sockopt::rcvhwm, 0);  // never drop commands
@@ -91,9 +88,7 @@ class Server::Impl {
     router_fd_.release();
   }
 
-  core::TimeUs now() {
-    return clock_.now(clock_us<std::chrono::system_clock>(), clock_us<std::chrono::steady_clock>());
-  }
+  core::TimeUs now() { return clock_.now(*options_.wall_clock); }
 
   void start() {
     (void)now();  // the clock's first reading: simulated time starts here
@@ -301,7 +296,7 @@ class Server::Impl {
   std::vector<std::vector<zmq::message_t>> envelopes_;
   std::vector<std::string> denied_;  // per envelope: its forbidden reply, or "" (keys only)
   std::uint64_t forbidden_ = 0;
-  EngineClock clock_;
+  time::EngineClock clock_;
   std::string logged_storage_problem_;
   std::uint64_t failures_logged_ = 0;
   std::map<std::string, std::uint64_t> forbidden_by_key_;

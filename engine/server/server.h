@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "engine/core/types.h"
+#include "engine/time/clock.h"
 
 namespace hallq::keys {
 class KeyRegistry;
@@ -46,6 +47,9 @@ struct ServerOptions {
   std::size_t max_batch = 4096;  // requests per group commit
   int pub_hwm = 1'000'000;       // messages queued per subscriber before ZeroMQ drops
   int heartbeat_ms = 1000;
+  // The wall clock the engine's clock follows (engine/time/engine_clock.h);
+  // null: the system clock. Not owned; must outlive the Server.
+  const time::Clock* wall_clock = nullptr;
   // Simulated time (demos, soaks; engine_clock.h): > 0 runs the engine's
   // clock this many times faster than real time, from time_start (0: now).
   double time_scale = 0;

@@ -29,7 +29,7 @@
 #include <vector>
 
 #include "engine/core/hall_config.h"
-#include "engine/stats/local_date.h"
+#include "engine/stats/period.h"
 #include "engine/stats/ticket_facts.h"
 
 namespace hallq::stats {
@@ -64,7 +64,7 @@ struct Figures {
 
 // One period: the hall, and each service, window and staff member.
 struct Slice {
-  std::int64_t key = 0;             // bucket key (local_date.h)
+  std::int64_t key = 0;             // bucket key (period.h)
   std::string label;                // "2026-01-05" ...
   core::TimeUs begin = 0, end = 0;  // the period, clipped to the range
   Figures hall;

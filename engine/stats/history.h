@@ -34,7 +34,7 @@ class HistoryError : public std::runtime_error {
 };
 
 struct HistoryRequest {
-  std::int64_t first_day = 0;  // local days (local_date.h), inclusive
+  std::int64_t first_day = 0;  // local days (core/calendar.h), inclusive
   std::int64_t last_day = 0;
   Period period = Period::kDay;
   int lookback_days = 1;

@@ -4,8 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "engine/core/calendar.h"
 #include "engine/predict/forecast.h"
-#include "engine/stats/local_date.h"
 #include "engine/view/hall_summary.h"
 #include "engine/view/json_view.h"
 #include "engine/view/live_stats.h"
@@ -19,7 +19,7 @@ json hall_json(const core::Hall& hall, core::TimeUs now) {
   j["live"] = to_json(live_stats(hall, now));
   j["wait_target_min"] = hall.config().wait_target_min;
   // The hall's own calendar day (its time zone, not the browser's), for history queries.
-  j["local_date"] = stats::format_date(hall.config().local_day(now));
+  j["local_date"] = core::format_date(hall.config().local_day(now));
   return j;
 }
 

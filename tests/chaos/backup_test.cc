@@ -18,7 +18,7 @@
 #include <zmq.hpp>
 
 #include "engine/client/client.h"
-#include "engine/core/config_loader.h"
+#include "engine/config/config_loader.h"
 #include "engine/policy/policy_registry.h"
 #include "engine/predict/forecast_predictor.h"
 #include "engine/protocol/event_codec.h"
@@ -57,7 +57,7 @@ std::unique_ptr<core::Hall> fold(const store::EventStore& store,
 
 TEST(BackupTest, BackupUnderLoadRestoresToTheStateItsLastSequenceImplies) {
   std::map<std::string, std::shared_ptr<const core::HallConfig>> configs = {
-      {"town", core::load_hall_config(kTown)}, {"district", core::load_hall_config(kDistrict)}};
+      {"town", config::load_hall_config(kTown)}, {"district", config::load_hall_config(kDistrict)}};
   Ledger ledger(configs);
   testing::TempDir dir("hallq-backup");
   const std::string live = dir.path() + "/live";

@@ -33,7 +33,7 @@
 
 #include "engine/client/client.h"
 #include "engine/client/subscriber.h"
-#include "engine/core/config_loader.h"
+#include "engine/config/config_loader.h"
 #include "engine/protocol/request_codec.h"
 #include "engine/protocol/snapshot_codec.h"
 #include "tests/chaos/engine_hall.h"
@@ -93,8 +93,8 @@ TEST(ChaosTest, SigkillAtRandomPointsKeepsTheAcknowledgedHistory) {
   // reconnected (socket monitor), so it is current within the reconnect
   // interval (100 ms) plus a snapshot round trip of the restarted engine.
   const std::chrono::milliseconds resync_bound(env_number("HALLQ_CHAOS_RESYNC_MS", 1000));
-  auto town = core::load_hall_config(kTown);
-  auto district = core::load_hall_config(kDistrict);
+  auto town = config::load_hall_config(kTown);
+  auto district = config::load_hall_config(kDistrict);
   Ledger ledger({{"town", town}, {"district", district}});
 
   testing::TempDir dir("hallq-chaos");

@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "engine/core/config_loader.h"
+#include "engine/config/config_loader.h"
 #include "engine/policy/policy_registry.h"
 #include "engine/predict/forecast_predictor.h"
 #include "engine/protocol/event_codec.h"
@@ -21,7 +21,7 @@ constexpr core::TimeUs kNow = (20'416LL * 86'400 + 2 * 3'600) * core::kUsPerSeco
 
 class LedgerTest : public ::testing::Test {
  protected:
-  LedgerTest() : config_(core::load_hall_config(kTown)), ledger_({{"town", config_}}) {}
+  LedgerTest() : config_(config::load_hall_config(kTown)), ledger_({{"town", config_}}) {}
 
   // Applies `body` as request `id` to the hall, stores its events when
   // `store_it`, and records the answer in the ledger when `ack`.

@@ -34,7 +34,7 @@
 
 #include "engine/client/client.h"
 #include "engine/client/subscriber.h"
-#include "engine/core/config_loader.h"
+#include "engine/config/config_loader.h"
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/request_codec.h"
 #include "engine/protocol/snapshot_codec.h"

@@ -7,7 +7,7 @@
 #include <chrono>
 #include <zmq.hpp>
 
-#include "engine/core/config_loader.h"
+#include "engine/config/config_loader.h"
 #include "engine/policy/policy_registry.h"
 #include "engine/predict/forecast_predictor.h"
 #include "engine/protocol/event_codec.h"
@@ -142,7 +142,7 @@ class FakeEngine {
     pub_.set(zmq::sockopt::linger, 0);
     router_.bind("tcp://127.0.0.1:*");
     pub_.bind("tcp://127.0.0.1:*");
-    config_ = core::load_hall_config(kTown);
+    config_ = config::load_hall_config(kTown);
     hall_ =
         std::make_unique<core::Hall>(config_, policy::find_policy("balanced"), &predict::default_predictor());
   }

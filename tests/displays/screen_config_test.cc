@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "engine/core/config_loader.h"
+#include "engine/config/config_loader.h"
 
 namespace hallq::display {
 namespace {
@@ -11,7 +11,7 @@ namespace {
 const std::string kScreens = std::string(HALLQ_SOURCE_DIR) + "/conf/screens/";
 
 TEST(ScreenConfigTest, ShippedScreensLoadAndFitTheTownHall) {
-  auto town = core::load_hall_config(std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml");
+  auto town = config::load_hall_config(std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml");
   struct Case {
     const char* file;
     ScreenKind kind;
@@ -42,7 +42,7 @@ TEST(ScreenConfigTest, ShippedScreensLoadAndFitTheTownHall) {
 std::string error_of(const std::string& text) {
   try {
     parse_screen_config(text, "conf/screens/x.toml");
-  } catch (const ScreenConfigError& e) {
+  } catch (const config::ConfigError& e) {
     return e.what();
   }
   return "no error";
@@ -103,7 +103,7 @@ TEST(ScreenConfigTest, SecurityTableIsReadLikeEveryDevice) {
 }
 
 TEST(ScreenConfigTest, UnknownHallOrWindowIsAnError) {
-  auto town = core::load_hall_config(std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml");
+  auto town = config::load_hall_config(std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml");
   ScreenConfig s = parse_screen_config(
       "[screen]\nkind = \"window_strips\"\nhall = \"twon\"\nhall_config = \"../town.toml\"\n[led]\nwindows = "
       "[\"w1\", "
@@ -113,7 +113,7 @@ TEST(ScreenConfigTest, UnknownHallOrWindowIsAnError) {
   try {
     check_against(s, *town);
     FAIL();
-  } catch (const ScreenConfigError& e) {
+  } catch (const config::ConfigError& e) {
     EXPECT_STREQ(
         e.what(),
         "conf/screens/x.toml:3: screen.hall: unknown hall \"twon\" (conf/town.toml is hall \"town\")");
@@ -122,7 +122,7 @@ TEST(ScreenConfigTest, UnknownHallOrWindowIsAnError) {
   try {
     check_against(s, *town);
     FAIL();
-  } catch (const ScreenConfigError& e) {
+  } catch (const config::ConfigError& e) {
     EXPECT_STREQ(e.what(), "conf/screens/x.toml:6: led.windows: unknown window \"w13\" in hall \"town\"");
   }
 }

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/core/config_loader.h"
+#include "engine/config/config_loader.h"
 #include "engine/core/hall.h"
 #include "engine/policy/policy_registry.h"
 #include "engine/predict/forecast_predictor.h"
@@ -22,7 +22,7 @@ inline constexpr core::TimeUs kMorning = 1709515800LL * core::kUsPerSecond;
 class TownHall {
  public:
   TownHall()
-      : config_(core::load_hall_config(kTownConf)),
+      : config_(config::load_hall_config(kTownConf)),
         hall_(config_, policy::find_policy(config_->rules.policy), &predict::default_predictor()) {}
 
   // Applies `body` at kMorning + `at_s`; fails the test if refused.

@@ -16,7 +16,7 @@ const std::string kKey2 = generate_key_pair().public_key;
 std::string error_of(const std::string& text) {
   try {
     (void)KeyRegistry::parse(text, "conf/keys.toml");
-  } catch (const KeyRegistryError& e) {
+  } catch (const config::ConfigError& e) {
     return e.what();
   }
   return "(parsed)";

@@ -15,7 +15,7 @@
 #include <zmq.hpp>
 
 #include "engine/client/client.h"
-#include "engine/core/config_loader.h"
+#include "engine/config/config_loader.h"
 #include "engine/policy/policy_registry.h"
 #include "engine/predict/forecast_predictor.h"
 #include "engine/protocol/event_codec.h"
@@ -83,7 +83,7 @@ TEST(CrashTest, KillNineUnderLoadLosesNothingAcknowledged) {
   constexpr int kRounds = 6;
   constexpr int kClients = 4;
   std::int64_t start_day = -1;
-  auto config = core::load_hall_config(kTown);
+  auto config = config::load_hall_config(kTown);
 
   for (int round = 0; round < kRounds; ++round) {
     const int kill_after = ledger.acks + 50 + static_cast<int>(rng() % 400);

@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "engine/core/config_loader.h"
+#include "engine/config/config_loader.h"
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/reply_codec.h"
 #include "engine/protocol/request_codec.h"
@@ -29,7 +29,7 @@ constexpr core::TimeUs kMorning = 1'772'413'200LL * core::kUsPerSecond;
 const char* const kServices[] = {"social", "estate", "business", "police", "civil", "consult", "tax"};
 
 std::shared_ptr<const core::HallConfig> town() {
-  return core::load_hall_config(std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml");
+  return config::load_hall_config(std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml");
 }
 
 protocol::DecodedReply decode(const std::string& bytes) {

@@ -6,10 +6,11 @@
 #include <cmath>
 #include <memory>
 
+#include "engine/core/calendar.h"
 #include "engine/core/event.h"
 #include "engine/core/hall_config.h"
 #include "engine/stats/aggregate.h"
-#include "engine/stats/local_date.h"
+#include "engine/stats/period.h"
 #include "engine/stats/stats_builder.h"
 
 namespace hallq::stats {
@@ -20,7 +21,7 @@ using namespace core;
 constexpr ServiceIdx kSocial = 0, kTax = 1;
 constexpr WindowIdx kW1 = 0, kW2 = 1;
 // 2024-03-04 (UTC+8), a local day number.
-const std::int64_t kDay = *parse_date("2024-03-04");
+const std::int64_t kDay = *core::parse_day("2024-03-04");
 
 std::shared_ptr<HallConfig> make_config() {
   auto c = std::make_shared<HallConfig>();
@@ -322,27 +323,29 @@ TEST(P90Test, NearestRankAsScorePy) {
 }
 
 TEST(LocalDateTest, ParsesStrictDates) {
-  EXPECT_EQ(parse_date("1970-01-01"), 0);
-  EXPECT_EQ(parse_date("2026-01-05"), 20458);
-  EXPECT_EQ(format_date(20458), "2026-01-05");
-  EXPECT_EQ(parse_date("2024-02-29"), *parse_date("2024-02-28") + 1);
+  EXPECT_EQ(core::parse_day("1970-01-01"), 0);
+  EXPECT_EQ(core::parse_day("2026-01-05"), 20458);
+  EXPECT_EQ(core::format_date(20458), "2026-01-05");
+  EXPECT_EQ(core::parse_day("2024-02-29"), *core::parse_day("2024-02-28") + 1);
   for (const char* bad : {"2026-02-30", "2025-02-29", "2026-1-5", "2026-13-01", "2026-00-10", "20260105",
                           "2026/01/05", "", "1969-12-31", "abcd-ef-gh", "2026-01-05x"})
-    EXPECT_FALSE(parse_date(bad).has_value()) << bad;
-  EXPECT_EQ(format_month(month_of_day(*parse_date("2026-12-31"))), "2026-12");
-  EXPECT_EQ(format_date(first_day_of_month(month_of_day(*parse_date("2026-03-17")))), "2026-03-01");
+    EXPECT_FALSE(core::parse_day(bad).has_value()) << bad;
+  EXPECT_EQ(core::format_month(core::month_of_day(*core::parse_day("2026-12-31"))), "2026-12");
+  EXPECT_EQ(core::format_date(core::first_day_of_month(core::month_of_day(*core::parse_day("2026-03-17")))),
+            "2026-03-01");
 }
 
 TEST(LocalDateTest, BucketsFollowTheHallsOffset) {
   HallConfig c;
   c.utc_offset_min = 8 * 60;
-  const std::int64_t day = *parse_date("2026-01-05");
+  const std::int64_t day = *core::parse_day("2026-01-05");
   const TimeUs t = c.day_start(day) + (9 * 3600 + 1800) * kUsPerSecond;  // 09:30 local = 01:30 UTC
   EXPECT_EQ(bucket_of(c, Period::kHour, t), day * 24 + 9);
   EXPECT_EQ(bucket_start(c, Period::kHour, day * 24 + 9), c.day_start(day) + 9 * 3600 * kUsPerSecond);
   EXPECT_EQ(bucket_of(c, Period::kDay, c.day_start(day) - 1), day - 1);
   EXPECT_EQ(bucket_label(Period::kMonth, bucket_of(c, Period::kMonth, t)), "2026-01");
-  EXPECT_EQ(bucket_start(c, Period::kMonth, month_of_day(day)), c.day_start(*parse_date("2026-01-01")));
+  EXPECT_EQ(bucket_start(c, Period::kMonth, core::month_of_day(day)),
+            c.day_start(*core::parse_day("2026-01-01")));
 }
 
 }  // namespace

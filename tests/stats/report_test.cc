@@ -13,11 +13,12 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "engine/core/config_loader.h"
+#include "engine/config/config_loader.h"
+#include "engine/core/calendar.h"
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/message.h"
 #include "engine/stats/history.h"
-#include "engine/stats/local_date.h"
+#include "engine/stats/period.h"
 #include "engine/store/event_store.h"
 #include "tests/support/engine_process.h"
 #include "tests/support/program_output.h"
@@ -92,7 +93,7 @@ class ReportTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new TempDir("hallq-report");
-    config_ = core::load_hall_config(kTown);
+    config_ = config::load_hall_config(kTown);
     const replay::Trace trace = replay::load_trace(kSource + "/tools/traces/town-week.csv", *config_);
     result_ = new replay::ReplayResult(replay::replay_into_store(config_, trace, store_dir()));
   }
@@ -186,7 +187,7 @@ TEST_F(ReportTest, FiguresMatchTheReplaysTickets) {
   ASSERT_EQ(j["periods"].size(), 5u);
   for (int d = 0; d < 5; ++d) {
     const json& p = j["periods"][d];
-    EXPECT_EQ(p["period"], format_date(*parse_date("2026-01-05") + d));
+    EXPECT_EQ(p["period"], core::format_date(*core::parse_day("2026-01-05") + d));
     EXPECT_EQ(p["called"], by_day[d].s.size());
     EXPECT_NEAR(p["wait_mean_min"].get<double>(), by_day[d].mean_min(), 1e-9);
   }
@@ -251,7 +252,7 @@ TEST_F(ReportTest, OneDayAndByMonth) {
 
 TEST_F(ReportTest, FirstSeqAtFindsTheDayByBinarySearch) {
   store::EventStore store({.dir = store_dir(), .read_only = true});
-  const std::int64_t day = *parse_date("2026-01-07");
+  const std::int64_t day = *core::parse_day("2026-01-07");
   const std::uint64_t seq = first_seq_at(store, *config_, config_->day_start(day));
   ASSERT_GT(seq, 1u);
   ASSERT_LE(seq, store.last_seq("town"));
@@ -334,11 +335,11 @@ TEST(ReportLiveTest, ReportsALiveStore) {
   hallq({"call", "town", "w1"});
   hallq({"skip", "town", "w1"});
 
-  const auto config = core::load_hall_config(kTown);
+  const auto config = config::load_hall_config(kTown);
   const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
-  const std::string today = format_date(config->local_day(now));
+  const std::string today = core::format_date(config->local_day(now));
   const std::string out = dir.path() + "/out";
   const RunResult r = run_program(HALLQ_PATH, {"--json", "report", "town", "--data", data, "--conf", kTown,
                                                "--from", today, "--to", today, "--out", out});

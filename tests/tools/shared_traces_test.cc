@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/core/config_loader.h"
+#include "engine/config/config_loader.h"
 #include "engine/core/hall.h"
 #include "engine/policy/policy_registry.h"
 #include "tools/replay/replay.h"
@@ -46,7 +46,7 @@ const Loaded& load(const SharedTrace& s) {
   auto it = cache.find(s.file);
   if (it == cache.end()) {
     Loaded l;
-    l.config = core::load_hall_config(kSource + "/conf/" + s.conf);
+    l.config = config::load_hall_config(kSource + "/conf/" + s.conf);
     l.trace = load_trace(kSource + "/tools/traces/" + s.file, *l.config);
     it = cache.emplace(s.file, std::move(l)).first;
   }

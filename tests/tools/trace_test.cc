@@ -9,7 +9,7 @@
 #include <sstream>
 #include <string>
 
-#include "engine/core/config_loader.h"
+#include "engine/config/config_loader.h"
 #include "tests/tools/test_hall.h"
 
 namespace hallq::replay {
@@ -145,7 +145,7 @@ TEST(TraceTest, MissingFileIsATraceError) {
 
 // The largest shared trace (770 KB) must parse in a few milliseconds.
 TEST(TraceTest, ParsesTheBankTraceFast) {
-  const auto config = core::load_hall_config(HALLQ_SOURCE_DIR "/conf/bank.toml");
+  const auto config = config::load_hall_config(HALLQ_SOURCE_DIR "/conf/bank.toml");
   std::ifstream in(HALLQ_SOURCE_DIR "/tools/traces/bank-feb-01-14.csv", std::ios::binary);
   std::stringstream buffer;
   buffer << in.rdbuf();

@@ -10,6 +10,7 @@
 #include <zmq.hpp>
 
 #include "engine/client/subscriber.h"
+#include "engine/core/calendar.h"
 #include "engine/view/hall_summary.h"
 #include "tools/hallq/event_text.h"
 
@@ -19,19 +20,10 @@ namespace {
 using Clock = std::chrono::steady_clock;
 volatile std::sig_atomic_t g_stop = 0;
 
-core::TimeUs now_us() {
-  using namespace std::chrono;
-  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
-}
-
-std::string clock_text(core::TimeUs t, int offset_min) {
-  const std::int64_t s = t / core::kUsPerSecond + offset_min * 60;
-  const std::int64_t sod = ((s % 86400) + 86400) % 86400;
-  return fmt::format("{:02}:{:02}:{:02}", sod / 3600, sod / 60 % 60, sod % 60);
-}
-
 class Board : public client::Subscriber::Listener {
  public:
+  explicit Board(const time::Clock& wall) : wall_(wall) {}
+
   void on_event(const core::Hall&, const protocol::DecodedEvent& e, protocol::Bytes) override {
     if (std::holds_alternative<core::TicketCalled>(e.event.body) ||
         std::holds_alternative<core::TicketRecalled>(e.event.body)) {
@@ -51,9 +43,11 @@ class Board : public client::Subscriber::Listener {
     if (!hall || !sub.online(hall_id)) {
       return fmt::format("{}\n\n        系统连接中……\n", hall ? hall->config().name : hall_id);
     }
-    const view::HallSummary s = view::summarize(*hall, now_us());
+    const core::TimeUs now = wall_.now_us();
+    const view::HallSummary s = view::summarize(*hall, now);
     const int offset = hall->config().utc_offset_min;
-    out += fmt::format("{}    {}    等候 {} 人\n", s.name, clock_text(now_us(), offset), s.waiting);
+    out += fmt::format("{}    {}    等候 {} 人\n", s.name,
+                       core::format_time_of_day(core::local_second_of_day(now, offset)), s.waiting);
     out += std::string(72, '=') + "\n";
     const bool flash = Clock::now() < flash_until_ && ansi;
     if (calls_.empty()) {
@@ -84,6 +78,7 @@ class Board : public client::Subscriber::Listener {
   bool dirty() const { return dirty_; }
 
  private:
+  const time::Clock& wall_;
   std::deque<std::string> calls_;
   Clock::time_point flash_until_{};
   bool dirty_ = true;
@@ -100,12 +95,12 @@ CLI::App* add_board_verb(CLI::App& app, BoardArgs& args) {
 }
 
 int run_board(const BoardArgs& args, const std::string& engine, const std::string& pub,
-              const client::CurveOptions& curve) {
+              const time::Clock& wall, const client::CurveOptions& curve) {
   std::signal(SIGINT, [](int) { g_stop = 1; });
   std::signal(SIGTERM, [](int) { g_stop = 1; });
   const bool ansi = !args.plain && isatty(STDOUT_FILENO);
   zmq::context_t ctx;
-  Board board;
+  Board board(wall);
   client::Subscriber sub(ctx, engine, pub, {args.hall}, &board, {.curve = curve});
   const auto start = Clock::now();
   auto last_draw = Clock::time_point{};

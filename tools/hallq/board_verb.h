@@ -9,6 +9,7 @@
 #include <string>
 
 #include "engine/client/client.h"
+#include "engine/time/clock.h"
 
 namespace hallq::cli {
 
@@ -19,7 +20,8 @@ struct BoardArgs {
 };
 
 CLI::App* add_board_verb(CLI::App& app, BoardArgs& args);
+// `wall`: the clock of the time shown and of the waits.
 int run_board(const BoardArgs& args, const std::string& engine, const std::string& pub,
-              const client::CurveOptions& curve = {});
+              const time::Clock& wall, const client::CurveOptions& curve = {});
 
 }  // namespace hallq::cli

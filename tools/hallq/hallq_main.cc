@@ -15,12 +15,14 @@
 
 #include "engine/client/client.h"
 #include "engine/client/subscriber.h"
+#include "engine/core/calendar.h"
 #include "engine/core/types.h"
 #include "engine/keys/curve_keys.h"
 #include "engine/policy/policy_registry.h"
 #include "engine/predict/forecast_predictor.h"
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/snapshot_codec.h"
+#include "engine/time/system_clock.h"
 #include "engine/view/hall_summary.h"
 #include "engine/view/json_view.h"
 #include "tools/hallq/backup_verb.h"
@@ -46,13 +48,9 @@ struct Globals {
   std::string pub = "tcp://127.0.0.1:5571";
   bool json = false;
   int timeout_ms = 3000;
-  client::CurveOptions curve;  // from --key and --server-key
+  client::CurveOptions curve;                        // from --key and --server-key
+  const time::Clock* clock = &time::system_clock();  // the wall clock (summaries' waits)
 };
-
-core::TimeUs now_us() {
-  using namespace std::chrono;
-  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 json event_json(const protocol::EventSummary& e) { return view::to_json(e); }
 
@@ -159,7 +157,7 @@ int run_status(const Globals& g, const std::string& hall_id) {
   core::Hall replica(snap->config, policy::find_policy(policy::kDefaultPolicy),
                      &predict::default_predictor());
   replica.import_state(std::move(snap->state));
-  const view::HallSummary s = view::summarize(replica, now_us());
+  const view::HallSummary s = view::summarize(replica, g.clock->now_us());
   if (g.json) {
     std::cout << view::to_json(s).dump() << std::endl;
     return kDone;
@@ -202,7 +200,7 @@ class WatchPrinter : public client::Subscriber::Listener {
   WatchPrinter(const Globals& g, int max_events) : g_(g), left_(max_events) {}
 
   void on_reset(const core::Hall& hall) override {
-    const view::HallSummary s = view::summarize(hall, now_us());
+    const view::HallSummary s = view::summarize(hall, g_.clock->now_us());
     offset_min_ = hall.config().utc_offset_min;
     if (g_.json) {
       std::cout << json{{"kind", "synced"}, {"hall", s.id}, {"seq", s.seq}, {"waiting", s.waiting}}.dump()
@@ -216,10 +214,8 @@ class WatchPrinter : public client::Subscriber::Listener {
     if (g_.json) {
       std::cout << event_json(e).dump() << std::endl;
     } else {
-      const std::int64_t local_s = e.time / core::kUsPerSecond + offset_min_ * 60;
-      const std::int64_t sod = ((local_s % 86400) + 86400) % 86400;
-      std::cout << fmt::format("{:02}:{:02}:{:02}  {}", sod / 3600, sod / 60 % 60, sod % 60, describe(e))
-                << std::endl;
+      std::cout << core::format_time_of_day(core::local_second_of_day(e.time, offset_min_)) << "  "
+                << describe(e) << std::endl;
     }
     if (left_ > 0 && --left_ == 0) g_stop = 1;
   }
@@ -470,9 +466,9 @@ int main(int argc, char** argv) {
     if (ping->parsed()) return run_ping(g);
     if (replay->parsed()) return run_replay(replay_args, g.json);
     if (simulate->parsed()) return run_simulate(simulate_args, g.engine, g.timeout_ms, g.curve);
-    if (board->parsed()) return run_board(board_args, g.engine, g.pub, g.curve);
+    if (board->parsed()) return run_board(board_args, g.engine, g.pub, *g.clock, g.curve);
     if (backup->parsed()) return run_backup(backup_args, g.json);
-    if (report->parsed()) return run_report(report_args, g.json);
+    if (report->parsed()) return run_report(report_args, g.json, *g.clock);
   } catch (const std::exception& e) {
     std::cerr << "hallq: " << e.what() << std::endl;
     return kUsage;

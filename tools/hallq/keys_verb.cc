@@ -89,7 +89,7 @@ int run_keys_gen(const KeysArgs& args, bool json) {
         existing + (existing.empty() || existing.back() == '\n' ? "" : "\n") + keys::format_key_entry(entry);
     try {
       (void)keys::KeyRegistry::parse(enrolled_text, args.enrol.empty() ? "(new entry)" : args.enrol);
-    } catch (const keys::KeyRegistryError& e) {
+    } catch (const config::ConfigError& e) {
       std::cerr << "hallq keys gen: " << e.what() << "\n";
       return kUsage;
     }

@@ -7,7 +7,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "engine/core/config_loader.h"
+#include "engine/config/config_loader.h"
 #include "engine/policy/policy_registry.h"
 #include "tools/replay/replay.h"
 #include "tools/replay/trace.h"
@@ -31,7 +31,7 @@ int run_replay(const ReplayArgs& args, bool json) {
   replay::Trace trace;
   replay::ReplayOptions options;
   try {
-    config = core::load_hall_config(args.conf);
+    config = config::load_hall_config(args.conf);
     if (!args.policy.empty()) {
       options.policy = policy::find_policy(args.policy);
       if (options.policy == nullptr) {

@@ -11,10 +11,10 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "engine/core/config_loader.h"
+#include "engine/config/config_loader.h"
+#include "engine/core/calendar.h"
 #include "engine/protocol/snapshot_codec.h"
 #include "engine/stats/history.h"
-#include "engine/stats/local_date.h"
 #include "engine/stats/report_tables.h"
 #include "engine/stats/stats_json.h"
 #include "engine/store/event_store.h"
@@ -60,18 +60,17 @@ std::shared_ptr<const core::HallConfig> config_from_snapshot(const store::EventS
   return decoded.config;
 }
 
-std::string local_now_text(const core::HallConfig& hall) {
-  using namespace std::chrono;
-  const core::TimeUs now = duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+std::string local_now_text(const core::HallConfig& hall, const time::Clock& wall) {
+  const core::TimeUs now = wall.now_us();
   const int s = hall.local_second_of_day(now);
-  return fmt::format("{} {:02}:{:02}", stats::format_date(hall.local_day(now)), s / 3600, s / 60 % 60);
+  return fmt::format("{} {:02}:{:02}", core::format_date(hall.local_day(now)), s / 3600, s / 60 % 60);
 }
 
 std::string title_of(std::int64_t from, std::int64_t to, stats::Period by) {
   if (from == to) return "服务大厅运行日报";
-  const bool whole_month = stats::month_of_day(from) == stats::month_of_day(to) &&
-                           stats::first_day_of_month(stats::month_of_day(from)) == from &&
-                           stats::month_of_day(to + 1) != stats::month_of_day(to);
+  const bool whole_month = core::month_of_day(from) == core::month_of_day(to) &&
+                           core::first_day_of_month(core::month_of_day(from)) == from &&
+                           core::month_of_day(to + 1) != core::month_of_day(to);
   if (whole_month || by == stats::Period::kMonth) return "服务大厅运行月报";
   return "服务大厅运行报告";
 }
@@ -92,11 +91,11 @@ CLI::App* add_report_verb(CLI::App& app, ReportArgs& args) {
   return sub;
 }
 
-int run_report(const ReportArgs& args, bool json_out) {
+int run_report(const ReportArgs& args, bool json_out, const time::Clock& wall) {
   const auto started = std::chrono::steady_clock::now();
   // 1. Arguments, before touching anything.
-  const auto from = stats::parse_date(args.from);
-  const auto to = stats::parse_date(args.to);
+  const auto from = core::parse_day(args.from);
+  const auto to = core::parse_day(args.to);
   if (!from)
     return fail(kUsage, fmt::format("--from {}：日期格式应为 YYYY-MM-DD（如 2026-01-05）", args.from));
   if (!to) return fail(kUsage, fmt::format("--to {}：日期格式应为 YYYY-MM-DD（如 2026-01-31）", args.to));
@@ -108,8 +107,8 @@ int run_report(const ReportArgs& args, bool json_out) {
   std::shared_ptr<const core::HallConfig> config;
   if (!args.conf.empty()) {
     try {
-      config = core::load_hall_config(args.conf);
-    } catch (const core::ConfigError& e) {
+      config = config::load_hall_config(args.conf);
+    } catch (const config::ConfigError& e) {
       return fail(kUsage, e.what());
     }
     if (config->id != args.hall)
@@ -140,8 +139,7 @@ int run_report(const ReportArgs& args, bool json_out) {
         stats::read_history(store, config, {.first_day = *from, .last_day = *to, .period = by});
     const stats::Stats& st = history.stats;
     const std::string range_label =
-        *from == *to ? args.from
-                     : fmt::format("{} 至 {}", stats::format_date(*from), stats::format_date(*to));
+        *from == *to ? args.from : fmt::format("{} 至 {}", core::format_date(*from), core::format_date(*to));
     const std::vector<std::pair<std::string, std::string>> files = {
         {"by_service.csv", stats::csv_by_service(st, *config)},
         {"by_window.csv", stats::csv_by_window(st, *config)},
@@ -150,7 +148,7 @@ int run_report(const ReportArgs& args, bool json_out) {
         {"report.html", stats::render_html(st, *config,
                                            {.title = title_of(*from, *to, by),
                                             .range_label = range_label,
-                                            .generated_at = local_now_text(*config),
+                                            .generated_at = local_now_text(*config, wall),
                                             .chart_js = *chart_js})},
     };
 

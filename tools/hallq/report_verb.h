@@ -16,6 +16,8 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
+#include "engine/time/clock.h"
+
 namespace hallq::cli {
 
 struct ReportArgs {
@@ -23,6 +25,7 @@ struct ReportArgs {
 };
 
 CLI::App* add_report_verb(CLI::App& app, ReportArgs& args);
-int run_report(const ReportArgs& args, bool json);
+// `wall`: the clock of the report's "made at" line.
+int run_report(const ReportArgs& args, bool json, const time::Clock& wall);
 
 }  // namespace hallq::cli

@@ -8,7 +8,6 @@
 #include <time.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -16,6 +15,7 @@
 #include <queue>
 #include <tuple>
 
+#include "engine/core/calendar.h"
 #include "engine/core/hall.h"
 #include "engine/core/ticket.h"
 #include "engine/policy/policy_registry.h"
@@ -33,17 +33,13 @@ constexpr TimeUs kNever = std::numeric_limits<TimeUs>::max();
 
 // Trace second 0 is local midnight of this day: a Monday, fixed so that replays
 // are reproducible and day numbers in events are the same on every run.
-constexpr std::chrono::sys_days kEpochDay{std::chrono::year{2026} / 1 / 5};
+const std::int64_t kEpochDay = core::day_number({2026, 1, 5});
 
 TimeUs to_us(double s) { return std::llround(s * static_cast<double>(core::kUsPerSecond)); }
 double to_s(TimeUs us) { return static_cast<double>(us) / core::kUsPerSecond; }
 
 // First local midnight strictly after trace time `t` (trace time 0 is a midnight).
-TimeUs midnight_after(TimeUs t) {
-  TimeUs day = t / core::kUsPerDay;
-  if (t < 0 && t % core::kUsPerDay != 0) --day;  // floor
-  return (day + 1) * core::kUsPerDay;
-}
+TimeUs midnight_after(TimeUs t) { return core::day_start(core::local_day(t, 0) + 1, 0); }
 
 // CPU time of the calling thread: replays of several traces may run in parallel.
 double thread_cpu_seconds() {
@@ -77,7 +73,7 @@ class Replayer {
         cfg_(*config_),
         trace_(trace),
         hall_(config_, &policy, &predictor),
-        epoch_(cfg_.day_start(kEpochDay.time_since_epoch().count())),
+        epoch_(cfg_.day_start(kEpochDay)),
         idle_order_(idle_order),
         sink_(std::move(sink)),
         pending_(cfg_.windows.size(), Pending::kNone),

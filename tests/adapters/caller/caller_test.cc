@@ -13,9 +13,9 @@
 
 #include "adapters/caller/caller_config.h"
 #include "adapters/caller/caller_session.h"
-#include "adapters/common/device_toml.h"
 #include "engine/client/client.h"
 #include "engine/client/subscriber.h"
+#include "engine/config/toml_reader.h"
 #include "engine/protocol/event_codec.h"
 #include "tests/support/engine_process.h"
 #include "tests/support/run_program.h"
@@ -30,7 +30,7 @@ const std::string kTown = std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml";
 std::string config_error(std::string_view text) {
   try {
     caller::parse_caller_config(text, "caller.toml");
-  } catch (const device::DeviceConfigError& e) {
+  } catch (const config::ConfigError& e) {
     return e.what();
   }
   return "no error";

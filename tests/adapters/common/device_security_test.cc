@@ -38,14 +38,14 @@ class DeviceSecurityTest : public ::testing::Test {
   // The [security] table of a minimal document `body` read from DIR/dev.toml.
   SecurityConfig read(const std::string& body) {
     const std::string path = write("dev.toml", body);
-    const toml::table root = parse_toml(read_text_file(path), path);
-    return read_security(TableReader::document(root, path));
+    const toml::table root = config::read_toml_file(path);
+    return read_security(config::TableReader::document(root, path));
   }
-  // The message of the DeviceConfigError reading or loading `body` throws.
+  // The message of the config::ConfigError reading or loading `body` throws.
   std::string error_of(const std::string& body) {
     try {
       (void)load_curve(read(body));
-    } catch (const DeviceConfigError& e) {
+    } catch (const config::ConfigError& e) {
       return e.what();
     }
     return "(accepted)";
@@ -194,14 +194,14 @@ TEST_F(DeviceSecurityTest, CommandLineOverridesTheTable) {
   try {
     (void)load_curve(s);
     ADD_FAILURE() << "accepted a missing --key file";
-  } catch (const DeviceConfigError& e) {
+  } catch (const config::ConfigError& e) {
     EXPECT_EQ(std::string(e.what()), "--key: " + dir_.path() + "/none.key: No such file or directory");
   }
   // One half alone is a usage error.
   s = read("[device]\nx = 1\n");
-  EXPECT_THROW(override_security(s, key, ""), DeviceConfigError);
+  EXPECT_THROW(override_security(s, key, ""), config::ConfigError);
   s = read("[device]\nx = 1\n");
-  EXPECT_THROW(override_security(s, "", pub), DeviceConfigError);
+  EXPECT_THROW(override_security(s, "", pub), config::ConfigError);
   // Nothing given: the table stays as it was (plaintext here).
   s = read("[device]\nx = 1\n");
   override_security(s, "", "");
@@ -234,7 +234,7 @@ TEST_F(DeviceSecurityTest, EveryDeviceConfigReadsTheTable) {
                                          "[kiosk]\nhall = \"town\"\n[printer]\nkind = \"file\"\npath = "
                                          "\"spool.bin\"\n[security]\nkey_file = \"k.key\"\n"));
     ADD_FAILURE() << "accepted a table without the engine's key";
-  } catch (const DeviceConfigError& e) {
+  } catch (const config::ConfigError& e) {
     EXPECT_EQ(
         std::string(e.what()).rfind(dir_.path() + "/bad.toml:6: security: missing engine_public_key_file", 0),
         0u)

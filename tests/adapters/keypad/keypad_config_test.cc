@@ -3,8 +3,8 @@
 
 #include <gtest/gtest.h>
 
-#include "adapters/common/device_toml.h"
-#include "engine/core/config_loader.h"
+#include "engine/config/config_loader.h"
+#include "engine/config/toml_reader.h"
 
 namespace hallq::keypad {
 namespace {
@@ -14,14 +14,14 @@ const std::string kDir = std::string(HALLQ_SOURCE_DIR) + "/conf/devices/";
 std::string error_of(const std::string& text) {
   try {
     parse_keypad_config(text, "kp.toml");
-  } catch (const device::DeviceConfigError& e) {
+  } catch (const config::ConfigError& e) {
     return e.what();
   }
   return "(accepted)";
 }
 
 TEST(KeypadConfig, SamplesLoadAndFitTheTownHall) {
-  const auto town = core::load_hall_config(std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml");
+  const auto town = config::load_hall_config(std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml");
   const KeypadConfig w5 = load_keypad_config(kDir + "keypad-w5.toml");
   EXPECT_EQ(w5.window, "w5");
   EXPECT_EQ(w5.rating.timeout, std::chrono::seconds(30));
@@ -39,7 +39,7 @@ TEST(KeypadConfig, SamplesLoadAndFitTheTownHall) {
   EXPECT_EQ(window.height, 480);
   EXPECT_EQ(window.level_of("Keypad 4"), 4);
   EXPECT_FALSE(
-      check_window(window, *core::load_hall_config(std::string(HALLQ_SOURCE_DIR) + "/conf/district.toml")));
+      check_window(window, *config::load_hall_config(std::string(HALLQ_SOURCE_DIR) + "/conf/district.toml")));
   EXPECT_EQ(error_of("[keypad]\nhall = \"town\"\nwindow = \"w5\"\nwidth = 10\n"),
             "kp.toml:4: keypad.width: 10 is out of range 160..7680");
   const KeypadConfig w1 = load_keypad_config(kDir + "keypad-w1-serial.toml");
@@ -59,7 +59,7 @@ TEST(KeypadConfig, BrokenFilesNameTheLine) {
             "kp.toml:4: keypad.baud: 9601 is not a standard rate (1200 ... 115200)");
   EXPECT_EQ(error_of("[keypad]\nhall = \"town\"\nwindow = \"w1\"\n[keypad.keys]\n\"A\" = 7\n"),
             "kp.toml:5: keypad.keys.A: 7 is out of range 1..5");
-  const auto town = core::load_hall_config(std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml");
+  const auto town = config::load_hall_config(std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml");
   const KeypadConfig c = parse_keypad_config("[keypad]\nhall = \"town\"\n\nwindow = \"w50\"\n", "kp.toml");
   EXPECT_EQ(check_window(c, *town).value_or(""),
             "kp.toml:4: keypad.window: hall \"town\" has no window \"w50\"");

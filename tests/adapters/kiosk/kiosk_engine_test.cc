@@ -11,7 +11,6 @@
 #include <sstream>
 #include <zmq.hpp>
 
-#include "adapters/kiosk/civil_date.h"
 #include "adapters/kiosk/escpos_decoder.h"
 #include "adapters/kiosk/kiosk_config.h"
 #include "adapters/kiosk/kiosk_layout.h"
@@ -19,6 +18,7 @@
 #include "adapters/kiosk/ticket_layout.h"
 #include "displays/common/png_frame.h"
 #include "engine/client/client.h"
+#include "engine/core/calendar.h"
 #include "engine/protocol/event_codec.h"
 #include "tests/support/child_process.h"
 #include "tests/support/engine_process.h"
@@ -37,7 +37,7 @@ const std::string kTown = std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml";
 std::string today_iso() {
   using namespace std::chrono;
   const auto us = duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
-  return kiosk::format_iso_date(kiosk::local_date(us, 480));
+  return core::format_date(core::local_date(us, 480));
 }
 
 std::string id_born(std::string_view yyyymmdd) {

@@ -7,9 +7,7 @@
 #include <filesystem>
 #include <tuple>
 
-#include "adapters/common/device_toml.h"
 #include "adapters/kiosk/appointment_book.h"
-#include "adapters/kiosk/civil_date.h"
 #include "adapters/kiosk/escpos.h"
 #include "adapters/kiosk/escpos_decoder.h"
 #include "adapters/kiosk/gb18030.h"
@@ -21,6 +19,8 @@
 #include "adapters/kiosk/ticket_image.h"
 #include "adapters/kiosk/ticket_layout.h"
 #include "displays/common/png_frame.h"
+#include "engine/config/toml_reader.h"
+#include "engine/core/calendar.h"
 
 namespace hallq::kiosk {
 namespace {
@@ -36,7 +36,7 @@ TEST(ResidentId, CheckCharacterFollowsGb11643) {
   // The standard's own example: 11010519491231002X.
   EXPECT_EQ(resident_id_check_char("11010519491231002"), 'X');
   EXPECT_EQ(resident_id_check_char("44052418800101001"), '4');
-  const CivilDate today{2025, 3, 1};
+  const core::CivilDate today{2025, 3, 1};
   EXPECT_TRUE(check_resident_id("11010519491231002X", today).ok());
   EXPECT_TRUE(check_resident_id("11010519491231002x", today).ok());
   EXPECT_EQ(check_resident_id("110105194912310021", today).problem, IdProblem::kCheckDigit);
@@ -46,7 +46,7 @@ TEST(ResidentId, CheckCharacterFollowsGb11643) {
   EXPECT_EQ(check_resident_id(make_id("19490230"), today).problem, IdProblem::kBirthDate);
   EXPECT_EQ(check_resident_id(make_id("20300101"), today).problem, IdProblem::kBirthDate);
   const IdCheck c = check_resident_id("11010519491231002X", today);
-  EXPECT_EQ(c.birth, (CivilDate{1949, 12, 31}));
+  EXPECT_EQ(c.birth, (core::CivilDate{1949, 12, 31}));
 }
 
 TEST(ResidentId, EveryWrongCheckCharacterIsRefused) {
@@ -61,25 +61,6 @@ TEST(ResidentId, EveryWrongCheckCharacterIsRefused) {
 TEST(ResidentId, MaskKeepsOnlyTheEnds) {
   EXPECT_EQ(mask_resident_id("11010519491231002X"), "1101**********002X");
   EXPECT_EQ(mask_resident_id("1234"), "****");
-}
-
-TEST(CivilDate, AgeCountsBirthdays) {
-  EXPECT_EQ(age_on({1960, 3, 2}, {2025, 3, 1}), 64);
-  EXPECT_EQ(age_on({1960, 3, 1}, {2025, 3, 1}), 65);
-  EXPECT_EQ(age_on({1960, 2, 29}, {2025, 2, 28}), 64);  // leap-day birthday: counts on 1 March
-  EXPECT_EQ(age_on({1960, 2, 29}, {2025, 3, 1}), 65);
-  EXPECT_EQ(civil_from_days(days_from_civil({2024, 2, 29})), (CivilDate{2024, 2, 29}));
-  EXPECT_EQ(days_from_civil({1970, 1, 1}), 0);
-  EXPECT_FALSE(parse_iso_date("2025-02-29"));
-  EXPECT_TRUE(parse_iso_date("2024-02-29"));
-}
-
-TEST(CivilDate, LocalDateUsesTheHallsOffset) {
-  // 2025-03-01 16:30 UTC is 2025-03-02 00:30 in China (+08:00).
-  const core::TimeUs t = (days_from_civil({2025, 3, 1}) * 86400 + 16 * 3600 + 30 * 60) * core::kUsPerSecond;
-  EXPECT_EQ(local_date(t, 480), (CivilDate{2025, 3, 2}));
-  EXPECT_EQ(local_minute_of_day(t, 480), 30);
-  EXPECT_EQ(local_date(t, 0), (CivilDate{2025, 3, 1}));
 }
 
 TEST(Gb18030, RoundTripsChineseText) {
@@ -178,7 +159,7 @@ TEST(TicketLayout, WaitText) {
 TEST(Appointments, CheckInWithinTheSlotOnce) {
   auto book = AppointmentBook::parse(
       "code,service,date,slot,name\n482913,social,2025-03-01,09:00-09:30,张*明\n", "a.csv");
-  const CivilDate day{2025, 3, 1};
+  const core::CivilDate day{2025, 3, 1};
   EXPECT_EQ(book.check("000000", day, 540, 15, 10).reason, "预约码不存在，请核对后重新输入");
   EXPECT_EQ(book.check("482913", {2025, 3, 2}, 540, 15, 10).reason, "该预约的日期是 2025-03-01，不是今天");
   EXPECT_EQ(book.check("482913", day, 8 * 60 + 44, 15, 10).reason, "预约时段 09:00-09:30，请于 08:45 后签到");
@@ -214,7 +195,7 @@ TEST(Appointments, BrokenFileNamesTheLine) {
   auto fails_with = [](std::string_view text) {
     try {
       AppointmentBook::parse(text, "appts.csv");
-    } catch (const device::DeviceConfigError& e) {
+    } catch (const config::ConfigError& e) {
       return std::string(e.what());
     }
     return std::string("no error");
@@ -233,7 +214,7 @@ TEST(Appointments, BrokenFileNamesTheLine) {
 std::string config_error(std::string_view text) {
   try {
     parse_kiosk_config(text, "kiosk.toml");
-  } catch (const device::DeviceConfigError& e) {
+  } catch (const config::ConfigError& e) {
     return e.what();
   }
   return "no error";
@@ -293,7 +274,7 @@ TEST_F(SessionTest, ServiceWithoutOpenWindowIsRefusedBeforeSending) {
 TEST_F(SessionTest, ElderlyPriorityByAgeOnTheLocalDate) {
   config_.age_threshold = 65;
   KioskSession s(config_, nullptr);
-  const CivilDate today{2025, 3, 1};
+  const core::CivilDate today{2025, 3, 1};
   s.enter_id(make_id("19600302"), today);  // 64 until tomorrow
   EXPECT_EQ(s.screen(), Screen::kRefused);
   EXPECT_EQ(s.message(), "年满 65 周岁可走优先通道，请取普通号");

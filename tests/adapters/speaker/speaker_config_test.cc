@@ -3,8 +3,8 @@
 
 #include <gtest/gtest.h>
 
-#include "adapters/common/device_toml.h"
-#include "engine/core/config_loader.h"
+#include "engine/config/config_loader.h"
+#include "engine/config/toml_reader.h"
 
 namespace hallq::speaker {
 namespace {
@@ -14,14 +14,14 @@ const std::string kDir = std::string(HALLQ_SOURCE_DIR) + "/conf/devices/";
 std::string error_of(const std::string& text) {
   try {
     parse_speaker_config(text, "sp.toml");
-  } catch (const device::DeviceConfigError& e) {
+  } catch (const config::ConfigError& e) {
     return e.what();
   }
   return "(accepted)";
 }
 
 TEST(SpeakerConfig, SamplesLoadAndFitTheTownHall) {
-  const auto town = core::load_hall_config(std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml");
+  const auto town = config::load_hall_config(std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml");
   const SpeakerConfig hall = load_speaker_config(kDir + "speaker-hall.toml");
   EXPECT_EQ(hall.hall, "town");
   EXPECT_TRUE(hall.windows.empty());
@@ -56,7 +56,7 @@ TEST(SpeakerConfig, BrokenFilesNameTheLine) {
 }
 
 TEST(SpeakerConfig, UnknownWindowNamesItsLine) {
-  const auto town = core::load_hall_config(std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml");
+  const auto town = config::load_hall_config(std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml");
   const SpeakerConfig c =
       parse_speaker_config("[speaker]\nhall = \"town\"\n\nwindows = [\"w1\", \"w99\"]\n", "sp.toml");
   EXPECT_EQ(check_windows(c, *town).value_or(""),

@@ -17,7 +17,8 @@
 //     of D is absorbed in D / slew of real time, with durations measured
 //     that much shorter meanwhile (10 % by default), and the engine's clock
 //     ahead of the wall clock by at most D.
-// Pure: both clocks come in as arguments (microseconds).
+// Pure: both clocks come in as arguments (microseconds); now(wall) is the
+// same with the readings taken from `wall` and std::chrono::steady_clock.
 //
 // Simulated time (demos and soaks, never a real hall): `simulated(scale,
 // start)` ignores the wall clock after its first reading and runs `scale`
@@ -29,8 +30,9 @@
 #pragma once
 
 #include "engine/core/types.h"
+#include "engine/time/clock.h"
 
-namespace hallq::server {
+namespace hallq::time {
 
 class EngineClock {
  public:
@@ -45,6 +47,7 @@ class EngineClock {
   // The engine's time for a wall-clock and a steady-clock reading taken
   // together; never less than the previous result.
   core::TimeUs now(core::TimeUs wall, core::TimeUs steady);
+  core::TimeUs now(const Clock& wall);
 
   // How far the engine's clock is ahead of the wall clock (0 normally).
   core::TimeUs ahead() const { return ahead_; }
@@ -59,4 +62,4 @@ class EngineClock {
   core::TimeUs ahead_ = 0;
 };
 
-}  // namespace hallq::server
+}  // namespace hallq::time

@@ -2,7 +2,7 @@
 // forwards and backwards, and a hall run through it: a step back of half an
 // hour in the middle of a day neither reorders the hall's events nor teaches
 // the predictor that business takes no time.
-#include "engine/server/engine_clock.h"
+#include "engine/time/engine_clock.h"
 
 #include <gtest/gtest.h>
 
@@ -10,13 +10,13 @@
 #include <cmath>
 #include <variant>
 
-#include "engine/core/config_loader.h"
+#include "engine/config/config_loader.h"
 #include "engine/core/hall.h"
 #include "engine/policy/policy_registry.h"
 #include "engine/predict/forecast.h"
 #include "engine/predict/forecast_predictor.h"
 
-namespace hallq::server {
+namespace hallq::time {
 namespace {
 
 using core::TimeUs;
@@ -113,7 +113,7 @@ struct Day {
 };
 
 Day run_day(TimeUs step, bool through_engine_clock) {
-  auto config = core::load_hall_config(std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml");
+  auto config = config::load_hall_config(std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml");
   Day day;
   day.hall = std::make_unique<core::Hall>(config, policy::find_policy(config->rules.policy),
                                           &predict::default_predictor());
@@ -186,4 +186,4 @@ TEST(EngineClockTest, AHallKeepsItsOrderAndItsPredictionsThroughAStepBack) {
 }
 
 }  // namespace
-}  // namespace hallq::server
+}  // namespace hallq::time

@@ -1,6 +1,6 @@
 // Tests of the TOML hall-config loader: every shipped config in conf/ loads,
 // and each kind of broken config is refused with the right line and message.
-#include "engine/core/config_loader.h"
+#include "engine/config/config_loader.h"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -12,8 +12,16 @@
 #include <string>
 #include <vector>
 
-namespace hallq::core {
+namespace hallq::config {
 namespace {
+
+using core::HallConfig;
+using core::HallRules;
+using core::ServiceIdx;
+using core::ServiceKind;
+using core::Skill;
+using core::WindowConfig;
+using core::WindowKind;
 
 const std::filesystem::path kConfDir = std::filesystem::path(HALLQ_SOURCE_DIR) / "conf";
 
@@ -387,4 +395,4 @@ TEST(Loader, AllowedFutureSectionsAreIgnored) {
 }
 
 }  // namespace
-}  // namespace hallq::core
+}  // namespace hallq::config

@@ -1,8 +1,15 @@
-#include "engine/server/engine_clock.h"
+#include "engine/time/engine_clock.h"
 
 #include <algorithm>
+#include <chrono>
 
-namespace hallq::server {
+namespace hallq::time {
+
+core::TimeUs EngineClock::now(const Clock& wall) {
+  const core::TimeUs wall_us = wall.now_us();
+  const auto steady = std::chrono::steady_clock::now().time_since_epoch();
+  return now(wall_us, std::chrono::duration_cast<std::chrono::microseconds>(steady).count());
+}
 
 core::TimeUs EngineClock::now(core::TimeUs wall, core::TimeUs steady) {
   if (!started_) {
@@ -31,4 +38,4 @@ core::TimeUs EngineClock::now(core::TimeUs wall, core::TimeUs steady) {
   return last_;
 }
 
-}  // namespace hallq::server
+}  // namespace hallq::time
