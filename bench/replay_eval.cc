@@ -1,10 +1,12 @@
 // hallq_replay_eval: replays hall traces under every call policy through the
-// engine's own core and prints one table: per trace and policy the wait
-// figures (mean, p90, max, share over the hall's target, citizens who gave
-// up; then citizens left unserved and the mean time every citizen waited,
-// which score.py does not compute: replay::WaitSummary) and the accuracy of the predicted waits against the
-// QL and LES baselines (tools/replay/prediction_score.h). It is how policies and predictors are compared
-// (issue 3); results are in bench/README.md.
+// engine's own core and prints one table: per trace and policy first the
+// criterion a hall is judged by, over everyone who came (all: mean minutes
+// waited until called, gone or sent home; unserved; sl: the share of everyone
+// called within the hall's target), then score.py's figures over the called
+// citizens (mean, p90, max, share over target, citizens who gave up), for
+// information (replay::WaitSummary), and the accuracy of the predicted waits
+// against the QL and LES baselines (tools/replay/prediction_score.h). It is
+// how policies and predictors are compared; results are in bench/README.md.
 //
 //   hallq_replay_eval                       the shared traces (tools/traces)
 //   hallq_replay_eval --case CONF:TRACE ... other halls and loads
@@ -71,12 +73,12 @@ int main(int argc, char** argv) {
 
   if (csv) {
     std::cout
-        << "trace,policy,tickets,called,mean_min,p90_min,max_min,over_target,left,unserved,waited_all_min,"
-           "mae_engine_min,mae_ql_min,mae_les_min,ratio,replay_ms\n";
+        << "trace,policy,tickets,called,waited_all_min,unserved,served_in_target,mean_min,p90_min,max_min,"
+           "over_target,left,mae_engine_min,mae_ql_min,mae_les_min,ratio,replay_ms\n";
   } else {
     std::cout << fmt::format(
-        "{:<22} {:<10} {:>7} {:>7} {:>7} {:>6} {:>5} | {:>8} {:>7} | {:>6} {:>6} {:>6} {:>6} | {:>7}\n",
-        "trace", "policy", "mean", "p90", "max", "over", "left", "unserved", "all", "MAE", "QL", "LES",
+        "{:<22} {:<10} {:>7} {:>8} {:>6} | {:>7} {:>7} {:>7} {:>6} {:>5} | {:>6} {:>6} {:>6} {:>6} | {:>7}\n",
+        "trace", "policy", "all", "unserved", "sl", "mean", "p90", "max", "over", "left", "MAE", "QL", "LES",
         "ratio", "replay");
   }
   for (const Case& c : cases) {
@@ -104,16 +106,17 @@ int main(int argc, char** argv) {
       const std::string trace_name = base_name(c.trace);
       if (csv) {
         std::cout << fmt::format(
-            "{},{},{},{},{:.3f},{:.3f},{:.2f},{:.4f},{},{},{:.3f},{:.3f},{:.3f},{:.3f},{:.4f},{:.1f}\n",
-            trace_name, name, w.tickets, w.called, w.mean_min, w.p90_min, w.max_min, w.over_target, w.left,
-            w.unserved, w.waited_all_min, p.mae_engine_min, p.mae_ql_min, p.mae_les_min, p.ratio(), ms);
+            "{},{},{},{},{:.3f},{},{:.4f},{:.3f},{:.3f},{:.2f},{:.4f},{},{:.3f},{:.3f},{:.3f},{:.4f},{:.1f}"
+            "\n",
+            trace_name, name, w.tickets, w.called, w.waited_all_min, w.unserved, w.served_in_target,
+            w.mean_min, w.p90_min, w.max_min, w.over_target, w.left, p.mae_engine_min, p.mae_ql_min,
+            p.mae_les_min, p.ratio(), ms);
       } else {
         std::cout << fmt::format(
-            "{:<22} {:<10} {:>7.2f} {:>7.2f} {:>7.1f} {:>6.3f} {:>5} | {:>8} {:>7.2f} | {:>6.2f} {:>6.2f} "
-            "{:>6.2f} {:>6.3f} | "
-            "{:>5.0f}ms\n",
-            trace_name, name, w.mean_min, w.p90_min, w.max_min, w.over_target, w.left, w.unserved,
-            w.waited_all_min, p.mae_engine_min, p.mae_ql_min, p.mae_les_min, p.ratio(), ms);
+            "{:<22} {:<10} {:>7.2f} {:>8} {:>6.3f} | {:>7.2f} {:>7.2f} {:>7.1f} {:>6.3f} {:>5} | {:>6.2f} "
+            "{:>6.2f} {:>6.2f} {:>6.3f} | {:>5.0f}ms\n",
+            trace_name, name, w.waited_all_min, w.unserved, w.served_in_target, w.mean_min, w.p90_min,
+            w.max_min, w.over_target, w.left, p.mae_engine_min, p.mae_ql_min, p.mae_les_min, p.ratio(), ms);
       }
     }
   }

@@ -154,7 +154,8 @@ TEST_F(HallqCliTest, ReplayWritesTheResultsOfFormatMd) {
   const RunResult r = hallq({"replay", "--conf", kTown, "--trace", kSource + "/tools/traces/town-week.csv",
                              "--out", out, "--policy", "dedicated"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("mean_wait=7.04min"), std::string::npos) << r.out;  // REFERENCE.md
+  EXPECT_NE(r.out.find("mean_wait=7.04min"), std::string::npos) << r.out;               // REFERENCE.md
+  EXPECT_NE(r.out.find("all_wait=13.07min unserved=125"), std::string::npos) << r.out;  // REFERENCE.md
   std::ifstream in(out);
   std::string header;
   std::getline(in, header);

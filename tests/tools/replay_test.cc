@@ -220,8 +220,13 @@ TEST(ReplayTest, TicketsStillWaitingAreSentHomeWhenTheLastWindowCloses) {
   EXPECT_EQ(s.called, 3u);  // c1, c3, c5
   EXPECT_EQ(s.left, 0u);
   EXPECT_EQ(s.unserved, 3u);  // c2, c4, c6
-  // waits: c1 0, c2 990, c3 0, c4 0, c5 0, c6 0 seconds
-  EXPECT_DOUBLE_EQ(s.waited_all_min, 990.0 / 6 / 60);
+  // Over everyone, as score.py counts it: the unserved wait until their day's
+  // last close row (day 0: 600), or the day's end if it has none (day 1).
+  // waits: c1 0, c2 580, c3 0, c4 0 (came after the close), c5 0, c6 86100 seconds
+  EXPECT_EQ(r.day_closing_s.size(), 1u);
+  EXPECT_EQ(r.day_closing_s.at(0), 600.0);
+  EXPECT_DOUBLE_EQ(s.waited_all_min, (580.0 + 86100) / 6 / 60);
+  EXPECT_DOUBLE_EQ(s.served_in_target, 3.0 / 6);  // c1, c3, c5 called at once; over everyone
 }
 
 TEST(ReplayTest, RowsBeforeTimeZeroBelongToTheDayBefore) {
@@ -434,6 +439,7 @@ TEST(ReplayTest, SummaryFollowsScorePy) {
   sent_home.arrive_s = 100;
   sent_home.sent_home_s = 100 + 60 * 30;
   r.tickets.push_back(sent_home);
+  r.day_closing_s[0] = 100 + 60 * 30;  // the day's last close row
   const WaitSummary s = summarize(r, 5);
   EXPECT_EQ(s.tickets, 12u);
   EXPECT_EQ(s.called, 10u);
@@ -443,12 +449,14 @@ TEST(ReplayTest, SummaryFollowsScorePy) {
   EXPECT_DOUBLE_EQ(s.mean_min, 4.5);
   EXPECT_DOUBLE_EQ(s.p90_min, 9);  // waits[min(9, int(0.9 * 10))]
   EXPECT_DOUBLE_EQ(s.max_min, 9);
-  EXPECT_DOUBLE_EQ(s.over_target, 0.4);  // 6, 7, 8, 9 > 5
+  EXPECT_DOUBLE_EQ(s.over_target, 0.4);            // 6, 7, 8, 9 > 5
+  EXPECT_DOUBLE_EQ(s.served_in_target, 6.0 / 12);  // 0..5 minutes within 5, over all 12 who came
 
   const WaitSummary none = summarize(ReplayResult{}, 5);
   EXPECT_EQ(none.called, 0u);
   EXPECT_TRUE(std::isnan(none.mean_min));
   EXPECT_TRUE(std::isnan(none.waited_all_min));
+  EXPECT_TRUE(std::isnan(none.served_in_target));
 }
 
 }  // namespace

@@ -67,6 +67,9 @@ int run_replay(const ReplayArgs& args, bool json) {
                                 {"tickets", s.tickets},
                                 {"called", s.called},
                                 {"left", s.left},
+                                {"waited_all_min", s.waited_all_min},
+                                {"unserved", s.unserved},
+                                {"served_in_target", s.served_in_target},
                                 {"mean_wait_min", s.mean_min},
                                 {"p90_wait_min", s.p90_min},
                                 {"max_wait_min", s.max_min},
@@ -76,12 +79,13 @@ int run_replay(const ReplayArgs& args, bool json) {
                      .dump()
               << std::endl;
   } else {
-    std::cout << fmt::format(
-                     "policy={} tickets={} called={} left={} mean_wait={:.2f}min p90={:.2f} max={:.1f} "
-                     "over_target={:.3f} cpu={:.3f}s -> {}",
-                     policy_name, s.tickets, s.called, s.left, s.mean_min, s.p90_min, s.max_min,
-                     s.over_target, result.cpu_seconds, args.out)
-              << std::endl;
+    std::cout
+        << fmt::format(
+               "policy={} tickets={} called={} left={} mean_wait={:.2f}min p90={:.2f} max={:.1f} "
+               "over_target={:.3f} | everyone: all_wait={:.2f}min unserved={} sl={:.3f} cpu={:.3f}s -> {}",
+               policy_name, s.tickets, s.called, s.left, s.mean_min, s.p90_min, s.max_min, s.over_target,
+               s.waited_all_min, s.unserved, s.served_in_target, result.cpu_seconds, args.out)
+        << std::endl;
   }
   return 0;
 }

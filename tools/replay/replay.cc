@@ -26,6 +26,8 @@ namespace {
 
 using core::TimeUs;
 
+constexpr double kDaySeconds = 86400;
+
 // FORMAT.md: an absent citizen is recalled 30 s after the call and skipped 30 s later.
 constexpr TimeUs kRecallAfter = 30 * core::kUsPerSecond;
 constexpr TimeUs kSkipAfter = 60 * core::kUsPerSecond;
@@ -454,7 +456,15 @@ ReplayResult replay(std::shared_ptr<const core::HallConfig> config, const Trace&
   }
   const core::WaitPredictor* predictor =
       options.predictor ? options.predictor : &predict::default_predictor();
-  return Replayer(std::move(config), trace, *policy, *predictor, options.idle_order, options.on_event).run();
+  ReplayResult result =
+      Replayer(std::move(config), trace, *policy, *predictor, options.idle_order, options.on_event).run();
+  for (const TraceRow& row : trace.rows) {
+    if (row.event != TraceEvent::kClose) continue;
+    const auto day = static_cast<std::int64_t>(std::floor(row.time_s / kDaySeconds));
+    double& closing = result.day_closing_s.try_emplace(day, row.time_s).first->second;
+    closing = std::max(closing, row.time_s);
+  }
+  return result;
 }
 
 void write_results_csv(std::ostream& out, const ReplayResult& result) {
@@ -479,22 +489,33 @@ WaitSummary summarize(const ReplayResult& result, double wait_target_min) {
   for (const TicketResult& t : result.tickets) {
     if (t.called_s) waits.push_back(*t.called_s - t.arrive_s);
     if (t.left_s) ++s.left;
-    if (!t.called_s && (t.left_s || t.sent_home_s)) ++s.unserved;
-    const std::optional<double> end = t.called_s ? t.called_s : t.left_s ? t.left_s : t.sent_home_s;
-    if (end) waited_all_s += *end - t.arrive_s;
+    if (!t.called_s) ++s.unserved;
+    if (t.called_s || t.left_s) {
+      waited_all_s += *(t.called_s ? t.called_s : t.left_s) - t.arrive_s;
+      continue;
+    }
+    // Sent home at the day's last close, as score.py's everyone_metrics.
+    const auto day = static_cast<std::int64_t>(std::floor(t.arrive_s / kDaySeconds));
+    const auto closing = result.day_closing_s.find(day);
+    const double end =
+        closing != result.day_closing_s.end() ? closing->second : static_cast<double>(day + 1) * kDaySeconds;
+    waited_all_s += std::max(end, t.arrive_s) - t.arrive_s;
   }
-  s.waited_all_min = s.tickets == 0 ? std::numeric_limits<double>::quiet_NaN()
-                                    : waited_all_s / static_cast<double>(s.tickets) / 60;
+  const double target_s = wait_target_min * 60;
+  const auto in_target = std::count_if(waits.begin(), waits.end(), [&](double w) { return w <= target_s; });
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double tickets = static_cast<double>(s.tickets);
+  s.waited_all_min = s.tickets == 0 ? nan : waited_all_s / tickets / 60;
+  s.served_in_target = s.tickets == 0 ? nan : static_cast<double>(in_target) / tickets;
   s.called = waits.size();
   if (waits.empty()) {
-    s.mean_min = s.p90_min = s.max_min = s.over_target = std::numeric_limits<double>::quiet_NaN();
+    s.mean_min = s.p90_min = s.max_min = s.over_target = nan;
     return s;
   }
   std::sort(waits.begin(), waits.end());
   const double n = static_cast<double>(waits.size());
   double sum = 0;
   std::size_t over = 0;
-  const double target_s = wait_target_min * 60;
   for (double w : waits) {
     sum += w;
     if (w > target_s) ++over;

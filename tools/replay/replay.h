@@ -45,6 +45,7 @@
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
+#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -102,6 +103,10 @@ struct ReplayResult {
   std::uint64_t events = 0;           // events the core emitted
   std::uint64_t ignored_rows = 0;     // window rows that changed nothing (see above)
   double cpu_seconds = 0;             // CPU time of the replay on its thread (not parsing)
+  // Per trace day (floor(time_s / 86400)), the time of its last close row:
+  // when the hall closes and its waiting citizens are sent home, as score.py
+  // counts it (day_closings) for the figures over everyone.
+  std::map<std::int64_t, double> day_closing_s;
 };
 
 // Replays `trace`, which must have been parsed against `config` (same hall).
@@ -115,24 +120,32 @@ ReplayResult replay(std::shared_ptr<const core::HallConfig> config, const Trace&
 // (FORMAT.md's results columns first, exactly; empty fields for "none").
 void write_results_csv(std::ostream& out, const ReplayResult& result);
 
-// Wait figures as tools/traces/score.py computes them (waits_metrics): waits
-// are first call minus arrival, over the called tickets; minutes. With no
-// ticket called, mean, p90, max and over_target are NaN. Two figures go
-// beyond score.py, because its mean counts only the citizens who were called
-// (a policy that never serves a department whose window is closed is not
-// charged for them): `unserved` counts everyone who left or was sent home,
-// and `waited_all_min` is the mean time every citizen spent waiting, until
-// called, gone or sent home (NaN with no tickets).
+// Wait figures as tools/traces/score.py computes them. First the criterion
+// a hall is judged by (score.py's everyone_metrics; REFERENCE.md, "Counted
+// over everyone who came"), so that a policy cannot look better by leaving
+// citizens unserved:
+//   waited_all_min  mean over every ticket of the time spent waiting: until
+//                   the first call, until gone, or until sent home at its
+//                   day's last close row (day_closing_s; the end of the day
+//                   if it has none; never before the arrival) (NaN with no
+//                   tickets);
+//   unserved        tickets never called (gone, sent home, or still waiting
+//                   when the trace ended);
+//   served_in_target the share of every ticket called within the target
+//                   (score.py's `sl`; NaN with no tickets).
+// Then, for information, score.py's waits_metrics over the called tickets
+// (first call minus arrival, minutes; NaN with none called).
 struct WaitSummary {
   std::size_t tickets = 0;
   std::size_t called = 0;
   std::size_t left = 0;
+  std::size_t unserved = 0;     // left, or sent home when the hall closed
+  double waited_all_min = 0;    // mean over all tickets of the time spent waiting
+  double served_in_target = 0;  // called within wait_target_min, over all tickets
   double mean_min = 0;
   double p90_min = 0;  // sorted waits[min(n - 1, int(0.9 n))], as score.py
   double max_min = 0;
-  double over_target = 0;     // share of called tickets that waited longer than the target
-  std::size_t unserved = 0;   // left, or sent home when the hall closed
-  double waited_all_min = 0;  // mean over all tickets of the time spent waiting
+  double over_target = 0;  // share of called tickets that waited longer than the target
 };
 
 WaitSummary summarize(const ReplayResult& result, double wait_target_min);
