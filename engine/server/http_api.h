@@ -11,7 +11,8 @@
 //   POST /api/halls/{hall}/windows/{w}/{open|close|pause|resume}   {"staff": "..."} for open
 //   POST /api/halls/{hall}/windows/{w}/skills     {"serves": {"social": 1, "civil": 2}}
 //   POST /api/halls/{hall}/advisories/{id}/accept {"staff": "..."}
-//   POST /api/halls/{hall}/staff/{staff}/move     {"window": "w3"}: leaves its window, opens the other
+//   POST /api/halls/{hall}/staff/{staff}/move     {"window": "w3"}: one MoveStaff command (closes its
+//                                                 window and opens the other together, or neither)
 //   POST /api/halls/{hall}/notice                 {"text": "..."} ("" withdraws it)
 //   POST /api/login {"user", "password"}   GET /api/session   POST /api/logout
 //   GET  /api/audit?from=N&limit=M                the audit log (admins)
