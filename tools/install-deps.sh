@@ -15,8 +15,9 @@ packages=(
   libsdl2-dev libsdl2-ttf-dev fonts-noto-cjk libpng-dev libespeak-ng-dev espeak-ng-data libncurses-dev
   # the kiosk's ticket preview draws the QR code the printer prints; managers' passwords (libsodium)
   libqrencode-dev libsodium-dev
-  # tests and benchmarks (Xvfb for a real window, tmux to drive terminal programs)
-  googletest libgtest-dev libgmock-dev libbenchmark-dev xvfb xauth tmux
+  # tests and benchmarks (Xvfb for a real window, tmux to drive terminal programs, the espeak-ng
+  # program whose phoneme listing checks that every announcement is Mandarin)
+  googletest libgtest-dev libgmock-dev libbenchmark-dev xvfb xauth tmux espeak-ng
   # the dashboard's browser tests (Playwright drives Debian's Chromium); clang for the libFuzzer targets
   chromium clang libclang-rt-14-dev
 )

@@ -31,6 +31,21 @@ int collect(short* wav, int count, espeak_EVENT* events) {
 
 }  // namespace
 
+std::string mandarin_voice_name(std::string_view configured) {
+  if (configured == "cmn" || configured == "zh" || configured == "zh-cmn") return kMandarinVoice;
+  return std::string(configured);
+}
+
+std::string espeak_text(const Sentence& sentence) {
+  std::string text;
+  for (const Token& t : sentence) {
+    if (!t.literal && !text.empty() && text.back() != ' ') text += ' ';
+    text += t.text;
+    if (!t.literal) text += ' ';
+  }
+  return text;
+}
+
 EspeakVoice::EspeakVoice(const EspeakOptions& options) {
   if (g_in_use.exchange(true)) throw std::runtime_error("espeak-ng: only one EspeakVoice per process");
   const int rate = initialise_once();
@@ -40,9 +55,10 @@ EspeakVoice::EspeakVoice(const EspeakOptions& options) {
   }
   rate_ = rate;
   espeak_SetSynthCallback(collect);
-  if (espeak_SetVoiceByName(options.voice.c_str()) != EE_OK) {
+  voice_name_ = mandarin_voice_name(options.voice);
+  if (espeak_SetVoiceByName(voice_name_.c_str()) != EE_OK) {
     g_in_use = false;
-    throw std::runtime_error(fmt::format("espeak-ng: unknown voice \"{}\"", options.voice));
+    throw std::runtime_error(fmt::format("espeak-ng: unknown voice \"{}\"", voice_name_));
   }
   espeak_SetParameter(espeakRATE, options.rate_wpm, 0);
   espeak_SetParameter(espeakPITCH, options.pitch, 0);
@@ -62,16 +78,6 @@ Pcm EspeakVoice::speak_text(const std::string& text) {
   return out;
 }
 
-Pcm EspeakVoice::speak(const Sentence& sentence) {
-  // Reading tokens are separated by spaces so that letters are spoken one by
-  // one ("A 0 1 2", not a word "A零"); literal template text stays as written.
-  std::string text;
-  for (const Token& t : sentence) {
-    if (!t.literal && !text.empty() && text.back() != ' ') text += ' ';
-    text += t.text;
-    if (!t.literal) text += ' ';
-  }
-  return speak_text(text);
-}
+Pcm EspeakVoice::speak(const Sentence& sentence) { return speak_text(espeak_text(sentence)); }
 
 }  // namespace hallq::speaker
