@@ -33,4 +33,19 @@ std::optional<Announcement> AnnouncementQueue::begin_next() {
   return a;
 }
 
+std::size_t AnnouncementQueue::withdraw(std::string_view hall, std::string_view number) {
+  const std::size_t before = items_.size();
+  std::erase_if(items_, [&](const Announcement& q) { return q.number == number && q.hall == hall; });
+  const std::size_t dropped = before - items_.size();
+  stats_.withdrawn += dropped;
+  return dropped;
+}
+
+std::size_t AnnouncementQueue::clear() {
+  const std::size_t dropped = items_.size();
+  items_.clear();
+  stats_.withdrawn += dropped;
+  return dropped;
+}
+
 }  // namespace hallq::speaker

@@ -10,6 +10,12 @@
 //     spoken is queued and said again afterwards.
 //   - Bounded: beyond `capacity` waiting items a push is refused (kFull), so
 //     a runaway source cannot grow memory without limit.
+//   - No stale announcements: withdraw() drops what waits for a ticket that is
+//     no longer called (the citizen came, it was finished, skipped, held,
+//     transferred or cancelled), so a backlog never sends a citizen to a
+//     window that is done with them; the one in progress is not cut.
+//   - Under a backlog the sentence is said once: repeat_for() gives the
+//     configured count only when nothing else waits.
 // Pure, single-threaded; the program wraps it with a mutex for its two threads.
 #pragma once
 
@@ -19,6 +25,7 @@
 #include <deque>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace hallq::speaker {
 
@@ -46,13 +53,21 @@ class AnnouncementQueue {
   std::optional<Announcement> begin_next();
   // Ends the announcement in progress (no effect if none).
   void finish() { in_progress_ = false; }
+  // Drops every waiting announcement of ticket `number` in `hall`; returns
+  // how many.
+  std::size_t withdraw(std::string_view hall, std::string_view number);
+  // Drops everything waiting (a new day); returns how many.
+  std::size_t clear();
+  // How many times to say the sentence of the announcement just begun:
+  // `configured` when nothing else waits, once under a backlog.
+  int repeat_for(int configured) const { return items_.empty() ? configured : 1; }
 
   bool in_progress() const { return in_progress_; }
   std::size_t waiting() const { return items_.size(); }
   bool idle() const { return !in_progress_ && items_.empty(); }
 
   struct Stats {
-    std::uint64_t queued = 0, duplicates = 0, refused = 0, spoken = 0;
+    std::uint64_t queued = 0, duplicates = 0, refused = 0, spoken = 0, withdrawn = 0;
     std::size_t max_waiting = 0;
   };
   const Stats& stats() const { return stats_; }

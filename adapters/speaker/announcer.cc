@@ -1,5 +1,7 @@
 #include "adapters/speaker/announcer.h"
 
+#include <algorithm>
+
 namespace hallq::speaker {
 
 Announcer::Announcer(Voice& voice, AnnouncerOptions options)
@@ -11,18 +13,19 @@ Sentence Announcer::sentence(const Announcement& a) const {
   return t.expand(a.number, a.window_number, options_.reading);
 }
 
-Pcm Announcer::render(const Announcement& a) {
+Pcm Announcer::render(const Announcement& a, std::optional<int> repeat_override) {
+  const int repeat = std::max(1, repeat_override.value_or(options_.repeat));
   const Pcm speech = voice_.speak(sentence(a));
   Pcm out{voice_.rate(), {}};
   out.samples.reserve(
       chime_.samples.size() +
-      static_cast<std::size_t>(options_.repeat) *
+      static_cast<std::size_t>(repeat) *
           (speech.samples.size() + static_cast<std::size_t>(out.rate * options_.gap_ms / 1000)));
   if (options_.chime) {
     append(out, chime_);
     append_silence(out, options_.gap_ms);
   }
-  for (int i = 0; i < options_.repeat; ++i) {
+  for (int i = 0; i < repeat; ++i) {
     if (i > 0) append_silence(out, options_.gap_ms);
     append(out, speech);
   }

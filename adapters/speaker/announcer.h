@@ -5,6 +5,8 @@
 // Thread: uses the voice, so the voice's thread. The voice must outlive it.
 #pragma once
 
+#include <optional>
+
 #include "adapters/speaker/announcement_queue.h"
 #include "adapters/speaker/announcement_text.h"
 #include "adapters/speaker/chime.h"
@@ -29,7 +31,9 @@ class Announcer {
   Announcer(Voice& voice, AnnouncerOptions options);
 
   Sentence sentence(const Announcement& a) const;
-  Pcm render(const Announcement& a);
+  // Chime, then the sentence `repeat` times (the configured count if absent;
+  // at least once).
+  Pcm render(const Announcement& a, std::optional<int> repeat = std::nullopt);
 
  private:
   Voice& voice_;

@@ -100,7 +100,7 @@ class EventListener final : public client::Subscriber::Listener {
     } else if (auto* r = std::get_if<core::TicketRecalled>(&e.event.body)) {
       kind = AnnouncementKind::kRecall, window = r->window;
     } else {
-      return;
+      return withdraw_stale(e);
     }
     const std::string& id = hall.config().windows.at(window).id;
     if (!config_.windows.empty() &&
@@ -127,6 +127,26 @@ class EventListener final : public client::Subscriber::Listener {
   const std::string& fatal_message() const { return fatal_; }
 
  private:
+  // A ticket that is no longer called (the citizen came, or it was finished,
+  // skipped, held, transferred or cancelled): what still waits to call it
+  // would send the citizen to a window that is done with them.
+  void withdraw_stale(const protocol::DecodedEvent& e) {
+    const bool new_day = std::holds_alternative<core::DayRolled>(e.event.body);
+    const bool done_with = std::holds_alternative<core::ServiceStarted>(e.event.body) ||
+                           std::holds_alternative<core::TicketSkipped>(e.event.body) ||
+                           std::holds_alternative<core::TicketHeld>(e.event.body) ||
+                           std::holds_alternative<core::TicketTransferred>(e.event.body) ||
+                           std::holds_alternative<core::TicketFinished>(e.event.body) ||
+                           std::holds_alternative<core::TicketLeft>(e.event.body);
+    if (!new_day && !done_with) return;
+    std::size_t dropped;
+    {
+      std::lock_guard lock(shared_.mutex);
+      dropped = new_day ? shared_.queue.clear() : shared_.queue.withdraw(e.hall, e.number);
+    }
+    if (dropped > 0) out_.line("withdrawn {} {} seq={}", new_day ? "all" : e.number, dropped, e.event.seq);
+  }
+
   void fatal(std::string message) {
     fatal_ = std::move(message);
     g_stop = true;
@@ -141,19 +161,22 @@ class EventListener final : public client::Subscriber::Listener {
 };
 
 // The synthesis thread: render, play, next.
-void synthesis_loop(Announcer& announcer, AudioSink& sink, Shared& shared, Output& out) {
+void synthesis_loop(Announcer& announcer, int configured_repeat, AudioSink& sink, Shared& shared,
+                    Output& out) {
   std::uint64_t index = 0;
   while (true) {
     std::optional<Announcement> a;
+    int repeat = configured_repeat;
     {
       std::unique_lock lock(shared.mutex);
       shared.wake.wait(
           lock, [&] { return shared.stop || (!shared.queue.in_progress() && shared.queue.waiting() > 0); });
       if (shared.stop) return;
       a = shared.queue.begin_next();
+      repeat = shared.queue.repeat_for(configured_repeat);
     }
     const auto start = Clock::now();
-    const Pcm pcm = announcer.render(*a);
+    const Pcm pcm = announcer.render(*a, repeat);
     const auto rendered = Clock::now();
     std::string where;
     try {
@@ -171,10 +194,10 @@ void synthesis_loop(Announcer& announcer, AudioSink& sink, Shared& shared, Outpu
     using ms = std::chrono::duration<double, std::milli>;
     out.line(
         "announced {} {} {} {} seq={} audio_ms={:.0f} synth_ms={:.2f} latency_ms={:.2f} play_ms={:.1f} "
-        "waiting={} {}",
+        "repeat={} waiting={} {}",
         index, kind_name(a->kind), a->number, a->window, a->seq, pcm.seconds() * 1000,
-        ms(rendered - start).count(), ms(start - a->received).count(), ms(played - rendered).count(), waiting,
-        where);
+        ms(rendered - start).count(), ms(start - a->received).count(), ms(played - rendered).count(), repeat,
+        waiting, where);
   }
 }
 
@@ -303,7 +326,7 @@ int run(int argc, char** argv) {
   out.line("hallq-speaker ready hall={} voice={} output={}", config.hall,
            config.voice == VoiceKind::kPack ? "pack" : "espeak", headless ? wav_dir : "sdl");
 
-  std::thread synthesis([&] { synthesis_loop(announcer, *sink, shared, out); });
+  std::thread synthesis([&] { synthesis_loop(announcer, config.announcer.repeat, *sink, shared, out); });
   while (!g_stop) {
     try {
       sub.poll(200ms);
@@ -321,8 +344,9 @@ int run(int argc, char** argv) {
   shared.wake.notify_all();
   synthesis.join();
   const auto& st = shared.queue.stats();
-  out.line("stopped queued={} spoken={} duplicates={} refused={} max_waiting={} invalid={}", st.queued,
-           st.spoken, st.duplicates, st.refused, st.max_waiting, sub.stats().invalid);
+  out.line("stopped queued={} spoken={} duplicates={} refused={} withdrawn={} max_waiting={} invalid={}",
+           st.queued, st.spoken, st.duplicates, st.refused, st.withdrawn, st.max_waiting,
+           sub.stats().invalid);
   sink.reset();
   if (sdl_up) SDL_Quit();
   if (!listener.fatal_message().empty()) {

@@ -1,4 +1,5 @@
-// The announcement queue's contract: FIFO, no cut-in, no double recall, bounded.
+// The announcement queue's contract: FIFO, no cut-in, no double recall, bounded,
+// no stale announcements, once under a backlog.
 #include "adapters/speaker/announcement_queue.h"
 
 #include <gtest/gtest.h>
@@ -71,6 +72,45 @@ TEST(AnnouncementQueue, BoundedCapacity) {
   EXPECT_EQ(q.push(call("A009", "w1")), PushResult::kFull);
   EXPECT_EQ(q.stats().refused, 1u);
   EXPECT_EQ(q.stats().max_waiting, 3u);
+}
+
+TEST(AnnouncementQueue, WithdrawsTheCallsOfATicketNoLongerCalled) {
+  AnnouncementQueue q;
+  q.push(call("A001", "w1"));
+  q.push(call("A002", "w2"));
+  q.push(recall("A002", "w2"));  // a duplicate: not queued
+  q.push(call("B001", "w3"));
+  Announcement other_hall = call("A002", "w2");
+  other_hall.hall = "district";
+  q.push(other_hall);
+  ASSERT_EQ(q.begin_next()->number, "A001");  // in progress
+  EXPECT_EQ(q.withdraw("town", "A001"), 0u);  // the one being said is not cut
+  EXPECT_EQ(q.withdraw("town", "A002"), 1u);  // its citizen came to w2 meanwhile
+  EXPECT_EQ(q.withdraw("town", "A002"), 0u);
+  EXPECT_EQ(q.waiting(), 2u);
+  q.finish();
+  EXPECT_EQ(q.begin_next()->number, "B001");
+  q.finish();
+  EXPECT_EQ(q.begin_next()->hall, "district");  // another hall's A002 stays
+  q.finish();
+  EXPECT_EQ(q.stats().withdrawn, 1u);
+  q.push(call("C001", "w1"));
+  q.push(call("C002", "w2"));
+  EXPECT_EQ(q.clear(), 2u);  // a new day
+  EXPECT_TRUE(q.idle());
+  EXPECT_EQ(q.stats().withdrawn, 3u);
+}
+
+TEST(AnnouncementQueue, UnderABacklogTheSentenceIsSaidOnce) {
+  AnnouncementQueue q;
+  q.push(call("A001", "w1"));
+  q.push(call("A002", "w2"));
+  ASSERT_TRUE(q.begin_next());
+  EXPECT_EQ(q.repeat_for(2), 1);  // A002 waits
+  q.finish();
+  ASSERT_TRUE(q.begin_next());
+  EXPECT_EQ(q.repeat_for(2), 2);  // nothing waits
+  EXPECT_EQ(q.repeat_for(3), 3);
 }
 
 }  // namespace
