@@ -13,7 +13,7 @@ Sentence Announcer::sentence(const Announcement& a) const {
   return t.expand(a.number, a.window_number, options_.reading);
 }
 
-Pcm Announcer::render(const Announcement& a, std::optional<int> repeat_override) {
+Pcm Announcer::render(const Announcement& a, std::optional<int> repeat_override, bool chime) {
   const int repeat = std::max(1, repeat_override.value_or(options_.repeat));
   const Pcm speech = voice_.speak(sentence(a));
   Pcm out{voice_.rate(), {}};
@@ -21,7 +21,7 @@ Pcm Announcer::render(const Announcement& a, std::optional<int> repeat_override)
       chime_.samples.size() +
       static_cast<std::size_t>(repeat) *
           (speech.samples.size() + static_cast<std::size_t>(out.rate * options_.gap_ms / 1000)));
-  if (options_.chime) {
+  if (options_.chime && chime) {
     append(out, chime_);
     append_silence(out, options_.gap_ms);
   }

@@ -31,9 +31,10 @@ class Announcer {
   Announcer(Voice& voice, AnnouncerOptions options);
 
   Sentence sentence(const Announcement& a) const;
-  // Chime, then the sentence `repeat` times (the configured count if absent;
-  // at least once).
-  Pcm render(const Announcement& a, std::optional<int> repeat = std::nullopt);
+  // Chime (if configured and `chime`), then the sentence `repeat` times (the
+  // configured count if absent; at least once). Without the chime: an
+  // announcement that follows straight on another in a backlog.
+  Pcm render(const Announcement& a, std::optional<int> repeat = std::nullopt, bool chime = true);
 
  private:
   Voice& voice_;

@@ -164,6 +164,7 @@ class EventListener final : public client::Subscriber::Listener {
 void synthesis_loop(Announcer& announcer, int configured_repeat, AudioSink& sink, Shared& shared,
                     Output& out) {
   std::uint64_t index = 0;
+  bool in_burst = false;  // the last announcement ended with others waiting: no chime between them
   while (true) {
     std::optional<Announcement> a;
     int repeat = configured_repeat;
@@ -176,7 +177,7 @@ void synthesis_loop(Announcer& announcer, int configured_repeat, AudioSink& sink
       repeat = shared.queue.repeat_for(configured_repeat);
     }
     const auto start = Clock::now();
-    const Pcm pcm = announcer.render(*a, repeat);
+    const Pcm pcm = announcer.render(*a, repeat, !in_burst);
     const auto rendered = Clock::now();
     std::string where;
     try {
@@ -191,13 +192,15 @@ void synthesis_loop(Announcer& announcer, int configured_repeat, AudioSink& sink
       shared.queue.finish();
       waiting = shared.queue.waiting();
     }
+    const bool burst = in_burst;
+    in_burst = waiting > 0;
     using ms = std::chrono::duration<double, std::milli>;
     out.line(
         "announced {} {} {} {} seq={} audio_ms={:.0f} synth_ms={:.2f} latency_ms={:.2f} play_ms={:.1f} "
-        "repeat={} waiting={} {}",
+        "repeat={} burst={} waiting={} {}",
         index, kind_name(a->kind), a->number, a->window, a->seq, pcm.seconds() * 1000,
         ms(rendered - start).count(), ms(start - a->received).count(), ms(played - rendered).count(), repeat,
-        waiting, where);
+        burst ? 1 : 0, waiting, where);
   }
 }
 
