@@ -24,10 +24,10 @@
 #include "adapters/keypad/keypad_screen.h"
 #include "adapters/keypad/line_protocol.h"
 #include "adapters/keypad/serial_port.h"
-#include "displays/common/font_set.h"
-#include "displays/common/sdl_init.h"
 #include "engine/client/client.h"
 #include "engine/config/toml_reader.h"
+#include "engine/device/sdl/font_set.h"
+#include "engine/device/sdl/sdl_init.h"
 
 namespace hallq::keypad {
 namespace {

@@ -12,16 +12,16 @@
 #include <vector>
 #include <zmq.hpp>
 
-#include "displays/common/font_set.h"
-#include "displays/common/png_frame.h"
-#include "displays/common/sdl_init.h"
-#include "displays/common/text_cache.h"
 #include "displays/screens/hall_layout.h"
 #include "displays/screens/hall_painter.h"
 #include "displays/screens/latency_stats.h"
 #include "displays/screens/led_painter.h"
 #include "displays/screens/screen_model.h"
 #include "engine/client/subscriber.h"
+#include "engine/device/sdl/font_set.h"
+#include "engine/device/sdl/png_frame.h"
+#include "engine/device/sdl/sdl_init.h"
+#include "engine/device/sdl/text_cache.h"
 
 namespace hallq::display {
 namespace {

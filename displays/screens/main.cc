@@ -9,12 +9,12 @@
 #include <cstdio>
 #include <exception>
 
-#include "displays/common/font_set.h"
-#include "displays/common/sdl_init.h"
 #include "displays/screens/display_app.h"
 #include "displays/screens/screen_config.h"
 #include "displays/screens/screen_model.h"
 #include "engine/config/config_loader.h"
+#include "engine/device/sdl/font_set.h"
+#include "engine/device/sdl/sdl_init.h"
 
 int main(int argc, char** argv) {
   using namespace hallq;

@@ -22,8 +22,8 @@
 #include <regex>
 #include <zmq.hpp>
 
-#include "displays/common/png_frame.h"
 #include "engine/client/client.h"
+#include "engine/device/sdl/png_frame.h"
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/message.h"
 #include "tests/support/child_process.h"
