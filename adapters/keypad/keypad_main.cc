@@ -111,11 +111,8 @@ int run(device::DeviceProgram& program, const std::string& serial, bool window, 
                            [&] { app.step(std::chrono::milliseconds(100), -1); });
 
   say(fmt::format("stopped pending={}", app.pending()));
-  if (!app.fatal().empty()) {
-    fmt::print(stderr, "hallq-keypad: {}\n", app.fatal());
-    return 2;
-  }
-  return 0;
+  if (!app.fatal().empty()) throw device::UsageError(app.fatal());  // e.g. an unknown window: exit 2
+  return device::kExitOk;
 }
 
 }  // namespace

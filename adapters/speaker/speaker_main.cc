@@ -296,11 +296,9 @@ int run(const device::DeviceProgram& program, const SpeakerFlags& flags) {
            st.spoken, st.duplicates, st.refused, st.max_waiting, sub.stats().invalid);
   sink.reset();
   if (sdl_up) SDL_Quit();
-  if (!listener.fatal_message().empty()) {
-    fmt::print(stderr, "hallq-speaker: {}\n", listener.fatal_message());
-    return 2;
-  }
-  return 0;
+  // The engine's hall does not fit the config or the voice: exit 2.
+  if (!listener.fatal_message().empty()) throw device::UsageError(listener.fatal_message());
+  return device::kExitOk;
 }
 
 }  // namespace
