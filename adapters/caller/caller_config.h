@@ -3,7 +3,7 @@
 //   [keys]    call_next, recall, start, skip, hold, transfer, finish, pause,
 //             login, logout, quit — one character each, all different
 //   [security] key_file, engine_public_key_file | engine_public_key (CURVE keys;
-//             adapters/common/device_security.h)
+//             engine/device/device_security.h)
 // Errors: config::ConfigError naming file:line.
 #pragma once
 
@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "adapters/common/device_security.h"
+#include "engine/device/device_security.h"
 
 namespace hallq::caller {
 

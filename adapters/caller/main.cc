@@ -1,14 +1,14 @@
 // hallq-caller: the clerk's terminal caller (呼叫器) for one window.
-//   hallq-caller --conf conf/devices/caller-town-w1.toml [--engine EP] [--events EP]
+//   hallq-caller --config conf/devices/caller-town-w1.toml [--engine EP] [--events EP]
 //                [--window ID] [--staff ID] [--key FILE --server-key FILE|Z85]
-// Exit codes: 0 quit, 2 usage / config error / unknown hall or window, 1 runtime failure.
+// The device program skeleton (engine/device/device_program.h): exit codes 0
+// quit or SIGTERM/SIGINT, 2 usage / config error / unknown hall or window,
+// 1 runtime failure. A terminal resize (SIGWINCH) redraws the screen.
 #include <fmt/format.h>
 #include <ncursesw/ncurses.h>
 
-#include <CLI/CLI.hpp>
 #include <chrono>
 #include <clocale>
-#include <csignal>
 #include <iostream>
 #include <optional>
 #include <zmq.hpp>
@@ -18,8 +18,9 @@
 #include "adapters/caller/caller_view.h"
 #include "engine/client/client.h"
 #include "engine/client/subscriber.h"
-#include "engine/config/toml_reader.h"
 #include "engine/core/calendar.h"
+#include "engine/device/device_program.h"
+#include "engine/device/signals.h"
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/request_codec.h"
 #include "engine/protocol/snapshot_codec.h"
@@ -28,8 +29,6 @@
 namespace {
 
 using Clock = std::chrono::steady_clock;
-volatile std::sig_atomic_t g_stop = 0;
-void on_signal(int) { g_stop = 1; }
 
 // The one command in flight: resent with the same request id until answered.
 struct Pending {
@@ -38,43 +37,9 @@ struct Pending {
   int sends = 0;
 };
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(const hallq::caller::CallerConfig& config, const hallq::device::LoadedCurve& keys) {
   using namespace hallq;
-  CLI::App cli{"hallq-caller: the clerk's terminal caller (呼叫器)"};
-  std::string conf, engine, events, window, staff;
-  cli.add_option("--conf", conf, "caller config (conf/devices/caller-*.toml)")->required();
-  cli.add_option("--engine", engine, "engine command endpoint (overrides the config)");
-  cli.add_option("--events", events, "engine event endpoint (overrides the config)");
-  cli.add_option("--window", window, "window id (overrides the config)");
-  cli.add_option("--staff", staff, "staff id offered at login (overrides the config)");
-  std::string key_file, server_key;
-  cli.add_option("--key", key_file, "this caller's CURVE secret key file (overrides [security] key_file)");
-  cli.add_option("--server-key", server_key,
-                 "the engine's public key: a .pub/.key file or 40 Z85 characters (overrides [security])");
-  try {
-    cli.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return cli.exit(e) == 0 ? 0 : 2;
-  }
   const time::Clock& wall = time::system_clock();
-  caller::CallerConfig config;
-  device::LoadedCurve keys;
-  try {
-    config = caller::load_caller_config(conf);
-    device::override_security(config.security, key_file, server_key);
-    keys = device::load_curve(config.security);
-    for (const std::string& w : keys.warnings) std::cerr << "hallq-caller: " << w << "\n";
-  } catch (const config::ConfigError& e) {
-    std::cerr << e.what() << "\n";
-    return 2;
-  }
-  if (!engine.empty()) config.engine = engine;
-  if (!events.empty()) config.events = events;
-  if (!window.empty()) config.window = window;
-  if (!staff.empty()) config.staff = staff;
-
   zmq::context_t ctx;
   client::ClientOptions co;
   co.timeout = std::chrono::milliseconds(1000);
@@ -102,8 +67,6 @@ int main(int argc, char** argv) {
   std::optional<Pending> pending;
 
   std::setlocale(LC_ALL, "");
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
   initscr();
   cbreak();
   noecho();
@@ -114,7 +77,7 @@ int main(int argc, char** argv) {
 
   int rc = 0;
   std::string last_frame;
-  while (!g_stop && !session.quit()) {
+  while (!hallq::device::stop_requested() && !session.quit()) {
     auto timeout = std::chrono::milliseconds(250);
     if (pending)
       timeout = std::min(timeout, std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -123,7 +86,7 @@ int main(int argc, char** argv) {
                                {sub.reply_socket().handle(), 0, ZMQ_POLLIN, 0},
                                {client.socket().handle(), 0, ZMQ_POLLIN, 0},
                                {nullptr, 0, ZMQ_POLLIN, 0}};
-    zmq::poll(items, 4, timeout);
+    device::poll(items, 4, timeout);
     sub.poll(std::chrono::milliseconds(0));
     const core::Hall* hall = sub.hall(config.hall);
     std::optional<caller::WindowView> view;
@@ -136,7 +99,11 @@ int main(int argc, char** argv) {
     }
     // Keys.
     for (int ch; (ch = getch()) != ERR;) {
-      if (ch == KEY_RESIZE) continue;
+      if (ch == KEY_RESIZE) {  // SIGWINCH: ncurses has the new size; draw everything again
+        clear();
+        last_frame.clear();
+        continue;
+      }
       if (auto req = session.on_key(ch, view ? &*view : nullptr)) {
         Pending p;
         p.id = client.next_request_id();
@@ -177,4 +144,24 @@ int main(int argc, char** argv) {
   if (rc == 2)
     std::cerr << fmt::format("hallq-caller: hall \"{}\" has no window \"{}\"\n", config.hall, config.window);
   return rc;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace hallq;
+  device::DeviceProgram program({.name = "hallq-caller",
+                                 .description = "the clerk's terminal caller (呼叫器)",
+                                 .config_help = "caller config (conf/devices/caller-*.toml)",
+                                 .old_config_names = {"--conf"}});
+  std::string window, staff;
+  program.cli().add_option("--window", window, "window id (overrides the config)");
+  program.cli().add_option("--staff", staff, "staff id offered at login (overrides the config)");
+  return program.run(argc, argv, [&] {
+    caller::CallerConfig config = caller::load_caller_config(program.options().config);
+    const device::LoadedCurve keys = program.apply_overrides({config.engine, config.events, config.security});
+    if (!window.empty()) config.window = window;
+    if (!staff.empty()) config.staff = staff;
+    return run(config, keys);
+  });
 }

@@ -8,6 +8,7 @@
 
 #include "adapters/keypad/line_protocol.h"
 #include "engine/core/rating.h"
+#include "engine/device/signals.h"
 #include "engine/protocol/request_codec.h"
 
 namespace hallq::keypad {
@@ -139,17 +140,12 @@ bool KeypadApp::step(std::chrono::milliseconds timeout, int fd) {
   };
   // Wake for the next timer at the latest: the countdown shows seconds.
   timeout = std::min(timeout, std::chrono::milliseconds(250));
-  try {
-    zmq::poll(items, fd >= 0 ? 4 : 3, timeout);
-    subscriber_.poll(std::chrono::milliseconds(0));
-    zmq::message_t msg;
-    while (sender_.socket().recv(msg, zmq::recv_flags::dontwait)) {
-      const protocol::Bytes bytes{static_cast<const std::uint8_t*>(msg.data()), msg.size()};
-      if (protocol::inspect(bytes) == protocol::MessageKind::kReply) on_reply(protocol::decode_reply(bytes));
-    }
-  } catch (const zmq::error_t& e) {
-    if (e.num() != EINTR) throw;
-    return false;
+  device::poll(items, fd >= 0 ? 4 : 3, timeout);  // a signal ends the wait early
+  subscriber_.poll(std::chrono::milliseconds(0));
+  zmq::message_t msg;
+  while (sender_.socket().recv(msg, zmq::recv_flags::dontwait)) {
+    const protocol::Bytes bytes{static_cast<const std::uint8_t*>(msg.data()), msg.size()};
+    if (protocol::inspect(bytes) == protocol::MessageKind::kReply) on_reply(protocol::decode_reply(bytes));
   }
   update();
   // A closed pipe or tty reports only a hang-up (ZMQ_POLLERR): reading it then returns 0 (EOF).

@@ -7,7 +7,7 @@
 //   [keypad.keys]   key name = level (1..5), e.g. "KP_5" = 5; the defaults
 //                   map "1".."5" and "KP_1".."KP_5" to levels 1..5
 //   [security]      key_file, engine_public_key_file | engine_public_key
-//                   (CURVE keys; adapters/common/device_security.h)
+//                   (CURVE keys; engine/device/device_security.h)
 //
 // Errors are config::ConfigError naming file:line. The window is
 // checked against the hall when the engine's snapshot arrives.
@@ -20,9 +20,9 @@
 #include <optional>
 #include <string>
 
-#include "adapters/common/device_security.h"
 #include "adapters/keypad/rating_machine.h"
 #include "engine/core/hall_config.h"
+#include "engine/device/device_security.h"
 
 namespace hallq::keypad {
 

@@ -8,13 +8,15 @@
 // one line each (README), which the tests read; on a serial line the box gets
 // OK / ERR / STATE answers. Against an engine with --keys both sockets speak
 // CURVE with the keys of [security] or --key FILE --server-key FILE|Z85.
+// The device program skeleton (engine/device/device_program.h): --config,
+// --engine, --events (old: --pub); exit codes 0 done or stopped by
+// SIGTERM/SIGINT, 2 usage or config error (a font that cannot be opened too),
+// 1 runtime failure.
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cerrno>
-#include <csignal>
 #include <cstdio>
 #include <memory>
 #include <zmq.hpp>
@@ -24,16 +26,14 @@
 #include "adapters/keypad/keypad_screen.h"
 #include "adapters/keypad/line_protocol.h"
 #include "adapters/keypad/serial_port.h"
-#include "displays/common/font_set.h"
-#include "displays/common/sdl_init.h"
 #include "engine/client/client.h"
-#include "engine/config/toml_reader.h"
+#include "engine/device/device_program.h"
+#include "engine/device/sdl/font_set.h"
+#include "engine/device/sdl/sdl_init.h"
+#include "engine/device/signals.h"
 
 namespace hallq::keypad {
 namespace {
-
-volatile std::sig_atomic_t g_stop = 0;  // set by SIGTERM/SIGINT only
-extern "C" void on_signal(int) { g_stop = 1; }
 
 void say(std::string_view line) {
   std::fwrite(line.data(), 1, line.size(), stdout);
@@ -46,10 +46,10 @@ void run_lines(KeypadApp& app, SerialPort* port) {
   const int input_fd = port ? port->fd() : STDIN_FILENO;
   std::string buffer;
   bool input_open = true;
-  while (!g_stop && app.fatal().empty()) {
+  while (!device::stop_requested() && app.fatal().empty()) {
     if (!app.step(std::chrono::milliseconds(100), input_open ? input_fd : -1)) continue;
     char chunk[512];
-    const ssize_t n = ::read(input_fd, chunk, sizeof chunk);
+    const ssize_t n = device::read(input_fd, chunk, sizeof chunk);
     if (n > 0) {
       buffer.append(chunk, static_cast<std::size_t>(n));
       for_each_line(buffer, [&](std::string_view line) {
@@ -71,32 +71,10 @@ void run_lines(KeypadApp& app, SerialPort* port) {
   }
 }
 
-int run(int argc, char** argv) {
-  CLI::App cli{"hallq-keypad: the window's rating keypad (评价器)"};
-  std::string config_path, engine, pub, serial, snapshot, key_file, server_key;
-  bool headless = false, window = false;
-  cli.add_option("--config", config_path, "device settings (conf/devices/keypad-*.toml)")->required();
-  cli.add_option("--engine", engine, "engine command endpoint (overrides the config)");
-  cli.add_option("--pub", pub, "engine event endpoint (overrides the config)");
-  cli.add_option("--key", key_file, "this keypad's CURVE secret key file (overrides [security] key_file)");
-  cli.add_option("--server-key", server_key,
-                 "the engine's public key: a .pub/.key file or 40 Z85 characters (overrides [security])");
-  cli.add_option("--serial", serial, "read the line protocol from this tty (overrides the config)");
-  cli.add_flag("--sdl", window, "the SDL window (overrides the config's input)");
-  cli.add_flag("--headless", headless,
-               "no real screen: with input = \"sdl\" an off-screen canvas (and the line protocol on stdin)");
-  cli.add_option("--snapshot", snapshot, "with input = \"sdl\": write every changed frame to this PNG");
-  try {
-    cli.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return cli.exit(e) == 0 ? 0 : 2;
-  }
-  KeypadConfig config = load_keypad_config(config_path);
-  if (!engine.empty()) config.engine = engine;
-  if (!pub.empty()) config.pub = pub;
-  device::override_security(config.security, key_file, server_key);
-  const device::LoadedCurve keys = device::load_curve(config.security);  // errors: exit 2 (main)
-  for (const std::string& w : keys.warnings) fmt::print(stderr, "hallq-keypad: {}\n", w);
+int run(device::DeviceProgram& program, const std::string& serial, bool window, const std::string& snapshot) {
+  KeypadConfig config = load_keypad_config(program.options().config);
+  const device::LoadedCurve keys = program.apply_overrides({config.engine, config.pub, config.security});
+  const bool headless = program.options().headless;
   if (!serial.empty()) config.input = InputKind::kSerial, config.serial_device = serial;
   if (window) config.input = InputKind::kSdl;
 
@@ -117,40 +95,50 @@ int run(int argc, char** argv) {
     }
   }
   KeypadApp app(ctx, config, say, keys.curve);
-  std::signal(SIGTERM, on_signal);
-  std::signal(SIGINT, on_signal);
   const std::string input = config.input == InputKind::kSdl ? std::string(headless ? "sdl-headless" : "sdl")
                             : port                          ? config.serial_device
                                                             : std::string("stdin");
   say(fmt::format("hallq-keypad ready hall={} window={} input={}", config.hall, config.window, input));
 
   if (config.input == InputKind::kSdl)
-    run_screen(app, config, headless, snapshot, say, g_stop);
+    run_screen(app, config, headless, snapshot, say, device::stop_flag());
   else
     run_lines(app, port.get());
+  // Hand over what was pressed: ratings in the outbox are sent while the engine is there (for a
+  // bounded time after a stop signal).
+  if (app.fatal().empty())
+    device::finish_pending([&] { return app.pending() == 0 || !app.online(); },
+                           [&] { app.step(std::chrono::milliseconds(100), -1); });
 
   say(fmt::format("stopped pending={}", app.pending()));
-  if (!app.fatal().empty()) {
-    fmt::print(stderr, "hallq-keypad: {}\n", app.fatal());
-    return 2;
-  }
-  return 0;
+  if (!app.fatal().empty()) throw device::UsageError(app.fatal());  // e.g. an unknown window: exit 2
+  return device::kExitOk;
 }
 
 }  // namespace
 }  // namespace hallq::keypad
 
 int main(int argc, char** argv) {
-  try {
-    return hallq::keypad::run(argc, argv);
-  } catch (const hallq::config::ConfigError& e) {
-    fmt::print(stderr, "{}\n", e.what());
-    return 2;
-  } catch (const hallq::sdl::FontError& e) {
-    fmt::print(stderr, "hallq-keypad: {}\n", e.what());
-    return 2;
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "hallq-keypad: {}\n", e.what());
-    return 1;
-  }
+  using namespace hallq;
+  device::DeviceProgram program(
+      {.name = "hallq-keypad",
+       .description = "the window's rating keypad (评价器)",
+       .config_help = "device settings (conf/devices/keypad-*.toml)",
+       .headless_help =
+           "no real screen: with input = \"sdl\" an off-screen canvas (and the line protocol on stdin)",
+       .old_pub_name = true});
+  std::string serial, snapshot;
+  bool window = false;
+  program.cli().add_option("--serial", serial, "read the line protocol from this tty (overrides the config)");
+  program.cli().add_flag("--sdl", window, "the SDL window (overrides the config's input)");
+  program.cli().add_option("--snapshot", snapshot,
+                           "with input = \"sdl\": write every changed frame to this PNG");
+  return program.run(argc, argv, [&] {
+    try {
+      return keypad::run(program, serial, window, snapshot);
+    } catch (const sdl::FontError& e) {  // the config's font: a configuration error
+      program.warn(e.what());
+      return device::kExitUsage;
+    }
+  });
 }

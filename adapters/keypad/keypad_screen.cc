@@ -6,10 +6,11 @@
 #include <chrono>
 
 #include "adapters/keypad/line_protocol.h"
-#include "displays/common/font_set.h"
-#include "displays/common/png_frame.h"
-#include "displays/common/sdl_init.h"
-#include "displays/common/text_cache.h"
+#include "engine/device/sdl/font_set.h"
+#include "engine/device/sdl/png_frame.h"
+#include "engine/device/sdl/sdl_init.h"
+#include "engine/device/sdl/text_cache.h"
+#include "engine/device/signals.h"
 
 namespace hallq::keypad {
 namespace {
@@ -163,7 +164,7 @@ int run_screen(KeypadApp& app, const KeypadConfig& config, bool headless, const 
         app.step(std::chrono::milliseconds(headless ? 100 : 20), input_open ? STDIN_FILENO : -1);
     if (readable) {
       char chunk[512];
-      const ssize_t n = ::read(STDIN_FILENO, chunk, sizeof chunk);
+      const ssize_t n = device::read(STDIN_FILENO, chunk, sizeof chunk);
       if (n <= 0) break;  // headless: end of input ends the run
       buffer.append(chunk, static_cast<std::size_t>(n));
       for_each_line(buffer, [&](std::string_view line) {

@@ -8,6 +8,7 @@
 #include "adapters/kiosk/resident_id.h"
 #include "adapters/kiosk/ticket_layout.h"
 #include "engine/core/calendar.h"
+#include "engine/device/signals.h"
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/request_codec.h"
 
@@ -92,7 +93,7 @@ bool KioskApp::step(std::chrono::milliseconds timeout, int fd) {
                              {subscriber_.reply_socket().handle(), 0, ZMQ_POLLIN, 0},
                              {client_.socket().handle(), 0, ZMQ_POLLIN, 0},
                              {nullptr, fd, ZMQ_POLLIN, 0}};
-  zmq::poll(items, fd >= 0 ? 4 : 3, timeout);
+  device::poll(items, fd >= 0 ? 4 : 3, timeout);  // a signal ends the wait early
   subscriber_.poll(std::chrono::milliseconds(0));
   while (auto reply = client_.receive(std::chrono::milliseconds(0))) on_reply(*reply);
   if (online() != last_online_) {

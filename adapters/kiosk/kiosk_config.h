@@ -4,7 +4,7 @@
 //   [appointments] file, used_log, early_min, late_min
 //   [printer]      kind, path, host, port, timeout_ms, paper_mm, qr_url, footer
 //   [security]     key_file, engine_public_key_file | engine_public_key
-//                  (CURVE keys; adapters/common/device_security.h)
+//                  (CURVE keys; engine/device/device_security.h)
 // Relative paths are taken from the config file's directory. Errors throw
 // config::ConfigError naming file:line (engine/config/toml_reader.h).
 #pragma once
@@ -13,8 +13,8 @@
 #include <string_view>
 #include <vector>
 
-#include "adapters/common/device_security.h"
 #include "adapters/kiosk/printer_sink.h"
+#include "engine/device/device_security.h"
 
 namespace hallq::kiosk {
 

@@ -8,11 +8,12 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/kiosk/kiosk_layout.h"
-#include "displays/common/font_set.h"
-#include "displays/common/png_frame.h"
-#include "displays/common/sdl_init.h"
-#include "displays/common/text_cache.h"
 #include "engine/core/calendar.h"
+#include "engine/device/sdl/font_set.h"
+#include "engine/device/sdl/png_frame.h"
+#include "engine/device/sdl/sdl_init.h"
+#include "engine/device/sdl/text_cache.h"
+#include "engine/device/signals.h"
 
 namespace hallq::kiosk {
 namespace {
@@ -263,7 +264,7 @@ int run_screen(KioskApp& app, const KioskConfig& config, bool headless, const st
     const bool readable = app.step(std::chrono::milliseconds(headless ? 100 : 30), input_open ? 0 : -1);
     if (readable) {
       char buf[4096];
-      const ssize_t n = ::read(0, buf, sizeof buf);
+      const ssize_t n = device::read(0, buf, sizeof buf);
       if (n <= 0) {
         input_open = false;
         quit = true;  // headless: end of input ends the run once idle
@@ -295,10 +296,13 @@ int run_screen(KioskApp& app, const KioskConfig& config, bool headless, const st
     }
     if (screen.draw_if_changed(false)) write_frame();
   }
-  while (!stop && !app.idle()) {
-    app.step(std::chrono::milliseconds(100));
-    if (screen.draw_if_changed(false)) write_frame();
-  }
+  // Finish what was pressed: the pending request and its print job (after a stop signal too,
+  // for a bounded time).
+  device::finish_pending([&] { return app.idle(); },
+                         [&] {
+                           app.step(std::chrono::milliseconds(100));
+                           if (screen.draw_if_changed(false)) write_frame();
+                         });
   return 0;
 }
 

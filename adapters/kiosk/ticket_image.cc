@@ -4,10 +4,10 @@
 #include <variant>
 
 #include "adapters/kiosk/qr_matrix.h"
-#include "displays/common/font_set.h"
-#include "displays/common/png_frame.h"
-#include "displays/common/sdl_init.h"
-#include "displays/common/text_cache.h"
+#include "engine/device/sdl/font_set.h"
+#include "engine/device/sdl/png_frame.h"
+#include "engine/device/sdl/sdl_init.h"
+#include "engine/device/sdl/text_cache.h"
 
 namespace hallq::kiosk {
 namespace {

@@ -10,7 +10,7 @@
 //   [speaker.letters]         A = "诶" ... (how letters are read)
 //   [[zone]]                  id, windows = ["w1", ...]
 //   [security]                key_file, engine_public_key_file | engine_public_key
-//                             (CURVE keys; adapters/common/device_security.h)
+//                             (CURVE keys; engine/device/device_security.h)
 //
 // Errors are config::ConfigError naming file:line (engine/config/toml_reader.h).
 // Window ids are checked against the hall later, when the engine's snapshot
@@ -23,11 +23,11 @@
 #include <string>
 #include <vector>
 
-#include "adapters/common/device_security.h"
 #include "adapters/speaker/announcer.h"
 #include "adapters/speaker/espeak_voice.h"
 #include "adapters/speaker/voice_pack.h"
 #include "engine/core/hall_config.h"
+#include "engine/device/device_security.h"
 
 namespace hallq::speaker {
 

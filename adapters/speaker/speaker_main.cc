@@ -7,15 +7,16 @@
 // stdout gets one line per announcement and per connection change, which
 // the tests read. Against an engine with --keys both sockets speak CURVE with
 // the keys of [security] or --key FILE --server-key FILE|Z85.
+// The device program skeleton (engine/device/device_program.h): --config,
+// --engine, --events (old: --pub), --headless; exit codes 0 done or stopped by
+// SIGTERM/SIGINT (the announcement being spoken is finished), 2 usage or
+// config error, 1 runtime failure.
 #include <SDL2/SDL.h>
 #include <fmt/format.h>
 
-#include <CLI/CLI.hpp>
-#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
-#include <csignal>
 #include <cstdio>
 #include <memory>
 #include <mutex>
@@ -32,16 +33,14 @@
 #include "adapters/speaker/voice_pack.h"
 #include "adapters/speaker/voice_pack_maker.h"
 #include "engine/client/subscriber.h"
-#include "engine/config/toml_reader.h"
+#include "engine/device/device_program.h"
+#include "engine/device/signals.h"
 
 namespace hallq::speaker {
 namespace {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
-
-std::atomic<bool> g_stop{false};  // set by SIGTERM/SIGINT only
-extern "C" void on_signal(int) { g_stop = true; }
 
 // Lines on stdout from both threads, whole and flushed.
 class Output {
@@ -149,7 +148,7 @@ class EventListener final : public client::Subscriber::Listener {
 
   void fatal(std::string message) {
     fatal_ = std::move(message);
-    g_stop = true;
+    device::request_stop();
   }
 
   const SpeakerConfig& config_;
@@ -218,54 +217,30 @@ std::optional<std::string> check_voice(const SpeakerConfig& c, Voice& voice) {
                      c.source, c.pack_dir, missing.front());
 }
 
-int run(int argc, char** argv) {
-  CLI::App app{"hallq-speaker: announces calls and recalls (语音叫号)"};
-  std::string config_path, engine, pub, wav_dir, voice_override, pack_dir, make_pack, key_file, server_key;
-  bool headless = false;
+struct SpeakerFlags {
+  std::string wav_dir, voice_override, pack_dir, make_pack;
   double play_speed = 0;
-  app.add_option("--config", config_path, "device settings (conf/devices/speaker-*.toml)");
-  app.add_option("--engine", engine, "engine command endpoint (overrides the config)");
-  app.add_option("--pub", pub, "engine event endpoint (overrides the config)");
-  app.add_flag("--headless", headless, "no audio device: write one WAV per announcement to --wav-dir");
-  app.add_option("--wav-dir", wav_dir, "folder for the WAV files (headless)");
-  app.add_option("--play-speed", play_speed,
-                 "headless: wait each announcement's duration / this (0: no wait)")
-      ->check(CLI::NonNegativeNumber);
-  app.add_option("--voice", voice_override, "espeak | pack (overrides the config)")
-      ->check(CLI::IsMember({"espeak", "pack"}));
-  app.add_option("--pack-dir", pack_dir, "voice pack folder (overrides the config)");
-  app.add_option("--key", key_file, "this speaker's CURVE secret key file (overrides [security] key_file)");
-  app.add_option("--server-key", server_key,
-                 "the engine's public key: a .pub/.key file or 40 Z85 characters (overrides [security])");
-  app.add_option("--make-pack", make_pack, "write a voice pack made with espeak-ng to this folder and exit");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
-  }
+};
 
-  if (!make_pack.empty()) {
+int run(const device::DeviceProgram& program, const SpeakerFlags& flags) {
+  const std::string& config_path = program.options().config;
+  const bool headless = program.options().headless;
+  const std::string& wav_dir = flags.wav_dir;
+  if (!flags.make_pack.empty()) {
     EspeakOptions options;
     if (!config_path.empty()) options = load_speaker_config(config_path).espeak;
     EspeakVoice voice(options);
-    make_voice_pack(make_pack, voice, default_vocabulary());
-    fmt::print("voice pack written to {} ({} clips)\n", make_pack, default_vocabulary().size());
+    make_voice_pack(flags.make_pack, voice, default_vocabulary());
+    fmt::print("voice pack written to {} ({} clips)\n", flags.make_pack, default_vocabulary().size());
     return 0;
   }
-  if (config_path.empty()) {
-    fmt::print(stderr, "hallq-speaker: --config is required\n");
-    return 2;
-  }
-  if (headless && wav_dir.empty()) {
-    fmt::print(stderr, "hallq-speaker: --headless needs --wav-dir DIR\n");
-    return 2;
-  }
+  if (config_path.empty()) throw device::UsageError("--config is required");
+  if (headless && wav_dir.empty()) throw device::UsageError("--headless needs --wav-dir DIR");
   SpeakerConfig config = load_speaker_config(config_path);
-  if (!engine.empty()) config.engine = engine;
-  if (!pub.empty()) config.pub = pub;
-  device::override_security(config.security, key_file, server_key);
-  const device::LoadedCurve keys = device::load_curve(config.security);  // errors: exit 2 (main)
-  for (const std::string& w : keys.warnings) fmt::print(stderr, "hallq-speaker: {}\n", w);
+  const device::LoadedCurve keys = program.apply_overrides({config.engine, config.pub, config.security});
+  const std::string& voice_override = flags.voice_override;
+  const std::string& pack_dir = flags.pack_dir;
+  const double play_speed = flags.play_speed;
   if (!voice_override.empty())
     config.voice = voice_override == "pack" ? VoiceKind::kPack : VoiceKind::kEspeak;
   if (!pack_dir.empty()) config.pack_dir = pack_dir;
@@ -324,20 +299,16 @@ int run(int argc, char** argv) {
   client::SubscriberOptions sub_options;
   sub_options.curve = keys.curve;
   client::Subscriber sub(ctx, config.engine, config.pub, {config.hall}, &listener, sub_options);
-  std::signal(SIGTERM, on_signal);
-  std::signal(SIGINT, on_signal);
   out.line("hallq-speaker ready hall={} voice={} output={}", config.hall,
            config.voice == VoiceKind::kPack ? "pack" : "espeak", headless ? wav_dir : "sdl");
 
   std::thread synthesis([&] { synthesis_loop(announcer, config.announcer.repeat, *sink, shared, out); });
-  while (!g_stop) {
+  while (!device::stop_requested()) {
     try {
-      sub.poll(200ms);
+      sub.poll(200ms);  // a signal ends the wait early
     } catch (const zmq::error_t& e) {
-      if (e.num() != EINTR) {  // a signal interrupting the poll is how we stop
-        out.line("error {}", e.what());
-        g_stop = true;
-      }
+      out.line("error {}", e.what());
+      device::request_stop();
     }
   }
   {
@@ -352,24 +323,33 @@ int run(int argc, char** argv) {
            sub.stats().invalid);
   sink.reset();
   if (sdl_up) SDL_Quit();
-  if (!listener.fatal_message().empty()) {
-    fmt::print(stderr, "hallq-speaker: {}\n", listener.fatal_message());
-    return 2;
-  }
-  return 0;
+  // The engine's hall does not fit the config or the voice: exit 2.
+  if (!listener.fatal_message().empty()) throw device::UsageError(listener.fatal_message());
+  return device::kExitOk;
 }
 
 }  // namespace
 }  // namespace hallq::speaker
 
 int main(int argc, char** argv) {
-  try {
-    return hallq::speaker::run(argc, argv);
-  } catch (const hallq::config::ConfigError& e) {
-    fmt::print(stderr, "{}\n", e.what());
-    return 2;
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "hallq-speaker: {}\n", e.what());
-    return 1;
-  }
+  using namespace hallq;
+  device::DeviceProgram program(
+      {.name = "hallq-speaker",
+       .description = "announces calls and recalls (语音叫号)",
+       .config_help = "device settings (conf/devices/speaker-*.toml)",
+       .headless_help = "no audio device: write one WAV per announcement to --wav-dir",
+       .config_required = false,  // --make-pack needs none
+       .old_pub_name = true});
+  speaker::SpeakerFlags flags;
+  CLI::App& cli = program.cli();
+  cli.add_option("--wav-dir", flags.wav_dir, "folder for the WAV files (headless)");
+  cli.add_option("--play-speed", flags.play_speed,
+                 "headless: wait each announcement's duration / this (0: no wait)")
+      ->check(CLI::NonNegativeNumber);
+  cli.add_option("--voice", flags.voice_override, "espeak | pack (overrides the config)")
+      ->check(CLI::IsMember({"espeak", "pack"}));
+  cli.add_option("--pack-dir", flags.pack_dir, "voice pack folder (overrides the config)");
+  cli.add_option("--make-pack", flags.make_pack,
+                 "write a voice pack made with espeak-ng to this folder and exit");
+  return program.run(argc, argv, [&] { return speaker::run(program, flags); });
 }

@@ -12,25 +12,22 @@
 #include <vector>
 #include <zmq.hpp>
 
-#include "displays/common/font_set.h"
-#include "displays/common/png_frame.h"
-#include "displays/common/sdl_init.h"
-#include "displays/common/text_cache.h"
 #include "displays/screens/hall_layout.h"
 #include "displays/screens/hall_painter.h"
 #include "displays/screens/latency_stats.h"
 #include "displays/screens/led_painter.h"
 #include "displays/screens/screen_model.h"
 #include "engine/client/subscriber.h"
+#include "engine/device/sdl/font_set.h"
+#include "engine/device/sdl/png_frame.h"
+#include "engine/device/sdl/sdl_init.h"
+#include "engine/device/sdl/text_cache.h"
+#include "engine/device/signals.h"
 
 namespace hallq::display {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// Set by SIGINT/SIGTERM; a signal handler can only reach a static flag.
-volatile std::sig_atomic_t g_stop = 0;
-void on_signal(int) { g_stop = 1; }
 
 double cpu_seconds() {
   rusage u{};
@@ -73,9 +70,9 @@ class Watcher : public client::Subscriber::Listener {
 }  // namespace
 
 int run_display(const ScreenConfig& screen, const core::HallConfig& hall_config, const AppOptions& o) {
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
-  std::signal(SIGPIPE, SIG_IGN);
+  // SIGINT/SIGTERM set the device kit's stop flag (engine/device/signals.h; installed by
+  // the program skeleton before SDL starts, so SDL keeps them).
+  volatile std::sig_atomic_t& g_stop = device::stop_flag();
 
   const bool strips = screen.kind == ScreenKind::kWindowStrips;
   const std::vector<std::string> strip_ids = screen.strip_windows(hall_config);
@@ -130,15 +127,12 @@ int run_display(const ScreenConfig& screen, const core::HallConfig& hall_config,
   while (!g_stop) {
     // Wait for the network up to the next frame; an arrival ends the wait.
     auto now = Clock::now();
-    try {
-      if (watcher.pending_.empty() && now < next_frame) {
-        sub.poll(std::chrono::duration_cast<std::chrono::milliseconds>(next_frame - now +
-                                                                       std::chrono::microseconds(999)));
-      } else {
-        sub.poll(std::chrono::milliseconds(0));
-      }
-    } catch (const zmq::error_t& e) {
-      if (e.num() != EINTR) throw;  // a signal (SIGTERM) interrupted the wait: the loop checks g_stop
+    // A signal (SIGTERM) ends the wait early: the loop checks g_stop.
+    if (watcher.pending_.empty() && now < next_frame) {
+      sub.poll(std::chrono::duration_cast<std::chrono::milliseconds>(next_frame - now +
+                                                                     std::chrono::microseconds(999)));
+    } else {
+      sub.poll(std::chrono::milliseconds(0));
     }
     SDL_Event ev;
     while (SDL_PollEvent(&ev)) {

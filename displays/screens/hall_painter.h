@@ -10,8 +10,8 @@
 
 #include <SDL2/SDL.h>
 
-#include "displays/common/text_cache.h"
 #include "displays/screens/hall_layout.h"
+#include "engine/device/sdl/text_cache.h"
 
 namespace hallq::display {
 

@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "displays/common/sdl_init.h"
+#include "engine/device/sdl/sdl_init.h"
 
 namespace hallq::display {
 namespace {

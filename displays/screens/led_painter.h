@@ -17,8 +17,8 @@
 #include <utility>
 #include <vector>
 
-#include "displays/common/font_set.h"
 #include "displays/screens/led_strip.h"
+#include "engine/device/sdl/font_set.h"
 
 namespace hallq::display {
 

@@ -136,7 +136,7 @@ ScreenConfig parse_screen_config(std::string_view text_in, std::string_view sour
   } else if (c.kind == ScreenKind::kWindowStrips) {
     top.fail_here("missing required section [led] for screen.kind = \"window_strips\"");
   }
-  // [security]: the reader every device shares (adapters/common/device_security.h).
+  // [security]: the reader every device shares (engine/device/device_security.h).
   c.security = device::read_security(top);
   return c;
 }

@@ -2,7 +2,7 @@
 // engine, what to draw (the hall screen 综合屏 or window LED strips 窗口屏),
 // the canvas (size, position, a wall of several screens as one canvas), the
 // font, the notices, the LED panels, and the CURVE keys ([security], read by
-// adapters/common/device_security.h like every device's). Keys are
+// engine/device/device_security.h like every device's). Keys are
 // documented in displays/README.md.
 //
 // Errors: config::ConfigError naming "FILE:LINE: what" (engine/config, like
@@ -15,9 +15,9 @@
 #include <string_view>
 #include <vector>
 
-#include "adapters/common/device_security.h"
 #include "engine/config/config_error.h"
 #include "engine/core/hall_config.h"
+#include "engine/device/device_security.h"
 
 namespace hallq::display {
 

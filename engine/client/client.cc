@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <random>
 #include <stdexcept>
 
@@ -50,7 +51,15 @@ std::optional<protocol::DecodedReply> Client::receive(std::chrono::milliseconds 
     const auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
-    if (zmq::poll(&item, 1, std::max(left, std::chrono::milliseconds(0))) == 0) return std::nullopt;
+    int ready = 0;
+    try {
+      ready = zmq::poll(&item, 1, std::max(left, std::chrono::milliseconds(0)));
+    } catch (const zmq::error_t& e) {
+      if (e.num() != EINTR) throw;
+      if (left.count() <= 0) return std::nullopt;
+      continue;  // a signal: wait again for what is left of the timeout
+    }
+    if (ready == 0) return std::nullopt;
     zmq::message_t msg;
     if (!socket_.recv(msg, zmq::recv_flags::dontwait)) continue;
     // A DEALER talking to a ROUTER gets the bare payload; tolerate a leading empty frame.

@@ -56,7 +56,7 @@ class Client {
 
   // Raw, asynchronous use (load generators, subscribers): send an encoded
   // request without waiting (false if it could not be queued), and receive
-  // the next verified reply within `timeout`.
+  // the next verified reply within `timeout` (a signal does not end the wait: EINTR is retried).
   bool send(std::string_view bytes, bool dontwait = false);
   std::optional<protocol::DecodedReply> receive(std::chrono::milliseconds timeout);
   zmq::socket_t& socket() { return socket_; }

@@ -2,6 +2,7 @@
 // so predictions and displays computed from it agree with the engine's.
 #include "engine/client/subscriber.h"
 
+#include <cerrno>
 #include <cstdint>
 #include <cstring>
 #include <deque>
@@ -100,8 +101,14 @@ void Subscriber::poll(std::chrono::milliseconds timeout) {
                              {monitor_.handle(), 0, ZMQ_POLLIN, 0}};
   const auto deadline = Clock::now() + timeout;
   auto left = timeout;
-  for (;;) {
-    zmq::poll(items, 3, left);
+  for (bool interrupted = false;;) {
+    try {
+      zmq::poll(items, 3, left);
+    } catch (const zmq::error_t& e) {
+      if (e.num() != EINTR) throw;
+      interrupted = true;  // a signal: handle what is there, then return so the caller sees its flag
+      for (auto& item : items) item.revents = 0;
+    }
     drain_monitor();
     bool handled = false;
     // Drain both sockets completely: a partial drain could leave events behind.
@@ -128,7 +135,7 @@ void Subscriber::poll(std::chrono::milliseconds timeout) {
     }
     timers();
     left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    if (handled || left.count() <= 0) return;
+    if (handled || interrupted || left.count() <= 0) return;
   }
 }
 

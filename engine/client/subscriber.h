@@ -64,7 +64,8 @@ class Subscriber {
   // Handles what arrives within `timeout`; returns as soon as something was
   // handled (or at the timeout). Also drives snapshot retries, reconnects
   // and the offline timeout. A caller polling the sockets itself should call
-  // poll(0) at least every few hundred milliseconds.
+  // poll(0) at least every few hundred milliseconds. A signal (EINTR) ends
+  // the wait early, never throws: the caller's loop looks at its stop flag.
   void poll(std::chrono::milliseconds timeout);
 
   // The replica, or null before its first snapshot.

@@ -44,7 +44,7 @@ class DisplayCurveTest : public ::testing::Test {
     return path;
   }
   std::vector<std::string> args(const std::string& screen) {
-    return {"--screen", screen, "--engine", se_.engine().cmd(), "--events", se_.engine().pub(), "--headless"};
+    return {"--config", screen, "--engine", se_.engine().cmd(), "--events", se_.engine().pub(), "--headless"};
   }
   // Runs `body` as the manager; the hall's sequence after it.
   core::Seq run(const core::CommandBody& body) {
@@ -111,13 +111,14 @@ TEST_F(DisplayCurveTest, KeyNotEnrolledGetsNothingAndTheEngineKeepsServing) {
 TEST_F(DisplayCurveTest, BrokenSecurityNamesTheLineAndExits2) {
   const std::string bad =
       write_screen("bad.toml", "key_file = \"keys/screen-1.key\"\nengine_public_key = \"xyz\"\n");
-  RunResult r = run_program(kDisplay, {"--screen", bad, "--headless", "--frames", "1"});
+  RunResult r = run_program(kDisplay, {"--config", bad, "--headless", "--frames", "1"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find(bad + ":7: security.engine_public_key: must be 40 characters of Z85"),
             std::string::npos)
       << r.err;
   const std::string missing = write_screen(
       "missing.toml", "key_file = \"keys/none.key\"\nengine_public_key_file = \"keys/engine.pub\"\n");
+  // --screen: the old spelling of --config, a hidden alias for one release.
   r = run_program(kDisplay, {"--screen", missing, "--headless", "--frames", "1"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find(missing + ":6: security.key_file: " + se_.dir() +

@@ -22,8 +22,8 @@
 #include <regex>
 #include <zmq.hpp>
 
-#include "displays/common/png_frame.h"
 #include "engine/client/client.h"
+#include "engine/device/sdl/png_frame.h"
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/message.h"
 #include "tests/support/child_process.h"
@@ -78,7 +78,7 @@ class DisplayTest : public ::testing::Test {
   }
 
   std::vector<std::string> args(const std::string& screen, const EngineProcess& engine) {
-    return {"--screen", kScreens + screen, "--engine", engine.cmd(), "--events", engine.pub(), "--headless"};
+    return {"--config", kScreens + screen, "--engine", engine.cmd(), "--events", engine.pub(), "--headless"};
   }
 
   // Compares `png` with the golden `name`, or (HALLQ_UPDATE_GOLDEN=1) replaces the golden.
@@ -140,7 +140,7 @@ TEST_F(DisplayTest, WindowStripsMatchGolden) {
 TEST_F(DisplayTest, OfflineScreenMatchesGolden) {
   // No engine at all: the screen says it is connecting, with no numbers.
   const std::string png = dir_.path() + "/offline.png";
-  ChildProcess display(kDisplay, {"--screen", kScreens + "town-hall-1080p.toml", "--engine",
+  ChildProcess display(kDisplay, {"--config", kScreens + "town-hall-1080p.toml", "--engine",
                                   "tcp://127.0.0.1:1", "--events", "tcp://127.0.0.1:1", "--headless",
                                   "--snapshot", png, "--clock", "2024-03-04T09:30:00", "--frames", "2"});
   EXPECT_EQ(display.wait_exit(), 0);
@@ -156,7 +156,7 @@ TEST_F(DisplayTest, GoldenComparisonCatchesOneChangedDigit) {
   for (const char* clock : {"2024-03-04T09:30:00", "2024-03-04T09:30:01"}) {
     const std::string png = dir_.path() + "/digit.png";
     ChildProcess display(
-        kDisplay, {"--screen", kScreens + "town-hall-1080p.toml", "--engine", "tcp://127.0.0.1:1", "--events",
+        kDisplay, {"--config", kScreens + "town-hall-1080p.toml", "--engine", "tcp://127.0.0.1:1", "--events",
                    "tcp://127.0.0.1:1", "--headless", "--snapshot", png, "--clock", clock, "--frames", "1"});
     ASSERT_EQ(display.wait_exit(), 0);
     frames.push_back(sdl::load_png(png));
@@ -212,7 +212,7 @@ TEST_F(DisplayTest, GarbageOnTheEventSocketIsCountedAndIgnored) {
   pub.bind("tcp://127.0.0.1:*");
   const std::string endpoint = pub.get(zmq::sockopt::last_endpoint);
   ChildProcess display(
-      kDisplay, {"--screen", kScreens + "town-hall-1080p.toml", "--engine", "tcp://127.0.0.1:1", "--events",
+      kDisplay, {"--config", kScreens + "town-hall-1080p.toml", "--engine", "tcp://127.0.0.1:1", "--events",
                  endpoint, "--headless", "--exit-after", "1.5"});
   ASSERT_TRUE(display.wait_prefix("frame 1 presented"));
   // Publish until the display has exited on its own: every kind of garbage a broken engine could send.
@@ -256,13 +256,13 @@ TEST_F(DisplayTest, BrokenConfigsNameTheLineAndExitWith2) {
   };
   for (const Case& c : cases) {
     const std::string path = write(c.file, c.text);
-    const RunResult r = run_program(kDisplay, {"--screen", path, "--headless", "--frames", "1"});
+    const RunResult r = run_program(kDisplay, {"--config", path, "--headless", "--frames", "1"});
     EXPECT_EQ(r.exit_code, 2) << c.file << ": " << r.err;
     EXPECT_NE(r.err.find(c.message), std::string::npos) << c.file << ": " << r.err;
     EXPECT_EQ(r.out, "") << c.file;
   }
   const RunResult clock = run_program(
-      kDisplay, {"--screen", kScreens + "town-hall-1080p.toml", "--headless", "--clock", "yesterday"});
+      kDisplay, {"--config", kScreens + "town-hall-1080p.toml", "--headless", "--clock", "yesterday"});
   EXPECT_EQ(clock.exit_code, 2);
   EXPECT_NE(clock.err.find("--clock"), std::string::npos);
 }
@@ -288,7 +288,7 @@ TEST_F(DisplayTest, OpensARealWindowUnderXvfb) {
   const core::Seq seq = morning(engine);
   const std::string png = dir_.path() + "/x11.png";
   ChildProcess display(kDisplay,
-                       {"--screen", kScreens + "town-hall-1080p.toml", "--engine", engine.cmd(), "--events",
+                       {"--config", kScreens + "town-hall-1080p.toml", "--engine", engine.cmd(), "--events",
                         engine.pub(), "--driver", "x11", "--snapshot", png},
                        {.env = {"DISPLAY=:" + number}, .stderr_path = dir_.path() + "/display.err"});
   const std::string first = display.wait_prefix("frame 1 presented").value_or("");

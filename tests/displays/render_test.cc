@@ -5,16 +5,16 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include "displays/common/font_set.h"
-#include "displays/common/png_frame.h"
-#include "displays/common/sdl_init.h"
-#include "displays/common/text_cache.h"
 #include "displays/screens/hall_layout.h"
 #include "displays/screens/hall_painter.h"
 #include "displays/screens/led_painter.h"
 #include "displays/screens/led_strip.h"
 #include "displays/screens/screen_config.h"
 #include "displays/screens/screen_model.h"
+#include "engine/device/sdl/font_set.h"
+#include "engine/device/sdl/png_frame.h"
+#include "engine/device/sdl/sdl_init.h"
+#include "engine/device/sdl/text_cache.h"
 #include "tests/displays/town_hall.h"
 
 namespace hallq::display {

@@ -72,7 +72,7 @@ TEST(ScreenConfigTest, MistakesNameTheLine) {
             "conf/screens/x.toml:1: missing required section [led] for screen.kind = \"window_strips\"");
 }
 
-// [security] is the table every device reads (adapters/common/device_security.h):
+// [security] is the table every device reads (engine/device/device_security.h):
 // paths from the screen file's folder, mistakes with the screen file's line.
 TEST(ScreenConfigTest, SecurityTableIsReadLikeEveryDevice) {
   const std::string head = "[screen]\nhall = \"town\"\nhall_config = \"../town.toml\"\n";

@@ -106,6 +106,10 @@ class Tmux {
   }
   ~Tmux() { run("kill-server"); }
   void keys(const std::string& k) { run("send-keys " + k); }
+  // Resizes the terminal: the program gets SIGWINCH.
+  void resize(int columns, int rows) {
+    run("resize-window -x " + std::to_string(columns) + " -y " + std::to_string(rows));
+  }
   std::string screen() {
     std::string out;
     FILE* p = ::popen(("tmux -L " + socket_ + " capture-pane -p 2>/dev/null").c_str(), "r");
@@ -143,7 +147,7 @@ class CallerTest : public ::testing::Test {
     client_ = std::make_unique<client::Client>(ctx_, engine_->cmd());
   }
   std::string caller_command(const std::string& extra = "") {
-    return std::string(CALLER_PATH) + " --conf " + HALLQ_SOURCE_DIR +
+    return std::string(CALLER_PATH) + " --config " + HALLQ_SOURCE_DIR +
            "/conf/devices/caller-town-w1.toml --engine " + engine_->cmd() + " --events " + engine_->pub() +
            " " + extra;
   }
@@ -257,14 +261,33 @@ TEST_F(CallerTest, KeyPressedWhileEngineIsDownIsAppliedOnceAfterRestart) {
   }));
 }
 
+// A terminal resize (SIGWINCH) redraws the caller instead of killing it (it
+// used to die with "zmq::error_t: Interrupted system call", exit 134); Ctrl-C
+// (SIGINT) stops it with exit 0.
+TEST_F(CallerTest, ResizeRedrawsAndCtrlCExits0) {
+  Tmux t(caller_command());
+  ASSERT_TRUE(t.wait_for("窗口状态：关闭")) << t.last();
+  for (auto [columns, rows] : {std::pair{100, 30}, std::pair{80, 24}, std::pair{130, 45}}) {
+    t.resize(columns, rows);
+    t.keys("l");  // something new to draw after the resize
+    ASSERT_TRUE(t.wait_for("工号：")) << t.last();
+    t.keys("Escape");
+    ASSERT_TRUE(t.wait_for("窗口状态：关闭")) << t.last();
+    EXPECT_EQ(t.last().find("EXITED"), std::string::npos) << t.last();
+  }
+  t.keys("C-c");
+  EXPECT_TRUE(t.wait_for("EXITED 0")) << t.last();
+}
+
 TEST_F(CallerTest, UnknownWindowAndBrokenConfigExit2) {
-  RunResult r =
-      run_program(CALLER_PATH, {"--conf", std::string(HALLQ_SOURCE_DIR) + "/conf/devices/caller-town-w1.toml",
-                                "--engine", engine_->cmd(), "--events", engine_->pub(), "--window", "w99"});
+  RunResult r = run_program(CALLER_PATH,
+                            {"--config", std::string(HALLQ_SOURCE_DIR) + "/conf/devices/caller-town-w1.toml",
+                             "--engine", engine_->cmd(), "--events", engine_->pub(), "--window", "w99"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("hall \"town\" has no window \"w99\""), std::string::npos) << r.err;
   const std::string bad = dir_.path() + "/bad.toml";
   std::ofstream(bad) << "[caller]\nhall = \"town\"\nwindow = 1\n";
+  // --conf: the old spelling of --config, a hidden alias for one release.
   r = run_program(CALLER_PATH, {"--conf", bad});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find(bad + ":3: caller.window: expected a string, got integer"), std::string::npos)

@@ -42,7 +42,7 @@ class KioskCurveTest : public ::testing::Test {
     return path;
   }
   std::unique_ptr<ChildProcess> start_kiosk(std::vector<std::string> extra = {}, bool security = true) {
-    std::vector<std::string> args = {"--conf",   write_config(security), "--engine",  se_.engine().cmd(),
+    std::vector<std::string> args = {"--config", write_config(security), "--engine",  se_.engine().cmd(),
                                      "--events", se_.engine().pub(),     "--headless"};
     args.insert(args.end(), extra.begin(), extra.end());
     return std::make_unique<ChildProcess>(KIOSK_PATH, args,
@@ -135,7 +135,7 @@ TEST_F(KioskCurveTest, BrokenSecurityNamesTheLineAndExits2) {
   std::ofstream(path)
       << "[kiosk]\nhall = \"town\"\n[printer]\nkind = \"file\"\npath = \"x\"\n"
       << "[security]\nkey_file = \"keys/kiosk-9.key\"\nengine_public_key_file = \"keys/engine.pub\"\n";
-  RunResult r = run_program(KIOSK_PATH, {"--conf", path, "--headless"});
+  RunResult r = run_program(KIOSK_PATH, {"--config", path, "--headless"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find(path + ":7: security.key_file: " + se_.dir() +
                        "/keys/kiosk-9.key: No such file or directory"),
@@ -144,7 +144,7 @@ TEST_F(KioskCurveTest, BrokenSecurityNamesTheLineAndExits2) {
   // --key without the engine's key anywhere.
   const std::string plain = se_.dir() + "/plain.toml";
   std::ofstream(plain) << "[kiosk]\nhall = \"town\"\n[printer]\nkind = \"file\"\npath = \"x\"\n";
-  r = run_program(KIOSK_PATH, {"--conf", plain, "--headless", "--key", se_.key_path("kiosk-1")});
+  r = run_program(KIOSK_PATH, {"--config", plain, "--headless", "--key", se_.key_path("kiosk-1")});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--key: needs the engine's public key too"), std::string::npos) << r.err;
 }

@@ -18,9 +18,9 @@
 #include "adapters/kiosk/resident_id.h"
 #include "adapters/kiosk/ticket_image.h"
 #include "adapters/kiosk/ticket_layout.h"
-#include "displays/common/png_frame.h"
 #include "engine/config/toml_reader.h"
 #include "engine/core/calendar.h"
+#include "engine/device/sdl/png_frame.h"
 
 namespace hallq::kiosk {
 namespace {

@@ -24,7 +24,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "displays/common/font_set.h"
+#include "engine/device/sdl/font_set.h"
 
 namespace hallq::sdl {
 

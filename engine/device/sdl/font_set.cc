@@ -1,6 +1,6 @@
 // Opens the CJK font lazily per pixel size; a .ttc holds several faces, the
 // face index picks the Simplified Chinese one.
-#include "displays/common/font_set.h"
+#include "engine/device/sdl/font_set.h"
 
 #include <algorithm>
 #include <cerrno>

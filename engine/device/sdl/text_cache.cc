@@ -1,6 +1,6 @@
 // A texture cache with an LRU list and per-frame marking: a frame's texts stay
 // resident while it is drawn; what no frame used lately goes first.
-#include "displays/common/text_cache.h"
+#include "engine/device/sdl/text_cache.h"
 
 #include <algorithm>
 #include <cstring>

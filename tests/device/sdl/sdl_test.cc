@@ -5,10 +5,10 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "displays/common/font_set.h"
-#include "displays/common/png_frame.h"
-#include "displays/common/sdl_init.h"
-#include "displays/common/text_cache.h"
+#include "engine/device/sdl/font_set.h"
+#include "engine/device/sdl/png_frame.h"
+#include "engine/device/sdl/sdl_init.h"
+#include "engine/device/sdl/text_cache.h"
 
 namespace hallq::sdl {
 namespace {

@@ -2,7 +2,7 @@
 // keys `hallq keys gen` wrote (real key files, real modes), each mistake is
 // named with the config file's line, the command line overrides it, and every
 // device's config accepts the table (and only there).
-#include "adapters/common/device_security.h"
+#include "engine/device/device_security.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>

@@ -1,6 +1,6 @@
 // SDL and SDL_ttf start-up; the hints set here are the ones DESIGN.md measured
 // (software renderer, no framebuffer acceleration for headless drivers).
-#include "displays/common/sdl_init.h"
+#include "engine/device/sdl/sdl_init.h"
 
 #include <SDL2/SDL_ttf.h>
 

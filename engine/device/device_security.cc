@@ -1,7 +1,7 @@
 // The [security] table and the key files it names. The key files themselves
 // are read by engine/server/curve_keys (the same reader hallq and hallqd use),
 // so a .key written by `hallq keys gen` is read the same way everywhere.
-#include "adapters/common/device_security.h"
+#include "engine/device/device_security.h"
 
 #include <fmt/format.h>
 #include <sys/stat.h>

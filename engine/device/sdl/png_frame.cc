@@ -1,6 +1,6 @@
 // PNG through libpng's simplified API (png_image), which handles every input
 // format and gamma for us; tolerant comparison for golden images.
-#include "displays/common/png_frame.h"
+#include "engine/device/sdl/png_frame.h"
 
 #include <png.h>
 
@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <stdexcept>
 
-#include "displays/common/sdl_init.h"
+#include "engine/device/sdl/sdl_init.h"
 
 namespace hallq::sdl {
 
