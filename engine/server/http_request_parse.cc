@@ -36,7 +36,11 @@ HttpRequestReader::~HttpRequestReader() = default;
 void HttpRequestReader::reset() {
   auto& p = parser_->p.emplace();
   p.body_limit(max_body_);
-  p.header_limit(static_cast<std::uint32_t>(kMaxHeaderBytes));
+  // Beast's own header limit depends on how the bytes are split (a header of
+  // just under the limit is accepted in one read and refused in small ones):
+  // it only backs up the reader's own check below, which counts the header's
+  // bytes the same way however they arrive.
+  p.header_limit(static_cast<std::uint32_t>(2 * kMaxHeaderBytes));
   p.eager(false);  // one step per put(): the header alone first (raw_header)
   state_ = State::kNeedMore;
   refusal_ = {};
@@ -67,6 +71,18 @@ std::size_t HttpRequestReader::feed(std::string_view bytes) {
     // Counted the same way however the bytes arrive.
     const std::size_t framing =
         p.is_header_done() ? consumed_ - raw_header_.size() - p.get().body().size() : 0;
+    // The header (through its blank line) is at most kMaxHeaderBytes: refused
+    // once it is complete and longer, or once more bytes than that wait
+    // without completing it (a syntax error found first stays a 400).
+    const bool header_too_large =
+        p.is_header_done()
+            ? !header_before && raw_header_.size() > kMaxHeaderBytes
+            : ec == http::error::need_more && raw_header_.size() + (bytes.size() - used) > kMaxHeaderBytes;
+    if (header_too_large || ec == http::error::header_limit) {
+      state_ = State::kRefused;
+      refusal_ = refuse(431, "header_too_large", "请求头过大");
+      break;
+    }
     if (ec == http::error::need_more) {
       if (p.is_header_done() && framing + (bytes.size() - used) > kMaxHeaderBytes) refuse_framing();
       break;
@@ -74,9 +90,6 @@ std::size_t HttpRequestReader::feed(std::string_view bytes) {
     if (ec == http::error::body_limit) {
       state_ = State::kRefused;
       refusal_ = refuse(413, "too_large", "请求内容过大");
-    } else if (ec == http::error::header_limit) {
-      state_ = State::kRefused;
-      refusal_ = refuse(431, "header_too_large", "请求头过大");
     } else if (ec) {
       state_ = State::kRefused;
       refusal_ = refuse(400, "bad_request", fmt::format("无法解析的 HTTP 请求：{}", ec.message()));
