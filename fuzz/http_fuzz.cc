@@ -444,7 +444,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           check(!json::parse(live, nullptr, false).is_discarded(), "live_message is not JSON");
         HttpRequest probe;
         probe.cookie = req.cookie;
-        (void)api.allows_live(probe, hall);
+        (void)api.live_status(probe, hall);
         continue;
       }
       std::vector<core::Seq> before;

@@ -1,7 +1,9 @@
 #include "engine/server/http_auth.h"
 
 #include <fmt/format.h>
+#include <sodium.h>
 
+#include <cctype>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -37,10 +39,44 @@ HttpError only(std::string_view method) {
   return {405, "method_not_allowed", fmt::format("只支持 {}", method)};
 }
 
+bool same_origin(const HttpRequest& req) {
+  return req.origin.empty() || req.origin == "http://" + req.host || req.origin == "https://" + req.host;
+}
+
+// The media type of a Content-Type header, lower case, without parameters.
+std::string media_type(std::string_view content_type) {
+  content_type = content_type.substr(0, content_type.find(';'));
+  while (!content_type.empty() && content_type.back() == ' ') content_type.remove_suffix(1);
+  while (!content_type.empty() && content_type.front() == ' ') content_type.remove_prefix(1);
+  std::string out(content_type);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
 }  // namespace
 
+std::optional<HttpError> HttpAuth::cross_site(const HttpRequest& req) {
+  if (!same_origin(req)) return HttpError{403, "csrf", fmt::format("来源 {} 与本站不符", req.origin)};
+  // A cross-site form can send text/plain, form data or multipart without a
+  // preflight, never application/json: an action's body must be JSON.
+  const std::string type = media_type(req.content_type);
+  if (type.empty() ? !req.body.empty() : type != "application/json")
+    return HttpError{415, "unsupported_media_type", "请求内容须为 JSON（Content-Type: application/json）"};
+  return std::nullopt;
+}
+
+bool HttpAuth::scrape_token_ok(const HttpRequest& req) const {
+  if (metrics_token_.empty()) return false;
+  const std::string expected = "Bearer " + metrics_token_;
+  return req.authorization.size() == expected.size() &&
+         sodium_memcmp(req.authorization.data(), expected.data(), expected.size()) == 0;
+}
+
 HttpAuth::HttpAuth(const HttpApiOptions& options, WallClock wall_clock)
-    : accounts_(options.accounts), audit_(options.audit), wall_clock_(std::move(wall_clock)) {
+    : accounts_(options.accounts),
+      audit_(options.audit),
+      wall_clock_(std::move(wall_clock)),
+      metrics_token_(options.metrics_token) {
   if (accounts_ != nullptr) {
     if (!options.post) throw std::invalid_argument("HttpApi: accounts need HttpApiOptions::post");
     checker_ = std::make_unique<PasswordChecker>(options.post);
@@ -67,6 +103,7 @@ void HttpAuth::handle(const HttpRequest& req, std::string_view route, HttpReply 
   }
   if (req.method != "POST") return reply(error_response(only("POST")));
   if (!enabled()) return reply(error_response({404, "not_found", "未启用登录（hallqd 没有 --accounts）"}));
+  if (std::optional<HttpError> e = cross_site(req)) return reply(error_response(*e));
   if (route == "login") return login(req, std::move(reply));
   if (const Session* s = session_of(req)) {
     audit(s->account->name, req, "", 200, "logout");
@@ -115,22 +152,26 @@ std::variant<Caller, HttpError> HttpAuth::identify(const HttpRequest& req) {
 
 std::optional<HttpError> HttpAuth::may_act(const Caller& caller, const HttpRequest& req,
                                            std::string_view hall) {
-  auto deny = [&](std::string code, std::string message) {
-    audit(caller.user, req, hall, 403, code);
-    return HttpError{403, std::move(code), std::move(message)};
+  auto deny = [&](HttpError e) {
+    audit(caller.user, req, hall, e.status, e.code);
+    return e;
   };
-  if (!caller.admin) return deny("forbidden", fmt::format("{} 是只读账号，不能操作", caller.user));
+  if (!caller.admin) return deny({403, "forbidden", fmt::format("{} 是只读账号，不能操作", caller.user)});
+  // With or without logins: a browser's cross-site request cannot act.
+  if (std::optional<HttpError> e = cross_site(req)) return deny(std::move(*e));
   if (caller.session == nullptr) return std::nullopt;  // the open API
-  if (req.csrf_token != caller.session->csrf) return deny("csrf", "缺少或错误的 X-CSRF-Token（请刷新页面）");
-  if (!req.origin.empty() && req.origin != "http://" + req.host && req.origin != "https://" + req.host)
-    return deny("csrf", fmt::format("来源 {} 与本站不符", req.origin));
+  if (req.csrf_token != caller.session->csrf)
+    return deny({403, "csrf", "缺少或错误的 X-CSRF-Token（请刷新页面）"});
   return std::nullopt;
 }
 
-bool HttpAuth::allows_live(const HttpRequest& req, std::string_view hall) {
-  if (!enabled()) return true;
+int HttpAuth::live_status(const HttpRequest& req, std::string_view hall, bool known) {
+  if (!same_origin(req)) return 403;
+  if (!enabled()) return known ? 0 : 404;
   const Session* s = session_of(req);
-  return s != nullptr && s->account->may_see(hall);
+  if (s == nullptr) return 401;
+  if (!s->account->may_see(hall)) return 403;
+  return known ? 0 : 404;
 }
 
 void HttpAuth::audit(const std::string& user, const HttpRequest& req, std::string_view hall, int status,

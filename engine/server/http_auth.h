@@ -54,13 +54,22 @@ class HttpAuth {
   // session when logins are on.
   std::variant<Caller, HttpError> identify(const HttpRequest& req);
 
-  // Whether `caller` may act on `hall`: the admin role, the session's CSRF
-  // token and, if the browser sent one, a same-host Origin. A denial is
-  // audited before it is returned.
+  // Whether `caller` may act on `hall`: the admin role, a same-host Origin
+  // if the browser sent one and a JSON body (cross_site, with or without
+  // logins), and the session's CSRF token. A denial is audited before it is
+  // returned.
   std::optional<HttpError> may_act(const Caller& caller, const HttpRequest& req, std::string_view hall);
 
-  // Whether `req` (a WebSocket upgrade) may watch `hall` live.
-  bool allows_live(const HttpRequest& req, std::string_view hall);
+  // What refuses a state-changing request a browser could send from another
+  // site: an Origin other than this host (403 csrf), a body not declared as
+  // application/json (415 unsupported_media_type). Login and logout too.
+  static std::optional<HttpError> cross_site(const HttpRequest& req);
+
+  // HttpApi::live_status; `known`: whether the hall exists.
+  int live_status(const HttpRequest& req, std::string_view hall, bool known);
+
+  // Whether `req` carries the /metrics scrape token (HttpApiOptions::metrics_token).
+  bool scrape_token_ok(const HttpRequest& req) const;
 
   // Appends one record to the audit log (a password in the body is masked).
   // A failing store is reported on stderr; the answer goes out anyway.
@@ -76,7 +85,8 @@ class HttpAuth {
   WallClock wall_clock_;
   SessionTable sessions_;
   std::unique_ptr<PasswordChecker> checker_;
-  std::string dummy_hash_;  // checked for unknown users, so that they take as long as known ones
+  std::string dummy_hash_;
+  std::string metrics_token_;  // checked for unknown users, so that they take as long as known ones
 };
 
 }  // namespace hallq::server

@@ -12,7 +12,8 @@
 
 namespace hallq::server {
 
-std::string metrics_text(const Engine& engine, const HttpApi::Counters& http, core::TimeUs now) {
+std::string metrics_text(const Engine& engine, const HttpApi::Counters& http, core::TimeUs now,
+                         const std::function<bool(std::string_view)>& visible) {
   std::string out;
   auto family = [&](std::string_view name, std::string_view type, std::string_view help) {
     out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
@@ -40,6 +41,7 @@ std::string metrics_text(const Engine& engine, const HttpApi::Counters& http, co
   };
   std::map<std::string, std::vector<Row>> rows;
   for (const std::string& id : engine.hall_ids()) {
+    if (!visible(id)) continue;
     const core::Hall& hall = *engine.hall(id);
     const view::HallSummary s = view::summarize(hall, now);
     const view::LiveStats l = view::live_stats(hall, now);

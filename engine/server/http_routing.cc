@@ -93,8 +93,8 @@ HttpApi::HttpApi(Engine& engine, Server& server, HttpApiOptions options)
 
 HttpApi::~HttpApi() = default;
 
-bool HttpApi::allows_live(const HttpRequest& req, std::string_view hall) {
-  return auth_->allows_live(req, hall);
+int HttpApi::live_status(const HttpRequest& req, std::string_view hall) {
+  return auth_->live_status(req, hall, engine_.hall(hall) != nullptr);
 }
 
 std::string HttpApi::live_message(std::string_view hall) const {
@@ -129,8 +129,16 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
   }
   if (parts.size() == 1 && parts[0] == "metrics") {
     if (!get) return answer(only("GET"));
-    return answer(
-        HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", metrics_text(engine_, counters_, now)});
+    // Open, or for the scrape token (every hall) or a session (its halls).
+    std::function<bool(std::string_view)> visible = [](std::string_view) { return true; };
+    if ((options_.metrics_need_login || !options_.metrics_token.empty()) && !auth_->scrape_token_ok(req)) {
+      if (!auth_->enabled()) return answer(HttpError{401, "login_required", "需要 /metrics 的访问令牌"});
+      std::variant<Caller, HttpError> who = auth_->identify(req);
+      if (HttpError* e = std::get_if<HttpError>(&who)) return answer(std::move(*e));
+      visible = [caller = std::get<Caller>(who)](std::string_view hall) { return caller.may_see(hall); };
+    }
+    return answer(HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8",
+                               metrics_text(engine_, counters_, now, visible)});
   }
   // --- logins
   if (parts.size() == 2 && parts[0] == "api" &&
@@ -155,10 +163,12 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
     return answer(views_->halls(caller, now));
   }
   const std::string& hall_id = parts[2];
-  const core::Hall* hall = engine_.hall(hall_id);
-  if (hall == nullptr) return answer(HttpError{404, "unknown_hall", fmt::format("没有大厅“{}”", hall_id)});
+  // Visibility first: a caller limited to some halls gets the same 403 for
+  // an unknown hall as for another's, so hall ids cannot be probed.
   if (!caller.may_see(hall_id))
     return answer(HttpError{403, "forbidden", fmt::format("{} 无权查看大厅“{}”", caller.user, hall_id)});
+  const core::Hall* hall = engine_.hall(hall_id);
+  if (hall == nullptr) return answer(HttpError{404, "unknown_hall", fmt::format("没有大厅“{}”", hall_id)});
   if (parts.size() == 3) {
     if (!get) return answer(only("GET"));
     return answer(views_->hall(*hall, now));

@@ -221,18 +221,18 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       const std::string hall = query_value(target, "hall");
       HttpRequest probe;
       probe.cookie = parsed.request.cookie;
-      if (target.substr(0, target.find('?')) == "/ws" && !hall.empty() &&
-          !owner_->api().live_message(hall).empty() && !owner_->api().allows_live(probe, hall)) {
-        HttpResponse r{401, "application/json; charset=utf-8",
-                       nlohmann::json{{"error", "login_required"}, {"message", "请先登录"}}.dump()};
-        return write(std::move(r), parsed.version, false, false);
-      }
-      if (target.substr(0, target.find('?')) != "/ws" || hall.empty() ||
-          owner_->api().live_message(hall).empty()) {
-        HttpResponse r{
-            404, "application/json; charset=utf-8",
-            nlohmann::json{{"error", "unknown_hall"}, {"message", "用 /ws?hall=大厅编号 订阅一个大厅"}}
-                .dump()};
+      probe.origin = parsed.request.origin;
+      probe.host = parsed.request.host;
+      const int status = target.substr(0, target.find('?')) != "/ws" || hall.empty()
+                             ? 404
+                             : owner_->api().live_status(probe, hall);
+      if (status != 0) {
+        const char* code = status == 401 ? "login_required" : status == 403 ? "forbidden" : "unknown_hall";
+        const char* message = status == 401   ? "请先登录"
+                              : status == 403 ? "无权查看这个大厅（或来源与本站不符）"
+                                              : "用 /ws?hall=大厅编号 订阅一个大厅";
+        HttpResponse r{status, "application/json; charset=utf-8",
+                       nlohmann::json{{"error", code}, {"message", message}}.dump()};
         return write(std::move(r), parsed.version, false, false);
       }
       stream_.expires_never();

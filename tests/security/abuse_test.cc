@@ -1,0 +1,198 @@
+// hallqd under abuse (issue 16): each attack of a hostile client on the
+// hall's network, run against the real hallqd on loopback, bounded in time,
+// asserting the bound: cross-site requests, hall probing, /metrics, login
+// guessing and lockout, the audit log's growth, WebSockets.
+#include <gtest/gtest.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <fstream>
+#include <future>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "engine/server/accounts.h"
+#include "tests/support/engine_process.h"
+#include "tests/support/http_client.h"
+#include "tests/support/temp_dir.h"
+
+namespace hallq::testing {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using boost::asio::ip::tcp;
+using json = nlohmann::json;
+
+const std::string kSource = HALLQ_SOURCE_DIR;
+const std::string kTown = kSource + "/conf/town.toml";
+const std::string kDistrict = kSource + "/conf/district.toml";
+
+const std::string kEvil = "http://evil.example";
+
+// --- without accounts (the default and the demo)
+
+class OpenApiAbuseTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    engine_ = std::make_unique<EngineProcess>(std::vector<std::string>{kTown}, dir_.path() + "/data");
+    http_ = engine_->http();
+  }
+  std::uint64_t seq() { return http_request(http_, http::verb::get, "/api/halls/town").j()["seq"]; }
+
+  TempDir dir_;
+  std::unique_ptr<EngineProcess> engine_;
+  std::string http_;
+};
+
+TEST_F(OpenApiAbuseTest, CrossSiteActionsAreRefusedWithoutAccounts) {
+  const std::uint64_t before = seq();
+  // What a page on another site can send without a preflight.
+  HttpAnswer a = http_request(http_, http::verb::post, "/api/halls/town/windows/w1/open", R"({"staff":"x"})",
+                              {"", {{"Origin", kEvil}, {"Content-Type", "text/plain"}}, ""});
+  EXPECT_EQ(a.status, 403) << a.body;
+  EXPECT_EQ(a.j()["error"], "csrf");
+  a = http_request(http_, http::verb::post, "/api/halls/town/windows/w1/open", R"({"staff":"x"})",
+                   {"", {{"Content-Type", "text/plain"}}, ""});
+  EXPECT_EQ(a.status, 415) << a.body;
+  a = http_request(http_, http::verb::post, "/api/halls/town/notice", "text=x",
+                   {"", {{"Content-Type", "application/x-www-form-urlencoded"}}, ""});
+  EXPECT_EQ(a.status, 415) << a.body;
+  a = http_request(http_, http::verb::post, "/api/halls/town/windows/w1/open", "",
+                   {"", {{"Origin", kEvil}}, ""});
+  EXPECT_EQ(a.status, 403) << a.body;
+  EXPECT_EQ(seq(), before);
+  // The same-host page and a JSON client still act.
+  a = http_request(
+      http_, http::verb::post, "/api/halls/town/windows/w1/open", "{}",
+      {"", {{"Origin", "http://" + http_}, {"Content-Type", "application/json; charset=utf-8"}}, ""});
+  EXPECT_EQ(a.status, 200) << a.body;
+  EXPECT_EQ(http_request(http_, http::verb::post, "/api/halls/town/windows/w1/pause").status, 200);
+  EXPECT_EQ(seq(), before + 2);
+}
+
+TEST(MetricsAccessTest, OpenOnlyOnLoopbackTokenOrLoginOtherwise) {
+  TempDir dir;
+  const std::string token_file = dir.path() + "/metrics.token";
+  std::ofstream(token_file) << "s3cret-scrape-token-0123456789\n";
+  EngineProcess engine({kTown}, dir.path() + "/data", {"--metrics-token-file", token_file});
+  const std::string http = engine.http();
+  EXPECT_EQ(http_request(http, http::verb::get, "/metrics").status, 401);
+  EXPECT_EQ(http_request(http, http::verb::get, "/metrics", "", {"", {{"Authorization", "Bearer wrong"}}, ""})
+                .status,
+            401);
+  const HttpAnswer m = http_request(http, http::verb::get, "/metrics", "",
+                                    {"", {{"Authorization", "Bearer s3cret-scrape-token-0123456789"}}, ""});
+  EXPECT_EQ(m.status, 200);
+  EXPECT_NE(m.body.find("hall=\"town\""), std::string::npos);
+}
+
+// --- with accounts
+
+class AbuseTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    admin_hash_ = new std::string(server::hash_password("admin-pass-1"));
+    viewer_hash_ = new std::string(server::hash_password("viewer-pass-1"));
+  }
+  void SetUp() override { start({}); }
+  void start(std::vector<std::string> extra) {
+    accounts_ = dir_.path() + "/managers.toml";
+    std::ofstream(accounts_)
+        << "[[manager]]\nname = \"boss\"\nrole = \"admin\"\npassword_hash = \"" << *admin_hash_
+        << "\"\n\n[[manager]]\nname = \"li\"\nrole = \"viewer\"\nhalls = [\"town\"]\npassword_hash = \""
+        << *viewer_hash_ << "\"\n";
+    extra.insert(extra.begin(), {"--accounts", accounts_});
+    engine_.reset();
+    engine_ = std::make_unique<EngineProcess>(std::vector<std::string>{kTown, kDistrict},
+                                              dir_.path() + "/data" + std::to_string(++starts_), extra);
+    http_ = engine_->http();
+  }
+  struct Login {
+    std::string cookie, csrf;
+  };
+  HttpAnswer try_login(const std::string& user, const std::string& password, const std::string& from = "") {
+    return http_request(http_, http::verb::post, "/api/login",
+                        json{{"user", user}, {"password", password}}.dump(), {"", {}, from});
+  }
+  Login login(const std::string& user, const std::string& password, const std::string& from = "") {
+    const HttpAnswer a = try_login(user, password, from);
+    EXPECT_EQ(a.status, 200) << a.body;
+    if (a.status != 200) return {};
+    return {a.set_cookie.substr(0, a.set_cookie.find(';')), a.j()["csrf"]};
+  }
+  HttpAnswer as(const Login& l, http::verb method, const std::string& target, const std::string& body = "") {
+    return http_request(http_, method, target, body,
+                        {"", {{"Cookie", l.cookie}, {"X-CSRF-Token", l.csrf}}, ""});
+  }
+  // The WebSocket handshake's HTTP status (101 when upgraded).
+  int ws_status(const std::string& target, std::map<std::string, std::string> headers) {
+    headers.insert({{"Connection", "Upgrade"},
+                    {"Upgrade", "websocket"},
+                    {"Sec-WebSocket-Version", "13"},
+                    {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="}});
+    return http_request(http_, http::verb::get, target, "", {"", headers, ""}).status;
+  }
+
+  static inline std::string* admin_hash_ = nullptr;
+  static inline std::string* viewer_hash_ = nullptr;
+  TempDir dir_;
+  int starts_ = 0;
+  std::string accounts_;
+  std::unique_ptr<EngineProcess> engine_;
+  std::string http_;
+};
+
+TEST_F(AbuseTest, LoginTakesJsonOnly) {
+  HttpAnswer a =
+      http_request(http_, http::verb::post, "/api/login", R"({"user":"boss","password":"admin-pass-1"})",
+                   {"", {{"Content-Type", "text/plain"}}, ""});
+  EXPECT_EQ(a.status, 415) << a.body;
+  EXPECT_TRUE(a.set_cookie.empty());
+  a = http_request(http_, http::verb::post, "/api/login", "user=boss&password=admin-pass-1",
+                   {"", {{"Content-Type", "application/x-www-form-urlencoded"}}, ""});
+  EXPECT_EQ(a.status, 415) << a.body;
+  a = http_request(http_, http::verb::post, "/api/login", R"({"user":"boss","password":"admin-pass-1"})",
+                   {"", {{"Origin", kEvil}}, ""});
+  EXPECT_EQ(a.status, 403) << a.body;
+  login("boss", "admin-pass-1");
+}
+
+TEST_F(AbuseTest, HallIdsCannotBeProbed) {
+  // Without a session: 401 whether the hall exists or not, on /api and /ws.
+  EXPECT_EQ(http_request(http_, http::verb::get, "/api/halls/town").status, 401);
+  EXPECT_EQ(http_request(http_, http::verb::get, "/api/halls/nosuch").status, 401);
+  EXPECT_EQ(ws_status("/ws?hall=town", {}), 401);
+  EXPECT_EQ(ws_status("/ws?hall=nosuch", {}), 401);
+  // A viewer of town: the same 403 for another hall and for no hall.
+  const Login viewer = login("li", "viewer-pass-1");
+  const HttpAnswer other = as(viewer, http::verb::get, "/api/halls/district");
+  const HttpAnswer none = as(viewer, http::verb::get, "/api/halls/nosuch");
+  EXPECT_EQ(other.status, 403);
+  EXPECT_EQ(none.status, 403);
+  EXPECT_EQ(other.j()["error"], none.j()["error"]);
+  EXPECT_EQ(ws_status("/ws?hall=district", {{"Cookie", viewer.cookie}}), 403);
+  EXPECT_EQ(ws_status("/ws?hall=nosuch", {{"Cookie", viewer.cookie}}), 403);
+  EXPECT_EQ(ws_status("/ws?hall=town", {{"Cookie", viewer.cookie}}), 101);
+  EXPECT_EQ(ws_status("/ws?hall=town", {{"Cookie", viewer.cookie}, {"Origin", kEvil}}), 403);
+}
+
+TEST_F(AbuseTest, MetricsNeedALoginBeyondLoopbackAndShowTheAccountsHalls) {
+  start({"--metrics", "login"});
+  EXPECT_EQ(http_request(http_, http::verb::get, "/metrics").status, 401);
+  const Login viewer = login("li", "viewer-pass-1");
+  const HttpAnswer m = as(viewer, http::verb::get, "/metrics");
+  ASSERT_EQ(m.status, 200) << m.body;
+  EXPECT_NE(m.body.find("hall=\"town\""), std::string::npos);
+  EXPECT_EQ(m.body.find("hall=\"district\""), std::string::npos) << "a viewer of town sees district";
+  const Login admin = login("boss", "admin-pass-1");
+  EXPECT_NE(as(admin, http::verb::get, "/metrics").body.find("hall=\"district\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace hallq::testing
