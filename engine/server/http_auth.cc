@@ -14,6 +14,7 @@ namespace {
 using nlohmann::json;
 
 constexpr std::string_view kSessionCookie = "hallq_session";
+constexpr std::size_t kMaxUserBytes = 128;
 
 std::string cookie_value(std::string_view header, std::string_view name) {
   while (!header.empty()) {
@@ -120,27 +121,36 @@ void HttpAuth::login(const HttpRequest& req, HttpReply reply) {
       !body.contains("password") || !body["password"].is_string())
     return reply(error_response({400, "malformed", "请求内容须为 {\"user\": 用户名, \"password\": 密码}"}));
   const std::string user = body["user"];
-  const auto now = SessionTable::Clock::now();
-  if (sessions_.locked(user, now)) {
+  if (user.size() > kMaxUserBytes) return reply(error_response({400, "bad_argument", "用户名过长"}));
+  // Counted before the check: parallel guesses get no more checks than the limit.
+  const std::chrono::seconds wait = throttle_.begin(user, req.peer, LoginThrottle::Clock::now());
+  if (wait.count() > 0) {
     audit(user, req, "", 429, "locked");
-    return reply(error_response({429, "too_many_attempts", "登录失败次数过多，请稍后再试"}));
+    HttpResponse r =
+        json_response(429, json{{"error", "too_many_attempts"},
+                                {"message", fmt::format("登录失败次数过多，请 {} 秒后再试", wait.count())},
+                                {"retry_after_s", wait.count()}});
+    return reply(std::move(r));
   }
   const Account* account = accounts_->find(user);
   const std::string hash = account != nullptr ? account->password_hash : dummy_hash_;
   const bool queued = checker_->check(hash, body["password"], [this, req, user, account, reply](bool ok) {
     if (!ok || account == nullptr) {
-      sessions_.failed(user, SessionTable::Clock::now());
+      throttle_.failed(user, req.peer, LoginThrottle::Clock::now());
       audit(user, req, "", 401, "login_failed");
       return reply(error_response({401, "bad_credentials", "用户名或密码错误"}));
     }
-    sessions_.succeeded(user);
+    throttle_.succeeded(user, req.peer);
     const Session& s = sessions_.create(*account, SessionTable::Clock::now());
     audit(user, req, "", 200, "login");
     HttpResponse r = json_response(200, session_json(s));
     r.set_cookie = fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict", kSessionCookie, s.id);
     reply(std::move(r));
   });
-  if (!queued) reply(error_response({503, "busy", "登录请求过多，请稍后再试"}));
+  if (!queued) {
+    throttle_.abandoned(user, req.peer);
+    reply(error_response({503, "busy", "登录请求过多，请稍后再试"}));
+  }
 }
 
 std::variant<Caller, HttpError> HttpAuth::identify(const HttpRequest& req) {

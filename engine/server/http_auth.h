@@ -23,6 +23,7 @@
 #include "engine/core/types.h"
 #include "engine/server/http_reply.h"
 #include "engine/server/http_sessions.h"
+#include "engine/server/login_throttle.h"
 
 namespace hallq::server {
 
@@ -84,6 +85,7 @@ class HttpAuth {
   std::function<void(const std::string&)> audit_;
   WallClock wall_clock_;
   SessionTable sessions_;
+  LoginThrottle throttle_;
   std::unique_ptr<PasswordChecker> checker_;
   std::string dummy_hash_;
   std::string metrics_token_;  // checked for unknown users, so that they take as long as known ones

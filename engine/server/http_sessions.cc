@@ -48,25 +48,6 @@ void SessionTable::remove(std::string_view id) {
   if (it != sessions_.end()) sessions_.erase(it);
 }
 
-bool SessionTable::locked(std::string_view user, Clock::time_point now) const {
-  const auto it = failures_.find(user);
-  return it != failures_.end() && it->second.count >= limits_.failures_before_lockout &&
-         now < it->second.until;
-}
-
-void SessionTable::failed(std::string_view user, Clock::time_point now) {
-  auto it = failures_.find(user);
-  if (it == failures_.end()) it = failures_.emplace(std::string(user), Failures{}).first;
-  if (it->second.count >= limits_.failures_before_lockout && now >= it->second.until) it->second.count = 0;
-  ++it->second.count;
-  it->second.until = now + limits_.lockout;
-}
-
-void SessionTable::succeeded(std::string_view user) {
-  const auto it = failures_.find(user);
-  if (it != failures_.end()) failures_.erase(it);
-}
-
 PasswordChecker::PasswordChecker(Post post_back, std::size_t max_pending)
     : post_back_(std::move(post_back)), max_pending_(max_pending), worker_([this] { run(); }) {}
 

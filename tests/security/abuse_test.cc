@@ -11,6 +11,7 @@
 #include <boost/beast/websocket.hpp>
 #include <fstream>
 #include <future>
+#include <iostream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -192,6 +193,34 @@ TEST_F(AbuseTest, MetricsNeedALoginBeyondLoopbackAndShowTheAccountsHalls) {
   EXPECT_EQ(m.body.find("hall=\"district\""), std::string::npos) << "a viewer of town sees district";
   const Login admin = login("boss", "admin-pass-1");
   EXPECT_NE(as(admin, http::verb::get, "/metrics").body.find("hall=\"district\""), std::string::npos);
+}
+
+TEST_F(AbuseTest, ParallelGuessesGetOnlyTheLimitCheckedAndTheAdminElsewhereLogsIn) {
+  // 40 guesses at once from one address: at most 5 reach the password check.
+  std::promise<void> go;
+  std::shared_future<void> start = go.get_future().share();
+  std::vector<std::future<int>> guesses;
+  for (int i = 0; i < 40; ++i)
+    guesses.push_back(std::async(std::launch::async, [&, i] {
+      start.wait();
+      return try_login("boss", "guess-" + std::to_string(i)).status;
+    }));
+  go.set_value();
+  int checked = 0, refused = 0;
+  for (auto& g : guesses) {
+    const int status = g.get();
+    checked += status == 401;
+    refused += status == 429;
+  }
+  std::cout << "40 parallel guesses: " << checked << " checked, " << refused << " refused (429)\n";
+  EXPECT_LE(checked, 5);
+  EXPECT_EQ(checked + refused, 40);
+  // The attacker keeps guessing: still locked, with a growing delay.
+  const HttpAnswer locked = try_login("boss", "admin-pass-1");
+  EXPECT_EQ(locked.status, 429);
+  EXPECT_GT(locked.j()["retry_after_s"].get<int>(), 0);
+  // The real admin on another machine (another loopback address) is not locked out.
+  login("boss", "admin-pass-1", "127.0.0.2");
 }
 
 }  // namespace
