@@ -174,8 +174,11 @@ struct World {
     options.chart_js = std::string(HALLQ_SOURCE_DIR) + "/displays/web/site/dashboard.js";
     options.history = server::make_history_source(*store, p.halls);
     options.post = [this](std::function<void()> f) { boost::asio::post(io, std::move(f)); };
-    options.audit = [this](const std::string& record) {
-      if (audit_records++ < kAuditKept) store->append_audit(record);
+    options.audit = [this](const std::string& record) -> std::uint64_t {
+      return audit_records++ < kAuditKept ? store->append_audit(record) : 0;
+    };
+    options.replace_audit = [this](std::uint64_t number, const std::string& record) {
+      store->replace_audit(number, record);
     };
     options.read_audit = [this](std::uint64_t from,
                                 const std::function<bool(std::uint64_t, std::string_view)>& fn) {

@@ -104,9 +104,11 @@ struct HttpApiOptions {
   const Accounts* accounts = nullptr;
   // Runs a function on the engine's thread (the password checker answers through it).
   PasswordChecker::Post post;
-  // The store's audit log: append one record (throws on a storage failure);
-  // read from a record number on.
-  std::function<void(const std::string&)> audit;
+  // The store's audit log: append one record and return its number (throws
+  // on a storage failure), overwrite a record appended before (an action's
+  // record gets its outcome), read from a record number on.
+  std::function<std::uint64_t(const std::string&)> audit;
+  std::function<void(std::uint64_t, const std::string&)> replace_audit;
   std::function<void(std::uint64_t, const std::function<bool(std::uint64_t, std::string_view)>&)> read_audit;
   // Who may read /metrics: anyone (the default; meant for loopback), or a
   // logged-in manager (who sees the halls of the account) or a scraper
@@ -142,6 +144,10 @@ class HttpApi {
   // Counters of HTTP use, for /metrics.
   struct Counters {
     std::uint64_t requests = 0, errors = 0, actions = 0, websocket_messages = 0;
+    // Refusals of callers without a session, by reason (login_required,
+    // locked, busy, csrf, ...): counted here, sampled into the audit log.
+    std::map<std::string, std::uint64_t, std::less<>> anonymous_refusals;
+    std::uint64_t audit_failures = 0;  // audit records the store refused
   };
   Counters& counters() { return counters_; }
 

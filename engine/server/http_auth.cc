@@ -15,6 +15,14 @@ using nlohmann::json;
 
 constexpr std::string_view kSessionCookie = "hallq_session";
 constexpr std::size_t kMaxUserBytes = 128;
+constexpr std::size_t kMaxFieldBytes = 256;  // each string in an audit record
+constexpr std::size_t kMaxBodyMembers = 8;
+constexpr core::TimeUs kSampleEvery = 60 * core::kUsPerSecond;
+
+// `text` cut to at most `limit` bytes (dump() replaces a cut UTF-8 sequence).
+std::string bounded(std::string_view text, std::size_t limit = kMaxFieldBytes) {
+  return text.size() <= limit ? std::string(text) : std::string(text.substr(0, limit)) + "…";
+}
 
 std::string cookie_value(std::string_view header, std::string_view name) {
   while (!header.empty()) {
@@ -73,9 +81,11 @@ bool HttpAuth::scrape_token_ok(const HttpRequest& req) const {
          sodium_memcmp(req.authorization.data(), expected.data(), expected.size()) == 0;
 }
 
-HttpAuth::HttpAuth(const HttpApiOptions& options, WallClock wall_clock)
+HttpAuth::HttpAuth(const HttpApiOptions& options, WallClock wall_clock, HttpApi::Counters& counters)
     : accounts_(options.accounts),
       audit_(options.audit),
+      replace_audit_(options.replace_audit),
+      counters_(counters),
       wall_clock_(std::move(wall_clock)),
       metrics_token_(options.metrics_token) {
   if (accounts_ != nullptr) {
@@ -99,12 +109,16 @@ void HttpAuth::handle(const HttpRequest& req, std::string_view route, HttpReply 
       return reply(json_response(
           200, json{{"auth", false}, {"role", "admin"}, {"halls", json::array()}, {"csrf", ""}}));
     const Session* s = session_of(req);
+    if (s == nullptr) refused_anonymously(req, "login_required");
     return reply(s ? json_response(200, session_json(*s))
                    : error_response({401, "login_required", "请先登录"}));
   }
   if (req.method != "POST") return reply(error_response(only("POST")));
   if (!enabled()) return reply(error_response({404, "not_found", "未启用登录（hallqd 没有 --accounts）"}));
-  if (std::optional<HttpError> e = cross_site(req)) return reply(error_response(*e));
+  if (std::optional<HttpError> e = cross_site(req)) {
+    refused_anonymously(req, e->code);
+    return reply(error_response(*e));
+  }
   if (route == "login") return login(req, std::move(reply));
   if (const Session* s = session_of(req)) {
     audit(s->account->name, req, "", 200, "logout");
@@ -125,7 +139,7 @@ void HttpAuth::login(const HttpRequest& req, HttpReply reply) {
   // Counted before the check: parallel guesses get no more checks than the limit.
   const std::chrono::seconds wait = throttle_.begin(user, req.peer, LoginThrottle::Clock::now());
   if (wait.count() > 0) {
-    audit(user, req, "", 429, "locked");
+    refused_anonymously(req, "locked");
     HttpResponse r =
         json_response(429, json{{"error", "too_many_attempts"},
                                 {"message", fmt::format("登录失败次数过多，请 {} 秒后再试", wait.count())},
@@ -149,6 +163,7 @@ void HttpAuth::login(const HttpRequest& req, HttpReply reply) {
   });
   if (!queued) {
     throttle_.abandoned(user, req.peer);
+    refused_anonymously(req, "busy");
     reply(error_response({503, "busy", "登录请求过多，请稍后再试"}));
   }
 }
@@ -156,7 +171,10 @@ void HttpAuth::login(const HttpRequest& req, HttpReply reply) {
 std::variant<Caller, HttpError> HttpAuth::identify(const HttpRequest& req) {
   if (!enabled()) return Caller{nullptr, "(loopback)", true};
   const Session* session = session_of(req);
-  if (session == nullptr) return HttpError{401, "login_required", "请先登录"};
+  if (session == nullptr) {
+    refused_anonymously(req, "login_required");
+    return HttpError{401, "login_required", "请先登录"};
+  }
   return Caller{session, session->account->name, session->account->role == Role::kAdmin};
 }
 
@@ -176,34 +194,116 @@ std::optional<HttpError> HttpAuth::may_act(const Caller& caller, const HttpReque
 }
 
 int HttpAuth::live_status(const HttpRequest& req, std::string_view hall, bool known) {
-  if (!same_origin(req)) return 403;
-  if (!enabled()) return known ? 0 : 404;
   const Session* s = session_of(req);
-  if (s == nullptr) return 401;
-  if (!s->account->may_see(hall)) return 403;
-  return known ? 0 : 404;
+  const std::string user = s != nullptr ? s->account->name : enabled() ? "" : "(loopback)";
+  auto refuse = [&](int status, std::string_view reason) {
+    if (user.empty())
+      refused_anonymously(req, reason);
+    else
+      audit(user, req, hall, status, reason);
+    return status;
+  };
+  if (!same_origin(req)) return refuse(403, "csrf");
+  if (!enabled()) return known ? 0 : refuse(404, "unknown_hall");
+  if (s == nullptr) return refuse(401, "login_required");
+  if (!s->account->may_see(hall)) return refuse(403, "forbidden");
+  return known ? 0 : refuse(404, "unknown_hall");
+}
+
+std::string HttpAuth::record(const std::string& user, const HttpRequest& req, std::string_view hall,
+                             int status, std::string_view result) const {
+  const std::size_t qmark = req.target.find('?');
+  json record = {{"time_us", wall_clock_()},
+                 {"user", bounded(user)},
+                 {"peer", req.peer},
+                 {"method", bounded(req.method)},
+                 {"path", bounded(std::string_view(req.target).substr(0, qmark))},
+                 {"hall", bounded(hall)},
+                 {"status", status},
+                 {"result", result}};
+  if (!req.body.empty()) {
+    const json body = json::parse(req.body, nullptr, false);
+    if (body.is_object()) {
+      json kept = json::object();
+      for (const auto& [key, value] : body.items()) {
+        if (kept.size() == kMaxBodyMembers) {
+          kept["..."] = body.size() - kMaxBodyMembers;
+          break;
+        }
+        kept[bounded(key)] = key == "password"      ? json("***")
+                             : value.is_string()    ? json(bounded(value.get<std::string>()))
+                             : value.is_primitive() ? value
+                                                    : json(bounded(dump(value)));
+      }
+      record["body"] = std::move(kept);
+    } else {
+      record["body"] = json{{"bytes", req.body.size()}};
+    }
+  }
+  return dump(record);
+}
+
+bool HttpAuth::store(const std::function<void()>& write) {
+  try {
+    write();
+    if (audit_failing_) std::cerr << "hallqd: audit log works again" << std::endl;
+    audit_failing_ = false;
+    return true;
+  } catch (const std::exception& e) {
+    ++counters_.audit_failures;
+    if (!audit_failing_) {
+      std::cerr.clear();
+      std::cerr << "hallqd: audit log failing, actions refused until it works again: " << e.what()
+                << std::endl;
+    }
+    audit_failing_ = true;
+    return false;
+  }
 }
 
 void HttpAuth::audit(const std::string& user, const HttpRequest& req, std::string_view hall, int status,
                      std::string_view result) {
   if (!audit_) return;
-  const std::size_t qmark = req.target.find('?');
-  json body = json::parse(req.body, nullptr, false);
-  if (body.is_object() && body.contains("password")) body["password"] = "***";
-  json record = {{"time_us", wall_clock_()},
-                 {"user", user},
-                 {"peer", req.peer},
-                 {"method", req.method},
-                 {"path", req.target.substr(0, qmark)},
-                 {"hall", hall},
-                 {"status", status},
-                 {"result", result}};
-  if (!req.body.empty()) record["body"] = body.is_discarded() ? json(req.body.substr(0, 512)) : body;
-  try {
-    audit_(dump(record));
-  } catch (const std::exception& e) {
-    std::cerr << "hallqd: audit log: " << e.what() << ": " << dump(record) << std::endl;
+  const std::string r = record(user, req, hall, status, result);
+  store([&] { audit_(r); });
+}
+
+std::optional<std::uint64_t> HttpAuth::audit_ahead(const std::string& user, const HttpRequest& req,
+                                                   std::string_view hall) {
+  if (!audit_ || !replace_audit_) return 0;
+  const std::string r = record(user, req, hall, 0, "pending");
+  std::uint64_t number = 0;
+  if (!store([&] { number = audit_(r); })) return std::nullopt;
+  return number;
+}
+
+void HttpAuth::audit_outcome(std::uint64_t number, const std::string& user, const HttpRequest& req,
+                             std::string_view hall, int status, std::string_view result) {
+  if (number == 0) return audit(user, req, hall, status, result);
+  const std::string r = record(user, req, hall, status, result);
+  store([&] { replace_audit_(number, r); });
+}
+
+void HttpAuth::refused_anonymously(const HttpRequest& req, std::string_view reason) {
+  ++counters_.anonymous_refusals[std::string(reason)];
+  auto it = samples_.find(reason);
+  if (it == samples_.end()) it = samples_.emplace(std::string(reason), Sample{}).first;
+  Sample& s = it->second;
+  const core::TimeUs now = wall_clock_();
+  if (s.count > 0 && now - s.since >= kSampleEvery) {
+    // The minute before, as one record: how many, and the last one's source.
+    json summary = {{"time_us", now}, {"user", s.user},   {"peer", s.peer},       {"hall", ""},
+                    {"status", 0},    {"result", reason}, {"anonymous", s.count}, {"since_us", s.since}};
+    if (audit_) store([&] { audit_(dump(summary)); });
+    s.count = 0;
   }
+  if (s.count == 0) s.since = now;
+  ++s.count;
+  s.peer = req.peer;
+  const json body = json::parse(req.body, nullptr, false);
+  s.user = body.is_object() && body.contains("user") && body["user"].is_string()
+               ? bounded(body["user"].get<std::string>(), kMaxUserBytes)
+               : "";
 }
 
 }  // namespace hallq::server

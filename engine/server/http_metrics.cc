@@ -34,6 +34,12 @@ std::string metrics_text(const Engine& engine, const HttpApi::Counters& http, co
   out += fmt::format("hallq_http_requests_total {}\n", http.requests);
   family("hallq_http_errors_total", "counter", "HTTP requests answered with a 4xx or 5xx status");
   out += fmt::format("hallq_http_errors_total {}\n", http.errors);
+  family("hallq_http_anonymous_refusals_total", "counter",
+         "HTTP requests refused without a session, by reason (sampled into the audit log)");
+  for (const auto& [reason, n] : http.anonymous_refusals)
+    out += fmt::format("hallq_http_anonymous_refusals_total{{reason=\"{}\"}} {}\n", reason, n);
+  family("hallq_http_audit_failures_total", "counter", "audit records the store refused");
+  out += fmt::format("hallq_http_audit_failures_total {}\n", http.audit_failures);
 
   struct Row {
     std::string labels;

@@ -223,6 +223,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       probe.cookie = parsed.request.cookie;
       probe.origin = parsed.request.origin;
       probe.host = parsed.request.host;
+      probe.method = parsed.request.method;
+      probe.target = parsed.request.target;
+      beast::error_code no_peer;
+      if (const auto remote = stream_.socket().remote_endpoint(no_peer); !no_peer)
+        probe.peer = remote.address().to_string();
       const int status = target.substr(0, target.find('?')) != "/ws" || hall.empty()
                              ? 404
                              : owner_->api().live_status(probe, hall);

@@ -236,7 +236,10 @@ int main(int argc, char** argv) {
     http_options.history = server::make_history_source(store, halls);
     http_options.accounts = accounts ? &*accounts : nullptr;
     http_options.post = [&io](std::function<void()> f) { boost::asio::post(io, std::move(f)); };
-    http_options.audit = [&store](const std::string& record) { store.append_audit(record); };
+    http_options.audit = [&store](const std::string& record) { return store.append_audit(record); };
+    http_options.replace_audit = [&store](std::uint64_t number, const std::string& record) {
+      store.replace_audit(number, record);
+    };
     http_options.read_audit = [&store](std::uint64_t from,
                                        const std::function<bool(std::uint64_t, std::string_view)>& fn) {
       store.for_each_audit(from, fn);

@@ -4,6 +4,7 @@
 // guessing and lockout, the audit log's growth, WebSockets.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
@@ -221,6 +222,62 @@ TEST_F(AbuseTest, ParallelGuessesGetOnlyTheLimitCheckedAndTheAdminElsewhereLogsI
   EXPECT_GT(locked.j()["retry_after_s"].get<int>(), 0);
   // The real admin on another machine (another loopback address) is not locked out.
   login("boss", "admin-pass-1", "127.0.0.2");
+}
+
+TEST_F(AbuseTest, RefusalsWithoutALoginAreCountedNotStoredOneByOne) {
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(try_login("ghost", "guess").status, 401);
+  // The flood that filled the disk: the same locked login again and again,
+  // each with a 60 KiB body, and requests without a session.
+  const std::string padding(60 * 1024, 'x');
+  constexpr int kFlood = 1000;
+  for (int i = 0; i < kFlood; ++i) {
+    const std::string body = json{{"user", "ghost"}, {"password", "guess"}, {"pad", padding}}.dump();
+    ASSERT_EQ(http_request(http_, http::verb::post, "/api/login", body).status, 429);
+    ASSERT_EQ(http_request(http_, http::verb::get, "/api/halls/town").status, 401);
+  }
+  const Login admin = login("boss", "admin-pass-1", "127.0.0.2");
+  // A long extra field: its record is cut, the action itself goes through.
+  ASSERT_EQ(as(admin, http::verb::post, "/api/halls/town/notice",
+               json{{"text", "维护"}, {"comment", std::string(3000, 'n')}}.dump())
+                .status,
+            200);
+  const HttpAnswer log = as(admin, http::verb::get, "/api/audit?limit=100000");
+  ASSERT_EQ(log.status, 200) << log.body;
+  std::size_t records = 0, largest = 0;
+  for (const json& r : log.j()) {
+    ++records;
+    largest = std::max(largest, r.dump().size());
+  }
+  std::cout << 2 * kFlood << " refusals without a session -> " << records << " audit records, largest "
+            << largest << " bytes, log " << log.body.size() << " bytes\n";
+  // 5 failed logins, the admin's login, the notice (no sample: under a minute).
+  EXPECT_EQ(records, 7u) << log.body;
+  EXPECT_LE(largest, 4096u);
+  EXPECT_EQ(log.j()[6]["result"], "ok");
+  EXPECT_EQ(log.j()[6]["body"]["comment"].get<std::string>().size(), 256u + std::string("…").size());
+  const std::string metrics = as(admin, http::verb::get, "/metrics").body;
+  EXPECT_NE(metrics.find("hallq_http_anonymous_refusals_total{reason=\"locked\"} " + std::to_string(kFlood)),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("hallq_http_anonymous_refusals_total{reason=\"login_required\"}"),
+            std::string::npos);
+}
+
+TEST_F(AbuseTest, EveryRefusalOfALoggedInUserIsAudited) {
+  const Login viewer = login("li", "viewer-pass-1");
+  EXPECT_EQ(as(viewer, http::verb::get, "/api/halls/district").status, 403);
+  EXPECT_EQ(as(viewer, http::verb::get, "/api/audit").status, 403);
+  EXPECT_EQ(as(viewer, http::verb::post, "/api/halls/town/notice", R"({"text": "x"})").status, 403);
+  EXPECT_EQ(ws_status("/ws?hall=district", {{"Cookie", viewer.cookie}}), 403);
+  const Login admin = login("boss", "admin-pass-1");
+  std::vector<std::string> seen;
+  for (const json& r : as(admin, http::verb::get, "/api/audit").j())
+    seen.push_back(r["user"].get<std::string>() + " " + std::to_string(r["status"].get<int>()) + " " +
+                   r["path"].get<std::string>());
+  const std::vector<std::string> expected = {"li 200 /api/login", "li 403 /api/halls/district",
+                                             "li 403 /api/audit", "li 403 /api/halls/town/notice",
+                                             "li 403 /ws",        "boss 200 /api/login"};
+  EXPECT_EQ(seen, expected);
 }
 
 }  // namespace
