@@ -141,6 +141,13 @@ class HttpApi {
   // who sees every hall: hall ids cannot be probed without seeing them).
   int live_status(const HttpRequest& request, std::string_view hall);
 
+  // The session a WebSocket upgrade belongs to ("" without logins), whether
+  // it is still live (logged out or expired: no), and `f` is called with the
+  // id of each session that logs out (to close its sockets).
+  std::string session_id(const HttpRequest& request);
+  bool session_alive(const std::string& id) const;
+  void on_logout(std::function<void(const std::string& id)> f);
+
   // Counters of HTTP use, for /metrics.
   struct Counters {
     std::uint64_t requests = 0, errors = 0, actions = 0, websocket_messages = 0;

@@ -122,7 +122,9 @@ void HttpAuth::handle(const HttpRequest& req, std::string_view route, HttpReply 
   if (route == "login") return login(req, std::move(reply));
   if (const Session* s = session_of(req)) {
     audit(s->account->name, req, "", 200, "logout");
-    sessions_.remove(std::string(s->id));
+    const std::string id = s->id;
+    sessions_.remove(id);
+    if (on_logout) on_logout(id);
   }
   HttpResponse r = json_response(200, json{{"ok", true}});
   r.set_cookie = fmt::format("{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0", kSessionCookie);
@@ -191,6 +193,15 @@ std::optional<HttpError> HttpAuth::may_act(const Caller& caller, const HttpReque
   if (req.csrf_token != caller.session->csrf)
     return deny({403, "csrf", "缺少或错误的 X-CSRF-Token（请刷新页面）"});
   return std::nullopt;
+}
+
+std::string HttpAuth::session_id(const HttpRequest& req) {
+  const Session* s = session_of(req);
+  return s != nullptr ? s->id : std::string();
+}
+
+bool HttpAuth::session_alive(const std::string& id) const {
+  return sessions_.alive(id, SessionTable::Clock::now());
 }
 
 int HttpAuth::live_status(const HttpRequest& req, std::string_view hall, bool known) {

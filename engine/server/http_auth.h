@@ -67,6 +67,12 @@ class HttpAuth {
   // application/json (415 unsupported_media_type). Login and logout too.
   static std::optional<HttpError> cross_site(const HttpRequest& req);
 
+  // The live session's id of `req` ("" if none), whether a session id is
+  // still live, and who is told when one logs out (HttpApi::session_ended).
+  std::string session_id(const HttpRequest& req);
+  bool session_alive(const std::string& id) const;
+  std::function<void(const std::string& id)> on_logout;
+
   // HttpApi::live_status; `known`: whether the hall exists.
   int live_status(const HttpRequest& req, std::string_view hall, bool known);
 

@@ -94,6 +94,10 @@ HttpApi::HttpApi(Engine& engine, Server& server, HttpApiOptions options)
 
 HttpApi::~HttpApi() = default;
 
+std::string HttpApi::session_id(const HttpRequest& req) { return auth_->session_id(req); }
+bool HttpApi::session_alive(const std::string& id) const { return auth_->session_alive(id); }
+void HttpApi::on_logout(std::function<void(const std::string&)> f) { auth_->on_logout = std::move(f); }
+
 int HttpApi::live_status(const HttpRequest& req, std::string_view hall) {
   return auth_->live_status(req, hall, engine_.hall(hall) != nullptr);
 }

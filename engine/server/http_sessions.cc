@@ -43,6 +43,13 @@ const Session* SessionTable::find(std::string_view id, Clock::time_point now) {
   return &s;
 }
 
+bool SessionTable::alive(std::string_view id, Clock::time_point now) const {
+  const auto it = sessions_.find(id);
+  if (it == sessions_.end()) return false;
+  const Session& s = it->second;
+  return now - s.last_seen <= limits_.idle && now - s.created <= limits_.absolute;
+}
+
 void SessionTable::remove(std::string_view id) {
   const auto it = sessions_.find(id);
   if (it != sessions_.end()) sessions_.erase(it);

@@ -42,6 +42,8 @@ class SessionTable {
   // The live session of `id` (touched), or null if unknown or expired (then removed).
   const Session* find(std::string_view id, Clock::time_point now);
   void remove(std::string_view id);
+  // Whether `id` is a live session, without touching it.
+  bool alive(std::string_view id, Clock::time_point now) const;
 
  private:
   Limits limits_;

@@ -3,6 +3,8 @@
 // asserting the bound: cross-site requests, hall probing, /metrics, login
 // guessing and lockout, the audit log's growth, WebSockets.
 #include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 
 #include <algorithm>
 #include <boost/asio/connect.hpp>
@@ -278,6 +280,30 @@ TEST_F(AbuseTest, EveryRefusalOfALoggedInUserIsAudited) {
                                              "li 403 /api/audit", "li 403 /api/halls/town/notice",
                                              "li 403 /ws",        "boss 200 /api/login"};
   EXPECT_EQ(seen, expected);
+}
+
+TEST_F(AbuseTest, LogoutClosesTheSessionsWebSockets) {
+  const Login viewer = login("li", "viewer-pass-1");
+  boost::asio::io_context io;
+  tcp::resolver resolver(io);
+  websocket::stream<tcp::socket> ws(io);
+  const std::size_t colon = http_.rfind(':');
+  boost::asio::connect(ws.next_layer(), resolver.resolve(http_.substr(0, colon), http_.substr(colon + 1)));
+  timeval tv{10, 0};  // a read that hangs fails the test instead
+  setsockopt(ws.next_layer().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ws.set_option(websocket::stream_base::decorator(
+      [&](websocket::request_type& req) { req.set(http::field::cookie, viewer.cookie); }));
+  ws.handshake(http_, "/ws?hall=town");
+  beast::flat_buffer b;
+  ws.read(b);
+  ASSERT_EQ(as(viewer, http::verb::post, "/api/logout").status, 200);
+  beast::error_code ec;
+  while (!ec) {
+    b.clear();
+    ws.read(b, ec);
+  }
+  EXPECT_EQ(ec, websocket::error::closed) << ec.message();
+  EXPECT_EQ(ws.reason().reason, "session ended");
 }
 
 }  // namespace
