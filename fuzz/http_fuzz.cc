@@ -256,6 +256,7 @@ struct World {
     req.method = "POST";
     req.target = "/api/login";
     req.body = json{{"user", u.name}, {"password", u.password}}.dump();
+    req.content_type = "application/json";
     req.peer = "127.0.0.1";
     const HttpResponse r = ask(*auth_api, req);
     check(r.status == 200, fmt::format("harness login of {}: {} {}", u.name, r.status, r.body));

@@ -3,8 +3,6 @@
 // asserting the bound: cross-site requests, hall probing, /metrics, login
 // guessing and lockout, the audit log's growth, WebSockets.
 #include <gtest/gtest.h>
-#include <sys/socket.h>
-#include <sys/time.h>
 
 #include <algorithm>
 #include <boost/asio/connect.hpp>
@@ -27,17 +25,15 @@
 namespace hallq::testing {
 namespace {
 
+using json = nlohmann::json;
+using boost::asio::ip::tcp;
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace websocket = beast::websocket;
-using boost::asio::ip::tcp;
-using json = nlohmann::json;
 
-const std::string kSource = HALLQ_SOURCE_DIR;
-const std::string kTown = kSource + "/conf/town.toml";
-const std::string kDistrict = kSource + "/conf/district.toml";
-
-const std::string kEvil = "http://evil.example";
+const std::string kEvil = "http://evil.example";  // another site
+const std::string kTown = std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml";
+const std::string kDistrict = std::string(HALLQ_SOURCE_DIR) + "/conf/district.toml";
 
 // --- without accounts (the default and the demo)
 
@@ -285,12 +281,8 @@ TEST_F(AbuseTest, EveryRefusalOfALoggedInUserIsAudited) {
 TEST_F(AbuseTest, LogoutClosesTheSessionsWebSockets) {
   const Login viewer = login("li", "viewer-pass-1");
   boost::asio::io_context io;
-  tcp::resolver resolver(io);
   websocket::stream<tcp::socket> ws(io);
-  const std::size_t colon = http_.rfind(':');
-  boost::asio::connect(ws.next_layer(), resolver.resolve(http_.substr(0, colon), http_.substr(colon + 1)));
-  timeval tv{10, 0};  // a read that hangs fails the test instead
-  setsockopt(ws.next_layer().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  connect_bounded(ws.next_layer(), http_, 10);  // a read that hangs fails the test instead
   ws.set_option(websocket::stream_base::decorator(
       [&](websocket::request_type& req) { req.set(http::field::cookie, viewer.cookie); }));
   ws.handshake(http_, "/ws?hall=town");

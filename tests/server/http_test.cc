@@ -3,8 +3,6 @@
 // idempotent retries, history from the store, Prometheus metrics, and a
 // browser's WebSocket getting each event.
 #include <gtest/gtest.h>
-#include <sys/socket.h>
-#include <sys/time.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -278,12 +276,8 @@ TEST_F(HttpTest, TheDashboardAndItsLibraryAreServed) {
 
 TEST_F(HttpTest, AWebSocketGetsTheSummaryAndEachEvent) {
   boost::asio::io_context io;
-  tcp::resolver resolver(io);
   websocket::stream<tcp::socket> ws(io);
-  const std::size_t colon = http_.rfind(':');
-  boost::asio::connect(ws.next_layer(), resolver.resolve(http_.substr(0, colon), http_.substr(colon + 1)));
-  timeval tv{5, 0};  // a read that hangs fails the test instead
-  setsockopt(ws.next_layer().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  connect_bounded(ws.next_layer(), http_, 5);  // a read that hangs fails the test instead
   ws.handshake(http_, "/ws?hall=town");
   auto next = [&ws] {
     beast::flat_buffer b;
@@ -311,7 +305,7 @@ TEST_F(HttpTest, AWebSocketGetsTheSummaryAndEachEvent) {
 
   // An unknown hall is refused at the handshake.
   websocket::stream<tcp::socket> other(io);
-  boost::asio::connect(other.next_layer(), resolver.resolve(http_.substr(0, colon), http_.substr(colon + 1)));
+  connect_bounded(other.next_layer(), http_, 5);
   EXPECT_THROW(other.handshake(http_, "/ws?hall=nosuch"), boost::system::system_error);
 }
 

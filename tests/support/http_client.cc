@@ -46,4 +46,12 @@ HttpAnswer http_request(const std::string& host_port, http::verb method, const s
           std::string(res[http::field::set_cookie])};
 }
 
+void connect_bounded(tcp::socket& socket, const std::string& host_port, int read_timeout_s) {
+  tcp::resolver resolver(socket.get_executor());
+  const std::size_t colon = host_port.rfind(':');
+  boost::asio::connect(socket, resolver.resolve(host_port.substr(0, colon), host_port.substr(colon + 1)));
+  timeval tv{read_timeout_s, 0};
+  setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+}
+
 }  // namespace hallq::testing

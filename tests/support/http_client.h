@@ -8,6 +8,7 @@
 // Thread: any; each call uses its own io_context and socket.
 #pragma once
 
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -32,5 +33,9 @@ struct HttpRequestOptions {
 HttpAnswer http_request(const std::string& host_port, boost::beast::http::verb method,
                         const std::string& target, const std::string& body = "",
                         const HttpRequestOptions& options = {});
+
+// Connects `socket` (e.g. a WebSocket stream's next_layer()) to `host_port`,
+// every read on it bounded to `read_timeout_s` seconds.
+void connect_bounded(boost::asio::ip::tcp::socket& socket, const std::string& host_port, int read_timeout_s);
 
 }  // namespace hallq::testing
