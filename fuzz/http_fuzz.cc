@@ -174,8 +174,11 @@ struct World {
     options.chart_js = std::string(HALLQ_SOURCE_DIR) + "/displays/web/site/dashboard.js";
     options.history = server::make_history_source(*store, p.halls);
     options.post = [this](std::function<void()> f) { boost::asio::post(io, std::move(f)); };
-    options.audit = [this](const std::string& record) {
-      if (audit_records++ < kAuditKept) store->append_audit(record);
+    options.audit = [this](const std::string& record) -> std::uint64_t {
+      return audit_records++ < kAuditKept ? store->append_audit(record) : 0;
+    };
+    options.replace_audit = [this](std::uint64_t number, const std::string& record) {
+      store->replace_audit(number, record);
     };
     options.read_audit = [this](std::uint64_t from,
                                 const std::function<bool(std::uint64_t, std::string_view)>& fn) {
@@ -253,6 +256,7 @@ struct World {
     req.method = "POST";
     req.target = "/api/login";
     req.body = json{{"user", u.name}, {"password", u.password}}.dump();
+    req.content_type = "application/json";
     req.peer = "127.0.0.1";
     const HttpResponse r = ask(*auth_api, req);
     check(r.status == 200, fmt::format("harness login of {}: {} {}", u.name, r.status, r.body));
@@ -444,7 +448,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           check(!json::parse(live, nullptr, false).is_discarded(), "live_message is not JSON");
         HttpRequest probe;
         probe.cookie = req.cookie;
-        (void)api.allows_live(probe, hall);
+        (void)api.live_status(probe, hall);
         continue;
       }
       std::vector<core::Seq> before;

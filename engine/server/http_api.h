@@ -34,11 +34,15 @@
 //
 // Logins (with HttpApiOptions::accounts): every /api route but /api/login
 // needs a session cookie (401 login_required); a manager sees only the halls
-// of the account (403 forbidden); actions need the admin role and the
-// session's CSRF token in X-CSRF-Token, and a same-host Origin if the
-// browser sends one (403 forbidden / csrf). Without accounts the API is open
-// (the server then listens on loopback only). Every action, login, failed
-// login and logout is written to the store's audit log before it is answered.
+// of the account (403 forbidden, the same for a hall that does not exist, so
+// hall ids cannot be probed); actions need the admin role and the session's
+// CSRF token in X-CSRF-Token (403 forbidden / csrf). With or without
+// accounts, an action, a login and a logout need a same-host Origin if the
+// browser sends one (403 csrf) and a body declared as application/json
+// (415 unsupported_media_type): what a page on another site can send without
+// a preflight is refused. Without accounts the API is open (the server then
+// listens on loopback only). Every action, login, failed login and logout is
+// written to the store's audit log before it is answered.
 //
 // Thread: the io_context's thread only.
 #pragma once
@@ -66,11 +70,13 @@ struct HttpRequest {
   std::string target;  // path and query, as sent
   std::string body;
   std::string idempotency_key;
-  std::string cookie;      // the Cookie header
-  std::string csrf_token;  // X-CSRF-Token
-  std::string origin;      // Origin, if the browser sent one
-  std::string host;        // Host
-  std::string peer;        // the client's address
+  std::string cookie;         // the Cookie header
+  std::string csrf_token;     // X-CSRF-Token
+  std::string origin;         // Origin, if the browser sent one
+  std::string host;           // Host
+  std::string content_type;   // Content-Type
+  std::string authorization;  // Authorization (a /metrics scrape token)
+  std::string peer;           // the client's address
 };
 
 struct HttpResponse {
@@ -98,10 +104,17 @@ struct HttpApiOptions {
   const Accounts* accounts = nullptr;
   // Runs a function on the engine's thread (the password checker answers through it).
   PasswordChecker::Post post;
-  // The store's audit log: append one record (throws on a storage failure);
-  // read from a record number on.
-  std::function<void(const std::string&)> audit;
+  // The store's audit log: append one record and return its number (throws
+  // on a storage failure), overwrite a record appended before (an action's
+  // record gets its outcome), read from a record number on.
+  std::function<std::uint64_t(const std::string&)> audit;
+  std::function<void(std::uint64_t, const std::string&)> replace_audit;
   std::function<void(std::uint64_t, const std::function<bool(std::uint64_t, std::string_view)>&)> read_audit;
+  // Who may read /metrics: anyone (the default; meant for loopback), or a
+  // logged-in manager (who sees the halls of the account) or a scraper
+  // sending "Authorization: Bearer <metrics_token>" (which sees every hall).
+  bool metrics_need_login = false;
+  std::string metrics_token;  // empty: none
   // The wall clock of audit records and request ids (not owned).
   const time::Clock* wall_clock = &time::system_clock();
 };
@@ -122,12 +135,26 @@ class HttpApi {
   // with the summary and today's statistics; empty for an unknown hall.
   std::string live_message(std::string_view hall) const;
 
-  // Whether `request` (a WebSocket upgrade) may watch `hall` live.
-  bool allows_live(const HttpRequest& request, std::string_view hall);
+  // Whether `request` (a WebSocket upgrade) may watch `hall` live: 0 if it
+  // may, else the HTTP status that refuses it (401 no session, 403 a hall the
+  // session may not see or a foreign Origin, 404 an unknown hall for a caller
+  // who sees every hall: hall ids cannot be probed without seeing them).
+  int live_status(const HttpRequest& request, std::string_view hall);
+
+  // The session a WebSocket upgrade belongs to ("" without logins), whether
+  // it is still live (logged out or expired: no), and `f` is called with the
+  // id of each session that logs out (to close its sockets).
+  std::string session_id(const HttpRequest& request);
+  bool session_alive(const std::string& id) const;
+  void on_logout(std::function<void(const std::string& id)> f);
 
   // Counters of HTTP use, for /metrics.
   struct Counters {
     std::uint64_t requests = 0, errors = 0, actions = 0, websocket_messages = 0;
+    // Refusals of callers without a session, by reason (login_required,
+    // locked, busy, csrf, ...): counted here, sampled into the audit log.
+    std::map<std::string, std::uint64_t, std::less<>> anonymous_refusals;
+    std::uint64_t audit_failures = 0;  // audit records the store refused
   };
   Counters& counters() { return counters_; }
 

@@ -1,7 +1,9 @@
 #include "engine/server/http_auth.h"
 
 #include <fmt/format.h>
+#include <sodium.h>
 
+#include <cctype>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -12,6 +14,15 @@ namespace {
 using nlohmann::json;
 
 constexpr std::string_view kSessionCookie = "hallq_session";
+constexpr std::size_t kMaxUserBytes = 128;
+constexpr std::size_t kMaxFieldBytes = 256;  // each string in an audit record
+constexpr std::size_t kMaxBodyMembers = 8;
+constexpr core::TimeUs kSampleEvery = 60 * core::kUsPerSecond;
+
+// `text` cut to at most `limit` bytes (dump() replaces a cut UTF-8 sequence).
+std::string bounded(std::string_view text, std::size_t limit = kMaxFieldBytes) {
+  return text.size() <= limit ? std::string(text) : std::string(text.substr(0, limit)) + "…";
+}
 
 std::string cookie_value(std::string_view header, std::string_view name) {
   while (!header.empty()) {
@@ -37,10 +48,46 @@ HttpError only(std::string_view method) {
   return {405, "method_not_allowed", fmt::format("只支持 {}", method)};
 }
 
+bool same_origin(const HttpRequest& req) {
+  return req.origin.empty() || req.origin == "http://" + req.host || req.origin == "https://" + req.host;
+}
+
+// The media type of a Content-Type header, lower case, without parameters.
+std::string media_type(std::string_view content_type) {
+  content_type = content_type.substr(0, content_type.find(';'));
+  while (!content_type.empty() && content_type.back() == ' ') content_type.remove_suffix(1);
+  while (!content_type.empty() && content_type.front() == ' ') content_type.remove_prefix(1);
+  std::string out(content_type);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
 }  // namespace
 
-HttpAuth::HttpAuth(const HttpApiOptions& options, WallClock wall_clock)
-    : accounts_(options.accounts), audit_(options.audit), wall_clock_(std::move(wall_clock)) {
+std::optional<HttpError> HttpAuth::cross_site(const HttpRequest& req) {
+  if (!same_origin(req)) return HttpError{403, "csrf", fmt::format("来源 {} 与本站不符", req.origin)};
+  // A cross-site form can send text/plain, form data or multipart without a
+  // preflight, never application/json: an action's body must be JSON.
+  const std::string type = media_type(req.content_type);
+  if (type.empty() ? !req.body.empty() : type != "application/json")
+    return HttpError{415, "unsupported_media_type", "请求内容须为 JSON（Content-Type: application/json）"};
+  return std::nullopt;
+}
+
+bool HttpAuth::scrape_token_ok(const HttpRequest& req) const {
+  if (metrics_token_.empty()) return false;
+  const std::string expected = "Bearer " + metrics_token_;
+  return req.authorization.size() == expected.size() &&
+         sodium_memcmp(req.authorization.data(), expected.data(), expected.size()) == 0;
+}
+
+HttpAuth::HttpAuth(const HttpApiOptions& options, WallClock wall_clock, HttpApi::Counters& counters)
+    : accounts_(options.accounts),
+      audit_(options.audit),
+      replace_audit_(options.replace_audit),
+      counters_(counters),
+      wall_clock_(std::move(wall_clock)),
+      metrics_token_(options.metrics_token) {
   if (accounts_ != nullptr) {
     if (!options.post) throw std::invalid_argument("HttpApi: accounts need HttpApiOptions::post");
     checker_ = std::make_unique<PasswordChecker>(options.post);
@@ -62,15 +109,22 @@ void HttpAuth::handle(const HttpRequest& req, std::string_view route, HttpReply 
       return reply(json_response(
           200, json{{"auth", false}, {"role", "admin"}, {"halls", json::array()}, {"csrf", ""}}));
     const Session* s = session_of(req);
+    if (s == nullptr) refused_anonymously(req, "login_required");
     return reply(s ? json_response(200, session_json(*s))
                    : error_response({401, "login_required", "请先登录"}));
   }
   if (req.method != "POST") return reply(error_response(only("POST")));
   if (!enabled()) return reply(error_response({404, "not_found", "未启用登录（hallqd 没有 --accounts）"}));
+  if (std::optional<HttpError> e = cross_site(req)) {
+    refused_anonymously(req, e->code);
+    return reply(error_response(*e));
+  }
   if (route == "login") return login(req, std::move(reply));
   if (const Session* s = session_of(req)) {
     audit(s->account->name, req, "", 200, "logout");
-    sessions_.remove(std::string(s->id));
+    const std::string id = s->id;
+    sessions_.remove(id);
+    if (on_logout) on_logout(id);
   }
   HttpResponse r = json_response(200, json{{"ok", true}});
   r.set_cookie = fmt::format("{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0", kSessionCookie);
@@ -83,76 +137,184 @@ void HttpAuth::login(const HttpRequest& req, HttpReply reply) {
       !body.contains("password") || !body["password"].is_string())
     return reply(error_response({400, "malformed", "请求内容须为 {\"user\": 用户名, \"password\": 密码}"}));
   const std::string user = body["user"];
-  const auto now = SessionTable::Clock::now();
-  if (sessions_.locked(user, now)) {
-    audit(user, req, "", 429, "locked");
-    return reply(error_response({429, "too_many_attempts", "登录失败次数过多，请稍后再试"}));
+  if (user.size() > kMaxUserBytes) return reply(error_response({400, "bad_argument", "用户名过长"}));
+  // Counted before the check: parallel guesses get no more checks than the limit.
+  const std::chrono::seconds wait = throttle_.begin(user, req.peer, LoginThrottle::Clock::now());
+  if (wait.count() > 0) {
+    refused_anonymously(req, "locked");
+    HttpResponse r =
+        json_response(429, json{{"error", "too_many_attempts"},
+                                {"message", fmt::format("登录失败次数过多，请 {} 秒后再试", wait.count())},
+                                {"retry_after_s", wait.count()}});
+    return reply(std::move(r));
   }
   const Account* account = accounts_->find(user);
   const std::string hash = account != nullptr ? account->password_hash : dummy_hash_;
   const bool queued = checker_->check(hash, body["password"], [this, req, user, account, reply](bool ok) {
     if (!ok || account == nullptr) {
-      sessions_.failed(user, SessionTable::Clock::now());
+      throttle_.failed(user, req.peer, LoginThrottle::Clock::now());
       audit(user, req, "", 401, "login_failed");
       return reply(error_response({401, "bad_credentials", "用户名或密码错误"}));
     }
-    sessions_.succeeded(user);
+    throttle_.succeeded(user, req.peer);
     const Session& s = sessions_.create(*account, SessionTable::Clock::now());
     audit(user, req, "", 200, "login");
     HttpResponse r = json_response(200, session_json(s));
     r.set_cookie = fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict", kSessionCookie, s.id);
     reply(std::move(r));
   });
-  if (!queued) reply(error_response({503, "busy", "登录请求过多，请稍后再试"}));
+  if (!queued) {
+    throttle_.abandoned(user, req.peer);
+    refused_anonymously(req, "busy");
+    reply(error_response({503, "busy", "登录请求过多，请稍后再试"}));
+  }
 }
 
 std::variant<Caller, HttpError> HttpAuth::identify(const HttpRequest& req) {
   if (!enabled()) return Caller{nullptr, "(loopback)", true};
   const Session* session = session_of(req);
-  if (session == nullptr) return HttpError{401, "login_required", "请先登录"};
+  if (session == nullptr) {
+    refused_anonymously(req, "login_required");
+    return HttpError{401, "login_required", "请先登录"};
+  }
   return Caller{session, session->account->name, session->account->role == Role::kAdmin};
 }
 
 std::optional<HttpError> HttpAuth::may_act(const Caller& caller, const HttpRequest& req,
                                            std::string_view hall) {
-  auto deny = [&](std::string code, std::string message) {
-    audit(caller.user, req, hall, 403, code);
-    return HttpError{403, std::move(code), std::move(message)};
+  auto deny = [&](HttpError e) {
+    audit(caller.user, req, hall, e.status, e.code);
+    return e;
   };
-  if (!caller.admin) return deny("forbidden", fmt::format("{} 是只读账号，不能操作", caller.user));
+  if (!caller.admin) return deny({403, "forbidden", fmt::format("{} 是只读账号，不能操作", caller.user)});
+  // With or without logins: a browser's cross-site request cannot act.
+  if (std::optional<HttpError> e = cross_site(req)) return deny(std::move(*e));
   if (caller.session == nullptr) return std::nullopt;  // the open API
-  if (req.csrf_token != caller.session->csrf) return deny("csrf", "缺少或错误的 X-CSRF-Token（请刷新页面）");
-  if (!req.origin.empty() && req.origin != "http://" + req.host && req.origin != "https://" + req.host)
-    return deny("csrf", fmt::format("来源 {} 与本站不符", req.origin));
+  if (req.csrf_token != caller.session->csrf)
+    return deny({403, "csrf", "缺少或错误的 X-CSRF-Token（请刷新页面）"});
   return std::nullopt;
 }
 
-bool HttpAuth::allows_live(const HttpRequest& req, std::string_view hall) {
-  if (!enabled()) return true;
+std::string HttpAuth::session_id(const HttpRequest& req) {
   const Session* s = session_of(req);
-  return s != nullptr && s->account->may_see(hall);
+  return s != nullptr ? s->id : std::string();
+}
+
+bool HttpAuth::session_alive(const std::string& id) const {
+  return sessions_.alive(id, SessionTable::Clock::now());
+}
+
+int HttpAuth::live_status(const HttpRequest& req, std::string_view hall, bool known) {
+  const Session* s = session_of(req);
+  const std::string user = s != nullptr ? s->account->name : enabled() ? "" : "(loopback)";
+  auto refuse = [&](int status, std::string_view reason) {
+    if (user.empty())
+      refused_anonymously(req, reason);
+    else
+      audit(user, req, hall, status, reason);
+    return status;
+  };
+  if (!same_origin(req)) return refuse(403, "csrf");
+  if (!enabled()) return known ? 0 : refuse(404, "unknown_hall");
+  if (s == nullptr) return refuse(401, "login_required");
+  if (!s->account->may_see(hall)) return refuse(403, "forbidden");
+  return known ? 0 : refuse(404, "unknown_hall");
+}
+
+std::string HttpAuth::record(const std::string& user, const HttpRequest& req, std::string_view hall,
+                             int status, std::string_view result) const {
+  const std::size_t qmark = req.target.find('?');
+  json record = {{"time_us", wall_clock_()},
+                 {"user", bounded(user)},
+                 {"peer", req.peer},
+                 {"method", bounded(req.method)},
+                 {"path", bounded(std::string_view(req.target).substr(0, qmark))},
+                 {"hall", bounded(hall)},
+                 {"status", status},
+                 {"result", result}};
+  if (!req.body.empty()) {
+    const json body = json::parse(req.body, nullptr, false);
+    if (body.is_object()) {
+      json kept = json::object();
+      for (const auto& [key, value] : body.items()) {
+        if (kept.size() == kMaxBodyMembers) {
+          kept["..."] = body.size() - kMaxBodyMembers;
+          break;
+        }
+        kept[bounded(key)] = key == "password"      ? json("***")
+                             : value.is_string()    ? json(bounded(value.get<std::string>()))
+                             : value.is_primitive() ? value
+                                                    : json(bounded(dump(value)));
+      }
+      record["body"] = std::move(kept);
+    } else {
+      record["body"] = json{{"bytes", req.body.size()}};
+    }
+  }
+  return dump(record);
+}
+
+bool HttpAuth::store(const std::function<void()>& write) {
+  try {
+    write();
+    if (audit_failing_) std::cerr << "hallqd: audit log works again" << std::endl;
+    audit_failing_ = false;
+    return true;
+  } catch (const std::exception& e) {
+    ++counters_.audit_failures;
+    if (!audit_failing_) {
+      std::cerr.clear();
+      std::cerr << "hallqd: audit log failing, actions refused until it works again: " << e.what()
+                << std::endl;
+    }
+    audit_failing_ = true;
+    return false;
+  }
 }
 
 void HttpAuth::audit(const std::string& user, const HttpRequest& req, std::string_view hall, int status,
                      std::string_view result) {
   if (!audit_) return;
-  const std::size_t qmark = req.target.find('?');
-  json body = json::parse(req.body, nullptr, false);
-  if (body.is_object() && body.contains("password")) body["password"] = "***";
-  json record = {{"time_us", wall_clock_()},
-                 {"user", user},
-                 {"peer", req.peer},
-                 {"method", req.method},
-                 {"path", req.target.substr(0, qmark)},
-                 {"hall", hall},
-                 {"status", status},
-                 {"result", result}};
-  if (!req.body.empty()) record["body"] = body.is_discarded() ? json(req.body.substr(0, 512)) : body;
-  try {
-    audit_(dump(record));
-  } catch (const std::exception& e) {
-    std::cerr << "hallqd: audit log: " << e.what() << ": " << dump(record) << std::endl;
+  const std::string r = record(user, req, hall, status, result);
+  store([&] { audit_(r); });
+}
+
+std::optional<std::uint64_t> HttpAuth::audit_ahead(const std::string& user, const HttpRequest& req,
+                                                   std::string_view hall) {
+  if (!audit_ || !replace_audit_) return 0;
+  const std::string r = record(user, req, hall, 0, "pending");
+  std::uint64_t number = 0;
+  if (!store([&] { number = audit_(r); })) return std::nullopt;
+  return number;
+}
+
+void HttpAuth::audit_outcome(std::uint64_t number, const std::string& user, const HttpRequest& req,
+                             std::string_view hall, int status, std::string_view result) {
+  if (number == 0) return audit(user, req, hall, status, result);
+  const std::string r = record(user, req, hall, status, result);
+  store([&] { replace_audit_(number, r); });
+}
+
+void HttpAuth::refused_anonymously(const HttpRequest& req, std::string_view reason) {
+  ++counters_.anonymous_refusals[std::string(reason)];
+  auto it = samples_.find(reason);
+  if (it == samples_.end()) it = samples_.emplace(std::string(reason), Sample{}).first;
+  Sample& s = it->second;
+  const core::TimeUs now = wall_clock_();
+  if (s.count > 0 && now - s.since >= kSampleEvery) {
+    // The minute before, as one record: how many, and the last one's source.
+    json summary = {{"time_us", now}, {"user", s.user},   {"peer", s.peer},       {"hall", ""},
+                    {"status", 0},    {"result", reason}, {"anonymous", s.count}, {"since_us", s.since}};
+    if (audit_) store([&] { audit_(dump(summary)); });
+    s.count = 0;
   }
+  if (s.count == 0) s.since = now;
+  ++s.count;
+  s.peer = req.peer;
+  const json body = json::parse(req.body, nullptr, false);
+  s.user = body.is_object() && body.contains("user") && body["user"].is_string()
+               ? bounded(body["user"].get<std::string>(), kMaxUserBytes)
+               : "";
 }
 
 }  // namespace hallq::server

@@ -14,6 +14,7 @@
 // Thread: the io_context's thread only.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,6 +24,7 @@
 #include "engine/core/types.h"
 #include "engine/server/http_reply.h"
 #include "engine/server/http_sessions.h"
+#include "engine/server/login_throttle.h"
 
 namespace hallq::server {
 
@@ -39,7 +41,7 @@ class HttpAuth {
  public:
   using WallClock = std::function<core::TimeUs()>;  // the audit records' time
 
-  HttpAuth(const HttpApiOptions& options, WallClock wall_clock);
+  HttpAuth(const HttpApiOptions& options, WallClock wall_clock, HttpApi::Counters& counters);
   HttpAuth(const HttpAuth&) = delete;
   HttpAuth& operator=(const HttpAuth&) = delete;
 
@@ -54,29 +56,77 @@ class HttpAuth {
   // session when logins are on.
   std::variant<Caller, HttpError> identify(const HttpRequest& req);
 
-  // Whether `caller` may act on `hall`: the admin role, the session's CSRF
-  // token and, if the browser sent one, a same-host Origin. A denial is
-  // audited before it is returned.
+  // Whether `caller` may act on `hall`: the admin role, a same-host Origin
+  // if the browser sent one and a JSON body (cross_site, with or without
+  // logins), and the session's CSRF token. A denial is audited before it is
+  // returned.
   std::optional<HttpError> may_act(const Caller& caller, const HttpRequest& req, std::string_view hall);
 
-  // Whether `req` (a WebSocket upgrade) may watch `hall` live.
-  bool allows_live(const HttpRequest& req, std::string_view hall);
+  // What refuses a state-changing request a browser could send from another
+  // site: an Origin other than this host (403 csrf), a body not declared as
+  // application/json (415 unsupported_media_type). Login and logout too.
+  static std::optional<HttpError> cross_site(const HttpRequest& req);
 
-  // Appends one record to the audit log (a password in the body is masked).
-  // A failing store is reported on stderr; the answer goes out anyway.
+  // The live session's id of `req` ("" if none), whether a session id is
+  // still live, and who is told when one logs out (HttpApi::session_ended).
+  std::string session_id(const HttpRequest& req);
+  bool session_alive(const std::string& id) const;
+  std::function<void(const std::string& id)> on_logout;
+
+  // HttpApi::live_status; `known`: whether the hall exists.
+  int live_status(const HttpRequest& req, std::string_view hall, bool known);
+
+  // Whether `req` carries the /metrics scrape token (HttpApiOptions::metrics_token).
+  bool scrape_token_ok(const HttpRequest& req) const;
+
+  // Appends one record to the audit log. A record is bounded (about 3 KiB):
+  // the request's JSON body only, passwords masked, strings cut at 256
+  // bytes, at most 8 members; of any other body only its size. A failing
+  // store is counted and logged once until it works again (never the
+  // record); the answer goes out anyway.
   void audit(const std::string& user, const HttpRequest& req, std::string_view hall, int status,
              std::string_view result);
+  // An action's record, written before the action is submitted with result
+  // "pending": its number (0 without an audit log), or nullopt if the store
+  // refused it (the action must then be refused). audit_outcome() overwrites
+  // it with the outcome.
+  std::optional<std::uint64_t> audit_ahead(const std::string& user, const HttpRequest& req,
+                                           std::string_view hall);
+  void audit_outcome(std::uint64_t number, const std::string& user, const HttpRequest& req,
+                     std::string_view hall, int status, std::string_view result);
+
+  // A refusal of a caller without a session (401, 429, 503 busy, a
+  // cross-site login): counted by reason, and at most one record per reason
+  // and minute goes to the audit log (the count of the minute before, written
+  // at the first such refusal after it), so a flood cannot fill the disk.
+  void refused_anonymously(const HttpRequest& req, std::string_view reason);
 
  private:
   const Session* session_of(const HttpRequest& req);
   void login(const HttpRequest& req, HttpReply reply);
 
+  std::string record(const std::string& user, const HttpRequest& req, std::string_view hall, int status,
+                     std::string_view result) const;
+  // Runs a write to the audit log; false (counted, logged once) if the store refused it.
+  bool store(const std::function<void()>& write);
+
   const Accounts* accounts_;
-  std::function<void(const std::string&)> audit_;
+  std::function<std::uint64_t(const std::string&)> audit_;
+  std::function<void(std::uint64_t, const std::string&)> replace_audit_;
+  HttpApi::Counters& counters_;
+  bool audit_failing_ = false;
+  struct Sample {
+    core::TimeUs since = 0;  // the minute being counted began
+    std::uint64_t count = 0;
+    std::string peer, user;  // the last one's
+  };
+  std::map<std::string, Sample, std::less<>> samples_;
   WallClock wall_clock_;
   SessionTable sessions_;
+  LoginThrottle throttle_;
   std::unique_ptr<PasswordChecker> checker_;
-  std::string dummy_hash_;  // checked for unknown users, so that they take as long as known ones
+  std::string dummy_hash_;
+  std::string metrics_token_;  // checked for unknown users, so that they take as long as known ones
 };
 
 }  // namespace hallq::server

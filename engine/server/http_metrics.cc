@@ -12,7 +12,8 @@
 
 namespace hallq::server {
 
-std::string metrics_text(const Engine& engine, const HttpApi::Counters& http, core::TimeUs now) {
+std::string metrics_text(const Engine& engine, const HttpApi::Counters& http, core::TimeUs now,
+                         const std::function<bool(std::string_view)>& visible) {
   std::string out;
   auto family = [&](std::string_view name, std::string_view type, std::string_view help) {
     out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
@@ -33,6 +34,12 @@ std::string metrics_text(const Engine& engine, const HttpApi::Counters& http, co
   out += fmt::format("hallq_http_requests_total {}\n", http.requests);
   family("hallq_http_errors_total", "counter", "HTTP requests answered with a 4xx or 5xx status");
   out += fmt::format("hallq_http_errors_total {}\n", http.errors);
+  family("hallq_http_anonymous_refusals_total", "counter",
+         "HTTP requests refused without a session, by reason (sampled into the audit log)");
+  for (const auto& [reason, n] : http.anonymous_refusals)
+    out += fmt::format("hallq_http_anonymous_refusals_total{{reason=\"{}\"}} {}\n", reason, n);
+  family("hallq_http_audit_failures_total", "counter", "audit records the store refused");
+  out += fmt::format("hallq_http_audit_failures_total {}\n", http.audit_failures);
 
   struct Row {
     std::string labels;
@@ -40,6 +47,7 @@ std::string metrics_text(const Engine& engine, const HttpApi::Counters& http, co
   };
   std::map<std::string, std::vector<Row>> rows;
   for (const std::string& id : engine.hall_ids()) {
+    if (!visible(id)) continue;
     const core::Hall& hall = *engine.hall(id);
     const view::HallSummary s = view::summarize(hall, now);
     const view::LiveStats l = view::live_stats(hall, now);

@@ -116,6 +116,8 @@ ParsedHttpRequest HttpRequestReader::take() {
   r.csrf_token = std::string(req["X-CSRF-Token"]);
   r.origin = std::string(req[http::field::origin]);
   r.host = std::string(req[http::field::host]);
+  r.content_type = std::string(req[http::field::content_type]);
+  r.authorization = std::string(req[http::field::authorization]);
   out.version = req.version();
   out.keep_alive = req.keep_alive();
   out.head = req.method() == http::verb::head;

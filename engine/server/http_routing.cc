@@ -86,15 +86,20 @@ HttpApi::HttpApi(Engine& engine, Server& server, HttpApiOptions options)
     : engine_(engine),
       server_(server),
       options_(std::move(options)),
-      auth_(std::make_unique<HttpAuth>(options_, [clock = options_.wall_clock] { return clock->now_us(); })),
+      auth_(std::make_unique<HttpAuth>(
+          options_, [clock = options_.wall_clock] { return clock->now_us(); }, counters_)),
       views_(std::make_unique<HttpViews>(engine_, options_)),
       actions_(std::make_unique<HttpActions>(server_, fmt::format("http-{}", options_.wall_clock->now_us()),
                                              counters_.actions)) {}
 
 HttpApi::~HttpApi() = default;
 
-bool HttpApi::allows_live(const HttpRequest& req, std::string_view hall) {
-  return auth_->allows_live(req, hall);
+std::string HttpApi::session_id(const HttpRequest& req) { return auth_->session_id(req); }
+bool HttpApi::session_alive(const std::string& id) const { return auth_->session_alive(id); }
+void HttpApi::on_logout(std::function<void(const std::string&)> f) { auth_->on_logout = std::move(f); }
+
+int HttpApi::live_status(const HttpRequest& req, std::string_view hall) {
+  return auth_->live_status(req, hall, engine_.hall(hall) != nullptr);
 }
 
 std::string HttpApi::live_message(std::string_view hall) const {
@@ -129,8 +134,16 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
   }
   if (parts.size() == 1 && parts[0] == "metrics") {
     if (!get) return answer(only("GET"));
-    return answer(
-        HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", metrics_text(engine_, counters_, now)});
+    // Open, or for the scrape token (every hall) or a session (its halls).
+    std::function<bool(std::string_view)> visible = [](std::string_view) { return true; };
+    if ((options_.metrics_need_login || !options_.metrics_token.empty()) && !auth_->scrape_token_ok(req)) {
+      if (!auth_->enabled()) return answer(HttpError{401, "login_required", "需要 /metrics 的访问令牌"});
+      std::variant<Caller, HttpError> who = auth_->identify(req);
+      if (HttpError* e = std::get_if<HttpError>(&who)) return answer(std::move(*e));
+      visible = [caller = std::get<Caller>(who)](std::string_view hall) { return caller.may_see(hall); };
+    }
+    return answer(HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8",
+                               metrics_text(engine_, counters_, now, visible)});
   }
   // --- logins
   if (parts.size() == 2 && parts[0] == "api" &&
@@ -141,52 +154,70 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
   std::variant<Caller, HttpError> who = auth_->identify(req);
   if (HttpError* e = std::get_if<HttpError>(&who)) return answer(std::move(*e));
   const Caller& caller = std::get<Caller>(who);
+  // From here on the caller is known: every refusal of a read is audited.
+  auto answer_read = [&](HttpOutcome outcome) {
+    HttpResponse r = to_response(std::move(outcome));
+    if (r.status >= 400 && caller.session != nullptr) {
+      const nlohmann::json j = nlohmann::json::parse(r.body, nullptr, false);
+      auth_->audit(caller.user, req, parts.size() > 2 ? std::string_view(parts[2]) : std::string_view(),
+                   r.status, j.is_object() && j.contains("error") ? j["error"].get<std::string>() : "error");
+    }
+    done(std::move(r));
+  };
 
   // --- the audit log
   if (parts[1] == "audit") {
-    if (!get) return answer(only("GET"));
-    if (parts.size() != 2) return answer(not_found(path));
-    return answer(views_->audit_log(caller, query));
+    if (!get) return answer_read(only("GET"));
+    if (parts.size() != 2) return answer_read(not_found(path));
+    return answer_read(views_->audit_log(caller, query));
   }
 
   // --- reads
   if (parts.size() == 2) {
-    if (!get) return answer(only("GET"));
-    return answer(views_->halls(caller, now));
+    if (!get) return answer_read(only("GET"));
+    return answer_read(views_->halls(caller, now));
   }
   const std::string& hall_id = parts[2];
-  const core::Hall* hall = engine_.hall(hall_id);
-  if (hall == nullptr) return answer(HttpError{404, "unknown_hall", fmt::format("没有大厅“{}”", hall_id)});
+  // Visibility first: a caller limited to some halls gets the same 403 for
+  // an unknown hall as for another's, so hall ids cannot be probed.
   if (!caller.may_see(hall_id))
-    return answer(HttpError{403, "forbidden", fmt::format("{} 无权查看大厅“{}”", caller.user, hall_id)});
+    return answer_read(HttpError{403, "forbidden", fmt::format("{} 无权查看大厅“{}”", caller.user, hall_id)});
+  const core::Hall* hall = engine_.hall(hall_id);
+  if (hall == nullptr)
+    return answer_read(HttpError{404, "unknown_hall", fmt::format("没有大厅“{}”", hall_id)});
   if (parts.size() == 3) {
-    if (!get) return answer(only("GET"));
-    return answer(views_->hall(*hall, now));
+    if (!get) return answer_read(only("GET"));
+    return answer_read(views_->hall(*hall, now));
   }
   const std::string& what = parts[3];
   if (get && parts.size() == 4) {
-    if (what == "tickets") return answer(views_->tickets(*hall, query, now));
-    if (what == "staff") return answer(views_->staff(*hall));
+    if (what == "tickets") return answer_read(views_->tickets(*hall, query, now));
+    if (what == "staff") return answer_read(views_->staff(*hall));
     if (what == "history") {
       try {
-        return answer(views_->history(hall_id, query));
+        return answer_read(views_->history(hall_id, query));
       } catch (const std::exception& e) {  // a failing store: not an expected outcome
-        return answer(HttpError{500, "internal", e.what()});
+        return answer_read(HttpError{500, "internal", e.what()});
       }
     }
   }
 
   // --- manager actions
-  if (!post) return answer(HttpActions::is_action(parts) ? only("POST") : not_found(path));
+  if (!post) return answer_read(HttpActions::is_action(parts) ? only("POST") : not_found(path));
   if (std::optional<HttpError> denied = auth_->may_act(caller, req, hall_id))
     return answer(std::move(*denied));
+  // The action's audit record is durable before the action is submitted: a
+  // store that cannot take it refuses the action.
+  const std::optional<std::uint64_t> record = auth_->audit_ahead(caller.user, req, hall_id);
+  if (!record) return answer(HttpError{503, "storage", "审计日志无法写入，操作未执行"});
   // From here on every answer is an action's outcome: audited before it is sent.
-  HttpReply audited = [this, user = caller.user, req, hall_id, done = std::move(done)](HttpResponse r) {
+  HttpReply audited = [this, user = caller.user, req, hall_id, number = *record,
+                       done = std::move(done)](HttpResponse r) {
     const nlohmann::json j = nlohmann::json::parse(r.body, nullptr, false);
     const std::string result =
         r.status == 200 ? "ok"
                         : (j.is_object() && j.contains("error") ? j["error"].get<std::string>() : "error");
-    auth_->audit(user, req, hall_id, r.status, result);
+    auth_->audit_outcome(number, user, req, hall_id, r.status, result);
     done(std::move(r));
   };
   actions_->act(*hall, path, parts, req, std::move(audited));

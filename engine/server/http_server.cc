@@ -1,7 +1,10 @@
 // Beast sessions: one HttpSession per connection (keep-alive, one request at
 // a time, read by HttpRequestReader with its limits, a 30-second idle
-// timeout), upgraded to a WsSession on /ws. WebSocket writes are queued per session; a browser that lets more
-// than kMaxQueued messages pile up is disconnected rather than slowing the engine.
+// timeout), upgraded to a WsSession on /ws. WebSocket writes are queued per
+// socket, bounded in bytes: a browser that lets more than kMaxQueuedBytes pile
+// up is dropped with a close reason ("slow reader") rather than growing the
+// engine's memory. A socket whose login session logs out or expires is
+// closed ("session ended") at once, or before its next message.
 #include "engine/server/http_server.h"
 
 #include <fmt/format.h>
@@ -34,7 +37,8 @@ using tcp = boost::asio::ip::tcp;
 
 namespace {
 
-constexpr std::size_t kMaxQueued = 4096;
+constexpr std::size_t kMaxQueuedBytes = 4 * 1024 * 1024;
+constexpr auto kCloseTimeout = std::chrono::seconds(5);  // a peer that does not take the close
 constexpr auto kIdleTimeout = std::chrono::seconds(30);
 constexpr std::size_t kReadSize = 16 * 1024;  // per read from a connection
 
@@ -107,8 +111,15 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
 
 class WsSession : public std::enable_shared_from_this<WsSession> {
  public:
-  WsSession(tcp::socket socket, std::shared_ptr<HttpServer::Impl> owner, std::string hall)
-      : ws_(std::move(socket)), owner_(std::move(owner)), hall_(std::move(hall)) {}
+  WsSession(tcp::socket socket, std::shared_ptr<HttpServer::Impl> owner, std::string hall,
+            std::string session)
+      : ws_(std::move(socket)),
+        owner_(std::move(owner)),
+        hall_(std::move(hall)),
+        session_(std::move(session)),
+        close_timer_(ws_.get_executor()) {}
+
+  const std::string& session() const { return session_; }
 
   // `raw_request`: the upgrade request's header as received (HttpRequestReader::raw_header).
   void run(std::string raw_request) {
@@ -126,27 +137,43 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
 
   void send(std::string message) {
     if (closed_) return;
-    if (queue_.size() >= kMaxQueued) {  // a browser that does not read: let it go
-      closed_ = true;
-      beast::get_lowest_layer(ws_).close();
-      return;
-    }
+    if (!session_.empty() && !owner_->api().session_alive(session_))
+      return close(websocket::close_code::policy_error, "session ended");
+    if (queued_bytes_ + message.size() > kMaxQueuedBytes)  // a browser that does not read: let it go
+      return close(websocket::close_code::policy_error, "slow reader");
     ++owner_->api().counters().websocket_messages;
+    queued_bytes_ += message.size();
     queue_.push_back(std::move(message));
-    if (queue_.size() == 1) write();
+    if (!writing_) write();
   }
 
-  void close() {
+  // Drops what is queued, sends a close frame with `reason` after the write
+  // under way, and cuts the connection if the peer does not take it in time.
+  void close(websocket::close_code code = websocket::close_code::going_away, std::string reason = "") {
     if (closed_) return;
     closed_ = true;
-    ws_.async_close(websocket::close_code::going_away, [self = shared_from_this()](beast::error_code) {});
+    while (queue_.size() > (writing_ ? 1u : 0u)) {
+      queued_bytes_ -= queue_.back().size();
+      queue_.pop_back();
+    }
+    reason_ = websocket::close_reason(code, reason);
+    close_timer_.expires_after(kCloseTimeout);
+    close_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (!ec) beast::get_lowest_layer(self->ws_).close();
+    });
+    if (!writing_) send_close();
   }
 
  private:
+  void send_close() {
+    ws_.async_close(reason_, [self = shared_from_this()](beast::error_code) { self->close_timer_.cancel(); });
+  }
+
   void read() {
     ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) {
         self->closed_ = true;
+        self->close_timer_.cancel();
         return;
       }
       self->buffer_.consume(self->buffer_.size());  // browsers only listen; what they send is ignored
@@ -155,16 +182,21 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   }
 
   void write() {
+    writing_ = true;
     ws_.text(true);
     ws_.async_write(boost::asio::buffer(queue_.front()),
                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                      self->writing_ = false;
+                      self->queued_bytes_ -= self->queue_.front().size();
+                      self->queue_.pop_front();
                       if (ec) {
                         self->closed_ = true;
                         self->queue_.clear();
+                        self->queued_bytes_ = 0;
                         return;
                       }
-                      self->queue_.pop_front();
-                      if (!self->queue_.empty() && !self->closed_) self->write();
+                      if (self->closed_) return self->send_close();
+                      if (!self->queue_.empty()) self->write();
                     });
   }
 
@@ -173,7 +205,12 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   std::string hall_;
   std::string raw_request_;
   beast::flat_buffer buffer_;
+  std::string session_;  // the login session's id ("" without logins)
+  boost::asio::steady_timer close_timer_;
+  websocket::close_reason reason_;
   std::deque<std::string> queue_;
+  std::size_t queued_bytes_ = 0;
+  bool writing_ = false;
   bool closed_ = false;
 };
 
@@ -221,22 +258,28 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       const std::string hall = query_value(target, "hall");
       HttpRequest probe;
       probe.cookie = parsed.request.cookie;
-      if (target.substr(0, target.find('?')) == "/ws" && !hall.empty() &&
-          !owner_->api().live_message(hall).empty() && !owner_->api().allows_live(probe, hall)) {
-        HttpResponse r{401, "application/json; charset=utf-8",
-                       nlohmann::json{{"error", "login_required"}, {"message", "请先登录"}}.dump()};
-        return write(std::move(r), parsed.version, false, false);
-      }
-      if (target.substr(0, target.find('?')) != "/ws" || hall.empty() ||
-          owner_->api().live_message(hall).empty()) {
-        HttpResponse r{
-            404, "application/json; charset=utf-8",
-            nlohmann::json{{"error", "unknown_hall"}, {"message", "用 /ws?hall=大厅编号 订阅一个大厅"}}
-                .dump()};
+      probe.origin = parsed.request.origin;
+      probe.host = parsed.request.host;
+      probe.method = parsed.request.method;
+      probe.target = parsed.request.target;
+      beast::error_code no_peer;
+      if (const auto remote = stream_.socket().remote_endpoint(no_peer); !no_peer)
+        probe.peer = remote.address().to_string();
+      const int status = target.substr(0, target.find('?')) != "/ws" || hall.empty()
+                             ? 404
+                             : owner_->api().live_status(probe, hall);
+      if (status != 0) {
+        const char* code = status == 401 ? "login_required" : status == 403 ? "forbidden" : "unknown_hall";
+        const char* message = status == 401   ? "请先登录"
+                              : status == 403 ? "无权查看这个大厅（或来源与本站不符）"
+                                              : "用 /ws?hall=大厅编号 订阅一个大厅";
+        HttpResponse r{status, "application/json; charset=utf-8",
+                       nlohmann::json{{"error", code}, {"message", message}}.dump()};
         return write(std::move(r), parsed.version, false, false);
       }
       stream_.expires_never();
-      std::make_shared<WsSession>(stream_.release_socket(), owner_, hall)->run(std::move(parsed.raw_header));
+      std::make_shared<WsSession>(stream_.release_socket(), owner_, hall, owner_->api().session_id(probe))
+          ->run(std::move(parsed.raw_header));
       return;
     }
     HttpRequest& r = parsed.request;
@@ -290,6 +333,13 @@ void HttpServer::Impl::start() {
   std::weak_ptr<Impl> weak = shared_from_this();
   server_.on_publish([weak](const std::vector<Publication>& pubs) {
     if (auto self = weak.lock(); self && self->running_) self->published(pubs);
+  });
+  api_.on_logout([weak](const std::string& id) {
+    if (auto self = weak.lock())
+      for (auto& [hall, list] : self->sockets_)
+        for (auto& w : list)
+          if (auto s = w.lock(); s && s->session() == id)
+            s->close(websocket::close_code::policy_error, "session ended");
   });
   accept();
 }

@@ -43,28 +43,16 @@ const Session* SessionTable::find(std::string_view id, Clock::time_point now) {
   return &s;
 }
 
+bool SessionTable::alive(std::string_view id, Clock::time_point now) const {
+  const auto it = sessions_.find(id);
+  if (it == sessions_.end()) return false;
+  const Session& s = it->second;
+  return now - s.last_seen <= limits_.idle && now - s.created <= limits_.absolute;
+}
+
 void SessionTable::remove(std::string_view id) {
   const auto it = sessions_.find(id);
   if (it != sessions_.end()) sessions_.erase(it);
-}
-
-bool SessionTable::locked(std::string_view user, Clock::time_point now) const {
-  const auto it = failures_.find(user);
-  return it != failures_.end() && it->second.count >= limits_.failures_before_lockout &&
-         now < it->second.until;
-}
-
-void SessionTable::failed(std::string_view user, Clock::time_point now) {
-  auto it = failures_.find(user);
-  if (it == failures_.end()) it = failures_.emplace(std::string(user), Failures{}).first;
-  if (it->second.count >= limits_.failures_before_lockout && now >= it->second.until) it->second.count = 0;
-  ++it->second.count;
-  it->second.until = now + limits_.lockout;
-}
-
-void SessionTable::succeeded(std::string_view user) {
-  const auto it = failures_.find(user);
-  if (it != failures_.end()) failures_.erase(it);
 }
 
 PasswordChecker::PasswordChecker(Post post_back, std::size_t max_pending)

@@ -1,8 +1,7 @@
 // Logged-in managers of the HTTP API: sessions (random 256-bit ids in an
 // HttpOnly SameSite=Strict cookie, each with its own CSRF token that every
 // state-changing request must echo in an X-CSRF-Token header), idle and
-// absolute expiry, a lockout after repeated failed logins, and the password
-// checker that keeps the slow Argon2id check off the engine's thread.
+// absolute expiry, and the password checker that keeps the slow Argon2id check off the engine's thread.
 //
 // Sessions live in memory: an engine restart logs everyone out.
 // Thread: SessionTable on the engine's io_context thread only.
@@ -35,8 +34,6 @@ class SessionTable {
   struct Limits {
     std::chrono::seconds idle{8 * 3600};
     std::chrono::seconds absolute{12 * 3600};
-    int failures_before_lockout = 5;
-    std::chrono::seconds lockout{60};
   };
   SessionTable() : SessionTable(Limits{}) {}
   explicit SessionTable(Limits limits) : limits_(limits) {}
@@ -45,20 +42,12 @@ class SessionTable {
   // The live session of `id` (touched), or null if unknown or expired (then removed).
   const Session* find(std::string_view id, Clock::time_point now);
   void remove(std::string_view id);
-
-  // Lockout: a user with too many consecutive failures waits `lockout`.
-  bool locked(std::string_view user, Clock::time_point now) const;
-  void failed(std::string_view user, Clock::time_point now);
-  void succeeded(std::string_view user);
+  // Whether `id` is a live session, without touching it.
+  bool alive(std::string_view id, Clock::time_point now) const;
 
  private:
   Limits limits_;
   std::map<std::string, Session, std::less<>> sessions_;
-  struct Failures {
-    int count = 0;
-    Clock::time_point until;
-  };
-  std::map<std::string, Failures, std::less<>> failures_;
 };
 
 class PasswordChecker {

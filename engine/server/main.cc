@@ -10,11 +10,13 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <cctype>
 #include <csignal>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <optional>
 #include <zmq.hpp>
@@ -79,6 +81,15 @@ int main(int argc, char** argv) {
   app.add_option("--accounts", accounts_file,
                  "managers' accounts (TOML, hallq-passwd): logins for the HTTP API, which may then listen "
                  "beyond loopback")
+      ->check(CLI::ExistingFile);
+  std::string metrics_access, metrics_token_file;
+  app.add_option("--metrics", metrics_access,
+                 "who may read /metrics: open (anyone; only when HTTP listens on loopback) or login (a "
+                 "manager's session, or the scrape token); default: open on loopback, login otherwise")
+      ->check(CLI::IsMember({"open", "login"}));
+  app.add_option("--metrics-token-file", metrics_token_file,
+                 "a file holding the /metrics scrape token (sent as \"Authorization: Bearer TOKEN\"); "
+                 "/metrics then needs it or a login")
       ->check(CLI::ExistingFile);
   std::string keys_file, engine_key_file;
   app.add_option(
@@ -173,6 +184,34 @@ int main(int argc, char** argv) {
     http_server_options.allow_remote = true;
   }
 
+  if (http_on) {
+    boost::system::error_code ec;
+    const bool loopback = http_server_options.host == "localhost" ||
+                          (boost::asio::ip::make_address(http_server_options.host, ec).is_loopback() && !ec);
+    if (metrics_access.empty()) metrics_access = loopback && metrics_token_file.empty() ? "open" : "login";
+    if (metrics_access == "open" && (!loopback || !metrics_token_file.empty())) {
+      std::cerr << "hallqd: --metrics open: only when HTTP listens on loopback and without a token\n";
+      return 2;
+    }
+    http_options.metrics_need_login = metrics_access == "login";
+    if (!metrics_token_file.empty()) {
+      std::ifstream in(metrics_token_file);
+      std::getline(in, http_options.metrics_token);
+      while (!http_options.metrics_token.empty() &&
+             std::isspace(static_cast<unsigned char>(http_options.metrics_token.back())))
+        http_options.metrics_token.pop_back();
+      if (http_options.metrics_token.size() < 16) {
+        std::cerr << "hallqd: --metrics-token-file " << metrics_token_file
+                  << ": the token must be at least 16 characters\n";
+        return 2;
+      }
+    }
+    if (http_options.metrics_need_login && !accounts && http_options.metrics_token.empty() && loopback) {
+      std::cerr << "hallqd: --metrics login needs --accounts or --metrics-token-file\n";
+      return 2;
+    }
+  }
+
   std::size_t map_size = map_size_gib << 30;
   if (map_limit_mib > 0) {
     engine_options.max_map_size = map_limit_mib << 20;
@@ -197,7 +236,10 @@ int main(int argc, char** argv) {
     http_options.history = server::make_history_source(store, halls);
     http_options.accounts = accounts ? &*accounts : nullptr;
     http_options.post = [&io](std::function<void()> f) { boost::asio::post(io, std::move(f)); };
-    http_options.audit = [&store](const std::string& record) { store.append_audit(record); };
+    http_options.audit = [&store](const std::string& record) { return store.append_audit(record); };
+    http_options.replace_audit = [&store](std::uint64_t number, const std::string& record) {
+      store.replace_audit(number, record);
+    };
     http_options.read_audit = [&store](std::uint64_t from,
                                        const std::function<bool(std::uint64_t, std::string_view)>& fn) {
       store.for_each_audit(from, fn);

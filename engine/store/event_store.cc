@@ -240,6 +240,7 @@ class EventStore::Impl {
   std::optional<std::string> read_event(std::string_view hall, std::uint64_t seq) const;
   std::vector<std::string> halls() const;
   std::uint64_t append_audit(std::string_view record);
+  void replace_audit(std::uint64_t number, std::string_view record);
   void for_each_audit(std::uint64_t from,
                       const std::function<bool(std::uint64_t, std::string_view)>& fn) const;
   void backup(const std::string& dest_dir, bool compact) const;
@@ -668,6 +669,15 @@ std::uint64_t EventStore::Impl::append_audit(std::string_view record) {
   return seq;
 }
 
+void EventStore::Impl::replace_audit(std::uint64_t number, std::string_view record) {
+  if (options_.read_only) throw std::logic_error("store: replace_audit on a read-only store");
+  if (!audit_db_ || number == 0 || number > last_audit_)
+    throw std::invalid_argument("store: replace_audit of a record never appended");
+  lmdb::Txn txn = begin(0);
+  audit_db_->put(txn.handle(), view(seq_key(number)), record, 0);
+  txn.commit();
+}
+
 void EventStore::Impl::for_each_audit(std::uint64_t from,
                                       const std::function<bool(std::uint64_t, std::string_view)>& fn) const {
   ReadTxn txn(*this);
@@ -757,6 +767,9 @@ std::optional<std::string> EventStore::read_event(std::string_view hall, std::ui
 }
 std::vector<std::string> EventStore::halls() const { return impl_->halls(); }
 std::uint64_t EventStore::append_audit(std::string_view record) { return impl_->append_audit(record); }
+void EventStore::replace_audit(std::uint64_t number, std::string_view record) {
+  impl_->replace_audit(number, record);
+}
 void EventStore::for_each_audit(std::uint64_t from,
                                 const std::function<bool(std::uint64_t, std::string_view)>& fn) const {
   impl_->for_each_audit(from, fn);

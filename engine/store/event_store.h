@@ -136,6 +136,9 @@ class EventStore {
   // written) or std::logic_error on a read-only store. for_each_audit calls
   // fn(number, bytes) from `from` on, ascending, until fn returns false.
   std::uint64_t append_audit(std::string_view record);
+  // Overwrites record `number` (written by append_audit) in its own durable
+  // transaction: an action's record gets its outcome. Throws like append_audit.
+  void replace_audit(std::uint64_t number, std::string_view record);
   void for_each_audit(std::uint64_t from,
                       const std::function<bool(std::uint64_t, std::string_view)>& fn) const;
 

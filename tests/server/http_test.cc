@@ -3,8 +3,6 @@
 // idempotent retries, history from the store, Prometheus metrics, and a
 // browser's WebSocket getting each event.
 #include <gtest/gtest.h>
-#include <sys/socket.h>
-#include <sys/time.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -19,6 +17,7 @@
 
 #include "engine/server/accounts.h"
 #include "tests/support/engine_process.h"
+#include "tests/support/http_client.h"
 #include "tests/support/run_program.h"
 #include "tests/support/temp_dir.h"
 
@@ -34,34 +33,13 @@ using json = nlohmann::json;
 const std::string kSource = HALLQ_SOURCE_DIR;
 const std::string kTown = kSource + "/conf/town.toml";
 
-struct Answer {
-  int status = 0;
-  std::string type, body, set_cookie;
-  json j() const { return json::parse(body, nullptr, false); }
-};
+using Answer = HttpAnswer;
 
 // One request on a fresh connection (as curl would).
 Answer request(const std::string& host_port, http::verb method, const std::string& target,
                const std::string& body = "", const std::string& idempotency_key = "",
                const std::map<std::string, std::string>& headers = {}) {
-  boost::asio::io_context io;
-  tcp::resolver resolver(io);
-  tcp::socket socket(io);
-  const std::size_t colon = host_port.rfind(':');
-  boost::asio::connect(socket, resolver.resolve(host_port.substr(0, colon), host_port.substr(colon + 1)));
-  http::request<http::string_body> req{method, target, 11};
-  req.set(http::field::host, host_port);
-  if (!body.empty()) req.set(http::field::content_type, "application/json");
-  if (!idempotency_key.empty()) req.set("Idempotency-Key", idempotency_key);
-  for (const auto& [name, value] : headers) req.set(name, value);
-  req.body() = body;
-  req.prepare_payload();
-  http::write(socket, req);
-  beast::flat_buffer buffer;
-  http::response<http::string_body> res;
-  http::read(socket, buffer, res);
-  return {static_cast<int>(res.result_int()), std::string(res[http::field::content_type]), res.body(),
-          std::string(res[http::field::set_cookie])};
+  return http_request(host_port, method, target, body, {idempotency_key, headers, ""});
 }
 
 class HttpTest : public ::testing::Test {
@@ -298,12 +276,8 @@ TEST_F(HttpTest, TheDashboardAndItsLibraryAreServed) {
 
 TEST_F(HttpTest, AWebSocketGetsTheSummaryAndEachEvent) {
   boost::asio::io_context io;
-  tcp::resolver resolver(io);
   websocket::stream<tcp::socket> ws(io);
-  const std::size_t colon = http_.rfind(':');
-  boost::asio::connect(ws.next_layer(), resolver.resolve(http_.substr(0, colon), http_.substr(colon + 1)));
-  timeval tv{5, 0};  // a read that hangs fails the test instead
-  setsockopt(ws.next_layer().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  connect_bounded(ws.next_layer(), http_, 5);  // a read that hangs fails the test instead
   ws.handshake(http_, "/ws?hall=town");
   auto next = [&ws] {
     beast::flat_buffer b;
@@ -331,7 +305,7 @@ TEST_F(HttpTest, AWebSocketGetsTheSummaryAndEachEvent) {
 
   // An unknown hall is refused at the handshake.
   websocket::stream<tcp::socket> other(io);
-  boost::asio::connect(other.next_layer(), resolver.resolve(http_.substr(0, colon), http_.substr(colon + 1)));
+  connect_bounded(other.next_layer(), http_, 5);
   EXPECT_THROW(other.handshake(http_, "/ws?hall=nosuch"), boost::system::system_error);
 }
 
