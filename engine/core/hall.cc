@@ -15,6 +15,10 @@ Hall::Hall(std::shared_ptr<const HallConfig> config, const CallPolicy* policy, c
     state_.windows[i].skills = config_->windows[i].serves;
   state_.stats.resize(n_services);
   state_.last_number.assign(n_services, 0);
+  index_.primary_configured.assign(n_services, 0);
+  for (const WindowConfig& w : config_->windows)
+    for (const Skill& k : w.serves)
+      if (k.level == 1) ++index_.primary_configured[k.service];
   rebuild_indexes();
 }
 

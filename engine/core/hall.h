@@ -97,6 +97,11 @@ class Hall final : public CallView {
   double mean_handle_s(ServiceIdx s) const override;
   double arrival_rate(ServiceIdx s, TimeUs now) const override { return state_.stats[s].arrival_rate(now); }
   int open_windows(ServiceIdx s, int level) const override;
+  // Windows not closed (open or paused), ascending; kept up to date by the
+  // window events, so predictors need not walk every window of the hall.
+  const std::vector<WindowIdx>& active_windows() const { return index_.active; }
+  // Windows the config gives `s` as a first-level skill (fixed for the hall's life).
+  int configured_primary_windows(ServiceIdx s) const { return index_.primary_configured[s]; }
 
   // --- read-only views for predictors, codecs and tools ---
   const std::shared_ptr<const HallConfig>& config_ptr() const { return config_; }
@@ -135,6 +140,8 @@ class Hall final : public CallView {
     std::vector<ServiceQueue> queues;              // per service: its waiting tickets in order
     std::vector<std::vector<TicketId>> by_number;  // per issuing service: today's ids, [number - 1]
     std::vector<std::array<std::uint16_t, 10>> open_at_level;  // per service: open windows by skill level
+    std::vector<WindowIdx> active;                             // windows not closed, ascending
+    std::vector<int> primary_configured;                       // per service: config windows at level 1
   };
 
   // hall_decide.cc: commands -> events.

@@ -83,7 +83,10 @@ void Hall::rebuild_indexes() {
 
 void Hall::count_open_windows() {
   index_.open_at_level.assign(config_->services.size(), {});
-  for (const Window& w : state_.windows) {
+  index_.active.clear();
+  for (std::size_t i = 0; i < state_.windows.size(); ++i) {
+    const Window& w = state_.windows[i];
+    if (w.state != WindowState::kClosed) index_.active.push_back(static_cast<WindowIdx>(i));
     if (w.state != WindowState::kOpen) continue;
     for (const Skill& k : w.skills) ++index_.open_at_level[k.service][k.level];
   }

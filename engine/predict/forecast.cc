@@ -163,10 +163,8 @@ Forecast forecast(const core::Hall& hall, TimeUs now, const ForecastRequest& req
   // mean r, the k-th completion is expected at r (1/n + 1/(n-1) + ... ):
   // busy windows get those times, the one expected soonest first.
   std::vector<std::pair<TimeUs, core::WindowIdx>> busy;
-  for (std::size_t i = 0; i < hall.windows().size(); ++i) {
-    const core::Window& w = hall.window(static_cast<core::WindowIdx>(i));
-    if (w.state == core::WindowState::kClosed) continue;
-    const auto wi = static_cast<core::WindowIdx>(i);
+  for (const core::WindowIdx wi : hall.active_windows()) {
+    const core::Window& w = hall.window(wi);
     if (w.state == core::WindowState::kPaused) {
       // A pause already longer than usual is likely a long one: at least half
       // a usual pause is still to come.

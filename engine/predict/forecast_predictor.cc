@@ -21,10 +21,7 @@ std::int32_t fallback_wait(const core::Hall& hall, core::ServiceIdx s, std::uint
       break;
     }
   }
-  int servers = 0;
-  for (const core::WindowConfig& w : cfg.windows)
-    for (const core::Skill& k : w.serves)
-      if (k.service == s && k.level == 1) ++servers;
+  const int servers = hall.configured_primary_windows(s);
   // Before opening the first in line is called at the opening; during opening
   // hours with no window for it, at least one service's time passes first.
   const double in_line = ahead + (until_open > 0 ? 0 : 1);
@@ -37,9 +34,7 @@ std::int32_t fallback_wait(const core::Hall& hall, core::ServiceIdx s, std::uint
 // accuracy is that of the full play (bench/README.md).
 std::size_t max_calls(const core::Hall& hall) {
   constexpr std::size_t kRounds = 3, kMinCalls = 24;
-  std::size_t open = 0;
-  for (const core::Window& w : hall.windows()) open += w.state != core::WindowState::kClosed;
-  return std::max(kMinCalls, kRounds * open);
+  return std::max(kMinCalls, kRounds * hall.active_windows().size());
 }
 
 }  // namespace
