@@ -82,6 +82,11 @@ class Hall final : public CallView {
   // The whole state; the request-id memory only if `with_requests` (it is
   // large and only the engine's own store needs it).
   HallState export_state(bool with_requests = true) const;
+  // The state without copying: everything but the request-id memory
+  // (`requests` is always empty here), and that memory apart. Both valid
+  // until the next change of the hall.
+  const HallState& state() const { return state_; }
+  const RequestMemory& request_memory() const { return requests_; }
   // Replaces the whole state. Throws CorruptionError if it does not fit the config.
   void import_state(HallState state);
 

@@ -110,8 +110,13 @@ Status config_in(const w::HallConf* in, core::HallConfig& c) {
 }  // namespace
 
 std::string encode_snapshot(const core::Hall& hall, std::uint64_t epoch, bool with_requests) {
-  const core::HallState s = hall.export_state(with_requests);
-  flatbuffers::FlatBufferBuilder fbb(4096 + s.tickets.size() * sizeof(w::TicketLive));
+  // Read in place: a copy of the state (or of the request-id memory, for the
+  // subscribers' snapshot without it) would cost more than the encoding.
+  const core::HallState& s = hall.state();
+  const core::RequestMemory& memory = hall.request_memory();
+  constexpr std::size_t kPerRequest = 32 + core::kMaxRequestIdLength;
+  flatbuffers::FlatBufferBuilder fbb(4096 + s.tickets.size() * sizeof(w::TicketLive) +
+                                     (with_requests ? memory.size() * kPerRequest : 0));
   auto config = config_out(fbb, hall.config());
   std::vector<flatbuffers::Offset<flatbuffers::String>> staff_names;
   for (const std::string& n : s.staff_names) staff_names.push_back(fbb.CreateString(n));
@@ -136,9 +141,12 @@ std::string encode_snapshot(const core::Hall& hall, std::uint64_t epoch, bool wi
     stats.emplace_back(st.finished, st.sum_handle_s, st.ewma_handle_s, st.arrivals, st.last_arrival);
   std::vector<flatbuffers::Offset<w::RequestLive>> requests;
   if (with_requests) {
-    for (const auto& [id, rec] : s.requests)
+    requests.reserve(memory.size());
+    memory.for_each([&](std::string_view id, const core::RequestRecord& rec) {
       // With its length: a request id is any bytes, NUL included (fuzz/regressions/request/nul-*).
-      requests.push_back(w::CreateRequestLive(fbb, fbb.CreateString(id), rec.first_seq, rec.count));
+      requests.push_back(
+          w::CreateRequestLive(fbb, fbb.CreateString(id.data(), id.size()), rec.first_seq, rec.count));
+    });
   }
   std::vector<flatbuffers::Offset<w::AdvisoryLive>> advisories;
   for (const core::Advisory& a : s.advisories) {
