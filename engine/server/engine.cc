@@ -15,6 +15,7 @@
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/request_codec.h"
 #include "engine/protocol/snapshot_codec.h"
+#include "engine/server/commit_thread.h"
 #include "engine/store/event_store.h"
 
 namespace hallq::server {
@@ -27,20 +28,32 @@ struct Engine::HallSlot {
   std::unique_ptr<core::Hall> hall;
   std::string topic;
   core::Seq committed_seq = 0;            // last sequence durable in the store
+  core::Seq sealed_seq = 0;               // last sequence handed to the store (>= committed_seq)
   core::Seq last_snapshot = 0;            // sequence of the latest stored snapshot
   core::TimeUs last_advice = 0;           // when the advisor last looked at this hall
-  std::vector<std::string> batch_events;  // encoded, seq committed_seq + 1 ...
-  bool touched = false;                   // changed in the current batch
+  std::vector<std::string> batch_events;  // encoded, seq sealed_seq + 1 ...
+  bool touched = false;                   // changed in the open batch
+  bool snapshot_pending = false;          // a snapshot of it is queued for the commit thread
 };
 
 struct Engine::PendingReply {
   enum class Kind { kReady, kEvents, kSnapshot } kind = Kind::kReady;
-  std::string ready;  // kReady: the encoded reply
+  std::string ready;  // the encoded reply (kEvents, kSnapshot: once sealed)
   HallSlot* slot = nullptr;
   std::string request_id;
   core::Seq first_seq = 0;  // kEvents: the command's events
   std::uint32_t count = 0;
   bool duplicate = false;
+};
+
+// A batch handed to the commit thread: its replies are encoded and wait
+// for the write to end.
+struct Engine::Sealed {
+  std::vector<PendingReply> replies;
+  std::vector<Publication> publications;
+  std::vector<std::pair<HallSlot*, core::Seq>> halls;  // the halls it changes, and their last event
+  std::shared_ptr<store::EventStore::Batch> batch;
+  std::uint64_t job = 0;  // the commit thread's; 0: nothing to write
 };
 
 namespace {
@@ -103,6 +116,7 @@ Engine::Engine(std::vector<std::shared_ptr<const core::HallConfig>> halls, store
   }
   info_.epoch = epoch_;
   info_.version = options_.version;
+  committer_ = std::make_unique<CommitThread>(store_);
 }
 
 Engine::~Engine() = default;
@@ -166,7 +180,7 @@ void Engine::recover(HallSlot& slot) {
     return true;
   });
   close_run();
-  slot.committed_seq = slot.hall->seq();
+  slot.committed_seq = slot.sealed_seq = slot.hall->seq();
   if (store_.last_seq(id) != slot.committed_seq) {
     throw core::CorruptionError(fmt::format("hall {}: store ends at event {} but recovery reached {}", id,
                                             store_.last_seq(id), slot.committed_seq));
@@ -279,88 +293,155 @@ void Engine::advise(HallSlot& slot, core::TimeUs now) {
 }
 
 std::string Engine::event_bytes(const HallSlot& slot, core::Seq seq) const {
-  if (seq > slot.committed_seq) return slot.batch_events[seq - slot.committed_seq - 1];
+  if (seq > slot.sealed_seq) return slot.batch_events[seq - slot.sealed_seq - 1];
   auto stored = store_.read_event(slot.config->id, seq);
   return stored ? std::move(*stored) : std::string();
 }
 
-void Engine::commit() {
-  replies_.clear();
-  publications_.clear();
-  store::EventStore::Batch batch;
+void Engine::handle_ready(std::string reply) { pending_.emplace_back().ready = std::move(reply); }
+
+std::size_t Engine::open_requests() const { return pending_.size(); }
+
+bool Engine::has_open() const {
+  if (!pending_.empty()) return true;
+  for (const auto& [id, slot] : halls_)
+    if (slot->touched) return true;
+  return false;
+}
+
+void Engine::prepare_reply(PendingReply& p, std::map<HallSlot*, std::string>& snapshots) {
+  if (p.kind == PendingReply::Kind::kReady || !p.ready.empty()) return;
+  protocol::ReplySpec spec;
+  spec.request_id = p.request_id;
+  if (p.kind == PendingReply::Kind::kSnapshot) {
+    std::string& snap = snapshots[p.slot];
+    if (snap.empty()) snap = protocol::encode_snapshot(*p.slot->hall, epoch_, false);
+    spec.snapshot = snap;
+    p.ready = protocol::encode_reply(spec);
+    return;
+  }
+  spec.duplicate = p.duplicate;
+  std::vector<std::string> bytes;
+  bytes.reserve(p.count);
+  for (core::Seq s = p.first_seq; s < p.first_seq + p.count; ++s) bytes.push_back(event_bytes(*p.slot, s));
+  for (const std::string& b : bytes) spec.events.push_back(b);
+  p.ready = protocol::encode_reply(spec);
+}
+
+void Engine::seal() {
+  auto sealed = std::make_unique<Sealed>();
+  sealed->batch = std::make_shared<store::EventStore::Batch>();
   for (auto& [id, slot] : halls_) {
     if (!slot->touched) continue;
     for (std::size_t i = 0; i < slot->batch_events.size(); ++i)
-      batch.add_event(id, slot->committed_seq + 1 + i, slot->batch_events[i]);
+      sealed->batch->add_event(id, slot->sealed_seq + 1 + i, slot->batch_events[i]);
+    sealed->halls.emplace_back(slot.get(), slot->hall->seq());
   }
-  if (!batch.empty()) {
-    for (;;) {
-      try {
-        store_.commit(batch);
-        break;
-      } catch (const store::StoreError& e) {
-        if (e.map_full() && grow_map()) continue;
-        storage_problem_ = storage_reason(e, store_.dir());
-        fail_batch(storage_problem_);
-        return;
-      } catch (const std::exception& e) {
-        storage_problem_ = e.what();
-        fail_batch(storage_problem_);
-        return;
-      }
-    }
-    storage_problem_.clear();
-    ++counters_.batches;
-    counters_.events += batch.size();
+  // Replies that read stored events (a retry of an older command) do so
+  // before the commit thread gets the store; the others while it writes.
+  std::map<HallSlot*, std::string> snapshots;
+  bool reads_store = false;
+  for (const PendingReply& p : pending_)
+    reads_store = reads_store ||
+                  (p.kind == PendingReply::Kind::kEvents && p.count > 0 && p.first_seq <= p.slot->sealed_seq);
+  if (reads_store) {
+    committer_->wait_idle();
+    for (PendingReply& p : pending_)
+      if (p.kind == PendingReply::Kind::kEvents && p.first_seq <= p.slot->sealed_seq)
+        prepare_reply(p, snapshots);
   }
-
-  // Replies, then publications (which take the event bytes over).
-  std::map<HallSlot*, std::string> snapshot_cache;
-  std::vector<std::string> dup_bytes;
-  for (PendingReply& p : pending_) {
-    switch (p.kind) {
-      case PendingReply::Kind::kReady:
-        replies_.push_back(std::move(p.ready));
-        break;
-      case PendingReply::Kind::kSnapshot: {
-        std::string& snap = snapshot_cache[p.slot];
-        if (snap.empty()) snap = protocol::encode_snapshot(*p.slot->hall, epoch_, false);
-        protocol::ReplySpec spec;
-        spec.request_id = p.request_id;
-        spec.snapshot = snap;
-        replies_.push_back(protocol::encode_reply(spec));
-        break;
-      }
-      case PendingReply::Kind::kEvents: {
-        protocol::ReplySpec spec;
-        spec.request_id = p.request_id;
-        spec.duplicate = p.duplicate;
-        dup_bytes.clear();
-        for (core::Seq s = p.first_seq; s < p.first_seq + p.count; ++s)
-          dup_bytes.push_back(event_bytes(*p.slot, s));
-        for (const std::string& b : dup_bytes) spec.events.push_back(b);
-        replies_.push_back(protocol::encode_reply(spec));
-        break;
-      }
-    }
-  }
+  if (!sealed->batch->empty()) sealed->job = committer_->submit(sealed->batch, false);
+  for (PendingReply& p : pending_) prepare_reply(p, snapshots);
+  sealed->replies = std::move(pending_);
   pending_.clear();
-  for (auto& [id, slot] : halls_) {
-    if (!slot->touched) continue;
-    for (std::string& bytes : slot->batch_events) publications_.push_back({slot->topic, std::move(bytes)});
+  for (auto& [slot, seq] : sealed->halls) {
+    for (std::string& bytes : slot->batch_events)
+      sealed->publications.push_back({slot->topic, std::move(bytes)});
     slot->batch_events.clear();
-    slot->committed_seq = slot->hall->seq();
+    slot->sealed_seq = seq;
     slot->touched = false;
   }
+  // Stored snapshots of the sealed state: written after the batch, if it is.
+  if (sealed->job != 0) {
+    std::vector<std::pair<HallSlot*, core::Seq>> halls;
+    auto batch = due_snapshots(false, halls);
+    if (!batch->empty()) {
+      snapshot_jobs_.push_back({committer_->submit(std::move(batch), true), std::move(halls)});
+    }
+  }
+  sealed_ = std::move(sealed);
+}
+
+bool Engine::complete() {
+  if (!sealed_) return false;
+  Sealed& sealed = *sealed_;
+  std::exception_ptr error;
+  if (sealed.job != 0) {
+    std::optional<CommitThread::Outcome> outcome = committer_->outcome(sealed.job);
+    if (!outcome) return false;
+    error = outcome->error;
+  }
+  replies_.clear();
+  publications_.clear();
+  if (error) {
+    try {
+      std::rethrow_exception(error);
+    } catch (const store::StoreError& e) {
+      committer_->wait_idle();
+      if (e.map_full() && grow_map()) {
+        sealed.job = committer_->submit(sealed.batch, false);
+        return false;
+      }
+      storage_problem_ = storage_reason(e, store_.dir());
+    } catch (const std::exception& e) {
+      storage_problem_ = e.what();
+    }
+    fail_batch(storage_problem_);
+    return true;
+  }
+  if (sealed.job != 0) {
+    storage_problem_.clear();
+    ++counters_.batches;
+    counters_.events += sealed.batch->size();
+  }
+  for (auto& [slot, seq] : sealed.halls) slot->committed_seq = seq;
+  replies_.reserve(sealed.replies.size());
+  for (PendingReply& p : sealed.replies) replies_.push_back(std::move(p.ready));
+  publications_ = std::move(sealed.publications);
+  sealed_.reset();
+  take_snapshot_outcomes();
+  return true;
+}
+
+void Engine::wait_durable() {
+  if (sealed_ && sealed_->job != 0) committer_->wait(sealed_->job);
+}
+
+void Engine::wait_idle() { committer_->wait_idle(); }
+
+void Engine::set_on_durable(std::function<void()> fn) { committer_->set_on_done(std::move(fn)); }
+
+void Engine::commit() {
+  seal();
+  while (!complete()) wait_durable();
+  committer_->wait_idle();
+  take_snapshot_outcomes();
 }
 
 void Engine::fail_batch(const std::string& why) {
   ++counters_.storage_failures;
+  committer_->wait_idle();
+  take_snapshot_outcomes();
+  // The sealed batch and the open one built on it: memory back to the store.
   for (auto& [id, slot] : halls_) {
-    if (slot->touched) recover(*slot);
+    if (slot->touched || slot->sealed_seq != slot->committed_seq) recover(*slot);
   }
+  std::vector<PendingReply> all = std::move(sealed_->replies);
+  sealed_.reset();
+  for (PendingReply& p : pending_) all.push_back(std::move(p));
+  pending_.clear();
   const std::string message = fmt::format("存储失败，命令未执行：{}", why);
-  for (PendingReply& p : pending_) {
+  for (PendingReply& p : all) {
     if (p.kind == PendingReply::Kind::kReady) {
       replies_.push_back(std::move(p.ready));
     } else if (p.kind == PendingReply::Kind::kSnapshot) {
@@ -373,7 +454,6 @@ void Engine::fail_batch(const std::string& why) {
       replies_.push_back(error_reply(p.request_id, ErrorCode::kStorage, message));
     }
   }
-  pending_.clear();
 }
 
 bool Engine::grow_map() {
@@ -397,23 +477,59 @@ std::vector<Publication> Engine::heartbeats(core::TimeUs now) const {
   return out;
 }
 
-void Engine::write_snapshots(bool all) {
-  store::EventStore::Batch batch;
-  std::vector<HallSlot*> written;
+std::shared_ptr<store::EventStore::Batch> Engine::due_snapshots(
+    bool all, std::vector<std::pair<HallSlot*, core::Seq>>& halls) {
+  auto batch = std::make_shared<store::EventStore::Batch>();
   for (auto& [id, slot] : halls_) {
-    // Only committed state: between batches memory and store agree.
+    // Only what is sealed: memory and the store (once the batch is written) agree.
     const core::Seq seq = slot->hall->seq();
-    if (seq != slot->committed_seq || seq == slot->last_snapshot) continue;
+    if (seq != slot->sealed_seq || slot->touched || seq == slot->last_snapshot || slot->snapshot_pending)
+      continue;
     const std::uint64_t due = std::max<std::uint64_t>(
         options_.snapshot_every, options_.snapshot_per_ticket * slot->hall->tickets().size());
     if (!all && seq - slot->last_snapshot < due) continue;
-    batch.put_snapshot(id, seq, protocol::encode_snapshot(*slot->hall, epoch_, true));
-    written.push_back(slot.get());
+    batch->put_snapshot(id, seq, protocol::encode_snapshot(*slot->hall, epoch_, true));
+    slot->snapshot_pending = true;
+    halls.emplace_back(slot.get(), seq);
   }
-  if (batch.empty()) return;
-  store_.commit(batch);
-  for (HallSlot* slot : written) slot->last_snapshot = slot->committed_seq;
-  counters_.snapshots += written.size();
+  return batch;
+}
+
+void Engine::take_snapshot_outcomes() {
+  for (auto it = snapshot_jobs_.begin(); it != snapshot_jobs_.end();) {
+    std::optional<CommitThread::Outcome> outcome = committer_->outcome(it->job);
+    if (!outcome) {
+      ++it;
+      continue;
+    }
+    const bool ok = !outcome->skipped && outcome->error == nullptr;
+    for (auto& [slot, seq] : it->halls) {
+      slot->snapshot_pending = false;
+      if (ok) slot->last_snapshot = seq;
+    }
+    if (ok)
+      counters_.snapshots += it->halls.size();
+    else
+      ++counters_.snapshot_failures;
+    it = snapshot_jobs_.erase(it);
+  }
+}
+
+void Engine::write_snapshots(bool all) {
+  committer_->wait_idle();
+  take_snapshot_outcomes();
+  std::vector<std::pair<HallSlot*, core::Seq>> halls;
+  auto batch = due_snapshots(all, halls);
+  if (batch->empty()) return;
+  const std::uint64_t job = committer_->submit(std::move(batch), false);
+  committer_->wait(job);
+  const std::exception_ptr error = committer_->outcome(job)->error;
+  for (auto& [slot, seq] : halls) {
+    slot->snapshot_pending = false;
+    if (!error) slot->last_snapshot = seq;
+  }
+  if (error) std::rethrow_exception(error);
+  counters_.snapshots += halls.size();
 }
 
 void Engine::maintain() {
@@ -424,6 +540,14 @@ void Engine::maintain() {
   }
 }
 
-void Engine::checkpoint() { write_snapshots(true); }
+void Engine::checkpoint() {
+  // What is in flight or gathered is committed first (nobody gets its replies).
+  while (sealed_ && !complete()) wait_durable();
+  if (has_open()) {
+    seal();
+    while (!complete()) wait_durable();
+  }
+  write_snapshots(true);
+}
 
 }  // namespace hallq::server

@@ -9,10 +9,24 @@
 // batch is answered with a `storage` error and the halls it touched are
 // reloaded from the store, so memory never runs ahead of the disk.
 //
-// Thread: single owner thread (the server's io_context).
+// Pipelined (the server): seal() hands the batch gathered so far to a commit
+// thread and encodes its replies while the transaction waits for the disk;
+// meanwhile handle() and tick() gather the next batch on top of the sealed
+// one. Once the commit thread reports (set_on_durable), complete() makes
+// replies() and publications() those of the sealed batch, so nothing leaves
+// before its batch is durable, and batches leave in order. One batch is in
+// flight at a time. If its write fails, the batch gathered behind it (built
+// on its state) is refused with it: complete() then answers both.
+// Stored snapshots are encoded when a batch is sealed and written by the
+// commit thread in a transaction of their own after it, off the reply path.
+//
+// Thread: single owner thread (the server's io_context); the store is used
+// by the commit thread while a write is in flight: the owner touches it
+// directly only after wait_idle() (the server's settle()).
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -23,12 +37,11 @@
 #include "engine/core/hall_config.h"
 #include "engine/protocol/message.h"
 #include "engine/protocol/reply_codec.h"
-
-namespace hallq::store {
-class EventStore;
-}
+#include "engine/store/event_store.h"
 
 namespace hallq::server {
+
+class CommitThread;
 
 struct EngineOptions {
   // A hall's state is snapshotted into the store every this many events, so
@@ -72,23 +85,53 @@ class Engine {
   // the hall's target. Produces no reply.
   void tick(core::TimeUs now);
 
+  // Queues a reply made outside the engine (a refusal by the server's access
+  // check) so that it leaves in order with the batch's others.
+  void handle_ready(std::string reply);
+
   // Makes the batch durable; then replies() holds one reply per handle() call
   // in order, and publications() the batch's events in sequence order per hall.
-  // Both stay valid until the next handle() or tick().
+  // Both stay valid until the next handle() or tick(). When it returns, the
+  // commit thread is idle (snapshots included). Requires !in_flight().
   void commit();
   const std::vector<std::string>& replies() const { return replies_; }
   const std::vector<Publication>& publications() const { return publications_; }
+
+  // --- pipelined use (see the top of this file)
+  // Requests (and queued replies) gathered since the last seal; whether
+  // anything (a request or a tick's event) waits to be sealed.
+  std::size_t open_requests() const;
+  bool has_open() const;
+  bool in_flight() const { return sealed_ != nullptr; }
+  // Seals the open batch and starts its durable write. Requires !in_flight().
+  void seal();
+  // If the sealed batch's write has ended: replies() and publications() are
+  // its (after a failed write, also the refusals of the open batch), nothing
+  // is in flight any more, and it returns true. False while the write runs
+  // (or was started again after the map grew) or when nothing is in flight.
+  bool complete();
+  // Blocks until the sealed batch's write has ended (complete() may still say
+  // false once, after a map growth: wait again).
+  void wait_durable();
+  // Blocks until the commit thread has nothing queued or running.
+  void wait_idle();
+  // Called on the commit thread whenever a write ends; post to the owner
+  // thread and call complete() there. Null: nothing is called.
+  void set_on_durable(std::function<void()> fn);
 
   // One heartbeat per hall, to publish each second.
   std::vector<Publication> heartbeats(core::TimeUs now) const;
 
   // Housekeeping after the batch's replies are out: stores a snapshot of each
   // hall that has gone `snapshot_every` events without one, in a transaction
-  // of its own (nothing waits for it). A failure is only counted: the events
-  // are safe in the log and the next call tries again.
+  // of its own, and waits for it. A failure is only counted: the events are
+  // safe in the log and the next call tries again. (Pipelined, seal() does
+  // this in the background.) Requires !in_flight().
   void maintain();
 
-  // Snapshots every hall into the store (clean shutdown: a fast restart).
+  // Commits what is in flight or gathered (their replies are dropped: the
+  // requests are durable, a retry gets them), then snapshots every hall into
+  // the store (clean shutdown: a fast restart).
   void checkpoint();
 
   std::uint64_t epoch() const { return epoch_; }
@@ -108,6 +151,7 @@ class Engine {
  private:
   struct HallSlot;
   struct PendingReply;
+  struct Sealed;
 
   HallSlot* find(std::string_view id);
   void recover(HallSlot& slot);
@@ -117,6 +161,13 @@ class Engine {
   bool grow_map();
   void advise(HallSlot& slot, core::TimeUs now);
   void write_snapshots(bool all);
+  // Snapshots due (or every one, `all`) of halls whose memory is what is
+  // sealed, as one batch; the halls in `written`.
+  std::shared_ptr<store::EventStore::Batch> due_snapshots(
+      bool all, std::vector<std::pair<HallSlot*, core::Seq>>& halls);
+  void take_snapshot_outcomes();
+  void prepare_reply(PendingReply& p, std::map<HallSlot*, std::string>& snapshots);
+  void refuse_all(std::vector<PendingReply>& pending, const std::string& message);
 
   store::EventStore& store_;
   EngineOptions options_;
@@ -124,13 +175,20 @@ class Engine {
   std::map<std::string, std::unique_ptr<HallSlot>, std::less<>> halls_;
   protocol::EngineInfo info_;
 
-  // The current batch.
+  // The batch being gathered, and the one in flight.
   std::vector<PendingReply> pending_;
+  std::unique_ptr<Sealed> sealed_;
+  struct SnapshotJob {
+    std::uint64_t job;
+    std::vector<std::pair<HallSlot*, core::Seq>> halls;
+  };
+  std::vector<SnapshotJob> snapshot_jobs_;
   std::vector<std::string> replies_;
   std::vector<Publication> publications_;
   std::vector<core::Event> scratch_;
   Counters counters_;
   std::string storage_problem_;
+  std::unique_ptr<CommitThread> committer_;  // last: stopped first
 };
 
 }  // namespace hallq::server

@@ -103,6 +103,7 @@ int HttpApi::live_status(const HttpRequest& req, std::string_view hall) {
 }
 
 std::string HttpApi::live_message(std::string_view hall) const {
+  server_.settle();  // memory as durable as what has been published
   return views_->live_message(hall, server_.now());
 }
 
@@ -132,6 +133,9 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
     if (!get) return answer(only("GET"));
     return answer(static_file(options_, parts, path));
   }
+  // Everything below reads the halls or the store: only what is durable,
+  // and with the engine's commit thread idle.
+  server_.settle();
   if (parts.size() == 1 && parts[0] == "metrics") {
     if (!get) return answer(only("GET"));
     // Open, or for the scrape token (every hall) or a session (its halls).

@@ -233,15 +233,28 @@ int main(int argc, char** argv) {
       io.stop();  // the HTTP server's connections end with the io_context
     });
     server.start();
-    http_options.history = server::make_history_source(store, halls);
+    // The store is the engine's commit thread's while a batch is written:
+    // the HTTP side uses it only once the server has settled.
+    auto history = server::make_history_source(store, halls);
+    http_options.history = [&server, history](std::string_view hall,
+                                              const std::map<std::string, std::string>& query) {
+      server.settle();
+      return history(hall, query);
+    };
     http_options.accounts = accounts ? &*accounts : nullptr;
     http_options.post = [&io](std::function<void()> f) { boost::asio::post(io, std::move(f)); };
-    http_options.audit = [&store](const std::string& record) { return store.append_audit(record); };
-    http_options.replace_audit = [&store](std::uint64_t number, const std::string& record) {
+    http_options.audit = [&store, &server](const std::string& record) {
+      server.settle();
+      return store.append_audit(record);
+    };
+    http_options.replace_audit = [&store, &server](std::uint64_t number, const std::string& record) {
+      server.settle();
       store.replace_audit(number, record);
     };
-    http_options.read_audit = [&store](std::uint64_t from,
-                                       const std::function<bool(std::uint64_t, std::string_view)>& fn) {
+    http_options.read_audit = [&store, &server](
+                                  std::uint64_t from,
+                                  const std::function<bool(std::uint64_t, std::string_view)>& fn) {
+      server.settle();
       store.for_each_audit(from, fn);
     };
     server::HttpApi api(engine, server, http_options);

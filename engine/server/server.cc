@@ -2,6 +2,12 @@
 // wake (and after every send, which may consume a notification) the socket is
 // drained until ZMQ_EVENTS no longer says POLLIN before waiting again.
 //
+// The commit is pipelined (engine.h): while one batch is written by the
+// engine's commit thread, requests are read and applied into the next; when
+// the write ends (posted back here) its replies go out, its events are
+// published, and the next batch is sealed at once. Every reply waits for its
+// own batch's durable write; replies leave in arrival order.
+//
 // With keys, a request's identity is the ZAP User-Id that libzmq attaches as
 // metadata to every frame received over that connection; the server decodes
 // the request once more (cheap next to the commit) to check it before the
@@ -14,6 +20,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <deque>
 #include <iostream>
 #include <map>
 #include <vector>
@@ -82,6 +89,7 @@ class Server::Impl {
   }
 
   ~Impl() {
+    engine_.set_on_durable(nullptr);
     // The descriptor belongs to ZeroMQ: do not let Asio close it.
     boost::system::error_code ignored;
     router_fd_.cancel(ignored);
@@ -93,6 +101,7 @@ class Server::Impl {
   void start() {
     (void)now();  // the clock's first reading: simulated time starts here
     running_ = true;
+    engine_.set_on_durable([this] { boost::asio::post(io_, [this] { on_durable(); }); });
     wait_readable();
     schedule_tick();
   }
@@ -116,6 +125,22 @@ class Server::Impl {
 
   Server::SecurityCounters security_counters() const { return {forbidden_, zap_ ? zap_->refused() : 0}; }
 
+  void settle() {
+    // Called while replies are being delivered (an HTTP action's reply that
+    // writes the audit log): only the store must be idle.
+    if (delivering_) return engine_.wait_idle();
+    while (engine_.in_flight() || engine_.has_open()) {
+      if (engine_.in_flight()) {
+        engine_.wait_durable();
+        finish_batch();
+      } else {
+        start_next();
+      }
+    }
+    engine_.wait_idle();
+    wait_readable();  // a full batch may have stopped the reading
+  }
+
   std::string cmd_bound_, pub_bound_;
 
  private:
@@ -123,28 +148,37 @@ class Server::Impl {
     if (!running_) return;
     // Edge-triggered: only sleep when ZeroMQ says nothing is waiting.
     if (router_.get(zmq::sockopt::events) & ZMQ_POLLIN) {
-      boost::asio::post(io_, [this] { drain(); });
+      if (!drain_posted_) {
+        drain_posted_ = true;
+        boost::asio::post(io_, [this] {
+          drain_posted_ = false;
+          drain();
+        });
+      }
       return;
     }
+    if (armed_) return;
+    armed_ = true;
     router_fd_.async_wait(boost::asio::posix::stream_descriptor::wait_read,
                           [this](const boost::system::error_code& ec) {
+                            armed_ = false;
                             if (!ec) drain();
                           });
   }
 
+  // Reads what is waiting into the open batch (up to max_batch requests),
+  // and seals it if nothing is in flight.
   void drain() {
     if (!running_) return;
-    envelopes_.clear();
     const core::TimeUs now = this->now();
-    // Requests from inside the process first: their replies are the first
-    // ones of the batch.
+    // Requests from inside the process first.
     std::vector<Local> local;
     local.swap(local_);
-    for (const Local& l : local) engine_.handle(protocol::as_bytes(l.request), now);
-    std::size_t n = local.size();
-    std::size_t handled = n;  // requests the engine got (the rest were forbidden)
-    denied_.clear();
-    while (n < options_.max_batch) {
+    for (Local& l : local) {
+      engine_.handle(protocol::as_bytes(l.request), now);
+      destinations_.push_back({{}, std::move(l.done)});
+    }
+    while (engine_.open_requests() < options_.max_batch) {
       frames_.clear();
       // A request is [identity][(empty delimiter from REQ)][payload].
       while (true) {
@@ -159,28 +193,52 @@ class Server::Impl {
       const protocol::Bytes bytes{static_cast<const std::uint8_t*>(payload.data()), payload.size()};
       std::string refusal;
       if (options_.keys) refusal = check(payload, bytes);
-      if (refusal.empty()) {
+      if (refusal.empty())
         engine_.handle(bytes, now);
-        ++handled;
-      }
-      if (options_.keys) denied_.push_back(std::move(refusal));
+      else
+        engine_.handle_ready(std::move(refusal));
       frames_.pop_back();
-      envelopes_.push_back(std::move(frames_));
+      destinations_.push_back({std::move(frames_), nullptr});
       frames_.clear();
-      ++n;
     }
-    if (handled > 0) {
-      engine_.commit();
-      note_storage();
-      const auto& replies = engine_.replies();
-      for (std::size_t i = 0; i < local.size() && i < replies.size(); ++i) local[i].done(replies[i]);
-    }
-    if (n > 0) send_replies(local.size(), handled > 0);
-    if (handled > 0) {
-      publish(engine_.publications());
-      engine_.maintain();
-    }
+    start_next();
+    // A full open batch waits for the one in flight; on_durable reads on.
+    if (engine_.open_requests() < options_.max_batch) wait_readable();
+  }
+
+  // Seals the open batch if nothing is in flight (one without events to
+  // write is answered at once).
+  void start_next() {
+    if (engine_.in_flight() || !engine_.has_open()) return;
+    engine_.seal();
+    finish_batch();
+  }
+
+  void on_durable() {
+    if (!finish_batch()) return;
+    start_next();
     wait_readable();
+  }
+
+  // If the batch in flight is durable (or failed): its replies and events out.
+  bool finish_batch() {
+    if (!engine_.complete()) return false;
+    note_storage();
+    const auto& replies = engine_.replies();
+    delivering_ = true;
+    for (const std::string& reply : replies) {
+      Destination d = std::move(destinations_.front());
+      destinations_.pop_front();
+      if (d.done) {
+        d.done(reply);
+        continue;
+      }
+      for (zmq::message_t& part : d.envelope) router_.send(part, zmq::send_flags::sndmore);
+      router_.send(zmq::buffer(reply), zmq::send_flags::none);
+    }
+    delivering_ = false;
+    publish(engine_.publications());
+    return true;
   }
 
   // The reply to send instead of handling the request ("" to handle it):
@@ -225,21 +283,6 @@ class Server::Impl {
     return hall->config().windows[t->window].id;
   }
 
-  // Replies to the ROUTER's requests of this batch, in arrival order: the
-  // engine's (after `skip` local ones) or the forbidden ones made above.
-  void send_replies(std::size_t skip, bool committed) {
-    static const std::vector<std::string> kNone;
-    const auto& replies = committed ? engine_.replies() : kNone;
-    std::size_t next = skip;
-    for (std::size_t i = 0; i < envelopes_.size(); ++i) {
-      const bool denied = i < denied_.size() && !denied_[i].empty();
-      if (!denied && next >= replies.size()) break;
-      const std::string& reply = denied ? denied_[i] : replies[next++];
-      for (zmq::message_t& part : envelopes_[i]) router_.send(part, zmq::send_flags::sndmore);
-      router_.send(zmq::buffer(reply), zmq::send_flags::none);
-    }
-  }
-
   // Logs when commits start failing (disk full, map at its limit) and when
   // they work again, not every refusal in between.
   void note_storage() {
@@ -273,11 +316,8 @@ class Server::Impl {
       if (ec || !running_) return;
       const core::TimeUs now = this->now();
       engine_.tick(now);
-      engine_.commit();
-      note_storage();
-      publish(engine_.publications());
+      start_next();
       publish(engine_.heartbeats(now));
-      engine_.maintain();
       schedule_tick();
     });
   }
@@ -292,9 +332,17 @@ class Server::Impl {
   boost::asio::posix::stream_descriptor router_fd_;
   boost::asio::steady_timer timer_;
   bool running_ = false;
+  bool armed_ = false;         // an async_wait on the ROUTER's descriptor is outstanding
+  bool drain_posted_ = false;  // a drain() is posted
+  bool delivering_ = false;    // finish_batch() is handing out replies
   std::vector<zmq::message_t> frames_;
-  std::vector<std::vector<zmq::message_t>> envelopes_;
-  std::vector<std::string> denied_;  // per envelope: its forbidden reply, or "" (keys only)
+  // Where each reply of the batches in flight and open goes, in order: a
+  // ROUTER envelope, or a local request's callback.
+  struct Destination {
+    std::vector<zmq::message_t> envelope;
+    std::function<void(const std::string&)> done;
+  };
+  std::deque<Destination> destinations_;
   std::uint64_t forbidden_ = 0;
   time::EngineClock clock_;
   std::string logged_storage_problem_;
@@ -316,6 +364,7 @@ void Server::stop() { impl_->stop(); }
 void Server::submit(std::string request, std::function<void(const std::string&)> done) {
   impl_->submit(std::move(request), std::move(done));
 }
+void Server::settle() { impl_->settle(); }
 void Server::on_publish(std::function<void(const std::vector<Publication>&)> observer) {
   impl_->on_publish(std::move(observer));
 }

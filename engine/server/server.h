@@ -3,9 +3,11 @@
 // timers and the real clock.
 //
 // Each time the ROUTER becomes readable the server drains everything waiting
-// (up to max_batch), hands it to the Engine as one batch, commits it (one
-// LMDB transaction), then sends the replies and publishes the events. Each
-// second it lets time pass (daily reset) and publishes a heartbeat per hall.
+// (up to max_batch) into the Engine's open batch; whenever no batch is being
+// written, the open one is sealed and committed (one LMDB transaction, on the
+// engine's commit thread) while the next gathers; once it is durable its
+// replies are sent and its events published. Each second it lets time pass
+// (daily reset) and publishes a heartbeat per hall.
 //
 // Security (ServerOptions::keys set): both sockets are CURVE servers with the
 // engine's key pair; a ZAP handler (zap_handler.h) lets only enrolled keys
@@ -77,6 +79,12 @@ class Server {
   // reply after the commit. Call on the io_context's thread.
   void submit(std::string request, std::function<void(const std::string& reply)> done);
 
+  // Waits until every batch read so far is durable and answered (blocking
+  // the io_context's thread for up to two commits): afterwards the halls in
+  // memory equal the store and nobody else uses the store until the next
+  // request. For readers of the halls or the store on the io_context's
+  // thread (HTTP views, history, the audit log).
+  void settle();
   // Called on the io_context's thread with every batch of events published
   // (after the commit), e.g. to push them to browsers.
   void on_publish(std::function<void(const std::vector<Publication>&)> observer);

@@ -149,6 +149,45 @@ TEST_F(EngineTest, RepeatedRequestIdIsAnsweredWithTheFirstOutcome) {
   EXPECT_EQ(event(a).number, "A002");
 }
 
+TEST_F(EngineTest, PipelinedBatchLeavesOnlyOnceWrittenAndInOrder) {
+  const std::string a = protocol::encode_request("a", "town", core::IssueTicket{"social"});
+  const std::string b = protocol::encode_request("b", "town", core::IssueTicket{"social"});
+  const std::string snap = protocol::encode_snapshot_request("s", "town");
+  engine_->handle(protocol::as_bytes(a), now_);
+  engine_->seal();
+  ASSERT_TRUE(engine_->in_flight());
+  // The next batch gathers on top of the sealed one: a retry of `a`, a new
+  // command, a snapshot of the state after both.
+  engine_->handle(protocol::as_bytes(a), now_);
+  engine_->handle(protocol::as_bytes(b), now_);
+  engine_->handle(protocol::as_bytes(snap), now_);
+  EXPECT_EQ(engine_->open_requests(), 3u);
+  while (!engine_->complete()) engine_->wait_durable();
+  ASSERT_EQ(engine_->replies().size(), 1u);  // only the sealed batch's
+  const auto first = decode(engine_->replies()[0]);
+  EXPECT_EQ(event(first).number, "A001");
+  ASSERT_EQ(engine_->publications().size(), 1u);
+  EXPECT_EQ(engine_->publications()[0].bytes, first.events[0]);
+  EXPECT_EQ(store_->last_seq("town"), 1u);
+  EXPECT_EQ(engine_->heartbeats(now_)[0].bytes,
+            protocol::encode_heartbeat({"town", 1, engine_->epoch(), now_}));  // what is durable
+
+  engine_->seal();
+  while (!engine_->complete()) engine_->wait_durable();
+  ASSERT_EQ(engine_->replies().size(), 3u);
+  const auto again = decode(engine_->replies()[0]);
+  EXPECT_TRUE(again.duplicate);
+  EXPECT_EQ(again.events, first.events);
+  EXPECT_EQ(event(decode(engine_->replies()[1])).number, "A002");
+  const auto s = protocol::decode_reply(protocol::as_bytes(engine_->replies()[2]));
+  protocol::DecodedSnapshot state;
+  ASSERT_TRUE(protocol::decode_snapshot(protocol::as_bytes(s.snapshot), state).ok());
+  EXPECT_EQ(state.seq, 2u);
+  EXPECT_EQ(store_->last_seq("town"), 2u);
+  EXPECT_FALSE(engine_->in_flight());
+  EXPECT_FALSE(engine_->has_open());
+}
+
 TEST_F(EngineTest, RecoveryRestoresStateAndRequestMemory) {
   send(core::OpenWindow{"w1", ""});
   send(core::IssueTicket{"social"}, "k-1");
