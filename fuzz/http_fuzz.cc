@@ -64,9 +64,9 @@
 #include "engine/server/accounts.h"
 #include "engine/server/engine.h"
 #include "engine/server/http_api.h"
-#include "engine/server/http_history.h"
 #include "engine/server/http_request_parse.h"
 #include "engine/server/http_server.h"
+#include "engine/server/http_store.h"
 #include "engine/server/server.h"
 #include "engine/store/event_store.h"
 #include "fuzz/fuzz_halls.h"
@@ -172,17 +172,11 @@ struct World {
     server::HttpApiOptions options;
     options.web_root = std::string(HALLQ_SOURCE_DIR) + "/displays/web/site";
     options.chart_js = std::string(HALLQ_SOURCE_DIR) + "/displays/web/site/dashboard.js";
-    options.history = server::make_history_source(*store, p.halls);
+    server::use_store(options, *store, *server, p.halls);
     options.post = [this](std::function<void()> f) { boost::asio::post(io, std::move(f)); };
-    options.audit = [this](const std::string& record) -> std::uint64_t {
-      return audit_records++ < kAuditKept ? store->append_audit(record) : 0;
-    };
-    options.replace_audit = [this](std::uint64_t number, const std::string& record) {
-      store->replace_audit(number, record);
-    };
-    options.read_audit = [this](std::uint64_t from,
-                                const std::function<bool(std::uint64_t, std::string_view)>& fn) {
-      store->for_each_audit(from, fn);
+    // At most kAuditKept records per world (a world lives for 10,000 inputs).
+    options.audit = [this, append = options.audit](const std::string& record) -> std::uint64_t {
+      return audit_records++ < kAuditKept ? append(record) : 0;
     };
     open_api = std::make_unique<server::HttpApi>(*engine, *server, options);
     options.accounts = &*p.accounts;

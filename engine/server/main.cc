@@ -27,8 +27,8 @@
 #include "engine/server/curve_setup.h"
 #include "engine/server/engine.h"
 #include "engine/server/http_api.h"
-#include "engine/server/http_history.h"
 #include "engine/server/http_server.h"
+#include "engine/server/http_store.h"
 #include "engine/server/server.h"
 #include "engine/store/event_store.h"
 
@@ -233,30 +233,9 @@ int main(int argc, char** argv) {
       io.stop();  // the HTTP server's connections end with the io_context
     });
     server.start();
-    // The store is the engine's commit thread's while a batch is written:
-    // the HTTP side uses it only once the server has settled.
-    auto history = server::make_history_source(store, halls);
-    http_options.history = [&server, history](std::string_view hall,
-                                              const std::map<std::string, std::string>& query) {
-      server.settle();
-      return history(hall, query);
-    };
+    server::use_store(http_options, store, server, halls);
     http_options.accounts = accounts ? &*accounts : nullptr;
     http_options.post = [&io](std::function<void()> f) { boost::asio::post(io, std::move(f)); };
-    http_options.audit = [&store, &server](const std::string& record) {
-      server.settle();
-      return store.append_audit(record);
-    };
-    http_options.replace_audit = [&store, &server](std::uint64_t number, const std::string& record) {
-      server.settle();
-      store.replace_audit(number, record);
-    };
-    http_options.read_audit = [&store, &server](
-                                  std::uint64_t from,
-                                  const std::function<bool(std::uint64_t, std::string_view)>& fn) {
-      server.settle();
-      store.for_each_audit(from, fn);
-    };
     server::HttpApi api(engine, server, http_options);
     std::unique_ptr<server::HttpServer> http_server;
     std::string http_bound = "off";
