@@ -9,4 +9,8 @@ namespace hallq::core {
 // nothing beyond U+10FFFF) without control characters (C0, DEL, C1).
 bool printable_utf8(std::string_view text);
 
+// The columns `utf8` takes on a terminal: CJK, Hangul and fullwidth forms
+// two, everything else one (a malformed byte one).
+int display_width(std::string_view utf8);
+
 }  // namespace hallq::core

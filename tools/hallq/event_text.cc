@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "engine/core/rating.h"
+#include "engine/core/utf8.h"
 
 namespace hallq::cli {
 
@@ -60,38 +61,9 @@ std::string describe(const protocol::EventSummary& e) {
   return k;
 }
 
-int display_width(std::string_view s) {
-  int width = 0;
-  for (std::size_t i = 0; i < s.size();) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    std::uint32_t cp = c;
-    int len = 1;
-    if (c >= 0xF0) {
-      len = 4;
-      cp = c & 0x07;
-    } else if (c >= 0xE0) {
-      len = 3;
-      cp = c & 0x0F;
-    } else if (c >= 0xC0) {
-      len = 2;
-      cp = c & 0x1F;
-    }
-    for (int j = 1; j < len && i + j < s.size(); ++j)
-      cp = (cp << 6) | (static_cast<unsigned char>(s[i + j]) & 0x3F);
-    i += len;
-    // CJK, Hangul, fullwidth forms: two columns.
-    const bool wide = (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
-                      (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
-                      (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
-                      (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD);
-    width += wide ? 2 : 1;
-  }
-  return width;
-}
-
 std::string pad(std::string_view text, int width) {
   std::string out(text);
-  for (int w = display_width(text); w < width; ++w) out += ' ';
+  for (int w = core::display_width(text); w < width; ++w) out += ' ';
   return out;
 }
 

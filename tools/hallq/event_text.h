@@ -15,9 +15,7 @@ std::string describe(const protocol::EventSummary& e);
 // "约 18 分钟" / "无需等待".
 std::string wait_text(std::int64_t seconds);
 
-// Terminal columns of UTF-8 text (East Asian wide characters count two).
-int display_width(std::string_view utf8);
-// `text` padded with spaces to `width` columns.
+// `text` padded with spaces to `width` columns (core::display_width).
 std::string pad(std::string_view text, int width);
 
 }  // namespace hallq::cli
