@@ -10,13 +10,15 @@
 namespace hallq::caller {
 namespace {
 
-constexpr std::array<Key, 11> kAll = {Key::kCallNext, Key::kRecall,   Key::kStart,  Key::kSkip,
-                                      Key::kHold,     Key::kTransfer, Key::kFinish, Key::kPause,
-                                      Key::kLogin,    Key::kLogout,   Key::kQuit};
+constexpr bool table_in_key_order() {
+  for (std::size_t i = 0; i < kKeyTable.size(); ++i)
+    if (static_cast<std::size_t>(kKeyTable[i].key) != i) return false;
+  return true;
+}
+static_assert(table_in_key_order(), "kKeyTable is indexed by Key");
+
 constexpr std::string_view kSections[] = {"caller", "keys", "security"};
 constexpr std::string_view kCallerKeys[] = {"hall", "window", "engine", "events", "staff"};
-constexpr std::string_view kKeyNames[] = {"call_next", "recall", "start", "skip",   "hold", "transfer",
-                                          "finish",    "pause",  "login", "logout", "quit"};
 
 CallerConfig parse(const toml::table& root, const std::string& source) {
   const config::TableReader r = config::TableReader::document(root, source);
@@ -31,12 +33,12 @@ CallerConfig parse(const toml::table& root, const std::string& source) {
   c.events = s.string("events", c.events);
   c.staff = s.string("staff", "");
   const config::TableReader k = r.section("keys");
-  k.allow_only(kKeyNames);
-  const auto defaults = default_keys();
-  for (Key key : kAll) {
-    char ch = 0;
-    for (const auto& [dc, dk] : defaults)
-      if (dk == key) ch = dc;
+  std::vector<std::string_view> names;
+  for (const KeySpec& spec : kKeyTable) names.push_back(spec.name);
+  k.allow_only(names);
+  for (const KeySpec& spec : kKeyTable) {
+    const Key key = spec.key;
+    char ch = spec.default_char;
     if (auto v = k.string(key_name(key))) {
       if (v->size() != 1 || static_cast<unsigned char>((*v)[0]) < 0x21 ||
           static_cast<unsigned char>((*v)[0]) > 0x7E) {
@@ -55,9 +57,9 @@ CallerConfig parse(const toml::table& root, const std::string& source) {
 }  // namespace
 
 std::map<char, Key> default_keys() {
-  return {{'n', Key::kCallNext}, {'r', Key::kRecall},   {'s', Key::kStart},  {'k', Key::kSkip},
-          {'h', Key::kHold},     {'t', Key::kTransfer}, {'f', Key::kFinish}, {'p', Key::kPause},
-          {'l', Key::kLogin},    {'o', Key::kLogout},   {'q', Key::kQuit}};
+  std::map<char, Key> keys;
+  for (const KeySpec& spec : kKeyTable) keys[spec.default_char] = spec.key;
+  return keys;
 }
 
 char CallerConfig::key_for(Key k) const {
@@ -66,14 +68,8 @@ char CallerConfig::key_for(Key k) const {
   return '?';
 }
 
-std::string_view key_name(Key k) { return kKeyNames[static_cast<int>(k)]; }
-
-std::string_view key_label(Key k) {
-  static constexpr std::string_view kLabels[] = {"呼叫下一位", "重呼",     "开始办理", "过号",
-                                                 "挂起",       "转事项",   "办结",     "暂停/恢复",
-                                                 "登录",       "退出登录", "退出程序"};
-  return kLabels[static_cast<int>(k)];
-}
+std::string_view key_name(Key k) { return kKeyTable[static_cast<int>(k)].name; }
+std::string_view key_label(Key k) { return kKeyTable[static_cast<int>(k)].label; }
 
 CallerConfig parse_caller_config(std::string_view text, const std::string& source) {
   return parse(config::parse_toml(text, source), source);

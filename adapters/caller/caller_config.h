@@ -7,6 +7,7 @@
 // Errors: config::ConfigError naming file:line.
 #pragma once
 
+#include <array>
 #include <map>
 #include <string>
 #include <string_view>
@@ -29,6 +30,28 @@ enum class Key {
   kQuit
 };
 
+// The one key table: what each action is called in the config, its default
+// character and its label in the key legend. The input handler takes the
+// keys of CallerConfig::keys (built from it) and the legend lists them from
+// it, so the two cannot drift apart.
+struct KeySpec {
+  Key key;
+  std::string_view name;  // config key name, "call_next"
+  char default_char;
+  std::string_view label;  // in the legend, "呼叫下一位"
+};
+inline constexpr std::array<KeySpec, 11> kKeyTable = {{{Key::kCallNext, "call_next", 'n', "呼叫下一位"},
+                                                       {Key::kRecall, "recall", 'r', "重呼"},
+                                                       {Key::kStart, "start", 's', "开始办理"},
+                                                       {Key::kSkip, "skip", 'k', "过号"},
+                                                       {Key::kHold, "hold", 'h', "挂起"},
+                                                       {Key::kTransfer, "transfer", 't', "转事项"},
+                                                       {Key::kFinish, "finish", 'f', "办结"},
+                                                       {Key::kPause, "pause", 'p', "暂停/恢复"},
+                                                       {Key::kLogin, "login", 'l', "登录"},
+                                                       {Key::kLogout, "logout", 'o', "退出登录"},
+                                                       {Key::kQuit, "quit", 'q', "退出程序"}}};
+
 struct CallerConfig {
   std::string hall, window;
   std::string engine = "tcp://127.0.0.1:5570";
@@ -39,7 +62,7 @@ struct CallerConfig {
   char key_for(Key k) const;
 };
 
-// Defaults: n r s k h t f p l o q.
+// Defaults: n r s k h t f p l o q (kKeyTable).
 std::map<char, Key> default_keys();
 std::string_view key_name(Key k);   // config key name, "call_next" ...
 std::string_view key_label(Key k);  // "呼叫" ...

@@ -63,7 +63,50 @@ std::optional<WindowView> view_window(const core::Hall& hall, std::string_view w
     }
     v.queues.push_back(std::move(q));
   }
+  for (const core::ServiceConfig& s : cfg.services) v.services.push_back({s.id, s.name, s.prefix});
   return v;
+}
+
+std::string choice_text(const ServiceChoice& c) { return c.letter + " " + c.name; }
+
+ServiceMatch resolve_service(const std::vector<ServiceChoice>& choices, std::string_view typed) {
+  auto upper = [](std::string_view s) {
+    std::string u(s);
+    for (char& ch : u)
+      if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
+    return u;
+  };
+  for (const ServiceChoice& c : choices)
+    if (upper(typed) == c.letter || typed == c.id || typed == c.name) return {&c, ""};
+  std::vector<const ServiceChoice*> begun;
+  for (const ServiceChoice& c : choices)
+    if (!typed.empty() && c.name.starts_with(typed)) begun.push_back(&c);
+  if (begun.size() == 1) return {begun.front(), ""};
+  auto list = [](const auto& items) {
+    std::string out;
+    for (const ServiceChoice* c : items) out += (out.empty() ? "" : "、") + choice_text(*c);
+    return out;
+  };
+  if (!begun.empty()) return {nullptr, fmt::format("「{}」有多个事项：{}", typed, list(begun))};
+  std::vector<const ServiceChoice*> all;
+  for (const ServiceChoice& c : choices) all.push_back(&c);
+  return {nullptr, fmt::format("没有事项「{}」，可选：{}", typed, list(all))};
+}
+
+int prompt_key(int ch) {
+  switch (ch) {
+    case '\n':
+    case '\r':
+    case 343:  // KEY_ENTER
+      return '\n';
+    case 27:
+      return 27;
+    case 127:
+    case 8:
+    case 263:  // KEY_BACKSPACE
+      return 127;
+  }
+  return -1;
 }
 
 core::CommandBody to_command(const Request& r, const std::string& window) {
@@ -127,43 +170,40 @@ std::string_view working_text(const Request& r) {
 
 std::string CallerSession::prompt() const {
   if (!prompting_) return "";
-  return fmt::format("{}{}", *prompting_ == Key::kLogin ? "工号：" : "转至事项：", typed_);
+  return fmt::format("{}{}", *prompting_ == Key::kLogin ? "工号：" : "转至事项（字母或名称）：", typed_);
+}
+
+bool CallerSession::accepts(int ch) const {
+  if (prompting_) return prompt_key(ch) >= 0;
+  return ch > 0 && ch <= 0x7E && config_.keys.count(static_cast<char>(ch)) != 0;
 }
 
 std::optional<Request> CallerSession::on_key(int ch, const WindowView* view) {
   if (prompting_) {
-    if (ch == 27) {
-      prompting_.reset();
-      typed_.clear();
-      set("已取消");
-    } else if (ch == 127 || ch == 8 || ch == 263 /* KEY_BACKSPACE */) {
-      if (!typed_.empty()) typed_.pop_back();
-    } else if (ch == '\n' || ch == '\r' || ch == 343 /* KEY_ENTER */) {
-      if (typed_.empty()) {
-        set(*prompting_ == Key::kLogin ? "请输入工号" : "请输入事项编号", true);
+    switch (prompt_key(ch)) {
+      case 27:
+        prompting_.reset();
+        typed_.clear();
+        set("已取消");
         return std::nullopt;
-      }
-      Request r{*prompting_, typed_};
-      prompting_.reset();
-      typed_.clear();
-      if (pending_) {
-        set("上一操作尚未完成，请稍候", true);
+      case 127:  // a whole UTF-8 character
+        while (!typed_.empty() && (static_cast<unsigned char>(typed_.back()) & 0xC0) == 0x80)
+          typed_.pop_back();
+        if (!typed_.empty()) typed_.pop_back();
         return std::nullopt;
-      }
-      pending_ = r;
-      set(std::string(working_text(r)));
-      return r;
-    } else if (ch >= 0x21 && ch <= 0x7E && typed_.size() < 64) {
-      typed_.push_back(static_cast<char>(ch));
+      case '\n':
+        return on_enter(view);
     }
+    // Text, its UTF-8 bytes one by one (a character begun may end past 64 bytes).
+    const bool room = typed_.size() < 64 || ((ch & 0xC0) == 0x80 && typed_.size() < 68);
+    if (ch >= 0x21 && ch <= 0xFF && ch != 0x7F && room) typed_.push_back(static_cast<char>(ch));
     return std::nullopt;
   }
-  auto it = config_.keys.find(static_cast<char>(ch));
-  if (ch < 0 || ch > 0x7E || it == config_.keys.end()) {
+  if (!accepts(ch)) {
     if (ch >= 0x21 && ch <= 0x7E) set(fmt::format("按键 {} 未定义", static_cast<char>(ch)), true);
     return std::nullopt;
   }
-  const Key key = it->second;
+  const Key key = config_.keys.at(static_cast<char>(ch));
   if (key == Key::kQuit) {
     quit_ = true;
     return std::nullopt;
@@ -175,11 +215,37 @@ std::optional<Request> CallerSession::on_key(int ch, const WindowView* view) {
   if (key == Key::kLogin || key == Key::kTransfer) {
     prompting_ = key;
     typed_ = key == Key::kLogin ? config_.staff : "";
-    set(key == Key::kLogin ? "请输入工号，回车确认，Esc 取消" : "请输入要转至的事项编号，回车确认，Esc 取消");
+    set(key == Key::kLogin ? "请输入工号，回车确认，Esc 取消" : "请输入事项字母或名称，回车确认，Esc 取消");
     return std::nullopt;
   }
-  Request r{key, ""};
+  Request r{key, "", ""};
   if (key == Key::kPause && view && view->paused) r.arg = "resume";
+  pending_ = r;
+  set(std::string(working_text(r)));
+  return r;
+}
+
+std::optional<Request> CallerSession::on_enter(const WindowView* view) {
+  if (typed_.empty()) {
+    set(*prompting_ == Key::kLogin ? "请输入工号" : "请输入事项字母或名称", true);
+    return std::nullopt;
+  }
+  Request r{*prompting_, typed_, ""};
+  if (r.action == Key::kTransfer && view) {  // without a replica the engine judges the id
+    const ServiceMatch m = resolve_service(view->services, typed_);
+    if (!m.service) {
+      set(m.error, true);  // the prompt stays open to correct the entry
+      return std::nullopt;
+    }
+    r.arg = m.service->id;
+    r.shown = fmt::format("{}（{}）", m.service->name, m.service->letter);
+  }
+  prompting_.reset();
+  typed_.clear();
+  if (pending_) {
+    set("上一操作尚未完成，请稍候", true);
+    return std::nullopt;
+  }
   pending_ = r;
   set(std::string(working_text(r)));
   return r;
@@ -210,7 +276,7 @@ void CallerSession::on_reply(bool ok, const std::string& message, const std::str
       set("已挂起 " + number);
       break;
     case Key::kTransfer:
-      set(fmt::format("{} 已转至 {}", number, r.arg));
+      set(fmt::format("{} 已转至 {}", number, r.shown.empty() ? r.arg : r.shown));
       break;
     case Key::kFinish:
       set("已办结 " + number);

@@ -8,9 +8,12 @@
 // ("拒绝：..."). While a request is unanswered, other command keys are refused
 // with "上一操作尚未完成" (the pending one is kept and resent with the same id
 // until the engine answers, so nothing pressed is lost or done twice).
-// Login and transfer prompt for a staff id / service id (Enter sends, Esc cancels).
+// Login prompts for a staff id; transfer for a service: its ticket letter, its
+// Chinese name (or a prefix of exactly one name) or its id (resolve_service).
+// Enter sends, Esc cancels, backspace deletes a character (kPromptKeys).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -30,6 +33,11 @@ struct QueueLine {
   std::int32_t predicted_wait_s = -1;  // a newcomer's
 };
 
+// A service a ticket can be transferred to.
+struct ServiceChoice {
+  std::string id, name, letter;  // "tax", "税务", "G" (the ticket prefix)
+};
+
 struct WindowView {
   std::string hall_name, window_id, window_name;
   int number = 0;
@@ -39,16 +47,42 @@ struct WindowView {
   std::string current, current_state, current_service;
   std::uint32_t served = 0;  // finished today at this window
   std::uint32_t hall_waiting = 0;
-  std::vector<QueueLine> queues;  // services the window serves, by level
+  std::vector<QueueLine> queues;        // services the window serves, by level
+  std::vector<ServiceChoice> services;  // every service of the hall, in config order
 };
 
 // Nullopt if the hall has no such window.
 std::optional<WindowView> view_window(const core::Hall& hall, std::string_view window, core::TimeUs now);
 
+// What the clerk typed at the transfer prompt, resolved: the service whose
+// ticket letter (any case), id or Chinese name it is, else the service whose
+// name it begins (if exactly one). Otherwise `error` refuses it in Chinese,
+// naming the choices ("「社」有多个事项：A 社保医保、B 社会救助").
+struct ServiceMatch {
+  const ServiceChoice* service = nullptr;
+  std::string error;
+};
+ServiceMatch resolve_service(const std::vector<ServiceChoice>& choices, std::string_view typed);
+// "G 税务": a choice as the prompt lists it.
+std::string choice_text(const ServiceChoice& c);
+
+// The keys a prompt takes besides the text typed: one table for the handler
+// and the legend. Enter also arrives as '\r' or KEY_ENTER, backspace as 8 or
+// KEY_BACKSPACE (prompt_key maps them).
+struct PromptKey {
+  int ch;
+  std::string_view text, label;  // "回车" "确认"
+};
+inline constexpr std::array<PromptKey, 3> kPromptKeys = {
+    {{'\n', "回车", "确认"}, {27, "Esc", "取消"}, {127, "退格", "删除"}}};
+// The kPromptKeys character `ch` stands for, or -1.
+int prompt_key(int ch);
+
 // An owned command: the strings a core::CommandBody will point into.
 struct Request {
   Key action = Key::kCallNext;
-  std::string arg;  // staff id (login), service id (transfer), "resume" (pause key on a paused window)
+  std::string arg;    // staff id (login), service id (transfer), "resume" (pause key on a paused window)
+  std::string shown;  // transfer: the service as the clerk reads it, "税务（G）"
 };
 core::CommandBody to_command(const Request& r, const std::string& window);
 
@@ -56,8 +90,15 @@ class CallerSession {
  public:
   explicit CallerSession(const CallerConfig& config) : config_(config) {}
 
-  // A key (ASCII, or 27 Esc, 127/8 backspace, 10/13 Enter). `view` null: no replica yet.
+  // A key (ASCII, or 27 Esc, 127/8 backspace, 10/13 Enter; at a prompt the
+  // bytes of UTF-8 text too). `view` null: no replica yet.
   std::optional<Request> on_key(int ch, const WindowView* view);
+  // Whether `ch` is a key on_key acts on now (text typed at a prompt aside):
+  // a key of config.keys, or at a prompt a kPromptKeys key. The legend
+  // (caller_legend.h) lists exactly these.
+  bool accepts(int ch) const;
+  // The open prompt: kLogin or kTransfer.
+  std::optional<Key> prompting() const { return prompting_; }
   // The engine answered the pending request.
   void on_reply(bool ok, const std::string& message, const std::string& number);
   // The pending request has not been answered in time (resending).
@@ -67,10 +108,11 @@ class CallerSession {
   bool quit() const { return quit_; }
   const std::string& status() const { return status_; }
   bool status_is_error() const { return error_; }
-  // The prompt line while typing ("工号：s0" / "转至事项：ta"), empty otherwise.
+  // The prompt line while typing ("工号：s0" / "转至事项（字母或名称）：税"), empty otherwise.
   std::string prompt() const;
 
  private:
+  std::optional<Request> on_enter(const WindowView* view);
   void set(std::string s, bool error = false) {
     status_ = std::move(s);
     error_ = error;

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <ncursesw/ncurses.h>
 
+#include "adapters/caller/caller_legend.h"
+
 namespace hallq::caller {
 namespace {
 
@@ -24,6 +26,17 @@ void draw_screen(const CallerConfig& config, const WindowView* v, const CallerSe
                  bool connecting, const std::string& clock) {
   erase();
   const int width = COLS;
+  // From the bottom up: the status (wrapped), the prompt, the key legend.
+  int foot = LINES;
+  const bool error = session.status_is_error() || connecting;
+  const std::vector<std::string> status = wrap_text("状态：" + session.status(), width);
+  foot -= static_cast<int>(status.size());
+  for (std::size_t i = 0; i < status.size(); ++i)
+    put(foot + static_cast<int>(i), 0, status[i], error ? A_BOLD | A_REVERSE : A_BOLD);
+  if (!session.prompt().empty()) put(--foot, 0, session.prompt() + "_", A_BOLD);
+  const std::vector<std::string> legend = legend_lines(config, session, v, width);
+  foot -= static_cast<int>(legend.size());
+  for (std::size_t i = 0; i < legend.size(); ++i) put(foot + static_cast<int>(i), 0, legend[i]);
   const std::string title = v ? fmt::format("{}  {}号窗口 {}", v->hall_name, v->number, v->window_name)
                               : fmt::format("{}  窗口 {}", config.hall, config.window);
   put(0, 0, title, A_BOLD);
@@ -51,25 +64,9 @@ void draw_screen(const CallerConfig& config, const WindowView* v, const CallerSe
       put(y, 24, std::to_string(q.waiting));
       put(y, 30, next);
       put(y, 58, wait_text(q.predicted_wait_s));
-      if (++y >= LINES - 5) break;
+      if (++y >= foot - 1) break;
     }
   }
-  // Key legend, wrapped.
-  std::string legend;
-  int ly = LINES - 4;
-  for (int k = 0; k <= static_cast<int>(Key::kQuit); ++k) {
-    const std::string item =
-        fmt::format("{} {}  ", config.key_for(static_cast<Key>(k)), key_label(static_cast<Key>(k)));
-    if (legend.size() + item.size() > static_cast<std::size_t>(width) * 3 / 2) {
-      put(ly++, 0, legend);
-      legend.clear();
-    }
-    legend += item;
-  }
-  put(ly, 0, legend);
-  if (!session.prompt().empty()) put(LINES - 2, 0, session.prompt() + "_", A_BOLD);
-  const bool error = session.status_is_error() || connecting;
-  put(LINES - 1, 0, "状态：" + session.status(), error ? A_BOLD | A_REVERSE : A_BOLD);
   refresh();
 }
 

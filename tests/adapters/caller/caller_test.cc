@@ -1,6 +1,7 @@
 // hallq-caller: the key logic and config (pure), and the program in a real
 // terminal (tmux) against the real hallqd: every key's feedback, the engine's
 // refusals, offline and back without losing or repeating a key.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <unistd.h>
@@ -12,10 +13,12 @@
 #include <zmq.hpp>
 
 #include "adapters/caller/caller_config.h"
+#include "adapters/caller/caller_legend.h"
 #include "adapters/caller/caller_session.h"
 #include "engine/client/client.h"
 #include "engine/client/subscriber.h"
 #include "engine/config/toml_reader.h"
+#include "engine/core/utf8.h"
 #include "engine/protocol/event_codec.h"
 #include "tests/support/engine_process.h"
 #include "tests/support/run_program.h"
@@ -95,13 +98,125 @@ TEST(CallerSession, KeysGiveFeedbackAndOneRequestAtATime) {
   EXPECT_TRUE(s.quit());
 }
 
+std::vector<caller::ServiceChoice> town_choices() {
+  return {{"social", "社保医保", "A"}, {"estate", "不动产登记", "B"}, {"business", "企业开办", "C"},
+          {"police", "户籍证件", "D"}, {"civil", "民政残联", "E"},    {"consult", "综合咨询", "F"},
+          {"tax", "税务", "G"}};
+}
+
+TEST(CallerTransfer, TakesLetterIdChineseNameOrAUniquePrefix) {
+  auto choices = town_choices();
+  auto id_of = [&](std::string_view typed) {
+    const caller::ServiceMatch m = caller::resolve_service(choices, typed);
+    return m.service ? m.service->id : "refused: " + m.error;
+  };
+  EXPECT_EQ(id_of("G"), "tax");
+  EXPECT_EQ(id_of("g"), "tax");
+  EXPECT_EQ(id_of("tax"), "tax");
+  EXPECT_EQ(id_of("税务"), "tax");
+  EXPECT_EQ(id_of("税"), "tax");
+  EXPECT_EQ(id_of("不动产"), "estate");
+  EXPECT_EQ(
+      id_of("公积金"),
+      "refused: 没有事项「公积金」，可选：A 社保医保、B 不动产登记、C 企业开办、D 户籍证件、E 民政残联、F "
+      "综合咨询、G 税务");
+  choices.push_back({"relief", "社会救助", "H"});
+  EXPECT_EQ(id_of("社"), "refused: 「社」有多个事项：A 社保医保、H 社会救助");
+  EXPECT_EQ(id_of("社会"), "relief");
+  EXPECT_EQ(id_of("社保医保"), "social");
+}
+
+TEST(CallerTransfer, PromptListsChoicesAndTheResultNamesTheService) {
+  caller::CallerConfig c;
+  c.keys = caller::default_keys();
+  caller::CallerSession s(c);
+  caller::WindowView v;
+  v.services = town_choices();
+  EXPECT_FALSE(s.on_key('t', &v));
+  EXPECT_EQ(s.prompt(), "转至事项（字母或名称）：");
+  const auto legend = caller::legend_lines(c, s, &v, 80);
+  ASSERT_EQ(legend.size(), 2u);
+  EXPECT_EQ(legend[0], "A 社保医保  B 不动产登记  C 企业开办  D 户籍证件  E 民政残联  F 综合咨询  G 税务");
+  EXPECT_EQ(legend[1], "回车 确认  Esc 取消  退格 删除");
+  for (char ch : std::string("XYZ")) s.on_key(ch, &v);
+  EXPECT_FALSE(s.on_key('\n', &v));  // refused: the prompt stays open to correct it
+  EXPECT_TRUE(s.status_is_error());
+  EXPECT_EQ(s.status().rfind("没有事项「XYZ」，可选：A 社保医保", 0), 0u) << s.status();
+  for (int i = 0; i < 3; ++i) s.on_key(127, &v);
+  for (unsigned char ch : std::string("税务")) s.on_key(ch, &v);
+  s.on_key(263, &v);  // KEY_BACKSPACE: one whole character
+  EXPECT_EQ(s.prompt(), "转至事项（字母或名称）：税");
+  const auto r = s.on_key('\r', &v);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->arg, "tax");
+  EXPECT_TRUE(std::holds_alternative<core::Transfer>(caller::to_command(*r, "w1")));
+  EXPECT_EQ(s.status(), "正在转事项…");
+  s.on_reply(true, "", "A003");
+  EXPECT_EQ(s.status(), "A003 已转至 税务（G）");
+}
+
+// Every key the handler acts on is in the legend, and at 80 columns no line
+// of it is wider than 80 display columns (CJK characters count two).
+TEST(CallerLegend, ListsEveryAcceptedKeyWithin80Columns) {
+  caller::CallerConfig remapped;
+  remapped.keys = caller::default_keys();
+  remapped.keys.erase('n');
+  remapped.keys['N'] = caller::Key::kCallNext;  // a config that moves a key: the legend follows
+  caller::CallerConfig defaults;
+  defaults.keys = caller::default_keys();
+  caller::WindowView v;
+  v.services = town_choices();
+  for (const caller::CallerConfig* c : {&defaults, &remapped}) {
+    caller::CallerSession s(*c);
+    for (int mode = 0; mode < 3; ++mode) {  // keys, the login prompt, the transfer prompt
+      if (mode == 1) s.on_key(c->key_for(caller::Key::kLogin), &v);
+      if (mode == 2) {
+        s.on_key(27, &v);
+        s.on_key(c->key_for(caller::Key::kTransfer), &v);
+      }
+      const auto lines = caller::legend_lines(*c, s, &v, 80);
+      std::string all;
+      for (const std::string& line : lines) {
+        EXPECT_LE(core::display_width(line), 80) << line;
+        all += line + "\n";
+      }
+      EXPECT_LE(lines.size(), 3u) << all;
+      int accepted = 0;
+      for (int ch = 0; ch < 512; ++ch) {
+        if (!s.accepts(ch)) continue;
+        ++accepted;
+        std::string item;
+        if (mode == 0) {
+          item = fmt::format("{} {}", static_cast<char>(ch),
+                             caller::key_label(c->keys.at(static_cast<char>(ch))));
+        } else {
+          const int k = caller::prompt_key(ch);
+          for (const caller::PromptKey& p : caller::kPromptKeys)
+            if (p.ch == k) item = fmt::format("{} {}", p.text, p.label);
+        }
+        EXPECT_NE(all.find(item), std::string::npos) << "key " << ch << " (" << item << ") missing from\n"
+                                                     << all;
+      }
+      EXPECT_EQ(accepted,
+                mode == 0 ? 11 : 7);  // prompt: Enter \n \r KEY_ENTER, Esc, backspace 127 8 KEY_BACKSPACE
+    }
+  }
+  // Nothing else is a key: every other printable character is refused.
+  caller::CallerSession s(defaults);
+  for (int ch = 0x21; ch <= 0x7E; ++ch) {
+    if (defaults.keys.count(static_cast<char>(ch))) continue;
+    EXPECT_FALSE(s.on_key(ch, &v));
+    EXPECT_EQ(s.status(), fmt::format("按键 {} 未定义", static_cast<char>(ch)));
+  }
+}
+
 // A caller in a detached tmux session, driven by send-keys and read by capture-pane.
 class Tmux {
  public:
-  explicit Tmux(const std::string& command) {
+  explicit Tmux(const std::string& command, int columns = 120, int rows = 40) {
     static std::atomic<int> counter{0};
     socket_ = "hallq-caller-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
-    run("new-session -d -x 120 -y 40 " +
+    run("new-session -d -x " + std::to_string(columns) + " -y " + std::to_string(rows) + " " +
         quote("env LANG=C.UTF-8 TERM=xterm-256color " + command + "; echo EXITED $?; sleep 60"));
   }
   ~Tmux() { run("kill-server"); }
@@ -212,9 +327,9 @@ TEST_F(CallerTest, ClerkWorksTheQueueWithImmediateFeedback) {
   t.keys("s");
   ASSERT_TRUE(t.wait_for("开始办理 A003")) << t.last();
   t.keys("t");
-  ASSERT_TRUE(t.wait_for("转至事项：_")) << t.last();
-  t.keys("c i v i l Enter");
-  ASSERT_TRUE(t.wait_for("A003 已转至 civil")) << t.last();
+  ASSERT_TRUE(t.wait_for("转至事项（字母或名称）：_")) << t.last();
+  t.keys("c i v i l Enter");  // the id still works
+  ASSERT_TRUE(t.wait_for("A003 已转至 民政残联（E）")) << t.last();
   t.keys("p");
   ASSERT_TRUE(t.wait_for("已暂停叫号")) << t.last();
   ASSERT_TRUE(t.wait_for("窗口状态：暂停")) << t.last();
@@ -234,6 +349,57 @@ TEST_F(CallerTest, ClerkWorksTheQueueWithImmediateFeedback) {
   ASSERT_TRUE(t.wait_for("已退出登录，窗口已关闭")) << t.last();
   EXPECT_TRUE(
       engine_shows([](const core::Hall& h) { return h.window(0).state == core::WindowState::kClosed; }));
+  t.keys("q");
+  ASSERT_TRUE(t.wait_for("EXITED 0")) << t.last();
+}
+
+// The clerk transfers in Chinese at 80×24: the prompt lists the hall's
+// services by letter and name, an unknown entry is refused naming them, a
+// name's first character or a letter is enough; the engine records the
+// transfer to that service. The key legend shows every key at 80 columns.
+TEST_F(CallerTest, TransferByChineseNameOrLetterAt80x24) {
+  issue("social");
+  issue("social");
+  ASSERT_TRUE(client_->command("town", core::OpenWindow{"w1", "s001"})->ok());
+  Tmux t(caller_command(), 80, 24);
+  ASSERT_TRUE(t.wait_for("窗口状态：空闲")) << t.last();
+  const caller::CallerConfig config =
+      caller::load_caller_config(std::string(HALLQ_SOURCE_DIR) + "/conf/devices/caller-town-w1.toml");
+  for (const caller::KeySpec& k : caller::kKeyTable) {
+    const std::string item = fmt::format("{} {}", config.key_for(k.key), k.label);
+    EXPECT_NE(t.last().find(item), std::string::npos) << item << " not in\n" << t.last();
+  }
+  auto service_of = [](const std::string& number, const std::string& service) {
+    return [=](const core::Hall& h) {
+      const core::Ticket* ticket = h.find_number(number);
+      return ticket && ticket->service == h.config().find_service(service);
+    };
+  };
+  t.keys("n");
+  ASSERT_TRUE(t.wait_for("已呼叫 A001")) << t.last();
+  t.keys("s");
+  ASSERT_TRUE(t.wait_for("开始办理 A001")) << t.last();
+  t.keys("t");
+  ASSERT_TRUE(t.wait_for("转至事项（字母或名称）：_")) << t.last();
+  EXPECT_NE(t.last().find("A 社保医保  B 不动产登记"), std::string::npos) << t.last();
+  EXPECT_NE(t.last().find("G 税务"), std::string::npos) << t.last();
+  EXPECT_NE(t.last().find("回车 确认  Esc 取消"), std::string::npos) << t.last();
+  t.keys("-l 公积金");
+  t.keys("Enter");
+  ASSERT_TRUE(t.wait_for("没有事项「公积金」，可选：A 社保医保、B 不动产登记")) << t.last();
+  t.keys("BSpace BSpace BSpace");
+  t.keys("-l 税");
+  ASSERT_TRUE(t.wait_for("转至事项（字母或名称）：税_")) << t.last();
+  t.keys("Enter");
+  ASSERT_TRUE(t.wait_for("A001 已转至 税务（G）")) << t.last();
+  EXPECT_TRUE(engine_shows(service_of("A001", "tax")));
+  t.keys("n");
+  ASSERT_TRUE(t.wait_for("已呼叫 A002")) << t.last();
+  t.keys("s");
+  ASSERT_TRUE(t.wait_for("开始办理 A002")) << t.last();
+  t.keys("t b Enter");
+  ASSERT_TRUE(t.wait_for("A002 已转至 不动产登记（B）")) << t.last();
+  EXPECT_TRUE(engine_shows(service_of("A002", "estate")));
   t.keys("q");
   ASSERT_TRUE(t.wait_for("EXITED 0")) << t.last();
 }
