@@ -91,7 +91,7 @@ std::string KeypadApp::handle_line(std::string_view text) {
     case LineCommand::Kind::kKey:
       return press(config_.level_of(c.key));
   }
-  return "ERR unknown command";
+  return "ERR 未知命令";
 }
 
 std::string KeypadApp::press_key(std::string_view key_name) {

@@ -31,7 +31,8 @@ KeypadConfig parse_keypad_config(std::string_view text, std::string_view source)
   c.security = device::read_security(top);
   const TableReader k = top.required_section("keypad");
   k.allow_only({"hall", "window", "engine", "pub", "timeout_s", "thanks_s", "retry_ms", "input",
-                "serial_device", "baud", "keys", "width", "height", "fullscreen", "font", "font_index"});
+                "serial_device", "baud", "serial_encoding", "keys", "width", "height", "fullscreen", "font",
+                "font_index"});
   c.hall = k.required_string("hall");
   c.window = k.required_string("window");
   c.window_line = k.line("window");
@@ -58,6 +59,12 @@ KeypadConfig parse_keypad_config(std::string_view text, std::string_view source)
   static constexpr int kBauds[] = {1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200};
   if (std::find(std::begin(kBauds), std::end(kBauds), c.baud) == std::end(kBauds))
     k.fail("baud", fmt::format("{} is not a standard rate (1200 ... 115200)", c.baud));
+
+  const std::string encoding = k.string("serial_encoding", "utf-8");
+  if (auto e = encoding_named(encoding))
+    c.serial_encoding = *e;
+  else
+    k.fail("serial_encoding", fmt::format("\"{}\" is not an encoding (use \"utf-8\" or \"gbk\")", encoding));
 
   c.width = static_cast<int>(k.integer("width", 160, 7680, c.width));
   c.height = static_cast<int>(k.integer("height", 120, 4320, c.height));

@@ -3,6 +3,7 @@
 //
 //   [keypad]        hall, window, engine, pub, timeout_s, thanks_s, retry_ms,
 //                   input = "stdin" | "serial" | "sdl", serial_device, baud,
+//                   serial_encoding = "utf-8" | "gbk" (the serial line's text),
 //                   width, height, fullscreen, font, font_index (the window)
 //   [keypad.keys]   key name = level (1..5), e.g. "KP_5" = 5; the defaults
 //                   map "1".."5" and "KP_1".."KP_5" to levels 1..5
@@ -20,6 +21,7 @@
 #include <optional>
 #include <string>
 
+#include "adapters/keypad/line_encoding.h"
 #include "adapters/keypad/rating_machine.h"
 #include "engine/core/hall_config.h"
 #include "engine/device/device_security.h"
@@ -40,6 +42,7 @@ struct KeypadConfig {
   InputKind input = InputKind::kStdin;
   std::string serial_device;
   int baud = 9600;
+  Encoding serial_encoding = Encoding::kUtf8;
   std::map<std::string, int, std::less<>> keys;  // key name -> level
   // The SDL window (input = "sdl").
   int width = 800, height = 480;

@@ -19,11 +19,13 @@
 #include <cerrno>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <zmq.hpp>
 
 #include "adapters/keypad/keypad_app.h"
 #include "adapters/keypad/keypad_config.h"
 #include "adapters/keypad/keypad_screen.h"
+#include "adapters/keypad/line_encoding.h"
 #include "adapters/keypad/line_protocol.h"
 #include "adapters/keypad/serial_port.h"
 #include "engine/client/client.h"
@@ -41,8 +43,9 @@ void say(std::string_view line) {
   std::fflush(stdout);
 }
 
-// The loop without a window: stdin or a serial line.
-void run_lines(KeypadApp& app, SerialPort* port) {
+// The loop without a window: stdin or a serial line (in `encoding`).
+void run_lines(KeypadApp& app, SerialPort* port, Encoding encoding) {
+  LineEncoding line_encoding(encoding);
   const int input_fd = port ? port->fd() : STDIN_FILENO;
   std::string buffer;
   bool input_open = true;
@@ -52,13 +55,16 @@ void run_lines(KeypadApp& app, SerialPort* port) {
     const ssize_t n = device::read(input_fd, chunk, sizeof chunk);
     if (n > 0) {
       buffer.append(chunk, static_cast<std::size_t>(n));
-      for_each_line(buffer, [&](std::string_view line) {
-        const std::string answer = app.handle_line(line);
-        if (answer.empty()) return;
-        if (port)
-          port->write_line(answer);
-        else
-          say(answer);
+      for_each_line(buffer, [&](std::string_view raw) {
+        if (!port) {
+          if (const std::string answer = app.handle_line(raw); !answer.empty()) say(answer);
+          return;
+        }
+        // GBK never has '\n' or '\r' in a character's second byte: the lines split as bytes.
+        const std::optional<std::string> line = line_encoding.decode(raw);
+        const std::string answer =
+            line ? app.handle_line(*line) : std::string("ERR 无法识别的字符（编码应为 GBK）");
+        if (!answer.empty()) port->write_line(line_encoding.encode(answer));
       });
       app.update();
     } else if (n == 0 && !port) {
@@ -103,7 +109,7 @@ int run(device::DeviceProgram& program, const std::string& serial, bool window, 
   if (config.input == InputKind::kSdl)
     run_screen(app, config, headless, snapshot, say, device::stop_flag());
   else
-    run_lines(app, port.get());
+    run_lines(app, port.get(), config.serial_encoding);
   // Hand over what was pressed: ratings in the outbox are sent while the engine is there (for a
   // bounded time after a stop signal).
   if (app.fatal().empty())

@@ -1,5 +1,7 @@
 #include "adapters/keypad/line_protocol.h"
 
+#include <fmt/format.h>
+
 namespace hallq::keypad {
 namespace {
 
@@ -21,7 +23,7 @@ LineCommand parse_line(std::string_view raw) {
   const char verb = line[0];
   const std::string_view arg = trim(line.substr(1));
   if (line.size() > 1 && line[1] != ' ' && line[1] != '\t') {
-    c.error = "unknown command";
+    c.error = fmt::format("未知命令：{}", line);
     return c;
   }
   switch (verb) {
@@ -33,7 +35,7 @@ LineCommand parse_line(std::string_view raw) {
     case 'K':
     case 'k':
       if (arg.empty()) {
-        c.error = "K needs a key name";
+        c.error = "K 命令缺少按键名";
         return c;
       }
       c.kind = LineCommand::Kind::kKey;
@@ -48,7 +50,7 @@ LineCommand parse_line(std::string_view raw) {
       c.kind = LineCommand::Kind::kState;
       return c;
   }
-  c.error = "unknown command";
+  c.error = fmt::format("未知命令：{}", line);
   return c;
 }
 

@@ -7,8 +7,11 @@
 //   S          state; answered with the current STATE line
 //
 // Answers, one line each: "OK" (a rating taken or a ping), "ERR <reason>"
-// (ignored press, unknown key, bad line), "STATE ..." (see README). The
-// parser is pure; any thread.
+// (ignored press, unknown key, bad line; the reason in Chinese, e.g.
+// "ERR 未知命令：XYZ", "ERR 无效按键"), "STATE ..." (see README). The prefixes
+// OK / ERR / STATE are ASCII for the box to parse. On a serial line the
+// lines are in keypad.serial_encoding (line_encoding.h). The parser is pure;
+// any thread.
 #pragma once
 
 #include <cstdint>

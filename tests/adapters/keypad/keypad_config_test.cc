@@ -59,6 +59,14 @@ TEST(KeypadConfig, BrokenFilesNameTheLine) {
             "kp.toml:4: keypad.baud: 9601 is not a standard rate (1200 ... 115200)");
   EXPECT_EQ(error_of("[keypad]\nhall = \"town\"\nwindow = \"w1\"\n[keypad.keys]\n\"A\" = 7\n"),
             "kp.toml:5: keypad.keys.A: 7 is out of range 1..5");
+  EXPECT_EQ(error_of("[keypad]\nhall = \"town\"\nwindow = \"w1\"\nserial_encoding = \"gb2312\"\n"),
+            "kp.toml:4: keypad.serial_encoding: \"gb2312\" is not an encoding (use \"utf-8\" or \"gbk\")");
+  EXPECT_EQ(parse_keypad_config("[keypad]\nhall = \"t\"\nwindow = \"w1\"\n", "kp.toml").serial_encoding,
+            Encoding::kUtf8);
+  EXPECT_EQ(
+      parse_keypad_config("[keypad]\nhall = \"t\"\nwindow = \"w1\"\nserial_encoding = \"GBK\"\n", "kp.toml")
+          .serial_encoding,
+      Encoding::kGbk);
   const auto town = config::load_hall_config(std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml");
   const KeypadConfig c = parse_keypad_config("[keypad]\nhall = \"town\"\n\nwindow = \"w50\"\n", "kp.toml");
   EXPECT_EQ(check_window(c, *town).value_or(""),

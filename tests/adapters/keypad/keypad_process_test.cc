@@ -8,12 +8,16 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <fstream>
 #include <set>
+#include <stdexcept>
+#include <utility>
 #include <zmq.hpp>
 
 #include "engine/client/client.h"
 #include "engine/client/subscriber.h"
+#include "engine/core/utf8.h"
 #include "engine/protocol/event_codec.h"
 #include "tests/support/child_process.h"
 #include "tests/support/engine_process.h"
@@ -28,6 +32,55 @@ using namespace std::chrono_literals;
 
 const std::string kTown = std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml";
 const std::string kKeypad = HALLQ_KEYPAD_PATH;
+
+// The box's side of a serial line: a pseudo-terminal master.
+class PseudoTerminal {
+ public:
+  PseudoTerminal() {
+    master_ = posix_openpt(O_RDWR | O_NOCTTY);
+    if (master_ < 0 || grantpt(master_) != 0 || unlockpt(master_) != 0) throw std::runtime_error("no pty");
+    slave_ = ptsname(master_);
+  }
+  ~PseudoTerminal() { close(master_); }
+  const std::string& slave() const { return slave_; }
+  void write_bytes(const std::string& bytes) {
+    ASSERT_EQ(write(master_, bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
+  }
+  // Reads until `want` has arrived (true) or the deadline passes.
+  bool wait_for(const std::string& want) {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (received_.find(want) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+      pollfd p{master_, POLLIN, 0};
+      if (poll(&p, 1, 100) == 1) {
+        char buf[256];
+        const ssize_t n = read(master_, buf, sizeof buf);
+        if (n > 0) received_.append(buf, static_cast<std::size_t>(n));
+      }
+    }
+    return received_.find(want) != std::string::npos;
+  }
+  // Everything received so far, forgotten.
+  std::string take() { return std::exchange(received_, {}); }
+  const std::string& received() const { return received_; }
+
+ private:
+  int master_ = -1;
+  std::string slave_;
+  std::string received_;
+};
+
+// `text` in GBK as the iconv command-line tool writes it (an encoder independent of the keypad's).
+std::string gbk_by_iconv_tool(const std::string& text, const std::string& dir) {
+  const std::string in = dir + "/iconv.in";
+  std::ofstream(in, std::ios::binary) << text;
+  std::string out;
+  FILE* p = ::popen(("iconv -f UTF-8 -t GBK " + in).c_str(), "r");
+  if (!p) return out;
+  char buf[256];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+  EXPECT_EQ(::pclose(p), 0);
+  return out;
+}
 
 class KeypadProcessTest : public ::testing::Test {
  protected:
@@ -122,41 +175,59 @@ TEST_F(KeypadProcessTest, TimeoutRecordsNotRated) {
 }
 
 TEST_F(KeypadProcessTest, SerialLineOnAPseudoTerminal) {
-  const int master = posix_openpt(O_RDWR | O_NOCTTY);
-  ASSERT_GE(master, 0);
-  ASSERT_EQ(grantpt(master), 0);
-  ASSERT_EQ(unlockpt(master), 0);
-  const std::string slave = ptsname(master);
-  write_config("input = \"serial\"\nserial_device = \"" + slave + "\"\nbaud = 19200\n");
+  PseudoTerminal box;
+  write_config("input = \"serial\"\nserial_device = \"" + box.slave() + "\"\nbaud = 19200\n");
   auto keypad = start();
-  // Read the box's side of the line until `want` arrives.
-  std::string received;
-  auto wait_serial = [&](const std::string& want) {
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (received.find(want) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
-      pollfd p{master, POLLIN, 0};
-      if (poll(&p, 1, 100) == 1) {
-        char buf[256];
-        const ssize_t n = read(master, buf, sizeof buf);
-        if (n > 0) received.append(buf, static_cast<std::size_t>(n));
-      }
-    }
-    return received.find(want) != std::string::npos;
-  };
-  ASSERT_EQ(write(master, "P\r\n", 3), 3);
-  ASSERT_TRUE(wait_serial("OK\r\n")) << received;
+  box.write_bytes("P\r\n");
+  ASSERT_TRUE(box.wait_for("OK\r\n")) << box.received();
+  // An unknown command is answered in Chinese (UTF-8 by default) after the ASCII prefix.
+  box.take();
+  box.write_bytes("XYZ\r\n");
+  ASSERT_TRUE(box.wait_for("\r\n")) << box.received();
+  EXPECT_EQ(box.received(), "ERR 未知命令：XYZ\r\n");
+  EXPECT_TRUE(core::printable_utf8(box.received().substr(0, box.received().size() - 2)));
   client::Client c(ctx_, engine_->cmd());
   const std::string number = serve_one(c);
   ASSERT_TRUE(keypad->wait_prefix("STATE asking " + number));
-  ASSERT_EQ(write(master, "S\r\n", 3), 3);
-  ASSERT_TRUE(wait_serial("STATE asking " + number)) << received;
-  ASSERT_EQ(write(master, "R 2\r\nR 2\r\n", 10), 10);
+  box.write_bytes("S\r\n");
+  ASSERT_TRUE(box.wait_for("STATE asking " + number)) << box.received();
+  box.write_bytes("R 2\r\nR 2\r\n");
   ASSERT_TRUE(keypad->wait_prefix("RECORDED " + number + " 2 不满意"));
-  ASSERT_TRUE(wait_serial("ERR " + number + " 已评价")) << received;
+  ASSERT_TRUE(box.wait_for("ERR " + number + " 已评价")) << box.received();
   EXPECT_EQ(engine_record(number).second, 2);
   EXPECT_EQ(keypad->stop(), 0);
   EXPECT_EQ(count(*keypad, "RECORDED "), 1);
-  close(master);
+}
+
+// A box whose display is GBK (keypad.serial_encoding = "gbk"): every answer
+// is on the wire exactly as `iconv -f UTF-8 -t GBK` encodes it, and a
+// GBK-encoded command (a key named in Chinese) is understood.
+TEST_F(KeypadProcessTest, GbkSerialLine) {
+  PseudoTerminal box;
+  write_config("input = \"serial\"\nserial_device = \"" + box.slave() +
+               "\"\nserial_encoding = \"gbk\"\n[keypad.keys]\n\"满意\" = 4\n");
+  auto keypad = start();
+  const std::string gbk_answer = gbk_by_iconv_tool("ERR 未知命令：XYZ\r\n", dir_.path());
+  ASSERT_NE(gbk_answer, "ERR 未知命令：XYZ\r\n");  // GBK is not UTF-8 here
+  box.write_bytes("XYZ\r\n");
+  ASSERT_TRUE(box.wait_for(gbk_answer)) << box.received();
+  EXPECT_EQ(box.take(), gbk_answer);
+  box.write_bytes(gbk_by_iconv_tool("查询\r\n", dir_.path()));  // a GBK command read back as text
+  const std::string gbk_unknown = gbk_by_iconv_tool("ERR 未知命令：查询\r\n", dir_.path());
+  ASSERT_TRUE(box.wait_for(gbk_unknown)) << box.received();
+  EXPECT_EQ(box.take(), gbk_unknown);
+  client::Client c(ctx_, engine_->cmd());
+  const std::string number = serve_one(c);
+  ASSERT_TRUE(keypad->wait_prefix("STATE asking " + number));
+  box.write_bytes(gbk_by_iconv_tool("K 满意\r\n", dir_.path()));
+  ASSERT_TRUE(keypad->wait_prefix("RECORDED " + number + " 4 满意"));
+  ASSERT_TRUE(box.wait_for("OK\r\n")) << box.received();
+  box.take();
+  box.write_bytes("R 4\r\n");  // a Chinese refusal in GBK
+  const std::string gbk_rated = gbk_by_iconv_tool("ERR " + number + " 已评价，请勿重复按键\r\n", dir_.path());
+  ASSERT_TRUE(box.wait_for(gbk_rated)) << box.received();
+  EXPECT_EQ(engine_record(number).second, 4);
+  EXPECT_EQ(keypad->stop(), 0);
 }
 
 TEST_F(KeypadProcessTest, PressWhileTheEngineIsGoneIsRecordedOnceWhenItReturns) {

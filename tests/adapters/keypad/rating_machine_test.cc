@@ -115,6 +115,10 @@ TEST(LineProtocol, Commands) {
   EXPECT_EQ(parse_line("X 1").kind, LineCommand::Kind::kInvalid);
   EXPECT_EQ(parse_line("RATE 5").kind, LineCommand::Kind::kInvalid);
   EXPECT_EQ(parse_line("K").kind, LineCommand::Kind::kInvalid);
+  // Refusals in Chinese after the ASCII prefix the box parses (the app adds "ERR ").
+  EXPECT_EQ(parse_line("XYZ").error, "未知命令：XYZ");
+  EXPECT_EQ(parse_line(" RATE 5 ").error, "未知命令：RATE 5");
+  EXPECT_EQ(parse_line("K").error, "K 命令缺少按键名");
 
   std::string buffer = "R 5\r\nP\nR 4";
   std::vector<std::string> lines;
