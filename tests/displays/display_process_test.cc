@@ -30,6 +30,7 @@
 #include "tests/support/engine_process.h"
 #include "tests/support/program_output.h"
 #include "tests/support/run_program.h"
+#include "tests/support/stop_signals.h"
 #include "tests/support/temp_dir.h"
 
 namespace hallq::testing {
@@ -207,6 +208,27 @@ TEST_F(DisplayTest, LiveCallsAppearInTheNextFrameAndTheEngineRestartShowsConnect
       << stats;                             // within a few frames even on a loaded machine
   EXPECT_GE(field(stats, "snapshots"), 2);  // start and after the restart
   std::printf("%s\n", stats.c_str());
+}
+
+// SIGTERM and SIGINT stop the headless display with exit 0; SIGWINCH and
+// SIGCHLD while it waits leave it showing the next event.
+TEST_F(DisplayTest, StopSignalsExit0AndOtherSignalsDoNotStopIt) {
+  EngineProcess engine({kTown}, dir_.path() + "/data");
+  client::Client c(ctx_, engine.cmd());
+  EXPECT_EQ(check_stop_signals(
+                [&] {
+                  auto display =
+                      std::make_unique<ChildProcess>(kDisplay, args("town-hall-1080p.toml", engine));
+                  EXPECT_TRUE(display->wait_prefix("shown seq ")) << display->output();
+                  return display;
+                },
+                [&](ChildProcess& display) {
+                  auto r = c.command("town", core::IssueTicket{"social"});
+                  EXPECT_TRUE(r && r->ok());
+                  const std::string want = fmt::format("shown seq {} ", r ? last_seq(*r) : 0);
+                  return display.wait_prefix(want).has_value();
+                }),
+            "");
 }
 
 TEST_F(DisplayTest, GarbageOnTheEventSocketIsCountedAndIgnored) {

@@ -10,8 +10,10 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "tests/support/child_process.h"
 #include "tests/support/engine_process.h"
 #include "tests/support/run_program.h"
+#include "tests/support/stop_signals.h"
 #include "tests/support/temp_dir.h"
 
 namespace hallq::testing {
@@ -185,6 +187,45 @@ TEST_F(HallqCliTest, WatchPrintsEventsAsTheyHappen) {
   EXPECT_EQ(w.exit_code, 0);
   EXPECT_NE(w.out.find("\"kind\":\"synced\""), std::string::npos) << w.out;
   EXPECT_NE(w.out.find("\"kind\":\"ticket_issued\""), std::string::npos) << w.out;
+}
+
+// `hallq watch` and `hallq board` end with exit 0 on Ctrl-C (SIGINT) and
+// SIGTERM (they used to exit 2); SIGWINCH and SIGCHLD while they wait leave
+// them working.
+TEST_F(HallqCliTest, WatchAndBoardStopOnSignalsWithExit0) {
+  auto started = [&](std::vector<std::string> args, const std::string& ready) {
+    args.insert(args.begin(), {"--engine", engine_->cmd(), "--pub", engine_->pub()});
+    auto p = std::make_unique<ChildProcess>(HALLQ_PATH, args);
+    EXPECT_TRUE(p->wait_line([&](const std::string& l) { return l.find(ready) != std::string::npos; }))
+        << p->output();
+    return p;
+  };
+  EXPECT_EQ(check_stop_signals(
+                [&] {
+                  return started({"--json", "watch", "town"}, "\"kind\":\"synced\"");
+                },
+                [&](ChildProcess& watch) {
+                  EXPECT_EQ(hallq({"issue", "town", "consult"}).exit_code, 0);
+                  return watch
+                      .wait_line([](const std::string& l) {
+                        return l.find("\"kind\":\"ticket_issued\"") != std::string::npos;
+                      })
+                      .has_value();
+                }),
+            "");
+  // The plain board prints a frame when synced and every 5 s.
+  EXPECT_EQ(check_stop_signals(
+                [&] {
+                  return started({"board", "town", "--plain"}, "商家镇便民服务中心");
+                },
+                [&](ChildProcess& board) {
+                  return board
+                      .wait_line([](const std::string& l) {
+                        return l.find("商家镇便民服务中心") != std::string::npos;
+                      })
+                      .has_value();
+                }),
+            "");
 }
 
 TEST_F(HallqCliTest, SimulateDrivesTheLiveEngine) {

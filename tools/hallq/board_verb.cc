@@ -4,13 +4,13 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <csignal>
 #include <deque>
 #include <iostream>
 #include <zmq.hpp>
 
 #include "engine/client/subscriber.h"
 #include "engine/core/calendar.h"
+#include "engine/device/signals.h"
 #include "engine/view/hall_summary.h"
 #include "tools/hallq/event_text.h"
 
@@ -18,7 +18,6 @@ namespace hallq::cli {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-volatile std::sig_atomic_t g_stop = 0;
 
 class Board : public client::Subscriber::Listener {
  public:
@@ -96,8 +95,7 @@ CLI::App* add_board_verb(CLI::App& app, BoardArgs& args) {
 
 int run_board(const BoardArgs& args, const std::string& engine, const std::string& pub,
               const time::Clock& wall, const client::CurveOptions& curve) {
-  std::signal(SIGINT, [](int) { g_stop = 1; });
-  std::signal(SIGTERM, [](int) { g_stop = 1; });
+  device::install_stop_signals();  // Ctrl-C and SIGTERM end the loop: exit 0
   const bool ansi = !args.plain && isatty(STDOUT_FILENO);
   zmq::context_t ctx;
   Board board(wall);
@@ -105,7 +103,7 @@ int run_board(const BoardArgs& args, const std::string& engine, const std::strin
   const auto start = Clock::now();
   auto last_draw = Clock::time_point{};
   int last_second = -1;
-  while (!g_stop) {
+  while (!device::stop_requested()) {
     sub.poll(std::chrono::milliseconds(100));
     const auto now = Clock::now();
     if (args.seconds > 0 && std::chrono::duration<double>(now - start).count() >= args.seconds) break;

@@ -7,7 +7,6 @@
 #include <CLI/CLI.hpp>
 #include <charconv>
 #include <chrono>
-#include <csignal>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -17,6 +16,7 @@
 #include "engine/client/subscriber.h"
 #include "engine/core/calendar.h"
 #include "engine/core/types.h"
+#include "engine/device/signals.h"
 #include "engine/keys/curve_keys.h"
 #include "engine/policy/policy_registry.h"
 #include "engine/predict/forecast_predictor.h"
@@ -193,8 +193,6 @@ int run_status(const Globals& g, const std::string& hall_id) {
   return kDone;
 }
 
-volatile std::sig_atomic_t g_stop = 0;
-
 class WatchPrinter : public client::Subscriber::Listener {
  public:
   WatchPrinter(const Globals& g, int max_events) : g_(g), left_(max_events) {}
@@ -217,7 +215,7 @@ class WatchPrinter : public client::Subscriber::Listener {
       std::cout << core::format_time_of_day(core::local_second_of_day(e.time, offset_min_)) << "  "
                 << describe(e) << std::endl;
     }
-    if (left_ > 0 && --left_ == 0) g_stop = 1;
+    if (left_ > 0 && --left_ == 0) device::request_stop();
   }
   void on_connection(std::string_view hall, bool online) override {
     if (g_.json) {
@@ -237,11 +235,10 @@ int run_watch(const Globals& g, const std::string& hall, int max_events, double 
   zmq::context_t ctx;
   WatchPrinter printer(g, max_events);
   client::Subscriber sub(ctx, g.engine, g.pub, {hall}, &printer, {.curve = g.curve});
-  std::signal(SIGINT, [](int) { g_stop = 1; });
-  std::signal(SIGTERM, [](int) { g_stop = 1; });
+  device::install_stop_signals();  // Ctrl-C and SIGTERM end the loop: exit 0
   const auto start = std::chrono::steady_clock::now();
   // Without a first snapshot within the timeout the engine is unreachable.
-  while (!g_stop) {
+  while (!device::stop_requested()) {
     sub.poll(std::chrono::milliseconds(200));
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!sub.hall(hall) && elapsed * 1000 > g.timeout_ms) return unreachable(g);

@@ -14,7 +14,6 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <csignal>
 #include <iostream>
 #include <map>
 #include <queue>
@@ -24,6 +23,7 @@
 #include <zmq.hpp>
 
 #include "engine/client/client.h"
+#include "engine/device/signals.h"
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/snapshot_codec.h"
 #include "tools/replay/trace.h"
@@ -32,7 +32,6 @@ namespace hallq::cli {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-volatile std::sig_atomic_t g_stop = 0;
 
 enum class Action { kRow, kIdleCheck, kRecall, kSkip, kFinish, kGiveUp };
 
@@ -78,11 +77,11 @@ class Simulation {
     std::cout << fmt::format("模拟 {}：第 {} 天，{} 倍速，{} 行", cfg_->name, args_.day, args_.speed,
                              agenda_.size())
               << std::endl;
-    while (!agenda_.empty() && !g_stop) {
+    while (!agenda_.empty() && !device::stop_requested()) {
       const Agenda next = agenda_.top();
       if (args_.seconds > 0 && next.at > sim_start_ + args_.seconds * args_.speed) break;
       wait_until(next.at);
-      if (g_stop) break;
+      if (device::stop_requested()) break;
       agenda_.pop();
       if (!step(next)) return 3;
     }
@@ -100,7 +99,7 @@ class Simulation {
     return sim_start_ + std::chrono::duration<double>(Clock::now() - real_start_).count() * args_.speed;
   }
   void wait_until(double sim_t) {
-    while (!g_stop) {
+    while (!device::stop_requested()) {
       const double left_real = (sim_t - sim_now()) / args_.speed;
       if (left_real <= 0) return;
       std::this_thread::sleep_for(std::chrono::duration<double>(std::min(left_real, 0.2)));
@@ -318,8 +317,7 @@ CLI::App* add_simulate_verb(CLI::App& app, SimulateArgs& args) {
 
 int run_simulate(const SimulateArgs& args, const std::string& engine, int timeout_ms,
                  const client::CurveOptions& curve) {
-  std::signal(SIGINT, [](int) { g_stop = 1; });
-  std::signal(SIGTERM, [](int) { g_stop = 1; });
+  device::install_stop_signals();  // Ctrl-C and SIGTERM end the simulation: exit 0
   zmq::context_t ctx;
   client::Client c(ctx, engine,
                    {.timeout = std::chrono::milliseconds(timeout_ms), .attempts = 2, .curve = curve});

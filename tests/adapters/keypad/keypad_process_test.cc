@@ -23,6 +23,7 @@
 #include "tests/support/engine_process.h"
 #include "tests/support/program_output.h"
 #include "tests/support/run_program.h"
+#include "tests/support/stop_signals.h"
 #include "tests/support/temp_dir.h"
 
 namespace hallq::testing {
@@ -253,6 +254,19 @@ TEST_F(KeypadProcessTest, PressWhileTheEngineIsGoneIsRecordedOnceWhenItReturns) 
   for (const auto& l : keypad->lines())
     if (starts_with(l, "RESEND ")) ids.insert(l.substr(l.find("id=")));
   EXPECT_EQ(ids.size(), 1u);
+}
+
+// SIGTERM and SIGINT stop the keypad with exit 0; SIGWINCH and SIGCHLD while
+// it waits leave it answering.
+TEST_F(KeypadProcessTest, StopSignalsExit0AndOtherSignalsDoNotStopIt) {
+  write_config("");
+  EXPECT_EQ(
+      check_stop_signals([&] { return start(); },
+                         [](ChildProcess& k) {
+                           k.write("P\n");
+                           return k.wait_line([](const std::string& l) { return l == "OK"; }).has_value();
+                         }),
+      "");
 }
 
 TEST_F(KeypadProcessTest, BrokenSettingsExitTwoNamingTheLine) {

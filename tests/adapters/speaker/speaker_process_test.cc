@@ -18,6 +18,7 @@
 #include "tests/support/engine_process.h"
 #include "tests/support/program_output.h"
 #include "tests/support/run_program.h"
+#include "tests/support/stop_signals.h"
 #include "tests/support/temp_dir.h"
 
 namespace hallq::testing {
@@ -214,6 +215,27 @@ TEST_F(SpeakerProcessTest, KeepsWorkingWhenTheEngineGoesAwayAndComesBack) {
   ASSERT_EQ(announced.size(), 1u);
   EXPECT_EQ(announced[0].number, number);
   EXPECT_EQ(speaker->stop(), 0);
+}
+
+// SIGTERM and SIGINT stop the speaker with exit 0; SIGWINCH and SIGCHLD while
+// it waits leave it announcing the next call.
+TEST_F(SpeakerProcessTest, StopSignalsExit0AndOtherSignalsDoNotStopIt) {
+  write_config("repeat = 1\n");
+  client::Client c(ctx_, engine_->cmd());
+  int round = 0;
+  EXPECT_EQ(check_stop_signals(
+                [&] {
+                  return start({"--play-speed", "8"});
+                },
+                [&](ChildProcess& speaker) {
+                  const std::string window = ++round == 1 ? "w1" : "w2";  // both serve social
+                  EXPECT_TRUE(c.command("town", core::OpenWindow{window, ""})->ok());
+                  EXPECT_TRUE(c.command("town", core::IssueTicket{"social"})->ok());
+                  const std::string number = number_of(c.command("town", core::CallNext{window}));
+                  const auto announced = wait_announced(speaker, 1);
+                  return announced.size() == 1 && announced[0].number == number;
+                }),
+            "");
 }
 
 TEST_F(SpeakerProcessTest, BrokenSettingsExitTwoNamingTheLine) {
