@@ -172,8 +172,8 @@ struct World {
     server::HttpApiOptions options;
     options.web_root = std::string(HALLQ_SOURCE_DIR) + "/displays/web/site";
     options.chart_js = std::string(HALLQ_SOURCE_DIR) + "/displays/web/site/dashboard.js";
-    server::use_store(options, *store, *server, p.halls);
     options.post = [this](std::function<void()> f) { boost::asio::post(io, std::move(f)); };
+    server::use_store(options, *store, *server, p.halls);
     // At most kAuditKept records per world (a world lives for 10,000 inputs).
     options.audit = [this, append = options.audit](const std::string& record) -> std::uint64_t {
       return audit_records++ < kAuditKept ? append(record) : 0;

@@ -64,6 +64,7 @@ class Server;
 class HttpAuth;
 class HttpViews;
 class HttpActions;
+struct Caller;
 
 struct HttpRequest {
   std::string method;  // GET, POST, ...
@@ -88,13 +89,19 @@ struct HttpResponse {
 
 // Daily or hourly figures of a hall between two local dates: the JSON, or
 // why the query cannot be answered (bad dates, unknown parameters: answered
-// 400). A store that fails throws (answered 500). Null: the route answers 501.
+// 400), or why it could not be read (the store failed: 500; too many reads
+// waiting: 503). The source answers later, through `done`, on the engine's
+// thread (the read itself runs elsewhere: http_store.h). Null: the route
+// answers 501.
 struct HistoryAnswer {
   std::string json;
   std::string bad_query;  // non-empty: the query is wrong, for people
+  std::string failure;    // non-empty: not read, for people
+  int failure_status = 500;
 };
 using HistorySource =
-    std::function<HistoryAnswer(std::string_view hall, const std::map<std::string, std::string>& query)>;
+    std::function<void(std::string_view hall, const std::map<std::string, std::string>& query,
+                       std::function<void(HistoryAnswer)> done)>;
 
 struct HttpApiOptions {
   std::string web_root;  // the dashboard's files (index.html ...); empty: none served
@@ -127,8 +134,9 @@ class HttpApi {
   HttpApi(const HttpApi&) = delete;
   HttpApi& operator=(const HttpApi&) = delete;
 
-  // Answers `request`; `reply` is called exactly once, at once for reads,
-  // after the commit for manager actions.
+  // Answers `request`; `reply` is called exactly once, at once for reads
+  // (a history read: once the history worker has read it), after the commit
+  // for manager actions. Never after the HttpApi is destroyed.
   void handle(const HttpRequest& request, std::function<void(HttpResponse)> reply);
 
   // The JSON a browser's live view gets for `hall`: {"type": "summary", ...}
@@ -159,6 +167,10 @@ class HttpApi {
   Counters& counters() { return counters_; }
 
  private:
+  // Answers a read of a known caller, auditing a refusal of a logged-in one.
+  void reply_read(const Caller& caller, const HttpRequest& req, std::string_view hall, HttpResponse r,
+                  const std::function<void(HttpResponse)>& done);
+
   Engine& engine_;
   Server& server_;
   HttpApiOptions options_;
@@ -166,6 +178,8 @@ class HttpApi {
   std::unique_ptr<HttpAuth> auth_;
   std::unique_ptr<HttpViews> views_;
   std::unique_ptr<HttpActions> actions_;
+  // Answers that arrive later (history reads) check it is still there.
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 
 }  // namespace hallq::server

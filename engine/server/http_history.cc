@@ -30,7 +30,7 @@ std::optional<std::int64_t> day_of(const std::map<std::string, std::string>& que
 
 }  // namespace
 
-HistorySource make_history_source(const store::EventStore& store,
+HistoryReader make_history_reader(const store::EventStore& store,
                                   std::vector<std::shared_ptr<const core::HallConfig>> halls) {
   return [&store, halls = std::move(halls)](
              std::string_view hall_id, const std::map<std::string, std::string>& query) -> HistoryAnswer {
@@ -76,7 +76,7 @@ HistorySource make_history_source(const store::EventStore& store,
     out["from"] = core::format_date(*first);
     out["to"] = core::format_date(*last);
     out["events"] = history.events_read;
-    return {.json = out.dump(), .bad_query = {}};
+    return {.json = out.dump()};
   };
 }
 

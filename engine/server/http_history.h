@@ -10,11 +10,12 @@
 // long, an unknown `by` or unknown parameters: HistoryAnswer::bad_query, a
 // message for people (the API answers 400); a failing store throws.
 //
-// Reads run on the caller's thread against the engine's own store (LMDB
-// readers do not block the writer, but the engine thread waits for the
-// fold: about 2 ms per day of a busy district hall; a month ~50 ms).
+// A read takes about 2 ms per day of a busy district hall (a month ~50 ms),
+// so hallqd runs it on its history worker (http_store.h), not on the
+// engine's thread.
 //
-// Thread: the store's owner thread (the engine's io_context).
+// Thread: any thread that may read the store (event_store.h: the owner, or
+// one other thread while the owner commits).
 #pragma once
 
 #include <memory>
@@ -29,7 +30,11 @@ class EventStore;
 
 namespace hallq::server {
 
-HistorySource make_history_source(const store::EventStore& store,
+// Reads one answer; throws what a failing store throws.
+using HistoryReader =
+    std::function<HistoryAnswer(std::string_view hall, const std::map<std::string, std::string>& query)>;
+
+HistoryReader make_history_reader(const store::EventStore& store,
                                   std::vector<std::shared_ptr<const core::HallConfig>> halls);
 
 }  // namespace hallq::server

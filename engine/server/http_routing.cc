@@ -107,6 +107,16 @@ std::string HttpApi::live_message(std::string_view hall) const {
   return views_->live_message(hall, server_.now());
 }
 
+void HttpApi::reply_read(const Caller& caller, const HttpRequest& req, std::string_view hall, HttpResponse r,
+                         const HttpReply& done) {
+  if (r.status >= 400 && caller.session != nullptr) {
+    const nlohmann::json j = nlohmann::json::parse(r.body, nullptr, false);
+    auth_->audit(caller.user, req, hall, r.status,
+                 j.is_object() && j.contains("error") ? j["error"].get<std::string>() : "error");
+  }
+  done(std::move(r));
+}
+
 void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> reply) {
   ++counters_.requests;
   HttpReply done = [this, reply = std::move(reply)](HttpResponse r) {
@@ -159,14 +169,9 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
   if (HttpError* e = std::get_if<HttpError>(&who)) return answer(std::move(*e));
   const Caller& caller = std::get<Caller>(who);
   // From here on the caller is known: every refusal of a read is audited.
+  const std::string_view about = parts.size() > 2 ? std::string_view(parts[2]) : std::string_view();
   auto answer_read = [&](HttpOutcome outcome) {
-    HttpResponse r = to_response(std::move(outcome));
-    if (r.status >= 400 && caller.session != nullptr) {
-      const nlohmann::json j = nlohmann::json::parse(r.body, nullptr, false);
-      auth_->audit(caller.user, req, parts.size() > 2 ? std::string_view(parts[2]) : std::string_view(),
-                   r.status, j.is_object() && j.contains("error") ? j["error"].get<std::string>() : "error");
-    }
-    done(std::move(r));
+    reply_read(caller, req, about, to_response(std::move(outcome)), done);
   };
 
   // --- the audit log
@@ -198,11 +203,13 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
     if (what == "tickets") return answer_read(views_->tickets(*hall, query, now));
     if (what == "staff") return answer_read(views_->staff(*hall));
     if (what == "history") {
-      try {
-        return answer_read(views_->history(hall_id, query));
-      } catch (const std::exception& e) {  // a failing store: not an expected outcome
-        return answer_read(HttpError{500, "internal", e.what()});
-      }
+      if (!options_.history) return answer_read(HttpError{501, "not_implemented", "历史统计不可用"});
+      return options_.history(
+          hall_id, query,
+          [this, alive = std::weak_ptr<int>(alive_), caller, req, hall_id, done](HistoryAnswer a) {
+            if (alive.expired()) return;  // the API is gone
+            reply_read(caller, req, hall_id, to_response(HttpViews::history(std::move(a))), done);
+          });
     }
   }
 

@@ -1,7 +1,11 @@
 #include "engine/server/http_store.h"
 
+#include <fmt/format.h>
+
+#include <stdexcept>
 #include <utility>
 
+#include "engine/server/history_worker.h"
 #include "engine/server/http_history.h"
 #include "engine/server/server.h"
 #include "engine/store/event_store.h"
@@ -10,10 +14,21 @@ namespace hallq::server {
 
 void use_store(HttpApiOptions& options, store::EventStore& store, Server& server,
                std::vector<std::shared_ptr<const core::HallConfig>> halls) {
-  options.history = [&server, history = make_history_source(store, std::move(halls))](
-                        std::string_view hall, const std::map<std::string, std::string>& query) {
-    server.settle();
-    return history(hall, query);
+  if (!options.post) throw std::invalid_argument("use_store: options.post is not set");
+  options.history = [worker = std::make_shared<HistoryWorker>(),
+                     read = make_history_reader(store, std::move(halls)), post = options.post](
+                        std::string_view hall, const std::map<std::string, std::string>& query,
+                        std::function<void(HistoryAnswer)> done) {
+    const bool queued = worker->try_run([read, post, done, hall = std::string(hall), query] {
+      HistoryAnswer answer;
+      try {
+        answer = read(hall, query);
+      } catch (const std::exception& e) {  // a failing store
+        answer.failure = fmt::format("历史统计读取失败：{}", e.what());
+      }
+      post([done, answer = std::move(answer)]() mutable { done(std::move(answer)); });
+    });
+    if (!queued) done({.failure = "历史统计查询过多，请稍后再试", .failure_status = 503});
   };
   options.audit = [&store, &server](const std::string& record) {
     server.settle();

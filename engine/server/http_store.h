@@ -1,11 +1,16 @@
-// The HTTP API's access to the engine's store: history reads and the audit
-// log (HttpApiOptions::history, audit, replace_audit, read_audit), each
-// after Server::settle(), because while a batch is being written the store
-// belongs to the engine's commit thread (commit_thread.h). hallqd and the
+// The HTTP API's access to the engine's store (HttpApiOptions::history,
+// audit, replace_audit, read_audit). The audit log is written and read after
+// Server::settle(), because while a batch is being written the store belongs
+// to the engine's commit thread (commit_thread.h). History is read on a
+// HistoryWorker of its own (history_worker.h: at most 8 reads waiting, more
+// are answered 503) while the engine goes on, and answered through
+// options.post on the engine's thread; it sees what is durable. hallqd and the
 // HTTP fuzz target wire the API the same way through this one function.
 //
-// Thread: the functions it sets run on the server's io_context thread; the
-// store and the server must outlive the options.
+// Thread: the functions it sets are called on the server's io_context
+// thread; options.post must be set before the call. The store and the server
+// must outlive the options (the worker, shared by copies of the options,
+// finishes its queued reads when the last copy goes).
 #pragma once
 
 #include <memory>

@@ -39,10 +39,11 @@ HttpOutcome HttpViews::staff(const core::Hall& hall) const {
   return json_response(200, view::staff_json(hall));
 }
 
-HttpOutcome HttpViews::history(std::string_view hall, const HttpQuery& query) const {
-  if (!options_.history) return HttpError{501, "not_implemented", "历史统计不可用"};
-  HistoryAnswer answer = options_.history(hall, query);
+HttpOutcome HttpViews::history(HistoryAnswer answer) {
   if (!answer.bad_query.empty()) return HttpError{400, "bad_argument", std::move(answer.bad_query)};
+  if (!answer.failure.empty())
+    return HttpError{answer.failure_status, answer.failure_status == 503 ? "busy" : "internal",
+                     std::move(answer.failure)};
   return HttpResponse{200, "application/json; charset=utf-8", std::move(answer.json)};
 }
 

@@ -1,11 +1,10 @@
 // The HTTP API's reads, thin glue to engine/view: GET /api/halls (the halls
 // the caller may see), /api/halls/{hall} (summary + live figures),
-// .../tickets[?state=waiting|all], .../staff, .../history (HistorySource),
-// GET /api/audit?from=N&limit=M (admins), and the WebSocket's summary
-// message. The JSON shapes themselves are engine/view's.
+// .../tickets[?state=waiting|all], .../staff, .../history (the outcome of
+// a HistorySource's answer), GET /api/audit?from=N&limit=M (admins), and the
+// WebSocket's summary message. The JSON shapes themselves are engine/view's.
 //
-// Errors: HttpError values (http_reply.h); a HistorySource that throws (a
-// failing store) is left to the router.
+// Errors: HttpError values (http_reply.h).
 // Thread: the io_context's thread only (it reads the engine's halls).
 #pragma once
 
@@ -31,7 +30,8 @@ class HttpViews {
   HttpOutcome hall(const core::Hall& hall, core::TimeUs now) const;
   HttpOutcome tickets(const core::Hall& hall, const HttpQuery& query, core::TimeUs now) const;
   HttpOutcome staff(const core::Hall& hall) const;
-  HttpOutcome history(std::string_view hall, const HttpQuery& query) const;
+  // What a history read answered, as the API's outcome.
+  static HttpOutcome history(HistoryAnswer answer);
   HttpOutcome audit_log(const Caller& caller, const HttpQuery& query) const;
 
   // {"type": "summary", "data": the hall's JSON}; empty for an unknown hall.

@@ -233,9 +233,9 @@ int main(int argc, char** argv) {
       io.stop();  // the HTTP server's connections end with the io_context
     });
     server.start();
-    server::use_store(http_options, store, server, halls);
     http_options.accounts = accounts ? &*accounts : nullptr;
     http_options.post = [&io](std::function<void()> f) { boost::asio::post(io, std::move(f)); };
+    server::use_store(http_options, store, server, halls);
     server::HttpApi api(engine, server, http_options);
     std::unique_ptr<server::HttpServer> http_server;
     std::string http_bound = "off";

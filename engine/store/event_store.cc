@@ -30,6 +30,8 @@
 #include <filesystem>
 #include <limits>
 #include <map>
+#include <mutex>
+#include <shared_mutex>
 #include <stdexcept>
 #include <system_error>
 #include <unordered_map>
@@ -273,20 +275,38 @@ class EventStore::Impl {
     std::size_t entry;
   };
 
-  // A read transaction that counts itself, so grow_map() can refuse to remap
-  // the memory under it.
+  // A read transaction. The outermost read of a thread holds the store's
+  // map gate shared, so grow_map() waits for reads on other threads and
+  // refuses one from inside a read on its own thread (LMDB: no remap under
+  // an open transaction of this process).
   class ReadTxn {
    public:
-    explicit ReadTxn(const Impl& store) : count_(store.open_read_txns_), txn_(store.begin(MDB_RDONLY)) {
-      ++count_;
+    explicit ReadTxn(const Impl& store) : store_(store), outermost_(!store.reading_here()) {
+      if (outermost_) store_.map_gate_.lock_shared();
+      try {
+        txn_ = store_.begin(MDB_RDONLY);
+      } catch (...) {
+        if (outermost_) store_.map_gate_.unlock_shared();
+        throw;
+      }
+      store_.enter_read();
     }
-    ~ReadTxn() { --count_; }
+    ~ReadTxn() {
+      txn_ = {};  // ends the transaction before the gate opens
+      store_.leave_read();
+      if (outermost_) store_.map_gate_.unlock_shared();
+    }
     MDB_txn* get() const { return txn_.handle(); }
 
    private:
-    int& count_;
+    const Impl& store_;
+    bool outermost_;
     lmdb::Txn txn_;
   };
+  // The reads of this store open on the calling thread (they nest).
+  void enter_read() const;
+  void leave_read() const;
+  bool reading_here() const;
 
   lmdb::Txn begin(unsigned flags) const;
   void open_databases();
@@ -311,11 +331,14 @@ class EventStore::Impl {
   lmdb::Dbi meta_db_, halls_db_, snapshots_db_;
   std::optional<lmdb::Dbi> audit_db_;  // created by the first append_audit
   std::uint64_t last_audit_ = 0;
-  mutable int open_read_txns_ = 0;
+  // Held shared by each thread's outermost read, exclusively by grow_map().
+  mutable std::shared_mutex map_gate_;
 
   // Writable stores: every hall, loaded at open. Read-only stores: the halls
-  // asked for so far.
+  // asked for so far. Nodes never move or go; cache_mutex_ guards the map's
+  // structure (lookups from reading threads, inserts), not the nodes' fields.
   mutable HallCache cache_;
+  mutable std::shared_mutex cache_mutex_;
   std::uint32_t next_hall_no_ = 1;  // writable stores only
 
   // commit() scratch, kept to reuse its memory.
@@ -364,7 +387,7 @@ lmdb::Txn EventStore::Impl::begin(unsigned flags) const {
     // Another process grew the map past ours (a read-only store sees this
     // when the engine grew it). Adopt the new size, which LMDB allows only
     // while this process has no transaction open.
-    if (e.code() != MDB_MAP_RESIZED || open_read_txns_ != 0) throw;
+    if (e.code() != MDB_MAP_RESIZED || reading_here()) throw;
   }
   lmdb::env_set_mapsize(env_.handle(), 0);
   return lmdb::Txn::begin(env_.handle(), flags);
@@ -436,8 +459,28 @@ void EventStore::Impl::load_cache() {
   txn.commit();
 }
 
+namespace {
+
+// The stores this thread is reading (outermost first), one entry per nested read.
+thread_local std::vector<const void*> t_reading;
+
+}  // namespace
+
+void EventStore::Impl::enter_read() const { t_reading.push_back(this); }
+
+void EventStore::Impl::leave_read() const {
+  t_reading.erase(std::find(t_reading.rbegin(), t_reading.rend(), this).base() - 1);
+}
+
+bool EventStore::Impl::reading_here() const {
+  return std::find(t_reading.begin(), t_reading.end(), this) != t_reading.end();
+}
+
 const EventStore::Impl::HallState* EventStore::Impl::find(std::string_view hall) const {
-  if (const auto it = cache_.find(hall); it != cache_.end()) return &it->second;
+  {
+    std::shared_lock lock(cache_mutex_);
+    if (const auto it = cache_.find(hall); it != cache_.end()) return &it->second;
+  }
   // A writable store knows every hall; invalid ids were never stored (and
   // LMDB refuses empty keys).
   if (!options_.read_only || !valid_hall_id(hall)) return nullptr;
@@ -448,6 +491,7 @@ const EventStore::Impl::HallState* EventStore::Impl::find(std::string_view hall)
   const auto events = open_events_db(txn.handle(), hall, 0);
   if (!events) corrupt(fmt::format("hall '{}' has no events database", hall));
   txn.commit();  // keeps the handle
+  std::unique_lock lock(cache_mutex_);
   return &cache_.emplace(std::string(hall), HallState{number, 0, *events}).first->second;
 }
 
@@ -516,7 +560,10 @@ void EventStore::Impl::commit(const Batch& batch) {
 
   // 3. Committed: bring the cache up to date. Nothing here allocates or
   // throws (map::merge moves nodes), so cache and store cannot part.
-  cache_.merge(fresh);
+  {
+    std::unique_lock lock(cache_mutex_);
+    cache_.merge(fresh);
+  }
   for (const Touched& t : touched_) {
     t.state->last_seq = t.last_seq;
     if (t.is_new) next_hall_no_ = std::max(next_hall_no_, t.state->number + 1);
@@ -722,10 +769,11 @@ void EventStore::Impl::grow_map(std::size_t new_size) {
   if (options_.read_only) {
     throw std::logic_error(fmt::format("store {}: grow_map on a store opened read-only", options_.dir));
   }
-  if (open_read_txns_ != 0) {
+  if (reading_here()) {
     throw std::logic_error(
         fmt::format("store {}: grow_map inside a read (a for_each_event callback)", options_.dir));
   }
+  std::unique_lock gate(map_gate_);  // reads on other threads end first
   try {
     if (new_size > env_.info().me_mapsize) env_.set_mapsize(new_size);
   } catch (const StoreError& e) {

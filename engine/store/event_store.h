@@ -11,8 +11,11 @@
 // nothing of the failed call written; std::logic_error for misuse (a gap in a
 // sequence, a write to a read-only store) with nothing written either.
 //
-// Thread: not thread-safe; one owner thread calls every method (it need not
-// be the thread that opened the store). Other processes may read the same
+// Thread: one owner thread calls every method (it need not be the thread
+// that opened the store), except that for_each_event, read_event and halls
+// may also be called from other threads at the same time (a history worker
+// reading while the engine commits): such a read sees the store as of its
+// start and holds off grow_map() until it ends. Other processes may read the same
 // store at the same time by opening it read-only; only one EventStore at a
 // time may have a store open for writing (the second open fails). Do not
 // open the same directory twice in one process. backup() blocks its caller

@@ -13,12 +13,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -650,6 +652,53 @@ TEST_F(EventStoreTest, ReaderFindsHallsAddedAfterItOpened) {
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0);
   for (int fd : {to_child[0], to_child[1], to_parent[0], to_parent[1]}) ::close(fd);
+}
+
+// A thread reading while the owner commits (the engine's history worker):
+// every read sees a gap-free prefix of each hall's events with the bytes
+// written, halls created meanwhile included, and grow_map() on the owner
+// waits for the reads instead of remapping under them.
+TEST_F(EventStoreTest, AnotherThreadReadsWhileTheOwnerCommitsAndGrows) {
+  EventStore store(options());
+  EventStore::Batch batch;
+  add_events(batch, "town", 0, 10);
+  store.commit(batch);
+
+  constexpr std::uint64_t kBatches = 300;
+  std::atomic<bool> done{false};
+  std::atomic<int> reads{0};
+  std::string failure;
+  std::thread reader([&] {
+    std::uint64_t last_town = 0;
+    while (!done.load() || reads.load() < 3) {
+      for (const char* hall : {"town", "city"}) {
+        std::uint64_t expect = 1;
+        store.for_each_event(hall, 1, [&](std::uint64_t seq, std::string_view bytes) {
+          if (seq != expect || bytes != payload(hall, seq)) failure = fmt::format("{} #{}", hall, seq);
+          ++expect;
+          return failure.empty();
+        });
+        if (std::string_view(hall) == "town") {
+          if (expect - 1 < last_town) failure = "town went back";
+          last_town = expect - 1;
+        }
+      }
+      ++reads;
+      if (!failure.empty()) return;
+    }
+  });
+  for (std::uint64_t i = 0; i < kBatches; ++i) {
+    batch.clear();
+    add_events(batch, "town", 10 + i * 3, 10 + (i + 1) * 3);
+    if (i >= kBatches / 2) add_events(batch, "city", (i - kBatches / 2) * 2, (i - kBatches / 2 + 1) * 2);
+    store.commit(batch);
+    if (i % 50 == 49) store.grow_map(options().map_size + (i + 1) * (1u << 20));
+  }
+  done = true;
+  reader.join();
+  EXPECT_EQ(failure, "");
+  EXPECT_EQ(events_of(store, "town"), expected_events("town", 10 + kBatches * 3));
+  EXPECT_EQ(events_of(store, "city"), expected_events("city", kBatches));
 }
 
 TEST_F(EventStoreTest, BackupOfAnOpenStoreOpensReadOnlyWithTheSameEvents) {
