@@ -3,7 +3,8 @@
 //               [--key FILE --server-key FILE|Z85]   (CURVE; default: [security])
 //               [--headless] [--snapshot FILE.png]
 //   hallq-kiosk --decode SPOOL        print what an ESC/POS spool file holds
-//   hallq-kiosk --render SPOOL --out FILE.png [--width 576]
+//   hallq-kiosk --render SPOOL --out FILE.png [--ticket N] [--width 576]
+//                                     the spool's Nth ticket (default 1, the first)
 // The device program skeleton (engine/device/device_program.h): exit codes 0
 // done or stopped by SIGTERM/SIGINT, 2 usage or config error, 1 runtime failure.
 #include <fmt/format.h>
@@ -88,11 +89,14 @@ int main(int argc, char** argv) {
                                  .config_required = false,  // --decode and --render need none
                                  .old_config_names = {"--conf"}});
   std::string snapshot, decode, render, out_png;
-  int width = 0;
+  int width = 0, ticket = 1;
   CLI::App& cli = program.cli();
   cli.add_option("--snapshot", snapshot, "write the screen as PNG after each change (headless or not)");
   cli.add_option("--decode", decode, "print the content of an ESC/POS spool file and exit");
-  cli.add_option("--render", render, "render an ESC/POS spool file's first ticket as PNG (with --out)");
+  cli.add_option("--render", render, "render one ticket of an ESC/POS spool file as PNG (with --out)");
+  cli.add_option("--ticket", ticket,
+                 "which ticket of the spool --render renders, counted from 1 (default 1: the first)")
+      ->check(CLI::PositiveNumber);
   cli.add_option("--out", out_png, "PNG file for --render");
   cli.add_option("--width", width, "paper width in dots for --render (384 for 58 mm, 576 for 80 mm)");
   return program.run(argc, argv, [&] {
@@ -106,7 +110,11 @@ int main(int argc, char** argv) {
       const kiosk::DecodedPrint p = kiosk::decode_escpos(read_file(render));
       const auto tickets = p.split_at_cuts();
       if (tickets.empty()) throw std::runtime_error(render + ": no ticket in the file");
-      kiosk::render_ticket_png(tickets.back(), width > 0 ? width : 576, out_png, {});
+      if (static_cast<std::size_t>(ticket) > tickets.size())
+        throw device::UsageError(
+            fmt::format("--ticket {}: {} holds {} ticket(s)", ticket, render, tickets.size()));
+      kiosk::render_ticket_png(tickets[static_cast<std::size_t>(ticket) - 1], width > 0 ? width : 576,
+                               out_png, {});
       return device::kExitOk;
     }
     if (program.options().config.empty()) throw device::UsageError("--config FILE is required");
