@@ -49,7 +49,9 @@ KioskApp::KioskApp(zmq::context_t& ctx, const KioskConfig& config, std::ostream&
       session_(config_, book_.get()),
       subscriber_(ctx, config.engine, config.events, {config.hall}, nullptr, subscriber_options(curve)),
       client_(ctx, config.engine, client_options(curve)),
-      printer_(make_printer(config.printer)) {}
+      printer_(make_printer(config.printer)) {
+  probe_printer();  // known before the first tap
+}
 
 KioskApp::~KioskApp() = default;
 
@@ -74,13 +76,50 @@ std::vector<ServiceTile> KioskApp::tiles() const {
 
 void KioskApp::emit(const std::string& line) { out_ << line << '\n' << std::flush; }
 
+std::string KioskApp::status_line() const {
+  if (!online()) return "系统连接中";
+  if (health_.state != PrinterState::kOk) return printer_status_line(health_.state);
+  return "系统正常";
+}
+
+bool KioskApp::show_on_screen() const {
+  return !health_.can_print() && config_.on_failure == KioskConfig::OnFailure::kScreen;
+}
+
+std::string KioskApp::printer_notice() const {
+  if (health_.can_print()) return "";
+  return printer_out_message(health_.state, config_.on_failure == KioskConfig::OnFailure::kScreen);
+}
+
 void KioskApp::emit_state() {
   emit(json{{"event", "state"},
             {"screen", to_string(session_.screen())},
             {"online", online()},
             {"message", session_.message()},
-            {"priority", session_.priority_label()}}
+            {"priority", session_.priority_label()},
+            {"status", status_line()},
+            {"printer", to_string(health_.state)},
+            {"printer_message", printer_notice()}}
            .dump());
+}
+
+void KioskApp::probe_printer() {
+  PrinterHealth h = printer_->probe();
+  next_probe_ = Clock::now() + (h.can_print() ? config_.probe_interval : resend_interval_);
+  set_health(std::move(h));
+}
+
+void KioskApp::set_health(PrinterHealth h) {
+  const bool changed = h.state != health_.state;
+  health_ = std::move(h);
+  if (!changed) return;
+  emit(json{{"event", "printer"},
+            {"state", to_string(health_.state)},
+            {"status", printer_status_line(health_.state)},
+            {"message", printer_notice()},
+            {"detail", health_.detail}}
+           .dump());
+  emit_state();
 }
 
 bool KioskApp::step(std::chrono::milliseconds timeout, int fd) {
@@ -89,6 +128,8 @@ bool KioskApp::step(std::chrono::milliseconds timeout, int fd) {
     timeout = std::min(timeout, std::chrono::duration_cast<std::chrono::milliseconds>(
                                     std::max(pending_->next_send - t0, Clock::duration::zero())));
   if (!print_queue_.empty()) timeout = std::min(timeout, std::chrono::milliseconds(200));
+  timeout = std::min(timeout, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::max(next_probe_ - t0, Clock::duration::zero())));
   zmq::pollitem_t items[] = {{subscriber_.event_socket().handle(), 0, ZMQ_POLLIN, 0},
                              {subscriber_.reply_socket().handle(), 0, ZMQ_POLLIN, 0},
                              {client_.socket().handle(), 0, ZMQ_POLLIN, 0},
@@ -100,8 +141,10 @@ bool KioskApp::step(std::chrono::milliseconds timeout, int fd) {
     last_online_ = online();
     emit(json{{"event", last_online_ ? "online" : "offline"}}.dump());
   }
+  if (Clock::now() >= next_probe_) probe_printer();
   if (pending_ && Clock::now() >= pending_->next_send) send_pending();
-  if (!print_queue_.empty() && Clock::now() >= print_queue_.front().next_try) try_print();
+  if (!print_queue_.empty() && health_.can_print() && Clock::now() >= print_queue_.front().next_try)
+    try_print();
   return fd >= 0 && (items[3].revents & ZMQ_POLLIN) != 0;
 }
 
@@ -109,6 +152,13 @@ void KioskApp::start(std::optional<IssueRequest> request) {
   if (!request) {
     if (session_.screen() == Screen::kRefused)
       emit(json{{"event", "refused"}, {"reason", session_.message()}}.dump());
+    emit_state();
+    return;
+  }
+  if (!health_.can_print() && !show_on_screen()) {
+    // No paper ticket can be handed out: nothing is sent.
+    session_.refused(printer_notice());
+    emit(json{{"event", "refused"}, {"reason", session_.message()}, {"code", "printer"}}.dump());
     emit_state();
     return;
   }
@@ -185,19 +235,25 @@ void KioskApp::on_reply(const protocol::DecodedReply& reply) {
   info.time = fmt::format("{:02}:{:02}", minute / 60, minute % 60);
   if (!config_.qr_url.empty()) info.qr = expand_qr_template(config_.qr_url, info);
   info.footer = config_.footer;
-  const int number_size = config_.paper_mm == 58 ? 4 : 5;
-  print_queue_.push_back(
-      {t.number, layout_ticket(info, number_size, config_.paper_mm == 58 ? 5 : 6), Clock::now()});
-
-  emit(json{{"event", "issued"},
-            {"number", t.number},
-            {"service", p.request.service},
-            {"priority", core::to_string(p.request.priority)},
-            {"ahead", t.ahead},
-            {"predicted_wait_s", t.predicted_wait_s},
-            {"duplicate", reply.duplicate},
-            {"sends", p.sends}}
-           .dump());
+  // The printer out and the hall allows it: the citizen photographs the screen instead.
+  t.on_screen = show_on_screen();
+  t.qr = info.qr;
+  if (!t.on_screen) {
+    const int number_size = config_.paper_mm == 58 ? 4 : 5;
+    print_queue_.push_back(
+        {t.number, layout_ticket(info, number_size, config_.paper_mm == 58 ? 5 : 6), Clock::now()});
+  }
+  json issued{{"event", "issued"},
+              {"number", t.number},
+              {"service", p.request.service},
+              {"priority", core::to_string(p.request.priority)},
+              {"ahead", t.ahead},
+              {"predicted_wait_s", t.predicted_wait_s},
+              {"duplicate", reply.duplicate},
+              {"sends", p.sends},
+              {"shown", t.on_screen}};
+  if (t.on_screen) issued["printed"] = false;
+  emit(issued.dump());
   session_.issued(std::move(t));
   emit_state();
   try_print();
@@ -210,6 +266,14 @@ void KioskApp::try_print() {
     if (!printer_->print(job.bytes, error)) {
       job.next_try = Clock::now() + resend_interval_;
       emit(json{{"event", "printer_error"}, {"number", job.number}, {"message", error}}.dump());
+      probe_printer();  // what is wrong, said at once
+      if (health_.can_print()) {
+        PrinterHealth h;  // it opens but does not take the ticket
+        h.state = PrinterState::kUnreachable;
+        h.detail = error;
+        set_health(std::move(h));
+        next_probe_ = Clock::now() + resend_interval_;
+      }
       return;
     }
     emit(json{{"event", "printed"}, {"number", job.number}, {"bytes", job.bytes.size()}}.dump());

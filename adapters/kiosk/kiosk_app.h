@@ -8,11 +8,22 @@
 // shows "系统连接中，请稍候". A ticket is printed only after the engine's
 // acknowledgement; a failed print is retried every `resend_interval`.
 //
+// The printer: probed (printer_sink.h: opened / connected, asked the ESC/POS
+// status queries) at start, every `[printer] probe_interval_ms` while it is
+// ok, every `resend_interval` while it is out and right after a failed print.
+// While it cannot print, the status line and the message say so in Chinese
+// and a tap is refused ("打印机缺纸，暂停取号。请到咨询台取号或稍候"), unless
+// `[printer] on_failure = "screen"`: then the ticket is issued and its number
+// and QR are shown on the screen ("请拍照或记下您的号码").
+//
 // Every visible change is also written as one JSON object per line to `out`
 // (the headless protocol tests and the README use):
 //   {"event":"state","screen":"home","online":true,"message":"..."}
 //   {"event":"issued","number":"A012","ahead":3,"predicted_wait_s":720,...}
+//   {"event":"issued",...,"printed":false,"shown":true}  (printer out, on_failure = "screen")
 //   {"event":"printed","number":"A012","bytes":412}
+//   {"event":"printer","state":"paper_out","status":"打印机缺纸","message":"...","detail":"..."}
+//     (on each change of the printer's state)
 //   {"event":"refused","reason":"..."}   {"event":"connecting"}
 //   {"event":"tiles","services":[{"id":...,"waiting":...,...}]}
 // Headless input lines: "tap SERVICE", "priority CATEGORY", "id NUMBER",
@@ -70,6 +81,11 @@ class KioskApp {
   const core::Hall* hall() const;
   std::string hall_name() const;
   bool connecting() const { return pending_ && pending_->sends > 1; }
+  const PrinterHealth& printer_health() const { return health_; }
+  // The header's status line: "系统正常", "系统连接中", "打印机缺纸" ...
+  std::string status_line() const;
+  // What the citizen is told while the printer cannot print; "" when it can.
+  std::string printer_notice() const;
   // Nothing pending and nothing left to print.
   bool idle() const { return !pending_ && print_queue_.empty(); }
   // The wall clock's time.
@@ -92,6 +108,9 @@ class KioskApp {
   void send_pending();
   void on_reply(const protocol::DecodedReply& reply);
   void try_print();
+  void probe_printer();
+  void set_health(PrinterHealth h);
+  bool show_on_screen() const;
   void emit_state();
   void emit(const std::string& json_line);
 
@@ -105,6 +124,8 @@ class KioskApp {
   std::unique_ptr<PrinterSink> printer_;
   std::optional<Pending> pending_;
   std::vector<PrintJob> print_queue_;
+  PrinterHealth health_;
+  std::chrono::steady_clock::time_point next_probe_{};
   bool last_online_ = false;
   std::chrono::milliseconds resend_interval_{1000};
 };

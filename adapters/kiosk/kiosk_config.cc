@@ -14,8 +14,10 @@ constexpr std::string_view kKioskKeys[] = {"hall", "engine",     "events", "serv
                                            "font", "font_index", "width",  "height"};
 constexpr std::string_view kPriorityKeys[] = {"age_threshold", "elderly_label", "categories"};
 constexpr std::string_view kAppointmentKeys[] = {"file", "used_log", "early_min", "late_min"};
-constexpr std::string_view kPrinterKeys[] = {"kind",       "path",     "host",   "port",
-                                             "timeout_ms", "paper_mm", "qr_url", "footer"};
+constexpr std::string_view kPrinterKeys[] = {
+    "kind",        "path",   "host",       "port",           "timeout_ms",        "paper_mm",
+    "qr_url",      "footer", "on_failure", "reprint_within", "probe_interval_ms", "status_timeout_ms",
+    "pending_file"};
 
 std::string resolve(const std::string& base_dir, const std::string& p) {
   if (p.empty() || p.front() == '/' || base_dir.empty()) return p;
@@ -78,6 +80,22 @@ KioskConfig parse(const toml::table& root, const std::string& source, const std:
     pr.fail("paper_mm", fmt::format("{}: expected 58 or 80", c.paper_mm));
   c.qr_url = pr.string("qr_url", "");
   if (auto s = pr.strings("footer")) c.footer = *s;
+  const std::string on_failure = pr.string("on_failure", "stop");
+  if (on_failure == "stop")
+    c.on_failure = KioskConfig::OnFailure::kStop;
+  else if (on_failure == "screen")
+    c.on_failure = KioskConfig::OnFailure::kScreen;
+  else
+    pr.fail("on_failure", fmt::format("\"{}\" is not one of stop, screen", on_failure));
+  c.reprint_within = std::chrono::seconds(pr.integer("reprint_within", 0, 86400, 120));
+  c.probe_interval = std::chrono::milliseconds(pr.integer("probe_interval_ms", 200, 3600000, 3000));
+  c.printer.status_timeout = std::chrono::milliseconds(pr.integer("status_timeout_ms", 10, 5000, 300));
+  c.pending_file = resolve(base_dir, pr.string("pending_file", ""));
+  if (c.pending_file.empty()) {
+    c.pending_file = c.printer.kind == PrinterKind::kFile
+                         ? c.printer.path + ".pending"
+                         : resolve(base_dir, fmt::format("kiosk-{}.pending", c.hall));
+  }
   return c;
 }
 

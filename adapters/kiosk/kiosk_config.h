@@ -2,7 +2,9 @@
 //   [kiosk]        hall, engine, events, services, font, font_index, width, height
 //   [priority]     age_threshold, elderly_label, categories
 //   [appointments] file, used_log, early_min, late_min
-//   [printer]      kind, path, host, port, timeout_ms, paper_mm, qr_url, footer
+//   [printer]      kind, path, host, port, timeout_ms, paper_mm, qr_url, footer,
+//                  on_failure ("stop" | "screen"), reprint_within (seconds),
+//                  probe_interval_ms, status_timeout_ms, pending_file
 //   [security]     key_file, engine_public_key_file | engine_public_key
 //                  (CURVE keys; engine/device/device_security.h)
 // Relative paths are taken from the config file's directory. Errors throw
@@ -39,6 +41,17 @@ struct KioskConfig {
   int paper_mm = 80;   // 58 or 80
   std::string qr_url;  // template with {hall} {number} {date}; empty: no QR
   std::vector<std::string> footer = {"请留意叫号，过号请到导办台"};
+  // While the printer is out: stop issuing (kStop), or issue and show the
+  // number and QR on the screen (kScreen).
+  enum class OnFailure { kStop, kScreen } on_failure = OnFailure::kStop;
+  // An acknowledged ticket whose print failed is printed when the printer
+  // returns within this time, else cancelled in the engine (not_printed).
+  std::chrono::seconds reprint_within{120};
+  std::chrono::milliseconds probe_interval{3000};  // printer status while it is ok
+  // The tickets acknowledged but not yet printed (survives a restart or kill -9).
+  // Default: the spool's path + ".pending" (file printer), else
+  // "kiosk-HALL.pending" beside the config file.
+  std::string pending_file;
 
   device::SecurityConfig security;  // no [security]: plaintext
 };

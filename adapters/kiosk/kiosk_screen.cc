@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/kiosk/kiosk_layout.h"
+#include "adapters/kiosk/qr_matrix.h"
 #include "engine/core/calendar.h"
 #include "engine/device/sdl/font_set.h"
 #include "engine/device/sdl/png_frame.h"
@@ -132,9 +133,10 @@ class TouchScreen {
   }
 
   std::string signature(const std::vector<ServiceTile>& tiles) const {
-    std::string s = fmt::format("{}|{}|{}|{}|{}|{}|{}|", app_.online(), app_.connecting(),
-                                to_string(app_.session().screen()), app_.session().message(),
-                                app_.session().priority_label(), static_cast<int>(pad_.kind), pad_.shown());
+    std::string s =
+        fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|", app_.status_line(), app_.printer_notice(), app_.online(),
+                    app_.connecting(), to_string(app_.session().screen()), app_.session().message(),
+                    app_.session().priority_label(), static_cast<int>(pad_.kind), pad_.shown());
     s += clock_text();
     for (const auto& t : tiles) s += "|" + t.id + tile_caption(t);
     return s;
@@ -152,8 +154,8 @@ class TouchScreen {
                sdl::Align::kLeft);
     text_.draw(clock_text(), h.h / 4, kWhite, {h.x + h.w * 2 / 3, h.y, h.w / 3 - h.w / 30, h.h / 2},
                sdl::Align::kRight);
-    text_.draw(app_.online() ? "系统正常" : "系统连接中", h.h / 4,
-               app_.online() ? kWhite : SDL_Color{255, 200, 80, 255},
+    const std::string status = app_.status_line();
+    text_.draw(status, h.h / 4, status == "系统正常" ? kWhite : SDL_Color{255, 200, 80, 255},
                {h.x + h.w / 2, h.y + h.h / 2, h.w / 2 - h.w / 30, h.h / 2}, sdl::Align::kRight);
     // Message line.
     std::string msg = app_.session().message();
@@ -168,6 +170,13 @@ class TouchScreen {
     } else if (msg.empty()) {
       msg = pad_.kind == PadKind::kNone ? "请选择办理事项" : "";
     }
+    const std::string notice = app_.printer_notice();
+    const kiosk::Screen screen = app_.session().screen();
+    if (!notice.empty() && !app_.connecting() &&
+        (screen == kiosk::Screen::kHome || screen == kiosk::Screen::kPriorityChosen)) {
+      msg = notice;  // the printer is out: said before anyone taps
+      color = kRed;
+    }
     if (pad_.kind == PadKind::kId && msg.empty()) msg = "请输入18位身份证号码（仅用于核验年龄，不保存）";
     if (pad_.kind == PadKind::kAppointment && msg.empty()) msg = "请输入预约码";
     text_.draw(msg, layout_.message.h / 2, color, sdl(layout_.message), sdl::Align::kCenter);
@@ -179,8 +188,46 @@ class TouchScreen {
                  sdl::Align::kCenter);
     }
     for (const Button& b : layout_.buttons) draw_button(b);
+    const auto& issued = app_.session().last_issued();
+    if (screen == kiosk::Screen::kIssued && issued && issued->on_screen) draw_on_screen_ticket(*issued);
     canvas_.present();
     text_.end_frame();
+  }
+
+  // The printer is out and the hall shows tickets on the screen: the number
+  // and its QR over the service tiles, for the citizen to photograph.
+  void draw_on_screen_ticket(const Issued& t) {
+    SDL_Renderer* r = canvas_.renderer();
+    Rect area{0, 0, 0, 0};
+    for (const Button& b : layout_.buttons) {
+      if (b.kind != ActionKind::kService) continue;
+      if (area.w == 0) area = b.rect;
+      const int x1 = std::max(area.x + area.w, b.rect.x + b.rect.w),
+                y1 = std::max(area.y + area.h, b.rect.y + b.rect.h);
+      area.x = std::min(area.x, b.rect.x);
+      area.y = std::min(area.y, b.rect.y);
+      area.w = x1 - area.x;
+      area.h = y1 - area.y;
+    }
+    if (area.w == 0) {
+      const int top = layout_.message.y + layout_.message.h;
+      area = {layout_.message.x, top, layout_.message.w, (canvas_.height() - top) * 3 / 4};
+    }
+    fill(r, area, kWhite);
+    frame(r, area, kRed, 4);
+    text_.draw("请拍照或记下您的号码", area.h / 16, kInk, part(area, 0.03, 0.12), sdl::Align::kCenter);
+    text_.draw(t.number, area.h / 6, kInk, part(area, 0.12, 0.36), sdl::Align::kCenter);
+    text_.draw(t.service_name, area.h / 20, kGrey, part(area, 0.36, 0.44), sdl::Align::kCenter);
+    if (t.qr.empty()) return;
+    const QrMatrix m = encode_qr(t.qr, QrEcc::kM);
+    const int avail = std::min(area.w * 4 / 5, area.h * 50 / 100);
+    const int module = std::max(1, avail / (m.size + 8));
+    const int side = module * (m.size + 8);
+    const int x0 = area.x + (area.w - side) / 2, y0 = area.y + area.h * 46 / 100;
+    fill(r, {x0, y0, side, side}, kWhite);
+    for (int y = 0; y < m.size; ++y)
+      for (int x = 0; x < m.size; ++x)
+        if (m.at(x, y)) fill(r, {x0 + (x + 4) * module, y0 + (y + 4) * module, module, module}, kInk);
   }
 
   void draw_button(const Button& b) {

@@ -183,8 +183,20 @@ void KioskSession::cancel() {
 
 void KioskSession::issued(Issued t) {
   screen_ = Screen::kIssued;
-  message_ = fmt::format("请取走您的号票：{}", t.number);
+  message_ = t.on_screen ? fmt::format("请拍照或记下您的号码：{}", t.number)
+                         : fmt::format("请取走您的号票：{}", t.number);
   last_ = std::move(t);
+}
+
+// Only while the citizen of `number` is still looking at its issued screen.
+void KioskSession::print_delayed(std::string_view number) {
+  if (screen_ == Screen::kIssued && last_ && last_->number == number)
+    message_ = fmt::format("您的号码 {}：打印机恢复后将补打，请稍候", number);
+}
+
+void KioskSession::reprinted(std::string_view number) {
+  if (screen_ == Screen::kIssued && last_ && last_->number == number)
+    message_ = fmt::format("请取走您的号票：{}（补打）", number);
 }
 
 void KioskSession::refused(std::string reason) { refuse(std::move(reason)); }

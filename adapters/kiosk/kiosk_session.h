@@ -57,6 +57,8 @@ struct Issued {
   std::string number, service_name, label;
   std::uint32_t ahead = 0;
   std::int32_t predicted_wait_s = 0;
+  bool on_screen = false;  // the printer is out: the number and QR are shown instead
+  std::string qr;          // the ticket's QR payload (empty: none)
 };
 
 class KioskSession {
@@ -78,6 +80,9 @@ class KioskSession {
   // Outcome of the pending request.
   void issued(Issued t);
   void refused(std::string reason);
+  // The print of `number` failed / was made late (the printer came back).
+  void print_delayed(std::string_view number);
+  void reprinted(std::string_view number);
 
   Screen screen() const { return screen_; }
   bool pending() const { return screen_ == Screen::kPending; }

@@ -9,121 +9,22 @@
 
 #include <csignal>
 #include <fstream>
-#include <sstream>
-#include <zmq.hpp>
 
 #include "adapters/kiosk/escpos_decoder.h"
 #include "adapters/kiosk/kiosk_config.h"
 #include "adapters/kiosk/kiosk_layout.h"
+#include "adapters/kiosk/printer_status.h"
 #include "adapters/kiosk/resident_id.h"
 #include "adapters/kiosk/ticket_layout.h"
-#include "engine/client/client.h"
-#include "engine/core/calendar.h"
 #include "engine/device/sdl/png_frame.h"
-#include "engine/protocol/event_codec.h"
-#include "tests/support/child_process.h"
-#include "tests/support/engine_process.h"
-#include "tests/support/json_lines.h"
-#include "tests/support/program_output.h"
+#include "tests/adapters/kiosk/kiosk_fixture.h"
 #include "tests/support/run_program.h"
-#include "tests/support/temp_dir.h"
 
 namespace hallq::testing {
 namespace {
 
 using json = nlohmann::json;
 using namespace std::chrono_literals;
-const std::string kTown = std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml";
-
-std::string today_iso() {
-  using namespace std::chrono;
-  const auto us = duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
-  return core::format_date(core::local_date(us, 480));
-}
-
-std::string id_born(std::string_view yyyymmdd) {
-  std::string id = "110105" + std::string(yyyymmdd) + "123";
-  id.push_back(kiosk::resident_id_check_char(id));
-  return id;
-}
-
-class KioskTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    engine_ = std::make_unique<EngineProcess>(std::vector<std::string>{kTown}, dir_.path() + "/data");
-  }
-
-  // A kiosk config in the temp dir; `printer` is the [printer] body.
-  std::string write_config(const std::string& printer = "") {
-    const std::string path = dir_.path() + "/kiosk.toml";
-    std::ofstream f(path);
-    f << "[kiosk]\nhall = \"town\"\nwidth = 540\nheight = 960\n"
-      << "[appointments]\nfile = \"appts.csv\"\nused_log = \"used.log\"\n"
-      << "[printer]\n"
-      << (printer.empty() ? "kind = \"file\"\npath = \"spool.bin\"\n" : printer)
-      << "qr_url = \"https://q.example/{hall}/{date}/{number}\"\n";
-    std::ofstream a(dir_.path() + "/appts.csv");
-    a << "code,service,date,slot,name\n"
-      << "482913,"
-      << "social," << today_iso() << ",00:00-24:00,张*明\n";
-    return path;
-  }
-
-  std::unique_ptr<ChildProcess> start_kiosk(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"--config", write_config(printer_), "--engine", engine_->cmd(),
-                                     "--events", engine_->pub()};
-    if (extra.empty()) args.push_back("--headless");
-    for (auto& e : extra) args.push_back(e);
-    return std::make_unique<ChildProcess>(KIOSK_PATH, args,
-                                          ChildProcess::Options{.env = {"SDL_VIDEODRIVER=dummy"}});
-  }
-
-  // Asks for tiles until the kiosk's replica shows `service` with an open window.
-  bool wait_open(ChildProcess& k, const std::string& service) {
-    const auto deadline = std::chrono::steady_clock::now() + 15s;
-    while (std::chrono::steady_clock::now() < deadline) {
-      k.write_line("tiles");
-      json t = wait_json_event(k, "tiles", 2s);
-      if (t.is_null()) return false;
-      for (const json& s : t["services"]) {
-        if (s["id"] == service && s["open_windows"].get<int>() > 0) return true;
-      }
-    }
-    return false;
-  }
-
-  void open_window(const std::string& w) {
-    ASSERT_TRUE(client().command("town", core::OpenWindow{w, "s1"})->ok());
-  }
-  client::Client& client() {
-    if (!client_) client_ = std::make_unique<client::Client>(ctx_, engine_->cmd());
-    return *client_;
-  }
-  // The next number the engine issues for `service` (proves how many were issued before).
-  std::string issue_directly(const std::string& service) {
-    auto r = client().command("town", core::IssueTicket{service});
-    EXPECT_TRUE(r && r->ok());
-    return protocol::describe_event(protocol::as_bytes(r->events.back())).number;
-  }
-  std::vector<kiosk::DecodedPrint> spool() {
-    return kiosk::decode_escpos(slurp(dir_.path() + "/spool.bin")).split_at_cuts();
-  }
-
-  TempDir dir_{"hallq-kiosk"};
-  std::unique_ptr<EngineProcess> engine_;
-  zmq::context_t ctx_;
-  std::unique_ptr<client::Client> client_;
-  std::string printer_;
-};
-
-std::vector<std::string> texts(const kiosk::DecodedPrint& p) {
-  std::vector<std::string> out;
-  for (const auto* l : p.lines()) out.push_back(l->text);
-  return out;
-}
-bool contains(const std::vector<std::string>& v, const std::string& s) {
-  return std::find(v.begin(), v.end(), s) != v.end();
-}
 
 TEST_F(KioskTest, IssuesAndPrintsTheAcknowledgedTicket) {
   open_window("w1");
@@ -272,12 +173,16 @@ TEST_F(KioskTest, PrintsToARawTcpPrinter) {
   ASSERT_TRUE(wait_open(*k, "social"));
   k->write_line("tap social");
   ASSERT_FALSE(wait_json_event(*k, "printed").is_null()) << k->output();
-  const int conn = ::accept(listener, nullptr, nullptr);
-  ASSERT_GE(conn, 0);
+  // The kiosk's status probes (DLE EOT queries, unanswered here) come on their own connections.
   std::string bytes;
-  char buf[4096];
-  for (ssize_t n; (n = ::read(conn, buf, sizeof buf)) > 0;) bytes.append(buf, static_cast<std::size_t>(n));
-  ::close(conn);
+  for (int i = 0; i < 20 && (bytes.empty() || bytes == kiosk::kStatusQueries); ++i) {
+    const int conn = ::accept(listener, nullptr, nullptr);
+    ASSERT_GE(conn, 0);
+    bytes.clear();
+    char buf[4096];
+    for (ssize_t n; (n = ::read(conn, buf, sizeof buf)) > 0;) bytes.append(buf, static_cast<std::size_t>(n));
+    ::close(conn);
+  }
   ::close(listener);
   const auto p = kiosk::decode_escpos(bytes);
   EXPECT_TRUE(p.error.empty()) << p.error;
@@ -285,18 +190,31 @@ TEST_F(KioskTest, PrintsToARawTcpPrinter) {
   EXPECT_TRUE(contains(texts(p), "A001"));
 }
 
-TEST_F(KioskTest, PrinterDownIsReportedAndRetried) {
+// A printer that refuses connections is known before anyone taps: the screen
+// says so in Chinese, the status line is not "系统正常", and no ticket is
+// issued (the print-failure-after-issue path: kiosk_printer_test.cc).
+TEST_F(KioskTest, PrinterDownIsSaidAtOnceAndNothingIsIssued) {
   printer_ =
       "kind = \"tcp\"\nhost = \"127.0.0.1\"\nport = 1\ntimeout_ms = 200\n";  // nothing listens on port 1
   open_window("w1");
   auto k = start_kiosk();
+  const json p = wait_json_event(*k, "printer");
+  ASSERT_FALSE(p.is_null()) << k->output();
+  EXPECT_EQ(p["state"], "unreachable");
+  EXPECT_EQ(p["status"], "打印机故障");
+  EXPECT_EQ(p["message"], "打印机故障，暂停取号。请到咨询台取号或稍候");
   ASSERT_TRUE(wait_open(*k, "social"));
+  k->write_line("state");
+  const json st = wait_json_event(*k, "state");
+  EXPECT_EQ(st["status"], "打印机故障") << st.dump();
+  EXPECT_EQ(st["printer_message"], "打印机故障，暂停取号。请到咨询台取号或稍候");
   k->write_line("tap social");
-  EXPECT_FALSE(wait_json_event(*k, "issued").is_null());
-  const json e = wait_json_event(*k, "printer_error");
-  ASSERT_FALSE(e.is_null());
-  EXPECT_EQ(e["number"], "A001");
-  EXPECT_FALSE(wait_json_event(*k, "printer_error").is_null());  // retried
+  const json r = wait_json_event(*k, "refused");
+  ASSERT_FALSE(r.is_null()) << k->output();
+  EXPECT_EQ(r["reason"], "打印机故障，暂停取号。请到咨询台取号或稍候");
+  EXPECT_EQ(r["code"], "printer");
+  EXPECT_EQ(issue_directly("social"), "A001");  // nothing was issued
+  EXPECT_EQ(k->output().find("\"issued\""), std::string::npos);
 }
 
 TEST_F(KioskTest, TouchScreenHeadlessWithSnapshots) {

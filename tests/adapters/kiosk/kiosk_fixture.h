@@ -1,0 +1,121 @@
+// The kiosk tests' fixture: a real hallqd on town.toml, a kiosk config in a
+// temp dir (the [printer] body settable), the program started headless, and
+// helpers to open windows, issue directly and decode the spool.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+#include <zmq.hpp>
+
+#include "adapters/kiosk/escpos_decoder.h"
+#include "adapters/kiosk/resident_id.h"
+#include "engine/client/client.h"
+#include "engine/core/calendar.h"
+#include "engine/protocol/event_codec.h"
+#include "tests/support/child_process.h"
+#include "tests/support/engine_process.h"
+#include "tests/support/json_lines.h"
+#include "tests/support/program_output.h"
+#include "tests/support/temp_dir.h"
+
+namespace hallq::testing {
+
+inline const std::string kTown = std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml";
+
+inline std::string today_iso() {
+  using namespace std::chrono;
+  const auto us = duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+  return core::format_date(core::local_date(us, 480));
+}
+
+inline std::string id_born(std::string_view yyyymmdd) {
+  std::string id = "110105" + std::string(yyyymmdd) + "123";
+  id.push_back(kiosk::resident_id_check_char(id));
+  return id;
+}
+
+class KioskTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    engine_ = std::make_unique<EngineProcess>(std::vector<std::string>{kTown}, dir_.path() + "/data");
+  }
+
+  // A kiosk config in the temp dir; `printer` is the [printer] body.
+  std::string write_config(const std::string& printer = "") {
+    const std::string path = dir_.path() + "/kiosk.toml";
+    std::ofstream f(path);
+    f << "[kiosk]\nhall = \"town\"\nwidth = 540\nheight = 960\n"
+      << "[appointments]\nfile = \"appts.csv\"\nused_log = \"used.log\"\n"
+      << "[printer]\n"
+      << (printer.empty() ? "kind = \"file\"\npath = \"spool.bin\"\n" : printer)
+      << "qr_url = \"https://q.example/{hall}/{date}/{number}\"\n";
+    std::ofstream a(dir_.path() + "/appts.csv");
+    a << "code,service,date,slot,name\n"
+      << "482913,"
+      << "social," << today_iso() << ",00:00-24:00,张*明\n";
+    return path;
+  }
+
+  std::unique_ptr<ChildProcess> start_kiosk(std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"--config", write_config(printer_), "--engine", engine_->cmd(),
+                                     "--events", engine_->pub()};
+    if (extra.empty()) args.push_back("--headless");
+    for (auto& e : extra) args.push_back(e);
+    return std::make_unique<ChildProcess>(KIOSK_PATH, args,
+                                          ChildProcess::Options{.env = {"SDL_VIDEODRIVER=dummy"}});
+  }
+
+  // Asks for tiles until the kiosk's replica shows `service` with an open window.
+  bool wait_open(ChildProcess& k, const std::string& service) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    while (std::chrono::steady_clock::now() < deadline) {
+      k.write_line("tiles");
+      nlohmann::json t = wait_json_event(k, "tiles", std::chrono::seconds(2));
+      if (t.is_null()) return false;
+      for (const nlohmann::json& s : t["services"]) {
+        if (s["id"] == service && s["open_windows"].get<int>() > 0) return true;
+      }
+    }
+    return false;
+  }
+
+  void open_window(const std::string& w) {
+    ASSERT_TRUE(client().command("town", core::OpenWindow{w, "s1"})->ok());
+  }
+  client::Client& client() {
+    if (!client_) client_ = std::make_unique<client::Client>(ctx_, engine_->cmd());
+    return *client_;
+  }
+  // The next number the engine issues for `service` (proves how many were issued before).
+  std::string issue_directly(const std::string& service) {
+    auto r = client().command("town", core::IssueTicket{service});
+    EXPECT_TRUE(r && r->ok());
+    return protocol::describe_event(protocol::as_bytes(r->events.back())).number;
+  }
+  std::vector<kiosk::DecodedPrint> spool() {
+    return kiosk::decode_escpos(slurp(dir_.path() + "/spool.bin")).split_at_cuts();
+  }
+
+  TempDir dir_{"hallq-kiosk"};
+  std::unique_ptr<EngineProcess> engine_;
+  zmq::context_t ctx_;
+  std::unique_ptr<client::Client> client_;
+  std::string printer_;
+};
+
+inline std::vector<std::string> texts(const kiosk::DecodedPrint& p) {
+  std::vector<std::string> out;
+  for (const auto* l : p.lines()) out.push_back(l->text);
+  return out;
+}
+inline bool contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+}  // namespace hallq::testing

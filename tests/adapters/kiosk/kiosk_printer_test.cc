@@ -1,0 +1,155 @@
+// The kiosk and its printer's state: the DLE EOT status bytes decoded by the
+// bit tables of Epson's ESC/POS reference, and the real program against the
+// real hallqd with a network printer that answers status queries (paper out,
+// cover open, paper near end), refuses connections, or comes back.
+#include <gtest/gtest.h>
+
+#include "adapters/kiosk/escpos_decoder.h"
+#include "adapters/kiosk/printer_status.h"
+#include "tests/adapters/kiosk/fake_escpos_printer.h"
+#include "tests/adapters/kiosk/kiosk_fixture.h"
+
+namespace hallq::testing {
+namespace {
+
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+using kiosk::PrinterState;
+
+// Expected values from the bit tables (DLE EOT n, "Transmit real-time status"), every
+// answer with its fixed bits: bit 1 and bit 4 set (0x12), bit 0 and bit 7 clear.
+//   n=1: bit 3 offline.  n=2: bit 2 cover open, bit 5 stopped by paper end, bit 6 error.
+//   n=4: bits 2-3 paper near end, bits 5-6 paper end.
+PrinterState state_of(std::optional<std::uint8_t> n1, std::optional<std::uint8_t> n2,
+                      std::optional<std::uint8_t> n4) {
+  return kiosk::decode_status({n1, n2, n4}).state;
+}
+
+TEST(PrinterStatus, DecodesTheBitTablesOfDleEot) {
+  EXPECT_EQ(state_of(0x12, 0x12, 0x12), PrinterState::kOk);
+  EXPECT_TRUE(kiosk::decode_status({0x12, 0x12, 0x12}).answered);
+  EXPECT_EQ(state_of(0x1A, std::nullopt, std::nullopt), PrinterState::kOffline);  // n=1 bit 3
+  EXPECT_EQ(state_of(0x16, std::nullopt, std::nullopt), PrinterState::kOk);       // n=1 bit 2: drawer pin
+  EXPECT_EQ(state_of(0x1A, 0x16, 0x12), PrinterState::kCoverOpen);                // n=2 bit 2
+  EXPECT_EQ(state_of(0x1A, 0x32, 0x12), PrinterState::kPaperOut);                 // n=2 bit 5
+  EXPECT_EQ(state_of(0x1A, 0x52, 0x12), PrinterState::kOffline);                  // n=2 bit 6
+  EXPECT_EQ(state_of(0x12, 0x1A, 0x12), PrinterState::kOk);         // n=2 bit 3: paper fed by the button
+  EXPECT_EQ(state_of(0x12, 0x12, 0x1E), PrinterState::kPaperLow);   // n=4 bits 2-3
+  EXPECT_EQ(state_of(0x12, 0x12, 0x72), PrinterState::kPaperOut);   // n=4 bits 5-6
+  EXPECT_EQ(state_of(0x12, 0x12, 0x7E), PrinterState::kPaperOut);   // near end and end
+  EXPECT_EQ(state_of(0x1A, 0x36, 0x72), PrinterState::kCoverOpen);  // the cover first
+  EXPECT_TRUE(kiosk::decode_status({0x12, 0x12, 0x1E}).can_print());
+  EXPECT_FALSE(kiosk::decode_status({0x12, 0x12, 0x72}).can_print());
+}
+
+TEST(PrinterStatus, BytesWithoutTheFixedBitsAreNotAnswers) {
+  EXPECT_FALSE(kiosk::is_status_byte(0x00));
+  EXPECT_FALSE(kiosk::is_status_byte(0xFF));
+  EXPECT_FALSE(kiosk::is_status_byte(0x92));  // bit 7 set
+  EXPECT_FALSE(kiosk::is_status_byte(0x13));  // bit 0 set
+  EXPECT_FALSE(kiosk::is_status_byte(0x02));  // bit 4 clear
+  EXPECT_TRUE(kiosk::is_status_byte(0x12));
+  EXPECT_TRUE(kiosk::is_status_byte(0x7E));
+  const kiosk::PrinterHealth h = kiosk::decode_status({0xFF, 0x00, std::nullopt});
+  EXPECT_FALSE(h.answered);
+  EXPECT_EQ(h.state, PrinterState::kOk);  // online, status unknown
+  EXPECT_EQ(kiosk::decode_status({}).state, PrinterState::kOk);
+}
+
+TEST(PrinterStatus, TellsTheCitizenInChinese) {
+  EXPECT_EQ(kiosk::printer_out_message(PrinterState::kPaperOut, false),
+            "打印机缺纸，暂停取号。请到咨询台取号或稍候");
+  EXPECT_EQ(kiosk::printer_out_message(PrinterState::kCoverOpen, false),
+            "打印机盖未关，暂停取号。请到咨询台取号或稍候");
+  EXPECT_EQ(kiosk::printer_out_message(PrinterState::kUnreachable, false),
+            "打印机故障，暂停取号。请到咨询台取号或稍候");
+  EXPECT_EQ(kiosk::printer_status_line(PrinterState::kOk), "");
+}
+
+class KioskPrinterTest : public KioskTest {
+ protected:
+  void use_fake_printer(const std::string& extra = "") {
+    printer_ = "kind = \"tcp\"\nhost = \"127.0.0.1\"\nport = " + std::to_string(fake_.port()) +
+               "\ntimeout_ms = 500\n" + extra;
+  }
+  FakeEscPosPrinter fake_;
+};
+
+TEST_F(KioskPrinterTest, PaperOutStopsIssuingUntilThePrinterSaysOk) {
+  fake_.answer(std::vector<std::uint8_t>{0x1A, 0x32, 0x72});  // offline, stopped at paper end, paper end
+  use_fake_printer();
+  open_window("w1");
+  auto k = start_kiosk();
+  const json p = wait_json_event(*k, "printer");
+  ASSERT_FALSE(p.is_null()) << k->output();
+  EXPECT_EQ(p["state"], "paper_out");
+  EXPECT_EQ(p["message"], "打印机缺纸，暂停取号。请到咨询台取号或稍候");
+  ASSERT_TRUE(wait_open(*k, "social"));
+  k->write_line("state");
+  EXPECT_EQ(wait_json_event(*k, "state")["status"], "打印机缺纸");
+  k->write_line("tap social");
+  EXPECT_EQ(wait_json_event(*k, "refused")["reason"], "打印机缺纸，暂停取号。请到咨询台取号或稍候");
+
+  fake_.answer(std::vector<std::uint8_t>{0x12, 0x12, 0x1E});  // paper loaded (near end): prints
+  const json back = wait_json_event(*k, "printer", 10s);
+  ASSERT_FALSE(back.is_null()) << k->output();
+  EXPECT_EQ(back["state"], "paper_low");
+  k->write_line("cancel");
+  k->write_line("tap social");
+  const json issued = wait_json_event(*k, "issued");
+  ASSERT_FALSE(issued.is_null()) << k->output();
+  EXPECT_EQ(issued["number"], "A001");
+  EXPECT_EQ(issued["shown"], false);
+  ASSERT_FALSE(wait_json_event(*k, "printed").is_null()) << k->output();
+  const auto jobs = fake_.wait_jobs(1);
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_TRUE(contains(texts(kiosk::decode_escpos(jobs[0])), "A001"));
+  EXPECT_GE(fake_.queries(), 6);
+}
+
+TEST_F(KioskPrinterTest, CoverOpenIsNamed) {
+  fake_.answer(std::vector<std::uint8_t>{0x1A, 0x16, 0x12});
+  use_fake_printer();
+  auto k = start_kiosk();
+  const json p = wait_json_event(*k, "printer");
+  EXPECT_EQ(p["state"], "cover_open") << k->output();
+  EXPECT_EQ(p["status"], "打印机盖未关");
+}
+
+// A printer that does not answer status queries is online, status unknown.
+TEST_F(KioskPrinterTest, SilentPrinterIsOnline) {
+  fake_.answer(std::nullopt);
+  use_fake_printer();
+  open_window("w1");
+  auto k = start_kiosk();
+  ASSERT_TRUE(wait_open(*k, "social"));
+  k->write_line("state");
+  EXPECT_EQ(wait_json_event(*k, "state")["status"], "系统正常");
+  EXPECT_TRUE(wait_json_event(*k, "printer", 500ms).is_null());
+}
+
+// [printer] on_failure = "screen": the ticket is issued and shown, not printed, not queued.
+TEST_F(KioskPrinterTest, OnFailureScreenShowsTheNumber) {
+  fake_.stop();
+  use_fake_printer("on_failure = \"screen\"\n");
+  open_window("w1");
+  auto k = start_kiosk();
+  EXPECT_EQ(wait_json_event(*k, "printer")["message"],
+            "打印机故障，号码将显示在屏幕上，请拍照或记下您的号码");
+  ASSERT_TRUE(wait_open(*k, "social"));
+  k->write_line("tap social");
+  const json issued = wait_json_event(*k, "issued");
+  ASSERT_FALSE(issued.is_null()) << k->output();
+  EXPECT_EQ(issued["number"], "A001");
+  EXPECT_EQ(issued["printed"], false);
+  EXPECT_EQ(issued["shown"], true);
+  const json st =
+      wait_json(*k, [](const json& j) { return j["event"] == "state" && j["screen"] == "issued"; });
+  EXPECT_EQ(st["message"], "请拍照或记下您的号码：A001");
+  EXPECT_TRUE(wait_json_event(*k, "printer_error", 1500ms).is_null()) << k->output();
+  k->write_line("quit");
+  EXPECT_EQ(k->wait_exit(10s), 0);
+}
+
+}  // namespace
+}  // namespace hallq::testing
