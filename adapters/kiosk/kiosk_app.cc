@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <ostream>
 
@@ -49,7 +50,20 @@ KioskApp::KioskApp(zmq::context_t& ctx, const KioskConfig& config, std::ostream&
       session_(config_, book_.get()),
       subscriber_(ctx, config.engine, config.events, {config.hall}, nullptr, subscriber_options(curve)),
       client_(ctx, config.engine, client_options(curve)),
-      printer_(make_printer(config.printer)) {
+      printer_(make_printer(config.printer)),
+      pending_file_(config.pending_file) {
+  // Tickets a previous run got but did not print: printed or cancelled like new ones.
+  try {
+    for (PendingPrint& t : pending_file_.load())
+      print_queue_.push_back({std::move(t), Clock::now(), true, {}, {}, {}});
+  } catch (const std::exception& e) {
+    emit(json{{"event", "error"}, {"message", e.what()}}.dump());
+  }
+  if (!print_queue_.empty()) {
+    json numbers = json::array();
+    for (const PrintJob& j : print_queue_) numbers.push_back(j.ticket.number);
+    emit(json{{"event", "unprinted"}, {"numbers", numbers}, {"file", pending_file_.path()}}.dump());
+  }
   probe_printer();  // known before the first tap
 }
 
@@ -143,6 +157,7 @@ bool KioskApp::step(std::chrono::milliseconds timeout, int fd) {
   }
   if (Clock::now() >= next_probe_) probe_printer();
   if (pending_ && Clock::now() >= pending_->next_send) send_pending();
+  expire_unprinted();
   if (!print_queue_.empty() && health_.can_print() && Clock::now() >= print_queue_.front().next_try)
     try_print();
   return fd >= 0 && (items[3].revents & ZMQ_POLLIN) != 0;
@@ -189,6 +204,7 @@ void KioskApp::send_pending() {
 }
 
 void KioskApp::on_reply(const protocol::DecodedReply& reply) {
+  if (on_cancel_reply(reply)) return;
   if (!pending_ || reply.request_id != pending_->id) return;  // late answer to a finished request
   Pending p = std::move(*pending_);
   pending_.reset();
@@ -240,8 +256,11 @@ void KioskApp::on_reply(const protocol::DecodedReply& reply) {
   t.qr = info.qr;
   if (!t.on_screen) {
     const int number_size = config_.paper_mm == 58 ? 4 : 5;
-    print_queue_.push_back(
-        {t.number, layout_ticket(info, number_size, config_.paper_mm == 58 ? 5 : 6), Clock::now()});
+    PrintJob job;
+    job.ticket = {t.number, at, layout_ticket(info, number_size, config_.paper_mm == 58 ? 5 : 6)};
+    job.next_try = Clock::now();
+    print_queue_.push_back(std::move(job));
+    save_pending();  // before the first try: a kill -9 mid-print does not lose it
   }
   json issued{{"event", "issued"},
               {"number", t.number},
@@ -259,13 +278,26 @@ void KioskApp::on_reply(const protocol::DecodedReply& reply) {
   try_print();
 }
 
+void KioskApp::save_pending() {
+  std::vector<PendingPrint> tickets;
+  for (const PrintJob& j : print_queue_) tickets.push_back(j.ticket);
+  std::string error;
+  if (!pending_file_.save(tickets, error)) emit(json{{"event", "error"}, {"message", error}}.dump());
+}
+
 void KioskApp::try_print() {
-  while (!print_queue_.empty()) {
-    PrintJob& job = print_queue_.front();
+  for (auto it = print_queue_.begin(); it != print_queue_.end();) {
+    PrintJob& job = *it;
+    if (!job.cancel_id.empty()) {  // being cancelled: never printed now
+      ++it;
+      continue;
+    }
     std::string error;
-    if (!printer_->print(job.bytes, error)) {
+    if (!printer_->print(job.ticket.bytes, error)) {
+      job.failed = true;
       job.next_try = Clock::now() + resend_interval_;
-      emit(json{{"event", "printer_error"}, {"number", job.number}, {"message", error}}.dump());
+      emit(json{{"event", "printer_error"}, {"number", job.ticket.number}, {"message", error}}.dump());
+      session_.print_delayed(job.ticket.number);
       probe_printer();  // what is wrong, said at once
       if (health_.can_print()) {
         PrinterHealth h;  // it opens but does not take the ticket
@@ -274,11 +306,57 @@ void KioskApp::try_print() {
         set_health(std::move(h));
         next_probe_ = Clock::now() + resend_interval_;
       }
+      emit_state();
       return;
     }
-    emit(json{{"event", "printed"}, {"number", job.number}, {"bytes", job.bytes.size()}}.dump());
-    print_queue_.erase(print_queue_.begin());
+    json printed{{"event", "printed"}, {"number", job.ticket.number}, {"bytes", job.ticket.bytes.size()}};
+    if (job.failed) {
+      printed["reprint"] = true;
+      session_.reprinted(job.ticket.number);
+    }
+    emit(printed.dump());
+    const bool late = job.failed;
+    it = print_queue_.erase(it);
+    save_pending();
+    if (late) emit_state();
   }
+}
+
+void KioskApp::expire_unprinted() {
+  const core::TimeUs at = now();
+  const core::TimeUs grace_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(config_.reprint_within).count();
+  for (PrintJob& job : print_queue_) {
+    if (job.cancel_id.empty() && at - job.ticket.issued_at_us > grace_us) {
+      // Same id on every resend and after a restart: the engine applies it once.
+      job.cancel_id = fmt::format("kiosk-not-printed-{}-{}", job.ticket.number, job.ticket.issued_at_us);
+      job.cancel_bytes = protocol::encode_request(
+          job.cancel_id, config_.hall, core::Cancel{job.ticket.number, core::LeaveReason::kNotPrinted});
+      emit(json{{"event", "not_printed"},
+                {"number", job.ticket.number},
+                {"grace_s", config_.reprint_within.count()}}
+               .dump());
+    }
+    if (!job.cancel_id.empty() && Clock::now() >= job.next_cancel) {
+      (void)client_.send(job.cancel_bytes, true);
+      job.next_cancel = Clock::now() + resend_interval_;
+    }
+  }
+}
+
+bool KioskApp::on_cancel_reply(const protocol::DecodedReply& reply) {
+  auto it = std::find_if(print_queue_.begin(), print_queue_.end(), [&](const PrintJob& j) {
+    return !j.cancel_id.empty() && j.cancel_id == reply.request_id;
+  });
+  if (it == print_queue_.end()) return false;
+  // Refused (e.g. the ticket was already called or cancelled at the desk): nothing left to do either.
+  if (reply.ok())
+    emit(json{{"event", "cancelled"}, {"number", it->ticket.number}, {"reason", "not_printed"}}.dump());
+  else
+    emit(json{{"event", "cancel_refused"}, {"number", it->ticket.number}, {"reason", reply.message}}.dump());
+  print_queue_.erase(it);
+  save_pending();
+  return true;
 }
 
 void KioskApp::tap(std::string_view service) {

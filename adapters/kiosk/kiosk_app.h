@@ -6,7 +6,15 @@
 // `resend_interval` with the SAME request id until the engine answers (the
 // engine applies it once; a retry gets the first outcome), while the session
 // shows "系统连接中，请稍候". A ticket is printed only after the engine's
-// acknowledgement; a failed print is retried every `resend_interval`.
+// acknowledgement.
+//
+// No phantom tickets: an acknowledged ticket is kept in the pending file
+// (pending_prints.h) until it is printed, so a restart or kill -9 does not
+// forget it. A failed print is retried when the printer is back (the citizen
+// is told "打印机恢复后将补打，请稍候"); a ticket not printed within
+// `[printer] reprint_within` of its acknowledgement is cancelled in the engine
+// with LeaveReason::kNotPrinted (resent with the same request id until
+// answered) and never printed after that.
 //
 // The printer: probed (printer_sink.h: opened / connected, asked the ESC/POS
 // status queries) at start, every `[printer] probe_interval_ms` while it is
@@ -21,7 +29,10 @@
 //   {"event":"state","screen":"home","online":true,"message":"..."}
 //   {"event":"issued","number":"A012","ahead":3,"predicted_wait_s":720,...}
 //   {"event":"issued",...,"printed":false,"shown":true}  (printer out, on_failure = "screen")
-//   {"event":"printed","number":"A012","bytes":412}
+//   {"event":"printed","number":"A012","bytes":412[,"reprint":true]}
+//   {"event":"printer_error","number":"A012","message":"..."}
+//   {"event":"not_printed","number":"A012","grace_s":120}   (the grace passed: cancelling)
+//   {"event":"cancelled","number":"A012","reason":"not_printed"}  / "cancel_refused"
 //   {"event":"printer","state":"paper_out","status":"打印机缺纸","message":"...","detail":"..."}
 //     (on each change of the printer's state)
 //   {"event":"refused","reason":"..."}   {"event":"connecting"}
@@ -44,6 +55,7 @@
 #include "adapters/kiosk/appointment_book.h"
 #include "adapters/kiosk/kiosk_config.h"
 #include "adapters/kiosk/kiosk_session.h"
+#include "adapters/kiosk/pending_prints.h"
 #include "adapters/kiosk/printer_sink.h"
 #include "engine/client/client.h"
 #include "engine/client/subscriber.h"
@@ -88,6 +100,9 @@ class KioskApp {
   std::string printer_notice() const;
   // Nothing pending and nothing left to print.
   bool idle() const { return !pending_ && print_queue_.empty(); }
+  // Nothing left that a stop could lose: no request pending, and nothing to
+  // print or the printer is out (the pending file hands the tickets over).
+  bool settled() const { return !pending_ && (print_queue_.empty() || !health_.can_print()); }
   // The wall clock's time.
   core::TimeUs now() const { return wall_.now_us(); }
 
@@ -99,8 +114,12 @@ class KioskApp {
     int sends = 0;
   };
   struct PrintJob {
-    std::string number, bytes;
+    PendingPrint ticket;
     std::chrono::steady_clock::time_point next_try;
+    bool failed = false;    // a print was tried and failed (or the job came from the file)
+    std::string cancel_id;  // not printed in time: the Cancel's request id, resent until answered
+    std::string cancel_bytes;
+    std::chrono::steady_clock::time_point next_cancel;
   };
 
   int utc_offset_min() const;
@@ -108,6 +127,9 @@ class KioskApp {
   void send_pending();
   void on_reply(const protocol::DecodedReply& reply);
   void try_print();
+  void expire_unprinted();
+  bool on_cancel_reply(const protocol::DecodedReply& reply);
+  void save_pending();
   void probe_printer();
   void set_health(PrinterHealth h);
   bool show_on_screen() const;
@@ -123,6 +145,7 @@ class KioskApp {
   client::Client client_;
   std::unique_ptr<PrinterSink> printer_;
   std::optional<Pending> pending_;
+  PendingPrints pending_file_;
   std::vector<PrintJob> print_queue_;
   PrinterHealth health_;
   std::chrono::steady_clock::time_point next_probe_{};

@@ -91,11 +91,7 @@ KioskConfig parse(const toml::table& root, const std::string& source, const std:
   c.probe_interval = std::chrono::milliseconds(pr.integer("probe_interval_ms", 200, 3600000, 3000));
   c.printer.status_timeout = std::chrono::milliseconds(pr.integer("status_timeout_ms", 10, 5000, 300));
   c.pending_file = resolve(base_dir, pr.string("pending_file", ""));
-  if (c.pending_file.empty()) {
-    c.pending_file = c.printer.kind == PrinterKind::kFile
-                         ? c.printer.path + ".pending"
-                         : resolve(base_dir, fmt::format("kiosk-{}.pending", c.hall));
-  }
+  if (c.pending_file.empty()) c.pending_file = resolve(base_dir, fmt::format("kiosk-{}.pending", c.hall));
   return c;
 }
 

@@ -48,9 +48,8 @@ struct KioskConfig {
   // returns within this time, else cancelled in the engine (not_printed).
   std::chrono::seconds reprint_within{120};
   std::chrono::milliseconds probe_interval{3000};  // printer status while it is ok
-  // The tickets acknowledged but not yet printed (survives a restart or kill -9).
-  // Default: the spool's path + ".pending" (file printer), else
-  // "kiosk-HALL.pending" beside the config file.
+  // The tickets acknowledged but not yet printed (pending_prints.h; survives a
+  // restart or kill -9). Default: "kiosk-HALL.pending" beside the config file.
   std::string pending_file;
 
   device::SecurityConfig security;  // no [security]: plaintext

@@ -27,7 +27,7 @@ constexpr std::array<std::string_view, 3> kWindowState = {"closed", "open", "pau
 constexpr std::array<std::string_view, 5> kWindowKind = {"classified", "fallback", "assist", "instant",
                                                          "priority"};
 constexpr std::array<std::string_view, 2> kServiceKind = {"instant", "promise"};
-constexpr std::array<std::string_view, 2> kLeaveReason = {"cancelled", "gave_up"};
+constexpr std::array<std::string_view, 3> kLeaveReason = {"cancelled", "gave_up", "not_printed"};
 constexpr std::array<std::string_view, 2> kAdvisoryAction = {"open", "lend"};
 
 template <std::size_t N, class E>

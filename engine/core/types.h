@@ -52,8 +52,9 @@ enum class WindowKind : std::uint8_t { kClassified, kFallback, kAssist, kInstant
 
 enum class ServiceKind : std::uint8_t { kInstant, kPromise };
 
-// Why a ticket left the queue without being called.
-enum class LeaveReason : std::uint8_t { kCancelled, kGaveUp };
+// Why a ticket left the queue without being called. kNotPrinted: the kiosk
+// that issued it could not print it (the citizen never received it).
+enum class LeaveReason : std::uint8_t { kCancelled, kGaveUp, kNotPrinted };
 
 // What a tidal-window advisory proposes: open a closed window, or lend an
 // open one to a service (its skills change).

@@ -71,6 +71,9 @@ core::Status authorize(const keys::KeyEntry& key, const protocol::DecodedRequest
       return core::Status::Ok();
     case keys::DeviceRole::kKiosk:
       if (std::holds_alternative<core::IssueTicket>(body)) return core::Status::Ok();
+      // A ticket it issued but could not print (its reprint grace passed).
+      if (const auto* c = std::get_if<core::Cancel>(&body); c && c->reason == core::LeaveReason::kNotPrinted)
+        return core::Status::Ok();
       break;
     case keys::DeviceRole::kKeypad:
       if (const auto* e = std::get_if<core::Evaluate>(&body); e != nullptr && e->window == key.window)

@@ -215,7 +215,7 @@ TEST(EventCodec, OutOfRangeEnumsAreRefusedNotCast) {
           }),
       craft_event(
           1, wire::EventBody::TicketLeft,
-          [](auto& fbb) { return wire::CreateTicketLeft(fbb, static_cast<wire::LeaveReason>(2)).Union(); }),
+          [](auto& fbb) { return wire::CreateTicketLeft(fbb, static_cast<wire::LeaveReason>(3)).Union(); }),
   };
   for (const std::string& bytes : odd) {
     ASSERT_EQ(protocol::inspect(as_bytes(bytes)), MessageKind::kEvent);

@@ -34,6 +34,7 @@ std::vector<CommandBody> every_command() {
       Finish{"w2"},
       Evaluate{"C007", 4, "w3"},
       Cancel{"A099", LeaveReason::kGaveUp},
+      Cancel{"A100", LeaveReason::kNotPrinted},
       SetWindowSkills{"w1", {{"social", 1}, {"civil", 2}, {"tax", 9}}},
       AcceptAdvisory{7, "zhang"},
       SetNotice{"今日 12:00-13:30 午间照常办理"},
@@ -273,7 +274,7 @@ TEST(RequestCodec, UnknownPriorityIsRefusedNotCast) {
 }
 
 TEST(RequestCodec, UnknownLeaveReasonIsRefusedNotCast) {
-  for (int reason : {2, 9, 255}) {
+  for (int reason : {3, 9, 255}) {  // 2 is not_printed
     SCOPED_TRACE(reason);
     const std::string bytes = craft_request("r", "test-hall", wire::Command::Cancel, [&](auto& fbb) {
       return wire::CreateCancelDirect(fbb, "A001", static_cast<wire::LeaveReason>(reason)).Union();

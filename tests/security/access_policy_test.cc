@@ -43,6 +43,17 @@ TEST(AccessPolicy, KioskIssuesInItsHallOnly) {
   EXPECT_FALSE(allowed(k, snapshot("district")));
 }
 
+// A kiosk cancels a ticket only as not printed (it could not print it in time).
+TEST(AccessPolicy, KioskCancelsOnlyAsNotPrinted) {
+  const KeyEntry k = key(DeviceRole::kKiosk, {"town"});
+  EXPECT_TRUE(allowed(k, cmd("town", core::Cancel{"A001", core::LeaveReason::kNotPrinted})));
+  EXPECT_FALSE(allowed(k, cmd("district", core::Cancel{"A001", core::LeaveReason::kNotPrinted})));
+  EXPECT_FALSE(allowed(k, cmd("town", core::Cancel{"A001", core::LeaveReason::kCancelled})));
+  EXPECT_FALSE(allowed(k, cmd("town", core::Cancel{"A001", core::LeaveReason::kGaveUp})));
+  EXPECT_FALSE(allowed(key(DeviceRole::kDisplay, {"town"}),
+                       cmd("town", core::Cancel{"A001", core::LeaveReason::kNotPrinted})));
+}
+
 TEST(AccessPolicy, CallerActsOnItsOwnWindowOnly) {
   const KeyEntry k = key(DeviceRole::kCaller, {"town"}, "w1");
   for (const core::CommandBody& body :

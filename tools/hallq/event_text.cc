@@ -31,8 +31,12 @@ std::string describe(const protocol::EventSummary& e) {
   if (k == "ticket_finished") return fmt::format("办结：{}（{}）", e.number, window);
   if (k == "ticket_evaluated")
     return fmt::format("评价：{} {}（{}）", e.number, core::rating_name(e.level), e.level);
-  if (k == "ticket_left")
-    return fmt::format("离开：{}（{}）", e.number, e.reason == "gave_up" ? "放弃等待" : "取消");
+  if (k == "ticket_left") {
+    const char* why = e.reason == "gave_up"       ? "放弃等待"
+                      : e.reason == "not_printed" ? "未取到号票（打印失败）"
+                                                  : "取消";
+    return fmt::format("离开：{}（{}）", e.number, why);
+  }
   if (k == "window_opened")
     return e.staff.empty() ? fmt::format("{} 开始服务", window)
                            : fmt::format("{} 开始服务（工号 {}）", window, e.staff);

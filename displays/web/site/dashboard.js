@@ -10,10 +10,12 @@ const LEVEL_TEXT = ["未评价", "非常不满意", "不满意", "基本满意",
 const EVENT_TEXT = {
   ticket_issued: "取号", ticket_called: "叫号", ticket_recalled: "重呼", service_started: "开始办理",
   ticket_finished: "办结", ticket_skipped: "过号", ticket_transferred: "转办", ticket_held: "挂起",
-  ticket_cancelled: "取消", ticket_gave_up: "离开", ticket_evaluated: "评价", window_opened: "开窗",
+  ticket_cancelled: "取消", ticket_gave_up: "离开", ticket_left: "离开", ticket_evaluated: "评价", window_opened: "开窗",
   window_closed: "关窗", window_paused: "暂停", window_resumed: "恢复", window_skills_changed: "调整事项",
   advisory_issued: "潮汐建议", notice_changed: "公告", day_rolled: "日切",
 };
+
+const LEAVE_TEXT = { cancelled: "（取消）", gave_up: "（放弃等待）", not_printed: "（未取到号票（打印失败））" };
 
 let csrf = "";  // the session's token, echoed on every action (logins on: hallqd --accounts)
 let hallId = null, socket = null, retryMs = 500, summary = null, serviceChart = null, hourChart = null, dayChart = null;
@@ -153,6 +155,7 @@ function addEvent(e) {
   if (e.window_number) text += ` → ${e.window_number}号窗口`;
   if (e.kind === "ticket_evaluated") text += ` ${LEVEL_TEXT[e.level] || ""}`;
   if (e.kind === "notice_changed") text += ` ${e.text || "（撤下）"}`;
+  if (e.kind === "ticket_left") text += ` ${LEAVE_TEXT[e.reason] || ""}`;
   const li = document.createElement("li");
   li.textContent = text;
   li.dataset.kind = e.kind;

@@ -3,9 +3,14 @@
 // real hallqd with a network printer that answers status queries (paper out,
 // cover open, paper near end), refuses connections, or comes back.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <csignal>
+#include <filesystem>
 
 #include "adapters/kiosk/escpos_decoder.h"
 #include "adapters/kiosk/printer_status.h"
+#include "engine/client/subscriber.h"
 #include "tests/adapters/kiosk/fake_escpos_printer.h"
 #include "tests/adapters/kiosk/kiosk_fixture.h"
 
@@ -149,6 +154,148 @@ TEST_F(KioskPrinterTest, OnFailureScreenShowsTheNumber) {
   EXPECT_TRUE(wait_json_event(*k, "printer_error", 1500ms).is_null()) << k->output();
   k->write_line("quit");
   EXPECT_EQ(k->wait_exit(10s), 0);
+}
+
+// A file printer whose directory is taken away after the kiosk has found it
+// ok (probes while ok are an hour apart, so the tap is issued and its print
+// fails), an engine replica in the test that records why tickets left.
+class KioskUnprintedTest : public KioskTest, public client::Subscriber::Listener {
+ protected:
+  void SetUp() override {
+    KioskTest::SetUp();
+    std::filesystem::create_directories(out_dir());
+  }
+  std::string out_dir() const { return dir_.path() + "/out"; }
+  std::string pending_path() const { return dir_.path() + "/pending.json"; }
+  void use_printer(int reprint_within_s) {
+    printer_ =
+        "kind = \"file\"\npath = \"out/spool.bin\"\npending_file = \"pending.json\"\n"
+        "probe_interval_ms = 3600000\nreprint_within = " +
+        std::to_string(reprint_within_s) + "\n";
+  }
+  void printer_gone() { std::filesystem::remove_all(out_dir()); }
+  void printer_back() { std::filesystem::create_directories(out_dir()); }
+  std::vector<kiosk::DecodedPrint> out_spool() {
+    return kiosk::decode_escpos(slurp(out_dir() + "/spool.bin")).split_at_cuts();
+  }
+
+  // Taps social with the printer gone: issued A00n, its print fails.
+  json tap_unprinted(ChildProcess& k) {
+    printer_gone();
+    k.write_line("tap social");
+    const json issued = wait_json_event(k, "issued");
+    EXPECT_FALSE(issued.is_null()) << k.output();
+    const json e = wait_json_event(k, "printer_error");
+    EXPECT_EQ(e["number"], issued["number"]) << k.output();
+    return issued;
+  }
+
+  void on_event(const core::Hall& hall, const protocol::DecodedEvent& e, protocol::Bytes) override {
+    if (const auto* l = std::get_if<core::TicketLeft>(&e.event.body))
+      left_.emplace_back(hall.number_of(*hall.find_ticket(l->ticket)), l->reason);
+  }
+  client::Subscriber& replica() {
+    if (!replica_)
+      replica_ = std::make_unique<client::Subscriber>(ctx_, engine_->cmd(), engine_->pub(),
+                                                      std::vector<std::string>{"town"}, this);
+    return *replica_;
+  }
+  // Polls the replica until `done` or `limit`.
+  bool watch(const std::function<bool()>& done, std::chrono::milliseconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!done() && std::chrono::steady_clock::now() < deadline) replica().poll(100ms);
+    return done();
+  }
+  std::vector<std::string> waiting() {
+    std::vector<std::string> out;
+    if (const core::Hall* h = replica().hall("town"))
+      for (const core::Ticket& t : h->tickets())
+        if (t.state == core::TicketState::kWaiting) out.push_back(h->number_of(t));
+    return out;
+  }
+
+  std::vector<std::pair<std::string, core::LeaveReason>> left_;
+  std::unique_ptr<client::Subscriber> replica_;
+};
+
+// Never a ticket in the engine that the citizen never received: after the
+// grace the unprinted ticket is cancelled as not printed, as every replica sees.
+TEST_F(KioskUnprintedTest, UnprintedTicketIsCancelledAfterTheGrace) {
+  use_printer(2);
+  open_window("w1");
+  auto k = start_kiosk();
+  ASSERT_TRUE(wait_open(*k, "social")) << k->output();
+  ASSERT_TRUE(watch([&] { return replica().synced("town"); }, 10s));
+  ChildProcess hallq_watch(HALLQ_PATH,
+                           {"--engine", engine_->cmd(), "--pub", engine_->pub(), "watch", "town"});
+  ASSERT_TRUE(hallq_watch.wait_prefix("已同步"));
+  const json issued = tap_unprinted(*k);
+  const json told = wait_json(*k, [](const json& j) {
+    return j["event"] == "state" && j["message"] == "您的号码 A001：打印机恢复后将补打，请稍候";
+  });
+  EXPECT_FALSE(told.is_null()) << k->output();
+  EXPECT_EQ(told["status"], "打印机故障");
+  EXPECT_TRUE(watch([&] { return waiting() == std::vector<std::string>{"A001"}; }, 5s));
+  ASSERT_TRUE(watch([&] { return !left_.empty(); }, 15s)) << k->output();
+  EXPECT_EQ(
+      left_,
+      (std::vector<std::pair<std::string, core::LeaveReason>>{{"A001", core::LeaveReason::kNotPrinted}}));
+  EXPECT_TRUE(waiting().empty());
+  EXPECT_EQ(wait_json_event(*k, "cancelled")["reason"], "not_printed") << k->output();
+  // What `hallq watch` tells the staff.
+  EXPECT_TRUE(hallq_watch.wait_line(
+      [](const std::string& l) {
+        return l.find("离开：A001（未取到号票（打印失败））") != std::string::npos;
+      },
+      5s))
+      << hallq_watch.output();
+  // The printer back: the cancelled ticket is not printed any more.
+  printer_back();
+  EXPECT_TRUE(wait_json_event(*k, "printed", 2500ms).is_null()) << k->output();
+  EXPECT_TRUE(out_spool().empty());
+  EXPECT_FALSE(std::filesystem::exists(pending_path()));
+}
+
+TEST_F(KioskUnprintedTest, PrinterBackWithinTheGraceReprintsOnce) {
+  use_printer(120);
+  open_window("w1");
+  auto k = start_kiosk();
+  ASSERT_TRUE(wait_open(*k, "social")) << k->output();
+  tap_unprinted(*k);
+  EXPECT_TRUE(std::filesystem::exists(pending_path()));
+  printer_back();
+  const json printed = wait_json_event(*k, "printed", 10s);
+  ASSERT_FALSE(printed.is_null()) << k->output();
+  EXPECT_EQ(printed["number"], "A001");
+  EXPECT_EQ(printed["reprint"], true);
+  EXPECT_TRUE(wait_json_event(*k, "printed", 2500ms).is_null()) << k->output();  // once
+  const auto tickets = out_spool();
+  ASSERT_EQ(tickets.size(), 1u);
+  EXPECT_TRUE(contains(texts(tickets[0]), "A001")) << kiosk::describe(tickets[0]);
+  EXPECT_FALSE(std::filesystem::exists(pending_path()));
+  ASSERT_TRUE(watch([&] { return replica().synced("town"); }, 10s));
+  EXPECT_EQ(waiting(), std::vector<std::string>{"A001"});
+  EXPECT_TRUE(left_.empty());
+}
+
+// kill -9 between the engine's acknowledgement and the print: the next run prints it.
+TEST_F(KioskUnprintedTest, KilledKioskPrintsItsTicketAfterRestart) {
+  use_printer(120);
+  open_window("w1");
+  {
+    auto k = start_kiosk();
+    ASSERT_TRUE(wait_open(*k, "social")) << k->output();
+    tap_unprinted(*k);
+    k->signal(SIGKILL);
+    k->wait_exit(10s);
+  }
+  printer_back();
+  auto k = start_kiosk();
+  const json printed = wait_json_event(*k, "printed", 10s);
+  ASSERT_FALSE(printed.is_null()) << k->output();
+  EXPECT_EQ(printed["number"], "A001");
+  ASSERT_EQ(out_spool().size(), 1u);
+  EXPECT_EQ(issue_directly("social"), "A002");
 }
 
 }  // namespace
