@@ -344,8 +344,8 @@ int run_screen(KioskApp& app, const KioskConfig& config, bool headless, const st
     if (screen.draw_if_changed(false)) write_frame();
   }
   // Finish what was pressed: the pending request and its print job (after a stop signal too,
-  // for a bounded time).
-  device::finish_pending([&] { return app.idle(); },
+  // for a bounded time); unprinted tickets with the printer out are in the pending file already.
+  device::finish_pending([&] { return app.settled(); },
                          [&] {
                            app.step(std::chrono::milliseconds(100));
                            if (screen.draw_if_changed(false)) write_frame();

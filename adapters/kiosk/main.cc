@@ -72,8 +72,9 @@ int run_headless(hallq::kiosk::KioskApp& app) {
     }
   }
   // Finish what was pressed: the pending request and its print job (after a
-  // stop signal too, for a bounded time).
-  hallq::device::finish_pending([&] { return app.idle(); },
+  // stop signal too, for a bounded time); with the printer out the unprinted
+  // tickets are handed over in the pending file at once.
+  hallq::device::finish_pending([&] { return app.settled(); },
                                 [&] { app.step(std::chrono::milliseconds(100)); });
   return 0;
 }

@@ -298,5 +298,51 @@ TEST_F(KioskUnprintedTest, KilledKioskPrintsItsTicketAfterRestart) {
   EXPECT_EQ(issue_directly("social"), "A002");
 }
 
+// `quit` (and SIGTERM) with a print pending and the printer out: the ticket is
+// handed over in the pending file at once (not after the stop grace), exit 0;
+// the next run prints it.
+TEST_F(KioskUnprintedTest, StopWithAPrintPendingHandsItOver) {
+  use_printer(120);
+  open_window("w1");
+  {
+    auto k = start_kiosk();
+    ASSERT_TRUE(wait_open(*k, "social")) << k->output();
+    tap_unprinted(*k);
+    const auto t0 = std::chrono::steady_clock::now();
+    k->write_line("quit");
+    EXPECT_EQ(k->wait_exit(10s), 0) << k->output();
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, 3s);
+  }
+  ASSERT_TRUE(std::filesystem::exists(pending_path()));
+  {
+    auto k = start_kiosk();  // the printer still out: loads A001, cannot print it
+    EXPECT_FALSE(wait_json_event(*k, "unprinted").is_null()) << k->output();
+    const auto t0 = std::chrono::steady_clock::now();
+    k->signal(SIGTERM);
+    EXPECT_EQ(k->wait_exit(10s), 0) << k->output();
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, 3s);
+  }
+  ASSERT_TRUE(std::filesystem::exists(pending_path()));
+  printer_back();
+  auto k = start_kiosk();
+  ASSERT_FALSE(wait_json_event(*k, "printed", 10s).is_null()) << k->output();
+  ASSERT_EQ(out_spool().size(), 1u);
+  EXPECT_EQ(issue_directly("social"), "A002");
+}
+
+// `quit` right after a tap: the request is answered and the ticket printed before the exit.
+TEST_F(KioskUnprintedTest, QuitRightAfterATapPrintsFirst) {
+  use_printer(120);
+  open_window("w1");
+  auto k = start_kiosk();
+  ASSERT_TRUE(wait_open(*k, "social")) << k->output();
+  k->write("tap social\nquit\n");
+  EXPECT_EQ(k->wait_exit(10s), 0) << k->output();
+  const auto tickets = out_spool();
+  ASSERT_EQ(tickets.size(), 1u) << k->output();
+  EXPECT_TRUE(contains(texts(tickets[0]), "A001"));
+  EXPECT_FALSE(std::filesystem::exists(pending_path()));
+}
+
 }  // namespace
 }  // namespace hallq::testing
