@@ -11,8 +11,10 @@
 #include "adapters/kiosk/escpos_decoder.h"
 #include "adapters/kiosk/printer_status.h"
 #include "engine/client/subscriber.h"
+#include "engine/device/sdl/png_frame.h"
 #include "tests/adapters/kiosk/fake_escpos_printer.h"
 #include "tests/adapters/kiosk/kiosk_fixture.h"
+#include "tests/support/run_program.h"
 
 namespace hallq::testing {
 namespace {
@@ -154,6 +156,58 @@ TEST_F(KioskPrinterTest, OnFailureScreenShowsTheNumber) {
   EXPECT_TRUE(wait_json_event(*k, "printer_error", 1500ms).is_null()) << k->output();
   k->write_line("quit");
   EXPECT_EQ(k->wait_exit(10s), 0);
+}
+
+// The last frame a --snapshot kiosk wrote once its screen stopped changing.
+sdl::Image settled_frame(ChildProcess& k, const std::string& png) {
+  while (!wait_json_event(k, "frame", 700ms).is_null()) {
+  }
+  return sdl::load_png(png);
+}
+int red_pixels(const sdl::Image& img) {
+  int n = 0;
+  for (std::size_t i = 0; i + 3 < img.rgba.size(); i += 4)
+    n += img.rgba[i] > 170 && img.rgba[i + 1] < 90 && img.rgba[i + 2] < 90;
+  return n;
+}
+// Copies a snapshot to HALLQ_KIOSK_DOC_DIR when set (the closing note's photo of the screen).
+void keep_for_doc(const std::string& png, const std::string& name) {
+  if (const char* doc = std::getenv("HALLQ_KIOSK_DOC_DIR"))
+    std::filesystem::copy_file(png, std::string(doc) + "/" + name,
+                               std::filesystem::copy_options::overwrite_existing);
+}
+
+// The screen with the printer out, as the citizen sees it (red notice, status line).
+// HALLQ_KIOSK_DOC_DIR=/work/plan hallq_kiosk_tests --gtest_filter='KioskPrinterTest.*Screen*'
+// writes kiosk-printer-out.png and kiosk-ticket-on-screen.png there.
+TEST_F(KioskPrinterTest, PaperOutScreen) {
+  fake_.answer(std::vector<std::uint8_t>{0x1A, 0x32, 0x72});
+  use_fake_printer();
+  open_window("w1");
+  const std::string png = dir_.path() + "/screen.png";
+  auto k = start_kiosk({"--headless", "--snapshot", png});
+  ASSERT_TRUE(wait_open(*k, "social")) << k->output();
+  const sdl::Image img = settled_frame(*k, png);
+  EXPECT_EQ(img.width, 540);
+  EXPECT_GT(red_pixels(img), 200);  // the notice line
+  keep_for_doc(png, "kiosk-printer-out.png");
+}
+
+// on_failure = "screen": the number and a QR a phone scans are on the screen.
+TEST_F(KioskPrinterTest, TicketOnScreenCarriesItsQr) {
+  fake_.stop();
+  use_fake_printer("on_failure = \"screen\"\n");
+  open_window("w1");
+  const std::string png = dir_.path() + "/screen.png";
+  auto k = start_kiosk({"--headless", "--snapshot", png});
+  ASSERT_TRUE(wait_open(*k, "social")) << k->output();
+  k->write_line("tap social");
+  ASSERT_FALSE(wait_json_event(*k, "issued").is_null()) << k->output();
+  settled_frame(*k, png);
+  keep_for_doc(png, "kiosk-ticket-on-screen.png");
+  if (!std::ifstream("/usr/bin/zbarimg")) GTEST_SKIP() << "zbarimg not installed";
+  const RunResult r = run_program("/usr/bin/zbarimg", {"-q", "--raw", png});
+  EXPECT_EQ(r.out, "https://q.example/town/" + today_iso() + "/A001\n");
 }
 
 // A file printer whose directory is taken away after the kiosk has found it
