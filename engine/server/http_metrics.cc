@@ -12,7 +12,8 @@
 
 namespace hallq::server {
 
-std::string metrics_text(const Engine& engine, const HttpApi::Counters& http, core::TimeUs now,
+std::string metrics_text(const Engine& engine, const HttpApi::Counters& http,
+                         const Server::EdgeCounters& edge, core::TimeUs now,
                          const std::function<bool(std::string_view)>& visible) {
   std::string out;
   auto family = [&](std::string_view name, std::string_view type, std::string_view help) {
@@ -30,6 +31,14 @@ std::string metrics_text(const Engine& engine, const HttpApi::Counters& http, co
     family(metric, "counter", fmt::format("engine {} since start", name));
     out += fmt::format("{} {}\n", metric, value);
   }
+  family("hallq_zmq_replies_dropped_total", "counter",
+         "replies dropped: the peer left that many unread (full queue) or had gone, by reason");
+  out += fmt::format("hallq_zmq_replies_dropped_total{{reason=\"unread\"}} {}\n", edge.replies_dropped);
+  out += fmt::format("hallq_zmq_replies_dropped_total{{reason=\"gone\"}} {}\n", edge.replies_unroutable);
+  family("hallq_zmq_requests_limited_total", "counter",
+         "requests refused unhandled: the connection's share of a batch (busy) or of snapshots was spent");
+  out += fmt::format("hallq_zmq_requests_limited_total{{reason=\"busy\"}} {}\n", edge.requests_busy);
+  out += fmt::format("hallq_zmq_requests_limited_total{{reason=\"snapshots\"}} {}\n", edge.snapshots_refused);
   family("hallq_http_requests_total", "counter", "HTTP requests answered");
   out += fmt::format("hallq_http_requests_total {}\n", http.requests);
   family("hallq_http_errors_total", "counter", "HTTP requests answered with a 4xx or 5xx status");

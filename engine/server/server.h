@@ -47,7 +47,17 @@ struct ServerOptions {
   std::string cmd_endpoint = "tcp://127.0.0.1:5570";
   std::string pub_endpoint = "tcp://127.0.0.1:5571";
   std::size_t max_batch = 4096;  // requests per group commit
-  int pub_hwm = 1'000'000;       // messages queued per subscriber before ZeroMQ drops
+  // Per ROUTER peer: requests waiting to be read (beyond: TCP holds the peer
+  // back) and replies it has not read (beyond: dropped, EdgeCounters).
+  int cmd_hwm = 1000;
+  // Events queued per subscriber that does not read; beyond, ZeroMQ drops
+  // them and the subscriber sees a gap and asks for a snapshot.
+  int pub_hwm = 50'000;
+  // Largest message (frame) either socket accepts; a peer sending more is
+  // disconnected. The largest request the engine takes is
+  // protocol::kMaxRequestBytes (64 KiB; real ones are under 1 KiB); the rest
+  // is room for CURVE's framing.
+  std::size_t max_message_bytes = 64 * 1024 + 1024;
   int heartbeat_ms = 1000;
   // The wall clock the engine's clock follows (engine/time/engine_clock.h);
   // null: the system clock. Not owned; must outlive the Server.
@@ -94,6 +104,14 @@ class Server {
     std::uint64_t refused_handshakes = 0;  // connection attempts with keys not enrolled
   };
   SecurityCounters security_counters() const;
+
+  struct EdgeCounters {
+    std::uint64_t replies_dropped = 0;     // the peer had cmd_hwm replies unread
+    std::uint64_t replies_unroutable = 0;  // the peer had disconnected
+    std::uint64_t requests_busy = 0;       // refused: the peer's share of the batch was full
+    std::uint64_t snapshots_refused = 0;   // refused: the peer asked for snapshots too often
+  };
+  EdgeCounters edge_counters() const;
 
   // The engine's time (engine_clock.h): the wall clock, never backwards and
   // never standing still. Everything stamped or forecast in the engine uses it.
