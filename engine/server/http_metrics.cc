@@ -47,6 +47,13 @@ std::string metrics_text(const Engine& engine, const HttpApi::Counters& http,
          "HTTP requests refused without a session, by reason (sampled into the audit log)");
   for (const auto& [reason, n] : http.anonymous_refusals)
     out += fmt::format("hallq_http_anonymous_refusals_total{{reason=\"{}\"}} {}\n", reason, n);
+  family("hallq_http_connections_refused_total", "counter",
+         "HTTP connections answered 503 and closed at once, by the cap they met");
+  for (const auto& [cap, n] : http.connections_refused)
+    out += fmt::format("hallq_http_connections_refused_total{{cap=\"{}\"}} {}\n", cap, n);
+  family("hallq_http_accept_backoffs_total", "counter",
+         "times accepting paused because the process had no descriptor left");
+  out += fmt::format("hallq_http_accept_backoffs_total {}\n", http.accept_backoffs);
   family("hallq_http_audit_failures_total", "counter", "audit records the store refused");
   out += fmt::format("hallq_http_audit_failures_total {}\n", http.audit_failures);
 
