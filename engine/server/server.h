@@ -9,6 +9,11 @@
 // replies are sent and its events published. Each second it lets time pass
 // (daily reset) and publishes a heartbeat per hall.
 //
+// Bounds (issue 16; SECURITY.md, "The ZeroMQ sockets under abuse"): high-
+// water marks and a maximum message size on both sockets, replies to a peer
+// that does not read them dropped (never blocking), and PeerLimits
+// (peer_limits.h) on each connection's share of a batch and of snapshots.
+//
 // Security (ServerOptions::keys set): both sockets are CURVE servers with the
 // engine's key pair; a ZAP handler (zap_handler.h) lets only enrolled keys
 // complete the handshake, and every request from the ROUTER is checked
