@@ -36,8 +36,7 @@ std::string metrics_text(const Engine& engine, const HttpApi::Counters& http,
   out += fmt::format("hallq_zmq_replies_dropped_total{{reason=\"unread\"}} {}\n", edge.replies_dropped);
   out += fmt::format("hallq_zmq_replies_dropped_total{{reason=\"gone\"}} {}\n", edge.replies_unroutable);
   family("hallq_zmq_requests_limited_total", "counter",
-         "requests refused unhandled: the connection's share of a batch (busy) or of snapshots was spent");
-  out += fmt::format("hallq_zmq_requests_limited_total{{reason=\"busy\"}} {}\n", edge.requests_busy);
+         "requests refused unhandled: the connection's share of snapshots was spent");
   out += fmt::format("hallq_zmq_requests_limited_total{{reason=\"snapshots\"}} {}\n", edge.snapshots_refused);
   family("hallq_http_requests_total", "counter", "HTTP requests answered");
   out += fmt::format("hallq_http_requests_total {}\n", http.requests);

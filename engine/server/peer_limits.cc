@@ -15,7 +15,6 @@ PeerLimits::Verdict PeerLimits::admit(std::string_view peer, bool snapshot, std:
   if (it == peers_.end())
     it = peers_.emplace(std::string(peer), Peer{0, options_.snapshot_burst, now_us}).first;
   Peer& p = it->second;
-  if (p.in_batch >= options_.per_batch) return Verdict::kBusy;
   if (snapshot) {
     refill(p, now_us);
     if (p.tokens < 1) return Verdict::kSnapshots;

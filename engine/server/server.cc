@@ -70,13 +70,13 @@ class Server::Impl {
       clock_ = time::EngineClock::simulated(options_.time_scale, options_.time_start);
     router_.set(zmq::sockopt::linger, 0);
     // Bounded per peer (issue 16): a peer that sends faster than the engine
-    // reads is held back by TCP once cmd_hwm requests wait (nothing is
-    // dropped); a reply to a peer with cmd_hwm replies unread is dropped and
+    // reads is held back by TCP once cmd_rcvhwm requests wait (nothing is
+    // dropped); a reply to a peer with cmd_sndhwm replies unread is dropped and
     // counted (mandatory + DONTWAIT: EAGAIN instead of blocking, EHOSTUNREACH
     // for a peer gone); a message over max_message_bytes disconnects the peer.
     router_.set(zmq::sockopt::router_mandatory, 1);
-    router_.set(zmq::sockopt::rcvhwm, options_.cmd_hwm);
-    router_.set(zmq::sockopt::sndhwm, options_.cmd_hwm);
+    router_.set(zmq::sockopt::rcvhwm, options_.cmd_rcvhwm);
+    router_.set(zmq::sockopt::sndhwm, options_.cmd_sndhwm);
     router_.set(zmq::sockopt::maxmsgsize, static_cast<std::int64_t>(options_.max_message_bytes));
     pub_.set(zmq::sockopt::linger, 1000);
     pub_.set(zmq::sockopt::sndhwm, options_.pub_hwm);
@@ -305,7 +305,7 @@ class Server::Impl {
   }
 
   // The reply to send instead of handling the request ("" to handle it):
-  // the peer (its routing id) has its share of the batch, or of snapshots.
+  // the peer (its routing id) has spent its share of snapshots.
   std::string limit(const zmq::message_t& routing_id, const protocol::DecodedRequest* request) {
     const bool snapshot = request != nullptr && request->kind == protocol::RequestKind::kSnapshot;
     const auto verdict =
@@ -313,12 +313,6 @@ class Server::Impl {
                            snapshot, steady_us());
     if (verdict == PeerLimits::Verdict::kOk) return {};
     const std::string_view id = request != nullptr ? request->request_id : std::string_view();
-    if (verdict == PeerLimits::Verdict::kBusy) {
-      ++edge_.requests_busy;
-      return refusal_reply(id, core::Status(core::ErrorCode::kLimitReached,
-                                            fmt::format("请求过多：本连接在这一批已有 {} 个请求，请等待答复",
-                                                        peer_limits_.options().per_batch)));
-    }
     ++edge_.snapshots_refused;
     return refusal_reply(id, core::Status(core::ErrorCode::kLimitReached,
                                           fmt::format("快照请求过于频繁（每个连接每秒 {} 次）",

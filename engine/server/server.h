@@ -12,7 +12,7 @@
 // Bounds (issue 16; SECURITY.md, "The ZeroMQ sockets under abuse"): high-
 // water marks and a maximum message size on both sockets, replies to a peer
 // that does not read them dropped (never blocking), and PeerLimits
-// (peer_limits.h) on each connection's share of a batch and of snapshots.
+// (peer_limits.h) on each connection's snapshots.
 //
 // Security (ServerOptions::keys set): both sockets are CURVE servers with the
 // engine's key pair; a ZAP handler (zap_handler.h) lets only enrolled keys
@@ -53,8 +53,11 @@ struct ServerOptions {
   std::string pub_endpoint = "tcp://127.0.0.1:5571";
   std::size_t max_batch = 4096;  // requests per group commit
   // Per ROUTER peer: requests waiting to be read (beyond: TCP holds the peer
-  // back) and replies it has not read (beyond: dropped, EdgeCounters).
-  int cmd_hwm = 1000;
+  // back) and replies it has not read (beyond: dropped, EdgeCounters). The
+  // latter holds a whole batch's replies to one pipelining peer: ZeroMQ
+  // learns of the peer's reads only between bursts.
+  int cmd_rcvhwm = 1000;
+  int cmd_sndhwm = 8192;
   // Events queued per subscriber that does not read; beyond, ZeroMQ drops
   // them and the subscriber sees a gap and asks for a snapshot.
   int pub_hwm = 50'000;
@@ -111,9 +114,8 @@ class Server {
   SecurityCounters security_counters() const;
 
   struct EdgeCounters {
-    std::uint64_t replies_dropped = 0;     // the peer had cmd_hwm replies unread
+    std::uint64_t replies_dropped = 0;     // the peer had cmd_sndhwm replies unread
     std::uint64_t replies_unroutable = 0;  // the peer had disconnected
-    std::uint64_t requests_busy = 0;       // refused: the peer's share of the batch was full
     std::uint64_t snapshots_refused = 0;   // refused: the peer asked for snapshots too often
   };
   EdgeCounters edge_counters() const;
