@@ -163,6 +163,10 @@ class HttpApi {
     // locked, busy, csrf, ...): counted here, sampled into the audit log.
     std::map<std::string, std::uint64_t, std::less<>> anonymous_refusals;
     std::uint64_t audit_failures = 0;  // audit records the store refused
+    // Connections closed at once with a 503, by cap (total, per_address,
+    // descriptors), and times accept ran out of descriptors and paused.
+    std::map<std::string, std::uint64_t, std::less<>> connections_refused;
+    std::uint64_t accept_backoffs = 0;
   };
   Counters& counters() { return counters_; }
 

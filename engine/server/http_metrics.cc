@@ -12,7 +12,8 @@
 
 namespace hallq::server {
 
-std::string metrics_text(const Engine& engine, const HttpApi::Counters& http, core::TimeUs now,
+std::string metrics_text(const Engine& engine, const HttpApi::Counters& http,
+                         const Server::EdgeCounters& edge, core::TimeUs now,
                          const std::function<bool(std::string_view)>& visible) {
   std::string out;
   auto family = [&](std::string_view name, std::string_view type, std::string_view help) {
@@ -30,6 +31,13 @@ std::string metrics_text(const Engine& engine, const HttpApi::Counters& http, co
     family(metric, "counter", fmt::format("engine {} since start", name));
     out += fmt::format("{} {}\n", metric, value);
   }
+  family("hallq_zmq_replies_dropped_total", "counter",
+         "replies dropped: the peer left that many unread (full queue) or had gone, by reason");
+  out += fmt::format("hallq_zmq_replies_dropped_total{{reason=\"unread\"}} {}\n", edge.replies_dropped);
+  out += fmt::format("hallq_zmq_replies_dropped_total{{reason=\"gone\"}} {}\n", edge.replies_unroutable);
+  family("hallq_zmq_requests_limited_total", "counter",
+         "requests refused unhandled: the connection's share of snapshots was spent");
+  out += fmt::format("hallq_zmq_requests_limited_total{{reason=\"snapshots\"}} {}\n", edge.snapshots_refused);
   family("hallq_http_requests_total", "counter", "HTTP requests answered");
   out += fmt::format("hallq_http_requests_total {}\n", http.requests);
   family("hallq_http_errors_total", "counter", "HTTP requests answered with a 4xx or 5xx status");
@@ -38,6 +46,13 @@ std::string metrics_text(const Engine& engine, const HttpApi::Counters& http, co
          "HTTP requests refused without a session, by reason (sampled into the audit log)");
   for (const auto& [reason, n] : http.anonymous_refusals)
     out += fmt::format("hallq_http_anonymous_refusals_total{{reason=\"{}\"}} {}\n", reason, n);
+  family("hallq_http_connections_refused_total", "counter",
+         "HTTP connections answered 503 and closed at once, by the cap they met");
+  for (const auto& [cap, n] : http.connections_refused)
+    out += fmt::format("hallq_http_connections_refused_total{{cap=\"{}\"}} {}\n", cap, n);
+  family("hallq_http_accept_backoffs_total", "counter",
+         "times accepting paused because the process had no descriptor left");
+  out += fmt::format("hallq_http_accept_backoffs_total {}\n", http.accept_backoffs);
   family("hallq_http_audit_failures_total", "counter", "audit records the store refused");
   out += fmt::format("hallq_http_audit_failures_total {}\n", http.audit_failures);
 

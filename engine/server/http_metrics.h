@@ -1,4 +1,4 @@
-// GET /metrics: the engine's and the HTTP API's counters and every hall's
+// GET /metrics: the engine's, its sockets' and the HTTP API's counters and every hall's
 // gauges, of the halls `visible` admits (waiting, predicted and longest waits per service; open, busy and
 // served per window; satisfaction and alerts) in Prometheus' text format
 // (version 0.0.4).
@@ -11,10 +11,12 @@
 
 #include "engine/core/types.h"
 #include "engine/server/http_api.h"
+#include "engine/server/server.h"
 
 namespace hallq::server {
 
-std::string metrics_text(const Engine& engine, const HttpApi::Counters& http, core::TimeUs now,
+std::string metrics_text(const Engine& engine, const HttpApi::Counters& http,
+                         const Server::EdgeCounters& edge, core::TimeUs now,
                          const std::function<bool(std::string_view hall)>& visible);
 
 }  // namespace hallq::server

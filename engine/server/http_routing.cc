@@ -157,7 +157,7 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
       visible = [caller = std::get<Caller>(who)](std::string_view hall) { return caller.may_see(hall); };
     }
     return answer(HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8",
-                               metrics_text(engine_, counters_, now, visible)});
+                               metrics_text(engine_, counters_, server_.edge_counters(), now, visible)});
   }
   // --- logins
   if (parts.size() == 2 && parts[0] == "api" &&

@@ -8,6 +8,7 @@
 #include "engine/server/http_server.h"
 
 #include <fmt/format.h>
+#include <sys/resource.h>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -61,10 +62,32 @@ std::string query_value(std::string_view target, std::string_view key) {
 
 class WsSession;
 
+// A connection's place under the caps, held by its session (HTTP, then
+// WebSocket) and given back when the session ends.
+class ConnectionSlot {
+ public:
+  ConnectionSlot(std::size_t& total, std::map<std::string, std::size_t>& per_address, std::string address)
+      : total_(total), per_address_(per_address), address_(std::move(address)) {
+    ++total_;
+    ++per_address_[address_];
+  }
+  ~ConnectionSlot() {
+    --total_;
+    if (--per_address_[address_] == 0) per_address_.erase(address_);
+  }
+  ConnectionSlot(const ConnectionSlot&) = delete;
+  ConnectionSlot& operator=(const ConnectionSlot&) = delete;
+
+ private:
+  std::size_t& total_;
+  std::map<std::string, std::size_t>& per_address_;
+  std::string address_;
+};
+
 class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
  public:
   Impl(boost::asio::io_context& io, HttpApi& api, Server& server, HttpServerOptions options)
-      : io_(io), api_(api), server_(server), options_(std::move(options)), acceptor_(io) {
+      : io_(io), api_(api), server_(server), options_(std::move(options)), acceptor_(io), backoff_timer_(io) {
     const std::string host = options_.host == "localhost" ? "127.0.0.1" : options_.host;
     boost::system::error_code ec;
     const auto address = boost::asio::ip::make_address(host, ec);
@@ -95,6 +118,8 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
 
  private:
   void accept();
+  // A slot for a connection from `address`, or null (the cap it met in `cap`).
+  std::shared_ptr<ConnectionSlot> admit(const std::string& address, const char*& cap);
   void push_summary(const std::string& hall);
 
   boost::asio::io_context& io_;
@@ -102,6 +127,9 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
   Server& server_;
   HttpServerOptions options_;
   tcp::acceptor acceptor_;
+  boost::asio::steady_timer backoff_timer_;
+  std::size_t connections_ = 0;
+  std::map<std::string, std::size_t> per_address_;  // only addresses with a connection
   bool running_ = false;
   std::map<std::string, std::vector<std::weak_ptr<WsSession>>> sockets_;
   std::map<std::string, std::unique_ptr<boost::asio::steady_timer>> push_timers_;
@@ -112,9 +140,10 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
 class WsSession : public std::enable_shared_from_this<WsSession> {
  public:
   WsSession(tcp::socket socket, std::shared_ptr<HttpServer::Impl> owner, std::string hall,
-            std::string session)
+            std::string session, std::shared_ptr<ConnectionSlot> slot)
       : ws_(std::move(socket)),
         owner_(std::move(owner)),
+        slot_(std::move(slot)),
         hall_(std::move(hall)),
         session_(std::move(session)),
         close_timer_(ws_.get_executor()) {}
@@ -202,6 +231,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
 
   websocket::stream<beast::tcp_stream> ws_;
   std::shared_ptr<HttpServer::Impl> owner_;
+  std::shared_ptr<ConnectionSlot> slot_;
   std::string hall_;
   std::string raw_request_;
   beast::flat_buffer buffer_;
@@ -218,8 +248,12 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(tcp::socket socket, std::shared_ptr<HttpServer::Impl> owner)
-      : stream_(std::move(socket)), owner_(std::move(owner)), reader_(owner_->options().max_body) {}
+  HttpSession(tcp::socket socket, std::shared_ptr<HttpServer::Impl> owner,
+              std::shared_ptr<ConnectionSlot> slot)
+      : stream_(std::move(socket)),
+        owner_(std::move(owner)),
+        slot_(std::move(slot)),
+        reader_(owner_->options().max_body) {}
 
   // Reads the next request: first from what is buffered (a pipelined
   // request), then from the socket, until the reader has one or refuses.
@@ -278,7 +312,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
         return write(std::move(r), parsed.version, false, false);
       }
       stream_.expires_never();
-      std::make_shared<WsSession>(stream_.release_socket(), owner_, hall, owner_->api().session_id(probe))
+      std::make_shared<WsSession>(stream_.release_socket(), owner_, hall, owner_->api().session_id(probe),
+                                  std::move(slot_))
           ->run(std::move(parsed.raw_header));
       return;
     }
@@ -322,6 +357,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   beast::tcp_stream stream_;
   std::shared_ptr<HttpServer::Impl> owner_;
+  std::shared_ptr<ConnectionSlot> slot_;
   beast::flat_buffer buffer_;
   HttpRequestReader reader_;
 };
@@ -349,6 +385,7 @@ void HttpServer::Impl::stop() {
   running_ = false;
   beast::error_code ignored;
   acceptor_.close(ignored);
+  backoff_timer_.cancel();
   for (auto& [hall, list] : sockets_)
     for (auto& weak : list)
       if (auto s = weak.lock()) s->close();
@@ -356,10 +393,59 @@ void HttpServer::Impl::stop() {
   for (auto& [hall, timer] : push_timers_) timer->cancel();
 }
 
+std::shared_ptr<ConnectionSlot> HttpServer::Impl::admit(const std::string& address, const char*& cap) {
+  rlimit nofile{};
+  std::size_t limit = options_.max_connections;
+  if (::getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur != RLIM_INFINITY)
+    limit = std::min<std::size_t>(
+        limit, nofile.rlim_cur > options_.fd_reserve ? nofile.rlim_cur - options_.fd_reserve : 0);
+  cap = nullptr;
+  if (connections_ >= options_.max_connections)
+    cap = "total";
+  else if (connections_ >= limit)
+    cap = "descriptors";
+  else if (auto it = per_address_.find(address);
+           it != per_address_.end() && it->second >= options_.max_per_address)
+    cap = "per_address";
+  if (cap != nullptr) return nullptr;
+  return std::make_shared<ConnectionSlot>(connections_, per_address_, address);
+}
+
 void HttpServer::Impl::accept() {
   acceptor_.async_accept([self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
     if (!self->running_) return;
-    if (!ec) std::make_shared<HttpSession>(std::move(socket), self)->read();
+    if (ec == boost::asio::error::no_descriptors || ec.value() == ENFILE) {
+      // Retrying at once would spin: the waiting connection stays queued.
+      ++self->api_.counters().accept_backoffs;
+      self->backoff_timer_.expires_after(self->options_.accept_backoff);
+      self->backoff_timer_.async_wait([self](beast::error_code e) {
+        if (!e && self->running_) self->accept();
+      });
+      return;
+    }
+    if (!ec) {
+      beast::error_code no_peer;
+      const auto remote = socket.remote_endpoint(no_peer);
+      const char* cap = nullptr;
+      if (auto slot = self->admit(no_peer ? std::string() : remote.address().to_string(), cap)) {
+        std::make_shared<HttpSession>(std::move(socket), self, std::move(slot))->read();
+      } else {
+        ++self->api_.counters().connections_refused[cap];
+        // A canned answer into an empty send buffer, then the descriptor back.
+        static const std::string kBusy = [] {
+          const std::string body = R"({"error":"busy","message":"连接过多，请稍后再试"})";
+          return fmt::format(
+              "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\n"
+              "Retry-After: 1\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{}",
+              body.size(), body);
+        }();
+        beast::error_code ignored;
+        socket.non_blocking(true, ignored);
+        socket.write_some(boost::asio::buffer(kBusy), ignored);
+        socket.shutdown(tcp::socket::shutdown_both, ignored);
+        socket.close(ignored);
+      }
+    }
     self->accept();
   });
 }

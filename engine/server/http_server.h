@@ -7,6 +7,15 @@
 // Without managers' logins the server only binds to loopback addresses
 // (anything else is refused at construction); with them, allow_remote.
 //
+// Descriptors (issue 16): at most max_connections connections (HTTP and
+// WebSocket together) and max_per_address from one source address, and
+// never more than the process's descriptor limit (RLIMIT_NOFILE, read at
+// each accept) less fd_reserve, kept for ZeroMQ peers and the store. A
+// connection beyond a cap is answered 503 and closed at once. When accept
+// fails for want of descriptors (EMFILE, ENFILE) the server stops accepting
+// for accept_backoff instead of retrying at once. Refusals and back-offs are
+// counted in HttpApi::Counters.
+//
 // Thread: the io_context's thread only.
 #pragma once
 
@@ -27,6 +36,10 @@ struct HttpServerOptions {
   std::chrono::milliseconds push_interval{250};
   std::size_t max_body = 64 * 1024;
   bool allow_remote = false;  // other than loopback: only with managers' logins (HttpApiOptions::accounts)
+  std::size_t max_connections = 1000;
+  std::size_t max_per_address = 100;
+  std::size_t fd_reserve = 128;
+  std::chrono::milliseconds accept_backoff{100};
 };
 
 class HttpServer {

@@ -6,6 +6,7 @@
 // bound, e.g. "http=127.0.0.1:8080"). Exit codes: 0 clean stop,
 // 1 runtime failure (store, bind, corruption), 2 usage or configuration error.
 #include <fmt/format.h>
+#include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -77,6 +78,18 @@ int main(int argc, char** argv) {
   app.add_option("--web-root", http_options.web_root, "the dashboard's files")->capture_default_str();
   app.add_option("--chart-js", http_options.chart_js, "Chart.js (UMD build) served to the dashboard")
       ->capture_default_str();
+  server::HttpServerOptions http_server_options;
+  app.add_option("--http-max-connections", http_server_options.max_connections,
+                 "HTTP and WebSocket connections at once; more are answered 503 and closed")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--http-max-per-address", http_server_options.max_per_address,
+                 "connections at once from one source address (behind a proxy: raise it)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--fd-reserve", http_server_options.fd_reserve,
+                 "descriptors HTTP leaves free for ZeroMQ peers and the store (below RLIMIT_NOFILE)")
+      ->capture_default_str();
   std::string accounts_file;
   app.add_option("--accounts", accounts_file,
                  "managers' accounts (TOML, hallq-passwd): logins for the HTTP API, which may then listen "
@@ -107,7 +120,6 @@ int main(int argc, char** argv) {
   }
 
   engine_options.advise_every = static_cast<core::TimeUs>(advise_every_s * core::kUsPerSecond);
-  server::HttpServerOptions http_server_options;
   const bool http_on = http != "off";
   if (http_on) {
     const std::size_t colon = http.rfind(':');
@@ -216,6 +228,20 @@ int main(int argc, char** argv) {
   if (map_limit_mib > 0) {
     engine_options.max_map_size = map_limit_mib << 20;
     map_size = std::min(map_size, engine_options.max_map_size);
+  }
+  // Every descriptor the system allows this process (the soft limit up to
+  // the hard one); HTTP stays --fd-reserve below it.
+  if (rlimit nofile{}; ::getrlimit(RLIMIT_NOFILE, &nofile) == 0) {
+    if (nofile.rlim_cur < nofile.rlim_max) {
+      const rlim_t was = nofile.rlim_cur;
+      nofile.rlim_cur = nofile.rlim_max;
+      if (::setrlimit(RLIMIT_NOFILE, &nofile) != 0) nofile.rlim_cur = was;
+    }
+    std::cerr << fmt::format(
+        "hallqd: {} descriptors (RLIMIT_NOFILE); HTTP: at most {} connections, {} per "
+        "address, {} descriptors kept free\n",
+        nofile.rlim_cur, http_server_options.max_connections, http_server_options.max_per_address,
+        http_server_options.fd_reserve);
   }
   // A file-size limit (ulimit -f) must look like a full disk, a refused
   // batch with EFBIG, not kill the engine with SIGXFSZ.

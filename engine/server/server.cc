@@ -15,10 +15,12 @@
 #include "engine/server/server.h"
 
 #include <fmt/format.h>
+#include <malloc.h>
 
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <cerrno>
 #include <chrono>
 #include <deque>
 #include <iostream>
@@ -32,6 +34,7 @@
 #include "engine/protocol/request_codec.h"
 #include "engine/server/access_policy.h"
 #include "engine/server/engine.h"
+#include "engine/server/peer_limits.h"
 #include "engine/server/zap_handler.h"
 #include "engine/time/engine_clock.h"
 #include "engine/time/system_clock.h"
@@ -66,11 +69,18 @@ class Server::Impl {
     if (options_.time_scale > 0)
       clock_ = time::EngineClock::simulated(options_.time_scale, options_.time_start);
     router_.set(zmq::sockopt::linger, 0);
-    router_.set(zmq::sockopt::router_mandatory, 0);
-    router_.set(zmq::sockopt::rcvhwm, 0);  // never drop commands
-    router_.set(zmq::sockopt::sndhwm, 0);
+    // Bounded per peer (issue 16): a peer that sends faster than the engine
+    // reads is held back by TCP once cmd_rcvhwm requests wait (nothing is
+    // dropped); a reply to a peer with cmd_sndhwm replies unread is dropped and
+    // counted (mandatory + DONTWAIT: EAGAIN instead of blocking, EHOSTUNREACH
+    // for a peer gone); a message over max_message_bytes disconnects the peer.
+    router_.set(zmq::sockopt::router_mandatory, 1);
+    router_.set(zmq::sockopt::rcvhwm, options_.cmd_rcvhwm);
+    router_.set(zmq::sockopt::sndhwm, options_.cmd_sndhwm);
+    router_.set(zmq::sockopt::maxmsgsize, static_cast<std::int64_t>(options_.max_message_bytes));
     pub_.set(zmq::sockopt::linger, 1000);
     pub_.set(zmq::sockopt::sndhwm, options_.pub_hwm);
+    pub_.set(zmq::sockopt::maxmsgsize, static_cast<std::int64_t>(options_.max_message_bytes));
     if (options_.keys) {
       if (options_.curve_secret_key.empty())
         throw std::invalid_argument("CURVE keys without the engine's secret key");
@@ -124,6 +134,7 @@ class Server::Impl {
   }
 
   Server::SecurityCounters security_counters() const { return {forbidden_, zap_ ? zap_->refused() : 0}; }
+  const Server::EdgeCounters& edge_counters() const { return edge_; }
 
   void settle() {
     // Called while replies are being delivered (an HTTP action's reply that
@@ -191,8 +202,13 @@ class Server::Impl {
       if (frames_.empty()) break;
       zmq::message_t& payload = frames_.back();
       const protocol::Bytes bytes{static_cast<const std::uint8_t*>(payload.data()), payload.size()};
-      std::string refusal;
-      if (options_.keys) refusal = check(payload, bytes);
+      // Decoded here too (cheap next to the commit): for the peer's limits and the key's role.
+      protocol::DecodedRequest request;
+      const bool decoded = bytes.size() <= protocol::kMaxRequestBytes &&
+                           protocol::inspect(bytes) == protocol::MessageKind::kRequest &&
+                           protocol::decode_request(bytes, request).ok();
+      std::string refusal = limit(frames_.front(), decoded ? &request : nullptr);
+      if (refusal.empty() && options_.keys && decoded) refusal = check(payload, request);
       if (refusal.empty())
         engine_.handle(bytes, now);
       else
@@ -211,6 +227,7 @@ class Server::Impl {
   void start_next() {
     if (engine_.in_flight() || !engine_.has_open()) return;
     engine_.seal();
+    peer_limits_.batch_sealed();
     finish_batch();
   }
 
@@ -233,26 +250,34 @@ class Server::Impl {
         d.done(reply);
         continue;
       }
-      for (zmq::message_t& part : d.envelope) router_.send(part, zmq::send_flags::sndmore);
-      router_.send(zmq::buffer(reply), zmq::send_flags::none);
+      send_reply(d.envelope, reply);
     }
     delivering_ = false;
     publish(engine_.publications());
     return true;
   }
 
+  // Never blocks: a peer whose queue is full (it does not read its replies)
+  // or that is gone loses the reply, counted.
+  void send_reply(std::vector<zmq::message_t>& envelope, const std::string& reply) {
+    for (std::size_t i = 0; i < envelope.size(); ++i) {
+      if (zmq_msg_send(envelope[i].handle(), router_.handle(), ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0) continue;
+      if (i == 0 && (zmq_errno() == EAGAIN || zmq_errno() == EHOSTUNREACH)) {
+        ++(zmq_errno() == EAGAIN ? edge_.replies_dropped : edge_.replies_unroutable);
+        return;
+      }
+      throw zmq::error_t();
+    }
+    if (zmq_send(router_.handle(), reply.data(), reply.size(), ZMQ_DONTWAIT) < 0) throw zmq::error_t();
+  }
+
   // The reply to send instead of handling the request ("" to handle it):
   // `forbidden` when the connection's key may not make this request.
-  std::string check(const zmq::message_t& payload, protocol::Bytes bytes) {
+  // Anything that does not decode goes to the engine, which answers it as
+  // malformed; an unauthenticated peer cannot get here (ZAP refused it).
+  std::string check(const zmq::message_t& payload, const protocol::DecodedRequest& request) {
     const char* user = zmq_msg_gets(payload.handle(), "User-Id");
     const keys::KeyEntry* key = user != nullptr ? options_.keys->by_name(user) : nullptr;
-    protocol::DecodedRequest request;
-    // Anything that does not decode goes to the engine, which answers it as
-    // malformed; an unauthenticated peer cannot get here (ZAP refused it).
-    if (bytes.size() > protocol::kMaxRequestBytes ||
-        protocol::inspect(bytes) != protocol::MessageKind::kRequest ||
-        !protocol::decode_request(bytes, request).ok())
-      return {};
     core::Status st =
         key == nullptr
             ? core::Status(core::ErrorCode::kForbidden, "无权执行此操作：connection without an enrolled key")
@@ -268,11 +293,36 @@ class Server::Impl {
       std::cerr << fmt::format("hallqd: forbidden ({} from this key): {} -> hall {}: {}", count, who,
                                request.hall, st.message())
                 << std::endl;
+    return refusal_reply(request.request_id, st);
+  }
+
+  static std::string refusal_reply(std::string_view request_id, const core::Status& st) {
     protocol::ReplySpec spec;
-    spec.request_id = request.request_id;
+    spec.request_id = request_id;
     spec.code = st.code();
     spec.message = st.message();
     return protocol::encode_reply(spec);
+  }
+
+  // The reply to send instead of handling the request ("" to handle it):
+  // the peer (its routing id) has spent its share of snapshots.
+  std::string limit(const zmq::message_t& routing_id, const protocol::DecodedRequest* request) {
+    const bool snapshot = request != nullptr && request->kind == protocol::RequestKind::kSnapshot;
+    const auto verdict =
+        peer_limits_.admit(std::string_view(static_cast<const char*>(routing_id.data()), routing_id.size()),
+                           snapshot, steady_us());
+    if (verdict == PeerLimits::Verdict::kOk) return {};
+    const std::string_view id = request != nullptr ? request->request_id : std::string_view();
+    ++edge_.snapshots_refused;
+    return refusal_reply(id, core::Status(core::ErrorCode::kLimitReached,
+                                          fmt::format("快照请求过于频繁（每个连接每秒 {} 次）",
+                                                      peer_limits_.options().snapshots_per_s)));
+  }
+
+  static std::int64_t steady_us() {
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
   }
 
   std::string_view ticket_window(std::string_view hall_id, std::string_view number) const {
@@ -317,6 +367,13 @@ class Server::Impl {
       const core::TimeUs now = this->now();
       engine_.tick(now);
       start_next();
+      peer_limits_.forget_idle(steady_us());
+      // Replies dropped for a peer that did not read them were freed: give
+      // the memory back to the system rather than keep the flood's peak.
+      if (edge_.replies_dropped != trimmed_at_) {
+        trimmed_at_ = edge_.replies_dropped;
+        ::malloc_trim(0);
+      }
       publish(engine_.heartbeats(now));
       schedule_tick();
     });
@@ -344,6 +401,9 @@ class Server::Impl {
   };
   std::deque<Destination> destinations_;
   std::uint64_t forbidden_ = 0;
+  Server::EdgeCounters edge_;
+  std::uint64_t trimmed_at_ = 0;  // edge_.replies_dropped at the last malloc_trim
+  PeerLimits peer_limits_;
   time::EngineClock clock_;
   std::string logged_storage_problem_;
   std::uint64_t failures_logged_ = 0;
@@ -369,6 +429,7 @@ void Server::on_publish(std::function<void(const std::vector<Publication>&)> obs
   impl_->on_publish(std::move(observer));
 }
 Server::SecurityCounters Server::security_counters() const { return impl_->security_counters(); }
+Server::EdgeCounters Server::edge_counters() const { return impl_->edge_counters(); }
 core::TimeUs Server::now() { return impl_->now(); }
 const std::string& Server::cmd_endpoint() const { return impl_->cmd_bound_; }
 const std::string& Server::pub_endpoint() const { return impl_->pub_bound_; }

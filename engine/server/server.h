@@ -9,6 +9,11 @@
 // replies are sent and its events published. Each second it lets time pass
 // (daily reset) and publishes a heartbeat per hall.
 //
+// Bounds (issue 16; SECURITY.md, "The ZeroMQ sockets under abuse"): high-
+// water marks and a maximum message size on both sockets, replies to a peer
+// that does not read them dropped (never blocking), and PeerLimits
+// (peer_limits.h) on each connection's snapshots.
+//
 // Security (ServerOptions::keys set): both sockets are CURVE servers with the
 // engine's key pair; a ZAP handler (zap_handler.h) lets only enrolled keys
 // complete the handshake, and every request from the ROUTER is checked
@@ -47,7 +52,20 @@ struct ServerOptions {
   std::string cmd_endpoint = "tcp://127.0.0.1:5570";
   std::string pub_endpoint = "tcp://127.0.0.1:5571";
   std::size_t max_batch = 4096;  // requests per group commit
-  int pub_hwm = 1'000'000;       // messages queued per subscriber before ZeroMQ drops
+  // Per ROUTER peer: requests waiting to be read (beyond: TCP holds the peer
+  // back) and replies it has not read (beyond: dropped, EdgeCounters). The
+  // latter holds a whole batch's replies to one pipelining peer: ZeroMQ
+  // learns of the peer's reads only between bursts.
+  int cmd_rcvhwm = 1000;
+  int cmd_sndhwm = 8192;
+  // Events queued per subscriber that does not read; beyond, ZeroMQ drops
+  // them and the subscriber sees a gap and asks for a snapshot.
+  int pub_hwm = 50'000;
+  // Largest message (frame) either socket accepts; a peer sending more is
+  // disconnected. The largest request the engine takes is
+  // protocol::kMaxRequestBytes (64 KiB; real ones are under 1 KiB); the rest
+  // is room for CURVE's framing.
+  std::size_t max_message_bytes = 64 * 1024 + 1024;
   int heartbeat_ms = 1000;
   // The wall clock the engine's clock follows (engine/time/engine_clock.h);
   // null: the system clock. Not owned; must outlive the Server.
@@ -94,6 +112,13 @@ class Server {
     std::uint64_t refused_handshakes = 0;  // connection attempts with keys not enrolled
   };
   SecurityCounters security_counters() const;
+
+  struct EdgeCounters {
+    std::uint64_t replies_dropped = 0;     // the peer had cmd_sndhwm replies unread
+    std::uint64_t replies_unroutable = 0;  // the peer had disconnected
+    std::uint64_t snapshots_refused = 0;   // refused: the peer asked for snapshots too often
+  };
+  EdgeCounters edge_counters() const;
 
   // The engine's time (engine_clock.h): the wall clock, never backwards and
   // never standing still. Everything stamped or forecast in the engine uses it.

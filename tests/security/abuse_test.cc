@@ -20,6 +20,7 @@
 #include "engine/server/accounts.h"
 #include "tests/support/engine_process.h"
 #include "tests/support/http_client.h"
+#include "tests/support/program_output.h"
 #include "tests/support/temp_dir.h"
 
 namespace hallq::testing {
@@ -276,6 +277,42 @@ TEST_F(AbuseTest, EveryRefusalOfALoggedInUserIsAudited) {
                                              "li 403 /api/audit", "li 403 /api/halls/town/notice",
                                              "li 403 /ws",        "boss 200 /api/login"};
   EXPECT_EQ(seen, expected);
+}
+
+TEST_F(AbuseTest, AFullStoreRefusesActionsInsteadOfDroppingTheirAuditRecords) {
+  // A real full store: a 1 MiB map that may not grow, filled with the audit
+  // records of a viewer's refusals until LMDB says MDB_MAP_FULL.
+  start({"--map-limit-mib", "1"});
+  const std::string stderr_path = dir_.path() + "/data" + std::to_string(starts_) + ".stderr";
+  const Login admin = login("boss", "admin-pass-1");
+  const Login viewer = login("li", "viewer-pass-1");
+  const std::string path = "/api/halls/district/" + std::string(230, 'x');  // a full-size record
+  int refusals = 0;
+  while (slurp(stderr_path).find("audit log failing") == std::string::npos) {
+    ASSERT_LT(refusals, 50'000) << "the store never filled";
+    for (int i = 0; i < 100; ++i, ++refusals) ASSERT_EQ(as(viewer, http::verb::get, path).status, 403);
+  }
+  const std::uint64_t before = as(admin, http::verb::get, "/api/halls/town").j()["seq"];
+  // Every action now: refused (its record cannot be kept), nothing changes.
+  for (int i = 0; i < 20; ++i) {
+    const HttpAnswer a = as(admin, http::verb::post, "/api/halls/town/windows/w1/open", "{}");
+    ASSERT_EQ(a.status, 503) << a.body;
+    EXPECT_EQ(a.j()["error"], "storage");
+    EXPECT_NE(a.j()["message"].get<std::string>().find("审计日志无法写入"), std::string::npos);
+  }
+  EXPECT_EQ(as(admin, http::verb::get, "/api/halls/town").j()["seq"].get<std::uint64_t>(), before);
+  // Logged once, without the record.
+  const std::string err = slurp(stderr_path);
+  std::size_t lines = 0;
+  for (std::size_t at = err.find("audit log"); at != std::string::npos; at = err.find("audit log", at + 1))
+    ++lines;
+  std::cout << refusals << " audited refusals filled the 1 MiB store; stderr " << err.size() << " bytes\n";
+  EXPECT_EQ(lines, 1u) << err;
+  EXPECT_EQ(err.find("/api/halls"), std::string::npos) << "a record in the log: " << err;
+  const std::string metrics = as(admin, http::verb::get, "/metrics").body;
+  const std::size_t at = metrics.find("\nhallq_http_audit_failures_total ");
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_GE(std::stoul(metrics.substr(at + 33)), 20u);
 }
 
 TEST_F(AbuseTest, LogoutClosesTheSessionsWebSockets) {

@@ -64,7 +64,10 @@ TEST_F(HallqdTest, HostileBytesGetErrorsAndTheEngineKeepsServing) {
 
   std::mt19937 rng(7);
   const std::string valid = protocol::encode_request("x", "town", core::IssueTicket{"social"});
-  std::vector<std::string> hostile = {"", "x", std::string(1 << 20, '\xff'), valid.substr(0, 13)};
+  // Up to the engine's size limit: answered (a larger message ends the
+  // connection instead: OversizedMessagesEndTheConnection).
+  std::vector<std::string> hostile = {"", "x", std::string(protocol::kMaxRequestBytes, '\xff'),
+                                      valid.substr(0, 13)};
   for (int i = 0; i < 200; ++i) {
     std::string m = valid;
     m[rng() % m.size()] = static_cast<char>(rng());
@@ -92,6 +95,21 @@ TEST_F(HallqdTest, HostileBytesGetErrorsAndTheEngineKeepsServing) {
   auto ok = c.command("town", core::IssueTicket{"tax"});
   ASSERT_TRUE(ok && ok->ok());
   EXPECT_EQ(protocol::describe_event(protocol::as_bytes(ok->events[0])).number, "G001");
+}
+
+TEST_F(HallqdTest, OversizedMessagesEndTheConnection) {
+  // ZMQ_MAXMSGSIZE (issue 16): a 1 MiB message is not buffered, let alone
+  // answered; the peer is disconnected and the engine serves the others.
+  EngineProcess engine({kTown}, dir_.path() + "/data");
+  zmq::socket_t raw(ctx_, zmq::socket_type::dealer);
+  raw.set(zmq::sockopt::linger, 0);
+  raw.connect(engine.cmd());
+  raw.send(zmq::buffer(std::string(1 << 20, '\xff')), zmq::send_flags::none);
+  zmq::pollitem_t item{raw.handle(), 0, ZMQ_POLLIN, 0};
+  EXPECT_EQ(zmq::poll(&item, 1, std::chrono::milliseconds(1000)), 0) << "an oversized message was answered";
+  client::Client c(ctx_, engine.cmd());
+  auto ok = c.command("town", core::IssueTicket{"tax"});
+  ASSERT_TRUE(ok && ok->ok());
 }
 
 TEST_F(HallqdTest, ReqSocketsWorkToo) {
