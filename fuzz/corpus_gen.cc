@@ -65,7 +65,8 @@ std::vector<core::CommandBody> commands(const core::HallConfig& c) {
           core::SetWindowSkills{w, {{s, 1}, {s2, 2}}},
           core::AcceptAdvisory{1, staff},
           core::SetNotice{"今日下午社保窗口暂停办理，请到兜底综合窗口。"},
-          core::MoveStaff{staff.empty() ? std::string_view("s1") : staff, c.windows.back().id}};
+          core::MoveStaff{staff.empty() ? std::string_view("s1") : staff, c.windows.back().id},
+          core::ReportDevice{"kiosk-1", "printer", core::DeviceState::kPaperOut, "roll paper end"}};
 }
 
 void requests(const fs::path& dir) {
@@ -108,6 +109,15 @@ void snapshots(const fs::path& dir) {
     write(dir, fmt::format("{}-mid-day", hall->config().id), protocol::encode_snapshot(*hall, 7, false));
     write(dir, fmt::format("{}-mid-day-requests", hall->config().id),
           protocol::encode_snapshot(*hall, 7, true));
+  }
+  {  // the hall's devices (kiosk printers) as they last reported
+    auto hall = fuzz::mid_day_hall(0);
+    std::vector<core::Event> out;
+    for (const core::ReportDevice& r :
+         {core::ReportDevice{"kiosk-1", "printer", core::DeviceState::kPaperOut, "roll paper end"},
+          core::ReportDevice{"kiosk-2", "printer", core::DeviceState::kOk, ""}})
+      (void)hall->apply(core::Command{"", r}, fuzz::mid_day_now(), out);
+    write(dir, "town-devices", protocol::encode_snapshot(*hall, 7, false));
   }
   auto cfg = fuzz::sample_config_ptr(0);
   core::Hall empty(cfg, policy::find_policy("balanced"), &predict::default_predictor());

@@ -9,6 +9,7 @@
 #include "adapters/kiosk/resident_id.h"
 #include "adapters/kiosk/ticket_layout.h"
 #include "engine/core/calendar.h"
+#include "engine/core/utf8.h"
 #include "engine/device/signals.h"
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/request_codec.h"
@@ -32,6 +33,40 @@ client::ClientOptions client_options(const client::CurveOptions& curve) {
   o.attempts = 1;
   o.curve = curve;
   return o;
+}
+
+core::DeviceState device_state(PrinterState s) {
+  switch (s) {
+    case PrinterState::kOk:
+      return core::DeviceState::kOk;
+    case PrinterState::kPaperLow:
+      return core::DeviceState::kPaperLow;
+    case PrinterState::kPaperOut:
+      return core::DeviceState::kPaperOut;
+    case PrinterState::kCoverOpen:
+      return core::DeviceState::kCoverOpen;
+    case PrinterState::kOffline:
+      return core::DeviceState::kOffline;
+    case PrinterState::kUnreachable:
+      return core::DeviceState::kUnreachable;
+  }
+  return core::DeviceState::kOffline;
+}
+
+// The printer's detail as the hall takes it: printable UTF-8 (anything else
+// becomes '?'), cut at a character boundary to core::kMaxDeviceDetailBytes.
+std::string device_detail(std::string_view detail) {
+  std::string out;
+  for (std::size_t i = 0; i < detail.size();) {
+    std::size_t n = 1;
+    while (n < 4 && i + n < detail.size() && (static_cast<unsigned char>(detail[i + n]) & 0xC0) == 0x80) ++n;
+    const std::string_view ch = detail.substr(i, n);
+    const std::string_view take = core::printable_utf8(ch) ? ch : std::string_view("?");
+    if (out.size() + take.size() > core::kMaxDeviceDetailBytes) break;
+    out += take;
+    i += n;
+  }
+  return out;
 }
 
 client::SubscriberOptions subscriber_options(const client::CurveOptions& curve) {
@@ -64,7 +99,8 @@ KioskApp::KioskApp(zmq::context_t& ctx, const KioskConfig& config, std::ostream&
     for (const PrintJob& j : print_queue_) numbers.push_back(j.ticket.number);
     emit(json{{"event", "unprinted"}, {"numbers", numbers}, {"file", pending_file_.path()}}.dump());
   }
-  probe_printer();  // known before the first tap
+  probe_printer();                  // known before the first tap
+  if (!reported_) report_device();  // the hall may remember a state from before a restart
 }
 
 KioskApp::~KioskApp() = default;
@@ -127,6 +163,7 @@ void KioskApp::set_health(PrinterHealth h) {
   const bool changed = h.state != health_.state;
   health_ = std::move(h);
   if (!changed) return;
+  report_device();
   emit(json{{"event", "printer"},
             {"state", to_string(health_.state)},
             {"status", printer_status_line(health_.state)},
@@ -141,6 +178,9 @@ bool KioskApp::step(std::chrono::milliseconds timeout, int fd) {
   if (pending_)
     timeout = std::min(timeout, std::chrono::duration_cast<std::chrono::milliseconds>(
                                     std::max(pending_->next_send - t0, Clock::duration::zero())));
+  if (report_)
+    timeout = std::min(timeout, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::max(report_->next_send - t0, Clock::duration::zero())));
   if (!print_queue_.empty()) timeout = std::min(timeout, std::chrono::milliseconds(200));
   timeout = std::min(timeout, std::chrono::duration_cast<std::chrono::milliseconds>(
                                   std::max(next_probe_ - t0, Clock::duration::zero())));
@@ -157,6 +197,10 @@ bool KioskApp::step(std::chrono::milliseconds timeout, int fd) {
   }
   if (Clock::now() >= next_probe_) probe_printer();
   if (pending_ && Clock::now() >= pending_->next_send) send_pending();
+  if (report_ && Clock::now() >= report_->next_send) {
+    (void)client_.send(report_->bytes, true);
+    report_->next_send = Clock::now() + resend_interval_;
+  }
   expire_unprinted();
   if (!print_queue_.empty() && health_.can_print() && Clock::now() >= print_queue_.front().next_try)
     try_print();
@@ -203,8 +247,31 @@ void KioskApp::send_pending() {
   }
 }
 
+void KioskApp::report_device() {
+  // A new id per state: the engine applies each report once, and an older
+  // report's late copies are answered from its request memory, not re-applied.
+  reported_ = true;
+  Report r;
+  r.id = client_.next_request_id();
+  const std::string detail = device_detail(health_.detail);
+  r.bytes = protocol::encode_request(
+      r.id, config_.hall, core::ReportDevice{config_.device, "printer", device_state(health_.state), detail});
+  r.next_send = Clock::now() + resend_interval_;
+  (void)client_.send(r.bytes, true);
+  report_ = std::move(r);
+}
+
+bool KioskApp::on_report_reply(const protocol::DecodedReply& reply) {
+  if (!report_ || reply.request_id != report_->id) return false;
+  if (!reply.ok())  // e.g. the kiosk's key may not report (an older engine): said once, not resent
+    emit(json{{"event", "error"}, {"message", fmt::format("device report refused: {}", reply.message)}}
+             .dump());
+  report_.reset();
+  return true;
+}
+
 void KioskApp::on_reply(const protocol::DecodedReply& reply) {
-  if (on_cancel_reply(reply)) return;
+  if (on_cancel_reply(reply) || on_report_reply(reply)) return;
   if (!pending_ || reply.request_id != pending_->id) return;  // late answer to a finished request
   Pending p = std::move(*pending_);
   pending_.reset();

@@ -16,6 +16,11 @@
 // with LeaveReason::kNotPrinted (resent with the same request id until
 // answered) and never printed after that.
 //
+// Managers see the printer's state: at start and on every change of state
+// (not on every probe) the kiosk sends ReportDevice{config.device, "printer",
+// state, detail}, resent with the same request id every `resend_interval`
+// until the engine answers; a newer state replaces an unanswered report.
+//
 // The printer: probed (printer_sink.h: opened / connected, asked the ESC/POS
 // status queries) at start, every `[printer] probe_interval_ms` while it is
 // ok, every `resend_interval` while it is out and right after a failed print.
@@ -129,6 +134,8 @@ class KioskApp {
   void try_print();
   void expire_unprinted();
   bool on_cancel_reply(const protocol::DecodedReply& reply);
+  void report_device();
+  bool on_report_reply(const protocol::DecodedReply& reply);
   void save_pending();
   void probe_printer();
   void set_health(PrinterHealth h);
@@ -148,6 +155,12 @@ class KioskApp {
   PendingPrints pending_file_;
   std::vector<PrintJob> print_queue_;
   PrinterHealth health_;
+  struct Report {  // the printer's state for the hall, until answered
+    std::string id, bytes;
+    std::chrono::steady_clock::time_point next_send;
+  };
+  std::optional<Report> report_;
+  bool reported_ = false;  // a report was made since start
   std::chrono::steady_clock::time_point next_probe_{};
   bool last_online_ = false;
   std::chrono::milliseconds resend_interval_{1000};

@@ -5,13 +5,15 @@
 #include <filesystem>
 
 #include "engine/config/toml_reader.h"
+#include "engine/core/command.h"
+#include "engine/core/utf8.h"
 
 namespace hallq::kiosk {
 namespace {
 
 constexpr std::string_view kSections[] = {"kiosk", "priority", "appointments", "printer", "security"};
-constexpr std::string_view kKioskKeys[] = {"hall", "engine",     "events", "services",
-                                           "font", "font_index", "width",  "height"};
+constexpr std::string_view kKioskKeys[] = {"hall",       "engine", "events", "services", "font",
+                                           "font_index", "width",  "height", "device"};
 constexpr std::string_view kPriorityKeys[] = {"age_threshold", "elderly_label", "categories"};
 constexpr std::string_view kAppointmentKeys[] = {"file", "used_log", "early_min", "late_min"};
 constexpr std::string_view kPrinterKeys[] = {
@@ -39,6 +41,10 @@ KioskConfig parse(const toml::table& root, const std::string& source, const std:
   c.font_index = static_cast<int>(k.integer("font_index", 0, 64, c.font_index));
   c.width = static_cast<int>(k.integer("width", 320, 7680, c.width));
   c.height = static_cast<int>(k.integer("height", 240, 7680, c.height));
+  c.device = k.string("device", fmt::format("kiosk-{}", c.hall));
+  if (c.device.empty() || c.device.size() > core::kMaxDeviceIdBytes || !core::printable_utf8(c.device))
+    k.fail("device", fmt::format("\"{}\": expected 1 to {} bytes of printable UTF-8", c.device,
+                                 core::kMaxDeviceIdBytes));
 
   const config::TableReader p = r.section("priority");
   p.allow_only(kPriorityKeys);

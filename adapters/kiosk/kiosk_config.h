@@ -1,5 +1,6 @@
 // The kiosk's device config (conf/devices/kiosk-*.toml):
-//   [kiosk]        hall, engine, events, services, font, font_index, width, height
+//   [kiosk]        hall, engine, events, services, font, font_index, width, height,
+//                  device (the id its printer's state is reported under; default "kiosk-HALL")
 //   [priority]     age_threshold, elderly_label, categories
 //   [appointments] file, used_log, early_min, late_min
 //   [printer]      kind, path, host, port, timeout_ms, paper_mm, qr_url, footer,
@@ -24,6 +25,10 @@ struct KioskConfig {
   std::string hall;
   std::string engine = "tcp://127.0.0.1:5570";
   std::string events = "tcp://127.0.0.1:5571";
+  // The id under which the kiosk reports its printer's state to the hall
+  // (ReportDevice; managers see it). Default "kiosk-HALL"; set one per kiosk
+  // where a hall has several.
+  std::string device;
   std::vector<std::string> services;  // buttons shown, in order; empty: all of the hall's
   std::string font = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
   int font_index = 2;

@@ -8,7 +8,7 @@ std::string_view verb(const CommandBody& body) {
   static constexpr std::array<std::string_view, std::variant_size_v<CommandBody>> kVerbs = {
       "issue",  "open", "close",      "pause",  "resume", "call",     "call_ticket", "recall",
       "start",  "skip", "reactivate", "hold",   "unhold", "transfer", "finish",      "evaluate",
-      "cancel", "tick", "skills",     "advise", "accept", "notice",   "move"};
+      "cancel", "tick", "skills",     "advise", "accept", "notice",   "move",        "device"};
   return kVerbs[body.index()];
 }
 

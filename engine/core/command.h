@@ -150,10 +150,29 @@ struct MoveStaff {
   bool operator==(const MoveStaff&) const = default;
 };
 
-using CommandBody =
-    std::variant<IssueTicket, OpenWindow, CloseWindow, PauseWindow, ResumeWindow, CallNext, CallTicket,
-                 Recall, StartService, SkipTicket, Reactivate, HoldTicket, UnholdTicket, Transfer, Finish,
-                 Evaluate, Cancel, Tick, SetWindowSkills, Advise, AcceptAdvisory, SetNotice, MoveStaff>;
+// A hall device (a kiosk's printer ...) reports its state; sent on each
+// change, so managers see what is out (the hall's devices(), "设备"). The
+// device id (1..kMaxDeviceIdBytes) and kind (1..kMaxDeviceKindBytes) are
+// printable UTF-8 (engine/core/utf8.h), the detail at most
+// kMaxDeviceDetailBytes of it; a hall keeps at most kMaxDevices devices
+// (limit_reached for a new one beyond). A report that changes nothing is
+// accepted without an event.
+inline constexpr std::size_t kMaxDeviceIdBytes = 64;
+inline constexpr std::size_t kMaxDeviceKindBytes = 32;
+inline constexpr std::size_t kMaxDeviceDetailBytes = 300;
+inline constexpr std::size_t kMaxDevices = 64;
+struct ReportDevice {
+  std::string_view device;
+  std::string_view kind;
+  DeviceState state = DeviceState::kOk;
+  std::string_view detail;
+  bool operator==(const ReportDevice&) const = default;
+};
+
+using CommandBody = std::variant<IssueTicket, OpenWindow, CloseWindow, PauseWindow, ResumeWindow, CallNext,
+                                 CallTicket, Recall, StartService, SkipTicket, Reactivate, HoldTicket,
+                                 UnholdTicket, Transfer, Finish, Evaluate, Cancel, Tick, SetWindowSkills,
+                                 Advise, AcceptAdvisory, SetNotice, MoveStaff, ReportDevice>;
 
 struct Command {
   // Client-chosen id for retries: a command repeated with the same non-empty id

@@ -9,7 +9,8 @@ std::string_view event_name(const EventBody& body) {
       "ticket_issued",   "window_opened", "staff_changed",         "window_closed",   "window_paused",
       "window_resumed",  "ticket_called", "ticket_recalled",       "service_started", "ticket_skipped",
       "ticket_requeued", "ticket_held",   "ticket_transferred",    "ticket_finished", "ticket_evaluated",
-      "ticket_left",     "day_rolled",    "window_skills_changed", "advisory_issued", "notice_changed"};
+      "ticket_left",     "day_rolled",    "window_skills_changed", "advisory_issued", "notice_changed",
+      "device_reported"};
   return kNames[body.index()];
 }
 

@@ -107,6 +107,13 @@ struct NoticeChanged {
   std::string text;  // empty: withdrawn
   bool operator==(const NoticeChanged&) const = default;
 };
+struct DeviceReported {  // a device's state changed (ReportDevice)
+  std::string device;
+  std::string kind;
+  DeviceState state = DeviceState::kOk;
+  std::string detail;
+  bool operator==(const DeviceReported&) const = default;
+};
 struct WindowSkillsChanged {
   WindowIdx window = 0;
   std::vector<Skill> skills;   // sorted by (level, service)
@@ -124,10 +131,11 @@ struct AdvisoryIssued {        // a tidal-window proposal, open until accepted o
   bool operator==(const AdvisoryIssued&) const = default;
 };
 
-using EventBody = std::variant<TicketIssued, WindowOpened, StaffChanged, WindowClosed, WindowPaused,
-                               WindowResumed, TicketCalled, TicketRecalled, ServiceStarted, TicketSkipped,
-                               TicketRequeued, TicketHeld, TicketTransferred, TicketFinished, TicketEvaluated,
-                               TicketLeft, DayRolled, WindowSkillsChanged, AdvisoryIssued, NoticeChanged>;
+using EventBody =
+    std::variant<TicketIssued, WindowOpened, StaffChanged, WindowClosed, WindowPaused, WindowResumed,
+                 TicketCalled, TicketRecalled, ServiceStarted, TicketSkipped, TicketRequeued, TicketHeld,
+                 TicketTransferred, TicketFinished, TicketEvaluated, TicketLeft, DayRolled,
+                 WindowSkillsChanged, AdvisoryIssued, NoticeChanged, DeviceReported>;
 
 struct Event {
   Seq seq = 0;

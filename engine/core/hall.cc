@@ -3,6 +3,7 @@
 // hall_state.cc (export, import and the derived indexes).
 #include "engine/core/hall.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace hallq::core {
@@ -48,6 +49,12 @@ const Ticket* Hall::find_ticket(TicketId id) const {
 }
 
 Ticket* Hall::ticket_mut(TicketId id) { return const_cast<Ticket*>(find_ticket(id)); }
+
+const DeviceStatus* Hall::find_device(std::string_view id) const {
+  auto it = std::lower_bound(state_.devices.begin(), state_.devices.end(), id,
+                             [](const auto& d, std::string_view key) { return d.first < key; });
+  return it != state_.devices.end() && it->first == id ? &it->second : nullptr;
+}
 
 const Ticket* Hall::find_number(std::string_view number) const {
   std::string_view prefix;

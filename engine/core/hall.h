@@ -132,6 +132,9 @@ class Hall final : public CallView {
   const std::vector<Advisory>& advisories() const { return state_.advisories; }
   // The notice a manager broadcast to the screens (SetNotice); empty if none.
   const std::string& notice() const { return state_.notice; }
+  // The hall's devices, as they last reported (ReportDevice), ascending id.
+  const std::vector<std::pair<std::string, DeviceStatus>>& devices() const { return state_.devices; }
+  const DeviceStatus* find_device(std::string_view id) const;
   // How long a pause (lunch, a break) lasts here, learned from resumed pauses;
   // 30 minutes until there is history.
   double mean_pause_s() const;

@@ -425,6 +425,26 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
             emit(NoticeChanged{std::string(c.text)}, now, out);
             return {};
           },
+          [&](const ReportDevice& c) -> Status {
+            if (c.device.empty() || c.device.size() > kMaxDeviceIdBytes || !printable_utf8(c.device))
+              return refuse(ErrorCode::kBadArgument,
+                            fmt::format("设备编号须为 1 至 {} 字节的 UTF-8 文字", kMaxDeviceIdBytes));
+            if (c.kind.empty() || c.kind.size() > kMaxDeviceKindBytes || !printable_utf8(c.kind))
+              return refuse(ErrorCode::kBadArgument,
+                            fmt::format("设备类型须为 1 至 {} 字节的 UTF-8 文字", kMaxDeviceKindBytes));
+            if (c.detail.size() > kMaxDeviceDetailBytes || !printable_utf8(c.detail))
+              return refuse(ErrorCode::kBadArgument,
+                            fmt::format("设备说明须为至多 {} 字节的 UTF-8 文字", kMaxDeviceDetailBytes));
+            const DeviceStatus* known = find_device(c.device);
+            if (known == nullptr && state_.devices.size() >= kMaxDevices)
+              return refuse(ErrorCode::kLimitReached, fmt::format("本厅设备已达上限（{} 台）", kMaxDevices));
+            if (known != nullptr && known->kind == c.kind && known->state == c.state &&
+                known->detail == c.detail)
+              return {};  // nothing changed (a device restarted, a resent report): no event
+            emit(DeviceReported{std::string(c.device), std::string(c.kind), c.state, std::string(c.detail)},
+                 now, out);
+            return {};
+          },
           [&](const MoveStaff& c) -> Status {
             WindowIdx to = 0;
             if (Status st = find_window(c.window, to); !st) return st;

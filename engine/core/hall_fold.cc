@@ -9,6 +9,7 @@
 
 #include "engine/core/hall.h"
 #include "engine/core/overloaded.h"
+#include "engine/core/utf8.h"
 
 namespace hallq::core {
 
@@ -217,6 +218,25 @@ void Hall::apply_event(const Event& e) {
           [&](const NoticeChanged& ev) {
             if (ev.text.size() > kMaxNoticeBytes) fail("notice too long");
             state_.notice = ev.text;
+          },
+          [&](const DeviceReported& ev) {
+            if (ev.device.empty() || ev.device.size() > kMaxDeviceIdBytes || ev.kind.empty() ||
+                ev.kind.size() > kMaxDeviceKindBytes || ev.detail.size() > kMaxDeviceDetailBytes ||
+                !printable_utf8(ev.device) || !printable_utf8(ev.kind) || !printable_utf8(ev.detail))
+              fail("bad device report");
+            if (ev.state > DeviceState::kUnreachable) fail("unknown device state");
+            auto it = std::lower_bound(state_.devices.begin(), state_.devices.end(), ev.device,
+                                       [](const auto& d, const std::string& id) { return d.first < id; });
+            const bool added = it == state_.devices.end() || it->first != ev.device;
+            if (added) {
+              if (state_.devices.size() >= kMaxDevices) fail("too many devices");
+              it = state_.devices.insert(it, {ev.device, DeviceStatus{}});
+            }
+            DeviceStatus& d = it->second;
+            if (added || d.state != ev.state) d.since = e.time;  // a changed detail keeps `since`
+            d.kind = ev.kind;
+            d.state = ev.state;
+            d.detail = ev.detail;
           },
           [&](const AdvisoryIssued& ev) {
             if (ev.advisory != state_.next_advisory) fail("advisory id out of order");

@@ -40,6 +40,10 @@ void Hall::import_state(HallState s) {
     for (const Skill& k : a.skills)
       if (k.service >= n_services || k.level < 1 || k.level > 9) fail("advisory skill");
   }
+  // Devices: ascending unique ids (find_device searches them), within the hall's bound.
+  if (s.devices.size() > kMaxDevices) fail("too many devices");
+  for (std::size_t i = 1; i < s.devices.size(); ++i)
+    if (!(s.devices[i - 1].first < s.devices[i].first)) fail("devices not in id order");
   for (std::size_t wi = 0; wi < s.windows.size(); ++wi) {
     const Window& w = s.windows[wi];
     if (w.staff != kNoStaff && w.staff >= s.staff_names.size()) fail("window staff");

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/core/advisory.h"
+#include "engine/core/device_status.h"
 #include "engine/core/request_memory.h"
 #include "engine/core/service_stats.h"
 #include "engine/core/ticket.h"
@@ -35,6 +36,7 @@ struct HallState {
   std::vector<Advisory> advisories;        // open tidal-window advisories
   std::uint32_t next_advisory = 1;
   std::string notice;  // the manager's notice to the screens; empty if none
+  std::vector<std::pair<std::string, DeviceStatus>> devices;    // by device id, ascending
   std::vector<std::pair<std::string, RequestRecord>> requests;  // oldest first
   bool operator==(const HallState&) const = default;
 };

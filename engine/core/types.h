@@ -60,6 +60,10 @@ enum class LeaveReason : std::uint8_t { kCancelled, kGaveUp, kNotPrinted };
 // open one to a service (its skills change).
 enum class AdvisoryAction : std::uint8_t { kOpen, kLend };
 
+// What a hall device (a kiosk's printer ...) reports of itself (ReportDevice).
+// kPaperLow still works; every state but kOk is shown to managers as a warning.
+enum class DeviceState : std::uint8_t { kOk, kPaperLow, kPaperOut, kCoverOpen, kOffline, kUnreachable };
+
 std::string_view to_string(Priority p);
 std::string_view to_string(TicketState s);
 std::string_view to_string(WindowState s);
@@ -67,14 +71,19 @@ std::string_view to_string(WindowKind k);
 std::string_view to_string(ServiceKind k);
 std::string_view to_string(LeaveReason r);
 std::string_view to_string(AdvisoryAction a);
+// "ok", "paper_low", "paper_out", "cover_open", "offline", "unreachable".
+std::string_view to_string(DeviceState s);
 
 // Chinese names shown to people in the hall (e.g. "办理中").
 std::string_view display_name(Priority p);
 std::string_view display_name(TicketState s);
+// "正常", "纸将尽", "缺纸", "盖未关", "故障", "无法连接".
+std::string_view display_name(DeviceState s);
 
 // Parse the English names above; false if `text` names none.
 bool parse(std::string_view text, Priority& out);
 bool parse(std::string_view text, WindowKind& out);
 bool parse(std::string_view text, ServiceKind& out);
+bool parse(std::string_view text, DeviceState& out);
 
 }  // namespace hallq::core

@@ -30,6 +30,15 @@ flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<w::SkillRef>>> skill
   return fbb.CreateVector(refs);
 }
 
+// With their lengths: the strings are copied whole.
+flatbuffers::Offset<void> device_reported(flatbuffers::FlatBufferBuilder& fbb,
+                                          const core::DeviceReported& b) {
+  auto device = fbb.CreateString(b.device);
+  auto kind = fbb.CreateString(b.kind);
+  auto detail = fbb.CreateString(b.detail);
+  return w::CreateDeviceReported(fbb, device, kind, static_cast<w::DeviceState>(b.state), detail).Union();
+}
+
 }  // namespace
 
 std::string topic_of(std::string_view hall) { return fmt::format("hall/{}/", hall); }
@@ -149,6 +158,10 @@ std::string encode_event(const core::Hall& hall, const core::Event& e, std::stri
                  [&](const core::NoticeChanged& b) {
                    type = w::EventBody::NoticeChanged;
                    body = w::CreateNoticeChanged(fbb, fbb.CreateString(b.text)).Union();
+                 },
+                 [&](const core::DeviceReported& b) {
+                   type = w::EventBody::DeviceReported;
+                   body = device_reported(fbb, b);
                  },
                  [&](const core::WindowSkillsChanged& b) {
                    named(b.window);
@@ -336,6 +349,14 @@ Status decode_event(Bytes bytes, const core::HallConfig& cfg, DecodedEvent& out)
       out.event.body = core::NoticeChanged{text ? text->str() : std::string()};
       break;
     }
+    case w::EventBody::DeviceReported: {
+      auto b = ev->body_as_DeviceReported();
+      if (b->state() > w::DeviceState::MAX) bad("unknown device state");
+      out.event.body =
+          core::DeviceReported{detail::copy(b->device()), detail::copy(b->kind()),
+                               static_cast<core::DeviceState>(b->state()), detail::copy(b->detail())};
+      break;
+    }
     case w::EventBody::AdvisoryIssued: {
       auto b = ev->body_as_AdvisoryIssued();
       if (b->action() > w::AdvisoryAction::MAX) bad("unknown advisory action");
@@ -451,6 +472,14 @@ EventSummary describe_event(Bytes bytes) {
     case wire::EventBody::NoticeChanged:
       s.text = detail::copy(ev->body_as_NoticeChanged()->text());
       break;
+    case wire::EventBody::DeviceReported: {
+      auto b = ev->body_as_DeviceReported();
+      s.device = detail::copy(b->device());
+      s.device_kind = detail::copy(b->kind());
+      s.device_state = core::to_string(static_cast<core::DeviceState>(b->state()));
+      s.text = detail::copy(b->detail());
+      break;
+    }
     case wire::EventBody::AdvisoryIssued: {
       auto b = ev->body_as_AdvisoryIssued();
       s.advisory = b->advisory();

@@ -60,13 +60,15 @@ struct EventSummary {
   std::int32_t predicted_wait_s = 0;  // issued
   int level = 0;                      // evaluated
   std::string reason;                 // left: cancelled | gave_up
-  std::string text;                   // notice_changed: the notice (empty: withdrawn)
-  std::int64_t day = 0;               // day_rolled
+  std::string text;      // notice_changed: the notice (empty: withdrawn); device_reported: detail
+  std::int64_t day = 0;  // day_rolled
   // window_skills_changed, advisory_issued:
   std::vector<std::pair<std::string, int>> serves;  // service id, level
   std::uint32_t advisory = 0;
   std::string action;  // open | lend
   std::int32_t wait_before_s = 0, wait_after_s = 0;
+  // device_reported:
+  std::string device, device_kind, device_state;  // id, "printer", "paper_out" ...
 };
 EventSummary describe_event(Bytes bytes);
 

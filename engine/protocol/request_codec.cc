@@ -146,6 +146,14 @@ Status decode_request(Bytes bytes, DecodedRequest& out) {
           core::MoveStaff{need(c->staff(), "move", "staff", st), need(c->window(), "move", "window", st)};
       break;
     }
+    case w::Command::ReportDevice: {
+      auto c = r->command_as_ReportDevice();
+      if (c->state() > w::DeviceState::MAX) return {ErrorCode::kBadArgument, "device: unknown state"};
+      out.command = core::ReportDevice{need(c->device(), "device", "device id", st),
+                                       need(c->kind(), "device", "kind", st),
+                                       static_cast<core::DeviceState>(c->state()), view(c->detail())};
+      break;
+    }
     case w::Command::Cancel: {
       auto c = r->command_as_Cancel();
       if (c->reason() > w::LeaveReason::MAX) return {ErrorCode::kBadArgument, "cancel: unknown reason"};
@@ -248,6 +256,11 @@ std::string encode_request(std::string_view request_id, std::string_view hall,
           type = w::Command::MoveStaff;
           auto staff = str(c.staff);
           body = w::CreateMoveStaff(fbb, staff, str(c.window)).Union();
+        } else if constexpr (std::is_same_v<T, core::ReportDevice>) {
+          type = w::Command::ReportDevice;
+          auto device = str(c.device), kind = str(c.kind), detail = str(c.detail);
+          body =
+              w::CreateReportDevice(fbb, device, kind, static_cast<w::DeviceState>(c.state), detail).Union();
         } else if constexpr (std::is_same_v<T, core::Cancel>) {
           type = w::Command::Cancel;
           body = w::CreateCancel(fbb, str(c.number), static_cast<w::LeaveReason>(c.reason)).Union();

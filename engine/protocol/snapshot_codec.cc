@@ -9,6 +9,7 @@
 #include <cstring>
 #include <vector>
 
+#include "engine/core/utf8.h"
 #include "engine/protocol/hallq_generated.h"
 #include "engine/protocol/wire_util.h"
 
@@ -155,10 +156,17 @@ std::string encode_snapshot(const core::Hall& hall, std::uint64_t epoch, bool wi
                                                      static_cast<w::AdvisoryAction>(a.action), &skills,
                                                      a.wait_before_s, a.wait_after_s, a.issued_at));
   }
+  std::vector<flatbuffers::Offset<w::DeviceLive>> devices;
+  for (const auto& [id, d] : s.devices) {
+    auto device = fbb.CreateString(id), kind = fbb.CreateString(d.kind), note = fbb.CreateString(d.detail);
+    devices.push_back(
+        w::CreateDeviceLive(fbb, device, kind, static_cast<w::DeviceState>(d.state), note, d.since));
+  }
   auto snap = w::CreateHallSnapshotDirect(
       fbb, hall.config().id.c_str(), s.seq, epoch, s.clock, s.day, s.next_ticket, s.next_queue_order, config,
       &staff_names, &windows, &tickets, &s.last_number, &stats, with_requests ? &requests : nullptr, s.pauses,
-      s.pause_seconds, &advisories, s.next_advisory, s.notice.empty() ? nullptr : s.notice.c_str());
+      s.pause_seconds, &advisories, s.next_advisory, s.notice.empty() ? nullptr : s.notice.c_str(),
+      devices.empty() ? nullptr : &devices);
   w::FinishMessageBuffer(fbb, w::CreateMessage(fbb, w::Body::HallSnapshot, snap.Union()));
   return bytes_of(fbb);
 }
@@ -201,6 +209,23 @@ Status decode_snapshot(Bytes bytes, DecodedSnapshot& out) {
   s.next_advisory = in->next_advisory();
   s.notice = copy(in->notice());
   if (s.notice.size() > core::kMaxNoticeBytes) return {ErrorCode::kMalformed, "snapshot: notice too long"};
+  if (in->devices()) {
+    if (in->devices()->size() > core::kMaxDevices)
+      return {ErrorCode::kMalformed, "snapshot: too many devices"};
+    for (const w::DeviceLive* d : *in->devices()) {
+      core::DeviceStatus status{copy(d->kind()), static_cast<core::DeviceState>(d->state()),
+                                copy(d->detail()), d->since()};
+      std::string id = copy(d->id());
+      if (id.empty() || id.size() > core::kMaxDeviceIdBytes || status.kind.empty() ||
+          status.kind.size() > core::kMaxDeviceKindBytes ||
+          status.detail.size() > core::kMaxDeviceDetailBytes || !core::printable_utf8(id) ||
+          !core::printable_utf8(status.kind) || !core::printable_utf8(status.detail) ||
+          d->state() > w::DeviceState::MAX || !core::plausible_time(d->since()) ||
+          (!s.devices.empty() && !(s.devices.back().first < id)))
+        return {ErrorCode::kMalformed, "snapshot: bad device"};  // ascending id, as the hall keeps them
+      s.devices.emplace_back(std::move(id), std::move(status));
+    }
+  }
   if (in->advisories()) {
     for (const w::AdvisoryLive* a : *in->advisories()) {
       if (a->action() > w::AdvisoryAction::MAX || !core::plausible_time(a->issued_at()))

@@ -1,7 +1,8 @@
 // Who may do what: the role and scope check of an authenticated device's
 // request, before the request enters the engine's batch (pure: no I/O).
 //
-//   kiosk            issue tickets, in its hall
+//   kiosk            issue tickets, cancel a ticket as not printed, report
+//                    its devices' state (ReportDevice), in its hall
 //   caller           window commands on its own window (open, close, pause,
 //                    resume, call, recall, start, skip, hold, transfer,
 //                    finish), and reactivate / unhold of a ticket last at

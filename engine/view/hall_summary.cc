@@ -74,6 +74,12 @@ HallSummary summarize(const core::Hall& hall, core::TimeUs now) {
     as.expires_in_s = left / core::kUsPerSecond;
     out.advisories.push_back(std::move(as));
   }
+  for (const auto& [id, d] : hall.devices()) {
+    out.devices.push_back({id, d.kind, std::string(core::to_string(d.state)),
+                           std::string(core::display_name(d.state)), d.detail,
+                           std::max<core::TimeUs>(0, now - d.since) / core::kUsPerSecond,
+                           d.state == core::DeviceState::kOk});
+  }
   return out;
 }
 

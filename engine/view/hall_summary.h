@@ -43,6 +43,15 @@ struct AdvisorySummary {
   std::int64_t expires_in_s = 0;
 };
 
+struct DeviceSummary {
+  std::string id, kind;
+  std::string state;       // ok | paper_low | paper_out | cover_open | offline | unreachable
+  std::string state_name;  // Chinese: 正常 | 纸将尽 | 缺纸 | 盖未关 | 故障 | 无法连接
+  std::string detail;
+  std::int64_t since_s = 0;  // how long it has been in `state`
+  bool ok = true;            // state ok (anything else is shown as a warning)
+};
+
 struct HallSummary {
   std::string id, name;
   std::uint64_t seq = 0;
@@ -51,6 +60,7 @@ struct HallSummary {
   std::vector<WindowSummary> windows;       // config order
   std::vector<AdvisorySummary> advisories;  // open tidal-window advisories
   std::string notice;                       // the manager's notice to the screens, empty if none
+  std::vector<DeviceSummary> devices;       // as they last reported, ascending id
 };
 
 HallSummary summarize(const core::Hall& hall, core::TimeUs now);

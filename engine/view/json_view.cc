@@ -19,7 +19,7 @@ json serves_json(const std::vector<std::pair<std::string, int>>& serves) {
 }  // namespace
 
 json to_json(const HallSummary& s) {
-  json services = json::array(), windows = json::array(), advisories = json::array();
+  json services = json::array(), windows = json::array(), advisories = json::array(), devices = json::array();
   for (const ServiceSummary& sv : s.services) {
     services.push_back({{"id", sv.id},
                         {"name", sv.name},
@@ -52,8 +52,18 @@ json to_json(const HallSummary& s) {
                           {"wait_after_s", a.wait_after_s},
                           {"expires_in_s", a.expires_in_s}});
   }
-  return {{"hall", s.id},       {"name", s.name},       {"seq", s.seq},       {"waiting", s.waiting},
-          {"notice", s.notice}, {"services", services}, {"windows", windows}, {"advisories", advisories}};
+  for (const DeviceSummary& d : s.devices) {
+    devices.push_back({{"id", d.id},
+                       {"kind", d.kind},
+                       {"state", d.state},
+                       {"state_name", d.state_name},
+                       {"detail", d.detail},
+                       {"since_s", d.since_s},
+                       {"ok", d.ok}});
+  }
+  return {{"hall", s.id},         {"name", s.name},           {"seq", s.seq},
+          {"waiting", s.waiting}, {"notice", s.notice},       {"services", services},
+          {"windows", windows},   {"advisories", advisories}, {"devices", devices}};
 }
 
 json overview_json(const HallSummary& s) {
@@ -113,6 +123,12 @@ json to_json(const protocol::EventSummary& e) {
   if (!e.reason.empty()) j["reason"] = e.reason;
   if (e.kind == "day_rolled") j["day"] = e.day;
   if (e.kind == "notice_changed") j["text"] = e.text;
+  if (e.kind == "device_reported") {
+    j["device"] = e.device;
+    j["device_kind"] = e.device_kind;
+    j["state"] = e.device_state;
+    j["detail"] = e.text;
+  }
   if (e.kind == "window_skills_changed" || e.kind == "advisory_issued") {
     j["serves"] = serves_json(e.serves);
     if (e.advisory) j["advisory"] = e.advisory;

@@ -18,7 +18,8 @@
 
 namespace hallq::view {
 
-// {hall, name, seq, waiting, notice, services[], windows[], advisories[]}.
+// {hall, name, seq, waiting, notice, services[], windows[], advisories[],
+// devices[] ({id, kind, state, state_name, detail, since_s, ok})}.
 nlohmann::json to_json(const HallSummary& s);
 
 // {id, name, seq, waiting, open_windows}: a hall in the list of halls

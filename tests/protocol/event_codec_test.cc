@@ -62,6 +62,9 @@ TEST_F(EventCodecTest, DescribeNamesEverythingPeopleSee) {
     EXPECT_EQ(d.reason, w.reason);
     EXPECT_EQ(d.text, w.text);
     EXPECT_EQ(d.day, w.day);
+    EXPECT_EQ(d.device, w.device);
+    EXPECT_EQ(d.device_kind, w.device_kind);
+    EXPECT_EQ(d.device_state, w.device_state);
     if (const auto* issued = std::get_if<TicketIssued>(&s.event.body)) {
       EXPECT_EQ(d.ahead, issued->ahead);
       EXPECT_EQ(d.predicted_wait_s, issued->predicted_wait_s);
@@ -216,6 +219,12 @@ TEST(EventCodec, OutOfRangeEnumsAreRefusedNotCast) {
       craft_event(
           1, wire::EventBody::TicketLeft,
           [](auto& fbb) { return wire::CreateTicketLeft(fbb, static_cast<wire::LeaveReason>(3)).Union(); }),
+      craft_event(0, wire::EventBody::DeviceReported,
+                  [](auto& fbb) {
+                    return wire::CreateDeviceReportedDirect(fbb, "k1", "printer",
+                                                            static_cast<wire::DeviceState>(6))
+                        .Union();
+                  }),
   };
   for (const std::string& bytes : odd) {
     ASSERT_EQ(protocol::inspect(as_bytes(bytes)), MessageKind::kEvent);

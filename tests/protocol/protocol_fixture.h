@@ -114,6 +114,7 @@ struct Want {
   std::string reason;
   std::int64_t day = 0;
   std::string text;
+  std::string device, device_kind, device_state;  // device_reported
 };
 
 // One event as applied by the live hall and as the engine would publish it.
@@ -245,6 +246,14 @@ class ProtocolFixture : public HallFixture {
          {{.kind = "window_skills_changed", .window = "w1", .window_number = 1}});
     send(SetNotice{"今日下午暂停办理不动产登记"}, morning + minutes(2), "mgr-3",
          {{.kind = "notice_changed", .text = "今日下午暂停办理不动产登记"}});
+    // A kiosk's printer runs out of paper.
+    send(ReportDevice{"kiosk-1", "printer", DeviceState::kPaperOut, "roll paper end"}, morning + minutes(2),
+         "kiosk-1-dev",
+         {{.kind = "device_reported",
+           .text = "roll paper end",
+           .device = "kiosk-1",
+           .device_kind = "printer",
+           .device_state = "paper_out"}});
     send(CloseWindow{"w1"}, morning + minutes(3), "pad-1-9",
          {{.kind = "window_closed", .window = "w1", .window_number = 1}});
   }

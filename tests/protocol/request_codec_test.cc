@@ -39,6 +39,7 @@ std::vector<CommandBody> every_command() {
       AcceptAdvisory{7, "zhang"},
       SetNotice{"今日 12:00-13:30 午间照常办理"},
       MoveStaff{"zhang", "w3"},
+      ReportDevice{"kiosk-town-1", "printer", DeviceState::kPaperOut, "DLE EOT 4: roll paper end (0x72)"},
   };
 }
 
@@ -74,7 +75,8 @@ TEST(RequestCodec, DefaultsAndOptionalFieldsRoundTrip) {
       OpenWindow{"w1", ""},     // halls without a staff list
       Evaluate{"A001", 1, ""},  // window optional
       Evaluate{"A001", 5, ""},
-      Cancel{"A001"},  // reason cancelled (the wire default)
+      Cancel{"A001"},                 // reason cancelled (the wire default)
+      ReportDevice{"k1", "printer"},  // state ok (the wire default), no detail
   };
   for (const CommandBody& body : bodies) {
     SCOPED_TRACE(verb(body));
@@ -205,6 +207,8 @@ TEST(RequestCodec, MissingRequiredFieldIsMalformedAndNamed) {
       {SetWindowSkills{"w1", {{"", 1}}}, "service"},
       {MoveStaff{"", "w1"}, "staff"},
       {MoveStaff{"zhang", ""}, "window"},
+      {ReportDevice{"", "printer"}, "device id"},
+      {ReportDevice{"k1", ""}, "kind"},
   };
   std::set<std::size_t> kinds;
   for (const Case& c : cases) {

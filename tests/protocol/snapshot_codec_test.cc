@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -151,6 +152,32 @@ TEST_F(SnapshotCodecTest, HallAfterTheDayRolledRoundTrips) {
   continue_both(copy, {IssueTicket{"social"}, OpenWindow{"w1", "li"}, CallNext{"w1"}, Cancel{"A001"}}, true);
 }
 
+// The hall's devices (ReportDevice) survive: id order, kind, state, detail and
+// since; a replica built from the snapshot goes on like the live hall.
+TEST_F(SnapshotCodecTest, DevicesRoundTrip) {
+  run_morning();
+  ok(ReportDevice{"kiosk-2", "printer", DeviceState::kCoverOpen, "DLE EOT 2: cover open (0x16)"}, at(60));
+  ok(ReportDevice{"kiosk-1", "printer", DeviceState::kPaperLow, ""}, at(61));
+  ok(ReportDevice{"kiosk-1", "printer", DeviceState::kPaperLow, "near end"}, at(62));  // since stays
+  const HallState want = hall_->export_state();
+  ASSERT_EQ(want.devices.size(), 2u);
+  const protocol::DecodedSnapshot d = round_trip(*hall_, 3, false);
+  ASSERT_EQ(d.state.devices.size(), 2u);
+  EXPECT_EQ(d.state.devices[0].first, "kiosk-1");
+  EXPECT_EQ(d.state.devices[0].second, (DeviceStatus{"printer", DeviceState::kPaperLow, "near end", at(61)}));
+  EXPECT_EQ(d.state.devices[1].first, "kiosk-2");
+  EXPECT_EQ(d.state.devices[1].second,
+            (DeviceStatus{"printer", DeviceState::kCoverOpen, "DLE EOT 2: cover open (0x16)", at(60)}));
+  Hall copy(d.config, policy_, predictor_);
+  copy.import_state(d.state);
+  EXPECT_TRUE(same_state(want, copy.export_state(), false));
+  continue_both(copy,
+                {ReportDevice{"kiosk-2", "printer", DeviceState::kOk, ""},
+                 ReportDevice{"kiosk-2", "printer", DeviceState::kOk, ""},  // unchanged: no event
+                 ReportDevice{"kiosk-0", "printer", DeviceState::kUnreachable, "connect: refused"}},
+                false);
+}
+
 TEST_F(SnapshotCodecTest, EveryConfigFieldSurvives) {
   for (double help_load : {7.25, 0.0}) {
     SCOPED_TRACE(help_load);
@@ -192,6 +219,11 @@ TEST_F(SnapshotCodecTest, EveryConfigFieldSurvives) {
 }
 
 // ------------------------------------------------------------ refusals
+
+// Overwrites one byte of an encoded message (tests patch what they decode).
+void patch_byte(const void* at, std::uint8_t value) {
+  *static_cast<std::uint8_t*>(const_cast<void*>(at)) = value;
+}
 
 // Offset of the first byte in which two structs differ.
 template <class T>
@@ -240,6 +272,36 @@ class SnapshotRefusalTest : public SnapshotCodecTest {
   std::string bytes_;
   const wire::HallSnapshot* snap_ = nullptr;
 };
+
+// Devices out of id order or twice (a hand-made snapshot), or in a state no
+// version knows, are refused.
+TEST_F(SnapshotCodecTest, DevicesOutOfOrderTwiceOrOfAnUnknownStateAreRefused) {
+  ok(ReportDevice{"a", "printer", DeviceState::kPaperOut, ""}, at(1));
+  ok(ReportDevice{"b", "printer", DeviceState::kPaperOut, ""}, at(2));
+  // patch(snapshot) changes the encoded snapshot in place (same size).
+  using Patch = std::function<void(const wire::HallSnapshot&)>;
+  const std::vector<std::pair<std::string, Patch>> patches = {
+      {"out of order",
+       [](const wire::HallSnapshot& s) { patch_byte(s.devices()->Get(0)->id()->data(), 'c'); }},
+      {"twice", [](const wire::HallSnapshot& s) { patch_byte(s.devices()->Get(1)->id()->data(), 'a'); }},
+      {"unknown state",
+       [](const wire::HallSnapshot& s) {
+         const auto* table = reinterpret_cast<const flatbuffers::Table*>(s.devices()->Get(0));
+         patch_byte(table->GetAddressOf(wire::DeviceLive::VT_STATE), 42);
+       }},
+  };
+  for (const auto& [what, patch] : patches) {
+    SCOPED_TRACE(what);
+    std::string bytes = protocol::encode_snapshot(*hall_, 1, false);
+    protocol::DecodedSnapshot d;
+    ASSERT_TRUE(protocol::decode_snapshot(as_bytes(bytes), d).ok());
+    patch(*wire::GetMessage(bytes.data())->body_as_HallSnapshot());
+    ASSERT_EQ(protocol::inspect(as_bytes(bytes)), MessageKind::kSnapshot);
+    const Status st = protocol::decode_snapshot(as_bytes(bytes), d);
+    EXPECT_EQ(st.code(), ErrorCode::kMalformed) << st.message();
+    EXPECT_NE(st.message().find("device"), std::string::npos) << st.message();
+  }
+}
 
 TEST_F(SnapshotRefusalTest, TicketStateOutOfRange) {
   writable(snap_->tickets()->Get(0))[first_difference(ticket_live(0, 0, 0, 0), ticket_live(0, 0, 42, 0))] =

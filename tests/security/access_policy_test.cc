@@ -54,6 +54,21 @@ TEST(AccessPolicy, KioskCancelsOnlyAsNotPrinted) {
                        cmd("town", core::Cancel{"A001", core::LeaveReason::kNotPrinted})));
 }
 
+// A kiosk reports its printer's state (ReportDevice) in its hall; a display
+// (subscribe only) may not, nor may a caller or keypad.
+TEST(AccessPolicy, KioskReportsItsDevicesDisplayMayNot) {
+  const core::ReportDevice report{"kiosk-1", "printer", core::DeviceState::kPaperOut, "roll paper end"};
+  EXPECT_TRUE(allowed(key(DeviceRole::kKiosk, {"town"}), cmd("town", report)));
+  EXPECT_FALSE(allowed(key(DeviceRole::kKiosk, {"town"}), cmd("district", report)));
+  const core::Status st = authorize(key(DeviceRole::kDisplay, {"town"}), cmd("town", report), lookup);
+  EXPECT_EQ(st.code(), core::ErrorCode::kForbidden);
+  EXPECT_EQ(st.message(), "无权执行此操作：display d1 may only subscribe to town (no commands) (not device)");
+  EXPECT_FALSE(allowed(key(DeviceRole::kSpeaker, {"town"}), cmd("town", report)));
+  EXPECT_FALSE(allowed(key(DeviceRole::kCaller, {"town"}, "w1"), cmd("town", report)));
+  EXPECT_FALSE(allowed(key(DeviceRole::kKeypad, {"town"}, "w1"), cmd("town", report)));
+  EXPECT_TRUE(allowed(key(DeviceRole::kManager, {"town"}), cmd("town", report)));
+}
+
 TEST(AccessPolicy, CallerActsOnItsOwnWindowOnly) {
   const KeyEntry k = key(DeviceRole::kCaller, {"town"}, "w1");
   for (const core::CommandBody& body :

@@ -16,6 +16,7 @@
 #include "engine/client/subscriber.h"
 #include "engine/keys/curve_keys.h"
 #include "engine/keys/key_registry.h"
+#include "engine/protocol/snapshot_codec.h"
 #include "tests/support/engine_process.h"
 #include "tests/support/program_output.h"
 #include "tests/support/run_program.h"
@@ -117,6 +118,23 @@ TEST_F(CurveEngineTest, KioskIssuesInItsHallButIsRefusedTheRest) {
   std::string out;
   EXPECT_EQ(engine_->stop(out), 0);
   EXPECT_NE(out.find("hallqd security: 3 forbidden"), std::string::npos) << out;
+}
+
+// Over the real engine: the kiosk's printer report is applied and every
+// replica sees it; the same report from a display key is refused.
+TEST_F(CurveEngineTest, KioskReportsItsPrinterADisplayMayNot) {
+  const core::ReportDevice out{"kiosk-1", "printer", core::DeviceState::kPaperOut, "roll paper end"};
+  EXPECT_EQ(code("d1", "town", out), ErrorCode::kForbidden);
+  EXPECT_EQ(code("k1", "town", out), ErrorCode::kOk);
+  auto snap = as("m1").snapshot("town");
+  ASSERT_TRUE(snap && snap->ok()) << (snap ? snap->message : "no reply");
+  protocol::DecodedSnapshot d;
+  ASSERT_TRUE(protocol::decode_snapshot(protocol::as_bytes(snap->snapshot), d).ok());
+  ASSERT_EQ(d.state.devices.size(), 1u);
+  EXPECT_EQ(d.state.devices[0].first, "kiosk-1");
+  EXPECT_EQ(d.state.devices[0].second.state, core::DeviceState::kPaperOut);
+  EXPECT_EQ(code("d1", "town", core::ReportDevice{"kiosk-1", "printer", core::DeviceState::kOk, ""}),
+            ErrorCode::kForbidden);
 }
 
 TEST_F(CurveEngineTest, CallerActsOnItsOwnWindowOnly) {

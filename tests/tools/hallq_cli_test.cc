@@ -151,6 +151,29 @@ TEST_F(HallqCliTest, StatusListsServicesAndWindows) {
   EXPECT_NE(human.out.find("税务（G）"), std::string::npos);
 }
 
+// A device that is not ok (a kiosk's printer out of paper) has a line in
+// `hallq status`, in Chinese; once ok again it has none.
+TEST_F(HallqCliTest, StatusNamesDevicesThatAreNotOk) {
+  json reported = hallq_json({"device", "town", "kiosk-cli", "paper_out", "--detail", "roll paper end"});
+  ASSERT_EQ(reported["events"].size(), 1u);
+  EXPECT_EQ(reported["events"][0]["kind"], "device_reported");
+  EXPECT_EQ(reported["events"][0]["state"], "paper_out");
+  json s = hallq_json({"status", "town"});
+  json device;
+  for (const json& d : s["devices"])
+    if (d["id"] == "kiosk-cli") device = d;
+  ASSERT_FALSE(device.is_null()) << s.dump();
+  EXPECT_EQ(device["state"], "paper_out");
+  EXPECT_EQ(device["state_name"], "缺纸");
+  EXPECT_EQ(device["ok"], false);
+  const std::string line = "设备异常：kiosk-cli（打印机）缺纸（roll paper end），刚刚发生";
+  EXPECT_NE(hallq({"status", "town"}).out.find(line), std::string::npos) << hallq({"status", "town"}).out;
+
+  ASSERT_EQ(hallq({"device", "town", "kiosk-cli", "ok"}).exit_code, 0);
+  EXPECT_EQ(hallq({"status", "town"}).out.find("设备异常：kiosk-cli"), std::string::npos);
+  EXPECT_EQ(hallq({"device", "town", "kiosk-cli", "broken"}).exit_code, 2);
+}
+
 TEST_F(HallqCliTest, ReplayWritesTheResultsOfFormatMd) {
   const std::string out = dir_->path() + "/results.csv";
   const RunResult r = hallq({"replay", "--conf", kTown, "--trace", kSource + "/tools/traces/town-week.csv",

@@ -95,6 +95,26 @@ TEST_F(HallSummaryTest, WaitsCountFromTheHallsClockWhenNowIsEarlier) {
   EXPECT_EQ(s.services[1].longest_wait_s, 1 * 60);  // B001: 09:03 to 09:04
 }
 
+TEST_F(HallSummaryTest, DevicesWithTheirStateInChineseAndHowLongTheyHaveBeenInIt) {
+  EXPECT_TRUE(summarize(h_.hall(), h_.at(9, 0)).devices.empty());
+  h_.run(core::ReportDevice{"kiosk-2", "printer", core::DeviceState::kPaperOut, "roll paper end"},
+         h_.at(9, 5));
+  h_.run(core::ReportDevice{"kiosk-1", "printer", core::DeviceState::kOk, ""}, h_.at(9, 6));
+  const HallSummary s = summarize(h_.hall(), h_.at(9, 10));
+  ASSERT_EQ(s.devices.size(), 2u);
+  EXPECT_EQ(s.devices[0].id, "kiosk-1");
+  EXPECT_TRUE(s.devices[0].ok);
+  EXPECT_EQ(s.devices[0].state_name, "正常");
+  const DeviceSummary& d = s.devices[1];
+  EXPECT_EQ(d.id, "kiosk-2");
+  EXPECT_EQ(d.kind, "printer");
+  EXPECT_EQ(d.state, "paper_out");
+  EXPECT_EQ(d.state_name, "缺纸");
+  EXPECT_EQ(d.detail, "roll paper end");
+  EXPECT_EQ(d.since_s, 5 * 60);
+  EXPECT_FALSE(d.ok);
+}
+
 TEST_F(HallSummaryTest, NoticeAndOpenAdvisoriesUntilTheyExpire) {
   h_.run(core::SetNotice{"请带好身份证"}, h_.at(9, 5));
   std::uint32_t id = 0;

@@ -25,6 +25,7 @@ HallSummary a_summary() {
   s.windows = {{"w1", "一号窗口", 1, "busy", "A007", "serving", "social", "zhang", "张三", 5},
                {"w2", "二号窗口", 2, "closed", "", "", "", "", "", 0}};
   s.advisories = {{7, "social", "w2", "open", 2, {{"social", 1}, {"civil", 2}}, 900, 300, 600}};
+  s.devices = {{"kiosk-1", "printer", "paper_out", "缺纸", "roll paper end", 95, false}};
   return s;
 }
 
@@ -35,7 +36,7 @@ TEST(JsonView, HallSummaryFieldByField) {
   EXPECT_EQ(j["seq"], 42);
   EXPECT_EQ(j["waiting"], 3);
   EXPECT_EQ(j["notice"], "今日社保系统升级");
-  EXPECT_EQ(j.size(), 8u);
+  EXPECT_EQ(j.size(), 9u);  // with devices (the printer state managers see)
 
   ASSERT_EQ(j["services"].size(), 1u);
   EXPECT_EQ(j["services"][0], json({{"id", "social"},
@@ -68,6 +69,14 @@ TEST(JsonView, HallSummaryFieldByField) {
                                       {"wait_before_s", 900},
                                       {"wait_after_s", 300},
                                       {"expires_in_s", 600}}));
+  ASSERT_EQ(j["devices"].size(), 1u);
+  EXPECT_EQ(j["devices"][0], json({{"id", "kiosk-1"},
+                                   {"kind", "printer"},
+                                   {"state", "paper_out"},
+                                   {"state_name", "缺纸"},
+                                   {"detail", "roll paper end"},
+                                   {"since_s", 95},
+                                   {"ok", false}}));
 }
 
 TEST(JsonView, OverviewCountsWindowsThatAreNotClosed) {
@@ -145,6 +154,22 @@ TEST(JsonView, AnEventHasOnlyTheFieldsOfItsKind) {
   notice.kind = "notice_changed";
   notice.text = "";  // withdrawn: the text is still there
   EXPECT_EQ(to_json(notice), json({{"seq", 13}, {"time_us", 5}, {"kind", "notice_changed"}, {"text", ""}}));
+
+  protocol::EventSummary device;
+  device.seq = 14;
+  device.time = 6;
+  device.kind = "device_reported";
+  device.device = "kiosk-1";
+  device.device_kind = "printer";
+  device.device_state = "cover_open";
+  device.text = "DLE EOT 2: cover open";
+  EXPECT_EQ(to_json(device), json({{"seq", 14},
+                                   {"time_us", 6},
+                                   {"kind", "device_reported"},
+                                   {"device", "kiosk-1"},
+                                   {"device_kind", "printer"},
+                                   {"state", "cover_open"},
+                                   {"detail", "DLE EOT 2: cover open"}}));
 
   protocol::EventSummary rolled;
   rolled.kind = "day_rolled";

@@ -4,7 +4,8 @@
 // Checks: the page loads and goes live; a call made with hallq shows on the
 // page within a second; an advisory shows with an accept button and clicking
 // it changes the engine; a notice typed on the page reaches the engine; a
-// history query renders. Prints "name value" lines (call_visible_ms ...) and
+// history query renders; a device reported out (a kiosk's printer) shows as a
+// warning in the 设备 panel and returns to ok. Prints "name value" lines (call_visible_ms ...) and
 // exits 0, or prints the failure and exits 1. Screenshots go to OUT_DIR.
 "use strict";
 const path = require("path");
@@ -91,6 +92,21 @@ const check = (ok, what) => { if (!ok) throw new Error(what); };
     check(rows === 7, `history by service has ${rows} rows`);
     await page.waitForFunction(() => document.querySelector("#kpi-issued").textContent === "21");
     await page.screenshot({ path: path.join(outDir, "dashboard-history.png"), fullPage: true });
+
+    // 7. Devices: a kiosk's printer out of paper is a warning in the 设备 panel; back, it is ok.
+    const device = '#devices li[data-device="kiosk-town"]';
+    hallq("device", "town", "kiosk-town", "paper_out", "--detail", "roll paper end");
+    await page.waitForSelector(`${device}.warn`, { timeout: 5000 });
+    const warned = await page.textContent(device);
+    check(warned.includes("kiosk-town") && warned.includes("打印机") && warned.includes("缺纸"), `device shown as "${warned}"`);
+    const color = await page.$eval(device, (li) => getComputedStyle(li).color);
+    check(color === "rgb(255, 92, 92)", `a device out is not in the warning colour (${color})`);
+    await page.locator("#alerts-panel").screenshot({ path: path.join(outDir, "dashboard-devices.png") });
+    hallq("device", "town", "kiosk-town", "ok");
+    await page.waitForSelector(`${device}.ok`, { timeout: 5000 });
+    check((await page.textContent(device)).includes("正常"), "device back not shown as 正常");
+    await page.waitForSelector("#events li[data-kind='device_reported']");
+    console.log(`device_warning ${warned}`);
     check(errors.length === 0, "page errors: " + errors.join("; "));
     console.log("ok");
   } finally {

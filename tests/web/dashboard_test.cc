@@ -38,6 +38,7 @@ TEST(DashboardTest, LiveCallsAdvisoriesAndNoticesInChromium) {
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("call_visible_ms "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("advisory_accepted "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("device_warning "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\nok\n"), std::string::npos) << r.out;
   EXPECT_TRUE(std::filesystem::exists(out_dir + "/dashboard.png"));
   std::cout << r.out;

@@ -56,6 +56,13 @@ std::string describe(const protocol::EventSummary& e) {
                       : fmt::format("{} 调整为办理 {}", window, serves());
   if (k == "notice_changed")
     return e.text.empty() ? std::string("撤下通知") : fmt::format("通知：{}", e.text);
+  if (k == "device_reported") {
+    core::DeviceState state = core::DeviceState::kOk;
+    const std::string_view name =
+        core::parse(e.device_state, state) ? core::display_name(state) : e.device_state;
+    return e.text.empty() ? fmt::format("设备 {}（{}）：{}", e.device, e.device_kind, name)
+                          : fmt::format("设备 {}（{}）：{}（{}）", e.device, e.device_kind, name, e.text);
+  }
   if (k == "advisory_issued") {
     const std::string before = e.wait_before_s < 0 ? std::string("暂无窗口") : wait_text(e.wait_before_s);
     return fmt::format("潮汐窗口建议 #{}：{}{}办理 {}，{} 的预计等待由{}缩短到{}（hallq accept 接受）",

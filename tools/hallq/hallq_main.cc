@@ -149,6 +149,9 @@ std::string state_name(const std::string& s) {
   return "未开放";
 }
 
+// "printer" -> "打印机"; other kinds as they are.
+std::string device_kind_name(const std::string& kind) { return kind == "printer" ? "打印机" : kind; }
+
 int run_status(const Globals& g, const std::string& hall_id) {
   int rc = kDone;
   auto snap = fetch_snapshot(g, hall_id, rc);
@@ -178,6 +181,17 @@ int run_status(const Globals& g, const std::string& hall_id) {
     std::cout << pad(fmt::format("{}号", w.number), 8) << pad(w.name, 20) << pad(state_name(w.state), 10)
               << pad(w.current.empty() ? "-" : w.current, 8) << pad(staff.empty() ? "-" : staff, 16)
               << w.served << "\n";
+  }
+  // Devices (a kiosk's printer ...) that are not ok, one line each.
+  bool device_heading = false;
+  for (const auto& d : s.devices) {
+    if (d.ok) continue;
+    if (!device_heading) std::cout << "\n";
+    device_heading = true;
+    std::cout << fmt::format(
+        "设备异常：{}（{}）{}{}，{}\n", d.id, device_kind_name(d.kind), d.state_name,
+        d.detail.empty() ? "" : fmt::format("（{}）", d.detail),
+        d.since_s < 60 ? std::string("刚刚发生") : fmt::format("已 {} 分钟", d.since_s / 60));
   }
   for (const auto& a : s.advisories) {
     std::string serves;
@@ -408,6 +422,27 @@ int main(int argc, char** argv) {
     sub->add_option("text", notice_text, "the notice, at most 200 Chinese characters")->required();
     with_request_id(sub);
     sub->callback([&] { command = core::SetNotice{notice_text}; });
+  }
+  std::string device_id, device_state, device_kind = "printer", device_detail;
+  {
+    CLI::App* sub = app.add_subcommand(
+        "device",
+        "record a hall device's state, e.g. a kiosk printer repaired (设备状态; kiosks report their own)");
+    sub->add_option("hall", hall, "hall id")->required();
+    sub->add_option("device", device_id, "device id, as in `hallq status` (e.g. kiosk-town)")->required();
+    sub->add_option("state", device_state, "ok | paper_low | paper_out | cover_open | offline | unreachable")
+        ->required();
+    sub->add_option("--kind", device_kind, "what the device is (default printer)");
+    sub->add_option("--detail", device_detail, "what is wrong, for the managers");
+    with_request_id(sub);
+    sub->callback([&] {
+      core::DeviceState state = core::DeviceState::kOk;
+      if (!core::parse(device_state, state))
+        throw CLI::ValidationError(
+            "state",
+            "expected ok, paper_low, paper_out, cover_open, offline or unreachable, got " + device_state);
+      command = core::ReportDevice{device_id, device_kind, state, device_detail};
+    });
   }
   {
     CLI::App* sub = app.add_subcommand(

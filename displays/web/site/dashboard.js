@@ -12,8 +12,10 @@ const EVENT_TEXT = {
   ticket_finished: "办结", ticket_skipped: "过号", ticket_transferred: "转办", ticket_held: "挂起",
   ticket_cancelled: "取消", ticket_gave_up: "离开", ticket_left: "离开", ticket_evaluated: "评价", window_opened: "开窗",
   window_closed: "关窗", window_paused: "暂停", window_resumed: "恢复", window_skills_changed: "调整事项",
-  advisory_issued: "潮汐建议", notice_changed: "公告", day_rolled: "日切",
+  advisory_issued: "潮汐建议", notice_changed: "公告", day_rolled: "日切", device_reported: "设备",
 };
+const DEVICE_KIND_TEXT = { printer: "打印机" };
+const DEVICE_STATE_TEXT = { ok: "正常", paper_low: "纸将尽", paper_out: "缺纸", cover_open: "盖未关", offline: "故障", unreachable: "无法连接" };
 
 const LEAVE_TEXT = { cancelled: "（取消）", gave_up: "（放弃等待）", not_printed: "（未取到号票（打印失败））" };
 
@@ -120,6 +122,14 @@ function render(s) {
       }).join("")
     : `<li class="none">暂无建议</li>`;
 
+  // Devices as they last reported (a kiosk's printer ...); any not ok is a warning.
+  const devices = s.devices || [];
+  $("#devices").innerHTML = devices.length
+    ? devices.map((d) => `<li data-device="${esc(d.id)}" data-state="${esc(d.state)}" class="${d.ok ? "ok" : "warn"}">` +
+        `${d.ok ? "" : "⚠ "}${esc(d.id)}（${esc(DEVICE_KIND_TEXT[d.kind] || d.kind)}）：<span class="state">${esc(d.state_name)}</span>` +
+        `${d.ok ? "" : `，已 ${Math.floor(d.since_s / 60)} 分钟`}${d.detail ? `<span class="detail">（${esc(d.detail)}）</span>` : ""}</li>`).join("")
+    : `<li class="none">暂无设备上报</li>`;
+
   const labels = s.services.map((x) => x.name);
   const waiting = s.services.map((x) => x.waiting);
   const predicted = s.services.map((x) => (x.predicted_wait_s < 0 ? null : Math.round(x.predicted_wait_s / 60)));
@@ -156,6 +166,7 @@ function addEvent(e) {
   if (e.kind === "ticket_evaluated") text += ` ${LEVEL_TEXT[e.level] || ""}`;
   if (e.kind === "notice_changed") text += ` ${e.text || "（撤下）"}`;
   if (e.kind === "ticket_left") text += ` ${LEAVE_TEXT[e.reason] || ""}`;
+  if (e.kind === "device_reported") text += ` ${e.device} ${DEVICE_STATE_TEXT[e.state] || e.state}`;
   const li = document.createElement("li");
   li.textContent = text;
   li.dataset.kind = e.kind;

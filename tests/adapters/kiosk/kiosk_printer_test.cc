@@ -135,6 +135,52 @@ TEST_F(KioskPrinterTest, SilentPrinterIsOnline) {
   EXPECT_TRUE(wait_json_event(*k, "printer", 500ms).is_null());
 }
 
+// Managers see the printer: paper out shows as the kiosk's device state in a
+// replica of the hall (a Subscriber, not the kiosk's own output) and paper back
+// returns it to ok; one report per change of state, not one per probe.
+TEST_F(KioskPrinterTest, PrinterStateReachesTheHallOncePerChange) {
+  struct Reports : client::Subscriber::Listener {
+    void on_event(const core::Hall&, const protocol::DecodedEvent& e, protocol::Bytes) override {
+      if (const auto* d = std::get_if<core::DeviceReported>(&e.event.body)) states.push_back(d->state);
+    }
+    std::vector<core::DeviceState> states;
+  } reports;
+  client::Subscriber replica(ctx_, engine_->cmd(), engine_->pub(), {"town"}, &reports);
+  auto device = [&]() -> std::optional<core::DeviceStatus> {
+    const core::Hall* h = replica.hall("town");
+    const core::DeviceStatus* d = h ? h->find_device("kiosk-town") : nullptr;
+    return d ? std::optional(*d) : std::nullopt;
+  };
+  auto wait_state = [&](core::DeviceState want) {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (!(device() && device()->state == want) && std::chrono::steady_clock::now() < deadline)
+      replica.poll(100ms);
+    return device() && device()->state == want;
+  };
+
+  fake_.answer(std::vector<std::uint8_t>{0x12, 0x12, 0x12});  // online, cover closed, paper present
+  use_fake_printer("probe_interval_ms = 200\n");
+  auto k = start_kiosk();
+  ASSERT_TRUE(wait_state(core::DeviceState::kOk)) << k->output();  // reported at start
+  EXPECT_EQ(device()->kind, "printer");
+
+  fake_.answer(std::vector<std::uint8_t>{0x1A, 0x32, 0x72});  // offline, stopped at paper end, paper end
+  ASSERT_TRUE(wait_state(core::DeviceState::kPaperOut)) << k->output();
+  const core::TimeUs out_since = device()->since;
+  EXPECT_NE(device()->detail, "");
+  const int probes = fake_.queries();
+  const auto until = std::chrono::steady_clock::now() + 2500ms;  // the kiosk probes again meanwhile
+  while (std::chrono::steady_clock::now() < until) replica.poll(100ms);
+  EXPECT_GT(fake_.queries(), probes) << "the kiosk should have probed again";
+
+  fake_.answer(std::vector<std::uint8_t>{0x12, 0x12, 0x12});  // paper back
+  ASSERT_TRUE(wait_state(core::DeviceState::kOk)) << k->output();
+  EXPECT_GT(device()->since, out_since);
+  EXPECT_EQ(device()->detail, "") << "an ok printer has nothing to say";
+  EXPECT_EQ(reports.states, (std::vector<core::DeviceState>{core::DeviceState::kOk, core::DeviceState::kPaperOut,
+                                                            core::DeviceState::kOk}));
+}
+
 // [printer] on_failure = "screen": the ticket is issued and shown, not printed, not queued.
 TEST_F(KioskPrinterTest, OnFailureScreenShowsTheNumber) {
   fake_.stop();
