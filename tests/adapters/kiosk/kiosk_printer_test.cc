@@ -177,8 +177,9 @@ TEST_F(KioskPrinterTest, PrinterStateReachesTheHallOncePerChange) {
   ASSERT_TRUE(wait_state(core::DeviceState::kOk)) << k->output();
   EXPECT_GT(device()->since, out_since);
   EXPECT_EQ(device()->detail, "") << "an ok printer has nothing to say";
-  EXPECT_EQ(reports.states, (std::vector<core::DeviceState>{core::DeviceState::kOk, core::DeviceState::kPaperOut,
-                                                            core::DeviceState::kOk}));
+  EXPECT_EQ(reports.states,
+            (std::vector<core::DeviceState>{core::DeviceState::kOk, core::DeviceState::kPaperOut,
+                                            core::DeviceState::kOk}));
 }
 
 // [printer] on_failure = "screen": the ticket is issued and shown, not printed, not queued.
