@@ -5,4 +5,4 @@ fi
 if [ ! -d @HALLQ_STATEDIR@ ] || [ "$(stat -c %U @HALLQ_STATEDIR@)" != hallq ]; then
   install -d -o hallq -g hallq -m 0750 @HALLQ_STATEDIR@
 fi
-install -d -o root -g hallq -m 0750 @HALLQ_SYSCONFDIR@/keys
+install -d -o hallq -g hallq -m 0700 @HALLQ_SYSCONFDIR@/keys
