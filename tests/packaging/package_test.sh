@@ -37,6 +37,14 @@ debs=("$scratch"/packages/*.deb)
 [ -f "$scratch/packages/hallqd_"*.deb ] || fail "no hallqd package in: ${debs[*]##*/}"
 [ -f "$scratch/packages/hallq-devices_"*.deb ] || fail "no hallq-devices package in: ${debs[*]##*/}"
 echo "packages: ${debs[*]##*/}"
+depends_of() { dpkg-deb -f "$scratch/packages/$1_"*.deb Depends; }
+for dep in adduser libzmq5 liblmdb0; do
+  grep -q "$dep" <<< "$(depends_of hallqd)" || fail "hallqd does not depend on $dep: $(depends_of hallqd)"
+done
+for dep in adduser fonts-noto-cjk espeak-ng-data libsdl2-2.0-0 libespeak-ng1; do
+  grep -q "$dep" <<< "$(depends_of hallq-devices)" ||
+    fail "hallq-devices does not depend on $dep: $(depends_of hallq-devices)"
+done
 
 step "dpkg-deb -x into a scratch root"
 root="$scratch/root"
@@ -101,6 +109,27 @@ cmp -s "$scratch/chart.js" "$root/usr/share/hallq/vendor/chart.umd.js" ||
 kill "$engine_pid"
 wait "$engine_pid" || fail "hallqd did not stop cleanly on SIGTERM"
 engine_pid=""
+
+step "hallq report embeds the installed Chart.js"
+today=$(date +%F)
+run_hallq report hall --data "$scratch/data" --from "$today" --to "$today" --out "$scratch/report" > /dev/null
+html=$(find "$scratch/report" -name '*.html' | head -1)
+[ -n "$html" ] || fail "hallq report wrote no HTML"
+chart_version=$(grep -m1 -o 'Chart.js v[0-9.]*' "$root/usr/share/hallq/vendor/chart.umd.js")
+grep -qF "$chart_version" "$html" || fail "the report does not embed the installed Chart.js ($chart_version)"
+
+step "maintainer scripts"
+for deb in "${debs[@]}"; do
+  control="$scratch/control/$(basename "$deb" .deb)"
+  mkdir -p "$control"
+  dpkg-deb -e "$deb" "$control"
+  for script in postinst prerm postrm; do
+    [ -x "$control/$script" ] || fail "${deb##*/}: no $script"
+    sh -n "$control/$script" || fail "${deb##*/}: $script is not valid sh"
+  done
+done
+grep -q "adduser --system" "$scratch/control/hallqd_"*/postinst || fail "hallqd's postinst creates no hallq user"
+grep -qx "/etc/hallq/hallq.toml" "$scratch/control/hallqd_"*/conffiles || fail "/etc/hallq/hallq.toml is no conffile"
 
 step "systemd-analyze verify"
 if command -v systemd-analyze > /dev/null; then
