@@ -20,6 +20,9 @@ packages=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev xvfb xauth tmux espeak-ng
   # the dashboard's browser tests (Playwright drives Debian's Chromium); clang for the libFuzzer targets
   chromium clang libclang-rt-14-dev
+  # the packaging test (tests/packaging): dpkg-shlibdeps for cpack's dependencies, lintian,
+  # systemd-analyze to verify the units, curl to fetch the installed dashboard
+  dpkg-dev lintian systemd curl
 )
 
 missing=()

@@ -23,6 +23,7 @@
 #include <zmq.hpp>
 
 #include "engine/config/config_loader.h"
+#include "engine/config/data_dir.h"
 #include "engine/core/calendar.h"
 #include "engine/server/accounts.h"
 #include "engine/server/curve_setup.h"
@@ -74,7 +75,8 @@ int main(int argc, char** argv) {
   app.add_option("--http", http,
                  "HTTP API and dashboard HOST:PORT (loopback only; port 0: any free port; off: none)")
       ->capture_default_str();
-  server::HttpApiOptions http_options{.web_root = HALLQ_WEB_ROOT, .chart_js = HALLQ_CHART_JS, .history = {}};
+  server::HttpApiOptions http_options{
+      .web_root = config::web_root(), .chart_js = config::chart_js(), .history = {}};
   app.add_option("--web-root", http_options.web_root, "the dashboard's files")->capture_default_str();
   app.add_option("--chart-js", http_options.chart_js, "Chart.js (UMD build) served to the dashboard")
       ->capture_default_str();

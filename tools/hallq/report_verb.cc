@@ -12,16 +12,13 @@
 #include <sstream>
 
 #include "engine/config/config_loader.h"
+#include "engine/config/data_dir.h"
 #include "engine/core/calendar.h"
 #include "engine/protocol/snapshot_codec.h"
 #include "engine/stats/history.h"
 #include "engine/stats/report_tables.h"
 #include "engine/stats/stats_json.h"
 #include "engine/store/event_store.h"
-
-#ifndef HALLQ_CHART_JS
-#define HALLQ_CHART_JS ""
-#endif
 
 namespace hallq::cli {
 namespace {
@@ -115,7 +112,7 @@ int run_report(const ReportArgs& args, bool json_out, const time::Clock& wall) {
       return fail(kUsage, fmt::format("{} 是大厅 {} 的配置，不是 {}", args.conf, config->id, args.hall));
   }
 
-  const std::string chart_path = HALLQ_CHART_JS;
+  const std::string chart_path = config::chart_js();
   const auto chart_js = read_file(chart_path);
   if (!chart_js || chart_js->empty())
     return fail(kFailed,
