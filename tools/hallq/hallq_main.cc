@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <iostream>
@@ -118,24 +119,28 @@ std::optional<std::pair<std::string, std::string>> unknown_id(const core::HallCo
           for (const auto& served : b.serves) services.push_back(served.first);
       },
       cmd);
-  std::vector<std::string> ids, labels;
-  for (std::string_view w : windows) {
-    if (c.find_window(w)) continue;
-    for (const auto& win : c.windows) {
-      ids.push_back(win.id);
-      labels.push_back(window_label(&c, win.id));
+  // The first of `typed` not in `items`, worded with all of them.
+  auto first_unknown = [&](const std::vector<std::string_view>& typed, const auto& items, auto label,
+                           const char* code,
+                           std::string_view what) -> std::optional<std::pair<std::string, std::string>> {
+    for (std::string_view id : typed) {
+      if (std::any_of(items.begin(), items.end(), [&](const auto& item) { return item.id == id; })) continue;
+      std::vector<std::string> ids, labels;
+      for (const auto& item : items) {
+        ids.push_back(item.id);
+        labels.push_back(label(item.id));
+      }
+      return std::pair{std::string(code), unknown_id_text(what, id, ids, labels)};
     }
-    return std::pair{std::string("unknown_window"), unknown_id_text("窗口", w, ids, labels)};
-  }
-  for (std::string_view sv : services) {
-    if (c.find_service(sv)) continue;
-    for (const auto& service : c.services) {
-      ids.push_back(service.id);
-      labels.push_back(service_label(&c, service.id));
-    }
-    return std::pair{std::string("unknown_service"), unknown_id_text("事项", sv, ids, labels)};
-  }
-  return std::nullopt;
+    return std::nullopt;
+  };
+  if (auto unknown = first_unknown(
+          windows, c.windows, [&](std::string_view id) { return window_label(&c, id); }, "unknown_window",
+          "窗口"))
+    return unknown;
+  return first_unknown(
+      services, c.services, [&](std::string_view id) { return service_label(&c, id); }, "unknown_service",
+      "事项");
 }
 
 // The hall's config is fetched first: the ids in `cmd` are checked against it
