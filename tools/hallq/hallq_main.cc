@@ -217,7 +217,7 @@ int run_status(const Globals& g, const std::string& hall_id) {
     std::cout << view::to_json(s).dump() << std::endl;
     return kDone;
   }
-  std::cout << fmt::format("{}（{}）  共 {} 人等候  事件序号 {}\n\n", s.name, s.id, s.waiting, s.seq);
+  std::cout << fmt::format("{} {}  共 {} 人等候  事件序号 {}\n\n", s.name, s.id, s.waiting, s.seq);
   // Each service and window with the id one types (issue, call, open ...).
   const core::HallConfig* config = &replica.config();
   std::cout << pad("事项", 22) << pad("编号", 12) << pad("等候", 6) << pad("最久等待", 10)

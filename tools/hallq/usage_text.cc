@@ -83,7 +83,7 @@ class ChineseFormatter : public CLI::FormatterBase {
   std::string make_help(const CLI::App* app, std::string name, CLI::AppFormatMode) const override {
     const bool top = app->get_parent() == nullptr;
     const auto positionals = app->get_options([](const CLI::Option* o) { return o->get_positional(); });
-    const auto options = app->get_options([app](const CLI::Option* o) { return o->nonpositional(); });
+    const auto options = app->get_options([](const CLI::Option* o) { return o->nonpositional(); });
     const auto subs = app->get_subcommands([](const CLI::App*) { return true; });
 
     std::string out = fmt::format("{}：{}\n\n用法：{}", name, app->get_description(), name);
