@@ -374,6 +374,7 @@ TEST_F(HallqCliTest, HelpAndUsageErrorsAreChinese) {
       {{"keys", "gen", "k9", "--role", "boss"}, 2},                   // unknown role
       {{"issue", "town", "socail"}, 1},                               // unknown service
       {{"call", "town", "w55"}, 1},                                   // unknown window
+      {{"status", "twon"}, 1},                                        // unknown hall
       {{"transfer", "town", "w5", "taxx"}, 1},
       {{"move", "town", "s1", "x6"}, 1},
       {{"evaluate", "town", "A001", "5", "--window", "w0"}, 1},
@@ -392,7 +393,8 @@ TEST_F(HallqCliTest, HelpAndUsageErrorsAreChinese) {
 }
 
 // An unknown service or window is answered with the valid ids, their names
-// and the closest one, and nothing reaches the engine.
+// and the closest one, and nothing reaches the engine; an unknown hall or verb
+// likewise.
 TEST_F(HallqCliTest, UnknownServiceOrWindowListsTheValidOnesWithASuggestion) {
   const auto seq = [&] { return hallq_json({"status", "town"})["seq"].get<int>(); };
   const int before = seq();
@@ -415,7 +417,11 @@ TEST_F(HallqCliTest, UnknownServiceOrWindowListsTheValidOnesWithASuggestion) {
   EXPECT_EQ(hallq_json({"skills", "town", "w5", "tax=1", "civl=2"}, 1)["error"], "unknown_service");
   EXPECT_EQ(hallq_json({"move", "town", "s1", "w66"}, 1)["error"], "unknown_window");
   EXPECT_EQ(seq(), before) << "a command with an unknown id reached the engine";
-  // A typo in a verb is answered the same way.
+  // A hall and a verb too.
+  r = hallq({"status", "twon"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("没有大厅 `twon`。\n您是不是要输入 `town`？"), std::string::npos) << r.err;
+  EXPECT_EQ(hallq_json({"issue", "twon", "social"}, 1)["error"], "unknown_hall");
   r = hallq({"isue", "town", "social"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("您是不是要输入 `issue`？"), std::string::npos) << r.err;

@@ -1,7 +1,10 @@
 // hallq: the command line of a hall. Every verb of DESIGN.md's contract:
 //   hallq [--engine EP] [--json] [--key FILE --server-key KEY_OR_FILE] VERB ...
-// Exit codes: 0 done, 1 refused (the engine's reason printed), 2 usage error,
-// 3 engine unreachable within the timeout.
+// (global options also after the verb). Everything it says for people is
+// Chinese (usage_text, event_text). A command naming a service or window is
+// checked against the hall's config (a snapshot) before it is sent.
+// Exit codes: 0 done, 1 refused (the engine's reason printed, or an unknown
+// service or window id), 2 usage error, 3 engine unreachable within the timeout.
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -92,7 +95,15 @@ std::optional<protocol::DecodedSnapshot> fetch_snapshot(const Globals& g, client
     return std::nullopt;
   }
   if (!reply->ok()) {
-    rc = refused(g, *reply);
+    // An unknown hall, worded like an unknown service: the engine's halls
+    // (from a ping) and the closest one.
+    auto info = reply->code == core::ErrorCode::kUnknownHall && !g.json ? c.ping() : std::nullopt;
+    if (info && info->ok() && info->engine) {
+      std::cerr << unknown_id_text("大厅", hall, info->engine->halls, info->engine->halls) << std::flush;
+      rc = kRefused;
+    } else {
+      rc = refused(g, *reply);
+    }
     return std::nullopt;
   }
   protocol::DecodedSnapshot snap;
