@@ -1,13 +1,19 @@
 // The hallq command line against a real hallqd: the verbs, --json output and
 // the exit codes of DESIGN.md's contract (0 done, 1 refused, 2 usage, 3
 // unreachable).
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
 #include <thread>
 
 #include "tests/support/child_process.h"
@@ -279,6 +285,182 @@ TEST_F(HallqCliTest, BackupOfTheLiveStoreRestoresTheSameHall) {
   EXPECT_EQ(from_copy["seq"], live["seq"]);
   EXPECT_EQ(from_copy["services"], live_services);
   EXPECT_EQ(from_copy["windows"], live["windows"]);
+}
+
+// What a clerk reads is Chinese: every line of the help and of a usage error
+// holds Chinese, and no English sentence word appears outside what one types
+// (`backquoted` text, --options).
+std::vector<std::string> english_words_in(const std::string& text) {
+  static const std::set<std::string> kStopWords = {
+      "the",     "is",     "are",      "was",       "were",    "not",      "unknown",     "invalid",
+      "error",   "usage",  "expected", "option",    "options", "required", "argument",    "arguments",
+      "missing", "could",  "convert",  "following", "run",     "more",     "information", "must",
+      "should",  "please", "print",    "this",      "message", "exit",     "subcommand",  "allowed"};
+  std::vector<std::string> found;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find_first_not_of(' ') == std::string::npos) continue;
+    const bool has_chinese =
+        std::any_of(line.begin(), line.end(), [](char c) { return static_cast<unsigned char>(c) >= 0xE4; });
+    if (!has_chinese) found.push_back("no Chinese in: " + line);
+    // What one types stays as typed: `...` and --option tokens.
+    std::string plain;
+    bool quoted = false;
+    for (char c : line) {
+      if (c == '`')
+        quoted = !quoted;
+      else if (!quoted)
+        plain += c;
+    }
+    std::string word;
+    auto flush = [&](bool option) {
+      std::string lower;
+      for (char c : word) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (!option && kStopWords.count(lower)) found.push_back(word + " in: " + line);
+      word.clear();
+    };
+    bool option = false;
+    for (std::size_t i = 0; i <= plain.size(); ++i) {
+      const char c = i < plain.size() ? plain[i] : ' ';
+      if (std::isalpha(static_cast<unsigned char>(c))) {
+        if (word.empty()) option = i > 0 && plain[i - 1] == '-';
+        word += c;
+      } else if (!word.empty() && c != '-') {
+        flush(option);
+      } else if (!word.empty()) {
+        word += c;  // --request-id: one token
+      }
+    }
+  }
+  return found;
+}
+
+TEST_F(HallqCliTest, HelpAndUsageErrorsAreChinese) {
+  const std::vector<std::string> verbs = {
+      "issue",  "open",     "close",  "pause",    "resume",     "call",   "recall", "start",
+      "skip",   "hold",     "finish", "transfer", "reactivate", "unhold", "cancel", "evaluate",
+      "skills", "accept",   "notice", "device",   "move",       "status", "watch",  "ping",
+      "replay", "simulate", "board",  "backup",   "report",     "keys"};
+  std::vector<std::vector<std::string>> helps = {{"--help"}, {"-h"}, {"keys", "gen", "--help"}};
+  for (const std::string& v : verbs) helps.push_back({v, "--help"});
+  const RunResult top = hallq({"--help"});
+  for (const std::string& v : verbs) EXPECT_NE(top.out.find("  " + v + " "), std::string::npos) << v;
+  for (const auto& args : helps) {
+    const RunResult r = hallq(args);
+    const std::string line = fmt::format("hallq {}", fmt::join(args, " "));
+    EXPECT_EQ(r.exit_code, 0) << line;
+    EXPECT_NE(r.out.find("用法："), std::string::npos) << line << "\n" << r.out;
+    EXPECT_EQ(english_words_in(r.out + r.err), std::vector<std::string>{}) << line << "\n" << r.out;
+  }
+  // Usage errors (2) and unknown ids (1): what is wrong, in Chinese.
+  const std::vector<std::pair<std::vector<std::string>, int>> bad = {
+      {{}, 2},
+      {{"fly", "town"}, 2},                                           // unknown verb
+      {{"issue", "town"}, 2},                                         // missing argument
+      {{"issue", "town", "social", "extra"}, 2},                      // one too many
+      {{"issue", "town", "social", "--bogus"}, 2},                    // unknown option
+      {{"--bogus", "status", "town"}, 2},                             // unknown global option
+      {{"issue", "town", "social", "--priority"}, 2},                 // missing value
+      {{"--engine"}, 2},                                              // missing value
+      {{"issue", "town", "social", "--priority", "vip"}, 2},          // not a choice
+      {{"evaluate", "town", "A001", "great"}, 2},                     // not a number
+      {{"--timeout", "soon", "ping"}, 2},                             // not a number
+      {{"skills", "town", "w5", "estate"}, 2},                        // not service=level
+      {{"device", "town", "kiosk-1", "broken"}, 2},                   // not a state
+      {{"report", "town"}, 2},                                        // missing option
+      {{"backup", "/nonexistent/store", "/tmp/x"}, 2},                // no such directory
+      {{"simulate", "town", "--trace", "t.csv", "--speed", "0"}, 2},  // out of range
+      {{"keys"}, 2},                                                  // missing verb of keys
+      {{"keys", "gen", "k9", "--role", "boss"}, 2},                   // unknown role
+      {{"issue", "town", "socail"}, 1},                               // unknown service
+      {{"call", "town", "w55"}, 1},                                   // unknown window
+      {{"status", "twon"}, 1},                                        // unknown hall
+      {{"transfer", "town", "w5", "taxx"}, 1},
+      {{"move", "town", "s1", "x6"}, 1},
+      {{"evaluate", "town", "A001", "5", "--window", "w0"}, 1},
+  };
+  for (const auto& [args, exit] : bad) {
+    const RunResult r = hallq(args);
+    const std::string line = fmt::format("hallq {}", fmt::join(args, " "));
+    EXPECT_EQ(r.exit_code, exit) << line << "\n" << r.err;
+    EXPECT_TRUE(r.out.empty()) << line << "\n" << r.out;
+    EXPECT_FALSE(r.err.empty()) << line;
+    EXPECT_EQ(english_words_in(r.err), std::vector<std::string>{}) << line << "\n" << r.err;
+  }
+  // The checker itself finds English.
+  EXPECT_EQ(english_words_in("The following argument was not expected: --bogus").size(), 7u);
+  EXPECT_EQ(english_words_in("缺少参数 <事项>。\nRun with --help for more information.").size(), 4u);
+}
+
+// An unknown service or window is answered with the valid ids, their names
+// and the closest one, and nothing reaches the engine; an unknown hall or verb
+// likewise.
+TEST_F(HallqCliTest, UnknownServiceOrWindowListsTheValidOnesWithASuggestion) {
+  const auto seq = [&] { return hallq_json({"status", "town"})["seq"].get<int>(); };
+  const int before = seq();
+  RunResult r = hallq({"issue", "town", "socail"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("没有事项 `socail`"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("您是不是要输入 `social`？"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("社保医保 social、不动产登记 estate"), std::string::npos) << r.err;
+  r = hallq({"open", "town", "w13", "--staff", "s1"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("没有窗口 `w13`"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("您是不是要输入 `w1`？"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("12 号窗口 w12"), std::string::npos) << r.err;
+  r = hallq({"call", "town", "counter"});  // nothing close: no suggestion, the list
+  EXPECT_EQ(r.err.find("您是不是"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("可用的窗口：1 号窗口 w1"), std::string::npos) << r.err;
+  json j = hallq_json({"transfer", "town", "w5", "taxx"}, 1);
+  EXPECT_EQ(j["error"], "unknown_service");
+  EXPECT_NE(j["message"].get<std::string>().find("`tax`"), std::string::npos) << j.dump();
+  EXPECT_EQ(hallq_json({"skills", "town", "w5", "tax=1", "civl=2"}, 1)["error"], "unknown_service");
+  EXPECT_EQ(hallq_json({"move", "town", "s1", "w66"}, 1)["error"], "unknown_window");
+  EXPECT_EQ(seq(), before) << "a command with an unknown id reached the engine";
+  // A hall and a verb too.
+  r = hallq({"status", "twon"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("没有大厅 `twon`。\n您是不是要输入 `town`？"), std::string::npos) << r.err;
+  EXPECT_EQ(hallq_json({"issue", "twon", "social"}, 1)["error"], "unknown_hall");
+  r = hallq({"isue", "town", "social"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("您是不是要输入 `issue`？"), std::string::npos) << r.err;
+}
+
+// Events and status name services and windows in Chinese with the id one
+// types beside it; status lists every id.
+TEST_F(HallqCliTest, EventsAndStatusShowNamesWithTheIds) {
+  RunResult r = hallq({"issue", "town", "business"});
+  EXPECT_NE(r.out.find("（企业开办 business），前面还有"), std::string::npos) << r.out;
+  r = hallq({"open", "town", "w12", "--staff", "s12"});  // opens it, or hands it over to s12
+  EXPECT_NE(r.out.find("12 号窗口 w12 "), std::string::npos) << r.out;
+  r = hallq({"status", "town"});
+  for (const char* id : {"social", "estate", "business", "police", "civil", "consult", "tax", "w1", "w12"})
+    EXPECT_NE(r.out.find(std::string(" ") + id + " "), std::string::npos) << id << "\n" << r.out;
+}
+
+// --json goes anywhere on the line: before the verb, after it, between its
+// arguments; the JSON is the same.
+TEST_F(HallqCliTest, JsonAnywhereOnTheLineGivesTheSameJson) {
+  auto parsed = [&](std::vector<std::string> args) {
+    const RunResult r = hallq(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    json j = json::parse(r.out.substr(0, r.out.find('\n')));
+    for (json& sv : j["services"]) sv.erase("longest_wait_s");  // depends on the moment asked
+    return j;
+  };
+  const json before = parsed({"--json", "status", "town"});
+  EXPECT_EQ(parsed({"status", "town", "--json"}), before);
+  EXPECT_EQ(parsed({"status", "--json", "town"}), before);
+  EXPECT_EQ(parsed({"ping", "--json"}), parsed({"--json", "ping"}));
+  json first = parsed({"issue", "town", "consult", "--json"});
+  json second = parsed({"--json", "issue", "town", "consult"});
+  EXPECT_EQ(first["ok"], true);
+  for (json* j : {&first, &second}) {
+    for (const char* varying : {"number", "ticket", "ahead", "predicted_wait_s", "events"}) j->erase(varying);
+  }
+  EXPECT_EQ(first, second);
+  EXPECT_EQ(hallq({"issue", "town", "consult"}).out.find('{'), std::string::npos);  // without --json: text
 }
 
 // Tidal windows through the command line, with an engine of its own that

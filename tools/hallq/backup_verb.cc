@@ -11,12 +11,13 @@
 namespace hallq::cli {
 
 CLI::App* add_backup_verb(CLI::App& app, BackupArgs& args) {
-  CLI::App* sub = app.add_subcommand("backup", "copy a store, also a live one, to a new directory (备份)");
-  sub->add_option("data", args.data, "the store's directory (hallqd --data)")
+  CLI::App* sub = app.add_subcommand("backup", "备份数据目录到一个新目录（引擎运行时也可以）");
+  sub->add_option("data", args.data, "数据目录（hallqd --data）")
+      ->type_name("数据目录")
       ->required()
       ->check(CLI::ExistingDirectory);
-  sub->add_option("dest", args.dest, "a new or empty directory for the copy")->required();
-  sub->add_flag("--no-compact", args.no_compact, "copy pages as they are (faster, larger)");
+  sub->add_option("dest", args.dest, "备份到的目录：新的或空的")->type_name("备份目录")->required();
+  sub->add_flag("--no-compact", args.no_compact, "按原样复制数据页（更快，占用更大）");
   return sub;
 }
 
@@ -45,7 +46,7 @@ int run_backup(const BackupArgs& args, bool json) {
     }
     return 0;
   } catch (const std::exception& e) {
-    std::cerr << "hallq backup: " << e.what() << std::endl;
+    std::cerr << "备份失败：" << e.what() << std::endl;
     return 1;
   }
 }

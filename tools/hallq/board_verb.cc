@@ -13,6 +13,7 @@
 #include "engine/device/signals.h"
 #include "engine/view/hall_summary.h"
 #include "tools/hallq/event_text.h"
+#include "tools/hallq/usage_text.h"
 
 namespace hallq::cli {
 namespace {
@@ -86,10 +87,10 @@ class Board : public client::Subscriber::Listener {
 }  // namespace
 
 CLI::App* add_board_verb(CLI::App& app, BoardArgs& args) {
-  CLI::App* sub = app.add_subcommand("board", "a live hall screen in the terminal");
-  sub->add_option("hall", args.hall, "hall id")->required();
-  sub->add_option("--seconds", args.seconds, "exit after this many seconds");
-  sub->add_flag("--plain", args.plain, "no redraws: print a frame every 5 seconds (logs, pipes)");
+  CLI::App* sub = app.add_subcommand("board", "在终端里显示大厅综合屏");
+  add_hall_argument(sub, args.hall);
+  sub->add_option("--seconds", args.seconds, "这么多秒后退出")->type_name("秒");
+  sub->add_flag("--plain", args.plain, "不重绘屏幕：每 5 秒打印一屏（写日志、接管道时用）");
   return sub;
 }
 

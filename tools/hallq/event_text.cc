@@ -12,22 +12,45 @@ std::string wait_text(std::int64_t seconds) {
   return fmt::format("约 {} 分钟", (seconds + 59) / 60);
 }
 
-std::string describe(const protocol::EventSummary& e) {
-  const std::string window = e.window_number > 0 ? fmt::format("{} 号窗口", e.window_number) : e.window;
+std::string device_kind_name(std::string_view kind) {
+  return kind == "printer" ? std::string("打印机") : std::string(kind);
+}
+
+std::string service_label(const core::HallConfig* config, std::string_view id) {
+  const auto i = config ? config->find_service(id) : std::nullopt;
+  return i ? fmt::format("{} {}", config->services[*i].name, id) : std::string(id);
+}
+
+std::string window_label(const core::HallConfig* config, std::string_view id, int number) {
+  if (const auto i = config ? config->find_window(id) : std::nullopt) number = config->windows[*i].number;
+  if (number <= 0) return std::string(id);
+  return id.empty() ? fmt::format("{} 号窗口", number) : fmt::format("{} 号窗口 {}", number, id);
+}
+
+std::string serves_text(const core::HallConfig* config, std::span<const std::pair<std::string, int>> serves) {
+  std::string out;
+  for (const auto& [id, level] : serves)
+    out += fmt::format("{}{}（{}级）", out.empty() ? "" : "、", service_label(config, id), level);
+  return out;
+}
+
+std::string describe(const protocol::EventSummary& e, const core::HallConfig* config) {
+  const std::string window = window_label(config, e.window, e.window_number);
+  const std::string service = service_label(config, e.service);
   const std::string& k = e.kind;
   if (k == "ticket_issued") {
     std::string_view prio = e.priority == "priority" ? "，优先" : e.priority == "appointment" ? "，预约" : "";
     const std::string wait =
         e.predicted_wait_s <= 30 ? std::string("无需等待") : "预计等待" + wait_text(e.predicted_wait_s);
-    return fmt::format("取号：{}（{}{}），前面还有 {} 人，{}", e.number, e.service, prio, e.ahead, wait);
+    return fmt::format("取号：{}（{}{}），前面还有 {} 人，{}", e.number, service, prio, e.ahead, wait);
   }
-  if (k == "ticket_called") return fmt::format("叫号：请 {} 号到 {}办理", e.number, window);
-  if (k == "ticket_recalled") return fmt::format("重呼：请 {} 号到 {}办理", e.number, window);
+  if (k == "ticket_called") return fmt::format("叫号：请 {} 号到 {} 办理", e.number, window);
+  if (k == "ticket_recalled") return fmt::format("重呼：请 {} 号到 {} 办理", e.number, window);
   if (k == "service_started") return fmt::format("开始办理：{}（{}）", e.number, window);
   if (k == "ticket_skipped") return fmt::format("过号：{}（{}）", e.number, window);
   if (k == "ticket_requeued") return fmt::format("重新排队：{}", e.number);
   if (k == "ticket_held") return fmt::format("挂起：{}（{}）", e.number, window);
-  if (k == "ticket_transferred") return fmt::format("转事项：{} 转至 {}（{}）", e.number, e.service, window);
+  if (k == "ticket_transferred") return fmt::format("转事项：{} 转至 {}（{}）", e.number, service, window);
   if (k == "ticket_finished") return fmt::format("办结：{}（{}）", e.number, window);
   if (k == "ticket_evaluated")
     return fmt::format("评价：{} {}（{}）", e.number, core::rating_name(e.level), e.level);
@@ -45,28 +68,24 @@ std::string describe(const protocol::EventSummary& e) {
   if (k == "window_paused") return fmt::format("{} 暂停服务", window);
   if (k == "window_resumed") return fmt::format("{} 恢复服务", window);
   if (k == "day_rolled") return "新的一天：号码已重置，未办理的号已过期";
-  auto serves = [&] {
-    std::string out;
-    for (const auto& [id, level] : e.serves)
-      out += fmt::format("{}{}（{}级）", out.empty() ? "" : "、", id, level);
-    return out;
-  };
   if (k == "window_skills_changed")
-    return e.advisory ? fmt::format("{} 按建议 #{} 调整为办理 {}", window, e.advisory, serves())
-                      : fmt::format("{} 调整为办理 {}", window, serves());
+    return e.advisory
+               ? fmt::format("{} 按建议 #{} 调整为办理 {}", window, e.advisory, serves_text(config, e.serves))
+               : fmt::format("{} 调整为办理 {}", window, serves_text(config, e.serves));
   if (k == "notice_changed")
     return e.text.empty() ? std::string("撤下通知") : fmt::format("通知：{}", e.text);
   if (k == "device_reported") {
     core::DeviceState state = core::DeviceState::kOk;
     const std::string_view name =
         core::parse(e.device_state, state) ? core::display_name(state) : e.device_state;
-    return e.text.empty() ? fmt::format("设备 {}（{}）：{}", e.device, e.device_kind, name)
-                          : fmt::format("设备 {}（{}）：{}（{}）", e.device, e.device_kind, name, e.text);
+    return e.text.empty() ? fmt::format("设备 {}（{}）：{}", e.device, device_kind_name(e.device_kind), name)
+                          : fmt::format("设备 {}（{}）：{}（{}）", e.device, device_kind_name(e.device_kind),
+                                        name, e.text);
   }
   if (k == "advisory_issued") {
     const std::string before = e.wait_before_s < 0 ? std::string("暂无窗口") : wait_text(e.wait_before_s);
-    return fmt::format("潮汐窗口建议 #{}：{}{}办理 {}，{} 的预计等待由{}缩短到{}（hallq accept 接受）",
-                       e.advisory, e.action == "open" ? "开启" : "借调", window, e.service, e.service, before,
+    return fmt::format("潮汐窗口建议 #{}：{} {} 办理 {}，{} 的预计等待由{}缩短到{}（hallq accept 接受）",
+                       e.advisory, e.action == "open" ? "开启" : "借调", window, service, service, before,
                        wait_text(e.wait_after_s));
   }
   return k;

@@ -1,10 +1,14 @@
 // hallq: the command line of a hall. Every verb of DESIGN.md's contract:
 //   hallq [--engine EP] [--json] [--key FILE --server-key KEY_OR_FILE] VERB ...
-// Exit codes: 0 done, 1 refused (the engine's reason printed), 2 usage error,
-// 3 engine unreachable within the timeout.
+// (global options also after the verb). Everything it says for people is
+// Chinese (usage_text, event_text). A command naming a service or window is
+// checked against the hall's config (a snapshot) before it is sent.
+// Exit codes: 0 done, 1 refused (the engine's reason printed, or an unknown
+// service or window id), 2 usage error, 3 engine unreachable within the timeout.
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <iostream>
@@ -32,6 +36,7 @@
 #include "tools/hallq/replay_verb.h"
 #include "tools/hallq/report_verb.h"
 #include "tools/hallq/simulate_verb.h"
+#include "tools/hallq/usage_text.h"
 
 namespace hallq::cli {
 namespace {
@@ -82,10 +87,91 @@ client::Client make_client(zmq::context_t& ctx, const Globals& g) {
   return client::Client(ctx, g.engine, o);
 }
 
+std::optional<protocol::DecodedSnapshot> fetch_snapshot(const Globals& g, client::Client& c,
+                                                        const std::string& hall, int& rc) {
+  auto reply = c.snapshot(hall);
+  if (!reply) {
+    rc = unreachable(g);
+    return std::nullopt;
+  }
+  if (!reply->ok()) {
+    // An unknown hall, worded like an unknown service: the engine's halls
+    // (from a ping) and the closest one.
+    auto info = reply->code == core::ErrorCode::kUnknownHall && !g.json ? c.ping() : std::nullopt;
+    if (info && info->ok() && info->engine) {
+      std::cerr << unknown_id_text("大厅", hall, info->engine->halls, info->engine->halls) << std::flush;
+      rc = kRefused;
+    } else {
+      rc = refused(g, *reply);
+    }
+    return std::nullopt;
+  }
+  protocol::DecodedSnapshot snap;
+  if (protocol::inspect(protocol::as_bytes(reply->snapshot)) != protocol::MessageKind::kSnapshot ||
+      !protocol::decode_snapshot(protocol::as_bytes(reply->snapshot), snap).ok()) {
+    std::cerr << "引擎返回的快照无法解析" << std::endl;
+    rc = kRefused;
+    return std::nullopt;
+  }
+  return snap;
+}
+
+// The first service or window id in `cmd` that the hall does not have:
+// {error code, Chinese text listing the valid ones}; nullopt if all are known.
+std::optional<std::pair<std::string, std::string>> unknown_id(const core::HallConfig& c,
+                                                              const core::CommandBody& cmd) {
+  std::vector<std::string_view> services, windows;
+  std::visit(
+      [&](const auto& b) {
+        if constexpr (requires { std::string_view(b.window); })
+          if (!b.window.empty()) windows.push_back(b.window);  // Evaluate's is optional
+        if constexpr (requires { std::string_view(b.service); }) services.push_back(b.service);
+        if constexpr (requires { b.serves; })
+          for (const auto& served : b.serves) services.push_back(served.first);
+      },
+      cmd);
+  // The first of `typed` not in `items`, worded with all of them.
+  auto first_unknown = [&](const std::vector<std::string_view>& typed, const auto& items, auto label,
+                           const char* code,
+                           std::string_view what) -> std::optional<std::pair<std::string, std::string>> {
+    for (std::string_view id : typed) {
+      if (std::any_of(items.begin(), items.end(), [&](const auto& item) { return item.id == id; })) continue;
+      std::vector<std::string> ids, labels;
+      for (const auto& item : items) {
+        ids.push_back(item.id);
+        labels.push_back(label(item.id));
+      }
+      return std::pair{std::string(code), unknown_id_text(what, id, ids, labels)};
+    }
+    return std::nullopt;
+  };
+  if (auto unknown = first_unknown(
+          windows, c.windows, [&](std::string_view id) { return window_label(&c, id); }, "unknown_window",
+          "窗口"))
+    return unknown;
+  return first_unknown(
+      services, c.services, [&](std::string_view id) { return service_label(&c, id); }, "unknown_service",
+      "事项");
+}
+
+// The hall's config is fetched first: the ids in `cmd` are checked against it
+// before anything is sent, and the events are worded with its names.
 int run_command(const Globals& g, const std::string& hall, const core::CommandBody& cmd,
                 const std::string& request_id) {
   zmq::context_t ctx;
   client::Client c = make_client(ctx, g);
+  int rc = kDone;
+  const auto snap = fetch_snapshot(g, c, hall, rc);
+  if (!snap) return rc;
+  if (const auto unknown = unknown_id(*snap->config, cmd)) {
+    if (g.json) {
+      std::cout << json{{"ok", false}, {"error", unknown->first}, {"message", unknown->second}}.dump()
+                << std::endl;
+    } else {
+      std::cerr << unknown->second << std::flush;
+    }
+    return kRefused;
+  }
   auto reply = c.command(hall, cmd, request_id);
   if (!reply) return unreachable(g);
   if (!reply->ok()) return refused(g, *reply);
@@ -96,7 +182,7 @@ int run_command(const Globals& g, const std::string& hall, const core::CommandBo
   for (const std::string& bytes : reply->events) {
     const protocol::EventSummary e = protocol::describe_event(protocol::as_bytes(bytes));
     events.push_back(event_json(e));
-    lines.push_back(describe(e));
+    lines.push_back(describe(e, snap->config.get()));
     if (e.kind == "day_rolled") continue;
     if (!e.number.empty()) out["number"] = e.number;
     if (e.kind == "ticket_issued") {
@@ -120,28 +206,6 @@ int run_command(const Globals& g, const std::string& hall, const core::CommandBo
   return kDone;
 }
 
-std::optional<protocol::DecodedSnapshot> fetch_snapshot(const Globals& g, const std::string& hall, int& rc) {
-  zmq::context_t ctx;
-  client::Client c = make_client(ctx, g);
-  auto reply = c.snapshot(hall);
-  if (!reply) {
-    rc = unreachable(g);
-    return std::nullopt;
-  }
-  if (!reply->ok()) {
-    rc = refused(g, *reply);
-    return std::nullopt;
-  }
-  protocol::DecodedSnapshot snap;
-  if (protocol::inspect(protocol::as_bytes(reply->snapshot)) != protocol::MessageKind::kSnapshot ||
-      !protocol::decode_snapshot(protocol::as_bytes(reply->snapshot), snap).ok()) {
-    std::cerr << "引擎返回的快照无法解析" << std::endl;
-    rc = kRefused;
-    return std::nullopt;
-  }
-  return snap;
-}
-
 std::string state_name(const std::string& s) {
   if (s == "idle") return "空闲";
   if (s == "busy") return "办理中";
@@ -149,12 +213,11 @@ std::string state_name(const std::string& s) {
   return "未开放";
 }
 
-// "printer" -> "打印机"; other kinds as they are.
-std::string device_kind_name(const std::string& kind) { return kind == "printer" ? "打印机" : kind; }
-
 int run_status(const Globals& g, const std::string& hall_id) {
+  zmq::context_t ctx;
+  client::Client c = make_client(ctx, g);
   int rc = kDone;
-  auto snap = fetch_snapshot(g, hall_id, rc);
+  auto snap = fetch_snapshot(g, c, hall_id, rc);
   if (!snap) return rc;
   // A replica of the hall as the snapshot has it; summarize() asks its predictor.
   core::Hall replica(snap->config, policy::find_policy(policy::kDefaultPolicy),
@@ -165,22 +228,25 @@ int run_status(const Globals& g, const std::string& hall_id) {
     std::cout << view::to_json(s).dump() << std::endl;
     return kDone;
   }
-  std::cout << fmt::format("{}（{}）  共 {} 人等候  事件序号 {}\n\n", s.name, s.id, s.waiting, s.seq);
-  std::cout << pad("事项", 22) << pad("等候", 6) << pad("最久等待", 10) << pad("预计等待", 14)
-            << "开放窗口\n";
+  std::cout << fmt::format("{} {}  共 {} 人等候  事件序号 {}\n\n", s.name, s.id, s.waiting, s.seq);
+  // Each service and window with the id one types (issue, call, open ...).
+  const core::HallConfig* config = &replica.config();
+  std::cout << pad("事项", 22) << pad("编号", 12) << pad("等候", 6) << pad("最久等待", 10)
+            << pad("预计等待", 14) << "开放窗口\n";
   for (const auto& sv : s.services) {
-    std::cout << pad(fmt::format("{}（{}）", sv.name, sv.prefix), 22) << pad(std::to_string(sv.waiting), 6)
+    std::cout << pad(fmt::format("{}（{}）", sv.name, sv.prefix), 22) << pad(sv.id, 12)
+              << pad(std::to_string(sv.waiting), 6)
               << pad(sv.waiting ? fmt::format("{}分", sv.longest_wait_s / 60) : "-", 10)
               << pad(wait_text(sv.predicted_wait_s), 14) << sv.open_windows << "\n";
   }
   std::cout << "\n"
-            << pad("窗口", 8) << pad("名称", 20) << pad("状态", 10) << pad("当前号", 8) << pad("工作人员", 16)
-            << "今日办结\n";
+            << pad("窗口", 8) << pad("编号", 8) << pad("名称", 20) << pad("状态", 10) << pad("当前号", 8)
+            << pad("工作人员", 16) << "今日办结\n";
   for (const auto& w : s.windows) {
     std::string staff = w.staff_name.empty() ? w.staff : fmt::format("{}({})", w.staff_name, w.staff);
-    std::cout << pad(fmt::format("{}号", w.number), 8) << pad(w.name, 20) << pad(state_name(w.state), 10)
-              << pad(w.current.empty() ? "-" : w.current, 8) << pad(staff.empty() ? "-" : staff, 16)
-              << w.served << "\n";
+    std::cout << pad(fmt::format("{}号", w.number), 8) << pad(w.id, 8) << pad(w.name, 20)
+              << pad(state_name(w.state), 10) << pad(w.current.empty() ? "-" : w.current, 8)
+              << pad(staff.empty() ? "-" : staff, 16) << w.served << "\n";
   }
   // Devices (a kiosk's printer ...) that are not ok, one line each.
   bool device_heading = false;
@@ -194,12 +260,11 @@ int run_status(const Globals& g, const std::string& hall_id) {
         d.since_s < 60 ? std::string("刚刚发生") : fmt::format("已 {} 分钟", d.since_s / 60));
   }
   for (const auto& a : s.advisories) {
-    std::string serves;
-    for (const auto& [id, level] : a.serves)
-      serves += fmt::format("{}{}={}", serves.empty() ? "" : " ", id, level);
     std::cout << fmt::format(
-        "\n潮汐窗口建议 #{}：{} {} 号窗口（{}），{} 预计等待 {} → {}；{} 分钟内可接受：hallq accept {} {}\n",
-        a.id, a.action == "open" ? "开启" : "借调", a.window_number, serves, a.service,
+        "\n潮汐窗口建议 #{}：{} {}（改为办理 {}），{} 的预计等待 {} → {}；{} 分钟内可接受：hallq accept {} "
+        "{}\n",
+        a.id, a.action == "open" ? "开启" : "借调", window_label(config, a.window, a.window_number),
+        serves_text(config, a.serves), service_label(config, a.service),
         a.wait_before_s < 0 ? std::string("暂无窗口") : wait_text(a.wait_before_s), wait_text(a.wait_after_s),
         (a.expires_in_s + 59) / 60, s.id, a.id);
   }
@@ -221,13 +286,13 @@ class WatchPrinter : public client::Subscriber::Listener {
       std::cout << fmt::format("已同步 {}：事件序号 {}，{} 人等候", s.name, s.seq, s.waiting) << std::endl;
     }
   }
-  void on_event(const core::Hall&, const protocol::DecodedEvent&, protocol::Bytes raw) override {
+  void on_event(const core::Hall& hall, const protocol::DecodedEvent&, protocol::Bytes raw) override {
     const protocol::EventSummary e = protocol::describe_event(raw);
     if (g_.json) {
       std::cout << event_json(e).dump() << std::endl;
     } else {
       std::cout << core::format_time_of_day(core::local_second_of_day(e.time, offset_min_)) << "  "
-                << describe(e) << std::endl;
+                << describe(e, &hall.config()) << std::endl;
     }
     if (left_ > 0 && --left_ == 0) device::request_stop();
   }
@@ -286,52 +351,59 @@ int run_ping(const Globals& g) {
 int main(int argc, char** argv) {
   using namespace hallq;
   using namespace hallq::cli;
-  CLI::App app{"hallq: command line of a hallq service hall"};
+  CLI::App app{"政务服务大厅的命令行：取号、叫号、窗口、大厅状态与维护"};
+  use_chinese_help(app, "hallq");
   app.require_subcommand(1);
+  app.fallthrough();  // global options (--json ...) also after the verb; the verbs inherit it
   Globals g;
-  app.add_option("--engine", g.engine, "engine command endpoint")->capture_default_str();
-  app.add_option("--pub", g.pub, "engine event endpoint (watch)")->capture_default_str();
-  app.add_flag("--json", g.json, "print one JSON object per result");
-  app.add_option("--timeout", g.timeout_ms, "milliseconds to wait for the engine")->capture_default_str();
+  app.add_option("--engine", g.engine, "引擎的命令端点")->type_name("地址")->capture_default_str();
+  app.add_option("--pub", g.pub, "引擎的事件端点（watch、board 用）")
+      ->type_name("地址")
+      ->capture_default_str();
+  app.add_flag("--json", g.json, "每个结果输出一个 JSON 对象（给程序读）");
+  app.add_option("--timeout", g.timeout_ms, "等待引擎应答的毫秒数")->type_name("毫秒")->capture_default_str();
   std::string key_file, server_key;
-  app.add_option("--key", key_file,
-                 "this device's CURVE secret key file (hallq keys gen), for an engine with --keys");
-  app.add_option("--server-key", server_key,
-                 "the engine's CURVE public key: 40 Z85 characters or its .pub file");
-  KeysArgs keys_args;
-  CLI::App* keys_gen = add_keys_verb(app, keys_args);
+  app.add_option("--key", key_file, "本机的 CURVE 私钥文件（hallq keys gen 生成），引擎启用 --keys 时使用")
+      ->type_name("文件");
+  app.add_option("--server-key", server_key, "引擎的 CURVE 公钥：40 个 Z85 字符，或它的 .pub 文件")
+      ->type_name("公钥");
 
   std::string hall, window, service, number, staff, priority = "normal", request_id, ticket;
   int level = 0, count = 0;
   double seconds = 0;
   std::optional<core::CommandBody> command;
 
+  auto add_hall = [&](CLI::App* sub) { add_hall_argument(sub, hall); };
   auto with_request_id = [&](CLI::App* sub) {
-    sub->add_option("--request-id", request_id, "idempotency key: a retry with the same id is applied once");
+    sub->add_option("--request-id", request_id, "幂等键：用同一个键重试，命令只执行一次")->type_name("键");
   };
   auto window_verb = [&](const char* name, const char* help, auto make) {
     CLI::App* sub = app.add_subcommand(name, help);
-    sub->add_option("hall", hall, "hall id")->required();
-    sub->add_option("window", window, "window id")->required();
+    add_hall(sub);
+    sub->add_option("window", window, "窗口编号，如 w5（hallq status 列出）")->type_name("窗口")->required();
     with_request_id(sub);
     sub->callback([&, make] { command = make(); });
     return sub;
   };
   auto number_verb = [&](const char* name, const char* help, auto make) {
     CLI::App* sub = app.add_subcommand(name, help);
-    sub->add_option("hall", hall, "hall id")->required();
-    sub->add_option("number", number, "ticket number, e.g. A012")->required();
+    add_hall(sub);
+    sub->add_option("number", number, "号码，如 A012")->type_name("号码")->required();
     with_request_id(sub);
     sub->callback([&, make] { command = make(); });
     return sub;
   };
 
   {
-    CLI::App* sub = app.add_subcommand("issue", "issue a ticket (取号)");
-    sub->add_option("hall", hall, "hall id")->required();
-    sub->add_option("service", service, "service id")->required();
-    sub->add_option("--priority", priority, "normal | priority | appointment")
-        ->check(CLI::IsMember({"normal", "priority", "appointment"}));
+    CLI::App* sub = app.add_subcommand("issue", "取号");
+    add_hall(sub);
+    sub->add_option("service", service, "事项编号，如 social（hallq status 列出）")
+        ->type_name("事项")
+        ->required();
+    sub->add_option("--priority", priority, "normal 普通 | priority 优先 | appointment 预约")
+        ->type_name("类别")
+        ->check(CLI::IsMember({"normal", "priority", "appointment"}))
+        ->capture_default_str();
     with_request_id(sub);
     sub->callback([&] {
       core::Priority p = core::Priority::kNormal;
@@ -339,57 +411,54 @@ int main(int argc, char** argv) {
       command = core::IssueTicket{service, p};
     });
   }
-  window_verb("open", "open a window, or hand it over to another staff (开窗 / AB岗交接)", [&] {
-    return core::CommandBody(core::OpenWindow{window, staff});
-  })->add_option("--staff", staff, "staff id");
-  window_verb("close", "close a window (停止服务)",
-              [&] { return core::CommandBody(core::CloseWindow{window}); });
-  window_verb("pause", "pause a window (暂停服务)",
-              [&] { return core::CommandBody(core::PauseWindow{window}); });
-  window_verb("resume", "resume a paused window (恢复服务)",
-              [&] { return core::CommandBody(core::ResumeWindow{window}); });
-  window_verb("call", "call the next ticket, or a given one (叫号)", [&] {
-    return ticket.empty() ? core::CommandBody(core::CallNext{window})
-                          : core::CommandBody(core::CallTicket{window, ticket});
-  })->add_option("--ticket", ticket, "call this ticket number instead of the next");
-  window_verb("recall", "call the current ticket again (重呼)",
-              [&] { return core::CommandBody(core::Recall{window}); });
-  window_verb("start", "the citizen is at the counter (开始办理)",
+  window_verb("open", "开窗，或在开着的窗口换人（AB 岗交接）",
+              [&] {
+                return core::CommandBody(core::OpenWindow{window, staff});
+              })
+      ->add_option("--staff", staff, "工号")
+      ->type_name("工号");
+  window_verb("close", "关窗（停止服务）", [&] { return core::CommandBody(core::CloseWindow{window}); });
+  window_verb("pause", "暂停服务", [&] { return core::CommandBody(core::PauseWindow{window}); });
+  window_verb("resume", "恢复暂停的窗口", [&] { return core::CommandBody(core::ResumeWindow{window}); });
+  window_verb("call", "叫下一位，或叫指定的号",
+              [&] {
+                return ticket.empty() ? core::CommandBody(core::CallNext{window})
+                                      : core::CommandBody(core::CallTicket{window, ticket});
+              })
+      ->add_option("--ticket", ticket, "叫这个号，而不是下一位")
+      ->type_name("号码");
+  window_verb("recall", "重呼当前的号", [&] { return core::CommandBody(core::Recall{window}); });
+  window_verb("start", "群众已到窗口：开始办理",
               [&] { return core::CommandBody(core::StartService{window}); });
-  window_verb("skip", "the citizen did not come (过号)",
-              [&] { return core::CommandBody(core::SkipTicket{window}); });
-  window_verb("hold", "set the current ticket aside (挂起)",
-              [&] { return core::CommandBody(core::HoldTicket{window}); });
-  window_verb("finish", "finish the current ticket (办结)",
-              [&] { return core::CommandBody(core::Finish{window}); });
+  window_verb("skip", "过号：叫号后未到", [&] { return core::CommandBody(core::SkipTicket{window}); });
+  window_verb("hold", "挂起当前的号", [&] { return core::CommandBody(core::HoldTicket{window}); });
+  window_verb("finish", "办结当前的号", [&] { return core::CommandBody(core::Finish{window}); });
   {
-    CLI::App* sub =
-        window_verb("transfer", "send the current ticket to another service, same number (转事项)", [&] {
-          return core::CommandBody(core::Transfer{window, service});
-        });
-    sub->add_option("service", service, "the new service id")->required();
+    CLI::App* sub = window_verb("transfer", "转事项：当前的号改办另一个事项，号码不变", [&] {
+      return core::CommandBody(core::Transfer{window, service});
+    });
+    sub->add_option("service", service, "转去的事项编号，如 tax")->type_name("事项")->required();
   }
-  number_verb("reactivate", "put a no-show back in the queue (回呼)",
+  number_verb("reactivate", "回呼：过号的号重新排队",
               [&] { return core::CommandBody(core::Reactivate{number}); });
-  number_verb("unhold", "put a held ticket back in the queue (恢复排队)",
+  number_verb("unhold", "挂起的号重新排队（排在最前）",
               [&] { return core::CommandBody(core::UnholdTicket{number}); });
-  number_verb("cancel", "cancel a waiting ticket (取消)",
-              [&] { return core::CommandBody(core::Cancel{number}); });
+  number_verb("cancel", "取消一个等候中的号", [&] { return core::CommandBody(core::Cancel{number}); });
   {
-    CLI::App* sub =
-        number_verb("evaluate", "rate a finished ticket, 5 非常满意 … 1 非常不满意, 0 未评价 (评价)", [&] {
-          return core::CommandBody(core::Evaluate{number, level, window});
-        });
-    sub->add_option("level", level, "1..5, or 0: not rated (the keypad's time ran out)")->required();
-    sub->add_option("--window", window, "the window that served it (checked)");
+    CLI::App* sub = number_verb("evaluate", "评价办结的号：5 非常满意 … 1 非常不满意，0 未评价", [&] {
+      return core::CommandBody(core::Evaluate{number, level, window});
+    });
+    sub->add_option("level", level, "1 到 5；0 表示未评价（评价器超时）")->type_name("评价等级")->required();
+    sub->add_option("--window", window, "办理这个号的窗口（会核对）")->type_name("窗口");
   }
   std::vector<std::string> serves_args;
   std::uint32_t advisory_id = 0;
   {
-    CLI::App* sub = app.add_subcommand("skills", "change what a window serves, live (潮汐窗口)");
-    sub->add_option("hall", hall, "hall id")->required();
-    sub->add_option("window", window, "window id")->required();
-    sub->add_option("serves", serves_args, "service=level ... (level 1 = its own, 2.. later resort)")
+    CLI::App* sub = app.add_subcommand("skills", "即时调整窗口办理的事项（潮汐窗口）");
+    add_hall(sub);
+    sub->add_option("window", window, "窗口编号，如 w5")->type_name("窗口")->required();
+    sub->add_option("serves", serves_args, "事项=级别 …（级别 1 为本窗口主办，2 及以上为后备）")
+        ->type_name("事项=级别")
         ->required();
     with_request_id(sub);
     sub->callback([&] {
@@ -399,67 +468,71 @@ int main(int argc, char** argv) {
         int level = 0;
         if (eq == std::string::npos || eq == 0 ||
             std::from_chars(a.data() + eq + 1, a.data() + a.size(), level).ec != std::errc())
-          throw CLI::ValidationError("serves", "expected service=level, got " + a);
+          throw CLI::ValidationError("serves", fmt::format("应写成 事项=级别，如 social=1，而不是 `{}`", a));
         c.serves.emplace_back(std::string_view(a).substr(0, eq), level);
       }
       command = std::move(c);
     });
   }
   {
-    CLI::App* sub = app.add_subcommand("accept", "accept a tidal-window advisory (接受潮汐窗口建议)");
-    sub->add_option("hall", hall, "hall id")->required();
-    sub->add_option("advisory", advisory_id, "advisory number, as in the advisory event or `hallq status`")
+    CLI::App* sub = app.add_subcommand("accept", "接受潮汐窗口建议");
+    add_hall(sub);
+    sub->add_option("advisory", advisory_id, "建议编号，见建议事件或 hallq status")
+        ->type_name("建议编号")
         ->required();
-    sub->add_option("--staff", staff, "staff id, when the advisory opens a closed window");
+    sub->add_option("--staff", staff, "工号：建议开启一个关着的窗口时填写")->type_name("工号");
     with_request_id(sub);
     sub->callback([&] { command = core::AcceptAdvisory{advisory_id, staff}; });
   }
   std::string notice_text;
   {
-    CLI::App* sub =
-        app.add_subcommand("notice", "show a notice on the hall's screens; \"\" withdraws it (发布通知)");
-    sub->add_option("hall", hall, "hall id")->required();
-    sub->add_option("text", notice_text, "the notice, at most 200 Chinese characters")->required();
+    CLI::App* sub = app.add_subcommand("notice", "在大厅屏幕上发布通知；\"\" 撤下通知");
+    add_hall(sub);
+    sub->add_option("text", notice_text, "通知内容，最多 200 个汉字")->type_name("通知")->required();
     with_request_id(sub);
     sub->callback([&] { command = core::SetNotice{notice_text}; });
   }
   std::string device_id, device_state, device_kind = "printer", device_detail;
   {
-    CLI::App* sub = app.add_subcommand(
-        "device",
-        "record a hall device's state, e.g. a kiosk printer repaired (设备状态; kiosks report their own)");
-    sub->add_option("hall", hall, "hall id")->required();
-    sub->add_option("device", device_id, "device id, as in `hallq status` (e.g. kiosk-town)")->required();
-    sub->add_option("state", device_state, "ok | paper_low | paper_out | cover_open | offline | unreachable")
+    CLI::App* sub =
+        app.add_subcommand("device", "记录大厅设备的状态，如取号机打印机已修好（取号机会自己报告）");
+    add_hall(sub);
+    sub->add_option("device", device_id, "设备编号，见 hallq status（如 kiosk-town）")
+        ->type_name("设备")
         ->required();
-    sub->add_option("--kind", device_kind, "what the device is (default printer)");
-    sub->add_option("--detail", device_detail, "what is wrong, for the managers");
+    sub->add_option("state", device_state,
+                    "ok 正常 | paper_low 纸将尽 | paper_out 缺纸 | cover_open 盖未关 | offline 故障 | "
+                    "unreachable 无法连接")
+        ->type_name("状态")
+        ->required();
+    sub->add_option("--kind", device_kind, "设备类型")->type_name("类型")->capture_default_str();
+    sub->add_option("--detail", device_detail, "故障说明，给管理人员看")->type_name("说明");
     with_request_id(sub);
     sub->callback([&] {
       core::DeviceState state = core::DeviceState::kOk;
       if (!core::parse(device_state, state))
         throw CLI::ValidationError(
             "state",
-            "expected ok, paper_low, paper_out, cover_open, offline or unreachable, got " + device_state);
+            fmt::format("没有状态 `{}`，可选：ok、paper_low、paper_out、cover_open、offline、unreachable",
+                        device_state));
       command = core::ReportDevice{device_id, device_kind, state, device_detail};
     });
   }
   {
-    CLI::App* sub = app.add_subcommand(
-        "move", "move a staff member to another window: theirs closes, that one opens (调岗)");
-    sub->add_option("hall", hall, "hall id")->required();
-    sub->add_option("staff", staff, "staff id")->required();
-    sub->add_option("window", window, "the window to move to")->required();
+    CLI::App* sub = app.add_subcommand("move", "调岗：工作人员换到另一个窗口（原窗口关闭，新窗口开启）");
+    add_hall(sub);
+    sub->add_option("staff", staff, "工号")->type_name("工号")->required();
+    sub->add_option("window", window, "要去的窗口编号，如 w8")->type_name("窗口")->required();
     with_request_id(sub);
     sub->callback([&] { command = core::MoveStaff{staff, window}; });
   }
-  CLI::App* status = app.add_subcommand("status", "windows, current numbers and waiting per service");
-  status->add_option("hall", hall, "hall id")->required();
-  CLI::App* watch = app.add_subcommand("watch", "print the hall's events as they happen");
-  watch->add_option("hall", hall, "hall id")->required();
-  watch->add_option("--count", count, "exit after this many events");
-  watch->add_option("--seconds", seconds, "exit after this many seconds");
-  CLI::App* ping = app.add_subcommand("ping", "ask the engine who it is");
+  CLI::App* status = app.add_subcommand("status", "大厅状态：各事项的等候与预计等待，各窗口的当前号");
+  add_hall(status);
+  CLI::App* watch = app.add_subcommand("watch", "实时显示大厅的事件");
+  add_hall(watch);
+  watch->add_option("--count", count, "收到这么多个事件后退出")->type_name("个数");
+  watch->add_option("--seconds", seconds, "这么多秒后退出")->type_name("秒");
+  CLI::App* ping = app.add_subcommand("ping", "询问引擎的版本和它的大厅");
   ReplayArgs replay_args;
   CLI::App* replay = add_replay_verb(app, replay_args);
   SimulateArgs simulate_args;
@@ -470,15 +543,20 @@ int main(int argc, char** argv) {
   CLI::App* backup = add_backup_verb(app, backup_args);
   ReportArgs report_args;
   CLI::App* report = add_report_verb(app, report_args);
+  KeysArgs keys_args;
+  CLI::App* keys_gen = add_keys_verb(app, keys_args);
 
   try {
     app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    std::cout << app.help() << std::flush;
+    return kDone;
   } catch (const CLI::ParseError& e) {
-    const int rc = app.exit(e);
-    return rc == 0 ? kDone : kUsage;
+    std::cerr << usage_error(app, e) << std::flush;
+    return kUsage;
   }
   if (key_file.empty() != server_key.empty()) {
-    std::cerr << "hallq: --key and --server-key go together (CURVE needs both)\n";
+    std::cerr << "--key 和 --server-key 要一起给出（CURVE 加密两者都需要）\n";
     return kUsage;
   }
   if (!key_file.empty()) {
@@ -486,7 +564,7 @@ int main(int argc, char** argv) {
       const keys::CurveKeyPair own = keys::read_secret_key_file(key_file);
       g.curve = {keys::read_public_key(server_key), own.public_key, own.secret_key};
     } catch (const std::exception& e) {
-      std::cerr << "hallq: " << e.what() << "\n";
+      std::cerr << "密钥无法读取：" << e.what() << "\n";
       return kUsage;
     }
   }
@@ -502,7 +580,7 @@ int main(int argc, char** argv) {
     if (backup->parsed()) return run_backup(backup_args, g.json);
     if (report->parsed()) return run_report(report_args, g.json, *g.clock);
   } catch (const std::exception& e) {
-    std::cerr << "hallq: " << e.what() << std::endl;
+    std::cerr << "出错：" << e.what() << std::endl;
     return kUsage;
   }
   return kUsage;

@@ -41,17 +41,21 @@ const char* kKeysHeader =
 }  // namespace
 
 CLI::App* add_keys_verb(CLI::App& app, KeysArgs& args) {
-  CLI::App* keys = app.add_subcommand("keys", "CURVE keys of the engine and the devices (SECURITY.md)");
+  CLI::App* keys = app.add_subcommand("keys", "引擎和设备的 CURVE 密钥（SECURITY.md）");
   keys->require_subcommand(1);
   CLI::App* gen =
-      keys->add_subcommand("gen", "generate NAME.key (secret, 0600) and NAME.pub; --enrol adds the device");
-  gen->add_option("name", args.name, "key name: the device (k1, caller-w1 ...) or \"engine\"")->required();
+      keys->add_subcommand("gen", "生成 名称.key（私钥，权限 0600）和 名称.pub；--enrol 同时登记设备");
+  gen->add_option("name", args.name, "密钥名称：设备名（k1、caller-w1 …）或 engine")
+      ->type_name("名称")
+      ->required();
   gen->add_option("--role", args.role,
-                  "kiosk | caller | keypad | display | speaker | manager (none: the engine's own key)");
-  gen->add_option("--hall", args.halls, "hall id (manager: repeat for several)");
-  gen->add_option("--window", args.window, "window id (caller and keypad)");
-  gen->add_option("--out", args.out, "directory for the key files")->capture_default_str();
-  gen->add_option("--enrol", args.enrol, "append the device's entry to this keys file (hallqd --keys)");
+                  "kiosk 取号机 | caller 呼叫器 | keypad 评价器 | display 显示屏 | speaker 语音 | manager "
+                  "管理；不填：引擎自己的密钥")
+      ->type_name("角色");
+  gen->add_option("--hall", args.halls, "大厅编号（manager 可重复给出多个）")->type_name("大厅");
+  gen->add_option("--window", args.window, "窗口编号（caller 和 keypad）")->type_name("窗口");
+  gen->add_option("--out", args.out, "密钥文件放在这个目录")->type_name("目录")->capture_default_str();
+  gen->add_option("--enrol", args.enrol, "把设备登记到这个密钥清单文件（hallqd --keys）")->type_name("文件");
   return gen;
 }
 
@@ -63,15 +67,14 @@ int run_keys_gen(const KeysArgs& args, bool json) {
   entry.window = args.window;
   if (args.role.empty()) {
     if (!args.enrol.empty() || !args.halls.empty() || !args.window.empty()) {
-      std::cerr << "hallq keys gen: --enrol, --hall and --window need --role (a device key)\n";
+      std::cerr << "--enrol、--hall 和 --window 只用于设备密钥：请同时给出 --role\n";
       return kUsage;
     }
   } else {
     const auto role = keys::device_role_from_string(args.role);
     if (!role) {
       std::cerr << fmt::format(
-          "hallq keys gen: unknown role \"{}\" (kiosk, caller, keypad, display, speaker, manager)\n",
-          args.role);
+          "没有角色 `{}`。可用的角色：kiosk、caller、keypad、display、speaker、manager\n", args.role);
       return kUsage;
     }
     entry.role = *role;
@@ -90,7 +93,7 @@ int run_keys_gen(const KeysArgs& args, bool json) {
     try {
       (void)keys::KeyRegistry::parse(enrolled_text, args.enrol.empty() ? "(new entry)" : args.enrol);
     } catch (const config::ConfigError& e) {
-      std::cerr << "hallq keys gen: " << e.what() << "\n";
+      std::cerr << "密钥清单有误：" << e.what() << "\n";
       return kUsage;
     }
   }
@@ -103,7 +106,7 @@ int run_keys_gen(const KeysArgs& args, bool json) {
   try {
     files = keys::write_key_files(args.out, args.name, pair, comment);
   } catch (const keys::KeyFileError& e) {
-    std::cerr << "hallq keys gen: " << e.what() << "\n";
+    std::cerr << "无法写入密钥文件：" << e.what() << "\n";
     return kUsage;
   }
   if (!args.enrol.empty()) {
@@ -112,14 +115,14 @@ int run_keys_gen(const KeysArgs& args, bool json) {
       std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
       out << enrolled_text;
       if (!out.flush()) {
-        std::cerr << fmt::format("hallq keys gen: {}: cannot write: {}\n", tmp, std::strerror(errno));
+        std::cerr << fmt::format("无法写入 {}：{}\n", tmp, std::strerror(errno));
         return kUsage;
       }
     }
     std::error_code ec;
     std::filesystem::rename(tmp, args.enrol, ec);  // atomic: the engine never reads half a file
     if (ec) {
-      std::cerr << fmt::format("hallq keys gen: {}: {}\n", args.enrol, ec.message());
+      std::cerr << fmt::format("无法写入 {}：{}\n", args.enrol, ec.message());
       return kUsage;
     }
   }
@@ -133,10 +136,9 @@ int run_keys_gen(const KeysArgs& args, bool json) {
                      .dump()
               << std::endl;
   } else {
-    std::cout << fmt::format("{}  {}\n  secret: {} (mode 0600, keep it on the device)\n  public: {}\n",
-                             args.name, pair.public_key, files.secret_path, files.public_path);
-    if (!args.enrol.empty())
-      std::cout << fmt::format("  enrolled in {} (restart hallqd to apply)\n", args.enrol);
+    std::cout << fmt::format("{}  {}\n  私钥：{}（权限 0600，只留在这台设备上）\n  公钥：{}\n", args.name,
+                             pair.public_key, files.secret_path, files.public_path);
+    if (!args.enrol.empty()) std::cout << fmt::format("  已登记到 {}（重启 hallqd 后生效）\n", args.enrol);
   }
   return kDone;
 }

@@ -15,14 +15,13 @@
 namespace hallq::cli {
 
 CLI::App* add_replay_verb(CLI::App& app, ReplayArgs& args) {
-  CLI::App* sub =
-      app.add_subcommand("replay", "replay a hall trace in simulated time (tools/traces/FORMAT.md)");
-  sub->add_option("--conf", args.conf, "hall configuration (TOML)")->required();
-  sub->add_option("--trace", args.trace, "trace CSV")->required();
-  sub->add_option("--out", args.out, "results CSV to write")->required();
-  sub->add_option(
-      "--policy", args.policy,
-      fmt::format("call policy (default: the config's): {}", fmt::join(policy::policy_names(), ", ")));
+  CLI::App* sub = app.add_subcommand("replay", "在模拟时间里回放大厅轨迹（tools/traces/FORMAT.md）");
+  sub->add_option("--conf", args.conf, "大厅配置文件（TOML）")->type_name("文件")->required();
+  sub->add_option("--trace", args.trace, "轨迹 CSV 文件")->type_name("文件")->required();
+  sub->add_option("--out", args.out, "要写出的结果 CSV 文件")->type_name("文件")->required();
+  sub->add_option("--policy", args.policy,
+                  fmt::format("叫号策略（默认用配置里的）：{}", fmt::join(policy::policy_names(), "、")))
+      ->type_name("策略");
   return sub;
 }
 
@@ -35,8 +34,8 @@ int run_replay(const ReplayArgs& args, bool json) {
     if (!args.policy.empty()) {
       options.policy = policy::find_policy(args.policy);
       if (options.policy == nullptr) {
-        std::cerr << fmt::format("hallq replay: unknown policy \"{}\" (known: {})\n", args.policy,
-                                 fmt::join(policy::policy_names(), ", "));
+        std::cerr << fmt::format("没有叫号策略 `{}`。可用的策略：{}\n", args.policy,
+                                 fmt::join(policy::policy_names(), "、"));
         return 2;
       }
     }
@@ -56,7 +55,7 @@ int run_replay(const ReplayArgs& args, bool json) {
   if (out) replay::write_results_csv(out, result);
   out.close();
   if (!out) {
-    std::cerr << fmt::format("hallq replay: {}: cannot write the results\n", args.out);
+    std::cerr << fmt::format("无法写入回放结果：{}\n", args.out);
     return 2;
   }
   const replay::WaitSummary s = replay::summarize(result, config->wait_target_min);
@@ -81,7 +80,7 @@ int run_replay(const ReplayArgs& args, bool json) {
   } else {
     std::cout
         << fmt::format(
-               "policy={} tickets={} called={} left={} mean_wait={:.2f}min p90={:.2f} max={:.1f} "
+               "回放结果：policy={} tickets={} called={} left={} mean_wait={:.2f}min p90={:.2f} max={:.1f} "
                "over_target={:.3f} | everyone: all_wait={:.2f}min unserved={} sl={:.3f} cpu={:.3f}s -> {}",
                policy_name, s.tickets, s.called, s.left, s.mean_min, s.p90_min, s.max_min, s.over_target,
                s.waited_all_min, s.unserved, s.served_in_target, result.cpu_seconds, args.out)

@@ -19,6 +19,7 @@
 #include "engine/stats/report_tables.h"
 #include "engine/stats/stats_json.h"
 #include "engine/store/event_store.h"
+#include "tools/hallq/usage_text.h"
 
 namespace hallq::cli {
 namespace {
@@ -75,16 +76,16 @@ std::string title_of(std::int64_t from, std::int64_t to, stats::Period by) {
 }  // namespace
 
 CLI::App* add_report_verb(CLI::App& app, ReportArgs& args) {
-  CLI::App* sub =
-      app.add_subcommand("report", "daily or monthly bulletin from the event history (运行日报/月报)");
-  sub->add_option("hall", args.hall, "hall id")->required();
-  sub->add_option("--data", args.data, "the store's directory (hallqd --data)")->required();
-  sub->add_option("--from", args.from, "first day, YYYY-MM-DD (hall local time)")->required();
-  sub->add_option("--to", args.to, "last day, YYYY-MM-DD, inclusive")->required();
-  sub->add_option("--out", args.out, "output directory (default report-HALL-FROM-TO)");
-  sub->add_option("--by", args.by, "rows of by_day.csv: day or month")
+  CLI::App* sub = app.add_subcommand("report", "从事件历史生成运行日报或月报");
+  add_hall_argument(sub, args.hall);
+  sub->add_option("--data", args.data, "数据目录（hallqd --data）")->type_name("目录")->required();
+  sub->add_option("--from", args.from, "第一天，YYYY-MM-DD（大厅当地日期）")->type_name("日期")->required();
+  sub->add_option("--to", args.to, "最后一天，YYYY-MM-DD（含）")->type_name("日期")->required();
+  sub->add_option("--out", args.out, "输出目录（默认 report-大厅-起-止）")->type_name("目录");
+  sub->add_option("--by", args.by, "by_day.csv 的行：day 按日 | month 按月")
+      ->type_name("粒度")
       ->check(CLI::IsMember({"day", "month"}));
-  sub->add_option("--conf", args.conf, "the hall's config (default: from the store's latest snapshot)");
+  sub->add_option("--conf", args.conf, "大厅配置文件（默认取数据中最近的快照）")->type_name("文件");
   return sub;
 }
 

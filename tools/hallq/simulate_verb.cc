@@ -26,6 +26,7 @@
 #include "engine/device/signals.h"
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/snapshot_codec.h"
+#include "tools/hallq/usage_text.h"
 #include "tools/replay/trace.h"
 
 namespace hallq::cli {
@@ -302,16 +303,18 @@ class Simulation {
 }  // namespace
 
 CLI::App* add_simulate_verb(CLI::App& app, SimulateArgs& args) {
-  CLI::App* sub =
-      app.add_subcommand("simulate", "play a day of a trace against the live engine (demo traffic)");
-  sub->add_option("hall", args.hall, "hall id")->required();
-  sub->add_option("--trace", args.trace, "trace CSV (tools/traces/FORMAT.md)")->required();
-  sub->add_option("--day", args.day, "which day of the trace (0 = first)")->capture_default_str();
-  sub->add_option("--speed", args.speed, "simulated seconds per real second")
+  CLI::App* sub = app.add_subcommand("simulate", "按轨迹文件中的一天向运行中的引擎发送模拟业务（演示用）");
+  add_hall_argument(sub, args.hall);
+  sub->add_option("--trace", args.trace, "轨迹 CSV 文件（tools/traces/FORMAT.md）")
+      ->type_name("文件")
+      ->required();
+  sub->add_option("--day", args.day, "轨迹中的第几天（0 为第一天）")->type_name("天")->capture_default_str();
+  sub->add_option("--speed", args.speed, "每真实秒模拟的秒数")
+      ->type_name("倍速")
       ->capture_default_str()
       ->check(CLI::Range(0.1, 100000.0));
-  sub->add_option("--seconds", args.seconds, "stop after this many real seconds (0: the whole day)");
-  sub->add_option("--seed", args.seed, "random seed for ratings")->capture_default_str();
+  sub->add_option("--seconds", args.seconds, "这么多真实秒后停止（0：放完一整天）")->type_name("秒");
+  sub->add_option("--seed", args.seed, "评价的随机种子")->type_name("整数")->capture_default_str();
   return sub;
 }
 
