@@ -251,8 +251,6 @@ class EventStore::Impl {
   std::vector<std::string> halls() const;
   void for_each_audit(std::uint64_t from,
                       const std::function<bool(std::uint64_t, std::string_view)>& fn) const;
-  std::uint64_t append_audit(std::string_view record);
-  void replace_audit(std::uint64_t number, std::string_view record);
   void backup(const std::string& dest_dir, bool compact) const;
   void grow_map(std::size_t new_size);
   const std::string& dir() const { return options_.dir; }
@@ -675,22 +673,6 @@ lmdb::Dbi EventStore::Impl::write_audit(MDB_txn* txn, const Batch& batch) {
   return db;
 }
 
-std::uint64_t EventStore::Impl::append_audit(std::string_view record) {
-  Batch batch;
-  batch.add_audit(record);
-  commit(batch);
-  return last_audit_;
-}
-
-void EventStore::Impl::replace_audit(std::uint64_t number, std::string_view record) {
-  if (options_.read_only) throw std::logic_error("store: replace_audit on a read-only store");
-  if (!audit_db_ || number == 0 || number > last_audit_)
-    throw std::invalid_argument("store: replace_audit of a record never appended");
-  lmdb::Txn txn = begin(0);
-  audit_db_->put(txn.handle(), view(seq_key(number)), record, 0);
-  txn.commit();
-}
-
 // ---------------------------------------------------------------- reads
 
 std::uint64_t EventStore::Impl::last_seq(std::string_view hall) const {
@@ -839,10 +821,6 @@ std::vector<std::string> EventStore::halls() const { return impl_->halls(); }
 void EventStore::for_each_audit(std::uint64_t from,
                                 const std::function<bool(std::uint64_t, std::string_view)>& fn) const {
   impl_->for_each_audit(from, fn);
-}
-std::uint64_t EventStore::append_audit(std::string_view record) { return impl_->append_audit(record); }
-void EventStore::replace_audit(std::uint64_t number, std::string_view record) {
-  impl_->replace_audit(number, record);
 }
 void EventStore::backup(const std::string& dest_dir, bool compact) const { impl_->backup(dest_dir, compact); }
 const std::string& EventStore::dir() const { return impl_->dir(); }

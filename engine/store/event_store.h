@@ -151,9 +151,6 @@ class EventStore {
   // `from` on, ascending, until fn returns false.
   void for_each_audit(std::uint64_t from,
                       const std::function<bool(std::uint64_t, std::string_view)>& fn) const;
-  // Old API, removed with its last caller (the HTTP API) in the next commit.
-  std::uint64_t append_audit(std::string_view record);
-  void replace_audit(std::uint64_t number, std::string_view record);
 
   // Writes a consistent copy of the store, as of the start of the call, into
   // `dest_dir` (created if missing; must not hold a data.mdb yet), ready to be
