@@ -149,9 +149,10 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
     if (!get) return answer(only("GET"));
     return answer(static_file(options_, parts, path));
   }
-  // Everything below reads the halls or the store: only what is durable,
-  // and with the engine's commit thread idle.
-  server_.settle();
+  // A read sees only what is durable, with the engine's commit thread idle.
+  // Actions, logins and logouts do not wait here: their commands and audit
+  // records join the open batch, so concurrent ones share a group commit.
+  if (get) server_.settle();
   if (parts.size() == 1 && parts[0] == "metrics") {
     if (!get) return answer(only("GET"));
     // Open, or for the scrape token (every hall) or a session (its halls).
