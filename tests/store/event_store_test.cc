@@ -68,6 +68,12 @@ class EventStoreTest : public ::testing::Test {
     o.durable = durable;
     return o;
   }
+  // A 1 MiB map: a few MB of batch fill it.
+  StoreOptions small_options() const {
+    StoreOptions o = options();
+    o.map_size = 1ull << 20;
+    return o;
+  }
   StoreOptions read_only_options() const {
     StoreOptions o = options();
     o.read_only = true;
@@ -320,8 +326,7 @@ TEST_F(EventStoreTest, ForEachEventFromTheMiddleWithEarlyStop) {
 }
 
 TEST_F(EventStoreTest, MapFullWritesNothingAndTheStoreStaysUsable) {
-  StoreOptions small = options();
-  small.map_size = 1ull << 20;
+  const StoreOptions small = small_options();
   std::optional<EventStore> opened(std::in_place, small);
   EventStore& store = *opened;
   EventStore::Batch batch;
@@ -386,13 +391,11 @@ std::vector<std::pair<std::uint64_t, std::string>> audit_of(const EventStore& st
 // neither, as a fresh read-only open sees; the next commit numbers its
 // records on from the last stored one; a batch may carry records only.
 TEST_F(EventStoreTest, AuditRecordsCommitWithTheEventsOrNotAtAll) {
-  StoreOptions small = options();
-  small.map_size = 1ull << 20;
-  std::optional<EventStore> opened(std::in_place, small);
+  std::optional<EventStore> opened(std::in_place, small_options());
   EventStore& store = *opened;
   EventStore::Batch batch;
+  batch.add_audit("first action");  // the record may come before its events in the batch
   add_events(batch, "town", 0, 2);
-  batch.add_audit("first action");
   store.commit(batch);
   EXPECT_EQ(store.stats().commits, 1u);
 
@@ -439,7 +442,7 @@ TEST_F(EventStoreTest, AuditRecordsCommitWithTheEventsOrNotAtAll) {
   }
   // Numbering goes on after a reopen.
   opened.reset();
-  EventStore reopened(small);
+  EventStore reopened(small_options());
   batch.clear();
   batch.add_audit("after restart");
   reopened.commit(batch);
@@ -893,8 +896,7 @@ TEST_F(EventStoreTest, BackupFromAnotherProcessWhileTheWriterCommits) {
 // A reader in another process keeps working when the writer grows the map
 // and fills it beyond the reader's mapping (LMDB's MDB_MAP_RESIZED).
 TEST_F(EventStoreTest, ReaderInAnotherProcessFollowsAGrownMap) {
-  StoreOptions small = options();
-  small.map_size = 1ull << 20;
+  const StoreOptions small = small_options();
   EventStore store(small);
   EventStore::Batch batch;
   add_events(batch, "town", 0, 10);
