@@ -83,8 +83,9 @@ using json = nlohmann::json;
 constexpr std::size_t kMaxRequests = 4;  // fewer than the 5 failed logins that lock an account out
 constexpr std::uint64_t kInputsPerWorld = 10'000;
 constexpr auto kReplyDeadline = std::chrono::seconds(10);
-// A world's store keeps its first kAuditKept audit records (later ones are
-// made as in production and dropped): GET /api/audit, which reads and
+// A world's store keeps its first kAuditKept audit records besides the
+// actions' (later ones are made as in production and dropped; an action's
+// goes with its commit): GET /api/audit, which reads and
 // re-parses up to 1,000 of them, would otherwise slow down as a world ages
 // (with 256 kept it still took a sixth of the time).
 constexpr std::uint64_t kAuditKept = 64;
@@ -175,8 +176,10 @@ struct World {
     options.post = [this](std::function<void()> f) { boost::asio::post(io, std::move(f)); };
     server::use_store(options, *store, *server, p.halls);
     // At most kAuditKept records per world (a world lives for 10,000 inputs).
-    options.audit = [this, append = options.audit](const std::string& record) -> std::uint64_t {
-      return audit_records++ < kAuditKept ? append(record) : 0;
+    options.audit = [this, append = options.audit](std::string record,
+                                                   std::function<void(const std::string&)> done) {
+      if (audit_records++ < kAuditKept) return append(std::move(record), std::move(done));
+      done("");
     };
     open_api = std::make_unique<server::HttpApi>(*engine, *server, options);
     options.accounts = &*p.accounts;

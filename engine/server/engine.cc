@@ -37,8 +37,8 @@ struct Engine::HallSlot {
 };
 
 struct Engine::PendingReply {
-  enum class Kind { kReady, kEvents, kSnapshot } kind = Kind::kReady;
-  std::string ready;  // the encoded reply (kEvents, kSnapshot: once sealed)
+  enum class Kind { kReady, kEvents, kSnapshot, kAudit } kind = Kind::kReady;
+  std::string ready;  // the encoded reply (kEvents, kSnapshot: once sealed); kAudit: the record until sealed
   HallSlot* slot = nullptr;
   std::string request_id;
   core::Seq first_seq = 0;  // kEvents: the command's events
@@ -195,11 +195,12 @@ void Engine::add_events(HallSlot& slot, std::size_t first, std::string_view requ
   if (first < scratch_.size()) slot.touched = true;
 }
 
-void Engine::handle(protocol::Bytes bytes, core::TimeUs now) {
+core::Status Engine::apply_request(protocol::Bytes bytes, core::TimeUs now) {
   ++counters_.requests;
   PendingReply& reply = pending_.emplace_back();
-  auto refuse = [&](std::string_view request_id, ErrorCode code, std::string_view message) {
+  auto refuse = [&](std::string_view request_id, ErrorCode code, std::string message) {
     reply.ready = error_reply(request_id, code, message);
+    return core::Status(code, std::move(message));
   };
   if (bytes.size() > protocol::kMaxRequestBytes) {
     ++counters_.malformed;
@@ -224,7 +225,7 @@ void Engine::handle(protocol::Bytes bytes, core::TimeUs now) {
     spec.request_id = request.request_id;
     spec.engine = &info_;
     reply.ready = protocol::encode_reply(spec);
-    return;
+    return {};
   }
   HallSlot* slot = find(request.hall);
   if (slot == nullptr) {
@@ -236,7 +237,7 @@ void Engine::handle(protocol::Bytes bytes, core::TimeUs now) {
   reply.request_id = request.request_id;
   if (request.kind == protocol::RequestKind::kSnapshot) {
     reply.kind = PendingReply::Kind::kSnapshot;
-    return;
+    return {};
   }
 
   core::Hall& hall = *slot->hall;
@@ -247,7 +248,7 @@ void Engine::handle(protocol::Bytes bytes, core::TimeUs now) {
       reply.first_seq = earlier->first_seq;
       reply.count = earlier->count;
       reply.duplicate = true;
-      return;
+      return {};
     }
   }
   // Time first (its events belong to no request), then the command.
@@ -265,6 +266,20 @@ void Engine::handle(protocol::Bytes bytes, core::TimeUs now) {
   reply.kind = PendingReply::Kind::kEvents;
   reply.first_seq = scratch_.empty() ? 0 : scratch_.front().seq;
   reply.count = static_cast<std::uint32_t>(scratch_.size());
+  return {};
+}
+
+void Engine::handle(protocol::Bytes bytes, core::TimeUs now) { (void)apply_request(bytes, now); }
+
+void Engine::handle_audited(protocol::Bytes bytes, core::TimeUs now,
+                            const std::function<std::string(const core::Status&)>& record) {
+  handle_audit(record(apply_request(bytes, now)));
+}
+
+void Engine::handle_audit(std::string record) {
+  PendingReply& p = pending_.emplace_back();
+  p.kind = PendingReply::Kind::kAudit;
+  p.ready = std::move(record);
 }
 
 void Engine::tick(core::TimeUs now) {
@@ -310,7 +325,8 @@ bool Engine::has_open() const {
 }
 
 void Engine::prepare_reply(PendingReply& p, std::map<HallSlot*, std::string>& snapshots) {
-  if (p.kind == PendingReply::Kind::kReady || !p.ready.empty()) return;
+  if (p.kind == PendingReply::Kind::kReady || p.kind == PendingReply::Kind::kAudit || !p.ready.empty())
+    return;
   protocol::ReplySpec spec;
   spec.request_id = p.request_id;
   if (p.kind == PendingReply::Kind::kSnapshot) {
@@ -336,6 +352,11 @@ void Engine::seal() {
     for (std::size_t i = 0; i < slot->batch_events.size(); ++i)
       sealed->batch->add_event(id, slot->sealed_seq + 1 + i, slot->batch_events[i]);
     sealed->halls.emplace_back(slot.get(), slot->hall->seq());
+  }
+  for (PendingReply& p : pending_) {
+    if (p.kind != PendingReply::Kind::kAudit) continue;
+    sealed->batch->add_audit(p.ready);
+    p.ready.clear();  // its reply: durable
   }
   // Replies that read stored events (a retry of an older command) do so
   // before the commit thread gets the store; the others while it writes.
@@ -444,6 +465,8 @@ void Engine::fail_batch(const std::string& why) {
   for (PendingReply& p : all) {
     if (p.kind == PendingReply::Kind::kReady) {
       replies_.push_back(std::move(p.ready));
+    } else if (p.kind == PendingReply::Kind::kAudit) {
+      replies_.push_back(why.empty() ? std::string("存储失败") : why);
     } else if (p.kind == PendingReply::Kind::kSnapshot) {
       protocol::ReplySpec spec;
       spec.request_id = p.request_id;

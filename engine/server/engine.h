@@ -3,8 +3,9 @@
 // and makes each batch durable before anything leaves.
 //
 // A batch: call handle() for each request that arrived together (and tick()
-// when time passes), then commit(). commit() writes every event of the batch
-// in one LMDB transaction (group commit) and only then makes the replies and
+// when time passes, handle_audit() for the audit log's records), then
+// commit(). commit() writes every event and audit record of the batch in one
+// LMDB transaction (group commit) and only then makes the replies and
 // the events to publish available. If the write fails, every command of the
 // batch is answered with a `storage` error and the halls it touched are
 // reloaded from the store, so memory never runs ahead of the disk.
@@ -85,14 +86,29 @@ class Engine {
   // the hall's target. Produces no reply.
   void tick(core::TimeUs now);
 
+  // Handles one received buffer like handle(), and adds the audit record
+  // record(outcome) to the open batch, so that one transaction writes the
+  // request's events and its record (or neither). `outcome` is ok for an
+  // accepted request (a retry of one, a read, a ping) and the refusal
+  // otherwise; `record` is called before this returns. The record's entry in
+  // replies() follows the request's, as for handle_audit().
+  void handle_audited(protocol::Bytes request, core::TimeUs now,
+                      const std::function<std::string(const core::Status& outcome)>& record);
+
+  // Adds a record for the store's audit log to the open batch: written in the
+  // same transaction as the batch's events (a batch may carry records only),
+  // numbered in order of commit. Its entry in replies() is empty once the
+  // record is durable, else the reason it was not written (storage_problem()).
+  void handle_audit(std::string record);
+
   // Queues a reply made outside the engine (a refusal by the server's access
   // check) so that it leaves in order with the batch's others.
   void handle_ready(std::string reply);
 
   // Makes the batch durable; then replies() holds one reply per handle() call
-  // in order, and publications() the batch's events in sequence order per hall.
-  // Both stay valid until the next handle() or tick(). When it returns, the
-  // commit thread is idle (snapshots included). Requires !in_flight().
+  // (and one entry per audit record) in order, and publications() the batch's events in sequence order per
+  // hall. Both stay valid until the next handle() or tick(). When it returns, the commit thread is idle
+  // (snapshots included). Requires !in_flight().
   void commit();
   const std::vector<std::string>& replies() const { return replies_; }
   const std::vector<Publication>& publications() const { return publications_; }
@@ -144,6 +160,9 @@ class Engine {
     std::uint64_t snapshots = 0, snapshot_failures = 0;
   };
   const Counters& counters() const { return counters_; }
+  // The store's figures (EventStore::stats); only while the commit thread is
+  // idle (after wait_idle(), the server's settle()).
+  store::EventStore::Stats store_stats() const { return store_.stats(); }
   // Why the last commit failed ("磁盘空间不足（…）", a full map at its limit,
   // an I/O error), or empty: no failure yet, or a commit succeeded since.
   const std::string& storage_problem() const { return storage_problem_; }
@@ -154,6 +173,8 @@ class Engine {
   struct Sealed;
 
   HallSlot* find(std::string_view id);
+  // handle(): the request's outcome (ok: accepted, a read or a ping).
+  core::Status apply_request(protocol::Bytes request, core::TimeUs now);
   void recover(HallSlot& slot);
   void add_events(HallSlot& slot, std::size_t first, std::string_view request_id);
   std::string event_bytes(const HallSlot& slot, core::Seq seq) const;

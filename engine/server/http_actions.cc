@@ -20,6 +20,18 @@ HttpError not_found(std::string_view path) {
   return {404, "not_found", fmt::format("没有这个地址：{}", path)};
 }
 
+// An action whose audit record the store did not take.
+HttpResponse not_kept(const std::string& failure) {
+  return error_response({503, "storage", fmt::format("审计日志无法写入，操作未执行：{}", failure)});
+}
+
+HttpResponse answer(const std::string& bytes) {
+  const protocol::DecodedReply r = protocol::decode_reply(protocol::as_bytes(bytes));
+  if (!r.ok()) return error_response(refusal(r));
+  return json_response(
+      200, json{{"ok", true}, {"duplicate", r.duplicate}, {"events", view::events_json(r.events)}});
+}
+
 }  // namespace
 
 bool HttpActions::is_action(const std::vector<std::string>& parts) {
@@ -29,8 +41,8 @@ bool HttpActions::is_action(const std::vector<std::string>& parts) {
 }
 
 void HttpActions::act(const core::Hall& hall, std::string_view path, const std::vector<std::string>& parts,
-                      const HttpRequest& req, HttpReply reply) {
-  auto fail = [&](HttpError e) { reply(error_response(e)); };
+                      const HttpRequest& req, const Record& record, HttpReply reply) {
+  auto fail = [&](HttpError e) { refuse(record, std::move(e), std::move(reply)); };
   json body = json::object();
   if (!req.body.empty()) {
     body = json::parse(req.body, nullptr, false);
@@ -92,21 +104,34 @@ void HttpActions::act(const core::Hall& hall, std::string_view path, const std::
   } else {
     return fail(not_found(path));
   }
-  submit(hall_id, command, req.idempotency_key, std::move(reply));
+  submit(hall_id, command, req.idempotency_key, record, std::move(reply));
+}
+
+void HttpActions::refuse(const Record& record, HttpError e, HttpReply reply) {
+  if (!record) return reply(error_response(e));
+  server_.audit(record(e.status, e.code), [this, e, reply = std::move(reply)](const std::string& failure) {
+    reply(written_(failure) ? error_response(e) : not_kept(failure));
+  });
 }
 
 void HttpActions::submit(const std::string& hall, const core::CommandBody& command, const std::string& key,
-                         HttpReply reply) {
+                         const Record& record, HttpReply reply) {
   ++actions_;
   const std::string id = key.empty() ? fmt::format("{}-{}", boot_, next_request_++) : "http:" + key;
   if (id.size() > core::kMaxRequestIdLength)
-    return reply(error_response({400, "bad_argument", "Idempotency-Key 过长"}));
-  server_.submit(protocol::encode_request(id, hall, command), [reply](const std::string& bytes) {
-    const protocol::DecodedReply r = protocol::decode_reply(protocol::as_bytes(bytes));
-    if (!r.ok()) return reply(error_response(refusal(r)));
-    reply(json_response(
-        200, json{{"ok", true}, {"duplicate", r.duplicate}, {"events", view::events_json(r.events)}}));
-  });
+    return refuse(record, {400, "bad_argument", "Idempotency-Key 过长"}, std::move(reply));
+  std::string request = protocol::encode_request(id, hall, command);
+  if (!record)
+    return server_.submit(std::move(request), [reply](const std::string& bytes) { reply(answer(bytes)); });
+  server_.submit_audited(
+      std::move(request),
+      [record](const core::Status& outcome) {
+        return outcome.ok() ? record(200, "ok")
+                            : record(status_of(outcome.code()), core::to_string(outcome.code()));
+      },
+      [this, reply](const std::string& bytes, const std::string& failure) {
+        reply(written_(failure) ? answer(bytes) : not_kept(failure));
+      });
 }
 
 }  // namespace hallq::server

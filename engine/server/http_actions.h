@@ -11,7 +11,14 @@
 //
 // Answers: 200 {"ok": true, "duplicate": bool, "events": [...]} or an error
 // (http_reply.h): a malformed body 400, an unknown route 404, a refusal with
-// the status of its code. Request ids: "http:" + the Idempotency-Key header
+// the status of its code.
+//
+// The audit log: an action's record, with its outcome, is written in the
+// same transaction as the action's events (Server::submit_audited; a request
+// that never becomes a command: with the next commit, Server::audit), and
+// the answer leaves only after that commit. If the record was not written
+// (the commit failed), the action is answered 503 storage and nothing of it
+// is acknowledged. Request ids: "http:" + the Idempotency-Key header
 // (a retry is answered with the first outcome), else "<boot>-<n>", unique
 // across restarts since the engine remembers ids in its store.
 //
@@ -19,6 +26,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,28 +40,37 @@ class Server;
 
 class HttpActions {
  public:
+  // An action's audit record made from its outcome (HTTP status, result).
+  using Record = std::function<std::string(int status, std::string_view result)>;
+  // Hears whether a record was written ("" or why not); returns whether it was.
+  using Written = std::function<bool(const std::string& failure)>;
+
   // `boot`: this run's prefix of request ids; `actions`: counts the actions submitted.
-  HttpActions(Server& server, std::string boot, std::uint64_t& actions)
-      : server_(server), boot_(std::move(boot)), actions_(actions) {}
+  HttpActions(Server& server, std::string boot, std::uint64_t& actions, Written written)
+      : server_(server), boot_(std::move(boot)), actions_(actions), written_(std::move(written)) {}
 
   // Whether the parts of a path under /api/halls/{hall}/ name an action (so
   // that another method is answered 405 rather than 404).
   static bool is_action(const std::vector<std::string>& parts);
 
-  // Acts on `hall` as the POST to `path` (split into `parts`) asks; `reply`
-  // is called once: at once for a request that cannot become a command,
-  // after the commit otherwise.
+  // Acts on `hall` as the POST to `path` (split into `parts`) asks, with
+  // its audit record (null: no audit log); `reply` is called once, after the
+  // commit that writes the record (without a record: at once for a request
+  // that cannot become a command).
   void act(const core::Hall& hall, std::string_view path, const std::vector<std::string>& parts,
-           const HttpRequest& req, HttpReply reply);
+           const HttpRequest& req, const Record& record, HttpReply reply);
 
  private:
   // Submits `command` for `hall` and answers with the engine's reply.
   void submit(const std::string& hall, const core::CommandBody& command, const std::string& idempotency_key,
-              HttpReply reply);
+              const Record& record, HttpReply reply);
+  // Answers `e` (no command), after its record is written.
+  void refuse(const Record& record, HttpError e, HttpReply reply);
 
   Server& server_;
   std::string boot_;
   std::uint64_t& actions_;
+  Written written_;
   std::uint64_t next_request_ = 1;
 };
 

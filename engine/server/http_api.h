@@ -42,7 +42,10 @@
 // (415 unsupported_media_type): what a page on another site can send without
 // a preflight is refused. Without accounts the API is open (the server then
 // listens on loopback only). Every action, login, failed login and logout is
-// written to the store's audit log before it is answered.
+// written to the store's audit log before it is answered: an action's record
+// with its outcome in the same transaction as its events, the others in the
+// next group commit; an action whose record cannot be written is refused
+// (503 storage).
 //
 // Thread: the io_context's thread only.
 #pragma once
@@ -111,11 +114,12 @@ struct HttpApiOptions {
   const Accounts* accounts = nullptr;
   // Runs a function on the engine's thread (the password checker answers through it).
   PasswordChecker::Post post;
-  // The store's audit log: append one record and return its number (throws
-  // on a storage failure), overwrite a record appended before (an action's
-  // record gets its outcome), read from a record number on.
-  std::function<std::uint64_t(const std::string&)> audit;
-  std::function<void(std::uint64_t, const std::string&)> replace_audit;
+  // The store's audit log (null: none): write a record with the next group
+  // commit, `done` getting "" once it is durable or why it is not
+  // (Server::audit); read from a record number on. With it, an action's
+  // record goes into the commit that carries the action
+  // (Server::submit_audited).
+  std::function<void(std::string record, std::function<void(const std::string& failure)> done)> audit;
   std::function<void(std::uint64_t, const std::function<bool(std::uint64_t, std::string_view)>&)> read_audit;
   // Who may read /metrics: anyone (the default; meant for loopback), or a
   // logged-in manager (who sees the halls of the account) or a scraper
@@ -174,6 +178,9 @@ class HttpApi {
   // Answers a read of a known caller, auditing a refusal of a logged-in one.
   void reply_read(const Caller& caller, const HttpRequest& req, std::string_view hall, HttpResponse r,
                   const std::function<void(HttpResponse)>& done);
+  // Answers `r` once its audit record (result: its error code) is written.
+  void reply_audited(const std::string& user, const HttpRequest& req, std::string_view hall, HttpResponse r,
+                     const std::function<void(HttpResponse)>& done);
 
   Engine& engine_;
   Server& server_;

@@ -84,7 +84,6 @@ bool HttpAuth::scrape_token_ok(const HttpRequest& req) const {
 HttpAuth::HttpAuth(const HttpApiOptions& options, WallClock wall_clock, HttpApi::Counters& counters)
     : accounts_(options.accounts),
       audit_(options.audit),
-      replace_audit_(options.replace_audit),
       counters_(counters),
       wall_clock_(std::move(wall_clock)),
       metrics_token_(options.metrics_token) {
@@ -120,14 +119,14 @@ void HttpAuth::handle(const HttpRequest& req, std::string_view route, HttpReply 
     return reply(error_response(*e));
   }
   if (route == "login") return login(req, std::move(reply));
-  if (const Session* s = session_of(req)) {
-    audit(s->account->name, req, "", 200, "logout");
-    const std::string id = s->id;
-    sessions_.remove(id);
-    if (on_logout) on_logout(id);
-  }
   HttpResponse r = json_response(200, json{{"ok", true}});
   r.set_cookie = fmt::format("{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0", kSessionCookie);
+  if (const Session* s = session_of(req)) {
+    const std::string user = s->account->name, id = s->id;
+    sessions_.remove(id);
+    if (on_logout) on_logout(id);
+    return audit(user, req, "", 200, "logout", [reply, r] { reply(r); });
+  }
   reply(std::move(r));
 }
 
@@ -153,15 +152,15 @@ void HttpAuth::login(const HttpRequest& req, HttpReply reply) {
   const bool queued = checker_->check(hash, body["password"], [this, req, user, account, reply](bool ok) {
     if (!ok || account == nullptr) {
       throttle_.failed(user, req.peer, LoginThrottle::Clock::now());
-      audit(user, req, "", 401, "login_failed");
-      return reply(error_response({401, "bad_credentials", "用户名或密码错误"}));
+      return audit(user, req, "", 401, "login_failed", [reply] {
+        reply(error_response({401, "bad_credentials", "用户名或密码错误"}));
+      });
     }
     throttle_.succeeded(user, req.peer);
     const Session& s = sessions_.create(*account, SessionTable::Clock::now());
-    audit(user, req, "", 200, "login");
     HttpResponse r = json_response(200, session_json(s));
     r.set_cookie = fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict", kSessionCookie, s.id);
-    reply(std::move(r));
+    audit(user, req, "", 200, "login", [reply, r] { reply(r); });
   });
   if (!queued) {
     throttle_.abandoned(user, req.peer);
@@ -180,18 +179,13 @@ std::variant<Caller, HttpError> HttpAuth::identify(const HttpRequest& req) {
   return Caller{session, session->account->name, session->account->role == Role::kAdmin};
 }
 
-std::optional<HttpError> HttpAuth::may_act(const Caller& caller, const HttpRequest& req,
-                                           std::string_view hall) {
-  auto deny = [&](HttpError e) {
-    audit(caller.user, req, hall, e.status, e.code);
-    return e;
-  };
-  if (!caller.admin) return deny({403, "forbidden", fmt::format("{} 是只读账号，不能操作", caller.user)});
+std::optional<HttpError> HttpAuth::may_act(const Caller& caller, const HttpRequest& req) {
+  if (!caller.admin) return HttpError{403, "forbidden", fmt::format("{} 是只读账号，不能操作", caller.user)};
   // With or without logins: a browser's cross-site request cannot act.
-  if (std::optional<HttpError> e = cross_site(req)) return deny(std::move(*e));
+  if (std::optional<HttpError> e = cross_site(req)) return e;
   if (caller.session == nullptr) return std::nullopt;  // the open API
   if (req.csrf_token != caller.session->csrf)
-    return deny({403, "csrf", "缺少或错误的 X-CSRF-Token（请刷新页面）"});
+    return HttpError{403, "csrf", "缺少或错误的 X-CSRF-Token（请刷新页面）"};
   return std::nullopt;
 }
 
@@ -254,45 +248,40 @@ std::string HttpAuth::record(const std::string& user, const HttpRequest& req, st
   return dump(record);
 }
 
-bool HttpAuth::store(const std::function<void()>& write) {
-  try {
-    write();
+bool HttpAuth::written(const std::string& failure) {
+  if (failure.empty()) {
     if (audit_failing_) std::cerr << "hallqd: audit log works again" << std::endl;
     audit_failing_ = false;
     return true;
-  } catch (const std::exception& e) {
-    ++counters_.audit_failures;
-    if (!audit_failing_) {
-      std::cerr.clear();
-      std::cerr << "hallqd: audit log failing, actions refused until it works again: " << e.what()
-                << std::endl;
-    }
-    audit_failing_ = true;
-    return false;
   }
+  ++counters_.audit_failures;
+  if (!audit_failing_) {
+    std::cerr.clear();
+    std::cerr << "hallqd: audit log failing, actions refused until it works again: " << failure << std::endl;
+  }
+  audit_failing_ = true;
+  return false;
 }
 
 void HttpAuth::audit(const std::string& user, const HttpRequest& req, std::string_view hall, int status,
-                     std::string_view result) {
-  if (!audit_) return;
-  const std::string r = record(user, req, hall, status, result);
-  store([&] { audit_(r); });
+                     std::string_view result, std::function<void()> then) {
+  if (!audit_) {
+    if (then) then();
+    return;
+  }
+  audit_(record(user, req, hall, status, result), [this, then = std::move(then)](const std::string& failure) {
+    written(failure);
+    if (then) then();
+  });
 }
 
-std::optional<std::uint64_t> HttpAuth::audit_ahead(const std::string& user, const HttpRequest& req,
-                                                   std::string_view hall) {
-  if (!audit_ || !replace_audit_) return 0;
-  const std::string r = record(user, req, hall, 0, "pending");
-  std::uint64_t number = 0;
-  if (!store([&] { number = audit_(r); })) return std::nullopt;
-  return number;
-}
-
-void HttpAuth::audit_outcome(std::uint64_t number, const std::string& user, const HttpRequest& req,
-                             std::string_view hall, int status, std::string_view result) {
-  if (number == 0) return audit(user, req, hall, status, result);
-  const std::string r = record(user, req, hall, status, result);
-  store([&] { replace_audit_(number, r); });
+std::function<std::string(int, std::string_view)> HttpAuth::action_record(const std::string& user,
+                                                                          const HttpRequest& req,
+                                                                          std::string_view hall) const {
+  if (!audit_) return nullptr;
+  return [this, user, req, hall = std::string(hall)](int status, std::string_view result) {
+    return record(user, req, hall, status, result);
+  };
 }
 
 void HttpAuth::refused_anonymously(const HttpRequest& req, std::string_view reason) {
@@ -305,7 +294,7 @@ void HttpAuth::refused_anonymously(const HttpRequest& req, std::string_view reas
     // The minute before, as one record: how many, and the last one's source.
     json summary = {{"time_us", now}, {"user", s.user},   {"peer", s.peer},       {"hall", ""},
                     {"status", 0},    {"result", reason}, {"anonymous", s.count}, {"since_us", s.since}};
-    if (audit_) store([&] { audit_(dump(summary)); });
+    if (audit_) audit_(dump(summary), [this](const std::string& failure) { written(failure); });
     s.count = 0;
   }
   if (s.count == 0) s.since = now;

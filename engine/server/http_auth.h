@@ -3,7 +3,9 @@
 // engine's thread, roles (viewer reads, admin acts), halls per account, the
 // CSRF token and same-host Origin of every action. Every action, login,
 // failed login, logout and denial is written to the audit log before it is
-// answered.
+// answered (a refused WebSocket upgrade: with the next commit, not waited
+// for), through the engine's group commit (HttpApiOptions::audit; an action's
+// record goes with the action's own commit, HttpActions).
 //
 // Without accounts the API is open: every caller is "(loopback)" with the
 // admin role (hallqd then listens on loopback only).
@@ -56,11 +58,10 @@ class HttpAuth {
   // session when logins are on.
   std::variant<Caller, HttpError> identify(const HttpRequest& req);
 
-  // Whether `caller` may act on `hall`: the admin role, a same-host Origin
+  // Whether `caller` may act: the admin role, a same-host Origin
   // if the browser sent one and a JSON body (cross_site, with or without
-  // logins), and the session's CSRF token. A denial is audited before it is
-  // returned.
-  std::optional<HttpError> may_act(const Caller& caller, const HttpRequest& req, std::string_view hall);
+  // logins), and the session's CSRF token. The caller audits a denial.
+  std::optional<HttpError> may_act(const Caller& caller, const HttpRequest& req);
 
   // What refuses a state-changing request a browser could send from another
   // site: an Origin other than this host (403 csrf), a body not declared as
@@ -79,21 +80,23 @@ class HttpAuth {
   // Whether `req` carries the /metrics scrape token (HttpApiOptions::metrics_token).
   bool scrape_token_ok(const HttpRequest& req) const;
 
-  // Appends one record to the audit log. A record is bounded (about 3 KiB):
-  // the request's JSON body only, passwords masked, strings cut at 256
-  // bytes, at most 8 members; of any other body only its size. A failing
-  // store is counted and logged once until it works again (never the
-  // record); the answer goes out anyway.
+  // Writes one record to the audit log with the next group commit, then
+  // calls `then` (if set): the answer waits for its record. A record is
+  // bounded (about 3 KiB): the request's JSON body only, passwords masked,
+  // strings cut at 256 bytes, at most 8 members; of any other body only its
+  // size. A record the store refused is counted and logged once until the
+  // log works again (never the record); `then` is called anyway.
   void audit(const std::string& user, const HttpRequest& req, std::string_view hall, int status,
-             std::string_view result);
-  // An action's record, written before the action is submitted with result
-  // "pending": its number (0 without an audit log), or nullopt if the store
-  // refused it (the action must then be refused). audit_outcome() overwrites
-  // it with the outcome.
-  std::optional<std::uint64_t> audit_ahead(const std::string& user, const HttpRequest& req,
-                                           std::string_view hall);
-  void audit_outcome(std::uint64_t number, const std::string& user, const HttpRequest& req,
-                     std::string_view hall, int status, std::string_view result);
+             std::string_view result, std::function<void()> then = nullptr);
+  // An action's record, bounded as above, made once its outcome (HTTP
+  // status, result) is known, for the commit that carries the action
+  // (HttpActions); null without an audit log.
+  std::function<std::string(int status, std::string_view result)> action_record(const std::string& user,
+                                                                                const HttpRequest& req,
+                                                                                std::string_view hall) const;
+  // Notes whether a record was written: "" yes, else why not (counted,
+  // logged once until the log works again); returns whether it was.
+  bool written(const std::string& failure);
 
   // A refusal of a caller without a session (401, 429, 503 busy, a
   // cross-site login): counted by reason, and at most one record per reason
@@ -107,12 +110,9 @@ class HttpAuth {
 
   std::string record(const std::string& user, const HttpRequest& req, std::string_view hall, int status,
                      std::string_view result) const;
-  // Runs a write to the audit log; false (counted, logged once) if the store refused it.
-  bool store(const std::function<void()>& write);
 
   const Accounts* accounts_;
-  std::function<std::uint64_t(const std::string&)> audit_;
-  std::function<void(std::uint64_t, const std::string&)> replace_audit_;
+  std::function<void(std::string, std::function<void(const std::string&)>)> audit_;
   HttpApi::Counters& counters_;
   bool audit_failing_ = false;
   struct Sample {

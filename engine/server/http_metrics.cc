@@ -31,6 +31,9 @@ std::string metrics_text(const Engine& engine, const HttpApi::Counters& http,
     family(metric, "counter", fmt::format("engine {} since start", name));
     out += fmt::format("{} {}\n", metric, value);
   }
+  family("hallq_store_commits_total", "counter",
+         "LMDB write transactions committed since start (a group commit's events and audit records are one)");
+  out += fmt::format("hallq_store_commits_total {}\n", engine.store_stats().commits);
   family("hallq_zmq_replies_dropped_total", "counter",
          "replies dropped: the peer left that many unread (full queue) or had gone, by reason");
   out += fmt::format("hallq_zmq_replies_dropped_total{{reason=\"unread\"}} {}\n", edge.replies_dropped);

@@ -2,7 +2,8 @@
 // query, and sends each route to its handler (static files, metrics,
 // logins, the audit log, reads, actions). Handlers return HttpOutcome values
 // or reply through the HttpReply they are given; every answer passes the
-// counting below once, an action's also the audit log.
+// counting below once; an action's and a logged-in caller's refusal also
+// the audit log, before they leave.
 #include <fmt/format.h>
 
 #include <cctype>
@@ -89,8 +90,9 @@ HttpApi::HttpApi(Engine& engine, Server& server, HttpApiOptions options)
       auth_(std::make_unique<HttpAuth>(
           options_, [clock = options_.wall_clock] { return clock->now_us(); }, counters_)),
       views_(std::make_unique<HttpViews>(engine_, options_)),
-      actions_(std::make_unique<HttpActions>(server_, fmt::format("http-{}", options_.wall_clock->now_us()),
-                                             counters_.actions)) {}
+      actions_(std::make_unique<HttpActions>(
+          server_, fmt::format("http-{}", options_.wall_clock->now_us()), counters_.actions,
+          [this](const std::string& failure) { return auth_->written(failure); })) {}
 
 HttpApi::~HttpApi() = default;
 
@@ -109,12 +111,16 @@ std::string HttpApi::live_message(std::string_view hall) const {
 
 void HttpApi::reply_read(const Caller& caller, const HttpRequest& req, std::string_view hall, HttpResponse r,
                          const HttpReply& done) {
-  if (r.status >= 400 && caller.session != nullptr) {
-    const nlohmann::json j = nlohmann::json::parse(r.body, nullptr, false);
-    auth_->audit(caller.user, req, hall, r.status,
-                 j.is_object() && j.contains("error") ? j["error"].get<std::string>() : "error");
-  }
+  if (r.status >= 400 && caller.session != nullptr)
+    return reply_audited(caller.user, req, hall, std::move(r), done);
   done(std::move(r));
+}
+
+void HttpApi::reply_audited(const std::string& user, const HttpRequest& req, std::string_view hall,
+                            HttpResponse r, const HttpReply& done) {
+  const nlohmann::json j = nlohmann::json::parse(r.body, nullptr, false);
+  const std::string result = j.is_object() && j.contains("error") ? j["error"].get<std::string>() : "error";
+  auth_->audit(user, req, hall, r.status, result, [done, r = std::move(r)] { done(r); });
 }
 
 void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> reply) {
@@ -143,9 +149,10 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
     if (!get) return answer(only("GET"));
     return answer(static_file(options_, parts, path));
   }
-  // Everything below reads the halls or the store: only what is durable,
-  // and with the engine's commit thread idle.
-  server_.settle();
+  // A read sees only what is durable, with the engine's commit thread idle.
+  // Actions, logins and logouts do not wait here: their commands and audit
+  // records join the open batch, so concurrent ones share a group commit.
+  if (get) server_.settle();
   if (parts.size() == 1 && parts[0] == "metrics") {
     if (!get) return answer(only("GET"));
     // Open, or for the scrape token (every hall) or a session (its halls).
@@ -215,23 +222,11 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
 
   // --- manager actions
   if (!post) return answer_read(HttpActions::is_action(parts) ? only("POST") : not_found(path));
-  if (std::optional<HttpError> denied = auth_->may_act(caller, req, hall_id))
-    return answer(std::move(*denied));
-  // The action's audit record is durable before the action is submitted: a
-  // store that cannot take it refuses the action.
-  const std::optional<std::uint64_t> record = auth_->audit_ahead(caller.user, req, hall_id);
-  if (!record) return answer(HttpError{503, "storage", "审计日志无法写入，操作未执行"});
-  // From here on every answer is an action's outcome: audited before it is sent.
-  HttpReply audited = [this, user = caller.user, req, hall_id, number = *record,
-                       done = std::move(done)](HttpResponse r) {
-    const nlohmann::json j = nlohmann::json::parse(r.body, nullptr, false);
-    const std::string result =
-        r.status == 200 ? "ok"
-                        : (j.is_object() && j.contains("error") ? j["error"].get<std::string>() : "error");
-    auth_->audit_outcome(number, user, req, hall_id, r.status, result);
-    done(std::move(r));
-  };
-  actions_->act(*hall, path, parts, req, std::move(audited));
+  if (std::optional<HttpError> denied = auth_->may_act(caller, req))
+    return reply_audited(caller.user, req, hall_id, error_response(*denied), done);
+  // From here on every answer is an action's outcome, whose record is
+  // written with it (a store that cannot take it refuses the action).
+  actions_->act(*hall, path, parts, req, auth_->action_record(caller.user, req, hall_id), std::move(done));
 }
 
 }  // namespace hallq::server

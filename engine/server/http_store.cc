@@ -30,13 +30,8 @@ void use_store(HttpApiOptions& options, store::EventStore& store, Server& server
     });
     if (!queued) done({.failure = "历史统计查询过多，请稍后再试", .failure_status = 503});
   };
-  options.audit = [&store, &server](const std::string& record) {
-    server.settle();
-    return store.append_audit(record);
-  };
-  options.replace_audit = [&store, &server](std::uint64_t number, const std::string& record) {
-    server.settle();
-    store.replace_audit(number, record);
+  options.audit = [&server](std::string record, std::function<void(const std::string&)> done) {
+    server.audit(std::move(record), std::move(done));
   };
   options.read_audit = [&store, &server](std::uint64_t from,
                                          const std::function<bool(std::uint64_t, std::string_view)>& fn) {

@@ -1,7 +1,8 @@
 // The HTTP API's access to the engine's store (HttpApiOptions::history,
-// audit, replace_audit, read_audit). The audit log is written and read after
-// Server::settle(), because while a batch is being written the store belongs
-// to the engine's commit thread (commit_thread.h). History is read on a
+// audit, read_audit). The audit log is written by the engine's group commit
+// (Server::audit), and read after Server::settle(), because while a batch is
+// being written the store belongs to the engine's commit thread
+// (commit_thread.h). History is read on a
 // HistoryWorker of its own (history_worker.h: at most 8 reads waiting, more
 // are answered 503) while the engine goes on, and answered through
 // options.post on the engine's thread; it sees what is durable. hallqd and the

@@ -56,6 +56,15 @@ constexpr std::uint64_t kLogEvery = 1000;
 
 class Server::Impl {
  public:
+  // A request or audit record from inside the process (the HTTP API).
+  struct Local {
+    enum Kind { kRequest, kAudited, kAudit } kind;
+    std::string bytes;                                       // the encoded request, or the record (kAudit)
+    std::function<void(const std::string&)> done;            // kRequest: the reply; kAudit: the failure
+    std::function<std::string(const core::Status&)> record;  // kAudited
+    std::function<void(const std::string& reply, const std::string& failure)> audited;  // kAudited
+  };
+
   Impl(boost::asio::io_context& io, Engine& engine, ServerOptions options)
       : io_(io),
         engine_(engine),
@@ -124,8 +133,8 @@ class Server::Impl {
     timer_.cancel();
   }
 
-  void submit(std::string request, std::function<void(const std::string&)> done) {
-    local_.push_back({std::move(request), std::move(done)});
+  void submit(Local local) {
+    local_.push_back(std::move(local));
     if (local_.size() == 1) boost::asio::post(io_, [this] { drain(); });
   }
 
@@ -137,9 +146,10 @@ class Server::Impl {
   const Server::EdgeCounters& edge_counters() const { return edge_; }
 
   void settle() {
-    // Called while replies are being delivered (an HTTP action's reply that
-    // writes the audit log): only the store must be idle.
+    // Called while replies are being delivered (a reply's handler that reads
+    // the halls or the store): only the store must be idle.
     if (delivering_) return engine_.wait_idle();
+    if (running_) take_local(now());
     while (engine_.in_flight() || engine_.has_open()) {
       if (engine_.in_flight()) {
         engine_.wait_durable();
@@ -182,13 +192,7 @@ class Server::Impl {
   void drain() {
     if (!running_) return;
     const core::TimeUs now = this->now();
-    // Requests from inside the process first.
-    std::vector<Local> local;
-    local.swap(local_);
-    for (Local& l : local) {
-      engine_.handle(protocol::as_bytes(l.request), now);
-      destinations_.push_back({{}, std::move(l.done)});
-    }
+    take_local(now);
     while (engine_.open_requests() < options_.max_batch) {
       frames_.clear();
       // A request is [identity][(empty delimiter from REQ)][payload].
@@ -220,6 +224,29 @@ class Server::Impl {
     start_next();
     // A full open batch waits for the one in flight; on_durable reads on.
     if (engine_.open_requests() < options_.max_batch) wait_readable();
+  }
+
+  // Requests and audit records from inside the process into the open batch.
+  void take_local(core::TimeUs now) {
+    std::vector<Local> local;
+    local.swap(local_);
+    for (Local& l : local) {
+      if (l.kind == Local::kAudit) {
+        engine_.handle_audit(std::move(l.bytes));
+      } else if (l.kind == Local::kRequest) {
+        engine_.handle(protocol::as_bytes(l.bytes), now);
+      } else {
+        engine_.handle_audited(protocol::as_bytes(l.bytes), now, l.record);
+        // Two entries in replies(): the request's, then its record's.
+        auto reply = std::make_shared<std::string>();
+        destinations_.push_back({{}, [reply](const std::string& r) { *reply = r; }});
+        destinations_.push_back({{}, [reply, done = std::move(l.audited)](const std::string& failure) {
+                                   done(*reply, failure);
+                                 }});
+        continue;
+      }
+      destinations_.push_back({{}, std::move(l.done)});
+    }
   }
 
   // Seals the open batch if nothing is in flight (one without events to
@@ -408,10 +435,6 @@ class Server::Impl {
   std::string logged_storage_problem_;
   std::uint64_t failures_logged_ = 0;
   std::map<std::string, std::uint64_t> forbidden_by_key_;
-  struct Local {
-    std::string request;
-    std::function<void(const std::string&)> done;
-  };
   std::vector<Local> local_;
   std::vector<std::function<void(const std::vector<Publication>&)>> observers_;
 };
@@ -422,7 +445,14 @@ Server::~Server() = default;
 void Server::start() { impl_->start(); }
 void Server::stop() { impl_->stop(); }
 void Server::submit(std::string request, std::function<void(const std::string&)> done) {
-  impl_->submit(std::move(request), std::move(done));
+  impl_->submit({Impl::Local::kRequest, std::move(request), std::move(done), nullptr, nullptr});
+}
+void Server::submit_audited(std::string request, std::function<std::string(const core::Status&)> record,
+                            std::function<void(const std::string&, const std::string&)> done) {
+  impl_->submit({Impl::Local::kAudited, std::move(request), nullptr, std::move(record), std::move(done)});
+}
+void Server::audit(std::string record, std::function<void(const std::string&)> done) {
+  impl_->submit({Impl::Local::kAudit, std::move(record), std::move(done), nullptr, nullptr});
 }
 void Server::settle() { impl_->settle(); }
 void Server::on_publish(std::function<void(const std::vector<Publication>&)> observer) {

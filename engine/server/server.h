@@ -36,6 +36,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/core/error.h"
 #include "engine/core/types.h"
 #include "engine/time/clock.h"
 
@@ -97,8 +98,21 @@ class Server {
   // reply after the commit. Call on the io_context's thread.
   void submit(std::string request, std::function<void(const std::string& reply)> done);
 
-  // Waits until every batch read so far is durable and answered (blocking
-  // the io_context's thread for up to two commits): afterwards the halls in
+  // Like submit(), with the request's audit record in the same commit
+  // (Engine::handle_audited): `record` gets the request's outcome once the
+  // engine has applied it and returns the record; `done` then gets the reply
+  // and "" if the commit (the record with the request's events) is durable,
+  // else why it failed (the reply is then a `storage` refusal).
+  void submit_audited(std::string request, std::function<std::string(const core::Status& outcome)> record,
+                      std::function<void(const std::string& reply, const std::string& failure)> done);
+  // Queues a record for the store's audit log into the next group commit
+  // (Engine::handle_audit); `done` gets "" once it is durable, else why the
+  // commit failed. Call on the io_context's thread.
+  void audit(std::string record, std::function<void(const std::string& failure)> done);
+
+  // Waits until every batch read so far (and everything submitted from
+  // inside the process) is durable and answered (blocking the io_context's
+  // thread for up to two commits): afterwards the halls in
   // memory equal the store and nobody else uses the store until the next
   // request. For readers of the halls or the store on the io_context's
   // thread (HTTP views, history, the audit log).

@@ -4,6 +4,8 @@
 //   events:<id>  one per hall: seq (8 bytes BE) -> event bytes
 //   snapshots    hall number (4 bytes BE) + seq (8 bytes BE) -> snapshot bytes;
 //                the two latest per hall
+//   audit        record number (8 bytes BE) -> audit record bytes, from 1 on;
+//                created by the first commit that carries a record
 // A hall's events are its own B-tree whose keys only grow, so every event is
 // appended (MDB_APPEND: no search, and a full page is left full when the tree
 // grows). With one shared tree keyed (hall, seq), as in format 1, every hall
@@ -213,8 +215,14 @@ void EventStore::Batch::put_snapshot(std::string_view hall, std::uint64_t seq, s
   add(Kind::kSnapshot, hall, seq, bytes);
 }
 
+void EventStore::Batch::add_audit(std::string_view record) {
+  audits_.push_back({arena_.size(), record.size()});
+  arena_.append(record);
+}
+
 void EventStore::Batch::clear() {
   entries_.clear();
+  audits_.clear();
   arena_.clear();
 }
 
@@ -241,8 +249,6 @@ class EventStore::Impl {
                       const std::function<bool(std::uint64_t, std::string_view)>& fn) const;
   std::optional<std::string> read_event(std::string_view hall, std::uint64_t seq) const;
   std::vector<std::string> halls() const;
-  std::uint64_t append_audit(std::string_view record);
-  void replace_audit(std::uint64_t number, std::string_view record);
   void for_each_audit(std::uint64_t from,
                       const std::function<bool(std::uint64_t, std::string_view)>& fn) const;
   void backup(const std::string& dest_dir, bool compact) const;
@@ -324,13 +330,17 @@ class EventStore::Impl {
   void write(MDB_txn* txn, const Batch& batch);
   void write_events(MDB_txn* txn, const Batch& batch);
   void trim_snapshots(MDB_txn* txn, std::uint32_t hall_no);
+  // Appends the batch's audit records after last_audit_; the database
+  // handle (created on first use) for the cache once committed.
+  lmdb::Dbi write_audit(MDB_txn* txn, const Batch& batch);
 
   StoreOptions options_;
   UniqueFd writer_lock_;  // declared before env_: released after the environment closes
   lmdb::Env env_;
   lmdb::Dbi meta_db_, halls_db_, snapshots_db_;
-  std::optional<lmdb::Dbi> audit_db_;  // created by the first append_audit
+  std::optional<lmdb::Dbi> audit_db_;  // created by the first commit with an audit record
   std::uint64_t last_audit_ = 0;
+  std::uint64_t commits_ = 0;  // write transactions committed
   // Held shared by each thread's outermost read, exclusively by grow_map().
   mutable std::shared_mutex map_gate_;
 
@@ -550,9 +560,11 @@ void EventStore::Impl::commit(const Batch& batch) {
 
   // 2. One write transaction; any exception aborts it (and closes the
   // databases it created).
+  std::optional<lmdb::Dbi> audit_db = audit_db_;
   try {
     lmdb::Txn txn = begin(0);
     write(txn.handle(), batch);
+    if (!batch.audits_.empty()) audit_db = write_audit(txn.handle(), batch);
     txn.commit();
   } catch (const StoreError& e) {
     rethrow_in(options_.dir, e);
@@ -568,6 +580,9 @@ void EventStore::Impl::commit(const Batch& batch) {
     t.state->last_seq = t.last_seq;
     if (t.is_new) next_hall_no_ = std::max(next_hall_no_, t.state->number + 1);
   }
+  audit_db_ = audit_db;
+  last_audit_ += batch.audits_.size();
+  ++commits_;
 }
 
 std::size_t EventStore::Impl::touch(std::string_view hall, HallCache& fresh) {
@@ -648,6 +663,16 @@ void EventStore::Impl::trim_snapshots(MDB_txn* txn, std::uint32_t hall_no) {
   for (const SnapshotKey& key : doomed) snapshots_db_.del(txn, view(key));
 }
 
+lmdb::Dbi EventStore::Impl::write_audit(MDB_txn* txn, const Batch& batch) {
+  // A handle opened (created) here is valid once the transaction commits.
+  const lmdb::Dbi db = audit_db_ ? *audit_db_ : *lmdb::Dbi::open(txn, "audit", MDB_CREATE);
+  lmdb::Cursor cursor = lmdb::Cursor::open(txn, db);
+  std::uint64_t number = last_audit_;
+  for (const Batch::Span& record : batch.audits_)
+    cursor.put(view(seq_key(++number)), batch.bytes(record), MDB_APPEND | MDB_NOOVERWRITE);
+  return db;
+}
+
 // ---------------------------------------------------------------- reads
 
 std::uint64_t EventStore::Impl::last_seq(std::string_view hall) const {
@@ -701,28 +726,6 @@ std::vector<std::string> EventStore::Impl::halls() const {
     result.emplace_back(lmdb::to_view(key));
   }
   return result;
-}
-
-std::uint64_t EventStore::Impl::append_audit(std::string_view record) {
-  if (options_.read_only) throw std::logic_error("store: append_audit on a read-only store");
-  lmdb::Txn txn = begin(0);
-  std::optional<lmdb::Dbi> db = audit_db_;
-  if (!db) db = lmdb::Dbi::open(txn.handle(), "audit", MDB_CREATE);
-  const std::uint64_t seq = last_audit_ + 1;
-  db->put(txn.handle(), view(seq_key(seq)), record, MDB_APPEND | MDB_NOOVERWRITE);
-  txn.commit();
-  audit_db_ = db;
-  last_audit_ = seq;
-  return seq;
-}
-
-void EventStore::Impl::replace_audit(std::uint64_t number, std::string_view record) {
-  if (options_.read_only) throw std::logic_error("store: replace_audit on a read-only store");
-  if (!audit_db_ || number == 0 || number > last_audit_)
-    throw std::invalid_argument("store: replace_audit of a record never appended");
-  lmdb::Txn txn = begin(0);
-  audit_db_->put(txn.handle(), view(seq_key(number)), record, 0);
-  txn.commit();
 }
 
 void EventStore::Impl::for_each_audit(std::uint64_t from,
@@ -791,7 +794,8 @@ EventStore::Stats EventStore::Impl::stats() const {
   for (const HallState* state : states) events += state->events.stat(txn.get()).ms_entries;
   const MDB_stat snapshots = snapshots_db_.stat(txn.get());
   const MDB_envinfo info = env_.info();
-  return {events, snapshots.ms_entries, info.me_mapsize, (info.me_last_pgno + 1) * snapshots.ms_psize};
+  return {events, snapshots.ms_entries, info.me_mapsize, (info.me_last_pgno + 1) * snapshots.ms_psize,
+          commits_};
 }
 
 // ---------------------------------------------------------------- EventStore
@@ -814,10 +818,6 @@ std::optional<std::string> EventStore::read_event(std::string_view hall, std::ui
   return impl_->read_event(hall, seq);
 }
 std::vector<std::string> EventStore::halls() const { return impl_->halls(); }
-std::uint64_t EventStore::append_audit(std::string_view record) { return impl_->append_audit(record); }
-void EventStore::replace_audit(std::uint64_t number, std::string_view record) {
-  impl_->replace_audit(number, record);
-}
 void EventStore::for_each_audit(std::uint64_t from,
                                 const std::function<bool(std::uint64_t, std::string_view)>& fn) const {
   impl_->for_each_audit(from, fn);

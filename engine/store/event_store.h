@@ -55,9 +55,9 @@ class EventStore {
   // "Limits"). commit() refuses a batch that would add a hall beyond it.
   static constexpr std::size_t kMaxHalls = 1000;
 
-  // The writes of one group commit. It copies halls and payloads, so the
-  // caller's buffers may be reused at once; clear() keeps the memory for the
-  // next group.
+  // The writes of one group commit: events, snapshots and audit records. It
+  // copies halls, payloads and records, so the caller's buffers may be reused
+  // at once; clear() keeps the memory for the next group.
   class Batch {
    public:
     // Both throw std::invalid_argument for a hall id that is not
@@ -68,9 +68,15 @@ class EventStore {
     // earlier in this batch). Snapshots of a hall beyond its two latest are
     // deleted by the same commit.
     void put_snapshot(std::string_view hall, std::uint64_t seq, std::string_view bytes);
+    // A record for the audit log (opaque bytes), written by the same
+    // transaction as the batch's events and numbered after the records
+    // stored, in the order added. A batch may hold audit records only.
+    void add_audit(std::string_view record);
 
-    bool empty() const { return entries_.empty(); }
+    bool empty() const { return entries_.empty() && audits_.empty(); }
+    // Events and snapshots (audit records not counted).
     std::size_t size() const { return entries_.size(); }
+    std::size_t audit_records() const { return audits_.size(); }
     void clear();
 
    private:
@@ -83,11 +89,16 @@ class EventStore {
       std::size_t offset;  // the hall id at arena_[offset], the payload right after it
       std::size_t size;    // payload size
     };
+    struct Span {
+      std::size_t offset, size;  // an audit record in arena_
+    };
     void add(Kind kind, std::string_view hall, std::uint64_t seq, std::string_view bytes);
     std::string_view hall(const Entry& e) const { return {arena_.data() + e.offset, e.hall_size}; }
     std::string_view bytes(const Entry& e) const { return {arena_.data() + e.offset + e.hall_size, e.size}; }
+    std::string_view bytes(const Span& s) const { return {arena_.data() + s.offset, s.size}; }
 
     std::vector<Entry> entries_;
+    std::vector<Span> audits_;
     std::string arena_;
   };
 
@@ -101,8 +112,9 @@ class EventStore {
   EventStore(EventStore&&) noexcept;
   EventStore& operator=(EventStore&&) noexcept;
 
-  // Writes the batch in one write transaction, all or nothing, durably
-  // (fsync) unless opened with durable = false. An empty batch does nothing.
+  // Writes the batch in one write transaction, all or nothing (its events,
+  // snapshots and audit records together), durably (fsync) unless opened
+  // with durable = false. An empty batch does nothing.
   // Checks first that each hall's events continue its sequence without gaps
   // (seq == last_seq(hall) + 1, also from event to event within the batch)
   // and that each snapshot's seq is an event already stored or earlier in
@@ -134,14 +146,9 @@ class EventStore {
   std::vector<std::string> halls() const;
 
   // The audit log (managers' logins and actions): records numbered 1, 2, ...
-  // in a database of their own. append_audit writes one record in its own
-  // durable transaction and returns its number; throws StoreError (nothing
-  // written) or std::logic_error on a read-only store. for_each_audit calls
-  // fn(number, bytes) from `from` on, ascending, until fn returns false.
-  std::uint64_t append_audit(std::string_view record);
-  // Overwrites record `number` (written by append_audit) in its own durable
-  // transaction: an action's record gets its outcome. Throws like append_audit.
-  void replace_audit(std::uint64_t number, std::string_view record);
+  // in order of commit, in a database of their own, written only by
+  // commit() (Batch::add_audit). for_each_audit calls fn(number, bytes) from
+  // `from` on, ascending, until fn returns false.
   void for_each_audit(std::uint64_t from,
                       const std::function<bool(std::uint64_t, std::string_view)>& fn) const;
 
@@ -164,6 +171,7 @@ class EventStore {
     std::uint64_t snapshots;
     std::size_t map_size;    // bytes reserved for the map
     std::size_t used_bytes;  // bytes of the map in use, free pages included
+    std::uint64_t commits;   // write transactions this EventStore committed since it opened
   };
   Stats stats() const;
   // The directory it was opened in (StoreOptions::dir).

@@ -376,6 +376,58 @@ TEST_F(EngineTest, StorageFailureRefusesTheBatchAndRollsMemoryBack) {
   EXPECT_EQ(snapshot_of(*engine_->hall("town")), live);
 }
 
+// An audit record goes into the batch of the request it follows: one
+// transaction writes both. Its entry in replies() is empty once durable, the
+// storage problem if the commit failed (then neither is stored).
+TEST_F(EngineTest, AnAuditRecordIsCommittedWithItsRequestsEvents) {
+  open(1 << 20, EngineOptions{.max_map_size = 1 << 20}, "tiny");  // 1 MiB, never grown
+  const auto outcome_record = [](const core::Status& outcome) {
+    return outcome.ok() ? std::string("ok") : std::string(core::to_string(outcome.code()));
+  };
+  const std::string open_w1 = protocol::encode_request("a1", "town", core::OpenWindow{"w1", ""});
+  const std::string close_w2 = protocol::encode_request("a2", "town", core::CloseWindow{"w2"});
+  engine_->handle_audited(protocol::as_bytes(open_w1), now_, outcome_record);
+  engine_->handle_audited(protocol::as_bytes(close_w2), now_, outcome_record);  // refused: not open
+  engine_->handle_audit("login");
+  const std::uint64_t commits = store_->stats().commits;
+  engine_->commit();
+  ASSERT_EQ(engine_->replies().size(), 5u);
+  EXPECT_TRUE(decode(engine_->replies()[0]).ok());
+  EXPECT_EQ(engine_->replies()[1], "");
+  EXPECT_FALSE(decode(engine_->replies()[2]).ok());
+  EXPECT_EQ(engine_->replies()[3], "");
+  EXPECT_EQ(engine_->replies()[4], "");
+  EXPECT_EQ(store_->stats().commits, commits + 1);
+  std::vector<std::string> records;
+  const auto read_records = [&] {
+    records.clear();
+    store_->for_each_audit(1, [&](std::uint64_t, std::string_view r) {
+      records.emplace_back(r);
+      return true;
+    });
+  };
+  read_records();
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records[0], "ok");
+  EXPECT_NE(records[1], "ok");
+  EXPECT_EQ(records[2], "login");
+
+  // A record too large for the map fails the commit: the ticket goes too.
+  const std::uint64_t seq = store_->last_seq("town");
+  const std::string issue = protocol::encode_request("a3", "town", core::IssueTicket{"social"});
+  engine_->handle_audited(protocol::as_bytes(issue), now_,
+                          [](const core::Status&) { return std::string(2u << 20, 'r'); });
+  engine_->commit();
+  ASSERT_EQ(engine_->replies().size(), 2u);
+  EXPECT_EQ(decode(engine_->replies()[0]).code, ErrorCode::kStorage);
+  EXPECT_FALSE(engine_->replies()[1].empty());
+  EXPECT_EQ(engine_->replies()[1], engine_->storage_problem());
+  EXPECT_EQ(store_->last_seq("town"), seq);
+  EXPECT_EQ(engine_->hall("town")->seq(), seq);
+  read_records();
+  EXPECT_EQ(records.size(), 3u);
+}
+
 TEST_F(EngineTest, AFullMapIsGrownAndNothingIsRefused) {
   open(1 << 20, EngineOptions{.max_map_size = 64 << 20}, "growing");
   std::vector<std::string> requests;

@@ -2,6 +2,7 @@
 // manager actions answered after the commit, errors that change nothing,
 // idempotent retries, history from the store, Prometheus metrics, and a
 // browser's WebSocket getting each event.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <boost/asio/connect.hpp>
@@ -11,9 +12,13 @@
 #include <boost/beast/websocket.hpp>
 #include <chrono>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "engine/server/accounts.h"
 #include "tests/support/engine_process.h"
@@ -451,6 +456,56 @@ TEST_F(HttpAuthTest, TheAuditLogHasEveryLoginAndActionAndSurvivesACrash) {
   EXPECT_EQ(log[1]["peer"], "127.0.0.1");
   EXPECT_EQ(log[0].value("body", json::object()).value("password", ""), "***");  // passwords never stored
   EXPECT_EQ(as(admin, http::verb::get, "/api/audit?from=3&limit=2").j().size(), 2u);
+}
+
+// Audit records share the group commit: clerks acting at once cost at most
+// one LMDB write transaction per engine batch (it was three per action: a
+// "pending" record, the events, the outcome), and each action has one
+// record, with its outcome, numbered in order of commit.
+TEST_F(HttpAuthTest, ConcurrentActionsShareTheGroupCommitWithTheirAuditRecords) {
+  const Login admin = login("zhang", "admin-pass-1");
+  auto metric = [&](const std::string& name) -> std::uint64_t {
+    const std::string text = request(http_, http::verb::get, "/metrics").body;
+    const std::size_t at = text.find("\n" + name + " ");
+    if (at == std::string::npos) {
+      ADD_FAILURE() << name << " missing from /metrics";
+      return 0;
+    }
+    return std::stoull(text.substr(at + name.size() + 2));
+  };
+  const std::size_t records_before = as(admin, http::verb::get, "/api/audit?limit=100000").j().size();
+  const std::uint64_t commits_before = metric("hallq_store_commits_total");
+  const std::uint64_t batches_before = metric("hallq_engine_batches_total");
+
+  constexpr int kClients = 8, kEach = 4, kActions = kClients * kEach;
+  std::vector<int> statuses(kActions);
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kClients; ++c)
+    clients.emplace_back([&, c] {
+      for (int i = 0; i < kEach; ++i)
+        statuses[c * kEach + i] = as(admin, http::verb::post, "/api/halls/town/notice",
+                                     json{{"text", fmt::format("n{}-{}", c, i)}}.dump())
+                                      .status;
+    });
+  for (std::thread& t : clients) t.join();
+  EXPECT_EQ(statuses, std::vector<int>(kActions, 200));
+
+  const std::uint64_t commits = metric("hallq_store_commits_total") - commits_before;
+  const std::uint64_t batches = metric("hallq_engine_batches_total") - batches_before;
+  std::cout << kActions << " concurrent actions: " << commits << " write transactions, " << batches
+            << " batches\n";
+  EXPECT_GT(commits, 0u);
+  EXPECT_LE(commits, batches);
+  EXPECT_LE(commits, static_cast<std::uint64_t>(kActions));  // was 3 per action
+  const json log = as(admin, http::verb::get, "/api/audit?limit=100000").j();
+  ASSERT_EQ(log.size(), records_before + kActions) << log.dump();
+  std::set<std::string> texts;
+  for (std::size_t i = records_before; i < log.size(); ++i) {
+    EXPECT_EQ(log[i]["result"], "ok") << log[i].dump();
+    EXPECT_EQ(log[i]["status"], 200);
+    texts.insert(log[i]["body"]["text"].get<std::string>());
+  }
+  EXPECT_EQ(texts.size(), static_cast<std::size_t>(kActions));
 }
 
 TEST_F(HttpAuthTest, RepeatedFailuresLockTheAccountForAWhile) {

@@ -68,6 +68,12 @@ class EventStoreTest : public ::testing::Test {
     o.durable = durable;
     return o;
   }
+  // A 1 MiB map: a few MB of batch fill it.
+  StoreOptions small_options() const {
+    StoreOptions o = options();
+    o.map_size = 1ull << 20;
+    return o;
+  }
   StoreOptions read_only_options() const {
     StoreOptions o = options();
     o.read_only = true;
@@ -320,8 +326,7 @@ TEST_F(EventStoreTest, ForEachEventFromTheMiddleWithEarlyStop) {
 }
 
 TEST_F(EventStoreTest, MapFullWritesNothingAndTheStoreStaysUsable) {
-  StoreOptions small = options();
-  small.map_size = 1ull << 20;
+  const StoreOptions small = small_options();
   std::optional<EventStore> opened(std::in_place, small);
   EventStore& store = *opened;
   EventStore::Batch batch;
@@ -370,6 +375,89 @@ TEST_F(EventStoreTest, MapFullWritesNothingAndTheStoreStaysUsable) {
   EXPECT_EQ(reopened.stats().map_size, 16ull << 20);
   EXPECT_EQ(reopened.last_seq("town"), 2012u);
   EXPECT_EQ(reopened.halls(), (std::vector<std::string>{"newcomer", "other", "town"}));
+}
+
+std::vector<std::pair<std::uint64_t, std::string>> audit_of(const EventStore& store) {
+  std::vector<std::pair<std::uint64_t, std::string>> out;
+  store.for_each_audit(1, [&](std::uint64_t number, std::string_view bytes) {
+    out.emplace_back(number, std::string(bytes));
+    return true;
+  });
+  return out;
+}
+
+// An action's events and its audit record are one transaction: a commit that
+// fails after writing the events (the record does not fit the map) leaves
+// neither, as a fresh read-only open sees; the next commit numbers its
+// records on from the last stored one; a batch may carry records only.
+TEST_F(EventStoreTest, AuditRecordsCommitWithTheEventsOrNotAtAll) {
+  std::optional<EventStore> opened(std::in_place, small_options());
+  EventStore& store = *opened;
+  EventStore::Batch batch;
+  batch.add_audit("first action");  // the record may come before its events in the batch
+  add_events(batch, "town", 0, 2);
+  store.commit(batch);
+  EXPECT_EQ(store.stats().commits, 1u);
+
+  // Events first, then a record too large for the map: nothing of it is stored.
+  EventStore::Batch failing;
+  add_events(failing, "town", 2, 5);
+  add_events(failing, "newcomer", 0, 1);
+  failing.add_audit("second action");
+  failing.add_audit(std::string(2u << 20, 'r'));
+  EXPECT_EQ(failing.size(), 4u);
+  EXPECT_EQ(failing.audit_records(), 2u);
+  try {
+    store.commit(failing);
+    FAIL() << "a 2 MiB audit record fit a 1 MiB map";
+  } catch (const StoreError& e) {
+    EXPECT_TRUE(e.map_full()) << e.what();
+  }
+  EXPECT_EQ(store.stats().commits, 1u);
+  {
+    const EventStore reader(read_only_options());
+    EXPECT_EQ(reader.last_seq("town"), 2u);
+    EXPECT_EQ(reader.last_seq("newcomer"), 0u);
+    EXPECT_EQ(audit_of(reader), (std::vector<std::pair<std::uint64_t, std::string>>{{1, "first action"}}));
+  }
+
+  // Records alone (a refusal's, a login's), then events with records again.
+  batch.clear();
+  batch.add_audit("refused action");
+  batch.add_audit("login");
+  EXPECT_FALSE(batch.empty());
+  EXPECT_EQ(batch.size(), 0u);
+  store.commit(batch);
+  batch.clear();
+  add_events(batch, "town", 2, 3);
+  batch.add_audit("third action");
+  store.commit(batch);
+  EXPECT_EQ(store.stats().commits, 3u);
+  const std::vector<std::pair<std::uint64_t, std::string>> expected = {
+      {1, "first action"}, {2, "refused action"}, {3, "login"}, {4, "third action"}};
+  {
+    const EventStore reader(read_only_options());
+    EXPECT_EQ(reader.last_seq("town"), 3u);
+    EXPECT_EQ(audit_of(reader), expected);
+  }
+  // Numbering goes on after a reopen.
+  opened.reset();
+  EventStore reopened(small_options());
+  batch.clear();
+  batch.add_audit("after restart");
+  reopened.commit(batch);
+  EXPECT_EQ(audit_of(reopened).back(), (std::pair<std::uint64_t, std::string>{5, "after restart"}));
+  EXPECT_EQ(reopened.stats().commits, 1u);
+}
+
+// A batch's audit records need a writable store, like its events.
+TEST_F(EventStoreTest, AuditRecordsNeedAWritableStore) {
+  { EventStore created(options()); }
+  EventStore reader(read_only_options());
+  EventStore::Batch batch;
+  batch.add_audit("x");
+  EXPECT_THROW(reader.commit(batch), std::logic_error);
+  EXPECT_TRUE(audit_of(reader).empty());
 }
 
 void expect_same_content(const EventStore& a, const EventStore& b) {
@@ -808,8 +896,7 @@ TEST_F(EventStoreTest, BackupFromAnotherProcessWhileTheWriterCommits) {
 // A reader in another process keeps working when the writer grows the map
 // and fills it beyond the reader's mapping (LMDB's MDB_MAP_RESIZED).
 TEST_F(EventStoreTest, ReaderInAnotherProcessFollowsAGrownMap) {
-  StoreOptions small = options();
-  small.map_size = 1ull << 20;
+  const StoreOptions small = small_options();
   EventStore store(small);
   EventStore::Batch batch;
   add_events(batch, "town", 0, 10);
