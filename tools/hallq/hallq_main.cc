@@ -575,7 +575,7 @@ int main(int argc, char** argv) {
     if (watch->parsed()) return run_watch(g, hall, count, seconds);
     if (ping->parsed()) return run_ping(g);
     if (replay->parsed()) return run_replay(replay_args, g.json);
-    if (simulate->parsed()) return run_simulate(simulate_args, g.engine, g.timeout_ms, g.curve);
+    if (simulate->parsed()) return run_simulate(simulate_args, g.engine, g.pub, g.timeout_ms, g.curve);
     if (board->parsed()) return run_board(board_args, g.engine, g.pub, *g.clock, g.curve);
     if (backup->parsed()) return run_backup(backup_args, g.json);
     if (report->parsed()) return run_report(report_args, g.json, *g.clock);
