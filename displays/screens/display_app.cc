@@ -98,6 +98,7 @@ int run_display(const ScreenConfig& screen, const core::HallConfig& hall_config,
   Watcher watcher;
   client::SubscriberOptions sub_options;
   sub_options.curve = o.curve;
+  sub_options.wall_clock = o.wall_clock;
   client::Subscriber sub(ctx, screen.engine, screen.events, {screen.hall}, &watcher, sub_options);
 
   const auto start = Clock::now();
@@ -146,13 +147,15 @@ int run_display(const ScreenConfig& screen, const core::HallConfig& hall_config,
     now = Clock::now();
     if (now < next_frame && watcher.pending_.empty()) continue;
 
-    // Times: real, or frozen for reproducible frames.
-    const core::TimeUs real_now = o.wall_clock->now_us();
+    // Times: the engine's (its heartbeats; simulated in a demo), or frozen for reproducible frames.
+    const core::TimeUs real_now = sub.engine_clock().now_us();
     const core::TimeUs shown = o.clock ? *o.clock : real_now;
     const double anim = o.clock ? 0.0 : std::chrono::duration<double>(now - start).count();
     const std::int64_t second = real_now / core::kUsPerSecond;
     const core::Hall* hall = sub.hall(screen.hall);
-    const bool online = hall && sub.online(screen.hall) && sub.synced(screen.hall);
+    // Online once the engine's time is known too: no wait is counted by another clock.
+    const bool online =
+        hall && sub.online(screen.hall) && sub.synced(screen.hall) && sub.engine_clock().following();
     if (watcher.changed_ || !have_model || second != model_second) {
       model = build_model(hall, online, real_now, shown, screen.calls.recent, screen.title,
                           hall_config.utc_offset_min, &watcher.recalls_);

@@ -37,7 +37,9 @@ struct AppOptions {
   std::optional<core::TimeUs> clock;  // frozen displayed time (also freezes animation)
   bool quiet = false;                 // no "shown" lines
   client::CurveOptions curve;         // keys for both sockets (device::load_curve); empty: plaintext
-  const time::Clock* wall_clock = &time::system_clock();  // the time of day shown (not owned)
+  // Until the engine is heard: the time of day shown (not owned). Then the
+  // engine's clock from its heartbeats (client::Subscriber::engine_clock).
+  const time::Clock* wall_clock = &time::system_clock();
 };
 
 // Runs until a signal (SIGINT/SIGTERM), the window closes, or a limit; returns

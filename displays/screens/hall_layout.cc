@@ -154,7 +154,12 @@ HallLayout layout_hall(const ScreenModel& m, int w, int h, const LayoutOptions& 
   }
   const Box label{newest.x, newest.y, newest.w, px(newest.h * 0.24)};
   const Box big{newest.x, newest.y + label.h, newest.w, newest.h - label.h};
-  if (m.calls.empty()) {
+  if (m.closed.closed()) {  // after hours: the hall closed and its next opening, not the last call
+    text(l, label, "办理时间", 0.7, kGrey);
+    text(l, Box{big.x, big.y, big.w, big.h * 3 / 5}, m.closed.title, 0.62, kYellow, HAlign::kCenter);
+    text(l, Box{big.x, big.y + big.h * 3 / 5, big.w, big.h - big.h * 3 / 5}, m.closed.detail, 0.55, kWhite,
+         HAlign::kCenter);
+  } else if (m.calls.empty()) {
     text(l, label, "叫号信息", 0.7, kGrey);
     text(l, big, "欢迎光临，请取号等候", 0.45, kWhite, HAlign::kCenter);
   } else {
@@ -162,7 +167,7 @@ HallLayout layout_hall(const ScreenModel& m, int w, int h, const LayoutOptions& 
     if (o.flash_on) l.fills.push_back(FillItem{big, kFlashBg});
     text(l, big, m.calls.front().text, 0.50, o.flash_on ? kRed : kYellow, HAlign::kCenter);
   }
-  if (recent > 1) {
+  if (recent > 1 && !m.closed.closed()) {
     if (portrait) {
       // Earlier calls in two columns below the newest.
       const int rows = static_cast<int>((recent - 1 + 1) / 2);

@@ -11,12 +11,6 @@
 
 namespace hallq::display {
 
-std::string wait_text(std::int32_t seconds) {
-  if (seconds < 0) return "暂停受理";
-  if (seconds == 0) return "无需等待";
-  return fmt::format("约 {} 分钟", (seconds + 59) / 60);
-}
-
 std::string date_text(core::TimeUs t, int offset_min) {
   static constexpr const char* kWeekdays[] = {"星期日", "星期一", "星期二", "星期三",
                                               "星期四", "星期五", "星期六"};
@@ -56,13 +50,14 @@ ScreenModel build_model(const core::Hall* hall, bool online, core::TimeUs now, c
 
   const view::HallSummary sum = view::summarize(*hall, now);
   m.seq = sum.seq;
+  m.closed = view::closed_text(hall->config(), sum, now);
   m.waiting = sum.waiting;
   for (const auto& s : sum.services) {
     ServiceRow row;
     row.name = s.name;
     row.prefix = s.prefix;
     row.waiting = s.waiting;
-    row.wait_text = s.open_windows == 0 ? wait_text(-1) : wait_text(s.predicted_wait_s);
+    row.wait_text = s.wait_text;
     m.services.push_back(std::move(row));
   }
   for (const auto& w : sum.windows) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "engine/core/hall.h"
+#include "engine/view/hall_words.h"
 
 namespace hallq::display {
 
@@ -56,6 +57,9 @@ struct ScreenModel {
   std::vector<CallRow> calls;  // newest first
   std::vector<WindowRow> windows;
   std::vector<ServiceRow> services;
+  // Outside opening hours with every window closed: shown instead of the
+  // calls ("今日已下班，停止取号", "下次办理时间：12月4日 星期五 08:30").
+  view::ClosedText closed;
 };
 
 // Latest recall (重呼) time per ticket: the hall's state keeps only the
@@ -69,8 +73,9 @@ ScreenModel build_model(const core::Hall* hall, bool online, core::TimeUs now, c
                         const std::string& title = {}, int utc_offset_min = 8 * 60,
                         const RecallTimes* recalls = nullptr);
 
-// "约 12 分钟" (rounded up), "无需等待" (0 s), "暂停受理" (no open window: negative).
-std::string wait_text(std::int32_t seconds);
+// "约 12 分钟" (rounded up), "无需等待" (30 s or less), "暂停受理" (no open
+// window: negative): the one wording of every display (engine/view/hall_words.h).
+using view::wait_text;
 // Local date and time of `t` at the offset: "2024年3月4日 星期一", "09:30:00".
 std::string date_text(core::TimeUs t, int utc_offset_min);
 std::string time_text(core::TimeUs t, int utc_offset_min);

@@ -11,6 +11,7 @@
 #include "engine/predict/forecast_predictor.h"
 #include "engine/protocol/request_codec.h"
 #include "engine/protocol/snapshot_codec.h"
+#include "engine/time/system_clock.h"
 
 namespace hallq::client {
 
@@ -34,7 +35,8 @@ Subscriber::Subscriber(zmq::context_t& ctx, std::string cmd_endpoint, std::strin
       sub_(ctx, zmq::socket_type::sub),
       monitor_(ctx, zmq::socket_type::pair),
       listener_(listener),
-      options_(options) {
+      options_(options),
+      engine_clock_(options.wall_clock ? *options.wall_clock : time::system_clock()) {
   sub_.set(zmq::sockopt::linger, 0);
   sub_.set(zmq::sockopt::rcvhwm, options_.rcvhwm);
   apply_curve(sub_, options_.curve);
@@ -179,6 +181,9 @@ void Subscriber::on_publication(std::string_view topic, protocol::Bytes bytes) {
     }
     const bool was_offline = !r.online;
     mark_heard(r);
+    engine_clock_.observe(
+        hb.time,
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now().time_since_epoch()).count());
     if (r.epoch != 0 && hb.epoch != r.epoch) {
       ++stats_.restarts;
       r.epoch = hb.epoch;

@@ -31,6 +31,7 @@
 #include "engine/client/client.h"
 #include "engine/core/hall.h"
 #include "engine/protocol/event_codec.h"
+#include "engine/time/followed_clock.h"
 
 namespace hallq::client {
 
@@ -40,6 +41,8 @@ struct SubscriberOptions {
   std::size_t max_buffered = 200'000;  // events kept while waiting for a snapshot
   int rcvhwm = 1'000'000;
   CurveOptions curve;  // for both sockets (snapshots and events); plaintext if unset
+  // engine_clock() before the first heartbeat (not owned; null: the system clock).
+  const time::Clock* wall_clock = nullptr;
 };
 
 class Subscriber {
@@ -74,6 +77,11 @@ class Subscriber {
   bool online(std::string_view id) const;
   // True when the replica is complete and current (not waiting for a snapshot).
   bool synced(std::string_view id) const;
+  // The engine's time, learnt from its heartbeats (time::FollowedClock; the
+  // system clock until the first one): what screens show and count waits
+  // by, so that they follow an engine on simulated time. Valid as long as
+  // the subscriber; read it from the polling thread.
+  const time::FollowedClock& engine_clock() const { return engine_clock_; }
 
   struct Stats {
     std::uint64_t events = 0, snapshots = 0, gaps = 0, invalid = 0, restarts = 0, heartbeats = 0;
@@ -107,6 +115,7 @@ class Subscriber {
   std::map<std::string, std::unique_ptr<Replica>, std::less<>> by_topic_;
   std::map<std::string, Replica*, std::less<>> by_hall_;
   Stats stats_;
+  time::FollowedClock engine_clock_;
 };
 
 }  // namespace hallq::client

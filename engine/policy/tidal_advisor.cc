@@ -55,6 +55,7 @@ std::optional<core::Advise> advise(const core::Hall& hall, core::TimeUs now, con
 
   const core::HallState state = hall.export_state(false);
   std::optional<core::Advise> best;
+  int best_rank = 0;
   for (std::size_t i = 0; i < cfg.windows.size(); ++i) {
     const auto w = static_cast<core::WindowIdx>(i);
     const core::Window& win = hall.window(w);
@@ -101,8 +102,14 @@ std::optional<core::Advise> advise(const core::Hall& hall, core::TimeUs now, con
                   std::max<std::int32_t>(options.min_gain_s,
                                          static_cast<std::int32_t>(options.min_gain_share * wait_before));
     if (!enough) continue;
-    if (!best || wait_after < best->wait_after_s) {
+    // Opening the service's own closed window comes first, then opening another
+    // closed window that serves it, then lending; within a rank the shortest wait.
+    const bool own = std::any_of(cfg.windows[i].serves.begin(), cfg.windows[i].serves.end(),
+                                 [&](const core::Skill& k) { return k.service == s && k.level == 1; });
+    const int rank = action == core::AdvisoryAction::kLend ? 2 : own ? 0 : 1;
+    if (!best || rank < best_rank || (rank == best_rank && wait_after < best->wait_after_s)) {
       best = core::Advise{s, w, action, skills, wait_before == kNoWindowYet ? -1 : wait_before, wait_after};
+      best_rank = rank;
     }
   }
   return best;

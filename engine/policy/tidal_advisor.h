@@ -1,8 +1,12 @@
 // Tidal windows (潮汐窗口): when a service's predicted wait for a newcomer
-// exceeds the hall's target, propose the one change that shortens it most:
+// exceeds the hall's target, propose one change that shortens it enough:
 // open a closed window that serves it, or lend an open window to it (the
 // service becomes one of its own, level 1) provided the lender's own
-// services stay within the target. Each candidate is judged by a what-if
+// services stay within the target. Of the changes that help enough, opening
+// a closed window whose own service (level 1) it is comes first, then
+// opening another closed window that serves it, then lending another
+// service's window; within each, the one that shortens the wait most.
+// Only inside the hall's opening hours. Each candidate is judged by a what-if
 // forecast of the hall with the change made (engine/predict), so the
 // proposal comes with its predicted effect.
 //

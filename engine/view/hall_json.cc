@@ -20,6 +20,9 @@ json hall_json(const core::Hall& hall, core::TimeUs now) {
   j["wait_target_min"] = hall.config().wait_target_min;
   // The hall's own calendar day (its time zone, not the browser's), for history queries.
   j["local_date"] = core::format_date(hall.config().local_day(now));
+  // The engine's time of day there (simulated in a demo): the dashboard's clock.
+  j["local_time"] = core::format_time_of_day(hall.config().local_second_of_day(now));
+  j["utc_offset_min"] = hall.config().utc_offset_min;  // events' times in the hall's time zone
   return j;
 }
 

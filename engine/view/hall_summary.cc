@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "engine/view/hall_words.h"
+
 namespace hallq::view {
 
 HallSummary summarize(const core::Hall& hall, core::TimeUs now) {
@@ -29,6 +31,7 @@ HallSummary summarize(const core::Hall& hall, core::TimeUs now) {
     }
     for (const core::Window& w : hall.windows())
       if (w.state == core::WindowState::kOpen && core::skill_level(w, s) > 0) ++ss.open_windows;
+    ss.wait_text = service_wait_text(ss);
     out.waiting += ss.waiting;
     out.services.push_back(std::move(ss));
   }
@@ -66,12 +69,15 @@ HallSummary summarize(const core::Hall& hall, core::TimeUs now) {
     as.id = a.id;
     as.service = cfg.services[a.service].id;
     as.window = cfg.windows[a.window].id;
+    as.service_name = cfg.services[a.service].name;
+    as.window_name = cfg.windows[a.window].name;
     as.window_number = cfg.windows[a.window].number;
     as.action = std::string(core::to_string(a.action));
     for (const core::Skill& k : a.skills) as.serves.emplace_back(cfg.services[k.service].id, k.level);
     as.wait_before_s = a.wait_before_s;
     as.wait_after_s = a.wait_after_s;
     as.expires_in_s = left / core::kUsPerSecond;
+    as.text = advisory_text(as);
     out.advisories.push_back(std::move(as));
   }
   for (const auto& [id, d] : hall.devices()) {

@@ -19,6 +19,7 @@ struct ServiceSummary {
   std::int32_t predicted_wait_s = 0;  // for a newcomer (normal priority)
   std::int64_t longest_wait_s = 0;    // of those waiting now
   std::uint32_t open_windows = 0;     // open, unpaused windows serving it
+  std::string wait_text;              // as every display words it (hall_words.h)
 };
 
 struct WindowSummary {
@@ -41,6 +42,8 @@ struct AdvisorySummary {
   std::int32_t wait_before_s = 0;                   // -1: no window served the service
   std::int32_t wait_after_s = 0;
   std::int64_t expires_in_s = 0;
+  std::string service_name, window_name;
+  std::string text;  // explained in Chinese (hall_words.h advisory_text)
 };
 
 struct DeviceSummary {

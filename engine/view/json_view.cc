@@ -27,7 +27,8 @@ json to_json(const HallSummary& s) {
                         {"waiting", sv.waiting},
                         {"predicted_wait_s", sv.predicted_wait_s},
                         {"longest_wait_s", sv.longest_wait_s},
-                        {"open_windows", sv.open_windows}});
+                        {"open_windows", sv.open_windows},
+                        {"wait_text", sv.wait_text}});
   }
   for (const WindowSummary& w : s.windows) {
     windows.push_back({{"id", w.id},
@@ -47,6 +48,9 @@ json to_json(const HallSummary& s) {
                           {"window", a.window},
                           {"window_number", a.window_number},
                           {"action", a.action},
+                          {"service_name", a.service_name},
+                          {"window_name", a.window_name},
+                          {"text", a.text},
                           {"serves", serves_json(a.serves)},
                           {"wait_before_s", a.wait_before_s},
                           {"wait_after_s", a.wait_after_s},

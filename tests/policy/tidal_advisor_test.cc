@@ -59,6 +59,26 @@ TEST_F(TidalAdvisorTest, OpensAClosedWindowThatServesTheService) {
   EXPECT_GT(a->wait_after_s, 0);
 }
 
+TEST_F(TidalAdvisorTest, OpensTheServicesOwnClosedWindowBeforeLendingAnother) {
+  // w2 a second social window (open, idle), w3 civil's own window (closed):
+  // civil is over the target at w1 (level 2). Lending w2 would help as much as
+  // opening w3, but a window of its own comes first (issue 17: it lent a
+  // 社保医保 window to 民政 rather than open the closed 民政残联 window).
+  build([](HallConfig& c) {
+    c.windows[1].serves = {{kSocial, 1}};
+    c.windows[2].serves = {{kCivil, 1}};
+  });
+  ok(OpenWindow{"w1", "s1"}, at(0));
+  ok(OpenWindow{"w2", "s2"}, at(0));
+  issue("civil", 8, at(1));
+  const auto a = advise(at(2));
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->service, kCivil);
+  EXPECT_EQ(a->window, kW3);
+  EXPECT_EQ(a->action, AdvisoryAction::kOpen);
+  EXPECT_EQ(a->skills, (std::vector<Skill>{{kCivil, 1}}));
+}
+
 TEST_F(TidalAdvisorTest, NothingWhenEveryServiceIsWithinTarget) {
   ok(OpenWindow{"w1", "s1"}, at(0));
   ok(OpenWindow{"w2", "s2"}, at(0));

@@ -267,6 +267,51 @@ TEST_F(HallqCliTest, SimulateDrivesTheLiveEngine) {
   EXPECT_NE(board.out.find("商家镇便民服务中心"), std::string::npos) << board.out;
 }
 
+// The demo's traffic (issue 17): an engine on simulated time and a
+// simulation following its clock; clerks log in with staff ids (so the
+// by-staff report has rows) and every refusal is of a kind it explains.
+TEST(HallqCliSimulateTest, FollowsTheEnginesClockWithClerksAndExplainedRefusals) {
+  TempDir dir;
+  const std::string data = dir.path() + "/data";
+  EngineProcess engine({kTown}, data, {"--time-scale", "600", "--time-start", "2024-03-04 08:20"});
+  const RunResult r =
+      run_program(HALLQ_PATH, {"--engine", engine.cmd(), "--pub", engine.pub(), "simulate", "town", "--trace",
+                               kSource + "/tools/traces/town-week.csv", "--follow-engine", "--seconds", "8"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("按引擎时钟（当地 08:"), std::string::npos) << r.out;  // 08:20 and startup
+  const std::size_t end = r.out.find("模拟结束");
+  ASSERT_NE(end, std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("被拒绝"), std::string::npos) << r.out;
+  // Refusals, if any, only of the kind the simulation cannot foresee (the
+  // policy's choice), each line with its explanation.
+  std::istringstream lines(r.out.substr(end));
+  std::string line;
+  std::getline(lines, line);
+  while (std::getline(lines, line)) {
+    if (line.find("被拒绝") == std::string::npos) continue;
+    EXPECT_NE(line.find("（queue_empty）"), std::string::npos) << line;
+    EXPECT_NE(line.find("叫号规则"), std::string::npos) << line;
+  }
+  // About an hour of the day (80 minutes at 600x in 8 s): windows open with clerks.
+  const RunResult st = run_program(HALLQ_PATH, {"--engine", engine.cmd(), "--json", "status", "town"});
+  ASSERT_EQ(st.exit_code, 0) << st.err;
+  const json status = json::parse(st.out);
+  int with_staff = 0;
+  for (const json& w : status["windows"])
+    with_staff += w["state"] != "closed" && !w["staff"].get<std::string>().empty();
+  EXPECT_GT(with_staff, 5) << status.dump();
+  // The by-staff report has the clerks' rows.
+  const std::string out = dir.path() + "/report";
+  const RunResult rep = run_program(HALLQ_PATH, {"report", "town", "--data", data, "--conf", kTown, "--from",
+                                                 "2024-03-04", "--to", "2024-03-04", "--out", out});
+  ASSERT_EQ(rep.exit_code, 0) << rep.out << rep.err;
+  std::ifstream by_staff(out + "/by_staff.csv");
+  std::string header, first;
+  std::getline(by_staff, header);
+  ASSERT_TRUE(std::getline(by_staff, first)) << "by_staff.csv has no rows";
+  EXPECT_EQ(first.rfind("clerk", 0), 0u) << first;
+}
+
 TEST_F(HallqCliTest, BackupOfTheLiveStoreRestoresTheSameHall) {
   hallq_json({"issue", "town", "police"});
   const std::string copy = dir_->path() + "/backup";

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/predict/forecast.h"
+#include "engine/view/hall_words.h"
 #include "tests/view/view_hall.h"
 
 namespace hallq::view::testing {
@@ -42,6 +43,8 @@ TEST_F(HallJsonTest, AHallWithAWaitingTicket) {
   EXPECT_EQ(j["notice"], "");
   EXPECT_EQ(j["wait_target_min"], 20);
   EXPECT_EQ(j["local_date"], "2024-03-04");  // the hall's day (UTC+8), not UTC's
+  EXPECT_EQ(j["utc_offset_min"], 480);
+  EXPECT_EQ(j["local_time"], "09:10:00");  // the engine's time there: the dashboard's clock
 
   ASSERT_EQ(j["services"].size(), 2u);
   const json& social = j["services"][0];
@@ -53,11 +56,13 @@ TEST_F(HallJsonTest, AHallWithAWaitingTicket) {
   EXPECT_EQ(social["open_windows"], 1);
   EXPECT_EQ(social["predicted_wait_s"],
             h_.hall().predictor().predict_new(h_.hall(), kSocial, core::Priority::kNormal, now_).wait_s);
-  EXPECT_EQ(social.size(), 7u);
+  EXPECT_EQ(social["wait_text"], view::wait_text(social["predicted_wait_s"].get<int>()));
+  EXPECT_EQ(social.size(), 8u);
   EXPECT_EQ(j["services"][1]["id"], "civil");
   EXPECT_EQ(j["services"][1]["waiting"], 1);
   EXPECT_EQ(j["services"][1]["longest_wait_s"], 6 * 60);  // B001 since 09:04
   EXPECT_EQ(j["services"][1]["open_windows"], 0);
+  EXPECT_EQ(j["services"][1]["wait_text"], "暂停受理");
 
   ASSERT_EQ(j["windows"].size(), 3u);
   const json& w1 = j["windows"][0];

@@ -21,10 +21,21 @@ HallSummary a_summary() {
   s.seq = 42;
   s.waiting = 3;
   s.notice = "今日社保系统升级";
-  s.services = {{"social", "社保医保", "A", 3, 540, 720, 1}};
+  s.services = {{"social", "社保医保", "A", 3, 540, 720, 1, "约 9 分钟"}};
   s.windows = {{"w1", "一号窗口", 1, "busy", "A007", "serving", "social", "zhang", "张三", 5},
                {"w2", "二号窗口", 2, "closed", "", "", "", "", "", 0}};
-  s.advisories = {{7, "social", "w2", "open", 2, {{"social", 1}, {"civil", 2}}, 900, 300, 600}};
+  s.advisories = {{7,
+                   "social",
+                   "w2",
+                   "open",
+                   2,
+                   {{"social", 1}, {"civil", 2}},
+                   900,
+                   300,
+                   600,
+                   "社保医保",
+                   "二号窗口",
+                   "建议开启 2 号窗口（二号窗口）办理社保医保：社保医保预计等待由约 15 分钟缩短到约 5 分钟"}};
   s.devices = {{"kiosk-1", "printer", "paper_out", "缺纸", "roll paper end", 95, false}};
   return s;
 }
@@ -45,7 +56,8 @@ TEST(JsonView, HallSummaryFieldByField) {
                                     {"waiting", 3},
                                     {"predicted_wait_s", 540},
                                     {"longest_wait_s", 720},
-                                    {"open_windows", 1}}));
+                                    {"open_windows", 1},
+                                    {"wait_text", "约 9 分钟"}}));
   ASSERT_EQ(j["windows"].size(), 2u);
   EXPECT_EQ(j["windows"][0], json({{"id", "w1"},
                                    {"number", 1},
@@ -60,15 +72,20 @@ TEST(JsonView, HallSummaryFieldByField) {
   EXPECT_TRUE(j["windows"][1]["current"].is_null()) << "no current ticket: null, not \"\"";
   EXPECT_EQ(j["windows"][1]["state"], "closed");
   ASSERT_EQ(j["advisories"].size(), 1u);
-  EXPECT_EQ(j["advisories"][0], json({{"id", 7},
-                                      {"service", "social"},
-                                      {"window", "w2"},
-                                      {"window_number", 2},
-                                      {"action", "open"},
-                                      {"serves", {{"social", 1}, {"civil", 2}}},
-                                      {"wait_before_s", 900},
-                                      {"wait_after_s", 300},
-                                      {"expires_in_s", 600}}));
+  EXPECT_EQ(j["advisories"][0],
+            json({{"id", 7},
+                  {"service", "social"},
+                  {"window", "w2"},
+                  {"window_number", 2},
+                  {"action", "open"},
+                  {"service_name", "社保医保"},
+                  {"window_name", "二号窗口"},
+                  {"text",
+                   "建议开启 2 号窗口（二号窗口）办理社保医保：社保医保预计等待由约 15 分钟缩短到约 5 分钟"},
+                  {"serves", {{"social", 1}, {"civil", 2}}},
+                  {"wait_before_s", 900},
+                  {"wait_after_s", 300},
+                  {"expires_in_s", 600}}));
   ASSERT_EQ(j["devices"].size(), 1u);
   EXPECT_EQ(j["devices"][0], json({{"id", "kiosk-1"},
                                    {"kind", "printer"},

@@ -9,10 +9,8 @@
 #include <zmq.hpp>
 
 #include "engine/client/subscriber.h"
-#include "engine/core/calendar.h"
 #include "engine/device/signals.h"
-#include "engine/view/hall_summary.h"
-#include "tools/hallq/event_text.h"
+#include "tools/hallq/board_text.h"
 #include "tools/hallq/usage_text.h"
 
 namespace hallq::cli {
@@ -22,8 +20,6 @@ using Clock = std::chrono::steady_clock;
 
 class Board : public client::Subscriber::Listener {
  public:
-  explicit Board(const time::Clock& wall) : wall_(wall) {}
-
   void on_event(const core::Hall&, const protocol::DecodedEvent& e, protocol::Bytes) override {
     if (std::holds_alternative<core::TicketCalled>(e.event.body) ||
         std::holds_alternative<core::TicketRecalled>(e.event.body)) {
@@ -38,47 +34,16 @@ class Board : public client::Subscriber::Listener {
 
   std::string frame(const client::Subscriber& sub, const std::string& hall_id, bool ansi) {
     dirty_ = false;
-    std::string out;
     const core::Hall* hall = sub.hall(hall_id);
-    if (!hall || !sub.online(hall_id)) {
+    if (!hall || !sub.online(hall_id) || !sub.engine_clock().following()) {  // no time but the engine's
       return fmt::format("{}\n\n        系统连接中……\n", hall ? hall->config().name : hall_id);
     }
-    const core::TimeUs now = wall_.now_us();
-    const view::HallSummary s = view::summarize(*hall, now);
-    const int offset = hall->config().utc_offset_min;
-    out += fmt::format("{}    {}    等候 {} 人\n", s.name,
-                       core::format_time_of_day(core::local_second_of_day(now, offset)), s.waiting);
-    out += std::string(72, '=') + "\n";
     const bool flash = Clock::now() < flash_until_ && ansi;
-    if (calls_.empty()) {
-      out += "  欢迎光临，请取号等候\n";
-    } else {
-      out += fmt::format("  {}{}{}\n", flash ? "\x1b[1;33m" : "", calls_.front(), flash ? "\x1b[0m" : "");
-      for (std::size_t i = 1; i < calls_.size(); ++i) out += "    " + calls_[i] + "\n";
-    }
-    out += std::string(72, '-') + "\n";
-    out += pad("窗口", 8) + pad("名称", 20) + pad("当前", 8) + pad("状态", 10) + "工作人员\n";
-    for (const auto& w : s.windows) {
-      const std::string state = w.state == "closed"   ? "未开放"
-                                : w.state == "paused" ? "暂停服务"
-                                : w.state == "busy" ? (w.current_state == "called" ? "叫号中" : "办理中")
-                                                    : "空闲";
-      out += pad(fmt::format("{}号", w.number), 8) + pad(w.name, 20) +
-             pad(w.current.empty() ? "-" : w.current, 8) + pad(state, 10) +
-             (w.staff_name.empty() ? w.staff : w.staff_name) + "\n";
-    }
-    out += std::string(72, '-') + "\n";
-    out += pad("事项", 22) + pad("等候", 8) + "预计等待\n";
-    for (const auto& sv : s.services) {
-      out += pad(fmt::format("{}（{}）", sv.name, sv.prefix), 22) + pad(std::to_string(sv.waiting), 8) +
-             (sv.open_windows ? wait_text(sv.predicted_wait_s) : std::string("暂无窗口")) + "\n";
-    }
-    return out;
+    return board_text(*hall, sub.engine_clock().now_us(), calls_, flash);
   }
   bool dirty() const { return dirty_; }
 
  private:
-  const time::Clock& wall_;
   std::deque<std::string> calls_;
   Clock::time_point flash_until_{};
   bool dirty_ = true;
@@ -99,8 +64,8 @@ int run_board(const BoardArgs& args, const std::string& engine, const std::strin
   device::install_stop_signals();  // Ctrl-C and SIGTERM end the loop: exit 0
   const bool ansi = !args.plain && isatty(STDOUT_FILENO);
   zmq::context_t ctx;
-  Board board(wall);
-  client::Subscriber sub(ctx, engine, pub, {args.hall}, &board, {.curve = curve});
+  Board board;
+  client::Subscriber sub(ctx, engine, pub, {args.hall}, &board, {.curve = curve, .wall_clock = &wall});
   const auto start = Clock::now();
   auto last_draw = Clock::time_point{};
   int last_second = -1;

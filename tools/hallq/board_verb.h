@@ -20,7 +20,8 @@ struct BoardArgs {
 };
 
 CLI::App* add_board_verb(CLI::App& app, BoardArgs& args);
-// `wall`: the clock of the time shown and of the waits.
+// The time shown and the waits follow the engine's clock (its heartbeats);
+// `wall` stands in until the first heartbeat.
 int run_board(const BoardArgs& args, const std::string& engine, const std::string& pub,
               const time::Clock& wall, const client::CurveOptions& curve = {});
 

@@ -230,14 +230,13 @@ int run_status(const Globals& g, const std::string& hall_id) {
   }
   std::cout << fmt::format("{} {}  共 {} 人等候  事件序号 {}\n\n", s.name, s.id, s.waiting, s.seq);
   // Each service and window with the id one types (issue, call, open ...).
-  const core::HallConfig* config = &replica.config();
   std::cout << pad("事项", 22) << pad("编号", 12) << pad("等候", 6) << pad("最久等待", 10)
             << pad("预计等待", 14) << "开放窗口\n";
   for (const auto& sv : s.services) {
     std::cout << pad(fmt::format("{}（{}）", sv.name, sv.prefix), 22) << pad(sv.id, 12)
               << pad(std::to_string(sv.waiting), 6)
               << pad(sv.waiting ? fmt::format("{}分", sv.longest_wait_s / 60) : "-", 10)
-              << pad(wait_text(sv.predicted_wait_s), 14) << sv.open_windows << "\n";
+              << pad(sv.wait_text, 14) << sv.open_windows << "\n";
   }
   std::cout << "\n"
             << pad("窗口", 8) << pad("编号", 8) << pad("名称", 20) << pad("状态", 10) << pad("当前号", 8)
@@ -259,15 +258,9 @@ int run_status(const Globals& g, const std::string& hall_id) {
         d.detail.empty() ? "" : fmt::format("（{}）", d.detail),
         d.since_s < 60 ? std::string("刚刚发生") : fmt::format("已 {} 分钟", d.since_s / 60));
   }
-  for (const auto& a : s.advisories) {
-    std::cout << fmt::format(
-        "\n潮汐窗口建议 #{}：{} {}（改为办理 {}），{} 的预计等待 {} → {}；{} 分钟内可接受：hallq accept {} "
-        "{}\n",
-        a.id, a.action == "open" ? "开启" : "借调", window_label(config, a.window, a.window_number),
-        serves_text(config, a.serves), service_label(config, a.service),
-        a.wait_before_s < 0 ? std::string("暂无窗口") : wait_text(a.wait_before_s), wait_text(a.wait_after_s),
-        (a.expires_in_s + 59) / 60, s.id, a.id);
-  }
+  for (const auto& a : s.advisories)
+    std::cout << fmt::format("\n潮汐窗口建议 #{}：{}；{} 分钟内可接受：hallq accept {} {}\n", a.id, a.text,
+                             (a.expires_in_s + 59) / 60, s.id, a.id);
   std::cout.flush();
   return kDone;
 }
@@ -291,8 +284,15 @@ class WatchPrinter : public client::Subscriber::Listener {
     if (g_.json) {
       std::cout << event_json(e).dump() << std::endl;
     } else {
-      std::cout << core::format_time_of_day(core::local_second_of_day(e.time, offset_min_)) << "  "
-                << describe(e, &hall.config()) << std::endl;
+      std::string text = describe(e, &hall.config());
+      if (e.kind == "advisory_issued") {  // worded with names, as on status and the dashboard
+        for (const view::AdvisorySummary& a : view::summarize(hall, e.time).advisories)
+          if (a.id == e.advisory)
+            text = fmt::format("潮汐窗口建议 #{}：{}（hallq accept {} {} 接受）", a.id, a.text,
+                               hall.config().id, a.id);
+      }
+      std::cout << core::format_time_of_day(core::local_second_of_day(e.time, offset_min_)) << "  " << text
+                << std::endl;
     }
     if (left_ > 0 && --left_ == 0) device::request_stop();
   }
@@ -575,7 +575,7 @@ int main(int argc, char** argv) {
     if (watch->parsed()) return run_watch(g, hall, count, seconds);
     if (ping->parsed()) return run_ping(g);
     if (replay->parsed()) return run_replay(replay_args, g.json);
-    if (simulate->parsed()) return run_simulate(simulate_args, g.engine, g.timeout_ms, g.curve);
+    if (simulate->parsed()) return run_simulate(simulate_args, g.engine, g.pub, g.timeout_ms, g.curve);
     if (board->parsed()) return run_board(board_args, g.engine, g.pub, *g.clock, g.curve);
     if (backup->parsed()) return run_backup(backup_args, g.json);
     if (report->parsed()) return run_report(report_args, g.json, *g.clock);

@@ -23,7 +23,6 @@ let csrf = "";  // the session's token, echoed on every action (logins on: hallq
 let hallId = null, socket = null, retryMs = 500, summary = null, serviceChart = null, hourChart = null, dayChart = null;
 
 const pct = (x) => (x === null || x === undefined || Number.isNaN(x) ? "—" : (100 * x).toFixed(1) + "%");
-const mins = (s) => (s < 0 ? "暂停受理" : s < 60 ? (s === 0 ? "无需等待" : "1 分钟内") : Math.round(s / 60) + " 分钟");
 const minNum = (m) => (m === null || m === undefined ? "—" : m.toFixed(1));
 // The hall's calendar day (from the engine: the hall's time zone, not the browser's).
 let hallDate = null;
@@ -90,7 +89,7 @@ function render(s) {
     const l = liveSvc[sv.id] || {};
     const over = l.over_target_share > 0.2 ? " over" : "";
     return `<tr data-service="${esc(sv.id)}"><td>${esc(sv.name)}（${esc(sv.prefix)}）</td><td class="waiting">${sv.waiting}</td>` +
-      `<td>${sv.waiting ? Math.round(sv.longest_wait_s / 60) + " 分钟" : "—"}</td><td class="predicted">${mins(sv.predicted_wait_s)}</td>` +
+      `<td>${sv.waiting ? Math.round(sv.longest_wait_s / 60) + " 分钟" : "—"}</td><td class="predicted">${esc(sv.wait_text)}</td>` +
       `<td>${sv.open_windows}</td><td>${l.issued ?? 0}</td><td>${l.called ?? 0}</td>` +
       `<td>${l.called ? (l.mean_wait_s / 60).toFixed(1) + " 分钟" : "—"}</td><td class="${over}">${l.called ? pct(l.over_target_share) : "—"}</td></tr>`;
   }).join("");
@@ -112,14 +111,10 @@ function render(s) {
   $("#alerts").innerHTML = live.alerts.length
     ? live.alerts.map((a) => `<li class="${esc(a.kind)}">${esc(a.message)}</li>`).join("")
     : `<li class="none">暂无预警</li>`;
-  const svcName = Object.fromEntries(s.services.map((x) => [x.id, x.name]));
+  // Advisories as the engine words them (engine/view/hall_words.h), as on `hallq status`.
   $("#advisories").innerHTML = s.advisories.length
-    ? s.advisories.map((a) => {
-        const what = a.action === "open" ? `开启 ${a.window_number} 号窗口` : `将 ${a.window_number} 号窗口借调`;
-        const before = a.wait_before_s < 0 ? "无窗口受理" : `约 ${Math.round(a.wait_before_s / 60)} 分钟`;
-        return `<li data-advisory="${a.id}">${what}办理${esc(svcName[a.service] || a.service)}：` +
-          `预计等待 ${before} → 约 ${Math.round(a.wait_after_s / 60)} 分钟 <button class="accept" data-advisory="${a.id}">采纳</button></li>`;
-      }).join("")
+    ? s.advisories.map((a) =>
+        `<li data-advisory="${a.id}">${esc(a.text)} <button class="accept" data-advisory="${a.id}">采纳</button></li>`).join("")
     : `<li class="none">暂无建议</li>`;
 
   // Devices as they last reported (a kiosk's printer ...); any not ok is a warning.
@@ -159,7 +154,9 @@ function chartOptions(extraScales = {}) {
 }
 
 function addEvent(e) {
-  const t = new Date(e.time_us / 1000).toLocaleTimeString("zh-CN", { hour12: false });
+  // The hall's local time of the event (not the browser's time zone).
+  const offsetMs = (summary && summary.utc_offset_min !== undefined ? summary.utc_offset_min : 480) * 60000;
+  const t = new Date(e.time_us / 1000 + offsetMs).toISOString().slice(11, 19);
   let text = `${t} ${EVENT_TEXT[e.kind] || e.kind}`;
   if (e.number) text += ` ${e.number}`;
   if (e.window_number) text += ` → ${e.window_number}号窗口`;
@@ -270,7 +267,11 @@ $("#notice-send").onclick = () => act("notice", { text: $("#notice-text").value.
 $("#notice-clear").onclick = () => act("notice", { text: "" }, "公告已撤下");
 $("#history-go").onclick = loadRange;
 
-function tick() { $("#clock").textContent = new Date().toLocaleString("zh-CN", { hour12: false }); }
+// The hall's time as the engine keeps it (simulated in a demo); the browser's until the first summary.
+function tick() {
+  $("#clock").textContent = summary && summary.local_time
+    ? `${summary.local_date} ${summary.local_time}` : new Date().toLocaleString("zh-CN", { hour12: false });
+}
 
 // --- logins
 function showLogin() {
@@ -317,7 +318,7 @@ async function start() {
     connect();
   };
   connect();
-  setInterval(loadHours, 60000);
+  setInterval(loadHours, 15000);  // often enough for a demo day at 300x
 }
 tick();
 setInterval(tick, 1000);
