@@ -2,15 +2,21 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "engine/core/rating.h"
 #include "engine/core/utf8.h"
+#include "engine/view/hall_words.h"
 
 namespace hallq::cli {
+namespace {
 
-std::string wait_text(std::int64_t seconds) {
-  if (seconds <= 30) return "无需等待";
-  return fmt::format("约 {} 分钟", (seconds + 59) / 60);
+// An event's wait in seconds as the view's words take it (negative: no window).
+std::int32_t wait_s(std::int64_t seconds) {
+  return static_cast<std::int32_t>(std::clamp<std::int64_t>(seconds, -1, 86400 * 366));
 }
+
+}  // namespace
 
 std::string device_kind_name(std::string_view kind) {
   return kind == "printer" ? std::string("打印机") : std::string(kind);
@@ -40,8 +46,9 @@ std::string describe(const protocol::EventSummary& e, const core::HallConfig* co
   const std::string& k = e.kind;
   if (k == "ticket_issued") {
     std::string_view prio = e.priority == "priority" ? "，优先" : e.priority == "appointment" ? "，预约" : "";
-    const std::string wait =
-        e.predicted_wait_s <= 30 ? std::string("无需等待") : "预计等待" + wait_text(e.predicted_wait_s);
+    const std::string wait = e.predicted_wait_s <= 30
+                                 ? std::string("无需等待")
+                                 : "预计等待" + view::wait_text(wait_s(e.predicted_wait_s));
     return fmt::format("取号：{}（{}{}），前面还有 {} 人，{}", e.number, service, prio, e.ahead, wait);
   }
   if (k == "ticket_called") return fmt::format("叫号：请 {} 号到 {} 办理", e.number, window);
@@ -83,10 +90,10 @@ std::string describe(const protocol::EventSummary& e, const core::HallConfig* co
                                         name, e.text);
   }
   if (k == "advisory_issued") {
-    const std::string before = e.wait_before_s < 0 ? std::string("暂无窗口") : wait_text(e.wait_before_s);
+    const std::string before = view::wait_text(wait_s(e.wait_before_s));  // negative: 暂停受理
     return fmt::format("潮汐窗口建议 #{}：{} {} 办理 {}，{} 的预计等待由{}缩短到{}（hallq accept 接受）",
                        e.advisory, e.action == "open" ? "开启" : "借调", window, service, service, before,
-                       wait_text(e.wait_after_s));
+                       view::wait_text(wait_s(e.wait_after_s)));
   }
   return k;
 }

@@ -31,9 +31,6 @@ std::string device_kind_name(std::string_view kind);
 // services and windows labelled from `config` (the hall's; may be null).
 std::string describe(const protocol::EventSummary& e, const core::HallConfig* config);
 
-// "约 18 分钟" / "无需等待".
-std::string wait_text(std::int64_t seconds);
-
 // `text` padded with spaces to `width` columns (core::display_width).
 std::string pad(std::string_view text, int width);
 

@@ -87,7 +87,7 @@ class Simulation {
       if (r.time_s >= day_start - 3600 && r.time_s < day_start + 86400) push(r.time_s, Action::kRow, i);
     }
     if (agenda_.empty()) {
-      std::cerr << fmt::format("hallq simulate: the trace has no rows on day {}\n", args_.day);
+      std::cerr << fmt::format("hallq simulate: 轨迹在第 {} 天没有记录\n", args_.day);
       return 2;
     }
     sim_start_ = agenda_.top().at - 1;
@@ -455,14 +455,14 @@ int run_simulate(const SimulateArgs& args, const std::string& engine, const std:
   }
   protocol::DecodedSnapshot snap;
   if (!protocol::decode_snapshot(protocol::as_bytes(reply->snapshot), snap).ok()) {
-    std::cerr << "hallq simulate: unreadable snapshot\n";
+    std::cerr << "hallq simulate: 无法读取引擎发来的大厅快照\n";
     return 1;
   }
   replay::Trace trace;
   try {
     trace = replay::load_trace(args.trace, *snap.config);
   } catch (const std::exception& e) {
-    std::cerr << "hallq simulate: " << e.what() << "\n";
+    std::cerr << "hallq simulate: 轨迹文件有误：" << e.what() << "\n";
     return 2;
   }
   std::unique_ptr<client::Subscriber> engine_time;
