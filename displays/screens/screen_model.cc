@@ -61,7 +61,8 @@ ScreenModel build_model(const core::Hall* hall, bool online, core::TimeUs now, c
     m.services.push_back(std::move(row));
   }
   for (const auto& w : sum.windows) {
-    std::string state = "办理中", current;
+    // The dashboard's words for the same states (空闲 for an open window with no one called).
+    std::string state = "空闲", current;
     WindowTone tone = WindowTone::kIdle;
     if (w.state == "closed") {
       state = "未开放";
@@ -71,6 +72,7 @@ ScreenModel build_model(const core::Hall* hall, bool online, core::TimeUs now, c
       tone = WindowTone::kPaused;
     } else if (!w.current.empty()) {
       current = w.current;
+      state = "办理中";
       tone = w.current_state == "called" ? WindowTone::kCalled : WindowTone::kServing;
     }
     m.windows.push_back(WindowRow{w.id, w.number, w.name, std::move(current), std::move(state), tone});

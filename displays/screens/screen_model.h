@@ -29,7 +29,7 @@ struct WindowRow {
   int number = 0;
   std::string name;
   std::string current;  // ticket number, empty if none
-  std::string state;    // 办理中 / 暂停服务 / 未开放
+  std::string state;    // 办理中 / 空闲 / 暂停服务 / 未开放 (the dashboard's words)
   WindowTone tone = WindowTone::kClosed;
 };
 

@@ -33,6 +33,21 @@ TEST(ScreenTextTest, DatesTimesAndWaitsInChinese) {
   EXPECT_FALSE(parse_local_time("2024-13-04T09:30:00", 480, t));
 }
 
+// An open window with no one called reads 空闲, as on the dashboard
+// (displays/web/site/dashboard.js STATE_TEXT: idle), not 办理中.
+TEST(ScreenModelTest, AnOpenWindowWithNoOneCalledReadsIdle) {
+  TownHall town;
+  town.morning();
+  town.apply(core::OpenWindow{"w3", ""}, 40);  // w3 serves social, whose citizens are called already
+  const ScreenModel m = build_model(&town.hall(), true, kMorning + 70 * core::kUsPerSecond, kMorning, 5);
+  ASSERT_EQ(m.windows.size(), 12u);
+  EXPECT_EQ(m.windows[2].tone, WindowTone::kIdle);
+  EXPECT_TRUE(m.windows[2].current.empty());
+  EXPECT_EQ(m.windows[2].state, "空闲");
+  EXPECT_EQ(m.windows[0].state, "办理中");  // called
+  EXPECT_EQ(m.windows[1].state, "办理中");  // serving
+}
+
 TEST(ScreenModelTest, WindowsServicesAndRecentCallsFromTheHall) {
   TownHall town;
   town.morning();
