@@ -22,6 +22,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <queue>
 #include <random>
 #include <set>
@@ -124,6 +125,7 @@ class Simulation {
     }
     std::cout << fmt::format("模拟结束：取号 {}，叫号 {}，办结 {}，评价 {}；发出命令 {} 条，被拒绝 {} 条",
                              issued_, called_, finished_, rated_, sent_, refused_)
+              << (engine_pauses_ ? fmt::format("；{} 条命令等过引擎，重试后得到应答", engine_pauses_) : "")
               << std::endl;
     for (const auto& [code, r] : refusals_)
       std::cout << fmt::format("  被拒绝 {} 条（{}）：{}；例如“{}”", r.count, core::to_string(code),
@@ -162,12 +164,33 @@ class Simulation {
     }
   }
 
-  // Sends a command; false only if the engine is unreachable.
+  // Sends a command and waits for its answer; false only if the engine has
+  // not answered for kPatience (or the simulation is stopped meanwhile). A
+  // slow disk can hold a durable commit for seconds on a busy machine, as an
+  // engine restart can: the command is sent again under the SAME request id,
+  // so the engine applies it once however many times it arrives.
+  static constexpr std::chrono::seconds kPatience{60};
   bool send(const core::CommandBody& cmd, protocol::DecodedReply& reply) {
-    auto r = c_.command(cfg_->id, cmd);
-    if (!r) {
-      std::cerr << "hallq simulate: 引擎没有应答，模拟停止" << std::endl;
-      return false;
+    const std::string id = c_.next_request_id();
+    const auto first = Clock::now();
+    std::optional<protocol::DecodedReply> r;
+    while (!(r = c_.command(cfg_->id, cmd, id))) {
+      const auto waited = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - first);
+      if (device::stop_requested() || waited >= kPatience) {
+        std::cerr << fmt::format("hallq simulate: 引擎 {} 秒没有应答，模拟停止", waited.count()) << std::endl;
+        return false;
+      }
+      if (!waiting_for_engine_)
+        std::cout << fmt::format("引擎 {} 秒没有应答（磁盘或引擎繁忙、重启中），用同一请求号继续重试……",
+                                 waited.count())
+                  << std::endl;
+      waiting_for_engine_ = true;
+    }
+    if (waiting_for_engine_) {
+      const double waited = std::chrono::duration<double>(Clock::now() - first).count();
+      std::cout << fmt::format("引擎恢复应答（这条命令等了 {:.1f} 秒），模拟继续", waited) << std::endl;
+      waiting_for_engine_ = false;
+      ++engine_pauses_;
     }
     reply = std::move(*r);
     ++sent_;
@@ -413,6 +436,8 @@ class Simulation {
   std::set<std::string> on_duty_;
   std::map<std::size_t, std::string> staff_of_;
   std::uint64_t issued_ = 0, called_ = 0, finished_ = 0, rated_ = 0, sent_ = 0, refused_ = 0;
+  bool waiting_for_engine_ = false;  // a command is being sent again
+  std::uint64_t engine_pauses_ = 0;  // commands answered only after a retry
   std::map<core::ErrorCode, Refusals> refusals_;
 };
 
