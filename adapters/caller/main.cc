@@ -151,12 +151,12 @@ int run(const hallq::caller::CallerConfig& config, const hallq::device::LoadedCu
 int main(int argc, char** argv) {
   using namespace hallq;
   device::DeviceProgram program({.name = "hallq-caller",
-                                 .description = "the clerk's terminal caller (呼叫器)",
-                                 .config_help = "caller config (conf/devices/caller-*.toml)",
+                                 .description = "窗口工作人员的终端呼叫器",
+                                 .config_help = "呼叫器的配置（conf/devices/caller-*.toml）",
                                  .old_config_names = {"--conf"}});
   std::string window, staff;
-  program.cli().add_option("--window", window, "window id (overrides the config)");
-  program.cli().add_option("--staff", staff, "staff id offered at login (overrides the config)");
+  program.cli().add_option("--window", window, "窗口编号（代替配置文件中的）")->type_name("窗口");
+  program.cli().add_option("--staff", staff, "登录时预填的工号（代替配置文件中的）")->type_name("工号");
   return program.run(argc, argv, [&] {
     caller::CallerConfig config = caller::load_caller_config(program.options().config);
     const device::LoadedCurve keys = program.apply_overrides({config.engine, config.events, config.security});

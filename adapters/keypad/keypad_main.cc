@@ -128,17 +128,17 @@ int main(int argc, char** argv) {
   using namespace hallq;
   device::DeviceProgram program(
       {.name = "hallq-keypad",
-       .description = "the window's rating keypad (评价器)",
-       .config_help = "device settings (conf/devices/keypad-*.toml)",
-       .headless_help =
-           "no real screen: with input = \"sdl\" an off-screen canvas (and the line protocol on stdin)",
+       .description = "窗口的好差评评价器",
+       .config_help = "评价器的配置（conf/devices/keypad-*.toml）",
+       .headless_help = "不用真实屏幕：input = \"sdl\" 时画在内存画布上（并从标准输入读行协议）",
        .old_pub_name = true});
   std::string serial, snapshot;
   bool window = false;
-  program.cli().add_option("--serial", serial, "read the line protocol from this tty (overrides the config)");
-  program.cli().add_flag("--sdl", window, "the SDL window (overrides the config's input)");
-  program.cli().add_option("--snapshot", snapshot,
-                           "with input = \"sdl\": write every changed frame to this PNG");
+  program.cli().add_option("--serial", serial, "从这个串口读行协议（代替配置文件中的）")->type_name("串口");
+  program.cli().add_flag("--sdl", window, "用 SDL 窗口（代替配置文件中的 input）");
+  program.cli()
+      .add_option("--snapshot", snapshot, "input = \"sdl\" 时：每次画面变化都写到这个 PNG")
+      ->type_name("文件");
   return program.run(argc, argv, [&] {
     try {
       return keypad::run(program, serial, window, snapshot);

@@ -84,22 +84,23 @@ int run_headless(hallq::kiosk::KioskApp& app) {
 int main(int argc, char** argv) {
   using namespace hallq;
   device::DeviceProgram program({.name = "hallq-kiosk",
-                                 .description = "self-service ticket kiosk (自助取号机)",
-                                 .config_help = "kiosk config (conf/devices/kiosk-*.toml)",
-                                 .headless_help = "no window: input lines on stdin, state lines on stdout",
+                                 .description = "自助取号机",
+                                 .config_help = "取号机的配置（conf/devices/kiosk-*.toml）",
+                                 .headless_help = "不开窗口：从标准输入读操作，状态行写到标准输出",
                                  .config_required = false,  // --decode and --render need none
                                  .old_config_names = {"--conf"}});
   std::string snapshot, decode, render, out_png;
   int width = 0, ticket = 1;
   CLI::App& cli = program.cli();
-  cli.add_option("--snapshot", snapshot, "write the screen as PNG after each change (headless or not)");
-  cli.add_option("--decode", decode, "print the content of an ESC/POS spool file and exit");
-  cli.add_option("--render", render, "render one ticket of an ESC/POS spool file as PNG (with --out)");
-  cli.add_option("--ticket", ticket,
-                 "which ticket of the spool --render renders, counted from 1 (default 1: the first)")
+  cli.add_option("--snapshot", snapshot, "每次画面变化后把屏幕写成 PNG（有无窗口都可）")->type_name("文件");
+  cli.add_option("--decode", decode, "打印 ESC/POS 打印文件的内容后退出")->type_name("文件");
+  cli.add_option("--render", render, "把 ESC/POS 打印文件中的一张号票画成 PNG（配合 --out）")
+      ->type_name("文件");
+  cli.add_option("--ticket", ticket, "--render 画第几张号票，从 1 数起（默认 1：第一张）")
+      ->type_name("序号")
       ->check(CLI::PositiveNumber);
-  cli.add_option("--out", out_png, "PNG file for --render");
-  cli.add_option("--width", width, "paper width in dots for --render (384 for 58 mm, 576 for 80 mm)");
+  cli.add_option("--out", out_png, "--render 写出的 PNG 文件")->type_name("文件");
+  cli.add_option("--width", width, "--render 的纸宽点数（58 毫米纸 384，80 毫米纸 576）")->type_name("点数");
   return program.run(argc, argv, [&] {
     if (!decode.empty()) {
       const kiosk::DecodedPrint p = kiosk::decode_escpos(read_file(decode));

@@ -333,23 +333,23 @@ int run(const device::DeviceProgram& program, const SpeakerFlags& flags) {
 
 int main(int argc, char** argv) {
   using namespace hallq;
-  device::DeviceProgram program(
-      {.name = "hallq-speaker",
-       .description = "announces calls and recalls (语音叫号)",
-       .config_help = "device settings (conf/devices/speaker-*.toml)",
-       .headless_help = "no audio device: write one WAV per announcement to --wav-dir",
-       .config_required = false,  // --make-pack needs none
-       .old_pub_name = true});
+  device::DeviceProgram program({.name = "hallq-speaker",
+                                 .description = "语音叫号：播报叫号与重呼",
+                                 .config_help = "语音叫号的配置（conf/devices/speaker-*.toml）",
+                                 .headless_help = "不用声卡：每条播报写一个 WAV 文件到 --wav-dir",
+                                 .config_required = false,  // --make-pack needs none
+                                 .old_pub_name = true});
   speaker::SpeakerFlags flags;
   CLI::App& cli = program.cli();
-  cli.add_option("--wav-dir", flags.wav_dir, "folder for the WAV files (headless)");
-  cli.add_option("--play-speed", flags.play_speed,
-                 "headless: wait each announcement's duration / this (0: no wait)")
+  cli.add_option("--wav-dir", flags.wav_dir, "WAV 文件的目录（--headless 时）")->type_name("目录");
+  cli.add_option("--play-speed", flags.play_speed, "--headless 时：每条播报等待 时长 ÷ 此数（0：不等）")
+      ->type_name("倍数")
       ->check(CLI::NonNegativeNumber);
-  cli.add_option("--voice", flags.voice_override, "espeak | pack (overrides the config)")
+  cli.add_option("--voice", flags.voice_override, "espeak 或 pack（代替配置文件中的）")
+      ->type_name("声音")
       ->check(CLI::IsMember({"espeak", "pack"}));
-  cli.add_option("--pack-dir", flags.pack_dir, "voice pack folder (overrides the config)");
-  cli.add_option("--make-pack", flags.make_pack,
-                 "write a voice pack made with espeak-ng to this folder and exit");
+  cli.add_option("--pack-dir", flags.pack_dir, "语音包目录（代替配置文件中的）")->type_name("目录");
+  cli.add_option("--make-pack", flags.make_pack, "用 espeak-ng 生成语音包写到这个目录后退出")
+      ->type_name("目录");
   return program.run(argc, argv, [&] { return speaker::run(program, flags); });
 }

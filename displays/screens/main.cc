@@ -18,23 +18,22 @@
 
 int main(int argc, char** argv) {
   using namespace hallq;
-  device::DeviceProgram program(
-      {.name = "hallq-display",
-       .description = "hall screen and window LED strips",
-       .config_help = "screen config (conf/screens/*.toml)",
-       .headless_help = "no window: off-screen software rendering (SDL dummy driver)",
-       .old_config_names = {"--screen"}});
+  device::DeviceProgram program({.name = "hallq-display",
+                                 .description = "大厅综合屏与窗口条屏",
+                                 .config_help = "屏幕的配置（conf/screens/*.toml）",
+                                 .headless_help = "不开窗口：在内存中软件绘制（SDL dummy 驱动）",
+                                 .old_config_names = {"--screen"}});
   std::string clock_text;
   display::AppOptions o;
   CLI::App& app = program.cli();
-  app.add_option("--driver", o.driver, "SDL video driver to use (x11, wayland, dummy, offscreen)");
-  app.add_option("--snapshot", o.snapshot, "write the frame as PNG to FILE after each change shown");
-  app.add_option("--snapshot-every", o.snapshot_every, "also write the snapshot every SEC seconds");
-  app.add_option("--frames", o.frames, "exit after N frames");
-  app.add_option("--exit-after", o.exit_after, "exit after SEC seconds");
-  app.add_option("--clock", clock_text,
-                 "freeze the shown time (hall-local, 2024-03-04T09:30:00) and animations");
-  app.add_flag("--quiet", o.quiet, "no line per change shown");
+  app.add_option("--driver", o.driver, "SDL 视频驱动（x11、wayland、dummy、offscreen）")->type_name("驱动");
+  app.add_option("--snapshot", o.snapshot, "每次显示变化后把画面写成 PNG")->type_name("文件");
+  app.add_option("--snapshot-every", o.snapshot_every, "另外每隔这么多秒写一次画面")->type_name("秒");
+  app.add_option("--frames", o.frames, "画这么多帧后退出")->type_name("帧数");
+  app.add_option("--exit-after", o.exit_after, "这么多秒后退出")->type_name("秒");
+  app.add_option("--clock", clock_text, "固定显示的时间（大厅当地时间，如 2024-03-04T09:30:00）并停止动画")
+      ->type_name("时间");
+  app.add_flag("--quiet", o.quiet, "显示变化时不打印行");
   return program.run(argc, argv, [&] {
     const std::string& screen_path = program.options().config;
     display::ScreenConfig screen = display::load_screen_config(screen_path);

@@ -70,4 +70,10 @@ int display_width(std::string_view s) {
   return width;
 }
 
+std::string pad_to_width(std::string_view utf8, int width) {
+  std::string out(utf8);
+  for (int w = display_width(utf8); w < width; ++w) out += ' ';
+  return out;
+}
+
 }  // namespace hallq::core

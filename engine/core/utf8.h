@@ -1,6 +1,7 @@
 // UTF-8 checks for text that people type and screens show (notices).
 #pragma once
 
+#include <string>
 #include <string_view>
 
 namespace hallq::core {
@@ -12,5 +13,9 @@ bool printable_utf8(std::string_view text);
 // The columns `utf8` takes on a terminal: CJK, Hangul and fullwidth forms
 // two, everything else one (a malformed byte one).
 int display_width(std::string_view utf8);
+
+// `utf8` followed by spaces up to `width` columns (display_width); as it is
+// if already that wide.
+std::string pad_to_width(std::string_view utf8, int width);
 
 }  // namespace hallq::core

@@ -6,6 +6,7 @@
 
 #include "displays/screens/hall_layout.h"
 #include "displays/screens/screen_model.h"
+#include "engine/core/utf8.h"
 #include "tests/displays/town_hall.h"
 #include "tools/hallq/board_text.h"
 #include "tools/hallq/event_text.h"
@@ -24,8 +25,8 @@ void expect_same_words(const core::Hall& hall, core::TimeUs now) {
   const std::string board = cli::board_text(hall, now, {}, false);
   ASSERT_EQ(m.services.size(), hall.config().services.size());
   for (const ServiceRow& s : m.services) {
-    const std::string line = cli::pad(s.name + "（" + s.prefix + "）", 22) +
-                             cli::pad(std::to_string(s.waiting), 8) + s.wait_text + "\n";
+    const std::string line = core::pad_to_width(s.name + "（" + s.prefix + "）", 22) +
+                             core::pad_to_width(std::to_string(s.waiting), 8) + s.wait_text + "\n";
     EXPECT_NE(board.find(line), std::string::npos) << "board lacks \"" << line << "\" in\n" << board;
   }
   if (m.closed.closed()) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "engine/core/calendar.h"
+#include "engine/core/utf8.h"
 #include "engine/view/hall_summary.h"
 #include "engine/view/hall_words.h"
 #include "tools/hallq/event_text.h"
@@ -25,21 +26,22 @@ std::string board_text(const core::Hall& hall, core::TimeUs now, const std::dequ
     for (std::size_t i = 1; i < calls.size(); ++i) out += "    " + calls[i] + "\n";
   }
   out += std::string(72, '-') + "\n";
-  out += pad("窗口", 8) + pad("名称", 20) + pad("当前", 8) + pad("状态", 10) + "工作人员\n";
+  out += core::pad_to_width("窗口", 8) + core::pad_to_width("名称", 20) + core::pad_to_width("当前", 8) +
+         core::pad_to_width("状态", 10) + "工作人员\n";
   for (const auto& w : s.windows) {
     const std::string state = w.state == "closed"   ? "未开放"
                               : w.state == "paused" ? "暂停服务"
                               : w.state == "busy" ? (w.current_state == "called" ? "叫号中" : "办理中")
                                                   : "空闲";
-    out += pad(fmt::format("{}号", w.number), 8) + pad(w.name, 20) +
-           pad(w.current.empty() ? "-" : w.current, 8) + pad(state, 10) +
+    out += core::pad_to_width(fmt::format("{}号", w.number), 8) + core::pad_to_width(w.name, 20) +
+           core::pad_to_width(w.current.empty() ? "-" : w.current, 8) + core::pad_to_width(state, 10) +
            (w.staff_name.empty() ? w.staff : w.staff_name) + "\n";
   }
   out += std::string(72, '-') + "\n";
-  out += pad("事项", 22) + pad("等候", 8) + "预计等待\n";
+  out += core::pad_to_width("事项", 22) + core::pad_to_width("等候", 8) + "预计等待\n";
   for (const auto& sv : s.services)
-    out += pad(fmt::format("{}（{}）", sv.name, sv.prefix), 22) + pad(std::to_string(sv.waiting), 8) +
-           sv.wait_text + "\n";
+    out += core::pad_to_width(fmt::format("{}（{}）", sv.name, sv.prefix), 22) +
+           core::pad_to_width(std::to_string(sv.waiting), 8) + sv.wait_text + "\n";
   return out;
 }
 

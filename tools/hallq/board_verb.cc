@@ -10,8 +10,8 @@
 
 #include "engine/client/subscriber.h"
 #include "engine/device/signals.h"
+#include "engine/device/usage_text.h"
 #include "tools/hallq/board_text.h"
-#include "tools/hallq/usage_text.h"
 
 namespace hallq::cli {
 namespace {
@@ -53,7 +53,7 @@ class Board : public client::Subscriber::Listener {
 
 CLI::App* add_board_verb(CLI::App& app, BoardArgs& args) {
   CLI::App* sub = app.add_subcommand("board", "在终端里显示大厅综合屏");
-  add_hall_argument(sub, args.hall);
+  device::add_hall_argument(sub, args.hall);
   sub->add_option("--seconds", args.seconds, "这么多秒后退出")->type_name("秒");
   sub->add_flag("--plain", args.plain, "不重绘屏幕：每 5 秒打印一屏（写日志、接管道时用）");
   return sub;

@@ -98,10 +98,4 @@ std::string describe(const protocol::EventSummary& e, const core::HallConfig* co
   return k;
 }
 
-std::string pad(std::string_view text, int width) {
-  std::string out(text);
-  for (int w = core::display_width(text); w < width; ++w) out += ' ';
-  return out;
-}
-
 }  // namespace hallq::cli

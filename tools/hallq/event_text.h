@@ -31,7 +31,4 @@ std::string device_kind_name(std::string_view kind);
 // services and windows labelled from `config` (the hall's; may be null).
 std::string describe(const protocol::EventSummary& e, const core::HallConfig* config);
 
-// `text` padded with spaces to `width` columns (core::display_width).
-std::string pad(std::string_view text, int width);
-
 }  // namespace hallq::cli

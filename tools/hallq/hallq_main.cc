@@ -20,7 +20,9 @@
 #include "engine/client/subscriber.h"
 #include "engine/core/calendar.h"
 #include "engine/core/types.h"
+#include "engine/core/utf8.h"
 #include "engine/device/signals.h"
+#include "engine/device/usage_text.h"
 #include "engine/keys/curve_keys.h"
 #include "engine/policy/policy_registry.h"
 #include "engine/predict/forecast_predictor.h"
@@ -36,7 +38,6 @@
 #include "tools/hallq/replay_verb.h"
 #include "tools/hallq/report_verb.h"
 #include "tools/hallq/simulate_verb.h"
-#include "tools/hallq/usage_text.h"
 
 namespace hallq::cli {
 namespace {
@@ -99,7 +100,8 @@ std::optional<protocol::DecodedSnapshot> fetch_snapshot(const Globals& g, client
     // (from a ping) and the closest one.
     auto info = reply->code == core::ErrorCode::kUnknownHall && !g.json ? c.ping() : std::nullopt;
     if (info && info->ok() && info->engine) {
-      std::cerr << unknown_id_text("大厅", hall, info->engine->halls, info->engine->halls) << std::flush;
+      std::cerr << device::unknown_id_text("大厅", hall, info->engine->halls, info->engine->halls)
+                << std::flush;
       rc = kRefused;
     } else {
       rc = refused(g, *reply);
@@ -141,7 +143,7 @@ std::optional<std::pair<std::string, std::string>> unknown_id(const core::HallCo
         ids.push_back(item.id);
         labels.push_back(label(item.id));
       }
-      return std::pair{std::string(code), unknown_id_text(what, id, ids, labels)};
+      return std::pair{std::string(code), device::unknown_id_text(what, id, ids, labels)};
     }
     return std::nullopt;
   };
@@ -230,22 +232,25 @@ int run_status(const Globals& g, const std::string& hall_id) {
   }
   std::cout << fmt::format("{} {}  共 {} 人等候  事件序号 {}\n\n", s.name, s.id, s.waiting, s.seq);
   // Each service and window with the id one types (issue, call, open ...).
-  std::cout << pad("事项", 22) << pad("编号", 12) << pad("等候", 6) << pad("最久等待", 10)
-            << pad("预计等待", 14) << "开放窗口\n";
+  std::cout << core::pad_to_width("事项", 22) << core::pad_to_width("编号", 12)
+            << core::pad_to_width("等候", 6) << core::pad_to_width("最久等待", 10)
+            << core::pad_to_width("预计等待", 14) << "开放窗口\n";
   for (const auto& sv : s.services) {
-    std::cout << pad(fmt::format("{}（{}）", sv.name, sv.prefix), 22) << pad(sv.id, 12)
-              << pad(std::to_string(sv.waiting), 6)
-              << pad(sv.waiting ? fmt::format("{}分", sv.longest_wait_s / 60) : "-", 10)
-              << pad(sv.wait_text, 14) << sv.open_windows << "\n";
+    std::cout << core::pad_to_width(fmt::format("{}（{}）", sv.name, sv.prefix), 22)
+              << core::pad_to_width(sv.id, 12) << core::pad_to_width(std::to_string(sv.waiting), 6)
+              << core::pad_to_width(sv.waiting ? fmt::format("{}分", sv.longest_wait_s / 60) : "-", 10)
+              << core::pad_to_width(sv.wait_text, 14) << sv.open_windows << "\n";
   }
   std::cout << "\n"
-            << pad("窗口", 8) << pad("编号", 8) << pad("名称", 20) << pad("状态", 10) << pad("当前号", 8)
-            << pad("工作人员", 16) << "今日办结\n";
+            << core::pad_to_width("窗口", 8) << core::pad_to_width("编号", 8)
+            << core::pad_to_width("名称", 20) << core::pad_to_width("状态", 10)
+            << core::pad_to_width("当前号", 8) << core::pad_to_width("工作人员", 16) << "今日办结\n";
   for (const auto& w : s.windows) {
     std::string staff = w.staff_name.empty() ? w.staff : fmt::format("{}({})", w.staff_name, w.staff);
-    std::cout << pad(fmt::format("{}号", w.number), 8) << pad(w.id, 8) << pad(w.name, 20)
-              << pad(state_name(w.state), 10) << pad(w.current.empty() ? "-" : w.current, 8)
-              << pad(staff.empty() ? "-" : staff, 16) << w.served << "\n";
+    std::cout << core::pad_to_width(fmt::format("{}号", w.number), 8) << core::pad_to_width(w.id, 8)
+              << core::pad_to_width(w.name, 20) << core::pad_to_width(state_name(w.state), 10)
+              << core::pad_to_width(w.current.empty() ? "-" : w.current, 8)
+              << core::pad_to_width(staff.empty() ? "-" : staff, 16) << w.served << "\n";
   }
   // Devices (a kiosk's printer ...) that are not ok, one line each.
   bool device_heading = false;
@@ -352,7 +357,7 @@ int main(int argc, char** argv) {
   using namespace hallq;
   using namespace hallq::cli;
   CLI::App app{"政务服务大厅的命令行：取号、叫号、窗口、大厅状态与维护"};
-  use_chinese_help(app, "hallq");
+  device::use_chinese_help(app, "hallq");
   app.require_subcommand(1);
   app.fallthrough();  // global options (--json ...) also after the verb; the verbs inherit it
   Globals g;
@@ -373,7 +378,7 @@ int main(int argc, char** argv) {
   double seconds = 0;
   std::optional<core::CommandBody> command;
 
-  auto add_hall = [&](CLI::App* sub) { add_hall_argument(sub, hall); };
+  auto add_hall = [&](CLI::App* sub) { device::add_hall_argument(sub, hall); };
   auto with_request_id = [&](CLI::App* sub) {
     sub->add_option("--request-id", request_id, "幂等键：用同一个键重试，命令只执行一次")->type_name("键");
   };
@@ -552,7 +557,7 @@ int main(int argc, char** argv) {
     std::cout << app.help() << std::flush;
     return kDone;
   } catch (const CLI::ParseError& e) {
-    std::cerr << usage_error(app, e) << std::flush;
+    std::cerr << device::usage_error(app, e) << std::flush;
     return kUsage;
   }
   if (key_file.empty() != server_key.empty()) {

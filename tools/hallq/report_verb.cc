@@ -14,12 +14,12 @@
 #include "engine/config/config_loader.h"
 #include "engine/config/data_dir.h"
 #include "engine/core/calendar.h"
+#include "engine/device/usage_text.h"
 #include "engine/protocol/snapshot_codec.h"
 #include "engine/stats/history.h"
 #include "engine/stats/report_tables.h"
 #include "engine/stats/stats_json.h"
 #include "engine/store/event_store.h"
-#include "tools/hallq/usage_text.h"
 
 namespace hallq::cli {
 namespace {
@@ -77,7 +77,7 @@ std::string title_of(std::int64_t from, std::int64_t to, stats::Period by) {
 
 CLI::App* add_report_verb(CLI::App& app, ReportArgs& args) {
   CLI::App* sub = app.add_subcommand("report", "从事件历史生成运行日报或月报");
-  add_hall_argument(sub, args.hall);
+  device::add_hall_argument(sub, args.hall);
   sub->add_option("--data", args.data, "数据目录（hallqd --data）")->type_name("目录")->required();
   sub->add_option("--from", args.from, "第一天，YYYY-MM-DD（大厅当地日期）")->type_name("日期")->required();
   sub->add_option("--to", args.to, "最后一天，YYYY-MM-DD（含）")->type_name("日期")->required();

@@ -33,9 +33,9 @@
 #include "engine/client/subscriber.h"
 #include "engine/core/calendar.h"
 #include "engine/device/signals.h"
+#include "engine/device/usage_text.h"
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/snapshot_codec.h"
-#include "tools/hallq/usage_text.h"
 #include "tools/replay/trace.h"
 
 namespace hallq::cli {
@@ -445,7 +445,7 @@ class Simulation {
 
 CLI::App* add_simulate_verb(CLI::App& app, SimulateArgs& args) {
   CLI::App* sub = app.add_subcommand("simulate", "按轨迹文件中的一天向运行中的引擎发送模拟业务（演示用）");
-  add_hall_argument(sub, args.hall);
+  device::add_hall_argument(sub, args.hall);
   sub->add_option("--trace", args.trace, "轨迹 CSV 文件（tools/traces/FORMAT.md）")
       ->type_name("文件")
       ->required();

@@ -55,7 +55,7 @@ TEST(KioskRender, RendersTheTicketItsHelpNames) {
   EXPECT_NE(r.err.find("holds 2 ticket(s)"), std::string::npos) << r.err;
 
   r = run_program(KIOSK_PATH, {"--help"});
-  EXPECT_NE(r.out.find("counted from 1 (default 1: the first)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("从 1 数起（默认 1：第一张）"), std::string::npos) << r.out;
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// How `hallq` words its command line for people, in Simplified Chinese: the
+// How `hallq` and the device programs word their command lines for people, in Simplified Chinese: the
 // help of the program and of every verb (a CLI11 formatter), and the message
 // of a parse error (unknown verb or option, missing or bad value), with the
 // valid choices and the closest one to a typo. What one types (verbs, option
@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-namespace hallq::cli {
+namespace hallq::device {
 
 // Installs the Chinese help formatter and -h,--help on `app`; call it before
 // adding subcommands (they inherit both). Also names the program `name`.
@@ -34,4 +34,4 @@ std::string usage_error(const CLI::App& app, const CLI::ParseError& e);
 std::string unknown_id_text(std::string_view what, std::string_view id, std::span<const std::string> ids,
                             std::span<const std::string> labels);
 
-}  // namespace hallq::cli
+}  // namespace hallq::device

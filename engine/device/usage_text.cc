@@ -4,7 +4,7 @@
 // English sentence, so its parts (option name, value, choices) are read back
 // from the sentence by CLI11 2.x's fixed wording; an unrecognised sentence
 // falls back to a Chinese message without its details.
-#include "tools/hallq/usage_text.h"
+#include "engine/device/usage_text.h"
 
 #include <fmt/format.h>
 
@@ -14,9 +14,8 @@
 
 #include "engine/config/suggest.h"
 #include "engine/core/utf8.h"
-#include "tools/hallq/event_text.h"
 
-namespace hallq::cli {
+namespace hallq::device {
 namespace {
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
@@ -64,7 +63,7 @@ std::string rows(const std::vector<std::pair<std::string, std::string>>& items) 
   width = std::min(width, 26);
   std::string out;
   for (const auto& [left, right] : items) {
-    out += "  " + pad(left, width) + "  ";
+    out += "  " + core::pad_to_width(left, width) + "  ";
     if (core::display_width(left) > width)
       out += "\n  " + std::string(static_cast<std::size_t>(width) + 2, ' ');
     out += right + "\n";
@@ -83,11 +82,15 @@ class ChineseFormatter : public CLI::FormatterBase {
   std::string make_help(const CLI::App* app, std::string name, CLI::AppFormatMode) const override {
     const bool top = app->get_parent() == nullptr;
     const auto positionals = app->get_options([](const CLI::Option* o) { return o->get_positional(); });
-    const auto options = app->get_options([](const CLI::Option* o) { return o->nonpositional(); });
+    // Options in no group are hidden (old spellings kept for a release).
+    const auto options =
+        app->get_options([](const CLI::Option* o) { return o->nonpositional() && !o->get_group().empty(); });
     const auto subs = app->get_subcommands([](const CLI::App*) { return true; });
+    // Options of a program with verbs may stand anywhere on the line.
+    const bool global = top && !subs.empty();
 
     std::string out = fmt::format("{}：{}\n\n用法：{}", name, app->get_description(), name);
-    if (top) out += " [全局选项]";
+    if (top) out += global ? " [全局选项]" : " [选项]";
     for (const CLI::Option* p : positionals) out += " " + positional_usage(p);
     if (!subs.empty()) out += " <命令> …";
     if (!top && options.size() > 1) out += " [选项]";
@@ -109,7 +112,7 @@ class ChineseFormatter : public CLI::FormatterBase {
       items.emplace_back(option_names(o) + (is_flag(o) ? "" : " " + value_label(o)), option_desc(o));
     }
     if (const CLI::Option* h = app->get_help_ptr()) items.emplace_back(option_names(h), h->get_description());
-    out += top ? "\n全局选项（放在命令行的任何位置都可以）：\n" : "\n选项：\n";
+    out += global ? "\n全局选项（放在命令行的任何位置都可以）：\n" : "\n选项：\n";
     out += rows(items);
     if (!subs.empty()) out += fmt::format("\n每个命令的用法：{} <命令> --help\n", name);
     if (!top && app->get_parent()->get_parent() == nullptr)
@@ -250,7 +253,7 @@ std::string usage_error(const CLI::App& app, const CLI::ParseError& e) {
     for (const std::string& t : extras) {
       if (starts_with(t, "-"))
         out += unknown_option(cur, t);
-      else if (cur == &app)
+      else if (cur == &app && !app.get_subcommands([](const CLI::App*) { return true; }).empty())
         out += unknown_verb(cur, t);
       else
         out += fmt::format("多余的参数 `{}`。\n", t);
@@ -291,4 +294,4 @@ std::string unknown_id_text(std::string_view what, std::string_view id, std::spa
   return out + fmt::format("可用的{}：{}\n", what, fmt::join(labels, "、"));
 }
 
-}  // namespace hallq::cli
+}  // namespace hallq::device
