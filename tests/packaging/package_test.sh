@@ -58,6 +58,15 @@ for file in etc/hallq/hallq.toml etc/default/hallqd usr/share/hallq/web/index.ht
   [ -f "$root/$file" ] || fail "$file is not installed"
 done
 [ -d "$root/var/lib/hallq" ] || fail "var/lib/hallq is not installed"
+# A manual page per program, made from its --help: man renders it under its name.
+for program in hallqd hallq hallq-passwd hallq-display hallq-speaker hallq-keypad hallq-kiosk hallq-caller; do
+  page="$root/usr/share/man/man1/$program.1.gz"
+  [ -f "$page" ] || fail "usr/share/man/man1/$program.1.gz is not installed"
+  if command -v man > /dev/null; then
+    LC_ALL=C.UTF-8 MANWIDTH=100 man -l "$page" 2> /dev/null | grep -q "^ *$program - " ||
+      fail "man -l $program.1.gz does not render its NAME line"
+  fi
+done
 # No build-tree path leaks into what is installed.
 if grep -rl --binary-files=text "$build/" "$root" >/dev/null; then
   fail "the build tree's path is in: $(grep -rl --binary-files=text "$build/" "$root" | sed "s|$root/||")"
@@ -159,6 +168,7 @@ if command -v lintian > /dev/null; then
   lintian --tag-display-limit 0 "${debs[@]}" > "$scratch/lintian.log" 2>&1 || true
   grep -v "^running with root privileges" "$scratch/lintian.log" || true
   if grep -q "^E: " "$scratch/lintian.log"; then fail "lintian reports errors"; fi
+  if grep -q "no-manual-page" "$scratch/lintian.log"; then fail "lintian finds a program without a manual page"; fi
   echo "lintian: no errors ($(grep -c "^W: " "$scratch/lintian.log" || true) warnings)"
 else
   echo "SKIPPED: lintian is not installed (tools/install-deps.sh installs it): the packages are not checked"
