@@ -27,13 +27,17 @@ struct Engine::HallSlot {
   const core::CallPolicy* policy = nullptr;
   std::unique_ptr<core::Hall> hall;
   std::string topic;
-  core::Seq committed_seq = 0;            // last sequence durable in the store
-  core::Seq sealed_seq = 0;               // last sequence handed to the store (>= committed_seq)
-  core::Seq last_snapshot = 0;            // sequence of the latest stored snapshot
-  core::TimeUs last_advice = 0;           // when the advisor last looked at this hall
-  std::vector<std::string> batch_events;  // encoded, seq sealed_seq + 1 ...
-  bool touched = false;                   // changed in the open batch
-  bool snapshot_pending = false;          // a snapshot of it is queued for the commit thread
+  core::Seq committed_seq = 0;              // last sequence durable in the store
+  core::Seq sealed_seq = 0;                 // last sequence handed to the store (>= committed_seq)
+  core::Seq last_snapshot = 0;              // sequence of the latest stored snapshot
+  core::TimeUs last_snapshot_at = 0;        // when it was taken (0: not since the engine started)
+  std::uint64_t sealed_bytes = 0;           // bytes of the events sealed since the engine started
+  std::uint64_t snapshot_sealed_bytes = 0;  // sealed_bytes when the latest snapshot was taken
+  std::size_t last_snapshot_bytes = 0;      // its size
+  core::TimeUs last_advice = 0;             // when the advisor last looked at this hall
+  std::vector<std::string> batch_events;    // encoded, seq sealed_seq + 1 ...
+  bool touched = false;                     // changed in the open batch
+  bool snapshot_pending = false;            // a snapshot of it is queued for the commit thread
 };
 
 struct Engine::PendingReply {
@@ -149,6 +153,7 @@ void Engine::recover(HallSlot& slot) {
           fmt::format("hall {}: stored snapshot {}: {}", id, snap->seq, st.message()));
     slot.hall->import_state(protocol::remap_state(decoded, *slot.config));
     slot.last_snapshot = snap->seq;
+    slot.last_snapshot_bytes = snap->bytes.size();
   }
 
   // Replay the events after the snapshot, rebuilding the request-id memory:
@@ -197,6 +202,7 @@ void Engine::add_events(HallSlot& slot, std::size_t first, std::string_view requ
 
 core::Status Engine::apply_request(protocol::Bytes bytes, core::TimeUs now) {
   ++counters_.requests;
+  latest_now_ = std::max(latest_now_, now);
   PendingReply& reply = pending_.emplace_back();
   auto refuse = [&](std::string_view request_id, ErrorCode code, std::string message) {
     reply.ready = error_reply(request_id, code, message);
@@ -269,6 +275,14 @@ core::Status Engine::apply_request(protocol::Bytes bytes, core::TimeUs now) {
   return {};
 }
 
+struct Engine::SnapshotTaken {
+  HallSlot* slot;
+  core::Seq seq;
+  core::TimeUs at;
+  std::uint64_t sealed_bytes;
+  std::size_t bytes;
+};
+
 void Engine::handle(protocol::Bytes bytes, core::TimeUs now) { (void)apply_request(bytes, now); }
 
 void Engine::handle_audited(protocol::Bytes bytes, core::TimeUs now,
@@ -283,6 +297,7 @@ void Engine::handle_audit(std::string record) {
 }
 
 void Engine::tick(core::TimeUs now) {
+  latest_now_ = std::max(latest_now_, now);
   for (auto& [id, slot] : halls_) {
     scratch_.clear();
     (void)slot->hall->apply(core::Command{{}, core::Tick{}}, now, scratch_);
@@ -349,8 +364,10 @@ void Engine::seal() {
   sealed->batch = std::make_shared<store::EventStore::Batch>();
   for (auto& [id, slot] : halls_) {
     if (!slot->touched) continue;
-    for (std::size_t i = 0; i < slot->batch_events.size(); ++i)
+    for (std::size_t i = 0; i < slot->batch_events.size(); ++i) {
       sealed->batch->add_event(id, slot->sealed_seq + 1 + i, slot->batch_events[i]);
+      slot->sealed_bytes += slot->batch_events[i].size();
+    }
     sealed->halls.emplace_back(slot.get(), slot->hall->seq());
   }
   for (PendingReply& p : pending_) {
@@ -384,7 +401,7 @@ void Engine::seal() {
   }
   // Stored snapshots of the sealed state: written after the batch, if it is.
   if (sealed->job != 0) {
-    std::vector<std::pair<HallSlot*, core::Seq>> halls;
+    std::vector<SnapshotTaken> halls;
     auto batch = due_snapshots(false, halls);
     if (!batch->empty()) {
       snapshot_jobs_.push_back({committer_->submit(std::move(batch), true), std::move(halls)});
@@ -500,22 +517,41 @@ std::vector<Publication> Engine::heartbeats(core::TimeUs now) const {
   return out;
 }
 
-std::shared_ptr<store::EventStore::Batch> Engine::due_snapshots(
-    bool all, std::vector<std::pair<HallSlot*, core::Seq>>& halls) {
+std::shared_ptr<store::EventStore::Batch> Engine::due_snapshots(bool all, std::vector<SnapshotTaken>& halls) {
   auto batch = std::make_shared<store::EventStore::Batch>();
   for (auto& [id, slot] : halls_) {
     // Only what is sealed: memory and the store (once the batch is written) agree.
     const core::Seq seq = slot->hall->seq();
     if (seq != slot->sealed_seq || slot->touched || seq == slot->last_snapshot || slot->snapshot_pending)
       continue;
+    // The clock of the time trigger starts with the engine (or the first snapshot).
+    if (slot->last_snapshot_at == 0) slot->last_snapshot_at = latest_now_;
     const std::uint64_t due = std::max<std::uint64_t>(
         options_.snapshot_every, options_.snapshot_per_ticket * slot->hall->tickets().size());
-    if (!all && seq - slot->last_snapshot < due) continue;
-    batch->put_snapshot(id, seq, protocol::encode_snapshot(*slot->hall, epoch_, true));
+    const bool by_count = seq - slot->last_snapshot >= due;
+    const bool by_time =
+        options_.snapshot_interval > 0 && latest_now_ - slot->last_snapshot_at >= options_.snapshot_interval;
+    const std::uint64_t bytes_since = slot->sealed_bytes - slot->snapshot_sealed_bytes;
+    const bool by_size =
+        options_.snapshot_bytes > 0 &&
+        bytes_since >= std::max<std::uint64_t>(options_.snapshot_bytes, slot->last_snapshot_bytes);
+    if (!all && !by_count && !by_time && !by_size) continue;
+    std::string bytes = protocol::encode_snapshot(*slot->hall, epoch_, true);
+    halls.push_back({slot.get(), seq, latest_now_, slot->sealed_bytes, bytes.size()});
+    batch->put_snapshot(id, seq, bytes);
     slot->snapshot_pending = true;
-    halls.emplace_back(slot.get(), seq);
   }
   return batch;
+}
+
+void Engine::snapshot_done(const SnapshotTaken& taken, bool stored) {
+  HallSlot& slot = *taken.slot;
+  slot.snapshot_pending = false;
+  if (!stored) return;
+  slot.last_snapshot = taken.seq;
+  slot.last_snapshot_at = taken.at;
+  slot.snapshot_sealed_bytes = taken.sealed_bytes;
+  slot.last_snapshot_bytes = taken.bytes;
 }
 
 void Engine::take_snapshot_outcomes() {
@@ -526,10 +562,7 @@ void Engine::take_snapshot_outcomes() {
       continue;
     }
     const bool ok = !outcome->skipped && outcome->error == nullptr;
-    for (auto& [slot, seq] : it->halls) {
-      slot->snapshot_pending = false;
-      if (ok) slot->last_snapshot = seq;
-    }
+    for (const SnapshotTaken& taken : it->halls) snapshot_done(taken, ok);
     if (ok)
       counters_.snapshots += it->halls.size();
     else
@@ -541,16 +574,13 @@ void Engine::take_snapshot_outcomes() {
 void Engine::write_snapshots(bool all) {
   committer_->wait_idle();
   take_snapshot_outcomes();
-  std::vector<std::pair<HallSlot*, core::Seq>> halls;
+  std::vector<SnapshotTaken> halls;
   auto batch = due_snapshots(all, halls);
   if (batch->empty()) return;
   const std::uint64_t job = committer_->submit(std::move(batch), false);
   committer_->wait(job);
   const std::exception_ptr error = committer_->outcome(job)->error;
-  for (auto& [slot, seq] : halls) {
-    slot->snapshot_pending = false;
-    if (!error) slot->last_snapshot = seq;
-  }
+  for (const SnapshotTaken& taken : halls) snapshot_done(taken, !error);
   if (error) std::rethrow_exception(error);
   counters_.snapshots += halls.size();
 }

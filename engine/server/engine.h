@@ -19,7 +19,8 @@
 // flight at a time. If its write fails, the batch gathered behind it (built
 // on its state) is refused with it: complete() then answers both.
 // Stored snapshots are encoded when a batch is sealed and written by the
-// commit thread in a transaction of their own after it, off the reply path.
+// commit thread in a transaction of their own after it, off the reply path,
+// when a hall is due by event count, time or bytes (EngineOptions).
 //
 // Thread: single owner thread (the server's io_context); the store is used
 // by the commit thread while a write is in flight: the owner touches it
@@ -51,6 +52,14 @@ struct EngineOptions {
   // so the cost of snapshots per event stays constant however busy the day.
   std::uint64_t snapshot_every = 20'000;
   std::uint64_t snapshot_per_ticket = 4;
+  // Also, whatever the count: once `snapshot_interval` of engine time has
+  // passed since the hall's last stored snapshot (a quiet hall's restart
+  // then replays at most that much of its day), and once the bytes of its
+  // events since then reach `snapshot_bytes` and the size of that snapshot
+  // (large events count; a snapshot never costs more than the events it
+  // saves replaying). A trigger needs at least one event since; 0 disables it.
+  core::TimeUs snapshot_interval = 10 * 60 * core::kUsPerSecond;
+  std::uint64_t snapshot_bytes = 8u << 20;
   // When the LMDB map fills, it is doubled up to this size; beyond it (or if
   // the disk cannot hold it) commands are refused with a `storage` error.
   std::size_t max_map_size = std::size_t{1} << 40;
@@ -184,8 +193,10 @@ class Engine {
   void write_snapshots(bool all);
   // Snapshots due (or every one, `all`) of halls whose memory is what is
   // sealed, as one batch; the halls in `written`.
-  std::shared_ptr<store::EventStore::Batch> due_snapshots(
-      bool all, std::vector<std::pair<HallSlot*, core::Seq>>& halls);
+  struct SnapshotTaken;
+  std::shared_ptr<store::EventStore::Batch> due_snapshots(bool all, std::vector<SnapshotTaken>& halls);
+  // The snapshot is stored (or failed): the hall's triggers start again.
+  void snapshot_done(const SnapshotTaken& taken, bool stored);
   void take_snapshot_outcomes();
   void prepare_reply(PendingReply& p, std::map<HallSlot*, std::string>& snapshots);
   void refuse_all(std::vector<PendingReply>& pending, const std::string& message);
@@ -201,8 +212,9 @@ class Engine {
   std::unique_ptr<Sealed> sealed_;
   struct SnapshotJob {
     std::uint64_t job;
-    std::vector<std::pair<HallSlot*, core::Seq>> halls;
+    std::vector<SnapshotTaken> halls;
   };
+  core::TimeUs latest_now_ = 0;  // the latest time a request or tick came with
   std::vector<SnapshotJob> snapshot_jobs_;
   std::vector<std::string> replies_;
   std::vector<Publication> publications_;

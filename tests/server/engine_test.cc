@@ -233,6 +233,46 @@ TEST_F(EngineTest, RecoveryFromSnapshotPlusEventsEqualsFullReplay) {
   EXPECT_TRUE(dup.duplicate);
 }
 
+// A quiet hall never reaches the event count: the time trigger still stores
+// a snapshot once the interval has passed since the last (or the start), so
+// a restart replays at most that much of the day.
+TEST_F(EngineTest, ATimeTriggerSnapshotsAQuietHall) {
+  open(1ull << 30, EngineOptions{.snapshot_every = 1'000'000'000,
+                                 .snapshot_interval = 60 * core::kUsPerSecond,
+                                 .snapshot_bytes = 0});
+  send(core::IssueTicket{"tax"});
+  send(core::IssueTicket{"tax"}, "", kMorning + 59 * core::kUsPerSecond);
+  EXPECT_FALSE(store_->latest_snapshot("town").has_value()) << "within the interval";
+  send(core::IssueTicket{"tax"}, "", kMorning + 61 * core::kUsPerSecond);
+  ASSERT_TRUE(store_->latest_snapshot("town").has_value()) << "the interval has passed";
+  EXPECT_EQ(store_->latest_snapshot("town")->seq, 3u);
+  send(core::IssueTicket{"tax"}, "", kMorning + 90 * core::kUsPerSecond);
+  EXPECT_EQ(store_->latest_snapshot("town")->seq, 3u) << "the interval starts again at the snapshot";
+  send(core::IssueTicket{"tax"}, "", kMorning + 122 * core::kUsPerSecond);
+  EXPECT_EQ(store_->latest_snapshot("town")->seq, 5u);
+}
+
+// Large events count by their size: a snapshot is stored once the events
+// since the last reach `snapshot_bytes` (summed here from the stored events,
+// not from the engine's count).
+TEST_F(EngineTest, ASizeTriggerSnapshotsOnceTheEventsReachTheBytes) {
+  constexpr std::uint64_t kBytes = 3000;
+  open(1ull << 30,
+       EngineOptions{.snapshot_every = 1'000'000'000, .snapshot_interval = 0, .snapshot_bytes = kBytes});
+  for (int i = 0; i < 100 && !store_->latest_snapshot("town"); ++i)
+    send(core::SetNotice{std::string(200, 'x') + std::to_string(i)});
+  ASSERT_TRUE(store_->latest_snapshot("town").has_value());
+  const std::uint64_t at = store_->latest_snapshot("town")->seq;
+  std::uint64_t before = 0, through = 0;
+  store_->for_each_event("town", 1, [&](std::uint64_t seq, std::string_view bytes) {
+    if (seq < at) before += bytes.size();
+    if (seq <= at) through += bytes.size();
+    return seq < at;
+  });
+  EXPECT_GE(through, kBytes);
+  EXPECT_LT(before, kBytes) << "stored the first time the bytes were reached";
+}
+
 TEST_F(EngineTest, CheckpointMakesRestartReplayNothing) {
   for (int i = 0; i < 10; ++i) send(core::IssueTicket{"tax"});
   engine_->checkpoint();
