@@ -1,18 +1,8 @@
 // The forward play of a hall. Windows are kept in a heap by the time they
 // become free; each free window asks the hall's policy (on the simulated
 // queues) for its next ticket and is busy for that service's mean handling
-// time.
-//
-// Future arrivals are played as a fluid: each service's normal line gets a
-// newcomer every 1 / (learned arrival rate) seconds after the probes, until
-// the hall's present opening span ends. They are called like anyone else
-// (their time is spent) but are not forecast. Without them a window's own line
-// emptied in the play and the window went on to help other services, which
-// in the hall it rarely can while its own citizens keep coming (balanced's
-// help_load): a service whose own windows were closed was forecast a quarter
-// of the wait it got (bench/README.md, "Issue 18"). A window the policy
-// leaves idle waits for the next arrival of a service it serves; once the
-// arrivals end, queues only shrink and it stays idle.
+// time. A window the policy leaves idle stays idle: with no arrivals in the
+// play, queues only shrink and the policies' eligibility rules do not change.
 //
 // The play reads the hall's own queue sets through iterators (nothing is
 // copied), so a capped play costs the same however long the queues are.
@@ -40,34 +30,15 @@ core::TicketId probe_id(std::size_t service, bool priority) {
   return ~core::TicketId{0} - (2 * service + (priority ? 1 : 0));
 }
 bool is_probe(core::TicketId id, std::size_t services) { return id > ~core::TicketId{0} - 2 * services; }
-// Fluid arrivals: one id per service, below the probes'.
-core::TicketId fluid_id(std::size_t service, std::size_t services) {
-  return ~core::TicketId{0} - (2 * services + service);
-}
-bool is_fluid(core::TicketId id, std::size_t services) {
-  return !is_probe(id, services) && id > ~core::TicketId{0} - 3 * services;
-}
-
-// When arrivals end: the end of the opening span `now` is in (never, if none).
-TimeUs arrivals_end(const core::HallConfig& cfg, TimeUs now) {
-  const int second = cfg.local_second_of_day(now);
-  for (const core::TimeSpan& span : cfg.hours) {
-    if (span.start_min * 60 <= second && second < span.end_min * 60)
-      return now + static_cast<TimeUs>(span.end_min * 60 - second) * core::kUsPerSecond;
-  }
-  return now;
-}
 
 // The hall's queues as the play consumes them; everything else as the hall is.
 class PlayView final : public core::CallView {
  public:
-  PlayView(const core::Hall& hall, TimeUs now, bool arrivals) : hall_(hall), now_(now) {
+  PlayView(const core::Hall& hall, TimeUs now) : hall_(hall) {
     const std::size_t ns = hall.config().services.size();
     lines_.resize(ns);
     mean_handle_.resize(ns);
     arrival_rate_.resize(ns);
-    fluid_.resize(ns);
-    const TimeUs end = arrivals ? arrivals_end(hall.config(), now) : now;
     for (std::size_t s = 0; s < ns; ++s) {
       const auto si = static_cast<core::ServiceIdx>(s);
       for (int c = 0; c < core::kQueueClasses; ++c) {
@@ -83,26 +54,10 @@ class PlayView final : public core::CallView {
       // What the policy asks of the hall does not change during the play.
       mean_handle_[s] = hall.mean_handle_s(si);
       arrival_rate_[s] = hall.arrival_rate(si, now);
-      Fluid& f = fluid_[s];
-      // The first arrival is a gap after now; a service with none expected
-      // before the arrivals end has none.
-      const double gap_us = arrival_rate_[s] > 0 ? core::kUsPerSecond / arrival_rate_[s] : 0;
-      if (gap_us >= 1 && gap_us <= static_cast<double>(end - now)) {
-        f.step = static_cast<TimeUs>(gap_us);
-        f.entry = {now + f.step / 2, std::numeric_limits<std::uint64_t>::max(), fluid_id(s, ns)};
-        f.end = end;
-      }
     }
     consecutive_.resize(hall.windows().size());
     for (std::size_t w = 0; w < consecutive_.size(); ++w)
       consecutive_[w] = hall.window(static_cast<core::WindowIdx>(w)).consecutive_priority;
-    // What the play is for: the waiting tickets and probes of the services a
-    // window not closed serves (the others are never called).
-    servable_.assign(ns, false);
-    for (const core::WindowIdx w : hall.active_windows())
-      for (const core::Skill& k : hall.skills(w)) servable_[k.service] = true;
-    for (std::size_t s = 0; s < ns; ++s)
-      if (servable_[s]) real_left_ += hall.queue(static_cast<core::ServiceIdx>(s)).size() + 2;
   }
 
   const core::HallConfig& config() const override { return hall_.config(); }
@@ -111,36 +66,17 @@ class PlayView final : public core::CallView {
   const QueueEntry* head(core::ServiceIdx s, QueueClass c) const override {
     const Line& l = lines_[s][static_cast<int>(c)];
     if (l.next != l.end) return &*l.next;
-    if (l.probe_left) return &l.probe;
-    return c == QueueClass::kNormal && fluid_arrived(s) ? &fluid_[s].entry : nullptr;
+    return l.probe_left ? &l.probe : nullptr;
   }
   bool has_waiting(core::ServiceIdx s) const override {
     for (const Line& l : lines_[s])
       if (l.next != l.end || l.probe_left) return true;
-    return fluid_arrived(s);
+    return false;
   }
   double mean_handle_s(core::ServiceIdx s) const override { return mean_handle_[s]; }
   // Arrivals go on in reality: keep the rate of `now` through the play.
   double arrival_rate(core::ServiceIdx s, TimeUs) const override { return arrival_rate_[s]; }
   int open_windows(core::ServiceIdx s, int level) const override { return hall_.open_windows(s, level); }
-
-  // Waiting tickets and probes not yet called, of services some window serves.
-  std::size_t real_left() const { return real_left_; }
-  // The play's clock: what has arrived by now.
-  void set_now(TimeUs t) { now_ = t; }
-  // When the next newcomer of a service window `w` serves arrives after the
-  // play's now; 0 if none will.
-  TimeUs next_arrival(core::WindowIdx w) const {
-    TimeUs next = 0;
-    for (const core::Skill& k : hall_.skills(w)) {
-      const Fluid& f = fluid_[k.service];
-      if (f.step == 0) continue;
-      TimeUs t = f.entry.key;
-      if (t <= now_) t += ((now_ - t) / f.step + 1) * f.step;
-      if (t <= f.end && (next == 0 || t < next)) next = t;
-    }
-    return next;
-  }
 
   // Takes `ticket` off the head of its line among window `w`'s services;
   // false if it is not such a head (a policy may only name those).
@@ -153,12 +89,8 @@ class PlayView final : public core::CallView {
         if (l.next != l.end) {
           ++l.next;
           --l.left;
-          --real_left_;
-        } else if (l.probe_left) {
-          l.probe_left = false;
-          --real_left_;
         } else {
-          fluid_[k.service].entry.key += fluid_[k.service].step;
+          l.probe_left = false;
         }
         service = k.service;
         cls = c;
@@ -187,23 +119,7 @@ class PlayView final : public core::CallView {
     QueueEntry probe;
     bool probe_left = false;
   };
-  // A service's future arrivals: the first not yet called arrives at
-  // entry.key, the next `step` later, none after `end`.
-  struct Fluid {
-    QueueEntry entry;
-    TimeUs step = 0;  // 0: the service has no arrivals
-    TimeUs end = 0;
-  };
-  bool fluid_arrived(core::ServiceIdx s) const {
-    const Fluid& f = fluid_[s];
-    return f.step > 0 && f.entry.key <= now_ && f.entry.key <= f.end;
-  }
-
   const core::Hall& hall_;
-  TimeUs now_;
-  std::vector<Fluid> fluid_;
-  std::vector<bool> servable_;
-  std::size_t real_left_ = 0;
   std::vector<std::array<Line, core::kQueueClasses>> lines_;
   std::vector<int> consecutive_;
   std::vector<double> mean_handle_, arrival_rate_;
@@ -238,7 +154,7 @@ Forecast forecast(const core::Hall& hall, TimeUs now, const ForecastRequest& req
   out.priority.assign(ns, {0, kUnknownWait});
   if (!request.stop_at_probe) out.tickets.reserve(hall.waiting_total());
 
-  PlayView view(hall, now, request.arrivals);
+  PlayView view(hall, now);
   using Slot = std::pair<TimeUs, core::WindowIdx>;
   std::priority_queue<Slot, std::vector<Slot>, std::greater<>> free_at;
   const TimeUs pause = static_cast<TimeUs>(hall.mean_pause_s() * core::kUsPerSecond);
@@ -284,24 +200,12 @@ Forecast forecast(const core::Hall& hall, TimeUs now, const ForecastRequest& req
     }
     const auto [t, w] = free_at.top();
     free_at.pop();
-    view.set_now(t);
     const core::TicketId id = policy.choose(view, w, t);
-    if (id == 0) {  // idle until someone it serves arrives, if anyone will
-      if (const TimeUs next = view.next_arrival(w); next != 0 && view.real_left() > 0)
-        free_at.push({next, w});
-      continue;
-    }
+    if (id == 0) continue;  // idle for the rest of the play
     core::ServiceIdx s = 0;
     int c = kNormal;
     if (!view.take(w, id, s, c)) break;  // a policy that names no head: stop rather than loop
     last = t;
-    if (is_fluid(id, ns)) {
-      ++picks;
-      view.count_call(w, c);
-      free_at.push({t + static_cast<TimeUs>(view.mean_handle_s(s) * core::kUsPerSecond), w});
-      if (view.real_left() == 0) break;  // everyone forecast: the rest is arrivals
-      continue;
-    }
     const auto wait = static_cast<std::int32_t>((t - now) / core::kUsPerSecond);
     if (is_probe(id, ns)) {
       const bool priority = c == kPriority;

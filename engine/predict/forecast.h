@@ -10,8 +10,8 @@
 //     the config's expected_handle_min as the prior; paused windows return
 //     after the hall's learned mean pause.
 // Newcomers are zero-length "probes" at the end of each service's priority and
-// normal lines. Future arrivals are played only on request (`arrivals`, below:
-// a fluid at the learned rates, forecast.cc).
+// normal lines. No future arrivals are simulated; the predictor corrects for
+// what that leaves out with factors learned from its own past errors.
 //
 // Pure: a function of the hall and `now`. Cost: one simulated call per waiting
 // ticket (bench: predict/forecast in bench/core_bench).
@@ -55,11 +55,6 @@ struct ForecastRequest {
   core::ServiceIdx service = 0;
   bool priority = false;
   std::size_t max_calls = 0;  // 0: play until nothing more would be called
-  // Play future arrivals: each service's normal line gets newcomers at its
-  // learned arrival rate until the present opening span ends; they take the
-  // windows' time but are not forecast. The play then stops once every
-  // waiting ticket and probe a window serves has been called.
-  bool arrivals = false;
 };
 Forecast forecast(const core::Hall& hall, core::TimeUs now, const ForecastRequest& request = {});
 

@@ -37,34 +37,13 @@ std::size_t max_calls(const core::Hall& hall) {
   return std::max(kMinCalls, kRounds * hall.active_windows().size());
 }
 
-// Whether the play needs the arrivals to come (forecast.h). A service whose
-// own windows are all closed is served by windows that help it only when
-// their own lines are empty; without arrivals the play empties those lines
-// and forecast such a service far too short a wait (bench/README.md, "Issue
-// 18"). Where the service has its own window, open or paused, the play
-// without arrivals is the better forecast on the traces, and the cheaper one.
-bool needs_arrivals(const core::Hall& hall, core::ServiceIdx s) {
-  if (hall.open_windows(s, 1) > 0) return false;
-  for (const core::WindowIdx w : hall.active_windows()) {  // the paused ones: rare, and few
-    for (const core::Skill& k : hall.skills(w)) {
-      if (k.level != 1) break;  // sorted by level
-      if (k.service == s) return false;
-    }
-  }
-  return true;
-}
-
 }  // namespace
 
 core::Prediction ForecastPredictor::predict_new(const core::Hall& hall, core::ServiceIdx service,
                                                 core::Priority priority, core::TimeUs now) const {
   const bool prio = priority != core::Priority::kNormal;
-  const Forecast f = forecast(hall, now,
-                              {.stop_at_probe = true,
-                               .service = service,
-                               .priority = prio,
-                               .max_calls = max_calls(hall),
-                               .arrivals = needs_arrivals(hall, service)});
+  const Forecast f = forecast(
+      hall, now, {.stop_at_probe = true, .service = service, .priority = prio, .max_calls = max_calls(hall)});
   const NewcomerForecast& n = prio ? f.priority[service] : f.normal[service];
   return {n.ahead, n.wait_s != kUnknownWait ? n.wait_s : fallback_wait(hall, service, n.ahead, now)};
 }
@@ -73,7 +52,7 @@ core::Prediction ForecastPredictor::predict(const core::Hall& hall, core::Ticket
                                             core::TimeUs now) const {
   const core::Ticket* t = hall.find_ticket(ticket);
   if (t == nullptr || t->state != core::TicketState::kWaiting) return {};
-  const Forecast f = forecast(hall, now, {.arrivals = needs_arrivals(hall, t->service)});
+  const Forecast f = forecast(hall, now);
   for (const TicketForecast& tf : f.tickets)
     if (tf.ticket == ticket) return {tf.ahead, tf.wait_s};
   std::uint32_t ahead = 0;
