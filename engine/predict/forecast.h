@@ -10,8 +10,10 @@
 //     the config's expected_handle_min as the prior; paused windows return
 //     after the hall's learned mean pause.
 // Newcomers are zero-length "probes" at the end of each service's priority and
-// normal lines. No future arrivals are simulated; the predictor corrects for
-// what that leaves out with factors learned from its own past errors.
+// normal lines. No future arrivals are simulated, and nothing corrects for
+// them: where helping windows have their own steady lines (a service whose
+// own windows are all closed), the forecast is optimistic (bench/README.md,
+// "Issue 18", item 7, measures by how much on every trace).
 //
 // Pure: a function of the hall and `now`. Cost: one simulated call per waiting
 // ticket (bench: predict/forecast in bench/core_bench).
