@@ -12,6 +12,22 @@
 // metadata to every frame received over that connection; the server decodes
 // the request once more (cheap next to the commit) to check it before the
 // engine sees it, and keeps each reply in arrival order.
+//
+// The events socket is an XPUB with manual subscriptions: a subscriber's
+// (un)subscription arrives as a message carrying the same metadata, and
+// libzmq applies a ZMQ_SUBSCRIBE / ZMQ_UNSUBSCRIBE set on the socket to the
+// connection that sent the message read last, so each message is read and
+// answered before the next (event_scope.h decides the topics). A peer that
+// leaves takes its subscriptions with it (libzmq then hands out
+// unsubscriptions without metadata, which apply to nobody). Its descriptor is
+// edge-triggered like the ROUTER's: after every send it is checked again.
+// Subscriptions waiting are applied before each publication, so that a
+// subscriber that has just asked for a snapshot misses no event after it.
+//
+// libzmq 4.3.4 (Debian 12) lacks upstream fix #4137: a subscription read
+// after its connection has already gone is applied to the gone connection.
+// Reading every waiting subscription before each send keeps that window to
+// a peer that subscribes and disconnects within one read (SECURITY.md).
 #include "engine/server/server.h"
 
 #include <fmt/format.h>
@@ -25,6 +41,7 @@
 #include <deque>
 #include <iostream>
 #include <map>
+#include <set>
 #include <vector>
 #include <zmq.hpp>
 
@@ -34,6 +51,7 @@
 #include "engine/protocol/request_codec.h"
 #include "engine/server/access_policy.h"
 #include "engine/server/engine.h"
+#include "engine/server/event_scope.h"
 #include "engine/server/peer_limits.h"
 #include "engine/server/zap_handler.h"
 #include "engine/time/engine_clock.h"
@@ -51,6 +69,10 @@ void set_z85_option(zmq::socket_t& socket, int option, const std::string& key) {
 // device stuck retrying a forbidden command must not flood the log.
 constexpr std::uint64_t kLogFirst = 20;
 constexpr std::uint64_t kLogEvery = 1000;
+
+// Subscription messages applied per turn of the loop: one peer flooding
+// them shares the thread with the commands, the commits and the timers.
+constexpr int kSubscriptionsPerTurn = 256;
 
 }  // namespace
 
@@ -71,9 +93,11 @@ class Server::Impl {
         options_(std::move(options)),
         ctx_(1),
         router_(ctx_, zmq::socket_type::router),
-        pub_(ctx_, zmq::socket_type::pub),
+        pub_(ctx_, zmq::socket_type::xpub),
         router_fd_(io),
-        timer_(io) {
+        pub_fd_(io),
+        timer_(io),
+        hall_ids_(engine.hall_ids()) {
     if (options_.wall_clock == nullptr) options_.wall_clock = &time::system_clock();
     if (options_.time_scale > 0)
       clock_ = time::EngineClock::simulated(options_.time_scale, options_.time_start);
@@ -88,6 +112,7 @@ class Server::Impl {
     router_.set(zmq::sockopt::sndhwm, options_.cmd_sndhwm);
     router_.set(zmq::sockopt::maxmsgsize, static_cast<std::int64_t>(options_.max_message_bytes));
     pub_.set(zmq::sockopt::linger, 1000);
+    pub_.set(zmq::sockopt::xpub_manual, 1);
     pub_.set(zmq::sockopt::sndhwm, options_.pub_hwm);
     pub_.set(zmq::sockopt::maxmsgsize, static_cast<std::int64_t>(options_.max_message_bytes));
     if (options_.keys) {
@@ -105,14 +130,17 @@ class Server::Impl {
     cmd_bound_ = router_.get(zmq::sockopt::last_endpoint);
     pub_bound_ = pub_.get(zmq::sockopt::last_endpoint);
     router_fd_.assign(router_.get(zmq::sockopt::fd));
+    pub_fd_.assign(pub_.get(zmq::sockopt::fd));
   }
 
   ~Impl() {
     engine_.set_on_durable(nullptr);
-    // The descriptor belongs to ZeroMQ: do not let Asio close it.
+    // The descriptors belong to ZeroMQ: do not let Asio close them.
     boost::system::error_code ignored;
-    router_fd_.cancel(ignored);
-    router_fd_.release();
+    for (auto* fd : {&router_fd_, &pub_fd_}) {
+      fd->cancel(ignored);
+      fd->release();
+    }
   }
 
   core::TimeUs now() { return clock_.now(*options_.wall_clock); }
@@ -122,6 +150,7 @@ class Server::Impl {
     running_ = true;
     engine_.set_on_durable([this] { boost::asio::post(io_, [this] { on_durable(); }); });
     wait_readable();
+    wait_subscriptions();
     schedule_tick();
   }
 
@@ -130,6 +159,7 @@ class Server::Impl {
     running_ = false;
     boost::system::error_code ignored;
     router_fd_.cancel(ignored);
+    pub_fd_.cancel(ignored);
     timer_.cancel();
   }
 
@@ -142,7 +172,9 @@ class Server::Impl {
     observers_.push_back(std::move(observer));
   }
 
-  Server::SecurityCounters security_counters() const { return {forbidden_, zap_ ? zap_->refused() : 0}; }
+  Server::SecurityCounters security_counters() const {
+    return {forbidden_, zap_ ? zap_->refused() : 0, subscriptions_refused_};
+  }
   const Server::EdgeCounters& edge_counters() const { return edge_; }
 
   void settle() {
@@ -378,12 +410,98 @@ class Server::Impl {
   }
 
   void publish(const std::vector<Publication>& pubs) {
+    if (!pubs.empty()) apply_subscriptions();
     for (const Publication& p : pubs) {
       pub_.send(zmq::buffer(p.topic), zmq::send_flags::sndmore);
       pub_.send(zmq::buffer(p.bytes), zmq::send_flags::none);
     }
-    if (!pubs.empty())
+    if (!pubs.empty()) {
+      wait_subscriptions();  // the sends may have taken the descriptor's wake-up
       for (const auto& observer : observers_) observer(pubs);
+    }
+  }
+
+  // Like wait_readable(), for the subscriptions arriving on the events socket.
+  void wait_subscriptions() {
+    if (!running_) return;
+    if (pub_.get(zmq::sockopt::events) & ZMQ_POLLIN) {
+      if (!subscriptions_posted_) {
+        subscriptions_posted_ = true;
+        boost::asio::post(io_, [this] {
+          subscriptions_posted_ = false;
+          if (apply_subscriptions()) wait_subscriptions();
+        });
+      }
+      return;
+    }
+    if (pub_armed_) return;
+    pub_armed_ = true;
+    pub_fd_.async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                       [this](const boost::system::error_code& ec) {
+                         pub_armed_ = false;
+                         if (!ec && apply_subscriptions()) wait_subscriptions();
+                       });
+  }
+
+  // Reads and applies up to kSubscriptionsPerTurn (un)subscriptions; true if
+  // none is left waiting, else a further turn is posted.
+  bool apply_subscriptions() {
+    for (int n = 0; n < kSubscriptionsPerTurn; ++n) {
+      zmq::message_t msg;
+      if (!pub_.recv(msg, zmq::recv_flags::dontwait)) return true;
+      apply_subscription(msg);
+    }
+    if (running_ && !subscriptions_posted_) {
+      subscriptions_posted_ = true;
+      boost::asio::post(io_, [this] {
+        subscriptions_posted_ = false;
+        if (apply_subscriptions()) wait_subscriptions();
+      });
+    }
+    return false;
+  }
+
+  // One message read from the XPUB: [1|0][topic] (subscribe|unsubscribe).
+  // Must be answered before the next read (libzmq's "last pipe").
+  void apply_subscription(const zmq::message_t& msg) {
+    const auto* data = static_cast<const char*>(msg.data());
+    if (msg.size() == 0 || (data[0] != 0 && data[0] != 1)) return;  // SUB peers send nothing else
+    const bool subscribe = data[0] == 1;
+    const std::string_view topic(data + 1, msg.size() - 1);
+    const keys::KeyEntry* key = nullptr;
+    if (options_.keys) {
+      const char* user = zmq_msg_gets(msg.handle(), "User-Id");
+      key = user != nullptr ? options_.keys->by_name(user) : nullptr;
+      if (key == nullptr) {
+        // An unsubscription libzmq makes up for a peer that has left applies
+        // to nobody; a subscription without an enrolled key cannot pass ZAP.
+        if (subscribe) ++subscriptions_refused_;
+        return;
+      }
+    }
+    const std::vector<std::string> topics = scoped_topics(key, topic, hall_ids_);
+    if (topics.empty() && subscribe) return refuse_subscription(*key, topic);
+    for (const std::string& t : topics) {
+      if (subscribe)
+        pub_.set(zmq::sockopt::subscribe, t);
+      else
+        pub_.set(zmq::sockopt::unsubscribe, t);
+    }
+  }
+
+  // Counted always, logged once per key (a device retrying, or a flood, must
+  // not fill the log).
+  void refuse_subscription(const keys::KeyEntry& key, std::string_view topic) {
+    ++subscriptions_refused_;
+    if (!refused_subscribers_.insert(key.name).second) return;
+    std::string shown(topic.substr(0, 80));
+    for (char& c : shown)
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+    std::cerr << fmt::format(
+                     "hallqd: refused a subscription of {} {} to \"{}\": its events are those of {} only "
+                     "(further refusals of this key are counted, not logged)",
+                     to_string(key.role), key.name, shown, fmt::join(key.halls, ", "))
+              << std::endl;
   }
 
   void schedule_tick() {
@@ -414,11 +532,15 @@ class Server::Impl {
   zmq::socket_t router_;
   zmq::socket_t pub_;
   boost::asio::posix::stream_descriptor router_fd_;
+  boost::asio::posix::stream_descriptor pub_fd_;
   boost::asio::steady_timer timer_;
+  const std::vector<std::string> hall_ids_;  // the halls served (event_scope.h)
   bool running_ = false;
-  bool armed_ = false;         // an async_wait on the ROUTER's descriptor is outstanding
-  bool drain_posted_ = false;  // a drain() is posted
-  bool delivering_ = false;    // finish_batch() is handing out replies
+  bool armed_ = false;                 // an async_wait on the ROUTER's descriptor is outstanding
+  bool drain_posted_ = false;          // a drain() is posted
+  bool pub_armed_ = false;             // an async_wait on the XPUB's descriptor is outstanding
+  bool subscriptions_posted_ = false;  // an apply_subscriptions() turn is posted
+  bool delivering_ = false;            // finish_batch() is handing out replies
   std::vector<zmq::message_t> frames_;
   // Where each reply of the batches in flight and open goes, in order: a
   // ROUTER envelope, or a local request's callback.
@@ -428,6 +550,8 @@ class Server::Impl {
   };
   std::deque<Destination> destinations_;
   std::uint64_t forbidden_ = 0;
+  std::uint64_t subscriptions_refused_ = 0;
+  std::set<std::string> refused_subscribers_;  // key names, logged once each (bounded by the registry)
   Server::EdgeCounters edge_;
   std::uint64_t trimmed_at_ = 0;  // edge_.replies_dropped at the last malloc_trim
   PeerLimits peer_limits_;

@@ -1,4 +1,4 @@
-// The engine's network edge: a ZeroMQ ROUTER for commands and a PUB for
+// The engine's network edge: a ZeroMQ ROUTER for commands and an XPUB for
 // events, driven by one Asio io_context thread. The only place with sockets,
 // timers and the real clock.
 //
@@ -19,8 +19,11 @@
 // complete the handshake, and every request from the ROUTER is checked
 // against its key's role and scope (access_policy.h) before it enters the
 // batch: a refused one is answered `forbidden` right away, counted and
-// logged, and never reaches the engine. Without keys nothing of this runs
-// (no per-message cost).
+// logged, and never reaches the engine. Events reach a key only for the
+// halls in its scope: the XPUB applies each subscription by hand, narrowed to
+// the key's halls (event_scope.h); a subscription outside them is refused,
+// counted and logged once per key. Without keys no role check runs (no
+// per-message cost) and every subscription is applied as asked, as by a PUB.
 //
 // Time: the engine's clock (engine_clock.h) stamps every command and tick, so
 // a system clock stepped backwards neither reorders nor freezes the hall.
@@ -122,8 +125,9 @@ class Server {
   void on_publish(std::function<void(const std::vector<Publication>&)> observer);
 
   struct SecurityCounters {
-    std::uint64_t forbidden = 0;           // requests refused by role or scope
-    std::uint64_t refused_handshakes = 0;  // connection attempts with keys not enrolled
+    std::uint64_t forbidden = 0;              // requests refused by role or scope
+    std::uint64_t refused_handshakes = 0;     // connection attempts with keys not enrolled
+    std::uint64_t subscriptions_refused = 0;  // event subscriptions outside the key's halls
   };
   SecurityCounters security_counters() const;
 
