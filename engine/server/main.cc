@@ -291,7 +291,7 @@ int main(int argc, char** argv) {
       const auto sc = server.security_counters();
       std::cout << fmt::format(
                        "hallqd security: {} forbidden, {} handshakes refused, {} subscriptions refused",
-                       sc.forbidden, sc.refused_handshakes, sc.subscriptions_refused)
+                       sc.forbidden, sc.refused_handshakes, server.edge_counters().subscriptions_refused)
                 << std::endl;
     }
     return 0;

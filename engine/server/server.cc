@@ -172,9 +172,7 @@ class Server::Impl {
     observers_.push_back(std::move(observer));
   }
 
-  Server::SecurityCounters security_counters() const {
-    return {forbidden_, zap_ ? zap_->refused() : 0, subscriptions_refused_};
-  }
+  Server::SecurityCounters security_counters() const { return {forbidden_, zap_ ? zap_->refused() : 0}; }
   const Server::EdgeCounters& edge_counters() const { return edge_; }
 
   void settle() {
@@ -475,7 +473,7 @@ class Server::Impl {
       if (key == nullptr) {
         // An unsubscription libzmq makes up for a peer that has left applies
         // to nobody; a subscription without an enrolled key cannot pass ZAP.
-        if (subscribe) ++subscriptions_refused_;
+        if (subscribe) ++edge_.subscriptions_refused;
         return;
       }
     }
@@ -492,7 +490,7 @@ class Server::Impl {
   // Counted always, logged once per key (a device retrying, or a flood, must
   // not fill the log).
   void refuse_subscription(const keys::KeyEntry& key, std::string_view topic) {
-    ++subscriptions_refused_;
+    ++edge_.subscriptions_refused;
     if (!refused_subscribers_.insert(key.name).second) return;
     std::string shown(topic.substr(0, 80));
     for (char& c : shown)
@@ -550,7 +548,6 @@ class Server::Impl {
   };
   std::deque<Destination> destinations_;
   std::uint64_t forbidden_ = 0;
-  std::uint64_t subscriptions_refused_ = 0;
   std::set<std::string> refused_subscribers_;  // key names, logged once each (bounded by the registry)
   Server::EdgeCounters edge_;
   std::uint64_t trimmed_at_ = 0;  // edge_.replies_dropped at the last malloc_trim

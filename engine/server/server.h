@@ -125,16 +125,16 @@ class Server {
   void on_publish(std::function<void(const std::vector<Publication>&)> observer);
 
   struct SecurityCounters {
-    std::uint64_t forbidden = 0;              // requests refused by role or scope
-    std::uint64_t refused_handshakes = 0;     // connection attempts with keys not enrolled
-    std::uint64_t subscriptions_refused = 0;  // event subscriptions outside the key's halls
+    std::uint64_t forbidden = 0;           // requests refused by role or scope
+    std::uint64_t refused_handshakes = 0;  // connection attempts with keys not enrolled
   };
   SecurityCounters security_counters() const;
 
   struct EdgeCounters {
-    std::uint64_t replies_dropped = 0;     // the peer had cmd_sndhwm replies unread
-    std::uint64_t replies_unroutable = 0;  // the peer had disconnected
-    std::uint64_t snapshots_refused = 0;   // refused: the peer asked for snapshots too often
+    std::uint64_t replies_dropped = 0;        // the peer had cmd_sndhwm replies unread
+    std::uint64_t replies_unroutable = 0;     // the peer had disconnected
+    std::uint64_t snapshots_refused = 0;      // refused: the peer asked for snapshots too often
+    std::uint64_t subscriptions_refused = 0;  // event subscriptions outside the key's halls
   };
   EdgeCounters edge_counters() const;
 
