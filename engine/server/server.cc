@@ -26,8 +26,8 @@
 //
 // libzmq 4.3.4 (Debian 12) lacks upstream fix #4137: a subscription read
 // after its connection has already gone is applied to the gone connection.
-// Reading every waiting subscription before each send keeps that window to
-// a peer that subscribes and disconnects within one read (SECURITY.md).
+// Applying what waits before each publication narrows that to a peer that
+// subscribes and disconnects within one read of the socket (SECURITY.md).
 #include "engine/server/server.h"
 
 #include <fmt/format.h>
@@ -94,8 +94,8 @@ class Server::Impl {
         ctx_(1),
         router_(ctx_, zmq::socket_type::router),
         pub_(ctx_, zmq::socket_type::xpub),
-        router_fd_(io),
-        pub_fd_(io),
+        router_in_{router_, boost::asio::posix::stream_descriptor(io)},
+        pub_in_{pub_, boost::asio::posix::stream_descriptor(io)},
         timer_(io),
         hall_ids_(engine.hall_ids()) {
     if (options_.wall_clock == nullptr) options_.wall_clock = &time::system_clock();
@@ -129,17 +129,17 @@ class Server::Impl {
     pub_.bind(options_.pub_endpoint);
     cmd_bound_ = router_.get(zmq::sockopt::last_endpoint);
     pub_bound_ = pub_.get(zmq::sockopt::last_endpoint);
-    router_fd_.assign(router_.get(zmq::sockopt::fd));
-    pub_fd_.assign(pub_.get(zmq::sockopt::fd));
+    router_in_.fd.assign(router_.get(zmq::sockopt::fd));
+    pub_in_.fd.assign(pub_.get(zmq::sockopt::fd));
   }
 
   ~Impl() {
     engine_.set_on_durable(nullptr);
     // The descriptors belong to ZeroMQ: do not let Asio close them.
     boost::system::error_code ignored;
-    for (auto* fd : {&router_fd_, &pub_fd_}) {
-      fd->cancel(ignored);
-      fd->release();
+    for (Readable* r : {&router_in_, &pub_in_}) {
+      r->fd.cancel(ignored);
+      r->fd.release();
     }
   }
 
@@ -158,8 +158,8 @@ class Server::Impl {
     if (!running_) return;
     running_ = false;
     boost::system::error_code ignored;
-    router_fd_.cancel(ignored);
-    pub_fd_.cancel(ignored);
+    router_in_.fd.cancel(ignored);
+    pub_in_.fd.cancel(ignored);
     timer_.cancel();
   }
 
@@ -195,27 +195,39 @@ class Server::Impl {
   std::string cmd_bound_, pub_bound_;
 
  private:
-  void wait_readable() {
-    if (!running_) return;
-    // Edge-triggered: only sleep when ZeroMQ says nothing is waiting.
-    if (router_.get(zmq::sockopt::events) & ZMQ_POLLIN) {
-      if (!drain_posted_) {
-        drain_posted_ = true;
-        boost::asio::post(io_, [this] {
-          drain_posted_ = false;
-          drain();
-        });
-      }
-      return;
-    }
-    if (armed_) return;
-    armed_ = true;
-    router_fd_.async_wait(boost::asio::posix::stream_descriptor::wait_read,
-                          [this](const boost::system::error_code& ec) {
-                            armed_ = false;
-                            if (!ec) drain();
-                          });
+  // A ZeroMQ socket's descriptor in the loop. It is edge-triggered: it
+  // fires when the socket's state may have changed, and any send or receive
+  // may take that wake-up; so the handler is posted at once when ZeroMQ says
+  // input is waiting, and the descriptor is awaited only when none is.
+  struct Readable {
+    zmq::socket_t& socket;
+    boost::asio::posix::stream_descriptor fd;
+    bool armed = false;   // an async_wait on fd is outstanding
+    bool posted = false;  // the handler is posted
+  };
+
+  void post_once(Readable& r, void (Impl::*handler)()) {
+    if (r.posted) return;
+    r.posted = true;
+    boost::asio::post(io_, [this, &r, handler] {
+      r.posted = false;
+      (this->*handler)();
+    });
   }
+
+  void wait_for(Readable& r, void (Impl::*handler)()) {
+    if (!running_) return;
+    if (r.socket.get(zmq::sockopt::events) & ZMQ_POLLIN) return post_once(r, handler);
+    if (r.armed) return;
+    r.armed = true;
+    r.fd.async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                    [this, &r, handler](const boost::system::error_code& ec) {
+                      r.armed = false;
+                      if (!ec) (this->*handler)();
+                    });
+  }
+
+  void wait_readable() { wait_for(router_in_, &Impl::drain); }
 
   // Reads what is waiting into the open batch (up to max_batch requests),
   // and seals it if nothing is in flight.
@@ -420,25 +432,10 @@ class Server::Impl {
   }
 
   // Like wait_readable(), for the subscriptions arriving on the events socket.
-  void wait_subscriptions() {
-    if (!running_) return;
-    if (pub_.get(zmq::sockopt::events) & ZMQ_POLLIN) {
-      if (!subscriptions_posted_) {
-        subscriptions_posted_ = true;
-        boost::asio::post(io_, [this] {
-          subscriptions_posted_ = false;
-          if (apply_subscriptions()) wait_subscriptions();
-        });
-      }
-      return;
-    }
-    if (pub_armed_) return;
-    pub_armed_ = true;
-    pub_fd_.async_wait(boost::asio::posix::stream_descriptor::wait_read,
-                       [this](const boost::system::error_code& ec) {
-                         pub_armed_ = false;
-                         if (!ec && apply_subscriptions()) wait_subscriptions();
-                       });
+  void wait_subscriptions() { wait_for(pub_in_, &Impl::on_subscriptions); }
+
+  void on_subscriptions() {
+    if (apply_subscriptions()) wait_subscriptions();
   }
 
   // Reads and applies up to kSubscriptionsPerTurn (un)subscriptions; true if
@@ -449,13 +446,7 @@ class Server::Impl {
       if (!pub_.recv(msg, zmq::recv_flags::dontwait)) return true;
       apply_subscription(msg);
     }
-    if (running_ && !subscriptions_posted_) {
-      subscriptions_posted_ = true;
-      boost::asio::post(io_, [this] {
-        subscriptions_posted_ = false;
-        if (apply_subscriptions()) wait_subscriptions();
-      });
-    }
+    if (running_) post_once(pub_in_, &Impl::on_subscriptions);
     return false;
   }
 
@@ -529,16 +520,11 @@ class Server::Impl {
   std::unique_ptr<ZapHandler> zap_;  // before the sockets: stopped after they close
   zmq::socket_t router_;
   zmq::socket_t pub_;
-  boost::asio::posix::stream_descriptor router_fd_;
-  boost::asio::posix::stream_descriptor pub_fd_;
+  Readable router_in_, pub_in_;
   boost::asio::steady_timer timer_;
   const std::vector<std::string> hall_ids_;  // the halls served (event_scope.h)
   bool running_ = false;
-  bool armed_ = false;                 // an async_wait on the ROUTER's descriptor is outstanding
-  bool drain_posted_ = false;          // a drain() is posted
-  bool pub_armed_ = false;             // an async_wait on the XPUB's descriptor is outstanding
-  bool subscriptions_posted_ = false;  // an apply_subscriptions() turn is posted
-  bool delivering_ = false;            // finish_batch() is handing out replies
+  bool delivering_ = false;  // finish_batch() is handing out replies
   std::vector<zmq::message_t> frames_;
   // Where each reply of the batches in flight and open goes, in order: a
   // ROUTER envelope, or a local request's callback.
