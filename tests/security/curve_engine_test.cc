@@ -3,9 +3,11 @@
 // key pairs: each role does what it may and is refused the rest (and a
 // refusal changes nothing); events reach a key only for its halls; unknown
 // keys and plaintext clients get nothing; start-up mistakes exit 2.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <fstream>
@@ -327,14 +329,42 @@ TEST_F(CurveEngineTest, EventsReachAKeyOnlyForItsHalls) {
 
 // One key floods the events socket with subscriptions (refused ones and
 // allowed ones, subscribed and unsubscribed) while a manager issues tickets
-// and another display follows its hall: every command is answered and every
-// event arrives within a deadline, as without the flood.
+// one at a time and another display follows its hall: every command is
+// answered and every event arrives within its deadline, and the median
+// command takes about what it takes without the flood (measured first; the
+// store's fsync, shared with other programs, sets the slowest ones).
 TEST_F(CurveEngineTest, ASubscriptionFloodDoesNotSlowTheOthers) {
   client::Subscriber follower(ctx_, engine_->cmd(), engine_->pub(), {"district"}, nullptr,
                               {.curve = curve(keys_.at("d2"))});
   auto deadline = std::chrono::steady_clock::now() + 10s;
   while (!follower.synced("district") && std::chrono::steady_clock::now() < deadline) follower.poll(50ms);
   ASSERT_TRUE(follower.synced("district"));
+  // Issues tickets for `length` (at least `at_least`, at most `at_most` of
+  // them: the hall takes 999 a day per service); the command times in ms.
+  const auto issue_for = [&](std::chrono::milliseconds length, int at_least, int at_most) {
+    std::vector<double> ms;
+    const auto end = std::chrono::steady_clock::now() + length;
+    for (int i = 0; i < at_least || (i < at_most && std::chrono::steady_clock::now() < end); ++i) {
+      const std::size_t before = follower.hall("district")->waiting_total();
+      const auto t0 = std::chrono::steady_clock::now();
+      const ErrorCode issued = code("m2", "district", core::IssueTicket{"social"});
+      ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+      EXPECT_LT(ms.back(), 5000) << "ticket " << i;
+      const auto event_deadline = std::chrono::steady_clock::now() + 5s;
+      while (follower.hall("district")->waiting_total() == before &&
+             std::chrono::steady_clock::now() < event_deadline)
+        follower.poll(20ms);
+      const auto& st = follower.stats();
+      EXPECT_EQ(follower.hall("district")->waiting_total(), before + 1)
+          << "event " << i << " late or lost (follower: " << st.events << " events, " << st.snapshots
+          << " snapshots, " << st.gaps << " gaps, " << st.reconnects << " reconnects, synced "
+          << follower.synced("district") << ", online " << follower.online("district") << ")";
+      if (issued != ErrorCode::kOk || follower.hall("district")->waiting_total() != before + 1) break;
+    }
+    std::sort(ms.begin(), ms.end());
+    return ms;
+  };
+  const std::vector<double> quiet = issue_for(1s, 20, 100);
 
   std::atomic<bool> stop{false};
   std::atomic<std::uint64_t> offered{0};  // XSUB drops what its pipe cannot take
@@ -351,23 +381,7 @@ TEST_F(CurveEngineTest, ASubscriptionFloodDoesNotSlowTheOthers) {
       if (x.send(zmq::buffer(t), zmq::send_flags::none)) offered.fetch_add(1);
     }
   });
-
-  // 40 tickets, one at a time, while the flood runs: each answered within
-  // 1 s, and the follower's replica sees each within 2 s.
-  std::chrono::steady_clock::duration worst{};
-  for (int i = 0; i < 40; ++i) {
-    const std::size_t before = follower.hall("district")->waiting_total();
-    const auto t0 = std::chrono::steady_clock::now();
-    ASSERT_EQ(code("m2", "district", core::IssueTicket{"social"}), ErrorCode::kOk);
-    const auto answered = std::chrono::steady_clock::now() - t0;
-    worst = std::max(worst, answered);
-    EXPECT_LT(answered, 1s) << "ticket " << i;
-    deadline = std::chrono::steady_clock::now() + 2s;
-    while (follower.hall("district")->waiting_total() == before &&
-           std::chrono::steady_clock::now() < deadline)
-      follower.poll(20ms);
-    ASSERT_EQ(follower.hall("district")->waiting_total(), before + 1) << "event " << i << " late or lost";
-  }
+  const std::vector<double> flooded = issue_for(3s, 40, 600);
   stop = true;
   flood.join();
   std::string out;
@@ -376,10 +390,14 @@ TEST_F(CurveEngineTest, ASubscriptionFloodDoesNotSlowTheOthers) {
   std::smatch m;
   ASSERT_TRUE(std::regex_search(out, m, std::regex(", (\\d+) subscriptions refused"))) << out;
   const std::uint64_t refused = std::stoull(m[1]);
-  std::cout << "subscription flood: " << offered.load() << " offered, about " << 4 * refused
-            << " read by the engine; slowest command "
-            << std::chrono::duration_cast<std::chrono::milliseconds>(worst).count() << " ms\n";
-  EXPECT_GT(refused, 2'500u) << "the flood did not flood: " << out;
+  const auto at = [](const std::vector<double>& v, double q) { return v[std::size_t(q * (v.size() - 1))]; };
+  std::cout << fmt::format(
+      "subscription flood: {} offered, about {} read by the engine; command ms without: p50 {:.1f} max "
+      "{:.1f}; with: p50 {:.1f} p90 {:.1f} max {:.1f} ({} commands)\n",
+      offered.load(), 4 * refused, at(quiet, 0.5), quiet.back(), at(flooded, 0.5), at(flooded, 0.9),
+      flooded.back(), flooded.size());
+  EXPECT_GT(refused, 1'000u) << "the flood did not flood: " << out;
+  EXPECT_LT(at(flooded, 0.5), std::max(100.0, 4 * at(quiet, 0.5))) << "the median command slowed down";
   EXPECT_EQ(count_of(stderr_text(), "refused a subscription of display d1"), 1u);
 }
 
