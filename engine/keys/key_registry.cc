@@ -15,8 +15,8 @@
 namespace hallq::keys {
 namespace {
 
-constexpr std::array<std::string_view, 6> kRoleNames = {"kiosk",   "caller",  "keypad",
-                                                        "display", "speaker", "manager"};
+constexpr std::array<std::string_view, 7> kRoleNames = {"kiosk",   "caller",  "keypad", "display",
+                                                        "speaker", "manager", "citizen"};
 constexpr std::string_view kSections[] = {"engine", "key"};
 constexpr std::string_view kEngineKeys[] = {"secret_key_file"};
 constexpr std::string_view kKeyKeys[] = {"name", "public_key", "role", "halls", "window"};
@@ -53,6 +53,10 @@ std::optional<DeviceRole> device_role_from_string(std::string_view name) {
 }
 
 bool role_needs_window(DeviceRole role) { return role == DeviceRole::kCaller || role == DeviceRole::kKeypad; }
+
+bool role_spans_halls(DeviceRole role) {
+  return role == DeviceRole::kManager || role == DeviceRole::kCitizen;
+}
 
 KeyRegistry KeyRegistry::parse(std::string_view toml_text, std::string_view source_name) {
   KeyRegistry reg;
@@ -101,8 +105,7 @@ KeyRegistry KeyRegistry::parse(std::string_view toml_text, std::string_view sour
       const std::optional<DeviceRole> r = device_role_from_string(role);
       if (!r)
         fail(source_name, t.get("role")->source(),
-             fmt::format("key \"{}\": unknown role \"{}\" (kiosk, caller, keypad, display, speaker, manager)",
-                         e.name, role));
+             fmt::format("key \"{}\": unknown role \"{}\" ({})", e.name, role, fmt::join(kRoleNames, ", ")));
       e.role = *r;
       const toml::node* halls = t.get("halls");
       if (halls == nullptr) fail(source_name, t.source(), fmt::format("key \"{}\": no halls", e.name));
@@ -116,7 +119,7 @@ KeyRegistry KeyRegistry::parse(std::string_view toml_text, std::string_view sour
           fail(source_name, h.source(), fmt::format("key \"{}\": halls must hold hall ids", e.name));
         e.halls.push_back(s->get());
       }
-      if (e.role != DeviceRole::kManager && e.halls.size() != 1)
+      if (!role_spans_halls(e.role) && e.halls.size() != 1)
         fail(source_name, halls->source(),
              fmt::format("key \"{}\": a {} serves exactly one hall", e.name, role));
       e.window = string_field(source_name, t, "window", false);

@@ -7,8 +7,8 @@
 //   [[key]]
 //   name = "k1"                           # [a-z0-9_.-]+, unique; the ZAP User-Id
 //   public_key = "<40 Z85 characters>"    # unique
-//   role = "kiosk"                        # kiosk | caller | keypad | display | speaker | manager
-//   halls = ["town"]                      # one hall, except manager: one or more
+//   role = "kiosk"                        # kiosk | caller | keypad | display | speaker | manager | citizen
+//   halls = ["town"]                      # one hall, except manager and citizen: one or more
 //   window = "w1"                         # caller and keypad only (required there)
 //
 // The registry is immutable once loaded, so the ZAP thread and the engine
@@ -27,11 +27,15 @@
 
 namespace hallq::keys {
 
-enum class DeviceRole { kKiosk, kCaller, kKeypad, kDisplay, kSpeaker, kManager };
+// kCitizen: the public gateway (hallq-citizen) that serves citizens' phones
+// from the internet; scoped to its halls, no window.
+enum class DeviceRole { kKiosk, kCaller, kKeypad, kDisplay, kSpeaker, kManager, kCitizen };
 std::string_view to_string(DeviceRole role);
 std::optional<DeviceRole> device_role_from_string(std::string_view name);
 // Whether the role is scoped to one window (caller, keypad).
 bool role_needs_window(DeviceRole role);
+// Whether a key of the role may name more than one hall (manager, citizen).
+bool role_spans_halls(DeviceRole role);
 
 struct KeyEntry {
   std::string name;

@@ -31,6 +31,8 @@ std::string scope_reason(const keys::KeyEntry& key) {
       return fmt::format("{} may only subscribe to {} (no commands)", who, halls_text(key));
     case keys::DeviceRole::kManager:
       return fmt::format("{} may only act in {}", who, halls_text(key));
+    case keys::DeviceRole::kCitizen:
+      return fmt::format("{} may only issue, cancel and evaluate tickets in {}", who, halls_text(key));
   }
   return who;
 }
@@ -86,6 +88,14 @@ core::Status authorize(const keys::KeyEntry& key, const protocol::DecodedRequest
       if (!w.empty() && w == key.window) return core::Status::Ok();
       break;
     }
+    case keys::DeviceRole::kCitizen:
+      // Package D: IssueTicket only as a remote ticket, Cancel only of a
+      // ticket the gateway issued (by its token); package C adds the
+      // booking commands (book, cancel a booking, check in) here.
+      if (std::holds_alternative<core::IssueTicket>(body) || std::holds_alternative<core::Cancel>(body) ||
+          std::holds_alternative<core::Evaluate>(body))
+        return core::Status::Ok();
+      break;
     case keys::DeviceRole::kDisplay:
     case keys::DeviceRole::kSpeaker:
       break;

@@ -11,6 +11,12 @@
 //   display, speaker no commands (subscribe only)
 //   manager          everything, in its halls (among it, moving staff
 //                    between windows: no other role may)
+//   citizen          the public gateway (hallq-citizen), in its halls: issue
+//                    tickets, cancel a ticket, evaluate; nothing that acts on
+//                    a window, the staff, the notices or the devices. (Later
+//                    packages narrow and widen it: remote tickets, booking,
+//                    cancelling a booking, check-in, and cancel only of the
+//                    tickets the gateway issued.)
 // Every role may ping the engine and ask for snapshots of its halls (the
 // Subscriber's resync).
 //

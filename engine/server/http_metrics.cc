@@ -41,6 +41,9 @@ std::string metrics_text(const Engine& engine, const HttpApi::Counters& http,
   family("hallq_zmq_requests_limited_total", "counter",
          "requests refused unhandled: the connection's share of snapshots was spent");
   out += fmt::format("hallq_zmq_requests_limited_total{{reason=\"snapshots\"}} {}\n", edge.snapshots_refused);
+  family("hallq_zmq_subscriptions_refused_total", "counter",
+         "event subscriptions refused: the topic is outside the key's halls");
+  out += fmt::format("hallq_zmq_subscriptions_refused_total {}\n", edge.subscriptions_refused);
   family("hallq_http_requests_total", "counter", "HTTP requests answered");
   out += fmt::format("hallq_http_requests_total {}\n", http.requests);
   family("hallq_http_errors_total", "counter", "HTTP requests answered with a 4xx or 5xx status");

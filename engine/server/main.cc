@@ -289,8 +289,9 @@ int main(int argc, char** argv) {
               << std::endl;
     if (server_options.keys) {
       const auto sc = server.security_counters();
-      std::cout << fmt::format("hallqd security: {} forbidden, {} handshakes refused", sc.forbidden,
-                               sc.refused_handshakes)
+      std::cout << fmt::format(
+                       "hallqd security: {} forbidden, {} handshakes refused, {} subscriptions refused",
+                       sc.forbidden, sc.refused_handshakes, server.edge_counters().subscriptions_refused)
                 << std::endl;
     }
     return 0;

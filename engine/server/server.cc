@@ -12,6 +12,22 @@
 // metadata to every frame received over that connection; the server decodes
 // the request once more (cheap next to the commit) to check it before the
 // engine sees it, and keeps each reply in arrival order.
+//
+// The events socket is an XPUB with manual subscriptions: a subscriber's
+// (un)subscription arrives as a message carrying the same metadata, and
+// libzmq applies a ZMQ_SUBSCRIBE / ZMQ_UNSUBSCRIBE set on the socket to the
+// connection that sent the message read last, so each message is read and
+// answered before the next (event_scope.h decides the topics). A peer that
+// leaves takes its subscriptions with it (libzmq then hands out
+// unsubscriptions without metadata, which apply to nobody). Its descriptor is
+// edge-triggered like the ROUTER's: after every send it is checked again.
+// Subscriptions waiting are applied before each publication, so that a
+// subscriber that has just asked for a snapshot misses no event after it.
+//
+// libzmq 4.3.4 (Debian 12) lacks upstream fix #4137: a subscription read
+// after its connection has already gone is applied to the gone connection.
+// Applying what waits before each publication narrows that to a peer that
+// subscribes and disconnects within one read of the socket (SECURITY.md).
 #include "engine/server/server.h"
 
 #include <fmt/format.h>
@@ -25,6 +41,7 @@
 #include <deque>
 #include <iostream>
 #include <map>
+#include <set>
 #include <vector>
 #include <zmq.hpp>
 
@@ -34,6 +51,7 @@
 #include "engine/protocol/request_codec.h"
 #include "engine/server/access_policy.h"
 #include "engine/server/engine.h"
+#include "engine/server/event_scope.h"
 #include "engine/server/peer_limits.h"
 #include "engine/server/zap_handler.h"
 #include "engine/time/engine_clock.h"
@@ -51,6 +69,10 @@ void set_z85_option(zmq::socket_t& socket, int option, const std::string& key) {
 // device stuck retrying a forbidden command must not flood the log.
 constexpr std::uint64_t kLogFirst = 20;
 constexpr std::uint64_t kLogEvery = 1000;
+
+// Subscription messages applied per turn of the loop: one peer flooding
+// them shares the thread with the commands, the commits and the timers.
+constexpr int kSubscriptionsPerTurn = 256;
 
 }  // namespace
 
@@ -71,9 +93,11 @@ class Server::Impl {
         options_(std::move(options)),
         ctx_(1),
         router_(ctx_, zmq::socket_type::router),
-        pub_(ctx_, zmq::socket_type::pub),
-        router_fd_(io),
-        timer_(io) {
+        pub_(ctx_, zmq::socket_type::xpub),
+        router_in_{router_, boost::asio::posix::stream_descriptor(io)},
+        pub_in_{pub_, boost::asio::posix::stream_descriptor(io)},
+        timer_(io),
+        hall_ids_(engine.hall_ids()) {
     if (options_.wall_clock == nullptr) options_.wall_clock = &time::system_clock();
     if (options_.time_scale > 0)
       clock_ = time::EngineClock::simulated(options_.time_scale, options_.time_start);
@@ -88,6 +112,7 @@ class Server::Impl {
     router_.set(zmq::sockopt::sndhwm, options_.cmd_sndhwm);
     router_.set(zmq::sockopt::maxmsgsize, static_cast<std::int64_t>(options_.max_message_bytes));
     pub_.set(zmq::sockopt::linger, 1000);
+    pub_.set(zmq::sockopt::xpub_manual, 1);
     pub_.set(zmq::sockopt::sndhwm, options_.pub_hwm);
     pub_.set(zmq::sockopt::maxmsgsize, static_cast<std::int64_t>(options_.max_message_bytes));
     if (options_.keys) {
@@ -104,15 +129,18 @@ class Server::Impl {
     pub_.bind(options_.pub_endpoint);
     cmd_bound_ = router_.get(zmq::sockopt::last_endpoint);
     pub_bound_ = pub_.get(zmq::sockopt::last_endpoint);
-    router_fd_.assign(router_.get(zmq::sockopt::fd));
+    router_in_.fd.assign(router_.get(zmq::sockopt::fd));
+    pub_in_.fd.assign(pub_.get(zmq::sockopt::fd));
   }
 
   ~Impl() {
     engine_.set_on_durable(nullptr);
-    // The descriptor belongs to ZeroMQ: do not let Asio close it.
+    // The descriptors belong to ZeroMQ: do not let Asio close them.
     boost::system::error_code ignored;
-    router_fd_.cancel(ignored);
-    router_fd_.release();
+    for (Readable* r : {&router_in_, &pub_in_}) {
+      r->fd.cancel(ignored);
+      r->fd.release();
+    }
   }
 
   core::TimeUs now() { return clock_.now(*options_.wall_clock); }
@@ -122,6 +150,7 @@ class Server::Impl {
     running_ = true;
     engine_.set_on_durable([this] { boost::asio::post(io_, [this] { on_durable(); }); });
     wait_readable();
+    wait_subscriptions();
     schedule_tick();
   }
 
@@ -129,7 +158,8 @@ class Server::Impl {
     if (!running_) return;
     running_ = false;
     boost::system::error_code ignored;
-    router_fd_.cancel(ignored);
+    router_in_.fd.cancel(ignored);
+    pub_in_.fd.cancel(ignored);
     timer_.cancel();
   }
 
@@ -165,27 +195,39 @@ class Server::Impl {
   std::string cmd_bound_, pub_bound_;
 
  private:
-  void wait_readable() {
-    if (!running_) return;
-    // Edge-triggered: only sleep when ZeroMQ says nothing is waiting.
-    if (router_.get(zmq::sockopt::events) & ZMQ_POLLIN) {
-      if (!drain_posted_) {
-        drain_posted_ = true;
-        boost::asio::post(io_, [this] {
-          drain_posted_ = false;
-          drain();
-        });
-      }
-      return;
-    }
-    if (armed_) return;
-    armed_ = true;
-    router_fd_.async_wait(boost::asio::posix::stream_descriptor::wait_read,
-                          [this](const boost::system::error_code& ec) {
-                            armed_ = false;
-                            if (!ec) drain();
-                          });
+  // A ZeroMQ socket's descriptor in the loop. It is edge-triggered: it
+  // fires when the socket's state may have changed, and any send or receive
+  // may take that wake-up; so the handler is posted at once when ZeroMQ says
+  // input is waiting, and the descriptor is awaited only when none is.
+  struct Readable {
+    zmq::socket_t& socket;
+    boost::asio::posix::stream_descriptor fd;
+    bool armed = false;   // an async_wait on fd is outstanding
+    bool posted = false;  // the handler is posted
+  };
+
+  void post_once(Readable& r, void (Impl::*handler)()) {
+    if (r.posted) return;
+    r.posted = true;
+    boost::asio::post(io_, [this, &r, handler] {
+      r.posted = false;
+      (this->*handler)();
+    });
   }
+
+  void wait_for(Readable& r, void (Impl::*handler)()) {
+    if (!running_) return;
+    if (r.socket.get(zmq::sockopt::events) & ZMQ_POLLIN) return post_once(r, handler);
+    if (r.armed) return;
+    r.armed = true;
+    r.fd.async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                    [this, &r, handler](const boost::system::error_code& ec) {
+                      r.armed = false;
+                      if (!ec) (this->*handler)();
+                    });
+  }
+
+  void wait_readable() { wait_for(router_in_, &Impl::drain); }
 
   // Reads what is waiting into the open batch (up to max_batch requests),
   // and seals it if nothing is in flight.
@@ -378,12 +420,77 @@ class Server::Impl {
   }
 
   void publish(const std::vector<Publication>& pubs) {
+    if (!pubs.empty()) apply_subscriptions();
     for (const Publication& p : pubs) {
       pub_.send(zmq::buffer(p.topic), zmq::send_flags::sndmore);
       pub_.send(zmq::buffer(p.bytes), zmq::send_flags::none);
     }
-    if (!pubs.empty())
+    if (!pubs.empty()) {
+      wait_subscriptions();  // the sends may have taken the descriptor's wake-up
       for (const auto& observer : observers_) observer(pubs);
+    }
+  }
+
+  // Like wait_readable(), for the subscriptions arriving on the events socket.
+  void wait_subscriptions() { wait_for(pub_in_, &Impl::on_subscriptions); }
+
+  void on_subscriptions() {
+    if (apply_subscriptions()) wait_subscriptions();
+  }
+
+  // Reads and applies up to kSubscriptionsPerTurn (un)subscriptions; true if
+  // none is left waiting, else a further turn is posted.
+  bool apply_subscriptions() {
+    for (int n = 0; n < kSubscriptionsPerTurn; ++n) {
+      zmq::message_t msg;
+      if (!pub_.recv(msg, zmq::recv_flags::dontwait)) return true;
+      apply_subscription(msg);
+    }
+    if (running_) post_once(pub_in_, &Impl::on_subscriptions);
+    return false;
+  }
+
+  // One message read from the XPUB: [1|0][topic] (subscribe|unsubscribe).
+  // Must be answered before the next read (libzmq's "last pipe").
+  void apply_subscription(const zmq::message_t& msg) {
+    const auto* data = static_cast<const char*>(msg.data());
+    if (msg.size() == 0 || (data[0] != 0 && data[0] != 1)) return;  // SUB peers send nothing else
+    const bool subscribe = data[0] == 1;
+    const std::string_view topic(data + 1, msg.size() - 1);
+    const keys::KeyEntry* key = nullptr;
+    if (options_.keys) {
+      const char* user = zmq_msg_gets(msg.handle(), "User-Id");
+      key = user != nullptr ? options_.keys->by_name(user) : nullptr;
+      if (key == nullptr) {
+        // An unsubscription libzmq makes up for a peer that has left applies
+        // to nobody; a subscription without an enrolled key cannot pass ZAP.
+        if (subscribe) ++edge_.subscriptions_refused;
+        return;
+      }
+    }
+    const std::vector<std::string> topics = scoped_topics(key, topic, hall_ids_);
+    if (topics.empty() && subscribe) return refuse_subscription(*key, topic);
+    for (const std::string& t : topics) {
+      if (subscribe)
+        pub_.set(zmq::sockopt::subscribe, t);
+      else
+        pub_.set(zmq::sockopt::unsubscribe, t);
+    }
+  }
+
+  // Counted always, logged once per key (a device retrying, or a flood, must
+  // not fill the log).
+  void refuse_subscription(const keys::KeyEntry& key, std::string_view topic) {
+    ++edge_.subscriptions_refused;
+    if (!refused_subscribers_.insert(key.name).second) return;
+    std::string shown(topic.substr(0, 80));
+    for (char& c : shown)
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+    std::cerr << fmt::format(
+                     "hallqd: refused a subscription of {} {} to \"{}\": its events are those of {} only "
+                     "(further refusals of this key are counted, not logged)",
+                     to_string(key.role), key.name, shown, fmt::join(key.halls, ", "))
+              << std::endl;
   }
 
   void schedule_tick() {
@@ -413,12 +520,11 @@ class Server::Impl {
   std::unique_ptr<ZapHandler> zap_;  // before the sockets: stopped after they close
   zmq::socket_t router_;
   zmq::socket_t pub_;
-  boost::asio::posix::stream_descriptor router_fd_;
+  Readable router_in_, pub_in_;
   boost::asio::steady_timer timer_;
+  const std::vector<std::string> hall_ids_;  // the halls served (event_scope.h)
   bool running_ = false;
-  bool armed_ = false;         // an async_wait on the ROUTER's descriptor is outstanding
-  bool drain_posted_ = false;  // a drain() is posted
-  bool delivering_ = false;    // finish_batch() is handing out replies
+  bool delivering_ = false;  // finish_batch() is handing out replies
   std::vector<zmq::message_t> frames_;
   // Where each reply of the batches in flight and open goes, in order: a
   // ROUTER envelope, or a local request's callback.
@@ -428,6 +534,7 @@ class Server::Impl {
   };
   std::deque<Destination> destinations_;
   std::uint64_t forbidden_ = 0;
+  std::set<std::string> refused_subscribers_;  // key names, logged once each (bounded by the registry)
   Server::EdgeCounters edge_;
   std::uint64_t trimmed_at_ = 0;  // edge_.replies_dropped at the last malloc_trim
   PeerLimits peer_limits_;

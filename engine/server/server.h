@@ -1,4 +1,4 @@
-// The engine's network edge: a ZeroMQ ROUTER for commands and a PUB for
+// The engine's network edge: a ZeroMQ ROUTER for commands and an XPUB for
 // events, driven by one Asio io_context thread. The only place with sockets,
 // timers and the real clock.
 //
@@ -19,8 +19,11 @@
 // complete the handshake, and every request from the ROUTER is checked
 // against its key's role and scope (access_policy.h) before it enters the
 // batch: a refused one is answered `forbidden` right away, counted and
-// logged, and never reaches the engine. Without keys nothing of this runs
-// (no per-message cost).
+// logged, and never reaches the engine. Events reach a key only for the
+// halls in its scope: the XPUB applies each subscription by hand, narrowed to
+// the key's halls (event_scope.h); a subscription outside them is refused,
+// counted and logged once per key. Without keys no role check runs (no
+// per-message cost) and every subscription is applied as asked, as by a PUB.
 //
 // Time: the engine's clock (engine_clock.h) stamps every command and tick, so
 // a system clock stepped backwards neither reorders nor freezes the hall.
@@ -128,9 +131,10 @@ class Server {
   SecurityCounters security_counters() const;
 
   struct EdgeCounters {
-    std::uint64_t replies_dropped = 0;     // the peer had cmd_sndhwm replies unread
-    std::uint64_t replies_unroutable = 0;  // the peer had disconnected
-    std::uint64_t snapshots_refused = 0;   // refused: the peer asked for snapshots too often
+    std::uint64_t replies_dropped = 0;        // the peer had cmd_sndhwm replies unread
+    std::uint64_t replies_unroutable = 0;     // the peer had disconnected
+    std::uint64_t snapshots_refused = 0;      // refused: the peer asked for snapshots too often
+    std::uint64_t subscriptions_refused = 0;  // event subscriptions outside the key's halls
   };
   EdgeCounters edge_counters() const;
 

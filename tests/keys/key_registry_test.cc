@@ -43,6 +43,20 @@ TEST(KeyRegistry, ParsesEntriesAndResolvesTheEngineKeyFile) {
   EXPECT_EQ(reg.by_public_key(generate_key_pair().public_key), nullptr);
 }
 
+// The public gateway's key: one or more halls, like a manager; no window.
+TEST(KeyRegistry, CitizenSpansHallsWithoutAWindow) {
+  const std::string head = "[[key]]\nname = \"gw\"\npublic_key = \"" + kKey1 + "\"\nrole = \"citizen\"\n";
+  const KeyRegistry reg = KeyRegistry::parse(head + "halls = [\"town\", \"district\"]\n", "conf/keys.toml");
+  ASSERT_EQ(reg.entries().size(), 1u);
+  EXPECT_EQ(reg.entries()[0].role, DeviceRole::kCitizen);
+  EXPECT_EQ(to_string(DeviceRole::kCitizen), "citizen");
+  EXPECT_EQ(reg.entries()[0].halls, (std::vector<std::string>{"town", "district"}));
+  EXPECT_EQ(error_of(head + "halls = [\"town\"]\nwindow = \"w1\"\n"),
+            "conf/keys.toml:6: key \"gw\": window applies to callers and keypads only, not a citizen");
+  EXPECT_EQ(error_of(head + "halls = []\n"),
+            "conf/keys.toml:5: key \"gw\": halls must be a list of hall ids, e.g. [\"town\"]");
+}
+
 TEST(KeyRegistry, TheDocumentedExampleParses) {
   const KeyRegistry reg =
       KeyRegistry::load(std::string(HALLQ_SOURCE_DIR) + "/conf/security/keys.example.toml");
@@ -72,7 +86,7 @@ TEST(KeyRegistry, MistakesNameFileAndLine) {
       "conf/keys.toml:3: key \"k1\": public_key must be 40 characters of Z85 (hallq keys gen writes it)");
   EXPECT_EQ(error_of(head + "public_key = \"" + kKey1 + "\"\nrole = \"cashier\"\nhalls = [\"town\"]\n"),
             "conf/keys.toml:4: key \"k1\": unknown role \"cashier\" (kiosk, caller, keypad, display, "
-            "speaker, manager)");
+            "speaker, manager, citizen)");
   EXPECT_EQ(error_of(head + "public_key = \"" + kKey1 + "\"\nrole = \"caller\"\nhalls = [\"town\"]\n"),
             "conf/keys.toml:1: key \"k1\": a caller needs window = \"...\"");
   EXPECT_EQ(

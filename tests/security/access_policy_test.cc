@@ -1,6 +1,7 @@
 // The role table, request by request, without sockets.
 #include "engine/server/access_policy.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 namespace hallq::server {
@@ -127,6 +128,59 @@ TEST(AccessPolicy, ManagerDoesEverythingInItsHallsOnly) {
   EXPECT_TRUE(allowed(k, cmd("town", core::MoveStaff{"s01", "w2"})));
   EXPECT_FALSE(allowed(k, cmd("district", core::IssueTicket{"social"})));
   EXPECT_FALSE(allowed(k, cmd("district", core::MoveStaff{"s01", "w2"})));
+  EXPECT_FALSE(allowed(k, snapshot("district")));
+}
+
+// The public gateway: issue, cancel and evaluate in its halls; every command
+// that acts on a window, the staff, the notices or the devices is refused,
+// naming the role and the command.
+TEST(AccessPolicy, CitizenIssuesCancelsAndEvaluatesInItsHallsOnly) {
+  const KeyEntry k = key(DeviceRole::kCitizen, {"town", "bank"});
+  EXPECT_TRUE(allowed(k, cmd("town", core::IssueTicket{"social"})));
+  EXPECT_TRUE(allowed(k, cmd("bank", core::IssueTicket{"cash"})));
+  EXPECT_TRUE(allowed(k, cmd("town", core::Cancel{"A001"})));
+  EXPECT_TRUE(allowed(k, cmd("town", core::Evaluate{"A001", 5, ""})));
+  EXPECT_TRUE(allowed(k, snapshot("town")));
+  EXPECT_TRUE(allowed(k, {.request_id = "p", .hall = "", .kind = RequestKind::kPing}));
+  for (const core::CommandBody& body :
+       {core::CommandBody(core::OpenWindow{"w1", "s01"}),
+        core::CommandBody(core::CloseWindow{"w1"}),
+        core::CommandBody(core::PauseWindow{"w1"}),
+        core::CommandBody(core::ResumeWindow{"w1"}),
+        core::CommandBody(core::CallNext{"w1"}),
+        core::CommandBody(core::CallTicket{"w1", "A001"}),
+        core::CommandBody(core::Recall{"w1"}),
+        core::CommandBody(core::StartService{"w1"}),
+        core::CommandBody(core::SkipTicket{"w1"}),
+        core::CommandBody(core::Reactivate{"A001"}),
+        core::CommandBody(core::HoldTicket{"w1"}),
+        core::CommandBody(core::UnholdTicket{"A001"}),
+        core::CommandBody(core::Transfer{"w1", "tax"}),
+        core::CommandBody(core::Finish{"w1"}),
+        core::CommandBody(core::Tick{}),
+        core::CommandBody(core::SetWindowSkills{}),
+        core::CommandBody(core::Advise{}),
+        core::CommandBody(core::AcceptAdvisory{1, ""}),
+        core::CommandBody(core::SetNotice{"x"}),
+        core::CommandBody(core::MoveStaff{"s01", "w1"}),
+        core::CommandBody(core::ReportDevice{"kiosk-1", "printer", core::DeviceState::kOk, ""})}) {
+    const core::Status st = authorize(k, cmd("town", body), lookup);
+    EXPECT_EQ(st.code(), core::ErrorCode::kForbidden) << core::verb(body);
+    EXPECT_EQ(
+        st.message(),
+        fmt::format("无权执行此操作：citizen d1 may only issue, cancel and evaluate tickets in town, bank "
+                    "(not {})",
+                    core::verb(body)));
+  }
+  for (const core::CommandBody& body :
+       {core::CommandBody(core::IssueTicket{"social"}), core::CommandBody(core::Cancel{"A001"}),
+        core::CommandBody(core::Evaluate{"A001", 5, ""})}) {
+    const core::Status st = authorize(k, cmd("district", body), lookup);
+    EXPECT_EQ(st.code(), core::ErrorCode::kForbidden) << core::verb(body);
+    EXPECT_EQ(st.message(),
+              "无权执行此操作：citizen d1 may only issue, cancel and evaluate tickets in town, bank (not "
+              "district)");
+  }
   EXPECT_FALSE(allowed(k, snapshot("district")));
 }
 

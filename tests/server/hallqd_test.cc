@@ -5,6 +5,8 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <random>
 #include <zmq.hpp>
 
@@ -19,6 +21,7 @@ namespace hallq::testing {
 namespace {
 
 using core::ErrorCode;
+using namespace std::chrono_literals;
 
 const std::string kTown = std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml";
 const std::string kDistrict = std::string(HALLQ_SOURCE_DIR) + "/conf/district.toml";
@@ -53,6 +56,56 @@ TEST_F(HallqdTest, ServesSeveralHallsEachIsolated) {
   auto district_call = c.command("district", core::CallNext{"w1"});
   ASSERT_TRUE(district_call);
   EXPECT_EQ(district_call->code, ErrorCode::kWindowClosed);
+}
+
+// Without --keys (plaintext on loopback) the events socket applies every
+// subscription as asked, as before it scoped keys: a SUB to "" receives every
+// hall's events, one to a hall's topic only that hall's, and after
+// unsubscribing nothing more of it.
+TEST_F(HallqdTest, WithoutKeysEverySubscriptionIsAppliedAsAsked) {
+  EngineProcess engine({kTown, kDistrict}, dir_.path() + "/data");
+  zmq::socket_t all(ctx_, zmq::socket_type::sub), town(ctx_, zmq::socket_type::sub);
+  for (zmq::socket_t* s : {&all, &town}) {
+    s->set(zmq::sockopt::linger, 0);
+    s->connect(engine.pub());
+  }
+  all.set(zmq::sockopt::subscribe, "");
+  town.set(zmq::sockopt::subscribe, protocol::topic_of("town"));
+  // Counts each socket's messages by topic until `done` holds (10 s at most).
+  std::map<std::string, int> seen_all, seen_town;
+  const auto read_until = [&](const std::function<bool()>& done) {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (!done() && std::chrono::steady_clock::now() < deadline) {
+      zmq::pollitem_t items[] = {{all.handle(), 0, ZMQ_POLLIN, 0}, {town.handle(), 0, ZMQ_POLLIN, 0}};
+      zmq::poll(items, 2, 50ms);
+      for (auto [s, seen] : {std::pair{&all, &seen_all}, std::pair{&town, &seen_town}}) {
+        zmq::message_t topic, body;
+        while (s->recv(topic, zmq::recv_flags::dontwait)) {
+          if (topic.more()) (void)s->recv(body);
+          ++(*seen)[topic.to_string()];
+        }
+      }
+    }
+  };
+  // Both subscriptions are in force once a heartbeat of each hall came.
+  read_until(
+      [&] { return seen_all.count("hall/district/") && seen_all.count("hall/town/") && seen_town.size(); });
+  client::Client c(ctx_, engine.cmd());
+  ASSERT_TRUE(c.command("district", core::IssueTicket{"social"}).has_value());
+  const int district_before = seen_all["hall/district/"];
+  read_until([&] { return seen_all["hall/district/"] > district_before; });
+  EXPECT_GT(seen_all["hall/district/"], district_before) << "\"\" subscribes to every hall";
+  EXPECT_EQ(seen_town.count("hall/district/"), 0u);
+  EXPECT_GE(seen_town["hall/town/"], 1);
+  town.set(zmq::sockopt::unsubscribe, protocol::topic_of("town"));
+  town.set(zmq::sockopt::subscribe, protocol::topic_of("district"));
+  read_until([&] { return seen_town.count("hall/district/") > 0; });
+  seen_town.clear();  // what came before the unsubscription was in force
+  ASSERT_TRUE(c.command("town", core::IssueTicket{"social"}).has_value());
+  const int town_before = seen_all["hall/town/"];
+  read_until([&] { return seen_all["hall/town/"] > town_before; });
+  EXPECT_GT(seen_all["hall/town/"], town_before);
+  EXPECT_EQ(seen_town.count("hall/town/"), 0u) << "unsubscribed, yet town's events came";
 }
 
 TEST_F(HallqdTest, HostileBytesGetErrorsAndTheEngineKeepsServing) {
