@@ -19,6 +19,7 @@
 
 #include "engine/config/suggest.h"
 #include "engine/config/toml_reader.h"
+#include "engine/core/calendar.h"
 
 namespace hallq::config {
 namespace {
@@ -27,8 +28,8 @@ using core::HallConfig;
 using Keys = std::span<const std::string_view>;
 
 constexpr std::string_view kTopKeys[] = {"hall", "rules", "service", "window", "staff"};
-constexpr std::string_view kHallKeys[] = {"id",           "name",      "hours", "wait_target_min",
-                                          "number_reset", "utc_offset"};
+constexpr std::string_view kHallKeys[] = {
+    "id", "name", "hours", "days", "closed", "extra_days", "wait_target_min", "number_reset", "utc_offset"};
 constexpr std::string_view kRulesKeys[] = {
     "policy",         "recall_limit", "reactivate_min", "reactivate_behind",
     "priority_ratio", "help_load",    "number_digits",  "max_tickets_per_service"};
@@ -65,6 +66,91 @@ std::optional<int> parse_utc_offset(std::string_view text) {
   const std::optional<int> minutes = parse_clock(text.substr(1), false);
   if (!minutes) return std::nullopt;
   return text[0] == '-' ? -*minutes : *minutes;
+}
+
+// Weekday names in calendar.h's order (0 Sunday).
+constexpr std::string_view kWeekdayNames[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+
+std::optional<unsigned> parse_weekday(std::string_view name) {
+  for (unsigned d = 0; d < 7; ++d)
+    if (kWeekdayNames[d] == name) return d;
+  return std::nullopt;
+}
+
+// "mon-fri" (a range, wrapping past Sunday: "fri-mon"), or one name "sat" ->
+// the bits of HallConfig::weekdays.
+std::optional<std::uint8_t> parse_weekday_range(std::string_view text) {
+  const auto dash = text.find('-');
+  const std::optional<unsigned> from = parse_weekday(text.substr(0, dash));
+  const std::optional<unsigned> to =
+      dash == std::string_view::npos ? from : parse_weekday(text.substr(dash + 1));
+  if (!from || !to) return std::nullopt;
+  std::uint8_t bits = 0;
+  for (unsigned d = *from;; d = (d + 1) % 7) {
+    bits |= static_cast<std::uint8_t>(1u << d);
+    if (d == *to) break;
+  }
+  return bits;
+}
+
+constexpr std::string_view kDaysForm =
+    "\"mon-fri\" (a range of sun mon tue wed thu fri sat) or a list [\"mon\", \"wed\"]";
+
+// `key` = "mon-fri" or ["mon", "tue", ...] -> HallConfig::weekdays bits; nullopt when absent.
+std::optional<std::uint8_t> read_weekdays(const TableReader& r, std::string_view key) {
+  const toml::node* node = r.node(key);
+  if (!node) return std::nullopt;
+  if (const auto* text = node->as_string()) {
+    const std::optional<std::uint8_t> bits = parse_weekday_range(text->get());
+    if (!bits) r.fail(key, fmt::format("\"{}\" is not a range of days: write {}", text->get(), kDaysForm));
+    return bits;
+  }
+  const toml::array* list = node->as_array();
+  if (!list) r.fail_type(key, kDaysForm);
+  if (list->empty()) r.fail(key, "names no day");
+  std::uint8_t bits = 0;
+  for (const toml::node& element : *list) {
+    const auto* name = element.as_string();
+    const std::optional<unsigned> day = name ? parse_weekday(name->get()) : std::nullopt;
+    if (!day)
+      r.fail_at(
+          element.source(),
+          fmt::format("{}: {} is not a day: use sun mon tue wed thu fri sat", r.ref(key),
+                      name ? fmt::format("\"{}\"", name->get()) : std::string(type_name(element.type()))));
+    if (bits & (1u << *day))
+      r.fail_at(element.source(), fmt::format("{}: \"{}\" is listed twice", r.ref(key), name->get()));
+    bits |= static_cast<std::uint8_t>(1u << *day);
+  }
+  return bits;
+}
+
+// `key` = ["2026-10-01", ...] (strings or TOML dates) -> ascending day numbers.
+std::vector<std::int64_t> read_dates(const TableReader& r, std::string_view key) {
+  std::vector<std::int64_t> days;
+  const toml::node* node = r.node(key);
+  if (!node) return days;
+  const toml::array* list = node->as_array();
+  if (!list) r.fail_type(key, "an array of dates \"YYYY-MM-DD\"");
+  if (list->size() > core::kMaxListedDays) r.fail(key, fmt::format("at most {} dates", core::kMaxListedDays));
+  for (const toml::node& element : *list) {
+    std::optional<std::int64_t> day;
+    if (const auto* text = element.as_string()) day = core::parse_day(text->get());
+    if (const auto* date = element.as_date()) {
+      const toml::date d = date->get();
+      const core::CivilDate c{d.year, d.month, d.day};
+      if (core::valid_date(c) && c.year >= 1970 && c.year <= 2999) day = core::day_number(c);
+    }
+    if (!day)
+      r.fail_at(element.source(),
+                fmt::format("{}: expected a date \"YYYY-MM-DD\" (1970..2999), got {}", r.ref(key),
+                            element.is_string() ? fmt::format("\"{}\"", element.as_string()->get())
+                                                : std::string(type_name(element.type()))));
+    const auto at = std::lower_bound(days.begin(), days.end(), *day);
+    if (at != days.end() && *at == *day)
+      r.fail_at(element.source(), fmt::format("{}: {} is listed twice", r.ref(key), core::format_date(*day)));
+    days.insert(at, *day);
+  }
+  return days;
 }
 
 enum class Need { kRequired, kOptional };
@@ -141,6 +227,9 @@ class Loader {
     read(s, "id", c.id, Need::kRequired);
     read(s, "name", c.name, Need::kRequired);
     read_hours(s, c);
+    if (std::optional<std::uint8_t> days = read_weekdays(s, "days")) c.weekdays = *days;
+    c.closed_days = read_dates(s, "closed");
+    c.extra_days = read_dates(s, "extra_days");
     read(s, "wait_target_min", c.wait_target_min, Need::kRequired);
 
     std::string reset;

@@ -32,6 +32,22 @@ std::optional<std::uint32_t> lookup(const Map& m, std::string_view key) {
   return it->second;
 }
 
+// A list of days: ascending, unique, plausible dates, bounded.
+std::optional<ConfigProblem> check_days(const std::vector<std::int64_t>& days, const char* key) {
+  if (days.size() > kMaxListedDays)
+    return problem("hall", -1, key, fmt::format("at most {} dates", kMaxListedDays));
+  const std::int64_t first = day_number({1970, 1, 1}), last = day_number({2999, 12, 31});
+  for (std::size_t i = 0; i < days.size(); ++i) {
+    if (days[i] < first || days[i] > last)
+      return problem("hall", -1, key, "dates must be between 1970-01-01 and 2999-12-31");
+    if (i > 0 && days[i] <= days[i - 1])
+      return problem("hall", -1, key,
+                     fmt::format("dates must be in order, each once ({} after {})", format_date(days[i]),
+                                 format_date(days[i - 1])));
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 void sort_skills(std::vector<Skill>& skills) {
@@ -58,6 +74,14 @@ std::optional<ConfigProblem> HallConfig::validate_and_index() {
   for (const TimeSpan& h : hours) {
     if (h.start_min < 0 || h.end_min > 24 * 60 || h.start_min >= h.end_min)
       return problem("hall", -1, "hours", "each span must be \"HH:MM-HH:MM\" with start before end");
+  }
+  if (weekdays == 0 || weekdays > kEveryWeekday)
+    return problem("hall", -1, "days", "must name at least one day of the week");
+  if (auto p = check_days(closed_days, "closed")) return p;
+  if (auto p = check_days(extra_days, "extra_days")) return p;
+  for (std::int64_t day : extra_days) {
+    if (std::binary_search(closed_days.begin(), closed_days.end(), day))
+      return problem("hall", -1, "extra_days", fmt::format("{} is also in closed", format_date(day)));
   }
   if (!(wait_target_min > 0)) return problem("hall", -1, "wait_target_min", "must be positive");
   if (utc_offset_min < -12 * 60 || utc_offset_min > 14 * 60)
@@ -172,6 +196,20 @@ const StaffConfig* HallConfig::find_staff(std::string_view staff_id) const {
 }
 
 std::int64_t HallConfig::local_day(TimeUs t) const { return core::local_day(t, utc_offset_min); }
+
+bool HallConfig::open_on(std::int64_t day) const {
+  if (std::binary_search(extra_days.begin(), extra_days.end(), day)) return true;
+  if (std::binary_search(closed_days.begin(), closed_days.end(), day)) return false;
+  return (weekdays >> weekday(day)) & 1u;
+}
+
+bool HallConfig::within_hours(TimeUs t) const {
+  if (!open_on(local_day(t))) return false;
+  const int minute = local_second_of_day(t) / 60;
+  for (const TimeSpan& span : hours)
+    if (minute >= span.start_min && minute < span.end_min) return true;
+  return hours.empty();
+}
 
 int HallConfig::local_second_of_day(TimeUs t) const { return core::local_second_of_day(t, utc_offset_min); }
 

@@ -4,6 +4,8 @@
 // hall state, policies, predictors and codecs.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -81,11 +83,22 @@ struct ConfigProblem {
   bool operator==(const ConfigProblem&) const = default;
 };
 
+// HallConfig::weekdays with every day set.
+inline constexpr std::uint8_t kEveryWeekday = 0x7f;
+// At most this many closed or extra days in a config.
+inline constexpr std::size_t kMaxListedDays = 1000;
+
 class HallConfig {
  public:
   std::string id;    // [a-z0-9-]+
   std::string name;  // e.g. "商家镇便民服务中心"
   std::vector<TimeSpan> hours;
+  // Working days. Bit d (calendar.h weekday: 0 Sunday .. 6 Saturday) set: the
+  // hall opens on that weekday; never 0. Default: every day.
+  std::uint8_t weekdays = kEveryWeekday;
+  std::vector<std::int64_t> closed_days;  // holidays: local day numbers, ascending, unique
+  std::vector<std::int64_t> extra_days;   // 调休: days that open whatever their weekday, ascending,
+                                          // unique, none of them in closed_days
   double wait_target_min = 20;
   int utc_offset_min = 8 * 60;  // China Standard Time; days roll at local midnight
   HallRules rules;
@@ -111,6 +124,13 @@ class HallConfig {
   // Local day number (days since 1970-01-01 in hall time) of an instant
   // (calendar.h at utc_offset_min).
   std::int64_t local_day(TimeUs t) const;
+  // The hall works on local day `day`: an extra day, or a working weekday
+  // that is not a holiday.
+  bool open_on(std::int64_t day) const;
+  // `t` falls on a working day inside one of the opening spans (a config
+  // without spans is open all day on its working days).
+  bool within_hours(TimeUs t) const;
+
   // Seconds since local midnight of an instant.
   int local_second_of_day(TimeUs t) const;
   // The instant of local midnight starting `day`.

@@ -65,7 +65,7 @@ flatbuffers::Offset<w::HallConf> config_out(flatbuffers::FlatBufferBuilder& fbb,
       static_cast<std::uint32_t>(r.max_tickets_per_service), r.help_load);
   return w::CreateHallConfDirect(fbb, c.id.c_str(), c.name.c_str(), &hours, c.wait_target_min,
                                  static_cast<std::int16_t>(c.utc_offset_min), rules, &services, &windows,
-                                 &staff);
+                                 &staff, c.weekdays, &c.closed_days, &c.extra_days);
 }
 
 Status config_in(const w::HallConf* in, core::HallConfig& c) {
@@ -102,6 +102,9 @@ Status config_in(const w::HallConf* in, core::HallConfig& c) {
   }
   if (in->staff())
     for (const w::StaffConf* s : *in->staff()) c.staff.push_back({copy(s->id()), copy(s->name())});
+  c.weekdays = in->weekdays();
+  if (in->closed_days()) c.closed_days.assign(in->closed_days()->begin(), in->closed_days()->end());
+  if (in->extra_days()) c.extra_days.assign(in->extra_days()->begin(), in->extra_days()->end());
   if (auto problem = c.validate_and_index())
     return {ErrorCode::kMalformed,
             fmt::format("snapshot config: {} {}: {}", problem->section, problem->key, problem->message)};

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/core/calendar.h"
+
 namespace hallq::config {
 namespace {
 
@@ -362,6 +364,32 @@ std::vector<BrokenCase> broken_cases() {
       {"DuplicateStaffId",
        append("[[staff]]\nid = \"s1\"\nname = \"甲\"\n[[staff]]\nid = \"s1\"\nname = \"乙\"\n"), 32,
        "staff \"s1\": id: staff id \"s1\" appears twice"},
+      {"DaysUnknownName", edit("number_reset = \"daily\"", "number_reset = \"daily\"\ndays = \"mon-fry\""), 7,
+       "hall.days: \"mon-fry\" is not a range of days"},
+      {"DaysWrongType", edit("number_reset = \"daily\"", "number_reset = \"daily\"\ndays = 5"), 7,
+       "hall.days: expected \"mon-fri\""},
+      {"DaysEmptyList", edit("number_reset = \"daily\"", "number_reset = \"daily\"\ndays = []"), 7,
+       "hall.days: names no day"},
+      {"DaysListBadName",
+       edit("number_reset = \"daily\"", "number_reset = \"daily\"\ndays = [\"mon\",\n  \"monday\"]"), 8,
+       "hall.days: \"monday\" is not a day"},
+      {"DaysListTwice",
+       edit("number_reset = \"daily\"", "number_reset = \"daily\"\ndays = [\"mon\", \"mon\"]"), 7,
+       "hall.days: \"mon\" is listed twice"},
+      {"ClosedNotADate",
+       edit("number_reset = \"daily\"",
+            "number_reset = \"daily\"\nclosed = [\n  \"2026-10-01\",\n  \"2026-10-32\"]"),
+       9, "hall.closed: expected a date \"YYYY-MM-DD\" (1970..2999), got \"2026-10-32\""},
+      {"ClosedNotAList",
+       edit("number_reset = \"daily\"", "number_reset = \"daily\"\nclosed = \"2026-10-01\""), 7,
+       "hall.closed: expected an array of dates"},
+      {"ClosedTwice",
+       edit("number_reset = \"daily\"", "number_reset = \"daily\"\nclosed = [\"2026-10-01\", 2026-10-01]"), 7,
+       "hall.closed: 2026-10-01 is listed twice"},
+      {"ExtraDayAlsoClosed",
+       edit("number_reset = \"daily\"",
+            "number_reset = \"daily\"\nclosed = [\"2026-10-01\"]\nextra_days = [\"2026-10-01\"]"),
+       8, "hall.extra_days: 2026-10-01 is also in closed"},
       {"InvalidUtf8", edit("name = \"测试大厅\"", "name = \"\xff\xfe\""), 3, "TOML syntax error"},
   };
 }
@@ -383,6 +411,37 @@ TEST_P(BrokenConfig, NamesTheLineAndTheProblem) {
 
 INSTANTIATE_TEST_SUITE_P(Loader, BrokenConfig, ::testing::ValuesIn(broken_cases()),
                          [](const ::testing::TestParamInfo<BrokenCase>& info) { return info.param.name; });
+
+TEST(Loader, ReadsWorkingDays) {
+  auto c = parse_hall_config(
+      edit("number_reset = \"daily\"",
+           "number_reset = \"daily\"\ndays = \"mon-fri\"\nclosed = [\"2026-10-02\", 2026-10-01]\n"
+           "extra_days = [\"2026-09-27\"]"),
+      "days.toml");
+  EXPECT_EQ(c->weekdays, 0b0111110);
+  EXPECT_EQ(c->closed_days, (std::vector<std::int64_t>{*core::parse_day("2026-10-01"),
+                                                       *core::parse_day("2026-10-02")}));  // sorted
+  EXPECT_EQ(c->extra_days, std::vector<std::int64_t>{*core::parse_day("2026-09-27")});
+  EXPECT_FALSE(c->open_on(*core::parse_day("2026-10-01")));  // a Thursday, 国庆
+  EXPECT_TRUE(c->open_on(*core::parse_day("2026-09-27")));   // a Sunday, 调休
+  EXPECT_FALSE(c->open_on(*core::parse_day("2026-09-26")));  // a Saturday
+  EXPECT_TRUE(c->open_on(*core::parse_day("2026-09-28")));   // a Monday
+
+  auto list = parse_hall_config(
+      edit("number_reset = \"daily\"", "number_reset = \"daily\"\ndays = [\"sat\", \"sun\"]"), "days.toml");
+  EXPECT_EQ(list->weekdays, 0b1000001);
+  auto wrap = parse_hall_config(
+      edit("number_reset = \"daily\"", "number_reset = \"daily\"\ndays = \"fri-mon\""), "days.toml");
+  EXPECT_EQ(wrap->weekdays, 0b1100011);
+  auto one = parse_hall_config(edit("number_reset = \"daily\"", "number_reset = \"daily\"\ndays = \"sat\""),
+                               "days.toml");
+  EXPECT_EQ(one->weekdays, 0b1000000);
+  // No days: every day, no holidays (as before the keys existed).
+  auto plain = parse_hall_config(kBase, "plain.toml");
+  EXPECT_EQ(plain->weekdays, core::kEveryWeekday);
+  EXPECT_TRUE(plain->closed_days.empty());
+  EXPECT_TRUE(plain->extra_days.empty());
+}
 
 TEST(Loader, AllowedFutureSectionsAreIgnored) {
   for (std::string_view section : {"screen", "screens", "speaker", "kiosk", "keypad", "caller", "device",

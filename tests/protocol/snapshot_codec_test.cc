@@ -188,6 +188,9 @@ TEST_F(SnapshotCodecTest, EveryConfigFieldSurvives) {
       c.hours = {{8 * 60 + 30, 12 * 60}, {13 * 60 + 30, 17 * 60 + 45}};
       c.wait_target_min = 35.5;
       c.utc_offset_min = -(5 * 60 + 30);
+      c.weekdays = 0b0111110;
+      c.closed_days = {20362, 20363};  // 2025-10-01, 02
+      c.extra_days = {20358};          // 2025-09-27
       c.rules.policy = "oldest";
       c.rules.recall_limit = 4;
       c.rules.reactivate_min = 45;
