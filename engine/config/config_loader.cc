@@ -33,7 +33,12 @@ constexpr std::string_view kHallKeys[] = {
 constexpr std::string_view kRulesKeys[] = {
     "policy",         "recall_limit", "reactivate_min", "reactivate_behind",
     "priority_ratio", "help_load",    "number_digits",  "max_tickets_per_service"};
-constexpr std::string_view kServiceKeys[] = {"id", "name", "prefix", "kind", "expected_handle_min"};
+constexpr std::string_view kServiceKeys[] = {"id",          "name", "prefix", "kind", "expected_handle_min",
+                                             "appointments"};
+constexpr std::string_view kAppointmentKeys[] = {
+    "slot_min",           "capacity",       "hours", "days", "session", "check_in_before_min",
+    "check_in_after_min", "book_ahead_days"};
+constexpr std::string_view kSessionKeys[] = {"days", "hours"};
 constexpr std::string_view kWindowKeys[] = {"id", "number", "name", "kind", "serves"};
 constexpr std::string_view kStaffKeys[] = {"id", "name"};
 
@@ -249,21 +254,22 @@ class Loader {
 
   // Spans are checked here rather than left to validate_and_index so that the
   // message can quote the span and point at its own line.
-  void read_hours(const TableReader& s, HallConfig& c) const {
+  static std::vector<core::TimeSpan> read_spans(const TableReader& s, std::string_view key) {
     constexpr std::string_view kSpans = "an array of \"HH:MM-HH:MM\" strings";
-    s.require("hours");
-    const toml::array* spans = s.node("hours")->as_array();
-    if (!spans) s.fail_type("hours", kSpans);
-    if (spans->empty()) s.fail("hours", "needs at least one \"HH:MM-HH:MM\" span");
+    std::vector<core::TimeSpan> out;
+    s.require(key);
+    const toml::array* spans = s.node(key)->as_array();
+    if (!spans) s.fail_type(key, kSpans);
+    if (spans->empty()) s.fail(key, "needs at least one \"HH:MM-HH:MM\" span");
     std::string_view previous;
     for (const toml::node& element : *spans) {
       const auto* text = element.as_string();
       if (!text)
         s.fail_at(element.source(),
-                  fmt::format("{}: expected {}, got {}", s.ref("hours"), kSpans, type_name(element.type())));
+                  fmt::format("{}: expected {}, got {}", s.ref(key), kSpans, type_name(element.type())));
       const std::string_view span = text->get();
       const auto fail = [&](std::string_view what) {
-        s.fail_at(element.source(), fmt::format("{}: span \"{}\" {}", s.ref("hours"), span, what));
+        s.fail_at(element.source(), fmt::format("{}: span \"{}\" {}", s.ref(key), span, what));
       };
       const auto dash = span.find('-');
       const std::optional<int> start =
@@ -272,10 +278,39 @@ class Loader {
           dash == std::string_view::npos ? std::nullopt : parse_clock(span.substr(dash + 1), true);
       if (!start || !end) fail("must be \"HH:MM-HH:MM\"");
       if (*end <= *start) fail("does not end after it starts");
-      if (!c.hours.empty() && *start < c.hours.back().end_min)
+      if (!out.empty() && *start < out.back().end_min)
         fail(fmt::format("overlaps or precedes \"{}\"; list spans in order", previous));
-      c.hours.push_back({*start, *end});
+      out.push_back({*start, *end});
       previous = span;
+    }
+    return out;
+  }
+
+  void read_hours(const TableReader& s, HallConfig& c) const { c.hours = read_spans(s, "hours"); }
+
+  // [service.appointments] of the service just read (index `service`), with
+  // its [[service.appointments.session]] tables.
+  void read_appointments(const TableReader& item, HallConfig& c, core::ServiceIdx service) const {
+    const TableReader s = item.section("appointments");
+    if (!s.present()) return;
+    s.allow_only(kAppointmentKeys);
+    core::AppointmentConfig& a = c.appointments.emplace_back();
+    a.service = service;
+    read(s, "slot_min", a.slot_min, Need::kRequired);
+    read(s, "capacity", a.capacity, Need::kRequired);
+    a.hours = read_spans(s, "hours");
+    if (std::optional<std::uint8_t> days = read_weekdays(s, "days")) a.weekdays = *days;
+    read(s, "check_in_before_min", a.check_in_before_min, Need::kOptional);
+    read(s, "check_in_after_min", a.check_in_after_min, Need::kOptional);
+    read(s, "book_ahead_days", a.book_ahead_days, Need::kOptional);
+    const std::vector<const toml::table*> sessions = s.tables("session");
+    for (std::size_t i = 0; i < sessions.size(); ++i) {
+      const TableReader r = TableReader::item(*sessions[i], source_, "service.appointments.session",
+                                              fmt::format("{}.session #{}", s.section_name(), i + 1));
+      r.allow_only(kSessionKeys);
+      core::AppointmentSession& session = a.sessions.emplace_back();
+      session.hours = read_spans(r, "hours");
+      if (std::optional<std::uint8_t> days = read_weekdays(r, "days")) session.weekdays = *days;
     }
   }
 
@@ -302,6 +337,7 @@ class Loader {
       read(s, "prefix", svc.prefix, Need::kRequired);
       read_kind(s, svc.kind, "instant or promise");
       read(s, "expected_handle_min", svc.expected_handle_min, Need::kRequired);
+      read_appointments(s, c, static_cast<core::ServiceIdx>(c.services.size() - 1));
     }
   }
 
@@ -376,7 +412,7 @@ class Loader {
     }
     if (where && !p.key.empty()) {
       if (const toml::table* table = where->as_table()) {
-        if (const toml::node* key_node = table->get(p.key)) where = key_node;
+        if (const toml::node* key_node = table->at_path(p.key).node()) where = key_node;
       }
     }
     const std::uint32_t line = where ? line_of(where->source()) : 1;

@@ -48,6 +48,45 @@ std::optional<ConfigProblem> check_days(const std::vector<std::int64_t>& days, c
   return std::nullopt;
 }
 
+// Spans within a day, in order, not overlapping, at least one.
+bool spans_ok(const std::vector<TimeSpan>& spans) {
+  if (spans.empty()) return false;
+  for (std::size_t i = 0; i < spans.size(); ++i) {
+    const TimeSpan& h = spans[i];
+    if (h.start_min < 0 || h.end_min > 24 * 60 || h.start_min >= h.end_min) return false;
+    if (i > 0 && h.start_min < spans[i - 1].end_min) return false;
+  }
+  return true;
+}
+
+std::optional<ConfigProblem> check_appointments(const AppointmentConfig& a, std::size_t count) {
+  const int at = a.service;
+  auto bad = [&](const char* key, std::string message) {
+    return problem("service", at, fmt::format("appointments.{}", key), std::move(message));
+  };
+  if (a.service >= count) return problem("service", -1, "appointments", "appointments of an unknown service");
+  if (a.slot_min < 5 || a.slot_min > 240) return bad("slot_min", "must be 5..240 minutes");
+  if (a.capacity < 1 || a.capacity > 1000) return bad("capacity", "must be 1..1000 bookings per slot");
+  if (!spans_ok(a.hours))
+    return bad("hours", "needs \"HH:MM-HH:MM\" spans, start before end, in order, not overlapping");
+  if (a.weekdays > kEveryWeekday) return bad("days", "unknown weekday");
+  if (a.sessions.size() > kMaxAppointmentSessions)
+    return bad("session", fmt::format("at most {} sessions", kMaxAppointmentSessions));
+  for (const AppointmentSession& s : a.sessions) {
+    if (s.weekdays > kEveryWeekday) return bad("session", "unknown weekday");
+    if (!spans_ok(s.hours))
+      return bad("session", "needs \"HH:MM-HH:MM\" spans, start before end, in order, not overlapping");
+  }
+  if (a.check_in_before_min < 0 || a.check_in_before_min > 240)
+    return bad("check_in_before_min", "must be 0..240 minutes");
+  if (a.check_in_after_min < 0 || a.check_in_after_min > 240)
+    return bad("check_in_after_min", "must be 0..240 minutes");
+  if (a.check_in_after_min >= a.slot_min)
+    return bad("check_in_after_min", fmt::format("must be less than the slot ({} minutes)", a.slot_min));
+  if (a.book_ahead_days < 0 || a.book_ahead_days > 90) return bad("book_ahead_days", "must be 0..90 days");
+  return std::nullopt;
+}
+
 }  // namespace
 
 void sort_skills(std::vector<Skill>& skills) {
@@ -153,6 +192,13 @@ std::optional<ConfigProblem> HallConfig::validate_and_index() {
     }
   }
 
+  for (std::size_t i = 0; i < appointments.size(); ++i) {
+    if (auto p = check_appointments(appointments[i], services.size())) return p;
+    if (i > 0 && appointments[i].service <= appointments[i - 1].service)
+      return problem("service", appointments[i].service, "appointments",
+                     "appointments listed twice or out of service order");
+  }
+
   for (std::size_t i = 0; i < staff.size(); ++i) {
     const StaffConfig& s = staff[i];
     const int at = static_cast<int>(i);
@@ -188,6 +234,12 @@ std::optional<WindowIdx> HallConfig::find_window_number(int number) const {
 
 bool HallConfig::staff_known(std::string_view staff_id) const {
   return index_.staff.find(staff_id) != index_.staff.end();
+}
+
+const AppointmentConfig* HallConfig::appointments_of(ServiceIdx s) const {
+  auto it = std::lower_bound(appointments.begin(), appointments.end(), s,
+                             [](const AppointmentConfig& a, ServiceIdx x) { return a.service < x; });
+  return it != appointments.end() && it->service == s ? &*it : nullptr;
 }
 
 const StaffConfig* HallConfig::find_staff(std::string_view staff_id) const {

@@ -255,6 +255,28 @@ constexpr std::string_view kWindow2 =
     "kind = \"fallback\"\n"                  // 33
     "serves = { social = 2, civil = 2 }\n";  // 34
 
+// Appointments for the "civil" service, inserted after its line 20.
+constexpr std::string_view kAppointments =
+    "[service.appointments]\n"                      // 21
+    "slot_min = 30\n"                               // 22
+    "capacity = 4\n"                                // 23
+    "hours = [\"09:00-11:30\", \"14:00-16:00\"]\n"  // 24
+    "check_in_before_min = 20\n"                    // 25
+    "[[service.appointments.session]]\n"            // 26
+    "days = [\"sat\"]\n"                            // 27
+    "hours = [\"09:00-12:00\"]\n";                  // 28
+
+// kBase with kAppointments, where `from` is replaced by `to`.
+std::string with_appointments(std::string_view from = {}, std::string_view to = {}) {
+  std::string more(kAppointments);
+  if (!from.empty()) {
+    const auto at = more.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    if (at != std::string::npos) more.replace(at, from.size(), to);
+  }
+  return edit("expected_handle_min = 9.5\n", "expected_handle_min = 9.5\n" + more);
+}
+
 struct BrokenCase {
   std::string name;
   std::string toml;
@@ -390,6 +412,28 @@ std::vector<BrokenCase> broken_cases() {
        edit("number_reset = \"daily\"",
             "number_reset = \"daily\"\nclosed = [\"2026-10-01\"]\nextra_days = [\"2026-10-01\"]"),
        8, "hall.extra_days: 2026-10-01 is also in closed"},
+      {"AppointmentSlotTooShort", with_appointments("slot_min = 30", "slot_min = 0"), 22,
+       "service \"civil\": appointments.slot_min: must be 5..240 minutes"},
+      {"AppointmentCapacityMissing", with_appointments("capacity = 4\n", ""), 21,
+       "missing required key \"capacity\""},
+      {"AppointmentCapacityTooLarge", with_appointments("capacity = 4", "capacity = 5000"), 23,
+       "service \"civil\": appointments.capacity: must be 1..1000"},
+      {"AppointmentUnknownKey", with_appointments("capacity = 4", "capacity = 4\ncapacty = 4"), 24,
+       "unknown key \"capacty\""},
+      {"AppointmentHoursOverlap", with_appointments("\"14:00-16:00\"", "\"11:00-16:00\""), 24,
+       "appointments.hours: span \"11:00-16:00\" overlaps or precedes \"09:00-11:30\""},
+      {"AppointmentCheckInAfterTheSlot",
+       with_appointments("check_in_before_min = 20", "check_in_before_min = 20\ncheck_in_after_min = 30"), 26,
+       "appointments.check_in_after_min: must be less than the slot (30 minutes)"},
+      {"AppointmentBookAheadTooFar",
+       with_appointments("check_in_before_min = 20", "check_in_before_min = 20\nbook_ahead_days = 400"), 26,
+       "appointments.book_ahead_days: must be 0..90 days"},
+      {"AppointmentSessionBadDay", with_appointments("[\"sat\"]", "[\"saturday\"]"), 27,
+       "service \"civil\": appointments.session #1: days: \"saturday\" is not a day"},
+      {"AppointmentSessionWithoutHours", with_appointments("hours = [\"09:00-12:00\"]\n", ""), 26,
+       "missing required key \"hours\""},
+      {"AppointmentSessionUnknownKey", with_appointments("days = [\"sat\"]", "day = [\"sat\"]"), 27,
+       "unknown key \"day\""},
       {"InvalidUtf8", edit("name = \"测试大厅\"", "name = \"\xff\xfe\""), 3, "TOML syntax error"},
   };
 }
@@ -441,6 +485,24 @@ TEST(Loader, ReadsWorkingDays) {
   EXPECT_EQ(plain->weekdays, core::kEveryWeekday);
   EXPECT_TRUE(plain->closed_days.empty());
   EXPECT_TRUE(plain->extra_days.empty());
+}
+
+TEST(Loader, ReadsAppointmentSlots) {
+  auto c = parse_hall_config(with_appointments(), "appointments.toml");
+  EXPECT_EQ(c->appointments_of(0), nullptr);  // social takes no bookings
+  const core::AppointmentConfig* a = c->appointments_of(1);
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(a->service, 1);
+  EXPECT_EQ(a->slot_min, 30);
+  EXPECT_EQ(a->capacity, 4);
+  EXPECT_EQ(a->hours, (std::vector<core::TimeSpan>{{9 * 60, 11 * 60 + 30}, {14 * 60, 16 * 60}}));
+  EXPECT_EQ(a->weekdays, 0);  // the hall's days
+  EXPECT_EQ(a->check_in_before_min, 20);
+  EXPECT_EQ(a->check_in_after_min, core::AppointmentConfig{}.check_in_after_min);
+  EXPECT_EQ(a->book_ahead_days, core::AppointmentConfig{}.book_ahead_days);
+  ASSERT_EQ(a->sessions.size(), 1u);
+  EXPECT_EQ(a->sessions[0].weekdays, 0b1000000);
+  EXPECT_EQ(a->sessions[0].hours, (std::vector<core::TimeSpan>{{9 * 60, 12 * 60}}));
 }
 
 TEST(Loader, AllowedFutureSectionsAreIgnored) {

@@ -191,6 +191,17 @@ TEST_F(SnapshotCodecTest, EveryConfigFieldSurvives) {
       c.weekdays = 0b0111110;
       c.closed_days = {20362, 20363};  // 2025-10-01, 02
       c.extra_days = {20358};          // 2025-09-27
+      core::AppointmentConfig a;
+      a.service = kTax;
+      a.slot_min = 20;
+      a.capacity = 3;
+      a.hours = {{9 * 60, 11 * 60}};
+      a.weekdays = 0b0000110;
+      a.sessions = {{0b1000000, {{8 * 60, 9 * 60}, {10 * 60, 12 * 60}}}, {0, {{18 * 60, 19 * 60}}}};
+      a.check_in_before_min = 25;
+      a.check_in_after_min = 5;
+      a.book_ahead_days = 14;
+      c.appointments = {a};
       c.rules.policy = "oldest";
       c.rules.recall_limit = 4;
       c.rules.reactivate_min = 45;
