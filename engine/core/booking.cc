@@ -13,9 +13,9 @@ std::uint32_t parse_booking_code(std::string_view text) {
 }
 
 bool valid_person_hash(std::string_view person) {
-  return person.size() == kPersonHexDigits &&
-         std::all_of(person.begin(), person.end(),
-                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+  return person.size() == kPersonHexDigits && std::all_of(person.begin(), person.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
 }
 
 bool valid_phone(std::string_view phone) {
@@ -26,9 +26,12 @@ bool valid_phone(std::string_view phone) {
 
 std::string_view to_string(BookingState s) {
   switch (s) {
-    case BookingState::kBooked: return "booked";
-    case BookingState::kCheckedIn: return "checked_in";
-    case BookingState::kNoShow: return "no_show";
+    case BookingState::kBooked:
+      return "booked";
+    case BookingState::kCheckedIn:
+      return "checked_in";
+    case BookingState::kNoShow:
+      return "no_show";
   }
   return "booked";
 }

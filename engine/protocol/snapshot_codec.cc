@@ -210,11 +210,18 @@ std::string encode_snapshot(const core::Hall& hall, std::uint64_t epoch, bool wi
     devices.push_back(
         w::CreateDeviceLive(fbb, device, kind, static_cast<w::DeviceState>(d.state), note, d.since));
   }
+  std::vector<flatbuffers::Offset<w::BookingLive>> bookings;
+  for (const core::Booking& b : s.bookings) {
+    auto person = fbb.CreateString(b.person), phone = fbb.CreateString(b.phone);
+    bookings.push_back(w::CreateBookingLive(fbb, b.code, b.service, b.day,
+                                            static_cast<std::int16_t>(b.slot_min), person, phone,
+                                            static_cast<std::uint8_t>(b.state), b.ticket, b.booked_at));
+  }
   auto snap = w::CreateHallSnapshotDirect(
       fbb, hall.config().id.c_str(), s.seq, epoch, s.clock, s.day, s.next_ticket, s.next_queue_order, config,
       &staff_names, &windows, &tickets, &s.last_number, &stats, with_requests ? &requests : nullptr, s.pauses,
       s.pause_seconds, &advisories, s.next_advisory, s.notice.empty() ? nullptr : s.notice.c_str(),
-      devices.empty() ? nullptr : &devices);
+      devices.empty() ? nullptr : &devices, bookings.empty() ? nullptr : &bookings);
   w::FinishMessageBuffer(fbb, w::CreateMessage(fbb, w::Body::HallSnapshot, snap.Union()));
   return bytes_of(fbb);
 }
@@ -272,6 +279,23 @@ Status decode_snapshot(Bytes bytes, DecodedSnapshot& out) {
           (!s.devices.empty() && !(s.devices.back().first < id)))
         return {ErrorCode::kMalformed, "snapshot: bad device"};  // ascending id, as the hall keeps them
       s.devices.emplace_back(std::move(id), std::move(status));
+    }
+  }
+  if (in->bookings()) {
+    for (const w::BookingLive* b : *in->bookings()) {
+      core::Booking booking{b->code(),
+                            b->service(),
+                            b->day(),
+                            b->slot_min(),
+                            copy(b->person()),
+                            copy(b->phone()),
+                            static_cast<core::BookingState>(b->state()),
+                            b->ticket(),
+                            b->booked_at()};
+      if (b->state() > static_cast<std::uint8_t>(core::BookingState::kNoShow) ||
+          !core::plausible_time(b->booked_at()))
+        return {ErrorCode::kMalformed, "snapshot: bad booking"};
+      s.bookings.push_back(std::move(booking));  // the rest is import_state's to check
     }
   }
   if (in->advisories()) {
@@ -478,6 +502,9 @@ core::HallState remap_state(const DecodedSnapshot& snap, const core::HallConfig&
     advisories.push_back(std::move(a));
   }
   s.advisories = std::move(advisories);
+  // Bookings follow their service; one of a service no longer configured is
+  // in use like a ticket (citizens hold its code).
+  for (core::Booking& b : s.bookings) b.service = map_service(b.service);
   return s;
 }
 

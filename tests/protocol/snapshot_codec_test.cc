@@ -178,6 +178,24 @@ TEST_F(SnapshotCodecTest, DevicesRoundTrip) {
                 false);
 }
 
+// Bookings (appointments) survive in every state, and the replica goes on
+// like the live hall (check-in, no-show, the next day forgetting them).
+TEST_F(SnapshotCodecTest, BookingsRoundTrip) {
+  build(with_staff_and_appointments);
+  ok(Book{"civil", kDay, 10 * 60, kPersonA, "13800138000", 11}, at(0));
+  ok(Book{"civil", kDay, 10 * 60 + 30, kPersonB, "", 12}, at(1));
+  ok(Book{"civil", kDay + 1, 9 * 60, kPersonA, "", 13}, at(2));
+  ok(CheckIn{100'011}, at(35));
+  const HallState want = hall_->export_state();
+  ASSERT_EQ(want.bookings.size(), 3u);
+  const protocol::DecodedSnapshot d = round_trip(*hall_, 3, false);
+  EXPECT_EQ(d.state.bookings, want.bookings);
+  Hall copy(d.config, policy_, predictor_);
+  copy.import_state(d.state);
+  EXPECT_TRUE(same_state(want, copy.export_state(), false));
+  continue_both(copy, {CheckIn{100'012}, CancelBooking{100'013}, Tick{}}, false);
+}
+
 TEST_F(SnapshotCodecTest, EveryConfigFieldSurvives) {
   for (double help_load : {7.25, 0.0}) {
     SCOPED_TRACE(help_load);

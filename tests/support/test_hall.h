@@ -53,7 +53,7 @@ inline auto field_names(const HallState&) {
   return std::to_array<std::string_view>({"seq", "clock", "day", "next_ticket", "next_queue_order",
                                           "staff_names", "windows", "tickets", "last_number", "stats",
                                           "pauses", "pause_seconds", "advisories", "next_advisory", "notice",
-                                          "devices", "requests"});
+                                          "devices", "requests", "bookings"});
 }
 inline auto field_names(const Ticket&) {
   return std::to_array<std::string_view>(
