@@ -39,6 +39,9 @@ void write(const fs::path& dir, const std::string& name, const std::string& byte
   if (!out) throw std::runtime_error("cannot write " + (dir / name).string());
 }
 
+// A person's hash as the HTTP layer makes it (HMAC-SHA256 of an ID number, hex).
+constexpr std::string_view kPerson = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+
 std::vector<core::CommandBody> commands(const core::HallConfig& c) {
   const std::string_view w = c.windows.front().id;
   const std::string_view s = c.services.front().id;
@@ -66,7 +69,11 @@ std::vector<core::CommandBody> commands(const core::HallConfig& c) {
           core::AcceptAdvisory{1, staff},
           core::SetNotice{"今日下午社保窗口暂停办理，请到兜底综合窗口。"},
           core::MoveStaff{staff.empty() ? std::string_view("s1") : staff, c.windows.back().id},
-          core::ReportDevice{"kiosk-1", "printer", core::DeviceState::kPaperOut, "roll paper end"}};
+          core::ReportDevice{"kiosk-1", "printer", core::DeviceState::kPaperOut, "roll paper end"},
+          core::Book{s, 20'429, 9 * 60 + 30, kPerson, "13800138000", 4242},
+          core::Book{s2, 20'430, 14 * 60, kPerson, "", 7},
+          core::CancelBooking{104'242},
+          core::CheckIn{104'242}};
 }
 
 void requests(const fs::path& dir) {

@@ -19,6 +19,7 @@
 
 #include "engine/config/suggest.h"
 #include "engine/config/toml_reader.h"
+#include "engine/core/calendar.h"
 
 namespace hallq::config {
 namespace {
@@ -27,12 +28,17 @@ using core::HallConfig;
 using Keys = std::span<const std::string_view>;
 
 constexpr std::string_view kTopKeys[] = {"hall", "rules", "service", "window", "staff"};
-constexpr std::string_view kHallKeys[] = {"id",           "name",      "hours", "wait_target_min",
-                                          "number_reset", "utc_offset"};
+constexpr std::string_view kHallKeys[] = {
+    "id", "name", "hours", "days", "closed", "extra_days", "wait_target_min", "number_reset", "utc_offset"};
 constexpr std::string_view kRulesKeys[] = {
     "policy",         "recall_limit", "reactivate_min", "reactivate_behind",
     "priority_ratio", "help_load",    "number_digits",  "max_tickets_per_service"};
-constexpr std::string_view kServiceKeys[] = {"id", "name", "prefix", "kind", "expected_handle_min"};
+constexpr std::string_view kServiceKeys[] = {"id",          "name", "prefix", "kind", "expected_handle_min",
+                                             "appointments"};
+constexpr std::string_view kAppointmentKeys[] = {
+    "slot_min",           "capacity",       "hours", "days", "session", "check_in_before_min",
+    "check_in_after_min", "book_ahead_days"};
+constexpr std::string_view kSessionKeys[] = {"days", "hours"};
 constexpr std::string_view kWindowKeys[] = {"id", "number", "name", "kind", "serves"};
 constexpr std::string_view kStaffKeys[] = {"id", "name"};
 
@@ -65,6 +71,91 @@ std::optional<int> parse_utc_offset(std::string_view text) {
   const std::optional<int> minutes = parse_clock(text.substr(1), false);
   if (!minutes) return std::nullopt;
   return text[0] == '-' ? -*minutes : *minutes;
+}
+
+// Weekday names in calendar.h's order (0 Sunday).
+constexpr std::string_view kWeekdayNames[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+
+std::optional<unsigned> parse_weekday(std::string_view name) {
+  for (unsigned d = 0; d < 7; ++d)
+    if (kWeekdayNames[d] == name) return d;
+  return std::nullopt;
+}
+
+// "mon-fri" (a range, wrapping past Sunday: "fri-mon"), or one name "sat" ->
+// the bits of HallConfig::weekdays.
+std::optional<std::uint8_t> parse_weekday_range(std::string_view text) {
+  const auto dash = text.find('-');
+  const std::optional<unsigned> from = parse_weekday(text.substr(0, dash));
+  const std::optional<unsigned> to =
+      dash == std::string_view::npos ? from : parse_weekday(text.substr(dash + 1));
+  if (!from || !to) return std::nullopt;
+  std::uint8_t bits = 0;
+  for (unsigned d = *from;; d = (d + 1) % 7) {
+    bits |= static_cast<std::uint8_t>(1u << d);
+    if (d == *to) break;
+  }
+  return bits;
+}
+
+constexpr std::string_view kDaysForm =
+    "\"mon-fri\" (a range of sun mon tue wed thu fri sat) or a list [\"mon\", \"wed\"]";
+
+// `key` = "mon-fri" or ["mon", "tue", ...] -> HallConfig::weekdays bits; nullopt when absent.
+std::optional<std::uint8_t> read_weekdays(const TableReader& r, std::string_view key) {
+  const toml::node* node = r.node(key);
+  if (!node) return std::nullopt;
+  if (const auto* text = node->as_string()) {
+    const std::optional<std::uint8_t> bits = parse_weekday_range(text->get());
+    if (!bits) r.fail(key, fmt::format("\"{}\" is not a range of days: write {}", text->get(), kDaysForm));
+    return bits;
+  }
+  const toml::array* list = node->as_array();
+  if (!list) r.fail_type(key, kDaysForm);
+  if (list->empty()) r.fail(key, "names no day");
+  std::uint8_t bits = 0;
+  for (const toml::node& element : *list) {
+    const auto* name = element.as_string();
+    const std::optional<unsigned> day = name ? parse_weekday(name->get()) : std::nullopt;
+    if (!day)
+      r.fail_at(
+          element.source(),
+          fmt::format("{}: {} is not a day: use sun mon tue wed thu fri sat", r.ref(key),
+                      name ? fmt::format("\"{}\"", name->get()) : std::string(type_name(element.type()))));
+    if (bits & (1u << *day))
+      r.fail_at(element.source(), fmt::format("{}: \"{}\" is listed twice", r.ref(key), name->get()));
+    bits |= static_cast<std::uint8_t>(1u << *day);
+  }
+  return bits;
+}
+
+// `key` = ["2026-10-01", ...] (strings or TOML dates) -> ascending day numbers.
+std::vector<std::int64_t> read_dates(const TableReader& r, std::string_view key) {
+  std::vector<std::int64_t> days;
+  const toml::node* node = r.node(key);
+  if (!node) return days;
+  const toml::array* list = node->as_array();
+  if (!list) r.fail_type(key, "an array of dates \"YYYY-MM-DD\"");
+  if (list->size() > core::kMaxListedDays) r.fail(key, fmt::format("at most {} dates", core::kMaxListedDays));
+  for (const toml::node& element : *list) {
+    std::optional<std::int64_t> day;
+    if (const auto* text = element.as_string()) day = core::parse_day(text->get());
+    if (const auto* date = element.as_date()) {
+      const toml::date d = date->get();
+      const core::CivilDate c{d.year, d.month, d.day};
+      if (core::valid_date(c) && c.year >= 1970 && c.year <= 2999) day = core::day_number(c);
+    }
+    if (!day)
+      r.fail_at(element.source(),
+                fmt::format("{}: expected a date \"YYYY-MM-DD\" (1970..2999), got {}", r.ref(key),
+                            element.is_string() ? fmt::format("\"{}\"", element.as_string()->get())
+                                                : std::string(type_name(element.type()))));
+    const auto at = std::lower_bound(days.begin(), days.end(), *day);
+    if (at != days.end() && *at == *day)
+      r.fail_at(element.source(), fmt::format("{}: {} is listed twice", r.ref(key), core::format_date(*day)));
+    days.insert(at, *day);
+  }
+  return days;
 }
 
 enum class Need { kRequired, kOptional };
@@ -141,6 +232,9 @@ class Loader {
     read(s, "id", c.id, Need::kRequired);
     read(s, "name", c.name, Need::kRequired);
     read_hours(s, c);
+    if (std::optional<std::uint8_t> days = read_weekdays(s, "days")) c.weekdays = *days;
+    c.closed_days = read_dates(s, "closed");
+    c.extra_days = read_dates(s, "extra_days");
     read(s, "wait_target_min", c.wait_target_min, Need::kRequired);
 
     std::string reset;
@@ -160,21 +254,22 @@ class Loader {
 
   // Spans are checked here rather than left to validate_and_index so that the
   // message can quote the span and point at its own line.
-  void read_hours(const TableReader& s, HallConfig& c) const {
+  static std::vector<core::TimeSpan> read_spans(const TableReader& s, std::string_view key) {
     constexpr std::string_view kSpans = "an array of \"HH:MM-HH:MM\" strings";
-    s.require("hours");
-    const toml::array* spans = s.node("hours")->as_array();
-    if (!spans) s.fail_type("hours", kSpans);
-    if (spans->empty()) s.fail("hours", "needs at least one \"HH:MM-HH:MM\" span");
+    std::vector<core::TimeSpan> out;
+    s.require(key);
+    const toml::array* spans = s.node(key)->as_array();
+    if (!spans) s.fail_type(key, kSpans);
+    if (spans->empty()) s.fail(key, "needs at least one \"HH:MM-HH:MM\" span");
     std::string_view previous;
     for (const toml::node& element : *spans) {
       const auto* text = element.as_string();
       if (!text)
         s.fail_at(element.source(),
-                  fmt::format("{}: expected {}, got {}", s.ref("hours"), kSpans, type_name(element.type())));
+                  fmt::format("{}: expected {}, got {}", s.ref(key), kSpans, type_name(element.type())));
       const std::string_view span = text->get();
       const auto fail = [&](std::string_view what) {
-        s.fail_at(element.source(), fmt::format("{}: span \"{}\" {}", s.ref("hours"), span, what));
+        s.fail_at(element.source(), fmt::format("{}: span \"{}\" {}", s.ref(key), span, what));
       };
       const auto dash = span.find('-');
       const std::optional<int> start =
@@ -183,10 +278,39 @@ class Loader {
           dash == std::string_view::npos ? std::nullopt : parse_clock(span.substr(dash + 1), true);
       if (!start || !end) fail("must be \"HH:MM-HH:MM\"");
       if (*end <= *start) fail("does not end after it starts");
-      if (!c.hours.empty() && *start < c.hours.back().end_min)
+      if (!out.empty() && *start < out.back().end_min)
         fail(fmt::format("overlaps or precedes \"{}\"; list spans in order", previous));
-      c.hours.push_back({*start, *end});
+      out.push_back({*start, *end});
       previous = span;
+    }
+    return out;
+  }
+
+  void read_hours(const TableReader& s, HallConfig& c) const { c.hours = read_spans(s, "hours"); }
+
+  // [service.appointments] of the service just read (index `service`), with
+  // its [[service.appointments.session]] tables.
+  void read_appointments(const TableReader& item, HallConfig& c, core::ServiceIdx service) const {
+    const TableReader s = item.section("appointments");
+    if (!s.present()) return;
+    s.allow_only(kAppointmentKeys);
+    core::AppointmentConfig& a = c.appointments.emplace_back();
+    a.service = service;
+    read(s, "slot_min", a.slot_min, Need::kRequired);
+    read(s, "capacity", a.capacity, Need::kRequired);
+    a.hours = read_spans(s, "hours");
+    if (std::optional<std::uint8_t> days = read_weekdays(s, "days")) a.weekdays = *days;
+    read(s, "check_in_before_min", a.check_in_before_min, Need::kOptional);
+    read(s, "check_in_after_min", a.check_in_after_min, Need::kOptional);
+    read(s, "book_ahead_days", a.book_ahead_days, Need::kOptional);
+    const std::vector<const toml::table*> sessions = s.tables("session");
+    for (std::size_t i = 0; i < sessions.size(); ++i) {
+      const TableReader r = TableReader::item(*sessions[i], source_, "service.appointments.session",
+                                              fmt::format("{}.session #{}", s.section_name(), i + 1));
+      r.allow_only(kSessionKeys);
+      core::AppointmentSession& session = a.sessions.emplace_back();
+      session.hours = read_spans(r, "hours");
+      if (std::optional<std::uint8_t> days = read_weekdays(r, "days")) session.weekdays = *days;
     }
   }
 
@@ -213,6 +337,7 @@ class Loader {
       read(s, "prefix", svc.prefix, Need::kRequired);
       read_kind(s, svc.kind, "instant or promise");
       read(s, "expected_handle_min", svc.expected_handle_min, Need::kRequired);
+      read_appointments(s, c, static_cast<core::ServiceIdx>(c.services.size() - 1));
     }
   }
 
@@ -287,7 +412,7 @@ class Loader {
     }
     if (where && !p.key.empty()) {
       if (const toml::table* table = where->as_table()) {
-        if (const toml::node* key_node = table->get(p.key)) where = key_node;
+        if (const toml::node* key_node = table->at_path(p.key).node()) where = key_node;
       }
     }
     const std::uint32_t line = where ? line_of(where->source()) : 1;

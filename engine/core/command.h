@@ -169,10 +169,39 @@ struct ReportDevice {
   bool operator==(const ReportDevice&) const = default;
 };
 
-using CommandBody = std::variant<IssueTicket, OpenWindow, CloseWindow, PauseWindow, ResumeWindow, CallNext,
-                                 CallTicket, Recall, StartService, SkipTicket, Reactivate, HoldTicket,
-                                 UnholdTicket, Transfer, Finish, Evaluate, Cancel, Tick, SetWindowSkills,
-                                 Advise, AcceptAdvisory, SetNotice, MoveStaff, ReportDevice>;
+// Books a place in an appointment slot of `service` (预约; AppointmentConfig):
+// `day` today or up to book_ahead_days ahead, `slot_min` a slot's start, not
+// yet past its check-in margin. Refused when the slot is full (slot_full),
+// the person already holds a booking of the service that day
+// (already_booked), or any field is wrong (bad_argument). `nonce` is random
+// from the sender: it picks the booking code (the core has no randomness),
+// so codes do not follow each other.
+struct Book {
+  std::string_view service;
+  std::int64_t day = 0;     // local day
+  int slot_min = 0;         // local minute of day the slot starts
+  std::string_view person;  // hash of the ID number (booking.h), never the number
+  std::string_view phone;   // optional: for reminders
+  std::uint32_t nonce = 0;
+  bool operator==(const Book&) const = default;
+};
+// Withdraws a booking not yet checked in; its place is free again.
+struct CancelBooking {
+  std::uint32_t code = 0;
+  bool operator==(const CancelBooking&) const = default;
+};
+// The citizen arrived (kiosk, phone): within the slot's check-in margins the
+// booking becomes an appointment ticket (Priority::kAppointment).
+struct CheckIn {
+  std::uint32_t code = 0;
+  bool operator==(const CheckIn&) const = default;
+};
+
+using CommandBody =
+    std::variant<IssueTicket, OpenWindow, CloseWindow, PauseWindow, ResumeWindow, CallNext, CallTicket,
+                 Recall, StartService, SkipTicket, Reactivate, HoldTicket, UnholdTicket, Transfer, Finish,
+                 Evaluate, Cancel, Tick, SetWindowSkills, Advise, AcceptAdvisory, SetNotice, MoveStaff,
+                 ReportDevice, Book, CancelBooking, CheckIn>;
 
 struct Command {
   // Client-chosen id for retries: a command repeated with the same non-empty id

@@ -6,7 +6,7 @@
 namespace hallq::core {
 namespace {
 
-constexpr std::array<std::string_view, 30> kNames = {
+constexpr std::array<std::string_view, 34> kNames = {
     "ok",
     "malformed",
     "too_large",
@@ -37,6 +37,10 @@ constexpr std::array<std::string_view, 30> kNames = {
     "unknown_advisory",
     "forbidden",
     "already_there",
+    "unknown_booking",
+    "slot_full",
+    "already_booked",
+    "not_check_in_time",
 };
 static_assert(kNames.size() == static_cast<std::size_t>(kLastErrorCode) + 1);
 

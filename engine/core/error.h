@@ -54,8 +54,12 @@ enum class ErrorCode : std::uint8_t {
   kUnknownAdvisory,  // core: no open advisory with that id (accepted, replaced or expired)
   kForbidden,        // access: the device's key may not do this (role or scope); nothing applied
   kAlreadyThere,     // core: move: the staff member is already on duty at that window
+  kUnknownBooking,   // core: no booking with that code
+  kSlotFull,         // core: the appointment slot has no place left
+  kAlreadyBooked,    // core: the person holds a booking of that service that day
+  kNotCheckInTime,   // core: too early or too late to check in (or the booking was missed)
 };
-inline constexpr ErrorCode kLastErrorCode = ErrorCode::kAlreadyThere;
+inline constexpr ErrorCode kLastErrorCode = ErrorCode::kNotCheckInTime;
 
 // Whether `number` is a code's number (0 ... kLastErrorCode but the unused 23).
 bool is_error_code(int number);

@@ -131,11 +131,35 @@ struct AdvisoryIssued {        // a tidal-window proposal, open until accepted o
   bool operator==(const AdvisoryIssued&) const = default;
 };
 
+struct BookingMade {  // Book accepted
+  std::uint32_t code = 0;
+  ServiceIdx service = 0;
+  std::int64_t day = 0;
+  int slot_min = 0;
+  std::string person;
+  std::string phone;
+  bool operator==(const BookingMade&) const = default;
+};
+struct BookingCancelled {  // the booking is gone; its place is free
+  std::uint32_t code = 0;
+  bool operator==(const BookingCancelled&) const = default;
+};
+struct BookingCheckedIn {  // follows the TicketIssued of its appointment ticket
+  std::uint32_t code = 0;
+  TicketId ticket = 0;
+  bool operator==(const BookingCheckedIn&) const = default;
+};
+struct BookingMissed {  // not checked in by the end of its margin: a no-show
+  std::uint32_t code = 0;
+  bool operator==(const BookingMissed&) const = default;
+};
+
 using EventBody =
     std::variant<TicketIssued, WindowOpened, StaffChanged, WindowClosed, WindowPaused, WindowResumed,
                  TicketCalled, TicketRecalled, ServiceStarted, TicketSkipped, TicketRequeued, TicketHeld,
                  TicketTransferred, TicketFinished, TicketEvaluated, TicketLeft, DayRolled,
-                 WindowSkillsChanged, AdvisoryIssued, NoticeChanged, DeviceReported>;
+                 WindowSkillsChanged, AdvisoryIssued, NoticeChanged, DeviceReported, BookingMade,
+                 BookingCancelled, BookingCheckedIn, BookingMissed>;
 
 struct Event {
   Seq seq = 0;

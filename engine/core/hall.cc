@@ -56,6 +56,12 @@ const DeviceStatus* Hall::find_device(std::string_view id) const {
   return it != state_.devices.end() && it->first == id ? &it->second : nullptr;
 }
 
+const Booking* Hall::find_booking(std::uint32_t code) const {
+  auto it = std::lower_bound(state_.bookings.begin(), state_.bookings.end(), code,
+                             [](const Booking& b, std::uint32_t c) { return b.code < c; });
+  return it != state_.bookings.end() && it->code == code ? &*it : nullptr;
+}
+
 const Ticket* Hall::find_number(std::string_view number) const {
   std::string_view prefix;
   std::uint32_t n = 0;

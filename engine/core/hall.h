@@ -138,6 +138,9 @@ class Hall final : public CallView {
   // How long a pause (lunch, a break) lasts here, learned from resumed pauses;
   // 30 minutes until there is history.
   double mean_pause_s() const;
+  // Appointment bookings of today and later days (booking.h), ascending code.
+  const std::vector<Booking>& bookings() const { return state_.bookings; }
+  const Booking* find_booking(std::uint32_t code) const;
   std::size_t waiting_total() const;
 
  private:
@@ -162,6 +165,7 @@ class Hall final : public CallView {
   void enqueue(Ticket& t);
   void dequeue(Ticket& t);
   StaffIdx intern_staff(const std::string& staff_id);
+  Booking* booking_mut(std::uint32_t code);
 
   // hall_state.cc: index_ from state_.
   void rebuild_indexes();

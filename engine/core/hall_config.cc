@@ -32,6 +32,61 @@ std::optional<std::uint32_t> lookup(const Map& m, std::string_view key) {
   return it->second;
 }
 
+// A list of days: ascending, unique, plausible dates, bounded.
+std::optional<ConfigProblem> check_days(const std::vector<std::int64_t>& days, const char* key) {
+  if (days.size() > kMaxListedDays)
+    return problem("hall", -1, key, fmt::format("at most {} dates", kMaxListedDays));
+  const std::int64_t first = day_number({1970, 1, 1}), last = day_number({2999, 12, 31});
+  for (std::size_t i = 0; i < days.size(); ++i) {
+    if (days[i] < first || days[i] > last)
+      return problem("hall", -1, key, "dates must be between 1970-01-01 and 2999-12-31");
+    if (i > 0 && days[i] <= days[i - 1])
+      return problem("hall", -1, key,
+                     fmt::format("dates must be in order, each once ({} after {})", format_date(days[i]),
+                                 format_date(days[i - 1])));
+  }
+  return std::nullopt;
+}
+
+// Spans within a day, in order, not overlapping, at least one.
+bool spans_ok(const std::vector<TimeSpan>& spans) {
+  if (spans.empty()) return false;
+  for (std::size_t i = 0; i < spans.size(); ++i) {
+    const TimeSpan& h = spans[i];
+    if (h.start_min < 0 || h.end_min > 24 * 60 || h.start_min >= h.end_min) return false;
+    if (i > 0 && h.start_min < spans[i - 1].end_min) return false;
+  }
+  return true;
+}
+
+std::optional<ConfigProblem> check_appointments(const AppointmentConfig& a, std::size_t count) {
+  const int at = a.service;
+  auto bad = [&](const char* key, std::string message) {
+    return problem("service", at, fmt::format("appointments.{}", key), std::move(message));
+  };
+  if (a.service >= count) return problem("service", -1, "appointments", "appointments of an unknown service");
+  if (a.slot_min < 5 || a.slot_min > 240) return bad("slot_min", "must be 5..240 minutes");
+  if (a.capacity < 1 || a.capacity > 1000) return bad("capacity", "must be 1..1000 bookings per slot");
+  if (!spans_ok(a.hours))
+    return bad("hours", "needs \"HH:MM-HH:MM\" spans, start before end, in order, not overlapping");
+  if (a.weekdays > kEveryWeekday) return bad("days", "unknown weekday");
+  if (a.sessions.size() > kMaxAppointmentSessions)
+    return bad("session", fmt::format("at most {} sessions", kMaxAppointmentSessions));
+  for (const AppointmentSession& s : a.sessions) {
+    if (s.weekdays > kEveryWeekday) return bad("session", "unknown weekday");
+    if (!spans_ok(s.hours))
+      return bad("session", "needs \"HH:MM-HH:MM\" spans, start before end, in order, not overlapping");
+  }
+  if (a.check_in_before_min < 0 || a.check_in_before_min > 240)
+    return bad("check_in_before_min", "must be 0..240 minutes");
+  if (a.check_in_after_min < 0 || a.check_in_after_min > 240)
+    return bad("check_in_after_min", "must be 0..240 minutes");
+  if (a.check_in_after_min >= a.slot_min)
+    return bad("check_in_after_min", fmt::format("must be less than the slot ({} minutes)", a.slot_min));
+  if (a.book_ahead_days < 0 || a.book_ahead_days > 90) return bad("book_ahead_days", "must be 0..90 days");
+  return std::nullopt;
+}
+
 }  // namespace
 
 void sort_skills(std::vector<Skill>& skills) {
@@ -58,6 +113,14 @@ std::optional<ConfigProblem> HallConfig::validate_and_index() {
   for (const TimeSpan& h : hours) {
     if (h.start_min < 0 || h.end_min > 24 * 60 || h.start_min >= h.end_min)
       return problem("hall", -1, "hours", "each span must be \"HH:MM-HH:MM\" with start before end");
+  }
+  if (weekdays == 0 || weekdays > kEveryWeekday)
+    return problem("hall", -1, "days", "must name at least one day of the week");
+  if (auto p = check_days(closed_days, "closed")) return p;
+  if (auto p = check_days(extra_days, "extra_days")) return p;
+  for (std::int64_t day : extra_days) {
+    if (std::binary_search(closed_days.begin(), closed_days.end(), day))
+      return problem("hall", -1, "extra_days", fmt::format("{} is also in closed", format_date(day)));
   }
   if (!(wait_target_min > 0)) return problem("hall", -1, "wait_target_min", "must be positive");
   if (utc_offset_min < -12 * 60 || utc_offset_min > 14 * 60)
@@ -129,6 +192,13 @@ std::optional<ConfigProblem> HallConfig::validate_and_index() {
     }
   }
 
+  for (std::size_t i = 0; i < appointments.size(); ++i) {
+    if (auto p = check_appointments(appointments[i], services.size())) return p;
+    if (i > 0 && appointments[i].service <= appointments[i - 1].service)
+      return problem("service", appointments[i].service, "appointments",
+                     "appointments listed twice or out of service order");
+  }
+
   for (std::size_t i = 0; i < staff.size(); ++i) {
     const StaffConfig& s = staff[i];
     const int at = static_cast<int>(i);
@@ -166,12 +236,32 @@ bool HallConfig::staff_known(std::string_view staff_id) const {
   return index_.staff.find(staff_id) != index_.staff.end();
 }
 
+const AppointmentConfig* HallConfig::appointments_of(ServiceIdx s) const {
+  auto it = std::lower_bound(appointments.begin(), appointments.end(), s,
+                             [](const AppointmentConfig& a, ServiceIdx x) { return a.service < x; });
+  return it != appointments.end() && it->service == s ? &*it : nullptr;
+}
+
 const StaffConfig* HallConfig::find_staff(std::string_view staff_id) const {
   auto v = lookup(index_.staff, staff_id);
   return v ? &staff[*v] : nullptr;
 }
 
 std::int64_t HallConfig::local_day(TimeUs t) const { return core::local_day(t, utc_offset_min); }
+
+bool HallConfig::open_on(std::int64_t day) const {
+  if (std::binary_search(extra_days.begin(), extra_days.end(), day)) return true;
+  if (std::binary_search(closed_days.begin(), closed_days.end(), day)) return false;
+  return (weekdays >> weekday(day)) & 1u;
+}
+
+bool HallConfig::within_hours(TimeUs t) const {
+  if (!open_on(local_day(t))) return false;
+  const int minute = local_second_of_day(t) / 60;
+  for (const TimeSpan& span : hours)
+    if (minute >= span.start_min && minute < span.end_min) return true;
+  return hours.empty();
+}
 
 int HallConfig::local_second_of_day(TimeUs t) const { return core::local_second_of_day(t, utc_offset_min); }
 

@@ -4,6 +4,8 @@
 // hall state, policies, predictors and codecs.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -54,6 +56,34 @@ struct TimeSpan {
   bool operator==(const TimeSpan&) const = default;
 };
 
+// Appointment slots of one service (预约, [service.appointments] in the hall
+// file): the day is cut into slots of `slot_min` minutes from the start of
+// each span of `hours` (a last slot that would not fit is dropped) on
+// `weekdays` (0: the hall's working days), plus extra sessions (错时/延时/
+// weekend) with their own days and hours; each slot takes `capacity`
+// bookings. A booking may be checked in from `check_in_before_min` before its
+// slot starts until `check_in_after_min` after; bookings are taken for today
+// and up to `book_ahead_days` days ahead. Holidays (closed_days) have no slots.
+struct AppointmentSession {
+  std::uint8_t weekdays = 0;    // weekday bits as HallConfig::weekdays; 0: the appointments' days
+  std::vector<TimeSpan> hours;  // in order, not overlapping, at least one
+  bool operator==(const AppointmentSession&) const = default;
+};
+inline constexpr std::size_t kMaxAppointmentSessions = 16;
+
+struct AppointmentConfig {
+  ServiceIdx service = 0;                    // the service booked; one AppointmentConfig per service at most
+  int slot_min = 30;                         // 5..240
+  int capacity = 1;                          // bookings per slot, 1..1000
+  std::vector<TimeSpan> hours;               // in order, not overlapping, at least one
+  std::uint8_t weekdays = 0;                 // weekday bits; 0: the hall's working days
+  std::vector<AppointmentSession> sessions;  // at most kMaxAppointmentSessions
+  int check_in_before_min = 30;              // 0..240
+  int check_in_after_min = 15;               // 0..240, less than slot_min
+  int book_ahead_days = 7;                   // 0..90
+  bool operator==(const AppointmentConfig&) const = default;
+};
+
 // Calling rules; every field has a default so small halls need not state them.
 struct HallRules {
   std::string policy = "balanced";     // call-next policy, see engine/policy
@@ -71,7 +101,8 @@ struct HallRules {
 };
 
 // What validate_and_index found wrong, and where: `section` is "hall", "rules",
-// "service", "window" or "staff"; `index` the item's position in its array
+// "service", "window" or "staff" (a service's appointments: "service" with a
+// key "appointments.KEY"); `index` the item's position in its array
 // (-1 for tables); `key` the offending key (may be empty).
 struct ConfigProblem {
   std::string section;
@@ -81,17 +112,29 @@ struct ConfigProblem {
   bool operator==(const ConfigProblem&) const = default;
 };
 
+// HallConfig::weekdays with every day set.
+inline constexpr std::uint8_t kEveryWeekday = 0x7f;
+// At most this many closed or extra days in a config.
+inline constexpr std::size_t kMaxListedDays = 1000;
+
 class HallConfig {
  public:
   std::string id;    // [a-z0-9-]+
   std::string name;  // e.g. "商家镇便民服务中心"
   std::vector<TimeSpan> hours;
+  // Working days. Bit d (calendar.h weekday: 0 Sunday .. 6 Saturday) set: the
+  // hall opens on that weekday; never 0. Default: every day.
+  std::uint8_t weekdays = kEveryWeekday;
+  std::vector<std::int64_t> closed_days;  // holidays: local day numbers, ascending, unique
+  std::vector<std::int64_t> extra_days;   // 调休: days that open whatever their weekday, ascending,
+                                          // unique, none of them in closed_days
   double wait_target_min = 20;
   int utc_offset_min = 8 * 60;  // China Standard Time; days roll at local midnight
   HallRules rules;
   std::vector<ServiceConfig> services;
   std::vector<WindowConfig> windows;
-  std::vector<StaffConfig> staff;  // empty: any staff id is accepted
+  std::vector<StaffConfig> staff;               // empty: any staff id is accepted
+  std::vector<AppointmentConfig> appointments;  // ascending service; services without are not booked
 
   // Configs are equal when the fields above are (the lookup tables follow them).
   bool operator==(const HallConfig&) const = default;
@@ -106,11 +149,20 @@ class HallConfig {
   std::optional<WindowIdx> find_window(std::string_view id) const;
   std::optional<WindowIdx> find_window_number(int number) const;
   bool staff_known(std::string_view staff_id) const;
+  // The appointment slots of service `s`; null when it takes no bookings.
+  const AppointmentConfig* appointments_of(ServiceIdx s) const;
   const StaffConfig* find_staff(std::string_view staff_id) const;
 
   // Local day number (days since 1970-01-01 in hall time) of an instant
   // (calendar.h at utc_offset_min).
   std::int64_t local_day(TimeUs t) const;
+  // The hall works on local day `day`: an extra day, or a working weekday
+  // that is not a holiday.
+  bool open_on(std::int64_t day) const;
+  // `t` falls on a working day inside one of the opening spans (a config
+  // without spans is open all day on its working days).
+  bool within_hours(TimeUs t) const;
+
   // Seconds since local midnight of an instant.
   int local_second_of_day(TimeUs t) const;
   // The instant of local midnight starting `day`.

@@ -8,6 +8,8 @@
 #include <optional>
 #include <utility>
 
+#include "engine/core/appointment_slots.h"
+#include "engine/core/calendar.h"
 #include "engine/core/hall.h"
 #include "engine/core/overloaded.h"
 #include "engine/core/utf8.h"
@@ -36,6 +38,15 @@ Status Hall::apply(const Command& cmd, TimeUs now, std::vector<Event>& out) {
 
 void Hall::advance(TimeUs now, std::vector<Event>& out) {
   if (state_.day == 0) return;  // nothing has happened yet; the first event sets the day
+  // Bookings past their check-in margin are no-shows; their places are released.
+  std::vector<std::uint32_t> missed;
+  for (const Booking& b : state_.bookings) {
+    if (b.state != BookingState::kBooked) continue;
+    const AppointmentConfig* a = config_->appointments_of(b.service);
+    const int after = a ? a->check_in_after_min : 0;
+    if (now > slot_time(*config_, b.day, b.slot_min) + after * kUsPerMinute) missed.push_back(b.code);
+  }
+  for (std::uint32_t code : missed) emit(BookingMissed{code}, now, out);
   const std::int64_t today = config_->local_day(now);
   if (today > state_.day) emit(DayRolled{today}, now, out);
 }
@@ -139,6 +150,29 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
     if (t == nullptr) return refuse(ErrorCode::kUnknownTicket, fmt::format("今天没有 {} 号", number));
     return {};
   };
+  auto find_booking_code = [&](std::uint32_t code, const Booking*& b) -> Status {
+    b = find_booking(code);
+    if (b == nullptr)
+      return refuse(ErrorCode::kUnknownBooking,
+                    code == 0 ? std::string("预约码须为 6 位数字") : fmt::format("没有预约码 {}", code));
+    return {};
+  };
+  auto clock_text = [](int minute) { return fmt::format("{:02}:{:02}", minute / 60, minute % 60); };
+  auto slot_text = [&](const Booking& b) {
+    const CivilDate d = civil_date(b.day);
+    return fmt::format("{}月{}日 {}", d.month, d.day, clock_text(b.slot_min));
+  };
+  // A new ticket of service `s`, or why the service's numbers are exhausted.
+  auto issue = [&](ServiceIdx s, Priority priority) -> Status {
+    const std::uint32_t number = state_.last_number[s] + 1;
+    if (number > static_cast<std::uint32_t>(cfg.rules.max_tickets_per_service)) {
+      return refuse(ErrorCode::kLimitReached, fmt::format("{} 今日号码已发完（{} 个）", cfg.services[s].name,
+                                                          cfg.rules.max_tickets_per_service));
+    }
+    const Prediction p = predictor_->predict_new(*this, s, priority, now);
+    emit(TicketIssued{state_.next_ticket, s, number, priority, p.ahead, p.wait_s}, now, out);
+    return {};
+  };
   auto wrong_state = [&](const Ticket& t, std::string_view action) {
     return refuse(ErrorCode::kWrongTicketState,
                   fmt::format("{} 当前为“{}”，不能{}", number_of(t), display_name(t.state), action));
@@ -149,15 +183,7 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
           [&](const IssueTicket& c) -> Status {
             auto s = cfg.find_service(c.service);
             if (!s) return refuse(ErrorCode::kUnknownService, fmt::format("没有事项“{}”", c.service));
-            const std::uint32_t number = state_.last_number[*s] + 1;
-            if (number > static_cast<std::uint32_t>(cfg.rules.max_tickets_per_service)) {
-              return refuse(ErrorCode::kLimitReached,
-                            fmt::format("{} 今日号码已发完（{} 个）", cfg.services[*s].name,
-                                        cfg.rules.max_tickets_per_service));
-            }
-            const Prediction p = predictor_->predict_new(*this, *s, c.priority, now);
-            emit(TicketIssued{state_.next_ticket, *s, number, c.priority, p.ahead, p.wait_s}, now, out);
-            return {};
+            return issue(*s, c.priority);
           },
           [&](const OpenWindow& c) -> Status {
             WindowIdx w = 0;
@@ -443,6 +469,105 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
               return {};  // nothing changed (a device restarted, a resent report): no event
             emit(DeviceReported{std::string(c.device), std::string(c.kind), c.state, std::string(c.detail)},
                  now, out);
+            return {};
+          },
+          [&](const Book& c) -> Status {
+            auto s = cfg.find_service(c.service);
+            if (!s) return refuse(ErrorCode::kUnknownService, fmt::format("没有事项“{}”", c.service));
+            const AppointmentConfig* a = cfg.appointments_of(*s);
+            if (a == nullptr)
+              return refuse(ErrorCode::kBadArgument, fmt::format("{}不接受预约", cfg.services[*s].name));
+            if (!valid_person_hash(c.person))
+              return refuse(ErrorCode::kBadArgument,
+                            fmt::format("预约人标识须为 {} 位小写十六进制（身份证号的散列，不是号码本身）",
+                                        kPersonHexDigits));
+            if (!valid_phone(c.phone))
+              return refuse(ErrorCode::kBadArgument, "手机号须为 11 位数字，以 1 开头（可不填）");
+            const std::int64_t today = cfg.local_day(now);
+            if (c.day < today || c.day > today + a->book_ahead_days)
+              return refuse(ErrorCode::kBadArgument,
+                            a->book_ahead_days == 0
+                                ? fmt::format("{}只能预约当天", cfg.services[*s].name)
+                                : fmt::format("{}可预约今天起 {} 天内（至 {}）", cfg.services[*s].name,
+                                              a->book_ahead_days, format_date(today + a->book_ahead_days)));
+            if (c.slot_min < 0 || c.slot_min >= 24 * 60 || !is_slot(cfg, *a, c.day, c.slot_min)) {
+              const std::vector<int> starts = slot_starts(cfg, *a, c.day);
+              if (starts.empty())
+                return refuse(ErrorCode::kBadArgument,
+                              fmt::format("{} {}不办理预约", format_date(c.day), cfg.services[*s].name));
+              return refuse(ErrorCode::kBadArgument,
+                            fmt::format("{} {}没有 {} 开始的预约时段（时段 {} 分钟，首个 {}，末个 {}）",
+                                        format_date(c.day), cfg.services[*s].name,
+                                        clock_text(std::clamp(c.slot_min, 0, 24 * 60 - 1)), a->slot_min,
+                                        clock_text(starts.front()), clock_text(starts.back())));
+            }
+            if (now > slot_time(cfg, c.day, c.slot_min) + a->check_in_after_min * kUsPerMinute)
+              return refuse(ErrorCode::kBadArgument, fmt::format("{} 的时段已过", clock_text(c.slot_min)));
+            int taken = 0;
+            for (const Booking& b : state_.bookings) {
+              if (b.service != *s || b.day != c.day) continue;
+              if (b.person == c.person && b.state != BookingState::kNoShow)
+                return refuse(ErrorCode::kAlreadyBooked,
+                              fmt::format("此人已预约 {} {}（预约码 {}），同一事项每天限约一次",
+                                          format_date(b.day), cfg.services[*s].name, b.code));
+              if (b.slot_min == c.slot_min) ++taken;
+            }
+            if (taken >= a->capacity)
+              return refuse(ErrorCode::kSlotFull,
+                            fmt::format("{} {} 的时段已约满（{} 个名额）", format_date(c.day),
+                                        clock_text(c.slot_min), a->capacity));
+            // A code from the sender's nonce, moved on past codes in use.
+            if (state_.bookings.size() >= kBookingCodes)
+              return refuse(ErrorCode::kLimitReached, "预约码已用尽");
+            std::uint32_t code = kFirstBookingCode + c.nonce % kBookingCodes;
+            while (find_booking(code) != nullptr)
+              code = code + 1 == kFirstBookingCode + kBookingCodes ? kFirstBookingCode : code + 1;
+            emit(BookingMade{code, *s, c.day, c.slot_min, std::string(c.person), std::string(c.phone)}, now,
+                 out);
+            return {};
+          },
+          [&](const CancelBooking& c) -> Status {
+            const Booking* b;
+            if (Status st = find_booking_code(c.code, b); !st) return st;
+            if (b->state == BookingState::kCheckedIn)
+              return refuse(ErrorCode::kWrongTicketState,
+                            fmt::format("预约 {} 已签到取号，请取消所取的号", b->code));
+            if (b->state == BookingState::kNoShow)
+              return refuse(ErrorCode::kNotCheckInTime,
+                            fmt::format("预约 {} 已过时未到，名额已释放", b->code));
+            emit(BookingCancelled{b->code}, now, out);
+            return {};
+          },
+          [&](const CheckIn& c) -> Status {
+            const Booking* b;
+            if (Status st = find_booking_code(c.code, b); !st) return st;
+            if (b->state == BookingState::kCheckedIn) {
+              const Ticket* t = find_ticket(b->ticket);
+              return refuse(ErrorCode::kWrongTicketState,
+                            t ? fmt::format("预约 {} 已签到，号码 {}", b->code, number_of(*t))
+                              : fmt::format("预约 {} 已签到", b->code));
+            }
+            if (b->state == BookingState::kNoShow)
+              return refuse(ErrorCode::kNotCheckInTime,
+                            fmt::format("预约 {}（{}）已过签到时间，名额已释放，请重新预约或现场取号",
+                                        b->code, slot_text(*b)));
+            const AppointmentConfig* a = cfg.appointments_of(b->service);
+            const int before = a ? a->check_in_before_min : 0;
+            const TimeUs opens = slot_time(cfg, b->day, b->slot_min) - before * kUsPerMinute;
+            if (now < opens) {
+              const std::int64_t day = cfg.local_day(opens);
+              const int minute = cfg.local_second_of_day(opens) / 60;
+              const CivilDate d = civil_date(day);
+              return refuse(ErrorCode::kNotCheckInTime,
+                            fmt::format("预约时段为 {}，请于 {}{} 后签到", slot_text(*b),
+                                        day == cfg.local_day(now) ? std::string()
+                                                                  : fmt::format("{}月{}日 ", d.month, d.day),
+                                        clock_text(minute)));
+            }
+            const std::uint32_t code = b->code;
+            const ServiceIdx service = b->service;
+            if (Status st = issue(service, Priority::kAppointment); !st) return st;
+            emit(BookingCheckedIn{code, std::get<TicketIssued>(out.back().body).ticket}, now, out);
             return {};
           },
           [&](const MoveStaff& c) -> Status {

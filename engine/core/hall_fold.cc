@@ -32,6 +32,8 @@ void Hall::dequeue(Ticket& t) {
   (void)erased;
 }
 
+Booking* Hall::booking_mut(std::uint32_t code) { return const_cast<Booking*>(find_booking(code)); }
+
 void Hall::apply_event(const Event& e) {
   if (e.seq != state_.seq + 1) {
     throw CorruptionError(
@@ -56,6 +58,12 @@ void Hall::apply_event(const Event& e) {
     Ticket& t = ticket_at(id);
     if (win.current != id || t.state != s) fail("not the window's current ticket in that state");
     return {win, t};
+  };
+  auto booked = [&](std::uint32_t code) -> Booking& {
+    Booking* b = booking_mut(code);
+    if (b == nullptr) fail("unknown booking");
+    if (b->state != BookingState::kBooked) fail("booking not waiting for its slot");
+    return *b;
   };
   auto free_window = [&](Window& win) {
     win.current = 0;
@@ -250,8 +258,41 @@ void Hall::apply_event(const Event& e) {
                                          ev.wait_before_s, ev.wait_after_s, e.time});
             state_.next_advisory = ev.advisory + 1;
           },
+          [&](const BookingMade& ev) {
+            if (ev.service >= config_->services.size()) fail("unknown service");
+            if (ev.code < kFirstBookingCode || ev.code >= kFirstBookingCode + kBookingCodes) fail("bad code");
+            if (!valid_person_hash(ev.person) || !valid_phone(ev.phone)) fail("bad person or phone");
+            if (ev.slot_min < 0 || ev.slot_min >= 24 * 60) fail("bad slot");
+            auto at = std::lower_bound(state_.bookings.begin(), state_.bookings.end(), ev.code,
+                                       [](const Booking& b, std::uint32_t c) { return b.code < c; });
+            if (at != state_.bookings.end() && at->code == ev.code) fail("booking code in use");
+            Booking b;
+            b.code = ev.code;
+            b.service = ev.service;
+            b.day = ev.day;
+            b.slot_min = ev.slot_min;
+            b.person = ev.person;
+            b.phone = ev.phone;
+            b.booked_at = e.time;
+            state_.bookings.insert(at, std::move(b));
+          },
+          [&](const BookingCancelled& ev) {
+            Booking& b = booked(ev.code);
+            state_.bookings.erase(state_.bookings.begin() + (&b - state_.bookings.data()));
+          },
+          [&](const BookingCheckedIn& ev) {
+            Booking& b = booked(ev.code);
+            const Ticket& t = ticket_at(ev.ticket);
+            if (t.service != b.service || t.priority != Priority::kAppointment)
+              fail("not an appointment ticket");
+            b.state = BookingState::kCheckedIn;
+            b.ticket = ev.ticket;
+          },
+          [&](const BookingMissed& ev) { booked(ev.code).state = BookingState::kNoShow; },
           [&](const DayRolled& ev) {
             if (ev.day <= state_.day) fail("day does not advance");
+            // Bookings of the days before go (with the phone numbers they kept).
+            std::erase_if(state_.bookings, [&](const Booking& b) { return b.day < ev.day; });
             for (Ticket& t : state_.tickets) {
               if (t.state == TicketState::kWaiting || is_requeueable(t.state)) {
                 t.state = TicketState::kExpired;

@@ -42,6 +42,13 @@ void Hall::import_state(HallState s) {
   }
   // Devices: ascending unique ids (find_device searches them), within the hall's bound.
   if (s.devices.size() > kMaxDevices) fail("too many devices");
+  for (std::size_t i = 0; i < s.bookings.size(); ++i) {
+    const Booking& b = s.bookings[i];
+    if (i > 0 && !(s.bookings[i - 1].code < b.code)) fail("bookings not in code order");
+    if (b.code < kFirstBookingCode || b.code >= kFirstBookingCode + kBookingCodes) fail("booking code");
+    if (b.service >= n_services || b.slot_min < 0 || b.slot_min >= 24 * 60) fail("booking slot");
+    if (!valid_person_hash(b.person) || !valid_phone(b.phone)) fail("booking person or phone");
+  }
   for (std::size_t i = 1; i < s.devices.size(); ++i)
     if (!(s.devices[i - 1].first < s.devices[i].first)) fail("devices not in id order");
   for (std::size_t wi = 0; wi < s.windows.size(); ++wi) {

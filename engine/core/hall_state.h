@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/core/advisory.h"
+#include "engine/core/booking.h"
 #include "engine/core/device_status.h"
 #include "engine/core/request_memory.h"
 #include "engine/core/service_stats.h"
@@ -38,6 +39,7 @@ struct HallState {
   std::string notice;  // the manager's notice to the screens; empty if none
   std::vector<std::pair<std::string, DeviceStatus>> devices;    // by device id, ascending
   std::vector<std::pair<std::string, RequestRecord>> requests;  // oldest first
+  std::vector<Booking> bookings;  // appointments of today and later days, ascending code
   bool operator==(const HallState&) const = default;
 };
 

@@ -19,13 +19,6 @@ std::int32_t newcomer_wait(const predict::Forecast& f, core::ServiceIdx s) {
   return f.normal[s].wait_s == predict::kUnknownWait ? kNoWindowYet : f.normal[s].wait_s;
 }
 
-bool within_hours(const core::HallConfig& cfg, core::TimeUs now) {
-  const int minute = cfg.local_second_of_day(now) / 60;
-  for (const core::TimeSpan& span : cfg.hours)
-    if (minute >= span.start_min && minute < span.end_min) return true;
-  return cfg.hours.empty();
-}
-
 // The window's skills with `s` made one of its own services.
 std::vector<core::Skill> with_own(std::vector<core::Skill> skills, core::ServiceIdx s) {
   std::erase_if(skills, [&](const core::Skill& k) { return k.service == s; });
@@ -38,7 +31,7 @@ std::vector<core::Skill> with_own(std::vector<core::Skill> skills, core::Service
 
 std::optional<core::Advise> advise(const core::Hall& hall, core::TimeUs now, const AdvisorOptions& options) {
   const core::HallConfig& cfg = hall.config();
-  if (!within_hours(cfg, now)) return std::nullopt;
+  if (!cfg.within_hours(now)) return std::nullopt;
   const auto target_s = static_cast<std::int32_t>(cfg.wait_target_min * 60);
   const predict::Forecast before = predict::forecast(hall, now);
 

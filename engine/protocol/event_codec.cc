@@ -55,134 +55,154 @@ std::string encode_event(const core::Hall& hall, const core::Event& e, std::stri
   flatbuffers::Offset<void> body;
   auto named = [&](core::WindowIdx win) { window_number = cfg.windows[win].number; };
 
-  std::visit(Overloaded{
-                 [&](const core::TicketIssued& b) {
-                   ticket = b.ticket;
-                   type = w::EventBody::TicketIssued;
-                   body = w::CreateTicketIssued(fbb, str(cfg.services[b.service].id), b.number,
-                                                static_cast<w::Priority>(b.priority), b.ahead,
-                                                b.predicted_wait_s)
-                              .Union();
-                 },
-                 [&](const core::WindowOpened& b) {
-                   named(b.window);
-                   type = w::EventBody::WindowOpened;
-                   auto win = window_id(b.window);
-                   body = w::CreateWindowOpened(fbb, win, str(b.staff)).Union();
-                 },
-                 [&](const core::StaffChanged& b) {
-                   named(b.window);
-                   type = w::EventBody::StaffChanged;
-                   auto win = window_id(b.window);
-                   body = w::CreateStaffChanged(fbb, win, str(b.staff)).Union();
-                 },
-                 [&](const core::WindowClosed& b) {
-                   named(b.window);
-                   type = w::EventBody::WindowClosed;
-                   body = w::CreateWindowClosed(fbb, window_id(b.window)).Union();
-                 },
-                 [&](const core::WindowPaused& b) {
-                   named(b.window);
-                   type = w::EventBody::WindowPaused;
-                   body = w::CreateWindowPaused(fbb, window_id(b.window)).Union();
-                 },
-                 [&](const core::WindowResumed& b) {
-                   named(b.window);
-                   type = w::EventBody::WindowResumed;
-                   body = w::CreateWindowResumed(fbb, window_id(b.window)).Union();
-                 },
-                 [&](const core::TicketCalled& b) {
-                   ticket = b.ticket;
-                   named(b.window);
-                   type = w::EventBody::TicketCalled;
-                   body = w::CreateTicketCalled(fbb, window_id(b.window)).Union();
-                 },
-                 [&](const core::TicketRecalled& b) {
-                   ticket = b.ticket;
-                   named(b.window);
-                   type = w::EventBody::TicketRecalled;
-                   body = w::CreateTicketRecalled(fbb, window_id(b.window)).Union();
-                 },
-                 [&](const core::ServiceStarted& b) {
-                   ticket = b.ticket;
-                   named(b.window);
-                   type = w::EventBody::ServiceStarted;
-                   body = w::CreateServiceStarted(fbb, window_id(b.window)).Union();
-                 },
-                 [&](const core::TicketSkipped& b) {
-                   ticket = b.ticket;
-                   named(b.window);
-                   type = w::EventBody::TicketSkipped;
-                   body = w::CreateTicketSkipped(fbb, window_id(b.window)).Union();
-                 },
-                 [&](const core::TicketRequeued& b) {
-                   ticket = b.ticket;
-                   type = w::EventBody::TicketRequeued;
-                   body = w::CreateTicketRequeued(fbb, b.queue_key, b.returning).Union();
-                 },
-                 [&](const core::TicketHeld& b) {
-                   ticket = b.ticket;
-                   named(b.window);
-                   type = w::EventBody::TicketHeld;
-                   body = w::CreateTicketHeld(fbb, window_id(b.window)).Union();
-                 },
-                 [&](const core::TicketTransferred& b) {
-                   ticket = b.ticket;
-                   named(b.window);
-                   type = w::EventBody::TicketTransferred;
-                   auto win = window_id(b.window);
-                   body = w::CreateTicketTransferred(fbb, win, str(cfg.services[b.service].id)).Union();
-                 },
-                 [&](const core::TicketFinished& b) {
-                   ticket = b.ticket;
-                   named(b.window);
-                   type = w::EventBody::TicketFinished;
-                   body = w::CreateTicketFinished(fbb, window_id(b.window)).Union();
-                 },
-                 [&](const core::TicketEvaluated& b) {
-                   ticket = b.ticket;
-                   if (const core::Ticket* t = hall.find_ticket(b.ticket); t && t->window != core::kNoWindow)
-                     named(t->window);
-                   type = w::EventBody::TicketEvaluated;
-                   body = w::CreateTicketEvaluated(fbb, b.level).Union();
-                 },
-                 [&](const core::TicketLeft& b) {
-                   ticket = b.ticket;
-                   type = w::EventBody::TicketLeft;
-                   body = w::CreateTicketLeft(fbb, static_cast<w::LeaveReason>(b.reason)).Union();
-                 },
-                 [&](const core::DayRolled& b) {
-                   type = w::EventBody::DayRolled;
-                   body = w::CreateDayRolled(fbb, b.day).Union();
-                 },
-                 [&](const core::NoticeChanged& b) {
-                   type = w::EventBody::NoticeChanged;
-                   body = w::CreateNoticeChanged(fbb, fbb.CreateString(b.text)).Union();
-                 },
-                 [&](const core::DeviceReported& b) {
-                   type = w::EventBody::DeviceReported;
-                   body = device_reported(fbb, b);
-                 },
-                 [&](const core::WindowSkillsChanged& b) {
-                   named(b.window);
-                   type = w::EventBody::WindowSkillsChanged;
-                   auto serves = skill_refs(fbb, cfg, b.skills);
-                   auto win = window_id(b.window);
-                   body = w::CreateWindowSkillsChanged(fbb, win, serves, b.advisory).Union();
-                 },
-                 [&](const core::AdvisoryIssued& b) {
-                   named(b.window);
-                   type = w::EventBody::AdvisoryIssued;
-                   auto serves = skill_refs(fbb, cfg, b.skills);
-                   auto service = str(cfg.services[b.service].id);
-                   auto win = window_id(b.window);
-                   body = w::CreateAdvisoryIssued(fbb, b.advisory, service, win,
-                                                  static_cast<w::AdvisoryAction>(b.action), serves,
-                                                  b.wait_before_s, b.wait_after_s)
-                              .Union();
-                 },
-             },
-             e.body);
+  std::visit(
+      Overloaded{
+          [&](const core::TicketIssued& b) {
+            ticket = b.ticket;
+            type = w::EventBody::TicketIssued;
+            body = w::CreateTicketIssued(fbb, str(cfg.services[b.service].id), b.number,
+                                         static_cast<w::Priority>(b.priority), b.ahead, b.predicted_wait_s)
+                       .Union();
+          },
+          [&](const core::WindowOpened& b) {
+            named(b.window);
+            type = w::EventBody::WindowOpened;
+            auto win = window_id(b.window);
+            body = w::CreateWindowOpened(fbb, win, str(b.staff)).Union();
+          },
+          [&](const core::StaffChanged& b) {
+            named(b.window);
+            type = w::EventBody::StaffChanged;
+            auto win = window_id(b.window);
+            body = w::CreateStaffChanged(fbb, win, str(b.staff)).Union();
+          },
+          [&](const core::WindowClosed& b) {
+            named(b.window);
+            type = w::EventBody::WindowClosed;
+            body = w::CreateWindowClosed(fbb, window_id(b.window)).Union();
+          },
+          [&](const core::WindowPaused& b) {
+            named(b.window);
+            type = w::EventBody::WindowPaused;
+            body = w::CreateWindowPaused(fbb, window_id(b.window)).Union();
+          },
+          [&](const core::WindowResumed& b) {
+            named(b.window);
+            type = w::EventBody::WindowResumed;
+            body = w::CreateWindowResumed(fbb, window_id(b.window)).Union();
+          },
+          [&](const core::TicketCalled& b) {
+            ticket = b.ticket;
+            named(b.window);
+            type = w::EventBody::TicketCalled;
+            body = w::CreateTicketCalled(fbb, window_id(b.window)).Union();
+          },
+          [&](const core::TicketRecalled& b) {
+            ticket = b.ticket;
+            named(b.window);
+            type = w::EventBody::TicketRecalled;
+            body = w::CreateTicketRecalled(fbb, window_id(b.window)).Union();
+          },
+          [&](const core::ServiceStarted& b) {
+            ticket = b.ticket;
+            named(b.window);
+            type = w::EventBody::ServiceStarted;
+            body = w::CreateServiceStarted(fbb, window_id(b.window)).Union();
+          },
+          [&](const core::TicketSkipped& b) {
+            ticket = b.ticket;
+            named(b.window);
+            type = w::EventBody::TicketSkipped;
+            body = w::CreateTicketSkipped(fbb, window_id(b.window)).Union();
+          },
+          [&](const core::TicketRequeued& b) {
+            ticket = b.ticket;
+            type = w::EventBody::TicketRequeued;
+            body = w::CreateTicketRequeued(fbb, b.queue_key, b.returning).Union();
+          },
+          [&](const core::TicketHeld& b) {
+            ticket = b.ticket;
+            named(b.window);
+            type = w::EventBody::TicketHeld;
+            body = w::CreateTicketHeld(fbb, window_id(b.window)).Union();
+          },
+          [&](const core::TicketTransferred& b) {
+            ticket = b.ticket;
+            named(b.window);
+            type = w::EventBody::TicketTransferred;
+            auto win = window_id(b.window);
+            body = w::CreateTicketTransferred(fbb, win, str(cfg.services[b.service].id)).Union();
+          },
+          [&](const core::TicketFinished& b) {
+            ticket = b.ticket;
+            named(b.window);
+            type = w::EventBody::TicketFinished;
+            body = w::CreateTicketFinished(fbb, window_id(b.window)).Union();
+          },
+          [&](const core::TicketEvaluated& b) {
+            ticket = b.ticket;
+            if (const core::Ticket* t = hall.find_ticket(b.ticket); t && t->window != core::kNoWindow)
+              named(t->window);
+            type = w::EventBody::TicketEvaluated;
+            body = w::CreateTicketEvaluated(fbb, b.level).Union();
+          },
+          [&](const core::TicketLeft& b) {
+            ticket = b.ticket;
+            type = w::EventBody::TicketLeft;
+            body = w::CreateTicketLeft(fbb, static_cast<w::LeaveReason>(b.reason)).Union();
+          },
+          [&](const core::DayRolled& b) {
+            type = w::EventBody::DayRolled;
+            body = w::CreateDayRolled(fbb, b.day).Union();
+          },
+          [&](const core::NoticeChanged& b) {
+            type = w::EventBody::NoticeChanged;
+            body = w::CreateNoticeChanged(fbb, fbb.CreateString(b.text)).Union();
+          },
+          [&](const core::DeviceReported& b) {
+            type = w::EventBody::DeviceReported;
+            body = device_reported(fbb, b);
+          },
+          [&](const core::BookingMade& b) {
+            type = w::EventBody::BookingMade;
+            auto service = str(cfg.services[b.service].id), person = str(b.person), phone = str(b.phone);
+            body = w::CreateBookingMade(fbb, b.code, service, b.day, static_cast<std::int16_t>(b.slot_min),
+                                        person, phone)
+                       .Union();
+          },
+          [&](const core::BookingCancelled& b) {
+            type = w::EventBody::BookingCancelled;
+            body = w::CreateBookingCancelled(fbb, b.code).Union();
+          },
+          [&](const core::BookingCheckedIn& b) {
+            ticket = b.ticket;
+            type = w::EventBody::BookingCheckedIn;
+            body = w::CreateBookingCheckedIn(fbb, b.code).Union();
+          },
+          [&](const core::BookingMissed& b) {
+            type = w::EventBody::BookingMissed;
+            body = w::CreateBookingMissed(fbb, b.code).Union();
+          },
+          [&](const core::WindowSkillsChanged& b) {
+            named(b.window);
+            type = w::EventBody::WindowSkillsChanged;
+            auto serves = skill_refs(fbb, cfg, b.skills);
+            auto win = window_id(b.window);
+            body = w::CreateWindowSkillsChanged(fbb, win, serves, b.advisory).Union();
+          },
+          [&](const core::AdvisoryIssued& b) {
+            named(b.window);
+            type = w::EventBody::AdvisoryIssued;
+            auto serves = skill_refs(fbb, cfg, b.skills);
+            auto service = str(cfg.services[b.service].id);
+            auto win = window_id(b.window);
+            body = w::CreateAdvisoryIssued(fbb, b.advisory, service, win,
+                                           static_cast<w::AdvisoryAction>(b.action), serves, b.wait_before_s,
+                                           b.wait_after_s)
+                       .Union();
+          },
+      },
+      e.body);
 
   flatbuffers::Offset<flatbuffers::String> number;
   if (ticket != 0) {
@@ -357,6 +377,22 @@ Status decode_event(Bytes bytes, const core::HallConfig& cfg, DecodedEvent& out)
                                static_cast<core::DeviceState>(b->state()), detail::copy(b->detail())};
       break;
     }
+    case w::EventBody::BookingMade: {
+      auto b = ev->body_as_BookingMade();
+      out.event.body = core::BookingMade{b->code(),     service(b->service()),     b->day(),
+                                         b->slot_min(), detail::copy(b->person()), detail::copy(b->phone())};
+      break;
+    }
+    case w::EventBody::BookingCancelled:
+      out.event.body = core::BookingCancelled{ev->body_as_BookingCancelled()->code()};
+      break;
+    case w::EventBody::BookingCheckedIn:
+      need_ticket();
+      out.event.body = core::BookingCheckedIn{ev->body_as_BookingCheckedIn()->code(), ticket};
+      break;
+    case w::EventBody::BookingMissed:
+      out.event.body = core::BookingMissed{ev->body_as_BookingMissed()->code()};
+      break;
     case w::EventBody::AdvisoryIssued: {
       auto b = ev->body_as_AdvisoryIssued();
       if (b->action() > w::AdvisoryAction::MAX) bad("unknown advisory action");
@@ -480,6 +516,23 @@ EventSummary describe_event(Bytes bytes) {
       s.text = detail::copy(b->detail());
       break;
     }
+    case wire::EventBody::BookingMade: {
+      auto b = ev->body_as_BookingMade();
+      s.booking = b->code();
+      s.service = detail::copy(b->service());
+      s.day = b->day();
+      s.slot_min = b->slot_min();
+      break;
+    }
+    case wire::EventBody::BookingCancelled:
+      s.booking = ev->body_as_BookingCancelled()->code();
+      break;
+    case wire::EventBody::BookingCheckedIn:
+      s.booking = ev->body_as_BookingCheckedIn()->code();
+      break;
+    case wire::EventBody::BookingMissed:
+      s.booking = ev->body_as_BookingMissed()->code();
+      break;
     case wire::EventBody::AdvisoryIssued: {
       auto b = ev->body_as_AdvisoryIssued();
       s.advisory = b->advisory();

@@ -61,7 +61,11 @@ struct EventSummary {
   int level = 0;                      // evaluated
   std::string reason;                 // left: cancelled | gave_up
   std::string text;      // notice_changed: the notice (empty: withdrawn); device_reported: detail
-  std::int64_t day = 0;  // day_rolled
+  std::int64_t day = 0;  // day_rolled; booking_made: the slot's local day
+  // booking_*: the booking code; booking_made: the slot's start (local minute of day).
+  // The person's hash and phone stay out of summaries (they are logged and shown).
+  std::uint32_t booking = 0;
+  int slot_min = 0;
   // window_skills_changed, advisory_issued:
   std::vector<std::pair<std::string, int>> serves;  // service id, level
   std::uint32_t advisory = 0;

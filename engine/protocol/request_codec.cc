@@ -154,6 +154,18 @@ Status decode_request(Bytes bytes, DecodedRequest& out) {
                                        static_cast<core::DeviceState>(c->state()), view(c->detail())};
       break;
     }
+    case w::Command::Book: {
+      auto c = r->command_as_Book();
+      out.command = core::Book{need(c->service(), "book", "service", st), c->day(),         c->slot_min(),
+                               need(c->person(), "book", "person", st),   view(c->phone()), c->nonce()};
+      break;
+    }
+    case w::Command::CancelBooking:
+      out.command = core::CancelBooking{r->command_as_CancelBooking()->code()};
+      break;
+    case w::Command::CheckIn:
+      out.command = core::CheckIn{r->command_as_CheckIn()->code()};
+      break;
     case w::Command::Cancel: {
       auto c = r->command_as_Cancel();
       if (c->reason() > w::LeaveReason::MAX) return {ErrorCode::kBadArgument, "cancel: unknown reason"};
@@ -261,6 +273,19 @@ std::string encode_request(std::string_view request_id, std::string_view hall,
           auto device = str(c.device), kind = str(c.kind), detail = str(c.detail);
           body =
               w::CreateReportDevice(fbb, device, kind, static_cast<w::DeviceState>(c.state), detail).Union();
+        } else if constexpr (std::is_same_v<T, core::Book>) {
+          type = w::Command::Book;
+          auto service = str(c.service), person = str(c.person), phone = str(c.phone);
+          body = w::CreateBook(fbb, service, c.day,
+                               static_cast<std::int16_t>(std::clamp(c.slot_min, -1, 24 * 60)), person, phone,
+                               c.nonce)
+                     .Union();
+        } else if constexpr (std::is_same_v<T, core::CancelBooking>) {
+          type = w::Command::CancelBooking;
+          body = w::CreateCancelBooking(fbb, c.code).Union();
+        } else if constexpr (std::is_same_v<T, core::CheckIn>) {
+          type = w::Command::CheckIn;
+          body = w::CreateCheckIn(fbb, c.code).Union();
         } else if constexpr (std::is_same_v<T, core::Cancel>) {
           type = w::Command::Cancel;
           body = w::CreateCancel(fbb, str(c.number), static_cast<w::LeaveReason>(c.reason)).Union();

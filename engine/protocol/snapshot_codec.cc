@@ -38,10 +38,52 @@ std::vector<core::Skill> skills_in(const flatbuffers::Vector<const w::Skill*>* v
   return out;
 }
 
+std::vector<w::Span> spans_out(const std::vector<core::TimeSpan>& spans) {
+  std::vector<w::Span> out;
+  for (const core::TimeSpan& h : spans)
+    out.emplace_back(static_cast<std::int16_t>(h.start_min), static_cast<std::int16_t>(h.end_min));
+  return out;
+}
+
+std::vector<core::TimeSpan> spans_in(const flatbuffers::Vector<const w::Span*>* v) {
+  std::vector<core::TimeSpan> out;
+  if (v != nullptr)
+    for (const w::Span* h : *v) out.push_back({h->start_min(), h->end_min()});
+  return out;
+}
+
+flatbuffers::Offset<w::AppointmentConf> appointments_out(flatbuffers::FlatBufferBuilder& fbb,
+                                                         const core::AppointmentConfig& a) {
+  std::vector<flatbuffers::Offset<w::AppointmentSessionConf>> sessions;
+  for (const core::AppointmentSession& s : a.sessions) {
+    const std::vector<w::Span> hours = spans_out(s.hours);
+    sessions.push_back(w::CreateAppointmentSessionConfDirect(fbb, s.weekdays, &hours));
+  }
+  const std::vector<w::Span> hours = spans_out(a.hours);
+  return w::CreateAppointmentConfDirect(
+      fbb, a.service, static_cast<std::int16_t>(a.slot_min), static_cast<std::uint16_t>(a.capacity), &hours,
+      a.weekdays, &sessions, static_cast<std::int16_t>(a.check_in_before_min),
+      static_cast<std::int16_t>(a.check_in_after_min), static_cast<std::int16_t>(a.book_ahead_days));
+}
+
+core::AppointmentConfig appointments_in(const w::AppointmentConf& in) {
+  core::AppointmentConfig a;
+  a.service = in.service();
+  a.slot_min = in.slot_min();
+  a.capacity = in.capacity();
+  a.hours = spans_in(in.hours());
+  a.weekdays = in.weekdays();
+  if (in.sessions())
+    for (const w::AppointmentSessionConf* s : *in.sessions())
+      a.sessions.push_back({s->weekdays(), spans_in(s->hours())});
+  a.check_in_before_min = in.check_in_before_min();
+  a.check_in_after_min = in.check_in_after_min();
+  a.book_ahead_days = in.book_ahead_days();
+  return a;
+}
+
 flatbuffers::Offset<w::HallConf> config_out(flatbuffers::FlatBufferBuilder& fbb, const core::HallConfig& c) {
-  std::vector<w::Span> hours;
-  for (const core::TimeSpan& h : c.hours)
-    hours.emplace_back(static_cast<std::int16_t>(h.start_min), static_cast<std::int16_t>(h.end_min));
+  const std::vector<w::Span> hours = spans_out(c.hours);
   std::vector<flatbuffers::Offset<w::ServiceConf>> services;
   for (const core::ServiceConfig& s : c.services) {
     services.push_back(w::CreateServiceConfDirect(fbb, s.id.c_str(), s.name.c_str(), s.prefix.c_str(),
@@ -58,6 +100,8 @@ flatbuffers::Offset<w::HallConf> config_out(flatbuffers::FlatBufferBuilder& fbb,
   std::vector<flatbuffers::Offset<w::StaffConf>> staff;
   for (const core::StaffConfig& s : c.staff)
     staff.push_back(w::CreateStaffConfDirect(fbb, s.id.c_str(), s.name.c_str()));
+  std::vector<flatbuffers::Offset<w::AppointmentConf>> appointments;
+  for (const core::AppointmentConfig& a : c.appointments) appointments.push_back(appointments_out(fbb, a));
   const core::HallRules& r = c.rules;
   auto rules = w::CreateRulesDirect(
       fbb, r.policy.c_str(), static_cast<std::uint8_t>(r.recall_limit), r.reactivate_min, r.reactivate_behind,
@@ -65,15 +109,14 @@ flatbuffers::Offset<w::HallConf> config_out(flatbuffers::FlatBufferBuilder& fbb,
       static_cast<std::uint32_t>(r.max_tickets_per_service), r.help_load);
   return w::CreateHallConfDirect(fbb, c.id.c_str(), c.name.c_str(), &hours, c.wait_target_min,
                                  static_cast<std::int16_t>(c.utc_offset_min), rules, &services, &windows,
-                                 &staff);
+                                 &staff, c.weekdays, &c.closed_days, &c.extra_days, &appointments);
 }
 
 Status config_in(const w::HallConf* in, core::HallConfig& c) {
   if (in == nullptr) return {ErrorCode::kMalformed, "snapshot without config"};
   c.id = copy(in->id());
   c.name = copy(in->name());
-  if (in->hours())
-    for (const w::Span* h : *in->hours()) c.hours.push_back({h->start_min(), h->end_min()});
+  c.hours = spans_in(in->hours());
   c.wait_target_min = in->wait_target_min();
   c.utc_offset_min = in->utc_offset_min();
   if (const w::Rules* r = in->rules()) {
@@ -102,6 +145,11 @@ Status config_in(const w::HallConf* in, core::HallConfig& c) {
   }
   if (in->staff())
     for (const w::StaffConf* s : *in->staff()) c.staff.push_back({copy(s->id()), copy(s->name())});
+  c.weekdays = in->weekdays();
+  if (in->closed_days()) c.closed_days.assign(in->closed_days()->begin(), in->closed_days()->end());
+  if (in->extra_days()) c.extra_days.assign(in->extra_days()->begin(), in->extra_days()->end());
+  if (in->appointments())
+    for (const w::AppointmentConf* a : *in->appointments()) c.appointments.push_back(appointments_in(*a));
   if (auto problem = c.validate_and_index())
     return {ErrorCode::kMalformed,
             fmt::format("snapshot config: {} {}: {}", problem->section, problem->key, problem->message)};
@@ -162,11 +210,18 @@ std::string encode_snapshot(const core::Hall& hall, std::uint64_t epoch, bool wi
     devices.push_back(
         w::CreateDeviceLive(fbb, device, kind, static_cast<w::DeviceState>(d.state), note, d.since));
   }
+  std::vector<flatbuffers::Offset<w::BookingLive>> bookings;
+  for (const core::Booking& b : s.bookings) {
+    auto person = fbb.CreateString(b.person), phone = fbb.CreateString(b.phone);
+    bookings.push_back(w::CreateBookingLive(fbb, b.code, b.service, b.day,
+                                            static_cast<std::int16_t>(b.slot_min), person, phone,
+                                            static_cast<std::uint8_t>(b.state), b.ticket, b.booked_at));
+  }
   auto snap = w::CreateHallSnapshotDirect(
       fbb, hall.config().id.c_str(), s.seq, epoch, s.clock, s.day, s.next_ticket, s.next_queue_order, config,
       &staff_names, &windows, &tickets, &s.last_number, &stats, with_requests ? &requests : nullptr, s.pauses,
       s.pause_seconds, &advisories, s.next_advisory, s.notice.empty() ? nullptr : s.notice.c_str(),
-      devices.empty() ? nullptr : &devices);
+      devices.empty() ? nullptr : &devices, bookings.empty() ? nullptr : &bookings);
   w::FinishMessageBuffer(fbb, w::CreateMessage(fbb, w::Body::HallSnapshot, snap.Union()));
   return bytes_of(fbb);
 }
@@ -224,6 +279,23 @@ Status decode_snapshot(Bytes bytes, DecodedSnapshot& out) {
           (!s.devices.empty() && !(s.devices.back().first < id)))
         return {ErrorCode::kMalformed, "snapshot: bad device"};  // ascending id, as the hall keeps them
       s.devices.emplace_back(std::move(id), std::move(status));
+    }
+  }
+  if (in->bookings()) {
+    for (const w::BookingLive* b : *in->bookings()) {
+      core::Booking booking{b->code(),
+                            b->service(),
+                            b->day(),
+                            b->slot_min(),
+                            copy(b->person()),
+                            copy(b->phone()),
+                            static_cast<core::BookingState>(b->state()),
+                            b->ticket(),
+                            b->booked_at()};
+      if (b->state() > static_cast<std::uint8_t>(core::BookingState::kNoShow) ||
+          !core::plausible_time(b->booked_at()))
+        return {ErrorCode::kMalformed, "snapshot: bad booking"};
+      s.bookings.push_back(std::move(booking));  // the rest is import_state's to check
     }
   }
   if (in->advisories()) {
@@ -430,6 +502,9 @@ core::HallState remap_state(const DecodedSnapshot& snap, const core::HallConfig&
     advisories.push_back(std::move(a));
   }
   s.advisories = std::move(advisories);
+  // Bookings follow their service; one of a service no longer configured is
+  // in use like a ticket (citizens hold its code).
+  for (core::Booking& b : s.bookings) b.service = map_service(b.service);
   return s;
 }
 

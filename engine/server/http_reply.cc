@@ -42,6 +42,7 @@ int status_of(ErrorCode code) {
     case ErrorCode::kUnknownTicket:
     case ErrorCode::kUnknownService:
     case ErrorCode::kUnknownAdvisory:
+    case ErrorCode::kUnknownBooking:
       return 404;
     case ErrorCode::kBadArgument:
     case ErrorCode::kMalformed:

@@ -37,7 +37,10 @@ ClosedText closed_text(const core::HallConfig& cfg, const HallSummary& summary, 
   const int minute = cfg.local_second_of_day(now) / 60;
   const bool before_first = std::all_of(cfg.hours.begin(), cfg.hours.end(),
                                         [&](const core::TimeSpan& s) { return minute < s.start_min; });
-  out.title = !o.next_today ? "今日已下班，停止取号" : before_first ? "尚未开始办理" : "午间休息";
+  out.title = !cfg.open_on(cfg.local_day(now)) ? "今日休息，停止取号"
+              : !o.next_today                  ? "今日已下班，停止取号"
+              : before_first                   ? "尚未开始办理"
+                                               : "午间休息";
   static constexpr const char* kWeekdays[] = {"星期日", "星期一", "星期二", "星期三",
                                               "星期四", "星期五", "星期六"};
   const std::int64_t day = cfg.local_day(o.next);

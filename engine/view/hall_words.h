@@ -28,7 +28,7 @@ std::string service_wait_text(const ServiceSummary& service);
 std::string advisory_text(const AdvisorySummary& advisory);
 
 // The hall outside its opening hours with no window open: what the hall
-// screen shows instead of the calls. `title` "今日已下班" / "尚未开始办理" /
+// screen shows instead of the calls. `title` "今日已下班" / "今日休息" (not a working day) / "尚未开始办理" /
 // "午间休息"; `detail` "下次办理时间：12月4日 星期五 08:30". Empty when
 // the hall is open (inside its hours, or some window still open).
 struct ClosedText {

@@ -1,7 +1,10 @@
 #include "engine/view/json_view.h"
 
+#include <fmt/format.h>
+
 #include <nlohmann/json.hpp>
 
+#include "engine/core/calendar.h"
 #include "engine/protocol/message.h"
 
 namespace hallq::view {
@@ -126,6 +129,11 @@ json to_json(const protocol::EventSummary& e) {
   if (e.kind == "ticket_evaluated") j["level"] = e.level;
   if (!e.reason.empty()) j["reason"] = e.reason;
   if (e.kind == "day_rolled") j["day"] = e.day;
+  if (e.booking) j["booking"] = e.booking;
+  if (e.kind == "booking_made") {
+    j["date"] = core::format_date(e.day);
+    j["slot"] = fmt::format("{:02}:{:02}", e.slot_min / 60, e.slot_min % 60);
+  }
   if (e.kind == "notice_changed") j["text"] = e.text;
   if (e.kind == "device_reported") {
     j["device"] = e.device;

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/core/calendar.h"
+
 namespace hallq::config {
 namespace {
 
@@ -253,6 +255,28 @@ constexpr std::string_view kWindow2 =
     "kind = \"fallback\"\n"                  // 33
     "serves = { social = 2, civil = 2 }\n";  // 34
 
+// Appointments for the "civil" service, inserted after its line 20.
+constexpr std::string_view kAppointments =
+    "[service.appointments]\n"                      // 21
+    "slot_min = 30\n"                               // 22
+    "capacity = 4\n"                                // 23
+    "hours = [\"09:00-11:30\", \"14:00-16:00\"]\n"  // 24
+    "check_in_before_min = 20\n"                    // 25
+    "[[service.appointments.session]]\n"            // 26
+    "days = [\"sat\"]\n"                            // 27
+    "hours = [\"09:00-12:00\"]\n";                  // 28
+
+// kBase with kAppointments, where `from` is replaced by `to`.
+std::string with_appointments(std::string_view from = {}, std::string_view to = {}) {
+  std::string more(kAppointments);
+  if (!from.empty()) {
+    const auto at = more.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    if (at != std::string::npos) more.replace(at, from.size(), to);
+  }
+  return edit("expected_handle_min = 9.5\n", "expected_handle_min = 9.5\n" + more);
+}
+
 struct BrokenCase {
   std::string name;
   std::string toml;
@@ -362,6 +386,54 @@ std::vector<BrokenCase> broken_cases() {
       {"DuplicateStaffId",
        append("[[staff]]\nid = \"s1\"\nname = \"甲\"\n[[staff]]\nid = \"s1\"\nname = \"乙\"\n"), 32,
        "staff \"s1\": id: staff id \"s1\" appears twice"},
+      {"DaysUnknownName", edit("number_reset = \"daily\"", "number_reset = \"daily\"\ndays = \"mon-fry\""), 7,
+       "hall.days: \"mon-fry\" is not a range of days"},
+      {"DaysWrongType", edit("number_reset = \"daily\"", "number_reset = \"daily\"\ndays = 5"), 7,
+       "hall.days: expected \"mon-fri\""},
+      {"DaysEmptyList", edit("number_reset = \"daily\"", "number_reset = \"daily\"\ndays = []"), 7,
+       "hall.days: names no day"},
+      {"DaysListBadName",
+       edit("number_reset = \"daily\"", "number_reset = \"daily\"\ndays = [\"mon\",\n  \"monday\"]"), 8,
+       "hall.days: \"monday\" is not a day"},
+      {"DaysListTwice",
+       edit("number_reset = \"daily\"", "number_reset = \"daily\"\ndays = [\"mon\", \"mon\"]"), 7,
+       "hall.days: \"mon\" is listed twice"},
+      {"ClosedNotADate",
+       edit("number_reset = \"daily\"",
+            "number_reset = \"daily\"\nclosed = [\n  \"2026-10-01\",\n  \"2026-10-32\"]"),
+       9, "hall.closed: expected a date \"YYYY-MM-DD\" (1970..2999), got \"2026-10-32\""},
+      {"ClosedNotAList",
+       edit("number_reset = \"daily\"", "number_reset = \"daily\"\nclosed = \"2026-10-01\""), 7,
+       "hall.closed: expected an array of dates"},
+      {"ClosedTwice",
+       edit("number_reset = \"daily\"", "number_reset = \"daily\"\nclosed = [\"2026-10-01\", 2026-10-01]"), 7,
+       "hall.closed: 2026-10-01 is listed twice"},
+      {"ExtraDayAlsoClosed",
+       edit("number_reset = \"daily\"",
+            "number_reset = \"daily\"\nclosed = [\"2026-10-01\"]\nextra_days = [\"2026-10-01\"]"),
+       8, "hall.extra_days: 2026-10-01 is also in closed"},
+      {"AppointmentSlotTooShort", with_appointments("slot_min = 30", "slot_min = 0"), 22,
+       "service \"civil\": appointments.slot_min: must be 5..240 minutes"},
+      {"AppointmentCapacityMissing", with_appointments("capacity = 4\n", ""), 21,
+       "missing required key \"capacity\""},
+      {"AppointmentCapacityTooLarge", with_appointments("capacity = 4", "capacity = 5000"), 23,
+       "service \"civil\": appointments.capacity: must be 1..1000"},
+      {"AppointmentUnknownKey", with_appointments("capacity = 4", "capacity = 4\ncapacty = 4"), 24,
+       "unknown key \"capacty\""},
+      {"AppointmentHoursOverlap", with_appointments("\"14:00-16:00\"", "\"11:00-16:00\""), 24,
+       "appointments.hours: span \"11:00-16:00\" overlaps or precedes \"09:00-11:30\""},
+      {"AppointmentCheckInAfterTheSlot",
+       with_appointments("check_in_before_min = 20", "check_in_before_min = 20\ncheck_in_after_min = 30"), 26,
+       "appointments.check_in_after_min: must be less than the slot (30 minutes)"},
+      {"AppointmentBookAheadTooFar",
+       with_appointments("check_in_before_min = 20", "check_in_before_min = 20\nbook_ahead_days = 400"), 26,
+       "appointments.book_ahead_days: must be 0..90 days"},
+      {"AppointmentSessionBadDay", with_appointments("[\"sat\"]", "[\"saturday\"]"), 27,
+       "service \"civil\": appointments.session #1: days: \"saturday\" is not a day"},
+      {"AppointmentSessionWithoutHours", with_appointments("hours = [\"09:00-12:00\"]\n", ""), 26,
+       "missing required key \"hours\""},
+      {"AppointmentSessionUnknownKey", with_appointments("days = [\"sat\"]", "day = [\"sat\"]"), 27,
+       "unknown key \"day\""},
       {"InvalidUtf8", edit("name = \"测试大厅\"", "name = \"\xff\xfe\""), 3, "TOML syntax error"},
   };
 }
@@ -383,6 +455,55 @@ TEST_P(BrokenConfig, NamesTheLineAndTheProblem) {
 
 INSTANTIATE_TEST_SUITE_P(Loader, BrokenConfig, ::testing::ValuesIn(broken_cases()),
                          [](const ::testing::TestParamInfo<BrokenCase>& info) { return info.param.name; });
+
+TEST(Loader, ReadsWorkingDays) {
+  auto c = parse_hall_config(
+      edit("number_reset = \"daily\"",
+           "number_reset = \"daily\"\ndays = \"mon-fri\"\nclosed = [\"2026-10-02\", 2026-10-01]\n"
+           "extra_days = [\"2026-09-27\"]"),
+      "days.toml");
+  EXPECT_EQ(c->weekdays, 0b0111110);
+  EXPECT_EQ(c->closed_days, (std::vector<std::int64_t>{*core::parse_day("2026-10-01"),
+                                                       *core::parse_day("2026-10-02")}));  // sorted
+  EXPECT_EQ(c->extra_days, std::vector<std::int64_t>{*core::parse_day("2026-09-27")});
+  EXPECT_FALSE(c->open_on(*core::parse_day("2026-10-01")));  // a Thursday, 国庆
+  EXPECT_TRUE(c->open_on(*core::parse_day("2026-09-27")));   // a Sunday, 调休
+  EXPECT_FALSE(c->open_on(*core::parse_day("2026-09-26")));  // a Saturday
+  EXPECT_TRUE(c->open_on(*core::parse_day("2026-09-28")));   // a Monday
+
+  auto list = parse_hall_config(
+      edit("number_reset = \"daily\"", "number_reset = \"daily\"\ndays = [\"sat\", \"sun\"]"), "days.toml");
+  EXPECT_EQ(list->weekdays, 0b1000001);
+  auto wrap = parse_hall_config(
+      edit("number_reset = \"daily\"", "number_reset = \"daily\"\ndays = \"fri-mon\""), "days.toml");
+  EXPECT_EQ(wrap->weekdays, 0b1100011);
+  auto one = parse_hall_config(edit("number_reset = \"daily\"", "number_reset = \"daily\"\ndays = \"sat\""),
+                               "days.toml");
+  EXPECT_EQ(one->weekdays, 0b1000000);
+  // No days: every day, no holidays (as before the keys existed).
+  auto plain = parse_hall_config(kBase, "plain.toml");
+  EXPECT_EQ(plain->weekdays, core::kEveryWeekday);
+  EXPECT_TRUE(plain->closed_days.empty());
+  EXPECT_TRUE(plain->extra_days.empty());
+}
+
+TEST(Loader, ReadsAppointmentSlots) {
+  auto c = parse_hall_config(with_appointments(), "appointments.toml");
+  EXPECT_EQ(c->appointments_of(0), nullptr);  // social takes no bookings
+  const core::AppointmentConfig* a = c->appointments_of(1);
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(a->service, 1);
+  EXPECT_EQ(a->slot_min, 30);
+  EXPECT_EQ(a->capacity, 4);
+  EXPECT_EQ(a->hours, (std::vector<core::TimeSpan>{{9 * 60, 11 * 60 + 30}, {14 * 60, 16 * 60}}));
+  EXPECT_EQ(a->weekdays, 0);  // the hall's days
+  EXPECT_EQ(a->check_in_before_min, 20);
+  EXPECT_EQ(a->check_in_after_min, core::AppointmentConfig{}.check_in_after_min);
+  EXPECT_EQ(a->book_ahead_days, core::AppointmentConfig{}.book_ahead_days);
+  ASSERT_EQ(a->sessions.size(), 1u);
+  EXPECT_EQ(a->sessions[0].weekdays, 0b1000000);
+  EXPECT_EQ(a->sessions[0].hours, (std::vector<core::TimeSpan>{{9 * 60, 12 * 60}}));
+}
 
 TEST(Loader, AllowedFutureSectionsAreIgnored) {
   for (std::string_view section : {"screen", "screens", "speaker", "kiosk", "keypad", "caller", "device",

@@ -115,7 +115,25 @@ struct Want {
   std::int64_t day = 0;
   std::string text;
   std::string device, device_kind, device_state;  // device_reported
+  std::uint32_t booking = 0;                      // booking_*
+  int slot_min = 0;                               // booking_made
 };
+
+// A person's hash as the HTTP layer makes it (booking.h).
+inline const std::string kPersonA(64, 'a');
+inline const std::string kPersonB(64, 'b');
+
+// The default hall with a staff list, and civil bookable 09:00-11:00 in
+// 30-minute slots of 2 places (check-in 30 minutes before to 15 after).
+inline void with_staff_and_appointments(HallConfig& c) {
+  with_staff_list(c);
+  AppointmentConfig a;
+  a.service = kCivil;
+  a.slot_min = 30;
+  a.capacity = 2;
+  a.hours = {{9 * 60, 11 * 60}};
+  c.appointments = {a};
+}
 
 // One event as applied by the live hall and as the engine would publish it.
 struct Sent {
@@ -128,7 +146,7 @@ struct Sent {
 // The default hall with a staff list, and a scripted day through it.
 class ProtocolFixture : public HallFixture {
  public:
-  void SetUp() override { build(with_staff_list); }
+  void SetUp() override { build(with_staff_and_appointments); }
 
   // Applies a command that must be accepted, encodes its events as the engine
   // does (after the whole command is applied) and records them with `wants`.
@@ -256,6 +274,22 @@ class ProtocolFixture : public HallFixture {
            .device_state = "paper_out"}});
     send(CloseWindow{"w1"}, morning + minutes(3), "pad-1-9",
          {{.kind = "window_closed", .window = "w1", .window_number = 1}});
+    // Appointments: booked, one cancelled, one checked in, one missed.
+    send(
+        Book{"civil", kDay + 1, 9 * 60, kPersonA, "13800138000", 5}, morning + minutes(4), "gw-1",
+        {{.kind = "booking_made", .service = "civil", .day = kDay + 1, .booking = 100'005, .slot_min = 540}});
+    send(
+        Book{"civil", kDay + 1, 9 * 60 + 30, kPersonB, "", 6}, morning + minutes(5), "gw-2",
+        {{.kind = "booking_made", .service = "civil", .day = kDay + 1, .booking = 100'006, .slot_min = 570}});
+    send(CancelBooking{100'006}, morning + minutes(6), "gw-3",
+         {{.kind = "booking_cancelled", .booking = 100'006}});
+    send(CheckIn{100'005}, morning + minutes(30), "kiosk-8",
+         {{.kind = "ticket_issued", .number = "B001", .service = "civil", .priority = "appointment"},
+          {.kind = "booking_checked_in", .number = "B001", .booking = 100'005}});
+    send(
+        Book{"civil", kDay + 1, 9 * 60 + 30, kPersonB, "", 7}, morning + minutes(31), "gw-4",
+        {{.kind = "booking_made", .service = "civil", .day = kDay + 1, .booking = 100'007, .slot_min = 570}});
+    send(Tick{}, morning + minutes(106), "", {{.kind = "booking_missed", .booking = 100'007}});
   }
 
   void run_full_session() {

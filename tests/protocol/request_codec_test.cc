@@ -40,6 +40,9 @@ std::vector<CommandBody> every_command() {
       SetNotice{"今日 12:00-13:30 午间照常办理"},
       MoveStaff{"zhang", "w3"},
       ReportDevice{"kiosk-town-1", "printer", DeviceState::kPaperOut, "DLE EOT 4: roll paper end (0x72)"},
+      Book{"civil", 20'429, 9 * 60 + 30, std::string(64, 'c'), "13800138000", 4'242'424'242},
+      CancelBooking{123'456},
+      CheckIn{999'999},
   };
 }
 
@@ -209,6 +212,8 @@ TEST(RequestCodec, MissingRequiredFieldIsMalformedAndNamed) {
       {MoveStaff{"zhang", ""}, "window"},
       {ReportDevice{"", "printer"}, "device id"},
       {ReportDevice{"k1", ""}, "kind"},
+      {Book{"", 20'429, 540, std::string(64, 'c'), "", 1}, "service"},
+      {Book{"civil", 20'429, 540, "", "", 1}, "person"},
   };
   std::set<std::size_t> kinds;
   for (const Case& c : cases) {
@@ -217,8 +222,9 @@ TEST(RequestCodec, MissingRequiredFieldIsMalformedAndNamed) {
     expect_refused(protocol::encode_request("r", "test-hall", c.body), ErrorCode::kMalformed, c.field);
   }
   // All but Tick, Advise (internal), AcceptAdvisory and SetNotice (no
-  // required string: an empty notice withdraws it).
-  EXPECT_EQ(kinds.size(), std::variant_size_v<CommandBody> - 4);
+  // required string: an empty notice withdraws it), CancelBooking and CheckIn
+  // (a code: 0 is refused by the core as an unknown booking).
+  EXPECT_EQ(kinds.size(), std::variant_size_v<CommandBody> - 6);
 }
 
 TEST(RequestCodec, AbsentRequiredFieldIsMalformedAndNamed) {

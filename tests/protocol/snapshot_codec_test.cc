@@ -178,6 +178,24 @@ TEST_F(SnapshotCodecTest, DevicesRoundTrip) {
                 false);
 }
 
+// Bookings (appointments) survive in every state, and the replica goes on
+// like the live hall (check-in, no-show, the next day forgetting them).
+TEST_F(SnapshotCodecTest, BookingsRoundTrip) {
+  build(with_staff_and_appointments);
+  ok(Book{"civil", kDay, 10 * 60, kPersonA, "13800138000", 11}, at(0));
+  ok(Book{"civil", kDay, 10 * 60 + 30, kPersonB, "", 12}, at(1));
+  ok(Book{"civil", kDay + 1, 9 * 60, kPersonA, "", 13}, at(2));
+  ok(CheckIn{100'011}, at(35));
+  const HallState want = hall_->export_state();
+  ASSERT_EQ(want.bookings.size(), 3u);
+  const protocol::DecodedSnapshot d = round_trip(*hall_, 3, false);
+  EXPECT_EQ(d.state.bookings, want.bookings);
+  Hall copy(d.config, policy_, predictor_);
+  copy.import_state(d.state);
+  EXPECT_TRUE(same_state(want, copy.export_state(), false));
+  continue_both(copy, {CheckIn{100'012}, CancelBooking{100'013}, Tick{}}, false);
+}
+
 TEST_F(SnapshotCodecTest, EveryConfigFieldSurvives) {
   for (double help_load : {7.25, 0.0}) {
     SCOPED_TRACE(help_load);
@@ -188,6 +206,20 @@ TEST_F(SnapshotCodecTest, EveryConfigFieldSurvives) {
       c.hours = {{8 * 60 + 30, 12 * 60}, {13 * 60 + 30, 17 * 60 + 45}};
       c.wait_target_min = 35.5;
       c.utc_offset_min = -(5 * 60 + 30);
+      c.weekdays = 0b0111110;
+      c.closed_days = {20362, 20363};  // 2025-10-01, 02
+      c.extra_days = {20358};          // 2025-09-27
+      core::AppointmentConfig a;
+      a.service = kTax;
+      a.slot_min = 20;
+      a.capacity = 3;
+      a.hours = {{9 * 60, 11 * 60}};
+      a.weekdays = 0b0000110;
+      a.sessions = {{0b1000000, {{8 * 60, 9 * 60}, {10 * 60, 12 * 60}}}, {0, {{18 * 60, 19 * 60}}}};
+      a.check_in_before_min = 25;
+      a.check_in_after_min = 5;
+      a.book_ahead_days = 14;
+      c.appointments = {a};
       c.rules.policy = "oldest";
       c.rules.recall_limit = 4;
       c.rules.reactivate_min = 45;

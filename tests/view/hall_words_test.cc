@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/core/calendar.h"
 #include "engine/view/opening_hours.h"
 #include "tests/view/view_hall.h"
 
@@ -87,6 +88,60 @@ TEST(HallWordsTest, AClosedHallSaysWhenItOpensNext) {
   EXPECT_FALSE(closed_text(cfg, summarize(h.hall(), h.at(17, 40)), h.at(17, 40)).closed());
   h.run(core::CloseWindow{"w1"}, h.at(17, 50));
   EXPECT_TRUE(closed_text(cfg, summarize(h.hall(), h.at(18, 0)), h.at(18, 0)).closed());
+}
+
+// A hall working Monday to Friday, with a holiday and a 调休 Saturday.
+core::HallConfig working_days_config() {
+  core::HallConfig cfg = *view_hall_config();
+  cfg.weekdays = 0b0111110;  // mon-fri
+  cfg.closed_days = {*core::parse_day("2026-12-14")};
+  cfg.extra_days = {*core::parse_day("2026-12-19")};
+  EXPECT_EQ(cfg.validate_and_index(), std::nullopt);
+  return cfg;
+}
+
+core::TimeUs local(const core::HallConfig& cfg, std::string_view date, int hour, int minute) {
+  return cfg.day_start(*core::parse_day(date)) + (hour * 60 + minute) * core::kUsPerMinute;
+}
+
+TEST(HallWordsTest, TheNextOpeningSkipsTheWeekendAndHolidays) {
+  const core::HallConfig cfg = working_days_config();
+  const ViewHall h;
+  const HallSummary idle = summarize(h.hall(), h.at(18, 0));  // no window open
+  // Friday 2026-12-04 evening: next Monday 08:30.
+  const core::TimeUs friday = local(cfg, "2026-12-04", 18, 0);
+  EXPECT_FALSE(cfg.within_hours(friday));
+  EXPECT_TRUE(cfg.within_hours(local(cfg, "2026-12-04", 9, 0)));
+  EXPECT_EQ(opening(cfg, friday).next, local(cfg, "2026-12-07", 8, 30));
+  ClosedText text = closed_text(cfg, idle, friday);
+  EXPECT_EQ(text.title, "今日已下班，停止取号");
+  EXPECT_EQ(text.detail, "下次办理时间：12月7日 星期一 08:30");
+  // Saturday morning: not a working day, whatever the hour.
+  const core::TimeUs saturday = local(cfg, "2026-12-05", 9, 0);
+  EXPECT_FALSE(cfg.within_hours(saturday));
+  EXPECT_FALSE(opening(cfg, saturday).next_today);
+  text = closed_text(cfg, idle, saturday);
+  EXPECT_EQ(text.title, "今日休息，停止取号");
+  EXPECT_EQ(text.detail, "下次办理时间：12月7日 星期一 08:30");
+  // Friday 2026-12-11: Monday the 14th is a holiday, so Tuesday.
+  EXPECT_EQ(closed_text(cfg, idle, local(cfg, "2026-12-11", 18, 0)).detail,
+            "下次办理时间：12月15日 星期二 08:30");
+  EXPECT_FALSE(cfg.within_hours(local(cfg, "2026-12-14", 10, 0)));
+  // Friday 2026-12-18: Saturday the 19th works (调休).
+  EXPECT_EQ(closed_text(cfg, idle, local(cfg, "2026-12-18", 18, 0)).detail,
+            "下次办理时间：12月19日 星期六 08:30");
+  EXPECT_TRUE(cfg.within_hours(local(cfg, "2026-12-19", 10, 0)));
+  EXPECT_TRUE(opening(cfg, local(cfg, "2026-12-19", 7, 0)).next_today);
+}
+
+TEST(HallWordsTest, EveryDayIsAWorkingDayByDefault) {
+  const std::shared_ptr<const core::HallConfig> config = view_hall_config();
+  const core::HallConfig& cfg = *config;
+  for (const char* date : {"2026-12-05", "2026-12-06", "2026-10-01"}) {
+    SCOPED_TRACE(date);
+    EXPECT_TRUE(cfg.open_on(*core::parse_day(date)));
+    EXPECT_TRUE(cfg.within_hours(local(cfg, date, 10, 0)));
+  }
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "engine/core/calendar.h"
 #include "engine/core/rating.h"
 #include "engine/core/utf8.h"
 #include "engine/view/hall_words.h"
@@ -89,6 +90,14 @@ std::string describe(const protocol::EventSummary& e, const core::HallConfig* co
                           : fmt::format("设备 {}（{}）：{}（{}）", e.device, device_kind_name(e.device_kind),
                                         name, e.text);
   }
+  if (k == "booking_made") {
+    const core::CivilDate d = core::civil_date(e.day);
+    return fmt::format("预约：{} {}月{}日 {:02}:{:02}（预约码 {}）", service, d.month, d.day, e.slot_min / 60,
+                       e.slot_min % 60, e.booking);
+  }
+  if (k == "booking_cancelled") return fmt::format("取消预约：{}", e.booking);
+  if (k == "booking_checked_in") return fmt::format("预约签到：{} 取号 {}", e.booking, e.number);
+  if (k == "booking_missed") return fmt::format("预约未到：{}（名额已释放）", e.booking);
   if (k == "advisory_issued") {
     const std::string before = view::wait_text(wait_s(e.wait_before_s));  // negative: 暂停受理
     return fmt::format("潮汐窗口建议 #{}：{} {} 办理 {}，{} 的预计等待由{}缩短到{}（hallq accept 接受）",
