@@ -166,6 +166,13 @@ class EventStore {
   // if the new mapping fails. Readers in other processes follow by themselves.
   void grow_map(std::size_t new_size);
 
+  // Writes every batch that is only in the commit log into LMDB now, in one
+  // durable transaction (the store does so by itself within milliseconds;
+  // README.md, "Durability"). Afterwards a copy of data.mdb alone (mdb_copy)
+  // holds everything committed so far. Throws StoreError as commit() does
+  // (the batches stay in the log), std::logic_error on a read-only store.
+  void apply_log();
+
   struct Stats {
     std::uint64_t events;
     std::uint64_t snapshots;
