@@ -65,8 +65,13 @@ namespace {
 constexpr std::string_view kFormatKey = "format";
 constexpr std::string_view kAppliedKey = "applied";
 // The applier writes pending batches into LMDB this long after the oldest
-// arrived, or at once when this many bytes are pending.
+// arrived, or ten times as long as its last apply took if that is longer (a
+// slow disk: the applies, two flushes each, take at most about a tenth of
+// the disk's time from the log's flushes), at most kMaxApplyDelay; or at
+// once when kApplyBytes are pending.
 constexpr auto kApplyDelay = std::chrono::milliseconds(15);
+constexpr auto kMaxApplyDelay = std::chrono::milliseconds(500);
+constexpr int kApplyShare = 10;
 constexpr std::size_t kApplyBytes = 4u << 20;
 constexpr std::string_view kFormat = "hallq-store 2";
 constexpr std::string_view kFormat1 = "hallq-store 1";
@@ -441,6 +446,7 @@ class EventStore::Impl {
   PendingList pending_;
   std::atomic<std::size_t> pending_bytes_{0};
   std::chrono::steady_clock::time_point oldest_pending_{};
+  std::chrono::steady_clock::duration apply_delay_ = kApplyDelay;  // see kApplyShare
   std::optional<StoreError> apply_error_;  // the last apply failed: commit() retries it first
   bool stopping_ = false;
   std::mutex apply_mutex_;  // one LMDB write transaction at a time
@@ -942,6 +948,7 @@ void EventStore::Impl::apply(const PendingList& records, bool from_pending, bool
     std::lock_guard lock(pending_mutex_);
     audit_db = audit_db_;
   }
+  const auto start = std::chrono::steady_clock::now();
   try {
     std::shared_lock gate(map_gate_);  // no remap under the transaction
     lmdb::Txn txn = begin(0);
@@ -971,6 +978,8 @@ void EventStore::Impl::apply(const PendingList& records, bool from_pending, bool
     pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(records.size()));
     pending_bytes_ -= bytes;
     oldest_pending_ = std::chrono::steady_clock::now();
+    apply_delay_ = std::clamp<std::chrono::steady_clock::duration>((oldest_pending_ - start) * kApplyShare,
+                                                                   kApplyDelay, kMaxApplyDelay);
     apply_error_.reset();
   }
 }
@@ -980,7 +989,7 @@ void EventStore::Impl::run_applier() {
   for (;;) {
     applier_wake_.wait(lock, [&] { return stopping_ || (!pending_.empty() && !apply_error_); });
     if (stopping_) return;
-    applier_wake_.wait_until(lock, oldest_pending_ + kApplyDelay,
+    applier_wake_.wait_until(lock, oldest_pending_ + apply_delay_,
                              [&] { return stopping_ || pending_bytes_ >= kApplyBytes; });
     if (stopping_) return;
     lock.unlock();
