@@ -319,7 +319,9 @@ void run_setup(zmq::context_t& ctx, const RunShared& run, const std::vector<Setu
 // ---------------------------------------------------------------- floor
 
 // The floor (load_report.h): the ping round trip and a one-event store
-// commit, each the median of 100.
+// commit, each the median of 100. The probe is a durable EventStore like
+// hallqd's (its log segments are created and flushed before the timing
+// starts), so a commit is what the engine's commit thread waits for.
 Floor measure_floor(client::Client& control) {
   constexpr int kSamples = 100;
   Floor f;
