@@ -1114,6 +1114,26 @@ EventStore::Impl::PendingList EventStore::Impl::tail(MDB_txn* txn) const {
   return tail_;
 }
 
+namespace {
+
+// Calls fn(key, value) for the entries of `db` (8-byte big-endian keys) from
+// key `from` on, until fn returns false; returns false if it did. `last`: the
+// database's last key (0: empty).
+bool walk(MDB_txn* txn, lmdb::Dbi db, std::uint64_t from,
+          const std::function<bool(std::uint64_t, std::string_view)>& fn, std::uint64_t& last) {
+  lmdb::Cursor cursor = lmdb::Cursor::open(txn, db);
+  MDB_val key{}, data{};
+  if (cursor.get(&key, &data, MDB_LAST)) last = event_seq(key);
+  const SeqKey start = seq_key(from);
+  key = lmdb::to_val(view(start));
+  for (bool more = cursor.get(&key, &data, MDB_SET_RANGE); more; more = cursor.get(&key, &data, MDB_NEXT)) {
+    if (!fn(event_seq(key), lmdb::to_view(data))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 std::uint64_t EventStore::Impl::last_seq(std::string_view hall) const {
   const HallState* state = find(hall);
   if (!options_.read_only) return state == nullptr ? 0 : state->last_seq;
@@ -1153,16 +1173,7 @@ void EventStore::Impl::for_each_event(std::string_view hall, std::uint64_t from,
   View v;
   open_view(v, {state});
   std::uint64_t last = 0;  // LMDB's: the overlay continues after it
-  if (v.events[0]) {
-    lmdb::Cursor cursor = lmdb::Cursor::open(v.get(), *v.events[0]);
-    MDB_val key{}, data{};
-    if (cursor.get(&key, &data, MDB_LAST)) last = event_seq(key);
-    const SeqKey start = seq_key(from);
-    key = lmdb::to_val(view(start));
-    for (bool more = cursor.get(&key, &data, MDB_SET_RANGE); more; more = cursor.get(&key, &data, MDB_NEXT)) {
-      if (!fn(event_seq(key), lmdb::to_view(data))) return;
-    }
-  }
+  if (v.events[0] && !walk(v.get(), *v.events[0], from, fn, last)) return;
   overlay_events(v.overlay, hall, [&](std::uint64_t seq, std::string_view bytes) {
     return seq <= last || seq < from || fn(seq, bytes);
   });
@@ -1212,16 +1223,7 @@ void EventStore::Impl::for_each_audit(std::uint64_t from,
   View v;
   open_view(v, {});
   std::uint64_t last = 0;
-  if (v.audit) {
-    lmdb::Cursor cursor = lmdb::Cursor::open(v.get(), *v.audit);
-    MDB_val key{}, data{};
-    if (cursor.get(&key, &data, MDB_LAST)) last = event_seq(key);
-    const SeqKey start = seq_key(from);
-    key = lmdb::to_val(view(start));
-    for (bool more = cursor.get(&key, &data, MDB_SET_RANGE); more; more = cursor.get(&key, &data, MDB_NEXT)) {
-      if (!fn(event_seq(key), lmdb::to_view(data))) return;
-    }
-  }
+  if (v.audit && !walk(v.get(), *v.audit, from, fn, last)) return;
   for (const auto& record : v.overlay) {
     std::uint64_t number = record->first_audit;
     for (const Batch::Span& span : record->batch.audits_) {
