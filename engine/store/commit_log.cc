@@ -221,13 +221,15 @@ void CommitLog::next_segment() {
   last_lsn_[current_] = 0;
 }
 
-void CommitLog::write_all(int fd, const char* data, std::size_t size, std::size_t offset) const {
+void CommitLog::write_all(int fd, const char* data, std::size_t size, std::size_t offset,
+                          std::size_t* written) const {
   while (size > 0) {
     const ssize_t n = ::pwrite(fd, data, size, static_cast<off_t>(offset));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) fail(errno, "pwrite", fmt::format("cannot write the commit log in {}", dir_));
     if (n == 0) fail(EIO, "pwrite", fmt::format("cannot write the commit log in {}", dir_));
     data += n, size -= static_cast<std::size_t>(n), offset += static_cast<std::size_t>(n);
+    if (written != nullptr) *written += static_cast<std::size_t>(n);
   }
 }
 
@@ -244,12 +246,17 @@ void CommitLog::append(std::string_view payload) {
   put_le(record_.data() + 8, next_lsn_, 8);
   put_le(record_.data() + 16, record_crc(record_.data(), payload), 4);
   record_.append(payload);
+  std::size_t written = 0;
   try {
-    write_all(s.fd, record_.data(), record_.size(), offset_);
-    if (durable_ && ::fdatasync(s.fd) != 0)
+    write_all(s.fd, record_.data(), record_.size(), offset_, &written);
+    if (durable_ && ::fdatasync(s.fd) != 0) {
+      written = record_.size();  // on disk or not: unknown
       fail(errno, "fdatasync", fmt::format("cannot flush the commit log in {}", dir_));
+    }
   } catch (...) {
-    // What was written of the record must not count: zero its header.
+    // What was written of the record must not count: zero its header. (A
+    // write refused outright, as by a file-size limit, wrote nothing.)
+    if (written == 0) throw;
     try {
       const char zeros[kHeaderSize] = {};
       write_all(s.fd, zeros, kHeaderSize, offset_);

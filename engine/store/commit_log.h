@@ -90,7 +90,9 @@ class CommitLog {
   std::string path(int segment) const;
   void create(int segment);
   void open_segment(int segment);
-  void write_all(int fd, const char* data, std::size_t size, std::size_t offset) const;
+  // Adds to *written what was written, also when it throws.
+  void write_all(int fd, const char* data, std::size_t size, std::size_t offset,
+                 std::size_t* written = nullptr) const;
 
   std::string dir_;
   bool writable_, durable_;

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -117,6 +118,50 @@ TEST(CommitLogTest, ACorruptedRecordEndsTheLogBeforeIt) {
   const Records kept = scan_all(log);
   ASSERT_EQ(kept.size(), 2u);
   EXPECT_EQ(kept.back().second, record_payload(2));
+}
+
+// An append the file system refuses (here a file-size limit: the write
+// fails before a byte is written) refuses the record and leaves the log
+// usable: the next append goes where it would have, and the log holds
+// exactly the records appended.
+TEST(CommitLogTest, ARefusedAppendLeavesTheLogUsable) {
+  testing::TempDir dir("hallq-log");
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    int code = 0;
+    try {
+      std::signal(SIGXFSZ, SIG_IGN);
+      CommitLog log(dir.path(), true, true);
+      log.start(1);
+      log.append(record_payload(1));
+      log.append(std::string(4000, 'x'));  // the log now ends past 4 KiB
+      rlimit original{};
+      ::getrlimit(RLIMIT_FSIZE, &original);
+      const rlimit tight{4096, original.rlim_max};
+      ::setrlimit(RLIMIT_FSIZE, &tight);
+      try {
+        log.append(record_payload(3));
+        code = 10;
+      } catch (const StoreError& e) {
+        if (e.code() != EFBIG) code = 11;
+      }
+      ::setrlimit(RLIMIT_FSIZE, &original);
+      log.append(record_payload(4));
+      if (log.next_lsn() != 4) code = 12;
+    } catch (...) {
+      code = 13;
+    }
+    ::_exit(code);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 0);
+  CommitLog log(dir.path(), false, false);
+  const Records kept = scan_all(log);
+  ASSERT_EQ(kept.size(), 3u);
+  EXPECT_EQ(kept[2], std::make_pair(std::uint64_t{3}, record_payload(4)));
 }
 
 class StoreLogTest : public ::testing::Test {
