@@ -258,8 +258,9 @@ void CommitLog::append(std::string_view payload) {
     // write refused outright, as by a file-size limit, wrote nothing.)
     if (written == 0) throw;
     try {
+      // Only over what was written: a file-size limit may cut the header itself.
       const char zeros[kHeaderSize] = {};
-      write_all(s.fd, zeros, kHeaderSize, offset_);
+      write_all(s.fd, zeros, std::min(written, kHeaderSize), offset_);
       if (durable_ && ::fdatasync(s.fd) != 0) broken_ = true;
     } catch (const StoreError&) {
       broken_ = true;
