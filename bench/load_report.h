@@ -22,9 +22,12 @@ struct Machine {
 Machine read_machine();
 
 // The physical limit of a lone durable command at the moment of the run
-// (DESIGN.md: one ZeroMQ round trip + one LMDB durable commit): the engine
+// (DESIGN.md: one ZeroMQ round trip + one durable store commit): the engine
 // answers a ping without touching the store, and a store of our own, next to
-// the engine's data when we started it, times one-event group commits. Both
+// the engine's data when we started it, times one-event commits through
+// EventStore::commit, the engine's path: one append to the store's commit
+// log and one fdatasync, with the store's applies to LMDB (two flushes each,
+// every 15 ms or more) running meanwhile as they do in the engine. Both
 // move a lot while other work runs on the machine, so every run measures them.
 struct Floor {
   double ping_us = 0;

@@ -1,8 +1,11 @@
 // The store's writer on a thread of its own, so that the engine applies and
-// encodes the next batch while one waits for its fsync. Jobs run one at a
-// time, in the order submitted; each is one EventStore::commit (one durable
-// write transaction). A job submitted `after_success` is skipped if the job
-// before it failed: a snapshot is never stored without the events it covers.
+// encodes the next batch while one waits for its flush. Jobs run one at a
+// time, in the order submitted; each is one EventStore::commit (one record of
+// the store's commit log, flushed once; the store writes it into LMDB later
+// on a thread of its own). A job submitted `after_success` is skipped if the
+// job before it failed: a snapshot is never stored without the events it
+// covers (a snapshot-only commit is not flushed: it goes with the store's
+// next apply).
 //
 // Thread: submit, outcome, wait and wait_idle from one owner thread (the
 // engine's). While a job is queued or running the store belongs to the

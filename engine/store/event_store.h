@@ -6,6 +6,10 @@
 // latest_snapshot() plus for_each_event() after it.
 // Payloads are opaque bytes (FlatBuffers, encoded elsewhere); the store knows
 // halls, sequence numbers and bytes, nothing of their meaning.
+// A commit is one record of the store's commit log, flushed once; a thread
+// the store owns writes logged batches into LMDB soon after (README.md,
+// "Durability"). Every read sees every committed batch, also in a read-only
+// store of another process (it reads the log's tail, writing nothing).
 //
 // Errors: StoreError for storage failures (LMDB or the file system) with
 // nothing of the failed call written; std::logic_error for misuse (a gap in a
@@ -20,7 +24,9 @@
 // time may have a store open for writing (the second open fails). Do not
 // open the same directory twice in one process. backup() blocks its caller
 // for the whole copy, so back up a large live store from another process
-// (a read-only EventStore, or `mdb_copy -c`; see README.md).
+// (a read-only EventStore, or `mdb_copy -c`, which lacks the commit log's
+// pending tail; see README.md). A writable store runs one thread of its own
+// (the applier), stopped by the destructor after a last apply.
 #pragma once
 
 #include <cstddef>
@@ -112,18 +118,25 @@ class EventStore {
   EventStore(EventStore&&) noexcept;
   EventStore& operator=(EventStore&&) noexcept;
 
-  // Writes the batch in one write transaction, all or nothing (its events,
-  // snapshots and audit records together), durably (fsync) unless opened
-  // with durable = false. An empty batch does nothing.
+  // Stores the batch, all or nothing (its events, snapshots and audit
+  // records together): its events and audit records as one commit-log
+  // record, durable (one fdatasync) when this returns unless opened with
+  // durable = false; LMDB gets the batch, snapshots included, with the
+  // store's next apply. An empty batch does nothing.
   // Checks first that each hall's events continue its sequence without gaps
   // (seq == last_seq(hall) + 1, also from event to event within the batch)
   // and that each snapshot's seq is an event already stored or earlier in
   // the batch; throws std::logic_error otherwise, writing nothing (not the
   // other halls' entries either). Throws std::logic_error on a read-only
-  // store. Throws StoreError on an LMDB failure (map full, disk full, I/O)
+  // store. Throws StoreError on a storage failure (map full, disk full, I/O)
   // with nothing written and the store still usable: on map_full(), call
-  // grow_map() and commit again, or commit a smaller batch. (After an error
-  // with code MDB_PANIC the environment is unusable and must be reopened.)
+  // grow_map() and commit again, or commit a smaller batch. Such a failure is
+  // the batch's own (the log's append; a batch too large for the log or the
+  // map's room, written straight to LMDB) or that of applying earlier
+  // batches, which stay durable in the log: while the last apply failed,
+  // commit() retries it first and throws its error if it fails again. (After
+  // an error with code MDB_PANIC the environment is unusable and must be
+  // reopened.)
   // Throws StoreError with code MDB_DBS_FULL, nothing written, if the batch
   // would bring the store beyond kMaxHalls halls, and with code MDB_KEYEXIST
   // if an event is already stored although the store's cache says it is not
@@ -152,7 +165,9 @@ class EventStore {
   void for_each_audit(std::uint64_t from,
                       const std::function<bool(std::uint64_t, std::string_view)>& fn) const;
 
-  // Writes a consistent copy of the store, as of the start of the call, into
+  // Writes a consistent copy of the store, as of the start of the call (a
+  // writable store applies its pending batches first; a read-only one copies
+  // the commit log after LMDB, README.md), into
   // `dest_dir` (created if missing; must not hold a data.mdb yet), ready to be
   // opened by EventStore; compacting omits free pages (smaller, slower to
   // make). Safe while another process writes; also works on a read-only
@@ -160,18 +175,26 @@ class EventStore {
   // flushed to disk before returning. Throws StoreError.
   void backup(const std::string& dest_dir, bool compact = true) const;
 
-  // Enlarges the LMDB map to `new_size` bytes (no-op if not larger). The new
-  // size is recorded in the store by the next commit. Throws std::logic_error
+  // Enlarges the LMDB map to `new_size` bytes (no-op if not larger), then
+  // records the new size with a write transaction that also retries a failed
+  // apply (its error is kept for the next commit). Throws std::logic_error
   // on a read-only store or from inside a for_each_event callback, StoreError
   // if the new mapping fails. Readers in other processes follow by themselves.
   void grow_map(std::size_t new_size);
+
+  // Writes every batch that is only in the commit log into LMDB now, in one
+  // durable transaction (the store does so by itself within milliseconds;
+  // README.md, "Durability"). Afterwards a copy of data.mdb alone (mdb_copy)
+  // holds everything committed so far. Throws StoreError as commit() does
+  // (the batches stay in the log), std::logic_error on a read-only store.
+  void apply_log();
 
   struct Stats {
     std::uint64_t events;
     std::uint64_t snapshots;
     std::size_t map_size;    // bytes reserved for the map
     std::size_t used_bytes;  // bytes of the map in use, free pages included
-    std::uint64_t commits;   // write transactions this EventStore committed since it opened
+    std::uint64_t commits;   // batches this EventStore committed since it opened
   };
   Stats stats() const;
   // The directory it was opened in (StoreOptions::dir).
