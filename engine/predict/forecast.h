@@ -13,7 +13,7 @@
 // normal lines. No future arrivals are simulated, and nothing corrects for
 // them: where helping windows have their own steady lines (a service whose
 // own windows are all closed), the forecast is optimistic (bench/README.md,
-// "Issue 18", item 7, measures by how much on every trace).
+// "Issue 18", item 8, measures by how much on every trace).
 //
 // Pure: a function of the hall and `now`. Cost: one simulated call per waiting
 // ticket (bench: predict/forecast in bench/core_bench).
