@@ -275,14 +275,6 @@ core::Status Engine::apply_request(protocol::Bytes bytes, core::TimeUs now) {
   return {};
 }
 
-struct Engine::SnapshotTaken {
-  HallSlot* slot;
-  core::Seq seq;
-  core::TimeUs at;
-  std::uint64_t sealed_bytes;
-  std::size_t bytes;
-};
-
 void Engine::handle(protocol::Bytes bytes, core::TimeUs now) { (void)apply_request(bytes, now); }
 
 void Engine::handle_audited(protocol::Bytes bytes, core::TimeUs now,

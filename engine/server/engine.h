@@ -193,7 +193,15 @@ class Engine {
   void write_snapshots(bool all);
   // Snapshots due (or every one, `all`) of halls whose memory is what is
   // sealed, as one batch; the halls in `written`.
-  struct SnapshotTaken;
+  // A stored snapshot on its way: the hall, its sequence, when, the hall's
+  // sealed bytes then, and the snapshot's size (the triggers' next start).
+  struct SnapshotTaken {
+    HallSlot* slot;
+    core::Seq seq;
+    core::TimeUs at;
+    std::uint64_t sealed_bytes;
+    std::size_t bytes;
+  };
   std::shared_ptr<store::EventStore::Batch> due_snapshots(bool all, std::vector<SnapshotTaken>& halls);
   // The snapshot is stored (or failed): the hall's triggers start again.
   void snapshot_done(const SnapshotTaken& taken, bool stored);
