@@ -12,7 +12,9 @@
 // mix) is counted apart, anything else is an error.
 //
 // The mixes (`issue`: kiosks; `cycle`: clerks, after a setup that opens the
-// windows and fills the queues) are bench/load_mix.h's; the figures and
+// windows and fills the queues) are bench/load_mix.h's, and `ping` sends
+// pings, which the engine answers without core or store (the round trip
+// alone: the ceiling of every mix on this machine); the figures and
 // their text and JSON are bench/load_report.h's. This program does the rest:
 // the engine, the sockets, the clock.
 //
@@ -204,6 +206,9 @@ void run_client(zmq::context_t& ctx, const RunShared& run, int index, CommandSou
   std::uint64_t next_seq = 0, outstanding = 0, measured_sent = 0;
   const std::string prefix = fmt::format("{}-{}-", run.run_id, index);
   std::string rid;
+  // --mix ping: the engine answers without its core or store, so the run
+  // measures the round trip alone (the ceiling of any command mix).
+  const bool pings = run.opt.mix == "ping";
 
   auto may_send = [&](Clock::time_point now) {
     if (now < run.measure_from) return true;  // warming up
@@ -214,8 +219,13 @@ void run_client(zmq::context_t& ctx, const RunShared& run, int index, CommandSou
     const std::uint64_t seq = ++next_seq;
     rid.assign(prefix);
     fmt::format_to(std::back_inserter(rid), "{}", seq);
-    const Command command = source.next();
-    const std::string bytes = protocol::encode_request(rid, command.hall, command.body);
+    std::string bytes;
+    if (pings) {
+      bytes = protocol::encode_ping(rid);
+    } else {
+      const Command command = source.next();
+      bytes = protocol::encode_request(rid, command.hall, command.body);
+    }
     Slot& slot = ring[seq % k];
     slot.seq = seq;
     slot.sent = Clock::now();
@@ -427,7 +437,9 @@ Summary run_once(const Options& opt, bool quiet) {
                            : std::string());
   }
 
-  const std::vector<std::unique_ptr<CommandSource>> sources = make_sources(opt.mix, halls, n_clients);
+  // The ping mix sends no commands; its sources (issue's) are never asked.
+  const std::vector<std::unique_ptr<CommandSource>> sources =
+      make_sources(opt.mix == "ping" ? "issue" : opt.mix, halls, n_clients);
 
   std::vector<ClientResult> results(static_cast<std::size_t>(n_clients));
   // Room for every measured latency up front (400k replies/s is well above
@@ -558,9 +570,9 @@ int main(int argc, char** argv) {
                  "--spawn: run N copies of the one --conf (ids <id>-1 ... <id>-N), clients spread over them")
       ->check(CLI::Range(1, 100000))
       ->excludes(hall);
-  app.add_option("--mix", opt.mix, "issue | cycle")
+  app.add_option("--mix", opt.mix, "issue | cycle | ping (round trips alone: no core, no store)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"issue", "cycle"}));
+      ->check(CLI::IsMember({"issue", "cycle", "ping"}));
   app.add_option("--prefill", opt.prefill,
                  "cycle mix: tickets issued before the run, so call-next meets a queue")
       ->capture_default_str();

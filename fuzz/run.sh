@@ -1,20 +1,20 @@
 #!/bin/sh
 # fuzz/run.sh DIR SECONDS [TARGET...]
 # Builds the libFuzzer targets with clang (address + undefined sanitizers) in
-# build tree DIR and runs each target (default: all five) for SECONDS with its
+# build tree DIR and runs each target (default: all six) for SECONDS with its
 # committed seed corpus (fuzz/corpus/<target>, read-only: new inputs go to
 # DIR/corpus/<target>) and its past crashes (fuzz/regressions/<target>).
 # Prints the executions per target; a crash is left in DIR/artifacts/<target>/
 # and makes the script exit 1 after the remaining targets ran.
 set -eu
 if [ $# -lt 2 ]; then
-  echo "usage: $0 BUILD_DIR SECONDS [request|config|trace|snapshot|http ...]" >&2
+  echo "usage: $0 BUILD_DIR SECONDS [request|config|trace|snapshot|http|citizen ...]" >&2
   exit 2
 fi
 dir=$1
 seconds=$2
 shift 2
-targets=${*:-request config trace snapshot http}
+targets=${*:-request config trace snapshot http citizen}
 src=$(cd "$(dirname "$0")/.." && pwd)
 jobs=${JOBS:-2}
 

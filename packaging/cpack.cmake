@@ -34,7 +34,8 @@ set(CPACK_COMPONENT_DEVICES_DESCRIPTION "hall screens, loudspeaker, keypad, kios
 The programs a service hall's devices run against a hallqd engine:
 hallq-display (hall screen, window LED strips), hallq-speaker (calls
 announced in Mandarin), hallq-keypad (window keypad), hallq-kiosk (ticket
-kiosk and printer) and hallq-caller (the clerk's terminal caller), with
+kiosk and printer), hallq-caller (the clerk's terminal caller) and
+hallq-citizen (the public gateway for citizens' live ticket pages), with
 systemd template units, one instance per config in /etc/hallq.")
 
 # Copyright and changelog of each package, and its maintainer scripts (debian/*.in:

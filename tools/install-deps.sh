@@ -15,9 +15,13 @@ packages=(
   libsdl2-dev libsdl2-ttf-dev fonts-noto-cjk libpng-dev libespeak-ng-dev espeak-ng-data libncurses-dev
   # the kiosk's ticket preview draws the QR code the printer prints; managers' passwords (libsodium)
   libqrencode-dev libsodium-dev
+  # replication of halls to a NATS JetStream cluster (hallqd --replicate, issue 19): the C client;
+  # nats-server runs the tests' real 3-node cluster
+  libnats-dev nats-server
   # tests and benchmarks (Xvfb for a real window, tmux to drive terminal programs, the espeak-ng
-  # program whose phoneme listing checks that every announcement is Mandarin)
-  googletest libgtest-dev libgmock-dev libbenchmark-dev xvfb xauth tmux espeak-ng
+  # program whose phoneme listing checks that every announcement is Mandarin, zbarimg that scans
+  # the QR codes on rendered tickets)
+  googletest libgtest-dev libgmock-dev libbenchmark-dev xvfb xauth tmux espeak-ng zbar-tools
   # the dashboard's browser tests (Playwright drives Debian's Chromium); clang for the libFuzzer targets
   chromium clang libclang-rt-14-dev
   # the packaging test (tests/packaging): dpkg-shlibdeps for cpack's dependencies, lintian,

@@ -6,11 +6,12 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
-#include "adapters/kiosk/resident_id.h"
 #include "adapters/kiosk/ticket_layout.h"
 #include "engine/core/calendar.h"
+#include "engine/core/resident_id.h"
 #include "engine/core/utf8.h"
 #include "engine/device/signals.h"
+#include "engine/keys/ticket_token.h"
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/request_codec.h"
 
@@ -79,6 +80,8 @@ client::SubscriberOptions subscriber_options(const client::CurveOptions& curve) 
 KioskApp::KioskApp(zmq::context_t& ctx, const KioskConfig& config, std::ostream& out,
                    const client::CurveOptions& curve, const time::Clock& wall)
     : config_(config),
+      ticket_secret_(config.ticket_secret.empty() ? std::string()
+                                                  : keys::read_ticket_secret_file(config.ticket_secret)),
       out_(out),
       wall_(wall),
       book_(load_book(config)),
@@ -316,6 +319,8 @@ void KioskApp::on_reply(const protocol::DecodedReply& reply) {
   info.date = core::format_date(core::local_date(at, utc_offset_min()));
   const int minute = core::local_minute_of_day(at, utc_offset_min());
   info.time = fmt::format("{:02}:{:02}", minute / 60, minute % 60);
+  if (!ticket_secret_.empty())
+    info.token = keys::ticket_token(ticket_secret_, info.hall_id, info.date, info.number);
   if (!config_.qr_url.empty()) info.qr = expand_qr_template(config_.qr_url, info);
   info.footer = config_.footer;
   // The printer out and the hall allows it: the citizen photographs the screen instead.
@@ -439,7 +444,7 @@ void KioskApp::priority(std::string_view category) {
 void KioskApp::resident_id(std::string_view id) {
   const core::TimeUs at = now();
   session_.enter_id(id, core::local_date(at, utc_offset_min()));
-  emit(json{{"event", "id_read"}, {"id", mask_resident_id(id)}}.dump());
+  emit(json{{"event", "id_read"}, {"id", core::mask_resident_id(id)}}.dump());
   start(std::nullopt);
 }
 

@@ -144,6 +144,7 @@ class KioskApp {
   void emit(const std::string& json_line);
 
   const KioskConfig& config_;
+  std::string ticket_secret_;  // raw; empty: no {token}
   std::ostream& out_;
   const time::Clock& wall_;
   std::unique_ptr<AppointmentBook> book_;

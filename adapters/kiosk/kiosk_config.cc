@@ -17,9 +17,9 @@ constexpr std::string_view kKioskKeys[] = {"hall",       "engine", "events", "se
 constexpr std::string_view kPriorityKeys[] = {"age_threshold", "elderly_label", "categories"};
 constexpr std::string_view kAppointmentKeys[] = {"file", "used_log", "early_min", "late_min"};
 constexpr std::string_view kPrinterKeys[] = {
-    "kind",        "path",   "host",       "port",           "timeout_ms",        "paper_mm",
-    "qr_url",      "footer", "on_failure", "reprint_within", "probe_interval_ms", "status_timeout_ms",
-    "pending_file"};
+    "kind",         "path",         "host",       "port",           "timeout_ms",        "paper_mm",
+    "qr_url",       "footer",       "on_failure", "reprint_within", "probe_interval_ms", "status_timeout_ms",
+    "pending_file", "ticket_secret"};
 
 std::string resolve(const std::string& base_dir, const std::string& p) {
   if (p.empty() || p.front() == '/' || base_dir.empty()) return p;
@@ -85,6 +85,9 @@ KioskConfig parse(const toml::table& root, const std::string& source, const std:
   if (c.paper_mm != 58 && c.paper_mm != 80)
     pr.fail("paper_mm", fmt::format("{}: expected 58 or 80", c.paper_mm));
   c.qr_url = pr.string("qr_url", "");
+  c.ticket_secret = resolve(base_dir, pr.string("ticket_secret", ""));
+  if (c.qr_url.find("{token}") != std::string::npos && c.ticket_secret.empty())
+    pr.fail("qr_url", "{token} needs ticket_secret = \"FILE\" (hallq keys ticket-secret FILE)");
   if (auto s = pr.strings("footer")) c.footer = *s;
   const std::string on_failure = pr.string("on_failure", "stop");
   if (on_failure == "stop")

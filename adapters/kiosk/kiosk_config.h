@@ -5,7 +5,8 @@
 //   [appointments] file, used_log, early_min, late_min
 //   [printer]      kind, path, host, port, timeout_ms, paper_mm, qr_url, footer,
 //                  on_failure ("stop" | "screen"), reprint_within (seconds),
-//                  probe_interval_ms, status_timeout_ms, pending_file
+//                  probe_interval_ms, status_timeout_ms, pending_file,
+//                  ticket_secret (signs {token} in qr_url: the citizen's live page)
 //   [security]     key_file, engine_public_key_file | engine_public_key
 //                  (CURVE keys; engine/device/device_security.h)
 // Relative paths are taken from the config file's directory. Errors throw
@@ -44,7 +45,10 @@ struct KioskConfig {
 
   PrinterTarget printer;
   int paper_mm = 80;   // 58 or 80
-  std::string qr_url;  // template with {hall} {number} {date}; empty: no QR
+  std::string qr_url;  // template with {hall} {number} {date} {token}; empty: no QR
+  // The ticket secret (hallq keys ticket-secret) that signs {token}: the
+  // citizen gateway's link to the ticket's live page. Required by {token}.
+  std::string ticket_secret;
   std::vector<std::string> footer = {"请留意叫号，过号请到导办台"};
   // While the printer is out: stop issuing (kStop), or issue and show the
   // number and QR on the screen (kScreen).

@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
-#include "adapters/kiosk/resident_id.h"
 #include "adapters/kiosk/ticket_layout.h"
+#include "engine/core/resident_id.h"
 #include "engine/view/hall_summary.h"
 
 namespace hallq::kiosk {
@@ -117,9 +117,9 @@ void KioskSession::choose_priority(std::string_view category) {
 
 void KioskSession::enter_id(std::string_view id, core::CivilDate today) {
   if (pending()) return;
-  const IdCheck c = check_resident_id(id, today);
+  const core::IdCheck c = core::check_resident_id(id, today);
   if (!c.ok()) {
-    refuse(std::string(describe(c.problem)));
+    refuse(std::string(core::describe(c.problem)));
     return;
   }
   const int age = core::age_on(c.birth, today);

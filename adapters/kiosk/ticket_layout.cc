@@ -21,7 +21,9 @@ std::string expand_qr_template(std::string_view templ, const TicketInfo& t) {
       i += key.size();
       return true;
     };
-    if (try_key("{hall}", t.hall_id) || try_key("{number}", t.number) || try_key("{date}", t.date)) continue;
+    if (try_key("{hall}", t.hall_id) || try_key("{number}", t.number) || try_key("{date}", t.date) ||
+        try_key("{token}", t.token))
+      continue;
     out.push_back(templ[i++]);
   }
   return out;

@@ -20,6 +20,7 @@ struct TicketInfo {
   std::int32_t predicted_wait_s = 0;  // < 0: unknown
   std::string date;                   // "2025-03-01" (hall's local date)
   std::string time;                   // "09:12"
+  std::string token;                  // the ticket's page token (engine/keys/ticket_token.h); may be empty
   std::string qr;                     // payload; empty: no QR code
   std::vector<std::string> footer;
 };
@@ -27,7 +28,7 @@ struct TicketInfo {
 // "约 12 分钟" / "即将叫号" / "暂无法预计".
 std::string wait_text(std::int32_t predicted_wait_s);
 
-// Replaces {hall}, {number}, {date} in `templ`.
+// Replaces {hall}, {number}, {date} and {token} in `templ`.
 std::string expand_qr_template(std::string_view templ, const TicketInfo& t);
 
 // The ticket's ESC/POS bytes (init ... cut). `number_size` is the character

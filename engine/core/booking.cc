@@ -1,5 +1,7 @@
 #include "engine/core/booking.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 namespace hallq::core {
@@ -34,6 +36,22 @@ std::string_view to_string(BookingState s) {
       return "no_show";
   }
   return "booked";
+}
+
+int parse_slot_time(std::string_view text) {
+  auto digit = [&](std::size_t i) { return text[i] >= '0' && text[i] <= '9'; };
+  if (text.size() != 5 || text[2] != ':' || !digit(0) || !digit(1) || !digit(3) || !digit(4)) return -1;
+  const int h = (text[0] - '0') * 10 + (text[1] - '0');
+  const int m = (text[3] - '0') * 10 + (text[4] - '0');
+  if (h > 23 || m > 59) return -1;
+  return h * 60 + m;
+}
+
+std::string format_slot_time(int minute) { return fmt::format("{:02}:{:02}", minute / 60, minute % 60); }
+
+std::string mask_phone(std::string_view phone) {
+  if (phone.size() != 11) return std::string(phone.size(), '*');
+  return fmt::format("{}****{}", phone.substr(0, 3), phone.substr(7));
 }
 
 }  // namespace hallq::core

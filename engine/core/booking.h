@@ -49,5 +49,13 @@ bool valid_person_hash(std::string_view person);
 // Empty, or 11 digits starting with 1 (a mainland mobile number).
 bool valid_phone(std::string_view phone);
 std::string_view to_string(BookingState s);
+// A slot's start as people write it: exactly "HH:MM" (00:00..23:59) -> the
+// minute of day; -1 for anything else ("9:30", "24:00", "09:30:00").
+int parse_slot_time(std::string_view text);
+// "09:30" of a minute of day (0..1439).
+std::string format_slot_time(int minute);
+// "138****5678": the phone with its middle four digits hidden (reads shown
+// to managers); anything not 11 characters long is hidden whole.
+std::string mask_phone(std::string_view phone);
 
 }  // namespace hallq::core

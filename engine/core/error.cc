@@ -6,7 +6,7 @@
 namespace hallq::core {
 namespace {
 
-constexpr std::array<std::string_view, 34> kNames = {
+constexpr std::array<std::string_view, 36> kNames = {
     "ok",
     "malformed",
     "too_large",
@@ -41,6 +41,8 @@ constexpr std::array<std::string_view, 34> kNames = {
     "slot_full",
     "already_booked",
     "not_check_in_time",
+    "not_owner",
+    "replication_unavailable",
 };
 static_assert(kNames.size() == static_cast<std::size_t>(kLastErrorCode) + 1);
 

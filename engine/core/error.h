@@ -58,8 +58,10 @@ enum class ErrorCode : std::uint8_t {
   kSlotFull,         // core: the appointment slot has no place left
   kAlreadyBooked,    // core: the person holds a booking of that service that day
   kNotCheckInTime,   // core: too early or too late to check in (or the booking was missed)
+  kNotOwner,         // engine (--replicate): another engine extends this hall's history; nothing applied here
+  kReplicationUnavailable,  // engine (--ack replicated): the cluster did not confirm; see the message
 };
-inline constexpr ErrorCode kLastErrorCode = ErrorCode::kNotCheckInTime;
+inline constexpr ErrorCode kLastErrorCode = ErrorCode::kReplicationUnavailable;
 
 // Whether `number` is a code's number (0 ... kLastErrorCode but the unused 23).
 bool is_error_code(int number);

@@ -10,23 +10,25 @@ namespace hallq::core {
 const RequestRecord* RequestMemory::find(std::string_view id) const {
   if (index_.empty()) return nullptr;
   const std::uint64_t h = std::hash<std::string_view>{}(id);
+  const std::uint32_t t = tag(h);
   for (std::size_t i = probe_start(h);; i = (i + 1) & (kIndexSize - 1)) {
-    const std::uint32_t slot = index_[i];
-    if (slot == kEmpty) return nullptr;
-    const Slot& s = slots_[slot];
+    const std::uint32_t e = index_[i];
+    if (e == kEmpty) return nullptr;
+    if (e >> kSlotBits != t) continue;
+    const Slot& s = slots_[slot_of(e)];
     if (s.hash == h && std::string_view(s.id, s.len) == id) return &s.record;
   }
 }
 
 void RequestMemory::erase_from_index(std::uint32_t slot) {
   std::size_t hole = probe_start(slots_[slot].hash);
-  while (index_[hole] != slot) hole = (hole + 1) & (kIndexSize - 1);
+  while (index_[hole] == kEmpty || slot_of(index_[hole]) != slot) hole = (hole + 1) & (kIndexSize - 1);
   // Move later entries of the same probe run back into the hole when their
   // home position allows it, so no lookup ever stops early at a gap.
   for (std::size_t next = (hole + 1) & (kIndexSize - 1);; next = (next + 1) & (kIndexSize - 1)) {
     const std::uint32_t moved = index_[next];
     if (moved == kEmpty) break;
-    const std::size_t home = probe_start(slots_[moved].hash);
+    const std::size_t home = probe_start(slots_[slot_of(moved)].hash);
     const bool can_move = hole <= next ? (home <= hole || home > next) : (home <= hole && home > next);
     if (can_move) {
       index_[hole] = moved;
@@ -56,7 +58,7 @@ void RequestMemory::remember(std::string_view id, RequestRecord record) {
   std::memcpy(s.id, id.data(), id.size());
   std::size_t i = probe_start(s.hash);
   while (index_[i] != kEmpty) i = (i + 1) & (kIndexSize - 1);
-  index_[i] = slot;
+  index_[i] = entry(slot, s.hash);
 }
 
 void RequestMemory::clear() {

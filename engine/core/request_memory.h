@@ -53,15 +53,26 @@ class RequestMemory {
     char id[kMaxRequestIdLength];
   };
   static constexpr std::size_t kIndexSize = kCapacity * 2;  // load factor <= 1/2
-  static constexpr std::uint32_t kEmpty = 0xFFFF'FFFF;
+  // An index entry: the top 17 bits of the id's hash (a tag, so that most
+  // probes that do not match are settled without reading the slot), then the
+  // slot number + 1 in the low 15 bits; 0 where free.
+  static constexpr int kSlotBits = 15;
+  static constexpr std::uint32_t kSlotMask = (1u << kSlotBits) - 1;
+  static_assert(kCapacity <= kSlotMask, "slot + 1 must fit in the entry's slot bits");
+  static constexpr std::uint32_t kEmpty = 0;
 
   std::size_t probe_start(std::uint64_t hash) const { return hash & (kIndexSize - 1); }
+  static std::uint32_t tag(std::uint64_t hash) { return static_cast<std::uint32_t>(hash >> (64 - 17)); }
+  static std::uint32_t entry(std::uint32_t slot, std::uint64_t hash) {
+    return tag(hash) << kSlotBits | (slot + 1);
+  }
+  static std::uint32_t slot_of(std::uint32_t entry) { return (entry & kSlotMask) - 1; }
   void erase_from_index(std::uint32_t slot);
 
   std::vector<Slot> slots_;  // ring; grows to kCapacity, then reused
   std::size_t head_ = 0;     // the oldest slot
   std::size_t size_ = 0;
-  std::vector<std::uint32_t> index_;  // slot numbers, kEmpty where free; allocated on first use
+  std::vector<std::uint32_t> index_;  // entries (above), kEmpty where free; allocated on first use
 };
 
 }  // namespace hallq::core

@@ -1,19 +1,16 @@
-// Key files are written with O_CREAT|O_EXCL so that a key is never silently
-// replaced (an enrolled device would be locked out), and the secret file gets
-// mode 0600 at creation rather than by a later chmod.
+// Key files are written with write_exclusive (exclusive_file.h) so that a key
+// is never silently replaced (an enrolled device would be locked out), and the
+// secret file gets mode 0600 at creation rather than by a later chmod.
 #include "engine/keys/curve_keys.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <zmq.h>
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 
 #include "engine/config/toml_reader.h"
+#include "engine/keys/exclusive_file.h"
 
 namespace hallq::keys {
 namespace {
@@ -31,30 +28,6 @@ std::string key_field(const toml::table& t, const std::string& path, std::string
     throw config::ConfigError(path, config::line_of(n->source()),
                               fmt::format("{} must be 40 characters of Z85", field));
   return s->get();
-}
-
-void write_exclusive(const std::string& path, const std::string& text, mode_t mode) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd < 0) {
-    if (errno == EEXIST)
-      throw KeyFileError(fmt::format("{}: already exists (refusing to overwrite a key)", path));
-    throw KeyFileError(fmt::format("{}: cannot create: {}", path, std::strerror(errno)));
-  }
-  ::fchmod(fd, mode);  // the umask may have narrowed or (for 0600, never) widened it
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const int err = errno;
-      ::close(fd);
-      ::unlink(path.c_str());
-      throw KeyFileError(fmt::format("{}: cannot write: {}", path, std::strerror(err)));
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0)
-    throw KeyFileError(fmt::format("{}: cannot write: {}", path, std::strerror(errno)));
 }
 
 }  // namespace

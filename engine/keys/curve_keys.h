@@ -11,6 +11,8 @@
 // KeyFileError. Stateless; any thread.
 #pragma once
 
+#include <sys/types.h>
+
 #include <stdexcept>
 #include <string>
 #include <string_view>

@@ -21,7 +21,7 @@ std::string scope_reason(const keys::KeyEntry& key) {
   const std::string who = fmt::format("{} {}", to_string(key.role), key.name);
   switch (key.role) {
     case keys::DeviceRole::kKiosk:
-      return fmt::format("{} may only issue tickets in {}", who, halls_text(key));
+      return fmt::format("{} may only issue tickets and check in bookings in {}", who, halls_text(key));
     case keys::DeviceRole::kCaller:
       return fmt::format("{} may only act on window {} in {}", who, key.window, halls_text(key));
     case keys::DeviceRole::kKeypad:
@@ -32,7 +32,10 @@ std::string scope_reason(const keys::KeyEntry& key) {
     case keys::DeviceRole::kManager:
       return fmt::format("{} may only act in {}", who, halls_text(key));
     case keys::DeviceRole::kCitizen:
-      return fmt::format("{} may only issue, cancel and evaluate tickets in {}", who, halls_text(key));
+      return fmt::format(
+          "{} may only issue, cancel and evaluate tickets and book, cancel and check in "
+          "bookings in {}",
+          who, halls_text(key));
   }
   return who;
 }
@@ -78,6 +81,8 @@ core::Status authorize(const keys::KeyEntry& key, const protocol::DecodedRequest
         return core::Status::Ok();
       // Its printer's state, for the hall's managers.
       if (std::holds_alternative<core::ReportDevice>(body)) return core::Status::Ok();
+      // A citizen with a booking code checks in at the kiosk (预约签到).
+      if (std::holds_alternative<core::CheckIn>(body)) return core::Status::Ok();
       break;
     case keys::DeviceRole::kKeypad:
       if (const auto* e = std::get_if<core::Evaluate>(&body); e != nullptr && e->window == key.window)
@@ -90,10 +95,11 @@ core::Status authorize(const keys::KeyEntry& key, const protocol::DecodedRequest
     }
     case keys::DeviceRole::kCitizen:
       // Package D: IssueTicket only as a remote ticket, Cancel only of a
-      // ticket the gateway issued (by its token); package C adds the
-      // booking commands (book, cancel a booking, check in) here.
+      // ticket the gateway issued (by its token). Bookings from the phone:
+      // book, cancel a booking, check in.
       if (std::holds_alternative<core::IssueTicket>(body) || std::holds_alternative<core::Cancel>(body) ||
-          std::holds_alternative<core::Evaluate>(body))
+          std::holds_alternative<core::Evaluate>(body) || std::holds_alternative<core::Book>(body) ||
+          std::holds_alternative<core::CancelBooking>(body) || std::holds_alternative<core::CheckIn>(body))
         return core::Status::Ok();
       break;
     case keys::DeviceRole::kDisplay:

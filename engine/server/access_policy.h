@@ -2,7 +2,9 @@
 // request, before the request enters the engine's batch (pure: no I/O).
 //
 //   kiosk            issue tickets, cancel a ticket as not printed, report
-//                    its devices' state (ReportDevice), in its hall
+//                    its devices' state (ReportDevice), check in a booking
+//                    by its code (CheckIn), in its hall; never book or
+//                    cancel a booking
 //   caller           window commands on its own window (open, close, pause,
 //                    resume, call, recall, start, skip, hold, transfer,
 //                    finish), and reactivate / unhold of a ticket last at
@@ -10,13 +12,15 @@
 //   keypad           evaluate, naming its own window, in its hall
 //   display, speaker no commands (subscribe only)
 //   manager          everything, in its halls (among it, moving staff
-//                    between windows: no other role may)
+//                    between windows: no other role may; booking, cancelling
+//                    a booking and checking in: also the managers' HTTP API,
+//                    for the admin role, http_booking.h)
 //   citizen          the public gateway (hallq-citizen), in its halls: issue
-//                    tickets, cancel a ticket, evaluate; nothing that acts on
-//                    a window, the staff, the notices or the devices. (Later
-//                    packages narrow and widen it: remote tickets, booking,
-//                    cancelling a booking, check-in, and cancel only of the
-//                    tickets the gateway issued.)
+//                    tickets, cancel a ticket, evaluate, book, cancel a
+//                    booking, check in (Book, CancelBooking, CheckIn);
+//                    nothing that acts on a window, the staff, the notices or
+//                    the devices. (Package D narrows it: remote tickets only,
+//                    and cancel only of the tickets the gateway issued.)
 // Every role may ping the engine and ask for snapshots of its halls (the
 // Subscriber's resync).
 //

@@ -25,9 +25,10 @@ HttpResponse not_kept(const std::string& failure) {
   return error_response({503, "storage", fmt::format("审计日志无法写入，操作未执行：{}", failure)});
 }
 
-HttpResponse answer(const std::string& bytes) {
+HttpResponse answer(const std::string& bytes, const HttpActions::Answer& accepted) {
   const protocol::DecodedReply r = protocol::decode_reply(protocol::as_bytes(bytes));
   if (!r.ok()) return error_response(refusal(r));
+  if (accepted) return accepted(r);
   return json_response(
       200, json{{"ok", true}, {"duplicate", r.duplicate}, {"events", view::events_json(r.events)}});
 }
@@ -115,22 +116,23 @@ void HttpActions::refuse(const Record& record, HttpError e, HttpReply reply) {
 }
 
 void HttpActions::submit(const std::string& hall, const core::CommandBody& command, const std::string& key,
-                         const Record& record, HttpReply reply) {
+                         const Record& record, HttpReply reply, Answer accepted) {
   ++actions_;
   const std::string id = key.empty() ? fmt::format("{}-{}", boot_, next_request_++) : "http:" + key;
   if (id.size() > core::kMaxRequestIdLength)
     return refuse(record, {400, "bad_argument", "Idempotency-Key 过长"}, std::move(reply));
   std::string request = protocol::encode_request(id, hall, command);
   if (!record)
-    return server_.submit(std::move(request), [reply](const std::string& bytes) { reply(answer(bytes)); });
+    return server_.submit(std::move(request),
+                          [reply, accepted](const std::string& bytes) { reply(answer(bytes, accepted)); });
   server_.submit_audited(
       std::move(request),
       [record](const core::Status& outcome) {
         return outcome.ok() ? record(200, "ok")
                             : record(status_of(outcome.code()), core::to_string(outcome.code()));
       },
-      [this, reply](const std::string& bytes, const std::string& failure) {
-        reply(written_(failure) ? answer(bytes) : not_kept(failure));
+      [this, reply, accepted](const std::string& bytes, const std::string& failure) {
+        reply(written_(failure) ? answer(bytes, accepted) : not_kept(failure));
       });
 }
 

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "engine/core/hall.h"
+#include "engine/protocol/reply_codec.h"
 #include "engine/server/http_reply.h"
 
 namespace hallq::server {
@@ -60,13 +61,17 @@ class HttpActions {
   void act(const core::Hall& hall, std::string_view path, const std::vector<std::string>& parts,
            const HttpRequest& req, const Record& record, HttpReply reply);
 
- private:
-  // Submits `command` for `hall` and answers with the engine's reply.
+  // How an accepted command is answered (the default: 200 with its events);
+  // a refusal is always the engine's error (refusal()).
+  using Answer = std::function<HttpResponse(const protocol::DecodedReply& accepted)>;
+  // Submits `command` for `hall` and answers with the engine's reply
+  // (other routes' actions: http_booking.h).
   void submit(const std::string& hall, const core::CommandBody& command, const std::string& idempotency_key,
-              const Record& record, HttpReply reply);
+              const Record& record, HttpReply reply, Answer answer = nullptr);
   // Answers `e` (no command), after its record is written.
   void refuse(const Record& record, HttpError e, HttpReply reply);
 
+ private:
   Server& server_;
   std::string boot_;
   std::uint64_t& actions_;

@@ -14,6 +14,8 @@
 //   POST /api/halls/{hall}/staff/{staff}/move     {"window": "w3"}: one MoveStaff command (closes its
 //                                                 window and opens the other together, or neither)
 //   POST /api/halls/{hall}/notice                 {"text": "..."} ("" withdraws it)
+//   GET|POST /api/halls/{hall}/appointments, GET|DELETE .../appointments/{code},
+//   POST .../appointments/{code}/check-in         bookings (预约): http_booking.h
 //   POST /api/login {"user", "password"}   GET /api/session   POST /api/logout
 //   GET  /api/audit?from=N&limit=M                the audit log (admins)
 //   GET  /metrics                                 Prometheus text format
@@ -22,7 +24,7 @@
 // Where each part lives: http_routing.cc (this class: the dispatcher),
 // http_auth (logins, roles, CSRF, audit records), http_views (the reads,
 // glue to engine/view), http_actions (POST -> core command, the reply
-// mapping), http_metrics (/metrics), http_static (the dashboard's files),
+// mapping), http_booking (appointments), http_metrics (/metrics), http_static (the dashboard's files),
 // http_reply (answers and the error model).
 //
 // Answers are JSON. Errors: {"error": code, "message": text} with 400 (bad
@@ -57,8 +59,13 @@
 #include <string>
 #include <string_view>
 
+#include "engine/server/http_message.h"
 #include "engine/server/http_sessions.h"
 #include "engine/time/system_clock.h"
+
+namespace hallq::keys {
+class PersonSalt;
+}
 
 namespace hallq::server {
 
@@ -67,28 +74,8 @@ class Server;
 class HttpAuth;
 class HttpViews;
 class HttpActions;
+class HttpBooking;
 struct Caller;
-
-struct HttpRequest {
-  std::string method;  // GET, POST, ...
-  std::string target;  // path and query, as sent
-  std::string body;
-  std::string idempotency_key;
-  std::string cookie;         // the Cookie header
-  std::string csrf_token;     // X-CSRF-Token
-  std::string origin;         // Origin, if the browser sent one
-  std::string host;           // Host
-  std::string content_type;   // Content-Type
-  std::string authorization;  // Authorization (a /metrics scrape token)
-  std::string peer;           // the client's address
-};
-
-struct HttpResponse {
-  int status = 200;
-  std::string content_type = "application/json; charset=utf-8";
-  std::string body;
-  std::string set_cookie;  // a Set-Cookie header, if any
-};
 
 // Daily or hourly figures of a hall between two local dates: the JSON, or
 // why the query cannot be answered (bad dates, unknown parameters: answered
@@ -126,6 +113,12 @@ struct HttpApiOptions {
   // sending "Authorization: Bearer <metrics_token>" (which sees every hall).
   bool metrics_need_login = false;
   std::string metrics_token;  // empty: none
+  // The installation's salt for booking by ID number (http_booking.h); null:
+  // bookings are refused (503 no_salt). Not owned; outlives the API.
+  const keys::PersonSalt* person_salt = nullptr;
+  // More /metrics lines (Prometheus text) from outside the engine, e.g. the
+  // replicator's (hallqd --replicate); called on the io_context's thread.
+  std::function<std::string()> extra_metrics;
   // The wall clock of audit records and request ids (not owned).
   const time::Clock* wall_clock = &time::system_clock();
 };
@@ -189,6 +182,7 @@ class HttpApi {
   std::unique_ptr<HttpAuth> auth_;
   std::unique_ptr<HttpViews> views_;
   std::unique_ptr<HttpActions> actions_;
+  std::unique_ptr<HttpBooking> booking_;
   // Answers that arrive later (history reads) check it is still there.
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };

@@ -8,6 +8,9 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "engine/core/booking.h"
+#include "engine/core/resident_id.h"
+
 namespace hallq::server {
 namespace {
 
@@ -235,10 +238,18 @@ std::string HttpAuth::record(const std::string& user, const HttpRequest& req, st
           kept["..."] = body.size() - kMaxBodyMembers;
           break;
         }
-        kept[bounded(key)] = key == "password"      ? json("***")
-                             : value.is_string()    ? json(bounded(value.get<std::string>()))
-                             : value.is_primitive() ? value
-                                                    : json(bounded(dump(value)));
+        // Secrets and personal data never reach the log: a booking's ID
+        // number and phone only masked (http_booking.h).
+        const bool text = value.is_string();
+        kept[bounded(key)] =
+            key == "password" ? json("***")
+            : key == "id_number"
+                ? json(text ? core::mask_resident_id(bounded(value.get<std::string>())) : std::string("***"))
+            : key == "phone"
+                ? json(text ? core::mask_phone(bounded(value.get<std::string>())) : std::string("***"))
+            : text                 ? json(bounded(value.get<std::string>()))
+            : value.is_primitive() ? value
+                                   : json(bounded(dump(value)));
       }
       record["body"] = std::move(kept);
     } else {

@@ -51,6 +51,7 @@ int status_of(ErrorCode code) {
     case ErrorCode::kForbidden:
       return 403;
     case ErrorCode::kStorage:
+    case ErrorCode::kReplicationUnavailable:
       return 503;
     default:
       return 409;

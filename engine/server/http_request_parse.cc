@@ -118,6 +118,7 @@ ParsedHttpRequest HttpRequestReader::take() {
   r.host = std::string(req[http::field::host]);
   r.content_type = std::string(req[http::field::content_type]);
   r.authorization = std::string(req[http::field::authorization]);
+  r.forwarded_for = std::string(req["X-Forwarded-For"]);
   out.version = req.version();
   out.keep_alive = req.keep_alive();
   out.head = req.method() == http::verb::head;

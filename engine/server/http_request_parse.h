@@ -25,7 +25,7 @@
 #include <string>
 #include <string_view>
 
-#include "engine/server/http_api.h"
+#include "engine/server/http_message.h"
 
 namespace hallq::server {
 

@@ -17,6 +17,7 @@
 #include "engine/server/http_actions.h"
 #include "engine/server/http_api.h"
 #include "engine/server/http_auth.h"
+#include "engine/server/http_booking.h"
 #include "engine/server/http_metrics.h"
 #include "engine/server/http_reply.h"
 #include "engine/server/http_static.h"
@@ -92,7 +93,8 @@ HttpApi::HttpApi(Engine& engine, Server& server, HttpApiOptions options)
       views_(std::make_unique<HttpViews>(engine_, options_)),
       actions_(std::make_unique<HttpActions>(
           server_, fmt::format("http-{}", options_.wall_clock->now_us()), counters_.actions,
-          [this](const std::string& failure) { return auth_->written(failure); })) {}
+          [this](const std::string& failure) { return auth_->written(failure); })),
+      booking_(std::make_unique<HttpBooking>(*actions_, options_.person_salt)) {}
 
 HttpApi::~HttpApi() = default;
 
@@ -163,8 +165,9 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
       if (HttpError* e = std::get_if<HttpError>(&who)) return answer(std::move(*e));
       visible = [caller = std::get<Caller>(who)](std::string_view hall) { return caller.may_see(hall); };
     }
-    return answer(HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8",
-                               metrics_text(engine_, counters_, server_.edge_counters(), now, visible)});
+    std::string text = metrics_text(engine_, counters_, server_.edge_counters(), now, visible);
+    if (options_.extra_metrics) text += options_.extra_metrics();
+    return answer(HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", std::move(text)});
   }
   // --- logins
   if (parts.size() == 2 && parts[0] == "api" &&
@@ -220,12 +223,22 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
     }
   }
 
+  // --- appointments (预约): reads, and the writes below
+  const bool booking = HttpBooking::is_booking(parts);
+  if (get && booking) return answer_read(booking_->read(*hall, parts, query, now));
+
   // --- manager actions
-  if (!post) return answer_read(HttpActions::is_action(parts) ? only("POST") : not_found(path));
+  if (!post && !(booking && req.method == "DELETE"))
+    return answer_read(booking                         ? only("GET, POST, DELETE")
+                       : HttpActions::is_action(parts) ? only("POST")
+                                                       : not_found(path));
   if (std::optional<HttpError> denied = auth_->may_act(caller, req))
     return reply_audited(caller.user, req, hall_id, error_response(*denied), done);
   // From here on every answer is an action's outcome, whose record is
   // written with it (a store that cannot take it refuses the action).
+  if (booking)
+    return booking_->act(*hall, path, parts, req, auth_->action_record(caller.user, req, hall_id),
+                         std::move(done), now);
   actions_->act(*hall, path, parts, req, auth_->action_record(caller.user, req, hall_id), std::move(done));
 }
 

@@ -25,12 +25,15 @@
 #include "engine/config/config_loader.h"
 #include "engine/config/data_dir.h"
 #include "engine/core/calendar.h"
+#include "engine/keys/person_hash.h"
+#include "engine/replicate/nats_connection.h"
 #include "engine/server/accounts.h"
 #include "engine/server/curve_setup.h"
 #include "engine/server/engine.h"
 #include "engine/server/http_api.h"
 #include "engine/server/http_server.h"
 #include "engine/server/http_store.h"
+#include "engine/server/replicator.h"
 #include "engine/server/server.h"
 #include "engine/store/event_store.h"
 
@@ -115,13 +118,70 @@ int main(int argc, char** argv) {
   app.add_option("--engine-key", engine_key_file,
                  "the engine's CURVE secret key file (default: the keys file's [engine] secret_key_file)")
       ->check(CLI::ExistingFile);
+  std::string person_salt_file;
+  app.add_option("--person-salt", person_salt_file,
+                 "the installation's salt for hashing ID numbers (hallq keys salt FILE): needed to book "
+                 "appointments by ID number over HTTP")
+      ->check(CLI::ExistingFile);
+  std::string replicate_urls, nats_credentials, engine_id, ack_mode = "local";
+  app.add_option("--replicate", replicate_urls,
+                 "publish every committed batch's events to a NATS JetStream cluster, URL[,URL...] "
+                 "(nats://HOST:PORT): stream HALLQ_EVENTS, one subject per hall (hallq.events.HALL), 3 "
+                 "replicas; needs --nats-credentials and --engine-id");
+  app.add_option("--nats-credentials", nats_credentials,
+                 "with --replicate: a file with the NATS user's credentials (USER:PASSWORD, a .creds file or "
+                 "an nkey seed); never on the command line");
+  app.add_option("--engine-id", engine_id,
+                 "with --replicate: this engine's name in the cluster ([a-z0-9-]+)");
+  app.add_option("--ack", ack_mode,
+                 "with --replicate: when a command is answered; local = after the LMDB commit, the stream "
+                 "follows (LMDB is the outbox: what the stream lacks is republished at start and after an "
+                 "outage); replicated = only once the stream holds the batch too (losing this machine "
+                 "loses nothing acknowledged); a batch the stream has not confirmed within --ack-timeout "
+                 "is answered replication_unavailable, and commands are refused, unapplied, until the "
+                 "stream has taken everything committed")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"local", "replicated"}));
+  int ack_timeout_ms = 2000;
+  app.add_option("--ack-timeout", ack_timeout_ms,
+                 "with --ack replicated: milliseconds a batch waits for the stream's confirmation")
+      ->capture_default_str()
+      ->check(CLI::Range(100, 60'000));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
 
+  server_options.ack_timeout = std::chrono::milliseconds(ack_timeout_ms);
   engine_options.advise_every = static_cast<core::TimeUs>(advise_every_s * core::kUsPerSecond);
+  std::optional<server::ReplicatorOptions> replication;
+  if (!replicate_urls.empty()) {
+    if (nats_credentials.empty()) {
+      std::cerr << "hallqd: --replicate 需要 --nats-credentials（NATS 用户凭据文件）\n";
+      return 2;
+    }
+    if (engine_id.empty() || !std::all_of(engine_id.begin(), engine_id.end(), [](char c) {
+          return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+        })) {
+      std::cerr << "hallqd: --replicate 需要 --engine-id（本引擎在集群中的名称，[a-z0-9-]+）\n";
+      return 2;
+    }
+    try {
+      replication.emplace();
+      replication->connection.urls = replicate::split_urls(replicate_urls);
+      replication->connection.credentials_file = nats_credentials;
+      replication->connection.name = "hallqd " + engine_id;
+      replicate::read_credentials(nats_credentials);  // a clear error now rather than at connect
+      replication->engine_id = engine_id;
+    } catch (const replicate::ReplicateError& e) {
+      std::cerr << "hallqd: --replicate: " << e.what() << "\n";
+      return 2;
+    }
+  } else if (!nats_credentials.empty() || !engine_id.empty()) {
+    std::cerr << "hallqd: --nats-credentials and --engine-id only go with --replicate\n";
+    return 2;
+  }
   const bool http_on = http != "off";
   if (http_on) {
     const std::size_t colon = http.rfind(':');
@@ -181,8 +241,10 @@ int main(int argc, char** argv) {
     std::cerr << "hallqd: simulated time at " << server_options.time_scale
               << "x (--time-scale): not for a real hall\n";
   std::optional<server::Accounts> accounts;
+  std::optional<keys::PersonSalt> person_salt;
   try {
     if (!accounts_file.empty()) accounts = server::Accounts::load(accounts_file);
+    if (!person_salt_file.empty()) person_salt = keys::PersonSalt::read_file(person_salt_file);
   } catch (const config::ConfigError& e) {
     std::cerr << "hallqd: " << e.what() << "\n";
     return 2;
@@ -253,7 +315,29 @@ int main(int argc, char** argv) {
     store::EventStore store({.dir = data_dir, .map_size = map_size});
     server::Engine engine(halls, store, engine_options);
     boost::asio::io_context io(1);
+    std::unique_ptr<server::Replicator> replicator;  // outlives the server, which holds it
+    if (replication) {
+      try {
+        replicator = std::make_unique<server::Replicator>(*replication);
+        replicator->catch_up(store, engine.hall_ids());
+      } catch (const replicate::ReplicateError& e) {
+        std::cerr << "hallqd: --replicate: " << e.what() << "\n";
+        return 1;
+      }
+      server_options.replication = replicator.get();
+      server_options.ack_replicated = ack_mode == "replicated";
+    }
     server::Server server(io, engine, server_options);
+    if (replicator) {
+      replicator->start();
+      // --ack replicated: the server hands each batch over itself, before its replies.
+      if (!server_options.ack_replicated)
+        server.on_publish(
+            [&replicator](const std::vector<server::Publication>& pubs) { replicator->enqueue(pubs); });
+      http_options.extra_metrics = [&replicator] { return replicator->metrics_text(); };
+      std::cerr << "hallqd: replicating to " << replicate_urls << " as engine " << engine_id << " (--ack "
+                << ack_mode << ")\n";
+    }
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int) {
       if (ec) return;
@@ -262,6 +346,7 @@ int main(int argc, char** argv) {
     });
     server.start();
     http_options.accounts = accounts ? &*accounts : nullptr;
+    http_options.person_salt = person_salt ? &*person_salt : nullptr;
     http_options.post = [&io](std::function<void()> f) { boost::asio::post(io, std::move(f)); };
     server::use_store(http_options, store, server, halls);
     server::HttpApi api(engine, server, http_options);

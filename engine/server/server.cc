@@ -53,6 +53,7 @@
 #include "engine/server/engine.h"
 #include "engine/server/event_scope.h"
 #include "engine/server/peer_limits.h"
+#include "engine/server/replication_gate.h"
 #include "engine/server/zap_handler.h"
 #include "engine/time/engine_clock.h"
 #include "engine/time/system_clock.h"
@@ -77,6 +78,24 @@ constexpr int kSubscriptionsPerTurn = 256;
 }  // namespace
 
 class Server::Impl {
+  // Where each reply of the batches in flight and open goes, in order: a
+  // ROUTER envelope, or a local request's callback.
+  struct Destination {
+    std::vector<zmq::message_t> envelope;
+    std::function<void(const std::string&)> done;
+    // --ack replicated, a command's: what its reply is settled by.
+    std::string hall, request_id;
+    bool command = false;
+  };
+  // --ack replicated: durable batches waiting for the stream, in order.
+  struct Held {
+    std::uint64_t number = 0;
+    std::chrono::steady_clock::time_point deadline;
+    std::vector<std::string> replies;
+    std::vector<Destination> destinations;
+    std::vector<Publication> publications;
+  };
+
  public:
   // A request or audit record from inside the process (the HTTP API).
   struct Local {
@@ -97,7 +116,8 @@ class Server::Impl {
         router_in_{router_, boost::asio::posix::stream_descriptor(io)},
         pub_in_{pub_, boost::asio::posix::stream_descriptor(io)},
         timer_(io),
-        hall_ids_(engine.hall_ids()) {
+        hall_ids_(engine.hall_ids()),
+        ack_timer_(io) {
     if (options_.wall_clock == nullptr) options_.wall_clock = &time::system_clock();
     if (options_.time_scale > 0)
       clock_ = time::EngineClock::simulated(options_.time_scale, options_.time_start);
@@ -135,6 +155,7 @@ class Server::Impl {
 
   ~Impl() {
     engine_.set_on_durable(nullptr);
+    if (options_.replication != nullptr) options_.replication->set_on_progress(nullptr);
     // The descriptors belong to ZeroMQ: do not let Asio close them.
     boost::system::error_code ignored;
     for (Readable* r : {&router_in_, &pub_in_}) {
@@ -149,6 +170,8 @@ class Server::Impl {
     (void)now();  // the clock's first reading: simulated time starts here
     running_ = true;
     engine_.set_on_durable([this] { boost::asio::post(io_, [this] { on_durable(); }); });
+    if (options_.replication != nullptr && options_.ack_replicated)
+      options_.replication->set_on_progress([this] { boost::asio::post(io_, [this] { release_held(); }); });
     wait_readable();
     wait_subscriptions();
     schedule_tick();
@@ -161,6 +184,7 @@ class Server::Impl {
     router_in_.fd.cancel(ignored);
     pub_in_.fd.cancel(ignored);
     timer_.cancel();
+    ack_timer_.cancel();
   }
 
   void submit(Local local) {
@@ -255,12 +279,20 @@ class Server::Impl {
                            protocol::decode_request(bytes, request).ok();
       std::string refusal = limit(frames_.front(), decoded ? &request : nullptr);
       if (refusal.empty() && options_.keys && decoded) refusal = check(payload, request);
+      if (refusal.empty() && decoded) refusal = replication_refusal(request);
+      Destination d{{}, nullptr};
+      if (decoded && request.kind == protocol::RequestKind::kCommand && options_.ack_replicated) {
+        d.hall = request.hall;
+        d.request_id = request.request_id;
+        d.command = true;
+      }
       if (refusal.empty())
         engine_.handle(bytes, now);
       else
         engine_.handle_ready(std::move(refusal));
       frames_.pop_back();
-      destinations_.push_back({std::move(frames_), nullptr});
+      d.envelope = std::move(frames_);
+      destinations_.push_back(std::move(d));
       frames_.clear();
     }
     start_next();
@@ -273,6 +305,28 @@ class Server::Impl {
     std::vector<Local> local;
     local.swap(local_);
     for (Local& l : local) {
+      Destination d{{}, nullptr};
+      if (l.kind != Local::kAudit && options_.replication != nullptr) {
+        protocol::DecodedRequest request;
+        const protocol::Bytes bytes = protocol::as_bytes(l.bytes);
+        if (protocol::inspect(bytes) == protocol::MessageKind::kRequest &&
+            protocol::decode_request(bytes, request).ok()) {
+          std::string refusal = replication_refusal(request);
+          if (!refusal.empty()) {
+            // Not applied: answered at once (a local request's order is its callback's).
+            if (l.kind == Local::kRequest)
+              boost::asio::post(io_, [done = std::move(l.done), refusal] { done(refusal); });
+            else
+              boost::asio::post(io_, [done = std::move(l.audited), refusal] { done(refusal, {}); });
+            continue;
+          }
+          if (request.kind == protocol::RequestKind::kCommand && options_.ack_replicated) {
+            d.hall = request.hall;
+            d.request_id = request.request_id;
+            d.command = true;
+          }
+        }
+      }
       if (l.kind == Local::kAudit) {
         engine_.handle_audit(std::move(l.bytes));
       } else if (l.kind == Local::kRequest) {
@@ -281,13 +335,15 @@ class Server::Impl {
         engine_.handle_audited(protocol::as_bytes(l.bytes), now, l.record);
         // Two entries in replies(): the request's, then its record's.
         auto reply = std::make_shared<std::string>();
-        destinations_.push_back({{}, [reply](const std::string& r) { *reply = r; }});
+        d.done = [reply](const std::string& r) { *reply = r; };
+        destinations_.push_back(std::move(d));
         destinations_.push_back({{}, [reply, done = std::move(l.audited)](const std::string& failure) {
                                    done(*reply, failure);
                                  }});
         continue;
       }
-      destinations_.push_back({{}, std::move(l.done)});
+      d.done = std::move(l.done);
+      destinations_.push_back(std::move(d));
     }
   }
 
@@ -311,6 +367,10 @@ class Server::Impl {
     if (!engine_.complete()) return false;
     note_storage();
     const auto& replies = engine_.replies();
+    if (options_.replication != nullptr && options_.ack_replicated) {
+      hold(replies, engine_.publications());
+      return true;
+    }
     delivering_ = true;
     for (const std::string& reply : replies) {
       Destination d = std::move(destinations_.front());
@@ -324,6 +384,114 @@ class Server::Impl {
     delivering_ = false;
     publish(engine_.publications());
     return true;
+  }
+
+  // --ack replicated: a durable batch waits for the stream before its
+  // replies and events leave (release_held), in order.
+  void hold(const std::vector<std::string>& replies, const std::vector<Publication>& pubs) {
+    Held h;
+    h.replies = replies;
+    h.destinations.reserve(replies.size());
+    for (std::size_t i = 0; i < replies.size(); ++i) {
+      h.destinations.push_back(std::move(destinations_.front()));
+      destinations_.pop_front();
+    }
+    h.publications = pubs;
+    h.number = options_.replication->enqueue(h.publications);
+    h.deadline = std::chrono::steady_clock::now() + options_.ack_timeout;
+    if (replication_down_) {
+      // Nothing in it was applied but the engine's own events (ticks): out at once.
+      deliver(h, Settled::kConfirmed);
+      return;
+    }
+    held_.push_back(std::move(h));
+    release_held();
+  }
+
+  void release_held() {
+    if (!running_ && held_.empty()) return;
+    const ReplicationGate::Progress p = options_.replication->progress();
+    const auto now = std::chrono::steady_clock::now();
+    while (!held_.empty()) {
+      Held& h = held_.front();
+      if (h.number <= p.confirmed_through) {
+        deliver(h, Settled::kConfirmed);
+      } else if (now >= h.deadline) {
+        if (!replication_down_)
+          std::cerr << fmt::format(
+                           "hallqd: replication: the stream has not confirmed a batch within {} ms; commands "
+                           "are refused (replication_unavailable) until it has taken everything committed\n",
+                           options_.ack_timeout.count())
+                    << std::flush;
+        replication_down_ = true;
+        deliver(h, Settled::kTimedOut);
+      } else {
+        break;
+      }
+      held_.pop_front();
+    }
+    if (replication_down_ && held_.empty() && p.available && p.confirmed_through >= p.last_enqueued) {
+      replication_down_ = false;
+      std::cerr << "hallqd: replication: the stream holds everything committed again; commands accepted\n"
+                << std::flush;
+    }
+    if (held_.empty()) return;
+    ack_timer_.expires_at(held_.front().deadline);
+    ack_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) release_held();
+    });
+  }
+
+  enum class Settled { kConfirmed, kTimedOut };
+
+  void deliver(Held& h, Settled how) {
+    delivering_ = true;
+    for (std::size_t i = 0; i < h.replies.size(); ++i) {
+      Destination& d = h.destinations[i];
+      std::string& reply = h.replies[i];
+      if (d.command) settle_reply(d, how, reply);
+      if (d.done) {
+        d.done(reply);
+        continue;
+      }
+      send_reply(d.envelope, reply);
+    }
+    delivering_ = false;
+    publish(h.publications);
+  }
+
+  // An applied command whose events the stream did not take: its reply says
+  // so instead of the outcome (a refusal stays as it is).
+  void settle_reply(const Destination& d, Settled how, std::string& reply) {
+    std::string why;
+    const bool fenced = options_.replication->fenced(d.hall, &why);
+    if (how == Settled::kConfirmed && !fenced) return;
+    if (protocol::decode_reply(protocol::as_bytes(reply)).code != core::ErrorCode::kOk) return;
+    reply = fenced ? refusal_reply(d.request_id, not_owner(d.hall, why))
+                   : refusal_reply(d.request_id,
+                                   core::Status(core::ErrorCode::kReplicationUnavailable,
+                                                "集群未在时限内确认：命令已在本机记录，集群恢复后自动同步；"
+                                                "用同一请求号重试可得到它的结果"));
+  }
+
+  static core::Status not_owner(std::string_view hall, const std::string& why) {
+    return core::Status(core::ErrorCode::kNotOwner,
+                        fmt::format("大厅 {} 已由另一台引擎接管，本机不再受理（{}）", hall, why));
+  }
+
+  // The reply to send instead of handling a request because of replication
+  // ("" to handle it): a fenced hall's commands, and every command while the
+  // stream has not taken what was committed (--ack replicated).
+  std::string replication_refusal(const protocol::DecodedRequest& request) {
+    if (options_.replication == nullptr || request.kind != protocol::RequestKind::kCommand) return {};
+    std::string why;
+    if (options_.replication->fenced(request.hall, &why))
+      return refusal_reply(request.request_id, not_owner(request.hall, why));
+    if (options_.ack_replicated && replication_down_)
+      return refusal_reply(request.request_id,
+                           core::Status(core::ErrorCode::kReplicationUnavailable,
+                                        "集群暂不可用：命令未执行，恢复后自动继续，请稍后重试"));
+    return {};
   }
 
   // Never blocks: a peer whose queue is full (it does not read its replies)
@@ -526,13 +694,10 @@ class Server::Impl {
   bool running_ = false;
   bool delivering_ = false;  // finish_batch() is handing out replies
   std::vector<zmq::message_t> frames_;
-  // Where each reply of the batches in flight and open goes, in order: a
-  // ROUTER envelope, or a local request's callback.
-  struct Destination {
-    std::vector<zmq::message_t> envelope;
-    std::function<void(const std::string&)> done;
-  };
   std::deque<Destination> destinations_;
+  std::deque<Held> held_;
+  bool replication_down_ = false;
+  boost::asio::steady_timer ack_timer_;
   std::uint64_t forbidden_ = 0;
   std::set<std::string> refused_subscribers_;  // key names, logged once each (bounded by the registry)
   Server::EdgeCounters edge_;

@@ -33,6 +33,7 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -48,6 +49,8 @@ class KeyRegistry;
 }
 
 namespace hallq::server {
+
+class ReplicationGate;
 
 class Engine;
 struct Publication;
@@ -81,6 +84,16 @@ struct ServerOptions {
   // CURVE + ZAP + role checks when set (immutable, shared with the ZAP thread).
   std::shared_ptr<const keys::KeyRegistry> keys;
   std::string curve_secret_key;  // the engine's own, Z85; required with keys
+  // hallqd --replicate (replication_gate.h; not owned, must outlive the
+  // Server): a fenced hall's commands are refused (not_owner). With
+  // ack_replicated, a batch's replies and events leave only once the stream
+  // holds it; a batch not confirmed within ack_timeout is answered
+  // replication_unavailable (it stays in the store and goes to the stream
+  // later), and commands are refused as such, unapplied, until the stream
+  // has taken everything committed. Reads (snapshots, pings) go on.
+  ReplicationGate* replication = nullptr;
+  bool ack_replicated = false;
+  std::chrono::milliseconds ack_timeout{2000};
 };
 
 class Server {

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/store/crc32c.h"
 #include "engine/store/store_error.h"
 
 namespace hallq::store {
@@ -21,16 +22,6 @@ namespace {
 
 constexpr char kMagic[4] = {'H', 'Q', 'L', '1'};
 constexpr mode_t kFileMode = 0644;
-
-std::array<std::uint32_t, 256> make_crc_table() {
-  std::array<std::uint32_t, 256> table{};
-  for (std::uint32_t i = 0; i < 256; ++i) {
-    std::uint32_t c = i;
-    for (int k = 0; k < 8; ++k) c = (c & 1) ? (c >> 1) ^ 0x82f63b78u : c >> 1;
-    table[i] = c;
-  }
-  return table;
-}
 
 void put_le(char* out, std::uint64_t value, int bytes) {
   for (int i = 0; i < bytes; ++i, value >>= 8) out[i] = static_cast<char>(value & 0xff);
@@ -52,13 +43,6 @@ std::uint32_t record_crc(const char* header, std::string_view payload) {
 }
 
 }  // namespace
-
-std::uint32_t crc32c(std::uint32_t crc, std::string_view bytes) {
-  static const std::array<std::uint32_t, 256> table = make_crc_table();
-  crc = ~crc;
-  for (const char c : bytes) crc = table[(crc ^ static_cast<unsigned char>(c)) & 0xff] ^ (crc >> 8);
-  return ~crc;
-}
 
 CommitLog::CommitLog(std::string dir, bool writable, bool durable)
     : dir_(std::move(dir)), writable_(writable), durable_(durable) {

@@ -31,9 +31,6 @@
 
 namespace hallq::store {
 
-// CRC32C (Castagnoli), software, table-driven.
-std::uint32_t crc32c(std::uint32_t crc, std::string_view bytes);
-
 class CommitLog {
  public:
   static constexpr int kSegments = 2;

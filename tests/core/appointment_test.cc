@@ -162,5 +162,17 @@ TEST_F(AppointmentTest, WeekendSessionsAndHolidays) {
       << "Sunday";
 }
 
+TEST(BookingText, SlotTimesAndMaskedPhones) {
+  EXPECT_EQ(parse_slot_time("09:30"), 570);
+  EXPECT_EQ(parse_slot_time("00:00"), 0);
+  EXPECT_EQ(parse_slot_time("23:59"), 1439);
+  for (const char* bad : {"9:30", "24:00", "09:60", "09:30:00", "0930", "ab:cd", "", " 9:30"})
+    EXPECT_EQ(parse_slot_time(bad), -1) << bad;
+  EXPECT_EQ(format_slot_time(570), "09:30");
+  EXPECT_EQ(mask_phone("13812345678"), "138****5678");
+  EXPECT_EQ(mask_phone("1381234"), "*******");
+  EXPECT_EQ(mask_phone(""), "");
+}
+
 }  // namespace
 }  // namespace hallq::test

@@ -95,6 +95,11 @@ TEST_F(DisplayCurveTest, KeyNotEnrolledGetsNothingAndTheEngineKeepsServing) {
   ASSERT_TRUE(se_.wait_stderr("is not enrolled")) << se_.engine_stderr();
   // The engine serves the enrolled screen and the manager meanwhile.
   ChildProcess good(kDisplay, args(screen));
+  // Online first: an event published while the display is still subscribing
+  // may be missed until the next one, which is not what this tests.
+  ASSERT_TRUE(good.wait_line([](const std::string& l) {
+    return l.rfind("shown seq ", 0) == 0 && l.find(" online 1") != std::string::npos;
+  })) << good.output();
   const core::Seq seq = run(core::IssueTicket{"social"});
   ASSERT_TRUE(good.wait_prefix(fmt::format("shown seq {} online 1", seq))) << good.output();
   EXPECT_EQ(good.stop(), 0);

@@ -38,7 +38,7 @@ debs=("$scratch"/packages/*.deb)
 [ -f "$scratch/packages/hallq-devices_"*.deb ] || fail "no hallq-devices package in: ${debs[*]##*/}"
 echo "packages: ${debs[*]##*/}"
 depends_of() { dpkg-deb -f "$scratch/packages/$1_"*.deb Depends; }
-for dep in adduser libzmq5 liblmdb0; do
+for dep in adduser libzmq5 liblmdb0 libnats3.4; do
   grep -q "$dep" <<< "$(depends_of hallqd)" || fail "hallqd does not depend on $dep: $(depends_of hallqd)"
 done
 for dep in adduser fonts-noto-cjk espeak-ng-data libsdl2-2.0-0 libespeak-ng1; do
@@ -49,7 +49,7 @@ done
 step "dpkg-deb -x into a scratch root"
 root="$scratch/root"
 for deb in "${debs[@]}"; do dpkg-deb -x "$deb" "$root"; done
-for program in hallqd hallq hallq-passwd hallq-display hallq-speaker hallq-keypad hallq-kiosk hallq-caller; do
+for program in hallqd hallq hallq-passwd hallq-display hallq-speaker hallq-keypad hallq-kiosk hallq-caller hallq-citizen; do
   [ -x "$root/usr/bin/$program" ] || fail "usr/bin/$program is not installed"
 done
 for file in etc/hallq/hallq.toml etc/default/hallqd usr/share/hallq/web/index.html \
@@ -59,7 +59,7 @@ for file in etc/hallq/hallq.toml etc/default/hallqd usr/share/hallq/web/index.ht
 done
 [ -d "$root/var/lib/hallq" ] || fail "var/lib/hallq is not installed"
 # A manual page per program, made from its --help: man renders it under its name.
-for program in hallqd hallq hallq-passwd hallq-display hallq-speaker hallq-keypad hallq-kiosk hallq-caller; do
+for program in hallqd hallq hallq-passwd hallq-display hallq-speaker hallq-keypad hallq-kiosk hallq-caller hallq-citizen; do
   page="$root/usr/share/man/man1/$program.1.gz"
   [ -f "$page" ] || fail "usr/share/man/man1/$program.1.gz is not installed"
   if command -v man > /dev/null; then

@@ -37,7 +37,8 @@ TEST(AccessPolicy, KioskIssuesInItsHallOnly) {
   EXPECT_FALSE(allowed(k, cmd("district", core::IssueTicket{"social"})));
   const core::Status st = authorize(k, cmd("town", core::CallNext{"w1"}), lookup);
   EXPECT_EQ(st.code(), core::ErrorCode::kForbidden);
-  EXPECT_EQ(st.message(), "无权执行此操作：kiosk d1 may only issue tickets in town (not call)");
+  EXPECT_EQ(st.message(),
+            "无权执行此操作：kiosk d1 may only issue tickets and check in bookings in town (not call)");
   EXPECT_FALSE(allowed(k, cmd("town", core::Cancel{"A001"})));
   EXPECT_FALSE(allowed(k, cmd("town", core::MoveStaff{"s01", "w1"})));
   EXPECT_TRUE(allowed(k, snapshot("town")));
@@ -168,20 +169,54 @@ TEST(AccessPolicy, CitizenIssuesCancelsAndEvaluatesInItsHallsOnly) {
     EXPECT_EQ(st.code(), core::ErrorCode::kForbidden) << core::verb(body);
     EXPECT_EQ(
         st.message(),
-        fmt::format("无权执行此操作：citizen d1 may only issue, cancel and evaluate tickets in town, bank "
-                    "(not {})",
+        fmt::format("无权执行此操作：citizen d1 may only issue, cancel and evaluate tickets and book, cancel "
+                    "and check in bookings in town, bank (not {})",
                     core::verb(body)));
   }
   for (const core::CommandBody& body :
        {core::CommandBody(core::IssueTicket{"social"}), core::CommandBody(core::Cancel{"A001"}),
-        core::CommandBody(core::Evaluate{"A001", 5, ""})}) {
+        core::CommandBody(core::Evaluate{"A001", 5, ""}), core::CommandBody(core::CancelBooking{100001}),
+        core::CommandBody(core::CheckIn{100001})}) {
     const core::Status st = authorize(k, cmd("district", body), lookup);
     EXPECT_EQ(st.code(), core::ErrorCode::kForbidden) << core::verb(body);
-    EXPECT_EQ(st.message(),
-              "无权执行此操作：citizen d1 may only issue, cancel and evaluate tickets in town, bank (not "
-              "district)");
+    EXPECT_EQ(
+        st.message(),
+        "无权执行此操作：citizen d1 may only issue, cancel and evaluate tickets and book, cancel and check "
+        "in bookings in town, bank (not district)");
   }
   EXPECT_FALSE(allowed(k, snapshot("district")));
+}
+
+// Bookings (预约): who may book, cancel a booking and check in. Managers and
+// the citizen gateway all three in their halls; a kiosk only checks in (a
+// citizen typing or scanning the code); every other role none.
+TEST(AccessPolicy, BookingCommandsByRole) {
+  const std::string person(64, 'a');
+  const core::CommandBody book = core::Book{"social", 20'000, 570, person, "", 7};
+  const core::CommandBody cancel = core::CancelBooking{100'001};
+  const core::CommandBody check_in = core::CheckIn{100'001};
+  for (DeviceRole role : {DeviceRole::kManager, DeviceRole::kCitizen}) {
+    const KeyEntry k = key(role, {"town"});
+    for (const core::CommandBody& body : {book, cancel, check_in}) {
+      EXPECT_TRUE(allowed(k, cmd("town", body))) << to_string(role) << " " << core::verb(body);
+      EXPECT_FALSE(allowed(k, cmd("district", body))) << to_string(role) << " " << core::verb(body);
+    }
+  }
+  const KeyEntry kiosk = key(DeviceRole::kKiosk, {"town"});
+  EXPECT_TRUE(allowed(kiosk, cmd("town", check_in)));
+  EXPECT_FALSE(allowed(kiosk, cmd("district", check_in)));
+  EXPECT_FALSE(allowed(kiosk, cmd("town", book)));
+  const core::Status st = authorize(kiosk, cmd("town", cancel), lookup);
+  EXPECT_EQ(st.code(), core::ErrorCode::kForbidden);
+  EXPECT_EQ(st.message(),
+            fmt::format("无权执行此操作：kiosk d1 may only issue tickets and check in bookings in "
+                        "town (not {})",
+                        core::verb(cancel)));
+  for (const KeyEntry& k :
+       {key(DeviceRole::kCaller, {"town"}, "w1"), key(DeviceRole::kKeypad, {"town"}, "w1"),
+        key(DeviceRole::kDisplay, {"town"}), key(DeviceRole::kSpeaker, {"town"})})
+    for (const core::CommandBody& body : {book, cancel, check_in})
+      EXPECT_FALSE(allowed(k, cmd("town", body))) << to_string(k.role) << " " << core::verb(body);
 }
 
 }  // namespace

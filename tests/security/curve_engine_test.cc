@@ -125,14 +125,16 @@ TEST_F(CurveEngineTest, KioskIssuesInItsHallButIsRefusedTheRest) {
   auto call = as("k1").command("town", core::CallNext{"w1"});
   ASSERT_TRUE(call.has_value());
   EXPECT_EQ(call->code, ErrorCode::kForbidden);
-  EXPECT_EQ(call->message, "无权执行此操作：kiosk k1 may only issue tickets in town (not call)");
+  EXPECT_EQ(call->message,
+            "无权执行此操作：kiosk k1 may only issue tickets and check in bookings in town (not call)");
   EXPECT_EQ(code("k1", "district", core::IssueTicket{"social"}), ErrorCode::kForbidden);
   // Nothing of a refused command is applied: the window the kiosk tried to
   // open is still closed for the manager.
   EXPECT_EQ(code("k1", "town", core::OpenWindow{"w2", ""}), ErrorCode::kForbidden);
   EXPECT_EQ(code("m1", "town", core::OpenWindow{"w2", ""}), ErrorCode::kOk);
   // Logged with the reason, and counted.
-  EXPECT_NE(stderr_text().find("kiosk k1 may only issue tickets in town"), std::string::npos)
+  EXPECT_NE(stderr_text().find("kiosk k1 may only issue tickets and check in bookings in town"),
+            std::string::npos)
       << stderr_text();
   EXPECT_EQ(stderr_text().find("readable by others"), std::string::npos) << "the engine key is mode 0600";
   std::string out;
@@ -453,9 +455,10 @@ TEST_F(CurveEngineTest, CitizenIssuesAndEvaluatesButCannotRunTheHall) {
     ASSERT_TRUE(r.has_value()) << core::verb(body);
     EXPECT_EQ(r->code, ErrorCode::kForbidden) << core::verb(body) << " in " << hall;
     const std::string why = hall == "town" ? std::string(core::verb(body)) : std::string(hall);
-    EXPECT_EQ(
-        r->message,
-        "无权执行此操作：citizen gw may only issue, cancel and evaluate tickets in town (not " + why + ")");
+    EXPECT_EQ(r->message,
+              "无权执行此操作：citizen gw may only issue, cancel and evaluate tickets and book, cancel and "
+              "check in bookings in town (not " +
+                  why + ")");
   }
   auto snap = as("gw").snapshot("district");
   ASSERT_TRUE(snap.has_value());

@@ -9,6 +9,8 @@
 
 #include "engine/keys/curve_keys.h"
 #include "engine/keys/key_registry.h"
+#include "engine/keys/person_hash.h"
+#include "engine/keys/ticket_token.h"
 #include "tests/support/engine_process.h"
 #include "tests/support/program_output.h"
 #include "tests/support/run_program.h"
@@ -44,6 +46,21 @@ TEST(KeysTool, WritesKeyFilesWithModesAndRefusesToOverwrite) {
   EXPECT_EQ(slurp(out + "/engine.key"), before) << "a key was overwritten";
 }
 
+TEST(KeysTool, WritesThePersonSaltOnce) {
+  TempDir dir("hallq-keys");
+  const std::string salt = dir.path() + "/person.salt";
+  auto r = hallq({"keys", "salt", salt});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(mode_of(salt), 0600u);
+  const std::string before = slurp(salt);
+  EXPECT_EQ(before.size(), keys::kPersonSaltBytes);
+  EXPECT_NO_THROW((void)keys::PersonSalt::read_file(salt));
+  r = hallq({"keys", "salt", salt});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("already exists"), std::string::npos) << r.err;
+  EXPECT_EQ(slurp(salt), before) << "the salt was overwritten";
+}
+
 TEST(KeysTool, EnrolsDevicesAndRefusesBadEntriesWithoutWritingKeys) {
   TempDir dir("hallq-keys");
   const std::string out = dir.path() + "/keys", keys = dir.path() + "/keys.toml";
@@ -72,6 +89,22 @@ TEST(KeysTool, EnrolsDevicesAndRefusesBadEntriesWithoutWritingKeys) {
   EXPECT_EQ(keys::KeyRegistry::load(keys).entries().size(), 2u);
 }
 
+// `hallq keys ticket-secret FILE`: 32 bytes, 0600, never overwritten.
+TEST(KeysTool, TicketSecretIsPrivateAndNeverOverwritten) {
+  TempDir dir("hallq-keys");
+  const std::string file = dir.path() + "/ticket.secret";
+  auto r = hallq({"keys", "ticket-secret", file});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(mode_of(file), 0600u);
+  const std::string secret = keys::read_ticket_secret_file(file);
+  r = hallq({"keys", "ticket-secret", file});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("refusing to overwrite"), std::string::npos) << r.err;
+  EXPECT_EQ(keys::read_ticket_secret_file(file), secret);
+  r = hallq({"keys", "ticket-secret"});
+  EXPECT_EQ(r.exit_code, 2);
+}
+
 TEST(KeysTool, EnrolledKioskDrivesTheRealEngineThroughTheCli) {
   TempDir dir("hallq-keys");
   const std::string out = dir.path() + "/keys", keys = dir.path() + "/keys.toml";
@@ -95,7 +128,8 @@ TEST(KeysTool, EnrolledKioskDrivesTheRealEngineThroughTheCli) {
   r = with({"call", "town", "w1"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.out.find("\"error\":\"forbidden\""), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("kiosk k1 may only issue tickets in town"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("kiosk k1 may only issue tickets and check in bookings in town"), std::string::npos)
+      << r.out;
   // The same command without the key: the engine does not even answer.
   r = hallq({"--engine", engine.cmd(), "--timeout", "300", "issue", "town", "social"});
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;

@@ -18,6 +18,7 @@
 
 #include "engine/client/client.h"
 #include "engine/client/subscriber.h"
+#include "engine/core/booking.h"
 #include "engine/core/calendar.h"
 #include "engine/core/types.h"
 #include "engine/core/utf8.h"
@@ -31,6 +32,7 @@
 #include "engine/time/system_clock.h"
 #include "engine/view/hall_summary.h"
 #include "engine/view/json_view.h"
+#include "tools/hallq/appointments_verb.h"
 #include "tools/hallq/backup_verb.h"
 #include "tools/hallq/board_verb.h"
 #include "tools/hallq/event_text.h"
@@ -196,6 +198,12 @@ int run_command(const Globals& g, const std::string& hall, const core::CommandBo
     }
     if (!e.window.empty()) out["window"] = e.window;
     if (e.window_number) out["window_number"] = e.window_number;
+    if (e.booking) out["code"] = e.booking;
+    if (e.kind == "booking_made") {
+      out["service"] = e.service;
+      out["day"] = core::format_date(e.day);
+      out["slot"] = core::format_slot_time(e.slot_min);
+    }
   }
   out["events"] = events;
   if (g.json) {
@@ -549,7 +557,9 @@ int main(int argc, char** argv) {
   ReportArgs report_args;
   CLI::App* report = add_report_verb(app, report_args);
   KeysArgs keys_args;
-  CLI::App* keys_gen = add_keys_verb(app, keys_args);
+  CLI::App* keys_verb = add_keys_verb(app, keys_args);
+  AppointmentsArgs appointments_args;
+  add_appointments_verbs(app, appointments_args, hall, command, *g.clock);
 
   try {
     app.parse(argc, argv);
@@ -574,8 +584,14 @@ int main(int argc, char** argv) {
     }
   }
   try {
-    if (keys_gen->parsed()) return run_keys_gen(keys_args, g.json);
+    if (keys_verb->parsed()) return run_keys(keys_args, g.json);
     if (command) return run_command(g, hall, *command, request_id);
+    if (appointments_args.list->parsed())
+      return run_appointments_list(appointments_args, hall, g.engine, g.timeout_ms, g.curve, g.json,
+                                   *g.clock);
+    if (appointments_args.import_csv->parsed())
+      return run_appointments_import(appointments_args, hall, g.engine, g.timeout_ms, g.curve, g.json,
+                                     *g.clock);
     if (status->parsed()) return run_status(g, hall);
     if (watch->parsed()) return run_watch(g, hall, count, seconds);
     if (ping->parsed()) return run_ping(g);

@@ -18,6 +18,8 @@
 
 #include "engine/keys/curve_keys.h"
 #include "engine/keys/key_registry.h"
+#include "engine/keys/person_hash.h"
+#include "engine/keys/ticket_token.h"
 
 namespace hallq::cli {
 namespace {
@@ -56,7 +58,50 @@ CLI::App* add_keys_verb(CLI::App& app, KeysArgs& args) {
   gen->add_option("--window", args.window, "窗口编号（caller 和 keypad）")->type_name("窗口");
   gen->add_option("--out", args.out, "密钥文件放在这个目录")->type_name("目录")->capture_default_str();
   gen->add_option("--enrol", args.enrol, "把设备登记到这个密钥清单文件（hallqd --keys）")->type_name("文件");
-  return gen;
+  args.salt = keys->add_subcommand(
+      "salt", "生成身份证号码散列用的盐（32 字节随机数，权限 0600；hallqd --person-salt），不覆盖已有文件");
+  args.salt->add_option("file", args.salt_file, "盐文件的路径")->type_name("文件")->required();
+  args.ticket_secret = keys->add_subcommand(
+      "ticket-secret", "生成票据二维码令牌的密钥文件（32 字节，权限 0600）：取号机和群众服务网关共用");
+  args.ticket_secret->add_option("file", args.secret_file, "密钥文件路径（已存在时拒绝覆盖）")
+      ->type_name("文件")
+      ->required();
+  return keys;
+}
+
+namespace {
+
+int run_ticket_secret(const KeysArgs& args, bool json) {
+  try {
+    keys::write_ticket_secret_file(args.secret_file);
+  } catch (const keys::KeyFileError& e) {
+    std::cerr << "无法写入密钥文件：" << e.what() << "\n";
+    return kUsage;
+  }
+  if (json)
+    std::cout << nlohmann::json{{"ok", true}, {"secret_file", args.secret_file}}.dump() << std::endl;
+  else
+    std::cout << fmt::format("票据令牌密钥：{}（权限 0600；复制到取号机和 hallq-citizen，勿外传）\n",
+                             args.secret_file);
+  return kDone;
+}
+
+int run_keys_salt(const KeysArgs& args, bool json) {
+  try {
+    keys::PersonSalt::generate().write_file(args.salt_file);
+  } catch (const keys::KeyFileError& e) {
+    std::cerr << "无法写入盐文件：" << e.what() << "\n";
+    return kUsage;
+  }
+  if (json) {
+    std::cout << nlohmann::json{{"ok", true}, {"salt_file", args.salt_file}}.dump() << std::endl;
+  } else {
+    std::cout << fmt::format(
+        "{}：已生成 32 字节的盐（权限 0600）。\n  交给 hallqd "
+        "--person-salt；请备份，丢失后已有预约无法与新预约对应。\n",
+        args.salt_file);
+  }
+  return kDone;
 }
 
 int run_keys_gen(const KeysArgs& args, bool json) {
@@ -142,6 +187,14 @@ int run_keys_gen(const KeysArgs& args, bool json) {
     if (!args.enrol.empty()) std::cout << fmt::format("  已登记到 {}（重启 hallqd 后生效）\n", args.enrol);
   }
   return kDone;
+}
+
+}  // namespace
+
+int run_keys(const KeysArgs& args, bool json) {
+  if (args.ticket_secret != nullptr && args.ticket_secret->parsed()) return run_ticket_secret(args, json);
+  if (args.salt != nullptr && args.salt->parsed()) return run_keys_salt(args, json);
+  return run_keys_gen(args, json);
 }
 
 }  // namespace hallq::cli

@@ -14,9 +14,11 @@
 #include "adapters/kiosk/kiosk_config.h"
 #include "adapters/kiosk/kiosk_layout.h"
 #include "adapters/kiosk/printer_status.h"
-#include "adapters/kiosk/resident_id.h"
 #include "adapters/kiosk/ticket_layout.h"
+#include "engine/config/config_error.h"
+#include "engine/core/resident_id.h"
 #include "engine/device/sdl/png_frame.h"
+#include "engine/keys/ticket_token.h"
 #include "tests/adapters/kiosk/kiosk_fixture.h"
 #include "tests/support/run_program.h"
 
@@ -49,6 +51,43 @@ TEST_F(KioskTest, IssuesAndPrintsTheAcknowledgedTicket) {
   ASSERT_EQ(tickets[0].qrs().size(), 1u);
   EXPECT_EQ(tickets[0].qrs()[0]->data, "https://q.example/town/" + today_iso() + "/A002");
   EXPECT_EQ(issue_directly("social"), "A003");  // the kiosk issued exactly one
+}
+
+// qr_url with {token} and a ticket secret: the printed QR (decoded from the
+// ESC/POS bytes the printer got) carries the ticket's page token, which the
+// secret verifies for this hall, day and number only.
+TEST_F(KioskTest, PrintedQrCarriesTheTicketsPageToken) {
+  const std::string secret_file = dir_.path() + "/ticket.secret";
+  keys::write_ticket_secret_file(secret_file);
+  qr_lines_ =
+      "qr_url = \"https://q.example.gov.cn/t/{hall}/{date}/{number}?k={token}\"\n"
+      "ticket_secret = \"ticket.secret\"\n";
+  open_window("w1");
+  auto k = start_kiosk();
+  ASSERT_TRUE(wait_open(*k, "social")) << k->output();
+  k->write_line("tap social");
+  ASSERT_FALSE(wait_json_event(*k, "printed").is_null()) << k->output();
+  const auto tickets = spool();
+  ASSERT_EQ(tickets.size(), 1u);
+  ASSERT_EQ(tickets[0].qrs().size(), 1u);
+  const std::string url = tickets[0].qrs()[0]->data;
+  const std::string prefix = "https://q.example.gov.cn/t/town/" + today_iso() + "/A001?k=";
+  ASSERT_EQ(url.rfind(prefix, 0), 0u) << url;
+  const std::string token = url.substr(prefix.size());
+  EXPECT_EQ(token.size(), keys::kTicketTokenLength);
+  const std::string secret = keys::read_ticket_secret_file(secret_file);
+  EXPECT_TRUE(keys::verify_ticket_token(secret, "town", today_iso(), "A001", token)) << url;
+  EXPECT_FALSE(keys::verify_ticket_token(secret, "town", today_iso(), "A002", token));
+
+  // {token} without a secret is a config error naming the key.
+  qr_lines_ = "qr_url = \"https://q.example.gov.cn/t/{hall}/{date}/{number}?k={token}\"\n";
+  try {
+    (void)kiosk::load_kiosk_config(write_config());
+    ADD_FAILURE() << "accepted {token} without ticket_secret";
+  } catch (const config::ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("printer.qr_url: {token} needs ticket_secret"), std::string::npos)
+        << e.what();
+  }
 }
 
 // SIGTERM and SIGINT stop an idle kiosk with exit 0 (a signal interrupting its
@@ -99,7 +138,7 @@ TEST_F(KioskTest, ElderlyPriorityByIdNumber) {
   const std::string bytes = slurp(dir_.path() + "/spool.bin");
   EXPECT_EQ(bytes.find(old), std::string::npos);
   EXPECT_EQ(k->output().find(old), std::string::npos);
-  EXPECT_NE(k->output().find(kiosk::mask_resident_id(old)), std::string::npos);
+  EXPECT_NE(k->output().find(core::mask_resident_id(old)), std::string::npos);
 }
 
 TEST_F(KioskTest, AppointmentChecksInOnceEvenAcrossRestarts) {

@@ -14,9 +14,9 @@
 #include <zmq.hpp>
 
 #include "adapters/kiosk/escpos_decoder.h"
-#include "adapters/kiosk/resident_id.h"
 #include "engine/client/client.h"
 #include "engine/core/calendar.h"
+#include "engine/core/resident_id.h"
 #include "engine/protocol/event_codec.h"
 #include "tests/support/child_process.h"
 #include "tests/support/engine_process.h"
@@ -36,7 +36,7 @@ inline std::string today_iso() {
 
 inline std::string id_born(std::string_view yyyymmdd) {
   std::string id = "110105" + std::string(yyyymmdd) + "123";
-  id.push_back(kiosk::resident_id_check_char(id));
+  id.push_back(core::resident_id_check_char(id));
   return id;
 }
 
@@ -53,8 +53,7 @@ class KioskTest : public ::testing::Test {
     f << "[kiosk]\nhall = \"town\"\nwidth = 540\nheight = 960\n"
       << "[appointments]\nfile = \"appts.csv\"\nused_log = \"used.log\"\n"
       << "[printer]\n"
-      << (printer.empty() ? "kind = \"file\"\npath = \"spool.bin\"\n" : printer)
-      << "qr_url = \"https://q.example/{hall}/{date}/{number}\"\n";
+      << (printer.empty() ? "kind = \"file\"\npath = \"spool.bin\"\n" : printer) << qr_lines_;
     std::ofstream a(dir_.path() + "/appts.csv");
     a << "code,service,date,slot,name\n"
       << "482913,"
@@ -107,6 +106,7 @@ class KioskTest : public ::testing::Test {
   zmq::context_t ctx_;
   std::unique_ptr<client::Client> client_;
   std::string printer_;
+  std::string qr_lines_ = "qr_url = \"https://q.example/{hall}/{date}/{number}\"\n";
 };
 
 inline std::vector<std::string> texts(const kiosk::DecodedPrint& p) {

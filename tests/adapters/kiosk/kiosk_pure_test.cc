@@ -1,4 +1,4 @@
-// The kiosk's pure parts: ID numbers, dates, appointments, the ESC/POS bytes
+// The kiosk's pure parts: dates, appointments, the ESC/POS bytes
 // (encoded, then decoded back), config errors, the session and the layout.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -15,11 +15,11 @@
 #include "adapters/kiosk/kiosk_layout.h"
 #include "adapters/kiosk/kiosk_session.h"
 #include "adapters/kiosk/qr_matrix.h"
-#include "adapters/kiosk/resident_id.h"
 #include "adapters/kiosk/ticket_image.h"
 #include "adapters/kiosk/ticket_layout.h"
 #include "engine/config/toml_reader.h"
 #include "engine/core/calendar.h"
+#include "engine/core/resident_id.h"
 #include "engine/device/sdl/png_frame.h"
 
 namespace hallq::kiosk {
@@ -28,39 +28,8 @@ namespace {
 // A valid number for a birth date: 17 digits plus the computed check character.
 std::string make_id(std::string_view birth_yyyymmdd) {
   std::string id = "110105" + std::string(birth_yyyymmdd) + "123";
-  id.push_back(resident_id_check_char(id));
+  id.push_back(core::resident_id_check_char(id));
   return id;
-}
-
-TEST(ResidentId, CheckCharacterFollowsGb11643) {
-  // The standard's own example: 11010519491231002X.
-  EXPECT_EQ(resident_id_check_char("11010519491231002"), 'X');
-  EXPECT_EQ(resident_id_check_char("44052418800101001"), '4');
-  const core::CivilDate today{2025, 3, 1};
-  EXPECT_TRUE(check_resident_id("11010519491231002X", today).ok());
-  EXPECT_TRUE(check_resident_id("11010519491231002x", today).ok());
-  EXPECT_EQ(check_resident_id("110105194912310021", today).problem, IdProblem::kCheckDigit);
-  EXPECT_EQ(check_resident_id("11010519491231002", today).problem, IdProblem::kLength);
-  EXPECT_EQ(check_resident_id("1101051949123100AX", today).problem, IdProblem::kCharacters);
-  // 30 February does not exist; the check character is right, the date is not.
-  EXPECT_EQ(check_resident_id(make_id("19490230"), today).problem, IdProblem::kBirthDate);
-  EXPECT_EQ(check_resident_id(make_id("20300101"), today).problem, IdProblem::kBirthDate);
-  const IdCheck c = check_resident_id("11010519491231002X", today);
-  EXPECT_EQ(c.birth, (core::CivilDate{1949, 12, 31}));
-}
-
-TEST(ResidentId, EveryWrongCheckCharacterIsRefused) {
-  const std::string good = make_id("19600715");
-  for (char c : std::string("0123456789X")) {
-    std::string id = good;
-    id[17] = c;
-    EXPECT_EQ(check_resident_id(id, {2025, 1, 1}).ok(), c == good[17]) << id;
-  }
-}
-
-TEST(ResidentId, MaskKeepsOnlyTheEnds) {
-  EXPECT_EQ(mask_resident_id("11010519491231002X"), "1101**********002X");
-  EXPECT_EQ(mask_resident_id("1234"), "****");
 }
 
 TEST(Gb18030, RoundTripsChineseText) {

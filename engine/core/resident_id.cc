@@ -1,8 +1,8 @@
-#include "adapters/kiosk/resident_id.h"
+#include "engine/core/resident_id.h"
 
 #include <cctype>
 
-namespace hallq::kiosk {
+namespace hallq::core {
 
 char resident_id_check_char(std::string_view id17) {
   static constexpr int kWeights[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
@@ -17,7 +17,7 @@ char resident_id_check_char(std::string_view id17) {
   return kCheck[sum % 11];
 }
 
-IdCheck check_resident_id(std::string_view id, core::CivilDate today) {
+IdCheck check_resident_id(std::string_view id, CivilDate today) {
   IdCheck r;
   if (id.size() != 18) return {IdProblem::kLength, {}};
   for (std::size_t i = 0; i < 17; ++i) {
@@ -30,9 +30,8 @@ IdCheck check_resident_id(std::string_view id, core::CivilDate today) {
     for (std::size_t i = 0; i < n; ++i) v = v * 10 + (id[pos + i] - '0');
     return v;
   };
-  r.birth = core::CivilDate{digits(6, 4), digits(10, 2), digits(12, 2)};
-  if (!core::valid_date(r.birth) || r.birth.year < 1900 || r.birth > today)
-    return {IdProblem::kBirthDate, {}};
+  r.birth = CivilDate{digits(6, 4), digits(10, 2), digits(12, 2)};
+  if (!valid_date(r.birth) || r.birth.year < 1900 || r.birth > today) return {IdProblem::kBirthDate, {}};
   if (resident_id_check_char(id) != last) return {IdProblem::kCheckDigit, {}};
   return r;
 }
@@ -53,6 +52,12 @@ std::string_view describe(IdProblem p) {
   return "身份证号码无效";
 }
 
+std::string normalize_resident_id(std::string_view id) {
+  std::string out(id);
+  if (!out.empty() && out.back() == 'x') out.back() = 'X';
+  return out;
+}
+
 std::string mask_resident_id(std::string_view id) {
   if (id.size() < 9) return std::string(id.size(), '*');
   std::string out(id.substr(0, 4));
@@ -61,4 +66,4 @@ std::string mask_resident_id(std::string_view id) {
   return out;
 }
 
-}  // namespace hallq::kiosk
+}  // namespace hallq::core

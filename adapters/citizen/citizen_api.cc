@@ -1,0 +1,354 @@
+// Lookups fail closed and alike: a hall that is not served and a token that
+// does not match answer the same 404, and both count against the address,
+// so neither hall ids nor tickets can be enumerated from outside.
+#include "adapters/citizen/citizen_api.h"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "adapters/citizen/embedded_site.h"
+#include "adapters/citizen/ticket_view.h"
+#include "engine/core/calendar.h"
+#include "engine/core/ticket.h"
+#include "engine/keys/ticket_token.h"
+
+namespace hallq::citizen {
+
+using server::HttpRequest;
+using server::HttpResponse;
+
+namespace {
+
+constexpr std::int64_t kForecastMaxAgeUs = 10'000'000;
+
+HttpResponse json_error(int status, std::string_view code, std::string_view message) {
+  return {status, "application/json; charset=utf-8",
+          nlohmann::json{{"error", code}, {"message", message}}.dump()};
+}
+
+std::string html_escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string replace_all(std::string text, std::string_view from, std::string_view to) {
+  for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+    text.replace(at, from.size(), to);
+  return text;
+}
+
+// The page for an error: the message, in the page's style, without script.
+HttpResponse html_error(int status, std::string_view message) {
+  return {status, "text/html; charset=utf-8",
+          fmt::format("<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+                      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                      "<title>排队查询</title><link rel=\"stylesheet\" href=\"/static/ticket.css\"></head>"
+                      "<body><main class=\"card error\"><p id=\"error\">{}</p></main></body></html>",
+                      html_escape(message))};
+}
+
+bool id_char(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'; }
+
+bool valid_hall_id(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (char c : s)
+    if (!id_char(c)) return false;
+  return true;
+}
+
+bool valid_token_text(std::string_view s) {
+  if (s.size() != keys::kTicketTokenLength) return false;
+  for (char c : s)
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
+      return false;
+  return true;
+}
+
+bool valid_number(std::string_view s) {
+  std::string_view prefix;
+  std::uint32_t n = 0;
+  return s.size() <= 12 && core::split_number(s, prefix, n);
+}
+
+std::vector<std::string_view> split(std::string_view s, char sep) {
+  std::vector<std::string_view> out;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t at = s.find(sep, start);
+    out.push_back(s.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
+    if (at == std::string_view::npos) break;
+    start = at + 1;
+  }
+  return out;
+}
+
+// Query parameters without percent-decoding: every value the routes accept
+// is plain ASCII, so an encoded one is malformed anyway. nullopt: a key given twice.
+std::optional<std::map<std::string, std::string, std::less<>>> parse_query(std::string_view q) {
+  std::map<std::string, std::string, std::less<>> out;
+  if (q.empty()) return out;
+  for (std::string_view part : split(q, '&')) {
+    if (part.empty()) continue;
+    const std::size_t eq = part.find('=');
+    std::string key(part.substr(0, eq));
+    std::string value(eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1));
+    if (!out.emplace(std::move(key), std::move(value)).second) return std::nullopt;
+  }
+  return out;
+}
+
+std::string_view param(const std::map<std::string, std::string, std::less<>>& m, std::string_view key) {
+  auto it = m.find(key);
+  return it == m.end() ? std::string_view() : std::string_view(it->second);
+}
+
+std::string host_of_origin(std::string_view origin) {
+  const std::size_t at = origin.find("://");
+  return at == std::string_view::npos ? std::string() : std::string(origin.substr(at + 3));
+}
+
+}  // namespace
+
+struct CitizenApi::Lookup {
+  HttpResponse error{0, {}, {}, {}};  // status 0: found
+  const core::Hall* hall = nullptr;
+  const core::Ticket* ticket = nullptr;
+  bool failed() const { return error.status != 0; }
+};
+
+CitizenApi::CitizenApi(const CitizenConfig& config, std::string secret, HallSource& source)
+    : config_(config),
+      secret_(std::move(secret)),
+      source_(source),
+      throttle_(config.limits.token_failures_burst, config.limits.token_failures_per_minute),
+      public_origin_(origin_of(config.public_url)) {}
+
+std::string CitizenApi::client_address(const HttpRequest& r) const {
+  if (r.forwarded_for.empty()) return r.peer;
+  bool trusted = false;
+  for (const std::string& p : config_.trusted_proxies) trusted = trusted || p == r.peer;
+  if (!trusted) return r.peer;
+  std::string_view f = r.forwarded_for;
+  const std::size_t comma = f.rfind(',');
+  if (comma != std::string_view::npos) f = f.substr(comma + 1);
+  while (!f.empty() && (f.front() == ' ' || f.front() == '\t')) f.remove_prefix(1);
+  while (!f.empty() && (f.back() == ' ' || f.back() == '\t')) f.remove_suffix(1);
+  if (f.empty() || f.size() > 64) return r.peer;
+  return std::string(f);
+}
+
+const predict::TicketForecast* CitizenApi::forecast_of(const core::Hall& hall, core::TicketId id) {
+  ForecastCache& c = forecasts_[hall.config().id];
+  const core::TimeUs now = source_.now();
+  if (c.seq != hall.seq() || c.at == 0 || now - c.at > kForecastMaxAgeUs || now < c.at) {
+    const predict::Forecast f = predict::forecast(hall, now);
+    c.seq = hall.seq();
+    c.at = now;
+    c.by_ticket.clear();
+    for (const predict::TicketForecast& t : f.tickets) c.by_ticket.emplace(t.ticket, t);
+  }
+  auto it = c.by_ticket.find(id);
+  return it == c.by_ticket.end() ? nullptr : &it->second;
+}
+
+std::string CitizenApi::ticket_json(std::string_view hall_id, std::string_view number) {
+  const core::Hall* hall = source_.hall(hall_id);
+  if (hall == nullptr) return "";
+  const core::Ticket* t = hall->find_number(number);
+  if (t == nullptr) return "";
+  return to_json(ticket_view(*hall, *t, forecast_of(*hall, t->id), source_.now())).dump();
+}
+
+CitizenAnswer CitizenApi::handle(const HttpRequest& req, std::int64_t steady_us) {
+  CitizenAnswer a;
+  a.client = client_address(req);
+  const std::string_view target = req.target;
+  const std::size_t qmark = target.find('?');
+  const std::string_view path = target.substr(0, qmark);
+  const std::string_view query =
+      qmark == std::string_view::npos ? std::string_view() : target.substr(qmark + 1);
+  const bool get = req.method == "GET" || req.method == "HEAD";
+  const bool post = req.method == "POST";
+  std::vector<std::string_view> parts = split(path, '/');
+  if (!parts.empty() && parts.front().empty()) parts.erase(parts.begin());
+  const bool page = !parts.empty() && parts[0] == "t";
+
+  // The lookup every ticket route makes (see the header for its order).
+  auto lookup = [&](std::string_view hall, std::string_view date, std::string_view number,
+                    std::string_view token) {
+    Lookup l;
+    auto refuse = [&](int status, std::string_view code, std::string_view message, bool count) {
+      if (count) throttle_.failed(a.client, steady_us);
+      l.error = page ? html_error(status, message) : json_error(status, code, message);
+    };
+    if (!throttle_.allowed(a.client, steady_us)) {
+      refuse(429, "too_many_requests", "查询失败次数过多，请稍后再试", false);
+      return l;
+    }
+    if (!valid_hall_id(hall) || !core::parse_day(date) || !valid_number(number) || !valid_token_text(token)) {
+      refuse(400, "bad_link", "链接不完整或有误，请重新扫描号票上的二维码", true);
+      return l;
+    }
+    bool served = false;
+    for (const std::string& h : config_.halls) served = served || h == hall;
+    if (!served || !keys::verify_ticket_token(secret_, hall, date, number, token)) {
+      refuse(404, "not_found", "找不到这张号票：链接无效，请重新扫描号票上的二维码", true);
+      return l;
+    }
+    l.hall = source_.hall(hall);
+    if (l.hall == nullptr) {
+      refuse(503, "unavailable", "系统连接中，请稍后刷新", false);
+      return l;
+    }
+    if (core::format_date(l.hall->day()) != date) {
+      refuse(410, "expired", "这张号票不是今天的，已经失效", false);
+      return l;
+    }
+    l.ticket = l.hall->find_number(number);
+    if (l.ticket == nullptr) refuse(404, "not_found", "今天没有这个号码", false);
+    return l;
+  };
+
+  if (page) {
+    if (!get) {
+      a.response = html_error(405, "不支持的请求方式");
+      return a;
+    }
+    std::string_view token;
+    std::optional<std::map<std::string, std::string, std::less<>>> q = parse_query(query);
+    if (parts.size() == 5) {
+      token = parts[4];
+    } else if (parts.size() == 4 && q) {
+      token = param(*q, "k");
+    }
+    if ((parts.size() != 4 && parts.size() != 5) || !q) {
+      throttle_.failed(a.client, steady_us);
+      a.response = html_error(400, "链接不完整或有误，请重新扫描号票上的二维码");
+      return a;
+    }
+    Lookup l = lookup(parts[1], parts[2], parts[3], token);
+    if (l.failed()) {
+      a.response = std::move(l.error);
+      return a;
+    }
+    const TicketView v = ticket_view(*l.hall, *l.ticket, forecast_of(*l.hall, l.ticket->id), source_.now());
+    std::string html(site_file("ticket.html"));
+    html = replace_all(std::move(html), "{{number}}", html_escape(v.number));
+    html = replace_all(std::move(html), "{{service}}", html_escape(v.service));
+    html = replace_all(std::move(html), "{{hall_name}}", html_escape(v.hall_name));
+    html = replace_all(std::move(html), "{{headline}}", html_escape(v.headline));
+    html = replace_all(std::move(html), "{{detail}}", html_escape(v.detail));
+    a.response = {200, "text/html; charset=utf-8", std::move(html)};
+    return a;
+  }
+
+  if (parts.size() == 2 && parts[0] == "static") {
+    if (!get) {
+      a.response = json_error(405, "method_not_allowed", "不支持的请求方式");
+      return a;
+    }
+    const std::string_view body =
+        parts[1] == "ticket.js" || parts[1] == "ticket.css" ? site_file(parts[1]) : "";
+    if (body.empty()) {
+      a.response = json_error(404, "not_found", "没有这个文件");
+      return a;
+    }
+    a.response = {200, parts[1] == "ticket.js" ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8",
+                  std::string(body)};
+    return a;
+  }
+
+  if (parts.size() == 1 && parts[0] == "healthz") {
+    nlohmann::json halls = nlohmann::json::object();
+    for (const std::string& h : config_.halls) halls[h] = source_.hall(h) != nullptr;
+    a.response = {200, "application/json; charset=utf-8",
+                  nlohmann::json{{"ok", true}, {"halls", halls}}.dump()};
+    return a;
+  }
+
+  const bool ticket_route = parts.size() == 1 && parts[0] == "events";
+  const bool api_ticket = parts.size() == 2 && parts[0] == "api" && parts[1] == "ticket";
+  const bool api_cancel = parts.size() == 2 && parts[0] == "api" && parts[1] == "cancel";
+  if (!ticket_route && !api_ticket && !api_cancel) {
+    a.response = json_error(404, "not_found", "没有这个页面，请扫描号票上的二维码");
+    return a;
+  }
+  if ((api_cancel && !post) || (!api_cancel && !get)) {
+    a.response = json_error(405, "method_not_allowed", "不支持的请求方式");
+    return a;
+  }
+  const auto q = parse_query(query);
+  if (!q) {
+    throttle_.failed(a.client, steady_us);
+    a.response = json_error(400, "bad_link", "链接不完整或有误，请重新扫描号票上的二维码");
+    return a;
+  }
+  if (api_cancel) {
+    // Same origin only: a browser names the page's origin on every POST.
+    const std::string origin_host = host_of_origin(req.origin);
+    const bool same_origin =
+        !req.origin.empty() && ((!public_origin_.empty() && req.origin == public_origin_) ||
+                                (!req.host.empty() && origin_host == req.host));
+    if (!same_origin) {
+      a.response = json_error(403, "csrf", "请在号票页面上操作");
+      return a;
+    }
+    if (req.content_type.rfind("application/json", 0) != 0) {
+      a.response = json_error(415, "unsupported_media_type", "请求格式不正确");
+      return a;
+    }
+  }
+  Lookup l = lookup(param(*q, "hall"), param(*q, "date"), param(*q, "number"), param(*q, "k"));
+  if (l.failed()) {
+    a.response = std::move(l.error);
+    return a;
+  }
+  const std::string number = l.hall->number_of(*l.ticket);
+  const std::string hall_id = l.hall->config().id;
+  if (ticket_route) {
+    a.stream = true;
+    a.hall = hall_id;
+    a.number = number;
+    return a;
+  }
+  if (api_cancel) {
+    const auto outcome = source_.cancel(hall_id, number);
+    if (!outcome) {
+      a.response = json_error(503, "unavailable", "系统繁忙，请稍后再试");
+      return a;
+    }
+    if (outcome->code != core::ErrorCode::kOk) {
+      a.response = json_error(409, "refused", "当前状态不能取消排队");
+      return a;
+    }
+  }
+  const std::string j = ticket_json(hall_id, number);
+  a.response = j.empty() ? json_error(503, "unavailable", "系统连接中，请稍后刷新")
+                         : HttpResponse{200, "application/json; charset=utf-8", j};
+  return a;
+}
+
+}  // namespace hallq::citizen

@@ -1,0 +1,66 @@
+// hallq-citizen's configuration (conf/devices/citizen.toml):
+//
+//   [citizen]
+//   listen = "127.0.0.1:8090"            # HOST:PORT the HTTP server binds (behind the TLS proxy)
+//   engine = "tcp://10.0.0.5:5555"        # the engine's command endpoint
+//   events = "tcp://10.0.0.5:5556"        # the engine's publisher
+//   halls = ["town"]                      # the halls served (the key's scope in hallqd --keys)
+//   ticket_secret = "keys/ticket.secret"  # hallq keys ticket-secret; the kiosks' copy
+//   public_url = "https://q.example.gov.cn"  # what citizens open; its origin is the only one
+//                                         # allowed to POST (besides the Host the request names)
+//   trusted_proxies = ["127.0.0.1"]       # peers whose X-Forwarded-For names the client
+//
+//   [limits]
+//   max_streams = 10000                   # live pages (SSE) at once
+//   max_streams_per_address = 20
+//   max_connections = 12000
+//   token_failures_burst = 10             # failed token lookups an address may make at once,
+//   token_failures_per_minute = 10        # then this many a minute
+//   max_body = 1024                       # bytes of a request body
+//
+//   [security]                            # CURVE keys (engine/device/device_security.h)
+//
+// Relative paths are taken from the config file's folder. Errors:
+// config::ConfigError naming file:line. Pure parsing; any thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/device/device_security.h"
+
+namespace hallq::citizen {
+
+struct CitizenLimits {
+  std::size_t max_streams = 10000;
+  std::size_t max_streams_per_address = 20;
+  std::size_t max_connections = 12000;
+  double token_failures_burst = 10;
+  double token_failures_per_minute = 10;
+  std::size_t max_body = 1024;
+};
+
+struct CitizenConfig {
+  std::string listen_host = "127.0.0.1";
+  std::uint16_t listen_port = 8090;
+  std::string engine = "tcp://127.0.0.1:5555";
+  std::string events = "tcp://127.0.0.1:5556";
+  std::vector<std::string> halls;
+  std::string ticket_secret_file;
+  std::string public_url;  // "" : no public origin (only the Host the request names)
+  std::vector<std::string> trusted_proxies;
+  CitizenLimits limits;
+  device::SecurityConfig security;
+};
+
+CitizenConfig parse_citizen_config(std::string_view text, const std::string& source);
+CitizenConfig load_citizen_config(const std::string& path);
+
+// "https://q.example.gov.cn/x" -> "https://q.example.gov.cn" (scheme, host
+// and port of a URL, as a browser's Origin header names them); "" if `url`
+// is not http(s)://HOST...
+std::string origin_of(std::string_view url);
+
+}  // namespace hallq::citizen

@@ -1,0 +1,126 @@
+#include "adapters/citizen/ticket_view.h"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/view/wait_range.h"
+
+namespace hallq::citizen {
+namespace {
+
+// People ahead in the service's own line (classes in call order, then queue
+// order): what the page says when no open window gives a forecast.
+std::uint32_t ahead_in_line(const core::Hall& hall, const core::Ticket& t) {
+  const core::ServiceQueue& q = hall.queue(t.service);
+  const core::QueueEntry me{t.queue_key, t.queue_order, t.id};
+  std::uint32_t ahead = 0;
+  for (int c = 0; c < core::kQueueClasses; ++c) {
+    const auto cls = static_cast<core::QueueClass>(c);
+    if (cls == t.queue_class) {
+      for (const core::QueueEntry& e : q.line(cls)) {
+        if (!(e < me)) break;
+        ++ahead;
+      }
+      break;
+    }
+    ahead += static_cast<std::uint32_t>(q.size(cls));
+  }
+  return ahead;
+}
+
+}  // namespace
+
+TicketView ticket_view(const core::Hall& hall, const core::Ticket& t, const predict::TicketForecast* f,
+                       core::TimeUs now) {
+  (void)now;
+  using core::TicketState;
+  const core::HallConfig& cfg = hall.config();
+  TicketView v;
+  v.hall = cfg.id;
+  v.hall_name = cfg.name;
+  v.number = hall.number_of(t);
+  v.service = cfg.services[t.service].name;
+  v.state = std::string(core::to_string(t.state));
+  v.recalls = t.recalls;
+  v.transferred = t.transfers > 0;
+  if (t.window != core::kNoWindow && t.window < cfg.windows.size()) v.window = cfg.windows[t.window].number;
+  switch (t.state) {
+    case TicketState::kWaiting:
+      v.can_cancel = true;
+      if (f != nullptr && f->wait_s != predict::kUnknownWait) {
+        v.ahead = f->ahead;
+        const view::WaitRange r = view::wait_range(f->wait_s, f->ahead);
+        v.wait_low_min = r.low_s / 60;
+        v.wait_high_min = (r.high_s + 59) / 60;
+        v.headline = f->ahead == 0 ? "下一位就是您" : fmt::format("前面还有 {} 人", f->ahead);
+        const std::string words = view::wait_range_text(r);
+        v.detail = r.high_s <= 60 ? words + "，请留意叫号" : fmt::format("预计等待 {}", words);
+      } else {
+        v.ahead = ahead_in_line(hall, t);
+        v.headline = v.ahead == 0 ? "下一位就是您" : fmt::format("前面还有 {} 人", v.ahead);
+        v.detail = "暂无窗口办理此业务，开放后按顺序叫号";
+      }
+      if (v.transferred) v.detail = fmt::format("已转到「{}」继续排队。{}", v.service, v.detail);
+      break;
+    case TicketState::kCalled:
+      v.headline = fmt::format("请到 {} 号窗口", v.window);
+      v.detail = t.recalls > 0 ? fmt::format("第 {} 次呼叫，请尽快前往", t.recalls + 1) : "正在呼叫您的号码";
+      break;
+    case TicketState::kServing:
+      v.headline = fmt::format("正在 {} 号窗口办理", v.window);
+      v.detail = "办理完成后欢迎评价";
+      break;
+    case TicketState::kHeld:
+      v.can_cancel = true;
+      v.headline = "暂缓办理";
+      v.detail = fmt::format("请备齐材料后回到 {} 号窗口，工作人员会继续为您办理", v.window);
+      break;
+    case TicketState::kDone:
+    case TicketState::kRated:
+      v.final = true;
+      v.headline = "已办结";
+      v.detail = "感谢您的耐心等待";
+      break;
+    case TicketState::kNoShow:
+      v.headline = "已过号";
+      v.detail =
+          fmt::format("叫号时您不在，号码已跳过。{} 分钟内请到取号机旁的导办台或 {} 号窗口说明，可恢复排队",
+                      cfg.rules.reactivate_min, v.window);
+      break;
+    case TicketState::kLeft:
+      v.final = true;
+      v.headline = "已取消排队";
+      v.detail = "如需办理，请重新取号";
+      break;
+    case TicketState::kExpired:
+      v.final = true;
+      v.headline = "号码已失效";
+      v.detail = "当日未办理的号码已作废，如需办理请重新取号";
+      break;
+  }
+  return v;
+}
+
+nlohmann::json to_json(const TicketView& v) {
+  nlohmann::json j{{"hall", v.hall},
+                   {"hall_name", v.hall_name},
+                   {"number", v.number},
+                   {"service", v.service},
+                   {"state", v.state},
+                   {"headline", v.headline},
+                   {"detail", v.detail},
+                   {"ahead", v.ahead},
+                   {"recalls", v.recalls},
+                   {"transferred", v.transferred},
+                   {"can_cancel", v.can_cancel},
+                   {"final", v.final}};
+  if (v.wait_low_min >= 0) {
+    j["wait_low_min"] = v.wait_low_min;
+    j["wait_high_min"] = v.wait_high_min;
+  }
+  if (v.window > 0) j["window"] = v.window;
+  return j;
+}
+
+}  // namespace hallq::citizen

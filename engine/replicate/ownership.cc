@@ -1,0 +1,134 @@
+// Ownership entries: JSON values, reads, and the compare-and-set writes.
+#include "engine/replicate/ownership.h"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+namespace hallq::replicate {
+
+std::string to_json(const OwnerRecord& r) {
+  return nlohmann::json{{"engine", r.engine}, {"endpoint", r.endpoint}, {"lease_until_ms", r.lease_until_ms}}
+      .dump();
+}
+
+std::optional<OwnerRecord> owner_from_json(std::string_view text) {
+  const nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_object() || !j.contains("engine") || !j["engine"].is_string() || !j.contains("lease_until_ms") ||
+      !j["lease_until_ms"].is_number_integer()) {
+    return std::nullopt;
+  }
+  OwnerRecord r;
+  r.engine = j["engine"].get<std::string>();
+  if (j.contains("endpoint") && j["endpoint"].is_string()) r.endpoint = j["endpoint"].get<std::string>();
+  r.lease_until_ms = j["lease_until_ms"].get<std::int64_t>();
+  return r;
+}
+
+const char* to_string(ClaimOutcome o) {
+  switch (o) {
+    case ClaimOutcome::kOwned:
+      return "owned";
+    case ClaimOutcome::kOwnedByOther:
+      return "owned_by_other";
+    case ClaimOutcome::kLost:
+      return "lost";
+    case ClaimOutcome::kUnavailable:
+      return "unavailable";
+  }
+  return "?";
+}
+
+Ownership::Ownership(NatsConnection& conn, std::string engine, std::string endpoint, std::string bucket)
+    : conn_(conn), engine_(std::move(engine)), endpoint_(std::move(endpoint)) {
+  const natsStatus s = js_KeyValue(&kv_, conn.js(), bucket.c_str());
+  if (s != NATS_OK) throw ReplicateError(fmt::format("owners bucket {}: {}", bucket, conn.describe(s)));
+}
+
+Ownership::~Ownership() { kvStore_Destroy(kv_); }
+
+Ownership::Entry Ownership::read(const std::string& hall) {
+  Entry e;
+  kvEntry* entry = nullptr;
+  const natsStatus s = kvStore_Get(&entry, kv_, hall.c_str());
+  if (s == NATS_NOT_FOUND) {
+    e.ok = true;
+    return e;
+  }
+  if (s != NATS_OK) {
+    e.error = fmt::format("owner of {}: {}", hall, conn_.describe(s));
+    return e;
+  }
+  e.ok = true;
+  e.revision = kvEntry_Revision(entry);
+  const std::string_view value(static_cast<const char*>(kvEntry_Value(entry)),
+                               static_cast<std::size_t>(kvEntry_ValueLen(entry)));
+  if (auto r = owner_from_json(value)) {
+    e.found = true;
+    e.record = *r;
+  } else {
+    // An unreadable entry holds no live lease: it may be taken over (by CAS).
+    e.found = true;
+    e.record = {};
+  }
+  kvEntry_Destroy(entry);
+  return e;
+}
+
+Claim Ownership::write(const std::string& hall, std::uint64_t last_revision, bool create, std::int64_t now_ms,
+                       std::int64_t lease_ms) {
+  const OwnerRecord mine{engine_, endpoint_, now_ms + lease_ms};
+  const std::string value = to_json(mine);
+  std::uint64_t rev = 0;
+  const natsStatus s =
+      create ? kvStore_Create(&rev, kv_, hall.c_str(), value.data(), static_cast<int>(value.size()))
+             : kvStore_Update(&rev, kv_, hall.c_str(), value.data(), static_cast<int>(value.size()),
+                              last_revision);
+  if (s == NATS_OK) {
+    held_[hall] = rev;
+    return {ClaimOutcome::kOwned, mine, rev, {}};
+  }
+  const std::string why = conn_.describe(s);
+  // Lost the compare-and-set, or could not write at all? The entry tells.
+  const Entry now = read(hall);
+  if (!now.ok) return {ClaimOutcome::kUnavailable, {}, 0, why};
+  if (now.revision != last_revision) {
+    held_.erase(hall);
+    return {ClaimOutcome::kLost, now.record, now.revision,
+            fmt::format("{} was written by {} meanwhile (revision {}, expected {})", hall,
+                        now.record.engine.empty() ? "another engine" : now.record.engine, now.revision,
+                        last_revision)};
+  }
+  return {ClaimOutcome::kUnavailable, now.record, now.revision, why};
+}
+
+Claim Ownership::claim(const std::string& hall, std::int64_t now_ms, std::int64_t lease_ms) {
+  const Entry e = read(hall);
+  if (!e.ok) return {ClaimOutcome::kUnavailable, {}, 0, e.error};
+  if (!e.found) return write(hall, e.revision, /*create=*/e.revision == 0, now_ms, lease_ms);
+  if (e.record.engine != engine_ && e.record.lease_until_ms > now_ms) {
+    return {ClaimOutcome::kOwnedByOther, e.record, e.revision,
+            fmt::format("{} is served by {} ({}) until {}", hall, e.record.engine, e.record.endpoint,
+                        e.record.lease_until_ms)};
+  }
+  return write(hall, e.revision, /*create=*/false, now_ms, lease_ms);
+}
+
+Claim Ownership::renew(const std::string& hall, std::int64_t now_ms, std::int64_t lease_ms) {
+  const auto it = held_.find(hall);
+  if (it == held_.end())
+    return {ClaimOutcome::kLost, {}, 0, fmt::format("{} is not held by {}", hall, engine_)};
+  return write(hall, it->second, /*create=*/false, now_ms, lease_ms);
+}
+
+std::optional<OwnerRecord> Ownership::owner(const std::string& hall, std::string* detail) {
+  const Entry e = read(hall);
+  if (!e.ok) {
+    if (detail) *detail = e.error;
+    return std::nullopt;
+  }
+  if (!e.found) return std::nullopt;
+  return e.record;
+}
+
+}  // namespace hallq::replicate

@@ -1,0 +1,88 @@
+// Which engine serves a hall: one entry per hall in the owners bucket (key =
+// hall id, value = JSON {"engine", "endpoint", "lease_until_ms"}), changed
+// only by compare-and-set on the entry's revision. An engine claims a hall
+// that has no owner or whose owner's lease lapsed, renews its own lease with
+// the revision it last saw, and learns it lost the hall when that
+// compare-and-set fails (someone else wrote the entry meanwhile).
+//
+// Time is given by the caller (milliseconds since the Unix epoch), so leases
+// can be tested without waiting; engines on different machines need clocks
+// within a fraction of the lease (NTP).
+//
+// Thread: one thread per Ownership. Errors: the constructor throws
+// ReplicateError when the bucket cannot be opened; claims report outcomes.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "engine/replicate/nats_connection.h"
+
+namespace hallq::replicate {
+
+struct OwnerRecord {
+  std::string engine;
+  std::string endpoint;
+  std::int64_t lease_until_ms = 0;
+  friend bool operator==(const OwnerRecord&, const OwnerRecord&) = default;
+};
+std::string to_json(const OwnerRecord& r);
+// nullopt if `text` is not such a JSON object.
+std::optional<OwnerRecord> owner_from_json(std::string_view text);
+
+enum class ClaimOutcome {
+  kOwned,         // this engine holds the lease until record.lease_until_ms
+  kOwnedByOther,  // another engine's lease is live: record says whose
+  kLost,          // the compare-and-set failed: another engine wrote the entry
+  kUnavailable,   // the bucket did not answer
+};
+const char* to_string(ClaimOutcome o);
+
+struct Claim {
+  ClaimOutcome outcome = ClaimOutcome::kUnavailable;
+  OwnerRecord record;  // the entry as it now stands (if known)
+  std::uint64_t revision = 0;
+  std::string detail;
+};
+
+class Ownership {
+ public:
+  Ownership(NatsConnection& conn, std::string engine, std::string endpoint,
+            std::string bucket = "hallq_owners");
+  ~Ownership();
+  Ownership(const Ownership&) = delete;
+  Ownership& operator=(const Ownership&) = delete;
+
+  // Takes `hall` if it has no entry, the entry is this engine's, or its lease
+  // lapsed before `now_ms`; the lease then runs to now_ms + lease_ms.
+  Claim claim(const std::string& hall, std::int64_t now_ms, std::int64_t lease_ms);
+  // Extends this engine's lease with the revision it last wrote; kLost if the
+  // entry changed since (without touching it).
+  Claim renew(const std::string& hall, std::int64_t now_ms, std::int64_t lease_ms);
+  // The entry as it stands; nullopt if absent (kUnavailable: `detail` set).
+  std::optional<OwnerRecord> owner(const std::string& hall, std::string* detail = nullptr);
+
+  const std::string& engine() const { return engine_; }
+
+ private:
+  struct Entry {
+    bool found = false;
+    bool ok = false;  // the bucket answered
+    OwnerRecord record;
+    std::uint64_t revision = 0;
+    std::string error;
+  };
+  Entry read(const std::string& hall);
+  Claim write(const std::string& hall, std::uint64_t last_revision, bool create, std::int64_t now_ms,
+              std::int64_t lease_ms);
+
+  NatsConnection& conn_;
+  std::string engine_, endpoint_;
+  kvStore* kv_ = nullptr;
+  std::map<std::string, std::uint64_t, std::less<>> held_;  // hall -> revision this engine wrote
+};
+
+}  // namespace hallq::replicate

@@ -1,0 +1,303 @@
+// The publisher: tails learned from the stream, rounds of asynchronous
+// fenced publishes, acknowledgements matched back by message id.
+#include "engine/replicate/publisher.h"
+
+#include <fmt/format.h>
+
+#include <condition_variable>
+#include <mutex>
+
+#include "engine/protocol/event_codec.h"
+#include "engine/protocol/message.h"
+#include "engine/replicate/stream_setup.h"
+
+namespace hallq::replicate {
+
+const char* to_string(PublishOutcome o) {
+  switch (o) {
+    case PublishOutcome::kStored:
+      return "stored";
+    case PublishOutcome::kDuplicate:
+      return "duplicate";
+    case PublishOutcome::kFenced:
+      return "fenced";
+    case PublishOutcome::kGap:
+      return "gap";
+    case PublishOutcome::kUnavailable:
+      return "unavailable";
+  }
+  return "?";
+}
+
+// One round's acknowledgements, filled by the client library's thread.
+struct Publisher::Round {
+  struct Ack {
+    bool done = false;
+    bool ok = false;
+    bool duplicate = false;
+    std::uint64_t stream_seq = 0;
+    int js_error = 0;
+    std::string error;
+  };
+  std::mutex mu;
+  std::condition_variable cv;
+  std::map<std::string, Ack, std::less<>> acks;  // by message id
+  std::size_t waiting = 0;
+};
+
+namespace {
+
+std::string msg_id(std::string_view hall, core::Seq seq) { return fmt::format("{}:{}", hall, seq); }
+
+struct Msg {
+  natsMsg* p = nullptr;
+  ~Msg() { natsMsg_Destroy(p); }
+};
+
+}  // namespace
+
+Publisher::Publisher(NatsConnection& conn, std::string stream)
+    : conn_(conn), stream_(std::move(stream)), round_(std::make_unique<Round>()) {
+  jsOptions jo;
+  jsOptions_Init(&jo);
+  jo.Wait = conn.options().request_timeout.count();
+  jo.PublishAsync.AckHandler = &Publisher::on_ack;
+  jo.PublishAsync.AckHandlerClosure = round_.get();
+  jo.PublishAsync.MaxPending = 4096;
+  const natsStatus s = natsConnection_JetStream(&js_, conn.raw(), &jo);
+  if (s != NATS_OK) throw ReplicateError("publisher: " + conn.describe(s));
+}
+
+Publisher::~Publisher() {
+  // Acknowledgements still pending are dropped with their messages (nats.c
+  // 3.4 crashes asking for the pending list of a context that never published).
+  natsMsgList pending;
+  if (rounds_ > 0 && js_PublishAsyncGetPendingList(&pending, js_) == NATS_OK) natsMsgList_Destroy(&pending);
+  jsCtx_Destroy(js_);
+}
+
+void Publisher::on_ack(jsCtx*, natsMsg* msg, jsPubAck* pa, jsPubAckErr* pae, void* closure) {
+  auto* round = static_cast<Round*>(closure);
+  const char* id = nullptr;
+  if (natsMsgHeader_Get(msg, "Nats-Msg-Id", &id) == NATS_OK && id != nullptr) {
+    std::lock_guard lock(round->mu);
+    auto it = round->acks.find(std::string_view(id));
+    if (it != round->acks.end() && !it->second.done) {
+      Round::Ack& a = it->second;
+      a.done = true;
+      if (pa != nullptr) {
+        a.ok = true;
+        a.duplicate = pa->Duplicate;
+        a.stream_seq = pa->Sequence;
+      } else if (pae != nullptr) {
+        a.js_error = static_cast<int>(pae->ErrCode);
+        a.error = fmt::format("{}{}{}", natsStatus_GetText(pae->Err), pae->ErrText ? ": " : "",
+                              pae->ErrText ? pae->ErrText : "");
+      }
+      if (--round->waiting == 0) round->cv.notify_all();
+    }
+  }
+  natsMsg_Destroy(msg);
+}
+
+std::optional<SubjectTail> Publisher::tail(const std::string& hall, std::string* error) {
+  if (auto it = tails_.find(hall); it != tails_.end()) return it->second;
+  Msg last;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  const natsStatus s =
+      js_GetLastMsg(&last.p, conn_.js(), stream_.c_str(), subject_of(hall).c_str(), nullptr, &jerr);
+  SubjectTail t;
+  if (s == NATS_NOT_FOUND || jerr == JSNoMessageFoundErr) {
+    tails_[hall] = t;
+    return t;
+  }
+  if (s != NATS_OK) {
+    if (error) *error = fmt::format("last message of {}: {}", subject_of(hall), conn_.describe(s, jerr));
+    return std::nullopt;
+  }
+  const protocol::Bytes bytes(reinterpret_cast<const std::uint8_t*>(natsMsg_GetData(last.p)),
+                              static_cast<std::size_t>(natsMsg_GetDataLength(last.p)));
+  std::string why;
+  if (protocol::inspect(bytes, &why) != protocol::MessageKind::kEvent ||
+      protocol::peek_event(bytes).hall != hall) {
+    if (error)
+      *error = fmt::format("last message of {} (stream seq {}) is not an event of hall {}: {}",
+                           subject_of(hall), natsMsg_GetSequence(last.p), hall, why);
+    return std::nullopt;
+  }
+  t.stream_seq = natsMsg_GetSequence(last.p);
+  t.hall_seq = protocol::peek_event(bytes).seq;
+  tails_[hall] = t;
+  return t;
+}
+
+void Publisher::forget(const std::string& hall) { tails_.erase(hall); }
+
+bool Publisher::stored_bytes_equal(std::uint64_t stream_seq, std::string_view bytes, std::string& why) {
+  Msg stored;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  const natsStatus s = js_GetMsg(&stored.p, conn_.js(), stream_.c_str(), stream_seq, nullptr, &jerr);
+  if (s != NATS_OK) {
+    why = fmt::format("cannot read back stream seq {}: {}", stream_seq, conn_.describe(s, jerr));
+    return false;
+  }
+  const std::string_view have(natsMsg_GetData(stored.p),
+                              static_cast<std::size_t>(natsMsg_GetDataLength(stored.p)));
+  if (have != bytes) {
+    why = fmt::format("stream seq {} holds another event under the same id", stream_seq);
+    return false;
+  }
+  return true;
+}
+
+std::vector<PublishResult> Publisher::publish(std::span<const OutEvent> batch) {
+  std::vector<PublishResult> results(batch.size());
+  // Each hall's events, in batch order, and the next one to send.
+  struct HallQueue {
+    std::string hall;
+    std::vector<std::size_t> idx;
+    std::size_t next = 0;
+    bool done = false;
+  };
+  std::vector<HallQueue> halls;
+  std::map<std::string_view, std::size_t, std::less<>> by_hall;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    auto [it, fresh] = by_hall.try_emplace(batch[i].hall, halls.size());
+    if (fresh) halls.push_back({std::string(batch[i].hall), {}, 0, false});
+    halls[it->second].idx.push_back(i);
+  }
+  // Refused for a stale expected sequence: is the subject's tail one of this
+  // hall's events of this batch, with the same bytes? Then the events up to it
+  // were stored before (a retry whose acknowledgement was lost; the server
+  // checks the expected sequence before the duplicate id) and the rest goes on.
+  auto own_run_stored = [&](HallQueue& q, std::span<const OutEvent> events, std::vector<PublishResult>& out) {
+    const std::optional<SubjectTail> t = tail(q.hall);
+    if (!t || t->hall_seq < events[q.idx[q.next]].seq) return false;
+    std::size_t k = q.next;
+    while (k < q.idx.size() && events[q.idx[k]].seq < t->hall_seq) ++k;
+    if (k == q.idx.size() || events[q.idx[k]].seq != t->hall_seq) return false;
+    std::string why;
+    if (!stored_bytes_equal(t->stream_seq, events[q.idx[k]].bytes, why)) return false;
+    for (std::size_t j = q.next; j <= k; ++j) {
+      out[q.idx[j]] = {PublishOutcome::kDuplicate, j == k ? t->stream_seq : 0, "stored before"};
+    }
+    q.next = k + 1;
+    if (q.next == q.idx.size()) q.done = true;
+    return true;
+  };
+  // A hall's events from position `from` on all get `o` (unsent).
+  auto finish = [&](HallQueue& q, std::size_t from, PublishOutcome o, const std::string& detail) {
+    for (std::size_t k = from; k < q.idx.size(); ++k) results[q.idx[k]] = {o, 0, detail};
+    q.done = true;
+  };
+
+  for (HallQueue& q : halls) {
+    std::string error;
+    const std::optional<SubjectTail> t = tail(q.hall, &error);
+    if (!t) {
+      finish(q, 0, PublishOutcome::kUnavailable, error);
+      continue;
+    }
+    while (q.next < q.idx.size() && batch[q.idx[q.next]].seq <= t->hall_seq) {
+      results[q.idx[q.next]] = {PublishOutcome::kDuplicate, 0,
+                                fmt::format("the stream already holds {} up to seq {}", q.hall, t->hall_seq)};
+      ++q.next;
+    }
+    if (q.next == q.idx.size()) q.done = true;
+  }
+
+  for (;;) {
+    // This round: the next event of every hall still going.
+    std::vector<std::pair<HallQueue*, std::size_t>> sent;  // queue, batch index
+    {
+      std::lock_guard lock(round_->mu);
+      round_->acks.clear();
+      round_->waiting = 0;
+    }
+    for (HallQueue& q : halls) {
+      if (q.done) continue;
+      const std::size_t i = q.idx[q.next];
+      const OutEvent& e = batch[i];
+      const SubjectTail& t = tails_[q.hall];
+      if (e.seq != t.hall_seq + 1) {
+        finish(q, q.next, PublishOutcome::kGap,
+               fmt::format("{} seq {} does not follow the stream's seq {}", q.hall, e.seq, t.hall_seq));
+        continue;
+      }
+      const std::string id = msg_id(e.hall, e.seq);
+      natsMsg* m = nullptr;
+      natsStatus s = natsMsg_Create(&m, subject_of(q.hall).c_str(), nullptr, e.bytes.data(),
+                                    static_cast<int>(e.bytes.size()));
+      // Set by hand: nats.c omits the expectation when it is 0, and a hall's
+      // first event must fence too (nothing may precede it).
+      if (s == NATS_OK)
+        s = natsMsgHeader_Set(m, "Nats-Expected-Last-Subject-Sequence", std::to_string(t.stream_seq).c_str());
+      if (s == NATS_OK) s = natsMsgHeader_Set(m, "Nats-Msg-Id", id.c_str());
+      if (s == NATS_OK) {
+        std::lock_guard lock(round_->mu);
+        round_->acks.emplace(id, Round::Ack{});
+        ++round_->waiting;
+      }
+      if (s == NATS_OK) s = js_PublishMsgAsync(js_, &m, nullptr);
+      natsMsg_Destroy(m);  // null if the library took it
+      if (s != NATS_OK) {
+        {
+          std::lock_guard lock(round_->mu);
+          if (round_->acks.erase(id) > 0) --round_->waiting;
+        }
+        forget(q.hall);
+        finish(q, q.next, PublishOutcome::kUnavailable, conn_.describe(s));
+        continue;
+      }
+      sent.emplace_back(&q, i);
+    }
+    if (sent.empty()) break;
+    ++rounds_;
+
+    jsPubOptions po;
+    jsPubOptions_Init(&po);
+    po.MaxWait = conn_.options().request_timeout.count();
+    const natsStatus wait = js_PublishAsyncComplete(js_, &po);
+    if (wait != NATS_OK) {
+      // Take back what was not acknowledged: its outcome is unknown.
+      natsMsgList pending;
+      if (js_PublishAsyncGetPendingList(&pending, js_) == NATS_OK) natsMsgList_Destroy(&pending);
+    }
+    std::map<std::string, Round::Ack, std::less<>> acks;
+    {
+      std::lock_guard lock(round_->mu);
+      acks.swap(round_->acks);
+      round_->waiting = 0;
+    }
+    for (auto [q, i] : sent) {
+      const OutEvent& e = batch[i];
+      const Round::Ack& a = acks[msg_id(e.hall, e.seq)];
+      if (!a.done) {
+        forget(q->hall);
+        finish(*q, q->next, PublishOutcome::kUnavailable,
+               fmt::format("no acknowledgement for {}:{} ({})", e.hall, e.seq, natsStatus_GetText(wait)));
+        continue;
+      }
+      if (!a.ok) {
+        const bool fenced = a.js_error == JSStreamWrongLastSequenceErr;
+        forget(q->hall);
+        if (fenced && own_run_stored(*q, batch, results)) continue;
+        finish(*q, q->next, fenced ? PublishOutcome::kFenced : PublishOutcome::kUnavailable,
+               fmt::format("{}:{}: {}", e.hall, e.seq, a.error));
+        continue;
+      }
+      std::string why;
+      if (a.duplicate && !stored_bytes_equal(a.stream_seq, e.bytes, why)) {
+        forget(q->hall);
+        finish(*q, q->next, PublishOutcome::kFenced, fmt::format("{}:{}: {}", e.hall, e.seq, why));
+        continue;
+      }
+      results[i] = {a.duplicate ? PublishOutcome::kDuplicate : PublishOutcome::kStored, a.stream_seq, {}};
+      tails_[q->hall] = {a.stream_seq, e.seq};
+      if (++q->next == q->idx.size()) q->done = true;
+    }
+  }
+  return results;
+}
+
+}  // namespace hallq::replicate

@@ -1,0 +1,104 @@
+// Publishes committed events to the events stream, one subject per hall, so
+// that a hall's subject is the hall's log: payload = the event's FlatBuffers
+// bytes (what the store holds and the PUB socket carries), header
+// Nats-Msg-Id "<hall>:<seq>" (the stream drops a retry within its duplicates
+// window) and Nats-Expected-Last-Subject-Sequence = the stream sequence of
+// the subject's previous message (fencing: a publisher whose idea of the
+// subject's tail is stale is refused, so two engines cannot both extend a
+// hall).
+//
+// A retry of events already stored (an acknowledgement lost) is answered
+// kDuplicate, whether the stream recognises the id or refuses the expected
+// sequence (nats-server 2.9 checks that first): then the subject's tail must
+// be one of the batch's events with the very same bytes.
+//
+// A batch goes out in rounds: each round publishes the next event of every
+// hall in the batch at once (asynchronously) and waits for all their
+// acknowledgements, because each event's expected sequence is the stream
+// sequence the previous one of its hall was stored at. A batch of one event
+// per hall is one round.
+//
+// Thread: one thread calls publish()/tail()/forget() (the replicator's).
+// Errors: outcomes are values; only the constructor throws ReplicateError.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/core/types.h"
+#include "engine/replicate/nats_connection.h"
+
+namespace hallq::replicate {
+
+// One event to publish; the views must stay valid during publish().
+struct OutEvent {
+  std::string_view hall;
+  core::Seq seq = 0;
+  std::string_view bytes;  // an encoded event Message
+};
+
+enum class PublishOutcome {
+  kStored,       // stored now
+  kDuplicate,    // the stream already held these very bytes for this hall and seq
+  kFenced,       // the subject was extended by someone else (or holds other bytes there)
+  kGap,          // not sent: the hall's events must follow the subject's tail without a hole
+  kUnavailable,  // no acknowledgement (cluster down, timeout): may or may not be stored
+};
+const char* to_string(PublishOutcome o);
+
+struct PublishResult {
+  PublishOutcome outcome = PublishOutcome::kUnavailable;
+  std::uint64_t stream_seq = 0;  // kStored, kDuplicate: where it is in the stream
+  std::string detail;            // why, for kFenced, kGap, kUnavailable
+};
+
+// The last message of a hall's subject: its stream sequence and hall sequence
+// (both 0 for a hall never published).
+struct SubjectTail {
+  std::uint64_t stream_seq = 0;
+  core::Seq hall_seq = 0;
+};
+
+class Publisher {
+ public:
+  explicit Publisher(NatsConnection& conn, std::string stream = "HALLQ_EVENTS");
+  ~Publisher();
+  Publisher(const Publisher&) = delete;
+  Publisher& operator=(const Publisher&) = delete;
+
+  // The hall's subject tail, asked from the stream the first time (and after
+  // forget() or an unavailable publish), then kept by publish(). nullopt, with
+  // `error` set, when the stream does not answer.
+  std::optional<SubjectTail> tail(const std::string& hall, std::string* error = nullptr);
+  void forget(const std::string& hall);
+
+  // Publishes `batch` (events of one or more halls; each hall's in increasing
+  // seq order) and returns one result per event, in the same order. Events at
+  // or below the hall's tail are not sent (kDuplicate); a hall's events after
+  // a fenced, gapped or unavailable one get the same outcome, unsent.
+  std::vector<PublishResult> publish(std::span<const OutEvent> batch);
+
+  // Publish rounds made so far (for metrics and the benchmark).
+  std::uint64_t rounds() const { return rounds_; }
+
+ private:
+  struct Round;
+  static void on_ack(jsCtx* js, natsMsg* msg, jsPubAck* pa, jsPubAckErr* pae, void* closure);
+  // Checks a duplicate acknowledgement: the stored message at `stream_seq` holds `bytes`.
+  bool stored_bytes_equal(std::uint64_t stream_seq, std::string_view bytes, std::string& why);
+
+  NatsConnection& conn_;
+  std::string stream_;
+  jsCtx* js_ = nullptr;  // this publisher's context (its own acknowledgement handler)
+  std::map<std::string, SubjectTail, std::less<>> tails_;
+  std::unique_ptr<Round> round_;
+  std::uint64_t rounds_ = 0;
+};
+
+}  // namespace hallq::replicate

@@ -1,0 +1,42 @@
+// What the server asks of replication (hallqd --replicate): numbered batches
+// handed over after their durable commit, how far the stream has taken them,
+// and which halls another engine has fenced off. engine/server/replicator.h
+// implements it over NATS JetStream; the server library itself links no
+// NATS client.
+//
+// Thread: every member from any thread; the on_progress callback runs on the
+// replication's own thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hallq::server {
+
+struct Publication;
+
+class ReplicationGate {
+ public:
+  struct Progress {
+    std::uint64_t confirmed_through = 0;  // every batch up to this number is settled
+    std::uint64_t last_enqueued = 0;      // the number enqueue() returned last
+    bool available = true;                // the last attempt reached the cluster
+  };
+
+  virtual ~ReplicationGate() = default;
+  // Queues a durable batch's publications; returns the batch's number (from
+  // 1, in order).
+  virtual std::uint64_t enqueue(const std::vector<Publication>& pubs) = 0;
+  // A batch is settled when the stream holds its events, or they were
+  // dropped with a fenced hall (fenced() tells).
+  virtual Progress progress() const = 0;
+  // Whether another engine extends `hall`'s history (then `why` says how).
+  virtual bool fenced(std::string_view hall, std::string* why = nullptr) const = 0;
+  // Called after every attempt to publish (null: nothing is called).
+  virtual void set_on_progress(std::function<void()> on_progress) = 0;
+};
+
+}  // namespace hallq::server

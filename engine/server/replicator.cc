@@ -1,0 +1,270 @@
+// The replicator: start-up catch-up from the store, then a queue drained by
+// rounds of fenced publishes, retried with a growing delay while the cluster
+// is away.
+#include "engine/server/replicator.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <iostream>
+
+#include "engine/protocol/event_codec.h"
+#include "engine/replicate/publisher.h"
+#include "engine/server/engine.h"
+
+namespace hallq::server {
+namespace {
+
+constexpr std::size_t kMaxRound = 4096;  // events handed to one publish()
+constexpr auto kFirstRetry = std::chrono::milliseconds(100);
+constexpr auto kMaxRetry = std::chrono::milliseconds(2000);
+
+void log(const std::string& line) { std::cerr << "hallqd: replication: " << line << std::endl; }
+
+}  // namespace
+
+Replicator::Replicator(ReplicatorOptions options) : options_(std::move(options)) {
+  conn_ = std::make_unique<replicate::NatsConnection>(options_.connection);
+  replicate::ensure_stream(*conn_, options_.stream);
+  publisher_ = std::make_unique<replicate::Publisher>(*conn_, options_.stream.name);
+}
+
+Replicator::~Replicator() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Replicator::catch_up(const store::EventStore& store, const std::vector<std::string>& halls) {
+  const auto deadline = std::chrono::steady_clock::now() + options_.startup_limit;
+  std::lock_guard lock(mu_);
+  for (const std::string& hall : halls) {
+    std::optional<replicate::SubjectTail> tail;
+    std::string error;
+    auto delay = kFirstRetry;
+    while (!(tail = publisher_->tail(hall, &error))) {
+      if (std::chrono::steady_clock::now() + delay > deadline) {
+        throw replicate::ReplicateError(fmt::format("the events stream does not answer: {}", error));
+      }
+      std::this_thread::sleep_for(delay);  // a retry delay, not a synchronisation
+      delay = std::min(delay * 2, std::chrono::duration_cast<std::chrono::milliseconds>(kMaxRetry));
+    }
+    const std::uint64_t have = store.last_seq(hall);
+    if (tail->hall_seq > have) {
+      throw replicate::ReplicateError(fmt::format(
+          "the events stream holds hall {} up to seq {}, this store only up to {}: another engine served "
+          "it; start from a copy of that engine's store or let that engine serve it",
+          hall, tail->hall_seq, have));
+    }
+    std::size_t queued = 0;
+    const auto now = std::chrono::steady_clock::now();
+    store.for_each_event(hall, tail->hall_seq + 1, [&](std::uint64_t seq, std::string_view bytes) {
+      queue_.push_back({hall, seq, std::string(bytes), 0, now});
+      ++queued;
+      return true;
+    });
+    if (queued > 0)
+      log(fmt::format("hall {}: the stream lacks seq {}-{}, republishing", hall, tail->hall_seq + 1, have));
+  }
+  if (!queue_.empty()) ++batches_enqueued_;
+}
+
+void Replicator::set_on_progress(std::function<void()> on_progress) {
+  std::lock_guard lock(mu_);
+  on_progress_ = std::move(on_progress);
+}
+
+void Replicator::start() {
+  thread_ = std::thread([this] { run(); });
+}
+
+std::uint64_t Replicator::enqueue(const std::vector<Publication>& pubs) {
+  const auto now = std::chrono::steady_clock::now();
+  bool any = false;
+  std::uint64_t number = 0;
+  {
+    std::lock_guard lock(mu_);
+    const std::uint64_t batch = next_batch_++;
+    number = batch;
+    for (const Publication& p : pubs) {
+      // The engine's own encodings: peeked without verifying again.
+      const protocol::EventHeader h = protocol::peek_event(protocol::as_bytes(p.bytes));
+      if (h.hall.empty() || h.seq == 0) continue;  // a heartbeat
+      if (fenced_halls_.find(h.hall) != fenced_halls_.end()) continue;
+      queue_.push_back({std::string(h.hall), h.seq, p.bytes, batch, now});
+      any = true;
+    }
+    if (any) ++batches_enqueued_;
+    // A batch without events to publish is settled once those before it are.
+    if (!any && queue_.empty() && work_size_ == 0 && confirmed_through_ + 1 == batch)
+      confirmed_through_ = batch;
+  }
+  if (any) wake_.notify_one();
+  return number;
+}
+
+Replicator::Progress Replicator::progress() const {
+  std::lock_guard lock(mu_);
+  return {confirmed_through_, next_batch_ - 1, available_};
+}
+
+bool Replicator::fenced(std::string_view hall, std::string* why) const {
+  std::lock_guard lock(mu_);
+  const auto it = fenced_halls_.find(hall);
+  if (it == fenced_halls_.end()) return false;
+  if (why != nullptr) *why = it->second;
+  return true;
+}
+
+void Replicator::drop_hall(std::deque<Item>& work, const std::string& hall, const std::string& why) {
+  log(fmt::format("hall {} is no longer replicated by this engine: {}", hall, why));
+  std::lock_guard lock(mu_);
+  fenced_halls_.emplace(hall, why);
+  auto other = [&](const Item& i) { return i.hall == hall; };
+  work.erase(std::remove_if(work.begin(), work.end(), other), work.end());
+  queue_.erase(std::remove_if(queue_.begin(), queue_.end(), other), queue_.end());
+}
+
+bool Replicator::publish_some(std::deque<Item>& work) {
+  const std::size_t n = std::min(work.size(), kMaxRound);
+  std::vector<replicate::OutEvent> batch;
+  batch.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) batch.push_back({work[i].hall, work[i].seq, work[i].bytes});
+  const std::vector<replicate::PublishResult> results = publisher_->publish(batch);
+
+  bool available = true;
+  std::uint64_t stored = 0, dup = 0, fenced = 0;
+  std::map<std::string, std::string> stop;  // hall -> why
+  std::vector<bool> done(n, false);
+  for (std::size_t i = 0; i < n; ++i) {
+    switch (results[i].outcome) {
+      case replicate::PublishOutcome::kStored:
+        ++stored;
+        done[i] = true;
+        break;
+      case replicate::PublishOutcome::kDuplicate:
+        ++dup;
+        done[i] = true;
+        break;
+      case replicate::PublishOutcome::kFenced:
+        ++fenced;
+        stop.emplace(work[i].hall, "fenced: " + results[i].detail);
+        break;
+      case replicate::PublishOutcome::kGap:
+        stop.emplace(work[i].hall, "the stream does not hold its earlier events: " + results[i].detail);
+        break;
+      case replicate::PublishOutcome::kUnavailable:
+        if (available) log("cluster unavailable, keeping events queued: " + results[i].detail);
+        available = false;
+        break;
+    }
+  }
+  std::deque<Item> rest;
+  for (std::size_t i = 0; i < work.size(); ++i) {
+    if (i < n && done[i]) continue;
+    rest.push_back(std::move(work[i]));
+  }
+  work.swap(rest);
+  for (const auto& [hall, why] : stop) drop_hall(work, hall, why);
+  std::lock_guard lock(mu_);
+  m_.published += stored;
+  m_.duplicates += dup;
+  m_.fenced += fenced;
+  m_.rounds = publisher_->rounds();
+  if (!available) ++m_.unavailable;
+  return available;
+}
+
+void Replicator::run() {
+  std::deque<Item> work;
+  auto delay = kFirstRetry;
+  bool was_unavailable = false;
+  std::unique_lock lock(mu_);
+  for (;;) {
+    wake_.wait(lock, [&] { return stopping_ || !queue_.empty() || !work.empty(); });
+    if (stopping_) return;
+    // Merge whatever queued meanwhile behind what is still unpublished.
+    while (!queue_.empty()) {
+      work.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
+    work_size_ = work.size();
+    work_since_ = work.front().since;
+    work_batch_ = work.front().batch;
+    lock.unlock();
+    const bool ok = publish_some(work);
+    lock.lock();
+    work_size_ = work.size();
+    if (!work.empty()) {
+      work_since_ = work.front().since;
+      work_batch_ = work.front().batch;
+    }
+    batches_done_ = work.empty() && queue_.empty() ? batches_enqueued_ : batches_done_;
+    // Items are in batch order: everything before the first one left is settled.
+    const std::uint64_t first_left = !work.empty()     ? work.front().batch
+                                     : !queue_.empty() ? queue_.front().batch
+                                                       : next_batch_;
+    confirmed_through_ = std::max(confirmed_through_, first_left == 0 ? 0 : first_left - 1);
+    available_ = ok;
+    if (on_progress_) {
+      const std::function<void()> call = on_progress_;
+      lock.unlock();
+      call();
+      lock.lock();
+    }
+    if (ok) {
+      if (was_unavailable) log("cluster available again, catching up");
+      was_unavailable = false;
+      delay = kFirstRetry;
+      continue;
+    }
+    was_unavailable = true;
+    // Retry later (woken early only to stop).
+    wake_.wait_for(lock, delay, [&] { return stopping_; });
+    delay = std::min(delay * 2, std::chrono::duration_cast<std::chrono::milliseconds>(kMaxRetry));
+  }
+}
+
+Replicator::Metrics Replicator::metrics() const {
+  std::lock_guard lock(mu_);
+  Metrics m = m_;
+  m.pending_events = work_size_ + queue_.size();
+  if (m.pending_events > 0) {
+    const auto oldest = work_size_ > 0 ? work_since_ : queue_.front().since;
+    const std::uint64_t first_batch = work_size_ > 0 ? work_batch_ : queue_.front().batch;
+    m.lag_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - oldest).count();
+    m.pending_batches = next_batch_ > first_batch ? next_batch_ - first_batch : 1;
+  }
+  m.connected = conn_->connected();
+  return m;
+}
+
+std::string Replicator::metrics_text() const {
+  const Metrics m = metrics();
+  std::string out;
+  auto add = [&](const char* name, const char* type, const char* help, double v) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n{} {}\n", name, help, name, type, name, v);
+  };
+  add("hallq_replication_published_total", "counter", "Events stored in the NATS events stream.",
+      static_cast<double>(m.published));
+  add("hallq_replication_duplicates_total", "counter", "Events the stream already held (retries).",
+      static_cast<double>(m.duplicates));
+  add("hallq_replication_fenced_total", "counter", "Events refused: another engine extends the hall.",
+      static_cast<double>(m.fenced));
+  add("hallq_replication_rounds_total", "counter", "Rounds of publishes.", static_cast<double>(m.rounds));
+  add("hallq_replication_unavailable_total", "counter",
+      "Publish attempts that found the cluster unavailable.", static_cast<double>(m.unavailable));
+  add("hallq_replication_pending_events", "gauge", "Committed events not yet in the stream.",
+      static_cast<double>(m.pending_events));
+  add("hallq_replication_pending_batches", "gauge", "Committed batches not yet fully in the stream.",
+      static_cast<double>(m.pending_batches));
+  add("hallq_replication_lag_seconds", "gauge", "Age of the oldest committed event not yet in the stream.",
+      m.lag_seconds);
+  add("hallq_replication_connected", "gauge", "1 while connected to the NATS cluster.", m.connected ? 1 : 0);
+  return out;
+}
+
+}  // namespace hallq::server

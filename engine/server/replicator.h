@@ -1,0 +1,132 @@
+// hallqd --replicate, acknowledgement mode local: every durable batch's
+// events go to the NATS JetStream events stream (engine/replicate) from a
+// thread of their own, after the replies left (the store's commit is the
+// acknowledgement). Batches that queued while a round was out are merged into
+// the next one (one round of publishes per merged batch; a hall's events one
+// per round, engine/replicate/publisher.h).
+//
+// LMDB is the outbox: at start, before the server serves, catch_up() compares
+// each hall's last sequence in the stream with the store's and queues what the
+// stream lacks, in order. While the cluster is unavailable the queue keeps
+// every event since (in memory) and is retried with a growing delay (100 ms
+// to 2 s); a restart republishes from the store again. Lost acknowledgements
+// never store an event twice (message ids, publisher.h).
+//
+// A fenced hall (another engine extended its subject) is no longer
+// replicated by this engine: logged once, its queued events dropped, and
+// fenced() says so (the server then refuses the hall's commands, not_owner).
+//
+// Confirmation (--ack replicated): enqueue() numbers each batch (from 1, in
+// order); progress() tells the highest number all of whose events the stream
+// holds (or that were dropped with a fenced hall: ask fenced()). The
+// on_progress callback runs on the replicator's thread after every round.
+//
+// Thread: enqueue() and metrics() from any thread (the server's io thread);
+// catch_up() before start(); the publishing runs on the replicator's thread.
+// Errors: the constructor and catch_up() throw replicate::ReplicateError
+// (cluster, stream or credentials wrong: a start-up error).
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/replicate/nats_connection.h"
+#include "engine/replicate/stream_setup.h"
+#include "engine/server/replication_gate.h"
+#include "engine/store/event_store.h"
+
+namespace hallq::replicate {
+class Publisher;
+}
+
+namespace hallq::server {
+
+struct ReplicatorOptions {
+  replicate::NatsConnection::Options connection;
+  replicate::StreamSpec stream;
+  std::string engine_id;
+  // Longest a start-up lookup of the stream's tails is retried.
+  std::chrono::milliseconds startup_limit{30'000};
+};
+
+class Replicator final : public ReplicationGate {
+ public:
+  explicit Replicator(ReplicatorOptions options);
+  ~Replicator();  // stops the thread (what is still queued stays in the store)
+  Replicator(const Replicator&) = delete;
+  Replicator& operator=(const Replicator&) = delete;
+
+  // Queues, for each of `halls`, the store's events the stream does not hold
+  // yet. Throws ReplicateError if the stream holds more of a hall than the
+  // store (another engine served it) or does not answer within startup_limit.
+  void catch_up(const store::EventStore& store, const std::vector<std::string>& halls);
+  void start();
+
+  // ReplicationGate. enqueue() skips heartbeats; on_progress runs after every
+  // round of publishes.
+  std::uint64_t enqueue(const std::vector<Publication>& pubs) override;
+  Progress progress() const override;
+  bool fenced(std::string_view hall, std::string* why = nullptr) const override;
+  void set_on_progress(std::function<void()> on_progress) override;
+
+  struct Metrics {
+    std::uint64_t published = 0;    // events stored in the stream
+    std::uint64_t duplicates = 0;   // events the stream held already
+    std::uint64_t fenced = 0;       // events refused: another engine extends the hall
+    std::uint64_t rounds = 0;       // rounds of publishes
+    std::uint64_t unavailable = 0;  // attempts that found the cluster unavailable
+    std::uint64_t pending_events = 0;
+    std::uint64_t pending_batches = 0;  // enqueued batches not fully published
+    double lag_seconds = 0;             // age of the oldest queued event
+    bool connected = false;
+  };
+  Metrics metrics() const;
+  // Prometheus lines (hallq_replication_*).
+  std::string metrics_text() const;
+
+ private:
+  struct Item {
+    std::string hall;
+    std::uint64_t seq;
+    std::string bytes;
+    std::uint64_t batch;  // enqueue number
+    std::chrono::steady_clock::time_point since;
+  };
+  void run();
+  // One round set: publishes the front of `work` (up to a batch's worth),
+  // removes what the stream now holds; false if the cluster was unavailable.
+  bool publish_some(std::deque<Item>& work);
+  void drop_hall(std::deque<Item>& work, const std::string& hall, const std::string& why);
+
+  ReplicatorOptions options_;
+  std::unique_ptr<replicate::NatsConnection> conn_;
+  std::unique_ptr<replicate::Publisher> publisher_;
+
+  mutable std::mutex mu_;
+  std::condition_variable wake_;
+  std::deque<Item> queue_;
+  std::uint64_t next_batch_ = 1;  // catch-up items are batch 0
+  std::uint64_t confirmed_through_ = 0;
+  bool available_ = true;
+  std::function<void()> on_progress_;
+  std::uint64_t batches_enqueued_ = 0, batches_done_ = 0;
+  std::map<std::string, std::string, std::less<>> fenced_halls_;  // hall -> why
+  Metrics m_;
+  // What the thread holds out of the queue: its size and oldest item's age and batch.
+  std::size_t work_size_ = 0;
+  std::chrono::steady_clock::time_point work_since_{};
+  std::uint64_t work_batch_ = 0;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace hallq::server

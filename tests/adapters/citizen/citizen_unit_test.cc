@@ -1,0 +1,221 @@
+// The gateway's pure parts: the per-address throttle (time by hand), the
+// honest range's words, the ticket's words in every state, and the routes
+// over a local hall (no sockets): lookups in their documented order, the
+// cancel's same-origin rule, addresses behind a trusted proxy.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "adapters/citizen/citizen_api.h"
+#include "adapters/citizen/citizen_config.h"
+#include "adapters/citizen/token_throttle.h"
+#include "engine/config/config_error.h"
+#include "engine/keys/ticket_token.h"
+#include "engine/view/wait_range.h"
+#include "tests/adapters/citizen/local_halls.h"
+
+namespace hallq::testing {
+namespace {
+
+constexpr std::int64_t kMinute = 60'000'000;
+
+TEST(TokenThrottle, ABurstThenTheRefillRateAndOtherAddressesUntouched) {
+  citizen::TokenThrottle t(3, 2);  // 3 at once, then 2 a minute
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(t.allowed("1.2.3.4", 0));
+    t.failed("1.2.3.4", 0);
+  }
+  EXPECT_FALSE(t.allowed("1.2.3.4", 0));
+  EXPECT_TRUE(t.allowed("5.6.7.8", 0));
+  EXPECT_FALSE(t.allowed("1.2.3.4", kMinute / 2 - 1));
+  EXPECT_TRUE(t.allowed("1.2.3.4", kMinute / 2));  // one back after 30 s
+  t.failed("1.2.3.4", kMinute / 2);
+  EXPECT_FALSE(t.allowed("1.2.3.4", kMinute / 2));
+  EXPECT_TRUE(t.allowed("1.2.3.4", 10 * kMinute));
+  EXPECT_EQ(t.refused(), 3u);
+}
+
+TEST(TokenThrottle, MemoryStaysBoundedUnderManyAddresses) {
+  citizen::TokenThrottle t(2, 1, 100);
+  for (int i = 0; i < 10'000; ++i) t.failed("10.0." + std::to_string(i), i);
+  EXPECT_LE(t.addresses(), 100u);
+}
+
+TEST(WaitRange, WordsAndOrder) {
+  EXPECT_EQ(view::wait_range_text({0, 50}), "即将轮到您");
+  EXPECT_EQ(view::wait_range_text({8 * 60 + 10, 11 * 60 + 50}), "约 8–12 分钟");
+  EXPECT_EQ(view::wait_range_text({60, 61}), "约 1–2 分钟");
+  for (std::uint32_t ahead : {0u, 1u, 3u, 8u, 20u, 60u})
+    for (std::int32_t p : {0, 30, 300, 1200, 5400}) {
+      const view::WaitRange r = view::wait_range(p, ahead);
+      EXPECT_LE(r.low_s, p) << ahead << " " << p;
+      EXPECT_GE(r.high_s, p) << ahead << " " << p;
+      EXPECT_GE(r.low_s, 0);
+    }
+}
+
+TEST(CitizenConfig, ReadsTheFileAndRefusesMistakes) {
+  const citizen::CitizenConfig c = citizen::parse_citizen_config(
+      "[citizen]\nlisten = \"0.0.0.0:8443\"\nhalls = [\"town\"]\nticket_secret = \"/k/t.secret\"\n"
+      "public_url = \"https://q.example.gov.cn/path\"\n[limits]\nmax_streams = 5\n",
+      "c.toml");
+  EXPECT_EQ(c.listen_host, "0.0.0.0");
+  EXPECT_EQ(c.listen_port, 8443);
+  EXPECT_EQ(c.limits.max_streams, 5u);
+  EXPECT_EQ(citizen::origin_of(c.public_url), "https://q.example.gov.cn");
+  const citizen::CitizenConfig shipped =
+      citizen::load_citizen_config(std::string(HALLQ_SOURCE_DIR) + "/conf/devices/citizen.toml");
+  EXPECT_EQ(shipped.halls, std::vector<std::string>{"town"});
+  EXPECT_TRUE(shipped.security.enabled());
+  EXPECT_EQ(shipped.ticket_secret_file, std::string(HALLQ_SOURCE_DIR) + "/conf/devices/keys/ticket.secret");
+  auto error = [](const std::string& text) {
+    try {
+      (void)citizen::parse_citizen_config(text, "c.toml");
+    } catch (const config::ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_NE(error("[citizen]\nticket_secret = \"x\"\n").find("halls"), std::string::npos);
+  EXPECT_NE(error("[citizen]\nhalls = [\"town\"]\n").find("ticket_secret"), std::string::npos);
+  EXPECT_NE(
+      error("[citizen]\nhalls = [\"town\"]\nticket_secret = \"x\"\nlisten = \"8080\"\n").find("HOST:PORT"),
+      std::string::npos);
+  EXPECT_NE(error("[citizen]\nhalls = [\"town\"]\nticket_secret = \"x\"\npublic_url = \"ftp://x\"\n")
+                .find("public_url"),
+            std::string::npos);
+  EXPECT_NE(
+      error("[citizen]\nhalls = [\"town\"]\nticket_secret = \"x\"\nlisen = \"x\"\n").find("unknown key"),
+      std::string::npos);
+}
+
+class CitizenApiTest : public ::testing::Test {
+ protected:
+  static citizen::CitizenConfig make_config() {
+    citizen::CitizenConfig c;
+    c.halls = {"town"};
+    c.public_url = "https://q.example.gov.cn";
+    c.trusted_proxies = {"10.0.0.1"};
+    c.limits.token_failures_burst = 3;
+    c.limits.token_failures_per_minute = 1;
+    return c;
+  }
+  server::HttpRequest get(const std::string& target, const std::string& peer = "1.1.1.1") {
+    server::HttpRequest r;
+    r.method = "GET";
+    r.target = target;
+    r.peer = peer;
+    r.host = "q.example.gov.cn";
+    return r;
+  }
+  std::string query(const std::string& number) {
+    return "hall=town&date=" + halls_.today() + "&number=" + number +
+           "&k=" + keys::ticket_token(secret_, "town", halls_.today(), number);
+  }
+  nlohmann::json json_of(const citizen::CitizenAnswer& a) { return nlohmann::json::parse(a.response.body); }
+
+  const std::string secret_ = std::string(32, 's');
+  const citizen::CitizenConfig config_ = make_config();
+  LocalHalls halls_;
+  citizen::CitizenApi api_{config_, secret_, halls_};
+};
+
+TEST_F(CitizenApiTest, TheTicketInWordsThroughItsDay) {
+  ASSERT_TRUE(halls_.apply(core::IssueTicket{"social"}).ok());
+  ASSERT_TRUE(halls_.apply(core::IssueTicket{"social"}).ok());
+  auto view = [&] { return json_of(api_.handle(get("/api/ticket?" + query("A002")), 0)); };
+  nlohmann::json j = view();
+  EXPECT_EQ(j["state"], "waiting");
+  EXPECT_EQ(j["headline"], "前面还有 1 人") << j.dump();
+  ASSERT_TRUE(halls_.apply(core::OpenWindow{"w1", "s01"}).ok());
+  j = view();
+  EXPECT_EQ(j["headline"], "前面还有 1 人") << j.dump();
+  EXPECT_NE(j["detail"].get<std::string>().find("预计等待 约 "), std::string::npos) << j.dump();
+  ASSERT_TRUE(halls_.apply(core::CallTicket{"w1", "A002"}).ok());
+  j = view();
+  EXPECT_EQ(j["headline"], "请到 1 号窗口");
+  EXPECT_FALSE(j["can_cancel"].get<bool>());
+  ASSERT_TRUE(halls_.apply(core::Recall{"w1"}).ok());
+  EXPECT_EQ(view()["detail"], "第 2 次呼叫，请尽快前往");
+  ASSERT_TRUE(halls_.apply(core::SkipTicket{"w1"}).ok());
+  j = view();
+  EXPECT_EQ(j["headline"], "已过号");
+  EXPECT_NE(j["detail"].get<std::string>().find("可恢复排队"), std::string::npos);
+  ASSERT_TRUE(halls_.apply(core::Reactivate{"A002"}).ok());
+  EXPECT_EQ(view()["state"], "waiting");
+  ASSERT_TRUE(halls_.apply(core::CallTicket{"w1", "A002"}).ok());
+  ASSERT_TRUE(halls_.apply(core::StartService{"w1"}).ok());
+  EXPECT_EQ(view()["headline"], "正在 1 号窗口办理");
+  ASSERT_TRUE(halls_.apply(core::HoldTicket{"w1"}).ok());
+  j = view();
+  EXPECT_EQ(j["headline"], "暂缓办理");
+  EXPECT_TRUE(j["can_cancel"].get<bool>());
+  ASSERT_TRUE(halls_.apply(core::UnholdTicket{"A002"}).ok());
+  ASSERT_TRUE(halls_.apply(core::CallTicket{"w1", "A002"}).ok());
+  ASSERT_TRUE(halls_.apply(core::StartService{"w1"}).ok());
+  ASSERT_TRUE(halls_.apply(core::Finish{"w1"}).ok());
+  j = view();
+  EXPECT_EQ(j["headline"], "已办结");
+  EXPECT_TRUE(j["final"].get<bool>());
+}
+
+TEST_F(CitizenApiTest, TransferIsSaidInWords) {
+  ASSERT_TRUE(halls_.apply(core::IssueTicket{"social"}).ok());
+  ASSERT_TRUE(halls_.apply(core::OpenWindow{"w1", "s01"}).ok());
+  ASSERT_TRUE(halls_.apply(core::CallNext{"w1"}).ok());
+  ASSERT_TRUE(halls_.apply(core::StartService{"w1"}).ok());
+  ASSERT_TRUE(halls_.apply(core::Transfer{"w1", "tax"}).ok());
+  const nlohmann::json j = json_of(api_.handle(get("/api/ticket?" + query("A001")), 0));
+  EXPECT_EQ(j["state"], "waiting");
+  EXPECT_TRUE(j["transferred"].get<bool>());
+  EXPECT_NE(j["detail"].get<std::string>().find("已转到「"), std::string::npos) << j.dump();
+}
+
+TEST_F(CitizenApiTest, LookupsFailInTheirOrderAndCountAgainstTheAddress) {
+  ASSERT_TRUE(halls_.apply(core::IssueTicket{"social"}).ok());
+  halls_.synced = false;
+  EXPECT_EQ(api_.handle(get("/api/ticket?" + query("A001")), 0).response.status, 503);
+  halls_.synced = true;
+  const std::string bad = "hall=town&date=" + halls_.today() + "&number=A001&k=" + std::string(22, 'A');
+  EXPECT_EQ(api_.handle(get("/api/ticket?" + bad), 0).response.status, 404);
+  EXPECT_EQ(api_.handle(get("/api/ticket?hall=Town&date=x"), 0).response.status, 400);
+  EXPECT_EQ(api_.handle(get("/api/ticket?" + bad), 0).response.status, 404);
+  // Three failures: this address is now refused, even with a good token.
+  const citizen::CitizenAnswer refused = api_.handle(get("/api/ticket?" + query("A001")), 0);
+  EXPECT_EQ(refused.response.status, 429);
+  EXPECT_EQ(api_.handle(get("/api/ticket?" + query("A001"), "2.2.2.2"), 0).response.status, 200);
+  EXPECT_EQ(api_.handle(get("/api/ticket?" + query("A001")), kMinute).response.status, 200);
+}
+
+TEST_F(CitizenApiTest, ForwardedForIsTrustedOnlyFromTheProxy) {
+  server::HttpRequest r = get("/healthz", "10.0.0.1");
+  r.forwarded_for = "6.6.6.6, 7.7.7.7";
+  EXPECT_EQ(api_.client_address(r), "7.7.7.7");
+  r.peer = "9.9.9.9";
+  EXPECT_EQ(api_.client_address(r), "9.9.9.9");
+}
+
+TEST_F(CitizenApiTest, StreamsAndCancelsAnswerOnlyGoodLinks) {
+  ASSERT_TRUE(halls_.apply(core::IssueTicket{"social"}).ok());
+  const citizen::CitizenAnswer s = api_.handle(get("/events?" + query("A001")), 0);
+  EXPECT_TRUE(s.stream);
+  EXPECT_EQ(s.number, "A001");
+  server::HttpRequest post = get("/api/cancel?" + query("A001"));
+  post.method = "POST";
+  post.content_type = "application/json";
+  post.origin = "https://q.example.gov.cn";
+  const core::Seq before = halls_.town().seq();
+  server::HttpRequest no_origin = post;
+  no_origin.origin.clear();
+  EXPECT_EQ(api_.handle(no_origin, 0).response.status, 403);
+  server::HttpRequest same_host = post;
+  same_host.origin = "http://q.example.gov.cn";  // the Host the request names, behind a proxy
+  EXPECT_EQ(halls_.town().seq(), before);
+  const citizen::CitizenAnswer done = api_.handle(same_host, 0);
+  EXPECT_EQ(done.response.status, 200) << done.response.body;
+  EXPECT_EQ(json_of(done)["state"], "left");
+  EXPECT_EQ(api_.handle(post, 0).response.status, 409);
+}
+
+}  // namespace
+}  // namespace hallq::testing

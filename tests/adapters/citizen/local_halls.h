@@ -1,0 +1,53 @@
+// A HallSource over a local core::Hall (conf/town.toml), for the unit tests
+// of the gateway's routes: commands applied directly, the cancel too, time
+// set by hand. Thread: one owner thread.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "adapters/citizen/citizen_api.h"
+#include "engine/config/config_loader.h"
+#include "engine/core/calendar.h"
+#include "engine/policy/policy_registry.h"
+#include "engine/predict/forecast_predictor.h"
+
+namespace hallq::testing {
+
+class LocalHalls final : public citizen::HallSource {
+ public:
+  // 2026-11-24 10:00 local (UTC+8).
+  static constexpr core::TimeUs kStart = (20'416LL * 86'400 + 2 * 3'600) * core::kUsPerSecond;
+
+  LocalHalls()
+      : config_(config::load_hall_config(std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml")),
+        hall_(config_, policy::find_policy(config_->rules.policy), &predict::default_predictor()) {}
+
+  const core::Hall* hall(std::string_view id) const override {
+    return id == "town" && synced ? &hall_ : nullptr;
+  }
+  core::TimeUs now() const override { return now_; }
+  std::optional<Outcome> cancel(std::string_view hall, std::string_view number) override {
+    if (hall != "town") return Outcome{core::ErrorCode::kForbidden, "not here"};
+    const core::Status st = apply(core::Cancel{std::string(number)});
+    return Outcome{st.code(), st.message()};
+  }
+
+  core::Status apply(core::CommandBody body) {
+    std::vector<core::Event> out;
+    now_ += core::kUsPerSecond;
+    return hall_.apply(core::Command{{}, std::move(body)}, now_, out);
+  }
+  std::string today() const { return core::format_date(hall_.day()); }
+  core::Hall& town() { return hall_; }
+
+  bool synced = true;
+
+ private:
+  std::shared_ptr<const core::HallConfig> config_;
+  core::Hall hall_;
+  core::TimeUs now_ = kStart;
+};
+
+}  // namespace hallq::testing

@@ -1,0 +1,84 @@
+// Drives the citizen's ticket page in Debian's Chromium (Playwright) at a
+// phone's size against a running hallq-citizen, acting on the engine with
+// the hallq CLI (as a manager, over CURVE):
+//   node ticket_page_check.js URL_CALLED URL_CANCEL ENGINE HALLQ KEY SERVER_KEY OUT_DIR
+// URL_CALLED is the QR link of a ticket that hallq's next call reaches;
+// URL_CANCEL another ticket's. Checks: the link opens the page with the
+// ticket's number and goes live; a call made with hallq shows "请到 N 号窗口"
+// within a second; "我不等了" with its confirmation cancels the ticket in the
+// engine (the queue shortens). Prints "name value" lines and "ok", exits 0;
+// else prints the failure and exits 1. Screenshots go to OUT_DIR.
+"use strict";
+const path = require("path");
+const { execFileSync } = require("child_process");
+const { chromium } = require(path.join(process.env.HALLQ_WEB_MODULES, "playwright-core"));
+
+const [urlCalled, urlCancel, engine, hallqPath, key, serverKey, outDir] = process.argv.slice(2);
+const hallq = (...args) => JSON.parse(execFileSync(hallqPath, ["--json", "--engine", engine, "--key", key,
+  "--server-key", serverKey, ...args]).toString().split("\n")[0]);
+const check = (ok, what) => { if (!ok) throw new Error(what); };
+const waitingSocial = () => hallq("status", "town").services.find((s) => s.id === "social").waiting;
+
+(async () => {
+  const browser = await chromium.launch({
+    executablePath: process.env.HALLQ_CHROMIUM || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--lang=zh-CN"],
+  });
+  try {
+    const context = await browser.newContext({
+      viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: "zh-CN",
+    });
+    const errors = [];
+    const watch = (page) => {
+      page.setDefaultTimeout(10000);
+      page.on("pageerror", (e) => errors.push(e.message));
+      page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+    };
+
+    // 1. The QR link opens the page with the right number, and it goes live.
+    const page = await context.newPage();
+    watch(page);
+    await page.goto(urlCalled);
+    await page.waitForSelector('#conn[data-state="live"]');
+    const number = decodeURIComponent(new URL(urlCalled).pathname.split("/")[4]);
+    check((await page.textContent("#number")) === number, `number not ${number}`);
+    check((await page.textContent("#hall-name")).includes("便民服务中心"), "hall name not shown");
+    console.log(`page_number ${number}`);
+    await page.screenshot({ path: path.join(outDir, "citizen-waiting.png") });
+
+    // 2. A call made with hallq shows within a second.
+    hallq("open", "town", "w1", "--staff", "s01");
+    const t0 = Date.now();
+    const called = hallq("call", "town", "w1");
+    check(called.events.find((e) => e.kind === "ticket_called").number === number, "hallq called another ticket");
+    await page.waitForFunction(() => document.querySelector("#headline").textContent === "请到 1 号窗口",
+      null, { timeout: 1000 });
+    console.log(`call_visible_ms ${Date.now() - t0}`);
+    check(await page.$eval("body", (b) => b.dataset.state === "called"), "body not in the called state");
+    await page.screenshot({ path: path.join(outDir, "citizen-called.png") });
+
+    // 3. "我不等了" on another ticket: confirmed, cancelled in the engine.
+    const other = await context.newPage();
+    watch(other);
+    await other.goto(urlCancel);
+    await other.waitForSelector('#conn[data-state="live"]');
+    await other.waitForSelector("#cancel:not([hidden])");
+    const before = waitingSocial();
+    other.once("dialog", (d) => d.accept());
+    await other.click("#cancel");
+    await other.waitForFunction(() => document.querySelector("#headline").textContent === "已取消排队");
+    const after = waitingSocial();
+    check(after === before - 1, `the queue did not shorten (${before} -> ${after})`);
+    check(await other.$eval("#cancel", (b) => b.hidden), "cancel still offered");
+    console.log(`cancelled waiting ${before}->${after}`);
+    await other.screenshot({ path: path.join(outDir, "citizen-cancelled.png") });
+
+    check(errors.length === 0, `page errors: ${errors.join("; ")}`);
+    console.log("ok");
+  } finally {
+    await browser.close();
+  }
+})().catch((e) => {
+  console.log(`FAILED: ${e.message}`);
+  process.exit(1);
+});

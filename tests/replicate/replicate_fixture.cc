@@ -1,0 +1,79 @@
+#include "tests/replicate/replicate_fixture.h"
+
+#include <flatbuffers/flatbuffers.h>
+
+#include <stdexcept>
+#include <thread>
+
+#include "engine/protocol/hallq_generated.h"
+#include "engine/replicate/stream_setup.h"
+
+namespace hallq::replicate::test {
+
+std::unique_ptr<testing::NatsCluster> ReplicateTest::cluster_;
+
+std::string event_bytes(const std::string& hall, core::Seq seq, const std::string& text) {
+  flatbuffers::FlatBufferBuilder fbb;
+  const auto body = wire::CreateNoticeChanged(fbb, fbb.CreateString(text));
+  const auto ev = wire::CreateEvent(fbb, fbb.CreateString(hall), seq, 1'709'514'000'000'000 + seq * 1000,
+                                    fbb.CreateString(""), 0, fbb.CreateString(""), 0,
+                                    wire::EventBody::NoticeChanged, body.Union());
+  wire::FinishMessageBuffer(fbb, wire::CreateMessage(fbb, wire::Body::Event, ev.Union()));
+  return {reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize()};
+}
+
+std::unique_ptr<NatsConnection> connect(const testing::NatsCluster& cluster, const std::string& credentials,
+                                        std::chrono::milliseconds request_timeout) {
+  NatsConnection::Options o;
+  o.urls = split_urls(cluster.urls());
+  o.credentials_file = credentials;
+  o.request_timeout = request_timeout;
+  return std::make_unique<NatsConnection>(o);
+}
+
+void raw_publish(NatsConnection& conn, const std::string& subject, const std::string& bytes) {
+  jsPubAck* pa = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  const natsStatus s = js_Publish(&pa, conn.js(), subject.c_str(), bytes.data(),
+                                  static_cast<int>(bytes.size()), nullptr, &jerr);
+  jsPubAck_Destroy(pa);
+  if (s != NATS_OK) throw std::runtime_error("raw publish: " + conn.describe(s, jerr));
+}
+
+long subject_count(NatsConnection& conn, const std::string& subject, std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    jsOptions o;
+    jsOptions_Init(&o);
+    o.Stream.Info.SubjectsFilter = subject.c_str();
+    jsStreamInfo* si = nullptr;
+    if (js_GetStreamInfo(&si, conn.js(), kEventsStream, &o, nullptr) == NATS_OK) {
+      long n = 0;
+      if (si->State.Subjects != nullptr) {
+        for (int i = 0; i < si->State.Subjects->Count; ++i) {
+          if (subject == si->State.Subjects->List[i].Subject)
+            n = static_cast<long>(si->State.Subjects->List[i].Msgs);
+        }
+      }
+      jsStreamInfo_Destroy(si);
+      return n;
+    }
+    // Polling until the stream answers again (a leader elected), bounded above.
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return -1;
+}
+
+void ReplicateTest::SetUpTestSuite() {
+  if (!cluster_) cluster_ = std::make_unique<testing::NatsCluster>(3);
+}
+
+void ReplicateTest::TearDownTestSuite() { cluster_.reset(); }
+
+void ReplicateTest::SetUp() {
+  engine_ = connect(cluster(), cluster().engine_credentials());
+  ensure_stream(*engine_);
+  ensure_owners_bucket(*engine_);
+}
+
+}  // namespace hallq::replicate::test

@@ -1,0 +1,51 @@
+// What the replication tests share: one 3-node cluster for the whole suite
+// (tests use hall ids of their own, so they do not disturb each other), a
+// connection as the engine user, and events made as the engine encodes them.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/core/types.h"
+#include "engine/replicate/nats_connection.h"
+#include "engine/replicate/publisher.h"
+#include "tests/support/nats_cluster.h"
+
+namespace hallq::replicate::test {
+
+// An encoded event Message of `hall` at `seq` (a notice with `text`).
+std::string event_bytes(const std::string& hall, core::Seq seq, const std::string& text = "通知");
+
+// Connects to `cluster` with `credentials` (a file).
+std::unique_ptr<NatsConnection> connect(const testing::NatsCluster& cluster, const std::string& credentials,
+                                        std::chrono::milliseconds request_timeout = std::chrono::seconds(5));
+
+// Publishes a message outside the publisher (no fencing, no id): a foreign
+// writer or a corrupted message.
+void raw_publish(NatsConnection& conn, const std::string& subject, const std::string& bytes);
+
+// The number of messages the stream holds on `subject`, asked until the
+// stream answers (deadline-bounded; -1 if it never does).
+long subject_count(NatsConnection& conn, const std::string& subject,
+                   std::chrono::milliseconds limit = std::chrono::seconds(20));
+
+class ReplicateTest : public ::testing::Test {
+ public:
+  static void SetUpTestSuite();
+  static void TearDownTestSuite();
+
+ protected:
+  void SetUp() override;
+  static testing::NatsCluster& cluster() { return *cluster_; }
+  NatsConnection& engine() { return *engine_; }
+
+ private:
+  static std::unique_ptr<testing::NatsCluster> cluster_;
+  std::unique_ptr<NatsConnection> engine_;
+};
+
+}  // namespace hallq::replicate::test

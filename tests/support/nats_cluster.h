@@ -1,0 +1,65 @@
+// A real NATS JetStream cluster for tests and benchmarks: three (or n)
+// nats-server processes on free loopback ports, each with its own JetStream
+// store in a temporary directory, joined by cluster routes, with one account
+// and two users:
+//   engine  may publish hallq.events.> and use the JetStream API (streams,
+//           key-value buckets): what hallqd --replicate needs;
+//   reader  may read (consumers, message gets) but not publish events nor
+//           create, change or delete streams.
+// Their credentials are in files (engine_credentials(), reader_credentials()).
+//
+// The constructor returns once every node runs and JetStream has a meta
+// leader (bounded by a deadline; throws std::runtime_error otherwise). Nodes
+// can be killed (SIGKILL) and started again on the same ports and store.
+// Everything is killed and removed on destruction.
+//
+// Thread: one owner thread.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tests/support/child_process.h"
+#include "tests/support/temp_dir.h"
+
+namespace hallq::testing {
+
+class NatsCluster {
+ public:
+  explicit NatsCluster(int nodes = 3);
+  ~NatsCluster();
+  NatsCluster(const NatsCluster&) = delete;
+  NatsCluster& operator=(const NatsCluster&) = delete;
+
+  int size() const { return static_cast<int>(nodes_.size()); }
+  // "nats://127.0.0.1:PORT" of node i, and all of them joined by commas.
+  std::string url(int node) const;
+  std::string urls() const;
+  std::string engine_credentials() const { return dir_.sub("engine.creds"); }
+  std::string reader_credentials() const { return dir_.sub("reader.creds"); }
+  const std::string& dir() const { return dir_.path(); }
+  std::string log_path(int node) const;
+
+  void kill(int node);   // SIGKILL; its store stays
+  void start(int node);  // again, on the same ports and store
+  void kill_all();
+  void start_all();
+  bool running(int node) const;
+
+  // True once every running node answers its monitoring port and sees a
+  // JetStream meta leader; false at the deadline.
+  bool wait_ready(std::chrono::milliseconds limit = std::chrono::seconds(30));
+
+ private:
+  struct Node {
+    int client_port = 0, cluster_port = 0, http_port = 0;
+    std::string config;
+    std::unique_ptr<ChildProcess> process;
+  };
+  TempDir dir_;
+  std::vector<Node> nodes_;
+};
+
+}  // namespace hallq::testing
