@@ -142,6 +142,16 @@ int main(int argc, char** argv) {
                  "stream has taken everything committed")
       ->capture_default_str()
       ->check(CLI::IsMember({"local", "replicated"}));
+  std::string advertise;
+  app.add_option("--advertise", advertise,
+                 "with --replicate: the command endpoint other engines and clients are told to reach this "
+                 "engine at (default: the bound --cmd endpoint)");
+  int lease_ms = 2000;
+  app.add_option("--lease", lease_ms,
+                 "with --replicate: milliseconds of each hall's ownership lease in the owners bucket, "
+                 "renewed every quarter of it; a standby may take a hall over once it lapses")
+      ->capture_default_str()
+      ->check(CLI::Range(400, 600'000));
   int ack_timeout_ms = 2000;
   app.add_option("--ack-timeout", ack_timeout_ms,
                  "with --ack replicated: milliseconds a batch waits for the stream's confirmation")
@@ -174,12 +184,13 @@ int main(int argc, char** argv) {
       replication->connection.name = "hallqd " + engine_id;
       replicate::read_credentials(nats_credentials);  // a clear error now rather than at connect
       replication->engine_id = engine_id;
+      replication->lease = std::chrono::milliseconds(lease_ms);
     } catch (const replicate::ReplicateError& e) {
       std::cerr << "hallqd: --replicate: " << e.what() << "\n";
       return 2;
     }
-  } else if (!nats_credentials.empty() || !engine_id.empty()) {
-    std::cerr << "hallqd: --nats-credentials and --engine-id only go with --replicate\n";
+  } else if (!nats_credentials.empty() || !engine_id.empty() || !advertise.empty()) {
+    std::cerr << "hallqd: --nats-credentials, --engine-id and --advertise only go with --replicate\n";
     return 2;
   }
   const bool http_on = http != "off";
@@ -319,7 +330,6 @@ int main(int argc, char** argv) {
     if (replication) {
       try {
         replicator = std::make_unique<server::Replicator>(*replication);
-        replicator->catch_up(store, engine.hall_ids());
       } catch (const replicate::ReplicateError& e) {
         std::cerr << "hallqd: --replicate: " << e.what() << "\n";
         return 1;
@@ -327,8 +337,17 @@ int main(int argc, char** argv) {
       server_options.replication = replicator.get();
       server_options.ack_replicated = ack_mode == "replicated";
     }
-    server::Server server(io, engine, server_options);
+    server::Server server(io, engine, server_options);  // bound, not serving before start()
     if (replicator) {
+      try {
+        // Own the halls (advertising where clients reach this engine), then
+        // republish what the stream lacks, before the first command.
+        replicator->claim(engine.hall_ids(), advertise.empty() ? server.cmd_endpoint() : advertise);
+        replicator->catch_up(store, engine.hall_ids());
+      } catch (const replicate::ReplicateError& e) {
+        std::cerr << "hallqd: --replicate: " << e.what() << "\n";
+        return 1;
+      }
       replicator->start();
       // --ack replicated: the server hands each batch over itself, before its replies.
       if (!server_options.ack_replicated)

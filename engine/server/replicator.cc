@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "engine/protocol/event_codec.h"
+#include "engine/replicate/ownership.h"
 #include "engine/replicate/publisher.h"
 #include "engine/server/engine.h"
 
@@ -20,6 +21,17 @@ constexpr auto kFirstRetry = std::chrono::milliseconds(100);
 constexpr auto kMaxRetry = std::chrono::milliseconds(2000);
 
 void log(const std::string& line) { std::cerr << "hallqd: replication: " << line << std::endl; }
+
+std::int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string owner_text(const replicate::OwnerRecord& r) {
+  if (r.engine.empty()) return "another engine";
+  return r.endpoint.empty() ? "engine " + r.engine : fmt::format("engine {} at {}", r.engine, r.endpoint);
+}
 
 }  // namespace
 
@@ -36,6 +48,60 @@ Replicator::~Replicator() {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
+}
+
+void Replicator::claim(const std::vector<std::string>& halls, const std::string& endpoint) {
+  replicate::ensure_owners_bucket(*conn_, options_.owners);
+  owners_ =
+      std::make_unique<replicate::Ownership>(*conn_, options_.engine_id, endpoint, options_.owners.bucket);
+  const auto deadline = std::chrono::steady_clock::now() + options_.startup_limit;
+  for (const std::string& hall : halls) {
+    auto delay = kFirstRetry;
+    for (;;) {
+      const replicate::Claim c = owners_->claim(hall, wall_ms(), options_.lease.count());
+      if (c.outcome == replicate::ClaimOutcome::kOwned) break;
+      if (c.outcome == replicate::ClaimOutcome::kOwnedByOther ||
+          c.outcome == replicate::ClaimOutcome::kLost) {
+        throw replicate::ReplicateError(fmt::format(
+            "hall {} is served by {} (lease until {} ms since the epoch): this engine does not serve it "
+            "(move it with hallq move-hall, or wait for that engine's lease to lapse)",
+            hall, owner_text(c.record), c.record.lease_until_ms));
+      }
+      if (std::chrono::steady_clock::now() + delay > deadline)
+        throw replicate::ReplicateError(fmt::format("the owners bucket does not answer: {}", c.detail));
+      std::this_thread::sleep_for(delay);  // a retry delay, not a synchronisation
+      delay = std::min(delay * 2, std::chrono::duration_cast<std::chrono::milliseconds>(kMaxRetry));
+    }
+    held_.push_back(hall);
+  }
+  log(fmt::format("this engine ({}, {}) owns {} hall(s), lease {} ms", options_.engine_id, endpoint,
+                  held_.size(), options_.lease.count()));
+}
+
+void Replicator::renew_leases(std::deque<Item>& work) {
+  const std::vector<std::string> halls = held_;  // drop_hall() takes from held_
+  std::vector<std::string> kept;
+  bool failing = false;
+  for (const std::string& hall : halls) {
+    const replicate::Claim c = owners_->renew(hall, wall_ms(), options_.lease.count());
+    switch (c.outcome) {
+      case replicate::ClaimOutcome::kOwned:
+        kept.push_back(hall);
+        break;
+      case replicate::ClaimOutcome::kUnavailable:
+        if (!renew_failing_) log(fmt::format("cannot renew the lease of hall {}: {}", hall, c.detail));
+        failing = true;
+        kept.push_back(hall);
+        break;
+      case replicate::ClaimOutcome::kOwnedByOther:
+      case replicate::ClaimOutcome::kLost:
+        drop_hall(work, hall, "taken over by " + owner_text(c.record));
+        break;
+    }
+  }
+  if (renew_failing_ && !failing) log("leases renewed again");
+  renew_failing_ = failing;
+  held_.swap(kept);
 }
 
 void Replicator::catch_up(const store::EventStore& store, const std::vector<std::string>& halls) {
@@ -121,6 +187,7 @@ bool Replicator::fenced(std::string_view hall, std::string* why) const {
 
 void Replicator::drop_hall(std::deque<Item>& work, const std::string& hall, const std::string& why) {
   log(fmt::format("hall {} is no longer replicated by this engine: {}", hall, why));
+  held_.erase(std::remove(held_.begin(), held_.end(), hall), held_.end());  // its lease is left to lapse
   std::lock_guard lock(mu_);
   fenced_halls_.emplace(hall, why);
   auto other = [&](const Item& i) { return i.hall == hall; };
@@ -182,10 +249,19 @@ void Replicator::run() {
   std::deque<Item> work;
   auto delay = kFirstRetry;
   bool was_unavailable = false;
+  const auto renew_every = options_.lease / 4;
+  auto next_renew = std::chrono::steady_clock::now() + renew_every;
   std::unique_lock lock(mu_);
   for (;;) {
-    wake_.wait(lock, [&] { return stopping_ || !queue_.empty() || !work.empty(); });
+    wake_.wait_until(lock, next_renew, [&] { return stopping_ || !queue_.empty() || !work.empty(); });
     if (stopping_) return;
+    if (owners_ && std::chrono::steady_clock::now() >= next_renew) {
+      lock.unlock();
+      renew_leases(work);
+      lock.lock();
+      next_renew = std::chrono::steady_clock::now() + renew_every;
+    }
+    if (queue_.empty() && work.empty()) continue;
     // Merge whatever queued meanwhile behind what is still unpublished.
     while (!queue_.empty()) {
       work.push_back(std::move(queue_.front()));
@@ -223,7 +299,8 @@ void Replicator::run() {
     }
     was_unavailable = true;
     // Retry later (woken early only to stop).
-    wake_.wait_for(lock, delay, [&] { return stopping_; });
+    wake_.wait_until(lock, std::min(std::chrono::steady_clock::now() + delay, next_renew),
+                     [&] { return stopping_; });
     delay = std::min(delay * 2, std::chrono::duration_cast<std::chrono::milliseconds>(kMaxRetry));
   }
 }

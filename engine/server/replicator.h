@@ -12,9 +12,16 @@
 // to 2 s); a restart republishes from the store again. Lost acknowledgements
 // never store an event twice (message ids, publisher.h).
 //
-// A fenced hall (another engine extended its subject) is no longer
-// replicated by this engine: logged once, its queued events dropped, and
-// fenced() says so (the server then refuses the hall's commands, not_owner).
+// Ownership: claim() records this engine as each hall's owner in the owners
+// bucket (engine/replicate/ownership.h: engine id, advertised command
+// endpoint, a lease) before it serves; the thread renews every lease each
+// lease/4 by compare-and-set. A hall whose entry another engine wrote (a
+// standby took it over while this engine was cut off) is fenced.
+//
+// A fenced hall (another engine extended its subject, or took its lease) is
+// no longer replicated by this engine: logged once, its queued events
+// dropped, and fenced() says so and names the owner where known (the server
+// then refuses the hall's commands, not_owner).
 //
 // Confirmation (--ack replicated): enqueue() numbers each batch (from 1, in
 // order); progress() tells the highest number all of whose events the stream
@@ -46,7 +53,8 @@
 
 namespace hallq::replicate {
 class Publisher;
-}
+class Ownership;
+}  // namespace hallq::replicate
 
 namespace hallq::server {
 
@@ -56,6 +64,9 @@ struct ReplicatorOptions {
   std::string engine_id;
   // Longest a start-up lookup of the stream's tails is retried.
   std::chrono::milliseconds startup_limit{30'000};
+  // Ownership: the lease claimed and renewed (every lease/4) for each hall.
+  std::chrono::milliseconds lease{2000};
+  replicate::OwnersSpec owners;
 };
 
 class Replicator final : public ReplicationGate {
@@ -65,6 +76,11 @@ class Replicator final : public ReplicationGate {
   Replicator(const Replicator&) = delete;
   Replicator& operator=(const Replicator&) = delete;
 
+  // Claims each of `halls` for this engine, advertising `endpoint` (where
+  // its clients reach it). Throws ReplicateError naming the owner if another
+  // engine's lease is live, or if the bucket does not answer within
+  // startup_limit.
+  void claim(const std::vector<std::string>& halls, const std::string& endpoint);
   // Queues, for each of `halls`, the store's events the stream does not hold
   // yet. Throws ReplicateError if the stream holds more of a hall than the
   // store (another engine served it) or does not answer within startup_limit.
@@ -106,10 +122,15 @@ class Replicator final : public ReplicationGate {
   // removes what the stream now holds; false if the cluster was unavailable.
   bool publish_some(std::deque<Item>& work);
   void drop_hall(std::deque<Item>& work, const std::string& hall, const std::string& why);
+  // Renews every held lease; a hall lost is dropped (fenced).
+  void renew_leases(std::deque<Item>& work);
 
   ReplicatorOptions options_;
   std::unique_ptr<replicate::NatsConnection> conn_;
   std::unique_ptr<replicate::Publisher> publisher_;
+  std::unique_ptr<replicate::Ownership> owners_;  // after claim(); used by one thread at a time
+  std::vector<std::string> held_;                 // halls claimed and not lost (the thread's)
+  bool renew_failing_ = false;
 
   mutable std::mutex mu_;
   std::condition_variable wake_;

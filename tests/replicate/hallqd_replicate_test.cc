@@ -5,8 +5,10 @@
 // hallqd meanwhile (LMDB is the outbox). --ack replicated: a reply leaves
 // only once the stream holds its events; with the cluster down commands are
 // answered replication_unavailable and refused unapplied, reads go on, and
-// the engine resumes by itself. A fenced hall's commands are refused
-// not_owner; bad options are refused clearly.
+// the engine resumes by itself. Ownership: the engine records itself as the
+// hall's owner and renews the lease; a second engine is refused at start; a
+// hall taken over or fenced is refused not_owner; bad options are refused
+// clearly.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -18,6 +20,8 @@
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/message.h"
 #include "engine/replicate/hall_reader.h"
+#include "engine/replicate/ownership.h"
+#include "engine/replicate/publisher.h"
 #include "engine/replicate/stream_setup.h"
 #include "tests/replicate/replicate_fixture.h"
 #include "tests/support/engine_process.h"
@@ -154,37 +158,117 @@ TEST_F(HallqdReplicate, AfterAKillDuringAnOutageTheStoreIsRepublished) {
   expect_stream_holds_acked();
 }
 
-// Two engines serving the same hall (no ownership yet): the second one's
-// publish is fenced, it stops replicating that hall and says so; the stream
-// keeps the first one's history only.
-TEST_F(HallqdReplicate, ASecondEngineOnTheSameHallIsFencedAndSaysSo) {
-  testing::EngineProcess a({kTown}, dir_.sub("a"), args("engine-a"));
-  testing::EngineProcess b({kTown}, dir_.sub("b"), args("engine-b"));
-  client::Client ca(ctx_, a.cmd()), cb(ctx_, b.cmd());
-  issue(ca, 3);
-  ASSERT_TRUE(wait_count(static_cast<long>(last_acked())));
-  auto r = cb.command("town", core::IssueTicket{"social"});
-  ASSERT_TRUE(r && r->ok()) << "--ack local answers after the engine's own commit";
-  const auto deadline = std::chrono::steady_clock::now() + 30s;
-  std::string metrics;
+// Waits until `engine`'s stderr holds `text` (deadline-bounded).
+bool log_says(const std::string& stderr_path, const std::string& text, std::chrono::seconds limit = 30s) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < deadline) {
-    metrics = testing::http_request(b.http(), boost::beast::http::verb::get, "/metrics").body;
-    if (metrics.find("hallq_replication_fenced_total 1\n") != std::string::npos) break;
-    std::this_thread::sleep_for(100ms);  // polling the metrics, bounded above
+    std::stringstream err;
+    err << std::ifstream(stderr_path).rdbuf();
+    if (err.str().find(text) != std::string::npos) return true;
+    std::this_thread::sleep_for(100ms);  // polling a log file, bounded above
   }
-  EXPECT_NE(metrics.find("hallq_replication_fenced_total 1\n"), std::string::npos) << metrics;
-  EXPECT_NE(metrics.find("hallq_replication_pending_events 0\n"), std::string::npos) << metrics;
   std::stringstream err;
-  err << std::ifstream(dir_.sub("b") + ".stderr").rdbuf();
-  EXPECT_NE(err.str().find("hall town is no longer replicated by this engine: fenced"), std::string::npos)
+  err << std::ifstream(stderr_path).rdbuf();
+  ADD_FAILURE() << "the log never said \"" << text << "\":\n" << err.str();
+  return false;
+}
+
+// At start the engine records itself as the hall's owner (its engine id and
+// command endpoint) with a lease it keeps renewing; a second engine for the
+// same hall is refused at start and names the owner.
+TEST_F(HallqdReplicate, TheOwnerIsRecordedRenewedAndRespected) {
+  testing::EngineProcess a({kTown}, dir_.sub("a"), args("engine-a"));
+  Ownership probe(*conn_, "probe", "");
+  const auto first = probe.owner("town");
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->engine, "engine-a");
+  EXPECT_EQ(first->endpoint, a.cmd());
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  std::optional<OwnerRecord> later;
+  while (std::chrono::steady_clock::now() < deadline) {
+    later = probe.owner("town");
+    if (later && later->lease_until_ms > first->lease_until_ms) break;
+    std::this_thread::sleep_for(100ms);  // polling the bucket, bounded above
+  }
+  ASSERT_TRUE(later && later->lease_until_ms > first->lease_until_ms) << "the lease was not renewed";
+
+  testing::ChildProcess b(testing::default_hallqd(),
+                          {"--conf", kTown, "--data", dir_.sub("b"), "--http", "off", "--cmd",
+                           "tcp://127.0.0.1:*", "--pub", "tcp://127.0.0.1:*", "--replicate", cluster_.urls(),
+                           "--nats-credentials", cluster_.engine_credentials(), "--engine-id", "engine-b"},
+                          {.env = {}, .stderr_path = dir_.sub("b.stderr")});
+  EXPECT_EQ(b.wait_exit(30s), 1);
+  std::stringstream err;
+  err << std::ifstream(dir_.sub("b.stderr")).rdbuf();
+  EXPECT_NE(err.str().find("hall town is served by engine engine-a at " + a.cmd()), std::string::npos)
       << err.str();
-  // From then on it refuses the hall's commands instead of diverging further.
-  auto refused = cb.command("town", core::IssueTicket{"social"});
+}
+
+// A partitioned old owner: another engine wrote the hall's owner entry (as a
+// standby does once the lease lapsed). At its next renewal the old owner
+// learns it, says so in its log and refuses the hall's commands not_owner,
+// naming the new owner; reads go on; it never writes the hall again.
+TEST_F(HallqdReplicate, AnOwnerWhoseHallWasTakenOverStopsServingItAndSaysSo) {
+  testing::EngineProcess a({kTown}, dir_.sub("a"), args("engine-a"));
+  client::Client c(ctx_, a.cmd());
+  issue(c, 3);
+  ASSERT_TRUE(wait_count(static_cast<long>(last_acked())));
+  // The takeover, written as the owners bucket's plain put (not through the
+  // engine's code).
+  kvStore* kv = nullptr;
+  ASSERT_EQ(js_KeyValue(&kv, conn_->js(), "hallq_owners"), NATS_OK);
+  const std::string taken = R"({"engine":"engine-b","endpoint":"tcp://10.0.0.2:5570","lease_until_ms":)" +
+                            std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                               std::chrono::system_clock::now().time_since_epoch())
+                                               .count() +
+                                           60'000) +
+                            "}";
+  std::uint64_t rev = 0;
+  ASSERT_EQ(kvStore_PutString(&rev, kv, "town", taken.c_str()), NATS_OK);
+  kvStore_Destroy(kv);
+
+  ASSERT_TRUE(log_says(dir_.sub("a") + ".stderr",
+                       "hall town is no longer replicated by this engine: taken over by engine engine-b at "
+                       "tcp://10.0.0.2:5570"));
+  auto refused = c.command("town", core::IssueTicket{"social"});
   ASSERT_TRUE(refused);
   EXPECT_EQ(refused->code, core::ErrorCode::kNotOwner) << refused->message;
   EXPECT_NE(refused->message.find("大厅 town 已由另一台引擎接管"), std::string::npos) << refused->message;
-  EXPECT_TRUE(cb.snapshot("town").value_or(protocol::DecodedReply{}).ok()) << "reads go on";
+  EXPECT_NE(refused->message.find("engine-b at tcp://10.0.0.2:5570"), std::string::npos) << refused->message;
+  EXPECT_TRUE(c.snapshot("town").value_or(protocol::DecodedReply{}).ok()) << "reads go on";
   expect_stream_holds_acked();
+  // Its lease is left to lapse: the entry stays the new owner's.
+  Ownership probe(*conn_, "probe", "");
+  EXPECT_EQ(probe.owner("town").value_or(OwnerRecord{}).engine, "engine-b");
+}
+
+// Another writer extends the hall's subject behind the owner's back: the
+// owner's next publish is fenced, it stops replicating the hall, says so,
+// and refuses its commands not_owner; the stream keeps the other history.
+TEST_F(HallqdReplicate, AFencedPublishStopsTheHallAndSaysSo) {
+  testing::EngineProcess a({kTown}, dir_.sub("a"), args("engine-a"));
+  client::Client c(ctx_, a.cmd());
+  issue(c, 3);
+  ASSERT_TRUE(wait_count(static_cast<long>(last_acked())));
+  {
+    Publisher other(*conn_);
+    const std::string bytes = event_bytes("town", last_acked() + 1, "另一台引擎");
+    const std::vector<OutEvent> extend{{"town", last_acked() + 1, bytes}};
+    const auto results = other.publish(extend);
+    ASSERT_EQ(results.at(0).outcome, PublishOutcome::kStored) << results.at(0).detail;
+  }
+  auto r = c.command("town", core::IssueTicket{"social"});
+  ASSERT_TRUE(r && r->ok()) << "--ack local answers after the engine's own commit";
+  ASSERT_TRUE(
+      log_says(dir_.sub("a") + ".stderr", "hall town is no longer replicated by this engine: fenced"));
+  const auto m = testing::http_request(a.http(), boost::beast::http::verb::get, "/metrics").body;
+  EXPECT_NE(m.find("hallq_replication_fenced_total 1\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("hallq_replication_pending_events 0\n"), std::string::npos) << m;
+  auto refused = c.command("town", core::IssueTicket{"social"});
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->code, core::ErrorCode::kNotOwner) << refused->message;
+  EXPECT_NE(refused->message.find("大厅 town 已由另一台引擎接管"), std::string::npos) << refused->message;
+  EXPECT_EQ(subject_count(*conn_, subject_of("town")), static_cast<long>(last_acked()) + 1);
 }
 
 // Each reply is sent only once the stream holds its events: the stream is
@@ -231,8 +315,11 @@ TEST_F(HallqdReplicate, AckReplicatedRefusesWhileTheClusterIsDownAndResumesByIts
   ASSERT_TRUE(cluster_.wait_ready());
   const auto deadline = std::chrono::steady_clock::now() + 60s;
   std::optional<protocol::DecodedReply> resumed;
+  // Retried as a device does, with one request id: an attempt the stream did
+  // not confirm in time was applied all the same, and its retry returns it.
+  const std::string resume_id = c.next_request_id();
   while (std::chrono::steady_clock::now() < deadline) {
-    resumed = c.command("town", core::IssueTicket{"social"});
+    resumed = c.command("town", core::IssueTicket{"social"}, resume_id);
     ASSERT_TRUE(resumed);
     if (resumed->ok()) break;
     EXPECT_EQ(resumed->code, core::ErrorCode::kReplicationUnavailable) << resumed->message;
@@ -262,7 +349,8 @@ TEST_F(HallqdReplicate, RefusesMissingCredentialsAndAStreamAhead) {
     err << std::ifstream(dir_.sub("d1.stderr")).rdbuf();
     EXPECT_NE(err.str().find("--replicate 需要 --nats-credentials"), std::string::npos) << err.str();
   }
-  // The stream holds more of town than a fresh store: another engine served it.
+  // The stream holds more of town than a fresh store (this engine's disk was
+  // replaced, say): it must not start a second history.
   {
     testing::EngineProcess first({kTown}, dir_.sub("d2"), args());
     client::Client c(ctx_, first.cmd());
@@ -272,7 +360,7 @@ TEST_F(HallqdReplicate, RefusesMissingCredentialsAndAStreamAhead) {
   testing::ChildProcess p(testing::default_hallqd(),
                           {"--conf", kTown, "--data", dir_.sub("d3"), "--http", "off", "--cmd",
                            "tcp://127.0.0.1:*", "--pub", "tcp://127.0.0.1:*", "--replicate", cluster_.urls(),
-                           "--nats-credentials", cluster_.engine_credentials(), "--engine-id", "engine-b"},
+                           "--nats-credentials", cluster_.engine_credentials(), "--engine-id", "engine-a"},
                           {.env = {}, .stderr_path = dir_.sub("d3.stderr")});
   EXPECT_EQ(p.wait_exit(30s), 1);
   std::stringstream err;
