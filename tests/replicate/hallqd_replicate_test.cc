@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 #include <zmq.hpp>
@@ -26,6 +27,7 @@
 #include "tests/replicate/replicate_fixture.h"
 #include "tests/support/engine_process.h"
 #include "tests/support/http_client.h"
+#include "tests/support/run_program.h"
 #include "tests/support/temp_dir.h"
 
 namespace hallq::replicate::test {
@@ -335,6 +337,51 @@ TEST_F(HallqdReplicate, AckReplicatedRefusesWhileTheClusterIsDownAndResumesByIts
     for (const std::string& e : r->events) acked_.push_back(e);
   ASSERT_TRUE(wait_count(static_cast<long>(last_acked())));
   expect_stream_holds_acked();
+}
+
+// hallq halls, with a reader's credentials: every hall the cluster knows,
+// its owner and endpoint as the engine claimed them, a live lease, and the
+// sequence the stream holds; a hall with events but no owner entry too.
+TEST_F(HallqdReplicate, HallqHallsListsOwnersLeasesAndSequences) {
+  testing::EngineProcess a({kTown}, dir_.sub("a"), args("engine-a"));
+  client::Client c(ctx_, a.cmd());
+  issue(c, 4);
+  ASSERT_TRUE(wait_count(static_cast<long>(last_acked())));
+  {
+    Publisher other(*conn_);
+    const std::string bytes = event_bytes("orphan", 1);
+    const std::vector<OutEvent> one{{"orphan", 1, bytes}};
+    ASSERT_EQ(other.publish(one).at(0).outcome, PublishOutcome::kStored);
+  }
+  const testing::RunResult r = testing::run_program(
+      HALLQ_PATH,
+      {"--json", "halls", "--nats", cluster_.urls(), "--nats-credentials", cluster_.reader_credentials()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json list = nlohmann::json::parse(r.out);
+  ASSERT_EQ(list.size(), 2u) << r.out;
+  EXPECT_EQ(list[0]["hall"], "orphan");
+  EXPECT_TRUE(list[0]["owner"].is_null());
+  EXPECT_EQ(list[0]["replicated_seq"], 1);
+  EXPECT_EQ(list[1]["hall"], "town");
+  EXPECT_EQ(list[1]["owner"], "engine-a");
+  EXPECT_EQ(list[1]["endpoint"], a.cmd());
+  EXPECT_EQ(list[1]["lease_live"], true);
+  EXPECT_EQ(list[1]["replicated_seq"], last_acked());
+
+  const testing::RunResult text = testing::run_program(
+      HALLQ_PATH, {"halls", "--nats", cluster_.urls(), "--nats-credentials", cluster_.reader_credentials()});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("所属引擎"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("engine-a"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("（无）"), std::string::npos) << text.out;
+
+  // Credentials the cluster refuses: exit 1 and the reason.
+  const std::string wrong = dir_.sub("wrong.creds");
+  std::ofstream(wrong) << "reader:not-the-password\n";
+  const testing::RunResult refused =
+      testing::run_program(HALLQ_PATH, {"halls", "--nats", cluster_.urls(), "--nats-credentials", wrong});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("无法读取集群"), std::string::npos) << refused.err;
 }
 
 TEST_F(HallqdReplicate, RefusesMissingCredentialsAndAStreamAhead) {

@@ -36,6 +36,7 @@
 #include "tools/hallq/backup_verb.h"
 #include "tools/hallq/board_verb.h"
 #include "tools/hallq/event_text.h"
+#include "tools/hallq/halls_verb.h"
 #include "tools/hallq/keys_verb.h"
 #include "tools/hallq/replay_verb.h"
 #include "tools/hallq/report_verb.h"
@@ -558,6 +559,8 @@ int main(int argc, char** argv) {
   CLI::App* report = add_report_verb(app, report_args);
   KeysArgs keys_args;
   CLI::App* keys_verb = add_keys_verb(app, keys_args);
+  HallsArgs halls_args;
+  CLI::App* halls_verb = add_halls_verb(app, halls_args);
   AppointmentsArgs appointments_args;
   add_appointments_verbs(app, appointments_args, hall, command, *g.clock);
 
@@ -599,6 +602,7 @@ int main(int argc, char** argv) {
     if (simulate->parsed()) return run_simulate(simulate_args, g.engine, g.pub, g.timeout_ms, g.curve);
     if (board->parsed()) return run_board(board_args, g.engine, g.pub, *g.clock, g.curve);
     if (backup->parsed()) return run_backup(backup_args, g.json);
+    if (halls_verb->parsed()) return run_halls(halls_args, g.json);
     if (report->parsed()) return run_report(report_args, g.json, *g.clock);
   } catch (const std::exception& e) {
     std::cerr << "出错：" << e.what() << std::endl;

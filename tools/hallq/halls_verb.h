@@ -1,0 +1,21 @@
+// `hallq halls --nats URL[,URL...] --nats-credentials FILE`: every hall the
+// cluster knows (an owner entry in the hallq_owners bucket or events in the
+// HALLQ_EVENTS stream), with its owner engine, the endpoint the owner
+// advertises, whether its lease is live, and the last sequence the stream
+// holds. Reads only: a reader's credentials are enough.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+namespace hallq::cli {
+
+struct HallsArgs {
+  std::string nats, credentials;
+};
+
+CLI::App* add_halls_verb(CLI::App& app, HallsArgs& args);
+// Exit codes: 0 listed, 1 the cluster cannot be read (message on stderr).
+int run_halls(const HallsArgs& args, bool json);
+
+}  // namespace hallq::cli
