@@ -86,13 +86,12 @@ int run_headless(hallq::kiosk::KioskApp& app) {
 
 int main(int argc, char** argv) {
   using namespace hallq;
-  device::DeviceProgram program(
-      {.name = "hallq-kiosk",
-       .description = "自助取号机：取号、优先通道、凭预约码向引擎签到（预约表在引擎中）",
-       .config_help = "取号机的配置（conf/devices/kiosk-*.toml）",
-       .headless_help = "不开窗口：从标准输入读操作，状态行写到标准输出",
-       .config_required = false,  // --decode and --render need none
-       .old_config_names = {"--conf"}});
+  device::DeviceProgram program({.name = "hallq-kiosk",
+                                 .description = "自助取号机（取号、优先通道；预约由引擎保管，凭预约码签到）",
+                                 .config_help = "取号机的配置（conf/devices/kiosk-*.toml）",
+                                 .headless_help = "不开窗口：从标准输入读操作，状态行写到标准输出",
+                                 .config_required = false,  // --decode and --render need none
+                                 .old_config_names = {"--conf"}});
   std::string snapshot, decode, render, out_png;
   int width = 0, ticket = 1;
   CLI::App& cli = program.cli();
