@@ -7,6 +7,7 @@
 #include <ostream>
 
 #include "adapters/kiosk/ticket_layout.h"
+#include "engine/core/booking.h"
 #include "engine/core/calendar.h"
 #include "engine/core/resident_id.h"
 #include "engine/core/utf8.h"
@@ -21,13 +22,6 @@ using json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-std::unique_ptr<AppointmentBook> load_book(const KioskConfig& c) {
-  if (c.appointments_file.empty()) return nullptr;
-  auto book = std::make_unique<AppointmentBook>(AppointmentBook::load(c.appointments_file));
-  book->open_used_log(c.used_log);
-  return book;
-}
-
 client::ClientOptions client_options(const client::CurveOptions& curve) {
   client::ClientOptions o;
   o.timeout = std::chrono::milliseconds(1000);
@@ -84,8 +78,7 @@ KioskApp::KioskApp(zmq::context_t& ctx, const KioskConfig& config, std::ostream&
                                                   : keys::read_ticket_secret_file(config.ticket_secret)),
       out_(out),
       wall_(wall),
-      book_(load_book(config)),
-      session_(config_, book_.get()),
+      session_(config_),
       subscriber_(ctx, config.engine, config.events, {config.hall}, nullptr, subscriber_options(curve)),
       client_(ctx, config.engine, client_options(curve)),
       printer_(make_printer(config.printer)),
@@ -110,6 +103,10 @@ KioskApp::~KioskApp() = default;
 
 const core::Hall* KioskApp::hall() const { return subscriber_.hall(config_.hall); }
 bool KioskApp::online() const { return subscriber_.online(config_.hall); }
+bool KioskApp::takes_bookings() const {
+  const core::Hall* h = hall();
+  return h == nullptr || !h->config().appointments.empty();
+}
 
 int KioskApp::utc_offset_min() const {
   const core::Hall* h = hall();
@@ -226,15 +223,18 @@ void KioskApp::start(std::optional<IssueRequest> request) {
   }
   Pending p;
   p.id = request->request_id.empty() ? client_.next_request_id() : request->request_id;
-  p.bytes =
-      protocol::encode_request(p.id, config_.hall, core::IssueTicket{request->service, request->priority});
+  p.bytes = request->booking != 0
+                ? protocol::encode_request(p.id, config_.hall, core::CheckIn{request->booking})
+                : protocol::encode_request(p.id, config_.hall,
+                                           core::IssueTicket{request->service, request->priority});
   p.request = std::move(*request);
   pending_ = std::move(p);
-  emit(json{{"event", "requested"},
-            {"service", pending_->request.service},
-            {"request_id", pending_->id},
-            {"priority", core::to_string(pending_->request.priority)}}
-           .dump());
+  json requested{{"event", "requested"},
+                 {"service", pending_->request.service},
+                 {"request_id", pending_->id},
+                 {"priority", core::to_string(pending_->request.priority)}};
+  if (pending_->request.booking != 0) requested["booking"] = pending_->request.booking;
+  emit(requested.dump());
   emit_state();
   send_pending();
 }
@@ -293,18 +293,21 @@ void KioskApp::on_reply(const protocol::DecodedReply& reply) {
     t.number = e.number;
     t.ahead = e.ahead;
     t.predicted_wait_s = e.predicted_wait_s;
+    if (p.request.booking != 0) p.request.service = e.service;  // known from the answer only
+  }
+  if (p.request.booking != 0) {
+    // The service's name and the slot from the replica; without one, the id and "预约".
+    const core::Hall* h = hall();
+    const std::optional<core::ServiceIdx> s = h ? h->config().find_service(p.request.service) : std::nullopt;
+    t.service_name = s ? h->config().services[*s].name : p.request.service;
+    const core::Booking* b = h ? h->find_booking(p.request.booking) : nullptr;
+    t.label = b ? fmt::format("预约 {}", core::format_slot_time(b->slot_min)) : "预约";
   }
   if (t.number.empty()) {
     session_.refused("出票失败，请咨询导办台");
     emit(json{{"event", "refused"}, {"reason", "reply without a ticket"}}.dump());
     emit_state();
     return;
-  }
-  if (p.request.appointment && book_) {
-    std::string error;
-    if (!book_->mark_used(*p.request.appointment, error)) {
-      emit(json{{"event", "error"}, {"message", error}}.dump());
-    }
   }
   // The ticket's printed form.
   TicketInfo info;
@@ -344,6 +347,7 @@ void KioskApp::on_reply(const protocol::DecodedReply& reply) {
               {"sends", p.sends},
               {"shown", t.on_screen}};
   if (t.on_screen) issued["printed"] = false;
+  if (p.request.booking != 0) issued["booking"] = p.request.booking;
   emit(issued.dump());
   session_.issued(std::move(t));
   emit_state();
@@ -448,12 +452,7 @@ void KioskApp::resident_id(std::string_view id) {
   start(std::nullopt);
 }
 
-void KioskApp::appointment(std::string_view code) {
-  const core::TimeUs at = now();
-  const auto t = tiles();
-  start(session_.enter_appointment(code, core::local_date(at, utc_offset_min()),
-                                   core::local_minute_of_day(at, utc_offset_min()), hall() ? &t : nullptr));
-}
+void KioskApp::appointment(std::string_view code) { start(session_.enter_appointment(code)); }
 
 void KioskApp::cancel() {
   session_.cancel();

@@ -2,6 +2,13 @@
 // service tiles and whether the engine is online), a Client sends the one
 // pending issue request, and the printer prints each acknowledged ticket.
 //
+// Appointment check-in (预约签到): the booking code typed on the pad is sent
+// as core::CheckIn; the engine, which holds the bookings and the hall's
+// check-in margins, answers with the appointment ticket (its ticket_issued
+// event), printed like any other ticket with "预约 HH:MM" (the slot, from the
+// replica) under the number, or with a refusal shown as it comes ("没有预约码
+// 123456", "预约时段为 ...，请于 09:00 后签到", "预约 ... 已签到，号码 A001").
+//
 // Offline behaviour: a request that has no answer is resent every
 // `resend_interval` with the SAME request id until the engine answers (the
 // engine applies it once; a retry gets the first outcome), while the session
@@ -57,7 +64,6 @@
 #include <vector>
 #include <zmq.hpp>
 
-#include "adapters/kiosk/appointment_book.h"
 #include "adapters/kiosk/kiosk_config.h"
 #include "adapters/kiosk/kiosk_session.h"
 #include "adapters/kiosk/pending_prints.h"
@@ -70,10 +76,9 @@ namespace hallq::kiosk {
 
 class KioskApp {
  public:
-  // Throws config::ConfigError for a broken appointments file.
   // `curve`: the keys of config.security (device::load_curve) for both
-  // sockets; empty: plaintext. `wall`: the clock of dates, appointment
-  // slots and waits (not owned).
+  // sockets; empty: plaintext. `wall`: the clock of dates and waits on
+  // the ticket (not owned).
   KioskApp(zmq::context_t& ctx, const KioskConfig& config, std::ostream& out,
            const client::CurveOptions& curve = {}, const time::Clock& wall = time::system_clock());
   ~KioskApp();
@@ -95,6 +100,9 @@ class KioskApp {
   const KioskSession& session() const { return session_; }
   std::vector<ServiceTile> tiles() const;  // empty before the first snapshot
   bool online() const;
+  // The hall takes bookings (some service has appointment slots), or no
+  // replica yet (the engine decides): the screen offers 预约签到.
+  bool takes_bookings() const;
   const core::Hall* hall() const;
   std::string hall_name() const;
   bool connecting() const { return pending_ && pending_->sends > 1; }
@@ -147,7 +155,6 @@ class KioskApp {
   std::string ticket_secret_;  // raw; empty: no {token}
   std::ostream& out_;
   const time::Clock& wall_;
-  std::unique_ptr<AppointmentBook> book_;
   KioskSession session_;
   client::Subscriber subscriber_;
   client::Client client_;

@@ -11,11 +11,11 @@
 namespace hallq::kiosk {
 namespace {
 
+// "appointments": read only to refuse it with its own message (old_book_message).
 constexpr std::string_view kSections[] = {"kiosk", "priority", "appointments", "printer", "security"};
 constexpr std::string_view kKioskKeys[] = {"hall",       "engine", "events", "services", "font",
                                            "font_index", "width",  "height", "device"};
 constexpr std::string_view kPriorityKeys[] = {"age_threshold", "elderly_label", "categories"};
-constexpr std::string_view kAppointmentKeys[] = {"file", "used_log", "early_min", "late_min"};
 constexpr std::string_view kPrinterKeys[] = {
     "kind",         "path",         "host",       "port",           "timeout_ms",        "paper_mm",
     "qr_url",       "footer",       "on_failure", "reprint_within", "probe_interval_ms", "status_timeout_ms",
@@ -24,6 +24,23 @@ constexpr std::string_view kPrinterKeys[] = {
 std::string resolve(const std::string& base_dir, const std::string& p) {
   if (p.empty() || p.front() == '/' || base_dir.empty()) return p;
   return (std::filesystem::path(base_dir) / p).lexically_normal().string();
+}
+
+// Why an [appointments] table is refused, and how its CSV moves to the
+// engine. The old book (code,service,date,slot,name) has no ID numbers,
+// which the engine needs (one booking per person and service a day, held
+// by the number's salted hash): the import refuses such lines, so the
+// message says so rather than promise an import.
+std::string old_book_message(const std::string& hall, const std::string& file) {
+  return fmt::format(
+      "[appointments] 已停用：预约表现在由引擎保管（大厅配置的 [service.appointments]，签到时间也由它规定），"
+      "取号机凭预约码向引擎签到，请删除此表。旧的 CSV 预约表可一次性导入引擎："
+      "hallq appointments import HALL FILE --person-salt SALT（本机即 hallq appointments import {} {} "
+      "--person-salt SALT）。注意：旧表只有 code,service,date,slot,name 五列，没有身份证号码，"
+      "而引擎凭身份证号的散列保证一人一约，缺少 id_number 列的行不会导入（逐行报告原因）；"
+      "须先为每行补上 id_number 列，否则这些群众需重新预约。日期须在今天起可预约的天数内，"
+      "时段须是该事项的预约时段；原预约码未被占用时沿用。",
+      hall, file.empty() ? "FILE" : file);
 }
 
 KioskConfig parse(const toml::table& root, const std::string& source, const std::string& base_dir) {
@@ -52,14 +69,12 @@ KioskConfig parse(const toml::table& root, const std::string& source, const std:
   c.elderly_label = p.string("elderly_label", c.elderly_label);
   if (auto s = p.strings("categories")) c.categories = *s;
 
-  const config::TableReader a = r.section("appointments");
-  a.allow_only(kAppointmentKeys);
-  if (a.present()) {
-    c.appointments_file = resolve(base_dir, a.required_string("file"));
-    c.used_log = resolve(base_dir, a.required_string("used_log"));
+  // The kiosk's old CSV book: the bookings now live in the engine.
+  if (const config::TableReader a = r.section("appointments"); a.present()) {
+    const toml::node* file = a.node("file");  // named in the message when it is a path
+    a.fail_here(
+        old_book_message(c.hall, file ? resolve(base_dir, file->value<std::string>().value_or("")) : ""));
   }
-  c.early_min = static_cast<int>(a.integer("early_min", 0, 720, c.early_min));
-  c.late_min = static_cast<int>(a.integer("late_min", 0, 720, c.late_min));
 
   const config::TableReader pr = r.section("printer");
   pr.allow_only(kPrinterKeys);

@@ -2,7 +2,6 @@
 //   [kiosk]        hall, engine, events, services, font, font_index, width, height,
 //                  device (the id its printer's state is reported under; default "kiosk-HALL")
 //   [priority]     age_threshold, elderly_label, categories
-//   [appointments] file, used_log, early_min, late_min
 //   [printer]      kind, path, host, port, timeout_ms, paper_mm, qr_url, footer,
 //                  on_failure ("stop" | "screen"), reprint_within (seconds),
 //                  probe_interval_ms, status_timeout_ms, pending_file,
@@ -11,6 +10,11 @@
 //                  (CURVE keys; engine/device/device_security.h)
 // Relative paths are taken from the config file's directory. Errors throw
 // config::ConfigError naming file:line (engine/config/toml_reader.h).
+// Appointment check-in needs no table: the bookings and their check-in
+// margins live in the engine (the hall's [service.appointments]). A config
+// that still has the old [appointments] table (the kiosk's CSV book) is
+// refused with a ConfigError that says so and names the one-time import
+// (`hallq appointments import`).
 #pragma once
 
 #include <string>
@@ -38,10 +42,6 @@ struct KioskConfig {
   int age_threshold = 65;
   std::string elderly_label = "老年人";
   std::vector<std::string> categories = {"残疾人", "现役军人", "孕妇"};
-
-  std::string appointments_file;  // empty: no appointment check-in
-  std::string used_log;           // where checked-in codes are recorded
-  int early_min = 15, late_min = 10;
 
   PrinterTarget printer;
   int paper_mm = 80;   // 58 or 80

@@ -33,7 +33,7 @@ std::string PadState::shown() const {
 }
 
 Layout layout_screen(int width, int height, const std::vector<ServiceTile>& tiles, const KioskConfig& config,
-                     const PadState& pad, bool show_home_button) {
+                     const PadState& pad, bool show_home_button, bool check_in) {
   Layout l;
   const int margin = std::max(8, width / 40);
   const int header_h = height / 10;
@@ -113,7 +113,7 @@ Layout layout_screen(int width, int height, const std::vector<ServiceTile>& tile
     b.caption = "优先通道";
     row.push_back(b);
   }
-  if (!config.appointments_file.empty()) {
+  if (check_in) {
     Button b;
     b.kind = ActionKind::kOpenApptPad;
     b.label = "预约签到";

@@ -54,13 +54,14 @@ struct PadState {
   std::string typed;
   // Applies a pad key; returns true when OK was pressed with a full entry.
   bool press(ActionKind kind, const std::string& arg);
-  std::size_t max_length() const { return kind == PadKind::kId ? 18 : 16; }
+  std::size_t max_length() const { return kind == PadKind::kId ? 18 : 6; }  // booking codes: 6 digits
   // What the display shows: an ID number with its middle hidden.
   std::string shown() const;
 };
 
+// `check_in`: offer appointment check-in (the hall takes bookings; KioskApp::takes_bookings).
 Layout layout_screen(int width, int height, const std::vector<ServiceTile>& tiles, const KioskConfig& config,
-                     const PadState& pad, bool show_home_button);
+                     const PadState& pad, bool show_home_button, bool check_in);
 
 // The button under (x, y), or null.
 const Button* hit(const Layout& layout, int x, int y);

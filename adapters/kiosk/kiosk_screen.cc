@@ -62,7 +62,7 @@ class TouchScreen {
   bool draw_if_changed(bool force) {
     const auto tiles = app_.tiles();
     layout_ = layout_screen(canvas_.width(), canvas_.height(), tiles, config_, pad_,
-                            app_.session().screen() != kiosk::Screen::kHome);
+                            app_.session().screen() != kiosk::Screen::kHome, app_.takes_bookings());
     const std::string sig = signature(tiles);
     if (!force && sig == last_signature_) return false;
     last_signature_ = sig;
@@ -133,10 +133,10 @@ class TouchScreen {
   }
 
   std::string signature(const std::vector<ServiceTile>& tiles) const {
-    std::string s =
-        fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|", app_.status_line(), app_.printer_notice(), app_.online(),
-                    app_.connecting(), to_string(app_.session().screen()), app_.session().message(),
-                    app_.session().priority_label(), static_cast<int>(pad_.kind), pad_.shown());
+    std::string s = fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|", app_.status_line(), app_.printer_notice(),
+                                app_.online(), app_.connecting(), to_string(app_.session().screen()),
+                                app_.session().message(), app_.session().priority_label(),
+                                static_cast<int>(pad_.kind), pad_.shown(), app_.takes_bookings());
     s += clock_text();
     for (const auto& t : tiles) s += "|" + t.id + tile_caption(t);
     return s;
@@ -178,7 +178,7 @@ class TouchScreen {
       color = kRed;
     }
     if (pad_.kind == PadKind::kId && msg.empty()) msg = "请输入18位身份证号码（仅用于核验年龄，不保存）";
-    if (pad_.kind == PadKind::kAppointment && msg.empty()) msg = "请输入预约码";
+    if (pad_.kind == PadKind::kAppointment && msg.empty()) msg = "请输入 6 位预约码";
     text_.draw(msg, layout_.message.h / 2, color, sdl(layout_.message), sdl::Align::kCenter);
 
     if (pad_.kind != PadKind::kNone) {

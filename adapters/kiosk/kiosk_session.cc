@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "adapters/kiosk/ticket_layout.h"
+#include "engine/core/booking.h"
 #include "engine/core/resident_id.h"
 #include "engine/view/hall_summary.h"
 
@@ -58,8 +59,7 @@ std::string_view to_string(Screen s) {
   return "?";
 }
 
-KioskSession::KioskSession(const KioskConfig& config, const AppointmentBook* book)
-    : config_(config), book_(book) {}
+KioskSession::KioskSession(const KioskConfig& config) : config_(config) {}
 
 void KioskSession::refuse(std::string reason) {
   screen_ = Screen::kRefused;
@@ -133,43 +133,22 @@ void KioskSession::enter_id(std::string_view id, core::CivilDate today) {
   message_ = fmt::format("已为您开通优先通道（{} 周岁），请选择办理事项", age);
 }
 
-std::optional<IssueRequest> KioskSession::enter_appointment(std::string_view code, core::CivilDate today,
-                                                            int minute,
-                                                            const std::vector<ServiceTile>* tiles) {
+std::optional<IssueRequest> KioskSession::enter_appointment(std::string_view code) {
   if (pending()) {
     message_ = "正在出票，请稍候";
     return std::nullopt;
   }
-  if (!book_) {
-    refuse("本机未开通预约签到，请咨询导办台");
+  const std::uint32_t booking = core::parse_booking_code(code);
+  if (booking == 0) {
+    refuse("预约码为 6 位数字，请核对后重新输入");
     return std::nullopt;
   }
-  const CheckIn c = book_->check(code, today, minute, config_.early_min, config_.late_min);
-  if (!c.ok()) {
-    refuse(c.reason);
-    return std::nullopt;
-  }
-  const Appointment& a = *c.appointment;
   IssueRequest r;
-  r.service = a.service;
-  r.service_name = a.service;
-  if (tiles) {
-    auto it =
-        std::find_if(tiles->begin(), tiles->end(), [&](const ServiceTile& t) { return t.id == a.service; });
-    if (it != tiles->end()) {
-      if (it->open_windows == 0) {
-        refuse("该事项暂无窗口办理，请咨询导办台");
-        return std::nullopt;
-      }
-      r.service_name = it->name;
-    }
-  }
   r.priority = core::Priority::kAppointment;
-  r.label = fmt::format("预约 {} {}", format_slot(a.start_min, a.end_min), a.name);
-  // The same code on the same day always gets the same request id, so even a
-  // kiosk restarted mid-request cannot issue a second ticket for it.
-  r.request_id = fmt::format("kiosk-appt-{}-{}", core::format_date(a.date), a.code);
-  r.appointment = a;
+  r.booking = booking;
+  // A fresh request id per attempt (the sender's): the engine remembers only
+  // accepted commands, and a second check-in of the same code is refused
+  // by the booking's state ("已签到，号码 A001"), not by the id.
   return begin(std::move(r));
 }
 

@@ -5,7 +5,9 @@
 //   - the elderly priority path reads an 18-digit ID number, checks it
 //     (GB 11643) and grants priority when the age on the hall's local date
 //     reaches the threshold; the number is never kept (only its mask);
-//   - an appointment code is checked against the appointment book.
+//   - an appointment (预约) code is checked for its form only (six digits):
+//     the booking, its slot and check-in margins are the engine's, which
+//     answers the CheckIn with the appointment ticket or a refusal.
 // What it asks to send is an IssueRequest; the caller (the kiosk program)
 // sends it, retrying with the same request id, and reports the outcome back
 // with issued() / refused(). While a request is pending, new ones are refused
@@ -20,7 +22,6 @@
 #include <string_view>
 #include <vector>
 
-#include "adapters/kiosk/appointment_book.h"
 #include "adapters/kiosk/kiosk_config.h"
 #include "engine/core/calendar.h"
 #include "engine/core/hall.h"
@@ -45,9 +46,11 @@ struct IssueRequest {
   std::string service;  // service id
   std::string service_name;
   core::Priority priority = core::Priority::kNormal;
-  std::string label;                       // printed under the number; empty for normal tickets
-  std::string request_id;                  // empty: the sender picks a fresh one
-  std::optional<Appointment> appointment;  // to mark used once acknowledged
+  std::string label;       // printed under the number; empty for normal tickets
+  std::string request_id;  // empty: the sender picks a fresh one
+  // Not 0: an appointment check-in (core::CheckIn of this booking code)
+  // instead of an IssueTicket; `service` is then known from the answer only.
+  std::uint32_t booking = 0;
 };
 
 enum class Screen { kHome, kPriorityChosen, kPending, kIssued, kRefused };
@@ -63,7 +66,7 @@ struct Issued {
 
 class KioskSession {
  public:
-  KioskSession(const KioskConfig& config, const AppointmentBook* book);
+  explicit KioskSession(const KioskConfig& config);
 
   // The citizen taps a service. `tiles` null: the kiosk has no replica yet
   // (offline since start); the engine then decides.
@@ -72,9 +75,10 @@ class KioskSession {
   void choose_priority(std::string_view category);
   // The elderly path: an ID number read on the digit pad.
   void enter_id(std::string_view id, core::CivilDate today);
-  // Appointment check-in.
-  std::optional<IssueRequest> enter_appointment(std::string_view code, core::CivilDate today, int minute,
-                                                const std::vector<ServiceTile>* tiles);
+  // Appointment check-in: the booking code typed on the pad. Anything but a
+  // booking code (six digits, not starting with 0) is refused here; the
+  // engine judges the rest (unknown, too early or late, already checked in).
+  std::optional<IssueRequest> enter_appointment(std::string_view code);
   void cancel();  // back to the home screen
 
   // Outcome of the pending request.
@@ -95,7 +99,6 @@ class KioskSession {
   void refuse(std::string reason);
 
   const KioskConfig& config_;
-  const AppointmentBook* book_;
   Screen screen_ = Screen::kHome;
   std::string message_;
   core::Priority priority_ = core::Priority::kNormal;

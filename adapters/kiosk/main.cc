@@ -5,6 +5,9 @@
 //   hallq-kiosk --decode SPOOL        print what an ESC/POS spool file holds
 //   hallq-kiosk --render SPOOL --out FILE.png [--ticket N] [--width 576]
 //                                     the spool's Nth ticket (default 1, the first)
+// Appointments are checked in with the engine by booking code (no table in
+// the config; an old [appointments] table is a config error naming the
+// one-time import, kiosk_config.h).
 // The device program skeleton (engine/device/device_program.h): exit codes 0
 // done or stopped by SIGTERM/SIGINT, 2 usage or config error, 1 runtime failure.
 #include <fmt/format.h>
@@ -84,7 +87,7 @@ int run_headless(hallq::kiosk::KioskApp& app) {
 int main(int argc, char** argv) {
   using namespace hallq;
   device::DeviceProgram program({.name = "hallq-kiosk",
-                                 .description = "自助取号机",
+                                 .description = "自助取号机（取号、优先通道；预约由引擎保管，凭预约码签到）",
                                  .config_help = "取号机的配置（conf/devices/kiosk-*.toml）",
                                  .headless_help = "不开窗口：从标准输入读操作，状态行写到标准输出",
                                  .config_required = false,  // --decode and --render need none

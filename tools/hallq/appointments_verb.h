@@ -7,9 +7,9 @@
 // book, cancel and checkin become one engine command each (the caller runs
 // it like any other verb: Book, CancelBooking, CheckIn). list reads the
 // hall's bookings from a snapshot. import is the one-time move of a kiosk's
-// old CSV book (adapters/kiosk/sample-appointments.csv: code, service, date,
-// slot "09:00-09:30", name, and the id_number and phone columns where the
-// export has them) into the engine: each line is checked, its ID number
+// old CSV book (the kiosk's [appointments] file until issue 20: code,
+// service, date, slot "09:00-09:30", name, and the id_number and phone
+// columns where the export has them) into the engine: each line is checked, its ID number
 // hashed (keys/booking_form.h) and booked under its old code where that
 // code is free, and the outcome of every line is reported; a line without
 // an ID number is refused (one booking per person could not be held).

@@ -1,8 +1,9 @@
 // hallq-kiosk against the real hallqd started with --keys: with its enrolled
 // key in [security] the kiosk gets the hall's snapshot and issues a ticket
 // over CURVE; a key the engine does not know (given with --key) gets nothing
-// while the engine keeps serving the others; a broken [security] exits 2
-// naming the line.
+// while the engine keeps serving the others; a kiosk key checks a booking in
+// (CheckIn is among a kiosk's commands in the key registry) but may not book;
+// a broken [security] exits 2 naming the line.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -10,6 +11,7 @@
 
 #include "engine/client/client.h"
 #include "engine/protocol/event_codec.h"
+#include "tests/adapters/kiosk/kiosk_fixture.h"
 #include "tests/support/child_process.h"
 #include "tests/support/json_lines.h"
 #include "tests/support/run_program.h"
@@ -20,15 +22,13 @@ namespace {
 
 using json = nlohmann::json;
 using namespace std::chrono_literals;
-const std::string kTown = std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml";
-
 class KioskCurveTest : public ::testing::Test {
  protected:
   void SetUp() override {
     se_.add_device("kiosk-1", "kiosk", "town");
     se_.add_device("mgr", "manager", "town");
     se_.add_device("stranger", "kiosk", "town", "", /*enrol=*/false);
-    se_.start({kTown});
+    se_.start({write_booking_hall(se_.dir())});  // town.toml, social bookable all day
   }
 
   // A kiosk config next to the keys folder, its [security] pointing into it.
@@ -121,6 +121,42 @@ TEST_F(KioskCurveTest, KeyNotEnrolledGetsNothingAndTheEngineKeepsServing) {
     }
   }
   EXPECT_EQ(issue_directly("social"), "A003");
+}
+
+// The registry lets a kiosk key check a booking in (预约签到) in its hall over
+// CURVE, and the appointment ticket is printed; booking is not a kiosk's.
+TEST_F(KioskCurveTest, EnrolledKioskChecksABookingInOverCurve) {
+  ASSERT_TRUE(manager().command("town", core::OpenWindow{"w1", "s1"})->ok());
+  const auto [day, slot] = next_slot();
+  const std::string person(core::kPersonHexDigits, 'c');
+  const core::Book book{"social", day, slot, person, "", 31337};
+  auto booked = manager().command("town", book);
+  ASSERT_TRUE(booked && booked->ok()) << (booked ? booked->message : "no reply");
+  std::uint32_t code = 0;
+  for (const std::string& bytes : booked->events) {
+    const protocol::EventSummary e = protocol::describe_event(protocol::as_bytes(bytes));
+    if (e.kind == "booking_made") code = e.booking;
+  }
+  ASSERT_NE(code, 0u);
+  auto k = start_kiosk();
+  ASSERT_TRUE(wait_open(*k, "social")) << k->output();
+  k->write_line("appt " + std::to_string(code));
+  const json issued = wait_json_event(*k, "issued");
+  ASSERT_FALSE(issued.is_null()) << k->output();
+  EXPECT_EQ(issued["number"], "A001");
+  EXPECT_EQ(issued["priority"], "appointment");
+  ASSERT_FALSE(wait_json_event(*k, "printed").is_null()) << k->output();
+  EXPECT_EQ(se_.engine_stderr().find("not enrolled"), std::string::npos) << se_.engine_stderr();
+  // The kiosk's own key may check in but not book.
+  client::Client as_kiosk(
+      ctx_, se_.engine().cmd(),
+      client::ClientOptions{.timeout = 3000ms, .attempts = 1, .curve = se_.curve("kiosk-1")});
+  const core::Book other{"social", day, slot, std::string(core::kPersonHexDigits, 'd'), "", 1};
+  auto refused = as_kiosk.command("town", other);
+  ASSERT_TRUE(refused);
+  EXPECT_FALSE(refused->ok());
+  EXPECT_NE(refused->message.find("may only issue tickets and check in bookings"), std::string::npos)
+      << refused->message;
 }
 
 TEST_F(KioskCurveTest, PlaintextKioskGetsNothingFromACurveEngine) {

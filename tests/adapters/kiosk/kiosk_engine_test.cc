@@ -1,8 +1,11 @@
 // hallq-kiosk against the real hallqd: tickets issued and printed (the
-// printed bytes decoded), refusals, the elderly priority path, appointments
-// checked in once, the engine killed and restarted under a pending tap, a TCP
-// printer, the touch screen headless, and broken configs.
+// printed bytes decoded), refusals, the elderly priority path, appointment
+// check-in against the engine's bookings (the appointment ticket printed; the
+// engine's refusals shown, nothing printed, the hall unchanged), the engine
+// killed and restarted under a pending tap, a TCP printer, the touch screen
+// headless, and broken configs (the old [appointments] table among them).
 #include <arpa/inet.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -18,7 +21,11 @@
 #include "engine/config/config_error.h"
 #include "engine/core/resident_id.h"
 #include "engine/device/sdl/png_frame.h"
+#include "engine/keys/person_hash.h"
 #include "engine/keys/ticket_token.h"
+#include "engine/policy/policy_registry.h"
+#include "engine/predict/forecast_predictor.h"
+#include "engine/protocol/snapshot_codec.h"
 #include "tests/adapters/kiosk/kiosk_fixture.h"
 #include "tests/support/run_program.h"
 
@@ -141,25 +148,164 @@ TEST_F(KioskTest, ElderlyPriorityByIdNumber) {
   EXPECT_NE(k->output().find(core::mask_resident_id(old)), std::string::npos);
 }
 
-TEST_F(KioskTest, AppointmentChecksInOnceEvenAcrossRestarts) {
+// The hall as the engine holds it now (a snapshot, decoded), for comparing
+// before and after: the clock, which every command advances, left out.
+std::unique_ptr<core::Hall> engine_hall(client::Client& c) {
+  auto r = c.snapshot("town");
+  EXPECT_TRUE(r && r->ok());
+  if (!r || !r->ok()) return nullptr;
+  protocol::DecodedSnapshot snap;
+  EXPECT_TRUE(protocol::decode_snapshot(protocol::as_bytes(r->snapshot), snap).ok());
+  snap.state.clock = 0;
+  auto h = std::make_unique<core::Hall>(snap.config, policy::find_policy(policy::kDefaultPolicy),
+                                        &predict::default_predictor());
+  h->import_state(std::move(snap.state));
+  return h;
+}
+
+// A booking made with Book (as the HTTP API or `hallq book` make them) is
+// checked in at the kiosk by its code: the engine's appointment ticket is
+// printed like any other, its number read back from the ESC/POS bytes; the
+// code typed again gets the engine's "already checked in", nothing printed.
+TEST_F(KioskBookingTest, CheckInPrintsTheEnginesAppointmentTicket) {
   open_window("w1");
-  {
-    auto k = start_kiosk();
-    ASSERT_TRUE(wait_open(*k, "social")) << k->output();
-    k->write_line("appt 482913");
-    const json issued = wait_json_event(*k, "issued");
-    ASSERT_FALSE(issued.is_null()) << k->output();
-    EXPECT_EQ(issued["priority"], "appointment");
-    ASSERT_FALSE(wait_json_event(*k, "printed").is_null());
-    k->write_line("appt 482913");
-    EXPECT_EQ(wait_json_event(*k, "refused")["reason"], "该预约码已签到，请勿重复取号");
-  }
-  auto k2 = start_kiosk();
-  ASSERT_TRUE(wait_open(*k2, "social"));
-  k2->write_line("appt 482913");
-  EXPECT_EQ(wait_json_event(*k2, "refused")["reason"], "该预约码已签到，请勿重复取号");
+  EXPECT_EQ(issue_directly("social"), "A001");  // one citizen ahead
+  const std::uint32_t code = book();
+  ASSERT_NE(code, 0u);
+  auto k = start_kiosk();
+  ASSERT_TRUE(wait_open(*k, "social")) << k->output();
+  k->write_line("appt " + std::to_string(code));
+  const json requested = wait_json_event(*k, "requested");
+  EXPECT_EQ(requested["booking"], code) << requested.dump();
+  const json issued = wait_json_event(*k, "issued");
+  ASSERT_FALSE(issued.is_null()) << k->output();
+  EXPECT_EQ(issued["priority"], "appointment");
+  EXPECT_EQ(issued["service"], "social");
+  EXPECT_EQ(issued["booking"], code);
+  ASSERT_FALSE(wait_json_event(*k, "printed").is_null()) << k->output();
+
+  // The engine's side: the booking became this ticket.
+  const auto hall = engine_hall(client());
+  ASSERT_TRUE(hall);
+  const core::Booking* b = hall->find_booking(code);
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ(b->state, core::BookingState::kCheckedIn);
+  const core::Ticket* t = hall->find_ticket(b->ticket);
+  ASSERT_NE(t, nullptr);
+  const std::string number = hall->number_of(*t);
+  EXPECT_EQ(t->priority, core::Priority::kAppointment);
+  EXPECT_EQ(issued["number"], number);
+
+  // What the printer got, decoded independently: that number, on a ticket like the others.
+  const auto tickets = spool();
+  ASSERT_EQ(tickets.size(), 1u);
+  const auto lines = texts(tickets[0]);
+  EXPECT_TRUE(contains(lines, number)) << kiosk::describe(tickets[0]);
+  EXPECT_TRUE(contains(lines, "商家镇便民服务中心")) << kiosk::describe(tickets[0]);
+  EXPECT_TRUE(contains(lines, "社保医保")) << kiosk::describe(tickets[0]);
+  EXPECT_TRUE(contains(lines, "预约 " + core::format_slot_time(b->slot_min))) << kiosk::describe(tickets[0]);
+  ASSERT_EQ(tickets[0].qrs().size(), 1u);
+  EXPECT_EQ(tickets[0].qrs()[0]->data, "https://q.example/town/" + today_iso() + "/" + number);
+
+  // Typed again: the engine refuses, the kiosk shows its message and prints nothing.
+  k->write_line("appt " + std::to_string(code));
+  const json again = wait_json_event(*k, "refused");
+  ASSERT_FALSE(again.is_null()) << k->output();
+  EXPECT_EQ(again["reason"], fmt::format("预约 {} 已签到，号码 {}", code, number));
+  EXPECT_EQ(again["code"], "wrong_ticket_state");
+  const json st =
+      wait_json(*k, [](const json& j) { return j["event"] == "state" && j["screen"] == "refused"; });
+  EXPECT_EQ(st["message"], again["reason"]);
   EXPECT_EQ(spool().size(), 1u);
-  EXPECT_EQ(issue_directly("social"), "A002");
+  EXPECT_EQ(issue_directly("social"), "A003");  // exactly one ticket came of the booking
+}
+
+// An unknown code and a code whose check-in has not opened yet: the engine's
+// messages on the screen, nothing printed, and the hall exactly as before.
+TEST_F(KioskBookingTest, RefusedCheckInShowsTheEnginesMessageAndChangesNothing) {
+  open_window("w1");
+  // A booking two hours ahead: its check-in opens 30 minutes before the slot (the hall's margin).
+  const auto [day, slot] = next_slot();
+  const std::int64_t later = day * 1440 + slot + 120;
+  const std::string person(core::kPersonHexDigits, 'b');
+  auto booked = client().command(
+      "town", core::Book{"social", later / 1440, static_cast<int>(later % 1440), person, "", 4242});
+  ASSERT_TRUE(booked && booked->ok()) << (booked ? booked->message : "no reply");
+  std::uint32_t early = 0;
+  for (const std::string& bytes : booked->events) {
+    const protocol::EventSummary e = protocol::describe_event(protocol::as_bytes(bytes));
+    if (e.kind == "booking_made") early = e.booking;
+  }
+  ASSERT_NE(early, 0u);
+  const std::uint32_t unknown = early == 999'999 ? 999'998 : 999'999;
+
+  auto k = start_kiosk();
+  ASSERT_TRUE(wait_open(*k, "social")) << k->output();
+  // The kiosk's printer report reached the hall first (it is the one change a kiosk makes at start).
+  const auto deadline = std::chrono::steady_clock::now() + 15s;
+  while (std::chrono::steady_clock::now() < deadline && engine_hall(client())->devices().empty()) {
+    k->write_line("state");
+    ASSERT_FALSE(wait_json_event(*k, "state").is_null());
+  }
+  const auto before = engine_hall(client());
+  ASSERT_FALSE(before->devices().empty());
+
+  k->write_line("appt " + std::to_string(unknown));
+  json r = wait_json_event(*k, "refused");
+  ASSERT_FALSE(r.is_null()) << k->output();
+  EXPECT_EQ(r["reason"], fmt::format("没有预约码 {}", unknown));
+  EXPECT_EQ(r["code"], "unknown_booking");
+  json st = wait_json(*k, [](const json& j) { return j["event"] == "state" && j["screen"] == "refused"; });
+  EXPECT_EQ(st["message"], r["reason"]);
+
+  k->write_line("appt " + std::to_string(early));
+  r = wait_json_event(*k, "refused");
+  ASSERT_FALSE(r.is_null()) << k->output();
+  EXPECT_EQ(r["reason"].get<std::string>().rfind("预约时段为 ", 0), 0u) << r.dump();
+  EXPECT_NE(r["reason"].get<std::string>().find("后签到"), std::string::npos) << r.dump();
+  EXPECT_EQ(r["code"], "not_check_in_time");
+
+  // Not a booking code at all: refused at the kiosk, nothing sent.
+  k->write_line("appt 12345");
+  r = wait_json(*k, [](const json& j) { return j["event"] == "refused" && !j.contains("code"); });
+  EXPECT_EQ(r["reason"], "预约码为 6 位数字，请核对后重新输入");
+
+  const auto after = engine_hall(client());
+  EXPECT_EQ(after->state(), before->state());
+  EXPECT_EQ(after->find_booking(early)->state, core::BookingState::kBooked);
+  EXPECT_EQ(k->output().find("\"issued\""), std::string::npos) << k->output();
+  EXPECT_TRUE(spool().empty());
+  EXPECT_EQ(issue_directly("social"), "A001");  // no ticket was issued
+}
+
+// A config with the kiosk's old CSV book is refused at start (exit 2) with a
+// message naming the one-time import and what the old CSV lacks for it;
+// the import indeed refuses such a file line by line for its missing ID numbers.
+TEST_F(KioskTest, OldAppointmentsTableExits2NamingTheImport) {
+  const std::string path = dir_.path() + "/old.toml";
+  std::ofstream(path) << "[kiosk]\nhall = \"town\"\n[appointments]\nfile = \"appts.csv\"\n"
+                      << "used_log = \"used.log\"\nearly_min = 15\nlate_min = 10\n"
+                      << "[printer]\nkind = \"file\"\npath = \"spool.bin\"\n";
+  const std::string csv = dir_.path() + "/appts.csv";
+  std::ofstream(csv) << "code,service,date,slot,name\n482913,social," << today_iso()
+                     << ",09:00-09:30,张*明\n";
+  RunResult r = run_program(KIOSK_PATH, {"--config", path, "--headless"});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find(path + ":3: [appointments] 已停用：预约表现在由引擎保管"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("hallq appointments import HALL FILE --person-salt SALT"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("hallq appointments import town " + csv + " --person-salt SALT"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("没有身份证号码"), std::string::npos) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;  // it never started
+
+  // What the message says of the import is so: the old five columns import nothing.
+  const std::string salt = dir_.path() + "/person.salt";
+  keys::PersonSalt::generate().write_file(salt);
+  r = run_program(HALLQ_PATH,
+                  {"--engine", engine_->cmd(), "appointments", "import", "town", csv, "--person-salt", salt});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("第 2 行：未导入：没有身份证号码（id_number 列）"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("共导入 0 个，未导入 1 个"), std::string::npos) << r.out;
 }
 
 TEST_F(KioskTest, TapWhileEngineIsDownIsIssuedOnceAfterRestart) {
@@ -264,7 +410,7 @@ TEST_F(KioskTest, TouchScreenHeadlessWithSnapshots) {
   // Tap the first tile (social) where the layout puts it.
   const kiosk::KioskConfig c = kiosk::load_kiosk_config(dir_.path() + "/kiosk.toml");
   std::vector<kiosk::ServiceTile> tiles(7);
-  const kiosk::Layout l = kiosk::layout_screen(540, 960, tiles, c, {}, false);
+  const kiosk::Layout l = kiosk::layout_screen(540, 960, tiles, c, {}, false, false);
   const auto& r = l.buttons[0].rect;
   k->write_line("touch " + std::to_string(r.x + r.w / 2) + " " + std::to_string(r.y + r.h / 2));
   const json issued = wait_json_event(*k, "issued");

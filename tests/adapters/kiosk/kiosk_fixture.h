@@ -1,6 +1,8 @@
 // The kiosk tests' fixture: a real hallqd on town.toml, a kiosk config in a
 // temp dir (the [printer] body settable), the program started headless, and
 // helpers to open windows, issue directly and decode the spool.
+// KioskBookingTest: the same on a town hall whose social service takes
+// bookings all day, with a helper that books the next slot (Book).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -15,6 +17,7 @@
 
 #include "adapters/kiosk/escpos_decoder.h"
 #include "engine/client/client.h"
+#include "engine/core/booking.h"
 #include "engine/core/calendar.h"
 #include "engine/core/resident_id.h"
 #include "engine/protocol/event_codec.h"
@@ -40,6 +43,31 @@ inline std::string id_born(std::string_view yyyymmdd) {
   return id;
 }
 
+// town.toml with social (A) bookable all day, every day: slots of 30 minutes,
+// check-in from 30 minutes before a slot to 15 after, whatever the time the
+// test runs. Written into `dir`; returns its path.
+inline std::string write_booking_hall(const std::string& dir) {
+  std::string text = slurp(kTown);
+  const std::string marker = "expected_handle_min = 6\n";  // social's last key
+  const std::size_t at = text.find(marker);
+  if (at == std::string::npos) throw std::runtime_error("town.toml: social's expected_handle_min not found");
+  text.insert(at + marker.size(),
+              "\n[service.appointments]\nslot_min = 30\ncapacity = 5\nhours = [\"00:00-24:00\"]\n"
+              "days = \"sun-sat\"\ncheck_in_before_min = 30\ncheck_in_after_min = 15\nbook_ahead_days = 1\n");
+  const std::string path = dir + "/town.toml";
+  std::ofstream(path) << text;
+  return path;
+}
+
+// The next slot start (local day, minute of day) of a 30-minute grid in
+// UTC+8: its check-in (30 minutes before) is open now.
+inline std::pair<std::int64_t, int> next_slot() {
+  using namespace std::chrono;
+  const std::int64_t us = duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+  const std::int64_t slot = (us / 60'000'000 + 8 * 60) / 30 * 30 + 30;
+  return {slot / 1440, static_cast<int>(slot % 1440)};
+}
+
 class KioskTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -51,13 +79,8 @@ class KioskTest : public ::testing::Test {
     const std::string path = dir_.path() + "/kiosk.toml";
     std::ofstream f(path);
     f << "[kiosk]\nhall = \"town\"\nwidth = 540\nheight = 960\n"
-      << "[appointments]\nfile = \"appts.csv\"\nused_log = \"used.log\"\n"
       << "[printer]\n"
       << (printer.empty() ? "kind = \"file\"\npath = \"spool.bin\"\n" : printer) << qr_lines_;
-    std::ofstream a(dir_.path() + "/appts.csv");
-    a << "code,service,date,slot,name\n"
-      << "482913,"
-      << "social," << today_iso() << ",00:00-24:00,张*明\n";
     return path;
   }
 
@@ -107,6 +130,30 @@ class KioskTest : public ::testing::Test {
   std::unique_ptr<client::Client> client_;
   std::string printer_;
   std::string qr_lines_ = "qr_url = \"https://q.example/{hall}/{date}/{number}\"\n";
+};
+
+class KioskBookingTest : public KioskTest {
+ protected:
+  void SetUp() override {
+    engine_ = std::make_unique<EngineProcess>(std::vector<std::string>{write_booking_hall(dir_.path())},
+                                              dir_.path() + "/data");
+  }
+  // Books social's next slot for a person (the hash of an ID number, as
+  // the HTTP API or `hallq book` would send); returns the booking code.
+  std::uint32_t book(std::string_view person_hex_digit = "a") {
+    const auto [day, slot] = next_slot();
+    const std::string person(core::kPersonHexDigits, person_hex_digit.front());
+    auto r = client().command(
+        "town", core::Book{"social", day, slot, person, "", static_cast<std::uint32_t>(slot) * 977u});
+    EXPECT_TRUE(r && r->ok()) << (r ? r->message : "no reply");
+    if (!r || !r->ok()) return 0;
+    for (const std::string& bytes : r->events) {
+      const protocol::EventSummary e = protocol::describe_event(protocol::as_bytes(bytes));
+      if (e.kind == "booking_made") return e.booking;
+    }
+    ADD_FAILURE() << "no booking_made event";
+    return 0;
+  }
 };
 
 inline std::vector<std::string> texts(const kiosk::DecodedPrint& p) {

@@ -1,5 +1,6 @@
-// The kiosk's pure parts: dates, appointments, the ESC/POS bytes
-// (encoded, then decoded back), config errors, the session and the layout.
+// The kiosk's pure parts: dates, the ESC/POS bytes (encoded, then decoded
+// back), config errors (the old [appointments] table refused), the session
+// (appointment codes checked for form only) and the layout.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -7,7 +8,6 @@
 #include <filesystem>
 #include <tuple>
 
-#include "adapters/kiosk/appointment_book.h"
 #include "adapters/kiosk/escpos.h"
 #include "adapters/kiosk/escpos_decoder.h"
 #include "adapters/kiosk/gb18030.h"
@@ -125,61 +125,6 @@ TEST(TicketLayout, WaitText) {
   EXPECT_EQ(wait_text(61), "约 2 分钟");
 }
 
-TEST(Appointments, CheckInWithinTheSlotOnce) {
-  auto book = AppointmentBook::parse(
-      "code,service,date,slot,name\n482913,social,2025-03-01,09:00-09:30,张*明\n", "a.csv");
-  const core::CivilDate day{2025, 3, 1};
-  EXPECT_EQ(book.check("000000", day, 540, 15, 10).reason, "预约码不存在，请核对后重新输入");
-  EXPECT_EQ(book.check("482913", {2025, 3, 2}, 540, 15, 10).reason, "该预约的日期是 2025-03-01，不是今天");
-  EXPECT_EQ(book.check("482913", day, 8 * 60 + 44, 15, 10).reason, "预约时段 09:00-09:30，请于 08:45 后签到");
-  EXPECT_TRUE(book.check("482913", day, 8 * 60 + 45, 15, 10).ok());
-  EXPECT_TRUE(book.check("482913", day, 9 * 60 + 40, 15, 10).ok());
-  EXPECT_EQ(book.check("482913", day, 9 * 60 + 41, 15, 10).reason, "已超过预约时段 09:00-09:30，请取普通号");
-  std::string error;
-  const CheckIn c = book.check("482913", day, 9 * 60, 15, 10);
-  ASSERT_TRUE(c.ok());
-  EXPECT_EQ(c.appointment->service, "social");
-  ASSERT_TRUE(book.mark_used(*c.appointment, error));
-  EXPECT_EQ(book.check("482913", day, 9 * 60, 15, 10).reason, "该预约码已签到，请勿重复取号");
-}
-
-TEST(Appointments, UsedCodesSurviveARestart) {
-  const std::string log = ::testing::TempDir() + "/kiosk-used-" + std::to_string(::getpid()) + ".log";
-  std::remove(log.c_str());
-  const std::string csv = "777001,social,2025-03-01,09:00-09:30,张*\n";
-  {
-    auto book = AppointmentBook::parse(csv, "a.csv");
-    book.open_used_log(log);
-    std::string error;
-    ASSERT_TRUE(book.mark_used(book.all()[0], error)) << error;
-  }
-  auto again = AppointmentBook::parse(csv, "a.csv");
-  again.open_used_log(log);
-  EXPECT_TRUE(again.used("777001", {2025, 3, 1}));
-  EXPECT_FALSE(again.check("777001", {2025, 3, 1}, 540, 15, 10).ok());
-  std::remove(log.c_str());
-}
-
-TEST(Appointments, BrokenFileNamesTheLine) {
-  auto fails_with = [](std::string_view text) {
-    try {
-      AppointmentBook::parse(text, "appts.csv");
-    } catch (const config::ConfigError& e) {
-      return std::string(e.what());
-    }
-    return std::string("no error");
-  };
-  EXPECT_EQ(fails_with("code,service,date,slot,name\n1,social,2025-03-01,09:00-09:30,a\n2,social,2025-13-01,"
-                       "09:00-09:30,b\n"),
-            "appts.csv:3: date \"2025-13-01\": expected YYYY-MM-DD");
-  EXPECT_EQ(fails_with("1,social,2025-03-01,09:30-09:00,a\n"),
-            "appts.csv:1: slot \"09:30-09:00\": expected HH:MM-HH:MM with the end after the start");
-  EXPECT_EQ(fails_with("1,social,2025-03-01\n"),
-            "appts.csv:1: expected 5 fields (code,service,date,slot,name), got 3");
-  EXPECT_EQ(fails_with("1,a,2025-03-01,09:00-09:30,x\n1,a,2025-03-01,09:00-09:30,y\n"),
-            "appts.csv:2: code \"1\" appears twice");
-}
-
 std::string config_error(std::string_view text) {
   try {
     parse_kiosk_config(text, "kiosk.toml");
@@ -214,8 +159,25 @@ TEST(KioskConfig, ShippedSampleLoads) {
   EXPECT_EQ(c.hall, "town");
   EXPECT_EQ(c.age_threshold, 65);
   EXPECT_EQ(c.printer.kind, PrinterKind::kDevice);
-  EXPECT_EQ(c.appointments_file, std::string(HALLQ_SOURCE_DIR) + "/adapters/kiosk/sample-appointments.csv");
-  EXPECT_NO_THROW(AppointmentBook::load(c.appointments_file));
+}
+
+// The kiosk's old CSV book is gone: a config that still has [appointments]
+// is refused at its line, saying where the bookings live now, how the CSV is
+// imported once, and that its lines lack the ID number the import needs.
+TEST(KioskConfig, OldAppointmentsTableIsRefusedWithTheImport) {
+  const std::string e = config_error(
+      "[kiosk]\nhall = \"town\"\n\n[appointments]\nfile = \"/srv/old/appts.csv\"\nused_log = \"u.log\"\n"
+      "early_min = 15\n");
+  EXPECT_EQ(e.rfind("kiosk.toml:4: [appointments] 已停用：预约表现在由引擎保管", 0), 0u) << e;
+  EXPECT_NE(e.find("hallq appointments import HALL FILE --person-salt SALT"), std::string::npos) << e;
+  EXPECT_NE(e.find("hallq appointments import town /srv/old/appts.csv --person-salt SALT"), std::string::npos)
+      << e;
+  EXPECT_NE(e.find("没有身份证号码"), std::string::npos) << e;
+  EXPECT_NE(e.find("id_number"), std::string::npos) << e;
+  // An empty table is the old book too.
+  EXPECT_EQ(config_error("[kiosk]\nhall = \"town\"\n[appointments]\n")
+                .rfind("kiosk.toml:3: [appointments] 已停用", 0),
+            0u);
 }
 
 class SessionTest : public ::testing::Test {
@@ -225,7 +187,7 @@ class SessionTest : public ::testing::Test {
 };
 
 TEST_F(SessionTest, ServiceWithoutOpenWindowIsRefusedBeforeSending) {
-  KioskSession s(config_, nullptr);
+  KioskSession s(config_);
   EXPECT_FALSE(s.tap("tax", &tiles_));
   EXPECT_EQ(s.screen(), Screen::kRefused);
   EXPECT_EQ(s.message(), "该事项暂无窗口办理，请咨询导办台");
@@ -242,7 +204,7 @@ TEST_F(SessionTest, ServiceWithoutOpenWindowIsRefusedBeforeSending) {
 
 TEST_F(SessionTest, ElderlyPriorityByAgeOnTheLocalDate) {
   config_.age_threshold = 65;
-  KioskSession s(config_, nullptr);
+  KioskSession s(config_);
   const core::CivilDate today{2025, 3, 1};
   s.enter_id(make_id("19600302"), today);  // 64 until tomorrow
   EXPECT_EQ(s.screen(), Screen::kRefused);
@@ -260,8 +222,7 @@ TEST_F(SessionTest, ElderlyPriorityByAgeOnTheLocalDate) {
 }
 
 TEST_F(SessionTest, CategoryAndAppointment) {
-  auto book = AppointmentBook::parse("482913,social,2025-03-01,09:00-09:30,张*明\n", "a.csv");
-  KioskSession s(config_, &book);
+  KioskSession s(config_);
   s.choose_priority("军人");
   EXPECT_EQ(s.screen(), Screen::kRefused);
   s.choose_priority("现役军人");
@@ -269,24 +230,34 @@ TEST_F(SessionTest, CategoryAndAppointment) {
   s.cancel();
   EXPECT_EQ(s.tap("social", &tiles_)->priority, core::Priority::kNormal);
   s.refused("x");
-  auto r = s.enter_appointment("482913", {2025, 3, 1}, 9 * 60 + 5, &tiles_);
+  // Not a booking code: refused before anything is sent.
+  for (std::string_view bad : {"", "12345", "1234567", "012345", "12a456"}) {
+    EXPECT_FALSE(s.enter_appointment(bad)) << bad;
+    EXPECT_EQ(s.screen(), Screen::kRefused);
+    EXPECT_EQ(s.message(), "预约码为 6 位数字，请核对后重新输入");
+  }
+  // A booking code: a CheckIn for the engine to judge (it knows the service and slot).
+  auto r = s.enter_appointment("482913");
   ASSERT_TRUE(r);
+  EXPECT_EQ(r->booking, 482913u);
   EXPECT_EQ(r->priority, core::Priority::kAppointment);
-  EXPECT_EQ(r->service, "social");
-  EXPECT_EQ(r->request_id, "kiosk-appt-2025-03-01-482913");
-  EXPECT_EQ(r->label, "预约 09:00-09:30 张*明");
-  EXPECT_EQ(format_slot(23 * 60, 24 * 60), "23:00-24:00");
+  EXPECT_TRUE(r->service.empty());
+  EXPECT_TRUE(r->request_id.empty());  // a fresh id per attempt
+  EXPECT_TRUE(s.pending());
+  EXPECT_FALSE(s.enter_appointment("482913"));  // no second request while one is pending
 }
 
 TEST(KioskLayout, TouchesFindTheirButtons) {
   KioskConfig c;
-  c.appointments_file = "x.csv";
   std::vector<ServiceTile> tiles = {{"social", "社保医保", "A", 3, 600, 2},
                                     {"estate", "不动产登记", "B", 0, -1, 1},
                                     {"tax", "税务", "G", 0, -1, 0}};
-  const Layout l = layout_screen(1080, 1920, tiles, c, {}, false);
+  // A hall without bookings offers no check-in.
+  EXPECT_EQ(layout_screen(1080, 1920, tiles, c, {}, false, false).buttons.size(), 7u);
+  const Layout l = layout_screen(1080, 1920, tiles, c, {}, false, true);
   // 3 tiles + elderly + 3 categories + appointment.
   ASSERT_EQ(l.buttons.size(), 8u);
+  EXPECT_EQ(l.buttons.back().kind, ActionKind::kOpenApptPad);
   for (const Button& b : l.buttons) {
     const Button* h = hit(l, b.rect.x + b.rect.w / 2, b.rect.y + b.rect.h / 2);
     ASSERT_NE(h, nullptr);
@@ -312,6 +283,8 @@ TEST(KioskLayout, PadTypesAnIdAndHidesIt) {
   PadState appt{PadKind::kAppointment, ""};
   appt.press(ActionKind::kPadKey, "X");
   EXPECT_TRUE(appt.typed.empty());
+  for (char ch : std::string("4829135")) appt.press(ActionKind::kPadKey, std::string(1, ch));
+  EXPECT_EQ(appt.typed, "482913");  // a booking code has 6 digits
 }
 
 }  // namespace
