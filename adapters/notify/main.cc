@@ -15,6 +15,7 @@
 // configuration error.
 #include <fmt/format.h>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <iostream>
@@ -77,6 +78,9 @@ int main(int argc, char** argv) {
     so.curve = keys.curve;
     client::Subscriber subscriber(ctx, config.engine, config.events, {config.hall}, &watch, so);
     boost::asio::io_context io;
+    // Kept busy: an io_context that runs out of work stops, and poll() would
+    // then do nothing until restarted.
+    auto work = boost::asio::make_work_guard(io);
     notify::Dispatcher dispatcher(io, config, log, print, std::random_device{}());
     const notify::ReminderRules rules{config.near_rule, config.near_threshold, &config.near_text,
                                       &config.called_text};

@@ -28,6 +28,7 @@
 #include "engine/core/resident_id.h"
 #include "engine/keys/person_hash.h"
 #include "engine/protocol/event_codec.h"
+#include "engine/protocol/message.h"
 #include "tests/support/child_process.h"
 #include "tests/support/engine_process.h"
 #include "tests/support/http_client.h"
@@ -141,7 +142,7 @@ max_ms = 200
     EXPECT_TRUE(r && r->ok()) << (r ? r->message : std::string("no answer"));
     if (!r || r->events.empty()) return {};
     for (const std::string& e : r->events) {
-      const protocol::EventSummary s = protocol::describe_event(e);
+      const protocol::EventSummary s = protocol::describe_event(protocol::as_bytes(e));
       if (!s.number.empty()) return s.number;
     }
     return {};

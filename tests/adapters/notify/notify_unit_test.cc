@@ -17,6 +17,7 @@
 #include "tests/support/temp_dir.h"
 
 namespace hallq::notify {
+namespace testing = hallq::testing;
 namespace {
 
 const std::string kGood = R"([notify]
@@ -37,7 +38,7 @@ body = '{"mobile":"{phone}","content":"{text}"}'
 X-App-Id = { value = "hallq" }
 )";
 
-std::string error_of(const std::string& text, const std::string& base_dir = "") {
+std::string error_of(const std::string& text, const std::string& base_dir = "/nonexistent") {
   try {
     parse_notify_config(text, "notify.toml", base_dir);
   } catch (const config::ConfigError& e) {
@@ -85,10 +86,10 @@ TEST(NotifyConfig, ReadsTheExampleAndTheDefaults) {
 
 TEST(NotifyConfig, EachMistakeIsNamedWithItsKeyAndLine) {
   EXPECT_EQ(error_of(replace(kGood, "http://127.0.0.1:8099/sms/send?v=1", "https://sms.example.cn/send")),
-            "notify.toml:14: gateway.url: \"https://sms.example.cn/send\" 不是 http://主机[:端口]/路径 "
+            "notify.toml:12: gateway.url: \"https://sms.example.cn/send\" 不是 http://主机[:端口]/路径 "
             "形式的地址（https 请经本机 TLS 代理）");
   EXPECT_EQ(error_of(replace(kGood, "请{number}号到{window}号窗口办理", "请到{windw}号窗口")),
-            "notify.toml:11: called.template: 不认识的占位符 "
+            "notify.toml:9: called.template: 不认识的占位符 "
             "{windw}（可用：{number}、{window}、{hall_name}、{service}）");
   EXPECT_EQ(
       error_of(replace(kGood, "people = 3", "people = 3\nminutes = 5")),
@@ -96,25 +97,25 @@ TEST(NotifyConfig, EachMistakeIsNamedWithItsKeyAndLine) {
   EXPECT_EQ(
       error_of(
           replace(kGood, "X-App-Id = { value = \"hallq\" }", "Authorization = { value = \"Bearer abc\" }")),
-      "notify.toml:18: gateway.headers.Authorization.value: 密钥不能写在配置里：请用 file = \"密钥文件\" "
+      "notify.toml:16: gateway.headers.Authorization.value: 密钥不能写在配置里：请用 file = \"密钥文件\" "
       "读取（文件权限 0600）");
   EXPECT_EQ(
       error_of(replace(kGood, "body = '{\"mobile\":\"{phone}\",\"content\":\"{text}\"}'", "body = '{text}'")),
-      "notify.toml:15: gateway.body: 须含 {phone}（收信人的手机号）");
+      "notify.toml:13: gateway.body: 须含 {phone}（收信人的手机号）");
   EXPECT_EQ(error_of(replace(kGood, "[gateway]\n", "[gateway]\nmethod = \"GET\"\n")),
-            "notify.toml:14: gateway.method: \"GET\"：只能是 POST 或 PUT");
-  EXPECT_NE(error_of(replace(kGood, "[called]", "[caled]")).find("notify.toml:10: unknown section \"caled\""),
+            "notify.toml:12: gateway.method: \"GET\"：只能是 POST 或 PUT");
+  EXPECT_NE(error_of(replace(kGood, "[called]", "[caled]")).find("notify.toml:8: unknown section \"caled\""),
             std::string::npos);
   EXPECT_NE(error_of(replace(kGood, "url =", "ulr =")).find("unknown key \"ulr\" in [gateway]"),
             std::string::npos);
   EXPECT_NE(
       error_of(replace(kGood, "X-App-Id = { value = \"hallq\" }", "X-Token = { file = \"nope.token\" }"))
-          .find("notify.toml:18: gateway.headers.X-Token.file: 无法读取密钥文件"),
+          .find("notify.toml:16: gateway.headers.X-Token.file: 无法读取密钥文件"),
       std::string::npos);
 }
 
 TEST(NotifyConfig, SecretHeadersComeFromFiles) {
-  TempDir dir("hallq-notify-unit");
+  testing::TempDir dir("hallq-notify-unit");
   std::ofstream(dir.sub("sms.token")) << "s3cret\n";
   const NotifyConfig c =
       parse_notify_config(replace(kGood, "X-App-Id = { value = \"hallq\" }",
@@ -178,7 +179,7 @@ TEST(NotifyGateway, BackoffDoublesWithinItsJitterUpToTheBound) {
 }
 
 TEST(NotifySentLog, KeysSurviveAReopenAndATornLastLine) {
-  TempDir dir("hallq-notify-log");
+  testing::TempDir dir("hallq-notify-log");
   const std::string path = dir.sub("sent");
   {
     SentLog log(path);
