@@ -34,6 +34,7 @@
 #include "tests/support/http_client.h"
 #include "tests/support/http_receiver.h"
 #include "tests/support/run_program.h"
+#include "tests/support/stop_signals.h"
 #include "tests/support/temp_dir.h"
 
 namespace hallq::testing {
@@ -309,6 +310,24 @@ TEST_F(NotifyTest, KilledAfterASendAndRestartedItSendsNothingTwice) {
   EXPECT_EQ(got[0].header("idempotency-key"), key("near"));
   EXPECT_EQ(got[1].header("idempotency-key"), key("called"));
   EXPECT_EQ(notifier->output().find("sent near"), std::string::npos) << notifier->output();
+}
+
+TEST_F(NotifyTest, SigtermAndSigintStopItWithExit0WhileOtherSignalsDoNot) {
+  const std::string config = write_config();
+  make_queue();
+  int round = 0;
+  const std::string failed = check_stop_signals([&] { return start_notifier(config); },
+                                                [&](ChildProcess& p) {
+                                                  if (round++ == 0) {
+                                                    call_next();
+                                                    return p.wait_prefix("sent near", 20s).has_value();
+                                                  }
+                                                  call_next();
+                                                  call_next();
+                                                  return p.wait_prefix("sent called", 20s).has_value();
+                                                });
+  EXPECT_EQ(failed, "");
+  EXPECT_EQ(receiver_.requests().size(), 2u);
 }
 
 TEST(NotifyConfigProgram, ABrokenConfigStopsItWithExit2AndTheMessage) {
