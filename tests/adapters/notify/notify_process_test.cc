@@ -34,6 +34,7 @@
 #include "tests/support/http_client.h"
 #include "tests/support/http_receiver.h"
 #include "tests/support/run_program.h"
+#include "tests/support/secure_engine.h"
 #include "tests/support/stop_signals.h"
 #include "tests/support/temp_dir.h"
 
@@ -75,12 +76,19 @@ std::int64_t local_minute_now() {
   return (us / 60'000'000) + 8 * 60;  // Beijing time, the hall's
 }
 
-// The next slot whose check-in is open now: {day, "HH:MM"} (Beijing time).
+// The next slot whose check-in is open now (Beijing time): its local day and minute.
+struct Slot {
+  std::int64_t day = 0;
+  int minute = 0;
+};
+Slot next_open_slot() {
+  const std::int64_t slot = (local_minute_now() / 30 + 1) * 30;
+  return {slot / 1440, static_cast<int>(slot % 1440)};
+}
+// The same as people write it: {"YYYY-MM-DD", "HH:MM"}.
 std::pair<std::string, std::string> next_slot() {
-  const std::int64_t local_min = local_minute_now();
-  const std::int64_t slot = (local_min / 30 + 1) * 30;
-  const int m = static_cast<int>(slot % 1440);
-  return {core::format_date(slot / 1440), fmt::format("{:02}:{:02}", m / 60, m % 60)};
+  const Slot s = next_open_slot();
+  return {core::format_date(s.day), fmt::format("{:02}:{:02}", s.minute / 60, s.minute % 60)};
 }
 
 class NotifyTest : public ::testing::Test {
@@ -328,6 +336,69 @@ TEST_F(NotifyTest, SigtermAndSigintStopItWithExit0WhileOtherSignalsDoNot) {
                                                 });
   EXPECT_EQ(failed, "");
   EXPECT_EQ(receiver_.requests().size(), 2u);
+}
+
+// Over CURVE: the notifier's key enrolled as a display gets the hall (phones
+// included) and sends; bookings and calls come from a manager's key.
+TEST(NotifyCurve, AnEnrolledDisplayKeySyncsAndSends) {
+  SecureEngine secure("hallq-notify-curve");
+  secure.add_device("mgr", "manager", "town");
+  secure.add_device("notify-1", "display", "town");
+  TempDir dir("hallq-notify-curve-hall");
+  secure.start({booking_hall(dir)});
+  HttpReceiver receiver;
+  const std::string config = dir.sub("notify.toml");
+  std::ofstream(config) << fmt::format(R"([notify]
+hall = "town"
+engine = "{}"
+events = "{}"
+sent_log = "sent.log"
+
+[near]
+people = 1
+template = "前面还有{{ahead}}人"
+
+[called]
+template = "请{{number}}号到{{window}}号窗口办理"
+
+[gateway]
+url = "{}"
+body = '{{"mobile":"{{phone}}","content":"{{text}}"}}'
+
+[security]
+key_file = "{}"
+engine_public_key_file = "{}"
+)",
+                                       secure.engine().cmd(), secure.engine().pub(), receiver.url("/sms"),
+                                       secure.key_path("notify-1"), secure.engine_pub_path());
+  ChildProcess notifier(HALLQ_NOTIFY_PATH, {"--config", config}, {{}, dir.sub("notify.stderr")});
+  ASSERT_TRUE(notifier.wait_prefix("synced town", 20s)) << notifier.output();
+
+  zmq::context_t ctx;
+  client::ClientOptions o;
+  o.curve = secure.curve("mgr");
+  client::Client mgr(ctx, secure.engine().cmd(), o);
+  const Slot slot = next_open_slot();
+  auto r = mgr.command("town", core::OpenWindow{"w2", ""});
+  ASSERT_TRUE(r && r->ok()) << (r ? r->message : "no answer");
+  r = mgr.command("town", core::Book{"social", slot.day, slot.minute, std::string(64, 'a'), kPhone, 1});
+  ASSERT_TRUE(r && r->ok()) << (r ? r->message : "no answer");
+  const std::uint32_t code = protocol::describe_event(protocol::as_bytes(r->events.back())).booking;
+  r = mgr.command("town", core::CheckIn{code});
+  ASSERT_TRUE(r && r->ok()) << (r ? r->message : "no answer");
+  std::string number;
+  for (const std::string& e : r->events) {
+    const auto s = protocol::describe_event(protocol::as_bytes(e));
+    if (!s.number.empty()) number = s.number;
+  }
+  r = mgr.command("town", core::CallNext{"w2"});
+  ASSERT_TRUE(r && r->ok()) << (r ? r->message : "no answer");
+  ASSERT_TRUE(notifier.wait_prefix("sent called", 20s)) << notifier.output();
+  const auto got = receiver.requests();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(json::parse(got[0].body)["mobile"], kPhone);
+  EXPECT_EQ(json::parse(got[0].body)["content"], fmt::format("请{}号到2号窗口办理", number));
+  EXPECT_EQ(notifier.stop(), 0);
 }
 
 TEST(NotifyConfigProgram, ABrokenConfigStopsItWithExit2AndTheMessage) {
