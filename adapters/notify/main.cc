@@ -27,6 +27,7 @@
 #include "adapters/notify/notify_config.h"
 #include "adapters/notify/reminder_planner.h"
 #include "adapters/notify/sent_log.h"
+#include "engine/client/client.h"
 #include "engine/client/subscriber.h"
 #include "engine/device/device_program.h"
 #include "engine/device/signals.h"
@@ -73,6 +74,19 @@ int main(int argc, char** argv) {
     notify::SentLog log(config.sent_log);
 
     zmq::context_t ctx;
+    {
+      // An unknown hall is a configuration error, reported once the engine
+      // answers (an engine that does not answer yet is waited for below).
+      client::ClientOptions co;
+      co.timeout = std::chrono::milliseconds(1500);
+      co.attempts = 1;
+      co.curve = keys.curve;
+      client::Client probe(ctx, config.engine, co);
+      const auto r = probe.snapshot(config.hall);
+      if (r && r->code == core::ErrorCode::kUnknownHall)
+        throw device::UsageError(
+            fmt::format("notify.hall：引擎上没有大厅 \"{}\"（{}）", config.hall, r->message));
+    }
     HallWatch watch;
     client::SubscriberOptions so;
     so.curve = keys.curve;

@@ -401,6 +401,20 @@ engine_public_key_file = "{}"
   EXPECT_EQ(notifier.stop(), 0);
 }
 
+TEST_F(NotifyTest, AnUnknownHallIsAConfigurationError) {
+  std::string text;
+  {
+    std::ifstream in(write_config());
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  text.replace(text.find("hall = \"town\""), 13, "hall = \"nohall\"");
+  const std::string path = dir_.sub("nohall.toml");
+  std::ofstream(path) << text;
+  const RunResult r = run_program(HALLQ_NOTIFY_PATH, {"--config", path});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("notify.hall：引擎上没有大厅 \"nohall\""), std::string::npos) << r.err;
+}
+
 TEST(NotifyConfigProgram, ABrokenConfigStopsItWithExit2AndTheMessage) {
   TempDir dir("hallq-notify-bad");
   const std::string path = dir.sub("notify.toml");
