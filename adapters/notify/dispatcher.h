@@ -8,8 +8,8 @@
 // Reports one line per step through `print` (the phone masked):
 //   sent KIND NUMBER PHONE status=S attempts=N key=KEY
 //   retry KIND NUMBER attempt=N status=S error=E next_ms=D key=KEY
-//   refused KIND NUMBER status=S attempts=N key=KEY
-//   gave_up KIND NUMBER attempts=N key=KEY
+//   refused KIND NUMBER PHONE status=S attempts=N key=KEY
+//   gave_up KIND NUMBER PHONE attempts=N key=KEY
 //
 // Thread: the io_context's thread (which also runs the exchanges and timers).
 // The io_context, config and log must outlive the dispatcher.

@@ -1,6 +1,7 @@
 // One HTTP exchange with the hall's gateway, asynchronous on the caller's
 // io_context (Boost.Beast): resolve, connect, send the request, read the
-// answer, each step bounded by one timeout for the whole exchange. A fresh
+// answer, bounded together by one timeout (the name lookup is not: a numeric
+// host, the usual case, resolves at once). A fresh
 // connection per exchange (reminders are few; a broken keep-alive connection
 // would only complicate the retry).
 //
