@@ -1,0 +1,169 @@
+// The planner on the core's test hall (tests/support/test_hall.h), driven by
+// hand with its own clock: who has a phone (a checked-in booking), `near` by
+// people ahead and by predicted minutes (only a drop), `called` with the
+// window's number from a call, recalls and done keys planned once.
+#include "adapters/notify/reminder_planner.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "engine/core/calendar.h"
+#include "tests/support/test_hall.h"
+
+namespace hallq::test {
+namespace {
+
+using notify::CallSeen;
+using notify::Reminder;
+using notify::ReminderKind;
+
+const std::string kAnn = std::string(48, '0') + "0123456789abcdef";
+const std::string kBob = std::string(32, 'f') + "fedcba9876543210fedcba9876543210";
+constexpr int k1000 = 10 * 60;
+
+class ReminderPlannerTest : public HallFixture {
+ protected:
+  void SetUp() override {
+    build([](HallConfig& c) {
+      AppointmentConfig a;
+      a.service = kCivil;
+      a.slot_min = 30;
+      a.capacity = 4;
+      a.hours = {{9 * 60, 12 * 60}};
+      a.check_in_before_min = 30;
+      a.check_in_after_min = 10;
+      c.appointments = {a};
+    });
+    std::string error;
+    near_ = *notify::MessageTemplate::parse("{number}号前面还有{ahead}人，约{minutes}分钟",
+                                            notify::kNearPlaceholders, error);
+    called_ =
+        *notify::MessageTemplate::parse("请{number}号到{window}号窗口", notify::kCalledPlaceholders, error);
+  }
+
+  // Books civil at 10:00 and checks in at 09:30: the appointment ticket's number.
+  std::string book_and_check_in(const std::string& person, std::string_view phone) {
+    std::uint32_t code = 0;
+    for (const Event& e : ok(Book{"civil", kDay, k1000, person, phone, 0}, at(29)))
+      if (const auto* made = std::get_if<BookingMade>(&e.body)) code = made->code;
+    for (const Event& e : ok(CheckIn{code}, at(30)))
+      if (const auto* t = std::get_if<TicketIssued>(&e.body))
+        return hall_->number_of(*hall_->find_ticket(t->ticket));
+    ADD_FAILURE() << "not checked in";
+    return "";
+  }
+
+  std::vector<Reminder> plan(notify::NearRule rule, int threshold, double minute,
+                             std::vector<CallSeen> calls = {}) {
+    const notify::ReminderRules rules{rule, threshold, &near_, &called_};
+    auto out = notify::plan_reminders(*hall_, at(minute), rules, calls, [&](std::string_view key) {
+      return done_.count(std::string(key)) > 0;
+    });
+    for (const Reminder& r : out) done_.insert(r.key);
+    return out;
+  }
+
+  std::string key(const std::string& number, const std::string& kind) const {
+    return "test-hall/" + format_date(kDay) + "/" + number + "/" + kind;
+  }
+
+  // The queue: B001, B002 walk-ins (priority), then X (booking with a phone)
+  // and Y (booking without one); window w2 (no. 2) serves civil alone.
+  void make_queue() {
+    ok(OpenWindow{"w2", ""}, at(0));
+    ok(IssueTicket{"civil", Priority::kPriority}, at(20));
+    ok(IssueTicket{"civil", Priority::kPriority}, at(21));
+    x_ = book_and_check_in(kAnn, "13812345678");
+    y_ = book_and_check_in(kBob, "");
+  }
+
+  notify::MessageTemplate near_, called_;
+  std::set<std::string> done_;
+  std::string x_, y_;
+};
+
+TEST_F(ReminderPlannerTest, NearByPeopleThenCalledWithTheWindowOnlyForThePhone) {
+  make_queue();
+  EXPECT_EQ(ticket(x_).ahead_at_issue, 2u);
+  EXPECT_TRUE(plan(notify::NearRule::kPeople, 1, 30).empty());
+
+  EXPECT_EQ(call_next("w2", at(31)), "B001");
+  auto r = plan(notify::NearRule::kPeople, 1, 31);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].kind, ReminderKind::kNear);
+  EXPECT_EQ(r[0].phone, "13812345678");
+  EXPECT_EQ(r[0].number, x_);
+  EXPECT_EQ(r[0].ahead, 1u);
+  EXPECT_EQ(r[0].key, key(x_, "near"));
+  EXPECT_EQ(r[0].text.substr(0, r[0].text.find("约")), x_ + "号前面还有1人，");
+  EXPECT_TRUE(plan(notify::NearRule::kPeople, 1, 31).empty()) << "planned twice";
+
+  ok(StartService{"w2"}, at(32));
+  ok(Finish{"w2"}, at(40));
+  EXPECT_EQ(serve_next("w2", at(40)), "B002");
+  EXPECT_EQ(call_next("w2", at(48)), x_);
+  r = plan(notify::NearRule::kPeople, 1, 48);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].kind, ReminderKind::kCalled);
+  EXPECT_EQ(r[0].window, 2);
+  EXPECT_EQ(r[0].text, "请" + x_ + "号到2号窗口");
+  EXPECT_EQ(r[0].key, key(x_, "called"));
+  ok(Recall{"w2"}, at(49));
+  EXPECT_TRUE(plan(notify::NearRule::kPeople, 1, 49).empty()) << "a recall is the same kind";
+
+  // Y, a booking without a phone, is called next: nothing.
+  ok(StartService{"w2"}, at(50));
+  ok(Finish{"w2"}, at(55));
+  EXPECT_EQ(call_next("w2", at(55)), y_);
+  EXPECT_TRUE(plan(notify::NearRule::kPeople, 1, 55).empty());
+}
+
+TEST_F(ReminderPlannerTest, ACallSeenInTheEventsCountsWhenTheTicketIsAlreadyAtTheCounter) {
+  make_queue();
+  serve_next("w2", at(31));
+  serve_next("w2", at(32));
+  EXPECT_EQ(call_next("w2", at(33)), x_);
+  const auto* called = std::get_if<TicketCalled>(&last_.back().body);
+  ASSERT_NE(called, nullptr);
+  const CallSeen seen{called->ticket, called->window};
+  ok(StartService{"w2"}, at(33));  // in the same batch of events as the call
+  const auto r = plan(notify::NearRule::kPeople, 1, 33, {seen});
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].kind, ReminderKind::kCalled);
+  EXPECT_EQ(r[0].window, 2);
+}
+
+TEST_F(ReminderPlannerTest, NearByPredictedMinutesOnlyOnceTheWaitDropsToThem) {
+  make_queue();
+  const int at_issue_s = ticket(x_).predicted_wait_s;
+  ASSERT_GT(at_issue_s, 12 * 60) << "two people ahead of 10 minutes each";
+  EXPECT_TRUE(plan(notify::NearRule::kMinutes, 12, 30).empty());
+  EXPECT_EQ(call_next("w2", at(31)), "B001");
+  ok(StartService{"w2"}, at(31));
+  EXPECT_TRUE(plan(notify::NearRule::kMinutes, 12, 31).empty()) << "B001 at the counter, B002 next: ~20 min";
+  ok(Finish{"w2"}, at(41));
+  EXPECT_EQ(call_next("w2", at(41)), "B002");
+  ok(StartService{"w2"}, at(41));
+  const auto r = plan(notify::NearRule::kMinutes, 12, 41);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].kind, ReminderKind::kNear);
+  EXPECT_GE(r[0].minutes, 1);
+  EXPECT_LE(r[0].minutes, 12);
+  EXPECT_EQ(r[0].text, x_ + "号前面还有0人，约" + std::to_string(r[0].minutes) + "分钟");
+}
+
+TEST_F(ReminderPlannerTest, ACheckInAlreadyNearTheFrontGetsNoNear) {
+  ok(OpenWindow{"w2", ""}, at(0));
+  x_ = book_and_check_in(kAnn, "13812345678");  // nobody ahead
+  EXPECT_TRUE(plan(notify::NearRule::kPeople, 3, 30).empty());
+  EXPECT_EQ(call_next("w2", at(31)), x_);
+  const auto r = plan(notify::NearRule::kPeople, 3, 31);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].kind, ReminderKind::kCalled);
+}
+
+}  // namespace
+}  // namespace hallq::test

@@ -1,0 +1,144 @@
+#include "tests/support/http_receiver.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <cctype>
+
+namespace hallq::testing {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+struct HttpReceiver::Server {
+  explicit Server(HttpReceiver& owner)
+      : owner(owner), acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {}
+
+  struct Session : std::enable_shared_from_this<Session> {
+    Session(Server& s, tcp::socket socket) : server(s), socket(std::move(socket)) {}
+    void read() {
+      request = {};
+      http::async_read(socket, buffer, request,
+                       [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                         if (ec) return;
+                         self->answer();
+                       });
+    }
+    void answer() {
+      ReceivedRequest r;
+      r.method = std::string(request.method_string());
+      r.target = std::string(request.target());
+      r.body = request.body();
+      for (const auto& f : request) {
+        std::string name(f.name_string());
+        for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        r.headers[name] = std::string(f.value());
+      }
+      const int status = server.owner.decide();
+      r.answered = status;
+      server.owner.record(std::move(r));
+      if (status == 0) {
+        server.held.push_back(shared_from_this());  // never answered; closed when the server stops
+        return;
+      }
+      response = {static_cast<http::status>(status), request.version()};
+      response.set(http::field::content_type, "application/json");
+      response.body() = status < 300 ? R"({"ok":true})" : R"({"ok":false})";
+      response.keep_alive(false);
+      response.prepare_payload();
+      http::async_write(socket, response, [self = shared_from_this()](beast::error_code, std::size_t) {
+        beast::error_code ignored;
+        self->socket.shutdown(tcp::socket::shutdown_both, ignored);
+        self->socket.close(ignored);
+      });
+    }
+    Server& server;
+    tcp::socket socket;
+    beast::flat_buffer buffer;
+    http::request<http::string_body> request;
+    http::response<http::string_body> response;
+  };
+
+  void accept() {
+    acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
+      if (ec) return;
+      std::make_shared<Session>(*this, std::move(socket))->read();
+      accept();
+    });
+  }
+
+  HttpReceiver& owner;
+  asio::io_context io;
+  tcp::acceptor acceptor;
+  std::vector<std::shared_ptr<Session>> held;
+};
+
+HttpReceiver::HttpReceiver() : server_(std::make_unique<Server>(*this)) {
+  port_ = server_->acceptor.local_endpoint().port();
+  server_->accept();
+  thread_ = std::thread([this] { server_->io.run(); });
+}
+
+HttpReceiver::~HttpReceiver() {
+  asio::post(server_->io, [this] {
+    beast::error_code ignored;
+    server_->acceptor.close(ignored);
+    for (auto& s : server_->held) s->socket.close(ignored);
+    server_->held.clear();
+    server_->io.stop();
+  });
+  thread_.join();
+}
+
+std::string HttpReceiver::url(const std::string& path) const {
+  return "http://127.0.0.1:" + std::to_string(port_) + path;
+}
+
+void HttpReceiver::answer(int status) {
+  std::lock_guard lock(mutex_);
+  status_ = status;
+}
+
+void HttpReceiver::fail_next(int count, int status) {
+  std::lock_guard lock(mutex_);
+  fail_count_ = count;
+  fail_status_ = status;
+}
+
+void HttpReceiver::hang(bool on) {
+  std::lock_guard lock(mutex_);
+  hang_ = on;
+}
+
+int HttpReceiver::decide() {
+  std::lock_guard lock(mutex_);
+  if (hang_) return 0;
+  if (fail_count_ > 0) {
+    --fail_count_;
+    return fail_status_;
+  }
+  return status_;
+}
+
+void HttpReceiver::record(ReceivedRequest request) {
+  {
+    std::lock_guard lock(mutex_);
+    requests_.push_back(std::move(request));
+  }
+  arrived_.notify_all();
+}
+
+std::vector<ReceivedRequest> HttpReceiver::requests() const {
+  std::lock_guard lock(mutex_);
+  return requests_;
+}
+
+bool HttpReceiver::wait_for(std::size_t count, std::chrono::milliseconds limit) const {
+  std::unique_lock lock(mutex_);
+  return arrived_.wait_for(lock, limit, [&] { return requests_.size() >= count; });
+}
+
+}  // namespace hallq::testing
