@@ -1,18 +1,19 @@
 // Drives the managers' dashboard in Debian's Chromium (Playwright) against a
 // running hallqd, and acts on the engine with the hallq CLI:
-//   node dashboard_check.js URL ENGINE_ENDPOINT HALLQ_PATH OUT_DIR
+//   node dashboard_check.js URL ENGINE_ENDPOINT HALLQ_PATH OUT_DIR PERSON_SALT
 // Checks: the page loads and goes live; a call made with hallq shows on the
 // page within a second; an advisory shows with an accept button and clicking
 // it changes the engine; a notice typed on the page reaches the engine; a
 // history query renders; a device reported out (a kiosk's printer) shows as a
-// warning in the 设备 panel and returns to ok. Prints "name value" lines (call_visible_ms ...) and
+// warning in the 设备 panel and returns to ok; a booking made and checked in
+// with hallq shows in the 今日预约 panel's counts and slot. Prints "name value" lines (call_visible_ms ...) and
 // exits 0, or prints the failure and exits 1. Screenshots go to OUT_DIR.
 "use strict";
 const path = require("path");
 const { execFileSync } = require("child_process");
 const { chromium } = require(path.join(process.env.HALLQ_WEB_MODULES, "playwright-core"));
 
-const [url, engine, hallqPath, outDir] = process.argv.slice(2);
+const [url, engine, hallqPath, outDir, salt] = process.argv.slice(2);
 const hallq = (...args) => JSON.parse(execFileSync(hallqPath, ["--json", "--engine", engine, ...args]).toString().split("\n")[0]);
 const check = (ok, what) => { if (!ok) throw new Error(what); };
 
@@ -110,6 +111,27 @@ const check = (ok, what) => { if (!ok) throw new Error(what); };
     check((await page.textContent(device)).includes("正常"), "device back not shown as 正常");
     await page.waitForSelector("#events li[data-kind='device_reported']");
     console.log(`device_warning ${warned}`);
+    // 8. Appointments: social takes bookings (the test's config); one booked
+    // with hallq for the next half-hour slot, then checked in.
+    const appt = (field) => page.textContent(`#appointments tr[data-service="social"] td.${field}`);
+    await page.waitForSelector('#appointments tr[data-service="social"]');
+    check((await appt("booked")) === "0", "a booking before any was made");
+    const local = new Date(Date.now() + 8 * 3600 * 1000);  // the hall's time (UTC+8)
+    const current = Math.floor((local.getUTCHours() * 60 + local.getUTCMinutes()) / 30) * 30;
+    const next = current + 30 < 24 * 60 ? current + 30 : current;  // both within the check-in margins
+    const slot = `${String(Math.floor(next / 60)).padStart(2, "0")}:${String(next % 60).padStart(2, "0")}`;
+    const day = local.toISOString().slice(0, 10);
+    const booked = hallq("book", "town", "social", day, slot, "--id-number", "11010519491231002X",
+                         "--person-salt", salt);
+    const code = booked.events.find((e) => e.kind === "booking_made").booking;
+    await page.waitForFunction(() => document.querySelector('#appointments tr[data-service="social"] td.booked')?.textContent === "1");
+    check((await appt("slots")).includes(`${slot} 1/2`), `slot shown as "${await appt("slots")}"`);
+    hallq("appointments", "checkin", "town", String(code));
+    await page.waitForFunction(() => document.querySelector('#appointments tr[data-service="social"] td.checked-in')?.textContent === "1");
+    check((await appt("show-up")) === "100.0%", `show-up rate shown as "${await appt("show-up")}"`);
+    await page.locator("#appointments-panel").screenshot({ path: path.join(outDir, "dashboard-appointments.png") });
+    console.log(`appointment_shown ${slot} code ${code}`);
+
     check(errors.length === 0, "page errors: " + errors.join("; "));
     console.log("ok");
   } finally {

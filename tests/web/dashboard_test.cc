@@ -27,18 +27,29 @@ TEST(DashboardTest, LiveCallsAdvisoriesAndNoticesInChromium) {
   const std::string hours = "hours = [\"08:30-17:30\"]";
   ASSERT_NE(conf.find(hours), std::string::npos);
   conf.replace(conf.find(hours), hours.size(), "hours = [\"00:00-24:00\"]");
+  // social takes bookings all day (2 places a half-hour slot).
+  const std::string social = "expected_handle_min = 6\n";
+  ASSERT_NE(conf.find(social), std::string::npos);
+  conf.insert(conf.find(social) + social.size(),
+              "\n[service.appointments]\ncapacity = 2\nslot_min = 30\nhours = [\"00:00-24:00\"]\n"
+              "check_in_before_min = 60\ncheck_in_after_min = 29\nbook_ahead_days = 7\n");
   std::ofstream(dir.path() + "/town.toml") << conf;
+  const std::string salt = dir.path() + "/person.salt";
+  const RunResult made = run_program(HALLQ_PATH, {"keys", "salt", salt});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
   EngineProcess engine({dir.path() + "/town.toml"}, dir.path() + "/data", {"--advise-every", "0.2"});
 
   setenv("HALLQ_WEB_MODULES", HALLQ_WEB_MODULES, 1);
   const std::string out_dir =
       std::getenv("HALLQ_SCREENSHOTS") ? std::getenv("HALLQ_SCREENSHOTS") : dir.path();
-  const RunResult r = run_program(HALLQ_NODE, {kSource + "/tests/web/dashboard_check.js",
-                                               "http://" + engine.http(), engine.cmd(), HALLQ_PATH, out_dir});
+  const RunResult r =
+      run_program(HALLQ_NODE, {kSource + "/tests/web/dashboard_check.js", "http://" + engine.http(),
+                               engine.cmd(), HALLQ_PATH, out_dir, salt});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("call_visible_ms "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("advisory_accepted "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("device_warning "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("appointment_shown "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\nok\n"), std::string::npos) << r.out;
   EXPECT_TRUE(std::filesystem::exists(out_dir + "/dashboard.png"));
   std::cout << r.out;

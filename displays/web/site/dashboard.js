@@ -13,6 +13,7 @@ const EVENT_TEXT = {
   ticket_cancelled: "取消", ticket_gave_up: "离开", ticket_left: "离开", ticket_evaluated: "评价", window_opened: "开窗",
   window_closed: "关窗", window_paused: "暂停", window_resumed: "恢复", window_skills_changed: "调整事项",
   advisory_issued: "潮汐建议", notice_changed: "公告", day_rolled: "日切", device_reported: "设备",
+  booking_made: "预约", booking_cancelled: "取消预约", booking_checked_in: "预约签到", booking_missed: "预约爽约",
 };
 const DEVICE_KIND_TEXT = { printer: "打印机" };
 const DEVICE_STATE_TEXT = { ok: "正常", paper_low: "纸将尽", paper_out: "缺纸", cover_open: "盖未关", offline: "故障", unreachable: "无法连接" };
@@ -178,11 +179,15 @@ function connect() {
   const proto = location.protocol === "https:" ? "wss" : "ws";
   const ws = new WebSocket(`${proto}://${location.host}/ws?hall=${encodeURIComponent(hallId)}`);
   socket = ws;
-  ws.onopen = () => { retryMs = 500; };
+  ws.onopen = () => { retryMs = 500; loadAppointments(); };
   ws.onmessage = (m) => {
     const msg = JSON.parse(m.data);
     if (msg.type === "summary") { render(msg.data); setConn("live"); }
-    else if (msg.type === "event") { addEvent(msg.data); refreshHoursSoon(); }
+    else if (msg.type === "event") {
+      addEvent(msg.data);
+      refreshHoursSoon();
+      if (msg.data.kind.startsWith("booking_") || msg.data.kind === "day_rolled") loadAppointments();
+    }
   };
   ws.onclose = () => {
     if (socket !== ws) return;  // replaced by a newer connection
@@ -214,6 +219,27 @@ function lineChart(old, canvas, labels, issued, wait, served) {
     ] },
     options: chartOptions({ y1: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false }, ticks: { color: "#8da2bd" } } }),
   });
+}
+
+// --- appointments (预约): today's slots of each bookable service, read from
+// the engine's bookings whenever a booking event arrives (and on connecting).
+async function loadAppointments() {
+  const hall = hallId;
+  try {
+    const a = await api("GET", `/api/halls/${encodeURIComponent(hall)}/appointments`);
+    if (hall !== hallId) return;  // another hall was chosen meanwhile
+    const panel = $("#appointments-panel");
+    panel.classList.toggle("empty", a.services.length === 0);
+    $("#appointments-hint").textContent = a.services.length === 0 ? "本大厅未开放预约" : a.date;
+    $("#appointments tbody").innerHTML = a.services.map((s) =>
+      `<tr data-service="${esc(s.service)}"><td>${esc(s.name)}</td><td class="capacity">${s.capacity}</td>` +
+      `<td class="booked">${s.booked}</td><td class="checked-in">${s.checked_in}</td><td class="no-show">${s.no_show}</td>` +
+      `<td class="fill">${pct(s.fill)}</td><td class="show-up">${s.checked_in + s.no_show > 0 ? pct(s.show_up_rate) : "—"}</td>` +
+      `<td class="slots">${s.slots.filter((t) => t.booked > 0).map((t) =>
+        `<span class="slot" data-start="${esc(t.start)}">${esc(t.start)} ${t.booked}/${t.capacity}</span>`).join(" ") || "—"}</td></tr>`).join("");
+  } catch (e) {
+    $("#appointments-hint").textContent = "读取失败：" + e.message;
+  }
 }
 
 // Today's hours are folded from the store: at most every 5 s while events come.
