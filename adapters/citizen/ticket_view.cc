@@ -4,32 +4,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/core/line_position.h"
 #include "engine/view/wait_range.h"
 
 namespace hallq::citizen {
-namespace {
-
-// People ahead in the service's own line (classes in call order, then queue
-// order): what the page says when no open window gives a forecast.
-std::uint32_t ahead_in_line(const core::Hall& hall, const core::Ticket& t) {
-  const core::ServiceQueue& q = hall.queue(t.service);
-  const core::QueueEntry me{t.queue_key, t.queue_order, t.id};
-  std::uint32_t ahead = 0;
-  for (int c = 0; c < core::kQueueClasses; ++c) {
-    const auto cls = static_cast<core::QueueClass>(c);
-    if (cls == t.queue_class) {
-      for (const core::QueueEntry& e : q.line(cls)) {
-        if (!(e < me)) break;
-        ++ahead;
-      }
-      break;
-    }
-    ahead += static_cast<std::uint32_t>(q.size(cls));
-  }
-  return ahead;
-}
-
-}  // namespace
 
 TicketView ticket_view(const core::Hall& hall, const core::Ticket& t, const predict::TicketForecast* f,
                        core::TimeUs now) {
@@ -57,7 +35,7 @@ TicketView ticket_view(const core::Hall& hall, const core::Ticket& t, const pred
         const std::string words = view::wait_range_text(r);
         v.detail = r.high_s <= 60 ? words + "，请留意叫号" : fmt::format("预计等待 {}", words);
       } else {
-        v.ahead = ahead_in_line(hall, t);
+        v.ahead = core::ahead_in_line(hall, t);
         v.headline = v.ahead == 0 ? "下一位就是您" : fmt::format("前面还有 {} 人", v.ahead);
         v.detail = "暂无窗口办理此业务，开放后按顺序叫号";
       }

@@ -7,32 +7,13 @@
 
 #include "engine/core/booking.h"
 #include "engine/core/calendar.h"
+#include "engine/core/line_position.h"
 #include "engine/predict/forecast.h"
 
 namespace hallq::notify {
 namespace {
 
 using Values = std::map<std::string, std::string, std::less<>>;
-
-// Tickets ahead in the service's own line (classes in call order, then queue
-// order), as the citizen's page counts them without a forecast.
-std::uint32_t ahead_in_line(const core::Hall& hall, const core::Ticket& t) {
-  const core::ServiceQueue& q = hall.queue(t.service);
-  const core::QueueEntry me{t.queue_key, t.queue_order, t.id};
-  std::uint32_t ahead = 0;
-  for (int c = 0; c < core::kQueueClasses; ++c) {
-    const auto cls = static_cast<core::QueueClass>(c);
-    if (cls == t.queue_class) {
-      for (const core::QueueEntry& e : q.line(cls)) {
-        if (!(e < me)) break;
-        ++ahead;
-      }
-      break;
-    }
-    ahead += static_cast<std::uint32_t>(q.size(cls));
-  }
-  return ahead;
-}
 
 }  // namespace
 
@@ -98,7 +79,7 @@ std::vector<Reminder> plan_reminders(const core::Hall& hall, core::TimeUs now, c
       if (tf.ticket == t->id) f = &tf;
     const bool known = f != nullptr && f->wait_s != predict::kUnknownWait;
     Reminder r;
-    r.ahead = known ? f->ahead : ahead_in_line(hall, *t);
+    r.ahead = known ? f->ahead : core::ahead_in_line(hall, *t);
     r.minutes = known ? (f->wait_s + 59) / 60 : -1;
     const bool due = people ? r.ahead <= static_cast<std::uint32_t>(rules.threshold)
                             : known && f->wait_s <= rules.threshold * 60;
