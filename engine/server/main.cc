@@ -387,6 +387,9 @@ int main(int argc, char** argv) {
     io.run();
     if (http_server) http_server->stop();
     engine.checkpoint();
+    // Hand the halls over: what is committed goes out (bounded), then the
+    // leases end so another engine may serve them at once.
+    if (replicator) replicator->release(store, std::chrono::seconds(2));
     const auto& c = engine.counters();
     std::cout << fmt::format("hallqd stopped: {} requests, {} accepted, {} refused, {} malformed, {} batches",
                              c.requests, c.accepted, c.refused, c.malformed, c.batches)

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <optional>
 
 #include "engine/protocol/event_codec.h"
 #include "engine/replicate/ownership.h"
@@ -76,6 +77,35 @@ void Replicator::claim(const std::vector<std::string>& halls, const std::string&
   }
   log(fmt::format("this engine ({}, {}) owns {} hall(s), lease {} ms", options_.engine_id, endpoint,
                   held_.size(), options_.lease.count()));
+}
+
+void Replicator::release(const store::EventStore& store, std::chrono::milliseconds drain) {
+  {
+    std::unique_lock lock(mu_);
+    idle_.wait_for(lock, drain, [&] { return queue_.empty() && work_size_ == 0; });
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  if (!owners_) return;
+  std::size_t released = 0;
+  for (const std::string& hall : held_) {
+    std::string error;
+    const std::optional<replicate::SubjectTail> tail = publisher_->tail(hall, &error);
+    const std::uint64_t have = store.last_seq(hall);
+    if (!tail || tail->hall_seq != have) {
+      log(fmt::format(
+          "hall {}: lease kept to lapse, the stream {} (store up to seq {})", hall,
+          tail ? fmt::format("holds only up to seq {}", tail->hall_seq) : "does not answer: " + error, have));
+      continue;
+    }
+    const replicate::Claim c = owners_->renew(hall, wall_ms(), 0);
+    if (c.outcome == replicate::ClaimOutcome::kOwned)
+      ++released;
+    else
+      log(fmt::format("hall {}: lease not released: {}", hall, c.detail));
+  }
+  log(fmt::format("released the leases of {} of {} hall(s)", released, held_.size()));
 }
 
 void Replicator::renew_leases(std::deque<Item>& work) {
@@ -285,6 +315,7 @@ void Replicator::run() {
                                                        : next_batch_;
     confirmed_through_ = std::max(confirmed_through_, first_left == 0 ? 0 : first_left - 1);
     available_ = ok;
+    idle_.notify_all();
     if (on_progress_) {
       const std::function<void()> call = on_progress_;
       lock.unlock();

@@ -86,6 +86,12 @@ class Replicator final : public ReplicationGate {
   // store (another engine served it) or does not answer within startup_limit.
   void catch_up(const store::EventStore& store, const std::vector<std::string>& halls);
   void start();
+  // A graceful stop: waits up to `drain` for the queue to empty, stops the
+  // thread, then ends the lease of every hall whose subject holds all of
+  // `store`'s events (lease_until = now), so another engine may claim it at
+  // once; a hall the stream lags behind keeps its lease to lapse (its tail
+  // would otherwise be lost to the next owner). Logs what it released.
+  void release(const store::EventStore& store, std::chrono::milliseconds drain);
 
   // ReplicationGate. enqueue() skips heartbeats; on_progress runs after every
   // round of publishes.
@@ -134,6 +140,7 @@ class Replicator final : public ReplicationGate {
 
   mutable std::mutex mu_;
   std::condition_variable wake_;
+  std::condition_variable idle_;  // after every round (release() waits for an empty queue)
   std::deque<Item> queue_;
   std::uint64_t next_batch_ = 1;  // catch-up items are batch 0
   std::uint64_t confirmed_through_ = 0;

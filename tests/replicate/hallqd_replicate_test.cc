@@ -11,6 +11,7 @@
 // clearly.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -335,6 +336,41 @@ TEST_F(HallqdReplicate, AckReplicatedRefusesWhileTheClusterIsDownAndResumesByIts
   EXPECT_EQ(issued_number(*retried), "A004");
   for (const auto* r : {&*retried, &*resumed})
     for (const std::string& e : r->events) acked_.push_back(e);
+  ASSERT_TRUE(wait_count(static_cast<long>(last_acked())));
+  expect_stream_holds_acked();
+}
+
+// A graceful stop hands the hall over: the engine publishes what it
+// committed and ends its lease, so another engine started on a copy of its
+// store claims the hall at once and continues the numbering and the
+// stream's history without a gap.
+TEST_F(HallqdReplicate, AGracefulStopEndsTheLeaseAndTheNextEngineContinues) {
+  testing::EngineProcess a({kTown}, dir_.sub("a"), args("engine-a"));
+  {
+    client::Client c(ctx_, a.cmd());
+    issue(c, 3);
+  }
+  EXPECT_EQ(a.terminate(), 0);
+  std::stringstream err;
+  err << std::ifstream(dir_.sub("a") + ".stderr").rdbuf();
+  EXPECT_NE(err.str().find("released the leases of 1 of 1 hall(s)"), std::string::npos) << err.str();
+  Ownership probe(*conn_, "probe", "");
+  const auto ended = probe.owner("town");
+  ASSERT_TRUE(ended);
+  EXPECT_EQ(ended->engine, "engine-a");
+  EXPECT_LE(ended->lease_until_ms, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count());
+  ASSERT_TRUE(wait_count(static_cast<long>(last_acked())));
+
+  std::filesystem::copy(dir_.sub("a"), dir_.sub("b"), std::filesystem::copy_options::recursive);
+  testing::EngineProcess b({kTown}, dir_.sub("b"), args("engine-b"));
+  EXPECT_EQ(probe.owner("town").value_or(OwnerRecord{}).engine, "engine-b");
+  client::Client cb(ctx_, b.cmd());
+  auto r = cb.command("town", core::IssueTicket{"social"});
+  ASSERT_TRUE(r && r->ok()) << (r ? r->message : "no answer");
+  EXPECT_EQ(issued_number(*r), "A004");
+  for (const std::string& e : r->events) acked_.push_back(e);
   ASSERT_TRUE(wait_count(static_cast<long>(last_acked())));
   expect_stream_holds_acked();
 }
