@@ -156,7 +156,13 @@ HallInfo fetch_hall(client::Client& control, std::string hall) {
       throw std::runtime_error("the engine did not answer a ping (or serves no hall)");
     hall = pong->engine->halls.front();
   }
+  // The engine grants each connection a few snapshots a second (limit_reached
+  // beyond): many halls are fetched at that pace.
   auto reply = control.snapshot(hall);
+  for (int tries = 0; reply && reply->code == core::ErrorCode::kLimitReached && tries < 100; ++tries) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    reply = control.snapshot(hall);
+  }
   if (!reply) throw std::runtime_error("the engine did not answer a snapshot request");
   if (!reply->ok()) throw std::runtime_error(fmt::format("snapshot of {}: {}", hall, reply->message));
   const protocol::Bytes bytes = protocol::as_bytes(reply->snapshot);
