@@ -11,6 +11,7 @@
 #include "adapters/citizen/embedded_site.h"
 #include "adapters/citizen/ticket_view.h"
 #include "engine/core/calendar.h"
+#include "engine/core/html_escape.h"
 #include "engine/core/ticket.h"
 #include "engine/keys/ticket_token.h"
 
@@ -28,32 +29,6 @@ HttpResponse json_error(int status, std::string_view code, std::string_view mess
           nlohmann::json{{"error", code}, {"message", message}}.dump()};
 }
 
-std::string html_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string replace_all(std::string text, std::string_view from, std::string_view to) {
   for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
     text.replace(at, from.size(), to);
@@ -67,7 +42,7 @@ HttpResponse html_error(int status, std::string_view message) {
                       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
                       "<title>排队查询</title><link rel=\"stylesheet\" href=\"/static/ticket.css\"></head>"
                       "<body><main class=\"card error\"><p id=\"error\">{}</p></main></body></html>",
-                      html_escape(message))};
+                      core::html_escape(message))};
 }
 
 bool id_char(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'; }
@@ -256,11 +231,11 @@ CitizenAnswer CitizenApi::handle(const HttpRequest& req, std::int64_t steady_us)
     }
     const TicketView v = ticket_view(*l.hall, *l.ticket, forecast_of(*l.hall, l.ticket->id), source_.now());
     std::string html(site_file("ticket.html"));
-    html = replace_all(std::move(html), "{{number}}", html_escape(v.number));
-    html = replace_all(std::move(html), "{{service}}", html_escape(v.service));
-    html = replace_all(std::move(html), "{{hall_name}}", html_escape(v.hall_name));
-    html = replace_all(std::move(html), "{{headline}}", html_escape(v.headline));
-    html = replace_all(std::move(html), "{{detail}}", html_escape(v.detail));
+    html = replace_all(std::move(html), "{{number}}", core::html_escape(v.number));
+    html = replace_all(std::move(html), "{{service}}", core::html_escape(v.service));
+    html = replace_all(std::move(html), "{{hall_name}}", core::html_escape(v.hall_name));
+    html = replace_all(std::move(html), "{{headline}}", core::html_escape(v.headline));
+    html = replace_all(std::move(html), "{{detail}}", core::html_escape(v.detail));
     a.response = {200, "text/html; charset=utf-8", std::move(html)};
     return a;
   }

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "engine/core/html_escape.h"
 #include "engine/core/rating.h"
 
 namespace hallq::stats {
@@ -42,29 +43,6 @@ std::string figure_fields(const Figures& f) {
       f.ratings[4], f.ratings[3], f.ratings[2], f.ratings[1], f.ratings[0], num(f.satisfaction, 4),
       num(f.no_show_rate, 4), num(f.left_rate, 4), num(f.open_s / 3600, 2), num(f.paused_s / 3600, 2),
       num(f.busy_s / 3600, 2), num(f.utilisation, 4));
-}
-
-std::string html_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 
 // Figures shown in the HTML tables, Chinese.
@@ -138,8 +116,8 @@ std::string render_html(const Stats& stats, const core::HallConfig& hall, const 
   const Figures& t = stats.total.hall;
   std::string h;
   h += "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n";
-  h += fmt::format("<title>{} {} {}</title>\n", html_escape(hall.name), html_escape(o.title),
-                   html_escape(o.range_label));
+  h += fmt::format("<title>{} {} {}</title>\n", core::html_escape(hall.name), core::html_escape(o.title),
+                   core::html_escape(o.range_label));
   h += R"(<style>
 @page { size: A4; margin: 15mm 12mm; }
 body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", sans-serif; font-size: 10pt; color: #111; margin: 0 auto; max-width: 190mm; }
@@ -161,10 +139,11 @@ section { break-inside: avoid-page; }
 </style>
 )";
   h += "</head>\n<body>\n";
-  h += fmt::format("<div class=\"hall\">{}</div>\n<h1>{}</h1>\n", html_escape(hall.name),
-                   html_escape(o.title));
-  h += fmt::format("<div class=\"sub\">统计期间：{}　服务承诺等待时限：{} 分钟　生成时间：{}</div>\n",
-                   html_escape(o.range_label), stats.wait_target_min, html_escape(o.generated_at));
+  h += fmt::format("<div class=\"hall\">{}</div>\n<h1>{}</h1>\n", core::html_escape(hall.name),
+                   core::html_escape(o.title));
+  h +=
+      fmt::format("<div class=\"sub\">统计期间：{}　服务承诺等待时限：{} 分钟　生成时间：{}</div>\n",
+                  core::html_escape(o.range_label), stats.wait_target_min, core::html_escape(o.generated_at));
 
   h += "<section><h2>一、总体情况</h2>\n<div class=\"kpis\">\n";
   auto kpi = [&](std::string_view label, const std::string& value) {
@@ -186,8 +165,8 @@ section { break-inside: avoid-page; }
                    const std::vector<Figures>& rows) {
     h += fmt::format("<section><h2>{}</h2>\n<table>\n<tr><th>{}</th>{}</tr>\n", title, first_col, kTableHead);
     for (std::size_t i = 0; i < rows.size(); ++i)
-      h +=
-          fmt::format("<tr><td class=\"name\">{}</td>{}</tr>\n", html_escape(names[i]), table_cells(rows[i]));
+      h += fmt::format("<tr><td class=\"name\">{}</td>{}</tr>\n", core::html_escape(names[i]),
+                       table_cells(rows[i]));
     h += fmt::format("<tr><th>合计</th>{}</tr>\n</table>\n", table_cells(t));
   };
 
@@ -205,7 +184,7 @@ section { break-inside: avoid-page; }
     const Figures& f = stats.total.windows[i];
     h += fmt::format(
         "<tr><td class=\"name\">{}</td><td>{:.1f}</td><td>{:.1f}</td><td>{:.1f}</td><td>{}</td></tr>\n",
-        html_escape(window_names[i]), f.open_s / 3600, f.paused_s / 3600, f.busy_s / 3600,
+        core::html_escape(window_names[i]), f.open_s / 3600, f.paused_s / 3600, f.busy_s / 3600,
         cell_pct(f.utilisation));
   }
   h += "</table>\n<div class=\"chart\"><canvas id=\"c_window\"></canvas></div>\n</section>\n";
