@@ -163,7 +163,7 @@ std::string encode_snapshot(const core::Hall& hall, std::uint64_t epoch, bool wi
   // subscribers' snapshot without it) would cost more than the encoding.
   const core::HallState& s = hall.state();
   const core::RequestMemory& memory = hall.request_memory();
-  constexpr std::size_t kPerRequest = 32 + core::kMaxRequestIdLength;
+  constexpr std::size_t kPerRequest = sizeof(w::RequestPacked) + core::kMaxRequestIdLength;
   flatbuffers::FlatBufferBuilder fbb(4096 + s.tickets.size() * sizeof(w::TicketLive) +
                                      (with_requests ? memory.size() * kPerRequest : 0));
   auto config = config_out(fbb, hall.config());
@@ -188,13 +188,15 @@ std::string encode_snapshot(const core::Hall& hall, std::uint64_t epoch, bool wi
   std::vector<w::StatsLive> stats;
   for (const core::ServiceStats& st : s.stats)
     stats.emplace_back(st.finished, st.sum_handle_s, st.ewma_handle_s, st.arrivals, st.last_arrival);
-  std::vector<flatbuffers::Offset<w::RequestLive>> requests;
+  std::vector<w::RequestPacked> requests;
+  std::vector<std::uint8_t> request_ids;
   if (with_requests) {
     requests.reserve(memory.size());
+    request_ids.reserve(memory.size() * 32);
     memory.for_each([&](std::string_view id, const core::RequestRecord& rec) {
-      // With its length: a request id is any bytes, NUL included (fuzz/regressions/request/nul-*).
-      requests.push_back(
-          w::CreateRequestLive(fbb, fbb.CreateString(id.data(), id.size()), rec.first_seq, rec.count));
+      // Any bytes, NUL included (fuzz/regressions/request/nul-*); at most kMaxRequestIdLength.
+      requests.emplace_back(rec.first_seq, rec.count, static_cast<std::uint8_t>(id.size()));
+      request_ids.insert(request_ids.end(), id.begin(), id.end());
     });
   }
   std::vector<flatbuffers::Offset<w::AdvisoryLive>> advisories;
@@ -219,9 +221,10 @@ std::string encode_snapshot(const core::Hall& hall, std::uint64_t epoch, bool wi
   }
   auto snap = w::CreateHallSnapshotDirect(
       fbb, hall.config().id.c_str(), s.seq, epoch, s.clock, s.day, s.next_ticket, s.next_queue_order, config,
-      &staff_names, &windows, &tickets, &s.last_number, &stats, with_requests ? &requests : nullptr, s.pauses,
-      s.pause_seconds, &advisories, s.next_advisory, s.notice.empty() ? nullptr : s.notice.c_str(),
-      devices.empty() ? nullptr : &devices, bookings.empty() ? nullptr : &bookings);
+      &staff_names, &windows, &tickets, &s.last_number, &stats, nullptr, s.pauses, s.pause_seconds,
+      &advisories, s.next_advisory, s.notice.empty() ? nullptr : s.notice.c_str(),
+      devices.empty() ? nullptr : &devices, bookings.empty() ? nullptr : &bookings,
+      with_requests ? &requests : nullptr, with_requests ? &request_ids : nullptr);
   w::FinishMessageBuffer(fbb, w::CreateMessage(fbb, w::Body::HallSnapshot, snap.Union()));
   return bytes_of(fbb);
 }
@@ -249,8 +252,9 @@ Status decode_snapshot(Bytes bytes, DecodedSnapshot& out) {
   auto misaligned = [](const auto* v, std::size_t align) {
     return v != nullptr && v->size() != 0 && reinterpret_cast<std::uintptr_t>(v->Data()) % align != 0;
   };
-  if (misaligned(in->tickets(), alignof(w::TicketLive)) || misaligned(in->stats(), alignof(w::StatsLive)))
-    return {ErrorCode::kMalformed, "snapshot: misaligned ticket or statistics vector"};
+  if (misaligned(in->tickets(), alignof(w::TicketLive)) || misaligned(in->stats(), alignof(w::StatsLive)) ||
+      misaligned(in->requests_packed(), alignof(w::RequestPacked)))
+    return {ErrorCode::kMalformed, "snapshot: misaligned ticket, statistics or request vector"};
 
   core::HallState& s = out.state;
   s = {};
@@ -363,9 +367,28 @@ Status decode_snapshot(Bytes bytes, DecodedSnapshot& out) {
     for (const w::StatsLive* st : *in->stats())
       s.stats.push_back(
           {st->finished(), st->sum_handle_s(), st->ewma_handle_s(), st->arrivals(), st->last_arrival()});
+  if (in->requests() && in->requests_packed())
+    return {ErrorCode::kMalformed, "snapshot: request-id memory in two forms"};
   if (in->requests())
     for (const w::RequestLive* r : *in->requests())
       s.requests.emplace_back(copy(r->id()), core::RequestRecord{r->first_seq(), r->count()});
+  if (in->requests_packed()) {
+    const auto* ids = in->request_ids();
+    const std::size_t id_bytes = ids != nullptr ? ids->size() : 0;
+    const char* id_data = ids != nullptr ? reinterpret_cast<const char*>(ids->data()) : "";
+    std::size_t at = 0;
+    s.requests.reserve(in->requests_packed()->size());
+    for (const w::RequestPacked* r : *in->requests_packed()) {
+      if (r->length() > core::kMaxRequestIdLength || r->length() > id_bytes - at)
+        return {ErrorCode::kMalformed, "snapshot: request ids shorter than their lengths say"};
+      s.requests.emplace_back(std::string(id_data + at, r->length()),
+                              core::RequestRecord{r->first_seq(), r->count()});
+      at += r->length();
+    }
+    if (at != id_bytes) return {ErrorCode::kMalformed, "snapshot: request ids longer than their lengths say"};
+  } else if (in->request_ids() != nullptr) {
+    return {ErrorCode::kMalformed, "snapshot: request ids without their records"};
+  }
 
   // Range and index checks, so a replica's import_state cannot be handed nonsense.
   if (!core::plausible_time(s.clock)) return {ErrorCode::kMalformed, "snapshot: implausible clock"};

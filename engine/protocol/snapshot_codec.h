@@ -14,7 +14,10 @@
 namespace hallq::protocol {
 
 // Encodes `hall` as it is now. `with_requests` includes the request-id memory
-// (for the engine's own store only).
+// (for the engine's own store only), packed: one struct per id and the ids'
+// bytes in one vector. decode_snapshot reads that form and the one written
+// before it (a table per id); a snapshot with both, or whose records and
+// bytes disagree, is refused as malformed.
 std::string encode_snapshot(const core::Hall& hall, std::uint64_t epoch, bool with_requests);
 
 struct DecodedSnapshot {

@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -669,6 +671,47 @@ TEST_F(RemapTest, ChangedServesTakeTheConfigUnchangedKeepTheirLiveSkills) {
   EXPECT_EQ(skill_set(*target, s.windows[w1].skills), (Set{{"social", 1}}));
   EXPECT_EQ(skill_set(*target, s.windows[w2].skills), (Set{{"civil", 1}, {"tax", 2}}));
   EXPECT_EQ(skill_set(*target, s.windows[w3].skills), (Set{{"civil", 2}, {"social", 2}, {"tax", 1}}));
+}
+
+// ------------------------------------------------------------ request-id memory forms
+
+// The packed memory's records and bytes must agree; a snapshot whose do not
+// is refused (the verifier cannot see it), whichever way they disagree.
+TEST_F(SnapshotCodecTest, PackedRequestIdsThatDoNotMatchTheirLengthsAreRefused) {
+  run_morning();
+  const std::string good = protocol::encode_snapshot(*hall_, 1, true);
+  const wire::HallSnapshot* snap = wire::GetMessage(good.data())->body_as_HallSnapshot();
+  ASSERT_NE(snap->request_ids(), nullptr);
+  ASSERT_GT(snap->requests_packed()->size(), 1u);
+  auto refused = [](std::string bytes, std::string_view why) {
+    ASSERT_EQ(protocol::inspect(as_bytes(bytes)), MessageKind::kSnapshot) << "still verifies";
+    protocol::DecodedSnapshot d;
+    const Status st = protocol::decode_snapshot(as_bytes(bytes), d);
+    EXPECT_EQ(st.code(), ErrorCode::kMalformed) << why;
+    EXPECT_NE(st.message().find("request"), std::string::npos) << st.message();
+  };
+  // The ids' byte vector one byte shorter, and one byte longer than the records say.
+  const std::size_t ids_len_at =
+      static_cast<std::size_t>(reinterpret_cast<const char*>(snap->request_ids()->data()) - good.data()) - 4;
+  for (int delta : {-1, +1}) {
+    std::string bad = good;
+    std::uint32_t n;
+    std::memcpy(&n, bad.data() + ids_len_at, 4);
+    n = static_cast<std::uint32_t>(static_cast<int>(n) + delta);
+    std::memcpy(bad.data() + ids_len_at, &n, 4);
+    refused(bad, delta < 0 ? "ids shorter" : "ids longer");
+  }
+  // A record longer than any request id may be.
+  {
+    std::string bad = good;
+    const auto* first = snap->requests_packed()->Get(0);
+    const std::size_t length_at =
+        static_cast<std::size_t>(reinterpret_cast<const char*>(first) - good.data()) +
+        12;  // after ulong, uint
+    ASSERT_EQ(static_cast<std::uint8_t>(bad[length_at]), first->length());
+    bad[length_at] = static_cast<char>(200);
+    refused(bad, "a length over kMaxRequestIdLength");
+  }
 }
 
 }  // namespace
