@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <future>
 #include <iostream>
 #include <memory>
@@ -100,6 +101,12 @@ void Standby::run() {
     std::vector<std::pair<std::string, std::uint64_t>> follow;  // hall, applied
     for (const auto& [id, h] : halls_)
       if (!h.stopped && h.broken.empty()) follow.emplace_back(id, h.applied);
+    // A hall taken over (or whose following stopped) is read no more.
+    for (auto it = readers.begin(); it != readers.end();) {
+      const bool followed =
+          std::any_of(follow.begin(), follow.end(), [&](const auto& f) { return f.first == it->first; });
+      it = followed ? std::next(it) : readers.erase(it);
+    }
     if (follow.empty()) {
       changed_.wait(lock, [&] { return stopping_; });
       break;
@@ -132,7 +139,8 @@ void Standby::run() {
       if (run.empty()) continue;
       std::lock_guard hold(mu_);
       if (halls_[id].stopped || stopping_) continue;  // taken over: the engine writes it now
-      post_([this, id, events = std::move(run)]() mutable { apply(id, std::move(events)); });
+      // (A copy: clang does not capture structured bindings.)
+      post_([this, hall = id, events = std::move(run)]() mutable { apply(hall, std::move(events)); });
     }
     lock.lock();
     // The cluster may be re-placing after a node's loss: try again shortly.

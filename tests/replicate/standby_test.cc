@@ -23,6 +23,7 @@
 #include <zmq.hpp>
 
 #include "engine/client/client.h"
+#include "engine/client/subscriber.h"
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/message.h"
 #include "engine/protocol/snapshot_codec.h"
@@ -110,6 +111,12 @@ TEST_F(HallqdStandby, FollowsRefusesCommandsAndItsStoreServesTheOwnersState) {
   testing::EngineProcess b({kTown}, dir_.sub("b"), args("engine-b", true));
   client::Client ca(ctx_, a.cmd());
   client::Client cb(ctx_, b.cmd());
+  // A screen connected to the standby.
+  client::Subscriber screen(ctx_, b.cmd(), b.pub(), {"town"});
+  for (auto until = std::chrono::steady_clock::now() + 10s;
+       !screen.synced("town") && std::chrono::steady_clock::now() < until;)
+    screen.poll(50ms);
+  ASSERT_TRUE(screen.synced("town"));
   core::Seq last = 0;
   for (int i = 0; i < 20; ++i) {
     auto r = ca.command("town", core::IssueTicket{i % 2 ? "social" : "tax"});
@@ -123,6 +130,16 @@ TEST_F(HallqdStandby, FollowsRefusesCommandsAndItsStoreServesTheOwnersState) {
       << "standby current after "
       << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count()
       << " ms\n";
+
+  // The screen saw the followed events as they came (no snapshot needed).
+  for (auto until = std::chrono::steady_clock::now() + 10s;
+       (screen.hall("town") == nullptr || screen.hall("town")->seq() < last) &&
+       std::chrono::steady_clock::now() < until;)
+    screen.poll(50ms);
+  ASSERT_NE(screen.hall("town"), nullptr);
+  EXPECT_EQ(screen.hall("town")->seq(), last);
+  EXPECT_EQ(screen.stats().gaps, 0u);
+  EXPECT_GE(screen.stats().events, last);
 
   auto refused = cb.command("town", core::IssueTicket{"social"});
   ASSERT_TRUE(refused);
