@@ -31,6 +31,7 @@
 #include "engine/replicate/publisher.h"
 #include "engine/replicate/stream_setup.h"
 #include "tests/replicate/replicate_fixture.h"
+#include "tests/support/child_process.h"
 #include "tests/support/engine_process.h"
 #include "tests/support/temp_dir.h"
 
@@ -164,6 +165,67 @@ TEST_F(HallqdStandby, FollowsRefusesCommandsAndItsStoreServesTheOwnersState) {
   auto next = cp.command("town", core::IssueTicket{"social"});
   ASSERT_TRUE(next && next->ok()) << (next ? next->message : "no answer");
   EXPECT_EQ(protocol::peek_event(protocol::as_bytes(next->events.front())).seq, last + 1);
+}
+
+// A standby restarted on its own store continues from its last event (the
+// store is checked against the stream first); a store with events the stream
+// never got (another history) is refused at start with the reason.
+TEST_F(HallqdStandby, RestartsOnItsStoreAndRefusesAStoreTheStreamDoesNotHold) {
+  testing::EngineProcess a({kTown}, dir_.sub("a"), args("engine-a", false));
+  client::Client ca(ctx_, a.cmd());
+  auto issue = [&] {
+    auto r = ca.command("town", core::IssueTicket{"social"});
+    EXPECT_TRUE(r && r->ok()) << (r ? r->message : "no answer");
+    return r ? protocol::peek_event(protocol::as_bytes(r->events.back())).seq : 0;
+  };
+  core::Seq last = issue();
+  {
+    testing::EngineProcess b({kTown}, dir_.sub("b"), args("engine-b", true));
+    client::Client cb(ctx_, b.cmd());
+    ASSERT_TRUE(snapshot_at(cb, last));
+    EXPECT_EQ(b.terminate(), 0);
+  }
+  for (int i = 0; i < 3; ++i) last = issue();
+  {
+    testing::EngineProcess b({kTown}, dir_.sub("b"), args("engine-b", true));
+    client::Client cb(ctx_, b.cmd());
+    auto followed = snapshot_at(cb, last);
+    ASSERT_TRUE(followed);
+    EXPECT_EQ(state_of(*followed).seq, last);
+  }
+  // Another history: a store written by an engine that never replicated.
+  {
+    testing::EngineProcess plain({kTown}, dir_.sub("c"), {"--advise-every", "0"});
+    client::Client cp(ctx_, plain.cmd());
+    for (int i = 0; i < static_cast<int>(last) + 2; ++i) {
+      auto r = cp.command("town", core::IssueTicket{"tax"});
+      ASSERT_TRUE(r && r->ok());
+    }
+  }
+  std::vector<std::string> argv{"--conf", kTown,
+                                "--data", dir_.sub("c"),
+                                "--http", "off",
+                                "--cmd",  "tcp://127.0.0.1:*",
+                                "--pub",  "tcp://127.0.0.1:*"};
+  for (const std::string& x : args("engine-c", true)) argv.push_back(x);
+  testing::ChildProcess c(testing::default_hallqd(), argv, {.env = {}, .stderr_path = dir_.sub("c.stderr")});
+  EXPECT_EQ(c.wait_exit(30s), 1);
+  const std::string err = read_file(dir_.sub("c.stderr"));
+  EXPECT_NE(err.find("this store holds hall town up to seq"), std::string::npos) << err;
+  EXPECT_NE(err.find("a standby starts from an empty data dir"), std::string::npos) << err;
+
+  // Fewer events, but another first one: refused too.
+  {
+    testing::EngineProcess plain({kTown}, dir_.sub("d"), {"--advise-every", "0"});
+    client::Client cp(ctx_, plain.cmd());
+    auto r = cp.command("town", core::IssueTicket{"tax"});
+    ASSERT_TRUE(r && r->ok());
+  }
+  argv[3] = dir_.sub("d");
+  testing::ChildProcess d(testing::default_hallqd(), argv, {.env = {}, .stderr_path = dir_.sub("d.stderr")});
+  EXPECT_EQ(d.wait_exit(30s), 1);
+  const std::string err_d = read_file(dir_.sub("d.stderr"));
+  EXPECT_NE(err_d.find("differs from the events stream's: another history"), std::string::npos) << err_d;
 }
 
 // Messages that do not verify, belong to another hall or do not follow are
