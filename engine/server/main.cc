@@ -361,7 +361,11 @@ int main(int argc, char** argv) {
           follower = std::make_unique<server::Standby>(
               replicator->connection(), engine, server,
               [&io](std::function<void()> f) { boost::asio::post(io, std::move(f)); }, store,
-              engine.hall_ids());
+              engine.hall_ids(),
+              // Waits on the replicator's thread: bounded well inside the
+              // lease of the halls it holds (not caught up: tried again
+              // at the next look, a quarter lease later).
+              server::StandbyOptions{.catch_up_limit = std::chrono::milliseconds(lease_ms / 2)});
           follower->check_store(store, std::chrono::seconds(30));
           replicator->stand_by(engine.hall_ids(),
                                [&follower](const std::string& hall, std::uint64_t last, std::string* why) {

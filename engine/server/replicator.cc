@@ -122,8 +122,10 @@ void Replicator::watch_standby() {
     const std::optional<replicate::SubjectTail> tail = publisher_->tail(hall, &why);
     const bool caught_up = tail && take_over_(hall, tail->hall_seq, &why);
     if (!caught_up) {
-      log(fmt::format("hall {}: lease taken but not served (its lease is left to lapse): {}", hall,
-                      tail ? why : "the stream does not answer: " + why));
+      log(
+          fmt::format("hall {}: lease taken but not served yet (tried again at the next look; the lease is "
+                      "left to lapse meanwhile): {}",
+                      hall, tail ? why : "the stream does not answer: " + why));
       ++it;
       continue;
     }

@@ -93,8 +93,8 @@ class Replicator final : public ReplicationGate {
   // read, so only a lapsed lease is taken); once it holds the lease it asks
   // the stream for the hall's last sequence, calls `take_over(hall, last,
   // &why)`, which must return once the engine holds that sequence (false:
-  // it cannot; logged, the hall is not served and its lease left to lapse,
-  // tried again later), then renews the lease, publishes the hall's batches
+  // it cannot; logged, the hall is not served, and tried again at the next
+  // look: its lease is this engine's, or lapsed), then renews the lease, publishes the hall's batches
   // and logs the takeover with the time it took. Call after claim() (which
   // may be given no halls), before start().
   using TakeOver = std::function<bool(const std::string& hall, std::uint64_t last_seq, std::string* why)>;
