@@ -14,7 +14,9 @@
 #include <array>
 #include <atomic>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -278,6 +280,17 @@ TEST_F(HallqdStandby, TakesOverFromAKilledOwnerUnderLoadLosingNothingAcknowledge
                                                       dir_.sub(n.id + "-" + std::to_string(generation++)),
                                                       args(n.id, standby, true));
   };
+  // On failure, what the engines said (their stderr files).
+  struct DumpOnFailure {
+    std::function<void()> dump;
+    ~DumpOnFailure() {
+      if (::testing::Test::HasFailure()) dump();
+    }
+  } dump_on_failure{[&] {
+    for (const auto& entry : std::filesystem::directory_iterator(dir_.path()))
+      if (entry.path().extension() == ".stderr")
+        std::cout << "--- " << entry.path().filename().string() << "\n" << read_file(entry.path().string());
+  }};
   start(nodes[0], false);
   start(nodes[1], true);
 
@@ -329,6 +342,15 @@ TEST_F(HallqdStandby, TakesOverFromAKilledOwnerUnderLoadLosingNothingAcknowledge
       c.reset();
     }
   });
+  // Joined however the test ends (an ASSERT returning early included).
+  auto stop_load = [&] {
+    stop = true;
+    if (load.joinable()) load.join();
+  };
+  struct Joined {
+    std::function<void()> f;
+    ~Joined() { f(); }
+  } joined{stop_load};
 
   std::vector<double> takeover_ms;
   int owner = 0;
@@ -376,8 +398,7 @@ TEST_F(HallqdStandby, TakesOverFromAKilledOwnerUnderLoadLosingNothingAcknowledge
     while (accepted.load() < before + 5 && std::chrono::steady_clock::now() < enough)
       std::this_thread::sleep_for(10ms);  // waiting for load, bounded above
   }
-  stop = true;
-  load.join();
+  stop_load();
 
   for (std::size_t k = 0; k < takeover_ms.size(); ++k)
     std::cout << "takeover " << k + 1 << ": " << takeover_ms[k] << " ms\n";
@@ -396,7 +417,8 @@ TEST_F(HallqdStandby, TakesOverFromAKilledOwnerUnderLoadLosingNothingAcknowledge
   ASSERT_TRUE(tail);
   ASSERT_GE(tail->hall_seq, want.rbegin()->first);
   HallReader reader(*conn_, "town", {});
-  std::set<std::string> numbers;
+  std::set<std::string> numbers;  // day/number
+  int day = 0;
   std::size_t held = 0;
   for (core::Seq s = 1; s <= tail->hall_seq; ++s) {
     auto got = reader.next(10s);
@@ -407,8 +429,10 @@ TEST_F(HallqdStandby, TakesOverFromAKilledOwnerUnderLoadLosingNothingAcknowledge
       ++held;
     }
     const protocol::EventSummary e = protocol::describe_event(protocol::as_bytes(got->bytes));
+    // Numbers start again each day (a run across local midnight).
+    if (e.kind == "day_rolled") ++day;
     if (e.kind == "ticket_issued") {
-      EXPECT_TRUE(numbers.insert(e.number).second) << e.number << " issued twice";
+      EXPECT_TRUE(numbers.insert(std::to_string(day) + "/" + e.number).second) << e.number << " issued twice";
     }
   }
   EXPECT_EQ(held, want.size());
