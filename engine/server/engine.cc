@@ -38,6 +38,9 @@ struct Engine::HallSlot {
   std::vector<std::string> batch_events;    // encoded, seq sealed_seq + 1 ...
   bool touched = false;                     // changed in the open batch
   bool snapshot_pending = false;            // a snapshot of it is queued for the commit thread
+  bool following = false;                   // a standby's: its events come from its owner
+  std::string follow_run_id;                // the request whose followed events run now
+  core::RequestRecord follow_run;           // and where they start, how many
 };
 
 struct Engine::PendingReply {
@@ -194,6 +197,59 @@ void Engine::recover(HallSlot& slot) {
   slot.touched = false;
 }
 
+void Engine::set_following(std::string_view hall, bool following) {
+  HallSlot* slot = find(hall);
+  if (slot == nullptr) return;
+  if (!following && !slot->follow_run_id.empty()) {
+    slot->hall->remember_request(slot->follow_run_id, slot->follow_run);
+    slot->follow_run_id.clear();
+  }
+  slot->following = following;
+}
+
+bool Engine::following(std::string_view hall) const {
+  auto it = halls_.find(hall);
+  return it != halls_.end() && it->second->following;
+}
+
+core::Status Engine::follow(std::string_view hall, std::string bytes) {
+  HallSlot* slot = find(hall);
+  if (slot == nullptr) return {ErrorCode::kUnknownHall, fmt::format("no hall \"{}\" here", hall)};
+  const protocol::Bytes b = protocol::as_bytes(bytes);
+  std::string why;
+  if (protocol::inspect(b, &why) != protocol::MessageKind::kEvent)
+    return {ErrorCode::kMalformed, fmt::format("not an event: {}", why)};
+  protocol::DecodedEvent decoded;
+  if (core::Status st = protocol::decode_event(b, *slot->config, decoded); !st) return st;
+  if (decoded.hall != hall)
+    return {ErrorCode::kMalformed, fmt::format("an event of hall \"{}\"", decoded.hall)};
+  const core::Seq seq = decoded.event.seq;
+  if (seq != slot->hall->seq() + 1)
+    return {ErrorCode::kMalformed,
+            fmt::format("event seq {} does not follow the hall's seq {}", seq, slot->hall->seq())};
+  try {
+    slot->hall->apply_event(decoded.event);
+  } catch (const core::CorruptionError& e) {
+    return {ErrorCode::kMalformed, fmt::format("event seq {} does not fit the hall: {}", seq, e.what())};
+  }
+  // The request memory, as recovery rebuilds it: a command's events are
+  // consecutive and carry its request id.
+  std::string& run_id = slot->follow_run_id;
+  core::RequestRecord& run = slot->follow_run;
+  if (decoded.request_id.empty() || decoded.request_id != run_id || run.first_seq + run.count != seq) {
+    if (!run_id.empty()) slot->hall->remember_request(run_id, run);
+    run_id.clear();
+    if (!decoded.request_id.empty()) {
+      run_id = decoded.request_id;
+      run = {seq, 0};
+    }
+  }
+  if (!run_id.empty()) ++run.count;
+  slot->batch_events.push_back(std::move(bytes));
+  slot->touched = true;
+  return {};
+}
+
 void Engine::add_events(HallSlot& slot, std::size_t first, std::string_view request_id) {
   for (std::size_t i = first; i < scratch_.size(); ++i)
     slot.batch_events.push_back(protocol::encode_event(*slot.hall, scratch_[i], request_id));
@@ -291,6 +347,7 @@ void Engine::handle_audit(std::string record) {
 void Engine::tick(core::TimeUs now) {
   latest_now_ = std::max(latest_now_, now);
   for (auto& [id, slot] : halls_) {
+    if (slot->following) continue;
     scratch_.clear();
     (void)slot->hall->apply(core::Command{{}, core::Tick{}}, now, scratch_);
     add_events(*slot, 0, {});

@@ -144,6 +144,20 @@ class Engine {
   // thread and call complete() there. Null: nothing is called.
   void set_on_durable(std::function<void()> fn);
 
+  // --- a standby (hallqd --standby, standby.h): halls another engine serves.
+  // A followed hall is left alone by tick() (its time passes in its owner's
+  // events) until set_following(hall, false), which also closes the request
+  // memory of the last command followed (a retry then gets its outcome).
+  void set_following(std::string_view hall, bool following);
+  bool following(std::string_view hall) const;
+  // Adds an event the hall's owner committed (its encoded Message, as the
+  // stream holds it) to the open batch as if committed here: folded into the
+  // hall, written by the next seal() with the batch, published with it, and
+  // remembered by request id as recovery does. Refused with the reason,
+  // nothing changed, if it does not decode for this hall's config or is not
+  // the hall's next sequence.
+  core::Status follow(std::string_view hall, std::string bytes);
+
   // One heartbeat per hall, to publish each second.
   std::vector<Publication> heartbeats(core::TimeUs now) const;
 

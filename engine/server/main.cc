@@ -2,6 +2,7 @@
 // serves commands and publishes events until SIGTERM or SIGINT.
 //   hallqd --conf FILE... --data DIR [--cmd EP] [--pub EP] [--http HOST:PORT|off]
 //          [--keys FILE [--engine-key FILE]]  (CURVE and enrolled device keys; needed beyond loopback)
+//          [--replicate URLS --nats-credentials FILE --engine-id ID [--ack local|replicated] [--standby]]
 // Prints a line containing "ready" once it listens (with the endpoints it
 // bound, e.g. "http=127.0.0.1:8080"). Exit codes: 0 clean stop,
 // 1 runtime failure (store, bind, corruption), 2 usage or configuration error.
@@ -35,6 +36,7 @@
 #include "engine/server/http_store.h"
 #include "engine/server/replicator.h"
 #include "engine/server/server.h"
+#include "engine/server/standby.h"
 #include "engine/store/event_store.h"
 
 int main(int argc, char** argv) {
@@ -152,6 +154,11 @@ int main(int argc, char** argv) {
                  "renewed every quarter of it; a standby may take a hall over once it lapses")
       ->capture_default_str()
       ->check(CLI::Range(400, 600'000));
+  bool standby = false;
+  app.add_flag("--standby", standby,
+               "with --replicate: a warm replica; follow the stream of the configured halls into this store "
+               "(refusing their commands not_owner, naming the owner) and take over each hall whose "
+               "owner's lease lapsed: catch up to the stream's last event, then serve it");
   int ack_timeout_ms = 2000;
   app.add_option("--ack-timeout", ack_timeout_ms,
                  "with --ack replicated: milliseconds a batch waits for the stream's confirmation")
@@ -189,8 +196,9 @@ int main(int argc, char** argv) {
       std::cerr << "hallqd: --replicate: " << e.what() << "\n";
       return 2;
     }
-  } else if (!nats_credentials.empty() || !engine_id.empty() || !advertise.empty()) {
-    std::cerr << "hallqd: --nats-credentials, --engine-id and --advertise only go with --replicate\n";
+  } else if (!nats_credentials.empty() || !engine_id.empty() || !advertise.empty() || standby) {
+    std::cerr
+        << "hallqd: --nats-credentials, --engine-id, --advertise and --standby only go with --replicate\n";
     return 2;
   }
   const bool http_on = http != "off";
@@ -338,12 +346,32 @@ int main(int argc, char** argv) {
       server_options.ack_replicated = ack_mode == "replicated";
     }
     server::Server server(io, engine, server_options);  // bound, not serving before start()
+    std::unique_ptr<server::Standby> follower;          // --standby; stopped before the server
     if (replicator) {
       try {
         // Own the halls (advertising where clients reach this engine), then
         // republish what the stream lacks, before the first command.
-        replicator->claim(engine.hall_ids(), advertise.empty() ? server.cmd_endpoint() : advertise);
-        replicator->catch_up(store, engine.hall_ids());
+        const std::string endpoint = advertise.empty() ? server.cmd_endpoint() : advertise;
+        if (!standby) {
+          replicator->claim(engine.hall_ids(), endpoint);
+          replicator->catch_up(store, engine.hall_ids());
+        } else {
+          // Follow every hall; take each over once its owner's lease lapses.
+          replicator->claim({}, endpoint);
+          follower = std::make_unique<server::Standby>(
+              replicator->connection(), engine, server,
+              [&io](std::function<void()> f) { boost::asio::post(io, std::move(f)); }, store,
+              engine.hall_ids(),
+              // Waits on the replicator's thread: bounded well inside the
+              // lease of the halls it holds (not caught up: tried again
+              // at the next look, a quarter lease later).
+              server::StandbyOptions{.catch_up_limit = std::chrono::milliseconds(lease_ms / 2)});
+          follower->check_store(store, std::chrono::seconds(30));
+          replicator->stand_by(engine.hall_ids(),
+                               [&follower](const std::string& hall, std::uint64_t last, std::string* why) {
+                                 return follower->take_over(hall, last, why);
+                               });
+        }
       } catch (const replicate::ReplicateError& e) {
         std::cerr << "hallqd: --replicate: " << e.what() << "\n";
         return 1;
@@ -355,7 +383,7 @@ int main(int argc, char** argv) {
             [&replicator](const std::vector<server::Publication>& pubs) { replicator->enqueue(pubs); });
       http_options.extra_metrics = [&replicator] { return replicator->metrics_text(); };
       std::cerr << "hallqd: replicating to " << replicate_urls << " as engine " << engine_id << " (--ack "
-                << ack_mode << ")\n";
+                << ack_mode << (standby ? ", standby" : "") << ")\n";
     }
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int) {
@@ -364,6 +392,7 @@ int main(int argc, char** argv) {
       io.stop();  // the HTTP server's connections end with the io_context
     });
     server.start();
+    if (follower) follower->start();
     http_options.accounts = accounts ? &*accounts : nullptr;
     http_options.person_salt = person_salt ? &*person_salt : nullptr;
     http_options.post = [&io](std::function<void()> f) { boost::asio::post(io, std::move(f)); };

@@ -79,6 +79,81 @@ void Replicator::claim(const std::vector<std::string>& halls, const std::string&
                   held_.size(), options_.lease.count()));
 }
 
+namespace {
+
+std::string standby_text(const std::string& hall, const replicate::OwnerRecord& owner) {
+  return fmt::format("本机为备用引擎，大厅 {} 由 {} 服务", hall, owner_text(owner));
+}
+
+}  // namespace
+
+void Replicator::stand_by(const std::vector<std::string>& halls, TakeOver take_over) {
+  take_over_ = std::move(take_over);
+  std::lock_guard lock(mu_);
+  for (const std::string& hall : halls) {
+    standby_.push_back(hall);
+    // The owner as it stands (who, and where its clients go); the thread
+    // keeps it current.
+    const std::optional<replicate::OwnerRecord> owner = owners_ ? owners_->owner(hall) : std::nullopt;
+    if (owner) standby_owner_[hall] = *owner;
+    fenced_halls_[hall] = standby_text(hall, owner.value_or(replicate::OwnerRecord{}));
+  }
+  log(fmt::format("standby for {} hall(s): following the stream, taking over a lapsed lease", halls.size()));
+}
+
+void Replicator::watch_standby() {
+  for (auto it = standby_.begin(); it != standby_.end();) {
+    const std::string hall = *it;
+    const auto started = std::chrono::steady_clock::now();
+    const std::int64_t now = wall_ms();
+    const replicate::Claim c = owners_->claim(hall, now, options_.lease.count());
+    if (c.outcome != replicate::ClaimOutcome::kOwned) {
+      if (c.outcome == replicate::ClaimOutcome::kOwnedByOther) {
+        standby_owner_[hall] = c.record;
+        std::lock_guard lock(mu_);
+        fenced_halls_[hall] = standby_text(hall, c.record);
+      }
+      ++it;
+      continue;
+    }
+    // The lease is this engine's: catch up to the stream's tail, then serve.
+    publisher_->forget(hall);
+    std::string why;
+    const std::optional<replicate::SubjectTail> tail = publisher_->tail(hall, &why);
+    const bool caught_up = tail && take_over_(hall, tail->hall_seq, &why);
+    if (!caught_up) {
+      log(
+          fmt::format("hall {}: lease taken but not served yet (tried again at the next look; the lease is "
+                      "left to lapse meanwhile): {}",
+                      hall, tail ? why : "the stream does not answer: " + why));
+      ++it;
+      continue;
+    }
+    const replicate::Claim renewed = owners_->renew(hall, wall_ms(), options_.lease.count());
+    if (renewed.outcome == replicate::ClaimOutcome::kOwnedByOther ||
+        renewed.outcome == replicate::ClaimOutcome::kLost) {
+      log(fmt::format("hall {}: lost the lease while catching up: {}", hall, renewed.detail));
+      ++it;
+      continue;
+    }
+    held_.push_back(hall);
+    {
+      std::lock_guard lock(mu_);
+      fenced_halls_.erase(hall);
+    }
+    it = standby_.erase(it);
+    const auto took =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    const replicate::OwnerRecord& was = standby_owner_[hall];
+    log(
+        fmt::format("took over hall {} from {} (its lease ended {} ms before), caught up to seq {}, serving "
+                    "it {} ms after the claim",
+                    hall, owner_text(was), was.lease_until_ms > 0 ? now - was.lease_until_ms : 0,
+                    tail->hall_seq, took.count()));
+    standby_owner_.erase(hall);
+  }
+}
+
 void Replicator::release(const store::EventStore& store, std::chrono::milliseconds drain) {
   {
     std::unique_lock lock(mu_);
@@ -288,6 +363,7 @@ void Replicator::run() {
     if (owners_ && std::chrono::steady_clock::now() >= next_renew) {
       lock.unlock();
       renew_leases(work);
+      if (!standby_.empty()) watch_standby();
       lock.lock();
       next_renew = std::chrono::steady_clock::now() + renew_every;
     }

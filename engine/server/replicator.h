@@ -47,6 +47,7 @@
 #include <vector>
 
 #include "engine/replicate/nats_connection.h"
+#include "engine/replicate/ownership.h"
 #include "engine/replicate/stream_setup.h"
 #include "engine/server/replication_gate.h"
 #include "engine/store/event_store.h"
@@ -85,6 +86,22 @@ class Replicator final : public ReplicationGate {
   // yet. Throws ReplicateError if the stream holds more of a hall than the
   // store (another engine served it) or does not answer within startup_limit.
   void catch_up(const store::EventStore& store, const std::vector<std::string>& halls);
+  // hallqd --standby (standby.h): `halls` are followed, not claimed. Until
+  // its owner's lease lapses, a hall counts as fenced (its commands refused
+  // not_owner, naming the owner and its endpoint). Each lease/4 the thread
+  // tries to claim it (Ownership::claim: compare-and-set on the revision
+  // read, so only a lapsed lease is taken); once it holds the lease it asks
+  // the stream for the hall's last sequence, calls `take_over(hall, last,
+  // &why)`, which must return once the engine holds that sequence (false:
+  // it cannot; logged, the hall is not served, and tried again at the next
+  // look: its lease is this engine's, or lapsed), then renews the lease, publishes the hall's batches
+  // and logs the takeover with the time it took. Call after claim() (which
+  // may be given no halls), before start().
+  using TakeOver = std::function<bool(const std::string& hall, std::uint64_t last_seq, std::string* why)>;
+  void stand_by(const std::vector<std::string>& halls, TakeOver take_over);
+  // The connection (for a standby's readers; NATS connections are thread-safe).
+  replicate::NatsConnection& connection() { return *conn_; }
+
   void start();
   // A graceful stop: waits up to `drain` for the queue to empty, stops the
   // thread, then ends the lease of every hall whose subject holds all of
@@ -130,6 +147,8 @@ class Replicator final : public ReplicationGate {
   void drop_hall(std::deque<Item>& work, const std::string& hall, const std::string& why);
   // Renews every held lease; a hall lost is dropped (fenced).
   void renew_leases(std::deque<Item>& work);
+  // Tries to take over every standby hall whose owner's lease lapsed.
+  void watch_standby();
 
   ReplicatorOptions options_;
   std::unique_ptr<replicate::NatsConnection> conn_;
@@ -137,6 +156,9 @@ class Replicator final : public ReplicationGate {
   std::unique_ptr<replicate::Ownership> owners_;  // after claim(); used by one thread at a time
   std::vector<std::string> held_;                 // halls claimed and not lost (the thread's)
   bool renew_failing_ = false;
+  std::vector<std::string> standby_;  // halls followed, not (yet) served (the thread's)
+  TakeOver take_over_;
+  std::map<std::string, replicate::OwnerRecord> standby_owner_;  // the owner last seen (the thread's)
 
   mutable std::mutex mu_;
   std::condition_variable wake_;

@@ -192,6 +192,10 @@ class Server::Impl {
     if (local_.size() == 1) boost::asio::post(io_, [this] { drain(); });
   }
 
+  void flush() {
+    if (running_) start_next();
+  }
+
   void on_publish(std::function<void(const std::vector<Publication>&)> observer) {
     observers_.push_back(std::move(observer));
   }
@@ -727,6 +731,7 @@ void Server::audit(std::string record, std::function<void(const std::string&)> d
   impl_->submit({Impl::Local::kAudit, std::move(record), std::move(done), nullptr, nullptr});
 }
 void Server::settle() { impl_->settle(); }
+void Server::flush() { impl_->flush(); }
 void Server::on_publish(std::function<void(const std::vector<Publication>&)> observer) {
   impl_->on_publish(std::move(observer));
 }

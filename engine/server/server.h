@@ -133,6 +133,10 @@ class Server {
   // request. For readers of the halls or the store on the io_context's
   // thread (HTTP views, history, the audit log).
   void settle();
+  // Seals what the engine gathered outside a request (a standby's followed
+  // events, Engine::follow) if no batch is being written; otherwise it goes
+  // with the next. Call on the io_context's thread.
+  void flush();
   // Called on the io_context's thread with every batch of events published
   // (after the commit), e.g. to push them to browsers.
   void on_publish(std::function<void(const std::vector<Publication>&)> observer);

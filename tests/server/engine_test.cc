@@ -507,3 +507,60 @@ TEST_F(EngineTest, AConfigThatLostAWindowInUseIsRefusedAtStart) {
 
 }  // namespace
 }  // namespace hallq::server
+
+namespace hallq::server {
+namespace {
+
+// A standby's engine (hallqd --standby): events its owner committed are
+// added as if committed here: stored, published, folded into the very same
+// state, remembered by request id; one that does not fit is refused with
+// nothing changed; a followed hall is not ticked.
+TEST_F(EngineTest, FollowedEventsAreStoredPublishedAndRememberedLikeTheOwners) {
+  send(core::OpenWindow{"w1", ""});
+  const auto issued = send(core::IssueTicket{"social"}, "k-1");
+  send(core::CallNext{"w1"}, "c-1");
+  std::vector<std::string> owned;  // the owner's events, as stored
+  store_->for_each_event("town", 1, [&](std::uint64_t, std::string_view bytes) {
+    owned.emplace_back(bytes);
+    return true;
+  });
+  ASSERT_GE(owned.size(), 3u);
+
+  store::EventStore standby_store({.dir = dir_.path() + "/standby", .map_size = 1ull << 30});
+  Engine standby(std::vector{town()}, standby_store);
+  standby.set_following("town", true);
+  EXPECT_TRUE(standby.following("town"));
+  standby.tick(now_ + 3 * core::kUsPerDay);  // a new day: the owner's events say so, not the standby's clock
+  EXPECT_FALSE(standby.has_open());
+
+  EXPECT_FALSE(standby.follow("town", owned[1]).ok()) << "seq 2 before seq 1";
+  EXPECT_FALSE(standby.follow("town", "not an event").ok());
+  EXPECT_FALSE(standby.follow("district", owned[0]).ok());
+  EXPECT_EQ(standby.hall("town")->seq(), 0u);
+  EXPECT_FALSE(standby.has_open());
+  for (const std::string& e : owned) ASSERT_TRUE(standby.follow("town", e).ok());
+  EXPECT_FALSE(standby.follow("town", owned.back()).ok()) << "the same event twice";
+  standby.commit();
+  ASSERT_EQ(standby.publications().size(), owned.size());
+  for (std::size_t i = 0; i < owned.size(); ++i) EXPECT_EQ(standby.publications()[i].bytes, owned[i]);
+  EXPECT_EQ(standby_store.last_seq("town"), owned.size());
+  EXPECT_EQ(standby_store.read_event("town", 2).value_or(""), owned[1]);
+
+  // Taken over: the last command followed is remembered too.
+  standby.set_following("town", false);
+  EXPECT_EQ(snapshot_of(*standby.hall("town")), snapshot_of(*engine_->hall("town")));
+  for (const char* id : {"k-1", "c-1"}) {
+    const std::string req = protocol::encode_request(id, "town", core::IssueTicket{"social"});
+    standby.handle(protocol::as_bytes(req), now_);
+    standby.commit();
+    const auto again = decode(standby.replies().at(0));
+    EXPECT_TRUE(again.duplicate) << id;
+    if (std::string(id) == "k-1") {
+      EXPECT_EQ(again.events, issued.events);
+    }
+  }
+  EXPECT_EQ(standby.hall("town")->seq(), owned.size());
+}
+
+}  // namespace
+}  // namespace hallq::server

@@ -1,0 +1,206 @@
+// The standby's follower: one verifying reader per hall on a thread of its
+// own, events handed to the engine's thread in runs, and the hand-over to
+// serving once the Replicator holds the lease.
+#include "engine/server/standby.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <future>
+#include <iostream>
+#include <memory>
+#include <optional>
+
+#include "engine/replicate/hall_reader.h"
+#include "engine/replicate/publisher.h"
+#include "engine/server/engine.h"
+#include "engine/server/server.h"
+#include "engine/store/event_store.h"
+
+namespace hallq::server {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr std::size_t kMaxRun = 1000;  // events handed to the engine's thread at once
+
+void log(const std::string& line) { std::cerr << "hallqd: standby: " << line << std::endl; }
+
+}  // namespace
+
+Standby::Standby(replicate::NatsConnection& conn, Engine& engine, Server& server,
+                 std::function<void(std::function<void()>)> post, const store::EventStore& store,
+                 std::vector<std::string> halls, StandbyOptions options)
+    : conn_(conn), engine_(engine), server_(server), post_(std::move(post)), options_(std::move(options)) {
+  for (std::string& id : halls) {
+    engine_.set_following(id, true);
+    Hall h;
+    h.id = id;
+    h.applied = store.last_seq(id);
+    halls_.emplace(std::move(id), std::move(h));
+  }
+}
+
+Standby::~Standby() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Standby::check_store(const store::EventStore& store, std::chrono::milliseconds limit) {
+  replicate::Publisher publisher(conn_, options_.stream);
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  for (const auto& [id, h] : halls_) {
+    const std::uint64_t have = store.last_seq(id);
+    std::optional<replicate::SubjectTail> tail;
+    std::string error;
+    while (!(tail = publisher.tail(id, &error))) {
+      if (std::chrono::steady_clock::now() + 200ms > deadline)
+        throw replicate::ReplicateError(fmt::format("the events stream does not answer: {}", error));
+      std::this_thread::sleep_for(200ms);  // a retry delay, not a synchronisation
+    }
+    if (have == 0) continue;
+    if (tail->hall_seq < have)
+      throw replicate::ReplicateError(fmt::format(
+          "this store holds hall {} up to seq {}, the events stream only up to {}: its later events never "
+          "reached the stream (an owner stopped before publishing them); a standby starts from an empty "
+          "data dir or a copy of the owner's store",
+          id, have, tail->hall_seq));
+    replicate::HallReader reader(
+        conn_, id, {.stream = options_.stream, .start_stream_seq = 0, .after = have - 1, .on_refused = {}});
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const std::optional<replicate::HallReader::Delivered> d = reader.next(std::max(left, 1000ms));
+    const std::optional<std::string> stored = store.read_event(id, have);
+    if (!d || d->seq != have)
+      throw replicate::ReplicateError(
+          fmt::format("cannot read hall {} seq {} back from the events stream{}", id, have,
+                      reader.refusals().empty() ? "" : ": " + reader.refusals().back()));
+    if (!stored || d->bytes != *stored)
+      throw replicate::ReplicateError(fmt::format(
+          "this store's hall {} seq {} differs from the events stream's: another history (an owner's events "
+          "that never reached the stream); a standby starts from an empty data dir or a copy of the owner's "
+          "store",
+          id, have));
+  }
+}
+
+void Standby::start() {
+  log(fmt::format("following {} hall(s) from the events stream", halls_.size()));
+  thread_ = std::thread([this] { run(); });
+}
+
+void Standby::run() {
+  std::map<std::string, std::unique_ptr<replicate::HallReader>> readers;
+  std::map<std::string, std::string> failing;  // hall -> the reader's error, logged once
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    std::vector<std::pair<std::string, std::uint64_t>> follow;  // hall, applied
+    for (const auto& [id, h] : halls_)
+      if (!h.stopped && h.broken.empty()) follow.emplace_back(id, h.applied);
+    // A hall taken over (or whose following stopped) is read no more.
+    for (auto it = readers.begin(); it != readers.end();) {
+      const bool followed =
+          std::any_of(follow.begin(), follow.end(), [&](const auto& f) { return f.first == it->first; });
+      it = followed ? std::next(it) : readers.erase(it);
+    }
+    if (follow.empty()) {
+      changed_.wait(lock, [&] { return stopping_; });
+      break;
+    }
+    lock.unlock();
+    const auto wait = std::max<std::chrono::milliseconds>(10ms, 100ms / follow.size());
+    bool reader_missing = false;
+    for (const auto& [id, applied] : follow) {
+      std::unique_ptr<replicate::HallReader>& reader = readers[id];
+      if (!reader) {
+        try {
+          reader = std::make_unique<replicate::HallReader>(
+              conn_, id,
+              replicate::HallReader::Options{
+                  .stream = options_.stream,
+                  .start_stream_seq = 0,
+                  .after = applied,
+                  .on_refused = [](const std::string& why) { log(why + " (not applied)"); }});
+          if (failing.erase(id) > 0) log(fmt::format("following hall {} again", id));
+        } catch (const replicate::ReplicateError& e) {
+          if (failing[id] != e.what()) log(fmt::format("cannot follow hall {} yet: {}", id, e.what()));
+          failing[id] = e.what();
+          reader_missing = true;
+          continue;
+        }
+      }
+      std::vector<std::pair<std::uint64_t, std::string>> run;
+      for (auto d = reader->next(wait); d; d = run.size() < kMaxRun ? reader->next(1ms) : std::nullopt)
+        run.emplace_back(d->seq, std::move(d->bytes));
+      if (run.empty()) continue;
+      std::lock_guard hold(mu_);
+      if (halls_[id].stopped || stopping_) continue;  // taken over: the engine writes it now
+      // (A copy: clang does not capture structured bindings.)
+      post_([this, hall = id, events = std::move(run)]() mutable { apply(hall, std::move(events)); });
+    }
+    lock.lock();
+    // The cluster may be re-placing after a node's loss: try again shortly.
+    if (reader_missing) changed_.wait_for(lock, 500ms, [&] { return stopping_; });
+  }
+}
+
+void Standby::apply(const std::string& hall, std::vector<std::pair<std::uint64_t, std::string>> events) {
+  if (!engine_.following(hall)) return;  // taken over meanwhile
+  std::uint64_t applied = 0;
+  std::string refused;
+  for (auto& [seq, bytes] : events) {
+    const core::Status st = engine_.follow(hall, std::move(bytes));
+    if (!st) {
+      refused = fmt::format("hall {} stream event seq {} refused, not applied (following stops): {}", hall,
+                            seq, st.message());
+      log(refused);
+      break;
+    }
+    applied = seq;
+  }
+  if (applied > 0) server_.flush();
+  {
+    std::lock_guard lock(mu_);
+    Hall& h = halls_[hall];
+    if (applied > 0) h.applied = applied;
+    if (!refused.empty()) h.broken = refused;
+  }
+  changed_.notify_all();
+}
+
+bool Standby::take_over(const std::string& hall, std::uint64_t last_seq, std::string* why) {
+  std::unique_lock lock(mu_);
+  const auto it = halls_.find(hall);
+  if (it == halls_.end()) {
+    *why = fmt::format("hall {} is not followed by this standby", hall);
+    return false;
+  }
+  Hall& h = it->second;
+  changed_.wait_for(lock, options_.catch_up_limit,
+                    [&] { return h.applied >= last_seq || !h.broken.empty() || stopping_; });
+  if (h.applied < last_seq) {
+    *why = fmt::format("this standby holds hall {} up to seq {}, the stream up to {}{}", hall, h.applied,
+                       last_seq, h.broken.empty() ? "" : " (" + h.broken + ")");
+    return false;
+  }
+  h.stopped = true;
+  lock.unlock();
+  changed_.notify_all();
+  auto done = std::make_shared<std::promise<void>>();
+  std::future<void> given = done->get_future();
+  post_([this, hall, done] {
+    engine_.set_following(hall, false);
+    done->set_value();
+  });
+  if (given.wait_for(options_.catch_up_limit) != std::future_status::ready) {
+    *why = "the engine's thread did not take the hall back";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace hallq::server
