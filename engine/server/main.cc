@@ -26,6 +26,7 @@
 #include "engine/config/data_dir.h"
 #include "engine/core/calendar.h"
 #include "engine/keys/person_hash.h"
+#include "engine/protocol/snapshot_codec.h"
 #include "engine/replicate/nats_connection.h"
 #include "engine/server/accounts.h"
 #include "engine/server/curve_setup.h"
@@ -344,6 +345,11 @@ int main(int argc, char** argv) {
         // republish what the stream lacks, before the first command.
         replicator->claim(engine.hall_ids(), advertise.empty() ? server.cmd_endpoint() : advertise);
         replicator->catch_up(store, engine.hall_ids());
+        // Readers of the stream (the city view) fold each hall from here.
+        std::vector<std::pair<std::string, std::string>> snapshots;
+        for (const std::string& id : engine.hall_ids())
+          snapshots.emplace_back(id, protocol::encode_snapshot(*engine.hall(id), engine.epoch(), false));
+        replicator->put_snapshots(snapshots);
       } catch (const replicate::ReplicateError& e) {
         std::cerr << "hallqd: --replicate: " << e.what() << "\n";
         return 1;

@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "engine/protocol/event_codec.h"
+#include "engine/replicate/hall_directory.h"
 #include "engine/replicate/ownership.h"
 #include "engine/replicate/publisher.h"
 #include "engine/server/engine.h"
@@ -49,6 +50,15 @@ Replicator::~Replicator() {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
+}
+
+void Replicator::put_snapshots(const std::vector<std::pair<std::string, std::string>>& snapshots) {
+  replicate::ensure_halls_bucket(*conn_, options_.halls);
+  replicate::HallDirectory directory(*conn_, options_.halls.bucket);
+  for (const auto& [hall, snapshot] : snapshots) {
+    const std::string error = directory.put(hall, snapshot);
+    if (!error.empty()) throw replicate::ReplicateError(error);
+  }
 }
 
 void Replicator::claim(const std::vector<std::string>& halls, const std::string& endpoint) {

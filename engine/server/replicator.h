@@ -44,6 +44,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "engine/replicate/nats_connection.h"
@@ -67,6 +68,7 @@ struct ReplicatorOptions {
   // Ownership: the lease claimed and renewed (every lease/4) for each hall.
   std::chrono::milliseconds lease{2000};
   replicate::OwnersSpec owners;
+  replicate::HallsSpec halls;
 };
 
 class Replicator final : public ReplicationGate {
@@ -85,6 +87,11 @@ class Replicator final : public ReplicationGate {
   // yet. Throws ReplicateError if the stream holds more of a hall than the
   // store (another engine served it) or does not answer within startup_limit.
   void catch_up(const store::EventStore& store, const std::vector<std::string>& halls);
+  // Puts each hall's snapshot (hall id -> encoded snapshot, with its config)
+  // into the hall snapshots bucket (engine/replicate/hall_directory.h), for
+  // readers of the stream such as the city view. Before start(). Throws
+  // ReplicateError if the bucket cannot be made or written.
+  void put_snapshots(const std::vector<std::pair<std::string, std::string>>& snapshots);
   void start();
   // A graceful stop: waits up to `drain` for the queue to empty, stops the
   // thread, then ends the lease of every hall whose subject holds all of
