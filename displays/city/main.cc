@@ -43,6 +43,11 @@ constexpr std::size_t kRefusalsKept = 20;
 
 void log(const std::string& line) { std::cerr << "hallq-city: " << line << "\n" << std::flush; }
 
+// A start-up error that only means "not made yet" (the stream or the bucket).
+bool missing(const std::string& what) {
+  return what.find("Not Found") != std::string::npos || what.find("not found") != std::string::npos;
+}
+
 // Everything the consumer loop holds; one thread.
 class CityLoop {
  public:
@@ -204,16 +209,32 @@ int main(int argc, char** argv) {
     co.name = "hallq-city " + durable;
     replicate::read_credentials(credentials);  // a clear error now rather than at connect
     replicate::NatsConnection conn(co);
-    replicate::HallDirectory directory(conn, replicate::kHallsBucket);
-    city::CityFeed feed(conn, {.durable = durable});
+    // Before any engine has replicated, the stream and the bucket do not
+    // exist yet (the city role may not make them): wait for them.
+    std::optional<replicate::HallDirectory> directory;
+    std::optional<city::CityFeed> feed;
+    for (bool logged = false;;) {
+      try {
+        if (!directory) directory.emplace(conn, replicate::kHallsBucket);
+        feed.emplace(conn, city::CityFeed::Options{.durable = durable});
+        break;
+      } catch (const replicate::ReplicateError& e) {
+        if (!missing(e.what())) throw;
+        if (!logged)
+          log(fmt::format("waiting for the stream {} and the bucket {} (no engine has replicated yet): {}",
+                          replicate::kEventsStream, replicate::kHallsBucket, e.what()));
+        logged = true;
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+      }
+    }
     city::CityStore store(data_dir);
     city::CityReplicas replicas;
     for (const city::CityStore::Saved& s : store.load()) {
       const std::string error = replicas.describe(s.hall, s.snapshot, s.revision);
       if (!error.empty()) log("store: " + error);
     }
-    directory.watch();
-    CityLoop loop(conn, directory, feed, store, replicas);
+    directory->watch();
+    CityLoop loop(conn, *directory, *feed, store, replicas);
 
     boost::asio::io_context io(1);
     city::CityServer server(io, {.host = http.substr(0, colon), .port = static_cast<std::uint16_t>(port)});

@@ -2,7 +2,7 @@
 // city_test.cc through stdin/stdout: each phase waits for what the test
 // made happen and prints a line; the test writes a line to start the next.
 //   node city_check.js URL OUT_DIR
-//   phase 1: the town and district rows show 3 and 2 waiting      -> "two_halls MS"
+//   phase 1: the town and district rows show 3 and 2 waiting, 2 and 1 windows open -> "two_halls MS"
 //   (stdin "third") the bank row appears with 1 waiting          -> "third_hall MS"
 //   (stdin "restarted") live again after the city view restarted, town 4 -> "reconnected MS"
 "use strict";
@@ -35,6 +35,8 @@ const waitingOf = (page, hall, n) =>
     await page.waitForSelector('#conn[data-state="live"]');
     await waitingOf(page, "town", 3);
     await waitingOf(page, "district", 2);
+    await page.waitForFunction(() => document.querySelector('tr[data-hall="town"] td.windows').textContent === "2 / 12");
+    await page.waitForFunction(() => document.querySelector('tr[data-hall="district"] td.windows').textContent === "1 / 32");
     const townName = await page.textContent('tr[data-hall="town"] td.name');
     if (!townName.includes("商家镇便民服务中心")) throw new Error("town's name not shown: " + townName);
     console.log("two_halls " + (Date.now() - t0));

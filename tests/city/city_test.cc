@@ -60,6 +60,12 @@ class CityTest : public ::testing::Test {
                                  cluster_.engine_credentials(), "--engine-id", id, "--advise-every", "0"});
   }
 
+  static void hallq(const EngineProcess& e, std::vector<std::string> args) {
+    args.insert(args.begin(), {"--engine", e.cmd()});
+    const RunResult r = run_program(HALLQ_PATH, args);
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  }
+
   static void issue(const EngineProcess& e, const std::string& hall, const std::string& service, int n = 1) {
     for (int i = 0; i < n; ++i) {
       const RunResult r = run_program(HALLQ_PATH, {"--engine", e.cmd(), "issue", hall, service});
@@ -69,15 +75,20 @@ class CityTest : public ::testing::Test {
 
   // Starts hallq-city; `http_` gets where it serves.
   std::unique_ptr<ChildProcess> start_city(const std::string& http = "127.0.0.1:0") {
+    return wait_ready(launch_city(http));
+  }
+  std::unique_ptr<ChildProcess> launch_city(const std::string& http = "127.0.0.1:0") {
     ChildProcess::Options o;
     o.stderr_path = dir_.sub("city.stderr." + std::to_string(++starts_));
-    auto c = std::make_unique<ChildProcess>(
+    return std::make_unique<ChildProcess>(
         HALLQ_CITY_PATH,
         std::vector<std::string>{"--nats", cluster_.urls(), "--nats-credentials", cluster_.city_credentials(),
                                  "--durable", "city-1", "--http", http, "--data", dir_.sub("city-data")},
         o);
+  }
+  std::unique_ptr<ChildProcess> wait_ready(std::unique_ptr<ChildProcess> c) {
     const auto ready = c->wait_prefix("hallq-city: ready ", 30s);
-    if (!ready) throw std::runtime_error("hallq-city not ready: " + read_file(o.stderr_path));
+    if (!ready) throw std::runtime_error("hallq-city not ready: " + city_log());
     std::smatch m;
     std::regex_search(*ready, m, std::regex("http=(\\S+)"));
     http_ = m[1];
@@ -141,6 +152,9 @@ TEST_F(CityTest, EveryHallInChromiumANewHallWithoutRestartAndAReconnectingPage) 
   auto b = engine("district", "engine-b");
   issue(*a, "town", "social", 3);
   issue(*b, "district", "social", 2);
+  hallq(*a, {"open", "town", "w1", "--staff", "s1"});
+  hallq(*a, {"open", "town", "w2", "--staff", "s2"});
+  hallq(*b, {"open", "district", "w1", "--staff", "rs01"});
   auto c = start_city();
 
   setenv("HALLQ_WEB_MODULES", HALLQ_WEB_MODULES, 1);
@@ -167,6 +181,19 @@ TEST_F(CityTest, EveryHallInChromiumANewHallWithoutRestartAndAReconnectingPage) 
   std::cout << node.output();
 }
 
+TEST_F(CityTest, StartedBeforeAnyEngineItWaitsForTheStreamThenFollows) {
+  auto c = launch_city();
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (city_log().find("waiting for the stream HALLQ_EVENTS") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(20ms);  // a poll of its log, not a wait for things to settle
+  ASSERT_NE(city_log().find("waiting for the stream HALLQ_EVENTS"), std::string::npos) << city_log();
+  auto a = engine("town", "engine-a");
+  issue(*a, "town", "social", 2);
+  c = wait_ready(std::move(c));
+  wait_city(waiting("town", 2));
+}
+
 TEST_F(CityTest, ARestartResumesFromTheConsumersPosition) {
   auto a = engine("town", "engine-a");
   issue(*a, "town", "social", 10);
@@ -187,6 +214,33 @@ TEST_F(CityTest, ARestartResumesFromTheConsumersPosition) {
   EXPECT_EQ(second["stream"]["delivered"], seq2 - seq1) << second.dump(1);
   EXPECT_EQ(second["stream"]["held"], 0);
   EXPECT_EQ(second["stream"]["refused"], 0);
+}
+
+TEST_F(CityTest, WindowsSatisfactionAndWaitsAsTheHallServes) {
+  auto a = engine("town", "engine-a");
+  issue(*a, "town", "social", 4);
+  hallq(*a, {"open", "town", "w1", "--staff", "s1"});
+  hallq(*a, {"open", "town", "w2", "--staff", "s2"});
+  // Two citizens served and rated at w1: one 非常满意 (5), one 不满意 (2).
+  for (const auto& [number, level] : {std::pair{"A001", "5"}, std::pair{"A002", "2"}}) {
+    hallq(*a, {"call", "town", "w1"});
+    hallq(*a, {"start", "town", "w1"});
+    hallq(*a, {"finish", "town", "w1"});
+    hallq(*a, {"evaluate", "town", number, level});
+  }
+  auto c = start_city();
+  const json j = wait_city([](const json& c) {
+    const json h = hall_of(c, "town");
+    return !h.is_null() && h["ratings"] == 2;
+  });
+  const json town = hall_of(j, "town");
+  EXPECT_EQ(town["waiting"], 2);       // 4 issued, 2 served
+  EXPECT_EQ(town["windows_open"], 2);  // w1, w2 of the 12 in conf/town.toml
+  EXPECT_EQ(town["windows_total"], 12);
+  EXPECT_DOUBLE_EQ(town["satisfaction"].get<double>(), 0.5);  // one of two rated 4 or 5
+  EXPECT_GE(town["predicted_wait_s"].get<int>(), 0);  // social is served: a prediction, not 暂停受理
+  EXPECT_EQ(town["predicted_service"], "社保医保");
+  for (const json& alert : town["alerts"]) EXPECT_NE(alert["kind"], "no_window") << alert.dump();
 }
 
 TEST_F(CityTest, AGarbageMessageOnAHallsSubjectIsRefusedAndLogged) {
