@@ -46,8 +46,7 @@ void CityFeed::Message::nak(std::chrono::milliseconds delay) {
 }
 void CityFeed::Message::term() { natsMsg_Term(msg_, nullptr); }
 
-CityFeed::CityFeed(replicate::NatsConnection& conn, Options options)
-    : conn_(conn), options_(std::move(options)) {
+CityFeed::CityFeed(replicate::NatsConnection& conn, Options options) : options_(std::move(options)) {
   jsSubOptions so;
   jsSubOptions_Init(&so);
   so.Stream = options_.stream.c_str();

@@ -67,7 +67,6 @@ class CityFeed {
   std::vector<Message> fetch(int max, std::chrono::milliseconds wait);
 
  private:
-  replicate::NatsConnection& conn_;
   Options options_;
   natsSubscription* sub_ = nullptr;
 };

@@ -99,8 +99,9 @@ class CityLoop {
           break;
         case Kind::kGap:
           // Logged, not applied; delivered again later, when the hole may be filled.
+          // (Logged on its first delivery and every 60th, not every second.)
           ++figures_.gaps;
-          refuse(o.why);
+          if (m.delivered <= 1 || m.delivered % 60 == 0) log(o.why);
           m.nak(std::chrono::milliseconds(1000));
           break;
         case Kind::kUnknownHall:
@@ -136,14 +137,16 @@ class CityLoop {
  private:
   bool describe(const replicate::HallDirectory::Entry& e, std::set<std::string>& changed) {
     if (e.revision <= replicas_.revision(e.hall)) return false;
+    const bool joined = replicas_.hall(e.hall) == nullptr;
     const std::string error = replicas_.describe(e.hall, e.snapshot, e.revision);
     if (!error.empty()) {
       log(error);
       return false;
     }
-    if (replicas_.hall(e.hall) != nullptr && waiting_logged_.erase(e.hall) == 0 && known_.count(e.hall) == 0)
-      log(fmt::format("hall {} joined", e.hall));
-    known_.insert(e.hall);
+    waiting_logged_.erase(e.hall);
+    log(joined ? fmt::format("hall {} joined (its engine's snapshot, revision {})", e.hall, e.revision)
+               : fmt::format("hall {}: a new snapshot from its engine (revision {}), config taken", e.hall,
+                             e.revision));
     changed.insert(e.hall);
     return true;
   }
@@ -161,7 +164,7 @@ class CityLoop {
   city::CityStore& store_;
   city::CityReplicas& replicas_;
   city::FeedFigures figures_;
-  std::set<std::string> waiting_logged_, known_;
+  std::set<std::string> waiting_logged_;
 };
 
 }  // namespace

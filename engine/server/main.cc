@@ -349,7 +349,9 @@ int main(int argc, char** argv) {
         std::vector<std::pair<std::string, std::string>> snapshots;
         for (const std::string& id : engine.hall_ids())
           snapshots.emplace_back(id, protocol::encode_snapshot(*engine.hall(id), engine.epoch(), false));
-        replicator->put_snapshots(snapshots);
+        for (const std::string& error : replicator->put_snapshots(snapshots))
+          std::cerr << "hallqd: --replicate: the city view cannot follow this hall until the next start: "
+                    << error << "\n";
       } catch (const replicate::ReplicateError& e) {
         std::cerr << "hallqd: --replicate: " << e.what() << "\n";
         return 1;

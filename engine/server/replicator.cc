@@ -52,13 +52,20 @@ Replicator::~Replicator() {
   if (thread_.joinable()) thread_.join();
 }
 
-void Replicator::put_snapshots(const std::vector<std::pair<std::string, std::string>>& snapshots) {
-  replicate::ensure_halls_bucket(*conn_, options_.halls);
-  replicate::HallDirectory directory(*conn_, options_.halls.bucket);
-  for (const auto& [hall, snapshot] : snapshots) {
-    const std::string error = directory.put(hall, snapshot);
-    if (!error.empty()) throw replicate::ReplicateError(error);
+std::vector<std::string> Replicator::put_snapshots(
+    const std::vector<std::pair<std::string, std::string>>& snapshots) {
+  std::vector<std::string> failed;
+  try {
+    replicate::ensure_halls_bucket(*conn_, options_.halls);
+    replicate::HallDirectory directory(*conn_, options_.halls.bucket);
+    for (const auto& [hall, snapshot] : snapshots) {
+      std::string error = directory.put(hall, snapshot);
+      if (!error.empty()) failed.push_back(std::move(error));
+    }
+  } catch (const replicate::ReplicateError& e) {
+    failed.push_back(e.what());
   }
+  return failed;
 }
 
 void Replicator::claim(const std::vector<std::string>& halls, const std::string& endpoint) {

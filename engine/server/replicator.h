@@ -89,9 +89,11 @@ class Replicator final : public ReplicationGate {
   void catch_up(const store::EventStore& store, const std::vector<std::string>& halls);
   // Puts each hall's snapshot (hall id -> encoded snapshot, with its config)
   // into the hall snapshots bucket (engine/replicate/hall_directory.h), for
-  // readers of the stream such as the city view. Before start(). Throws
-  // ReplicateError if the bucket cannot be made or written.
-  void put_snapshots(const std::vector<std::pair<std::string, std::string>>& snapshots);
+  // readers of the stream such as the city view. Before start(). Returns
+  // what failed (bucket not made or not written: a missing permission, a
+  // snapshot over the cluster's payload limit), empty if all were put; the
+  // engine serves either way, only the city view cannot show such a hall.
+  std::vector<std::string> put_snapshots(const std::vector<std::pair<std::string, std::string>>& snapshots);
   void start();
   // A graceful stop: waits up to `drain` for the queue to empty, stops the
   // thread, then ends the lease of every hall whose subject holds all of
