@@ -41,9 +41,6 @@ CityFeed::Message::Message(Message&& o) noexcept
 // Acknowledgements are fire-and-forget: a lost one means a redelivery, which
 // the replicas skip as held.
 void CityFeed::Message::ack() { natsMsg_Ack(msg_, nullptr); }
-void CityFeed::Message::nak(std::chrono::milliseconds delay) {
-  natsMsg_NakWithDelay(msg_, delay.count(), nullptr);
-}
 void CityFeed::Message::term() { natsMsg_Term(msg_, nullptr); }
 
 CityFeed::CityFeed(replicate::NatsConnection& conn, Options options) : options_(std::move(options)) {

@@ -4,8 +4,8 @@
 // continues after the last message it acknowledged, and a message not
 // acknowledged within `ack_wait` is delivered again.
 //
-// Messages are handed out in batches; each must be acknowledged (ack, nak
-// with a delay, or term) by the caller. Destroying the feed frees the local
+// Messages are handed out in batches; the caller answers each (ack, or
+// term: never deliver it again). Destroying the feed frees the local
 // subscription only: the consumer stays on the server (delete it with the
 // NATS CLI when a city view is retired).
 //
@@ -50,7 +50,6 @@ class CityFeed {
     std::uint64_t pending = 0;    // messages of the stream after it not yet delivered to the consumer
 
     void ack();
-    void nak(std::chrono::milliseconds delay);
     void term();  // never again
 
    private:

@@ -74,7 +74,7 @@ std::string city_json(const std::vector<HallFigures>& halls, const FeedFigures& 
                  {"applied", feed.applied},
                  {"held", feed.held},
                  {"refused", feed.refused},
-                 {"waiting_for_hall", feed.waiting_for_hall},
+                 {"without_snapshot", feed.without_snapshot},
                  {"gaps", feed.gaps},
                  {"pending", feed.pending},
                  {"connected", feed.connected},

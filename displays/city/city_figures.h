@@ -41,8 +41,10 @@ HallFigures hall_figures(const core::Hall& hall, core::TimeUs now);
 
 struct FeedFigures {
   std::uint64_t delivered = 0;  // messages the consumer delivered since this process started
-  std::uint64_t applied = 0, held = 0, refused = 0, waiting_for_hall = 0, gaps = 0;
-  std::uint64_t pending = 0;  // the stream's messages not yet delivered (of the last fetch)
+  std::uint64_t applied = 0, held = 0, refused = 0;  // refused: never applied (gaps included)
+  std::uint64_t gaps = 0;                            // of them after a hole in the hall's subject
+  std::uint64_t without_snapshot = 0;  // messages of halls with no snapshot in the bucket: skipped
+  std::uint64_t pending = 0;           // the stream's messages not yet delivered (of the last fetch)
   bool connected = false;
   std::vector<std::string> refusals;  // the latest reasons, newest last
 };

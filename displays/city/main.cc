@@ -98,17 +98,21 @@ class CityLoop {
           to_term.push_back(&m);
           break;
         case Kind::kGap:
-          // Logged, not applied; delivered again later, when the hole may be filled.
-          // (Logged on its first delivery and every 60th, not every second.)
+          // A hole in the hall's subject (the stream is written in order, so
+          // only a foreign writer makes one): nothing after it fits until a
+          // new snapshot of the hall (its engine's next start) replaces the replica.
           ++figures_.gaps;
-          if (m.delivered <= 1 || m.delivered % 60 == 0) log(o.why);
-          m.nak(std::chrono::milliseconds(1000));
+          refuse(o.why);
+          to_term.push_back(&m);
           break;
         case Kind::kUnknownHall:
-          ++figures_.waiting_for_hall;
-          if (waiting_logged_.insert(m.hall).second)
-            log(o.why + " (delivered again until its engine puts it)");
-          m.nak(std::chrono::milliseconds(2000));
+          // No snapshot even in the bucket: its engine did not put one. Skipped,
+          // not held back (held messages would fill the consumer's ack window
+          // and stop every hall): the snapshot its engine puts at its next
+          // start covers everything up to it.
+          ++figures_.without_snapshot;
+          if (unknown_logged_.insert(m.hall).second) log(o.why + " (skipped until its engine puts one)");
+          to_term.push_back(&m);
           break;
       }
     }
@@ -143,7 +147,7 @@ class CityLoop {
       log(error);
       return false;
     }
-    waiting_logged_.erase(e.hall);
+    unknown_logged_.erase(e.hall);
     log(joined ? fmt::format("hall {} joined (its engine's snapshot, revision {})", e.hall, e.revision)
                : fmt::format("hall {}: a new snapshot from its engine (revision {}), config taken", e.hall,
                              e.revision));
@@ -164,7 +168,7 @@ class CityLoop {
   city::CityStore& store_;
   city::CityReplicas& replicas_;
   city::FeedFigures figures_;
-  std::set<std::string> waiting_logged_;
+  std::set<std::string> unknown_logged_;
 };
 
 }  // namespace
