@@ -4,8 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "engine/protocol/event_codec.h"
-#include "engine/protocol/message.h"
+#include "engine/replicate/event_check.h"
 #include "engine/replicate/stream_setup.h"
 
 namespace hallq::replicate {
@@ -58,26 +57,21 @@ std::optional<HallReader::Delivered> HallReader::next(std::chrono::milliseconds 
     natsMsg_Destroy(m);
 
     const std::string where = fmt::format("{} stream seq {}", subject_of(hall_), stream_seq);
-    std::string why;
-    const protocol::Bytes b = protocol::as_bytes(bytes);
-    if (protocol::inspect(b, &why) != protocol::MessageKind::kEvent) {
-      refuse(fmt::format("{}: refused: not a hallq event ({})", where,
-                         why.empty() ? "another message kind" : why));
+    const EventCheck c = check_event(bytes, hall_, last_, where);
+    if (c.verdict == EventCheck::Verdict::kRefused) {
+      refuse(c.why);
       continue;
     }
-    const protocol::EventHeader h = protocol::peek_event(b);
-    if (h.hall != hall_) {
-      refuse(fmt::format("{}: refused: an event of hall \"{}\"", where, h.hall));
-      continue;
-    }
-    if (h.seq <= last_ && !broken_) continue;  // already held
-    if (broken_ || h.seq != last_ + 1) {
-      refuse(fmt::format("{}: refused: hall seq {} does not follow {}", where, h.seq, last_));
+    if (c.verdict == EventCheck::Verdict::kHeld && !broken_) continue;  // already held
+    if (broken_ || c.verdict != EventCheck::Verdict::kNext) {
+      refuse(c.verdict == EventCheck::Verdict::kGap
+                 ? c.why
+                 : fmt::format("{}: refused: hall seq {} does not follow {}", where, c.seq, last_));
       broken_ = true;
       continue;
     }
-    last_ = h.seq;
-    return Delivered{h.seq, stream_seq, std::move(bytes)};
+    last_ = c.seq;
+    return Delivered{c.seq, stream_seq, std::move(bytes)};
   }
 }
 

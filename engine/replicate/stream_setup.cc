@@ -76,13 +76,17 @@ void ensure_stream(NatsConnection& conn, const StreamSpec& spec) {
   if (s != NATS_OK) fail(conn, "cannot create " + what, s, jerr);
 }
 
-void ensure_owners_bucket(NatsConnection& conn, const OwnersSpec& spec) {
-  const std::string what = "JetStream key-value bucket " + spec.bucket;
-  const std::string stream = "KV_" + spec.bucket;
+namespace {
+
+// A key-value bucket (history 1, no direct gets, no deletes) made as a
+// stream of its own, or compared if present.
+void ensure_bucket(NatsConnection& conn, const std::string& bucket, int replicas, const char* description) {
+  const std::string what = "JetStream key-value bucket " + bucket;
+  const std::string stream = "KV_" + bucket;
   StreamInfo info;
   if (lookup(conn, stream, info, what)) {
     const jsStreamConfig* c = info.p->Config;
-    expect_equal(what, "replicas", std::to_string(c->Replicas), std::to_string(spec.replicas));
+    expect_equal(what, "replicas", std::to_string(c->Replicas), std::to_string(replicas));
     expect_equal(what, "history", std::to_string(c->MaxMsgsPerSubject), "1");
     expect_equal(what, "allow_direct", c->AllowDirect ? "true" : "false", "false");
     return;
@@ -93,15 +97,15 @@ void ensure_owners_bucket(NatsConnection& conn, const OwnersSpec& spec) {
   // reads of the stream's leader alone.
   jsStreamConfig cfg;
   jsStreamConfig_Init(&cfg);
-  const std::string subject = "$KV." + spec.bucket + ".>";
+  const std::string subject = "$KV." + bucket + ".>";
   const char* subjects[] = {subject.c_str()};
   cfg.Name = stream.c_str();
-  cfg.Description = "hallq: which engine serves each hall, and its lease";
+  cfg.Description = description;
   cfg.Subjects = subjects;
   cfg.SubjectsLen = 1;
   cfg.MaxMsgsPerSubject = 1;
   cfg.Storage = js_FileStorage;
-  cfg.Replicas = spec.replicas;
+  cfg.Replicas = replicas;
   cfg.Discard = js_DiscardNew;
   cfg.AllowRollup = true;
   cfg.DenyDelete = true;
@@ -110,6 +114,17 @@ void ensure_owners_bucket(NatsConnection& conn, const OwnersSpec& spec) {
   StreamInfo made;
   const natsStatus s = js_AddStream(&made.p, conn.js(), &cfg, nullptr, &jerr);
   if (s != NATS_OK) fail(conn, "cannot create " + what, s, jerr);
+}
+
+}  // namespace
+
+void ensure_owners_bucket(NatsConnection& conn, const OwnersSpec& spec) {
+  ensure_bucket(conn, spec.bucket, spec.replicas, "hallq: which engine serves each hall, and its lease");
+}
+
+void ensure_halls_bucket(NatsConnection& conn, const HallsSpec& spec) {
+  ensure_bucket(conn, spec.bucket, spec.replicas,
+                "hallq: each hall's snapshot (config and state) as its engine started serving it");
 }
 
 }  // namespace hallq::replicate

@@ -27,6 +27,7 @@
 #include "engine/config/data_dir.h"
 #include "engine/core/calendar.h"
 #include "engine/keys/person_hash.h"
+#include "engine/protocol/snapshot_codec.h"
 #include "engine/replicate/nats_connection.h"
 #include "engine/server/accounts.h"
 #include "engine/server/curve_setup.h"
@@ -355,6 +356,13 @@ int main(int argc, char** argv) {
         if (!standby) {
           replicator->claim(engine.hall_ids(), endpoint);
           replicator->catch_up(store, engine.hall_ids());
+          // Readers of the stream (the city view) fold each hall from here.
+          std::vector<std::pair<std::string, std::string>> snapshots;
+          for (const std::string& id : engine.hall_ids())
+            snapshots.emplace_back(id, protocol::encode_snapshot(*engine.hall(id), engine.epoch(), false));
+          for (const std::string& error : replicator->put_snapshots(snapshots))
+            std::cerr << "hallqd: --replicate: the city view cannot follow this hall until the next start: "
+                      << error << "\n";
         } else {
           // Follow every hall; take each over once its owner's lease lapses.
           replicator->claim({}, endpoint);

@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "engine/protocol/event_codec.h"
+#include "engine/replicate/hall_directory.h"
 #include "engine/replicate/ownership.h"
 #include "engine/replicate/publisher.h"
 #include "engine/server/engine.h"
@@ -49,6 +50,22 @@ Replicator::~Replicator() {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
+}
+
+std::vector<std::string> Replicator::put_snapshots(
+    const std::vector<std::pair<std::string, std::string>>& snapshots) {
+  std::vector<std::string> failed;
+  try {
+    replicate::ensure_halls_bucket(*conn_, options_.halls);
+    replicate::HallDirectory directory(*conn_, options_.halls.bucket);
+    for (const auto& [hall, snapshot] : snapshots) {
+      std::string error = directory.put(hall, snapshot);
+      if (!error.empty()) failed.push_back(std::move(error));
+    }
+  } catch (const replicate::ReplicateError& e) {
+    failed.push_back(e.what());
+  }
+  return failed;
 }
 
 void Replicator::claim(const std::vector<std::string>& halls, const std::string& endpoint) {

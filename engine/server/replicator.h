@@ -44,6 +44,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "engine/replicate/nats_connection.h"
@@ -68,6 +69,7 @@ struct ReplicatorOptions {
   // Ownership: the lease claimed and renewed (every lease/4) for each hall.
   std::chrono::milliseconds lease{2000};
   replicate::OwnersSpec owners;
+  replicate::HallsSpec halls;
 };
 
 class Replicator final : public ReplicationGate {
@@ -102,6 +104,13 @@ class Replicator final : public ReplicationGate {
   // The connection (for a standby's readers; NATS connections are thread-safe).
   replicate::NatsConnection& connection() { return *conn_; }
 
+  // Puts each hall's snapshot (hall id -> encoded snapshot, with its config)
+  // into the hall snapshots bucket (engine/replicate/hall_directory.h), for
+  // readers of the stream such as the city view. Before start(). Returns
+  // what failed (bucket not made or not written: a missing permission, a
+  // snapshot over the cluster's payload limit), empty if all were put; the
+  // engine serves either way, only the city view cannot show such a hall.
+  std::vector<std::string> put_snapshots(const std::vector<std::pair<std::string, std::string>>& snapshots);
   void start();
   // A graceful stop: waits up to `drain` for the queue to empty, stops the
   // thread, then ends the lease of every hall whose subject holds all of

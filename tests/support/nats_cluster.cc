@@ -61,6 +61,7 @@ void write_file(const std::string& path, const std::string& text) {
 
 constexpr const char* kEnginePassword = "engine-secret-3f9a";
 constexpr const char* kReaderPassword = "reader-secret-77c1";
+constexpr const char* kCityPassword = "city-secret-5be0";
 
 }  // namespace
 
@@ -75,7 +76,8 @@ NatsCluster::NatsCluster(int nodes) : dir_("hallq-nats") {
   for (const Node& n : nodes_) {
     routes += (routes.empty() ? "" : ", ") + ("nats-route://127.0.0.1:" + std::to_string(n.cluster_port));
   }
-  // Readers may use the JetStream API except what changes streams, and may not publish events.
+  // Readers may use the JetStream API except what changes streams, and may not publish events; the
+  // city view only its own consumer on the events and reads of the hall snapshots (displays/city).
   const std::string accounts = std::string(R"(
 accounts {
   HALLQ {
@@ -84,7 +86,8 @@ accounts {
       { user: engine, password: ")") +
                                kEnginePassword + R"(",
         permissions: {
-          publish: ["hallq.events.>", "$JS.API.>", "$KV.hallq_owners.>", "$JS.ACK.>", "$JS.FC.>", "_INBOX.>"]
+          publish: ["hallq.events.>", "$JS.API.>", "$KV.hallq_owners.>", "$KV.hallq_halls.>", "$JS.ACK.>", "$JS.FC.>",
+                    "_INBOX.>"]
           subscribe: ["_INBOX.>", "hallq.events.>", "$KV.hallq_owners.>"]
         } }
       { user: reader, password: ")" +
@@ -93,6 +96,18 @@ accounts {
           publish: { allow: ["$JS.API.>", "$JS.ACK.>", "$JS.FC.>", "_INBOX.>"],
                      deny: ["$JS.API.STREAM.CREATE.>", "$JS.API.STREAM.UPDATE.>", "$JS.API.STREAM.DELETE.>",
                             "$JS.API.STREAM.PURGE.>", "$JS.API.STREAM.MSG.DELETE.>"] }
+          subscribe: ["_INBOX.>"]
+        } }
+      { user: city, password: ")" +
+                               kCityPassword + R"(",
+        permissions: {
+          publish: ["$JS.API.INFO", "$JS.API.STREAM.NAMES", "$JS.API.STREAM.INFO.HALLQ_EVENTS", "$JS.API.STREAM.INFO.KV_hallq_halls",
+                    "$JS.API.CONSUMER.CREATE.HALLQ_EVENTS", "$JS.API.CONSUMER.CREATE.HALLQ_EVENTS.>",
+                    "$JS.API.CONSUMER.DURABLE.CREATE.HALLQ_EVENTS.>", "$JS.API.CONSUMER.INFO.HALLQ_EVENTS.>",
+                    "$JS.API.CONSUMER.MSG.NEXT.HALLQ_EVENTS.>", "$JS.ACK.HALLQ_EVENTS.>",
+                    "$JS.API.STREAM.MSG.GET.KV_hallq_halls", "$JS.API.CONSUMER.CREATE.KV_hallq_halls",
+                    "$JS.API.CONSUMER.CREATE.KV_hallq_halls.>", "$JS.API.CONSUMER.DELETE.KV_hallq_halls.>",
+                    "$JS.FC.>", "_INBOX.>"]
           subscribe: ["_INBOX.>"]
         } }
     ]
@@ -112,6 +127,7 @@ accounts {
   }
   write_file(engine_credentials(), std::string("engine:") + kEnginePassword + "\n");
   write_file(reader_credentials(), std::string("reader:") + kReaderPassword + "\n");
+  write_file(city_credentials(), std::string("city:") + kCityPassword + "\n");
   start_all();
   if (!wait_ready())
     throw std::runtime_error("the NATS test cluster has no JetStream meta leader (logs in " + dir() + ")");

@@ -5,7 +5,10 @@
 //   engine  may publish hallq.events.> and use the JetStream API (streams,
 //           key-value buckets): what hallqd --replicate needs;
 //   reader  may read (consumers, message gets) but not publish events nor
-//           create, change or delete streams.
+//           create, change or delete streams;
+//   city    the city view's role (displays/city): its durable consumer on
+//           HALLQ_EVENTS (create, fetch, ack), gets and watches of the
+//           hallq_halls bucket; publishes nothing else.
 // Their credentials are in files (engine_credentials(), reader_credentials()).
 //
 // The constructor returns once every node runs and JetStream has a meta
@@ -39,6 +42,7 @@ class NatsCluster {
   std::string urls() const;
   std::string engine_credentials() const { return dir_.sub("engine.creds"); }
   std::string reader_credentials() const { return dir_.sub("reader.creds"); }
+  std::string city_credentials() const { return dir_.sub("city.creds"); }
   const std::string& dir() const { return dir_.path(); }
   std::string log_path(int node) const;
 

@@ -1,0 +1,293 @@
+// hallq-city: every hall of a city at a glance, from the events stream.
+// Reads HALLQ_EVENTS with a durable consumer, folds each hall from its
+// snapshot in the hallq_halls bucket and the events after it, keeps what it
+// folded in its own LMDB (acknowledging messages only once that is durable)
+// and serves the page, /api/city and /events. See README.md.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <chrono>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <regex>
+#include <set>
+#include <thread>
+
+#include "displays/city/city_feed.h"
+#include "displays/city/city_figures.h"
+#include "displays/city/city_replicas.h"
+#include "displays/city/city_server.h"
+#include "displays/city/city_store.h"
+#include "engine/replicate/hall_directory.h"
+#include "engine/replicate/nats_connection.h"
+#include "engine/replicate/stream_setup.h"
+#include "engine/store/store_error.h"
+
+namespace {
+
+using namespace hallq;
+using Clock = std::chrono::steady_clock;
+
+core::TimeUs wall_now() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+constexpr std::size_t kRefusalsKept = 20;
+
+void log(const std::string& line) { std::cerr << "hallq-city: " << line << "\n" << std::flush; }
+
+// A start-up error that only means "not made yet" (the stream or the bucket).
+bool missing(const std::string& what) {
+  return what.find("Not Found") != std::string::npos || what.find("not found") != std::string::npos;
+}
+
+// Everything the consumer loop holds; one thread.
+class CityLoop {
+ public:
+  CityLoop(replicate::NatsConnection& conn, replicate::HallDirectory& directory, city::CityFeed& feed,
+           city::CityStore& store, city::CityReplicas& replicas)
+      : conn_(conn), directory_(directory), feed_(feed), store_(store), replicas_(replicas) {}
+
+  // One round: the bucket's news, one batch of messages, the store, the acks.
+  // True if a hall changed.
+  bool round(int batch, std::chrono::milliseconds wait) {
+    std::set<std::string> changed;
+    while (auto e = directory_.next(std::chrono::milliseconds(0))) describe(*e, changed);
+    std::vector<city::CityFeed::Message> msgs = feed_.fetch(batch, wait);
+    std::vector<city::CityFeed::Message*> to_ack, to_term;
+    for (city::CityFeed::Message& m : msgs) {
+      ++figures_.delivered;
+      figures_.pending = m.pending;
+      const std::string where = fmt::format("{} stream seq {}", m.subject, m.stream_seq);
+      if (m.hall.empty()) {
+        refuse(where + ": refused: not a hall's subject");
+        to_term.push_back(&m);
+        continue;
+      }
+      using Kind = city::CityReplicas::Outcome::Kind;
+      city::CityReplicas::Outcome o = replicas_.offer(m.hall, m.bytes, where);
+      if (o.kind == Kind::kUnknownHall || o.kind == Kind::kUndecodable) {
+        // The bucket may know better (a new hall, a config changed at a restart): ask, then try again.
+        std::string error;
+        if (auto e = directory_.get(m.hall, &error)) {
+          if (describe(*e, changed)) o = replicas_.offer(m.hall, m.bytes, where);
+        } else if (!error.empty()) {
+          log(error);
+        }
+      }
+      switch (o.kind) {
+        case Kind::kApplied:
+          ++figures_.applied;
+          changed.insert(m.hall);
+          to_ack.push_back(&m);
+          break;
+        case Kind::kHeld:
+          ++figures_.held;
+          to_ack.push_back(&m);
+          break;
+        case Kind::kRefused:
+        case Kind::kUndecodable:
+          refuse(o.why);
+          to_term.push_back(&m);
+          break;
+        case Kind::kGap:
+          // A hole in the hall's subject (the stream is written in order, so
+          // only a foreign writer makes one): nothing after it fits until a
+          // new snapshot of the hall (its engine's next start) replaces the replica.
+          ++figures_.gaps;
+          refuse(o.why);
+          to_term.push_back(&m);
+          break;
+        case Kind::kUnknownHall:
+          // No snapshot even in the bucket: its engine did not put one. Skipped,
+          // not held back (held messages would fill the consumer's ack window
+          // and stop every hall): the snapshot its engine puts at its next
+          // start covers everything up to it.
+          ++figures_.without_snapshot;
+          if (unknown_logged_.insert(m.hall).second) log(o.why + " (skipped until its engine puts one)");
+          to_term.push_back(&m);
+          break;
+      }
+    }
+    // Durable first, then acknowledged: what the consumer will not deliver
+    // again is in the store.
+    std::vector<city::CityStore::Saved> saved;
+    for (const std::string& hall : changed)
+      saved.push_back({hall, replicas_.snapshot(hall), replicas_.revision(hall)});
+    store_.save(saved);
+    for (auto* m : to_ack) m->ack();
+    for (auto* m : to_term) m->term();
+    figures_.connected = conn_.connected();
+    return !changed.empty();
+  }
+
+  std::string json() const {
+    const core::TimeUs now = wall_now();
+    std::vector<city::HallFigures> halls;
+    for (const std::string& id : replicas_.ids())
+      halls.push_back(city::hall_figures(*replicas_.hall(id), now));
+    return city::city_json(halls, figures_, now);
+  }
+
+  const city::FeedFigures& figures() const { return figures_; }
+
+ private:
+  bool describe(const replicate::HallDirectory::Entry& e, std::set<std::string>& changed) {
+    if (e.revision <= replicas_.revision(e.hall)) return false;
+    const bool joined = replicas_.hall(e.hall) == nullptr;
+    const std::string error = replicas_.describe(e.hall, e.snapshot, e.revision);
+    if (!error.empty()) {
+      log(error);
+      return false;
+    }
+    unknown_logged_.erase(e.hall);
+    log(joined ? fmt::format("hall {} joined (its engine's snapshot, revision {})", e.hall, e.revision)
+               : fmt::format("hall {}: a new snapshot from its engine (revision {}), config taken", e.hall,
+                             e.revision));
+    changed.insert(e.hall);
+    return true;
+  }
+
+  void refuse(const std::string& why) {
+    ++figures_.refused;
+    log(why);
+    figures_.refusals.push_back(why);
+    if (figures_.refusals.size() > kRefusalsKept) figures_.refusals.erase(figures_.refusals.begin());
+  }
+
+  replicate::NatsConnection& conn_;
+  replicate::HallDirectory& directory_;
+  city::CityFeed& feed_;
+  city::CityStore& store_;
+  city::CityReplicas& replicas_;
+  city::FeedFigures figures_;
+  std::set<std::string> unknown_logged_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"hallq-city: every hall of a city at a glance, from the NATS JetStream events stream"};
+  std::string urls, credentials, durable, http = "127.0.0.1:8095", data_dir;
+  int refresh_ms = 1000, batch = 64;
+  app.add_option("--nats", urls, "the cluster's URLs, nats://HOST:PORT[,…]")->required();
+  app.add_option(
+         "--nats-credentials", credentials,
+         "a file with the city view's NATS credentials (USER:PASSWORD, a .creds file or an nkey seed)")
+      ->required();
+  app.add_option(
+         "--durable", durable,
+         "the name of this city view's consumer on the stream ([A-Za-z0-9_-]+); the same name after a "
+         "restart continues where it stopped")
+      ->required();
+  app.add_option("--http", http, "where the page and /api/city are served, ADDR:PORT (port 0: any)");
+  app.add_option("--data", data_dir, "directory of the city view's own store (LMDB)")->required();
+  app.add_option("--refresh", refresh_ms, "milliseconds between recomputed figures when nothing happens")
+      ->check(CLI::Range(100, 60'000));
+  app.add_option("--batch", batch, "messages fetched at once")->check(CLI::Range(1, 1000));
+  CLI11_PARSE(app, argc, argv);
+
+  if (!std::regex_match(durable, std::regex("[A-Za-z0-9_-]+"))) {
+    std::cerr << "hallq-city: --durable \"" << durable << "\": 只能使用字母、数字、- 和 _\n";
+    return 2;
+  }
+  const auto colon = http.rfind(':');
+  int port = -1;
+  try {
+    if (colon != std::string::npos) port = std::stoi(http.substr(colon + 1));
+  } catch (const std::exception&) {
+  }
+  if (colon == std::string::npos || port < 0 || port > 65535) {
+    std::cerr << "hallq-city: --http \"" << http << "\": 应为 地址:端口，例如 127.0.0.1:8095\n";
+    return 2;
+  }
+
+  try {
+    replicate::NatsConnection::Options co;
+    co.urls = replicate::split_urls(urls);
+    co.credentials_file = credentials;
+    co.name = "hallq-city " + durable;
+    replicate::read_credentials(credentials);  // a clear error now rather than at connect
+    replicate::NatsConnection conn(co);
+    // Before any engine has replicated, the stream and the bucket do not
+    // exist yet (the city role may not make them): wait for them.
+    std::optional<replicate::HallDirectory> directory;
+    std::optional<city::CityFeed> feed;
+    for (bool logged = false;;) {
+      try {
+        if (!directory) directory.emplace(conn, replicate::kHallsBucket);
+        feed.emplace(conn, city::CityFeed::Options{.durable = durable});
+        break;
+      } catch (const replicate::ReplicateError& e) {
+        if (!missing(e.what())) throw;
+        if (!logged)
+          log(fmt::format("waiting for the stream {} and the bucket {} (no engine has replicated yet): {}",
+                          replicate::kEventsStream, replicate::kHallsBucket, e.what()));
+        logged = true;
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+      }
+    }
+    city::CityStore store(data_dir);
+    city::CityReplicas replicas;
+    for (const city::CityStore::Saved& s : store.load()) {
+      const std::string error = replicas.describe(s.hall, s.snapshot, s.revision);
+      if (!error.empty()) log("store: " + error);
+    }
+    directory->watch();
+    CityLoop loop(conn, *directory, *feed, store, replicas);
+
+    boost::asio::io_context io(1);
+    city::CityServer server(io, {.host = http.substr(0, colon), .port = static_cast<std::uint16_t>(port)});
+    server.update(loop.json());
+    server.start();
+    std::atomic<bool> stop{false};
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](const boost::system::error_code&, int) {
+      stop = true;
+      server.stop();
+    });
+    std::thread io_thread([&io] { io.run(); });
+    std::cout << fmt::format("hallq-city: ready http={}:{} durable={} halls={}", http.substr(0, colon),
+                             server.port(), durable, replicas.ids().size())
+              << std::endl;
+
+    auto last_figures = Clock::now();
+    while (!stop) {
+      const auto started = Clock::now();
+      const bool changed = loop.round(batch, std::chrono::milliseconds(200));
+      if (changed || Clock::now() - last_figures >= std::chrono::milliseconds(refresh_ms)) {
+        boost::asio::post(io, [&server, json = loop.json()]() mutable { server.update(std::move(json)); });
+        last_figures = Clock::now();
+      }
+      // The cluster unavailable: fetch returns at once; do not spin.
+      if (!conn.connected() && Clock::now() - started < std::chrono::milliseconds(100))
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    io.stop();
+    io_thread.join();
+    // The last acknowledgements leave before the connection closes: the
+    // consumer's position is where the store is.
+    natsConnection_FlushTimeout(conn.raw(), 2000);
+    const city::FeedFigures& f = loop.figures();
+    std::cout << fmt::format("hallq-city: stopped: delivered {} applied {} held {} refused {} gaps {}",
+                             f.delivered, f.applied, f.held, f.refused, f.gaps)
+              << std::endl;
+    return 0;
+  } catch (const replicate::ReplicateError& e) {
+    std::cerr << "hallq-city: " << e.what() << "\n";
+    return 1;
+  } catch (const store::StoreError& e) {
+    std::cerr << "hallq-city: --data " << data_dir << ": " << e.what() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "hallq-city: " << e.what() << "\n";
+    return 1;
+  }
+}
