@@ -89,9 +89,9 @@ void Hall::rebuild_indexes() {
   index_.queues.assign(n_services, ServiceQueue());
   index_.by_number.assign(n_services, {});
   index_.calls_today = index_.remote_calls_today = 0;
-  const TimeUs today = config_->day_start(state_.day);
   for (const Ticket& t : state_.tickets) {
-    if (t.first_called_at >= today && t.first_called_at != 0) {
+    // First called today (local_day, as below: a snapshot's day may be anything).
+    if (t.first_called_at != 0 && config_->local_day(t.first_called_at) == state_.day) {
       ++index_.calls_today;
       if (find_remote(t.id) != nullptr) ++index_.remote_calls_today;
     }
