@@ -6,12 +6,15 @@
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
+#include <random>
 #include <vector>
 
 #include "adapters/citizen/embedded_site.h"
 #include "adapters/citizen/ticket_view.h"
+#include "engine/core/booking.h"
 #include "engine/core/calendar.h"
 #include "engine/core/html_escape.h"
+#include "engine/core/resident_id.h"
 #include "engine/core/ticket.h"
 #include "engine/keys/ticket_token.h"
 
@@ -105,6 +108,23 @@ std::string host_of_origin(std::string_view origin) {
   return at == std::string_view::npos ? std::string() : std::string(origin.substr(at + 3));
 }
 
+// A POST from a page of this gateway: the browser names the page's origin,
+// which must be the public URL's or the Host the request itself names.
+bool same_origin(const HttpRequest& req, const std::string& public_origin) {
+  const std::string origin_host = host_of_origin(req.origin);
+  return !req.origin.empty() && ((!public_origin.empty() && req.origin == public_origin) ||
+                                 (!req.host.empty() && origin_host == req.host));
+}
+
+// "09:00-12:00、14:00-16:00".
+std::string spans_text(const std::vector<core::TimeSpan>& spans) {
+  std::string out;
+  for (const core::TimeSpan& h : spans)
+    out += fmt::format("{}{:02}:{:02}-{:02}:{:02}", out.empty() ? "" : "、", h.start_min / 60,
+                       h.start_min % 60, h.end_min / 60, h.end_min % 60);
+  return out;
+}
+
 }  // namespace
 
 struct CitizenApi::Lookup {
@@ -119,6 +139,7 @@ CitizenApi::CitizenApi(const CitizenConfig& config, std::string secret, HallSour
       secret_(std::move(secret)),
       source_(source),
       throttle_(config.limits.token_failures_burst, config.limits.token_failures_per_minute),
+      remote_budget_(config.limits.remote_burst, config.limits.remote_per_hour / 60.0),
       public_origin_(origin_of(config.public_url)) {}
 
 std::string CitizenApi::client_address(const HttpRequest& r) const {
@@ -246,12 +267,14 @@ CitizenAnswer CitizenApi::handle(const HttpRequest& req, std::int64_t steady_us)
       return a;
     }
     const std::string_view body =
-        parts[1] == "ticket.js" || parts[1] == "ticket.css" ? site_file(parts[1]) : "";
+        parts[1] == "ticket.js" || parts[1] == "ticket.css" || parts[1] == "remote.js" ? site_file(parts[1])
+                                                                                       : "";
     if (body.empty()) {
       a.response = json_error(404, "not_found", "没有这个文件");
       return a;
     }
-    a.response = {200, parts[1] == "ticket.js" ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8",
+    a.response = {200,
+                  parts[1].ends_with(".js") ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8",
                   std::string(body)};
     return a;
   }
@@ -261,6 +284,16 @@ CitizenAnswer CitizenApi::handle(const HttpRequest& req, std::int64_t steady_us)
     for (const std::string& h : config_.halls) halls[h] = source_.hall(h) != nullptr;
     a.response = {200, "application/json; charset=utf-8",
                   nlohmann::json{{"ok", true}, {"halls", halls}}.dump()};
+    return a;
+  }
+
+  if (parts.size() == 2 && parts[0] == "r") {
+    a.response = get ? remote_page(parts[1]) : html_error(405, "不支持的请求方式");
+    return a;
+  }
+  if (parts.size() == 2 && parts[0] == "api" && parts[1] == "remote") {
+    a.response = post ? take_remote(req, a.client, steady_us)
+                      : json_error(405, "method_not_allowed", "不支持的请求方式");
     return a;
   }
 
@@ -283,11 +316,7 @@ CitizenAnswer CitizenApi::handle(const HttpRequest& req, std::int64_t steady_us)
   }
   if (api_cancel) {
     // Same origin only: a browser names the page's origin on every POST.
-    const std::string origin_host = host_of_origin(req.origin);
-    const bool same_origin =
-        !req.origin.empty() && ((!public_origin_.empty() && req.origin == public_origin_) ||
-                                (!req.host.empty() && origin_host == req.host));
-    if (!same_origin) {
+    if (!same_origin(req, public_origin_)) {
       a.response = json_error(403, "csrf", "请在号票页面上操作");
       return a;
     }
@@ -324,6 +353,93 @@ CitizenAnswer CitizenApi::handle(const HttpRequest& req, std::int64_t steady_us)
   a.response = j.empty() ? json_error(503, "unavailable", "系统连接中，请稍后刷新")
                          : HttpResponse{200, "application/json; charset=utf-8", j};
   return a;
+}
+
+HttpResponse CitizenApi::remote_page(std::string_view hall_id) {
+  bool served = false;
+  for (const std::string& h : config_.halls) served = served || h == hall_id;
+  if (!valid_hall_id(hall_id) || !served)
+    return html_error(404, "没有这个大厅，请扫描大厅公布的网上取号二维码");
+  const core::Hall* hall = source_.hall(hall_id);
+  if (hall == nullptr) return html_error(503, "系统连接中，请稍后刷新");
+  const core::HallConfig& cfg = hall->config();
+  std::string options;
+  for (const core::RemoteConfig& r : cfg.remote) {
+    options += fmt::format("<option value=\"{}\">{}（{}）</option>", html_escape(cfg.services[r.service].id),
+                           html_escape(cfg.services[r.service].name), spans_text(r.hours));
+  }
+  if (options.empty()) return html_error(404, fmt::format("{}暂不提供网上取号，请到大厅现场取号", cfg.name));
+  std::string html(site_file("remote.html"));
+  html = replace_all(std::move(html), "{{hall}}", html_escape(cfg.id));
+  html = replace_all(std::move(html), "{{hall_name}}", html_escape(cfg.name));
+  html = replace_all(std::move(html), "{{options}}", options);
+  return {200, "text/html; charset=utf-8", std::move(html)};
+}
+
+HttpResponse CitizenApi::take_remote(const HttpRequest& req, const std::string& client,
+                                     std::int64_t steady_us) {
+  if (!same_origin(req, public_origin_)) return json_error(403, "csrf", "请在网上取号页面上操作");
+  if (req.content_type.rfind("application/json", 0) != 0)
+    return json_error(415, "unsupported_media_type", "请求格式不正确");
+  if (!remote_budget_.allowed(client, steady_us))
+    return json_error(429, "too_many_requests", "取号请求过于频繁，请稍后再试");
+  remote_budget_.failed(client, steady_us);  // every try counts, taken or refused
+
+  // The body: a JSON object of these keys only, each a short string.
+  const nlohmann::json body = nlohmann::json::parse(req.body, nullptr, false);
+  auto bad_request = [] { return json_error(400, "bad_request", "请求格式不正确"); };
+  if (body.is_discarded() || !body.is_object()) return bad_request();
+  std::map<std::string, std::string, std::less<>> f;
+  for (const auto& [key, value] : body.items()) {
+    if (key != "hall" && key != "service" && key != "id_number" && key != "phone") return bad_request();
+    if (!value.is_string() || value.get_ref<const std::string&>().size() > 64) return bad_request();
+    f[key] = value.get<std::string>();
+  }
+  const std::string_view hall_id = param(f, "hall");
+  bool served = false;
+  for (const std::string& h : config_.halls) served = served || h == hall_id;
+  if (!valid_hall_id(hall_id) || !served) return json_error(404, "not_found", "没有这个大厅");
+  const core::Hall* hall = source_.hall(hall_id);
+  if (hall == nullptr) return json_error(503, "unavailable", "系统连接中，请稍后再试");
+  if (!salt_)
+    return json_error(503, "no_salt", "本网关未配置身份证号码散列用的盐（person_salt），暂不能网上取号");
+  const core::HallConfig& cfg = hall->config();
+  const std::string_view service = param(f, "service");
+  const std::optional<core::ServiceIdx> s = valid_hall_id(service) ? cfg.find_service(service) : std::nullopt;
+  if (!s || cfg.remote_of(*s) == nullptr) return json_error(400, "bad_service", "请选择可网上取号的事项");
+  const core::TimeUs now = source_.now();
+  const std::int64_t today = cfg.local_day(now);
+  const std::string_view id_number = param(f, "id_number");
+  const core::IdCheck id = core::check_resident_id(id_number, core::civil_date(today));
+  if (!id.ok()) return json_error(400, "bad_id_number", core::describe(id.problem));
+  const std::string_view phone = param(f, "phone");
+  if (!core::valid_phone(phone))
+    return json_error(400, "bad_phone", "手机号须为 11 位数字，以 1 开头（可不填）");
+
+  const std::string person = keys::person_hash(*salt_, id_number);
+  std::random_device random;
+  const auto outcome =
+      source_.issue_remote(hall_id, core::IssueRemote{cfg.services[*s].id, person, phone, random()});
+  if (!outcome) return json_error(503, "unavailable", "系统繁忙，请稍后再试");
+  switch (outcome->code) {
+    case core::ErrorCode::kOk:
+      break;
+    case core::ErrorCode::kAlreadyBooked:
+    case core::ErrorCode::kLimitReached:
+    case core::ErrorCode::kNotCheckInTime:
+      return json_error(409, "refused", outcome->message);
+    case core::ErrorCode::kBadArgument:
+    case core::ErrorCode::kUnknownService:
+      return json_error(400, "refused", outcome->message);
+    default:
+      return json_error(503, "unavailable", "系统繁忙，请稍后再试");
+  }
+  const std::string date = core::format_date(today);
+  const std::string token = keys::ticket_token(secret_, hall_id, date, outcome->number);
+  return {201, "application/json; charset=utf-8",
+          nlohmann::json{{"number", outcome->number},
+                         {"link", fmt::format("/t/{}/{}/{}?k={}", hall_id, date, outcome->number, token)}}
+              .dump()};
 }
 
 }  // namespace hallq::citizen

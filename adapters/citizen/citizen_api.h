@@ -8,6 +8,10 @@
 //   GET  /events?hall=&date=&number=&k=       the same as a live stream (server-sent events)
 //   POST /api/cancel?hall=&date=&number=&k=   "我不等了": cancels the ticket (JSON body {} )
 //   GET  /healthz                        {"ok": true, "halls": {"town": true}} (synced or not)
+//   GET  /r/HALL                         the remote-ticket page (网上取号): service, ID number, phone
+//   POST /api/remote                     takes a remote ticket: JSON {"hall", "service",
+//                                        "id_number", "phone"} -> 201 {"number", "link"} (the
+//                                        ticket page with its token), or a refusal
 //
 // Every lookup is checked in this order: the client's address is not
 // throttled (429), the link is well formed (400), the hall is served and the
@@ -19,6 +23,17 @@
 // page on another site cannot send it (403, 415). Errors are JSON
 // {"error": code, "message": 中文} (HTML for the page route); nothing is
 // changed by a refused request.
+//
+// A remote ticket is checked in this order: same origin and a JSON content
+// type (403, 415), the address's remote budget (429; every try counts,
+// taken or refused: remote_burst at once, then remote_per_hour), the body (a
+// JSON object of short strings, 400), the hall served (404) and synced (503),
+// the person salt configured (503), the service id, the ID number (GB 11643:
+// length, characters, birth date, check character) and the phone (400, each
+// with its own Chinese message); then the engine decides (hours, the daily
+// quota, one active ticket per person: 409 with its message; 503 if it does
+// not answer). The ID number is hashed with the salt at once and never kept,
+// logged or sent.
 //
 // Thread: one owner thread (the gateway's loop); the HallSource is called
 // from it.
@@ -35,6 +50,7 @@
 #include "adapters/citizen/token_throttle.h"
 #include "engine/core/error.h"
 #include "engine/core/hall.h"
+#include "engine/keys/person_hash.h"
 #include "engine/predict/forecast.h"
 #include "engine/server/http_message.h"
 
@@ -55,8 +71,12 @@ class HallSource {
   struct Outcome {
     core::ErrorCode code = core::ErrorCode::kOk;
     std::string message;
+    std::string number;  // issue_remote accepted: the ticket's number ("B012")
   };
   virtual std::optional<Outcome> cancel(std::string_view hall, std::string_view number) = 0;
+  // Sends IssueRemote to the engine: its answer, or nullopt if it did not
+  // answer. Accepted, the replica has the ticket when this returns (or soon).
+  virtual std::optional<Outcome> issue_remote(std::string_view hall, const core::IssueRemote& command) = 0;
 };
 
 struct CitizenAnswer {
@@ -71,6 +91,10 @@ class CitizenApi {
  public:
   // `secret`: the raw ticket secret (ticket_token.h).
   CitizenApi(const CitizenConfig& config, std::string secret, HallSource& source);
+
+  // The installation's person salt (keys/person_hash.h): remote tickets are
+  // taken only once it is set.
+  void set_person_salt(const keys::PersonSalt& salt) { salt_ = salt; }
 
   // `steady_us`: a steady clock in microseconds (throttling).
   CitizenAnswer handle(const server::HttpRequest& request, std::int64_t steady_us);
@@ -94,11 +118,16 @@ class CitizenApi {
     std::map<core::TicketId, predict::TicketForecast> by_ticket;
   };
   const predict::TicketForecast* forecast_of(const core::Hall& hall, core::TicketId id);
+  server::HttpResponse remote_page(std::string_view hall);
+  server::HttpResponse take_remote(const server::HttpRequest& request, const std::string& client,
+                                   std::int64_t steady_us);
 
   const CitizenConfig& config_;
   std::string secret_;
   HallSource& source_;
   TokenThrottle throttle_;
+  TokenThrottle remote_budget_;  // remote-ticket tries per address
+  std::optional<keys::PersonSalt> salt_;
   std::string public_origin_;
   std::map<std::string, ForecastCache, std::less<>> forecasts_;
 };

@@ -10,11 +10,16 @@ namespace hallq::citizen {
 namespace {
 
 constexpr std::string_view kSections[] = {"citizen", "limits", "security"};
-constexpr std::string_view kCitizenKeys[] = {"listen",        "engine",     "events",         "halls",
-                                             "ticket_secret", "public_url", "trusted_proxies"};
-constexpr std::string_view kLimitKeys[] = {
-    "max_streams",          "max_streams_per_address",   "max_connections",
-    "token_failures_burst", "token_failures_per_minute", "max_body"};
+constexpr std::string_view kCitizenKeys[] = {"listen",        "engine",     "events",          "halls",
+                                             "ticket_secret", "public_url", "trusted_proxies", "person_salt"};
+constexpr std::string_view kLimitKeys[] = {"max_streams",
+                                           "max_streams_per_address",
+                                           "max_connections",
+                                           "token_failures_burst",
+                                           "token_failures_per_minute",
+                                           "max_body",
+                                           "remote_burst",
+                                           "remote_per_hour"};
 
 std::string resolve(const std::string& base_dir, const std::string& p) {
   if (p.empty() || p.front() == '/' || base_dir.empty()) return p;
@@ -60,6 +65,8 @@ CitizenConfig parse(const toml::table& root, const std::string& source, const st
   if (!c.public_url.empty() && origin_of(c.public_url).empty())
     g.fail("public_url", fmt::format("\"{}\": expected http(s)://HOST[:PORT][/...]", c.public_url));
   if (auto p = g.strings("trusted_proxies")) c.trusted_proxies = *p;
+  const std::string salt = g.string("person_salt", "");
+  if (!salt.empty()) c.person_salt_file = resolve(base_dir, salt);
 
   const config::TableReader l = r.section("limits");
   l.allow_only(kLimitKeys);
@@ -71,6 +78,8 @@ CitizenConfig parse(const toml::table& root, const std::string& source, const st
   lim.token_failures_burst = l.number("token_failures_burst", 1, 1e6, 10);
   lim.token_failures_per_minute = l.number("token_failures_per_minute", 0.01, 1e6, 10);
   lim.max_body = static_cast<std::size_t>(l.integer("max_body", 64, 1 << 20, 1024));
+  lim.remote_burst = l.number("remote_burst", 1, 1e6, 3);
+  lim.remote_per_hour = l.number("remote_per_hour", 0.01, 1e6, 6);
   return c;
 }
 

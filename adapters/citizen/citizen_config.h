@@ -9,6 +9,9 @@
 //   public_url = "https://q.example.gov.cn"  # what citizens open; its origin is the only one
 //                                         # allowed to POST (besides the Host the request names)
 //   trusted_proxies = ["127.0.0.1"]       # peers whose X-Forwarded-For names the client
+//   person_salt = "keys/person.salt"      # hallq keys salt; hallqd's --person-salt: remote
+//                                         # tickets (网上取号) hash the ID number with it;
+//                                         # without it the remote page answers 503
 //
 //   [limits]
 //   max_streams = 10000                   # live pages (SSE) at once
@@ -17,6 +20,8 @@
 //   token_failures_burst = 10             # failed token lookups an address may make at once,
 //   token_failures_per_minute = 10        # then this many a minute
 //   max_body = 1024                       # bytes of a request body
+//   remote_burst = 3                      # remote tickets (tries, taken or refused) an address
+//   remote_per_hour = 6                   # may ask for at once, then this many an hour
 //
 //   [security]                            # CURVE keys (engine/device/device_security.h)
 //
@@ -40,6 +45,8 @@ struct CitizenLimits {
   double token_failures_burst = 10;
   double token_failures_per_minute = 10;
   std::size_t max_body = 1024;
+  double remote_burst = 3;
+  double remote_per_hour = 6;
 };
 
 struct CitizenConfig {
@@ -51,6 +58,7 @@ struct CitizenConfig {
   std::string ticket_secret_file;
   std::string public_url;  // "" : no public origin (only the Host the request names)
   std::vector<std::string> trusted_proxies;
+  std::string person_salt_file;  // "" : no remote tickets
   CitizenLimits limits;
   device::SecurityConfig security;
 };

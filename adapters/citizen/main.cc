@@ -23,7 +23,9 @@
 #include "engine/client/subscriber.h"
 #include "engine/device/device_program.h"
 #include "engine/device/signals.h"
+#include "engine/keys/person_hash.h"
 #include "engine/keys/ticket_token.h"
+#include "engine/protocol/event_codec.h"
 
 namespace {
 
@@ -54,6 +56,24 @@ class EngineHalls final : public citizen::HallSource, public client::Subscriber:
       subscriber_.poll(std::chrono::milliseconds(10));
     }
     return Outcome{r->code, r->message};
+  }
+
+  std::optional<Outcome> issue_remote(std::string_view hall, const core::IssueRemote& command) override {
+    auto r = client_.command(hall, command);
+    if (!r) return std::nullopt;
+    Outcome o{r->code, r->message, {}};
+    for (const std::string& bytes : r->events) {
+      const protocol::EventSummary e = protocol::describe_event(protocol::as_bytes(bytes));
+      if (e.kind == "remote_ticket_issued") o.number = e.number;
+    }
+    // Answer once the replica has the ticket, so its page opens at once.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+    while (r->ok() && !o.number.empty() && std::chrono::steady_clock::now() < deadline) {
+      const core::Hall* h = subscriber_.hall(hall);
+      if (h != nullptr && h->find_number(o.number) != nullptr) break;
+      subscriber_.poll(std::chrono::milliseconds(10));
+    }
+    return o;
   }
 
   void on_reset(const core::Hall& hall) override { changed(hall.config().id); }
@@ -117,6 +137,8 @@ int main(int argc, char** argv) {
     zmq::context_t ctx;
     EngineHalls halls(ctx, config, keys.curve);
     citizen::CitizenApi api(config, secret, halls);
+    if (!config.person_salt_file.empty())
+      api.set_person_salt(keys::PersonSalt::read_file(config.person_salt_file));
     boost::asio::io_context io;
     citizen::CitizenServerOptions so;
     so.host = config.listen_host;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "engine/core/line_position.h"
@@ -11,7 +12,6 @@ namespace hallq::citizen {
 
 TicketView ticket_view(const core::Hall& hall, const core::Ticket& t, const predict::TicketForecast* f,
                        core::TimeUs now) {
-  (void)now;
   using core::TicketState;
   const core::HallConfig& cfg = hall.config();
   TicketView v;
@@ -23,7 +23,44 @@ TicketView ticket_view(const core::Hall& hall, const core::Ticket& t, const pred
   v.recalls = t.recalls;
   v.transferred = t.transfers > 0;
   if (t.window != core::kNoWindow && t.window < cfg.windows.size()) v.window = cfg.windows[t.window].number;
+  const core::RemoteTicket* remote = hall.find_remote(t.id);
+  if (remote != nullptr) {
+    v.remote = true;
+    v.check_in_code = remote->code;
+  }
+  auto clock = [&](core::TimeUs at) {
+    const int s = cfg.local_second_of_day(at);
+    return fmt::format("{:02}:{:02}", s / 3600, s / 60 % 60);
+  };
   switch (t.state) {
+    case TicketState::kNotArrived: {
+      v.can_cancel = true;
+      if (remote != nullptr && remote->grace_until != 0) {
+        v.headline = "已到号，请尽快签到";
+        v.detail = fmt::format("请在 {} 前到大厅签到（签到码 {}），逾时号码作废", clock(remote->grace_until),
+                               remote->code);
+        break;
+      }
+      // Those in its line ahead of the place it holds (it is in no line itself).
+      std::uint32_t ahead = 0;
+      const core::ServiceQueue& q = hall.queue(t.service);
+      ahead += static_cast<std::uint32_t>(q.size(core::QueueClass::kReturning) +
+                                          q.size(core::QueueClass::kPriority));
+      for (const core::QueueEntry& e : q.line(core::QueueClass::kNormal)) {
+        if (e.key >= t.queue_key) break;
+        ++ahead;
+      }
+      v.ahead = ahead;
+      const int windows = std::max(1, hall.open_windows(t.service, 1));
+      const core::TimeUs turn =
+          now +
+          static_cast<core::TimeUs>(ahead * hall.mean_handle_s(t.service) / windows) * core::kUsPerSecond;
+      v.headline = fmt::format("请在 {} 前到大厅签到", clock(turn));
+      v.detail =
+          fmt::format("前面还有 {} 人。到大厅后在取号机输入签到码 {} 或扫描签到二维码，按取号时的顺序叫号",
+                      ahead, remote != nullptr ? remote->code : 0);
+      break;
+    }
     case TicketState::kWaiting:
       v.can_cancel = true;
       if (f != nullptr && f->wait_s != predict::kUnknownWait) {
@@ -61,6 +98,12 @@ TicketView ticket_view(const core::Hall& hall, const core::Ticket& t, const pred
       v.detail = "感谢您的耐心等待";
       break;
     case TicketState::kNoShow:
+      if (remote != nullptr && remote->state == core::RemoteState::kDropped) {
+        v.final = true;
+        v.headline = "未按时签到，号码已作废";
+        v.detail = "轮到您时未在规定时间内签到，如需办理请重新取号";
+        break;
+      }
       v.headline = "已过号";
       v.detail =
           fmt::format("叫号时您不在，号码已跳过。{} 分钟内请到取号机旁的导办台或 {} 号窗口说明，可恢复排队",
@@ -98,6 +141,10 @@ nlohmann::json to_json(const TicketView& v) {
     j["wait_high_min"] = v.wait_high_min;
   }
   if (v.window > 0) j["window"] = v.window;
+  if (v.remote) {
+    j["remote"] = true;
+    j["check_in_code"] = v.check_in_code;
+  }
   return j;
 }
 

@@ -287,8 +287,14 @@ void KioskApp::on_reply(const protocol::DecodedReply& reply) {
   Issued t;
   t.service_name = p.request.service_name;
   t.label = p.request.label;
+  bool remote = false;  // the code was a remote ticket's (网上取号): checked in, the number it has held
   for (const std::string& bytes : reply.events) {
     const protocol::EventSummary e = protocol::describe_event(protocol::as_bytes(bytes));
+    if (e.kind == "remote_checked_in") {
+      remote = true;
+      t.number = e.number;
+      continue;
+    }
     if (e.kind != "ticket_issued") continue;
     t.number = e.number;
     t.ahead = e.ahead;
@@ -302,6 +308,11 @@ void KioskApp::on_reply(const protocol::DecodedReply& reply) {
     t.service_name = s ? h->config().services[*s].name : p.request.service;
     const core::Booking* b = h ? h->find_booking(p.request.booking) : nullptr;
     t.label = b ? fmt::format("预约 {}", core::format_slot_time(b->slot_min)) : "预约";
+    if (remote) {
+      const core::Ticket* rt = h ? h->find_number(t.number) : nullptr;
+      if (rt != nullptr) t.service_name = h->config().services[rt->service].name;
+      t.label = "网上取号";
+    }
   }
   if (t.number.empty()) {
     session_.refused("出票失败，请咨询导办台");

@@ -31,10 +31,11 @@ constexpr std::string_view kTopKeys[] = {"hall", "rules", "service", "window", "
 constexpr std::string_view kHallKeys[] = {
     "id", "name", "hours", "days", "closed", "extra_days", "wait_target_min", "number_reset", "utc_offset"};
 constexpr std::string_view kRulesKeys[] = {
-    "policy",         "recall_limit", "reactivate_min", "reactivate_behind",
-    "priority_ratio", "help_load",    "number_digits",  "max_tickets_per_service"};
-constexpr std::string_view kServiceKeys[] = {"id",          "name", "prefix", "kind", "expected_handle_min",
-                                             "appointments"};
+    "policy",    "recall_limit",  "reactivate_min",          "reactivate_behind", "priority_ratio",
+    "help_load", "number_digits", "max_tickets_per_service", "remote_call_share"};
+constexpr std::string_view kServiceKeys[] = {"id",           "name",  "prefix", "kind", "expected_handle_min",
+                                             "appointments", "remote"};
+constexpr std::string_view kRemoteKeys[] = {"enabled", "hours", "daily_quota", "grace_min"};
 constexpr std::string_view kAppointmentKeys[] = {
     "slot_min",           "capacity",       "hours", "days", "session", "check_in_before_min",
     "check_in_after_min", "book_ahead_days"};
@@ -314,6 +315,20 @@ class Loader {
     }
   }
 
+  // [service.remote] of the service just read (index `service`); `enabled =
+  // false` keeps the section in the file but takes no remote tickets.
+  void read_remote(const TableReader& item, HallConfig& c, core::ServiceIdx service) const {
+    const TableReader s = item.section("remote");
+    if (!s.present()) return;
+    s.allow_only(kRemoteKeys);
+    core::RemoteConfig r;
+    r.service = service;
+    r.hours = read_spans(s, "hours");
+    read(s, "daily_quota", r.daily_quota, Need::kRequired);
+    read(s, "grace_min", r.grace_min, Need::kOptional);
+    if (s.boolean("enabled", true)) c.remote.push_back(std::move(r));
+  }
+
   void read_rules(HallConfig& c) const {
     const TableReader s = top_.section("rules");
     s.allow_only(kRulesKeys);
@@ -326,6 +341,7 @@ class Loader {
     read(s, "help_load", r.help_load, Need::kOptional);
     read(s, "number_digits", r.number_digits, Need::kOptional);
     read(s, "max_tickets_per_service", r.max_tickets_per_service, Need::kOptional);
+    read(s, "remote_call_share", r.remote_call_share, Need::kOptional);
   }
 
   void read_services(HallConfig& c) const {
@@ -338,6 +354,7 @@ class Loader {
       read_kind(s, svc.kind, "instant or promise");
       read(s, "expected_handle_min", svc.expected_handle_min, Need::kRequired);
       read_appointments(s, c, static_cast<core::ServiceIdx>(c.services.size() - 1));
+      read_remote(s, c, static_cast<core::ServiceIdx>(c.services.size() - 1));
     }
   }
 

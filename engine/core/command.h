@@ -191,17 +191,34 @@ struct CancelBooking {
   bool operator==(const CancelBooking&) const = default;
 };
 // The citizen arrived (kiosk, phone): within the slot's check-in margins the
-// booking becomes an appointment ticket (Priority::kAppointment).
+// booking becomes an appointment ticket (Priority::kAppointment). A remote
+// ticket's code instead puts that ticket into its line at its original place
+// (RemoteCheckedIn), unless it was dropped.
 struct CheckIn {
   std::uint32_t code = 0;
   bool operator==(const CheckIn&) const = default;
+};
+
+// Takes a remote ticket (网上取号) of `service` for `person` (RemoteConfig):
+// the ticket is numbered now and keeps this moment as its place, but waits
+// in state kNotArrived, in no line, until checked in (CheckIn with its code,
+// which `nonce` picks as for Book). Refused when the service takes no remote
+// tickets (bad_argument), outside its remote hours (not_check_in_time), over
+// its daily quota (limit_reached), when the person holds an active remote
+// ticket in the hall (already_booked), or a field is wrong (bad_argument).
+struct IssueRemote {
+  std::string_view service;
+  std::string_view person;  // hash of the ID number (booking.h), never the number
+  std::string_view phone;   // optional
+  std::uint32_t nonce = 0;
+  bool operator==(const IssueRemote&) const = default;
 };
 
 using CommandBody =
     std::variant<IssueTicket, OpenWindow, CloseWindow, PauseWindow, ResumeWindow, CallNext, CallTicket,
                  Recall, StartService, SkipTicket, Reactivate, HoldTicket, UnholdTicket, Transfer, Finish,
                  Evaluate, Cancel, Tick, SetWindowSkills, Advise, AcceptAdvisory, SetNotice, MoveStaff,
-                 ReportDevice, Book, CancelBooking, CheckIn>;
+                 ReportDevice, Book, CancelBooking, CheckIn, IssueRemote>;
 
 struct Command {
   // Client-chosen id for retries: a command repeated with the same non-empty id

@@ -6,11 +6,14 @@ namespace hallq::core {
 
 std::string_view event_name(const EventBody& body) {
   static constexpr std::array<std::string_view, std::variant_size_v<EventBody>> kNames = {
-      "ticket_issued",   "window_opened", "staff_changed",         "window_closed",      "window_paused",
-      "window_resumed",  "ticket_called", "ticket_recalled",       "service_started",    "ticket_skipped",
-      "ticket_requeued", "ticket_held",   "ticket_transferred",    "ticket_finished",    "ticket_evaluated",
-      "ticket_left",     "day_rolled",    "window_skills_changed", "advisory_issued",    "notice_changed",
-      "device_reported", "booking_made",  "booking_cancelled",     "booking_checked_in", "booking_missed"};
+      "ticket_issued",      "window_opened",         "staff_changed",     "window_closed",
+      "window_paused",      "window_resumed",        "ticket_called",     "ticket_recalled",
+      "service_started",    "ticket_skipped",        "ticket_requeued",   "ticket_held",
+      "ticket_transferred", "ticket_finished",       "ticket_evaluated",  "ticket_left",
+      "day_rolled",         "window_skills_changed", "advisory_issued",   "notice_changed",
+      "device_reported",    "booking_made",          "booking_cancelled", "booking_checked_in",
+      "booking_missed",     "remote_ticket_issued",  "remote_checked_in", "remote_turn_came",
+      "remote_missed"};
   return kNames[body.index()];
 }
 

@@ -154,12 +154,38 @@ struct BookingMissed {  // not checked in by the end of its margin: a no-show
   bool operator==(const BookingMissed&) const = default;
 };
 
-using EventBody =
-    std::variant<TicketIssued, WindowOpened, StaffChanged, WindowClosed, WindowPaused, WindowResumed,
-                 TicketCalled, TicketRecalled, ServiceStarted, TicketSkipped, TicketRequeued, TicketHeld,
-                 TicketTransferred, TicketFinished, TicketEvaluated, TicketLeft, DayRolled,
-                 WindowSkillsChanged, AdvisoryIssued, NoticeChanged, DeviceReported, BookingMade,
-                 BookingCancelled, BookingCheckedIn, BookingMissed>;
+// Remote tickets (remote_ticket.h).
+struct RemoteTicketIssued {  // IssueRemote accepted: a kNotArrived ticket, in no line
+  TicketId ticket = 0;
+  ServiceIdx service = 0;
+  std::uint32_t number = 0;
+  std::uint32_t code = 0;
+  std::string person;
+  std::string phone;
+  std::uint32_t ahead = 0;            // people ahead at issue, as predicted
+  std::int32_t predicted_wait_s = 0;  // predicted wait at issue
+  bool operator==(const RemoteTicketIssued&) const = default;
+};
+struct RemoteCheckedIn {  // joins its line at its original key (its issue time)
+  TicketId ticket = 0;
+  bool operator==(const RemoteCheckedIn&) const = default;
+};
+struct RemoteTurnCame {  // a later walk-in was called first: held back until `until`
+  TicketId ticket = 0;
+  TimeUs until = 0;
+  bool operator==(const RemoteTurnCame&) const = default;
+};
+struct RemoteMissed {  // not checked in by the end of its grace: a no-show, 号码已作废
+  TicketId ticket = 0;
+  bool operator==(const RemoteMissed&) const = default;
+};
+
+using EventBody = std::variant<TicketIssued, WindowOpened, StaffChanged, WindowClosed, WindowPaused,
+                               WindowResumed, TicketCalled, TicketRecalled, ServiceStarted, TicketSkipped,
+                               TicketRequeued, TicketHeld, TicketTransferred, TicketFinished, TicketEvaluated,
+                               TicketLeft, DayRolled, WindowSkillsChanged, AdvisoryIssued, NoticeChanged,
+                               DeviceReported, BookingMade, BookingCancelled, BookingCheckedIn, BookingMissed,
+                               RemoteTicketIssued, RemoteCheckedIn, RemoteTurnCame, RemoteMissed>;
 
 struct Event {
   Seq seq = 0;

@@ -62,6 +62,18 @@ const Booking* Hall::find_booking(std::uint32_t code) const {
   return it != state_.bookings.end() && it->code == code ? &*it : nullptr;
 }
 
+const RemoteTicket* Hall::find_remote(TicketId id) const {
+  auto it = std::lower_bound(state_.remotes.begin(), state_.remotes.end(), id,
+                             [](const RemoteTicket& r, TicketId t) { return r.ticket < t; });
+  return it != state_.remotes.end() && it->ticket == id ? &*it : nullptr;
+}
+
+const RemoteTicket* Hall::find_remote_code(std::uint32_t code) const {
+  for (const RemoteTicket& r : state_.remotes)
+    if (r.code == code) return &r;
+  return nullptr;
+}
+
 const Ticket* Hall::find_number(std::string_view number) const {
   std::string_view prefix;
   std::uint32_t n = 0;

@@ -141,6 +141,16 @@ class Hall final : public CallView {
   // Appointment bookings of today and later days (booking.h), ascending code.
   const std::vector<Booking>& bookings() const { return state_.bookings; }
   const Booking* find_booking(std::uint32_t code) const;
+  // Today's remote tickets (remote_ticket.h), ascending ticket id.
+  const std::vector<RemoteTicket>& remotes() const { return state_.remotes; }
+  // The remote record of ticket `id`, or null (a walk-in, an appointment).
+  const RemoteTicket* find_remote(TicketId id) const;
+  // The remote ticket with check-in code `code`, or null.
+  const RemoteTicket* find_remote_code(std::uint32_t code) const;
+  // First calls made today, and those of them that went to remote tickets
+  // (HallRules::remote_call_share).
+  std::uint32_t calls_today() const { return index_.calls_today; }
+  std::uint32_t remote_calls_today() const { return index_.remote_calls_today; }
   std::size_t waiting_total() const;
 
  private:
@@ -153,6 +163,8 @@ class Hall final : public CallView {
     std::vector<std::array<std::uint16_t, 10>> open_at_level;  // per service: open windows by skill level
     std::vector<WindowIdx> active;                             // windows not closed, ascending
     std::vector<int> primary_configured;                       // per service: config windows at level 1
+    std::uint32_t calls_today = 0;                             // tickets called for the first time today
+    std::uint32_t remote_calls_today = 0;                      // ... of them remote tickets
   };
 
   // hall_decide.cc: commands -> events.
@@ -166,6 +178,7 @@ class Hall final : public CallView {
   void dequeue(Ticket& t);
   StaffIdx intern_staff(const std::string& staff_id);
   Booking* booking_mut(std::uint32_t code);
+  RemoteTicket* remote_mut(TicketId id);
 
   // hall_state.cc: index_ from state_.
   void rebuild_indexes();

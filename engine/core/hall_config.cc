@@ -87,6 +87,20 @@ std::optional<ConfigProblem> check_appointments(const AppointmentConfig& a, std:
   return std::nullopt;
 }
 
+std::optional<ConfigProblem> check_remote(const RemoteConfig& r, std::size_t count) {
+  auto bad = [&](const char* key, std::string message) {
+    return problem("service", r.service, fmt::format("remote.{}", key), std::move(message));
+  };
+  if (r.service >= count) return problem("service", -1, "remote", "remote tickets of an unknown service");
+  if (!spans_ok(r.hours))
+    return bad("hours", "needs \"HH:MM-HH:MM\" spans, start before end, in order, not overlapping");
+  if (r.daily_quota < 1 || r.daily_quota > 9999)
+    return bad("daily_quota", fmt::format("must be 1..9999 tickets a day, not {}", r.daily_quota));
+  if (r.grace_min < 1 || r.grace_min > 240)
+    return bad("grace_min", fmt::format("must be 1..240 minutes, not {}", r.grace_min));
+  return std::nullopt;
+}
+
 }  // namespace
 
 void sort_skills(std::vector<Skill>& skills) {
@@ -136,6 +150,10 @@ std::optional<ConfigProblem> HallConfig::validate_and_index() {
   if (r.priority_ratio < 1 || r.priority_ratio > 255)
     return problem("rules", -1, "priority_ratio", "must be 1..255");
   if (!(r.help_load >= 0) || r.help_load > 1000) return problem("rules", -1, "help_load", "must be 0..1000");
+  if (!(r.remote_call_share > 0) || r.remote_call_share > 1)
+    return problem("rules", -1, "remote_call_share",
+                   fmt::format("must be a share above 0 and at most 1 (0.3: at most 30% of calls), not {}",
+                               r.remote_call_share));
   if (r.number_digits < 1 || r.number_digits > 6)
     return problem("rules", -1, "number_digits", "must be 1..6");
   if (r.max_tickets_per_service < 1 || r.max_tickets_per_service > 999'999)
@@ -199,6 +217,12 @@ std::optional<ConfigProblem> HallConfig::validate_and_index() {
                      "appointments listed twice or out of service order");
   }
 
+  for (std::size_t i = 0; i < remote.size(); ++i) {
+    if (auto p = check_remote(remote[i], services.size())) return p;
+    if (i > 0 && remote[i].service <= remote[i - 1].service)
+      return problem("service", remote[i].service, "remote", "remote listed twice or out of service order");
+  }
+
   for (std::size_t i = 0; i < staff.size(); ++i) {
     const StaffConfig& s = staff[i];
     const int at = static_cast<int>(i);
@@ -240,6 +264,12 @@ const AppointmentConfig* HallConfig::appointments_of(ServiceIdx s) const {
   auto it = std::lower_bound(appointments.begin(), appointments.end(), s,
                              [](const AppointmentConfig& a, ServiceIdx x) { return a.service < x; });
   return it != appointments.end() && it->service == s ? &*it : nullptr;
+}
+
+const RemoteConfig* HallConfig::remote_of(ServiceIdx s) const {
+  auto it = std::lower_bound(remote.begin(), remote.end(), s,
+                             [](const RemoteConfig& r, ServiceIdx x) { return r.service < x; });
+  return it != remote.end() && it->service == s ? &*it : nullptr;
 }
 
 const StaffConfig* HallConfig::find_staff(std::string_view staff_id) const {

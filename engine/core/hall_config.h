@@ -84,6 +84,20 @@ struct AppointmentConfig {
   bool operator==(const AppointmentConfig&) const = default;
 };
 
+// Remote tickets of one service (网上取号, [service.remote] in the hall file):
+// citizens take them from the citizen gateway's page within `hours` on the
+// hall's working days, at most `daily_quota` a day for the service. A remote
+// ticket keeps the place of the moment it was taken but is called only once
+// checked in at the hall; when its turn comes before that, it is held back
+// `grace_min` minutes and then dropped as not arrived (remote_ticket.h).
+struct RemoteConfig {
+  ServiceIdx service = 0;       // one RemoteConfig per service at most
+  std::vector<TimeSpan> hours;  // in order, not overlapping, at least one
+  int daily_quota = 50;         // 1..9999 remote tickets a day
+  int grace_min = 15;           // 1..240
+  bool operator==(const RemoteConfig&) const = default;
+};
+
 // Calling rules; every field has a default so small halls need not state them.
 struct HallRules {
   std::string policy = "balanced";     // call-next policy, see engine/policy
@@ -97,12 +111,15 @@ struct HallRules {
                                        // handling time in hours) is at most this
   int number_digits = 3;               // A001
   int max_tickets_per_service = 9999;  // per day
+  double remote_call_share = 1.0;      // 0..1: the largest share of the day's calls that may go to
+                                       // remote tickets; at it, a remote line head yields to the
+                                       // first walk-in behind it (1: no cap)
   bool operator==(const HallRules&) const = default;
 };
 
 // What validate_and_index found wrong, and where: `section` is "hall", "rules",
 // "service", "window" or "staff" (a service's appointments: "service" with a
-// key "appointments.KEY"); `index` the item's position in its array
+// key "appointments.KEY", its remote tickets "remote.KEY"); `index` the item's position in its array
 // (-1 for tables); `key` the offending key (may be empty).
 struct ConfigProblem {
   std::string section;
@@ -135,6 +152,7 @@ class HallConfig {
   std::vector<WindowConfig> windows;
   std::vector<StaffConfig> staff;               // empty: any staff id is accepted
   std::vector<AppointmentConfig> appointments;  // ascending service; services without are not booked
+  std::vector<RemoteConfig> remote;             // ascending service; services without take no remote tickets
 
   // Configs are equal when the fields above are (the lookup tables follow them).
   bool operator==(const HallConfig&) const = default;
@@ -151,6 +169,8 @@ class HallConfig {
   bool staff_known(std::string_view staff_id) const;
   // The appointment slots of service `s`; null when it takes no bookings.
   const AppointmentConfig* appointments_of(ServiceIdx s) const;
+  // The remote-ticket rules of service `s`; null when it takes none.
+  const RemoteConfig* remote_of(ServiceIdx s) const;
   const StaffConfig* find_staff(std::string_view staff_id) const;
 
   // Local day number (days since 1970-01-01 in hall time) of an instant

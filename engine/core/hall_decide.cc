@@ -47,6 +47,12 @@ void Hall::advance(TimeUs now, std::vector<Event>& out) {
     if (now > slot_time(*config_, b.day, b.slot_min) + after * kUsPerMinute) missed.push_back(b.code);
   }
   for (std::uint32_t code : missed) emit(BookingMissed{code}, now, out);
+  // Remote tickets whose turn came and whose grace ran out are dropped as not arrived.
+  std::vector<TicketId> dropped;
+  for (const RemoteTicket& r : state_.remotes)
+    if (r.state == RemoteState::kAwaiting && r.grace_until != 0 && now > r.grace_until)
+      dropped.push_back(r.ticket);
+  for (TicketId id : dropped) emit(RemoteMissed{id}, now, out);
   const std::int64_t today = config_->local_day(now);
   if (today > state_.day) emit(DayRolled{today}, now, out);
 }
@@ -173,6 +179,43 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
     emit(TicketIssued{state_.next_ticket, s, number, priority, p.ahead, p.wait_s}, now, out);
     return {};
   };
+  // A code for a new booking or remote ticket from the sender's nonce, moved
+  // on past codes in use by either; 0 when every code is in use.
+  auto free_code = [&](std::uint32_t nonce) -> std::uint32_t {
+    if (state_.bookings.size() + state_.remotes.size() >= kBookingCodes) return 0;
+    std::uint32_t code = kFirstBookingCode + nonce % kBookingCodes;
+    while (find_booking(code) != nullptr || find_remote_code(code) != nullptr)
+      code = code + 1 == kFirstBookingCode + kBookingCodes ? kFirstBookingCode : code + 1;
+    return code;
+  };
+  // The remote-call share cap (HallRules::remote_call_share): when calling
+  // remote ticket `id` would put remote tickets' share of today's first calls
+  // above the cap, the first walk-in behind it in its line goes instead (if
+  // there is none, the remote ticket is called). Policies stay unaware.
+  auto capped = [&](TicketId id) -> TicketId {
+    const double cap = cfg.rules.remote_call_share;
+    const Ticket* t = find_ticket(id);
+    if (cap >= 1 || t == nullptr || t->first_called_at != 0 || find_remote(id) == nullptr) return id;
+    if (index_.remote_calls_today + 1 <= cap * (index_.calls_today + 1) + 1e-9) return id;
+    for (const QueueEntry& e : index_.queues[t->service].line(t->queue_class))
+      if (find_remote(e.ticket) == nullptr) return e.ticket;
+    return id;
+  };
+  // After ticket `called` (of `service`, class `c`, queue key `key`) was
+  // called: remote tickets of the service not checked in and taken before it
+  // had their turn; their grace starts.
+  auto turns_came = [&](ServiceIdx service, QueueClass c, TimeUs key) {
+    if (c != QueueClass::kNormal) return;
+    const RemoteConfig* rc = cfg.remote_of(service);
+    std::vector<TicketId> came;
+    for (const RemoteTicket& r : state_.remotes) {
+      if (r.service != service || r.state != RemoteState::kAwaiting || r.grace_until != 0) continue;
+      const Ticket* t = find_ticket(r.ticket);
+      if (t != nullptr && t->issued_at < key) came.push_back(r.ticket);
+    }
+    const int grace = rc ? rc->grace_min : 15;
+    for (TicketId id : came) emit(RemoteTurnCame{id, now + grace * kUsPerMinute}, now, out);
+  };
   auto wrong_state = [&](const Ticket& t, std::string_view action) {
     return refuse(ErrorCode::kWrongTicketState,
                   fmt::format("{} 当前为“{}”，不能{}", number_of(t), display_name(t.state), action));
@@ -237,15 +280,21 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
             WindowIdx w = 0;
             if (Status st = find_window(c.window, w); !st) return st;
             if (Status st = check_can_call(w); !st) return st;
-            const TicketId id = policy_->choose(*this, w, now);
-            if (id == 0)
+            const TicketId chosen = policy_->choose(*this, w, now);
+            if (chosen == 0)
               return refuse(ErrorCode::kQueueEmpty, fmt::format("{}暂无可叫的号", window_label(w)));
-            const Ticket* t = find_ticket(id);
+            const Ticket* t = find_ticket(chosen);
             if (t == nullptr || t->state != TicketState::kWaiting) {
               return refuse(ErrorCode::kInternal,
-                            fmt::format("叫号策略 {} 选了不在等候的票 {}", policy_->name(), id));
+                            fmt::format("叫号策略 {} 选了不在等候的票 {}", policy_->name(), chosen));
             }
+            const TicketId id = capped(chosen);
+            t = find_ticket(id);
+            const ServiceIdx service = t->service;
+            const QueueClass cls = t->queue_class;
+            const TimeUs key = t->queue_key;
             emit(TicketCalled{id, w}, now, out);
+            turns_came(service, cls, key);
             return {};
           },
           [&](const CallTicket& c) -> Status {
@@ -256,7 +305,12 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
             if (Status st = find_by_number(c.number, t); !st) return st;
             if (t->state != TicketState::kWaiting && t->state != TicketState::kHeld)
               return wrong_state(*t, "叫号");
+            const bool waited = t->state == TicketState::kWaiting;
+            const ServiceIdx service = t->service;
+            const QueueClass cls = t->queue_class;
+            const TimeUs key = t->queue_key;
             emit(TicketCalled{t->id, w}, now, out);
+            if (waited) turns_came(service, cls, key);
             return {};
           },
           [&](const Recall& c) -> Status {
@@ -292,6 +346,9 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
             const Ticket* t;
             if (Status st = find_by_number(c.number, t); !st) return st;
             if (t->state != TicketState::kNoShow) return wrong_state(*t, "回呼");
+            if (const RemoteTicket* r = find_remote(t->id); r && r->state == RemoteState::kDropped)
+              return refuse(ErrorCode::kWrongTicketState,
+                            fmt::format("{} 未按时签到，号码已作废，请重新取号", number_of(*t)));
             if (now - t->ended_at > cfg.rules.reactivate_min * kUsPerMinute) {
               return refuse(
                   ErrorCode::kReactivateExpired,
@@ -375,7 +432,8 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
           [&](const Cancel& c) -> Status {
             const Ticket* t;
             if (Status st = find_by_number(c.number, t); !st) return st;
-            if (t->state != TicketState::kWaiting && !is_requeueable(t->state))
+            if (t->state != TicketState::kWaiting && !is_requeueable(t->state) &&
+                t->state != TicketState::kNotArrived)
               return wrong_state(*t, "取消");
             emit(TicketLeft{t->id, c.reason}, now, out);
             return {};
@@ -516,12 +574,8 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
               return refuse(ErrorCode::kSlotFull,
                             fmt::format("{} {} 的时段已约满（{} 个名额）", format_date(c.day),
                                         clock_text(c.slot_min), a->capacity));
-            // A code from the sender's nonce, moved on past codes in use.
-            if (state_.bookings.size() >= kBookingCodes)
-              return refuse(ErrorCode::kLimitReached, "预约码已用尽");
-            std::uint32_t code = kFirstBookingCode + c.nonce % kBookingCodes;
-            while (find_booking(code) != nullptr)
-              code = code + 1 == kFirstBookingCode + kBookingCodes ? kFirstBookingCode : code + 1;
+            const std::uint32_t code = free_code(c.nonce);
+            if (code == 0) return refuse(ErrorCode::kLimitReached, "预约码已用尽");
             emit(BookingMade{code, *s, c.day, c.slot_min, std::string(c.person), std::string(c.phone)}, now,
                  out);
             return {};
@@ -539,6 +593,19 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
             return {};
           },
           [&](const CheckIn& c) -> Status {
+            if (const RemoteTicket* r = c.code != 0 ? find_remote_code(c.code) : nullptr) {
+              const Ticket* t = find_ticket(r->ticket);
+              if (t == nullptr)
+                return refuse(ErrorCode::kUnknownTicket, fmt::format("签到码 {} 的号已过期", c.code));
+              if (r->state == RemoteState::kDropped)
+                return refuse(ErrorCode::kNotCheckInTime,
+                              fmt::format("{} 未按时签到，号码已作废，请重新取号", number_of(*t)));
+              if (r->state == RemoteState::kCheckedIn || t->state != TicketState::kNotArrived)
+                return refuse(ErrorCode::kWrongTicketState,
+                              fmt::format("{} 已签到（{}）", number_of(*t), display_name(t->state)));
+              emit(RemoteCheckedIn{r->ticket}, now, out);
+              return {};
+            }
             const Booking* b;
             if (Status st = find_booking_code(c.code, b); !st) return st;
             if (b->state == BookingState::kCheckedIn) {
@@ -568,6 +635,56 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
             const ServiceIdx service = b->service;
             if (Status st = issue(service, Priority::kAppointment); !st) return st;
             emit(BookingCheckedIn{code, std::get<TicketIssued>(out.back().body).ticket}, now, out);
+            return {};
+          },
+          [&](const IssueRemote& c) -> Status {
+            auto s = cfg.find_service(c.service);
+            if (!s) return refuse(ErrorCode::kUnknownService, fmt::format("没有事项“{}”", c.service));
+            const RemoteConfig* r = cfg.remote_of(*s);
+            const std::string& name = cfg.services[*s].name;
+            if (r == nullptr) return refuse(ErrorCode::kBadArgument, fmt::format("{}不接受网上取号", name));
+            if (!valid_person_hash(c.person))
+              return refuse(ErrorCode::kBadArgument,
+                            fmt::format("取号人标识须为 {} 位小写十六进制（身份证号的散列，不是号码本身）",
+                                        kPersonHexDigits));
+            if (!valid_phone(c.phone))
+              return refuse(ErrorCode::kBadArgument, "手机号须为 11 位数字，以 1 开头（可不填）");
+            const int minute = cfg.local_second_of_day(now) / 60;
+            const bool in_hours = std::any_of(r->hours.begin(), r->hours.end(), [&](const TimeSpan& h) {
+              return minute >= h.start_min && minute < h.end_min;
+            });
+            if (!cfg.open_on(cfg.local_day(now)) || !in_hours) {
+              std::string hours;
+              for (const TimeSpan& h : r->hours)
+                hours += fmt::format("{}{}-{}", hours.empty() ? "" : "、", clock_text(h.start_min),
+                                     clock_text(h.end_min));
+              return refuse(ErrorCode::kNotCheckInTime,
+                            fmt::format("{}网上取号时间为工作日 {}，现在不能取号", name, hours));
+            }
+            int taken = 0;
+            for (const RemoteTicket& x : state_.remotes) {
+              if (x.service == *s) ++taken;
+              if (x.person != c.person || x.state == RemoteState::kDropped) continue;
+              const Ticket* t = find_ticket(x.ticket);
+              if (t != nullptr && (is_open(t->state) || t->state == TicketState::kNotArrived))
+                return refuse(ErrorCode::kAlreadyBooked,
+                              fmt::format("您已在本厅网上取号 {}（{}），办完或取消后才能再取", number_of(*t),
+                                          display_name(t->state)));
+            }
+            if (taken >= r->daily_quota)
+              return refuse(
+                  ErrorCode::kLimitReached,
+                  fmt::format("{}今日网上取号已满（{} 个），请到大厅现场取号", name, r->daily_quota));
+            const std::uint32_t number = state_.last_number[*s] + 1;
+            if (number > static_cast<std::uint32_t>(cfg.rules.max_tickets_per_service))
+              return refuse(ErrorCode::kLimitReached, fmt::format("{} 今日号码已发完（{} 个）", name,
+                                                                  cfg.rules.max_tickets_per_service));
+            const std::uint32_t code = free_code(c.nonce);
+            if (code == 0) return refuse(ErrorCode::kLimitReached, "签到码已用尽");
+            const Prediction p = predictor_->predict_new(*this, *s, Priority::kNormal, now);
+            emit(RemoteTicketIssued{state_.next_ticket, *s, number, code, std::string(c.person),
+                                    std::string(c.phone), p.ahead, p.wait_s},
+                 now, out);
             return {};
           },
           [&](const MoveStaff& c) -> Status {

@@ -34,6 +34,8 @@ void Hall::dequeue(Ticket& t) {
 
 Booking* Hall::booking_mut(std::uint32_t code) { return const_cast<Booking*>(find_booking(code)); }
 
+RemoteTicket* Hall::remote_mut(TicketId id) { return const_cast<RemoteTicket*>(find_remote(id)); }
+
 void Hall::apply_event(const Event& e) {
   if (e.seq != state_.seq + 1) {
     throw CorruptionError(
@@ -64,6 +66,15 @@ void Hall::apply_event(const Event& e) {
     if (b == nullptr) fail("unknown booking");
     if (b->state != BookingState::kBooked) fail("booking not waiting for its slot");
     return *b;
+  };
+  // The remote ticket `id`, still awaiting check-in.
+  auto awaiting = [&](TicketId id) -> std::pair<RemoteTicket&, Ticket&> {
+    RemoteTicket* r = remote_mut(id);
+    if (r == nullptr) fail("not a remote ticket");
+    Ticket& t = ticket_at(id);
+    if (r->state != RemoteState::kAwaiting || t.state != TicketState::kNotArrived)
+      fail("remote ticket not awaiting check-in");
+    return {*r, t};
   };
   auto free_window = [&](Window& win) {
     win.current = 0;
@@ -142,7 +153,11 @@ void Hall::apply_event(const Event& e) {
             t.window = ev.window;
             t.recalls = 0;
             t.called_at = e.time;
-            if (t.first_called_at == 0) t.first_called_at = e.time;
+            if (t.first_called_at == 0) {
+              t.first_called_at = e.time;
+              ++index_.calls_today;
+              if (find_remote(t.id) != nullptr) ++index_.remote_calls_today;
+            }
             win.current = t.id;
             if (t.queue_class == QueueClass::kNormal) {
               win.consecutive_priority = 0;
@@ -209,7 +224,7 @@ void Hall::apply_event(const Event& e) {
             Ticket& t = ticket_at(ev.ticket);
             if (t.state == TicketState::kWaiting) {
               dequeue(t);
-            } else if (!is_requeueable(t.state)) {
+            } else if (!is_requeueable(t.state) && t.state != TicketState::kNotArrived) {
               fail("ticket cannot leave");
             }
             t.state = TicketState::kLeft;
@@ -289,17 +304,64 @@ void Hall::apply_event(const Event& e) {
             b.ticket = ev.ticket;
           },
           [&](const BookingMissed& ev) { booked(ev.code).state = BookingState::kNoShow; },
+          [&](const RemoteTicketIssued& ev) {
+            if (ev.service >= index_.queues.size()) fail("unknown service");
+            if (ev.ticket != state_.next_ticket) fail("ticket id out of order");
+            if (ev.number != state_.last_number[ev.service] + 1) fail("ticket number out of order");
+            if (!state_.tickets.empty() && state_.tickets.back().id + 1 != ev.ticket)
+              fail("ticket ids not contiguous");
+            if (ev.code < kFirstBookingCode || ev.code >= kFirstBookingCode + kBookingCodes) fail("bad code");
+            if (!valid_person_hash(ev.person) || !valid_phone(ev.phone)) fail("bad person or phone");
+            if (!state_.remotes.empty() && state_.remotes.back().ticket >= ev.ticket)
+              fail("remote out of order");
+            Ticket t;
+            t.id = ev.ticket;
+            t.number = ev.number;
+            t.issued_service = t.service = ev.service;
+            t.state = TicketState::kNotArrived;
+            t.ahead_at_issue = ev.ahead;
+            t.predicted_wait_s = ev.predicted_wait_s;
+            t.issued_at = t.queue_key = e.time;
+            state_.tickets.push_back(t);
+            index_.by_number[ev.service].push_back(ev.ticket);
+            state_.last_number[ev.service] = ev.number;
+            state_.next_ticket = ev.ticket + 1;
+            state_.remotes.push_back({ev.ticket, ev.service, ev.code, ev.person, ev.phone});
+          },
+          [&](const RemoteCheckedIn& ev) {
+            auto [r, t] = awaiting(ev.ticket);
+            r.state = RemoteState::kCheckedIn;
+            t.state = TicketState::kWaiting;
+            t.queue_class = QueueClass::kNormal;
+            t.queue_key = t.issued_at;  // the place it held since it was taken
+            enqueue(t);
+            state_.stats[t.service].add_arrival(e.time);
+          },
+          [&](const RemoteTurnCame& ev) {
+            auto [r, t] = awaiting(ev.ticket);
+            if (r.grace_until != 0 || ev.until <= 0) fail("turn already came");
+            r.grace_until = ev.until;
+          },
+          [&](const RemoteMissed& ev) {
+            auto [r, t] = awaiting(ev.ticket);
+            r.state = RemoteState::kDropped;
+            t.state = TicketState::kNoShow;
+            t.ended_at = e.time;
+          },
           [&](const DayRolled& ev) {
             if (ev.day <= state_.day) fail("day does not advance");
             // Bookings of the days before go (with the phone numbers they kept).
             std::erase_if(state_.bookings, [&](const Booking& b) { return b.day < ev.day; });
             for (Ticket& t : state_.tickets) {
-              if (t.state == TicketState::kWaiting || is_requeueable(t.state)) {
+              if (t.state == TicketState::kWaiting || is_requeueable(t.state) ||
+                  t.state == TicketState::kNotArrived) {
                 t.state = TicketState::kExpired;
                 t.ended_at = e.time;
               }
             }
             for (ServiceQueue& q : index_.queues) q.clear();
+            state_.remotes.clear();
+            index_.calls_today = index_.remote_calls_today = 0;
             std::fill(state_.last_number.begin(), state_.last_number.end(), 0);
             state_.advisories.clear();
             for (auto& v : index_.by_number) v.clear();

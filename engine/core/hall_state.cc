@@ -49,6 +49,13 @@ void Hall::import_state(HallState s) {
     if (b.service >= n_services || b.slot_min < 0 || b.slot_min >= 24 * 60) fail("booking slot");
     if (!valid_person_hash(b.person) || !valid_phone(b.phone)) fail("booking person or phone");
   }
+  for (std::size_t i = 0; i < s.remotes.size(); ++i) {
+    const RemoteTicket& r = s.remotes[i];
+    if (i > 0 && !(s.remotes[i - 1].ticket < r.ticket)) fail("remote tickets not in ticket order");
+    if (r.code < kFirstBookingCode || r.code >= kFirstBookingCode + kBookingCodes) fail("remote code");
+    if (r.service >= n_services || r.state > RemoteState::kDropped) fail("remote service or state");
+    if (!valid_person_hash(r.person) || !valid_phone(r.phone)) fail("remote person or phone");
+  }
   for (std::size_t i = 1; i < s.devices.size(); ++i)
     if (!(s.devices[i - 1].first < s.devices[i].first)) fail("devices not in id order");
   for (std::size_t wi = 0; wi < s.windows.size(); ++wi) {
@@ -81,7 +88,13 @@ void Hall::rebuild_indexes() {
   const std::size_t n_services = config_->services.size();
   index_.queues.assign(n_services, ServiceQueue());
   index_.by_number.assign(n_services, {});
+  index_.calls_today = index_.remote_calls_today = 0;
   for (const Ticket& t : state_.tickets) {
+    // First called today (local_day, as below: a snapshot's day may be anything).
+    if (t.first_called_at != 0 && config_->local_day(t.first_called_at) == state_.day) {
+      ++index_.calls_today;
+      if (find_remote(t.id) != nullptr) ++index_.remote_calls_today;
+    }
     if (t.state == TicketState::kWaiting)
       index_.queues[t.service].push(t.queue_class, {t.queue_key, t.queue_order, t.id});
     // Today's numbers: tickets carried over from an earlier day are not indexed.

@@ -19,10 +19,10 @@ bool parse_names(std::string_view text, const std::array<std::string_view, N>& n
 
 constexpr std::array<std::string_view, 3> kPriority = {"normal", "priority", "appointment"};
 constexpr std::array<std::string_view, 3> kPriorityZh = {"普通", "优先", "预约"};
-constexpr std::array<std::string_view, 9> kTicketState = {"waiting", "called",  "serving", "held",   "done",
-                                                          "rated",   "no_show", "left",    "expired"};
-constexpr std::array<std::string_view, 9> kTicketStateZh = {"等候中", "已叫号", "办理中", "挂起",  "已办结",
-                                                            "已评价", "过号",   "已离开", "已过期"};
+constexpr std::array<std::string_view, 10> kTicketState = {
+    "waiting", "called", "serving", "held", "done", "rated", "no_show", "left", "expired", "not_arrived"};
+constexpr std::array<std::string_view, 10> kTicketStateZh = {
+    "等候中", "已叫号", "办理中", "挂起", "已办结", "已评价", "过号", "已离开", "已过期", "未签到"};
 constexpr std::array<std::string_view, 3> kWindowState = {"closed", "open", "paused"};
 constexpr std::array<std::string_view, 5> kWindowKind = {"classified", "fallback", "assist", "instant",
                                                          "priority"};

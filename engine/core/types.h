@@ -35,15 +35,16 @@ inline constexpr StaffIdx kNoStaff = 0xFFFF'FFFF;
 enum class Priority : std::uint8_t { kNormal, kPriority, kAppointment };
 
 enum class TicketState : std::uint8_t {
-  kWaiting,  // in a queue
-  kCalled,   // called to a window, citizen not yet at the counter
-  kServing,  // at the counter
-  kHeld,     // set aside (citizen fetching a document); resumes to waiting
-  kDone,     // finished, not yet rated
-  kRated,    // finished and rated
-  kNoShow,   // skipped after calls; may be reactivated within the hall's limit
-  kLeft,     // cancelled, or gave up waiting
-  kExpired,  // still open at the daily number reset
+  kWaiting,     // in a queue
+  kCalled,      // called to a window, citizen not yet at the counter
+  kServing,     // at the counter
+  kHeld,        // set aside (citizen fetching a document); resumes to waiting
+  kDone,        // finished, not yet rated
+  kRated,       // finished and rated
+  kNoShow,      // skipped after calls; may be reactivated within the hall's limit
+  kLeft,        // cancelled, or gave up waiting
+  kExpired,     // still open at the daily number reset
+  kNotArrived,  // a remote ticket not yet checked in: in no queue (remote_ticket.h)
 };
 
 enum class WindowState : std::uint8_t { kClosed, kOpen, kPaused };

@@ -183,6 +183,29 @@ std::string encode_event(const core::Hall& hall, const core::Event& e, std::stri
             type = w::EventBody::BookingMissed;
             body = w::CreateBookingMissed(fbb, b.code).Union();
           },
+          [&](const core::RemoteTicketIssued& b) {
+            ticket = b.ticket;
+            type = w::EventBody::RemoteTicketIssued;
+            auto service = str(cfg.services[b.service].id), person = str(b.person), phone = str(b.phone);
+            body = w::CreateRemoteTicketIssued(fbb, service, b.number, b.code, person, phone, b.ahead,
+                                               b.predicted_wait_s)
+                       .Union();
+          },
+          [&](const core::RemoteCheckedIn& b) {
+            ticket = b.ticket;
+            type = w::EventBody::RemoteCheckedIn;
+            body = w::CreateRemoteCheckedIn(fbb).Union();
+          },
+          [&](const core::RemoteTurnCame& b) {
+            ticket = b.ticket;
+            type = w::EventBody::RemoteTurnCame;
+            body = w::CreateRemoteTurnCame(fbb, b.until).Union();
+          },
+          [&](const core::RemoteMissed& b) {
+            ticket = b.ticket;
+            type = w::EventBody::RemoteMissed;
+            body = w::CreateRemoteMissed(fbb).Union();
+          },
           [&](const core::WindowSkillsChanged& b) {
             named(b.window);
             type = w::EventBody::WindowSkillsChanged;
@@ -393,6 +416,28 @@ Status decode_event(Bytes bytes, const core::HallConfig& cfg, DecodedEvent& out)
     case w::EventBody::BookingMissed:
       out.event.body = core::BookingMissed{ev->body_as_BookingMissed()->code()};
       break;
+    case w::EventBody::RemoteTicketIssued: {
+      auto b = ev->body_as_RemoteTicketIssued();
+      need_ticket();
+      out.event.body =
+          core::RemoteTicketIssued{ticket,     service(b->service()),     b->number_seq(),
+                                   b->code(),  detail::copy(b->person()), detail::copy(b->phone()),
+                                   b->ahead(), b->predicted_wait_s()};
+      break;
+    }
+    case w::EventBody::RemoteCheckedIn:
+      need_ticket();
+      out.event.body = core::RemoteCheckedIn{ticket};
+      break;
+    case w::EventBody::RemoteTurnCame:
+      need_ticket();
+      if (!core::plausible_time(ev->body_as_RemoteTurnCame()->until_us())) bad("implausible grace end");
+      out.event.body = core::RemoteTurnCame{ticket, ev->body_as_RemoteTurnCame()->until_us()};
+      break;
+    case w::EventBody::RemoteMissed:
+      need_ticket();
+      out.event.body = core::RemoteMissed{ticket};
+      break;
     case w::EventBody::AdvisoryIssued: {
       auto b = ev->body_as_AdvisoryIssued();
       if (b->action() > w::AdvisoryAction::MAX) bad("unknown advisory action");
@@ -533,6 +578,14 @@ EventSummary describe_event(Bytes bytes) {
     case wire::EventBody::BookingMissed:
       s.booking = ev->body_as_BookingMissed()->code();
       break;
+    case wire::EventBody::RemoteTicketIssued: {
+      auto b = ev->body_as_RemoteTicketIssued();
+      s.service = detail::copy(b->service());
+      s.booking = b->code();
+      s.ahead = b->ahead();
+      s.predicted_wait_s = b->predicted_wait_s();
+      break;
+    }
     case wire::EventBody::AdvisoryIssued: {
       auto b = ev->body_as_AdvisoryIssued();
       s.advisory = b->advisory();

@@ -166,6 +166,13 @@ Status decode_request(Bytes bytes, DecodedRequest& out) {
     case w::Command::CheckIn:
       out.command = core::CheckIn{r->command_as_CheckIn()->code()};
       break;
+    case w::Command::IssueRemote: {
+      auto c = r->command_as_IssueRemote();
+      out.command =
+          core::IssueRemote{need(c->service(), "issue_remote", "service", st),
+                            need(c->person(), "issue_remote", "person", st), view(c->phone()), c->nonce()};
+      break;
+    }
     case w::Command::Cancel: {
       auto c = r->command_as_Cancel();
       if (c->reason() > w::LeaveReason::MAX) return {ErrorCode::kBadArgument, "cancel: unknown reason"};
@@ -286,6 +293,10 @@ std::string encode_request(std::string_view request_id, std::string_view hall,
         } else if constexpr (std::is_same_v<T, core::CheckIn>) {
           type = w::Command::CheckIn;
           body = w::CreateCheckIn(fbb, c.code).Union();
+        } else if constexpr (std::is_same_v<T, core::IssueRemote>) {
+          type = w::Command::IssueRemote;
+          auto service = str(c.service), person = str(c.person), phone = str(c.phone);
+          body = w::CreateIssueRemote(fbb, service, person, phone, c.nonce).Union();
         } else if constexpr (std::is_same_v<T, core::Cancel>) {
           type = w::Command::Cancel;
           body = w::CreateCancel(fbb, str(c.number), static_cast<w::LeaveReason>(c.reason)).Union();

@@ -102,14 +102,22 @@ flatbuffers::Offset<w::HallConf> config_out(flatbuffers::FlatBufferBuilder& fbb,
     staff.push_back(w::CreateStaffConfDirect(fbb, s.id.c_str(), s.name.c_str()));
   std::vector<flatbuffers::Offset<w::AppointmentConf>> appointments;
   for (const core::AppointmentConfig& a : c.appointments) appointments.push_back(appointments_out(fbb, a));
+  std::vector<flatbuffers::Offset<w::RemoteConf>> remote;
+  for (const core::RemoteConfig& x : c.remote) {
+    const std::vector<w::Span> remote_hours = spans_out(x.hours);
+    remote.push_back(w::CreateRemoteConfDirect(fbb, x.service, &remote_hours,
+                                               static_cast<std::uint16_t>(x.daily_quota),
+                                               static_cast<std::int16_t>(x.grace_min)));
+  }
   const core::HallRules& r = c.rules;
   auto rules = w::CreateRulesDirect(
       fbb, r.policy.c_str(), static_cast<std::uint8_t>(r.recall_limit), r.reactivate_min, r.reactivate_behind,
       static_cast<std::uint8_t>(r.priority_ratio), static_cast<std::uint8_t>(r.number_digits),
-      static_cast<std::uint32_t>(r.max_tickets_per_service), r.help_load);
+      static_cast<std::uint32_t>(r.max_tickets_per_service), r.help_load, r.remote_call_share);
   return w::CreateHallConfDirect(fbb, c.id.c_str(), c.name.c_str(), &hours, c.wait_target_min,
                                  static_cast<std::int16_t>(c.utc_offset_min), rules, &services, &windows,
-                                 &staff, c.weekdays, &c.closed_days, &c.extra_days, &appointments);
+                                 &staff, c.weekdays, &c.closed_days, &c.extra_days, &appointments,
+                                 remote.empty() ? nullptr : &remote);
 }
 
 Status config_in(const w::HallConf* in, core::HallConfig& c) {
@@ -126,6 +134,7 @@ Status config_in(const w::HallConf* in, core::HallConfig& c) {
     c.rules.reactivate_behind = r->reactivate_behind();
     c.rules.priority_ratio = r->priority_ratio();
     c.rules.help_load = r->help_load();
+    c.rules.remote_call_share = r->remote_call_share();
     c.rules.number_digits = r->number_digits();
     c.rules.max_tickets_per_service = static_cast<int>(r->max_tickets_per_service());
   }
@@ -150,6 +159,9 @@ Status config_in(const w::HallConf* in, core::HallConfig& c) {
   if (in->extra_days()) c.extra_days.assign(in->extra_days()->begin(), in->extra_days()->end());
   if (in->appointments())
     for (const w::AppointmentConf* a : *in->appointments()) c.appointments.push_back(appointments_in(*a));
+  if (in->remote())
+    for (const w::RemoteConf* x : *in->remote())
+      c.remote.push_back({x->service(), spans_in(x->hours()), x->daily_quota(), x->grace_min()});
   if (auto problem = c.validate_and_index())
     return {ErrorCode::kMalformed,
             fmt::format("snapshot config: {} {}: {}", problem->section, problem->key, problem->message)};
@@ -219,12 +231,19 @@ std::string encode_snapshot(const core::Hall& hall, std::uint64_t epoch, bool wi
                                             static_cast<std::int16_t>(b.slot_min), person, phone,
                                             static_cast<std::uint8_t>(b.state), b.ticket, b.booked_at));
   }
+  std::vector<flatbuffers::Offset<w::RemoteLive>> remotes;
+  for (const core::RemoteTicket& x : s.remotes) {
+    auto person = fbb.CreateString(x.person), phone = fbb.CreateString(x.phone);
+    remotes.push_back(w::CreateRemoteLive(fbb, x.ticket, x.service, x.code, person, phone,
+                                          static_cast<std::uint8_t>(x.state), x.grace_until));
+  }
   auto snap = w::CreateHallSnapshotDirect(
       fbb, hall.config().id.c_str(), s.seq, epoch, s.clock, s.day, s.next_ticket, s.next_queue_order, config,
       &staff_names, &windows, &tickets, &s.last_number, &stats, nullptr, s.pauses, s.pause_seconds,
       &advisories, s.next_advisory, s.notice.empty() ? nullptr : s.notice.c_str(),
       devices.empty() ? nullptr : &devices, bookings.empty() ? nullptr : &bookings,
-      with_requests ? &requests : nullptr, with_requests ? &request_ids : nullptr);
+      remotes.empty() ? nullptr : &remotes, with_requests ? &requests : nullptr,
+      with_requests ? &request_ids : nullptr);
   w::FinishMessageBuffer(fbb, w::CreateMessage(fbb, w::Body::HallSnapshot, snap.Union()));
   return bytes_of(fbb);
 }
@@ -300,6 +319,15 @@ Status decode_snapshot(Bytes bytes, DecodedSnapshot& out) {
           !core::plausible_time(b->booked_at()))
         return {ErrorCode::kMalformed, "snapshot: bad booking"};
       s.bookings.push_back(std::move(booking));  // the rest is import_state's to check
+    }
+  }
+  if (in->remotes()) {
+    for (const w::RemoteLive* x : *in->remotes()) {
+      if (x->state() > static_cast<std::uint8_t>(core::RemoteState::kDropped) ||
+          (x->grace_until() != 0 && !core::plausible_time(x->grace_until())))
+        return {ErrorCode::kMalformed, "snapshot: bad remote ticket"};
+      s.remotes.push_back({x->ticket(), x->service(), x->code(), copy(x->person()), copy(x->phone()),
+                           static_cast<core::RemoteState>(x->state()), x->grace_until()});
     }
   }
   if (in->advisories()) {
@@ -528,6 +556,7 @@ core::HallState remap_state(const DecodedSnapshot& snap, const core::HallConfig&
   // Bookings follow their service; one of a service no longer configured is
   // in use like a ticket (citizens hold its code).
   for (core::Booking& b : s.bookings) b.service = map_service(b.service);
+  for (core::RemoteTicket& x : s.remotes) x.service = map_service(x.service);
   return s;
 }
 

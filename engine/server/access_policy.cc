@@ -96,10 +96,13 @@ core::Status authorize(const keys::KeyEntry& key, const protocol::DecodedRequest
     case keys::DeviceRole::kCitizen:
       // Package D: IssueTicket only as a remote ticket, Cancel only of a
       // ticket the gateway issued (by its token). Bookings from the phone:
-      // book, cancel a booking, check in.
+      // book, cancel a booking, check in. Remote tickets (网上取号,
+      // IssueRemote): the core holds them to their service's hours, daily
+      // quota and one per person.
       if (std::holds_alternative<core::IssueTicket>(body) || std::holds_alternative<core::Cancel>(body) ||
           std::holds_alternative<core::Evaluate>(body) || std::holds_alternative<core::Book>(body) ||
-          std::holds_alternative<core::CancelBooking>(body) || std::holds_alternative<core::CheckIn>(body))
+          std::holds_alternative<core::CancelBooking>(body) || std::holds_alternative<core::CheckIn>(body) ||
+          std::holds_alternative<core::IssueRemote>(body))
         return core::Status::Ok();
       break;
     case keys::DeviceRole::kDisplay:

@@ -115,6 +115,35 @@ void FactFold::add(const core::Event& e) {
                    tickets_.push_back(std::move(f));
                    serving_since_.push_back(0);
                  },
+                 // A remote ticket (网上取号): counted from its issue, waiting from its check-in.
+                 [&](const core::RemoteTicketIssued& ev) {
+                   if (!tickets_.empty() && ev.ticket != tickets_.back().id + 1) {
+                     ++unknown_ticket_events_;
+                     return;
+                   }
+                   TicketFacts f;
+                   f.id = ev.ticket;
+                   f.service = ev.service;
+                   f.number = ev.number;
+                   f.issued_at = t;
+                   f.state = TicketState::kNotArrived;
+                   f.visits.push_back(Visit{.service = ev.service, .queued_at = t});
+                   tickets_.push_back(std::move(f));
+                   serving_since_.push_back(0);
+                 },
+                 [&](const core::RemoteCheckedIn& ev) {
+                   TicketFacts* f = ticket(ev.ticket);
+                   if (f == nullptr) return;
+                   f->visits.back().queued_at = t;
+                   f->state = TicketState::kWaiting;
+                 },
+                 [&](const core::RemoteMissed& ev) {
+                   TicketFacts* f = ticket(ev.ticket);
+                   if (f == nullptr) return;
+                   end_visit(*f, VisitEnd::kNoShow, core::kNoWindow);
+                   f->outcome = Outcome::kNoShow;
+                   f->state = TicketState::kNoShow;
+                 },
                  [&](const WindowOpened& ev) {
                    if (!window_ok(ev.window)) return;
                    cut(ev.window, t);
@@ -239,7 +268,8 @@ void FactFold::add(const core::Event& e) {
                      TicketFacts& f = tickets_[i];
                      if (f.state == TicketState::kNoShow) {
                        f.state = TicketState::kExpired;
-                     } else if (f.state == TicketState::kWaiting || f.state == TicketState::kHeld) {
+                     } else if (f.state == TicketState::kWaiting || f.state == TicketState::kHeld ||
+                                f.state == TicketState::kNotArrived) {
                        end_visit(f, VisitEnd::kExpired, core::kNoWindow);
                        f.outcome = Outcome::kExpired;
                        f.state = TicketState::kExpired;

@@ -85,8 +85,9 @@ struct TicketFacts {
   const Visit& first() const { return visits.front(); }
   const Visit& last() const { return visits.back(); }
   TimeUs first_called_at() const { return visits.front().first_called_at; }
-  // Issue to first call; only meaningful when first_called_at() != 0.
-  TimeUs wait_us() const { return visits.front().first_called_at - issued_at; }
+  // Only meaningful when first_called_at() != 0. From joining the line (the issue; a remote ticket's
+  // check-in) to the first call.
+  TimeUs wait_us() const { return visits.front().first_called_at - visits.front().queued_at; }
 };
 
 // A stretch of a window's time with one state. Windows are closed outside spans.

@@ -277,6 +277,24 @@ std::string with_appointments(std::string_view from = {}, std::string_view to = 
   return edit("expected_handle_min = 9.5\n", "expected_handle_min = 9.5\n" + more);
 }
 
+// Remote tickets for the "civil" service, inserted after its line 20.
+constexpr std::string_view kRemote =
+    "[service.remote]\n"           // 21
+    "hours = [\"09:00-16:00\"]\n"  // 22
+    "daily_quota = 40\n"           // 23
+    "grace_min = 10\n";            // 24
+
+// kBase with kRemote, where `from` is replaced by `to`.
+std::string with_remote(std::string_view from = {}, std::string_view to = {}) {
+  std::string more(kRemote);
+  if (!from.empty()) {
+    const auto at = more.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    if (at != std::string::npos) more.replace(at, from.size(), to);
+  }
+  return edit("expected_handle_min = 9.5\n", "expected_handle_min = 9.5\n" + more);
+}
+
 struct BrokenCase {
   std::string name;
   std::string toml;
@@ -434,6 +452,20 @@ std::vector<BrokenCase> broken_cases() {
        "missing required key \"hours\""},
       {"AppointmentSessionUnknownKey", with_appointments("days = [\"sat\"]", "day = [\"sat\"]"), 27,
        "unknown key \"day\""},
+      {"RemoteQuotaZero", with_remote("daily_quota = 40", "daily_quota = 0"), 23,
+       "service \"civil\": remote.daily_quota: must be 1..9999 tickets a day, not 0"},
+      {"RemoteQuotaMissing", with_remote("daily_quota = 40\n", ""), 21,
+       "missing required key \"daily_quota\""},
+      {"RemoteGraceTooLong", with_remote("grace_min = 10", "grace_min = 600"), 24,
+       "service \"civil\": remote.grace_min: must be 1..240 minutes, not 600"},
+      {"RemoteHoursBackwards", with_remote("09:00-16:00", "16:00-09:00"), 22,
+       "remote.hours: span \"16:00-09:00\""},
+      {"RemoteUnknownKey", with_remote("grace_min = 10", "grace_min = 10\nquota = 3"), 25,
+       "unknown key \"quota\""},
+      {"RemoteEnabledNotABool", with_remote("grace_min = 10", "grace_min = 10\nenabled = \"yes\""), 25,
+       "enabled"},
+      {"RemoteCallShareTooLarge", append("[rules]\nremote_call_share = 1.5\n"), 29,
+       "rules.remote_call_share: must be a share above 0 and at most 1 (0.3: at most 30% of calls), not 1.5"},
       {"InvalidUtf8", edit("name = \"测试大厅\"", "name = \"\xff\xfe\""), 3, "TOML syntax error"},
   };
 }
@@ -503,6 +535,21 @@ TEST(Loader, ReadsAppointmentSlots) {
   ASSERT_EQ(a->sessions.size(), 1u);
   EXPECT_EQ(a->sessions[0].weekdays, 0b1000000);
   EXPECT_EQ(a->sessions[0].hours, (std::vector<core::TimeSpan>{{9 * 60, 12 * 60}}));
+}
+
+TEST(Loader, ReadsRemoteTickets) {
+  auto c = parse_hall_config(with_remote(), "remote.toml");
+  EXPECT_EQ(c->remote_of(0), nullptr);  // social takes no remote tickets
+  const core::RemoteConfig* r = c->remote_of(1);
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->hours, (std::vector<core::TimeSpan>{{9 * 60, 16 * 60}}));
+  EXPECT_EQ(r->daily_quota, 40);
+  EXPECT_EQ(r->grace_min, 10);
+  EXPECT_EQ(c->rules.remote_call_share, 1.0) << "no cap unless the hall sets one";
+  auto off = parse_hall_config(with_remote("grace_min = 10", "grace_min = 10\nenabled = false"), "off.toml");
+  EXPECT_EQ(off->remote_of(1), nullptr) << "enabled = false: kept in the file, not taken";
+  auto capped = parse_hall_config(append("[rules]\nremote_call_share = 0.3\n"), "cap.toml");
+  EXPECT_EQ(capped->rules.remote_call_share, 0.3);
 }
 
 TEST(Loader, AllowedFutureSectionsAreIgnored) {

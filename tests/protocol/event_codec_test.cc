@@ -71,6 +71,9 @@ TEST_F(EventCodecTest, DescribeNamesEverythingPeopleSee) {
       EXPECT_EQ(d.ahead, issued->ahead);
       EXPECT_EQ(d.predicted_wait_s, issued->predicted_wait_s);
       some_ahead = some_ahead || (issued->ahead > 0 && issued->predicted_wait_s > 0);
+    } else if (const auto* remote = std::get_if<RemoteTicketIssued>(&s.event.body)) {
+      EXPECT_EQ(d.ahead, remote->ahead);
+      EXPECT_EQ(d.predicted_wait_s, remote->predicted_wait_s);
     } else {
       EXPECT_EQ(d.ahead, 0u);
       EXPECT_EQ(d.predicted_wait_s, 0);

@@ -123,8 +123,9 @@ struct Want {
 inline const std::string kPersonA(64, 'a');
 inline const std::string kPersonB(64, 'b');
 
-// The default hall with a staff list, and civil bookable 09:00-11:00 in
-// 30-minute slots of 2 places (check-in 30 minutes before to 15 after).
+// The default hall with a staff list, civil bookable 09:00-11:00 in
+// 30-minute slots of 2 places (check-in 30 minutes before to 15 after), and
+// remote civil tickets 08:00-18:00 (10 a day, 15 minutes of grace).
 inline void with_staff_and_appointments(HallConfig& c) {
   with_staff_list(c);
   AppointmentConfig a;
@@ -133,6 +134,7 @@ inline void with_staff_and_appointments(HallConfig& c) {
   a.capacity = 2;
   a.hours = {{9 * 60, 11 * 60}};
   c.appointments = {a};
+  c.remote = {RemoteConfig{kCivil, {{8 * 60, 18 * 60}}, 10, 15}};
 }
 
 // One event as applied by the live hall and as the engine would publish it.
@@ -290,6 +292,21 @@ class ProtocolFixture : public HallFixture {
         Book{"civil", kDay + 1, 9 * 60 + 30, kPersonB, "", 7}, morning + minutes(31), "gw-4",
         {{.kind = "booking_made", .service = "civil", .day = kDay + 1, .booking = 100'007, .slot_min = 570}});
     send(Tick{}, morning + minutes(106), "", {{.kind = "booking_missed", .booking = 100'007}});
+    // Remote tickets: one checked in, one whose turn passes and is dropped.
+    send(IssueRemote{"civil", kPersonB, "13900139000", 8}, morning + minutes(107), "gw-5",
+         {{.kind = "remote_ticket_issued", .number = "B002", .service = "civil", .booking = 100'008}});
+    send(IssueRemote{"civil", kPersonA, "", 9}, morning + minutes(108), "gw-6",
+         {{.kind = "remote_ticket_issued", .number = "B003", .service = "civil", .booking = 100'009}});
+    send(CheckIn{100'009}, morning + minutes(109), "kiosk-9",
+         {{.kind = "remote_checked_in", .number = "B003"}});
+    send(IssueTicket{"civil"}, morning + minutes(110), "kiosk-10",
+         {{.kind = "ticket_issued", .number = "B004", .service = "civil", .priority = "normal"}});
+    send(OpenWindow{"w2", "zhang"}, morning + minutes(111), "",
+         {{.kind = "window_opened", .window = "w2", .window_number = 2, .staff = "zhang"}});
+    send(CallTicket{"w2", "B004"}, morning + minutes(112), "",
+         {{.kind = "ticket_called", .number = "B004", .window = "w2", .window_number = 2},
+          {.kind = "remote_turn_came", .number = "B002"}});
+    send(Tick{}, morning + minutes(128), "", {{.kind = "remote_missed", .number = "B002"}});
   }
 
   void run_full_session() {

@@ -43,6 +43,7 @@ std::vector<CommandBody> every_command() {
       Book{"civil", 20'429, 9 * 60 + 30, std::string(64, 'c'), "13800138000", 4'242'424'242},
       CancelBooking{123'456},
       CheckIn{999'999},
+      IssueRemote{"civil", std::string(64, 'd'), "13900139000", 3'141'592'653},
   };
 }
 
@@ -214,6 +215,8 @@ TEST(RequestCodec, MissingRequiredFieldIsMalformedAndNamed) {
       {ReportDevice{"k1", ""}, "kind"},
       {Book{"", 20'429, 540, std::string(64, 'c'), "", 1}, "service"},
       {Book{"civil", 20'429, 540, "", "", 1}, "person"},
+      {IssueRemote{"", std::string(64, 'd'), "", 1}, "service"},
+      {IssueRemote{"civil", "", "", 1}, "person"},
   };
   std::set<std::size_t> kinds;
   for (const Case& c : cases) {

@@ -219,5 +219,23 @@ TEST(AccessPolicy, BookingCommandsByRole) {
       EXPECT_FALSE(allowed(k, cmd("town", body))) << to_string(k.role) << " " << core::verb(body);
 }
 
+// Remote tickets (网上取号, IssueRemote): the citizen gateway and managers in
+// their halls; a kiosk (it issues walk-in tickets and checks remote ones in),
+// a caller, keypad, display or speaker never.
+TEST(AccessPolicy, RemoteTicketsByRole) {
+  const core::CommandBody remote = core::IssueRemote{"social", std::string(64, 'a'), "", 7};
+  for (DeviceRole role : {DeviceRole::kManager, DeviceRole::kCitizen}) {
+    EXPECT_TRUE(allowed(key(role, {"town"}), cmd("town", remote))) << to_string(role);
+    EXPECT_FALSE(allowed(key(role, {"town"}), cmd("district", remote))) << to_string(role);
+  }
+  for (const KeyEntry& k : {key(DeviceRole::kKiosk, {"town"}), key(DeviceRole::kCaller, {"town"}, "w1"),
+                            key(DeviceRole::kKeypad, {"town"}, "w1"), key(DeviceRole::kDisplay, {"town"}),
+                            key(DeviceRole::kSpeaker, {"town"})}) {
+    const core::Status st = authorize(k, cmd("town", remote), lookup);
+    EXPECT_EQ(st.code(), core::ErrorCode::kForbidden) << to_string(k.role);
+    EXPECT_NE(st.message().find("issue_remote"), std::string::npos) << st.message();
+  }
+}
+
 }  // namespace
 }  // namespace hallq::server

@@ -167,6 +167,38 @@ TEST_F(FoldTest, EveryOutcome) {
   EXPECT_TRUE(std::isnan(h.satisfaction));  // nothing rated
 }
 
+// Remote tickets (网上取号): each counts as issued when taken; one checked in
+// waits from its check-in; one dropped as not arrived is a no-show (of the
+// service, at no window); the walk-ins after them are counted as ever.
+TEST_F(FoldTest, RemoteTicketsAreCountedAndDoNotHideLaterOnes) {
+  ev(at(8, 30), WindowOpened{kW1, "s1"});
+  const TicketId arrived = next_ticket_++;
+  ev(at(9, 0),
+     RemoteTicketIssued{arrived, kSocial, ++numbers_[kSocial], 100'001, std::string(64, 'a'), "", 0, 0});
+  const TicketId missed = next_ticket_++;
+  ev(at(9, 1),
+     RemoteTicketIssued{missed, kSocial, ++numbers_[kSocial], 100'002, std::string(64, 'b'), "", 0, 0});
+  const TicketId walk_in = issue(at(9, 2), kSocial);
+  ev(at(9, 20), RemoteCheckedIn{arrived});
+  serve(arrived, kW1, at(9, 25), at(9, 25), at(9, 30));  // waited 5 minutes from its check-in
+  serve(walk_in, kW1, at(9, 30), at(9, 30), at(9, 35));  // 28 minutes
+  ev(at(9, 30), RemoteTurnCame{missed, at(9, 45)});
+  ev(at(9, 46), RemoteMissed{missed});
+  ev(at(10, 0), WindowClosed{kW1});
+
+  const auto& t = builder_.fold().tickets();
+  ASSERT_EQ(t.size(), 3u);
+  EXPECT_EQ(t[arrived - 1].outcome, Outcome::kServed);
+  EXPECT_EQ(t[arrived - 1].wait_us(), 5 * kUsPerMinute);
+  EXPECT_EQ(t[missed - 1].outcome, Outcome::kNoShow);
+  EXPECT_EQ(t[walk_in - 1].outcome, Outcome::kServed);
+  const Figures& h = result().total.hall;
+  EXPECT_EQ(h.issued, 3u);
+  EXPECT_EQ(h.served, 2u);
+  EXPECT_EQ(h.no_shows, 1u);
+  EXPECT_DOUBLE_EQ(h.wait_mean_min, (5 + 28) / 2.0);
+}
+
 TEST_F(FoldTest, TheStaffWhoFinishesIsCredited) {
   ev(at(8, 30), WindowOpened{kW1, "a"});
   const TicketId t = issue(at(9, 0), kSocial);

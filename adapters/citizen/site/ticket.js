@@ -38,6 +38,8 @@
     document.body.dataset.state = t.state;
     document.title = t.headline + " · " + t.number;
     $("cancel").hidden = !t.can_cancel;
+    $("code").hidden = !t.check_in_code || t.state !== "not_arrived";
+    $("code").textContent = t.check_in_code ? "签到码 " + t.check_in_code : "";
     if (t.state === "called" && (lastState !== "called" || t.recalls !== lastRecalls)) alertCall();
     lastState = t.state;
     lastRecalls = t.recalls;

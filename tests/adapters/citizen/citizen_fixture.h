@@ -12,6 +12,8 @@
 #include <boost/asio/write.hpp>
 #include <chrono>
 #include <fstream>
+#include <functional>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +23,7 @@
 #include "engine/client/client.h"
 #include "engine/core/calendar.h"
 #include "engine/core/command.h"
+#include "engine/keys/person_hash.h"
 #include "engine/keys/ticket_token.h"
 #include "engine/protocol/snapshot_codec.h"
 #include "engine/time/system_clock.h"
@@ -34,17 +37,29 @@ inline const std::string kSourceDir = HALLQ_SOURCE_DIR;
 
 class CitizenWorld {
  public:
-  explicit CitizenWorld(std::string limits = "token_failures_burst = 5\ntoken_failures_per_minute = 1\n") {
+  // `edit_hall`, if given, rewrites conf/town.toml's text before the engine
+  // starts on it (a test's own hours, say).
+  explicit CitizenWorld(std::string limits = "token_failures_burst = 5\ntoken_failures_per_minute = 1\n",
+                        const std::function<std::string(std::string)>& edit_hall = {}) {
     engine_.add_device("gw", "citizen", "town");
     engine_.add_device("m1", "manager", "town");
-    engine_.start({kSourceDir + "/conf/town.toml"});
+    std::string hall_path = kSourceDir + "/conf/town.toml";
+    if (edit_hall) {
+      std::ifstream in(hall_path);
+      const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      hall_path = engine_.dir() + "/town.toml";
+      std::ofstream(hall_path) << edit_hall(text);
+    }
+    engine_.start({hall_path});
     secret_path_ = engine_.dir() + "/ticket.secret";
     keys::write_ticket_secret_file(secret_path_);
     secret_ = keys::read_ticket_secret_file(secret_path_);
+    keys::PersonSalt::generate().write_file(engine_.dir() + "/person.salt");
     config_path_ = engine_.dir() + "/citizen.toml";
     std::ofstream(config_path_) << "[citizen]\nengine = \"" << engine_.engine().cmd() << "\"\nevents = \""
                                 << engine_.engine().pub()
                                 << "\"\nhalls = [\"town\"]\nticket_secret = \"ticket.secret\"\n"
+                                << "person_salt = \"person.salt\"\n"
                                 << "public_url = \"https://q.example.gov.cn/\"\n\n[limits]\n"
                                 << limits << "\n[security]\nkey_file = \"keys/gw.key\"\n"
                                 << "engine_public_key_file = \"keys/engine.pub\"\n";

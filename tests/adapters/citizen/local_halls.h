@@ -34,6 +34,19 @@ class LocalHalls final : public citizen::HallSource {
     return Outcome{st.code(), st.message()};
   }
 
+  std::optional<Outcome> issue_remote(std::string_view hall, const core::IssueRemote& command) override {
+    if (hall != "town") return Outcome{core::ErrorCode::kForbidden, "not here", {}};
+    ++remote_sent;
+    std::vector<core::Event> out;
+    now_ += core::kUsPerSecond;
+    const core::Status st = hall_.apply(core::Command{{}, command}, now_, out);
+    Outcome o{st.code(), st.message(), {}};
+    for (const core::Event& e : out)
+      if (std::holds_alternative<core::RemoteTicketIssued>(e.body))
+        o.number = hall_.number_of(*hall_.find_ticket(std::get<core::RemoteTicketIssued>(e.body).ticket));
+    return o;
+  }
+
   core::Status apply(core::CommandBody body) {
     std::vector<core::Event> out;
     now_ += core::kUsPerSecond;
@@ -43,6 +56,7 @@ class LocalHalls final : public citizen::HallSource {
   core::Hall& town() { return hall_; }
 
   bool synced = true;
+  int remote_sent = 0;  // IssueRemote commands that reached the "engine"
 
  private:
   std::shared_ptr<const core::HallConfig> config_;
