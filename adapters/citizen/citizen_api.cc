@@ -365,13 +365,14 @@ HttpResponse CitizenApi::remote_page(std::string_view hall_id) {
   const core::HallConfig& cfg = hall->config();
   std::string options;
   for (const core::RemoteConfig& r : cfg.remote) {
-    options += fmt::format("<option value=\"{}\">{}（{}）</option>", html_escape(cfg.services[r.service].id),
-                           html_escape(cfg.services[r.service].name), spans_text(r.hours));
+    options +=
+        fmt::format("<option value=\"{}\">{}（{}）</option>", core::html_escape(cfg.services[r.service].id),
+                    core::html_escape(cfg.services[r.service].name), spans_text(r.hours));
   }
   if (options.empty()) return html_error(404, fmt::format("{}暂不提供网上取号，请到大厅现场取号", cfg.name));
   std::string html(site_file("remote.html"));
-  html = replace_all(std::move(html), "{{hall}}", html_escape(cfg.id));
-  html = replace_all(std::move(html), "{{hall_name}}", html_escape(cfg.name));
+  html = replace_all(std::move(html), "{{hall}}", core::html_escape(cfg.id));
+  html = replace_all(std::move(html), "{{hall_name}}", core::html_escape(cfg.name));
   html = replace_all(std::move(html), "{{options}}", options);
   return {200, "text/html; charset=utf-8", std::move(html)};
 }
