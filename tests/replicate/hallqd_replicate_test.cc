@@ -143,6 +143,21 @@ TEST_F(HallqdReplicate, ClusterDownKeepsServingAndTheStreamCatchesUp) {
   expect_stream_holds_acked();
 }
 
+// True once the owners bucket answers with `hall`'s entry (deadline-bounded).
+bool owners_answer(NatsConnection& conn, const std::string& hall) {
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    try {
+      Ownership probe(conn, "probe", "");
+      if (probe.owner(hall)) return true;
+    } catch (const std::exception&) {
+      // the bucket is not reachable yet
+    }
+    std::this_thread::sleep_for(100ms);  // polling the bucket, bounded above
+  }
+  return false;
+}
+
 TEST_F(HallqdReplicate, AfterAKillDuringAnOutageTheStoreIsRepublished) {
   testing::EngineProcess engine({kTown}, dir_.sub("data"), args());
   client::Client c(ctx_, engine.cmd(), {.timeout = 5s, .attempts = 1});
@@ -154,6 +169,9 @@ TEST_F(HallqdReplicate, AfterAKillDuringAnOutageTheStoreIsRepublished) {
   cluster_.start_all();
   ASSERT_TRUE(cluster_.wait_ready());
   ASSERT_GE(subject_count(*conn_, subject_of("town")), 0) << "the stream does not answer again";
+  // The owners bucket is a stream of its own, whose leader may be elected
+  // later than the events stream's: the engine's start needs it.
+  ASSERT_TRUE(owners_answer(*conn_, "town")) << "the owners bucket does not answer again";
   engine.restart();
   client::Client again(ctx_, engine.cmd(), {.timeout = 5s, .attempts = 1});
   issue(again, 3);
