@@ -3,6 +3,7 @@
 #include <flatbuffers/flatbuffers.h>
 
 #include <stdexcept>
+#include <string_view>
 #include <thread>
 
 #include "engine/protocol/hallq_generated.h"
@@ -72,8 +73,22 @@ void ReplicateTest::TearDownTestSuite() { cluster_.reset(); }
 
 void ReplicateTest::SetUp() {
   engine_ = connect(cluster(), cluster().engine_credentials());
-  ensure_stream(*engine_);
-  ensure_owners_bucket(*engine_);
+  // A cluster just started may still be electing its JetStream meta leader
+  // (seconds on a loaded machine): making the stream times out meanwhile.
+  // Retried while it times out, bounded above.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  for (;;) {
+    try {
+      ensure_stream(*engine_);
+      ensure_owners_bucket(*engine_);
+      return;
+    } catch (const std::exception& e) {
+      if (std::string_view(e.what()).find("Timeout") == std::string_view::npos ||
+          std::chrono::steady_clock::now() > deadline)
+        throw;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the election, bounded above
+  }
 }
 
 }  // namespace hallq::replicate::test
