@@ -3,14 +3,17 @@
 // (engine/server/http_request_parse.h, as citizen_server.cc runs it), then up
 // to 4 requests through the gateway's routes (adapters/citizen/citizen_api.h)
 // over the town hall in mid-day (fuzz_halls.h), whose cancels are applied to
-// it. "{k:NUMBER}" in the input becomes that ticket's token for the hall's
-// day (secret: 32 bytes of 's'), so that inputs reach past the token check.
+// it, as are its remote tickets (POST /api/remote, with the person salt set,
+// so that bodies reach the ID and phone checks). "{k:NUMBER}" in the input becomes that ticket's token for
+// the hall's day (secret: 32 bytes of 's'), so that inputs reach past the token check.
 //
-// Properties besides no crash: every answer's status is in 200..599; a 4xx or
+// HALLQ_FUZZ_SHOW=1 prints each answer's status and target (to see what a
+// seed reaches). Properties besides no crash: every answer's status is in 200..599; a 4xx or
 // 5xx answer is JSON with "error" and "message" (or, on the page route, an
 // HTML page with the message); a 2xx JSON answer parses; an answer >= 400
 // leaves the hall's sequence unchanged; a refusal of the reader is 400, 413
 // or 431.
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -20,6 +23,7 @@
 
 #include "adapters/citizen/citizen_api.h"
 #include "engine/core/calendar.h"
+#include "engine/keys/person_hash.h"
 #include "engine/keys/ticket_token.h"
 #include "engine/server/http_request_parse.h"
 #include "fuzz/fuzz_halls.h"
@@ -50,7 +54,16 @@ class MidDay final : public citizen::HallSource {
     check(hall == "town", "remote ticket in another hall", std::string(hall));
     std::vector<core::Event> out;
     const core::Status st = hall_->apply(core::Command{{}, command}, fuzz::mid_day_now(), out);
-    return Outcome{st.code(), st.message(), {}};
+    Outcome o{st.code(), st.message(), {}};
+    for (const core::Event& e : out) {
+      if (const auto* r = std::get_if<core::RemoteTicketIssued>(&e.body)) {
+        const core::Ticket* t = hall_->find_ticket(r->ticket);
+        check(t != nullptr, "an issued remote ticket the hall does not hold", std::to_string(r->ticket));
+        o.number = hall_->number_of(*t);
+      }
+    }
+    check(st.ok() == !o.number.empty(), "an accepted remote ticket without its number", st.message());
+    return o;
   }
   core::Seq seq() const { return hall_->seq(); }
 
@@ -97,9 +110,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   config.public_url = "https://q.example.gov.cn";
   config.trusted_proxies = {"10.0.0.1"};
   citizen::CitizenApi api(config, kSecret, halls);
+  std::array<std::uint8_t, keys::kPersonSaltBytes> salt{};
+  salt.fill('p');
+  api.set_person_salt(keys::PersonSalt(salt));
   const std::string day = core::format_date(halls.hall("town")->day());
   std::string bytes = with_tokens(std::string(reinterpret_cast<const char*>(data), size), day);
   server::HttpRequestReader reader(config.limits.max_body);
+  static const bool show = std::getenv("HALLQ_FUZZ_SHOW") != nullptr;  // what each seed gets: status, target
   std::string_view rest = bytes;
   for (int i = 0; i < 4 && !rest.empty(); ++i) {
     rest.remove_prefix(reader.feed(rest));
@@ -121,6 +138,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       continue;
     }
     check_answer(a.response, before, halls.seq(), p.request.target);
+    if (show)
+      std::cerr << a.response.status << " " << p.request.target << " " << a.response.body.substr(0, 120)
+                << "\n";
   }
   return 0;
 }
