@@ -278,6 +278,65 @@ TEST_F(KioskBookingTest, RefusedCheckInShowsTheEnginesMessageAndChangesNothing) 
   EXPECT_EQ(issue_directly("social"), "A001");  // no ticket was issued
 }
 
+// A remote ticket (网上取号, as hallq-citizen takes it with IssueRemote) is
+// checked in at the kiosk by its code: the kiosk prints the number the
+// citizen took from home, marked 网上取号 (read back from the ESC/POS bytes);
+// in the engine the ticket joins its line ahead of a walk-in who came
+// later, and the code typed again prints nothing.
+TEST_F(KioskRemoteTest, CheckInByCodePrintsTheNumberItHeldAndKeepsItsPlace) {
+  open_window("w1");
+  const std::string person(core::kPersonHexDigits, 'c');
+  auto taken = client().command("town", core::IssueRemote{"social", person, "13800138000", 77});
+  ASSERT_TRUE(taken && taken->ok()) << (taken ? taken->message : "no reply");
+  std::uint32_t code = 0;
+  std::string held;
+  for (const std::string& bytes : taken->events) {
+    const protocol::EventSummary e = protocol::describe_event(protocol::as_bytes(bytes));
+    if (e.kind == "remote_ticket_issued") {
+      code = e.booking;
+      held = e.number;
+    }
+  }
+  ASSERT_NE(code, 0u);
+  EXPECT_EQ(held, "A001");
+  EXPECT_EQ(issue_directly("social"), "A002");  // a walk-in after it
+
+  auto k = start_kiosk();
+  ASSERT_TRUE(wait_open(*k, "social")) << k->output();
+  k->write_line(fmt::format("appt {:06}", code));
+  const json issued = wait_json_event(*k, "issued");
+  ASSERT_FALSE(issued.is_null()) << k->output();
+  EXPECT_EQ(issued["number"], held);
+  ASSERT_FALSE(wait_json_event(*k, "printed").is_null()) << k->output();
+
+  const auto tickets = spool();
+  ASSERT_EQ(tickets.size(), 1u);
+  const auto lines = texts(tickets[0]);
+  EXPECT_TRUE(contains(lines, held)) << kiosk::describe(tickets[0]);
+  EXPECT_TRUE(contains(lines, "社保医保")) << kiosk::describe(tickets[0]);
+  EXPECT_TRUE(contains(lines, "网上取号")) << kiosk::describe(tickets[0]);
+
+  // The engine's side: checked in, first in its line, before the walk-in.
+  const auto hall = engine_hall(client());
+  ASSERT_TRUE(hall);
+  const core::Ticket* t = hall->find_number(held);
+  ASSERT_NE(t, nullptr);
+  EXPECT_EQ(t->state, core::TicketState::kWaiting);
+  const auto social = hall->config().find_service("social");
+  ASSERT_TRUE(social);
+  const auto& line = hall->queue(*social).line(core::QueueClass::kNormal);
+  ASSERT_EQ(line.size(), 2u);
+  EXPECT_EQ(line.begin()->ticket, t->id);
+
+  // Typed again: refused with the engine's reason, nothing printed.
+  k->write_line(fmt::format("appt {:06}", code));
+  const json again = wait_json_event(*k, "refused");
+  ASSERT_FALSE(again.is_null()) << k->output();
+  EXPECT_EQ(again["reason"].get<std::string>().rfind(held + " 已签到（", 0), 0u) << again.dump();
+  EXPECT_EQ(again["code"], "wrong_ticket_state");
+  EXPECT_EQ(spool().size(), 1u);
+}
+
 // A config with the kiosk's old CSV book is refused at start (exit 2) with a
 // message naming the one-time import and what the old CSV lacks for it;
 // the import indeed refuses such a file line by line for its missing ID numbers.

@@ -3,6 +3,8 @@
 // helpers to open windows, issue directly and decode the spool.
 // KioskBookingTest: the same on a town hall whose social service takes
 // bookings all day, with a helper that books the next slot (Book).
+// KioskRemoteTest: on a town hall whose social service takes remote tickets
+// at any hour.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -54,6 +56,24 @@ inline std::string write_booking_hall(const std::string& dir) {
   text.insert(at + marker.size(),
               "\n[service.appointments]\nslot_min = 30\ncapacity = 5\nhours = [\"00:00-24:00\"]\n"
               "days = \"sun-sat\"\ncheck_in_before_min = 30\ncheck_in_after_min = 15\nbook_ahead_days = 1\n");
+  const std::string path = dir + "/town.toml";
+  std::ofstream(path) << text;
+  return path;
+}
+
+// town.toml with social (A) taking remote tickets (网上取号) at any hour of
+// any day (the hall open every day), whatever the time the test runs.
+inline std::string write_remote_hall(const std::string& dir) {
+  std::string text = slurp(kTown);
+  const std::string hours = "hours = [\"08:30-17:30\"]\n";  // the hall's, first in the file
+  const std::size_t h = text.find(hours);
+  if (h == std::string::npos) throw std::runtime_error("town.toml: the hall's hours not found");
+  text.insert(h + hours.size(), "days = \"sun-sat\"\n");
+  const std::string marker = "expected_handle_min = 6\n";  // social's last key
+  const std::size_t at = text.find(marker);
+  if (at == std::string::npos) throw std::runtime_error("town.toml: social's expected_handle_min not found");
+  text.insert(at + marker.size(),
+              "\n[service.remote]\nhours = [\"00:00-24:00\"]\ndaily_quota = 5\ngrace_min = 15\n");
   const std::string path = dir + "/town.toml";
   std::ofstream(path) << text;
   return path;
@@ -153,6 +173,14 @@ class KioskBookingTest : public KioskTest {
     }
     ADD_FAILURE() << "no booking_made event";
     return 0;
+  }
+};
+
+class KioskRemoteTest : public KioskTest {
+ protected:
+  void SetUp() override {
+    engine_ = std::make_unique<EngineProcess>(std::vector<std::string>{write_remote_hall(dir_.path())},
+                                              dir_.path() + "/data");
   }
 };
 
