@@ -159,6 +159,15 @@ NatsConnection::~NatsConnection() {
 
 bool NatsConnection::connected() const { return natsConnection_Status(nc_) == NATS_CONN_STATUS_CONNECTED; }
 
+std::uint64_t NatsConnection::reconnects() const {
+  natsStatistics* stats = nullptr;
+  std::uint64_t n = 0;
+  if (natsStatistics_Create(&stats) == NATS_OK && natsConnection_GetStats(nc_, stats) == NATS_OK)
+    natsStatistics_GetCounts(stats, nullptr, nullptr, nullptr, nullptr, &n);
+  natsStatistics_Destroy(stats);
+  return n;
+}
+
 std::string NatsConnection::url() const {
   char buf[512] = {0};
   if (natsConnection_GetConnectedUrl(nc_, buf, sizeof buf) == NATS_OK && buf[0] != '\0') return buf;

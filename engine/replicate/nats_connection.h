@@ -70,6 +70,9 @@ class NatsConnection {
 
   // Connected now (false while reconnecting after an outage).
   bool connected() const;
+  // How many times the connection has been re-established since it was made
+  // (a change means replies to requests sent before it may never come).
+  std::uint64_t reconnects() const;
   // The URL connected to, or the configured list when not connected.
   std::string url() const;
   // "nats://127.0.0.1:4222: <status text>[ (JetStream error N)][: <last error>]"

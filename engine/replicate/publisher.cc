@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 
@@ -150,6 +151,25 @@ bool Publisher::stored_bytes_equal(std::uint64_t stream_seq, std::string_view by
   return true;
 }
 
+natsStatus Publisher::wait_for_acks(std::uint64_t reconnects_at_send) {
+  // In slices, so that a connection lost meanwhile ends the wait at once:
+  // an acknowledgement of a message sent to a server that died never comes,
+  // and the round's events are sent again (same ids) to the server the
+  // client reconnects to, instead of after the whole request timeout.
+  constexpr std::int64_t kSliceMs = 50;
+  const auto deadline = std::chrono::steady_clock::now() + conn_.options().request_timeout;
+  for (;;) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    jsPubOptions po;
+    jsPubOptions_Init(&po);
+    po.MaxWait = std::clamp<std::int64_t>(left.count(), 1, kSliceMs);
+    const natsStatus s = js_PublishAsyncComplete(js_, &po);
+    if (s != NATS_TIMEOUT || left.count() <= kSliceMs) return s;
+    if (!conn_.connected() || conn_.reconnects() != reconnects_at_send) return NATS_CONNECTION_DISCONNECTED;
+  }
+}
+
 std::vector<PublishResult> Publisher::publish(std::span<const OutEvent> batch) {
   std::vector<PublishResult> results(batch.size());
   // Each hall's events, in batch order, and the next one to send.
@@ -207,6 +227,7 @@ std::vector<PublishResult> Publisher::publish(std::span<const OutEvent> batch) {
   }
 
   for (;;) {
+    const std::uint64_t reconnects = conn_.reconnects();
     // This round: the next event of every hall still going.
     std::vector<std::pair<HallQueue*, std::size_t>> sent;  // queue, batch index
     {
@@ -254,10 +275,7 @@ std::vector<PublishResult> Publisher::publish(std::span<const OutEvent> batch) {
     if (sent.empty()) break;
     ++rounds_;
 
-    jsPubOptions po;
-    jsPubOptions_Init(&po);
-    po.MaxWait = conn_.options().request_timeout.count();
-    const natsStatus wait = js_PublishAsyncComplete(js_, &po);
+    const natsStatus wait = wait_for_acks(reconnects);
     if (wait != NATS_OK) {
       // Take back what was not acknowledged: its outcome is unknown.
       natsMsgList pending;

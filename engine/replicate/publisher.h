@@ -92,6 +92,10 @@ class Publisher {
   static void on_ack(jsCtx* js, natsMsg* msg, jsPubAck* pa, jsPubAckErr* pae, void* closure);
   // Checks a duplicate acknowledgement: the stored message at `stream_seq` holds `bytes`.
   bool stored_bytes_equal(std::uint64_t stream_seq, std::string_view bytes, std::string& why);
+  // Waits for the round's acknowledgements up to the request timeout; ends
+  // early (NATS_CONNECTION_DISCONNECTED) once the connection is lost or was
+  // re-established since `reconnects_at_send`.
+  natsStatus wait_for_acks(std::uint64_t reconnects_at_send);
 
   NatsConnection& conn_;
   std::string stream_;
