@@ -16,6 +16,7 @@
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <thread>
 #include <zmq.hpp>
@@ -181,6 +182,12 @@ TEST_F(HallqdReplicate, AfterAKillDuringAnOutageTheStoreIsRepublished) {
   expect_stream_holds_acked();
 }
 
+std::string read_text(const std::string& path) {
+  std::stringstream s;
+  s << std::ifstream(path).rdbuf();
+  return s.str();
+}
+
 // Waits until `engine`'s stderr holds `text` (deadline-bounded).
 bool log_says(const std::string& stderr_path, const std::string& text, std::chrono::seconds limit = 30s) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
@@ -337,7 +344,7 @@ StreamPeers stream_peers(NatsConnection& conn) {
 
 // One node of three killed under load (SIGKILL), --ack replicated: first a
 // follower of the events stream, then, with it back and caught up, the
-// stream's leader. Losing a follower costs nothing visible; losing the
+// stream's leader. Losing a follower costs little (see below); losing the
 // leader pauses acknowledgements until the two others elect a new one, and
 // nats-server's Raft lets a follower wait 4-9 s for a lost leader before it
 // campaigns (minElectionTimeoutDefault..maxElectionTimeoutDefault in its
@@ -352,10 +359,20 @@ TEST_F(HallqdReplicate, OneNodeKilledUnderLoadPausesTheEngineOnlyForAnElectionAn
   const auto ms = [](Clock::duration d) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
   };
+  // The node whose monitoring lists the engine's connection (its name
+  // "hallqd engine-a"); -1 if none does.
+  const auto engine_node = [&] {
+    for (int i = 0; i < cluster_.size(); ++i) {
+      if (!cluster_.running(i)) continue;
+      const auto a = testing::http_request(cluster_.monitor(i), boost::beast::http::verb::get, "/connz");
+      if (a.body.find("\"hallqd engine-a\"") != std::string::npos) return i;
+    }
+    return -1;
+  };
   // Commands until `oks` more are acknowledged; `victim(peers)` picks the
   // node killed after the first 100. Returns the longest gap between acknowledgements.
   const auto load_and_kill = [&](int oks, bool leader) -> std::pair<int, Clock::duration> {
-    int done = 0, refused = 0, killed = -1;
+    int done = 0, refused = 0, killed = -1, on = -1;
     Clock::time_point last_ok = Clock::now(), killed_at{};
     Clock::duration longest{}, kill_to_ok{};
     const auto deadline = Clock::now() + 90s;
@@ -367,8 +384,14 @@ TEST_F(HallqdReplicate, OneNodeKilledUnderLoadPausesTheEngineOnlyForAnElectionAn
           return {-1, {}};
         }
         std::string name = peers.leader;
+        on = engine_node();
         if (!leader) {
-          for (const auto& [replica, state] : peers.replicas) name = replica;  // a follower
+          // A follower; the one the engine is connected to if it is one (its
+          // publishes in flight are then lost with the node).
+          for (const auto& [replica, state] : peers.replicas) {
+            name = replica;
+            if (std::stoi(replica.substr(1)) - 1 == on) break;
+          }
         }
         killed = std::stoi(name.substr(1)) - 1;  // servers are n1, n2, n3
         cluster_.kill(killed);
@@ -396,9 +419,9 @@ TEST_F(HallqdReplicate, OneNodeKilledUnderLoadPausesTheEngineOnlyForAnElectionAn
     }
     EXPECT_EQ(done, oks) << "the engine stopped acknowledging after n" << killed + 1 << " was killed";
     std::cout << "killed n" << killed + 1 << (leader ? " (the stream's leader)" : " (a follower)")
-              << ": first acknowledgement after " << ms(kill_to_ok)
-              << " ms, longest gap between acknowledgements " << ms(longest) << " ms, " << refused
-              << " answered replication_unavailable\n";
+              << (killed == on ? ", the engine's server" : "") << ": first acknowledgement after "
+              << ms(kill_to_ok) << " ms, longest gap between acknowledgements " << ms(longest) << " ms, "
+              << refused << " answered replication_unavailable\n";
     return {killed, longest};
   };
   const auto start_and_catch_up = [&](int node) {
@@ -418,11 +441,16 @@ TEST_F(HallqdReplicate, OneNodeKilledUnderLoadPausesTheEngineOnlyForAnElectionAn
 
   const auto [follower, follower_gap] = load_and_kill(300, false);
   ASSERT_GE(follower, 0);
-  EXPECT_LT(ms(follower_gap), 5'000) << "losing a follower paused the engine";
+  // Usually ~10-60 ms; up to the 5 s request timeout when the owners
+  // bucket's leader was on the node: the lease renewal then blocks the
+  // replicator's thread (a known limit, bench/README "Issue 19").
+  EXPECT_LT(ms(follower_gap), 15'000) << "losing a follower paused the engine; its log:\n"
+                                      << read_text(dir_.sub("data") + ".stderr");
   ASSERT_TRUE(start_and_catch_up(follower));
   const auto [leader, leader_gap] = load_and_kill(300, true);
   ASSERT_GE(leader, 0);
-  EXPECT_LT(ms(leader_gap), 30'000) << "longer than two of the server's election rounds";
+  EXPECT_LT(ms(leader_gap), 30'000) << "longer than two of the server's election rounds; the engine's log:\n"
+                                    << read_text(dir_.sub("data") + ".stderr");
   ASSERT_TRUE(start_and_catch_up(leader));
   ASSERT_TRUE(wait_count(static_cast<long>(last_acked())));
   expect_stream_holds_acked();

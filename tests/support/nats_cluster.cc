@@ -145,6 +145,10 @@ std::string NatsCluster::urls() const {
   return out;
 }
 
+std::string NatsCluster::monitor(int node) const {
+  return "127.0.0.1:" + std::to_string(nodes_.at(static_cast<std::size_t>(node)).http_port);
+}
+
 std::string NatsCluster::log_path(int node) const {
   return dir_.sub("n" + std::to_string(node + 1) + ".log");
 }

@@ -45,6 +45,8 @@ class NatsCluster {
   std::string city_credentials() const { return dir_.sub("city.creds"); }
   const std::string& dir() const { return dir_.path(); }
   std::string log_path(int node) const;
+  // "127.0.0.1:PORT" of node i's monitoring endpoint (/varz, /connz, /jsz).
+  std::string monitor(int node) const;
 
   void kill(int node);   // SIGKILL; its store stays
   void start(int node);  // again, on the same ports and store
