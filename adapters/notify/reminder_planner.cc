@@ -2,18 +2,50 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <map>
 #include <optional>
 
 #include "engine/core/booking.h"
 #include "engine/core/calendar.h"
 #include "engine/core/line_position.h"
+#include "engine/core/remote_ticket.h"
 #include "engine/predict/forecast.h"
 
 namespace hallq::notify {
 namespace {
 
 using Values = std::map<std::string, std::string, std::less<>>;
+
+// A remote ticket not yet checked in stands in no line, so no forecast sees
+// it: the people ahead of it are those its service's lines would call
+// before it once it joined at its place (the returning and priority lines in
+// full, the normal line up to its issue time); the minutes, their work over
+// the service's open windows. Due when that is within
+// the rule's threshold, whatever it was at issue (the citizen is away from
+// the hall; its turn comes, RemoteTurnCame, only with nobody ahead, so it
+// is due by then). nullopt: not due.
+std::optional<Reminder> near_of_awaiting(const core::Hall& hall, const core::Ticket& t,
+                                         const ReminderRules& rules) {
+  const core::ServiceQueue& q = hall.queue(t.service);
+  std::uint32_t ahead = static_cast<std::uint32_t>(q.line(core::QueueClass::kReturning).size() +
+                                                   q.line(core::QueueClass::kPriority).size());
+  for (const core::QueueEntry& e : q.line(core::QueueClass::kNormal)) {
+    if (e.key > t.issued_at) break;  // the line is in key order
+    ++ahead;
+  }
+  int servers = 0;
+  for (int level = 1; level <= 9; ++level) servers += hall.open_windows(t.service, level);
+  Reminder r;
+  r.kind = ReminderKind::kNear;
+  r.ahead = ahead;
+  r.minutes =
+      servers > 0 ? static_cast<int>(std::ceil(ahead * hall.mean_handle_s(t.service) / servers / 60)) : -1;
+  const bool due = rules.rule == NearRule::kPeople ? ahead <= static_cast<std::uint32_t>(rules.threshold)
+                                                   : r.minutes >= 0 && r.minutes <= rules.threshold;
+  if (!due) return std::nullopt;
+  return r;
+}
 
 }  // namespace
 
@@ -29,17 +61,33 @@ std::vector<Reminder> plan_reminders(const core::Hall& hall, core::TimeUs now, c
                                      const std::function<bool(std::string_view key)>& done) {
   const core::HallConfig& cfg = hall.config();
   std::vector<Reminder> out;
-  // Tickets with a phone: those of checked-in bookings.
-  std::vector<std::pair<const core::Ticket*, const core::Booking*>> phoned;
+  // Tickets with a phone: those of checked-in bookings, and remote tickets
+  // (网上取号), checked in or not yet arrived.
+  struct Phoned {
+    const core::Ticket* t = nullptr;
+    std::string_view phone;
+    bool awaiting = false;  // a remote ticket not checked in: its citizen is not in the hall
+  };
+  std::vector<Phoned> phoned;
   for (const core::Booking& b : hall.bookings()) {
     if (b.state != core::BookingState::kCheckedIn || b.phone.empty() || !core::valid_phone(b.phone)) continue;
     const core::Ticket* t = hall.find_ticket(b.ticket);
-    if (t != nullptr && core::is_open(t->state)) phoned.emplace_back(t, &b);
+    if (t != nullptr && core::is_open(t->state)) phoned.push_back({t, b.phone, false});
+  }
+  for (const core::RemoteTicket& r : hall.remotes()) {
+    if (r.phone.empty() || !core::valid_phone(r.phone)) continue;
+    const core::Ticket* t = hall.find_ticket(r.ticket);
+    if (t == nullptr) continue;
+    if (r.state == core::RemoteState::kCheckedIn && core::is_open(t->state))
+      phoned.push_back({t, r.phone, false});
+    if (r.state == core::RemoteState::kAwaiting && t->state == core::TicketState::kNotArrived)
+      phoned.push_back({t, r.phone, true});
   }
   if (phoned.empty()) return out;
 
   std::optional<predict::Forecast> forecast;  // made once, only if a near reminder may be due
-  for (const auto& [t, b] : phoned) {
+  for (const Phoned& p : phoned) {
+    const core::Ticket* t = p.t;
     const std::string number = hall.number_of(*t);
     Values values{{"number", number}, {"hall_name", cfg.name}, {"service", cfg.services[t->service].name}};
 
@@ -55,7 +103,7 @@ std::vector<Reminder> plan_reminders(const core::Hall& hall, core::TimeUs now, c
         Reminder r;
         r.kind = ReminderKind::kCalled;
         r.key = key;
-        r.phone = b->phone;
+        r.phone = std::string(p.phone);
         r.number = number;
         r.window = cfg.windows[*called].number;
         values["window"] = std::to_string(r.window);
@@ -65,10 +113,24 @@ std::vector<Reminder> plan_reminders(const core::Hall& hall, core::TimeUs now, c
       continue;
     }
 
-    if (t->state != core::TicketState::kWaiting) continue;
     const std::string key = reminder_key(cfg.id, hall.day(), number, ReminderKind::kNear);
-    if (done(key)) continue;
     const bool people = rules.rule == NearRule::kPeople;
+    if (p.awaiting) {
+      if (done(key)) continue;
+      std::optional<Reminder> due = near_of_awaiting(hall, *t, rules);
+      if (!due) continue;
+      Reminder& r = *due;
+      r.key = key;
+      r.phone = std::string(p.phone);
+      r.number = number;
+      values["ahead"] = std::to_string(r.ahead);
+      values["minutes"] = r.minutes >= 0 ? std::to_string(r.minutes) : std::string("-");
+      r.text = rules.near_text->render(values);
+      out.push_back(std::move(r));
+      continue;
+    }
+    if (t->state != core::TicketState::kWaiting) continue;
+    if (done(key)) continue;
     // Only a drop: at check-in it was further away than the threshold.
     if (people ? t->ahead_at_issue <= static_cast<std::uint32_t>(rules.threshold)
                : t->predicted_wait_s <= rules.threshold * 60)
@@ -86,7 +148,7 @@ std::vector<Reminder> plan_reminders(const core::Hall& hall, core::TimeUs now, c
     if (!due) continue;
     r.kind = ReminderKind::kNear;
     r.key = key;
-    r.phone = b->phone;
+    r.phone = std::string(p.phone);
     r.number = number;
     values["ahead"] = std::to_string(r.ahead);
     values["minutes"] = r.minutes >= 0 ? std::to_string(r.minutes) : std::string("-");

@@ -1,8 +1,13 @@
 // Which reminders are due in a hall, from the replica the notifier folds from
 // the engine's events (as the hall screens fold theirs):
 //   - the phone: a booking checked in (BookingCheckedIn) names its ticket, and
-//     the booking keeps the phone the citizen gave (booking.h); walk-in
-//     tickets and bookings without a phone get nothing;
+//     the booking keeps the phone the citizen gave (booking.h); a remote
+//     ticket (网上取号, remote_ticket.h) keeps the phone given with it; walk-in
+//     tickets and those without a phone get nothing;
+//   - `near` for a remote ticket not yet checked in (its citizen is away):
+//     the people its lines would call before it, once that is at most N (or
+//     their work over the open windows at most M minutes), whatever it was
+//     at issue; the same key as below, so a citizen gets one `near` in all;
 //   - `near`: the ticket waits and the people ahead of it are at most N (or
 //     its predicted wait at most M minutes), having been more at check-in
 //     (a citizen who checks in near the front is in the hall already). People

@@ -1,11 +1,13 @@
 // The planner on the core's test hall (tests/support/test_hall.h), driven by
-// hand with its own clock: who has a phone (a checked-in booking), `near` by
-// people ahead and by predicted minutes (only a drop), `called` with the
+// hand with its own clock: who has a phone (a checked-in booking, a remote
+// ticket), `near` by people ahead and by predicted minutes (only a drop; for
+// a remote ticket not yet checked in, whatever it was), `called` with the
 // window's number from a call, recalls and done keys planned once.
 #include "adapters/notify/reminder_planner.h"
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <set>
 #include <string>
 #include <vector>
@@ -78,6 +80,14 @@ class ReminderPlannerTest : public HallFixture {
     ok(IssueTicket{"civil", Priority::kPriority}, at(21));
     x_ = book_and_check_in(kAnn, "13812345678");
     y_ = book_and_check_in(kBob, "");
+  }
+
+  // A civil walk-in: its number.
+  std::string walk_in(double minute) {
+    for (const Event& e : ok(IssueTicket{"civil"}, at(minute)))
+      if (const auto* t = std::get_if<TicketIssued>(&e.body))
+        return hall_->number_of(*hall_->find_ticket(t->ticket));
+    return "";
   }
 
   notify::MessageTemplate near_, called_;
@@ -163,6 +173,71 @@ TEST_F(ReminderPlannerTest, ACheckInAlreadyNearTheFrontGetsNoNear) {
   const auto r = plan(notify::NearRule::kPeople, 3, 31);
   ASSERT_EQ(r.size(), 1u);
   EXPECT_EQ(r[0].kind, ReminderKind::kCalled);
+}
+
+// A remote ticket (网上取号) with a phone, not checked in: told to come once
+// the people its line calls before it drop to the threshold (counted by
+// hand here: the walk-ins issued before it), even though it was never
+// further at issue than it is; one without a phone gets nothing. Checked in,
+// it is called like any other and told the window; `near` is not sent again.
+TEST_F(ReminderPlannerTest, ARemoteTicketAwayFromTheHallIsToldToComeThenCalled) {
+  build([](HallConfig& c) { c.remote = {RemoteConfig{kCivil, {{9 * 60, 16 * 60}}, 10, 15}}; });
+  ok(OpenWindow{"w2", ""}, at(0));
+  EXPECT_EQ(walk_in(1), "B001");
+  EXPECT_EQ(walk_in(2), "B002");
+  std::string remote, silent;
+  std::uint32_t code = 0;
+  for (const Event& e : ok(IssueRemote{"civil", kAnn, "13812345678", 1}, at(3)))
+    if (const auto* r = std::get_if<RemoteTicketIssued>(&e.body)) {
+      remote = hall_->number_of(*hall_->find_ticket(r->ticket));
+      code = r->code;
+    }
+  for (const Event& e : ok(IssueRemote{"civil", kBob, "", 2}, at(4)))
+    if (const auto* r = std::get_if<RemoteTicketIssued>(&e.body))
+      silent = hall_->number_of(*hall_->find_ticket(r->ticket));
+  ASSERT_EQ(remote, "B003");
+  ASSERT_EQ(silent, "B004");
+  EXPECT_EQ(walk_in(5), "B005");  // a walk-in after both: not ahead of them
+
+  EXPECT_TRUE(plan(notify::NearRule::kPeople, 1, 5).empty()) << "two walk-ins ahead";
+  EXPECT_EQ(call_next("w2", at(6)), "B001");
+  auto r = plan(notify::NearRule::kPeople, 1, 6);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].kind, ReminderKind::kNear);
+  EXPECT_EQ(r[0].number, remote);
+  EXPECT_EQ(r[0].phone, "13812345678");
+  EXPECT_EQ(r[0].ahead, 1u);  // B002
+  EXPECT_EQ(r[0].key, key(remote, "near"));
+  EXPECT_EQ(r[0].text.substr(0, r[0].text.find("约")), remote + "号前面还有1人，");
+  EXPECT_TRUE(plan(notify::NearRule::kPeople, 1, 6).empty()) << "planned twice";
+
+  ok(CheckIn{code}, at(7));
+  EXPECT_TRUE(plan(notify::NearRule::kPeople, 1, 7).empty()) << "near again after check-in";
+  ok(StartService{"w2"}, at(7));
+  ok(Finish{"w2"}, at(9));
+  EXPECT_EQ(serve_next("w2", at(9)), "B002");
+  EXPECT_EQ(call_next("w2", at(15)), remote);
+  r = plan(notify::NearRule::kPeople, 1, 15);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].kind, ReminderKind::kCalled);
+  EXPECT_EQ(r[0].text, "请" + remote + "号到2号窗口");
+}
+
+// By minutes, a remote ticket away from the hall: the people ahead times
+// the service's mean handling time over its open windows (civil: 10 minutes,
+// one window), rounded up.
+TEST_F(ReminderPlannerTest, ARemoteTicketAwayIsToldByMinutesOfTheWorkAheadOfIt) {
+  build([](HallConfig& c) { c.remote = {RemoteConfig{kCivil, {{9 * 60, 16 * 60}}, 10, 15}}; });
+  ok(OpenWindow{"w2", ""}, at(0));
+  for (int i = 0; i < 3; ++i) walk_in(1 + i);
+  ok(IssueRemote{"civil", kAnn, "13812345678", 1}, at(5));
+  EXPECT_TRUE(plan(notify::NearRule::kMinutes, 25, 5).empty()) << "3 ahead: 30 minutes";
+  call_next("w2", at(6));
+  const auto r = plan(notify::NearRule::kMinutes, 25, 6);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].ahead, 2u);
+  EXPECT_EQ(r[0].minutes, static_cast<int>(std::ceil(2 * hall_->mean_handle_s(kCivil) / 60)));
+  EXPECT_EQ(r[0].minutes, 20);
 }
 
 }  // namespace
