@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 
+#include "engine/protocol/snapshot_codec.h"
 #include "engine/replicate/hall_reader.h"
 #include "engine/replicate/publisher.h"
 #include "engine/server/engine.h"
@@ -172,7 +173,8 @@ void Standby::apply(const std::string& hall, std::vector<std::pair<std::uint64_t
   changed_.notify_all();
 }
 
-bool Standby::take_over(const std::string& hall, std::uint64_t last_seq, std::string* why) {
+bool Standby::take_over(const std::string& hall, std::uint64_t last_seq, std::string* why,
+                        std::string* snapshot) {
   std::unique_lock lock(mu_);
   const auto it = halls_.find(hall);
   if (it == halls_.end()) {
@@ -190,16 +192,18 @@ bool Standby::take_over(const std::string& hall, std::uint64_t last_seq, std::st
   h.stopped = true;
   lock.unlock();
   changed_.notify_all();
-  auto done = std::make_shared<std::promise<void>>();
-  std::future<void> given = done->get_future();
+  auto done = std::make_shared<std::promise<std::string>>();
+  std::future<std::string> given = done->get_future();
   post_([this, hall, done] {
     engine_.set_following(hall, false);
-    done->set_value();
+    const core::Hall* h = engine_.hall(hall);
+    done->set_value(h != nullptr ? protocol::encode_snapshot(*h, engine_.epoch(), false) : std::string());
   });
   if (given.wait_for(options_.catch_up_limit) != std::future_status::ready) {
     *why = "the engine's thread did not take the hall back";
     return false;
   }
+  *snapshot = given.get();
   return true;
 }
 
