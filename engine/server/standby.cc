@@ -14,6 +14,7 @@
 #include "engine/protocol/snapshot_codec.h"
 #include "engine/replicate/hall_reader.h"
 #include "engine/replicate/publisher.h"
+#include "engine/replicate/subject_position.h"
 #include "engine/server/engine.h"
 #include "engine/server/server.h"
 #include "engine/store/event_store.h"
@@ -70,8 +71,11 @@ void Standby::check_store(const store::EventStore& store, std::chrono::milliseco
           "reached the stream (an owner stopped before publishing them); a standby starts from an empty "
           "data dir or a copy of the owner's store",
           id, have, tail->hall_seq));
+    // Read back at its place in the stream (from the subject's start if not found).
+    const std::uint64_t from = replicate::resume_position(conn_, options_.stream, id, have - 1).value_or(0);
     replicate::HallReader reader(
-        conn_, id, {.stream = options_.stream, .start_stream_seq = 0, .after = have - 1, .on_refused = {}});
+        conn_, id,
+        {.stream = options_.stream, .start_stream_seq = from, .after = have - 1, .on_refused = {}});
     const auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     const std::optional<replicate::HallReader::Delivered> d = reader.next(std::max(left, 1000ms));
@@ -119,11 +123,24 @@ void Standby::run() {
       std::unique_ptr<replicate::HallReader>& reader = readers[id];
       if (!reader) {
         try {
+          // Resume at the stream's place of the store's last event rather
+          // than reading the subject from its start (from the start if that
+          // place cannot be found).
+          std::uint64_t from = 0;
+          if (applied > 0) {
+            std::string why;
+            const std::optional<std::uint64_t> at =
+                replicate::resume_position(conn_, options_.stream, id, applied, &why);
+            if (at) from = *at;
+            log(at ? fmt::format("hall {}: following from stream seq {} (after seq {})", id, from, applied)
+                   : fmt::format("hall {}: following from the subject's start (after seq {}): {}", id,
+                                 applied, why));
+          }
           reader = std::make_unique<replicate::HallReader>(
               conn_, id,
               replicate::HallReader::Options{
                   .stream = options_.stream,
-                  .start_stream_seq = 0,
+                  .start_stream_seq = from,
                   .after = applied,
                   .on_refused = [](const std::string& why) { log(why + " (not applied)"); }});
           if (failing.erase(id) > 0) log(fmt::format("following hall {} again", id));

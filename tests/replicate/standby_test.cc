@@ -8,6 +8,7 @@
 // of kills is HALLQ_TAKEOVER_KILLS (default 3); the takeover times (kill to the
 // first command accepted by the new owner) are printed, not asserted
 // (bench/takeover.sh runs many).
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -319,13 +320,30 @@ TEST_F(HallqdStandby, RestartsOnItsStoreAndRefusesAStoreTheStreamDoesNotHold) {
     ASSERT_TRUE(snapshot_at(cb, last));
     EXPECT_EQ(b.terminate(), 0);
   }
+  const core::Seq held = last;
   for (int i = 0; i < 3; ++i) last = issue();
+  // Where the standby should resume: the stream sequence of town's event
+  // held + 1, read here from the subject's start.
+  std::uint64_t resume_at = 0;
+  {
+    HallReader from_start(*conn_, "town", {});
+    for (auto d = from_start.next(10s); d; d = from_start.next(10s))
+      if (d->seq == held + 1) {
+        resume_at = d->stream_seq;
+        break;
+      }
+    ASSERT_GT(resume_at, 1u);
+  }
   {
     testing::EngineProcess b({kTown}, dir_.sub("b"), args("engine-b", true));
     client::Client cb(ctx_, b.cmd());
     auto followed = snapshot_at(cb, last);
     ASSERT_TRUE(followed);
     EXPECT_EQ(state_of(*followed).seq, last);
+    // It resumed there rather than reading the subject from its start.
+    EXPECT_TRUE(
+        log_says(dir_.sub("b") + ".stderr",
+                 fmt::format("hall town: following from stream seq {} (after seq {})", resume_at, held)));
   }
   // Another history: a store written by an engine that never replicated.
   {
