@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <iostream>
 #include <random>
 #include <stdexcept>
 
@@ -93,7 +94,39 @@ std::optional<protocol::DecodedReply> Client::round_trip(const std::string& requ
 std::optional<protocol::DecodedReply> Client::command(std::string_view hall, const core::CommandBody& cmd,
                                                       std::string request_id) {
   if (request_id.empty()) request_id = next_request_id();
-  return round_trip(protocol::encode_request(request_id, hall, cmd), request_id);
+  const std::string request = protocol::encode_request(request_id, hall, cmd);
+  std::optional<protocol::DecodedReply> reply = round_trip(request, request_id);
+  if (!reply || !options_.follow_owner || reply->code != core::ErrorCode::kNotOwner ||
+      reply->owner_endpoint.empty() || reply->owner_endpoint == endpoint_)
+    return reply;
+  // One hop to the engine that serves the hall, with the same request id.
+  const std::string from = endpoint_;
+  if (options_.on_follow)
+    options_.on_follow(hall, from, reply->owner_endpoint, reply->owner_engine);
+  else
+    std::cerr << fmt::format("hallq client: hall {} is served by engine {} at {}: following there (was {})\n",
+                             hall, reply->owner_engine.empty() ? "?" : reply->owner_engine,
+                             reply->owner_endpoint, from);
+  try {
+    reconnect(reply->owner_endpoint);
+  } catch (const zmq::error_t&) {
+    reconnect(from);  // not an endpoint ZeroMQ can reach: stay where the client was
+    return reply;
+  }
+  std::optional<protocol::DecodedReply> followed = round_trip(request, request_id);
+  if (followed) return followed;
+  reconnect(from);  // the named engine did not answer: back to where the client was
+  return reply;
+}
+
+void Client::reconnect(const std::string& endpoint) {
+  try {
+    socket_.disconnect(endpoint_);
+  } catch (const zmq::error_t&) {
+    // not connected there (any more): nothing to undo
+  }
+  endpoint_ = endpoint;
+  socket_.connect(endpoint_);
 }
 
 std::optional<protocol::DecodedReply> Client::snapshot(std::string_view hall) {

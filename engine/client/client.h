@@ -3,11 +3,23 @@
 // resent with the SAME id, so the engine applies it at most once (a retry of
 // an issued ticket returns the same ticket, never a second one).
 //
+// A command refused not_owner whose reply names the owner's endpoint (hallqd
+// --replicate: a standby, or an engine whose hall was taken over) is
+// followed: the client reconnects to that endpoint and sends the same
+// request, with the same id, once more. At most one hop per command (two
+// engines naming each other cannot make it loop); each hop is told to
+// on_follow (default: one line on stderr). If the named engine does not
+// answer, the client goes back to where it was and returns the not_owner
+// reply (a retry with the same id is safe either way). The client then stays
+// with the engine it followed to; endpoint() says which. CURVE keys are kept:
+// following across engines needs them to share the engine key.
+//
 // Thread: a Client is used by one thread at a time (ZeroMQ sockets are not
 // thread-safe). The zmq::context_t must outlive it.
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,6 +50,12 @@ struct ClientOptions {
   int attempts = 3;                         // sends of the same request before giving up
   bool immediate = false;                   // true: do not queue while disconnected (ZMQ_IMMEDIATE)
   CurveOptions curve;                       // plaintext unless curve.server_key is set
+  bool follow_owner = true;                 // follow not_owner to the owner's endpoint (once per command)
+  // Each hop: the hall, the endpoint left and the one followed to, the
+  // owner's engine id. Empty: a line on stderr.
+  std::function<void(std::string_view hall, const std::string& from, const std::string& to,
+                     const std::string& engine)>
+      on_follow;
 };
 
 class Client {
@@ -64,6 +82,7 @@ class Client {
 
  private:
   std::optional<protocol::DecodedReply> round_trip(const std::string& request, const std::string& request_id);
+  void reconnect(const std::string& endpoint);
 
   zmq::socket_t socket_;
   std::string endpoint_;

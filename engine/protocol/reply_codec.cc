@@ -47,8 +47,12 @@ std::string encode_reply(const ReplySpec& r) {
   }
   auto rid = fbb.CreateString(r.request_id.data(), r.request_id.size());
   auto msg = fbb.CreateString(r.message.data(), r.message.size());
+  flatbuffers::Offset<flatbuffers::String> owner_engine, owner_endpoint;
+  if (!r.owner_engine.empty()) owner_engine = fbb.CreateString(r.owner_engine.data(), r.owner_engine.size());
+  if (!r.owner_endpoint.empty())
+    owner_endpoint = fbb.CreateString(r.owner_endpoint.data(), r.owner_endpoint.size());
   auto reply = w::CreateReply(fbb, rid, static_cast<w::ErrorCode>(r.code), msg, events_vec, snapshot, engine,
-                              r.duplicate);
+                              r.duplicate, owner_engine, owner_endpoint);
   w::FinishMessageBuffer(fbb, w::CreateMessage(fbb, w::Body::Reply, reply.Union()));
   return bytes_of(fbb);
 }
@@ -74,6 +78,8 @@ DecodedReply decode_reply(Bytes bytes) {
     out.engine = std::move(info);
   }
   out.duplicate = r->duplicate();
+  out.owner_engine = copy(r->owner_engine());
+  out.owner_endpoint = copy(r->owner_endpoint());
   return out;
 }
 

@@ -28,6 +28,10 @@ struct ReplySpec {
   std::string_view snapshot;
   const EngineInfo* engine = nullptr;
   bool duplicate = false;
+  // not_owner: the engine that serves the hall and its command endpoint
+  // (empty: unknown, or another code).
+  std::string_view owner_engine;
+  std::string_view owner_endpoint;
 };
 std::string encode_reply(const ReplySpec& reply);
 
@@ -39,6 +43,8 @@ struct DecodedReply {
   std::string snapshot;             // an encoded, verified Message (HallSnapshot), or empty
   std::optional<EngineInfo> engine;
   bool duplicate = false;
+  std::string owner_engine;    // not_owner: who serves the hall (empty: unknown)
+  std::string owner_endpoint;  // not_owner: where its clients reach it (empty: unknown)
   bool ok() const { return code == core::ErrorCode::kOk; }
 };
 // Decodes an inspected reply (the verifier has checked the nested buffers).

@@ -39,6 +39,29 @@ void check(natsStatus s, const std::string& what) {
 
 }  // namespace
 
+bool transient_status(natsStatus s, jsErrCode js_error) {
+  switch (js_error) {
+    case JSClusterNoPeersErr:
+    case JSClusterNotAvailErr:
+    case JSClusterNotLeaderErr:
+    case JSStreamOfflineErr:
+      return true;
+    default:
+      break;
+  }
+  switch (s) {
+    case NATS_TIMEOUT:
+    case NATS_NO_RESPONDERS:
+    case NATS_NO_SERVER:
+    case NATS_NOT_YET_CONNECTED:
+    case NATS_CONNECTION_DISCONNECTED:
+    case NATS_IO_ERROR:
+      return true;
+    default:
+      return false;
+  }
+}
+
 NatsCredentials read_credentials(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw ReplicateError(fmt::format("NATS credentials file {}: cannot be read", path));
@@ -136,7 +159,8 @@ NatsConnection::NatsConnection(Options options) : options_(std::move(options)) {
     if (s != NATS_OK) {
       const std::string detail = last_error_detail(s);
       throw ReplicateError(fmt::format("NATS {}: cannot connect: {}{}{}", urls, natsStatus_GetText(s),
-                                       detail.empty() ? "" : ": ", detail));
+                                       detail.empty() ? "" : ": ", detail),
+                           transient_status(s));
     }
     jsOptions jo;
     check(jsOptions_Init(&jo), "JetStream options");

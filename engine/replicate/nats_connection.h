@@ -20,11 +20,26 @@
 namespace hallq::replicate {
 
 // Start-up and configuration errors of this library (runtime outcomes such as
-// "cluster unavailable" are values, see publisher.h).
+// "cluster unavailable" are values, see publisher.h). transient(): the
+// cluster may well answer later (a timeout, no responders, no server
+// reachable, a JetStream leader not elected yet), so a start may retry;
+// false for what waiting does not mend (credentials or permissions refused,
+// a stream configured otherwise, another engine's live lease).
 class ReplicateError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit ReplicateError(const std::string& what, bool transient = false)
+      : std::runtime_error(what), transient_(transient) {}
+  bool transient() const { return transient_; }
+
+ private:
+  bool transient_ = false;
 };
+
+// Whether a failed call's status (and JetStream error code) is one the
+// cluster may mend by itself: timeout, no responders, not (yet) connected,
+// no server reachable, JetStream temporarily unavailable or without a
+// leader or peers yet.
+bool transient_status(natsStatus s, jsErrCode js_error = static_cast<jsErrCode>(0));
 
 // What a credentials file holds. Three forms, told apart by content:
 //   USER:PASSWORD                          (first non-empty, non-# line)

@@ -25,6 +25,29 @@ std::optional<OwnerRecord> owner_from_json(std::string_view text) {
   return r;
 }
 
+std::string standby_key(std::string_view engine) {
+  return std::string(kStandbyKeyPrefix) + std::string(engine);
+}
+
+std::string to_json(const StandbyRecord& r) {
+  return nlohmann::json{{"engine", r.engine},
+                        {"endpoint", r.endpoint},
+                        {"lease_until_ms", r.lease_until_ms},
+                        {"halls", r.halls}}
+      .dump();
+}
+
+std::optional<StandbyRecord> standby_from_json(std::string_view text) {
+  const std::optional<OwnerRecord> base = owner_from_json(text);
+  if (!base) return std::nullopt;
+  const nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  StandbyRecord r{base->engine, base->endpoint, base->lease_until_ms, {}};
+  if (j.contains("halls") && j["halls"].is_array())
+    for (const nlohmann::json& h : j["halls"])
+      if (h.is_string()) r.halls.push_back(h.get<std::string>());
+  return r;
+}
+
 const char* to_string(ClaimOutcome o) {
   switch (o) {
     case ClaimOutcome::kOwned:
@@ -42,7 +65,12 @@ const char* to_string(ClaimOutcome o) {
 Ownership::Ownership(NatsConnection& conn, std::string engine, std::string endpoint, std::string bucket)
     : conn_(conn), engine_(std::move(engine)), endpoint_(std::move(endpoint)) {
   const natsStatus s = js_KeyValue(&kv_, conn.js(), bucket.c_str());
-  if (s != NATS_OK) throw ReplicateError(fmt::format("owners bucket {}: {}", bucket, conn.describe(s)));
+  if (s != NATS_OK) {
+    // A permissions violation arrives asynchronously: the request only times out.
+    const std::string text = conn.describe(s);
+    throw ReplicateError(fmt::format("owners bucket {}: {}", bucket, text),
+                         transient_status(s) && text.find("ermissions") == std::string::npos);
+  }
 }
 
 Ownership::~Ownership() { kvStore_Destroy(kv_); }
@@ -129,6 +157,43 @@ std::optional<OwnerRecord> Ownership::owner(const std::string& hall, std::string
   }
   if (!e.found) return std::nullopt;
   return e.record;
+}
+
+std::string Ownership::record_standby(const std::vector<std::string>& halls, std::int64_t lease_until_ms) {
+  const std::string value = to_json(StandbyRecord{engine_, endpoint_, lease_until_ms, halls});
+  std::uint64_t rev = 0;
+  const natsStatus s =
+      kvStore_Put(&rev, kv_, standby_key(engine_).c_str(), value.data(), static_cast<int>(value.size()));
+  return s == NATS_OK ? std::string() : fmt::format("standby record of {}: {}", engine_, conn_.describe(s));
+}
+
+std::vector<StandbyRecord> Ownership::standbys(std::string* error) {
+  std::vector<StandbyRecord> out;
+  kvKeysList keys{};
+  const natsStatus s = kvStore_Keys(&keys, kv_, nullptr);
+  if (s == NATS_NOT_FOUND) return out;  // an empty bucket
+  if (s != NATS_OK) {
+    if (error) *error = fmt::format("standby records: {}", conn_.describe(s));
+    return out;
+  }
+  for (int i = 0; i < keys.Count; ++i) {
+    const std::string_view key = keys.Keys[i];
+    if (key.substr(0, kStandbyKeyPrefix.size()) != kStandbyKeyPrefix) continue;
+    kvEntry* entry = nullptr;
+    const natsStatus g = kvStore_Get(&entry, kv_, keys.Keys[i]);
+    if (g == NATS_NOT_FOUND) continue;
+    if (g != NATS_OK) {
+      if (error) *error = fmt::format("standby record {}: {}", key, conn_.describe(g));
+      out.clear();
+      break;
+    }
+    const std::string_view value(static_cast<const char*>(kvEntry_Value(entry)),
+                                 static_cast<std::size_t>(kvEntry_ValueLen(entry)));
+    if (auto r = standby_from_json(value)) out.push_back(std::move(*r));
+    kvEntry_Destroy(entry);
+  }
+  kvKeysList_Destroy(&keys);
+  return out;
 }
 
 }  // namespace hallq::replicate

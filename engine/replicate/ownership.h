@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/replicate/nats_connection.h"
 
@@ -32,6 +33,24 @@ struct OwnerRecord {
 std::string to_json(const OwnerRecord& r);
 // nullopt if `text` is not such a JSON object.
 std::optional<OwnerRecord> owner_from_json(std::string_view text);
+
+// A standby engine (hallqd --standby) records itself in the same bucket
+// under key "standby.<engine>" (hall ids have no dots, so no hall's key):
+// its endpoint, the halls it follows, and a lease it renews like an owner's
+// (a plain put on its own key); a record whose lease lapsed is a standby
+// gone. hallq halls lists them.
+inline constexpr std::string_view kStandbyKeyPrefix = "standby.";
+std::string standby_key(std::string_view engine);
+struct StandbyRecord {
+  std::string engine;
+  std::string endpoint;
+  std::int64_t lease_until_ms = 0;
+  std::vector<std::string> halls;
+  friend bool operator==(const StandbyRecord&, const StandbyRecord&) = default;
+};
+std::string to_json(const StandbyRecord& r);
+// nullopt if `text` is not such a JSON object.
+std::optional<StandbyRecord> standby_from_json(std::string_view text);
 
 enum class ClaimOutcome {
   kOwned,         // this engine holds the lease until record.lease_until_ms
@@ -64,6 +83,13 @@ class Ownership {
   Claim renew(const std::string& hall, std::int64_t now_ms, std::int64_t lease_ms);
   // The entry as it stands; nullopt if absent (kUnavailable: `detail` set).
   std::optional<OwnerRecord> owner(const std::string& hall, std::string* detail = nullptr);
+
+  // Puts this engine's standby record (its endpoint, `halls`, a lease until
+  // `lease_until_ms`; 0 ends it): an error text, empty on success.
+  std::string record_standby(const std::vector<std::string>& halls, std::int64_t lease_until_ms);
+  // Every standby record in the bucket, live or lapsed; `error` set (and
+  // nothing returned) when the bucket did not answer.
+  std::vector<StandbyRecord> standbys(std::string* error = nullptr);
 
   const std::string& engine() const { return engine_; }
 

@@ -15,7 +15,7 @@ const char* storage_name(jsStorageType t) { return t == js_FileStorage ? "file" 
   if (text.find("ermissions") != std::string::npos) {
     throw ReplicateError(fmt::format("{}: permission denied for this NATS user ({})", what, text));
   }
-  throw ReplicateError(fmt::format("{}: {}", what, text));
+  throw ReplicateError(fmt::format("{}: {}", what, text), transient_status(s, jerr));
 }
 
 struct StreamInfo {

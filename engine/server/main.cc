@@ -160,6 +160,15 @@ int main(int argc, char** argv) {
                "with --replicate: a warm replica; follow the stream of the configured halls into this store "
                "(refusing their commands not_owner, naming the owner) and take over each hall whose "
                "owner's lease lapsed: catch up to the stream's last event, then serve it");
+  double start_timeout_s = 30;
+  app.add_option(
+         "--replicate-start-timeout", start_timeout_s,
+         "with --replicate: seconds the start retries a cluster that does not answer yet (timeout, no "
+         "responders, not connected: a just-started cluster elects its leaders late), each retry "
+         "logged; wrong credentials, permissions or stream settings and another engine's live lease "
+         "stop the start at once")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 3600.0));
   int ack_timeout_ms = 2000;
   app.add_option("--ack-timeout", ack_timeout_ms,
                  "with --ack replicated: milliseconds a batch waits for the stream's confirmation")
@@ -193,6 +202,7 @@ int main(int argc, char** argv) {
       replicate::read_credentials(nats_credentials);  // a clear error now rather than at connect
       replication->engine_id = engine_id;
       replication->lease = std::chrono::milliseconds(lease_ms);
+      replication->startup_limit = std::chrono::milliseconds(static_cast<long>(start_timeout_s * 1000));
     } catch (const replicate::ReplicateError& e) {
       std::cerr << "hallqd: --replicate: " << e.what() << "\n";
       return 2;
@@ -374,11 +384,11 @@ int main(int argc, char** argv) {
               // lease of the halls it holds (not caught up: tried again
               // at the next look, a quarter lease later).
               server::StandbyOptions{.catch_up_limit = std::chrono::milliseconds(lease_ms / 2)});
-          follower->check_store(store, std::chrono::seconds(30));
-          replicator->stand_by(engine.hall_ids(),
-                               [&follower](const std::string& hall, std::uint64_t last, std::string* why) {
-                                 return follower->take_over(hall, last, why);
-                               });
+          follower->check_store(store, replication->startup_limit);
+          replicator->stand_by(engine.hall_ids(), [&follower](const std::string& hall, std::uint64_t last,
+                                                              std::string* why, std::string* snapshot) {
+            return follower->take_over(hall, last, why, snapshot);
+          });
         }
       } catch (const replicate::ReplicateError& e) {
         std::cerr << "hallqd: --replicate: " << e.what() << "\n";

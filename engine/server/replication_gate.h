@@ -33,8 +33,16 @@ class ReplicationGate {
   // A batch is settled when the stream holds its events, or they were
   // dropped with a fenced hall (fenced() tells).
   virtual Progress progress() const = 0;
-  // Whether another engine extends `hall`'s history (then `why` says how).
-  virtual bool fenced(std::string_view hall, std::string* why = nullptr) const = 0;
+  // Why a hall's commands are refused not_owner here, and who serves it.
+  struct Fence {
+    std::string why;          // how it came to be, for people (part of the refusal)
+    std::string engine;       // the engine that serves the hall (empty: unknown)
+    std::string endpoint;     // the command endpoint its clients reach it at (empty: unknown)
+    bool taken_over = false;  // this engine served the hall and lost it; false: a standby's hall
+  };
+  // Whether another engine extends `hall`'s history (then `fence` says how
+  // and, where known, who).
+  virtual bool fenced(std::string_view hall, Fence* fence = nullptr) const = 0;
   // Called after every attempt to publish (null: nothing is called).
   virtual void set_on_progress(std::function<void()> on_progress) = 0;
 };

@@ -37,9 +37,37 @@ std::string owner_text(const replicate::OwnerRecord& r) {
 
 }  // namespace
 
-Replicator::Replicator(ReplicatorOptions options) : options_(std::move(options)) {
-  conn_ = std::make_unique<replicate::NatsConnection>(options_.connection);
-  replicate::ensure_stream(*conn_, options_.stream);
+void Replicator::retry_at_start(const std::string& what, const std::function<void()>& step) {
+  auto delay = kFirstRetry;
+  for (int attempt = 1;; ++attempt) {
+    try {
+      step();
+      return;
+    } catch (const replicate::ReplicateError& e) {
+      if (!e.transient()) throw;
+      const auto now = std::chrono::steady_clock::now();
+      if (now >= start_deadline_)
+        throw replicate::ReplicateError(fmt::format(
+            "{}: the cluster did not answer within {} ms of the start (--replicate-start-timeout), "
+            "{} attempt(s): {}",
+            what, options_.startup_limit.count(), attempt, e.what()));
+      // The last attempt at the bound itself.
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(start_deadline_ - now);
+      const auto wait = std::min(delay, left);
+      log(fmt::format("start: {}: {}; attempt {}, retrying in {} ms (giving up in {} ms)", what, e.what(),
+                      attempt, wait.count(), left.count()));
+      std::this_thread::sleep_for(wait);  // a retry delay, not a synchronisation
+      delay = std::min(delay * 2, std::chrono::duration_cast<std::chrono::milliseconds>(kMaxRetry));
+    }
+  }
+}
+
+Replicator::Replicator(ReplicatorOptions options)
+    : options_(std::move(options)),
+      start_deadline_(std::chrono::steady_clock::now() + options_.startup_limit) {
+  retry_at_start("connecting",
+                 [&] { conn_ = std::make_unique<replicate::NatsConnection>(options_.connection); });
+  retry_at_start("the events stream", [&] { replicate::ensure_stream(*conn_, options_.stream); });
   publisher_ = std::make_unique<replicate::Publisher>(*conn_, options_.stream.name);
 }
 
@@ -69,10 +97,12 @@ std::vector<std::string> Replicator::put_snapshots(
 }
 
 void Replicator::claim(const std::vector<std::string>& halls, const std::string& endpoint) {
-  replicate::ensure_owners_bucket(*conn_, options_.owners);
-  owners_ =
-      std::make_unique<replicate::Ownership>(*conn_, options_.engine_id, endpoint, options_.owners.bucket);
-  const auto deadline = std::chrono::steady_clock::now() + options_.startup_limit;
+  retry_at_start("the owners bucket", [&] {
+    replicate::ensure_owners_bucket(*conn_, options_.owners);
+    owners_ =
+        std::make_unique<replicate::Ownership>(*conn_, options_.engine_id, endpoint, options_.owners.bucket);
+  });
+  const auto deadline = start_deadline_;
   for (const std::string& hall : halls) {
     auto delay = kFirstRetry;
     for (;;) {
@@ -86,7 +116,11 @@ void Replicator::claim(const std::vector<std::string>& halls, const std::string&
             hall, owner_text(c.record), c.record.lease_until_ms));
       }
       if (std::chrono::steady_clock::now() + delay > deadline)
-        throw replicate::ReplicateError(fmt::format("the owners bucket does not answer: {}", c.detail));
+        throw replicate::ReplicateError(
+            fmt::format("the owners bucket does not answer within {} ms of the start "
+                        "(--replicate-start-timeout): {}",
+                        options_.startup_limit.count(), c.detail));
+      log(fmt::format("start: claiming hall {}: {}; retrying in {} ms", hall, c.detail, delay.count()));
       std::this_thread::sleep_for(delay);  // a retry delay, not a synchronisation
       delay = std::min(delay * 2, std::chrono::duration_cast<std::chrono::milliseconds>(kMaxRetry));
     }
@@ -98,8 +132,9 @@ void Replicator::claim(const std::vector<std::string>& halls, const std::string&
 
 namespace {
 
-std::string standby_text(const std::string& hall, const replicate::OwnerRecord& owner) {
-  return fmt::format("本机为备用引擎，大厅 {} 由 {} 服务", hall, owner_text(owner));
+ReplicationGate::Fence standby_fence(const std::string& hall, const replicate::OwnerRecord& owner) {
+  return {fmt::format("本机为备用引擎，大厅 {} 由 {} 服务", hall, owner_text(owner)), owner.engine,
+          owner.endpoint, false};
 }
 
 }  // namespace
@@ -113,9 +148,26 @@ void Replicator::stand_by(const std::vector<std::string>& halls, TakeOver take_o
     // keeps it current.
     const std::optional<replicate::OwnerRecord> owner = owners_ ? owners_->owner(hall) : std::nullopt;
     if (owner) standby_owner_[hall] = *owner;
-    fenced_halls_[hall] = standby_text(hall, owner.value_or(replicate::OwnerRecord{}));
+    fenced_halls_[hall] = standby_fence(hall, owner.value_or(replicate::OwnerRecord{}));
   }
   log(fmt::format("standby for {} hall(s): following the stream, taking over a lapsed lease", halls.size()));
+  record_standby();
+}
+
+void Replicator::record_standby(bool end) {
+  if (!owners_) return;
+  const bool live = !end && !standby_.empty();
+  if (!live && !standby_recorded_) return;
+  const std::string error = owners_->record_standby(live ? standby_ : std::vector<std::string>{},
+                                                    live ? wall_ms() + options_.lease.count() : wall_ms());
+  if (!error.empty()) {
+    if (error != standby_record_error_) log("cannot record this standby (hallq halls): " + error);
+    standby_record_error_ = error;
+    return;
+  }
+  if (!standby_record_error_.empty()) log("standby recorded again");
+  standby_record_error_.clear();
+  standby_recorded_ = live;
 }
 
 void Replicator::watch_standby() {
@@ -128,16 +180,16 @@ void Replicator::watch_standby() {
       if (c.outcome == replicate::ClaimOutcome::kOwnedByOther) {
         standby_owner_[hall] = c.record;
         std::lock_guard lock(mu_);
-        fenced_halls_[hall] = standby_text(hall, c.record);
+        fenced_halls_[hall] = standby_fence(hall, c.record);
       }
       ++it;
       continue;
     }
     // The lease is this engine's: catch up to the stream's tail, then serve.
     publisher_->forget(hall);
-    std::string why;
+    std::string why, snapshot;
     const std::optional<replicate::SubjectTail> tail = publisher_->tail(hall, &why);
-    const bool caught_up = tail && take_over_(hall, tail->hall_seq, &why);
+    const bool caught_up = tail && take_over_(hall, tail->hall_seq, &why, &snapshot);
     if (!caught_up) {
       log(
           fmt::format("hall {}: lease taken but not served yet (tried again at the next look; the lease is "
@@ -168,6 +220,10 @@ void Replicator::watch_standby() {
                     hall, owner_text(was), was.lease_until_ms > 0 ? now - was.lease_until_ms : 0,
                     tail->hall_seq, took.count()));
     standby_owner_.erase(hall);
+    // Readers of the stream (the city view) fold the hall from here now.
+    if (!snapshot.empty())
+      for (const std::string& error : put_snapshots({{hall, snapshot}}))
+        log(fmt::format("hall {}: the city view keeps the previous owner's snapshot: {}", hall, error));
   }
 }
 
@@ -180,6 +236,7 @@ void Replicator::release(const store::EventStore& store, std::chrono::millisecon
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
   if (!owners_) return;
+  record_standby(/*end=*/true);
   std::size_t released = 0;
   for (const std::string& hall : held_) {
     std::string error;
@@ -217,7 +274,7 @@ void Replicator::renew_leases(std::deque<Item>& work) {
         break;
       case replicate::ClaimOutcome::kOwnedByOther:
       case replicate::ClaimOutcome::kLost:
-        drop_hall(work, hall, "taken over by " + owner_text(c.record));
+        drop_hall(work, hall, "taken over by " + owner_text(c.record), c.record);
         break;
     }
   }
@@ -227,7 +284,7 @@ void Replicator::renew_leases(std::deque<Item>& work) {
 }
 
 void Replicator::catch_up(const store::EventStore& store, const std::vector<std::string>& halls) {
-  const auto deadline = std::chrono::steady_clock::now() + options_.startup_limit;
+  const auto deadline = start_deadline_;
   std::lock_guard lock(mu_);
   for (const std::string& hall : halls) {
     std::optional<replicate::SubjectTail> tail;
@@ -235,8 +292,13 @@ void Replicator::catch_up(const store::EventStore& store, const std::vector<std:
     auto delay = kFirstRetry;
     while (!(tail = publisher_->tail(hall, &error))) {
       if (std::chrono::steady_clock::now() + delay > deadline) {
-        throw replicate::ReplicateError(fmt::format("the events stream does not answer: {}", error));
+        throw replicate::ReplicateError(
+            fmt::format("the events stream does not answer within {} ms of the start "
+                        "(--replicate-start-timeout): {}",
+                        options_.startup_limit.count(), error));
       }
+      log(fmt::format("start: hall {}'s last sequence in the stream: {}; retrying in {} ms", hall, error,
+                      delay.count()));
       std::this_thread::sleep_for(delay);  // a retry delay, not a synchronisation
       delay = std::min(delay * 2, std::chrono::duration_cast<std::chrono::milliseconds>(kMaxRetry));
     }
@@ -299,19 +361,20 @@ Replicator::Progress Replicator::progress() const {
   return {confirmed_through_, next_batch_ - 1, available_};
 }
 
-bool Replicator::fenced(std::string_view hall, std::string* why) const {
+bool Replicator::fenced(std::string_view hall, Fence* fence) const {
   std::lock_guard lock(mu_);
   const auto it = fenced_halls_.find(hall);
   if (it == fenced_halls_.end()) return false;
-  if (why != nullptr) *why = it->second;
+  if (fence != nullptr) *fence = it->second;
   return true;
 }
 
-void Replicator::drop_hall(std::deque<Item>& work, const std::string& hall, const std::string& why) {
+void Replicator::drop_hall(std::deque<Item>& work, const std::string& hall, const std::string& why,
+                           const replicate::OwnerRecord& owner) {
   log(fmt::format("hall {} is no longer replicated by this engine: {}", hall, why));
   held_.erase(std::remove(held_.begin(), held_.end(), hall), held_.end());  // its lease is left to lapse
   std::lock_guard lock(mu_);
-  fenced_halls_.emplace(hall, why);
+  fenced_halls_.emplace(hall, Fence{why, owner.engine, owner.endpoint, true});
   auto other = [&](const Item& i) { return i.hall == hall; };
   work.erase(std::remove_if(work.begin(), work.end(), other), work.end());
   queue_.erase(std::remove_if(queue_.begin(), queue_.end(), other), queue_.end());
@@ -381,6 +444,7 @@ void Replicator::run() {
       lock.unlock();
       renew_leases(work);
       if (!standby_.empty()) watch_standby();
+      record_standby();
       lock.lock();
       next_renew = std::chrono::steady_clock::now() + renew_every;
     }

@@ -18,6 +18,10 @@
 // lease/4 by compare-and-set. A hall whose entry another engine wrote (a
 // standby took it over while this engine was cut off) is fenced.
 //
+// A standby (stand_by()) records itself in the owners bucket
+// ("standby.<engine-id>": endpoint, halls followed, a lease renewed each
+// lease/4, ended when it serves them all or stops), for hallq halls.
+//
 // A fenced hall (another engine extended its subject, or took its lease) is
 // no longer replicated by this engine: logged once, its queued events
 // dropped, and fenced() says so and names the owner where known (the server
@@ -30,8 +34,10 @@
 //
 // Thread: enqueue() and metrics() from any thread (the server's io thread);
 // catch_up() before start(); the publishing runs on the replicator's thread.
-// Errors: the constructor and catch_up() throw replicate::ReplicateError
-// (cluster, stream or credentials wrong: a start-up error).
+// Errors: the constructor, claim() and catch_up() throw
+// replicate::ReplicateError (cluster, stream or credentials wrong, or the
+// cluster did not answer within options.startup_limit: a start-up error);
+// each retry of a cluster that does not answer yet is logged in one line.
 #pragma once
 
 #include <chrono>
@@ -64,7 +70,12 @@ struct ReplicatorOptions {
   replicate::NatsConnection::Options connection;
   replicate::StreamSpec stream;
   std::string engine_id;
-  // Longest a start-up lookup of the stream's tails is retried.
+  // How long the start (connecting, the stream and buckets, the claims, the
+  // stream's tails) retries a cluster that does not answer yet (transient
+  // errors: timeout, no responders, not connected; a just-started cluster
+  // elects its JetStream leaders late), counted from the constructor.
+  // Permanent errors (credentials, permissions, configuration, another
+  // engine's live lease) are thrown at once.
   std::chrono::milliseconds startup_limit{30'000};
   // Ownership: the lease claimed and renewed (every lease/4) for each hall.
   std::chrono::milliseconds lease{2000};
@@ -97,9 +108,14 @@ class Replicator final : public ReplicationGate {
   // &why)`, which must return once the engine holds that sequence (false:
   // it cannot; logged, the hall is not served, and tried again at the next
   // look: its lease is this engine's, or lapsed), then renews the lease, publishes the hall's batches
-  // and logs the takeover with the time it took. Call after claim() (which
-  // may be given no halls), before start().
-  using TakeOver = std::function<bool(const std::string& hall, std::uint64_t last_seq, std::string* why)>;
+  // and logs the takeover with the time it took. take_over sets `snapshot`
+  // to the hall's encoded snapshot as the engine starts serving it (empty:
+  // none); it is put into the hall snapshots bucket (put_snapshots; a
+  // failure logged), so readers such as the city view fold the hall from the
+  // new owner's state. Call after claim() (which may be given no halls),
+  // before start().
+  using TakeOver = std::function<bool(const std::string& hall, std::uint64_t last_seq, std::string* why,
+                                      std::string* snapshot)>;
   void stand_by(const std::vector<std::string>& halls, TakeOver take_over);
   // The connection (for a standby's readers; NATS connections are thread-safe).
   replicate::NatsConnection& connection() { return *conn_; }
@@ -123,7 +139,7 @@ class Replicator final : public ReplicationGate {
   // round of publishes.
   std::uint64_t enqueue(const std::vector<Publication>& pubs) override;
   Progress progress() const override;
-  bool fenced(std::string_view hall, std::string* why = nullptr) const override;
+  bool fenced(std::string_view hall, Fence* fence = nullptr) const override;
   void set_on_progress(std::function<void()> on_progress) override;
 
   struct Metrics {
@@ -153,13 +169,23 @@ class Replicator final : public ReplicationGate {
   // One round set: publishes the front of `work` (up to a batch's worth),
   // removes what the stream now holds; false if the cluster was unavailable.
   bool publish_some(std::deque<Item>& work);
-  void drop_hall(std::deque<Item>& work, const std::string& hall, const std::string& why);
+  // `owner`: who took the hall, where known.
+  void drop_hall(std::deque<Item>& work, const std::string& hall, const std::string& why,
+                 const replicate::OwnerRecord& owner = {});
   // Renews every held lease; a hall lost is dropped (fenced).
   void renew_leases(std::deque<Item>& work);
   // Tries to take over every standby hall whose owner's lease lapsed.
   void watch_standby();
+  // Puts this engine's standby record (ownership.h) with the halls it still
+  // follows and a lease; ends it once there are none (or `end`).
+  void record_standby(bool end = false);
+
+  // Runs `step` again while it throws a transient ReplicateError, with a
+  // growing delay, until start_deadline_; logs each retry.
+  void retry_at_start(const std::string& what, const std::function<void()>& step);
 
   ReplicatorOptions options_;
+  std::chrono::steady_clock::time_point start_deadline_;
   std::unique_ptr<replicate::NatsConnection> conn_;
   std::unique_ptr<replicate::Publisher> publisher_;
   std::unique_ptr<replicate::Ownership> owners_;  // after claim(); used by one thread at a time
@@ -168,6 +194,8 @@ class Replicator final : public ReplicationGate {
   std::vector<std::string> standby_;  // halls followed, not (yet) served (the thread's)
   TakeOver take_over_;
   std::map<std::string, replicate::OwnerRecord> standby_owner_;  // the owner last seen (the thread's)
+  bool standby_recorded_ = false;                                // a live standby record was put
+  std::string standby_record_error_;                             // the last failure, logged once
 
   mutable std::mutex mu_;
   std::condition_variable wake_;
@@ -178,7 +206,7 @@ class Replicator final : public ReplicationGate {
   bool available_ = true;
   std::function<void()> on_progress_;
   std::uint64_t batches_enqueued_ = 0, batches_done_ = 0;
-  std::map<std::string, std::string, std::less<>> fenced_halls_;  // hall -> why
+  std::map<std::string, Fence, std::less<>> fenced_halls_;  // hall -> why, and who serves it
   Metrics m_;
   // What the thread holds out of the queue: its size and oldest item's age and batch.
   std::size_t work_size_ = 0;

@@ -467,20 +467,40 @@ class Server::Impl {
   // An applied command whose events the stream did not take: its reply says
   // so instead of the outcome (a refusal stays as it is).
   void settle_reply(const Destination& d, Settled how, std::string& reply) {
-    std::string why;
-    const bool fenced = options_.replication->fenced(d.hall, &why);
+    ReplicationGate::Fence fence;
+    const bool fenced = options_.replication->fenced(d.hall, &fence);
     if (how == Settled::kConfirmed && !fenced) return;
     if (protocol::decode_reply(protocol::as_bytes(reply)).code != core::ErrorCode::kOk) return;
-    reply = fenced ? refusal_reply(d.request_id, not_owner(d.hall, why))
+    reply = fenced ? not_owner_reply(d.request_id, d.hall, fence)
                    : refusal_reply(d.request_id,
                                    core::Status(core::ErrorCode::kReplicationUnavailable,
                                                 "集群未在时限内确认：命令已在本机记录，集群恢复后自动同步；"
                                                 "用同一请求号重试可得到它的结果"));
   }
 
-  static core::Status not_owner(std::string_view hall, const std::string& why) {
-    return core::Status(core::ErrorCode::kNotOwner,
-                        fmt::format("大厅 {} 已由另一台引擎接管，本机不再受理（{}）", hall, why));
+  // not_owner, naming the engine that serves the hall and its endpoint in
+  // the reply's fields too (clients follow them, engine/client/client.h).
+  // "接管" only for a hall taken over from this engine; a standby names the
+  // owner that simply serves it.
+  static std::string not_owner_reply(std::string_view request_id, std::string_view hall,
+                                     const ReplicationGate::Fence& fence) {
+    std::string text;
+    if (fence.taken_over)
+      text = fmt::format("大厅 {} 已由另一台引擎接管，本机不再受理（{}）", hall, fence.why);
+    else if (fence.engine.empty())
+      text = fmt::format("大厅 {} 由另一台引擎服务，本机为备用引擎，不受理命令", hall);
+    else if (fence.endpoint.empty())
+      text = fmt::format("大厅 {} 由引擎 {} 服务，本机为备用引擎，不受理命令", hall, fence.engine);
+    else
+      text = fmt::format("大厅 {} 由引擎 {} 服务（地址 {}），本机为备用引擎，不受理命令", hall, fence.engine,
+                         fence.endpoint);
+    protocol::ReplySpec spec;
+    spec.request_id = request_id;
+    spec.code = core::ErrorCode::kNotOwner;
+    spec.message = text;
+    spec.owner_engine = fence.engine;
+    spec.owner_endpoint = fence.endpoint;
+    return protocol::encode_reply(spec);
   }
 
   // The reply to send instead of handling a request because of replication
@@ -488,9 +508,9 @@ class Server::Impl {
   // stream has not taken what was committed (--ack replicated).
   std::string replication_refusal(const protocol::DecodedRequest& request) {
     if (options_.replication == nullptr || request.kind != protocol::RequestKind::kCommand) return {};
-    std::string why;
-    if (options_.replication->fenced(request.hall, &why))
-      return refusal_reply(request.request_id, not_owner(request.hall, why));
+    ReplicationGate::Fence fence;
+    if (options_.replication->fenced(request.hall, &fence))
+      return not_owner_reply(request.request_id, request.hall, fence);
     if (options_.ack_replicated && replication_down_)
       return refusal_reply(request.request_id,
                            core::Status(core::ErrorCode::kReplicationUnavailable,

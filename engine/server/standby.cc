@@ -11,8 +11,10 @@
 #include <memory>
 #include <optional>
 
+#include "engine/protocol/snapshot_codec.h"
 #include "engine/replicate/hall_reader.h"
 #include "engine/replicate/publisher.h"
+#include "engine/replicate/subject_position.h"
 #include "engine/server/engine.h"
 #include "engine/server/server.h"
 #include "engine/store/event_store.h"
@@ -69,8 +71,11 @@ void Standby::check_store(const store::EventStore& store, std::chrono::milliseco
           "reached the stream (an owner stopped before publishing them); a standby starts from an empty "
           "data dir or a copy of the owner's store",
           id, have, tail->hall_seq));
+    // Read back at its place in the stream (from the subject's start if not found).
+    const std::uint64_t from = replicate::resume_position(conn_, options_.stream, id, have - 1).value_or(0);
     replicate::HallReader reader(
-        conn_, id, {.stream = options_.stream, .start_stream_seq = 0, .after = have - 1, .on_refused = {}});
+        conn_, id,
+        {.stream = options_.stream, .start_stream_seq = from, .after = have - 1, .on_refused = {}});
     const auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     const std::optional<replicate::HallReader::Delivered> d = reader.next(std::max(left, 1000ms));
@@ -118,11 +123,24 @@ void Standby::run() {
       std::unique_ptr<replicate::HallReader>& reader = readers[id];
       if (!reader) {
         try {
+          // Resume at the stream's place of the store's last event rather
+          // than reading the subject from its start (from the start if that
+          // place cannot be found).
+          std::uint64_t from = 0;
+          if (applied > 0) {
+            std::string why;
+            const std::optional<std::uint64_t> at =
+                replicate::resume_position(conn_, options_.stream, id, applied, &why);
+            if (at) from = *at;
+            log(at ? fmt::format("hall {}: following from stream seq {} (after seq {})", id, from, applied)
+                   : fmt::format("hall {}: following from the subject's start (after seq {}): {}", id,
+                                 applied, why));
+          }
           reader = std::make_unique<replicate::HallReader>(
               conn_, id,
               replicate::HallReader::Options{
                   .stream = options_.stream,
-                  .start_stream_seq = 0,
+                  .start_stream_seq = from,
                   .after = applied,
                   .on_refused = [](const std::string& why) { log(why + " (not applied)"); }});
           if (failing.erase(id) > 0) log(fmt::format("following hall {} again", id));
@@ -172,7 +190,8 @@ void Standby::apply(const std::string& hall, std::vector<std::pair<std::uint64_t
   changed_.notify_all();
 }
 
-bool Standby::take_over(const std::string& hall, std::uint64_t last_seq, std::string* why) {
+bool Standby::take_over(const std::string& hall, std::uint64_t last_seq, std::string* why,
+                        std::string* snapshot) {
   std::unique_lock lock(mu_);
   const auto it = halls_.find(hall);
   if (it == halls_.end()) {
@@ -190,16 +209,18 @@ bool Standby::take_over(const std::string& hall, std::uint64_t last_seq, std::st
   h.stopped = true;
   lock.unlock();
   changed_.notify_all();
-  auto done = std::make_shared<std::promise<void>>();
-  std::future<void> given = done->get_future();
+  auto done = std::make_shared<std::promise<std::string>>();
+  std::future<std::string> given = done->get_future();
   post_([this, hall, done] {
     engine_.set_following(hall, false);
-    done->set_value();
+    const core::Hall* h = engine_.hall(hall);
+    done->set_value(h != nullptr ? protocol::encode_snapshot(*h, engine_.epoch(), false) : std::string());
   });
   if (given.wait_for(options_.catch_up_limit) != std::future_status::ready) {
     *why = "the engine's thread did not take the hall back";
     return false;
   }
+  *snapshot = given.get();
   return true;
 }
 

@@ -66,8 +66,9 @@ class Standby {
   void check_store(const store::EventStore& store, std::chrono::milliseconds limit);
   void start();
 
-  // Replicator::TakeOver.
-  bool take_over(const std::string& hall, std::uint64_t last_seq, std::string* why);
+  // Replicator::TakeOver: `snapshot` gets the hall's encoded snapshot (config
+  // and state, without the request-id memory) as the engine takes it back.
+  bool take_over(const std::string& hall, std::uint64_t last_seq, std::string* why, std::string* snapshot);
 
  private:
   struct Hall {

@@ -44,6 +44,42 @@ TEST_F(ReplyCodecTest, EventsComeBackAsTheBytesPublished) {
   }
 }
 
+// not_owner names the engine that serves the hall and its endpoint in fields
+// of their own (the last of the table); a reply written without them (an
+// older engine's) reads as "unknown".
+TEST_F(ReplyCodecTest, NotOwnerNamesTheOwnerInFieldsOlderRepliesLackThem) {
+  protocol::ReplySpec spec;
+  spec.request_id = "kiosk-2";
+  spec.code = core::ErrorCode::kNotOwner;
+  spec.message = "大厅 town 由引擎 engine-a 服务";
+  spec.owner_engine = "engine-a";
+  spec.owner_endpoint = "tcp://10.0.0.1:5570";
+  const protocol::DecodedReply r = round_trip(spec);
+  EXPECT_EQ(r.code, core::ErrorCode::kNotOwner);
+  EXPECT_EQ(r.owner_engine, "engine-a");
+  EXPECT_EQ(r.owner_endpoint, "tcp://10.0.0.1:5570");
+
+  // As an engine built before these fields wrote it: only the older fields.
+  flatbuffers::FlatBufferBuilder fbb;
+  auto rid = fbb.CreateString("kiosk-3");
+  auto msg = fbb.CreateString("大厅 town 已由另一台引擎接管");
+  wire::ReplyBuilder b(fbb);
+  b.add_request_id(rid);
+  b.add_code(wire::ErrorCode::not_owner);
+  b.add_message(msg);
+  b.add_duplicate(false);
+  auto reply = b.Finish();
+  wire::FinishMessageBuffer(fbb, wire::CreateMessage(fbb, wire::Body::Reply, reply.Union()));
+  const std::string old(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
+  std::string why;
+  ASSERT_EQ(protocol::inspect(as_bytes(old), &why), MessageKind::kReply) << why;
+  const protocol::DecodedReply o = protocol::decode_reply(as_bytes(old));
+  EXPECT_EQ(o.code, core::ErrorCode::kNotOwner);
+  EXPECT_EQ(o.request_id, "kiosk-3");
+  EXPECT_TRUE(o.owner_engine.empty());
+  EXPECT_TRUE(o.owner_endpoint.empty());
+}
+
 TEST_F(ReplyCodecTest, NestedEventsAreAlignedInTheReply) {
   // Readers may use a nested event in place (without copying it out), so its
   // 8-byte scalars must be aligned within the reply.

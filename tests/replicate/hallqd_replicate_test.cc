@@ -240,7 +240,8 @@ TEST_F(HallqdReplicate, TheOwnerIsRecordedRenewedAndRespected) {
 // naming the new owner; reads go on; it never writes the hall again.
 TEST_F(HallqdReplicate, AnOwnerWhoseHallWasTakenOverStopsServingItAndSaysSo) {
   testing::EngineProcess a({kTown}, dir_.sub("a"), args("engine-a"));
-  client::Client c(ctx_, a.cmd());
+  // Not following the new owner's endpoint (an address nothing listens at).
+  client::Client c(ctx_, a.cmd(), {.timeout = 1500ms, .attempts = 3, .follow_owner = false});
   issue(c, 3);
   ASSERT_TRUE(wait_count(static_cast<long>(last_acked())));
   // The takeover, written as the owners bucket's plain put (not through the
@@ -265,6 +266,8 @@ TEST_F(HallqdReplicate, AnOwnerWhoseHallWasTakenOverStopsServingItAndSaysSo) {
   EXPECT_EQ(refused->code, core::ErrorCode::kNotOwner) << refused->message;
   EXPECT_NE(refused->message.find("大厅 town 已由另一台引擎接管"), std::string::npos) << refused->message;
   EXPECT_NE(refused->message.find("engine-b at tcp://10.0.0.2:5570"), std::string::npos) << refused->message;
+  EXPECT_EQ(refused->owner_engine, "engine-b");
+  EXPECT_EQ(refused->owner_endpoint, "tcp://10.0.0.2:5570");
   EXPECT_TRUE(c.snapshot("town").value_or(protocol::DecodedReply{}).ok()) << "reads go on";
   expect_stream_holds_acked();
   // Its lease is left to lapse: the entry stays the new owner's.
@@ -584,6 +587,89 @@ TEST_F(HallqdReplicate, HallqHallsListsOwnersLeasesAndSequences) {
       testing::run_program(HALLQ_PATH, {"halls", "--nats", cluster_.urls(), "--nats-credentials", wrong});
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_NE(refused.err.find("无法读取集群"), std::string::npos) << refused.err;
+}
+
+// The engine's start retries a cluster that does not answer yet (each retry
+// logged) and comes up once it does: here the whole cluster is down when
+// hallqd starts and started again only once hallqd has said it retries.
+TEST_F(HallqdReplicate, TheStartWaitsForAClusterStillStarting) {
+  cluster_.kill_all();
+  std::vector<std::string> a = {"--conf",
+                                kTown,
+                                "--data",
+                                dir_.sub("a"),
+                                "--http",
+                                "off",
+                                "--cmd",
+                                "tcp://127.0.0.1:*",
+                                "--pub",
+                                "tcp://127.0.0.1:*",
+                                "--replicate-start-timeout",
+                                "120"};
+  for (const std::string& x : args()) a.push_back(x);
+  testing::ChildProcess p(testing::default_hallqd(), a, {.env = {}, .stderr_path = dir_.sub("a.stderr")});
+  ASSERT_TRUE(log_says(dir_.sub("a.stderr"), "hallqd: replication: start: connecting: "));
+  ASSERT_TRUE(log_says(dir_.sub("a.stderr"), "retrying in"));
+  EXPECT_TRUE(p.running());
+  cluster_.start_all();  // not waited for: the engine's start does that
+  const auto ready = p.wait_prefix("hallqd ready", 120s);
+  ASSERT_TRUE(ready) << "not ready; it said:\n" << std::ifstream(dir_.sub("a.stderr")).rdbuf();
+  const auto from = ready->find("cmd=") + 4;
+  const std::string cmd = ready->substr(from, ready->find(' ', from) - from);
+  client::Client c(ctx_, cmd, {.timeout = 10s, .attempts = 1});
+  issue(c, 2);
+  ASSERT_TRUE(wait_count(static_cast<long>(last_acked())));
+  expect_stream_holds_acked();
+}
+
+// A cluster that never answers stops the start after the bound, saying so;
+// a permanent error (a wrong password) stops it at once, without retrying.
+TEST_F(HallqdReplicate, AClusterThatNeverAnswersStopsTheStartAfterTheBound) {
+  const std::string wrong = dir_.sub("wrong.creds");
+  std::ofstream(wrong) << "engine:not-the-password\n";
+  {
+    const auto started = std::chrono::steady_clock::now();
+    testing::ChildProcess p(testing::default_hallqd(),
+                            {"--conf", kTown, "--data", dir_.sub("w"), "--http", "off", "--cmd",
+                             "tcp://127.0.0.1:*", "--pub", "tcp://127.0.0.1:*", "--replicate",
+                             cluster_.urls(), "--nats-credentials", wrong, "--engine-id", "engine-a"},
+                            {.env = {}, .stderr_path = dir_.sub("w.stderr")});
+    EXPECT_EQ(p.wait_exit(30s), 1);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 25s) << "the default bound is 30 s";
+    std::stringstream err;
+    err << std::ifstream(dir_.sub("w.stderr")).rdbuf();
+    EXPECT_NE(err.str().find("cannot connect"), std::string::npos) << err.str();
+    EXPECT_EQ(err.str().find("retrying"), std::string::npos) << "a refused password is not retried\n"
+                                                             << err.str();
+  }
+  cluster_.kill_all();
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<std::string> a = {"--conf",
+                                kTown,
+                                "--data",
+                                dir_.sub("a"),
+                                "--http",
+                                "off",
+                                "--cmd",
+                                "tcp://127.0.0.1:*",
+                                "--pub",
+                                "tcp://127.0.0.1:*",
+                                "--replicate-start-timeout",
+                                "2"};
+  for (const std::string& x : args()) a.push_back(x);
+  testing::ChildProcess p(testing::default_hallqd(), a, {.env = {}, .stderr_path = dir_.sub("a.stderr")});
+  EXPECT_EQ(p.wait_exit(30s), 1);
+  const auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_GE(took, 2s) << "gave up before the bound";
+  EXPECT_LT(took, 15s);
+  std::stringstream err;
+  err << std::ifstream(dir_.sub("a.stderr")).rdbuf();
+  EXPECT_NE(err.str().find("retrying in"), std::string::npos) << err.str();
+  EXPECT_NE(
+      err.str().find("hallqd: --replicate: connecting: the cluster did not answer within 2000 ms of the "
+                     "start (--replicate-start-timeout)"),
+      std::string::npos)
+      << err.str();
 }
 
 TEST_F(HallqdReplicate, RefusesMissingCredentialsAndAStreamAhead) {

@@ -8,6 +8,7 @@
 // of kills is HALLQ_TAKEOVER_KILLS (default 3); the takeover times (kill to the
 // first command accepted by the new owner) are printed, not asserted
 // (bench/takeover.sh runs many).
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -19,6 +20,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -29,12 +31,15 @@
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/message.h"
 #include "engine/protocol/snapshot_codec.h"
+#include "engine/replicate/hall_directory.h"
 #include "engine/replicate/hall_reader.h"
+#include "engine/replicate/ownership.h"
 #include "engine/replicate/publisher.h"
 #include "engine/replicate/stream_setup.h"
 #include "tests/replicate/replicate_fixture.h"
 #include "tests/support/child_process.h"
 #include "tests/support/engine_process.h"
+#include "tests/support/run_program.h"
 #include "tests/support/temp_dir.h"
 
 namespace hallq::replicate::test {
@@ -113,7 +118,7 @@ TEST_F(HallqdStandby, FollowsRefusesCommandsAndItsStoreServesTheOwnersState) {
   testing::EngineProcess a({kTown}, dir_.sub("a"), args("engine-a", false));
   testing::EngineProcess b({kTown}, dir_.sub("b"), args("engine-b", true));
   client::Client ca(ctx_, a.cmd());
-  client::Client cb(ctx_, b.cmd());
+  client::Client cb(ctx_, b.cmd(), {.timeout = 1500ms, .attempts = 3, .follow_owner = false});
   // A screen connected to the standby.
   client::Subscriber screen(ctx_, b.cmd(), b.pub(), {"town"});
   for (auto until = std::chrono::steady_clock::now() + 10s;
@@ -147,7 +152,13 @@ TEST_F(HallqdStandby, FollowsRefusesCommandsAndItsStoreServesTheOwnersState) {
   auto refused = cb.command("town", core::IssueTicket{"social"});
   ASSERT_TRUE(refused);
   EXPECT_EQ(refused->code, core::ErrorCode::kNotOwner) << refused->message;
-  EXPECT_NE(refused->message.find("engine engine-a at " + a.cmd()), std::string::npos) << refused->message;
+  // The owner simply serves the hall: nothing was taken over from the standby.
+  EXPECT_NE(refused->message.find("大厅 town 由引擎 engine-a 服务（地址 " + a.cmd() + "），本机为备用引擎"),
+            std::string::npos)
+      << refused->message;
+  EXPECT_EQ(refused->message.find("接管"), std::string::npos) << refused->message;
+  EXPECT_EQ(refused->owner_engine, "engine-a");
+  EXPECT_EQ(refused->owner_endpoint, a.cmd());
 
   auto owner = ca.snapshot("town");
   ASSERT_TRUE(owner && owner->ok());
@@ -169,6 +180,128 @@ TEST_F(HallqdStandby, FollowsRefusesCommandsAndItsStoreServesTheOwnersState) {
   EXPECT_EQ(protocol::peek_event(protocol::as_bytes(next->events.front())).seq, last + 1);
 }
 
+// A client pointed at the standby while the owner lives follows the
+// not_owner reply's endpoint to the owner, once, with the same request id:
+// its command is served there (the owner's next ticket), the hop is told,
+// and the client stays with the owner. A retry with that id is answered as
+// a duplicate, not a second ticket.
+TEST_F(HallqdStandby, AClientPointedAtTheStandbyFollowsToTheOwner) {
+  testing::EngineProcess a({kTown}, dir_.sub("a"), args("engine-a", false));
+  testing::EngineProcess b({kTown}, dir_.sub("b"), args("engine-b", true));
+  client::Client ca(ctx_, a.cmd());
+  auto first = ca.command("town", core::IssueTicket{"social"});
+  ASSERT_TRUE(first && first->ok()) << (first ? first->message : "no answer");
+  const core::Seq last = protocol::peek_event(protocol::as_bytes(first->events.back())).seq;
+
+  std::vector<std::array<std::string, 3>> hops;  // from, to, engine
+  client::Client c(ctx_, b.cmd(),
+                   {.timeout = 5s,
+                    .attempts = 1,
+                    .follow_owner = true,
+                    .on_follow = [&](std::string_view hall, const std::string& from, const std::string& to,
+                                     const std::string& engine) {
+                      EXPECT_EQ(hall, "town");
+                      hops.push_back({from, to, engine});
+                    }});
+  const std::string id = c.next_request_id();
+  auto r = c.command("town", core::IssueTicket{"social"}, id);
+  ASSERT_TRUE(r && r->ok()) << (r ? r->message : "no answer");
+  ASSERT_EQ(hops.size(), 1u);
+  EXPECT_EQ(hops[0][0], b.cmd());
+  EXPECT_EQ(hops[0][1], a.cmd());
+  EXPECT_EQ(hops[0][2], "engine-a");
+  EXPECT_EQ(c.endpoint(), a.cmd()) << "the client stays with the owner";
+  ASSERT_FALSE(r->events.empty());
+  EXPECT_EQ(protocol::peek_event(protocol::as_bytes(r->events.front())).seq, last + 1);
+  const protocol::EventSummary issued = protocol::describe_event(protocol::as_bytes(r->events.front()));
+  EXPECT_EQ(issued.kind, "ticket_issued");
+  EXPECT_EQ(issued.number, "A002") << "the owner's next ticket";
+  // The owner holds it (asked directly).
+  auto owner = ca.snapshot("town");
+  ASSERT_TRUE(owner && owner->ok());
+  EXPECT_EQ(state_of(*owner).seq, protocol::peek_event(protocol::as_bytes(r->events.back())).seq);
+  // The same id again: the owner's duplicate answer, no further hop.
+  auto again = c.command("town", core::IssueTicket{"social"}, id);
+  ASSERT_TRUE(again && again->ok());
+  EXPECT_TRUE(again->duplicate);
+  EXPECT_EQ(hops.size(), 1u);
+}
+
+// Once the standby takes a hall over it puts the hall's snapshot into the
+// hall snapshots bucket (as an owner does at its start), so the city view
+// folds the hall from the new owner's state: the entry's sequence is the
+// last one the old owner answered (its graceful stop ended the lease, so the
+// standby takes over at its next look), and the owners bucket names the
+// standby.
+TEST_F(HallqdStandby, TheNewOwnerPutsTheHallsSnapshotIntoTheBucket) {
+  testing::EngineProcess a({kTown}, dir_.sub("a"), args("engine-a", false));
+  testing::EngineProcess b({kTown}, dir_.sub("b"), args("engine-b", true));
+  client::Client ca(ctx_, a.cmd());
+  core::Seq last = 0;
+  for (int i = 0; i < 3; ++i) {
+    auto r = ca.command("town", core::IssueTicket{"social"});
+    ASSERT_TRUE(r && r->ok()) << (r ? r->message : "no answer");
+    last = protocol::peek_event(protocol::as_bytes(r->events.back())).seq;
+  }
+  HallDirectory directory(*conn_, kHallsBucket);
+  {
+    const auto at_start = directory.get("town");
+    ASSERT_TRUE(at_start) << "the owner put none at its start";
+    protocol::DecodedSnapshot s;
+    ASSERT_TRUE(protocol::decode_snapshot(protocol::as_bytes(at_start->snapshot), s).ok());
+    ASSERT_LT(s.seq, last) << "the owner's entry is of its start, before the tickets";
+  }
+  EXPECT_EQ(a.terminate(), 0);
+  ASSERT_TRUE(log_says(dir_.sub("b") + ".stderr", "took over hall town from engine engine-a"));
+  std::optional<HallDirectory::Entry> entry;
+  protocol::DecodedSnapshot s;
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    entry = directory.get("town");
+    if (entry && protocol::decode_snapshot(protocol::as_bytes(entry->snapshot), s).ok() && s.seq == last)
+      break;
+    std::this_thread::sleep_for(50ms);  // polling the bucket, bounded above
+  }
+  ASSERT_TRUE(entry);
+  EXPECT_EQ(s.seq, last) << "the bucket's entry is not the new owner's";
+  EXPECT_EQ(s.state.tickets.size(), 3u);
+  Ownership probe(*conn_, "probe", "");
+  const auto owner = probe.owner("town");
+  ASSERT_TRUE(owner);
+  EXPECT_EQ(owner->engine, "engine-b");
+  EXPECT_EQ(owner->endpoint, b.cmd());
+}
+
+// hallq halls (a reader's credentials) shows a running standby in the hall's
+// "standby" column, and no longer once it stopped (its record ended).
+TEST_F(HallqdStandby, HallqHallsShowsTheStandby) {
+  testing::EngineProcess a({kTown}, dir_.sub("a"), args("engine-a", false));
+  auto b = std::make_unique<testing::EngineProcess>(std::vector<std::string>{kTown}, dir_.sub("b"),
+                                                    args("engine-b", true));
+  const std::vector<std::string> json_args{
+      "--json", "halls", "--nats", cluster_.urls(), "--nats-credentials", cluster_.reader_credentials()};
+  testing::RunResult r = testing::run_program(HALLQ_PATH, json_args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  nlohmann::json list = nlohmann::json::parse(r.out);
+  ASSERT_EQ(list.size(), 1u) << r.out << " (a standby's record is not a hall)";
+  EXPECT_EQ(list[0]["hall"], "town");
+  EXPECT_EQ(list[0]["owner"], "engine-a");
+  EXPECT_EQ(list[0]["standby"], nlohmann::json::array({"engine-b"})) << r.out;
+  const testing::RunResult text = testing::run_program(
+      HALLQ_PATH, {"halls", "--nats", cluster_.urls(), "--nats-credentials", cluster_.reader_credentials()});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("备用引擎"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("engine-b"), std::string::npos) << text.out;
+
+  EXPECT_EQ(b->terminate(), 0);
+  b.reset();
+  r = testing::run_program(HALLQ_PATH, json_args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  list = nlohmann::json::parse(r.out);
+  ASSERT_EQ(list.size(), 1u) << r.out;
+  EXPECT_EQ(list[0]["standby"], nlohmann::json::array()) << "a stopped standby is listed: " << r.out;
+}
+
 // A standby restarted on its own store continues from its last event (the
 // store is checked against the stream first); a store with events the stream
 // never got (another history) is refused at start with the reason.
@@ -187,13 +320,30 @@ TEST_F(HallqdStandby, RestartsOnItsStoreAndRefusesAStoreTheStreamDoesNotHold) {
     ASSERT_TRUE(snapshot_at(cb, last));
     EXPECT_EQ(b.terminate(), 0);
   }
+  const core::Seq held = last;
   for (int i = 0; i < 3; ++i) last = issue();
+  // Where the standby should resume: the stream sequence of town's event
+  // held + 1, read here from the subject's start.
+  std::uint64_t resume_at = 0;
+  {
+    HallReader from_start(*conn_, "town", {});
+    for (auto d = from_start.next(10s); d; d = from_start.next(10s))
+      if (d->seq == held + 1) {
+        resume_at = d->stream_seq;
+        break;
+      }
+    ASSERT_GT(resume_at, 1u);
+  }
   {
     testing::EngineProcess b({kTown}, dir_.sub("b"), args("engine-b", true));
     client::Client cb(ctx_, b.cmd());
     auto followed = snapshot_at(cb, last);
     ASSERT_TRUE(followed);
     EXPECT_EQ(state_of(*followed).seq, last);
+    // It resumed there rather than reading the subject from its start.
+    EXPECT_TRUE(
+        log_says(dir_.sub("b") + ".stderr",
+                 fmt::format("hall town: following from stream seq {} (after seq {})", resume_at, held)));
   }
   // Another history: a store written by an engine that never replicated.
   {
@@ -318,8 +468,10 @@ TEST_F(HallqdStandby, TakesOverFromAKilledOwnerUnderLoadLosingNothingAcknowledge
         std::lock_guard lock(mu);
         if (!c || endpoint != endpoints[at]) {
           endpoint = endpoints[at];
-          c = std::make_unique<client::Client>(ctx, endpoint,
-                                               client::ClientOptions{.timeout = 400ms, .attempts = 1});
+          // It goes to the other engine itself (not following not_owner
+          // to an owner that may just have been killed).
+          c = std::make_unique<client::Client>(
+              ctx, endpoint, client::ClientOptions{.timeout = 400ms, .attempts = 1, .follow_owner = false});
         }
       }
       if (request_id.empty()) request_id = "load-" + std::to_string(++n);

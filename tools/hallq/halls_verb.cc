@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
+#include <string_view>
+#include <vector>
 
 #include "engine/core/utf8.h"
 #include "engine/replicate/nats_connection.h"
@@ -34,7 +36,10 @@ std::optional<std::set<std::string>> owned_halls(replicate::NatsConnection& conn
   s = kvStore_Keys(&keys, kv, nullptr);
   std::set<std::string> out;
   if (s == NATS_OK)
-    for (int i = 0; i < keys.Count; ++i) out.insert(keys.Keys[i]);
+    for (int i = 0; i < keys.Count; ++i)
+      if (std::string_view(keys.Keys[i]).substr(0, replicate::kStandbyKeyPrefix.size()) !=
+          replicate::kStandbyKeyPrefix)
+        out.insert(keys.Keys[i]);  // a hall's key, not a standby's record
   kvKeysList_Destroy(&keys);
   kvStore_Destroy(kv);
   if (s != NATS_OK && s != NATS_NOT_FOUND)
@@ -89,13 +94,22 @@ int run_halls(const HallsArgs& args, bool json) {
     if (owned) owners.emplace(conn, "hallq-halls", "");
     replicate::Publisher stream(conn);
     const std::int64_t now = wall_ms();
+    // The live standbys of each hall (hallqd --standby records itself).
+    std::map<std::string, std::vector<std::string>> standbys;
+    if (owners) {
+      std::string error;
+      for (const replicate::StandbyRecord& r : owners->standbys(&error))
+        if (r.lease_until_ms > now)
+          for (const std::string& h : r.halls) standbys[h].push_back(r.engine);
+      if (!error.empty()) throw replicate::ReplicateError(error);
+    }
     nlohmann::json list = nlohmann::json::array();
     auto row = [](std::string_view hall, std::string_view owner, std::string_view endpoint,
-                  std::string_view lease, std::string_view seq) {
+                  std::string_view lease, std::string_view seq, std::string_view standby) {
       return core::pad_to_width(hall, 16) + core::pad_to_width(owner, 16) + core::pad_to_width(endpoint, 28) +
-             core::pad_to_width(lease, 16) + std::string(seq) + "\n";
+             core::pad_to_width(lease, 16) + core::pad_to_width(seq, 12) + std::string(standby) + "\n";
     };
-    std::string text = row("大厅", "所属引擎", "地址", "租约", "已复制序号");
+    std::string text = row("大厅", "所属引擎", "地址", "租约", "已复制序号", "备用引擎");
     for (const std::string& hall : halls) {
       std::string error;
       const std::optional<replicate::OwnerRecord> owner = owners ? owners->owner(hall, &error) : std::nullopt;
@@ -103,7 +117,8 @@ int run_halls(const HallsArgs& args, bool json) {
       const std::optional<replicate::SubjectTail> tail = stream.tail(hall, &error);
       if (!tail) throw replicate::ReplicateError(error);
       const bool live = owner && owner->lease_until_ms > now;
-      nlohmann::json j{{"hall", hall}, {"replicated_seq", tail->hall_seq}};
+      const std::vector<std::string>& standing = standbys[hall];
+      nlohmann::json j{{"hall", hall}, {"replicated_seq", tail->hall_seq}, {"standby", standing}};
       if (owner) {
         j["owner"] = owner->engine;
         j["endpoint"] = owner->endpoint;
@@ -118,7 +133,8 @@ int run_halls(const HallsArgs& args, bool json) {
                                     ? fmt::format("剩 {:.1f} 秒", (owner->lease_until_ms - now) / 1000.0)
                                     : fmt::format("已过期 {:.0f} 秒", (now - owner->lease_until_ms) / 1000.0);
       text += row(hall, owner ? owner->engine : "（无）", owner ? owner->endpoint : "", lease,
-                  std::to_string(tail->hall_seq));
+                  std::to_string(tail->hall_seq),
+                  standing.empty() ? std::string("—") : fmt::format("{}", fmt::join(standing, ",")));
     }
     if (json)
       std::cout << list.dump() << std::endl;

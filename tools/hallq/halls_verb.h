@@ -1,8 +1,10 @@
 // `hallq halls --nats URL[,URL...] --nats-credentials FILE`: every hall the
 // cluster knows (an owner entry in the hallq_owners bucket or events in the
 // HALLQ_EVENTS stream), with its owner engine, the endpoint the owner
-// advertises, whether its lease is live, and the last sequence the stream
-// holds. Reads only: a reader's credentials are enough.
+// advertises, whether its lease is live, the last sequence the stream
+// holds, and the standby engines following it (hallqd --standby records,
+// "standby.<engine>" in the owners bucket, whose lease is live; --json:
+// "standby": [engine ids]). Reads only: a reader's credentials are enough.
 #pragma once
 
 #include <CLI/CLI.hpp>
