@@ -90,6 +90,8 @@ int main(int argc, char** argv) {
     HallWatch watch;
     client::SubscriberOptions so;
     so.curve = keys.curve;
+    // The phones are only in the full copies (a notifier key's, or no key on loopback).
+    so.personal_data = true;
     client::Subscriber subscriber(ctx, config.engine, config.events, {config.hall}, &watch, so);
     boost::asio::io_context io;
     // Kept busy: an io_context that runs out of work stops, and poll() would

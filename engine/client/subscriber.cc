@@ -9,6 +9,7 @@
 
 #include "engine/policy/policy_registry.h"
 #include "engine/predict/forecast_predictor.h"
+#include "engine/protocol/personal_data.h"
 #include "engine/protocol/request_codec.h"
 #include "engine/protocol/snapshot_codec.h"
 #include "engine/time/system_clock.h"
@@ -46,6 +47,7 @@ Subscriber::Subscriber(zmq::context_t& ctx, std::string cmd_endpoint, std::strin
     r->id = h;
     r->topic = protocol::topic_of(h);
     sub_.set(zmq::sockopt::subscribe, r->topic);
+    if (options_.personal_data) sub_.set(zmq::sockopt::subscribe, protocol::private_topic_of(h));
     by_hall_[h] = r.get();
     by_topic_[r->topic] = std::move(r);
   }
@@ -167,6 +169,8 @@ void Subscriber::drain_monitor() {
 }
 
 void Subscriber::on_publication(std::string_view topic, protocol::Bytes bytes) {
+  const bool in_full = topic.starts_with(protocol::kPrivateTopicPrefix);
+  if (in_full) topic.remove_prefix(protocol::kPrivateTopicPrefix.size());
   auto it = by_topic_.find(topic);
   if (it == by_topic_.end()) return;  // a hall we did not subscribe to (prefix match)
   Replica& r = *it->second;
@@ -207,6 +211,9 @@ void Subscriber::on_publication(std::string_view topic, protocol::Bytes bytes) {
     return;
   }
   mark_heard(r);
+  // Its full copy came first on the private topic; if that was lost (a full
+  // queue), the next event or heartbeat shows the gap.
+  if (options_.personal_data && !in_full && protocol::carries_personal_data(bytes)) return;
   if (r.syncing) {
     r.buffered.emplace_back(reinterpret_cast<const char*>(bytes.data()), bytes.size());
     if (r.buffered.size() > options_.max_buffered) r.buffered.pop_front();

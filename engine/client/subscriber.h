@@ -12,7 +12,10 @@
 //     engine restart the replicas are current within the reconnect interval
 //     plus one snapshot round trip, without waiting for the next heartbeat;
 //   - no message from a hall for `heartbeat_timeout` marks it offline, so a
-//     screen can show "系统连接中" instead of stale numbers.
+//     screen can show "系统连接中" instead of stale numbers;
+//   - with SubscriberOptions::personal_data, an event that carries personal
+//     data arrives twice with one sequence (in full on the private topic,
+//     first, then withheld): the full one is applied, the other dropped.
 // Messages that fail verification are counted and ignored.
 //
 // Thread: one thread calls poll() and reads the replicas. The zmq::context_t
@@ -41,6 +44,14 @@ struct SubscriberOptions {
   std::size_t max_buffered = 200'000;  // events kept while waiting for a snapshot
   int rcvhwm = 1'000'000;
   CurveOptions curve;  // for both sockets (snapshots and events); plaintext if unset
+  // Also subscribe to the halls' private topics (protocol/personal_data.h):
+  // events in full, with citizens' phones and ID hashes, for a key of role
+  // manager or notifier (or no key, on loopback). The withheld copies of
+  // those events are then ignored, so a full copy that was lost shows as a
+  // gap and is made good by a snapshot. For any other key the engine refuses
+  // the private subscription: leave it off there (its replica would resync at
+  // each booking). Snapshots come in the form the key's role gets either way.
+  bool personal_data = false;
   // engine_clock() before the first heartbeat (not owned; null: the system clock).
   const time::Clock* wall_clock = nullptr;
 };

@@ -20,6 +20,8 @@ bool valid_person_hash(std::string_view person) {
          });
 }
 
+bool valid_held_person(std::string_view person) { return person.empty() || valid_person_hash(person); }
+
 bool valid_phone(std::string_view phone) {
   return phone.empty() ||
          (phone.size() == 11 && phone[0] == '1' &&

@@ -46,6 +46,11 @@ struct Booking {
 std::uint32_t parse_booking_code(std::string_view text);
 // kPersonHexDigits lowercase hex digits.
 bool valid_person_hash(std::string_view person);
+// A person as a booking or remote ticket may hold it once folded: the hash,
+// or empty where the engine withheld it (the events and snapshots sent to
+// devices without access to personal data, SECURITY.md). A command must
+// still carry a valid hash.
+bool valid_held_person(std::string_view person);
 // Empty, or 11 digits starting with 1 (a mainland mobile number).
 bool valid_phone(std::string_view phone);
 std::string_view to_string(BookingState s);

@@ -276,7 +276,7 @@ void Hall::apply_event(const Event& e) {
           [&](const BookingMade& ev) {
             if (ev.service >= config_->services.size()) fail("unknown service");
             if (ev.code < kFirstBookingCode || ev.code >= kFirstBookingCode + kBookingCodes) fail("bad code");
-            if (!valid_person_hash(ev.person) || !valid_phone(ev.phone)) fail("bad person or phone");
+            if (!valid_held_person(ev.person) || !valid_phone(ev.phone)) fail("bad person or phone");
             if (ev.slot_min < 0 || ev.slot_min >= 24 * 60) fail("bad slot");
             auto at = std::lower_bound(state_.bookings.begin(), state_.bookings.end(), ev.code,
                                        [](const Booking& b, std::uint32_t c) { return b.code < c; });
@@ -311,7 +311,7 @@ void Hall::apply_event(const Event& e) {
             if (!state_.tickets.empty() && state_.tickets.back().id + 1 != ev.ticket)
               fail("ticket ids not contiguous");
             if (ev.code < kFirstBookingCode || ev.code >= kFirstBookingCode + kBookingCodes) fail("bad code");
-            if (!valid_person_hash(ev.person) || !valid_phone(ev.phone)) fail("bad person or phone");
+            if (!valid_held_person(ev.person) || !valid_phone(ev.phone)) fail("bad person or phone");
             if (!state_.remotes.empty() && state_.remotes.back().ticket >= ev.ticket)
               fail("remote out of order");
             Ticket t;

@@ -47,14 +47,14 @@ void Hall::import_state(HallState s) {
     if (i > 0 && !(s.bookings[i - 1].code < b.code)) fail("bookings not in code order");
     if (b.code < kFirstBookingCode || b.code >= kFirstBookingCode + kBookingCodes) fail("booking code");
     if (b.service >= n_services || b.slot_min < 0 || b.slot_min >= 24 * 60) fail("booking slot");
-    if (!valid_person_hash(b.person) || !valid_phone(b.phone)) fail("booking person or phone");
+    if (!valid_held_person(b.person) || !valid_phone(b.phone)) fail("booking person or phone");
   }
   for (std::size_t i = 0; i < s.remotes.size(); ++i) {
     const RemoteTicket& r = s.remotes[i];
     if (i > 0 && !(s.remotes[i - 1].ticket < r.ticket)) fail("remote tickets not in ticket order");
     if (r.code < kFirstBookingCode || r.code >= kFirstBookingCode + kBookingCodes) fail("remote code");
     if (r.service >= n_services || r.state > RemoteState::kDropped) fail("remote service or state");
-    if (!valid_person_hash(r.person) || !valid_phone(r.phone)) fail("remote person or phone");
+    if (!valid_held_person(r.person) || !valid_phone(r.phone)) fail("remote person or phone");
   }
   for (std::size_t i = 1; i < s.devices.size(); ++i)
     if (!(s.devices[i - 1].first < s.devices[i].first)) fail("devices not in id order");

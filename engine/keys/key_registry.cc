@@ -15,8 +15,8 @@
 namespace hallq::keys {
 namespace {
 
-constexpr std::array<std::string_view, 7> kRoleNames = {"kiosk",   "caller",  "keypad", "display",
-                                                        "speaker", "manager", "citizen"};
+constexpr std::array<std::string_view, 8> kRoleNames = {"kiosk",   "caller",  "keypad",  "display",
+                                                        "speaker", "manager", "citizen", "notifier"};
 constexpr std::string_view kSections[] = {"engine", "key"};
 constexpr std::string_view kEngineKeys[] = {"secret_key_file"};
 constexpr std::string_view kKeyKeys[] = {"name", "public_key", "role", "halls", "window"};
@@ -55,7 +55,11 @@ std::optional<DeviceRole> device_role_from_string(std::string_view name) {
 bool role_needs_window(DeviceRole role) { return role == DeviceRole::kCaller || role == DeviceRole::kKeypad; }
 
 bool role_spans_halls(DeviceRole role) {
-  return role == DeviceRole::kManager || role == DeviceRole::kCitizen;
+  return role == DeviceRole::kManager || role == DeviceRole::kCitizen || role == DeviceRole::kNotifier;
+}
+
+bool role_sees_personal_data(DeviceRole role) {
+  return role == DeviceRole::kManager || role == DeviceRole::kNotifier;
 }
 
 KeyRegistry KeyRegistry::parse(std::string_view toml_text, std::string_view source_name) {

@@ -7,8 +7,9 @@
 //   [[key]]
 //   name = "k1"                           # [a-z0-9_.-]+, unique; the ZAP User-Id
 //   public_key = "<40 Z85 characters>"    # unique
-//   role = "kiosk"                        # kiosk | caller | keypad | display | speaker | manager | citizen
-//   halls = ["town"]                      # one hall, except manager and citizen: one or more
+//   role = "kiosk"                        # kiosk | caller | keypad | display | speaker | manager |
+//                                         # citizen | notifier
+//   halls = ["town"]                      # one hall, except manager, citizen, notifier: one or more
 //   window = "w1"                         # caller and keypad only (required there)
 //
 // The registry is immutable once loaded, so the ZAP thread and the engine
@@ -29,13 +30,19 @@ namespace hallq::keys {
 
 // kCitizen: the public gateway (hallq-citizen) that serves citizens' phones
 // from the internet; scoped to its halls, no window.
-enum class DeviceRole { kKiosk, kCaller, kKeypad, kDisplay, kSpeaker, kManager, kCitizen };
+// kNotifier: the reminder sender (hallq-notify): subscribes only, and is,
+// with kManager, the role that receives citizens' phones and ID hashes.
+// (Appended: the order is the role's number nowhere but here.)
+enum class DeviceRole { kKiosk, kCaller, kKeypad, kDisplay, kSpeaker, kManager, kCitizen, kNotifier };
 std::string_view to_string(DeviceRole role);
 std::optional<DeviceRole> device_role_from_string(std::string_view name);
 // Whether the role is scoped to one window (caller, keypad).
 bool role_needs_window(DeviceRole role);
-// Whether a key of the role may name more than one hall (manager, citizen).
+// Whether a key of the role may name more than one hall (manager, citizen, notifier).
 bool role_spans_halls(DeviceRole role);
+// Whether a key of the role receives personal data (citizens' phones and ID
+// hashes; protocol/personal_data.h) in events and snapshots: manager, notifier.
+bool role_sees_personal_data(DeviceRole role);
 
 struct KeyEntry {
   std::string name;

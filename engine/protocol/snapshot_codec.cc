@@ -170,7 +170,8 @@ Status config_in(const w::HallConf* in, core::HallConfig& c) {
 
 }  // namespace
 
-std::string encode_snapshot(const core::Hall& hall, std::uint64_t epoch, bool with_requests) {
+std::string encode_snapshot(const core::Hall& hall, std::uint64_t epoch, bool with_requests,
+                            PersonalData personal) {
   // Read in place: a copy of the state (or of the request-id memory, for the
   // subscribers' snapshot without it) would cost more than the encoding.
   const core::HallState& s = hall.state();
@@ -224,16 +225,18 @@ std::string encode_snapshot(const core::Hall& hall, std::uint64_t epoch, bool wi
     devices.push_back(
         w::CreateDeviceLive(fbb, device, kind, static_cast<w::DeviceState>(d.state), note, d.since));
   }
+  const bool withhold = personal == PersonalData::kWithhold;
+  auto personal_field = [&](const std::string& value) { return fbb.CreateString(withhold ? "" : value); };
   std::vector<flatbuffers::Offset<w::BookingLive>> bookings;
   for (const core::Booking& b : s.bookings) {
-    auto person = fbb.CreateString(b.person), phone = fbb.CreateString(b.phone);
+    auto person = personal_field(b.person), phone = personal_field(b.phone);
     bookings.push_back(w::CreateBookingLive(fbb, b.code, b.service, b.day,
                                             static_cast<std::int16_t>(b.slot_min), person, phone,
                                             static_cast<std::uint8_t>(b.state), b.ticket, b.booked_at));
   }
   std::vector<flatbuffers::Offset<w::RemoteLive>> remotes;
   for (const core::RemoteTicket& x : s.remotes) {
-    auto person = fbb.CreateString(x.person), phone = fbb.CreateString(x.phone);
+    auto person = personal_field(x.person), phone = personal_field(x.phone);
     remotes.push_back(w::CreateRemoteLive(fbb, x.ticket, x.service, x.code, person, phone,
                                           static_cast<std::uint8_t>(x.state), x.grace_until));
   }

@@ -10,6 +10,7 @@
 #include "engine/core/error.h"
 #include "engine/core/hall.h"
 #include "engine/protocol/message.h"
+#include "engine/protocol/personal_data.h"
 
 namespace hallq::protocol {
 
@@ -17,8 +18,11 @@ namespace hallq::protocol {
 // (for the engine's own store only), packed: one struct per id and the ids'
 // bytes in one vector. decode_snapshot reads that form and the one written
 // before it (a table per id); a snapshot with both, or whose records and
-// bytes disagree, is refused as malformed.
-std::string encode_snapshot(const core::Hall& hall, std::uint64_t epoch, bool with_requests);
+// bytes disagree, is refused as malformed. kWithhold empties every booking's
+// and remote ticket's person and phone (personal_data.h): the form for
+// devices without access to personal data.
+std::string encode_snapshot(const core::Hall& hall, std::uint64_t epoch, bool with_requests,
+                            PersonalData personal = PersonalData::kInclude);
 
 struct DecodedSnapshot {
   std::string hall;

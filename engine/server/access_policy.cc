@@ -28,6 +28,7 @@ std::string scope_reason(const keys::KeyEntry& key) {
       return fmt::format("{} may only evaluate at window {} in {}", who, key.window, halls_text(key));
     case keys::DeviceRole::kDisplay:
     case keys::DeviceRole::kSpeaker:
+    case keys::DeviceRole::kNotifier:
       return fmt::format("{} may only subscribe to {} (no commands)", who, halls_text(key));
     case keys::DeviceRole::kManager:
       return fmt::format("{} may only act in {}", who, halls_text(key));
@@ -107,6 +108,7 @@ core::Status authorize(const keys::KeyEntry& key, const protocol::DecodedRequest
       break;
     case keys::DeviceRole::kDisplay:
     case keys::DeviceRole::kSpeaker:
+    case keys::DeviceRole::kNotifier:
       break;
   }
   return forbid(fmt::format("{} (not {})", scope_reason(key), core::verb(body)));

@@ -11,6 +11,10 @@
 //                    that window, in its hall
 //   keypad           evaluate, naming its own window, in its hall
 //   display, speaker no commands (subscribe only)
+//   notifier         no commands (subscribe only): the reminder sender
+//                    (hallq-notify), in its halls; with manager, the only
+//                    role whose events and snapshots carry citizens' phones
+//                    and ID hashes (event_scope.h, protocol/personal_data.h)
 //   manager          everything, in its halls (among it, moving staff
 //                    between windows: no other role may; booking, cancelling
 //                    a booking and checking in: also the managers' HTTP API,
@@ -22,7 +26,8 @@
 //                    the devices. (Package D narrows it: remote tickets only,
 //                    and cancel only of the tickets the gateway issued.)
 // Every role may ping the engine and ask for snapshots of its halls (the
-// Subscriber's resync).
+// Subscriber's resync); the snapshot withholds personal data unless the role
+// sees it (keys::role_sees_personal_data).
 //
 // A refusal is core::ErrorCode::kForbidden with "无权执行此操作：" and the
 // reason in English for the hall's IT staff (e.g. "kiosk k1 may only issue

@@ -13,6 +13,7 @@
 #include "engine/policy/tidal_advisor.h"
 #include "engine/predict/forecast_predictor.h"
 #include "engine/protocol/event_codec.h"
+#include "engine/protocol/personal_data.h"
 #include "engine/protocol/request_codec.h"
 #include "engine/protocol/snapshot_codec.h"
 #include "engine/server/commit_thread.h"
@@ -27,6 +28,7 @@ struct Engine::HallSlot {
   const core::CallPolicy* policy = nullptr;
   std::unique_ptr<core::Hall> hall;
   std::string topic;
+  std::string private_topic;                // protocol::private_topic_of
   core::Seq committed_seq = 0;              // last sequence durable in the store
   core::Seq sealed_seq = 0;                 // last sequence handed to the store (>= committed_seq)
   core::Seq last_snapshot = 0;              // sequence of the latest stored snapshot
@@ -51,6 +53,7 @@ struct Engine::PendingReply {
   core::Seq first_seq = 0;  // kEvents: the command's events
   std::uint32_t count = 0;
   bool duplicate = false;
+  protocol::PersonalData personal = protocol::PersonalData::kInclude;  // of the snapshot or events
 };
 
 // A batch handed to the commit thread: its replies are encoded and wait
@@ -116,6 +119,7 @@ Engine::Engine(std::vector<std::shared_ptr<const core::HallConfig>> halls, store
                                            config->rules.policy, fmt::join(policy::policy_names(), ", ")));
     }
     slot->topic = protocol::topic_of(config->id);
+    slot->private_topic = protocol::private_topic_of(config->id);
     slot->config = std::move(config);
     recover(*slot);
     info_.halls.push_back(slot->config->id);
@@ -256,10 +260,11 @@ void Engine::add_events(HallSlot& slot, std::size_t first, std::string_view requ
   if (first < scratch_.size()) slot.touched = true;
 }
 
-core::Status Engine::apply_request(protocol::Bytes bytes, core::TimeUs now) {
+core::Status Engine::apply_request(protocol::Bytes bytes, core::TimeUs now, protocol::PersonalData personal) {
   ++counters_.requests;
   latest_now_ = std::max(latest_now_, now);
   PendingReply& reply = pending_.emplace_back();
+  reply.personal = personal;
   auto refuse = [&](std::string_view request_id, ErrorCode code, std::string message) {
     reply.ready = error_reply(request_id, code, message);
     return core::Status(code, std::move(message));
@@ -331,7 +336,9 @@ core::Status Engine::apply_request(protocol::Bytes bytes, core::TimeUs now) {
   return {};
 }
 
-void Engine::handle(protocol::Bytes bytes, core::TimeUs now) { (void)apply_request(bytes, now); }
+void Engine::handle(protocol::Bytes bytes, core::TimeUs now, protocol::PersonalData personal) {
+  (void)apply_request(bytes, now, personal);
+}
 
 void Engine::handle_audited(protocol::Bytes bytes, core::TimeUs now,
                             const std::function<std::string(const core::Status&)>& record) {
@@ -388,14 +395,14 @@ bool Engine::has_open() const {
   return false;
 }
 
-void Engine::prepare_reply(PendingReply& p, std::map<HallSlot*, std::string>& snapshots) {
+void Engine::prepare_reply(PendingReply& p, SnapshotCache& snapshots) {
   if (p.kind == PendingReply::Kind::kReady || p.kind == PendingReply::Kind::kAudit || !p.ready.empty())
     return;
   protocol::ReplySpec spec;
   spec.request_id = p.request_id;
   if (p.kind == PendingReply::Kind::kSnapshot) {
-    std::string& snap = snapshots[p.slot];
-    if (snap.empty()) snap = protocol::encode_snapshot(*p.slot->hall, epoch_, false);
+    std::string& snap = snapshots[{p.slot, p.personal}];
+    if (snap.empty()) snap = protocol::encode_snapshot(*p.slot->hall, epoch_, false, p.personal);
     spec.snapshot = snap;
     p.ready = protocol::encode_reply(spec);
     return;
@@ -403,7 +410,13 @@ void Engine::prepare_reply(PendingReply& p, std::map<HallSlot*, std::string>& sn
   spec.duplicate = p.duplicate;
   std::vector<std::string> bytes;
   bytes.reserve(p.count);
-  for (core::Seq s = p.first_seq; s < p.first_seq + p.count; ++s) bytes.push_back(event_bytes(*p.slot, s));
+  for (core::Seq s = p.first_seq; s < p.first_seq + p.count; ++s) {
+    bytes.push_back(event_bytes(*p.slot, s));
+    // A retry of another device's request must not hand it the citizen's data.
+    if (p.personal == protocol::PersonalData::kWithhold &&
+        protocol::carries_personal_data(protocol::as_bytes(bytes.back())))
+      bytes.back() = protocol::withhold_personal_data(protocol::as_bytes(bytes.back()));
+  }
   for (const std::string& b : bytes) spec.events.push_back(b);
   p.ready = protocol::encode_reply(spec);
 }
@@ -426,7 +439,7 @@ void Engine::seal() {
   }
   // Replies that read stored events (a retry of an older command) do so
   // before the commit thread gets the store; the others while it writes.
-  std::map<HallSlot*, std::string> snapshots;
+  SnapshotCache snapshots;
   bool reads_store = false;
   for (const PendingReply& p : pending_)
     reads_store = reads_store ||
@@ -442,8 +455,15 @@ void Engine::seal() {
   sealed->replies = std::move(pending_);
   pending_.clear();
   for (auto& [slot, seq] : sealed->halls) {
-    for (std::string& bytes : slot->batch_events)
-      sealed->publications.push_back({slot->topic, std::move(bytes)});
+    for (std::string& bytes : slot->batch_events) {
+      Publication& pub =
+          sealed->publications.emplace_back(Publication{slot->topic, std::move(bytes), {}, {}});
+      // A type check per event: the rare ones with personal data go out twice (server.h).
+      if (protocol::carries_personal_data(protocol::as_bytes(pub.bytes))) {
+        pub.private_topic = slot->private_topic;
+        pub.withheld = protocol::withhold_personal_data(protocol::as_bytes(pub.bytes));
+      }
+    }
     slot->batch_events.clear();
     slot->sealed_seq = seq;
     slot->touched = false;
@@ -536,7 +556,7 @@ void Engine::fail_batch(const std::string& why) {
     } else if (p.kind == PendingReply::Kind::kSnapshot) {
       protocol::ReplySpec spec;
       spec.request_id = p.request_id;
-      const std::string snap = protocol::encode_snapshot(*p.slot->hall, epoch_, false);
+      const std::string snap = protocol::encode_snapshot(*p.slot->hall, epoch_, false, p.personal);
       spec.snapshot = snap;
       replies_.push_back(protocol::encode_reply(spec));
     } else {

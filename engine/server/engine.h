@@ -38,6 +38,7 @@
 #include "engine/core/hall.h"
 #include "engine/core/hall_config.h"
 #include "engine/protocol/message.h"
+#include "engine/protocol/personal_data.h"
 #include "engine/protocol/reply_codec.h"
 #include "engine/store/event_store.h"
 
@@ -71,7 +72,12 @@ struct EngineOptions {
 // A message to publish on the PUB socket.
 struct Publication {
   std::string topic;
-  std::string bytes;  // an encoded Message
+  std::string bytes;  // an encoded Message, in full (what the store and the stream hold)
+  // An event that carries personal data (protocol/personal_data.h): the copy
+  // without it, which the server sends under `topic` after `bytes` under
+  // `private_topic`. Both empty for every other message.
+  std::string private_topic;
+  std::string withheld;
 };
 
 class Engine {
@@ -87,8 +93,10 @@ class Engine {
 
   // Handles one received buffer at `now`; its reply is the next entry of
   // replies() after commit(). Never throws for bad input: garbage gets an
-  // error reply.
-  void handle(protocol::Bytes request, core::TimeUs now);
+  // error reply. kWithhold: the reply's snapshot or events carry no personal
+  // data (protocol/personal_data.h; for keys whose role does not see it).
+  void handle(protocol::Bytes request, core::TimeUs now,
+              protocol::PersonalData personal = protocol::PersonalData::kInclude);
 
   // Lets time pass for every hall (the daily reset) and, every advise_every,
   // records a tidal-window advisory where a service's predicted wait exceeds
@@ -197,7 +205,8 @@ class Engine {
 
   HallSlot* find(std::string_view id);
   // handle(): the request's outcome (ok: accepted, a read or a ping).
-  core::Status apply_request(protocol::Bytes request, core::TimeUs now);
+  core::Status apply_request(protocol::Bytes request, core::TimeUs now,
+                             protocol::PersonalData personal = protocol::PersonalData::kInclude);
   void recover(HallSlot& slot);
   void add_events(HallSlot& slot, std::size_t first, std::string_view request_id);
   std::string event_bytes(const HallSlot& slot, core::Seq seq) const;
@@ -220,7 +229,9 @@ class Engine {
   // The snapshot is stored (or failed): the hall's triggers start again.
   void snapshot_done(const SnapshotTaken& taken, bool stored);
   void take_snapshot_outcomes();
-  void prepare_reply(PendingReply& p, std::map<HallSlot*, std::string>& snapshots);
+  // `snapshots`: those encoded for the batch's replies so far, by hall and form.
+  using SnapshotCache = std::map<std::pair<HallSlot*, protocol::PersonalData>, std::string>;
+  void prepare_reply(PendingReply& p, SnapshotCache& snapshots);
   void refuse_all(std::vector<PendingReply>& pending, const std::string& message);
 
   store::EventStore& store_;

@@ -35,16 +35,18 @@ std::variant<std::uint32_t, HttpError> code_of(const std::string& text) {
   return code;
 }
 
-json booking_json(const core::Hall& hall, const core::Booking& b) {
+json booking_json(const core::Hall& hall, const core::Booking& b, bool personal) {
   const core::HallConfig& cfg = hall.config();
   json j = {{"code", b.code},
             {"service", cfg.services[b.service].id},
             {"service_name", cfg.services[b.service].name},
             {"day", core::format_date(b.day)},
             {"slot", core::format_slot_time(b.slot_min)},
-            {"state", core::to_string(b.state)},
-            {"person", b.person.substr(0, kPersonPrefix)},
-            {"phone", core::mask_phone(b.phone)}};
+            {"state", core::to_string(b.state)}};
+  if (personal) {
+    j["person"] = b.person.substr(0, kPersonPrefix);
+    j["phone"] = core::mask_phone(b.phone);
+  }
   if (b.state == core::BookingState::kCheckedIn) {
     const core::Ticket* t = hall.find_ticket(b.ticket);
     j["ticket"] = b.ticket;
@@ -60,7 +62,7 @@ bool HttpBooking::is_booking(const std::vector<std::string>& parts) {
 }
 
 HttpOutcome HttpBooking::read(const core::Hall& hall, const std::vector<std::string>& parts,
-                              const HttpQuery& query, core::TimeUs now) const {
+                              const HttpQuery& query, core::TimeUs now, bool personal) const {
   if (parts.size() == 4) {
     std::int64_t day = hall.config().local_day(now);
     for (const auto& [key, value] : query) {
@@ -72,7 +74,7 @@ HttpOutcome HttpBooking::read(const core::Hall& hall, const std::vector<std::str
     }
     json list = json::array();
     for (const core::Booking& b : hall.bookings())
-      if (b.day == day) list.push_back(booking_json(hall, b));
+      if (b.day == day) list.push_back(booking_json(hall, b, personal));
     json out = view::appointments_json(view::appointments_on(hall, day), day);
     out["bookings"] = std::move(list);
     return json_response(200, out);
@@ -82,7 +84,7 @@ HttpOutcome HttpBooking::read(const core::Hall& hall, const std::vector<std::str
   if (HttpError* e = std::get_if<HttpError>(&code)) return std::move(*e);
   const core::Booking* b = hall.find_booking(std::get<std::uint32_t>(code));
   if (b == nullptr) return HttpError{404, "unknown_booking", fmt::format("没有预约码 {}", parts[4])};
-  return json_response(200, booking_json(hall, *b));
+  return json_response(200, booking_json(hall, *b, personal));
 }
 
 void HttpBooking::act(const core::Hall& hall, std::string_view path, const std::vector<std::string>& parts,

@@ -16,8 +16,9 @@
 //
 // Personal data: the ID number is checked (GB 11643, core/resident_id.h),
 // hashed with the installation's salt (keys/person_hash.h) and dropped; only
-// the hash reaches the engine, and reads show its first kPersonPrefix hex
-// digits. The phone number is shown masked (138****5678). Without a salt
+// the hash reaches the engine, and reads show the admin role its first
+// kPersonPrefix hex digits and the phone number masked (138****5678); a
+// viewer's reads carry neither field. Without a salt
 // (hallqd without --person-salt) a booking is refused 503 no_salt.
 //
 // Every field is hostile: a wrong one is answered 400 with the ErrorCode name
@@ -50,9 +51,11 @@ class HttpBooking {
   // Whether the parts of a path under /api/halls/{hall}/ are an appointments route.
   static bool is_booking(const std::vector<std::string>& parts);
 
-  // GET: the list or one booking.
+  // GET: the list or one booking. `personal` (the admin role): each with
+  // its person's hash prefix and masked phone; otherwise (viewer) without
+  // either (SECURITY.md, "Who sees what").
   HttpOutcome read(const core::Hall& hall, const std::vector<std::string>& parts, const HttpQuery& query,
-                   core::TimeUs now) const;
+                   core::TimeUs now, bool personal) const;
 
   // POST or DELETE (an allowed caller: HttpAuth::may_act): `reply` once, as for HttpActions::act.
   void act(const core::Hall& hall, std::string_view path, const std::vector<std::string>& parts,

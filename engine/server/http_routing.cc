@@ -225,7 +225,7 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
 
   // --- appointments (预约): reads, and the writes below
   const bool booking = HttpBooking::is_booking(parts);
-  if (get && booking) return answer_read(booking_->read(*hall, parts, query, now));
+  if (get && booking) return answer_read(booking_->read(*hall, parts, query, now, caller.admin));
 
   // --- manager actions
   if (!post && !(booking && req.method == "DELETE"))

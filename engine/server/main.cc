@@ -366,10 +366,12 @@ int main(int argc, char** argv) {
         if (!standby) {
           replicator->claim(engine.hall_ids(), endpoint);
           replicator->catch_up(store, engine.hall_ids());
-          // Readers of the stream (the city view) fold each hall from here.
+          // Readers of the stream (the city view) fold each hall from here;
+          // they need counts, not the citizens' phones and ID hashes.
           std::vector<std::pair<std::string, std::string>> snapshots;
           for (const std::string& id : engine.hall_ids())
-            snapshots.emplace_back(id, protocol::encode_snapshot(*engine.hall(id), engine.epoch(), false));
+            snapshots.emplace_back(id, protocol::encode_snapshot(*engine.hall(id), engine.epoch(), false,
+                                                                 protocol::PersonalData::kWithhold));
           for (const std::string& error : replicator->put_snapshots(snapshots))
             std::cerr << "hallqd: --replicate: the city view cannot follow this hall until the next start: "
                       << error << "\n";

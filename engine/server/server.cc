@@ -282,7 +282,8 @@ class Server::Impl {
                            protocol::inspect(bytes) == protocol::MessageKind::kRequest &&
                            protocol::decode_request(bytes, request).ok();
       std::string refusal = limit(frames_.front(), decoded ? &request : nullptr);
-      if (refusal.empty() && options_.keys && decoded) refusal = check(payload, request);
+      const keys::KeyEntry* key = options_.keys ? key_of(payload) : nullptr;
+      if (refusal.empty() && options_.keys && decoded) refusal = check(key, request);
       if (refusal.empty() && decoded) refusal = replication_refusal(request);
       Destination d{{}, nullptr};
       if (decoded && request.kind == protocol::RequestKind::kCommand && options_.ack_replicated) {
@@ -290,8 +291,12 @@ class Server::Impl {
         d.request_id = request.request_id;
         d.command = true;
       }
+      // Without keys (loopback only) every peer is trusted; with keys only
+      // the roles that see personal data get it in snapshots and replies.
+      const bool withhold = options_.keys && (key == nullptr || !keys::role_sees_personal_data(key->role));
       if (refusal.empty())
-        engine_.handle(bytes, now);
+        engine_.handle(bytes, now,
+                       withhold ? protocol::PersonalData::kWithhold : protocol::PersonalData::kInclude);
       else
         engine_.handle_ready(std::move(refusal));
       frames_.pop_back();
@@ -532,13 +537,17 @@ class Server::Impl {
     if (zmq_send(router_.handle(), reply.data(), reply.size(), ZMQ_DONTWAIT) < 0) throw zmq::error_t();
   }
 
+  // The enrolled key of the connection a message came from (with keys), or null.
+  const keys::KeyEntry* key_of(const zmq::message_t& payload) const {
+    const char* user = zmq_msg_gets(payload.handle(), "User-Id");
+    return user != nullptr ? options_.keys->by_name(user) : nullptr;
+  }
+
   // The reply to send instead of handling the request ("" to handle it):
   // `forbidden` when the connection's key may not make this request.
   // Anything that does not decode goes to the engine, which answers it as
   // malformed; an unauthenticated peer cannot get here (ZAP refused it).
-  std::string check(const zmq::message_t& payload, const protocol::DecodedRequest& request) {
-    const char* user = zmq_msg_gets(payload.handle(), "User-Id");
-    const keys::KeyEntry* key = user != nullptr ? options_.keys->by_name(user) : nullptr;
+  std::string check(const keys::KeyEntry* key, const protocol::DecodedRequest& request) {
     core::Status st =
         key == nullptr
             ? core::Status(core::ErrorCode::kForbidden, "无权执行此操作：connection without an enrolled key")
@@ -614,6 +623,15 @@ class Server::Impl {
   void publish(const std::vector<Publication>& pubs) {
     if (!pubs.empty()) apply_subscriptions();
     for (const Publication& p : pubs) {
+      if (!p.withheld.empty()) {
+        // In full for the keys that may see personal data, then for everyone
+        // else without it; a subscriber of both drops the second (same seq).
+        pub_.send(zmq::buffer(p.private_topic), zmq::send_flags::sndmore);
+        pub_.send(zmq::buffer(p.bytes), zmq::send_flags::none);
+        pub_.send(zmq::buffer(p.topic), zmq::send_flags::sndmore);
+        pub_.send(zmq::buffer(p.withheld), zmq::send_flags::none);
+        continue;
+      }
       pub_.send(zmq::buffer(p.topic), zmq::send_flags::sndmore);
       pub_.send(zmq::buffer(p.bytes), zmq::send_flags::none);
     }
@@ -679,9 +697,10 @@ class Server::Impl {
     for (char& c : shown)
       if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
     std::cerr << fmt::format(
-                     "hallqd: refused a subscription of {} {} to \"{}\": its events are those of {} only "
+                     "hallqd: refused a subscription of {} {} to \"{}\": its events are those of {} only{} "
                      "(further refusals of this key are counted, not logged)",
-                     to_string(key.role), key.name, shown, fmt::join(key.halls, ", "))
+                     to_string(key.role), key.name, shown, fmt::join(key.halls, ", "),
+                     keys::role_sees_personal_data(key.role) ? "" : ", without personal data")
               << std::endl;
   }
 

@@ -25,6 +25,13 @@
 // counted and logged once per key. Without keys no role check runs (no
 // per-message cost) and every subscription is applied as asked, as by a PUB.
 //
+// Personal data (citizens' phones and ID hashes; protocol/personal_data.h):
+// an event that carries it is published twice, in full under the hall's
+// private topic (only keys of roles manager and notifier may subscribe to
+// it; without keys, anyone on loopback), then withheld under the hall's
+// topic; every other message once. Snapshots and event replies on the
+// command socket withhold it for every key whose role does not see it.
+//
 // Time: the engine's clock (engine_clock.h) stamps every command and tick, so
 // a system clock stepped backwards neither reorders nor freezes the hall.
 //

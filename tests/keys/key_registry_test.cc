@@ -57,6 +57,24 @@ TEST(KeyRegistry, CitizenSpansHallsWithoutAWindow) {
             "conf/keys.toml:5: key \"gw\": halls must be a list of hall ids, e.g. [\"town\"]");
 }
 
+// The reminder sender's key: subscribe only, one or more halls; with the
+// manager's, the role that receives citizens' phones and ID hashes.
+TEST(KeyRegistry, NotifierSpansHallsAndSeesPersonalData) {
+  const std::string head = "[[key]]\nname = \"sms\"\npublic_key = \"" + kKey1 + "\"\nrole = \"notifier\"\n";
+  const KeyRegistry reg = KeyRegistry::parse(head + "halls = [\"town\", \"district\"]\n", "conf/keys.toml");
+  ASSERT_EQ(reg.entries().size(), 1u);
+  EXPECT_EQ(reg.entries()[0].role, DeviceRole::kNotifier);
+  EXPECT_EQ(to_string(DeviceRole::kNotifier), "notifier");
+  EXPECT_EQ(device_role_from_string("notifier"), DeviceRole::kNotifier);
+  for (const char* role :
+       {"kiosk", "caller", "keypad", "display", "speaker", "manager", "citizen", "notifier"})
+    EXPECT_EQ(role_sees_personal_data(*device_role_from_string(role)),
+              std::string_view(role) == "manager" || std::string_view(role) == "notifier")
+        << role;
+  EXPECT_EQ(error_of(head + "halls = [\"town\"]\nwindow = \"w1\"\n"),
+            "conf/keys.toml:6: key \"sms\": window applies to callers and keypads only, not a notifier");
+}
+
 TEST(KeyRegistry, TheDocumentedExampleParses) {
   const KeyRegistry reg =
       KeyRegistry::load(std::string(HALLQ_SOURCE_DIR) + "/conf/security/keys.example.toml");
@@ -86,7 +104,7 @@ TEST(KeyRegistry, MistakesNameFileAndLine) {
       "conf/keys.toml:3: key \"k1\": public_key must be 40 characters of Z85 (hallq keys gen writes it)");
   EXPECT_EQ(error_of(head + "public_key = \"" + kKey1 + "\"\nrole = \"cashier\"\nhalls = [\"town\"]\n"),
             "conf/keys.toml:4: key \"k1\": unknown role \"cashier\" (kiosk, caller, keypad, display, "
-            "speaker, manager, citizen)");
+            "speaker, manager, citizen, notifier)");
   EXPECT_EQ(error_of(head + "public_key = \"" + kKey1 + "\"\nrole = \"caller\"\nhalls = [\"town\"]\n"),
             "conf/keys.toml:1: key \"k1\": a caller needs window = \"...\"");
   EXPECT_EQ(

@@ -107,8 +107,8 @@ TEST(AccessPolicy, KeypadEvaluatesNamingItsWindow) {
   EXPECT_FALSE(allowed(k, cmd("town", core::MoveStaff{"s01", "w3"})));
 }
 
-TEST(AccessPolicy, DisplayAndSpeakerOnlySubscribe) {
-  for (DeviceRole role : {DeviceRole::kDisplay, DeviceRole::kSpeaker}) {
+TEST(AccessPolicy, DisplaySpeakerAndNotifierOnlySubscribe) {
+  for (DeviceRole role : {DeviceRole::kDisplay, DeviceRole::kSpeaker, DeviceRole::kNotifier}) {
     const KeyEntry k = key(role, {"town"});
     EXPECT_TRUE(allowed(k, snapshot("town")));
     EXPECT_TRUE(allowed(k, {.request_id = "p", .hall = "", .kind = RequestKind::kPing}));
@@ -119,6 +119,16 @@ TEST(AccessPolicy, DisplayAndSpeakerOnlySubscribe) {
   EXPECT_EQ(
       authorize(key(DeviceRole::kSpeaker, {"town"}), cmd("town", core::CallNext{"w1"}), lookup).message(),
       "无权执行此操作：speaker d1 may only subscribe to town (no commands) (not call)");
+  const KeyEntry n = key(DeviceRole::kNotifier, {"town", "district"});
+  EXPECT_TRUE(allowed(n, snapshot("district")));
+  EXPECT_FALSE(allowed(n, snapshot("bank")));
+  for (const core::CommandBody& body :
+       {core::CommandBody{core::Book{"social", 20'000, 570, std::string(64, 'a'), "", 7}},
+        core::CommandBody{core::IssueRemote{"social", std::string(64, 'a'), "", 7}},
+        core::CommandBody{core::CancelBooking{100'001}}, core::CommandBody{core::Cancel{"A001"}}})
+    EXPECT_FALSE(allowed(n, cmd("town", body))) << core::verb(body);
+  EXPECT_EQ(authorize(n, cmd("town", core::CallNext{"w1"}), lookup).message(),
+            "无权执行此操作：notifier d1 may only subscribe to town, district (no commands) (not call)");
 }
 
 TEST(AccessPolicy, ManagerDoesEverythingInItsHallsOnly) {

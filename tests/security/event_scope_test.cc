@@ -47,7 +47,36 @@ TEST(EventScope, AKeyOfEveryHallGetsWhatItAsks) {
   EXPECT_EQ(scoped_topics(&m, "", kHalls), Topics{""});
   EXPECT_EQ(scoped_topics(&m, "hall/", kHalls), Topics{"hall/"});
   const KeyEntry some = key(DeviceRole::kManager, {"town", "district"});
-  EXPECT_EQ(scoped_topics(&some, "", kHalls), (Topics{"hall/town/", "hall/district/"}));
+  EXPECT_EQ(scoped_topics(&some, "", kHalls),
+            (Topics{"hall/town/", "pii/hall/town/", "hall/district/", "pii/hall/district/"}));
+}
+
+// The private topics (events in full, with phones and ID hashes) are for
+// managers and notifiers only; "" and other prefixes of "pii/" are narrowed
+// for every other role, even one of every hall.
+TEST(EventScope, OnlyManagersAndNotifiersReachThePrivateTopics) {
+  for (DeviceRole role :
+       {DeviceRole::kDisplay, DeviceRole::kKiosk, DeviceRole::kCitizen, DeviceRole::kSpeaker}) {
+    const KeyEntry all = key(role, {"town", "district", "bank"});
+    EXPECT_EQ(scoped_topics(&all, "", kHalls), (Topics{"hall/town/", "hall/district/", "hall/bank/"}));
+    EXPECT_EQ(scoped_topics(&all, "hall/", kHalls), Topics{"hall/"});
+    EXPECT_EQ(scoped_topics(&all, "pii/", kHalls), Topics{});
+    EXPECT_EQ(scoped_topics(&all, "pii/hall/town/", kHalls), Topics{});
+    EXPECT_EQ(scoped_topics(&all, "p", kHalls), Topics{});
+    const KeyEntry one = key(role, {"town"});
+    EXPECT_EQ(scoped_topics(&one, "pii/hall/town/", kHalls), Topics{});
+    EXPECT_EQ(scoped_topics(&one, "pii/", kHalls), Topics{});
+  }
+  const KeyEntry n = key(DeviceRole::kNotifier, {"town"});
+  EXPECT_EQ(scoped_topics(&n, "", kHalls), (Topics{"hall/town/", "pii/hall/town/"}));
+  EXPECT_EQ(scoped_topics(&n, "pii/", kHalls), Topics{"pii/hall/town/"});
+  EXPECT_EQ(scoped_topics(&n, "pii/hall/town/", kHalls), Topics{"pii/hall/town/"});
+  EXPECT_EQ(scoped_topics(&n, "pii/hall/bank/", kHalls), Topics{});
+  EXPECT_EQ(scoped_topics(&n, "hall/town/", kHalls), Topics{"hall/town/"});
+  const KeyEntry all = key(DeviceRole::kNotifier, {"town", "district", "bank"});
+  EXPECT_EQ(scoped_topics(&all, "", kHalls), Topics{""});
+  EXPECT_EQ(scoped_topics(&all, "pii/", kHalls), Topics{"pii/"});
+  EXPECT_EQ(scoped_topics(nullptr, "pii/", kHalls), Topics{"pii/"});  // no keys: loopback only
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include "engine/core/calendar.h"
 #include "engine/core/resident_id.h"
 #include "engine/keys/person_hash.h"
+#include "engine/server/accounts.h"
 #include "tests/support/engine_process.h"
 #include "tests/support/http_client.h"
 #include "tests/support/run_program.h"
@@ -314,6 +315,71 @@ TEST_F(BookingTest, TheKiosksOldCsvBookIsImportedLineByLine) {
   // A second run books nothing twice.
   r = hallq({"appointments", "import", "town", csv, "--person-salt", salt_});
   EXPECT_EQ(send(http::verb::get, "/api/halls/town/appointments?day=" + day_).j()["bookings"].size(), 2u);
+}
+
+}  // namespace
+}  // namespace hallq::testing
+
+namespace hallq::testing {
+namespace {
+
+// Who sees what (issue 20): a viewer's reads of bookings carry neither the
+// person's hash nor the phone, not even masked; an admin's carry the hash's
+// first digits and the masked phone.
+TEST(BookingPrivacy, AViewerSeesNoPhoneNorPersonHash) {
+  TempDir dir("hallq-booking-viewer");
+  const std::string salt = dir.sub("person.salt");
+  keys::PersonSalt::generate().write_file(salt);
+  const std::string accounts = dir.sub("managers.toml");
+  std::ofstream(accounts) << "[[manager]]\nname = \"zhang\"\nrole = \"admin\"\npassword_hash = \""
+                          << server::hash_password("admin-pass-1")
+                          << "\"\n\n[[manager]]\nname = \"li\"\nrole = \"viewer\"\nhalls = [\"town\"]\n"
+                             "password_hash = \""
+                          << server::hash_password("viewer-pass-1") << "\"\n";
+  EngineProcess engine({booking_hall(dir)}, dir.sub("data"), {"--person-salt", salt, "--accounts", accounts});
+  const std::string http = engine.http();
+  auto login = [&](const std::string& user, const std::string& password) {
+    const HttpAnswer a = http_request(http, http::verb::post, "/api/login",
+                                      json{{"user", user}, {"password", password}}.dump());
+    EXPECT_EQ(a.status, 200) << a.body;
+    HttpRequestOptions o;
+    o.headers = {{"Cookie", a.set_cookie.substr(0, a.set_cookie.find(';'))},
+                 {"X-CSRF-Token", a.j()["csrf"].get<std::string>()}};
+    return o;
+  };
+  const HttpRequestOptions admin = login("zhang", "admin-pass-1"), viewer = login("li", "viewer-pass-1");
+  const auto [day, slot] = next_slot();
+  const std::string phone = "13812345678";
+  HttpAnswer r = http_request(http, http::verb::post, "/api/halls/town/appointments",
+                              json{{"service", "social"},
+                                   {"day", day},
+                                   {"slot", slot},
+                                   {"id_number", id_born("19800615")},
+                                   {"phone", phone}}
+                                  .dump(),
+                              admin);
+  ASSERT_EQ(r.status, 201) << r.body;
+  const std::uint32_t code = r.j()["code"].get<std::uint32_t>();
+
+  r = http_request(http, http::verb::get, "/api/halls/town/appointments?day=" + day, "", admin);
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_EQ(r.j()["bookings"].size(), 1u) << r.body;
+  EXPECT_EQ(r.j()["bookings"][0]["phone"], "138****5678");
+  const std::string person = r.j()["bookings"][0]["person"];
+  ASSERT_EQ(person.size(), 8u);
+
+  for (const std::string& target :
+       {"/api/halls/town/appointments?day=" + day, fmt::format("/api/halls/town/appointments/{}", code),
+        std::string("/api/halls/town")}) {
+    r = http_request(http, http::verb::get, target, "", viewer);
+    ASSERT_EQ(r.status, 200) << target << ": " << r.body;
+    for (const std::string& secret : {phone, std::string("138****5678"), std::string("****"), person})
+      EXPECT_EQ(r.body.find(secret), std::string::npos) << target << " shows " << secret << ": " << r.body;
+  }
+  r = http_request(http, http::verb::get, fmt::format("/api/halls/town/appointments/{}", code), "", viewer);
+  EXPECT_EQ(r.j()["code"], code);  // the booking itself is there
+  EXPECT_FALSE(r.j().contains("phone"));
+  EXPECT_FALSE(r.j().contains("person"));
 }
 
 }  // namespace

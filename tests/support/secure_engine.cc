@@ -23,11 +23,12 @@ void SecureEngine::add_device(const std::string& name, const std::string& role, 
   if (!window.empty()) keys_toml_ += "window = \"" + window + "\"\n";
 }
 
-void SecureEngine::start(const std::vector<std::string>& confs) {
+void SecureEngine::start(const std::vector<std::string>& confs, const std::vector<std::string>& extra) {
   const std::string keys_file = dir_.sub("keys.toml");
   std::ofstream(keys_file) << keys_toml_;
-  engine_ = std::make_unique<EngineProcess>(confs, dir_.sub("data"),
-                                            std::vector<std::string>{"--keys", keys_file, "--http", "off"});
+  std::vector<std::string> args{"--keys", keys_file, "--http", "off"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  engine_ = std::make_unique<EngineProcess>(confs, dir_.sub("data"), std::move(args));
 }
 
 client::CurveOptions SecureEngine::curve(const std::string& name) const {

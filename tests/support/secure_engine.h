@@ -33,8 +33,8 @@ class SecureEngine {
   void add_device(const std::string& name, const std::string& role, const std::string& hall,
                   const std::string& window = "", bool enrol = true);
 
-  // Writes the keys file and starts hallqd with it.
-  void start(const std::vector<std::string>& confs);
+  // Writes the keys file and starts hallqd with it (and `extra` arguments).
+  void start(const std::vector<std::string>& confs, const std::vector<std::string>& extra = {});
   EngineProcess& engine() { return *engine_; }
 
   client::CurveOptions curve(const std::string& name) const;

@@ -52,9 +52,10 @@ CLI::App* add_keys_verb(CLI::App& app, KeysArgs& args) {
       ->required();
   gen->add_option("--role", args.role,
                   "kiosk 取号机 | caller 呼叫器 | keypad 评价器 | display 显示屏 | speaker 语音 | manager "
-                  "管理 | citizen 群众服务网关；不填：引擎自己的密钥")
+                  "管理 | citizen 群众服务网关 | notifier 短信提醒（可收到手机号）；不填：引擎自己的密钥")
       ->type_name("角色");
-  gen->add_option("--hall", args.halls, "大厅编号（manager 和 citizen 可重复给出多个）")->type_name("大厅");
+  gen->add_option("--hall", args.halls, "大厅编号（manager、citizen 和 notifier 可重复给出多个）")
+      ->type_name("大厅");
   gen->add_option("--window", args.window, "窗口编号（caller 和 keypad）")->type_name("窗口");
   gen->add_option("--out", args.out, "密钥文件放在这个目录")->type_name("目录")->capture_default_str();
   gen->add_option("--enrol", args.enrol, "把设备登记到这个密钥清单文件（hallqd --keys）")->type_name("文件");
@@ -119,7 +120,7 @@ int run_keys_gen(const KeysArgs& args, bool json) {
     const auto role = keys::device_role_from_string(args.role);
     if (!role) {
       std::cerr << fmt::format(
-          "没有角色 `{}`。可用的角色：kiosk、caller、keypad、display、speaker、manager、citizen\n",
+          "没有角色 `{}`。可用的角色：kiosk、caller、keypad、display、speaker、manager、citizen、notifier\n",
           args.role);
       return kUsage;
     }

@@ -338,12 +338,12 @@ TEST_F(NotifyTest, SigtermAndSigintStopItWithExit0WhileOtherSignalsDoNot) {
   EXPECT_EQ(receiver_.requests().size(), 2u);
 }
 
-// Over CURVE: the notifier's key enrolled as a display gets the hall (phones
-// included) and sends; bookings and calls come from a manager's key.
-TEST(NotifyCurve, AnEnrolledDisplayKeySyncsAndSends) {
+// Over CURVE: the notifier's key (role notifier) gets the hall with the
+// phones and sends; bookings and calls come from a manager's key.
+TEST(NotifyCurve, ANotifierKeySyncsAndSends) {
   SecureEngine secure("hallq-notify-curve");
   secure.add_device("mgr", "manager", "town");
-  secure.add_device("notify-1", "display", "town");
+  secure.add_device("notify-1", "notifier", "town");
   TempDir dir("hallq-notify-curve-hall");
   secure.start({booking_hall(dir)});
   HttpReceiver receiver;

@@ -1,0 +1,61 @@
+// The withheld copy is rebuilt field by field from the verbatim one, so it
+// needs no hall state or config: the engine makes it for its own events and
+// for the events a standby follows alike.
+#include "engine/protocol/personal_data.h"
+
+#include "engine/protocol/event_codec.h"
+#include "engine/protocol/hallq_generated.h"
+#include "engine/protocol/wire_util.h"
+
+namespace hallq::protocol {
+namespace {
+
+namespace w = wire;
+using detail::view;
+
+}  // namespace
+
+std::string private_topic_of(std::string_view hall) {
+  return std::string(kPrivateTopicPrefix) + topic_of(hall);
+}
+
+bool carries_personal_data(Bytes event) {
+  const w::Event* ev = w::GetMessage(event.data())->body_as_Event();
+  if (ev == nullptr) return false;
+  return ev->body_type() == w::EventBody::BookingMade || ev->body_type() == w::EventBody::RemoteTicketIssued;
+}
+
+std::string withhold_personal_data(Bytes event) {
+  const w::Event* ev = w::GetMessage(event.data())->body_as_Event();
+  if (ev == nullptr) return {};
+  flatbuffers::FlatBufferBuilder fbb(256);
+  auto str = [&](const flatbuffers::String* s) {
+    const std::string_view v = view(s);
+    return fbb.CreateString(v.data(), v.size());
+  };
+  flatbuffers::Offset<void> body;
+  if (const w::BookingMade* b = ev->body_as_BookingMade()) {
+    auto service = str(b->service());
+    body = w::CreateBookingMade(fbb, b->code(), service, b->day(), b->slot_min(), fbb.CreateString(""),
+                                fbb.CreateString(""))
+               .Union();
+  } else if (const w::RemoteTicketIssued* r = ev->body_as_RemoteTicketIssued()) {
+    auto service = str(r->service());
+    body = w::CreateRemoteTicketIssued(fbb, service, r->number_seq(), r->code(), fbb.CreateString(""),
+                                       fbb.CreateString(""), r->ahead(), r->predicted_wait_s())
+               .Union();
+  } else {
+    return {};
+  }
+  auto hall = str(ev->hall());
+  // The request id goes too: a client may build it from the person (`hallq
+  // appointments import` does), and no subscriber needs it.
+  auto request_id = fbb.CreateString("");
+  auto number = ev->number() != nullptr ? str(ev->number()) : flatbuffers::Offset<flatbuffers::String>();
+  auto out = w::CreateEvent(fbb, hall, ev->seq(), ev->time_us(), request_id, ev->ticket(), number,
+                            ev->window_number(), ev->body_type(), body);
+  w::FinishMessageBuffer(fbb, w::CreateMessage(fbb, w::Body::Event, out.Union()));
+  return detail::bytes_of(fbb);
+}
+
+}  // namespace hallq::protocol
