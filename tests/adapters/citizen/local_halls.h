@@ -17,7 +17,7 @@ namespace hallq::testing {
 
 class LocalHalls final : public citizen::HallSource {
  public:
-  // 2026-11-24 10:00 local (UTC+8).
+  // 2025-11-24 10:00 local (UTC+8): day 20416.
   static constexpr core::TimeUs kStart = (20'416LL * 86'400 + 2 * 3'600) * core::kUsPerSecond;
 
   LocalHalls()
