@@ -5,7 +5,8 @@
 // over the town hall in mid-day (fuzz_halls.h), whose cancels are applied to
 // it, as are its remote tickets (POST /api/remote, with the person salt set,
 // so that bodies reach the ID and phone checks). "{k:NUMBER}" in the input becomes that ticket's token for
-// the hall's day (secret: 32 bytes of 's'), so that inputs reach past the token check.
+// the hall's day (secret: 32 bytes of 's'), so that inputs reach past the token check, and
+// "{c}" the hall's check-in token of the moment (keys/checkin_token.h), for /c/HALL and /api/checkin.
 //
 // HALLQ_FUZZ_SHOW=1 prints each answer's status and target (to see what a
 // seed reaches). Properties besides no crash: every answer's status is in 200..599; a 4xx or
@@ -23,6 +24,7 @@
 
 #include "adapters/citizen/citizen_api.h"
 #include "engine/core/calendar.h"
+#include "engine/keys/checkin_token.h"
 #include "engine/keys/person_hash.h"
 #include "engine/keys/ticket_token.h"
 #include "engine/server/http_request_parse.h"
@@ -65,6 +67,12 @@ class MidDay final : public citizen::HallSource {
     check(st.ok() == !o.number.empty(), "an accepted remote ticket without its number", st.message());
     return o;
   }
+  std::optional<Outcome> check_in(std::string_view hall, std::uint32_t code) override {
+    check(hall == "town", "check-in in another hall", std::string(hall));
+    std::vector<core::Event> out;
+    const core::Status st = hall_->apply(core::Command{{}, core::CheckIn{code}}, fuzz::mid_day_now(), out);
+    return Outcome{st.code(), st.message(), {}};
+  }
   core::Seq seq() const { return hall_->seq(); }
 
  private:
@@ -80,6 +88,8 @@ std::string with_tokens(std::string text, const std::string& day) {
     const std::string number = text.substr(at + 3, end - at - 3);
     text.replace(at, end - at + 1, keys::ticket_token(kSecret, "town", day, number));
   }
+  const std::string checkin = keys::checkin_token_at(kSecret, "town", fuzz::mid_day_now(), 8 * 60);
+  for (std::size_t at; (at = text.find("{c}")) != std::string::npos;) text.replace(at, 3, checkin);
   return text;
 }
 

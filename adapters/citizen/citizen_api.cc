@@ -16,6 +16,7 @@
 #include "engine/core/html_escape.h"
 #include "engine/core/resident_id.h"
 #include "engine/core/ticket.h"
+#include "engine/keys/checkin_token.h"
 #include "engine/keys/ticket_token.h"
 
 namespace hallq::citizen {
@@ -64,6 +65,8 @@ bool valid_token_text(std::string_view s) {
       return false;
   return true;
 }
+
+constexpr std::string_view kCheckInExpired = "签到二维码已过期，请扫描大厅屏幕上的最新二维码";
 
 bool valid_number(std::string_view s) {
   std::string_view prefix;
@@ -140,6 +143,7 @@ CitizenApi::CitizenApi(const CitizenConfig& config, std::string secret, HallSour
       source_(source),
       throttle_(config.limits.token_failures_burst, config.limits.token_failures_per_minute),
       remote_budget_(config.limits.remote_burst, config.limits.remote_per_hour / 60.0),
+      checkin_budget_(config.limits.checkin_burst, config.limits.checkin_per_hour / 60.0),
       public_origin_(origin_of(config.public_url)) {}
 
 std::string CitizenApi::client_address(const HttpRequest& r) const {
@@ -178,6 +182,43 @@ std::string CitizenApi::ticket_json(std::string_view hall_id, std::string_view n
   return to_json(ticket_view(*hall, *t, forecast_of(*hall, t->id), source_.now())).dump();
 }
 
+// The lookup every ticket route makes (see the header for its order).
+CitizenApi::Lookup CitizenApi::lookup(std::string_view hall, std::string_view date, std::string_view number,
+                                      std::string_view token, const std::string& client,
+                                      std::int64_t steady_us, bool page) {
+  Lookup l;
+  auto refuse = [&](int status, std::string_view code, std::string_view message, bool count) {
+    if (count) throttle_.failed(client, steady_us);
+    l.error = page ? html_error(status, message) : json_error(status, code, message);
+  };
+  if (!throttle_.allowed(client, steady_us)) {
+    refuse(429, "too_many_requests", "查询失败次数过多，请稍后再试", false);
+    return l;
+  }
+  if (!valid_hall_id(hall) || !core::parse_day(date) || !valid_number(number) || !valid_token_text(token)) {
+    refuse(400, "bad_link", "链接不完整或有误，请重新扫描号票上的二维码", true);
+    return l;
+  }
+  bool served = false;
+  for (const std::string& h : config_.halls) served = served || h == hall;
+  if (!served || !keys::verify_ticket_token(secret_, hall, date, number, token)) {
+    refuse(404, "not_found", "找不到这张号票：链接无效，请重新扫描号票上的二维码", true);
+    return l;
+  }
+  l.hall = source_.hall(hall);
+  if (l.hall == nullptr) {
+    refuse(503, "unavailable", "系统连接中，请稍后刷新", false);
+    return l;
+  }
+  if (core::format_date(l.hall->day()) != date) {
+    refuse(410, "expired", "这张号票不是今天的，已经失效", false);
+    return l;
+  }
+  l.ticket = l.hall->find_number(number);
+  if (l.ticket == nullptr) refuse(404, "not_found", "今天没有这个号码", false);
+  return l;
+}
+
 CitizenAnswer CitizenApi::handle(const HttpRequest& req, std::int64_t steady_us) {
   CitizenAnswer a;
   a.client = client_address(req);
@@ -192,40 +233,9 @@ CitizenAnswer CitizenApi::handle(const HttpRequest& req, std::int64_t steady_us)
   if (!parts.empty() && parts.front().empty()) parts.erase(parts.begin());
   const bool page = !parts.empty() && parts[0] == "t";
 
-  // The lookup every ticket route makes (see the header for its order).
   auto lookup = [&](std::string_view hall, std::string_view date, std::string_view number,
                     std::string_view token) {
-    Lookup l;
-    auto refuse = [&](int status, std::string_view code, std::string_view message, bool count) {
-      if (count) throttle_.failed(a.client, steady_us);
-      l.error = page ? html_error(status, message) : json_error(status, code, message);
-    };
-    if (!throttle_.allowed(a.client, steady_us)) {
-      refuse(429, "too_many_requests", "查询失败次数过多，请稍后再试", false);
-      return l;
-    }
-    if (!valid_hall_id(hall) || !core::parse_day(date) || !valid_number(number) || !valid_token_text(token)) {
-      refuse(400, "bad_link", "链接不完整或有误，请重新扫描号票上的二维码", true);
-      return l;
-    }
-    bool served = false;
-    for (const std::string& h : config_.halls) served = served || h == hall;
-    if (!served || !keys::verify_ticket_token(secret_, hall, date, number, token)) {
-      refuse(404, "not_found", "找不到这张号票：链接无效，请重新扫描号票上的二维码", true);
-      return l;
-    }
-    l.hall = source_.hall(hall);
-    if (l.hall == nullptr) {
-      refuse(503, "unavailable", "系统连接中，请稍后刷新", false);
-      return l;
-    }
-    if (core::format_date(l.hall->day()) != date) {
-      refuse(410, "expired", "这张号票不是今天的，已经失效", false);
-      return l;
-    }
-    l.ticket = l.hall->find_number(number);
-    if (l.ticket == nullptr) refuse(404, "not_found", "今天没有这个号码", false);
-    return l;
+    return this->lookup(hall, date, number, token, a.client, steady_us, page);
   };
 
   if (page) {
@@ -266,9 +276,11 @@ CitizenAnswer CitizenApi::handle(const HttpRequest& req, std::int64_t steady_us)
       a.response = json_error(405, "method_not_allowed", "不支持的请求方式");
       return a;
     }
-    const std::string_view body =
-        parts[1] == "ticket.js" || parts[1] == "ticket.css" || parts[1] == "remote.js" ? site_file(parts[1])
-                                                                                       : "";
+    const std::string_view body = parts[1] == "ticket.js" || parts[1] == "ticket.css" ||
+                                          parts[1] == "remote.js" || parts[1] == "checkin.js" ||
+                                          parts[1] == "remember.js"
+                                      ? site_file(parts[1])
+                                      : "";
     if (body.empty()) {
       a.response = json_error(404, "not_found", "没有这个文件");
       return a;
@@ -294,6 +306,17 @@ CitizenAnswer CitizenApi::handle(const HttpRequest& req, std::int64_t steady_us)
   if (parts.size() == 2 && parts[0] == "api" && parts[1] == "remote") {
     a.response = post ? take_remote(req, a.client, steady_us)
                       : json_error(405, "method_not_allowed", "不支持的请求方式");
+    return a;
+  }
+
+  if (parts.size() == 2 && parts[0] == "c") {
+    a.response =
+        get ? checkin_page(parts[1], query, a.client, steady_us) : html_error(405, "不支持的请求方式");
+    return a;
+  }
+  if (parts.size() == 2 && parts[0] == "api" && parts[1] == "checkin") {
+    a.response =
+        post ? check_in(req, a.client, steady_us) : json_error(405, "method_not_allowed", "不支持的请求方式");
     return a;
   }
 
@@ -441,6 +464,80 @@ HttpResponse CitizenApi::take_remote(const HttpRequest& req, const std::string& 
           nlohmann::json{{"number", outcome->number},
                          {"link", fmt::format("/t/{}/{}/{}?k={}", hall_id, date, outcome->number, token)}}
               .dump()};
+}
+
+HttpResponse CitizenApi::checkin_page(std::string_view hall_id, std::string_view query,
+                                      const std::string& client, std::int64_t steady_us) {
+  if (!throttle_.allowed(client, steady_us)) return html_error(429, "查询失败次数过多，请稍后再试");
+  bool served = false;
+  for (const std::string& h : config_.halls) served = served || h == hall_id;
+  if (!valid_hall_id(hall_id) || !served) {
+    throttle_.failed(client, steady_us);
+    return html_error(404, "没有这个大厅，请扫描大厅屏幕上的签到二维码");
+  }
+  const core::Hall* hall = source_.hall(hall_id);
+  if (hall == nullptr) return html_error(503, "系统连接中，请稍后刷新");
+  const auto q = parse_query(query);
+  const std::string_view token = q ? param(*q, "k") : std::string_view();
+  if (!valid_token_text(token) ||
+      !keys::verify_checkin_token(secret_, hall_id, source_.now(), hall->config().utc_offset_min, token)) {
+    throttle_.failed(client, steady_us);
+    return html_error(403, kCheckInExpired);
+  }
+  const core::HallConfig& cfg = hall->config();
+  std::string html(site_file("checkin.html"));
+  html = replace_all(std::move(html), "{{hall}}", core::html_escape(cfg.id));
+  html = replace_all(std::move(html), "{{hall_name}}", core::html_escape(cfg.name));
+  // Today as the tickets' links name it (take_remote), by the engine's clock.
+  html = replace_all(std::move(html), "{{date}}", core::format_date(cfg.local_day(source_.now())));
+  html = replace_all(std::move(html), "{{token}}", core::html_escape(token));
+  return {200, "text/html; charset=utf-8", std::move(html)};
+}
+
+HttpResponse CitizenApi::check_in(const HttpRequest& req, const std::string& client, std::int64_t steady_us) {
+  if (!same_origin(req, public_origin_)) return json_error(403, "csrf", "请在签到页面上操作");
+  if (req.content_type.rfind("application/json", 0) != 0)
+    return json_error(415, "unsupported_media_type", "请求格式不正确");
+  if (!checkin_budget_.allowed(client, steady_us))
+    return json_error(429, "too_many_requests", "签到请求过于频繁，请稍后再试");
+  checkin_budget_.failed(client, steady_us);  // every try counts
+
+  const nlohmann::json body = nlohmann::json::parse(req.body, nullptr, false);
+  auto bad_request = [] { return json_error(400, "bad_request", "请求格式不正确"); };
+  if (body.is_discarded() || !body.is_object()) return bad_request();
+  std::map<std::string, std::string, std::less<>> f;
+  for (const auto& [key, value] : body.items()) {
+    if (key != "hall" && key != "date" && key != "number" && key != "k" && key != "c") return bad_request();
+    if (!value.is_string() || value.get_ref<const std::string&>().size() > 64) return bad_request();
+    f[key] = value.get<std::string>();
+  }
+  Lookup l =
+      lookup(param(f, "hall"), param(f, "date"), param(f, "number"), param(f, "k"), client, steady_us, false);
+  if (l.failed()) return std::move(l.error);
+  const core::HallConfig& cfg = l.hall->config();
+  const std::string_view c = param(f, "c");
+  if (!valid_token_text(c) ||
+      !keys::verify_checkin_token(secret_, cfg.id, source_.now(), cfg.utc_offset_min, c)) {
+    throttle_.failed(client, steady_us);
+    return json_error(403, "checkin_expired", kCheckInExpired);
+  }
+  const std::string number = l.hall->number_of(*l.ticket);
+  const core::RemoteTicket* remote = l.hall->find_remote(l.ticket->id);
+  if (remote == nullptr)
+    return json_error(409, "not_remote", fmt::format("{} 不是网上取号的号票，无需签到", number));
+  if (remote->state == core::RemoteState::kDropped)
+    return json_error(409, "dropped", fmt::format("{} 未按时签到，号码已作废，请重新取号", number));
+  if (remote->state == core::RemoteState::kCheckedIn)
+    return json_error(409, "checked_in", fmt::format("{} 已签到，请留意叫号", number));
+  if (l.ticket->state != core::TicketState::kNotArrived)
+    return json_error(409, "not_awaiting", fmt::format("{} 已取消，不能签到，如需办理请重新取号", number));
+  const std::string hall_id = cfg.id;
+  const auto outcome = source_.check_in(hall_id, remote->code);
+  if (!outcome) return json_error(503, "unavailable", "系统繁忙，请稍后再试");
+  if (outcome->code != core::ErrorCode::kOk) return json_error(409, "refused", outcome->message);
+  const std::string j = ticket_json(hall_id, number);
+  return j.empty() ? json_error(503, "unavailable", "系统连接中，请稍后刷新")
+                   : HttpResponse{200, "application/json; charset=utf-8", j};
 }
 
 }  // namespace hallq::citizen

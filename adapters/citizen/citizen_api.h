@@ -12,6 +12,11 @@
 //   POST /api/remote                     takes a remote ticket: JSON {"hall", "service",
 //                                        "id_number", "phone"} -> 201 {"number", "link"} (the
 //                                        ticket page with its token), or a refusal
+//   GET  /c/HALL?k=CHECKIN_TOKEN         the check-in page (签到), opened by scanning the hall
+//                                        screen's rotating QR code (keys/checkin_token.h)
+//   POST /api/checkin                    checks in a remote ticket: JSON {"hall", "date",
+//                                        "number", "k" (ticket token), "c" (check-in token)}
+//                                        -> 200 the ticket's JSON (now waiting), or a refusal
 //
 // Every lookup is checked in this order: the client's address is not
 // throttled (429), the link is well formed (400), the hall is served and the
@@ -34,6 +39,18 @@
 // quota, one active ticket per person: 409 with its message; 503 if it does
 // not answer). The ID number is hashed with the salt at once and never kept,
 // logged or sent.
+//
+// A check-in is checked in this order: same origin and a JSON content type
+// (403, 415), the address's check-in budget (429; every try counts:
+// checkin_burst at once, then checkin_per_hour), the body (a JSON object of short strings, 400),
+// the ticket lookup as above (400, 404, 503, 410, 404), the check-in token
+// (the hall's current or previous ten-minute slot, else 403 "签到二维码已过期，
+// 请扫描大厅屏幕上的最新二维码"; counts against the address like a bad
+// ticket token), the ticket a remote one (409) still not arrived (409:
+// already checked in, dropped, cancelled, each in its own words); then
+// CheckIn with its code goes to the engine (409 with the engine's message,
+// 503 if it does not answer). The check-in page itself (GET /c/HALL) answers
+// 404 for a hall not served and 403 for a stale or forged token, in HTML.
 //
 // Thread: one owner thread (the gateway's loop); the HallSource is called
 // from it.
@@ -77,6 +94,10 @@ class HallSource {
   // Sends IssueRemote to the engine: its answer, or nullopt if it did not
   // answer. Accepted, the replica has the ticket when this returns (or soon).
   virtual std::optional<Outcome> issue_remote(std::string_view hall, const core::IssueRemote& command) = 0;
+  // Sends CheckIn{code} (a remote ticket's check-in code) to the engine: its
+  // answer, or nullopt if it did not answer. Accepted, the replica has the
+  // ticket in its line when this returns (or soon).
+  virtual std::optional<Outcome> check_in(std::string_view hall, std::uint32_t code) = 0;
 };
 
 struct CitizenAnswer {
@@ -118,7 +139,13 @@ class CitizenApi {
     std::map<core::TicketId, predict::TicketForecast> by_ticket;
   };
   const predict::TicketForecast* forecast_of(const core::Hall& hall, core::TicketId id);
+  Lookup lookup(std::string_view hall, std::string_view date, std::string_view number, std::string_view token,
+                const std::string& client, std::int64_t steady_us, bool page);
   server::HttpResponse remote_page(std::string_view hall);
+  server::HttpResponse checkin_page(std::string_view hall, std::string_view query, const std::string& client,
+                                    std::int64_t steady_us);
+  server::HttpResponse check_in(const server::HttpRequest& request, const std::string& client,
+                                std::int64_t steady_us);
   server::HttpResponse take_remote(const server::HttpRequest& request, const std::string& client,
                                    std::int64_t steady_us);
 
@@ -126,7 +153,8 @@ class CitizenApi {
   std::string secret_;
   HallSource& source_;
   TokenThrottle throttle_;
-  TokenThrottle remote_budget_;  // remote-ticket tries per address
+  TokenThrottle remote_budget_;   // remote-ticket tries per address
+  TokenThrottle checkin_budget_;  // check-in tries per address
   std::optional<keys::PersonSalt> salt_;
   std::string public_origin_;
   std::map<std::string, ForecastCache, std::less<>> forecasts_;

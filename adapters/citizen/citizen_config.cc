@@ -12,14 +12,11 @@ namespace {
 constexpr std::string_view kSections[] = {"citizen", "limits", "security"};
 constexpr std::string_view kCitizenKeys[] = {"listen",        "engine",     "events",          "halls",
                                              "ticket_secret", "public_url", "trusted_proxies", "person_salt"};
-constexpr std::string_view kLimitKeys[] = {"max_streams",
-                                           "max_streams_per_address",
-                                           "max_connections",
-                                           "token_failures_burst",
-                                           "token_failures_per_minute",
-                                           "max_body",
-                                           "remote_burst",
-                                           "remote_per_hour"};
+constexpr std::string_view kLimitKeys[] = {
+    "max_streams",          "max_streams_per_address",   "max_connections",
+    "token_failures_burst", "token_failures_per_minute", "max_body",
+    "remote_burst",         "remote_per_hour",           "checkin_burst",
+    "checkin_per_hour"};
 
 std::string resolve(const std::string& base_dir, const std::string& p) {
   if (p.empty() || p.front() == '/' || base_dir.empty()) return p;
@@ -80,6 +77,8 @@ CitizenConfig parse(const toml::table& root, const std::string& source, const st
   lim.max_body = static_cast<std::size_t>(l.integer("max_body", 64, 1 << 20, 1024));
   lim.remote_burst = l.number("remote_burst", 1, 1e6, 3);
   lim.remote_per_hour = l.number("remote_per_hour", 0.01, 1e6, 6);
+  lim.checkin_burst = l.number("checkin_burst", 1, 1e6, 30);
+  lim.checkin_per_hour = l.number("checkin_per_hour", 0.01, 1e6, 120);
   return c;
 }
 

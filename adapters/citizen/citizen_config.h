@@ -22,6 +22,9 @@
 //   max_body = 1024                       # bytes of a request body
 //   remote_burst = 3                      # remote tickets (tries, taken or refused) an address
 //   remote_per_hour = 6                   # may ask for at once, then this many an hour
+//   checkin_burst = 30                    # check-ins (POST /api/checkin, tries) an address may
+//   checkin_per_hour = 120                # make at once, then this many an hour (a hall's
+//                                         # Wi-Fi is one address for many phones)
 //
 //   [security]                            # CURVE keys (engine/device/device_security.h)
 //
@@ -47,6 +50,8 @@ struct CitizenLimits {
   std::size_t max_body = 1024;
   double remote_burst = 3;
   double remote_per_hour = 6;
+  double checkin_burst = 30;
+  double checkin_per_hour = 120;
 };
 
 struct CitizenConfig {

@@ -76,6 +76,20 @@ class EngineHalls final : public citizen::HallSource, public client::Subscriber:
     return o;
   }
 
+  std::optional<Outcome> check_in(std::string_view hall, std::uint32_t code) override {
+    auto r = client_.command(hall, core::CheckIn{code});
+    if (!r) return std::nullopt;
+    // Answer with the ticket in its line: wait (briefly) for the replica.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+    while (r->ok() && std::chrono::steady_clock::now() < deadline) {
+      const core::Hall* h = subscriber_.hall(hall);
+      const core::RemoteTicket* remote = h != nullptr ? h->find_remote_code(code) : nullptr;
+      if (remote == nullptr || remote->state != core::RemoteState::kAwaiting) break;
+      subscriber_.poll(std::chrono::milliseconds(10));
+    }
+    return Outcome{r->code, r->message, {}};
+  }
+
   void on_reset(const core::Hall& hall) override { changed(hall.config().id); }
   void on_event(const core::Hall& hall, const protocol::DecodedEvent&, protocol::Bytes) override {
     changed(hall.config().id);

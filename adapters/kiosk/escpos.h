@@ -17,10 +17,14 @@
 #include <string>
 #include <string_view>
 
+#include "engine/qr/qr_matrix.h"
+
 namespace hallq::kiosk {
 
 enum class Align : std::uint8_t { kLeft = 0, kCenter = 1, kRight = 2 };
 enum class QrEcc : std::uint8_t { kL = 48, kM = 49, kQ = 50, kH = 51 };
+// The same level for libqrencode (engine/qr), to draw what the printer prints.
+constexpr qr::Ecc qr_ecc(QrEcc e) { return static_cast<qr::Ecc>(static_cast<std::uint8_t>(e) - 48); }
 
 class EscPos {
  public:

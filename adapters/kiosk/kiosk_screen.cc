@@ -8,13 +8,13 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/kiosk/kiosk_layout.h"
-#include "adapters/kiosk/qr_matrix.h"
 #include "engine/core/calendar.h"
 #include "engine/device/sdl/font_set.h"
 #include "engine/device/sdl/png_frame.h"
 #include "engine/device/sdl/sdl_init.h"
 #include "engine/device/sdl/text_cache.h"
 #include "engine/device/signals.h"
+#include "engine/qr/qr_matrix.h"
 
 namespace hallq::kiosk {
 namespace {
@@ -219,7 +219,7 @@ class TouchScreen {
     text_.draw(t.number, area.h / 6, kInk, part(area, 0.12, 0.36), sdl::Align::kCenter);
     text_.draw(t.service_name, area.h / 20, kGrey, part(area, 0.36, 0.44), sdl::Align::kCenter);
     if (t.qr.empty()) return;
-    const QrMatrix m = encode_qr(t.qr, QrEcc::kM);
+    const qr::QrMatrix m = qr::encode_qr(t.qr, qr::Ecc::kM);
     const int avail = std::min(area.w * 4 / 5, area.h * 50 / 100);
     const int module = std::max(1, avail / (m.size + 8));
     const int side = module * (m.size + 8);

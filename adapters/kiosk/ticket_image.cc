@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <variant>
 
-#include "adapters/kiosk/qr_matrix.h"
 #include "engine/device/sdl/font_set.h"
 #include "engine/device/sdl/png_frame.h"
 #include "engine/device/sdl/sdl_init.h"
 #include "engine/device/sdl/text_cache.h"
+#include "engine/qr/qr_matrix.h"
 
 namespace hallq::kiosk {
 namespace {
@@ -20,7 +20,7 @@ int item_height(const PrintedItem& item) {
   if (auto* l = std::get_if<PrintedLine>(&item))
     return kLineDots * l->height * 4 / 3 + kSpacing;  // the font's line gap
   if (auto* q = std::get_if<PrintedQr>(&item)) {
-    return q->module_size * (encode_qr(q->data, q->ecc).size + 2 * kQuietZone) + 2 * kSpacing;
+    return q->module_size * (qr::encode_qr(q->data, qr_ecc(q->ecc)).size + 2 * kQuietZone) + 2 * kSpacing;
   }
   if (auto* f = std::get_if<PrintedFeed>(&item)) return f->lines * (kLineDots + kSpacing);
   return 24;  // the cut line
@@ -66,7 +66,7 @@ void render_ticket_png(const DecodedPrint& ticket, int width, const std::string&
       }
     } else if (auto* q = std::get_if<PrintedQr>(&item)) {
       // The symbol the printer prints for this payload (same bytes, same error correction).
-      const QrMatrix m = encode_qr(q->data, q->ecc);
+      const qr::QrMatrix m = qr::encode_qr(q->data, qr_ecc(q->ecc));
       const int module = q->module_size;
       const int x0 = (width - m.size * module) / 2, y0 = y + kSpacing + kQuietZone * module;
       SDL_SetRenderDrawColor(r, 0, 0, 0, 255);

@@ -2,7 +2,7 @@
 // `width_dots` wide (384 for 58 mm, 576 for 80 mm paper at 203 dpi), text at
 // 24 dots per line of font A times the character size, aligned as printed.
 // The QR code is the symbol the printer prints for the stream's payload
-// (qr_matrix.h: libqrencode, same bytes and error correction, module size as
+// (engine/qr/qr_matrix.h: libqrencode, same bytes and error correction, module size as
 // the stream asks), centred with a quiet zone. For the README and for looking
 // at a spool file.
 //

@@ -12,6 +12,7 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "displays/screens/checkin_code.h"
 #include "displays/screens/hall_layout.h"
 #include "displays/screens/hall_painter.h"
 #include "displays/screens/latency_stats.h"
@@ -23,6 +24,7 @@
 #include "engine/device/sdl/sdl_init.h"
 #include "engine/device/sdl/text_cache.h"
 #include "engine/device/signals.h"
+#include "engine/keys/ticket_token.h"
 
 namespace hallq::display {
 namespace {
@@ -105,6 +107,9 @@ int run_display(const ScreenConfig& screen, const core::HallConfig& hall_config,
   const double cpu_start = cpu_seconds();
   const auto period = std::chrono::microseconds(1'000'000 / std::max(1, screen.fps));
   const std::string notice = notice_text(screen.notice);
+  // The check-in code's secret, read once (a missing file stops the start).
+  const std::string checkin_secret =
+      screen.checkin.enabled() ? keys::read_ticket_secret_file(screen.checkin.ticket_secret) : std::string();
   const int W = canvas.width(), H = canvas.height();
   LatencyStats latency;
   ScreenModel model;
@@ -178,6 +183,12 @@ int run_display(const ScreenConfig& screen, const core::HallConfig& hall_config,
       lo.flash_on = flash && !model.calls.empty();
       lo.recent = screen.calls.recent;
       lo.notice = notice;
+      if (screen.checkin.enabled() && model.online) {
+        // The displayed time's slot: the engine's clock (or the frozen one).
+        lo.checkin_url =
+            checkin_url(screen.checkin, checkin_secret, screen.hall, shown, hall_config.utc_offset_min);
+        lo.checkin_caption = screen.checkin.caption;
+      }
       const HallLayout layout = layout_hall(model, W, H, lo);
       full_paints += hall_painter.paint(layout, anim, screen.notice.speed * H, repaint_all);
       repaint_all = false;

@@ -221,9 +221,22 @@ HallLayout layout_hall(const ScreenModel& m, int w, int h, const LayoutOptions& 
   const int ns = static_cast<int>(m.services.size());
   if (ns > 0) {
     const Box sb = inset(b.services, pad, pad);
-    const Box head{sb.x + pad, sb.y, sb.w - 2 * pad, px(sb.h * (portrait ? 0.14 : 0.22))};
+    Box head{sb.x + pad, sb.y, sb.w - 2 * pad, px(sb.h * (portrait ? 0.14 : 0.22))};
+    // The check-in code: a square as high as the band less its caption, at
+    // the right end; the caption above it, the services to its left.
+    const int caption_h = px(sb.h * 0.16);
+    const int side = o.checkin_url.empty() ? 0 : std::min(sb.h - caption_h, sb.w / 3);
+    if (side > 0) head.w -= side + side / 2 + pad;
     text(l, head, fmt::format("等候人数与预计等待（共 {} 人等候）", m.waiting), 0.72, kGrey);
-    const Box grid{sb.x, sb.y + head.h, sb.w, sb.h - head.h};
+    Box grid{sb.x, sb.y + head.h, sb.w, sb.h - head.h};
+    if (side > 0) {
+      const Box panel{sb.x + sb.w - side, sb.y, side, sb.h};
+      text(l, Box{panel.x - side / 2, panel.y, side * 3 / 2, caption_h}, o.checkin_caption, 0.80, kWhite,
+           HAlign::kCenter);
+      l.qr = QrItem{Box{panel.x, panel.y + caption_h, side, side}, o.checkin_url};
+      l.fills.push_back(FillItem{l.qr.box, kWhite});
+      grid.w -= side + side / 2 + pad;
+    }
     const int cols = grid_columns(ns, grid.w, grid.h, portrait ? 3.2 : 3.4);
     const int rows = (ns + cols - 1) / cols;
     const int cw = grid.w / cols, ch = grid.h / rows;

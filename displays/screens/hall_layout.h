@@ -3,7 +3,8 @@
 // newest call large, flashing; earlier calls beside or below it), the windows
 // grid (number, name, current ticket, state), the services band (waiting,
 // predicted wait) and the scrolling notice line. Every size is a fraction of
-// the canvas, so a 4K screen or a wall of screens gets the same picture at
+// the canvas (and the check-in QR code at the services band's right end),
+// so a 4K screen or a wall of screens gets the same picture at
 // its own scale; portrait canvases stack the bands differently.
 //
 // Pure: no SDL. The painter draws fills first, then texts, then the marquee.
@@ -50,10 +51,19 @@ struct Marquee {
   Rgba color;
 };
 
+// The check-in QR code: its payload drawn as a square symbol in `box` (a
+// white fill under it, quiet zone included); empty data: none.
+struct QrItem {
+  Box box;
+  std::string data;
+  bool operator==(const QrItem&) const = default;
+};
+
 struct HallLayout {
   std::vector<FillItem> fills;
   std::vector<TextItem> texts;
   Marquee marquee;
+  QrItem qr;
   Box clock;  // the box of the time text (the only part that changes every second)
 };
 
@@ -61,6 +71,10 @@ struct LayoutOptions {
   bool flash_on = false;  // the newest call in its highlighted phase
   int recent = 5;         // calls shown, newest included
   std::string notice;     // the scrolling text; empty: no notice line
+  // The check-in QR code's payload (checkin_code.h) and caption: shown at
+  // the right end of the services band while online; empty: none.
+  std::string checkin_url;
+  std::string checkin_caption;
 };
 
 HallLayout layout_hall(const ScreenModel& model, int width, int height, const LayoutOptions& options);

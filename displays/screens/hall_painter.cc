@@ -3,6 +3,8 @@
 
 #include <cmath>
 
+#include "engine/qr/qr_matrix.h"
+
 namespace hallq::display {
 namespace {
 
@@ -16,9 +18,26 @@ sdl::Align align(HAlign a) {
 
 }  // namespace
 
+// Whole pixels per module, the symbol and its 4-module quiet zone centred in
+// the box (on the layout's white fill); black modules.
+void HallPainter::draw_qr(const QrItem& item) {
+  const qr::QrMatrix m = qr::encode_qr(item.data, qr::Ecc::kM);
+  const int module = item.box.w / (m.size + 8);
+  if (module < 1) return;  // too small to scan: leave the white square
+  const int x0 = item.box.x + (item.box.w - module * m.size) / 2;
+  const int y0 = item.box.y + (item.box.h - module * m.size) / 2;
+  SDL_SetRenderDrawColor(renderer_, 0, 0, 0, 255);
+  for (int y = 0; y < m.size; ++y)
+    for (int x = 0; x < m.size; ++x) {
+      if (!m.at(x, y)) continue;
+      const SDL_Rect r{x0 + x * module, y0 + y * module, module, module};
+      SDL_RenderFillRect(renderer_, &r);
+    }
+}
+
 bool HallPainter::paint(const HallLayout& layout, double seconds, double speed_px, bool full) {
   full = full || !valid_ || layout.fills != last_.fills || layout.texts.size() != last_.texts.size() ||
-         !(layout.marquee.box == last_.marquee.box);
+         !(layout.marquee.box == last_.marquee.box) || !(layout.qr == last_.qr);
   // Fills are opaque: no per-pixel blending (the software renderer's blended fill is far slower).
   SDL_SetRenderDrawBlendMode(renderer_, SDL_BLENDMODE_NONE);
   auto fill = [&](const Box& box, const Rgba& c) {
@@ -37,6 +56,7 @@ bool HallPainter::paint(const HallLayout& layout, double seconds, double speed_p
     for (const FillItem& f : layout.fills) fill(f.box, f.color);
     for (const TextItem& t : layout.texts)
       cache_.draw(t.text, t.size, color(t.color), rect(t.box), align(t.align));
+    if (!layout.qr.data.empty()) draw_qr(layout.qr);
   } else {
     for (std::size_t i = 0; i < layout.texts.size(); ++i) {
       const TextItem& t = layout.texts[i];

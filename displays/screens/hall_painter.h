@@ -3,7 +3,9 @@
 // the previous frame (the software renderer draws into a surface that
 // persists), so when the fills are unchanged only the text items that changed
 // (e.g. the clock) and the scrolling notice line are repainted; anything else
-// repaints everything. The notice scrolls by `seconds` of animation time.
+// repaints everything (a new check-in code too: every ten minutes). The
+// check-in QR code is drawn in whole pixels per module (engine/qr). The
+// notice scrolls by `seconds` of animation time.
 //
 // Thread: the renderer's. The renderer and cache must outlive the painter.
 #pragma once
@@ -24,6 +26,8 @@ class HallPainter {
   bool paint(const HallLayout& layout, double seconds, double speed_px, bool full = false);
 
  private:
+  void draw_qr(const QrItem& item);
+
   SDL_Renderer* renderer_;
   sdl::TextCache& cache_;
   HallLayout last_;

@@ -66,7 +66,7 @@ StripGeometry strip_geometry(const LedConfig& led) { return StripGeometry{std::m
 ScreenConfig parse_screen_config(std::string_view text_in, std::string_view source_name) {
   const toml::table root = config::parse_toml(text_in, source_name);
   const TableReader top = TableReader::document(root, source_name).terse();
-  allow_only(top, {"screen", "wall", "calls", "notice", "led", "security"});
+  allow_only(top, {"screen", "wall", "calls", "notice", "led", "checkin", "security"});
   ScreenConfig c;
   c.source = std::string(source_name);
   const TableReader s = top.required_section("screen");
@@ -135,6 +135,27 @@ ScreenConfig parse_screen_config(std::string_view text_in, std::string_view sour
     }
   } else if (c.kind == ScreenKind::kWindowStrips) {
     top.fail_here("missing required section [led] for screen.kind = \"window_strips\"");
+  }
+  const TableReader checkin = top.section("checkin");
+  if (checkin.present()) {
+    allow_only(checkin, {"url", "ticket_secret", "caption"});
+    c.checkin.url = checkin.required_string("url");
+    if (c.checkin.url.find("{token}") == std::string::npos)
+      checkin.fail(
+          "url",
+          "the check-in URL must carry \"{token}\" (e.g. https://q.example.gov.cn/c/{hall}?k={token})");
+    if (c.checkin.url.size() > 200)
+      checkin.fail("url",
+                   "the check-in URL is too long for a QR code a phone scans from afar (200 bytes at most)");
+    c.checkin.ticket_secret = checkin.required_string("ticket_secret");
+    if (std::filesystem::path(c.checkin.ticket_secret).is_relative())
+      c.checkin.ticket_secret =
+          (std::filesystem::path(std::string(source_name)).parent_path() / c.checkin.ticket_secret)
+              .lexically_normal()
+              .string();
+    c.checkin.caption = text(checkin, "caption", c.checkin.caption);
+    if (c.kind != ScreenKind::kHall)
+      checkin.fail_here("[checkin] is shown on a hall screen only (kind = \"hall\")");
   }
   // [security]: the reader every device shares (engine/device/device_security.h).
   c.security = device::read_security(top);

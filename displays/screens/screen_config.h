@@ -48,6 +48,16 @@ struct LedConfig {
   int windows_line = 0;
 };
 
+// The check-in QR code (签到二维码, issue 20) in a corner of the hall screen:
+// `url` with "{hall}" and "{token}" replaced (checkin_code.h), the token
+// rotating every ten minutes under the ticket secret the gateway shares.
+struct CheckinConfig {
+  std::string url;            // empty: no check-in code on the screen
+  std::string ticket_secret;  // path, resolved against the screen file's folder
+  std::string caption = "扫码签到（网上取号）";
+  bool enabled() const { return !url.empty(); }
+};
+
 struct ScreenConfig {
   std::string source;  // the file read
   ScreenKind kind = ScreenKind::kHall;
@@ -67,6 +77,7 @@ struct ScreenConfig {
   CallsConfig calls;
   NoticeConfig notice;
   LedConfig led;
+  CheckinConfig checkin;
   device::SecurityConfig security;  // no [security]: plaintext
 
   // The whole canvas: a hall screen is width*columns x height*rows; LED strips

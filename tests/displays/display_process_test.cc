@@ -130,6 +130,34 @@ class DisplayTest : public ::testing::Test {
 TEST_F(DisplayTest, HallScreen1080pMatchesGolden) {
   golden_of("town-hall-1080p.toml", "town-hall-1080p.png");
 }
+// [checkin]: the hall screen shows the check-in QR code of the displayed
+// time's slot (frozen at 09:30 on 2024-03-04: slot 57), read back from the
+// PNG by zbarimg. Secret: bytes 0..31; the expected token is from Python's
+// hmac (tests/displays/checkin_code_test.cc shows the line).
+TEST_F(DisplayTest, HallScreenShowsTheCheckInCodeOfTheSlot) {
+  ASSERT_EQ(access("/usr/bin/zbarimg", X_OK), 0) << "zbarimg missing (zbar-tools, tools/install-deps.sh)";
+  std::string secret;
+  for (int i = 0; i < 32; ++i) secret += static_cast<char>(i);
+  const std::string secret_path = dir_.path() + "/ticket.secret";
+  std::ofstream(secret_path, std::ios::binary) << secret;
+  ASSERT_EQ(chmod(secret_path.c_str(), 0600), 0);
+  const std::string screen = dir_.path() + "/checkin-screen.toml";
+  std::ofstream(screen)
+      << "[screen]\nhall = \"town\"\nhall_config = \"" << kTown
+      << "\"\nwidth = 1920\nheight = 1080\n\n[checkin]\n"
+      << "url = \"https://q.example.gov.cn/c/{hall}?k={token}\"\nticket_secret = \"ticket.secret\"\n";
+  EngineProcess engine({kTown}, dir_.path() + "/data", {"--advise-every", "0"});
+  const core::Seq seq = morning(engine);
+  const std::string png = dir_.path() + "/checkin.png";
+  ChildProcess display(kDisplay, {"--config", screen, "--engine", engine.cmd(), "--events", engine.pub(),
+                                  "--headless", "--snapshot", png, "--clock", "2024-03-04T09:30:00"});
+  const std::string want = fmt::format("snapshot {} seq {} online 1", png, seq);
+  ASSERT_EQ(display.wait_line([&](const std::string& l) { return l == want; }), want) << display.output();
+  const RunResult scan = run_program("/usr/bin/zbarimg", {"-q", "--raw", png});
+  EXPECT_EQ(scan.out, "https://q.example.gov.cn/c/town?k=dwTdiKclr9iX5kbAxq7diw\n") << scan.err;
+  EXPECT_EQ(display.stop(), 0);
+}
+
 TEST_F(DisplayTest, HallScreenPortraitMatchesGolden) {
   golden_of("town-hall-portrait.toml", "town-hall-portrait.png");
 }

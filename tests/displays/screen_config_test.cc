@@ -67,9 +67,34 @@ TEST(ScreenConfigTest, MistakesNameTheLine) {
   EXPECT_NE(error_of(head + "width = \n").find("conf/screens/x.toml:4: "), std::string::npos);  // TOML syntax
   EXPECT_EQ(error_of(head + "[speaker]\n"),
             "conf/screens/x.toml:4: unknown top-level key \"speaker\" (known: screen, wall, calls, notice, "
-            "led, security)");
+            "led, checkin, security)");
   EXPECT_EQ(error_of(head + "kind = \"window_strips\"\n"),
             "conf/screens/x.toml:1: missing required section [led] for screen.kind = \"window_strips\"");
+}
+
+// [checkin]: the check-in QR code's URL (with {token}) and the ticket
+// secret's path from the screen file's folder; a hall screen only.
+TEST(ScreenConfigTest, CheckinTableNamesTheUrlAndTheSecret) {
+  const std::string head = "[screen]\nhall = \"town\"\nhall_config = \"../town.toml\"\n";
+  EXPECT_FALSE(parse_screen_config(head, "conf/screens/x.toml").checkin.enabled());
+  const ScreenConfig s = parse_screen_config(
+      head +
+          "[checkin]\nurl = \"https://q.example.gov.cn/c/{hall}?k={token}\"\nticket_secret = "
+          "\"../keys/t.secret\"\n",
+      "conf/screens/x.toml");
+  EXPECT_TRUE(s.checkin.enabled());
+  EXPECT_EQ(s.checkin.url, "https://q.example.gov.cn/c/{hall}?k={token}");
+  EXPECT_EQ(s.checkin.ticket_secret, "conf/keys/t.secret");
+  EXPECT_EQ(s.checkin.caption, "扫码签到（网上取号）");
+  EXPECT_EQ(error_of(head + "[checkin]\nurl = \"https://q.example.gov.cn/c/town\"\nticket_secret = \"t\"\n"),
+            "conf/screens/x.toml:5: checkin.url: the check-in URL must carry \"{token}\" (e.g. "
+            "https://q.example.gov.cn/c/{hall}?k={token})");
+  EXPECT_EQ(error_of(head + "[checkin]\nurl = \"https://x/{token}\"\n"),
+            "conf/screens/x.toml:4: missing required key \"ticket_secret\" in [checkin]");
+  EXPECT_NE(error_of(head + "kind = \"window_strips\"\n[led]\n[checkin]\nurl = \"https://x/{token}\"\n"
+                            "ticket_secret = \"t\"\n")
+                .find("[checkin] is shown on a hall screen only"),
+            std::string::npos);
 }
 
 // [security] is the table every device reads (engine/device/device_security.h):

@@ -23,6 +23,8 @@
       const j = await r.json();
       if (r.ok && j.link) {
         result.textContent = "取号成功：" + j.number;
+        const u = new URL(j.link, location.href), p = u.pathname.split("/").filter(Boolean);
+        window.hallqTickets.remember({ hall: p[1], date: p[2], number: p[3], k: u.searchParams.get("k") });
         location.assign(j.link);
         return;
       }

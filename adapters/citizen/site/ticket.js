@@ -1,7 +1,9 @@
 // The ticket page's life: reads its ticket from the URL (/t/HALL/DATE/NUMBER
 // with ?k=TOKEN or /TOKEN), follows it live over server-sent events (the
 // browser reconnects by itself), shows a call prominently with vibration and
-// a tone where the browser allows, and offers "我不等了" while waiting.
+// a tone where the browser allows, and offers "我不等了" while waiting. A
+// remote ticket not yet checked in says how to check in, and is remembered
+// for the check-in page (remember.js).
 "use strict";
 (function () {
   const parts = location.pathname.split("/").filter(Boolean);  // ["t", hall, date, number, token?]
@@ -40,6 +42,11 @@
     $("cancel").hidden = !t.can_cancel;
     $("code").hidden = !t.check_in_code || t.state !== "not_arrived";
     $("code").textContent = t.check_in_code ? "签到码 " + t.check_in_code : "";
+    const arriving = t.state === "not_arrived" && !!t.check_in_code;
+    $("how").hidden = !arriving;
+    $("how").textContent = arriving ? "签到方法：到大厅后用手机扫描大厅屏幕上的「扫码签到（网上取号）」二维码，" +
+      "或在取号机上输入签到码 " + t.check_in_code + "。" : "";
+    if (arriving) window.hallqTickets.remember({ hall: parts[1], date: parts[2], number: parts[3], k: token });
     if (t.state === "called" && (lastState !== "called" || t.recalls !== lastRecalls)) alertCall();
     lastState = t.state;
     lastRecalls = t.recalls;

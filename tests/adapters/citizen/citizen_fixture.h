@@ -35,6 +35,15 @@ namespace hallq::testing {
 
 inline const std::string kSourceDir = HALLQ_SOURCE_DIR;
 
+// conf/town.toml with its remote-ticket hours widened to the whole day, so
+// that a test of remote tickets runs at any hour (CitizenWorld's edit_hall).
+inline std::string all_day_remote(std::string town) {
+  const std::string hours = "hours = [\"08:30-16:30\"]";
+  const std::size_t at = town.find(hours);
+  if (at == std::string::npos) throw std::runtime_error("conf/town.toml: remote hours not found");
+  return town.replace(at, hours.size(), "hours = [\"00:00-24:00\"]");
+}
+
 class CitizenWorld {
  public:
   // `edit_hall`, if given, rewrites conf/town.toml's text before the engine
@@ -111,13 +120,15 @@ class CitizenWorld {
     if (!r.ok()) throw std::runtime_error("issue refused: " + r.message);
     return fmt::format("A{:03}", ++issued_);
   }
-  core::Seq seq() {
+  // The engine's own state of town (as its manager sees it).
+  protocol::DecodedSnapshot snapshot() {
     auto snap = manager_->snapshot("town");
     protocol::DecodedSnapshot d;
     if (!snap || !protocol::decode_snapshot(protocol::as_bytes(snap->snapshot), d).ok())
       throw std::runtime_error("no snapshot");
-    return d.state.seq;
+    return d;
   }
+  core::Seq seq() { return snapshot().state.seq; }
 
   SecureEngine& engine() { return engine_; }
   const std::string& http() const { return http_; }

@@ -17,7 +17,7 @@ namespace hallq::testing {
 
 class LocalHalls final : public citizen::HallSource {
  public:
-  // 2026-11-24 10:00 local (UTC+8).
+  // 2025-11-24 10:00 local (UTC+8): day 20416.
   static constexpr core::TimeUs kStart = (20'416LL * 86'400 + 2 * 3'600) * core::kUsPerSecond;
 
   LocalHalls()
@@ -47,6 +47,13 @@ class LocalHalls final : public citizen::HallSource {
     return o;
   }
 
+  std::optional<Outcome> check_in(std::string_view hall, std::uint32_t code) override {
+    if (hall != "town") return Outcome{core::ErrorCode::kForbidden, "not here", {}};
+    ++check_ins_sent;
+    const core::Status st = apply(core::CheckIn{code});
+    return Outcome{st.code(), st.message(), {}};
+  }
+
   core::Status apply(core::CommandBody body) {
     std::vector<core::Event> out;
     now_ += core::kUsPerSecond;
@@ -56,7 +63,10 @@ class LocalHalls final : public citizen::HallSource {
   core::Hall& town() { return hall_; }
 
   bool synced = true;
-  int remote_sent = 0;  // IssueRemote commands that reached the "engine"
+  int remote_sent = 0;     // IssueRemote commands that reached the "engine"
+  int check_ins_sent = 0;  // CheckIn commands that reached the "engine"
+  // Moves the hall's clock (the check-in token's slot follows it).
+  void advance(core::TimeUs by) { now_ += by; }
 
  private:
   std::shared_ptr<const core::HallConfig> config_;

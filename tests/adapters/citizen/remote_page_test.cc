@@ -14,13 +14,6 @@
 namespace hallq::testing {
 namespace {
 
-std::string all_day_remote(std::string town) {
-  const std::string hours = "hours = [\"08:30-16:30\"]";
-  const std::size_t at = town.find(hours);
-  if (at == std::string::npos) throw std::runtime_error("conf/town.toml: remote hours not found");
-  return town.replace(at, hours.size(), "hours = [\"00:00-24:00\"]");
-}
-
 TEST(RemotePage, TakeCheckInAndCallInChromium) {
   ASSERT_TRUE(std::filesystem::exists("/usr/bin/chromium")) << "Chromium missing: run tools/install-deps.sh";
   CitizenWorld w("token_failures_burst = 5\ntoken_failures_per_minute = 1\n", all_day_remote);

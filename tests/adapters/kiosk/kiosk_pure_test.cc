@@ -14,13 +14,13 @@
 #include "adapters/kiosk/kiosk_config.h"
 #include "adapters/kiosk/kiosk_layout.h"
 #include "adapters/kiosk/kiosk_session.h"
-#include "adapters/kiosk/qr_matrix.h"
 #include "adapters/kiosk/ticket_image.h"
 #include "adapters/kiosk/ticket_layout.h"
 #include "engine/config/toml_reader.h"
 #include "engine/core/calendar.h"
 #include "engine/core/resident_id.h"
 #include "engine/device/sdl/png_frame.h"
+#include "engine/qr/qr_matrix.h"
 
 namespace hallq::kiosk {
 namespace {
@@ -294,7 +294,7 @@ namespace hallq::kiosk {
 namespace {
 
 TEST(QrMatrix, EncodesTheFinderPatternsAndGrowsWithThePayload) {
-  const QrMatrix small = encode_qr("A012", QrEcc::kM);
+  const qr::QrMatrix small = qr::encode_qr("A012", qr_ecc(QrEcc::kM));
   EXPECT_EQ(small.size, 21);  // version 1
   // The three finder patterns: a dark 7x7 ring with a light ring inside and a dark 3x3 eye.
   for (const auto& [ox, oy] : {std::pair{0, 0}, std::pair{small.size - 7, 0}, std::pair{0, small.size - 7}}) {
@@ -306,10 +306,10 @@ TEST(QrMatrix, EncodesTheFinderPatternsAndGrowsWithThePayload) {
     EXPECT_FALSE(small.at(ox + 1, oy + 1));
     EXPECT_TRUE(small.at(ox + 3, oy + 3));
   }
-  const QrMatrix big = encode_qr(std::string(120, 'x'), QrEcc::kH);
+  const qr::QrMatrix big = qr::encode_qr(std::string(120, 'x'), qr_ecc(QrEcc::kH));
   EXPECT_GT(big.size, small.size);
   EXPECT_EQ((big.size - 17) % 4, 0);
-  EXPECT_THROW(encode_qr(std::string(5000, 'x'), QrEcc::kH), std::runtime_error);
+  EXPECT_THROW(qr::encode_qr(std::string(5000, 'x'), qr_ecc(QrEcc::kH)), std::runtime_error);
 }
 
 // The rendered ticket carries the QR symbol of the stream's payload, module for
@@ -328,7 +328,7 @@ TEST(TicketImage, DrawsTheQrCodeThePrinterPrints) {
       if (auto* q = std::get_if<PrintedQr>(&i)) qr = q;
     ASSERT_NE(qr, nullptr);
     ASSERT_EQ(qr->data, t.qr);
-    const QrMatrix m = encode_qr(qr->data, qr->ecc);
+    const qr::QrMatrix m = qr::encode_qr(qr->data, qr_ecc(qr->ecc));
     const std::string name = fmt::format("ticket-{}mm.png", paper_mm);
     const std::string path = ::testing::TempDir() + "/" + name;
     render_ticket_png(print, width, path, {});

@@ -1,4 +1,4 @@
-#include "adapters/kiosk/qr_matrix.h"
+#include "engine/qr/qr_matrix.h"
 
 #include <fmt/format.h>
 #include <qrencode.h>
@@ -6,21 +6,21 @@
 #include <memory>
 #include <stdexcept>
 
-namespace hallq::kiosk {
+namespace hallq::qr {
 
-QrMatrix encode_qr(std::string_view data, QrEcc ecc) {
+QrMatrix encode_qr(std::string_view data, Ecc ecc) {
   QRecLevel level = QR_ECLEVEL_L;
   switch (ecc) {
-    case QrEcc::kL:
+    case Ecc::kL:
       level = QR_ECLEVEL_L;
       break;
-    case QrEcc::kM:
+    case Ecc::kM:
       level = QR_ECLEVEL_M;
       break;
-    case QrEcc::kQ:
+    case Ecc::kQ:
       level = QR_ECLEVEL_Q;
       break;
-    case QrEcc::kH:
+    case Ecc::kH:
       level = QR_ECLEVEL_H;
       break;
   }
@@ -37,4 +37,4 @@ QrMatrix encode_qr(std::string_view data, QrEcc ecc) {
   return m;
 }
 
-}  // namespace hallq::kiosk
+}  // namespace hallq::qr
