@@ -214,7 +214,11 @@ bool Standby::take_over(const std::string& hall, std::uint64_t last_seq, std::st
   post_([this, hall, done] {
     engine_.set_following(hall, false);
     const core::Hall* h = engine_.hall(hall);
-    done->set_value(h != nullptr ? protocol::encode_snapshot(*h, engine_.epoch(), false) : std::string());
+    // For the hallq_halls bucket (readers of the stream: the city view),
+    // without the citizens' phones and ID hashes, as hallqd puts it at start.
+    done->set_value(h != nullptr ? protocol::encode_snapshot(*h, engine_.epoch(), false,
+                                                             protocol::PersonalData::kWithhold)
+                                 : std::string());
   });
   if (given.wait_for(options_.catch_up_limit) != std::future_status::ready) {
     *why = "the engine's thread did not take the hall back";
