@@ -85,6 +85,18 @@ std::vector<Reminder> plan_reminders(const core::Hall& hall, core::TimeUs now, c
   }
   if (phoned.empty()) return out;
 
+  // A due `near` (its ahead and minutes set): addressed and worded.
+  const auto add_near = [&](Reminder r, const std::string& key, std::string_view phone,
+                            const std::string& number, Values& values) {
+    r.kind = ReminderKind::kNear;
+    r.key = key;
+    r.phone = std::string(phone);
+    r.number = number;
+    values["ahead"] = std::to_string(r.ahead);
+    values["minutes"] = r.minutes >= 0 ? std::to_string(r.minutes) : std::string("-");
+    r.text = rules.near_text->render(values);
+    out.push_back(std::move(r));
+  };
   std::optional<predict::Forecast> forecast;  // made once, only if a near reminder may be due
   for (const Phoned& p : phoned) {
     const core::Ticket* t = p.t;
@@ -119,14 +131,7 @@ std::vector<Reminder> plan_reminders(const core::Hall& hall, core::TimeUs now, c
       if (done(key)) continue;
       std::optional<Reminder> due = near_of_awaiting(hall, *t, rules);
       if (!due) continue;
-      Reminder& r = *due;
-      r.key = key;
-      r.phone = std::string(p.phone);
-      r.number = number;
-      values["ahead"] = std::to_string(r.ahead);
-      values["minutes"] = r.minutes >= 0 ? std::to_string(r.minutes) : std::string("-");
-      r.text = rules.near_text->render(values);
-      out.push_back(std::move(r));
+      add_near(std::move(*due), key, p.phone, number, values);
       continue;
     }
     if (t->state != core::TicketState::kWaiting) continue;
@@ -146,14 +151,7 @@ std::vector<Reminder> plan_reminders(const core::Hall& hall, core::TimeUs now, c
     const bool due = people ? r.ahead <= static_cast<std::uint32_t>(rules.threshold)
                             : known && f->wait_s <= rules.threshold * 60;
     if (!due) continue;
-    r.kind = ReminderKind::kNear;
-    r.key = key;
-    r.phone = std::string(p.phone);
-    r.number = number;
-    values["ahead"] = std::to_string(r.ahead);
-    values["minutes"] = r.minutes >= 0 ? std::to_string(r.minutes) : std::string("-");
-    r.text = rules.near_text->render(values);
-    out.push_back(std::move(r));
+    add_near(std::move(r), key, p.phone, number, values);
   }
   return out;
 }
