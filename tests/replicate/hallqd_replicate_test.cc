@@ -57,6 +57,24 @@ class HallqdReplicate : public ::testing::Test {
     a.push_back(ack_timeout_ms);
     return a;
   }
+  // A hallqd started by hand (not EngineProcess, which waits for it to be
+  // ready): its store in `data`, its start bounded at `seconds`.
+  std::vector<std::string> bounded_start_args(const std::string& data, const std::string& seconds) {
+    std::vector<std::string> a = {"--conf",
+                                  kTown,
+                                  "--data",
+                                  data,
+                                  "--http",
+                                  "off",
+                                  "--cmd",
+                                  "tcp://127.0.0.1:*",
+                                  "--pub",
+                                  "tcp://127.0.0.1:*",
+                                  "--replicate-start-timeout",
+                                  seconds};
+    for (const std::string& x : args()) a.push_back(x);
+    return a;
+  }
   // The ticket number a reply's ticket_issued event names ("" if none).
   static std::string issued_number(const protocol::DecodedReply& r) {
     for (const std::string& e : r.events) {
@@ -594,19 +612,7 @@ TEST_F(HallqdReplicate, HallqHallsListsOwnersLeasesAndSequences) {
 // hallqd starts and started again only once hallqd has said it retries.
 TEST_F(HallqdReplicate, TheStartWaitsForAClusterStillStarting) {
   cluster_.kill_all();
-  std::vector<std::string> a = {"--conf",
-                                kTown,
-                                "--data",
-                                dir_.sub("a"),
-                                "--http",
-                                "off",
-                                "--cmd",
-                                "tcp://127.0.0.1:*",
-                                "--pub",
-                                "tcp://127.0.0.1:*",
-                                "--replicate-start-timeout",
-                                "120"};
-  for (const std::string& x : args()) a.push_back(x);
+  const std::vector<std::string> a = bounded_start_args(dir_.sub("a"), "120");
   testing::ChildProcess p(testing::default_hallqd(), a, {.env = {}, .stderr_path = dir_.sub("a.stderr")});
   ASSERT_TRUE(log_says(dir_.sub("a.stderr"), "hallqd: replication: start: connecting: "));
   ASSERT_TRUE(log_says(dir_.sub("a.stderr"), "retrying in"));
@@ -644,19 +650,7 @@ TEST_F(HallqdReplicate, AClusterThatNeverAnswersStopsTheStartAfterTheBound) {
   }
   cluster_.kill_all();
   const auto started = std::chrono::steady_clock::now();
-  std::vector<std::string> a = {"--conf",
-                                kTown,
-                                "--data",
-                                dir_.sub("a"),
-                                "--http",
-                                "off",
-                                "--cmd",
-                                "tcp://127.0.0.1:*",
-                                "--pub",
-                                "tcp://127.0.0.1:*",
-                                "--replicate-start-timeout",
-                                "2"};
-  for (const std::string& x : args()) a.push_back(x);
+  const std::vector<std::string> a = bounded_start_args(dir_.sub("a"), "2");
   testing::ChildProcess p(testing::default_hallqd(), a, {.env = {}, .stderr_path = dir_.sub("a.stderr")});
   EXPECT_EQ(p.wait_exit(30s), 1);
   const auto took = std::chrono::steady_clock::now() - started;
