@@ -27,14 +27,19 @@ namespace {
 using core::HallConfig;
 using Keys = std::span<const std::string_view>;
 
-constexpr std::string_view kTopKeys[] = {"hall", "rules", "service", "window", "staff"};
-constexpr std::string_view kHallKeys[] = {
-    "id", "name", "hours", "days", "closed", "extra_days", "wait_target_min", "number_reset", "utc_offset"};
+constexpr std::string_view kTopKeys[] = {"hall", "rules", "service", "window", "staff", "evaluation"};
+constexpr std::string_view kHallKeys[] = {"id",         "name",         "hours",           "days",
+                                          "closed",     "extra_days",   "wait_target_min", "number_reset",
+                                          "utc_offset", "division_code"};
 constexpr std::string_view kRulesKeys[] = {
     "policy",    "recall_limit",  "reactivate_min",          "reactivate_behind", "priority_ratio",
     "help_load", "number_digits", "max_tickets_per_service", "remote_call_share"};
-constexpr std::string_view kServiceKeys[] = {"id",           "name",  "prefix", "kind", "expected_handle_min",
-                                             "appointments", "remote"};
+constexpr std::string_view kServiceKeys[] = {
+    "id",           "name",   "prefix",    "kind",           "expected_handle_min",
+    "appointments", "remote", "item_code", "department_code"};
+constexpr std::string_view kEvaluationKeys[] = {"reasons_version", "reasons", "supplement_days",
+                                                "follow_up_working_days", "due_soon_working_days"};
+constexpr std::string_view kReasonKeys[] = {"code", "text"};
 constexpr std::string_view kRemoteKeys[] = {"enabled", "hours", "daily_quota", "grace_min"};
 constexpr std::string_view kAppointmentKeys[] = {
     "slot_min",           "capacity",       "hours", "days", "session", "check_in_before_min",
@@ -200,6 +205,7 @@ class Loader {
     read_services(*config);
     read_windows(*config);
     read_staff(*config);
+    read_evaluation(*config);
     if (std::optional<core::ConfigProblem> problem = config->validate_and_index()) report(*config, *problem);
     return config;
   }
@@ -250,6 +256,30 @@ class Loader {
       if (!minutes)
         s.fail("utc_offset", fmt::format("\"{}\" must look like \"+08:00\" or \"-03:30\"", offset));
       c.utc_offset_min = *minutes;
+    }
+    read(s, "division_code", c.division_code, Need::kOptional);
+  }
+
+  // [evaluation]: every key optional; `reasons` replaces the default list whole.
+  void read_evaluation(HallConfig& c) const {
+    const TableReader s = top_.section("evaluation");
+    s.allow_only(kEvaluationKeys);
+    core::EvaluationConfig& e = c.evaluation;
+    read(s, "reasons_version", e.reasons_version, Need::kOptional);
+    read(s, "supplement_days", e.supplement_days, Need::kOptional);
+    read(s, "follow_up_working_days", e.follow_up_working_days, Need::kOptional);
+    read(s, "due_soon_working_days", e.due_soon_working_days, Need::kOptional);
+    if (!s.has("reasons")) return;
+    const std::vector<const toml::table*> reasons = s.tables("reasons");
+    if (reasons.empty()) s.fail("reasons", "needs at least one {code = \"..\", text = \"..\"}");
+    e.reasons.clear();
+    for (std::size_t i = 0; i < reasons.size(); ++i) {
+      const TableReader r = TableReader::item(*reasons[i], source_, "evaluation.reasons",
+                                              fmt::format("evaluation.reasons #{}", i + 1));
+      r.allow_only(kReasonKeys);
+      core::EvaluationReason& reason = e.reasons.emplace_back();
+      read(r, "code", reason.code, Need::kRequired);
+      read(r, "text", reason.text, Need::kRequired);
     }
   }
 
@@ -353,6 +383,8 @@ class Loader {
       read(s, "prefix", svc.prefix, Need::kRequired);
       read_kind(s, svc.kind, "instant or promise");
       read(s, "expected_handle_min", svc.expected_handle_min, Need::kRequired);
+      read(s, "item_code", svc.item_code, Need::kOptional);
+      read(s, "department_code", svc.department_code, Need::kOptional);
       read_appointments(s, c, static_cast<core::ServiceIdx>(c.services.size() - 1));
       read_remote(s, c, static_cast<core::ServiceIdx>(c.services.size() - 1));
     }

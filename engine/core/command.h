@@ -26,6 +26,7 @@ struct IssueTicket {
 // Longest staff id a command may carry: printable UTF-8 (engine/core/utf8.h)
 // of at most this many bytes, or the command is refused with bad_argument.
 inline constexpr std::size_t kMaxStaffIdBytes = 64;
+inline constexpr std::size_t kMaxCaseNumberBytes = 64;  // Finish::case_number
 
 struct OpenWindow {  // on an open window with another staff id: A/B handover
   std::string_view window;
@@ -87,6 +88,7 @@ struct Transfer {  // serving -> waiting for another service, same number
 };
 struct Finish {
   std::string_view window;
+  std::string_view case_number;  // 办件编号 from the hall's case system: "" or 1..64 of [0-9A-Za-z._/-]
   bool operator==(const Finish&) const = default;
 };
 struct Evaluate {
@@ -96,6 +98,13 @@ struct Evaluate {
                             // closes the ticket's evaluation
   std::string_view window;  // optional: when given, must be the window that served it
                             // (a keypad names its window: kWrongWindow otherwise)
+  std::vector<std::string_view>
+      reasons;               // 差评 reasons (codes of config.evaluation.reasons), levels 1..2 only
+  std::string_view comment;  // levels 1..2 only, at most kMaxEvaluationComment characters
+  EvaluationChannel channel = EvaluationChannel::kKeypad;
+  std::int64_t day = 0;  // 0 (or today): a ticket of today; an earlier local day: 补充评价 of a
+                         // ticket of that day finished and not rated 1..5, within
+                         // config.evaluation.supplement_days
   bool operator==(const Evaluate&) const = default;
 };
 struct Cancel {

@@ -87,11 +87,17 @@ struct TicketTransferred {  // serving -> waiting for another service, returning
 struct TicketFinished {
   TicketId ticket = 0;
   WindowIdx window = 0;
+  std::string case_number;  // 办件编号, when the clerk gave it
   bool operator==(const TicketFinished&) const = default;
 };
 struct TicketEvaluated {
   TicketId ticket = 0;
-  std::uint8_t level = 0;  // 1..5; 0 not rated (未评价)
+  std::uint8_t level = 0;            // 1..5; 0 not rated (未评价)
+  std::vector<std::string> reasons;  // 差评 reason codes (levels 1..2)
+  std::string comment;               // levels 1..2
+  EvaluationChannel channel = EvaluationChannel::kKeypad;
+  bool supplementary = false;  // rated after the ticket's day (补充评价); the ticket is then a
+                               // HallState::rateable entry, no longer among the tickets
   bool operator==(const TicketEvaluated&) const = default;
 };
 struct TicketLeft {

@@ -87,6 +87,14 @@ std::string Hall::number_of(const Ticket& t) const {
   return format_number(config_->services[t.issued_service].prefix, t.number, config_->rules.number_digits);
 }
 
+std::string Hall::printed_number(TicketId id) const {
+  if (const Ticket* t = find_ticket(id)) return number_of(*t);
+  const auto r = std::lower_bound(state_.rateable.begin(), state_.rateable.end(), id,
+                                  [](const RateableTicket& x, TicketId v) { return x.ticket < v; });
+  if (r == state_.rateable.end() || r->ticket != id) return {};
+  return format_number(config_->services[r->issued_service].prefix, r->number, config_->rules.number_digits);
+}
+
 std::size_t Hall::waiting_total() const {
   std::size_t n = 0;
   for (const ServiceQueue& q : index_.queues) n += q.size();

@@ -127,6 +127,11 @@ class Hall final : public CallView {
   // Today's ticket with this printed number ("A012"), or null.
   const Ticket* find_number(std::string_view number) const;
   std::string number_of(const Ticket& t) const;
+  // The printed number of ticket `id`: today's tickets and the earlier days'
+  // still open to 补充评价 (HallState::rateable); "" for any other id.
+  std::string printed_number(TicketId id) const;
+  // Earlier days' tickets open to 补充评价, ascending id.
+  const std::vector<RateableTicket>& rateable() const { return state_.rateable; }
   std::size_t waiting(ServiceIdx s) const { return index_.queues[s].size(); }
   // Open tidal-window advisories (at most one per service).
   const std::vector<Advisory>& advisories() const { return state_.advisories; }

@@ -21,6 +21,14 @@ bool id_chars_ok(std::string_view id, bool allow_upper) {
   });
 }
 
+// Codes of the national systems (事项编码, 部门编码): letters, digits, '.', '_', '-'.
+bool code_chars_ok(std::string_view code) {
+  return code.size() <= 64 && std::all_of(code.begin(), code.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                  c == '_' || c == '-';
+         });
+}
+
 ConfigProblem problem(std::string section, int index, std::string key, std::string message) {
   return {std::move(section), index, std::move(key), std::move(message)};
 }
@@ -140,6 +148,13 @@ std::optional<ConfigProblem> HallConfig::validate_and_index() {
   if (utc_offset_min < -12 * 60 || utc_offset_min > 14 * 60)
     return problem("hall", -1, "utc_offset", "must be between -12:00 and +14:00");
 
+  if (!division_code.empty() &&
+      ((division_code.size() != 6 && division_code.size() != 12) ||
+       !std::all_of(division_code.begin(), division_code.end(), [](char c) { return c >= '0' && c <= '9'; })))
+    return problem("hall", -1, "division_code",
+                   fmt::format("区划编码 \"{}\" must be 6 or 12 digits", division_code));
+  if (auto p = check_evaluation_config(evaluation)) return problem("evaluation", -1, p->key, p->message);
+
   const HallRules& r = rules;
   if (r.policy.empty()) return problem("rules", -1, "policy", "policy name is empty");
   if (!id_chars_ok(r.policy, false))  // it travels in snapshots as a C string
@@ -181,6 +196,12 @@ std::optional<ConfigProblem> HallConfig::validate_and_index() {
                      fmt::format("prefix \"{}\" is used by another service", s.prefix));
     if (!(s.expected_handle_min > 0) || s.expected_handle_min > 24 * 60)
       return problem("service", at, "expected_handle_min", "must be a positive number of minutes");
+    if (!s.item_code.empty() && !code_chars_ok(s.item_code))
+      return problem("service", at, "item_code",
+                     fmt::format("事项编码 \"{}\" must be 1..64 of [0-9A-Za-z._-]", s.item_code));
+    if (!s.department_code.empty() && !code_chars_ok(s.department_code))
+      return problem("service", at, "department_code",
+                     fmt::format("部门编码 \"{}\" must be 1..64 of [0-9A-Za-z._-]", s.department_code));
   }
 
   if (windows.empty()) return problem("window", -1, "", "a hall needs at least one [[window]]");

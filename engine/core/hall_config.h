@@ -12,16 +12,19 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/core/evaluation_config.h"
 #include "engine/core/types.h"
 
 namespace hallq::core {
 
 struct ServiceConfig {
-  std::string id;      // [a-z0-9_-]+, unique in the hall
-  std::string name;    // shown to citizens, e.g. "社保医保"
-  std::string prefix;  // ticket prefix, 1-2 capital letters, unique in the hall
-  ServiceKind kind = ServiceKind::kInstant;
-  double expected_handle_min = 5;  // prior for predictions until history exists
+  std::string id;                            // [a-z0-9_-]+, unique in the hall
+  std::string name;                          // shown to citizens, e.g. "社保医保"
+  std::string prefix;                        // ticket prefix, 1-2 capital letters, unique in the hall
+  ServiceKind kind = ServiceKind::kInstant;  // 即办件 / 承诺件
+  double expected_handle_min = 5;            // prior for predictions until history exists
+  std::string item_code;  // 事项编码 (implementation code of the item); "" or 1..64 of [0-9A-Za-z._-]
+  std::string department_code;  // 实施部门编码; "" or 1..64 of [0-9A-Za-z._-]
   bool operator==(const ServiceConfig&) const = default;
 };
 
@@ -117,7 +120,7 @@ struct HallRules {
   bool operator==(const HallRules&) const = default;
 };
 
-// What validate_and_index found wrong, and where: `section` is "hall", "rules",
+// What validate_and_index found wrong, and where: `section` is "hall", "rules", "evaluation",
 // "service", "window" or "staff" (a service's appointments: "service" with a
 // key "appointments.KEY", its remote tickets "remote.KEY"); `index` the item's position in its array
 // (-1 for tables); `key` the offending key (may be empty).
@@ -147,6 +150,8 @@ class HallConfig {
                                           // unique, none of them in closed_days
   double wait_target_min = 20;
   int utc_offset_min = 8 * 60;  // China Standard Time; days roll at local midnight
+  std::string division_code;    // 区划编码 of the hall: "" or 6 or 12 digits
+  EvaluationConfig evaluation{.reasons = default_evaluation_reasons()};
   HallRules rules;
   std::vector<ServiceConfig> services;
   std::vector<WindowConfig> windows;

@@ -10,8 +10,10 @@
 
 #include "engine/core/appointment_slots.h"
 #include "engine/core/calendar.h"
+#include "engine/core/evaluation_rules.h"
 #include "engine/core/hall.h"
 #include "engine/core/overloaded.h"
+#include "engine/core/rating.h"
 #include "engine/core/utf8.h"
 
 namespace hallq::core {
@@ -401,23 +403,38 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
             if (Status st = find_window(c.window, w); !st) return st;
             const Ticket* t;
             if (Status st = current_in(w, TicketState::kServing, t); !st) return st;
-            emit(TicketFinished{t->id, w}, now, out);
+            if (!case_number_ok(c.case_number)) {
+              return refuse(ErrorCode::kBadArgument,
+                            fmt::format("办件编号须为 1 至 {} 个字母、数字或 . _ / -", kMaxCaseNumberBytes));
+            }
+            emit(TicketFinished{t->id, w, std::string(c.case_number)}, now, out);
             return {};
           },
           [&](const Evaluate& c) -> Status {
-            if (c.level < 0 || c.level > 5) {
+            if (c.level < 0 || c.level > kBestRating) {
               return refuse(ErrorCode::kBadArgument,
                             fmt::format("评价等级须为 1 至 5（5 非常满意 … 1 非常不满意；0 未评价），收到 {}",
                                         c.level));
             }
+            if (Status st = check_evaluation_details(cfg, c); !st) return st;
+            const std::int64_t today = state_.day != 0 ? state_.day : cfg.local_day(now);
+            if (c.day != 0 && c.day != today) {
+              const RateableTicket* r = nullptr;
+              if (Status st = find_rateable(cfg, state_.rateable, c, today, r); !st) return st;
+              emit(evaluated(r->ticket, c, true), now, out);
+              return {};
+            }
             const Ticket* t;
             if (Status st = find_by_number(c.number, t); !st) return st;
-            if (t->state == TicketState::kRated) {
+            // A keypad that timed out (未评价) leaves the ticket open to a later rating from
+            // its phone page; a rating of 1..5 is never overwritten.
+            if (t->state == TicketState::kRated && (t->rating != 0 || c.level == 0)) {
               return refuse(ErrorCode::kAlreadyRated, t->rating == 0
                                                           ? fmt::format("{} 已记为未评价", number_of(*t))
                                                           : fmt::format("{} 已评价过", number_of(*t)));
             }
-            if (t->state != TicketState::kDone) return wrong_state(*t, "评价");
+            if (t->state != TicketState::kDone && t->state != TicketState::kRated)
+              return wrong_state(*t, "评价");
             if (!c.window.empty()) {
               WindowIdx w = 0;
               if (Status st = find_window(c.window, w); !st) return st;
@@ -426,7 +443,7 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
                               fmt::format("{} 不是在{}办理的", number_of(*t), window_label(w)));
               }
             }
-            emit(TicketEvaluated{t->id, static_cast<std::uint8_t>(c.level)}, now, out);
+            emit(evaluated(t->id, c, false), now, out);
             return {};
           },
           [&](const Cancel& c) -> Status {

@@ -215,8 +215,20 @@ void Hall::apply_event(const Event& e) {
             free_window(win);
           },
           [&](const TicketEvaluated& ev) {
+            if (ev.level > 5) fail("not ratable");
+            if (ev.supplementary) {
+              auto r = std::lower_bound(state_.rateable.begin(), state_.rateable.end(), ev.ticket,
+                                        [](const RateableTicket& x, TicketId id) { return x.ticket < id; });
+              if (r == state_.rateable.end() || r->ticket != ev.ticket || r->rating != 0 || ev.level == 0)
+                fail("not ratable later");
+              r->rating = ev.level;
+              return;
+            }
             Ticket& t = ticket_at(ev.ticket);
-            if (t.state != TicketState::kDone || ev.level > 5) fail("not ratable");
+            // Done, or rated "not rated" (0) by a keypad and now rated 1..5.
+            const bool open = t.state == TicketState::kDone ||
+                              (t.state == TicketState::kRated && t.rating == 0 && ev.level != 0);
+            if (!open) fail("not ratable");
             t.state = TicketState::kRated;
             t.rating = ev.level;
           },
@@ -350,6 +362,21 @@ void Hall::apply_event(const Event& e) {
           },
           [&](const DayRolled& ev) {
             if (ev.day <= state_.day) fail("day does not advance");
+            // The days' finished tickets not rated 1..5 stay open to 补充评价 from their
+            // phone pages for supplement_days; older ones go.
+            std::erase_if(state_.rateable, [&](const RateableTicket& r) {
+              return ev.day - r.day > config_->evaluation.supplement_days;
+            });
+            if (config_->evaluation.supplement_days > 0) {
+              for (const Ticket& t : state_.tickets) {
+                const bool unrated =
+                    t.state == TicketState::kDone || (t.state == TicketState::kRated && t.rating == 0);
+                const std::int64_t issued = config_->local_day(t.issued_at);
+                if (unrated && ev.day - issued <= config_->evaluation.supplement_days &&
+                    (state_.rateable.empty() || state_.rateable.back().ticket < t.id))
+                  state_.rateable.push_back({t.id, issued, t.issued_service, t.number, 0});
+              }
+            }
             // Bookings of the days before go (with the phone numbers they kept).
             std::erase_if(state_.bookings, [&](const Booking& b) { return b.day < ev.day; });
             for (Ticket& t : state_.tickets) {

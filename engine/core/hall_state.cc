@@ -56,6 +56,11 @@ void Hall::import_state(HallState s) {
     if (r.service >= n_services || r.state > RemoteState::kDropped) fail("remote service or state");
     if (!valid_held_person(r.person) || !valid_phone(r.phone)) fail("remote person or phone");
   }
+  for (std::size_t i = 0; i < s.rateable.size(); ++i) {
+    const RateableTicket& r = s.rateable[i];
+    if (i > 0 && !(s.rateable[i - 1].ticket < r.ticket)) fail("rateable tickets not in ticket order");
+    if (r.issued_service >= n_services || r.rating > 5 || r.ticket >= s.next_ticket) fail("rateable ticket");
+  }
   for (std::size_t i = 1; i < s.devices.size(); ++i)
     if (!(s.devices[i - 1].first < s.devices[i].first)) fail("devices not in id order");
   for (std::size_t wi = 0; wi < s.windows.size(); ++wi) {

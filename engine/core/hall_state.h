@@ -12,6 +12,7 @@
 #include "engine/core/advisory.h"
 #include "engine/core/booking.h"
 #include "engine/core/device_status.h"
+#include "engine/core/rateable_ticket.h"
 #include "engine/core/remote_ticket.h"
 #include "engine/core/request_memory.h"
 #include "engine/core/service_stats.h"
@@ -40,8 +41,9 @@ struct HallState {
   std::string notice;  // the manager's notice to the screens; empty if none
   std::vector<std::pair<std::string, DeviceStatus>> devices;    // by device id, ascending
   std::vector<std::pair<std::string, RequestRecord>> requests;  // oldest first
-  std::vector<Booking> bookings;      // appointments of today and later days, ascending code
-  std::vector<RemoteTicket> remotes;  // today's remote tickets, ascending ticket id
+  std::vector<Booking> bookings;         // appointments of today and later days, ascending code
+  std::vector<RemoteTicket> remotes;     // today's remote tickets, ascending ticket id
+  std::vector<RateableTicket> rateable;  // earlier days' tickets open to 补充评价, ascending ticket id
   bool operator==(const HallState&) const = default;
 };
 

@@ -33,6 +33,8 @@ constexpr std::array<std::string_view, 6> kDeviceState = {"ok",         "paper_l
                                                           "cover_open", "offline",   "unreachable"};
 constexpr std::array<std::string_view, 6> kDeviceStateZh = {"正常",   "纸将尽", "缺纸",
                                                             "盖未关", "故障",   "无法连接"};
+constexpr std::array<std::string_view, 4> kEvaluationChannel = {"keypad", "phone", "tablet", "terminal"};
+constexpr std::array<std::string_view, 4> kEvaluationChannelZh = {"评价器", "扫码", "窗口平板", "其他终端"};
 
 template <std::size_t N, class E>
 std::string_view name_of(const std::array<std::string_view, N>& names, E e) {
@@ -50,13 +52,18 @@ std::string_view to_string(ServiceKind k) { return name_of(kServiceKind, k); }
 std::string_view to_string(LeaveReason r) { return name_of(kLeaveReason, r); }
 std::string_view to_string(AdvisoryAction a) { return name_of(kAdvisoryAction, a); }
 std::string_view to_string(DeviceState s) { return name_of(kDeviceState, s); }
+std::string_view to_string(EvaluationChannel c) { return name_of(kEvaluationChannel, c); }
 std::string_view display_name(Priority p) { return name_of(kPriorityZh, p); }
 std::string_view display_name(TicketState s) { return name_of(kTicketStateZh, s); }
 std::string_view display_name(DeviceState s) { return name_of(kDeviceStateZh, s); }
+std::string_view display_name(EvaluationChannel c) { return name_of(kEvaluationChannelZh, c); }
 
 bool parse(std::string_view text, Priority& out) { return parse_names(text, kPriority, out); }
 bool parse(std::string_view text, WindowKind& out) { return parse_names(text, kWindowKind, out); }
 bool parse(std::string_view text, ServiceKind& out) { return parse_names(text, kServiceKind, out); }
 bool parse(std::string_view text, DeviceState& out) { return parse_names(text, kDeviceState, out); }
+bool parse(std::string_view text, EvaluationChannel& out) {
+  return parse_names(text, kEvaluationChannel, out);
+}
 
 }  // namespace hallq::core

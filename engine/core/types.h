@@ -65,6 +65,10 @@ enum class AdvisoryAction : std::uint8_t { kOpen, kLend };
 // kPaperLow still works; every state but kOk is shown to managers as a warning.
 enum class DeviceState : std::uint8_t { kOk, kPaperLow, kPaperOut, kCoverOpen, kOffline, kUnreachable };
 
+// Where a 好差评 rating was given: the window's keypad (评价器), the ticket's
+// phone page (扫码), a window tablet (窗口平板) or another terminal.
+enum class EvaluationChannel : std::uint8_t { kKeypad, kPhone, kTablet, kTerminal };
+
 std::string_view to_string(Priority p);
 std::string_view to_string(TicketState s);
 std::string_view to_string(WindowState s);
@@ -74,17 +78,22 @@ std::string_view to_string(LeaveReason r);
 std::string_view to_string(AdvisoryAction a);
 // "ok", "paper_low", "paper_out", "cover_open", "offline", "unreachable".
 std::string_view to_string(DeviceState s);
+// "keypad", "phone", "tablet", "terminal".
+std::string_view to_string(EvaluationChannel c);
 
 // Chinese names shown to people in the hall (e.g. "办理中").
 std::string_view display_name(Priority p);
 std::string_view display_name(TicketState s);
 // "正常", "纸将尽", "缺纸", "盖未关", "故障", "无法连接".
 std::string_view display_name(DeviceState s);
+// "评价器", "扫码", "窗口平板", "其他终端".
+std::string_view display_name(EvaluationChannel c);
 
 // Parse the English names above; false if `text` names none.
 bool parse(std::string_view text, Priority& out);
 bool parse(std::string_view text, WindowKind& out);
 bool parse(std::string_view text, ServiceKind& out);
 bool parse(std::string_view text, DeviceState& out);
+bool parse(std::string_view text, EvaluationChannel& out);
 
 }  // namespace hallq::core

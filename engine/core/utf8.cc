@@ -76,4 +76,10 @@ std::string pad_to_width(std::string_view utf8, int width) {
   return out;
 }
 
+std::size_t utf8_length(std::string_view utf8) {
+  std::size_t n = 0;
+  for (const char c : utf8) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
 }  // namespace hallq::core

@@ -137,14 +137,22 @@ std::string encode_event(const core::Hall& hall, const core::Event& e, std::stri
             ticket = b.ticket;
             named(b.window);
             type = w::EventBody::TicketFinished;
-            body = w::CreateTicketFinished(fbb, window_id(b.window)).Union();
+            auto win = window_id(b.window);
+            body = w::CreateTicketFinished(fbb, win, b.case_number.empty() ? 0 : str(b.case_number)).Union();
           },
           [&](const core::TicketEvaluated& b) {
             ticket = b.ticket;
-            if (const core::Ticket* t = hall.find_ticket(b.ticket); t && t->window != core::kNoWindow)
-              named(t->window);
+            // A supplementary rating (补充评价) was given on the phone, at no window.
+            const core::Ticket* t = b.supplementary ? nullptr : hall.find_ticket(b.ticket);
+            if (t != nullptr && t->window != core::kNoWindow) named(t->window);
             type = w::EventBody::TicketEvaluated;
-            body = w::CreateTicketEvaluated(fbb, b.level).Union();
+            std::vector<flatbuffers::Offset<flatbuffers::String>> reasons;
+            for (const std::string& r : b.reasons) reasons.push_back(str(r));
+            auto reasons_vec = reasons.empty() ? 0 : fbb.CreateVector(reasons);
+            auto comment = b.comment.empty() ? 0 : str(b.comment);
+            body = w::CreateTicketEvaluated(fbb, b.level, reasons_vec, comment,
+                                            static_cast<w::EvaluationChannel>(b.channel), b.supplementary)
+                       .Union();
           },
           [&](const core::TicketLeft& b) {
             ticket = b.ticket;
@@ -229,7 +237,7 @@ std::string encode_event(const core::Hall& hall, const core::Event& e, std::stri
 
   flatbuffers::Offset<flatbuffers::String> number;
   if (ticket != 0) {
-    if (const core::Ticket* t = hall.find_ticket(ticket)) number = str(hall.number_of(*t));
+    if (std::string printed = hall.printed_number(ticket); !printed.empty()) number = str(printed);
   }
   auto hall_id = str(cfg.id);
   auto rid = str(request_id);
@@ -366,12 +374,22 @@ Status decode_event(Bytes bytes, const core::HallConfig& cfg, DecodedEvent& out)
     }
     case w::EventBody::TicketFinished:
       need_ticket();
-      out.event.body = core::TicketFinished{ticket, window(ev->body_as_TicketFinished()->window())};
+      out.event.body = core::TicketFinished{ticket, window(ev->body_as_TicketFinished()->window()),
+                                            detail::copy(ev->body_as_TicketFinished()->case_number())};
       break;
-    case w::EventBody::TicketEvaluated:
+    case w::EventBody::TicketEvaluated: {
       need_ticket();
-      out.event.body = core::TicketEvaluated{ticket, ev->body_as_TicketEvaluated()->level()};
+      auto b = ev->body_as_TicketEvaluated();
+      if (b->channel() > w::EvaluationChannel::MAX) bad("unknown evaluation channel");
+      core::TicketEvaluated e{ticket, b->level()};
+      if (b->reasons())
+        for (const flatbuffers::String* r : *b->reasons()) e.reasons.push_back(detail::copy(r));
+      e.comment = detail::copy(b->comment());
+      e.channel = static_cast<core::EvaluationChannel>(b->channel());
+      e.supplementary = b->supplementary();
+      out.event.body = std::move(e);
       break;
+    }
     case w::EventBody::TicketLeft: {
       auto b = ev->body_as_TicketLeft();
       need_ticket();
@@ -531,10 +549,18 @@ EventSummary describe_event(Bytes bytes) {
       break;
     case wire::EventBody::TicketFinished:
       s.window = detail::copy(ev->body_as_TicketFinished()->window());
+      s.case_number = detail::copy(ev->body_as_TicketFinished()->case_number());
       break;
-    case wire::EventBody::TicketEvaluated:
-      s.level = ev->body_as_TicketEvaluated()->level();
+    case wire::EventBody::TicketEvaluated: {
+      auto b = ev->body_as_TicketEvaluated();
+      s.level = b->level();
+      if (b->reasons())
+        for (const flatbuffers::String* r : *b->reasons()) s.reasons.push_back(detail::copy(r));
+      s.text = detail::copy(b->comment());
+      s.channel = core::to_string(static_cast<core::EvaluationChannel>(b->channel()));
+      s.supplementary = b->supplementary();
       break;
+    }
     case wire::EventBody::TicketLeft:
       s.reason = core::to_string(static_cast<core::LeaveReason>(ev->body_as_TicketLeft()->reason()));
       break;

@@ -59,8 +59,13 @@ struct EventSummary {
   std::uint32_t ahead = 0;            // issued
   std::int32_t predicted_wait_s = 0;  // issued
   int level = 0;                      // evaluated
+  std::vector<std::string> reasons;   // evaluated: 差评 reason codes
+  std::string channel;                // evaluated: keypad | phone | tablet | terminal
+  bool supplementary = false;         // evaluated: 补充评价
+  std::string case_number;            // finished: 办件编号
   std::string reason;                 // left: cancelled | gave_up
-  std::string text;      // notice_changed: the notice (empty: withdrawn); device_reported: detail
+  std::string text;      // notice_changed: the notice (empty: withdrawn); device_reported: detail;
+                         // evaluated: the comment
   std::int64_t day = 0;  // day_rolled; booking_made: the slot's local day
   // booking_*: the booking code; booking_made: the slot's start (local minute of day).
   // The person's hash and phone stay out of summaries (they are logged and shown).

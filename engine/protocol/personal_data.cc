@@ -22,7 +22,11 @@ std::string private_topic_of(std::string_view hall) {
 bool carries_personal_data(Bytes event) {
   const w::Event* ev = w::GetMessage(event.data())->body_as_Event();
   if (ev == nullptr) return false;
-  return ev->body_type() == w::EventBody::BookingMade || ev->body_type() == w::EventBody::RemoteTicketIssued;
+  if (ev->body_type() == w::EventBody::BookingMade || ev->body_type() == w::EventBody::RemoteTicketIssued)
+    return true;
+  // A citizen's free-text comment may name them or give a phone number.
+  const w::TicketEvaluated* e = ev->body_as_TicketEvaluated();
+  return e != nullptr && e->comment() != nullptr && e->comment()->size() > 0;
 }
 
 std::string withhold_personal_data(Bytes event) {
@@ -44,6 +48,13 @@ std::string withhold_personal_data(Bytes event) {
     body = w::CreateRemoteTicketIssued(fbb, service, r->number_seq(), r->code(), fbb.CreateString(""),
                                        fbb.CreateString(""), r->ahead(), r->predicted_wait_s())
                .Union();
+  } else if (const w::TicketEvaluated* e = ev->body_as_TicketEvaluated()) {
+    std::vector<flatbuffers::Offset<flatbuffers::String>> reasons;
+    if (e->reasons())
+      for (const flatbuffers::String* r : *e->reasons()) reasons.push_back(str(r));
+    auto reasons_vec = e->reasons() ? fbb.CreateVector(reasons) : 0;
+    body =
+        w::CreateTicketEvaluated(fbb, e->level(), reasons_vec, 0, e->channel(), e->supplementary()).Union();
   } else {
     return {};
   }

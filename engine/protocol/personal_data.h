@@ -1,5 +1,7 @@
 // Personal data on the wire (issue 20): a booking's or remote ticket's
-// person (the salted hash of the citizen's ID number) and phone. Only what
+// person (the salted hash of the citizen's ID number) and phone, and the
+// free-text comment of a 好差评 rating (issue 21: citizens write names and
+// phone numbers into it). Only what
 // needs them receives them: the engine's store and its replication stream,
 // and the keys of roles manager and notifier (engine/server/event_scope.h,
 // SECURITY.md "Who sees what"). Every other receiver gets them withheld:
@@ -32,10 +34,11 @@ inline constexpr std::string_view kPrivateTopicPrefix = "pii/";
 std::string private_topic_of(std::string_view hall);
 
 // Whether an inspected event is of a kind that carries personal data
-// (booking_made, remote_ticket_issued), filled or withheld. Reads one field.
+// (booking_made, remote_ticket_issued, filled or withheld; ticket_evaluated
+// with a comment).
 bool carries_personal_data(Bytes event);
 
-// The inspected event with person, phone and request id emptied (a client
+// The inspected event with person, phone, comment and request id emptied (a client
 // may build its request id from the person) and every other field as it
 // was; empty if it is not of a kind that carries personal data.
 std::string withhold_personal_data(Bytes event);

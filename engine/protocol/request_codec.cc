@@ -111,12 +111,19 @@ Status decode_request(Bytes bytes, DecodedRequest& out) {
       break;
     }
     case w::Command::FinishTicket:
-      out.command = core::Finish{need(r->command_as_FinishTicket()->window(), "finish", "window", st)};
+      out.command = core::Finish{need(r->command_as_FinishTicket()->window(), "finish", "window", st),
+                                 view(r->command_as_FinishTicket()->case_number())};
       break;
     case w::Command::Evaluate: {
       auto c = r->command_as_Evaluate();
-      out.command =
-          core::Evaluate{need(c->number(), "evaluate", "ticket number", st), c->level(), view(c->window())};
+      core::Evaluate cmd{need(c->number(), "evaluate", "ticket number", st), c->level(), view(c->window())};
+      if (c->reasons())
+        for (const flatbuffers::String* reason : *c->reasons()) cmd.reasons.push_back(view(reason));
+      cmd.comment = view(c->comment());
+      // An unknown channel stays out of range for the core to refuse by name.
+      cmd.channel = static_cast<core::EvaluationChannel>(c->channel());
+      cmd.day = c->day();
+      out.command = std::move(cmd);
       break;
     }
     case w::Command::SetWindowSkills: {
@@ -248,7 +255,8 @@ std::string encode_request(std::string_view request_id, std::string_view hall,
           body = w::CreateTransfer(fbb, win, str(c.service)).Union();
         } else if constexpr (std::is_same_v<T, core::Finish>) {
           type = w::Command::FinishTicket;
-          body = w::CreateFinishTicket(fbb, str(c.window)).Union();
+          auto win = str(c.window);
+          body = w::CreateFinishTicket(fbb, win, c.case_number.empty() ? 0 : str(c.case_number)).Union();
         } else if constexpr (std::is_same_v<T, core::Evaluate>) {
           type = w::Command::Evaluate;
           auto number = str(c.number);
@@ -256,7 +264,13 @@ std::string encode_request(std::string_view request_id, std::string_view hall,
           // The wire has a byte: a level beyond it must not wrap into a valid one
           // (261 -> 5); 255 is invalid (0 is "not rated").
           const auto level = static_cast<std::uint8_t>(c.level >= 0 && c.level <= 255 ? c.level : 255);
-          body = w::CreateEvaluate(fbb, number, level, win).Union();
+          std::vector<flatbuffers::Offset<flatbuffers::String>> reasons;
+          for (std::string_view r : c.reasons) reasons.push_back(str(r));
+          auto reasons_vec = reasons.empty() ? 0 : fbb.CreateVector(reasons);
+          auto comment = c.comment.empty() ? 0 : str(c.comment);
+          body = w::CreateEvaluate(fbb, number, level, win, reasons_vec, comment,
+                                   static_cast<w::EvaluationChannel>(c.channel), c.day)
+                     .Union();
         } else if constexpr (std::is_same_v<T, core::SetWindowSkills>) {
           type = w::Command::SetWindowSkills;
           std::vector<flatbuffers::Offset<w::SkillRef>> serves;

@@ -87,8 +87,8 @@ flatbuffers::Offset<w::HallConf> config_out(flatbuffers::FlatBufferBuilder& fbb,
   std::vector<flatbuffers::Offset<w::ServiceConf>> services;
   for (const core::ServiceConfig& s : c.services) {
     services.push_back(w::CreateServiceConfDirect(fbb, s.id.c_str(), s.name.c_str(), s.prefix.c_str(),
-                                                  static_cast<w::ServiceKind>(s.kind),
-                                                  s.expected_handle_min));
+                                                  static_cast<w::ServiceKind>(s.kind), s.expected_handle_min,
+                                                  s.item_code.c_str(), s.department_code.c_str()));
   }
   std::vector<flatbuffers::Offset<w::WindowConf>> windows;
   for (const core::WindowConfig& win : c.windows) {
@@ -114,10 +114,18 @@ flatbuffers::Offset<w::HallConf> config_out(flatbuffers::FlatBufferBuilder& fbb,
       fbb, r.policy.c_str(), static_cast<std::uint8_t>(r.recall_limit), r.reactivate_min, r.reactivate_behind,
       static_cast<std::uint8_t>(r.priority_ratio), static_cast<std::uint8_t>(r.number_digits),
       static_cast<std::uint32_t>(r.max_tickets_per_service), r.help_load, r.remote_call_share);
+  const core::EvaluationConfig& e = c.evaluation;
+  std::vector<flatbuffers::Offset<w::EvaluationReasonConf>> reasons;
+  for (const core::EvaluationReason& x : e.reasons)
+    reasons.push_back(w::CreateEvaluationReasonConfDirect(fbb, x.code.c_str(), x.text.c_str()));
+  auto evaluation = w::CreateEvaluationConfDirect(fbb, e.reasons_version.c_str(), &reasons,
+                                                  static_cast<std::int16_t>(e.supplement_days),
+                                                  static_cast<std::int16_t>(e.follow_up_working_days),
+                                                  static_cast<std::int16_t>(e.due_soon_working_days));
   return w::CreateHallConfDirect(fbb, c.id.c_str(), c.name.c_str(), &hours, c.wait_target_min,
                                  static_cast<std::int16_t>(c.utc_offset_min), rules, &services, &windows,
                                  &staff, c.weekdays, &c.closed_days, &c.extra_days, &appointments,
-                                 remote.empty() ? nullptr : &remote);
+                                 remote.empty() ? nullptr : &remote, c.division_code.c_str(), evaluation);
 }
 
 Status config_in(const w::HallConf* in, core::HallConfig& c) {
@@ -142,7 +150,8 @@ Status config_in(const w::HallConf* in, core::HallConfig& c) {
     for (const w::ServiceConf* s : *in->services()) {
       if (s->kind() > w::ServiceKind::MAX) return {ErrorCode::kMalformed, "snapshot: bad service kind"};
       c.services.push_back({copy(s->id()), copy(s->name()), copy(s->prefix()),
-                            static_cast<core::ServiceKind>(s->kind()), s->expected_handle_min()});
+                            static_cast<core::ServiceKind>(s->kind()), s->expected_handle_min(),
+                            copy(s->item_code()), copy(s->department_code())});
     }
   }
   if (in->windows()) {
@@ -162,6 +171,17 @@ Status config_in(const w::HallConf* in, core::HallConfig& c) {
   if (in->remote())
     for (const w::RemoteConf* x : *in->remote())
       c.remote.push_back({x->service(), spans_in(x->hours()), x->daily_quota(), x->grace_min()});
+  c.division_code = copy(in->division_code());
+  if (const w::EvaluationConf* e = in->evaluation()) {
+    c.evaluation.reasons_version = copy(e->reasons_version());
+    c.evaluation.reasons.clear();
+    if (e->reasons())
+      for (const w::EvaluationReasonConf* x : *e->reasons())
+        c.evaluation.reasons.push_back({copy(x->code()), copy(x->text())});
+    c.evaluation.supplement_days = e->supplement_days();
+    c.evaluation.follow_up_working_days = e->follow_up_working_days();
+    c.evaluation.due_soon_working_days = e->due_soon_working_days();
+  }
   if (auto problem = c.validate_and_index())
     return {ErrorCode::kMalformed,
             fmt::format("snapshot config: {} {}: {}", problem->section, problem->key, problem->message)};
@@ -240,13 +260,17 @@ std::string encode_snapshot(const core::Hall& hall, std::uint64_t epoch, bool wi
     remotes.push_back(w::CreateRemoteLive(fbb, x.ticket, x.service, x.code, person, phone,
                                           static_cast<std::uint8_t>(x.state), x.grace_until));
   }
+  std::vector<w::RateableLive> rateable;
+  rateable.reserve(s.rateable.size());
+  for (const core::RateableTicket& x : s.rateable)
+    rateable.emplace_back(x.ticket, x.day, x.number, x.issued_service, x.rating);
   auto snap = w::CreateHallSnapshotDirect(
       fbb, hall.config().id.c_str(), s.seq, epoch, s.clock, s.day, s.next_ticket, s.next_queue_order, config,
       &staff_names, &windows, &tickets, &s.last_number, &stats, nullptr, s.pauses, s.pause_seconds,
       &advisories, s.next_advisory, s.notice.empty() ? nullptr : s.notice.c_str(),
       devices.empty() ? nullptr : &devices, bookings.empty() ? nullptr : &bookings,
       remotes.empty() ? nullptr : &remotes, with_requests ? &requests : nullptr,
-      with_requests ? &request_ids : nullptr);
+      with_requests ? &request_ids : nullptr, rateable.empty() ? nullptr : &rateable);
   w::FinishMessageBuffer(fbb, w::CreateMessage(fbb, w::Body::HallSnapshot, snap.Union()));
   return bytes_of(fbb);
 }
@@ -332,6 +356,10 @@ Status decode_snapshot(Bytes bytes, DecodedSnapshot& out) {
       s.remotes.push_back({x->ticket(), x->service(), x->code(), copy(x->person()), copy(x->phone()),
                            static_cast<core::RemoteState>(x->state()), x->grace_until()});
     }
+  }
+  if (in->rateable()) {
+    for (const w::RateableLive* x : *in->rateable())
+      s.rateable.push_back({x->ticket(), x->day(), x->issued_service(), x->number(), x->rating()});
   }
   if (in->advisories()) {
     for (const w::AdvisoryLive* a : *in->advisories()) {
@@ -560,6 +588,11 @@ core::HallState remap_state(const DecodedSnapshot& snap, const core::HallConfig&
   // in use like a ticket (citizens hold its code).
   for (core::Booking& b : s.bookings) b.service = map_service(b.service);
   for (core::RemoteTicket& x : s.remotes) x.service = map_service(x.service);
+  // A ticket open to 补充评价 whose service is gone can no longer be named: it goes.
+  std::erase_if(s.rateable, [&](const core::RateableTicket& x) {
+    return x.issued_service >= service_map.size() || service_map[x.issued_service] < 0;
+  });
+  for (core::RateableTicket& x : s.rateable) x.issued_service = map_service(x.issued_service);
   return s;
 }
 

@@ -76,6 +76,10 @@ void HttpActions::act(const core::Hall& hall, std::string_view path, const std::
       command = core::PauseWindow{window};
     } else if (verb == "resume") {
       command = core::ResumeWindow{window};
+    } else if (verb == "finish") {
+      // The hall's case system (or a manager) finishes the window's ticket with its 办件编号.
+      if (!text_field("case", text, false)) return fail({400, "bad_argument", "case 须为字符串（办件编号）"});
+      command = core::Finish{window, text};
     } else if (verb == "skills") {
       if (!body.contains("serves") || !body["serves"].is_object() || body["serves"].empty())
         return fail({400, "bad_argument", "serves 须为 {\"事项\": 级别} 对象"});

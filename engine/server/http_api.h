@@ -8,7 +8,8 @@
 //   GET  /api/halls/{hall}/staff                  the hall's staff and where each is logged in
 //   GET  /api/halls/{hall}/history?from=D&to=D    daily figures from the event history (HistorySource)
 //   GET  /api/halls/{hall}/history?date=D&by=hour one day by hour
-//   POST /api/halls/{hall}/windows/{w}/{open|close|pause|resume}   {"staff": "..."} for open
+//   POST /api/halls/{hall}/windows/{w}/{open|close|pause|resume|finish}   {"staff": "..."} for open,
+//        {"case": "办件编号"} (optional) for finish
 //   POST /api/halls/{hall}/windows/{w}/skills     {"serves": {"social": 1, "civil": 2}}
 //   POST /api/halls/{hall}/advisories/{id}/accept {"staff": "..."}
 //   POST /api/halls/{hall}/staff/{staff}/move     {"window": "w3"}: one MoveStaff command (closes its

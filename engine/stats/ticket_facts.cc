@@ -243,6 +243,7 @@ void FactFold::add(const core::Event& e) {
                      end_visit(*f, VisitEnd::kFinished, ev.window);
                      f->outcome = Outcome::kServed;
                      f->state = TicketState::kDone;
+                     f->case_number = ev.case_number;
                    }
                    if (window_ok(ev.window)) free_window(ev.window);
                  },
@@ -252,6 +253,10 @@ void FactFold::add(const core::Event& e) {
                    f->rating = static_cast<std::int8_t>(ev.level > 5 ? 0 : ev.level);
                    f->rated_at = t;
                    f->state = TicketState::kRated;
+                   f->reasons = ev.reasons;
+                   f->comment = ev.comment;
+                   f->channel = ev.channel;
+                   f->supplementary = ev.supplementary;
                  },
                  [&](const TicketLeft& ev) {
                    TicketFacts* f = ticket(ev.ticket);

@@ -76,6 +76,14 @@ struct TicketFacts {
   TimeUs issued_at = 0;
   std::int8_t rating = -1;  // -1 never rated; 0 未评价 (keypad timed out); 1..5
   TimeUs rated_at = 0;
+  // The rating's details (TicketEvaluated): 差评 reason codes and comment, where it
+  // was given; a supplementary rating (补充评价) of an earlier day's ticket is
+  // credited only when that day's facts are built from a log that includes it.
+  std::vector<std::string> reasons;
+  std::string comment;
+  core::EvaluationChannel channel = core::EvaluationChannel::kKeypad;
+  bool supplementary = false;
+  std::string case_number;                                         // 办件编号 given at finish; "" if none
   core::LeaveReason leave_reason = core::LeaveReason::kCancelled;  // when outcome is kLeft
   Outcome outcome = Outcome::kOpen;
   core::TicketState state = core::TicketState::kWaiting;  // as the core has it

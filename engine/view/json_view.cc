@@ -126,7 +126,14 @@ json to_json(const protocol::EventSummary& e) {
     j["ahead"] = e.ahead;
     j["predicted_wait_s"] = e.predicted_wait_s;
   }
-  if (e.kind == "ticket_evaluated") j["level"] = e.level;
+  if (e.kind == "ticket_evaluated") {
+    j["level"] = e.level;
+    j["channel"] = e.channel;
+    if (!e.reasons.empty()) j["reasons"] = e.reasons;
+    if (!e.text.empty()) j["comment"] = e.text;
+    if (e.supplementary) j["supplementary"] = true;
+  }
+  if (!e.case_number.empty()) j["case"] = e.case_number;
   if (!e.reason.empty()) j["reason"] = e.reason;
   if (e.kind == "day_rolled") j["day"] = e.day;
   if (e.booking) j["booking"] = e.booking;

@@ -466,6 +466,23 @@ std::vector<BrokenCase> broken_cases() {
        "enabled"},
       {"RemoteCallShareTooLarge", append("[rules]\nremote_call_share = 1.5\n"), 29,
        "rules.remote_call_share: must be a share above 0 and at most 1 (0.3: at most 30% of calls), not 1.5"},
+      {"DivisionCodeNotDigits",
+       edit("number_reset = \"daily\"", "number_reset = \"daily\"\ndivision_code = \"50024X\""), 7,
+       "hall.division_code: 区划编码 \"50024X\" must be 6 or 12 digits"},
+      {"ItemCodeWithASpace",
+       edit("expected_handle_min = 6\n", "expected_handle_min = 6\nitem_code = \"1150 0240\"\n"), 14,
+       "service \"social\": item_code: 事项编码 \"1150 0240\" must be 1..64 of [0-9A-Za-z._-]"},
+      {"EvaluationUnknownKey", append("[evaluation]\nsuplement_days = 3\n"), 29,
+       "unknown key \"suplement_days\""},
+      {"EvaluationSupplementTooLong", append("[evaluation]\nsupplement_days = 45\n"), 29,
+       "evaluation.supplement_days: must be 0..30 days, not 45"},
+      {"EvaluationReasonTwice",
+       append(
+           "[evaluation]\nreasons = [{code = \"A1\", text = \"离岗\"}, {code = \"A1\", text = \"推诿\"}]\n"),
+       29, "evaluation.reasons: reason code \"A1\" appears twice"},
+      {"EvaluationReasonWithoutText", append("[evaluation]\nreasons = [{code = \"A1\"}]\n"), 29,
+       "missing required key \"text\""},
+      {"EvaluationNoReasons", append("[evaluation]\nreasons = []\n"), 29, "needs at least one"},
       {"InvalidUtf8", edit("name = \"测试大厅\"", "name = \"\xff\xfe\""), 3, "TOML syntax error"},
   };
 }
@@ -517,6 +534,39 @@ TEST(Loader, ReadsWorkingDays) {
   EXPECT_EQ(plain->weekdays, core::kEveryWeekday);
   EXPECT_TRUE(plain->closed_days.empty());
   EXPECT_TRUE(plain->extra_days.empty());
+}
+
+TEST(Loader, ReadsTheEvaluationRecordsCodes) {
+  auto plain = parse_hall_config(kBase, "plain.toml");
+  EXPECT_EQ(plain->division_code, "");
+  EXPECT_EQ(plain->services[0].item_code, "");
+  EXPECT_EQ(plain->evaluation.reasons, core::default_evaluation_reasons());
+  EXPECT_EQ(plain->evaluation.supplement_days, 7);
+  EXPECT_EQ(plain->evaluation.follow_up_working_days, 5);
+
+  auto c = parse_hall_config(append("[evaluation]\nreasons_version = \"cq-2024.1\"\nsupplement_days = 3\n"
+                                    "follow_up_working_days = 15\ndue_soon_working_days = 2\n"
+                                    "reasons = [{code = \"A1\", text = \"窗口人员离岗\"}, {code = \"A2\", "
+                                    "text = \"一次性告知不到位\"}]\n"),
+                             "evaluation.toml");
+  EXPECT_EQ(c->evaluation.reasons_version, "cq-2024.1");
+  EXPECT_EQ(c->evaluation.supplement_days, 3);
+  EXPECT_EQ(c->evaluation.follow_up_working_days, 15);
+  EXPECT_EQ(c->evaluation.due_soon_working_days, 2);
+  EXPECT_EQ(c->evaluation.reasons,
+            (std::vector<core::EvaluationReason>{{"A1", "窗口人员离岗"}, {"A2", "一次性告知不到位"}}));
+
+  auto codes = parse_hall_config(
+      edit("number_reset = \"daily\"", "number_reset = \"daily\"\ndivision_code = \"500240000000\""),
+      "codes.toml");
+  EXPECT_EQ(codes->division_code, "500240000000");
+  auto item =
+      parse_hall_config(edit("expected_handle_min = 6\n",
+                             "expected_handle_min = 6\nitem_code = \"11500240MB1532113R400011710200001\"\n"
+                             "department_code = \"11500240MB1532113R\"\n"),
+                        "item.toml");
+  EXPECT_EQ(item->services[0].item_code, "11500240MB1532113R400011710200001");
+  EXPECT_EQ(item->services[0].department_code, "11500240MB1532113R");
 }
 
 TEST(Loader, ReadsAppointmentSlots) {

@@ -117,6 +117,10 @@ struct Want {
   std::string device, device_kind, device_state;  // device_reported
   std::uint32_t booking = 0;                      // booking_*
   int slot_min = 0;                               // booking_made
+  std::vector<std::string> reasons;               // ticket_evaluated
+  std::string channel;                            // ticket_evaluated
+  bool supplementary = false;                     // ticket_evaluated
+  std::string case_number;                        // ticket_finished
 };
 
 // A person's hash as the HTTP layer makes it (booking.h).
@@ -167,7 +171,7 @@ class ProtocolFixture : public HallFixture {
   }
 
   // 09:00 - 09:50 on the test day. Ends with w1 open (staff wang) serving A001,
-  // w2 never opened, w3 closed; A002 waiting (returning), A003 and B001 rated,
+  // w2 never opened, w3 closed; A002 waiting (returning), A003 (not rated) and B001 rated,
   // B002 and C001 left.
   void run_morning() {
     send(OpenWindow{"w1", "zhang"}, at(0), "r-open-1",
@@ -222,9 +226,14 @@ class ProtocolFixture : public HallFixture {
          {{.kind = "service_started", .number = "A003", .window = "w1", .window_number = 1}});
     send(Finish{"w1"}, at(33), "pad-1-7",
          {{.kind = "ticket_finished", .number = "A003", .window = "w1", .window_number = 1}});
-    // Rated at the counter's keypad, so the event names the window that served it.
-    send(Evaluate{"A003", 5, "w1"}, at(34), "rate-1",
-         {{.kind = "ticket_evaluated", .number = "A003", .window_number = 1, .level = 5}});
+    // The counter's keypad timed out (未评价), so the event names the window that served it;
+    // the citizen rates A003 the next day from the phone (补充评价).
+    send(Evaluate{"A003", 0, "w1"}, at(34), "rate-1",
+         {{.kind = "ticket_evaluated",
+           .number = "A003",
+           .window_number = 1,
+           .level = 0,
+           .channel = "keypad"}});
     send(Cancel{"B002", LeaveReason::kGaveUp}, at(35), "",
          {{.kind = "ticket_left", .number = "B002", .reason = "gave_up"}});
     send(Cancel{"C001"}, at(36), "kiosk-6",
@@ -233,10 +242,20 @@ class ProtocolFixture : public HallFixture {
          {{.kind = "ticket_called", .number = "B001", .window = "w3", .window_number = 3}});
     send(StartService{"w3"}, at(38), "",
          {{.kind = "service_started", .number = "B001", .window = "w3", .window_number = 3}});
-    send(Finish{"w3"}, at(45), "",
-         {{.kind = "ticket_finished", .number = "B001", .window = "w3", .window_number = 3}});
-    send(Evaluate{"B001", 1}, at(46), "",
-         {{.kind = "ticket_evaluated", .number = "B001", .window_number = 3, .level = 1}});
+    send(Finish{"w3", "GA-0304/17"}, at(45), "",
+         {{.kind = "ticket_finished",
+           .number = "B001",
+           .window = "w3",
+           .window_number = 3,
+           .case_number = "GA-0304/17"}});
+    send(Evaluate{"B001", 1, "", {"02", "04"}, "等了一上午"}, at(46), "",
+         {{.kind = "ticket_evaluated",
+           .number = "B001",
+           .window_number = 3,
+           .level = 1,
+           .text = "等了一上午",
+           .reasons = {"02", "04"},
+           .channel = "keypad"}});
     send(CloseWindow{"w3"}, at(47), "pad-3-4",
          {{.kind = "window_closed", .window = "w3", .window_number = 3}});
     send(PauseWindow{"w1"}, at(47.5), "", {{.kind = "window_paused", .window = "w1", .window_number = 1}});
@@ -307,6 +326,13 @@ class ProtocolFixture : public HallFixture {
          {{.kind = "ticket_called", .number = "B004", .window = "w2", .window_number = 2},
           {.kind = "remote_turn_came", .number = "B002"}});
     send(Tick{}, morning + minutes(128), "", {{.kind = "remote_missed", .number = "B002"}});
+    // Yesterday's A003, not rated at the keypad, rated from its phone page.
+    send(Evaluate{"A003", 4, "", {}, "", EvaluationChannel::kPhone, kDay}, morning + minutes(129), "gw-7",
+         {{.kind = "ticket_evaluated",
+           .number = "A003",
+           .level = 4,
+           .channel = "phone",
+           .supplementary = true}});
   }
 
   void run_full_session() {

@@ -31,8 +31,9 @@ std::vector<CommandBody> every_command() {
       HoldTicket{"w3"},
       UnholdTicket{"AB123456"},
       Transfer{"w1", "civil"},
-      Finish{"w2"},
+      Finish{"w2", "GA-2024/0017.b_c"},
       Evaluate{"C007", 4, "w3"},
+      Evaluate{"C007", 2, "", {"01", "08"}, "窗口离岗二十分钟", EvaluationChannel::kPhone, 20'429},
       Cancel{"A099", LeaveReason::kGaveUp},
       Cancel{"A100", LeaveReason::kNotPrinted},
       SetWindowSkills{"w1", {{"social", 1}, {"civil", 2}, {"tax", 9}}},
@@ -79,6 +80,7 @@ TEST(RequestCodec, DefaultsAndOptionalFieldsRoundTrip) {
       OpenWindow{"w1", ""},     // halls without a staff list
       Evaluate{"A001", 1, ""},  // window optional
       Evaluate{"A001", 5, ""},
+      Finish{"w2"},                   // no case number
       Cancel{"A001"},                 // reason cancelled (the wire default)
       ReportDevice{"k1", "printer"},  // state ok (the wire default), no detail
   };

@@ -281,6 +281,10 @@ TEST_F(SnapshotCodecTest, EveryConfigFieldSurvives) {
       c.windows.push_back({"W-4", 40, "帮办窗口", WindowKind::kAssist, {{3, 1}, {kTax, 3}}});
       c.windows.push_back({"w5", 9999, "即办窗口", WindowKind::kInstant, {{kSocial, 9}}});
       c.windows.push_back({"w6", 6, "优先窗口", WindowKind::kPriority, {{kCivil, 1}, {kSocial, 1}}});
+      c.division_code = "500240";
+      c.services[0].item_code = "11500240MB1532113R400011710200001";
+      c.services[0].department_code = "11500240MB1532113R";
+      c.evaluation = {"cq-2024.1", {{"A1", "窗口人员离岗"}, {"A2", "一次性告知不到位"}}, 12, 15, 3};
     });
     ok(OpenWindow{"W-4", "li"}, at(0));
     ok(IssueTicket{"passport"}, at(1));

@@ -45,15 +45,17 @@ requires(test::has_fields<T>()) void PrintTo(const T& v, std::ostream* os) { *os
 // The content of a config for describe() and diff() (its lookup tables are derived).
 inline auto fields_of(const HallConfig& c) {
   return std::tie(c.id, c.name, c.hours, c.wait_target_min, c.utc_offset_min, c.rules, c.services, c.windows,
-                  c.staff, c.weekdays, c.closed_days, c.extra_days, c.appointments, c.remote);
+                  c.staff, c.weekdays, c.closed_days, c.extra_days, c.appointments, c.remote, c.division_code,
+                  c.evaluation);
 }
 
 // Field names for diff paths ("state.tickets[3].state: waiting vs called").
 inline auto field_names(const HallState&) {
-  return std::to_array<std::string_view>({"seq", "clock", "day", "next_ticket", "next_queue_order",
-                                          "staff_names", "windows", "tickets", "last_number", "stats",
-                                          "pauses", "pause_seconds", "advisories", "next_advisory", "notice",
-                                          "devices", "requests", "bookings", "remotes"});
+  return std::to_array<std::string_view>(
+      {"seq",         "clock",         "day",        "next_ticket",   "next_queue_order",
+       "staff_names", "windows",       "tickets",    "last_number",   "stats",
+       "pauses",      "pause_seconds", "advisories", "next_advisory", "notice",
+       "devices",     "requests",      "bookings",   "remotes",       "rateable"});
 }
 inline auto field_names(const Ticket&) {
   return std::to_array<std::string_view>(
@@ -72,9 +74,9 @@ inline auto field_names(const ServiceStats&) {
       {"finished", "sum_handle_s", "ewma_handle_s", "arrivals", "last_arrival"});
 }
 inline auto field_names(const HallConfig&) {
-  return std::to_array<std::string_view>({"id", "name", "hours", "wait_target_min", "utc_offset_min", "rules",
-                                          "services", "windows", "staff", "weekdays", "closed_days",
-                                          "extra_days", "appointments", "remote"});
+  return std::to_array<std::string_view>(
+      {"id", "name", "hours", "wait_target_min", "utc_offset_min", "rules", "services", "windows", "staff",
+       "weekdays", "closed_days", "extra_days", "appointments", "remote", "division_code", "evaluation"});
 }
 
 }  // namespace hallq::core

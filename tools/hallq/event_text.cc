@@ -60,8 +60,13 @@ std::string describe(const protocol::EventSummary& e, const core::HallConfig* co
   if (k == "ticket_held") return fmt::format("挂起：{}（{}）", e.number, window);
   if (k == "ticket_transferred") return fmt::format("转事项：{} 转至 {}（{}）", e.number, service, window);
   if (k == "ticket_finished") return fmt::format("办结：{}（{}）", e.number, window);
-  if (k == "ticket_evaluated")
-    return fmt::format("评价：{} {}（{}）", e.number, core::rating_name(e.level), e.level);
+  if (k == "ticket_evaluated") {
+    std::string text = fmt::format("评价：{} {}（{}）", e.number, core::rating_name(e.level), e.level);
+    if (!e.reasons.empty()) text += fmt::format(" 原因 {}", fmt::join(e.reasons, ","));
+    if (!e.text.empty()) text += fmt::format(" 意见“{}”", e.text);
+    if (e.channel == "phone") text += e.supplementary ? " 扫码补充评价" : " 扫码";
+    return text;
+  }
   if (k == "ticket_left") {
     const char* why = e.reason == "gave_up"       ? "放弃等待"
                       : e.reason == "not_printed" ? "未取到号票（打印失败）"

@@ -446,7 +446,14 @@ int main(int argc, char** argv) {
               [&] { return core::CommandBody(core::StartService{window}); });
   window_verb("skip", "过号：叫号后未到", [&] { return core::CommandBody(core::SkipTicket{window}); });
   window_verb("hold", "挂起当前的号", [&] { return core::CommandBody(core::HoldTicket{window}); });
-  window_verb("finish", "办结当前的号", [&] { return core::CommandBody(core::Finish{window}); });
+  std::string case_number, evaluation_comment, evaluation_date, evaluation_channel = "keypad";
+  std::vector<std::string> evaluation_reasons;
+  window_verb("finish", "办结当前的号",
+              [&] {
+                return core::CommandBody(core::Finish{window, case_number});
+              })
+      ->add_option("--case", case_number, "办件编号（本厅办件系统的编号，随好差评记录上报）")
+      ->type_name("办件编号");
   {
     CLI::App* sub = window_verb("transfer", "转事项：当前的号改办另一个事项，号码不变", [&] {
       return core::CommandBody(core::Transfer{window, service});
@@ -460,10 +467,27 @@ int main(int argc, char** argv) {
   number_verb("cancel", "取消一个等候中的号", [&] { return core::CommandBody(core::Cancel{number}); });
   {
     CLI::App* sub = number_verb("evaluate", "评价办结的号：5 非常满意 … 1 非常不满意，0 未评价", [&] {
-      return core::CommandBody(core::Evaluate{number, level, window});
+      core::Evaluate e{number, level, window};
+      e.reasons.assign(evaluation_reasons.begin(), evaluation_reasons.end());
+      e.comment = evaluation_comment;
+      core::parse(evaluation_channel, e.channel);  // checked by the option
+      if (!evaluation_date.empty()) {
+        const std::optional<std::int64_t> day = core::parse_day(evaluation_date);
+        if (!day) throw CLI::ValidationError("--date", "日期须为 YYYY-MM-DD：" + evaluation_date);
+        e.day = *day;
+      }
+      return core::CommandBody(std::move(e));
     });
     sub->add_option("level", level, "1 到 5；0 表示未评价（评价器超时）")->type_name("评价等级")->required();
     sub->add_option("--window", window, "办理这个号的窗口（会核对）")->type_name("窗口");
+    sub->add_option("--reason", evaluation_reasons, "差评原因的编码（1、2 级可选，可多次给出）")
+        ->type_name("编码");
+    sub->add_option("--comment", evaluation_comment, "意见（1、2 级，至多 200 字）")->type_name("文字");
+    sub->add_option("--channel", evaluation_channel, "评价渠道：keypad、phone、tablet、terminal")
+        ->check(CLI::IsMember({"keypad", "phone", "tablet", "terminal"}))
+        ->type_name("渠道");
+    sub->add_option("--date", evaluation_date, "补充评价：号所在的日期 YYYY-MM-DD（默认今天）")
+        ->type_name("日期");
   }
   std::vector<std::string> serves_args;
   std::uint32_t advisory_id = 0;
