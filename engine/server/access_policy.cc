@@ -100,8 +100,15 @@ core::Status authorize(const keys::KeyEntry& key, const protocol::DecodedRequest
       // book, cancel a booking, check in. Remote tickets (网上取号,
       // IssueRemote): the core holds them to their service's hours, daily
       // quota and one per person.
+      // Ratings from the ticket's phone page only (扫码, 补充评价): the
+      // gateway cannot claim a keypad's or a terminal's channel.
+      if (const auto* e = std::get_if<core::Evaluate>(&body))
+        return e->channel == core::EvaluationChannel::kPhone
+                   ? core::Status::Ok()
+                   : forbid(fmt::format("{} (an evaluation from the phone page only, not {})", scope_reason(key),
+                                        core::to_string(e->channel)));
       if (std::holds_alternative<core::IssueTicket>(body) || std::holds_alternative<core::Cancel>(body) ||
-          std::holds_alternative<core::Evaluate>(body) || std::holds_alternative<core::Book>(body) ||
+          std::holds_alternative<core::Book>(body) ||
           std::holds_alternative<core::CancelBooking>(body) || std::holds_alternative<core::CheckIn>(body) ||
           std::holds_alternative<core::IssueRemote>(body))
         return core::Status::Ok();

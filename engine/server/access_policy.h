@@ -20,7 +20,8 @@
 //                    a booking and checking in: also the managers' HTTP API,
 //                    for the admin role, http_booking.h)
 //   citizen          the public gateway (hallq-citizen), in its halls: issue
-//                    tickets, cancel a ticket, evaluate, book, cancel a
+//                    tickets, cancel a ticket, evaluate (channel phone only:
+//                    the page's 好差评 and 补充评价), book, cancel a
 //                    booking, check in (Book, CancelBooking, CheckIn);
 //                    nothing that acts on a window, the staff, the notices or
 //                    the devices. (Package D narrows it: remote tickets only,
