@@ -135,7 +135,7 @@ std::string spans_text(const std::vector<core::TimeSpan>& spans) {
 struct CitizenApi::Lookup {
   HttpResponse error{0, {}, {}, {}};  // status 0: found
   const core::Hall* hall = nullptr;
-  const core::Ticket* ticket = nullptr;      // today's ticket
+  const core::Ticket* ticket = nullptr;        // today's ticket
   const core::RateableTicket* past = nullptr;  // an earlier day's, open to 补充评价 (Days::kRateable)
   std::int64_t day = 0;                        // an earlier day's link: its day (Days::kAnyPast)
   bool failed() const { return error.status != 0; }
@@ -220,7 +220,8 @@ CitizenApi::Lookup CitizenApi::lookup(std::string_view hall, std::string_view da
       l.day = day;
       return l;
     }
-    if (days == Days::kRateable && day < today && today - day <= l.hall->config().evaluation.supplement_days) {
+    if (days == Days::kRateable && day < today &&
+        today - day <= l.hall->config().evaluation.supplement_days) {
       for (const core::RateableTicket& r : l.hall->rateable())
         if (r.day == day && l.hall->printed_number(r.ticket) == number) l.past = &r;
       if (l.past != nullptr) return l;
@@ -275,8 +276,8 @@ CitizenAnswer CitizenApi::handle(const HttpRequest& req, std::int64_t steady_us)
       return a;
     }
     const TicketView v = l.past != nullptr ? past_ticket_view(*l.hall, *l.past)
-                                           : ticket_view(*l.hall, *l.ticket, forecast_of(*l.hall, l.ticket->id),
-                                                         source_.now());
+                                           : ticket_view(*l.hall, *l.ticket,
+                                                         forecast_of(*l.hall, l.ticket->id), source_.now());
     std::string html(site_file("ticket.html"));
     html = replace_all(std::move(html), "{{number}}", core::html_escape(v.number));
     html = replace_all(std::move(html), "{{service}}", core::html_escape(v.service));
@@ -599,9 +600,11 @@ HttpResponse CitizenApi::evaluate(const HttpRequest& req, std::string_view query
   const int level = static_cast<int>(level_it->get<std::int64_t>());
   std::vector<std::string> reasons;
   if (const auto it = body.find("reasons"); it != body.end()) {
-    if (!it->is_array() || it->size() > cfg.evaluation.reasons.size()) return bad("bad_request", "请求格式不正确");
+    if (!it->is_array() || it->size() > cfg.evaluation.reasons.size())
+      return bad("bad_request", "请求格式不正确");
     for (const nlohmann::json& r : *it) {
-      if (!r.is_string() || r.get_ref<const std::string&>().size() > 16) return bad("bad_reason", "差评原因不正确");
+      if (!r.is_string() || r.get_ref<const std::string&>().size() > 16)
+        return bad("bad_reason", "差评原因不正确");
       const std::string& code = r.get_ref<const std::string&>();
       const bool known = std::any_of(cfg.evaluation.reasons.begin(), cfg.evaluation.reasons.end(),
                                      [&](const core::EvaluationReason& e) { return e.code == code; });
@@ -616,8 +619,9 @@ HttpResponse CitizenApi::evaluate(const HttpRequest& req, std::string_view query
     if (!it->is_string()) return bad("bad_request", "请求格式不正确");
     comment = it->get<std::string>();
     // nlohmann's parser has checked the UTF-8: count the code points.
-    const auto characters = std::count_if(comment.begin(), comment.end(),
-                                          [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
+    const auto characters = std::count_if(comment.begin(), comment.end(), [](char c) {
+      return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    });
     if (std::any_of(comment.begin(), comment.end(),
                     [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; }))
       return bad("bad_comment", "意见不能含换行等控制字符");
@@ -633,7 +637,8 @@ HttpResponse CitizenApi::evaluate(const HttpRequest& req, std::string_view query
   command.reasons.assign(reasons.begin(), reasons.end());
   const auto outcome = source_.evaluate(hall_id, command);
   if (!outcome) return json_error(503, "unavailable", "系统繁忙，请稍后再试");
-  if (outcome->code == core::ErrorCode::kAlreadyRated) return json_error(409, "already_rated", outcome->message);
+  if (outcome->code == core::ErrorCode::kAlreadyRated)
+    return json_error(409, "already_rated", outcome->message);
   if (outcome->code != core::ErrorCode::kOk) return json_error(409, "refused", outcome->message);
   // The page's ticket, rated: from the replica (which has the rating, or soon will).
   const core::Hall* hall = source_.hall(hall_id);

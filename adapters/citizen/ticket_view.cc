@@ -99,7 +99,8 @@ TicketView ticket_view(const core::Hall& hall, const core::Ticket& t, const pred
       v.headline = "已办结";
       v.rating = t.state == TicketState::kRated ? t.rating : 0;
       v.can_rate = v.rating == 0;
-      v.detail = v.can_rate ? "请对本次服务进行评价" : fmt::format("您的评价：{}，感谢您的评价", core::rating_name(v.rating));
+      v.detail = v.can_rate ? "请对本次服务进行评价"
+                            : fmt::format("您的评价：{}，感谢您的评价", core::rating_name(v.rating));
       break;
     case TicketState::kNoShow:
       if (remote != nullptr && remote->state == core::RemoteState::kDropped) {
@@ -138,7 +139,7 @@ TicketView past_ticket_view(const core::Hall& hall, const core::RateableTicket& 
   v.service = r.issued_service < cfg.services.size() ? cfg.services[r.issued_service].name : "";
   v.rating = r.rating;
   v.can_rate = r.rating == 0;
-  v.state = std::string(core::to_string(v.can_rate ? TicketState::kDone : TicketState::kRated));
+  v.state = std::string(core::to_string(v.can_rate ? core::TicketState::kDone : core::TicketState::kRated));
   v.final = true;
   v.past = true;
   v.date = core::format_date(r.day);

@@ -49,7 +49,8 @@ void KeypadApp::on_reset(const core::Hall& hall) {
   // The hall's 差评 reasons, as the engine's config lists them (a config
   // reload arrives as a new snapshot).
   std::vector<ReasonChoice> reasons;
-  for (const core::EvaluationReason& r : hall.config().evaluation.reasons) reasons.push_back({r.code, r.text});
+  for (const core::EvaluationReason& r : hall.config().evaluation.reasons)
+    reasons.push_back({r.code, r.text});
   machine_.set_reasons(std::move(reasons));
   update_window(hall);
 }
@@ -95,8 +96,7 @@ std::string KeypadApp::handle_line(std::string_view text) {
     case LineCommand::Kind::kRate:
       return press(c.level);
     case LineCommand::Kind::kKey:
-      if (machine_.state() == KeypadState::kReasons) return reason_key(config_.reason_key(c.key));
-      return press(config_.level_of(c.key));
+      return key(c.key);
     case LineCommand::Kind::kReason:
       return touch(Touch::kReason, c.reason);
     case LineCommand::Kind::kConfirm:
@@ -108,16 +108,19 @@ std::string KeypadApp::handle_line(std::string_view text) {
 }
 
 std::string KeypadApp::press_key(std::string_view key_name) {
-  // On the reasons screen the digits number the reasons; a level key that is
-  // not a digit there ("满意" = 4) still changes the level.
-  std::string answer;
-  const ReasonKey rk = config_.reason_key(key_name);
-  if (machine_.state() == KeypadState::kReasons && (rk.kind != ReasonKey::Kind::kNone || config_.level_of(key_name) == 0))
-    answer = reason_key(rk);
-  else
-    answer = press(config_.level_of(key_name));
+  const std::string answer = key(key_name);
   update();  // the screen and the stdout lines follow at once
   return answer;
+}
+
+std::string KeypadApp::key(std::string_view name) {
+  // On the reasons screen the digits number the reasons; a level key that is
+  // not a digit there ("满意" = 4) still changes the level.
+  const ReasonKey rk = config_.reason_key(name);
+  const int level = config_.level_of(name);
+  if (machine_.state() == KeypadState::kReasons && (rk.kind != ReasonKey::Kind::kNone || level == 0))
+    return reason_key(rk);
+  return press(level);
 }
 
 std::string KeypadApp::reason_key(const ReasonKey& key) {
@@ -183,8 +186,8 @@ void KeypadApp::on_reply(const protocol::DecodedReply& r) {
   const bool ok = r.ok() || r.code == core::ErrorCode::kAlreadyRated;
   if (ok)
     say_(fmt::format("RECORDED {} {} {}{}{}", evaluation->number, evaluation->level,
-                     core::rating_name(evaluation->level), evaluation->reasons.empty() ? "" : " reasons=",
-                     fmt::join(evaluation->reasons, ",")));
+                     core::rating_name(evaluation->level),
+                     evaluation->reasons.empty() ? "" : " reasons=", fmt::join(evaluation->reasons, ",")));
   else
     say_(fmt::format("REFUSED {} {} {}", evaluation->number, core::to_string(r.code), r.message));
   machine_.acknowledged(evaluation->number, ok, r.message, now);
@@ -253,10 +256,10 @@ std::string KeypadApp::state_line(bool with_countdown) const {
       std::vector<std::string_view> chosen;
       for (std::size_t i = 0; i < v.reasons.size(); ++i)
         if (v.chosen[i]) chosen.push_back(v.reasons[i].code);
-      return with_countdown ? fmt::format("STATE reasons {} {} chosen={} left={}", v.number, v.level,
-                                          fmt::join(chosen, ","), v.seconds_left)
-                            : fmt::format("STATE reasons {} {} chosen={}", v.number, v.level,
-                                          fmt::join(chosen, ","));
+      return with_countdown
+                 ? fmt::format("STATE reasons {} {} chosen={} left={}", v.number, v.level,
+                               fmt::join(chosen, ","), v.seconds_left)
+                 : fmt::format("STATE reasons {} {} chosen={}", v.number, v.level, fmt::join(chosen, ","));
     }
   }
   return "STATE ?";

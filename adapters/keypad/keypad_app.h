@@ -92,6 +92,7 @@ class KeypadApp : private client::Subscriber::Listener {
   void on_connection(std::string_view hall, bool online) override;
   void on_reply(const protocol::DecodedReply& r);
   std::string press(int level);
+  std::string key(std::string_view name);
   std::string reason_key(const ReasonKey& key);
   std::string outcome(const std::optional<Evaluation>& e, Clock::time_point now);
   void queue(const Evaluation& e, Clock::time_point now);

@@ -15,7 +15,8 @@ int KeypadConfig::level_of(std::string_view key) const {
 
 ReasonKey KeypadConfig::reason_key(std::string_view key) const {
   using Kind = ReasonKey::Kind;
-  if (std::find(confirm_keys.begin(), confirm_keys.end(), key) != confirm_keys.end()) return {Kind::kConfirm, 0};
+  if (std::find(confirm_keys.begin(), confirm_keys.end(), key) != confirm_keys.end())
+    return {Kind::kConfirm, 0};
   if (std::find(skip_keys.begin(), skip_keys.end(), key) != skip_keys.end()) return {Kind::kSkip, 0};
   for (std::string_view prefix : {"Keypad ", "KP_", ""}) {
     if (key.size() == prefix.size() + 1 && key.starts_with(prefix) && key.back() >= '1' && key.back() <= '9')
@@ -41,9 +42,10 @@ KeypadConfig parse_keypad_config(std::string_view text, std::string_view source)
   top.allow_only({"keypad", "security"});
   c.security = device::read_security(top);
   const TableReader k = top.required_section("keypad");
-  k.allow_only({"hall", "window", "engine", "pub", "timeout_s", "thanks_s", "retry_ms", "input",
-                "serial_device", "baud", "serial_encoding", "keys", "width", "height", "fullscreen", "font",
-                "font_index", "reasons_timeout_s", "confirm_keys", "skip_keys"});
+  k.allow_only({"hall",         "window",   "engine",        "pub",  "timeout_s",       "thanks_s",
+                "retry_ms",     "input",    "serial_device", "baud", "serial_encoding", "keys",
+                "width",        "height",   "fullscreen",    "font", "font_index",      "reasons_timeout_s",
+                "confirm_keys", "skip_keys"});
   c.hall = k.required_string("hall");
   c.window = k.required_string("window");
   c.window_line = k.line("window");

@@ -92,7 +92,8 @@ KeypadFrame layout_keypad(int width, int height, const KeypadModel& m) {
            Tone::kMuted);
       break;
     case KeypadState::kReasons: {
-      text(row(0.0, 0.13), fmt::format("您的评价：{}。请选择不满意的原因（可多选）", core::rating_name(v.level)),
+      text(row(0.0, 0.13),
+           fmt::format("您的评价：{}。请选择不满意的原因（可多选）", core::rating_name(v.level)),
            big * 11 / 20, Tone::kInk);
       // The reasons in two columns, numbered as their keys.
       const Box area = row(0.15, 0.79);
@@ -106,8 +107,8 @@ KeypadFrame layout_keypad(int width, int height, const KeypadModel& m) {
         f.panels.push_back({b, chosen ? Tone::kGood : Tone::kMuted});
         f.hits.push_back({b, KeypadApp::Touch::kReason, i + 1});
         text({b.x + pad / 2, b.y, b.w - pad, b.h},
-             fmt::format("{}{} {}", chosen ? "√ " : "", i + 1, v.reasons[i].text), std::min(rh * 9 / 20, big * 11 / 20),
-             Tone::kOnDark, TextAlign::kLeft);
+             fmt::format("{}{} {}", chosen ? "√ " : "", i + 1, v.reasons[i].text),
+             std::min(rh * 9 / 20, big * 11 / 20), Tone::kOnDark, TextAlign::kLeft);
       }
       const Box buttons = row(0.81, 0.93);
       const Box ok{buttons.x, buttons.y, buttons.w * 3 / 5 - gap, buttons.h};

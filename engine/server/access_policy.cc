@@ -105,12 +105,11 @@ core::Status authorize(const keys::KeyEntry& key, const protocol::DecodedRequest
       if (const auto* e = std::get_if<core::Evaluate>(&body))
         return e->channel == core::EvaluationChannel::kPhone
                    ? core::Status::Ok()
-                   : forbid(fmt::format("{} (an evaluation from the phone page only, not {})", scope_reason(key),
-                                        core::to_string(e->channel)));
+                   : forbid(fmt::format("{} (an evaluation from the phone page only, not {})",
+                                        scope_reason(key), core::to_string(e->channel)));
       if (std::holds_alternative<core::IssueTicket>(body) || std::holds_alternative<core::Cancel>(body) ||
-          std::holds_alternative<core::Book>(body) ||
-          std::holds_alternative<core::CancelBooking>(body) || std::holds_alternative<core::CheckIn>(body) ||
-          std::holds_alternative<core::IssueRemote>(body))
+          std::holds_alternative<core::Book>(body) || std::holds_alternative<core::CancelBooking>(body) ||
+          std::holds_alternative<core::CheckIn>(body) || std::holds_alternative<core::IssueRemote>(body))
         return core::Status::Ok();
       break;
     case keys::DeviceRole::kDisplay:

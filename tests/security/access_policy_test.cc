@@ -156,17 +156,18 @@ TEST(AccessPolicy, CitizenIssuesCancelsAndEvaluatesInItsHallsOnly) {
   phone.day = 20'400;  // 补充评价 of an earlier day's ticket
   EXPECT_TRUE(allowed(k, cmd("town", phone)));
   // The gateway speaks for the phone page only, never for a keypad or a terminal.
-  for (core::EvaluationChannel channel :
-       {core::EvaluationChannel::kKeypad, core::EvaluationChannel::kTablet, core::EvaluationChannel::kTerminal}) {
+  for (core::EvaluationChannel channel : {core::EvaluationChannel::kKeypad, core::EvaluationChannel::kTablet,
+                                          core::EvaluationChannel::kTerminal}) {
     core::Evaluate other{"A001", 5, ""};
     other.channel = channel;
     const core::Status st = authorize(k, cmd("town", other), lookup);
     EXPECT_EQ(st.code(), core::ErrorCode::kForbidden);
-    EXPECT_EQ(st.message(),
-              fmt::format("无权执行此操作：citizen d1 may only issue, cancel and evaluate tickets and book, "
-                          "cancel and check in bookings in town, bank (an evaluation from the phone page only, "
-                          "not {})",
-                          core::to_string(channel)));
+    EXPECT_EQ(
+        st.message(),
+        fmt::format("无权执行此操作：citizen d1 may only issue, cancel and evaluate tickets and book, "
+                    "cancel and check in bookings in town, bank (an evaluation from the phone page only, "
+                    "not {})",
+                    core::to_string(channel)));
   }
   EXPECT_TRUE(allowed(k, snapshot("town")));
   EXPECT_TRUE(allowed(k, {.request_id = "p", .hall = "", .kind = RequestKind::kPing}));

@@ -135,18 +135,22 @@ TEST_F(EvaluateApiTest, HostileRequestsAreRefusedWithNothingSent) {
   std::vector<Case> cases;
   cases.push_back({post(query(halls_.today(), number, std::string(22, 'A')), R"({"level": 5})"), 404,
                    "not_found", "找不到这张号票：链接无效，请重新扫描号票上的二维码"});
-  cases.push_back({post(q, R"({"level": 7})"), 400, "bad_level", "评价等级须为 1 至 5（5 非常满意 … 1 非常不满意）"});
-  cases.push_back({post(q, R"({"level": 0})"), 400, "bad_level", "评价等级须为 1 至 5（5 非常满意 … 1 非常不满意）"});
-  cases.push_back({post(q, R"({"level": "5"})"), 400, "bad_level", "评价等级须为 1 至 5（5 非常满意 … 1 非常不满意）"});
+  cases.push_back(
+      {post(q, R"({"level": 7})"), 400, "bad_level", "评价等级须为 1 至 5（5 非常满意 … 1 非常不满意）"});
+  cases.push_back(
+      {post(q, R"({"level": 0})"), 400, "bad_level", "评价等级须为 1 至 5（5 非常满意 … 1 非常不满意）"});
+  cases.push_back(
+      {post(q, R"({"level": "5"})"), 400, "bad_level", "评价等级须为 1 至 5（5 非常满意 … 1 非常不满意）"});
   cases.push_back({post(q, R"({"level": 1, "reasons": ["zz"]})"), 400, "bad_reason",
                    "差评原因不在本大厅的原因列表中，请刷新页面后重新选择"});
   cases.push_back({post(q, R"({"level": 4, "reasons": ["01"]})"), 400, "bad_request",
                    "只有“不满意”和“非常不满意”可选差评原因或填写意见"});
   std::string long_comment;
   for (int i = 0; i < 201; ++i) long_comment += "慢";
-  cases.push_back({post(q, nlohmann::json{{"level", 1}, {"comment", long_comment}}.dump()), 400, "bad_comment",
-                   "意见最多 200 字，请删减后再提交"});
-  cases.push_back({post(q, R"({"level": 1, "comment": "a\nb"})"), 400, "bad_comment", "意见不能含换行等控制字符"});
+  cases.push_back({post(q, nlohmann::json{{"level", 1}, {"comment", long_comment}}.dump()), 400,
+                   "bad_comment", "意见最多 200 字，请删减后再提交"});
+  cases.push_back(
+      {post(q, R"({"level": 1, "comment": "a\nb"})"), 400, "bad_comment", "意见不能含换行等控制字符"});
   cases.push_back({post(q, R"({"level": 1, "staff": "s01"})"), 400, "bad_request", "请求格式不正确"});
   cases.push_back({post(q, "level=1"), 400, "bad_request", "请求格式不正确"});
   server::HttpRequest foreign = post(q, R"({"level": 5})");
@@ -169,7 +173,8 @@ TEST_F(EvaluateApiTest, HostileRequestsAreRefusedWithNothingSent) {
   EXPECT_EQ(halls_.town().find_number(number)->state, core::TicketState::kDone);
   // 200 characters exactly is accepted.
   long_comment.resize(long_comment.size() - 3);
-  EXPECT_EQ(send(post(q, nlohmann::json{{"level", 1}, {"comment", long_comment}}.dump())).response.status, 200);
+  EXPECT_EQ(send(post(q, nlohmann::json{{"level", 1}, {"comment", long_comment}}.dump())).response.status,
+            200);
 }
 
 TEST_F(EvaluateApiTest, AnEarlierDaysTicketIsRatedWithinTheSupplementWindowAndRefusedAfterIt) {
@@ -187,8 +192,8 @@ TEST_F(EvaluateApiTest, AnEarlierDaysTicketIsRatedWithinTheSupplementWindowAndRe
   ASSERT_TRUE(t["can_rate"].get<bool>()) << t.dump();
   EXPECT_TRUE(t["past"].get<bool>());
   EXPECT_EQ(t["date"], day0);
-  const citizen::CitizenAnswer page = send(get("/t/town/" + day0 + "/" + first + "?k=" +
-                                               keys::ticket_token(secret_, "town", day0, first)));
+  const citizen::CitizenAnswer page =
+      send(get("/t/town/" + day0 + "/" + first + "?k=" + keys::ticket_token(secret_, "town", day0, first)));
   ASSERT_EQ(page.response.status, 200) << page.response.body;
   EXPECT_NE(page.response.body.find("data-past=\"1\""), std::string::npos);
   citizen::CitizenAnswer a = send(post(q, R"({"level": 4})"));

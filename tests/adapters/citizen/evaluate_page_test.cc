@@ -50,7 +50,9 @@ TEST(EvaluatePage, RateWithReasonsInChromiumThenASecondRatingIsRefused) {
   EvaluatedEvents events;
   client::SubscriberOptions so;
   so.curve = w.engine().curve("m1");
-  client::Subscriber watcher(w.ctx(), w.engine().engine().cmd(), w.engine().engine().pub(), {"town"}, &events, so);
+  so.personal_data = true;  // the comment is personal data (SECURITY.md): the manager's full copy
+  client::Subscriber watcher(w.ctx(), w.engine().engine().cmd(), w.engine().engine().pub(), {"town"}, &events,
+                             so);
   const auto synced_by = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (!watcher.synced("town") && std::chrono::steady_clock::now() < synced_by)
     watcher.poll(std::chrono::milliseconds(50));
@@ -66,7 +68,8 @@ TEST(EvaluatePage, RateWithReasonsInChromiumThenASecondRatingIsRefused) {
   std::string shown;
   for (const core::EvaluationReason& e : reasons) shown += (shown.empty() ? "" : "|") + e.text;
   EXPECT_NE(r.out.find("reasons " + shown + "\n"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("chosen " + reasons[0].code + "," + reasons[2].code + "\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("chosen " + reasons[0].code + "," + reasons[2].code + "\n"), std::string::npos)
+      << r.out;
   EXPECT_NE(r.out.find("rated 您的评价：不满意\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("refused " + numbers[0] + " 已评价过"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\nok\n"), std::string::npos) << r.out;
@@ -93,8 +96,8 @@ TEST(EvaluatePage, RateWithReasonsInChromiumThenASecondRatingIsRefused) {
   std::string long_comment;
   for (int i = 0; i < 201; ++i) long_comment += "差";
   const std::string good = "/api/evaluate?" + w.query(numbers[1]);
-  const std::string forged = "/api/evaluate?hall=town&date=" + w.today() + "&number=" + numbers[1] +
-                             "&k=AAAAAAAAAAAAAAAAAAAAAA";
+  const std::string forged =
+      "/api/evaluate?hall=town&date=" + w.today() + "&number=" + numbers[1] + "&k=AAAAAAAAAAAAAAAAAAAAAA";
   struct Case {
     std::string target, body;
     int status;
@@ -106,13 +109,15 @@ TEST(EvaluatePage, RateWithReasonsInChromiumThenASecondRatingIsRefused) {
       {good, nlohmann::json{{"level", 1}, {"comment", long_comment}}.dump(), 400},
   };
   for (const Case& c : cases) {
-    const HttpAnswer a = http_request(w.http(), boost::beast::http::verb::post, c.target, c.body, same_origin);
+    const HttpAnswer a =
+        http_request(w.http(), boost::beast::http::verb::post, c.target, c.body, same_origin);
     EXPECT_EQ(a.status, c.status) << c.body << " -> " << a.body;
     EXPECT_FALSE(a.j()["message"].get<std::string>().empty()) << a.body;
   }
   HttpRequestOptions foreign;
   foreign.headers["Origin"] = "https://evil.example.com";
-  EXPECT_EQ(http_request(w.http(), boost::beast::http::verb::post, good, R"({"level": 1})", foreign).status, 403);
+  EXPECT_EQ(http_request(w.http(), boost::beast::http::verb::post, good, R"({"level": 1})", foreign).status,
+            403);
   EXPECT_EQ(w.seq(), before) << "nothing changed";
   EXPECT_EQ(ticket_of(w.snapshot(), 2).state, core::TicketState::kDone);
 }

@@ -71,8 +71,8 @@ class LocalHalls final : public citizen::HallSource {
   core::Hall& town() { return hall_; }
 
   bool synced = true;
-  int remote_sent = 0;     // IssueRemote commands that reached the "engine"
-  int check_ins_sent = 0;  // CheckIn commands that reached the "engine"
+  int remote_sent = 0;       // IssueRemote commands that reached the "engine"
+  int check_ins_sent = 0;    // CheckIn commands that reached the "engine"
   int evaluations_sent = 0;  // Evaluate commands that reached the "engine"
   core::EvaluationChannel last_evaluation_channel = core::EvaluationChannel::kKeypad;
   // Moves the hall's clock (the check-in token's slot follows it).

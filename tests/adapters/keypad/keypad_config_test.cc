@@ -42,8 +42,7 @@ TEST(KeypadConfig, ReasonKeysDefaultAndConfigured) {
   EXPECT_EQ(c.reason_key("F2").kind, Kind::kSkip);
   EXPECT_EQ(c.reason_key("#").kind, Kind::kNone);
   EXPECT_EQ(c.reason_key("0").kind, Kind::kNone) << "0 is not a reason's number";
-  EXPECT_NE(error_of("[keypad]\nhall = \"town\"\nwindow = \"w5\"\nreasons_timeout_s = 0\n").find(
-                "kp.toml:4"),
+  EXPECT_NE(error_of("[keypad]\nhall = \"town\"\nwindow = \"w5\"\nreasons_timeout_s = 0\n").find("kp.toml:4"),
             std::string::npos);
 }
 

@@ -246,7 +246,8 @@ TEST_F(KeypadWindowTest, KeyTwoAsksForTheHallsReasonsTickedByTouchAndKeyThenConf
   push_key(SDLK_2);
   ASSERT_TRUE(run_until([&] { return app_->view().state == KeypadState::kReasons; }));
   KeypadFrame f = frame();
-  EXPECT_TRUE(shows(f, "您的评价：不满意。请选择不满意的原因（可多选）")) << ::testing::PrintToString(texts_of(f));
+  EXPECT_TRUE(shows(f, "您的评价：不满意。请选择不满意的原因（可多选）"))
+      << ::testing::PrintToString(texts_of(f));
   for (std::size_t i = 0; i < reasons.size(); ++i)
     EXPECT_TRUE(shows(f, fmt::format("{} {}", i + 1, reasons[i].text))) << reasons[i].text;
   EXPECT_TRUE(shows(f, "确认提交（#）"));
@@ -259,7 +260,8 @@ TEST_F(KeypadWindowTest, KeyTwoAsksForTheHallsReasonsTickedByTouchAndKeyThenConf
     return h.what == KeypadApp::Touch::kReason && h.n == 1;
   });
   ASSERT_NE(first, f.hits.end());
-  push_click(first->box.x + first->box.w / 2, first->box.y + first->box.h / 2);
+  const Box one = first->box;
+  push_click(one.x + one.w / 2, one.y + one.h / 2);
   push_key(SDLK_3);
   ASSERT_TRUE(run_until([&] {
     const KeypadView v = app_->view();
@@ -270,10 +272,11 @@ TEST_F(KeypadWindowTest, KeyTwoAsksForTheHallsReasonsTickedByTouchAndKeyThenConf
   EXPECT_TRUE(shows(f, "√ 3 " + reasons[2].text));
   EXPECT_FALSE(shows(f, "√ 2 "));
   const sdl::Image picture = snapshot("keypad-reasons.png");
-  const Box second = std::find_if(f.hits.begin(), f.hits.end(), [](const Hit& h) {
-                       return h.what == KeypadApp::Touch::kReason && h.n == 2;
-                     })->box;
-  const SDL_Color ticked = pixel(picture, first->box.x + 2, first->box.y + 2);  // green
+  const auto two = std::find_if(f.hits.begin(), f.hits.end(),
+                                [](const Hit& h) { return h.what == KeypadApp::Touch::kReason && h.n == 2; });
+  ASSERT_NE(two, f.hits.end());
+  const Box second = two->box;
+  const SDL_Color ticked = pixel(picture, one.x + 2, one.y + 2);  // green
   EXPECT_EQ(ticked.r, 20);
   EXPECT_EQ(ticked.g, 130);
   const SDL_Color unticked = pixel(picture, second.x + 2, second.y + 2);  // grey
@@ -347,7 +350,8 @@ TEST(KeypadLayoutTest, EveryScreenHasItsTextsAndNoMissingGlyphs) {
   // longest reason the config allows (40 characters).
   m.online = true;
   m.view = {KeypadState::kReasons, "A012", 1, 20, ""};
-  for (const core::EvaluationReason& r : core::default_evaluation_reasons()) m.view.reasons.push_back({r.code, r.text});
+  for (const core::EvaluationReason& r : core::default_evaluation_reasons())
+    m.view.reasons.push_back({r.code, r.text});
   m.view.chosen.assign(m.view.reasons.size(), false);
   models.push_back(m);
   m.view.chosen[0] = m.view.chosen[2] = true;
