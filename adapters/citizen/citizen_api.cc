@@ -650,7 +650,7 @@ HttpResponse CitizenApi::evaluate(const HttpRequest& req, std::string_view query
           v.rating = level;
           v.can_rate = false;
           v.reasons.clear();
-          v.detail = fmt::format("您的评价：{}，感谢您的评价", core::rating_name(level));
+          v.detail = "感谢您的评价";
         }
         return {200, "application/json; charset=utf-8", to_json(v).dump()};
       }

@@ -99,8 +99,7 @@ TicketView ticket_view(const core::Hall& hall, const core::Ticket& t, const pred
       v.headline = "已办结";
       v.rating = t.state == TicketState::kRated ? t.rating : 0;
       v.can_rate = v.rating == 0;
-      v.detail = v.can_rate ? "请对本次服务进行评价"
-                            : fmt::format("您的评价：{}，感谢您的评价", core::rating_name(v.rating));
+      v.detail = v.can_rate ? "感谢您的耐心等待，欢迎评价" : "感谢您的评价";
       break;
     case TicketState::kNoShow:
       if (remote != nullptr && remote->state == core::RemoteState::kDropped) {
@@ -144,8 +143,9 @@ TicketView past_ticket_view(const core::Hall& hall, const core::RateableTicket& 
   v.past = true;
   v.date = core::format_date(r.day);
   v.headline = "已办结";
-  v.detail = v.can_rate ? fmt::format("{} 办结。可在 {} 天内补充评价", v.date, cfg.evaluation.supplement_days)
-                        : fmt::format("您的评价：{}，感谢您的评价", core::rating_name(v.rating));
+  v.detail = v.can_rate ? fmt::format("{} 的业务已办结，办理后 {} 天内可补充评价", v.date,
+                                      cfg.evaluation.supplement_days)
+                        : std::string("感谢您的评价");
   if (v.can_rate) v.reasons = cfg.evaluation.reasons;
   return v;
 }
