@@ -86,7 +86,11 @@ core::Status authorize(const keys::KeyEntry& key, const protocol::DecodedRequest
       if (std::holds_alternative<core::CheckIn>(body)) return core::Status::Ok();
       break;
     case keys::DeviceRole::kKeypad:
-      if (const auto* e = std::get_if<core::Evaluate>(&body); e != nullptr && e->window == key.window)
+      // Today's tickets of its own window, as a keypad (评价器): never another
+      // channel's rating or a 补充评价 of an earlier day.
+      if (const auto* e = std::get_if<core::Evaluate>(&body);
+          e != nullptr && e->window == key.window && e->channel == core::EvaluationChannel::kKeypad &&
+          e->day == 0)
         return core::Status::Ok();
       break;
     case keys::DeviceRole::kCaller: {

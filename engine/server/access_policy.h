@@ -9,7 +9,8 @@
 //                    resume, call, recall, start, skip, hold, transfer,
 //                    finish), and reactivate / unhold of a ticket last at
 //                    that window, in its hall
-//   keypad           evaluate, naming its own window, in its hall
+//   keypad           evaluate, naming its own window, in its hall (channel
+//                    keypad, today's tickets: no `day`)
 //   display, speaker no commands (subscribe only)
 //   notifier         no commands (subscribe only): the reminder sender
 //                    (hallq-notify), in its halls; with manager, the only

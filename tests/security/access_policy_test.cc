@@ -103,6 +103,12 @@ TEST(AccessPolicy, KeypadEvaluatesNamingItsWindow) {
   EXPECT_TRUE(allowed(k, cmd("town", core::Evaluate{"A001", 5, "w3"})));
   EXPECT_FALSE(allowed(k, cmd("town", core::Evaluate{"A001", 5, "w4"})));
   EXPECT_FALSE(allowed(k, cmd("town", core::Evaluate{"A001", 5, ""})));  // must name it
+  core::Evaluate phone{"A001", 2, "w3"};
+  phone.channel = core::EvaluationChannel::kPhone;  // only the gateway speaks for the phone page
+  EXPECT_FALSE(allowed(k, cmd("town", phone)));
+  core::Evaluate earlier{"A001", 2, "w3"};
+  earlier.day = 20'400;  // 补充评价 is the phone page's
+  EXPECT_FALSE(allowed(k, cmd("town", earlier)));
   EXPECT_FALSE(allowed(k, cmd("town", core::CallNext{"w3"})));
   EXPECT_FALSE(allowed(k, cmd("town", core::MoveStaff{"s01", "w3"})));
 }
