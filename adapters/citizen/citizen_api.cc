@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "engine/core/booking.h"
 #include "engine/core/calendar.h"
 #include "engine/core/html_escape.h"
+#include "engine/core/rating.h"
 #include "engine/core/resident_id.h"
 #include "engine/core/ticket.h"
 #include "engine/keys/checkin_token.h"
@@ -133,7 +135,9 @@ std::string spans_text(const std::vector<core::TimeSpan>& spans) {
 struct CitizenApi::Lookup {
   HttpResponse error{0, {}, {}, {}};  // status 0: found
   const core::Hall* hall = nullptr;
-  const core::Ticket* ticket = nullptr;
+  const core::Ticket* ticket = nullptr;        // today's ticket
+  const core::RateableTicket* past = nullptr;  // an earlier day's, open to 补充评价 (Days::kRateable)
+  std::int64_t day = 0;                        // an earlier day's link: its day (Days::kAnyPast)
   bool failed() const { return error.status != 0; }
 };
 
@@ -185,7 +189,7 @@ std::string CitizenApi::ticket_json(std::string_view hall_id, std::string_view n
 // The lookup every ticket route makes (see the header for its order).
 CitizenApi::Lookup CitizenApi::lookup(std::string_view hall, std::string_view date, std::string_view number,
                                       std::string_view token, const std::string& client,
-                                      std::int64_t steady_us, bool page) {
+                                      std::int64_t steady_us, bool page, Days days) {
   Lookup l;
   auto refuse = [&](int status, std::string_view code, std::string_view message, bool count) {
     if (count) throttle_.failed(client, steady_us);
@@ -211,6 +215,17 @@ CitizenApi::Lookup CitizenApi::lookup(std::string_view hall, std::string_view da
     return l;
   }
   if (core::format_date(l.hall->day()) != date) {
+    const std::int64_t day = *core::parse_day(date), today = l.hall->day();
+    if (days == Days::kAnyPast && day < today) {
+      l.day = day;
+      return l;
+    }
+    if (days == Days::kRateable && day < today &&
+        today - day <= l.hall->config().evaluation.supplement_days) {
+      for (const core::RateableTicket& r : l.hall->rateable())
+        if (r.day == day && l.hall->printed_number(r.ticket) == number) l.past = &r;
+      if (l.past != nullptr) return l;
+    }
     refuse(410, "expired", "这张号票不是今天的，已经失效", false);
     return l;
   }
@@ -234,8 +249,8 @@ CitizenAnswer CitizenApi::handle(const HttpRequest& req, std::int64_t steady_us)
   const bool page = !parts.empty() && parts[0] == "t";
 
   auto lookup = [&](std::string_view hall, std::string_view date, std::string_view number,
-                    std::string_view token) {
-    return this->lookup(hall, date, number, token, a.client, steady_us, page);
+                    std::string_view token, Days days) {
+    return this->lookup(hall, date, number, token, a.client, steady_us, page, days);
   };
 
   if (page) {
@@ -255,18 +270,21 @@ CitizenAnswer CitizenApi::handle(const HttpRequest& req, std::int64_t steady_us)
       a.response = html_error(400, "链接不完整或有误，请重新扫描号票上的二维码");
       return a;
     }
-    Lookup l = lookup(parts[1], parts[2], parts[3], token);
+    Lookup l = lookup(parts[1], parts[2], parts[3], token, Days::kRateable);
     if (l.failed()) {
       a.response = std::move(l.error);
       return a;
     }
-    const TicketView v = ticket_view(*l.hall, *l.ticket, forecast_of(*l.hall, l.ticket->id), source_.now());
+    const TicketView v = l.past != nullptr ? past_ticket_view(*l.hall, *l.past)
+                                           : ticket_view(*l.hall, *l.ticket,
+                                                         forecast_of(*l.hall, l.ticket->id), source_.now());
     std::string html(site_file("ticket.html"));
     html = replace_all(std::move(html), "{{number}}", core::html_escape(v.number));
     html = replace_all(std::move(html), "{{service}}", core::html_escape(v.service));
     html = replace_all(std::move(html), "{{hall_name}}", core::html_escape(v.hall_name));
     html = replace_all(std::move(html), "{{headline}}", core::html_escape(v.headline));
     html = replace_all(std::move(html), "{{detail}}", core::html_escape(v.detail));
+    html = replace_all(std::move(html), "{{past}}", v.past ? "1" : "");
     a.response = {200, "text/html; charset=utf-8", std::move(html)};
     return a;
   }
@@ -323,6 +341,11 @@ CitizenAnswer CitizenApi::handle(const HttpRequest& req, std::int64_t steady_us)
   const bool ticket_route = parts.size() == 1 && parts[0] == "events";
   const bool api_ticket = parts.size() == 2 && parts[0] == "api" && parts[1] == "ticket";
   const bool api_cancel = parts.size() == 2 && parts[0] == "api" && parts[1] == "cancel";
+  if (parts.size() == 2 && parts[0] == "api" && parts[1] == "evaluate") {
+    a.response = post ? evaluate(req, query, a.client, steady_us)
+                      : json_error(405, "method_not_allowed", "不支持的请求方式");
+    return a;
+  }
   if (!ticket_route && !api_ticket && !api_cancel) {
     a.response = json_error(404, "not_found", "没有这个页面，请扫描号票上的二维码");
     return a;
@@ -348,9 +371,14 @@ CitizenAnswer CitizenApi::handle(const HttpRequest& req, std::int64_t steady_us)
       return a;
     }
   }
-  Lookup l = lookup(param(*q, "hall"), param(*q, "date"), param(*q, "number"), param(*q, "k"));
+  Lookup l = lookup(param(*q, "hall"), param(*q, "date"), param(*q, "number"), param(*q, "k"),
+                    api_ticket ? Days::kRateable : Days::kToday);
   if (l.failed()) {
     a.response = std::move(l.error);
+    return a;
+  }
+  if (l.past != nullptr) {  // GET /api/ticket of an earlier day's ticket
+    a.response = {200, "application/json; charset=utf-8", to_json(past_ticket_view(*l.hall, *l.past)).dump()};
     return a;
   }
   const std::string number = l.hall->number_of(*l.ticket);
@@ -537,6 +565,103 @@ HttpResponse CitizenApi::check_in(const HttpRequest& req, const std::string& cli
   if (outcome->code != core::ErrorCode::kOk) return json_error(409, "refused", outcome->message);
   const std::string j = ticket_json(hall_id, number);
   return j.empty() ? json_error(503, "unavailable", "系统连接中，请稍后刷新")
+                   : HttpResponse{200, "application/json; charset=utf-8", j};
+}
+
+HttpResponse CitizenApi::evaluate(const HttpRequest& req, std::string_view query, const std::string& client,
+                                  std::int64_t steady_us) {
+  if (!same_origin(req, public_origin_)) return json_error(403, "csrf", "请在号票页面上操作");
+  if (req.content_type.rfind("application/json", 0) != 0)
+    return json_error(415, "unsupported_media_type", "请求格式不正确");
+  const auto q = parse_query(query);
+  if (!q) {
+    throttle_.failed(client, steady_us);
+    return json_error(400, "bad_link", "链接不完整或有误，请重新扫描号票上的二维码");
+  }
+  Lookup l = lookup(param(*q, "hall"), param(*q, "date"), param(*q, "number"), param(*q, "k"), client,
+                    steady_us, false, Days::kAnyPast);
+  if (l.failed()) return std::move(l.error);
+  const core::HallConfig& cfg = l.hall->config();
+
+  // The body; what is wrong with it counts against the address like a bad link.
+  auto bad = [&](std::string_view code, std::string_view message) {
+    throttle_.failed(client, steady_us);
+    return json_error(400, code, message);
+  };
+  const nlohmann::json body = nlohmann::json::parse(req.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) return bad("bad_request", "请求格式不正确");
+  for (const auto& [key, value] : body.items()) {
+    if (key != "level" && key != "reasons" && key != "comment") return bad("bad_request", "请求格式不正确");
+  }
+  const auto level_it = body.find("level");
+  if (level_it == body.end() || !level_it->is_number_integer() || level_it->get<std::int64_t>() < 1 ||
+      level_it->get<std::int64_t>() > core::kBestRating)
+    return bad("bad_level", "评价等级须为 1 至 5（5 非常满意 … 1 非常不满意）");
+  const int level = static_cast<int>(level_it->get<std::int64_t>());
+  std::vector<std::string> reasons;
+  if (const auto it = body.find("reasons"); it != body.end()) {
+    if (!it->is_array() || it->size() > cfg.evaluation.reasons.size())
+      return bad("bad_request", "请求格式不正确");
+    for (const nlohmann::json& r : *it) {
+      if (!r.is_string() || r.get_ref<const std::string&>().size() > 16)
+        return bad("bad_reason", "差评原因不正确");
+      const std::string& code = r.get_ref<const std::string&>();
+      const bool known = std::any_of(cfg.evaluation.reasons.begin(), cfg.evaluation.reasons.end(),
+                                     [&](const core::EvaluationReason& e) { return e.code == code; });
+      if (!known) return bad("bad_reason", "差评原因不在本大厅的原因列表中，请刷新页面后重新选择");
+      if (std::find(reasons.begin(), reasons.end(), code) != reasons.end())
+        return bad("bad_reason", "差评原因重复");
+      reasons.push_back(code);
+    }
+  }
+  std::string comment;
+  if (const auto it = body.find("comment"); it != body.end()) {
+    if (!it->is_string()) return bad("bad_request", "请求格式不正确");
+    comment = it->get<std::string>();
+    // nlohmann's parser has checked the UTF-8: count the code points.
+    const auto characters = std::count_if(comment.begin(), comment.end(), [](char c) {
+      return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    });
+    if (std::any_of(comment.begin(), comment.end(),
+                    [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; }))
+      return bad("bad_comment", "意见不能含换行等控制字符");
+    if (characters > static_cast<std::ptrdiff_t>(core::kMaxEvaluationComment))
+      return bad("bad_comment", fmt::format("意见最多 {} 字，请删减后再提交", core::kMaxEvaluationComment));
+  }
+  if (level > 2 && (!reasons.empty() || !comment.empty()))
+    return bad("bad_request", "只有“不满意”和“非常不满意”可选差评原因或填写意见");
+
+  const std::string number(param(*q, "number"));
+  const std::string hall_id = cfg.id;
+  core::Evaluate command{number, level, {}, {}, comment, core::EvaluationChannel::kPhone, l.day};
+  command.reasons.assign(reasons.begin(), reasons.end());
+  const auto outcome = source_.evaluate(hall_id, command);
+  if (!outcome) return json_error(503, "unavailable", "系统繁忙，请稍后再试");
+  if (outcome->code == core::ErrorCode::kAlreadyRated)
+    return json_error(409, "already_rated", outcome->message);
+  if (outcome->code != core::ErrorCode::kOk) return json_error(409, "refused", outcome->message);
+  // The page's ticket, rated: from the replica (which has the rating, or soon will).
+  const core::Hall* hall = source_.hall(hall_id);
+  if (hall != nullptr && l.day != 0) {
+    for (const core::RateableTicket& r : hall->rateable())
+      if (r.day == l.day && hall->printed_number(r.ticket) == number) {
+        TicketView v = past_ticket_view(*hall, r);
+        if (v.rating == 0) {  // the replica is a moment behind: the engine has accepted it
+          v.rating = level;
+          v.can_rate = false;
+          v.reasons.clear();
+          v.detail = "感谢您的评价";
+        }
+        return {200, "application/json; charset=utf-8", to_json(v).dump()};
+      }
+  }
+  const std::string j = l.day != 0 ? "" : ticket_json(hall_id, number);
+  return j.empty() ? HttpResponse{200, "application/json; charset=utf-8",
+                                  nlohmann::json{{"number", number},
+                                                 {"rating", level},
+                                                 {"rating_name", core::rating_name(level)},
+                                                 {"can_rate", false}}
+                                      .dump()}
                    : HttpResponse{200, "application/json; charset=utf-8", j};
 }
 

@@ -12,6 +12,9 @@
 //   POST /api/remote                     takes a remote ticket: JSON {"hall", "service",
 //                                        "id_number", "phone"} -> 201 {"number", "link"} (the
 //                                        ticket page with its token), or a refusal
+//   POST /api/evaluate?hall=&date=&number=&k=   好差评 from the page: JSON {"level": 1..5,
+//                                        "reasons": [codes], "comment": "..."} -> 200 the
+//                                        ticket's JSON (now rated), or a refusal
 //   GET  /c/HALL?k=CHECKIN_TOKEN         the check-in page (签到), opened by scanning the hall
 //                                        screen's rotating QR code (keys/checkin_token.h)
 //   POST /api/checkin                    checks in a remote ticket: JSON {"hall", "date",
@@ -28,6 +31,23 @@
 // page on another site cannot send it (403, 415). Errors are JSON
 // {"error": code, "message": 中文} (HTML for the page route); nothing is
 // changed by a refused request.
+//
+// The ticket page, /api/ticket and /api/evaluate also accept a link of an
+// earlier day within the hall's evaluation.supplement_days (补充评价): the
+// page and /api/ticket while the engine keeps the ticket open to it
+// (Hall::rateable(): finished and not rated 1..5 by the end of its day, or
+// rated later, which the page then shows), else 410 as for any other day;
+// /events stays for today's tickets only. An evaluation (补充评价 or today's)
+// is checked in this order: same origin and a JSON content type (403, 415),
+// the lookup (400, 404, 503, 410 for a day in the future, 404 for a number
+// not issued today; an earlier day's number goes to the engine, which
+// refuses one it no longer keeps in its own words), the body (400 with what
+// is wrong: a JSON object of "level" 1..5, "reasons" codes of the hall's
+// list, "comment" of at most 200 characters, reasons and comment for 1..2
+// only; counts against the address like a bad link); then Evaluate with
+// channel phone (and `day` for an earlier day) goes to the engine: 409
+// "already_rated" or "refused" with the engine's Chinese words, 503 if it
+// does not answer.
 //
 // A remote ticket is checked in this order: same origin and a JSON content
 // type (403, 415), the address's remote budget (429; every try counts,
@@ -98,6 +118,10 @@ class HallSource {
   // answer, or nullopt if it did not answer. Accepted, the replica has the
   // ticket in its line when this returns (or soon).
   virtual std::optional<Outcome> check_in(std::string_view hall, std::uint32_t code) = 0;
+  // Sends Evaluate (channel phone) to the engine: its answer, or nullopt if
+  // it did not answer. Accepted, the replica has the rating when this
+  // returns (or soon).
+  virtual std::optional<Outcome> evaluate(std::string_view hall, const core::Evaluate& command) = 0;
 };
 
 struct CitizenAnswer {
@@ -139,8 +163,13 @@ class CitizenApi {
     std::map<core::TicketId, predict::TicketForecast> by_ticket;
   };
   const predict::TicketForecast* forecast_of(const core::Hall& hall, core::TicketId id);
+  // Which days a lookup accepts: today's only; also earlier days' tickets
+  // the engine keeps open to 补充评价; any earlier day (the engine decides).
+  enum class Days : std::uint8_t { kToday, kRateable, kAnyPast };
   Lookup lookup(std::string_view hall, std::string_view date, std::string_view number, std::string_view token,
-                const std::string& client, std::int64_t steady_us, bool page);
+                const std::string& client, std::int64_t steady_us, bool page, Days days = Days::kToday);
+  server::HttpResponse evaluate(const server::HttpRequest& request, std::string_view query,
+                                const std::string& client, std::int64_t steady_us);
   server::HttpResponse remote_page(std::string_view hall);
   server::HttpResponse checkin_page(std::string_view hall, std::string_view query, const std::string& client,
                                     std::int64_t steady_us);

@@ -90,6 +90,29 @@ class EngineHalls final : public citizen::HallSource, public client::Subscriber:
     return Outcome{r->code, r->message, {}};
   }
 
+  std::optional<Outcome> evaluate(std::string_view hall, const core::Evaluate& command) override {
+    auto r = client_.command(hall, command);
+    if (!r) return std::nullopt;
+    // Answer with the ticket rated: wait (briefly) for the replica.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+    while (r->ok() && std::chrono::steady_clock::now() < deadline) {
+      const core::Hall* h = subscriber_.hall(hall);
+      if (h == nullptr) break;
+      bool rated = false;
+      if (command.day == 0) {
+        const core::Ticket* t = h->find_number(command.number);
+        rated = t == nullptr || (t->state == core::TicketState::kRated && t->rating == command.level);
+      } else {
+        rated = true;
+        for (const core::RateableTicket& e : h->rateable())
+          if (e.day == command.day && h->printed_number(e.ticket) == command.number) rated = e.rating != 0;
+      }
+      if (rated) break;
+      subscriber_.poll(std::chrono::milliseconds(10));
+    }
+    return Outcome{r->code, r->message, {}};
+  }
+
   void on_reset(const core::Hall& hall) override { changed(hall.config().id); }
   void on_event(const core::Hall& hall, const protocol::DecodedEvent&, protocol::Bytes) override {
     changed(hall.config().id);

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "engine/core/calendar.h"
 #include "engine/core/line_position.h"
+#include "engine/core/rating.h"
 #include "engine/view/wait_range.h"
 
 namespace hallq::citizen {
@@ -95,7 +97,9 @@ TicketView ticket_view(const core::Hall& hall, const core::Ticket& t, const pred
     case TicketState::kRated:
       v.final = true;
       v.headline = "已办结";
-      v.detail = "感谢您的耐心等待";
+      v.rating = t.state == TicketState::kRated ? t.rating : 0;
+      v.can_rate = v.rating == 0;
+      v.detail = v.can_rate ? "感谢您的耐心等待，欢迎评价" : "感谢您的评价";
       break;
     case TicketState::kNoShow:
       if (remote != nullptr && remote->state == core::RemoteState::kDropped) {
@@ -120,6 +124,29 @@ TicketView ticket_view(const core::Hall& hall, const core::Ticket& t, const pred
       v.detail = "当日未办理的号码已作废，如需办理请重新取号";
       break;
   }
+  v.date = core::format_date(hall.day());
+  if (v.can_rate) v.reasons = cfg.evaluation.reasons;
+  return v;
+}
+
+TicketView past_ticket_view(const core::Hall& hall, const core::RateableTicket& r) {
+  const core::HallConfig& cfg = hall.config();
+  TicketView v;
+  v.hall = cfg.id;
+  v.hall_name = cfg.name;
+  v.number = hall.printed_number(r.ticket);
+  v.service = r.issued_service < cfg.services.size() ? cfg.services[r.issued_service].name : "";
+  v.rating = r.rating;
+  v.can_rate = r.rating == 0;
+  v.state = std::string(core::to_string(v.can_rate ? core::TicketState::kDone : core::TicketState::kRated));
+  v.final = true;
+  v.past = true;
+  v.date = core::format_date(r.day);
+  v.headline = "已办结";
+  v.detail = v.can_rate ? fmt::format("{} 的业务已办结，办理后 {} 天内可补充评价", v.date,
+                                      cfg.evaluation.supplement_days)
+                        : std::string("感谢您的评价");
+  if (v.can_rate) v.reasons = cfg.evaluation.reasons;
   return v;
 }
 
@@ -144,6 +171,21 @@ nlohmann::json to_json(const TicketView& v) {
   if (v.remote) {
     j["remote"] = true;
     j["check_in_code"] = v.check_in_code;
+  }
+  j["date"] = v.date;
+  j["past"] = v.past;
+  j["can_rate"] = v.can_rate;
+  if (v.rating > 0) {
+    j["rating"] = v.rating;
+    j["rating_name"] = core::rating_name(v.rating);
+  }
+  if (v.can_rate) {
+    nlohmann::json levels = nlohmann::json::array();
+    for (int level = core::kBestRating; level >= 1; --level)
+      levels.push_back({{"level", level}, {"name", core::rating_name(level)}});
+    nlohmann::json reasons = nlohmann::json::array();
+    for (const core::EvaluationReason& r : v.reasons) reasons.push_back({{"code", r.code}, {"text", r.text}});
+    j["rate"] = {{"levels", levels}, {"reasons", reasons}, {"comment_max", core::kMaxEvaluationComment}};
   }
   return j;
 }

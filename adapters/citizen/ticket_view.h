@@ -8,6 +8,13 @@
 // its open windows), then "已到号，请尽快签到" with the end of its grace, and
 // "未按时签到，号码已作废" once dropped.
 //
+// A finished ticket not rated 1..5 (none given, or the keypad's time ran
+// out: 未评价) offers 好差评 from the page (can_rate; the JSON then carries
+// "rate": the five levels with their names, the hall's 差评 reasons and the
+// comment's limit); once rated it shows the level and never offers it again.
+// An earlier day's ticket still open to 补充评价 (HallState::rateable) has a
+// view of its own (past_ticket_view).
+//
 // The words ("前面还有 3 人", "请到 5 号窗口", "已过号：…") are made here so
 // that the page, its tests and any other client read one wording.
 //
@@ -17,6 +24,7 @@
 #include <cstdint>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
+#include <vector>
 
 #include "engine/core/hall.h"
 #include "engine/predict/forecast.h"
@@ -37,12 +45,22 @@ struct TicketView {
   bool final = false;               // nothing will change any more (finished, left, expired)
   bool remote = false;              // taken from the phone (网上取号)
   std::uint32_t check_in_code = 0;  // remote: the code to type or scan at the kiosk
+  bool can_rate = false;            // finished and not rated 1..5: the page offers 好差评
+  int rating = 0;                   // 1..5 once rated; 0 none (or 未评价)
+  std::string date;                 // the ticket's day (YYYY-MM-DD)
+  bool past = false;                // an earlier day's ticket (补充评价), not today's
+  // can_rate: what the form offers (the hall's config).
+  std::vector<core::EvaluationReason> reasons;
 };
 
 // `forecast`: the ticket's entry in predict::forecast(hall, now), null if it
 // has none (not waiting, or no open window would call it).
 TicketView ticket_view(const core::Hall& hall, const core::Ticket& ticket,
                        const predict::TicketForecast* forecast, core::TimeUs now);
+
+// An earlier day's finished ticket still open to 补充评价 (or rated later:
+// `r.rating` 1..5), as its page shows it.
+TicketView past_ticket_view(const core::Hall& hall, const core::RateableTicket& r);
 
 nlohmann::json to_json(const TicketView& view);
 

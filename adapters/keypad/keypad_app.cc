@@ -1,6 +1,7 @@
 #include "adapters/keypad/keypad_app.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <poll.h>
 
 #include <algorithm>
@@ -45,6 +46,12 @@ void KeypadApp::on_reset(const core::Hall& hall) {
     info_.number = w.number;
     info_.name = w.name;
   }
+  // The hall's 差评 reasons, as the engine's config lists them (a config
+  // reload arrives as a new snapshot).
+  std::vector<ReasonChoice> reasons;
+  for (const core::EvaluationReason& r : hall.config().evaluation.reasons)
+    reasons.push_back({r.code, r.text});
+  machine_.set_reasons(std::move(reasons));
   update_window(hall);
 }
 
@@ -89,24 +96,78 @@ std::string KeypadApp::handle_line(std::string_view text) {
     case LineCommand::Kind::kRate:
       return press(c.level);
     case LineCommand::Kind::kKey:
-      return press(config_.level_of(c.key));
+      return key(c.key);
+    case LineCommand::Kind::kReason:
+      return touch(Touch::kReason, c.reason);
+    case LineCommand::Kind::kConfirm:
+      return touch(Touch::kConfirm);
+    case LineCommand::Kind::kSkip:
+      return touch(Touch::kSkip);
   }
   return "ERR 未知命令";
 }
 
 std::string KeypadApp::press_key(std::string_view key_name) {
-  const std::string answer = press(config_.level_of(key_name));
+  const std::string answer = key(key_name);
   update();  // the screen and the stdout lines follow at once
   return answer;
 }
 
+std::string KeypadApp::key(std::string_view name) {
+  // On the reasons screen the digits number the reasons; a level key that is
+  // not a digit there ("满意" = 4) still changes the level.
+  const ReasonKey rk = config_.reason_key(name);
+  const int level = config_.level_of(name);
+  if (machine_.state() == KeypadState::kReasons && (rk.kind != ReasonKey::Kind::kNone || level == 0))
+    return reason_key(rk);
+  return press(level);
+}
+
+std::string KeypadApp::reason_key(const ReasonKey& key) {
+  switch (key.kind) {
+    case ReasonKey::Kind::kToggle:
+      return touch(Touch::kReason, key.n);
+    case ReasonKey::Kind::kConfirm:
+      return touch(Touch::kConfirm);
+    case ReasonKey::Kind::kSkip:
+      return touch(Touch::kSkip);
+    case ReasonKey::Kind::kNone:
+      break;
+  }
+  return touch(Touch::kReason, 0);  // a key that means nothing here: the machine says so
+}
+
+std::string KeypadApp::touch(Touch what, int n) {
+  const auto now = Clock::now();
+  switch (what) {
+    case Touch::kLevel:
+      return press(n);
+    case Touch::kReason: {
+      machine_.toggle_reason(n, now);
+      const std::string message = machine_.view(now).message;
+      return message.empty() ? "OK" : "ERR " + message;
+    }
+    case Touch::kConfirm:
+      return outcome(machine_.confirm(now), now);
+    case Touch::kSkip:
+      return outcome(machine_.skip(now), now);
+  }
+  return "ERR 未知命令";
+}
+
 std::string KeypadApp::press(int level) {
   const auto now = Clock::now();
-  if (auto e = machine_.press(level, now)) {
+  return outcome(machine_.press(level, now), now);
+}
+
+std::string KeypadApp::outcome(const std::optional<Evaluation>& e, Clock::time_point now) {
+  if (e) {
     queue(*e, now);
     return "OK";
   }
-  return "ERR " + machine_.view(now).message;
+  const std::string message = machine_.view(now).message;
+  if (message.empty() && machine_.state() == KeypadState::kReasons) return "OK";  // asking for reasons
+  return "ERR " + message;
 }
 
 void KeypadApp::queue(const Evaluation& e, Clock::time_point now) {
@@ -124,8 +185,9 @@ void KeypadApp::on_reply(const protocol::DecodedReply& r) {
   // memory) counts as recorded too.
   const bool ok = r.ok() || r.code == core::ErrorCode::kAlreadyRated;
   if (ok)
-    say_(fmt::format("RECORDED {} {} {}", evaluation->number, evaluation->level,
-                     core::rating_name(evaluation->level)));
+    say_(fmt::format("RECORDED {} {} {}{}{}", evaluation->number, evaluation->level,
+                     core::rating_name(evaluation->level),
+                     evaluation->reasons.empty() ? "" : " reasons=", fmt::join(evaluation->reasons, ",")));
   else
     say_(fmt::format("REFUSED {} {} {}", evaluation->number, core::to_string(r.code), r.message));
   machine_.acknowledged(evaluation->number, ok, r.message, now);
@@ -156,8 +218,10 @@ void KeypadApp::update() {
   const auto now = Clock::now();
   if (auto unrated = machine_.tick(now)) queue(*unrated, now);
   for (const OutboxEntry& e : outbox_.due(now)) {
-    const std::string request = protocol::encode_request(
-        e.request_id, config_.hall, core::Evaluate{e.evaluation.number, e.evaluation.level, config_.window});
+    core::Evaluate command{e.evaluation.number, e.evaluation.level, config_.window};
+    command.reasons.assign(e.evaluation.reasons.begin(), e.evaluation.reasons.end());
+    command.channel = core::EvaluationChannel::kKeypad;
+    const std::string request = protocol::encode_request(e.request_id, config_.hall, command);
     if (!sender_.send(request, true))
       say_(fmt::format("RETRY {} (engine queue full)", e.evaluation.number));
     else if (e.sends > 1)
@@ -188,6 +252,15 @@ std::string KeypadApp::state_line(bool with_countdown) const {
       return fmt::format("STATE sending {} {}{}", v.number, v.level, online_ ? "" : " offline");
     case KeypadState::kThanks:
       return fmt::format("STATE thanks {} {}", v.number, v.level);
+    case KeypadState::kReasons: {
+      std::vector<std::string_view> chosen;
+      for (std::size_t i = 0; i < v.reasons.size(); ++i)
+        if (v.chosen[i]) chosen.push_back(v.reasons[i].code);
+      return with_countdown
+                 ? fmt::format("STATE reasons {} {} chosen={} left={}", v.number, v.level,
+                               fmt::join(chosen, ","), v.seconds_left)
+                 : fmt::format("STATE reasons {} {} chosen={}", v.number, v.level, fmt::join(chosen, ","));
+    }
   }
   return "STATE ?";
 }

@@ -7,7 +7,12 @@
 //
 // Every visible change is also written as one line to `say` (README, "stdout
 // lines"): "online HALL", "offline HALL", "STATE idle window=5 staff=rs09",
-// "STATE asking A012 left=30", "RECORDED A012 4 满意", "MSG ...", ...
+// "STATE asking A012 left=30", "STATE reasons A012 2 chosen=01,03 left=18",
+// "RECORDED A012 4 满意", "RECORDED A013 2 不满意 reasons=01,03", "MSG ...", ...
+//
+// The 差评 reasons the keypad offers are the hall's (HallConfig::evaluation,
+// from the engine's snapshot), so every keypad of a hall shows the same
+// versioned list.
 //
 // Thread: one thread (the program's main loop, or a test) owns everything;
 // `say` is called on it. Errors: zmq errors other than EINTR propagate.
@@ -63,6 +68,10 @@ class KeypadApp : private client::Subscriber::Listener {
   // A key of a keyboard (SDL key name, e.g. "4", "Keypad 4", "A"), mapped
   // through [keypad.keys]; returns "OK" or "ERR <message>".
   std::string press_key(std::string_view key_name);
+  // A touch on the screen: a level's button (1..5) or, on the reasons
+  // screen, a reason (1-based), confirm or skip. Returns "OK" or "ERR <message>".
+  enum class Touch : std::uint8_t { kLevel, kReason, kConfirm, kSkip };
+  std::string touch(Touch what, int n = 0);
 
   // Timers, first sends and resends, state lines; step() and press_key() do it.
   void update();
@@ -83,6 +92,9 @@ class KeypadApp : private client::Subscriber::Listener {
   void on_connection(std::string_view hall, bool online) override;
   void on_reply(const protocol::DecodedReply& r);
   std::string press(int level);
+  std::string key(std::string_view name);
+  std::string reason_key(const ReasonKey& key);
+  std::string outcome(const std::optional<Evaluation>& e, Clock::time_point now);
   void queue(const Evaluation& e, Clock::time_point now);
   void update_window(const core::Hall& hall);
 

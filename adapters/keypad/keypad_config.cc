@@ -13,6 +13,18 @@ int KeypadConfig::level_of(std::string_view key) const {
   return it == keys.end() ? 0 : it->second;
 }
 
+ReasonKey KeypadConfig::reason_key(std::string_view key) const {
+  using Kind = ReasonKey::Kind;
+  if (std::find(confirm_keys.begin(), confirm_keys.end(), key) != confirm_keys.end())
+    return {Kind::kConfirm, 0};
+  if (std::find(skip_keys.begin(), skip_keys.end(), key) != skip_keys.end()) return {Kind::kSkip, 0};
+  for (std::string_view prefix : {"Keypad ", "KP_", ""}) {
+    if (key.size() == prefix.size() + 1 && key.starts_with(prefix) && key.back() >= '1' && key.back() <= '9')
+      return {Kind::kToggle, key.back() - '0'};
+  }
+  return {};
+}
+
 std::string KeypadConfig::key_label(int level) const {
   std::string best;
   for (const auto& [name, l] : keys) {
@@ -30,9 +42,10 @@ KeypadConfig parse_keypad_config(std::string_view text, std::string_view source)
   top.allow_only({"keypad", "security"});
   c.security = device::read_security(top);
   const TableReader k = top.required_section("keypad");
-  k.allow_only({"hall", "window", "engine", "pub", "timeout_s", "thanks_s", "retry_ms", "input",
-                "serial_device", "baud", "serial_encoding", "keys", "width", "height", "fullscreen", "font",
-                "font_index"});
+  k.allow_only({"hall",         "window",   "engine",        "pub",  "timeout_s",       "thanks_s",
+                "retry_ms",     "input",    "serial_device", "baud", "serial_encoding", "keys",
+                "width",        "height",   "fullscreen",    "font", "font_index",      "reasons_timeout_s",
+                "confirm_keys", "skip_keys"});
   c.hall = k.required_string("hall");
   c.window = k.required_string("window");
   c.window_line = k.line("window");
@@ -42,6 +55,10 @@ KeypadConfig parse_keypad_config(std::string_view text, std::string_view source)
       std::chrono::milliseconds(static_cast<std::int64_t>(k.number("timeout_s", 0.1, 3600, 30) * 1000));
   c.rating.thanks =
       std::chrono::milliseconds(static_cast<std::int64_t>(k.number("thanks_s", 0, 60, 3) * 1000));
+  c.rating.reasons =
+      std::chrono::milliseconds(static_cast<std::int64_t>(k.number("reasons_timeout_s", 1, 3600, 20) * 1000));
+  if (auto keys = k.strings("confirm_keys")) c.confirm_keys = std::move(*keys);
+  if (auto keys = k.strings("skip_keys")) c.skip_keys = std::move(*keys);
   c.retry = std::chrono::milliseconds(k.integer("retry_ms", 100, 60'000, 2000));
   const std::string input = k.string("input", "stdin");
   if (input == "stdin")

@@ -7,6 +7,11 @@
 //                   width, height, fullscreen, font, font_index (the window)
 //   [keypad.keys]   key name = level (1..5), e.g. "KP_5" = 5; the defaults
 //                   map "1".."5" and "KP_1".."KP_5" to levels 1..5
+//   [keypad]        reasons_timeout_s (差评 reasons question, default 20),
+//                   confirm_keys, skip_keys (key names on the reasons screen;
+//                   defaults "Return", "Keypad Enter", "KP_Enter", "#" and
+//                   "0", "Keypad 0", "KP_0", "Escape", "*"); on that screen
+//                   a digit key n ("3", "Keypad 3", "KP_3") ticks reason n
 //   [security]      key_file, engine_public_key_file | engine_public_key
 //                   (CURVE keys; engine/device/device_security.h)
 //
@@ -20,6 +25,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "adapters/keypad/line_encoding.h"
 #include "adapters/keypad/rating_machine.h"
@@ -29,6 +35,13 @@
 namespace hallq::keypad {
 
 enum class InputKind : std::uint8_t { kStdin, kSerial, kSdl };
+
+// What a key means on the 差评 reasons screen.
+struct ReasonKey {
+  enum class Kind : std::uint8_t { kNone, kToggle, kConfirm, kSkip };
+  Kind kind = Kind::kNone;
+  int n = 0;  // kToggle: the reason's number, 1..9
+};
 
 struct KeypadConfig {
   std::string source;
@@ -51,8 +64,13 @@ struct KeypadConfig {
   int font_index = 2;               // Noto Sans CJK SC
   device::SecurityConfig security;  // no [security]: plaintext
 
+  std::vector<std::string> confirm_keys{"Return", "Keypad Enter", "KP_Enter", "#"};
+  std::vector<std::string> skip_keys{"0", "Keypad 0", "KP_0", "Escape", "*"};
+
   // The level of a key name, 0 if it means nothing.
   int level_of(std::string_view key) const;
+  // What a key name means on the reasons screen.
+  ReasonKey reason_key(std::string_view key) const;
   // The key shown on the button of `level`: the shortest key name mapped to
   // it (a digit with the defaults).
   std::string key_label(int level) const;

@@ -71,6 +71,7 @@ KeypadFrame layout_keypad(int width, int height, const KeypadModel& m) {
         const Box b{area.x + i * (w + gap), area.y, w, area.h};
         const Tone fill = level >= 4 ? Tone::kGood : level == 3 ? Tone::kAccent : Tone::kBad;
         f.panels.push_back({b, fill});
+        f.hits.push_back({b, KeypadApp::Touch::kLevel, level});
         text({b.x, b.y, b.w, b.h * 45 / 100}, m.key_labels[level], std::min(b.h * 2 / 5, b.w / 2),
              Tone::kOnDark);
         text({b.x + b.w / 20, b.y + b.h / 2, b.w - b.w / 10, b.h * 2 / 5},
@@ -90,6 +91,40 @@ KeypadFrame layout_keypad(int width, int height, const KeypadModel& m) {
       text(row(0.55, 0.8), fmt::format("{} · {}", v.number, core::rating_name(v.level)), big * 3 / 5,
            Tone::kMuted);
       break;
+    case KeypadState::kReasons: {
+      text(row(0.0, 0.13),
+           fmt::format("您的评价：{}。请选择不满意的原因（可多选）", core::rating_name(v.level)),
+           big * 11 / 20, Tone::kInk);
+      // The reasons in two columns, numbered as their keys.
+      const Box area = row(0.15, 0.79);
+      const int n = static_cast<int>(v.reasons.size());
+      const int rows = std::max(1, (n + 1) / 2);
+      const int gap = pad / 3;
+      const int cw = (area.w - gap) / 2, rh = (area.h - (rows - 1) * gap) / rows;
+      for (int i = 0; i < n; ++i) {
+        const Box b{area.x + (i / rows) * (cw + gap), area.y + (i % rows) * (rh + gap), cw, rh};
+        const bool chosen = i < static_cast<int>(v.chosen.size()) && v.chosen[i];
+        f.panels.push_back({b, chosen ? Tone::kGood : Tone::kMuted});
+        f.hits.push_back({b, KeypadApp::Touch::kReason, i + 1});
+        text({b.x + pad / 2, b.y, b.w - pad, b.h},
+             fmt::format("{}{} {}", chosen ? "√ " : "", i + 1, v.reasons[i].text),
+             std::min(rh * 9 / 20, big * 11 / 20), Tone::kOnDark, TextAlign::kLeft);
+      }
+      const Box buttons = row(0.81, 0.93);
+      const Box ok{buttons.x, buttons.y, buttons.w * 3 / 5 - gap, buttons.h};
+      const Box skip{buttons.x + buttons.w * 3 / 5, buttons.y, buttons.w * 2 / 5, buttons.h};
+      f.panels.push_back({ok, Tone::kAccent});
+      f.hits.push_back({ok, KeypadApp::Touch::kConfirm, 0});
+      text(ok, m.confirm_label.empty() ? "确认提交" : fmt::format("确认提交（{}）", m.confirm_label),
+           buttons.h / 2, Tone::kOnDark);
+      f.panels.push_back({skip, Tone::kMuted});
+      f.hits.push_back({skip, KeypadApp::Touch::kSkip, 0});
+      text(skip, m.skip_label.empty() ? "跳过" : fmt::format("跳过（{}）", m.skip_label), buttons.h / 2,
+           Tone::kOnDark);
+      text(row(0.93, 1.0), fmt::format("剩余 {} 秒，超时按已选原因提交", v.seconds_left), big * 2 / 5,
+           v.seconds_left <= 5 ? Tone::kBad : Tone::kMuted);
+      break;
+    }
   }
 
   // The rating machine's message: a second press, nothing to rate, an unknown key.
@@ -99,6 +134,12 @@ KeypadFrame layout_keypad(int width, int height, const KeypadModel& m) {
     text({pad, b.y, width - 2 * pad, b.h}, v.message, banner_h * 2 / 5, Tone::kOnDark);
   }
   return f;
+}
+
+const Hit* hit_at(const KeypadFrame& frame, int x, int y) {
+  for (const Hit& h : frame.hits)
+    if (x >= h.box.x && x < h.box.x + h.box.w && y >= h.box.y && y < h.box.y + h.box.h) return &h;
+  return nullptr;
 }
 
 }  // namespace hallq::keypad

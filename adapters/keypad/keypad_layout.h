@@ -9,6 +9,8 @@
 //            keys (非常满意 ... 非常不满意), a countdown to "not rated"
 //   sending  the choice, "正在提交" (offline: kept and sent when back)
 //   thanks   "谢谢您的评价" and the choice
+//   reasons  "请选择不满意的原因（可多选）", the hall's reasons numbered 1..N
+//            (ticked ones "√" on green), "确认提交（#）", "跳过（0）", a countdown
 // Every screen: the connection state in the header, the number of pending
 // evaluations while any, and the rating machine's message (second press,
 // nothing to rate, unknown key) in a banner at the bottom.
@@ -55,12 +57,26 @@ struct KeypadModel {
   std::size_t pending = 0;
   // The key shown on each level's button, index 1..5 ("5", "4", ...).
   std::array<std::string, 6> key_labels;
+  // The keys shown on the reasons screen's confirm and skip buttons ("#", "0").
+  std::string confirm_label, skip_label;
+};
+
+// A place the screen answers a touch (or a click): a level's button on the
+// asking screen; a reason, confirm or skip on the reasons screen.
+struct Hit {
+  Box box;
+  KeypadApp::Touch what = KeypadApp::Touch::kLevel;
+  int n = 0;  // kLevel: 1..5; kReason: 1-based
 };
 
 struct KeypadFrame {
   std::vector<Panel> panels;  // painted first, in order
   std::vector<TextItem> texts;
+  std::vector<Hit> hits;
 };
+
+// The hit at (x, y), or null.
+const Hit* hit_at(const KeypadFrame& frame, int x, int y);
 
 KeypadFrame layout_keypad(int width, int height, const KeypadModel& model);
 

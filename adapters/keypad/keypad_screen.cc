@@ -69,6 +69,7 @@ std::string signature(const KeypadModel& m) {
       fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", static_cast<int>(m.view.state), m.view.number,
                   m.view.level, m.view.seconds_left, m.view.message, m.window.number, m.window.name,
                   m.window.staff_id, m.window.staff_name, m.window.open, m.online, m.pending);
+  for (bool c : m.view.chosen) s += c ? '1' : '0';
   return s;
 }
 
@@ -98,6 +99,14 @@ KeypadModel KeypadScreen::model() const {
   m.online = app_.online();
   m.pending = app_.pending();
   for (int level = 1; level <= 5; ++level) m.key_labels[level] = config_.key_label(level);
+  auto shortest = [](const std::vector<std::string>& names) {
+    std::string best;
+    for (const std::string& n : names)
+      if (best.empty() || n.size() < best.size()) best = n;
+    return best;
+  };
+  m.confirm_label = shortest(config_.confirm_keys);
+  m.skip_label = shortest(config_.skip_keys);
   return m;
 }
 
@@ -109,8 +118,18 @@ bool KeypadScreen::pump() {
       open = false;
     else if (e.type == SDL_KEYDOWN && e.key.repeat == 0)
       app_.press_key(SDL_GetKeyName(e.key.keysym.sym));
+    else if (e.type == SDL_MOUSEBUTTONDOWN && e.button.button == SDL_BUTTON_LEFT)
+      touch(e.button.x, e.button.y);  // a touch screen's taps arrive as these too (SDL's default)
   }
   return open;
+}
+
+void KeypadScreen::touch(int x, int y) {
+  const KeypadFrame frame = layout_keypad(sdl_->canvas.width(), sdl_->canvas.height(), model());
+  if (const Hit* h = hit_at(frame, x, y)) {
+    app_.touch(h->what, h->n);
+    app_.update();
+  }
 }
 
 bool KeypadScreen::draw_if_changed(bool force) {

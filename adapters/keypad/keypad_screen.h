@@ -1,6 +1,7 @@
 // The keypad's window (SDL2 through hallq_sdl): paints keypad_layout for the
 // app's current state and turns key presses into KeypadApp::press_key (the
-// key's SDL name, e.g. "4" or "Keypad 4", mapped by [keypad.keys]).
+// key's SDL name, e.g. "4" or "Keypad 4", mapped by [keypad.keys]) and
+// left clicks / touches on a button (keypad_layout's hits) into KeypadApp::touch.
 //
 // Headless (tests, README pictures): no window, an off-screen canvas;
 // snapshot() writes the current frame as PNG.
@@ -26,9 +27,11 @@ class KeypadScreen {
   KeypadScreen(const KeypadScreen&) = delete;
   KeypadScreen& operator=(const KeypadScreen&) = delete;
 
-  // Handles the pending SDL events (keys to the app); false once the window
-  // was closed.
+  // Handles the pending SDL events (keys and touches to the app); false once
+  // the window was closed.
   bool pump();
+  // A touch (or left click) at canvas coordinates (x, y).
+  void touch(int x, int y);
   // Redraws if what is shown changed (or `force`); true if it drew.
   bool draw_if_changed(bool force = false);
   // The model the last frame was drawn from.

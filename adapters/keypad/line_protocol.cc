@@ -49,6 +49,20 @@ LineCommand parse_line(std::string_view raw) {
     case 's':
       c.kind = LineCommand::Kind::kState;
       return c;
+    case 'C':
+    case 'c':
+      c.kind = LineCommand::Kind::kReason;
+      if (!arg.empty() && arg.size() <= 2 && arg.find_first_not_of("0123456789") == std::string_view::npos)
+        c.reason = std::stoi(std::string(arg));
+      return c;
+    case 'Y':
+    case 'y':
+      c.kind = LineCommand::Kind::kConfirm;
+      return c;
+    case 'N':
+    case 'n':
+      c.kind = LineCommand::Kind::kSkip;
+      return c;
   }
   c.error = fmt::format("未知命令：{}", line);
   return c;

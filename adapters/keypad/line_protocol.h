@@ -5,6 +5,9 @@
 //   K <name>   a raw key, mapped through [keypad.keys] (USB keypads, "KP_5")
 //   P          ping; answered "OK"
 //   S          state; answered with the current STATE line
+//   C <n>      差评 reasons (after R 1 or R 2): ticks or unticks reason n (1..99)
+//   Y          差评 reasons: confirm, send the level with the ticked reasons
+//   N          差评 reasons: skip, send the level without reasons
 //
 // Answers, one line each: "OK" (a rating taken or a ping), "ERR <reason>"
 // (ignored press, unknown key, bad line; the reason in Chinese, e.g.
@@ -21,9 +24,10 @@
 namespace hallq::keypad {
 
 struct LineCommand {
-  enum class Kind : std::uint8_t { kRate, kKey, kPing, kState, kEmpty, kInvalid };
+  enum class Kind : std::uint8_t { kRate, kKey, kPing, kState, kEmpty, kInvalid, kReason, kConfirm, kSkip };
   Kind kind = Kind::kInvalid;
   int level = 0;      // kRate: 1..5; 0 when the number was out of range
+  int reason = 0;     // kReason: 1..99; 0 when the number was out of range
   std::string key;    // kKey
   std::string error;  // kInvalid: why
 };

@@ -86,7 +86,11 @@ core::Status authorize(const keys::KeyEntry& key, const protocol::DecodedRequest
       if (std::holds_alternative<core::CheckIn>(body)) return core::Status::Ok();
       break;
     case keys::DeviceRole::kKeypad:
-      if (const auto* e = std::get_if<core::Evaluate>(&body); e != nullptr && e->window == key.window)
+      // Today's tickets of its own window, as a keypad (评价器): never another
+      // channel's rating or a 补充评价 of an earlier day.
+      if (const auto* e = std::get_if<core::Evaluate>(&body);
+          e != nullptr && e->window == key.window && e->channel == core::EvaluationChannel::kKeypad &&
+          e->day == 0)
         return core::Status::Ok();
       break;
     case keys::DeviceRole::kCaller: {
@@ -100,10 +104,16 @@ core::Status authorize(const keys::KeyEntry& key, const protocol::DecodedRequest
       // book, cancel a booking, check in. Remote tickets (网上取号,
       // IssueRemote): the core holds them to their service's hours, daily
       // quota and one per person.
+      // Ratings from the ticket's phone page only (扫码, 补充评价): the
+      // gateway cannot claim a keypad's or a terminal's channel.
+      if (const auto* e = std::get_if<core::Evaluate>(&body))
+        return e->channel == core::EvaluationChannel::kPhone
+                   ? core::Status::Ok()
+                   : forbid(fmt::format("{} (an evaluation from the phone page only, not {})",
+                                        scope_reason(key), core::to_string(e->channel)));
       if (std::holds_alternative<core::IssueTicket>(body) || std::holds_alternative<core::Cancel>(body) ||
-          std::holds_alternative<core::Evaluate>(body) || std::holds_alternative<core::Book>(body) ||
-          std::holds_alternative<core::CancelBooking>(body) || std::holds_alternative<core::CheckIn>(body) ||
-          std::holds_alternative<core::IssueRemote>(body))
+          std::holds_alternative<core::Book>(body) || std::holds_alternative<core::CancelBooking>(body) ||
+          std::holds_alternative<core::CheckIn>(body) || std::holds_alternative<core::IssueRemote>(body))
         return core::Status::Ok();
       break;
     case keys::DeviceRole::kDisplay:

@@ -9,7 +9,8 @@
 //                    resume, call, recall, start, skip, hold, transfer,
 //                    finish), and reactivate / unhold of a ticket last at
 //                    that window, in its hall
-//   keypad           evaluate, naming its own window, in its hall
+//   keypad           evaluate, naming its own window, in its hall (channel
+//                    keypad, today's tickets: no `day`)
 //   display, speaker no commands (subscribe only)
 //   notifier         no commands (subscribe only): the reminder sender
 //                    (hallq-notify), in its halls; with manager, the only
@@ -20,7 +21,8 @@
 //                    a booking and checking in: also the managers' HTTP API,
 //                    for the admin role, http_booking.h)
 //   citizen          the public gateway (hallq-citizen), in its halls: issue
-//                    tickets, cancel a ticket, evaluate, book, cancel a
+//                    tickets, cancel a ticket, evaluate (channel phone only:
+//                    the page's 好差评 and 补充评价), book, cancel a
 //                    booking, check in (Book, CancelBooking, CheckIn);
 //                    nothing that acts on a window, the staff, the notices or
 //                    the devices. (Package D narrows it: remote tickets only,

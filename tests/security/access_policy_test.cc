@@ -103,6 +103,12 @@ TEST(AccessPolicy, KeypadEvaluatesNamingItsWindow) {
   EXPECT_TRUE(allowed(k, cmd("town", core::Evaluate{"A001", 5, "w3"})));
   EXPECT_FALSE(allowed(k, cmd("town", core::Evaluate{"A001", 5, "w4"})));
   EXPECT_FALSE(allowed(k, cmd("town", core::Evaluate{"A001", 5, ""})));  // must name it
+  core::Evaluate phone{"A001", 2, "w3"};
+  phone.channel = core::EvaluationChannel::kPhone;  // only the gateway speaks for the phone page
+  EXPECT_FALSE(allowed(k, cmd("town", phone)));
+  core::Evaluate earlier{"A001", 2, "w3"};
+  earlier.day = 20'400;  // 补充评价 is the phone page's
+  EXPECT_FALSE(allowed(k, cmd("town", earlier)));
   EXPECT_FALSE(allowed(k, cmd("town", core::CallNext{"w3"})));
   EXPECT_FALSE(allowed(k, cmd("town", core::MoveStaff{"s01", "w3"})));
 }
@@ -150,7 +156,25 @@ TEST(AccessPolicy, CitizenIssuesCancelsAndEvaluatesInItsHallsOnly) {
   EXPECT_TRUE(allowed(k, cmd("town", core::IssueTicket{"social"})));
   EXPECT_TRUE(allowed(k, cmd("bank", core::IssueTicket{"cash"})));
   EXPECT_TRUE(allowed(k, cmd("town", core::Cancel{"A001"})));
-  EXPECT_TRUE(allowed(k, cmd("town", core::Evaluate{"A001", 5, ""})));
+  core::Evaluate phone{"A001", 2, ""};
+  phone.channel = core::EvaluationChannel::kPhone;
+  EXPECT_TRUE(allowed(k, cmd("town", phone)));
+  phone.day = 20'400;  // 补充评价 of an earlier day's ticket
+  EXPECT_TRUE(allowed(k, cmd("town", phone)));
+  // The gateway speaks for the phone page only, never for a keypad or a terminal.
+  for (core::EvaluationChannel channel : {core::EvaluationChannel::kKeypad, core::EvaluationChannel::kTablet,
+                                          core::EvaluationChannel::kTerminal}) {
+    core::Evaluate other{"A001", 5, ""};
+    other.channel = channel;
+    const core::Status st = authorize(k, cmd("town", other), lookup);
+    EXPECT_EQ(st.code(), core::ErrorCode::kForbidden);
+    EXPECT_EQ(
+        st.message(),
+        fmt::format("无权执行此操作：citizen d1 may only issue, cancel and evaluate tickets and book, "
+                    "cancel and check in bookings in town, bank (an evaluation from the phone page only, "
+                    "not {})",
+                    core::to_string(channel)));
+  }
   EXPECT_TRUE(allowed(k, snapshot("town")));
   EXPECT_TRUE(allowed(k, {.request_id = "p", .hall = "", .kind = RequestKind::kPing}));
   for (const core::CommandBody& body :

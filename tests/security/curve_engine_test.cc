@@ -415,7 +415,10 @@ TEST_F(CurveEngineTest, CitizenIssuesAndEvaluatesButCannotRunTheHall) {
   ASSERT_EQ(code("m1", "town", core::CallNext{"w1"}), ErrorCode::kOk);
   ASSERT_EQ(code("m1", "town", core::StartService{"w1"}), ErrorCode::kOk);
   ASSERT_EQ(code("m1", "town", core::Finish{"w1"}), ErrorCode::kOk);
-  EXPECT_EQ(code("gw", "town", core::Evaluate{"A001", 5, ""}), ErrorCode::kOk);
+  core::Evaluate phone{"A001", 5, ""};
+  EXPECT_EQ(code("gw", "town", phone), ErrorCode::kForbidden) << "a keypad's channel (the default)";
+  phone.channel = core::EvaluationChannel::kPhone;  // the ticket page's 好差评
+  EXPECT_EQ(code("gw", "town", phone), ErrorCode::kOk);
   ASSERT_EQ(code("gw", "town", core::IssueTicket{"social"}), ErrorCode::kOk);  // A003
   EXPECT_EQ(code("gw", "town", core::Cancel{"A003"}), ErrorCode::kOk);
 
@@ -471,7 +474,8 @@ TEST_F(CurveEngineTest, CitizenIssuesAndEvaluatesButCannotRunTheHall) {
   EXPECT_EQ(district1.state.tickets, district0.state.tickets);
   std::string out;
   EXPECT_EQ(engine_->stop(out), 0);
-  EXPECT_NE(out.find("hallqd security: " + std::to_string(refused.size() + 1) + " forbidden"),
+  // + the snapshot of another hall, + the evaluation with a keypad's channel.
+  EXPECT_NE(out.find("hallqd security: " + std::to_string(refused.size() + 2) + " forbidden"),
             std::string::npos)
       << out;
 }

@@ -3,7 +3,10 @@
 // browser reconnects by itself), shows a call prominently with vibration and
 // a tone where the browser allows, and offers "我不等了" while waiting. A
 // remote ticket not yet checked in says how to check in, and is remembered
-// for the check-in page (remember.js).
+// for the check-in page (remember.js). A finished ticket not yet rated offers
+// 好差评 (the five levels; for 不满意 / 非常不满意 the hall's reasons and a
+// comment), sent to /api/evaluate; once rated it shows the rating. An earlier
+// day's ticket (补充评价, data-past on the body) is read once, not followed.
 "use strict";
 (function () {
   const parts = location.pathname.split("/").filter(Boolean);  // ["t", hall, date, number, token?]
@@ -11,7 +14,50 @@
   const query = "hall=" + encodeURIComponent(parts[1]) + "&date=" + encodeURIComponent(parts[2]) +
     "&number=" + encodeURIComponent(parts[3]) + "&k=" + encodeURIComponent(token);
   const $ = (id) => document.getElementById(id);
-  let lastState = null, lastRecalls = -1;
+  let lastState = null, lastRecalls = -1, level = 0, formBuilt = false;
+
+  function buildForm(rate) {
+    if (formBuilt) return;
+    formBuilt = true;
+    rate.levels.forEach((l) => {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = "level";
+      b.dataset.level = l.level;
+      b.setAttribute("role", "radio");
+      b.setAttribute("aria-checked", "false");
+      b.textContent = l.name;
+      b.addEventListener("click", () => choose(l.level));
+      $("levels").appendChild(b);
+    });
+    rate.reasons.forEach((r) => {
+      const label = document.createElement("label");
+      const box = document.createElement("input");
+      box.type = "checkbox";
+      box.value = r.code;
+      label.appendChild(box);
+      label.appendChild(document.createTextNode(" " + r.text));
+      $("reasons").appendChild(label);
+    });
+    $("comment").maxLength = rate.comment_max;
+  }
+
+  function choose(l) {
+    level = l;
+    document.querySelectorAll("#levels .level").forEach((b) => {
+      b.setAttribute("aria-checked", Number(b.dataset.level) === l ? "true" : "false");
+    });
+    $("reasons-box").hidden = !(l >= 1 && l <= 2) || $("reasons").children.length === 0;
+    $("rate-submit").disabled = false;
+  }
+
+  function showRating(t) {
+    const rated = !!t.rating;
+    $("rate").hidden = !t.can_rate;
+    $("rated").hidden = !rated;
+    $("rated").textContent = rated ? "您的评价：" + t.rating_name : "";
+    if (t.can_rate && t.rate) buildForm(t.rate);
+  }
 
   function alertCall() {
     try { if (navigator.vibrate) navigator.vibrate([400, 200, 400, 200, 400]); } catch (e) { /* not allowed */ }
@@ -46,6 +92,7 @@
     $("how").hidden = !arriving;
     $("how").textContent = arriving ? "签到方法：到大厅后用手机扫描大厅屏幕上的「扫码签到（网上取号）」二维码，" +
       "或在取号机上输入签到码 " + t.check_in_code + "。" : "";
+    showRating(t);
     if (arriving) window.hallqTickets.remember({ hall: parts[1], date: parts[2], number: parts[3], k: token });
     if (t.state === "called" && (lastState !== "called" || t.recalls !== lastRecalls)) alertCall();
     lastState = t.state;
@@ -84,5 +131,46 @@
     }
   });
 
-  connect();
+  $("rate-submit").addEventListener("click", async () => {
+    if (!level) return;
+    const body = { level: level };
+    if (level <= 2) {
+      body.reasons = Array.from(document.querySelectorAll("#reasons input:checked")).map((b) => b.value);
+      const comment = $("comment").value.replace(/\s+/g, " ").trim();  // one line: no control characters
+      if (comment) body.comment = comment;
+    }
+    $("rate-submit").disabled = true;
+    try {
+      const r = await fetch("/api/evaluate?" + query, {
+        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+        credentials: "omit",
+      });
+      const j = await r.json();
+      if (r.ok) {
+        if (j.headline) render(j); else showRating(j);
+        $("rate-result").textContent = "评价已提交，感谢您的评价";
+      } else {
+        $("rate-result").textContent = j.message || "提交失败，请稍后再试";
+        if (j.error === "already_rated") $("rate").hidden = true;
+      }
+    } catch (e) {
+      $("rate-result").textContent = "网络不通，请稍后再试";
+    } finally {
+      $("rate-submit").disabled = !level;
+    }
+  });
+
+  async function readOnce() {
+    try {
+      const r = await fetch("/api/ticket?" + query, { credentials: "omit" });
+      const j = await r.json();
+      $("conn").dataset.state = r.ok ? "live" : "connecting";
+      $("conn").textContent = r.ok ? "补充评价" : (j.message || "连接中…");
+      if (r.ok) render(j);
+    } catch (e) {
+      $("conn").textContent = "网络不通，请稍后刷新";
+    }
+  }
+
+  if (document.body.dataset.past) readOnce(); else connect();
 })();

@@ -54,6 +54,14 @@ class LocalHalls final : public citizen::HallSource {
     return Outcome{st.code(), st.message(), {}};
   }
 
+  std::optional<Outcome> evaluate(std::string_view hall, const core::Evaluate& command) override {
+    if (hall != "town") return Outcome{core::ErrorCode::kForbidden, "not here", {}};
+    ++evaluations_sent;
+    last_evaluation_channel = command.channel;
+    const core::Status st = apply(command);
+    return Outcome{st.code(), st.message(), {}};
+  }
+
   core::Status apply(core::CommandBody body) {
     std::vector<core::Event> out;
     now_ += core::kUsPerSecond;
@@ -63,8 +71,10 @@ class LocalHalls final : public citizen::HallSource {
   core::Hall& town() { return hall_; }
 
   bool synced = true;
-  int remote_sent = 0;     // IssueRemote commands that reached the "engine"
-  int check_ins_sent = 0;  // CheckIn commands that reached the "engine"
+  int remote_sent = 0;       // IssueRemote commands that reached the "engine"
+  int check_ins_sent = 0;    // CheckIn commands that reached the "engine"
+  int evaluations_sent = 0;  // Evaluate commands that reached the "engine"
+  core::EvaluationChannel last_evaluation_channel = core::EvaluationChannel::kKeypad;
   // Moves the hall's clock (the check-in token's slot follows it).
   void advance(core::TimeUs by) { now_ += by; }
 

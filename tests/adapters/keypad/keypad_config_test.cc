@@ -20,6 +20,32 @@ std::string error_of(const std::string& text) {
   return "(accepted)";
 }
 
+TEST(KeypadConfig, ReasonKeysDefaultAndConfigured) {
+  using Kind = ReasonKey::Kind;
+  const KeypadConfig d = parse_keypad_config("[keypad]\nhall = \"town\"\nwindow = \"w5\"\n", "kp.toml");
+  EXPECT_EQ(d.rating.reasons, std::chrono::seconds(20));
+  EXPECT_EQ(d.reason_key("3").kind, Kind::kToggle);
+  EXPECT_EQ(d.reason_key("Keypad 7").n, 7);
+  EXPECT_EQ(d.reason_key("KP_9").n, 9);
+  EXPECT_EQ(d.reason_key("#").kind, Kind::kConfirm);
+  EXPECT_EQ(d.reason_key("Keypad Enter").kind, Kind::kConfirm);
+  EXPECT_EQ(d.reason_key("0").kind, Kind::kSkip);
+  EXPECT_EQ(d.reason_key("Escape").kind, Kind::kSkip);
+  EXPECT_EQ(d.reason_key("A").kind, Kind::kNone);
+  EXPECT_EQ(d.reason_key("33").kind, Kind::kNone);
+  const KeypadConfig c = parse_keypad_config(
+      "[keypad]\nhall = \"town\"\nwindow = \"w5\"\nreasons_timeout_s = 45\nconfirm_keys = [\"F1\"]\n"
+      "skip_keys = [\"F2\"]\n",
+      "kp.toml");
+  EXPECT_EQ(c.rating.reasons, std::chrono::seconds(45));
+  EXPECT_EQ(c.reason_key("F1").kind, Kind::kConfirm);
+  EXPECT_EQ(c.reason_key("F2").kind, Kind::kSkip);
+  EXPECT_EQ(c.reason_key("#").kind, Kind::kNone);
+  EXPECT_EQ(c.reason_key("0").kind, Kind::kNone) << "0 is not a reason's number";
+  EXPECT_NE(error_of("[keypad]\nhall = \"town\"\nwindow = \"w5\"\nreasons_timeout_s = 0\n").find("kp.toml:4"),
+            std::string::npos);
+}
+
 TEST(KeypadConfig, SamplesLoadAndFitTheTownHall) {
   const auto town = config::load_hall_config(std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml");
   const KeypadConfig w5 = load_keypad_config(kDir + "keypad-w5.toml");

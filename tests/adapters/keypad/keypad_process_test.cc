@@ -17,6 +17,7 @@
 
 #include "engine/client/client.h"
 #include "engine/client/subscriber.h"
+#include "engine/config/config_loader.h"
 #include "engine/core/utf8.h"
 #include "engine/protocol/event_codec.h"
 #include "tests/support/child_process.h"
@@ -196,8 +197,16 @@ TEST_F(KeypadProcessTest, SerialLineOnAPseudoTerminal) {
   ASSERT_TRUE(keypad->wait_prefix("STATE asking " + number));
   box.write_bytes("S\r\n");
   ASSERT_TRUE(box.wait_for("STATE asking " + number)) << box.received();
-  box.write_bytes("R 2\r\nR 2\r\n");
-  ASSERT_TRUE(keypad->wait_prefix("RECORDED " + number + " 2 不满意"));
+  // 不满意 asks for the hall's 差评 reasons: tick the second, untick a mistake, confirm.
+  const std::string second = config::load_hall_config(kTown)->evaluation.reasons.at(1).code;
+  box.write_bytes("R 2\r\n");
+  ASSERT_TRUE(keypad->wait_prefix("STATE reasons " + number + " 2 chosen= left="));
+  box.write_bytes("C 2\r\nC 3\r\nC 3\r\nS\r\n");
+  ASSERT_TRUE(box.wait_for("STATE reasons " + number + " 2 chosen=" + second + " left=")) << box.received();
+  box.write_bytes("C 99\r\n");
+  ASSERT_TRUE(box.wait_for("ERR 无效按键，请按 1-")) << box.received();
+  box.write_bytes("Y\r\nR 2\r\n");
+  ASSERT_TRUE(keypad->wait_prefix("RECORDED " + number + " 2 不满意 reasons=" + second));
   ASSERT_TRUE(box.wait_for("ERR " + number + " 已评价")) << box.received();
   EXPECT_EQ(engine_record(number).second, 2);
   EXPECT_EQ(keypad->stop(), 0);

@@ -6,7 +6,9 @@
 // show, and the engine going away while a rating is pending.
 //
 // HALLQ_KEYPAD_DOC_DIR=adapters/keypad/doc regenerates the README pictures
-// (keypad-idle.png, keypad-asking.png, keypad-thanks.png) from the test's frames.
+// (keypad-idle.png, keypad-asking.png, keypad-thanks.png, keypad-reasons.png)
+// from the test's frames.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -21,6 +23,7 @@
 #include "adapters/keypad/keypad_screen.h"
 #include "engine/client/client.h"
 #include "engine/client/subscriber.h"
+#include "engine/config/config_loader.h"
 #include "engine/device/sdl/font_set.h"
 #include "engine/device/sdl/png_frame.h"
 #include "engine/device/sdl/sdl_init.h"
@@ -50,6 +53,25 @@ bool shows(const KeypadFrame& f, const std::string& part) {
     if (contains(t.text, part)) return true;
   return false;
 }
+
+// A left click (a touch arrives as one) at (x, y) of the window.
+void push_click(int x, int y) {
+  SDL_Event e{};
+  e.type = SDL_MOUSEBUTTONDOWN;
+  e.button.button = SDL_BUTTON_LEFT;
+  e.button.state = SDL_PRESSED;
+  e.button.x = x;
+  e.button.y = y;
+  ASSERT_EQ(SDL_PushEvent(&e), 1) << SDL_GetError();
+}
+
+// The engine's TicketEvaluated events as its stream carries them.
+struct EvaluatedEvents : client::Subscriber::Listener {
+  void on_event(const core::Hall&, const protocol::DecodedEvent& e, protocol::Bytes) override {
+    if (const auto* t = std::get_if<core::TicketEvaluated>(&e.event.body)) seen.push_back({e.number, *t});
+  }
+  std::vector<std::pair<std::string, core::TicketEvaluated>> seen;
+};
 
 void push_key(SDL_Keycode key) {
   SDL_Event e{};
@@ -205,6 +227,78 @@ TEST_F(KeypadWindowTest, KeyFourOnTheWindowIsRecordedOnceAndExtraKeysShowMessage
   EXPECT_EQ(screen_->text_failures(), 0u);
 }
 
+TEST_F(KeypadWindowTest, KeyTwoAsksForTheHallsReasonsTickedByTouchAndKeyThenConfirmed) {
+  // The reasons as the hall's file gives them (read here, not from the keypad's replica).
+  const auto district = config::load_hall_config(kDistrict);
+  const std::vector<core::EvaluationReason>& reasons = district->evaluation.reasons;
+  ASSERT_GE(reasons.size(), 3u);
+  EvaluatedEvents events;
+  client::Subscriber watcher(ctx_, engine_->cmd(), engine_->pub(), {"district"}, &events);
+  client::Client c(ctx_, engine_->cmd());
+  ASSERT_TRUE(c.command("district", core::OpenWindow{"w5", "rs09"})->ok());
+  ASSERT_TRUE(run_until([&] {
+    watcher.poll(0ms);
+    return app_->online() && app_->window().staff_id == "rs09" && watcher.synced("district");
+  }));
+  const std::string number = serve_one(c);
+  ASSERT_TRUE(run_until([&] { return app_->view().state == KeypadState::kAsking; }));
+
+  push_key(SDLK_2);
+  ASSERT_TRUE(run_until([&] { return app_->view().state == KeypadState::kReasons; }));
+  KeypadFrame f = frame();
+  EXPECT_TRUE(shows(f, "您的评价：不满意。请选择不满意的原因（可多选）"))
+      << ::testing::PrintToString(texts_of(f));
+  for (std::size_t i = 0; i < reasons.size(); ++i)
+    EXPECT_TRUE(shows(f, fmt::format("{} {}", i + 1, reasons[i].text))) << reasons[i].text;
+  EXPECT_TRUE(shows(f, "确认提交（#）"));
+  EXPECT_TRUE(shows(f, "跳过（0）"));
+  EXPECT_TRUE(shows(f, "超时按已选原因提交"));
+  EXPECT_TRUE(saw("STATE reasons " + number + " 2 chosen="));
+
+  // Reason 1 by touch, reason 3 by its key.
+  const auto first = std::find_if(f.hits.begin(), f.hits.end(), [](const Hit& h) {
+    return h.what == KeypadApp::Touch::kReason && h.n == 1;
+  });
+  ASSERT_NE(first, f.hits.end());
+  const Box one = first->box;
+  push_click(one.x + one.w / 2, one.y + one.h / 2);
+  push_key(SDLK_3);
+  ASSERT_TRUE(run_until([&] {
+    const KeypadView v = app_->view();
+    return v.chosen.size() == reasons.size() && v.chosen[0] && !v.chosen[1] && v.chosen[2];
+  }));
+  f = frame();
+  EXPECT_TRUE(shows(f, "√ 1 " + reasons[0].text));
+  EXPECT_TRUE(shows(f, "√ 3 " + reasons[2].text));
+  EXPECT_FALSE(shows(f, "√ 2 "));
+  const sdl::Image picture = snapshot("keypad-reasons.png");
+  const auto two = std::find_if(f.hits.begin(), f.hits.end(),
+                                [](const Hit& h) { return h.what == KeypadApp::Touch::kReason && h.n == 2; });
+  ASSERT_NE(two, f.hits.end());
+  const Box second = two->box;
+  const SDL_Color ticked = pixel(picture, one.x + 2, one.y + 2);  // green
+  EXPECT_EQ(ticked.r, 20);
+  EXPECT_EQ(ticked.g, 130);
+  const SDL_Color unticked = pixel(picture, second.x + 2, second.y + 2);  // grey
+  EXPECT_EQ(unticked.r, 100);
+  EXPECT_EQ(unticked.g, 108);
+
+  push_key(SDLK_RETURN);
+  const std::string codes = reasons[0].code + "," + reasons[2].code;
+  ASSERT_TRUE(run_until([&] { return saw("RECORDED " + number + " 2 不满意 reasons=" + codes); }));
+  ASSERT_TRUE(run_until([&] {
+    watcher.poll(0ms);
+    return !events.seen.empty();
+  }));
+  ASSERT_EQ(events.seen.size(), 1u);
+  EXPECT_EQ(events.seen[0].first, number);
+  EXPECT_EQ(events.seen[0].second.level, 2);
+  EXPECT_EQ(events.seen[0].second.reasons, (std::vector<std::string>{reasons[0].code, reasons[2].code}));
+  EXPECT_EQ(events.seen[0].second.channel, core::EvaluationChannel::kKeypad);
+  EXPECT_EQ(engine_record(number).second, 2);
+  EXPECT_EQ(screen_->text_failures(), 0u);
+}
+
 TEST_F(KeypadWindowTest, EngineGoneShowsConnectingAndKeepsThePressUntilItReturns) {
   client::Client c(ctx_, engine_->cmd());
   ASSERT_TRUE(c.command("district", core::OpenWindow{"w5", "rs09"})->ok());
@@ -252,6 +346,24 @@ TEST(KeypadLayoutTest, EveryScreenHasItsTextsAndNoMissingGlyphs) {
       m.pending = 0;
     }
   }
+  // The reasons screen with the default list, none and some ticked, and the
+  // longest reason the config allows (40 characters).
+  m.online = true;
+  m.view = {KeypadState::kReasons, "A012", 1, 20, ""};
+  for (const core::EvaluationReason& r : core::default_evaluation_reasons())
+    m.view.reasons.push_back({r.code, r.text});
+  m.view.chosen.assign(m.view.reasons.size(), false);
+  models.push_back(m);
+  m.view.chosen[0] = m.view.chosen[2] = true;
+  m.confirm_label = "#";
+  m.skip_label = "0";
+  models.push_back(m);
+  std::string longest;
+  for (int i = 0; i < 40; ++i) longest += "慢";
+  m.view.reasons = {{"01", longest}};
+  m.view.chosen = {true};
+  models.push_back(m);
+  m.view = {};
   m.window = {5, "社保医保综合窗口", "s07", "", true};
   models.push_back(m);
   m.window.open = false;

@@ -84,11 +84,118 @@ TEST_F(RatingMachineTest, RefusalShowsTheReasonAndReturnsToIdle) {
   EXPECT_EQ(m_.view(t0_ + 1s).message, "A001 评价未记录：该业务已评价");
 }
 
+// 差评 reasons: a list of three, as a hall's config would give it.
+class ReasonsTest : public RatingMachineTest {
+ protected:
+  void SetUp() override {
+    m_ = RatingMachine{RatingOptions{30s, 3s, 3s, 20s}};
+    m_.set_reasons({{"01", "态度差"}, {"02", "等太久"}, {"03", "材料反复"}});
+  }
+  using Codes = std::vector<std::string>;
+};
+
+TEST_F(ReasonsTest, LevelTwoAsksForReasonsThenConfirmSendsTheTickedOnesInListOrder) {
+  m_.finished("A001", t0_);
+  EXPECT_FALSE(m_.press(2, t0_ + 5s)) << "not sent yet: the reasons question";
+  EXPECT_EQ(m_.state(), KeypadState::kReasons);
+  KeypadView v = m_.view(t0_ + 5s);
+  EXPECT_EQ(v.message, "");
+  EXPECT_EQ(v.seconds_left, 20) << "the reasons' own time, not the 25 s left of the question";
+  ASSERT_EQ(v.reasons.size(), 3u);
+  EXPECT_EQ(v.chosen, (std::vector<bool>{false, false, false}));
+  m_.toggle_reason(3, t0_ + 6s);
+  m_.toggle_reason(1, t0_ + 7s);
+  m_.toggle_reason(2, t0_ + 7s);
+  m_.toggle_reason(2, t0_ + 8s);  // unticked again
+  EXPECT_EQ(m_.view(t0_ + 8s).chosen, (std::vector<bool>{true, false, true}));
+  m_.toggle_reason(4, t0_ + 8s);
+  EXPECT_EQ(m_.view(t0_ + 8s).message, "无效按键，请按 1-3 键选择原因，# 键提交，0 键跳过");
+  EXPECT_EQ(m_.state(), KeypadState::kReasons);
+  auto e = m_.confirm(t0_ + 9s);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->number, "A001");
+  EXPECT_EQ(e->level, 2);
+  EXPECT_EQ(e->reasons, (Codes{"01", "03"}));
+  EXPECT_EQ(m_.state(), KeypadState::kSending);
+  m_.acknowledged("A001", true, "", t0_ + 10s);
+  EXPECT_EQ(m_.state(), KeypadState::kThanks);
+}
+
+TEST_F(ReasonsTest, SkipSendsTheLevelWithoutReasons) {
+  m_.finished("A001", t0_);
+  m_.press(1, t0_);
+  m_.toggle_reason(2, t0_ + 1s);
+  auto e = m_.skip(t0_ + 2s);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->level, 1);
+  EXPECT_TRUE(e->reasons.empty());
+}
+
+TEST_F(ReasonsTest, TimeRunningOutSendsTheLevelWithTheReasonsChosenSoFar) {
+  m_.finished("A001", t0_);
+  m_.press(1, t0_ + 25s);  // the question's 30 s would end at t0 + 30 s
+  m_.toggle_reason(2, t0_ + 26s);
+  EXPECT_FALSE(m_.tick(t0_ + 44s));
+  EXPECT_EQ(m_.view(t0_ + 44s).seconds_left, 1);
+  auto e = m_.tick(t0_ + 45s);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->level, 1);
+  EXPECT_EQ(e->reasons, (Codes{"02"}));
+  EXPECT_FALSE(m_.tick(t0_ + 46s)) << "once";
+}
+
+TEST_F(ReasonsTest, ALevelKeyChangesTheLevelAndThreeToFiveSendAtOnce) {
+  m_.finished("A001", t0_);
+  m_.press(2, t0_);
+  m_.toggle_reason(1, t0_);
+  EXPECT_FALSE(m_.press(1, t0_ + 1s));
+  EXPECT_EQ(m_.view(t0_ + 1s).level, 1);
+  EXPECT_EQ(m_.view(t0_ + 1s).chosen, (std::vector<bool>{true, false, false})) << "ticks kept";
+  auto e = m_.press(4, t0_ + 2s);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->level, 4);
+  EXPECT_TRUE(e->reasons.empty()) << "reasons are for 差评 only";
+}
+
+TEST_F(ReasonsTest, GoodLevelsAndNoListSendAtOnce) {
+  m_.finished("A001", t0_);
+  ASSERT_TRUE(m_.press(3, t0_));
+  RatingMachine bare{RatingOptions{30s, 3s, 3s, 20s}};  // a hall whose config lists no reasons
+  bare.finished("A002", t0_);
+  auto e = bare.press(1, t0_);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->level, 1);
+}
+
+TEST_F(ReasonsTest, NextFinishWhileChoosingSendsTheRatingAsFarAsItGot) {
+  m_.finished("A001", t0_);
+  m_.press(2, t0_);
+  m_.toggle_reason(3, t0_ + 1s);
+  auto e = m_.finished("A002", t0_ + 2s);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->number, "A001");
+  EXPECT_EQ(e->level, 2);
+  EXPECT_EQ(e->reasons, (Codes{"03"}));
+  EXPECT_EQ(m_.state(), KeypadState::kAsking);
+  EXPECT_EQ(m_.view(t0_ + 2s).number, "A002");
+  EXPECT_TRUE(m_.view(t0_ + 2s).reasons.empty());
+}
+
+TEST_F(ReasonsTest, ReasonKeysOutsideTheReasonsScreenOnlyShowAMessage) {
+  m_.toggle_reason(1, t0_);
+  EXPECT_EQ(m_.view(t0_).message, "当前没有待评价的业务");
+  EXPECT_FALSE(m_.confirm(t0_));
+  m_.finished("A001", t0_ + 4s);
+  EXPECT_FALSE(m_.skip(t0_ + 4s));
+  EXPECT_EQ(m_.view(t0_ + 4s).message, "请先按 1-5 键评价");
+  EXPECT_EQ(m_.state(), KeypadState::kAsking);
+}
+
 TEST(OutboxTest, ResendsWithTheSameIdUntilAcknowledged) {
   const auto t0 = Clock::now();
   Outbox box(2s);
-  box.add("id-1", {"A001", 5}, t0);
-  box.add("id-2", {"A002", 0}, t0 + 1s);
+  box.add("id-1", {"A001", 5, {}}, t0);
+  box.add("id-2", {"A002", 0, {}}, t0 + 1s);
   auto due = box.due(t0);
   ASSERT_EQ(due.size(), 1u);
   EXPECT_EQ(due[0].request_id, "id-1");
@@ -119,6 +226,12 @@ TEST(LineProtocol, Commands) {
   EXPECT_EQ(parse_line("XYZ").error, "未知命令：XYZ");
   EXPECT_EQ(parse_line(" RATE 5 ").error, "未知命令：RATE 5");
   EXPECT_EQ(parse_line("K").error, "K 命令缺少按键名");
+  EXPECT_EQ(parse_line("C 3").kind, LineCommand::Kind::kReason);
+  EXPECT_EQ(parse_line("C 12").reason, 12);
+  EXPECT_EQ(parse_line("C x").reason, 0);
+  EXPECT_EQ(parse_line("C 123").reason, 0);
+  EXPECT_EQ(parse_line("Y").kind, LineCommand::Kind::kConfirm);
+  EXPECT_EQ(parse_line("n").kind, LineCommand::Kind::kSkip);
 
   std::string buffer = "R 5\r\nP\nR 4";
   std::vector<std::string> lines;
