@@ -30,6 +30,7 @@
 #include "tests/support/engine_process.h"
 #include "tests/support/http_client.h"
 #include "tests/support/http_receiver.h"
+#include "tests/support/run_program.h"
 #include "tests/support/temp_dir.h"
 
 namespace hallq::testing {
@@ -50,10 +51,10 @@ struct Expected {
 class UploadTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    // town.toml with two named staff members.
+    // town.toml with two named staff members (one name with a comma and quotes: CSV quoting).
     std::ifstream in(kTown);
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    text += "\n[[staff]]\nid = \"s01\"\nname = \"张三\"\n\n[[staff]]\nid = \"s02\"\nname = \"李四\"\n";
+    text += "\n[[staff]]\nid = \"s01\"\nname = \"张三\"\n\n[[staff]]\nid = \"s02\"\nname = \"李四,\\\"四哥\\\"\"\n";
     hall_ = dir_.sub("town.toml");
     std::ofstream(hall_) << text;
     engine_ = std::make_unique<EngineProcess>(std::vector<std::string>{hall_}, dir_.sub("data"),
@@ -129,7 +130,7 @@ seed = 7
     e.window = window;
     e.window_number = window == "w1" ? 1 : 4;
     e.staff = window == "w1" ? "s01" : "s02";
-    e.staff_name = window == "w1" ? "张三" : "李四";
+    e.staff_name = window == "w1" ? "张三" : "李四,\"四哥\"";
     expected_.push_back(e);
   }
 
@@ -266,6 +267,54 @@ TEST_F(UploadTest, RecordsApiPagesInEventOrder) {
   EXPECT_EQ(a.status, 400) << a.body;
   a = http_request(engine_->http(), http::verb::get, "/api/halls/town/evaluation-records?since=1");
   EXPECT_EQ(a.status, 400) << a.body;
+}
+
+// The export for a manual upload: `hallq evaluations` of today while hallqd
+// runs, read back by Python's csv module (read_csv.py), not by hallq.
+TEST_F(UploadTest, CsvExportReadsBackInExcelsFormat) {
+  serve_and_rate("social", "w1", 5);
+  serve_and_rate("estate", "w4", 1);
+  serve_and_rate("social", "w1", 3);
+  // The hall's day of the last rating, from the engine's own answer (its JSON "assessTime").
+  const HttpAnswer a = http_request(engine_->http(), http::verb::get, "/api/halls/town/evaluation-records");
+  ASSERT_EQ(a.status, 200) << a.body;
+  const std::string day = a.j()["records"][2]["assessTime"].get<std::string>().substr(0, 10);
+  const std::string first = a.j()["records"][0]["assessTime"].get<std::string>().substr(0, 10);
+
+  const std::string file = dir_.sub("export.csv");
+  RunResult r = run_program(HALLQ_PATH, {"evaluations", "town", "--data", dir_.sub("data"), "--from", first,
+                                         "--to", day, "--csv", file, "--conf", hall_});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run_program("/usr/bin/env",
+                  {"python3", std::string(HALLQ_SOURCE_DIR) + "/tests/adapters/upload/read_csv.py", file});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json got = json::parse(r.out, nullptr, false);
+  ASSERT_TRUE(got.is_object()) << r.out;
+  EXPECT_TRUE(got["bom"].get<bool>());
+  EXPECT_TRUE(got["crlf_only"].get<bool>());
+  ASSERT_EQ(got["rows"].size(), expected_.size()) << r.out;
+  for (std::size_t i = 0; i < expected_.size(); ++i) {
+    const json& row = got["rows"][i];
+    const Expected& e = expected_[i];
+    EXPECT_EQ(row["recordId"], e.id);
+    EXPECT_EQ(row["ticketNo"], e.number);
+    EXPECT_EQ(row["alternate"], std::to_string(e.level));
+    EXPECT_EQ(row["taskName"], e.service_name);
+    EXPECT_EQ(row["projectType"], std::to_string(e.project_type));
+    EXPECT_EQ(row["windowNo"], std::to_string(e.window_number));
+    EXPECT_EQ(row["handleUserName"], e.staff_name);
+    EXPECT_EQ(row["channel"], "keypad");
+  }
+
+  // Bad input: a reversed range, a malformed date; nothing written.
+  r = run_program(HALLQ_PATH, {"evaluations", "town", "--data", dir_.sub("data"), "--from", "2026-02-01",
+                               "--to", "2026-01-01", "--csv", dir_.sub("bad.csv")});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("晚于"), std::string::npos) << r.err;
+  r = run_program(HALLQ_PATH, {"evaluations", "town", "--data", dir_.sub("data"), "--from", "2026-13-01",
+                               "--to", "2026-01-01"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_FALSE(std::ifstream(dir_.sub("bad.csv")).good());
 }
 
 }  // namespace
