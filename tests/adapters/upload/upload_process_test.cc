@@ -54,7 +54,9 @@ class UploadTest : public ::testing::Test {
     // town.toml with two named staff members (one name with a comma and quotes: CSV quoting).
     std::ifstream in(kTown);
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    text += "\n[[staff]]\nid = \"s01\"\nname = \"张三\"\n\n[[staff]]\nid = \"s02\"\nname = \"李四,\\\"四哥\\\"\"\n";
+    text +=
+        "\n[[staff]]\nid = \"s01\"\nname = \"张三\"\n\n[[staff]]\nid = \"s02\"\nname = "
+        "\"李四,\\\"四哥\\\"\"\n";
     hall_ = dir_.sub("town.toml");
     std::ofstream(hall_) << text;
     engine_ = std::make_unique<EngineProcess>(std::vector<std::string>{hall_}, dir_.sub("data"),
