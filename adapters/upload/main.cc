@@ -29,7 +29,7 @@ extern "C" void on_signal(int) { g_stop = true; }
 
 int main(int argc, char** argv) {
   using namespace hallq;
-  CLI::App app("好差评上报：把大厅的评价记录按顺序上报到省级好差评系统");
+  CLI::App app("hallq-upload：好差评上报，把大厅的评价记录按顺序上报到省级好差评系统");
   std::string config_path;
   app.add_option("--config", config_path, "上报程序的配置（conf/devices/upload.toml）")->required();
   CLI11_PARSE(app, argc, argv);
