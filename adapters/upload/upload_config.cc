@@ -37,7 +37,8 @@ UploadConfig parse(const toml::table& root, const std::string& source, const std
   UploadConfig c;
 
   const config::TableReader e = r.required_section("engine");
-  e.allow_only({"url", "user", "password_file"});
+  e.allow_only({"url", "user", "password_file", "timeout_ms"});
+  c.engine_timeout_ms = static_cast<int>(e.integer("timeout_ms", 100, 600'000, 30000));
   if (!parse_http_url(e.required_string("url"), c.engine))
     e.fail("url", "不是 http://主机[:端口] 形式的地址");
   if (e.has("user") != e.has("password_file"))

@@ -3,7 +3,7 @@
 // 好差评 platform's URL and token, the halls to upload, the state directory
 // (cursors, rejections) and the retry backoff.
 //
-//   [engine]   url = "http://127.0.0.1:8080"   user = "uploader"   password_file = "..."
+//   [engine]   url = "http://127.0.0.1:8080"   user = "uploader"   password_file = "..."   timeout_ms = 30000
 //   [platform] url = "http://host:port/path"   token_file = "..."  timeout_ms = 5000
 //   [upload]   halls = ["town"]   state_dir = "upload-state"   page = 100   poll_ms = 2000
 //   [backoff]  initial_ms = 500   max_ms = 60000   jitter = 0.2   seed = 1
@@ -35,7 +35,8 @@ bool parse_http_url(std::string_view url, HttpUrl& out);
 
 struct UploadConfig {
   HttpUrl engine;
-  std::string user, password;  // empty: no login
+  std::string user, password;     // empty: no login
+  int engine_timeout_ms = 30000;  // a read or a login (its password check takes a while)
   HttpUrl platform;
   std::string token;  // empty: no Authorization header
   int timeout_ms = 5000;

@@ -16,6 +16,11 @@ bool retryable(const HttpResult& r) {
 
 std::string why(const HttpResult& r) { return r.status == 0 ? r.error : fmt::format("HTTP {}", r.status); }
 
+// `why` and, if the answer had one, its body (cut to 200 bytes).
+std::string what_happened(const HttpResult& r) {
+  return r.body.empty() ? why(r) : fmt::format("{} {}", why(r), r.body.substr(0, 200));
+}
+
 // The platform's reason for a refusal: its JSON "message" / "reason" /
 // "error" if it sent one, else the body (cut to 500 bytes).
 std::string reason_of(const HttpResult& r) {
@@ -50,12 +55,17 @@ bool Uploader::wait(std::chrono::milliseconds ms) {
 bool Uploader::login() {
   const nlohmann::json body = {{"user", config_.user}, {"password", config_.password}};
   const HttpResult r = http_exchange(config_.engine, "POST", "/api/login", body.dump(), {},
-                                     std::chrono::milliseconds(config_.timeout_ms));
+                                     std::chrono::milliseconds(config_.engine_timeout_ms));
   if (r.status == 200 && !r.set_cookie.empty()) {
     cookie_ = r.set_cookie;
     return true;
   }
-  log_(fmt::format("login failed: {} {}", why(r), r.body.substr(0, 200)));
+  log_(fmt::format("login failed: {}", what_happened(r)));
+  // Locked out after failed logins (429): no attempt before hallqd says.
+  const nlohmann::json j = nlohmann::json::parse(r.body, nullptr, false);
+  if (r.status == 429 && j.is_object() && j.contains("retry_after_s") &&
+      j["retry_after_s"].is_number_integer())
+    wait(std::chrono::seconds(j["retry_after_s"].get<int>()));
   return false;
 }
 
@@ -81,7 +91,7 @@ bool Uploader::read_page(const std::string& hall, std::uint64_t after, std::stri
       continue;
     }
     const std::chrono::milliseconds delay = backoff_.next();
-    log_(fmt::format("engine {}: {} {}; again in {} ms", hall, why(r), r.body.substr(0, 200), delay.count()));
+    log_(fmt::format("engine {}: {}; again in {} ms", hall, what_happened(r), delay.count()));
     if (!wait(delay)) return false;
   }
 }

@@ -26,6 +26,7 @@
 #include "engine/client/client.h"
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/message.h"
+#include "engine/server/accounts.h"
 #include "tests/support/child_process.h"
 #include "tests/support/engine_process.h"
 #include "tests/support/http_client.h"
@@ -59,8 +60,15 @@ class UploadTest : public ::testing::Test {
         "\"李四,\\\"四哥\\\"\"\n";
     hall_ = dir_.sub("town.toml");
     std::ofstream(hall_) << text;
-    engine_ = std::make_unique<EngineProcess>(std::vector<std::string>{hall_}, dir_.sub("data"),
-                                              std::vector<std::string>{"--advise-every", "0"});
+    // Managers' logins: "upl", a viewer of town (the uploader's account).
+    std::ofstream(dir_.sub("managers.toml"))
+        << "[[manager]]\nname = \"upl\"\nrole = \"viewer\"\nhalls = [\"town\"]\npassword_hash = \""
+        << server::hash_password("upload-pass-1") << "\"\n";
+    std::vector<std::string> extra = {"--advise-every", "0"};
+    if (std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()).find("Login") !=
+        std::string::npos)
+      extra.insert(extra.end(), {"--accounts", dir_.sub("managers.toml")});
+    engine_ = std::make_unique<EngineProcess>(std::vector<std::string>{hall_}, dir_.sub("data"), extra);
     client::ClientOptions o;
     o.timeout = 3s;
     client_ = std::make_unique<client::Client>(ctx_, engine_->cmd(), o);
@@ -68,11 +76,12 @@ class UploadTest : public ::testing::Test {
     command(core::OpenWindow{"w4", "s02"});
   }
 
-  std::string write_config() {
+  std::string write_config(const std::string& engine_login = "") {
     const std::string path = dir_.sub("upload.toml");
     std::ofstream(dir_.sub("platform.token")) << "t0ken\n";
     std::ofstream(path) << fmt::format(R"([engine]
 url = "http://{}"
+{}
 
 [platform]
 url = "{}"
@@ -90,7 +99,7 @@ initial_ms = 20
 max_ms = 200
 seed = 7
 )",
-                                       engine_->http(), receiver_.url("/hcp/evaluations"));
+                                       engine_->http(), engine_login, receiver_.url("/hcp/evaluations"));
     return path;
   }
 
@@ -237,6 +246,35 @@ TEST_F(UploadTest, EveryRecordOnceInOrderThroughRefusalsHangsAndKills) {
   EXPECT_EQ(j["record_id"], refused);
   EXPECT_EQ(j["status"], 422);
   EXPECT_EQ(j["reason"], "事项编码不存在");
+}
+
+// With managers' logins on: the uploader logs in with its viewer account,
+// and again when hallqd restarts (sessions do not survive it: 401). A wrong
+// password uploads nothing and says why.
+TEST_F(UploadTest, LoginsAViewerAccountAndAgainAfterARestart) {
+  std::ofstream(dir_.sub("wrong.password")) << "not-the-password\n";
+  config_ = write_config("user = \"upl\"\npassword_file = \"wrong.password\"");
+  serve_and_rate("social", "w1", 4);
+  auto uploader = start_uploader();
+  ASSERT_TRUE(uploader->wait_prefix("login failed: HTTP 401", 20s)) << uploader->output();
+  EXPECT_EQ(uploader->stop(), 0);
+  EXPECT_TRUE(receiver_.requests().empty());
+
+  std::ofstream(dir_.sub("upl.password")) << "upload-pass-1\n";
+  config_ = write_config("user = \"upl\"\npassword_file = \"upl.password\"");
+  uploader = start_uploader();
+  ASSERT_TRUE(receiver_.wait_accepted(1)) << uploader->output();
+  engine_->kill9();
+  engine_->restart();
+  client::ClientOptions o;
+  o.timeout = 3s;
+  client_ = std::make_unique<client::Client>(ctx_, engine_->cmd(), o);
+  serve_and_rate("estate", "w4", 2);
+  ASSERT_TRUE(receiver_.wait_accepted(2)) << uploader->output();
+  EXPECT_EQ(uploader->stop(), 0);
+  std::vector<std::string> got;
+  for (const ReceivedRequest& r : receiver_.accepted()) got.push_back(r.header("idempotency-key"));
+  EXPECT_EQ(got, (std::vector<std::string>{expected_[0].id, expected_[1].id}));
 }
 
 // The records API: a page, a cursor, bad parameters refused in Chinese.
