@@ -8,6 +8,8 @@
 //   GET  /api/halls/{hall}/staff                  the hall's staff and where each is logged in
 //   GET  /api/halls/{hall}/history?from=D&to=D    daily figures from the event history (HistorySource)
 //   GET  /api/halls/{hall}/history?date=D&by=hour one day by hour
+//   GET  /api/halls/{hall}/evaluation-records?after=SEQ&limit=N   好差评 records after an event
+//                                                 (the uploader's outbox: http_evaluations.h)
 //   POST /api/halls/{hall}/windows/{w}/{open|close|pause|resume|finish}   {"staff": "..."} for open,
 //        {"case": "办件编号"} (optional) for finish
 //   POST /api/halls/{hall}/windows/{w}/skills     {"serves": {"social": 1, "civil": 2}}
@@ -122,6 +124,9 @@ struct HttpApiOptions {
   std::function<std::string()> extra_metrics;
   // The wall clock of audit records and request ids (not owned).
   const time::Clock* wall_clock = &time::system_clock();
+  // 好差评 records after an event (http_evaluations.h), answered like
+  // history; null: the route answers 501.
+  HistorySource evaluation_records;
 };
 
 class HttpApi {

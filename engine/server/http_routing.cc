@@ -221,6 +221,16 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
             reply_read(caller, req, hall_id, to_response(HttpViews::history(std::move(a))), done);
           });
     }
+    if (what == "evaluation-records") {
+      if (!options_.evaluation_records)
+        return answer_read(HttpError{501, "not_implemented", "评价记录不可用"});
+      return options_.evaluation_records(
+          hall_id, query,
+          [this, alive = std::weak_ptr<int>(alive_), caller, req, hall_id, done](HistoryAnswer a) {
+            if (alive.expired()) return;  // the API is gone
+            reply_read(caller, req, hall_id, to_response(HttpViews::history(std::move(a))), done);
+          });
+    }
   }
 
   // --- appointments (预约): reads, and the writes below

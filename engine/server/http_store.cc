@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "engine/server/history_worker.h"
+#include "engine/server/http_evaluations.h"
 #include "engine/server/http_history.h"
 #include "engine/server/server.h"
 #include "engine/store/event_store.h"
@@ -15,21 +16,26 @@ namespace hallq::server {
 void use_store(HttpApiOptions& options, store::EventStore& store, Server& server,
                std::vector<std::shared_ptr<const core::HallConfig>> halls) {
   if (!options.post) throw std::invalid_argument("use_store: options.post is not set");
-  options.history = [worker = std::make_shared<HistoryWorker>(),
-                     read = make_history_reader(store, std::move(halls)), post = options.post](
-                        std::string_view hall, const std::map<std::string, std::string>& query,
-                        std::function<void(HistoryAnswer)> done) {
-    const bool queued = worker->try_run([read, post, done, hall = std::string(hall), query] {
-      HistoryAnswer answer;
-      try {
-        answer = read(hall, query);
-      } catch (const std::exception& e) {  // a failing store
-        answer.failure = fmt::format("历史统计读取失败：{}", e.what());
-      }
-      post([done, answer = std::move(answer)]() mutable { done(std::move(answer)); });
-    });
-    if (!queued) done({.failure = "历史统计查询过多，请稍后再试", .failure_status = 503});
+  const auto worker = std::make_shared<HistoryWorker>();
+  // A read on the worker, answered on the engine's thread.
+  auto source = [&worker, post = options.post](HistoryReader read, std::string what) -> HistorySource {
+    return [worker, read = std::move(read), post, what = std::move(what)](
+               std::string_view hall, const std::map<std::string, std::string>& query,
+               std::function<void(HistoryAnswer)> done) {
+      const bool queued = worker->try_run([read, post, done, what, hall = std::string(hall), query] {
+        HistoryAnswer answer;
+        try {
+          answer = read(hall, query);
+        } catch (const std::exception& e) {  // a failing store
+          answer.failure = fmt::format("{}读取失败：{}", what, e.what());
+        }
+        post([done, answer = std::move(answer)]() mutable { done(std::move(answer)); });
+      });
+      if (!queued) done({.failure = fmt::format("{}查询过多，请稍后再试", what), .failure_status = 503});
+    };
   };
+  options.history = source(make_history_reader(store, halls), "历史统计");
+  options.evaluation_records = source(make_records_reader(store, std::move(halls)), "评价记录");
   options.audit = [&server](std::string record, std::function<void(const std::string&)> done) {
     server.audit(std::move(record), std::move(done));
   };

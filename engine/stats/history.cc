@@ -6,11 +6,9 @@
 #include "engine/stats/stats_builder.h"
 
 namespace hallq::stats {
-namespace {
 
-// Decodes a stored event; `bytes` must be suitably aligned (a std::string's heap buffer is).
-void decode(const std::string& bytes, const core::HallConfig& config, std::uint64_t seq,
-            protocol::DecodedEvent& out) {
+void decode_stored(const std::string& bytes, const core::HallConfig& config, std::uint64_t seq,
+                   protocol::DecodedEvent& out) {
   const protocol::Bytes b = protocol::as_bytes(bytes);
   std::string why;
   if (protocol::inspect(b, &why) != protocol::MessageKind::kEvent)
@@ -20,11 +18,13 @@ void decode(const std::string& bytes, const core::HallConfig& config, std::uint6
                                    seq, st.message()));
 }
 
+namespace {
+
 core::TimeUs time_of(const store::EventStore& store, const core::HallConfig& config, std::uint64_t seq) {
   const auto bytes = store.read_event(config.id, seq);
   if (!bytes) throw HistoryError(fmt::format("hall {}: event {} is missing from the store", config.id, seq));
   protocol::DecodedEvent d;
-  decode(*bytes, config, seq, d);
+  decode_stored(*bytes, config, seq, d);
   return d.event.time;
 }
 
@@ -59,7 +59,7 @@ HistoryResult read_history(const store::EventStore& store, std::shared_ptr<const
   protocol::DecodedEvent decoded;
   store.for_each_event(hall.id, start, [&](std::uint64_t seq, std::string_view raw) {
     buffer.assign(raw);
-    decode(buffer, hall, seq, decoded);
+    decode_stored(buffer, hall, seq, decoded);
     if (decoded.event.time >= options.to) return false;
     builder.add(decoded.event);
     if (out.first_seq == 0) out.first_seq = seq;

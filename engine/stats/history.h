@@ -26,6 +26,10 @@
 #include "engine/stats/aggregate.h"
 #include "engine/store/event_store.h"
 
+namespace hallq::protocol {
+struct DecodedEvent;
+}
+
 namespace hallq::stats {
 
 class HistoryError : public std::runtime_error {
@@ -46,6 +50,11 @@ struct HistoryResult {
   std::uint64_t first_seq = 0, last_seq = 0;  // the folded sequence range; 0 if none
   std::uint64_t unknown_ticket_events = 0;
 };
+
+// Decodes stored event `seq` of `config`'s hall; `bytes` must be suitably
+// aligned (a std::string's heap buffer is). Throws HistoryError.
+void decode_stored(const std::string& bytes, const core::HallConfig& config, std::uint64_t seq,
+                   protocol::DecodedEvent& out);
 
 // The first sequence number of `hall` whose event time is >= t; last_seq + 1 if none.
 std::uint64_t first_seq_at(const store::EventStore& store, const core::HallConfig& config, core::TimeUs t);

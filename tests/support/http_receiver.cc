@@ -1,5 +1,6 @@
 #include "tests/support/http_receiver.h"
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
@@ -37,7 +38,7 @@ struct HttpReceiver::Server {
         for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         r.headers[name] = std::string(f.value());
       }
-      const int status = server.owner.decide();
+      const auto [status, body] = server.owner.decide(r);
       r.answered = status;
       server.owner.record(std::move(r));
       if (status == 0) {
@@ -46,7 +47,7 @@ struct HttpReceiver::Server {
       }
       response = {static_cast<http::status>(status), request.version()};
       response.set(http::field::content_type, "application/json");
-      response.body() = status < 300 ? R"({"ok":true})" : R"({"ok":false})";
+      response.body() = body;
       response.keep_alive(false);
       response.prepare_payload();
       http::async_write(socket, response, [self = shared_from_this()](beast::error_code, std::size_t) {
@@ -113,19 +114,45 @@ void HttpReceiver::hang(bool on) {
   hang_ = on;
 }
 
-int HttpReceiver::decide() {
+std::pair<int, std::string> HttpReceiver::decide(const ReceivedRequest& request) {
   std::lock_guard lock(mutex_);
-  if (hang_) return 0;
+  auto plain = [](int status) {
+    return std::pair<int, std::string>(status, status < 300 ? R"({"ok":true})" : R"({"ok":false})");
+  };
+  if (hang_) return {0, ""};
   if (fail_count_ > 0) {
     --fail_count_;
-    return fail_status_;
+    return plain(fail_status_);
   }
-  return status_;
+  if (const auto it = refusals_.find(request.header("idempotency-key")); it != refusals_.end())
+    return it->second;
+  return plain(status_);
+}
+
+void HttpReceiver::refuse(const std::string& key, int status, const std::string& body) {
+  std::lock_guard lock(mutex_);
+  refusals_[key] = {status, body};
+}
+
+std::vector<ReceivedRequest> HttpReceiver::accepted() const {
+  std::lock_guard lock(mutex_);
+  return accepted_;
+}
+
+bool HttpReceiver::wait_accepted(std::size_t count, std::chrono::milliseconds limit) const {
+  std::unique_lock lock(mutex_);
+  return arrived_.wait_for(lock, limit, [&] { return accepted_.size() >= count; });
 }
 
 void HttpReceiver::record(ReceivedRequest request) {
   {
     std::lock_guard lock(mutex_);
+    const std::string key = request.header("idempotency-key");
+    const bool first = request.answered >= 200 && request.answered < 300 && !key.empty() &&
+                       std::none_of(accepted_.begin(), accepted_.end(), [&](const ReceivedRequest& a) {
+                         return a.header("idempotency-key") == key;
+                       });
+    if (first) accepted_.push_back(request);
     requests_.push_back(std::move(request));
   }
   arrived_.notify_all();

@@ -5,6 +5,10 @@
 // status), the next N requests with a failure status, or not at all (the
 // connection is held open unanswered, as a hung gateway would) until told to
 // recover. Tests wait for requests with a deadline (a signal, not a sleep).
+// Like a platform that honours idempotency keys, it keeps the first request
+// it accepted (2xx) per "Idempotency-Key" (accepted(): what it holds, each
+// key once, in order of acceptance); a request for a key given to refuse()
+// is answered with that status and body (e.g. 422 with a reason).
 //
 // Thread: the public methods may be called from any thread; the server runs
 // on its own. The destructor stops it and closes every connection.
@@ -18,6 +22,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace hallq::testing {
@@ -51,14 +56,22 @@ class HttpReceiver {
   // stays open) until set back to false, which leaves the held ones unanswered.
   void hang(bool on);
 
+  // Requests with this Idempotency-Key are answered `status` with `body`.
+  void refuse(const std::string& key, int status, const std::string& body);
+
   std::vector<ReceivedRequest> requests() const;
+  // The first accepted (2xx) request of each Idempotency-Key, in order.
+  std::vector<ReceivedRequest> accepted() const;
+  // Waits until at least `count` keys have been accepted; false at the deadline.
+  bool wait_accepted(std::size_t count, std::chrono::milliseconds limit = std::chrono::seconds(20)) const;
   // Waits until at least `count` requests have arrived; false at the deadline.
   bool wait_for(std::size_t count, std::chrono::milliseconds limit = std::chrono::seconds(20)) const;
 
  private:
   struct Server;
   friend struct Server;
-  int decide();  // the status for the request just read; 0: hang
+  // The status (0: hang) and body for the request just read.
+  std::pair<int, std::string> decide(const ReceivedRequest& request);
   void record(ReceivedRequest request);
 
   std::unique_ptr<Server> server_;
@@ -66,7 +79,8 @@ class HttpReceiver {
   std::thread thread_;
   mutable std::mutex mutex_;
   mutable std::condition_variable arrived_;
-  std::vector<ReceivedRequest> requests_;
+  std::vector<ReceivedRequest> requests_, accepted_;
+  std::map<std::string, std::pair<int, std::string>> refusals_;
   int status_ = 200;
   int fail_count_ = 0, fail_status_ = 500;
   bool hang_ = false;

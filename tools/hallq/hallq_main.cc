@@ -35,6 +35,7 @@
 #include "tools/hallq/appointments_verb.h"
 #include "tools/hallq/backup_verb.h"
 #include "tools/hallq/board_verb.h"
+#include "tools/hallq/evaluations_verb.h"
 #include "tools/hallq/event_text.h"
 #include "tools/hallq/halls_verb.h"
 #include "tools/hallq/keys_verb.h"
@@ -585,6 +586,8 @@ int main(int argc, char** argv) {
   CLI::App* keys_verb = add_keys_verb(app, keys_args);
   HallsArgs halls_args;
   CLI::App* halls_verb = add_halls_verb(app, halls_args);
+  EvaluationsArgs evaluations_args;
+  CLI::App* evaluations = add_evaluations_verb(app, evaluations_args);
   AppointmentsArgs appointments_args;
   add_appointments_verbs(app, appointments_args, hall, command, *g.clock);
 
@@ -628,6 +631,7 @@ int main(int argc, char** argv) {
     if (backup->parsed()) return run_backup(backup_args, g.json);
     if (halls_verb->parsed()) return run_halls(halls_args, g.json);
     if (report->parsed()) return run_report(report_args, g.json, *g.clock);
+    if (evaluations->parsed()) return run_evaluations(evaluations_args);
   } catch (const std::exception& e) {
     std::cerr << "出错：" << e.what() << std::endl;
     return kUsage;

@@ -45,7 +45,8 @@ std::optional<std::string> read_file(const std::string& path) {
   return s.str();
 }
 
-// The hall's config from its latest stored snapshot, if it has one.
+}  // namespace
+
 std::shared_ptr<const core::HallConfig> config_from_snapshot(const store::EventStore& store,
                                                              const std::string& hall) {
   const auto snap = store.latest_snapshot(hall);
@@ -57,6 +58,8 @@ std::shared_ptr<const core::HallConfig> config_from_snapshot(const store::EventS
     return nullptr;
   return decoded.config;
 }
+
+namespace {
 
 std::string local_now_text(const core::HallConfig& hall, const time::Clock& wall) {
   const core::TimeUs now = wall.now_us();

@@ -14,9 +14,15 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <memory>
 #include <string>
 
+#include "engine/core/hall_config.h"
 #include "engine/time/clock.h"
+
+namespace hallq::store {
+class EventStore;
+}
 
 namespace hallq::cli {
 
@@ -27,5 +33,10 @@ struct ReportArgs {
 CLI::App* add_report_verb(CLI::App& app, ReportArgs& args);
 // `wall`: the clock of the report's "made at" line.
 int run_report(const ReportArgs& args, bool json, const time::Clock& wall);
+
+// The hall's config from its latest stored snapshot; null if it has none
+// (or it cannot be decoded). `hallq evaluations` finds it the same way.
+std::shared_ptr<const core::HallConfig> config_from_snapshot(const store::EventStore& store,
+                                                             const std::string& hall);
 
 }  // namespace hallq::cli

@@ -1,0 +1,165 @@
+#include "adapters/upload/uploader.h"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "adapters/upload/http_exchange.h"
+
+namespace hallq::upload {
+namespace {
+
+bool retryable(const HttpResult& r) {
+  return r.status == 0 || r.status == 408 || r.status == 429 || r.status >= 500;
+}
+
+std::string why(const HttpResult& r) { return r.status == 0 ? r.error : fmt::format("HTTP {}", r.status); }
+
+// `why` and, if the answer had one, its body (cut to 200 bytes).
+std::string what_happened(const HttpResult& r) {
+  return r.body.empty() ? why(r) : fmt::format("{} {}", why(r), r.body.substr(0, 200));
+}
+
+// The platform's reason for a refusal: its JSON "message" / "reason" /
+// "error" if it sent one, else the body (cut to 500 bytes).
+std::string reason_of(const HttpResult& r) {
+  const nlohmann::json j = nlohmann::json::parse(r.body, nullptr, false);
+  if (j.is_object())
+    for (const char* key : {"message", "reason", "error", "msg"})
+      if (j.contains(key) && j[key].is_string()) return j[key].get<std::string>();
+  std::string text = r.body.substr(0, 500);
+  return text.empty() ? fmt::format("HTTP {}", r.status) : text;
+}
+
+}  // namespace
+
+Uploader::Uploader(UploadConfig config, UploadState& state, std::function<void(const std::string&)> log,
+                   std::function<bool()> stopping)
+    : config_(std::move(config)),
+      state_(state),
+      log_(std::move(log)),
+      stopping_(std::move(stopping)),
+      backoff_(config_.initial_ms, config_.max_ms, config_.jitter, config_.seed) {}
+
+bool Uploader::wait(std::chrono::milliseconds ms) {
+  const auto until = std::chrono::steady_clock::now() + ms;
+  while (std::chrono::steady_clock::now() < until) {
+    if (stopping_()) return false;
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+        std::chrono::milliseconds(50), until - std::chrono::steady_clock::now()));
+  }
+  return !stopping_();
+}
+
+bool Uploader::login() {
+  const nlohmann::json body = {{"user", config_.user}, {"password", config_.password}};
+  const HttpResult r = http_exchange(config_.engine, "POST", "/api/login", body.dump(), {},
+                                     std::chrono::milliseconds(config_.engine_timeout_ms));
+  if (r.status == 200 && !r.set_cookie.empty()) {
+    cookie_ = r.set_cookie;
+    return true;
+  }
+  log_(fmt::format("login failed: {}", what_happened(r)));
+  // Locked out after failed logins (429): no attempt before hallqd says.
+  const nlohmann::json j = nlohmann::json::parse(r.body, nullptr, false);
+  if (r.status == 429 && j.is_object() && j.contains("retry_after_s") &&
+      j["retry_after_s"].is_number_integer())
+    wait(std::chrono::seconds(j["retry_after_s"].get<int>()));
+  return false;
+}
+
+bool Uploader::read_page(const std::string& hall, std::uint64_t after, std::string& body) {
+  const std::string target =
+      fmt::format("/api/halls/{}/evaluation-records?after={}&limit={}", hall, after, config_.page);
+  for (;;) {
+    if (stopping_()) return false;
+    if (!config_.user.empty() && cookie_.empty() && !login()) {
+      if (!wait(backoff_.next())) return false;
+      continue;
+    }
+    std::vector<std::pair<std::string, std::string>> headers;
+    if (!cookie_.empty()) headers.emplace_back("Cookie", cookie_);
+    const HttpResult r = http_exchange(config_.engine, "GET", target, "", headers,
+                                       std::chrono::milliseconds(config_.timeout_ms));
+    if (r.status == 200) {
+      body = r.body;
+      return true;
+    }
+    if (r.status == 401 && !config_.user.empty()) {
+      cookie_.clear();  // the session ended (hallqd restarted, expired): log in again
+      continue;
+    }
+    const std::chrono::milliseconds delay = backoff_.next();
+    log_(fmt::format("engine {}: {}; again in {} ms", hall, what_happened(r), delay.count()));
+    if (!wait(delay)) return false;
+  }
+}
+
+bool Uploader::send(const std::string& hall, const std::string& id, std::uint64_t seq,
+                    const std::string& json) {
+  std::vector<std::pair<std::string, std::string>> headers = {{"Idempotency-Key", id},
+                                                              {"Content-Type", "application/json"}};
+  if (!config_.token.empty()) headers.emplace_back("Authorization", "Bearer " + config_.token);
+  for (int attempt = 1;; ++attempt) {
+    if (stopping_()) return false;
+    const HttpResult r = http_exchange(config_.platform, "POST", config_.platform.target, json, headers,
+                                       std::chrono::milliseconds(config_.timeout_ms));
+    if (r.status >= 200 && r.status < 300) {
+      backoff_.reset();
+      state_.set_cursor(hall, seq);
+      log_(fmt::format("uploaded {} {} seq={} status={} attempts={}", hall, id, seq, r.status, attempt));
+      return true;
+    }
+    if (!retryable(r)) {
+      backoff_.reset();
+      const std::string reason = reason_of(r);
+      state_.reject(hall, id, seq, r.status, reason, json);
+      state_.set_cursor(hall, seq);
+      log_(fmt::format("rejected {} {} seq={} status={} reason={}", hall, id, seq, r.status, reason));
+      return true;
+    }
+    const std::chrono::milliseconds delay = backoff_.next();
+    log_(fmt::format("retry {} {} seq={} ({}) attempt={} in {} ms", hall, id, seq, why(r), attempt,
+                     delay.count()));
+    if (!wait(delay)) return false;
+  }
+}
+
+bool Uploader::pass(bool& found_any) {
+  found_any = false;
+  for (const std::string& hall : config_.halls) {
+    for (;;) {
+      const std::uint64_t after = state_.cursor(hall);
+      std::string body;
+      if (!read_page(hall, after, body)) return false;
+      const nlohmann::json page = nlohmann::json::parse(body, nullptr, false);
+      if (!page.is_object() || !page.contains("records") || !page["records"].is_array() ||
+          !page.contains("scanned_to")) {
+        log_(fmt::format("engine {}: an answer that is not a records page: {}", hall, body.substr(0, 200)));
+        if (!wait(backoff_.next())) return false;
+        continue;
+      }
+      for (const nlohmann::json& record : page["records"]) {
+        found_any = true;
+        if (!send(hall, record.at("recordId").get<std::string>(), record.at("seq").get<std::uint64_t>(),
+                  record.dump()))
+          return false;
+      }
+      const std::uint64_t scanned_to = page["scanned_to"].get<std::uint64_t>();
+      if (scanned_to > state_.cursor(hall)) state_.set_cursor(hall, scanned_to);
+      if (scanned_to <= after) break;  // nothing more for now
+    }
+  }
+  return true;
+}
+
+void Uploader::run() {
+  for (;;) {
+    bool found_any = false;
+    if (!pass(found_any)) return;
+    if (!found_any && !wait(std::chrono::milliseconds(config_.poll_ms))) return;
+  }
+}
+
+}  // namespace hallq::upload

@@ -1,0 +1,361 @@
+// hallq-upload as it runs beside a hall: the real hallqd, the real uploader
+// as a child process, commands through the client library, and a local HTTP
+// receiver standing in for the provincial 好差评 platform (it honours
+// idempotency keys: it holds each record id once). The platform refuses
+// (503), hangs past the uploader's timeout and recovers; hallqd and the
+// uploader are killed with SIGKILL in the middle and restarted; one record
+// is refused with 422 and a reason. At the end the platform holds each
+// rating exactly once, in the order the ratings were given.
+//
+// Expected records are built here from the commands sent (ticket number and
+// id from the issue's event, level, window, staff, the service's name and
+// kind in the hall file below), not by the record builder.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <boost/beast/http/verb.hpp>
+#include <chrono>
+#include <csignal>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+#include <zmq.hpp>
+
+#include "engine/client/client.h"
+#include "engine/protocol/event_codec.h"
+#include "engine/protocol/message.h"
+#include "engine/server/accounts.h"
+#include "tests/support/child_process.h"
+#include "tests/support/engine_process.h"
+#include "tests/support/http_client.h"
+#include "tests/support/http_receiver.h"
+#include "tests/support/run_program.h"
+#include "tests/support/temp_dir.h"
+
+namespace hallq::testing {
+namespace {
+
+namespace http = boost::beast::http;
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+
+const std::string kTown = std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml";
+
+// What the test expects the platform to hold for one rating.
+struct Expected {
+  std::string id, number, service, service_name, window, staff, staff_name;
+  int level = 0, window_number = 0, project_type = 1;
+};
+
+class UploadTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // town.toml with two named staff members (one name with a comma and quotes: CSV quoting).
+    std::ifstream in(kTown);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    text +=
+        "\n[[staff]]\nid = \"s01\"\nname = \"张三\"\n\n[[staff]]\nid = \"s02\"\nname = "
+        "\"李四,\\\"四哥\\\"\"\n";
+    hall_ = dir_.sub("town.toml");
+    std::ofstream(hall_) << text;
+    // Managers' logins: "upl", a viewer of town (the uploader's account).
+    std::ofstream(dir_.sub("managers.toml"))
+        << "[[manager]]\nname = \"upl\"\nrole = \"viewer\"\nhalls = [\"town\"]\npassword_hash = \""
+        << server::hash_password("upload-pass-1") << "\"\n";
+    std::vector<std::string> extra = {"--advise-every", "0"};
+    if (std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()).find("Login") !=
+        std::string::npos)
+      extra.insert(extra.end(), {"--accounts", dir_.sub("managers.toml")});
+    engine_ = std::make_unique<EngineProcess>(std::vector<std::string>{hall_}, dir_.sub("data"), extra);
+    client::ClientOptions o;
+    o.timeout = 3s;
+    client_ = std::make_unique<client::Client>(ctx_, engine_->cmd(), o);
+    command(core::OpenWindow{"w1", "s01"});
+    command(core::OpenWindow{"w4", "s02"});
+  }
+
+  std::string write_config(const std::string& engine_login = "") {
+    const std::string path = dir_.sub("upload.toml");
+    std::ofstream(dir_.sub("platform.token")) << "t0ken\n";
+    std::ofstream(path) << fmt::format(R"([engine]
+url = "http://{}"
+{}
+
+[platform]
+url = "{}"
+token_file = "platform.token"
+timeout_ms = 300
+
+[upload]
+halls = ["town"]
+state_dir = "state"
+page = 3
+poll_ms = 20
+
+[backoff]
+initial_ms = 20
+max_ms = 200
+seed = 7
+)",
+                                       engine_->http(), engine_login, receiver_.url("/hcp/evaluations"));
+    return path;
+  }
+
+  std::unique_ptr<ChildProcess> start_uploader() {
+    auto p = std::make_unique<ChildProcess>(HALLQ_UPLOAD_PATH, std::vector<std::string>{"--config", config_},
+                                            ChildProcess::Options{{}, dir_.sub("upload.stderr")});
+    EXPECT_TRUE(p->wait_prefix("hallq-upload ready", 20s)) << p->output();
+    return p;
+  }
+
+  // The events of a command the engine accepted.
+  std::vector<protocol::EventSummary> command(const core::CommandBody& body) {
+    std::vector<protocol::EventSummary> out;
+    auto r = client_->command("town", body);
+    EXPECT_TRUE(r && r->ok()) << (r ? r->message : std::string("no answer"));
+    if (!r) return out;
+    for (const std::string& e : r->events) out.push_back(protocol::describe_event(protocol::as_bytes(e)));
+    return out;
+  }
+
+  // A citizen of `service` served at `window` (the only ticket there) and rating `level`.
+  void serve_and_rate(const std::string& service, const std::string& window, int level) {
+    const std::vector<protocol::EventSummary> issued = command(core::IssueTicket{service});
+    ASSERT_FALSE(issued.empty());
+    Expected e;
+    e.number = issued.front().number;
+    e.id = fmt::format("town-E-{}", issued.front().ticket);
+    command(core::CallNext{window});
+    command(core::StartService{window});
+    command(core::Finish{window});
+    command(core::Evaluate{e.number, level, window});
+    e.level = level;
+    e.service = service;
+    // conf/town.toml: social 社保医保 (instant) at w1 (no. 1, s01 张三); estate 不动产登记 (promise) at w4
+    // (s02 李四).
+    const bool social = service == "social";
+    e.service_name = social ? "社保医保" : "不动产登记";
+    e.project_type = social ? 1 : 2;
+    e.window = window;
+    e.window_number = window == "w1" ? 1 : 4;
+    e.staff = window == "w1" ? "s01" : "s02";
+    e.staff_name = window == "w1" ? "张三" : "李四,\"四哥\"";
+    expected_.push_back(e);
+  }
+
+  TempDir dir_{"hallq-upload"};
+  HttpReceiver receiver_;
+  zmq::context_t ctx_;
+  std::string hall_, config_;
+  std::unique_ptr<EngineProcess> engine_;
+  std::unique_ptr<client::Client> client_;
+  std::vector<Expected> expected_;
+};
+
+TEST_F(UploadTest, EveryRecordOnceInOrderThroughRefusalsHangsAndKills) {
+  config_ = write_config();
+  // The platform is down at first: 503 three times.
+  receiver_.fail_next(3, 503);
+  serve_and_rate("social", "w1", 5);
+  serve_and_rate("estate", "w4", 2);
+  auto uploader = start_uploader();
+  ASSERT_TRUE(receiver_.wait_accepted(2)) << uploader->output();
+  EXPECT_GE(receiver_.requests().size(), 5u);  // 3 refused + 2 accepted
+  for (int i = 0; i < 3; ++i)
+    EXPECT_TRUE(uploader->wait_prefix("retry town town-E-", 1s)) << uploader->output();
+
+  // The platform hangs: the uploader times out (300 ms) and tries again until it answers.
+  receiver_.hang(true);
+  const std::size_t before = receiver_.requests().size();
+  serve_and_rate("social", "w1", 4);
+  ASSERT_TRUE(receiver_.wait_for(before + 2)) << uploader->output();  // sent, timed out, sent again
+  receiver_.hang(false);
+  ASSERT_TRUE(receiver_.wait_accepted(3)) << uploader->output();
+  EXPECT_TRUE(
+      uploader->wait_line([](const std::string& l) { return l.find("(timeout)") != std::string::npos; }, 1s))
+      << uploader->output();
+
+  // hallqd killed in the middle: the uploader waits for it; ratings given after the restart go too.
+  engine_->kill9();
+  ASSERT_TRUE(uploader->wait_prefix("engine town:", 20s)) << uploader->output();
+  engine_->restart();
+  client::ClientOptions o;
+  o.timeout = 3s;
+  client_ = std::make_unique<client::Client>(ctx_, engine_->cmd(), o);
+  serve_and_rate("estate", "w4", 1);
+  ASSERT_TRUE(receiver_.wait_accepted(4)) << uploader->output();
+
+  // The uploader killed with a backlog: after the restart the rest goes, none twice.
+  uploader->kill();
+  for (int i = 0; i < 6; ++i) serve_and_rate(i % 2 ? "estate" : "social", i % 2 ? "w4" : "w1", 1 + i % 5);
+  // A record the platform refuses for good: kept with the reason, the others go on.
+  const std::string refused = expected_[6].id;
+  receiver_.refuse(refused, 422, R"({"message":"事项编码不存在"})");
+  uploader = start_uploader();
+  ASSERT_TRUE(receiver_.wait_accepted(6)) << uploader->output();
+  uploader->kill();  // SIGKILL wherever it is
+  uploader = start_uploader();
+  ASSERT_TRUE(receiver_.wait_accepted(expected_.size() - 1)) << uploader->output();
+  EXPECT_EQ(uploader->stop(), 0);
+
+  // The platform holds each accepted rating once, in the order they were given.
+  std::vector<std::string> want_ids;
+  for (const Expected& e : expected_)
+    if (e.id != refused) want_ids.push_back(e.id);
+  std::vector<std::string> got_ids;
+  for (const ReceivedRequest& r : receiver_.accepted()) got_ids.push_back(r.header("idempotency-key"));
+  EXPECT_EQ(got_ids, want_ids);
+
+  std::size_t at = 0;
+  for (const Expected& e : expected_) {
+    if (e.id == refused) continue;
+    ASSERT_LT(at, receiver_.accepted().size());
+    const ReceivedRequest r = receiver_.accepted()[at++];
+    EXPECT_EQ(r.method, "POST");
+    EXPECT_EQ(r.target, "/hcp/evaluations");
+    EXPECT_EQ(r.header("authorization"), "Bearer t0ken");
+    const json b = json::parse(r.body, nullptr, false);
+    ASSERT_TRUE(b.is_object()) << r.body;
+    EXPECT_EQ(b["recordId"], e.id);
+    EXPECT_EQ(b["recordKind"], "evaluation");
+    EXPECT_EQ(b["hallId"], "town");
+    EXPECT_EQ(b["ticketNo"], e.number);
+    EXPECT_EQ(b["alternate"], e.level);
+    EXPECT_EQ(b["serviceId"], e.service);
+    EXPECT_EQ(b["taskName"], e.service_name);
+    EXPECT_EQ(b["projectType"], e.project_type);
+    EXPECT_EQ(b["windowId"], e.window);
+    EXPECT_EQ(b["windowNo"], e.window_number);
+    EXPECT_EQ(b["handleUserId"], e.staff);
+    EXPECT_EQ(b["handleUserName"], e.staff_name);
+    EXPECT_EQ(b["channel"], "keypad");
+    EXPECT_FALSE(b["issueTime"].get<std::string>().empty());
+    EXPECT_FALSE(b["finishTime"].get<std::string>().empty());
+    EXPECT_FALSE(b["assessTime"].get<std::string>().empty());
+  }
+
+  // The refused record is kept with the platform's reason.
+  std::ifstream rejected(dir_.sub("state/town.rejected"));
+  std::string line, found;
+  while (std::getline(rejected, line))
+    if (line.find(refused) != std::string::npos) found = line;
+  const json j = json::parse(found, nullptr, false);
+  ASSERT_TRUE(j.is_object()) << found;
+  EXPECT_EQ(j["record_id"], refused);
+  EXPECT_EQ(j["status"], 422);
+  EXPECT_EQ(j["reason"], "事项编码不存在");
+}
+
+// With managers' logins on: the uploader logs in with its viewer account,
+// and again when hallqd restarts (sessions do not survive it: 401). A wrong
+// password uploads nothing and says why.
+TEST_F(UploadTest, LoginsAViewerAccountAndAgainAfterARestart) {
+  std::ofstream(dir_.sub("wrong.password")) << "not-the-password\n";
+  config_ = write_config("user = \"upl\"\npassword_file = \"wrong.password\"");
+  serve_and_rate("social", "w1", 4);
+  auto uploader = start_uploader();
+  ASSERT_TRUE(uploader->wait_prefix("login failed: HTTP 401", 20s)) << uploader->output();
+  EXPECT_EQ(uploader->stop(), 0);
+  EXPECT_TRUE(receiver_.requests().empty());
+
+  std::ofstream(dir_.sub("upl.password")) << "upload-pass-1\n";
+  config_ = write_config("user = \"upl\"\npassword_file = \"upl.password\"");
+  uploader = start_uploader();
+  ASSERT_TRUE(receiver_.wait_accepted(1)) << uploader->output();
+  engine_->kill9();
+  engine_->restart();
+  client::ClientOptions o;
+  o.timeout = 3s;
+  client_ = std::make_unique<client::Client>(ctx_, engine_->cmd(), o);
+  serve_and_rate("estate", "w4", 2);
+  ASSERT_TRUE(receiver_.wait_accepted(2)) << uploader->output();
+  EXPECT_EQ(uploader->stop(), 0);
+  std::vector<std::string> got;
+  for (const ReceivedRequest& r : receiver_.accepted()) got.push_back(r.header("idempotency-key"));
+  EXPECT_EQ(got, (std::vector<std::string>{expected_[0].id, expected_[1].id}));
+}
+
+// The records API: a page, a cursor, bad parameters refused in Chinese.
+TEST_F(UploadTest, RecordsApiPagesInEventOrder) {
+  serve_and_rate("social", "w1", 5);
+  serve_and_rate("social", "w1", 3);
+  serve_and_rate("estate", "w4", 2);
+  HttpAnswer a =
+      http_request(engine_->http(), http::verb::get, "/api/halls/town/evaluation-records?after=0&limit=2");
+  ASSERT_EQ(a.status, 200) << a.body;
+  json j = a.j();
+  ASSERT_EQ(j["records"].size(), 2u);
+  EXPECT_EQ(j["records"][0]["recordId"], expected_[0].id);
+  EXPECT_EQ(j["records"][1]["recordId"], expected_[1].id);
+  EXPECT_EQ(j["scanned_to"], j["records"][1]["seq"]);
+  EXPECT_LT(j["records"][0]["seq"].get<int>(), j["records"][1]["seq"].get<int>());
+  a = http_request(engine_->http(), http::verb::get,
+                   fmt::format("/api/halls/town/evaluation-records?after={}", j["scanned_to"].get<int>()));
+  ASSERT_EQ(a.status, 200) << a.body;
+  j = a.j();
+  ASSERT_EQ(j["records"].size(), 1u);
+  EXPECT_EQ(j["records"][0]["recordId"], expected_[2].id);
+  EXPECT_EQ(j["records"][0]["alternate"], 2);
+  EXPECT_EQ(j["scanned_to"], j["last_seq"]);
+
+  a = http_request(engine_->http(), http::verb::get, "/api/halls/town/evaluation-records?after=x");
+  EXPECT_EQ(a.status, 400);
+  EXPECT_NE(a.body.find("after=x"), std::string::npos) << a.body;
+  a = http_request(engine_->http(), http::verb::get, "/api/halls/town/evaluation-records?limit=0");
+  EXPECT_EQ(a.status, 400) << a.body;
+  a = http_request(engine_->http(), http::verb::get, "/api/halls/town/evaluation-records?since=1");
+  EXPECT_EQ(a.status, 400) << a.body;
+}
+
+// The export for a manual upload: `hallq evaluations` of today while hallqd
+// runs, read back by Python's csv module (read_csv.py), not by hallq.
+TEST_F(UploadTest, CsvExportReadsBackInExcelsFormat) {
+  serve_and_rate("social", "w1", 5);
+  serve_and_rate("estate", "w4", 1);
+  serve_and_rate("social", "w1", 3);
+  // The hall's day of the last rating, from the engine's own answer (its JSON "assessTime").
+  const HttpAnswer a = http_request(engine_->http(), http::verb::get, "/api/halls/town/evaluation-records");
+  ASSERT_EQ(a.status, 200) << a.body;
+  const std::string day = a.j()["records"][2]["assessTime"].get<std::string>().substr(0, 10);
+  const std::string first = a.j()["records"][0]["assessTime"].get<std::string>().substr(0, 10);
+
+  const std::string file = dir_.sub("export.csv");
+  RunResult r = run_program(HALLQ_PATH, {"evaluations", "town", "--data", dir_.sub("data"), "--from", first,
+                                         "--to", day, "--csv", file, "--conf", hall_});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run_program("/usr/bin/env",
+                  {"python3", std::string(HALLQ_SOURCE_DIR) + "/tests/adapters/upload/read_csv.py", file});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json got = json::parse(r.out, nullptr, false);
+  ASSERT_TRUE(got.is_object()) << r.out;
+  EXPECT_TRUE(got["bom"].get<bool>());
+  EXPECT_TRUE(got["crlf_only"].get<bool>());
+  ASSERT_EQ(got["rows"].size(), expected_.size()) << r.out;
+  for (std::size_t i = 0; i < expected_.size(); ++i) {
+    const json& row = got["rows"][i];
+    const Expected& e = expected_[i];
+    EXPECT_EQ(row["recordId"], e.id);
+    EXPECT_EQ(row["ticketNo"], e.number);
+    EXPECT_EQ(row["alternate"], std::to_string(e.level));
+    EXPECT_EQ(row["taskName"], e.service_name);
+    EXPECT_EQ(row["projectType"], std::to_string(e.project_type));
+    EXPECT_EQ(row["windowNo"], std::to_string(e.window_number));
+    EXPECT_EQ(row["handleUserName"], e.staff_name);
+    EXPECT_EQ(row["channel"], "keypad");
+  }
+
+  // Bad input: a reversed range, a malformed date; nothing written.
+  r = run_program(HALLQ_PATH, {"evaluations", "town", "--data", dir_.sub("data"), "--from", "2026-02-01",
+                               "--to", "2026-01-01", "--csv", dir_.sub("bad.csv")});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("晚于"), std::string::npos) << r.err;
+  r = run_program(HALLQ_PATH, {"evaluations", "town", "--data", dir_.sub("data"), "--from", "2026-13-01",
+                               "--to", "2026-01-01"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_FALSE(std::ifstream(dir_.sub("bad.csv")).good());
+}
+
+}  // namespace
+}  // namespace hallq::testing

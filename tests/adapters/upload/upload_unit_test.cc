@@ -1,0 +1,108 @@
+// hallq-upload's pure parts: the backoff's doubling, cap and seeded jitter;
+// config mistakes named with file, line and key; the durable cursor.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "adapters/upload/backoff.h"
+#include "adapters/upload/upload_config.h"
+#include "adapters/upload/upload_state.h"
+#include "engine/config/config_error.h"
+#include "tests/support/temp_dir.h"
+
+namespace hallq::upload {
+namespace {
+
+TEST(UploadBackoff, DoublesUpToTheCapAndStartsOverAfterASuccess) {
+  Backoff b(100, 1000, 0.0, 1);
+  std::vector<long> got;
+  for (int i = 0; i < 6; ++i) got.push_back(static_cast<long>(b.next().count()));
+  EXPECT_EQ(got, (std::vector<long>{100, 200, 400, 800, 1000, 1000}));
+  b.reset();
+  EXPECT_EQ(b.next().count(), 100);
+}
+
+TEST(UploadBackoff, JitterStaysWithinItsShareAndRepeatsForASeed) {
+  Backoff a(1000, 1000, 0.2, 42), b(1000, 1000, 0.2, 42), c(1000, 1000, 0.2, 43);
+  bool differs = false;
+  for (int i = 0; i < 50; ++i) {
+    const long x = static_cast<long>(a.next().count());
+    EXPECT_GE(x, 800);
+    EXPECT_LE(x, 1200);
+    EXPECT_EQ(x, b.next().count());
+    differs = differs || x != c.next().count();
+  }
+  EXPECT_TRUE(differs);
+}
+
+const char* const kGood = R"([engine]
+url = "http://127.0.0.1:8080"
+
+[platform]
+url = "http://10.0.0.5:9400/hcp/evaluations"
+
+[upload]
+halls = ["town"]
+state_dir = "state"
+)";
+
+TEST(UploadConfig, ReadsDefaultsAndResolvesPathsBesideTheFile) {
+  const UploadConfig c = parse_upload_config(kGood, "upload.toml", "/etc/hallq");
+  EXPECT_EQ(c.engine.host, "127.0.0.1");
+  EXPECT_EQ(c.engine.port, 8080);
+  EXPECT_EQ(c.platform.host, "10.0.0.5");
+  EXPECT_EQ(c.platform.port, 9400);
+  EXPECT_EQ(c.platform.target, "/hcp/evaluations");
+  EXPECT_EQ(c.state_dir, "/etc/hallq/state");
+  EXPECT_EQ(c.halls, std::vector<std::string>{"town"});
+  EXPECT_EQ(c.timeout_ms, 5000);
+  EXPECT_EQ(c.engine_timeout_ms, 30000);
+  EXPECT_EQ(c.initial_ms, 500);
+  EXPECT_EQ(c.max_ms, 60000);
+  EXPECT_TRUE(c.user.empty());
+}
+
+// Each mistake: the message starts with file:line and names the key.
+TEST(UploadConfig, MistakesAreNamedWithFileLineAndKey) {
+  struct Case {
+    std::string from, to, expect;
+  };
+  const std::vector<Case> cases = {
+      {"url = \"http://10.0.0.5:9400/hcp/evaluations\"", "url = \"https://platform.example.cn/hcp\"",
+       "upload.toml:5: platform.url"},
+      {"halls = [\"town\"]", "halls = []", "upload.toml:8: upload.halls"},
+      {"halls = [\"town\"]", "halls = [\"Town Hall\"]", "upload.toml:8: upload.halls"},
+      {"[upload]", "[uplaod]", "upload.toml:7: unknown section \"uplaod\""},
+      {"url = \"http://127.0.0.1:8080\"", "url = \"http://127.0.0.1:8080\"\nuser = \"upl\"", "upload.toml:1"},
+  };
+  for (const Case& k : cases) {
+    std::string text = kGood;
+    text.replace(text.find(k.from), k.from.size(), k.to);
+    try {
+      parse_upload_config(text, "upload.toml", "");
+      ADD_FAILURE() << "accepted: " << k.to;
+    } catch (const config::ConfigError& e) {
+      EXPECT_EQ(std::string(e.what()).rfind(k.expect, 0), 0u) << e.what();
+    }
+  }
+}
+
+TEST(UploadState, KeepsTheCursorAcrossInstancesAndRefusesAGarbledOne) {
+  testing::TempDir dir("hallq-upload-state");
+  {
+    UploadState s(dir.sub("state"));
+    EXPECT_EQ(s.cursor("town"), 0u);
+    s.set_cursor("town", 41);
+    s.set_cursor("town", 42);
+  }
+  UploadState s(dir.sub("state"));
+  EXPECT_EQ(s.cursor("town"), 42u);
+  EXPECT_EQ(s.cursor("district"), 0u);
+  std::ofstream(dir.sub("state/district.cursor")) << "4x2\n";
+  EXPECT_THROW(s.cursor("district"), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace hallq::upload
