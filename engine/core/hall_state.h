@@ -18,6 +18,7 @@
 #include "engine/core/ticket.h"
 #include "engine/core/types.h"
 #include "engine/core/window.h"
+#include "engine/core/work_order.h"
 
 namespace hallq::core {
 
@@ -40,8 +41,9 @@ struct HallState {
   std::string notice;  // the manager's notice to the screens; empty if none
   std::vector<std::pair<std::string, DeviceStatus>> devices;    // by device id, ascending
   std::vector<std::pair<std::string, RequestRecord>> requests;  // oldest first
-  std::vector<Booking> bookings;      // appointments of today and later days, ascending code
-  std::vector<RemoteTicket> remotes;  // today's remote tickets, ascending ticket id
+  std::vector<Booking> bookings;       // appointments of today and later days, ascending code
+  std::vector<RemoteTicket> remotes;   // today's remote tickets, ascending ticket id
+  std::vector<WorkOrder> work_orders;  // 差评工单: open ones, and those closed today; ascending ticket
   bool operator==(const HallState&) const = default;
 };
 

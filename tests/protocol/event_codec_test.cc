@@ -67,6 +67,8 @@ TEST_F(EventCodecTest, DescribeNamesEverythingPeopleSee) {
     EXPECT_EQ(d.device_state, w.device_state);
     EXPECT_EQ(d.booking, w.booking);
     EXPECT_EQ(d.slot_min, w.slot_min);
+    EXPECT_EQ(d.reached, w.reached);
+    EXPECT_EQ(d.by, w.by);
     if (const auto* issued = std::get_if<TicketIssued>(&s.event.body)) {
       EXPECT_EQ(d.ahead, issued->ahead);
       EXPECT_EQ(d.predicted_wait_s, issued->predicted_wait_s);

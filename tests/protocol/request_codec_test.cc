@@ -44,6 +44,8 @@ std::vector<CommandBody> every_command() {
       CancelBooking{123'456},
       CheckIn{999'999},
       IssueRemote{"civil", std::string(64, 'd'), "13900139000", 3'141'592'653},
+      RecordCallback{42, true, "已回访，群众满意", "chief"},
+      RecordRectification{42, "窗口整改完成", "chief"},
   };
 }
 

@@ -50,10 +50,11 @@ inline auto fields_of(const HallConfig& c) {
 
 // Field names for diff paths ("state.tickets[3].state: waiting vs called").
 inline auto field_names(const HallState&) {
-  return std::to_array<std::string_view>({"seq", "clock", "day", "next_ticket", "next_queue_order",
-                                          "staff_names", "windows", "tickets", "last_number", "stats",
-                                          "pauses", "pause_seconds", "advisories", "next_advisory", "notice",
-                                          "devices", "requests", "bookings", "remotes"});
+  return std::to_array<std::string_view>(
+      {"seq",         "clock",         "day",        "next_ticket",   "next_queue_order",
+       "staff_names", "windows",       "tickets",    "last_number",   "stats",
+       "pauses",      "pause_seconds", "advisories", "next_advisory", "notice",
+       "devices",     "requests",      "bookings",   "remotes",       "work_orders"});
 }
 inline auto field_names(const Ticket&) {
   return std::to_array<std::string_view>(
