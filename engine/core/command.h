@@ -223,11 +223,32 @@ struct IssueRemote {
   bool operator==(const IssueRemote&) const = default;
 };
 
-using CommandBody =
-    std::variant<IssueTicket, OpenWindow, CloseWindow, PauseWindow, ResumeWindow, CallNext, CallTicket,
-                 Recall, StartService, SkipTicket, Reactivate, HoldTicket, UnholdTicket, Transfer, Finish,
-                 Evaluate, Cancel, Tick, SetWindowSkills, Advise, AcceptAdvisory, SetNotice, MoveStaff,
-                 ReportDevice, Book, CancelBooking, CheckIn, IssueRemote>;
+// 差评工单 steps (work_order.h), by a manager `by` (1..kMaxStaffIdBytes of
+// printable UTF-8: the logged-in account). A callback (回访) may be recorded
+// again while the citizen was not reached; the rectification (整改) needs a
+// callback before it and closes the order. Refused, nothing changed: no such
+// order (unknown_ticket), the order closed or the step out of order
+// (wrong_ticket_state), an empty or over-long note (more than
+// kMaxWorkOrderNoteChars characters) or a bad `by` (bad_argument).
+struct RecordCallback {
+  TicketId ticket = 0;
+  bool reached = false;
+  std::string_view note;
+  std::string_view by;
+  bool operator==(const RecordCallback&) const = default;
+};
+struct RecordRectification {
+  TicketId ticket = 0;
+  std::string_view note;
+  std::string_view by;
+  bool operator==(const RecordRectification&) const = default;
+};
+
+using CommandBody = std::variant<IssueTicket, OpenWindow, CloseWindow, PauseWindow, ResumeWindow, CallNext,
+                                 CallTicket, Recall, StartService, SkipTicket, Reactivate, HoldTicket,
+                                 UnholdTicket, Transfer, Finish, Evaluate, Cancel, Tick, SetWindowSkills,
+                                 Advise, AcceptAdvisory, SetNotice, MoveStaff, ReportDevice, Book,
+                                 CancelBooking, CheckIn, IssueRemote, RecordCallback, RecordRectification>;
 
 struct Command {
   // Client-chosen id for retries: a command repeated with the same non-empty id

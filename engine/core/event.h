@@ -186,12 +186,33 @@ struct RemoteMissed {  // not checked in by the end of its grace: a no-show, 号
   bool operator==(const RemoteMissed&) const = default;
 };
 
-using EventBody = std::variant<TicketIssued, WindowOpened, StaffChanged, WindowClosed, WindowPaused,
-                               WindowResumed, TicketCalled, TicketRecalled, ServiceStarted, TicketSkipped,
-                               TicketRequeued, TicketHeld, TicketTransferred, TicketFinished, TicketEvaluated,
-                               TicketLeft, DayRolled, WindowSkillsChanged, AdvisoryIssued, NoticeChanged,
-                               DeviceReported, BookingMade, BookingCancelled, BookingCheckedIn, BookingMissed,
-                               RemoteTicketIssued, RemoteCheckedIn, RemoteTurnCame, RemoteMissed>;
+// 差评工单 (work_order.h); the order's id is the rated ticket's.
+struct WorkOrderOpened {  // follows the TicketEvaluated of a level 1 or 2
+  TicketId ticket = 0;
+  std::int64_t due_day = 0;  // local day the follow-up is due
+  bool operator==(const WorkOrderOpened&) const = default;
+};
+struct WorkOrderCalledBack {  // 回访
+  TicketId ticket = 0;
+  bool reached = false;
+  std::string note;
+  std::string by;
+  bool operator==(const WorkOrderCalledBack&) const = default;
+};
+struct WorkOrderRectified {  // 整改: closes the order
+  TicketId ticket = 0;
+  std::string note;
+  std::string by;
+  bool operator==(const WorkOrderRectified&) const = default;
+};
+
+using EventBody =
+    std::variant<TicketIssued, WindowOpened, StaffChanged, WindowClosed, WindowPaused, WindowResumed,
+                 TicketCalled, TicketRecalled, ServiceStarted, TicketSkipped, TicketRequeued, TicketHeld,
+                 TicketTransferred, TicketFinished, TicketEvaluated, TicketLeft, DayRolled,
+                 WindowSkillsChanged, AdvisoryIssued, NoticeChanged, DeviceReported, BookingMade,
+                 BookingCancelled, BookingCheckedIn, BookingMissed, RemoteTicketIssued, RemoteCheckedIn,
+                 RemoteTurnCame, RemoteMissed, WorkOrderOpened, WorkOrderCalledBack, WorkOrderRectified>;
 
 struct Event {
   Seq seq = 0;

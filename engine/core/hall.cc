@@ -68,6 +68,12 @@ const RemoteTicket* Hall::find_remote(TicketId id) const {
   return it != state_.remotes.end() && it->ticket == id ? &*it : nullptr;
 }
 
+const WorkOrder* Hall::find_work_order(TicketId id) const {
+  auto it = std::lower_bound(state_.work_orders.begin(), state_.work_orders.end(), id,
+                             [](const WorkOrder& o, TicketId t) { return o.ticket < t; });
+  return it != state_.work_orders.end() && it->ticket == id ? &*it : nullptr;
+}
+
 const RemoteTicket* Hall::find_remote_code(std::uint32_t code) const {
   for (const RemoteTicket& r : state_.remotes)
     if (r.code == code) return &r;

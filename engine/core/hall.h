@@ -152,6 +152,10 @@ class Hall final : public CallView {
   const RemoteTicket* find_remote(TicketId id) const;
   // The remote ticket with check-in code `code`, or null.
   const RemoteTicket* find_remote_code(std::uint32_t code) const;
+  // 差评工单 (work_order.h): open ones and those closed today, ascending ticket.
+  const std::vector<WorkOrder>& work_orders() const { return state_.work_orders; }
+  // The work order of ticket `id`, or null.
+  const WorkOrder* find_work_order(TicketId id) const;
   // First calls made today, and those of them that went to remote tickets
   // (HallRules::remote_call_share).
   std::uint32_t calls_today() const { return index_.calls_today; }
@@ -184,6 +188,7 @@ class Hall final : public CallView {
   StaffIdx intern_staff(const std::string& staff_id);
   Booking* booking_mut(std::uint32_t code);
   RemoteTicket* remote_mut(TicketId id);
+  WorkOrder* work_order_mut(TicketId id);
 
   // hall_state.cc: index_ from state_.
   void rebuild_indexes();

@@ -15,6 +15,8 @@
 #include "engine/core/overloaded.h"
 #include "engine/core/rating.h"
 #include "engine/core/utf8.h"
+#include "engine/core/work_order.h"
+#include "engine/core/working_days.h"
 
 namespace hallq::core {
 namespace {
@@ -156,6 +158,23 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
   auto find_by_number = [&](std::string_view number, const Ticket*& t) -> Status {
     t = find_number(number);
     if (t == nullptr) return refuse(ErrorCode::kUnknownTicket, fmt::format("今天没有 {} 号", number));
+    return {};
+  };
+  // An open 差评 work order for step `step` (回访, 整改).
+  auto open_work_order = [&](TicketId id, std::string_view step, const WorkOrder*& o) -> Status {
+    o = find_work_order(id);
+    if (o == nullptr)
+      return refuse(ErrorCode::kUnknownTicket, fmt::format("没有差评工单 {}（或已整改办结并归档）", id));
+    if (o->closed())
+      return refuse(ErrorCode::kWrongTicketState,
+                    fmt::format("差评工单 {}（{}）已整改办结，不能再记录{}", o->ticket, o->number, step));
+    return {};
+  };
+  // Who records a work-order step: the manager's account.
+  auto check_by = [&](std::string_view by) -> Status {
+    if (by.empty() || by.size() > kMaxStaffIdBytes || !printable_utf8(by))
+      return refuse(ErrorCode::kBadArgument,
+                    fmt::format("记录人须为 1 至 {} 字节、不含控制字符的 UTF-8 文字", kMaxStaffIdBytes));
     return {};
   };
   auto find_booking_code = [&](std::uint32_t code, const Booking*& b) -> Status {
@@ -443,7 +462,13 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
                               fmt::format("{} 不是在{}办理的", number_of(*t), window_label(w)));
               }
             }
-            emit(evaluated(t->id, c, false), now, out);
+            const TicketId id = t->id;
+            emit(evaluated(id, c, false), now, out);
+            if (c.level == 1 || c.level == 2) {  // 差评: a work order, due in working days
+              emit(
+                  WorkOrderOpened{id, add_working_days(cfg, cfg.local_day(now), follow_up_working_days(cfg))},
+                  now, out);
+            }
             return {};
           },
           [&](const Cancel& c) -> Status {
@@ -702,6 +727,31 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
             emit(RemoteTicketIssued{state_.next_ticket, *s, number, code, std::string(c.person),
                                     std::string(c.phone), p.ahead, p.wait_s},
                  now, out);
+            return {};
+          },
+          [&](const RecordCallback& c) -> Status {
+            const WorkOrder* o;
+            if (Status st = open_work_order(c.ticket, "回访", o); !st) return st;
+            if (o->reached())
+              return refuse(ErrorCode::kWrongTicketState,
+                            fmt::format("差评工单 {}（{}）已回访联系上，请记录整改", o->ticket, o->number));
+            if (std::string p = note_problem(c.note, "回访记录"); !p.empty())
+              return refuse(ErrorCode::kBadArgument, p);
+            if (Status st = check_by(c.by); !st) return st;
+            emit(WorkOrderCalledBack{o->ticket, c.reached, std::string(c.note), std::string(c.by)}, now, out);
+            return {};
+          },
+          [&](const RecordRectification& c) -> Status {
+            const WorkOrder* o;
+            if (Status st = open_work_order(c.ticket, "整改", o); !st) return st;
+            if (o->callbacks.empty())
+              return refuse(
+                  ErrorCode::kWrongTicketState,
+                  fmt::format("差评工单 {}（{}）尚未回访，须先记录回访再记录整改", o->ticket, o->number));
+            if (std::string p = note_problem(c.note, "整改说明"); !p.empty())
+              return refuse(ErrorCode::kBadArgument, p);
+            if (Status st = check_by(c.by); !st) return st;
+            emit(WorkOrderRectified{o->ticket, std::string(c.note), std::string(c.by)}, now, out);
             return {};
           },
           [&](const MoveStaff& c) -> Status {

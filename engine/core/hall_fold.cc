@@ -36,6 +36,8 @@ Booking* Hall::booking_mut(std::uint32_t code) { return const_cast<Booking*>(fin
 
 RemoteTicket* Hall::remote_mut(TicketId id) { return const_cast<RemoteTicket*>(find_remote(id)); }
 
+WorkOrder* Hall::work_order_mut(TicketId id) { return const_cast<WorkOrder*>(find_work_order(id)); }
+
 void Hall::apply_event(const Event& e) {
   if (e.seq != state_.seq + 1) {
     throw CorruptionError(
@@ -360,6 +362,36 @@ void Hall::apply_event(const Event& e) {
             t.state = TicketState::kNoShow;
             t.ended_at = e.time;
           },
+          [&](const WorkOrderOpened& ev) {
+            const Ticket& t = ticket_at(ev.ticket);
+            if (t.state != TicketState::kRated || t.rating < 1 || t.rating > 2) fail("not a 差评");
+            if (find_work_order(ev.ticket) != nullptr) fail("work order already open");
+            WorkOrder o;
+            o.ticket = t.id;
+            o.number = number_of(t);
+            o.service = t.service;
+            o.window = t.window;
+            o.staff = std::string(staff_id(t.staff));
+            o.level = t.rating;
+            o.opened_at = e.time;
+            o.due_day = ev.due_day;
+            auto at = std::lower_bound(state_.work_orders.begin(), state_.work_orders.end(), t.id,
+                                       [](const WorkOrder& x, TicketId id) { return x.ticket < id; });
+            state_.work_orders.insert(at, std::move(o));
+          },
+          [&](const WorkOrderCalledBack& ev) {
+            WorkOrder* o = work_order_mut(ev.ticket);
+            if (o == nullptr || o->closed() || o->reached()) fail("no work order awaiting a callback");
+            o->callbacks.push_back({e.time, ev.reached, ev.note, ev.by});
+          },
+          [&](const WorkOrderRectified& ev) {
+            WorkOrder* o = work_order_mut(ev.ticket);
+            if (o == nullptr || o->closed() || o->callbacks.empty())
+              fail("no work order awaiting rectification");
+            o->rectified_at = e.time;
+            o->rectification = ev.note;
+            o->rectified_by = ev.by;
+          },
           [&](const DayRolled& ev) {
             if (ev.day <= state_.day) fail("day does not advance");
             // The days' finished tickets not rated 1..5 stay open to 补充评价 from their
@@ -377,6 +409,8 @@ void Hall::apply_event(const Event& e) {
                   state_.rateable.push_back({t.id, issued, t.issued_service, t.number, 0});
               }
             }
+            // Work orders stay open across days; those closed before the new day go.
+            std::erase_if(state_.work_orders, [](const WorkOrder& o) { return o.closed(); });
             // Bookings of the days before go (with the phone numbers they kept).
             std::erase_if(state_.bookings, [&](const Booking& b) { return b.day < ev.day; });
             for (Ticket& t : state_.tickets) {

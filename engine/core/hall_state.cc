@@ -63,6 +63,15 @@ void Hall::import_state(HallState s) {
   }
   for (std::size_t i = 1; i < s.devices.size(); ++i)
     if (!(s.devices[i - 1].first < s.devices[i].first)) fail("devices not in id order");
+  for (std::size_t i = 0; i < s.work_orders.size(); ++i) {
+    const WorkOrder& o = s.work_orders[i];
+    if (i > 0 && !(s.work_orders[i - 1].ticket < o.ticket)) fail("work orders not in ticket order");
+    if (o.ticket == 0 || o.ticket >= s.next_ticket) fail("work order ticket");
+    if (o.service >= n_services || (o.window != kNoWindow && o.window >= s.windows.size()))
+      fail("work order service or window");
+    if (o.level < 1 || o.level > 2) fail("work order level");
+    if (o.closed() && o.callbacks.empty()) fail("work order rectified without a callback");
+  }
   for (std::size_t wi = 0; wi < s.windows.size(); ++wi) {
     const Window& w = s.windows[wi];
     if (w.staff != kNoStaff && w.staff >= s.staff_names.size()) fail("window staff");

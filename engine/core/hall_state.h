@@ -19,6 +19,7 @@
 #include "engine/core/ticket.h"
 #include "engine/core/types.h"
 #include "engine/core/window.h"
+#include "engine/core/work_order.h"
 
 namespace hallq::core {
 
@@ -44,6 +45,7 @@ struct HallState {
   std::vector<Booking> bookings;         // appointments of today and later days, ascending code
   std::vector<RemoteTicket> remotes;     // today's remote tickets, ascending ticket id
   std::vector<RateableTicket> rateable;  // earlier days' tickets open to 补充评价, ascending ticket id
+  std::vector<WorkOrder> work_orders;    // 差评工单: open ones, and those closed today; ascending ticket
   bool operator==(const HallState&) const = default;
 };
 

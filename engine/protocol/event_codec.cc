@@ -214,6 +214,23 @@ std::string encode_event(const core::Hall& hall, const core::Event& e, std::stri
             type = w::EventBody::RemoteMissed;
             body = w::CreateRemoteMissed(fbb).Union();
           },
+          [&](const core::WorkOrderOpened& b) {
+            ticket = b.ticket;
+            type = w::EventBody::WorkOrderOpened;
+            body = w::CreateWorkOrderOpened(fbb, b.due_day).Union();
+          },
+          [&](const core::WorkOrderCalledBack& b) {
+            ticket = b.ticket;
+            type = w::EventBody::WorkOrderCalledBack;
+            auto note = str(b.note), by = str(b.by);
+            body = w::CreateWorkOrderCalledBack(fbb, b.reached, note, by).Union();
+          },
+          [&](const core::WorkOrderRectified& b) {
+            ticket = b.ticket;
+            type = w::EventBody::WorkOrderRectified;
+            auto note = str(b.note), by = str(b.by);
+            body = w::CreateWorkOrderRectified(fbb, note, by).Union();
+          },
           [&](const core::WindowSkillsChanged& b) {
             named(b.window);
             type = w::EventBody::WindowSkillsChanged;
@@ -237,7 +254,11 @@ std::string encode_event(const core::Hall& hall, const core::Event& e, std::stri
 
   flatbuffers::Offset<flatbuffers::String> number;
   if (ticket != 0) {
-    if (std::string printed = hall.printed_number(ticket); !printed.empty()) number = str(printed);
+    if (std::string printed = hall.printed_number(ticket); !printed.empty()) {
+      number = str(printed);
+    } else if (const core::WorkOrder* o = hall.find_work_order(ticket)) {  // a past day's ticket
+      number = str(o->number);
+    }
   }
   auto hall_id = str(cfg.id);
   auto rid = str(request_id);
@@ -456,6 +477,23 @@ Status decode_event(Bytes bytes, const core::HallConfig& cfg, DecodedEvent& out)
       need_ticket();
       out.event.body = core::RemoteMissed{ticket};
       break;
+    case w::EventBody::WorkOrderOpened:
+      need_ticket();
+      out.event.body = core::WorkOrderOpened{ticket, ev->body_as_WorkOrderOpened()->due_day()};
+      break;
+    case w::EventBody::WorkOrderCalledBack: {
+      auto b = ev->body_as_WorkOrderCalledBack();
+      need_ticket();
+      out.event.body =
+          core::WorkOrderCalledBack{ticket, b->reached(), detail::copy(b->note()), detail::copy(b->by())};
+      break;
+    }
+    case w::EventBody::WorkOrderRectified: {
+      auto b = ev->body_as_WorkOrderRectified();
+      need_ticket();
+      out.event.body = core::WorkOrderRectified{ticket, detail::copy(b->note()), detail::copy(b->by())};
+      break;
+    }
     case w::EventBody::AdvisoryIssued: {
       auto b = ev->body_as_AdvisoryIssued();
       if (b->action() > w::AdvisoryAction::MAX) bad("unknown advisory action");
@@ -610,6 +648,22 @@ EventSummary describe_event(Bytes bytes) {
       s.booking = b->code();
       s.ahead = b->ahead();
       s.predicted_wait_s = b->predicted_wait_s();
+      break;
+    }
+    case wire::EventBody::WorkOrderOpened:
+      s.day = ev->body_as_WorkOrderOpened()->due_day();
+      break;
+    case wire::EventBody::WorkOrderCalledBack: {
+      auto b = ev->body_as_WorkOrderCalledBack();
+      s.reached = b->reached();
+      s.text = detail::copy(b->note());
+      s.by = detail::copy(b->by());
+      break;
+    }
+    case wire::EventBody::WorkOrderRectified: {
+      auto b = ev->body_as_WorkOrderRectified();
+      s.text = detail::copy(b->note());
+      s.by = detail::copy(b->by());
       break;
     }
     case wire::EventBody::AdvisoryIssued: {

@@ -65,8 +65,8 @@ struct EventSummary {
   std::string case_number;            // finished: 办件编号
   std::string reason;                 // left: cancelled | gave_up
   std::string text;      // notice_changed: the notice (empty: withdrawn); device_reported: detail;
-                         // evaluated: the comment
-  std::int64_t day = 0;  // day_rolled; booking_made: the slot's local day
+                         // evaluated: the comment; work_order_called_back, work_order_rectified: the note
+  std::int64_t day = 0;  // day_rolled; booking_made: the slot's local day; work_order_opened: due day
   // booking_*: the booking code; booking_made: the slot's start (local minute of day).
   // The person's hash and phone stay out of summaries (they are logged and shown).
   std::uint32_t booking = 0;
@@ -78,6 +78,9 @@ struct EventSummary {
   std::int32_t wait_before_s = 0, wait_after_s = 0;
   // device_reported:
   std::string device, device_kind, device_state;  // id, "printer", "paper_out" ...
+  // work_order_called_back: the citizen was reached; work_order_*: who recorded the step.
+  bool reached = false;
+  std::string by;
 };
 EventSummary describe_event(Bytes bytes);
 

@@ -180,6 +180,16 @@ Status decode_request(Bytes bytes, DecodedRequest& out) {
                             need(c->person(), "issue_remote", "person", st), view(c->phone()), c->nonce()};
       break;
     }
+    case w::Command::RecordCallback: {  // empty note or author: the core says so, in Chinese
+      auto c = r->command_as_RecordCallback();
+      out.command = core::RecordCallback{c->ticket(), c->reached(), view(c->note()), view(c->by())};
+      break;
+    }
+    case w::Command::RecordRectification: {
+      auto c = r->command_as_RecordRectification();
+      out.command = core::RecordRectification{c->ticket(), view(c->note()), view(c->by())};
+      break;
+    }
     case w::Command::Cancel: {
       auto c = r->command_as_Cancel();
       if (c->reason() > w::LeaveReason::MAX) return {ErrorCode::kBadArgument, "cancel: unknown reason"};
@@ -311,6 +321,14 @@ std::string encode_request(std::string_view request_id, std::string_view hall,
           type = w::Command::IssueRemote;
           auto service = str(c.service), person = str(c.person), phone = str(c.phone);
           body = w::CreateIssueRemote(fbb, service, person, phone, c.nonce).Union();
+        } else if constexpr (std::is_same_v<T, core::RecordCallback>) {
+          type = w::Command::RecordCallback;
+          auto note = str(c.note), by = str(c.by);
+          body = w::CreateRecordCallback(fbb, c.ticket, c.reached, note, by).Union();
+        } else if constexpr (std::is_same_v<T, core::RecordRectification>) {
+          type = w::Command::RecordRectification;
+          auto note = str(c.note), by = str(c.by);
+          body = w::CreateRecordRectification(fbb, c.ticket, note, by).Union();
         } else if constexpr (std::is_same_v<T, core::Cancel>) {
           type = w::Command::Cancel;
           body = w::CreateCancel(fbb, str(c.number), static_cast<w::LeaveReason>(c.reason)).Union();

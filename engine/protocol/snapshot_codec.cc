@@ -264,13 +264,30 @@ std::string encode_snapshot(const core::Hall& hall, std::uint64_t epoch, bool wi
   rateable.reserve(s.rateable.size());
   for (const core::RateableTicket& x : s.rateable)
     rateable.emplace_back(x.ticket, x.day, x.number, x.issued_service, x.rating);
+  // 差评 work orders, notes included: their events carry them to every subscriber too
+  // (not yet personal data in personal_data.h).
+  std::vector<flatbuffers::Offset<w::WorkOrderLive>> work_orders;
+  for (const core::WorkOrder& o : s.work_orders) {
+    std::vector<flatbuffers::Offset<w::WorkOrderCallbackLive>> callbacks;
+    for (const core::WorkOrderCallback& c : o.callbacks) {
+      auto note = fbb.CreateString(c.note), by = fbb.CreateString(c.by);
+      callbacks.push_back(w::CreateWorkOrderCallbackLive(fbb, c.at, c.reached, note, by));
+    }
+    auto number = fbb.CreateString(o.number), staff = fbb.CreateString(o.staff);
+    auto callbacks_vec = fbb.CreateVector(callbacks);
+    auto rectification = fbb.CreateString(o.rectification), rectified_by = fbb.CreateString(o.rectified_by);
+    work_orders.push_back(w::CreateWorkOrderLive(fbb, o.ticket, number, o.service, o.window, staff, o.level,
+                                                 o.opened_at, o.due_day, callbacks_vec, o.rectified_at,
+                                                 rectification, rectified_by));
+  }
   auto snap = w::CreateHallSnapshotDirect(
       fbb, hall.config().id.c_str(), s.seq, epoch, s.clock, s.day, s.next_ticket, s.next_queue_order, config,
       &staff_names, &windows, &tickets, &s.last_number, &stats, nullptr, s.pauses, s.pause_seconds,
       &advisories, s.next_advisory, s.notice.empty() ? nullptr : s.notice.c_str(),
       devices.empty() ? nullptr : &devices, bookings.empty() ? nullptr : &bookings,
       remotes.empty() ? nullptr : &remotes, with_requests ? &requests : nullptr,
-      with_requests ? &request_ids : nullptr, rateable.empty() ? nullptr : &rateable);
+      with_requests ? &request_ids : nullptr, rateable.empty() ? nullptr : &rateable,
+      work_orders.empty() ? nullptr : &work_orders);
   w::FinishMessageBuffer(fbb, w::CreateMessage(fbb, w::Body::HallSnapshot, snap.Union()));
   return bytes_of(fbb);
 }
@@ -360,6 +377,33 @@ Status decode_snapshot(Bytes bytes, DecodedSnapshot& out) {
   if (in->rateable()) {
     for (const w::RateableLive* x : *in->rateable())
       s.rateable.push_back({x->ticket(), x->day(), x->issued_service(), x->number(), x->rating()});
+  }
+  if (in->work_orders()) {
+    for (const w::WorkOrderLive* x : *in->work_orders()) {
+      core::WorkOrder o{x->ticket(),
+                        copy(x->number()),
+                        x->service(),
+                        x->window(),
+                        copy(x->staff()),
+                        x->level(),
+                        x->opened_at(),
+                        x->due_day(),
+                        {},
+                        x->rectified_at(),
+                        copy(x->rectification()),
+                        copy(x->rectified_by())};
+      if (!core::plausible_time(o.opened_at) ||
+          (o.rectified_at != 0 && !core::plausible_time(o.rectified_at)))
+        return {ErrorCode::kMalformed, "snapshot: bad work order"};
+      if (x->callbacks()) {
+        for (const w::WorkOrderCallbackLive* c : *x->callbacks()) {
+          if (!core::plausible_time(c->at()))
+            return {ErrorCode::kMalformed, "snapshot: bad work order callback"};
+          o.callbacks.push_back({c->at(), c->reached(), copy(c->note()), copy(c->by())});
+        }
+      }
+      s.work_orders.push_back(std::move(o));  // the rest is import_state's to check
+    }
   }
   if (in->advisories()) {
     for (const w::AdvisoryLive* a : *in->advisories()) {
@@ -593,6 +637,12 @@ core::HallState remap_state(const DecodedSnapshot& snap, const core::HallConfig&
     return x.issued_service >= service_map.size() || service_map[x.issued_service] < 0;
   });
   for (core::RateableTicket& x : s.rateable) x.issued_service = map_service(x.issued_service);
+  for (core::WorkOrder& o : s.work_orders) {
+    o.service = map_service(o.service);
+    o.window = o.window < window_map.size() && window_map[o.window] >= 0
+                   ? static_cast<core::WindowIdx>(window_map[o.window])
+                   : core::kNoWindow;
+  }
   return s;
 }
 

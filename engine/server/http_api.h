@@ -19,6 +19,8 @@
 //   POST /api/halls/{hall}/notice                 {"text": "..."} ("" withdraws it)
 //   GET|POST /api/halls/{hall}/appointments, GET|DELETE .../appointments/{code},
 //   POST .../appointments/{code}/check-in         bookings (预约): http_booking.h
+//   GET  /api/halls/{hall}/work-orders, POST .../work-orders/{ticket}/{callback|rectification}
+//                                                 差评工单: http_work_orders.h
 //   POST /api/login {"user", "password"}   GET /api/session   POST /api/logout
 //   GET  /api/audit?from=N&limit=M                the audit log (admins)
 //   GET  /metrics                                 Prometheus text format
@@ -27,8 +29,9 @@
 // Where each part lives: http_routing.cc (this class: the dispatcher),
 // http_auth (logins, roles, CSRF, audit records), http_views (the reads,
 // glue to engine/view), http_actions (POST -> core command, the reply
-// mapping), http_booking (appointments), http_metrics (/metrics), http_static (the dashboard's files),
-// http_reply (answers and the error model).
+// mapping), http_booking (appointments), http_work_orders (差评工单),
+// http_metrics (/metrics), http_static (the dashboard's files), http_reply
+// (answers and the error model).
 //
 // Answers are JSON. Errors: {"error": code, "message": text} with 400 (bad
 // JSON, missing field, bad argument), 404 (unknown route, hall, window,
@@ -78,6 +81,7 @@ class HttpAuth;
 class HttpViews;
 class HttpActions;
 class HttpBooking;
+class HttpWorkOrders;
 struct Caller;
 
 // Daily or hourly figures of a hall between two local dates: the JSON, or
@@ -189,6 +193,7 @@ class HttpApi {
   std::unique_ptr<HttpViews> views_;
   std::unique_ptr<HttpActions> actions_;
   std::unique_ptr<HttpBooking> booking_;
+  std::unique_ptr<HttpWorkOrders> work_orders_;
   // Answers that arrive later (history reads) check it is still there.
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };

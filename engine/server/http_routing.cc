@@ -22,6 +22,7 @@
 #include "engine/server/http_reply.h"
 #include "engine/server/http_static.h"
 #include "engine/server/http_views.h"
+#include "engine/server/http_work_orders.h"
 #include "engine/server/server.h"
 
 namespace hallq::server {
@@ -94,7 +95,8 @@ HttpApi::HttpApi(Engine& engine, Server& server, HttpApiOptions options)
       actions_(std::make_unique<HttpActions>(
           server_, fmt::format("http-{}", options_.wall_clock->now_us()), counters_.actions,
           [this](const std::string& failure) { return auth_->written(failure); })),
-      booking_(std::make_unique<HttpBooking>(*actions_, options_.person_salt)) {}
+      booking_(std::make_unique<HttpBooking>(*actions_, options_.person_salt)),
+      work_orders_(std::make_unique<HttpWorkOrders>(*actions_)) {}
 
 HttpApi::~HttpApi() = default;
 
@@ -237,15 +239,26 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
   const bool booking = HttpBooking::is_booking(parts);
   if (get && booking) return answer_read(booking_->read(*hall, parts, query, now, caller.admin));
 
+  // --- 差评工单: the list, and the follow-up steps below
+  const bool work_order = HttpWorkOrders::is_work_order(parts);
+  if (get && work_order) {
+    if (parts.size() != 4)
+      return answer_read(HttpWorkOrders::is_step(parts) ? only("POST") : not_found(path));
+    return answer_read(work_orders_->read(*hall, now));
+  }
+
   // --- manager actions
   if (!post && !(booking && req.method == "DELETE"))
-    return answer_read(booking                         ? only("GET, POST, DELETE")
-                       : HttpActions::is_action(parts) ? only("POST")
-                                                       : not_found(path));
+    return answer_read(booking ? only("GET, POST, DELETE")
+                       : HttpActions::is_action(parts) || HttpWorkOrders::is_step(parts) ? only("POST")
+                                                                                         : not_found(path));
   if (std::optional<HttpError> denied = auth_->may_act(caller, req))
     return reply_audited(caller.user, req, hall_id, error_response(*denied), done);
   // From here on every answer is an action's outcome, whose record is
   // written with it (a store that cannot take it refuses the action).
+  if (work_order)
+    return work_orders_->act(*hall, path, parts, req, caller.user,
+                             auth_->action_record(caller.user, req, hall_id), std::move(done));
   if (booking)
     return booking_->act(*hall, path, parts, req, auth_->action_record(caller.user, req, hall_id),
                          std::move(done), now);

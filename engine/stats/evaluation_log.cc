@@ -11,10 +11,12 @@ namespace {
 
 // How many local days before an event a fold must start to know the tickets
 // its rating may be about: the ticket's day (a day before, for one issued
-// before midnight) and the days a 补充评价 may come later.
+// before midnight), the days a 补充评价 may come later, and for a work-order
+// update the days its 差评 may lie behind it (the deadline in calendar days,
+// twice over, plus a month overdue). An update later than that is not
+// turned into a record (adapters/upload/README.md, "Not done").
 int lookback_days(const core::HallConfig& hall) {
-  (void)hall;
-  return 1 + 7;
+  return 1 + hall.evaluation.supplement_days + 2 * hall.evaluation.follow_up_working_days + 30;
 }
 
 // Folds `hall`'s events from `start` on, handing each record to `take` until it returns false.

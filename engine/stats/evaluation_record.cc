@@ -57,6 +57,18 @@ EvaluationRecords::EvaluationRecords(std::shared_ptr<const core::HallConfig> con
 
 std::optional<EvaluationRecord> EvaluationRecords::add(const core::Event& e) {
   fold_.add(e);
+  // Work-order updates (回访, 整改) of a 差评 this fold has seen.
+  if (const auto* called = std::get_if<core::WorkOrderCalledBack>(&e.body)) {
+    const EvaluationRecord* poor = evaluation_of(called->ticket);
+    if (poor == nullptr) return std::nullopt;
+    return work_order_record(*poor, RecordKind::kWorkOrderCalledBack, e.seq, e.time,
+                             (called->reached ? "已联系：" : "未联系上：") + called->note);
+  }
+  if (const auto* fixed = std::get_if<core::WorkOrderRectified>(&e.body)) {
+    const EvaluationRecord* poor = evaluation_of(fixed->ticket);
+    if (poor == nullptr) return std::nullopt;
+    return work_order_record(*poor, RecordKind::kWorkOrderRectified, e.seq, e.time, fixed->note);
+  }
   const auto* rated = std::get_if<core::TicketEvaluated>(&e.body);
   if (rated == nullptr || rated->level < 1 || rated->level > 5) return std::nullopt;
   const auto& tickets = fold_.tickets();
@@ -80,11 +92,24 @@ std::optional<EvaluationRecord> EvaluationRecords::add(const core::Event& e) {
   r.finished_at = done.end == VisitEnd::kFinished ? done.ended_at : 0;
   r.rated_at = e.time;
   r.level = rated->level;
+  r.reasons_version = hall.evaluation.reasons_version;
+  for (const std::string& code : rated->reasons) {
+    const core::EvaluationReason* reason = core::find_reason(hall.evaluation, code);
+    r.reason_codes.push_back(code);
+    r.reason_texts.push_back(reason != nullptr ? reason->text : std::string());
+  }
+  r.comment = rated->comment;
+  r.channel = std::string(core::to_string(rated->channel));
+  r.supplementary = rated->supplementary;
+  r.division_code = hall.division_code;
+  r.case_number = f.case_number;
   if (done.service < hall.services.size()) {
     const core::ServiceConfig& s = hall.services[done.service];
     r.service_id = s.id;
     r.service_name = s.name;
     r.service_kind = s.kind;
+    r.item_code = s.item_code;
+    r.department_code = s.department_code;
   }
   if (done.end_window < hall.windows.size()) {
     const core::WindowConfig& w = hall.windows[done.end_window];

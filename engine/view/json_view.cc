@@ -152,6 +152,12 @@ json to_json(const protocol::EventSummary& e) {
     j["serves"] = serves_json(e.serves);
     if (e.advisory) j["advisory"] = e.advisory;
   }
+  if (e.kind == "work_order_opened") j["due"] = core::format_date(e.day);
+  if (e.kind == "work_order_called_back") j["reached"] = e.reached;
+  if (e.kind == "work_order_called_back" || e.kind == "work_order_rectified") {
+    j["note"] = e.text;
+    j["by"] = e.by;
+  }
   if (e.kind == "advisory_issued") {
     j["action"] = e.action;
     j["wait_before_s"] = e.wait_before_s;

@@ -43,7 +43,8 @@ TEST_F(EvaluationTest, APoorRatingCarriesItsReasonsCommentAndChannel) {
   TicketEvaluated want{ticket("A001").id, 2};
   want.reasons = {"02", "05"};
   want.comment = "等了一上午，材料还要补";
-  ASSERT_TRUE(bodies_are(ev, {want}));
+  // A 差评 opens a work order due 5 working days later: Monday 2024-03-04 -> Monday 03-11.
+  ASSERT_TRUE(bodies_are(ev, {want, WorkOrderOpened{ticket("A001").id, kDay + 7}}));
   EXPECT_EQ(ticket("A001").rating, 2);
 }
 
@@ -134,6 +135,8 @@ TEST_F(EvaluationTest, AnEarlierDaysUnratedTicketIsRatedFromThePhoneWithinTheWin
   want.comment = "指南写的和窗口说的不一样";
   want.channel = EvaluationChannel::kPhone;
   want.supplementary = true;
+  // Not yet: a 差评 given later opens no work order (the order needs the ticket's window and staff,
+  // which the rateable entry does not keep).
   ASSERT_TRUE(bodies_are(ev, {want}));
   EXPECT_EQ(hall_->rateable()[0].rating, 1);
 

@@ -71,6 +71,8 @@ TEST_F(EventCodecTest, DescribeNamesEverythingPeopleSee) {
     EXPECT_EQ(d.channel, w.channel);
     EXPECT_EQ(d.supplementary, w.supplementary);
     EXPECT_EQ(d.case_number, w.case_number);
+    EXPECT_EQ(d.reached, w.reached);
+    EXPECT_EQ(d.by, w.by);
     if (const auto* issued = std::get_if<TicketIssued>(&s.event.body)) {
       EXPECT_EQ(d.ahead, issued->ahead);
       EXPECT_EQ(d.predicted_wait_s, issued->predicted_wait_s);

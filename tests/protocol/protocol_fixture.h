@@ -121,6 +121,8 @@ struct Want {
   std::string channel;                            // ticket_evaluated
   bool supplementary = false;                     // ticket_evaluated
   std::string case_number;                        // ticket_finished
+  bool reached = false;                           // work_order_called_back
+  std::string by;                                 // work_order_called_back, work_order_rectified
 };
 
 // A person's hash as the HTTP layer makes it (booking.h).
@@ -248,6 +250,7 @@ class ProtocolFixture : public HallFixture {
            .window = "w3",
            .window_number = 3,
            .case_number = "GA-0304/17"}});
+    // 差评: a work order, due five working days later (Monday 2024-03-11).
     send(Evaluate{"B001", 1, "", {"02", "04"}, "等了一上午"}, at(46), "",
          {{.kind = "ticket_evaluated",
            .number = "B001",
@@ -255,7 +258,8 @@ class ProtocolFixture : public HallFixture {
            .level = 1,
            .text = "等了一上午",
            .reasons = {"02", "04"},
-           .channel = "keypad"}});
+           .channel = "keypad"},
+          {.kind = "work_order_opened", .number = "B001", .day = kDay + 7}});
     send(CloseWindow{"w3"}, at(47), "pad-3-4",
          {{.kind = "window_closed", .window = "w3", .window_number = 3}});
     send(PauseWindow{"w1"}, at(47.5), "", {{.kind = "window_paused", .window = "w1", .window_number = 1}});
@@ -333,6 +337,20 @@ class ProtocolFixture : public HallFixture {
            .level = 4,
            .channel = "phone",
            .supplementary = true}});
+    // The follow-up of yesterday's 差评 (B001 is ticket 3): callbacks, then the rectification.
+    send(RecordCallback{3, false, "电话无人接听", "chief"}, morning + minutes(129), "mgr-4",
+         {{.kind = "work_order_called_back", .number = "B001", .text = "电话无人接听", .by = "chief"}});
+    send(RecordCallback{3, true, "已致歉，群众表示理解", "chief"}, morning + minutes(130), "mgr-5",
+         {{.kind = "work_order_called_back",
+           .number = "B001",
+           .text = "已致歉，群众表示理解",
+           .reached = true,
+           .by = "chief"}});
+    send(RecordRectification{3, "复核材料清单，一次性告知", "chief"}, morning + minutes(131), "mgr-6",
+         {{.kind = "work_order_rectified",
+           .number = "B001",
+           .text = "复核材料清单，一次性告知",
+           .by = "chief"}});
   }
 
   void run_full_session() {

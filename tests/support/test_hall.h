@@ -52,10 +52,10 @@ inline auto fields_of(const HallConfig& c) {
 // Field names for diff paths ("state.tickets[3].state: waiting vs called").
 inline auto field_names(const HallState&) {
   return std::to_array<std::string_view>(
-      {"seq",         "clock",         "day",        "next_ticket",   "next_queue_order",
-       "staff_names", "windows",       "tickets",    "last_number",   "stats",
-       "pauses",      "pause_seconds", "advisories", "next_advisory", "notice",
-       "devices",     "requests",      "bookings",   "remotes",       "rateable"});
+      {"seq",        "clock",         "day",         "next_ticket", "next_queue_order", "staff_names",
+       "windows",    "tickets",       "last_number", "stats",       "pauses",           "pause_seconds",
+       "advisories", "next_advisory", "notice",      "devices",     "requests",         "bookings",
+       "remotes",    "rateable",      "work_orders"});
 }
 inline auto field_names(const Ticket&) {
   return std::to_array<std::string_view>(

@@ -103,6 +103,15 @@ std::string describe(const protocol::EventSummary& e, const core::HallConfig* co
   if (k == "booking_cancelled") return fmt::format("取消预约：{}", e.booking);
   if (k == "booking_checked_in") return fmt::format("预约签到：{} 取号 {}", e.booking, e.number);
   if (k == "booking_missed") return fmt::format("预约未到：{}（名额已释放）", e.booking);
+  if (k == "work_order_opened") {
+    const core::CivilDate d = core::civil_date(e.day);
+    return fmt::format("差评工单：{}（工单 {}），{}月{}日前回访整改", e.number, e.ticket, d.month, d.day);
+  }
+  if (k == "work_order_called_back")
+    return fmt::format("工单回访：{}（工单 {}）{}：{}（{}）", e.number, e.ticket,
+                       e.reached ? "已联系上" : "未联系上", e.text, e.by);
+  if (k == "work_order_rectified")
+    return fmt::format("工单整改：{}（工单 {}）：{}（{}），已办结", e.number, e.ticket, e.text, e.by);
   if (k == "advisory_issued") {
     const std::string before = view::wait_text(wait_s(e.wait_before_s));  // negative: 暂停受理
     return fmt::format("潮汐窗口建议 #{}：{} {} 办理 {}，{} 的预计等待由{}缩短到{}（hallq accept 接受）",
