@@ -78,9 +78,18 @@ std::size_t HttpRequestReader::feed(std::string_view bytes) {
         p.is_header_done()
             ? !header_before && raw_header_.size() > kMaxHeaderBytes
             : ec == http::error::need_more && raw_header_.size() + (bytes.size() - used) > kMaxHeaderBytes;
-    if (header_too_large || ec == http::error::header_limit) {
+    if (header_too_large) {
       state_ = State::kRefused;
       refusal_ = refuse(431, "header_too_large", "请求头过大");
+      break;
+    }
+    if (ec == http::error::header_limit) {
+      // Within the reader's own bound, Beast's header_limit can only be its
+      // cap on one folded field (obs-fold, 4 KiB): a malformed header, which
+      // Beast may see before the header completes (on a first read) or only
+      // once it does, like any other syntax error.
+      state_ = State::kRefused;
+      refusal_ = refuse(400, "bad_request", "无法解析的 HTTP 请求：折行的请求头字段过长");
       break;
     }
     if (ec == http::error::need_more) {

@@ -4,6 +4,9 @@
 // whether it arrives at once, byte by byte or in 4-byte pieces. (Beast's own
 // limit accepted a header of 8,194 bytes in one read and refused it in small
 // ones: the HTTP fuzz target found it, fuzz/regressions/http/header-limit-split.)
+// A folded field (obs-fold) longer than Beast's 4 KiB cap is a malformed
+// header, refused with 400 like other syntax errors, not 431
+// (fuzz/regressions/http/obs-fold-over-4k).
 #include <gtest/gtest.h>
 
 #include <string>
@@ -70,6 +73,21 @@ TEST(HttpRequestReaderTest, AHeaderThatNeverEndsIsRefusedAtTheLimit) {
   std::string endless = "GET / HTTP/1.1\r\nX-Pad: ";
   endless += std::string(HttpRequestReader::kMaxHeaderBytes, 'p');
   for (std::size_t piece : {std::size_t{0}, std::size_t{7}}) EXPECT_EQ(read(endless, piece).refusal, 431);
+}
+
+// A field folded onto a second line (obs-fold), over Beast's 4 KiB cap on a
+// folded value, within the header limit: a syntax error (400), whether the
+// header arrives at once or in pieces.
+TEST(HttpRequestReaderTest, AnOverlongFoldedFieldIsABadRequestNotALargeHeader) {
+  const std::string folded = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pad: " + std::string(5000, 'p') +
+                             "\r\n\tmore\r\n\r\n";
+  ASSERT_LT(folded.size(), HttpRequestReader::kMaxHeaderBytes);
+  for (std::size_t piece : {std::size_t{0}, std::size_t{1}, std::size_t{4}, std::size_t{1000}}) {
+    SCOPED_TRACE(piece);
+    const Outcome o = read(folded, piece);
+    EXPECT_EQ(o.requests, 0);
+    EXPECT_EQ(o.refusal, 400);
+  }
 }
 
 }  // namespace
