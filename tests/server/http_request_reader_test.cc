@@ -79,8 +79,8 @@ TEST(HttpRequestReaderTest, AHeaderThatNeverEndsIsRefusedAtTheLimit) {
 // folded value, within the header limit: a syntax error (400), whether the
 // header arrives at once or in pieces.
 TEST(HttpRequestReaderTest, AnOverlongFoldedFieldIsABadRequestNotALargeHeader) {
-  const std::string folded = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pad: " + std::string(5000, 'p') +
-                             "\r\n\tmore\r\n\r\n";
+  const std::string folded =
+      "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pad: " + std::string(5000, 'p') + "\r\n\tmore\r\n\r\n";
   ASSERT_LT(folded.size(), HttpRequestReader::kMaxHeaderBytes);
   for (std::size_t piece : {std::size_t{0}, std::size_t{1}, std::size_t{4}, std::size_t{1000}}) {
     SCOPED_TRACE(piece);
