@@ -187,7 +187,7 @@ struct RemoteMissed {  // not checked in by the end of its grace: a no-show, 号
 };
 
 // 差评工单 (work_order.h); the order's id is the rated ticket's.
-struct WorkOrderOpened {  // follows the TicketEvaluated of a level 1 or 2
+struct WorkOrderOpened {  // follows the TicketEvaluated of a level 1 or 2 (补充评价 too)
   TicketId ticket = 0;
   std::int64_t due_day = 0;  // local day the follow-up is due
   bool operator==(const WorkOrderOpened&) const = default;

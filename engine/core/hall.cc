@@ -95,10 +95,15 @@ std::string Hall::number_of(const Ticket& t) const {
 
 std::string Hall::printed_number(TicketId id) const {
   if (const Ticket* t = find_ticket(id)) return number_of(*t);
+  const RateableTicket* r = find_rateable_ticket(id);
+  if (r == nullptr) return {};
+  return format_number(config_->services[r->issued_service].prefix, r->number, config_->rules.number_digits);
+}
+
+const RateableTicket* Hall::find_rateable_ticket(TicketId id) const {
   const auto r = std::lower_bound(state_.rateable.begin(), state_.rateable.end(), id,
                                   [](const RateableTicket& x, TicketId v) { return x.ticket < v; });
-  if (r == state_.rateable.end() || r->ticket != id) return {};
-  return format_number(config_->services[r->issued_service].prefix, r->number, config_->rules.number_digits);
+  return r != state_.rateable.end() && r->ticket == id ? &*r : nullptr;
 }
 
 std::size_t Hall::waiting_total() const {

@@ -132,6 +132,8 @@ class Hall final : public CallView {
   std::string printed_number(TicketId id) const;
   // Earlier days' tickets open to 补充评价, ascending id.
   const std::vector<RateableTicket>& rateable() const { return state_.rateable; }
+  // The entry of `rateable()` for ticket `id`, or null.
+  const RateableTicket* find_rateable_ticket(TicketId id) const;
   std::size_t waiting(ServiceIdx s) const { return index_.queues[s].size(); }
   // Open tidal-window advisories (at most one per service).
   const std::vector<Advisory>& advisories() const { return state_.advisories; }

@@ -440,7 +440,13 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
             if (c.day != 0 && c.day != today) {
               const RateableTicket* r = nullptr;
               if (Status st = find_rateable(cfg, state_.rateable, c, today, r); !st) return st;
-              emit(evaluated(r->ticket, c, true), now, out);
+              const TicketId id = r->ticket;
+              emit(evaluated(id, c, true), now, out);
+              if (c.level == 1 || c.level == 2) {  // a later 差评 opens its work order too
+                emit(WorkOrderOpened{id,
+                                     add_working_days(cfg, cfg.local_day(now), follow_up_working_days(cfg))},
+                     now, out);
+              }
               return {};
             }
             const Ticket* t;

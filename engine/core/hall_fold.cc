@@ -363,19 +363,30 @@ void Hall::apply_event(const Event& e) {
             t.ended_at = e.time;
           },
           [&](const WorkOrderOpened& ev) {
-            const Ticket& t = ticket_at(ev.ticket);
-            if (t.state != TicketState::kRated || t.rating < 1 || t.rating > 2) fail("not a 差评");
             if (find_work_order(ev.ticket) != nullptr) fail("work order already open");
             WorkOrder o;
-            o.ticket = t.id;
-            o.number = number_of(t);
-            o.service = t.service;
-            o.window = t.window;
-            o.staff = std::string(staff_id(t.staff));
-            o.level = t.rating;
+            if (const Ticket* today = find_ticket(ev.ticket)) {
+              const Ticket& t = *today;
+              if (t.state != TicketState::kRated || t.rating < 1 || t.rating > 2) fail("not a 差评");
+              o.ticket = t.id;
+              o.number = number_of(t);
+              o.service = t.service;
+              o.window = t.window;
+              o.staff = std::string(staff_id(t.staff));
+              o.level = t.rating;
+            } else {  // a 补充评价 of an earlier day's ticket
+              const RateableTicket* r = find_rateable_ticket(ev.ticket);
+              if (r == nullptr || r->rating < 1 || r->rating > 2) fail("not a 差评");
+              o.ticket = r->ticket;
+              o.number = printed_number(r->ticket);
+              o.service = r->service;
+              o.window = r->window;
+              o.staff = r->staff;
+              o.level = r->rating;
+            }
             o.opened_at = e.time;
             o.due_day = ev.due_day;
-            auto at = std::lower_bound(state_.work_orders.begin(), state_.work_orders.end(), t.id,
+            auto at = std::lower_bound(state_.work_orders.begin(), state_.work_orders.end(), o.ticket,
                                        [](const WorkOrder& x, TicketId id) { return x.ticket < id; });
             state_.work_orders.insert(at, std::move(o));
           },
@@ -406,7 +417,8 @@ void Hall::apply_event(const Event& e) {
                 const std::int64_t issued = config_->local_day(t.issued_at);
                 if (unrated && ev.day - issued <= config_->evaluation.supplement_days &&
                     (state_.rateable.empty() || state_.rateable.back().ticket < t.id))
-                  state_.rateable.push_back({t.id, issued, t.issued_service, t.number, 0});
+                  state_.rateable.push_back({t.id, issued, t.issued_service, t.number, 0, t.service, t.window,
+                                             std::string(staff_id(t.staff))});
               }
             }
             // Work orders stay open across days; those closed before the new day go.

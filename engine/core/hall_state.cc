@@ -60,6 +60,8 @@ void Hall::import_state(HallState s) {
     const RateableTicket& r = s.rateable[i];
     if (i > 0 && !(s.rateable[i - 1].ticket < r.ticket)) fail("rateable tickets not in ticket order");
     if (r.issued_service >= n_services || r.rating > 5 || r.ticket >= s.next_ticket) fail("rateable ticket");
+    if (r.service >= n_services || (r.window != kNoWindow && r.window >= s.windows.size()))
+      fail("rateable ticket's service or window");
   }
   for (std::size_t i = 1; i < s.devices.size(); ++i)
     if (!(s.devices[i - 1].first < s.devices[i].first)) fail("devices not in id order");

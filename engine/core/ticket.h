@@ -9,8 +9,6 @@
 
 namespace hallq::core {
 
-inline constexpr WindowIdx kNoWindow = 0xFFFF;
-
 // Queue class: returning tickets (transferred, resumed from hold) go before
 // priority ones (elderly, disabled, appointments), which go before normal ones,
 // subject to the hall's priority ratio.

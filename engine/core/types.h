@@ -29,6 +29,7 @@ using TicketId = std::uint64_t;
 // Positions in the hall config's service, window and staff lists.
 using ServiceIdx = std::uint16_t;
 using WindowIdx = std::uint16_t;
+inline constexpr WindowIdx kNoWindow = 0xFFFF;  // no window (a ticket not yet called, a window gone)
 using StaffIdx = std::uint32_t;
 inline constexpr StaffIdx kNoStaff = 0xFFFF'FFFF;
 

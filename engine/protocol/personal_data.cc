@@ -25,8 +25,14 @@ bool carries_personal_data(Bytes event) {
   if (ev->body_type() == w::EventBody::BookingMade || ev->body_type() == w::EventBody::RemoteTicketIssued)
     return true;
   // A citizen's free-text comment may name them or give a phone number.
-  const w::TicketEvaluated* e = ev->body_as_TicketEvaluated();
-  return e != nullptr && e->comment() != nullptr && e->comment()->size() > 0;
+  if (const w::TicketEvaluated* e = ev->body_as_TicketEvaluated())
+    return e->comment() != nullptr && e->comment()->size() > 0;
+  // So may a manager's note of a 差评's follow-up (what the citizen said on the phone).
+  if (const w::WorkOrderCalledBack* c = ev->body_as_WorkOrderCalledBack())
+    return c->note() != nullptr && c->note()->size() > 0;
+  if (const w::WorkOrderRectified* r = ev->body_as_WorkOrderRectified())
+    return r->note() != nullptr && r->note()->size() > 0;
+  return false;
 }
 
 std::string withhold_personal_data(Bytes event) {
@@ -55,6 +61,12 @@ std::string withhold_personal_data(Bytes event) {
     auto reasons_vec = e->reasons() ? fbb.CreateVector(reasons) : 0;
     body =
         w::CreateTicketEvaluated(fbb, e->level(), reasons_vec, 0, e->channel(), e->supplementary()).Union();
+  } else if (const w::WorkOrderCalledBack* c = ev->body_as_WorkOrderCalledBack()) {
+    auto by = str(c->by());
+    body = w::CreateWorkOrderCalledBack(fbb, c->reached(), fbb.CreateString(""), by).Union();
+  } else if (const w::WorkOrderRectified* r = ev->body_as_WorkOrderRectified()) {
+    auto by = str(r->by());
+    body = w::CreateWorkOrderRectified(fbb, fbb.CreateString(""), by).Union();
   } else {
     return {};
   }

@@ -262,20 +262,24 @@ std::string encode_snapshot(const core::Hall& hall, std::uint64_t epoch, bool wi
   }
   std::vector<w::RateableLive> rateable;
   rateable.reserve(s.rateable.size());
-  for (const core::RateableTicket& x : s.rateable)
+  std::vector<flatbuffers::Offset<w::RateableVisitLive>> rateable_visits;
+  for (const core::RateableTicket& x : s.rateable) {
     rateable.emplace_back(x.ticket, x.day, x.number, x.issued_service, x.rating);
-  // 差评 work orders, notes included: their events carry them to every subscriber too
-  // (not yet personal data in personal_data.h).
+    rateable_visits.push_back(
+        w::CreateRateableVisitLive(fbb, x.ticket, x.service, x.window, fbb.CreateString(x.staff)));
+  }
+  // 差评 work orders; their notes are personal data (personal_data.h), withheld like the
+  // bookings' person and phone.
   std::vector<flatbuffers::Offset<w::WorkOrderLive>> work_orders;
   for (const core::WorkOrder& o : s.work_orders) {
     std::vector<flatbuffers::Offset<w::WorkOrderCallbackLive>> callbacks;
     for (const core::WorkOrderCallback& c : o.callbacks) {
-      auto note = fbb.CreateString(c.note), by = fbb.CreateString(c.by);
+      auto note = personal_field(c.note), by = fbb.CreateString(c.by);
       callbacks.push_back(w::CreateWorkOrderCallbackLive(fbb, c.at, c.reached, note, by));
     }
     auto number = fbb.CreateString(o.number), staff = fbb.CreateString(o.staff);
     auto callbacks_vec = fbb.CreateVector(callbacks);
-    auto rectification = fbb.CreateString(o.rectification), rectified_by = fbb.CreateString(o.rectified_by);
+    auto rectification = personal_field(o.rectification), rectified_by = fbb.CreateString(o.rectified_by);
     work_orders.push_back(w::CreateWorkOrderLive(fbb, o.ticket, number, o.service, o.window, staff, o.level,
                                                  o.opened_at, o.due_day, callbacks_vec, o.rectified_at,
                                                  rectification, rectified_by));
@@ -287,7 +291,7 @@ std::string encode_snapshot(const core::Hall& hall, std::uint64_t epoch, bool wi
       devices.empty() ? nullptr : &devices, bookings.empty() ? nullptr : &bookings,
       remotes.empty() ? nullptr : &remotes, with_requests ? &requests : nullptr,
       with_requests ? &request_ids : nullptr, rateable.empty() ? nullptr : &rateable,
-      work_orders.empty() ? nullptr : &work_orders);
+      work_orders.empty() ? nullptr : &work_orders, rateable_visits.empty() ? nullptr : &rateable_visits);
   w::FinishMessageBuffer(fbb, w::CreateMessage(fbb, w::Body::HallSnapshot, snap.Union()));
   return bytes_of(fbb);
 }
@@ -375,8 +379,23 @@ Status decode_snapshot(Bytes bytes, DecodedSnapshot& out) {
     }
   }
   if (in->rateable()) {
-    for (const w::RateableLive* x : *in->rateable())
-      s.rateable.push_back({x->ticket(), x->day(), x->issued_service(), x->number(), x->rating()});
+    const auto* visits = in->rateable_visits();
+    if (visits != nullptr && visits->size() != in->rateable()->size())
+      return {ErrorCode::kMalformed, "snapshot: rateable visits do not match the rateable tickets"};
+    for (flatbuffers::uoffset_t i = 0; i < in->rateable()->size(); ++i) {
+      const w::RateableLive* x = in->rateable()->Get(i);
+      core::RateableTicket r{x->ticket(), x->day(), x->issued_service(), x->number(), x->rating()};
+      r.service = r.issued_service;  // a snapshot from before visits were kept: the window is unknown
+      if (visits != nullptr) {
+        const w::RateableVisitLive* v = visits->Get(i);
+        if (v->ticket() != r.ticket)
+          return {ErrorCode::kMalformed, "snapshot: rateable visit of another ticket"};
+        r.service = v->service();
+        r.window = v->window();
+        r.staff = copy(v->staff());
+      }
+      s.rateable.push_back(std::move(r));
+    }
   }
   if (in->work_orders()) {
     for (const w::WorkOrderLive* x : *in->work_orders()) {
@@ -636,7 +655,16 @@ core::HallState remap_state(const DecodedSnapshot& snap, const core::HallConfig&
   std::erase_if(s.rateable, [&](const core::RateableTicket& x) {
     return x.issued_service >= service_map.size() || service_map[x.issued_service] < 0;
   });
-  for (core::RateableTicket& x : s.rateable) x.issued_service = map_service(x.issued_service);
+  for (core::RateableTicket& x : s.rateable) {
+    x.issued_service = map_service(x.issued_service);
+    // The finishing visit's service may be gone while the issuing one stays: a work order
+    // then names the issuing service.
+    x.service = x.service < service_map.size() && service_map[x.service] >= 0 ? map_service(x.service)
+                                                                              : x.issued_service;
+    x.window = x.window < window_map.size() && window_map[x.window] >= 0
+                   ? static_cast<core::WindowIdx>(window_map[x.window])
+                   : core::kNoWindow;
+  }
   for (core::WorkOrder& o : s.work_orders) {
     o.service = map_service(o.service);
     o.window = o.window < window_map.size() && window_map[o.window] >= 0

@@ -135,9 +135,9 @@ TEST_F(EvaluationTest, AnEarlierDaysUnratedTicketIsRatedFromThePhoneWithinTheWin
   want.comment = "指南写的和窗口说的不一样";
   want.channel = EvaluationChannel::kPhone;
   want.supplementary = true;
-  // Not yet: a 差评 given later opens no work order (the order needs the ticket's window and staff,
-  // which the rateable entry does not keep).
-  ASSERT_TRUE(bodies_are(ev, {want}));
+  // A 差评 given later opens its work order (work_order_test.cc), due five working days after
+  // Thursday 7 March: Thursday 14 March.
+  ASSERT_TRUE(bodies_are(ev, {want, WorkOrderOpened{1, kDay + 10}}));
   EXPECT_EQ(hall_->rateable()[0].rating, 1);
 
   EXPECT_TRUE(refused(later, ErrorCode::kAlreadyRated, at(3 * 24 * 60 + 2))) << "twice";

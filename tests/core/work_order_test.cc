@@ -53,6 +53,39 @@ TEST_F(WorkOrderTest, LowRatingsOpenAnOrderDueInFiveWorkingDays) {
   EXPECT_EQ(hall_->work_orders()[1].level, 1);
 }
 
+// A 差评 given days later from the phone page (补充评价) opens an order like one
+// at the window, naming the visit that finished the ticket (service, window,
+// staff), due five working days after the rating's day: rated Wednesday
+// 6 March, due Wednesday 13 March.
+TEST_F(WorkOrderTest, ALaterPoorRatingOpensAnOrderNamingTheEarlierVisit) {
+  ok(IssueTicket{"social"}, at(0));
+  ok(OpenWindow{"w1", "zhang"}, at(1));
+  ASSERT_EQ(serve_next("w1", at(2)), "A001");  // finished, not rated
+  ok(IssueTicket{"civil"}, at(2 * 24 * 60));   // Wednesday: the day rolls twice
+  ASSERT_EQ(hall_->find_ticket(1), nullptr);
+  Evaluate later{"A001", 2, ""};
+  later.channel = EvaluationChannel::kPhone;
+  later.day = kDay;
+  const auto ev = ok(later, at(2 * 24 * 60 + 5));
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(std::get<WorkOrderOpened>(ev[1].body), (WorkOrderOpened{1, kDay + 9}));
+  ASSERT_EQ(hall_->work_orders().size(), 1u);
+  const WorkOrder& o = hall_->work_orders()[0];
+  EXPECT_EQ(o.number, "A001");
+  EXPECT_EQ(o.service, kSocial);
+  EXPECT_EQ(o.window, kW1);
+  EXPECT_EQ(o.staff, "zhang");
+  EXPECT_EQ(o.level, 2);
+  EXPECT_EQ(o.opened_at, at(2 * 24 * 60 + 5));
+  ok(RecordCallback{1, true, "已回访", "manager"}, at(2 * 24 * 60 + 10));
+  ok(RecordRectification{1, "已整改", "chief"}, at(2 * 24 * 60 + 20));
+  EXPECT_TRUE(hall_->work_orders()[0].closed());
+  // A later 好评 opens none.
+  Evaluate good = later;
+  good.number = "A001";
+  EXPECT_TRUE(refused(good, ErrorCode::kAlreadyRated, at(2 * 24 * 60 + 30)));
+}
+
 TEST_F(WorkOrderTest, HolidaysPushTheDueDay) {
   build([](HallConfig& c) { c.closed_days = {kDay + 2}; });  // Wednesday 6 March closed
   serve_and_rate({1});

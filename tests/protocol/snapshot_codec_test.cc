@@ -155,6 +155,29 @@ TEST_F(SnapshotCodecTest, HallAfterTheDayRolledRoundTrips) {
   continue_both(copy, {IssueTicket{"social"}, OpenWindow{"w1", "li"}, CallNext{"w1"}, Cancel{"A001"}}, true);
 }
 
+// An earlier day's ticket open to 补充评价 keeps the visit that finished it
+// (service, window, staff): a replica opens the same work order for a later 差评.
+TEST_F(SnapshotCodecTest, AnEarlierDaysTicketKeepsItsVisitForALaterPoorRating) {
+  ok(IssueTicket{"civil"}, at(0));
+  ok(OpenWindow{"w2", "zhang"}, at(1));
+  ASSERT_EQ(serve_next("w2", at(2)), "B001");
+  ok(IssueTicket{"social"}, at(24 * 60));
+  const protocol::DecodedSnapshot d = round_trip(*hall_, 2, false);
+  ASSERT_EQ(d.state.rateable.size(), 1u);
+  EXPECT_EQ(d.state.rateable[0].service, kCivil);
+  EXPECT_EQ(d.state.rateable[0].window, kW2);
+  EXPECT_EQ(d.state.rateable[0].staff, "zhang");
+  Hall copy(d.config, policy_, predictor_);
+  copy.import_state(d.state);
+  Evaluate later{"B001", 1, ""};
+  later.channel = EvaluationChannel::kPhone;
+  later.day = kDay;
+  continue_both(copy, {later}, false);
+  ASSERT_EQ(copy.work_orders().size(), 1u);
+  EXPECT_EQ(copy.work_orders()[0].window, kW2);
+  EXPECT_EQ(copy.work_orders()[0].staff, "zhang");
+}
+
 // The hall's devices (ReportDevice) survive: id order, kind, state, detail and
 // since; a replica built from the snapshot goes on like the live hall.
 TEST_F(SnapshotCodecTest, DevicesRoundTrip) {
@@ -241,6 +264,56 @@ TEST_F(SnapshotCodecTest, WithheldBookingsKeepAllButWhoAndThePhone) {
   }
   EXPECT_TRUE(same_state(blanked(hall_->export_state()), copy.export_state(), false));
   EXPECT_EQ(copy.bookings().size(), 3u);
+}
+
+// A 差评 work order's callback and rectification notes (what the citizen said,
+// a phone number reached) are withheld like a booking's phone: in the withheld
+// snapshot and events they are empty, who recorded them and when stay, and a
+// replica folds the withheld form.
+TEST_F(SnapshotCodecTest, WithheldWorkOrdersKeepAllButTheNotes) {
+  const std::string phone = "13812345678", fixed = "已对王某某窗口服务整改";
+  const std::string missed = "拨打 " + phone + " 未接通", reached = "已联系 " + phone;  // commands hold views
+  ok(IssueTicket{"social"}, at(0));
+  ok(IssueTicket{"social"}, at(0));
+  ok(OpenWindow{"w1", "zhang"}, at(1));
+  ASSERT_EQ(serve_next("w1", at(2)), "A001");
+  ok(Evaluate{"A001", 2, "w1"}, at(3));
+  ok(RecordCallback{1, false, missed, "manager"}, at(10));
+  const std::string bytes = protocol::encode_snapshot(*hall_, 3, false, protocol::PersonalData::kWithhold);
+  EXPECT_EQ(bytes.find(phone), std::string::npos);
+  protocol::DecodedSnapshot d;
+  ASSERT_TRUE(protocol::decode_snapshot(as_bytes(bytes), d).ok());
+  auto blanked = [](HallState st) {
+    for (core::WorkOrder& o : st.work_orders) {
+      for (core::WorkOrderCallback& c : o.callbacks) c.note.clear();
+      o.rectification.clear();
+    }
+    return st;
+  };
+  ASSERT_EQ(d.state.work_orders.size(), 1u);
+  EXPECT_EQ(d.state.work_orders, blanked(hall_->export_state()).work_orders);
+  EXPECT_EQ(d.state.work_orders[0].callbacks.at(0).by, "manager");
+  Hall copy(d.config, policy_, predictor_);
+  copy.import_state(d.state);
+  const std::vector<CommandBody> later = {RecordCallback{1, true, reached, "manager"},
+                                          RecordRectification{1, fixed, "chief"}};
+  TimeUs now = at(30);
+  for (const CommandBody& body : later) {
+    SCOPED_TRACE(verb(body));
+    for (const Event& e : ok(body, now += minutes(1))) {
+      std::string wire_event = protocol::encode_event(*hall_, e, "r1");
+      ASSERT_TRUE(protocol::carries_personal_data(as_bytes(wire_event)));
+      wire_event = protocol::withhold_personal_data(as_bytes(wire_event));
+      EXPECT_EQ(wire_event.find(phone), std::string::npos);
+      EXPECT_EQ(wire_event.find(fixed), std::string::npos);
+      protocol::DecodedEvent decoded;
+      ASSERT_TRUE(protocol::decode_event(as_bytes(wire_event), *d.config, decoded).ok());
+      copy.apply_event(decoded.event);
+    }
+  }
+  EXPECT_EQ(copy.work_orders(), blanked(hall_->export_state()).work_orders);
+  EXPECT_TRUE(copy.work_orders().at(0).closed());
+  EXPECT_EQ(copy.work_orders().at(0).rectified_by, "chief");
 }
 
 TEST_F(SnapshotCodecTest, EveryConfigFieldSurvives) {
