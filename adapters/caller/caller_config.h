@@ -1,7 +1,8 @@
 // The clerk's caller config (conf/devices/caller-*.toml):
 //   [caller]  hall, window, engine, events, staff (pre-filled at login)
-//   [keys]    call_next, recall, start, skip, hold, transfer, finish, pause,
-//             login, logout, quit — one character each, all different
+//   [keys]    call_next, recall, start, skip, hold, transfer, finish,
+//             finish_case, pause, login, logout, quit — one character each,
+//             all different
 //   [security] key_file, engine_public_key_file | engine_public_key (CURVE keys;
 //             engine/device/device_security.h)
 // Errors: config::ConfigError naming file:line.
@@ -24,6 +25,7 @@ enum class Key {
   kHold,
   kTransfer,
   kFinish,
+  kFinishCase,  // finish with the 办件编号 (prompt)
   kPause,
   kLogin,
   kLogout,
@@ -40,17 +42,19 @@ struct KeySpec {
   char default_char;
   std::string_view label;  // in the legend, "呼叫下一位"
 };
-inline constexpr std::array<KeySpec, 11> kKeyTable = {{{Key::kCallNext, "call_next", 'n', "呼叫下一位"},
-                                                       {Key::kRecall, "recall", 'r', "重呼"},
-                                                       {Key::kStart, "start", 's', "开始办理"},
-                                                       {Key::kSkip, "skip", 'k', "过号"},
-                                                       {Key::kHold, "hold", 'h', "挂起"},
-                                                       {Key::kTransfer, "transfer", 't', "转事项"},
-                                                       {Key::kFinish, "finish", 'f', "办结"},
-                                                       {Key::kPause, "pause", 'p', "暂停/恢复"},
-                                                       {Key::kLogin, "login", 'l', "登录"},
-                                                       {Key::kLogout, "logout", 'o', "退出登录"},
-                                                       {Key::kQuit, "quit", 'q', "退出程序"}}};
+inline constexpr std::array<KeySpec, 12> kKeyTable = {
+    {{Key::kCallNext, "call_next", 'n', "呼叫下一位"},
+     {Key::kRecall, "recall", 'r', "重呼"},
+     {Key::kStart, "start", 's', "开始办理"},
+     {Key::kSkip, "skip", 'k', "过号"},
+     {Key::kHold, "hold", 'h', "挂起"},
+     {Key::kTransfer, "transfer", 't', "转事项"},
+     {Key::kFinish, "finish", 'f', "办结"},
+     {Key::kFinishCase, "finish_case", 'c', "办结并录入办件编号"},
+     {Key::kPause, "pause", 'p', "暂停/恢复"},
+     {Key::kLogin, "login", 'l', "登录"},
+     {Key::kLogout, "logout", 'o', "退出登录"},
+     {Key::kQuit, "quit", 'q', "退出程序"}}};
 
 struct CallerConfig {
   std::string hall, window;
@@ -62,7 +66,7 @@ struct CallerConfig {
   char key_for(Key k) const;
 };
 
-// Defaults: n r s k h t f p l o q (kKeyTable).
+// Defaults: n r s k h t f c p l o q (kKeyTable).
 std::map<char, Key> default_keys();
 std::string_view key_name(Key k);   // config key name, "call_next" ...
 std::string_view key_label(Key k);  // "呼叫" ...

@@ -125,6 +125,8 @@ core::CommandBody to_command(const Request& r, const std::string& window) {
       return core::Transfer{window, r.arg};
     case Key::kFinish:
       return core::Finish{window};
+    case Key::kFinishCase:
+      return core::Finish{window, r.arg};
     case Key::kPause:
       if (r.arg == "resume") return core::ResumeWindow{window};
       return core::PauseWindow{window};
@@ -154,6 +156,7 @@ std::string_view working_text(const Request& r) {
     case Key::kTransfer:
       return "正在转事项…";
     case Key::kFinish:
+    case Key::kFinishCase:
       return "正在办结…";
     case Key::kPause:
       return r.arg == "resume" ? "正在恢复…" : "正在暂停…";
@@ -166,11 +169,22 @@ std::string_view working_text(const Request& r) {
   }
   return "";
 }
+
+std::string_view prompt_label(Key prompt) {
+  switch (prompt) {
+    case Key::kLogin:
+      return "工号：";
+    case Key::kTransfer:
+      return "转至事项（字母或名称）：";
+    default:
+      return "办件编号：";
+  }
+}
 }  // namespace
 
 std::string CallerSession::prompt() const {
   if (!prompting_) return "";
-  return fmt::format("{}{}", *prompting_ == Key::kLogin ? "工号：" : "转至事项（字母或名称）：", typed_);
+  return fmt::format("{}{}", prompt_label(*prompting_), typed_);
 }
 
 bool CallerSession::accepts(int ch) const {
@@ -194,9 +208,13 @@ std::optional<Request> CallerSession::on_key(int ch, const WindowView* view) {
       case '\n':
         return on_enter(view);
     }
-    // Text, its UTF-8 bytes one by one (a character begun may end past 64 bytes).
-    const bool room = typed_.size() < 64 || ((ch & 0xC0) == 0x80 && typed_.size() < 68);
-    if (ch >= 0x21 && ch <= 0xFF && ch != 0x7F && room) typed_.push_back(static_cast<char>(ch));
+    // Text, its UTF-8 bytes one by one (a character begun may end past the limit). A
+    // 办件编号 keeps its spaces: the engine refuses them, rather than the number changing.
+    const bool case_number = *prompting_ == Key::kFinishCase;
+    const std::size_t limit = case_number ? kCaseNumberTyped : 64;
+    const bool room = typed_.size() < limit || ((ch & 0xC0) == 0x80 && typed_.size() < limit + 4);
+    if (ch >= (case_number ? 0x20 : 0x21) && ch <= 0xFF && ch != 0x7F && room)
+      typed_.push_back(static_cast<char>(ch));
     return std::nullopt;
   }
   if (!accepts(ch)) {
@@ -212,10 +230,12 @@ std::optional<Request> CallerSession::on_key(int ch, const WindowView* view) {
     set("上一操作尚未完成，请稍候", true);
     return std::nullopt;
   }
-  if (key == Key::kLogin || key == Key::kTransfer) {
+  if (key == Key::kLogin || key == Key::kTransfer || key == Key::kFinishCase) {
     prompting_ = key;
     typed_ = key == Key::kLogin ? config_.staff : "";
-    set(key == Key::kLogin ? "请输入工号，回车确认，Esc 取消" : "请输入事项字母或名称，回车确认，Esc 取消");
+    set(key == Key::kLogin      ? "请输入工号，回车确认，Esc 取消"
+        : key == Key::kTransfer ? "请输入事项字母或名称，回车确认，Esc 取消"
+                                : "请扫描或输入办件编号，回车办结，Esc 取消");
     return std::nullopt;
   }
   Request r{key, "", ""};
@@ -227,7 +247,18 @@ std::optional<Request> CallerSession::on_key(int ch, const WindowView* view) {
 
 std::optional<Request> CallerSession::on_enter(const WindowView* view) {
   if (typed_.empty()) {
-    set(*prompting_ == Key::kLogin ? "请输入工号" : "请输入事项字母或名称", true);
+    switch (*prompting_) {
+      case Key::kLogin:
+        set("请输入工号", true);
+        break;
+      case Key::kTransfer:
+        set("请输入事项字母或名称", true);
+        break;
+      default:  // the prompt stays open for a rescan; plain finish has its own key
+        set(fmt::format("请扫描或输入办件编号（不录编号办结：按 Esc 再按 {}）",
+                        config_.key_for(Key::kFinish)),
+            true);
+    }
     return std::nullopt;
   }
   Request r{*prompting_, typed_, ""};
@@ -280,6 +311,9 @@ void CallerSession::on_reply(bool ok, const std::string& message, const std::str
       break;
     case Key::kFinish:
       set("已办结 " + number);
+      break;
+    case Key::kFinishCase:
+      set(fmt::format("已办结 {}，办件编号 {}", number, r.arg));
       break;
     case Key::kPause:
       set(r.arg == "resume" ? "已恢复叫号" : "已暂停叫号");

@@ -9,8 +9,21 @@
 // with "上一操作尚未完成" (the pending one is kept and resent with the same id
 // until the engine answers, so nothing pressed is lost or done twice).
 // Login prompts for a staff id; transfer for a service: its ticket letter, its
-// Chinese name (or a prefix of exactly one name) or its id (resolve_service).
-// Enter sends, Esc cancels, backspace deletes a character (kPromptKeys).
+// Chinese name (or a prefix of exactly one name) or its id (resolve_service);
+// finish_case for the 办件编号 of the hall's case system, typed or scanned
+// (a keyboard-wedge scanner types it and Enter in one burst), sent as
+// Finish{window, case_number}. Enter sends, Esc cancels, backspace deletes a
+// character (kPromptKeys).
+//
+// The 办件编号 prompt checks one thing itself: Enter on nothing is refused
+// ("请输入或扫描办件编号…"), the prompt stays open and plain finish stays on
+// its own key. Everything else (a space, a Chinese character, more than
+// core::kMaxCaseNumberBytes, no ticket being served) the engine judges, and
+// its refusal shows as it words it ("拒绝：办件编号须为 …"), the prompt closed
+// so that a rescan does not append to the refused number. What is typed is
+// never changed: a space is kept, and an entry longer than the engine takes is
+// kept to one byte more than that (kCaseNumberTyped), so it is refused, not
+// cut to a number the engine would accept.
 #pragma once
 
 #include <array>
@@ -78,10 +91,14 @@ inline constexpr std::array<PromptKey, 3> kPromptKeys = {
 // The kPromptKeys character `ch` stands for, or -1.
 int prompt_key(int ch);
 
+// The bytes the 办件编号 prompt holds: one more than the engine accepts.
+inline constexpr std::size_t kCaseNumberTyped = core::kMaxCaseNumberBytes + 1;
+
 // An owned command: the strings a core::CommandBody will point into.
 struct Request {
   Key action = Key::kCallNext;
-  std::string arg;    // staff id (login), service id (transfer), "resume" (pause key on a paused window)
+  std::string arg;    // staff id (login), service id (transfer), 办件编号 (finish_case),
+                      // "resume" (pause key on a paused window)
   std::string shown;  // transfer: the service as the clerk reads it, "税务（G）"
 };
 core::CommandBody to_command(const Request& r, const std::string& window);
@@ -97,7 +114,7 @@ class CallerSession {
   // a key of config.keys, or at a prompt a kPromptKeys key. The legend
   // (caller_legend.h) lists exactly these.
   bool accepts(int ch) const;
-  // The open prompt: kLogin or kTransfer.
+  // The open prompt: kLogin, kTransfer or kFinishCase.
   std::optional<Key> prompting() const { return prompting_; }
   // The engine answered the pending request.
   void on_reply(bool ok, const std::string& message, const std::string& number);
@@ -108,7 +125,8 @@ class CallerSession {
   bool quit() const { return quit_; }
   const std::string& status() const { return status_; }
   bool status_is_error() const { return error_; }
-  // The prompt line while typing ("工号：s0" / "转至事项（字母或名称）：税"), empty otherwise.
+  // The prompt line while typing ("工号：s0" / "转至事项（字母或名称）：税" /
+  // "办件编号：GA-2026/0017"), empty otherwise.
   std::string prompt() const;
 
  private:

@@ -195,6 +195,39 @@ TEST_F(HttpTest, BadRequestsGetClearErrorsAndChangeNothing) {
   EXPECT_EQ(seq(), before + 1);
 }
 
+// POST .../finish {"case"}: a 办件编号 with a space or Chinese characters (or
+// not a string) is refused with a Chinese message and changes nothing; a
+// valid one is in the ticket_finished event of the answer.
+TEST_F(HttpTest, FinishRefusesACaseNumberWithASpaceOrChinese) {
+  ASSERT_EQ(hallq({"open", "town", "w1", "--staff", "s01"}).exit_code, 0);
+  ASSERT_EQ(hallq({"issue", "town", "social"}).exit_code, 0);
+  ASSERT_EQ(hallq({"call", "town", "w1"}).exit_code, 0);
+  ASSERT_EQ(hallq({"start", "town", "w1"}).exit_code, 0);
+  const std::uint64_t before = seq();
+  struct Case {
+    std::string body;
+    std::string message;
+  };
+  const std::string reason = "办件编号须为 1 至 64 个字母、数字或 . _ / -";
+  for (const Case& c : std::vector<Case>{{R"({"case": "GA 2026/0017"})", reason},
+                                         {R"({"case": "办件0017"})", reason},
+                                         {R"({"case": "GA-2026/0017\t"})", reason},
+                                         {R"({"case": 17})", "case 须为字符串（办件编号）"}}) {
+    SCOPED_TRACE(c.body);
+    const Answer a = post("/api/halls/town/windows/w1/finish", c.body);
+    EXPECT_EQ(a.status, 400) << a.body;
+    EXPECT_EQ(a.j()["error"], "bad_argument") << a.body;
+    EXPECT_EQ(a.j()["message"], c.message) << a.body;
+  }
+  EXPECT_EQ(seq(), before);
+  EXPECT_EQ(get("/api/halls/town").j()["windows"][0]["current"], "A001");
+  const Answer done = post("/api/halls/town/windows/w1/finish", R"({"case": "GA-2026/0017"})");
+  ASSERT_EQ(done.status, 200) << done.body;
+  EXPECT_EQ(done.j()["events"][0]["kind"], "ticket_finished");
+  EXPECT_EQ(done.j()["events"][0]["number"], "A001");
+  EXPECT_EQ(done.j()["events"][0]["case"], "GA-2026/0017");
+}
+
 TEST_F(HttpTest, AnIdempotencyKeyMakesARetrySafe) {
   const Answer first = post("/api/halls/town/windows/w2/open", R"({"staff": "s02"})", "retry-1");
   ASSERT_EQ(first.status, 200) << first.body;

@@ -126,6 +126,34 @@ TEST_F(HallqCliTest, AWindowsWholeDay) {
   EXPECT_EQ(hallq({"close", "town", "w9"}).exit_code, 0);
 }
 
+// `hallq finish --case`: a 办件编号 with a space, Chinese characters, a
+// trailing space or one byte too many is refused (exit 1) with the engine's
+// Chinese reason and nothing changes (the ticket is then finished with a
+// valid number); the valid number is in the ticket_finished event.
+TEST_F(HallqCliTest, FinishRefusesACaseNumberWithASpaceOrChinese) {
+  const std::string reason = "办件编号须为 1 至 64 个字母、数字或 . _ / -";
+  ASSERT_EQ(hallq({"open", "town", "w6", "--staff", "s66"}).exit_code, 0);
+  const std::string number = hallq_json({"issue", "town", "business"})["number"];
+  hallq_json({"call", "town", "w6", "--ticket", number});
+  ASSERT_EQ(hallq({"start", "town", "w6"}).exit_code, 0);
+  for (const std::string& bad : {std::string("GA 2026/0017"), std::string("办件0017"),
+                                 std::string("GA-2026/0017 "), std::string(65, '7')}) {
+    SCOPED_TRACE(bad);
+    const json j = hallq_json({"finish", "town", "w6", "--case", bad}, 1);
+    EXPECT_EQ(j["error"], "bad_argument");
+    EXPECT_EQ(j["message"], reason);
+    const RunResult human = hallq({"finish", "town", "w6", "--case", bad});
+    EXPECT_EQ(human.exit_code, 1);
+    EXPECT_NE(human.err.find("拒绝：" + reason), std::string::npos) << human.err;
+  }
+  const json done = hallq_json({"finish", "town", "w6", "--case", std::string(64, '7')});
+  ASSERT_EQ(done["events"].size(), 1u) << done.dump();
+  EXPECT_EQ(done["events"][0]["kind"], "ticket_finished");
+  EXPECT_EQ(done["events"][0]["number"], number);
+  EXPECT_EQ(done["events"][0]["case"], std::string(64, '7'));
+  EXPECT_EQ(hallq({"close", "town", "w6"}).exit_code, 0);
+}
+
 TEST_F(HallqCliTest, MoveClosesTheStaffsWindowAndOpensTheOther) {
   ASSERT_EQ(hallq({"open", "town", "w7", "--staff", "s77"}).exit_code, 0);
   json moved = hallq_json({"move", "town", "s77", "w8"});

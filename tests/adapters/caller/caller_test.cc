@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <zmq.hpp>
 
 #include "adapters/caller/caller_config.h"
@@ -21,6 +22,7 @@
 #include "engine/core/utf8.h"
 #include "engine/protocol/event_codec.h"
 #include "tests/support/engine_process.h"
+#include "tests/support/http_client.h"
 #include "tests/support/run_program.h"
 #include "tests/support/temp_dir.h"
 
@@ -52,7 +54,8 @@ TEST(CallerConfig, ErrorsNameFileAndLine) {
       caller::load_caller_config(std::string(HALLQ_SOURCE_DIR) + "/conf/devices/caller-town-w1.toml");
   EXPECT_EQ(c.window, "w1");
   EXPECT_EQ(c.key_for(caller::Key::kCallNext), 'n');
-  EXPECT_EQ(c.keys.size(), 11u);
+  EXPECT_EQ(c.keys.size(), 12u);
+  EXPECT_EQ(c.key_for(caller::Key::kFinishCase), 'c');
 }
 
 TEST(CallerSession, KeysGiveFeedbackAndOneRequestAtATime) {
@@ -96,6 +99,71 @@ TEST(CallerSession, KeysGiveFeedbackAndOneRequestAtATime) {
   EXPECT_EQ(s.status(), "按键 z 未定义");
   s.on_key('q', nullptr);
   EXPECT_TRUE(s.quit());
+}
+
+// The 办件编号 prompt: a keyboard-wedge scanner's burst (the number, CR, LF)
+// before any reply makes one Finish carrying the number; Esc cancels; Enter
+// on nothing is refused with the prompt open; the entry reaches the engine
+// unchanged (a space, Chinese, one byte past the engine's 64), and its
+// refusal shows as the engine words it. Plain finish stays as it was.
+TEST(CallerFinishCase, AScannedNumberAndEnterFinishWithIt) {
+  caller::CallerConfig c;
+  c.keys = caller::default_keys();
+  caller::CallerSession s(c);
+  auto type = [&](std::string_view text) {
+    std::vector<caller::Request> sent;
+    for (unsigned char ch : text)
+      if (auto r = s.on_key(ch, nullptr)) sent.push_back(*r);
+    return sent;
+  };
+  EXPECT_FALSE(s.on_key('c', nullptr));
+  EXPECT_EQ(s.prompting(), caller::Key::kFinishCase);
+  EXPECT_EQ(s.prompt(), "办件编号：");
+  EXPECT_EQ(s.status(), "请扫描或输入办件编号，回车办结，Esc 取消");
+  EXPECT_TRUE(type("GA-1").empty());
+  EXPECT_EQ(s.prompt(), "办件编号：GA-1");
+  EXPECT_FALSE(s.on_key(27, nullptr));
+  EXPECT_FALSE(s.prompting());
+  EXPECT_FALSE(s.pending());
+  EXPECT_EQ(s.status(), "已取消");
+
+  s.on_key('c', nullptr);
+  EXPECT_FALSE(s.on_key('\r', nullptr));  // a misread: Enter alone
+  EXPECT_TRUE(s.prompting());
+  EXPECT_TRUE(s.status_is_error());
+  EXPECT_EQ(s.status(), "请扫描或输入办件编号（不录编号办结：按 Esc 再按 f）");
+
+  std::vector<caller::Request> sent = type("GA-2026/0017\r\n");  // the scan, in one burst
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].action, caller::Key::kFinishCase);
+  EXPECT_EQ(caller::to_command(sent[0], "w1"), core::CommandBody(core::Finish{"w1", "GA-2026/0017"}));
+  EXPECT_FALSE(s.prompting());
+  EXPECT_EQ(s.status(), "正在办结…");  // the trailing LF did nothing
+  s.on_connecting();
+  EXPECT_EQ(s.status(), "系统连接中，请稍候（办结并录入办件编号已保留，恢复后自动提交）");
+  s.on_reply(true, "", "A001");
+  EXPECT_EQ(s.status(), "已办结 A001，办件编号 GA-2026/0017");
+
+  const auto plain = s.on_key('f', nullptr);
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(caller::to_command(*plain, "w1"), core::CommandBody(core::Finish{"w1", ""}));
+  s.on_reply(true, "", "A002");
+  EXPECT_EQ(s.status(), "已办结 A002");
+
+  s.on_key('c', nullptr);
+  sent = type("GA 2026 办件\n");
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].arg, "GA 2026 办件");  // the space kept, for the engine to refuse
+  s.on_reply(false, "办件编号须为 1 至 64 个字母、数字或 . _ / -", "");
+  EXPECT_EQ(s.status(), "拒绝：办件编号须为 1 至 64 个字母、数字或 . _ / -");
+  EXPECT_TRUE(s.status_is_error());
+  EXPECT_FALSE(s.prompting());  // closed: a rescan starts afresh
+
+  s.on_key('c', nullptr);
+  sent = type(std::string(100, '7') + "\n");
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].arg,
+            std::string(65, '7'));  // one byte past the engine's 64: refused there, not cut to fit
 }
 
 std::vector<caller::ServiceChoice> town_choices() {
@@ -168,11 +236,11 @@ TEST(CallerLegend, ListsEveryAcceptedKeyWithin80Columns) {
   v.services = town_choices();
   for (const caller::CallerConfig* c : {&defaults, &remapped}) {
     caller::CallerSession s(*c);
-    for (int mode = 0; mode < 3; ++mode) {  // keys, the login prompt, the transfer prompt
+    for (int mode = 0; mode < 4; ++mode) {  // keys, the login, transfer and 办件编号 prompts
       if (mode == 1) s.on_key(c->key_for(caller::Key::kLogin), &v);
-      if (mode == 2) {
+      if (mode >= 2) {
         s.on_key(27, &v);
-        s.on_key(c->key_for(caller::Key::kTransfer), &v);
+        s.on_key(c->key_for(mode == 2 ? caller::Key::kTransfer : caller::Key::kFinishCase), &v);
       }
       const auto lines = caller::legend_lines(*c, s, &v, 80);
       std::string all;
@@ -198,7 +266,7 @@ TEST(CallerLegend, ListsEveryAcceptedKeyWithin80Columns) {
                                                      << all;
       }
       EXPECT_EQ(accepted,
-                mode == 0 ? 11 : 7);  // prompt: Enter \n \r KEY_ENTER, Esc, backspace 127 8 KEY_BACKSPACE
+                mode == 0 ? 12 : 7);  // prompt: Enter \n \r KEY_ENTER, Esc, backspace 127 8 KEY_BACKSPACE
     }
   }
   // Nothing else is a key: every other printable character is refused.
@@ -402,6 +470,59 @@ TEST_F(CallerTest, TransferByChineseNameOrLetterAt80x24) {
   EXPECT_TRUE(engine_shows(service_of("A002", "estate")));
   t.keys("q");
   ASSERT_TRUE(t.wait_for("EXITED 0")) << t.last();
+}
+
+// The clerk finishes with the 办件编号 from a keyboard-wedge scanner: the
+// number and Enter reach the terminal in one write. The engine's refusals show
+// as it words them (the ticket only called; a space in the number) and change
+// nothing; the number accepted is in the ticket's TicketFinished, read back
+// from hallqd's event log as the 好差评 record's projectNo (GET
+// .../evaluation-records), and plain f still finishes without one.
+TEST_F(CallerTest, FinishWithAScannedCaseNumber) {
+  issue("social");
+  issue("social");
+  ASSERT_TRUE(client_->command("town", core::OpenWindow{"w1", "s001"})->ok());
+  ASSERT_TRUE(client_->command("town", core::CallNext{"w1"})->ok());
+  Tmux t(caller_command());
+  ASSERT_TRUE(t.wait_for("当前号：A001")) << t.last();
+  auto scan = [&](const std::string& number) {
+    t.keys("c");
+    ASSERT_TRUE(t.wait_for("办件编号：_")) << t.last();
+    t.keys("-l '" + number + "\r'");  // one send-keys: the characters and CR in one burst
+  };
+  // Called, not yet being served: the engine's reason, as it gives it to anyone.
+  const auto not_served = client_->command("town", core::Finish{"w1", "GA-2026/0017"});
+  ASSERT_TRUE(not_served && !not_served->ok());
+  scan("GA-2026/0017");
+  ASSERT_TRUE(t.wait_for("状态：拒绝：" + not_served->message)) << t.last();
+  t.keys("s");
+  ASSERT_TRUE(t.wait_for("开始办理 A001")) << t.last();
+  scan("GA 2026/0017");
+  ASSERT_TRUE(t.wait_for("状态：拒绝：办件编号须为 1 至 64 个字母、数字或 . _ / -")) << t.last();
+  EXPECT_TRUE(engine_shows([](const core::Hall& h) {
+    const core::Ticket* a = h.find_number("A001");
+    return a && a->state == core::TicketState::kServing && current_of_w1(h) == "A001";
+  }));
+  scan("GA-2026/0017");
+  ASSERT_TRUE(t.wait_for("已办结 A001，办件编号 GA-2026/0017")) << t.last();
+  t.keys("n");
+  ASSERT_TRUE(t.wait_for("已呼叫 A002")) << t.last();
+  t.keys("s");
+  ASSERT_TRUE(t.wait_for("开始办理 A002")) << t.last();
+  t.keys("f");
+  ASSERT_TRUE(t.wait_for("已办结 A002")) << t.last();
+  t.keys("q");
+  ASSERT_TRUE(t.wait_for("EXITED 0")) << t.last();
+
+  ASSERT_TRUE(client_->command("town", core::Evaluate{"A001", 5, "w1"})->ok());
+  ASSERT_TRUE(client_->command("town", core::Evaluate{"A002", 4, "w1"})->ok());
+  const HttpAnswer a =
+      http_request(engine_->http(), boost::beast::http::verb::get, "/api/halls/town/evaluation-records");
+  ASSERT_EQ(a.status, 200) << a.body;
+  const nlohmann::json records = a.j()["records"];
+  std::map<std::string, std::string> case_of;
+  for (const auto& r : records) case_of[r["ticketNo"].get<std::string>()] = r["projectNo"].get<std::string>();
+  EXPECT_EQ(case_of, (std::map<std::string, std::string>{{"A001", "GA-2026/0017"}, {"A002", ""}})) << a.body;
 }
 
 TEST_F(CallerTest, KeyPressedWhileEngineIsDownIsAppliedOnceAfterRestart) {
