@@ -100,7 +100,7 @@ async function apiOrders(page) {
     const t0 = Date.now();
     hallq("evaluate", "town", "E001", "2");
     await page.waitForFunction(() => [...document.querySelectorAll("#work-orders td.number b")].some((b) => b.textContent === "E001"),
-                               null, { timeout: 2000 });
+                               null, { timeout: 5000 });
     console.log(`new_order_visible_ms ${Date.now() - t0}`);
     const e = await row(page, "E001");
     same([e.status, e.statusName, e.service, e.window, e.staff, e.due, e.left], ["open", "处理中", "民政残联", "9号", "王芳", "2026-03-17", "5 个工作日"], "E001");

@@ -69,8 +69,9 @@ TEST(WorkOrdersDashboardTest, OverdueAlertListFormsAndRefusalsInChromium) {
   std::string conf((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   ASSERT_NE(conf.find("follow_up_working_days = 5"), std::string::npos);
   ASSERT_EQ(conf.find("closed ="), std::string::npos);  // no holidays: the calendar above holds
-  conf += "\n[[staff]]\nid = \"s01\"\nname = \"张敏\"\n\n[[staff]]\nid = \"s08\"\nname = \"李强\"\n\n"
-          "[[staff]]\nid = \"s09\"\nname = \"王芳\"\n";
+  conf +=
+      "\n[[staff]]\nid = \"s01\"\nname = \"张敏\"\n\n[[staff]]\nid = \"s08\"\nname = \"李强\"\n\n"
+      "[[staff]]\nid = \"s09\"\nname = \"王芳\"\n";
   std::ofstream(dir.path() + "/town.toml") << conf;
   const std::string accounts = dir.path() + "/managers.toml";
   std::ofstream(accounts) << "[[manager]]\nname = \"zhang\"\nrole = \"admin\"\npassword_hash = \""
@@ -93,7 +94,8 @@ TEST(WorkOrdersDashboardTest, OverdueAlertListFormsAndRefusalsInChromium) {
   EngineProcess engine(confs, data, on_day(accounts, kLookDay));
 
   setenv("HALLQ_WEB_MODULES", HALLQ_WEB_MODULES, 1);
-  const std::string out_dir = std::getenv("HALLQ_SCREENSHOTS") ? std::getenv("HALLQ_SCREENSHOTS") : dir.path();
+  const std::string out_dir =
+      std::getenv("HALLQ_SCREENSHOTS") ? std::getenv("HALLQ_SCREENSHOTS") : dir.path();
   const RunResult r = run_program(HALLQ_NODE, {kSource + "/tests/web/work_orders_check.js",
                                                "http://" + engine.http(), engine.cmd(), HALLQ_PATH, out_dir});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
