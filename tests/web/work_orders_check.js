@@ -10,7 +10,8 @@
 // allowed step; a hostile note shows as text; an over-long note and a step
 // raced by another manager show the engine's refusal; callback and
 // rectification through the forms are in the API as the admin's, and the
-// overdue alert goes; a viewer sees the list without forms. Prints
+// overdue alert goes; a viewer sees the list without forms, and reads it
+// again every minute (checked with the event withheld). Prints
 // "name value" lines and "ok", or "FAILED ..." and exits 1. Screenshots go to OUT_DIR.
 "use strict";
 const path = require("path");
@@ -22,10 +23,22 @@ const hallq = (...args) => JSON.parse(execFileSync(hallqPath, ["--json", "--engi
 const check = (ok, what) => { if (!ok) throw new Error(what); };
 const BASE_TITLE = "大厅运行监控 · hallq";
 
-async function signIn(browser, user, password, errors) {
+// A manager's page. `feed` (the viewer's): the page's clock is Playwright's
+// (running, but can be moved on) and its WebSocket goes through the test,
+// which drops work-order events while feed.drop is set.
+async function signIn(browser, user, password, errors, feed) {
   const page = await (await browser.newContext({ locale: "zh-CN" })).newPage({ viewport: { width: 1700, height: 1200 } });
   page.setDefaultTimeout(10000);
   page.on("pageerror", (e) => errors.push(`${user}: ${e.message}`));
+  if (feed) {
+    await page.clock.install();
+    await page.routeWebSocket(/\/ws\?/, (ws) => {
+      const server = ws.connectToServer();
+      server.onMessage((m) => {
+        if (feed.drop && /"kind":"work_order_/.test(m)) ++feed.dropped; else ws.send(m);
+      });
+    });
+  }
   await page.goto(url + "/?hall=town");
   await page.waitForSelector("#login:not([hidden])");
   await page.fill("#login-user", user);
@@ -109,7 +122,8 @@ async function apiOrders(page) {
     await page.screenshot({ path: path.join(outDir, "dashboard-work-orders.png"), fullPage: true });
 
     // 3. A viewer sees the list and the alert, without forms.
-    const viewer = await signIn(browser, "li", "viewer-pass-1", errors);
+    const feed = { drop: false, dropped: 0 };
+    const viewer = await signIn(browser, "li", "viewer-pass-1", errors, feed);
     await viewer.waitForFunction(() => document.querySelectorAll("#work-orders tbody tr[data-ticket]").length === 3);
     check(await viewer.isVisible("#wo-banner"), "the viewer has no overdue banner");
     same(await viewer.$$eval("#work-orders form, #work-orders textarea, #work-orders button", (x) => x.length), 0, "viewer's forms");
@@ -158,6 +172,8 @@ async function apiOrders(page) {
 
     // 7. A step raced by another manager: this page still offers D001's callback
     // (its reads held back) when wang records one that reached the citizen.
+    // The viewer's page does not get the event (dropped).
+    feed.drop = true;
     let hold = true;
     const held = [];
     await page.route(/\/work-orders$/, (route) => (hold ? held.push(route) : route.continue()));
@@ -182,6 +198,12 @@ async function apiOrders(page) {
     same((await row(page, "D001")).steps, "rectification", "D001's steps after wang's callback");
     same((await apiOrders(page)).orders.find((x) => x.number === "D001").callbacks.map((c) => c.by), ["wang"], "D001's callbacks");
     console.log(`race_refused ${raced}`);
+    // 8. The viewer's page, without the event, has it after its minute's read.
+    check(feed.dropped >= 1, "no work-order event was dropped");
+    same(await viewer.textContent(`${sel(d.ticket)} td.callbacks`), "未回访", "the viewer's D001 before its minute");
+    await viewer.clock.fastForward("01:00");
+    await viewer.waitForSelector(`${sel(d.ticket)} td.callbacks li.reached`);
+    console.log(`minute_refresh dropped ${feed.dropped} event(s)`);
     await page.locator("#work-orders-panel").screenshot({ path: path.join(outDir, "dashboard-work-orders-panel.png") });
 
     check(errors.length === 0, "page errors: " + errors.join("; "));
