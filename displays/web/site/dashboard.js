@@ -14,6 +14,7 @@ const EVENT_TEXT = {
   window_closed: "关窗", window_paused: "暂停", window_resumed: "恢复", window_skills_changed: "调整事项",
   advisory_issued: "潮汐建议", notice_changed: "公告", day_rolled: "日切", device_reported: "设备",
   booking_made: "预约", booking_cancelled: "取消预约", booking_checked_in: "预约签到", booking_missed: "预约爽约",
+  work_order_opened: "差评工单", work_order_called_back: "工单回访", work_order_rectified: "工单整改",
 };
 const DEVICE_KIND_TEXT = { printer: "打印机" };
 const DEVICE_STATE_TEXT = { ok: "正常", paper_low: "纸将尽", paper_out: "缺纸", cover_open: "盖未关", offline: "故障", unreachable: "无法连接" };
@@ -164,6 +165,8 @@ function addEvent(e) {
   if (e.kind === "ticket_evaluated") text += ` ${LEVEL_TEXT[e.level] || ""}`;
   if (e.kind === "notice_changed") text += ` ${e.text || "（撤下）"}`;
   if (e.kind === "ticket_left") text += ` ${LEAVE_TEXT[e.reason] || ""}`;
+  if (e.kind === "work_order_called_back") text += ` ${e.reached ? "已联系上" : "未联系上"}`;
+  if (e.kind === "work_order_called_back" || e.kind === "work_order_rectified") text += `（${e.by}）`;
   if (e.kind === "device_reported") text += ` ${e.device} ${DEVICE_STATE_TEXT[e.state] || e.state}`;
   const li = document.createElement("li");
   li.textContent = text;
@@ -173,18 +176,23 @@ function addEvent(e) {
   while (list.children.length > 50) list.lastChild.remove();
 }
 
+// Other panels (workorders.js) follow the hall through these DOM events on
+// document: hall-live (connected to hallId), hall-summary and hall-event (detail: the data).
+const hallEvent = (name, detail) => document.dispatchEvent(new CustomEvent(name, { detail }));
+
 function connect() {
   if (socket) socket.close();
   setConn("connecting");
   const proto = location.protocol === "https:" ? "wss" : "ws";
   const ws = new WebSocket(`${proto}://${location.host}/ws?hall=${encodeURIComponent(hallId)}`);
   socket = ws;
-  ws.onopen = () => { retryMs = 500; loadAppointments(); };
+  ws.onopen = () => { retryMs = 500; loadAppointments(); hallEvent("hall-live", hallId); };
   ws.onmessage = (m) => {
     const msg = JSON.parse(m.data);
-    if (msg.type === "summary") { render(msg.data); setConn("live"); }
+    if (msg.type === "summary") { render(msg.data); setConn("live"); hallEvent("hall-summary", msg.data); }
     else if (msg.type === "event") {
       addEvent(msg.data);
+      hallEvent("hall-event", msg.data);
       refreshHoursSoon();
       if (msg.data.kind.startsWith("booking_") || msg.data.kind === "day_rolled") loadAppointments();
     }
