@@ -258,6 +258,14 @@ TEST_F(ReportVerdictsTest, AnOrderCountsWhereItOpensAndFallsOverdueOnTheDayAfter
   EXPECT_EQ(total["work_orders"], 0);
   EXPECT_EQ(total["overdue"], 1);  // X0, opened eight days before the range
   EXPECT_TRUE(total["callback_rate"].is_null());
+
+  // Without --json, the summary line says it in Chinese.
+  r = run_program(HALLQ_PATH, {"report", "town", "--data", dir_->path() + "/store", "--conf", kTown, "--from",
+                               "2026-03-01", "--to", "2026-03-31", "--out", dir_->path() + "/text"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("服务大厅运行月报"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("满意率 40.0%，差评 3，回访率 66.7%，整改率 33.3%，逾期工单 2"), std::string::npos)
+      << r.out;
 }
 
 }  // namespace

@@ -295,6 +295,26 @@ TEST_F(VerdictFiguresTest, AClosedRangeGivesTheSameFiguresWhateverCameAfter) {
   }
 }
 
+TEST_F(VerdictFiguresTest, TheFoldKeepsTheFirstOfEachStepAndCountsOrdersOfUnknownTickets) {
+  StatsBuilder b(config_);
+  for (const Event& e : events_) b.add(e);
+  const OrderFacts& t2 = b.fold().tickets()[2].order;  // T2: ids start at 1 with T0
+  EXPECT_EQ(t2.opened_at, at(9, 20));
+  EXPECT_EQ(t2.due_day, kDay + 7);
+  EXPECT_EQ(t2.called_back_at, at(17, 40, 4));  // not reached
+  EXPECT_EQ(t2.reached_at, at(9, 0, 8));
+  EXPECT_EQ(t2.rectified_at, at(15, 0, 8));
+  EXPECT_EQ(b.fold().tickets()[5].order.opened_at, 0);  // T5, rated 5: no order
+  // A fold that starts after T0 was issued: its order's steps are unknown ticket events.
+  StatsBuilder late(config_);
+  for (const Event& e : events_)
+    if (e.time >= day_start(0)) late.add(e);
+  late.add(Event{++seq_, at(9, 0, 40), WorkOrderCalledBack{1, true, "x", "y"}});
+  late.add(Event{++seq_, at(9, 0, 40), WorkOrderRectified{1, "x", "y"}});
+  EXPECT_EQ(late.fold().unknown_ticket_events(), 2u);
+  EXPECT_EQ(late.result().total.hall.work_orders, 6u);  // T1..T4, T10, T9; not T0
+}
+
 TEST_F(VerdictFiguresTest, NothingRatedGivesUndefinedRates) {
   const Stats s = result(day_start(1), day_start(2));  // 03-05: only steps
   EXPECT_EQ(s.total.hall.rated, 0u);
