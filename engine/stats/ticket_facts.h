@@ -15,11 +15,12 @@
 // of a ticket rated days after its issue (补充评价) is folded like any other
 // when the ticket's TicketIssued was folded.
 //
-// Folding may start anywhere in a hall's history (history.h starts a day
-// before the range it reports): events about tickets issued before the first
-// folded TicketIssued are counted in unknown_ticket_events and ignored;
-// windows are taken as closed until their first WindowOpened (a window open
-// since before the fold start is seen from its next open only).
+// Folding may start anywhere in a hall's history (history.h starts early
+// enough for the range it reports, at least a day before): events about
+// tickets issued before the first folded TicketIssued (work-order steps
+// included) are counted in unknown_ticket_events and ignored; windows are
+// taken as closed until their first WindowOpened (a window open since before
+// the fold start is seen from its next open only).
 //
 // Thread: not thread-safe; one owner. Pure: no I/O, no clock. Events must come
 // in sequence order (times never decrease, as the core guarantees).
