@@ -18,6 +18,7 @@
 #include "engine/core/event.h"
 #include "engine/core/hall_config.h"
 #include "engine/stats/aggregate.h"
+#include "engine/stats/history.h"
 #include "engine/stats/stats_builder.h"
 #include "engine/stats/stats_json.h"
 
@@ -326,6 +327,23 @@ TEST_F(VerdictFiguresTest, NothingRatedGivesUndefinedRates) {
   EXPECT_TRUE(j["total"]["good_rate"].is_null());
   EXPECT_TRUE(j["total"]["callback_rate"].is_null());
   EXPECT_EQ(j["total"]["work_orders"], 0);
+}
+
+// How far back history.h reads: to the day before the earliest opening day of
+// an order due on the day before the range or later (5 working days), plus 7
+// supplement days. Counted on a calendar of October 2026 (Thursday 10-01).
+TEST(StatsLookbackTest, CoversTheOrdersFallingDueInTheRangeAcrossHolidays) {
+  auto c = make_config();
+  c->evaluation.follow_up_working_days = 5;
+  c->evaluation.supplement_days = 7;
+  const std::int64_t monday = *core::parse_day("2026-10-12");
+  // No holidays: an order opened on Monday 10-05 is due Monday 10-12; one of Sunday 10-04
+  // (or Friday 10-02) on Friday 10-09, before the range's eve (10-11). 7 + 1 + 7 days.
+  EXPECT_EQ(stats_lookback_days(*c, monday), 15);
+  // 国庆 10-01 .. 10-07 closed: an order opened on Monday 09-28 is due (09-29, 09-30, 10-08,
+  // 10-09) Monday 10-12; one of Sunday 09-27 on Friday 10-09. 14 + 1 + 7 days.
+  for (int d = 0; d < 7; ++d) c->closed_days.push_back(*core::parse_day("2026-10-01") + d);
+  EXPECT_EQ(stats_lookback_days(*c, monday), 22);
 }
 
 }  // namespace
