@@ -329,6 +329,35 @@ TEST_F(VerdictFiguresTest, NothingRatedGivesUndefinedRates) {
   EXPECT_EQ(j["total"]["work_orders"], 0);
 }
 
+// The due day ends at local midnight: rectified a microsecond before it is on
+// time, at it is late (and overdue from that instant).
+TEST(OverdueTest, TheDueDayEndsAtLocalMidnight) {
+  auto config = make_config();
+  const TimeUs midnight = config->day_start(kDay + 1);  // the end of kDay, the due day
+  for (const TimeUs fixed : {midnight - 1, midnight}) {
+    StatsBuilder b(config);
+    Seq seq = 0;
+    auto ev = [&](TimeUs t, EventBody body) { b.add(Event{++seq, t, std::move(body)}); };
+    const TimeUs nine = config->day_start(kDay) + 9 * 3600 * kUsPerSecond;
+    ev(nine, WindowOpened{kW1, "s1"});
+    ev(nine, TicketIssued{1, kSocial, 1, Priority::kNormal, 0, 0});
+    ev(nine, TicketCalled{1, kW1});
+    ev(nine, ServiceStarted{1, kW1});
+    ev(nine + 60 * kUsPerSecond, TicketFinished{1, kW1});
+    ev(nine + 60 * kUsPerSecond, TicketEvaluated{.ticket = 1, .level = 1});
+    ev(nine + 60 * kUsPerSecond, WorkOrderOpened{1, kDay});
+    ev(nine + 120 * kUsPerSecond, WorkOrderCalledBack{1, true, "x", "m"});
+    ev(fixed, WorkOrderRectified{1, "x", "m"});
+    const Stats s = b.result({.period = Period::kDay,
+                              .from = config->day_start(kDay),
+                              .to = config->day_start(kDay + 2),
+                              .judged_at = config->day_start(kDay + 2)});
+    EXPECT_EQ(s.total.hall.rectified, 1u);
+    EXPECT_EQ(s.total.hall.overdue, fixed == midnight ? 1u : 0u) << (fixed == midnight ? "at" : "before");
+    EXPECT_EQ(s.slices.at(1).hall.overdue, s.total.hall.overdue);  // the day after the due day
+  }
+}
+
 // How far back history.h reads: to the day before the earliest opening day of
 // an order due on the day before the range or later (5 working days), plus 7
 // supplement days. Counted on a calendar of October 2026 (Thursday 10-01).
