@@ -44,6 +44,12 @@ Figures finish(Acc& a) {
   f.handle_p90_min = p90_of(a.handles) / kUsPerMin;
   f.rated = f.ratings[1] + f.ratings[2] + f.ratings[3] + f.ratings[4] + f.ratings[5];
   f.satisfaction = share(f.ratings[4] + f.ratings[5], f.rated);
+  f.good = f.ratings[4] + f.ratings[5];
+  f.bad = f.ratings[1] + f.ratings[2];
+  f.good_rate = share(f.good, f.rated);
+  f.bad_rate = share(f.bad, f.rated);
+  f.callback_rate = share(f.called_back, f.work_orders);
+  f.rectify_rate = share(f.rectified, f.work_orders);
   f.no_show_rate = share(f.no_shows, f.called);
   f.left_rate = share(f.left, f.issued);
   f.open_s = static_cast<double>(a.open_us) / 1e6;
@@ -86,7 +92,6 @@ class Aggregator {
             add(v.ended_at, v.service, v.end_window, v.end_staff, [&](Acc& a) {
               ++a.f.served;
               a.handles.push_back(v.handling_us);
-              if (t.rating >= 0) ++a.f.ratings[static_cast<std::size_t>(t.rating)];
             });
             break;
           case VisitEnd::kTransferred:
@@ -110,6 +115,8 @@ class Aggregator {
       }
     }
     const core::TimeUs as_of = std::min(o_.as_of != 0 ? o_.as_of : fold_.last_time(), o_.to);
+    for (const TicketFacts& t : fold_.tickets())
+      add_rating(t, o_.judged_at != 0 ? std::min(o_.judged_at, o_.to) : as_of);
     for (const WindowSpan& s : fold_.spans()) add_span(s);
     for (const WindowSpan& s : fold_.open_spans(as_of)) add_span(s);
     return build();
@@ -145,6 +152,28 @@ class Aggregator {
   void add(core::TimeUs t, std::size_t service, WindowIdx window, StaffRef staff, const auto& fn) {
     add(t, service, window == core::kNoWindow ? kNone : std::size_t{window},
         staff == kNoStaffRef ? kNone : std::size_t{staff}, fn);
+  }
+
+  // The rating and the work order of a finished ticket, credited like its
+  // finish (the finished visit's service, window and staff).
+  void add_rating(const TicketFacts& t, core::TimeUs judged) {
+    const Visit& v = t.last();
+    if (t.rating < 0 || v.end != VisitEnd::kFinished) return;
+    const OrderFacts& o = t.order;
+    auto done = [&](core::TimeUs at) { return at != 0 && at <= judged && at < o_.to; };
+    add(t.rated_at, v.service, v.end_window, v.end_staff, [&](Acc& a) {
+      ++a.f.ratings[static_cast<std::size_t>(t.rating)];
+      if (o.opened_at == 0) return;
+      ++a.f.work_orders;
+      if (done(o.called_back_at)) ++a.f.called_back;
+      if (done(o.reached_at)) ++a.f.reached;
+      if (done(o.rectified_at)) ++a.f.rectified;
+    });
+    if (o.opened_at == 0) return;
+    const core::TimeUs deadline = config_.day_start(o.due_day + 1);  // the end of the due day
+    const bool on_time = o.rectified_at != 0 && o.rectified_at < deadline;
+    if (!on_time && deadline <= judged)
+      add(deadline, v.service, v.end_window, v.end_staff, [](Acc& a) { ++a.f.overdue; });
   }
 
   void add_span(const WindowSpan& s) {

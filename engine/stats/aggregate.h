@@ -6,10 +6,22 @@
 //   called, wait  first calls; wait = issue -> first call (call time; window
 //                 and staff of that call; service issued for)
 //   over_target   called tickets whose wait > the hall's wait_target_min
-//   served, handling, ratings
+//   served, handling
 //                 finished tickets; handling = time serving in the finished
-//                 visit; rating 0..5 of the ticket (finish time; the window
-//                 and the staff logged in there at the finish; the visit's service)
+//                 visit (finish time; the window and the staff logged in
+//                 there at the finish; the visit's service)
+//   ratings, good, bad, work_orders
+//                 rating 0..5 of a finished ticket and the 差评 work order it
+//                 opened (rating time; service, window and staff of the
+//                 finished visit, as served)
+//   called_back, reached, rectified
+//                 of those orders, the ones with that step done before the
+//                 judging instant (options.judged_at), whatever period it
+//                 fell in; so each rate's numerator is part of its denominator
+//   overdue       orders not rectified by the end of their due day (local
+//                 time), in the period of that instant (the next local
+//                 midnight) if it is in the range and not after the judging
+//                 instant; an order rectified late stays overdue
 //   transferred   visits moved to another service (transfer time; from-service)
 //   no_shows, left, expired
 //                 tickets whose final outcome it is (time of that end)
@@ -54,8 +66,17 @@ struct Figures {
   std::array<std::uint32_t, 6> ratings{};
   std::uint32_t rated = 0;  // ratings[1] + .. + ratings[5]
   double satisfaction = 0;  // (ratings[4] + ratings[5]) / rated
-  double no_show_rate = 0;  // no_shows / called
-  double left_rate = 0;     // left / issued
+  // 好差评: good (好评) ratings 4..5, bad (差评) 1..2; shares of rated.
+  std::uint32_t good = 0, bad = 0;
+  double good_rate = 0;  // good / rated (= satisfaction)
+  double bad_rate = 0;   // bad / rated
+  // 差评工单 opened, and of them those called back (回访, reached or not), with a
+  // callback that reached the citizen, rectified (整改); overdue (逾期) see above.
+  std::uint32_t work_orders = 0, called_back = 0, reached = 0, rectified = 0, overdue = 0;
+  double callback_rate = 0;  // called_back / work_orders (回访率)
+  double rectify_rate = 0;   // rectified / work_orders (整改率)
+  double no_show_rate = 0;   // no_shows / called
+  double left_rate = 0;      // left / issued
   // Window time, seconds: open (logged in, not paused), paused, busy (a ticket
   // called or being served while open).
   double open_s = 0, paused_s = 0, busy_s = 0;
@@ -91,6 +112,10 @@ struct AggregateOptions {
   // Windows still open count as open until this instant (0: the fold's last
   // event time); it is also clipped to `to`.
   core::TimeUs as_of = 0;
+  // Work orders are judged as of this instant (steps done, deadlines passed):
+  // 0 takes as_of's instant; clipped to `to`. history.h passes `to` when the
+  // stored events go past the range (a closed month is judged at its end).
+  core::TimeUs judged_at = 0;
   // Periods with nothing in them are listed too when the range is bounded and
   // has at most this many periods (a month by day shows its quiet Sundays).
   std::size_t fill_limit = 24 * 400;

@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
+#include "engine/core/work_order.h"
+#include "engine/core/working_days.h"
 #include "engine/protocol/event_codec.h"
 #include "engine/stats/stats_builder.h"
 
@@ -43,6 +47,16 @@ std::uint64_t first_seq_at(const store::EventStore& store, const core::HallConfi
   return lo;
 }
 
+int stats_lookback_days(const core::HallConfig& config, std::int64_t first_day) {
+  const int n = core::follow_up_working_days(config);
+  // Orders opened on day d are due on add_working_days(d, n), which never
+  // decreases with d: walk back while an order opened the day before would
+  // still be due on first_day - 1 or later. Bounded: a year of holidays at most.
+  std::int64_t d = first_day;
+  while (first_day - d < 400 && core::add_working_days(config, d - 1, n) >= first_day - 1) --d;
+  return static_cast<int>(first_day - d) + 1 + config.evaluation.supplement_days;
+}
+
 HistoryResult read_history(const store::EventStore& store, std::shared_ptr<const core::HallConfig> config,
                            const HistoryRequest& request) {
   const core::HallConfig& hall = *config;
@@ -53,14 +67,17 @@ HistoryResult read_history(const store::EventStore& store, std::shared_ptr<const
 
   HistoryResult out;
   StatsBuilder builder(config);
-  const std::uint64_t start =
-      first_seq_at(store, hall, hall.day_start(request.first_day - request.lookback_days));
+  const int lookback = std::max(request.lookback_days, stats_lookback_days(hall, request.first_day));
+  const std::uint64_t start = first_seq_at(store, hall, hall.day_start(request.first_day - lookback));
   std::string buffer;  // reused: LMDB memory is not aligned for FlatBuffers
   protocol::DecodedEvent decoded;
   store.for_each_event(hall.id, start, [&](std::uint64_t seq, std::string_view raw) {
     buffer.assign(raw);
     decode_stored(buffer, hall, seq, decoded);
-    if (decoded.event.time >= options.to) return false;
+    if (decoded.event.time >= options.to) {
+      options.judged_at = options.to;  // the range is over in the data: judged at its end
+      return false;
+    }
     builder.add(decoded.event);
     if (out.first_seq == 0) out.first_seq = seq;
     out.last_seq = seq;

@@ -17,7 +17,9 @@ constexpr std::string_view kFigureColumns =
     "issued,called,served,transferred,no_shows,left,gave_up,cancelled,expired,"
     "wait_mean_min,wait_p90_min,wait_max_min,over_target,over_target_share,"
     "handle_mean_min,handle_p90_min,rated,rating_5,rating_4,rating_3,rating_2,rating_1,not_rated,"
-    "satisfaction,no_show_rate,left_rate,open_h,paused_h,busy_h,utilisation";
+    "satisfaction,no_show_rate,left_rate,open_h,paused_h,busy_h,utilisation,"
+    "good,bad,good_rate,bad_rate,work_orders,called_back,callback_rate,reached,rectified,rectify_rate,"
+    "overdue";
 
 std::string num(double v, int decimals) {
   if (std::isnan(v)) return {};
@@ -35,14 +37,18 @@ std::string text(std::string_view s) {
 }
 
 std::string figure_fields(const Figures& f) {
+  const std::string verdicts =
+      fmt::format("{},{},{},{},{},{},{},{},{},{},{}", f.good, f.bad, num(f.good_rate, 4), num(f.bad_rate, 4),
+                  f.work_orders, f.called_back, num(f.callback_rate, 4), f.reached, f.rectified,
+                  num(f.rectify_rate, 4), f.overdue);
   return fmt::format(
-      "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}", f.issued,
-      f.called, f.served, f.transferred, f.no_shows, f.left, f.gave_up, f.cancelled, f.expired,
+      "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+      f.issued, f.called, f.served, f.transferred, f.no_shows, f.left, f.gave_up, f.cancelled, f.expired,
       num(f.wait_mean_min, 2), num(f.wait_p90_min, 2), num(f.wait_max_min, 2), f.over_target,
       num(f.over_target_share, 4), num(f.handle_mean_min, 2), num(f.handle_p90_min, 2), f.rated, f.ratings[5],
       f.ratings[4], f.ratings[3], f.ratings[2], f.ratings[1], f.ratings[0], num(f.satisfaction, 4),
       num(f.no_show_rate, 4), num(f.left_rate, 4), num(f.open_s / 3600, 2), num(f.paused_s / 3600, 2),
-      num(f.busy_s / 3600, 2), num(f.utilisation, 4));
+      num(f.busy_s / 3600, 2), num(f.utilisation, 4), verdicts);
 }
 
 // Figures shown in the HTML tables, Chinese.
@@ -61,6 +67,19 @@ std::string table_cells(const Figures& f) {
       f.issued, f.called, f.served, f.transferred, f.no_shows, f.left, f.expired, cell_min(f.wait_mean_min),
       cell_min(f.wait_p90_min), cell_pct(f.over_target_share), cell_min(f.handle_mean_min),
       cell_min(f.handle_p90_min), f.rated, cell_pct(f.satisfaction), cell_pct(f.no_show_rate));
+}
+
+// The 好差评 table: ratings and the 差评 work orders.
+constexpr std::string_view kVerdictHead =
+    "<th>评价数</th><th>好评</th><th>差评</th><th>好评率</th><th>差评率</th><th>差评工单</th>"
+    "<th>已回访</th><th>回访率</th><th>已整改</th><th>整改率</th><th>逾期</th>";
+
+std::string verdict_cells(const Figures& f) {
+  return fmt::format(
+      "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+      "<td>{}</td><td>{}</td>",
+      f.rated, f.good, f.bad, cell_pct(f.good_rate), cell_pct(f.bad_rate), f.work_orders, f.called_back,
+      cell_pct(f.callback_rate), f.rectified, cell_pct(f.rectify_rate), f.overdue);
 }
 
 json nullable(double v) { return std::isnan(v) ? json(nullptr) : json(std::round(v * 100) / 100); }
@@ -191,10 +210,21 @@ section { break-inside: avoid-page; }
   table("四、按工作人员", "工作人员", staff_names, stats.total.staff);
   h += "</section>\n";
 
-  // Rating columns from best to 未评价, in the table and the chart.
+  // 好差评: the levels (best to 未评价), the rates, the 差评 work orders; then
+  // the same per service, window and staff. Counts and rates only: no
+  // comments, no callback or rectification notes.
   constexpr int kRatingOrder[] = {5, 4, 3, 2, 1, 0};
   std::string rating_labels;
-  h += "<section><h2>五、评价（好差评）</h2>\n<table>\n<tr>";
+  h += "<section><h2>五、好差评</h2>\n<div class=\"kpis\">\n";
+  kpi("好评率", cell_pct(t.good_rate));
+  kpi("差评率", cell_pct(t.bad_rate));
+  kpi("回访率", cell_pct(t.callback_rate));
+  kpi("整改率", cell_pct(t.rectify_rate));
+  kpi("差评工单", std::to_string(t.work_orders));
+  kpi("已回访", std::to_string(t.called_back));
+  kpi("已整改", std::to_string(t.rectified));
+  kpi("逾期", std::to_string(t.overdue));
+  h += "</div>\n<table>\n<tr>";
   for (int level : kRatingOrder) {
     h += fmt::format("<th>{}</th>", core::rating_name(level));
     rating_labels += fmt::format("{}'{}'", rating_labels.empty() ? "" : ", ", core::rating_name(level));
@@ -204,11 +234,26 @@ section { break-inside: avoid-page; }
       "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n</table>\n",
       t.ratings[5], t.ratings[4], t.ratings[3], t.ratings[2], t.ratings[1], t.ratings[0],
       cell_pct(t.satisfaction));
-  h += "<div class=\"chart\"><canvas id=\"c_rating\"></canvas></div>\n";
+  h += "<div class=\"chart\"><canvas id=\"c_rating\"></canvas></div>\n</section>\n";
+  auto verdicts = [&](std::string_view title, std::string_view first_col,
+                      const std::vector<std::string>& names, const std::vector<Figures>& rows) {
+    h += fmt::format("<section><h2>{}</h2>\n<table>\n<tr><th>{}</th>{}</tr>\n", title, first_col,
+                     kVerdictHead);
+    for (std::size_t i = 0; i < rows.size(); ++i)
+      h += fmt::format("<tr><td class=\"name\">{}</td>{}</tr>\n", core::html_escape(names[i]),
+                       verdict_cells(rows[i]));
+    h += fmt::format("<tr><th>合计</th>{}</tr>\n</table>\n</section>\n", verdict_cells(t));
+  };
+  verdicts("六、好差评（按事项）", "事项", service_names, stats.total.services);
+  verdicts("七、好差评（按窗口）", "窗口", window_names, stats.total.windows);
+  verdicts("八、好差评（按工作人员）", "工作人员", staff_names, stats.total.staff);
   h += "<p class=\"note\">说明：等待时间为取号至首次叫号；办理时间为开始办理至办结（暂停挂起的时间不计）；"
-       "超时比例为等待超过服务承诺时限的叫号人数占比；满意率为“非常满意”与“满意”占全部评价（不含未评价）的比"
-       "例；"
-       "过号率为过号人数占叫号人数的比例。各项定义详见 engine/stats/README.md。</p>\n</section>\n";
+       "超时比例为等待超过服务承诺时限的叫号人数占比；满意率即好评率，为“非常满意”与“满意”占全部评价（不含未"
+       "评价）的比"
+       "例，差评率为“不满意”与“非常不满意”的占比，评价计入评价当时所在的期间；"
+       "每条差评生成一张差评工单，回访率、整改率为本期差评工单中截至统计期末已回访、已整改的比例；"
+       "逾期为本期内到期（整改期限当日结束）而未整改的工单数，逾期后整改的仍计为逾期；"
+       "过号率为过号人数占叫号人数的比例。各项定义详见 engine/stats/README.md。</p>\n";
 
   // Chart data.
   json period = {{"labels", json::array()},

@@ -1,6 +1,8 @@
 // Statistics as JSON, for `hallq report --json` and the engine's history API:
 // every figure of aggregate.h under its own name, NaN (a mean of nothing) as
-// null, services, windows and staff with their ids and names.
+// null, services, windows and staff with their ids and names. The 好差评
+// figures: good, bad, good_rate, bad_rate, work_orders, called_back, reached,
+// rectified, overdue, callback_rate, rectify_rate (aggregate.h).
 //
 //   {"period": "day", "from_us": .., "to_us": .., "wait_target_min": ..,
 //    "total": {figures}, "services": [{"id", "name", figures}], "windows": [..],

@@ -287,6 +287,24 @@ void FactFold::add(const core::Event& e) {
                      ++i;
                    expiry_scan_from_ = i;
                  },
+                 // 差评工单: the instants of its steps (the first of each kind).
+                 [&](const WorkOrderOpened& ev) {
+                   TicketFacts* f = ticket(ev.ticket);
+                   if (f == nullptr) return;
+                   f->order.opened_at = t;
+                   f->order.due_day = ev.due_day;
+                 },
+                 [&](const WorkOrderCalledBack& ev) {
+                   TicketFacts* f = ticket(ev.ticket);
+                   if (f == nullptr) return;
+                   if (f->order.called_back_at == 0) f->order.called_back_at = t;
+                   if (ev.reached && f->order.reached_at == 0) f->order.reached_at = t;
+                 },
+                 [&](const WorkOrderRectified& ev) {
+                   TicketFacts* f = ticket(ev.ticket);
+                   if (f == nullptr) return;
+                   if (f->order.rectified_at == 0) f->order.rectified_at = t;
+                 },
                  // Skills, advisories, notices: nothing to count.
                  [&](const auto&) {},
              },

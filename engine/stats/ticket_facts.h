@@ -10,12 +10,17 @@
 // visit continues; its handling time is the sum of its serving segments.
 // Staff: the staff logged in at a window (WindowOpened, StaffChanged for an
 // A/B handover) when a ticket is finished is credited with it and its rating.
+// 差评工单: a ticket's work order (WorkOrderOpened, its callbacks and its
+// rectification) is kept in its facts as the instants of its steps; an order
+// of a ticket rated days after its issue (补充评价) is folded like any other
+// when the ticket's TicketIssued was folded.
 //
-// Folding may start anywhere in a hall's history (history.h starts a day
-// before the range it reports): events about tickets issued before the first
-// folded TicketIssued are counted in unknown_ticket_events and ignored;
-// windows are taken as closed until their first WindowOpened (a window open
-// since before the fold start is seen from its next open only).
+// Folding may start anywhere in a hall's history (history.h starts early
+// enough for the range it reports, at least a day before): events about
+// tickets issued before the first folded TicketIssued (work-order steps
+// included) are counted in unknown_ticket_events and ignored; windows are
+// taken as closed until their first WindowOpened (a window open since before
+// the fold start is seen from its next open only).
 //
 // Thread: not thread-safe; one owner. Pure: no I/O, no clock. Events must come
 // in sequence order (times never decrease, as the core guarantees).
@@ -68,6 +73,16 @@ struct Visit {
   VisitEnd end = VisitEnd::kOpen;
 };
 
+// A ticket's 差评 work order (work_order.h): when it was opened and when its
+// steps first happened; 0: not (yet). The order's id is the ticket's.
+struct OrderFacts {
+  TimeUs opened_at = 0;       // WorkOrderOpened; 0: the ticket has no order
+  std::int64_t due_day = 0;   // local day by whose end it must be rectified
+  TimeUs called_back_at = 0;  // the first callback (回访), reached or not
+  TimeUs reached_at = 0;      // the first callback that reached the citizen
+  TimeUs rectified_at = 0;    // the rectification (整改), which closes it
+};
+
 struct TicketFacts {
   core::TicketId id = 0;
   ServiceIdx service = 0;  // issued for (gives the prefix)
@@ -88,6 +103,7 @@ struct TicketFacts {
   Outcome outcome = Outcome::kOpen;
   core::TicketState state = core::TicketState::kWaiting;  // as the core has it
   std::uint16_t recalls = 0;                              // all recalls of the ticket
+  OrderFacts order;                                       // its 差评 work order, if any
   std::vector<Visit> visits;                              // at least one; the last is the current or final
 
   const Visit& first() const { return visits.front(); }

@@ -198,11 +198,13 @@ int run_report(const ReportArgs& args, bool json_out, const time::Clock& wall) {
                 << std::endl;
     } else {
       const stats::Figures& t = st.total.hall;
+      auto pct = [](double v) { return std::isnan(v) ? std::string("—") : fmt::format("{:.1f}%", v * 100); };
       std::cout << fmt::format(
-                       "{} {}（{}）：取号 {}，办结 {}，平均等待 {:.1f} 分，满意率 {}\n", config->name,
-                       title_of(*from, *to, by), range_label, t.issued, t.served,
-                       std::isnan(t.wait_mean_min) ? 0.0 : t.wait_mean_min,
-                       std::isnan(t.satisfaction) ? "—" : fmt::format("{:.1f}%", t.satisfaction * 100))
+                       "{} {}（{}）：取号 {}，办结 {}，平均等待 {:.1f} 分，满意率 {}，差评 {}，"
+                       "回访率 {}，整改率 {}，逾期工单 {}\n",
+                       config->name, title_of(*from, *to, by), range_label, t.issued, t.served,
+                       std::isnan(t.wait_mean_min) ? 0.0 : t.wait_mean_min, pct(t.satisfaction), t.bad,
+                       pct(t.callback_rate), pct(t.rectify_rate), t.overdue)
                 << fmt::format("已写入 {}/（report.html 与 4 个 CSV），读取 {} 个事件，用时 {:.3f} 秒",
                                out_dir, history.events_read, seconds)
                 << std::endl;
