@@ -24,6 +24,9 @@ bool carries_personal_data(Bytes event) {
   if (ev == nullptr) return false;
   if (ev->body_type() == w::EventBody::BookingMade || ev->body_type() == w::EventBody::RemoteTicketIssued)
     return true;
+  // The platform's reason for refusing a record may quote the record.
+  if (const w::UploadRejected* u = ev->body_as_UploadRejected())
+    return u->reason() != nullptr && u->reason()->size() > 0;
   // A citizen's free-text comment may name them or give a phone number.
   const w::TicketEvaluated* e = ev->body_as_TicketEvaluated();
   return e != nullptr && e->comment() != nullptr && e->comment()->size() > 0;
@@ -55,6 +58,9 @@ std::string withhold_personal_data(Bytes event) {
     auto reasons_vec = e->reasons() ? fbb.CreateVector(reasons) : 0;
     body =
         w::CreateTicketEvaluated(fbb, e->level(), reasons_vec, 0, e->channel(), e->supplementary()).Union();
+  } else if (const w::UploadRejected* u = ev->body_as_UploadRejected()) {
+    auto record_id = str(u->record_id());
+    body = w::CreateUploadRejected(fbb, record_id, u->status(), fbb.CreateString("")).Union();
   } else {
     return {};
   }
