@@ -1,6 +1,7 @@
 // Logins over the HTTP API and who may do what (http_api.h, "Logins"), and
 // the audit log's records: sessions in a cookie, the Argon2id check off the
-// engine's thread, roles (viewer reads, admin acts), halls per account, the
+// engine's thread, roles (viewer reads, admin acts, uploader reads the
+// evaluation records and reports upload rejections only), halls per account, the
 // CSRF token and same-host Origin of every action. Every action, login,
 // failed login, logout and denial is written to the audit log before it is
 // answered (a refused WebSocket upgrade: with the next commit, not waited
