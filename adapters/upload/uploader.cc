@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "adapters/upload/http_exchange.h"
+#include "adapters/upload/rejection_reason.h"
 
 namespace hallq::upload {
 namespace {
@@ -58,6 +59,8 @@ bool Uploader::login() {
                                      std::chrono::milliseconds(config_.engine_timeout_ms));
   if (r.status == 200 && !r.set_cookie.empty()) {
     cookie_ = r.set_cookie;
+    const nlohmann::json j = nlohmann::json::parse(r.body, nullptr, false);
+    csrf_ = j.is_object() && j.contains("csrf") && j["csrf"].is_string() ? j["csrf"].get<std::string>() : "";
     return true;
   }
   log_(fmt::format("login failed: {}", what_happened(r)));
@@ -115,12 +118,57 @@ bool Uploader::send(const std::string& hall, const std::string& id, std::uint64_
       backoff_.reset();
       const std::string reason = reason_of(r);
       state_.reject(hall, id, seq, r.status, reason, json);
-      state_.set_cursor(hall, seq);
       log_(fmt::format("rejected {} {} seq={} status={} reason={}", hall, id, seq, r.status, reason));
+      if (!report_rejection(hall, id, r.status, reason)) return false;
+      state_.set_cursor(hall, seq);
       return true;
     }
     const std::chrono::milliseconds delay = backoff_.next();
     log_(fmt::format("retry {} {} seq={} ({}) attempt={} in {} ms", hall, id, seq, why(r), attempt,
+                     delay.count()));
+    if (!wait(delay)) return false;
+  }
+}
+
+bool Uploader::report_rejection(const std::string& hall, const std::string& id, int status,
+                                const std::string& reason) {
+  const nlohmann::json body = {
+      {"record_id", id}, {"status", status}, {"reason", reason_for_engine(reason, status)}};
+  const std::string target = fmt::format("/api/halls/{}/upload-rejections", hall);
+  for (;;) {
+    if (stopping_()) return false;
+    if (!config_.user.empty() && cookie_.empty() && !login()) {
+      if (!wait(backoff_.next())) return false;
+      continue;
+    }
+    std::vector<std::pair<std::string, std::string>> headers = {{"Idempotency-Key", id},
+                                                                {"Content-Type", "application/json"}};
+    if (!cookie_.empty()) headers.emplace_back("Cookie", cookie_);
+    if (!csrf_.empty()) headers.emplace_back("X-CSRF-Token", csrf_);
+    const HttpResult r = http_exchange(config_.engine, "POST", target, body.dump(), headers,
+                                       std::chrono::milliseconds(config_.engine_timeout_ms));
+    if (r.status == 200 || r.status == 409) {  // 409: recorded before
+      backoff_.reset();
+      const nlohmann::json j = nlohmann::json::parse(r.body, nullptr, false);
+      const bool duplicate = r.status == 409 || (j.is_object() && j.value("duplicate", false));
+      log_(fmt::format("reported {} {} to hallqd{}", hall, id, duplicate ? " (already recorded)" : ""));
+      return true;
+    }
+    if (r.status == 401 && !config_.user.empty()) {
+      cookie_.clear();  // the session ended: log in again
+      continue;
+    }
+    if (r.status == 403 || (r.status >= 400 && r.status < 500 && r.status != 408 && r.status != 429)) {
+      backoff_.reset();
+      log_(fmt::format(
+          "warning: rejection of {} {} not recorded in hallqd ({}){}; kept only in {}.rejected", hall, id,
+          what_happened(r),
+          r.status == 403 ? ": the account needs the role uploader (hallq-passwd --role uploader)" : "",
+          hall));
+      return true;
+    }
+    const std::chrono::milliseconds delay = backoff_.next();
+    log_(fmt::format("engine {}: reporting {}: {}; again in {} ms", hall, id, what_happened(r),
                      delay.count()));
     if (!wait(delay)) return false;
   }

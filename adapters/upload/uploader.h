@@ -6,9 +6,16 @@
 // with backoff (backoff.h) on a connection error, a timeout, 408, 429 and
 // 5xx, for as long as it takes (days of outage included): nothing after it
 // is sent before it. Any other answer is final: 2xx accepted, anything else
-// a rejection, kept with the platform's reason (upload_state.h). The cursor
-// moves past a record only once its outcome is final and durable. hallqd
-// unreachable: the read is retried with the same backoff.
+// a rejection, kept with the platform's reason: first in the local
+// HALL.rejected (upload_state.h), then reported to hallqd (POST
+// /api/halls/HALL/upload-rejections, the record id as Idempotency-Key,
+// retried with the same backoff while hallqd is unreachable or answers 5xx;
+// a duplicate means already recorded), so that managers see it. An account
+// that may not report (a viewer: 403) or a report hallqd refuses (400) is
+// logged as a warning and the local line is all there is. The cursor moves
+// past a record only once its outcome is final and durable, and for a
+// rejection only after the report. hallqd unreachable: the read is retried
+// with the same backoff.
 //
 // Thread: one owner; blocks in run(). `stopping` is polled between steps and
 // during waits (every 50 ms); `log` gets one line per outcome.
@@ -38,6 +45,10 @@ class Uploader {
   bool read_page(const std::string& hall, std::uint64_t after, std::string& body);
   // Sends one record until its outcome is final; false if stopped first.
   bool send(const std::string& hall, const std::string& id, std::uint64_t seq, const std::string& json);
+  // Reports a rejection to hallqd until it is recorded or refused for good;
+  // false if stopped first.
+  bool report_rejection(const std::string& hall, const std::string& id, int status,
+                        const std::string& reason);
   bool login();
   // Waits `ms` unless stopped; false if stopped.
   bool wait(std::chrono::milliseconds ms);
@@ -48,6 +59,7 @@ class Uploader {
   std::function<bool()> stopping_;
   Backoff backoff_;
   std::string cookie_;  // the engine session's "name=value"
+  std::string csrf_;    // the session's X-CSRF-Token (actions need it)
 };
 
 }  // namespace hallq::upload

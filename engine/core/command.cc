@@ -12,7 +12,8 @@ std::string_view verb(const CommandBody& body) {
       "recall", "start",    "skip",   "reactivate", "hold",           "unhold",   "transfer",
       "finish", "evaluate", "cancel", "tick",       "skills",         "advise",   "accept",
       "notice", "move",     "device", "book",       "cancel_booking", "check_in", "issue_remote",
-      "callback", "rectify"};
+      "callback", "rectify",
+      "upload_rejection"};
   // clang-format on
   return kVerbs[body.index()];
 }

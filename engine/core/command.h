@@ -244,11 +244,25 @@ struct RecordRectification {
   bool operator==(const RecordRectification&) const = default;
 };
 
-using CommandBody = std::variant<IssueTicket, OpenWindow, CloseWindow, PauseWindow, ResumeWindow, CallNext,
-                                 CallTicket, Recall, StartService, SkipTicket, Reactivate, HoldTicket,
-                                 UnholdTicket, Transfer, Finish, Evaluate, Cancel, Tick, SetWindowSkills,
-                                 Advise, AcceptAdvisory, SetNotice, MoveStaff, ReportDevice, Book,
-                                 CancelBooking, CheckIn, IssueRemote, RecordCallback, RecordRectification>;
+// A 好差评 record the platform refused for good (upload_rejection.h), as
+// hallq-upload reports it: the record's id (of this hall), the platform's
+// HTTP status (400..499) and its reason (1..kMaxUploadReasonChars
+// characters of printable UTF-8). Refused, nothing changed, with
+// bad_argument: an id of another form or hall, a status or reason out of
+// range. No hall state is checked: the record may be of any past day.
+struct RecordUploadRejection {
+  std::string_view record_id;
+  int status = 0;
+  std::string_view reason;
+  bool operator==(const RecordUploadRejection&) const = default;
+};
+
+using CommandBody =
+    std::variant<IssueTicket, OpenWindow, CloseWindow, PauseWindow, ResumeWindow, CallNext, CallTicket,
+                 Recall, StartService, SkipTicket, Reactivate, HoldTicket, UnholdTicket, Transfer, Finish,
+                 Evaluate, Cancel, Tick, SetWindowSkills, Advise, AcceptAdvisory, SetNotice, MoveStaff,
+                 ReportDevice, Book, CancelBooking, CheckIn, IssueRemote, RecordCallback, RecordRectification,
+                 RecordUploadRejection>;
 
 struct Command {
   // Client-chosen id for retries: a command repeated with the same non-empty id

@@ -16,7 +16,8 @@ std::string_view event_name(const EventBody& body) {
       "device_reported",    "booking_made",          "booking_cancelled", "booking_checked_in",
       "booking_missed",     "remote_ticket_issued",  "remote_checked_in", "remote_turn_came",
       "remote_missed",
-      "work_order_opened", "work_order_called_back", "work_order_rectified"};
+      "work_order_opened", "work_order_called_back", "work_order_rectified",
+      "upload_rejected"};
   // clang-format on
   return kNames[body.index()];
 }

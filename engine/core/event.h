@@ -206,13 +206,21 @@ struct WorkOrderRectified {  // 整改: closes the order
   bool operator==(const WorkOrderRectified&) const = default;
 };
 
-using EventBody =
-    std::variant<TicketIssued, WindowOpened, StaffChanged, WindowClosed, WindowPaused, WindowResumed,
-                 TicketCalled, TicketRecalled, ServiceStarted, TicketSkipped, TicketRequeued, TicketHeld,
-                 TicketTransferred, TicketFinished, TicketEvaluated, TicketLeft, DayRolled,
-                 WindowSkillsChanged, AdvisoryIssued, NoticeChanged, DeviceReported, BookingMade,
-                 BookingCancelled, BookingCheckedIn, BookingMissed, RemoteTicketIssued, RemoteCheckedIn,
-                 RemoteTurnCame, RemoteMissed, WorkOrderOpened, WorkOrderCalledBack, WorkOrderRectified>;
+// A record the 好差评 platform refused (RecordUploadRejection); no state.
+struct UploadRejected {
+  std::string record_id;
+  int status = 0;
+  std::string reason;
+  bool operator==(const UploadRejected&) const = default;
+};
+
+using EventBody = std::variant<TicketIssued, WindowOpened, StaffChanged, WindowClosed, WindowPaused,
+                               WindowResumed, TicketCalled, TicketRecalled, ServiceStarted, TicketSkipped,
+                               TicketRequeued, TicketHeld, TicketTransferred, TicketFinished, TicketEvaluated,
+                               TicketLeft, DayRolled, WindowSkillsChanged, AdvisoryIssued, NoticeChanged,
+                               DeviceReported, BookingMade, BookingCancelled, BookingCheckedIn, BookingMissed,
+                               RemoteTicketIssued, RemoteCheckedIn, RemoteTurnCame, RemoteMissed,
+                               WorkOrderOpened, WorkOrderCalledBack, WorkOrderRectified, UploadRejected>;
 
 struct Event {
   Seq seq = 0;

@@ -14,6 +14,7 @@
 #include "engine/core/hall.h"
 #include "engine/core/overloaded.h"
 #include "engine/core/rating.h"
+#include "engine/core/upload_rejection.h"
 #include "engine/core/utf8.h"
 #include "engine/core/work_order.h"
 #include "engine/core/working_days.h"
@@ -758,6 +759,12 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
               return refuse(ErrorCode::kBadArgument, p);
             if (Status st = check_by(c.by); !st) return st;
             emit(WorkOrderRectified{o->ticket, std::string(c.note), std::string(c.by)}, now, out);
+            return {};
+          },
+          [&](const RecordUploadRejection& c) -> Status {
+            if (std::string p = upload_rejection_problem(cfg.id, c.record_id, c.status, c.reason); !p.empty())
+              return refuse(ErrorCode::kBadArgument, p);
+            emit(UploadRejected{std::string(c.record_id), c.status, std::string(c.reason)}, now, out);
             return {};
           },
           [&](const MoveStaff& c) -> Status {

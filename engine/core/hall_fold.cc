@@ -403,6 +403,10 @@ void Hall::apply_event(const Event& e) {
             o->rectification = ev.note;
             o->rectified_by = ev.by;
           },
+          [&](const UploadRejected&) {
+            // Kept in the event log only: the hall's state has nothing of it
+            // (the API reads the log, http_upload_rejections.h).
+          },
           [&](const DayRolled& ev) {
             if (ev.day <= state_.day) fail("day does not advance");
             // The days' finished tickets not rated 1..5 stay open to 补充评价 from their

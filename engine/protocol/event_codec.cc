@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "engine/core/overloaded.h"
+#include "engine/core/upload_rejection.h"
 #include "engine/protocol/hallq_generated.h"
 #include "engine/protocol/wire_util.h"
 
@@ -230,6 +231,16 @@ std::string encode_event(const core::Hall& hall, const core::Event& e, std::stri
             type = w::EventBody::WorkOrderRectified;
             auto note = str(b.note), by = str(b.by);
             body = w::CreateWorkOrderRectified(fbb, note, by).Union();
+          },
+          [&](const core::UploadRejected& b) {
+            // The ticket the record names, if the hall still knows it (its number goes along).
+            if (auto ref = core::parse_upload_record_id(cfg.id, b.record_id))
+              if (hall.find_ticket(ref->ticket) != nullptr || hall.find_work_order(ref->ticket) != nullptr)
+                ticket = ref->ticket;
+            type = w::EventBody::UploadRejected;
+            auto record_id = str(b.record_id), reason = str(b.reason);
+            body =
+                w::CreateUploadRejected(fbb, record_id, static_cast<std::uint16_t>(b.status), reason).Union();
           },
           [&](const core::WindowSkillsChanged& b) {
             named(b.window);
@@ -494,6 +505,14 @@ Status decode_event(Bytes bytes, const core::HallConfig& cfg, DecodedEvent& out)
       out.event.body = core::WorkOrderRectified{ticket, detail::copy(b->note()), detail::copy(b->by())};
       break;
     }
+    case w::EventBody::UploadRejected: {
+      auto b = ev->body_as_UploadRejected();
+      if (b->record_id() == nullptr || b->record_id()->size() == 0)
+        bad("upload rejection without a record id");
+      out.event.body =
+          core::UploadRejected{detail::copy(b->record_id()), b->status(), detail::copy(b->reason())};
+      break;
+    }
     case w::EventBody::AdvisoryIssued: {
       auto b = ev->body_as_AdvisoryIssued();
       if (b->action() > w::AdvisoryAction::MAX) bad("unknown advisory action");
@@ -527,6 +546,11 @@ Heartbeat decode_heartbeat(Bytes bytes) {
 }  // namespace hallq::protocol
 
 namespace hallq::protocol {
+
+bool is_upload_rejection(Bytes bytes) {
+  const wire::Event* ev = wire::GetMessage(bytes.data())->body_as_Event();
+  return ev != nullptr && ev->body_type() == wire::EventBody::UploadRejected;
+}
 
 EventSummary describe_event(Bytes bytes) {
   const wire::Event* ev = wire::GetMessage(bytes.data())->body_as_Event();
@@ -664,6 +688,13 @@ EventSummary describe_event(Bytes bytes) {
       auto b = ev->body_as_WorkOrderRectified();
       s.text = detail::copy(b->note());
       s.by = detail::copy(b->by());
+      break;
+    }
+    case wire::EventBody::UploadRejected: {
+      auto b = ev->body_as_UploadRejected();
+      s.record_id = detail::copy(b->record_id());
+      s.status = b->status();
+      s.text = detail::copy(b->reason());
       break;
     }
     case wire::EventBody::AdvisoryIssued: {

@@ -24,6 +24,9 @@ bool carries_personal_data(Bytes event) {
   if (ev == nullptr) return false;
   if (ev->body_type() == w::EventBody::BookingMade || ev->body_type() == w::EventBody::RemoteTicketIssued)
     return true;
+  // The platform's reason for refusing a record may quote the record.
+  if (const w::UploadRejected* u = ev->body_as_UploadRejected())
+    return u->reason() != nullptr && u->reason()->size() > 0;
   // A citizen's free-text comment may name them or give a phone number.
   if (const w::TicketEvaluated* e = ev->body_as_TicketEvaluated())
     return e->comment() != nullptr && e->comment()->size() > 0;
@@ -67,6 +70,9 @@ std::string withhold_personal_data(Bytes event) {
   } else if (const w::WorkOrderRectified* r = ev->body_as_WorkOrderRectified()) {
     auto by = str(r->by());
     body = w::CreateWorkOrderRectified(fbb, fbb.CreateString(""), by).Union();
+  } else if (const w::UploadRejected* u = ev->body_as_UploadRejected()) {
+    auto record_id = str(u->record_id());
+    body = w::CreateUploadRejected(fbb, record_id, u->status(), fbb.CreateString("")).Union();
   } else {
     return {};
   }

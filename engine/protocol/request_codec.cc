@@ -185,6 +185,11 @@ Status decode_request(Bytes bytes, DecodedRequest& out) {
       out.command = core::RecordCallback{c->ticket(), c->reached(), view(c->note()), view(c->by())};
       break;
     }
+    case w::Command::RecordUploadRejection: {  // empty fields: the core says so, in Chinese
+      auto c = r->command_as_RecordUploadRejection();
+      out.command = core::RecordUploadRejection{view(c->record_id()), c->status(), view(c->reason())};
+      break;
+    }
     case w::Command::RecordRectification: {
       auto c = r->command_as_RecordRectification();
       out.command = core::RecordRectification{c->ticket(), view(c->note()), view(c->by())};
@@ -325,6 +330,12 @@ std::string encode_request(std::string_view request_id, std::string_view hall,
           type = w::Command::RecordCallback;
           auto note = str(c.note), by = str(c.by);
           body = w::CreateRecordCallback(fbb, c.ticket, c.reached, note, by).Union();
+        } else if constexpr (std::is_same_v<T, core::RecordUploadRejection>) {
+          type = w::Command::RecordUploadRejection;
+          auto record_id = str(c.record_id), reason = str(c.reason);
+          // A status beyond 16 bits reaches the core as one out of range, not wrapped into it.
+          const auto status = static_cast<std::uint16_t>(c.status < 0 || c.status > 65535 ? 0 : c.status);
+          body = w::CreateRecordUploadRejection(fbb, record_id, status, reason).Union();
         } else if constexpr (std::is_same_v<T, core::RecordRectification>) {
           type = w::Command::RecordRectification;
           auto note = str(c.note), by = str(c.by);

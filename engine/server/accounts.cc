@@ -25,7 +25,17 @@ bool valid_name(std::string_view name) {
 
 }  // namespace
 
-std::string_view to_string(Role role) { return role == Role::kAdmin ? "admin" : "viewer"; }
+std::string_view to_string(Role role) {
+  switch (role) {
+    case Role::kAdmin:
+      return "admin";
+    case Role::kUploader:
+      return "uploader";
+    case Role::kViewer:
+      break;
+  }
+  return "viewer";
+}
 
 bool Account::may_see(std::string_view hall) const {
   return halls.empty() || std::find(halls.begin(), halls.end(), hall) != halls.end();
@@ -69,8 +79,10 @@ Accounts Accounts::parse(std::string_view text, const std::string& source) {
             a.role = Role::kAdmin;
           else if (s == "viewer")
             a.role = Role::kViewer;
+          else if (s == "uploader")
+            a.role = Role::kUploader;
           else
-            throw fail(line, fmt::format("manager.role \"{}\": expected admin or viewer", s));
+            throw fail(line, fmt::format("manager.role \"{}\": expected admin, viewer or uploader", s));
         } else {
           if (s.rfind("$argon2id$", 0) != 0)
             throw fail(line, "manager.password_hash: not an Argon2id hash (make one with hallq-passwd)");

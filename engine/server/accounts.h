@@ -2,12 +2,14 @@
 // which role (viewer: read; admin: read and act) over which halls, and the
 // password check. Passwords are stored only as libsodium crypto_pwhash_str
 // hashes (Argon2id, salted, "interactive" limits: about 0.1 s and 64 MiB per
-// check), written by `hallq-passwd`.
+// check), written by `hallq-passwd`. The role uploader is hallq-upload's:
+// it may read its halls' evaluation records and post the platform's
+// rejections (http_upload_rejections.h), nothing else (HttpAuth::confine).
 //
 // The accounts file (TOML), e.g. conf/managers.example.toml:
 //   [[manager]]
 //   name = "zhangwei"            # [a-z0-9._-], 1..32
-//   role = "admin"               # admin | viewer
+//   role = "admin"               # admin | viewer | uploader
 //   halls = ["town"]             # optional; absent: every hall
 //   password_hash = "$argon2id$v=19$m=65536,t=2,p=1$..."
 //
@@ -26,7 +28,7 @@
 
 namespace hallq::server {
 
-enum class Role { kViewer, kAdmin };
+enum class Role { kViewer, kAdmin, kUploader };
 std::string_view to_string(Role role);
 
 struct Account {

@@ -131,6 +131,9 @@ struct HttpApiOptions {
   // 好差评 records after an event (http_evaluations.h), answered like
   // history; null: the route answers 501.
   HistorySource evaluation_records;
+  // Records the 好差评 platform refused, of the hall's last days
+  // (http_upload_rejections.h), answered like history; null: 501.
+  HistorySource upload_rejections;
 };
 
 class HttpApi {

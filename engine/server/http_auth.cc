@@ -179,11 +179,25 @@ std::variant<Caller, HttpError> HttpAuth::identify(const HttpRequest& req) {
     refused_anonymously(req, "login_required");
     return HttpError{401, "login_required", "请先登录"};
   }
-  return Caller{session, session->account->name, session->account->role == Role::kAdmin};
+  return Caller{session, session->account->name, session->account->role == Role::kAdmin,
+                session->account->role == Role::kUploader};
+}
+
+std::optional<HttpError> HttpAuth::confine(const Caller& caller, const std::vector<std::string>& parts,
+                                           std::string_view method) {
+  if (!caller.uploader) return std::nullopt;
+  const bool halls = parts.size() == 4 && parts[0] == "api" && parts[1] == "halls";
+  if (halls && ((parts[3] == "evaluation-records" && (method == "GET" || method == "HEAD")) ||
+                (parts[3] == "upload-rejections" && method == "POST")))
+    return std::nullopt;
+  return HttpError{
+      403, "forbidden",
+      fmt::format("{} 是上报账号，只能读取评价记录（evaluation-records）和登记被拒记录", caller.user)};
 }
 
 std::optional<HttpError> HttpAuth::may_act(const Caller& caller, const HttpRequest& req) {
-  if (!caller.admin) return HttpError{403, "forbidden", fmt::format("{} 是只读账号，不能操作", caller.user)};
+  if (!caller.admin && !caller.uploader)
+    return HttpError{403, "forbidden", fmt::format("{} 是只读账号，不能操作", caller.user)};
   // With or without logins: a browser's cross-site request cannot act.
   if (std::optional<HttpError> e = cross_site(req)) return e;
   if (caller.session == nullptr) return std::nullopt;  // the open API
@@ -214,7 +228,7 @@ int HttpAuth::live_status(const HttpRequest& req, std::string_view hall, bool kn
   if (!same_origin(req)) return refuse(403, "csrf");
   if (!enabled()) return known ? 0 : refuse(404, "unknown_hall");
   if (s == nullptr) return refuse(401, "login_required");
-  if (!s->account->may_see(hall)) return refuse(403, "forbidden");
+  if (!s->account->may_see(hall) || s->account->role == Role::kUploader) return refuse(403, "forbidden");
   return known ? 0 : refuse(404, "unknown_hall");
 }
 

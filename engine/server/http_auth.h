@@ -1,6 +1,7 @@
 // Logins over the HTTP API and who may do what (http_api.h, "Logins"), and
 // the audit log's records: sessions in a cookie, the Argon2id check off the
-// engine's thread, roles (viewer reads, admin acts), halls per account, the
+// engine's thread, roles (viewer reads, admin acts, uploader reads the
+// evaluation records and reports upload rejections only), halls per account, the
 // CSRF token and same-host Origin of every action. Every action, login,
 // failed login, logout and denial is written to the audit log before it is
 // answered (a refused WebSocket upgrade: with the next commit, not waited
@@ -22,6 +23,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "engine/core/types.h"
 #include "engine/server/http_reply.h"
@@ -35,6 +37,7 @@ struct Caller {
   const Session* session = nullptr;  // null: no logins (the open API)
   std::string user;                  // the account's name, or "(loopback)"
   bool admin = true;
+  bool uploader = false;  // hallq-upload's account: confined (HttpAuth::confine)
   // Whether the caller may read `hall` (any hall without logins).
   bool may_see(std::string_view hall) const { return session == nullptr || session->account->may_see(hall); }
 };
@@ -58,7 +61,14 @@ class HttpAuth {
   // session when logins are on.
   std::variant<Caller, HttpError> identify(const HttpRequest& req);
 
-  // Whether `caller` may act: the admin role, a same-host Origin
+  // What refuses an uploader's request other than GET
+  // /api/halls/H/evaluation-records and POST /api/halls/H/upload-rejections
+  // (`parts` the path's parts): 403 forbidden; nothing for other roles.
+  static std::optional<HttpError> confine(const Caller& caller, const std::vector<std::string>& parts,
+                                          std::string_view method);
+
+  // Whether `caller` may act: the admin role (the uploader for the one
+  // action confine() leaves it), a same-host Origin
   // if the browser sent one and a JSON body (cross_site, with or without
   // logins), and the session's CSRF token. The caller audits a denial.
   std::optional<HttpError> may_act(const Caller& caller, const HttpRequest& req);

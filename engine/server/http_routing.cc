@@ -21,6 +21,7 @@
 #include "engine/server/http_metrics.h"
 #include "engine/server/http_reply.h"
 #include "engine/server/http_static.h"
+#include "engine/server/http_upload_rejections.h"
 #include "engine/server/http_views.h"
 #include "engine/server/http_work_orders.h"
 #include "engine/server/server.h"
@@ -165,6 +166,8 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
       if (!auth_->enabled()) return answer(HttpError{401, "login_required", "需要 /metrics 的访问令牌"});
       std::variant<Caller, HttpError> who = auth_->identify(req);
       if (HttpError* e = std::get_if<HttpError>(&who)) return answer(std::move(*e));
+      if (std::optional<HttpError> e = HttpAuth::confine(std::get<Caller>(who), parts, req.method))
+        return answer(std::move(*e));
       visible = [caller = std::get<Caller>(who)](std::string_view hall) { return caller.may_see(hall); };
     }
     std::string text = metrics_text(engine_, counters_, server_.edge_counters(), now, visible);
@@ -185,6 +188,9 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
   auto answer_read = [&](HttpOutcome outcome) {
     reply_read(caller, req, about, to_response(std::move(outcome)), done);
   };
+  // hallq-upload's account reads records and reports rejections, nothing else.
+  if (std::optional<HttpError> e = HttpAuth::confine(caller, parts, req.method))
+    return answer_read(std::move(*e));
 
   // --- the audit log
   if (parts[1] == "audit") {
@@ -235,6 +241,19 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
     }
   }
 
+  // --- records the 好差评 platform refused: the list, and the report below
+  const bool rejections = is_upload_rejections(parts);
+  if (get && rejections) {
+    if (!options_.upload_rejections)
+      return answer_read(HttpError{501, "not_implemented", "上报被拒记录不可用"});
+    return options_.upload_rejections(
+        hall_id, query,
+        [this, alive = std::weak_ptr<int>(alive_), caller, req, hall_id, done](HistoryAnswer a) {
+          if (alive.expired()) return;  // the API is gone
+          reply_read(caller, req, hall_id, to_response(HttpViews::history(std::move(a))), done);
+        });
+  }
+
   // --- appointments (预约): reads, and the writes below
   const bool booking = HttpBooking::is_booking(parts);
   if (get && booking) return answer_read(booking_->read(*hall, parts, query, now, caller.admin));
@@ -249,13 +268,17 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
 
   // --- manager actions
   if (!post && !(booking && req.method == "DELETE"))
-    return answer_read(booking ? only("GET, POST, DELETE")
+    return answer_read(booking      ? only("GET, POST, DELETE")
+                       : rejections ? only("GET, POST")
                        : HttpActions::is_action(parts) || HttpWorkOrders::is_step(parts) ? only("POST")
                                                                                          : not_found(path));
   if (std::optional<HttpError> denied = auth_->may_act(caller, req))
     return reply_audited(caller.user, req, hall_id, error_response(*denied), done);
   // From here on every answer is an action's outcome, whose record is
   // written with it (a store that cannot take it refuses the action).
+  if (rejections)
+    return record_upload_rejection(*actions_, *hall, req, auth_->action_record(caller.user, req, hall_id),
+                                   std::move(done));
   if (work_order)
     return work_orders_->act(*hall, path, parts, req, caller.user,
                              auth_->action_record(caller.user, req, hall_id), std::move(done));

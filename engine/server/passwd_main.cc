@@ -1,7 +1,7 @@
 // hallq-passwd: prints a [[manager]] entry for hallqd's accounts file with
 // the password's Argon2id hash (accounts.h). The password is read from the
 // terminal without echo (asked twice), or as the first line of stdin.
-//   hallq-passwd NAME [--role admin|viewer] [--hall ID]... >> conf/managers.toml
+//   hallq-passwd NAME [--role admin|viewer|uploader] [--hall ID]... >> conf/managers.toml
 #include <fmt/format.h>
 #include <termios.h>
 #include <unistd.h>
@@ -40,8 +40,10 @@ int main(int argc, char** argv) {
   std::string name, role = "viewer";
   std::vector<std::string> halls;
   app.add_option("name", name, "the manager's login name (a-z 0-9 . _ -)")->required();
-  app.add_option("--role", role, "admin (read and act) or viewer (read only)")
-      ->check(CLI::IsMember({"admin", "viewer"}))
+  app.add_option("--role", role,
+                 "admin (read and act), viewer (read only) or uploader (hallq-upload: reads the "
+                 "evaluation records, records the platform's rejections)")
+      ->check(CLI::IsMember({"admin", "viewer", "uploader"}))
       ->capture_default_str();
   app.add_option("--hall", halls, "a hall the manager may see (repeat; none: every hall)");
   CLI11_PARSE(app, argc, argv);

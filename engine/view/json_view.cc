@@ -158,6 +158,11 @@ json to_json(const protocol::EventSummary& e) {
     j["note"] = e.text;
     j["by"] = e.by;
   }
+  if (e.kind == "upload_rejected") {  // the reason is withheld ("") on hall topics (personal_data.h)
+    j["record_id"] = e.record_id;
+    j["status"] = e.status;
+    j["reason"] = e.text;
+  }
   if (e.kind == "advisory_issued") {
     j["action"] = e.action;
     j["wait_before_s"] = e.wait_before_s;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/protocol/personal_data.h"
 #include "tests/protocol/protocol_fixture.h"
 
 namespace hallq::test {
@@ -51,7 +52,7 @@ TEST_F(EventCodecTest, DescribeNamesEverythingPeopleSee) {
     EXPECT_EQ(d.kind, w.kind);
     EXPECT_EQ(d.kind, event_name(s.event.body));  // the core's names are the wire's
     EXPECT_EQ(d.request_id, s.request_id);
-    EXPECT_EQ(d.ticket, ticket_of(s.event.body));
+    EXPECT_EQ(d.ticket, w.ticket != 0 ? w.ticket : ticket_of(s.event.body));
     EXPECT_EQ(d.number, w.number);
     EXPECT_EQ(d.window, w.window);
     EXPECT_EQ(d.window_number, w.window_number);
@@ -73,6 +74,8 @@ TEST_F(EventCodecTest, DescribeNamesEverythingPeopleSee) {
     EXPECT_EQ(d.case_number, w.case_number);
     EXPECT_EQ(d.reached, w.reached);
     EXPECT_EQ(d.by, w.by);
+    EXPECT_EQ(d.record_id, w.record_id);
+    EXPECT_EQ(d.status, w.status);
     if (const auto* issued = std::get_if<TicketIssued>(&s.event.body)) {
       EXPECT_EQ(d.ahead, issued->ahead);
       EXPECT_EQ(d.predicted_wait_s, issued->predicted_wait_s);
@@ -311,6 +314,44 @@ TEST(Topic, NoHallsTopicIsAPrefixOfAnothersTopic) {
           << "topic of " << x << " (" << tx << ") is a prefix of " << y << "'s (" << ty << ")";
     }
   }
+}
+
+}  // namespace
+}  // namespace hallq::test
+
+namespace hallq::test {
+namespace {
+
+// The platform's reason may quote the record (a citizen's comment, a name):
+// an upload_rejected event with a reason is personal data (personal_data.h),
+// withheld on hall topics as the same event without its reason and request
+// id; its record id and status stay, and the withheld copy still decodes.
+TEST_F(EventCodecTest, AnUploadRejectionsReasonIsWithheldOnHallTopics) {
+  run_full_session();
+  int seen = 0;
+  for (const Sent& s : sent_) {
+    const auto* rejected = std::get_if<UploadRejected>(&s.event.body);
+    if (rejected == nullptr) continue;
+    ++seen;
+    ASSERT_TRUE(protocol::carries_personal_data(bytes_of(s)));
+    const std::string withheld = protocol::withhold_personal_data(bytes_of(s));
+    ASSERT_EQ(protocol::inspect(as_bytes(withheld)), MessageKind::kEvent);
+    EXPECT_EQ(withheld.find(rejected->reason), std::string::npos);
+    const protocol::EventSummary d = protocol::describe_event(as_bytes(withheld));
+    EXPECT_EQ(d.kind, "upload_rejected");
+    EXPECT_EQ(d.record_id, rejected->record_id);
+    EXPECT_EQ(d.status, rejected->status);
+    EXPECT_EQ(d.text, "");
+    EXPECT_EQ(d.request_id, "");
+    EXPECT_EQ(d.seq, s.event.seq);
+    EXPECT_EQ(d.number, s.want.number);
+    protocol::DecodedEvent decoded;
+    ASSERT_TRUE(protocol::decode_event(as_bytes(withheld), *config_, decoded).ok());
+    EXPECT_EQ(decoded.event.body, (EventBody{UploadRejected{rejected->record_id, rejected->status, ""}}));
+    EXPECT_TRUE(protocol::is_upload_rejection(bytes_of(s)));
+  }
+  EXPECT_EQ(seen, 2);
+  EXPECT_FALSE(protocol::is_upload_rejection(bytes_of(sent_.front())));
 }
 
 }  // namespace

@@ -123,6 +123,9 @@ struct Want {
   std::string case_number;                        // ticket_finished
   bool reached = false;                           // work_order_called_back
   std::string by;                                 // work_order_called_back, work_order_rectified
+  std::string record_id;                          // upload_rejected (its reason is `text`)
+  int status = 0;                                 // upload_rejected
+  TicketId ticket = 0;                            // upload_rejected: the ticket its record names
 };
 
 // A person's hash as the HTTP layer makes it (booking.h).
@@ -351,6 +354,17 @@ class ProtocolFixture : public HallFixture {
            .number = "B001",
            .text = "复核材料清单，一次性告知",
            .by = "chief"}});
+    // The platform refused B001's rating record (yesterday's ticket, known by its work order)
+    // and a record of a ticket the hall no longer knows (no number).
+    send(RecordUploadRejection{"test-hall-E-3", 422, "事项编码不存在"}, morning + minutes(132), "rej-E-3",
+         {{.kind = "upload_rejected",
+           .number = "B001",
+           .text = "事项编码不存在",
+           .record_id = "test-hall-E-3",
+           .status = 422,
+           .ticket = 3}});
+    send(RecordUploadRejection{"test-hall-W-999-12", 409, "重复上报"}, morning + minutes(133), "",
+         {{.kind = "upload_rejected", .text = "重复上报", .record_id = "test-hall-W-999-12", .status = 409}});
   }
 
   void run_full_session() {

@@ -47,6 +47,7 @@ std::vector<CommandBody> every_command() {
       IssueRemote{"civil", std::string(64, 'd'), "13900139000", 3'141'592'653},
       RecordCallback{42, true, "已回访，群众满意", "chief"},
       RecordRectification{42, "窗口整改完成", "chief"},
+      RecordUploadRejection{"town-W-42-1234", 422, "事项编码不存在"},
   };
 }
 
@@ -231,8 +232,9 @@ TEST(RequestCodec, MissingRequiredFieldIsMalformedAndNamed) {
   // All but Tick, Advise (internal), AcceptAdvisory and SetNotice (no
   // required string: an empty notice withdraws it), CancelBooking and CheckIn
   // (a code: 0 is refused by the core as an unknown booking), RecordCallback
-  // and RecordRectification (a ticket id, and notes the core refuses empty in Chinese).
-  EXPECT_EQ(kinds.size(), std::variant_size_v<CommandBody> - 8);
+  // and RecordRectification (a ticket id, and notes the core refuses empty in Chinese),
+  // RecordUploadRejection (its record id and reason: the core refuses them empty in Chinese).
+  EXPECT_EQ(kinds.size(), std::variant_size_v<CommandBody> - 9);
 }
 
 TEST(RequestCodec, AbsentRequiredFieldIsMalformedAndNamed) {

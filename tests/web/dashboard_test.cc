@@ -3,6 +3,7 @@
 // real hallq CLI. The script's lines are checked here.
 #include <gtest/gtest.h>
 
+#include <boost/beast/http/verb.hpp>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -10,6 +11,7 @@
 
 #include "engine/server/accounts.h"
 #include "tests/support/engine_process.h"
+#include "tests/support/http_client.h"
 #include "tests/support/run_program.h"
 #include "tests/support/temp_dir.h"
 
@@ -69,6 +71,29 @@ TEST(DashboardTest, LoginFormRolesAndLogoutInChromium) {
       run_program(HALLQ_NODE, {kSource + "/tests/web/login_check.js", "http://" + engine.http()});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("ok\n"), std::string::npos) << r.out;
+}
+
+// 上报被拒记录: two rejections recorded through the API as hallq-upload
+// reports them (the open API: the loopback caller may), one with a reason
+// that is markup; the dashboard shows both, the markup as text.
+TEST(DashboardTest, UploadRejectionsShownWithAHostileReasonAsTextInChromium) {
+  ASSERT_TRUE(std::filesystem::exists("/usr/bin/chromium")) << "Chromium missing: run tools/install-deps.sh";
+  TempDir dir;
+  EngineProcess engine({kSource + "/conf/town.toml"}, dir.path() + "/data", {"--advise-every", "0"});
+  const std::string hostile = "<img src=x onerror=\"window.__xss=1\"> 事项编码不存在 & \"引号\"";
+  const nlohmann::json first = {{"record_id", "town-E-1"}, {"status", 422}, {"reason", hostile}};
+  const nlohmann::json second = {{"record_id", "town-E-2"}, {"status", 409}, {"reason", "办件编号缺失"}};
+  for (const nlohmann::json& body : {first, second}) {
+    const HttpAnswer a =
+        http_request(engine.http(), boost::beast::http::verb::post, "/api/halls/town/upload-rejections",
+                     body.dump(), HttpRequestOptions{.idempotency_key = body["record_id"]});
+    ASSERT_EQ(a.status, 200) << a.body;
+  }
+  setenv("HALLQ_WEB_MODULES", HALLQ_WEB_MODULES, 1);
+  const RunResult r = run_program(
+      HALLQ_NODE, {kSource + "/tests/web/rejections_check.js", "http://" + engine.http(), hostile});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("rejections_shown 2\nok\n"), std::string::npos) << r.out;
 }
 
 }  // namespace

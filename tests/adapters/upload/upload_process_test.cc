@@ -17,6 +17,7 @@
 #include <chrono>
 #include <csignal>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -60,10 +61,15 @@ class UploadTest : public ::testing::Test {
         "\"李四,\\\"四哥\\\"\"\n";
     hall_ = dir_.sub("town.toml");
     std::ofstream(hall_) << text;
-    // Managers' logins: "upl", a viewer of town (the uploader's account).
+    // Managers' logins: "upl", a viewer of town (an uploader's account before
+    // the role uploader), "upr" with the role uploader, "boss" an admin.
     std::ofstream(dir_.sub("managers.toml"))
         << "[[manager]]\nname = \"upl\"\nrole = \"viewer\"\nhalls = [\"town\"]\npassword_hash = \""
-        << server::hash_password("upload-pass-1") << "\"\n";
+        << server::hash_password("upload-pass-1") << "\"\n\n"
+        << "[[manager]]\nname = \"upr\"\nrole = \"uploader\"\nhalls = [\"town\"]\npassword_hash = \""
+        << server::hash_password("upload-pass-2") << "\"\n\n"
+        << "[[manager]]\nname = \"boss\"\nrole = \"admin\"\npassword_hash = \""
+        << server::hash_password("admin-pass-3") << "\"\n";
     std::vector<std::string> extra = {"--advise-every", "0"};
     if (std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()).find("Login") !=
         std::string::npos)
@@ -143,6 +149,23 @@ seed = 7
     e.staff = window == "w1" ? "s01" : "s02";
     e.staff_name = window == "w1" ? "张三" : "李四,\"四哥\"";
     expected_.push_back(e);
+  }
+
+  // A session's Cookie and X-CSRF-Token headers for `user`.
+  std::map<std::string, std::string> login(const std::string& user, const std::string& password) {
+    const HttpAnswer a = http_request(engine_->http(), http::verb::post, "/api/login",
+                                      json{{"user", user}, {"password", password}}.dump());
+    EXPECT_EQ(a.status, 200) << a.body;
+    return {{"Cookie", a.set_cookie.substr(0, a.set_cookie.find(';'))},
+            {"X-CSRF-Token", a.j().value("csrf", "")}};
+  }
+
+  // The hall's upload rejections as hallqd lists them (GET .../upload-rejections).
+  json rejections(const std::map<std::string, std::string>& session = {}) {
+    const HttpAnswer a = http_request(engine_->http(), http::verb::get, "/api/halls/town/upload-rejections",
+                                      "", HttpRequestOptions{.headers = session});
+    EXPECT_EQ(a.status, 200) << a.body;
+    return a.j();
   }
 
   TempDir dir_{"hallq-upload"};
@@ -246,6 +269,119 @@ TEST_F(UploadTest, EveryRecordOnceInOrderThroughRefusalsHangsAndKills) {
   EXPECT_EQ(j["record_id"], refused);
   EXPECT_EQ(j["status"], 422);
   EXPECT_EQ(j["reason"], "事项编码不存在");
+
+  // ... and in hallqd (the open API: the loopback caller may report): one
+  // UploadRejected, listed with the ticket's number, though the uploader was
+  // killed and restarted after it.
+  const json listed = rejections();
+  ASSERT_EQ(listed["count"], 1) << listed.dump();
+  EXPECT_EQ(listed["rejections"][0]["record_id"], refused);
+  EXPECT_EQ(listed["rejections"][0]["ticket"], expected_[6].number);
+  EXPECT_EQ(listed["rejections"][0]["status"], 422);
+  EXPECT_EQ(listed["rejections"][0]["reason"], "事项编码不存在");
+}
+
+// The role uploader: the uploader logs in with it and reports rejections;
+// hallqd lists them newest first with the platform's reason. The uploader
+// killed with SIGKILL after its local line but before hallqd heard of the
+// rejection (hallqd stopped with SIGSTOP meanwhile): after the restart the
+// rejection is recorded exactly once. The role can do nothing else; a
+// viewer cannot report (the uploader warns and keeps its local line).
+TEST_F(UploadTest, LoginAsUploaderRejectionsReachHallqdOnceAcrossAKill) {
+  std::ofstream(dir_.sub("upr.password")) << "upload-pass-2\n";
+  config_ = write_config("user = \"upr\"\npassword_file = \"upr.password\"");
+  serve_and_rate("social", "w1", 5);
+  const std::string first = expected_[0].id;
+  const std::string hostile = "<img src=x onerror=alert(1)> 事项编码不存在";
+  receiver_.refuse(first, 422, json{{"message", hostile}}.dump());
+  auto uploader = start_uploader();
+  ASSERT_TRUE(uploader->wait_prefix("reported town " + first + " to hallqd", 20s)) << uploader->output();
+
+  // The next record: the platform's first answer held back, then hallqd
+  // stopped, so the report cannot reach it; the local line is written.
+  receiver_.hang(true);
+  const std::size_t before = receiver_.requests().size();
+  serve_and_rate("estate", "w4", 1);
+  const std::string second = expected_[1].id;
+  receiver_.refuse(second, 422, R"({"reason":"办件编号缺失"})");
+  ASSERT_TRUE(receiver_.wait_for(before + 1)) << uploader->output();
+  ASSERT_EQ(::kill(engine_->pid(), SIGSTOP), 0);
+  receiver_.hang(false);  // the held one times out (300 ms); the retry is refused
+  ASSERT_TRUE(uploader->wait_prefix("rejected town " + second, 20s)) << uploader->output();
+  uploader->kill();  // SIGKILL: the report to hallqd never finished (or never began)
+  ASSERT_EQ(::kill(engine_->pid(), SIGCONT), 0);
+  {
+    std::ifstream in(dir_.sub("state/town.rejected"));
+    const std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_NE(all.find(second), std::string::npos) << all;
+  }
+  uploader = start_uploader();
+  ASSERT_TRUE(uploader->wait_prefix("reported town " + second + " to hallqd", 20s)) << uploader->output();
+  serve_and_rate("social", "w1", 4);  // the uploader went on past both
+  ASSERT_TRUE(receiver_.wait_accepted(1)) << uploader->output();
+  EXPECT_EQ(receiver_.accepted().front().header("idempotency-key"), expected_[2].id);
+  EXPECT_EQ(uploader->stop(), 0);
+
+  const std::map<std::string, std::string> viewer = login("upl", "upload-pass-1");
+  const json listed = rejections(viewer);
+  ASSERT_EQ(listed["count"], 2) << listed.dump();  // the second once, though reported after a kill
+  EXPECT_EQ(listed["days"], 30);
+  EXPECT_EQ(listed["rejections"][0]["record_id"], second);  // newest first
+  EXPECT_EQ(listed["rejections"][0]["reason"], "办件编号缺失");
+  EXPECT_EQ(listed["rejections"][0]["ticket"], expected_[1].number);
+  EXPECT_EQ(listed["rejections"][1]["record_id"], first);
+  EXPECT_EQ(listed["rejections"][1]["reason"], hostile);
+  EXPECT_EQ(listed["rejections"][1]["status"], 422);
+  EXPECT_EQ(listed["rejections"][1]["ticket"], expected_[0].number);
+  HttpAnswer a = http_request(engine_->http(), http::verb::get, "/api/halls/town/upload-rejections?days=0",
+                              "", HttpRequestOptions{.headers = viewer});
+  EXPECT_EQ(a.status, 400) << a.body;
+  EXPECT_NE(a.body.find("days=0"), std::string::npos) << a.body;
+
+  // The uploader's role: the records and the report, nothing else.
+  std::map<std::string, std::string> upr = login("upr", "upload-pass-2");
+  upr["Content-Type"] = "application/json";
+  a = http_request(engine_->http(), http::verb::get, "/api/halls/town/evaluation-records", "",
+                   HttpRequestOptions{.headers = upr});
+  EXPECT_EQ(a.status, 200) << a.body;
+  for (const char* target : {"/api/halls/town", "/api/halls/town/upload-rejections",
+                             "/api/halls/town/tickets", "/api/halls", "/api/audit"}) {
+    a = http_request(engine_->http(), http::verb::get, target, "", HttpRequestOptions{.headers = upr});
+    EXPECT_EQ(a.status, 403) << target << " " << a.body;
+  }
+  a = http_request(engine_->http(), http::verb::post, "/api/halls/town/notice", R"({"text":"x"})",
+                   HttpRequestOptions{.headers = upr});
+  EXPECT_EQ(a.status, 403) << a.body;
+  // Its own report: the same record again is the first outcome, a bad one refused in Chinese.
+  a = http_request(engine_->http(), http::verb::post, "/api/halls/town/upload-rejections",
+                   json{{"record_id", second}, {"status", 422}, {"reason", "办件编号缺失"}}.dump(),
+                   HttpRequestOptions{.idempotency_key = second, .headers = upr});
+  EXPECT_EQ(a.status, 200) << a.body;
+  EXPECT_EQ(a.j()["duplicate"], true) << a.body;
+  a = http_request(engine_->http(), http::verb::post, "/api/halls/town/upload-rejections",
+                   json{{"record_id", "village-E-1"}, {"status", 422}, {"reason", "x"}}.dump(),
+                   HttpRequestOptions{.headers = upr});
+  EXPECT_EQ(a.status, 400) << a.body;
+  EXPECT_NE(a.body.find("本大厅"), std::string::npos) << a.body;
+  EXPECT_EQ(rejections(viewer)["count"], 2);
+
+  // A viewer may not report: the uploader with a viewer account warns and keeps its local line.
+  std::map<std::string, std::string> v = viewer;
+  v["Content-Type"] = "application/json";
+  a = http_request(engine_->http(), http::verb::post, "/api/halls/town/upload-rejections",
+                   json{{"record_id", first}, {"status", 422}, {"reason", "x"}}.dump(),
+                   HttpRequestOptions{.headers = v});
+  EXPECT_EQ(a.status, 403) << a.body;
+  std::ofstream(dir_.sub("upl.password")) << "upload-pass-1\n";
+  config_ = write_config("user = \"upl\"\npassword_file = \"upl.password\"");
+  serve_and_rate("estate", "w4", 2);
+  receiver_.refuse(expected_[3].id, 400, "bad record");
+  uploader = start_uploader();
+  ASSERT_TRUE(uploader->wait_prefix("warning: rejection of town " + expected_[3].id, 20s))
+      << uploader->output();
+  EXPECT_NE(uploader->output().find("role uploader"), std::string::npos) << uploader->output();
+  EXPECT_EQ(uploader->stop(), 0);
+  EXPECT_EQ(rejections(viewer)["count"], 2);
 }
 
 // With managers' logins on: the uploader logs in with its viewer account,

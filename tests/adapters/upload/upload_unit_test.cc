@@ -1,5 +1,6 @@
 // hallq-upload's pure parts: the backoff's doubling, cap and seeded jitter;
-// config mistakes named with file, line and key; the durable cursor.
+// config mistakes named with file, line and key; the durable cursor; the
+// platform's reason made fit for hallqd (checked by the core's own rule).
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -7,13 +8,36 @@
 #include <vector>
 
 #include "adapters/upload/backoff.h"
+#include "adapters/upload/rejection_reason.h"
 #include "adapters/upload/upload_config.h"
 #include "adapters/upload/upload_state.h"
 #include "engine/config/config_error.h"
+#include "engine/core/upload_rejection.h"
 #include "tests/support/temp_dir.h"
 
 namespace hallq::upload {
 namespace {
+
+TEST(UploadRejectionReason, ControlCharactersMalformedBytesAndLengthMadeFit) {
+  EXPECT_EQ(reason_for_engine("事项编码不存在", 422), "事项编码不存在");
+  EXPECT_EQ(reason_for_engine("  line one\r\n\tline two\x7f \n", 400), "line one line two");
+  EXPECT_EQ(reason_for_engine("bad \xff\xfe byte", 400), "bad \xEF\xBF\xBD\xEF\xBF\xBD byte");
+  EXPECT_EQ(reason_for_engine("\xC0\xAF overlong, \xED\xA0\x80 surrogate", 400),
+            "\xEF\xBF\xBD\xEF\xBF\xBD overlong, \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD surrogate");
+  EXPECT_EQ(reason_for_engine("", 404), "HTTP 404");
+  EXPECT_EQ(reason_for_engine("\n\r\t ", 409), "HTTP 409");
+  std::string long_chinese;
+  for (int i = 0; i < 700; ++i) long_chinese += "拒";
+  const std::string cut = reason_for_engine(long_chinese, 422);
+  EXPECT_EQ(cut.size(), 500u * 3);
+  // No trailing space where the cut falls on one.
+  EXPECT_EQ(reason_for_engine(std::string(499, 'a') + " b", 422), std::string(499, 'a'));
+  // Whatever the platform sends, hallqd's rule accepts the result.
+  for (const std::string& raw : {long_chinese, std::string("\x01\x02"), std::string(1000, '\n') + "x",
+                                 std::string("\xF4\x90\x80\x80 beyond U+10FFFF"), std::string(600, 'z')})
+    EXPECT_EQ(core::upload_rejection_problem("town", "town-E-1", 422, reason_for_engine(raw, 422)), "")
+        << raw;
+}
 
 TEST(UploadBackoff, DoublesUpToTheCapAndStartsOverAfterASuccess) {
   Backoff b(100, 1000, 0.0, 1);
