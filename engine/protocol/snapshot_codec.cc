@@ -550,6 +550,19 @@ Status decode_snapshot(Bytes bytes, DecodedSnapshot& out) {
     for (const core::Skill& k : a.skills)
       if (k.service >= ns) return {ErrorCode::kMalformed, "snapshot: advisory skill of an unknown service"};
   }
+  // What remap_state indexes by service or window must be in range before it runs.
+  for (const core::Booking& b : s.bookings)
+    if (b.service >= ns) return {ErrorCode::kMalformed, "snapshot: booking of an unknown service"};
+  for (const core::RemoteTicket& r : s.remotes)
+    if (r.service >= ns) return {ErrorCode::kMalformed, "snapshot: remote ticket of an unknown service"};
+  for (const core::RateableTicket& r : s.rateable) {
+    if (r.issued_service >= ns || r.service >= ns || (r.window != core::kNoWindow && r.window >= nw))
+      return {ErrorCode::kMalformed, "snapshot: rateable ticket refers to an unknown service or window"};
+  }
+  for (const core::WorkOrder& o : s.work_orders) {
+    if (o.service >= ns || (o.window != core::kNoWindow && o.window >= nw))
+      return {ErrorCode::kMalformed, "snapshot: work order refers to an unknown service or window"};
+  }
   return {};
 }
 
