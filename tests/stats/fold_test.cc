@@ -12,30 +12,14 @@
 #include "engine/stats/aggregate.h"
 #include "engine/stats/period.h"
 #include "engine/stats/stats_builder.h"
+#include "tests/stats/stats_test_hall.h"
 
 namespace hallq::stats {
 namespace {
 
 using namespace core;
 
-constexpr ServiceIdx kSocial = 0, kTax = 1;
-constexpr WindowIdx kW1 = 0, kW2 = 1;
-// 2024-03-04 (UTC+8), a local day number.
-const std::int64_t kDay = *core::parse_day("2024-03-04");
-
-std::shared_ptr<HallConfig> make_config() {
-  auto c = std::make_shared<HallConfig>();
-  c->id = "t";
-  c->name = "测试中心";
-  c->hours = {{8 * 60 + 30, 17 * 60 + 30}};
-  c->wait_target_min = 10;
-  c->services = {{"social", "社保", "A", ServiceKind::kInstant, 6},
-                 {"tax", "税务", "B", ServiceKind::kInstant, 5}};
-  c->windows = {{"w1", 1, "一号", WindowKind::kClassified, {{kSocial, 1}}},
-                {"w2", 2, "二号", WindowKind::kFallback, {{kSocial, 1}, {kTax, 1}}}};
-  EXPECT_FALSE(c->validate_and_index().has_value());
-  return c;
-}
+using namespace stats::test;  // kSocial, kTax, kW1, kW2, kDay (Monday 2024-03-04), make_config
 
 class FoldTest : public ::testing::Test {
  protected:

@@ -21,42 +21,32 @@
 #include "engine/stats/history.h"
 #include "engine/stats/stats_builder.h"
 #include "engine/stats/stats_json.h"
+#include "tests/stats/stats_test_hall.h"
 
 namespace hallq::stats {
 namespace {
 
 using namespace core;
 
-constexpr ServiceIdx kSocial = 0, kTax = 1;
-constexpr WindowIdx kW1 = 0, kW2 = 1;
-// Monday 2024-03-04 (UTC+8); 2024 is a leap year: day -5 is Wednesday 2024-02-28.
-const std::int64_t kDay = *core::parse_day("2024-03-04");
+using namespace stats::test;  // kSocial, kTax, kW1, kW2, kDay (Monday 2024-03-04), make_config
 
-std::shared_ptr<HallConfig> make_config() {
-  auto c = std::make_shared<HallConfig>();
-  c->id = "t";
-  c->name = "测试中心";
-  c->hours = {{8 * 60 + 30, 17 * 60 + 30}};
-  c->wait_target_min = 10;
-  c->services = {{"social", "社保", "A", ServiceKind::kInstant, 6},
-                 {"tax", "税务", "B", ServiceKind::kInstant, 5}};
-  c->windows = {{"w1", 1, "一号", WindowKind::kClassified, {{kSocial, 1}}},
-                {"w2", 2, "二号", WindowKind::kFallback, {{kSocial, 1}, {kTax, 1}}}};
-  EXPECT_FALSE(c->validate_and_index().has_value());
-  return c;
-}
-
+// clang-format off
 // The month's events, in time order. Tickets (service, window, staff, rating
-// and its local day, work order):
-//   T0  social w1 s1  1 on 02-28  due 03-06  never called back          overdue 03-07 (March)
-//   T1  social w1 s1  1 on 03-04  due 03-11  reached 03-05, fixed 03-06 on time
-//   T2  social w1 s1  2 on 03-04  due 03-11  not reached 03-08, reached 03-12, fixed 03-12 late: overdue
-//   03-12 T3  tax    w2 s2  2 on 03-04  due 03-11  never called back          overdue 03-12 T4  tax    w2 s2
-//   1 on 03-04  due 03-11  not reached 03-05          overdue 03-12 T5  social w2 s2  5 on 03-04 T6  social
-//   w1 s1  4 on 03-04 T7  tax    w2 s2  3 on 03-04 T8  social w1 s1  0 (未评价) on 03-04 T9  social w1 s1
-//   finished 03-31 23:58, 2 on 04-01 00:01  due 04-08, never called back T10 social w2 s3  0 on 03-08, then
-//   补充评价 2 on 03-11  due 03-18  reached 03-13, fixed 03-14
+// and its local day, work order); 2024 is a leap year: day -5 is Wednesday 02-28.
+//   T0   social w1 s1  1 on 02-28  due 03-06  never called back                         overdue 03-07 (March)
+//   T1   social w1 s1  1 on 03-04  due 03-11  reached 03-05, fixed 03-06                on time
+//   T2   social w1 s1  2 on 03-04  due 03-11  not reached 03-08, reached 03-12,
+//                                             fixed 03-12 late                          overdue 03-12
+//   T3   tax    w2 s2  2 on 03-04  due 03-11  never called back                         overdue 03-12
+//   T4   tax    w2 s2  1 on 03-04  due 03-11  not reached 03-05                         overdue 03-12
+//   T5   social w2 s2  5 on 03-04
+//   T6   social w1 s1  4 on 03-04
+//   T7   tax    w2 s2  3 on 03-04
+//   T8   social w1 s1  0 (未评价) on 03-04
+//   T9   social w1 s1  finished 03-31 23:58, 2 on 04-01 00:01  due 04-08, never called back
+//   T10  social w2 s3  0 on 03-08, then 补充评价 2 on 03-11  due 03-18  reached 03-13, fixed 03-14
 // (s3 takes w2 over from s2 on 03-08, an A/B handover.)
+// clang-format on
 class VerdictFiguresTest : public ::testing::Test {
  protected:
   void SetUp() override {
