@@ -10,7 +10,7 @@
 //     which the build makes of symlinks to displays/web/site and the npm Chart.js.
 // If none exists, the configured prefix's datadir (HALLQ_DATADIR, e.g.
 // /usr/share/hallq), so that a missing file is named where it belongs.
-//   <data dir>/web/                  index.html, dashboard.js, dashboard.css
+//   <data dir>/web/                  the dashboard (displays/web/site: index.html, its scripts and CSS)
 //   <data dir>/vendor/chart.umd.js   Chart.js, UMD build
 // Errors: none thrown; paths are returned whether or not the files exist.
 // Thread: any (reads /proc once per call).
