@@ -20,6 +20,7 @@
 #include "engine/stats/history.h"
 #include "engine/stats/period.h"
 #include "engine/store/event_store.h"
+#include "tests/stats/csv_cells.h"
 #include "tests/support/engine_process.h"
 #include "tests/support/program_output.h"
 #include "tests/support/run_program.h"
@@ -47,14 +48,7 @@ std::vector<std::map<std::string, std::string>> read_csv(const std::string& path
   std::string line;
   std::vector<std::string> header;
   std::vector<std::map<std::string, std::string>> rows;
-  auto split = [](const std::string& l) {
-    std::vector<std::string> out;
-    std::string cell;
-    std::istringstream s(l);
-    while (std::getline(s, cell, ',')) out.push_back(cell);
-    if (!l.empty() && l.back() == ',') out.emplace_back();
-    return out;
-  };
+  const auto split = stats::test::csv_cells;
   while (std::getline(in, line)) {
     if (header.empty()) {
       header = split(line);

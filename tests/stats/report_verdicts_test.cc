@@ -22,6 +22,7 @@
 #include "engine/predict/forecast_predictor.h"
 #include "engine/protocol/event_codec.h"
 #include "engine/store/event_store.h"
+#include "tests/stats/csv_cells.h"
 #include "tests/support/program_output.h"
 #include "tests/support/run_program.h"
 #include "tests/support/temp_dir.h"
@@ -53,14 +54,7 @@ struct Csv {
 
 Csv read_csv(const std::string& path) {
   std::istringstream in(slurp(path));
-  auto split = [](const std::string& l) {
-    std::vector<std::string> out;
-    std::string cell;
-    std::istringstream s(l);
-    while (std::getline(s, cell, ',')) out.push_back(cell);
-    if (!l.empty() && l.back() == ',') out.emplace_back();
-    return out;
-  };
+  const auto split = stats::test::csv_cells;
   Csv csv;
   std::string line;
   while (std::getline(in, line)) {
