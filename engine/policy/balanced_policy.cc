@@ -11,16 +11,22 @@ core::TicketId BalancedPolicy::choose(const core::CallView& view, core::WindowId
                                       core::TimeUs now) const {
   const auto& skills = view.skills(window);
   bool own_waiting = false;
-  double own_load = 0;  // arrivals per second per open window, of the window's own services
   for (const core::Skill& k : skills) {
     if (k.level != 1) break;  // sorted by level
-    own_waiting = own_waiting || view.has_waiting(k.service);
-    own_load += view.arrival_rate(k.service, now) / std::max(1, view.open_windows(k.service, 1));
+    if (view.has_waiting(k.service)) {
+      own_waiting = true;
+      break;
+    }
   }
   if (own_waiting) {
     return select_head(view, window, now, 1, [&](const Candidate& c) -> std::optional<double> {
       return c.age_s / std::sqrt(view.mean_handle_s(c.service));
     });
+  }
+  double own_load = 0;  // arrivals per second per open window, of the window's own services
+  for (const core::Skill& k : skills) {
+    if (k.level != 1) break;
+    own_load += view.arrival_rate(k.service, now) / std::max(1, view.open_windows(k.service, 1));
   }
   const double help_load = view.config().rules.help_load;
   return select_head(view, window, now, 9, [&](const Candidate& c) -> std::optional<double> {

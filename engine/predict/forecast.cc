@@ -12,7 +12,7 @@
 #include <array>
 #include <cmath>
 #include <limits>
-#include <queue>
+#include <utility>
 
 namespace hallq::predict {
 namespace {
@@ -37,7 +37,9 @@ class PlayView final : public core::CallView {
   PlayView(const core::Hall& hall, TimeUs now) : hall_(hall) {
     const std::size_t ns = hall.config().services.size();
     lines_.resize(ns);
+    waiting_.assign(ns, 0);
     mean_handle_.resize(ns);
+    handle_us_.resize(ns);
     arrival_rate_.resize(ns);
     for (std::size_t s = 0; s < ns; ++s) {
       const auto si = static_cast<core::ServiceIdx>(s);
@@ -50,9 +52,11 @@ class PlayView final : public core::CallView {
         // A newcomer now sorts after everyone in its line (every key is <= now).
         l.probe = {now, std::numeric_limits<std::uint64_t>::max(), probe_id(s, c == kPriority)};
         l.probe_left = c != kReturning;
+        waiting_[s] += l.left + (l.probe_left ? 1 : 0);
       }
       // What the policy asks of the hall does not change during the play.
       mean_handle_[s] = hall.mean_handle_s(si);
+      handle_us_[s] = static_cast<TimeUs>(mean_handle_[s] * core::kUsPerSecond);
       arrival_rate_[s] = hall.arrival_rate(si, now);
     }
     consecutive_.resize(hall.windows().size());
@@ -68,11 +72,7 @@ class PlayView final : public core::CallView {
     if (l.next != l.end) return &*l.next;
     return l.probe_left ? &l.probe : nullptr;
   }
-  bool has_waiting(core::ServiceIdx s) const override {
-    for (const Line& l : lines_[s])
-      if (l.next != l.end || l.probe_left) return true;
-    return false;
-  }
+  bool has_waiting(core::ServiceIdx s) const override { return waiting_[s] > 0; }
   double mean_handle_s(core::ServiceIdx s) const override { return mean_handle_[s]; }
   // Arrivals go on in reality: keep the rate of `now` through the play.
   double arrival_rate(core::ServiceIdx s, TimeUs) const override { return arrival_rate_[s]; }
@@ -83,15 +83,8 @@ class PlayView final : public core::CallView {
   bool take(core::WindowIdx w, core::TicketId ticket, core::ServiceIdx& service, int& cls) {
     for (const core::Skill& k : hall_.skills(w)) {
       for (int c = 0; c < core::kQueueClasses; ++c) {
-        Line& l = lines_[k.service][c];
-        const QueueEntry* h = head(k.service, static_cast<QueueClass>(c));
-        if (h == nullptr || h->ticket != ticket) continue;
-        if (l.next != l.end) {
-          ++l.next;
-          --l.left;
-        } else {
-          l.probe_left = false;
-        }
+        if (!is_head(k.service, c, ticket)) continue;
+        consume(k.service, c);
         service = k.service;
         cls = c;
         return true;
@@ -99,6 +92,7 @@ class PlayView final : public core::CallView {
     }
     return false;
   }
+  TimeUs handle_us(core::ServiceIdx s) const { return handle_us_[s]; }
   void count_call(core::WindowIdx w, int cls) {
     consecutive_[w] = cls == kNormal ? 0 : std::min(255, consecutive_[w] + 1);
   }
@@ -113,6 +107,21 @@ class PlayView final : public core::CallView {
   }
 
  private:
+  bool is_head(core::ServiceIdx s, int c, core::TicketId ticket) const {
+    const QueueEntry* h = head(s, static_cast<QueueClass>(c));
+    return h != nullptr && h->ticket == ticket;
+  }
+  void consume(core::ServiceIdx s, int c) {
+    Line& l = lines_[s][c];
+    if (l.next != l.end) {
+      ++l.next;
+      --l.left;
+    } else {
+      l.probe_left = false;
+    }
+    --waiting_[s];
+  }
+
   struct Line {
     core::ServiceQueue::Line::const_iterator next, end;
     std::size_t left = 0;  // real tickets not yet called
@@ -121,8 +130,10 @@ class PlayView final : public core::CallView {
   };
   const core::Hall& hall_;
   std::vector<std::array<Line, core::kQueueClasses>> lines_;
+  std::vector<std::size_t> waiting_;  // per service: tickets and probes not yet taken
   std::vector<int> consecutive_;
   std::vector<double> mean_handle_, arrival_rate_;
+  std::vector<TimeUs> handle_us_;  // mean_handle_ in microseconds
 };
 
 // When a busy window is expected to be free: a ticket in service has used
@@ -141,6 +152,38 @@ TimeUs expected_free(const core::Hall& hall, const core::Window& w, TimeUs now) 
   return now + static_cast<TimeUs>(remaining * core::kUsPerSecond);
 }
 
+// The windows by the time each is next free (ties: the lower index first), a
+// binary min-heap. A window that calls is put back later (`replace_top`:
+// one sift instead of a pop and a push); one that calls a probe stays first.
+class FreeWindows {
+ public:
+  using Slot = std::pair<TimeUs, core::WindowIdx>;
+  void add(Slot s) { heap_.push_back(s); }
+  void build() { std::make_heap(heap_.begin(), heap_.end(), std::greater<>()); }
+  bool empty() const { return heap_.empty(); }
+  const Slot& top() const { return heap_.front(); }
+  void pop() {
+    std::pop_heap(heap_.begin(), heap_.end(), std::greater<>());
+    heap_.pop_back();
+  }
+  void replace_top(Slot s) {
+    const std::size_t n = heap_.size();
+    std::size_t i = 0;
+    for (;;) {
+      std::size_t child = 2 * i + 1;
+      if (child >= n) break;
+      if (child + 1 < n && heap_[child + 1] < heap_[child]) ++child;
+      if (!(heap_[child] < s)) break;
+      heap_[i] = heap_[child];
+      i = child;
+    }
+    heap_[i] = s;
+  }
+
+ private:
+  std::vector<Slot> heap_;
+};
+
 }  // namespace
 
 Forecast forecast(const core::Hall& hall, TimeUs now, const ForecastRequest& request) {
@@ -155,8 +198,7 @@ Forecast forecast(const core::Hall& hall, TimeUs now, const ForecastRequest& req
   if (!request.stop_at_probe) out.tickets.reserve(hall.waiting_total());
 
   PlayView view(hall, now);
-  using Slot = std::pair<TimeUs, core::WindowIdx>;
-  std::priority_queue<Slot, std::vector<Slot>, std::greater<>> free_at;
+  FreeWindows free_at;
   const TimeUs pause = static_cast<TimeUs>(hall.mean_pause_s() * core::kUsPerSecond);
   // Busy windows: the first of n random completions comes well before the
   // smallest expected one. With residuals spread like exponentials of their
@@ -169,9 +211,9 @@ Forecast forecast(const core::Hall& hall, TimeUs now, const ForecastRequest& req
       // A pause already longer than usual is likely a long one: at least half
       // a usual pause is still to come.
       const TimeUs back = std::max(w.state_since + pause, now + pause / 2);
-      free_at.push({std::max(expected_free(hall, w, now), back), wi});
+      free_at.add({std::max(expected_free(hall, w, now), back), wi});
     } else if (w.current == 0) {
-      free_at.push({now, wi});
+      free_at.add({now, wi});
     } else {
       busy.push_back({expected_free(hall, w, now) - now, wi});
     }
@@ -184,9 +226,10 @@ Forecast forecast(const core::Hall& hall, TimeUs now, const ForecastRequest& req
     double at = 0;
     for (std::size_t k = 0; k < busy.size(); ++k) {
       at += mean_residual / static_cast<double>(busy.size() - k);
-      free_at.push({now + static_cast<TimeUs>(at), busy[k].second});
+      free_at.add({now + static_cast<TimeUs>(at), busy[k].second});
     }
   }
+  free_at.build();
 
   std::vector<std::uint32_t> called(ns, 0);  // real tickets of each service called so far
   const core::CallPolicy& policy = hall.policy();
@@ -199,9 +242,11 @@ Forecast forecast(const core::Hall& hall, TimeUs now, const ForecastRequest& req
       break;
     }
     const auto [t, w] = free_at.top();
-    free_at.pop();
     const core::TicketId id = policy.choose(view, w, t);
-    if (id == 0) continue;  // idle for the rest of the play
+    if (id == 0) {
+      free_at.pop();  // idle for the rest of the play
+      continue;
+    }
     core::ServiceIdx s = 0;
     int c = kNormal;
     if (!view.take(w, id, s, c)) break;  // a policy that names no head: stop rather than loop
@@ -210,7 +255,7 @@ Forecast forecast(const core::Hall& hall, TimeUs now, const ForecastRequest& req
     if (is_probe(id, ns)) {
       const bool priority = c == kPriority;
       (priority ? out.priority[s] : out.normal[s]) = {called[s], wait};
-      free_at.push({t, w});  // a probe takes no time
+      // A probe takes no time: the window stays first.
       if (request.stop_at_probe && s == request.service && priority == request.priority) break;
       continue;
     }
@@ -218,7 +263,7 @@ Forecast forecast(const core::Hall& hall, TimeUs now, const ForecastRequest& req
     view.count_call(w, c);
     if (!request.stop_at_probe) out.tickets.push_back({id, called[s], wait});
     ++called[s];
-    free_at.push({t + static_cast<TimeUs>(view.mean_handle_s(s) * core::kUsPerSecond), w});
+    free_at.replace_top({t + view.handle_us(s), w});
   }
 
   // Newcomers the play did not reach.
