@@ -25,6 +25,30 @@ std::uint64_t CommitThread::submit(std::shared_ptr<const store::EventStore::Batc
   return id;
 }
 
+std::uint64_t CommitThread::run_here_if_idle(const store::EventStore::Batch& batch) {
+  std::uint64_t id;
+  {
+    std::lock_guard lock(mutex_);
+    if (last_run_ + 1 != next_id_) return 0;
+    // Only the owner submits, and it is here: the thread stays idle meanwhile.
+    id = next_id_++;
+  }
+  Outcome outcome{false, nullptr};
+  try {
+    store_.commit(batch);
+  } catch (...) {
+    outcome.error = std::current_exception();
+  }
+  {
+    std::lock_guard lock(mutex_);
+    last_failed_ = outcome.error != nullptr;
+    finished_.emplace(id, std::move(outcome));
+    last_run_ = id;
+  }
+  done_.notify_all();
+  return id;
+}
+
 std::optional<CommitThread::Outcome> CommitThread::outcome(std::uint64_t id) {
   std::lock_guard lock(mutex_);
   auto it = finished_.find(id);

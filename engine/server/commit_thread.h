@@ -46,6 +46,12 @@ class CommitThread {
   std::uint64_t submit(std::shared_ptr<const store::EventStore::Batch> batch, bool after_success);
   // The outcome of job `id` once it has run (and forgets it), or nothing yet.
   std::optional<Outcome> outcome(std::uint64_t id);
+  // Runs a commit of `batch` here, on the owner's thread, if no job is queued
+  // or running (the store is then the owner's); returns its job id, whose
+  // outcome() is ready at once, or 0 (nothing run) while the thread is busy.
+  // on_done is not called for it. Saves the two thread hand-overs a lone
+  // request would otherwise wait for (engine/server/engine.h, seal).
+  std::uint64_t run_here_if_idle(const store::EventStore::Batch& batch);
   // Blocks until job `id` has run.
   void wait(std::uint64_t id);
   // Blocks until no job is queued or running.

@@ -421,7 +421,7 @@ void Engine::prepare_reply(PendingReply& p, SnapshotCache& snapshots) {
   p.ready = protocol::encode_reply(spec);
 }
 
-void Engine::seal() {
+void Engine::seal(bool commit_here) {
   auto sealed = std::make_unique<Sealed>();
   sealed->batch = std::make_shared<store::EventStore::Batch>();
   for (auto& [id, slot] : halls_) {
@@ -450,7 +450,8 @@ void Engine::seal() {
       if (p.kind == PendingReply::Kind::kEvents && p.first_seq <= p.slot->sealed_seq)
         prepare_reply(p, snapshots);
   }
-  if (!sealed->batch->empty()) sealed->job = committer_->submit(sealed->batch, false);
+  commit_here = commit_here && !sealed->batch->empty();
+  if (!sealed->batch->empty() && !commit_here) sealed->job = committer_->submit(sealed->batch, false);
   for (PendingReply& p : pending_) prepare_reply(p, snapshots);
   sealed->replies = std::move(pending_);
   pending_.clear();
@@ -467,6 +468,10 @@ void Engine::seal() {
     slot->batch_events.clear();
     slot->sealed_seq = seq;
     slot->touched = false;
+  }
+  if (commit_here) {
+    sealed->job = committer_->run_here_if_idle(*sealed->batch);
+    if (sealed->job == 0) sealed->job = committer_->submit(sealed->batch, false);
   }
   // Stored snapshots of the sealed state: written after the batch, if it is.
   if (sealed->job != 0) {

@@ -137,7 +137,10 @@ class Engine {
   bool has_open() const;
   bool in_flight() const { return sealed_ != nullptr; }
   // Seals the open batch and starts its durable write. Requires !in_flight().
-  void seal();
+  // With `commit_here`, a commit thread with nothing to do is not woken: the
+  // write runs here, after the replies are encoded, and complete() is true
+  // at once (for a lone request, whose batch has nothing to overlap with).
+  void seal(bool commit_here = false);
   // If the sealed batch's write has ended: replies() and publications() are
   // its (after a failed write, also the refusals of the open batch), nothing
   // is in flight any more, and it returns true. False while the write runs

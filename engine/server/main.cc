@@ -77,6 +77,8 @@ int main(int argc, char** argv) {
       "with --time-scale: the simulated time to start at, \"YYYY-MM-DD HH:MM\" in the first hall's "
       "local time (default: now)");
   app.add_option("--max-batch", server_options.max_batch, "requests per group commit")->capture_default_str();
+  app.add_flag("!--no-commit-here", server_options.commit_here,
+               "always hand a batch's write to the commit thread, even a lone request's");
   std::string http = "127.0.0.1:8080";
   app.add_option("--http", http,
                  "HTTP API and dashboard HOST:PORT (loopback only; port 0: any free port; off: none)")

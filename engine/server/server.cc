@@ -360,7 +360,9 @@ class Server::Impl {
   // write is answered at once).
   void start_next() {
     if (engine_.in_flight() || !engine_.has_open()) return;
-    engine_.seal();
+    // A lone request has nothing to overlap its write with: written on this
+    // thread, it saves waking the commit thread and being woken by it.
+    engine_.seal(options_.commit_here && engine_.open_requests() <= 1);
     peer_limits_.batch_sealed();
     finish_batch();
   }

@@ -66,6 +66,10 @@ struct ServerOptions {
   std::string cmd_endpoint = "tcp://127.0.0.1:5570";
   std::string pub_endpoint = "tcp://127.0.0.1:5571";
   std::size_t max_batch = 4096;  // requests per group commit
+  // A batch of one request is written on the engine's thread when the commit
+  // thread is idle (Engine::seal): a lone device's reply skips two thread
+  // hand-overs; bigger batches keep overlapping their write with the next.
+  bool commit_here = true;
   // Per ROUTER peer: requests waiting to be read (beyond: TCP holds the peer
   // back) and replies it has not read (beyond: dropped, EdgeCounters). The
   // latter holds a whole batch's replies to one pipelining peer: ZeroMQ

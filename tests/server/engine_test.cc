@@ -188,6 +188,39 @@ TEST_F(EngineTest, PipelinedBatchLeavesOnlyOnceWrittenAndInOrder) {
   EXPECT_FALSE(engine_->has_open());
 }
 
+TEST_F(EngineTest, ALoneRequestWrittenHereIsDurableWhenSealReturns) {
+  const std::string a = protocol::encode_request("a", "town", core::IssueTicket{"social"});
+  engine_->handle(protocol::as_bytes(a), now_);
+  engine_->seal(/*commit_here=*/true);
+  // Written on this thread: in the store before anything is asked of the commit thread.
+  EXPECT_EQ(store_->last_seq("town"), 1u);
+  ASSERT_TRUE(engine_->complete());
+  ASSERT_EQ(engine_->replies().size(), 1u);
+  EXPECT_EQ(event(decode(engine_->replies()[0])).number, "A001");
+  ASSERT_EQ(engine_->publications().size(), 1u);
+  EXPECT_FALSE(engine_->in_flight());
+
+  // The next lone request while a batch is still in flight on the commit
+  // thread goes to the thread, behind it, in order.
+  const std::string b = protocol::encode_request("b", "town", core::IssueTicket{"social"});
+  const std::string c = protocol::encode_request("c", "town", core::IssueTicket{"social"});
+  engine_->handle(protocol::as_bytes(b), now_);
+  engine_->seal();
+  engine_->handle(protocol::as_bytes(c), now_);
+  while (!engine_->complete()) engine_->wait_durable();
+  engine_->seal(/*commit_here=*/true);
+  while (!engine_->complete()) engine_->wait_durable();
+  EXPECT_EQ(event(decode(engine_->replies()[0])).number, "A003");
+  EXPECT_EQ(store_->last_seq("town"), 3u);
+  // And a retry of `a` is still answered from the store, with the first answer.
+  engine_->handle(protocol::as_bytes(a), now_);
+  engine_->seal(/*commit_here=*/true);
+  while (!engine_->complete()) engine_->wait_durable();
+  const auto again = decode(engine_->replies()[0]);
+  EXPECT_TRUE(again.duplicate);
+  EXPECT_EQ(event(again).number, "A001");
+}
+
 TEST_F(EngineTest, RecoveryRestoresStateAndRequestMemory) {
   send(core::OpenWindow{"w1", ""});
   send(core::IssueTicket{"social"}, "k-1");
