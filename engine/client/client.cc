@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <iostream>
 #include <random>
@@ -23,8 +24,29 @@ void apply_curve(zmq::socket_t& socket, const CurveOptions& curve) {
   set(ZMQ_CURVE_SECRETKEY, curve.secret_key, "secret key");
 }
 
+namespace {
+
+std::vector<std::string> split_endpoints(const std::string& list) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t comma = list.find(',', start);
+    std::string one = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (one.empty())
+      throw std::invalid_argument(fmt::format("engine endpoint list \"{}\" has an empty entry", list));
+    out.push_back(std::move(one));
+    if (comma == std::string::npos) return out;
+    start = comma + 1;
+  }
+}
+
+}  // namespace
+
 Client::Client(zmq::context_t& ctx, std::string endpoint, ClientOptions options)
-    : socket_(ctx, zmq::socket_type::dealer), endpoint_(std::move(endpoint)), options_(std::move(options)) {
+    : socket_(ctx, zmq::socket_type::dealer),
+      endpoints_(split_endpoints(endpoint)),
+      endpoint_(endpoints_.front()),
+      options_(std::move(options)) {
   socket_.set(zmq::sockopt::linger, 0);
   socket_.set(zmq::sockopt::rcvhwm, 0);
   if (options_.immediate) socket_.set(zmq::sockopt::immediate, 1);
@@ -75,7 +97,16 @@ std::optional<protocol::DecodedReply> Client::receive(std::chrono::milliseconds 
 
 std::optional<protocol::DecodedReply> Client::round_trip(const std::string& request,
                                                          const std::string& request_id) {
-  for (int attempt = 0; attempt < options_.attempts; ++attempt) {
+  const int attempts = std::max(options_.attempts, static_cast<int>(endpoints_.size()));
+  for (int attempt = 0; attempt < attempts; ++attempt) {
+    // No answer from this engine within the timeout: the next one of the list.
+    if (attempt > 0 && endpoints_.size() > 1) {
+      try {
+        reconnect(next_endpoint());
+      } catch (const zmq::error_t&) {
+        // not an endpoint ZeroMQ can use: this attempt stays where the client is
+      }
+    }
     if (!send(request, options_.immediate)) continue;
     const auto deadline = std::chrono::steady_clock::now() + options_.timeout;
     while (true) {
@@ -119,14 +150,22 @@ std::optional<protocol::DecodedReply> Client::command(std::string_view hall, con
   return reply;
 }
 
+std::string Client::next_endpoint() const {
+  auto it = std::find(endpoints_.begin(), endpoints_.end(), endpoint_);
+  // Where a not_owner led (not in the list): the list from its start.
+  if (it == endpoints_.end() || ++it == endpoints_.end()) return endpoints_.front();
+  return *it;
+}
+
 void Client::reconnect(const std::string& endpoint) {
+  if (endpoint == endpoint_) return;
+  socket_.connect(endpoint);  // first: one ZeroMQ cannot use throws, and the client stays where it was
   try {
     socket_.disconnect(endpoint_);
   } catch (const zmq::error_t&) {
     // not connected there (any more): nothing to undo
   }
   endpoint_ = endpoint;
-  socket_.connect(endpoint_);
 }
 
 std::optional<protocol::DecodedReply> Client::snapshot(std::string_view hall) {

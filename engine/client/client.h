@@ -14,6 +14,13 @@
 // with the engine it followed to; endpoint() says which. CURVE keys are kept:
 // following across engines needs them to share the engine key.
 //
+// Several engines: `endpoint` may list them, comma-separated (an owner and
+// its standbys, hallqd --replicate). An attempt that gets no answer within
+// the timeout is sent again, with the same id, to the next engine of the
+// list (attempts: at least one per engine), so a device whose engine was
+// killed reaches the standby that took its halls over; the client stays
+// with the engine that answered.
+//
 // Thread: a Client is used by one thread at a time (ZeroMQ sockets are not
 // thread-safe). The zmq::context_t must outlive it.
 #pragma once
@@ -23,6 +30,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 #include <zmq.hpp>
 
 #include "engine/core/command.h"
@@ -60,6 +68,8 @@ struct ClientOptions {
 
 class Client {
  public:
+  // `endpoint`: one ZeroMQ endpoint, or several comma-separated (above).
+  // Throws std::invalid_argument for an empty entry.
   Client(zmq::context_t& ctx, std::string endpoint, ClientOptions options = {});
 
   // Sends `cmd` for `hall` and waits for the reply; nullopt if the engine did
@@ -78,13 +88,16 @@ class Client {
   bool send(std::string_view bytes, bool dontwait = false);
   std::optional<protocol::DecodedReply> receive(std::chrono::milliseconds timeout);
   zmq::socket_t& socket() { return socket_; }
+  // The engine in use now (one of the list).
   const std::string& endpoint() const { return endpoint_; }
 
  private:
   std::optional<protocol::DecodedReply> round_trip(const std::string& request, const std::string& request_id);
   void reconnect(const std::string& endpoint);
+  std::string next_endpoint() const;
 
   zmq::socket_t socket_;
+  std::vector<std::string> endpoints_;  // as given; endpoint_ is one of them, or where a not_owner led
   std::string endpoint_;
   ClientOptions options_;
   std::string id_prefix_;

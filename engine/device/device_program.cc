@@ -18,7 +18,10 @@ DeviceProgram::DeviceProgram(ProgramSpec spec) : spec_(std::move(spec)), cli_(sp
   cli_.add_option("--config", options_.config, spec_.config_help)->type_name("文件");
   for (const std::string& old : spec_.old_config_names)
     cli_.add_option(old, options_.config, "--config 的旧写法")->group("");
-  cli_.add_option("--engine", options_.engine, "引擎的命令端点（代替配置文件中的）")->type_name("端点");
+  cli_.add_option(
+          "--engine", options_.engine,
+          "引擎的命令端点（代替配置文件中的）；多台引擎（主用与备用）以逗号分隔，无应答时依次改试下一台")
+      ->type_name("端点");
   cli_.add_option("--events", options_.events, "引擎的事件端点（代替配置文件中的）")->type_name("端点");
   if (spec_.old_pub_name) cli_.add_option("--pub", options_.events, "--events 的旧写法")->group("");
   cli_.add_option("--key", options_.key_file, "本设备的 CURVE 私钥文件（代替 [security] key_file）")

@@ -371,7 +371,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough();  // global options (--json ...) also after the verb; the verbs inherit it
   Globals g;
-  app.add_option("--engine", g.engine, "引擎的命令端点")->type_name("地址")->capture_default_str();
+  app.add_option("--engine", g.engine, "引擎的命令端点；多台引擎以逗号分隔，无应答时依次改试下一台")
+      ->type_name("地址")
+      ->capture_default_str();
   app.add_option("--pub", g.pub, "引擎的事件端点（watch、board 用）")
       ->type_name("地址")
       ->capture_default_str();
