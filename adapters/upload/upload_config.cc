@@ -39,7 +39,7 @@ UploadConfig parse(const toml::table& root, const std::string& source, const std
   const config::TableReader e = r.required_section("engine");
   e.allow_only({"url", "user", "password_file", "timeout_ms"});
   c.engine_timeout_ms = static_cast<int>(e.integer("timeout_ms", 100, 600'000, 30000));
-  if (!parse_http_url(e.required_string("url"), c.engine))
+  if (!outbound::parse_http_url(e.required_string("url"), c.engine))
     e.fail("url", "不是 http://主机[:端口] 形式的地址");
   if (e.has("user") != e.has("password_file"))
     e.fail_here("[engine]: user 与 password_file 须同时给出或都不给");
@@ -50,7 +50,7 @@ UploadConfig parse(const toml::table& root, const std::string& source, const std
 
   const config::TableReader p = r.required_section("platform");
   p.allow_only({"url", "token_file", "timeout_ms"});
-  if (!parse_http_url(p.required_string("url"), c.platform))
+  if (!outbound::parse_http_url(p.required_string("url"), c.platform))
     p.fail("url", "不是 http://主机[:端口]/路径 形式的地址（https 请经本机 TLS 代理）");
   if (p.has("token_file"))
     c.token = read_secret(p, "token_file", resolve(base_dir, p.required_string("token_file")));
@@ -79,35 +79,6 @@ UploadConfig parse(const toml::table& root, const std::string& source, const std
 }
 
 }  // namespace
-
-bool parse_http_url(std::string_view url, HttpUrl& out) {
-  constexpr std::string_view kScheme = "http://";
-  if (url.substr(0, kScheme.size()) != kScheme) return false;
-  const std::string_view rest = url.substr(kScheme.size());
-  const std::size_t slash = rest.find('/');
-  const std::string_view authority = rest.substr(0, slash);
-  std::string target = slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));
-  if (authority.empty() || authority.find_first_of("@ \t#[]") != std::string_view::npos) return false;
-  if (target.find_first_of(" \t\r\n#") != std::string::npos) return false;
-  std::string_view host = authority;
-  int port = 80;
-  if (const std::size_t colon = authority.rfind(':'); colon != std::string_view::npos) {
-    host = authority.substr(0, colon);
-    const std::string_view digits = authority.substr(colon + 1);
-    if (digits.empty() || digits.size() > 5) return false;
-    port = 0;
-    for (char ch : digits) {
-      if (ch < '0' || ch > '9') return false;
-      port = port * 10 + (ch - '0');
-    }
-    if (port < 1 || port > 65535) return false;
-  }
-  if (host.empty()) return false;
-  out.host = std::string(host);
-  out.port = static_cast<std::uint16_t>(port);
-  out.target = std::move(target);
-  return true;
-}
 
 UploadConfig parse_upload_config(std::string_view text, const std::string& source,
                                  const std::string& base_dir) {
