@@ -1,9 +1,10 @@
 // hallq-feed's pure parts: the config's defaults and its mistakes named with
-// file, line and key (in Chinese); the idempotency key. The mapping of
+// file, line and key (in Chinese); the shipped example; the idempotency key. The mapping of
 // events to JSON is checked in the process test, against the commands sent.
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <iterator>
 #include <string>
 
 #include "adapters/feed/feed_config.h"
@@ -122,6 +123,16 @@ durable = "feed.1"
     EXPECT_NE(e.find(c.expect), std::string::npos) << "expected \"" << c.expect << "\" in: " << e << "\n"
                                                    << c.text;
   }
+}
+
+TEST_F(FeedConfigTest, TheShippedExampleReads) {
+  std::ifstream in(std::string(HALLQ_SOURCE_DIR) + "/conf/devices/feed.toml");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const FeedConfig c = parse(text);  // its credentials file: the one beside this test's config
+  EXPECT_EQ(c.nats_urls.size(), 3u);
+  EXPECT_EQ(c.durable, "feed-1");
+  EXPECT_EQ(c.halls, (std::vector<std::string>{"town"}));
+  EXPECT_EQ(c.platform.target, "/gov/realtime/events");
 }
 
 TEST(FeedEvent, TheKeyIsTheHallAndItsSequence) {
