@@ -50,9 +50,19 @@ bool Feeder::round() {
       const auto known = last_.find(hall);
       replicate::EventCheck check =
           replicate::check_event(m.bytes, hall, known == last_.end() ? 0 : known->second, where);
-      // The first message after a start is where the consumer stood: it has no predecessor to follow.
-      if (known == last_.end() && check.verdict == replicate::EventCheck::Verdict::kGap)
+      if (check.verdict == replicate::EventCheck::Verdict::kGap) {
+        // The first message after a start is where the consumer stood: it has
+        // no predecessor to follow. Later, a hole means events missing from the
+        // stream itself (it is written in order and fenced: only a foreign
+        // writer or a lost store makes one); what follows is still the hall's
+        // history, so it is fed on, the hole logged, rather than held back forever.
+        if (known != last_.end()) {
+          ++counts_.gaps;
+          log_(fmt::format("gap {}: events {}..{} are not in the stream; fed on from {}", hall,
+                           known->second + 1, check.seq - 1, check.seq));
+        }
         check.verdict = replicate::EventCheck::Verdict::kNext;
+      }
       switch (check.verdict) {
         case replicate::EventCheck::Verdict::kHeld:
           ++counts_.skipped;

@@ -2,10 +2,10 @@
 // a batch from the hall's consumer (hall_consumer.h) and, message by
 // message in stream order:
 //   - checks it as every reader of the stream does (event_check.h): a
-//     message that is not a hallq event of the hall, or whose hall sequence
-//     does not follow the last one fed, is logged and terminated (never
-//     delivered again); one already fed (a redelivery) is acknowledged and
-//     skipped;
+//     message that is not a hallq event of the hall is logged and terminated
+//     (never delivered again); one already fed (a redelivery) is acknowledged
+//     and skipped; one whose hall sequence jumps past the next (events missing
+//     from the stream) is fed, the hole logged;
 //   - passes over (acknowledges) kinds that are not fed (feed_event.h);
 //   - POSTs the event's JSON to the platform with "Idempotency-Key: HALL:SEQ"
 //     and acknowledges it only once the platform's answer is final
@@ -35,7 +35,7 @@ namespace hallq::feed {
 class Feeder {
  public:
   struct Counts {
-    std::uint64_t fed = 0, refused = 0, passed = 0, skipped = 0, retries = 0;
+    std::uint64_t fed = 0, refused = 0, passed = 0, skipped = 0, retries = 0, gaps = 0;
   };
 
   Feeder(FeedConfig config, std::vector<std::unique_ptr<HallConsumer>> consumers,

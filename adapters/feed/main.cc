@@ -5,8 +5,8 @@
 //   hallq-feed --config conf/devices/feed.toml
 // stdout, one line each: "hallq-feed ready halls=... platform=...",
 // "repositioned HALL from stream seq N", "fed HALL:SEQ ...", "refused ...",
-// "retry ...", "hallq-feed stopped fed=N ...". stderr: messages refused as
-// not fit to feed, waits for the stream.
+// "retry ...", "gap ...", messages refused as not fit to feed, "hallq-feed
+// stopped fed=N ...". stderr: the wait for the stream, fatal errors.
 // Exit codes: 0 stopped by SIGTERM/SIGINT, 1 the cluster, the credentials or
 // the stream cannot be used, 2 usage or configuration error (Chinese,
 // file:line: key).
@@ -93,8 +93,8 @@ int main(int argc, char** argv) {
     // The last acknowledgements are on their way out: let them reach the server.
     natsConnection_FlushTimeout(conn.raw(), 2000);
     const feed::Feeder::Counts& n = feeder.counts();
-    out(fmt::format("hallq-feed stopped fed={} refused={} passed={} skipped={} retries={}", n.fed, n.refused,
-                    n.passed, n.skipped, n.retries));
+    out(fmt::format("hallq-feed stopped fed={} refused={} passed={} skipped={} retries={} gaps={}", n.fed,
+                    n.refused, n.passed, n.skipped, n.retries, n.gaps));
   } catch (const std::exception& e) {
     std::cerr << "hallq-feed: " << e.what() << std::endl;
     return 1;

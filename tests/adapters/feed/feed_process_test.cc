@@ -2,7 +2,8 @@
 // a real hallqd --replicate serving three halls (two of them chosen for the
 // feed), and the local HTTP receiver standing in for the provincial
 // platform. What arrives is compared with the commands the test sent:
-// every fed event once, in order per hall, with its fields and key; an
+// every fed event once, in order per hall, with its fields and key (a
+// foreign message on a hall's subject refused, not posted); an
 // endpoint that answers 503, hangs, and is down, then recovers; the feed
 // killed with SIGKILL holding a backlog, and again mid-drain; bad configs.
 #include <fmt/format.h>
@@ -243,9 +244,27 @@ TEST_F(FeedTest, EventsArriveInOrderPerHallWithTheirFieldsAndKeys) {
     EXPECT_EQ(r.body.find("13800138000"), std::string::npos);
   }
   EXPECT_EQ(platform.requests().size(), all.size()) << "each sent once";
-  EXPECT_EQ(feed->stop(), 0);
-  EXPECT_NE(feed->output().find("hallq-feed stopped fed=10 refused=0 passed="), std::string::npos)
+
+  // A foreign message on a chosen hall's subject (written with the engine's rights): refused, logged
+  // with its stream sequence, never posted.
+  replicate::NatsConnection::Options o;
+  o.urls = replicate::split_urls(cluster_.urls());
+  o.credentials_file = cluster_.engine_credentials();
+  replicate::NatsConnection engine_conn(o);
+  const std::string garbage = "not a hallq event at all";
+  jsPubAck* pa = nullptr;
+  ASSERT_EQ(js_Publish(&pa, engine_conn.js(), "hallq.events.district", garbage.data(),
+                       static_cast<int>(garbage.size()), nullptr, nullptr),
+            NATS_OK);
+  const std::string refusal =
+      fmt::format("hallq.events.district stream seq {}: refused: not a hallq event", pa->Sequence);
+  jsPubAck_Destroy(pa);
+  ASSERT_TRUE(feed->wait_line([&](const std::string& l) { return l.starts_with(refusal); }))
       << feed->output();
+  EXPECT_EQ(feed->stop(), 0);
+  EXPECT_NE(feed->output().find("hallq-feed stopped fed=10 refused=1 passed="), std::string::npos)
+      << feed->output();
+  EXPECT_EQ(platform.requests().size(), all.size()) << "the foreign message was not posted";
 }
 
 // The town events the platform holds must be seq first..first+n-1, in order.
