@@ -6,23 +6,15 @@
 #include <limits>
 #include <regex>
 
+#include "engine/config/side_files.h"
 #include "engine/config/toml_reader.h"
 #include "engine/replicate/nats_connection.h"
 
 namespace hallq::feed {
 namespace {
 
-std::string resolve(const std::string& base_dir, const std::string& path) {
-  if (path.empty() || path.front() == '/' || base_dir.empty()) return path;
-  return (std::filesystem::path(base_dir) / path).string();
-}
-
-bool hall_id_ok(std::string_view id) {
-  if (id.empty() || id.size() > 64) return false;
-  for (char ch : id)
-    if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_')) return false;
-  return true;
-}
+using config::is_hall_id;
+using config::resolve_beside;
 
 FeedConfig parse(const toml::table& root, const std::string& source, const std::string& base_dir) {
   const config::TableReader r = config::TableReader::document(root, source);
@@ -36,7 +28,7 @@ FeedConfig parse(const toml::table& root, const std::string& source, const std::
   } catch (const replicate::ReplicateError&) {
     n.fail("urls", "应为 nats://主机:端口，多个以逗号分隔");
   }
-  c.credentials_file = resolve(base_dir, n.required_string("credentials_file"));
+  c.credentials_file = resolve_beside(base_dir, n.required_string("credentials_file"));
   try {
     replicate::read_credentials(c.credentials_file);
   } catch (const replicate::ReplicateError&) {
@@ -54,7 +46,7 @@ FeedConfig parse(const toml::table& root, const std::string& source, const std::
   const std::optional<std::vector<std::string>> halls = f.strings("halls");
   if (!halls || halls->empty()) f.fail("halls", "须列出至少一个大厅编号");
   for (const std::string& h : *halls)
-    if (!hall_id_ok(h)) f.fail("halls", fmt::format("\"{}\" 不是大厅编号（小写字母、数字、- 和 _）", h));
+    if (!is_hall_id(h)) f.fail("halls", fmt::format("\"{}\" 不是大厅编号（小写字母、数字和 -）", h));
   for (std::size_t i = 0; i < halls->size(); ++i)
     for (std::size_t j = 0; j < i; ++j)
       if ((*halls)[i] == (*halls)[j]) f.fail("halls", fmt::format("大厅 \"{}\" 列了两次", (*halls)[i]));
@@ -71,12 +63,8 @@ FeedConfig parse(const toml::table& root, const std::string& source, const std::
   if (!std::regex_match(c.auth_header, std::regex("[A-Za-z0-9-]{1,64}")))
     p.fail("auth_header", "应为 HTTP 头的名字，如 Authorization 或 X-Api-Key");
   if (p.has("token_file")) {
-    const std::string path = resolve(base_dir, p.required_string("token_file"));
-    std::string text = config::read_text_file(path);
-    if (const std::size_t nl = text.find('\n'); nl != std::string::npos) text.resize(nl);
-    while (!text.empty() && (text.back() == '\r' || text.back() == ' ')) text.pop_back();
-    if (text.empty()) p.fail("token_file", fmt::format("文件 {} 是空的", path));
-    c.token = text;
+    c.token =
+        config::read_secret_file(p, "token_file", resolve_beside(base_dir, p.required_string("token_file")));
   } else if (p.has("auth_header")) {
     p.fail("auth_header", "没有 token_file 时不能给出");
   }

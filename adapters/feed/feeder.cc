@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <thread>
 
 #include "adapters/feed/feed_event.h"
@@ -11,6 +12,16 @@
 #include "engine/replicate/event_check.h"
 
 namespace hallq::feed {
+namespace {
+
+// "Bearer TOKEN" in Authorization (any case), the token as it is in another header.
+std::string auth_value(const FeedConfig& c) {
+  std::string name = c.auth_header;
+  for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return name == "authorization" ? "Bearer " + c.token : c.token;
+}
+
+}  // namespace
 
 Feeder::Feeder(FeedConfig config, std::vector<std::unique_ptr<HallConsumer>> consumers,
                std::function<void(const std::string&)> log, std::function<bool()> stopping)
@@ -68,7 +79,7 @@ bool Feeder::round() {
           ++counts_.skipped;
           m.ack();
           continue;
-        case replicate::EventCheck::Verdict::kGap:
+        case replicate::EventCheck::Verdict::kGap:  // not left: fed on, above
         case replicate::EventCheck::Verdict::kRefused:
           ++counts_.refused;
           log_(check.why);
@@ -95,9 +106,7 @@ bool Feeder::post(const std::string& hall, std::uint64_t seq, const std::string&
   const std::string key = idempotency_key(hall, seq);
   std::vector<std::pair<std::string, std::string>> headers = {{"Idempotency-Key", key},
                                                               {"Content-Type", "application/json"}};
-  if (!config_.token.empty())
-    headers.emplace_back(config_.auth_header,
-                         config_.auth_header == "Authorization" ? "Bearer " + config_.token : config_.token);
+  if (!config_.token.empty()) headers.emplace_back(config_.auth_header, auth_value(config_));
   for (int attempt = 1;; ++attempt) {
     if (stopping_()) return false;
     const outbound::HttpResult r =
