@@ -5,31 +5,14 @@
 #include <filesystem>
 #include <limits>
 
+#include "engine/config/side_files.h"
 #include "engine/config/toml_reader.h"
 
 namespace hallq::upload {
 namespace {
 
-std::string resolve(const std::string& base_dir, const std::string& path) {
-  if (path.empty() || path.front() == '/' || base_dir.empty()) return path;
-  return (std::filesystem::path(base_dir) / path).string();
-}
-
-// The first line of a secret file, trailing blanks cut.
-std::string read_secret(const config::TableReader& t, std::string_view key, const std::string& path) {
-  std::string text = config::read_text_file(path);
-  if (const std::size_t nl = text.find('\n'); nl != std::string::npos) text.resize(nl);
-  while (!text.empty() && (text.back() == '\r' || text.back() == ' ')) text.pop_back();
-  if (text.empty()) t.fail(key, fmt::format("文件 {} 是空的", path));
-  return text;
-}
-
-bool hall_id_ok(std::string_view id) {
-  if (id.empty() || id.size() > 64) return false;
-  for (char ch : id)
-    if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_')) return false;
-  return true;
-}
+using config::is_hall_id;
+using config::resolve_beside;
 
 UploadConfig parse(const toml::table& root, const std::string& source, const std::string& base_dir) {
   const config::TableReader r = config::TableReader::document(root, source);
@@ -39,21 +22,23 @@ UploadConfig parse(const toml::table& root, const std::string& source, const std
   const config::TableReader e = r.required_section("engine");
   e.allow_only({"url", "user", "password_file", "timeout_ms"});
   c.engine_timeout_ms = static_cast<int>(e.integer("timeout_ms", 100, 600'000, 30000));
-  if (!parse_http_url(e.required_string("url"), c.engine))
+  if (!outbound::parse_http_url(e.required_string("url"), c.engine))
     e.fail("url", "不是 http://主机[:端口] 形式的地址");
   if (e.has("user") != e.has("password_file"))
     e.fail_here("[engine]: user 与 password_file 须同时给出或都不给");
   if (e.has("user")) {
     c.user = e.required_string("user");
-    c.password = read_secret(e, "password_file", resolve(base_dir, e.required_string("password_file")));
+    c.password = config::read_secret_file(e, "password_file",
+                                          resolve_beside(base_dir, e.required_string("password_file")));
   }
 
   const config::TableReader p = r.required_section("platform");
   p.allow_only({"url", "token_file", "timeout_ms"});
-  if (!parse_http_url(p.required_string("url"), c.platform))
+  if (!outbound::parse_http_url(p.required_string("url"), c.platform))
     p.fail("url", "不是 http://主机[:端口]/路径 形式的地址（https 请经本机 TLS 代理）");
   if (p.has("token_file"))
-    c.token = read_secret(p, "token_file", resolve(base_dir, p.required_string("token_file")));
+    c.token =
+        config::read_secret_file(p, "token_file", resolve_beside(base_dir, p.required_string("token_file")));
   c.timeout_ms = static_cast<int>(p.integer("timeout_ms", 100, 600'000, 5000));
 
   const config::TableReader u = r.required_section("upload");
@@ -61,9 +46,9 @@ UploadConfig parse(const toml::table& root, const std::string& source, const std
   const std::optional<std::vector<std::string>> halls = u.strings("halls");
   if (!halls || halls->empty()) u.fail("halls", "须列出至少一个大厅编号");
   for (const std::string& h : *halls)
-    if (!hall_id_ok(h)) u.fail("halls", fmt::format("\"{}\" 不是大厅编号（小写字母、数字、- 和 _）", h));
+    if (!is_hall_id(h)) u.fail("halls", fmt::format("\"{}\" 不是大厅编号（小写字母、数字和 -）", h));
   c.halls = *halls;
-  c.state_dir = resolve(base_dir, u.required_string("state_dir"));
+  c.state_dir = resolve_beside(base_dir, u.required_string("state_dir"));
   c.page = static_cast<int>(u.integer("page", 1, 1000, 100));
   c.poll_ms = static_cast<int>(u.integer("poll_ms", 10, 3'600'000, 2000));
 
@@ -79,35 +64,6 @@ UploadConfig parse(const toml::table& root, const std::string& source, const std
 }
 
 }  // namespace
-
-bool parse_http_url(std::string_view url, HttpUrl& out) {
-  constexpr std::string_view kScheme = "http://";
-  if (url.substr(0, kScheme.size()) != kScheme) return false;
-  const std::string_view rest = url.substr(kScheme.size());
-  const std::size_t slash = rest.find('/');
-  const std::string_view authority = rest.substr(0, slash);
-  std::string target = slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));
-  if (authority.empty() || authority.find_first_of("@ \t#[]") != std::string_view::npos) return false;
-  if (target.find_first_of(" \t\r\n#") != std::string::npos) return false;
-  std::string_view host = authority;
-  int port = 80;
-  if (const std::size_t colon = authority.rfind(':'); colon != std::string_view::npos) {
-    host = authority.substr(0, colon);
-    const std::string_view digits = authority.substr(colon + 1);
-    if (digits.empty() || digits.size() > 5) return false;
-    port = 0;
-    for (char ch : digits) {
-      if (ch < '0' || ch > '9') return false;
-      port = port * 10 + (ch - '0');
-    }
-    if (port < 1 || port > 65535) return false;
-  }
-  if (host.empty()) return false;
-  out.host = std::string(host);
-  out.port = static_cast<std::uint16_t>(port);
-  out.target = std::move(target);
-  return true;
-}
 
 UploadConfig parse_upload_config(std::string_view text, const std::string& source,
                                  const std::string& base_dir) {

@@ -22,16 +22,11 @@
 #include <string_view>
 #include <vector>
 
+#include "adapters/outbound/http_url.h"
+
 namespace hallq::upload {
 
-struct HttpUrl {
-  std::string host;
-  std::uint16_t port = 80;
-  std::string target = "/";  // path and query
-};
-
-// "http://host[:port][/path]"; false if it is not one.
-bool parse_http_url(std::string_view url, HttpUrl& out);
+using outbound::HttpUrl;
 
 struct UploadConfig {
   HttpUrl engine;

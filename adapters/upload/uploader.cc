@@ -5,35 +5,14 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "adapters/upload/http_exchange.h"
+#include "adapters/outbound/http_exchange.h"
+#include "adapters/outbound/platform_answer.h"
 #include "adapters/upload/rejection_reason.h"
 
 namespace hallq::upload {
-namespace {
-
-bool retryable(const HttpResult& r) {
-  return r.status == 0 || r.status == 408 || r.status == 429 || r.status >= 500;
-}
-
-std::string why(const HttpResult& r) { return r.status == 0 ? r.error : fmt::format("HTTP {}", r.status); }
-
-// `why` and, if the answer had one, its body (cut to 200 bytes).
-std::string what_happened(const HttpResult& r) {
-  return r.body.empty() ? why(r) : fmt::format("{} {}", why(r), r.body.substr(0, 200));
-}
-
-// The platform's reason for a refusal: its JSON "message" / "reason" /
-// "error" if it sent one, else the body (cut to 500 bytes).
-std::string reason_of(const HttpResult& r) {
-  const nlohmann::json j = nlohmann::json::parse(r.body, nullptr, false);
-  if (j.is_object())
-    for (const char* key : {"message", "reason", "error", "msg"})
-      if (j.contains(key) && j[key].is_string()) return j[key].get<std::string>();
-  std::string text = r.body.substr(0, 500);
-  return text.empty() ? fmt::format("HTTP {}", r.status) : text;
-}
-
-}  // namespace
+using outbound::HttpResult;
+using outbound::what_happened;
+using outbound::why;
 
 Uploader::Uploader(UploadConfig config, UploadState& state, std::function<void(const std::string&)> log,
                    std::function<bool()> stopping)
@@ -55,8 +34,8 @@ bool Uploader::wait(std::chrono::milliseconds ms) {
 
 bool Uploader::login() {
   const nlohmann::json body = {{"user", config_.user}, {"password", config_.password}};
-  const HttpResult r = http_exchange(config_.engine, "POST", "/api/login", body.dump(), {},
-                                     std::chrono::milliseconds(config_.engine_timeout_ms));
+  const HttpResult r = outbound::http_exchange(config_.engine, "POST", "/api/login", body.dump(), {},
+                                               std::chrono::milliseconds(config_.engine_timeout_ms));
   if (r.status == 200 && !r.set_cookie.empty()) {
     cookie_ = r.set_cookie;
     const nlohmann::json j = nlohmann::json::parse(r.body, nullptr, false);
@@ -83,8 +62,8 @@ bool Uploader::read_page(const std::string& hall, std::uint64_t after, std::stri
     }
     std::vector<std::pair<std::string, std::string>> headers;
     if (!cookie_.empty()) headers.emplace_back("Cookie", cookie_);
-    const HttpResult r = http_exchange(config_.engine, "GET", target, "", headers,
-                                       std::chrono::milliseconds(config_.timeout_ms));
+    const HttpResult r = outbound::http_exchange(config_.engine, "GET", target, "", headers,
+                                                 std::chrono::milliseconds(config_.timeout_ms));
     if (r.status == 200) {
       body = r.body;
       return true;
@@ -106,17 +85,17 @@ bool Uploader::send(const std::string& hall, const std::string& id, std::uint64_
   if (!config_.token.empty()) headers.emplace_back("Authorization", "Bearer " + config_.token);
   for (int attempt = 1;; ++attempt) {
     if (stopping_()) return false;
-    const HttpResult r = http_exchange(config_.platform, "POST", config_.platform.target, json, headers,
-                                       std::chrono::milliseconds(config_.timeout_ms));
-    if (r.status >= 200 && r.status < 300) {
+    const HttpResult r = outbound::http_exchange(config_.platform, "POST", config_.platform.target, json,
+                                                 headers, std::chrono::milliseconds(config_.timeout_ms));
+    if (outbound::classify(r) == outbound::AnswerKind::kAccepted) {
       backoff_.reset();
       state_.set_cursor(hall, seq);
       log_(fmt::format("uploaded {} {} seq={} status={} attempts={}", hall, id, seq, r.status, attempt));
       return true;
     }
-    if (!retryable(r)) {
+    if (outbound::classify(r) == outbound::AnswerKind::kRefused) {
       backoff_.reset();
-      const std::string reason = reason_of(r);
+      const std::string reason = outbound::refusal_reason(r);
       state_.reject(hall, id, seq, r.status, reason, json);
       log_(fmt::format("rejected {} {} seq={} status={} reason={}", hall, id, seq, r.status, reason));
       if (!report_rejection(hall, id, r.status, reason)) return false;
@@ -145,8 +124,8 @@ bool Uploader::report_rejection(const std::string& hall, const std::string& id, 
                                                                 {"Content-Type", "application/json"}};
     if (!cookie_.empty()) headers.emplace_back("Cookie", cookie_);
     if (!csrf_.empty()) headers.emplace_back("X-CSRF-Token", csrf_);
-    const HttpResult r = http_exchange(config_.engine, "POST", target, body.dump(), headers,
-                                       std::chrono::milliseconds(config_.engine_timeout_ms));
+    const HttpResult r = outbound::http_exchange(config_.engine, "POST", target, body.dump(), headers,
+                                                 std::chrono::milliseconds(config_.engine_timeout_ms));
     if (r.status == 200 || r.status == 409) {  // 409: recorded before
       backoff_.reset();
       const nlohmann::json j = nlohmann::json::parse(r.body, nullptr, false);

@@ -3,7 +3,7 @@
 // logging in first when an account is configured, again after a 401) and
 // POSTs each, in order, to the platform with its record id as the
 // Idempotency-Key header (the id is in the body too). A record is retried
-// with backoff (backoff.h) on a connection error, a timeout, 408, 429 and
+// with backoff (adapters/outbound/backoff.h) on a connection error, a timeout, 408, 429 and
 // 5xx, for as long as it takes (days of outage included): nothing after it
 // is sent before it. Any other answer is final: 2xx accepted, anything else
 // a rejection, kept with the platform's reason: first in the local
@@ -24,7 +24,7 @@
 #include <functional>
 #include <string>
 
-#include "adapters/upload/backoff.h"
+#include "adapters/outbound/backoff.h"
 #include "adapters/upload/upload_config.h"
 #include "adapters/upload/upload_state.h"
 
@@ -57,7 +57,7 @@ class Uploader {
   UploadState& state_;
   std::function<void(const std::string&)> log_;
   std::function<bool()> stopping_;
-  Backoff backoff_;
+  outbound::Backoff backoff_;
   std::string cookie_;  // the engine session's "name=value"
   std::string csrf_;    // the session's X-CSRF-Token (actions need it)
 };

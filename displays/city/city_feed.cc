@@ -3,45 +3,7 @@
 
 #include <fmt/format.h>
 
-#include <string_view>
-
 namespace hallq::city {
-namespace {
-
-constexpr std::string_view kSubjectPrefix = "hallq.events.";
-
-}  // namespace
-
-CityFeed::Message::Message(natsMsg* m) : msg_(m) {
-  subject = natsMsg_GetSubject(m);
-  if (subject.starts_with(kSubjectPrefix)) hall = subject.substr(kSubjectPrefix.size());
-  bytes.assign(natsMsg_GetData(m), static_cast<std::size_t>(natsMsg_GetDataLength(m)));
-  jsMsgMetaData* meta = nullptr;
-  if (natsMsg_GetMetaData(&meta, m) == NATS_OK) {
-    stream_seq = meta->Sequence.Stream;
-    delivered = meta->NumDelivered;
-    pending = meta->NumPending;
-    jsMsgMetaData_Destroy(meta);
-  }
-}
-
-CityFeed::Message::~Message() { natsMsg_Destroy(msg_); }
-
-CityFeed::Message::Message(Message&& o) noexcept
-    : hall(std::move(o.hall)),
-      subject(std::move(o.subject)),
-      bytes(std::move(o.bytes)),
-      stream_seq(o.stream_seq),
-      delivered(o.delivered),
-      pending(o.pending),
-      msg_(o.msg_) {
-  o.msg_ = nullptr;
-}
-
-// Acknowledgements are fire-and-forget: a lost one means a redelivery, which
-// the replicas skip as held.
-void CityFeed::Message::ack() { natsMsg_Ack(msg_, nullptr); }
-void CityFeed::Message::term() { natsMsg_Term(msg_, nullptr); }
 
 CityFeed::CityFeed(replicate::NatsConnection& conn, Options options) : options_(std::move(options)) {
   jsSubOptions so;

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "engine/replicate/nats_connection.h"
+#include "engine/replicate/stream_message.h"
 
 namespace hallq::city {
 
@@ -31,30 +32,8 @@ class CityFeed {
     int max_ack_pending = 1000;
   };
 
-  // One delivered message; moves only. Unacknowledged at destruction: the
-  // server delivers it again after ack_wait.
-  class Message {
-   public:
-    explicit Message(natsMsg* m);
-    ~Message();
-    Message(Message&& o) noexcept;
-    Message& operator=(Message&&) = delete;
-    Message(const Message&) = delete;
-    Message& operator=(const Message&) = delete;
-
-    std::string hall;  // from the subject; empty if the subject is not hallq.events.<hall>
-    std::string subject;
-    std::string bytes;
-    std::uint64_t stream_seq = 0;
-    std::uint64_t delivered = 0;  // how many times the server delivered it (1 the first time)
-    std::uint64_t pending = 0;    // messages of the stream after it not yet delivered to the consumer
-
-    void ack();
-    void term();  // never again
-
-   private:
-    natsMsg* msg_ = nullptr;
-  };
+  // One delivered message (ack, or term: never again).
+  using Message = replicate::StreamMessage;
 
   CityFeed(replicate::NatsConnection& conn, Options options);
   ~CityFeed();

@@ -49,7 +49,7 @@ done
 step "dpkg-deb -x into a scratch root"
 root="$scratch/root"
 for deb in "${debs[@]}"; do dpkg-deb -x "$deb" "$root"; done
-for program in hallqd hallq hallq-passwd hallq-city hallq-display hallq-speaker hallq-keypad hallq-kiosk hallq-caller hallq-citizen hallq-notify hallq-upload; do
+for program in hallqd hallq hallq-passwd hallq-city hallq-display hallq-speaker hallq-keypad hallq-kiosk hallq-caller hallq-citizen hallq-notify hallq-upload hallq-feed; do
   [ -x "$root/usr/bin/$program" ] || fail "usr/bin/$program is not installed"
 done
 for file in etc/hallq/hallq.toml etc/default/hallqd usr/share/hallq/web/index.html \
@@ -59,7 +59,7 @@ for file in etc/hallq/hallq.toml etc/default/hallqd usr/share/hallq/web/index.ht
 done
 [ -d "$root/var/lib/hallq" ] || fail "var/lib/hallq is not installed"
 # A manual page per program, made from its --help: man renders it under its name.
-for program in hallqd hallq hallq-passwd hallq-city hallq-display hallq-speaker hallq-keypad hallq-kiosk hallq-caller hallq-citizen hallq-notify hallq-upload; do
+for program in hallqd hallq hallq-passwd hallq-city hallq-display hallq-speaker hallq-keypad hallq-kiosk hallq-caller hallq-citizen hallq-notify hallq-upload hallq-feed; do
   page="$root/usr/share/man/man1/$program.1.gz"
   [ -f "$page" ] || fail "usr/share/man/man1/$program.1.gz is not installed"
   if command -v man > /dev/null; then

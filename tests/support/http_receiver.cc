@@ -1,5 +1,7 @@
 #include "tests/support/http_receiver.h"
 
+#include <fcntl.h>
+
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -15,8 +17,13 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
 struct HttpReceiver::Server {
-  explicit Server(HttpReceiver& owner)
-      : owner(owner), acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {}
+  Server(HttpReceiver& owner, std::uint16_t port)
+      : owner(owner), acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), port)) {
+    // Not inherited by the programs the test starts: a child holding the
+    // listening socket would keep the port "up" (connections queued,
+    // never answered) after the receiver is gone.
+    ::fcntl(acceptor.native_handle(), F_SETFD, FD_CLOEXEC);
+  }
 
   struct Session : std::enable_shared_from_this<Session> {
     Session(Server& s, tcp::socket socket) : server(s), socket(std::move(socket)) {}
@@ -66,6 +73,7 @@ struct HttpReceiver::Server {
   void accept() {
     acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
       if (ec) return;
+      ::fcntl(socket.native_handle(), F_SETFD, FD_CLOEXEC);
       std::make_shared<Session>(*this, std::move(socket))->read();
       accept();
     });
@@ -77,7 +85,7 @@ struct HttpReceiver::Server {
   std::vector<std::shared_ptr<Session>> held;
 };
 
-HttpReceiver::HttpReceiver() : server_(std::make_unique<Server>(*this)) {
+HttpReceiver::HttpReceiver(std::uint16_t port) : server_(std::make_unique<Server>(*this, port)) {
   port_ = server_->acceptor.local_endpoint().port();
   server_->accept();
   thread_ = std::thread([this] { server_->io.run(); });

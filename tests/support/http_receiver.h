@@ -39,7 +39,10 @@ struct ReceivedRequest {
 
 class HttpReceiver {
  public:
-  HttpReceiver();
+  // On a free loopback port, or on `port` (a receiver started again where a
+  // stopped one was: the endpoint back after an outage). Throws
+  // boost::system::system_error if the port is taken.
+  explicit HttpReceiver(std::uint16_t port = 0);
   ~HttpReceiver();
   HttpReceiver(const HttpReceiver&) = delete;
   HttpReceiver& operator=(const HttpReceiver&) = delete;

@@ -62,6 +62,7 @@ void write_file(const std::string& path, const std::string& text) {
 constexpr const char* kEnginePassword = "engine-secret-3f9a";
 constexpr const char* kReaderPassword = "reader-secret-77c1";
 constexpr const char* kCityPassword = "city-secret-5be0";
+constexpr const char* kFeedPassword = "feed-secret-c41d";
 
 }  // namespace
 
@@ -77,7 +78,8 @@ NatsCluster::NatsCluster(int nodes) : dir_("hallq-nats") {
     routes += (routes.empty() ? "" : ", ") + ("nats-route://127.0.0.1:" + std::to_string(n.cluster_port));
   }
   // Readers may use the JetStream API except what changes streams, and may not publish events; the
-  // city view only its own consumer on the events and reads of the hall snapshots (displays/city).
+  // city view only its own consumer on the events and reads of the hall snapshots (displays/city);
+  // the upward feed only its own consumers on the events (adapters/feed).
   const std::string accounts = std::string(R"(
 accounts {
   HALLQ {
@@ -110,6 +112,14 @@ accounts {
                     "$JS.FC.>", "_INBOX.>"]
           subscribe: ["_INBOX.>"]
         } }
+      { user: feed, password: ")" +
+                               kFeedPassword + R"(",
+        permissions: {
+          publish: ["$JS.API.INFO", "$JS.API.STREAM.INFO.HALLQ_EVENTS", "$JS.API.CONSUMER.DURABLE.CREATE.HALLQ_EVENTS.>",
+                    "$JS.API.CONSUMER.INFO.HALLQ_EVENTS.>", "$JS.API.CONSUMER.DELETE.HALLQ_EVENTS.>",
+                    "$JS.API.CONSUMER.MSG.NEXT.HALLQ_EVENTS.>", "$JS.ACK.HALLQ_EVENTS.>", "_INBOX.>"]
+          subscribe: ["_INBOX.>"]
+        } }
     ]
   }
 }
@@ -128,6 +138,7 @@ accounts {
   write_file(engine_credentials(), std::string("engine:") + kEnginePassword + "\n");
   write_file(reader_credentials(), std::string("reader:") + kReaderPassword + "\n");
   write_file(city_credentials(), std::string("city:") + kCityPassword + "\n");
+  write_file(feed_credentials(), std::string("feed:") + kFeedPassword + "\n");
   start_all();
   if (!wait_ready())
     throw std::runtime_error("the NATS test cluster has no JetStream meta leader (logs in " + dir() + ")");

@@ -8,7 +8,10 @@
 //           create, change or delete streams;
 //   city    the city view's role (displays/city): its durable consumer on
 //           HALLQ_EVENTS (create, fetch, ack), gets and watches of the
-//           hallq_halls bucket; publishes nothing else.
+//           hallq_halls bucket; publishes nothing else;
+//   feed    the upward feed's role (adapters/feed): its durable consumers on
+//           HALLQ_EVENTS (create, inspect, delete, fetch, ack); publishes
+//           nothing else.
 // Their credentials are in files (engine_credentials(), reader_credentials()).
 //
 // The constructor returns once every node runs and JetStream has a meta
@@ -43,6 +46,7 @@ class NatsCluster {
   std::string engine_credentials() const { return dir_.sub("engine.creds"); }
   std::string reader_credentials() const { return dir_.sub("reader.creds"); }
   std::string city_credentials() const { return dir_.sub("city.creds"); }
+  std::string feed_credentials() const { return dir_.sub("feed.creds"); }
   const std::string& dir() const { return dir_.path(); }
   std::string log_path(int node) const;
   // "127.0.0.1:PORT" of node i's monitoring endpoint (/varz, /connz, /jsz).

@@ -1,5 +1,4 @@
-// hallq-upload's pure parts: the backoff's doubling, cap and seeded jitter;
-// config mistakes named with file, line and key; the durable cursor; the
+// hallq-upload's pure parts: config mistakes named with file, line and key; the durable cursor; the
 // platform's reason made fit for hallqd (checked by the core's own rule).
 #include <gtest/gtest.h>
 
@@ -7,7 +6,6 @@
 #include <string>
 #include <vector>
 
-#include "adapters/upload/backoff.h"
 #include "adapters/upload/rejection_reason.h"
 #include "adapters/upload/upload_config.h"
 #include "adapters/upload/upload_state.h"
@@ -37,28 +35,6 @@ TEST(UploadRejectionReason, ControlCharactersMalformedBytesAndLengthMadeFit) {
                                  std::string("\xF4\x90\x80\x80 beyond U+10FFFF"), std::string(600, 'z')})
     EXPECT_EQ(core::upload_rejection_problem("town", "town-E-1", 422, reason_for_engine(raw, 422)), "")
         << raw;
-}
-
-TEST(UploadBackoff, DoublesUpToTheCapAndStartsOverAfterASuccess) {
-  Backoff b(100, 1000, 0.0, 1);
-  std::vector<long> got;
-  for (int i = 0; i < 6; ++i) got.push_back(static_cast<long>(b.next().count()));
-  EXPECT_EQ(got, (std::vector<long>{100, 200, 400, 800, 1000, 1000}));
-  b.reset();
-  EXPECT_EQ(b.next().count(), 100);
-}
-
-TEST(UploadBackoff, JitterStaysWithinItsShareAndRepeatsForASeed) {
-  Backoff a(1000, 1000, 0.2, 42), b(1000, 1000, 0.2, 42), c(1000, 1000, 0.2, 43);
-  bool differs = false;
-  for (int i = 0; i < 50; ++i) {
-    const long x = static_cast<long>(a.next().count());
-    EXPECT_GE(x, 800);
-    EXPECT_LE(x, 1200);
-    EXPECT_EQ(x, b.next().count());
-    differs = differs || x != c.next().count();
-  }
-  EXPECT_TRUE(differs);
 }
 
 const char* const kGood = R"([engine]

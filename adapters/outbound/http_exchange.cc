@@ -1,4 +1,4 @@
-#include "adapters/upload/http_exchange.h"
+#include "adapters/outbound/http_exchange.h"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -8,7 +8,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
-namespace hallq::upload {
+namespace hallq::outbound {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -24,7 +24,7 @@ HttpResult http_exchange(const HttpUrl& server, const std::string& method, const
   beast::tcp_stream stream(io);
   http::request<http::string_body> req(http::string_to_verb(method), target, 11);
   req.set(http::field::host, server.host + ":" + std::to_string(server.port));
-  req.set(http::field::user_agent, "hallq-upload");
+  req.set(http::field::user_agent, "hallq");
   for (const auto& [name, value] : headers) req.set(name, value);
   if (!body.empty() || method == "POST") {
     if (req.find(http::field::content_type) == req.end())
@@ -66,4 +66,4 @@ HttpResult http_exchange(const HttpUrl& server, const std::string& method, const
   return out;
 }
 
-}  // namespace hallq::upload
+}  // namespace hallq::outbound

@@ -1,6 +1,6 @@
 // Exponential backoff for retries: initial, doubled after each failure up to
 // a cap, each delay multiplied by a factor in [1 - jitter, 1 + jitter] drawn
-// from a seeded generator (so a run can be repeated; different uploaders
+// from a seeded generator (so a run can be repeated; different programs
 // should be given different seeds).
 // Thread: one owner. Pure: no clock.
 #pragma once
@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <random>
 
-namespace hallq::upload {
+namespace hallq::outbound {
 
 class Backoff {
  public:
@@ -26,4 +26,4 @@ class Backoff {
   std::mt19937_64 random_;
 };
 
-}  // namespace hallq::upload
+}  // namespace hallq::outbound

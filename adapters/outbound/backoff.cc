@@ -1,8 +1,8 @@
-#include "adapters/upload/backoff.h"
+#include "adapters/outbound/backoff.h"
 
 #include <algorithm>
 
-namespace hallq::upload {
+namespace hallq::outbound {
 
 Backoff::Backoff(int initial_ms, int max_ms, double jitter, std::uint64_t seed)
     : initial_ms_(initial_ms), max_ms_(max_ms), jitter_(jitter), current_ms_(initial_ms), random_(seed) {}
@@ -14,4 +14,4 @@ std::chrono::milliseconds Backoff::next() {
   return std::chrono::milliseconds(static_cast<std::int64_t>(std::max(1.0, ms)));
 }
 
-}  // namespace hallq::upload
+}  // namespace hallq::outbound

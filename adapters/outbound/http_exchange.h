@@ -1,6 +1,6 @@
 // One blocking HTTP/1.1 exchange (Boost.Beast on a private io_context):
 // connect, send, read the answer, all bounded by one timeout; a fresh
-// connection each time (the uploader sends one record at a time, and a
+// connection each time (the callers send one record at a time, and a
 // broken keep-alive connection would only complicate the retry).
 //
 // Errors are values: status 0 and `error` ("timeout", "Connection
@@ -12,9 +12,9 @@
 #include <utility>
 #include <vector>
 
-#include "adapters/upload/upload_config.h"
+#include "adapters/outbound/http_url.h"
 
-namespace hallq::upload {
+namespace hallq::outbound {
 
 struct HttpResult {
   int status = 0;     // 0: no answer
@@ -28,4 +28,4 @@ HttpResult http_exchange(const HttpUrl& server, const std::string& method, const
                          const std::vector<std::pair<std::string, std::string>>& headers,
                          std::chrono::milliseconds timeout);
 
-}  // namespace hallq::upload
+}  // namespace hallq::outbound
