@@ -152,7 +152,9 @@ int main(int argc, char** argv) {
   int lease_ms = 2000;
   app.add_option("--lease", lease_ms,
                  "with --replicate: milliseconds of each hall's ownership lease in the owners bucket, "
-                 "renewed every quarter of it; a standby may take a hall over once it lapses")
+                 "renewed every quarter of it; a standby may take a hall over once it lapses, and this "
+                 "engine refuses the hall's commands (replication_unavailable) once it passed without a "
+                 "renewal, until one succeeds")
       ->capture_default_str()
       ->check(CLI::Range(400, 600'000));
   bool standby = false;
@@ -401,7 +403,11 @@ int main(int argc, char** argv) {
       if (!server_options.ack_replicated)
         server.on_publish(
             [&replicator](const std::vector<server::Publication>& pubs) { replicator->enqueue(pubs); });
-      http_options.extra_metrics = [&replicator] { return replicator->metrics_text(); };
+      http_options.extra_metrics = [&replicator, &follower] {
+        std::string text = replicator->metrics_text();
+        if (follower) text += follower->metrics_text();  // a standby's halls
+        return text;
+      };
       std::cerr << "hallqd: replicating to " << replicate_urls << " as engine " << engine_id << " (--ack "
                 << ack_mode << (standby ? ", standby" : "") << ")\n";
     }
