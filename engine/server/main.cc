@@ -384,7 +384,7 @@ int main(int argc, char** argv) {
               replicator->connection(), engine, server,
               [&io](std::function<void()> f) { boost::asio::post(io, std::move(f)); }, store,
               engine.hall_ids(),
-              // Waits on the replicator's thread: bounded well inside the
+              // Waits on the replicator's lease thread: bounded well inside the
               // lease of the halls it holds (not caught up: tried again
               // at the next look, a quarter lease later).
               server::StandbyOptions{.catch_up_limit = std::chrono::milliseconds(lease_ms / 2)});

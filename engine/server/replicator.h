@@ -36,7 +36,7 @@
 // Confirmation (--ack replicated): enqueue() numbers each batch (from 1, in
 // order); progress() tells the highest number all of whose events the stream
 // holds (or that were dropped with a fenced hall: ask fenced()). The
-// on_progress callback runs on the replicator's thread after every round.
+// on_progress callback runs on the publishing thread after every round.
 //
 // Thread: enqueue(), progress(), fenced(), lease_lapsed() and metrics() from
 // any thread (the server's io thread); claim(), catch_up(), stand_by() and
