@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 namespace hallq::replicate {
@@ -62,10 +63,20 @@ const char* to_string(ClaimOutcome o) {
   return "?";
 }
 
-Ownership::Ownership(NatsConnection& conn, std::string engine, std::string endpoint, std::string bucket)
+Ownership::Ownership(NatsConnection& conn, std::string engine, std::string endpoint, std::string bucket,
+                     std::chrono::milliseconds timeout)
     : conn_(conn), engine_(std::move(engine)), endpoint_(std::move(endpoint)) {
-  const natsStatus s = js_KeyValue(&kv_, conn.js(), bucket.c_str());
+  natsStatus s = NATS_OK;
+  if (timeout.count() > 0) {
+    jsOptions jo;
+    jsOptions_Init(&jo);
+    jo.Wait = timeout.count();
+    s = natsConnection_JetStream(&js_, conn.raw(), &jo);
+    if (s != NATS_OK) throw ReplicateError(fmt::format("owners bucket {}: {}", bucket, conn.describe(s)));
+  }
+  s = js_KeyValue(&kv_, js_ != nullptr ? js_ : conn.js(), bucket.c_str());
   if (s != NATS_OK) {
+    jsCtx_Destroy(js_);
     // A permissions violation arrives asynchronously: the request only times out.
     const std::string text = conn.describe(s);
     throw ReplicateError(fmt::format("owners bucket {}: {}", bucket, text),
@@ -73,7 +84,10 @@ Ownership::Ownership(NatsConnection& conn, std::string engine, std::string endpo
   }
 }
 
-Ownership::~Ownership() { kvStore_Destroy(kv_); }
+Ownership::~Ownership() {
+  kvStore_Destroy(kv_);
+  jsCtx_Destroy(js_);
+}
 
 Ownership::Entry Ownership::read(const std::string& hall) {
   Entry e;
@@ -114,19 +128,33 @@ Claim Ownership::write(const std::string& hall, std::uint64_t last_revision, boo
                               last_revision);
   if (s == NATS_OK) {
     held_[hall] = rev;
+    unanswered_.erase(hall);
     return {ClaimOutcome::kOwned, mine, rev, {}};
   }
   const std::string why = conn_.describe(s);
   // Lost the compare-and-set, or could not write at all? The entry tells.
   const Entry now = read(hall);
-  if (!now.ok) return {ClaimOutcome::kUnavailable, {}, 0, why};
+  if (!now.ok) {
+    unanswered_[hall].push_back(mine);  // it may have been stored all the same
+    return {ClaimOutcome::kUnavailable, {}, 0, why};
+  }
   if (now.revision != last_revision) {
+    const auto earlier = unanswered_.find(hall);
+    if (earlier != unanswered_.end() && now.found &&
+        std::find(earlier->second.begin(), earlier->second.end(), now.record) != earlier->second.end()) {
+      // Our own earlier write, stored though its answer never came: go on from it.
+      unanswered_.erase(earlier);
+      held_[hall] = now.revision;
+      return write(hall, now.revision, /*create=*/false, now_ms, lease_ms);
+    }
+    unanswered_.erase(hall);
     held_.erase(hall);
     return {ClaimOutcome::kLost, now.record, now.revision,
             fmt::format("{} was written by {} meanwhile (revision {}, expected {})", hall,
                         now.record.engine.empty() ? "another engine" : now.record.engine, now.revision,
                         last_revision)};
   }
+  unanswered_[hall].push_back(mine);  // still in flight, perhaps
   return {ClaimOutcome::kUnavailable, now.record, now.revision, why};
 }
 

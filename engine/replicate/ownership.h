@@ -9,10 +9,17 @@
 // can be tested without waiting; engines on different machines need clocks
 // within a fraction of the lease (NTP).
 //
+// A write whose answer did not come (a timeout) may have been stored all the
+// same: the entry then holds exactly the value this engine wrote, at a
+// revision it never learned. renew() recognises that value (engine,
+// endpoint and lease to the millisecond) and continues from its revision
+// instead of reporting the lease lost.
+//
 // Thread: one thread per Ownership. Errors: the constructor throws
 // ReplicateError when the bucket cannot be opened; claims report outcomes.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -69,8 +76,11 @@ struct Claim {
 
 class Ownership {
  public:
+  // `timeout`: how long each request to the bucket waits for its answer (0:
+  // the connection's request timeout). A lease holder uses a fraction of its
+  // lease, so that a bucket without a leader is asked again soon.
   Ownership(NatsConnection& conn, std::string engine, std::string endpoint,
-            std::string bucket = "hallq_owners");
+            std::string bucket = "hallq_owners", std::chrono::milliseconds timeout = {});
   ~Ownership();
   Ownership(const Ownership&) = delete;
   Ownership& operator=(const Ownership&) = delete;
@@ -107,8 +117,11 @@ class Ownership {
 
   NatsConnection& conn_;
   std::string engine_, endpoint_;
+  jsCtx* js_ = nullptr;  // this object's context when given its own timeout
   kvStore* kv_ = nullptr;
   std::map<std::string, std::uint64_t, std::less<>> held_;  // hall -> revision this engine wrote
+  // hall -> the writes not answered since the last one that was
+  std::map<std::string, std::vector<OwnerRecord>, std::less<>> unanswered_;
 };
 
 }  // namespace hallq::replicate

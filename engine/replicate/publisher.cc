@@ -101,19 +101,16 @@ void Publisher::on_ack(jsCtx*, natsMsg* msg, jsPubAck* pa, jsPubAckErr* pae, voi
   natsMsg_Destroy(msg);
 }
 
-std::optional<SubjectTail> Publisher::tail(const std::string& hall, std::string* error) {
-  if (auto it = tails_.find(hall); it != tails_.end()) return it->second;
+std::optional<SubjectTail> read_tail(NatsConnection& conn, const std::string& stream, const std::string& hall,
+                                     std::string* error) {
   Msg last;
   jsErrCode jerr = static_cast<jsErrCode>(0);
   const natsStatus s =
-      js_GetLastMsg(&last.p, conn_.js(), stream_.c_str(), subject_of(hall).c_str(), nullptr, &jerr);
+      js_GetLastMsg(&last.p, conn.js(), stream.c_str(), subject_of(hall).c_str(), nullptr, &jerr);
   SubjectTail t;
-  if (s == NATS_NOT_FOUND || jerr == JSNoMessageFoundErr) {
-    tails_[hall] = t;
-    return t;
-  }
+  if (s == NATS_NOT_FOUND || jerr == JSNoMessageFoundErr) return t;
   if (s != NATS_OK) {
-    if (error) *error = fmt::format("last message of {}: {}", subject_of(hall), conn_.describe(s, jerr));
+    if (error) *error = fmt::format("last message of {}: {}", subject_of(hall), conn.describe(s, jerr));
     return std::nullopt;
   }
   const protocol::Bytes bytes(reinterpret_cast<const std::uint8_t*>(natsMsg_GetData(last.p)),
@@ -128,7 +125,13 @@ std::optional<SubjectTail> Publisher::tail(const std::string& hall, std::string*
   }
   t.stream_seq = natsMsg_GetSequence(last.p);
   t.hall_seq = protocol::peek_event(bytes).seq;
-  tails_[hall] = t;
+  return t;
+}
+
+std::optional<SubjectTail> Publisher::tail(const std::string& hall, std::string* error) {
+  if (auto it = tails_.find(hall); it != tails_.end()) return it->second;
+  std::optional<SubjectTail> t = read_tail(conn_, stream_, hall, error);
+  if (t) tails_[hall] = *t;
   return t;
 }
 

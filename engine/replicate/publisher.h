@@ -18,7 +18,8 @@
 // sequence the previous one of its hall was stored at. A batch of one event
 // per hall is one round.
 //
-// Thread: one thread calls publish()/tail()/forget() (the replicator's).
+// Thread: one thread calls publish()/tail()/forget() (the replicator's);
+// read_tail() from any.
 // Errors: outcomes are values; only the constructor throws ReplicateError.
 #pragma once
 
@@ -64,6 +65,12 @@ struct SubjectTail {
   std::uint64_t stream_seq = 0;
   core::Seq hall_seq = 0;
 };
+
+// The hall's subject tail as `stream` holds it now (one request; from any
+// thread). nullopt, with `error` set, when the stream does not answer or the
+// subject's last message is not an event of `hall`.
+std::optional<SubjectTail> read_tail(NatsConnection& conn, const std::string& stream, const std::string& hall,
+                                     std::string* error = nullptr);
 
 class Publisher {
  public:

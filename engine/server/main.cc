@@ -154,7 +154,9 @@ int main(int argc, char** argv) {
   int lease_ms = 2000;
   app.add_option("--lease", lease_ms,
                  "with --replicate: milliseconds of each hall's ownership lease in the owners bucket, "
-                 "renewed every quarter of it; a standby may take a hall over once it lapses")
+                 "renewed every quarter of it; a standby may take a hall over once it lapses, and this "
+                 "engine refuses the hall's commands (replication_unavailable) once it passed without a "
+                 "renewal, until one succeeds")
       ->capture_default_str()
       ->check(CLI::Range(400, 600'000));
   bool standby = false;
@@ -384,7 +386,7 @@ int main(int argc, char** argv) {
               replicator->connection(), engine, server,
               [&io](std::function<void()> f) { boost::asio::post(io, std::move(f)); }, store,
               engine.hall_ids(),
-              // Waits on the replicator's thread: bounded well inside the
+              // Waits on the replicator's lease thread: bounded well inside the
               // lease of the halls it holds (not caught up: tried again
               // at the next look, a quarter lease later).
               server::StandbyOptions{.catch_up_limit = std::chrono::milliseconds(lease_ms / 2)});
@@ -403,7 +405,11 @@ int main(int argc, char** argv) {
       if (!server_options.ack_replicated)
         server.on_publish(
             [&replicator](const std::vector<server::Publication>& pubs) { replicator->enqueue(pubs); });
-      http_options.extra_metrics = [&replicator] { return replicator->metrics_text(); };
+      http_options.extra_metrics = [&replicator, &follower] {
+        std::string text = replicator->metrics_text();
+        if (follower) text += follower->metrics_text();  // a standby's halls
+        return text;
+      };
       std::cerr << "hallqd: replicating to " << replicate_urls << " as engine " << engine_id << " (--ack "
                 << ack_mode << (standby ? ", standby" : "") << ")\n";
     }

@@ -43,6 +43,11 @@ class ReplicationGate {
   // Whether another engine extends `hall`'s history (then `fence` says how
   // and, where known, who).
   virtual bool fenced(std::string_view hall, Fence* fence = nullptr) const = 0;
+  // Whether this engine's lease on `hall` expired without a renewal (the
+  // owners bucket did not answer for a whole lease): then its commands must
+  // not be applied until a renewal succeeds, or another engine may already
+  // serve the hall.
+  virtual bool lease_lapsed(std::string_view hall) const = 0;
   // Called after every attempt to publish (null: nothing is called).
   virtual void set_on_progress(std::function<void()> on_progress) = 0;
 };

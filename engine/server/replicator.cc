@@ -1,6 +1,6 @@
 // The replicator: start-up catch-up from the store, then a queue drained by
 // rounds of fenced publishes, retried with a growing delay while the cluster
-// is away.
+// is away; the leases kept on a thread of their own.
 #include "engine/server/replicator.h"
 
 #include <fmt/format.h>
@@ -21,6 +21,8 @@ namespace {
 constexpr std::size_t kMaxRound = 4096;  // events handed to one publish()
 constexpr auto kFirstRetry = std::chrono::milliseconds(100);
 constexpr auto kMaxRetry = std::chrono::milliseconds(2000);
+// The shortest wait for an answer of the owners bucket.
+constexpr auto kMinOwnersTimeout = std::chrono::milliseconds(100);
 
 void log(const std::string& line) { std::cerr << "hallqd: replication: " << line << std::endl; }
 
@@ -71,13 +73,17 @@ Replicator::Replicator(ReplicatorOptions options)
   publisher_ = std::make_unique<replicate::Publisher>(*conn_, options_.stream.name);
 }
 
-Replicator::~Replicator() {
+Replicator::~Replicator() { stop_threads(); }
+
+void Replicator::stop_threads() {
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
   }
   wake_.notify_all();
+  lease_wake_.notify_all();
   if (thread_.joinable()) thread_.join();
+  if (lease_thread_.joinable()) lease_thread_.join();
 }
 
 std::vector<std::string> Replicator::put_snapshots(
@@ -99,15 +105,25 @@ std::vector<std::string> Replicator::put_snapshots(
 void Replicator::claim(const std::vector<std::string>& halls, const std::string& endpoint) {
   retry_at_start("the owners bucket", [&] {
     replicate::ensure_owners_bucket(*conn_, options_.owners);
-    owners_ =
-        std::make_unique<replicate::Ownership>(*conn_, options_.engine_id, endpoint, options_.owners.bucket);
+    // Each request waits a quarter lease at most: a bucket that lost its
+    // leader is asked again soon, the lease's renewal retried in time.
+    const auto timeout = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(options_.lease / 4),
+                                    kMinOwnersTimeout, options_.connection.request_timeout);
+    owners_ = std::make_unique<replicate::Ownership>(*conn_, options_.engine_id, endpoint,
+                                                     options_.owners.bucket, timeout);
   });
   const auto deadline = start_deadline_;
   for (const std::string& hall : halls) {
     auto delay = kFirstRetry;
     for (;;) {
+      const auto asked = std::chrono::steady_clock::now();
       const replicate::Claim c = owners_->claim(hall, wall_ms(), options_.lease.count());
-      if (c.outcome == replicate::ClaimOutcome::kOwned) break;
+      if (c.outcome == replicate::ClaimOutcome::kOwned) {
+        std::lock_guard lock(mu_);
+        held_.push_back(hall);
+        lease_valid_until_[hall] = asked + options_.lease;
+        break;
+      }
       if (c.outcome == replicate::ClaimOutcome::kOwnedByOther ||
           c.outcome == replicate::ClaimOutcome::kLost) {
         throw replicate::ReplicateError(fmt::format(
@@ -124,10 +140,9 @@ void Replicator::claim(const std::vector<std::string>& halls, const std::string&
       std::this_thread::sleep_for(delay);  // a retry delay, not a synchronisation
       delay = std::min(delay * 2, std::chrono::duration_cast<std::chrono::milliseconds>(kMaxRetry));
     }
-    held_.push_back(hall);
   }
   log(fmt::format("this engine ({}, {}) owns {} hall(s), lease {} ms", options_.engine_id, endpoint,
-                  held_.size(), options_.lease.count()));
+                  halls.size(), options_.lease.count()));
 }
 
 namespace {
@@ -141,13 +156,14 @@ ReplicationGate::Fence standby_fence(const std::string& hall, const replicate::O
 
 void Replicator::stand_by(const std::vector<std::string>& halls, TakeOver take_over) {
   take_over_ = std::move(take_over);
-  std::lock_guard lock(mu_);
   for (const std::string& hall : halls) {
     standby_.push_back(hall);
-    // The owner as it stands (who, and where its clients go); the thread
-    // keeps it current.
+    // The owner as it stands (who, and where its clients go); the lease
+    // thread keeps it current.
     const std::optional<replicate::OwnerRecord> owner = owners_ ? owners_->owner(hall) : std::nullopt;
     if (owner) standby_owner_[hall] = *owner;
+    std::lock_guard lock(mu_);
+    standby_leases_[hall] = owner ? owner->lease_until_ms : 0;
     fenced_halls_[hall] = standby_fence(hall, owner.value_or(replicate::OwnerRecord{}));
   }
   log(fmt::format("standby for {} hall(s): following the stream, taking over a lapsed lease", halls.size()));
@@ -168,6 +184,8 @@ void Replicator::record_standby(bool end) {
   if (!standby_record_error_.empty()) log("standby recorded again");
   standby_record_error_.clear();
   standby_recorded_ = live;
+  std::lock_guard lock(mu_);
+  standby_recorded_view_ = live;
 }
 
 void Replicator::watch_standby() {
@@ -181,14 +199,15 @@ void Replicator::watch_standby() {
         standby_owner_[hall] = c.record;
         std::lock_guard lock(mu_);
         fenced_halls_[hall] = standby_fence(hall, c.record);
+        standby_leases_[hall] = c.record.lease_until_ms;
       }
       ++it;
       continue;
     }
     // The lease is this engine's: catch up to the stream's tail, then serve.
-    publisher_->forget(hall);
     std::string why, snapshot;
-    const std::optional<replicate::SubjectTail> tail = publisher_->tail(hall, &why);
+    const std::optional<replicate::SubjectTail> tail =
+        replicate::read_tail(*conn_, options_.stream.name, hall, &why);
     const bool caught_up = tail && take_over_(hall, tail->hall_seq, &why, &snapshot);
     if (!caught_up) {
       log(
@@ -198,6 +217,7 @@ void Replicator::watch_standby() {
       ++it;
       continue;
     }
+    const auto asked = std::chrono::steady_clock::now();
     const replicate::Claim renewed = owners_->renew(hall, wall_ms(), options_.lease.count());
     if (renewed.outcome == replicate::ClaimOutcome::kOwnedByOther ||
         renewed.outcome == replicate::ClaimOutcome::kLost) {
@@ -205,10 +225,15 @@ void Replicator::watch_standby() {
       ++it;
       continue;
     }
-    held_.push_back(hall);
     {
       std::lock_guard lock(mu_);
+      held_.push_back(hall);
+      // Served only within the lease the claim (or this renewal) bought.
+      lease_valid_until_[hall] =
+          (renewed.outcome == replicate::ClaimOutcome::kOwned ? asked : started) + options_.lease;
       fenced_halls_.erase(hall);
+      standby_leases_.erase(hall);
+      forget_tails_.push_back(hall);  // the publishing thread asks the stream afresh
     }
     it = standby_.erase(it);
     const auto took =
@@ -231,14 +256,17 @@ void Replicator::release(const store::EventStore& store, std::chrono::millisecon
   {
     std::unique_lock lock(mu_);
     idle_.wait_for(lock, drain, [&] { return queue_.empty() && work_size_ == 0; });
-    stopping_ = true;
   }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  stop_threads();
   if (!owners_) return;
   record_standby(/*end=*/true);
+  std::vector<std::string> held;
+  {
+    std::lock_guard lock(mu_);
+    held = held_;
+  }
   std::size_t released = 0;
-  for (const std::string& hall : held_) {
+  for (const std::string& hall : held) {
     std::string error;
     const std::optional<replicate::SubjectTail> tail = publisher_->tail(hall, &error);
     const std::uint64_t have = store.last_seq(hall);
@@ -254,33 +282,71 @@ void Replicator::release(const store::EventStore& store, std::chrono::millisecon
     else
       log(fmt::format("hall {}: lease not released: {}", hall, c.detail));
   }
-  log(fmt::format("released the leases of {} of {} hall(s)", released, held_.size()));
+  log(fmt::format("released the leases of {} of {} hall(s)", released, held.size()));
 }
 
-void Replicator::renew_leases(std::deque<Item>& work) {
-  const std::vector<std::string> halls = held_;  // drop_hall() takes from held_
-  std::vector<std::string> kept;
+void Replicator::renew_leases() {
+  std::vector<std::string> halls;
+  {
+    std::lock_guard lock(mu_);
+    halls = held_;
+  }
   bool failing = false;
   for (const std::string& hall : halls) {
+    const auto asked = std::chrono::steady_clock::now();
     const replicate::Claim c = owners_->renew(hall, wall_ms(), options_.lease.count());
+    std::unique_lock lock(mu_);
+    // Dropped meanwhile (a fenced publish): its lease is left to lapse.
+    if (std::find(held_.begin(), held_.end(), hall) == held_.end()) continue;
     switch (c.outcome) {
       case replicate::ClaimOutcome::kOwned:
-        kept.push_back(hall);
+        lease_valid_until_[hall] = asked + options_.lease;
+        lock.unlock();
+        if (lapsed_.erase(hall) > 0)
+          log(fmt::format("hall {}: lease renewed again, commands accepted", hall));
         break;
-      case replicate::ClaimOutcome::kUnavailable:
+      case replicate::ClaimOutcome::kUnavailable: {
+        ++m_.renewals_failed;
+        const auto now = std::chrono::steady_clock::now();
+        const auto until = lease_valid_until_[hall];
+        lock.unlock();
         if (!renew_failing_) log(fmt::format("cannot renew the lease of hall {}: {}", hall, c.detail));
         failing = true;
-        kept.push_back(hall);
+        if (now >= until && lapsed_.insert(hall).second)
+          log(fmt::format(
+              "hall {}: lease expired {} ms ago without a renewal: its commands are refused "
+              "(replication_unavailable) until a renewal succeeds: {}",
+              hall, std::chrono::duration_cast<std::chrono::milliseconds>(now - until).count(), c.detail));
         break;
+      }
       case replicate::ClaimOutcome::kOwnedByOther:
       case replicate::ClaimOutcome::kLost:
-        drop_hall(work, hall, "taken over by " + owner_text(c.record), c.record);
+        lock.unlock();
+        lapsed_.erase(hall);
+        drop_hall(hall, "taken over by " + owner_text(c.record), c.record);
         break;
     }
   }
   if (renew_failing_ && !failing) log("leases renewed again");
   renew_failing_ = failing;
-  held_.swap(kept);
+}
+
+void Replicator::keep_leases() {
+  const auto every = options_.lease / 4;
+  std::unique_lock lock(mu_);
+  auto next = std::chrono::steady_clock::now() + every;
+  for (;;) {
+    lease_wake_.wait_until(lock, next, [&] { return stopping_; });
+    if (stopping_) return;
+    // Counted from the start of this pass: while the bucket does not answer,
+    // each pass takes up to a request's timeout and the next follows at once.
+    next = std::chrono::steady_clock::now() + every;
+    lock.unlock();
+    renew_leases();
+    if (!standby_.empty()) watch_standby();
+    record_standby();
+    lock.lock();
+  }
 }
 
 void Replicator::catch_up(const store::EventStore& store, const std::vector<std::string>& halls) {
@@ -328,7 +394,11 @@ void Replicator::set_on_progress(std::function<void()> on_progress) {
 }
 
 void Replicator::start() {
+  // The start since the claims (the stream's tails, the snapshots, a cluster
+  // still electing) may have taken much of the lease: renewed before serving.
+  if (owners_) renew_leases();
   thread_ = std::thread([this] { run(); });
+  if (owners_) lease_thread_ = std::thread([this] { keep_leases(); });
 }
 
 std::uint64_t Replicator::enqueue(const std::vector<Publication>& pubs) {
@@ -361,6 +431,12 @@ Replicator::Progress Replicator::progress() const {
   return {confirmed_through_, next_batch_ - 1, available_};
 }
 
+bool Replicator::lease_lapsed(std::string_view hall) const {
+  std::lock_guard lock(mu_);
+  const auto it = lease_valid_until_.find(hall);
+  return it != lease_valid_until_.end() && std::chrono::steady_clock::now() >= it->second;
+}
+
 bool Replicator::fenced(std::string_view hall, Fence* fence) const {
   std::lock_guard lock(mu_);
   const auto it = fenced_halls_.find(hall);
@@ -369,15 +445,25 @@ bool Replicator::fenced(std::string_view hall, Fence* fence) const {
   return true;
 }
 
-void Replicator::drop_hall(std::deque<Item>& work, const std::string& hall, const std::string& why,
+void Replicator::drop_hall(const std::string& hall, const std::string& why,
                            const replicate::OwnerRecord& owner) {
   log(fmt::format("hall {} is no longer replicated by this engine: {}", hall, why));
-  held_.erase(std::remove(held_.begin(), held_.end(), hall), held_.end());  // its lease is left to lapse
-  std::lock_guard lock(mu_);
-  fenced_halls_.emplace(hall, Fence{why, owner.engine, owner.endpoint, true});
-  auto other = [&](const Item& i) { return i.hall == hall; };
-  work.erase(std::remove_if(work.begin(), work.end(), other), work.end());
-  queue_.erase(std::remove_if(queue_.begin(), queue_.end(), other), queue_.end());
+  {
+    std::lock_guard lock(mu_);
+    held_.erase(std::remove(held_.begin(), held_.end(), hall), held_.end());  // its lease is left to lapse
+    lease_valid_until_.erase(hall);
+    fenced_halls_.emplace(hall, Fence{why, owner.engine, owner.endpoint, true});
+    queue_.erase(std::remove_if(queue_.begin(), queue_.end(), [&](const Item& i) { return i.hall == hall; }),
+                 queue_.end());
+    ++fences_;  // the publishing thread drops the hall's events it holds
+  }
+  wake_.notify_all();
+}
+
+void Replicator::drop_fenced(std::deque<Item>& work) const {
+  work.erase(std::remove_if(work.begin(), work.end(),
+                            [&](const Item& i) { return fenced_halls_.find(i.hall) != fenced_halls_.end(); }),
+             work.end());
 }
 
 bool Replicator::publish_some(std::deque<Item>& work) {
@@ -420,8 +506,9 @@ bool Replicator::publish_some(std::deque<Item>& work) {
     rest.push_back(std::move(work[i]));
   }
   work.swap(rest);
-  for (const auto& [hall, why] : stop) drop_hall(work, hall, why);
+  for (const auto& [hall, why] : stop) drop_hall(hall, why);
   std::lock_guard lock(mu_);
+  if (!stop.empty()) drop_fenced(work);
   m_.published += stored;
   m_.duplicates += dup;
   m_.fenced += fenced;
@@ -434,32 +521,10 @@ void Replicator::run() {
   std::deque<Item> work;
   auto delay = kFirstRetry;
   bool was_unavailable = false;
-  const auto renew_every = options_.lease / 4;
-  auto next_renew = std::chrono::steady_clock::now() + renew_every;
+  std::uint64_t fences_seen = 0;
   std::unique_lock lock(mu_);
-  for (;;) {
-    wake_.wait_until(lock, next_renew, [&] { return stopping_ || !queue_.empty() || !work.empty(); });
-    if (stopping_) return;
-    if (owners_ && std::chrono::steady_clock::now() >= next_renew) {
-      lock.unlock();
-      renew_leases(work);
-      if (!standby_.empty()) watch_standby();
-      record_standby();
-      lock.lock();
-      next_renew = std::chrono::steady_clock::now() + renew_every;
-    }
-    if (queue_.empty() && work.empty()) continue;
-    // Merge whatever queued meanwhile behind what is still unpublished.
-    while (!queue_.empty()) {
-      work.push_back(std::move(queue_.front()));
-      queue_.pop_front();
-    }
-    work_size_ = work.size();
-    work_since_ = work.front().since;
-    work_batch_ = work.front().batch;
-    lock.unlock();
-    const bool ok = publish_some(work);
-    lock.lock();
+  // After a round, or after halls were dropped: what is settled, and who waits on it.
+  const auto settle = [&](std::optional<bool> ok) {
     work_size_ = work.size();
     if (!work.empty()) {
       work_since_ = work.front().since;
@@ -471,7 +536,7 @@ void Replicator::run() {
                                      : !queue_.empty() ? queue_.front().batch
                                                        : next_batch_;
     confirmed_through_ = std::max(confirmed_through_, first_left == 0 ? 0 : first_left - 1);
-    available_ = ok;
+    if (ok) available_ = *ok;
     idle_.notify_all();
     if (on_progress_) {
       const std::function<void()> call = on_progress_;
@@ -479,6 +544,34 @@ void Replicator::run() {
       call();
       lock.lock();
     }
+  };
+  for (;;) {
+    wake_.wait(lock, [&] { return stopping_ || !queue_.empty() || !work.empty() || fences_ != fences_seen; });
+    if (stopping_) return;
+    const bool dropped = fences_ != fences_seen;
+    if (dropped) {
+      // Halls the lease thread found taken over: their events are not published.
+      fences_seen = fences_;
+      drop_fenced(work);
+    }
+    for (const std::string& hall : forget_tails_) publisher_->forget(hall);
+    forget_tails_.clear();
+    // Merge whatever queued meanwhile behind what is still unpublished.
+    while (!queue_.empty()) {
+      work.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
+    if (work.empty()) {
+      if (dropped) settle(std::nullopt);
+      continue;
+    }
+    work_size_ = work.size();
+    work_since_ = work.front().since;
+    work_batch_ = work.front().batch;
+    lock.unlock();
+    const bool ok = publish_some(work);
+    lock.lock();
+    settle(ok);
     if (ok) {
       if (was_unavailable) log("cluster available again, catching up");
       was_unavailable = false;
@@ -486,9 +579,9 @@ void Replicator::run() {
       continue;
     }
     was_unavailable = true;
-    // Retry later (woken early only to stop).
-    wake_.wait_until(lock, std::min(std::chrono::steady_clock::now() + delay, next_renew),
-                     [&] { return stopping_; });
+    // Retry later (woken early to stop, or to drop a hall taken over).
+    wake_.wait_until(lock, std::chrono::steady_clock::now() + delay,
+                     [&] { return stopping_ || fences_ != fences_seen; });
     delay = std::min(delay * 2, std::chrono::duration_cast<std::chrono::milliseconds>(kMaxRetry));
   }
 }
@@ -504,11 +597,27 @@ Replicator::Metrics Replicator::metrics() const {
     m.pending_batches = next_batch_ > first_batch ? next_batch_ - first_batch : 1;
   }
   m.connected = conn_->connected();
+  m.halls_owned = held_.size();
+  const auto now = std::chrono::steady_clock::now();
+  for (const std::string& hall : held_) {
+    const auto it = lease_valid_until_.find(hall);
+    if (it == lease_valid_until_.end()) continue;
+    if (now >= it->second) ++m.leases_lapsed;
+    m.lease_age_seconds = std::max(
+        m.lease_age_seconds, std::chrono::duration<double>(now - (it->second - options_.lease)).count());
+  }
   return m;
 }
 
 std::string Replicator::metrics_text() const {
   const Metrics m = metrics();
+  std::map<std::string, std::int64_t> standby_leases;
+  bool standby_recorded = false;
+  {
+    std::lock_guard lock(mu_);
+    standby_leases = standby_leases_;
+    standby_recorded = standby_recorded_view_;
+  }
   std::string out;
   auto add = [&](const char* name, const char* type, const char* help, double v) {
     out += fmt::format("# HELP {} {}\n# TYPE {} {}\n{} {}\n", name, help, name, type, name, v);
@@ -529,6 +638,29 @@ std::string Replicator::metrics_text() const {
   add("hallq_replication_lag_seconds", "gauge", "Age of the oldest committed event not yet in the stream.",
       m.lag_seconds);
   add("hallq_replication_connected", "gauge", "1 while connected to the NATS cluster.", m.connected ? 1 : 0);
+  add("hallq_replication_halls_owned", "gauge", "Halls whose lease this engine holds (not lost).",
+      static_cast<double>(m.halls_owned));
+  add("hallq_replication_leases_lapsed", "gauge",
+      "Owned halls whose lease expired without a renewal (commands refused until one succeeds).",
+      static_cast<double>(m.leases_lapsed));
+  add("hallq_replication_lease_age_seconds", "gauge",
+      "Time since the least recently renewed lease was last renewed (sent).", m.lease_age_seconds);
+  add("hallq_replication_lease_renewals_failed_total", "counter",
+      "Lease renewals the owners bucket did not answer.", static_cast<double>(m.renewals_failed));
+  if (!take_over_) return out;  // not a standby
+  // A standby's view (hallqd --standby): the owners' leases it waits on.
+  add("hallq_replication_standby_halls", "gauge", "Halls this standby follows and does not serve (yet).",
+      static_cast<double>(standby_leases.size()));
+  add("hallq_replication_standby_recorded", "gauge",
+      "1 while this standby's record (hallq halls) is live in the owners bucket.", standby_recorded ? 1 : 0);
+  out +=
+      "# HELP hallq_replication_owner_lease_remaining_seconds Time left of the serving engine's lease, as "
+      "this standby last read it (negative: lapsed, to be taken over).\n"
+      "# TYPE hallq_replication_owner_lease_remaining_seconds gauge\n";
+  const std::int64_t now = wall_ms();
+  for (const auto& [hall, until] : standby_leases)
+    out += fmt::format("hallq_replication_owner_lease_remaining_seconds{{hall=\"{}\"}} {}\n", hall,
+                       until == 0 ? 0.0 : static_cast<double>(until - now) / 1000.0);
   return out;
 }
 

@@ -14,13 +14,19 @@
 //
 // Ownership: claim() records this engine as each hall's owner in the owners
 // bucket (engine/replicate/ownership.h: engine id, advertised command
-// endpoint, a lease) before it serves; the thread renews every lease each
-// lease/4 by compare-and-set. A hall whose entry another engine wrote (a
-// standby took it over while this engine was cut off) is fenced.
+// endpoint, a lease) before it serves; a thread of its own (the lease
+// thread) renews every lease each lease/4 by compare-and-set, so a renewal
+// the bucket is slow to answer never delays a publish. A hall whose entry
+// another engine wrote (a standby took it over while this engine was cut
+// off) is fenced. A hall whose lease expired without a renewal (lease_lapsed:
+// `lease` has passed since the last successful renewal was sent, by this
+// engine's steady clock) must not be served until a renewal succeeds: the
+// server refuses its commands, replication_unavailable.
 //
 // A standby (stand_by()) records itself in the owners bucket
 // ("standby.<engine-id>": endpoint, halls followed, a lease renewed each
-// lease/4, ended when it serves them all or stops), for hallq halls.
+// lease/4, ended when it serves them all or stops), for hallq halls; its
+// look for lapsed leases and its takeovers run on the lease thread too.
 //
 // A fenced hall (another engine extended its subject, or took its lease) is
 // no longer replicated by this engine: logged once, its queued events
@@ -30,10 +36,15 @@
 // Confirmation (--ack replicated): enqueue() numbers each batch (from 1, in
 // order); progress() tells the highest number all of whose events the stream
 // holds (or that were dropped with a fenced hall: ask fenced()). The
-// on_progress callback runs on the replicator's thread after every round.
+// on_progress callback runs on the publishing thread after every round.
 //
-// Thread: enqueue() and metrics() from any thread (the server's io thread);
-// catch_up() before start(); the publishing runs on the replicator's thread.
+// Thread: enqueue(), progress(), fenced(), lease_lapsed() and metrics() from
+// any thread (the server's io thread); claim(), catch_up(), stand_by() and
+// put_snapshots() before start(); the publishing runs on the publishing
+// thread, the leases on the lease thread. They share the queue, the held
+// halls, their leases' expiry and the fences under one mutex; a hall the
+// lease thread drops is handed to the publishing thread by a counter (its
+// queued events are dropped there).
 // Errors: the constructor, claim() and catch_up() throw
 // replicate::ReplicateError (cluster, stream or credentials wrong, or the
 // cluster did not answer within options.startup_limit: a start-up error);
@@ -48,6 +59,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <utility>
@@ -101,7 +113,7 @@ class Replicator final : public ReplicationGate {
   void catch_up(const store::EventStore& store, const std::vector<std::string>& halls);
   // hallqd --standby (standby.h): `halls` are followed, not claimed. Until
   // its owner's lease lapses, a hall counts as fenced (its commands refused
-  // not_owner, naming the owner and its endpoint). Each lease/4 the thread
+  // not_owner, naming the owner and its endpoint). Each lease/4 the lease thread
   // tries to claim it (Ownership::claim: compare-and-set on the revision
   // read, so only a lapsed lease is taken); once it holds the lease it asks
   // the stream for the hall's last sequence, calls `take_over(hall, last,
@@ -127,6 +139,8 @@ class Replicator final : public ReplicationGate {
   // snapshot over the cluster's payload limit), empty if all were put; the
   // engine serves either way, only the city view cannot show such a hall.
   std::vector<std::string> put_snapshots(const std::vector<std::pair<std::string, std::string>>& snapshots);
+  // Renews the leases claimed (the start may have taken much of them), then
+  // starts the publishing and the lease threads.
   void start();
   // A graceful stop: waits up to `drain` for the queue to empty, stops the
   // thread, then ends the lease of every hall whose subject holds all of
@@ -140,6 +154,7 @@ class Replicator final : public ReplicationGate {
   std::uint64_t enqueue(const std::vector<Publication>& pubs) override;
   Progress progress() const override;
   bool fenced(std::string_view hall, Fence* fence = nullptr) const override;
+  bool lease_lapsed(std::string_view hall) const override;
   void set_on_progress(std::function<void()> on_progress) override;
 
   struct Metrics {
@@ -152,6 +167,10 @@ class Replicator final : public ReplicationGate {
     std::uint64_t pending_batches = 0;  // enqueued batches not fully published
     double lag_seconds = 0;             // age of the oldest queued event
     bool connected = false;
+    std::uint64_t halls_owned = 0;      // halls whose lease this engine holds
+    std::uint64_t leases_lapsed = 0;    // of those, expired without a renewal
+    double lease_age_seconds = 0;       // since the least recently renewed one was renewed
+    std::uint64_t renewals_failed = 0;  // renewals the bucket did not answer
   };
   Metrics metrics() const;
   // Prometheus lines (hallq_replication_*).
@@ -165,15 +184,19 @@ class Replicator final : public ReplicationGate {
     std::uint64_t batch;  // enqueue number
     std::chrono::steady_clock::time_point since;
   };
-  void run();
+  void run();          // the publishing thread
+  void keep_leases();  // the lease thread
+  void stop_threads();
   // One round set: publishes the front of `work` (up to a batch's worth),
   // removes what the stream now holds; false if the cluster was unavailable.
   bool publish_some(std::deque<Item>& work);
-  // `owner`: who took the hall, where known.
-  void drop_hall(std::deque<Item>& work, const std::string& hall, const std::string& why,
-                 const replicate::OwnerRecord& owner = {});
-  // Renews every held lease; a hall lost is dropped (fenced).
-  void renew_leases(std::deque<Item>& work);
+  // Fences `hall` (either thread): no longer held, its queued events
+  // dropped; `owner`: who took the hall, where known.
+  void drop_hall(const std::string& hall, const std::string& why, const replicate::OwnerRecord& owner = {});
+  // Removes the fenced halls' events from `work` (the publishing thread's; under mu_).
+  void drop_fenced(std::deque<Item>& work) const;
+  // Renews every held lease (the lease thread); a hall lost is dropped (fenced).
+  void renew_leases();
   // Tries to take over every standby hall whose owner's lease lapsed.
   void watch_standby();
   // Puts this engine's standby record (ownership.h) with the halls it still
@@ -188,18 +211,28 @@ class Replicator final : public ReplicationGate {
   std::chrono::steady_clock::time_point start_deadline_;
   std::unique_ptr<replicate::NatsConnection> conn_;
   std::unique_ptr<replicate::Publisher> publisher_;
-  std::unique_ptr<replicate::Ownership> owners_;  // after claim(); used by one thread at a time
-  std::vector<std::string> held_;                 // halls claimed and not lost (the thread's)
-  bool renew_failing_ = false;
-  std::vector<std::string> standby_;  // halls followed, not (yet) served (the thread's)
+  std::unique_ptr<replicate::Ownership> owners_;  // after claim(); then the lease thread's
+  bool renew_failing_ = false;                    // the lease thread's
+  std::set<std::string> lapsed_;                  // halls whose lapse was logged (the lease thread's)
+  std::vector<std::string> standby_;              // halls followed, not (yet) served (the lease thread's)
   TakeOver take_over_;
-  std::map<std::string, replicate::OwnerRecord> standby_owner_;  // the owner last seen (the thread's)
+  std::map<std::string, replicate::OwnerRecord> standby_owner_;  // the owner last seen (the lease thread's)
   bool standby_recorded_ = false;                                // a live standby record was put
   std::string standby_record_error_;                             // the last failure, logged once
 
   mutable std::mutex mu_;
-  std::condition_variable wake_;
-  std::condition_variable idle_;  // after every round (release() waits for an empty queue)
+  std::vector<std::string> held_;  // halls claimed and not lost
+  // Until when each held hall may be served: the last successful renewal's
+  // (or claim's) sending time + lease.
+  std::map<std::string, std::chrono::steady_clock::time_point, std::less<>> lease_valid_until_;
+  std::uint64_t fences_ = 0;               // halls dropped so far (the publishing thread follows)
+  std::vector<std::string> forget_tails_;  // halls taken over: the publisher asks their tail afresh
+  // A standby's halls not served yet -> their owner's lease_until_ms as last read (0: no owner).
+  std::map<std::string, std::int64_t> standby_leases_;
+  bool standby_recorded_view_ = false;  // standby_recorded_, for metrics
+  std::condition_variable wake_;        // the publishing thread
+  std::condition_variable lease_wake_;  // the lease thread
+  std::condition_variable idle_;        // after every round (release() waits for an empty queue)
   std::deque<Item> queue_;
   std::uint64_t next_batch_ = 1;  // catch-up items are batch 0
   std::uint64_t confirmed_through_ = 0;
@@ -213,7 +246,8 @@ class Replicator final : public ReplicationGate {
   std::chrono::steady_clock::time_point work_since_{};
   std::uint64_t work_batch_ = 0;
   bool stopping_ = false;
-  std::thread thread_;
+  std::thread thread_;        // publishing
+  std::thread lease_thread_;  // renewals, the standby's looks
 };
 
 }  // namespace hallq::server

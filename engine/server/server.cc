@@ -511,13 +511,21 @@ class Server::Impl {
   }
 
   // The reply to send instead of handling a request because of replication
-  // ("" to handle it): a fenced hall's commands, and every command while the
-  // stream has not taken what was committed (--ack replicated).
+  // ("" to handle it): a fenced hall's commands, a hall's commands while its
+  // lease is expired and not renewed, and every command while the stream has
+  // not taken what was committed (--ack replicated).
   std::string replication_refusal(const protocol::DecodedRequest& request) {
     if (options_.replication == nullptr || request.kind != protocol::RequestKind::kCommand) return {};
     ReplicationGate::Fence fence;
     if (options_.replication->fenced(request.hall, &fence))
       return not_owner_reply(request.request_id, request.hall, fence);
+    if (options_.replication->lease_lapsed(request.hall))
+      return refusal_reply(
+          request.request_id,
+          core::Status(core::ErrorCode::kReplicationUnavailable,
+                       fmt::format("大厅 {} 的服务租约已到期、暂未能续期（集群暂不可用）：命令未执行，"
+                                   "续期后自动恢复，请稍后重试",
+                                   request.hall)));
     if (options_.ack_replicated && replication_down_)
       return refusal_reply(request.request_id,
                            core::Status(core::ErrorCode::kReplicationUnavailable,

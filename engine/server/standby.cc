@@ -25,6 +25,7 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr std::size_t kMaxRun = 1000;  // events handed to the engine's thread at once
+constexpr auto kTailEvery = 1s;        // how often the stream's last sequences are asked (metrics)
 
 void log(const std::string& line) { std::cerr << "hallqd: standby: " << line << std::endl; }
 
@@ -101,8 +102,15 @@ void Standby::start() {
 void Standby::run() {
   std::map<std::string, std::unique_ptr<replicate::HallReader>> readers;
   std::map<std::string, std::string> failing;  // hall -> the reader's error, logged once
+  auto next_tails = std::chrono::steady_clock::now();
   std::unique_lock lock(mu_);
   while (!stopping_) {
+    if (std::chrono::steady_clock::now() >= next_tails) {
+      lock.unlock();
+      check_tails();
+      lock.lock();
+      next_tails = std::chrono::steady_clock::now() + kTailEvery;
+    }
     std::vector<std::pair<std::string, std::uint64_t>> follow;  // hall, applied
     for (const auto& [id, h] : halls_)
       if (!h.stopped && h.broken.empty()) follow.emplace_back(id, h.applied);
@@ -164,6 +172,48 @@ void Standby::run() {
     // The cluster may be re-placing after a node's loss: try again shortly.
     if (reader_missing) changed_.wait_for(lock, 500ms, [&] { return stopping_; });
   }
+}
+
+void Standby::check_tails() {
+  std::vector<std::string> ids;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [id, h] : halls_)
+      if (!h.stopped) ids.push_back(id);
+  }
+  for (const std::string& id : ids) {
+    const std::optional<replicate::SubjectTail> tail = replicate::read_tail(conn_, options_.stream, id);
+    if (!tail) continue;  // the stream does not answer: the last figure stays
+    std::lock_guard lock(mu_);
+    Hall& h = halls_[id];
+    h.stream_last = tail->hall_seq;
+    h.stream_known = true;
+  }
+}
+
+std::string Standby::metrics_text() const {
+  std::string out;
+  const auto family = [&](std::string_view name, std::string_view help) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n", name, help, name);
+  };
+  std::lock_guard lock(mu_);
+  const auto each = [&](std::string_view name, const auto& value) {
+    for (const auto& [id, h] : halls_) out += fmt::format("{}{{hall=\"{}\"}} {}\n", name, id, value(h));
+  };
+  family("hallq_standby_following",
+         "1 while this standby follows the hall (0: taken over, or following stopped).");
+  each("hallq_standby_following", [](const Hall& h) { return !h.stopped && h.broken.empty() ? 1 : 0; });
+  family("hallq_standby_applied_seq", "The hall's last sequence this engine holds.");
+  each("hallq_standby_applied_seq", [](const Hall& h) { return h.applied; });
+  family("hallq_standby_stream_seq", "The hall's last sequence in the events stream, asked once a second.");
+  each("hallq_standby_stream_seq", [](const Hall& h) { return h.stream_last; });
+  family("hallq_standby_lag_events", "Events of the hall the stream holds and this standby does not yet.");
+  each("hallq_standby_lag_events", [](const Hall& h) {
+    return !h.stopped && h.stream_known && h.stream_last > h.applied ? h.stream_last - h.applied : 0;
+  });
+  family("hallq_standby_broken", "1 when following stopped at a refused message (the log says why).");
+  each("hallq_standby_broken", [](const Hall& h) { return h.broken.empty() ? 0 : 1; });
+  return out;
 }
 
 void Standby::apply(const std::string& hall, std::vector<std::pair<std::uint64_t, std::string>> events) {

@@ -17,10 +17,15 @@
 // At start check_store() refuses a store that is not a prefix of the stream
 // (ahead of it, or another history at its last sequence).
 //
+// metrics_text(): Prometheus lines per hall (hallq_standby_*): followed or
+// not, the last sequence applied, the stream's last sequence (asked once a
+// second by the follower), the lag between them, following stopped.
+//
 // Thread: the constructor, check_store() and start() on the main thread
-// before the engine serves; take_over() from the Replicator's thread; the
-// follower has a thread of its own and touches the engine only through
-// `post` (the engine's thread). Errors: check_store() throws ReplicateError.
+// before the engine serves; take_over() from the Replicator's lease thread;
+// metrics_text() from any thread; the follower has a thread of its own and
+// touches the engine only through `post` (the engine's thread). Errors:
+// check_store() throws ReplicateError.
 #pragma once
 
 #include <chrono>
@@ -70,14 +75,20 @@ class Standby {
   // and state, without the request-id memory) as the engine takes it back.
   bool take_over(const std::string& hall, std::uint64_t last_seq, std::string* why, std::string* snapshot);
 
+  std::string metrics_text() const;
+
  private:
   struct Hall {
     std::string id;
-    std::uint64_t applied = 0;  // the last sequence the engine holds (its thread updates it)
-    bool stopped = false;       // taken over: no longer followed
-    std::string broken;         // why following stopped (a refused message)
+    std::uint64_t applied = 0;      // the last sequence the engine holds (its thread updates it)
+    bool stopped = false;           // taken over: no longer followed
+    std::string broken;             // why following stopped (a refused message)
+    std::uint64_t stream_last = 0;  // the stream's last sequence of the hall, when last asked
+    bool stream_known = false;      // asked successfully at least once
   };
   void run();
+  // Asks the stream for each followed hall's last sequence (the follower's thread).
+  void check_tails();
   void apply(const std::string& hall, std::vector<std::pair<std::uint64_t, std::string>> events);
 
   replicate::NatsConnection& conn_;

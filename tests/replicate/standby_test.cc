@@ -39,6 +39,7 @@
 #include "tests/replicate/replicate_fixture.h"
 #include "tests/support/child_process.h"
 #include "tests/support/engine_process.h"
+#include "tests/support/http_client.h"
 #include "tests/support/run_program.h"
 #include "tests/support/temp_dir.h"
 
@@ -270,6 +271,61 @@ TEST_F(HallqdStandby, TheNewOwnerPutsTheHallsSnapshotIntoTheBucket) {
   ASSERT_TRUE(owner);
   EXPECT_EQ(owner->engine, "engine-b");
   EXPECT_EQ(owner->endpoint, b.cmd());
+}
+
+// The standby's /metrics: per hall whether it follows, the sequence it
+// holds, the stream's, the lag between them, and the owner's lease as the
+// standby last read it; once it took the hall over, it follows nothing and
+// holds the hall's lease itself.
+TEST_F(HallqdStandby, ItsMetricsShowWhatItFollowsAndTheOwnersLease) {
+  testing::EngineProcess a({kTown}, dir_.sub("a"), args("engine-a", false));
+  testing::EngineProcess b({kTown}, dir_.sub("b"), args("engine-b", true));
+  client::Client ca(ctx_, a.cmd());
+  core::Seq last = 0;
+  for (int i = 0; i < 5; ++i) {
+    auto r = ca.command("town", core::IssueTicket{"social"});
+    ASSERT_TRUE(r && r->ok()) << (r ? r->message : "no answer");
+    last = protocol::peek_event(protocol::as_bytes(r->events.back())).seq;
+  }
+  const auto metrics = [&] {
+    return testing::http_request(b.http(), boost::beast::http::verb::get, "/metrics").body;
+  };
+  const std::string applied = fmt::format("hallq_standby_applied_seq{{hall=\"town\"}} {}\n", last);
+  const std::string stream = fmt::format("hallq_standby_stream_seq{{hall=\"town\"}} {}\n", last);
+  std::string m;
+  for (const auto until = std::chrono::steady_clock::now() + 20s; std::chrono::steady_clock::now() < until;) {
+    m = metrics();
+    if (m.find(applied) != std::string::npos && m.find(stream) != std::string::npos) break;
+    std::this_thread::sleep_for(100ms);  // polling the standby, bounded above
+  }
+  EXPECT_NE(m.find(applied), std::string::npos) << m;
+  EXPECT_NE(m.find(stream), std::string::npos) << m;
+  EXPECT_NE(m.find("hallq_standby_following{hall=\"town\"} 1\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("hallq_standby_lag_events{hall=\"town\"} 0\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("hallq_standby_broken{hall=\"town\"} 0\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("hallq_replication_standby_halls 1\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("hallq_replication_standby_recorded 1\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("hallq_replication_halls_owned 0\n"), std::string::npos) << m;
+  // The owner's lease (2 s, renewed every 0.5 s) as last read: live.
+  const std::string lease = "hallq_replication_owner_lease_remaining_seconds{hall=\"town\"} ";
+  const auto at = m.find(lease);
+  ASSERT_NE(at, std::string::npos) << m;
+  const double left = std::stod(m.substr(at + lease.size()));
+  EXPECT_GT(left, 0.0) << m;
+  EXPECT_LE(left, 2.0) << m;
+
+  EXPECT_EQ(a.terminate(), 0);  // its lease ended: taken over at the standby's next look
+  ASSERT_TRUE(log_says(dir_.sub("b") + ".stderr", "took over hall town from engine engine-a"));
+  for (const auto until = std::chrono::steady_clock::now() + 20s; std::chrono::steady_clock::now() < until;) {
+    m = metrics();
+    if (m.find("hallq_replication_halls_owned 1\n") != std::string::npos) break;
+    std::this_thread::sleep_for(100ms);  // polling the standby, bounded above
+  }
+  EXPECT_NE(m.find("hallq_replication_halls_owned 1\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("hallq_replication_leases_lapsed 0\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("hallq_standby_following{hall=\"town\"} 0\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("hallq_replication_standby_halls 0\n"), std::string::npos) << m;
+  EXPECT_EQ(m.find("hallq_replication_owner_lease_remaining_seconds{"), std::string::npos) << m;
 }
 
 // hallq halls (a reader's credentials) shows a running standby in the hall's
