@@ -154,11 +154,13 @@ int main(int argc, char** argv) {
   int lease_ms = 2000;
   app.add_option("--lease", lease_ms,
                  "with --replicate: milliseconds of each hall's ownership lease in the owners bucket, "
-                 "renewed every quarter of it; a standby may take a hall over once it lapses, and this "
-                 "engine refuses the hall's commands (replication_unavailable) once it passed without a "
-                 "renewal, until one succeeds")
+                 "renewed every quarter of it; a standby may take a hall over once it lapses")
       ->capture_default_str()
       ->check(CLI::Range(400, 600'000));
+  app.add_flag("--lease-strict", server_options.lease_strict,
+               "with --replicate: refuse a hall's commands (replication_unavailable) while its lease has "
+               "passed without a renewal, until one succeeds (default: keep serving; the stream's "
+               "expected-sequence check still fences a second engine)");
   bool standby = false;
   app.add_flag("--standby", standby,
                "with --replicate: a warm replica; follow the stream of the configured halls into this store "

@@ -511,15 +511,15 @@ class Server::Impl {
   }
 
   // The reply to send instead of handling a request because of replication
-  // ("" to handle it): a fenced hall's commands, a hall's commands while its
-  // lease is expired and not renewed, and every command while the stream has
+  // ("" to handle it): a fenced hall's commands, with lease_strict a hall's
+  // commands while its lease is expired and not renewed, and every command while the stream has
   // not taken what was committed (--ack replicated).
   std::string replication_refusal(const protocol::DecodedRequest& request) {
     if (options_.replication == nullptr || request.kind != protocol::RequestKind::kCommand) return {};
     ReplicationGate::Fence fence;
     if (options_.replication->fenced(request.hall, &fence))
       return not_owner_reply(request.request_id, request.hall, fence);
-    if (options_.replication->lease_lapsed(request.hall))
+    if (options_.lease_strict && options_.replication->lease_lapsed(request.hall))
       return refusal_reply(
           request.request_id,
           core::Status(core::ErrorCode::kReplicationUnavailable,

@@ -104,6 +104,12 @@ struct ServerOptions {
   // has taken everything committed. Reads (snapshots, pings) go on.
   ReplicationGate* replication = nullptr;
   bool ack_replicated = false;
+  // Also refuse a hall's commands (replication_unavailable) while its lease
+  // has passed without a renewal (hallqd --lease-strict). Off by default: the
+  // stream's expected-sequence fencing already keeps two engines from
+  // extending a hall, and a hall stays served through a cluster outage
+  // (--ack local) or an owners-bucket election (engine/replicate/README.md).
+  bool lease_strict = false;
   std::chrono::milliseconds ack_timeout{2000};
 };
 

@@ -153,10 +153,10 @@ TEST_F(HallqdReplicate, EveryCommittedEventReachesTheStream) {
   EXPECT_NE(m.body.find("hallq_replication_connected 1"), std::string::npos);
 }
 
-// An outage shorter than the lease (here a minute): the hall is served
-// throughout (ALapsedLease… below: longer than the lease).
+// The whole cluster down, far longer than the lease (default settings): the
+// hall is served throughout (ALapsedLease… below: with --lease-strict it is not).
 TEST_F(HallqdReplicate, ClusterDownKeepsServingAndTheStreamCatchesUp) {
-  testing::EngineProcess engine({kTown}, dir_.sub("data"), with_lease(args(), "60000"));
+  testing::EngineProcess engine({kTown}, dir_.sub("data"), args());
   client::Client c(ctx_, engine.cmd(), {.timeout = 5s, .attempts = 1});
   issue(c, 5);
   ASSERT_TRUE(wait_count(static_cast<long>(last_acked())));
@@ -188,7 +188,7 @@ bool owners_answer(NatsConnection& conn, const std::string& hall) {
 }
 
 TEST_F(HallqdReplicate, AfterAKillDuringAnOutageTheStoreIsRepublished) {
-  testing::EngineProcess engine({kTown}, dir_.sub("data"), with_lease(args(), "60000"));
+  testing::EngineProcess engine({kTown}, dir_.sub("data"), args());
   client::Client c(ctx_, engine.cmd(), {.timeout = 5s, .attempts = 1});
   issue(c, 5);
   ASSERT_TRUE(wait_count(static_cast<long>(last_acked())));
@@ -500,15 +500,17 @@ TEST_F(HallqdReplicate, OneNodeKilledUnderLoadPausesTheEngineOnlyForAnElectionAn
   expect_stream_holds_acked();
 }
 
-// The owners bucket unreachable for longer than the lease (here the whole
-// cluster, --ack local, the default 2 s lease): the engine serves the hall
+// With --lease-strict, the owners bucket unreachable for longer than the
+// lease (here the whole cluster, --ack local, the default 2 s lease): the engine serves the hall
 // while its lease lasts, then refuses its commands replication_unavailable,
 // unapplied (another engine may have claimed the hall by then); reads go on.
 // Once a renewal succeeds (the cluster back) it serves again, the numbers
 // continuing where the last served command left them.
 TEST_F(HallqdReplicate, ALapsedLeaseRefusesCommandsUntilARenewalSucceeds) {
   using Clock = std::chrono::steady_clock;
-  testing::EngineProcess engine({kTown}, dir_.sub("data"), args());
+  std::vector<std::string> strict = args();
+  strict.emplace_back("--lease-strict");
+  testing::EngineProcess engine({kTown}, dir_.sub("data"), strict);
   client::Client c(ctx_, engine.cmd(), {.timeout = 5s, .attempts = 1});
   issue(c, 3);
   ASSERT_TRUE(wait_count(static_cast<long>(last_acked())));
