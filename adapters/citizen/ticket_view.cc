@@ -29,6 +29,9 @@ TicketView ticket_view(const core::Hall& hall, const core::Ticket& t, const pred
   if (remote != nullptr) {
     v.remote = true;
     v.check_in_code = remote->code;
+    v.kind = "网上取号";
+  } else if (t.priority != core::Priority::kNormal) {
+    v.kind = std::string(core::display_name(t.priority));
   }
   auto clock = [&](core::TimeUs at) {
     const int s = cfg.local_second_of_day(at);
@@ -168,6 +171,7 @@ nlohmann::json to_json(const TicketView& v) {
     j["wait_high_min"] = v.wait_high_min;
   }
   if (v.window > 0) j["window"] = v.window;
+  if (!v.kind.empty()) j["kind"] = v.kind;
   if (v.remote) {
     j["remote"] = true;
     j["check_in_code"] = v.check_in_code;

@@ -45,6 +45,8 @@ struct TicketView {
   bool final = false;               // nothing will change any more (finished, left, expired)
   bool remote = false;              // taken from the phone (网上取号)
   std::uint32_t check_in_code = 0;  // remote: the code to type or scan at the kiosk
+  std::string kind;                 // how it was taken, when not a plain walk-in ticket: 网上取号
+                                    // (remote), 预约 (a booking checked in), 优先; "" otherwise
   bool can_rate = false;            // finished and not rated 1..5: the page offers 好差评
   int rating = 0;                   // 1..5 once rated; 0 none (or 未评价)
   std::string date;                 // the ticket's day (YYYY-MM-DD)

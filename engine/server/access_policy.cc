@@ -34,8 +34,8 @@ std::string scope_reason(const keys::KeyEntry& key) {
       return fmt::format("{} may only act in {}", who, halls_text(key));
     case keys::DeviceRole::kCitizen:
       return fmt::format(
-          "{} may only issue, cancel and evaluate tickets and book, cancel and check in "
-          "bookings in {}",
+          "{} may only take remote tickets, book, cancel and check in bookings, and cancel and "
+          "evaluate tickets from the phone page in {}",
           who, halls_text(key));
   }
   return who;
@@ -99,21 +99,26 @@ core::Status authorize(const keys::KeyEntry& key, const protocol::DecodedRequest
       break;
     }
     case keys::DeviceRole::kCitizen:
-      // Package D: IssueTicket only as a remote ticket, Cancel only of a
-      // ticket the gateway issued (by its token). Bookings from the phone:
-      // book, cancel a booking, check in. Remote tickets (网上取号,
-      // IssueRemote): the core holds them to their service's hours, daily
-      // quota and one per person.
-      // Ratings from the ticket's phone page only (扫码, 补充评价): the
-      // gateway cannot claim a keypad's or a terminal's channel.
+      // The phone's commands only (issue 20): remote tickets (网上取号,
+      // IssueRemote: the core holds them to their service's hours, daily
+      // quota and one per person), bookings (book, cancel a booking, check
+      // in), and for a ticket whose link the phone holds (the gateway checks
+      // its token): 我不等了 and 好差评. Never a walk-in IssueTicket (the
+      // kiosk's), and never a keypad's or terminal's rating or another
+      // role's reason for a cancel (a kiosk's not printed, the statistics'
+      // gave up), which would misreport the hall.
       if (const auto* e = std::get_if<core::Evaluate>(&body))
         return e->channel == core::EvaluationChannel::kPhone
                    ? core::Status::Ok()
                    : forbid(fmt::format("{} (an evaluation from the phone page only, not {})",
                                         scope_reason(key), core::to_string(e->channel)));
-      if (std::holds_alternative<core::IssueTicket>(body) || std::holds_alternative<core::Cancel>(body) ||
-          std::holds_alternative<core::Book>(body) || std::holds_alternative<core::CancelBooking>(body) ||
-          std::holds_alternative<core::CheckIn>(body) || std::holds_alternative<core::IssueRemote>(body))
+      if (const auto* c = std::get_if<core::Cancel>(&body))
+        return c->reason == core::LeaveReason::kCancelled
+                   ? core::Status::Ok()
+                   : forbid(fmt::format("{} (a cancel by the citizen only, not {})", scope_reason(key),
+                                        core::to_string(c->reason)));
+      if (std::holds_alternative<core::IssueRemote>(body) || std::holds_alternative<core::Book>(body) ||
+          std::holds_alternative<core::CancelBooking>(body) || std::holds_alternative<core::CheckIn>(body))
         return core::Status::Ok();
       break;
     case keys::DeviceRole::kDisplay:

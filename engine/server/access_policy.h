@@ -20,13 +20,16 @@
 //                    between windows: no other role may; booking, cancelling
 //                    a booking and checking in: also the managers' HTTP API,
 //                    for the admin role, http_booking.h)
-//   citizen          the public gateway (hallq-citizen), in its halls: issue
-//                    tickets, cancel a ticket, evaluate (channel phone only:
-//                    the page's 好差评 and 补充评价), book, cancel a
-//                    booking, check in (Book, CancelBooking, CheckIn);
-//                    nothing that acts on a window, the staff, the notices or
-//                    the devices. (Package D narrows it: remote tickets only,
-//                    and cancel only of the tickets the gateway issued.)
+//   citizen          the public gateway (hallq-citizen), in its halls: take
+//                    remote tickets (IssueRemote), book, cancel a booking,
+//                    check in (Book, CancelBooking, CheckIn), cancel a
+//                    ticket as the citizen (reason cancelled: 我不等了) and
+//                    evaluate (channel phone only: the page's 好差评 and
+//                    补充评价); never a walk-in IssueTicket (the kiosk's),
+//                    nothing that acts on a window, the staff, the notices
+//                    or the devices. Which ticket is the citizen's own is
+//                    the gateway's check (the link's token, keys/ticket_token.h):
+//                    the engine holds no ticket secret and cannot tell.
 // Every role may ping the engine and ask for snapshots of its halls (the
 // Subscriber's resync); the snapshot withholds personal data unless the role
 // sees it (keys::role_sees_personal_data).

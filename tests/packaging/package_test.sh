@@ -54,7 +54,8 @@ for program in hallqd hallq hallq-passwd hallq-city hallq-display hallq-speaker 
 done
 for file in etc/hallq/hallq.toml etc/default/hallqd usr/share/hallq/web/index.html \
   usr/share/hallq/vendor/chart.umd.js usr/share/doc/hallq/examples/town.toml lib/systemd/system/hallqd.service \
-  lib/systemd/system/hallq-display@.service lib/systemd/system/hallq-notify@.service; do
+  lib/systemd/system/hallq-display@.service lib/systemd/system/hallq-notify@.service \
+  lib/systemd/system/hallq-citizen@.service; do
   [ -f "$root/$file" ] || fail "$file is not installed"
 done
 [ -d "$root/var/lib/hallq" ] || fail "var/lib/hallq is not installed"

@@ -148,14 +148,25 @@ TEST(AccessPolicy, ManagerDoesEverythingInItsHallsOnly) {
   EXPECT_FALSE(allowed(k, snapshot("district")));
 }
 
-// The public gateway: issue, cancel and evaluate in its halls; every command
-// that acts on a window, the staff, the notices or the devices is refused,
-// naming the role and the command.
-TEST(AccessPolicy, CitizenIssuesCancelsAndEvaluatesInItsHallsOnly) {
+// The public gateway (issue 20): remote tickets, bookings, and 我不等了 and
+// 好差评 of a ticket, in its halls; a walk-in ticket (the kiosk's), every
+// command that acts on a window, the staff, the notices or the devices, and
+// a cancel or rating in another role's name are refused, naming the role and
+// the command.
+constexpr std::string_view kCitizenScope =
+    "无权执行此操作：citizen d1 may only take remote tickets, book, cancel and check in bookings, and cancel "
+    "and evaluate tickets from the phone page in town, bank";
+
+TEST(AccessPolicy, CitizenOnlyTheCommandsOfThePhoneInItsHalls) {
   const KeyEntry k = key(DeviceRole::kCitizen, {"town", "bank"});
-  EXPECT_TRUE(allowed(k, cmd("town", core::IssueTicket{"social"})));
-  EXPECT_TRUE(allowed(k, cmd("bank", core::IssueTicket{"cash"})));
+  const std::string person(64, 'a');
+  EXPECT_TRUE(allowed(k, cmd("town", core::IssueRemote{"estate", person, "", 7})));
+  EXPECT_TRUE(allowed(k, cmd("bank", core::IssueRemote{"cash", person, "", 7})));
+  EXPECT_TRUE(allowed(k, cmd("town", core::Book{"social", 20'000, 570, person, "", 7})));
+  EXPECT_TRUE(allowed(k, cmd("town", core::CancelBooking{100'001})));
+  EXPECT_TRUE(allowed(k, cmd("town", core::CheckIn{100'001})));
   EXPECT_TRUE(allowed(k, cmd("town", core::Cancel{"A001"})));
+  EXPECT_TRUE(allowed(k, cmd("town", core::Cancel{"A001", core::LeaveReason::kCancelled})));
   core::Evaluate phone{"A001", 2, ""};
   phone.channel = core::EvaluationChannel::kPhone;
   EXPECT_TRUE(allowed(k, cmd("town", phone)));
@@ -168,17 +179,23 @@ TEST(AccessPolicy, CitizenIssuesCancelsAndEvaluatesInItsHallsOnly) {
     other.channel = channel;
     const core::Status st = authorize(k, cmd("town", other), lookup);
     EXPECT_EQ(st.code(), core::ErrorCode::kForbidden);
-    EXPECT_EQ(
-        st.message(),
-        fmt::format("无权执行此操作：citizen d1 may only issue, cancel and evaluate tickets and book, "
-                    "cancel and check in bookings in town, bank (an evaluation from the phone page only, "
-                    "not {})",
-                    core::to_string(channel)));
+    EXPECT_EQ(st.message(), fmt::format("{} (an evaluation from the phone page only, not {})", kCitizenScope,
+                                        core::to_string(channel)));
+  }
+  // Nor for a kiosk's ticket it could not print, nor a citizen who gave up
+  // (the statistics' abandonment): only the citizen's own 我不等了.
+  for (core::LeaveReason reason : {core::LeaveReason::kNotPrinted, core::LeaveReason::kGaveUp}) {
+    const core::Status st = authorize(k, cmd("town", core::Cancel{"A001", reason}), lookup);
+    EXPECT_EQ(st.code(), core::ErrorCode::kForbidden);
+    EXPECT_EQ(st.message(), fmt::format("{} (a cancel by the citizen only, not {})", kCitizenScope,
+                                        core::to_string(reason)));
   }
   EXPECT_TRUE(allowed(k, snapshot("town")));
   EXPECT_TRUE(allowed(k, {.request_id = "p", .hall = "", .kind = RequestKind::kPing}));
   for (const core::CommandBody& body :
-       {core::CommandBody(core::OpenWindow{"w1", "s01"}),
+       {core::CommandBody(core::IssueTicket{"social"}),
+        core::CommandBody(core::IssueTicket{"social", core::Priority::kPriority}),
+        core::CommandBody(core::OpenWindow{"w1", "s01"}),
         core::CommandBody(core::CloseWindow{"w1"}),
         core::CommandBody(core::PauseWindow{"w1"}),
         core::CommandBody(core::ResumeWindow{"w1"}),
@@ -198,25 +215,21 @@ TEST(AccessPolicy, CitizenIssuesCancelsAndEvaluatesInItsHallsOnly) {
         core::CommandBody(core::AcceptAdvisory{1, ""}),
         core::CommandBody(core::SetNotice{"x"}),
         core::CommandBody(core::MoveStaff{"s01", "w1"}),
-        core::CommandBody(core::ReportDevice{"kiosk-1", "printer", core::DeviceState::kOk, ""})}) {
+        core::CommandBody(core::ReportDevice{"kiosk-1", "printer", core::DeviceState::kOk, ""}),
+        core::CommandBody(core::RecordCallback{}),
+        core::CommandBody(core::RecordRectification{}),
+        core::CommandBody(core::RecordUploadRejection{})}) {
     const core::Status st = authorize(k, cmd("town", body), lookup);
     EXPECT_EQ(st.code(), core::ErrorCode::kForbidden) << core::verb(body);
-    EXPECT_EQ(
-        st.message(),
-        fmt::format("无权执行此操作：citizen d1 may only issue, cancel and evaluate tickets and book, cancel "
-                    "and check in bookings in town, bank (not {})",
-                    core::verb(body)));
+    EXPECT_EQ(st.message(), fmt::format("{} (not {})", kCitizenScope, core::verb(body)));
   }
   for (const core::CommandBody& body :
-       {core::CommandBody(core::IssueTicket{"social"}), core::CommandBody(core::Cancel{"A001"}),
-        core::CommandBody(core::Evaluate{"A001", 5, ""}), core::CommandBody(core::CancelBooking{100001}),
-        core::CommandBody(core::CheckIn{100001})}) {
+       {core::CommandBody(core::IssueRemote{"social", person, "", 7}),
+        core::CommandBody(core::Cancel{"A001"}), core::CommandBody(core::Evaluate{"A001", 5, ""}),
+        core::CommandBody(core::CancelBooking{100001}), core::CommandBody(core::CheckIn{100001})}) {
     const core::Status st = authorize(k, cmd("district", body), lookup);
     EXPECT_EQ(st.code(), core::ErrorCode::kForbidden) << core::verb(body);
-    EXPECT_EQ(
-        st.message(),
-        "无权执行此操作：citizen d1 may only issue, cancel and evaluate tickets and book, cancel and check "
-        "in bookings in town, bank (not district)");
+    EXPECT_EQ(st.message(), fmt::format("{} (not district)", kCitizenScope));
   }
   EXPECT_FALSE(allowed(k, snapshot("district")));
 }

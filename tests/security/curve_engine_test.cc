@@ -60,7 +60,6 @@ constexpr Device kDevices[] = {
     {"m2", "manager", "\"district\"", ""},
     {"d2", "display", "\"district\"", ""},
     {"mm", "manager", "\"town\", \"district\"", ""},
-    {"gw", "citizen", "\"town\"", ""},
 };
 
 class CurveEngineTest : public ::testing::Test {
@@ -403,82 +402,7 @@ TEST_F(CurveEngineTest, ASubscriptionFloodDoesNotSlowTheOthers) {
   EXPECT_EQ(count_of(stderr_text(), "refused a subscription of display d1"), 1u);
 }
 
-// ----------------------------------------------------------- the citizen gateway
-
-// The gateway's key (citizen, town) issues, evaluates and cancels in town;
-// every other command, and anything in district, is refused naming the role
-// and the command, and the hall a manager sees is the same before and after.
-TEST_F(CurveEngineTest, CitizenIssuesAndEvaluatesButCannotRunTheHall) {
-  ASSERT_EQ(code("gw", "town", core::IssueTicket{"social"}), ErrorCode::kOk);  // A001
-  ASSERT_EQ(code("gw", "town", core::IssueTicket{"social"}), ErrorCode::kOk);  // A002
-  ASSERT_EQ(code("m1", "town", core::OpenWindow{"w1", ""}), ErrorCode::kOk);
-  ASSERT_EQ(code("m1", "town", core::CallNext{"w1"}), ErrorCode::kOk);
-  ASSERT_EQ(code("m1", "town", core::StartService{"w1"}), ErrorCode::kOk);
-  ASSERT_EQ(code("m1", "town", core::Finish{"w1"}), ErrorCode::kOk);
-  core::Evaluate phone{"A001", 5, ""};
-  EXPECT_EQ(code("gw", "town", phone), ErrorCode::kForbidden) << "a keypad's channel (the default)";
-  phone.channel = core::EvaluationChannel::kPhone;  // the ticket page's 好差评
-  EXPECT_EQ(code("gw", "town", phone), ErrorCode::kOk);
-  ASSERT_EQ(code("gw", "town", core::IssueTicket{"social"}), ErrorCode::kOk);  // A003
-  EXPECT_EQ(code("gw", "town", core::Cancel{"A003"}), ErrorCode::kOk);
-
-  const auto state = [&](std::string_view hall) {
-    auto snap = as("mm").snapshot(hall);
-    EXPECT_TRUE(snap && snap->ok());
-    protocol::DecodedSnapshot d;
-    EXPECT_TRUE(snap && protocol::decode_snapshot(protocol::as_bytes(snap->snapshot), d).ok());
-    return d;
-  };
-  const protocol::DecodedSnapshot town0 = state("town"), district0 = state("district");
-  const std::vector<std::pair<std::string_view, core::CommandBody>> refused = {
-      {"town", core::OpenWindow{"w2", ""}},
-      {"town", core::CloseWindow{"w1"}},
-      {"town", core::PauseWindow{"w1"}},
-      {"town", core::ResumeWindow{"w1"}},
-      {"town", core::CallNext{"w1"}},
-      {"town", core::CallTicket{"w1", "A002"}},
-      {"town", core::Recall{"w1"}},
-      {"town", core::StartService{"w1"}},
-      {"town", core::SkipTicket{"w1"}},
-      {"town", core::Reactivate{"A001"}},
-      {"town", core::HoldTicket{"w1"}},
-      {"town", core::UnholdTicket{"A002"}},
-      {"town", core::Transfer{"w1", "tax"}},
-      {"town", core::Finish{"w1"}},
-      {"town", core::SetNotice{"今日暂停办理"}},
-      {"town", core::SetWindowSkills{"w1", {{"social", 1}}}},
-      {"town", core::MoveStaff{"s01", "w2"}},
-      {"town", core::ReportDevice{"kiosk-1", "printer", core::DeviceState::kPaperOut, ""}},
-      {"district", core::IssueTicket{"social"}},
-      {"district", core::Cancel{"A001"}},
-      {"district", core::Evaluate{"A001", 1, ""}},
-  };
-  for (const auto& [hall, body] : refused) {
-    auto r = as("gw").command(hall, body);
-    ASSERT_TRUE(r.has_value()) << core::verb(body);
-    EXPECT_EQ(r->code, ErrorCode::kForbidden) << core::verb(body) << " in " << hall;
-    const std::string why = hall == "town" ? std::string(core::verb(body)) : std::string(hall);
-    EXPECT_EQ(r->message,
-              "无权执行此操作：citizen gw may only issue, cancel and evaluate tickets and book, cancel and "
-              "check in bookings in town (not " +
-                  why + ")");
-  }
-  auto snap = as("gw").snapshot("district");
-  ASSERT_TRUE(snap.has_value());
-  EXPECT_EQ(snap->code, ErrorCode::kForbidden);
-  const protocol::DecodedSnapshot town1 = state("town"), district1 = state("district");
-  EXPECT_EQ(town1.state.windows, town0.state.windows);
-  EXPECT_EQ(town1.state.tickets, town0.state.tickets);
-  EXPECT_EQ(town1.state.notice, town0.state.notice);
-  EXPECT_EQ(town1.state.devices, town0.state.devices);
-  EXPECT_EQ(district1.state.tickets, district0.state.tickets);
-  std::string out;
-  EXPECT_EQ(engine_->stop(out), 0);
-  // + the snapshot of another hall, + the evaluation with a keypad's channel.
-  EXPECT_NE(out.find("hallqd security: " + std::to_string(refused.size() + 2) + " forbidden"),
-            std::string::npos)
-      << out;
-}
+// The citizen gateway's key: tests/security/citizen_role_test.cc.
 
 // ----------------------------------------------------------- start-up
 

@@ -80,6 +80,8 @@
   function render(t) {
     $("number").textContent = t.number;
     $("service").textContent = t.service;
+    $("kind").hidden = !t.kind;
+    $("kind").textContent = t.kind || "";
     $("hall-name").textContent = t.hall_name;
     $("headline").textContent = t.headline;
     $("detail").textContent = t.detail;

@@ -102,6 +102,8 @@ TEST_F(RemoteTicketApiTest, TakesATicketThatWaitsForCheckIn) {
   EXPECT_EQ(view["state"], "not_arrived");
   EXPECT_EQ(view["check_in_code"], r->code);
   EXPECT_TRUE(view["remote"].get<bool>());
+  EXPECT_EQ(view["kind"], "网上取号");
+  EXPECT_FALSE(nlohmann::json::parse(api_.ticket_json("town", "B001")).contains("kind")) << "a walk-in";
   EXPECT_EQ(view["ahead"], 1) << "B001 stands before its place";
   const std::string headline = view["headline"];
   EXPECT_TRUE(headline.starts_with("请在 ") && headline.ends_with(" 前到大厅签到")) << headline;
@@ -110,6 +112,12 @@ TEST_F(RemoteTicketApiTest, TakesATicketThatWaitsForCheckIn) {
   // Checked in at the kiosk, it waits in the place it took.
   ASSERT_TRUE(halls_.apply(core::CheckIn{r->code}).ok());
   EXPECT_EQ(nlohmann::json::parse(api_.ticket_json("town", "B002"))["headline"], "前面还有 1 人");
+  EXPECT_EQ(nlohmann::json::parse(api_.ticket_json("town", "B002"))["kind"], "网上取号") << "still, in line";
+  // A booking checked in (an appointment ticket) and a priority one say so too.
+  ASSERT_TRUE(halls_.apply(core::IssueTicket{"estate", core::Priority::kAppointment}).ok());  // B003
+  ASSERT_TRUE(halls_.apply(core::IssueTicket{"estate", core::Priority::kPriority}).ok());     // B004
+  EXPECT_EQ(nlohmann::json::parse(api_.ticket_json("town", "B003"))["kind"], "预约");
+  EXPECT_EQ(nlohmann::json::parse(api_.ticket_json("town", "B004"))["kind"], "优先");
 }
 
 TEST_F(RemoteTicketApiTest, HostileRequestsAreRefusedInChineseAndChangeNothing) {

@@ -1,7 +1,8 @@
 // The ticket page in a real browser: Debian's Chromium at a phone's size,
 // driven by Playwright (ticket_page_check.js) against the real hallq-citizen
 // and hallqd, acting with the real hallq CLI. The script's lines are checked
-// here. Screenshots for the README: HALLQ_SCREENSHOTS=doc.
+// here. HALLQ_SCREENSHOTS=DIR keeps its screenshots (the README's come from
+// tools/citizen-screenshots).
 #include <gtest/gtest.h>
 
 #include <filesystem>
