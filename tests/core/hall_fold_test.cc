@@ -404,8 +404,8 @@ TEST_F(CorruptionTest, AWorkOrdersReasonsAndCommentMustBeARatingsWords) {
     o.comment = std::move(comment);
     return o;
   };
-  EXPECT_TRUE(corrupt(opened({}, "bad"))) << "control character";
-  EXPECT_TRUE(corrupt(opened({}, "ÿþ"))) << "not UTF-8";
+  EXPECT_TRUE(corrupt(opened({}, "bad\x01"))) << "control character";
+  EXPECT_TRUE(corrupt(opened({}, "\xff\xfe"))) << "not UTF-8";
   EXPECT_TRUE(corrupt(opened({}, std::string(201, 'x')))) << "201 characters";
   EXPECT_TRUE(corrupt(opened({""}, ""))) << "empty reason";
   EXPECT_TRUE(corrupt(opened({std::string(17, 'x')}, ""))) << "reason of 17 bytes";
@@ -415,7 +415,7 @@ TEST_F(CorruptionTest, AWorkOrdersReasonsAndCommentMustBeARatingsWords) {
   EXPECT_EQ(hall_->find_work_order(1)->reasons, std::vector<std::string>{"01"});
 
   HallState s = hall_->export_state();
-  s.work_orders.at(0).comment = "Ã";
+  s.work_orders.at(0).comment = "\xc3";
   Hall h(config_, policy_, predictor_);
   EXPECT_THROW(h.import_state(std::move(s)), CorruptionError);
 }
