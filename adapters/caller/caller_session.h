@@ -19,7 +19,7 @@
 // ("请输入或扫描办件编号…"), the prompt stays open and plain finish stays on
 // its own key. Everything else (a space, a Chinese character, more than
 // core::kMaxCaseNumberBytes, no ticket being served) the engine judges, and
-// its refusal shows as it words it ("拒绝：办件编号须为 …"), the prompt closed
+// its refusal shows as it words it ("拒绝：办件编号的第 3 个字符是空格，不可用：…"), the prompt closed
 // so that a rescan does not append to the refused number. What is typed is
 // never changed: a space is kept, and an entry longer than the engine takes is
 // kept to one byte more than that (kCaseNumberTyped), so it is refused, not

@@ -41,7 +41,7 @@ std::optional<EvaluationProblem> check_evaluation_config(const EvaluationConfig&
     return EvaluationProblem{"reasons", fmt::format("needs 1..{} reasons", kMaxEvaluationReasons)};
   for (std::size_t i = 0; i < c.reasons.size(); ++i) {
     const EvaluationReason& r = c.reasons[i];
-    if (!code_ok(r.code, 16, false))
+    if (!code_ok(r.code, kMaxReasonCodeBytes, false))
       return EvaluationProblem{"reasons",
                                fmt::format("reason code \"{}\" must be 1..16 of [0-9A-Za-z_-]", r.code)};
     for (std::size_t j = 0; j < i; ++j) {

@@ -21,6 +21,7 @@ struct EvaluationReason {
 };
 
 inline constexpr std::size_t kMaxEvaluationReasons = 32;
+inline constexpr std::size_t kMaxReasonCodeBytes = 16;
 inline constexpr std::size_t kMaxEvaluationComment = 200;  // characters (code points)
 
 struct EvaluationConfig {

@@ -22,11 +22,36 @@ std::string date_text(std::int64_t day) {
 
 }  // namespace
 
-bool case_number_ok(std::string_view n) {
-  return n.size() <= kMaxCaseNumberBytes && std::all_of(n.begin(), n.end(), [](char c) {
-           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                  c == '_' || c == '/' || c == '-';
-         });
+std::string case_number_problem(std::string_view n) {
+  auto allowed = [](unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '/' || c == '-';
+  };
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    const auto b = static_cast<unsigned char>(n[i]);
+    if (allowed(b)) continue;
+    // Every byte before is an allowed (ASCII) character: the position in characters is i + 1.
+    const std::size_t len = b < 0x80 ? 1 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+    const std::string_view ch = n.substr(i, len);
+    // What the character is, phrased to go before "不可用".
+    std::string what;
+    if (b == ' ') {
+      what = "是空格，";
+    } else if (b < 0x20 || b == 0x7F) {
+      what = fmt::format("是控制字符 U+{:04X}，", b);
+    } else if (b == 0xC2 && ch.size() == 2 && static_cast<unsigned char>(ch[1]) >= 0x80 &&
+               static_cast<unsigned char>(ch[1]) <= 0x9F) {
+      what = fmt::format("是控制字符 U+{:04X}，", static_cast<unsigned char>(ch[1]));
+    } else if (ch.size() == len && printable_utf8(ch)) {
+      what = fmt::format("“{}”", ch);
+    } else {
+      what = fmt::format("不是 UTF-8 文字（字节 0x{:02X}），", b);
+    }
+    return fmt::format("办件编号的第 {} 个字符{}不可用：只能是字母、数字或 . _ / -", i + 1, what);
+  }
+  if (n.size() > kMaxCaseNumberBytes)
+    return fmt::format("办件编号过长：{} 个字符，至多 {} 个", n.size(), kMaxCaseNumberBytes);
+  return {};
 }
 
 Status check_evaluation_details(const HallConfig& cfg, const Evaluate& c) {
@@ -62,6 +87,20 @@ TicketEvaluated evaluated(TicketId id, const Evaluate& c, bool supplementary) {
   e.channel = c.channel;
   e.supplementary = supplementary;
   return e;
+}
+
+bool plausible_rating_words(const std::vector<std::string>& reasons, std::string_view comment) {
+  if (reasons.size() > kMaxEvaluationReasons) return false;
+  for (const std::string& r : reasons)
+    if (r.empty() || r.size() > kMaxReasonCodeBytes || !printable_utf8(r)) return false;
+  return printable_utf8(comment) && utf8_length(comment) <= kMaxEvaluationComment;
+}
+
+WorkOrderOpened work_order_opened(TicketId id, const Evaluate& c, std::int64_t due_day) {
+  WorkOrderOpened o{id, due_day};
+  o.reasons.assign(c.reasons.begin(), c.reasons.end());
+  o.comment = std::string(c.comment);
+  return o;
 }
 
 Status find_rateable(const HallConfig& cfg, const std::vector<RateableTicket>& rateable, const Evaluate& c,

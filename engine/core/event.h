@@ -190,6 +190,11 @@ struct RemoteMissed {  // not checked in by the end of its grace: a no-show, 号
 struct WorkOrderOpened {  // follows the TicketEvaluated of a level 1 or 2 (补充评价 too)
   TicketId ticket = 0;
   std::int64_t due_day = 0;  // local day the follow-up is due
+  // The rating's reason codes and comment, copied so that the order shows why
+  // (the hall keeps neither otherwise); empty in events stored before they were
+  // copied. The comment is personal data like the rating's (personal_data.h).
+  std::vector<std::string> reasons;
+  std::string comment;
   bool operator==(const WorkOrderOpened&) const = default;
 };
 struct WorkOrderCalledBack {  // 回访

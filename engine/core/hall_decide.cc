@@ -423,10 +423,8 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
             if (Status st = find_window(c.window, w); !st) return st;
             const Ticket* t;
             if (Status st = current_in(w, TicketState::kServing, t); !st) return st;
-            if (!case_number_ok(c.case_number)) {
-              return refuse(ErrorCode::kBadArgument,
-                            fmt::format("办件编号须为 1 至 {} 个字母、数字或 . _ / -", kMaxCaseNumberBytes));
-            }
+            if (std::string problem = case_number_problem(c.case_number); !problem.empty())
+              return refuse(ErrorCode::kBadArgument, std::move(problem));
             emit(TicketFinished{t->id, w, std::string(c.case_number)}, now, out);
             return {};
           },
@@ -444,8 +442,8 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
               const TicketId id = r->ticket;
               emit(evaluated(id, c, true), now, out);
               if (c.level == 1 || c.level == 2) {  // a later 差评 opens its work order too
-                emit(WorkOrderOpened{id,
-                                     add_working_days(cfg, cfg.local_day(now), follow_up_working_days(cfg))},
+                emit(work_order_opened(
+                         id, c, add_working_days(cfg, cfg.local_day(now), follow_up_working_days(cfg))),
                      now, out);
               }
               return {};
@@ -472,9 +470,9 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
             const TicketId id = t->id;
             emit(evaluated(id, c, false), now, out);
             if (c.level == 1 || c.level == 2) {  // 差评: a work order, due in working days
-              emit(
-                  WorkOrderOpened{id, add_working_days(cfg, cfg.local_day(now), follow_up_working_days(cfg))},
-                  now, out);
+              emit(work_order_opened(id, c,
+                                     add_working_days(cfg, cfg.local_day(now), follow_up_working_days(cfg))),
+                   now, out);
             }
             return {};
           },

@@ -7,6 +7,7 @@
 #include <cassert>
 #include <utility>
 
+#include "engine/core/evaluation_rules.h"
 #include "engine/core/hall.h"
 #include "engine/core/overloaded.h"
 #include "engine/core/utf8.h"
@@ -384,6 +385,9 @@ void Hall::apply_event(const Event& e) {
               o.staff = r->staff;
               o.level = r->rating;
             }
+            if (!plausible_rating_words(ev.reasons, ev.comment)) fail("work order reasons or comment");
+            o.reasons = ev.reasons;
+            o.comment = ev.comment;
             o.opened_at = e.time;
             o.due_day = ev.due_day;
             auto at = std::lower_bound(state_.work_orders.begin(), state_.work_orders.end(), o.ticket,

@@ -4,6 +4,7 @@
 
 #include <utility>
 
+#include "engine/core/evaluation_rules.h"
 #include "engine/core/hall.h"
 
 namespace hallq::core {
@@ -72,6 +73,8 @@ void Hall::import_state(HallState s) {
     if (o.service >= n_services || (o.window != kNoWindow && o.window >= s.windows.size()))
       fail("work order service or window");
     if (o.level < 1 || o.level > 2) fail("work order level");
+    // The rating's words reach managers' pages and JSON: text, as a rating's would be.
+    if (!plausible_rating_words(o.reasons, o.comment)) fail("work order reasons or comment");
     if (o.closed() && o.callbacks.empty()) fail("work order rectified without a callback");
   }
   for (std::size_t wi = 0; wi < s.windows.size(); ++wi) {

@@ -41,7 +41,13 @@ struct WorkOrder {
   WindowIdx window = 0;    // kNoWindow once the window is no longer configured
   std::string staff;       // staff id who finished the ticket; may be empty
   std::uint8_t level = 0;  // 1 or 2
-  TimeUs opened_at = 0;    // when the rating came
+  // Why, as the citizen rated it (from WorkOrderOpened): the hall's reason
+  // codes (HallConfig::evaluation.reasons) and the free-text comment, which is
+  // personal data (withheld with the notes). Empty for orders opened before
+  // they were kept.
+  std::vector<std::string> reasons;
+  std::string comment;
+  TimeUs opened_at = 0;  // when the rating came
   std::int64_t due_day = 0;
   std::vector<WorkOrderCallback> callbacks;  // in order; recorded again while not reached
   TimeUs rectified_at = 0;                   // 0: not rectified (open)

@@ -218,7 +218,11 @@ std::string encode_event(const core::Hall& hall, const core::Event& e, std::stri
           [&](const core::WorkOrderOpened& b) {
             ticket = b.ticket;
             type = w::EventBody::WorkOrderOpened;
-            body = w::CreateWorkOrderOpened(fbb, b.due_day).Union();
+            std::vector<flatbuffers::Offset<flatbuffers::String>> reasons;
+            for (const std::string& r : b.reasons) reasons.push_back(str(r));
+            auto reasons_vec = reasons.empty() ? 0 : fbb.CreateVector(reasons);
+            auto comment = b.comment.empty() ? 0 : str(b.comment);
+            body = w::CreateWorkOrderOpened(fbb, b.due_day, reasons_vec, comment).Union();
           },
           [&](const core::WorkOrderCalledBack& b) {
             ticket = b.ticket;
@@ -488,10 +492,16 @@ Status decode_event(Bytes bytes, const core::HallConfig& cfg, DecodedEvent& out)
       need_ticket();
       out.event.body = core::RemoteMissed{ticket};
       break;
-    case w::EventBody::WorkOrderOpened:
+    case w::EventBody::WorkOrderOpened: {
+      auto b = ev->body_as_WorkOrderOpened();
       need_ticket();
-      out.event.body = core::WorkOrderOpened{ticket, ev->body_as_WorkOrderOpened()->due_day()};
+      core::WorkOrderOpened o{ticket, b->due_day()};
+      if (b->reasons())
+        for (const flatbuffers::String* r : *b->reasons()) o.reasons.push_back(detail::copy(r));
+      o.comment = detail::copy(b->comment());
+      out.event.body = std::move(o);
       break;
+    }
     case w::EventBody::WorkOrderCalledBack: {
       auto b = ev->body_as_WorkOrderCalledBack();
       need_ticket();

@@ -30,6 +30,9 @@ bool carries_personal_data(Bytes event) {
   // A citizen's free-text comment may name them or give a phone number.
   if (const w::TicketEvaluated* e = ev->body_as_TicketEvaluated())
     return e->comment() != nullptr && e->comment()->size() > 0;
+  // The work order a 差评 opens copies its comment.
+  if (const w::WorkOrderOpened* o = ev->body_as_WorkOrderOpened())
+    return o->comment() != nullptr && o->comment()->size() > 0;
   // So may a manager's note of a 差评's follow-up (what the citizen said on the phone).
   if (const w::WorkOrderCalledBack* c = ev->body_as_WorkOrderCalledBack())
     return c->note() != nullptr && c->note()->size() > 0;
@@ -64,6 +67,12 @@ std::string withhold_personal_data(Bytes event) {
     auto reasons_vec = e->reasons() ? fbb.CreateVector(reasons) : 0;
     body =
         w::CreateTicketEvaluated(fbb, e->level(), reasons_vec, 0, e->channel(), e->supplementary()).Union();
+  } else if (const w::WorkOrderOpened* o = ev->body_as_WorkOrderOpened()) {
+    std::vector<flatbuffers::Offset<flatbuffers::String>> reasons;
+    if (o->reasons())
+      for (const flatbuffers::String* r : *o->reasons()) reasons.push_back(str(r));
+    auto reasons_vec = o->reasons() ? fbb.CreateVector(reasons) : 0;
+    body = w::CreateWorkOrderOpened(fbb, o->due_day(), reasons_vec, 0).Union();
   } else if (const w::WorkOrderCalledBack* c = ev->body_as_WorkOrderCalledBack()) {
     auto by = str(c->by());
     body = w::CreateWorkOrderCalledBack(fbb, c->reached(), fbb.CreateString(""), by).Union();

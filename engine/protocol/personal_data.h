@@ -38,7 +38,8 @@ std::string private_topic_of(std::string_view hall);
 
 // Whether an inspected event is of a kind that carries personal data
 // (booking_made, remote_ticket_issued, filled or withheld; ticket_evaluated
-// with a comment; work_order_called_back and work_order_rectified with a note;
+// with a comment, and work_order_opened with the comment it copies;
+// work_order_called_back and work_order_rectified with a note;
 // upload_rejected with a reason).
 bool carries_personal_data(Bytes event);
 

@@ -280,9 +280,15 @@ std::string encode_snapshot(const core::Hall& hall, std::uint64_t epoch, bool wi
     auto number = fbb.CreateString(o.number), staff = fbb.CreateString(o.staff);
     auto callbacks_vec = fbb.CreateVector(callbacks);
     auto rectification = personal_field(o.rectification), rectified_by = fbb.CreateString(o.rectified_by);
+    std::vector<flatbuffers::Offset<flatbuffers::String>> reasons;
+    for (const std::string& r : o.reasons) reasons.push_back(fbb.CreateString(r));
+    auto reasons_vec = reasons.empty() ? 0 : fbb.CreateVector(reasons);
+    // The citizen's words, withheld like the notes; absent when none, as older
+    // encoders left both fields (and their snapshots decode with neither).
+    auto comment = withhold || o.comment.empty() ? 0 : fbb.CreateString(o.comment);
     work_orders.push_back(w::CreateWorkOrderLive(fbb, o.ticket, number, o.service, o.window, staff, o.level,
                                                  o.opened_at, o.due_day, callbacks_vec, o.rectified_at,
-                                                 rectification, rectified_by));
+                                                 rectification, rectified_by, reasons_vec, comment));
   }
   auto snap = w::CreateHallSnapshotDirect(
       fbb, hall.config().id.c_str(), s.seq, epoch, s.clock, s.day, s.next_ticket, s.next_queue_order, config,
@@ -405,6 +411,8 @@ Status decode_snapshot(Bytes bytes, DecodedSnapshot& out) {
                         x->window(),
                         copy(x->staff()),
                         x->level(),
+                        {},
+                        copy(x->comment()),
                         x->opened_at(),
                         x->due_day(),
                         {},
@@ -414,6 +422,8 @@ Status decode_snapshot(Bytes bytes, DecodedSnapshot& out) {
       if (!core::plausible_time(o.opened_at) ||
           (o.rectified_at != 0 && !core::plausible_time(o.rectified_at)))
         return {ErrorCode::kMalformed, "snapshot: bad work order"};
+      if (x->reasons())
+        for (const flatbuffers::String* r : *x->reasons()) o.reasons.push_back(copy(r));
       if (x->callbacks()) {
         for (const w::WorkOrderCallbackLive* c : *x->callbacks()) {
           if (!core::plausible_time(c->at()))

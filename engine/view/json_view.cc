@@ -19,6 +19,15 @@ json serves_json(const std::vector<std::pair<std::string, int>>& serves) {
   return out;
 }
 
+// The 好差评 fields of a RatingsLive, added to `j`.
+void add_ratings(json& j, const RatingsLive& r) {
+  j["rated"] = r.rated;
+  j["good"] = r.good;
+  j["bad"] = r.bad;
+  j["good_rate"] = r.good_rate;
+  j["bad_rate"] = r.bad_rate;
+}
+
 }  // namespace
 
 json to_json(const HallSummary& s) {
@@ -80,12 +89,20 @@ json overview_json(const HallSummary& s) {
 }
 
 json to_json(const LiveStats& l) {
-  json windows = json::array(), services = json::array(), alerts = json::array();
-  for (const WindowLive& w : l.windows)
-    windows.push_back({{"id", w.id},
-                       {"finished", w.finished},
-                       {"mean_handle_s", w.mean_handle_s},
-                       {"utilisation", w.utilisation}});
+  json windows = json::array(), services = json::array(), staff = json::array(), alerts = json::array();
+  for (const WindowLive& w : l.windows) {
+    json j = {{"id", w.id},
+              {"finished", w.finished},
+              {"mean_handle_s", w.mean_handle_s},
+              {"utilisation", w.utilisation}};
+    add_ratings(j, w.ratings);
+    windows.push_back(std::move(j));
+  }
+  for (const StaffLive& st : l.staff) {
+    json j = {{"id", st.id}, {"name", st.name}};
+    add_ratings(j, st.ratings);
+    staff.push_back(std::move(j));
+  }
   for (const ServiceLive& s : l.services) {
     services.push_back({{"id", s.id},
                         {"issued", s.issued},
@@ -98,19 +115,22 @@ json to_json(const LiveStats& l) {
   for (const Alert& a : l.alerts)
     alerts.push_back(
         {{"kind", a.kind}, {"service", a.service}, {"window", a.window}, {"message", a.message}});
-  return {{"windows", windows},
-          {"services", services},
-          {"ratings", l.ratings},
-          {"satisfied", l.satisfied},
-          {"not_rated", l.not_rated},
-          {"satisfaction", l.satisfaction},
-          {"issued", l.issued},
-          {"called", l.called},
-          {"no_shows", l.no_shows},
-          {"left", l.left},
-          {"no_show_rate", l.no_show_rate},
-          {"give_up_rate", l.give_up_rate},
-          {"alerts", alerts}};
+  json out = {{"windows", windows},
+              {"services", services},
+              {"staff", staff},
+              {"ratings", l.ratings},
+              {"satisfied", l.satisfied},
+              {"not_rated", l.not_rated},
+              {"satisfaction", l.satisfaction},
+              {"issued", l.issued},
+              {"called", l.called},
+              {"no_shows", l.no_shows},
+              {"left", l.left},
+              {"no_show_rate", l.no_show_rate},
+              {"give_up_rate", l.give_up_rate},
+              {"alerts", alerts}};
+  add_ratings(out, l.hall_ratings);
+  return out;
 }
 
 json to_json(const protocol::EventSummary& e) {

@@ -26,8 +26,11 @@ nlohmann::json to_json(const HallSummary& s);
 // (open_windows: windows not closed, paused ones included).
 nlohmann::json overview_json(const HallSummary& s);
 
-// {windows[], services[], ratings, satisfied, not_rated, satisfaction,
-// issued, called, no_shows, left, no_show_rate, give_up_rate, alerts[]}.
+// {windows[], services[], staff[], ratings, satisfied, not_rated, satisfaction,
+// issued, called, no_shows, left, no_show_rate, give_up_rate, alerts[],
+// rated, good, bad, good_rate, bad_rate}; each window and staff entry
+// ({id, name} for staff) has rated, good, bad, good_rate, bad_rate too
+// (RatingsLive: 好评/差评 and their rates over the visits rated 1..5).
 nlohmann::json to_json(const LiveStats& l);
 
 // {seq, time_us, kind, ...}: only the fields the event's kind has.

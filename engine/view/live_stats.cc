@@ -8,6 +8,22 @@ namespace hallq::view {
 
 using core::TicketState;
 
+namespace {
+
+void count_rating(RatingsLive& r, std::uint8_t level) {
+  ++r.rated;
+  if (level >= 4) ++r.good;
+  if (level == 1 || level == 2) ++r.bad;
+}
+
+void rate(RatingsLive& r) {
+  if (r.rated == 0) return;
+  r.good_rate = static_cast<double>(r.good) / r.rated;
+  r.bad_rate = static_cast<double>(r.bad) / r.rated;
+}
+
+}  // namespace
+
 LiveStats live_stats(const core::Hall& hall, core::TimeUs now, const AlertThresholds& thresholds) {
   const core::HallConfig& cfg = hall.config();
   const core::TimeUs midnight = cfg.day_start(cfg.local_day(now));
@@ -24,6 +40,7 @@ LiveStats live_stats(const core::Hall& hall, core::TimeUs now, const AlertThresh
   std::vector<double> handle_sum(cfg.windows.size(), 0), wait_sum(cfg.services.size(), 0);
   std::vector<std::uint32_t> over(cfg.services.size(), 0);
   std::vector<core::TimeUs> first_call(cfg.windows.size(), 0);
+  std::vector<RatingsLive> staff_of;  // by StaffIdx
   for (const core::Ticket& t : hall.tickets()) {
     if (t.issued_at < midnight) continue;
     ServiceLive& sv = out.services[t.issued_service];
@@ -52,6 +69,12 @@ LiveStats live_stats(const core::Hall& hall, core::TimeUs now, const AlertThresh
       } else {
         ++out.ratings;
         if (t.rating >= 4) ++out.satisfied;
+        count_rating(out.hall_ratings, t.rating);
+        if (t.window != core::kNoWindow) count_rating(out.windows[t.window].ratings, t.rating);
+        if (t.staff != core::kNoStaff) {
+          if (staff_of.size() <= t.staff) staff_of.resize(t.staff + 1u);
+          count_rating(staff_of[t.staff], t.rating);
+        }
       }
     }
     if (t.state == TicketState::kNoShow) ++out.no_shows;
@@ -78,6 +101,18 @@ LiveStats live_stats(const core::Hall& hall, core::TimeUs now, const AlertThresh
           std::clamp(busy_s / (static_cast<double>(now - first_call[i]) / core::kUsPerSecond), 0.0, 1.0);
   }
   if (out.ratings > 0) out.satisfaction = static_cast<double>(out.satisfied) / out.ratings;
+  rate(out.hall_ratings);
+  for (WindowLive& w : out.windows) rate(w.ratings);
+  for (std::size_t i = 0; i < staff_of.size(); ++i) {
+    if (staff_of[i].rated == 0) continue;
+    const std::string id(hall.staff_id(static_cast<core::StaffIdx>(i)));
+    const core::StaffConfig* known = cfg.find_staff(id);
+    StaffLive st{id, known != nullptr ? known->name : "", staff_of[i]};
+    rate(st.ratings);
+    out.staff.push_back(std::move(st));
+  }
+  std::sort(out.staff.begin(), out.staff.end(),
+            [](const StaffLive& a, const StaffLive& b) { return a.id < b.id; });
   if (out.called > 0) out.no_show_rate = static_cast<double>(out.no_shows) / out.called;
   if (out.issued > 0) out.give_up_rate = static_cast<double>(out.left) / out.issued;
 

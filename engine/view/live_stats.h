@@ -3,6 +3,7 @@
 // finished, their mean handling time and the window's utilisation since it
 // first served today; per service the share of today's called citizens who
 // waited longer than the hall's target; the satisfaction of today's ratings;
+// 好评率 and 差评率 of today's ratings for the hall, per window and per staff;
 // no-show and give-up rates; and alerts where a threshold is crossed.
 //
 // Pure: a function of the hall and `now`. Only today's tickets count (those
@@ -17,11 +18,27 @@
 
 namespace hallq::view {
 
+// 好差评 of some of today's visits, as engine/stats/README.md defines them:
+// 好评 = 5 非常满意 + 4 满意, 差评 = 2 不满意 + 1 非常不满意 (3 基本满意 is
+// neither), both rates over the visits rated 1..5 (未评价 is not a rating).
+struct RatingsLive {
+  std::uint32_t rated = 0, good = 0, bad = 0;
+  double good_rate = 0, bad_rate = 0;  // good / rated, bad / rated; 0 if none rated
+};
+
 struct WindowLive {
   std::string id;
   std::uint32_t finished = 0;  // tickets finished here today
   double mean_handle_s = 0;    // their mean start-to-finish time; 0 if none
   double utilisation = 0;      // serving time / time since its first call today, 0..1
+  RatingsLive ratings;         // of today's tickets finished here
+};
+
+// A staff member's 好差评 today: the tickets they finished (Ticket::staff).
+struct StaffLive {
+  std::string id;
+  std::string name;  // from the config; "" if it no longer names them
+  RatingsLive ratings;
 };
 
 struct ServiceLive {
@@ -48,10 +65,12 @@ struct AlertThresholds {
 struct LiveStats {
   std::vector<WindowLive> windows;    // config order
   std::vector<ServiceLive> services;  // config order
+  std::vector<StaffLive> staff;       // those with a rating today, by staff id
   std::uint32_t ratings = 0;          // 1..5 ratings today ("not rated" excluded)
-  std::uint32_t satisfied = 0;        // of them 4 满意 or 5 非常满意
+  std::uint32_t satisfied = 0;        // of them 4 满意 or 5 非常满意 (好评)
   std::uint32_t not_rated = 0;        // the keypad's time ran out
-  double satisfaction = 0;            // satisfied / ratings; 0 if none
+  double satisfaction = 0;            // satisfied / ratings (满意率 = 好评率); 0 if none
+  RatingsLive hall_ratings;           // the same figures (rated == ratings, good == satisfied) and 差评
   std::uint32_t called = 0, no_shows = 0, left = 0, issued = 0;
   double no_show_rate = 0;  // no-shows / called tickets
   double give_up_rate = 0;  // left / issued

@@ -42,6 +42,11 @@ json work_orders_json(const core::Hall& hall, core::TimeUs now) {
     json callbacks = json::array();
     for (const core::WorkOrderCallback& c : o->callbacks)
       callbacks.push_back({{"at_us", c.at}, {"reached", c.reached}, {"note", c.note}, {"by", c.by}});
+    json reasons = json::array();
+    for (const std::string& code : o->reasons) {
+      const core::EvaluationReason* r = core::find_reason(cfg.evaluation, code);
+      reasons.push_back({{"code", code}, {"name", r != nullptr ? r->text : code}});
+    }
     const bool window_known = o->window < cfg.windows.size();
     const core::StaffConfig* staff = cfg.find_staff(o->staff);
     const int left = o->due_day >= today ? core::working_days_between(cfg, today, o->due_day)
@@ -56,6 +61,8 @@ json work_orders_json(const core::Hall& hall, core::TimeUs now) {
                     {"staff_name", staff != nullptr ? staff->name : ""},
                     {"level", o->level},
                     {"level_name", core::rating_name(o->level)},
+                    {"reasons", std::move(reasons)},
+                    {"comment", o->comment},
                     {"rated_at_us", o->opened_at},
                     {"rated_on", core::format_date(cfg.local_day(o->opened_at))},
                     {"due", core::format_date(o->due_day)},

@@ -43,9 +43,17 @@ TEST_F(EvaluationTest, APoorRatingCarriesItsReasonsCommentAndChannel) {
   TicketEvaluated want{ticket("A001").id, 2};
   want.reasons = {"02", "05"};
   want.comment = "等了一上午，材料还要补";
-  // A 差评 opens a work order due 5 working days later: Monday 2024-03-04 -> Monday 03-11.
-  ASSERT_TRUE(bodies_are(ev, {want, WorkOrderOpened{ticket("A001").id, kDay + 7}}));
+  // A 差评 opens a work order due 5 working days later: Monday 2024-03-04 -> Monday 03-11,
+  // with the rating's reasons and comment, which the order keeps.
+  WorkOrderOpened order{ticket("A001").id, kDay + 7};
+  order.reasons = {"02", "05"};
+  order.comment = "等了一上午，材料还要补";
+  ASSERT_TRUE(bodies_are(ev, {want, order}));
   EXPECT_EQ(ticket("A001").rating, 2);
+  const WorkOrder* kept = hall_->find_work_order(ticket("A001").id);
+  ASSERT_NE(kept, nullptr);
+  EXPECT_EQ(kept->reasons, (std::vector<std::string>{"02", "05"}));
+  EXPECT_EQ(kept->comment, "等了一上午，材料还要补");
 }
 
 TEST_F(EvaluationTest, ReasonsAndCommentsAreRefusedWhereTheyDoNotBelong) {
@@ -137,8 +145,13 @@ TEST_F(EvaluationTest, AnEarlierDaysUnratedTicketIsRatedFromThePhoneWithinTheWin
   want.supplementary = true;
   // A 差评 given later opens its work order (work_order_test.cc), due five working days after
   // Thursday 7 March: Thursday 14 March.
-  ASSERT_TRUE(bodies_are(ev, {want, WorkOrderOpened{1, kDay + 10}}));
+  WorkOrderOpened order{1, kDay + 10};
+  order.reasons = {"03"};
+  order.comment = "指南写的和窗口说的不一样";
+  ASSERT_TRUE(bodies_are(ev, {want, order}));
   EXPECT_EQ(hall_->rateable()[0].rating, 1);
+  ASSERT_NE(hall_->find_work_order(1), nullptr);
+  EXPECT_EQ(hall_->find_work_order(1)->comment, "指南写的和窗口说的不一样");
 
   EXPECT_TRUE(refused(later, ErrorCode::kAlreadyRated, at(3 * 24 * 60 + 2))) << "twice";
   Evaluate rated = later;

@@ -392,6 +392,34 @@ TEST_F(CorruptionTest, EventsThatDoNotFitTheState) {
   EXPECT_TRUE(corrupt(TicketEvaluated{1, 6})) << "level 6";
 }
 
+// A work order keeps its rating's reasons and comment, which managers' pages
+// show: an event or a snapshot whose words no rating could carry is refused.
+TEST_F(CorruptionTest, AWorkOrdersReasonsAndCommentMustBeARatingsWords) {
+  ok(Finish{"w1"}, at(3));
+  hall_->apply_event(Event{hall_->seq() + 1, at(3), TicketEvaluated{1, 2}});
+  check_log_on_teardown_ = false;  // the events above are not in the fixture's log
+  auto opened = [](std::vector<std::string> reasons, std::string comment) {
+    WorkOrderOpened o{1, kDay + 7};
+    o.reasons = std::move(reasons);
+    o.comment = std::move(comment);
+    return o;
+  };
+  EXPECT_TRUE(corrupt(opened({}, "bad\x01"))) << "control character";
+  EXPECT_TRUE(corrupt(opened({}, "\xff\xfe"))) << "not UTF-8";
+  EXPECT_TRUE(corrupt(opened({}, std::string(201, 'x')))) << "201 characters";
+  EXPECT_TRUE(corrupt(opened({""}, ""))) << "empty reason";
+  EXPECT_TRUE(corrupt(opened({std::string(17, 'x')}, ""))) << "reason of 17 bytes";
+  EXPECT_TRUE(corrupt(opened(std::vector<std::string>(33, "01"), ""))) << "33 reasons";
+  hall_->apply_event(Event{hall_->seq() + 1, at(3), opened({"01"}, std::string(200, 'x'))});
+  ASSERT_NE(hall_->find_work_order(1), nullptr);
+  EXPECT_EQ(hall_->find_work_order(1)->reasons, std::vector<std::string>{"01"});
+
+  HallState s = hall_->export_state();
+  s.work_orders.at(0).comment = "\xc3";
+  Hall h(config_, policy_, predictor_);
+  EXPECT_THROW(h.import_state(std::move(s)), CorruptionError);
+}
+
 TEST_F(CorruptionTest, ImportStateThatDoesNotFitTheConfig) {
   HallState good = hall_->export_state();
   {

@@ -354,5 +354,35 @@ TEST_F(EventCodecTest, AnUploadRejectionsReasonIsWithheldOnHallTopics) {
   EXPECT_FALSE(protocol::is_upload_rejection(bytes_of(sent_.front())));
 }
 
+// The work order a 差评 opens copies the rating's reasons and comment; on
+// hall topics the comment is withheld as the rating's is, the reasons stay.
+TEST_F(EventCodecTest, AWorkOrdersCopiedCommentIsWithheldOnHallTopics) {
+  run_full_session();
+  int seen = 0;
+  for (const Sent& s : sent_) {
+    const auto* opened = std::get_if<WorkOrderOpened>(&s.event.body);
+    if (opened == nullptr) continue;
+    ++seen;
+    SCOPED_TRACE(describe(s.event));
+    // B001 was rated 1 with reasons 02, 04 and a comment (protocol_fixture.h).
+    EXPECT_EQ(opened->reasons, (std::vector<std::string>{"02", "04"}));
+    EXPECT_EQ(opened->comment, "等了一上午");
+    protocol::DecodedEvent full;
+    ASSERT_TRUE(protocol::decode_event(bytes_of(s), *config_, full).ok());
+    EXPECT_EQ(full.event.body, s.event.body);
+    ASSERT_TRUE(protocol::carries_personal_data(bytes_of(s)));
+    const std::string withheld = protocol::withhold_personal_data(bytes_of(s));
+    ASSERT_EQ(protocol::inspect(as_bytes(withheld)), MessageKind::kEvent);
+    EXPECT_EQ(withheld.find(opened->comment), std::string::npos);
+    protocol::DecodedEvent decoded;
+    ASSERT_TRUE(protocol::decode_event(as_bytes(withheld), *config_, decoded).ok());
+    WorkOrderOpened want = *opened;
+    want.comment.clear();
+    EXPECT_EQ(decoded.event.body, (EventBody{want}));
+    EXPECT_EQ(decoded.event.seq, s.event.seq);
+  }
+  EXPECT_EQ(seen, 1);
+}
+
 }  // namespace
 }  // namespace hallq::test

@@ -266,19 +266,26 @@ TEST_F(SnapshotCodecTest, WithheldBookingsKeepAllButWhoAndThePhone) {
   EXPECT_EQ(copy.bookings().size(), 3u);
 }
 
-// A 差评 work order's callback and rectification notes (what the citizen said,
-// a phone number reached) are withheld like a booking's phone: in the withheld
-// snapshot and events they are empty, who recorded them and when stay, and a
-// replica folds the withheld form.
-TEST_F(SnapshotCodecTest, WithheldWorkOrdersKeepAllButTheNotes) {
+// A 差评 work order's comment (the citizen's, copied from the rating) and its
+// callback and rectification notes (what the citizen said, a phone number
+// reached) are withheld like a booking's phone: in the withheld snapshot and
+// events they are empty, the reasons, who recorded the steps and when stay,
+// and a replica folds the withheld form.
+TEST_F(SnapshotCodecTest, WithheldWorkOrdersKeepAllButTheCommentAndNotes) {
   const std::string phone = "13812345678", fixed = "已对王某某窗口服务整改";
   const std::string missed = "拨打 " + phone + " 未接通", reached = "已联系 " + phone;  // commands hold views
+  const std::string comment = "请回电 " + phone;
   ok(IssueTicket{"social"}, at(0));
   ok(IssueTicket{"social"}, at(0));
   ok(OpenWindow{"w1", "zhang"}, at(1));
   ASSERT_EQ(serve_next("w1", at(2)), "A001");
-  ok(Evaluate{"A001", 2, "w1"}, at(3));
+  ok(Evaluate{"A001", 2, "w1", {"01", "06"}, comment}, at(3));
   ok(RecordCallback{1, false, missed, "manager"}, at(10));
+  ASSERT_EQ(hall_->work_orders().at(0).comment, comment);
+  // In full, the comment and reasons round-trip.
+  const protocol::DecodedSnapshot full = round_trip(*hall_, 3, false);
+  ASSERT_EQ(full.state.work_orders.size(), 1u);
+  EXPECT_EQ(full.state.work_orders, hall_->export_state().work_orders);
   const std::string bytes = protocol::encode_snapshot(*hall_, 3, false, protocol::PersonalData::kWithhold);
   EXPECT_EQ(bytes.find(phone), std::string::npos);
   protocol::DecodedSnapshot d;
@@ -287,12 +294,14 @@ TEST_F(SnapshotCodecTest, WithheldWorkOrdersKeepAllButTheNotes) {
     for (core::WorkOrder& o : st.work_orders) {
       for (core::WorkOrderCallback& c : o.callbacks) c.note.clear();
       o.rectification.clear();
+      o.comment.clear();
     }
     return st;
   };
   ASSERT_EQ(d.state.work_orders.size(), 1u);
   EXPECT_EQ(d.state.work_orders, blanked(hall_->export_state()).work_orders);
   EXPECT_EQ(d.state.work_orders[0].callbacks.at(0).by, "manager");
+  EXPECT_EQ(d.state.work_orders[0].reasons, (std::vector<std::string>{"01", "06"}));
   Hall copy(d.config, policy_, predictor_);
   copy.import_state(d.state);
   const std::vector<CommandBody> later = {RecordCallback{1, true, reached, "manager"},

@@ -208,11 +208,13 @@ TEST_F(HttpTest, FinishRefusesACaseNumberWithASpaceOrChinese) {
     std::string body;
     std::string message;
   };
-  const std::string reason = "办件编号须为 1 至 64 个字母、数字或 . _ / -";
-  for (const Case& c : std::vector<Case>{{R"({"case": "GA 2026/0017"})", reason},
-                                         {R"({"case": "办件0017"})", reason},
-                                         {R"({"case": "GA-2026/0017\t"})", reason},
-                                         {R"({"case": 17})", "case 须为字符串（办件编号）"}}) {
+  // Each refusal names the first bad character and its position (engine/core/evaluation_rules.h).
+  const std::string allowed = "不可用：只能是字母、数字或 . _ / -";
+  for (const Case& c : std::vector<Case>{
+           {R"({"case": "GA 2026/0017"})", "办件编号的第 3 个字符是空格，" + allowed},
+           {R"({"case": "办件0017"})", "办件编号的第 1 个字符“办”" + allowed},
+           {R"({"case": "GA-2026/0017\t"})", "办件编号的第 13 个字符是控制字符 U+0009，" + allowed},
+           {R"({"case": 17})", "case 须为字符串（办件编号）"}}) {
     SCOPED_TRACE(c.body);
     const Answer a = post("/api/halls/town/windows/w1/finish", c.body);
     EXPECT_EQ(a.status, 400) << a.body;

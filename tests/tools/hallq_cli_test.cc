@@ -16,6 +16,8 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "tests/support/child_process.h"
 #include "tests/support/engine_process.h"
@@ -128,16 +130,22 @@ TEST_F(HallqCliTest, AWindowsWholeDay) {
 
 // `hallq finish --case`: a 办件编号 with a space, Chinese characters, a
 // trailing space or one byte too many is refused (exit 1) with the engine's
-// Chinese reason and nothing changes (the ticket is then finished with a
+// Chinese reason naming what is wrong and nothing changes (the ticket is then finished with a
 // valid number); the valid number is in the ticket_finished event.
 TEST_F(HallqCliTest, FinishRefusesACaseNumberWithASpaceOrChinese) {
-  const std::string reason = "办件编号须为 1 至 64 个字母、数字或 . _ / -";
   ASSERT_EQ(hallq({"open", "town", "w6", "--staff", "s66"}).exit_code, 0);
   const std::string number = hallq_json({"issue", "town", "business"})["number"];
   hallq_json({"call", "town", "w6", "--ticket", number});
   ASSERT_EQ(hallq({"start", "town", "w6"}).exit_code, 0);
-  for (const std::string& bad : {std::string("GA 2026/0017"), std::string("办件0017"),
-                                 std::string("GA-2026/0017 "), std::string(65, '7')}) {
+  // Each refusal names what is wrong (engine/core/evaluation_rules.h): the first bad
+  // character and its position, or the length.
+  const std::string allowed = "不可用：只能是字母、数字或 . _ / -";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"GA 2026/0017", "办件编号的第 3 个字符是空格，" + allowed},
+      {"办件0017", "办件编号的第 1 个字符“办”" + allowed},
+      {"GA-2026/0017 ", "办件编号的第 13 个字符是空格，" + allowed},
+      {std::string(65, '7'), "办件编号过长：65 个字符，至多 64 个"}};
+  for (const auto& [bad, reason] : cases) {
     SCOPED_TRACE(bad);
     const json j = hallq_json({"finish", "town", "w6", "--case", bad}, 1);
     EXPECT_EQ(j["error"], "bad_argument");

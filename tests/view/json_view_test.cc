@@ -106,8 +106,10 @@ TEST(JsonView, OverviewCountsWindowsThatAreNotClosed) {
 
 TEST(JsonView, LiveStatsFieldByField) {
   LiveStats l;
-  l.windows = {{"w1", 4, 312.5, 0.75}};
+  l.windows = {{"w1", 4, 312.5, 0.75, {3, 2, 1, 2.0 / 3, 1.0 / 3}}};
   l.services = {{"social", 9, 7, 4, 410.0, 0.25, 300.0}};
+  l.staff = {{"zhang", "张三", {3, 2, 1, 2.0 / 3, 1.0 / 3}}};
+  l.hall_ratings = {4, 3, 1, 0.75, 0.25};
   l.ratings = 4;
   l.satisfied = 3;
   l.not_rated = 1;
@@ -120,8 +122,27 @@ TEST(JsonView, LiveStatsFieldByField) {
   l.give_up_rate = 2.0 / 9;
   l.alerts = {{"idle_window", "", "w1", "1号窗口空闲 5 分钟"}};
   const json j = to_json(l);
-  EXPECT_EQ(j["windows"],
-            json::array({{{"id", "w1"}, {"finished", 4}, {"mean_handle_s", 312.5}, {"utilisation", 0.75}}}));
+  EXPECT_EQ(j["windows"], json::array({{{"id", "w1"},
+                                        {"finished", 4},
+                                        {"mean_handle_s", 312.5},
+                                        {"utilisation", 0.75},
+                                        {"rated", 3},
+                                        {"good", 2},
+                                        {"bad", 1},
+                                        {"good_rate", 2.0 / 3},
+                                        {"bad_rate", 1.0 / 3}}}));
+  EXPECT_EQ(j["staff"], json::array({{{"id", "zhang"},
+                                      {"name", "张三"},
+                                      {"rated", 3},
+                                      {"good", 2},
+                                      {"bad", 1},
+                                      {"good_rate", 2.0 / 3},
+                                      {"bad_rate", 1.0 / 3}}}));
+  EXPECT_EQ(j["rated"], 4);
+  EXPECT_EQ(j["good"], 3);
+  EXPECT_EQ(j["bad"], 1);
+  EXPECT_EQ(j["good_rate"], 0.75);
+  EXPECT_EQ(j["bad_rate"], 0.25);
   EXPECT_EQ(j["services"], json::array({{{"id", "social"},
                                          {"issued", 9},
                                          {"called", 7},
@@ -143,7 +164,7 @@ TEST(JsonView, LiveStatsFieldByField) {
       j["alerts"],
       json::array(
           {{{"kind", "idle_window"}, {"service", ""}, {"window", "w1"}, {"message", "1号窗口空闲 5 分钟"}}}));
-  EXPECT_EQ(j.size(), 13u);
+  EXPECT_EQ(j.size(), 19u);  // the 13 above, staff, rated, good, bad, good_rate, bad_rate
 }
 
 TEST(JsonView, AnEventHasOnlyTheFieldsOfItsKind) {

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <tuple>
+
 #include "tests/view/view_hall.h"
 
 namespace hallq::view::testing {
@@ -87,6 +90,64 @@ TEST(LiveStats, OnlyTodaysTicketsCount) {
   const LiveStats tomorrow = live_stats(h.hall(), h.at(24 + 9, 0));
   EXPECT_EQ(tomorrow.issued, 0u);
   EXPECT_EQ(tomorrow.services[0].issued, 0u);
+}
+
+// 好评率 and 差评率 (engine/stats/README.md): 好评 = 5 + 4, 差评 = 2 + 1, over
+// the visits rated 1..5; 3 is neither, 0 (未评价) is no rating. Per window by
+// where the visit finished, per staff by who was logged in there then.
+TEST(LiveStats, GoodAndBadRatesForTheHallEachWindowAndEachStaff) {
+  ViewHall h;
+  h.run(core::OpenWindow{"w1", "zhang"}, h.at(9, 0));
+  h.run(core::OpenWindow{"w2", "li"}, h.at(9, 0));
+  int minute = 1;
+  // One visit of `service` served at `window` and rated `level`.
+  auto serve_rated = [&](const char* service, const char* window, int level) {
+    const core::TicketIssued t = h.issue(service, h.at(9, minute));
+    const std::string number = h.hall().printed_number(t.ticket);
+    h.run(core::CallNext{window}, h.at(9, minute));
+    h.run(core::StartService{window}, h.at(9, minute));
+    h.run(core::Finish{window}, h.at(9, minute + 1));
+    h.run(core::Evaluate{number, level, window}, h.at(9, minute + 1));
+    minute += 2;
+  };
+  for (int level : {5, 4, 3, 1}) serve_rated("social", "w1", level);  // zhang at w1
+  serve_rated("civil", "w2", 2);                                      // li at w2
+  h.run(core::CloseWindow{"w1"}, h.at(9, minute));
+  h.run(core::OpenWindow{"w2", "zhang"}, h.at(9, minute));  // zhang takes over w2 from li
+  serve_rated("civil", "w2", 5);
+  serve_rated("civil", "w2", 0);
+
+  const LiveStats l = live_stats(h.hall(), h.at(10, 0));
+  // By hand: rated 6 (5,4,3,1,2,5), 好评 3, 差评 2; one 未评价.
+  EXPECT_EQ(l.hall_ratings.rated, 6u);
+  EXPECT_EQ(l.hall_ratings.good, 3u);
+  EXPECT_EQ(l.hall_ratings.bad, 2u);
+  EXPECT_DOUBLE_EQ(l.hall_ratings.good_rate, 3.0 / 6);
+  EXPECT_DOUBLE_EQ(l.hall_ratings.bad_rate, 2.0 / 6);
+  EXPECT_EQ(l.not_rated, 1u);
+  EXPECT_DOUBLE_EQ(l.satisfaction, l.hall_ratings.good_rate);
+  // w1: 5,4,3,1 -> 2 good, 1 bad of 4; w2: 2,5 -> 1 and 1 of 2; w3: none.
+  const RatingsLive& w1 = l.windows[kW1].ratings;
+  EXPECT_EQ(std::tuple(w1.rated, w1.good, w1.bad), std::tuple(4u, 2u, 1u));
+  EXPECT_DOUBLE_EQ(w1.good_rate, 0.5);
+  EXPECT_DOUBLE_EQ(w1.bad_rate, 0.25);
+  const RatingsLive& w2 = l.windows[kW2].ratings;
+  EXPECT_EQ(std::tuple(w2.rated, w2.good, w2.bad), std::tuple(2u, 1u, 1u));
+  EXPECT_DOUBLE_EQ(w2.bad_rate, 0.5);
+  EXPECT_EQ(l.windows[kW3].ratings.rated, 0u);
+  EXPECT_DOUBLE_EQ(l.windows[kW3].ratings.good_rate, 0);
+  // Staff by id: li 2 -> 0 good, 1 bad of 1; zhang 5,4,3,1 at w1 and 5 at w2 -> 3 good, 1 bad of 5.
+  ASSERT_EQ(l.staff.size(), 2u);
+  EXPECT_EQ(l.staff[0].id, "li");
+  EXPECT_EQ(l.staff[0].name, "李四");
+  EXPECT_EQ(std::tuple(l.staff[0].ratings.rated, l.staff[0].ratings.good, l.staff[0].ratings.bad),
+            std::tuple(1u, 0u, 1u));
+  EXPECT_DOUBLE_EQ(l.staff[0].ratings.bad_rate, 1.0);
+  EXPECT_EQ(l.staff[1].id, "zhang");
+  EXPECT_EQ(std::tuple(l.staff[1].ratings.rated, l.staff[1].ratings.good, l.staff[1].ratings.bad),
+            std::tuple(5u, 3u, 1u));
+  EXPECT_DOUBLE_EQ(l.staff[1].ratings.good_rate, 3.0 / 5);
+  EXPECT_DOUBLE_EQ(l.staff[1].ratings.bad_rate, 1.0 / 5);
 }
 
 TEST(LiveStats, AlertsForALongWaitALongQueueAndAnIdleWindow) {

@@ -7,7 +7,8 @@
 //   node work_orders_check.js URL ENGINE_ENDPOINT HALLQ_PATH OUT_DIR
 // Checks: the list with its statuses, counts, overdue banner and title; a
 // 差评 rated meanwhile shows on its event; an admin's forms offer only the
-// allowed step; a hostile note shows as text; an over-long note and a step
+// allowed step; a 差评's reasons show as words and a hostile comment and a
+// hostile note as text; an over-long note and a step
 // raced by another manager show the engine's refusal; callback and
 // rectification through the forms are in the API as the admin's, and the
 // overdue alert goes; a viewer sees the list without forms, and reads it
@@ -111,12 +112,25 @@ async function apiOrders(page) {
     check(e001 === "E001", `civil ticket ${e001}`);
     for (const verb of ["call", "start", "finish"]) hallq(verb, "town", "w9");
     const t0 = Date.now();
-    hallq("evaluate", "town", "E001", "2");
+    // Rated with two reasons and a comment that is markup (the citizen's text).
+    const comment = '<img src=x onerror="window.__xss=2">等了两个小时 & "没人解释"';
+    hallq("evaluate", "town", "E001", "2", "--reason", "02", "--reason", "08", "--comment", comment);
     await page.waitForFunction(() => [...document.querySelectorAll("#work-orders td.number b")].some((b) => b.textContent === "E001"),
                                null, { timeout: 5000 });
     console.log(`new_order_visible_ms ${Date.now() - t0}`);
     const e = await row(page, "E001");
     same([e.status, e.statusName, e.service, e.window, e.staff, e.due, e.left], ["open", "处理中", "民政残联", "9号", "王芳", "2026-03-17", "5 个工作日"], "E001");
+    // Why: the level, the reasons as the hall's words for codes 02 and 08
+    // (engine/core/evaluation_config.cc's default list), the comment as text.
+    const why = await page.$eval(`${sel(e.ticket)} td.level`, (td) => ({
+      level: td.querySelector(".level-name").textContent,
+      reasons: [...td.querySelectorAll(".reason")].map((r) => `${r.dataset.code}=${r.textContent}`),
+      comment: td.querySelector(".comment q").textContent }));
+    same(why, { level: "不满意", reasons: ["02=办事效率低、等候时间长", "08=其他"], comment }, "E001's why");
+    same(await page.$$eval("#work-orders img", (x) => x.length), 0, "images in the panel");
+    same(await page.evaluate(() => window.__xss), undefined, "window.__xss after the comment");
+    same([a.level, d.level], ["不满意", "非常不满意"], "orders rated without reasons or comment");
+    console.log(`why_shown ${why.reasons.join(",")} comment_as_text`);
     same((await rows(page)).map((r) => r.number), ["A001", "D001", "E001"], "order of the list");
     same(await counts(page), "1 1 1 0", "counts with E001");
     await page.screenshot({ path: path.join(outDir, "dashboard-work-orders.png"), fullPage: true });
@@ -127,6 +141,7 @@ async function apiOrders(page) {
     await viewer.waitForFunction(() => document.querySelectorAll("#work-orders tbody tr[data-ticket]").length === 3);
     check(await viewer.isVisible("#wo-banner"), "the viewer has no overdue banner");
     same(await viewer.$$eval("#work-orders form, #work-orders textarea, #work-orders button", (x) => x.length), 0, "viewer's forms");
+    same(await viewer.textContent(`${sel(e.ticket)} td.level .comment q`), comment, "the comment on the viewer's page");
     console.log("viewer_no_forms 3 orders");
 
     // 4. A callback not reached, with a note that is markup: shown as text, never run.

@@ -100,8 +100,9 @@ TEST(WorkOrdersDashboardTest, OverdueAlertListFormsAndRefusalsInChromium) {
                                                "http://" + engine.http(), engine.cmd(), HALLQ_PATH, out_dir});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   for (const char* line :
-       {"listed ", "new_order_visible_ms ", "hostile_note_as_text ", "race_refused ", "over_long_refused ",
-        "closed_by zhang", "banner_gone ", "viewer_no_forms ", "minute_refresh "})
+       {"listed ", "new_order_visible_ms ", "why_shown 02=办事效率低、等候时间长,08=其他 comment_as_text",
+        "hostile_note_as_text ", "race_refused ", "over_long_refused ", "closed_by zhang", "banner_gone ",
+        "viewer_no_forms ", "minute_refresh "})
     EXPECT_NE(r.out.find(line), std::string::npos) << line << "\n" << r.out;
   EXPECT_NE(r.out.find("\nok\n"), std::string::npos) << r.out;
   EXPECT_TRUE(std::filesystem::exists(out_dir + "/dashboard-work-orders.png"));

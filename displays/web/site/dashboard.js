@@ -80,8 +80,11 @@ function render(s) {
   $("#kpi-waiting").textContent = s.waiting;
   $("#kpi-issued").textContent = live.issued;
   $("#kpi-called").textContent = live.called;
-  $("#kpi-satisfaction").textContent = live.ratings ? pct(live.satisfaction) : "—";
-  $("#kpi-ratings").textContent = `评价 ${live.ratings} 次，未评价 ${live.not_rated}`;
+  // 好评率 = (非常满意 + 满意) / rated, 差评率 = (不满意 + 非常不满意) / rated (engine/stats/README.md).
+  $("#kpi-satisfaction").textContent = live.rated ? pct(live.good_rate) : "—";
+  $("#kpi-ratings").textContent = `评价 ${live.rated} 次（好评 ${live.good}），未评价 ${live.not_rated}`;
+  $("#kpi-bad-rate").textContent = live.rated ? pct(live.bad_rate) : "—";
+  $("#kpi-bad").textContent = `差评 ${live.bad} 次`;
   $("#kpi-noshow").textContent = live.called ? pct(live.no_show_rate) : "—";
   $("#kpi-giveup").textContent = live.issued ? pct(live.give_up_rate) : "—";
   $("#notice-current").textContent = s.notice || "（无）";
@@ -107,8 +110,15 @@ function render(s) {
       `<td class="state">${STATE_TEXT[w.state] || esc(w.state)}</td><td class="current">${esc(w.current ?? "—")}</td>` +
       `<td>${esc(w.staff_name || w.staff || "—")}</td><td class="served">${l.finished ?? w.served}</td>` +
       `<td>${l.finished ? (l.mean_handle_s / 60).toFixed(1) + " 分钟" : "—"}</td><td>${w.state === "closed" ? "—" : pct(l.utilisation)}</td>` +
+      `<td class="rated">${l.rated ?? 0}</td><td class="good-rate">${l.rated ? pct(l.good_rate) : "—"}</td>` +
+      `<td class="bad-rate">${l.rated ? pct(l.bad_rate) : "—"}</td>` +
       `<td>${buttons}</td></tr>`;
   }).join("");
+  $("#staff-ratings tbody").innerHTML = live.staff.length
+    ? live.staff.map((p) => `<tr data-staff="${esc(p.id)}"><td>${esc(p.id)}</td><td>${esc(p.name || "—")}</td>` +
+      `<td class="rated">${p.rated}</td><td class="good">${p.good}</td><td class="bad">${p.bad}</td>` +
+      `<td class="good-rate">${pct(p.good_rate)}</td><td class="bad-rate">${pct(p.bad_rate)}</td></tr>`).join("")
+    : `<tr class="none"><td colspan="7">今日暂无评价</td></tr>`;
 
   $("#alerts").innerHTML = live.alerts.length
     ? live.alerts.map((a) => `<li class="${esc(a.kind)}">${esc(a.message)}</li>`).join("")

@@ -10,7 +10,8 @@
 // refusal shows as it words it. Viewers see the list without forms.
 // Uses dashboard.js's globals (hallId, summary, api, esc) and its events
 // (hall-live, hall-summary, hall-event on document). Every value from the API
-// is escaped: the notes are free text typed by managers.
+// is escaped: the notes are free text typed by managers, the comment free
+// text typed by a citizen. Each order shows why: level, reasons, comment.
 "use strict";
 
 const WO_STEP_KINDS = new Set(["work_order_opened", "work_order_called_back", "work_order_rectified", "day_rolled"]);
@@ -70,15 +71,24 @@ function woForms(o) {
   return html;
 }
 
-function woRow(o) {
+// Why the citizen rated so: the level, the reasons (the hall's words for the
+// national codes) and the comment, the citizen's own text (escaped like every
+// value). Orders opened before the engine kept them have neither.
+function woWhy(o) {
   const reasons = Array.isArray(o.reasons) && o.reasons.length
-    ? `<div class="reasons">${o.reasons.map((r) => esc(typeof r === "string" ? r : r.name || r.id)).join("、")}</div>` : "";
+    ? `<div class="reasons">原因：${o.reasons.map((r) =>
+      `<span class="reason" data-code="${esc(r.code)}">${esc(r.name || r.code)}</span>`).join("、")}</div>` : "";
+  const comment = o.comment ? `<div class="comment">意见：<q>${esc(o.comment)}</q></div>` : "";
+  return `<b class="level-name">${esc(o.level_name)}</b>${reasons}${comment}`;
+}
+
+function woRow(o) {
   return `<tr data-ticket="${esc(o.ticket)}" data-status="${esc(o.status)}" class="wo-${esc(o.status)}">` +
     `<td class="number"><b>${esc(o.number)}</b><div class="sub">工单 ${esc(o.ticket)}</div></td>` +
     `<td class="service">${esc(o.service_name)}</td>` +
     `<td class="window">${o.window_number ? esc(o.window_number) + "号" : "—"}</td>` +
     `<td class="staff">${esc(o.staff_name || o.staff || "—")}</td>` +
-    `<td class="level">${esc(o.level_name)}${reasons}</td>` +
+    `<td class="level">${woWhy(o)}</td>` +
     `<td class="rated">${esc(woTime(o.rated_at_us))}</td>` +
     `<td class="due">${esc(o.due)}</td><td class="left">${esc(woLeftText(o))}</td>` +
     `<td class="status">${esc(o.status_name)}</td>` +

@@ -154,8 +154,8 @@ TEST(CallerFinishCase, AScannedNumberAndEnterFinishWithIt) {
   sent = type("GA 2026 办件\n");
   ASSERT_EQ(sent.size(), 1u);
   EXPECT_EQ(sent[0].arg, "GA 2026 办件");  // the space kept, for the engine to refuse
-  s.on_reply(false, "办件编号须为 1 至 64 个字母、数字或 . _ / -", "");
-  EXPECT_EQ(s.status(), "拒绝：办件编号须为 1 至 64 个字母、数字或 . _ / -");
+  s.on_reply(false, "办件编号的第 3 个字符是空格，不可用：只能是字母、数字或 . _ / -", "");
+  EXPECT_EQ(s.status(), "拒绝：办件编号的第 3 个字符是空格，不可用：只能是字母、数字或 . _ / -");
   EXPECT_TRUE(s.status_is_error());
   EXPECT_FALSE(s.prompting());  // closed: a rescan starts afresh
 
@@ -498,7 +498,8 @@ TEST_F(CallerTest, FinishWithAScannedCaseNumber) {
   t.keys("s");
   ASSERT_TRUE(t.wait_for("开始办理 A001")) << t.last();
   scan("GA 2026/0017");
-  ASSERT_TRUE(t.wait_for("状态：拒绝：办件编号须为 1 至 64 个字母、数字或 . _ / -")) << t.last();
+  ASSERT_TRUE(t.wait_for("状态：拒绝：办件编号的第 3 个字符是空格，不可用：只能是字母、数字或 . _ / -"))
+      << t.last();
   EXPECT_TRUE(engine_shows([](const core::Hall& h) {
     const core::Ticket* a = h.find_number("A001");
     return a && a->state == core::TicketState::kServing && current_of_w1(h) == "A001";
