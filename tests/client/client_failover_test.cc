@@ -6,17 +6,13 @@
 // by a loaded machine must not look dead (it would be left, and the test fail).
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <mutex>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 #include <zmq.hpp>
 
 #include "engine/client/client.h"
-#include "engine/protocol/message.h"
-#include "engine/protocol/request_codec.h"
+#include "tests/client/stand_in_engine.h"
 #include "tests/support/engine_process.h"
 #include "tests/support/temp_dir.h"
 
@@ -29,55 +25,11 @@ using hallq::testing::TempDir;
 
 const std::string kTown = std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml";
 
-// A ROUTER that records the request ids it reads and never answers.
-class SilentEngine {
- public:
-  explicit SilentEngine(zmq::context_t& ctx) : router_(ctx, zmq::socket_type::router) {
-    router_.set(zmq::sockopt::linger, 0);
-    router_.bind("tcp://127.0.0.1:*");
-    endpoint_ = router_.get(zmq::sockopt::last_endpoint);
-    thread_ = std::thread([this] { run(); });
-  }
-  ~SilentEngine() {
-    stop_ = true;
-    thread_.join();
-  }
-  const std::string& endpoint() const { return endpoint_; }
-  std::vector<std::string> ids() const {
-    std::lock_guard lock(mu_);
-    return ids_;
-  }
-
- private:
-  void run() {
-    while (!stop_) {
-      zmq::pollitem_t item{router_.handle(), 0, ZMQ_POLLIN, 0};
-      if (zmq::poll(&item, 1, 20ms) == 0) continue;
-      zmq::message_t id, body;
-      (void)router_.recv(id);
-      (void)router_.recv(body);
-      const protocol::Bytes bytes{static_cast<const std::uint8_t*>(body.data()), body.size()};
-      protocol::DecodedRequest request;
-      if (protocol::inspect(bytes) != protocol::MessageKind::kRequest ||
-          !protocol::decode_request(bytes, request).ok())
-        continue;
-      std::lock_guard lock(mu_);
-      ids_.emplace_back(request.request_id);
-    }
-  }
-
-  zmq::socket_t router_;
-  std::string endpoint_;
-  mutable std::mutex mu_;
-  std::vector<std::string> ids_;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
-};
-
 TEST(ClientFailover, ASilentEngineIsLeftForTheNextOfTheListWithTheSameRequestId) {
   zmq::context_t ctx;
   TempDir dir;
-  SilentEngine silent(ctx);
+  NotOwnerEngine silent(ctx, /*silent=*/true);
+  silent.start("", "");
   EngineProcess engine({kTown}, dir.path() + "/data", {"--advise-every", "0"});
   Client c(ctx, silent.endpoint() + "," + engine.cmd(), {.timeout = 3s, .attempts = 1});
   const std::string id = c.next_request_id();
