@@ -4,11 +4,11 @@
 
 #include <algorithm>
 #include <cctype>
-#include <thread>
 
 #include "adapters/feed/feed_event.h"
 #include "adapters/outbound/http_exchange.h"
 #include "adapters/outbound/platform_answer.h"
+#include "adapters/outbound/stoppable_wait.h"
 #include "engine/replicate/event_check.h"
 
 namespace hallq::feed {
@@ -31,15 +31,7 @@ Feeder::Feeder(FeedConfig config, std::vector<std::unique_ptr<HallConsumer>> con
       stopping_(std::move(stopping)),
       backoff_(config_.initial_ms, config_.max_ms, config_.jitter, config_.seed) {}
 
-bool Feeder::wait(std::chrono::milliseconds ms) {
-  const auto until = std::chrono::steady_clock::now() + ms;
-  while (std::chrono::steady_clock::now() < until) {
-    if (stopping_()) return false;
-    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
-        std::chrono::milliseconds(50), until - std::chrono::steady_clock::now()));
-  }
-  return !stopping_();
-}
+bool Feeder::wait(std::chrono::milliseconds ms) { return outbound::wait_unless_stopping(ms, stopping_); }
 
 void Feeder::run() {
   while (round()) {

@@ -3,10 +3,10 @@
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "adapters/outbound/http_exchange.h"
 #include "adapters/outbound/platform_answer.h"
+#include "adapters/outbound/stoppable_wait.h"
 #include "adapters/upload/rejection_reason.h"
 
 namespace hallq::upload {
@@ -22,15 +22,7 @@ Uploader::Uploader(UploadConfig config, UploadState& state, std::function<void(c
       stopping_(std::move(stopping)),
       backoff_(config_.initial_ms, config_.max_ms, config_.jitter, config_.seed) {}
 
-bool Uploader::wait(std::chrono::milliseconds ms) {
-  const auto until = std::chrono::steady_clock::now() + ms;
-  while (std::chrono::steady_clock::now() < until) {
-    if (stopping_()) return false;
-    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
-        std::chrono::milliseconds(50), until - std::chrono::steady_clock::now()));
-  }
-  return !stopping_();
-}
+bool Uploader::wait(std::chrono::milliseconds ms) { return outbound::wait_unless_stopping(ms, stopping_); }
 
 bool Uploader::login() {
   const nlohmann::json body = {{"user", config_.user}, {"password", config_.password}};
