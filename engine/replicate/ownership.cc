@@ -9,8 +9,18 @@
 namespace hallq::replicate {
 
 std::string to_json(const OwnerRecord& r) {
-  return nlohmann::json{{"engine", r.engine}, {"endpoint", r.endpoint}, {"lease_until_ms", r.lease_until_ms}}
-      .dump();
+  nlohmann::json j{{"engine", r.engine}, {"endpoint", r.endpoint}, {"lease_until_ms", r.lease_until_ms}};
+  // The move's fields only when set: an entry without them reads as before.
+  if (!r.move_to.empty()) {
+    j["move_to"] = r.move_to;
+    j["move_to_endpoint"] = r.move_to_endpoint;
+  }
+  if (!r.move_refused.empty()) j["move_refused"] = r.move_refused;
+  if (r.handed_over_seq > 0) {
+    j["moved_from"] = r.moved_from;
+    j["handed_over_seq"] = r.handed_over_seq;
+  }
+  return j.dump();
 }
 
 std::optional<OwnerRecord> owner_from_json(std::string_view text) {
@@ -23,6 +33,15 @@ std::optional<OwnerRecord> owner_from_json(std::string_view text) {
   r.engine = j["engine"].get<std::string>();
   if (j.contains("endpoint") && j["endpoint"].is_string()) r.endpoint = j["endpoint"].get<std::string>();
   r.lease_until_ms = j["lease_until_ms"].get<std::int64_t>();
+  const auto string_at = [&](const char* key) {
+    return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
+  };
+  r.move_to = string_at("move_to");
+  r.move_to_endpoint = string_at("move_to_endpoint");
+  r.move_refused = string_at("move_refused");
+  r.moved_from = string_at("moved_from");
+  if (j.contains("handed_over_seq") && j["handed_over_seq"].is_number_unsigned())
+    r.handed_over_seq = j["handed_over_seq"].get<std::uint64_t>();
   return r;
 }
 
@@ -59,6 +78,8 @@ const char* to_string(ClaimOutcome o) {
       return "lost";
     case ClaimOutcome::kUnavailable:
       return "unavailable";
+    case ClaimOutcome::kMoveRequested:
+      return "move_requested";
   }
   return "?";
 }
@@ -118,8 +139,13 @@ Ownership::Entry Ownership::read(const std::string& hall) {
 }
 
 Claim Ownership::write(const std::string& hall, std::uint64_t last_revision, bool create, std::int64_t now_ms,
-                       std::int64_t lease_ms) {
-  const OwnerRecord mine{engine_, endpoint_, now_ms + lease_ms};
+                       std::int64_t lease_ms, std::string move_refused) {
+  OwnerRecord mine{engine_, endpoint_, now_ms + lease_ms};
+  mine.move_refused = std::move(move_refused);
+  if (const auto in = moved_in_.find(hall); in != moved_in_.end()) {
+    mine.moved_from = in->second.first;
+    mine.handed_over_seq = in->second.second;
+  }
   const std::string value = to_json(mine);
   std::uint64_t rev = 0;
   const natsStatus s =
@@ -145,7 +171,15 @@ Claim Ownership::write(const std::string& hall, std::uint64_t last_revision, boo
       // Our own earlier write, stored though its answer never came: go on from it.
       unanswered_.erase(earlier);
       held_[hall] = now.revision;
-      return write(hall, now.revision, /*create=*/false, now_ms, lease_ms);
+      return write(hall, now.revision, /*create=*/false, now_ms, lease_ms, mine.move_refused);
+    }
+    if (now.found && now.record.engine == engine_ && now.record.endpoint == endpoint_ &&
+        !now.record.move_to.empty()) {
+      // Still this engine's entry: hallq move-hall added its request.
+      unanswered_.erase(hall);
+      held_[hall] = now.revision;
+      return {ClaimOutcome::kMoveRequested, now.record, now.revision,
+              fmt::format("hallq move-hall asks to hand {} to engine {}", hall, now.record.move_to)};
     }
     unanswered_.erase(hall);
     held_.erase(hall);
@@ -161,13 +195,21 @@ Claim Ownership::write(const std::string& hall, std::uint64_t last_revision, boo
 Claim Ownership::claim(const std::string& hall, std::int64_t now_ms, std::int64_t lease_ms) {
   const Entry e = read(hall);
   if (!e.ok) return {ClaimOutcome::kUnavailable, {}, 0, e.error};
+  // A hall handed to this engine keeps saying where it came from.
+  if (e.found && e.record.engine == engine_ && e.record.handed_over_seq > 0)
+    moved_in_[hall] = {e.record.moved_from, e.record.handed_over_seq};
+  else
+    moved_in_.erase(hall);
   if (!e.found) return write(hall, e.revision, /*create=*/e.revision == 0, now_ms, lease_ms);
   if (e.record.engine != engine_ && e.record.lease_until_ms > now_ms) {
     return {ClaimOutcome::kOwnedByOther, e.record, e.revision,
             fmt::format("{} is served by {} ({}) until {}", hall, e.record.engine, e.record.endpoint,
-                        e.record.lease_until_ms)};
+                        e.record.lease_until_ms),
+            e.record};
   }
-  return write(hall, e.revision, /*create=*/false, now_ms, lease_ms);
+  Claim c = write(hall, e.revision, /*create=*/false, now_ms, lease_ms);
+  c.was = e.record;
+  return c;
 }
 
 Claim Ownership::renew(const std::string& hall, std::int64_t now_ms, std::int64_t lease_ms) {
@@ -177,13 +219,109 @@ Claim Ownership::renew(const std::string& hall, std::int64_t now_ms, std::int64_
   return write(hall, it->second, /*create=*/false, now_ms, lease_ms);
 }
 
-std::optional<OwnerRecord> Ownership::owner(const std::string& hall, std::string* detail) {
+Claim Ownership::hand_over(const std::string& hall, const std::string& to, const std::string& to_endpoint,
+                           std::uint64_t seq, std::int64_t now_ms, std::int64_t lease_ms) {
+  const auto it = held_.find(hall);
+  if (it == held_.end())
+    return {ClaimOutcome::kLost, {}, 0, fmt::format("{} is not held by {}", hall, engine_)};
+  OwnerRecord next{to, to_endpoint, now_ms + lease_ms};
+  next.moved_from = engine_;
+  next.handed_over_seq = seq;
+  const std::string value = to_json(next);
+  std::uint64_t rev = 0;
+  const natsStatus s =
+      kvStore_Update(&rev, kv_, hall.c_str(), value.data(), static_cast<int>(value.size()), it->second);
+  const auto gone = [&] {
+    held_.erase(hall);
+    unanswered_.erase(hall);
+    moved_in_.erase(hall);
+  };
+  if (s == NATS_OK) {
+    gone();
+    return {ClaimOutcome::kOwnedByOther, next, rev, {}};
+  }
+  const std::string why = conn_.describe(s);
+  const Entry now = read(hall);
+  if (now.ok && now.found && now.record == next) {  // stored, its answer lost
+    gone();
+    return {ClaimOutcome::kOwnedByOther, next, now.revision, {}};
+  }
+  if (!now.ok || now.revision == it->second)
+    return {ClaimOutcome::kUnavailable, now.record, now.revision, why};
+  gone();
+  return {ClaimOutcome::kLost, now.record, now.revision,
+          fmt::format("{} was written by {} meanwhile (revision {})", hall,
+                      now.record.engine.empty() ? "another engine" : now.record.engine, now.revision)};
+}
+
+Claim Ownership::refuse_move(const std::string& hall, const std::string& why, std::int64_t now_ms,
+                             std::int64_t lease_ms) {
+  const auto it = held_.find(hall);
+  if (it == held_.end())
+    return {ClaimOutcome::kLost, {}, 0, fmt::format("{} is not held by {}", hall, engine_)};
+  return write(hall, it->second, /*create=*/false, now_ms, lease_ms, why);
+}
+
+MoveRequest Ownership::request_move(const std::string& hall, const std::string& to,
+                                    const std::string& to_endpoint, std::int64_t now_ms) {
+  MoveRequest r;
+  for (int attempt = 1;; ++attempt) {
+    const Entry e = read(hall);
+    r.owner = e.record;
+    r.revision = e.revision;
+    if (!e.ok) {
+      r.error = fmt::format("无法读取大厅 {} 的服务引擎：{}", hall, e.error);
+      return r;
+    }
+    if (!e.found || e.record.engine.empty()) {
+      r.error = fmt::format("大厅 {} 没有服务引擎（所属引擎记录中没有它）", hall);
+      return r;
+    }
+    if (e.record.lease_until_ms <= now_ms) {
+      r.error = fmt::format("大厅 {} 的服务引擎 {} 的租约已于 {} 毫秒前过期：备用引擎会自动接管，无需移交",
+                            hall, e.record.engine, now_ms - e.record.lease_until_ms);
+      return r;
+    }
+    if (e.record.engine == to) {
+      r.error = fmt::format("大厅 {} 已由引擎 {} 服务，无需移交", hall, to);
+      return r;
+    }
+    if (!e.record.move_to.empty() && e.record.move_to != to) {
+      r.error = fmt::format("大厅 {} 已有一个移交请求（移交给引擎 {}），请等它完成或被拒绝", hall,
+                            e.record.move_to);
+      return r;
+    }
+    OwnerRecord asked = e.record;
+    asked.move_to = to;
+    asked.move_to_endpoint = to_endpoint;
+    asked.move_refused.clear();
+    const std::string value = to_json(asked);
+    std::uint64_t rev = 0;
+    const natsStatus s =
+        kvStore_Update(&rev, kv_, hall.c_str(), value.data(), static_cast<int>(value.size()), e.revision);
+    if (s == NATS_OK) {
+      r.ok = true;
+      r.owner = asked;
+      r.revision = rev;
+      return r;
+    }
+    // The owner renewed between the read and the write: read again.
+    if (attempt == 5) {
+      r.error = fmt::format("无法写入大厅 {} 的移交请求（试了 {} 次）：{}", hall, attempt, conn_.describe(s));
+      return r;
+    }
+  }
+}
+
+std::optional<OwnerRecord> Ownership::owner(const std::string& hall, std::string* detail,
+                                            std::uint64_t* revision) {
   const Entry e = read(hall);
   if (!e.ok) {
     if (detail) *detail = e.error;
     return std::nullopt;
   }
   if (!e.found) return std::nullopt;
+  if (revision) *revision = e.revision;
   return e.record;
 }
 

@@ -5,6 +5,16 @@
 // the revision it last saw, and learns it lost the hall when that
 // compare-and-set fails (someone else wrote the entry meanwhile).
 //
+// A graceful move (hallq move-hall): request_move() adds "move_to" (and the
+// engine's endpoint) to the owner's entry, by compare-and-set. The owner's
+// next renewal fails on the revision, finds its own entry with the request
+// (kMoveRequested), and either hands the hall over — hand_over(): the entry
+// then names the new engine, with "moved_from" and "handed_over_seq" (the
+// hall's last sequence the stream holds) — or refuses (refuse_move():
+// "move_refused" says why). The new engine, a standby following the hall,
+// claims the entry that names it at its next look; its own entries keep
+// "moved_from" and "handed_over_seq" while it holds the hall.
+//
 // Time is given by the caller (milliseconds since the Unix epoch), so leases
 // can be tested without waiting; engines on different machines need clocks
 // within a fraction of the lease (NTP).
@@ -25,6 +35,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "engine/replicate/nats_connection.h"
@@ -35,6 +46,14 @@ struct OwnerRecord {
   std::string engine;
   std::string endpoint;
   std::int64_t lease_until_ms = 0;
+  // Asked by hallq move-hall while `engine` serves the hall (empty: none).
+  std::string move_to, move_to_endpoint;
+  // The last refusal of such a request, by `engine` (empty: none).
+  std::string move_refused;
+  // Where the hall came from by a move, and the last sequence the stream
+  // held of it then (0: not moved).
+  std::string moved_from;
+  std::uint64_t handed_over_seq = 0;
   friend bool operator==(const OwnerRecord&, const OwnerRecord&) = default;
 };
 std::string to_json(const OwnerRecord& r);
@@ -60,10 +79,11 @@ std::string to_json(const StandbyRecord& r);
 std::optional<StandbyRecord> standby_from_json(std::string_view text);
 
 enum class ClaimOutcome {
-  kOwned,         // this engine holds the lease until record.lease_until_ms
-  kOwnedByOther,  // another engine's lease is live: record says whose
-  kLost,          // the compare-and-set failed: another engine wrote the entry
-  kUnavailable,   // the bucket did not answer
+  kOwned,          // this engine holds the lease until record.lease_until_ms
+  kOwnedByOther,   // another engine's lease is live: record says whose
+  kLost,           // the compare-and-set failed: another engine wrote the entry
+  kUnavailable,    // the bucket did not answer
+  kMoveRequested,  // renew(): the entry is still this engine's, and record.move_to is asked for
 };
 const char* to_string(ClaimOutcome o);
 
@@ -72,6 +92,16 @@ struct Claim {
   OwnerRecord record;  // the entry as it now stands (if known)
   std::uint64_t revision = 0;
   std::string detail;
+  OwnerRecord was;  // claim(): the entry as it stood before (empty if none)
+};
+
+// What request_move() did: `ok`, or `error` (Chinese, for the command line)
+// with the entry as it stands.
+struct MoveRequest {
+  bool ok = false;
+  OwnerRecord owner;
+  std::uint64_t revision = 0;  // of the entry written (ok) or read
+  std::string error;
 };
 
 class Ownership {
@@ -91,8 +121,31 @@ class Ownership {
   // Extends this engine's lease with the revision it last wrote; kLost if the
   // entry changed since (without touching it).
   Claim renew(const std::string& hall, std::int64_t now_ms, std::int64_t lease_ms);
-  // The entry as it stands; nullopt if absent (kUnavailable: `detail` set).
-  std::optional<OwnerRecord> owner(const std::string& hall, std::string* detail = nullptr);
+  // The entry as it stands (and its revision); nullopt if absent (the bucket
+  // did not answer: `detail` set).
+  std::optional<OwnerRecord> owner(const std::string& hall, std::string* detail = nullptr,
+                                   std::uint64_t* revision = nullptr);
+
+  // --- a graceful move (hallq move-hall)
+  // Asks the engine serving `hall` to hand it to `to` (whose clients reach
+  // it at `to_endpoint`): adds the request to the owner's entry by
+  // compare-and-set, tried again (up to 5 times) when the owner renewed
+  // meanwhile. Refused (ok = false, `error` says why) when the hall has no
+  // owner, the owner's lease lapsed before `now_ms`, `to` already serves it,
+  // or another move is pending.
+  MoveRequest request_move(const std::string& hall, const std::string& to, const std::string& to_endpoint,
+                           std::int64_t now_ms);
+  // The owner: writes the entry naming `to` (lease until now_ms + lease_ms,
+  // moved_from = this engine, handed_over_seq = `seq`) on the revision this
+  // engine last wrote or saw. kOwnedByOther: done, the hall is no longer
+  // this engine's; kLost: another engine wrote the entry meanwhile;
+  // kUnavailable: unknown whether it was stored (renew() tells later).
+  Claim hand_over(const std::string& hall, const std::string& to, const std::string& to_endpoint,
+                  std::uint64_t seq, std::int64_t now_ms, std::int64_t lease_ms);
+  // The owner: renews its lease, writing `why` as move_refused (the request
+  // removed).
+  Claim refuse_move(const std::string& hall, const std::string& why, std::int64_t now_ms,
+                    std::int64_t lease_ms);
 
   // Puts this engine's standby record (its endpoint, `halls`, a lease until
   // `lease_until_ms`; 0 ends it): an error text, empty on success.
@@ -113,7 +166,7 @@ class Ownership {
   };
   Entry read(const std::string& hall);
   Claim write(const std::string& hall, std::uint64_t last_revision, bool create, std::int64_t now_ms,
-              std::int64_t lease_ms);
+              std::int64_t lease_ms, std::string move_refused = {});
 
   NatsConnection& conn_;
   std::string engine_, endpoint_;
@@ -122,6 +175,8 @@ class Ownership {
   std::map<std::string, std::uint64_t, std::less<>> held_;  // hall -> revision this engine wrote
   // hall -> the writes not answered since the last one that was
   std::map<std::string, std::vector<OwnerRecord>, std::less<>> unanswered_;
+  // hall -> how it came to this engine by a move (moved_from, handed_over_seq), kept in its entries
+  std::map<std::string, std::pair<std::string, std::uint64_t>, std::less<>> moved_in_;
 };
 
 }  // namespace hallq::replicate

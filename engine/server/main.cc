@@ -19,7 +19,9 @@
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
+#include <future>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <zmq.hpp>
 
@@ -402,6 +404,20 @@ int main(int argc, char** argv) {
         std::cerr << "hallqd: --replicate: " << e.what() << "\n";
         return 1;
       }
+      // hallq move-hall: the engine's thread stops the hall (no ticks) and
+      // tells its last sequence, or serves it again if the move failed.
+      replicator->on_hand_over(
+          [&io, &engine](const std::string& hall, bool stop) -> std::optional<std::uint64_t> {
+            auto done = std::make_shared<std::promise<std::uint64_t>>();
+            std::future<std::uint64_t> told = done->get_future();
+            boost::asio::post(io, [&engine, hall, stop, done] {
+              engine.set_following(hall, stop);
+              const core::Hall* h = engine.hall(hall);
+              done->set_value(h != nullptr ? h->seq() : 0);
+            });
+            if (told.wait_for(std::chrono::seconds(1)) != std::future_status::ready) return std::nullopt;
+            return told.get();
+          });
       replicator->start();
       // --ack replicated: the server hands each batch over itself, before its replies.
       if (!server_options.ack_replicated)

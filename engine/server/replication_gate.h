@@ -39,10 +39,17 @@ class ReplicationGate {
     std::string engine;       // the engine that serves the hall (empty: unknown)
     std::string endpoint;     // the command endpoint its clients reach it at (empty: unknown)
     bool taken_over = false;  // this engine served the hall and lost it; false: a standby's hall
+    // Handed over (hallq move-hall) after the stream took every event this
+    // engine applied to the hall, up to this sequence (0: not a move).
+    std::uint64_t handed_over_seq = 0;
   };
   // Whether another engine extends `hall`'s history (then `fence` says how
   // and, where known, who).
   virtual bool fenced(std::string_view hall, Fence* fence = nullptr) const = 0;
+  // Whether `hall` is being handed to another engine (hallq move-hall): its
+  // new commands are refused not_owner naming that engine (`fence`), while
+  // those applied before are still published and answered as usual.
+  virtual bool handing_over(std::string_view /*hall*/, Fence* /*fence*/ = nullptr) const { return false; }
   // Whether this engine's lease on `hall` expired without a renewal (the
   // owners bucket did not answer for a whole lease): then its commands must
   // not be applied until a renewal succeeds, or another engine may already

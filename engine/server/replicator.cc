@@ -233,17 +233,24 @@ void Replicator::watch_standby() {
           (renewed.outcome == replicate::ClaimOutcome::kOwned ? asked : started) + options_.lease;
       fenced_halls_.erase(hall);
       standby_leases_.erase(hall);
+      stream_seq_[hall] = tail->hall_seq;
       forget_tails_.push_back(hall);  // the publishing thread asks the stream afresh
     }
     it = standby_.erase(it);
     const auto took =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
     const replicate::OwnerRecord& was = standby_owner_[hall];
-    log(
-        fmt::format("took over hall {} from {} (its lease ended {} ms before), caught up to seq {}, serving "
-                    "it {} ms after the claim",
-                    hall, owner_text(was), was.lease_until_ms > 0 ? now - was.lease_until_ms : 0,
-                    tail->hall_seq, took.count()));
+    if (c.was.handed_over_seq > 0)
+      log(fmt::format(
+          "took over hall {} handed over by engine {} at seq {}, caught up to seq {}, serving it {} "
+          "ms after the claim",
+          hall, c.was.moved_from, c.was.handed_over_seq, tail->hall_seq, took.count()));
+    else
+      log(fmt::format(
+          "took over hall {} from {} (its lease ended {} ms before), caught up to seq {}, serving "
+          "it {} ms after the claim",
+          hall, owner_text(was), was.lease_until_ms > 0 ? now - was.lease_until_ms : 0, tail->hall_seq,
+          took.count()));
     standby_owner_.erase(hall);
     // Readers of the stream (the city view) fold the hall from here now.
     if (!snapshot.empty())
@@ -325,10 +332,91 @@ void Replicator::renew_leases() {
         lapsed_.erase(hall);
         drop_hall(hall, "taken over by " + owner_text(c.record), c.record);
         break;
+      case replicate::ClaimOutcome::kMoveRequested:
+        lock.unlock();
+        hand_over(hall, c.record);
+        break;
     }
   }
   if (renew_failing_ && !failing) log("leases renewed again");
   renew_failing_ = failing;
+}
+
+void Replicator::hand_over(const std::string& hall, const replicate::OwnerRecord& asked) {
+  const auto seen = std::chrono::steady_clock::now();
+  const replicate::OwnerRecord to{asked.move_to, asked.move_to_endpoint, 0};
+  const auto refuse = [&](const std::string& why) {
+    {
+      std::lock_guard lock(mu_);
+      moving_.erase(hall);
+    }
+    if (hand_over_) (void)hand_over_(hall, false);  // its ticks again
+    log(fmt::format("hall {}: not handed over to {} (hallq move-hall): {}; serving it on", hall,
+                    owner_text(to), why));
+    const auto sent = std::chrono::steady_clock::now();
+    const replicate::Claim c = owners_->refuse_move(hall, why, wall_ms(), options_.lease.count());
+    if (c.outcome == replicate::ClaimOutcome::kOwned) {
+      std::lock_guard lock(mu_);
+      lease_valid_until_[hall] = sent + options_.lease;
+    } else if (c.outcome == replicate::ClaimOutcome::kLost ||
+               c.outcome == replicate::ClaimOutcome::kOwnedByOther) {
+      drop_hall(hall, "taken over by " + owner_text(c.record), c.record);
+    }  // else: the next renewal tries again
+  };
+  if (!hand_over_) return refuse("this engine cannot hand halls over");
+  log(fmt::format("hall {}: handing it over to {} (hallq move-hall): its commands are refused from now on",
+                  hall, owner_text(to)));
+  {
+    std::lock_guard lock(mu_);
+    moving_[hall] = Fence{fmt::format("正在移交给引擎 {}", to.engine), to.engine, to.endpoint, true};
+  }
+  const std::optional<std::uint64_t> last = hand_over_(hall, true);
+  if (!last) return refuse("the engine's thread did not stop the hall in time");
+  // Everything the engine applied before it stopped the hall reaches the
+  // stream (committed, enqueued, published); the lease must not lapse meanwhile.
+  const auto deadline = seen + options_.lease / 2;
+  {
+    std::unique_lock lock(mu_);
+    const bool held = idle_.wait_until(lock, deadline, [&] {
+      const auto it = stream_seq_.find(hall);
+      return stopping_ || (it != stream_seq_.end() && it->second >= *last);
+    });
+    if (!held || stopping_) {
+      const auto it = stream_seq_.find(hall);
+      const std::uint64_t have = it != stream_seq_.end() ? it->second : 0;
+      lock.unlock();
+      return refuse(
+          fmt::format("the stream holds the hall up to seq {} of {} after {} ms", have, *last,
+                      std::chrono::duration_cast<std::chrono::milliseconds>(options_.lease / 2).count()));
+    }
+  }
+  const auto stopped_for = [&] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - seen)
+        .count();
+  };
+  for (;;) {
+    const replicate::Claim c =
+        owners_->hand_over(hall, to.engine, to.endpoint, *last, wall_ms(), options_.lease.count());
+    if (c.outcome == replicate::ClaimOutcome::kOwnedByOther) {
+      drop_hall(hall, fmt::format("handed over to {} at seq {} (hallq move-hall)", owner_text(to), *last), to,
+                *last);
+      {
+        std::lock_guard lock(mu_);
+        moving_.erase(hall);
+      }
+      log(fmt::format("hall {}: handed over to {} at seq {}, {} ms after the request was seen", hall,
+                      owner_text(to), *last, stopped_for()));
+      return;
+    }
+    if (c.outcome != replicate::ClaimOutcome::kUnavailable) {
+      drop_hall(hall, "taken over by " + owner_text(c.record), c.record);
+      std::lock_guard lock(mu_);
+      moving_.erase(hall);
+      return;
+    }
+    if (std::chrono::steady_clock::now() >= deadline)
+      return refuse("the owners bucket did not answer the handover: " + c.detail);
+  }
 }
 
 void Replicator::keep_leases() {
@@ -368,6 +456,7 @@ void Replicator::catch_up(const store::EventStore& store, const std::vector<std:
       std::this_thread::sleep_for(delay);  // a retry delay, not a synchronisation
       delay = std::min(delay * 2, std::chrono::duration_cast<std::chrono::milliseconds>(kMaxRetry));
     }
+    stream_seq_[hall] = tail->hall_seq;
     const std::uint64_t have = store.last_seq(hall);
     if (tail->hall_seq > have) {
       throw replicate::ReplicateError(fmt::format(
@@ -445,14 +534,22 @@ bool Replicator::fenced(std::string_view hall, Fence* fence) const {
   return true;
 }
 
+bool Replicator::handing_over(std::string_view hall, Fence* fence) const {
+  std::lock_guard lock(mu_);
+  const auto it = moving_.find(hall);
+  if (it == moving_.end()) return false;
+  if (fence != nullptr) *fence = it->second;
+  return true;
+}
+
 void Replicator::drop_hall(const std::string& hall, const std::string& why,
-                           const replicate::OwnerRecord& owner) {
+                           const replicate::OwnerRecord& owner, std::uint64_t handed_over_seq) {
   log(fmt::format("hall {} is no longer replicated by this engine: {}", hall, why));
   {
     std::lock_guard lock(mu_);
     held_.erase(std::remove(held_.begin(), held_.end(), hall), held_.end());  // its lease is left to lapse
     lease_valid_until_.erase(hall);
-    fenced_halls_.emplace(hall, Fence{why, owner.engine, owner.endpoint, true});
+    fenced_halls_.emplace(hall, Fence{why, owner.engine, owner.endpoint, true, handed_over_seq});
     queue_.erase(std::remove_if(queue_.begin(), queue_.end(), [&](const Item& i) { return i.hall == hall; }),
                  queue_.end());
     ++fences_;  // the publishing thread drops the hall's events it holds
@@ -500,6 +597,9 @@ bool Replicator::publish_some(std::deque<Item>& work) {
         break;
     }
   }
+  std::map<std::string, std::uint64_t> held;  // hall -> its highest event the stream now holds
+  for (std::size_t i = 0; i < n; ++i)
+    if (done[i]) held[work[i].hall] = std::max(held[work[i].hall], work[i].seq);
   std::deque<Item> rest;
   for (std::size_t i = 0; i < work.size(); ++i) {
     if (i < n && done[i]) continue;
@@ -509,6 +609,10 @@ bool Replicator::publish_some(std::deque<Item>& work) {
   for (const auto& [hall, why] : stop) drop_hall(hall, why);
   std::lock_guard lock(mu_);
   if (!stop.empty()) drop_fenced(work);
+  for (const auto& [hall, seq] : held) {
+    std::uint64_t& known = stream_seq_[hall];
+    known = std::max(known, seq);
+  }
   m_.published += stored;
   m_.duplicates += dup;
   m_.fenced += fenced;

@@ -28,6 +28,16 @@
 // lease/4, ended when it serves them all or stops), for hallq halls; its
 // look for lapsed leases and its takeovers run on the lease thread too.
 //
+// A graceful move (hallq move-hall, engine/replicate/ownership.h): when a
+// renewal finds the request in a held hall's entry, the lease thread refuses
+// the hall's new commands (handing_over(): not_owner naming the new engine),
+// has the engine stop the hall and tell its last sequence (on_hand_over()),
+// waits up to lease/2 until the stream holds that sequence, then writes the
+// entry naming the new engine with that sequence (Ownership::hand_over) and
+// fences the hall here. Whatever fails on the way (the stream does not take
+// the hall's events in time, the bucket does not answer) gives the hall back
+// to the engine and writes the refusal into the entry (refuse_move).
+//
 // A fenced hall (another engine extended its subject, or took its lease) is
 // no longer replicated by this engine: logged once, its queued events
 // dropped, and fenced() says so and names the owner where known (the server
@@ -59,6 +69,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -129,6 +140,13 @@ class Replicator final : public ReplicationGate {
   using TakeOver = std::function<bool(const std::string& hall, std::uint64_t last_seq, std::string* why,
                                       std::string* snapshot)>;
   void stand_by(const std::vector<std::string>& halls, TakeOver take_over);
+  // For a graceful move: `hand_over(hall, true)` must stop the hall (no
+  // events of its own: ticks; run on the engine's thread) and return its
+  // last sequence; `hand_over(hall, false)` serves it again (the move
+  // failed). nullopt: the engine did not answer. Without it, moves are
+  // refused. Before start().
+  using HandOver = std::function<std::optional<std::uint64_t>(const std::string& hall, bool stop)>;
+  void on_hand_over(HandOver hand_over) { hand_over_ = std::move(hand_over); }
   // The connection (for a standby's readers; NATS connections are thread-safe).
   replicate::NatsConnection& connection() { return *conn_; }
 
@@ -154,6 +172,7 @@ class Replicator final : public ReplicationGate {
   std::uint64_t enqueue(const std::vector<Publication>& pubs) override;
   Progress progress() const override;
   bool fenced(std::string_view hall, Fence* fence = nullptr) const override;
+  bool handing_over(std::string_view hall, Fence* fence = nullptr) const override;
   bool lease_lapsed(std::string_view hall) const override;
   void set_on_progress(std::function<void()> on_progress) override;
 
@@ -191,12 +210,17 @@ class Replicator final : public ReplicationGate {
   // removes what the stream now holds; false if the cluster was unavailable.
   bool publish_some(std::deque<Item>& work);
   // Fences `hall` (either thread): no longer held, its queued events
-  // dropped; `owner`: who took the hall, where known.
-  void drop_hall(const std::string& hall, const std::string& why, const replicate::OwnerRecord& owner = {});
+  // dropped; `owner`: who took the hall, where known; `handed_over_seq`: a
+  // graceful move, the stream holding the hall up to it.
+  void drop_hall(const std::string& hall, const std::string& why, const replicate::OwnerRecord& owner = {},
+                 std::uint64_t handed_over_seq = 0);
   // Removes the fenced halls' events from `work` (the publishing thread's; under mu_).
   void drop_fenced(std::deque<Item>& work) const;
   // Renews every held lease (the lease thread); a hall lost is dropped (fenced).
   void renew_leases();
+  // Hands `hall` to the engine `asked` names (a move requested), or refuses
+  // (the lease thread).
+  void hand_over(const std::string& hall, const replicate::OwnerRecord& asked);
   // Tries to take over every standby hall whose owner's lease lapsed.
   void watch_standby();
   // Puts this engine's standby record (ownership.h) with the halls it still
@@ -216,6 +240,7 @@ class Replicator final : public ReplicationGate {
   std::set<std::string> lapsed_;                  // halls whose lapse was logged (the lease thread's)
   std::vector<std::string> standby_;              // halls followed, not (yet) served (the lease thread's)
   TakeOver take_over_;
+  HandOver hand_over_;
   std::map<std::string, replicate::OwnerRecord> standby_owner_;  // the owner last seen (the lease thread's)
   bool standby_recorded_ = false;                                // a live standby record was put
   std::string standby_record_error_;                             // the last failure, logged once
@@ -240,6 +265,10 @@ class Replicator final : public ReplicationGate {
   std::function<void()> on_progress_;
   std::uint64_t batches_enqueued_ = 0, batches_done_ = 0;
   std::map<std::string, Fence, std::less<>> fenced_halls_;  // hall -> why, and who serves it
+  std::map<std::string, Fence, std::less<>> moving_;        // halls being handed over -> to whom
+  // hall -> the highest sequence the stream is known to hold (its tail at
+  // the start or takeover, then each event stored or found there)
+  std::map<std::string, std::uint64_t, std::less<>> stream_seq_;
   Metrics m_;
   // What the thread holds out of the queue: its size and oldest item's age and batch.
   std::size_t work_size_ = 0;

@@ -476,7 +476,8 @@ class Server::Impl {
   void settle_reply(const Destination& d, Settled how, std::string& reply) {
     ReplicationGate::Fence fence;
     const bool fenced = options_.replication->fenced(d.hall, &fence);
-    if (how == Settled::kConfirmed && !fenced) return;
+    // A hall handed over gracefully: whatever was applied here is in the stream.
+    if (how == Settled::kConfirmed && (!fenced || fence.handed_over_seq > 0)) return;
     if (protocol::decode_reply(protocol::as_bytes(reply)).code != core::ErrorCode::kOk) return;
     reply = fenced ? not_owner_reply(d.request_id, d.hall, fence)
                    : refusal_reply(d.request_id,
@@ -490,9 +491,12 @@ class Server::Impl {
   // "接管" only for a hall taken over from this engine; a standby names the
   // owner that simply serves it.
   static std::string not_owner_reply(std::string_view request_id, std::string_view hall,
-                                     const ReplicationGate::Fence& fence) {
+                                     const ReplicationGate::Fence& fence, bool moving = false) {
     std::string text;
-    if (fence.taken_over)
+    if (moving)
+      text = fmt::format("大厅 {} 正在移交给引擎 {}（地址 {}），本机不再受理，请到新引擎办理", hall,
+                         fence.engine, fence.endpoint);
+    else if (fence.taken_over)
       text = fmt::format("大厅 {} 已由另一台引擎接管，本机不再受理（{}）", hall, fence.why);
     else if (fence.engine.empty())
       text = fmt::format("大厅 {} 由另一台引擎服务，本机为备用引擎，不受理命令", hall);
@@ -519,6 +523,8 @@ class Server::Impl {
     ReplicationGate::Fence fence;
     if (options_.replication->fenced(request.hall, &fence))
       return not_owner_reply(request.request_id, request.hall, fence);
+    if (options_.replication->handing_over(request.hall, &fence))
+      return not_owner_reply(request.request_id, request.hall, fence, /*moving=*/true);
     if (options_.lease_strict && options_.replication->lease_lapsed(request.hall))
       return refusal_reply(
           request.request_id,

@@ -117,7 +117,19 @@ class HallqdReplicate : public ::testing::Test {
   // Reads town's subject from the start: seq 1..last, in order, and each
   // acknowledged event byte for byte.
   void expect_stream_holds_acked() {
-    HallReader reader(*conn_, "town", {});
+    // Making a consumer soon after a node was killed may time out while the
+    // cluster re-places it (README, known limits): asked again, bounded.
+    std::unique_ptr<HallReader> made;
+    for (const auto deadline = std::chrono::steady_clock::now() + 30s; !made;) {
+      try {
+        made = std::make_unique<HallReader>(*conn_, "town", HallReader::Options{});
+      } catch (const ReplicateError& e) {
+        if (std::chrono::steady_clock::now() >= deadline) throw;
+        std::cout << "reader not made yet: " << e.what() << "\n";
+        std::this_thread::sleep_for(200ms);  // a retry delay, bounded above
+      }
+    }
+    HallReader& reader = *made;
     std::map<core::Seq, std::string> acked;
     for (const std::string& e : acked_) acked[protocol::peek_event(protocol::as_bytes(e)).seq] = e;
     for (core::Seq s = 1; s <= last_acked(); ++s) {

@@ -1,6 +1,8 @@
 // Hall ownership in the owners bucket: claim, renew, a live lease respected,
-// takeover after it lapsed, and the lost compare-and-set of the old owner.
-// Time is given by the test (leases lapse without waiting).
+// takeover after it lapsed, the lost compare-and-set of the old owner, and a
+// graceful move (request, the owner's renewal finding it, hand-over or
+// refusal, the new engine's claim). Time is given by the test (leases lapse
+// without waiting).
 #include "engine/replicate/ownership.h"
 
 #include <gtest/gtest.h>
@@ -18,6 +20,15 @@ TEST(OwnerRecordJson, RoundTripsAndRefusesOtherText) {
   EXPECT_FALSE(owner_from_json("{}"));
   EXPECT_FALSE(owner_from_json("engine-a"));
   EXPECT_FALSE(owner_from_json(R"({"engine": "a", "lease_until_ms": "soon"})"));
+  OwnerRecord moved = r;
+  moved.move_to = "engine-b";
+  moved.move_to_endpoint = "tcp://10.0.0.6:5555";
+  moved.move_refused = "不行";
+  moved.moved_from = "engine-c";
+  moved.handed_over_seq = 42;
+  EXPECT_EQ(owner_from_json(to_json(moved)), moved);
+  // A plain entry carries none of the move's fields (readers of older entries see no change).
+  EXPECT_EQ(to_json(r).find("move"), std::string::npos) << to_json(r);
 }
 
 TEST_F(Owners, ClaimRenewTakeoverAndTheLostCompareAndSet) {
@@ -67,6 +78,89 @@ TEST_F(Owners, AnEngineReclaimsItsOwnHallAfterARestart) {
   const Claim c = again.claim("own2", t0 + 100, 3000);
   EXPECT_EQ(c.outcome, ClaimOutcome::kOwned) << c.detail;
   EXPECT_EQ(again.renew("own2", t0 + 1100, 3000).outcome, ClaimOutcome::kOwned);
+}
+
+// hallq move-hall's steps on the bucket, as the engines take them.
+TEST_F(Owners, AMoveIsRequestedFoundByTheOwnersRenewalHandedOverAndClaimed) {
+  Ownership a(engine(), "engine-a", "tcp://127.0.0.1:5001");
+  Ownership b(engine(), "engine-b", "tcp://127.0.0.1:5002");
+  Ownership cli(engine(), "hallq-move-hall", "");
+  const std::int64_t t0 = 1'700'000'000'000;
+  ASSERT_EQ(a.claim("move1", t0, 3000).outcome, ClaimOutcome::kOwned);
+
+  // Refused: the owner itself, and (below) a second target while one is pending.
+  const MoveRequest self = cli.request_move("move1", "engine-a", "tcp://127.0.0.1:5001", t0 + 100);
+  EXPECT_FALSE(self.ok);
+  EXPECT_NE(self.error.find("已由引擎 engine-a 服务"), std::string::npos) << self.error;
+  const MoveRequest asked = cli.request_move("move1", "engine-b", "tcp://127.0.0.1:5002", t0 + 100);
+  ASSERT_TRUE(asked.ok) << asked.error;
+  EXPECT_EQ(asked.owner.engine, "engine-a");
+  EXPECT_EQ(asked.owner.move_to, "engine-b");
+  const MoveRequest other = cli.request_move("move1", "engine-c", "tcp://127.0.0.1:5003", t0 + 200);
+  EXPECT_FALSE(other.ok);
+  EXPECT_NE(other.error.find("已有一个移交请求（移交给引擎 engine-b）"), std::string::npos) << other.error;
+
+  // The owner's renewal finds the request instead of a lost lease.
+  const Claim found = a.renew("move1", t0 + 500, 3000);
+  ASSERT_EQ(found.outcome, ClaimOutcome::kMoveRequested) << found.detail;
+  EXPECT_EQ(found.record.move_to, "engine-b");
+  EXPECT_EQ(found.record.move_to_endpoint, "tcp://127.0.0.1:5002");
+  EXPECT_EQ(found.revision, asked.revision);
+
+  // A standby's look meanwhile: still the owner's live lease.
+  EXPECT_EQ(b.claim("move1", t0 + 600, 3000).outcome, ClaimOutcome::kOwnedByOther);
+
+  const Claim handed = a.hand_over("move1", "engine-b", "tcp://127.0.0.1:5002", 17, t0 + 700, 3000);
+  ASSERT_EQ(handed.outcome, ClaimOutcome::kOwnedByOther) << handed.detail;
+  std::uint64_t rev = 0;
+  const std::optional<OwnerRecord> now = cli.owner("move1", nullptr, &rev);
+  ASSERT_TRUE(now);
+  EXPECT_EQ(rev, asked.revision + 1);
+  EXPECT_EQ(now->engine, "engine-b");
+  EXPECT_EQ(now->moved_from, "engine-a");
+  EXPECT_EQ(now->handed_over_seq, 17u);
+  EXPECT_TRUE(now->move_to.empty());
+  // The old owner holds it no more.
+  EXPECT_EQ(a.renew("move1", t0 + 800, 3000).outcome, ClaimOutcome::kLost);
+
+  // The new engine claims the entry naming it (the lease still live) and
+  // keeps saying where the hall came from.
+  const Claim claimed = b.claim("move1", t0 + 900, 3000);
+  ASSERT_EQ(claimed.outcome, ClaimOutcome::kOwned) << claimed.detail;
+  EXPECT_EQ(claimed.was.handed_over_seq, 17u);
+  EXPECT_EQ(claimed.was.moved_from, "engine-a");
+  EXPECT_EQ(claimed.record.handed_over_seq, 17u);
+  ASSERT_EQ(b.renew("move1", t0 + 1000, 3000).outcome, ClaimOutcome::kOwned);
+  EXPECT_EQ(cli.owner("move1")->moved_from, "engine-a");
+  EXPECT_EQ(cli.owner("move1")->engine, "engine-b");
+}
+
+TEST_F(Owners, AnOwnerRefusesAMoveAndALapsedLeaseIsNotMoved) {
+  Ownership a(engine(), "engine-a", "tcp://127.0.0.1:5001");
+  Ownership cli(engine(), "hallq-move-hall", "");
+  const std::int64_t t0 = 1'700'000'000'000;
+  const MoveRequest none = cli.request_move("move2", "engine-b", "", t0);
+  EXPECT_FALSE(none.ok);
+  EXPECT_NE(none.error.find("没有服务引擎"), std::string::npos) << none.error;
+
+  ASSERT_EQ(a.claim("move2", t0, 3000).outcome, ClaimOutcome::kOwned);
+  ASSERT_TRUE(cli.request_move("move2", "engine-b", "tcp://127.0.0.1:5002", t0 + 100).ok);
+  ASSERT_EQ(a.renew("move2", t0 + 500, 3000).outcome, ClaimOutcome::kMoveRequested);
+  const Claim refused = a.refuse_move("move2", "the stream does not answer", t0 + 600, 3000);
+  ASSERT_EQ(refused.outcome, ClaimOutcome::kOwned) << refused.detail;
+  const std::optional<OwnerRecord> now = cli.owner("move2");
+  ASSERT_TRUE(now);
+  EXPECT_EQ(now->engine, "engine-a");
+  EXPECT_TRUE(now->move_to.empty());
+  EXPECT_EQ(now->move_refused, "the stream does not answer");
+  // The next renewal is a plain one again.
+  ASSERT_EQ(a.renew("move2", t0 + 700, 3000).outcome, ClaimOutcome::kOwned);
+  EXPECT_TRUE(cli.owner("move2")->move_refused.empty());
+
+  // Past the lease nothing is moved: a standby takes it over by itself.
+  const MoveRequest lapsed = cli.request_move("move2", "engine-b", "tcp://127.0.0.1:5002", t0 + 3701);
+  EXPECT_FALSE(lapsed.ok);
+  EXPECT_NE(lapsed.error.find("租约已于"), std::string::npos) << lapsed.error;
 }
 
 }  // namespace

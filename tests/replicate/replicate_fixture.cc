@@ -2,16 +2,42 @@
 
 #include <flatbuffers/flatbuffers.h>
 
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <string_view>
 #include <thread>
 
 #include "engine/protocol/hallq_generated.h"
+#include "engine/protocol/message.h"
+#include "engine/protocol/snapshot_codec.h"
 #include "engine/replicate/stream_setup.h"
 
 namespace hallq::replicate::test {
 
 std::unique_ptr<testing::NatsCluster> ReplicateTest::cluster_;
+
+std::string read_file(const std::string& path) {
+  std::stringstream s;
+  s << std::ifstream(path).rdbuf();
+  return s.str();
+}
+
+bool log_says(const std::string& path, const std::string& text, std::chrono::seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (read_file(path).find(text) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling a log file, bounded above
+  }
+  ADD_FAILURE() << "the log never said \"" << text << "\":\n" << read_file(path);
+  return false;
+}
+
+core::HallState state_of(const protocol::DecodedReply& r) {
+  protocol::DecodedSnapshot s;
+  EXPECT_TRUE(protocol::decode_snapshot(protocol::as_bytes(r.snapshot), s).ok());
+  return s.state;
+}
 
 std::string event_bytes(const std::string& hall, core::Seq seq, const std::string& text) {
   flatbuffers::FlatBufferBuilder fbb;

@@ -10,7 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "engine/core/hall_state.h"
 #include "engine/core/types.h"
+#include "engine/protocol/reply_codec.h"
 #include "engine/replicate/nats_connection.h"
 #include "engine/replicate/publisher.h"
 #include "tests/support/nats_cluster.h"
@@ -32,6 +34,17 @@ void raw_publish(NatsConnection& conn, const std::string& subject, const std::st
 // stream answers (deadline-bounded; -1 if it never does).
 long subject_count(NatsConnection& conn, const std::string& subject,
                    std::chrono::milliseconds limit = std::chrono::seconds(20));
+
+// What the file at `path` holds ("" if it cannot be read).
+std::string read_file(const std::string& path);
+
+// Waits until the file at `path` (an engine's stderr) holds `text`
+// (deadline-bounded; a failure shows the file).
+bool log_says(const std::string& path, const std::string& text,
+              std::chrono::seconds limit = std::chrono::seconds(30));
+
+// The state a snapshot reply carries.
+core::HallState state_of(const protocol::DecodedReply& r);
 
 class ReplicateTest : public ::testing::Test {
  public:

@@ -49,30 +49,6 @@ namespace {
 using namespace std::chrono_literals;
 const std::string kTown = std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml";
 
-std::string read_file(const std::string& path) {
-  std::stringstream s;
-  s << std::ifstream(path).rdbuf();
-  return s.str();
-}
-
-// Waits until the file at `path` holds `text` (deadline-bounded).
-bool log_says(const std::string& path, const std::string& text, std::chrono::seconds limit = 30s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (read_file(path).find(text) != std::string::npos) return true;
-    std::this_thread::sleep_for(50ms);  // polling a log file, bounded above
-  }
-  ADD_FAILURE() << "the log never said \"" << text << "\":\n" << read_file(path);
-  return false;
-}
-
-// The state a snapshot reply carries.
-core::HallState state_of(const protocol::DecodedReply& r) {
-  protocol::DecodedSnapshot s;
-  EXPECT_TRUE(protocol::decode_snapshot(protocol::as_bytes(r.snapshot), s).ok());
-  return s.state;
-}
-
 class HallqdStandby : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -39,6 +39,7 @@
 #include "tools/hallq/event_text.h"
 #include "tools/hallq/halls_verb.h"
 #include "tools/hallq/keys_verb.h"
+#include "tools/hallq/move_hall_verb.h"
 #include "tools/hallq/replay_verb.h"
 #include "tools/hallq/report_verb.h"
 #include "tools/hallq/simulate_verb.h"
@@ -588,6 +589,8 @@ int main(int argc, char** argv) {
   CLI::App* keys_verb = add_keys_verb(app, keys_args);
   HallsArgs halls_args;
   CLI::App* halls_verb = add_halls_verb(app, halls_args);
+  MoveHallArgs move_hall_args;
+  CLI::App* move_hall_verb = add_move_hall_verb(app, move_hall_args);
   EvaluationsArgs evaluations_args;
   CLI::App* evaluations = add_evaluations_verb(app, evaluations_args);
   AppointmentsArgs appointments_args;
@@ -632,6 +635,7 @@ int main(int argc, char** argv) {
     if (board->parsed()) return run_board(board_args, g.engine, g.pub, *g.clock, g.curve);
     if (backup->parsed()) return run_backup(backup_args, g.json);
     if (halls_verb->parsed()) return run_halls(halls_args, g.json);
+    if (move_hall_verb->parsed()) return run_move_hall(move_hall_args, g.json);
     if (report->parsed()) return run_report(report_args, g.json, *g.clock);
     if (evaluations->parsed()) return run_evaluations(evaluations_args);
   } catch (const std::exception& e) {
