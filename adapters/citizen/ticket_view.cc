@@ -81,7 +81,10 @@ TicketView ticket_view(const core::Hall& hall, const core::Ticket& t, const pred
         v.headline = v.ahead == 0 ? "下一位就是您" : fmt::format("前面还有 {} 人", v.ahead);
         v.detail = "暂无窗口办理此业务，开放后按顺序叫号";
       }
-      if (v.transferred) v.detail = fmt::format("已转到「{}」继续排队。{}", v.service, v.detail);
+      if (v.transferred)
+        v.detail = fmt::format("已转到「{}」继续排队。{}", v.service, v.detail);
+      else if (remote != nullptr || t.priority == core::Priority::kAppointment)
+        v.detail = "已签到，" + v.detail;  // in line now: the check-in (remote, or a booking's) took
       break;
     case TicketState::kCalled:
       v.headline = fmt::format("请到 {} 号窗口", v.window);
@@ -138,7 +141,9 @@ TicketView past_ticket_view(const core::Hall& hall, const core::RateableTicket& 
   v.hall = cfg.id;
   v.hall_name = cfg.name;
   v.number = hall.printed_number(r.ticket);
-  v.service = r.issued_service < cfg.services.size() ? cfg.services[r.issued_service].name : "";
+  // The service it was finished in (and is rated for), as today's page named it: a transferred
+  // ticket's, not the one on its printed number.
+  v.service = r.service < cfg.services.size() ? cfg.services[r.service].name : "";
   v.rating = r.rating;
   v.can_rate = r.rating == 0;
   v.state = std::string(core::to_string(v.can_rate ? core::TicketState::kDone : core::TicketState::kRated));

@@ -6,7 +6,8 @@
 // to check in: "请在 HH:MM 前到大厅签到" (a rough time its turn may come:
 // the people ahead of its place times the service's mean handling time over
 // its open windows), then "已到号，请尽快签到" with the end of its grace, and
-// "未按时签到，号码已作废" once dropped.
+// "未按时签到，号码已作废" once dropped. Checked in (a remote ticket, or a
+// booking's appointment ticket), its wait reads "已签到，预计等待 …".
 //
 // A finished ticket not rated 1..5 (none given, or the keypad's time ran
 // out: 未评价) offers 好差评 from the page (can_rate; the JSON then carries
@@ -61,7 +62,8 @@ TicketView ticket_view(const core::Hall& hall, const core::Ticket& ticket,
                        const predict::TicketForecast* forecast, core::TimeUs now);
 
 // An earlier day's finished ticket still open to 补充评价 (or rated later:
-// `r.rating` 1..5), as its page shows it.
+// `r.rating` 1..5), as its page shows it: its service is the one it was
+// finished in (a transferred ticket's last), as on the day.
 TicketView past_ticket_view(const core::Hall& hall, const core::RateableTicket& r);
 
 nlohmann::json to_json(const TicketView& view);

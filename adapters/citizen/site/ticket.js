@@ -7,6 +7,8 @@
 // 好差评 (the five levels; for 不满意 / 非常不满意 the hall's reasons and a
 // comment), sent to /api/evaluate; once rated it shows the rating. An earlier
 // day's ticket (补充评价, data-past on the body) is read once, not followed.
+// A ticket that will not change any more (final) drops the footer's "watch
+// for the call".
 "use strict";
 (function () {
   const parts = location.pathname.split("/").filter(Boolean);  // ["t", hall, date, number, token?]
@@ -26,7 +28,13 @@
       b.dataset.level = l.level;
       b.setAttribute("role", "radio");
       b.setAttribute("aria-checked", "false");
-      b.textContent = l.name;
+      // "非常" | "不满意": the name breaks between its two words on a narrow phone, never inside one.
+      const words = /^(.+?)(不?满意)$/.exec(l.name);
+      (words ? words.slice(1) : [l.name]).forEach((w) => {
+        const s = document.createElement("span");
+        s.textContent = w;
+        b.appendChild(s);
+      });
       b.addEventListener("click", () => choose(l.level));
       $("levels").appendChild(b);
     });
@@ -88,6 +96,7 @@
     document.body.dataset.state = t.state;
     document.title = t.headline + " · " + t.number;
     $("cancel").hidden = !t.can_cancel;
+    $("footer").hidden = !!t.final;  // nothing more will change: no calls to watch for
     $("code").hidden = !t.check_in_code || t.state !== "not_arrived";
     $("code").textContent = t.check_in_code ? "签到码 " + t.check_in_code : "";
     const arriving = t.state === "not_arrived" && !!t.check_in_code;

@@ -229,5 +229,29 @@ TEST_F(EvaluateApiTest, AnEarlierDaysTicketIsRatedWithinTheSupplementWindowAndRe
   EXPECT_EQ(halls_.town().seq(), seq);
 }
 
+TEST_F(EvaluateApiTest, AnEarlierDaysTransferredTicketNamesTheServiceItWasFinishedIn) {
+  // A 社保医保 ticket sent on to 户籍证件 at w1 and finished at w3 (police = 2 there, conf/town.toml).
+  ASSERT_TRUE(halls_.apply(core::OpenWindow{"w1", "s01"}).ok());
+  ASSERT_TRUE(halls_.apply(core::OpenWindow{"w3", "s03"}).ok());
+  ASSERT_TRUE(halls_.apply(core::IssueTicket{"social"}).ok());
+  const std::string number = halls_.town().number_of(halls_.town().tickets().back());
+  ASSERT_TRUE(halls_.apply(core::CallNext{"w1"}).ok());
+  ASSERT_TRUE(halls_.apply(core::StartService{"w1"}).ok());
+  ASSERT_TRUE(halls_.apply(core::Transfer{"w1", "police"}).ok());
+  ASSERT_TRUE(halls_.apply(core::CallNext{"w3"}).ok());
+  ASSERT_TRUE(halls_.apply(core::StartService{"w3"}).ok());
+  ASSERT_TRUE(halls_.apply(core::Finish{"w3"}).ok());
+  const std::string day0 = halls_.today();
+  nlohmann::json t = json_of(send(get("/api/ticket?" + query(day0, number))));
+  ASSERT_EQ(t["service"], "户籍证件") << t.dump();
+
+  halls_.advance(kDay);
+  ASSERT_TRUE(halls_.apply(core::Tick{}).ok());
+  t = json_of(send(get("/api/ticket?" + query(day0, number))));
+  ASSERT_TRUE(t["past"].get<bool>()) << t.dump();
+  EXPECT_EQ(t["number"], number) << "the printed number";
+  EXPECT_EQ(t["service"], "户籍证件") << "the service it was finished in, as on the day";
+}
+
 }  // namespace
 }  // namespace hallq::testing

@@ -113,11 +113,19 @@ TEST_F(RemoteTicketApiTest, TakesATicketThatWaitsForCheckIn) {
   ASSERT_TRUE(halls_.apply(core::CheckIn{r->code}).ok());
   EXPECT_EQ(nlohmann::json::parse(api_.ticket_json("town", "B002"))["headline"], "前面还有 1 人");
   EXPECT_EQ(nlohmann::json::parse(api_.ticket_json("town", "B002"))["kind"], "网上取号") << "still, in line";
+  const auto detail = [&](const char* number) {
+    return nlohmann::json::parse(api_.ticket_json("town", number))["detail"].get<std::string>();
+  };
+  EXPECT_TRUE(detail("B002").starts_with("已签到，")) << detail("B002");
   // A booking checked in (an appointment ticket) and a priority one say so too.
   ASSERT_TRUE(halls_.apply(core::IssueTicket{"estate", core::Priority::kAppointment}).ok());  // B003
   ASSERT_TRUE(halls_.apply(core::IssueTicket{"estate", core::Priority::kPriority}).ok());     // B004
   EXPECT_EQ(nlohmann::json::parse(api_.ticket_json("town", "B003"))["kind"], "预约");
   EXPECT_EQ(nlohmann::json::parse(api_.ticket_json("town", "B004"))["kind"], "优先");
+  EXPECT_TRUE(detail("B003").starts_with("已签到，")) << detail("B003");
+  EXPECT_FALSE(detail("B004").starts_with("已签到"))
+      << "a priority walk-in checked in nowhere: " << detail("B004");
+  EXPECT_FALSE(detail("B001").starts_with("已签到")) << detail("B001");
 }
 
 TEST_F(RemoteTicketApiTest, HostileRequestsAreRefusedInChineseAndChangeNothing) {
