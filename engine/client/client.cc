@@ -24,8 +24,6 @@ void apply_curve(zmq::socket_t& socket, const CurveOptions& curve) {
   set(ZMQ_CURVE_SECRETKEY, curve.secret_key, "secret key");
 }
 
-namespace {
-
 std::vector<std::string> split_endpoints(const std::string& list) {
   std::vector<std::string> out;
   std::size_t start = 0;
@@ -39,8 +37,6 @@ std::vector<std::string> split_endpoints(const std::string& list) {
     start = comma + 1;
   }
 }
-
-}  // namespace
 
 Client::Client(zmq::context_t& ctx, std::string endpoint, ClientOptions options)
     : socket_(ctx, zmq::socket_type::dealer),

@@ -49,6 +49,10 @@ struct CurveOptions {
   bool enabled() const { return !server_key.empty(); }
 };
 
+// "tcp://a:5570,tcp://b:5570" -> its entries; throws std::invalid_argument
+// for an empty entry.
+std::vector<std::string> split_endpoints(const std::string& list);
+
 // Sets `curve` on a socket before it connects; nothing if not enabled.
 // Throws std::invalid_argument for a key that is not 40 Z85 characters.
 void apply_curve(zmq::socket_t& socket, const CurveOptions& curve);
@@ -90,6 +94,10 @@ class Client {
   zmq::socket_t& socket() { return socket_; }
   // The engine in use now (one of the list).
   const std::string& endpoint() const { return endpoint_; }
+  // The list as given, and a switch to its entry `i` (a subscriber whose
+  // publisher went silent moves both sockets to the next engine).
+  const std::vector<std::string>& endpoints() const { return endpoints_; }
+  void use_endpoint(std::size_t i) { reconnect(endpoints_.at(i)); }
 
  private:
   std::optional<protocol::DecodedReply> round_trip(const std::string& request, const std::string& request_id);

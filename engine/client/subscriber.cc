@@ -2,10 +2,14 @@
 // so predictions and displays computed from it agree with the engine's.
 #include "engine/client/subscriber.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
 #include <deque>
+#include <stdexcept>
 
 #include "engine/policy/policy_registry.h"
 #include "engine/predict/forecast_predictor.h"
@@ -37,7 +41,13 @@ Subscriber::Subscriber(zmq::context_t& ctx, std::string cmd_endpoint, std::strin
       monitor_(ctx, zmq::socket_type::pair),
       listener_(listener),
       options_(options),
-      engine_clock_(options.wall_clock ? *options.wall_clock : time::system_clock()) {
+      engine_clock_(options.wall_clock ? *options.wall_clock : time::system_clock()),
+      pubs_(split_endpoints(pub_endpoint)),
+      pub_since_(Clock::now()) {
+  if (pubs_.size() > 1 && pubs_.size() != client_.endpoints().size())
+    throw std::invalid_argument(
+        fmt::format("{} event endpoints ({}) for {} command endpoints: give each engine's pair, in one order",
+                    pubs_.size(), pub_endpoint, client_.endpoints().size()));
   sub_.set(zmq::sockopt::linger, 0);
   sub_.set(zmq::sockopt::rcvhwm, options_.rcvhwm);
   apply_curve(sub_, options_.curve);
@@ -60,7 +70,7 @@ Subscriber::Subscriber(zmq::context_t& ctx, std::string cmd_endpoint, std::strin
     throw zmq::error_t();
   monitor_.set(zmq::sockopt::linger, 0);
   monitor_.connect(monitor_endpoint);
-  sub_.connect(pub_endpoint);
+  sub_.connect(pubs_.front());
   // Subscribing before asking for snapshots is what makes the pattern safe.
   for (auto& [topic, r] : by_topic_) resync(*r);
 }
@@ -297,8 +307,23 @@ void Subscriber::apply_buffered(Replica& r) {
   }
 }
 
+void Subscriber::fail_over(Clock::time_point now) {
+  auto heard = pub_since_;
+  for (const auto& [topic, r] : by_topic_) heard = std::max(heard, r->last_heard);
+  if (now - heard <= options_.heartbeat_timeout) return;
+  sub_.disconnect(pubs_[pub_at_]);
+  pub_at_ = (pub_at_ + 1) % pubs_.size();
+  sub_.connect(pubs_[pub_at_]);
+  client_.use_endpoint(pub_at_);
+  pub_since_ = now;
+  ++stats_.failovers;
+  // Its snapshots, not the silent engine's: the replicas start over there.
+  for (auto& [topic, r] : by_topic_) resync(*r);
+}
+
 void Subscriber::timers() {
   const auto now = Clock::now();
+  if (pubs_.size() > 1) fail_over(now);
   for (auto& [topic, rp] : by_topic_) {
     Replica& r = *rp;
     if (r.online && now - r.last_heard > options_.heartbeat_timeout) {

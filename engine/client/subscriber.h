@@ -13,6 +13,13 @@
 //     plus one snapshot round trip, without waiting for the next heartbeat;
 //   - no message from a hall for `heartbeat_timeout` marks it offline, so a
 //     screen can show "系统连接中" instead of stale numbers;
+//   - given several engines (an owner and its standbys, hallqd --replicate:
+//     `cmd_endpoint` and `pub_endpoint` comma-separated lists of the same
+//     length, in the same order), it listens to one at a time; when no hall
+//     was heard for `heartbeat_timeout` it moves both sockets to the next
+//     engine of the list and asks for fresh snapshots there, so a screen
+//     whose engine died follows the standby that took its halls over, its
+//     replicas rebuilt from that engine's snapshot and sequence;
 //   - with SubscriberOptions::personal_data, an event that carries personal
 //     data arrives twice with one sequence (in full on the private topic,
 //     first, then withheld): the full one is applied, the other dropped.
@@ -97,7 +104,10 @@ class Subscriber {
   struct Stats {
     std::uint64_t events = 0, snapshots = 0, gaps = 0, invalid = 0, restarts = 0, heartbeats = 0;
     std::uint64_t reconnects = 0;  // handshakes of the event socket after the first
+    std::uint64_t failovers = 0;   // moves to the next engine of the list
   };
+  // The publisher listened to now (one of the list).
+  const std::string& pub_endpoint() const { return pubs_[pub_at_]; }
   const Stats& stats() const { return stats_; }
 
   // Polling integration (e.g. an SDL loop): the two sockets to poll for input.
@@ -116,6 +126,8 @@ class Subscriber {
   void timers();
   void mark_heard(Replica& r);
   void drain_monitor();
+  // Several engines: moves to the next when none of the halls was heard for heartbeat_timeout.
+  void fail_over(Clock::time_point now);
 
   Client client_;
   zmq::socket_t sub_;
@@ -127,6 +139,9 @@ class Subscriber {
   std::map<std::string, Replica*, std::less<>> by_hall_;
   Stats stats_;
   time::FollowedClock engine_clock_;
+  std::vector<std::string> pubs_;  // the event endpoints as given
+  std::size_t pub_at_ = 0;
+  Clock::time_point pub_since_{};  // when the socket moved to pubs_[pub_at_]
 };
 
 }  // namespace hallq::client

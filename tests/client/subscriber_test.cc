@@ -232,5 +232,22 @@ TEST_F(SubscriberTest, AGapTriggersAFreshSnapshotAndGarbageIsIgnored) {
             protocol::encode_snapshot(fake.hall(), 42, false));
 }
 
+// Engines given as lists must pair up: each engine's command endpoint with
+// its event endpoint, in one order.
+TEST(SubscriberLists, EventEndpointsThatDoNotPairWithTheEnginesAreRefused) {
+  zmq::context_t ctx;
+  try {
+    client::Subscriber s(ctx, "tcp://127.0.0.1:1", "tcp://127.0.0.1:2,tcp://127.0.0.1:3", {"town"});
+    ADD_FAILURE() << "two event endpoints for one engine were taken";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("2 event endpoints"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(client::Subscriber(ctx, "tcp://127.0.0.1:1,", "tcp://127.0.0.1:2", {"town"}),
+               std::invalid_argument);
+  client::Subscriber paired(ctx, "tcp://127.0.0.1:1,tcp://127.0.0.1:3", "tcp://127.0.0.1:2,tcp://127.0.0.1:4",
+                            {"town"});
+  EXPECT_EQ(paired.pub_endpoint(), "tcp://127.0.0.1:2");
+}
+
 }  // namespace
 }  // namespace hallq::testing

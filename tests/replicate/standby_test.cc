@@ -157,6 +157,80 @@ TEST_F(HallqdStandby, FollowsRefusesCommandsAndItsStoreServesTheOwnersState) {
   EXPECT_EQ(protocol::peek_event(protocol::as_bytes(next->events.front())).seq, last + 1);
 }
 
+// A screen given both engines (owner and standby, cmd and pub lists) that
+// listens to the owner: when the owner is killed, the screen hears nothing
+// for its heartbeat timeout, moves to the standby, and its replica is rebuilt
+// from the standby's snapshot; from then on it follows the events the
+// standby, now the owner, commits: every event applied right after the one
+// before it (or a snapshot), never a step back, and in the end the new
+// owner's very state.
+TEST_F(HallqdStandby, AScreenGivenBothEnginesFollowsTheStandbyThatTookOver) {
+  // --ack replicated: what the screen saw is in the stream (with --ack local
+  // the owner's last events may die with it, and the screen step back to the
+  // new owner's history).
+  auto a = std::make_unique<testing::EngineProcess>(std::vector<std::string>{kTown}, dir_.sub("a"),
+                                                    args("engine-a", false, true));
+  testing::EngineProcess b({kTown}, dir_.sub("b"), args("engine-b", true, true));
+  struct Seen : client::Subscriber::Listener {
+    std::vector<std::pair<char, core::Seq>> log;  // 'r' reset, 'e' event: the replica's seq after it
+    void on_reset(const core::Hall& h) override { log.emplace_back('r', h.seq()); }
+    void on_event(const core::Hall& h, const protocol::DecodedEvent&, protocol::Bytes) override {
+      log.emplace_back('e', h.seq());
+    }
+  } seen;
+  client::Subscriber screen(ctx_, a->cmd() + "," + b.cmd(), a->pub() + "," + b.pub(), {"town"}, &seen,
+                            {.heartbeat_timeout = 1500ms});
+  const auto poll_until = [&](const std::function<bool()>& done, std::chrono::seconds limit) {
+    for (auto until = std::chrono::steady_clock::now() + limit;
+         !done() && std::chrono::steady_clock::now() < until;)
+      screen.poll(50ms);
+    return done();
+  };
+  ASSERT_TRUE(poll_until([&] { return screen.synced("town"); }, 10s));
+  EXPECT_EQ(screen.pub_endpoint(), a->pub());
+  client::Client ca(ctx_, a->cmd());
+  core::Seq last = 0;
+  for (int i = 0; i < 10; ++i) {
+    auto r = ca.command("town", core::IssueTicket{"social"});
+    ASSERT_TRUE(r && r->ok()) << (r ? r->message : "no answer");
+    last = protocol::peek_event(protocol::as_bytes(r->events.back())).seq;
+  }
+  ASSERT_TRUE(poll_until([&] { return screen.hall("town") && screen.hall("town")->seq() == last; }, 10s));
+
+  a->kill9();
+  client::Client cb(ctx_, b.cmd(), {.timeout = 1s, .attempts = 1, .follow_owner = false});
+  int issued = 0;
+  for (auto until = std::chrono::steady_clock::now() + 20s;
+       issued < 5 && std::chrono::steady_clock::now() < until;) {
+    screen.poll(20ms);  // the screen lives on meanwhile
+    auto r = cb.command("town", core::IssueTicket{"tax"});
+    if (!r || !r->ok()) continue;  // not taken over yet
+    last = protocol::peek_event(protocol::as_bytes(r->events.back())).seq;
+    ++issued;
+  }
+  ASSERT_EQ(issued, 5) << "the standby never took the hall over";
+  ASSERT_TRUE(poll_until(
+      [&] { return screen.synced("town") && screen.hall("town") && screen.hall("town")->seq() == last; },
+      20s))
+      << "the screen is at " << (screen.hall("town") ? screen.hall("town")->seq() : 0) << ", the hall at "
+      << last;
+  EXPECT_GE(screen.stats().failovers, 1u);
+  EXPECT_EQ(screen.pub_endpoint(), b.pub());
+  auto owner = cb.snapshot("town");
+  ASSERT_TRUE(owner && owner->ok());
+  EXPECT_TRUE(screen.hall("town")->state() == state_of(*owner))
+      << "the screen's replica differs from the new owner's";
+  core::Seq at = 0;
+  for (const auto& [kind, seq] : seen.log) {
+    if (kind == 'e') {
+      EXPECT_EQ(seq, at + 1) << "an event applied out of sequence";
+    } else {
+      EXPECT_GE(seq, at) << "a snapshot took the replica back";
+    }
+    at = seq;
+  }
+}
+
 // A client pointed at the standby while the owner lives follows the
 // not_owner reply's endpoint to the owner, once, with the same request id:
 // its command is served there (the owner's next ticket), the hop is told,
