@@ -3,14 +3,17 @@
 #include <flatbuffers/flatbuffers.h>
 
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <string_view>
 #include <thread>
 
+#include "engine/protocol/event_codec.h"
 #include "engine/protocol/hallq_generated.h"
 #include "engine/protocol/message.h"
 #include "engine/protocol/snapshot_codec.h"
+#include "engine/replicate/hall_reader.h"
 #include "engine/replicate/stream_setup.h"
 
 namespace hallq::replicate::test {
@@ -31,6 +34,37 @@ bool log_says(const std::string& path, const std::string& text, std::chrono::sec
   }
   ADD_FAILURE() << "the log never said \"" << text << "\":\n" << read_file(path);
   return false;
+}
+
+void expect_stream_holds(NatsConnection& conn, const std::string& hall,
+                         const std::map<core::Seq, std::string>& acked, core::Seq* tail_seq) {
+  ASSERT_FALSE(acked.empty());
+  Publisher probe(conn);
+  const auto tail = probe.tail(hall);
+  ASSERT_TRUE(tail);
+  *tail_seq = tail->hall_seq;
+  ASSERT_GE(tail->hall_seq, acked.rbegin()->first);
+  HallReader reader(conn, hall, {});
+  std::set<std::string> numbers;  // day/number
+  int day = 0;
+  std::size_t held = 0;
+  for (core::Seq s = 1; s <= tail->hall_seq; ++s) {
+    auto got = reader.next(std::chrono::seconds(10));
+    ASSERT_TRUE(got) << "seq " << s << " missing from the stream";
+    ASSERT_EQ(got->seq, s);
+    if (auto it = acked.find(s); it != acked.end()) {
+      EXPECT_EQ(got->bytes, it->second) << "acknowledged seq " << s << " differs in the stream";
+      ++held;
+    }
+    const protocol::EventSummary e = protocol::describe_event(protocol::as_bytes(got->bytes));
+    // Numbers start again each day (a run across local midnight).
+    if (e.kind == "day_rolled") ++day;
+    if (e.kind == "ticket_issued") {
+      EXPECT_TRUE(numbers.insert(std::to_string(day) + "/" + e.number).second) << e.number << " issued twice";
+    }
+  }
+  EXPECT_EQ(held, acked.size());
+  EXPECT_TRUE(reader.refusals().empty());
 }
 
 core::HallState state_of(const protocol::DecodedReply& r) {

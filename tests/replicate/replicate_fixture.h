@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -45,6 +46,13 @@ bool log_says(const std::string& path, const std::string& text,
 
 // The state a snapshot reply carries.
 core::HallState state_of(const protocol::DecodedReply& r);
+
+// Reads `hall`'s subject from its start to its tail (set in *tail_seq): seq
+// 1..tail in order (the verifying reader refuses a hole or a repeat), each
+// of `acked` (seq -> the event a reply carried) byte for byte, no ticket
+// number twice in a day. Fatal failures end it early.
+void expect_stream_holds(NatsConnection& conn, const std::string& hall,
+                         const std::map<core::Seq, std::string>& acked, core::Seq* tail_seq);
 
 class ReplicateTest : public ::testing::Test {
  public:

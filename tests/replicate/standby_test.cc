@@ -670,39 +670,17 @@ TEST_F(HallqdStandby, TakesOverFromAKilledOwnerUnderLoadLosingNothingAcknowledge
   std::map<core::Seq, std::string> want;
   for (const std::string& e : acked) want[protocol::peek_event(protocol::as_bytes(e)).seq] = e;
   ASSERT_FALSE(want.empty());
-  Publisher probe(*conn_);
-  const auto tail = probe.tail("town");
-  ASSERT_TRUE(tail);
-  ASSERT_GE(tail->hall_seq, want.rbegin()->first);
-  HallReader reader(*conn_, "town", {});
-  std::set<std::string> numbers;  // day/number
-  int day = 0;
-  std::size_t held = 0;
-  for (core::Seq s = 1; s <= tail->hall_seq; ++s) {
-    auto got = reader.next(10s);
-    ASSERT_TRUE(got) << "seq " << s << " missing from the stream";
-    ASSERT_EQ(got->seq, s);
-    if (auto it = want.find(s); it != want.end()) {
-      EXPECT_EQ(got->bytes, it->second) << "acknowledged seq " << s << " differs in the stream";
-      ++held;
-    }
-    const protocol::EventSummary e = protocol::describe_event(protocol::as_bytes(got->bytes));
-    // Numbers start again each day (a run across local midnight).
-    if (e.kind == "day_rolled") ++day;
-    if (e.kind == "ticket_issued") {
-      EXPECT_TRUE(numbers.insert(std::to_string(day) + "/" + e.number).second) << e.number << " issued twice";
-    }
-  }
-  EXPECT_EQ(held, want.size());
-  EXPECT_TRUE(reader.refusals().empty());
+  core::Seq tail = 0;
+  expect_stream_holds(*conn_, "town", want, &tail);
+  ASSERT_FALSE(::testing::Test::HasFatalFailure());
   // The last owner serves all of it.
   client::Client last(ctx_, nodes[owner].proc->cmd());
-  auto snap = snapshot_at(last, tail->hall_seq);
+  auto snap = snapshot_at(last, tail);
   ASSERT_TRUE(snap);
-  EXPECT_EQ(state_of(*snap).seq, tail->hall_seq);
+  EXPECT_EQ(state_of(*snap).seq, tail);
   // The standby that came back follows it too (screens on it see the hall).
   client::Client standby(ctx_, nodes[1 - owner].proc->cmd());
-  auto followed = snapshot_at(standby, tail->hall_seq);
+  auto followed = snapshot_at(standby, tail);
   ASSERT_TRUE(followed);
   EXPECT_TRUE(state_of(*followed) == state_of(*snap));
 }

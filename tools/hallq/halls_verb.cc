@@ -16,15 +16,10 @@
 #include "engine/replicate/ownership.h"
 #include "engine/replicate/publisher.h"
 #include "engine/replicate/stream_setup.h"
+#include "tools/hallq/nats_args.h"
 
 namespace hallq::cli {
 namespace {
-
-std::int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // The halls with an entry in the owners bucket (nullopt: no bucket yet).
 std::optional<std::set<std::string>> owned_halls(replicate::NatsConnection& conn) {
@@ -72,21 +67,13 @@ std::set<std::string> streamed_halls(replicate::NatsConnection& conn) {
 CLI::App* add_halls_verb(CLI::App& app, HallsArgs& args) {
   CLI::App* sub = app.add_subcommand(
       "halls", "列出集群中的每个大厅：所属引擎、地址、租约、已复制到的序号（hallqd --replicate）");
-  sub->add_option("--nats", args.nats, "NATS 集群地址，nats://主机:端口[,…]")->type_name("地址")->required();
-  sub->add_option("--nats-credentials", args.credentials, "NATS 用户凭据文件（只读用户即可）")
-      ->type_name("文件")
-      ->required()
-      ->check(CLI::ExistingFile);
+  add_nats_options(*sub, args.nats, args.credentials, "NATS 用户凭据文件（只读用户即可）");
   return sub;
 }
 
 int run_halls(const HallsArgs& args, bool json) {
   try {
-    replicate::NatsConnection::Options o;
-    o.urls = replicate::split_urls(args.nats);
-    o.credentials_file = args.credentials;
-    o.name = "hallq halls";
-    replicate::NatsConnection conn(o);
+    replicate::NatsConnection conn(nats_options(args.nats, args.credentials, "hallq halls"));
     const std::optional<std::set<std::string>> owned = owned_halls(conn);
     std::set<std::string> halls = owned.value_or(std::set<std::string>{});
     halls.merge(streamed_halls(conn));

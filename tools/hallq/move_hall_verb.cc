@@ -11,28 +11,16 @@
 
 #include "engine/replicate/nats_connection.h"
 #include "engine/replicate/ownership.h"
+#include "tools/hallq/nats_args.h"
 
 namespace hallq::cli {
-namespace {
-
-std::int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 CLI::App* add_move_hall_verb(CLI::App& app, MoveHallArgs& args) {
   CLI::App* sub = app.add_subcommand(
       "move-hall", "把大厅平稳移交给另一台引擎（它须是跟随该大厅的备用引擎 hallqd --standby），不丢不重");
   sub->add_option("hall", args.hall, "大厅编号")->type_name("大厅")->required();
   sub->add_option("engine", args.engine, "接手的引擎编号（--engine-id）")->type_name("引擎")->required();
-  sub->add_option("--nats", args.nats, "NATS 集群地址，nats://主机:端口[,…]")->type_name("地址")->required();
-  sub->add_option("--nats-credentials", args.credentials, "NATS 用户凭据文件（须能写所属引擎记录，如引擎的）")
-      ->type_name("文件")
-      ->required()
-      ->check(CLI::ExistingFile);
+  add_nats_options(*sub, args.nats, args.credentials, "NATS 用户凭据文件（须能写所属引擎记录，如引擎的）");
   sub->add_option("--timeout", args.timeout_s, "最多等这么多秒（默认 30）")
       ->type_name("秒")
       ->check(CLI::Range(1, 3600));
@@ -41,11 +29,7 @@ CLI::App* add_move_hall_verb(CLI::App& app, MoveHallArgs& args) {
 
 int run_move_hall(const MoveHallArgs& args, bool json) {
   try {
-    replicate::NatsConnection::Options o;
-    o.urls = replicate::split_urls(args.nats);
-    o.credentials_file = args.credentials;
-    o.name = "hallq move-hall";
-    replicate::NatsConnection conn(o);
+    replicate::NatsConnection conn(nats_options(args.nats, args.credentials, "hallq move-hall"));
     replicate::Ownership owners(conn, "hallq-move-hall", "");
 
     // The engine taking over must follow the hall already (a warm standby):
