@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <mutex>
+#include <thread>
 
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/message.h"
@@ -37,8 +38,13 @@ struct Publisher::Round {
     bool ok = false;
     bool duplicate = false;
     std::uint64_t stream_seq = 0;
+    natsStatus status = NATS_OK;  // of a refusal
     int js_error = 0;
     std::string error;
+    // Refused in a way a resend may mend (no responders: no leader).
+    bool transient() const {
+      return done && !ok && transient_status(status, static_cast<jsErrCode>(js_error));
+    }
   };
   std::mutex mu;
   std::condition_variable cv;
@@ -57,8 +63,11 @@ struct Msg {
 
 }  // namespace
 
-Publisher::Publisher(NatsConnection& conn, std::string stream)
-    : conn_(conn), stream_(std::move(stream)), round_(std::make_unique<Round>()) {
+Publisher::Publisher(NatsConnection& conn, std::string stream, std::chrono::milliseconds attempt_wait)
+    : conn_(conn),
+      stream_(std::move(stream)),
+      attempt_wait_(std::max(attempt_wait, std::chrono::milliseconds(1))),
+      round_(std::make_unique<Round>()) {
   jsOptions jo;
   jsOptions_Init(&jo);
   jo.Wait = conn.options().request_timeout.count();
@@ -73,7 +82,7 @@ Publisher::~Publisher() {
   // Acknowledgements still pending are dropped with their messages (nats.c
   // 3.4 crashes asking for the pending list of a context that never published).
   natsMsgList pending;
-  if (rounds_ > 0 && js_PublishAsyncGetPendingList(&pending, js_) == NATS_OK) natsMsgList_Destroy(&pending);
+  if (published_ && js_PublishAsyncGetPendingList(&pending, js_) == NATS_OK) natsMsgList_Destroy(&pending);
   jsCtx_Destroy(js_);
 }
 
@@ -91,6 +100,7 @@ void Publisher::on_ack(jsCtx*, natsMsg* msg, jsPubAck* pa, jsPubAckErr* pae, voi
         a.duplicate = pa->Duplicate;
         a.stream_seq = pa->Sequence;
       } else if (pae != nullptr) {
+        a.status = pae->Err;
         a.js_error = static_cast<int>(pae->ErrCode);
         a.error = fmt::format("{}{}{}", natsStatus_GetText(pae->Err), pae->ErrText ? ": " : "",
                               pae->ErrText ? pae->ErrText : "");
@@ -102,14 +112,19 @@ void Publisher::on_ack(jsCtx*, natsMsg* msg, jsPubAck* pa, jsPubAckErr* pae, voi
 }
 
 std::optional<SubjectTail> read_tail(NatsConnection& conn, const std::string& stream, const std::string& hall,
-                                     std::string* error) {
+                                     std::string* error, std::chrono::milliseconds wait, bool* transient) {
   Msg last;
   jsErrCode jerr = static_cast<jsErrCode>(0);
+  jsOptions jo;
+  jsOptions_Init(&jo);
+  jo.Wait = wait.count();  // 0: the context's (the connection's request timeout)
   const natsStatus s =
-      js_GetLastMsg(&last.p, conn.js(), stream.c_str(), subject_of(hall).c_str(), nullptr, &jerr);
+      js_GetLastMsg(&last.p, conn.js(), stream.c_str(), subject_of(hall).c_str(), &jo, &jerr);
+  if (transient != nullptr) *transient = false;
   SubjectTail t;
   if (s == NATS_NOT_FOUND || jerr == JSNoMessageFoundErr) return t;
   if (s != NATS_OK) {
+    if (transient != nullptr) *transient = transient_status(s, jerr);
     if (error) *error = fmt::format("last message of {}: {}", subject_of(hall), conn.describe(s, jerr));
     return std::nullopt;
   }
@@ -135,6 +150,24 @@ std::optional<SubjectTail> Publisher::tail(const std::string& hall, std::string*
   return t;
 }
 
+std::optional<SubjectTail> Publisher::tail_until(const std::string& hall,
+                                                 std::chrono::steady_clock::time_point until,
+                                                 std::string* error) {
+  if (auto it = tails_.find(hall); it != tails_.end()) return it->second;
+  for (;;) {
+    const auto start = std::chrono::steady_clock::now();
+    bool transient = false;
+    std::optional<SubjectTail> t = read_tail(conn_, stream_, hall, error, attempt_wait_, &transient);
+    if (t) {
+      tails_[hall] = *t;
+      return t;
+    }
+    const auto next = start + attempt_wait_;
+    if (!transient || !conn_.connected() || next >= until) return std::nullopt;
+    std::this_thread::sleep_until(next);  // paces a retry (no responders answers at once)
+  }
+}
+
 void Publisher::forget(const std::string& hall) { tails_.erase(hall); }
 
 bool Publisher::stored_bytes_equal(std::uint64_t stream_seq, std::string_view bytes, std::string& why) {
@@ -154,21 +187,20 @@ bool Publisher::stored_bytes_equal(std::uint64_t stream_seq, std::string_view by
   return true;
 }
 
-natsStatus Publisher::wait_for_acks(std::uint64_t reconnects_at_send) {
+natsStatus Publisher::wait_for_acks(std::uint64_t reconnects_at_send,
+                                    std::chrono::steady_clock::time_point until) {
   // In slices, so that a connection lost meanwhile ends the wait at once:
   // an acknowledgement of a message sent to a server that died never comes,
   // and the round's events are sent again (same ids) to the server the
-  // client reconnects to, instead of after the whole request timeout.
-  constexpr std::int64_t kSliceMs = 50;
-  const auto deadline = std::chrono::steady_clock::now() + conn_.options().request_timeout;
+  // client reconnects to. Waits on the round's own count, not on the
+  // context's pending publishes: a copy given up on may stay pending there.
+  constexpr auto kSlice = std::chrono::milliseconds(50);
+  std::unique_lock lock(round_->mu);
   for (;;) {
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    jsPubOptions po;
-    jsPubOptions_Init(&po);
-    po.MaxWait = std::clamp<std::int64_t>(left.count(), 1, kSliceMs);
-    const natsStatus s = js_PublishAsyncComplete(js_, &po);
-    if (s != NATS_TIMEOUT || left.count() <= kSliceMs) return s;
+    const auto now = std::chrono::steady_clock::now();
+    if (round_->cv.wait_until(lock, std::min(until, now + kSlice), [&] { return round_->waiting == 0; }))
+      return NATS_OK;
+    if (std::chrono::steady_clock::now() >= until) return NATS_TIMEOUT;
     if (!conn_.connected() || conn_.reconnects() != reconnects_at_send) return NATS_CONNECTION_DISCONNECTED;
   }
 }
@@ -214,9 +246,10 @@ std::vector<PublishResult> Publisher::publish(std::span<const OutEvent> batch) {
     q.done = true;
   };
 
+  const auto tails_until = std::chrono::steady_clock::now() + conn_.options().request_timeout;
   for (HallQueue& q : halls) {
     std::string error;
-    const std::optional<SubjectTail> t = tail(q.hall, &error);
+    const std::optional<SubjectTail> t = tail_until(q.hall, tails_until, &error);
     if (!t) {
       finish(q, 0, PublishOutcome::kUnavailable, error);
       continue;
@@ -230,7 +263,6 @@ std::vector<PublishResult> Publisher::publish(std::span<const OutEvent> batch) {
   }
 
   for (;;) {
-    const std::uint64_t reconnects = conn_.reconnects();
     // This round: the next event of every hall still going.
     std::vector<std::pair<HallQueue*, std::size_t>> sent;  // queue, batch index
     {
@@ -248,38 +280,82 @@ std::vector<PublishResult> Publisher::publish(std::span<const OutEvent> batch) {
                fmt::format("{} seq {} does not follow the stream's seq {}", q.hall, e.seq, t.hall_seq));
         continue;
       }
-      const std::string id = msg_id(e.hall, e.seq);
-      natsMsg* m = nullptr;
-      natsStatus s = natsMsg_Create(&m, subject_of(q.hall).c_str(), nullptr, e.bytes.data(),
-                                    static_cast<int>(e.bytes.size()));
-      // Set by hand: nats.c omits the expectation when it is 0, and a hall's
-      // first event must fence too (nothing may precede it).
-      if (s == NATS_OK)
-        s = natsMsgHeader_Set(m, "Nats-Expected-Last-Subject-Sequence", std::to_string(t.stream_seq).c_str());
-      if (s == NATS_OK) s = natsMsgHeader_Set(m, "Nats-Msg-Id", id.c_str());
-      if (s == NATS_OK) {
-        std::lock_guard lock(round_->mu);
-        round_->acks.emplace(id, Round::Ack{});
-        ++round_->waiting;
-      }
-      if (s == NATS_OK) s = js_PublishMsgAsync(js_, &m, nullptr);
-      natsMsg_Destroy(m);  // null if the library took it
-      if (s != NATS_OK) {
-        {
-          std::lock_guard lock(round_->mu);
-          if (round_->acks.erase(id) > 0) --round_->waiting;
-        }
-        forget(q.hall);
-        finish(q, q.next, PublishOutcome::kUnavailable, conn_.describe(s));
-        continue;
-      }
       sent.emplace_back(&q, i);
     }
     if (sent.empty()) break;
     ++rounds_;
 
-    const natsStatus wait = wait_for_acks(reconnects);
-    if (wait != NATS_OK) {
+    // Sends event sent[k], or again the identical message (same id and
+    // expected sequence); a failure to send is recorded as its answer.
+    const auto send = [&](std::size_t k) {
+      const auto [q, i] = sent[k];
+      const OutEvent& e = batch[i];
+      const std::string id = msg_id(e.hall, e.seq);
+      {
+        std::lock_guard lock(round_->mu);
+        auto [it, fresh] = round_->acks.try_emplace(id);
+        if (fresh || it->second.done) {
+          it->second = Round::Ack{};
+          ++round_->waiting;
+        }
+      }
+      natsMsg* m = nullptr;
+      natsStatus s = natsMsg_Create(&m, subject_of(q->hall).c_str(), nullptr, e.bytes.data(),
+                                    static_cast<int>(e.bytes.size()));
+      // Set by hand: nats.c omits the expectation when it is 0, and a hall's
+      // first event must fence too (nothing may precede it).
+      if (s == NATS_OK)
+        s = natsMsgHeader_Set(m, "Nats-Expected-Last-Subject-Sequence",
+                              std::to_string(tails_[q->hall].stream_seq).c_str());
+      if (s == NATS_OK) s = natsMsgHeader_Set(m, "Nats-Msg-Id", id.c_str());
+      if (s == NATS_OK) s = js_PublishMsgAsync(js_, &m, nullptr);
+      if (s == NATS_OK) published_ = true;
+      natsMsg_Destroy(m);  // null if the library took it
+      if (s != NATS_OK) {
+        std::lock_guard lock(round_->mu);
+        Round::Ack& a = round_->acks[id];
+        if (!a.done) {
+          a = {.done = true, .status = s, .error = conn_.describe(s)};
+          --round_->waiting;
+        }
+      }
+    };
+    // Until every event is answered for good, or the request timeout has
+    // passed: each attempt waits attempt_wait_, then sends again what is
+    // unanswered or refused transiently (at most once per attempt_wait_).
+    const auto round_end = std::chrono::steady_clock::now() + conn_.options().request_timeout;
+    std::vector<std::size_t> to_send(sent.size());
+    for (std::size_t k = 0; k < sent.size(); ++k) to_send[k] = k;
+    natsStatus wait = NATS_OK;
+    for (bool first = true;; first = false) {
+      const auto attempt_start = std::chrono::steady_clock::now();
+      const std::uint64_t reconnects = conn_.reconnects();
+      if (!first) {
+        // The copies still pending are given up on (an answer to one of them
+        // would be as good, but the context's pending list must not grow).
+        natsMsgList pending;
+        if (published_ && js_PublishAsyncGetPendingList(&pending, js_) == NATS_OK)
+          natsMsgList_Destroy(&pending);
+        resends_ += to_send.size();
+      }
+      for (std::size_t k : to_send) send(k);
+      wait = wait_for_acks(reconnects, std::min(attempt_start + attempt_wait_, round_end));
+      to_send.clear();
+      {
+        std::lock_guard lock(round_->mu);
+        for (std::size_t k = 0; k < sent.size(); ++k) {
+          const OutEvent& e = batch[sent[k].second];
+          const Round::Ack& a = round_->acks[msg_id(e.hall, e.seq)];
+          if (!a.done || a.transient()) to_send.push_back(k);
+        }
+      }
+      const auto next = attempt_start + attempt_wait_;
+      // Not connected: the client would only buffer the copies; the caller
+      // retries once it is back (NatsConnection reconnects by itself).
+      if (to_send.empty() || !conn_.connected() || next >= round_end) break;
+      std::this_thread::sleep_until(next);  // paces a resend (no responders answers at once)
+    }
+    if (wait != NATS_OK && published_) {
       // Take back what was not acknowledged: its outcome is unknown.
       natsMsgList pending;
       if (js_PublishAsyncGetPendingList(&pending, js_) == NATS_OK) natsMsgList_Destroy(&pending);

@@ -18,11 +18,23 @@
 // sequence the previous one of its hall was stored at. A batch of one event
 // per hall is one round.
 //
+// A round waits `attempt_wait` for its acknowledgements; the events not
+// acknowledged by then, or answered with a transient error (no responders:
+// the stream has no leader; JetStream's "not leader", "not available"), are
+// sent again, identical (same id, same expected sequence), at most every
+// `attempt_wait`, until the connection's request timeout has passed since
+// the round began; then they are kUnavailable. A copy stored earlier makes
+// the resend a kDuplicate (above), so nothing is stored twice. The tail
+// reads publish() needs are attempted the same way. So a round sent while
+// the stream's leader is lost goes through within `attempt_wait` of the new
+// leader's election, instead of waiting out a request sent before it.
+//
 // Thread: one thread calls publish()/tail()/forget() (the replicator's);
 // read_tail() from any.
 // Errors: outcomes are values; only the constructor throws ReplicateError.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -69,12 +81,20 @@ struct SubjectTail {
 // The hall's subject tail as `stream` holds it now (one request; from any
 // thread). nullopt, with `error` set, when the stream does not answer or the
 // subject's last message is not an event of `hall`.
+// `wait`: how long the request waits (0: the connection's request timeout);
+// `transient`, if given, is set to whether the failure may mend by itself.
 std::optional<SubjectTail> read_tail(NatsConnection& conn, const std::string& stream, const std::string& hall,
-                                     std::string* error = nullptr);
+                                     std::string* error = nullptr, std::chrono::milliseconds wait = {},
+                                     bool* transient = nullptr);
+
+// How long a publish round waits for its acknowledgements before sending the
+// missing ones again (hallqd --publish-retry).
+inline constexpr std::chrono::milliseconds kDefaultAttemptWait{250};
 
 class Publisher {
  public:
-  explicit Publisher(NatsConnection& conn, std::string stream = "HALLQ_EVENTS");
+  explicit Publisher(NatsConnection& conn, std::string stream = "HALLQ_EVENTS",
+                     std::chrono::milliseconds attempt_wait = kDefaultAttemptWait);
   ~Publisher();
   Publisher(const Publisher&) = delete;
   Publisher& operator=(const Publisher&) = delete;
@@ -91,25 +111,35 @@ class Publisher {
   // a fenced, gapped or unavailable one get the same outcome, unsent.
   std::vector<PublishResult> publish(std::span<const OutEvent> batch);
 
-  // Publish rounds made so far (for metrics and the benchmark).
+  // Publish rounds made so far (for metrics and the benchmark), and the
+  // events sent again within a round (no acknowledgement within attempt_wait,
+  // or a transient refusal).
   std::uint64_t rounds() const { return rounds_; }
+  std::uint64_t resends() const { return resends_; }
 
  private:
   struct Round;
   static void on_ack(jsCtx* js, natsMsg* msg, jsPubAck* pa, jsPubAckErr* pae, void* closure);
   // Checks a duplicate acknowledgement: the stored message at `stream_seq` holds `bytes`.
   bool stored_bytes_equal(std::uint64_t stream_seq, std::string_view bytes, std::string& why);
-  // Waits for the round's acknowledgements up to the request timeout; ends
-  // early (NATS_CONNECTION_DISCONNECTED) once the connection is lost or was
+  // Waits until every event of the round is answered or `until`; ends early
+  // (NATS_CONNECTION_DISCONNECTED) once the connection is lost or was
   // re-established since `reconnects_at_send`.
-  natsStatus wait_for_acks(std::uint64_t reconnects_at_send);
+  natsStatus wait_for_acks(std::uint64_t reconnects_at_send, std::chrono::steady_clock::time_point until);
+  // tail(), its request attempted every attempt_wait until `until` while the
+  // stream's failure is transient.
+  std::optional<SubjectTail> tail_until(const std::string& hall, std::chrono::steady_clock::time_point until,
+                                        std::string* error);
 
   NatsConnection& conn_;
   std::string stream_;
+  std::chrono::milliseconds attempt_wait_;
   jsCtx* js_ = nullptr;  // this publisher's context (its own acknowledgement handler)
   std::map<std::string, SubjectTail, std::less<>> tails_;
   std::unique_ptr<Round> round_;
   std::uint64_t rounds_ = 0;
+  std::uint64_t resends_ = 0;
+  bool published_ = false;  // a message went out on js_ (nats.c: see the destructor)
 };
 
 }  // namespace hallq::replicate

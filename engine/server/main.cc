@@ -182,6 +182,14 @@ int main(int argc, char** argv) {
                  "with --ack replicated: milliseconds a batch waits for the stream's confirmation")
       ->capture_default_str()
       ->check(CLI::Range(100, 60'000));
+  int publish_retry_ms = static_cast<int>(server::ReplicatorOptions{}.publish_retry.count());
+  app.add_option("--publish-retry", publish_retry_ms,
+                 "with --replicate: milliseconds a round of publishes waits for the stream's "
+                 "acknowledgements before it sends the missing events again, identical (same message ids "
+                 "and expected sequences: nothing is stored twice); so a round sent while the stream's "
+                 "leader is lost goes through soon after the election")
+      ->capture_default_str()
+      ->check(CLI::Range(10, 60'000));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -210,6 +218,7 @@ int main(int argc, char** argv) {
       replicate::read_credentials(nats_credentials);  // a clear error now rather than at connect
       replication->engine_id = engine_id;
       replication->lease = std::chrono::milliseconds(lease_ms);
+      replication->publish_retry = std::chrono::milliseconds(publish_retry_ms);
       replication->startup_limit = std::chrono::milliseconds(static_cast<long>(start_timeout_s * 1000));
     } catch (const replicate::ReplicateError& e) {
       std::cerr << "hallqd: --replicate: " << e.what() << "\n";

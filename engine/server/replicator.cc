@@ -70,7 +70,7 @@ Replicator::Replicator(ReplicatorOptions options)
   retry_at_start("connecting",
                  [&] { conn_ = std::make_unique<replicate::NatsConnection>(options_.connection); });
   retry_at_start("the events stream", [&] { replicate::ensure_stream(*conn_, options_.stream); });
-  publisher_ = std::make_unique<replicate::Publisher>(*conn_, options_.stream.name);
+  publisher_ = std::make_unique<replicate::Publisher>(*conn_, options_.stream.name, options_.publish_retry);
 }
 
 Replicator::~Replicator() { stop_threads(); }
@@ -617,6 +617,7 @@ bool Replicator::publish_some(std::deque<Item>& work) {
   m_.duplicates += dup;
   m_.fenced += fenced;
   m_.rounds = publisher_->rounds();
+  m_.resends = publisher_->resends();
   if (!available) ++m_.unavailable;
   return available;
 }
@@ -733,6 +734,9 @@ std::string Replicator::metrics_text() const {
   add("hallq_replication_fenced_total", "counter", "Events refused: another engine extends the hall.",
       static_cast<double>(m.fenced));
   add("hallq_replication_rounds_total", "counter", "Rounds of publishes.", static_cast<double>(m.rounds));
+  add("hallq_replication_resends_total", "counter",
+      "Events sent again within a round: not acknowledged within --publish-retry, or refused for no leader.",
+      static_cast<double>(m.resends));
   add("hallq_replication_unavailable_total", "counter",
       "Publish attempts that found the cluster unavailable.", static_cast<double>(m.unavailable));
   add("hallq_replication_pending_events", "gauge", "Committed events not yet in the stream.",

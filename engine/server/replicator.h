@@ -102,6 +102,10 @@ struct ReplicatorOptions {
   std::chrono::milliseconds startup_limit{30'000};
   // Ownership: the lease claimed and renewed (every lease/4) for each hall.
   std::chrono::milliseconds lease{2000};
+  // How long a publish round waits for the stream's acknowledgements before
+  // it sends the missing events again, identical (publisher.h; the round
+  // still gives up after the connection's request timeout).
+  std::chrono::milliseconds publish_retry{250};
   replicate::OwnersSpec owners;
   replicate::HallsSpec halls;
 };
@@ -181,6 +185,7 @@ class Replicator final : public ReplicationGate {
     std::uint64_t duplicates = 0;   // events the stream held already
     std::uint64_t fenced = 0;       // events refused: another engine extends the hall
     std::uint64_t rounds = 0;       // rounds of publishes
+    std::uint64_t resends = 0;      // events sent again within a round (publish_retry)
     std::uint64_t unavailable = 0;  // attempts that found the cluster unavailable
     std::uint64_t pending_events = 0;
     std::uint64_t pending_batches = 0;  // enqueued batches not fully published

@@ -393,8 +393,18 @@ StreamPeers stream_peers(NatsConnection& conn, const char* stream = kEventsStrea
 // printed; the bounds here are generous for a loaded CI machine. Nothing
 // acknowledged is lost or stored twice; each node, started again, catches up
 // (its replica current, no lag).
+// For measurements (bench/README.md), two knobs: HALLQ_NODE_KILL_ACK=local
+// runs the engine with --ack local (replies do not wait for the stream), and
+// HALLQ_NODE_KILL_LEADER=term stops the stream's leader with SIGTERM (a
+// planned stop: nats-server hands its leaderships over) instead of SIGKILL.
 TEST_F(HallqdReplicate, OneNodeKilledUnderLoadPausesTheEngineOnlyForAnElectionAndCatchesUp) {
-  testing::EngineProcess engine({kTown}, dir_.sub("data"), replicated_args("5000"));
+  const auto knob = [](const char* name) {
+    const char* v = std::getenv(name);
+    return std::string(v != nullptr ? v : "");
+  };
+  const bool ack_local = knob("HALLQ_NODE_KILL_ACK") == "local";
+  const bool leader_term = knob("HALLQ_NODE_KILL_LEADER") == "term";
+  testing::EngineProcess engine({kTown}, dir_.sub("data"), ack_local ? args() : replicated_args("5000"));
   client::Client c(ctx_, engine.cmd(), {.timeout = 15s, .attempts = 1});
   using Clock = std::chrono::steady_clock;
   const auto ms = [](Clock::duration d) {
@@ -418,6 +428,7 @@ TEST_F(HallqdReplicate, OneNodeKilledUnderLoadPausesTheEngineOnlyForAnElectionAn
   const auto load_and_kill = [&](int oks, bool leader) -> std::pair<int, Clock::duration> {
     int done = 0, refused = 0, killed = -1, on = -1;
     Clock::time_point last_ok = Clock::now(), killed_at{};
+    std::chrono::system_clock::time_point killed_wall{};  // to compare with the servers' logs
     Clock::duration longest{}, kill_to_ok{};
     const auto deadline = Clock::now() + 90s;
     while ((done < oks || killed < 0 || Clock::now() < killed_at + 12s) && Clock::now() < deadline) {
@@ -439,8 +450,12 @@ TEST_F(HallqdReplicate, OneNodeKilledUnderLoadPausesTheEngineOnlyForAnElectionAn
         }
         killed = std::stoi(name.substr(1)) - 1;  // servers are n1, n2, n3
         owners_leader = stream_peers(*conn_, (std::string("KV_") + kOwnersBucket).c_str()).leader;
-        cluster_.kill(killed);
         killed_at = Clock::now();
+        killed_wall = std::chrono::system_clock::now();
+        if (leader && leader_term)
+          cluster_.stop(killed);  // the pause counts from the signal, including the shutdown
+        else
+          cluster_.kill(killed);
         last_ok = killed_at;
       }
       auto r = c.command("town", core::IssueTicket{"social"});
@@ -463,14 +478,36 @@ TEST_F(HallqdReplicate, OneNodeKilledUnderLoadPausesTheEngineOnlyForAnElectionAn
       last_ok = now;
       ++done;
       for (const std::string& e : r->events) acked_.push_back(e);
+      // A busy hall's pace, not a synchronisation: unpaced, the two 12 s
+      // windows came close to the day's 9999 numbers once a lost leader no
+      // longer paused the engine for long (8813 issued), and --ack local or a
+      // planned stop (no pause at all) used them up.
+      std::this_thread::sleep_for(5ms);
     }
     EXPECT_GE(done, oks) << "the engine stopped acknowledging after n" << killed + 1 << " was killed";
-    std::cout << "killed n" << killed + 1 << (leader ? " (the stream's leader)" : " (a follower)")
+    std::cout << (leader && leader_term ? "stopped (SIGTERM) n" : "killed n") << killed + 1
+              << (leader ? " (the stream's leader)" : " (a follower)") << (ack_local ? ", --ack local" : "")
               << (killed == on ? ", the engine's server" : "")
               << (owners_leader == "n" + std::to_string(killed + 1) ? ", the owners bucket's leader" : "")
               << ": first acknowledgement after " << ms(kill_to_ok)
               << " ms, longest gap between acknowledgements " << ms(longest) << " ms, " << refused
               << " answered replication_unavailable\n";
+    if (leader) {
+      // The new leader's own log line: how much of the pause was the election.
+      std::optional<std::chrono::system_clock::time_point> elected;
+      for (int i = 0; i < cluster_.size(); ++i) {
+        const auto t = i == killed ? std::nullopt : cluster_.leader_logged(i, kEventsStream);
+        if (t && *t > killed_wall && (!elected || *t > *elected)) elected = t;
+      }
+      if (elected) {
+        std::cout << "  the new leader logged its election " << ms(*elected - killed_wall)
+                  << " ms after the kill";
+        if (!ack_local)
+          std::cout << "; the first acknowledgement came " << ms(killed_wall + kill_to_ok - *elected)
+                    << " ms after it";
+        std::cout << "\n";
+      }
+    }
     return {killed, longest};
   };
   const auto start_and_catch_up = [&](int node) {
@@ -505,9 +542,19 @@ TEST_F(HallqdReplicate, OneNodeKilledUnderLoadPausesTheEngineOnlyForAnElectionAn
   ASSERT_TRUE(start_and_catch_up(follower));
   const auto [leader, leader_gap] = load_and_kill(300, true);
   ASSERT_GE(leader, 0);
-  EXPECT_LT(ms(leader_gap), 30'000) << "longer than two of the server's election rounds; the engine's log:\n"
+  // One election (a follower waits 4-9 s, then campaigns 0.1-0.8 s) and a
+  // resend after it (--publish-retry): before the resends, a tail request sent
+  // just before the election was waited out too (5 s; 10.7 s measured).
+  EXPECT_LT(ms(leader_gap), 12'000) << "longer than one election and a resend; the engine's log:\n"
                                     << read_text(dir_.sub("data") + ".stderr");
   ASSERT_TRUE(start_and_catch_up(leader));
+  // Rounds whose events were sent again (no acknowledgement within
+  // --publish-retry, or refused for want of a leader): printed, for the record.
+  const std::string m = testing::http_request(engine.http(), boost::beast::http::verb::get, "/metrics").body;
+  for (const char* name : {"hallq_replication_rounds_total ", "hallq_replication_resends_total "}) {
+    const std::size_t at = m.find(std::string("\n") + name);
+    if (at != std::string::npos) std::cout << m.substr(at + 1, m.find('\n', at + 1) - at - 1) << "\n";
+  }
   ASSERT_TRUE(wait_count(static_cast<long>(last_acked())));
   expect_stream_holds_acked();
 }

@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <boost/beast/http/verb.hpp>
 #include <cstdint>
+#include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <random>
 #include <set>
@@ -176,6 +178,34 @@ void NatsCluster::start(int node) {
 void NatsCluster::kill(int node) {
   Node& n = nodes_.at(static_cast<std::size_t>(node));
   if (n.process && n.process->running()) n.process->kill();
+}
+
+std::optional<std::chrono::system_clock::time_point> NatsCluster::leader_logged(
+    int node, const std::string& stream) const {
+  std::ifstream in(log_path(node));
+  const std::string needle = "new stream leader for 'HALLQ > " + stream + "'";
+  std::optional<std::chrono::system_clock::time_point> last;
+  for (std::string line; std::getline(in, line);) {
+    if (line.find(needle) == std::string::npos) continue;
+    // "[pid] 2026/12/05 09:55:52.083521 [INF] ..."
+    std::tm tm{};
+    int us = 0;
+    const std::size_t at = line.find("] ");
+    if (at == std::string::npos ||
+        std::sscanf(line.c_str() + at + 2, "%d/%d/%d %d:%d:%d.%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                    &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &us) != 7)
+      continue;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    tm.tm_isdst = -1;
+    last = std::chrono::system_clock::from_time_t(std::mktime(&tm)) + std::chrono::microseconds(us);
+  }
+  return last;
+}
+
+void NatsCluster::stop(int node, std::chrono::milliseconds limit) {
+  Node& n = nodes_.at(static_cast<std::size_t>(node));
+  if (n.process && n.process->running()) n.process->stop(limit);
 }
 
 void NatsCluster::start_all() {

@@ -24,6 +24,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,11 +53,22 @@ class NatsCluster {
   // "127.0.0.1:PORT" of node i's monitoring endpoint (/varz, /connz, /jsz).
   std::string monitor(int node) const;
 
-  void kill(int node);   // SIGKILL; its store stays
+  void kill(int node);  // SIGKILL; its store stays
+  // A planned stop: SIGTERM (nats-server hands its Raft leaderships over as
+  // it shuts down), waiting up to `limit` for it to exit (then SIGKILL);
+  // its store stays.
+  void stop(int node, std::chrono::milliseconds limit = std::chrono::seconds(30));
   void start(int node);  // again, on the same ports and store
   void kill_all();
   void start_all();
   bool running(int node) const;
+
+  // When node i last logged that it became the leader of `stream` (account
+  // HALLQ), from its log file (nats-server's line "... [INF] JetStream cluster
+  // new stream leader for 'HALLQ > STREAM'", local time, microseconds);
+  // nullopt if it never did. The Raft election as the server saw it.
+  std::optional<std::chrono::system_clock::time_point> leader_logged(int node,
+                                                                     const std::string& stream) const;
 
   // True once every running node answers its monitoring port and sees a
   // JetStream meta leader; false at the deadline.
