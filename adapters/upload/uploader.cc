@@ -14,6 +14,17 @@ using outbound::HttpResult;
 using outbound::what_happened;
 using outbound::why;
 
+namespace {
+
+// " resend=N" in the log lines of a re-send.
+std::string resent(int resend) { return resend > 0 ? fmt::format(" resend={}", resend) : std::string(); }
+
+}  // namespace
+
+std::string send_key(const std::string& id, int resend) {
+  return resend > 0 ? fmt::format("{}~r{}", id, resend) : id;
+}
+
 Uploader::Uploader(UploadConfig config, UploadState& state, std::function<void(const std::string&)> log,
                    std::function<bool()> stopping)
     : config_(std::move(config)),
@@ -70,9 +81,9 @@ bool Uploader::read_page(const std::string& hall, std::uint64_t after, std::stri
   }
 }
 
-bool Uploader::send(const std::string& hall, const std::string& id, std::uint64_t seq,
+bool Uploader::send(const std::string& hall, const std::string& id, int resend, std::uint64_t seq,
                     const std::string& json) {
-  std::vector<std::pair<std::string, std::string>> headers = {{"Idempotency-Key", id},
+  std::vector<std::pair<std::string, std::string>> headers = {{"Idempotency-Key", send_key(id, resend)},
                                                               {"Content-Type", "application/json"}};
   if (!config_.token.empty()) headers.emplace_back("Authorization", "Bearer " + config_.token);
   for (int attempt = 1;; ++attempt) {
@@ -82,15 +93,17 @@ bool Uploader::send(const std::string& hall, const std::string& id, std::uint64_
     if (outbound::classify(r) == outbound::AnswerKind::kAccepted) {
       backoff_.reset();
       state_.set_cursor(hall, seq);
-      log_(fmt::format("uploaded {} {} seq={} status={} attempts={}", hall, id, seq, r.status, attempt));
+      log_(fmt::format("uploaded {} {}{} seq={} status={} attempts={}", hall, id, resent(resend), seq,
+                       r.status, attempt));
       return true;
     }
     if (outbound::classify(r) == outbound::AnswerKind::kRefused) {
       backoff_.reset();
       const std::string reason = outbound::refusal_reason(r);
       state_.reject(hall, id, seq, r.status, reason, json);
-      log_(fmt::format("rejected {} {} seq={} status={} reason={}", hall, id, seq, r.status, reason));
-      if (!report_rejection(hall, id, r.status, reason)) return false;
+      log_(fmt::format("rejected {} {}{} seq={} status={} reason={}", hall, id, resent(resend), seq, r.status,
+                       reason));
+      if (!report_rejection(hall, id, resend, r.status, reason)) return false;
       state_.set_cursor(hall, seq);
       return true;
     }
@@ -101,10 +114,11 @@ bool Uploader::send(const std::string& hall, const std::string& id, std::uint64_
   }
 }
 
-bool Uploader::report_rejection(const std::string& hall, const std::string& id, int status,
+bool Uploader::report_rejection(const std::string& hall, const std::string& id, int resend, int status,
                                 const std::string& reason) {
-  const nlohmann::json body = {
+  nlohmann::json body = {
       {"record_id", id}, {"status", status}, {"reason", reason_for_engine(reason, status)}};
+  if (resend > 0) body["resend"] = resend;  // a rejection of its own (hallqd keys it RECORD_ID~rN)
   const std::string target = fmt::format("/api/halls/{}/upload-rejections", hall);
   for (;;) {
     if (stopping_()) return false;
@@ -112,7 +126,7 @@ bool Uploader::report_rejection(const std::string& hall, const std::string& id, 
       if (!wait(backoff_.next())) return false;
       continue;
     }
-    std::vector<std::pair<std::string, std::string>> headers = {{"Idempotency-Key", id},
+    std::vector<std::pair<std::string, std::string>> headers = {{"Idempotency-Key", send_key(id, resend)},
                                                                 {"Content-Type", "application/json"}};
     if (!cookie_.empty()) headers.emplace_back("Cookie", cookie_);
     if (!csrf_.empty()) headers.emplace_back("X-CSRF-Token", csrf_);
@@ -161,8 +175,12 @@ bool Uploader::pass(bool& found_any) {
       }
       for (const nlohmann::json& record : page["records"]) {
         found_any = true;
-        if (!send(hall, record.at("recordId").get<std::string>(), record.at("seq").get<std::uint64_t>(),
-                  record.dump()))
+        // A re-send (hallqd's "resend": N) goes with a key of its own (send_key).
+        const int resend = record.contains("resend") && record["resend"].is_number_integer()
+                               ? record["resend"].get<int>()
+                               : 0;
+        if (!send(hall, record.at("recordId").get<std::string>(), resend,
+                  record.at("seq").get<std::uint64_t>(), record.dump()))
           return false;
       }
       const std::uint64_t scanned_to = page["scanned_to"].get<std::uint64_t>();

@@ -14,7 +14,8 @@
 // that may not report (a viewer: 403) or a report hallqd refuses (400) is
 // logged as a warning and the local line is all there is. The cursor moves
 // past a record only once its outcome is final and durable, and for a
-// rejection only after the report. hallqd unreachable: the read is retried
+// rejection only after the report. A re-sent record (its JSON's "resend":
+// N) is sent and reported like any, under send_key. hallqd unreachable: the read is retried
 // with the same backoff.
 //
 // Thread: one owner; blocks in run(). `stopping` is polled between steps and
@@ -30,6 +31,13 @@
 
 namespace hallq::upload {
 
+// The Idempotency-Key a record goes with: its id for its first send, and
+// "ID~rN" for its Nth re-send (a record hallqd yields again with "resend": N
+// once a manager asks, evaluation_record.h): a platform may have kept its
+// 4xx for the first key and would answer a re-send under it the same way.
+// Its rejection is reported to hallqd under the same key.
+std::string send_key(const std::string& id, int resend);
+
 class Uploader {
  public:
   Uploader(UploadConfig config, UploadState& state, std::function<void(const std::string&)> log,
@@ -44,10 +52,11 @@ class Uploader {
   // The records page after `after`, or false if stopped while retrying.
   bool read_page(const std::string& hall, std::uint64_t after, std::string& body);
   // Sends one record until its outcome is final; false if stopped first.
-  bool send(const std::string& hall, const std::string& id, std::uint64_t seq, const std::string& json);
+  bool send(const std::string& hall, const std::string& id, int resend, std::uint64_t seq,
+            const std::string& json);
   // Reports a rejection to hallqd until it is recorded or refused for good;
   // false if stopped first.
-  bool report_rejection(const std::string& hall, const std::string& id, int status,
+  bool report_rejection(const std::string& hall, const std::string& id, int resend, int status,
                         const std::string& reason);
   bool login();
   // Waits `ms` unless stopped; false if stopped.

@@ -257,12 +257,23 @@ struct RecordUploadRejection {
   bool operator==(const RecordUploadRejection&) const = default;
 };
 
+// A manager's request to send a rejected 好差评 record again once its cause
+// is fixed (upload_rejection.h): the record's id (of this hall). Refused,
+// nothing changed, with bad_argument: an id of another form or hall.
+// Whether the record was rejected, and not already asked for again, is the
+// HTTP layer's check against the event log (http_upload_rejections.h): the
+// hall keeps no state of it.
+struct RequestUploadResend {
+  std::string_view record_id;
+  bool operator==(const RequestUploadResend&) const = default;
+};
+
 using CommandBody =
     std::variant<IssueTicket, OpenWindow, CloseWindow, PauseWindow, ResumeWindow, CallNext, CallTicket,
                  Recall, StartService, SkipTicket, Reactivate, HoldTicket, UnholdTicket, Transfer, Finish,
                  Evaluate, Cancel, Tick, SetWindowSkills, Advise, AcceptAdvisory, SetNotice, MoveStaff,
                  ReportDevice, Book, CancelBooking, CheckIn, IssueRemote, RecordCallback, RecordRectification,
-                 RecordUploadRejection>;
+                 RecordUploadRejection, RequestUploadResend>;
 
 struct Command {
   // Client-chosen id for retries: a command repeated with the same non-empty id

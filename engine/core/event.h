@@ -219,13 +219,22 @@ struct UploadRejected {
   bool operator==(const UploadRejected&) const = default;
 };
 
-using EventBody = std::variant<TicketIssued, WindowOpened, StaffChanged, WindowClosed, WindowPaused,
-                               WindowResumed, TicketCalled, TicketRecalled, ServiceStarted, TicketSkipped,
-                               TicketRequeued, TicketHeld, TicketTransferred, TicketFinished, TicketEvaluated,
-                               TicketLeft, DayRolled, WindowSkillsChanged, AdvisoryIssued, NoticeChanged,
-                               DeviceReported, BookingMade, BookingCancelled, BookingCheckedIn, BookingMissed,
-                               RemoteTicketIssued, RemoteCheckedIn, RemoteTurnCame, RemoteMissed,
-                               WorkOrderOpened, WorkOrderCalledBack, WorkOrderRectified, UploadRejected>;
+// A manager asked for a rejected record to be sent again
+// (RequestUploadResend); no state. The records API yields the record, rebuilt
+// from the log, at this event (engine/stats/evaluation_record.h).
+struct UploadResendRequested {
+  std::string record_id;
+  bool operator==(const UploadResendRequested&) const = default;
+};
+
+using EventBody =
+    std::variant<TicketIssued, WindowOpened, StaffChanged, WindowClosed, WindowPaused, WindowResumed,
+                 TicketCalled, TicketRecalled, ServiceStarted, TicketSkipped, TicketRequeued, TicketHeld,
+                 TicketTransferred, TicketFinished, TicketEvaluated, TicketLeft, DayRolled,
+                 WindowSkillsChanged, AdvisoryIssued, NoticeChanged, DeviceReported, BookingMade,
+                 BookingCancelled, BookingCheckedIn, BookingMissed, RemoteTicketIssued, RemoteCheckedIn,
+                 RemoteTurnCame, RemoteMissed, WorkOrderOpened, WorkOrderCalledBack, WorkOrderRectified,
+                 UploadRejected, UploadResendRequested>;
 
 struct Event {
   Seq seq = 0;

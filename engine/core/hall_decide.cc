@@ -765,6 +765,12 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
             emit(UploadRejected{std::string(c.record_id), c.status, std::string(c.reason)}, now, out);
             return {};
           },
+          [&](const RequestUploadResend& c) -> Status {
+            if (std::string p = upload_resend_problem(cfg.id, c.record_id); !p.empty())
+              return refuse(ErrorCode::kBadArgument, p);
+            emit(UploadResendRequested{std::string(c.record_id)}, now, out);
+            return {};
+          },
           [&](const MoveStaff& c) -> Status {
             WindowIdx to = 0;
             if (Status st = find_window(c.window, to); !st) return st;

@@ -411,6 +411,9 @@ void Hall::apply_event(const Event& e) {
             // Kept in the event log only: the hall's state has nothing of it
             // (the API reads the log, http_upload_rejections.h).
           },
+          [&](const UploadResendRequested&) {
+            // Likewise: the records API reads it from the log (evaluation_record.h).
+          },
           [&](const DayRolled& ev) {
             if (ev.day <= state_.day) fail("day does not advance");
             // The days' finished tickets not rated 1..5 stay open to 补充评价 from their

@@ -41,8 +41,7 @@ std::optional<UploadRecordRef> parse_upload_record_id(std::string_view hall, std
   return UploadRecordRef{*ticket, *seq};
 }
 
-std::string upload_rejection_problem(std::string_view hall, std::string_view record_id, int status,
-                                     std::string_view reason) {
+std::string upload_resend_problem(std::string_view hall, std::string_view record_id) {
   if (record_id.empty()) return "记录编号不能为空";
   if (record_id.size() > kMaxUploadRecordIdBytes)
     return fmt::format("记录编号过长（{} 字节，最多 {}）", record_id.size(), kMaxUploadRecordIdBytes);
@@ -50,6 +49,12 @@ std::string upload_rejection_problem(std::string_view hall, std::string_view rec
     const std::string shown = printable_utf8(record_id) ? std::string(record_id) : std::string("（非文字）");
     return fmt::format("记录编号“{}”无效：须为本大厅的 {}-E-票号 或 {}-W-票号-序号", shown, hall, hall);
   }
+  return {};
+}
+
+std::string upload_rejection_problem(std::string_view hall, std::string_view record_id, int status,
+                                     std::string_view reason) {
+  if (std::string p = upload_resend_problem(hall, record_id); !p.empty()) return p;
   if (status < 400 || status > 499) return fmt::format("拒收状态码须在 400 至 499 之间，收到 {}", status);
   if (reason.empty()) return "拒收原因不能为空";
   if (!printable_utf8(reason)) return "拒收原因须为不含控制字符（含换行）的 UTF-8 文字";

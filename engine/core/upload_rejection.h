@@ -4,6 +4,12 @@
 // (durable, replicated, audited) and managers see it, not only the
 // uploader's local file. The event changes no hall state.
 //
+// Once its cause is fixed (the service's 事项编码 in the hall config, or the
+// platform), a manager asks for the record to be sent again:
+// RequestUploadResend becomes an UploadResendRequested event, at which the
+// records API yields the record again, rebuilt with the hall's current
+// config (engine/stats/evaluation_record.h). No hall state either.
+//
 // A record id names this hall and a ticket, in one of the two forms the
 // records carry (engine/stats/evaluation_record.h): "HALL-E-TICKET" for an
 // evaluation, "HALL-W-TICKET-SEQ" for a work-order step; TICKET and SEQ are
@@ -39,5 +45,9 @@ std::optional<UploadRecordRef> parse_upload_record_id(std::string_view hall, std
 // characters of printable UTF-8 (no control characters, no line breaks).
 std::string upload_rejection_problem(std::string_view hall, std::string_view record_id, int status,
                                      std::string_view reason);
+
+// Why a re-send of `record_id` cannot be asked for (Chinese), or "" if it
+// can as far as the id goes: it must be one of this hall's two forms.
+std::string upload_resend_problem(std::string_view hall, std::string_view record_id);
 
 }  // namespace hallq::core

@@ -246,6 +246,14 @@ std::string encode_event(const core::Hall& hall, const core::Event& e, std::stri
             body =
                 w::CreateUploadRejected(fbb, record_id, static_cast<std::uint16_t>(b.status), reason).Union();
           },
+          [&](const core::UploadResendRequested& b) {
+            if (auto ref = core::parse_upload_record_id(cfg.id, b.record_id))
+              if (hall.find_ticket(ref->ticket) != nullptr || hall.find_work_order(ref->ticket) != nullptr)
+                ticket = ref->ticket;
+            type = w::EventBody::UploadResendRequested;
+            auto record_id = str(b.record_id);
+            body = w::CreateUploadResendRequested(fbb, record_id).Union();
+          },
           [&](const core::WindowSkillsChanged& b) {
             named(b.window);
             type = w::EventBody::WindowSkillsChanged;
@@ -523,6 +531,12 @@ Status decode_event(Bytes bytes, const core::HallConfig& cfg, DecodedEvent& out)
           core::UploadRejected{detail::copy(b->record_id()), b->status(), detail::copy(b->reason())};
       break;
     }
+    case w::EventBody::UploadResendRequested: {
+      auto b = ev->body_as_UploadResendRequested();
+      if (b->record_id() == nullptr || b->record_id()->size() == 0) bad("upload re-send without a record id");
+      out.event.body = core::UploadResendRequested{detail::copy(b->record_id())};
+      break;
+    }
     case w::EventBody::AdvisoryIssued: {
       auto b = ev->body_as_AdvisoryIssued();
       if (b->action() > w::AdvisoryAction::MAX) bad("unknown advisory action");
@@ -560,6 +574,11 @@ namespace hallq::protocol {
 bool is_upload_rejection(Bytes bytes) {
   const wire::Event* ev = wire::GetMessage(bytes.data())->body_as_Event();
   return ev != nullptr && ev->body_type() == wire::EventBody::UploadRejected;
+}
+
+bool is_upload_resend_request(Bytes bytes) {
+  const wire::Event* ev = wire::GetMessage(bytes.data())->body_as_Event();
+  return ev != nullptr && ev->body_type() == wire::EventBody::UploadResendRequested;
 }
 
 EventSummary describe_event(Bytes bytes) {
@@ -705,6 +724,10 @@ EventSummary describe_event(Bytes bytes) {
       s.record_id = detail::copy(b->record_id());
       s.status = b->status();
       s.text = detail::copy(b->reason());
+      break;
+    }
+    case wire::EventBody::UploadResendRequested: {
+      s.record_id = detail::copy(ev->body_as_UploadResendRequested()->record_id());
       break;
     }
     case wire::EventBody::AdvisoryIssued: {

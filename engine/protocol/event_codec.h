@@ -81,7 +81,8 @@ struct EventSummary {
   // work_order_called_back: the citizen was reached; work_order_*: who recorded the step.
   bool reached = false;
   std::string by;
-  // upload_rejected: the record and the platform's HTTP status (the reason is `text`).
+  // upload_rejected: the record and the platform's HTTP status (the reason is `text`);
+  // upload_resend_requested: the record.
   std::string record_id;
   int status = 0;
 };
@@ -90,6 +91,8 @@ EventSummary describe_event(Bytes bytes);
 // Whether an inspected event is an upload_rejected one, without describing
 // it (a reader looking for the few among many).
 bool is_upload_rejection(Bytes bytes);
+// Likewise for an upload_resend_requested one.
+bool is_upload_resend_request(Bytes bytes);
 
 struct Heartbeat {
   std::string hall;

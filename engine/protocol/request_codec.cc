@@ -190,6 +190,10 @@ Status decode_request(Bytes bytes, DecodedRequest& out) {
       out.command = core::RecordUploadRejection{view(c->record_id()), c->status(), view(c->reason())};
       break;
     }
+    case w::Command::RequestUploadResend: {  // an empty id: the core says so, in Chinese
+      out.command = core::RequestUploadResend{view(r->command_as_RequestUploadResend()->record_id())};
+      break;
+    }
     case w::Command::RecordRectification: {
       auto c = r->command_as_RecordRectification();
       out.command = core::RecordRectification{c->ticket(), view(c->note()), view(c->by())};
@@ -336,6 +340,10 @@ std::string encode_request(std::string_view request_id, std::string_view hall,
           // A status beyond 16 bits reaches the core as one out of range, not wrapped into it.
           const auto status = static_cast<std::uint16_t>(c.status < 0 || c.status > 65535 ? 0 : c.status);
           body = w::CreateRecordUploadRejection(fbb, record_id, status, reason).Union();
+        } else if constexpr (std::is_same_v<T, core::RequestUploadResend>) {
+          type = w::Command::RequestUploadResend;
+          auto record_id = str(c.record_id);
+          body = w::CreateRequestUploadResend(fbb, record_id).Union();
         } else if constexpr (std::is_same_v<T, core::RecordRectification>) {
           type = w::Command::RecordRectification;
           auto note = str(c.note), by = str(c.by);

@@ -134,6 +134,9 @@ struct HttpApiOptions {
   // Records the 好差评 platform refused, of the hall's last days
   // (http_upload_rejections.h), answered like history; null: 501.
   HistorySource upload_rejections;
+  // What the log says of one record before a re-send is asked for
+  // (http_upload_rejections.h, make_resend_checker); null: the route answers 501.
+  HistorySource upload_resend_check;
 };
 
 class HttpApi {

@@ -243,6 +243,7 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
 
   // --- records the 好差评 platform refused: the list, and the report below
   const bool rejections = is_upload_rejections(parts);
+  const bool resend = is_upload_resend(parts);
   if (get && rejections) {
     if (!options_.upload_rejections)
       return answer_read(HttpError{501, "not_implemented", "上报被拒记录不可用"});
@@ -270,12 +271,29 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
   if (!post && !(booking && req.method == "DELETE"))
     return answer_read(booking      ? only("GET, POST, DELETE")
                        : rejections ? only("GET, POST")
+                       : resend     ? only("POST")
                        : HttpActions::is_action(parts) || HttpWorkOrders::is_step(parts) ? only("POST")
                                                                                          : not_found(path));
   if (std::optional<HttpError> denied = auth_->may_act(caller, req))
     return reply_audited(caller.user, req, hall_id, error_response(*denied), done);
   // From here on every answer is an action's outcome, whose record is
   // written with it (a store that cannot take it refuses the action).
+  if (resend) {
+    HttpActions::Record record = auth_->action_record(caller.user, req, hall_id);
+    if (!options_.upload_resend_check)
+      return actions_->refuse(record, {501, "not_implemented", "重新上报不可用"}, std::move(done));
+    const std::string record_id = parts[4];
+    return options_.upload_resend_check(hall_id, {{"record_id", record_id}},
+                                        [this, alive = std::weak_ptr<int>(alive_), req, hall_id, record_id,
+                                         record, done](const HistoryAnswer& check) {
+                                          if (alive.expired()) return;  // the API is gone
+                                          const core::Hall* h = engine_.hall(hall_id);
+                                          if (h == nullptr)
+                                            return done(error_response({404, "unknown_hall", "没有大厅"}));
+                                          request_upload_resend(*actions_, *h, record_id, req, check, record,
+                                                                done);
+                                        });
+  }
   if (rejections)
     return record_upload_rejection(*actions_, *hall, req, auth_->action_record(caller.user, req, hall_id),
                                    std::move(done));

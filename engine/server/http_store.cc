@@ -45,7 +45,8 @@ void use_store(HttpApiOptions& options, store::EventStore& store, Server& server
   };
   options.history = source(untimed(make_history_reader(store, halls)), "历史统计");
   options.evaluation_records = source(untimed(make_records_reader(store, halls)), "评价记录");
-  options.upload_rejections = source(make_rejections_reader(store, std::move(halls)), "上报被拒记录");
+  options.upload_rejections = source(make_rejections_reader(store, halls), "上报被拒记录");
+  options.upload_resend_check = source(make_resend_checker(store, std::move(halls)), "重新上报检查");
   options.audit = [&server](std::string record, std::function<void(const std::string&)> done) {
     server.audit(std::move(record), std::move(done));
   };

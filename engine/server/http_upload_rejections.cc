@@ -10,6 +10,7 @@
 #include "engine/core/upload_rejection.h"
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/message.h"
+#include "engine/stats/evaluation_log.h"
 #include "engine/stats/history.h"
 #include "engine/store/event_store.h"
 
@@ -19,8 +20,88 @@ namespace {
 using nlohmann::json;
 
 constexpr std::int64_t kDefaultDays = 30, kMaxDays = 366;
+constexpr std::int64_t kMaxResend = 999999;
+
+std::shared_ptr<const core::HallConfig> find_hall(
+    const std::vector<std::shared_ptr<const core::HallConfig>>& halls, std::string_view id) {
+  for (const auto& h : halls)
+    if (h->id == id) return h;
+  return nullptr;
+}
+
+std::string hall_time(const core::HallConfig& hall, core::TimeUs t) {
+  const std::int64_t day = hall.local_day(t);
+  return fmt::format("{} {}", core::format_date(day),
+                     core::format_time_of_day(static_cast<int>((t - hall.day_start(day)) / 1'000'000)));
+}
 
 }  // namespace
+
+bool is_upload_resend(const std::vector<std::string>& parts) {
+  return parts.size() == 6 && parts[3] == "upload-rejections" && parts[5] == "resend";
+}
+
+void request_upload_resend(HttpActions& actions, const core::Hall& hall, const std::string& record_id,
+                           const HttpRequest& req, const HistoryAnswer& check,
+                           const HttpActions::Record& record, HttpReply reply) {
+  auto fail = [&](HttpError e) { actions.refuse(record, std::move(e), std::move(reply)); };
+  const std::string& hall_id = hall.config().id;
+  // An id of another form: the core refuses it in Chinese (400), nothing read.
+  if (!core::upload_resend_problem(hall_id, record_id).empty())
+    return actions.submit(hall_id, core::RequestUploadResend{record_id}, req.idempotency_key, record,
+                          std::move(reply));
+  if (!check.failure.empty()) return fail({check.failure_status, "unavailable", check.failure});
+  if (!check.bad_query.empty()) return fail({400, "bad_argument", check.bad_query});
+  const json found = json::parse(check.json, nullptr, false);
+  if (found.is_discarded() || !found.is_object()) return fail({500, "internal", "重新上报检查失败"});
+  if (!found.value("rejected", false))
+    return fail(
+        {404, "not_rejected",
+         fmt::format("记录“{}”近 {} 天内没有被平台拒收，无需重新上报", record_id, found.value("days", 0))});
+  if (found.value("pending", false) &&
+      (req.idempotency_key.empty() || found.value("pending_request", "") != "http:" + req.idempotency_key))
+    return fail({409, "already_requested",
+                 fmt::format("记录“{}”已申请重新上报，等待上报结果（再次被拒后才能再申请）", record_id)});
+  actions.submit(hall_id, core::RequestUploadResend{record_id}, req.idempotency_key, record,
+                 std::move(reply));
+}
+
+RejectionsReader make_resend_checker(const store::EventStore& store,
+                                     std::vector<std::shared_ptr<const core::HallConfig>> halls) {
+  return [&store, halls = std::move(halls)](std::string_view hall_id,
+                                            const std::map<std::string, std::string>& query,
+                                            core::TimeUs now) -> HistoryAnswer {
+    const std::shared_ptr<const core::HallConfig> config = find_hall(halls, hall_id);
+    const auto id = query.find("record_id");
+    if (!config || id == query.end()) return {.json = {}, .bad_query = "重新上报检查缺少大厅或记录编号"};
+    const core::HallConfig& hall = *config;
+    const int days = stats::records_lookback_days(hall);
+    bool rejected = false, pending = false;
+    std::string pending_request;
+    std::string buffer;  // LMDB memory is not aligned for FlatBuffers
+    store.for_each_event(hall.id,
+                         stats::first_seq_at(store, hall, hall.day_start(hall.local_day(now) - days + 1)),
+                         [&](std::uint64_t, std::string_view raw) {
+                           buffer.assign(raw);
+                           const protocol::Bytes bytes = protocol::as_bytes(buffer);
+                           const bool rejection = protocol::is_upload_rejection(bytes);
+                           if (!rejection && !protocol::is_upload_resend_request(bytes)) return true;
+                           const protocol::EventSummary e = protocol::describe_event(bytes);
+                           if (e.record_id != id->second) return true;
+                           if (rejection) {
+                             rejected = true;
+                             pending = false;
+                           } else if (rejected) {
+                             pending = true;
+                             pending_request = e.request_id;
+                           }
+                           return true;
+                         });
+    const json out = {
+        {"days", days}, {"rejected", rejected}, {"pending", pending}, {"pending_request", pending_request}};
+    return {.json = out.dump()};
+  };
+}
 
 bool is_upload_rejections(const std::vector<std::string>& parts) {
   return parts.size() == 4 && parts[3] == "upload-rejections";
@@ -41,14 +122,28 @@ void record_upload_rejection(HttpActions& actions, const core::Hall& hall, const
   const std::string reason = body["reason"].get<std::string>();
   const std::int64_t status64 = body["status"].get<std::int64_t>();
   const int status = status64 < 0 || status64 > 1000 ? 0 : static_cast<int>(status64);  // 0: the core refuses
-  if (!req.idempotency_key.empty() && req.idempotency_key != record_id)
-    return fail({400, "bad_argument", "Idempotency-Key 须与 record_id 相同（或不发送）"});
-  // The key: the record id without the hall's prefix (it fits the engine's
-  // request ids: "http:rej-W-" + two 20-digit numbers is 52 bytes). An id of
-  // another form goes without one: the core refuses it.
+  // A re-sent record's rejection: "resend": N (its Nth re-send), a rejection of its own.
+  std::int64_t resend = 0;
+  if (body.contains("resend")) {
+    if (!body["resend"].is_number_integer() || body["resend"].get<std::int64_t>() < 1 ||
+        body["resend"].get<std::int64_t>() > kMaxResend)
+      return fail(
+          {400, "bad_argument", fmt::format("resend（第几次重新上报）须为 1 到 {} 的整数", kMaxResend)});
+    resend = body["resend"].get<std::int64_t>();
+  }
+  const std::string suffix = resend > 0 ? fmt::format("~r{}", resend) : "";
+  if (!req.idempotency_key.empty() && req.idempotency_key != record_id + suffix)
+    return fail({400, "bad_argument",
+                 resend > 0 ? "Idempotency-Key 须为 record_id~r 加重新上报次数（或不发送）"
+                            : "Idempotency-Key 须与 record_id 相同（或不发送）"});
+  // The key: the record id without the hall's prefix, plus ~rN for a re-send
+  // (it fits the engine's request ids: "http:rej-W-" + two 20-digit numbers
+  // is 52 bytes, ~r and 6 digits 60). An id of another form goes without
+  // one: the core refuses it.
   const std::string& hall_id = hall.config().id;
-  const std::string key =
-      core::parse_upload_record_id(hall_id, record_id) ? "rej-" + record_id.substr(hall_id.size() + 1) : "";
+  const std::string key = core::parse_upload_record_id(hall_id, record_id)
+                              ? "rej-" + record_id.substr(hall_id.size() + 1) + suffix
+                              : "";
   // encode_request copies the strings before they go.
   actions.submit(hall_id, core::RecordUploadRejection{record_id, status, reason}, key, record,
                  std::move(reply));
@@ -60,9 +155,7 @@ RejectionsReader make_rejections_reader(const store::EventStore& store,
                                             const std::map<std::string, std::string>& query,
                                             core::TimeUs now) -> HistoryAnswer {
     auto bad = [](std::string why) { return HistoryAnswer{.json = {}, .bad_query = std::move(why)}; };
-    std::shared_ptr<const core::HallConfig> config;
-    for (const auto& h : halls)
-      if (h->id == hall_id) config = h;
+    const std::shared_ptr<const core::HallConfig> config = find_hall(halls, hall_id);
     if (!config) return bad(fmt::format("没有大厅“{}”", hall_id));
     std::int64_t days = kDefaultDays;
     for (const auto& [key, value] : query) {
@@ -75,24 +168,34 @@ RejectionsReader make_rejections_reader(const store::EventStore& store,
     const core::HallConfig& hall = *config;
     const std::int64_t first_day = hall.local_day(now) - days + 1;
     std::vector<json> found;
-    std::string buffer;  // LMDB memory is not aligned for FlatBuffers
+    std::map<std::string, std::size_t> last_of;  // record id -> its latest rejection in `found`
+    std::string buffer;                          // LMDB memory is not aligned for FlatBuffers
     store.for_each_event(hall.id, stats::first_seq_at(store, hall, hall.day_start(first_day)),
                          [&](std::uint64_t seq, std::string_view raw) {
                            buffer.assign(raw);
                            const protocol::Bytes bytes = protocol::as_bytes(buffer);
-                           if (!protocol::is_upload_rejection(bytes)) return true;
+                           const bool rejection = protocol::is_upload_rejection(bytes);
+                           if (!rejection && !protocol::is_upload_resend_request(bytes)) return true;
                            const protocol::EventSummary e = protocol::describe_event(bytes);
-                           const std::int64_t day = hall.local_day(e.time);
+                           const auto last = last_of.find(e.record_id);
+                           if (!rejection) {  // a re-send request: of the rejection before it, if listed
+                             if (last != last_of.end() && found[last->second]["resend"].is_null())
+                               found[last->second]["resend"] = {
+                                   {"at", hall_time(hall, e.time)}, {"at_us", e.time}, {"seq", seq}};
+                             return true;
+                           }
+                           if (last != last_of.end()) found[last->second]["rejected_again"] = true;
+                           last_of[e.record_id] = found.size();
                            found.push_back({
                                {"record_id", e.record_id},
                                {"ticket", e.number.empty() ? json(nullptr) : json(e.number)},
                                {"status", e.status},
                                {"reason", e.text},
-                               {"at", fmt::format("{} {}", core::format_date(day),
-                                                  core::format_time_of_day(static_cast<int>(
-                                                      (e.time - hall.day_start(day)) / 1'000'000)))},
+                               {"at", hall_time(hall, e.time)},
                                {"at_us", e.time},
                                {"seq", seq},
+                               {"resend", nullptr},
+                               {"rejected_again", false},
                            });
                            return true;
                          });

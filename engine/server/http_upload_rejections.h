@@ -9,7 +9,9 @@
 //        makes no second event, across hallqd restarts too (the engine keeps
 //        request ids in its store; the newest RequestMemory::kCapacity =
 //        16384 per hall). An Idempotency-Key header, if sent, must be the
-//        record id (else 400). Roles: uploader and admin (HttpAuth::may_act);
+//        record id (else 400). The rejection of a re-sent record carries
+//        "resend": N (1..999999, the record's `resend`) and is keyed
+//        RECORD_ID~rN: a rejection of its own, recorded again. Roles: uploader and admin (HttpAuth::may_act);
 //        a viewer gets 403.
 //   GET  /api/halls/{hall}/upload-rejections?days=N
 //        the UploadRejected events of the hall's last N local days (1..366,
@@ -20,8 +22,24 @@
 //         "reason", "at" ("YYYY-MM-DD HH:MM:SS", hall time), "at_us", "seq"}]}.
 //        Read on hallqd's history worker (http_store.h), like /history;
 //        every recorded event is listed (a record refused again later, after
-//        the request id was forgotten, would be listed twice). Bad or unknown
-//        parameters: 400 in Chinese.
+//        the request id was forgotten, would be listed twice). Each carries
+//        "resend": {"at", "at_us", "seq"} of the first re-send request after
+//        it (before a later rejection of the same record), else null, and
+//        "rejected_again": whether a later rejection of the same record is
+//        listed. Bad or unknown parameters: 400 in Chinese.
+//   POST /api/halls/{hall}/upload-rejections/{record_id}/resend
+//        a manager (admin role; http_auth.h) asks for the record to be sent
+//        again once its cause is fixed: one core command (RequestUploadResend,
+//        engine/core/upload_rejection.h) through HttpActions, Idempotency-Key
+//        as any action. First the history worker reads the log of the last
+//        stats::records_lookback_days local days (the records API can rebuild
+//        no older record): no UploadRejected of that record there, 404; its
+//        last rejection already followed by a re-send request, 409 — unless
+//        that request is this one's retry (same Idempotency-Key), which the
+//        engine answers with its first outcome. An id not of the hall's two
+//        forms: the core's 400. Two different requests at the same instant
+//        may both pass the check (no lock between the read and the commit):
+//        two re-sends, each a record the uploader sends once.
 //
 // Thread: act and is_route on the io_context's thread; the reader on any
 // thread that may read the store (the history worker).
@@ -53,10 +71,26 @@ bool is_upload_rejections(const std::vector<std::string>& parts);
 void record_upload_rejection(HttpActions& actions, const core::Hall& hall, const HttpRequest& req,
                              const HttpActions::Record& record, HttpReply reply);
 
+// Whether the parts are .../upload-rejections/{record_id}/resend.
+bool is_upload_resend(const std::vector<std::string>& parts);
+
+// The POST .../resend, once `check` (the answer of make_resend_checker's
+// reader, query {"record_id": ...}) is in.
+void request_upload_resend(HttpActions& actions, const core::Hall& hall, const std::string& record_id,
+                           const HttpRequest& req, const HistoryAnswer& check,
+                           const HttpActions::Record& record, HttpReply reply);
+
 // Reads the GET's answer as of `now` (the engine's time); throws what a failing store throws.
 using RejectionsReader = std::function<HistoryAnswer(
     std::string_view hall, const std::map<std::string, std::string>& query, core::TimeUs now)>;
 RejectionsReader make_rejections_reader(const store::EventStore& store,
                                         std::vector<std::shared_ptr<const core::HallConfig>> halls);
+
+// What the log says of one record for a re-send, as of `now`: query
+// {"record_id": ...}; JSON {"days", "rejected": bool (within the days),
+// "pending": bool (a re-send request after its last rejection),
+// "pending_request": that request's id}.
+RejectionsReader make_resend_checker(const store::EventStore& store,
+                                     std::vector<std::shared_ptr<const core::HallConfig>> halls);
 
 }  // namespace hallq::server

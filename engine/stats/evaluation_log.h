@@ -5,7 +5,10 @@
 // Each read folds from early enough that every ticket a record needs is
 // known: from the local day before the first event it looks at, minus the
 // hall's supplement days (补充评价 rates tickets of past days). Records come
-// in event order.
+// in event order. A re-send request (UploadResendRequested) after `after`
+// yields its record again (evaluation_record.h) if the fold saw the
+// record's own event: one at most records_lookback_days before the first
+// event the read looks at.
 //
 // Errors: HistoryError (history.h) for an event that cannot be read or
 // decoded against the config; StoreError from the store propagates.
@@ -22,6 +25,10 @@
 #include "engine/store/event_store.h"
 
 namespace hallq::stats {
+
+// How many local days before the first event it looks at a read starts
+// folding: 1 + supplement days + 2 × follow-up working days + 30.
+int records_lookback_days(const core::HallConfig& hall);
 
 struct RecordPage {
   std::vector<EvaluationRecord> records;  // seq > after, ascending, at most `limit`

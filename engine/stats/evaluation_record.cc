@@ -56,6 +56,21 @@ EvaluationRecords::EvaluationRecords(std::shared_ptr<const core::HallConfig> con
     : config_(std::move(config)), fold_(config_->windows.size()) {}
 
 std::optional<EvaluationRecord> EvaluationRecords::add(const core::Event& e) {
+  if (const auto* resend = std::get_if<core::UploadResendRequested>(&e.body)) {
+    fold_.add(e);
+    const auto it = kept_.find(resend->record_id);
+    if (it == kept_.end()) return std::nullopt;
+    EvaluationRecord r = it->second;
+    r.seq = e.seq;
+    r.resend = ++it->second.resend;
+    return r;
+  }
+  std::optional<EvaluationRecord> r = make(e);
+  if (r && !wanted_.empty() && wanted_.contains(r->id)) kept_[r->id] = *r;
+  return r;
+}
+
+std::optional<EvaluationRecord> EvaluationRecords::make(const core::Event& e) {
   fold_.add(e);
   // Work-order updates (回访, 整改) of a 差评 this fold has seen.
   if (const auto* called = std::get_if<core::WorkOrderCalledBack>(&e.body)) {
@@ -183,6 +198,7 @@ std::string record_json(const EvaluationRecord& r) {
     j["workOrderId"] = fmt::format("{}-{}", r.hall, r.ticket);
     j["workOrderNote"] = r.work_order_note;
   }
+  if (r.resend > 0) j["resend"] = r.resend;  // the Nth re-send of the record (not a CSV column)
   return j.dump();
 }
 

@@ -14,6 +14,13 @@
 // Every record also carries `seq`, the event that completed it: records come
 // out in event order, so a reader's position in the log is a cursor.
 //
+// A re-send (UploadResendRequested, engine/core/upload_rejection.h) yields
+// the record again at the request's event: rebuilt from the log by this fold
+// (so with the config the fold runs with: a 事项编码 fixed since is in it),
+// the same id, `seq` the request's event and `resend` N for the Nth request
+// of that id this fold has seen. Only for ids the owner asked to keep
+// (keep_for_resend), and only if the fold saw the record's own event.
+//
 // The field names (record_json) follow the provinces' 好差评 interfaces; the
 // table with their Chinese meaning is in the top-level README.
 //
@@ -30,6 +37,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "engine/core/event.h"
@@ -72,6 +80,7 @@ struct EvaluationRecord {
   // Work-order steps: what the step says (the callback's result, the rectification).
   std::string work_order_note;
   int utc_offset_min = 8 * 60;  // of the times' text
+  int resend = 0;               // 0: the record's own event; N: the Nth re-send asked for
 };
 
 std::string evaluation_record_id(std::string_view hall, core::TicketId ticket);
@@ -82,8 +91,14 @@ class EvaluationRecords {
  public:
   explicit EvaluationRecords(std::shared_ptr<const core::HallConfig> config);
 
-  // Folds one event (events in sequence order); the record it completes, if any.
+  // Folds one event (events in sequence order); the record it completes, if
+  // any, or the record a re-send request asks for (kept, below).
   std::optional<EvaluationRecord> add(const core::Event& e);
+
+  // Keeps the records with these ids as the fold makes them, so that a
+  // later UploadResendRequested of one yields it again. Without it (the CSV
+  // export) a re-send request yields nothing.
+  void keep_for_resend(std::unordered_set<std::string> ids) { wanted_ = std::move(ids); }
 
   const FactFold& fold() const { return fold_; }
   // The 差评 (levels 1..2) record of `ticket`, which a work order follows; null if none was folded.
@@ -93,6 +108,10 @@ class EvaluationRecords {
   std::shared_ptr<const core::HallConfig> config_;
   FactFold fold_;
   std::unordered_map<core::TicketId, EvaluationRecord> poor_;  // 差评 records, for their work orders
+  std::unordered_set<std::string> wanted_;                     // keep_for_resend
+  std::unordered_map<std::string, EvaluationRecord> kept_;     // by id; `resend` counts the requests
+
+  std::optional<EvaluationRecord> make(const core::Event& e);
 };
 
 // A work-order step of ticket `facts` (WorkOrderOpened / CalledBack /

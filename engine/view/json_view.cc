@@ -183,6 +183,7 @@ json to_json(const protocol::EventSummary& e) {
     j["status"] = e.status;
     j["reason"] = e.text;
   }
+  if (e.kind == "upload_resend_requested") j["record_id"] = e.record_id;
   if (e.kind == "advisory_issued") {
     j["action"] = e.action;
     j["wait_before_s"] = e.wait_before_s;

@@ -123,9 +123,9 @@ struct Want {
   std::string case_number;                        // ticket_finished
   bool reached = false;                           // work_order_called_back
   std::string by;                                 // work_order_called_back, work_order_rectified
-  std::string record_id;                          // upload_rejected (its reason is `text`)
-  int status = 0;                                 // upload_rejected
-  TicketId ticket = 0;                            // upload_rejected: the ticket its record names
+  std::string record_id;  // upload_rejected (its reason is `text`), upload_resend_requested
+  int status = 0;         // upload_rejected
+  TicketId ticket = 0;    // upload_rejected, upload_resend_requested: the ticket its record names
 };
 
 // A person's hash as the HTTP layer makes it (booking.h).
@@ -365,6 +365,9 @@ class ProtocolFixture : public HallFixture {
            .ticket = 3}});
     send(RecordUploadRejection{"test-hall-W-999-12", 409, "重复上报"}, morning + minutes(133), "",
          {{.kind = "upload_rejected", .text = "重复上报", .record_id = "test-hall-W-999-12", .status = 409}});
+    // A manager asks for B001's record to be sent again (the ticket's number goes along).
+    send(RequestUploadResend{"test-hall-E-3"}, morning + minutes(134), "resend-E-3",
+         {{.kind = "upload_resend_requested", .number = "B001", .record_id = "test-hall-E-3", .ticket = 3}});
   }
 
   void run_full_session() {

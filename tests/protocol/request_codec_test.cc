@@ -48,6 +48,7 @@ std::vector<CommandBody> every_command() {
       RecordCallback{42, true, "已回访，群众满意", "chief"},
       RecordRectification{42, "窗口整改完成", "chief"},
       RecordUploadRejection{"town-W-42-1234", 422, "事项编码不存在"},
+      RequestUploadResend{"town-E-42"},
   };
 }
 
@@ -233,8 +234,9 @@ TEST(RequestCodec, MissingRequiredFieldIsMalformedAndNamed) {
   // required string: an empty notice withdraws it), CancelBooking and CheckIn
   // (a code: 0 is refused by the core as an unknown booking), RecordCallback
   // and RecordRectification (a ticket id, and notes the core refuses empty in Chinese),
-  // RecordUploadRejection (its record id and reason: the core refuses them empty in Chinese).
-  EXPECT_EQ(kinds.size(), std::variant_size_v<CommandBody> - 9);
+  // RecordUploadRejection (its record id and reason: the core refuses them empty in Chinese),
+  // RequestUploadResend (likewise its record id).
+  EXPECT_EQ(kinds.size(), std::variant_size_v<CommandBody> - 10);
 }
 
 TEST(RequestCodec, AbsentRequiredFieldIsMalformedAndNamed) {

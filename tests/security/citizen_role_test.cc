@@ -174,6 +174,7 @@ TEST_F(CitizenRoleTest, ThePhonesCommandsAreAcceptedAndNothingElse) {
       {core::RecordCallback{1, true, "已回访", "gw"}, "not callback"},
       {core::RecordRectification{1, "已整改", "gw"}, "not rectify"},
       {core::RecordUploadRejection{"town-1", 400, "x"}, "not upload_rejection"},
+      {core::RequestUploadResend{"town-E-1"}, "not upload_resend"},
   };
   for (const auto& [body, why] : refused_in_town) {
     const protocol::DecodedReply r = send("gw", "town", body);

@@ -76,7 +76,9 @@ TEST(DashboardTest, LoginFormRolesAndLogoutInChromium) {
 // 上报被拒记录: two rejections recorded through the API as hallq-upload
 // reports them (the open API: the loopback caller may), one with a reason
 // that is markup; the dashboard shows both, the markup as text.
-TEST(DashboardTest, UploadRejectionsShownWithAHostileReasonAsTextInChromium) {
+// Then the 重新上报 button (rejections_check.js): pressed on town-E-1 and
+// confirmed, hallqd holds the request (the list says so; asking again is 409).
+TEST(DashboardTest, UploadRejectionsShownWithAHostileReasonAsTextAndReSentInChromium) {
   ASSERT_TRUE(std::filesystem::exists("/usr/bin/chromium")) << "Chromium missing: run tools/install-deps.sh";
   TempDir dir;
   EngineProcess engine({kSource + "/conf/town.toml"}, dir.path() + "/data", {"--advise-every", "0"});
@@ -93,7 +95,19 @@ TEST(DashboardTest, UploadRejectionsShownWithAHostileReasonAsTextInChromium) {
   const RunResult r = run_program(
       HALLQ_NODE, {kSource + "/tests/web/rejections_check.js", "http://" + engine.http(), hostile});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_NE(r.out.find("rejections_shown 2\nok\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("rejections_shown 2\nresend_requested town-E-1\nok\n"), std::string::npos) << r.out;
+  const HttpAnswer list =
+      http_request(engine.http(), boost::beast::http::verb::get, "/api/halls/town/upload-rejections");
+  ASSERT_EQ(list.status, 200) << list.body;
+  const nlohmann::json rows = nlohmann::json::parse(list.body)["rejections"];
+  ASSERT_EQ(rows.size(), 2u) << list.body;
+  EXPECT_EQ(rows[1]["record_id"], "town-E-1");
+  EXPECT_TRUE(rows[1]["resend"].is_object()) << list.body;
+  EXPECT_TRUE(rows[0]["resend"].is_null()) << list.body;  // the dismissed confirm sent nothing
+  const HttpAnswer again = http_request(engine.http(), boost::beast::http::verb::post,
+                                        "/api/halls/town/upload-rejections/town-E-1/resend", "{}",
+                                        HttpRequestOptions{.idempotency_key = "again"});
+  EXPECT_EQ(again.status, 409) << again.body;
 }
 
 }  // namespace

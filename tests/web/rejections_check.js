@@ -2,7 +2,10 @@
 // that holds two recorded rejections (the test posted them), one with a
 // hostile reason: the count and both rows show, newest first, and the
 // hostile reason is shown as its text, with no element made of it and no
-// script run.
+// script run. Then 重新上报: each row has the button; pressing town-E-1's
+// asks to confirm (the dialog's Chinese text is checked, then accepted),
+// and the row shows 已申请重新上报 without its button, also after a reload;
+// a dismissed confirm on town-E-2 sends nothing (its button stays).
 //   node rejections_check.js URL HOSTILE_REASON
 "use strict";
 const path = require("path");
@@ -34,6 +37,36 @@ const check = (ok, what) => { if (!ok) throw new Error(what); };
     check((await page.evaluate(() => window.__xss)) === undefined, "the reason's script ran");
     check(errors.length === 0, "page errors: " + errors.join("; "));
     console.log("rejections_shown 2");
+
+    const button = (record) => `#rejections-list tr[data-record="${record}"] td.resend button`;
+    check((await page.$$(`#rejections-list td.resend button`)).length === 2, "want a 重新上报 button per row");
+    // Dismissed: nothing sent.
+    let asked = [];
+    page.once("dialog", (d) => { asked.push(d.message()); d.dismiss(); });
+    await page.click(button("town-E-2"));
+    check(asked.length === 1 && asked[0].includes("重新上报记录 town-E-2"), "confirm text: " + asked.join("|"));
+    check(!(await page.$eval(button("town-E-2"), (b) => b.disabled)), "dismissed, yet the button is disabled");
+    // Accepted: the request is sent and the row says so.
+    page.once("dialog", (d) => { asked.push(d.message()); d.accept(); });
+    const posted = page.waitForResponse((r) => r.url().endsWith("/upload-rejections/town-E-1/resend"));
+    await page.click(button("town-E-1"));
+    const answer = await posted;
+    check(answer.status() === 200, "resend answered " + answer.status());
+    check(answer.request().headers()["idempotency-key"], "no Idempotency-Key");
+    await page.waitForFunction(() => {
+      const td = document.querySelector('#rejections-list tr[data-record="town-E-1"] td.resend');
+      return td && td.textContent.startsWith("已申请重新上报") && !td.querySelector("button");
+    });
+    await page.reload();
+    await page.waitForSelector('#rejections[data-count="2"]');
+    const after = await page.$$eval("#rejections-list tbody tr", (trs) =>
+      trs.map((tr) => ({ record: tr.dataset.record, state: tr.querySelector("td.resend").textContent,
+                         button: !!tr.querySelector("td.resend button") })));
+    check(after[1].record === "town-E-1" && /^已申请重新上报（\d{4}-\d\d-\d\d \d\d:\d\d:\d\d）$/.test(after[1].state) &&
+          !after[1].button, "after reload, town-E-1: " + JSON.stringify(after));
+    check(after[0].record === "town-E-2" && after[0].button, "town-E-2 lost its button: " + JSON.stringify(after));
+    check(errors.length === 0, "page errors: " + errors.join("; "));
+    console.log("resend_requested town-E-1");
     console.log("ok");
   } finally {
     await browser.close();

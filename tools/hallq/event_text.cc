@@ -117,6 +117,10 @@ std::string describe(const protocol::EventSummary& e, const core::HallConfig* co
     return fmt::format("上报被拒：记录 {}{}，平台 HTTP {}：{}", e.record_id, about, e.status,
                        e.text.empty() ? std::string("（原因不公开）") : e.text);
   }
+  if (k == "upload_resend_requested") {
+    const std::string about = e.number.empty() ? std::string() : fmt::format("（{}）", e.number);
+    return fmt::format("申请重新上报：记录 {}{}", e.record_id, about);
+  }
   if (k == "advisory_issued") {
     const std::string before = view::wait_text(wait_s(e.wait_before_s));  // negative: 暂停受理
     return fmt::format("潮汐窗口建议 #{}：{} {} 办理 {}，{} 的预计等待由{}缩短到{}（hallq accept 接受）",

@@ -8,6 +8,16 @@
 // list is read again when the hall changes, when the connection comes back
 // live (after a login), and every 30 seconds. A reader without the right to
 // see it (401, 403) gets the section's hint instead.
+//
+// 重新上报: once its cause is fixed (e.g. the service's 事项编码 in the hall
+// config, hallqd restarted), a manager asks for the record to be sent again
+// (POST .../upload-rejections/RECORD/resend, after a confirm). The last
+// column says where the record stands as far as hallqd's log knows:
+// a 重新上报 button; 已申请重新上报 (time) once asked (hallq-upload sends it
+// at its next poll); 已重新上报，再次被拒 when a later rejection of the same
+// record is listed (that newer row has the button). Whether the platform
+// accepted a re-send is not in hallqd's log (the uploader reports only
+// rejections): a request with no later rejection is all it shows.
 "use strict";
 
 (() => {
@@ -27,6 +37,40 @@
     row.appendChild(td);
     return td;
   };
+
+  async function resend(id, record, td, button) {
+    if (!window.confirm(`确认被拒原因已修正（如事项编码已改、平台已修复），重新上报记录 ${record}？`)) return;
+    button.disabled = true;
+    try {
+      await api("POST", `/api/halls/${encodeURIComponent(id)}/upload-rejections/${encodeURIComponent(record)}/resend`, {});
+      td.replaceChildren();
+      td.textContent = "已申请重新上报";
+      load();
+    } catch (e) {
+      button.disabled = false;
+      td.dataset.error = e.message;
+      td.title = "未执行：" + e.message;
+      hint.textContent = `重新上报 ${record} 未执行：${e.message}`;
+    }
+  }
+
+  // The last column of a rejection's row (above).
+  function state(id, r) {
+    const td = document.createElement("td");
+    td.className = "resend";
+    if (r.rejected_again) {
+      td.textContent = "已重新上报，再次被拒";
+    } else if (r.resend) {
+      td.textContent = `已申请重新上报（${r.resend.at}）`;
+    } else {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = "重新上报";
+      button.addEventListener("click", () => resend(id, r.record_id, td, button));
+      td.appendChild(button);
+    }
+    return td;
+  }
 
   let shownHall = null;
   async function load() {
@@ -59,11 +103,12 @@
       cell(row, r.record_id);
       cell(row, String(r.status));
       cell(row, r.reason || "（原因不公开）").className = "reason";
+      row.appendChild(state(id, r));
       body.appendChild(row);
     }
     if (data.rejections.length === 0) {
       const row = document.createElement("tr");
-      cell(row, "无被拒记录").colSpan = 5;
+      cell(row, "无被拒记录").colSpan = 6;
       body.appendChild(row);
     }
   }

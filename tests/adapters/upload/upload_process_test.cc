@@ -384,6 +384,126 @@ TEST_F(UploadTest, LoginAsUploaderRejectionsReachHallqdOnceAcrossAKill) {
   EXPECT_EQ(rejections(viewer)["count"], 2);
 }
 
+// 重新上报 (issue 21): record A is refused (422); a manager's re-send of an
+// unknown, a never-rejected or a malformed record is refused (404, 404,
+// 400), a viewer's and the uploader account's 403. The cause is "fixed" (the
+// service's 事项编码 in the hall file, hallqd restarted) and a re-send asked
+// for: a retry of that request is its first outcome, another one 409. The
+// platform refuses the re-send too (key A~r1): reported again, listed twice.
+// Asked again, it accepts: the receiver holds A once, under A~r2, rebuilt
+// with the new 事项编码; no other record went twice, and the next one goes.
+TEST_F(UploadTest, LoginResendOfARejectedRecordOnceItsCauseIsFixed) {
+  std::ofstream(dir_.sub("upr.password")) << "upload-pass-2\n";
+  config_ = write_config("user = \"upr\"\npassword_file = \"upr.password\"");
+  serve_and_rate("social", "w1", 2);
+  serve_and_rate("estate", "w4", 5);
+  const std::string a_id = expected_[0].id, b_id = expected_[1].id;
+  receiver_.refuse(a_id, 422, R"({"message":"事项编码不存在"})");
+  receiver_.refuse(a_id + "~r1", 422, R"({"message":"实施部门编码不存在"})");
+  auto uploader = start_uploader();
+  ASSERT_TRUE(uploader->wait_prefix("reported town " + a_id + " to hallqd", 20s)) << uploader->output();
+  ASSERT_TRUE(receiver_.wait_accepted(1)) << uploader->output();
+
+  std::map<std::string, std::string> boss = login("boss", "admin-pass-3");
+  boss["Content-Type"] = "application/json";
+  const auto resend = [&](const std::string& id, const std::string& key,
+                          const std::map<std::string, std::string>& session) {
+    return http_request(engine_->http(), http::verb::post,
+                        "/api/halls/town/upload-rejections/" + id + "/resend", "{}",
+                        HttpRequestOptions{.idempotency_key = key, .headers = session});
+  };
+  HttpAnswer r = resend("town-E-999", "k0", boss);  // well formed, never rejected
+  EXPECT_EQ(r.status, 404) << r.body;
+  EXPECT_NE(r.body.find("没有被平台拒收"), std::string::npos) << r.body;
+  r = resend(b_id, "k0", boss);  // accepted by the platform
+  EXPECT_EQ(r.status, 404) << r.body;
+  r = resend("village-E-1", "k0", boss);
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_NE(r.body.find("本大厅"), std::string::npos) << r.body;
+  std::map<std::string, std::string> viewer = login("upl", "upload-pass-1");
+  viewer["Content-Type"] = "application/json";
+  r = resend(a_id, "k0", viewer);
+  EXPECT_EQ(r.status, 403) << r.body;
+  std::map<std::string, std::string> upr = login("upr", "upload-pass-2");
+  upr["Content-Type"] = "application/json";
+  r = resend(a_id, "k0", upr);
+  EXPECT_EQ(r.status, 403) << r.body;
+  r = http_request(engine_->http(), http::verb::get, "/api/halls/town/upload-rejections/" + a_id + "/resend",
+                   "", HttpRequestOptions{.headers = boss});
+  EXPECT_EQ(r.status, 405) << r.body;
+
+  // The cause fixed: social's 事项编码 in the hall file, hallqd restarted on
+  // it. The uploader stopped meanwhile, so that the 409 below is not raced
+  // by its sending the re-send.
+  EXPECT_EQ(uploader->stop(), 0);
+  {
+    std::ifstream in(hall_);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string old_code = "500240-SB-0001";
+    ASSERT_NE(text.find(old_code), std::string::npos);
+    text.replace(text.find(old_code), old_code.size(), "500240-SB-0099");
+    std::ofstream(hall_) << text;
+  }
+  engine_->kill9();
+  engine_->restart();
+  client::ClientOptions o;
+  o.timeout = 3s;
+  client_ = std::make_unique<client::Client>(ctx_, engine_->cmd(), o);
+  boss = login("boss", "admin-pass-3");
+  boss["Content-Type"] = "application/json";
+  r = resend(a_id, "fix-1", boss);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.j()["duplicate"], false) << r.body;
+  r = resend(a_id, "fix-1", boss);  // the same request again: its first outcome
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.j()["duplicate"], true) << r.body;
+  r = resend(a_id, "fix-2", boss);  // another request while the first is pending
+  EXPECT_EQ(r.status, 409) << r.body;
+  EXPECT_NE(r.body.find("已申请重新上报"), std::string::npos) << r.body;
+
+  // The platform refuses the re-send: a rejection of its own, reported again.
+  uploader = start_uploader();
+  ASSERT_TRUE(uploader->wait_prefix("rejected town " + a_id + " resend=1", 20s)) << uploader->output();
+  ASSERT_TRUE(uploader->wait_prefix("reported town " + a_id + " to hallqd", 20s)) << uploader->output();
+  viewer = login("upl", "upload-pass-1");  // sessions do not survive the restart
+  const json listed = rejections(viewer);
+  ASSERT_EQ(listed["count"], 2) << listed.dump();
+  EXPECT_EQ(listed["rejections"][0]["record_id"], a_id);
+  EXPECT_EQ(listed["rejections"][0]["reason"], "实施部门编码不存在");
+  EXPECT_TRUE(listed["rejections"][0]["resend"].is_null()) << listed.dump();
+  EXPECT_EQ(listed["rejections"][0]["rejected_again"], false);
+  EXPECT_EQ(listed["rejections"][1]["record_id"], a_id);
+  EXPECT_EQ(listed["rejections"][1]["reason"], "事项编码不存在");
+  EXPECT_TRUE(listed["rejections"][1]["resend"].is_object()) << listed.dump();
+  EXPECT_EQ(listed["rejections"][1]["rejected_again"], true);
+
+  // Asked again: accepted this time.
+  r = resend(a_id, "fix-3", boss);
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_TRUE(receiver_.wait_accepted(2)) << uploader->output();
+  serve_and_rate("social", "w1", 4);  // and the records after it go on
+  ASSERT_TRUE(receiver_.wait_accepted(3)) << uploader->output();
+  EXPECT_EQ(uploader->stop(), 0);
+
+  std::vector<std::string> keys;
+  for (const ReceivedRequest& q : receiver_.accepted()) keys.push_back(q.header("idempotency-key"));
+  EXPECT_EQ(keys, (std::vector<std::string>{b_id, a_id + "~r2", expected_[2].id}));
+  const json body = json::parse(receiver_.accepted()[1].body, nullptr, false);
+  ASSERT_TRUE(body.is_object()) << receiver_.accepted()[1].body;
+  EXPECT_EQ(body["recordId"], a_id);
+  EXPECT_EQ(body["resend"], 2);
+  EXPECT_EQ(body["taskCode"], "500240-SB-0099");  // rebuilt with the config as fixed
+  EXPECT_EQ(body["ticketNo"], expected_[0].number);
+  EXPECT_EQ(body["alternate"], 2);
+  EXPECT_EQ(body["handleUserName"], "张三");
+  // Every request the platform got, by key: each once (A's three sends under three keys).
+  std::map<std::string, int> sent;
+  for (const ReceivedRequest& q : receiver_.requests()) ++sent[q.header("idempotency-key")];
+  EXPECT_EQ(sent, (std::map<std::string, int>{
+                      {a_id, 1}, {a_id + "~r1", 1}, {a_id + "~r2", 1}, {b_id, 1}, {expected_[2].id, 1}}));
+  EXPECT_EQ(rejections(viewer)["count"], 2);
+}
+
 // With managers' logins on: the uploader logs in with its viewer account,
 // and again when hallqd restarts (sessions do not survive it: 401). A wrong
 // password uploads nothing and says why.

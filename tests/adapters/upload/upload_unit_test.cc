@@ -1,5 +1,5 @@
 // hallq-upload's pure parts: config mistakes named with file, line and key; the durable cursor; the
-// platform's reason made fit for hallqd (checked by the core's own rule).
+// platform's reason made fit for hallqd (checked by the core's own rule); the key of a re-send.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -9,12 +9,20 @@
 #include "adapters/upload/rejection_reason.h"
 #include "adapters/upload/upload_config.h"
 #include "adapters/upload/upload_state.h"
+#include "adapters/upload/uploader.h"
 #include "engine/config/config_error.h"
 #include "engine/core/upload_rejection.h"
 #include "tests/support/temp_dir.h"
 
 namespace hallq::upload {
 namespace {
+
+// The first send goes under the record id, the Nth re-send under ID~rN.
+TEST(UploadSendKey, RecordIdThenOneKeyPerReSend) {
+  EXPECT_EQ(send_key("town-E-12", 0), "town-E-12");
+  EXPECT_EQ(send_key("town-E-12", 1), "town-E-12~r1");
+  EXPECT_EQ(send_key("town-W-12-340", 27), "town-W-12-340~r27");
+}
 
 TEST(UploadRejectionReason, ControlCharactersMalformedBytesAndLengthMadeFit) {
   EXPECT_EQ(reason_for_engine("事项编码不存在", 422), "事项编码不存在");
