@@ -218,6 +218,7 @@ int main(int argc, char** argv) {
       replicate::read_credentials(nats_credentials);  // a clear error now rather than at connect
       replication->engine_id = engine_id;
       replication->lease = std::chrono::milliseconds(lease_ms);
+      replication->lease_strict = server_options.lease_strict;
       replication->publish_retry = std::chrono::milliseconds(publish_retry_ms);
       replication->startup_limit = std::chrono::milliseconds(static_cast<long>(start_timeout_s * 1000));
     } catch (const replicate::ReplicateError& e) {

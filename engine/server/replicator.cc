@@ -320,10 +320,13 @@ void Replicator::renew_leases() {
         if (!renew_failing_) log(fmt::format("cannot renew the lease of hall {}: {}", hall, c.detail));
         failing = true;
         if (now >= until && lapsed_.insert(hall).second)
-          log(fmt::format(
-              "hall {}: lease expired {} ms ago without a renewal: its commands are refused "
-              "(replication_unavailable) until a renewal succeeds: {}",
-              hall, std::chrono::duration_cast<std::chrono::milliseconds>(now - until).count(), c.detail));
+          log(fmt::format("hall {}: lease expired {} ms ago without a renewal: {}: {}", hall,
+                          std::chrono::duration_cast<std::chrono::milliseconds>(now - until).count(),
+                          options_.lease_strict
+                              ? "its commands are refused (replication_unavailable) until a renewal succeeds"
+                              : "served on (the stream's expected sequence keeps another engine from "
+                                "extending it; --lease-strict would refuse its commands)",
+                          c.detail));
         break;
       }
       case replicate::ClaimOutcome::kOwnedByOther:

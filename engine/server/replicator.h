@@ -102,6 +102,9 @@ struct ReplicatorOptions {
   std::chrono::milliseconds startup_limit{30'000};
   // Ownership: the lease claimed and renewed (every lease/4) for each hall.
   std::chrono::milliseconds lease{2000};
+  // hallqd --lease-strict: the server refuses a hall's commands once its
+  // lease lapsed without a renewal (only the log's words depend on it here).
+  bool lease_strict = false;
   // How long a publish round waits for the stream's acknowledgements before
   // it sends the missing events again, identical (publisher.h; the round
   // still gives up after the connection's request timeout).

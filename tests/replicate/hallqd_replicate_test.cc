@@ -174,6 +174,10 @@ TEST_F(HallqdReplicate, ClusterDownKeepsServingAndTheStreamCatchesUp) {
   ASSERT_TRUE(wait_count(static_cast<long>(last_acked())));
   cluster_.kill_all();
   issue(c, 20);  // answered as before: the LMDB commit is the acknowledgement
+  // The lease lapses unrenewed; the log says the hall is served on, and it is.
+  ASSERT_TRUE(log_says(dir_.sub("data") + ".stderr", "hall town: lease expired"));
+  EXPECT_TRUE(log_says(dir_.sub("data") + ".stderr", "without a renewal: served on", 1s));
+  issue(c, 1);
   const auto m = testing::http_request(engine.http(), boost::beast::http::verb::get, "/metrics");
   EXPECT_NE(m.body.find("hallq_replication_pending_events"), std::string::npos);
   EXPECT_EQ(m.body.find("hallq_replication_pending_events 0\n"), std::string::npos) << "nothing pending?";
@@ -218,27 +222,6 @@ TEST_F(HallqdReplicate, AfterAKillDuringAnOutageTheStoreIsRepublished) {
   issue(again, 3);
   ASSERT_TRUE(wait_count(static_cast<long>(last_acked())));
   expect_stream_holds_acked();
-}
-
-std::string read_text(const std::string& path) {
-  std::stringstream s;
-  s << std::ifstream(path).rdbuf();
-  return s.str();
-}
-
-// Waits until `engine`'s stderr holds `text` (deadline-bounded).
-bool log_says(const std::string& stderr_path, const std::string& text, std::chrono::seconds limit = 30s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    std::stringstream err;
-    err << std::ifstream(stderr_path).rdbuf();
-    if (err.str().find(text) != std::string::npos) return true;
-    std::this_thread::sleep_for(100ms);  // polling a log file, bounded above
-  }
-  std::stringstream err;
-  err << std::ifstream(stderr_path).rdbuf();
-  ADD_FAILURE() << "the log never said \"" << text << "\":\n" << err.str();
-  return false;
 }
 
 // At start the engine records itself as the hall's owner (its engine id and
@@ -535,10 +518,10 @@ TEST_F(HallqdReplicate, OneNodeKilledUnderLoadPausesTheEngineOnlyForAnElectionAn
   // of never serving past the lease.
   if (owners_leader != "n" + std::to_string(follower + 1))
     EXPECT_LT(ms(follower_gap), 2'000) << "losing a follower paused the engine; its log:\n"
-                                       << read_text(dir_.sub("data") + ".stderr");
+                                       << read_file(dir_.sub("data") + ".stderr");
   else
     EXPECT_LT(ms(follower_gap), 15'000) << "longer than the owners bucket's election; the engine's log:\n"
-                                        << read_text(dir_.sub("data") + ".stderr");
+                                        << read_file(dir_.sub("data") + ".stderr");
   ASSERT_TRUE(start_and_catch_up(follower));
   const auto [leader, leader_gap] = load_and_kill(300, true);
   ASSERT_GE(leader, 0);
@@ -546,7 +529,7 @@ TEST_F(HallqdReplicate, OneNodeKilledUnderLoadPausesTheEngineOnlyForAnElectionAn
   // resend after it (--publish-retry): before the resends, a tail request sent
   // just before the election was waited out too (5 s; 10.7 s measured).
   EXPECT_LT(ms(leader_gap), 12'000) << "longer than one election and a resend; the engine's log:\n"
-                                    << read_text(dir_.sub("data") + ".stderr");
+                                    << read_file(dir_.sub("data") + ".stderr");
   ASSERT_TRUE(start_and_catch_up(leader));
   // Rounds whose events were sent again (no acknowledgement within
   // --publish-retry, or refused for want of a leader): printed, for the record.
@@ -600,6 +583,7 @@ TEST_F(HallqdReplicate, ALapsedLeaseRefusesCommandsUntilARenewalSucceeds) {
   EXPECT_GE(after, 500);
   EXPECT_LE(after, 3000);
   ASSERT_TRUE(log_says(dir_.sub("data") + ".stderr", "hall town: lease expired"));
+  EXPECT_TRUE(log_says(dir_.sub("data") + ".stderr", "without a renewal: its commands are refused", 1s));
   const auto m = testing::http_request(engine.http(), boost::beast::http::verb::get, "/metrics").body;
   EXPECT_NE(m.find("hallq_replication_leases_lapsed 1\n"), std::string::npos) << m;
   EXPECT_NE(m.find("hallq_replication_halls_owned 1\n"), std::string::npos) << m;
@@ -680,7 +664,7 @@ TEST_F(HallqdReplicate, TheOwnersBucketsLeaderLostDoesNotStallPublishing) {
             << " (the owners bucket's leader; the events stream's: " << events_leader << "): " << oks
             << " commands confirmed in the 4 s after, longest gap " << ms(longest) << " ms\n";
   EXPECT_LT(ms(longest), 1000) << "publishing stalled; the engine's log:\n"
-                               << read_text(dir_.sub("data") + ".stderr");
+                               << read_file(dir_.sub("data") + ".stderr");
   // The renewal did wait meanwhile (else this proves nothing).
   ASSERT_TRUE(log_says(dir_.sub("data") + ".stderr", "cannot renew the lease of hall town"));
   // Served on once the bucket has a leader again (refused meanwhile only if
@@ -691,7 +675,7 @@ TEST_F(HallqdReplicate, TheOwnersBucketsLeaderLostDoesNotStallPublishing) {
     ASSERT_TRUE(r);
     if (r->ok()) {
       for (const std::string& e : r->events) acked_.push_back(e);
-      if (read_text(dir_.sub("data") + ".stderr").find("leases renewed again") != std::string::npos) break;
+      if (read_file(dir_.sub("data") + ".stderr").find("leases renewed again") != std::string::npos) break;
       continue;
     }
     EXPECT_EQ(r->code, core::ErrorCode::kReplicationUnavailable) << r->message;
