@@ -26,49 +26,11 @@ cleanup() {
 trap cleanup EXIT
 
 # A fresh 3-node cluster per replicated run (the halls' subjects would otherwise be ahead of the
-# spawned engine's fresh store, which hallqd refuses): nine free loopback ports, client, cluster
-# and monitoring for each node.
+# spawned engine's fresh store, which hallqd refuses): bench/nats_cluster.sh.
 password=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
 printf 'engine:%s\n' "$password" >"$out/engine.creds"
-urls=""
-start_cluster() {
-  local ports routes="" i c r h
-  read -r -a ports < <(python3 -c 'import socket
-ps=[]
-for _ in range(9):
-    s=socket.socket(); s.bind(("127.0.0.1",0)); ps.append(s)
-print(*[s.getsockname()[1] for s in ps])')
-  for i in 0 1 2; do routes+="${routes:+, }nats-route://127.0.0.1:${ports[$((3 * i + 1))]}"; done
-  urls=""
-  pids=()
-  rm -rf "$out/n0" "$out/n1" "$out/n2"
-  for i in 0 1 2; do
-    c=${ports[$((3 * i))]} r=${ports[$((3 * i + 1))]} h=${ports[$((3 * i + 2))]}
-    urls+="${urls:+,}nats://127.0.0.1:$c"
-    cat >"$out/n$i.conf" <<EOF
-server_name: n$i
-listen: 127.0.0.1:$c
-http: 127.0.0.1:$h
-jetstream { store_dir: "$out/n$i", max_memory_store: 64MB, max_file_store: 8GB }
-cluster { name: hallq-bench, listen: 127.0.0.1:$r, routes: [$routes] }
-accounts { HALLQ { jetstream: enabled, users: [ { user: engine, password: "$password" } ] } }
-EOF
-    nats-server -c "$out/n$i.conf" >"$out/n$i.log" 2>&1 &
-    pids+=($!)
-  done
-  # Ready when a node knows the JetStream meta leader.
-  for _ in $(seq 300); do
-    curl -sf "http://127.0.0.1:${ports[2]}/jsz" 2>/dev/null | grep -q '"leader"' && return 0
-    sleep 0.1
-  done
-  echo "the NATS cluster did not elect a meta leader (logs in $out)" >&2
-  exit 1
-}
-stop_cluster() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  pids=()
-}
+# shellcheck source=bench/nats_cluster.sh
+. "$root/bench/nats_cluster.sh"
 
 echo "# $(date -u '+%F %T') UTC, nproc $(nproc), load $(cut -d' ' -f1-3 /proc/loadavg), nats-server $(nats-server --version | awk '{print $NF}')"
 echo "# bench/replication_modes.sh $build $secs $clients (hallq_load --spawn --conf conf/town.toml --mix issue)"

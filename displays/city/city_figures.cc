@@ -59,6 +59,7 @@ std::string city_json(const std::vector<HallFigures>& halls, const FeedFigures& 
                     {"ratings", f.ratings},
                     {"satisfaction", f.satisfaction},
                     {"open_now", f.open_now},
+                    {"last_event_us", f.last_event_us},
                     {"alerts", alerts}});
     waiting += f.waiting;
   }

@@ -34,6 +34,10 @@ struct HallFigures {
   std::uint32_t ratings = 0;  // today's 1..5 ratings
   double satisfaction = 0;    // share of them 4 or 5; 0 if none
   bool open_now = false;      // inside the hall's opening hours
+  // When its last event seen by this city view happened (the engine's clock,
+  // µs since the epoch; 0: none since the city view started): how current
+  // the figures are, e.g. event to page delay.
+  core::TimeUs last_event_us = 0;
   std::vector<CityAlert> alerts;
 };
 

@@ -83,6 +83,7 @@ CityReplicas::Outcome CityReplicas::offer(const std::string& hall, const std::st
   } catch (const core::CorruptionError& e) {
     return {Kind::kUndecodable, fmt::format("{}: refused: does not fit the hall: {}", where, e.what())};
   }
+  it->second.last_event_us = decoded.event.time;
   return {Kind::kApplied, {}};
 }
 
@@ -94,6 +95,11 @@ const core::Hall* CityReplicas::hall(std::string_view id) const {
 std::uint64_t CityReplicas::revision(std::string_view id) const {
   auto it = halls_.find(id);
   return it == halls_.end() ? 0 : it->second.revision;
+}
+
+core::TimeUs CityReplicas::last_event_us(std::string_view id) const {
+  auto it = halls_.find(id);
+  return it == halls_.end() ? 0 : it->second.last_event_us;
 }
 
 std::vector<std::string> CityReplicas::ids() const {

@@ -54,6 +54,9 @@ class CityReplicas {
   // The bucket revision the hall's replica was last described from (0: none, or the store's).
   std::uint64_t revision(std::string_view id) const;
   std::vector<std::string> ids() const;  // ascending
+  // When the hall's last event applied by this process happened (the engine's
+  // clock, core time); 0 if none was applied since it started.
+  core::TimeUs last_event_us(std::string_view id) const;
   // The hall's snapshot as the city store keeps it (config and state).
   std::string snapshot(std::string_view id) const;
 
@@ -61,6 +64,7 @@ class CityReplicas {
   struct Replica {
     std::unique_ptr<core::Hall> hall;
     std::uint64_t revision = 0;
+    core::TimeUs last_event_us = 0;
   };
   std::map<std::string, Replica, std::less<>> halls_;
 };

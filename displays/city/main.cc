@@ -131,8 +131,10 @@ class CityLoop {
   std::string json() const {
     const core::TimeUs now = wall_now();
     std::vector<city::HallFigures> halls;
-    for (const std::string& id : replicas_.ids())
+    for (const std::string& id : replicas_.ids()) {
       halls.push_back(city::hall_figures(*replicas_.hall(id), now));
+      halls.back().last_event_us = replicas_.last_event_us(id);
+    }
     return city::city_json(halls, figures_, now);
   }
 

@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 namespace hallq::replicate {
@@ -84,9 +86,26 @@ const char* to_string(ClaimOutcome o) {
   return "?";
 }
 
+// renew_all()'s answers, by entry subject, filled by the client library's thread.
+struct Ownership::Renewals {
+  struct Ack {
+    bool done = false;
+    std::optional<std::uint64_t> revision;  // stored at; none: refused
+  };
+  std::mutex mu;
+  std::condition_variable cv;
+  std::map<std::string, Ack, std::less<>> acks;
+  std::size_t waiting = 0;
+};
+
 Ownership::Ownership(NatsConnection& conn, std::string engine, std::string endpoint, std::string bucket,
                      std::chrono::milliseconds timeout)
-    : conn_(conn), engine_(std::move(engine)), endpoint_(std::move(endpoint)) {
+    : conn_(conn),
+      engine_(std::move(engine)),
+      endpoint_(std::move(endpoint)),
+      subject_prefix_(fmt::format("$KV.{}.", bucket)),
+      wait_(timeout.count() > 0 ? timeout : conn.options().request_timeout),
+      renewals_(std::make_unique<Renewals>()) {
   natsStatus s = NATS_OK;
   if (timeout.count() > 0) {
     jsOptions jo;
@@ -106,8 +125,111 @@ Ownership::Ownership(NatsConnection& conn, std::string engine, std::string endpo
 }
 
 Ownership::~Ownership() {
+  if (async_js_ != nullptr) {
+    // Answers still pending are dropped with their messages (as the publisher does).
+    natsMsgList pending;
+    if (async_published_ && js_PublishAsyncGetPendingList(&pending, async_js_) == NATS_OK)
+      natsMsgList_Destroy(&pending);
+    jsCtx_Destroy(async_js_);
+  }
   kvStore_Destroy(kv_);
   jsCtx_Destroy(js_);
+}
+
+void Ownership::on_renewed(jsCtx*, natsMsg* msg, jsPubAck* pa, jsPubAckErr*, void* closure) {
+  auto* r = static_cast<Renewals*>(closure);
+  {
+    std::lock_guard lock(r->mu);
+    auto it = r->acks.find(std::string_view(natsMsg_GetSubject(msg)));
+    if (it != r->acks.end() && !it->second.done) {
+      it->second.done = true;
+      if (pa != nullptr) it->second.revision = pa->Sequence;
+      if (--r->waiting == 0) r->cv.notify_all();
+    }
+  }
+  natsMsg_Destroy(msg);
+}
+
+std::vector<Claim> Ownership::renew_all(const std::vector<std::string>& halls, std::int64_t now_ms,
+                                        std::int64_t lease_ms) {
+  if (async_js_ == nullptr) {
+    jsOptions jo;
+    jsOptions_Init(&jo);
+    jo.Wait = wait_.count();
+    jo.PublishAsync.AckHandler = &Ownership::on_renewed;
+    jo.PublishAsync.AckHandlerClosure = renewals_.get();
+    jo.PublishAsync.MaxPending = 4096;
+    if (natsConnection_JetStream(&async_js_, conn_.raw(), &jo) != NATS_OK) async_js_ = nullptr;
+  }
+  std::vector<Claim> out(halls.size());
+  std::vector<OwnerRecord> sent(halls.size());
+  std::vector<bool> asked(halls.size(), false);
+  {
+    std::lock_guard lock(renewals_->mu);
+    renewals_->acks.clear();
+    renewals_->waiting = 0;
+  }
+  for (std::size_t i = 0; i < halls.size() && async_js_ != nullptr; ++i) {
+    const auto held = held_.find(halls[i]);
+    if (held == held_.end()) continue;  // renew() says so below
+    sent[i] = lease_record(halls[i], now_ms, lease_ms);
+    const std::string value = to_json(sent[i]);
+    const std::string subject = subject_prefix_ + halls[i];
+    {
+      std::lock_guard lock(renewals_->mu);
+      renewals_->acks[subject] = {};
+      ++renewals_->waiting;
+    }
+    natsMsg* m = nullptr;
+    natsStatus s = natsMsg_Create(&m, subject.c_str(), nullptr, value.data(), static_cast<int>(value.size()));
+    // The compare-and-set kvStore_Update makes: the entry's last revision.
+    if (s == NATS_OK)
+      s = natsMsgHeader_Set(m, "Nats-Expected-Last-Subject-Sequence", std::to_string(held->second).c_str());
+    if (s == NATS_OK) s = js_PublishMsgAsync(async_js_, &m, nullptr);
+    if (s == NATS_OK) async_published_ = true;
+    natsMsg_Destroy(m);  // null if the library took it
+    std::lock_guard lock(renewals_->mu);
+    Renewals::Ack& a = renewals_->acks[subject];
+    if (s != NATS_OK && !a.done) {
+      a.done = true;
+      --renewals_->waiting;
+    }
+    asked[i] = true;
+  }
+  {
+    std::unique_lock lock(renewals_->mu);
+    if (!renewals_->cv.wait_for(lock, wait_, [&] { return renewals_->waiting == 0; })) {
+      lock.unlock();
+      // Unanswered: given up on, so that no late answer lands in the next call.
+      natsMsgList pending;
+      if (js_PublishAsyncGetPendingList(&pending, async_js_) == NATS_OK) natsMsgList_Destroy(&pending);
+    }
+  }
+  for (std::size_t i = 0; i < halls.size(); ++i) {
+    Renewals::Ack ack;
+    if (asked[i]) {
+      std::lock_guard lock(renewals_->mu);
+      ack = renewals_->acks[subject_prefix_ + halls[i]];
+    }
+    if (ack.revision) {
+      held_[halls[i]] = *ack.revision;
+      unanswered_.erase(halls[i]);
+      out[i] = {ClaimOutcome::kOwned, sent[i], *ack.revision, {}};
+      continue;
+    }
+    if (asked[i] && !ack.done) {
+      // No answer: it may have been stored all the same (the next renewal tells).
+      unanswered_[halls[i]].push_back(sent[i]);
+      out[i] = {ClaimOutcome::kUnavailable,
+                {},
+                0,
+                fmt::format("the owners bucket did not answer the renewal of {} within {} ms", halls[i],
+                            wait_.count())};
+      continue;
+    }
+    out[i] = renew(halls[i], now_ms, lease_ms);  // refused, not sent or not held: the entry tells
+  }
+  return out;
 }
 
 Ownership::Entry Ownership::read(const std::string& hall) {
@@ -138,14 +260,20 @@ Ownership::Entry Ownership::read(const std::string& hall) {
   return e;
 }
 
-Claim Ownership::write(const std::string& hall, std::uint64_t last_revision, bool create, std::int64_t now_ms,
-                       std::int64_t lease_ms, std::string move_refused) {
+OwnerRecord Ownership::lease_record(const std::string& hall, std::int64_t now_ms, std::int64_t lease_ms,
+                                    std::string move_refused) const {
   OwnerRecord mine{engine_, endpoint_, now_ms + lease_ms};
   mine.move_refused = std::move(move_refused);
   if (const auto in = moved_in_.find(hall); in != moved_in_.end()) {
     mine.moved_from = in->second.first;
     mine.handed_over_seq = in->second.second;
   }
+  return mine;
+}
+
+Claim Ownership::write(const std::string& hall, std::uint64_t last_revision, bool create, std::int64_t now_ms,
+                       std::int64_t lease_ms, std::string move_refused) {
+  const OwnerRecord mine = lease_record(hall, now_ms, lease_ms, std::move(move_refused));
   const std::string value = to_json(mine);
   std::uint64_t rev = 0;
   const natsStatus s =

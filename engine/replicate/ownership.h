@@ -32,6 +32,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -121,6 +122,15 @@ class Ownership {
   // Extends this engine's lease with the revision it last wrote; kLost if the
   // entry changed since (without touching it).
   Claim renew(const std::string& hall, std::int64_t now_ms, std::int64_t lease_ms);
+  // renew() for each of `halls` (the claims in their order), in about one
+  // round trip however many: the renewals are sent at once (asynchronously,
+  // each a compare-and-set on the revision last written) and their answers
+  // awaited together, up to the request timeout. Unanswered: kUnavailable (a
+  // write that may have been stored, recognised later as renew() does);
+  // refused or not sent: the hall goes through renew(), whose read of the
+  // entry tells a lost entry or a move asked for.
+  std::vector<Claim> renew_all(const std::vector<std::string>& halls, std::int64_t now_ms,
+                               std::int64_t lease_ms);
   // The entry as it stands (and its revision); nullopt if absent (the bucket
   // did not answer: `detail` set).
   std::optional<OwnerRecord> owner(const std::string& hall, std::string* detail = nullptr,
@@ -164,14 +174,24 @@ class Ownership {
     std::uint64_t revision = 0;
     std::string error;
   };
+  struct Renewals;  // renew_all()'s answers
+  static void on_renewed(jsCtx*, natsMsg* msg, jsPubAck* pa, jsPubAckErr* pae, void* closure);
   Entry read(const std::string& hall);
+  // The entry this engine writes for `hall` to hold it until now_ms + lease_ms.
+  OwnerRecord lease_record(const std::string& hall, std::int64_t now_ms, std::int64_t lease_ms,
+                           std::string move_refused = {}) const;
   Claim write(const std::string& hall, std::uint64_t last_revision, bool create, std::int64_t now_ms,
               std::int64_t lease_ms, std::string move_refused = {});
 
   NatsConnection& conn_;
   std::string engine_, endpoint_;
+  std::string subject_prefix_;  // "$KV.<bucket>.": an entry's subject is this and the key
+  std::chrono::milliseconds wait_;
   jsCtx* js_ = nullptr;  // this object's context when given its own timeout
   kvStore* kv_ = nullptr;
+  jsCtx* async_js_ = nullptr;  // renew_all()'s, made at its first use
+  bool async_published_ = false;
+  std::unique_ptr<Renewals> renewals_;
   std::map<std::string, std::uint64_t, std::less<>> held_;  // hall -> revision this engine wrote
   // hall -> the writes not answered since the last one that was
   std::map<std::string, std::vector<OwnerRecord>, std::less<>> unanswered_;

@@ -299,9 +299,11 @@ void Replicator::renew_leases() {
     halls = held_;
   }
   bool failing = false;
-  for (const std::string& hall : halls) {
-    const auto asked = std::chrono::steady_clock::now();
-    const replicate::Claim c = owners_->renew(hall, wall_ms(), options_.lease.count());
+  const auto asked = std::chrono::steady_clock::now();
+  const std::vector<replicate::Claim> claims = owners_->renew_all(halls, wall_ms(), options_.lease.count());
+  for (std::size_t i = 0; i < halls.size(); ++i) {
+    const std::string& hall = halls[i];
+    const replicate::Claim& c = claims[i];
     std::unique_lock lock(mu_);
     // Dropped meanwhile (a fenced publish): its lease is left to lapse.
     if (std::find(held_.begin(), held_.end(), hall) == held_.end()) continue;
@@ -419,6 +421,13 @@ void Replicator::hand_over(const std::string& hall, const replicate::OwnerRecord
     }
     if (std::chrono::steady_clock::now() >= deadline)
       return refuse("the owners bucket did not answer the handover: " + c.detail);
+    // An answer that came at once (no responders: the bucket has no leader)
+    // is asked again after a pause, as the publisher does, not in a busy loop.
+    std::unique_lock lock(mu_);
+    if (lease_wake_.wait_until(lock,
+                               std::min(deadline, std::chrono::steady_clock::now() + options_.publish_retry),
+                               [&] { return stopping_; }))
+      return;  // stopping: the hall stays fenced, its lease lapses
   }
 }
 

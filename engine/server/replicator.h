@@ -15,8 +15,9 @@
 // Ownership: claim() records this engine as each hall's owner in the owners
 // bucket (engine/replicate/ownership.h: engine id, advertised command
 // endpoint, a lease) before it serves; a thread of its own (the lease
-// thread) renews every lease each lease/4 by compare-and-set, so a renewal
-// the bucket is slow to answer never delays a publish. A hall whose entry
+// thread) renews every lease each lease/4 by compare-and-set, all of them at
+// once (Ownership::renew_all: one round trip for hundreds of halls), so a
+// renewal the bucket is slow to answer never delays a publish. A hall whose entry
 // another engine wrote (a standby took it over while this engine was cut
 // off) is fenced. A hall whose lease expired without a renewal (lease_lapsed:
 // `lease` has passed since the last successful renewal was sent, by this

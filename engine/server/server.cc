@@ -469,6 +469,11 @@ class Server::Impl {
     }
     delivering_ = false;
     publish(h.publications);
+    // The replies were sent on the command socket, whose descriptor is
+    // edge-triggered: a request that arrived meanwhile may have used up its
+    // wake-up (--ack replicated delivers here, outside a drain; without this
+    // check its clients waited for ever).
+    wait_readable();
   }
 
   // An applied command whose events the stream did not take: its reply says

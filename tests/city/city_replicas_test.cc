@@ -75,11 +75,14 @@ class CityReplicasTest : public ::testing::Test {
 
 TEST_F(CityReplicasTest, FoldsInOrderHoldsRedeliveriesAndRefusesHoles) {
   ASSERT_EQ(replicas.describe("town", town.snapshot(), 1), "");
-  const std::vector<std::string> ev = issue(5);
-  ASSERT_EQ(ev.size(), 5u);  // one TicketIssued each
+  EXPECT_EQ(replicas.last_event_us("town"), 0);  // none applied yet
+  const std::vector<std::string> ev = issue(5);  // issued one a second from kTen
+  ASSERT_EQ(ev.size(), 5u);                      // one TicketIssued each
   for (int i = 0; i < 3; ++i) EXPECT_EQ(offer(ev[i]), Kind::kApplied) << i;
   EXPECT_EQ(waiting(), 3u);
-  EXPECT_EQ(offer(ev[1]), Kind::kHeld);  // a redelivery
+  EXPECT_EQ(replicas.last_event_us("town"), kTen + 2 * core::kUsPerSecond);  // the third's time
+  EXPECT_EQ(offer(ev[1]), Kind::kHeld);                                      // a redelivery
+  EXPECT_EQ(replicas.last_event_us("town"), kTen + 2 * core::kUsPerSecond);
   std::string why;
   EXPECT_EQ(offer(ev[4], &why), Kind::kGap);  // 5 before 4
   EXPECT_EQ(why, "hallq.events.town stream seq ?: refused: hall seq 5 does not follow 3");

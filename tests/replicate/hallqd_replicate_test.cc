@@ -12,11 +12,13 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -25,6 +27,8 @@
 #include "engine/client/client.h"
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/message.h"
+#include "engine/protocol/reply_codec.h"
+#include "engine/protocol/request_codec.h"
 #include "engine/replicate/hall_reader.h"
 #include "engine/replicate/ownership.h"
 #include "engine/replicate/publisher.h"
@@ -343,6 +347,59 @@ TEST_F(HallqdReplicate, AckReplicatedAnswersOnlyOnceTheStreamHoldsTheBatch) {
         << "answered before the stream held seq " << last_acked();
   }
   expect_stream_holds_acked();
+}
+
+// Many devices at once, each waiting for its answer (the way halls load an
+// engine), --ack replicated: every request is answered. The replies of a
+// confirmed batch are sent outside the socket's drain, and the command
+// socket's descriptor is edge-triggered: a request arriving while they went
+// out lost its wake-up, and with every device waiting nothing woke the
+// engine again (a province-sized day stalled after ~650 commands on 8 halls).
+TEST_F(HallqdReplicate, AckReplicatedAnswersManyWaitingDevicesWithoutAStall) {
+  // Devices behind one connection (as a gateway or a test driver has them),
+  // each in a hall of its own and sending its next command once the previous
+  // one is answered.
+  constexpr int kDevices = 16, kEach = 400;
+  std::vector<std::string> confs;
+  {
+    std::ifstream in(kTown);
+    const std::string town((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (int d = 0; d < kDevices; ++d) {
+      confs.push_back(dir_.sub(fmt::format("hall{}.toml", d)));
+      std::ofstream(confs.back()) << std::regex_replace(town, std::regex(R"(\nid = "town")"),
+                                                        fmt::format("\nid = \"hall{}\"", d),
+                                                        std::regex_constants::format_first_only);
+    }
+  }
+  testing::EngineProcess engine(confs, dir_.sub("data"), replicated_args("20000"));
+  const char* services[] = {"social", "estate", "business", "police"};
+  zmq::socket_t dealer(ctx_, zmq::socket_type::dealer);
+  dealer.set(zmq::sockopt::linger, 0);
+  dealer.set(zmq::sockopt::rcvtimeo, 10'000);
+  dealer.connect(engine.cmd());
+  std::vector<int> sent(kDevices, 0);
+  const auto send = [&](int d) {
+    const std::string id = fmt::format("dev{}-{}", d, sent[d]);
+    dealer.send(zmq::buffer(protocol::encode_request(id, fmt::format("hall{}", d),
+                                                     core::IssueTicket{services[sent[d] % 4]})),
+                zmq::send_flags::none);
+    ++sent[d];
+  };
+  for (int d = 0; d < kDevices; ++d) send(d);
+  int answered = 0;
+  zmq::message_t msg;
+  while (answered < kDevices * kEach) {
+    ASSERT_TRUE(dealer.recv(msg, zmq::recv_flags::none))
+        << "no answer within 10 s after " << answered << " of " << kDevices * kEach << " answers";
+    const protocol::DecodedReply r =
+        protocol::decode_reply(protocol::Bytes{static_cast<const std::uint8_t*>(msg.data()), msg.size()});
+    ASSERT_TRUE(r.ok()) << r.request_id << ": " << r.message;
+    ++answered;
+    const int d = std::stoi(r.request_id.substr(3, r.request_id.find('-') - 3));
+    if (sent[d] < kEach) send(d);
+  }
+  for (int d = 0; d < kDevices; ++d)
+    EXPECT_EQ(subject_count(*conn_, subject_of(fmt::format("hall{}", d))), kEach);  // one TicketIssued each
 }
 
 // The stream's leader and its replicas as the cluster reports them now

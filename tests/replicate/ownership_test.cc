@@ -1,11 +1,14 @@
 // Hall ownership in the owners bucket: claim, renew, a live lease respected,
 // takeover after it lapsed, the lost compare-and-set of the old owner, and a
 // graceful move (request, the owner's renewal finding it, hand-over or
-// refusal, the new engine's claim). Time is given by the test (leases lapse
-// without waiting).
+// refusal, the new engine's claim), and renew_all over hundreds of halls.
+// Time is given by the test (leases lapse without waiting).
 #include "engine/replicate/ownership.h"
 
 #include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
 
 #include "tests/replicate/replicate_fixture.h"
 
@@ -66,6 +69,54 @@ TEST_F(Owners, ClaimRenewTakeoverAndTheLostCompareAndSet) {
   EXPECT_EQ(a.claim("own1", t0 + 5500, 3000).outcome, ClaimOutcome::kOwnedByOther);
   // And a renew of a hall never held is refused.
   EXPECT_EQ(a.renew("never", t0, 3000).outcome, ClaimOutcome::kLost);
+}
+
+// Hundreds of halls renewed in one go, read back entry by entry; a hall taken
+// over meanwhile, one with a move asked for and one never held each get
+// renew()'s outcome, and the others are renewed all the same.
+TEST_F(Owners, RenewAllRenewsHundredsOfHallsAndTellsTheLostAndTheMoved) {
+  Ownership a(engine(), "engine-a", "tcp://127.0.0.1:5001");
+  Ownership b(engine(), "engine-b", "tcp://127.0.0.1:5002");
+  Ownership cli(engine(), "hallq-move-hall", "");
+  const std::int64_t t0 = 1'700'000'000'000;
+  std::vector<std::string> halls;
+  for (int i = 0; i < 300; ++i) {
+    halls.push_back("many" + std::to_string(i));
+    ASSERT_EQ(a.claim(halls.back(), t0, 3000).outcome, ClaimOutcome::kOwned) << halls.back();
+  }
+  // many7's lease lapses and engine-b takes it; many9 is asked to move.
+  ASSERT_EQ(b.claim("many7", t0 + 3001, 3000).outcome, ClaimOutcome::kOwned);
+  ASSERT_TRUE(cli.request_move("many9", "engine-b", "tcp://127.0.0.1:5002", t0 + 2000).ok);
+  halls.push_back("never");
+
+  const std::vector<Claim> claims = a.renew_all(halls, t0 + 2500, 3000);
+  ASSERT_EQ(claims.size(), halls.size());
+  for (std::size_t i = 0; i < halls.size(); ++i) {
+    const std::string& hall = halls[i];
+    std::uint64_t rev = 0;
+    const std::optional<OwnerRecord> stored = cli.owner(hall, nullptr, &rev);
+    if (hall == "many7") {
+      EXPECT_EQ(claims[i].outcome, ClaimOutcome::kLost) << claims[i].detail;
+      EXPECT_EQ(stored->engine, "engine-b");
+    } else if (hall == "many9") {
+      EXPECT_EQ(claims[i].outcome, ClaimOutcome::kMoveRequested) << claims[i].detail;
+      EXPECT_EQ(stored->move_to, "engine-b");
+    } else if (hall == "never") {
+      EXPECT_EQ(claims[i].outcome, ClaimOutcome::kLost);
+      EXPECT_FALSE(stored);
+    } else {
+      ASSERT_EQ(claims[i].outcome, ClaimOutcome::kOwned) << hall << ": " << claims[i].detail;
+      EXPECT_EQ(claims[i].revision, rev) << hall;
+      EXPECT_EQ(stored->engine, "engine-a") << hall;
+      EXPECT_EQ(stored->lease_until_ms, t0 + 5500) << hall;
+    }
+  }
+  // The revisions learnt are the ones a plain renewal continues from.
+  EXPECT_EQ(a.renew("many0", t0 + 3000, 3000).outcome, ClaimOutcome::kOwned);
+  const std::vector<Claim> again = a.renew_all({"many1", "many299"}, t0 + 3100, 3000);
+  EXPECT_EQ(again[0].outcome, ClaimOutcome::kOwned) << again[0].detail;
+  EXPECT_EQ(again[1].outcome, ClaimOutcome::kOwned) << again[1].detail;
+  EXPECT_EQ(cli.owner("many299")->lease_until_ms, t0 + 6100);
 }
 
 TEST_F(Owners, AnEngineReclaimsItsOwnHallAfterARestart) {

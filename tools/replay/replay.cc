@@ -70,7 +70,8 @@ class Replayer {
  public:
   Replayer(std::shared_ptr<const core::HallConfig> config, const Trace& trace, const core::CallPolicy& policy,
            const core::WaitPredictor& predictor, IdleOrder idle_order,
-           std::function<void(const core::Event&)> sink)
+           std::function<void(const core::Event&)> sink,
+           std::function<void(const core::CommandBody&)> commands)
       : config_(std::move(config)),
         cfg_(*config_),
         trace_(trace),
@@ -78,6 +79,7 @@ class Replayer {
         epoch_(cfg_.day_start(kEpochDay)),
         idle_order_(idle_order),
         sink_(std::move(sink)),
+        commands_(std::move(commands)),
         pending_(cfg_.windows.size(), Pending::kNone),
         fate_(trace.arrivals, Fate::kUnissued),
         arrival_row_(trace.arrivals, nullptr) {
@@ -148,6 +150,7 @@ class Replayer {
       on_event(e);
       if (sink_) sink_(e);
     }
+    if (st.ok() && commands_ && !std::holds_alternative<core::Tick>(body)) commands_(body);
     return st;
   }
 
@@ -409,6 +412,7 @@ class Replayer {
   const TimeUs epoch_;  // core time of trace second 0
   const IdleOrder idle_order_;
   const std::function<void(const core::Event&)> sink_;
+  const std::function<void(const core::CommandBody&)> commands_;
   TimeUs now_ = 0;  // trace time, microseconds
 
   std::vector<Pending> pending_;              // per window
@@ -456,8 +460,9 @@ ReplayResult replay(std::shared_ptr<const core::HallConfig> config, const Trace&
   }
   const core::WaitPredictor* predictor =
       options.predictor ? options.predictor : &predict::default_predictor();
-  ReplayResult result =
-      Replayer(std::move(config), trace, *policy, *predictor, options.idle_order, options.on_event).run();
+  ReplayResult result = Replayer(std::move(config), trace, *policy, *predictor, options.idle_order,
+                                 options.on_event, options.on_command)
+                            .run();
   for (const TraceRow& row : trace.rows) {
     if (row.event != TraceEvent::kClose) continue;
     const auto day = static_cast<std::int64_t>(std::floor(row.time_s / kDaySeconds));

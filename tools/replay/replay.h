@@ -53,6 +53,7 @@
 #include <vector>
 
 #include "engine/core/call_policy.h"
+#include "engine/core/command.h"
 #include "engine/core/event.h"
 #include "engine/core/hall_config.h"
 #include "engine/core/types.h"
@@ -76,6 +77,10 @@ struct ReplayOptions {
   // Called with every event the core emits, in order (e.g. to store a
   // replayed history as the engine would: statistics tests and benches).
   std::function<void(const core::Event&)> on_event;
+  // Called with every command the core accepted, in order, after its events
+  // went to on_event; not the hall's Ticks (an engine ticks by itself). E.g.
+  // to play the same day through a running engine (bench/day_play.cc).
+  std::function<void(const core::CommandBody&)> on_command;
 };
 
 // What happened to one arrival. Times are trace seconds.
