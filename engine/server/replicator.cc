@@ -298,7 +298,8 @@ void Replicator::renew_leases() {
     std::lock_guard lock(mu_);
     halls = held_;
   }
-  bool failing = false;
+  std::vector<std::string> failing;  // not answered this pass
+  std::string first_failure;
   const auto asked = std::chrono::steady_clock::now();
   const std::vector<replicate::Claim> claims = owners_->renew_all(halls, wall_ms(), options_.lease.count());
   for (std::size_t i = 0; i < halls.size(); ++i) {
@@ -319,8 +320,8 @@ void Replicator::renew_leases() {
         const auto now = std::chrono::steady_clock::now();
         const auto until = lease_valid_until_[hall];
         lock.unlock();
-        if (!renew_failing_) log(fmt::format("cannot renew the lease of hall {}: {}", hall, c.detail));
-        failing = true;
+        if (failing.empty()) first_failure = c.detail;
+        failing.push_back(hall);
         if (now >= until && lapsed_.insert(hall).second)
           log(fmt::format("hall {}: lease expired {} ms ago without a renewal: {}: {}", hall,
                           std::chrono::duration_cast<std::chrono::milliseconds>(now - until).count(),
@@ -343,8 +344,15 @@ void Replicator::renew_leases() {
         break;
     }
   }
-  if (renew_failing_ && !failing) log("leases renewed again");
-  renew_failing_ = failing;
+  // One line when renewals start failing (hundreds of halls fail together), one when they succeed again.
+  if (!renew_failing_ && !failing.empty()) {
+    std::string some;
+    for (std::size_t i = 0; i < failing.size() && i < 5; ++i) some += (i > 0 ? ", " : "") + failing[i];
+    log(fmt::format("cannot renew the lease of {} of {} hall(s) ({}{}): {}", failing.size(), halls.size(),
+                    some, failing.size() > 5 ? ", …" : "", first_failure));
+  }
+  if (renew_failing_ && failing.empty()) log("leases renewed again");
+  renew_failing_ = !failing.empty();
 }
 
 void Replicator::hand_over(const std::string& hall, const replicate::OwnerRecord& asked) {
