@@ -82,6 +82,7 @@ class HttpViews;
 class HttpActions;
 class HttpBooking;
 class HttpWorkOrders;
+class ResendGate;
 struct Caller;
 
 // Daily or hourly figures of a hall between two local dates: the JSON, or
@@ -200,6 +201,8 @@ class HttpApi {
   std::unique_ptr<HttpActions> actions_;
   std::unique_ptr<HttpBooking> booking_;
   std::unique_ptr<HttpWorkOrders> work_orders_;
+  // 重新上报 requests of one record, one at a time (resend_gate.h).
+  std::unique_ptr<ResendGate> resend_gate_;
   // Answers that arrive later (history reads) check it is still there.
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };

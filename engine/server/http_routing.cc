@@ -24,6 +24,7 @@
 #include "engine/server/http_upload_rejections.h"
 #include "engine/server/http_views.h"
 #include "engine/server/http_work_orders.h"
+#include "engine/server/resend_gate.h"
 #include "engine/server/server.h"
 
 namespace hallq::server {
@@ -97,7 +98,8 @@ HttpApi::HttpApi(Engine& engine, Server& server, HttpApiOptions options)
           server_, fmt::format("http-{}", options_.wall_clock->now_us()), counters_.actions,
           [this](const std::string& failure) { return auth_->written(failure); })),
       booking_(std::make_unique<HttpBooking>(*actions_, options_.person_salt)),
-      work_orders_(std::make_unique<HttpWorkOrders>(*actions_)) {}
+      work_orders_(std::make_unique<HttpWorkOrders>(*actions_)),
+      resend_gate_(std::make_unique<ResendGate>()) {}
 
 HttpApi::~HttpApi() = default;
 
@@ -283,16 +285,26 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
     if (!options_.upload_resend_check)
       return actions_->refuse(record, {501, "not_implemented", "重新上报不可用"}, std::move(done));
     const std::string record_id = parts[4];
-    return options_.upload_resend_check(hall_id, {{"record_id", record_id}},
-                                        [this, alive = std::weak_ptr<int>(alive_), req, hall_id, record_id,
-                                         record, done](const HistoryAnswer& check) {
-                                          if (alive.expired()) return;  // the API is gone
-                                          const core::Hall* h = engine_.hall(hall_id);
-                                          if (h == nullptr)
-                                            return done(error_response({404, "unknown_hall", "没有大厅"}));
-                                          request_upload_resend(*actions_, *h, record_id, req, check, record,
-                                                                done);
-                                        });
+    // The read of the log and the commit of one record's request are not
+    // interleaved with another's (resend_gate.h): the next request's read
+    // sees this one's event, so of two at the same instant one gets 409.
+    return resend_gate_->run(
+        hall_id, record_id,
+        [this, alive = std::weak_ptr<int>(alive_), req, hall_id, record_id, record,
+         done](ResendGate::Finished finished) {
+          HttpReply reply = [done, finished](HttpResponse r) {
+            done(std::move(r));
+            finished();
+          };
+          options_.upload_resend_check(
+              hall_id, {{"record_id", record_id}},
+              [this, alive, req, hall_id, record_id, record, reply](const HistoryAnswer& check) {
+                if (alive.expired()) return;  // the API is gone
+                const core::Hall* h = engine_.hall(hall_id);
+                if (h == nullptr) return reply(error_response({404, "unknown_hall", "没有大厅"}));
+                request_upload_resend(*actions_, *h, record_id, req, check, record, reply);
+              });
+        });
   }
   if (rejections)
     return record_upload_rejection(*actions_, *hall, req, auth_->action_record(caller.user, req, hall_id),

@@ -37,9 +37,10 @@
 //        last rejection already followed by a re-send request, 409 — unless
 //        that request is this one's retry (same Idempotency-Key), which the
 //        engine answers with its first outcome. An id not of the hall's two
-//        forms: the core's 400. Two different requests at the same instant
-//        may both pass the check (no lock between the read and the commit):
-//        two re-sends, each a record the uploader sends once.
+//        forms: the core's 400. The router runs the requests of one record
+//        one at a time, each from its read to its answer (resend_gate.h),
+//        so of two different requests at the same instant exactly one is
+//        accepted and the other, reading the first's event, gets 409.
 //
 // Thread: act and is_route on the io_context's thread; the reader on any
 // thread that may read the store (the history worker).

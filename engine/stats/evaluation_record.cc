@@ -77,12 +77,12 @@ std::optional<EvaluationRecord> EvaluationRecords::make(const core::Event& e) {
     const EvaluationRecord* poor = evaluation_of(called->ticket);
     if (poor == nullptr) return std::nullopt;
     return work_order_record(*poor, RecordKind::kWorkOrderCalledBack, e.seq, e.time,
-                             (called->reached ? "已联系：" : "未联系上：") + called->note);
+                             (called->reached ? "已联系：" : "未联系上：") + called->note, called->by);
   }
   if (const auto* fixed = std::get_if<core::WorkOrderRectified>(&e.body)) {
     const EvaluationRecord* poor = evaluation_of(fixed->ticket);
     if (poor == nullptr) return std::nullopt;
-    return work_order_record(*poor, RecordKind::kWorkOrderRectified, e.seq, e.time, fixed->note);
+    return work_order_record(*poor, RecordKind::kWorkOrderRectified, e.seq, e.time, fixed->note, fixed->by);
   }
   const auto* rated = std::get_if<core::TicketEvaluated>(&e.body);
   if (rated == nullptr || rated->level < 1 || rated->level > 5) return std::nullopt;
@@ -147,13 +147,14 @@ const EvaluationRecord* EvaluationRecords::evaluation_of(core::TicketId ticket) 
 }
 
 EvaluationRecord work_order_record(const EvaluationRecord& evaluation, RecordKind step, std::uint64_t seq,
-                                   core::TimeUs at, std::string note) {
+                                   core::TimeUs at, std::string note, std::string by) {
   EvaluationRecord r = evaluation;
   r.kind = step;
   r.id = work_order_record_id(r.hall, r.ticket, seq);
   r.seq = seq;
   r.work_order_note = std::move(note);
-  (void)at;  // the step's time goes with the work-order fields once the events exist
+  r.work_order_by = std::move(by);
+  r.work_order_at = at;
   return r;
 }
 
@@ -197,6 +198,8 @@ std::string record_json(const EvaluationRecord& r) {
   if (r.kind != RecordKind::kEvaluation) {
     j["workOrderId"] = fmt::format("{}-{}", r.hall, r.ticket);
     j["workOrderNote"] = r.work_order_note;
+    j["workOrderBy"] = r.work_order_by;
+    j["workOrderTime"] = time(r.work_order_at);
   }
   if (r.resend > 0) j["resend"] = r.resend;  // the Nth re-send of the record (not a CSV column)
   return j.dump();

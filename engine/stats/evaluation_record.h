@@ -77,8 +77,11 @@ struct EvaluationRecord {
   int window_number = 0;
   std::string staff_id, staff_name;
   std::string case_number;
-  // Work-order steps: what the step says (the callback's result, the rectification).
+  // Work-order steps: what the step says (the callback's result, the
+  // rectification), who recorded it (the manager's account) and when.
   std::string work_order_note;
+  std::string work_order_by;
+  core::TimeUs work_order_at = 0;
   int utc_offset_min = 8 * 60;  // of the times' text
   int resend = 0;               // 0: the record's own event; N: the Nth re-send asked for
 };
@@ -116,9 +119,10 @@ class EvaluationRecords {
 
 // A work-order step of ticket `facts` (WorkOrderOpened / CalledBack /
 // Rectified, stored as event `seq` at `at`): the ticket's record with the
-// step's kind, id and note. The order's ticket must have been folded.
+// step's kind, id, note, who recorded it and when. The order's ticket must
+// have been folded.
 EvaluationRecord work_order_record(const EvaluationRecord& evaluation, RecordKind step, std::uint64_t seq,
-                                   core::TimeUs at, std::string note);
+                                   core::TimeUs at, std::string note, std::string by);
 
 // The record as the platform's JSON (one object; field names: README).
 std::string record_json(const EvaluationRecord& r);

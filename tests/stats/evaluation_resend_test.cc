@@ -72,6 +72,8 @@ TEST_F(EvaluationResendTest, TheKeptRecordAgainAtEachRequest) {
   ASSERT_TRUE(step.has_value());
   EXPECT_EQ(step->kind, RecordKind::kWorkOrderCalledBack);
   EXPECT_EQ(step->work_order_note, "已联系：已回访");
+  EXPECT_EQ(step->work_order_by, "chief");
+  EXPECT_EQ(step->work_order_at, at(9, 20));  // the step's own time, not the request's
   EXPECT_EQ(step->resend, 1);
   // Not kept, never made: nothing.
   EXPECT_FALSE(ev(at(11, 10), UploadResendRequested{"t-E-2"}).has_value());

@@ -21,6 +21,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 #include <zmq.hpp>
 
@@ -43,6 +44,13 @@ using json = nlohmann::json;
 using namespace std::chrono_literals;
 
 const std::string kTown = std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml";
+// The hall file's 差评 reasons (code, text) and version, written by the fixture.
+const std::pair<std::string, std::string> kReasons[] = {
+    {"TD01", "服务态度生硬"}, {"XL02", "等候时间过长"}, {"YC03", "多次跑动"}};
+const std::string kReasonsVersion = "cq-test-2026.1";
+// conf/town.toml's 区划编码 and social's 事项编码 and 实施部门编码 (checked to be there by the test).
+const std::string kDivision = "500240000000", kSocialItem = "500240-SB-0001",
+                  kSocialDepartment = "11500240MB1532113R";
 
 // What the test expects the platform to hold for one rating.
 struct Expected {
@@ -59,6 +67,15 @@ class UploadTest : public ::testing::Test {
     text +=
         "\n[[staff]]\nid = \"s01\"\nname = \"张三\"\n\n[[staff]]\nid = \"s02\"\nname = "
         "\"李四,\\\"四哥\\\"\"\n";
+    // The province's 差评 reasons and their list's version (kReasons below), in place of the default list.
+    const std::string evaluation = "[evaluation]\n";
+    ASSERT_NE(text.find(evaluation), std::string::npos);
+    text.insert(
+        text.find(evaluation) + evaluation.size(),
+        fmt::format("reasons_version = \"{}\"\nreasons = [", kReasonsVersion) +
+            fmt::format("{{ code = \"{}\", text = \"{}\" }}, ", kReasons[0].first, kReasons[0].second) +
+            fmt::format("{{ code = \"{}\", text = \"{}\" }}, ", kReasons[1].first, kReasons[1].second) +
+            fmt::format("{{ code = \"{}\", text = \"{}\" }}]\n", kReasons[2].first, kReasons[2].second));
     hall_ = dir_.sub("town.toml");
     std::ofstream(hall_) << text;
     // Managers' logins: "upl", a viewer of town (an uploader's account before
@@ -502,6 +519,154 @@ TEST_F(UploadTest, LoginResendOfARejectedRecordOnceItsCauseIsFixed) {
   EXPECT_EQ(sent, (std::map<std::string, int>{
                       {a_id, 1}, {a_id + "~r1", 1}, {a_id + "~r2", 1}, {b_id, 1}, {expected_[2].id, 1}}));
   EXPECT_EQ(rejections(viewer)["count"], 2);
+}
+
+// 差评工单 through the uploader (issue 21): a 差评 with reasons, a comment,
+// a case number and the tablet channel; its callbacks (未联系上, then
+// 已联系) and its rectification recorded by a manager over hallqd's HTTP
+// API while the platform is down (503) and after it recovers. Steps out of
+// order are refused with their Chinese reason and make no record. The
+// platform holds the evaluation and each step once, in order, each under
+// its record id, with the fields the test sent or wrote in the hall file;
+// a step's id carries the sequence number hallqd answered the step with.
+TEST_F(UploadTest, LoginWorkOrderStepsReachThePlatformOnceInOrderThroughAnOutage) {
+  {
+    std::ifstream in(hall_);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (const std::string& v : {kDivision, kSocialItem, kSocialDepartment})
+      ASSERT_NE(text.find("\"" + v + "\""), std::string::npos) << v;
+  }
+  std::ofstream(dir_.sub("upr.password")) << "upload-pass-2\n";
+  config_ = write_config("user = \"upr\"\npassword_file = \"upr.password\"");
+
+  // The 差评: social at w1 (s01 张三), finished with a case number, rated 1 on the window's tablet.
+  const std::string case_number = "BJ2026-1205/0007";
+  const std::string comment = "窗口人员一直在看手机";
+  const std::vector<protocol::EventSummary> issued = command(core::IssueTicket{"social"});
+  ASSERT_FALSE(issued.empty());
+  const std::string number = issued.front().number;
+  const core::TicketId ticket = issued.front().ticket;
+  command(core::CallNext{"w1"});
+  command(core::StartService{"w1"});
+  command(core::Finish{"w1", case_number});
+  core::Evaluate rating{number, 1, "w1"};
+  rating.reasons = {kReasons[0].first, kReasons[2].first};
+  rating.comment = comment;
+  rating.channel = core::EvaluationChannel::kTablet;
+  command(rating);
+  const std::string evaluation_id = fmt::format("town-E-{}", ticket);
+
+  auto uploader = start_uploader();
+  ASSERT_TRUE(receiver_.wait_accepted(1)) << uploader->output();
+
+  std::map<std::string, std::string> boss = login("boss", "admin-pass-3");
+  boss["Content-Type"] = "application/json";
+  // A step; its event's seq from hallqd's answer (0 if refused).
+  const auto step = [&](const std::string& what, const json& body, int want_status,
+                        const std::string& want_text = "") -> std::uint64_t {
+    const HttpAnswer a = http_request(engine_->http(), http::verb::post,
+                                      fmt::format("/api/halls/town/work-orders/{}/{}", ticket, what),
+                                      body.dump(), HttpRequestOptions{.headers = boss});
+    EXPECT_EQ(a.status, want_status) << what << " " << a.body;
+    if (!want_text.empty()) {
+      EXPECT_NE(a.body.find(want_text), std::string::npos) << a.body;
+    }
+    if (a.status != 200) return 0;
+    const json events = a.j()["events"];
+    EXPECT_EQ(events.size(), 1u) << a.body;
+    return events.empty() ? 0 : events[0]["seq"].get<std::uint64_t>();
+  };
+  struct Step {
+    std::string kind, note;
+    std::uint64_t seq;
+  };
+  std::vector<Step> steps;
+
+  // Out of order: a rectification before any callback.
+  step("rectification", {{"note", "已整改"}}, 409, "尚未回访，须先记录回访再记录整改");
+
+  // The platform goes down; the steps are recorded meanwhile and wait in the outbox.
+  receiver_.answer(503);
+  steps.push_back({"work_order_called_back", "未联系上：电话无人接听",
+                   step("callback", {{"reached", false}, {"note", "电话无人接听"}}, 200)});
+  ASSERT_TRUE(uploader->wait_prefix(fmt::format("retry town town-W-{}-{}", ticket, steps[0].seq), 20s))
+      << uploader->output();
+  ASSERT_TRUE(uploader->wait_prefix(fmt::format("retry town town-W-{}-{}", ticket, steps[0].seq), 20s))
+      << uploader->output();
+  steps.push_back({"work_order_called_back", "已联系：已致歉，群众表示理解",
+                   step("callback", {{"reached", true}, {"note", "已致歉，群众表示理解"}}, 200)});
+  step("callback", {{"reached", true}, {"note", "again"}}, 409, "已回访联系上，请记录整改");
+  steps.push_back({"work_order_rectified", "已对窗口人员批评教育，纳入月度考核",
+                   step("rectification", {{"note", "已对窗口人员批评教育，纳入月度考核"}}, 200)});
+  step("rectification", {{"note", "再次整改"}}, 409, "已整改办结");
+  step("callback", {{"reached", false}, {"note", "x"}}, 409, "已整改办结");
+  for (const Step& s : steps) ASSERT_NE(s.seq, 0u);
+  EXPECT_LT(steps[0].seq, steps[1].seq);
+  EXPECT_LT(steps[1].seq, steps[2].seq);
+  EXPECT_EQ(receiver_.accepted().size(), 1u);  // nothing went through the outage
+
+  // The platform recovers: the steps go, in order; then a rating after them.
+  receiver_.answer(200);
+  ASSERT_TRUE(receiver_.wait_accepted(4)) << uploader->output();
+  serve_and_rate("estate", "w4", 5);
+  ASSERT_TRUE(receiver_.wait_accepted(5)) << uploader->output();
+  EXPECT_EQ(uploader->stop(), 0);
+
+  std::vector<std::string> want = {evaluation_id};
+  for (const Step& s : steps) want.push_back(fmt::format("town-W-{}-{}", ticket, s.seq));
+  want.push_back(expected_.back().id);
+  std::vector<std::string> got;
+  for (const ReceivedRequest& r : receiver_.accepted()) got.push_back(r.header("idempotency-key"));
+  EXPECT_EQ(got, want);
+  // Each key accepted once: the refused attempts (503) were sent again under the same key, none twice after a
+  // 2xx.
+  std::map<std::string, int> accepted_times;
+  for (const ReceivedRequest& r : receiver_.requests())
+    if (r.answered >= 200 && r.answered < 300) ++accepted_times[r.header("idempotency-key")];
+  for (const std::string& id : want) EXPECT_EQ(accepted_times[id], 1) << id;
+  EXPECT_EQ(accepted_times.size(), want.size());
+
+  // The fields: what the test sent and what the hall file says.
+  for (std::size_t i = 0; i < 4; ++i) {
+    SCOPED_TRACE(want[i]);
+    const json b = json::parse(receiver_.accepted()[i].body, nullptr, false);
+    ASSERT_TRUE(b.is_object()) << receiver_.accepted()[i].body;
+    EXPECT_EQ(b["recordId"], want[i]);
+    EXPECT_EQ(b["recordKind"], i == 0 ? "evaluation" : steps[i - 1].kind);
+    EXPECT_EQ(b["hallId"], "town");
+    EXPECT_EQ(b["ticketNo"], number);
+    EXPECT_EQ(b["alternate"], 1);
+    EXPECT_EQ(b["appraisald"], (json{kReasons[0].first, kReasons[2].first}));
+    EXPECT_EQ(b["appraisaldn"], (json{kReasons[0].second, kReasons[2].second}));
+    EXPECT_EQ(b["appraisalVersion"], kReasonsVersion);
+    EXPECT_EQ(b["writingevaluation"], comment);
+    EXPECT_EQ(b["channel"], "tablet");
+    EXPECT_EQ(b["pf"], 4);  // 政务大厅平板电脑 (README's table)
+    EXPECT_EQ(b["isSupplement"], false);
+    EXPECT_EQ(b["projectNo"], case_number);
+    EXPECT_EQ(b["serviceId"], "social");
+    EXPECT_EQ(b["taskName"], "社保医保");
+    EXPECT_EQ(b["taskCode"], kSocialItem);
+    EXPECT_EQ(b["deptCode"], kSocialDepartment);
+    EXPECT_EQ(b["areaCode"], kDivision);
+    EXPECT_EQ(b["projectType"], 1);
+    EXPECT_EQ(b["windowId"], "w1");
+    EXPECT_EQ(b["windowNo"], 1);
+    EXPECT_EQ(b["handleUserId"], "s01");
+    EXPECT_EQ(b["handleUserName"], "张三");
+    EXPECT_EQ(receiver_.accepted()[i].header("authorization"), "Bearer t0ken");
+    if (i == 0) {
+      EXPECT_FALSE(b.contains("workOrderId")) << b.dump();
+      continue;
+    }
+    const Step& s = steps[i - 1];
+    EXPECT_EQ(b["seq"], s.seq);
+    EXPECT_EQ(b["workOrderId"], fmt::format("town-{}", ticket));
+    EXPECT_EQ(b["workOrderNote"], s.note);
+    EXPECT_EQ(b["workOrderBy"], "boss");
+    ASSERT_TRUE(b["workOrderTime"].is_string()) << b.dump();
+    EXPECT_GE(b["workOrderTime"].get<std::string>(), b["assessTime"].get<std::string>());
+  }
 }
 
 // With managers' logins on: the uploader logs in with its viewer account,
