@@ -29,7 +29,10 @@ command -v nats-server >/dev/null || { echo "needs nats-server (tools/install-de
 out=$(mktemp -d /tmp/hallq-province-XXXXXX)
 engine_pids=()
 cleanup() {
-  for p in "${engine_pids[@]}" "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  # The engines first (a graceful stop ends their leases in the cluster), then the cluster.
+  for p in "${engine_pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${engine_pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  stop_cluster
   wait 2>/dev/null || true
   if [ "${KEEP:-0}" = 1 ]; then echo "# kept $out" >&2; else rm -rf "$out"; fi
 }

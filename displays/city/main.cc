@@ -125,16 +125,27 @@ class CityLoop {
     for (auto* m : to_ack) m->ack();
     for (auto* m : to_term) m->term();
     figures_.connected = conn_.connected();
+    stale_.insert(changed.begin(), changed.end());
     return !changed.empty();
   }
 
-  std::string json() const {
+  // The city as JSON. A hall's figures are computed again when it changed
+  // since the last call, or for every hall with `all` (waits grow with time):
+  // figuring a thousand halls (their predicted waits) for every batch of
+  // messages kept the view minutes behind a province's stream.
+  std::string json(bool all) {
     const core::TimeUs now = wall_now();
     std::vector<city::HallFigures> halls;
     for (const std::string& id : replicas_.ids()) {
-      halls.push_back(city::hall_figures(*replicas_.hall(id), now));
-      halls.back().last_event_us = replicas_.last_event_us(id);
+      auto it = cached_.find(id);
+      if (all || it == cached_.end() || stale_.count(id) > 0) {
+        city::HallFigures f = city::hall_figures(*replicas_.hall(id), now);
+        f.last_event_us = replicas_.last_event_us(id);
+        it = cached_.insert_or_assign(id, std::move(f)).first;
+      }
+      halls.push_back(it->second);
     }
+    stale_.clear();
     return city::city_json(halls, figures_, now);
   }
 
@@ -171,14 +182,19 @@ class CityLoop {
   city::CityReplicas& replicas_;
   city::FeedFigures figures_;
   std::set<std::string> unknown_logged_;
+  std::map<std::string, city::HallFigures, std::less<>> cached_;  // json()'s figures
+  std::set<std::string> stale_;                                   // changed since json()
 };
+
+// Changes reach the page at most this often (the figures of the halls that changed).
+constexpr std::chrono::milliseconds kFiguresEvery{100};
 
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"hallq-city: every hall of a city at a glance, from the NATS JetStream events stream"};
   std::string urls, credentials, durable, http = "127.0.0.1:8095", data_dir;
-  int refresh_ms = 1000, batch = 64;
+  int refresh_ms = 1000, batch = 256;
   app.add_option("--nats", urls, "the cluster's URLs, nats://HOST:PORT[,…]")->required();
   app.add_option(
          "--nats-credentials", credentials,
@@ -247,7 +263,7 @@ int main(int argc, char** argv) {
 
     boost::asio::io_context io(1);
     city::CityServer server(io, {.host = http.substr(0, colon), .port = static_cast<std::uint16_t>(port)});
-    server.update(loop.json());
+    server.update(loop.json(true));
     server.start();
     std::atomic<bool> stop{false};
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
@@ -260,13 +276,18 @@ int main(int argc, char** argv) {
                              server.port(), durable, replicas.ids().size())
               << std::endl;
 
-    auto last_figures = Clock::now();
+    auto last_figures = Clock::now(), last_all = last_figures;
+    bool unshown = false;  // changes not on the page yet
     while (!stop) {
       const auto started = Clock::now();
-      const bool changed = loop.round(batch, std::chrono::milliseconds(200));
-      if (changed || Clock::now() - last_figures >= std::chrono::milliseconds(refresh_ms)) {
-        boost::asio::post(io, [&server, json = loop.json()]() mutable { server.update(std::move(json)); });
-        last_figures = Clock::now();
+      unshown |= loop.round(batch, std::chrono::milliseconds(unshown ? 20 : 200));
+      const auto now = Clock::now();
+      const bool all = now - last_all >= std::chrono::milliseconds(refresh_ms);
+      if (all || (unshown && now - last_figures >= kFiguresEvery)) {
+        boost::asio::post(io, [&server, json = loop.json(all)]() mutable { server.update(std::move(json)); });
+        last_figures = now;
+        if (all) last_all = now;
+        unshown = false;
       }
       // The cluster unavailable: fetch returns at once; do not spin.
       if (!conn.connected() && Clock::now() - started < std::chrono::milliseconds(100))
