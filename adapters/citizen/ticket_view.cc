@@ -50,7 +50,7 @@ TicketView ticket_view(const core::Hall& hall, const core::Ticket& t, const pred
       v.can_cancel = true;
       if (remote != nullptr && remote->grace_until != 0) {
         v.headline = "已到号，请尽快签到";
-        v.detail = fmt::format("请在 {} 前到大厅签到（签到码 {}），逾时号码作废", clock(remote->grace_until),
+        v.detail = fmt::format("请在 {} 前到大厅签到，签到码 {}，逾时号码作废", clock(remote->grace_until),
                                remote->code);
         break;
       }
@@ -70,7 +70,7 @@ TicketView ticket_view(const core::Hall& hall, const core::Ticket& t, const pred
           static_cast<core::TimeUs>(ahead * hall.mean_handle_s(t.service) / windows) * core::kUsPerSecond;
       v.headline = fmt::format("请在 {} 前到大厅签到", clock(turn));
       v.detail =
-          fmt::format("前面还有 {} 人。到大厅后在取号机输入签到码 {} 或扫描签到二维码，按取号时的顺序叫号",
+          fmt::format("前面还有 {} 人。到大厅后在取号机输入签到码 {}，或扫描签到二维码，按取号时的顺序叫号",
                       ahead, remote != nullptr ? remote->code : 0);
       break;
     }

@@ -110,6 +110,18 @@
     } catch (e) { /* no sound without a gesture: the screen still shows it */ }
   }
 
+  // The text in clauses, each ending at its "，。；：", and each 「name」 whole (a span .clause
+  // each, ticket.css): a narrow phone breaks the line between them rather than inside a word.
+  function setClauses(el, text) {
+    el.textContent = "";
+    (text.match(/「[^」]*」[，。；：]*|[^，。；：「]+[，。；：]*|[\s\S]/g) || []).forEach((c) => {
+      const s = document.createElement("span");
+      s.className = "clause";
+      s.textContent = c;
+      el.appendChild(s);
+    });
+  }
+
   function render(t) {
     $("number").textContent = t.number;
     $("service").textContent = t.service;
@@ -117,7 +129,7 @@
     $("kind").textContent = t.kind || "";
     $("hall-name").textContent = t.hall_name;
     $("headline").textContent = t.headline;
-    $("detail").textContent = t.detail;
+    setClauses($("detail"), t.detail);
     document.body.dataset.state = t.state;
     document.title = t.headline + " · " + t.number;
     $("cancel").hidden = !t.can_cancel;
@@ -126,8 +138,8 @@
     $("code").textContent = t.check_in_code ? "签到码 " + t.check_in_code : "";
     const arriving = t.state === "not_arrived" && !!t.check_in_code;
     $("how").hidden = !arriving;
-    $("how").textContent = arriving ? "签到方法：到大厅后用手机扫描大厅屏幕上的「扫码签到（网上取号）」二维码，" +
-      "或在取号机上输入签到码 " + t.check_in_code + "。" : "";
+    setClauses($("how"), arriving ? "签到方法：到大厅后用手机扫描大厅屏幕上的「扫码签到（网上取号）」二维码，" +
+      "或在取号机上输入签到码 " + t.check_in_code + "。" : "");
     showRating(t);
     if (arriving) window.hallqTickets.remember({ hall: parts[1], date: parts[2], number: parts[3], k: token });
     if (t.state === "called" && (lastState !== "called" || t.recalls !== lastRecalls)) alertCall();
