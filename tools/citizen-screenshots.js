@@ -1,22 +1,29 @@
 // The README's screenshots of the citizen's phone pages (hallq-citizen), taken
 // in Debian's Chromium through Playwright at a phone's size against a running
 // hallqd + hallq-citizen (tools/citizen-screenshots starts them; not a test):
-//   node citizen-screenshots.js MODE BASE ENGINE HALLQ KEY SERVER_KEY SECRET SALT DAY STATE OUT_DIR
-// MODE is "day" (the engine's day DAY, from 10:00) or "next-day" (the engine
-// restarted on the same store the day after). BASE is the gateway's
-// http://HOST:PORT, ENGINE the engine's command endpoint, HALLQ the hallq
-// program acting as the hall's manager (KEY, SERVER_KEY), SECRET the ticket
-// secret (to make the kiosk's QR links and the hall screen's check-in code),
-// SALT the person salt (bookings), DAY the first day (YYYY-MM-DD), STATE a
-// file that "day" writes and "next-day" reads (the ticket left for 补充评价).
+//   node citizen-screenshots.js BASE ENGINE HALLQ KEY SERVER_KEY SECRET SALT DAY RESTART RESTARTED OUT_DIR
+// BASE is the gateway's http://HOST:PORT, ENGINE the engine's command
+// endpoint, HALLQ the hallq program acting as the hall's manager (KEY,
+// SERVER_KEY), SECRET the ticket secret (to make the kiosk's QR links and the
+// hall screen's check-in code), SALT the person salt (bookings), DAY the
+// engine's first day (YYYY-MM-DD, from 10:00). At the end of that day it
+// creates the file RESTART and waits for the file RESTARTED: the caller has
+// then restarted the engine on the same store the day after, and the browser,
+// its pages still open, goes on.
 //
-// "day": one ticket goes waiting -> called -> recalled -> finished -> rated;
-// others go 已过号, 暂缓办理, transferred, cancelled from the page (我不等了);
-// a remote ticket is taken on /r/town, shown before check-in, checked in on
-// /c/town (the hall screen's code); a second one's turn comes and its grace
-// (1 minute in the script's hall) runs out; a booking is checked in. A
-// transferred ticket is finished and left unrated. "next-day": that ticket's
-// page offers 补充评价, and takes it.
+// The day: one ticket goes waiting -> called -> recalled -> finished -> rated;
+// others go 已过号 and back in line (hallq reactivate), 暂缓办理, transferred,
+// cancelled from the page (我不等了); a remote ticket is taken on /r/town,
+// shown before check-in, checked in on /c/town (the hall screen's code); a
+// second one's turn comes and its grace (1 minute in the script's hall) runs
+// out; a third person's is refused (the service's daily quota, 2 in the
+// script's hall); a booking is checked in; the error pages a citizen can reach
+// (a malformed link, an unknown token, too many failed lookups: from another
+// address, X-Forwarded-For through the gateway's trusted proxy); a transferred
+// ticket is finished and left unrated; a ticket is left waiting at the day's
+// end, its page open. The next day: that page says 号码已失效 and the link
+// reopened says it is no longer today's; the unrated ticket's page offers
+// 补充评价, and takes it.
 // Each state is checked on the page (the tests' selectors,
 // tests/adapters/citizen) before its PNG is taken; prints the files and "ok",
 // exits 0, or prints the failure and exits 1.
@@ -27,7 +34,7 @@ const path = require("path");
 const { execFileSync } = require("child_process");
 const { chromium } = require(path.join(process.env.HALLQ_WEB_MODULES, "playwright-core"));
 
-const [mode, base, engine, hallqPath, key, serverKey, secretPath, saltPath, day, statePath, outDir] =
+const [base, engine, hallqPath, key, serverKey, secretPath, saltPath, day, restartPath, restartedPath, outDir] =
   process.argv.slice(2);
 const hallq = (...args) => JSON.parse(execFileSync(hallqPath, ["--json", "--engine", engine, "--key", key,
   "--server-key", serverKey, ...args]).toString().split("\n")[0]);
@@ -82,9 +89,26 @@ const detailStarts = (page, value) => page.waitForFunction(
       await p.waitForSelector('#conn[data-state="live"]');
       return p;
     };
-    if (mode === "day") await today(newPage, ticketPage, shoot);
-    else if (mode === "next-day") await nextDay(newPage, shoot);
-    else throw new Error(`unknown mode ${mode}`);
+    // Another phone, elsewhere: the gateway trusts the loopback proxy's X-Forwarded-For, so this
+    // context's failed lookups count against 203.0.113.7, not against the pages above.
+    const elsewhere = await browser.newContext({
+      viewport: { width: 390, height: 844 }, deviceScaleFactor: 1.5, isMobile: true, hasTouch: true,
+      locale: "zh-CN", extraHTTPHeaders: { "X-Forwarded-For": "203.0.113.7" },
+    });
+    const otherPage = async () => {
+      const p = await elsewhere.newPage();
+      p.setDefaultTimeout(10000);
+      p.on("pageerror", (e) => errors.push(e.message));
+      return p;
+    };
+    const lapsing = await today(newPage, ticketPage, otherPage, shoot);
+    // The engine restarted the next morning on the same store (the caller does it).
+    fs.writeFileSync(restartPath, "");
+    for (const deadline = Date.now() + 60000; !fs.existsSync(restartedPath);) {
+      check(Date.now() < deadline, "the engine was not restarted within 60 s");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await nextDay(newPage, lapsing, shoot);
     check(errors.length === 0, `page errors: ${errors.join("; ")}`);
     for (const s of shots) console.log(s);
     console.log("ok");
@@ -93,7 +117,7 @@ const detailStarts = (page, value) => page.waitForFunction(
   }
 })().catch((e) => { console.error(e.stack || String(e)); process.exit(1); });
 
-async function today(newPage, ticketPage, shoot) {
+async function today(newPage, ticketPage, otherPage, shoot) {
   // 1. A walk-in ticket (the kiosk's QR link) waiting behind two others, two windows open.
   hallq("open", "town", "w1", "--staff", "s01");
   hallq("open", "town", "w2", "--staff", "s02");
@@ -150,6 +174,17 @@ async function today(newPage, ticketPage, shoot) {
   await detailStarts(missed, "叫号时您不在，号码已跳过。");
   check((await missed.textContent("#detail")).includes("可恢复排队"), "no-show: how to reactivate");
   await shoot(missed, "citizen-no-show.png");
+
+  // 5b. Back in line: reactivated at the help desk within reactivate_min (hallq reactivate).
+  hallq("reactivate", "town", "A006");
+  await missed.waitForFunction(() => document.body.dataset.state === "waiting");
+  await detailStarts(missed, "已恢复排队，");
+  await missed.waitForSelector("#cancel:not([hidden])");
+  await shoot(missed, "citizen-reactivated.png");
+  check(numberOf(hallq("call", "town", "w1"), "ticket_called") === "A006", "A006 not called again");
+  hallq("start", "town", "w1");
+  hallq("finish", "town", "w1");
+  await headline(missed, "已办结");
   await missed.close();
 
   // 6. 暂缓办理: A004, called at window 2, served and held (hallq hold) for a missing paper.
@@ -259,17 +294,77 @@ async function today(newPage, ticketPage, shoot) {
   hallq("start", "town", "w8");
   hallq("finish", "town", "w8");
   await headline(transferred, "已办结");
-  fs.writeFileSync(statePath, JSON.stringify({ supplement: moved }));
+  await transferred.close();
+  await remote.close();
 
-  // 14. B006's grace ran out (the engine drops it at its next heartbeat): 未按时签到.
+  // 14. A third person's remote ticket: the service's daily quota (2 here) is taken, the engine
+  // refuses, the form shows its words.
+  const full = await otherPage();
+  await full.goto(`${base}/r/town`);
+  await full.fill("#id-number", "31010419920815002X");
+  await full.click("#take");
+  await text(full, "#result", "不动产登记今日网上取号已满（2 个），请到大厅现场取号");
+  await shoot(full, "citizen-remote-refused.png");
+  await full.close();
+
+  // 15. The error pages a phone can reach, from another address: a link cut short, a token
+  // that is not the hall's, then its failed lookups spent: every lookup refused a while (429).
+  const error = async (url, words, name) => {
+    const p = await otherPage();
+    const r = await p.goto(url);
+    await text(p, "#error", words);
+    await shoot(p, name);
+    await p.close();
+    return r.status();
+  };
+  const good = link("A001");
+  check(await error(good.slice(0, good.indexOf("?k=") + 8), "链接不完整或有误，请重新扫描号票上的二维码",
+    "citizen-error-bad-link.png") === 400, "a malformed link is not 400");
+  const forged = `${base}/t/town/${day}/A001?k=${"A".repeat(22)}`;
+  check(await error(forged, "找不到这张号票：链接无效，请重新扫描号票上的二维码",
+    "citizen-error-not-found.png") === 404, "an unknown token is not 404");
+  // [limits] token_failures_burst: 10 failures at once (two spent above), then 10 a minute.
+  const spender = await otherPage();
+  let spent = 0, status = 404;
+  while (status === 404 && spent < 20) {
+    status = (await spender.goto(forged)).status();
+    ++spent;
+  }
+  check(status === 429 && spent >= 9, `the address was stopped after ${spent} more lookups (${status})`);
+  await text(spender, "#error", "查询失败次数过多，请稍后再试");
+  await shoot(spender, "citizen-error-too-many.png");
+  await spender.close();
+
+  // 16. B006's grace ran out (the engine drops it at its next heartbeat): 未按时签到.
   await late.waitForFunction(() => document.querySelector("#headline").textContent === "未按时签到，号码已作废",
     null, { timeout: 90000 });
   check(await late.isHidden("#cancel"), "a dropped ticket offers 我不等了");
   await shoot(late, "citizen-remote-dropped.png");
+  await late.close();
+
+  // 17. A ticket still waiting at the day's end: its page stays open into the next day.
+  const left = numberOf(hallq("issue", "town", "social"), "ticket_issued");
+  const lapsing = await ticketPage(left);
+  await lapsing.waitForFunction(() => document.body.dataset.state === "waiting");
+  return { supplement: moved, lapsing, left };
 }
 
-async function nextDay(newPage, shoot) {
-  const { supplement } = JSON.parse(fs.readFileSync(statePath, "utf8"));
+async function nextDay(newPage, { supplement, lapsing, left }, shoot) {
+  // 1. The page left open: the engine rolled the day and lapsed the ticket; the gateway, once it
+  // has the new day's snapshot, says so on the page (no reload).
+  await lapsing.waitForFunction(() => document.querySelector("#headline").textContent === "号码已失效",
+    null, { timeout: 30000 });
+  await text(lapsing, "#detail", "当日未办理的号码已作废，如需办理请重新取号");
+  check(await lapsing.isHidden("#cancel"), "a lapsed ticket offers 我不等了");
+  check(await lapsing.isHidden("#footer"), "a lapsed ticket still says to watch for the call");
+  await shoot(lapsing, "citizen-lapsed.png");
+  // Its link opened again: no longer today's (410).
+  const r = await lapsing.goto(link(left));
+  check(r.status() === 410, `yesterday's link answered ${r.status()}`);
+  await text(lapsing, "#error", "这张号票不是今天的，已经失效");
+  await shoot(lapsing, "citizen-error-expired.png");
+  await lapsing.close();
+
   // The gateway learns of the new day from the restarted engine: until then the link is today's.
   const page = await newPage();
   const deadline = Date.now() + 20000;

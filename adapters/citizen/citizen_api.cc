@@ -186,6 +186,24 @@ std::string CitizenApi::ticket_json(std::string_view hall_id, std::string_view n
   return to_json(ticket_view(*hall, *t, forecast_of(*hall, t->id), source_.now())).dump();
 }
 
+bool CitizenApi::is_today(std::string_view hall_id, std::string_view date) const {
+  const core::Hall* hall = source_.hall(hall_id);
+  return hall != nullptr && core::format_date(hall->day()) == date;
+}
+
+std::string CitizenApi::lapsed_json(std::string_view hall_id, std::string_view date, std::string_view number,
+                                    std::string_view last) {
+  const core::Hall* hall = source_.hall(hall_id);
+  if (hall == nullptr || last.empty()) return "";
+  const auto day = core::parse_day(date);
+  if (!day || hall->day() <= *day) return "";  // the same day: the ticket is missing for another reason
+  const nlohmann::json was = nlohmann::json::parse(last, nullptr, false);
+  if (!was.is_object() || was.value("final", true)) return "";
+  return to_json(lapsed_ticket_view(*hall, std::string(number), was.value("service", std::string()),
+                                    was.value("kind", std::string()), std::string(date)))
+      .dump();
+}
+
 // The lookup every ticket route makes (see the header for its order).
 CitizenApi::Lookup CitizenApi::lookup(std::string_view hall, std::string_view date, std::string_view number,
                                       std::string_view token, const std::string& client,
@@ -387,6 +405,7 @@ CitizenAnswer CitizenApi::handle(const HttpRequest& req, std::int64_t steady_us)
     a.stream = true;
     a.hall = hall_id;
     a.number = number;
+    a.date = core::format_date(l.hall->day());
     return a;
   }
   if (api_cancel) {

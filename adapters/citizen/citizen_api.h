@@ -128,8 +128,8 @@ struct CitizenAnswer {
   server::HttpResponse response;
   // GET /events accepted: open a stream of this ticket (the response is not sent).
   bool stream = false;
-  std::string hall, number;
-  std::string client;  // the client's address (throttling, stream caps)
+  std::string hall, number, date;  // date: the ticket's day (today's, when the stream opens)
+  std::string client;              // the client's address (throttling, stream caps)
 };
 
 class CitizenApi {
@@ -148,6 +148,18 @@ class CitizenApi {
   // has no such ticket today. Forecasts are cached per hall until its
   // sequence changes or 10 s pass.
   std::string ticket_json(std::string_view hall, std::string_view number);
+
+  // For a live page of `number`, a ticket of `date`, whose ticket_json() is
+  // "" and which was last sent `last`: once the hall's day has rolled past
+  // `date`, the JSON of the number lapsed (lapsed_ticket_view, 号码已失效)
+  // if `last` showed it still open (not final); "" otherwise (nothing to
+  // send: the hall resyncing, or a page already final, finished or left).
+  std::string lapsed_json(std::string_view hall, std::string_view date, std::string_view number,
+                          std::string_view last);
+  // True when `hall`'s replica is there and its day is `date` (YYYY-MM-DD):
+  // a live page's number names its ticket only then (numbers restart at 001
+  // each day, so the next day's A001 is someone else's).
+  bool is_today(std::string_view hall, std::string_view date) const;
 
   // The address a request comes from: the peer, or the last address of
   // X-Forwarded-For when the peer is a trusted proxy.

@@ -228,6 +228,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       }
       streaming_ = true;
       number_ = a.number;
+      date_ = a.date;
       client_ = a.client;
       hall_ = a.hall;
       idle_.cancel();
@@ -285,7 +286,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::deque<std::string> out_;
   std::size_t queued_ = 0;
   bool writing_ = false, closed_ = false, busy_ = false, keep_alive_ = true, streaming_ = false;
-  std::string hall_, number_, client_, last_json_;
+  std::string hall_, number_, date_, client_, last_json_;
 
   friend class CitizenServer::Impl;
 };
@@ -376,6 +377,11 @@ void CitizenServer::Impl::flush() {
     for (Connection* c : conns) {
       auto still = streams_.find(hall);
       if (still == streams_.end() || still->second.count(c) == 0) continue;
+      // A page of an earlier day: its number is no longer its ticket (号码已失效, once).
+      if (!api_.is_today(hall, c->date_)) {
+        c->push(api_.lapsed_json(hall, c->date_, c->number_, c->last_json_));
+        continue;
+      }
       auto j = json_of.find(c->stream_number());
       if (j == json_of.end())
         j = json_of.emplace(c->stream_number(), api_.ticket_json(hall, c->stream_number())).first;

@@ -6,7 +6,8 @@
 //
 // Streams: at most max_streams at once and max_streams_per_address from one
 // client address (503 beyond, in Chinese); each gets the ticket's JSON at
-// once and again whenever it changes (hall_changed + flush), a comment line
+// once and again whenever it changes (hall_changed + flush; once the hall's
+// day has rolled past the ticket's, only CitizenApi::lapsed_json), a comment line
 // every keepalive so proxies keep it open, and the JSON again then (the
 // predicted wait moves with time). A stream whose client lets more than
 // 256 KiB pile up is closed (slow reader). Connections: at most

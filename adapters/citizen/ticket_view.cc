@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "engine/core/calendar.h"
 #include "engine/core/line_position.h"
@@ -11,6 +12,13 @@
 #include "engine/view/wait_range.h"
 
 namespace hallq::citizen {
+namespace {
+
+// A number the day's end lapsed: the ticket's own view and a page left open on it say the same.
+constexpr std::string_view kLapsedHeadline = "号码已失效";
+constexpr std::string_view kLapsedDetail = "当日未办理的号码已作废，如需办理请重新取号";
+
+}  // namespace
 
 TicketView ticket_view(const core::Hall& hall, const core::Ticket& t, const predict::TicketForecast* f,
                        core::TimeUs now) {
@@ -42,7 +50,7 @@ TicketView ticket_view(const core::Hall& hall, const core::Ticket& t, const pred
       v.can_cancel = true;
       if (remote != nullptr && remote->grace_until != 0) {
         v.headline = "已到号，请尽快签到";
-        v.detail = fmt::format("请在 {} 前到大厅签到（签到码 {}），逾时号码作废", clock(remote->grace_until),
+        v.detail = fmt::format("请在 {} 前到大厅签到，签到码 {}，逾时号码作废", clock(remote->grace_until),
                                remote->code);
         break;
       }
@@ -62,7 +70,7 @@ TicketView ticket_view(const core::Hall& hall, const core::Ticket& t, const pred
           static_cast<core::TimeUs>(ahead * hall.mean_handle_s(t.service) / windows) * core::kUsPerSecond;
       v.headline = fmt::format("请在 {} 前到大厅签到", clock(turn));
       v.detail =
-          fmt::format("前面还有 {} 人。到大厅后在取号机输入签到码 {} 或扫描签到二维码，按取号时的顺序叫号",
+          fmt::format("前面还有 {} 人。到大厅后在取号机输入签到码 {}，或扫描签到二维码，按取号时的顺序叫号",
                       ahead, remote != nullptr ? remote->code : 0);
       break;
     }
@@ -83,6 +91,8 @@ TicketView ticket_view(const core::Hall& hall, const core::Ticket& t, const pred
       }
       if (v.transferred)
         v.detail = fmt::format("已转到「{}」继续排队。{}", v.service, v.detail);
+      else if (t.first_called_at != 0)  // called before: a no-show reactivated, or a hold resumed
+        v.detail = "已恢复排队，" + v.detail;
       else if (remote != nullptr || t.priority == core::Priority::kAppointment)
         v.detail = "已签到，" + v.detail;  // in line now: the check-in (remote, or a booking's) took
       break;
@@ -126,12 +136,29 @@ TicketView ticket_view(const core::Hall& hall, const core::Ticket& t, const pred
       break;
     case TicketState::kExpired:
       v.final = true;
-      v.headline = "号码已失效";
-      v.detail = "当日未办理的号码已作废，如需办理请重新取号";
+      v.headline = kLapsedHeadline;
+      v.detail = kLapsedDetail;
       break;
   }
   v.date = core::format_date(hall.day());
   if (v.can_rate) v.reasons = cfg.evaluation.reasons;
+  return v;
+}
+
+TicketView lapsed_ticket_view(const core::Hall& hall, std::string number, std::string service,
+                              std::string kind, std::string date) {
+  TicketView v;
+  v.hall = hall.config().id;
+  v.hall_name = hall.config().name;
+  v.number = std::move(number);
+  v.service = std::move(service);
+  v.kind = std::move(kind);
+  v.state = std::string(core::to_string(core::TicketState::kExpired));
+  v.headline = kLapsedHeadline;
+  v.detail = kLapsedDetail;
+  v.final = true;
+  v.past = true;
+  v.date = std::move(date);
   return v;
 }
 

@@ -7,7 +7,8 @@
 // the people ahead of its place times the service's mean handling time over
 // its open windows), then "已到号，请尽快签到" with the end of its grace, and
 // "未按时签到，号码已作废" once dropped. Checked in (a remote ticket, or a
-// booking's appointment ticket), its wait reads "已签到，预计等待 …".
+// booking's appointment ticket), its wait reads "已签到，预计等待 …"; back
+// in line after a call (a no-show reactivated, a hold resumed), "已恢复排队，…".
 //
 // A finished ticket not rated 1..5 (none given, or the keypad's time ran
 // out: 未评价) offers 好差评 from the page (can_rate; the JSON then carries
@@ -60,6 +61,13 @@ struct TicketView {
 // has none (not waiting, or no open window would call it).
 TicketView ticket_view(const core::Hall& hall, const core::Ticket& ticket,
                        const predict::TicketForecast* forecast, core::TimeUs now);
+
+// A ticket of `date` that was still open (waiting, held, not arrived ...)
+// when the hall's day rolled: the engine lapsed it (TicketState::kExpired,
+// 号码已失效) and keeps it no more, so a page still open on it is told by
+// this view, not by the ticket. `service` and `kind` as its page last showed.
+TicketView lapsed_ticket_view(const core::Hall& hall, std::string number, std::string service,
+                              std::string kind, std::string date);
 
 // An earlier day's finished ticket still open to 补充评价 (or rated later:
 // `r.rating` 1..5), as its page shows it: its service is the one it was

@@ -67,12 +67,37 @@
     if (t.can_rate && t.rate) buildForm(t.rate);
   }
 
-  function alertCall() {
-    try { if (navigator.vibrate) navigator.vibrate([400, 200, 400, 200, 400]); } catch (e) { /* not allowed */ }
+  // One AudioContext for the page's life, made while the page is idle and
+  // never in the task that shows a call: Chromium's first constructor blocks
+  // the page for a quarter of a second (over 2 s on a loaded machine), which
+  // held "请到 N 号窗口" off the screen. Phones start it suspended until the
+  // citizen touches the page; the first touch resumes it.
+  let audio = null;
+  function prepareAudio() {
+    if (audio) return;
     try {
       const Ctx = window.AudioContext || window.webkitAudioContext;
-      if (!Ctx) return;
-      const ctx = new Ctx();
+      if (Ctx) audio = new Ctx();
+    } catch (e) { /* no sound: the screen still shows the call */ }
+  }
+  ["pointerdown", "keydown"].forEach((type) => document.addEventListener(type, () => {
+    prepareAudio();
+    if (audio && audio.state === "suspended") audio.resume().catch(() => {});
+  }, { passive: true }));
+
+  function alertCall() {
+    try { if (navigator.vibrate) navigator.vibrate([400, 200, 400, 200, 400]); } catch (e) { /* not allowed */ }
+    // The tone after the frame that shows the call (a hidden page draws no frames: at once).
+    if (document.hidden) chime();
+    else requestAnimationFrame(() => setTimeout(chime, 0));
+  }
+
+  function chime() {
+    prepareAudio();
+    if (!audio) return;
+    try {
+      const ctx = audio;
+      if (ctx.state === "suspended") ctx.resume().catch(() => {});
       [0, 0.45].forEach((at) => {
         const o = ctx.createOscillator(), g = ctx.createGain();
         o.frequency.value = 880;
@@ -85,6 +110,18 @@
     } catch (e) { /* no sound without a gesture: the screen still shows it */ }
   }
 
+  // The text in clauses, each ending at its "，。；：", and each 「name」 whole (a span .clause
+  // each, ticket.css): a narrow phone breaks the line between them rather than inside a word.
+  function setClauses(el, text) {
+    el.textContent = "";
+    (text.match(/「[^」]*」[，。；：]*|[^，。；：「]+[，。；：]*|[\s\S]/g) || []).forEach((c) => {
+      const s = document.createElement("span");
+      s.className = "clause";
+      s.textContent = c;
+      el.appendChild(s);
+    });
+  }
+
   function render(t) {
     $("number").textContent = t.number;
     $("service").textContent = t.service;
@@ -92,7 +129,7 @@
     $("kind").textContent = t.kind || "";
     $("hall-name").textContent = t.hall_name;
     $("headline").textContent = t.headline;
-    $("detail").textContent = t.detail;
+    setClauses($("detail"), t.detail);
     document.body.dataset.state = t.state;
     document.title = t.headline + " · " + t.number;
     $("cancel").hidden = !t.can_cancel;
@@ -101,11 +138,12 @@
     $("code").textContent = t.check_in_code ? "签到码 " + t.check_in_code : "";
     const arriving = t.state === "not_arrived" && !!t.check_in_code;
     $("how").hidden = !arriving;
-    $("how").textContent = arriving ? "签到方法：到大厅后用手机扫描大厅屏幕上的「扫码签到（网上取号）」二维码，" +
-      "或在取号机上输入签到码 " + t.check_in_code + "。" : "";
+    setClauses($("how"), arriving ? "签到方法：到大厅后用手机扫描大厅屏幕上的「扫码签到（网上取号）」二维码，" +
+      "或在取号机上输入签到码 " + t.check_in_code + "。" : "");
     showRating(t);
     if (arriving) window.hallqTickets.remember({ hall: parts[1], date: parts[2], number: parts[3], k: token });
     if (t.state === "called" && (lastState !== "called" || t.recalls !== lastRecalls)) alertCall();
+    else if (!t.final && !audio && lastState === null) setTimeout(prepareAudio, 0);  // a call may come
     lastState = t.state;
     lastRecalls = t.recalls;
   }

@@ -18,6 +18,7 @@ namespace hallq::testing {
 namespace {
 
 constexpr std::int64_t kMinute = 60'000'000;
+constexpr core::TimeUs kDay = 86'400LL * core::kUsPerSecond;
 
 TEST(TokenThrottle, ABurstThenTheRefillRateAndOtherAddressesUntouched) {
   citizen::TokenThrottle t(3, 2);  // 3 at once, then 2 a minute
@@ -142,7 +143,10 @@ TEST_F(CitizenApiTest, TheTicketInWordsThroughItsDay) {
   EXPECT_EQ(j["headline"], "已过号");
   EXPECT_NE(j["detail"].get<std::string>().find("可恢复排队"), std::string::npos);
   ASSERT_TRUE(halls_.apply(core::Reactivate{"A002"}).ok());
-  EXPECT_EQ(view()["state"], "waiting");
+  j = view();
+  EXPECT_EQ(j["state"], "waiting");
+  EXPECT_EQ(j["detail"].get<std::string>().rfind("已恢复排队，", 0), 0u) << j.dump();
+  EXPECT_TRUE(j["can_cancel"].get<bool>());
   ASSERT_TRUE(halls_.apply(core::CallTicket{"w1", "A002"}).ok());
   ASSERT_TRUE(halls_.apply(core::StartService{"w1"}).ok());
   EXPECT_EQ(view()["headline"], "正在 1 号窗口办理");
@@ -151,6 +155,7 @@ TEST_F(CitizenApiTest, TheTicketInWordsThroughItsDay) {
   EXPECT_EQ(j["headline"], "暂缓办理");
   EXPECT_TRUE(j["can_cancel"].get<bool>());
   ASSERT_TRUE(halls_.apply(core::UnholdTicket{"A002"}).ok());
+  EXPECT_EQ(view()["detail"].get<std::string>().rfind("已恢复排队，", 0), 0u) << view().dump();
   ASSERT_TRUE(halls_.apply(core::CallTicket{"w1", "A002"}).ok());
   ASSERT_TRUE(halls_.apply(core::StartService{"w1"}).ok());
   ASSERT_TRUE(halls_.apply(core::Finish{"w1"}).ok());
@@ -215,6 +220,47 @@ TEST_F(CitizenApiTest, StreamsAndCancelsAnswerOnlyGoodLinks) {
   EXPECT_EQ(done.response.status, 200) << done.response.body;
   EXPECT_EQ(json_of(done)["state"], "left");
   EXPECT_EQ(api_.handle(post, 0).response.status, 409);
+}
+
+// A page left open on a ticket still waiting when the day rolls: the engine
+// lapses it and forgets its number, which the next day gives to someone else.
+TEST_F(CitizenApiTest, APageOpenAtTheDaysEndIsToldItsNumberLapsedNotAnotherTicket) {
+  ASSERT_TRUE(halls_.apply(core::IssueTicket{"social"}).ok());  // A001: still waiting at midnight
+  ASSERT_TRUE(halls_.apply(core::IssueTicket{"social"}).ok());  // A002: left before
+  ASSERT_TRUE(halls_.apply(core::Cancel{"A002"}).ok());
+  const std::string day0 = halls_.today();
+  const citizen::CitizenAnswer s = api_.handle(get("/events?" + query("A001")), 0);
+  ASSERT_TRUE(s.stream);
+  EXPECT_EQ(s.date, day0);
+  const std::string waiting = api_.ticket_json("town", "A001"), left = api_.ticket_json("town", "A002");
+  EXPECT_TRUE(api_.is_today("town", day0));
+  EXPECT_EQ(api_.lapsed_json("town", day0, "A001", waiting), "") << "the same day: nothing lapsed";
+
+  halls_.advance(kDay);
+  ASSERT_TRUE(halls_.apply(core::Tick{}).ok());
+  ASSERT_NE(halls_.today(), day0);
+  EXPECT_FALSE(api_.is_today("town", day0));
+  const nlohmann::json j = nlohmann::json::parse(api_.lapsed_json("town", day0, "A001", waiting));
+  EXPECT_EQ(j["state"], "expired");
+  EXPECT_EQ(j["headline"], "号码已失效");
+  EXPECT_EQ(j["detail"], "当日未办理的号码已作废，如需办理请重新取号");
+  EXPECT_EQ(j["number"], "A001");
+  EXPECT_EQ(j["service"], "社保医保");
+  EXPECT_EQ(j["date"], day0);
+  EXPECT_TRUE(j["final"].get<bool>());
+  EXPECT_FALSE(j["can_cancel"].get<bool>());
+  EXPECT_FALSE(j["can_rate"].get<bool>());
+  EXPECT_EQ(api_.lapsed_json("town", day0, "A002", left), "") << "a page already final keeps its words";
+  EXPECT_EQ(api_.lapsed_json("town", day0, "A001", j.dump()), "") << "said once";
+  halls_.synced = false;
+  EXPECT_EQ(api_.lapsed_json("town", day0, "A001", waiting), "") << "nothing while the replica resyncs";
+  halls_.synced = true;
+
+  // The new day's A001 is another person's ticket: the old page's day is not today.
+  ASSERT_TRUE(halls_.apply(core::IssueTicket{"social"}).ok());
+  EXPECT_NE(api_.ticket_json("town", "A001"), "");
+  EXPECT_FALSE(api_.is_today("town", day0));
+  EXPECT_TRUE(api_.is_today("town", halls_.today()));
 }
 
 }  // namespace
