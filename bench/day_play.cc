@@ -2,7 +2,7 @@
 // as they answer: issue 19's province-sized day (bench/province_day.sh starts
 // the cluster, the engines and this program).
 //
-//   hallq_day --plan PLAN [--inflight K] [--json]
+//   hallq_day --plan PLAN [--inflight K] [--rate R --paced-seconds S] [--json]
 //
 // PLAN has one line per hall: `ENDPOINT CONF TRACE`: the command endpoint of
 // the engine serving the hall, its config and a trace of its day
@@ -22,6 +22,11 @@
 // call policy may choose another ticket than the replay did where waits
 // decide; the refusals that follows from (a call finding no one, a citizen
 // giving up after being called) are counted by code, not errors.
+//
+// --rate R --paced-seconds S: for the first S seconds the commands leave at
+// R per second over all engines (a real day's pace, e.g. for the city view's
+// event-to-page delay, which the compressed day would only bury under its
+// backlog), then as fast as the engines answer.
 //
 // Reports halls, tickets, commands sent and accepted, refusals by code, wall
 // time, commands/s overall and per engine, latency percentiles (send to
@@ -159,8 +164,13 @@ struct EngineResult {
 };
 
 // Plays the halls of one engine over one DEALER.
+struct Pace {
+  double per_s = 0;  // this engine's share of --rate; 0: unpaced
+  std::chrono::duration<double> seconds{0};
+};
+
 void play(zmq::context_t& ctx, const std::string& endpoint, const std::vector<HallDay*>& halls, int inflight,
-          int timeout_ms, EngineResult& r) {
+          int timeout_ms, Pace pace, EngineResult& r) {
   zmq::socket_t dealer(ctx, zmq::socket_type::dealer);
   dealer.set(zmq::sockopt::linger, 0);
   dealer.set(zmq::sockopt::rcvhwm, 0);
@@ -178,7 +188,13 @@ void play(zmq::context_t& ctx, const std::string& endpoint, const std::vector<Ha
     cursors[i].sent.resize(static_cast<std::size_t>(inflight));
   }
   std::size_t outstanding = 0;
+  Clock::time_point start;
   auto send = [&](std::size_t h) {
+    if (pace.per_s > 0 && Clock::now() - start < pace.seconds) {
+      const auto due = start + std::chrono::duration_cast<Clock::duration>(
+                                   std::chrono::duration<double>(static_cast<double>(r.sent) / pace.per_s));
+      std::this_thread::sleep_until(due);  // pacing: the replies wait in the socket meanwhile
+    }
     Cursor& c = cursors[h];
     const std::string& bytes = halls[h]->requests[c.next];
     c.sent[c.next % c.sent.size()] = Clock::now();
@@ -187,7 +203,7 @@ void play(zmq::context_t& ctx, const std::string& endpoint, const std::vector<Ha
     ++outstanding;
     ++r.sent;
   };
-  const Clock::time_point start = Clock::now();
+  start = Clock::now();
   for (std::size_t h = 0; h < halls.size(); ++h)
     while (cursors[h].next < halls[h]->requests.size() &&
            cursors[h].next < static_cast<std::size_t>(inflight))
@@ -239,6 +255,7 @@ int run(int argc, char** argv) {
   CLI::App app{"hallq_day: plays a day of many halls through running hallqd engines"};
   std::string plan_file;
   int inflight = 1, timeout_ms = 60'000;
+  double rate = 0, paced_seconds = 0;
   bool json = false;
   app.add_option("--plan", plan_file, "one line per hall: ENDPOINT CONF TRACE")->required();
   app.add_option("--inflight", inflight, "commands in flight per hall (1: a closed loop)")
@@ -246,6 +263,10 @@ int run(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--timeout-ms", timeout_ms, "give up when no reply came for this long")
       ->capture_default_str();
+  app.add_option("--rate", rate, "commands per second over all engines while paced")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--paced-seconds", paced_seconds, "how long the play is paced at --rate from its start")
+      ->check(CLI::NonNegativeNumber);
   app.add_flag("--json", json, "print one JSON object");
   CLI11_PARSE(app, argc, argv);
 
@@ -301,8 +322,10 @@ int run(int argc, char** argv) {
       std::vector<HallDay*> halls;
       for (HallDay& d : days)
         if (d.engine == e) halls.push_back(&d);
+      const Pace pace{rate / static_cast<double>(endpoints.size()),
+                      std::chrono::duration<double>(paced_seconds)};
       players.emplace_back(
-          [&, e, halls] { play(ctx, endpoints[e], halls, inflight, timeout_ms, results[e]); });
+          [&, e, halls, pace] { play(ctx, endpoints[e], halls, inflight, timeout_ms, pace, results[e]); });
     }
   }
   const double wall_s = std::chrono::duration<double>(Clock::now() - start).count();
@@ -332,6 +355,8 @@ int run(int argc, char** argv) {
       {"refused", refused},
       {"refusal_examples", messages},
       {"inflight_per_hall", inflight},
+      {"rate", rate},
+      {"paced_seconds", paced_seconds},
       {"prepare_s", prep_s},
       {"wall_s", wall_s},
       {"commands_per_s", static_cast<double>(all.size()) / wall_s},

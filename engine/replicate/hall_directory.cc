@@ -31,10 +31,11 @@ HallDirectory::~HallDirectory() {
   kvStore_Destroy(kv_);
 }
 
-std::string HallDirectory::put(const std::string& hall, const std::string& snapshot) {
+std::string HallDirectory::put(const std::string& hall, const std::string& snapshot, bool* transient) {
   std::uint64_t rev = 0;
   const natsStatus s =
       kvStore_Put(&rev, kv_, hall.c_str(), snapshot.data(), static_cast<int>(snapshot.size()));
+  if (transient != nullptr) *transient = s != NATS_OK && transient_status(s);
   if (s == NATS_OK) return {};
   return fmt::format("snapshot of {} into {}: {}", hall, bucket_, conn_.describe(s));
 }

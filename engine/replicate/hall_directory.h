@@ -35,8 +35,9 @@ class HallDirectory {
   HallDirectory& operator=(const HallDirectory&) = delete;
 
   // Stores `snapshot` as `hall`'s entry; an error text (naming the hall and
-  // the NATS status) or empty on success.
-  std::string put(const std::string& hall, const std::string& snapshot);
+  // the NATS status) or empty on success. `transient` (if given) says whether
+  // asking again may succeed (no responders: the bucket has no leader yet).
+  std::string put(const std::string& hall, const std::string& snapshot, bool* transient = nullptr);
   // The hall's entry; nullopt if there is none. `error` (if given) is set
   // when the bucket did not answer.
   std::optional<Entry> get(const std::string& hall, std::string* error = nullptr);

@@ -292,6 +292,15 @@ Claim Ownership::write(const std::string& hall, std::uint64_t last_revision, boo
     unanswered_[hall].push_back(mine);  // it may have been stored all the same
     return {ClaimOutcome::kUnavailable, {}, 0, why};
   }
+  if (now.found && now.record == mine) {
+    // This very write, stored though its answer did not come in time (a
+    // loaded cluster): the entry is this engine's. (Without this, a renewal
+    // answered late read as "written meanwhile by" this engine itself, and
+    // the hall was dropped: seen once in a province-sized day.)
+    unanswered_.erase(hall);
+    held_[hall] = now.revision;
+    return {ClaimOutcome::kOwned, mine, now.revision, {}};
+  }
   if (now.revision != last_revision) {
     const auto earlier = unanswered_.find(hall);
     if (earlier != unanswered_.end() && now.found &&

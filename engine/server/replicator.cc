@@ -87,19 +87,45 @@ void Replicator::stop_threads() {
 }
 
 std::vector<std::string> Replicator::put_snapshots(
-    const std::vector<std::pair<std::string, std::string>>& snapshots) {
-  std::vector<std::string> failed;
-  try {
-    replicate::ensure_halls_bucket(*conn_, options_.halls);
-    replicate::HallDirectory directory(*conn_, options_.halls.bucket);
-    for (const auto& [hall, snapshot] : snapshots) {
-      std::string error = directory.put(hall, snapshot);
-      if (!error.empty()) failed.push_back(std::move(error));
+    const std::vector<std::pair<std::string, std::string>>& snapshots,
+    std::chrono::steady_clock::time_point until) {
+  std::vector<std::string> failed, errors(snapshots.size());
+  std::vector<std::size_t> todo(snapshots.size());
+  for (std::size_t i = 0; i < todo.size(); ++i) todo[i] = i;
+  auto delay = kFirstRetry;
+  for (;;) {
+    std::vector<std::size_t> again;
+    try {
+      replicate::ensure_halls_bucket(*conn_, options_.halls);
+      replicate::HallDirectory directory(*conn_, options_.halls.bucket);
+      for (const std::size_t i : todo) {
+        bool transient = false;
+        errors[i] = directory.put(snapshots[i].first, snapshots[i].second, &transient);
+        if (errors[i].empty()) continue;
+        if (transient)
+          again.push_back(i);
+        else
+          failed.push_back(errors[i]);
+      }
+    } catch (const replicate::ReplicateError& e) {
+      if (!e.transient()) {
+        failed.push_back(e.what());
+        return failed;
+      }
+      again = todo;
+      for (const std::size_t i : todo) errors[i] = e.what();
     }
-  } catch (const replicate::ReplicateError& e) {
-    failed.push_back(e.what());
+    if (again.empty()) return failed;
+    if (std::chrono::steady_clock::now() + delay > until) {
+      for (const std::size_t i : again) failed.push_back(errors[i]);
+      return failed;
+    }
+    log(fmt::format("hall snapshots: {} of {} not put yet ({}); trying again in {} ms", again.size(),
+                    snapshots.size(), errors[again.front()], delay.count()));
+    std::this_thread::sleep_for(delay);  // a retry delay, not a synchronisation
+    delay = std::min(delay * 2, std::chrono::duration_cast<std::chrono::milliseconds>(kMaxRetry));
+    todo = std::move(again);
   }
-  return failed;
 }
 
 void Replicator::claim(const std::vector<std::string>& halls, const std::string& endpoint) {
@@ -254,7 +280,8 @@ void Replicator::watch_standby() {
     standby_owner_.erase(hall);
     // Readers of the stream (the city view) fold the hall from here now.
     if (!snapshot.empty())
-      for (const std::string& error : put_snapshots({{hall, snapshot}}))
+      for (const std::string& error :
+           put_snapshots({{hall, snapshot}}, std::chrono::steady_clock::now() + options_.lease / 4))
         log(fmt::format("hall {}: the city view keeps the previous owner's snapshot: {}", hall, error));
   }
 }

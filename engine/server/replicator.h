@@ -164,7 +164,15 @@ class Replicator final : public ReplicationGate {
   // what failed (bucket not made or not written: a missing permission, a
   // snapshot over the cluster's payload limit), empty if all were put; the
   // engine serves either way, only the city view cannot show such a hall.
-  std::vector<std::string> put_snapshots(const std::vector<std::pair<std::string, std::string>>& snapshots);
+  // Transient failures (no responders: a bucket just made by several engines
+  // starting together has no leader yet) are tried again, with growing
+  // pauses, until `until`.
+  std::vector<std::string> put_snapshots(const std::vector<std::pair<std::string, std::string>>& snapshots,
+                                         std::chrono::steady_clock::time_point until);
+  // put_snapshots() until the start's bound (--replicate-start-timeout).
+  std::vector<std::string> put_snapshots(const std::vector<std::pair<std::string, std::string>>& snapshots) {
+    return put_snapshots(snapshots, start_deadline_);
+  }
   // Renews the leases claimed (the start may have taken much of them), then
   // starts the publishing and the lease threads.
   void start();
