@@ -51,15 +51,25 @@ bool missing(const std::string& what) {
 // Everything the consumer loop holds; one thread.
 class CityLoop {
  public:
+  // A hall's snapshot replaces its kept events once `snapshot_every` have
+  // piled up: a restart then folds at most that many per hall, and a batch
+  // encodes about one snapshot per that many events.
   CityLoop(replicate::NatsConnection& conn, replicate::HallDirectory& directory, city::CityFeed& feed,
-           city::CityStore& store, city::CityReplicas& replicas)
-      : conn_(conn), directory_(directory), feed_(feed), store_(store), replicas_(replicas) {}
+           city::CityStore& store, city::CityReplicas& replicas, std::size_t snapshot_every)
+      : conn_(conn),
+        directory_(directory),
+        feed_(feed),
+        store_(store),
+        replicas_(replicas),
+        snapshot_every_(snapshot_every) {}
 
   // One round: the bucket's news, one batch of messages, the store, the acks.
   // True if a hall changed.
   bool round(int batch, std::chrono::milliseconds wait) {
-    std::set<std::string> changed;
-    while (auto e = directory_.next(std::chrono::milliseconds(0))) describe(*e, changed);
+    std::set<std::string> changed;    // its figures change
+    std::set<std::string> described;  // a new snapshot: saved whole
+    std::vector<city::CityStore::Event> events;
+    while (auto e = directory_.next(std::chrono::milliseconds(0))) describe(*e, changed, described);
     std::vector<city::CityFeed::Message> msgs = feed_.fetch(batch, wait);
     std::vector<city::CityFeed::Message*> to_ack, to_term;
     for (city::CityFeed::Message& m : msgs) {
@@ -77,7 +87,7 @@ class CityLoop {
         // The bucket may know better (a new hall, a config changed at a restart): ask, then try again.
         std::string error;
         if (auto e = directory_.get(m.hall, &error)) {
-          if (describe(*e, changed)) o = replicas_.offer(m.hall, m.bytes, where);
+          if (describe(*e, changed, described)) o = replicas_.offer(m.hall, m.bytes, where);
         } else if (!error.empty()) {
           log(error);
         }
@@ -86,6 +96,7 @@ class CityLoop {
         case Kind::kApplied:
           ++figures_.applied;
           changed.insert(m.hall);
+          events.push_back({m.hall, replicas_.hall(m.hall)->seq(), m.bytes});
           to_ack.push_back(&m);
           break;
         case Kind::kHeld:
@@ -117,11 +128,19 @@ class CityLoop {
       }
     }
     // Durable first, then acknowledged: what the consumer will not deliver
-    // again is in the store.
+    // again is in the store. A hall's events, or its snapshot when it was
+    // described anew or enough of its events are kept.
+    for (const city::CityStore::Event& e : events)
+      if (++kept_[e.hall] >= snapshot_every_) described.insert(e.hall);
+    std::vector<city::CityStore::Event> appended;
+    for (city::CityStore::Event& e : events)
+      if (described.count(e.hall) == 0) appended.push_back(std::move(e));
     std::vector<city::CityStore::Saved> saved;
-    for (const std::string& hall : changed)
-      saved.push_back({hall, replicas_.snapshot(hall), replicas_.revision(hall)});
-    store_.save(saved);
+    for (const std::string& hall : described) {
+      saved.push_back({hall, replicas_.snapshot(hall), replicas_.revision(hall), {}});
+      kept_[hall] = 0;
+    }
+    store_.save(appended, saved);
     for (auto* m : to_ack) m->ack();
     for (auto* m : to_term) m->term();
     figures_.connected = conn_.connected();
@@ -151,8 +170,12 @@ class CityLoop {
 
   const city::FeedFigures& figures() const { return figures_; }
 
+  // At start: the hall's events kept after its stored snapshot (folded by the caller).
+  void kept(const std::string& hall, std::size_t events) { kept_[hall] = events; }
+
  private:
-  bool describe(const replicate::HallDirectory::Entry& e, std::set<std::string>& changed) {
+  bool describe(const replicate::HallDirectory::Entry& e, std::set<std::string>& changed,
+                std::set<std::string>& described) {
     if (e.revision <= replicas_.revision(e.hall)) return false;
     const bool joined = replicas_.hall(e.hall) == nullptr;
     const std::string error = replicas_.describe(e.hall, e.snapshot, e.revision);
@@ -165,6 +188,7 @@ class CityLoop {
                : fmt::format("hall {}: a new snapshot from its engine (revision {}), config taken", e.hall,
                              e.revision));
     changed.insert(e.hall);
+    described.insert(e.hall);
     return true;
   }
 
@@ -180,10 +204,12 @@ class CityLoop {
   city::CityFeed& feed_;
   city::CityStore& store_;
   city::CityReplicas& replicas_;
+  const std::size_t snapshot_every_;
   city::FeedFigures figures_;
   std::set<std::string> unknown_logged_;
   std::map<std::string, city::HallFigures, std::less<>> cached_;  // json()'s figures
   std::set<std::string> stale_;                                   // changed since json()
+  std::map<std::string, std::size_t, std::less<>> kept_;          // events kept after the snapshot
 };
 
 // Changes reach the page at most this often (the figures of the halls that changed).
@@ -194,7 +220,7 @@ constexpr std::chrono::milliseconds kFiguresEvery{100};
 int main(int argc, char** argv) {
   CLI::App app{"hallq-city: every hall of a city at a glance, from the NATS JetStream events stream"};
   std::string urls, credentials, durable, http = "127.0.0.1:8095", data_dir;
-  int refresh_ms = 1000, batch = 256;
+  int refresh_ms = 1000, batch = 256, snapshot_every = 256;
   app.add_option("--nats", urls, "the cluster's URLs, nats://HOST:PORT[,…]")->required();
   app.add_option(
          "--nats-credentials", credentials,
@@ -210,6 +236,11 @@ int main(int argc, char** argv) {
   app.add_option("--refresh", refresh_ms, "milliseconds between recomputed figures when nothing happens")
       ->check(CLI::Range(100, 60'000));
   app.add_option("--batch", batch, "messages fetched at once")->check(CLI::Range(1, 1000));
+  app.add_option(
+         "--snapshot-every", snapshot_every,
+         "a hall's snapshot replaces its events in the store after this many (a restart folds at most "
+         "this many per hall)")
+      ->check(CLI::Range(1, 100'000));
   CLI11_PARSE(app, argc, argv);
 
   if (!std::regex_match(durable, std::regex("[A-Za-z0-9_-]+"))) {
@@ -254,12 +285,36 @@ int main(int argc, char** argv) {
     }
     city::CityStore store(data_dir);
     city::CityReplicas replicas;
+    CityLoop loop(conn, *directory, *feed, store, replicas, static_cast<std::size_t>(snapshot_every));
+    std::size_t stored_halls = 0, folded_events = 0;
     for (const city::CityStore::Saved& s : store.load()) {
+      ++stored_halls;
       const std::string error = replicas.describe(s.hall, s.snapshot, s.revision);
-      if (!error.empty()) log("store: " + error);
+      if (!error.empty()) {
+        log("store: " + error);
+        continue;
+      }
+      // The events kept after the snapshot, applied again; they were checked
+      // when they came, so anything else is a damaged store: the hall stops
+      // there (its engine's next snapshot covers the rest).
+      std::size_t folded = 0;
+      for (const std::string& bytes : s.events) {
+        const auto o =
+            replicas.offer(s.hall, bytes, fmt::format("store: hall {} event {}", s.hall, folded + 1));
+        if (o.kind != city::CityReplicas::Outcome::Kind::kApplied &&
+            o.kind != city::CityReplicas::Outcome::Kind::kHeld) {
+          log(o.why + " (the hall's later kept events are not applied)");
+          break;
+        }
+        ++folded;
+      }
+      folded_events += folded;
+      loop.kept(s.hall, s.events.size());
     }
+    if (stored_halls > 0)
+      log(fmt::format("store: {} hall(s), {} event(s) after their snapshots folded", stored_halls,
+                      folded_events));
     directory->watch();
-    CityLoop loop(conn, *directory, *feed, store, replicas);
 
     boost::asio::io_context io(1);
     city::CityServer server(io, {.host = http.substr(0, colon), .port = static_cast<std::uint16_t>(port)});

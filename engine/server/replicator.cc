@@ -299,22 +299,45 @@ void Replicator::release(const store::EventStore& store, std::chrono::millisecon
     std::lock_guard lock(mu_);
     held = held_;
   }
-  std::size_t released = 0;
+  // Each hall's tail is one request; when the cluster does not answer, every
+  // one would wait its timeout in turn (minutes for hundreds of halls, past
+  // any service manager's patience): the checks stop at the first that gets
+  // no answer, or at the time limit, and the rest keep their leases to lapse.
+  const auto until = std::chrono::steady_clock::now() + kReleaseLimit;
+  std::vector<std::string> ending;
+  std::size_t unchecked = 0;
+  std::string unanswered;
   for (const std::string& hall : held) {
+    if (!unanswered.empty() || !conn_->connected() || std::chrono::steady_clock::now() >= until) {
+      ++unchecked;
+      continue;
+    }
     std::string error;
     const std::optional<replicate::SubjectTail> tail = publisher_->tail(hall, &error);
     const std::uint64_t have = store.last_seq(hall);
-    if (!tail || tail->hall_seq != have) {
-      log(fmt::format(
-          "hall {}: lease kept to lapse, the stream {} (store up to seq {})", hall,
-          tail ? fmt::format("holds only up to seq {}", tail->hall_seq) : "does not answer: " + error, have));
-      continue;
+    if (!tail) {
+      unanswered = fmt::format("hall {}: {}", hall, error);
+      ++unchecked;
+    } else if (tail->hall_seq != have) {
+      log(fmt::format("hall {}: lease kept to lapse, the stream holds only up to seq {} (store up to seq {})",
+                      hall, tail->hall_seq, have));
+    } else {
+      ending.push_back(hall);
     }
-    const replicate::Claim c = owners_->renew(hall, wall_ms(), 0);
-    if (c.outcome == replicate::ClaimOutcome::kOwned)
+  }
+  if (unchecked > 0)
+    log(fmt::format("the leases of {} hall(s) kept to lapse: {}", unchecked,
+                    !unanswered.empty()   ? "the stream does not answer (" + unanswered + ")"
+                    : !conn_->connected() ? std::string("no connection to the cluster")
+                                          : fmt::format("not checked within {} s", kReleaseLimit.count())));
+  // The leases end together, in about one round trip (lease_until = now).
+  std::size_t released = 0;
+  const std::vector<replicate::Claim> claims = owners_->renew_all(ending, wall_ms(), 0);
+  for (std::size_t i = 0; i < claims.size(); ++i) {
+    if (claims[i].outcome == replicate::ClaimOutcome::kOwned)
       ++released;
     else
-      log(fmt::format("hall {}: lease not released: {}", hall, c.detail));
+      log(fmt::format("hall {}: lease not released: {}", ending[i], claims[i].detail));
   }
   log(fmt::format("released the leases of {} of {} hall(s)", released, held.size()));
 }

@@ -181,7 +181,11 @@ class Replicator final : public ReplicationGate {
   // `store`'s events (lease_until = now), so another engine may claim it at
   // once; a hall the stream lags behind keeps its lease to lapse (its tail
   // would otherwise be lost to the next owner). Logs what it released.
+  // Bounded: the checks stop at the first hall the stream does not answer
+  // for (or with no connection, or after kReleaseLimit); those halls' leases
+  // lapse by themselves.
   void release(const store::EventStore& store, std::chrono::milliseconds drain);
+  static constexpr std::chrono::seconds kReleaseLimit{10};
 
   // ReplicationGate. enqueue() skips heartbeats; on_progress runs after every
   // round of publishes.

@@ -74,17 +74,26 @@ class CityTest : public ::testing::Test {
   }
 
   // Starts hallq-city; `http_` gets where it serves.
-  std::unique_ptr<ChildProcess> start_city(const std::string& http = "127.0.0.1:0") {
-    return wait_ready(launch_city(http));
+  std::unique_ptr<ChildProcess> start_city(const std::string& http = "127.0.0.1:0",
+                                           const std::vector<std::string>& more = {}) {
+    return wait_ready(launch_city(http, more));
   }
-  std::unique_ptr<ChildProcess> launch_city(const std::string& http = "127.0.0.1:0") {
+  std::unique_ptr<ChildProcess> launch_city(const std::string& http = "127.0.0.1:0",
+                                            const std::vector<std::string>& more = {}) {
     ChildProcess::Options o;
     o.stderr_path = dir_.sub("city.stderr." + std::to_string(++starts_));
-    return std::make_unique<ChildProcess>(
-        HALLQ_CITY_PATH,
-        std::vector<std::string>{"--nats", cluster_.urls(), "--nats-credentials", cluster_.city_credentials(),
-                                 "--durable", "city-1", "--http", http, "--data", dir_.sub("city-data")},
-        o);
+    std::vector<std::string> args{"--nats",
+                                  cluster_.urls(),
+                                  "--nats-credentials",
+                                  cluster_.city_credentials(),
+                                  "--durable",
+                                  "city-1",
+                                  "--http",
+                                  http,
+                                  "--data",
+                                  dir_.sub("city-data")};
+    args.insert(args.end(), more.begin(), more.end());
+    return std::make_unique<ChildProcess>(HALLQ_CITY_PATH, args, o);
   }
   std::unique_ptr<ChildProcess> wait_ready(std::unique_ptr<ChildProcess> c) {
     const auto ready = c->wait_prefix("hallq-city: ready ", 30s);
@@ -198,7 +207,12 @@ TEST_F(CityTest, ARestartResumesFromTheConsumersPosition) {
   auto a = engine("town", "engine-a");
   issue(*a, "town", "social", 10);
   auto c = start_city();
-  const json first = wait_city(waiting("town", 10));
+  const json joined = wait_city(waiting("town", 10));
+  const std::uint64_t seq0 = hall_of(joined, "town")["seq"];
+  // Issued after the hall joined: kept in the store as events after its snapshot
+  // (fewer than --snapshot-every's 256).
+  issue(*a, "town", "social", 3);
+  const json first = wait_city(waiting("town", 13));
   const std::uint64_t seq1 = hall_of(first, "town")["seq"];
   // Every town event was delivered once: the hall's sequence counts the subject's messages.
   EXPECT_EQ(first["stream"]["delivered"], seq1);
@@ -206,14 +220,33 @@ TEST_F(CityTest, ARestartResumesFromTheConsumersPosition) {
   EXPECT_EQ(c->stop(), 0);
 
   issue(*a, "town", "social", 5);
-  c = start_city();
-  const json second = wait_city(waiting("town", 15));
+  // The events after the hall's stored snapshot are folded again at the start: at
+  // least those after it joined (the batch it joined in is in its snapshot).
+  c = start_city("127.0.0.1:0", {"--snapshot-every", "2"});
+  std::smatch m;
+  std::string log = city_log();
+  ASSERT_TRUE(std::regex_search(log, m, std::regex(R"(store: 1 hall\(s\), (\d+) event\(s\) after)"))) << log;
+  const std::uint64_t folded = std::stoull(m[1]);
+  EXPECT_GE(folded, seq1 - seq0) << log;
+  EXPECT_LE(folded, seq1) << log;
+  const json second = wait_city(waiting("town", 18));
   const std::uint64_t seq2 = hall_of(second, "town")["seq"];
   EXPECT_GT(seq2, seq1);
   // Only what came after the first run was delivered again, not the whole subject.
   EXPECT_EQ(second["stream"]["delivered"], seq2 - seq1) << second.dump(1);
   EXPECT_EQ(second["stream"]["held"], 0);
   EXPECT_EQ(second["stream"]["refused"], 0);
+  EXPECT_EQ(c->stop(), 0);
+
+  // That run replaced the kept events by a snapshot whenever 2 or more were
+  // kept: a third start folds fewer than 2 and still holds every ticket.
+  issue(*a, "town", "social", 3);
+  c = start_city();
+  log = city_log();
+  EXPECT_TRUE(std::regex_search(log, std::regex(R"(store: 1 hall\(s\), [01] event\(s\) after)"))) << log;
+  const json third = wait_city(waiting("town", 21));
+  EXPECT_EQ(third["stream"]["delivered"], hall_of(third, "town")["seq"].get<std::uint64_t>() - seq2);
+  EXPECT_EQ(third["stream"]["refused"], 0);
 }
 
 TEST_F(CityTest, WindowsSatisfactionAndWaitsAsTheHallServes) {

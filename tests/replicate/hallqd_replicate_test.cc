@@ -897,6 +897,43 @@ TEST_F(HallqdReplicate, TheStartWaitsForAClusterStillStarting) {
   expect_stream_holds_acked();
 }
 
+// A stop while the cluster is gone ends promptly: the first hall whose tail
+// gets no answer (or no connection at all) leaves every lease to lapse by
+// itself, instead of each hall waiting out its requests in turn (minutes for
+// a few hundred halls, past systemd's stop timeout).
+TEST_F(HallqdReplicate, AStopWithTheClusterGoneEndsPromptlyLeavingTheLeasesToLapse) {
+  constexpr int kHalls = 24;
+  std::vector<std::string> confs;
+  {
+    std::ifstream in(kTown);
+    const std::string town((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (int d = 0; d < kHalls; ++d) {
+      confs.push_back(dir_.sub(fmt::format("hall{}.toml", d)));
+      std::ofstream(confs.back()) << std::regex_replace(town, std::regex(R"(\nid = "town")"),
+                                                        fmt::format("\nid = \"hall{}\"", d),
+                                                        std::regex_constants::format_first_only);
+    }
+  }
+  testing::EngineProcess engine(confs, dir_.sub("many"), args());
+  cluster_.kill_all();
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(engine.terminate(), 0);
+  const auto took = std::chrono::steady_clock::now() - started;
+  // Before, each hall waited out its own requests in turn: 24 s for these 24 halls.
+  EXPECT_LT(took, 15s) << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms";
+  std::stringstream err;
+  err << std::ifstream(dir_.sub("many") + ".stderr").rdbuf();
+  EXPECT_TRUE(
+      std::regex_search(err.str(), std::regex(fmt::format("the leases of {} hall\\(s\\) kept to lapse: "
+                                                          "(no connection to the cluster|the stream "
+                                                          "does not answer)",
+                                                          kHalls))))
+      << err.str();
+  EXPECT_NE(err.str().find(fmt::format("released the leases of 0 of {} hall(s)", kHalls)), std::string::npos)
+      << err.str();
+  cluster_.start_all();
+}
+
 // A cluster that never answers stops the start after the bound, saying so;
 // a permanent error (a wrong password) stops it at once, without retrying.
 TEST_F(HallqdReplicate, AClusterThatNeverAnswersStopsTheStartAfterTheBound) {
