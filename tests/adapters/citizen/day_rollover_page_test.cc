@@ -100,7 +100,10 @@ class RolloverWorld {
         later_->wait_line([](const std::string& l) { return l.find("ready") != std::string::npos; });
     if (!ready) throw std::runtime_error("hallqd did not restart: " + later_->output());
     manager_.reset();
-    if (!wait_until([&] { return core::format_date(snapshot().state.day) == day; }))
+    if (!wait_until([&] {
+          const auto d = try_snapshot();
+          return d && core::format_date(d->state.day) == day;
+        }))
       throw std::runtime_error("hallqd did not roll to " + day);
   }
 
@@ -110,10 +113,15 @@ class RolloverWorld {
     return *r;
   }
   protocol::DecodedSnapshot snapshot() {
+    auto d = try_snapshot();
+    if (!d) throw std::runtime_error("no snapshot");
+    return *d;
+  }
+  // The engine's state of town, or nullopt if it did not answer (yet).
+  std::optional<protocol::DecodedSnapshot> try_snapshot() {
     auto snap = manager().snapshot("town");
     protocol::DecodedSnapshot d;
-    if (!snap || !protocol::decode_snapshot(protocol::as_bytes(snap->snapshot), d).ok())
-      throw std::runtime_error("no snapshot");
+    if (!snap || !protocol::decode_snapshot(protocol::as_bytes(snap->snapshot), d).ok()) return std::nullopt;
     return d;
   }
 
@@ -188,7 +196,7 @@ TEST(DayRolloverPage, LapsedPageSupplementaryRatingAndItsEndInChromium) {
   auto browser_said = [&] { return node.output(); };
 
   // Day 1 ends with A003's page open.
-  ASSERT_TRUE(node.wait_prefix("restart", std::chrono::seconds(60))) << browser_said();
+  ASSERT_TRUE(node.wait_prefix("restart", std::chrono::seconds(60)).has_value()) << browser_said();
   w.restart_on(kDay2);
   // The stream a manager's screen reads, from the new day on (the comment is personal data:
   // the manager's full copy).
@@ -204,7 +212,7 @@ TEST(DayRolloverPage, LapsedPageSupplementaryRatingAndItsEndInChromium) {
   node.write_line("restarted");
 
   // Day 2: A003 lapsed on its open page, A001 rated by 补充评价, A002's page left open.
-  ASSERT_TRUE(node.wait_prefix("restart", std::chrono::seconds(90))) << browser_said();
+  ASSERT_TRUE(node.wait_prefix("restart", std::chrono::seconds(90)).has_value()) << browser_said();
   ASSERT_TRUE(wait_until([&] {
     watcher.poll(std::chrono::milliseconds(25));
     return !events.seen.empty();
@@ -228,8 +236,8 @@ TEST(DayRolloverPage, LapsedPageSupplementaryRatingAndItsEndInChromium) {
   }));
   const core::Seq before = w.snapshot().seq;
   node.write_line("restarted");
-  const std::optional<int> exit = node.wait_exit(std::chrono::seconds(60));
-  ASSERT_EQ(exit, 0) << browser_said();
+  const std::optional<int> status = node.wait_exit(std::chrono::seconds(60));
+  ASSERT_EQ(status.value_or(-1), 0) << browser_said();
   const std::string out = node.output();
   std::cout << out;
   EXPECT_NE(out.find("lapsed 号码已失效|当日未办理的号码已作废，如需办理请重新取号\n"), std::string::npos)
