@@ -50,7 +50,8 @@ HttpResponse html_error(int status, std::string_view message, std::string_view h
   return {status, "text/html; charset=utf-8",
           fmt::format("<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
                       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-                      "<title>{}</title><link rel=\"stylesheet\" href=\"/static/ticket.css\"></head>"
+                      "<title>{}</title><link rel=\"icon\" href=\"data:,\">"
+                      "<link rel=\"stylesheet\" href=\"/static/ticket.css\"></head>"
                       "<body><main class=\"card error\">{}<p id=\"error\">{}</p>{}</main></body></html>",
                       name.empty() ? "排队查询" : name,
                       name.empty() ? "" : "<header><p id=\"hall-name\">" + name + "</p></header>",
@@ -276,7 +277,9 @@ CitizenApi::Lookup CitizenApi::lookup(std::string_view hall, std::string_view da
       if (l.past != nullptr) return l;
     }
     const std::string& name = l.hall->config().name;
-    if (day > today) {  // a kiosk's clock ahead of the engine's
+    // The words go by the engine's date where the hall has no day yet (no event so far).
+    const std::int64_t now_day = today != 0 ? today : l.hall->config().local_day(source_.now());
+    if (day > now_day) {  // a kiosk's clock ahead of the engine's
       refuse(410, "expired", "这张号票不是今天的，已经失效", false, name);
       return l;
     }
@@ -284,7 +287,7 @@ CitizenApi::Lookup CitizenApi::lookup(std::string_view hall, std::string_view da
     // the days of 补充评价, that it is too late for that too (in the engine's words for it).
     const int supplement_days = l.hall->config().evaluation.supplement_days;
     const std::string detail =
-        supplement_days > 0 && today - day > supplement_days
+        supplement_days > 0 && now_day - day > supplement_days
             ? fmt::format("{} 的号已过补充评价期限（办理后 {} 天内）", month_day(day), supplement_days)
             : std::string(kLapsedDetail);
     refuse(410, "expired", page ? kLapsedHeadline : "这张号票不是今天的，已经失效", false, name, detail);
