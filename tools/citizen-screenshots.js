@@ -22,7 +22,7 @@
 // address, X-Forwarded-For through the gateway's trusted proxy); a transferred
 // ticket is finished and left unrated; a ticket is left waiting at the day's
 // end, its page open. The next day: that page says 号码已失效 and the link
-// reopened says it is no longer today's; the unrated ticket's page offers
+// reopened says the same (410, under the hall's name); the unrated ticket's page offers
 // 补充评价, and takes it.
 // Each state is checked on the page (the tests' selectors,
 // tests/adapters/citizen) before its PNG is taken; prints the files and "ok",
@@ -358,10 +358,12 @@ async function nextDay(newPage, { supplement, lapsing, left }, shoot) {
   check(await lapsing.isHidden("#cancel"), "a lapsed ticket offers 我不等了");
   check(await lapsing.isHidden("#footer"), "a lapsed ticket still says to watch for the call");
   await shoot(lapsing, "citizen-lapsed.png");
-  // Its link opened again: no longer today's (410).
+  // Its link opened again: no longer today's (410), the same words under the hall's name.
   const r = await lapsing.goto(link(left));
   check(r.status() === 410, `yesterday's link answered ${r.status()}`);
-  await text(lapsing, "#error", "这张号票不是今天的，已经失效");
+  await text(lapsing, "#hall-name", "商家镇便民服务中心");
+  await text(lapsing, "#error", "号码已失效");
+  await text(lapsing, "#error-detail", "当日未办理的号码已作废，如需办理请重新取号");
   await shoot(lapsing, "citizen-error-expired.png");
   await lapsing.close();
 

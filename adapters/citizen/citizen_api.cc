@@ -41,14 +41,28 @@ std::string replace_all(std::string text, std::string_view from, std::string_vie
   return text;
 }
 
-// The page for an error: the message, in the page's style, without script.
-HttpResponse html_error(int status, std::string_view message) {
+// The page for an error: the message and, if given, a line under it, in the
+// page's style, without script. `hall_name` heads it where the gateway knows
+// the hall (CitizenApi::lookup says when); "" names none.
+HttpResponse html_error(int status, std::string_view message, std::string_view hall_name = {},
+                        std::string_view detail = {}) {
+  const std::string name = core::html_escape(hall_name);
   return {status, "text/html; charset=utf-8",
           fmt::format("<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
                       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-                      "<title>排队查询</title><link rel=\"stylesheet\" href=\"/static/ticket.css\"></head>"
-                      "<body><main class=\"card error\"><p id=\"error\">{}</p></main></body></html>",
-                      core::html_escape(message))};
+                      "<title>{}</title><link rel=\"icon\" href=\"data:,\">"
+                      "<link rel=\"stylesheet\" href=\"/static/ticket.css\"></head>"
+                      "<body><main class=\"card error\">{}<p id=\"error\">{}</p>{}</main></body></html>",
+                      name.empty() ? "排队查询" : name,
+                      name.empty() ? "" : "<header><p id=\"hall-name\">" + name + "</p></header>",
+                      core::html_escape(message),
+                      detail.empty() ? "" : "<p id=\"error-detail\">" + core::html_escape(detail) + "</p>")};
+}
+
+// "12月2日", as the engine names a day in its refusals.
+std::string month_day(std::int64_t day) {
+  const core::CivilDate d = core::civil_date(day);
+  return fmt::format("{}月{}日", d.month, d.day);
 }
 
 bool id_char(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'; }
@@ -130,6 +144,17 @@ std::string spans_text(const std::vector<core::TimeSpan>& spans) {
   return out;
 }
 
+// The name of hall `id` as its replica's config gives it, if `id` is a hall
+// this gateway serves and has a replica of; "" otherwise. For the error pages
+// of a link whose hall part is all the gateway knows (400, 429): a served
+// hall's id is no secret (its /r/HALL page answers anyone), a ticket is.
+std::string served_hall_name(const CitizenConfig& config, const HallSource& source, std::string_view id) {
+  if (!valid_hall_id(id) || std::find(config.halls.begin(), config.halls.end(), id) == config.halls.end())
+    return "";
+  const core::Hall* hall = source.hall(id);
+  return hall == nullptr ? "" : hall->config().name;
+}
+
 }  // namespace
 
 struct CitizenApi::Lookup {
@@ -209,16 +234,23 @@ CitizenApi::Lookup CitizenApi::lookup(std::string_view hall, std::string_view da
                                       std::string_view token, const std::string& client,
                                       std::int64_t steady_us, bool page, Days days) {
   Lookup l;
-  auto refuse = [&](int status, std::string_view code, std::string_view message, bool count) {
+  // The page names the hall (`hall_name`) where the gateway knows it: from the link's hall part
+  // (429, 400: served_hall_name), from the token once it is checked (410, 404 of a number not
+  // issued today); never on the 404 of a token that does not match, which must read the same
+  // whatever hall the link names, so that it tells neither whether the ticket exists nor whose.
+  auto refuse = [&](int status, std::string_view code, std::string_view message, bool count,
+                    std::string_view hall_name = {}, std::string_view detail = {}) {
     if (count) throttle_.failed(client, steady_us);
-    l.error = page ? html_error(status, message) : json_error(status, code, message);
+    l.error = page ? html_error(status, message, hall_name, detail) : json_error(status, code, message);
   };
   if (!throttle_.allowed(client, steady_us)) {
-    refuse(429, "too_many_requests", "查询失败次数过多，请稍后再试", false);
+    refuse(429, "too_many_requests", "查询失败次数过多，请稍后再试", false,
+           page ? served_hall_name(config_, source_, hall) : "");
     return l;
   }
   if (!valid_hall_id(hall) || !core::parse_day(date) || !valid_number(number) || !valid_token_text(token)) {
-    refuse(400, "bad_link", "链接不完整或有误，请重新扫描号票上的二维码", true);
+    refuse(400, "bad_link", "链接不完整或有误，请重新扫描号票上的二维码", true,
+           page ? served_hall_name(config_, source_, hall) : "");
     return l;
   }
   bool served = false;
@@ -244,11 +276,25 @@ CitizenApi::Lookup CitizenApi::lookup(std::string_view hall, std::string_view da
         if (r.day == day && l.hall->printed_number(r.ticket) == number) l.past = &r;
       if (l.past != nullptr) return l;
     }
-    refuse(410, "expired", "这张号票不是今天的，已经失效", false);
+    const std::string& name = l.hall->config().name;
+    // The words go by the engine's date where the hall has no day yet (no event so far).
+    const std::int64_t now_day = today != 0 ? today : l.hall->config().local_day(source_.now());
+    if (day > now_day) {  // a kiosk's clock ahead of the engine's
+      refuse(410, "expired", "这张号票不是今天的，已经失效", false, name);
+      return l;
+    }
+    // An earlier day's number: the page says what an open page of it says (号码已失效), or, past
+    // the days of 补充评价, that it is too late for that too (in the engine's words for it).
+    const int supplement_days = l.hall->config().evaluation.supplement_days;
+    const std::string detail =
+        supplement_days > 0 && now_day - day > supplement_days
+            ? fmt::format("{} 的号已过补充评价期限（办理后 {} 天内）", month_day(day), supplement_days)
+            : std::string(kLapsedDetail);
+    refuse(410, "expired", page ? kLapsedHeadline : "这张号票不是今天的，已经失效", false, name, detail);
     return l;
   }
   l.ticket = l.hall->find_number(number);
-  if (l.ticket == nullptr) refuse(404, "not_found", "今天没有这个号码", false);
+  if (l.ticket == nullptr) refuse(404, "not_found", "今天没有这个号码", false, l.hall->config().name);
   return l;
 }
 
@@ -285,7 +331,8 @@ CitizenAnswer CitizenApi::handle(const HttpRequest& req, std::int64_t steady_us)
     }
     if ((parts.size() != 4 && parts.size() != 5) || !q) {
       throttle_.failed(a.client, steady_us);
-      a.response = html_error(400, "链接不完整或有误，请重新扫描号票上的二维码");
+      a.response = html_error(400, "链接不完整或有误，请重新扫描号票上的二维码",
+                              parts.size() >= 2 ? served_hall_name(config_, source_, parts[1]) : "");
       return a;
     }
     Lookup l = lookup(parts[1], parts[2], parts[3], token, Days::kRateable);
@@ -515,7 +562,8 @@ HttpResponse CitizenApi::take_remote(const HttpRequest& req, const std::string& 
 
 HttpResponse CitizenApi::checkin_page(std::string_view hall_id, std::string_view query,
                                       const std::string& client, std::int64_t steady_us) {
-  if (!throttle_.allowed(client, steady_us)) return html_error(429, "查询失败次数过多，请稍后再试");
+  if (!throttle_.allowed(client, steady_us))
+    return html_error(429, "查询失败次数过多，请稍后再试", served_hall_name(config_, source_, hall_id));
   bool served = false;
   for (const std::string& h : config_.halls) served = served || h == hall_id;
   if (!valid_hall_id(hall_id) || !served) {
@@ -529,7 +577,7 @@ HttpResponse CitizenApi::checkin_page(std::string_view hall_id, std::string_view
   if (!valid_token_text(token) ||
       !keys::verify_checkin_token(secret_, hall_id, source_.now(), hall->config().utc_offset_min, token)) {
     throttle_.failed(client, steady_us);
-    return html_error(403, kCheckInExpired);
+    return html_error(403, kCheckInExpired, hall->config().name);
   }
   const core::HallConfig& cfg = hall->config();
   std::string html(site_file("checkin.html"));

@@ -32,6 +32,17 @@
 // {"error": code, "message": 中文} (HTML for the page route); nothing is
 // changed by a refused request.
 //
+// The HTML error pages name the hall (its Chinese name, as the ticket page
+// does) where the gateway knows it: from the link's hall part when that is a
+// hall it serves (429, 400; hall ids are public: /r/HALL answers anyone), from
+// the token once checked (410, 404 of a number not issued today), from the
+// check-in page's hall (429, 403). The 404 of a token that does not match
+// (or a hall not served) names none and reads the same for every link, so it
+// tells neither whether such a ticket exists nor which hall's it would be.
+// An earlier day's link says 号码已失效 and, under it, what its open page
+// said (当日未办理的号码已作废…), or past the hall's supplement_days that
+// 补充评价 is over too ("12月2日 的号已过补充评价期限（办理后 7 天内）").
+//
 // The ticket page, /api/ticket and /api/evaluate also accept a link of an
 // earlier day within the hall's evaluation.supplement_days (补充评价): the
 // page and /api/ticket while the engine keeps the ticket open to it

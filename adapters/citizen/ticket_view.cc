@@ -12,14 +12,6 @@
 #include "engine/view/wait_range.h"
 
 namespace hallq::citizen {
-namespace {
-
-// A number the day's end lapsed: the ticket's own view and a page left open on it say the same.
-constexpr std::string_view kLapsedHeadline = "号码已失效";
-constexpr std::string_view kLapsedDetail = "当日未办理的号码已作废，如需办理请重新取号";
-
-}  // namespace
-
 TicketView ticket_view(const core::Hall& hall, const core::Ticket& t, const predict::TicketForecast* f,
                        core::TimeUs now) {
   using core::TicketState;

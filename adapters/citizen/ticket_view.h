@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/core/hall.h"
@@ -56,6 +57,11 @@ struct TicketView {
   // can_rate: what the form offers (the hall's config).
   std::vector<core::EvaluationReason> reasons;
 };
+
+// A number the day's end lapsed: the ticket's own view, a page left open on
+// it and its link reopened on a later day (the gateway's 410 page) say the same.
+inline constexpr std::string_view kLapsedHeadline = "号码已失效";
+inline constexpr std::string_view kLapsedDetail = "当日未办理的号码已作废，如需办理请重新取号";
 
 // `forecast`: the ticket's entry in predict::forecast(hall, now), null if it
 // has none (not waiting, or no open window would call it).
