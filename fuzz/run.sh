@@ -28,6 +28,8 @@ if [ ! -f "$dir/CMakeCache.txt" ]; then
 fi
 build=""
 for t in $targets; do build="$build hallq_fuzz_$t"; done
+# All of them: one goal (several are built one after the other by make).
+[ $# -eq 0 ] && build=hallq_fuzz_all
 # shellcheck disable=SC2086
 nice make -C "$dir" -j"$jobs" $build >"$dir.build.log" 2>&1 || { tail -40 "$dir.build.log" >&2; exit 1; }
 
