@@ -92,9 +92,12 @@ bool Uploader::send(const std::string& hall, const std::string& id, int resend, 
                                                  headers, std::chrono::milliseconds(config_.timeout_ms));
     if (outbound::classify(r) == outbound::AnswerKind::kAccepted) {
       backoff_.reset();
-      state_.set_cursor(hall, seq);
       log_(fmt::format("uploaded {} {}{} seq={} status={} attempts={}", hall, id, resent(resend), seq,
                        r.status, attempt));
+      // A re-send's acceptance is hallqd's to know before the cursor moves
+      // (a crash before the report sends it again under the same key).
+      if (resend > 0 && !report_acceptance(hall, id, resend)) return false;
+      state_.set_cursor(hall, seq);
       return true;
     }
     if (outbound::classify(r) == outbound::AnswerKind::kRefused) {
@@ -119,24 +122,48 @@ bool Uploader::report_rejection(const std::string& hall, const std::string& id, 
   nlohmann::json body = {
       {"record_id", id}, {"status", status}, {"reason", reason_for_engine(reason, status)}};
   if (resend > 0) body["resend"] = resend;  // a rejection of its own (hallqd keys it RECORD_ID~rN)
-  const std::string target = fmt::format("/api/halls/{}/upload-rejections", hall);
+  return report(hall, {.target = fmt::format("/api/halls/{}/upload-rejections", hall),
+                       .body = body.dump(),
+                       .key = send_key(id, resend),
+                       .done = fmt::format("{} {}", hall, id),
+                       .retry = id,
+                       .warning = fmt::format("rejection of {} {}", hall, id),
+                       .otherwise = fmt::format("kept only in {}.rejected", hall),
+                       .recorded_before = [](int status, const nlohmann::json&) { return status == 409; }});
+}
+
+bool Uploader::report_acceptance(const std::string& hall, const std::string& id, int resend) {
+  const std::string what = fmt::format("acceptance of {}{}", id, resent(resend));
+  return report(hall, {.target = fmt::format("/api/halls/{}/upload-rejections/{}/accepted", hall, id),
+                       .body = nlohmann::json{{"resend", resend}}.dump(),
+                       .key = send_key(id, resend),
+                       .done = fmt::format("acceptance of {} {}{}", hall, id, resent(resend)),
+                       .retry = what,
+                       .warning = fmt::format("acceptance of {} {}{}", hall, id, resent(resend)),
+                       .otherwise = "the rejections list will not show it accepted",
+                       .recorded_before = [](int status, const nlohmann::json& j) {
+                         return status == 409 && j.is_object() && j.value("error", "") == "already_accepted";
+                       }});
+}
+
+bool Uploader::report(const std::string& hall, const Report& what) {
   for (;;) {
     if (stopping_()) return false;
     if (!config_.user.empty() && cookie_.empty() && !login()) {
       if (!wait(backoff_.next())) return false;
       continue;
     }
-    std::vector<std::pair<std::string, std::string>> headers = {{"Idempotency-Key", send_key(id, resend)},
+    std::vector<std::pair<std::string, std::string>> headers = {{"Idempotency-Key", what.key},
                                                                 {"Content-Type", "application/json"}};
     if (!cookie_.empty()) headers.emplace_back("Cookie", cookie_);
     if (!csrf_.empty()) headers.emplace_back("X-CSRF-Token", csrf_);
-    const HttpResult r = outbound::http_exchange(config_.engine, "POST", target, body.dump(), headers,
+    const HttpResult r = outbound::http_exchange(config_.engine, "POST", what.target, what.body, headers,
                                                  std::chrono::milliseconds(config_.engine_timeout_ms));
-    if (r.status == 200 || r.status == 409) {  // 409: recorded before
+    const nlohmann::json j = nlohmann::json::parse(r.body, nullptr, false);
+    if (r.status == 200 || what.recorded_before(r.status, j)) {
       backoff_.reset();
-      const nlohmann::json j = nlohmann::json::parse(r.body, nullptr, false);
-      const bool duplicate = r.status == 409 || (j.is_object() && j.value("duplicate", false));
-      log_(fmt::format("reported {} {} to hallqd{}", hall, id, duplicate ? " (already recorded)" : ""));
+      const bool duplicate = r.status != 200 || (j.is_object() && j.value("duplicate", false));
+      log_(fmt::format("reported {} to hallqd{}", what.done, duplicate ? " (already recorded)" : ""));
       return true;
     }
     if (r.status == 401 && !config_.user.empty()) {
@@ -146,14 +173,13 @@ bool Uploader::report_rejection(const std::string& hall, const std::string& id, 
     if (r.status == 403 || (r.status >= 400 && r.status < 500 && r.status != 408 && r.status != 429)) {
       backoff_.reset();
       log_(fmt::format(
-          "warning: rejection of {} {} not recorded in hallqd ({}){}; kept only in {}.rejected", hall, id,
-          what_happened(r),
+          "warning: {} not recorded in hallqd ({}){}; {}", what.warning, what_happened(r),
           r.status == 403 ? ": the account needs the role uploader (hallq-passwd --role uploader)" : "",
-          hall));
+          what.otherwise));
       return true;
     }
     const std::chrono::milliseconds delay = backoff_.next();
-    log_(fmt::format("engine {}: reporting {}: {}; again in {} ms", hall, id, what_happened(r),
+    log_(fmt::format("engine {}: reporting {}: {}; again in {} ms", hall, what.retry, what_happened(r),
                      delay.count()));
     if (!wait(delay)) return false;
   }

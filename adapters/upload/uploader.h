@@ -15,14 +15,19 @@
 // logged as a warning and the local line is all there is. The cursor moves
 // past a record only once its outcome is final and durable, and for a
 // rejection only after the report. A re-sent record (its JSON's "resend":
-// N) is sent and reported like any, under send_key. hallqd unreachable: the read is retried
-// with the same backoff.
+// N) is sent and reported like any, under send_key; once the platform
+// accepts it, the acceptance is reported to hallqd (POST
+// .../upload-rejections/ID/accepted {"resend": N}, the same key, retried
+// and logged in again like a rejection's report; 409 already_accepted
+// means recorded before) and only then does the cursor move. hallqd
+// unreachable: the read is retried with the same backoff.
 //
 // Thread: one owner; blocks in run(). `stopping` is polled between steps and
 // during waits (every 50 ms); `log` gets one line per outcome.
 #pragma once
 
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "adapters/outbound/backoff.h"
@@ -58,6 +63,17 @@ class Uploader {
   // false if stopped first.
   bool report_rejection(const std::string& hall, const std::string& id, int resend, int status,
                         const std::string& reason);
+  // Reports the platform's acceptance of re-send `resend` to hallqd, likewise.
+  bool report_acceptance(const std::string& hall, const std::string& id, int resend);
+  // One report to hallqd: POSTed until 200 or `recorded_before` (a repeat),
+  // logged in again after a 401, retried with backoff while hallqd is
+  // unreachable or answers 5xx/408/429; another 4xx is a warning (true).
+  struct Report {
+    std::string target, body, key;
+    std::string done, retry, warning, otherwise;  // what the log lines say
+    std::function<bool(int status, const nlohmann::json& answer)> recorded_before;
+  };
+  bool report(const std::string& hall, const Report& what);
   bool login();
   // Waits `ms` unless stopped; false if stopped.
   bool wait(std::chrono::milliseconds ms);

@@ -13,7 +13,8 @@ std::string_view verb(const CommandBody& body) {
       "finish", "evaluate", "cancel", "tick",       "skills",         "advise",   "accept",
       "notice", "move",     "device", "book",       "cancel_booking", "check_in", "issue_remote",
       "callback", "rectify",
-      "upload_rejection", "upload_resend"};
+      "upload_rejection", "upload_resend",
+      "upload_acceptance"};
   // clang-format on
   return kVerbs[body.index()];
 }

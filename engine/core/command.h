@@ -268,12 +268,24 @@ struct RequestUploadResend {
   bool operator==(const RequestUploadResend&) const = default;
 };
 
+// hallq-upload's report that the platform accepted the Nth re-send of a
+// rejected record (upload_rejection.h): the record's id (of this hall) and
+// N (1..kMaxUploadResend). Refused, nothing changed, with bad_argument: an
+// id of another form or hall, N out of range. Whether the record was
+// rejected, re-sent N times and its acceptance not yet recorded is the HTTP
+// layer's check against the event log (http_upload_rejections.h).
+struct RecordUploadAcceptance {
+  std::string_view record_id;
+  std::int64_t resend = 0;  // wide enough for any value on the wire
+  bool operator==(const RecordUploadAcceptance&) const = default;
+};
+
 using CommandBody =
     std::variant<IssueTicket, OpenWindow, CloseWindow, PauseWindow, ResumeWindow, CallNext, CallTicket,
                  Recall, StartService, SkipTicket, Reactivate, HoldTicket, UnholdTicket, Transfer, Finish,
                  Evaluate, Cancel, Tick, SetWindowSkills, Advise, AcceptAdvisory, SetNotice, MoveStaff,
                  ReportDevice, Book, CancelBooking, CheckIn, IssueRemote, RecordCallback, RecordRectification,
-                 RecordUploadRejection, RequestUploadResend>;
+                 RecordUploadRejection, RequestUploadResend, RecordUploadAcceptance>;
 
 struct Command {
   // Client-chosen id for retries: a command repeated with the same non-empty id

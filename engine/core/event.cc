@@ -17,7 +17,8 @@ std::string_view event_name(const EventBody& body) {
       "booking_missed",     "remote_ticket_issued",  "remote_checked_in", "remote_turn_came",
       "remote_missed",
       "work_order_opened", "work_order_called_back", "work_order_rectified",
-      "upload_rejected", "upload_resend_requested"};
+      "upload_rejected", "upload_resend_requested",
+      "upload_resend_accepted"};
   // clang-format on
   return kNames[body.index()];
 }

@@ -227,6 +227,15 @@ struct UploadResendRequested {
   bool operator==(const UploadResendRequested&) const = default;
 };
 
+// The platform accepted the Nth re-send of a rejected record
+// (RecordUploadAcceptance); no state. The rejections list marks the re-send
+// it follows (http_upload_rejections.h).
+struct UploadResendAccepted {
+  std::string record_id;
+  int resend = 0;
+  bool operator==(const UploadResendAccepted&) const = default;
+};
+
 using EventBody =
     std::variant<TicketIssued, WindowOpened, StaffChanged, WindowClosed, WindowPaused, WindowResumed,
                  TicketCalled, TicketRecalled, ServiceStarted, TicketSkipped, TicketRequeued, TicketHeld,
@@ -234,7 +243,7 @@ using EventBody =
                  WindowSkillsChanged, AdvisoryIssued, NoticeChanged, DeviceReported, BookingMade,
                  BookingCancelled, BookingCheckedIn, BookingMissed, RemoteTicketIssued, RemoteCheckedIn,
                  RemoteTurnCame, RemoteMissed, WorkOrderOpened, WorkOrderCalledBack, WorkOrderRectified,
-                 UploadRejected, UploadResendRequested>;
+                 UploadRejected, UploadResendRequested, UploadResendAccepted>;
 
 struct Event {
   Seq seq = 0;

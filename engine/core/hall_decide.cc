@@ -771,6 +771,12 @@ Status Hall::apply_body(const CommandBody& body, TimeUs now, std::vector<Event>&
             emit(UploadResendRequested{std::string(c.record_id)}, now, out);
             return {};
           },
+          [&](const RecordUploadAcceptance& c) -> Status {
+            if (std::string p = upload_acceptance_problem(cfg.id, c.record_id, c.resend); !p.empty())
+              return refuse(ErrorCode::kBadArgument, p);
+            emit(UploadResendAccepted{std::string(c.record_id), static_cast<int>(c.resend)}, now, out);
+            return {};
+          },
           [&](const MoveStaff& c) -> Status {
             WindowIdx to = 0;
             if (Status st = find_window(c.window, to); !st) return st;

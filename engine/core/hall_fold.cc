@@ -414,6 +414,9 @@ void Hall::apply_event(const Event& e) {
           [&](const UploadResendRequested&) {
             // Likewise: the records API reads it from the log (evaluation_record.h).
           },
+          [&](const UploadResendAccepted&) {
+            // Likewise: the rejections list reads it from the log.
+          },
           [&](const DayRolled& ev) {
             if (ev.day <= state_.day) fail("day does not advance");
             // The days' finished tickets not rated 1..5 stay open to 补充评价 from their

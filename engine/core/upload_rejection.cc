@@ -63,4 +63,12 @@ std::string upload_rejection_problem(std::string_view hall, std::string_view rec
   return {};
 }
 
+std::string upload_acceptance_problem(std::string_view hall, std::string_view record_id,
+                                      std::int64_t resend) {
+  if (std::string p = upload_resend_problem(hall, record_id); !p.empty()) return p;
+  if (resend < 1 || resend > kMaxUploadResend)
+    return fmt::format("resend（第几次重新上报）须为 1 到 {} 的整数，收到 {}", kMaxUploadResend, resend);
+  return {};
+}
+
 }  // namespace hallq::core

@@ -8,7 +8,10 @@
 // platform), a manager asks for the record to be sent again:
 // RequestUploadResend becomes an UploadResendRequested event, at which the
 // records API yields the record again, rebuilt with the hall's current
-// config (engine/stats/evaluation_record.h). No hall state either.
+// config (engine/stats/evaluation_record.h). No hall state either. When
+// the platform accepts the Nth re-send, hallq-upload reports it as
+// RecordUploadAcceptance, an UploadResendAccepted event (no state), so the
+// list can say 已重新上报，平台已接受.
 //
 // A record id names this hall and a ticket, in one of the two forms the
 // records carry (engine/stats/evaluation_record.h): "HALL-E-TICKET" for an
@@ -28,6 +31,7 @@ namespace hallq::core {
 
 inline constexpr std::size_t kMaxUploadRecordIdBytes = 80;
 inline constexpr std::size_t kMaxUploadReasonChars = 500;  // code points
+inline constexpr int kMaxUploadResend = 999999;            // re-sends of one record
 
 struct UploadRecordRef {
   TicketId ticket = 0;
@@ -49,5 +53,10 @@ std::string upload_rejection_problem(std::string_view hall, std::string_view rec
 // Why a re-send of `record_id` cannot be asked for (Chinese), or "" if it
 // can as far as the id goes: it must be one of this hall's two forms.
 std::string upload_resend_problem(std::string_view hall, std::string_view record_id);
+
+// Why the platform's acceptance of re-send `resend` of `record_id` cannot be
+// recorded (Chinese), or "" if it can as far as the values go: the id as
+// above, `resend` 1..kMaxUploadResend.
+std::string upload_acceptance_problem(std::string_view hall, std::string_view record_id, std::int64_t resend);
 
 }  // namespace hallq::core

@@ -254,6 +254,15 @@ std::string encode_event(const core::Hall& hall, const core::Event& e, std::stri
             auto record_id = str(b.record_id);
             body = w::CreateUploadResendRequested(fbb, record_id).Union();
           },
+          [&](const core::UploadResendAccepted& b) {
+            if (auto ref = core::parse_upload_record_id(cfg.id, b.record_id))
+              if (hall.find_ticket(ref->ticket) != nullptr || hall.find_work_order(ref->ticket) != nullptr)
+                ticket = ref->ticket;
+            type = w::EventBody::UploadResendAccepted;
+            auto record_id = str(b.record_id);
+            body =
+                w::CreateUploadResendAccepted(fbb, record_id, static_cast<std::uint32_t>(b.resend)).Union();
+          },
           [&](const core::WindowSkillsChanged& b) {
             named(b.window);
             type = w::EventBody::WindowSkillsChanged;
@@ -537,6 +546,16 @@ Status decode_event(Bytes bytes, const core::HallConfig& cfg, DecodedEvent& out)
       out.event.body = core::UploadResendRequested{detail::copy(b->record_id())};
       break;
     }
+    case w::EventBody::UploadResendAccepted: {
+      auto b = ev->body_as_UploadResendAccepted();
+      if (b->record_id() == nullptr || b->record_id()->size() == 0)
+        bad("upload acceptance without a record id");
+      if (b->resend() < 1 || b->resend() > static_cast<std::uint32_t>(core::kMaxUploadResend))
+        bad("upload acceptance's re-send out of range");
+      out.event.body =
+          core::UploadResendAccepted{detail::copy(b->record_id()), static_cast<int>(b->resend())};
+      break;
+    }
     case w::EventBody::AdvisoryIssued: {
       auto b = ev->body_as_AdvisoryIssued();
       if (b->action() > w::AdvisoryAction::MAX) bad("unknown advisory action");
@@ -579,6 +598,11 @@ bool is_upload_rejection(Bytes bytes) {
 bool is_upload_resend_request(Bytes bytes) {
   const wire::Event* ev = wire::GetMessage(bytes.data())->body_as_Event();
   return ev != nullptr && ev->body_type() == wire::EventBody::UploadResendRequested;
+}
+
+bool is_upload_resend_acceptance(Bytes bytes) {
+  const wire::Event* ev = wire::GetMessage(bytes.data())->body_as_Event();
+  return ev != nullptr && ev->body_type() == wire::EventBody::UploadResendAccepted;
 }
 
 EventSummary describe_event(Bytes bytes) {
@@ -728,6 +752,12 @@ EventSummary describe_event(Bytes bytes) {
     }
     case wire::EventBody::UploadResendRequested: {
       s.record_id = detail::copy(ev->body_as_UploadResendRequested()->record_id());
+      break;
+    }
+    case wire::EventBody::UploadResendAccepted: {
+      auto b = ev->body_as_UploadResendAccepted();
+      s.record_id = detail::copy(b->record_id());
+      s.resend = static_cast<int>(b->resend());
       break;
     }
     case wire::EventBody::AdvisoryIssued: {

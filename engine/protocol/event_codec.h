@@ -82,9 +82,11 @@ struct EventSummary {
   bool reached = false;
   std::string by;
   // upload_rejected: the record and the platform's HTTP status (the reason is `text`);
-  // upload_resend_requested: the record.
+  // upload_resend_requested: the record; upload_resend_accepted: the record and
+  // which of its re-sends the platform accepted (`resend`, 1..).
   std::string record_id;
   int status = 0;
+  int resend = 0;
 };
 EventSummary describe_event(Bytes bytes);
 
@@ -93,6 +95,8 @@ EventSummary describe_event(Bytes bytes);
 bool is_upload_rejection(Bytes bytes);
 // Likewise for an upload_resend_requested one.
 bool is_upload_resend_request(Bytes bytes);
+// Likewise for an upload_resend_accepted one.
+bool is_upload_resend_acceptance(Bytes bytes);
 
 struct Heartbeat {
   std::string hall;

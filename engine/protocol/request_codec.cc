@@ -194,6 +194,11 @@ Status decode_request(Bytes bytes, DecodedRequest& out) {
       out.command = core::RequestUploadResend{view(r->command_as_RequestUploadResend()->record_id())};
       break;
     }
+    case w::Command::RecordUploadAcceptance: {  // an empty id or 0: the core says so, in Chinese
+      auto c = r->command_as_RecordUploadAcceptance();
+      out.command = core::RecordUploadAcceptance{view(c->record_id()), c->resend()};
+      break;
+    }
     case w::Command::RecordRectification: {
       auto c = r->command_as_RecordRectification();
       out.command = core::RecordRectification{c->ticket(), view(c->note()), view(c->by())};
@@ -344,6 +349,13 @@ std::string encode_request(std::string_view request_id, std::string_view hall,
           type = w::Command::RequestUploadResend;
           auto record_id = str(c.record_id);
           body = w::CreateRequestUploadResend(fbb, record_id).Union();
+        } else if constexpr (std::is_same_v<T, core::RecordUploadAcceptance>) {
+          type = w::Command::RecordUploadAcceptance;
+          auto record_id = str(c.record_id);
+          // Beyond 32 bits: 0, which the core refuses, not a value wrapped into range.
+          const auto resend =
+              static_cast<std::uint32_t>(c.resend < 0 || c.resend > 0xFFFFFFFFLL ? 0 : c.resend);
+          body = w::CreateRecordUploadAcceptance(fbb, record_id, resend).Union();
         } else if constexpr (std::is_same_v<T, core::RecordRectification>) {
           type = w::Command::RecordRectification;
           auto note = str(c.note), by = str(c.by);

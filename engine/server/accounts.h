@@ -4,7 +4,8 @@
 // hashes (Argon2id, salted, "interactive" limits: about 0.1 s and 64 MiB per
 // check), written by `hallq-passwd`. The role uploader is hallq-upload's:
 // it may read its halls' evaluation records and post the platform's
-// rejections (http_upload_rejections.h), nothing else (HttpAuth::confine).
+// rejections and its acceptances of re-sent records
+// (http_upload_rejections.h), nothing else (HttpAuth::confine).
 //
 // The accounts file (TOML), e.g. conf/managers.example.toml:
 //   [[manager]]

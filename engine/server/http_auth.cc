@@ -190,9 +190,14 @@ std::optional<HttpError> HttpAuth::confine(const Caller& caller, const std::vect
   if (halls && ((parts[3] == "evaluation-records" && (method == "GET" || method == "HEAD")) ||
                 (parts[3] == "upload-rejections" && method == "POST")))
     return std::nullopt;
+  // The platform's acceptance of a re-sent record (http_upload_rejections.h).
+  if (parts.size() == 6 && parts[0] == "api" && parts[1] == "halls" && parts[3] == "upload-rejections" &&
+      parts[5] == "accepted" && method == "POST")
+    return std::nullopt;
   return HttpError{
       403, "forbidden",
-      fmt::format("{} 是上报账号，只能读取评价记录（evaluation-records）和登记被拒记录", caller.user)};
+      fmt::format("{} 是上报账号，只能读取评价记录（evaluation-records）、登记被拒记录和平台接受",
+                  caller.user)};
 }
 
 std::optional<HttpError> HttpAuth::may_act(const Caller& caller, const HttpRequest& req) {

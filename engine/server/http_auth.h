@@ -62,13 +62,14 @@ class HttpAuth {
   std::variant<Caller, HttpError> identify(const HttpRequest& req);
 
   // What refuses an uploader's request other than GET
-  // /api/halls/H/evaluation-records and POST /api/halls/H/upload-rejections
-  // (`parts` the path's parts): 403 forbidden; nothing for other roles.
+  // /api/halls/H/evaluation-records, POST /api/halls/H/upload-rejections
+  // and POST /api/halls/H/upload-rejections/ID/accepted (`parts` the path's
+  // parts): 403 forbidden; nothing for other roles.
   static std::optional<HttpError> confine(const Caller& caller, const std::vector<std::string>& parts,
                                           std::string_view method);
 
-  // Whether `caller` may act: the admin role (the uploader for the one
-  // action confine() leaves it), a same-host Origin
+  // Whether `caller` may act: the admin role (the uploader for the two
+  // actions confine() leaves it), a same-host Origin
   // if the browser sent one and a JSON body (cross_site, with or without
   // logins), and the session's CSRF token. The caller audits a denial.
   std::optional<HttpError> may_act(const Caller& caller, const HttpRequest& req);

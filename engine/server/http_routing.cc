@@ -246,6 +246,7 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
   // --- records the 好差评 platform refused: the list, and the report below
   const bool rejections = is_upload_rejections(parts);
   const bool resend = is_upload_resend(parts);
+  const bool acceptance = is_upload_acceptance(parts);
   if (get && rejections) {
     if (!options_.upload_rejections)
       return answer_read(HttpError{501, "not_implemented", "上报被拒记录不可用"});
@@ -271,16 +272,16 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
 
   // --- manager actions
   if (!post && !(booking && req.method == "DELETE"))
-    return answer_read(booking      ? only("GET, POST, DELETE")
-                       : rejections ? only("GET, POST")
-                       : resend     ? only("POST")
+    return answer_read(booking                ? only("GET, POST, DELETE")
+                       : rejections           ? only("GET, POST")
+                       : resend || acceptance ? only("POST")
                        : HttpActions::is_action(parts) || HttpWorkOrders::is_step(parts) ? only("POST")
                                                                                          : not_found(path));
   if (std::optional<HttpError> denied = auth_->may_act(caller, req))
     return reply_audited(caller.user, req, hall_id, error_response(*denied), done);
   // From here on every answer is an action's outcome, whose record is
   // written with it (a store that cannot take it refuses the action).
-  if (resend) {
+  if (resend || acceptance) {
     HttpActions::Record record = auth_->action_record(caller.user, req, hall_id);
     if (!options_.upload_resend_check)
       return actions_->refuse(record, {501, "not_implemented", "重新上报不可用"}, std::move(done));
@@ -288,9 +289,10 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
     // The read of the log and the commit of one record's request are not
     // interleaved with another's (resend_gate.h): the next request's read
     // sees this one's event, so of two at the same instant one gets 409.
+    // A report of the platform's acceptance goes through the same gate.
     return resend_gate_->run(
         hall_id, record_id,
-        [this, alive = std::weak_ptr<int>(alive_), req, hall_id, record_id, record,
+        [this, alive = std::weak_ptr<int>(alive_), req, hall_id, record_id, record, acceptance,
          done](ResendGate::Finished finished) {
           HttpReply reply = [done, finished](HttpResponse r) {
             done(std::move(r));
@@ -298,10 +300,12 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
           };
           options_.upload_resend_check(
               hall_id, {{"record_id", record_id}},
-              [this, alive, req, hall_id, record_id, record, reply](const HistoryAnswer& check) {
+              [this, alive, req, hall_id, record_id, record, acceptance, reply](const HistoryAnswer& check) {
                 if (alive.expired()) return;  // the API is gone
                 const core::Hall* h = engine_.hall(hall_id);
                 if (h == nullptr) return reply(error_response({404, "unknown_hall", "没有大厅"}));
+                if (acceptance)
+                  return record_upload_acceptance(*actions_, *h, record_id, req, check, record, reply);
                 request_upload_resend(*actions_, *h, record_id, req, check, record, reply);
               });
         });

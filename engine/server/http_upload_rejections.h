@@ -24,7 +24,10 @@
 //        every recorded event is listed (a record refused again later, after
 //        the request id was forgotten, would be listed twice). Each carries
 //        "resend": {"at", "at_us", "seq"} of the first re-send request after
-//        it (before a later rejection of the same record), else null, and
+//        it (before a later rejection of the same record), else null,
+//        "accepted": {"at", "at_us", "seq"} of the platform's acceptance of
+//        that re-send (the first UploadResendAccepted of the record after
+//        the request, before a later rejection), else null, and
 //        "rejected_again": whether a later rejection of the same record is
 //        listed. Bad or unknown parameters: 400 in Chinese.
 //   POST /api/halls/{hall}/upload-rejections/{record_id}/resend
@@ -40,7 +43,24 @@
 //        forms: the core's 400. The router runs the requests of one record
 //        one at a time, each from its read to its answer (resend_gate.h),
 //        so of two different requests at the same instant exactly one is
-//        accepted and the other, reading the first's event, gets 409.
+//        accepted and the other, reading the first's event, gets 409. A
+//        record whose last re-send the platform accepted: 409 (unless a retry
+//        of that request).
+//   POST /api/halls/{hall}/upload-rejections/{record_id}/accepted  {"resend": N}
+//        hallq-upload reports that the platform accepted the record's Nth
+//        re-send: one core command (RecordUploadAcceptance) through
+//        HttpActions; roles uploader and admin, like the rejection's report.
+//        Idempotency-Key, if sent, must be RECORD_ID~rN; the engine's
+//        request id is then "http:acc-" + the id without the hall + "~rN".
+//        Read from the log first (the same look-back and gate as /resend):
+//        no rejection of the record, 404; no re-send requested after it,
+//        409 not_resent; N above the number of re-send requests, 409
+//        resend_not_requested; an acceptance of N already recorded, 409
+//        already_accepted, unless this is a retry of the request that
+//        recorded it (its key, still remembered by the engine), which gets
+//        its first outcome ("duplicate": true). A body that is not an
+//        object, has fields other than resend or a resend not 1..999999:
+//        400. All in Chinese, nothing recorded.
 //
 // Thread: act and is_route on the io_context's thread; the reader on any
 // thread that may read the store (the history worker).
@@ -87,10 +107,22 @@ using RejectionsReader = std::function<HistoryAnswer(
 RejectionsReader make_rejections_reader(const store::EventStore& store,
                                         std::vector<std::shared_ptr<const core::HallConfig>> halls);
 
-// What the log says of one record for a re-send, as of `now`: query
-// {"record_id": ...}; JSON {"days", "rejected": bool (within the days),
-// "pending": bool (a re-send request after its last rejection),
-// "pending_request": that request's id}.
+// Whether the parts are .../upload-rejections/{record_id}/accepted.
+bool is_upload_acceptance(const std::vector<std::string>& parts);
+
+// The POST .../accepted, once `check` (make_resend_checker's answer) is in.
+void record_upload_acceptance(HttpActions& actions, const core::Hall& hall, const std::string& record_id,
+                              const HttpRequest& req, const HistoryAnswer& check,
+                              const HttpActions::Record& record, HttpReply reply);
+
+// What the log says of one record for a re-send or its acceptance, as of
+// `now`: query {"record_id": ...}; JSON {"days", "rejected": bool (within
+// the days), "pending": bool (a re-send request after its last rejection,
+// its outcome not reported), "pending_request": the last request's id,
+// "requests": the re-send requests after its first rejection (the Nth is
+// re-send N), "accepted": [{"resend", "request_id"}] the acceptances
+// recorded, "accepted_last": whether the last request's re-send was
+// accepted}.
 RejectionsReader make_resend_checker(const store::EventStore& store,
                                      std::vector<std::shared_ptr<const core::HallConfig>> halls);
 

@@ -184,6 +184,10 @@ json to_json(const protocol::EventSummary& e) {
     j["reason"] = e.text;
   }
   if (e.kind == "upload_resend_requested") j["record_id"] = e.record_id;
+  if (e.kind == "upload_resend_accepted") {
+    j["record_id"] = e.record_id;
+    j["resend"] = e.resend;
+  }
   if (e.kind == "advisory_issued") {
     j["action"] = e.action;
     j["wait_before_s"] = e.wait_before_s;

@@ -76,6 +76,7 @@ TEST_F(EventCodecTest, DescribeNamesEverythingPeopleSee) {
     EXPECT_EQ(d.by, w.by);
     EXPECT_EQ(d.record_id, w.record_id);
     EXPECT_EQ(d.status, w.status);
+    EXPECT_EQ(d.resend, w.resend);
     if (const auto* issued = std::get_if<TicketIssued>(&s.event.body)) {
       EXPECT_EQ(d.ahead, issued->ahead);
       EXPECT_EQ(d.predicted_wait_s, issued->predicted_wait_s);

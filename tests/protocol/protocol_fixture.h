@@ -123,9 +123,10 @@ struct Want {
   std::string case_number;                        // ticket_finished
   bool reached = false;                           // work_order_called_back
   std::string by;                                 // work_order_called_back, work_order_rectified
-  std::string record_id;  // upload_rejected (its reason is `text`), upload_resend_requested
-  int status = 0;         // upload_rejected
-  TicketId ticket = 0;    // upload_rejected, upload_resend_requested: the ticket its record names
+  std::string record_id;                          // upload_rejected (its reason is `text`), upload_resend_*
+  int status = 0;                                 // upload_rejected
+  TicketId ticket = 0;  // upload_rejected, upload_resend_*: the ticket its record names
+  int resend = 0;       // upload_resend_accepted
 };
 
 // A person's hash as the HTTP layer makes it (booking.h).
@@ -368,6 +369,13 @@ class ProtocolFixture : public HallFixture {
     // A manager asks for B001's record to be sent again (the ticket's number goes along).
     send(RequestUploadResend{"test-hall-E-3"}, morning + minutes(134), "resend-E-3",
          {{.kind = "upload_resend_requested", .number = "B001", .record_id = "test-hall-E-3", .ticket = 3}});
+    // The platform accepted that re-send (hallq-upload reports it).
+    send(RecordUploadAcceptance{"test-hall-E-3", 1}, morning + minutes(135), "acc-E-3~r1",
+         {{.kind = "upload_resend_accepted",
+           .number = "B001",
+           .record_id = "test-hall-E-3",
+           .ticket = 3,
+           .resend = 1}});
   }
 
   void run_full_session() {

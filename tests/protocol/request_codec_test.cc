@@ -49,6 +49,7 @@ std::vector<CommandBody> every_command() {
       RecordRectification{42, "窗口整改完成", "chief"},
       RecordUploadRejection{"town-W-42-1234", 422, "事项编码不存在"},
       RequestUploadResend{"town-E-42"},
+      RecordUploadAcceptance{"town-E-42", 2},
   };
 }
 
@@ -235,8 +236,9 @@ TEST(RequestCodec, MissingRequiredFieldIsMalformedAndNamed) {
   // (a code: 0 is refused by the core as an unknown booking), RecordCallback
   // and RecordRectification (a ticket id, and notes the core refuses empty in Chinese),
   // RecordUploadRejection (its record id and reason: the core refuses them empty in Chinese),
-  // RequestUploadResend (likewise its record id).
-  EXPECT_EQ(kinds.size(), std::variant_size_v<CommandBody> - 10);
+  // RequestUploadResend (likewise its record id), RecordUploadAcceptance (its
+  // record id, and a re-send number 0 the core refuses).
+  EXPECT_EQ(kinds.size(), std::variant_size_v<CommandBody> - 11);
 }
 
 TEST(RequestCodec, AbsentRequiredFieldIsMalformedAndNamed) {

@@ -219,7 +219,8 @@ TEST(AccessPolicy, CitizenOnlyTheCommandsOfThePhoneInItsHalls) {
         core::CommandBody(core::RecordCallback{}),
         core::CommandBody(core::RecordRectification{}),
         core::CommandBody(core::RecordUploadRejection{}),
-        core::CommandBody(core::RequestUploadResend{})}) {
+        core::CommandBody(core::RequestUploadResend{}),
+        core::CommandBody(core::RecordUploadAcceptance{})}) {
     const core::Status st = authorize(k, cmd("town", body), lookup);
     EXPECT_EQ(st.code(), core::ErrorCode::kForbidden) << core::verb(body);
     EXPECT_EQ(st.message(), fmt::format("{} (not {})", kCitizenScope, core::verb(body)));

@@ -175,6 +175,7 @@ TEST_F(CitizenRoleTest, ThePhonesCommandsAreAcceptedAndNothingElse) {
       {core::RecordRectification{1, "已整改", "gw"}, "not rectify"},
       {core::RecordUploadRejection{"town-1", 400, "x"}, "not upload_rejection"},
       {core::RequestUploadResend{"town-E-1"}, "not upload_resend"},
+      {core::RecordUploadAcceptance{"town-E-1", 1}, "not upload_acceptance"},
   };
   for (const auto& [body, why] : refused_in_town) {
     const protocol::DecodedReply r = send("gw", "town", body);

@@ -108,6 +108,15 @@ TEST(DashboardTest, UploadRejectionsShownWithAHostileReasonAsTextAndReSentInChro
                                         "/api/halls/town/upload-rejections/town-E-1/resend", "{}",
                                         HttpRequestOptions{.idempotency_key = "again"});
   EXPECT_EQ(again.status, 409) << again.body;
+  // hallq-upload reports that the platform accepted that re-send: the row says so.
+  const HttpAnswer accepted = http_request(
+      engine.http(), boost::beast::http::verb::post, "/api/halls/town/upload-rejections/town-E-1/accepted",
+      R"({"resend":1})", HttpRequestOptions{.idempotency_key = "town-E-1~r1"});
+  ASSERT_EQ(accepted.status, 200) << accepted.body;
+  const RunResult shown = run_program(HALLQ_NODE, {kSource + "/tests/web/rejections_check.js",
+                                                   "http://" + engine.http(), hostile, "accepted"});
+  ASSERT_EQ(shown.exit_code, 0) << shown.out << shown.err;
+  EXPECT_NE(shown.out.find("accepted_shown town-E-1\nok\n"), std::string::npos) << shown.out;
 }
 
 }  // namespace

@@ -6,14 +6,16 @@
 // asks to confirm (the dialog's Chinese text is checked, then accepted),
 // and the row shows 已申请重新上报 without its button, also after a reload;
 // a dismissed confirm on town-E-2 sends nothing (its button stays).
-//   node rejections_check.js URL HOSTILE_REASON
+// With "accepted" (after the test reported the platform's acceptance of
+// town-E-1's re-send): that row says 已重新上报，平台已接受（time）, no button.
+//   node rejections_check.js URL HOSTILE_REASON [accepted]
 "use strict";
 const path = require("path");
 const { chromium } = require(path.join(process.env.HALLQ_WEB_MODULES, "playwright-core"));
 const check = (ok, what) => { if (!ok) throw new Error(what); };
 
 (async () => {
-  const [url, hostile] = process.argv.slice(2);
+  const [url, hostile, mode] = process.argv.slice(2);
   const browser = await chromium.launch({
     executablePath: process.env.HALLQ_CHROMIUM || "/usr/bin/chromium",
     args: ["--no-sandbox", "--lang=zh-CN"],
@@ -25,6 +27,18 @@ const check = (ok, what) => { if (!ok) throw new Error(what); };
     page.on("pageerror", (e) => errors.push(e.message));
     await page.goto(url + "/?hall=town");
     await page.waitForSelector('#rejections[data-count="2"]');
+    if (mode === "accepted") {
+      const rows = await page.$$eval("#rejections-list tbody tr", (trs) =>
+        trs.map((tr) => ({ record: tr.dataset.record, state: tr.querySelector("td.resend").textContent,
+                           button: !!tr.querySelector("td.resend button") })));
+      check(rows[1].record === "town-E-1" && /^已重新上报，平台已接受（\d{4}-\d\d-\d\d \d\d:\d\d:\d\d）$/.test(rows[1].state) &&
+            !rows[1].button, "town-E-1 not shown accepted: " + JSON.stringify(rows));
+      check(rows[0].record === "town-E-2" && rows[0].button, "town-E-2 lost its button: " + JSON.stringify(rows));
+      check(errors.length === 0, "page errors: " + errors.join("; "));
+      console.log("accepted_shown town-E-1");
+      console.log("ok");
+      return;
+    }
     check((await page.textContent("#rejections-count")) === "2", "count not shown");
     const rows = await page.$$eval("#rejections-list tbody tr", (trs) =>
       trs.map((tr) => ({ record: tr.dataset.record, cells: [...tr.children].map((td) => td.textContent) })));

@@ -121,6 +121,10 @@ std::string describe(const protocol::EventSummary& e, const core::HallConfig* co
     const std::string about = e.number.empty() ? std::string() : fmt::format("（{}）", e.number);
     return fmt::format("申请重新上报：记录 {}{}", e.record_id, about);
   }
+  if (k == "upload_resend_accepted") {
+    const std::string about = e.number.empty() ? std::string() : fmt::format("（{}）", e.number);
+    return fmt::format("已重新上报，平台已接受：记录 {}{}，第 {} 次重新上报", e.record_id, about, e.resend);
+  }
   if (k == "advisory_issued") {
     const std::string before = view::wait_text(wait_s(e.wait_before_s));  // negative: 暂停受理
     return fmt::format("潮汐窗口建议 #{}：{} {} 办理 {}，{} 的预计等待由{}缩短到{}（hallq accept 接受）",

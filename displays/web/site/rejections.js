@@ -15,9 +15,9 @@
 // column says where the record stands as far as hallqd's log knows:
 // a 重新上报 button; 已申请重新上报 (time) once asked (hallq-upload sends it
 // at its next poll); 已重新上报，再次被拒 when a later rejection of the same
-// record is listed (that newer row has the button). Whether the platform
-// accepted a re-send is not in hallqd's log (the uploader reports only
-// rejections): a request with no later rejection is all it shows.
+// record is listed (that newer row has the button); 已重新上报，平台已接受
+// (time) once hallq-upload reported the platform's 2xx for the re-send
+// (the row's `accepted`, an UploadResendAccepted in hallqd's log).
 "use strict";
 
 (() => {
@@ -60,6 +60,8 @@
     td.className = "resend";
     if (r.rejected_again) {
       td.textContent = "已重新上报，再次被拒";
+    } else if (r.accepted) {
+      td.textContent = `已重新上报，平台已接受（${r.accepted.at}）`;
     } else if (r.resend) {
       td.textContent = `已申请重新上报（${r.resend.at}）`;
     } else {
