@@ -21,7 +21,7 @@
 "use strict";
 const path = require("path");
 const readline = require("readline");
-const { chromium } = require(path.join(process.env.HALLQ_WEB_MODULES, "playwright-core"));
+const { launchPhone } = require("./phone");
 
 const spec = JSON.parse(process.argv[2]);
 const outDir = process.argv[3];
@@ -61,15 +61,8 @@ async function errorPage(page, response, status, detail) {
 }
 
 (async () => {
-  const browser = await chromium.launch({
-    executablePath: process.env.HALLQ_CHROMIUM || "/usr/bin/chromium",
-    args: ["--no-sandbox", "--lang=zh-CN"],
-  });
+  const { browser, context } = await launchPhone(1.5);
   try {
-    const context = await browser.newContext({
-      viewport: { width: 390, height: 844 }, deviceScaleFactor: 1.5, isMobile: true, hasTouch: true,
-      locale: "zh-CN",
-    });
     const errors = [];
     const newPage = async () => {
       const p = await context.newPage();

@@ -10,21 +10,14 @@
 // page error or a failure "FAILED: ...", exit 1. The caller checks the lines.
 "use strict";
 const path = require("path");
-const { chromium } = require(path.join(process.env.HALLQ_WEB_MODULES, "playwright-core"));
+const { launchPhone } = require("./phone");
 
 const cases = JSON.parse(process.argv[2]);
 const outDir = process.argv[3];
 
 (async () => {
-  const browser = await chromium.launch({
-    executablePath: process.env.HALLQ_CHROMIUM || "/usr/bin/chromium",
-    args: ["--no-sandbox", "--lang=zh-CN"],
-  });
+  const { browser, context } = await launchPhone(1.5);
   try {
-    const context = await browser.newContext({
-      viewport: { width: 390, height: 844 }, deviceScaleFactor: 1.5, isMobile: true, hasTouch: true,
-      locale: "zh-CN",
-    });
     const page = await context.newPage();
     page.setDefaultTimeout(10000);
     const errors = [];

@@ -11,20 +11,14 @@
 // else prints the failure and exits 1. Screenshots go to OUT_DIR.
 "use strict";
 const path = require("path");
-const { chromium } = require(path.join(process.env.HALLQ_WEB_MODULES, "playwright-core"));
+const { launchPhone } = require("./phone");
 
 const [url, outDir] = process.argv.slice(2);
 const check = (ok, what) => { if (!ok) throw new Error(what); };
 
 (async () => {
-  const browser = await chromium.launch({
-    executablePath: process.env.HALLQ_CHROMIUM || "/usr/bin/chromium",
-    args: ["--no-sandbox", "--lang=zh-CN"],
-  });
+  const { browser, context } = await launchPhone(2);
   try {
-    const context = await browser.newContext({
-      viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: "zh-CN",
-    });
     const errors = [];
     const watch = (page) => {
       page.setDefaultTimeout(10000);

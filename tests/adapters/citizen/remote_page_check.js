@@ -13,7 +13,7 @@
 "use strict";
 const path = require("path");
 const { execFileSync } = require("child_process");
-const { chromium } = require(path.join(process.env.HALLQ_WEB_MODULES, "playwright-core"));
+const { launchPhone } = require("./phone");
 
 const [urlRemote, engine, hallqPath, key, serverKey, outDir] = process.argv.slice(2);
 const hallq = (...args) => JSON.parse(execFileSync(hallqPath, ["--json", "--engine", engine, "--key", key,
@@ -22,14 +22,8 @@ const check = (ok, what) => { if (!ok) throw new Error(what); };
 const kId = "11010519491231002X";  // GB 11643's own example
 
 (async () => {
-  const browser = await chromium.launch({
-    executablePath: process.env.HALLQ_CHROMIUM || "/usr/bin/chromium",
-    args: ["--no-sandbox", "--lang=zh-CN"],
-  });
+  const { browser, context } = await launchPhone(2);
   try {
-    const context = await browser.newContext({
-      viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: "zh-CN",
-    });
     const errors = [];
     const page = await context.newPage();
     page.setDefaultTimeout(10000);

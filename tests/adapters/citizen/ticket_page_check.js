@@ -11,7 +11,7 @@
 "use strict";
 const path = require("path");
 const { execFileSync } = require("child_process");
-const { chromium } = require(path.join(process.env.HALLQ_WEB_MODULES, "playwright-core"));
+const { launchPhone } = require("./phone");
 
 const [urlCalled, urlCancel, engine, hallqPath, key, serverKey, outDir] = process.argv.slice(2);
 const hallq = (...args) => JSON.parse(execFileSync(hallqPath, ["--json", "--engine", engine, "--key", key,
@@ -20,14 +20,8 @@ const check = (ok, what) => { if (!ok) throw new Error(what); };
 const waitingSocial = () => hallq("status", "town").services.find((s) => s.id === "social").waiting;
 
 (async () => {
-  const browser = await chromium.launch({
-    executablePath: process.env.HALLQ_CHROMIUM || "/usr/bin/chromium",
-    args: ["--no-sandbox", "--lang=zh-CN"],
-  });
+  const { browser, context } = await launchPhone(2);
   try {
-    const context = await browser.newContext({
-      viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: "zh-CN",
-    });
     // Each server-sent message's arrival and the end of the page's handling of
     // it, on the page's clock (the system clock, as this script's Date.now()):
     // where a slow call's second went (printed as call_stages_ms).
