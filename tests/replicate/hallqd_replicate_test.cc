@@ -51,6 +51,19 @@ class HallqdReplicate : public ::testing::Test {
     conn_ = connect(cluster_, cluster_.engine_credentials());
     ensure_stream(*conn_);
   }
+  // `n` halls hall0, hall1 … : copies of the town hall's config under those ids.
+  std::vector<std::string> town_copies(int n) const {
+    std::ifstream in(kTown);
+    const std::string town((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::vector<std::string> confs;
+    for (int d = 0; d < n; ++d) {
+      confs.push_back(dir_.sub(fmt::format("hall{}.toml", d)));
+      std::ofstream(confs.back()) << std::regex_replace(town, std::regex(R"(\nid = "town")"),
+                                                        fmt::format("\nid = \"hall{}\"", d),
+                                                        std::regex_constants::format_first_only);
+    }
+    return confs;
+  }
   std::vector<std::string> args(const std::string& engine_id = "engine-a") {
     // No tidal forecasts: the engine's own events would move the counts.
     return {"--replicate", cluster_.urls(), "--nats-credentials", cluster_.engine_credentials(),
@@ -360,17 +373,7 @@ TEST_F(HallqdReplicate, AckReplicatedAnswersManyWaitingDevicesWithoutAStall) {
   // each in a hall of its own and sending its next command once the previous
   // one is answered.
   constexpr int kDevices = 16, kEach = 400;
-  std::vector<std::string> confs;
-  {
-    std::ifstream in(kTown);
-    const std::string town((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    for (int d = 0; d < kDevices; ++d) {
-      confs.push_back(dir_.sub(fmt::format("hall{}.toml", d)));
-      std::ofstream(confs.back()) << std::regex_replace(town, std::regex(R"(\nid = "town")"),
-                                                        fmt::format("\nid = \"hall{}\"", d),
-                                                        std::regex_constants::format_first_only);
-    }
-  }
+  const std::vector<std::string> confs = town_copies(kDevices);
   testing::EngineProcess engine(confs, dir_.sub("data"), replicated_args("20000"));
   const char* services[] = {"social", "estate", "business", "police"};
   zmq::socket_t dealer(ctx_, zmq::socket_type::dealer);
@@ -903,17 +906,7 @@ TEST_F(HallqdReplicate, TheStartWaitsForAClusterStillStarting) {
 // a few hundred halls, past systemd's stop timeout).
 TEST_F(HallqdReplicate, AStopWithTheClusterGoneEndsPromptlyLeavingTheLeasesToLapse) {
   constexpr int kHalls = 24;
-  std::vector<std::string> confs;
-  {
-    std::ifstream in(kTown);
-    const std::string town((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    for (int d = 0; d < kHalls; ++d) {
-      confs.push_back(dir_.sub(fmt::format("hall{}.toml", d)));
-      std::ofstream(confs.back()) << std::regex_replace(town, std::regex(R"(\nid = "town")"),
-                                                        fmt::format("\nid = \"hall{}\"", d),
-                                                        std::regex_constants::format_first_only);
-    }
-  }
+  const std::vector<std::string> confs = town_copies(kHalls);
   testing::EngineProcess engine(confs, dir_.sub("many"), args());
   cluster_.kill_all();
   const auto started = std::chrono::steady_clock::now();
