@@ -13,6 +13,7 @@
 // the same tree writes the same files. Exit 1 on a write failure.
 #include <fmt/format.h>
 
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -47,33 +48,34 @@ std::vector<core::CommandBody> commands(const core::HallConfig& c) {
   const std::string_view s = c.services.front().id;
   const std::string_view s2 = c.services.back().id;
   const std::string_view staff = c.staff.empty() ? std::string_view() : std::string_view(c.staff.front().id);
-  return {core::IssueTicket{s, core::Priority::kNormal},
-          core::IssueTicket{s2, core::Priority::kAppointment},
-          core::OpenWindow{w, staff},
-          core::CloseWindow{w},
-          core::PauseWindow{w},
-          core::ResumeWindow{w},
-          core::CallNext{w},
-          core::CallTicket{w, "A001"},
-          core::Recall{w},
-          core::StartService{w},
-          core::SkipTicket{w},
-          core::Reactivate{"A002"},
-          core::HoldTicket{w},
-          core::UnholdTicket{"A001"},
-          core::Transfer{w, s2},
-          core::Finish{w},
-          core::Evaluate{"A001", 5, w},
-          core::Cancel{"A003", core::LeaveReason::kCancelled},
-          core::SetWindowSkills{w, {{s, 1}, {s2, 2}}},
-          core::AcceptAdvisory{1, staff},
-          core::SetNotice{"今日下午社保窗口暂停办理，请到兜底综合窗口。"},
+  const std::string_view reason = c.evaluation.reasons.empty()
+                                      ? std::string_view("x")
+                                      : std::string_view(c.evaluation.reasons.front().code);
+  core::Evaluate poor{"A001", 1, w, {reason}, "窗口人员态度差", core::EvaluationChannel::kPhone};
+  core::Evaluate supplement = poor;
+  supplement.day = 20'428;  // 补充评价 of an earlier day's ticket
+  // The commands hold views: the record ids live as long as the program.
+  static std::deque<std::string> ids;
+  const std::string& rejected = ids.emplace_back(fmt::format("{}-E-1", c.id));
+  const std::string& step = ids.emplace_back(fmt::format("{}-W-1-9", c.id));
+  return {core::IssueTicket{s, core::Priority::kNormal}, core::IssueTicket{s2, core::Priority::kAppointment},
+          core::OpenWindow{w, staff}, core::CloseWindow{w}, core::PauseWindow{w}, core::ResumeWindow{w},
+          core::CallNext{w}, core::CallTicket{w, "A001"}, core::Recall{w}, core::StartService{w},
+          core::SkipTicket{w}, core::Reactivate{"A002"}, core::HoldTicket{w}, core::UnholdTicket{"A001"},
+          core::Transfer{w, s2}, core::Finish{w}, core::Evaluate{"A001", 5, w},
+          core::Cancel{"A003", core::LeaveReason::kCancelled}, core::SetWindowSkills{w, {{s, 1}, {s2, 2}}},
+          core::AcceptAdvisory{1, staff}, core::SetNotice{"今日下午社保窗口暂停办理，请到兜底综合窗口。"},
           core::MoveStaff{staff.empty() ? std::string_view("s1") : staff, c.windows.back().id},
           core::ReportDevice{"kiosk-1", "printer", core::DeviceState::kPaperOut, "roll paper end"},
           core::Book{s, 20'429, 9 * 60 + 30, kPerson, "13800138000", 4242},
-          core::Book{s2, 20'430, 14 * 60, kPerson, "", 7},
-          core::CancelBooking{104'242},
-          core::CheckIn{104'242}};
+          core::Book{s2, 20'430, 14 * 60, kPerson, "", 7}, core::CancelBooking{104'242},
+          core::CheckIn{104'242},
+          // Appended after the older kinds, so that the older seeds keep their names.
+          core::IssueRemote{s, kPerson, "13800138000", 99}, poor, supplement,
+          core::RecordCallback{1, false, "电话无人接听", "chief"},
+          core::RecordRectification{1, "已批评教育", "chief"},
+          core::RecordUploadRejection{rejected, 422, "事项编码不存在"}, core::RequestUploadResend{rejected},
+          core::RecordUploadAcceptance{step, 1}};
 }
 
 void requests(const fs::path& dir) {
@@ -277,6 +279,33 @@ void http_requests(const fs::path& dir) {
   http_seed(dir, "action-viewer", true, 0, http_req("POST", "/api/halls/town/windows/w1/pause", viewer));
   http_seed(dir, "action-no-session", true, 0, http_req("POST", "/api/halls/town/windows/w1/pause"));
   http_seed(dir, "logout-admin", true, 0, http_req("POST", "/api/logout", {"Cookie: hallq_session={sa}"}));
+  // 好差评 (issue 21): records, work orders, the upload's rejections, re-sends and acceptances.
+  http_seed(dir, "records", true, 0,
+            http_req("GET", "/api/halls/town/evaluation-records?after=0&limit=50", admin));
+  http_seed(dir, "records-bad-args", true, 0,
+            http_req("GET", "/api/halls/town/evaluation-records?after=-1&limit=x", admin));
+  http_seed(dir, "work-orders", true, 0, http_req("GET", "/api/halls/town/work-orders", viewer));
+  http_seed(dir, "work-order-callback", true, 0,
+            http_req("POST", "/api/halls/town/work-orders/1/callback", admin,
+                     R"({"reached": false, "note": "电话无人接听"})"));
+  http_seed(dir, "work-order-rectification", true, 0,
+            http_req("POST", "/api/halls/town/work-orders/1/rectification", admin, R"({"note": "已整改"})"));
+  http_seed(dir, "work-order-bad-body", true, 0,
+            http_req("POST", "/api/halls/town/work-orders/x/callback", admin, R"({"reached": "yes"})"));
+  http_seed(dir, "upload-rejections", true, 0,
+            http_req("GET", "/api/halls/town/upload-rejections?days=30", viewer));
+  http_seed(dir, "upload-rejection-report", true, 0,
+            http_req("POST", "/api/halls/town/upload-rejections", admin,
+                     R"({"record_id": "town-E-1", "status": 422, "reason": "事项编码不存在"})"));
+  http_seed(dir, "upload-resend", true, 0,
+            http_req("POST", "/api/halls/town/upload-rejections/town-E-1/resend",
+                     with(admin, {"Idempotency-Key: k-resend"}), "{}"));
+  http_seed(
+      dir, "upload-accepted", true, 0,
+      http_req("POST", "/api/halls/town/upload-rejections/town-E-1/accepted", admin, R"({"resend": 1})"));
+  http_seed(dir, "upload-accepted-bad", true, 0,
+            http_req("POST", "/api/halls/town/upload-rejections/town-W-1-9/accepted", admin,
+                     R"({"resend": 0, "extra": true})"));
   http_seed(dir, "websocket-upgrade-session", true, 0,
             http_req("GET", "/ws?hall=town",
                      {"Upgrade: websocket", "Connection: Upgrade",

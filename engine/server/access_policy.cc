@@ -129,4 +129,18 @@ core::Status authorize(const keys::KeyEntry& key, const protocol::DecodedRequest
   return forbid(fmt::format("{} (not {})", scope_reason(key), core::verb(body)));
 }
 
+core::Status socket_may_send(const protocol::DecodedRequest& request) {
+  if (request.kind != protocol::RequestKind::kCommand) return core::Status::Ok();
+  const core::CommandBody& body = request.command;
+  if (std::holds_alternative<core::RecordUploadRejection>(body) ||
+      std::holds_alternative<core::RequestUploadResend>(body) ||
+      std::holds_alternative<core::RecordUploadAcceptance>(body)) {
+    return forbid(
+        fmt::format("{} is taken over the managers' HTTP API only "
+                    "(/api/halls/{}/upload-rejections), which checks it against the event log",
+                    core::verb(body), request.hall));
+  }
+  return core::Status::Ok();
+}
+
 }  // namespace hallq::server

@@ -55,4 +55,14 @@ using TicketWindowLookup = std::function<std::string_view(std::string_view hall,
 core::Status authorize(const keys::KeyEntry& key, const protocol::DecodedRequest& request,
                        const TicketWindowLookup& lookup);
 
+// What no peer of the devices' command socket may send, with keys or without
+// (a loopback install trusts every peer otherwise): the 好差评 upload's
+// bookkeeping (RecordUploadRejection, RequestUploadResend,
+// RecordUploadAcceptance). The managers' HTTP API is their only way in: it
+// keys a rejection by its record id, checks a re-send and an acceptance
+// against the event log and runs one record's requests one at a time
+// (http_upload_rejections.h); the core cannot check them (it keeps no state
+// of them). kForbidden naming the command and the route, else Ok.
+core::Status socket_may_send(const protocol::DecodedRequest& request);
+
 }  // namespace hallq::server

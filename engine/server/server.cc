@@ -284,6 +284,7 @@ class Server::Impl {
       std::string refusal = limit(frames_.front(), decoded ? &request : nullptr);
       const keys::KeyEntry* key = options_.keys ? key_of(payload) : nullptr;
       if (refusal.empty() && options_.keys && decoded) refusal = check(key, request);
+      if (refusal.empty() && decoded) refusal = socket_check(key, request);
       if (refusal.empty() && decoded) refusal = replication_refusal(request);
       Destination d{{}, nullptr};
       if (decoded && request.kind == protocol::RequestKind::kCommand && options_.ack_replicated) {
@@ -569,16 +570,28 @@ class Server::Impl {
   // Anything that does not decode goes to the engine, which answers it as
   // malformed; an unauthenticated peer cannot get here (ZAP refused it).
   std::string check(const keys::KeyEntry* key, const protocol::DecodedRequest& request) {
-    core::Status st =
+    return forbidden_reply(
+        key, request,
         key == nullptr
             ? core::Status(core::ErrorCode::kForbidden, "无权执行此操作：connection without an enrolled key")
             : authorize(*key, request, [this](std::string_view hall, std::string_view number) {
                 return ticket_window(hall, number);
-              });
+              }));
+  }
+
+  // The reply to send instead of handling the request ("" to handle it):
+  // `forbidden` for what no peer of this socket may send (socket_may_send).
+  std::string socket_check(const keys::KeyEntry* key, const protocol::DecodedRequest& request) {
+    return forbidden_reply(key, request, socket_may_send(request));
+  }
+
+  // "" if `st` is ok; else the refusal, counted and logged (the first few of a key, then every kLogEvery-th).
+  std::string forbidden_reply(const keys::KeyEntry* key, const protocol::DecodedRequest& request,
+                              const core::Status& st) {
     if (st.ok()) return {};
     ++forbidden_;
-    const std::string who =
-        key ? fmt::format("{} {}", to_string(key->role), key->name) : std::string("unknown");
+    const std::string who = key ? fmt::format("{} {}", to_string(key->role), key->name)
+                                : std::string(options_.keys ? "unknown" : "a peer (no keys)");
     const std::uint64_t count = ++forbidden_by_key_[key ? key->name : std::string()];
     if (count <= kLogFirst || count % kLogEvery == 0)
       std::cerr << fmt::format("hallqd: forbidden ({} from this key): {} -> hall {}: {}", count, who,

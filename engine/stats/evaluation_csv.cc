@@ -35,12 +35,13 @@ std::string joined(const std::vector<std::string>& items) {
 std::string evaluation_csv(const std::vector<EvaluationRecord>& records) {
   // The columns in record_json's order; JSON values as text.
   static const char* const kColumns[] = {
-      "recordId",         "recordKind",        "seq",        "hallId",       "areaCode",
-      "taskCode",         "taskName",          "serviceId",  "deptCode",     "projectType",
-      "projectNo",        "ticketNo",          "ticketDate", "issueTime",    "callTime",
-      "finishTime",       "assessTime",        "alternate",  "appraisald",   "appraisaldn",
-      "appraisalVersion", "writingevaluation", "pf",         "channel",      "isSupplement",
-      "windowNo",         "windowId",          "windowName", "handleUserId", "handleUserName"};
+      "recordId",         "recordKind",        "seq",          "hallId",       "areaCode",
+      "taskCode",         "taskName",          "serviceId",    "deptCode",     "projectType",
+      "projectNo",        "ticketNo",          "ticketDate",   "issueTime",    "callTime",
+      "finishTime",       "assessTime",        "alternate",    "appraisald",   "appraisaldn",
+      "appraisalVersion", "writingevaluation", "pf",           "channel",      "isSupplement",
+      "windowNo",         "windowId",          "windowName",   "handleUserId", "handleUserName",
+      "workOrderId",      "workOrderDue",      "workOrderNote"};
   std::string out = "\xEF\xBB\xBF";
   bool first = true;
   for (const char* c : kColumns) {
@@ -53,7 +54,7 @@ std::string evaluation_csv(const std::vector<EvaluationRecord>& records) {
     const nlohmann::json j = nlohmann::json::parse(record_json(r));
     first = true;
     for (const char* c : kColumns) {
-      const nlohmann::json& v = j.at(c);
+      const nlohmann::json& v = j.contains(c) ? j.at(c) : nlohmann::json();  // work-order columns: 差评 only
       std::string cell;
       if (v.is_string()) {
         cell = v.get<std::string>();
@@ -66,7 +67,7 @@ std::string evaluation_csv(const std::vector<EvaluationRecord>& records) {
       }
       const std::string_view name = c;
       if (name == "writingevaluation" || name == "appraisaldn" || name == "windowName" ||
-          name == "handleUserName" || name == "projectNo" || name == "taskName")
+          name == "handleUserName" || name == "projectNo" || name == "taskName" || name == "workOrderNote")
         cell = text(cell);
       out += first ? "" : ",";
       out += csv_field(cell);

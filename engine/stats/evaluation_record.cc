@@ -7,6 +7,8 @@
 
 #include "engine/core/calendar.h"
 #include "engine/core/ticket.h"
+#include "engine/core/work_order.h"
+#include "engine/core/working_days.h"
 
 namespace hallq::stats {
 namespace {
@@ -25,8 +27,6 @@ std::string_view to_string(RecordKind k) {
   switch (k) {
     case RecordKind::kEvaluation:
       return "evaluation";
-    case RecordKind::kWorkOrderOpened:
-      return "work_order_opened";
     case RecordKind::kWorkOrderCalledBack:
       return "work_order_called_back";
     case RecordKind::kWorkOrderRectified:
@@ -72,6 +72,12 @@ std::optional<EvaluationRecord> EvaluationRecords::add(const core::Event& e) {
 
 std::optional<EvaluationRecord> EvaluationRecords::make(const core::Event& e) {
   fold_.add(e);
+  // The order a 差评 opened: its due day as the engine set it, for the steps' records.
+  if (const auto* opened = std::get_if<core::WorkOrderOpened>(&e.body)) {
+    const auto it = poor_.find(opened->ticket);
+    if (it != poor_.end() && opened->due_day != 0) it->second.work_order_due_day = opened->due_day;
+    return std::nullopt;
+  }
   // Work-order updates (回访, 整改) of a 差评 this fold has seen.
   if (const auto* called = std::get_if<core::WorkOrderCalledBack>(&e.body)) {
     const EvaluationRecord* poor = evaluation_of(called->ticket);
@@ -137,7 +143,11 @@ std::optional<EvaluationRecord> EvaluationRecords::make(const core::Event& e) {
     if (const core::StaffConfig* s = hall.find_staff(r.staff_id)) r.staff_name = s->name;
   }
   r.utc_offset_min = hall.utc_offset_min;
-  if (r.level <= 2) poor_[r.ticket] = r;
+  if (r.level <= 2) {  // the work order this 差评 opened (hall_decide.cc: Evaluate)
+    r.work_order_due_day =
+        core::add_working_days(hall, hall.local_day(e.time), core::follow_up_working_days(hall));
+    poor_[r.ticket] = r;
+  }
   return r;
 }
 
@@ -195,8 +205,11 @@ std::string record_json(const EvaluationRecord& r) {
       {"handleUserId", r.staff_id},
       {"handleUserName", r.staff_name},
   };
-  if (r.kind != RecordKind::kEvaluation) {
+  if (r.work_order_due_day != 0) {  // a 差评: the order it opened, or a step of it
     j["workOrderId"] = fmt::format("{}-{}", r.hall, r.ticket);
+    j["workOrderDue"] = core::format_date(r.work_order_due_day);
+  }
+  if (r.kind != RecordKind::kEvaluation) {
     j["workOrderNote"] = r.work_order_note;
     j["workOrderBy"] = r.work_order_by;
     j["workOrderTime"] = time(r.work_order_at);

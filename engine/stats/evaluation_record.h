@@ -4,8 +4,11 @@
 // carrying what the national records carry — the level, 差评 reasons and
 // comment, channel, the ticket's number and times, service with its 事项编码
 // and department code, the hall's 区划编码, window, staff, 即办件/承诺件, the
-// case number — and one per work-order step (工单: opened, called back,
-// rectified) once those events exist (work_order_record, below).
+// case number — and one per work-order step (工单: called back, rectified)
+// once those events exist (work_order_record, below). A 差评 (levels 1..2)
+// opens its work order in the same command (WorkOrderOpened, the next
+// event): its evaluation record is the order's opening and carries the
+// order's id and due day, so the opening is no record of its own.
 //
 // Record ids (the platform's idempotency key) are stable and never reused:
 // "HALL-E-TICKET" for the evaluation of ticket id TICKET (ticket ids are
@@ -46,13 +49,8 @@
 
 namespace hallq::stats {
 
-enum class RecordKind : std::uint8_t {
-  kEvaluation,
-  kWorkOrderOpened,
-  kWorkOrderCalledBack,
-  kWorkOrderRectified
-};
-// "evaluation", "work_order_opened", "work_order_called_back", "work_order_rectified".
+enum class RecordKind : std::uint8_t { kEvaluation, kWorkOrderCalledBack, kWorkOrderRectified };
+// "evaluation", "work_order_called_back", "work_order_rectified".
 std::string_view to_string(RecordKind k);
 
 struct EvaluationRecord {
@@ -77,6 +75,11 @@ struct EvaluationRecord {
   int window_number = 0;
   std::string staff_id, staff_name;
   std::string case_number;
+  // A 差评's work order (its evaluation record and every step): the local
+  // day the follow-up is due, as the engine set it when the order opened
+  // (core::add_working_days of the rating's day, follow_up_working_days;
+  // with the hall's config the fold runs with); 0 for levels 3..5.
+  std::int64_t work_order_due_day = 0;
   // Work-order steps: what the step says (the callback's result, the
   // rectification), who recorded it (the manager's account) and when.
   std::string work_order_note;

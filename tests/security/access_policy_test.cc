@@ -286,5 +286,30 @@ TEST(AccessPolicy, RemoteTicketsByRole) {
   }
 }
 
+// The 好差评 upload's bookkeeping is the managers' HTTP API's alone (it
+// checks re-sends and acceptances against the event log): refused on the
+// devices' socket whoever sends it, naming the command and the route;
+// every other command of a manager still goes.
+TEST(AccessPolicy, UploadBookkeepingNeverOverTheDeviceSocket) {
+  const std::vector<std::pair<core::CommandBody, std::string>> bookkeeping = {
+      {core::RecordUploadRejection{"town-E-3", 422, "事项编码不存在"}, "upload_rejection"},
+      {core::RequestUploadResend{"town-E-3"}, "upload_resend"},
+      {core::RecordUploadAcceptance{"town-E-3", 1}, "upload_acceptance"}};
+  for (const auto& [body, verb] : bookkeeping) {
+    EXPECT_EQ(core::verb(body), verb);
+    const core::Status st = socket_may_send(cmd("town", body));
+    EXPECT_EQ(st.code(), core::ErrorCode::kForbidden) << verb;
+    EXPECT_EQ(st.message(),
+              "无权执行此操作：" + verb +
+                  " is taken over the managers' HTTP API only (/api/halls/town/upload-rejections), "
+                  "which checks it against the event log");
+  }
+  for (const core::CommandBody& body : {core::CommandBody{core::IssueTicket{"social"}},
+                                        core::CommandBody{core::RecordCallback{7, true, "已致歉", "boss"}},
+                                        core::CommandBody{core::SetNotice{"x"}}})
+    EXPECT_TRUE(socket_may_send(cmd("town", body)).ok()) << core::verb(body);
+  EXPECT_TRUE(socket_may_send(snapshot("town")).ok());
+}
+
 }  // namespace
 }  // namespace hallq::server

@@ -50,6 +50,25 @@ const std::string kReasonsVersion = "cq-test-2026.1";
 const std::string kDivision = "500240000000", kSocialItem = "500240-SB-0001",
                   kSocialDepartment = "11500240MB1532113R";
 
+// The date `n` working days after `date` ("YYYY-MM-DD", itself not counted),
+// Monday to Friday: conf/town.toml lists no holidays or 调休 days. The
+// test's own calendar arithmetic (std::chrono), not the engine's.
+inline std::string working_days_after(const std::string& date, int n) {
+  using namespace std::chrono;
+  sys_days d = year_month_day{year{std::stoi(date.substr(0, 4))},
+                              month{static_cast<unsigned>(std::stoi(date.substr(5, 2)))},
+                              day{static_cast<unsigned>(std::stoi(date.substr(8, 2)))}};
+  while (n > 0) {
+    d += days{1};
+    const weekday w{d};
+    if (w != Saturday && w != Sunday) --n;
+  }
+  const year_month_day ymd{d};
+  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                     static_cast<unsigned>(ymd.day()));
+}
+inline constexpr int kFollowUpWorkingDays = 5;  // conf/town.toml's [evaluation] follow_up_working_days
+
 // What the test expects the platform to hold for one rating.
 struct Expected {
   std::string id, number, service, service_name, window, staff, staff_name;

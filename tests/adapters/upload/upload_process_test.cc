@@ -28,6 +28,7 @@
 #include "engine/client/client.h"
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/message.h"
+#include "engine/protocol/snapshot_codec.h"
 #include "engine/server/accounts.h"
 #include "tests/adapters/upload/upload_fixture.h"
 #include "tests/support/child_process.h"
@@ -367,6 +368,65 @@ TEST_F(UploadTest, LoginResendOfARejectedRecordOnceItsCauseIsFixed) {
   EXPECT_EQ(rejections(viewer)["count"], 2);
 }
 
+// The upload's bookkeeping over the engine's device socket (ZeroMQ, here a
+// loopback install without keys, where every peer is otherwise trusted): a
+// re-send request, an acceptance and a rejection are refused as forbidden,
+// naming the managers' HTTP route, and change nothing (the hall's sequence,
+// the rejections list); the same re-send through the HTTP API, which checks
+// it against the log, is then accepted.
+TEST_F(UploadTest, LoginUploadBookkeepingIsRefusedOnTheDeviceSocket) {
+  std::ofstream(dir_.sub("upr.password")) << "upload-pass-2\n";
+  config_ = write_config("user = \"upr\"\npassword_file = \"upr.password\"");
+  serve_and_rate("social", "w1", 2);
+  serve_and_rate("estate", "w4", 5);
+  const std::string a_id = expected_[0].id, b_id = expected_[1].id;
+  receiver_.refuse(a_id, 422, R"({"message":"事项编码不存在"})");
+  {
+    auto uploader = start_uploader();
+    ASSERT_TRUE(uploader->wait_prefix("reported town " + a_id + " to hallqd", 20s)) << uploader->output();
+    ASSERT_TRUE(receiver_.wait_accepted(1)) << uploader->output();
+    EXPECT_EQ(uploader->stop(), 0);
+  }
+  std::map<std::string, std::string> boss = login("boss", "admin-pass-3");
+  boss["Content-Type"] = "application/json";
+  const json before = rejections(boss);
+  ASSERT_EQ(before["count"], 1) << before.dump();
+  const auto seq = [&] {
+    auto snap = client_->snapshot("town");
+    protocol::DecodedSnapshot d;
+    EXPECT_TRUE(snap && snap->ok() && protocol::decode_snapshot(protocol::as_bytes(snap->snapshot), d).ok());
+    return d.state.seq;
+  };
+  const core::Seq seq_before = seq();
+
+  const std::vector<std::pair<core::CommandBody, std::string>> attempts = {
+      {core::RequestUploadResend{a_id}, "upload_resend"},
+      {core::RecordUploadAcceptance{a_id, 1}, "upload_acceptance"},
+      {core::RecordUploadRejection{b_id, 422, "伪造的拒收"}, "upload_rejection"}};
+  for (const auto& [body, verb] : attempts) {
+    auto r = client_->command("town", body);
+    ASSERT_TRUE(r.has_value()) << verb;
+    EXPECT_EQ(r->code, core::ErrorCode::kForbidden) << verb << ": " << r->message;
+    EXPECT_EQ(r->message,
+              "无权执行此操作：" + verb +
+                  " is taken over the managers' HTTP API only (/api/halls/town/upload-rejections), "
+                  "which checks it against the event log");
+    EXPECT_TRUE(r->events.empty()) << verb;
+  }
+  EXPECT_EQ(seq(), seq_before);
+  EXPECT_EQ(rejections(boss), before);
+  command(core::IssueTicket{"social"});  // the socket still serves everything else
+  EXPECT_GT(seq(), seq_before);
+
+  const HttpAnswer r =
+      http_request(engine_->http(), http::verb::post, "/api/halls/town/upload-rejections/" + a_id + "/resend",
+                   "{}", HttpRequestOptions{.idempotency_key = "k1", .headers = boss});
+  EXPECT_EQ(r.status, 200) << r.body;
+  const json after = rejections(boss);
+  ASSERT_EQ(after["count"], 1) << after.dump();
+  EXPECT_TRUE(after["rejections"][0]["resend"].is_object()) << after.dump();
+}
+
 // 差评工单 through the uploader (issue 21): a 差评 with reasons, a comment,
 // a case number and the tablet channel; its callbacks (未联系上, then
 // 已联系) and its rectification recorded by a manager over hallqd's HTTP
@@ -501,13 +561,16 @@ TEST_F(UploadTest, LoginWorkOrderStepsReachThePlatformOnceInOrderThroughAnOutage
     EXPECT_EQ(b["handleUserId"], "s01");
     EXPECT_EQ(b["handleUserName"], "张三");
     EXPECT_EQ(receiver_.accepted()[i].header("authorization"), "Bearer t0ken");
+    // The order the 差评 opened, on the evaluation and on every step: due 5 working days after the rating.
+    EXPECT_EQ(b["workOrderId"], fmt::format("town-{}", ticket));
+    EXPECT_EQ(b["workOrderDue"],
+              working_days_after(b["assessTime"].get<std::string>().substr(0, 10), kFollowUpWorkingDays));
     if (i == 0) {
-      EXPECT_FALSE(b.contains("workOrderId")) << b.dump();
+      EXPECT_FALSE(b.contains("workOrderNote")) << b.dump();
       continue;
     }
     const Step& s = steps[i - 1];
     EXPECT_EQ(b["seq"], s.seq);
-    EXPECT_EQ(b["workOrderId"], fmt::format("town-{}", ticket));
     EXPECT_EQ(b["workOrderNote"], s.note);
     EXPECT_EQ(b["workOrderBy"], "boss");
     ASSERT_TRUE(b["workOrderTime"].is_string()) << b.dump();
@@ -611,6 +674,12 @@ TEST_F(UploadTest, CsvExportReadsBackInExcelsFormat) {
     EXPECT_EQ(row["windowNo"], std::to_string(e.window_number));
     EXPECT_EQ(row["handleUserName"], e.staff_name);
     EXPECT_EQ(row["channel"], "keypad");
+    // The 差评 opened a work order: its id and due day (5 working days after the rating); none for the
+    // others.
+    const std::string rated = a.j()["records"][i]["assessTime"].get<std::string>().substr(0, 10);
+    EXPECT_EQ(row["workOrderId"], e.level <= 2 ? "town-" + e.id.substr(std::string("town-E-").size()) : "");
+    EXPECT_EQ(row["workOrderDue"], e.level <= 2 ? working_days_after(rated, kFollowUpWorkingDays) : "");
+    EXPECT_EQ(row["workOrderNote"], "");
   }
 
   // Bad input: a reversed range, a malformed date; nothing written.
