@@ -2,7 +2,8 @@
 // serves commands and publishes events until SIGTERM or SIGINT.
 //   hallqd --conf FILE... --data DIR [--cmd EP] [--pub EP] [--http HOST:PORT|off]
 //          [--keys FILE [--engine-key FILE]]  (CURVE and enrolled device keys; needed beyond loopback)
-//          [--replicate URLS --nats-credentials FILE --engine-id ID [--ack local|replicated] [--standby]]
+//          [--replicate URLS --nats-credentials FILE --engine-id ID [--ack local|replicated]
+//           [--standby | --standby-for HALL,...]]
 // Prints a line containing "ready" once it listens (with the endpoints it
 // bound, e.g. "http=127.0.0.1:8080"). Exit codes: 0 clean stop,
 // 1 runtime failure (store, bind, corruption), 2 usage or configuration error.
@@ -168,6 +169,12 @@ int main(int argc, char** argv) {
                "with --replicate: a warm replica; follow the stream of the configured halls into this store "
                "(refusing their commands not_owner, naming the owner) and take over each hall whose "
                "owner's lease lapsed: catch up to the stream's last event, then serve it");
+  std::string standby_for;
+  app.add_option("--standby-for", standby_for,
+                 "with --replicate: HALL[,HALL...] of the configured halls to follow as a warm replica "
+                 "(as --standby does for all), serving the others: engines that stand by for each other's "
+                 "halls, no machine idle")
+      ->excludes("--standby");
   double start_timeout_s = 30;
   app.add_option(
          "--replicate-start-timeout", start_timeout_s,
@@ -225,9 +232,10 @@ int main(int argc, char** argv) {
       std::cerr << "hallqd: --replicate: " << e.what() << "\n";
       return 2;
     }
-  } else if (!nats_credentials.empty() || !engine_id.empty() || !advertise.empty() || standby) {
-    std::cerr
-        << "hallqd: --nats-credentials, --engine-id, --advertise and --standby only go with --replicate\n";
+  } else if (!nats_credentials.empty() || !engine_id.empty() || !advertise.empty() || standby ||
+             !standby_for.empty()) {
+    std::cerr << "hallqd: --nats-credentials, --engine-id, --advertise, --standby and --standby-for only go "
+                 "with --replicate\n";
     return 2;
   }
   const bool http_on = http != "off";
@@ -296,6 +304,27 @@ int main(int argc, char** argv) {
   } catch (const config::ConfigError& e) {
     std::cerr << "hallqd: " << e.what() << "\n";
     return 2;
+  }
+  // The halls this engine follows as a standby (--standby: all), and those it serves.
+  std::vector<std::string> followed, owned;
+  {
+    std::vector<std::string> named;
+    for (std::size_t at = 0; !standby_for.empty() && at <= standby_for.size();) {
+      const std::size_t comma = std::min(standby_for.find(',', at), standby_for.size());
+      named.push_back(standby_for.substr(at, comma - at));
+      at = comma + 1;
+    }
+    for (const std::string& h : named) {
+      if (std::none_of(halls.begin(), halls.end(), [&](const auto& c) { return c->id == h; })) {
+        std::cerr << "hallqd: --standby-for: " << (h.empty() ? std::string("an empty hall id") : "hall " + h)
+                  << " is not among the configured halls (--conf)\n";
+        return 2;
+      }
+    }
+    for (const auto& c : halls) {
+      const bool follow = standby || std::find(named.begin(), named.end(), c->id) != named.end();
+      (follow ? followed : owned).push_back(c->id);
+    }
   }
   if (accounts) {
     for (const server::Account& a : accounts->all())
@@ -381,32 +410,32 @@ int main(int argc, char** argv) {
         // Own the halls (advertising where clients reach this engine), then
         // republish what the stream lacks, before the first command.
         const std::string endpoint = advertise.empty() ? server.cmd_endpoint() : advertise;
-        if (!standby) {
-          replicator->claim(engine.hall_ids(), endpoint);
-          replicator->catch_up(store, engine.hall_ids());
-          // Readers of the stream (the city view) fold each hall from here;
-          // they need counts, not the citizens' phones and ID hashes.
-          std::vector<std::pair<std::string, std::string>> snapshots;
-          for (const std::string& id : engine.hall_ids())
-            snapshots.emplace_back(id, protocol::encode_snapshot(*engine.hall(id), engine.epoch(), false,
-                                                                 protocol::PersonalData::kWithhold));
+        // The halls it serves: claimed, the store's events the stream lacks republished.
+        replicator->claim(owned, endpoint);
+        replicator->catch_up(store, owned);
+        // Readers of the stream (the city view) fold each hall from here;
+        // they need counts, not the citizens' phones and ID hashes.
+        std::vector<std::pair<std::string, std::string>> snapshots;
+        for (const std::string& id : owned)
+          snapshots.emplace_back(id, protocol::encode_snapshot(*engine.hall(id), engine.epoch(), false,
+                                                               protocol::PersonalData::kWithhold));
+        if (!snapshots.empty()) {
           for (const std::string& error : replicator->put_snapshots(snapshots))
             std::cerr << "hallqd: --replicate: the city view cannot follow this hall until the next start: "
                       << error << "\n";
-        } else {
-          // Follow every hall; take each over once its owner's lease lapses.
-          replicator->claim({}, endpoint);
+        }
+        if (!followed.empty()) {
+          // The halls it stands by for: followed, each taken over once its owner's lease lapses.
           follower = std::make_unique<server::Standby>(
               replicator->connection(), engine, server,
-              [&io](std::function<void()> f) { boost::asio::post(io, std::move(f)); }, store,
-              engine.hall_ids(),
+              [&io](std::function<void()> f) { boost::asio::post(io, std::move(f)); }, store, followed,
               // Waits on the replicator's lease thread: bounded well inside the
               // lease of the halls it holds (not caught up: tried again
               // at the next look, a quarter lease later).
               server::StandbyOptions{.catch_up_limit = std::chrono::milliseconds(lease_ms / 2)});
           follower->check_store(store, replication->startup_limit);
-          replicator->stand_by(engine.hall_ids(), [&follower](const std::string& hall, std::uint64_t last,
-                                                              std::string* why, std::string* snapshot) {
+          replicator->stand_by(followed, [&follower](const std::string& hall, std::uint64_t last,
+                                                     std::string* why, std::string* snapshot) {
             return follower->take_over(hall, last, why, snapshot);
           });
         }
@@ -439,7 +468,11 @@ int main(int argc, char** argv) {
         return text;
       };
       std::cerr << "hallqd: replicating to " << replicate_urls << " as engine " << engine_id << " (--ack "
-                << ack_mode << (standby ? ", standby" : "") << ")\n";
+                << ack_mode
+                << (followed.empty() ? ""
+                    : owned.empty()  ? ", standby"
+                                     : fmt::format(", standby for {}", fmt::join(followed, ",")))
+                << ")\n";
     }
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int) {

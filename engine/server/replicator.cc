@@ -182,6 +182,7 @@ ReplicationGate::Fence standby_fence(const std::string& hall, const replicate::O
 
 void Replicator::stand_by(const std::vector<std::string>& halls, TakeOver take_over) {
   take_over_ = std::move(take_over);
+  standby_since_ = std::chrono::steady_clock::now();
   for (const std::string& hall : halls) {
     standby_.push_back(hall);
     // The owner as it stands (who, and where its clients go); the lease
@@ -218,6 +219,19 @@ void Replicator::watch_standby() {
   for (auto it = standby_.begin(); it != standby_.end();) {
     const std::string hall = *it;
     const auto started = std::chrono::steady_clock::now();
+    // Never owned so far: its own engine may be starting beside this one; left alone for the grace.
+    const auto grace = options_.unowned_grace.count() >= 0 ? options_.unowned_grace : 3 * options_.lease;
+    if (!standby_owner_.contains(hall) && started < standby_since_ + grace && !owners_->owner(hall)) {
+      if (std::find(unowned_told_.begin(), unowned_told_.end(), hall) == unowned_told_.end()) {
+        unowned_told_.push_back(hall);
+        log(
+            fmt::format("hall {} has no owner yet: taken over {} ms after this standby's start unless its "
+                        "engine claims it first",
+                        hall, grace.count()));
+      }
+      ++it;
+      continue;
+    }
     const std::int64_t now = wall_ms();
     const replicate::Claim c = owners_->claim(hall, now, options_.lease.count());
     if (c.outcome != replicate::ClaimOutcome::kOwned) {

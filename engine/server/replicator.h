@@ -110,6 +110,12 @@ struct ReplicatorOptions {
   // it sends the missing events again, identical (publisher.h; the round
   // still gives up after the connection's request timeout).
   std::chrono::milliseconds publish_retry{250};
+  // A standby takes a hall that has no owner entry at all (its engine never
+  // started) only this long after stand_by(): engines of a cluster started
+  // together, each standing by for the others' halls (hallqd --standby-for),
+  // first claim their own. Negative: three leases. A lapsed lease is taken
+  // at once, as ever.
+  std::chrono::milliseconds unowned_grace{-1};
   replicate::OwnersSpec owners;
   replicate::HallsSpec halls;
 };
@@ -143,8 +149,9 @@ class Replicator final : public ReplicationGate {
   // to the hall's encoded snapshot as the engine starts serving it (empty:
   // none); it is put into the hall snapshots bucket (put_snapshots; a
   // failure logged), so readers such as the city view fold the hall from the
-  // new owner's state. Call after claim() (which may be given no halls),
-  // before start().
+  // new owner's state. A hall without any owner entry is left alone for
+  // unowned_grace after this call (its own engine may be starting). Call
+  // after claim() (which may be given no halls), before start().
   using TakeOver = std::function<bool(const std::string& hall, std::uint64_t last_seq, std::string* why,
                                       std::string* snapshot)>;
   void stand_by(const std::vector<std::string>& halls, TakeOver take_over);
@@ -263,6 +270,8 @@ class Replicator final : public ReplicationGate {
   TakeOver take_over_;
   HandOver hand_over_;
   std::map<std::string, replicate::OwnerRecord> standby_owner_;  // the owner last seen (the lease thread's)
+  std::chrono::steady_clock::time_point standby_since_;          // stand_by()
+  std::vector<std::string> unowned_told_;                        // halls logged as without an owner yet
   bool standby_recorded_ = false;                                // a live standby record was put
   std::string standby_record_error_;                             // the last failure, logged once
 

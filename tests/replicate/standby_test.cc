@@ -48,6 +48,7 @@ namespace {
 
 using namespace std::chrono_literals;
 const std::string kTown = std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml";
+const std::string kDistrict = std::string(HALLQ_SOURCE_DIR) + "/conf/district.toml";
 
 class HallqdStandby : public ::testing::Test {
  protected:
@@ -522,6 +523,132 @@ TEST_F(HallqdStandby, RefusesMessagesThatDoNotVerifyOrFitAndAppliesNothing) {
 // a batch the stream never confirmed). Afterwards every acknowledged ticket
 // is in the stream, byte for byte, and in the last owner's hall; no number
 // twice; the stream's sequence has no hole and no repeat.
+// Two engines standing by for each other's halls (--standby-for), the way a
+// city runs without an idle machine: A serves town and follows district, B
+// the reverse. A started first leaves district alone while its engine may
+// still be starting (the unowned grace: it logs so; without it A would take
+// district at that look, and B could not start). Each refuses the other's hall not_owner
+// naming the owner, and follows it. A killed with SIGKILL: B takes town
+// over while it goes on serving district, none of district's commands
+// refused meanwhile; every town command A acknowledged is in B's town, and
+// the next continues its sequence. Bad arguments exit 2 naming what is wrong.
+TEST_F(HallqdStandby, TwoEnginesStandByForEachOthersHalls) {
+  const auto mixed = [&](const std::string& id, const std::string& follows) {
+    std::vector<std::string> a = args(id, false, true);
+    a.insert(a.end(), {"--standby-for", follows});
+    return a;
+  };
+  const std::vector<std::string> both{kTown, kDistrict};
+  auto a = std::make_unique<testing::EngineProcess>(both, dir_.sub("a"), mixed("engine-a", "district"));
+  // A looked at district, found no owner and left it alone (without the grace it would have taken it).
+  ASSERT_TRUE(log_says(dir_.sub("a") + ".stderr", "hall district has no owner yet"));
+  testing::EngineProcess b(both, dir_.sub("b"), mixed("engine-b", "town"));
+  EXPECT_TRUE(log_says(dir_.sub("b") + ".stderr", "(--ack replicated, standby for town)"));
+
+  client::Client ca(ctx_, a->cmd(), {.timeout = 1500ms, .attempts = 1, .follow_owner = false});
+  client::Client cb(ctx_, b.cmd(), {.timeout = 1500ms, .attempts = 1, .follow_owner = false});
+  core::Seq town_last = 0, district_last = 0;
+  for (int i = 0; i < 10; ++i) {
+    auto t = ca.command("town", core::IssueTicket{"social"});
+    ASSERT_TRUE(t && t->ok()) << (t ? t->message : "no answer");
+    town_last = protocol::peek_event(protocol::as_bytes(t->events.back())).seq;
+    auto d = cb.command("district", core::IssueTicket{"social"});
+    ASSERT_TRUE(d && d->ok()) << (d ? d->message : "no answer");
+    district_last = protocol::peek_event(protocol::as_bytes(d->events.back())).seq;
+  }
+  // Each is the other's standby: refused not_owner, naming the owner once its
+  // next look (a quarter lease) has read the owner's entry.
+  for (auto [client, hall, owner] :
+       {std::tuple{&ca, "district", "engine-b"}, std::tuple{&cb, "town", "engine-a"}}) {
+    std::optional<protocol::DecodedReply> r;
+    for (const auto until = std::chrono::steady_clock::now() + 5s;
+         std::chrono::steady_clock::now() < until;) {
+      r = client->command(hall, core::IssueTicket{"social"});
+      ASSERT_TRUE(r.has_value()) << hall;
+      ASSERT_EQ(r->code, core::ErrorCode::kNotOwner) << r->message;
+      if (!r->owner_engine.empty()) break;
+      std::this_thread::sleep_for(50ms);  // the standby's next look, bounded above
+    }
+    EXPECT_EQ(r->owner_engine, owner) << hall;
+  }
+  ASSERT_TRUE(snapshot_at(cb, town_last));
+
+  // A killed: B serves district on, and takes town over.
+  const core::HallState town_before = state_of(*ca.snapshot("town"));
+  ASSERT_EQ(town_before.seq, town_last);
+  a->kill9();
+  a.reset();
+  const auto killed = std::chrono::steady_clock::now();
+  int district_refused = 0;
+  std::optional<protocol::DecodedReply> town_next;
+  while (std::chrono::steady_clock::now() < killed + 20s) {
+    auto d = cb.command("district", core::IssueTicket{"social"});
+    ASSERT_TRUE(d.has_value()) << "district went unanswered while town was taken over";
+    if (!d->ok()) ++district_refused;
+    auto t = cb.command("town", core::IssueTicket{"social"});
+    ASSERT_TRUE(t.has_value());
+    if (t->ok()) {
+      town_next = t;
+      break;
+    }
+    EXPECT_EQ(t->code, core::ErrorCode::kNotOwner) << t->message;
+    std::this_thread::sleep_for(20ms);  // a device's pace while its hall has no owner
+  }
+  ASSERT_TRUE(town_next.has_value()) << "town was never taken over";
+  std::cout << "town taken over "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                     killed)
+                   .count()
+            << " ms after the kill; district refused " << district_refused << " command(s) meanwhile\n";
+  EXPECT_EQ(district_refused, 0);
+  EXPECT_EQ(protocol::peek_event(protocol::as_bytes(town_next->events.front())).seq, town_last + 1);
+  // Everything A acknowledged of town is B's town (the tickets A issued, with their numbers).
+  const core::HallState taken = state_of(*cb.snapshot("town"));
+  for (const core::Ticket& t : town_before.tickets) {
+    const auto it = std::find_if(taken.tickets.begin(), taken.tickets.end(),
+                                 [&](const core::Ticket& x) { return x.id == t.id; });
+    ASSERT_NE(it, taken.tickets.end()) << "ticket " << t.id << " lost";
+    EXPECT_EQ(it->number, t.number);
+  }
+  auto d = cb.command("district", core::IssueTicket{"social"});
+  ASSERT_TRUE(d && d->ok());
+  EXPECT_GT(protocol::peek_event(protocol::as_bytes(d->events.front())).seq, district_last);
+}
+
+TEST_F(HallqdStandby, StandbyForRefusesAnUnknownHallOrBothFlags) {
+  const auto run = [&](std::vector<std::string> extra) {
+    std::vector<std::string> argv{"--conf", kTown,
+                                  "--data", dir_.sub("x"),
+                                  "--http", "off",
+                                  "--cmd",  "tcp://127.0.0.1:*",
+                                  "--pub",  "tcp://127.0.0.1:*"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    testing::ChildProcess p(testing::default_hallqd(), argv,
+                            {.env = {}, .stderr_path = dir_.sub("x.stderr")});
+    const int code = p.wait_exit(30s).value_or(-1);
+    return std::pair{code, read_file(dir_.sub("x.stderr"))};
+  };
+  std::vector<std::string> replicate = args("engine-x", false);
+  auto with = [&](std::vector<std::string> more) {
+    std::vector<std::string> a = replicate;
+    a.insert(a.end(), more.begin(), more.end());
+    return a;
+  };
+  auto [code, err] = run(with({"--standby-for", "district"}));
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(err.find("--standby-for: hall district is not among the configured halls"), std::string::npos)
+      << err;
+  std::tie(code, err) = run(with({"--standby-for", "town,"}));
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(err.find("--standby-for: an empty hall id"), std::string::npos) << err;
+  std::tie(code, err) = run(with({"--standby-for", "town", "--standby"}));
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(err.find("excludes"), std::string::npos) << err;
+  std::tie(code, err) = run({"--standby-for", "town"});
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(err.find("only go with --replicate"), std::string::npos) << err;
+}
+
 TEST_F(HallqdStandby, TakesOverFromAKilledOwnerUnderLoadLosingNothingAcknowledged) {
   const char* env = std::getenv("HALLQ_TAKEOVER_KILLS");
   const int kills = env != nullptr ? std::max(1, std::atoi(env)) : 3;

@@ -186,6 +186,17 @@ seed = 7
     expected_.push_back(e);
   }
 
+  // The uploader logs in as "upr" (role uploader); a 2 of social at w1
+  // (expected_[0]), which the platform will refuse 422 事项编码不存在, and a 5
+  // of estate at w4 (expected_[1]).
+  void refused_and_accepted_ratings() {
+    std::ofstream(dir_.sub("upr.password")) << "upload-pass-2\n";
+    config_ = write_config("user = \"upr\"\npassword_file = \"upr.password\"");
+    serve_and_rate("social", "w1", 2);
+    serve_and_rate("estate", "w4", 5);
+    receiver_.refuse(expected_[0].id, 422, R"({"message":"事项编码不存在"})");
+  }
+
   // A session's Cookie and X-CSRF-Token headers for `user`.
   std::map<std::string, std::string> login(const std::string& user, const std::string& password) {
     const HttpAnswer a = http_request(engine_->http(), http::verb::post, "/api/login",

@@ -257,12 +257,8 @@ TEST_F(UploadTest, LoginAsUploaderRejectionsReachHallqdOnceAcrossAKill) {
 // Asked again, it accepts: the receiver holds A once, under A~r2, rebuilt
 // with the new 事项编码; no other record went twice, and the next one goes.
 TEST_F(UploadTest, LoginResendOfARejectedRecordOnceItsCauseIsFixed) {
-  std::ofstream(dir_.sub("upr.password")) << "upload-pass-2\n";
-  config_ = write_config("user = \"upr\"\npassword_file = \"upr.password\"");
-  serve_and_rate("social", "w1", 2);
-  serve_and_rate("estate", "w4", 5);
+  refused_and_accepted_ratings();
   const std::string a_id = expected_[0].id, b_id = expected_[1].id;
-  receiver_.refuse(a_id, 422, R"({"message":"事项编码不存在"})");
   receiver_.refuse(a_id + "~r1", 422, R"({"message":"实施部门编码不存在"})");
   auto uploader = start_uploader();
   ASSERT_TRUE(uploader->wait_prefix("reported town " + a_id + " to hallqd", 20s)) << uploader->output();
@@ -375,12 +371,8 @@ TEST_F(UploadTest, LoginResendOfARejectedRecordOnceItsCauseIsFixed) {
 // the rejections list); the same re-send through the HTTP API, which checks
 // it against the log, is then accepted.
 TEST_F(UploadTest, LoginUploadBookkeepingIsRefusedOnTheDeviceSocket) {
-  std::ofstream(dir_.sub("upr.password")) << "upload-pass-2\n";
-  config_ = write_config("user = \"upr\"\npassword_file = \"upr.password\"");
-  serve_and_rate("social", "w1", 2);
-  serve_and_rate("estate", "w4", 5);
+  refused_and_accepted_ratings();
   const std::string a_id = expected_[0].id, b_id = expected_[1].id;
-  receiver_.refuse(a_id, 422, R"({"message":"事项编码不存在"})");
   {
     auto uploader = start_uploader();
     ASSERT_TRUE(uploader->wait_prefix("reported town " + a_id + " to hallqd", 20s)) << uploader->output();
