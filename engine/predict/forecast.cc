@@ -6,6 +6,8 @@
 //
 // The play reads the hall's own queue sets through iterators (nothing is
 // copied), so a capped play costs the same however long the queues are.
+// Remote tickets not checked in are merged into their normal lines from a
+// small sorted vector per service (empty, and free, in a hall without them).
 #include "engine/predict/forecast.h"
 
 #include <algorithm>
@@ -13,6 +15,8 @@
 #include <cmath>
 #include <limits>
 #include <utility>
+
+#include "engine/predict/check_in_share.h"
 
 namespace hallq::predict {
 namespace {
@@ -29,12 +33,56 @@ constexpr int kNormal = static_cast<int>(QueueClass::kNormal);
 core::TicketId probe_id(std::size_t service, bool priority) {
   return ~core::TicketId{0} - (2 * service + (priority ? 1 : 0));
 }
-bool is_probe(core::TicketId id, std::size_t services) { return id > ~core::TicketId{0} - 2 * services; }
+
+// What the play took off a line.
+enum class Taken : std::uint8_t {
+  kTicket,         // a waiting ticket
+  kRemoteCounted,  // a remote ticket not checked in, counted as coming: served like a waiting one
+  kRemoteProbe,    // a remote ticket not checked in, not counted: takes no time
+  kNewcomer,       // a newcomer's probe
+};
+
+// A remote ticket not checked in, at its place in its normal line. Sorts
+// after a real entry of the same key (a checked-in one is enqueued later)
+// and before a newcomer's probe.
+struct Awaiting {
+  QueueEntry entry;
+  bool counted = false;
+};
+constexpr std::uint64_t kAwaitingOrder = std::numeric_limits<std::uint64_t>::max() - 1;
+
+// Per service, its remote tickets not checked in, in line order, each marked
+// counted or not (check_in_share.h); without `uncounted` only the counted
+// (a newcomer's play needs no remote ticket's own call).
+std::vector<std::vector<Awaiting>> awaiting_by_service(const core::Hall& hall, bool uncounted) {
+  std::vector<std::vector<Awaiting>> by(hall.config().services.size());
+  if (hall.remotes().empty()) return by;
+  const CheckInShare share = check_in_share(hall);
+  for (const core::RemoteTicket& r : hall.remotes()) {
+    if (r.state != core::RemoteState::kAwaiting) continue;
+    const core::Ticket* t = hall.find_ticket(r.ticket);
+    if (t == nullptr || t->state != core::TicketState::kNotArrived) continue;  // cancelled
+    by[t->service].push_back({{t->queue_key, kAwaitingOrder, t->id}, r.grace_until != 0});
+  }
+  std::vector<double> weights;
+  for (std::vector<Awaiting>& line : by) {
+    if (line.empty()) continue;
+    std::sort(line.begin(), line.end(),
+              [](const Awaiting& a, const Awaiting& b) { return a.entry < b.entry; });
+    weights.clear();
+    // `counted` holds "in grace" until the weights are made.
+    for (const Awaiting& a : line) weights.push_back(a.counted ? share.in_grace : share.before_turn);
+    const std::vector<bool> counted = counted_in_play(weights);
+    for (std::size_t k = 0; k < line.size(); ++k) line[k].counted = counted[k];
+    if (!uncounted) std::erase_if(line, [](const Awaiting& a) { return !a.counted; });
+  }
+  return by;
+}
 
 // The hall's queues as the play consumes them; everything else as the hall is.
 class PlayView final : public core::CallView {
  public:
-  PlayView(const core::Hall& hall, TimeUs now) : hall_(hall) {
+  PlayView(const core::Hall& hall, TimeUs now, std::vector<std::vector<Awaiting>> awaiting) : hall_(hall) {
     const std::size_t ns = hall.config().services.size();
     lines_.resize(ns);
     waiting_.assign(ns, 0);
@@ -52,6 +100,13 @@ class PlayView final : public core::CallView {
         // A newcomer now sorts after everyone in its line (every key is <= now).
         l.probe = {now, std::numeric_limits<std::uint64_t>::max(), probe_id(s, c == kPriority)};
         l.probe_left = c != kReturning;
+        if (c == kNormal && s < awaiting.size()) {
+          l.awaiting = std::move(awaiting[s]);
+          const auto counted = static_cast<std::size_t>(std::count_if(
+              l.awaiting.begin(), l.awaiting.end(), [](const Awaiting& a) { return a.counted; }));
+          l.left += counted;
+          waiting_[s] += l.awaiting.size() - counted;  // the probes among them
+        }
         waiting_[s] += l.left + (l.probe_left ? 1 : 0);
       }
       // What the policy asks of the hall does not change during the play.
@@ -69,6 +124,7 @@ class PlayView final : public core::CallView {
   int consecutive_priority(core::WindowIdx w) const override { return consecutive_[w]; }
   const QueueEntry* head(core::ServiceIdx s, QueueClass c) const override {
     const Line& l = lines_[s][static_cast<int>(c)];
+    if (l.awaiting_head()) return &l.awaiting[l.ai].entry;
     if (l.next != l.end) return &*l.next;
     return l.probe_left ? &l.probe : nullptr;
   }
@@ -80,11 +136,11 @@ class PlayView final : public core::CallView {
 
   // Takes `ticket` off the head of its line among window `w`'s services;
   // false if it is not such a head (a policy may only name those).
-  bool take(core::WindowIdx w, core::TicketId ticket, core::ServiceIdx& service, int& cls) {
+  bool take(core::WindowIdx w, core::TicketId ticket, core::ServiceIdx& service, int& cls, Taken& taken) {
     for (const core::Skill& k : hall_.skills(w)) {
       for (int c = 0; c < core::kQueueClasses; ++c) {
         if (!is_head(k.service, c, ticket)) continue;
-        consume(k.service, c);
+        taken = consume(k.service, c);
         service = k.service;
         cls = c;
         return true;
@@ -96,8 +152,9 @@ class PlayView final : public core::CallView {
   void count_call(core::WindowIdx w, int cls) {
     consecutive_[w] = cls == kNormal ? 0 : std::min(255, consecutive_[w] + 1);
   }
-  // Real tickets still in line ahead of a newcomer of `s` (priority: the
-  // returning and priority lines; normal: all three).
+  // Real tickets (and remote ones counted as coming) still in line ahead of
+  // a newcomer of `s` (priority: the returning and priority lines; normal:
+  // all three).
   std::size_t left_ahead(core::ServiceIdx s, bool priority) const {
     std::size_t n = lines_[s][kReturning].left + lines_[s][kPriority].left;
     return priority ? n : n + lines_[s][kNormal].left;
@@ -111,22 +168,33 @@ class PlayView final : public core::CallView {
     const QueueEntry* h = head(s, static_cast<QueueClass>(c));
     return h != nullptr && h->ticket == ticket;
   }
-  void consume(core::ServiceIdx s, int c) {
+  Taken consume(core::ServiceIdx s, int c) {
     Line& l = lines_[s][c];
+    --waiting_[s];
+    if (l.awaiting_head()) {
+      const bool counted = l.awaiting[l.ai++].counted;
+      if (!counted) return Taken::kRemoteProbe;
+      --l.left;
+      return Taken::kRemoteCounted;
+    }
     if (l.next != l.end) {
       ++l.next;
       --l.left;
-    } else {
-      l.probe_left = false;
+      return Taken::kTicket;
     }
-    --waiting_[s];
+    l.probe_left = false;
+    return Taken::kNewcomer;
   }
 
   struct Line {
     core::ServiceQueue::Line::const_iterator next, end;
-    std::size_t left = 0;  // real tickets not yet called
+    std::size_t left = 0;  // real tickets and counted remote ones not yet called
     QueueEntry probe;
     bool probe_left = false;
+    std::vector<Awaiting> awaiting;  // normal lines only: remote tickets not checked in, in line order
+    std::size_t ai = 0;              // the next of them
+    // The next remote ticket not checked in goes before the next real ticket.
+    bool awaiting_head() const { return ai < awaiting.size() && (next == end || awaiting[ai].entry < *next); }
   };
   const core::Hall& hall_;
   std::vector<std::array<Line, core::kQueueClasses>> lines_;
@@ -197,7 +265,9 @@ Forecast forecast(const core::Hall& hall, TimeUs now, const ForecastRequest& req
   out.priority.assign(ns, {0, kUnknownWait});
   if (!request.stop_at_probe) out.tickets.reserve(hall.waiting_total());
 
-  PlayView view(hall, now);
+  PlayView view(hall, now,
+                request.awaiting_remotes ? awaiting_by_service(hall, !request.stop_at_probe)
+                                         : std::vector<std::vector<Awaiting>>{});
   FreeWindows free_at;
   const TimeUs pause = static_cast<TimeUs>(hall.mean_pause_s() * core::kUsPerSecond);
   // Busy windows: the first of n random completions comes well before the
@@ -249,10 +319,16 @@ Forecast forecast(const core::Hall& hall, TimeUs now, const ForecastRequest& req
     }
     core::ServiceIdx s = 0;
     int c = kNormal;
-    if (!view.take(w, id, s, c)) break;  // a policy that names no head: stop rather than loop
+    Taken taken = Taken::kTicket;
+    if (!view.take(w, id, s, c, taken)) break;  // a policy that names no head: stop rather than loop
     last = t;
     const auto wait = static_cast<std::int32_t>((t - now) / core::kUsPerSecond);
-    if (is_probe(id, ns)) {
+    if (taken == Taken::kRemoteProbe) {
+      // Its call had it checked in now; it takes no time: the window stays first.
+      if (!request.stop_at_probe) out.awaiting.push_back({id, called[s], wait});
+      continue;
+    }
+    if (taken == Taken::kNewcomer) {
       const bool priority = c == kPriority;
       (priority ? out.priority[s] : out.normal[s]) = {called[s], wait};
       // A probe takes no time: the window stays first.
@@ -261,7 +337,8 @@ Forecast forecast(const core::Hall& hall, TimeUs now, const ForecastRequest& req
     }
     ++picks;
     view.count_call(w, c);
-    if (!request.stop_at_probe) out.tickets.push_back({id, called[s], wait});
+    if (!request.stop_at_probe)
+      (taken == Taken::kTicket ? out.tickets : out.awaiting).push_back({id, called[s], wait});
     ++called[s];
     free_at.replace_top({t + view.handle_us(s), w});
   }
