@@ -19,8 +19,12 @@ CheckInShare check_in_share(const core::Hall& hall) {
   for (const core::RemoteTicket& r : hall.remotes()) {
     const bool late = r.grace_until != 0;
     if (r.state == core::RemoteState::kCheckedIn) {
-      ++came;
-      if (late) ++came_late;
+      if (late) {
+        ++came_late;  // not at its place: at the head of the line, when it came
+        ++not_came;
+      } else {
+        ++came;
+      }
     } else if (r.state == core::RemoteState::kDropped) {
       ++not_came;
       ++not_came_late;  // dropped: always after its turn came
@@ -43,7 +47,7 @@ std::vector<bool> counted_in_play(const std::vector<double>& weights) {
   double rounded = 0;
   for (std::size_t k = 0; k < weights.size(); ++k) {
     sum += weights[k];
-    const double r = std::floor(sum + 0.5);
+    const double r = std::ceil(sum - 0.5);  // half down: counted only when more likely than not
     counted[k] = r > rounded;
     rounded = r;
   }

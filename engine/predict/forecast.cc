@@ -117,6 +117,10 @@ class PlayView final : public core::CallView {
     consecutive_.resize(hall.windows().size());
     for (std::size_t w = 0; w < consecutive_.size(); ++w)
       consecutive_[w] = hall.window(static_cast<core::WindowIdx>(w)).consecutive_priority;
+    // The remote-call share cap matters only where there are remote tickets.
+    cap_ = hall.remotes().empty() ? 1.0 : hall.config().rules.remote_call_share;
+    calls_ = hall.calls_today();
+    remote_calls_ = hall.remote_calls_today();
   }
 
   const core::HallConfig& config() const override { return hall_.config(); }
@@ -135,14 +139,33 @@ class PlayView final : public core::CallView {
   int open_windows(core::ServiceIdx s, int level) const override { return hall_.open_windows(s, level); }
 
   // Takes `ticket` off the head of its line among window `w`'s services;
-  // false if it is not such a head (a policy may only name those).
-  bool take(core::WindowIdx w, core::TicketId ticket, core::ServiceIdx& service, int& cls, Taken& taken) {
+  // false if it is not such a head (a policy may only name those). As the
+  // hall does (HallRules::remote_call_share), a remote ticket's first call
+  // that would put remote tickets over their share of the day's first calls
+  // goes to the first walk-in behind it in its line instead: `ticket` is then
+  // that one.
+  bool take(core::WindowIdx w, core::TicketId& ticket, core::ServiceIdx& service, int& cls, Taken& taken) {
     for (const core::Skill& k : hall_.skills(w)) {
       for (int c = 0; c < core::kQueueClasses; ++c) {
         if (!is_head(k.service, c, ticket)) continue;
-        taken = consume(k.service, c);
         service = k.service;
         cls = c;
+        if (cap_ >= 1) {  // no cap, or no remote ticket today
+          taken = consume(k.service, c);
+          return true;
+        }
+        bool remote = false;
+        const bool first = is_first_call(k.service, c, remote);
+        if (remote && remote_calls_ + 1 > cap_ * (calls_ + 1) + 1e-9 &&
+            take_walk_in(k.service, c, ticket, taken)) {
+          if (taken == Taken::kTicket) ++calls_;
+          return true;
+        }
+        taken = consume(k.service, c);
+        if (first) {
+          ++calls_;
+          if (remote) ++remote_calls_;
+        }
         return true;
       }
     }
@@ -168,6 +191,40 @@ class PlayView final : public core::CallView {
     const QueueEntry* h = head(s, static_cast<QueueClass>(c));
     return h != nullptr && h->ticket == ticket;
   }
+  // Whether taking the head of line (s, c) is a first call today that the
+  // hall counts (HallRules::remote_call_share); `remote`: of a remote ticket.
+  // A remote ticket not checked in counts if the play counts it as coming;
+  // probes (its own, a newcomer's) take no time and are no calls.
+  bool is_first_call(core::ServiceIdx s, int c, bool& remote) const {
+    const Line& l = lines_[s][c];
+    if (l.awaiting_head()) return remote = l.awaiting[l.ai].counted;
+    if (l.next == l.end) return remote = false;
+    const core::Ticket* t = hall_.find_ticket(l.next->ticket);
+    const bool first = t != nullptr && t->first_called_at == 0;
+    remote = first && hall_.find_remote(t->id) != nullptr;
+    return first;
+  }
+  // Takes, out of order, the first walk-in of line (s, c): a real ticket that
+  // is not a remote one, else the newcomer's probe; false if neither is left.
+  bool take_walk_in(core::ServiceIdx s, int c, core::TicketId& ticket, Taken& taken) {
+    Line& l = lines_[s][c];
+    for (auto it = l.next; it != l.end; ++it) {
+      if (hall_.find_remote(it->ticket) != nullptr || l.was_taken(it->ticket)) continue;
+      ticket = it->ticket;
+      taken = Taken::kTicket;
+      l.taken.push_back(ticket);
+      --l.left;
+      --waiting_[s];
+      l.skip_taken();
+      return true;
+    }
+    if (!l.probe_left) return false;
+    ticket = l.probe.ticket;
+    taken = Taken::kNewcomer;
+    l.probe_left = false;
+    --waiting_[s];
+    return true;
+  }
   Taken consume(core::ServiceIdx s, int c) {
     Line& l = lines_[s][c];
     --waiting_[s];
@@ -180,6 +237,8 @@ class PlayView final : public core::CallView {
     if (l.next != l.end) {
       ++l.next;
       --l.left;
+      // Skip those taken out of order (take_walk_in).
+      l.skip_taken();
       return Taken::kTicket;
     }
     l.probe_left = false;
@@ -191,8 +250,16 @@ class PlayView final : public core::CallView {
     std::size_t left = 0;  // real tickets and counted remote ones not yet called
     QueueEntry probe;
     bool probe_left = false;
-    std::vector<Awaiting> awaiting;  // normal lines only: remote tickets not checked in, in line order
-    std::size_t ai = 0;              // the next of them
+    std::vector<Awaiting> awaiting;     // normal lines only: remote tickets not checked in, in line order
+    std::size_t ai = 0;                 // the next of them
+    std::vector<core::TicketId> taken;  // real tickets taken out of order (the remote-call cap)
+    bool was_taken(core::TicketId id) const {
+      return std::find(taken.begin(), taken.end(), id) != taken.end();
+    }
+    // `next` past those taken out of order.
+    void skip_taken() {
+      while (!taken.empty() && next != end && was_taken(next->ticket)) ++next;
+    }
     // The next remote ticket not checked in goes before the next real ticket.
     bool awaiting_head() const { return ai < awaiting.size() && (next == end || awaiting[ai].entry < *next); }
   };
@@ -202,6 +269,8 @@ class PlayView final : public core::CallView {
   std::vector<int> consecutive_;
   std::vector<double> mean_handle_, arrival_rate_;
   std::vector<TimeUs> handle_us_;  // mean_handle_ in microseconds
+  double cap_ = 1;                 // HallRules::remote_call_share; 1 in a hall without remote tickets
+  std::uint32_t calls_ = 0, remote_calls_ = 0;  // first calls today, played ones included
 };
 
 // When a busy window is expected to be free: a ticket in service has used
@@ -312,7 +381,7 @@ Forecast forecast(const core::Hall& hall, TimeUs now, const ForecastRequest& req
       break;
     }
     const auto [t, w] = free_at.top();
-    const core::TicketId id = policy.choose(view, w, t);
+    core::TicketId id = policy.choose(view, w, t);
     if (id == 0) {
       free_at.pop();  // idle for the rest of the play
       continue;

@@ -17,14 +17,16 @@ namespace {
 
 class RemoteForecastTest : public HallFixture {
  protected:
-  void SetUp() override {
-    build([](HallConfig& c) {
+  void SetUp() override { with_remote(1.0); }
+  void with_remote(double share_cap) {
+    build([&](HallConfig& c) {
       RemoteConfig r;
       r.service = kCivil;
       r.hours = {{9 * 60, 16 * 60}};
       r.daily_quota = 20;
       r.grace_min = 15;
       c.remote = {r};
+      c.rules.remote_call_share = share_cap;
     });
     ok(OpenWindow{"w2", ""}, at(0));
   }
@@ -151,6 +153,28 @@ TEST_F(RemoteForecastTest, ItsOwnForecastIsWhatCheckingInNowGives) {
     EXPECT_EQ(t.wait_s, told.wait_s);
   }
   EXPECT_TRUE(found);
+}
+
+// The remote-call share cap is played as the hall applies it: with a cap of
+// 0.3 and no call yet today, a remote ticket's first call would make the
+// share 1 > 0.3, so the walk-in behind it goes first, then the remote ticket
+// (1 ≤ 0.3 × 2 + 1? no: 1 > 0.6 — but no walk-in is left, so it is called).
+TEST_F(RemoteForecastTest, TheRemoteCallShareCapIsPlayed) {
+  with_remote(0.3);
+  const TicketId r = take(1, at(1));
+  const TicketId w = walk_in(at(2));
+  EXPECT_EQ(hall_->find_ticket(w)->predicted_wait_s, 0) << "the cap puts it before the remote ticket";
+  const predict::Forecast f = predict::forecast(*hall_, at(3));
+  ASSERT_EQ(f.tickets.size(), 1u);
+  EXPECT_EQ(f.tickets[0].ticket, w);
+  EXPECT_EQ(f.tickets[0].wait_s, 0);
+  ASSERT_EQ(f.awaiting.size(), 1u);
+  EXPECT_EQ(f.awaiting[0].ticket, r);
+  EXPECT_EQ(f.awaiting[0].ahead, 1u);
+  EXPECT_EQ(f.awaiting[0].wait_s, 600);
+  // The hall, with the remote ticket checked in, calls the walk-in first too.
+  ok(CheckIn{code_of(r)}, at(3));
+  EXPECT_EQ(call_next("w2", at(3)), hall_->number_of(*hall_->find_ticket(w)));
 }
 
 // Cancelled, dropped or checked in: no longer in the play as not checked in.
