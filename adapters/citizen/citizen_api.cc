@@ -198,6 +198,7 @@ const predict::TicketForecast* CitizenApi::forecast_of(const core::Hall& hall, c
     c.at = now;
     c.by_ticket.clear();
     for (const predict::TicketForecast& t : f.tickets) c.by_ticket.emplace(t.ticket, t);
+    for (const predict::TicketForecast& t : f.awaiting) c.by_ticket.emplace(t.ticket, t);  // not checked in
   }
   auto it = c.by_ticket.find(id);
   return it == c.by_ticket.end() ? nullptr : &it->second;

@@ -46,7 +46,22 @@ TicketView ticket_view(const core::Hall& hall, const core::Ticket& t, const pred
                                remote->code);
         break;
       }
-      // Those in its line ahead of the place it holds (it is in no line itself).
+      if (f != nullptr && f->wait_s != predict::kUnknownWait) {
+        // The forecast of its call had it checked in now (predict::Forecast::
+        // awaiting): come by the range's low end, the earliest its turn is
+        // likely to come (and the grace covers a little more).
+        const view::WaitRange r = view::wait_range(f->wait_s, f->ahead);
+        v.ahead = f->ahead;
+        v.headline = fmt::format("请在 {} 前到大厅签到",
+                                 clock(now + static_cast<core::TimeUs>(r.low_s) * core::kUsPerSecond));
+        v.detail = fmt::format(
+            "前面还有 {} 人，现在签到预计等待 {}。到大厅后在取号机输入签到码 "
+            "{}，或扫描签到二维码，按取号时的顺序叫号",
+            f->ahead, view::wait_range_text(r), remote != nullptr ? remote->code : 0);
+        break;
+      }
+      // No forecast (no open window would call it): those in its line ahead
+      // of the place it holds (it is in no line itself), roughly.
       std::uint32_t ahead = 0;
       const core::ServiceQueue& q = hall.queue(t.service);
       ahead += static_cast<std::uint32_t>(q.size(core::QueueClass::kReturning) +
