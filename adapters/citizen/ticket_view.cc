@@ -12,8 +12,23 @@
 #include "engine/view/wait_range.h"
 
 namespace hallq::citizen {
+namespace {
+
+// The 80% range around `f`, down to the low end of the one around `low`.
+view::WaitRange shown_range(const predict::TicketForecast& f, const predict::TicketForecast* low) {
+  view::WaitRange r = view::wait_range(f.wait_s, f.ahead);
+  if (low != nullptr && low->wait_s != predict::kUnknownWait) {
+    const view::WaitRange l = view::wait_range(low->wait_s, low->ahead);
+    r.low_s = std::min(r.low_s, l.low_s);
+    r.high_s = std::max(r.high_s, l.high_s);
+  }
+  return r;
+}
+
+}  // namespace
+
 TicketView ticket_view(const core::Hall& hall, const core::Ticket& t, const predict::TicketForecast* f,
-                       core::TimeUs now) {
+                       core::TimeUs now, const predict::TicketForecast* without_remotes) {
   using core::TicketState;
   const core::HallConfig& cfg = hall.config();
   TicketView v;
@@ -85,7 +100,7 @@ TicketView ticket_view(const core::Hall& hall, const core::Ticket& t, const pred
       v.can_cancel = true;
       if (f != nullptr && f->wait_s != predict::kUnknownWait) {
         v.ahead = f->ahead;
-        const view::WaitRange r = view::wait_range(f->wait_s, f->ahead);
+        const view::WaitRange r = shown_range(*f, without_remotes);
         v.wait_low_min = r.low_s / 60;
         v.wait_high_min = (r.high_s + 59) / 60;
         v.headline = f->ahead == 0 ? "下一位就是您" : fmt::format("前面还有 {} 人", f->ahead);

@@ -68,9 +68,15 @@ inline constexpr std::string_view kLapsedDetail = "当日未办理的号码已�
 
 // `forecast`: the ticket's entry in predict::forecast(hall, now) (`tickets`,
 // or `awaiting` for a remote ticket not checked in), null if it has none (not
-// waiting, or no open window would call it).
+// waiting, or no open window would call it). `without_remotes`: its entry
+// in the play leaving remote tickets not checked in out
+// (ForecastRequest::awaiting_remotes false), null if none are out: a
+// waiting ticket's range then runs from the low end of the range around
+// that play to the high end of the one around `forecast` (whether they come
+// is all or nothing: bench/README.md, "Remote tickets in the forecast").
 TicketView ticket_view(const core::Hall& hall, const core::Ticket& ticket,
-                       const predict::TicketForecast* forecast, core::TimeUs now);
+                       const predict::TicketForecast* forecast, core::TimeUs now,
+                       const predict::TicketForecast* without_remotes = nullptr);
 
 // A ticket of `date` that was still open (waiting, held, not arrived ...)
 // when the hall's day rolled: the engine lapsed it (TicketState::kExpired,

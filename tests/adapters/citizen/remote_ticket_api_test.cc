@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -104,12 +105,23 @@ TEST_F(RemoteTicketApiTest, RemoteTicketsNotCheckedInCountAheadOnThePages) {
       fmt::format("前面还有 1 人，现在签到预计等待 {}。", view::wait_range_text(r2))))
       << b2["detail"];
   // B003, a walk-in: both remote tickets ahead; 2 × 840 s, as at its issue.
+  // Its range runs down to that of the play without them (0 s, none ahead):
+  // whether they come is all or nothing.
   const nlohmann::json b3 = nlohmann::json::parse(api_.ticket_json("town", "B003"));
   EXPECT_EQ(b3["headline"], "前面还有 2 人");
   EXPECT_EQ(halls_.town().find_number("B003")->predicted_wait_s, 1680);
-  const view::WaitRange r3 = view::wait_range(1680, 2);
-  EXPECT_EQ(b3["wait_low_min"], r3.low_s / 60);
-  EXPECT_EQ(b3["wait_high_min"], (r3.high_s + 59) / 60);
+  const view::WaitRange r3 = view::wait_range(1680, 2), r0 = view::wait_range(0, 0);
+  EXPECT_EQ(b3["wait_low_min"], std::min(r3.low_s, r0.low_s) / 60);
+  EXPECT_EQ(b3["wait_high_min"], (std::max(r3.high_s, r0.high_s) + 59) / 60);
+  // Both checked in: nothing uncertain is left, the range is the forecast's own.
+  for (const char* n : {"B001", "B002"}) {
+    const core::RemoteTicket* r = halls_.town().find_remote(halls_.town().find_number(n)->id);
+    ASSERT_TRUE(halls_.apply(core::CheckIn{r->code}).ok());
+  }
+  const nlohmann::json b3_later = nlohmann::json::parse(api_.ticket_json("town", "B003"));
+  const view::WaitRange in_line = view::wait_range(1680, 2);  // w5 still idle: the play starts now
+  EXPECT_EQ(b3_later["wait_low_min"], in_line.low_s / 60);
+  EXPECT_EQ(b3_later["wait_high_min"], (in_line.high_s + 59) / 60);
 }
 
 TEST_F(RemoteTicketApiTest, ThePageOffersTheServicesThatTakeRemoteTickets) {
