@@ -275,7 +275,9 @@ CitizenApi::Lookup CitizenApi::lookup(std::string_view hall, std::string_view da
   }
   if (core::format_date(l.hall->day()) != date) {
     const std::int64_t day = *core::parse_day(date), today = l.hall->day();
-    if (days == Days::kAnyPast && day < today) {
+    // The hall's day, or the engine's date where the hall has none yet (no event so far).
+    const std::int64_t now_day = today != 0 ? today : l.hall->config().local_day(source_.now());
+    if (days == Days::kAnyPast && day < now_day) {
       l.day = day;
       return l;
     }
@@ -286,8 +288,6 @@ CitizenApi::Lookup CitizenApi::lookup(std::string_view hall, std::string_view da
       if (l.past != nullptr) return l;
     }
     const std::string& name = l.hall->config().name;
-    // The words go by the engine's date where the hall has no day yet (no event so far).
-    const std::int64_t now_day = today != 0 ? today : l.hall->config().local_day(source_.now());
     if (day > now_day) {  // a kiosk's clock ahead of the engine's
       refuse(410, "expired", "这张号票不是今天的，已经失效", false, name);
       return l;

@@ -55,8 +55,8 @@ constexpr std::uint64_t kAwaitingOrder = std::numeric_limits<std::uint64_t>::max
 // counted or not (check_in_share.h); without `uncounted` only the counted
 // (a newcomer's play needs no remote ticket's own call).
 std::vector<std::vector<Awaiting>> awaiting_by_service(const core::Hall& hall, bool uncounted) {
+  if (hall.remotes().empty()) return {};  // no allocation in a hall without them
   std::vector<std::vector<Awaiting>> by(hall.config().services.size());
-  if (hall.remotes().empty()) return by;
   const CheckInShare share = check_in_share(hall);
   for (const core::RemoteTicket& r : hall.remotes()) {
     if (r.state != core::RemoteState::kAwaiting) continue;
