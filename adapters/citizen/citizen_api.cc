@@ -189,7 +189,8 @@ std::string CitizenApi::client_address(const HttpRequest& r) const {
   return std::string(f);
 }
 
-const predict::TicketForecast* CitizenApi::forecast_of(const core::Hall& hall, core::TicketId id) {
+const predict::TicketForecast* CitizenApi::forecast_of(const core::Hall& hall, core::TicketId id,
+                                                       bool without_remotes) {
   ForecastCache& c = forecasts_[hall.config().id];
   const core::TimeUs now = source_.now();
   if (c.seq != hall.seq() || c.at == 0 || now - c.at > kForecastMaxAgeUs || now < c.at) {
@@ -198,9 +199,16 @@ const predict::TicketForecast* CitizenApi::forecast_of(const core::Hall& hall, c
     c.at = now;
     c.by_ticket.clear();
     for (const predict::TicketForecast& t : f.tickets) c.by_ticket.emplace(t.ticket, t);
+    for (const predict::TicketForecast& t : f.awaiting) c.by_ticket.emplace(t.ticket, t);  // not checked in
+    c.without_remotes.clear();
+    if (!f.awaiting.empty()) {
+      const predict::Forecast g = predict::forecast(hall, now, {.awaiting_remotes = false});
+      for (const predict::TicketForecast& t : g.tickets) c.without_remotes.emplace(t.ticket, t);
+    }
   }
-  auto it = c.by_ticket.find(id);
-  return it == c.by_ticket.end() ? nullptr : &it->second;
+  const auto& by = without_remotes ? c.without_remotes : c.by_ticket;
+  auto it = by.find(id);
+  return it == by.end() ? nullptr : &it->second;
 }
 
 std::string CitizenApi::ticket_json(std::string_view hall_id, std::string_view number) {
@@ -208,7 +216,8 @@ std::string CitizenApi::ticket_json(std::string_view hall_id, std::string_view n
   if (hall == nullptr) return "";
   const core::Ticket* t = hall->find_number(number);
   if (t == nullptr) return "";
-  return to_json(ticket_view(*hall, *t, forecast_of(*hall, t->id), source_.now())).dump();
+  const predict::TicketForecast* f = forecast_of(*hall, t->id);
+  return to_json(ticket_view(*hall, *t, f, source_.now(), forecast_of(*hall, t->id, true))).dump();
 }
 
 bool CitizenApi::is_today(std::string_view hall_id, std::string_view date) const {
@@ -266,7 +275,9 @@ CitizenApi::Lookup CitizenApi::lookup(std::string_view hall, std::string_view da
   }
   if (core::format_date(l.hall->day()) != date) {
     const std::int64_t day = *core::parse_day(date), today = l.hall->day();
-    if (days == Days::kAnyPast && day < today) {
+    // The hall's day, or the engine's date where the hall has none yet (no event so far).
+    const std::int64_t now_day = today != 0 ? today : l.hall->config().local_day(source_.now());
+    if (days == Days::kAnyPast && day < now_day) {
       l.day = day;
       return l;
     }
@@ -277,8 +288,6 @@ CitizenApi::Lookup CitizenApi::lookup(std::string_view hall, std::string_view da
       if (l.past != nullptr) return l;
     }
     const std::string& name = l.hall->config().name;
-    // The words go by the engine's date where the hall has no day yet (no event so far).
-    const std::int64_t now_day = today != 0 ? today : l.hall->config().local_day(source_.now());
     if (day > now_day) {  // a kiosk's clock ahead of the engine's
       refuse(410, "expired", "这张号票不是今天的，已经失效", false, name);
       return l;
@@ -340,9 +349,10 @@ CitizenAnswer CitizenApi::handle(const HttpRequest& req, std::int64_t steady_us)
       a.response = std::move(l.error);
       return a;
     }
-    const TicketView v = l.past != nullptr ? past_ticket_view(*l.hall, *l.past)
-                                           : ticket_view(*l.hall, *l.ticket,
-                                                         forecast_of(*l.hall, l.ticket->id), source_.now());
+    const TicketView v = l.past != nullptr
+                             ? past_ticket_view(*l.hall, *l.past)
+                             : ticket_view(*l.hall, *l.ticket, forecast_of(*l.hall, l.ticket->id),
+                                           source_.now(), forecast_of(*l.hall, l.ticket->id, true));
     std::string html(site_file("ticket.html"));
     html = replace_all(std::move(html), "{{number}}", core::html_escape(v.number));
     html = replace_all(std::move(html), "{{service}}", core::html_escape(v.service));

@@ -184,8 +184,14 @@ class CitizenApi {
     core::Seq seq = 0;
     core::TimeUs at = 0;
     std::map<core::TicketId, predict::TicketForecast> by_ticket;
+    // The play without remote tickets not checked in, made only while there
+    // are some: the low end of a waiting ticket's range (ticket_view.h).
+    std::map<core::TicketId, predict::TicketForecast> without_remotes;
   };
-  const predict::TicketForecast* forecast_of(const core::Hall& hall, core::TicketId id);
+  // The ticket's forecast (`without_remotes`: in the play leaving remote
+  // tickets not checked in out; null when there are none), or null.
+  const predict::TicketForecast* forecast_of(const core::Hall& hall, core::TicketId id,
+                                             bool without_remotes = false);
   // Which days a lookup accepts: today's only; also earlier days' tickets
   // the engine keeps open to 补充评价; any earlier day (the engine decides).
   enum class Days : std::uint8_t { kToday, kRateable, kAnyPast };

@@ -12,8 +12,23 @@
 #include "engine/view/wait_range.h"
 
 namespace hallq::citizen {
+namespace {
+
+// The 80% range around `f`, down to the low end of the one around `low`.
+view::WaitRange shown_range(const predict::TicketForecast& f, const predict::TicketForecast* low) {
+  view::WaitRange r = view::wait_range(f.wait_s, f.ahead);
+  if (low != nullptr && low->wait_s != predict::kUnknownWait) {
+    const view::WaitRange l = view::wait_range(low->wait_s, low->ahead);
+    r.low_s = std::min(r.low_s, l.low_s);
+    r.high_s = std::max(r.high_s, l.high_s);
+  }
+  return r;
+}
+
+}  // namespace
+
 TicketView ticket_view(const core::Hall& hall, const core::Ticket& t, const predict::TicketForecast* f,
-                       core::TimeUs now) {
+                       core::TimeUs now, const predict::TicketForecast* without_remotes) {
   using core::TicketState;
   const core::HallConfig& cfg = hall.config();
   TicketView v;
@@ -46,7 +61,22 @@ TicketView ticket_view(const core::Hall& hall, const core::Ticket& t, const pred
                                remote->code);
         break;
       }
-      // Those in its line ahead of the place it holds (it is in no line itself).
+      if (f != nullptr && f->wait_s != predict::kUnknownWait) {
+        // The forecast of its call had it checked in now (predict::Forecast::
+        // awaiting): come by the range's low end, the earliest its turn is
+        // likely to come (and the grace covers a little more).
+        const view::WaitRange r = view::wait_range(f->wait_s, f->ahead);
+        v.ahead = f->ahead;
+        v.headline = fmt::format("请在 {} 前到大厅签到",
+                                 clock(now + static_cast<core::TimeUs>(r.low_s) * core::kUsPerSecond));
+        v.detail = fmt::format(
+            "前面还有 {} 人，现在签到预计等待 {}。到大厅后在取号机输入签到码 "
+            "{}，或扫描签到二维码，按取号时的顺序叫号",
+            f->ahead, view::wait_range_text(r), remote != nullptr ? remote->code : 0);
+        break;
+      }
+      // No forecast (no open window would call it): those in its line ahead
+      // of the place it holds (it is in no line itself), roughly.
       std::uint32_t ahead = 0;
       const core::ServiceQueue& q = hall.queue(t.service);
       ahead += static_cast<std::uint32_t>(q.size(core::QueueClass::kReturning) +
@@ -70,7 +100,7 @@ TicketView ticket_view(const core::Hall& hall, const core::Ticket& t, const pred
       v.can_cancel = true;
       if (f != nullptr && f->wait_s != predict::kUnknownWait) {
         v.ahead = f->ahead;
-        const view::WaitRange r = view::wait_range(f->wait_s, f->ahead);
+        const view::WaitRange r = shown_range(*f, without_remotes);
         v.wait_low_min = r.low_s / 60;
         v.wait_high_min = (r.high_s + 59) / 60;
         v.headline = f->ahead == 0 ? "下一位就是您" : fmt::format("前面还有 {} 人", f->ahead);

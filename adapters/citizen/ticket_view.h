@@ -3,9 +3,12 @@
 // predicted wait as a range (engine/view/wait_range.h) while it waits, the
 // window when it is called. No personal data: a ticket holds none. A remote
 // ticket (网上取号) also shows its check-in code and, until checked in, when
-// to check in: "请在 HH:MM 前到大厅签到" (a rough time its turn may come:
-// the people ahead of its place times the service's mean handling time over
-// its open windows), then "已到号，请尽快签到" with the end of its grace, and
+// to check in: "请在 HH:MM 前到大厅签到" — the low end of the 80% range
+// around its forecast call had it checked in now (predict::Forecast::
+// awaiting), with people ahead and that range ("现在签到预计等待 …"); with
+// no forecast (no open window), a rough time: the people ahead of its place
+// times the service's mean handling time over its open windows — then
+// "已到号，请尽快签到" with the end of its grace, and
 // "未按时签到，号码已作废" once dropped. Checked in (a remote ticket, or a
 // booking's appointment ticket), its wait reads "已签到，预计等待 …"; back
 // in line after a call (a no-show reactivated, a hold resumed), "已恢复排队，…".
@@ -63,10 +66,17 @@ struct TicketView {
 inline constexpr std::string_view kLapsedHeadline = "号码已失效";
 inline constexpr std::string_view kLapsedDetail = "当日未办理的号码已作废，如需办理请重新取号";
 
-// `forecast`: the ticket's entry in predict::forecast(hall, now), null if it
-// has none (not waiting, or no open window would call it).
+// `forecast`: the ticket's entry in predict::forecast(hall, now) (`tickets`,
+// or `awaiting` for a remote ticket not checked in), null if it has none (not
+// waiting, or no open window would call it). `without_remotes`: its entry
+// in the play leaving remote tickets not checked in out
+// (ForecastRequest::awaiting_remotes false), null if none are out: a
+// waiting ticket's range then runs from the low end of the range around
+// that play to the high end of the one around `forecast` (whether they come
+// is all or nothing: bench/README.md, "Remote tickets in the forecast").
 TicketView ticket_view(const core::Hall& hall, const core::Ticket& ticket,
-                       const predict::TicketForecast* forecast, core::TimeUs now);
+                       const predict::TicketForecast* forecast, core::TimeUs now,
+                       const predict::TicketForecast* without_remotes = nullptr);
 
 // A ticket of `date` that was still open (waiting, held, not arrived ...)
 // when the hall's day rolled: the engine lapsed it (TicketState::kExpired,

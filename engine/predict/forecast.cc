@@ -6,6 +6,8 @@
 //
 // The play reads the hall's own queue sets through iterators (nothing is
 // copied), so a capped play costs the same however long the queues are.
+// Remote tickets not checked in are merged into their normal lines from a
+// small sorted vector per service (empty, and free, in a hall without them).
 #include "engine/predict/forecast.h"
 
 #include <algorithm>
@@ -13,6 +15,8 @@
 #include <cmath>
 #include <limits>
 #include <utility>
+
+#include "engine/predict/check_in_share.h"
 
 namespace hallq::predict {
 namespace {
@@ -29,12 +33,56 @@ constexpr int kNormal = static_cast<int>(QueueClass::kNormal);
 core::TicketId probe_id(std::size_t service, bool priority) {
   return ~core::TicketId{0} - (2 * service + (priority ? 1 : 0));
 }
-bool is_probe(core::TicketId id, std::size_t services) { return id > ~core::TicketId{0} - 2 * services; }
+
+// What the play took off a line.
+enum class Taken : std::uint8_t {
+  kTicket,         // a waiting ticket
+  kRemoteCounted,  // a remote ticket not checked in, counted as coming: served like a waiting one
+  kRemoteProbe,    // a remote ticket not checked in, not counted: takes no time
+  kNewcomer,       // a newcomer's probe
+};
+
+// A remote ticket not checked in, at its place in its normal line. Sorts
+// after a real entry of the same key (a checked-in one is enqueued later)
+// and before a newcomer's probe.
+struct Awaiting {
+  QueueEntry entry;
+  bool counted = false;
+};
+constexpr std::uint64_t kAwaitingOrder = std::numeric_limits<std::uint64_t>::max() - 1;
+
+// Per service, its remote tickets not checked in, in line order, each marked
+// counted or not (check_in_share.h); without `uncounted` only the counted
+// (a newcomer's play needs no remote ticket's own call).
+std::vector<std::vector<Awaiting>> awaiting_by_service(const core::Hall& hall, bool uncounted) {
+  if (hall.remotes().empty()) return {};  // no allocation in a hall without them
+  std::vector<std::vector<Awaiting>> by(hall.config().services.size());
+  const CheckInShare share = check_in_share(hall);
+  for (const core::RemoteTicket& r : hall.remotes()) {
+    if (r.state != core::RemoteState::kAwaiting) continue;
+    const core::Ticket* t = hall.find_ticket(r.ticket);
+    if (t == nullptr || t->state != core::TicketState::kNotArrived) continue;  // cancelled
+    by[t->service].push_back({{t->queue_key, kAwaitingOrder, t->id}, r.grace_until != 0});
+  }
+  std::vector<double> weights;
+  for (std::vector<Awaiting>& line : by) {
+    if (line.empty()) continue;
+    std::sort(line.begin(), line.end(),
+              [](const Awaiting& a, const Awaiting& b) { return a.entry < b.entry; });
+    weights.clear();
+    // `counted` holds "in grace" until the weights are made.
+    for (const Awaiting& a : line) weights.push_back(a.counted ? share.in_grace : share.before_turn);
+    const std::vector<bool> counted = counted_in_play(weights);
+    for (std::size_t k = 0; k < line.size(); ++k) line[k].counted = counted[k];
+    if (!uncounted) std::erase_if(line, [](const Awaiting& a) { return !a.counted; });
+  }
+  return by;
+}
 
 // The hall's queues as the play consumes them; everything else as the hall is.
 class PlayView final : public core::CallView {
  public:
-  PlayView(const core::Hall& hall, TimeUs now) : hall_(hall) {
+  PlayView(const core::Hall& hall, TimeUs now, std::vector<std::vector<Awaiting>> awaiting) : hall_(hall) {
     const std::size_t ns = hall.config().services.size();
     lines_.resize(ns);
     waiting_.assign(ns, 0);
@@ -52,6 +100,13 @@ class PlayView final : public core::CallView {
         // A newcomer now sorts after everyone in its line (every key is <= now).
         l.probe = {now, std::numeric_limits<std::uint64_t>::max(), probe_id(s, c == kPriority)};
         l.probe_left = c != kReturning;
+        if (c == kNormal && s < awaiting.size()) {
+          l.awaiting = std::move(awaiting[s]);
+          const auto counted = static_cast<std::size_t>(std::count_if(
+              l.awaiting.begin(), l.awaiting.end(), [](const Awaiting& a) { return a.counted; }));
+          l.left += counted;
+          waiting_[s] += l.awaiting.size() - counted;  // the probes among them
+        }
         waiting_[s] += l.left + (l.probe_left ? 1 : 0);
       }
       // What the policy asks of the hall does not change during the play.
@@ -62,6 +117,10 @@ class PlayView final : public core::CallView {
     consecutive_.resize(hall.windows().size());
     for (std::size_t w = 0; w < consecutive_.size(); ++w)
       consecutive_[w] = hall.window(static_cast<core::WindowIdx>(w)).consecutive_priority;
+    // The remote-call share cap matters only where there are remote tickets.
+    cap_ = hall.remotes().empty() ? 1.0 : hall.config().rules.remote_call_share;
+    calls_ = hall.calls_today();
+    remote_calls_ = hall.remote_calls_today();
   }
 
   const core::HallConfig& config() const override { return hall_.config(); }
@@ -69,6 +128,7 @@ class PlayView final : public core::CallView {
   int consecutive_priority(core::WindowIdx w) const override { return consecutive_[w]; }
   const QueueEntry* head(core::ServiceIdx s, QueueClass c) const override {
     const Line& l = lines_[s][static_cast<int>(c)];
+    if (l.awaiting_head()) return &l.awaiting[l.ai].entry;
     if (l.next != l.end) return &*l.next;
     return l.probe_left ? &l.probe : nullptr;
   }
@@ -79,14 +139,33 @@ class PlayView final : public core::CallView {
   int open_windows(core::ServiceIdx s, int level) const override { return hall_.open_windows(s, level); }
 
   // Takes `ticket` off the head of its line among window `w`'s services;
-  // false if it is not such a head (a policy may only name those).
-  bool take(core::WindowIdx w, core::TicketId ticket, core::ServiceIdx& service, int& cls) {
+  // false if it is not such a head (a policy may only name those). As the
+  // hall does (HallRules::remote_call_share), a remote ticket's first call
+  // that would put remote tickets over their share of the day's first calls
+  // goes to the first walk-in behind it in its line instead: `ticket` is then
+  // that one.
+  bool take(core::WindowIdx w, core::TicketId& ticket, core::ServiceIdx& service, int& cls, Taken& taken) {
     for (const core::Skill& k : hall_.skills(w)) {
       for (int c = 0; c < core::kQueueClasses; ++c) {
         if (!is_head(k.service, c, ticket)) continue;
-        consume(k.service, c);
         service = k.service;
         cls = c;
+        if (cap_ >= 1) {  // no cap, or no remote ticket today
+          taken = consume(k.service, c);
+          return true;
+        }
+        bool remote = false;
+        const bool first = is_first_call(k.service, c, remote);
+        if (remote && remote_calls_ + 1 > cap_ * (calls_ + 1) + 1e-9 &&
+            take_walk_in(k.service, c, ticket, taken)) {
+          if (taken == Taken::kTicket) ++calls_;
+          return true;
+        }
+        taken = consume(k.service, c);
+        if (first) {
+          ++calls_;
+          if (remote) ++remote_calls_;
+        }
         return true;
       }
     }
@@ -96,8 +175,9 @@ class PlayView final : public core::CallView {
   void count_call(core::WindowIdx w, int cls) {
     consecutive_[w] = cls == kNormal ? 0 : std::min(255, consecutive_[w] + 1);
   }
-  // Real tickets still in line ahead of a newcomer of `s` (priority: the
-  // returning and priority lines; normal: all three).
+  // Real tickets (and remote ones counted as coming) still in line ahead of
+  // a newcomer of `s` (priority: the returning and priority lines; normal:
+  // all three).
   std::size_t left_ahead(core::ServiceIdx s, bool priority) const {
     std::size_t n = lines_[s][kReturning].left + lines_[s][kPriority].left;
     return priority ? n : n + lines_[s][kNormal].left;
@@ -111,22 +191,77 @@ class PlayView final : public core::CallView {
     const QueueEntry* h = head(s, static_cast<QueueClass>(c));
     return h != nullptr && h->ticket == ticket;
   }
-  void consume(core::ServiceIdx s, int c) {
+  // Whether taking the head of line (s, c) is a first call today that the
+  // hall counts (HallRules::remote_call_share); `remote`: of a remote ticket.
+  // A remote ticket not checked in counts if the play counts it as coming;
+  // probes (its own, a newcomer's) take no time and are no calls.
+  bool is_first_call(core::ServiceIdx s, int c, bool& remote) const {
+    const Line& l = lines_[s][c];
+    if (l.awaiting_head()) return remote = l.awaiting[l.ai].counted;
+    if (l.next == l.end) return remote = false;
+    const core::Ticket* t = hall_.find_ticket(l.next->ticket);
+    const bool first = t != nullptr && t->first_called_at == 0;
+    remote = first && hall_.find_remote(t->id) != nullptr;
+    return first;
+  }
+  // Takes, out of order, the first walk-in of line (s, c): a real ticket that
+  // is not a remote one, else the newcomer's probe; false if neither is left.
+  bool take_walk_in(core::ServiceIdx s, int c, core::TicketId& ticket, Taken& taken) {
     Line& l = lines_[s][c];
+    for (auto it = l.next; it != l.end; ++it) {
+      if (hall_.find_remote(it->ticket) != nullptr || l.was_taken(it->ticket)) continue;
+      ticket = it->ticket;
+      taken = Taken::kTicket;
+      l.taken.push_back(ticket);
+      --l.left;
+      --waiting_[s];
+      l.skip_taken();
+      return true;
+    }
+    if (!l.probe_left) return false;
+    ticket = l.probe.ticket;
+    taken = Taken::kNewcomer;
+    l.probe_left = false;
+    --waiting_[s];
+    return true;
+  }
+  Taken consume(core::ServiceIdx s, int c) {
+    Line& l = lines_[s][c];
+    --waiting_[s];
+    if (l.awaiting_head()) {
+      const bool counted = l.awaiting[l.ai++].counted;
+      if (!counted) return Taken::kRemoteProbe;
+      --l.left;
+      return Taken::kRemoteCounted;
+    }
     if (l.next != l.end) {
       ++l.next;
       --l.left;
-    } else {
-      l.probe_left = false;
+      // Skip those taken out of order (take_walk_in).
+      l.skip_taken();
+      return Taken::kTicket;
     }
-    --waiting_[s];
+    l.probe_left = false;
+    return Taken::kNewcomer;
   }
 
   struct Line {
     core::ServiceQueue::Line::const_iterator next, end;
-    std::size_t left = 0;  // real tickets not yet called
+    std::size_t left = 0;  // real tickets and counted remote ones not yet called
     QueueEntry probe;
     bool probe_left = false;
+    std::vector<Awaiting> awaiting;     // normal lines only: remote tickets not checked in, in line order
+    std::size_t ai = 0;                 // the next of them
+    std::vector<core::TicketId> taken;  // real tickets taken out of order (the remote-call cap)
+    bool was_taken(core::TicketId id) const {
+      return std::find(taken.begin(), taken.end(), id) != taken.end();
+    }
+    // `next` past those taken out of order.
+    void skip_taken() {
+      while (!taken.empty() && next != end && was_taken(next->ticket)) ++next;
+    }
+    // The next remote ticket not checked in goes before the next real ticket.
+    bool awaiting_head() const { return ai < awaiting.size() && (next == end || awaiting[ai].entry < *next); }
   };
   const core::Hall& hall_;
   std::vector<std::array<Line, core::kQueueClasses>> lines_;
@@ -134,6 +269,8 @@ class PlayView final : public core::CallView {
   std::vector<int> consecutive_;
   std::vector<double> mean_handle_, arrival_rate_;
   std::vector<TimeUs> handle_us_;  // mean_handle_ in microseconds
+  double cap_ = 1;                 // HallRules::remote_call_share; 1 in a hall without remote tickets
+  std::uint32_t calls_ = 0, remote_calls_ = 0;  // first calls today, played ones included
 };
 
 // When a busy window is expected to be free: a ticket in service has used
@@ -197,7 +334,9 @@ Forecast forecast(const core::Hall& hall, TimeUs now, const ForecastRequest& req
   out.priority.assign(ns, {0, kUnknownWait});
   if (!request.stop_at_probe) out.tickets.reserve(hall.waiting_total());
 
-  PlayView view(hall, now);
+  PlayView view(hall, now,
+                request.awaiting_remotes ? awaiting_by_service(hall, !request.stop_at_probe)
+                                         : std::vector<std::vector<Awaiting>>{});
   FreeWindows free_at;
   const TimeUs pause = static_cast<TimeUs>(hall.mean_pause_s() * core::kUsPerSecond);
   // Busy windows: the first of n random completions comes well before the
@@ -242,17 +381,23 @@ Forecast forecast(const core::Hall& hall, TimeUs now, const ForecastRequest& req
       break;
     }
     const auto [t, w] = free_at.top();
-    const core::TicketId id = policy.choose(view, w, t);
+    core::TicketId id = policy.choose(view, w, t);
     if (id == 0) {
       free_at.pop();  // idle for the rest of the play
       continue;
     }
     core::ServiceIdx s = 0;
     int c = kNormal;
-    if (!view.take(w, id, s, c)) break;  // a policy that names no head: stop rather than loop
+    Taken taken = Taken::kTicket;
+    if (!view.take(w, id, s, c, taken)) break;  // a policy that names no head: stop rather than loop
     last = t;
     const auto wait = static_cast<std::int32_t>((t - now) / core::kUsPerSecond);
-    if (is_probe(id, ns)) {
+    if (taken == Taken::kRemoteProbe) {
+      // Its call had it checked in now; it takes no time: the window stays first.
+      if (!request.stop_at_probe) out.awaiting.push_back({id, called[s], wait});
+      continue;
+    }
+    if (taken == Taken::kNewcomer) {
       const bool priority = c == kPriority;
       (priority ? out.priority[s] : out.normal[s]) = {called[s], wait};
       // A probe takes no time: the window stays first.
@@ -261,7 +406,8 @@ Forecast forecast(const core::Hall& hall, TimeUs now, const ForecastRequest& req
     }
     ++picks;
     view.count_call(w, c);
-    if (!request.stop_at_probe) out.tickets.push_back({id, called[s], wait});
+    if (!request.stop_at_probe)
+      (taken == Taken::kTicket ? out.tickets : out.awaiting).push_back({id, called[s], wait});
     ++called[s];
     free_at.replace_top({t + view.handle_us(s), w});
   }

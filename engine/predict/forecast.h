@@ -10,7 +10,20 @@
 //     the config's expected_handle_min as the prior; paused windows return
 //     after the hall's learned mean pause.
 // Newcomers are zero-length "probes" at the end of each service's priority and
-// normal lines. No future arrivals are simulated, and nothing corrects for
+// normal lines.
+//
+// Remote tickets not yet checked in (网上取号, engine/core/remote_ticket.h)
+// stand in no queue line, but each keeps its place (its issue time) and will
+// take it if its citizen checks in. The play puts them in their normal lines
+// at those places: of the uncertain ones in a line, the share the hall has
+// seen check in (check_in_share.h) is counted as coming — a deterministic
+// choice (counted_in_play) such that a citizen behind k of them has their
+// expected number ahead — and called and served like waiting tickets; the
+// others are zero-length probes at their places (they delay no one). Each
+// remote ticket's own entry (Forecast::awaiting) is its call had it checked
+// in now, its `ahead` counting the remote tickets ahead of it that the play
+// counted. The remote-call share cap (HallRules::remote_call_share) is not
+// played, for checked-in remote tickets neither. No future arrivals are simulated, and nothing corrects for
 // them: where helping windows have their own steady lines (a service whose
 // own windows are all closed), the forecast is optimistic (bench/README.md,
 // "Issue 18", item 8, measures by how much on every trace).
@@ -30,7 +43,8 @@ inline constexpr std::int32_t kUnknownWait = -1;  // no open window would ever c
 
 struct TicketForecast {
   core::TicketId ticket = 0;
-  std::uint32_t ahead = 0;  // tickets of its service called before it
+  std::uint32_t ahead =
+      0;  // tickets of its service called before it (remote ones counted as coming included)
   std::int32_t wait_s = 0;  // from the forecast's `at` to its call; kUnknownWait if none
 };
 
@@ -41,8 +55,12 @@ struct NewcomerForecast {
 
 struct Forecast {
   core::TimeUs at = 0;
-  core::Seq seq = 0;                               // the hall's sequence it reflects
-  std::vector<TicketForecast> tickets;             // waiting tickets, in predicted call order
+  core::Seq seq = 0;                    // the hall's sequence it reflects
+  std::vector<TicketForecast> tickets;  // waiting tickets, in predicted call order
+  // Remote tickets not checked in (and not cancelled), in predicted call
+  // order: when each would be called had it checked in now. One the play
+  // does not reach (no open window would call it) has no entry.
+  std::vector<TicketForecast> awaiting;
   std::vector<NewcomerForecast> normal, priority;  // per service
 };
 
@@ -57,6 +75,9 @@ struct ForecastRequest {
   core::ServiceIdx service = 0;
   bool priority = false;
   std::size_t max_calls = 0;  // 0: play until nothing more would be called
+  // false: remote tickets not checked in are left out of the play, as before
+  // issue 20's forecast (only to measure the difference: bench/remote_eval).
+  bool awaiting_remotes = true;
 };
 Forecast forecast(const core::Hall& hall, core::TimeUs now, const ForecastRequest& request = {});
 

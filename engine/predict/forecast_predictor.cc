@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "engine/core/line_position.h"
 #include "engine/predict/forecast.h"
 
 namespace hallq::predict {
@@ -51,7 +52,17 @@ core::Prediction ForecastPredictor::predict_new(const core::Hall& hall, core::Se
 core::Prediction ForecastPredictor::predict(const core::Hall& hall, core::TicketId ticket,
                                             core::TimeUs now) const {
   const core::Ticket* t = hall.find_ticket(ticket);
-  if (t == nullptr || t->state != core::TicketState::kWaiting) return {};
+  if (t == nullptr) return {};
+  if (t->state == core::TicketState::kNotArrived) {  // a remote ticket: its wait if it checked in now
+    const core::RemoteTicket* r = hall.find_remote(ticket);
+    if (r == nullptr || r->state != core::RemoteState::kAwaiting) return {};
+    const Forecast f = forecast(hall, now);
+    for (const TicketForecast& tf : f.awaiting)
+      if (tf.ticket == ticket) return {tf.ahead, tf.wait_s};
+    const std::uint32_t ahead = core::ahead_in_line(hall, *t);
+    return {ahead, fallback_wait(hall, t->service, ahead, now)};
+  }
+  if (t->state != core::TicketState::kWaiting) return {};
   const Forecast f = forecast(hall, now);
   for (const TicketForecast& tf : f.tickets)
     if (tf.ticket == ticket) return {tf.ahead, tf.wait_s};

@@ -2,7 +2,9 @@
 // off a forecast (forecast.h) of the hall played forward with its own policy.
 // Where no open window would call it (before opening time, all windows for
 // it closed) the wait runs to the hall's next opening span plus the work
-// ahead of it over the windows the config gives the service.
+// ahead of it over the windows the config gives the service. A remote ticket
+// not yet checked in (`predict`) is told its wait had it checked in now
+// (forecast.h, Forecast::awaiting).
 #pragma once
 
 #include "engine/core/wait_predictor.h"

@@ -229,6 +229,24 @@ TEST_F(EvaluateApiTest, AnEarlierDaysTicketIsRatedWithinTheSupplementWindowAndRe
   EXPECT_EQ(halls_.town().seq(), seq);
 }
 
+// A hall with no event yet today has no day in the replica (day 0): an
+// earlier day's rating still goes to the engine, which decides (before, the
+// gateway answered 410 itself). Its refusal comes back in its own words.
+TEST_F(EvaluateApiTest, AHallWithNoEventYetStillAsksTheEngineForAnEarlierDay) {
+  ASSERT_EQ(halls_.town().day(), 0) << "nothing has happened in the hall yet";
+  const std::string yesterday = core::format_date(halls_.town().config().local_day(LocalHalls::kStart) - 1);
+  const citizen::CitizenAnswer a = send(post(query(yesterday, "A001"), R"({"level": 5})"));
+  EXPECT_EQ(halls_.evaluations_sent, 1) << a.response.body;
+  EXPECT_EQ(a.response.status, 409) << a.response.body;
+  core::Evaluate direct{"A001", 5, ""};
+  direct.channel = core::EvaluationChannel::kPhone;
+  direct.day = *core::parse_day(yesterday);
+  const core::Status st = halls_.apply(direct);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(json_of(a)["message"], st.message());
+  EXPECT_EQ(halls_.town().seq(), 0u) << "nothing changed";
+}
+
 TEST_F(EvaluateApiTest, AnEarlierDaysTransferredTicketNamesTheServiceItWasFinishedIn) {
   // A 社保医保 ticket sent on to 户籍证件 at w1 and finished at w3 (police = 2 there, conf/town.toml).
   ASSERT_TRUE(halls_.apply(core::OpenWindow{"w1", "s01"}).ok());
