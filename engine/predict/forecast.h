@@ -22,9 +22,11 @@
 // others are zero-length probes at their places (they delay no one). Each
 // remote ticket's own entry (Forecast::awaiting) is its call had it checked
 // in now, its `ahead` counting the remote tickets ahead of it that the play
-// counted. The remote-call share cap (HallRules::remote_call_share) is not
-// played, for checked-in remote tickets neither. No future arrivals are simulated, and nothing corrects for
-// them: where helping windows have their own steady lines (a service whose
+// counted. The remote-call share cap (HallRules::remote_call_share) is
+// played as the hall applies it: a remote ticket's first call that would put
+// remote tickets over their share of the day's first calls goes to the first
+// walk-in behind it. No future arrivals are simulated, and nothing corrects
+// for them: where helping windows have their own steady lines (a service whose
 // own windows are all closed), the forecast is optimistic (bench/README.md,
 // "Issue 18", item 8, measures by how much on every trace).
 //
