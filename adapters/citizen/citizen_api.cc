@@ -200,6 +200,7 @@ const predict::TicketForecast* CitizenApi::forecast_of(const core::Hall& hall, c
     c.by_ticket.clear();
     for (const predict::TicketForecast& t : f.tickets) c.by_ticket.emplace(t.ticket, t);
     for (const predict::TicketForecast& t : f.awaiting) c.by_ticket.emplace(t.ticket, t);  // not checked in
+    c.calibration = view::RangeCalibration::learn(hall);
     c.without_remotes.clear();
     if (!f.awaiting.empty()) {
       const predict::Forecast g = predict::forecast(hall, now, {.awaiting_remotes = false});
@@ -211,13 +212,20 @@ const predict::TicketForecast* CitizenApi::forecast_of(const core::Hall& hall, c
   return it == by.end() ? nullptr : &it->second;
 }
 
+const view::RangeCalibration* CitizenApi::calibration_of(const core::Hall& hall) {
+  const auto it = forecasts_.find(hall.config().id);
+  return it == forecasts_.end() ? nullptr : &it->second.calibration;
+}
+
 std::string CitizenApi::ticket_json(std::string_view hall_id, std::string_view number) {
   const core::Hall* hall = source_.hall(hall_id);
   if (hall == nullptr) return "";
   const core::Ticket* t = hall->find_number(number);
   if (t == nullptr) return "";
   const predict::TicketForecast* f = forecast_of(*hall, t->id);
-  return to_json(ticket_view(*hall, *t, f, source_.now(), forecast_of(*hall, t->id, true))).dump();
+  return to_json(
+             ticket_view(*hall, *t, f, source_.now(), forecast_of(*hall, t->id, true), calibration_of(*hall)))
+      .dump();
 }
 
 bool CitizenApi::is_today(std::string_view hall_id, std::string_view date) const {
@@ -349,10 +357,11 @@ CitizenAnswer CitizenApi::handle(const HttpRequest& req, std::int64_t steady_us)
       a.response = std::move(l.error);
       return a;
     }
+    const predict::TicketForecast* f = l.past != nullptr ? nullptr : forecast_of(*l.hall, l.ticket->id);
     const TicketView v = l.past != nullptr
                              ? past_ticket_view(*l.hall, *l.past)
-                             : ticket_view(*l.hall, *l.ticket, forecast_of(*l.hall, l.ticket->id),
-                                           source_.now(), forecast_of(*l.hall, l.ticket->id, true));
+                             : ticket_view(*l.hall, *l.ticket, f, source_.now(),
+                                           forecast_of(*l.hall, l.ticket->id, true), calibration_of(*l.hall));
     std::string html(site_file("ticket.html"));
     html = replace_all(std::move(html), "{{number}}", core::html_escape(v.number));
     html = replace_all(std::move(html), "{{service}}", core::html_escape(v.service));

@@ -101,6 +101,7 @@
 #include "engine/keys/person_hash.h"
 #include "engine/predict/forecast.h"
 #include "engine/server/http_message.h"
+#include "engine/view/wait_range.h"
 
 namespace hallq::citizen {
 
@@ -187,11 +188,14 @@ class CitizenApi {
     // The play without remote tickets not checked in, made only while there
     // are some: the low end of a waiting ticket's range (ticket_view.h).
     std::map<core::TicketId, predict::TicketForecast> without_remotes;
+    view::RangeCalibration calibration;  // the hall's own 80% range (wait_range.h), learned with the play
   };
   // The ticket's forecast (`without_remotes`: in the play leaving remote
   // tickets not checked in out; null when there are none), or null.
   const predict::TicketForecast* forecast_of(const core::Hall& hall, core::TicketId id,
                                              bool without_remotes = false);
+  // The hall's range calibration as of its last forecast_of() (call that first).
+  const view::RangeCalibration* calibration_of(const core::Hall& hall);
   // Which days a lookup accepts: today's only; also earlier days' tickets
   // the engine keeps open to 补充评价; any earlier day (the engine decides).
   enum class Days : std::uint8_t { kToday, kRateable, kAnyPast };

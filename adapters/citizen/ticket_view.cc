@@ -14,11 +14,17 @@
 namespace hallq::citizen {
 namespace {
 
+// The 80% range of a forecast: the hall's own calibration, or the traces' factors.
+view::WaitRange range_of(const predict::TicketForecast& f, const view::RangeCalibration* calibration) {
+  return calibration != nullptr ? calibration->range(f.wait_s, f.ahead) : view::wait_range(f.wait_s, f.ahead);
+}
+
 // The 80% range around `f`, down to the low end of the one around `low`.
-view::WaitRange shown_range(const predict::TicketForecast& f, const predict::TicketForecast* low) {
-  view::WaitRange r = view::wait_range(f.wait_s, f.ahead);
+view::WaitRange shown_range(const predict::TicketForecast& f, const predict::TicketForecast* low,
+                            const view::RangeCalibration* calibration) {
+  view::WaitRange r = range_of(f, calibration);
   if (low != nullptr && low->wait_s != predict::kUnknownWait) {
-    const view::WaitRange l = view::wait_range(low->wait_s, low->ahead);
+    const view::WaitRange l = range_of(*low, calibration);
     r.low_s = std::min(r.low_s, l.low_s);
     r.high_s = std::max(r.high_s, l.high_s);
   }
@@ -28,7 +34,8 @@ view::WaitRange shown_range(const predict::TicketForecast& f, const predict::Tic
 }  // namespace
 
 TicketView ticket_view(const core::Hall& hall, const core::Ticket& t, const predict::TicketForecast* f,
-                       core::TimeUs now, const predict::TicketForecast* without_remotes) {
+                       core::TimeUs now, const predict::TicketForecast* without_remotes,
+                       const view::RangeCalibration* calibration) {
   using core::TicketState;
   const core::HallConfig& cfg = hall.config();
   TicketView v;
@@ -65,7 +72,7 @@ TicketView ticket_view(const core::Hall& hall, const core::Ticket& t, const pred
         // The forecast of its call had it checked in now (predict::Forecast::
         // awaiting): come by the range's low end, the earliest its turn is
         // likely to come (and the grace covers a little more).
-        const view::WaitRange r = view::wait_range(f->wait_s, f->ahead);
+        const view::WaitRange r = range_of(*f, calibration);
         v.ahead = f->ahead;
         v.headline = fmt::format("请在 {} 前到大厅签到",
                                  clock(now + static_cast<core::TimeUs>(r.low_s) * core::kUsPerSecond));
@@ -100,7 +107,7 @@ TicketView ticket_view(const core::Hall& hall, const core::Ticket& t, const pred
       v.can_cancel = true;
       if (f != nullptr && f->wait_s != predict::kUnknownWait) {
         v.ahead = f->ahead;
-        const view::WaitRange r = shown_range(*f, without_remotes);
+        const view::WaitRange r = shown_range(*f, without_remotes, calibration);
         v.wait_low_min = r.low_s / 60;
         v.wait_high_min = (r.high_s + 59) / 60;
         v.headline = f->ahead == 0 ? "下一位就是您" : fmt::format("前面还有 {} 人", f->ahead);

@@ -34,6 +34,7 @@
 
 #include "engine/core/hall.h"
 #include "engine/predict/forecast.h"
+#include "engine/view/wait_range.h"
 
 namespace hallq::citizen {
 
@@ -74,9 +75,12 @@ inline constexpr std::string_view kLapsedDetail = "当日未办理的号码已�
 // waiting ticket's range then runs from the low end of the range around
 // that play to the high end of the one around `forecast` (whether they come
 // is all or nothing: bench/README.md, "Remote tickets in the forecast").
+// `calibration`: the hall's own (view::RangeCalibration::learn), or null for
+// the traces' factors.
 TicketView ticket_view(const core::Hall& hall, const core::Ticket& ticket,
                        const predict::TicketForecast* forecast, core::TimeUs now,
-                       const predict::TicketForecast* without_remotes = nullptr);
+                       const predict::TicketForecast* without_remotes = nullptr,
+                       const view::RangeCalibration* calibration = nullptr);
 
 // A ticket of `date` that was still open (waiting, held, not arrived ...)
 // when the hall's day rolled: the engine lapsed it (TicketState::kExpired,

@@ -7,11 +7,26 @@
 // error grows with the wait and is relatively wider when few people are
 // ahead (one long case decides it).
 //
-// Pure. Thread: any.
+// Halls differ (a bank's counter and a town hall's 不动产登记), so the range
+// a hall shows learns from the hall's own outcomes: RangeCalibration moves
+// each bucket's factors from the traces' toward the 10% and 90% quantiles
+// of actual / predicted among the hall's tickets called so far today (those
+// predicted at least a minute at issue: where a range is shown), weighted by
+// how many there are (kPriorWeight outcomes count as much as the prior).
+// Tickets still waiting are not among them yet (their waits are longer:
+// early in a day of lengthening queues the learned range lags).
+//
+// Pure. Thread: any (a RangeCalibration: one writer, or shared read-only).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
+#include <vector>
+
+namespace hallq::core {
+class Hall;
+}
 
 namespace hallq::view {
 
@@ -21,8 +36,30 @@ struct WaitRange {
 };
 
 // The 80% range of a ticket predicted to wait `predicted_s` (>= 0) more
-// seconds with `ahead` people to be called before it.
+// seconds with `ahead` people to be called before it: the traces' factors.
 WaitRange wait_range(std::int32_t predicted_s, std::uint32_t ahead);
+
+class RangeCalibration {
+ public:
+  static constexpr int kBuckets = 5;          // people ahead: <= 1, 4, 10, 25, more
+  static constexpr double kPriorWeight = 30;  // outcomes worth the traces' factors
+  static constexpr std::int32_t kMinPredicted_s = 60;
+
+  // From `hall`'s tickets of today that were called: each one's prediction
+  // and people ahead at issue against its wait (issue to first call).
+  static RangeCalibration learn(const core::Hall& hall);
+
+  // One outcome: predicted `predicted_s` at issue with `ahead` ahead, called
+  // after `actual_s`. Predictions under kMinPredicted_s are not kept.
+  void add(std::uint32_t ahead, std::int32_t predicted_s, double actual_s);
+  std::size_t outcomes() const;
+
+  // The 80% range as wait_range(), with the factors learned so far.
+  WaitRange range(std::int32_t predicted_s, std::uint32_t ahead) const;
+
+ private:
+  std::array<std::vector<float>, kBuckets> ratios_;  // actual / predicted, ascending
+};
 
 // "约 8–12 分钟" (whole minutes, low rounded down, high up, at least one
 // minute apart), "约 1–3 分钟", "即将轮到您" when the high end is at most a minute.
