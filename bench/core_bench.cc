@@ -5,7 +5,7 @@
 // the wait prediction every issue makes. No I/O, no clock: time is simulated.
 //
 // Names read   steady/<hall>/<policy>/waiting:<n>/<ids|no-ids>
-//              issue/<hall>, call_next/<hall>/<policy>, predict_new/<hall> ...
+//              issue/<hall>, call_next/<hall>/<policy>, predict_new/<hall>, summarize/<hall> ...
 // items_per_second is commands (or predictions) per second.
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
@@ -18,6 +18,7 @@
 #include "engine/policy/tidal_advisor.h"
 #include "engine/predict/forecast.h"
 #include "engine/predict/forecast_predictor.h"
+#include "engine/view/hall_summary.h"
 
 namespace hallq::bench {
 namespace {
@@ -164,6 +165,20 @@ void BM_ForecastAll(benchmark::State& state, HallSize size) {
   state.counters["windows"] = static_cast<double>(driver.config().windows.size());
 }
 
+// What a screen, `hallq status` or the city view computes of a hall
+// (engine/view/hall_summary.h): per service the waiting, the longest wait and
+// a newcomer's predicted wait, per window its state, the advisories. The
+// predictions are most of it.
+void BM_Summarize(benchmark::State& state, HallSize size, std::size_t waiting) {
+  HallDriver driver(hall_config(size), policy_named("balanced"));
+  driver.open_all();
+  driver.fill(waiting);
+  for (int i = 0; i < 2000; ++i) driver.step();
+  for (auto _ : state) benchmark::DoNotOptimize(view::summarize(driver.hall(), driver.now()));
+  state.SetItemsProcessed(state.iterations());
+  state.counters["services"] = static_cast<double>(driver.config().services.size());
+}
+
 // The tidal-window advisor's minute for a hall with a long queue: what-if
 // forecasts of every candidate window (engine/policy/tidal_advisor.h).
 void BM_Advise(benchmark::State& state, HallSize size) {
@@ -236,6 +251,9 @@ void register_all() {
                                  BM_ForecastAll, size);
     benchmark::RegisterBenchmark(fmt::format("advise/{}/waiting:500", to_string(size)).c_str(), BM_Advise,
                                  size);
+    for (std::size_t waiting : {50, 500})
+      benchmark::RegisterBenchmark(fmt::format("summarize/{}/waiting:{}", to_string(size), waiting).c_str(),
+                                   BM_Summarize, size, waiting);
   }
 }
 

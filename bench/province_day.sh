@@ -169,29 +169,10 @@ read -r applied2 pending2 _ < <(city_stream)
 
 # CITY_BINS="A B …": each of these hallq-city programs in turn, a new durable consumer each, reads
 # the finished day's stream from its start for at most CATCHUP_SECONDS (120) while nothing else
-# runs but the idle engines and the cluster: the view's own pace, side by side on the same stream.
+# runs but the idle engines and the cluster: the view's own pace, side by side on the same stream
+# (bench/city_catchup.sh; a program that dies is reported, not fatal).
 if [ -n "${CITY_BINS:-}" ]; then
   kill "${engine_pids[-1]}" 2>/dev/null && wait "${engine_pids[-1]}" 2>/dev/null || true
-  n=0
-  for bin in $CITY_BINS; do
-    n=$((n + 1))
-    port=$(free_port)
-    "$bin" --nats "$urls" --nats-credentials "$out/engine.creds" --durable "catchup$n" \
-      --http "127.0.0.1:$port" --data "$out/catchup$n" >"$out/catchup$n.out" 2>"$out/catchup$n.log" &
-    pid=$!
-    for _ in $(seq 600); do grep -q ready "$out/catchup$n.out" 2>/dev/null && break; sleep 0.1; done
-    t0=$(date +%s.%N)
-    applied=0
-    for _ in $(seq "${CATCHUP_SECONDS:-120}"); do
-      sleep 1
-      read -r applied pending _ < <(curl -sf "http://127.0.0.1:$port/api/city" |
-        python3 -c 'import json,sys; s=json.load(sys.stdin)["stream"]; print(s["applied"], s["pending"], 0)' || echo "0 1 0")
-      [ "$pending" = 0 ] && [ "$applied" -gt 0 ] && break
-    done
-    t=$(echo "$(date +%s.%N) - $t0" | bc)
-    printf '# catch-up %s: %s events applied in %.1f s = %.0f/s, %s pending; %s\n' "$bin" "$applied" "$t" \
-      "$(echo "$applied / $t" | bc -l)" "$pending" "$(rss "$pid")"
-    kill "$pid"
-    wait "$pid" 2>/dev/null || true
-  done
+  # shellcheck disable=SC2086
+  "$root/bench/city_catchup.sh" "$urls" "$out/engine.creds" "$out" $CITY_BINS
 fi

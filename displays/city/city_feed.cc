@@ -3,18 +3,29 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace hallq::city {
 
 CityFeed::CityFeed(replicate::NatsConnection& conn, Options options) : options_(std::move(options)) {
+  // A consumer that exists keeps its ack policy (the server refuses to change
+  // it): one made by an earlier hallq-city acknowledges explicitly.
+  jsConsumerInfo* ci = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  if (js_GetConsumerInfo(&ci, conn.js(), options_.stream.c_str(), options_.durable.c_str(), nullptr, &jerr) ==
+          NATS_OK &&
+      ci != nullptr && ci->Config != nullptr)
+    acks_all_ = ci->Config->AckPolicy == js_AckAll;
+  jsConsumerInfo_Destroy(ci);
   jsSubOptions so;
   jsSubOptions_Init(&so);
   so.Stream = options_.stream.c_str();
   so.Config.Durable = options_.durable.c_str();
-  so.Config.AckPolicy = js_AckExplicit;
+  so.Config.AckPolicy = acks_all_ ? js_AckAll : js_AckExplicit;
   so.Config.DeliverPolicy = js_DeliverAll;
   so.Config.AckWait = std::chrono::duration_cast<std::chrono::nanoseconds>(options_.ack_wait).count();
   so.Config.MaxAckPending = options_.max_ack_pending;
-  jsErrCode jerr = static_cast<jsErrCode>(0);
+  jerr = static_cast<jsErrCode>(0);
   const natsStatus s =
       js_PullSubscribe(&sub_, conn.js(), "hallq.events.>", options_.durable.c_str(), nullptr, &so, &jerr);
   if (s != NATS_OK) {
@@ -38,6 +49,22 @@ std::vector<CityFeed::Message> CityFeed::fetch(int max, std::chrono::millisecond
   }
   natsMsgList_Destroy(&list);
   return out;
+}
+
+void CityFeed::answer(std::vector<Message>& batch, const std::vector<Message*>& refused) {
+  for (Message* m : refused) m->term();
+  if (!acks_all_) {
+    for (Message& m : batch)
+      if (std::find(refused.begin(), refused.end(), &m) == refused.end()) m.ack();
+    return;
+  }
+  // Ack-all: the highest stream sequence acknowledges every message before it
+  // (a redelivery may come after a later message in one batch). A terminated
+  // one counts as acknowledged too; acknowledging it again changes nothing.
+  Message* last = nullptr;
+  for (Message& m : batch)
+    if (last == nullptr || m.stream_seq > last->stream_seq) last = &m;
+  if (last != nullptr) last->ack();
 }
 
 }  // namespace hallq::city

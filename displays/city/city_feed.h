@@ -4,8 +4,14 @@
 // continues after the last message it acknowledged, and a message not
 // acknowledged within `ack_wait` is delivered again.
 //
-// Messages are handed out in batches; the caller answers each (ack, or
-// term: never deliver it again). Destroying the feed frees the local
+// Messages are handed out in batches; the caller answers a whole batch
+// (answer(): the refused ones terminated, never delivered again, the rest
+// acknowledged) once it is durable. A consumer this feed makes acknowledges
+// with the "all" policy: one acknowledgement of the batch's highest stream
+// sequence covers every message before it, so a batch costs one ack instead
+// of one per message. A consumer made before (explicit acks: a server does
+// not change a consumer's ack policy) keeps its policy, read at start, and
+// is answered message by message. Destroying the feed frees the local
 // subscription only: the consumer stays on the server (delete it with the
 // NATS CLI when a city view is retired).
 //
@@ -44,9 +50,22 @@ class CityFeed {
   // none came (or the cluster is unavailable: the caller just asks again).
   std::vector<Message> fetch(int max, std::chrono::milliseconds wait);
 
+  // Answers every message of `batch` (all of one or more fetches, each
+  // message handled by the caller, none to be delivered again): those in
+  // `refused` (pointers into `batch`) are terminated, the others
+  // acknowledged. Call it only once what the batch applied is durable: the
+  // consumer's position then never passes what the caller stored. Answers
+  // are fire-and-forget (stream_message.h): a lost one means redeliveries.
+  void answer(std::vector<Message>& batch, const std::vector<Message*>& refused);
+
+  // True when the consumer acknowledges with the "all" policy (one
+  // acknowledgement per batch); false: explicit, one per message.
+  bool acks_all() const { return acks_all_; }
+
  private:
   Options options_;
   natsSubscription* sub_ = nullptr;
+  bool acks_all_ = true;
 };
 
 }  // namespace hallq::city

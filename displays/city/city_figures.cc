@@ -39,31 +39,30 @@ HallFigures hall_figures(const core::Hall& hall, core::TimeUs now) {
   return f;
 }
 
-std::string city_json(const std::vector<HallFigures>& halls, const FeedFigures& feed, core::TimeUs now) {
+std::string hall_json(const HallFigures& f) {
+  nlohmann::json alerts = nlohmann::json::array();
+  for (const CityAlert& a : f.alerts) alerts.push_back({{"kind", a.kind}, {"message", a.message}});
+  const nlohmann::json j = {{"id", f.id},
+                            {"name", f.name},
+                            {"seq", f.seq},
+                            {"waiting", f.waiting},
+                            {"longest_wait_s", f.longest_wait_s},
+                            {"predicted_wait_s", f.predicted_wait_s},
+                            {"predicted_service", f.predicted_service},
+                            {"windows_open", f.windows_open},
+                            {"windows_total", f.windows_total},
+                            {"ratings", f.ratings},
+                            {"satisfaction", f.satisfaction},
+                            {"open_now", f.open_now},
+                            {"last_event_us", f.last_event_us},
+                            {"alerts", alerts}};
+  return j.dump();
+}
+
+std::string city_json(const std::vector<std::string_view>& halls, std::uint64_t waiting,
+                      const FeedFigures& feed, core::TimeUs now) {
   nlohmann::json j;
   j["time_us"] = now;
-  nlohmann::json list = nlohmann::json::array();
-  std::uint64_t waiting = 0;
-  for (const HallFigures& f : halls) {
-    nlohmann::json alerts = nlohmann::json::array();
-    for (const CityAlert& a : f.alerts) alerts.push_back({{"kind", a.kind}, {"message", a.message}});
-    list.push_back({{"id", f.id},
-                    {"name", f.name},
-                    {"seq", f.seq},
-                    {"waiting", f.waiting},
-                    {"longest_wait_s", f.longest_wait_s},
-                    {"predicted_wait_s", f.predicted_wait_s},
-                    {"predicted_service", f.predicted_service},
-                    {"windows_open", f.windows_open},
-                    {"windows_total", f.windows_total},
-                    {"ratings", f.ratings},
-                    {"satisfaction", f.satisfaction},
-                    {"open_now", f.open_now},
-                    {"last_event_us", f.last_event_us},
-                    {"alerts", alerts}});
-    waiting += f.waiting;
-  }
-  j["halls"] = list;
   j["waiting"] = waiting;
   nlohmann::json alerts = nlohmann::json::array();
   if (feed.pending >= kLagAlert)
@@ -80,7 +79,20 @@ std::string city_json(const std::vector<HallFigures>& halls, const FeedFigures& 
                  {"pending", feed.pending},
                  {"connected", feed.connected},
                  {"refusals", feed.refusals}};
-  return j.dump();
+  // {"halls":[…], then the rest of the object (its own opening brace dropped).
+  const std::string rest = j.dump();
+  std::size_t size = rest.size() + 16;
+  for (std::string_view h : halls) size += h.size() + 1;
+  std::string out;
+  out.reserve(size);
+  out += "{\"halls\":[";
+  for (std::size_t i = 0; i < halls.size(); ++i) {
+    if (i > 0) out += ',';
+    out += halls[i];
+  }
+  out += "],";
+  out.append(rest, 1);
+  return out;
 }
 
 }  // namespace hallq::city

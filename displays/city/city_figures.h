@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/core/hall.h"
@@ -56,6 +57,15 @@ struct FeedFigures {
 // Lag alert: the view is this many messages behind the stream.
 inline constexpr std::uint64_t kLagAlert = 500;
 
-std::string city_json(const std::vector<HallFigures>& halls, const FeedFigures& feed, core::TimeUs now);
+// One hall's figures as a JSON object: an element of the city's "halls".
+std::string hall_json(const HallFigures& f);
+
+// The city's JSON: {"halls": [the given hall objects (hall_json), in this
+// order], "waiting": `waiting` (their sum), "alerts", "stream", "time_us"}.
+// The halls are joined as they are, so a caller keeps each hall's object and
+// makes again only those of the halls that changed (a province's page is
+// hundreds of kilobytes).
+std::string city_json(const std::vector<std::string_view>& halls, std::uint64_t waiting,
+                      const FeedFigures& feed, core::TimeUs now);
 
 }  // namespace hallq::city

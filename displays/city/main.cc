@@ -16,6 +16,7 @@
 #include <optional>
 #include <regex>
 #include <set>
+#include <string_view>
 #include <thread>
 
 #include "displays/city/city_feed.h"
@@ -71,7 +72,7 @@ class CityLoop {
     std::vector<city::CityStore::Event> events;
     while (auto e = directory_.next(std::chrono::milliseconds(0))) describe(*e, changed, described);
     std::vector<city::CityFeed::Message> msgs = feed_.fetch(batch, wait);
-    std::vector<city::CityFeed::Message*> to_ack, to_term;
+    std::vector<city::CityFeed::Message*> to_term;
     for (city::CityFeed::Message& m : msgs) {
       ++figures_.delivered;
       figures_.pending = m.pending;
@@ -97,11 +98,9 @@ class CityLoop {
           ++figures_.applied;
           changed.insert(m.hall);
           events.push_back({m.hall, replicas_.hall(m.hall)->seq(), m.bytes});
-          to_ack.push_back(&m);
           break;
         case Kind::kHeld:
           ++figures_.held;
-          to_ack.push_back(&m);
           break;
         case Kind::kRefused:
         case Kind::kUndecodable:
@@ -141,31 +140,34 @@ class CityLoop {
       kept_[hall] = 0;
     }
     store_.save(appended, saved);
-    for (auto* m : to_ack) m->ack();
-    for (auto* m : to_term) m->term();
+    feed_.answer(msgs, to_term);
     figures_.connected = conn_.connected();
     stale_.insert(changed.begin(), changed.end());
     return !changed.empty();
   }
 
-  // The city as JSON. A hall's figures are computed again when it changed
-  // since the last call, or for every hall with `all` (waits grow with time):
-  // figuring a thousand halls (their predicted waits) for every batch of
-  // messages kept the view minutes behind a province's stream.
+  // The city as JSON. A hall's figures and its JSON object are made again
+  // when it changed since the last call, or for every hall with `all` (waits
+  // grow with time); the page joins the objects kept. Figuring a thousand
+  // halls (their predicted waits) for every batch of messages kept the view
+  // minutes behind a province's stream, and so did making the whole city's
+  // JSON (278 kB) again for every page update.
   std::string json(bool all) {
     const core::TimeUs now = wall_now();
-    std::vector<city::HallFigures> halls;
+    std::vector<std::string_view> halls;
+    std::uint64_t waiting = 0;
     for (const std::string& id : replicas_.ids()) {
-      auto it = cached_.find(id);
-      if (all || it == cached_.end() || stale_.count(id) > 0) {
+      auto it = shown_.find(id);
+      if (all || it == shown_.end() || stale_.count(id) > 0) {
         city::HallFigures f = city::hall_figures(*replicas_.hall(id), now);
         f.last_event_us = replicas_.last_event_us(id);
-        it = cached_.insert_or_assign(id, std::move(f)).first;
+        it = shown_.insert_or_assign(id, Shown{city::hall_json(f), f.waiting}).first;
       }
-      halls.push_back(it->second);
+      halls.push_back(it->second.json);
+      waiting += it->second.waiting;
     }
     stale_.clear();
-    return city::city_json(halls, figures_, now);
+    return city::city_json(halls, waiting, figures_, now);
   }
 
   const city::FeedFigures& figures() const { return figures_; }
@@ -207,9 +209,13 @@ class CityLoop {
   const std::size_t snapshot_every_;
   city::FeedFigures figures_;
   std::set<std::string> unknown_logged_;
-  std::map<std::string, city::HallFigures, std::less<>> cached_;  // json()'s figures
-  std::set<std::string> stale_;                                   // changed since json()
-  std::map<std::string, std::size_t, std::less<>> kept_;          // events kept after the snapshot
+  struct Shown {
+    std::string json;  // the hall's object in the city's JSON
+    std::uint32_t waiting = 0;
+  };
+  std::map<std::string, Shown, std::less<>> shown_;       // json()'s halls, as last figured
+  std::set<std::string> stale_;                           // changed since json()
+  std::map<std::string, std::size_t, std::less<>> kept_;  // events kept after the snapshot
 };
 
 // Changes reach the page at most this often (the figures of the halls that changed).
@@ -283,6 +289,11 @@ int main(int argc, char** argv) {
         std::this_thread::sleep_for(std::chrono::seconds(1));
       }
     }
+    if (!feed->acks_all())
+      log(
+          fmt::format("consumer {} acknowledges message by message (made with explicit acks by an earlier "
+                      "hallq-city; a consumer made now acknowledges each batch at once)",
+                      durable));
     city::CityStore store(data_dir);
     city::CityReplicas replicas;
     CityLoop loop(conn, *directory, *feed, store, replicas, static_cast<std::size_t>(snapshot_every));
@@ -335,7 +346,14 @@ int main(int argc, char** argv) {
     bool unshown = false;  // changes not on the page yet
     while (!stop) {
       const auto started = Clock::now();
-      unshown |= loop.round(batch, std::chrono::milliseconds(unshown ? 20 : 200));
+      // Behind the stream, a fetch waits long: it asks first for what is there and returns as
+      // soon as its batch is in, so a long wait costs nothing then, while a short one that ran
+      // out mid-batch on a loaded machine left the rest of the batch to the next fetch, and the
+      // view crashed (heap corruption detected in natsSubscription_Fetch's list, 9 of 12
+      // catch-ups with 20 ms, none of 8 with 1 s: bench/README.md). Caught up, it waits
+      // briefly while changes are not on the page yet (a fetch waits for a whole batch).
+      const auto wait = loop.figures().pending > 0 ? 1000 : unshown ? 20 : 200;
+      unshown |= loop.round(batch, std::chrono::milliseconds(wait));
       const auto now = Clock::now();
       const bool all = now - last_all >= std::chrono::milliseconds(refresh_ms);
       if (all || (unshown && now - last_figures >= kFiguresEvery)) {

@@ -371,6 +371,8 @@ Forecast forecast(const core::Hall& hall, TimeUs now, const ForecastRequest& req
   free_at.build();
 
   std::vector<std::uint32_t> called(ns, 0);  // real tickets of each service called so far
+  // With stop_at_probe: newcomers of the request's class still to reach before the play stops.
+  std::size_t probes_to_stop = request.every_service ? ns : 1;
   const core::CallPolicy& policy = hall.policy();
   std::size_t picks = 0;
   TimeUs last = now;
@@ -401,7 +403,9 @@ Forecast forecast(const core::Hall& hall, TimeUs now, const ForecastRequest& req
       const bool priority = c == kPriority;
       (priority ? out.priority[s] : out.normal[s]) = {called[s], wait};
       // A probe takes no time: the window stays first.
-      if (request.stop_at_probe && s == request.service && priority == request.priority) break;
+      if (request.stop_at_probe && priority == request.priority &&
+          (request.every_service || s == request.service) && --probes_to_stop == 0)
+        break;
       continue;
     }
     ++picks;

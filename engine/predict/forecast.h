@@ -69,13 +69,19 @@ struct Forecast {
 // Plays `hall` forward from `now`. If `stop_at_probe` names a service (and
 // `priority` class), the play stops once that newcomer has been called, only
 // that service's newcomer entry is meaningful and no per-ticket forecast is
-// kept. With `max_calls`, the play stops after that many simulated calls and
-// newcomers not yet reached are extrapolated at the pace the play called
-// their service (the cost of a capped play does not grow with the queues).
+// kept. With `every_service` as well, it stops once every service's newcomer
+// of that class has been called (or at the end or cap below): every
+// service's entry of that class is then meaningful, and each is exactly the
+// one a play stopped at that service's newcomer gives (the play is the same
+// up to each stop; one play costs what the longest of them would). With
+// `max_calls`, the play stops after that many simulated calls and newcomers
+// not yet reached are extrapolated at the pace the play called their service
+// (the cost of a capped play does not grow with the queues).
 struct ForecastRequest {
   bool stop_at_probe = false;
-  core::ServiceIdx service = 0;
+  core::ServiceIdx service = 0;  // ignored with every_service
   bool priority = false;
+  bool every_service = false;
   std::size_t max_calls = 0;  // 0: play until nothing more would be called
   // false: remote tickets not checked in are left out of the play, as before
   // issue 20's forecast (only to measure the difference: bench/remote_eval).

@@ -49,6 +49,25 @@ core::Prediction ForecastPredictor::predict_new(const core::Hall& hall, core::Se
   return {n.ahead, n.wait_s != kUnknownWait ? n.wait_s : fallback_wait(hall, service, n.ahead, now)};
 }
 
+std::vector<core::Prediction> ForecastPredictor::predict_new_all(const core::Hall& hall,
+                                                                 core::Priority priority,
+                                                                 core::TimeUs now) const {
+  const bool prio = priority != core::Priority::kNormal;
+  const Forecast f = forecast(
+      hall, now,
+      {.stop_at_probe = true, .priority = prio, .every_service = true, .max_calls = max_calls(hall)});
+  const std::vector<NewcomerForecast>& newcomers = prio ? f.priority : f.normal;
+  std::vector<core::Prediction> out;
+  out.reserve(newcomers.size());
+  for (std::size_t s = 0; s < newcomers.size(); ++s) {
+    const NewcomerForecast& n = newcomers[s];
+    out.push_back({n.ahead, n.wait_s != kUnknownWait
+                                ? n.wait_s
+                                : fallback_wait(hall, static_cast<core::ServiceIdx>(s), n.ahead, now)});
+  }
+  return out;
+}
+
 core::Prediction ForecastPredictor::predict(const core::Hall& hall, core::TicketId ticket,
                                             core::TimeUs now) const {
   const core::Ticket* t = hall.find_ticket(ticket);

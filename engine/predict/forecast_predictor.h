@@ -7,6 +7,8 @@
 // (forecast.h, Forecast::awaiting).
 #pragma once
 
+#include <vector>
+
 #include "engine/core/wait_predictor.h"
 
 namespace hallq::predict {
@@ -17,6 +19,14 @@ class ForecastPredictor final : public core::WaitPredictor {
   core::Prediction predict_new(const core::Hall& hall, core::ServiceIdx service, core::Priority priority,
                                core::TimeUs now) const override;
   core::Prediction predict(const core::Hall& hall, core::TicketId ticket, core::TimeUs now) const override;
+
+  // Every service's newcomer with `priority`, from one play of the hall
+  // instead of one per service: element s is exactly predict_new(hall, s,
+  // priority, now) (same cap, same fallbacks; tests/predict's differential
+  // test holds them equal on random states of the shipped halls and a big
+  // one). One per service, in config order.
+  std::vector<core::Prediction> predict_new_all(const core::Hall& hall, core::Priority priority,
+                                                core::TimeUs now) const;
 };
 
 // The process-wide default predictor instance.

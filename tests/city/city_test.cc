@@ -87,11 +87,11 @@ class CityTest : public ::testing::Test {
                                   "--nats-credentials",
                                   cluster_.city_credentials(),
                                   "--durable",
-                                  "city-1",
+                                  durable_,
                                   "--http",
                                   http,
                                   "--data",
-                                  dir_.sub("city-data")};
+                                  dir_.sub(data_)};
     args.insert(args.end(), more.begin(), more.end());
     return std::make_unique<ChildProcess>(HALLQ_CITY_PATH, args, o);
   }
@@ -149,9 +149,34 @@ class CityTest : public ::testing::Test {
     return last;
   }
 
+  // The consumer `durable` on the stream, read with the engine's credentials (null if none).
+  std::unique_ptr<jsConsumerInfo, void (*)(jsConsumerInfo*)> consumer(replicate::NatsConnection& conn,
+                                                                      const std::string& durable) {
+    jsConsumerInfo* ci = nullptr;
+    js_GetConsumerInfo(&ci, conn.js(), replicate::kEventsStream, durable.c_str(), nullptr, nullptr);
+    return {ci, jsConsumerInfo_Destroy};
+  }
+  // Polls the consumer until nothing it delivered is unacknowledged and its
+  // acknowledgement floor is at the stream's last message (a deadline guards).
+  void wait_all_acknowledged(replicate::NatsConnection& conn, const std::string& durable) {
+    const std::uint64_t last = stream_last(conn);
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    auto done = [&] {
+      auto ci = consumer(conn, durable);
+      return ci && ci->NumAckPending == 0 && ci->AckFloor.Stream == last;
+    };
+    while (!done() && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(20ms);  // a poll of the consumer, not a wait for things to settle
+    auto ci = consumer(conn, durable);
+    ASSERT_TRUE(ci);
+    EXPECT_EQ(ci->NumAckPending, 0);
+    EXPECT_EQ(ci->AckFloor.Stream, last);
+  }
+
   NatsCluster cluster_;
   TempDir dir_{"hallq-city"};
   std::string http_;
+  std::string durable_ = "city-1", data_ = "city-data";  // hallq-city's --durable, its --data in dir_
   int starts_ = 0;
 };
 
@@ -247,6 +272,53 @@ TEST_F(CityTest, ARestartResumesFromTheConsumersPosition) {
   const json third = wait_city(waiting("town", 21));
   EXPECT_EQ(third["stream"]["delivered"], hall_of(third, "town")["seq"].get<std::uint64_t>() - seq2);
   EXPECT_EQ(third["stream"]["refused"], 0);
+}
+
+// A consumer the city view makes acknowledges a batch with one message (ack
+// policy "all"); one an earlier hallq-city made (explicit acks, which the
+// server does not let a client change) is still followed, answered message
+// by message, and a restart on it resumes exactly after what it stored.
+TEST_F(CityTest, ANewConsumerAcknowledgesBatchesAtOnceAnEarlierOneKeepsExplicitAcks) {
+  auto a = engine("town", "engine-a");
+  issue(*a, "town", "social", 5);
+  auto engine_conn = connect(cluster_.engine_credentials());
+
+  auto c = start_city();
+  wait_city(waiting("town", 5));
+  auto made = consumer(engine_conn, "city-1");
+  ASSERT_TRUE(made);
+  EXPECT_EQ(made->Config->AckPolicy, js_AckAll);
+  wait_all_acknowledged(engine_conn, "city-1");
+  EXPECT_EQ(c->stop(), 0);
+
+  // The consumer as hallq-city made it before (city_feed.cc's options then).
+  jsConsumerConfig cc;
+  jsConsumerConfig_Init(&cc);
+  cc.Durable = "city-old";
+  cc.AckPolicy = js_AckExplicit;
+  cc.DeliverPolicy = js_DeliverAll;
+  cc.AckWait = std::chrono::nanoseconds(30s).count();
+  cc.MaxAckPending = 1000;
+  cc.FilterSubject = "hallq.events.>";
+  jsConsumerInfo* ci = nullptr;
+  ASSERT_EQ(js_AddConsumer(&ci, engine_conn.js(), replicate::kEventsStream, &cc, nullptr, nullptr), NATS_OK);
+  jsConsumerInfo_Destroy(ci);
+  durable_ = "city-old";
+  data_ = "city-data-old";
+  c = start_city();
+  const json first = wait_city(waiting("town", 5));
+  const std::uint64_t seq1 = hall_of(first, "town")["seq"];
+  EXPECT_NE(city_log().find("acknowledges message by message"), std::string::npos) << city_log();
+  wait_all_acknowledged(engine_conn, "city-old");
+  EXPECT_EQ(consumer(engine_conn, "city-old")->Config->AckPolicy, js_AckExplicit);
+  EXPECT_EQ(c->stop(), 0);
+
+  issue(*a, "town", "social", 3);
+  c = start_city();
+  const json second = wait_city(waiting("town", 8));
+  EXPECT_EQ(second["stream"]["delivered"], hall_of(second, "town")["seq"].get<std::uint64_t>() - seq1);
+  EXPECT_EQ(second["stream"]["held"], 0);
+  wait_all_acknowledged(engine_conn, "city-old");
 }
 
 TEST_F(CityTest, WindowsSatisfactionAndWaitsAsTheHallServes) {
