@@ -163,8 +163,14 @@ Status decode_request(Bytes bytes, DecodedRequest& out) {
     }
     case w::Command::Book: {
       auto c = r->command_as_Book();
-      out.command = core::Book{need(c->service(), "book", "service", st), c->day(),         c->slot_min(),
-                               need(c->person(), "book", "person", st),   view(c->phone()), c->nonce()};
+      // slot_min as the encoder writes it (clamped to -1..24 h: a value outside is no slot either way,
+      // and the core refuses it), so that a decoded request encodes to itself.
+      out.command = core::Book{need(c->service(), "book", "service", st),
+                               c->day(),
+                               std::clamp<int>(c->slot_min(), -1, 24 * 60),
+                               need(c->person(), "book", "person", st),
+                               view(c->phone()),
+                               c->nonce()};
       break;
     }
     case w::Command::CancelBooking:
