@@ -164,6 +164,13 @@ Status config_in(const w::HallConf* in, core::HallConfig& c) {
   if (in->staff())
     for (const w::StaffConf* s : *in->staff()) c.staff.push_back({copy(s->id()), copy(s->name())});
   c.weekdays = in->weekdays();
+  // The verifier checks these vectors' length words, not that their 8-byte
+  // elements are aligned (a valid buffer, its start aligned, has them so);
+  // reading misaligned ones is undefined behaviour.
+  for (const auto* days : {in->closed_days(), in->extra_days()})
+    if (days != nullptr && days->size() != 0 &&
+        reinterpret_cast<std::uintptr_t>(days->Data()) % alignof(std::int64_t) != 0)
+      return {ErrorCode::kMalformed, "snapshot: misaligned closed or extra days"};
   if (in->closed_days()) c.closed_days.assign(in->closed_days()->begin(), in->closed_days()->end());
   if (in->extra_days()) c.extra_days.assign(in->extra_days()->begin(), in->extra_days()->end());
   if (in->appointments())
