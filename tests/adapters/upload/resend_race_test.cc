@@ -24,6 +24,7 @@
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/message.h"
 #include "engine/store/event_store.h"
+#include "tests/adapters/upload/accepted_events.h"
 #include "tests/support/engine_process.h"
 #include "tests/support/http_client.h"
 #include "tests/support/temp_dir.h"
@@ -58,12 +59,7 @@ class ResendRaceTest : public ::testing::Test {
   }
 
   std::vector<protocol::EventSummary> command(const core::CommandBody& body) {
-    std::vector<protocol::EventSummary> out;
-    auto r = client_->command("town", body);
-    EXPECT_TRUE(r && r->ok()) << (r ? r->message : std::string("no answer"));
-    if (!r) return out;
-    for (const std::string& e : r->events) out.push_back(protocol::describe_event(protocol::as_bytes(e)));
-    return out;
+    return accepted_events(*client_, body);
   }
 
   LogCount count(const std::string& record_id) const {

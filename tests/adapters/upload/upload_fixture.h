@@ -28,6 +28,7 @@
 #include "engine/protocol/event_codec.h"
 #include "engine/protocol/message.h"
 #include "engine/server/accounts.h"
+#include "tests/adapters/upload/accepted_events.h"
 #include "tests/support/child_process.h"
 #include "tests/support/engine_process.h"
 #include "tests/support/http_client.h"
@@ -153,12 +154,7 @@ seed = 7
 
   // The events of a command the engine accepted.
   std::vector<protocol::EventSummary> command(const core::CommandBody& body) {
-    std::vector<protocol::EventSummary> out;
-    auto r = client_->command("town", body);
-    EXPECT_TRUE(r && r->ok()) << (r ? r->message : std::string("no answer"));
-    if (!r) return out;
-    for (const std::string& e : r->events) out.push_back(protocol::describe_event(protocol::as_bytes(e)));
-    return out;
+    return accepted_events(*client_, body);
   }
 
   // A citizen of `service` served at `window` (the only ticket there) and rating `level`.
