@@ -1,5 +1,5 @@
 // The per-hall durable consumer over nats.c: consumer info, delete and add
-// (JetStream API requests), then a pull subscription bound to it.
+// (JetStream API requests), then replicate::PullFetcher on it.
 #include "adapters/feed/hall_consumer.h"
 
 #include <fmt/format.h>
@@ -43,17 +43,7 @@ HallConsumer::HallConsumer(replicate::NatsConnection& conn, Options options)
         fmt::format("consumer {} on {}: {}", name_, options_.stream, conn.describe(s, jerr)),
         replicate::transient_status(s, jerr));
   }
-  jsSubOptions so;
-  jsSubOptions_Init(&so);
-  so.Stream = options_.stream.c_str();
-  so.Consumer = name_.c_str();
-  jerr = static_cast<jsErrCode>(0);
-  const natsStatus p =
-      js_PullSubscribe(&sub_, conn.js(), subject_.c_str(), name_.c_str(), nullptr, &so, &jerr);
-  if (p != NATS_OK)
-    throw replicate::ReplicateError(
-        fmt::format("consumer {} on {}: subscribe: {}", name_, options_.stream, conn.describe(p, jerr)),
-        replicate::transient_status(p, jerr));
+  fetcher_ = std::make_unique<replicate::PullFetcher>(conn, options_.stream, name_);
 }
 
 void HallConsumer::create(replicate::NatsConnection& conn, std::uint64_t start_seq) {
@@ -80,21 +70,10 @@ void HallConsumer::create(replicate::NatsConnection& conn, std::uint64_t start_s
         replicate::transient_status(s, jerr));
 }
 
-HallConsumer::~HallConsumer() { natsSubscription_Destroy(sub_); }
+HallConsumer::~HallConsumer() = default;
 
 std::vector<replicate::StreamMessage> HallConsumer::fetch(int max, std::chrono::milliseconds wait) {
-  std::vector<replicate::StreamMessage> out;
-  natsMsgList list{};
-  jsErrCode jerr = static_cast<jsErrCode>(0);
-  const natsStatus s = natsSubscription_Fetch(&list, sub_, max, wait.count(), &jerr);
-  if (s != NATS_OK) return out;
-  out.reserve(static_cast<std::size_t>(list.Count));
-  for (int i = 0; i < list.Count; ++i) {
-    out.emplace_back(list.Msgs[i]);
-    list.Msgs[i] = nullptr;  // the StreamMessage owns it now
-  }
-  natsMsgList_Destroy(&list);
-  return out;
+  return fetcher_->fetch(max, wait);
 }
 
 }  // namespace hallq::feed

@@ -16,10 +16,12 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "engine/replicate/nats_connection.h"
+#include "engine/replicate/pull_fetcher.h"
 #include "engine/replicate/stream_message.h"
 
 namespace hallq::feed {
@@ -56,7 +58,7 @@ class HallConsumer {
   Options options_;
   std::string name_, subject_;
   std::uint64_t repositioned_from_ = 0;
-  natsSubscription* sub_ = nullptr;
+  std::unique_ptr<replicate::PullFetcher> fetcher_;
 };
 
 }  // namespace hallq::feed

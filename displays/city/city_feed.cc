@@ -1,4 +1,5 @@
-// The durable pull consumer over nats.c's js_PullSubscribe / Fetch.
+// The durable pull consumer: made (or found) through the JetStream API,
+// fetched from by replicate::PullFetcher.
 #include "displays/city/city_feed.h"
 
 #include <fmt/format.h>
@@ -12,43 +13,50 @@ CityFeed::CityFeed(replicate::NatsConnection& conn, Options options) : options_(
   // it): one made by an earlier hallq-city acknowledges explicitly.
   jsConsumerInfo* ci = nullptr;
   jsErrCode jerr = static_cast<jsErrCode>(0);
-  if (js_GetConsumerInfo(&ci, conn.js(), options_.stream.c_str(), options_.durable.c_str(), nullptr, &jerr) ==
-          NATS_OK &&
-      ci != nullptr && ci->Config != nullptr)
-    acks_all_ = ci->Config->AckPolicy == js_AckAll;
-  jsConsumerInfo_Destroy(ci);
-  jsSubOptions so;
-  jsSubOptions_Init(&so);
-  so.Stream = options_.stream.c_str();
-  so.Config.Durable = options_.durable.c_str();
-  so.Config.AckPolicy = acks_all_ ? js_AckAll : js_AckExplicit;
-  so.Config.DeliverPolicy = js_DeliverAll;
-  so.Config.AckWait = std::chrono::duration_cast<std::chrono::nanoseconds>(options_.ack_wait).count();
-  so.Config.MaxAckPending = options_.max_ack_pending;
-  jerr = static_cast<jsErrCode>(0);
   const natsStatus s =
-      js_PullSubscribe(&sub_, conn.js(), "hallq.events.>", options_.durable.c_str(), nullptr, &so, &jerr);
-  if (s != NATS_OK) {
+      js_GetConsumerInfo(&ci, conn.js(), options_.stream.c_str(), options_.durable.c_str(), nullptr, &jerr);
+  if (s == NATS_OK && ci != nullptr) {
+    const bool push = ci->Config != nullptr && ci->Config->DeliverSubject != nullptr;
+    if (ci->Config != nullptr) acks_all_ = ci->Config->AckPolicy == js_AckAll;
+    jsConsumerInfo_Destroy(ci);
+    if (push)
+      throw replicate::ReplicateError(
+          fmt::format("consumer {} on {} is a push consumer; delete it or choose another --durable",
+                      options_.durable, options_.stream));
+  } else if (jerr == JSConsumerNotFoundErr) {
+    create(conn);
+  } else {
     throw replicate::ReplicateError(
-        fmt::format("consumer {} on {}: {}", options_.durable, options_.stream, conn.describe(s, jerr)));
+        fmt::format("consumer {} on {}: {}", options_.durable, options_.stream, conn.describe(s, jerr)),
+        replicate::transient_status(s, jerr));
   }
+  fetcher_ = std::make_unique<replicate::PullFetcher>(conn, options_.stream, options_.durable);
 }
 
-CityFeed::~CityFeed() { natsSubscription_Destroy(sub_); }
+void CityFeed::create(replicate::NatsConnection& conn) {
+  jsConsumerConfig cc;
+  jsConsumerConfig_Init(&cc);
+  cc.Durable = options_.durable.c_str();
+  cc.FilterSubject = "hallq.events.>";
+  cc.AckPolicy = js_AckAll;
+  cc.DeliverPolicy = js_DeliverAll;
+  cc.AckWait = std::chrono::duration_cast<std::chrono::nanoseconds>(options_.ack_wait).count();
+  cc.MaxAckPending = options_.max_ack_pending;
+  jsConsumerInfo* ci = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  const natsStatus s = js_AddConsumer(&ci, conn.js(), options_.stream.c_str(), &cc, nullptr, &jerr);
+  if (ci != nullptr) jsConsumerInfo_Destroy(ci);
+  if (s != NATS_OK)
+    throw replicate::ReplicateError(fmt::format("consumer {} on {}: create: {}", options_.durable,
+                                                options_.stream, conn.describe(s, jerr)),
+                                    replicate::transient_status(s, jerr));
+  acks_all_ = true;
+}
+
+CityFeed::~CityFeed() = default;
 
 std::vector<CityFeed::Message> CityFeed::fetch(int max, std::chrono::milliseconds wait) {
-  std::vector<Message> out;
-  natsMsgList list{};
-  jsErrCode jerr = static_cast<jsErrCode>(0);
-  const natsStatus s = natsSubscription_Fetch(&list, sub_, max, wait.count(), &jerr);
-  if (s != NATS_OK) return out;
-  out.reserve(static_cast<std::size_t>(list.Count));
-  for (int i = 0; i < list.Count; ++i) {
-    out.emplace_back(list.Msgs[i]);
-    list.Msgs[i] = nullptr;  // the Message owns it now
-  }
-  natsMsgList_Destroy(&list);
-  return out;
+  return fetcher_->fetch(max, wait);
 }
 
 void CityFeed::answer(std::vector<Message>& batch, const std::vector<Message*>& refused) {

@@ -11,7 +11,8 @@
 // sequence covers every message before it, so a batch costs one ack instead
 // of one per message. A consumer made before (explicit acks: a server does
 // not change a consumer's ack policy) keeps its policy, read at start, and
-// is answered message by message. Destroying the feed frees the local
+// is answered message by message. Fetches go through replicate::PullFetcher
+// (not nats.c's Fetch: pull_fetcher.h says why). Destroying the feed frees the local
 // subscription only: the consumer stays on the server (delete it with the
 // NATS CLI when a city view is retired).
 //
@@ -21,10 +22,12 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "engine/replicate/nats_connection.h"
+#include "engine/replicate/pull_fetcher.h"
 #include "engine/replicate/stream_message.h"
 
 namespace hallq::city {
@@ -63,8 +66,10 @@ class CityFeed {
   bool acks_all() const { return acks_all_; }
 
  private:
+  void create(replicate::NatsConnection& conn);
+
   Options options_;
-  natsSubscription* sub_ = nullptr;
+  std::unique_ptr<replicate::PullFetcher> fetcher_;
   bool acks_all_ = true;
 };
 

@@ -11,7 +11,7 @@ constexpr std::string_view kSubjectPrefix = "hallq.events.";
 
 }  // namespace
 
-StreamMessage::StreamMessage(natsMsg* m) : msg_(m) {
+StreamMessage::StreamMessage(natsMsg* m, natsConnection* conn) : msg_(m), conn_(conn) {
   subject = natsMsg_GetSubject(m);
   if (subject.starts_with(kSubjectPrefix)) hall = subject.substr(kSubjectPrefix.size());
   bytes.assign(natsMsg_GetData(m), static_cast<std::size_t>(natsMsg_GetDataLength(m)));
@@ -33,12 +33,19 @@ StreamMessage::StreamMessage(StreamMessage&& o) noexcept
       stream_seq(o.stream_seq),
       delivered(o.delivered),
       pending(o.pending),
-      msg_(o.msg_) {
+      msg_(o.msg_),
+      conn_(o.conn_) {
   o.msg_ = nullptr;
 }
 
-void StreamMessage::ack() { natsMsg_Ack(msg_, nullptr); }
-void StreamMessage::term() { natsMsg_Term(msg_, nullptr); }
-void StreamMessage::in_progress() { natsMsg_InProgress(msg_, nullptr); }
+void StreamMessage::answer(const char* body) {
+  const char* reply = msg_ != nullptr ? natsMsg_GetReply(msg_) : nullptr;
+  if (reply == nullptr || *reply == '\0') return;  // not a JetStream delivery
+  natsConnection_PublishString(conn_, reply, body);
+}
+
+void StreamMessage::ack() { answer("+ACK"); }
+void StreamMessage::term() { answer("+TERM"); }
+void StreamMessage::in_progress() { answer("+WPI"); }
 
 }  // namespace hallq::replicate

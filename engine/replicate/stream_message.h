@@ -4,8 +4,11 @@
 // gives it. Moves only; owns the nats.c message. Not answered at
 // destruction: the server delivers it again after the consumer's ack wait.
 //
-// Answers are fire-and-forget publishes: a lost one means a redelivery, which
-// every reader recognises by the hall sequence (event_check.h) and skips.
+// Answers are fire-and-forget publishes of the JetStream ack protocol
+// (+ACK, +TERM, +WPI) on `conn` to the message's reply subject; they do not
+// need nats.c's JetStream subscription (pull_fetcher.h uses a plain one). A
+// lost answer means a redelivery, which every reader recognises by the hall
+// sequence (event_check.h) and skips.
 //
 // Thread: the thread that fetched it.
 #pragma once
@@ -19,7 +22,8 @@ namespace hallq::replicate {
 
 class StreamMessage {
  public:
-  explicit StreamMessage(natsMsg* m);
+  // `m` delivered on `conn`'s subscription; owns `m` from here.
+  StreamMessage(natsMsg* m, natsConnection* conn);
   ~StreamMessage();
   StreamMessage(StreamMessage&& o) noexcept;
   StreamMessage& operator=(StreamMessage&&) = delete;
@@ -38,7 +42,10 @@ class StreamMessage {
   void in_progress();  // still working on it: the ack wait starts over
 
  private:
+  void answer(const char* body);
+
   natsMsg* msg_ = nullptr;
+  natsConnection* conn_ = nullptr;
 };
 
 }  // namespace hallq::replicate
