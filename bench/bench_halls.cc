@@ -9,6 +9,7 @@
 
 #include "engine/config/config_loader.h"
 #include "engine/predict/forecast_predictor.h"
+#include "tests/support/synthetic_hall.h"
 
 namespace hallq::bench {
 namespace {
@@ -39,54 +40,12 @@ std::string_view to_string(HallSize size) {
   return "?";
 }
 
-std::shared_ptr<core::HallConfig> make_synthetic_hall(int windows, int services) {
-  // Letters without I and O, which read as 1 and 0 on a ticket.
-  static constexpr std::string_view kLetters = "ABCDEFGHJKLMNPQRSTUVWXYZ";
-  auto cfg = std::make_shared<core::HallConfig>();
-  cfg->id = "big";
-  cfg->name = "基准测试大厅";
-  cfg->hours = {{8 * 60 + 30, 17 * 60 + 30}};
-  cfg->wait_target_min = 20;
-  for (int s = 0; s < services; ++s) {
-    core::ServiceConfig sc;
-    sc.id = fmt::format("s{:02}", s + 1);
-    sc.name = fmt::format("事项{:02}", s + 1);
-    sc.prefix = s < static_cast<int>(kLetters.size())
-                    ? std::string(1, kLetters[s])
-                    : fmt::format("{}{}", kLetters[s / kLetters.size() - 1], kLetters[s % kLetters.size()]);
-    sc.kind = s % 3 == 0 ? core::ServiceKind::kPromise : core::ServiceKind::kInstant;
-    sc.expected_handle_min = 3 + (s * 7) % 18;
-    cfg->services.push_back(std::move(sc));
-  }
-  for (int w = 0; w < windows; ++w) {
-    core::WindowConfig wc;
-    wc.id = fmt::format("w{}", w + 1);
-    wc.number = w + 1;
-    wc.name = fmt::format("综合窗口{}", w + 1);
-    const auto primary = static_cast<core::ServiceIdx>(w % services);
-    wc.serves.push_back({primary, 1});
-    if (w % 20 == 19) {
-      wc.kind = core::WindowKind::kFallback;
-      for (int s = 0; s < services; ++s)
-        if (s != primary) wc.serves.push_back({static_cast<core::ServiceIdx>(s), 2});
-    } else {
-      wc.kind = core::WindowKind::kClassified;
-      if (services > 1) wc.serves.push_back({static_cast<core::ServiceIdx>((w + 1) % services), 2});
-      if (services > 2) wc.serves.push_back({static_cast<core::ServiceIdx>((w + 7) % services), 3});
-    }
-    cfg->windows.push_back(std::move(wc));
-  }
-  if (auto problem = cfg->validate_and_index())
-    throw std::logic_error(fmt::format("synthetic hall: {}: {}", problem->section, problem->message));
-  return cfg;
-}
-
 std::shared_ptr<const core::HallConfig> hall_config(HallSize size) {
   static const std::shared_ptr<const core::HallConfig> kTown =
       config::load_hall_config(HALLQ_CONF_DIR "/town.toml");
   static const std::shared_ptr<const core::HallConfig> kDistrict =
       config::load_hall_config(HALLQ_CONF_DIR "/district.toml");
-  static const std::shared_ptr<const core::HallConfig> kBig = make_synthetic_hall(200, 20);
+  static const std::shared_ptr<const core::HallConfig> kBig = testing::make_synthetic_hall(200, 20);
   switch (size) {
     case HallSize::kTown:
       return kTown;

@@ -1,7 +1,8 @@
 // The halls the core and codec benchmarks run on, and the steady-state
 // workload that drives them. Three sizes: the shipped town hall (12 windows,
 // 7 services), the shipped district hall (32 windows, 17 services, A/B staff)
-// and a big synthetic hall built in code (200 windows, 20 services). The
+// and a big synthetic hall built in code (200 windows, 20 services:
+// tests/support/synthetic_hall.h). The
 // workload is what a busy hall does all day: windows open, every window cycles
 // call-next -> start -> finish, and each call is answered by a newcomer for
 // the same service and priority, so every queue keeps the length it was given.
@@ -29,11 +30,6 @@ std::string_view to_string(HallSize size);
 // The config of a hall size, loaded (conf/town.toml, conf/district.toml) or
 // built once and shared. Throws config::ConfigError if a shipped file is broken.
 std::shared_ptr<const core::HallConfig> hall_config(HallSize size);
-
-// A synthetic hall of `windows` windows and `services` services: window w
-// serves service w % services at level 1 and two neighbours at levels 2 and 3;
-// every 20th window is a fallback window serving everything.
-std::shared_ptr<core::HallConfig> make_synthetic_hall(int windows, int services);
 
 // 08:30 local time on a fixed working day, plus `days`.
 core::TimeUs morning(const core::HallConfig& config, int days = 0);

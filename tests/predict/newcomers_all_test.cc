@@ -21,6 +21,7 @@
 #include "engine/core/hall_config.h"
 #include "engine/policy/policy_registry.h"
 #include "engine/predict/forecast_predictor.h"
+#include "tests/support/synthetic_hall.h"
 
 namespace hallq::test {
 namespace {
@@ -32,41 +33,10 @@ using core::TimeUs;
 // 2026-03-02, a Monday, as days since 1970-01-01.
 constexpr std::int64_t kDay = 20514;
 
-// 120 windows, 20 services: window w serves w % 20 at level 1 and two
-// neighbours at levels 2 and 3; every 20th window is a fallback serving all.
+// 120 windows, 20 services (tests/support/synthetic_hall.h), open in two
+// sessions with a lunch break between.
 std::shared_ptr<core::HallConfig> big_hall() {
-  auto cfg = std::make_shared<core::HallConfig>();
-  cfg->id = "big";
-  cfg->name = "大厅";
-  cfg->hours = {{8 * 60 + 30, 12 * 60}, {13 * 60 + 30, 17 * 60 + 30}};
-  constexpr int kServices = 20, kWindows = 120;
-  for (int s = 0; s < kServices; ++s) {
-    core::ServiceConfig sc;
-    sc.id = fmt::format("s{}", s);
-    sc.name = fmt::format("事项{}", s);
-    sc.prefix = std::string(1, static_cast<char>('A' + s));
-    sc.expected_handle_min = 3 + (s * 7) % 18;
-    cfg->services.push_back(std::move(sc));
-  }
-  for (int w = 0; w < kWindows; ++w) {
-    core::WindowConfig wc;
-    wc.id = fmt::format("w{}", w + 1);
-    wc.number = w + 1;
-    wc.name = fmt::format("窗口{}", w + 1);
-    const auto primary = static_cast<core::ServiceIdx>(w % kServices);
-    wc.serves.push_back({primary, 1});
-    if (w % 20 == 19) {
-      wc.kind = core::WindowKind::kFallback;
-      for (int s = 0; s < kServices; ++s)
-        if (s != primary) wc.serves.push_back({static_cast<core::ServiceIdx>(s), 2});
-    } else {
-      wc.serves.push_back({static_cast<core::ServiceIdx>((w + 1) % kServices), 2});
-      wc.serves.push_back({static_cast<core::ServiceIdx>((w + 7) % kServices), 3});
-    }
-    cfg->windows.push_back(std::move(wc));
-  }
-  if (auto problem = cfg->validate_and_index()) ADD_FAILURE() << problem->section << ": " << problem->message;
-  return cfg;
+  return testing::make_synthetic_hall(120, 20, {{8 * 60 + 30, 12 * 60}, {13 * 60 + 30, 17 * 60 + 30}});
 }
 
 // Random commands of a hall's day: windows opened, paused, resumed and
