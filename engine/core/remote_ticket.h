@@ -2,7 +2,9 @@
 // from the citizen gateway's page (IssueRemote), known by its check-in code.
 // Its Ticket exists from the moment it was taken (number, issued_at: its place
 // in the line) in state kNotArrived and stands in no queue line, so no policy
-// or forecast sees it. Checked in (CheckIn with the code) it joins its line
+// calls it; the forecast (engine/predict) counts it at its place, weighted by
+// the hall's share of remote tickets that check in, and predicts its own wait
+// as if it checked in now. Checked in (CheckIn with the code) it joins its line
 // with its original key, taking the place it held. When a normal-class ticket
 // of its service issued after it is called first, its turn has come
 // (RemoteTurnCame): it is held back until `grace_until` and then dropped as

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 #include "engine/core/types.h"
 
@@ -24,6 +25,11 @@ class WaitPredictor {
   // A newcomer's wait if issued now for `service` with `priority`.
   virtual Prediction predict_new(const Hall& hall, ServiceIdx service, Priority priority,
                                  TimeUs now) const = 0;
+  // Every service's newcomer at once, in config order: element s equals
+  // predict_new(hall, s, priority, now). The default asks once per service;
+  // a predictor that plays the hall forward answers all from one play (the
+  // dashboard's and the city view's summaries ask for every service).
+  virtual std::vector<Prediction> predict_new_all(const Hall& hall, Priority priority, TimeUs now) const;
   // The remaining wait of a waiting ticket.
   virtual Prediction predict(const Hall& hall, TicketId ticket, TimeUs now) const = 0;
 };

@@ -26,7 +26,7 @@ class ForecastPredictor final : public core::WaitPredictor {
   // test holds them equal on random states of the shipped halls and a big
   // one). One per service, in config order.
   std::vector<core::Prediction> predict_new_all(const core::Hall& hall, core::Priority priority,
-                                                core::TimeUs now) const;
+                                                core::TimeUs now) const override;
 };
 
 // The process-wide default predictor instance.

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "engine/predict/forecast_predictor.h"
 #include "engine/view/hall_words.h"
 
 namespace hallq::view {
@@ -15,11 +14,10 @@ HallSummary summarize(const core::Hall& hall, core::TimeUs now) {
   out.name = cfg.name;
   out.notice = hall.notice();
   out.seq = hall.seq();
-  // The forecast predictor gives every service's newcomer from one play (one
-  // play per service was most of a summary's time); any other, per service.
-  std::vector<core::Prediction> newcomers;
-  if (const auto* forecast = dynamic_cast<const predict::ForecastPredictor*>(&hall.predictor()))
-    newcomers = forecast->predict_new_all(hall, core::Priority::kNormal, now);
+  // Every service's newcomer at once: the forecast answers all from one play
+  // (one play per service was most of a summary's time).
+  const std::vector<core::Prediction> newcomers =
+      hall.predictor().predict_new_all(hall, core::Priority::kNormal, now);
   for (std::size_t i = 0; i < cfg.services.size(); ++i) {
     const auto s = static_cast<core::ServiceIdx>(i);
     ServiceSummary ss;
@@ -27,9 +25,7 @@ HallSummary summarize(const core::Hall& hall, core::TimeUs now) {
     ss.name = cfg.services[i].name;
     ss.prefix = cfg.services[i].prefix;
     ss.waiting = static_cast<std::uint32_t>(hall.waiting(s));
-    ss.predicted_wait_s = i < newcomers.size()
-                              ? newcomers[i].wait_s
-                              : hall.predictor().predict_new(hall, s, core::Priority::kNormal, now).wait_s;
+    ss.predicted_wait_s = newcomers[i].wait_s;
     const core::ServiceQueue& q = hall.queue(s);
     for (int c = 0; c < core::kQueueClasses; ++c) {
       for (const core::QueueEntry& e : q.line(static_cast<core::QueueClass>(c))) {
