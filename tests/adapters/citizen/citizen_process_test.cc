@@ -41,7 +41,7 @@ TEST(CitizenGateway, KioskLinkOpensThePageAndTheApiFollowsTheTicket) {
   EXPECT_EQ(j["ahead"], 1);
   EXPECT_EQ(j["service"], "社保医保");
   EXPECT_TRUE(j["can_cancel"].get<bool>());
-  EXPECT_GE(j["wait_high_min"].get<int>(), j["wait_low_min"].get<int>());
+  EXPECT_GT(j["wait_high_s"].get<int>(), j["wait_low_s"].get<int>());
   EXPECT_NE(j["detail"].get<std::string>().find("预计等待 约 "), std::string::npos) << j.dump();
   for (const char* field : {"phone", "id_number", "name"}) EXPECT_FALSE(j.contains(field));
   (void)a1;

@@ -11,6 +11,7 @@
 #include "adapters/citizen/token_throttle.h"
 #include "engine/config/config_error.h"
 #include "engine/keys/ticket_token.h"
+#include "engine/view/shown_wait.h"
 #include "engine/view/wait_range.h"
 #include "tests/adapters/citizen/local_halls.h"
 
@@ -43,9 +44,9 @@ TEST(TokenThrottle, MemoryStaysBoundedUnderManyAddresses) {
 }
 
 TEST(WaitRange, WordsAndOrder) {
-  EXPECT_EQ(view::wait_range_text({0, 50}), "即将轮到您");
-  EXPECT_EQ(view::wait_range_text({8 * 60 + 10, 11 * 60 + 50}), "约 8–12 分钟");
-  EXPECT_EQ(view::wait_range_text({60, 61}), "约 1–2 分钟");
+  EXPECT_EQ(view::shown_wait({0, 50}).text, "即将轮到您");
+  EXPECT_EQ(view::shown_wait({8 * 60 + 10, 11 * 60 + 50}).text, "约 8–12 分钟");
+  EXPECT_EQ(view::shown_wait({60, 61}).text, "约 60–90 秒");
   for (std::uint32_t ahead : {0u, 1u, 3u, 8u, 20u, 60u})
     for (std::int32_t p : {0, 30, 300, 1200, 5400}) {
       const view::WaitRange r = view::wait_range(p, ahead);
