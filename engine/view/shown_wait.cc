@@ -34,7 +34,7 @@ ShownWait shown_wait(const WaitRange& range) {
   }
   const std::int32_t low_s = std::clamp(range.low_s, 0, range.high_s);
   if (range.high_s <= kHalfMinutes_s) {
-    w.low_s = (low_s + 15) / 30 * 30;          // the nearest half minute (a quarter up)
+    w.low_s = (low_s + 15) / 30 * 30;          // the nearest half minute (15 s rounds up)
     w.high_s = (range.high_s + 29) / 30 * 30;  // 90 or 120
     if (w.low_s >= w.high_s) w.low_s = w.high_s - 30;
   } else {
