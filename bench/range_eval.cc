@@ -7,17 +7,19 @@
 // calibration as the gateway has it ("learned": RangeCalibration of the
 // outcomes of that day's tickets called before the moment of issue, so no
 // outcome is used before it was known). Columns: the share inside the range
-// itself (seconds), below and above, inside as the page shows it (whole
-// minutes, low rounded down, high up; "即将轮到您" up to a minute); then
-// apart the citizens shown a range in minutes ("ranged": the 80% range the
-// goal is about, 75-85% on each trace, checked on "learned" for the exit
-// status) and those told 即将轮到您 ("soon": called within the minute).
+// itself (seconds), below and above, inside as the page shows it (the
+// bounds its words claim: engine/view/shown_wait.h, the function the page
+// words it with; "即将轮到您" is 0 to 60 s); then apart the citizens shown a
+// range ("ranged": the 80% range the goal is about, 75-85% on each trace,
+// checked on "learned" for the exit status) and those told 即将轮到您
+// ("soon": called within the minute).
 // --quantiles adds the quantiles (10%, 90%) of actual / predicted per
 // people-ahead bucket.
 //
 //   hallq_range_eval                the shared traces (exit 1 if a learned ranged% is outside 75-85)
 //   hallq_range_eval --quantiles    also the ratio quantiles per bucket
-//   hallq_range_eval --dump FILE    every called ticket: trace,ahead,predicted_s,actual_s (to calibrate)
+//   hallq_range_eval --dump FILE    every called ticket: trace,ahead,predicted_s,actual_s,learned_low_s,
+//                                   learned_high_s (to calibrate the factors and the wording)
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -29,6 +31,7 @@
 #include <vector>
 
 #include "engine/config/config_loader.h"
+#include "engine/view/shown_wait.h"
 #include "engine/view/wait_range.h"
 #include "tools/replay/replay.h"
 #include "tools/replay/trace.h"
@@ -59,7 +62,9 @@ int main(int argc, char** argv) {
   bool quantiles = false;
   app.add_flag("--quantiles", quantiles, "print actual/predicted quantiles per people-ahead bucket");
   std::string dump_path;
-  app.add_option("--dump", dump_path, "write trace,ahead,predicted_s,actual_s of every called ticket");
+  app.add_option(
+      "--dump", dump_path,
+      "write trace,ahead,predicted_s,actual_s,learned_low_s,learned_high_s of every called ticket");
   CLI11_PARSE(app, argc, argv);
   const std::string root = HALLQ_SOURCE_DIR;
   const std::vector<Case> cases = {
@@ -115,7 +120,8 @@ int main(int argc, char** argv) {
         if (!t.called_s || t.predicted_wait_s < 0) continue;
         const double actual = *t.called_s - t.arrive_s;
         if (dump.is_open() && !learn)
-          dump << c.name << ',' << t.ahead << ',' << t.predicted_wait_s << ',' << actual << '\n';
+          dump << c.name << ',' << t.ahead << ',' << t.predicted_wait_s << ',' << actual << ','
+               << learned[i].low_s << ',' << learned[i].high_s << '\n';
         const view::WaitRange r = learn ? learned[i] : view::wait_range(t.predicted_wait_s, t.ahead);
         Bucket* b = &buckets.front();
         while (t.ahead > b->up_to) ++b;
@@ -127,14 +133,12 @@ int main(int argc, char** argv) {
         } else {
           ++inside, ++b->inside;
         }
-        // As the page shows it: whole minutes, low rounded down, high up; "即将轮到您" up to a minute.
-        double low = std::floor(r.low_s / 60.0) * 60, high = std::max(60.0, std::ceil(r.high_s / 60.0) * 60);
-        if (r.high_s <= 60) low = 0;
-        if (high <= low) high = low + 60;
-        const bool in = actual >= low && actual <= high;
+        // As the page shows it: the page's own words (view::shown_wait) and the bounds they claim.
+        const view::ShownWait w = view::shown_wait(r);
+        const bool in = actual >= w.low_s && actual <= w.high_s;
         shown += in;
-        if (r.high_s > 60) {
-          ++ranged, ranged_in += in;                            // a range in minutes was shown
+        if (!w.soon) {
+          ++ranged, ranged_in += in;                            // a range was shown ("约 8–12 分钟")
           ranged_s += actual >= r.low_s && actual <= r.high_s;  // inside the range itself (seconds)
         } else {
           ++soon, soon_in += in;  // 即将轮到您: called within the minute?

@@ -30,9 +30,12 @@ namespace {
 
 constexpr std::int64_t kForecastMaxAgeUs = 10'000'000;
 
-HttpResponse json_error(int status, std::string_view code, std::string_view message) {
-  return {status, "application/json; charset=utf-8",
-          nlohmann::json{{"error", code}, {"message", message}}.dump()};
+// `hall_name`, where given, names the hall the answer is about (the 503s).
+HttpResponse json_error(int status, std::string_view code, std::string_view message,
+                        std::string_view hall_name = {}) {
+  nlohmann::json j{{"error", code}, {"message", message}};
+  if (!hall_name.empty()) j["hall_name"] = hall_name;
+  return {status, "application/json; charset=utf-8", j.dump()};
 }
 
 std::string replace_all(std::string text, std::string_view from, std::string_view to) {
@@ -144,15 +147,18 @@ std::string spans_text(const std::vector<core::TimeSpan>& spans) {
   return out;
 }
 
-// The name of hall `id` as its replica's config gives it, if `id` is a hall
-// this gateway serves and has a replica of; "" otherwise. For the error pages
-// of a link whose hall part is all the gateway knows (400, 429): a served
-// hall's id is no secret (its /r/HALL page answers anyone), a ticket is.
+// The name of hall `id` if it is a hall this gateway serves: as its
+// replica's config gives it, or before there is one (the engine not reached,
+// or not knowing the hall) as the gateway's [hall_names] does; "" otherwise.
+// For the error pages of a link whose hall part is all the gateway knows
+// (400, 429) and the 503s: a served hall's id is no secret (its /r/HALL page
+// answers anyone), a ticket is.
 std::string served_hall_name(const CitizenConfig& config, const HallSource& source, std::string_view id) {
   if (!valid_hall_id(id) || std::find(config.halls.begin(), config.halls.end(), id) == config.halls.end())
     return "";
-  const core::Hall* hall = source.hall(id);
-  return hall == nullptr ? "" : hall->config().name;
+  if (const core::Hall* hall = source.hall(id)) return hall->config().name;
+  const auto it = config.hall_names.find(id);
+  return it == config.hall_names.end() ? "" : it->second;
 }
 
 }  // namespace
@@ -277,8 +283,12 @@ CitizenApi::Lookup CitizenApi::lookup(std::string_view hall, std::string_view da
     return l;
   }
   l.hall = source_.hall(hall);
-  if (l.hall == nullptr) {
-    refuse(503, "unavailable", "系统连接中，请稍后刷新", false);
+  if (l.hall == nullptr) {  // the token is checked: the hall may be named
+    const std::string name = served_hall_name(config_, source_, hall);
+    if (page)
+      l.error = html_error(503, "系统连接中，请稍后刷新", name);
+    else
+      l.error = json_error(503, "unavailable", "系统连接中，请稍后刷新", name);
     return l;
   }
   if (core::format_date(l.hall->day()) != date) {
@@ -477,7 +487,7 @@ CitizenAnswer CitizenApi::handle(const HttpRequest& req, std::int64_t steady_us)
   if (api_cancel) {
     const auto outcome = source_.cancel(hall_id, number);
     if (!outcome) {
-      a.response = json_error(503, "unavailable", "系统繁忙，请稍后再试");
+      a.response = json_error(503, "unavailable", "系统繁忙，请稍后再试", l.hall->config().name);
       return a;
     }
     if (outcome->code != core::ErrorCode::kOk) {
@@ -486,7 +496,8 @@ CitizenAnswer CitizenApi::handle(const HttpRequest& req, std::int64_t steady_us)
     }
   }
   const std::string j = ticket_json(hall_id, number);
-  a.response = j.empty() ? json_error(503, "unavailable", "系统连接中，请稍后刷新")
+  a.response = j.empty() ? json_error(503, "unavailable", "系统连接中，请稍后刷新",
+                                      served_hall_name(config_, source_, hall_id))
                          : HttpResponse{200, "application/json; charset=utf-8", j};
   return a;
 }
@@ -497,7 +508,8 @@ HttpResponse CitizenApi::remote_page(std::string_view hall_id) {
   if (!valid_hall_id(hall_id) || !served)
     return html_error(404, "没有这个大厅，请扫描大厅公布的网上取号二维码");
   const core::Hall* hall = source_.hall(hall_id);
-  if (hall == nullptr) return html_error(503, "系统连接中，请稍后刷新");
+  if (hall == nullptr)
+    return html_error(503, "系统连接中，请稍后刷新", served_hall_name(config_, source_, hall_id));
   const core::HallConfig& cfg = hall->config();
   std::string options;
   for (const core::RemoteConfig& r : cfg.remote) {
@@ -537,7 +549,9 @@ HttpResponse CitizenApi::take_remote(const HttpRequest& req, const std::string& 
   for (const std::string& h : config_.halls) served = served || h == hall_id;
   if (!valid_hall_id(hall_id) || !served) return json_error(404, "not_found", "没有这个大厅");
   const core::Hall* hall = source_.hall(hall_id);
-  if (hall == nullptr) return json_error(503, "unavailable", "系统连接中，请稍后再试");
+  if (hall == nullptr)
+    return json_error(503, "unavailable", "系统连接中，请稍后再试",
+                      served_hall_name(config_, source_, hall_id));
   if (!salt_)
     return json_error(503, "no_salt", "本网关未配置身份证号码散列用的盐（person_salt），暂不能网上取号");
   const core::HallConfig& cfg = hall->config();
@@ -557,7 +571,7 @@ HttpResponse CitizenApi::take_remote(const HttpRequest& req, const std::string& 
   std::random_device random;
   const auto outcome =
       source_.issue_remote(hall_id, core::IssueRemote{cfg.services[*s].id, person, phone, random()});
-  if (!outcome) return json_error(503, "unavailable", "系统繁忙，请稍后再试");
+  if (!outcome) return json_error(503, "unavailable", "系统繁忙，请稍后再试", cfg.name);
   switch (outcome->code) {
     case core::ErrorCode::kOk:
       break;
@@ -569,7 +583,7 @@ HttpResponse CitizenApi::take_remote(const HttpRequest& req, const std::string& 
     case core::ErrorCode::kUnknownService:
       return json_error(400, "refused", outcome->message);
     default:
-      return json_error(503, "unavailable", "系统繁忙，请稍后再试");
+      return json_error(503, "unavailable", "系统繁忙，请稍后再试", cfg.name);
   }
   const std::string date = core::format_date(today);
   const std::string token = keys::ticket_token(secret_, hall_id, date, outcome->number);
@@ -590,7 +604,8 @@ HttpResponse CitizenApi::checkin_page(std::string_view hall_id, std::string_view
     return html_error(404, "没有这个大厅，请扫描大厅屏幕上的签到二维码");
   }
   const core::Hall* hall = source_.hall(hall_id);
-  if (hall == nullptr) return html_error(503, "系统连接中，请稍后刷新");
+  if (hall == nullptr)
+    return html_error(503, "系统连接中，请稍后刷新", served_hall_name(config_, source_, hall_id));
   const auto q = parse_query(query);
   const std::string_view token = q ? param(*q, "k") : std::string_view();
   if (!valid_token_text(token) ||
@@ -647,10 +662,10 @@ HttpResponse CitizenApi::check_in(const HttpRequest& req, const std::string& cli
     return json_error(409, "not_awaiting", fmt::format("{} 已取消，不能签到，如需办理请重新取号", number));
   const std::string hall_id = cfg.id;
   const auto outcome = source_.check_in(hall_id, remote->code);
-  if (!outcome) return json_error(503, "unavailable", "系统繁忙，请稍后再试");
+  if (!outcome) return json_error(503, "unavailable", "系统繁忙，请稍后再试", cfg.name);
   if (outcome->code != core::ErrorCode::kOk) return json_error(409, "refused", outcome->message);
   const std::string j = ticket_json(hall_id, number);
-  return j.empty() ? json_error(503, "unavailable", "系统连接中，请稍后刷新")
+  return j.empty() ? json_error(503, "unavailable", "系统连接中，请稍后刷新", cfg.name)
                    : HttpResponse{200, "application/json; charset=utf-8", j};
 }
 
@@ -722,7 +737,7 @@ HttpResponse CitizenApi::evaluate(const HttpRequest& req, std::string_view query
   core::Evaluate command{number, level, {}, {}, comment, core::EvaluationChannel::kPhone, l.day};
   command.reasons.assign(reasons.begin(), reasons.end());
   const auto outcome = source_.evaluate(hall_id, command);
-  if (!outcome) return json_error(503, "unavailable", "系统繁忙，请稍后再试");
+  if (!outcome) return json_error(503, "unavailable", "系统繁忙，请稍后再试", cfg.name);
   if (outcome->code == core::ErrorCode::kAlreadyRated)
     return json_error(409, "already_rated", outcome->message);
   if (outcome->code != core::ErrorCode::kOk) return json_error(409, "refused", outcome->message);

@@ -36,7 +36,11 @@
 // does) where the gateway knows it: from the link's hall part when that is a
 // hall it serves (429, 400; hall ids are public: /r/HALL answers anyone), from
 // the token once checked (410, 404 of a number not issued today), from the
-// check-in page's hall (429, 403). The 404 of a token that does not match
+// check-in page's hall (429, 403), and on the 503s (no replica of the hall
+// yet: the engine not reached, or not knowing the hall; the engine not
+// answering a command) from the replica or, before there is one, the
+// config's [hall_names] (the JSON 503s carry it as "hall_name"; a hall with
+// neither is not named). The 404 of a token that does not match
 // (or a hall not served) names none and reads the same for every link, so it
 // tells neither whether such a ticket exists nor which hall's it would be.
 // An earlier day's link says 号码已失效 and, under it, what its open page

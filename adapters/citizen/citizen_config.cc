@@ -3,13 +3,15 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <optional>
+#include <vector>
 
 #include "engine/config/toml_reader.h"
 
 namespace hallq::citizen {
 namespace {
 
-constexpr std::string_view kSections[] = {"citizen", "limits", "security"};
+constexpr std::string_view kSections[] = {"citizen", "hall_names", "limits", "security"};
 constexpr std::string_view kCitizenKeys[] = {"listen",        "engine",     "events",          "halls",
                                              "ticket_secret", "public_url", "trusted_proxies", "person_salt"};
 constexpr std::string_view kLimitKeys[] = {
@@ -64,6 +66,19 @@ CitizenConfig parse(const toml::table& root, const std::string& source, const st
   if (auto p = g.strings("trusted_proxies")) c.trusted_proxies = *p;
   const std::string salt = g.string("person_salt", "");
   if (!salt.empty()) c.person_salt_file = resolve(base_dir, salt);
+
+  const config::TableReader names = r.section("hall_names");
+  const std::vector<std::string_view> served(c.halls.begin(), c.halls.end());
+  names.allow_only(served);
+  for (const std::string& h : c.halls) {
+    const std::optional<std::string> name = names.string(h);
+    if (!name) continue;
+    if (name->empty() || name->size() > 200) names.fail(h, "expected the hall's name, 1 to 200 bytes");
+    for (const char ch : *name)
+      if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f)
+        names.fail(h, "the name has a control character");
+    c.hall_names.emplace(h, *name);
+  }
 
   const config::TableReader l = r.section("limits");
   l.allow_only(kLimitKeys);

@@ -13,6 +13,12 @@
 //                                         # tickets (网上取号) hash the ID number with it;
 //                                         # without it the remote page answers 503
 //
+//   [hall_names]                          # optional: a served hall's Chinese name, for the
+//   town = "商家镇便民服务中心"              # pages answered while the gateway has no replica of
+//                                         # it (the engine not reached, or it does not know
+//                                         # the hall: 503 系统连接中); once synced, the
+//                                         # replica's name (the engine's config) is shown
+//
 //   [limits]
 //   max_streams = 10000                   # live pages (SSE) at once
 //   max_streams_per_address = 20
@@ -33,6 +39,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,6 +67,8 @@ struct CitizenConfig {
   std::string engine = "tcp://127.0.0.1:5555";
   std::string events = "tcp://127.0.0.1:5556";
   std::vector<std::string> halls;
+  // Served hall id -> its Chinese name ([hall_names]; a hall may have none).
+  std::map<std::string, std::string, std::less<>> hall_names;
   std::string ticket_secret_file;
   std::string public_url;  // "" : no public origin (only the Host the request names)
   std::vector<std::string> trusted_proxies;

@@ -9,6 +9,7 @@
 #include "engine/core/calendar.h"
 #include "engine/core/line_position.h"
 #include "engine/core/rating.h"
+#include "engine/view/shown_wait.h"
 #include "engine/view/wait_range.h"
 
 namespace hallq::citizen {
@@ -79,7 +80,7 @@ TicketView ticket_view(const core::Hall& hall, const core::Ticket& t, const pred
         v.detail = fmt::format(
             "前面还有 {} 人，现在签到预计等待 {}。到大厅后在取号机输入签到码 "
             "{}，或扫描签到二维码，按取号时的顺序叫号",
-            f->ahead, view::wait_range_text(r), remote != nullptr ? remote->code : 0);
+            f->ahead, view::shown_wait(r).text, remote != nullptr ? remote->code : 0);
         break;
       }
       // No forecast (no open window would call it): those in its line ahead
@@ -108,11 +109,11 @@ TicketView ticket_view(const core::Hall& hall, const core::Ticket& t, const pred
       if (f != nullptr && f->wait_s != predict::kUnknownWait) {
         v.ahead = f->ahead;
         const view::WaitRange r = shown_range(*f, without_remotes, calibration);
-        v.wait_low_min = r.low_s / 60;
-        v.wait_high_min = (r.high_s + 59) / 60;
+        const view::ShownWait w = view::shown_wait(r);
+        v.wait_low_s = w.low_s;
+        v.wait_high_s = w.high_s;
         v.headline = f->ahead == 0 ? "下一位就是您" : fmt::format("前面还有 {} 人", f->ahead);
-        const std::string words = view::wait_range_text(r);
-        v.detail = r.high_s <= 60 ? words + "，请留意叫号" : fmt::format("预计等待 {}", words);
+        v.detail = w.soon ? w.text + "，请留意叫号" : fmt::format("预计等待 {}", w.text);
       } else {
         v.ahead = core::ahead_in_line(hall, t);
         v.headline = v.ahead == 0 ? "下一位就是您" : fmt::format("前面还有 {} 人", v.ahead);
@@ -227,9 +228,9 @@ nlohmann::json to_json(const TicketView& v) {
                    {"transferred", v.transferred},
                    {"can_cancel", v.can_cancel},
                    {"final", v.final}};
-  if (v.wait_low_min >= 0) {
-    j["wait_low_min"] = v.wait_low_min;
-    j["wait_high_min"] = v.wait_high_min;
+  if (v.wait_low_s >= 0) {
+    j["wait_low_s"] = v.wait_low_s;
+    j["wait_high_s"] = v.wait_high_s;
   }
   if (v.window > 0) j["window"] = v.window;
   if (!v.kind.empty()) j["kind"] = v.kind;

@@ -1,6 +1,7 @@
 // What a citizen's phone shows of one ticket, from a hall replica at `now`:
 // its number, service and hall, its state in words, people ahead and the
-// predicted wait as a range (engine/view/wait_range.h) while it waits, the
+// predicted wait as a range (engine/view/wait_range.h, worded by
+// engine/view/shown_wait.h: "约 8–12 分钟", "约 30 秒–2 分钟") while it waits, the
 // window when it is called. No personal data: a ticket holds none. A remote
 // ticket (网上取号) also shows its check-in code and, until checked in, when
 // to check in: "请在 HH:MM 前到大厅签到" — the low end of the 80% range
@@ -44,8 +45,10 @@ struct TicketView {
   std::string headline;  // the big line: "前面还有 3 人", "请到 5 号窗口", "已办结"
   std::string detail;    // the line under it: "预计等待 约 8–12 分钟", how to reactivate ...
   std::uint32_t ahead = 0;
-  std::int32_t wait_low_min = -1, wait_high_min = -1;  // -1: not waiting / no open window
-  int window = 0;                                      // the window's number; 0 none
+  // The wait the detail words, in seconds: the bounds its words claim
+  // (view::ShownWait; 即将轮到您: 0..60); -1: not waiting / no open window.
+  std::int32_t wait_low_s = -1, wait_high_s = -1;
+  int window = 0;  // the window's number; 0 none
   int recalls = 0;
   bool transferred = false;
   bool can_cancel = false;          // waiting or held: "我不等了" is offered

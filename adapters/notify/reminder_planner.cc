@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <cmath>
 #include <map>
 #include <optional>
 
@@ -17,31 +16,36 @@ namespace {
 
 using Values = std::map<std::string, std::string, std::less<>>;
 
-// A remote ticket not yet checked in stands in no line, so no forecast sees
-// it: the people ahead of it are those its service's lines would call
-// before it once it joined at its place (the returning and priority lines in
-// full, the normal line up to its issue time); the minutes, their work over
-// the service's open windows. Due when that is within
-// the rule's threshold, whatever it was at issue (the citizen is away from
-// the hall; its turn comes, RemoteTurnCame, only with nobody ahead, so it
-// is due by then). nullopt: not due.
+// A remote ticket not yet checked in (its citizen is away): its entry in
+// the forecast's `awaiting` (when it would be called had it checked in now,
+// the remote tickets ahead of it counted as the play counts them: what its
+// page shows, adapters/citizen/ticket_view.h), or, where the play does not
+// reach it (no open window would call it), the people its service's lines
+// would call before it once it joined at its place (the returning and
+// priority lines in full, the normal line up to its issue time) and no
+// minutes. Due when that is within the rule's threshold, whatever it was at
+// issue (its turn comes, RemoteTurnCame, only with nobody ahead, so it is
+// due by then). nullopt: not due.
 std::optional<Reminder> near_of_awaiting(const core::Hall& hall, const core::Ticket& t,
-                                         const ReminderRules& rules) {
-  const core::ServiceQueue& q = hall.queue(t.service);
-  std::uint32_t ahead = static_cast<std::uint32_t>(q.line(core::QueueClass::kReturning).size() +
-                                                   q.line(core::QueueClass::kPriority).size());
-  for (const core::QueueEntry& e : q.line(core::QueueClass::kNormal)) {
-    if (e.key > t.issued_at) break;  // the line is in key order
-    ++ahead;
-  }
-  int servers = 0;
-  for (int level = 1; level <= 9; ++level) servers += hall.open_windows(t.service, level);
+                                         const predict::Forecast& forecast, const ReminderRules& rules) {
   Reminder r;
   r.kind = ReminderKind::kNear;
-  r.ahead = ahead;
-  r.minutes =
-      servers > 0 ? static_cast<int>(std::ceil(ahead * hall.mean_handle_s(t.service) / servers / 60)) : -1;
-  const bool due = rules.rule == NearRule::kPeople ? ahead <= static_cast<std::uint32_t>(rules.threshold)
+  const predict::TicketForecast* f = nullptr;
+  for (const predict::TicketForecast& tf : forecast.awaiting)
+    if (tf.ticket == t.id) f = &tf;
+  if (f != nullptr && f->wait_s != predict::kUnknownWait) {
+    r.ahead = f->ahead;
+    r.minutes = (f->wait_s + 59) / 60;
+  } else {
+    const core::ServiceQueue& q = hall.queue(t.service);
+    r.ahead = static_cast<std::uint32_t>(q.line(core::QueueClass::kReturning).size() +
+                                         q.line(core::QueueClass::kPriority).size());
+    for (const core::QueueEntry& e : q.line(core::QueueClass::kNormal)) {
+      if (e.key > t.issued_at) break;  // the line is in key order
+      ++r.ahead;
+    }
+  }
+  const bool due = rules.rule == NearRule::kPeople ? r.ahead <= static_cast<std::uint32_t>(rules.threshold)
                                                    : r.minutes >= 0 && r.minutes <= rules.threshold;
   if (!due) return std::nullopt;
   return r;
@@ -129,7 +133,8 @@ std::vector<Reminder> plan_reminders(const core::Hall& hall, core::TimeUs now, c
     const bool people = rules.rule == NearRule::kPeople;
     if (p.awaiting) {
       if (done(key)) continue;
-      std::optional<Reminder> due = near_of_awaiting(hall, *t, rules);
+      if (!forecast) forecast = predict::forecast(hall, now);
+      std::optional<Reminder> due = near_of_awaiting(hall, *t, *forecast, rules);
       if (!due) continue;
       add_near(std::move(*due), key, p.phone, number, values);
       continue;

@@ -5,9 +5,12 @@
 //     ticket (网上取号, remote_ticket.h) keeps the phone given with it; walk-in
 //     tickets and those without a phone get nothing;
 //   - `near` for a remote ticket not yet checked in (its citizen is away):
-//     the people its lines would call before it, once that is at most N (or
-//     their work over the open windows at most M minutes), whatever it was
-//     at issue; the same key as below, so a citizen gets one `near` in all;
+//     once the people ahead of it are at most N (or its predicted wait at
+//     most M minutes), whatever it was at issue, both from its entry in the
+//     forecast's `awaiting` (its call had it checked in now: what its page
+//     on the phone shows), or, when no open window would call it, the
+//     people its lines would call before it (people only); the same key as
+//     below, so a citizen gets one `near` in all;
 //   - `near`: the ticket waits and the people ahead of it are at most N (or
 //     its predicted wait at most M minutes), having been more at check-in
 //     (a citizen who checks in near the front is in the hall already). People

@@ -4,8 +4,6 @@
 // bench/README.md's figures in step.
 #include "engine/view/wait_range.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <cmath>
 
@@ -84,14 +82,6 @@ WaitRange RangeCalibration::range(std::int32_t predicted_s, std::uint32_t ahead)
     s.high = (kPriorWeight * s.high + n * quantile(v, 0.9)) / (kPriorWeight + n);
   }
   return apply(s, predicted_s);
-}
-
-std::string wait_range_text(const WaitRange& range) {
-  if (range.high_s <= 60) return "即将轮到您";
-  int low = static_cast<int>(std::floor(range.low_s / 60.0));
-  int high = static_cast<int>(std::ceil(range.high_s / 60.0));
-  if (high <= low) high = low + 1;
-  return fmt::format("约 {}–{} 分钟", low, high);
 }
 
 }  // namespace hallq::view

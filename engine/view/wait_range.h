@@ -21,7 +21,6 @@
 
 #include <array>
 #include <cstdint>
-#include <string>
 #include <vector>
 
 namespace hallq::core {
@@ -61,8 +60,6 @@ class RangeCalibration {
   std::array<std::vector<float>, kBuckets> ratios_;  // actual / predicted, ascending
 };
 
-// "约 8–12 分钟" (whole minutes, low rounded down, high up, at least one
-// minute apart), "约 1–3 分钟", "即将轮到您" when the high end is at most a minute.
-std::string wait_range_text(const WaitRange& range);
+// The range in words, as the page shows it: shown_wait.h.
 
 }  // namespace hallq::view

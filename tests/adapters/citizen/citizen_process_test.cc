@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/config/config_loader.h"
 #include "tests/adapters/citizen/citizen_fixture.h"
 
 namespace hallq::testing {
@@ -41,10 +42,48 @@ TEST(CitizenGateway, KioskLinkOpensThePageAndTheApiFollowsTheTicket) {
   EXPECT_EQ(j["ahead"], 1);
   EXPECT_EQ(j["service"], "社保医保");
   EXPECT_TRUE(j["can_cancel"].get<bool>());
-  EXPECT_GE(j["wait_high_min"].get<int>(), j["wait_low_min"].get<int>());
+  EXPECT_GT(j["wait_high_s"].get<int>(), j["wait_low_s"].get<int>());
   EXPECT_NE(j["detail"].get<std::string>().find("预计等待 约 "), std::string::npos) << j.dump();
   for (const char* field : {"phone", "id_number", "name"}) EXPECT_FALSE(j.contains(field));
   (void)a1;
+}
+
+// The gateway up while nothing answers at the engine's endpoints (hallqd
+// down, or not started yet): a served hall's pages answer 503 系统连接中
+// under the hall's name from the gateway's [hall_names] (written here as
+// conf/town.toml names the hall), /api/ticket's JSON carries it, and /healthz
+// says the hall is not synced. A fixed date: the 503 comes before the day is
+// looked at.
+TEST(CitizenGateway, WithNoEngineThe503PagesNameTheHall) {
+  TempDir dir("hallq-citizen-no-engine");
+  const std::string name = config::load_hall_config(kSourceDir + "/conf/town.toml")->name;
+  keys::write_ticket_secret_file(dir.sub("ticket.secret"));
+  const std::string secret = keys::read_ticket_secret_file(dir.sub("ticket.secret"));
+  std::ofstream(dir.sub("citizen.toml"))
+      << "[citizen]\nengine = \"ipc://" << dir.sub("no-engine-cmd") << "\"\nevents = \"ipc://"
+      << dir.sub("no-engine-pub") << "\"\nhalls = [\"town\"]\nticket_secret = \"ticket.secret\"\n"
+      << "\n[hall_names]\ntown = \"" << name << "\"\n";
+  ChildProcess gateway(HALLQ_CITIZEN_PATH, {"--config", dir.sub("citizen.toml"), "--listen", "127.0.0.1:0"},
+                       ChildProcess::Options{{}, dir.sub("citizen.stderr")});
+  const auto ready = gateway.wait_prefix("hallq-citizen ready");
+  ASSERT_TRUE(ready) << gateway.output();
+  const std::size_t at = ready->find("http=") + 5;
+  const std::string http = ready->substr(at, ready->find(' ', at) - at);
+  const std::string date = "2025-11-24", token = keys::ticket_token(secret, "town", date, "A001");
+
+  const HttpAnswer page = http_request(http, verb::get, "/t/town/" + date + "/A001?k=" + token);
+  EXPECT_EQ(page.status, 503) << page.body;
+  EXPECT_NE(page.body.find("<p id=\"hall-name\">" + name + "</p>"), std::string::npos) << page.body;
+  EXPECT_NE(page.body.find("系统连接中，请稍后刷新"), std::string::npos) << page.body;
+  const HttpAnswer api =
+      http_request(http, verb::get, "/api/ticket?hall=town&date=" + date + "&number=A001&k=" + token);
+  EXPECT_EQ(api.status, 503) << api.body;
+  EXPECT_EQ(api.j()["hall_name"], name) << api.body;
+  EXPECT_EQ(api.j()["message"], "系统连接中，请稍后刷新") << api.body;
+  const HttpAnswer remote = http_request(http, verb::get, "/r/town");
+  EXPECT_EQ(remote.status, 503) << remote.body;
+  EXPECT_NE(remote.body.find("<p id=\"hall-name\">" + name + "</p>"), std::string::npos) << remote.body;
+  EXPECT_EQ(http_request(http, verb::get, "/healthz").j()["halls"]["town"], false);
 }
 
 TEST(CitizenGateway, ACallReachesTheLiveStreamWithinASecond) {

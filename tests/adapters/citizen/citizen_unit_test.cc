@@ -10,7 +10,9 @@
 #include "adapters/citizen/citizen_config.h"
 #include "adapters/citizen/token_throttle.h"
 #include "engine/config/config_error.h"
+#include "engine/config/config_loader.h"
 #include "engine/keys/ticket_token.h"
+#include "engine/view/shown_wait.h"
 #include "engine/view/wait_range.h"
 #include "tests/adapters/citizen/local_halls.h"
 
@@ -43,9 +45,9 @@ TEST(TokenThrottle, MemoryStaysBoundedUnderManyAddresses) {
 }
 
 TEST(WaitRange, WordsAndOrder) {
-  EXPECT_EQ(view::wait_range_text({0, 50}), "即将轮到您");
-  EXPECT_EQ(view::wait_range_text({8 * 60 + 10, 11 * 60 + 50}), "约 8–12 分钟");
-  EXPECT_EQ(view::wait_range_text({60, 61}), "约 1–2 分钟");
+  EXPECT_EQ(view::shown_wait({0, 50}).text, "即将轮到您");
+  EXPECT_EQ(view::shown_wait({8 * 60 + 10, 11 * 60 + 50}).text, "约 8–12 分钟");
+  EXPECT_EQ(view::shown_wait({60, 61}).text, "约 60–90 秒");
   for (std::uint32_t ahead : {0u, 1u, 3u, 8u, 20u, 60u})
     for (std::int32_t p : {0, 30, 300, 1200, 5400}) {
       const view::WaitRange r = view::wait_range(p, ahead);
@@ -88,6 +90,19 @@ TEST(CitizenConfig, ReadsTheFileAndRefusesMistakes) {
   EXPECT_NE(
       error("[citizen]\nhalls = [\"town\"]\nticket_secret = \"x\"\nlisen = \"x\"\n").find("unknown key"),
       std::string::npos);
+  // [hall_names]: the shipped one names town as its hall file does; only served halls, real names.
+  EXPECT_EQ(shipped.hall_names.at("town"),
+            config::load_hall_config(std::string(HALLQ_SOURCE_DIR) + "/conf/town.toml")->name);
+  const std::string base = "[citizen]\nhalls = [\"town\", \"city\"]\nticket_secret = \"x\"\n[hall_names]\n";
+  const citizen::CitizenConfig named =
+      citizen::parse_citizen_config(base + "city = \"市政务服务中心\"\n", "c.toml");
+  EXPECT_EQ(named.hall_names.size(), 1u);
+  EXPECT_EQ(named.hall_names.at("city"), "市政务服务中心");
+  EXPECT_EQ(error(base + "towm = \"x\"\n"),
+            "c.toml:5: unknown key \"towm\" in [hall_names] (did you mean \"town\"?)");
+  EXPECT_NE(error(base + "town = \"\"\n").find("1 to 200 bytes"), std::string::npos);
+  EXPECT_NE(error(base + "town = \"a\\nb\"\n").find("control character"), std::string::npos);
+  EXPECT_NE(error(base + "town = 3\n").find("string"), std::string::npos);
 }
 
 class CitizenApiTest : public ::testing::Test {
@@ -190,6 +205,69 @@ TEST_F(CitizenApiTest, LookupsFailInTheirOrderAndCountAgainstTheAddress) {
   EXPECT_EQ(refused.response.status, 429);
   EXPECT_EQ(api_.handle(get("/api/ticket?" + query("A001"), "2.2.2.2"), 0).response.status, 200);
   EXPECT_EQ(api_.handle(get("/api/ticket?" + query("A001")), kMinute).response.status, 200);
+}
+
+// Before the gateway has a replica of a hall (the engine not reached, or not
+// knowing the hall), its 503 pages and JSON name the hall from [hall_names];
+// once synced, the replica's name (the engine's hall file) wins. A served
+// hall without a configured name is not named; a hall not served never is.
+TEST(CitizenApiNames, The503sNameTheHallFromTheConfigUntilTheReplicaHasIt) {
+  citizen::CitizenConfig c;
+  c.halls = {"town", "city"};
+  c.hall_names = {{"town", "商家镇（网关所配）"}};
+  const std::string secret(32, 's');
+  LocalHalls halls;
+  citizen::CitizenApi api(c, secret, halls);
+  ASSERT_TRUE(halls.apply(core::IssueTicket{"social"}).ok());
+  const std::string day = halls.today();
+  auto get = [&](const std::string& target) {
+    server::HttpRequest r;
+    r.method = "GET";
+    r.target = target;
+    r.peer = "1.1.1.1";
+    r.host = "q.example.gov.cn";
+    return api.handle(r, 0).response;
+  };
+  const std::string town_link =
+      "/t/town/" + day + "/A001?k=" + keys::ticket_token(secret, "town", day, "A001");
+  const std::string town_query =
+      "hall=town&date=" + day + "&number=A001&k=" + keys::ticket_token(secret, "town", day, "A001");
+  halls.synced = false;
+
+  server::HttpResponse page = get(town_link);
+  EXPECT_EQ(page.status, 503);
+  EXPECT_NE(page.body.find("<p id=\"hall-name\">商家镇（网关所配）</p>"), std::string::npos) << page.body;
+  EXPECT_NE(page.body.find("<title>商家镇（网关所配）</title>"), std::string::npos) << page.body;
+  EXPECT_NE(page.body.find("系统连接中，请稍后刷新"), std::string::npos) << page.body;
+  server::HttpResponse json = get("/api/ticket?" + town_query);
+  EXPECT_EQ(json.status, 503);
+  EXPECT_EQ(nlohmann::json::parse(json.body),
+            nlohmann::json::parse(R"({"error": "unavailable", "message": "系统连接中，请稍后刷新", )"
+                                  R"("hall_name": "商家镇（网关所配）"})"));
+  for (const std::string& target : {std::string("/r/town"), "/c/town?k=" + std::string(22, 'A')}) {
+    page = get(target);
+    EXPECT_EQ(page.status, 503) << target;
+    EXPECT_NE(page.body.find("<p id=\"hall-name\">商家镇（网关所配）</p>"), std::string::npos) << page.body;
+  }
+  // city: served, no name configured, no replica (LocalHalls has town only).
+  page = get("/t/city/" + day + "/A001?k=" + keys::ticket_token(secret, "city", day, "A001"));
+  EXPECT_EQ(page.status, 503);
+  EXPECT_EQ(page.body.find("hall-name"), std::string::npos) << page.body;
+  json = get("/api/ticket?hall=city&date=" + day +
+             "&number=A001&k=" + keys::ticket_token(secret, "city", day, "A001"));
+  EXPECT_EQ(json.status, 503);
+  EXPECT_FALSE(nlohmann::json::parse(json.body).contains("hall_name")) << json.body;
+  // A hall not served, with a token of its own: 404, no name, as before.
+  page = get("/t/other/" + day + "/A001?k=" + keys::ticket_token(secret, "other", day, "A001"));
+  EXPECT_EQ(page.status, 404);
+  EXPECT_EQ(page.body.find("hall-name"), std::string::npos) << page.body;
+
+  halls.synced = true;  // the replica's name, from conf/town.toml
+  page = get("/r/town");
+  EXPECT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("商家镇便民服务中心"), std::string::npos);
+  EXPECT_EQ(page.body.find("网关所配"), std::string::npos);
+  EXPECT_EQ(get("/api/ticket?" + town_query).status, 200);
 }
 
 TEST_F(CitizenApiTest, ForwardedForIsTrustedOnlyFromTheProxy) {

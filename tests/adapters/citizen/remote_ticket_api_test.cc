@@ -17,7 +17,6 @@
 #include "adapters/citizen/citizen_api.h"
 #include "engine/keys/person_hash.h"
 #include "engine/keys/ticket_token.h"
-#include "engine/view/wait_range.h"
 #include "tests/adapters/citizen/local_halls.h"
 
 namespace hallq::testing {
@@ -98,11 +97,11 @@ TEST_F(RemoteTicketApiTest, RemoteTicketsNotCheckedInCountAheadOnThePages) {
   const nlohmann::json b2 = nlohmann::json::parse(api_.ticket_json("town", "B002"));
   EXPECT_EQ(b2["state"], "not_arrived");
   EXPECT_EQ(b2["ahead"], 1);
-  const view::WaitRange r2 = view::wait_range(840, 1);
+  // One ahead: 0.6 and 3.0 times 840 s (wait_range.h's traces' factors; no
+  // outcome learned yet): 504 to 2520 s, 8.4 to 42 minutes, worded 约 8–42 分钟.
   EXPECT_EQ(b2["headline"],
-            fmt::format("请在 {} 前到大厅签到", clock(halls_.now() + r2.low_s * core::kUsPerSecond)));
-  EXPECT_TRUE(b2["detail"].get<std::string>().starts_with(
-      fmt::format("前面还有 1 人，现在签到预计等待 {}。", view::wait_range_text(r2))))
+            fmt::format("请在 {} 前到大厅签到", clock(halls_.now() + 504 * core::kUsPerSecond)));
+  EXPECT_TRUE(b2["detail"].get<std::string>().starts_with("前面还有 1 人，现在签到预计等待 约 8–42 分钟。"))
       << b2["detail"];
   // B003, a walk-in: both remote tickets ahead; 2 × 840 s, as at its issue.
   // Its range runs down to that of the play without them (0 s, none ahead):
@@ -110,18 +109,21 @@ TEST_F(RemoteTicketApiTest, RemoteTicketsNotCheckedInCountAheadOnThePages) {
   const nlohmann::json b3 = nlohmann::json::parse(api_.ticket_json("town", "B003"));
   EXPECT_EQ(b3["headline"], "前面还有 2 人");
   EXPECT_EQ(halls_.town().find_number("B003")->predicted_wait_s, 1680);
-  const view::WaitRange r3 = view::wait_range(1680, 2), r0 = view::wait_range(0, 0);
-  EXPECT_EQ(b3["wait_low_min"], std::min(r3.low_s, r0.low_s) / 60);
-  EXPECT_EQ(b3["wait_high_min"], (std::max(r3.high_s, r0.high_s) + 59) / 60);
+  // Two ahead: 0.1 and 1.8 times 1680 s = 168 to 3024 s; without them 0 s:
+  // 0 to 3024 s, worded in whole minutes up, 51 分钟内 (0 to 3060 s).
+  EXPECT_EQ(b3["wait_low_s"], 0);
+  EXPECT_EQ(b3["wait_high_s"], 3060);
+  EXPECT_EQ(b3["detail"], "预计等待 51 分钟内");
   // Both checked in: nothing uncertain is left, the range is the forecast's own.
   for (const char* n : {"B001", "B002"}) {
     const core::RemoteTicket* r = halls_.town().find_remote(halls_.town().find_number(n)->id);
     ASSERT_TRUE(halls_.apply(core::CheckIn{r->code}).ok());
   }
   const nlohmann::json b3_later = nlohmann::json::parse(api_.ticket_json("town", "B003"));
-  const view::WaitRange in_line = view::wait_range(1680, 2);  // w5 still idle: the play starts now
-  EXPECT_EQ(b3_later["wait_low_min"], in_line.low_s / 60);
-  EXPECT_EQ(b3_later["wait_high_min"], (in_line.high_s + 59) / 60);
+  // w5 still idle: the play starts now, 168 to 3024 s as above, 约 2–51 分钟.
+  EXPECT_EQ(b3_later["wait_low_s"], 120);
+  EXPECT_EQ(b3_later["wait_high_s"], 3060);
+  EXPECT_EQ(b3_later["detail"], "预计等待 约 2–51 分钟");
 }
 
 TEST_F(RemoteTicketApiTest, ThePageOffersTheServicesThatTakeRemoteTickets) {

@@ -7,7 +7,6 @@
 
 #include <gtest/gtest.h>
 
-#include <cmath>
 #include <set>
 #include <string>
 #include <vector>
@@ -223,21 +222,46 @@ TEST_F(ReminderPlannerTest, ARemoteTicketAwayFromTheHallIsToldToComeThenCalled) 
   EXPECT_EQ(r[0].text, "请" + remote + "号到2号窗口");
 }
 
-// By minutes, a remote ticket away from the hall: the people ahead times
-// the service's mean handling time over its open windows (civil: 10 minutes,
-// one window), rounded up.
-TEST_F(ReminderPlannerTest, ARemoteTicketAwayIsToldByMinutesOfTheWorkAheadOfIt) {
+// By minutes, a remote ticket away from the hall: its predicted wait had it
+// checked in now, the forecast its phone's page shows (predict::Forecast::
+// awaiting), worked by hand: civil takes 10 minutes (no history yet: the
+// config's), one window. Before, the notifier reckoned the people ahead times
+// 10 minutes over the open windows, which forgot the window still busy with
+// the ticket it had just called (20 minutes where 30 are to come).
+TEST_F(ReminderPlannerTest, ARemoteTicketAwayIsToldByTheForecastItsPageShows) {
   build([](HallConfig& c) { c.remote = {RemoteConfig{kCivil, {{9 * 60, 16 * 60}}, 10, 15}}; });
   ok(OpenWindow{"w2", ""}, at(0));
   for (int i = 0; i < 3; ++i) walk_in(1 + i);
   ok(IssueRemote{"civil", kAnn, "13812345678", 1}, at(5));
-  EXPECT_TRUE(plan(notify::NearRule::kMinutes, 25, 5).empty()) << "3 ahead: 30 minutes";
-  call_next("w2", at(6));
-  const auto r = plan(notify::NearRule::kMinutes, 25, 6);
+  ASSERT_EQ(hall_->mean_handle_s(kCivil), 600);
+  // w2 idle: B001 now, B002 at +10, B003 at +20, the remote ticket at +30.
+  EXPECT_TRUE(plan(notify::NearRule::kMinutes, 25, 5).empty()) << "30 minutes";
+  // B001 just called: w2 is expected to be busy 10 more minutes, so still 30.
+  EXPECT_EQ(call_next("w2", at(6)), "B001");
+  EXPECT_TRUE(plan(notify::NearRule::kMinutes, 25, 6).empty()) << "30 minutes, not 2 x 10";
+  // B001 in service since 6: at 11, 5 of its 10 minutes remain; then B002,
+  // B003: the remote ticket at +25.
+  ok(StartService{"w2"}, at(6));
+  const auto r = plan(notify::NearRule::kMinutes, 25, 11);
   ASSERT_EQ(r.size(), 1u);
   EXPECT_EQ(r[0].ahead, 2u);
-  EXPECT_EQ(r[0].minutes, static_cast<int>(std::ceil(2 * hall_->mean_handle_s(kCivil) / 60)));
-  EXPECT_EQ(r[0].minutes, 20);
+  EXPECT_EQ(r[0].minutes, 25);
+  EXPECT_EQ(r[0].text, "B004号前面还有2人，约25分钟");
+}
+
+// No open window would call it (w2 closed): no forecast; by people, those
+// its line calls before it (the two walk-ins issued before it), no minutes.
+TEST_F(ReminderPlannerTest, ARemoteTicketNoWindowCallsIsToldByPeopleOnly) {
+  build([](HallConfig& c) { c.remote = {RemoteConfig{kCivil, {{9 * 60, 16 * 60}}, 10, 15}}; });
+  walk_in(1);
+  walk_in(2);
+  ok(IssueRemote{"civil", kAnn, "13812345678", 1}, at(5));
+  EXPECT_TRUE(plan(notify::NearRule::kMinutes, 600, 5).empty()) << "no minutes without a forecast";
+  const auto r = plan(notify::NearRule::kPeople, 2, 5);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].ahead, 2u);
+  EXPECT_EQ(r[0].minutes, -1);
+  EXPECT_EQ(r[0].text, "B003号前面还有2人，约-分钟");
 }
 
 }  // namespace
