@@ -22,6 +22,7 @@
 #include <fstream>
 #include <future>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <zmq.hpp>
@@ -34,6 +35,7 @@
 #include "engine/replicate/nats_connection.h"
 #include "engine/server/accounts.h"
 #include "engine/server/curve_setup.h"
+#include "engine/server/divergence.h"
 #include "engine/server/engine.h"
 #include "engine/server/http_api.h"
 #include "engine/server/http_server.h"
@@ -410,8 +412,69 @@ int main(int argc, char** argv) {
         // Own the halls (advertising where clients reach this engine), then
         // republish what the stream lacks, before the first command.
         const std::string endpoint = advertise.empty() ? server.cmd_endpoint() : advertise;
-        // The halls it serves: claimed, the store's events the stream lacks republished.
-        replicator->claim(owned, endpoint);
+        // The halls it serves: claimed, the store's events the stream lacks
+        // republished. A hall another engine serves now (it took the hall
+        // over, or was given it by hallq move-hall, while this engine was
+        // down) is followed as a standby's instead, and so is one the stream
+        // holds more of than the store (served elsewhere since): ready to be
+        // taken back. A store that diverged from the stream (events that
+        // never reached it, while another engine extended the hall) can
+        // follow no more: that hall alone is refused, its diverged events
+        // written aside and named.
+        const std::map<std::string, replicate::OwnerRecord> others = replicator->claim(owned, endpoint);
+        std::vector<std::string> serving, refused;
+        for (const std::string& id : owned) {
+          const auto other = others.find(id);
+          const server::StoreVsStream s = server::compare_with_stream(
+              replicator->connection(), replication->stream.name, store, id, replicator->start_deadline());
+          const bool diverged = s.standing == server::Standing::kForked ||
+                                (other != others.end() && s.standing == server::Standing::kAhead);
+          const std::string owner_text =
+              other == others.end() ? std::string("no engine now")
+              : other->second.endpoint.empty()
+                  ? "engine " + other->second.engine
+                  : fmt::format("engine {} (endpoint {})", other->second.engine, other->second.endpoint);
+          if (diverged) {
+            const std::string file = server::keep_diverged(store, id, s.common, data_dir + "/diverged");
+            std::cerr << fmt::format(
+                "hallqd: hall {} is served by {}, and this store diverged from the events stream: its seq "
+                "{}-{} never reached the stream, {} (an engine stopped before its last events were "
+                "published, then taken over). Kept in this store and written to {} (and .txt); this "
+                "engine neither serves nor follows hall {} (its commands refused not_owner). To follow it "
+                "again, start this engine on a data dir without hall {}.\n",
+                id, owner_text, s.common + 1, s.store_last,
+                s.stream_last > s.common
+                    ? fmt::format("which holds seq {}-{} of another history", s.common + 1, s.stream_last)
+                    : fmt::format("which the serving engine extends from seq {} with events of its own",
+                                  s.common + 1),
+                file, id, id);
+            replicator->refuse_hall(
+                id,
+                fmt::format("本机记录的第 {}-{} 号事件未进入事件流，已另存，本机不再受理此大厅", s.common + 1,
+                            s.store_last),
+                other == others.end() ? replicate::OwnerRecord{} : other->second);
+            engine.set_following(id, true);  // not ticked either
+            refused.push_back(id);
+          } else if (other != others.end()) {
+            std::cerr << fmt::format("hallqd: hall {} is served by {}: following it as a standby\n", id,
+                                     owner_text);
+            followed.push_back(id);
+          } else if (s.standing == server::Standing::kBehind) {
+            std::cerr << fmt::format(
+                "hallqd: hall {}: the events stream holds it up to seq {}, this store up to {} (another "
+                "engine served it since): following it from the stream, serving it once caught up\n",
+                id, s.stream_last, s.store_last);
+            replicator->follow_instead(id);
+            followed.push_back(id);
+          } else {
+            serving.push_back(id);
+          }
+        }
+        if (serving.empty() && followed.empty())
+          throw replicate::ReplicateError(
+              fmt::format("this engine can neither serve nor follow any of its halls ({}): see above",
+                          fmt::join(refused, ",")));
+        owned = serving;
         replicator->catch_up(store, owned);
         // Readers of the stream (the city view) fold each hall from here;
         // they need counts, not the citizens' phones and ID hashes.

@@ -128,7 +128,9 @@ std::vector<std::string> Replicator::put_snapshots(
   }
 }
 
-void Replicator::claim(const std::vector<std::string>& halls, const std::string& endpoint) {
+std::map<std::string, replicate::OwnerRecord> Replicator::claim(const std::vector<std::string>& halls,
+                                                                const std::string& endpoint) {
+  std::map<std::string, replicate::OwnerRecord> others;
   retry_at_start("the owners bucket", [&] {
     replicate::ensure_owners_bucket(*conn_, options_.owners);
     // Each request waits a quarter lease at most: a bucket that lost its
@@ -152,10 +154,8 @@ void Replicator::claim(const std::vector<std::string>& halls, const std::string&
       }
       if (c.outcome == replicate::ClaimOutcome::kOwnedByOther ||
           c.outcome == replicate::ClaimOutcome::kLost) {
-        throw replicate::ReplicateError(fmt::format(
-            "hall {} is served by {} (lease until {} ms since the epoch): this engine does not serve it "
-            "(move it with hallq move-hall, or wait for that engine's lease to lapse)",
-            hall, owner_text(c.record), c.record.lease_until_ms));
+        others[hall] = c.record;  // another engine's live lease: the caller decides
+        break;
       }
       if (std::chrono::steady_clock::now() + delay > deadline)
         throw replicate::ReplicateError(
@@ -168,14 +168,44 @@ void Replicator::claim(const std::vector<std::string>& halls, const std::string&
     }
   }
   log(fmt::format("this engine ({}, {}) owns {} hall(s), lease {} ms", options_.engine_id, endpoint,
-                  halls.size(), options_.lease.count()));
+                  halls.size() - others.size(), options_.lease.count()));
+  return others;
+}
+
+void Replicator::follow_instead(const std::string& hall) {
+  std::lock_guard lock(mu_);
+  held_.erase(std::remove(held_.begin(), held_.end(), hall), held_.end());
+  lease_valid_until_.erase(hall);
+}
+
+void Replicator::refuse_hall(const std::string& hall, const std::string& why,
+                             const replicate::OwnerRecord& owner) {
+  bool held = false;
+  {
+    std::lock_guard lock(mu_);
+    held = std::find(held_.begin(), held_.end(), hall) != held_.end();
+    held_.erase(std::remove(held_.begin(), held_.end(), hall), held_.end());
+    lease_valid_until_.erase(hall);
+    fenced_halls_[hall] = Fence{why, owner.engine, owner.endpoint, true};
+  }
+  if (held && owners_) {
+    // Ended at once (lease_until = now): a standby may take the hall over.
+    const std::vector<replicate::Claim> ended = owners_->renew_all({hall}, wall_ms(), 0);
+    if (ended.empty() || ended.front().outcome != replicate::ClaimOutcome::kOwned)
+      log(fmt::format("hall {}: lease not ended (it lapses by itself): {}", hall,
+                      ended.empty() ? std::string("no answer") : ended.front().detail));
+  }
 }
 
 namespace {
 
-ReplicationGate::Fence standby_fence(const std::string& hall, const replicate::OwnerRecord& owner) {
-  return {fmt::format("本机为备用引擎，大厅 {} 由 {} 服务", hall, owner_text(owner)), owner.engine,
-          owner.endpoint, false};
+ReplicationGate::Fence standby_fence(const std::string& hall, const replicate::OwnerRecord& owner,
+                                     const std::string& self) {
+  // This engine's own entry (a hall it claimed at start and follows until it
+  // holds the stream's tail) names nobody clients could go to.
+  const replicate::OwnerRecord named = owner.engine == self ? replicate::OwnerRecord{} : owner;
+  return {fmt::format("本机为备用引擎，大厅 {} 由 {} 服务", hall, owner_text(named)), named.engine,
+          named.endpoint, false};
 }
 
 }  // namespace
@@ -191,7 +221,7 @@ void Replicator::stand_by(const std::vector<std::string>& halls, TakeOver take_o
     if (owner) standby_owner_[hall] = *owner;
     std::lock_guard lock(mu_);
     standby_leases_[hall] = owner ? owner->lease_until_ms : 0;
-    fenced_halls_[hall] = standby_fence(hall, owner.value_or(replicate::OwnerRecord{}));
+    fenced_halls_[hall] = standby_fence(hall, owner.value_or(replicate::OwnerRecord{}), options_.engine_id);
   }
   log(fmt::format("standby for {} hall(s): following the stream, taking over a lapsed lease", halls.size()));
   record_standby();
@@ -238,7 +268,7 @@ void Replicator::watch_standby() {
       if (c.outcome == replicate::ClaimOutcome::kOwnedByOther) {
         standby_owner_[hall] = c.record;
         std::lock_guard lock(mu_);
-        fenced_halls_[hall] = standby_fence(hall, c.record);
+        fenced_halls_[hall] = standby_fence(hall, c.record, options_.engine_id);
         standby_leases_[hall] = c.record.lease_until_ms;
       }
       ++it;

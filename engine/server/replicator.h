@@ -128,10 +128,24 @@ class Replicator final : public ReplicationGate {
   Replicator& operator=(const Replicator&) = delete;
 
   // Claims each of `halls` for this engine, advertising `endpoint` (where
-  // its clients reach it). Throws ReplicateError naming the owner if another
-  // engine's lease is live, or if the bucket does not answer within
-  // startup_limit.
-  void claim(const std::vector<std::string>& halls, const std::string& endpoint);
+  // its clients reach it). Returns the halls whose live lease is another
+  // engine's, with that engine's entry (not claimed: the caller follows them
+  // as a standby, stand_by(), or refuses them, refuse_hall()). Throws
+  // ReplicateError if the bucket does not answer within startup_limit.
+  std::map<std::string, replicate::OwnerRecord> claim(const std::vector<std::string>& halls,
+                                                      const std::string& endpoint);
+  // A hall claimed() whose stream is ahead of the store (another engine
+  // served it since): no longer held (not renewed, not published); the
+  // caller follows it (stand_by()), and the standby's look claims it again,
+  // as this engine's, once the engine holds the stream's tail. Before start().
+  void follow_instead(const std::string& hall);
+  // A hall this engine neither serves nor follows (its store diverged from
+  // the stream): its commands are refused not_owner (`why`, and `owner` as
+  // the engine serving it, where known); a lease claimed is ended at once so
+  // that a standby may take the hall. Before start().
+  void refuse_hall(const std::string& hall, const std::string& why, const replicate::OwnerRecord& owner);
+  // When the start's retries give up (--replicate-start-timeout from the constructor).
+  std::chrono::steady_clock::time_point start_deadline() const { return start_deadline_; }
   // Queues, for each of `halls`, the store's events the stream does not hold
   // yet. Throws ReplicateError if the stream holds more of a hall than the
   // store (another engine served it) or does not answer within startup_limit.
