@@ -48,8 +48,14 @@ std::string stream_event(replicate::NatsConnection& conn, const std::string& str
 StoreVsStream compare_with_stream(replicate::NatsConnection& conn, const std::string& stream,
                                   const store::EventStore& store, const std::string& hall,
                                   std::chrono::steady_clock::time_point deadline) {
+  return compare_with_stream(conn, stream, store, hall, deadline, store.last_seq(hall));
+}
+
+StoreVsStream compare_with_stream(replicate::NatsConnection& conn, const std::string& stream,
+                                  const store::EventStore& store, const std::string& hall,
+                                  std::chrono::steady_clock::time_point deadline, std::uint64_t store_last) {
   StoreVsStream r;
-  r.store_last = store.last_seq(hall);
+  r.store_last = store_last;
   std::optional<replicate::SubjectTail> tail;
   std::string error;
   bool transient = false;
@@ -96,8 +102,7 @@ StoreVsStream compare_with_stream(replicate::NatsConnection& conn, const std::st
 }
 
 std::string keep_diverged(const store::EventStore& store, const std::string& hall, std::uint64_t after,
-                          const std::string& dir) {
-  const std::uint64_t last = store.last_seq(hall);
+                          std::uint64_t last, const std::string& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   const std::string base = fmt::format("{}/{}-seq-{}-{}", dir, hall, after + 1, last);
@@ -111,6 +116,7 @@ std::string keep_diverged(const store::EventStore& store, const std::string& hal
       "the hall from seq {}); sequence, time (UTC), kind, ticket, request id\n",
       hall, after + 1, last, after);
   store.for_each_event(hall, after + 1, [&](std::uint64_t seq, std::string_view bytes) {
+    if (seq > last) return false;
     char head[12];
     for (int i = 0; i < 8; ++i) head[i] = static_cast<char>(seq >> (56 - 8 * i));
     const auto size = static_cast<std::uint32_t>(bytes.size());

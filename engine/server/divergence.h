@@ -52,13 +52,19 @@ struct StoreVsStream {
   std::uint64_t common = 0;       // the last sequence at which both hold the same event (0: none)
 };
 
+// The store's last sequence of the hall is `store_last` (from another
+// thread than the store's owner, which alone may ask it; the store's reads
+// of events are safe from any thread), or store.last_seq(hall).
 StoreVsStream compare_with_stream(replicate::NatsConnection& conn, const std::string& stream,
                                   const store::EventStore& store, const std::string& hall,
                                   std::chrono::steady_clock::time_point deadline);
+StoreVsStream compare_with_stream(replicate::NatsConnection& conn, const std::string& stream,
+                                  const store::EventStore& store, const std::string& hall,
+                                  std::chrono::steady_clock::time_point deadline, std::uint64_t store_last);
 
-// Writes the store's events of `hall` after `after` (to its last) under
+// Writes the store's events of `hall` after `after`, up to `last`, under
 // `dir` (created if missing); returns the path of the .events file.
 std::string keep_diverged(const store::EventStore& store, const std::string& hall, std::uint64_t after,
-                          const std::string& dir);
+                          std::uint64_t last, const std::string& dir);
 
 }  // namespace hallq::server

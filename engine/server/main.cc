@@ -421,21 +421,46 @@ int main(int argc, char** argv) {
         // never reached it, while another engine extended the hall) can
         // follow no more: that hall alone is refused, its diverged events
         // written aside and named.
-        const std::map<std::string, replicate::OwnerRecord> others = replicator->claim(owned, endpoint);
-        std::vector<std::string> serving, refused;
-        for (const std::string& id : owned) {
-          const auto other = others.find(id);
+        std::map<std::string, replicate::OwnerRecord> others = replicator->claim(owned, endpoint);
+        std::vector<std::string> serving, following, refused;
+        std::vector<std::pair<std::string, bool>> configured;  // hall, claimed (not a --standby[-for] hall)
+        for (const std::string& id : owned) configured.emplace_back(id, true);
+        for (const std::string& id : followed) configured.emplace_back(id, false);
+        for (auto [id, claimed] : configured) {
+          std::optional<replicate::OwnerRecord> other;
+          if (claimed) {
+            if (const auto it = others.find(id); it != others.end()) other = it->second;
+          } else {
+            other = replicator->live_owner(id);
+          }
           const server::StoreVsStream s = server::compare_with_stream(
               replicator->connection(), replication->stream.name, store, id, replicator->start_deadline());
-          const bool diverged = s.standing == server::Standing::kForked ||
-                                (other != others.end() && s.standing == server::Standing::kAhead);
+          if (!claimed && !other && s.standing == server::Standing::kAhead) {
+            // A standby that served the hall and was stopped before the
+            // stream had all of it, and no engine serves the hall now: the
+            // store is its outbox, so this engine serves it, republishing.
+            std::map<std::string, replicate::OwnerRecord> lost = replicator->claim({id}, endpoint);
+            if (lost.empty()) {
+              std::cerr << fmt::format(
+                  "hallqd: hall {}: this store holds seq {}-{} the events stream lacks and no engine serves "
+                  "it: serving it (republishing them) rather than standing by\n",
+                  id, s.stream_last + 1, s.store_last);
+              serving.push_back(id);
+              continue;
+            }
+            other = lost.begin()->second;
+            claimed = true;  // tried: its entry is another engine's
+          }
+          const bool diverged =
+              s.standing == server::Standing::kForked || (other && s.standing == server::Standing::kAhead);
           const std::string owner_text =
-              other == others.end() ? std::string("no engine now")
-              : other->second.endpoint.empty()
-                  ? "engine " + other->second.engine
-                  : fmt::format("engine {} (endpoint {})", other->second.engine, other->second.endpoint);
+              !other ? std::string("no engine now")
+              : other->endpoint.empty()
+                  ? "engine " + other->engine
+                  : fmt::format("engine {} (endpoint {})", other->engine, other->endpoint);
           if (diverged) {
-            const std::string file = server::keep_diverged(store, id, s.common, data_dir + "/diverged");
+            const std::string file =
+                server::keep_diverged(store, id, s.common, s.store_last, data_dir + "/diverged");
             std::cerr << fmt::format(
                 "hallqd: hall {} is served by {}, and this store diverged from the events stream: its seq "
                 "{}-{} never reached the stream, {} (an engine stopped before its last events were "
@@ -452,28 +477,31 @@ int main(int argc, char** argv) {
                 id,
                 fmt::format("本机记录的第 {}-{} 号事件未进入事件流，已另存，本机不再受理此大厅", s.common + 1,
                             s.store_last),
-                other == others.end() ? replicate::OwnerRecord{} : other->second);
+                other.value_or(replicate::OwnerRecord{}));
             engine.set_following(id, true);  // not ticked either
             refused.push_back(id);
-          } else if (other != others.end()) {
+          } else if (!claimed) {
+            following.push_back(id);  // --standby, --standby-for: as configured
+          } else if (other) {
             std::cerr << fmt::format("hallqd: hall {} is served by {}: following it as a standby\n", id,
                                      owner_text);
-            followed.push_back(id);
+            following.push_back(id);
           } else if (s.standing == server::Standing::kBehind) {
             std::cerr << fmt::format(
                 "hallqd: hall {}: the events stream holds it up to seq {}, this store up to {} (another "
                 "engine served it since): following it from the stream, serving it once caught up\n",
                 id, s.stream_last, s.store_last);
             replicator->follow_instead(id);
-            followed.push_back(id);
+            following.push_back(id);
           } else {
             serving.push_back(id);
           }
         }
-        if (serving.empty() && followed.empty())
+        if (serving.empty() && following.empty())
           throw replicate::ReplicateError(
               fmt::format("this engine can neither serve nor follow any of its halls ({}): see above",
                           fmt::join(refused, ",")));
+        followed = following;
         owned = serving;
         replicator->catch_up(store, owned);
         // Readers of the stream (the city view) fold each hall from here;
@@ -487,21 +515,63 @@ int main(int argc, char** argv) {
             std::cerr << "hallqd: --replicate: the city view cannot follow this hall until the next start: "
                       << error << "\n";
         }
+        // The halls it stands by for: followed, each taken over once its
+        // owner's lease lapses; and those it will lose while it runs
+        // (followed back). A follower always, with no hall to begin with.
+        follower = std::make_unique<server::Standby>(
+            replicator->connection(), engine, server,
+            [&io](std::function<void()> f) { boost::asio::post(io, std::move(f)); }, store, followed,
+            // Waits on the replicator's lease thread: bounded well inside the
+            // lease of the halls it holds (not caught up: tried again
+            // at the next look, a quarter lease later).
+            server::StandbyOptions{.catch_up_limit = std::chrono::milliseconds(lease_ms / 2)});
+        const auto take_over = [&follower](const std::string& hall, std::uint64_t last, std::string* why,
+                                           std::string* snapshot) {
+          return follower->take_over(hall, last, why, snapshot);
+        };
         if (!followed.empty()) {
-          // The halls it stands by for: followed, each taken over once its owner's lease lapses.
-          follower = std::make_unique<server::Standby>(
-              replicator->connection(), engine, server,
-              [&io](std::function<void()> f) { boost::asio::post(io, std::move(f)); }, store, followed,
-              // Waits on the replicator's lease thread: bounded well inside the
-              // lease of the halls it holds (not caught up: tried again
-              // at the next look, a quarter lease later).
-              server::StandbyOptions{.catch_up_limit = std::chrono::milliseconds(lease_ms / 2)});
           follower->check_store(store, replication->startup_limit);
-          replicator->stand_by(followed, [&follower](const std::string& hall, std::uint64_t last,
-                                                     std::string* why, std::string* snapshot) {
-            return follower->take_over(hall, last, why, snapshot);
-          });
+          replicator->stand_by(followed, take_over);
         }
+        // A hall lost while running: the engine's thread stops it (no ticks)
+        // and tells its last sequence; followed if the store is a prefix of
+        // the stream, else its diverged events are written aside and named.
+        replicator->on_follow_back(
+            [&io, &engine, &server, &store, &follower, &replicator, stream = replication->stream.name,
+             dir = data_dir + "/diverged", lease_ms](const std::string& hall, std::string* why) {
+              auto done = std::make_shared<std::promise<std::uint64_t>>();
+              std::future<std::uint64_t> told = done->get_future();
+              boost::asio::post(io, [&engine, &server, hall, done] {
+                engine.set_following(hall, true);
+                server.settle();  // the halls in memory equal the store
+                const core::Hall* h = engine.hall(hall);
+                done->set_value(h != nullptr ? h->seq() : 0);
+              });
+              if (told.wait_for(std::chrono::seconds(1)) != std::future_status::ready) {
+                *why = "the engine's thread did not stop the hall in time";
+                return false;
+              }
+              const std::uint64_t last = told.get();
+              try {
+                const server::StoreVsStream s = server::compare_with_stream(
+                    replicator->connection(), stream, store, hall,
+                    std::chrono::steady_clock::now() + std::chrono::milliseconds(lease_ms / 2), last);
+                if (s.standing == server::Standing::kEqual || s.standing == server::Standing::kBehind) {
+                  follower->follow(hall, last);
+                  return true;
+                }
+                const std::string file = server::keep_diverged(store, hall, s.common, last, dir);
+                *why = fmt::format(
+                    "this store diverged from the events stream: its seq {}-{} never reached it (kept in "
+                    "this "
+                    "store and written to {}, and .txt)",
+                    s.common + 1, last, file);
+              } catch (const std::exception& e) {
+                *why = e.what();
+              }
+              return false;
+            },
+            take_over);
       } catch (const replicate::ReplicateError& e) {
         std::cerr << "hallqd: --replicate: " << e.what() << "\n";
         return 1;
@@ -527,7 +597,7 @@ int main(int argc, char** argv) {
             [&replicator](const std::vector<server::Publication>& pubs) { replicator->enqueue(pubs); });
       http_options.extra_metrics = [&replicator, &follower] {
         std::string text = replicator->metrics_text();
-        if (follower) text += follower->metrics_text();  // a standby's halls
+        if (follower) text += follower->metrics_text();  // a standby's halls (none: the families alone)
         return text;
       };
       std::cerr << "hallqd: replicating to " << replicate_urls << " as engine " << engine_id << " (--ack "

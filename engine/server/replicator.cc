@@ -131,15 +131,18 @@ std::vector<std::string> Replicator::put_snapshots(
 std::map<std::string, replicate::OwnerRecord> Replicator::claim(const std::vector<std::string>& halls,
                                                                 const std::string& endpoint) {
   std::map<std::string, replicate::OwnerRecord> others;
-  retry_at_start("the owners bucket", [&] {
-    replicate::ensure_owners_bucket(*conn_, options_.owners);
-    // Each request waits a quarter lease at most: a bucket that lost its
-    // leader is asked again soon, the lease's renewal retried in time.
-    const auto timeout = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(options_.lease / 4),
-                                    kMinOwnersTimeout, options_.connection.request_timeout);
-    owners_ = std::make_unique<replicate::Ownership>(*conn_, options_.engine_id, endpoint,
-                                                     options_.owners.bucket, timeout);
-  });
+  // Once: a second call (a hall claimed late) keeps the revisions written.
+  if (!owners_)
+    retry_at_start("the owners bucket", [&] {
+      replicate::ensure_owners_bucket(*conn_, options_.owners);
+      // Each request waits a quarter lease at most: a bucket that lost its
+      // leader is asked again soon, the lease's renewal retried in time.
+      const auto timeout =
+          std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(options_.lease / 4),
+                     kMinOwnersTimeout, options_.connection.request_timeout);
+      owners_ = std::make_unique<replicate::Ownership>(*conn_, options_.engine_id, endpoint,
+                                                       options_.owners.bucket, timeout);
+    });
   const auto deadline = start_deadline_;
   for (const std::string& hall : halls) {
     auto delay = kFirstRetry;
@@ -170,6 +173,13 @@ std::map<std::string, replicate::OwnerRecord> Replicator::claim(const std::vecto
   log(fmt::format("this engine ({}, {}) owns {} hall(s), lease {} ms", options_.engine_id, endpoint,
                   halls.size() - others.size(), options_.lease.count()));
   return others;
+}
+
+std::optional<replicate::OwnerRecord> Replicator::live_owner(const std::string& hall) {
+  if (!owners_) return std::nullopt;
+  std::optional<replicate::OwnerRecord> r = owners_->owner(hall);
+  if (!r || r->engine == options_.engine_id || r->lease_until_ms <= wall_ms()) return std::nullopt;
+  return r;
 }
 
 void Replicator::follow_instead(const std::string& hall) {
@@ -223,8 +233,39 @@ void Replicator::stand_by(const std::vector<std::string>& halls, TakeOver take_o
     standby_leases_[hall] = owner ? owner->lease_until_ms : 0;
     fenced_halls_[hall] = standby_fence(hall, owner.value_or(replicate::OwnerRecord{}), options_.engine_id);
   }
+  {
+    std::lock_guard lock(mu_);
+    standby_metrics_ = true;
+  }
   log(fmt::format("standby for {} hall(s): following the stream, taking over a lapsed lease", halls.size()));
   record_standby();
+}
+
+void Replicator::on_follow_back(FollowBack follow_back, TakeOver take_over) {
+  follow_back_ = std::move(follow_back);
+  if (!take_over_) take_over_ = std::move(take_over);
+}
+
+void Replicator::follow_back(const std::string& hall, const replicate::OwnerRecord& owner) {
+  if (!follow_back_ || !take_over_ || owner.engine.empty() || owner.engine == options_.engine_id) return;
+  if (std::find(standby_.begin(), standby_.end(), hall) != standby_.end()) return;
+  std::string why;
+  if (!follow_back_(hall, &why)) {
+    log(fmt::format("hall {}: not followed as a standby of {}: {}", hall, owner_text(owner), why));
+    return;
+  }
+  standby_.push_back(hall);
+  standby_owner_[hall] = owner;
+  followed_back_.insert(hall);
+  {
+    std::lock_guard lock(mu_);
+    standby_leases_[hall] = owner.lease_until_ms;
+    standby_metrics_ = true;
+  }
+  log(
+      fmt::format("hall {}: following it as a standby of {}, ready to take it back (its lease lapsing, or "
+                  "hallq move-hall)",
+                  hall, owner_text(owner)));
 }
 
 void Replicator::record_standby(bool end) {
@@ -268,7 +309,15 @@ void Replicator::watch_standby() {
       if (c.outcome == replicate::ClaimOutcome::kOwnedByOther) {
         standby_owner_[hall] = c.record;
         std::lock_guard lock(mu_);
-        fenced_halls_[hall] = standby_fence(hall, c.record, options_.engine_id);
+        // A hall this engine served stays "taken over" for its clients (the
+        // owner's name kept current); another is a standby's.
+        if (followed_back_.contains(hall)) {
+          Fence& f = fenced_halls_[hall];
+          f.engine = c.record.engine;
+          f.endpoint = c.record.endpoint;
+        } else {
+          fenced_halls_[hall] = standby_fence(hall, c.record, options_.engine_id);
+        }
         standby_leases_[hall] = c.record.lease_until_ms;
       }
       ++it;
@@ -307,6 +356,7 @@ void Replicator::watch_standby() {
       forget_tails_.push_back(hall);  // the publishing thread asks the stream afresh
     }
     it = standby_.erase(it);
+    followed_back_.erase(hall);
     const auto took =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
     const replicate::OwnerRecord& was = standby_owner_[hall];
@@ -431,6 +481,7 @@ void Replicator::renew_leases() {
         lock.unlock();
         lapsed_.erase(hall);
         drop_hall(hall, "taken over by " + owner_text(c.record), c.record);
+        follow_back(hall, c.record);
         break;
       case replicate::ClaimOutcome::kMoveRequested:
         lock.unlock();
@@ -513,6 +564,7 @@ void Replicator::hand_over(const std::string& hall, const replicate::OwnerRecord
       }
       log(fmt::format("hall {}: handed over to {} at seq {}, {} ms after the request was seen", hall,
                       owner_text(to), *last, stopped_for()));
+      follow_back(hall, to);
       return;
     }
     if (c.outcome != replicate::ClaimOutcome::kUnavailable) {
@@ -831,11 +883,12 @@ Replicator::Metrics Replicator::metrics() const {
 std::string Replicator::metrics_text() const {
   const Metrics m = metrics();
   std::map<std::string, std::int64_t> standby_leases;
-  bool standby_recorded = false;
+  bool standby_recorded = false, standby_metrics = false;
   {
     std::lock_guard lock(mu_);
     standby_leases = standby_leases_;
     standby_recorded = standby_recorded_view_;
+    standby_metrics = standby_metrics_;
   }
   std::string out;
   auto add = [&](const char* name, const char* type, const char* help, double v) {
@@ -869,7 +922,7 @@ std::string Replicator::metrics_text() const {
       "Time since the least recently renewed lease was last renewed (sent).", m.lease_age_seconds);
   add("hallq_replication_lease_renewals_failed_total", "counter",
       "Lease renewals the owners bucket did not answer.", static_cast<double>(m.renewals_failed));
-  if (!take_over_) return out;  // not a standby
+  if (!standby_metrics) return out;  // not a standby (yet)
   // A standby's view (hallqd --standby): the owners' leases it waits on.
   add("hallq_replication_standby_halls", "gauge", "Halls this standby follows and does not serve (yet).",
       static_cast<double>(standby_leases.size()));

@@ -24,6 +24,11 @@
 // engine's steady clock) must not be served until a renewal succeeds: the
 // server refuses its commands, replication_unavailable.
 //
+// A hall lost to another engine while running (a renewal finds the entry
+// another engine's, or a graceful move handed it over) is followed back
+// (on_follow_back()) when the engine's store of it is a prefix of the
+// stream: this engine then stands by for it as below.
+//
 // A standby (stand_by()) records itself in the owners bucket
 // ("standby.<engine-id>": endpoint, halls followed, a lease renewed each
 // lease/4, ended when it serves them all or stops), for hallq halls; its
@@ -144,6 +149,10 @@ class Replicator final : public ReplicationGate {
   // the engine serving it, where known); a lease claimed is ended at once so
   // that a standby may take the hall. Before start().
   void refuse_hall(const std::string& hall, const std::string& why, const replicate::OwnerRecord& owner);
+  // The engine whose live lease `hall` is under, if another than this one
+  // (one read of the owners bucket; nullopt also when it does not answer).
+  // After claim().
+  std::optional<replicate::OwnerRecord> live_owner(const std::string& hall);
   // When the start's retries give up (--replicate-start-timeout from the constructor).
   std::chrono::steady_clock::time_point start_deadline() const { return start_deadline_; }
   // Queues, for each of `halls`, the store's events the stream does not hold
@@ -169,6 +178,17 @@ class Replicator final : public ReplicationGate {
   using TakeOver = std::function<bool(const std::string& hall, std::uint64_t last_seq, std::string* why,
                                       std::string* snapshot)>;
   void stand_by(const std::vector<std::string>& halls, TakeOver take_over);
+  // Following a hall back (issue 19): once this engine lost a held hall to
+  // another engine that wrote its entry (it took the hall over while this
+  // engine was cut off, or hallq move-hall handed it over), the lease thread
+  // calls `follow_back(hall, &why)`. True: the engine follows the hall now
+  // (its store a prefix of the stream), and the hall is this engine's
+  // standby's, as with stand_by(): taken back with `take_over` once that
+  // engine's lease lapses or the hall is moved here; its commands are still
+  // refused as a hall taken over, naming the owner. False: it cannot (`why`
+  // logged; the hall stays refused, not followed). Before start().
+  using FollowBack = std::function<bool(const std::string& hall, std::string* why)>;
+  void on_follow_back(FollowBack follow_back, TakeOver take_over);
   // For a graceful move: `hand_over(hall, true)` must stop the hall (no
   // events of its own: ticks; run on the engine's thread) and return its
   // last sequence; `hand_over(hall, false)` serves it again (the move
@@ -265,6 +285,8 @@ class Replicator final : public ReplicationGate {
   void hand_over(const std::string& hall, const replicate::OwnerRecord& asked);
   // Tries to take over every standby hall whose owner's lease lapsed.
   void watch_standby();
+  // After drop_hall() of a hall `owner` took: follows it back if the engine can (the lease thread).
+  void follow_back(const std::string& hall, const replicate::OwnerRecord& owner);
   // Puts this engine's standby record (ownership.h) with the halls it still
   // follows and a lease; ends it once there are none (or `end`).
   void record_standby(bool end = false);
@@ -283,6 +305,8 @@ class Replicator final : public ReplicationGate {
   std::vector<std::string> standby_;              // halls followed, not (yet) served (the lease thread's)
   TakeOver take_over_;
   HandOver hand_over_;
+  FollowBack follow_back_;
+  std::set<std::string> followed_back_;  // standby halls this engine served before (the lease thread's)
   std::map<std::string, replicate::OwnerRecord> standby_owner_;  // the owner last seen (the lease thread's)
   std::chrono::steady_clock::time_point standby_since_;          // stand_by()
   std::vector<std::string> unowned_told_;                        // halls logged as without an owner yet
@@ -299,6 +323,7 @@ class Replicator final : public ReplicationGate {
   // A standby's halls not served yet -> their owner's lease_until_ms as last read (0: no owner).
   std::map<std::string, std::int64_t> standby_leases_;
   bool standby_recorded_view_ = false;  // standby_recorded_, for metrics
+  bool standby_metrics_ = false;        // a standby's gauges shown (stand_by() or a hall followed back)
   std::condition_variable wake_;        // the publishing thread
   std::condition_variable lease_wake_;  // the lease thread
   std::condition_variable idle_;        // after every round (release() waits for an empty queue)

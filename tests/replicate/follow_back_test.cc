@@ -6,8 +6,12 @@
 // acknowledged kept under its number; a store that diverged from the stream
 // (events it committed that never reached it) refuses that hall alone,
 // serving the others, with the diverged events written aside byte for byte.
+// While running, an engine that loses a hall (another engine took it over,
+// or hallq move-hall handed it away) follows it as a standby and takes it
+// back: by a move back, or when that engine dies.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <nats/nats.h>
 
 #include <algorithm>
 #include <chrono>
@@ -28,6 +32,7 @@
 #include "tests/support/child_process.h"
 #include "tests/support/engine_process.h"
 #include "tests/support/http_client.h"
+#include "tests/support/run_program.h"
 #include "tests/support/temp_dir.h"
 
 namespace hallq::replicate::test {
@@ -82,6 +87,31 @@ class FollowBack : public ::testing::Test {
       std::this_thread::sleep_for(100ms);  // polling the engine, bounded above
     }
     return m;
+  }
+  testing::RunResult move(const std::string& hall, const std::string& engine) {
+    return testing::run_program(HALLQ_PATH, {"move-hall", hall, engine, "--nats", cluster_.urls(),
+                                             "--nats-credentials", cluster_.engine_credentials()});
+  }
+  // Waits until `engine` records itself as following town (hallq move-hall checks it).
+  bool standby_recorded(const std::string& engine) {
+    Ownership probe(*conn_, "probe", "");
+    for (const auto until = std::chrono::steady_clock::now() + 20s;
+         std::chrono::steady_clock::now() < until;) {
+      for (const StandbyRecord& r : probe.standbys())
+        if (r.engine == engine && std::find(r.halls.begin(), r.halls.end(), "town") != r.halls.end())
+          return true;
+      std::this_thread::sleep_for(20ms);  // polling the bucket, bounded above
+    }
+    return false;
+  }
+  // Every ticket of `before` is in `after` under the same number.
+  static void expect_kept(const core::HallState& before, const core::HallState& after) {
+    const std::map<core::TicketId, std::string> had = tickets(before), has = tickets(after);
+    for (const auto& [id, number] : had) {
+      const auto it = has.find(id);
+      ASSERT_NE(it, has.end()) << "ticket " << id << " (" << number << ") lost";
+      EXPECT_EQ(it->second, number);
+    }
   }
   // The town tickets `state` holds by id -> number.
   static std::map<core::TicketId, std::string> tickets(const core::HallState& state) {
@@ -208,10 +238,9 @@ TEST_F(FollowBack, ADivergedStoreRefusesThatHallOnlyAndKeepsItsEventsAside) {
   const std::string listed = read_file(dir_.sub("c") + "/diverged/town-seq-3-4.txt");
   for (const std::string& e : diverged) {
     const protocol::EventSummary s = protocol::describe_event(protocol::as_bytes(e));
-    if (s.kind == "ticket_issued")
-      EXPECT_NE(listed.find(fmt::format("{}\t", s.seq)), std::string::npos) << listed;
-    if (s.kind == "ticket_issued")
-      EXPECT_NE(listed.find("\t" + s.number + "\t"), std::string::npos) << listed;
+    if (s.kind != "ticket_issued") continue;
+    EXPECT_NE(listed.find(fmt::format("{}\t", s.seq)), std::string::npos) << listed;
+    EXPECT_NE(listed.find("\t" + s.number + "\t"), std::string::npos) << listed;
   }
 
   client::Client cc(ctx_, c.cmd(), {.timeout = 1500ms, .attempts = 1, .follow_owner = false});
@@ -242,6 +271,110 @@ TEST_F(FollowBack, ADivergedStoreRefusesThatHallOnlyAndKeepsItsEventsAside) {
   const std::string err = read_file(dir_.sub("c2.stderr"));
   EXPECT_NE(err.find("this engine can neither serve nor follow any of its halls (town)"), std::string::npos)
       << err;
+}
+
+// A hands town to B with hallq move-hall; A, which served it, follows it as
+// B's standby (logged, recorded: hallq move-hall accepts it), holds B's
+// tickets, and takes it back by a move the other way: the next ticket
+// continues B's sequence, every ticket kept under its number, the stream
+// whole. B, having lost it in turn, follows it again. (Before, the move back
+// was refused: A was no standby of town.)
+TEST_F(FollowBack, AHallMovedAwayIsFollowedAndMovedBack) {
+  testing::EngineProcess a({kTown}, dir_.sub("a"), args("engine-a", false));
+  testing::EngineProcess b({kTown}, dir_.sub("b"), args("engine-b", true));
+  client::Client ca(ctx_, a.cmd(), {.timeout = 1s, .attempts = 1, .follow_owner = false});
+  client::Client cb(ctx_, b.cmd(), {.timeout = 1s, .attempts = 1, .follow_owner = false});
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(issue(ca)->ok());
+  ASSERT_TRUE(standby_recorded("engine-b"));
+  testing::RunResult r = move("town", "engine-b");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(log_says(dir_.sub("a") + ".stderr",
+                       "hall town: following it as a standby of engine engine-b at " + b.cmd()));
+  ASSERT_TRUE(issue_once_served(cb));
+  for (int i = 0; i < 2; ++i) ASSERT_TRUE(issue(cb)->ok());
+  const core::HallState b_state = state_of(*cb.snapshot("town"));
+  ASSERT_EQ(b_state.seq, acked_.rbegin()->first);
+  const std::string m =
+      metrics_until(a, fmt::format("hallq_standby_applied_seq{{hall=\"town\"}} {}\n", b_state.seq));
+  EXPECT_NE(m.find(fmt::format("hallq_standby_applied_seq{{hall=\"town\"}} {}\n", b_state.seq)),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("hallq_standby_following{hall=\"town\"} 1\n"), std::string::npos) << m;
+  auto refused = ca.command("town", core::IssueTicket{"social"});
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->code, core::ErrorCode::kNotOwner) << refused->message;
+  EXPECT_EQ(refused->owner_engine, "engine-b");
+
+  ASSERT_TRUE(standby_recorded("engine-a")) << "A does not stand by for town";
+  r = move("town", "engine-a");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto back = issue_once_served(ca);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(protocol::peek_event(protocol::as_bytes(back->events.front())).seq, b_state.seq + 1);
+  expect_kept(b_state, state_of(*ca.snapshot("town")));
+  EXPECT_EQ(tickets(b_state).size(), 6u);
+  EXPECT_TRUE(log_says(dir_.sub("b") + ".stderr",
+                       "hall town: following it as a standby of engine engine-a at " + a.cmd()));
+  core::Seq tail = 0;
+  expect_stream_holds(*conn_, "town", acked_, &tail);
+  EXPECT_EQ(tail, acked_.rbegin()->first);
+}
+
+// A serves town while B stands by; the owners entry is written naming B (as
+// B's claim does once A, cut off from the cluster, let its lease lapse): B
+// takes town over, A's next renewal finds it lost and A follows town as B's
+// standby instead of only refusing it; B killed, A takes town back with
+// every ticket B acknowledged. (Before, A stopped serving town for good.)
+TEST_F(FollowBack, AnOwnerWhoseHallWasTakenOverFollowsItAndTakesItBack) {
+  testing::EngineProcess a({kTown}, dir_.sub("a"), args("engine-a", false));
+  auto b = std::make_unique<testing::EngineProcess>(std::vector<std::string>{kTown}, dir_.sub("b"),
+                                                    args("engine-b", true));
+  client::Client ca(ctx_, a.cmd(), {.timeout = 1s, .attempts = 1, .follow_owner = false});
+  client::Client cb(ctx_, b->cmd(), {.timeout = 1s, .attempts = 1, .follow_owner = false});
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(issue(ca)->ok());
+  {
+    kvStore* kv = nullptr;
+    ASSERT_EQ(js_KeyValue(&kv, conn_->js(), "hallq_owners"), NATS_OK);
+    const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count();
+    const std::string entry =
+        fmt::format(R"({{"engine":"engine-b","endpoint":"{}","lease_until_ms":{}}})", b->cmd(), now + 2000);
+    std::uint64_t rev = 0;
+    ASSERT_EQ(kvStore_PutString(&rev, kv, "town", entry.c_str()), NATS_OK);
+    kvStore_Destroy(kv);
+  }
+  ASSERT_TRUE(log_says(dir_.sub("a") + ".stderr",
+                       "hall town is no longer replicated by this engine: taken over by engine engine-b"));
+  EXPECT_TRUE(log_says(dir_.sub("a") + ".stderr",
+                       "hall town: following it as a standby of engine engine-b at " + b->cmd()));
+  ASSERT_TRUE(issue_once_served(cb));
+  for (int i = 0; i < 2; ++i) ASSERT_TRUE(issue(cb)->ok());
+  const core::HallState b_state = state_of(*cb.snapshot("town"));
+  ASSERT_EQ(b_state.seq, acked_.rbegin()->first);
+  const std::string m =
+      metrics_until(a, fmt::format("hallq_standby_applied_seq{{hall=\"town\"}} {}\n", b_state.seq));
+  EXPECT_NE(m.find(fmt::format("hallq_standby_applied_seq{{hall=\"town\"}} {}\n", b_state.seq)),
+            std::string::npos)
+      << m;
+  // Its clients hear the hall was taken over, and by whom.
+  auto refused = ca.command("town", core::IssueTicket{"social"});
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->code, core::ErrorCode::kNotOwner) << refused->message;
+  EXPECT_NE(refused->message.find("大厅 town 已由另一台引擎接管"), std::string::npos) << refused->message;
+  EXPECT_EQ(refused->owner_engine, "engine-b");
+  EXPECT_EQ(refused->owner_endpoint, b->cmd());
+
+  b->kill9();
+  b.reset();
+  auto back = issue_once_served(ca);
+  ASSERT_TRUE(back) << "A never took town back";
+  EXPECT_EQ(protocol::peek_event(protocol::as_bytes(back->events.front())).seq, b_state.seq + 1);
+  expect_kept(b_state, state_of(*ca.snapshot("town")));
+  EXPECT_EQ(tickets(b_state).size(), 6u);
+  core::Seq tail = 0;
+  expect_stream_holds(*conn_, "town", acked_, &tail);
+  EXPECT_EQ(tail, acked_.rbegin()->first);
 }
 
 }  // namespace
