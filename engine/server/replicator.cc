@@ -249,6 +249,12 @@ void Replicator::on_follow_back(FollowBack follow_back, TakeOver take_over) {
 void Replicator::follow_back(const std::string& hall, const replicate::OwnerRecord& owner) {
   if (!follow_back_ || !take_over_ || owner.engine.empty() || owner.engine == options_.engine_id) return;
   if (std::find(standby_.begin(), standby_.end(), hall) != standby_.end()) return;
+  if (!lease_thread_.joinable()) {
+    // Lost at start()'s renewal: the engine's thread does not run yet; the
+    // lease thread's first pass follows it.
+    deferred_follow_back_.emplace_back(hall, owner);
+    return;
+  }
   std::string why;
   if (!follow_back_(hall, &why)) {
     log(fmt::format("hall {}: not followed as a standby of {}: {}", hall, owner_text(owner), why));
@@ -596,6 +602,7 @@ void Replicator::keep_leases() {
     // each pass takes up to a request's timeout and the next follows at once.
     next = std::chrono::steady_clock::now() + every;
     lock.unlock();
+    for (const auto& [hall, owner] : std::exchange(deferred_follow_back_, {})) follow_back(hall, owner);
     renew_leases();
     if (!standby_.empty()) watch_standby();
     record_standby();

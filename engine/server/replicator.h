@@ -307,6 +307,8 @@ class Replicator final : public ReplicationGate {
   HandOver hand_over_;
   FollowBack follow_back_;
   std::set<std::string> followed_back_;  // standby halls this engine served before (the lease thread's)
+  // Halls lost before the lease thread ran (start()'s renewal): followed back at its first pass.
+  std::vector<std::pair<std::string, replicate::OwnerRecord>> deferred_follow_back_;
   std::map<std::string, replicate::OwnerRecord> standby_owner_;  // the owner last seen (the lease thread's)
   std::chrono::steady_clock::time_point standby_since_;          // stand_by()
   std::vector<std::string> unowned_told_;                        // halls logged as without an owner yet

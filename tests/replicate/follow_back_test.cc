@@ -17,6 +17,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <string>
 #include <thread>
@@ -148,7 +149,13 @@ TEST_F(FollowBack, AnOwnerRestartedAfterATakeoverFollowsTheHallAndTakesItBack) {
   for (int i = 0; i < 4; ++i) ASSERT_TRUE(issue(cb)->ok());
   const core::Seq b_seq = acked_.rbegin()->first;
 
+  const auto restarting = std::chrono::steady_clock::now();
   a.restart();  // the same arguments, data dir and ports
+  std::cout << "A restarted (ready) in "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                     restarting)
+                   .count()
+            << " ms\n";
   ASSERT_TRUE(log_says(dir_.sub("a") + ".stderr", "hall town is served by engine engine-b (endpoint " +
                                                       b->cmd() + "): following it as a standby"));
   std::string m = metrics_until(a, fmt::format("hallq_standby_applied_seq{{hall=\"town\"}} {}\n", b_seq));
@@ -169,8 +176,14 @@ TEST_F(FollowBack, AnOwnerRestartedAfterATakeoverFollowsTheHallAndTakesItBack) {
 
   b->kill9();
   b.reset();
+  const auto killed = std::chrono::steady_clock::now();
   auto back = issue_once_served(ca);
   ASSERT_TRUE(back) << "A never took town back";
+  std::cout << "town taken back by A "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                     killed)
+                   .count()
+            << " ms after B's kill\n";
   EXPECT_EQ(protocol::peek_event(protocol::as_bytes(back->events.front())).seq, b_state.seq + 1);
   EXPECT_TRUE(log_says(dir_.sub("a") + ".stderr", "took over hall town from engine engine-b"));
   // Every ticket acknowledged before (by A, then B) is A's, under its number.
@@ -308,6 +321,7 @@ TEST_F(FollowBack, AHallMovedAwayIsFollowedAndMovedBack) {
   ASSERT_TRUE(standby_recorded("engine-a")) << "A does not stand by for town";
   r = move("town", "engine-a");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::cout << "moved back: " << r.out;
   auto back = issue_once_served(ca);
   ASSERT_TRUE(back);
   EXPECT_EQ(protocol::peek_event(protocol::as_bytes(back->events.front())).seq, b_state.seq + 1);
@@ -367,8 +381,14 @@ TEST_F(FollowBack, AnOwnerWhoseHallWasTakenOverFollowsItAndTakesItBack) {
 
   b->kill9();
   b.reset();
+  const auto killed = std::chrono::steady_clock::now();
   auto back = issue_once_served(ca);
   ASSERT_TRUE(back) << "A never took town back";
+  std::cout << "town taken back by A "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                     killed)
+                   .count()
+            << " ms after B's kill\n";
   EXPECT_EQ(protocol::peek_event(protocol::as_bytes(back->events.front())).seq, b_state.seq + 1);
   expect_kept(b_state, state_of(*ca.snapshot("town")));
   EXPECT_EQ(tickets(b_state).size(), 6u);
