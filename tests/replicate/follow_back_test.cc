@@ -5,7 +5,9 @@
 // say so) and takes it back when that engine dies, every ticket the other
 // acknowledged kept under its number; a store that diverged from the stream
 // (events it committed that never reached it) refuses that hall alone,
-// serving the others, with the diverged events written aside byte for byte.
+// serving the others, with the diverged events written aside byte for byte;
+// a standby's store ahead of the stream while nobody serves the hall is
+// served (its events republished).
 // While running, an engine that loses a hall (another engine took it over,
 // or hallq move-hall handed it away) follows it as a standby and takes it
 // back: by a move back, or when that engine dies.
@@ -284,6 +286,49 @@ TEST_F(FollowBack, ADivergedStoreRefusesThatHallOnlyAndKeepsItsEventsAside) {
   const std::string err = read_file(dir_.sub("c2.stderr"));
   EXPECT_NE(err.find("this engine can neither serve nor follow any of its halls (town)"), std::string::npos)
       << err;
+}
+
+// A standby whose store holds events the stream lacks while no engine
+// serves the hall (it took the hall over and was stopped before publishing
+// them; here a plain hallqd wrote seq 3-4 into the store of a standby that
+// followed town to seq 2, the owner then stopped, ending its lease):
+// restarted with its --standby arguments, it serves the hall, republishing
+// them (the stream then holds them byte for byte), and continues at seq 5.
+// (Before, the start was refused: the store ahead of the stream.)
+TEST_F(FollowBack, AStandbyWhoseStoreIsAheadAndNobodyServesTheHallServesIt) {
+  auto a = std::make_unique<testing::EngineProcess>(std::vector<std::string>{kTown}, dir_.sub("a"),
+                                                    args("engine-a", false));
+  {
+    client::Client ca(ctx_, a->cmd());
+    for (int i = 0; i < 2; ++i) ASSERT_TRUE(issue(ca)->ok());
+  }
+  {
+    testing::EngineProcess b({kTown}, dir_.sub("b"), args("engine-b", true));
+    EXPECT_NE(metrics_until(b, "hallq_standby_applied_seq{hall=\"town\"} 2\n")
+                  .find("applied_seq{hall=\"town\"} 2\n"),
+              std::string::npos);
+    EXPECT_EQ(b.terminate(), 0);
+  }
+  EXPECT_EQ(a->terminate(), 0);  // its lease ended: nobody serves town
+  a.reset();
+  {
+    testing::EngineProcess plain({kTown}, dir_.sub("b"), {"--advise-every", "0"});
+    client::Client cp(ctx_, plain.cmd());
+    for (int i = 0; i < 2; ++i) ASSERT_TRUE(issue(cp)->ok());
+    EXPECT_EQ(plain.terminate(), 0);
+  }
+  ASSERT_EQ(acked_.rbegin()->first, 4u);
+  testing::EngineProcess b({kTown}, dir_.sub("b"), args("engine-b", true));
+  EXPECT_TRUE(log_says(dir_.sub("b") + ".stderr",
+                       "hall town: this store holds seq 3-4 the events stream lacks and no engine serves it: "
+                       "serving it (republishing them) rather than standing by"));
+  client::Client cb(ctx_, b.cmd(), {.timeout = 1s, .attempts = 1, .follow_owner = false});
+  auto next = issue_once_served(cb);
+  ASSERT_TRUE(next);
+  EXPECT_EQ(protocol::peek_event(protocol::as_bytes(next->events.front())).seq, 5u);
+  core::Seq tail = 0;
+  expect_stream_holds(*conn_, "town", acked_, &tail);
+  EXPECT_EQ(tail, acked_.rbegin()->first);
 }
 
 // A hands town to B with hallq move-hall; A, which served it, follows it as
