@@ -51,11 +51,10 @@ StoreVsStream compare_with_stream(replicate::NatsConnection& conn, const std::st
   return compare_with_stream(conn, stream, store, hall, deadline, store.last_seq(hall));
 }
 
-StoreVsStream compare_with_stream(replicate::NatsConnection& conn, const std::string& stream,
-                                  const store::EventStore& store, const std::string& hall,
-                                  std::chrono::steady_clock::time_point deadline, std::uint64_t store_last) {
-  StoreVsStream r;
-  r.store_last = store_last;
+namespace {
+
+std::uint64_t stream_last_seq(replicate::NatsConnection& conn, const std::string& stream,
+                              const std::string& hall, std::chrono::steady_clock::time_point deadline) {
   std::optional<replicate::SubjectTail> tail;
   std::string error;
   bool transient = false;
@@ -65,7 +64,27 @@ StoreVsStream compare_with_stream(replicate::NatsConnection& conn, const std::st
           fmt::format("hall {}: the events stream's last sequence: {}", hall, error), transient);
     std::this_thread::sleep_for(200ms);  // a retry delay, not a synchronisation
   }
-  r.stream_last = tail->hall_seq;
+  return tail->hall_seq;
+}
+
+}  // namespace
+
+StoreVsStream compare_with_stream_of_own(replicate::NatsConnection& conn, const std::string& stream,
+                                         const store::EventStore& store, const std::string& hall,
+                                         std::chrono::steady_clock::time_point deadline) {
+  const std::uint64_t store_last = store.last_seq(hall);
+  const std::uint64_t stream_last = stream_last_seq(conn, stream, hall, deadline);
+  if (stream_last > store_last) return compare_with_stream(conn, stream, store, hall, deadline, store_last);
+  return {stream_last == store_last ? Standing::kEqual : Standing::kAhead, store_last, stream_last,
+          stream_last};
+}
+
+StoreVsStream compare_with_stream(replicate::NatsConnection& conn, const std::string& stream,
+                                  const store::EventStore& store, const std::string& hall,
+                                  std::chrono::steady_clock::time_point deadline, std::uint64_t store_last) {
+  StoreVsStream r;
+  r.store_last = store_last;
+  r.stream_last = stream_last_seq(conn, stream, hall, deadline);
   const std::uint64_t both = std::min(r.store_last, r.stream_last);
   const auto same = [&](std::uint64_t seq) {
     if (seq == 0) return true;

@@ -61,6 +61,14 @@ StoreVsStream compare_with_stream(replicate::NatsConnection& conn, const std::st
 StoreVsStream compare_with_stream(replicate::NatsConnection& conn, const std::string& stream,
                                   const store::EventStore& store, const std::string& hall,
                                   std::chrono::steady_clock::time_point deadline, std::uint64_t store_last);
+// The same, but where the caller knows that every event the stream holds of
+// the hall is this engine's (the owners entry was its own: nobody else
+// claimed the hall since), a stream at or behind the store is taken for a
+// prefix without reading an event back (one request instead of a few: an
+// engine of hundreds of halls restarts as fast as before).
+StoreVsStream compare_with_stream_of_own(replicate::NatsConnection& conn, const std::string& stream,
+                                         const store::EventStore& store, const std::string& hall,
+                                         std::chrono::steady_clock::time_point deadline);
 
 // Writes the store's events of `hall` after `after`, up to `last`, under
 // `dir` (created if missing); returns the path of the .events file.

@@ -433,8 +433,12 @@ int main(int argc, char** argv) {
           } else {
             other = replicator->live_owner(id);
           }
-          const server::StoreVsStream s = server::compare_with_stream(
-              replicator->connection(), replication->stream.name, store, id, replicator->start_deadline());
+          const server::StoreVsStream s =
+              claimed && replicator->reclaimed(id)
+                  ? server::compare_with_stream_of_own(replicator->connection(), replication->stream.name,
+                                                       store, id, replicator->start_deadline())
+                  : server::compare_with_stream(replicator->connection(), replication->stream.name, store, id,
+                                                replicator->start_deadline());
           if (!claimed && !other && s.standing == server::Standing::kAhead) {
             // A standby that served the hall and was stopped before the
             // stream had all of it, and no engine serves the hall now: the

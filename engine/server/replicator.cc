@@ -150,6 +150,7 @@ std::map<std::string, replicate::OwnerRecord> Replicator::claim(const std::vecto
       const auto asked = std::chrono::steady_clock::now();
       const replicate::Claim c = owners_->claim(hall, wall_ms(), options_.lease.count());
       if (c.outcome == replicate::ClaimOutcome::kOwned) {
+        if (c.was.engine == options_.engine_id) reclaimed_.insert(hall);
         std::lock_guard lock(mu_);
         held_.push_back(hall);
         lease_valid_until_[hall] = asked + options_.lease;

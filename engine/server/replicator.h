@@ -149,6 +149,10 @@ class Replicator final : public ReplicationGate {
   // the engine serving it, where known); a lease claimed is ended at once so
   // that a standby may take the hall. Before start().
   void refuse_hall(const std::string& hall, const std::string& why, const replicate::OwnerRecord& owner);
+  // Whether claim() found `hall`'s entry this engine's own (no other engine
+  // claimed the hall since this one last wrote it, so the stream holds no
+  // other engine's events of it).
+  bool reclaimed(const std::string& hall) const { return reclaimed_.contains(hall); }
   // The engine whose live lease `hall` is under, if another than this one
   // (one read of the owners bucket; nullopt also when it does not answer).
   // After claim().
@@ -302,6 +306,7 @@ class Replicator final : public ReplicationGate {
   std::unique_ptr<replicate::Ownership> owners_;  // after claim(); then the lease thread's
   bool renew_failing_ = false;                    // the lease thread's
   std::set<std::string> lapsed_;                  // halls whose lapse was logged (the lease thread's)
+  std::set<std::string> reclaimed_;               // claimed from this engine's own entry (before start())
   std::vector<std::string> standby_;              // halls followed, not (yet) served (the lease thread's)
   TakeOver take_over_;
   HandOver hand_over_;
