@@ -123,6 +123,14 @@ class FollowBack : public ::testing::Test {
     return out;
   }
 
+  void TearDown() override {
+    if (!HasFailure()) return;
+    // What the engines said (their stderr files), for the failure's reader.
+    for (const auto& entry : std::filesystem::directory_iterator(dir_.path()))
+      if (entry.path().extension() == ".stderr")
+        std::cout << "--- " << entry.path().filename().string() << "\n" << read_file(entry.path().string());
+  }
+
   testing::NatsCluster cluster_{3};
   std::unique_ptr<NatsConnection> conn_;
   testing::TempDir dir_;
