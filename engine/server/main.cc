@@ -22,6 +22,7 @@
 #include <fstream>
 #include <future>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <zmq.hpp>
@@ -34,6 +35,7 @@
 #include "engine/replicate/nats_connection.h"
 #include "engine/server/accounts.h"
 #include "engine/server/curve_setup.h"
+#include "engine/server/divergence.h"
 #include "engine/server/engine.h"
 #include "engine/server/http_api.h"
 #include "engine/server/http_server.h"
@@ -410,8 +412,101 @@ int main(int argc, char** argv) {
         // Own the halls (advertising where clients reach this engine), then
         // republish what the stream lacks, before the first command.
         const std::string endpoint = advertise.empty() ? server.cmd_endpoint() : advertise;
-        // The halls it serves: claimed, the store's events the stream lacks republished.
-        replicator->claim(owned, endpoint);
+        // The halls it serves: claimed, the store's events the stream lacks
+        // republished. A hall another engine serves now (it took the hall
+        // over, or was given it by hallq move-hall, while this engine was
+        // down) is followed as a standby's instead, and so is one the stream
+        // holds more of than the store (served elsewhere since): ready to be
+        // taken back. A store that diverged from the stream (events that
+        // never reached it, while another engine extended the hall) can
+        // follow no more: that hall alone is refused, its diverged events
+        // written aside and named.
+        std::map<std::string, replicate::OwnerRecord> others = replicator->claim(owned, endpoint);
+        std::vector<std::string> serving, following, refused;
+        std::vector<std::pair<std::string, bool>> configured;  // hall, claimed (not a --standby[-for] hall)
+        for (const std::string& id : owned) configured.emplace_back(id, true);
+        for (const std::string& id : followed) configured.emplace_back(id, false);
+        for (auto [id, claimed] : configured) {
+          std::optional<replicate::OwnerRecord> other;
+          if (claimed) {
+            if (const auto it = others.find(id); it != others.end()) other = it->second;
+          } else {
+            other = replicator->live_owner(id);
+          }
+          const server::StoreVsStream s =
+              claimed && replicator->reclaimed(id)
+                  ? server::compare_with_stream_of_own(replicator->connection(), replication->stream.name,
+                                                       store, id, replicator->start_deadline())
+                  : server::compare_with_stream(replicator->connection(), replication->stream.name, store, id,
+                                                replicator->start_deadline());
+          if (!claimed && !other && s.standing == server::Standing::kAhead) {
+            // A standby that served the hall and was stopped before the
+            // stream had all of it, and no engine serves the hall now: the
+            // store is its outbox, so this engine serves it, republishing.
+            std::map<std::string, replicate::OwnerRecord> lost = replicator->claim({id}, endpoint);
+            if (lost.empty()) {
+              std::cerr << fmt::format(
+                  "hallqd: hall {}: this store holds seq {}-{} the events stream lacks and no engine serves "
+                  "it: serving it (republishing them) rather than standing by\n",
+                  id, s.stream_last + 1, s.store_last);
+              serving.push_back(id);
+              continue;
+            }
+            other = lost.begin()->second;
+            claimed = true;  // tried: its entry is another engine's
+          }
+          const bool diverged =
+              s.standing == server::Standing::kForked || (other && s.standing == server::Standing::kAhead);
+          const std::string owner_text =
+              !other ? std::string("no engine now")
+              : other->endpoint.empty()
+                  ? "engine " + other->engine
+                  : fmt::format("engine {} (endpoint {})", other->engine, other->endpoint);
+          if (diverged) {
+            const std::string file =
+                server::keep_diverged(store, id, s.common, s.store_last, data_dir + "/diverged");
+            std::cerr << fmt::format(
+                "hallqd: hall {} is served by {}, and this store diverged from the events stream: its seq "
+                "{}-{} never reached the stream, {} (an engine stopped before its last events were "
+                "published, then taken over). Kept in this store and written to {} (and .txt); this "
+                "engine neither serves nor follows hall {} (its commands refused not_owner). To follow it "
+                "again, start this engine on a data dir without hall {}.\n",
+                id, owner_text, s.common + 1, s.store_last,
+                s.stream_last > s.common
+                    ? fmt::format("which holds seq {}-{} of another history", s.common + 1, s.stream_last)
+                    : fmt::format("which the serving engine extends from seq {} with events of its own",
+                                  s.common + 1),
+                file, id, id);
+            replicator->refuse_hall(
+                id,
+                fmt::format("本机记录的第 {}-{} 号事件未进入事件流，已另存，本机不再受理此大厅", s.common + 1,
+                            s.store_last),
+                other.value_or(replicate::OwnerRecord{}));
+            engine.set_following(id, true);  // not ticked either
+            refused.push_back(id);
+          } else if (!claimed) {
+            following.push_back(id);  // --standby, --standby-for: as configured
+          } else if (other) {
+            std::cerr << fmt::format("hallqd: hall {} is served by {}: following it as a standby\n", id,
+                                     owner_text);
+            following.push_back(id);
+          } else if (s.standing == server::Standing::kBehind) {
+            std::cerr << fmt::format(
+                "hallqd: hall {}: the events stream holds it up to seq {}, this store up to {} (another "
+                "engine served it since): following it from the stream, serving it once caught up\n",
+                id, s.stream_last, s.store_last);
+            replicator->follow_instead(id);
+            following.push_back(id);
+          } else {
+            serving.push_back(id);
+          }
+        }
+        if (serving.empty() && following.empty())
+          throw replicate::ReplicateError(
+              fmt::format("this engine can neither serve nor follow any of its halls ({}): see above",
+                          fmt::join(refused, ",")));
+        followed = following;
+        owned = serving;
         replicator->catch_up(store, owned);
         // Readers of the stream (the city view) fold each hall from here;
         // they need counts, not the citizens' phones and ID hashes.
@@ -424,21 +519,63 @@ int main(int argc, char** argv) {
             std::cerr << "hallqd: --replicate: the city view cannot follow this hall until the next start: "
                       << error << "\n";
         }
+        // The halls it stands by for: followed, each taken over once its
+        // owner's lease lapses; and those it will lose while it runs
+        // (followed back). A follower always, with no hall to begin with.
+        follower = std::make_unique<server::Standby>(
+            replicator->connection(), engine, server,
+            [&io](std::function<void()> f) { boost::asio::post(io, std::move(f)); }, store, followed,
+            // Waits on the replicator's lease thread: bounded well inside the
+            // lease of the halls it holds (not caught up: tried again
+            // at the next look, a quarter lease later).
+            server::StandbyOptions{.catch_up_limit = std::chrono::milliseconds(lease_ms / 2)});
+        const auto take_over = [&follower](const std::string& hall, std::uint64_t last, std::string* why,
+                                           std::string* snapshot) {
+          return follower->take_over(hall, last, why, snapshot);
+        };
         if (!followed.empty()) {
-          // The halls it stands by for: followed, each taken over once its owner's lease lapses.
-          follower = std::make_unique<server::Standby>(
-              replicator->connection(), engine, server,
-              [&io](std::function<void()> f) { boost::asio::post(io, std::move(f)); }, store, followed,
-              // Waits on the replicator's lease thread: bounded well inside the
-              // lease of the halls it holds (not caught up: tried again
-              // at the next look, a quarter lease later).
-              server::StandbyOptions{.catch_up_limit = std::chrono::milliseconds(lease_ms / 2)});
           follower->check_store(store, replication->startup_limit);
-          replicator->stand_by(followed, [&follower](const std::string& hall, std::uint64_t last,
-                                                     std::string* why, std::string* snapshot) {
-            return follower->take_over(hall, last, why, snapshot);
-          });
+          replicator->stand_by(followed, take_over);
         }
+        // A hall lost while running: the engine's thread stops it (no ticks)
+        // and tells its last sequence; followed if the store is a prefix of
+        // the stream, else its diverged events are written aside and named.
+        replicator->on_follow_back(
+            [&io, &engine, &server, &store, &follower, &replicator, stream = replication->stream.name,
+             dir = data_dir + "/diverged", lease_ms](const std::string& hall, std::string* why) {
+              auto done = std::make_shared<std::promise<std::uint64_t>>();
+              std::future<std::uint64_t> told = done->get_future();
+              boost::asio::post(io, [&engine, &server, hall, done] {
+                engine.set_following(hall, true);
+                server.settle();  // the halls in memory equal the store
+                const core::Hall* h = engine.hall(hall);
+                done->set_value(h != nullptr ? h->seq() : 0);
+              });
+              if (told.wait_for(std::chrono::seconds(1)) != std::future_status::ready) {
+                *why = "the engine's thread did not stop the hall in time";
+                return false;
+              }
+              const std::uint64_t last = told.get();
+              try {
+                const server::StoreVsStream s = server::compare_with_stream(
+                    replicator->connection(), stream, store, hall,
+                    std::chrono::steady_clock::now() + std::chrono::milliseconds(lease_ms / 2), last);
+                if (s.standing == server::Standing::kEqual || s.standing == server::Standing::kBehind) {
+                  follower->follow(hall, last);
+                  return true;
+                }
+                const std::string file = server::keep_diverged(store, hall, s.common, last, dir);
+                *why = fmt::format(
+                    "this store diverged from the events stream: its seq {}-{} never reached it (kept in "
+                    "this "
+                    "store and written to {}, and .txt)",
+                    s.common + 1, last, file);
+              } catch (const std::exception& e) {
+                *why = e.what();
+              }
+              return false;
+            },
+            take_over);
       } catch (const replicate::ReplicateError& e) {
         std::cerr << "hallqd: --replicate: " << e.what() << "\n";
         return 1;
@@ -464,7 +601,7 @@ int main(int argc, char** argv) {
             [&replicator](const std::vector<server::Publication>& pubs) { replicator->enqueue(pubs); });
       http_options.extra_metrics = [&replicator, &follower] {
         std::string text = replicator->metrics_text();
-        if (follower) text += follower->metrics_text();  // a standby's halls
+        if (follower) text += follower->metrics_text();  // a standby's halls (none: the families alone)
         return text;
       };
       std::cerr << "hallqd: replicating to " << replicate_urls << " as engine " << engine_id << " (--ack "

@@ -128,16 +128,21 @@ std::vector<std::string> Replicator::put_snapshots(
   }
 }
 
-void Replicator::claim(const std::vector<std::string>& halls, const std::string& endpoint) {
-  retry_at_start("the owners bucket", [&] {
-    replicate::ensure_owners_bucket(*conn_, options_.owners);
-    // Each request waits a quarter lease at most: a bucket that lost its
-    // leader is asked again soon, the lease's renewal retried in time.
-    const auto timeout = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(options_.lease / 4),
-                                    kMinOwnersTimeout, options_.connection.request_timeout);
-    owners_ = std::make_unique<replicate::Ownership>(*conn_, options_.engine_id, endpoint,
-                                                     options_.owners.bucket, timeout);
-  });
+std::map<std::string, replicate::OwnerRecord> Replicator::claim(const std::vector<std::string>& halls,
+                                                                const std::string& endpoint) {
+  std::map<std::string, replicate::OwnerRecord> others;
+  // Once: a second call (a hall claimed late) keeps the revisions written.
+  if (!owners_)
+    retry_at_start("the owners bucket", [&] {
+      replicate::ensure_owners_bucket(*conn_, options_.owners);
+      // Each request waits a quarter lease at most: a bucket that lost its
+      // leader is asked again soon, the lease's renewal retried in time.
+      const auto timeout =
+          std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(options_.lease / 4),
+                     kMinOwnersTimeout, options_.connection.request_timeout);
+      owners_ = std::make_unique<replicate::Ownership>(*conn_, options_.engine_id, endpoint,
+                                                       options_.owners.bucket, timeout);
+    });
   const auto deadline = start_deadline_;
   for (const std::string& hall : halls) {
     auto delay = kFirstRetry;
@@ -145,6 +150,7 @@ void Replicator::claim(const std::vector<std::string>& halls, const std::string&
       const auto asked = std::chrono::steady_clock::now();
       const replicate::Claim c = owners_->claim(hall, wall_ms(), options_.lease.count());
       if (c.outcome == replicate::ClaimOutcome::kOwned) {
+        if (c.was.engine == options_.engine_id) reclaimed_.insert(hall);
         std::lock_guard lock(mu_);
         held_.push_back(hall);
         lease_valid_until_[hall] = asked + options_.lease;
@@ -152,10 +158,8 @@ void Replicator::claim(const std::vector<std::string>& halls, const std::string&
       }
       if (c.outcome == replicate::ClaimOutcome::kOwnedByOther ||
           c.outcome == replicate::ClaimOutcome::kLost) {
-        throw replicate::ReplicateError(fmt::format(
-            "hall {} is served by {} (lease until {} ms since the epoch): this engine does not serve it "
-            "(move it with hallq move-hall, or wait for that engine's lease to lapse)",
-            hall, owner_text(c.record), c.record.lease_until_ms));
+        others[hall] = c.record;  // another engine's live lease: the caller decides
+        break;
       }
       if (std::chrono::steady_clock::now() + delay > deadline)
         throw replicate::ReplicateError(
@@ -168,14 +172,51 @@ void Replicator::claim(const std::vector<std::string>& halls, const std::string&
     }
   }
   log(fmt::format("this engine ({}, {}) owns {} hall(s), lease {} ms", options_.engine_id, endpoint,
-                  halls.size(), options_.lease.count()));
+                  halls.size() - others.size(), options_.lease.count()));
+  return others;
+}
+
+std::optional<replicate::OwnerRecord> Replicator::live_owner(const std::string& hall) {
+  if (!owners_) return std::nullopt;
+  std::optional<replicate::OwnerRecord> r = owners_->owner(hall);
+  if (!r || r->engine == options_.engine_id || r->lease_until_ms <= wall_ms()) return std::nullopt;
+  return r;
+}
+
+void Replicator::follow_instead(const std::string& hall) {
+  std::lock_guard lock(mu_);
+  held_.erase(std::remove(held_.begin(), held_.end(), hall), held_.end());
+  lease_valid_until_.erase(hall);
+}
+
+void Replicator::refuse_hall(const std::string& hall, const std::string& why,
+                             const replicate::OwnerRecord& owner) {
+  bool held = false;
+  {
+    std::lock_guard lock(mu_);
+    held = std::find(held_.begin(), held_.end(), hall) != held_.end();
+    held_.erase(std::remove(held_.begin(), held_.end(), hall), held_.end());
+    lease_valid_until_.erase(hall);
+    fenced_halls_[hall] = Fence{why, owner.engine, owner.endpoint, true};
+  }
+  if (held && owners_) {
+    // Ended at once (lease_until = now): a standby may take the hall over.
+    const std::vector<replicate::Claim> ended = owners_->renew_all({hall}, wall_ms(), 0);
+    if (ended.empty() || ended.front().outcome != replicate::ClaimOutcome::kOwned)
+      log(fmt::format("hall {}: lease not ended (it lapses by itself): {}", hall,
+                      ended.empty() ? std::string("no answer") : ended.front().detail));
+  }
 }
 
 namespace {
 
-ReplicationGate::Fence standby_fence(const std::string& hall, const replicate::OwnerRecord& owner) {
-  return {fmt::format("本机为备用引擎，大厅 {} 由 {} 服务", hall, owner_text(owner)), owner.engine,
-          owner.endpoint, false};
+ReplicationGate::Fence standby_fence(const std::string& hall, const replicate::OwnerRecord& owner,
+                                     const std::string& self) {
+  // This engine's own entry (a hall it claimed at start and follows until it
+  // holds the stream's tail) names nobody clients could go to.
+  const replicate::OwnerRecord named = owner.engine == self ? replicate::OwnerRecord{} : owner;
+  return {fmt::format("本机为备用引擎，大厅 {} 由 {} 服务", hall, owner_text(named)), named.engine,
+          named.endpoint, false};
 }
 
 }  // namespace
@@ -191,10 +232,47 @@ void Replicator::stand_by(const std::vector<std::string>& halls, TakeOver take_o
     if (owner) standby_owner_[hall] = *owner;
     std::lock_guard lock(mu_);
     standby_leases_[hall] = owner ? owner->lease_until_ms : 0;
-    fenced_halls_[hall] = standby_fence(hall, owner.value_or(replicate::OwnerRecord{}));
+    fenced_halls_[hall] = standby_fence(hall, owner.value_or(replicate::OwnerRecord{}), options_.engine_id);
+  }
+  {
+    std::lock_guard lock(mu_);
+    standby_metrics_ = true;
   }
   log(fmt::format("standby for {} hall(s): following the stream, taking over a lapsed lease", halls.size()));
   record_standby();
+}
+
+void Replicator::on_follow_back(FollowBack follow_back, TakeOver take_over) {
+  follow_back_ = std::move(follow_back);
+  if (!take_over_) take_over_ = std::move(take_over);
+}
+
+void Replicator::follow_back(const std::string& hall, const replicate::OwnerRecord& owner) {
+  if (!follow_back_ || !take_over_ || owner.engine.empty() || owner.engine == options_.engine_id) return;
+  if (std::find(standby_.begin(), standby_.end(), hall) != standby_.end()) return;
+  if (!lease_thread_.joinable()) {
+    // Lost at start()'s renewal: the engine's thread does not run yet; the
+    // lease thread's first pass follows it.
+    deferred_follow_back_.emplace_back(hall, owner);
+    return;
+  }
+  std::string why;
+  if (!follow_back_(hall, &why)) {
+    log(fmt::format("hall {}: not followed as a standby of {}: {}", hall, owner_text(owner), why));
+    return;
+  }
+  standby_.push_back(hall);
+  standby_owner_[hall] = owner;
+  followed_back_.insert(hall);
+  {
+    std::lock_guard lock(mu_);
+    standby_leases_[hall] = owner.lease_until_ms;
+    standby_metrics_ = true;
+  }
+  log(
+      fmt::format("hall {}: following it as a standby of {}, ready to take it back (its lease lapsing, or "
+                  "hallq move-hall)",
+                  hall, owner_text(owner)));
 }
 
 void Replicator::record_standby(bool end) {
@@ -238,7 +316,15 @@ void Replicator::watch_standby() {
       if (c.outcome == replicate::ClaimOutcome::kOwnedByOther) {
         standby_owner_[hall] = c.record;
         std::lock_guard lock(mu_);
-        fenced_halls_[hall] = standby_fence(hall, c.record);
+        // A hall this engine served stays "taken over" for its clients (the
+        // owner's name kept current); another is a standby's.
+        if (followed_back_.contains(hall)) {
+          Fence& f = fenced_halls_[hall];
+          f.engine = c.record.engine;
+          f.endpoint = c.record.endpoint;
+        } else {
+          fenced_halls_[hall] = standby_fence(hall, c.record, options_.engine_id);
+        }
         standby_leases_[hall] = c.record.lease_until_ms;
       }
       ++it;
@@ -277,6 +363,7 @@ void Replicator::watch_standby() {
       forget_tails_.push_back(hall);  // the publishing thread asks the stream afresh
     }
     it = standby_.erase(it);
+    followed_back_.erase(hall);
     const auto took =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
     const replicate::OwnerRecord& was = standby_owner_[hall];
@@ -401,6 +488,7 @@ void Replicator::renew_leases() {
         lock.unlock();
         lapsed_.erase(hall);
         drop_hall(hall, "taken over by " + owner_text(c.record), c.record);
+        follow_back(hall, c.record);
         break;
       case replicate::ClaimOutcome::kMoveRequested:
         lock.unlock();
@@ -483,6 +571,7 @@ void Replicator::hand_over(const std::string& hall, const replicate::OwnerRecord
       }
       log(fmt::format("hall {}: handed over to {} at seq {}, {} ms after the request was seen", hall,
                       owner_text(to), *last, stopped_for()));
+      follow_back(hall, to);
       return;
     }
     if (c.outcome != replicate::ClaimOutcome::kUnavailable) {
@@ -514,6 +603,7 @@ void Replicator::keep_leases() {
     // each pass takes up to a request's timeout and the next follows at once.
     next = std::chrono::steady_clock::now() + every;
     lock.unlock();
+    for (const auto& [hall, owner] : std::exchange(deferred_follow_back_, {})) follow_back(hall, owner);
     renew_leases();
     if (!standby_.empty()) watch_standby();
     record_standby();
@@ -801,11 +891,12 @@ Replicator::Metrics Replicator::metrics() const {
 std::string Replicator::metrics_text() const {
   const Metrics m = metrics();
   std::map<std::string, std::int64_t> standby_leases;
-  bool standby_recorded = false;
+  bool standby_recorded = false, standby_metrics = false;
   {
     std::lock_guard lock(mu_);
     standby_leases = standby_leases_;
     standby_recorded = standby_recorded_view_;
+    standby_metrics = standby_metrics_;
   }
   std::string out;
   auto add = [&](const char* name, const char* type, const char* help, double v) {
@@ -839,7 +930,7 @@ std::string Replicator::metrics_text() const {
       "Time since the least recently renewed lease was last renewed (sent).", m.lease_age_seconds);
   add("hallq_replication_lease_renewals_failed_total", "counter",
       "Lease renewals the owners bucket did not answer.", static_cast<double>(m.renewals_failed));
-  if (!take_over_) return out;  // not a standby
+  if (!standby_metrics) return out;  // not a standby (yet)
   // A standby's view (hallqd --standby): the owners' leases it waits on.
   add("hallq_replication_standby_halls", "gauge", "Halls this standby follows and does not serve (yet).",
       static_cast<double>(standby_leases.size()));

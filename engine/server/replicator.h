@@ -24,6 +24,11 @@
 // engine's steady clock) must not be served until a renewal succeeds: the
 // server refuses its commands, replication_unavailable.
 //
+// A hall lost to another engine while running (a renewal finds the entry
+// another engine's, or a graceful move handed it over) is followed back
+// (on_follow_back()) when the engine's store of it is a prefix of the
+// stream: this engine then stands by for it as below.
+//
 // A standby (stand_by()) records itself in the owners bucket
 // ("standby.<engine-id>": endpoint, halls followed, a lease renewed each
 // lease/4, ended when it serves them all or stops), for hallq halls; its
@@ -128,10 +133,32 @@ class Replicator final : public ReplicationGate {
   Replicator& operator=(const Replicator&) = delete;
 
   // Claims each of `halls` for this engine, advertising `endpoint` (where
-  // its clients reach it). Throws ReplicateError naming the owner if another
-  // engine's lease is live, or if the bucket does not answer within
-  // startup_limit.
-  void claim(const std::vector<std::string>& halls, const std::string& endpoint);
+  // its clients reach it). Returns the halls whose live lease is another
+  // engine's, with that engine's entry (not claimed: the caller follows them
+  // as a standby, stand_by(), or refuses them, refuse_hall()). Throws
+  // ReplicateError if the bucket does not answer within startup_limit.
+  std::map<std::string, replicate::OwnerRecord> claim(const std::vector<std::string>& halls,
+                                                      const std::string& endpoint);
+  // A hall claimed() whose stream is ahead of the store (another engine
+  // served it since): no longer held (not renewed, not published); the
+  // caller follows it (stand_by()), and the standby's look claims it again,
+  // as this engine's, once the engine holds the stream's tail. Before start().
+  void follow_instead(const std::string& hall);
+  // A hall this engine neither serves nor follows (its store diverged from
+  // the stream): its commands are refused not_owner (`why`, and `owner` as
+  // the engine serving it, where known); a lease claimed is ended at once so
+  // that a standby may take the hall. Before start().
+  void refuse_hall(const std::string& hall, const std::string& why, const replicate::OwnerRecord& owner);
+  // Whether claim() found `hall`'s entry this engine's own (no other engine
+  // claimed the hall since this one last wrote it, so the stream holds no
+  // other engine's events of it).
+  bool reclaimed(const std::string& hall) const { return reclaimed_.contains(hall); }
+  // The engine whose live lease `hall` is under, if another than this one
+  // (one read of the owners bucket; nullopt also when it does not answer).
+  // After claim().
+  std::optional<replicate::OwnerRecord> live_owner(const std::string& hall);
+  // When the start's retries give up (--replicate-start-timeout from the constructor).
+  std::chrono::steady_clock::time_point start_deadline() const { return start_deadline_; }
   // Queues, for each of `halls`, the store's events the stream does not hold
   // yet. Throws ReplicateError if the stream holds more of a hall than the
   // store (another engine served it) or does not answer within startup_limit.
@@ -155,6 +182,17 @@ class Replicator final : public ReplicationGate {
   using TakeOver = std::function<bool(const std::string& hall, std::uint64_t last_seq, std::string* why,
                                       std::string* snapshot)>;
   void stand_by(const std::vector<std::string>& halls, TakeOver take_over);
+  // Following a hall back (issue 19): once this engine lost a held hall to
+  // another engine that wrote its entry (it took the hall over while this
+  // engine was cut off, or hallq move-hall handed it over), the lease thread
+  // calls `follow_back(hall, &why)`. True: the engine follows the hall now
+  // (its store a prefix of the stream), and the hall is this engine's
+  // standby's, as with stand_by(): taken back with `take_over` once that
+  // engine's lease lapses or the hall is moved here; its commands are still
+  // refused as a hall taken over, naming the owner. False: it cannot (`why`
+  // logged; the hall stays refused, not followed). Before start().
+  using FollowBack = std::function<bool(const std::string& hall, std::string* why)>;
+  void on_follow_back(FollowBack follow_back, TakeOver take_over);
   // For a graceful move: `hand_over(hall, true)` must stop the hall (no
   // events of its own: ticks; run on the engine's thread) and return its
   // last sequence; `hand_over(hall, false)` serves it again (the move
@@ -251,6 +289,8 @@ class Replicator final : public ReplicationGate {
   void hand_over(const std::string& hall, const replicate::OwnerRecord& asked);
   // Tries to take over every standby hall whose owner's lease lapsed.
   void watch_standby();
+  // After drop_hall() of a hall `owner` took: follows it back if the engine can (the lease thread).
+  void follow_back(const std::string& hall, const replicate::OwnerRecord& owner);
   // Puts this engine's standby record (ownership.h) with the halls it still
   // follows and a lease; ends it once there are none (or `end`).
   void record_standby(bool end = false);
@@ -266,9 +306,14 @@ class Replicator final : public ReplicationGate {
   std::unique_ptr<replicate::Ownership> owners_;  // after claim(); then the lease thread's
   bool renew_failing_ = false;                    // the lease thread's
   std::set<std::string> lapsed_;                  // halls whose lapse was logged (the lease thread's)
+  std::set<std::string> reclaimed_;               // claimed from this engine's own entry (before start())
   std::vector<std::string> standby_;              // halls followed, not (yet) served (the lease thread's)
   TakeOver take_over_;
   HandOver hand_over_;
+  FollowBack follow_back_;
+  std::set<std::string> followed_back_;  // standby halls this engine served before (the lease thread's)
+  // Halls lost before the lease thread ran (start()'s renewal): followed back at its first pass.
+  std::vector<std::pair<std::string, replicate::OwnerRecord>> deferred_follow_back_;
   std::map<std::string, replicate::OwnerRecord> standby_owner_;  // the owner last seen (the lease thread's)
   std::chrono::steady_clock::time_point standby_since_;          // stand_by()
   std::vector<std::string> unowned_told_;                        // halls logged as without an owner yet
@@ -285,6 +330,7 @@ class Replicator final : public ReplicationGate {
   // A standby's halls not served yet -> their owner's lease_until_ms as last read (0: no owner).
   std::map<std::string, std::int64_t> standby_leases_;
   bool standby_recorded_view_ = false;  // standby_recorded_, for metrics
+  bool standby_metrics_ = false;        // a standby's gauges shown (stand_by() or a hall followed back)
   std::condition_variable wake_;        // the publishing thread
   std::condition_variable lease_wake_;  // the lease thread
   std::condition_variable idle_;        // after every round (release() waits for an empty queue)

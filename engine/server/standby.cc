@@ -121,8 +121,13 @@ void Standby::run() {
       it = followed ? std::next(it) : readers.erase(it);
     }
     if (follow.empty()) {
-      changed_.wait(lock, [&] { return stopping_; });
-      break;
+      // Until a hall is followed (again: follow()) or the engine stops.
+      changed_.wait(lock, [&] {
+        return stopping_ || std::any_of(halls_.begin(), halls_.end(), [](const auto& entry) {
+                 return !entry.second.stopped && entry.second.broken.empty();
+               });
+      });
+      continue;
     }
     lock.unlock();
     const auto wait = std::max<std::chrono::milliseconds>(10ms, 100ms / follow.size());
@@ -237,6 +242,20 @@ void Standby::apply(const std::string& hall, std::vector<std::pair<std::uint64_t
     if (applied > 0) h.applied = applied;
     if (!refused.empty()) h.broken = refused;
   }
+  changed_.notify_all();
+}
+
+void Standby::follow(const std::string& hall, std::uint64_t applied) {
+  {
+    std::lock_guard lock(mu_);
+    Hall& h = halls_[hall];
+    h.id = hall;
+    h.applied = applied;
+    h.stopped = false;
+    h.broken.clear();
+    h.stream_known = false;
+  }
+  log(fmt::format("following hall {} from seq {}", hall, applied));
   changed_.notify_all();
 }
 

@@ -15,7 +15,8 @@
 // the follower cannot get there within the limit (a refused message, a hole).
 //
 // At start check_store() refuses a store that is not a prefix of the stream
-// (ahead of it, or another history at its last sequence).
+// (ahead of it, or another history at its last sequence). A hall this engine
+// served and lost to another is followed from then on (follow()).
 //
 // metrics_text(): Prometheus lines per hall (hallq_standby_*): followed or
 // not, the last sequence applied, the stream's last sequence (asked once a
@@ -70,6 +71,13 @@ class Standby {
   // its last event differs from the stream's at that sequence.
   void check_store(const store::EventStore& store, std::chrono::milliseconds limit);
   void start();
+
+  // Follows `hall` (from now on, or again after take_over()) from the
+  // stream sequence after `applied`, the last the engine holds of it; the
+  // caller has made sure the store is a prefix of the stream and the engine
+  // follows the hall (Engine::set_following). From the Replicator's lease
+  // thread, after this engine lost the hall (issue 19: followed back).
+  void follow(const std::string& hall, std::uint64_t applied);
 
   // Replicator::TakeOver: `snapshot` gets the hall's encoded snapshot (config
   // and state, without the request-id memory) as the engine takes it back.
