@@ -99,7 +99,7 @@ int main(int argc, char** argv) {
     auto work = boost::asio::make_work_guard(io);
     notify::Dispatcher dispatcher(io, config, log, print, std::random_device{}());
     const notify::ReminderRules rules{config.near_rule, config.near_threshold, &config.near_text,
-                                      &config.called_text};
+                                      &config.called_text, config.turn ? &config.turn_text : nullptr};
     print(fmt::format("hallq-notify ready hall={} gateway={} near={}<={} sent_log={} logged={}", config.hall,
                       config.url, config.near_rule == notify::NearRule::kPeople ? "people" : "minutes",
                       config.near_threshold, config.sent_log, log.size()));

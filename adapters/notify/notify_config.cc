@@ -11,10 +11,11 @@
 namespace hallq::notify {
 namespace {
 
-constexpr std::string_view kSections[] = {"notify", "near", "called", "gateway", "retry", "security"};
+constexpr std::string_view kSections[] = {"notify", "near", "called", "turn", "gateway", "retry", "security"};
 constexpr std::string_view kNotifyKeys[] = {"hall", "engine", "events", "sent_log"};
 constexpr std::string_view kNearKeys[] = {"people", "minutes", "template"};
 constexpr std::string_view kCalledKeys[] = {"template"};
+constexpr std::string_view kTurnKeys[] = {"template"};
 constexpr std::string_view kGatewayKeys[] = {"url",    "method",     "content_type", "body",
                                              "escape", "timeout_ms", "headers"};
 constexpr std::string_view kHeaderKeys[] = {"value", "file", "prefix"};
@@ -139,6 +140,14 @@ NotifyConfig parse(const toml::table& root, const std::string& source, const std
   called.allow_only(kCalledKeys);
   c.called_text = read_template(called, "template", kCalledPlaceholders);
   if (!c.called_text.uses("window")) called.fail("template", "须含 {window}（请到几号窗口）");
+
+  if (r.has("turn")) {
+    const config::TableReader turn = r.required_section("turn");
+    turn.allow_only(kTurnKeys);
+    c.turn = true;
+    c.turn_text = read_template(turn, "template", kTurnPlaceholders);
+    if (!c.turn_text.uses("deadline")) turn.fail("template", "须含 {deadline}（几点前签到，逾时作废）");
+  }
 
   const config::TableReader g = r.required_section("gateway");
   g.allow_only(kGatewayKeys);

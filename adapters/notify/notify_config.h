@@ -5,6 +5,7 @@
 //   [notify]    hall, engine, events, sent_log
 //   [near]      people = N | minutes = M (one of the two), template
 //   [called]    template
+//   [turn]      template (optional: without it no 已到号 message is sent)
 //   [gateway]   url (http://), method, content_type, body, escape, timeout_ms
 //   [gateway.headers]  NAME = { value = "..." } | { file = "...", prefix = "Bearer " }
 //   [retry]     max_attempts, initial_ms, max_ms, jitter
@@ -48,6 +49,10 @@ struct NotifyConfig {
   int near_threshold = 3;  // people ahead, or predicted minutes
   MessageTemplate near_text;
   MessageTemplate called_text;
+  // A remote ticket's turn came before its citizen checked in (已到号): sent
+  // once, with the time its grace ends; none when [turn] is absent.
+  bool turn = false;
+  MessageTemplate turn_text;
 
   std::string url;  // as written, for messages
   GatewayUrl gateway;
@@ -70,6 +75,8 @@ struct NotifyConfig {
 inline constexpr std::string_view kNearPlaceholders[] = {"number", "ahead", "minutes", "hall_name",
                                                          "service"};
 inline constexpr std::string_view kCalledPlaceholders[] = {"number", "window", "hall_name", "service"};
+inline constexpr std::string_view kTurnPlaceholders[] = {"number", "deadline", "code", "hall_name",
+                                                         "service"};
 inline constexpr std::string_view kBodyPlaceholders[] = {"phone", "text",      "number", "window", "ahead",
                                                          "kind",  "hall_name", "hall",   "key"};
 

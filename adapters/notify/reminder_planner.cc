@@ -53,7 +53,17 @@ std::optional<Reminder> near_of_awaiting(const core::Hall& hall, const core::Tic
 
 }  // namespace
 
-std::string_view to_string(ReminderKind kind) { return kind == ReminderKind::kNear ? "near" : "called"; }
+std::string_view to_string(ReminderKind kind) {
+  switch (kind) {
+    case ReminderKind::kNear:
+      return "near";
+    case ReminderKind::kCalled:
+      return "called";
+    case ReminderKind::kTurn:
+      return "turn";
+  }
+  return "near";
+}
 
 std::string reminder_key(std::string_view hall, std::int64_t day, std::string_view number,
                          ReminderKind kind) {
@@ -132,6 +142,23 @@ std::vector<Reminder> plan_reminders(const core::Hall& hall, core::TimeUs now, c
     const std::string key = reminder_key(cfg.id, hall.day(), number, ReminderKind::kNear);
     const bool people = rules.rule == NearRule::kPeople;
     if (p.awaiting) {
+      // Its turn came (held back until grace_until): come now, once.
+      const core::RemoteTicket* remote = hall.find_remote(t->id);
+      if (remote != nullptr && remote->grace_until != 0) {
+        const std::string turn_key = reminder_key(cfg.id, hall.day(), number, ReminderKind::kTurn);
+        if (rules.turn_text == nullptr || done(turn_key)) continue;
+        Reminder r;
+        r.kind = ReminderKind::kTurn;
+        r.key = turn_key;
+        r.phone = std::string(p.phone);
+        r.number = number;
+        const int s = cfg.local_second_of_day(remote->grace_until);
+        values["deadline"] = fmt::format("{:02}:{:02}", s / 3600, s / 60 % 60);
+        values["code"] = fmt::format("{:06}", remote->code);
+        r.text = rules.turn_text->render(values);
+        out.push_back(std::move(r));
+        continue;
+      }
       if (done(key)) continue;
       if (!forecast) forecast = predict::forecast(hall, now);
       std::optional<Reminder> due = near_of_awaiting(hall, *t, *forecast, rules);

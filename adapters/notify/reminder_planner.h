@@ -17,6 +17,10 @@
 //     ahead and the wait are the forecast's (engine/predict/forecast.h, what
 //     the hall screens and the citizen's page show), or, when no open window
 //     would call it, the tickets ahead in its service's line (people only);
+//   - `turn` (已到号): a remote ticket's turn came (RemoteTurnCame) and its
+//     citizen has not checked in: with the time its grace ends (deadline,
+//     HH:MM local) and its check-in code; once, when the rules have a turn
+//     text (the [turn] section);
 //   - `called`: the ticket is called (state called, or a TicketCalled /
 //     TicketRecalled seen since the last plan), to the window it names. A
 //     recall is the same kind: the citizen had the message for this call.
@@ -39,7 +43,7 @@
 
 namespace hallq::notify {
 
-enum class ReminderKind { kNear, kCalled };
+enum class ReminderKind { kNear, kCalled, kTurn };
 std::string_view to_string(ReminderKind kind);
 
 struct Reminder {
@@ -58,6 +62,7 @@ struct ReminderRules {
   int threshold = 3;
   const MessageTemplate* near_text = nullptr;    // not owned
   const MessageTemplate* called_text = nullptr;  // not owned
+  const MessageTemplate* turn_text = nullptr;    // not owned; none: no turn reminders
 };
 
 // A call seen in the events (TicketCalled / TicketRecalled).

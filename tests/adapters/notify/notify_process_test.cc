@@ -59,6 +59,11 @@ std::string booking_hall(const TempDir& dir) {
   text.insert(at + marker.size(),
               "\n[service.appointments]\ncapacity = 4\nslot_min = 30\nhours = [\"00:00-24:00\"]\n"
               "check_in_before_min = 30\ncheck_in_after_min = 15\nbook_ahead_days = 7\n");
+  // Estate's remote tickets (网上取号) at any hour, whenever the test runs.
+  const std::string remote_hours = "[service.remote]\nhours = [\"08:30-16:30\"]";
+  const std::size_t remote = text.find(remote_hours);
+  EXPECT_NE(remote, std::string::npos);
+  text.replace(remote, remote_hours.size(), "[service.remote]\nhours = [\"00:00-24:00\"]");
   const std::string path = dir.sub("town.toml");
   std::ofstream(path) << text;
   return path;
@@ -106,7 +111,7 @@ class NotifyTest : public ::testing::Test {
     std::ofstream(dir_.sub("sms.token")) << "t0ken\n";
   }
 
-  std::string write_config(const std::string& extra_retry = "") {
+  std::string write_config(const std::string& extra_retry = "", const std::string& turn = "") {
     const std::string path = dir_.sub("notify.toml");
     std::ofstream(path) << fmt::format(R"([notify]
 hall = "town"
@@ -120,7 +125,7 @@ template = "{{number}}号前面还有{{ahead}}人，请回到{{hall_name}}大厅
 
 [called]
 template = "请{{number}}号到{{window}}号窗口办理"
-
+{}
 [gateway]
 url = "{}"
 body = '{{"mobile":"{{phone}}","content":"{{text}}"}}'
@@ -134,7 +139,7 @@ initial_ms = 50
 max_ms = 200
 {}
 )",
-                                       engine_->cmd(), engine_->pub(), receiver_.url("/sms/send"),
+                                       engine_->cmd(), engine_->pub(), turn, receiver_.url("/sms/send"),
                                        extra_retry);
     return path;
   }
@@ -239,6 +244,54 @@ TEST_F(NotifyTest, BookedTicketGetsNearThenCalledWithTheWindowAndWalkInsGetNothi
   EXPECT_EQ(log.find(kPhone), std::string::npos) << log;
   EXPECT_NE(log.find(key("near")), std::string::npos) << log;
   EXPECT_NE(log.find(key("called")), std::string::npos) << log;
+}
+
+// A remote ticket (网上取号) with a phone whose turn comes before its citizen
+// checked in: a walk-in estate ticket taken after it is called first at 不动产
+// window 4. The notifier with a [turn] section sends 已到号 once, with the end
+// of the 15 minutes' grace conf/town.toml gives estate (reckoned here from the
+// call's own time, Beijing time) and the ticket's check-in code (from the
+// engine's answer to IssueRemote). Before it, the usual `near`.
+TEST_F(NotifyTest, ARemoteTicketWhoseTurnCameIsToldItsDeadlineAndCode) {
+  auto notifier = start_notifier(write_config(
+      "", "\n[turn]\ntemplate = \"{number}号已到号，请于{deadline}前到{hall_name}签到（签到码{code}）\"\n"));
+  const std::string person(64, 'a');
+  auto issued = client_->command("town", core::IssueRemote{"estate", person, kPhone, 7});
+  ASSERT_TRUE(issued && issued->ok()) << (issued ? issued->message : std::string("no answer"));
+  std::string remote;
+  std::uint32_t code = 0;
+  for (const std::string& e : issued->events) {
+    const protocol::EventSummary s = protocol::describe_event(protocol::as_bytes(e));
+    if (s.kind == "remote_ticket_issued") {
+      remote = s.number;
+      code = s.booking;  // its check-in code
+    }
+  }
+  ASSERT_FALSE(remote.empty());
+  ASSERT_NE(code, 0u);
+  const std::string walk_in = command(core::IssueTicket{"estate", core::Priority::kNormal});
+  command(core::OpenWindow{"w4", ""});
+  const std::int64_t before = local_minute_now();
+  EXPECT_EQ(command(core::CallNext{"w4"}), walk_in) << "the remote ticket is away: the walk-in behind it";
+  const std::int64_t after = local_minute_now();
+  // First `near` (nobody ahead of it once w4 opened: people = 1), then 已到号.
+  ASSERT_TRUE(receiver_.wait_for(2)) << notifier->output();
+  ASSERT_TRUE(notifier->wait_prefix("sent turn", 10s)) << notifier->output();
+
+  const auto got = receiver_.requests();
+  ASSERT_EQ(got.size(), 2u) << notifier->output();
+  EXPECT_EQ(got[0].header("idempotency-key"), fmt::format("town/{}/{}/near", today_, remote));
+  EXPECT_EQ(body_of(got[1])["mobile"], kPhone);
+  EXPECT_EQ(got[1].header("idempotency-key"), fmt::format("town/{}/{}/turn", today_, remote));
+  const auto text = [&](std::int64_t minute) {
+    const std::int64_t m = (minute + 15) % 1440;
+    return fmt::format("{}号已到号，请于{:02}:{:02}前到{}签到（签到码{:06}）", remote, m / 60, m % 60,
+                       kHallName, code);
+  };
+  const std::string content = body_of(got[1])["content"];
+  EXPECT_TRUE(content == text(before) || content == text(after)) << content;
+  EXPECT_EQ(notifier->stop(), 0);
+  EXPECT_EQ(receiver_.requests().size(), 2u) << "each sent once";
 }
 
 TEST_F(NotifyTest, FailuresAndATimeoutAreRetriedWithTheSameKeyAndDeliveredOnce) {
@@ -360,7 +413,6 @@ template = "前面还有{{ahead}}人"
 
 [called]
 template = "请{{number}}号到{{window}}号窗口办理"
-
 [gateway]
 url = "{}"
 body = '{{"mobile":"{{phone}}","content":"{{text}}"}}'

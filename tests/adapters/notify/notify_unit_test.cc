@@ -104,6 +104,16 @@ TEST(NotifyConfig, EachMistakeIsNamedWithItsKeyAndLine) {
       "notify.toml:13: gateway.body: 须含 {phone}（收信人的手机号）");
   EXPECT_EQ(error_of(replace(kGood, "[gateway]\n", "[gateway]\nmethod = \"GET\"\n")),
             "notify.toml:12: gateway.method: \"GET\"：只能是 POST 或 PUT");
+  // [turn] is optional; given, its text must say by when.
+  EXPECT_FALSE(parse_notify_config(kGood, "notify.toml").turn);
+  const std::string turn = "[turn]\ntemplate = \"{number}号已到号，请于{deadline}前签到\"\n\n[gateway]";
+  EXPECT_TRUE(parse_notify_config(replace(kGood, "[gateway]", turn), "notify.toml").turn);
+  EXPECT_EQ(error_of(replace(kGood, "[gateway]", "[turn]\ntemplate = \"{number}号已到号\"\n\n[gateway]")),
+            "notify.toml:12: turn.template: 须含 {deadline}（几点前签到，逾时作废）");
+  EXPECT_EQ(
+      error_of(replace(kGood, "[gateway]", "[turn]\ntemplate = \"{deadline}前到{window}\"\n\n[gateway]")),
+      "notify.toml:12: turn.template: 不认识的占位符 "
+      "{window}（可用：{number}、{deadline}、{code}、{hall_name}、{service}）");
   EXPECT_NE(error_of(replace(kGood, "[called]", "[caled]")).find("notify.toml:8: unknown section \"caled\""),
             std::string::npos);
   EXPECT_NE(error_of(replace(kGood, "url =", "ulr =")).find("unknown key \"ulr\" in [gateway]"),

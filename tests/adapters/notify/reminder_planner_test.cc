@@ -2,11 +2,13 @@
 // hand with its own clock: who has a phone (a checked-in booking, a remote
 // ticket), `near` by people ahead and by predicted minutes (only a drop; for
 // a remote ticket not yet checked in, whatever it was), `called` with the
-// window's number from a call, recalls and done keys planned once.
+// window's number from a call, recalls and done keys planned once; 已到号
+// for a remote ticket whose turn came before it checked in.
 #include "adapters/notify/reminder_planner.h"
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <set>
 #include <string>
 #include <vector>
@@ -43,6 +45,8 @@ class ReminderPlannerTest : public HallFixture {
                                             notify::kNearPlaceholders, error);
     called_ =
         *notify::MessageTemplate::parse("请{number}号到{window}号窗口", notify::kCalledPlaceholders, error);
+    turn_ = *notify::MessageTemplate::parse("{number}号已到号，请于{deadline}前签到（签到码{code}）",
+                                            notify::kTurnPlaceholders, error);
   }
 
   // Books civil at 10:00 and checks in at 09:30: the appointment ticket's number.
@@ -58,8 +62,8 @@ class ReminderPlannerTest : public HallFixture {
   }
 
   std::vector<Reminder> plan(notify::NearRule rule, int threshold, double minute,
-                             std::vector<CallSeen> calls = {}) {
-    const notify::ReminderRules rules{rule, threshold, &near_, &called_};
+                             std::vector<CallSeen> calls = {}, bool turn = false) {
+    const notify::ReminderRules rules{rule, threshold, &near_, &called_, turn ? &turn_ : nullptr};
     auto out = notify::plan_reminders(*hall_, at(minute), rules, calls, [&](std::string_view key) {
       return done_.count(std::string(key)) > 0;
     });
@@ -89,7 +93,7 @@ class ReminderPlannerTest : public HallFixture {
     return "";
   }
 
-  notify::MessageTemplate near_, called_;
+  notify::MessageTemplate near_, called_, turn_;
   std::set<std::string> done_;
   std::string x_, y_;
 };
@@ -262,6 +266,38 @@ TEST_F(ReminderPlannerTest, ARemoteTicketNoWindowCallsIsToldByPeopleOnly) {
   EXPECT_EQ(r[0].ahead, 2u);
   EXPECT_EQ(r[0].minutes, -1);
   EXPECT_EQ(r[0].text, "B003号前面还有2人，约-分钟");
+}
+
+// Its turn came (a walk-in issued after it was called first) while its
+// citizen was away: 已到号 with the end of its 15 minutes' grace, worked by
+// hand (called at 09:20, so 09:35), and its code; once; never for the remote
+// ticket without a phone; and not at all when the config has no [turn].
+TEST_F(ReminderPlannerTest, ARemoteTicketWhoseTurnCameIsToldToComeByItsDeadline) {
+  build([](HallConfig& c) { c.remote = {RemoteConfig{kCivil, {{9 * 60, 16 * 60}}, 10, 15}}; });
+  ok(OpenWindow{"w2", ""}, at(0));
+  std::uint32_t code = 0;
+  for (const Event& e : ok(IssueRemote{"civil", kAnn, "13812345678", 1}, at(1)))
+    if (const auto* r = std::get_if<RemoteTicketIssued>(&e.body)) code = r->code;
+  ok(IssueRemote{"civil", kBob, "", 2}, at(2));
+  EXPECT_EQ(walk_in(3), "B003");
+  EXPECT_EQ(plan(notify::NearRule::kPeople, 0, 3, {}, true).size(), 1u) << "near: nobody ahead of B001";
+  // B001 and B002 are away; B003, issued after them, is called first.
+  const std::vector<Event> ev = ok(CallNext{"w2"}, at(20));
+  ASSERT_FALSE(ev.empty());
+  const auto* called = std::get_if<TicketCalled>(&ev.front().body);
+  ASSERT_NE(called, nullptr);
+  EXPECT_EQ(hall_->number_of(*hall_->find_ticket(called->ticket)), "B003");
+  auto r = plan(notify::NearRule::kPeople, 0, 20);
+  EXPECT_TRUE(r.empty()) << "no [turn]: nothing for a turn that came";
+  r = plan(notify::NearRule::kPeople, 0, 20, {}, true);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].kind, ReminderKind::kTurn);
+  EXPECT_EQ(r[0].phone, "13812345678");
+  EXPECT_EQ(r[0].key, key("B001", "turn"));
+  char digits[8];
+  std::snprintf(digits, sizeof digits, "%06u", code);
+  EXPECT_EQ(r[0].text, std::string("B001号已到号，请于09:35前签到（签到码") + digits + "）");
+  EXPECT_TRUE(plan(notify::NearRule::kPeople, 0, 21, {}, true).empty()) << "planned twice";
 }
 
 }  // namespace
