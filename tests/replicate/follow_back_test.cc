@@ -52,12 +52,7 @@ class FollowBack : public ::testing::Test {
     ensure_stream(*conn_);
   }
   std::vector<std::string> args(const std::string& engine_id, bool standby) {
-    std::vector<std::string> a{
-        "--replicate", cluster_.urls(), "--nats-credentials", cluster_.engine_credentials(),
-        "--engine-id", engine_id,       "--advise-every",     "0",
-        "--ack",       "replicated"};
-    if (standby) a.emplace_back("--standby");
-    return a;
+    return engine_args(cluster_, engine_id, standby, /*replicated=*/true);
   }
   // Issues a ticket at `c`; the reply's events go into acked_ (seq -> bytes).
   std::optional<protocol::DecodedReply> issue(client::Client& c, const std::string& hall = "town") {
@@ -67,6 +62,21 @@ class FollowBack : public ::testing::Test {
     return r;
   }
   // Tries a ticket at `c` until it is accepted (deadline-bounded): a hall taken over.
+  // Kills B (SIGKILL) and issues at A (`ca`) until A serves town again: A's
+  // first answer (nullopt if it never serves it); the time taken printed.
+  std::optional<protocol::DecodedReply> kill_and_take_back(std::unique_ptr<testing::EngineProcess>& b,
+                                                           client::Client& ca) {
+    b->kill9();
+    b.reset();
+    const auto killed = std::chrono::steady_clock::now();
+    auto back = issue_once_served(ca);
+    std::cout << "town taken back by A "
+              << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                       killed)
+                     .count()
+              << " ms after B's kill\n";
+    return back;
+  }
   std::optional<protocol::DecodedReply> issue_once_served(client::Client& c,
                                                           std::chrono::seconds limit = 20s) {
     std::optional<protocol::DecodedReply> r;
@@ -184,16 +194,8 @@ TEST_F(FollowBack, AnOwnerRestartedAfterATakeoverFollowsTheHallAndTakesItBack) {
   ASSERT_EQ(b_state.seq, acked_.rbegin()->first);
   metrics_until(a, fmt::format("hallq_standby_applied_seq{{hall=\"town\"}} {}\n", b_state.seq));
 
-  b->kill9();
-  b.reset();
-  const auto killed = std::chrono::steady_clock::now();
-  auto back = issue_once_served(ca);
+  auto back = kill_and_take_back(b, ca);
   ASSERT_TRUE(back) << "A never took town back";
-  std::cout << "town taken back by A "
-            << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                                     killed)
-                   .count()
-            << " ms after B's kill\n";
   EXPECT_EQ(protocol::peek_event(protocol::as_bytes(back->events.front())).seq, b_state.seq + 1);
   EXPECT_TRUE(log_says(dir_.sub("a") + ".stderr", "took over hall town from engine engine-b"));
   // Every ticket acknowledged before (by A, then B) is A's, under its number.
@@ -432,16 +434,8 @@ TEST_F(FollowBack, AnOwnerWhoseHallWasTakenOverFollowsItAndTakesItBack) {
   EXPECT_EQ(refused->owner_engine, "engine-b");
   EXPECT_EQ(refused->owner_endpoint, b->cmd());
 
-  b->kill9();
-  b.reset();
-  const auto killed = std::chrono::steady_clock::now();
-  auto back = issue_once_served(ca);
+  auto back = kill_and_take_back(b, ca);
   ASSERT_TRUE(back) << "A never took town back";
-  std::cout << "town taken back by A "
-            << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                                     killed)
-                   .count()
-            << " ms after B's kill\n";
   EXPECT_EQ(protocol::peek_event(protocol::as_bytes(back->events.front())).seq, b_state.seq + 1);
   expect_kept(b_state, state_of(*ca.snapshot("town")));
   EXPECT_EQ(tickets(b_state).size(), 6u);

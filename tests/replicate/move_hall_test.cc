@@ -42,12 +42,7 @@ class MoveHall : public ::testing::Test {
     ensure_stream(*conn_);
   }
   std::vector<std::string> args(const std::string& engine_id, bool standby) {
-    std::vector<std::string> a{
-        "--replicate", cluster_.urls(), "--nats-credentials", cluster_.engine_credentials(),
-        "--engine-id", engine_id,       "--advise-every",     "0",
-        "--ack",       "replicated"};
-    if (standby) a.emplace_back("--standby");
-    return a;
+    return engine_args(cluster_, engine_id, standby, /*replicated=*/true);
   }
   testing::RunResult move(const std::string& hall, const std::string& engine) {
     return testing::run_program(HALLQ_PATH, {"move-hall", hall, engine, "--nats", cluster_.urls(),

@@ -92,6 +92,19 @@ std::unique_ptr<NatsConnection> connect(const testing::NatsCluster& cluster, con
   return std::make_unique<NatsConnection>(o);
 }
 
+std::vector<std::string> engine_args(const testing::NatsCluster& cluster, const std::string& engine_id,
+                                     bool standby, bool replicated) {
+  std::vector<std::string> a{
+      "--replicate", cluster.urls(), "--nats-credentials", cluster.engine_credentials(),
+      "--engine-id", engine_id,      "--advise-every",     "0"};
+  if (standby) a.emplace_back("--standby");
+  if (replicated) {
+    a.emplace_back("--ack");
+    a.emplace_back("replicated");
+  }
+  return a;
+}
+
 void raw_publish(NatsConnection& conn, const std::string& subject, const std::string& bytes) {
   jsPubAck* pa = nullptr;
   jsErrCode jerr = static_cast<jsErrCode>(0);

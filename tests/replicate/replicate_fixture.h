@@ -27,6 +27,13 @@ std::string event_bytes(const std::string& hall, core::Seq seq, const std::strin
 std::unique_ptr<NatsConnection> connect(const testing::NatsCluster& cluster, const std::string& credentials,
                                         std::chrono::milliseconds request_timeout = std::chrono::seconds(5));
 
+// hallqd's arguments for an engine replicating to `cluster` as the engine
+// user: --replicate, --nats-credentials, --engine-id `engine_id`, no
+// advisories; --standby if `standby`; --ack replicated if `replicated` (else
+// hallqd's default, local).
+std::vector<std::string> engine_args(const testing::NatsCluster& cluster, const std::string& engine_id,
+                                     bool standby, bool replicated);
+
 // Publishes a message outside the publisher (no fencing, no id): a foreign
 // writer or a corrupted message.
 void raw_publish(NatsConnection& conn, const std::string& subject, const std::string& bytes);

@@ -57,14 +57,7 @@ class HallqdStandby : public ::testing::Test {
     ensure_stream(*conn_);
   }
   std::vector<std::string> args(const std::string& engine_id, bool standby, bool replicated = false) {
-    std::vector<std::string> a{
-        "--replicate", cluster_.urls(), "--nats-credentials", cluster_.engine_credentials(),
-        "--engine-id", engine_id,       "--advise-every",     "0"};
-    if (standby) a.emplace_back("--standby");
-    if (replicated) {
-      for (const char* s : {"--ack", "replicated"}) a.emplace_back(s);
-    }
-    return a;
+    return engine_args(cluster_, engine_id, standby, replicated);
   }
   // Waits until `engine`'s snapshot of town is at `seq` (deadline-bounded).
   std::optional<protocol::DecodedReply> snapshot_at(client::Client& c, core::Seq seq,
