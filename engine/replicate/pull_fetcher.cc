@@ -89,11 +89,17 @@ PullFetcher::Ended PullFetcher::take(natsMsg* m, std::vector<StreamMessage>& out
   // A status comes on the request's reply subject. 100: an idle heartbeat (not asked for); a status of an
   // older request: it ended before (this side gave it up), nothing to do.
   if (code == 100 || !current) return Ended::kNo;
-  live_ = false;  // 404 no messages, 408 expired, 409 limits or leadership change
-  if (code == 404) return Ended::kNothing;
-  // 503: no responders (the stream has no leader, JetStream is away): asking
-  // again at once would only spin.
-  return code == 503 ? Ended::kUnavailable : Ended::kDone;
+  const bool no_wait = live_no_wait_;
+  live_ = false;
+  // 404 to the first request (no_wait): nothing to deliver now, ask again
+  // waiting. 408: the request expired, the fetch's wait is over.
+  if (code == 404 && no_wait) return Ended::kNothing;
+  if (code == 408) return Ended::kDone;
+  // 404 to a waiting request, 409 (the consumer deleted, a limit, a
+  // leadership change), 503 (no responders: no leader, JetStream away):
+  // asking again at once would only spin; what came is returned, else the
+  // fetch waits out its wait.
+  return Ended::kUnavailable;
 }
 
 std::vector<StreamMessage> PullFetcher::fetch(int max, std::chrono::milliseconds wait) {
@@ -131,6 +137,7 @@ std::vector<StreamMessage> PullFetcher::fetch(int max, std::chrono::milliseconds
         if (!out.empty()) return out;
         break;
       case Ended::kUnavailable:
+        if (!out.empty()) return out;
         ask = false;
         break;
       case Ended::kDone:

@@ -19,6 +19,9 @@
 // the stream returns as soon as the available batch is in (the server ends it
 // with 408); when nothing is available (404) it asks again, waiting for the
 // rest of the fetch's wait, and returns with the first messages that come.
+// A refusal (409: the consumer deleted, a limit; 503: no leader; 404 to a
+// waiting request) is not asked again within the fetch: it waits out its
+// wait, so a caller that fetches in a loop does not flood the server.
 // The server delivers a consumer's messages in order, and one connection
 // keeps that order, so messages come out in stream order (redeliveries aside).
 //
@@ -60,7 +63,8 @@ class PullFetcher {
  private:
   using Clock = std::chrono::steady_clock;
   // What a message did to the live request: nothing, ended it with nothing to
-  // deliver now (404), with no one to answer (503), or otherwise.
+  // deliver now (404 to no_wait), refused it (409, 503, 404 to a waiting
+  // request: not asked again in this fetch), or ended it otherwise.
   enum class Ended { kNo, kNothing, kUnavailable, kDone };
 
   void send(int batch, std::chrono::milliseconds expires, bool no_wait);

@@ -3,7 +3,8 @@
 // messages queued, and the fetches after them still return at most their
 // batch, every message once and in order (nats.c 3.4.1's own Fetch wrote past
 // its list in this pattern: bench/README.md); a fetch that waits returns with
-// the first message that comes; one that finds nothing returns empty.
+// the first message that comes; one that finds nothing returns empty; a
+// request the server refuses is not asked again in a loop.
 #include "engine/replicate/pull_fetcher.h"
 
 #include <gtest/gtest.h>
@@ -125,6 +126,29 @@ TEST_F(PullFetching, AFetchThatFindsNothingReturnsEmptyAfterItsWait) {
   EXPECT_GE(std::chrono::steady_clock::now() - started, milliseconds(300));
   // Asked at once (404: nothing), then waiting for the rest of the wait.
   EXPECT_EQ(fetcher.requests(), 2u);
+}
+
+// A request the server refuses with 409 (here: more than the consumer's
+// MaxRequestBatch of 1) is not asked again within the fetch: each fetch
+// waits out its wait, so a city view or feed fetching in a loop does not
+// flood the cluster. (Before, each such fetch returned at once.)
+TEST_F(PullFetching, ARefusedRequestIsNotAskedAgainInALoop) {
+  jsConsumerConfig cc;
+  jsConsumerConfig_Init(&cc);
+  cc.Durable = "pullrefused-test";
+  cc.FilterSubject = "hallq.events.pullrefused";
+  cc.AckPolicy = js_AckExplicit;
+  cc.MaxRequestBatch = 1;
+  jsConsumerInfo* ci = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  const natsStatus s = js_AddConsumer(&ci, engine().js(), kEventsStream, &cc, nullptr, &jerr);
+  jsConsumerInfo_Destroy(ci);
+  ASSERT_EQ(s, NATS_OK) << engine().describe(s, jerr);
+  PullFetcher fetcher(engine(), kEventsStream, "pullrefused-test");
+  const auto started = std::chrono::steady_clock::now();
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(fetcher.fetch(10, milliseconds(200)).empty());
+  EXPECT_GE(std::chrono::steady_clock::now() - started, milliseconds(600)) << "a refused fetch did not wait";
+  EXPECT_EQ(fetcher.requests(), 3u) << "asked again within a fetch";
 }
 
 }  // namespace
