@@ -8,6 +8,7 @@
 #include <cerrno>
 
 #include "adapters/keypad/line_protocol.h"
+#include "engine/client/uninterrupted.h"
 #include "engine/core/rating.h"
 #include "engine/device/signals.h"
 #include "engine/protocol/request_codec.h"
@@ -205,7 +206,7 @@ bool KeypadApp::step(std::chrono::milliseconds timeout, int fd) {
   device::poll(items, fd >= 0 ? 4 : 3, timeout);  // a signal ends the wait early
   subscriber_.poll(std::chrono::milliseconds(0));
   zmq::message_t msg;
-  while (sender_.socket().recv(msg, zmq::recv_flags::dontwait)) {
+  while (client::recv_uninterrupted(sender_.socket(), msg, zmq::recv_flags::dontwait)) {
     const protocol::Bytes bytes{static_cast<const std::uint8_t*>(msg.data()), msg.size()};
     if (protocol::inspect(bytes) == protocol::MessageKind::kReply) on_reply(protocol::decode_reply(bytes));
   }

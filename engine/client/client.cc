@@ -8,6 +8,7 @@
 #include <random>
 #include <stdexcept>
 
+#include "engine/client/uninterrupted.h"
 #include "engine/protocol/request_codec.h"
 
 namespace hallq::client {
@@ -59,8 +60,8 @@ Client::Client(zmq::context_t& ctx, std::string endpoint, ClientOptions options)
 std::string Client::next_request_id() { return fmt::format("{}-{}", id_prefix_, ++counter_); }
 
 bool Client::send(std::string_view bytes, bool dontwait) {
-  auto sent = socket_.send(zmq::buffer(bytes.data(), bytes.size()),
-                           dontwait ? zmq::send_flags::dontwait : zmq::send_flags::none);
+  auto sent = send_uninterrupted(socket_, zmq::buffer(bytes.data(), bytes.size()),
+                                 dontwait ? zmq::send_flags::dontwait : zmq::send_flags::none);
   return sent.has_value();
 }
 
@@ -80,10 +81,10 @@ std::optional<protocol::DecodedReply> Client::receive(std::chrono::milliseconds 
     }
     if (ready == 0) return std::nullopt;
     zmq::message_t msg;
-    if (!socket_.recv(msg, zmq::recv_flags::dontwait)) continue;
+    if (!recv_uninterrupted(socket_, msg, zmq::recv_flags::dontwait)) continue;
     // A DEALER talking to a ROUTER gets the bare payload; tolerate a leading empty frame.
     while (msg.more() && msg.size() == 0) {
-      if (!socket_.recv(msg, zmq::recv_flags::none)) break;
+      if (!recv_uninterrupted(socket_, msg, zmq::recv_flags::none)) break;
     }
     const protocol::Bytes bytes{static_cast<const std::uint8_t*>(msg.data()), msg.size()};
     if (protocol::inspect(bytes) == protocol::MessageKind::kReply) return protocol::decode_reply(bytes);

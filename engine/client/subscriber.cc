@@ -11,6 +11,7 @@
 #include <deque>
 #include <stdexcept>
 
+#include "engine/client/uninterrupted.h"
 #include "engine/policy/policy_registry.h"
 #include "engine/predict/forecast_predictor.h"
 #include "engine/protocol/personal_data.h"
@@ -128,17 +129,17 @@ void Subscriber::poll(std::chrono::milliseconds timeout) {
     // Drain both sockets completely: a partial drain could leave events behind.
     for (;;) {
       zmq::message_t topic;
-      if (!sub_.recv(topic, zmq::recv_flags::dontwait)) break;
+      if (!recv_uninterrupted(sub_, topic, zmq::recv_flags::dontwait)) break;
       handled = true;
       if (!topic.more()) {
         ++stats_.invalid;
         continue;
       }
       zmq::message_t body;
-      (void)sub_.recv(body, zmq::recv_flags::none);
+      (void)recv_uninterrupted(sub_, body, zmq::recv_flags::none);
       for (bool more = body.more(); more;) {  // ignore extra frames
         zmq::message_t extra;
-        if (!sub_.recv(extra, zmq::recv_flags::none)) break;
+        if (!recv_uninterrupted(sub_, extra, zmq::recv_flags::none)) break;
         more = extra.more();
       }
       on_publication(topic.to_string_view(), {static_cast<const std::uint8_t*>(body.data()), body.size()});
@@ -157,10 +158,10 @@ void Subscriber::drain_monitor() {
   // Each monitor event is two frames: 2-byte event id + 4-byte value, then the endpoint.
   for (;;) {
     zmq::message_t event;
-    if (!monitor_.recv(event, zmq::recv_flags::dontwait)) return;
+    if (!recv_uninterrupted(monitor_, event, zmq::recv_flags::dontwait)) return;
     for (bool more = event.more(); more;) {
       zmq::message_t rest;
-      if (!monitor_.recv(rest, zmq::recv_flags::none)) break;
+      if (!recv_uninterrupted(monitor_, rest, zmq::recv_flags::none)) break;
       more = rest.more();
     }
     std::uint16_t id = 0;
