@@ -35,8 +35,10 @@
 //
 // Answers are JSON. Errors: {"error": code, "message": text} with 400 (bad
 // JSON, missing field, bad argument), 404 (unknown route, hall, window,
-// ticket, advisory), 405 (wrong method), 409 (the engine refused: wrong state),
-// 503 (storage). A refused or malformed request changes nothing. Manager
+// ticket, advisory), 405 (wrong method), 409 (the engine refused: wrong state;
+// "not_owner": with --replicate, a hall this engine neither serves nor
+// follows, whose every route, live view too, is refused naming who serves it,
+// and which /api/halls leaves out), 503 (storage). A refused or malformed request changes nothing. Manager
 // actions go through the engine's group commit like any command (answered
 // after they are durable); an "Idempotency-Key" header makes a retry safe.
 //
@@ -160,7 +162,8 @@ class HttpApi {
   // Whether `request` (a WebSocket upgrade) may watch `hall` live: 0 if it
   // may, else the HTTP status that refuses it (401 no session, 403 a hall the
   // session may not see or a foreign Origin, 404 an unknown hall for a caller
-  // who sees every hall: hall ids cannot be probed without seeing them).
+  // who sees every hall: hall ids cannot be probed without seeing them; 409
+  // a hall this engine neither serves nor follows, Server::stale_reason).
   int live_status(const HttpRequest& request, std::string_view hall);
 
   // The session a WebSocket upgrade belongs to ("" without logins), whether

@@ -108,7 +108,8 @@ bool HttpApi::session_alive(const std::string& id) const { return auth_->session
 void HttpApi::on_logout(std::function<void(const std::string&)> f) { auth_->on_logout = std::move(f); }
 
 int HttpApi::live_status(const HttpRequest& req, std::string_view hall) {
-  return auth_->live_status(req, hall, engine_.hall(hall) != nullptr);
+  const int status = auth_->live_status(req, hall, engine_.hall(hall) != nullptr);
+  return status == 0 && !server_.stale_reason(hall).empty() ? 409 : status;
 }
 
 std::string HttpApi::live_message(std::string_view hall) const {
@@ -204,7 +205,8 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
   // --- reads
   if (parts.size() == 2) {
     if (!get) return answer_read(only("GET"));
-    return answer_read(views_->halls(caller, now));
+    return answer_read(views_->halls(
+        caller, now, [this](std::string_view id) { return !server_.stale_reason(id).empty(); }));
   }
   const std::string& hall_id = parts[2];
   // Visibility first: a caller limited to some halls gets the same 403 for
@@ -214,6 +216,10 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
   const core::Hall* hall = engine_.hall(hall_id);
   if (hall == nullptr)
     return answer_read(HttpError{404, "unknown_hall", fmt::format("没有大厅“{}”", hall_id)});
+  // Neither served nor followed here (replication): what this engine holds
+  // of the hall is stale; the answer names who serves it.
+  if (std::string why = server_.stale_reason(hall_id); !why.empty())
+    return answer_read(HttpError{409, "not_owner", std::move(why)});
   if (parts.size() == 3) {
     if (!get) return answer_read(only("GET"));
     return answer_read(views_->hall(*hall, now));

@@ -15,10 +15,11 @@ namespace hallq::server {
 
 using nlohmann::json;
 
-HttpOutcome HttpViews::halls(const Caller& caller, core::TimeUs now) const {
+HttpOutcome HttpViews::halls(const Caller& caller, core::TimeUs now,
+                             const std::function<bool(std::string_view)>& stale) const {
   json halls = json::array();
   for (const std::string& id : engine_.hall_ids()) {
-    if (!caller.may_see(id)) continue;
+    if (!caller.may_see(id) || (stale && stale(id))) continue;
     halls.push_back(view::overview_json(view::summarize(*engine_.hall(id), now)));
   }
   return json_response(200, halls);

@@ -8,6 +8,7 @@
 // Thread: the io_context's thread only (it reads the engine's halls).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -26,7 +27,10 @@ class HttpViews {
  public:
   HttpViews(const Engine& engine, const HttpApiOptions& options) : engine_(engine), options_(options) {}
 
-  HttpOutcome halls(const Caller& caller, core::TimeUs now) const;
+  // The halls the caller may see, but not those `stale` says this engine
+  // must not show (ReplicationGate::stale).
+  HttpOutcome halls(const Caller& caller, core::TimeUs now,
+                    const std::function<bool(std::string_view)>& stale = {}) const;
   HttpOutcome hall(const core::Hall& hall, core::TimeUs now) const;
   HttpOutcome tickets(const core::Hall& hall, const HttpQuery& query, core::TimeUs now) const;
   HttpOutcome staff(const core::Hall& hall) const;

@@ -46,6 +46,12 @@ class ReplicationGate {
   // Whether another engine extends `hall`'s history (then `fence` says how
   // and, where known, who).
   virtual bool fenced(std::string_view hall, Fence* fence = nullptr) const = 0;
+  // Whether this engine neither serves nor follows the fenced `hall` (its
+  // store diverged from the stream, or following a hall it lost failed):
+  // what it holds of the hall stopped when the hall was fenced, so its reads
+  // (snapshots, the HTTP API's views) are refused not_owner like its
+  // commands, naming who serves it (`fence`), rather than shown stale.
+  virtual bool stale(std::string_view /*hall*/, Fence* /*fence*/ = nullptr) const { return false; }
   // Whether `hall` is being handed to another engine (hallq move-hall): its
   // new commands are refused not_owner naming that engine (`fence`), while
   // those applied before are still published and answered as usual.

@@ -198,6 +198,7 @@ void Replicator::refuse_hall(const std::string& hall, const std::string& why,
     held_.erase(std::remove(held_.begin(), held_.end(), hall), held_.end());
     lease_valid_until_.erase(hall);
     fenced_halls_[hall] = Fence{why, owner.engine, owner.endpoint, true};
+    stale_halls_.insert(hall);
   }
   if (held && owners_) {
     // Ended at once (lease_until = now): a standby may take the hall over.
@@ -258,7 +259,10 @@ void Replicator::follow_back(const std::string& hall, const replicate::OwnerReco
   }
   std::string why;
   if (!follow_back_(hall, &why)) {
-    log(fmt::format("hall {}: not followed as a standby of {}: {}", hall, owner_text(owner), why));
+    log(fmt::format("hall {}: not followed as a standby of {}: {}; its reads are refused here from now on",
+                    hall, owner_text(owner), why));
+    std::lock_guard lock(mu_);
+    stale_halls_.insert(hall);
     return;
   }
   standby_.push_back(hall);
@@ -705,6 +709,14 @@ bool Replicator::fenced(std::string_view hall, Fence* fence) const {
   const auto it = fenced_halls_.find(hall);
   if (it == fenced_halls_.end()) return false;
   if (fence != nullptr) *fence = it->second;
+  return true;
+}
+
+bool Replicator::stale(std::string_view hall, Fence* fence) const {
+  std::lock_guard lock(mu_);
+  if (!stale_halls_.contains(hall)) return false;
+  const auto it = fenced_halls_.find(hall);
+  if (fence != nullptr && it != fenced_halls_.end()) *fence = it->second;
   return true;
 }
 

@@ -47,14 +47,16 @@
 // A fenced hall (another engine extended its subject, or took its lease) is
 // no longer replicated by this engine: logged once, its queued events
 // dropped, and fenced() says so and names the owner where known (the server
-// then refuses the hall's commands, not_owner).
+// then refuses the hall's commands, not_owner). One that is not followed
+// either (refuse_hall(), or following it back failed) is stale(): its reads
+// are refused too.
 //
 // Confirmation (--ack replicated): enqueue() numbers each batch (from 1, in
 // order); progress() tells the highest number all of whose events the stream
 // holds (or that were dropped with a fenced hall: ask fenced()). The
 // on_progress callback runs on the publishing thread after every round.
 //
-// Thread: enqueue(), progress(), fenced(), lease_lapsed() and metrics() from
+// Thread: enqueue(), progress(), fenced(), stale(), lease_lapsed() and metrics() from
 // any thread (the server's io thread); claim(), catch_up(), stand_by() and
 // put_snapshots() before start(); the publishing runs on the publishing
 // thread, the leases on the lease thread. They share the queue, the held
@@ -237,6 +239,7 @@ class Replicator final : public ReplicationGate {
   std::uint64_t enqueue(const std::vector<Publication>& pubs) override;
   Progress progress() const override;
   bool fenced(std::string_view hall, Fence* fence = nullptr) const override;
+  bool stale(std::string_view hall, Fence* fence = nullptr) const override;
   bool handing_over(std::string_view hall, Fence* fence = nullptr) const override;
   bool lease_lapsed(std::string_view hall) const override;
   void set_on_progress(std::function<void()> on_progress) override;
@@ -341,6 +344,7 @@ class Replicator final : public ReplicationGate {
   std::function<void()> on_progress_;
   std::uint64_t batches_enqueued_ = 0, batches_done_ = 0;
   std::map<std::string, Fence, std::less<>> fenced_halls_;  // hall -> why, and who serves it
+  std::set<std::string, std::less<>> stale_halls_;          // fenced, neither served nor followed
   std::map<std::string, Fence, std::less<>> moving_;        // halls being handed over -> to whom
   // hall -> the highest sequence the stream is known to hold (its tail at
   // the start or takeover, then each event stored or found there)

@@ -498,6 +498,19 @@ class Server::Impl {
   // owner that simply serves it.
   static std::string not_owner_reply(std::string_view request_id, std::string_view hall,
                                      const ReplicationGate::Fence& fence, bool moving = false) {
+    const std::string text = not_owner_text(hall, fence, moving);  // the spec's fields are views
+    protocol::ReplySpec spec;
+    spec.request_id = request_id;
+    spec.code = core::ErrorCode::kNotOwner;
+    spec.message = text;
+    spec.owner_engine = fence.engine;
+    spec.owner_endpoint = fence.endpoint;
+    return protocol::encode_reply(spec);
+  }
+
+ public:
+  static std::string not_owner_text(std::string_view hall, const ReplicationGate::Fence& fence,
+                                    bool moving = false) {
     std::string text;
     if (moving)
       text = fmt::format("大厅 {} 正在移交给引擎 {}（地址 {}），本机不再受理，请到新引擎办理", hall,
@@ -511,22 +524,27 @@ class Server::Impl {
     else
       text = fmt::format("大厅 {} 由引擎 {} 服务（地址 {}），本机为备用引擎，不受理命令", hall, fence.engine,
                          fence.endpoint);
-    protocol::ReplySpec spec;
-    spec.request_id = request_id;
-    spec.code = core::ErrorCode::kNotOwner;
-    spec.message = text;
-    spec.owner_engine = fence.engine;
-    spec.owner_endpoint = fence.endpoint;
-    return protocol::encode_reply(spec);
+    return text;
   }
 
-  // The reply to send instead of handling a request because of replication
-  // ("" to handle it): a fenced hall's commands, with lease_strict a hall's
-  // commands while its lease is expired and not renewed, and every command while the stream has
-  // not taken what was committed (--ack replicated).
-  std::string replication_refusal(const protocol::DecodedRequest& request) {
-    if (options_.replication == nullptr || request.kind != protocol::RequestKind::kCommand) return {};
+  std::string stale_reason(std::string_view hall) const {
     ReplicationGate::Fence fence;
+    if (options_.replication == nullptr || !options_.replication->stale(hall, &fence)) return {};
+    return not_owner_text(hall, fence);
+  }
+
+ private:
+  // The reply to send instead of handling a request because of replication
+  // ("" to handle it): a stale hall's snapshots (ReplicationGate::stale), a fenced hall's commands, with
+  // lease_strict a hall's commands while its lease is expired and not renewed, and every command while the
+  // stream has not taken what was committed (--ack replicated).
+  std::string replication_refusal(const protocol::DecodedRequest& request) {
+    if (options_.replication == nullptr) return {};
+    ReplicationGate::Fence fence;
+    // A hall neither served nor followed here: its state stopped when it was fenced.
+    if (request.kind == protocol::RequestKind::kSnapshot && options_.replication->stale(request.hall, &fence))
+      return not_owner_reply(request.request_id, request.hall, fence);
+    if (request.kind != protocol::RequestKind::kCommand) return {};
     if (options_.replication->fenced(request.hall, &fence))
       return not_owner_reply(request.request_id, request.hall, fence);
     if (options_.replication->handing_over(request.hall, &fence))
@@ -810,6 +828,8 @@ void Server::on_publish(std::function<void(const std::vector<Publication>&)> obs
 }
 Server::SecurityCounters Server::security_counters() const { return impl_->security_counters(); }
 Server::EdgeCounters Server::edge_counters() const { return impl_->edge_counters(); }
+
+std::string Server::stale_reason(std::string_view hall) const { return impl_->stale_reason(hall); }
 core::TimeUs Server::now() { return impl_->now(); }
 const std::string& Server::cmd_endpoint() const { return impl_->cmd_bound_; }
 const std::string& Server::pub_endpoint() const { return impl_->pub_bound_; }

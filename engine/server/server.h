@@ -172,6 +172,11 @@ class Server {
   };
   EdgeCounters edge_counters() const;
 
+  // Why `hall`'s state here must not be shown (ReplicationGate::stale: this
+  // engine neither serves nor follows it; the not_owner text naming who
+  // serves it), or "" when it may. Any thread.
+  std::string stale_reason(std::string_view hall) const;
+
   // The engine's time (engine_clock.h): the wall clock, never backwards and
   // never standing still. Everything stamped or forecast in the engine uses it.
   core::TimeUs now();

@@ -216,7 +216,8 @@ TEST_F(FollowBack, AnOwnerRestartedAfterATakeoverFollowsTheHallAndTakesItBack) {
 // then a plain hallqd on its store committed two tickets (seq 3, 4) that
 // never reached the stream, while the owner A issued its own seq 3. C
 // started with replication on town and district: town alone is refused (A
-// still serves it: C's commands for it are not_owner naming A), C serves
+// still serves it: C's commands for it are not_owner naming A, and so are
+// its reads, which would show town as it stood at the fork), C serves
 // district; the log names the diverged sequences and the file that holds
 // them, byte for byte as the plain hallqd answered them. An engine left with
 // no hall to serve or follow does not start, naming why.
@@ -276,6 +277,29 @@ TEST_F(FollowBack, ADivergedStoreRefusesThatHallOnlyAndKeepsItsEventsAside) {
   EXPECT_NE(town->message.find("本机记录的第 3-4 号事件未进入事件流"), std::string::npos) << town->message;
   auto district = cc.command("district", core::IssueTicket{"social"});
   ASSERT_TRUE(district && district->ok()) << (district ? district->message : "no answer");
+  // Its reads are refused too (its town stopped at the fork, seq 4 of
+  // another history): a screen's snapshot, the HTTP API's views, the list.
+  auto snap = cc.snapshot("town");
+  ASSERT_TRUE(snap);
+  EXPECT_EQ(snap->code, core::ErrorCode::kNotOwner) << snap->message;
+  EXPECT_EQ(snap->owner_engine, "engine-a");
+  EXPECT_NE(snap->message.find("本机记录的第 3-4 号事件未进入事件流"), std::string::npos) << snap->message;
+  auto district_snap = cc.snapshot("district");
+  ASSERT_TRUE(district_snap && district_snap->ok()) << (district_snap ? district_snap->message : "no answer");
+  for (const char* target : {"/api/halls/town", "/api/halls/town/tickets"}) {
+    const testing::HttpAnswer page = testing::http_request(c.http(), boost::beast::http::verb::get, target);
+    EXPECT_EQ(page.status, 409) << target << ": " << page.body;
+    EXPECT_EQ(page.j().value("error", ""), "not_owner") << page.body;
+    EXPECT_NE(page.body.find("本机记录的第 3-4 号事件未进入事件流"), std::string::npos) << page.body;
+  }
+  const nlohmann::json listed_halls =
+      testing::http_request(c.http(), boost::beast::http::verb::get, "/api/halls").j();
+  ASSERT_TRUE(listed_halls.is_array()) << listed_halls;
+  std::vector<std::string> ids;
+  for (const nlohmann::json& h : listed_halls) ids.push_back(h.value("id", ""));
+  EXPECT_EQ(ids, std::vector<std::string>{"district"});
+  EXPECT_EQ(testing::http_request(c.http(), boost::beast::http::verb::get, "/api/halls/district").status,
+            200);
   // The stream's town is A's alone.
   ASSERT_TRUE(issue(ca)->ok());
   core::Seq tail = 0;
