@@ -250,7 +250,11 @@ void Replicator::on_follow_back(FollowBack follow_back, TakeOver take_over) {
 
 void Replicator::follow_back(const std::string& hall, const replicate::OwnerRecord& owner) {
   if (!follow_back_ || !take_over_ || owner.engine.empty() || owner.engine == options_.engine_id) return;
-  if (std::find(standby_.begin(), standby_.end(), hall) != standby_.end()) return;
+  if (std::find(standby_.begin(), standby_.end(), hall) != standby_.end()) {
+    std::lock_guard lock(mu_);
+    stale_halls_.erase(hall);  // followed already
+    return;
+  }
   if (!lease_thread_.joinable()) {
     // Lost at start()'s renewal: the engine's thread does not run yet; the
     // lease thread's first pass follows it.
@@ -259,8 +263,8 @@ void Replicator::follow_back(const std::string& hall, const replicate::OwnerReco
   }
   std::string why;
   if (!follow_back_(hall, &why)) {
-    log(fmt::format("hall {}: not followed as a standby of {}: {}; its reads are refused here from now on",
-                    hall, owner_text(owner), why));
+    log(fmt::format("hall {}: not followed as a standby of {}: {}; its reads are refused here too", hall,
+                    owner_text(owner), why));
     std::lock_guard lock(mu_);
     stale_halls_.insert(hall);
     return;
@@ -270,6 +274,7 @@ void Replicator::follow_back(const std::string& hall, const replicate::OwnerReco
   followed_back_.insert(hall);
   {
     std::lock_guard lock(mu_);
+    stale_halls_.erase(hall);
     standby_leases_[hall] = owner.lease_until_ms;
     standby_metrics_ = true;
   }
@@ -736,6 +741,7 @@ void Replicator::drop_hall(const std::string& hall, const std::string& why,
     held_.erase(std::remove(held_.begin(), held_.end(), hall), held_.end());  // its lease is left to lapse
     lease_valid_until_.erase(hall);
     fenced_halls_.emplace(hall, Fence{why, owner.engine, owner.endpoint, true, handed_over_seq});
+    stale_halls_.insert(hall);  // until it is followed back (follow_back())
     queue_.erase(std::remove_if(queue_.begin(), queue_.end(), [&](const Item& i) { return i.hall == hall; }),
                  queue_.end());
     ++fences_;  // the publishing thread drops the hall's events it holds
