@@ -4,8 +4,12 @@
 //   hallq_load --engine tcp://127.0.0.1:5570 --hall town --clients 8 --inflight 16 --seconds 10
 //   hallq_load --spawn --conf conf/town.toml --clients 1 --inflight 1 --seconds 10
 //
-// Each client is a thread with its own DEALER socket and keeps `inflight`
-// requests in the pipe (1: a closed loop, one request at a time). Latency is
+// Each client has its own DEALER socket (its own connection) and keeps
+// `inflight` requests in the pipe (1: a closed loop, one request at a time).
+// By default each client is a thread of its own; `--threads T` runs them on
+// T threads that poll their clients' sockets (the devices of a hall are
+// machines of their own: on a 2-core machine a thread switch per device and
+// reply is the load generator's cost, not the engine's). Latency is
 // send -> reply on steady_clock, per request, kept in a vector allocated up
 // front and sorted once at the end. Every reply is verified and decoded like
 // a client would; a refusal that the mix expects (queue_empty in the cycle
@@ -82,6 +86,7 @@ struct Options {
   bool keep_limits = false;
   int clients = 4;
   int inflight = 1;
+  int threads = 0;  // load threads the clients share; 0: one per client
   double seconds = 0;
   std::uint64_t requests = 0;
   double warmup = 1.0;
@@ -191,73 +196,40 @@ struct RunShared {
   Clock::time_point start, measure_from, send_until;  // send_until: --seconds only
 };
 
-void run_client(zmq::context_t& ctx, const RunShared& run, int index, CommandSource& source,
-                std::uint64_t quota, std::latch& ready, std::latch& go, ClientResult& r) {
-  // A raw DEALER rather than client::Client::receive: that one polls before
-  // each receive, a system call per reply that the engine's core would feel
-  // on a 2-core machine.
-  zmq::socket_t dealer(ctx, zmq::socket_type::dealer);
-  dealer.set(zmq::sockopt::linger, 0);
-  dealer.set(zmq::sockopt::rcvhwm, 0);
-  dealer.set(zmq::sockopt::sndhwm, 0);
-  dealer.set(zmq::sockopt::rcvtimeo, run.opt.timeout_ms);
-  dealer.connect(run.endpoint);
+// One device: its own DEALER (its own connection to the engine), keeping
+// `inflight` requests in the pipe. The thread that owns it (run_clients)
+// sends its first requests, then hands it each reply; a reply measured is
+// answered at once by the next request while the run lasts.
+class LoadClient {
+ public:
+  LoadClient(zmq::context_t& ctx, const RunShared& run, int index, CommandSource& source, std::uint64_t quota,
+             ClientResult& r)
+      : run_(run),
+        source_(source),
+        quota_(quota),
+        r_(r),
+        dealer_(ctx, zmq::socket_type::dealer),
+        ring_(static_cast<std::size_t>(run.opt.inflight)),
+        prefix_(fmt::format("{}-{}-", run.run_id, index)),
+        pings_(run.opt.mix == "ping") {
+    dealer_.set(zmq::sockopt::linger, 0);
+    dealer_.set(zmq::sockopt::rcvhwm, 0);
+    dealer_.set(zmq::sockopt::sndhwm, 0);
+    dealer_.set(zmq::sockopt::rcvtimeo, run.opt.timeout_ms);
+    dealer_.connect(run.endpoint);
+  }
 
-  struct Slot {
-    std::uint64_t seq = 0;
-    Clock::time_point sent{};
-  };
-  const std::size_t k = static_cast<std::size_t>(run.opt.inflight);
-  std::vector<Slot> ring(k);
-  std::uint64_t next_seq = 0, outstanding = 0, measured_sent = 0;
-  const std::string prefix = fmt::format("{}-{}-", run.run_id, index);
-  std::string rid;
-  // --mix ping: the engine answers without its core or store, so the run
-  // measures the round trip alone (the ceiling of any command mix).
-  const bool pings = run.opt.mix == "ping";
+  zmq::socket_t& socket() { return dealer_; }
+  std::uint64_t outstanding() const { return outstanding_; }
 
-  auto may_send = [&](Clock::time_point now) {
-    if (now < run.measure_from) return true;  // warming up
-    if (run.opt.requests > 0) return measured_sent < quota;
-    return now < run.send_until;
-  };
-  auto send_one = [&] {
-    const std::uint64_t seq = ++next_seq;
-    rid.assign(prefix);
-    fmt::format_to(std::back_inserter(rid), "{}", seq);
-    std::string bytes;
-    if (pings) {
-      bytes = protocol::encode_ping(rid);
-    } else {
-      const Command command = source.next();
-      bytes = protocol::encode_request(rid, command.hall, command.body);
-    }
-    Slot& slot = ring[seq % k];
-    slot.seq = seq;
-    slot.sent = Clock::now();
-    if (slot.sent >= run.measure_from) ++measured_sent;
-    dealer.send(zmq::buffer(bytes), zmq::send_flags::none);
-    ++outstanding;
-    ++r.sent;
-  };
-  auto error = [&](std::string what) {
-    ++r.errors;
-    if (r.first_error.empty()) r.first_error = std::move(what);
-  };
+  void start() {
+    for (std::size_t i = 0; i < ring_.size() && may_send(Clock::now()); ++i) send_one();
+  }
 
-  ready.count_down();
-  go.wait();
-  for (std::size_t i = 0; i < k && may_send(Clock::now()); ++i) send_one();
-  zmq::message_t msg;
-  while (outstanding > 0) {
-    if (!dealer.recv(msg, zmq::recv_flags::none)) {
-      r.timeouts += outstanding;
-      if (r.first_error.empty()) r.first_error = fmt::format("no reply within {} ms", run.opt.timeout_ms);
-      break;
-    }
-    const Clock::time_point now = Clock::now();
-    --outstanding;
-    ++r.replies;
+  // A reply (or whatever came) received at `now`.
+  void on_message(const zmq::message_t& msg, Clock::time_point now) {
+    --outstanding_;
+    ++r_.replies;
     const protocol::Bytes bytes{static_cast<const std::uint8_t*>(msg.data()), msg.size()};
     if (protocol::inspect(bytes) != protocol::MessageKind::kReply) {
       error("a message that is not a verified reply");
@@ -266,22 +238,22 @@ void run_client(zmq::context_t& ctx, const RunShared& run, int index, CommandSou
       const auto dash = reply.request_id.rfind('-');
       const std::uint64_t seq =
           dash == std::string::npos ? 0 : std::strtoull(reply.request_id.c_str() + dash + 1, nullptr, 10);
-      const Slot& slot = ring[seq % k];
-      if (seq == 0 || reply.request_id.rfind(prefix, 0) != 0 || slot.seq != seq) {
+      const Slot& slot = ring_[seq % ring_.size()];
+      if (seq == 0 || reply.request_id.rfind(prefix_, 0) != 0 || slot.seq != seq) {
         error(fmt::format("reply to an unknown request \"{}\"", reply.request_id));
       } else {
-        if (slot.sent >= run.measure_from) {
-          r.latency_ns.push_back(
+        if (slot.sent >= run_.measure_from) {
+          r_.latency_ns.push_back(
               std::chrono::duration_cast<std::chrono::nanoseconds>(now - slot.sent).count());
-          ++r.measured;
-          r.last_reply = now;
+          ++r_.measured;
+          r_.last_reply = now;
         }
         if (reply.ok()) {
-          ++r.ok;
+          ++r_.ok;
         } else {
-          ++r.codes[std::string(core::to_string(reply.code))];
-          if (source.expected(reply.code)) {
-            ++r.expected;
+          ++r_.codes[std::string(core::to_string(reply.code))];
+          if (source_.expected(reply.code)) {
+            ++r_.expected;
           } else {
             error(fmt::format("{}: {}", core::to_string(reply.code), reply.message));
           }
@@ -289,6 +261,102 @@ void run_client(zmq::context_t& ctx, const RunShared& run, int index, CommandSou
       }
     }
     if (may_send(now)) send_one();
+  }
+
+  // No reply within the timeout: what is outstanding is lost.
+  void give_up() {
+    r_.timeouts += outstanding_;
+    outstanding_ = 0;
+    if (r_.first_error.empty()) r_.first_error = fmt::format("no reply within {} ms", run_.opt.timeout_ms);
+  }
+
+ private:
+  struct Slot {
+    std::uint64_t seq = 0;
+    Clock::time_point sent{};
+  };
+
+  bool may_send(Clock::time_point now) const {
+    if (now < run_.measure_from) return true;  // warming up
+    if (run_.opt.requests > 0) return measured_sent_ < quota_;
+    return now < run_.send_until;
+  }
+  void send_one() {
+    const std::uint64_t seq = ++next_seq_;
+    rid_.assign(prefix_);
+    fmt::format_to(std::back_inserter(rid_), "{}", seq);
+    std::string bytes;
+    if (pings_) {
+      // --mix ping: the engine answers without its core or store, so the run
+      // measures the round trip alone (the ceiling of any command mix).
+      bytes = protocol::encode_ping(rid_);
+    } else {
+      const Command command = source_.next();
+      bytes = protocol::encode_request(rid_, command.hall, command.body);
+    }
+    Slot& slot = ring_[seq % ring_.size()];
+    slot.seq = seq;
+    slot.sent = Clock::now();
+    if (slot.sent >= run_.measure_from) ++measured_sent_;
+    dealer_.send(zmq::buffer(bytes), zmq::send_flags::none);
+    ++outstanding_;
+    ++r_.sent;
+  }
+  void error(std::string what) {
+    ++r_.errors;
+    if (r_.first_error.empty()) r_.first_error = std::move(what);
+  }
+
+  const RunShared& run_;
+  CommandSource& source_;
+  const std::uint64_t quota_;
+  ClientResult& r_;
+  zmq::socket_t dealer_;
+  std::vector<Slot> ring_;
+  const std::string prefix_;
+  const bool pings_;
+  std::uint64_t next_seq_ = 0, outstanding_ = 0, measured_sent_ = 0;
+  std::string rid_;
+};
+
+// One load thread: its clients until none has a request outstanding. A
+// thread with one client blocks in its receive (no poll: a system call per
+// reply that the engine would feel on a 2-core machine); a thread with many
+// polls their sockets and takes every reply that is there per wake-up, as a
+// machine with many devices behind one network card does not pay a thread
+// switch per device.
+void run_clients(const std::vector<LoadClient*>& clients, int timeout_ms, std::latch& ready, std::latch& go) {
+  ready.count_down();
+  go.wait();
+  for (LoadClient* c : clients) c->start();
+  zmq::message_t msg;
+  if (clients.size() == 1) {
+    LoadClient& c = *clients.front();
+    while (c.outstanding() > 0) {
+      if (!c.socket().recv(msg, zmq::recv_flags::none)) {
+        c.give_up();
+        break;
+      }
+      c.on_message(msg, Clock::now());
+    }
+    return;
+  }
+  std::vector<zmq::pollitem_t> items;
+  for (LoadClient* c : clients) items.push_back({c->socket().handle(), 0, ZMQ_POLLIN, 0});
+  auto busy = [&] {
+    return std::any_of(clients.begin(), clients.end(),
+                       [](const LoadClient* c) { return c->outstanding() > 0; });
+  };
+  while (busy()) {
+    if (zmq::poll(items, std::chrono::milliseconds(timeout_ms)) == 0) {
+      for (LoadClient* c : clients) c->give_up();
+      break;
+    }
+    for (std::size_t i = 0; i < clients.size(); ++i) {
+      if ((items[i].revents & ZMQ_POLLIN) == 0) continue;
+      while (clients[i]->socket().recv(msg, zmq::recv_flags::dontwait))
+        clients[i]->on_message(msg, Clock::now());
+    }
   }
 }
 
@@ -455,18 +523,25 @@ Summary run_once(const Options& opt, bool quiet) {
                        : static_cast<std::uint64_t>(opt.seconds * 400'000 / n_clients) + 1024;
   for (ClientResult& r : results) r.latency_ns.reserve(per_client_capacity);
 
-  std::latch ready(n_clients), go(1);
-  std::vector<std::thread> threads;
+  const int n_threads = opt.threads > 0 ? std::min(opt.threads, n_clients) : n_clients;
+  std::vector<std::unique_ptr<LoadClient>> clients;
   for (int c = 0; c < n_clients; ++c) {
     std::uint64_t quota = 0;
     if (opt.requests > 0) {
       quota = opt.requests / static_cast<std::uint64_t>(n_clients) +
               (static_cast<std::uint64_t>(c) < opt.requests % static_cast<std::uint64_t>(n_clients) ? 1 : 0);
     }
-    threads.emplace_back(run_client, std::ref(ctx), std::cref(run), c,
-                         std::ref(*sources[static_cast<std::size_t>(c)]), quota, std::ref(ready),
-                         std::ref(go), std::ref(results[static_cast<std::size_t>(c)]));
+    clients.push_back(std::make_unique<LoadClient>(ctx, run, c, *sources[static_cast<std::size_t>(c)], quota,
+                                                   results[static_cast<std::size_t>(c)]));
   }
+  // Client c runs on thread c % n_threads.
+  std::vector<std::vector<LoadClient*>> per_thread(static_cast<std::size_t>(n_threads));
+  for (int c = 0; c < n_clients; ++c)
+    per_thread[static_cast<std::size_t>(c % n_threads)].push_back(clients[static_cast<std::size_t>(c)].get());
+  std::latch ready(n_threads), go(1);
+  std::vector<std::thread> threads;
+  for (const auto& mine : per_thread)
+    threads.emplace_back(run_clients, std::cref(mine), opt.timeout_ms, std::ref(ready), std::ref(go));
   ready.wait();
   run.start = Clock::now();
   auto secs = [](double s) {
@@ -557,9 +632,13 @@ int main(int argc, char** argv) {
   app.add_option("--hallqd-arg", opt.hallqd_args, "extra argument passed to the spawned hallqd (repeat)")
       ->allow_extra_args(false);
   app.add_flag("--keep-limits", opt.keep_limits, "--spawn: run the configs as they are (ticket limits too)");
-  app.add_option("--clients", opt.clients, "client threads, each with its own DEALER")
+  app.add_option("--clients", opt.clients, "clients (devices), each with its own DEALER")
       ->capture_default_str()
       ->check(CLI::Range(1, 4096));
+  app.add_option("--threads", opt.threads,
+                 "load threads the clients share, each polling its clients' sockets (0: a thread per client)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 4096));
   app.add_option("--inflight", opt.inflight, "pipelined requests per client (1: closed loop)")
       ->capture_default_str()
       ->check(CLI::Range(1, 1 << 20));
