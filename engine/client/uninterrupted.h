@@ -14,26 +14,26 @@
 
 namespace hallq::client {
 
-inline zmq::recv_result_t recv_uninterrupted(zmq::socket_t& socket, zmq::message_t& msg,
-                                             zmq::recv_flags flags) {
+// Calls `call` (a send or receive of a ZeroMQ socket) until it does not fail with EINTR.
+template <class Call>
+auto uninterrupted(Call call) {
   for (;;) {
     try {
-      return socket.recv(msg, flags);
+      return call();
     } catch (const zmq::error_t& e) {
       if (e.num() != EINTR) throw;
     }
   }
 }
 
+inline zmq::recv_result_t recv_uninterrupted(zmq::socket_t& socket, zmq::message_t& msg,
+                                             zmq::recv_flags flags) {
+  return uninterrupted([&] { return socket.recv(msg, flags); });
+}
+
 inline zmq::send_result_t send_uninterrupted(zmq::socket_t& socket, zmq::const_buffer bytes,
                                              zmq::send_flags flags) {
-  for (;;) {
-    try {
-      return socket.send(bytes, flags);
-    } catch (const zmq::error_t& e) {
-      if (e.num() != EINTR) throw;
-    }
-  }
+  return uninterrupted([&] { return socket.send(bytes, flags); });
 }
 
 }  // namespace hallq::client

@@ -101,6 +101,19 @@ class FollowBack : public ::testing::Test {
     }
     return m;
   }
+  // B (reached by `cb`), which town moved to, serves two more of its
+  // tickets; A follows to B's sequence. B's state then, and A's /metrics
+  // once they show it.
+  void two_more_followed(client::Client& cb, const testing::EngineProcess& a, core::HallState& b_state,
+                         std::string& a_metrics) {
+    ASSERT_TRUE(issue_once_served(cb));
+    for (int i = 0; i < 2; ++i) ASSERT_TRUE(issue(cb)->ok());
+    b_state = state_of(*cb.snapshot("town"));
+    ASSERT_EQ(b_state.seq, acked_.rbegin()->first);
+    const std::string line = fmt::format("hallq_standby_applied_seq{{hall=\"town\"}} {}\n", b_state.seq);
+    a_metrics = metrics_until(a, line);
+    EXPECT_NE(a_metrics.find(line), std::string::npos) << a_metrics;
+  }
   testing::RunResult move(const std::string& hall, const std::string& engine) {
     return testing::run_program(HALLQ_PATH, {"move-hall", hall, engine, "--nats", cluster_.urls(),
                                              "--nats-credentials", cluster_.engine_credentials()});
@@ -382,15 +395,9 @@ TEST_F(FollowBack, AHallMovedAwayIsFollowedAndMovedBack) {
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_TRUE(log_says(dir_.sub("a") + ".stderr",
                        "hall town: following it as a standby of engine engine-b at " + b.cmd()));
-  ASSERT_TRUE(issue_once_served(cb));
-  for (int i = 0; i < 2; ++i) ASSERT_TRUE(issue(cb)->ok());
-  const core::HallState b_state = state_of(*cb.snapshot("town"));
-  ASSERT_EQ(b_state.seq, acked_.rbegin()->first);
-  const std::string m =
-      metrics_until(a, fmt::format("hallq_standby_applied_seq{{hall=\"town\"}} {}\n", b_state.seq));
-  EXPECT_NE(m.find(fmt::format("hallq_standby_applied_seq{{hall=\"town\"}} {}\n", b_state.seq)),
-            std::string::npos)
-      << m;
+  core::HallState b_state;
+  std::string m;
+  ASSERT_NO_FATAL_FAILURE(two_more_followed(cb, a, b_state, m));
   EXPECT_NE(m.find("hallq_standby_following{hall=\"town\"} 1\n"), std::string::npos) << m;
   auto refused = ca.command("town", core::IssueTicket{"social"});
   ASSERT_TRUE(refused);
@@ -441,15 +448,9 @@ TEST_F(FollowBack, AnOwnerWhoseHallWasTakenOverFollowsItAndTakesItBack) {
                        "hall town is no longer replicated by this engine: taken over by engine engine-b"));
   EXPECT_TRUE(log_says(dir_.sub("a") + ".stderr",
                        "hall town: following it as a standby of engine engine-b at " + b->cmd()));
-  ASSERT_TRUE(issue_once_served(cb));
-  for (int i = 0; i < 2; ++i) ASSERT_TRUE(issue(cb)->ok());
-  const core::HallState b_state = state_of(*cb.snapshot("town"));
-  ASSERT_EQ(b_state.seq, acked_.rbegin()->first);
-  const std::string m =
-      metrics_until(a, fmt::format("hallq_standby_applied_seq{{hall=\"town\"}} {}\n", b_state.seq));
-  EXPECT_NE(m.find(fmt::format("hallq_standby_applied_seq{{hall=\"town\"}} {}\n", b_state.seq)),
-            std::string::npos)
-      << m;
+  core::HallState b_state;
+  std::string m;
+  ASSERT_NO_FATAL_FAILURE(two_more_followed(cb, a, b_state, m));
   // Its clients hear the hall was taken over, and by whom.
   auto refused = ca.command("town", core::IssueTicket{"social"});
   ASSERT_TRUE(refused);
