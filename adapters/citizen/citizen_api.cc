@@ -163,6 +163,10 @@ std::string served_hall_name(const CitizenConfig& config, const HallSource& sour
 
 }  // namespace
 
+HttpResponse CitizenApi::streams_busy(std::string_view hall) const {
+  return json_error(503, "busy", "当前查看的人数过多，请稍后刷新", served_hall_name(config_, source_, hall));
+}
+
 struct CitizenApi::Lookup {
   HttpResponse error{0, {}, {}, {}};  // status 0: found
   const core::Hall* hall = nullptr;

@@ -160,6 +160,10 @@ class CitizenApi {
   // `steady_us`: a steady clock in microseconds (throttling).
   CitizenAnswer handle(const server::HttpRequest& request, std::int64_t steady_us);
 
+  // The 503 of a stream of `hall` refused by the gateway's caps (too many
+  // open), naming the hall as the other 503s do.
+  server::HttpResponse streams_busy(std::string_view hall) const;
+
   // The ticket's JSON now (ticket_view.h), "" if the hall is not synced or
   // has no such ticket today. Forecasts are cached per hall until its
   // sequence changes or 10 s pass.

@@ -221,9 +221,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (a.stream) {
       if (!server_->open_stream(shared_from_this(), a.hall, a.client)) {
         keep_alive_ = false;
-        send(response_text({503, "application/json; charset=utf-8",
-                            R"({"error":"busy","message":"当前查看的人数过多，请稍后刷新"})"},
-                           false, parsed.head));
+        send(response_text(server_->api_.streams_busy(a.hall), false, parsed.head));
         return;
       }
       streaming_ = true;
@@ -331,6 +329,7 @@ void CitizenServer::Impl::accept() {
     if (!ec) {
       if (self->connections_.size() >= self->options_.max_connections) {
         ++self->counters_.connections_refused;
+        // Refused before its request is read: which hall it is about is not known.
         auto text = std::make_shared<std::string>(
             response_text({503, "application/json; charset=utf-8",
                            R"({"error":"busy","message":"访问人数过多，请稍后再试"})"},

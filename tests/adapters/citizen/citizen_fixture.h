@@ -165,6 +165,13 @@ class SseReader {
     buffer_.erase(0, end + 4);
     return h;
   }
+  // What follows the head until the server closes the connection (or `limit`).
+  std::string rest(std::chrono::milliseconds limit = std::chrono::seconds(5)) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline)
+      if (!read_some()) break;
+    return buffer_;
+  }
   // The next "data:" payload, within `limit`.
   std::optional<std::string> next(std::chrono::milliseconds limit = std::chrono::seconds(5)) {
     const auto deadline = std::chrono::steady_clock::now() + limit;

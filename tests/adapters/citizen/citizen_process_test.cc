@@ -274,6 +274,11 @@ TEST(CitizenGateway, StreamsAreCappedPerAddress) {
   ASSERT_NE(s2.head().find("200 OK"), std::string::npos);
   SseReader s3(w.http(), "/events?" + w.query(a1));
   EXPECT_NE(s3.head().find("503"), std::string::npos);
+  // Under the hall's name, as the other 503s (the name as conf/town.toml gives it).
+  const nlohmann::json busy = nlohmann::json::parse(s3.rest(), nullptr, false);
+  EXPECT_EQ(busy.value("error", ""), "busy") << busy;
+  EXPECT_EQ(busy.value("hall_name", ""), config::load_hall_config(kSourceDir + "/conf/town.toml")->name)
+      << busy;
 }
 
 }  // namespace
