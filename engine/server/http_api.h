@@ -38,10 +38,10 @@
 // ticket, advisory), 405 (wrong method), 409 (the engine refused: wrong state;
 // "not_owner": with --replicate, a hall this engine neither serves nor
 // follows, whose every route, live view too, is refused naming who serves it,
-// and which /api/halls leaves out), 503 (storage). A refused or malformed
-// request changes nothing. Manager actions go through the engine's group
-// commit like any command (answered after they are durable); an
-// "Idempotency-Key" header makes a retry safe.
+// and which /api/halls and /metrics' per-hall figures leave out), 503
+// (storage). A refused or malformed request changes nothing. Manager actions
+// go through the engine's group commit like any command (answered after they
+// are durable); an "Idempotency-Key" header makes a retry safe.
 //
 // Logins (with HttpApiOptions::accounts): every /api route but /api/login
 // needs a session cookie (401 login_required); a manager sees only the halls

@@ -173,7 +173,10 @@ void HttpApi::handle(const HttpRequest& req, std::function<void(HttpResponse)> r
         return answer(std::move(*e));
       visible = [caller = std::get<Caller>(who)](std::string_view hall) { return caller.may_see(hall); };
     }
-    std::string text = metrics_text(engine_, counters_, server_.edge_counters(), now, visible);
+    // A hall neither served nor followed here (replication) has no figures of its own here.
+    std::string text = metrics_text(
+        engine_, counters_, server_.edge_counters(), now,
+        [&](std::string_view hall) { return visible(hall) && server_.stale_reason(hall).empty(); });
     if (options_.extra_metrics) text += options_.extra_metrics();
     return answer(HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", std::move(text)});
   }

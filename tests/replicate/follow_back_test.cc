@@ -313,6 +313,9 @@ TEST_F(FollowBack, ADivergedStoreRefusesThatHallOnlyAndKeepsItsEventsAside) {
   EXPECT_EQ(ids, std::vector<std::string>{"district"});
   EXPECT_EQ(testing::http_request(c.http(), boost::beast::http::verb::get, "/api/halls/district").status,
             200);
+  const std::string metrics = testing::http_request(c.http(), boost::beast::http::verb::get, "/metrics").body;
+  EXPECT_EQ(metrics.find("hallq_hall_seq{hall=\"town\"}"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("hallq_hall_seq{hall=\"district\"}"), std::string::npos) << metrics;
   // The stream's town is A's alone.
   ASSERT_TRUE(issue(ca)->ok());
   core::Seq tail = 0;
